@@ -1,0 +1,12 @@
+//! The app definitions of this project, one module per app. Each app is synthesized into
+//! `synth-out/<app name>/`.
+
+use cirrus_cli::AppDef;
+
+pub mod hello_bucket;
+
+/// Every app, in the order `synth` and `list` handle them.
+pub const APPS: &[AppDef] = &[AppDef {
+    name: "hello-bucket",
+    define: hello_bucket::define,
+}];

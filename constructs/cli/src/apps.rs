@@ -1,0 +1,71 @@
+//! The app definitions the runner works on, and synthesizing them.
+
+use std::time::Instant;
+
+use cirrus_core::{App, Synthesized};
+
+use crate::error::CliError;
+use crate::style::Ui;
+
+/// An app definition: a name (its output folder) and the function that builds it.
+#[derive(Debug, Clone, Copy)]
+pub struct AppDef {
+    /// The app's name: lower-case letters, digits and `-`.
+    pub name: &'static str,
+    /// Adds the app's stacks to `app`.
+    pub define: fn(&App),
+}
+
+/// The apps `--app` selects: the one named, or all of them.
+pub(crate) fn select<'d>(
+    apps: &'d [AppDef],
+    name: Option<&str>,
+) -> Result<Vec<&'d AppDef>, CliError> {
+    match name {
+        None => Ok(apps.iter().collect()),
+        Some(name) => apps
+            .iter()
+            .find(|a| a.name == name)
+            .map(|a| vec![a])
+            .ok_or_else(|| CliError::UnknownApp {
+                name: name.to_owned(),
+                available: apps.iter().map(|a| a.name.to_owned()).collect(),
+            }),
+    }
+}
+
+/// Builds and synthesizes each app. Prints every warning and error of every app; fails when
+/// any app has an error.
+pub(crate) fn synthesize(apps: &[&AppDef], ui: &Ui) -> Result<Vec<Synthesized>, CliError> {
+    let started = Instant::now();
+    let mut out = Vec::with_capacity(apps.len());
+    let mut errors = 0;
+    for def in apps {
+        let app = App::new(def.name);
+        (def.define)(&app);
+        match app.synth() {
+            Ok(synthesized) => {
+                for warning in &synthesized.warnings {
+                    eprintln!("{}", ui.diagnostic(def.name, warning));
+                }
+                out.push(synthesized);
+            }
+            Err(failed) => {
+                for d in failed.diagnostics.iter() {
+                    eprintln!("{}", ui.diagnostic(def.name, d));
+                }
+                errors += failed.diagnostics.errors().count();
+            }
+        }
+    }
+    if errors > 0 {
+        return Err(CliError::Synth { errors });
+    }
+    let stacks: usize = out.iter().map(|s| s.stacks.len()).sum();
+    ui.note(&format!(
+        "synthesized {} app(s), {stacks} stack(s) in {} ms",
+        out.len(),
+        started.elapsed().as_millis()
+    ));
+    Ok(out)
+}

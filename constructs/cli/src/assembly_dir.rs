@@ -1,0 +1,277 @@
+//! The output folder (`synth-out/`): writing it atomically, and comparing it with what the code
+//! produces.
+//!
+//! Writing never leaves a half-written app folder: every app is first written to a staging
+//! folder beside it, and only when all of them are complete is each swapped in by renaming.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::error::CliError;
+
+/// The files of one app: (file name, content).
+pub(crate) type AppFiles = (String, Vec<(String, Vec<u8>)>);
+
+fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> CliError + '_ {
+    move |source| CliError::Write {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+fn read_err(path: &Path) -> impl FnOnce(std::io::Error) -> CliError + '_ {
+    move |source| CliError::Read {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Writes every app to `out/<app>/`, replacing what was there. With `prune`, also removes the
+/// folders of apps that no longer exist (folders holding a `manifest.json`).
+pub(crate) fn write(out: &Path, apps: &[AppFiles], prune: bool) -> Result<(), CliError> {
+    fs::create_dir_all(out).map_err(write_err(out))?;
+    let staging = out.join(format!(".staging-{}", std::process::id()));
+    if staging.exists() {
+        fs::remove_dir_all(&staging).map_err(write_err(&staging))?;
+    }
+    let staged = stage(&staging, apps);
+    if let Err(err) = staged {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(err);
+    }
+    for (app, _) in apps {
+        let target = out.join(app);
+        let old = out.join(format!(".old-{}-{app}", std::process::id()));
+        if target.exists() {
+            fs::rename(&target, &old).map_err(write_err(&target))?;
+        }
+        fs::rename(staging.join(app), &target).map_err(write_err(&target))?;
+        if old.exists() {
+            fs::remove_dir_all(&old).map_err(write_err(&old))?;
+        }
+    }
+    fs::remove_dir_all(&staging).map_err(write_err(&staging))?;
+    if prune {
+        for stale in stale_apps(out, apps)? {
+            fs::remove_dir_all(&stale).map_err(write_err(&stale))?;
+        }
+    }
+    Ok(())
+}
+
+fn stage(staging: &Path, apps: &[AppFiles]) -> Result<(), CliError> {
+    for (app, files) in apps {
+        let dir = staging.join(app);
+        fs::create_dir_all(&dir).map_err(write_err(&dir))?;
+        for (name, content) in files {
+            let path = dir.join(name);
+            fs::write(&path, content).map_err(write_err(&path))?;
+        }
+    }
+    Ok(())
+}
+
+/// App folders in `out` that no app produces.
+fn stale_apps(out: &Path, apps: &[AppFiles]) -> Result<Vec<PathBuf>, CliError> {
+    let known: BTreeSet<&str> = apps.iter().map(|(a, _)| a.as_str()).collect();
+    let mut stale = Vec::new();
+    if !out.exists() {
+        return Ok(stale);
+    }
+    for entry in fs::read_dir(out).map_err(read_err(out))? {
+        let entry = entry.map_err(read_err(out))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.starts_with('.')
+            && !known.contains(name.as_str())
+            && entry.path().join("manifest.json").is_file()
+        {
+            stale.push(entry.path());
+        }
+    }
+    stale.sort();
+    Ok(stale)
+}
+
+/// How the output folder differs from what the code produces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Difference {
+    /// The code produces the file; the folder lacks it.
+    Missing(PathBuf),
+    /// The folder has a file the code does not produce.
+    Extra(PathBuf),
+    /// The file differs: (path, on disk, expected).
+    Changed(PathBuf, Vec<u8>, Vec<u8>),
+    /// A folder of an app that no longer exists.
+    StaleApp(PathBuf),
+}
+
+/// Compares `out/<app>/` with the files the code produces. With `all_apps`, app folders of
+/// apps that no longer exist are differences too.
+pub(crate) fn compare(
+    out: &Path,
+    apps: &[AppFiles],
+    all_apps: bool,
+) -> Result<Vec<Difference>, CliError> {
+    let mut diffs = Vec::new();
+    for (app, files) in apps {
+        let dir = out.join(app);
+        let expected: BTreeSet<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        for (name, content) in files {
+            let path = dir.join(name);
+            match fs::read(&path) {
+                Ok(existing) if existing == *content => {}
+                Ok(existing) => diffs.push(Difference::Changed(path, existing, content.clone())),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    diffs.push(Difference::Missing(path));
+                }
+                Err(source) => return Err(CliError::Read { path, source }),
+            }
+        }
+        if dir.is_dir() {
+            let mut extra = Vec::new();
+            for entry in fs::read_dir(&dir).map_err(read_err(&dir))? {
+                let entry = entry.map_err(read_err(&dir))?;
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if !expected.contains(name.as_str()) {
+                    extra.push(Difference::Extra(entry.path()));
+                }
+            }
+            extra.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+            diffs.extend(extra);
+        }
+    }
+    if all_apps {
+        diffs.extend(stale_apps(out, apps)?.into_iter().map(Difference::StaleApp));
+    }
+    Ok(diffs)
+}
+
+/// A short unified diff of a changed file, for the `--check` report.
+pub(crate) fn describe_change(old: &[u8], new: &[u8], max_lines: usize) -> String {
+    let old = String::from_utf8_lossy(old);
+    let new = String::from_utf8_lossy(new);
+    let diff = similar::TextDiff::from_lines(old.as_ref(), new.as_ref());
+    let text = diff
+        .unified_diff()
+        .context_radius(2)
+        .header("synth-out (committed)", "code (synthesized now)")
+        .to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = lines
+        .iter()
+        .take(max_lines)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n");
+    if lines.len() > max_lines {
+        out.push_str(&format!("\n... {} more lines", lines.len() - max_lines));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app(name: &str, files: &[(&str, &str)]) -> AppFiles {
+        (
+            name.to_owned(),
+            files
+                .iter()
+                .map(|(n, c)| ((*n).to_owned(), c.as_bytes().to_vec()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn write_then_compare_is_clean() {
+        let dir = tempfile::tempdir().unwrap();
+        let apps = vec![app(
+            "a",
+            &[("manifest.json", "{}"), ("S.template.json", "{}")],
+        )];
+        write(dir.path(), &apps, true).unwrap();
+        assert_eq!(compare(dir.path(), &apps, true).unwrap(), vec![]);
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(leftovers, vec!["a".to_owned()]);
+    }
+
+    #[test]
+    fn compare_finds_changed_missing_extra_and_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                app("a", &[("manifest.json", "{}"), ("Old.template.json", "{}")]),
+                app("gone", &[("manifest.json", "{}")]),
+            ],
+            false,
+        )
+        .unwrap();
+        let now = vec![app(
+            "a",
+            &[("manifest.json", "{\"v\":1}"), ("New.template.json", "{}")],
+        )];
+        let diffs = compare(dir.path(), &now, true).unwrap();
+        let root = dir.path();
+        assert_eq!(
+            diffs,
+            vec![
+                Difference::Changed(
+                    root.join("a/manifest.json"),
+                    b"{}".to_vec(),
+                    b"{\"v\":1}".to_vec()
+                ),
+                Difference::Missing(root.join("a/New.template.json")),
+                Difference::Extra(root.join("a/Old.template.json")),
+                Difference::StaleApp(root.join("gone")),
+            ]
+        );
+    }
+
+    #[test]
+    fn write_replaces_and_prunes() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                app("a", &[("manifest.json", "1"), ("X", "x")]),
+                app("b", &[("manifest.json", "1")]),
+            ],
+            true,
+        )
+        .unwrap();
+        write(dir.path(), &[app("a", &[("manifest.json", "2")])], true).unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("a/manifest.json")).unwrap(),
+            "2"
+        );
+        assert!(!dir.path().join("a/X").exists());
+        assert!(!dir.path().join("b").exists());
+    }
+
+    #[test]
+    fn failed_write_leaves_previous_output() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), &[app("a", &[("manifest.json", "1")])], false).unwrap();
+        // A file name that cannot be created makes staging fail.
+        let bad = vec![app(
+            "a",
+            &[("manifest.json", "2"), ("no/such/dir/file", "x")],
+        )];
+        assert!(write(dir.path(), &bad, false).is_err());
+        assert_eq!(
+            fs::read_to_string(dir.path().join("a/manifest.json")).unwrap(),
+            "1"
+        );
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec!["a".to_owned()]);
+    }
+}

@@ -1,0 +1,70 @@
+//! The runner: the command line of a cirrus project (`cargo run -- synth | list`).
+//!
+//! The project's binary hands its app definitions to [`run`]; `main` only maps the result to an
+//! exit code:
+//!
+//! ```no_run
+//! fn main() -> std::process::ExitCode {
+//!     let apps: &[cirrus_cli::AppDef] = &[];
+//!     cirrus_cli::main(apps)
+//! }
+//! ```
+
+mod apps;
+mod args;
+mod assembly_dir;
+mod commands;
+mod error;
+mod style;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use apps::AppDef;
+pub use error::CliError;
+pub use style::Ui;
+
+use args::{Cli, Command};
+
+/// Runs the command line `args` (program name first) on `apps`.
+pub fn run<I, T>(apps: &[AppDef], args: I, ui: &Ui) -> Result<(), CliError>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = Cli::try_parse_from(args)?;
+    match cli.command {
+        Command::Synth(args) => commands::synth::run(apps, &args, ui),
+        Command::List(args) => commands::list::run(apps, &args, ui),
+    }
+}
+
+/// Prints an error the way the runner does: `error:` line, causes, `hint:` line.
+pub fn report(err: &CliError, ui: &Ui) {
+    if let CliError::Usage(e) = err {
+        let _ = e.print();
+        return;
+    }
+    let mut causes = Vec::new();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        causes.push(cause.to_string());
+        source = cause.source();
+    }
+    ui.error(&err.to_string(), &causes, err.hint().as_deref());
+}
+
+/// The whole of a project's `main`: runs the process's command line, reports a failure, and
+/// returns the exit code (0 success, 1 failure, 2 usage error).
+pub fn main(apps: &[AppDef]) -> ExitCode {
+    let ui = Ui::detect();
+    match run(apps, std::env::args_os(), &ui) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            report(&err, &ui);
+            ExitCode::from(err.exit_code())
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! Terminal output: diagnostics and notes on stderr, colored only on a terminal and never when
+//! `NO_COLOR` is set. Stdout carries data only (templates, listings).
+
+use std::io::IsTerminal;
+
+use cirrus_core::{Diagnostic, Severity};
+
+/// How to print to stderr.
+#[derive(Debug, Clone, Copy)]
+pub struct Ui {
+    color: bool,
+}
+
+impl Ui {
+    /// Colors when stderr is a terminal, `NO_COLOR` is unset or empty, and `TERM` is not `dumb`.
+    pub fn detect() -> Ui {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+        Ui {
+            color: !no_color && !dumb && std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// No colors, whatever the environment says (tests).
+    pub fn plain() -> Ui {
+        Ui { color: false }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    /// `error: message` on stderr, with a cause chain and a hint.
+    pub fn error(&self, message: &str, causes: &[String], hint: Option<&str>) {
+        eprintln!("{}: {message}", self.paint("1;31", "error"));
+        for cause in causes {
+            eprintln!("  {} {cause}", self.paint("1", "caused by:"));
+        }
+        if let Some(hint) = hint {
+            eprintln!("{}: {hint}", self.paint("1;36", "hint"));
+        }
+    }
+
+    /// A progress or result note on stderr.
+    pub fn note(&self, message: &str) {
+        eprintln!("{message}");
+    }
+
+    /// Formats a diagnostic of `app`.
+    pub fn diagnostic(&self, app: &str, d: &Diagnostic) -> String {
+        let label = match d.severity {
+            Severity::Error => self.paint("1;31", "error"),
+            Severity::Warning => self.paint("1;33", "warning"),
+        };
+        let mut out = format!("{label}: {}", d.message);
+        let at = if d.path.is_empty() {
+            app.to_owned()
+        } else {
+            format!("{app}: {}", d.path)
+        };
+        out.push_str(&format!("\n  {} {at}", self.paint("1;34", "-->")));
+        if let Some(hint) = &d.hint {
+            out.push_str(&format!("\n  {}: {hint}", self.paint("1;36", "hint")));
+        }
+        out
+    }
+}

@@ -1,0 +1,95 @@
+//! The app: the root of the construct tree, owner of the arena.
+
+use std::cell::{Ref, RefCell, RefMut};
+use std::fmt;
+
+use crate::construct::Node;
+use crate::diagnostics::{Diagnostic, SynthError};
+use crate::stack::{Stack, StackProps};
+use crate::synth::{self, Synthesized};
+use crate::tree::{ROOT, Tree};
+
+/// An app: a set of stacks synthesized together into one cloud assembly
+/// (`synth-out/<app name>/`).
+///
+/// ```
+/// use cirrus_core::{App, StackProps};
+/// let app = App::new("hello");
+/// let stack = app.stack("Hello", StackProps::default());
+/// assert_eq!(stack.path(), "Hello");
+/// ```
+pub struct App {
+    name: String,
+    tree: RefCell<Tree>,
+}
+
+impl App {
+    /// An empty app. The name is the folder the app is written to: lower-case letters, digits
+    /// and `-`.
+    pub fn new(name: &str) -> App {
+        let mut tree = Tree::new();
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            || name.starts_with('-')
+        {
+            tree.diagnostics.push(
+                Diagnostic::error(
+                    "",
+                    format!(
+                        "app name \"{name}\" is invalid; it names the output folder and may contain only lower-case letters, digits and '-'"
+                    ),
+                )
+                .with_hint("use a name such as \"hello-bucket\""),
+            );
+        }
+        App {
+            name: name.to_owned(),
+            tree: RefCell::new(tree),
+        }
+    }
+
+    /// The app's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Adds a stack. The id is the stack's artifact id and, unless
+    /// [`StackProps::stack_name`] says otherwise, its CloudFormation stack name.
+    pub fn stack(&self, id: &str, props: StackProps) -> Stack<'_> {
+        Stack::create(self, id, props)
+    }
+
+    /// The stacks, in the order they were added.
+    pub fn stacks(&self) -> Vec<Stack<'_>> {
+        let children = self.tree().node(ROOT).children.clone();
+        children
+            .into_iter()
+            .map(|id| Stack::from_node(Node::new(self, id)))
+            .collect()
+    }
+
+    /// Synthesizes every stack: templates, manifest and tree, in memory. Returns every problem
+    /// of the app at once when there is at least one error.
+    pub fn synth(&self) -> Result<Synthesized, SynthError> {
+        synth::synthesize(self)
+    }
+
+    pub(crate) fn tree(&self) -> Ref<'_, Tree> {
+        self.tree.borrow()
+    }
+
+    pub(crate) fn tree_mut(&self) -> RefMut<'_, Tree> {
+        self.tree.borrow_mut()
+    }
+}
+
+impl fmt::Debug for App {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("App")
+            .field("name", &self.name)
+            .field("nodes", &self.tree.borrow().nodes.len())
+            .finish()
+    }
+}

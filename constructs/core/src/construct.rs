@@ -1,0 +1,223 @@
+//! [`Node`], the handle to a place in the construct tree, and the [`Construct`] trait every
+//! construct implements.
+
+use std::fmt;
+
+use crate::app::App;
+use crate::diagnostics::Diagnostic;
+use crate::id::{strip_non_alphanumeric, validate_construct_id};
+use crate::resource::{Resource, ResourceRef};
+use crate::stack::Stack;
+use crate::tree::{ElementRef, NodeData, NodeId, NodeKind};
+
+/// Anything that has a place in the construct tree: stacks, resources, and the higher-level
+/// constructs built from them. A construct is also a scope that other constructs can be added
+/// to.
+pub trait Construct<'a> {
+    /// The construct's node.
+    fn node(&self) -> Node<'a>;
+}
+
+/// A handle to a node of the construct tree. `Copy`: pass it around freely.
+#[derive(Clone, Copy)]
+pub struct Node<'a> {
+    app: &'a App,
+    id: NodeId,
+}
+
+impl<'a> Construct<'a> for Node<'a> {
+    fn node(&self) -> Node<'a> {
+        *self
+    }
+}
+
+impl fmt::Debug for Node<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Node({})", self.path())
+    }
+}
+
+impl PartialEq for Node<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.app, other.app) && self.id == other.id
+    }
+}
+
+impl Eq for Node<'_> {}
+
+impl<'a> Node<'a> {
+    pub(crate) fn new(app: &'a App, id: NodeId) -> Node<'a> {
+        Node { app, id }
+    }
+
+    /// The app this node belongs to.
+    pub fn app(&self) -> &'a App {
+        self.app
+    }
+
+    pub(crate) fn node_id(&self) -> NodeId {
+        self.id
+    }
+
+    /// The handle expressions use to refer to this node.
+    pub fn element(&self) -> ElementRef {
+        ElementRef {
+            app: self.app.tree().app_id,
+            node: self.id,
+        }
+    }
+
+    /// The node's id among its siblings.
+    pub fn id(&self) -> String {
+        self.app.tree().node(self.id).id.clone()
+    }
+
+    /// The construct path: the ids from the stack down, joined with `/`.
+    pub fn path(&self) -> String {
+        self.app.tree().path(self.id)
+    }
+
+    /// The stack this node is in.
+    pub fn stack(&self) -> Stack<'a> {
+        let stack = self.app.tree().stack_of(self.id).unwrap_or(self.id);
+        Stack::from_node(Node::new(self.app, stack))
+    }
+
+    /// Adds a grouping construct below this one: the node a higher-level construct hangs its
+    /// resources from.
+    pub fn add_child(&self, id: &str) -> Node<'a> {
+        let child = self.create_child(id, NodeKind::Construct);
+        Node::new(self.app, child)
+    }
+
+    /// Adds a CloudFormation resource below this node.
+    ///
+    /// ```
+    /// # use cirrus_core::{App, StackProps, RawResource};
+    /// let app = App::new("demo");
+    /// let stack = app.stack("Demo", StackProps::default());
+    /// let topic = stack.add("Topic", RawResource::new("AWS::SNS::Topic", serde_json::json!({})));
+    /// assert_eq!(topic.path(), "Demo/Topic");
+    /// ```
+    pub fn add<R: Resource>(&self, id: &str, props: R) -> ResourceRef<'a, R> {
+        ResourceRef::create(*self, id, props)
+    }
+
+    /// The child with that id, if any.
+    pub fn find_child(&self, id: &str) -> Option<Node<'a>> {
+        let tree = self.app.tree();
+        tree.node(self.id)
+            .children
+            .iter()
+            .copied()
+            .find(|c| tree.node(*c).id == id)
+            .map(|c| Node::new(self.app, c))
+    }
+
+    /// The children, in the order they were added.
+    pub fn children(&self) -> Vec<Node<'a>> {
+        let children = self.app.tree().node(self.id).children.clone();
+        children
+            .into_iter()
+            .map(|c| Node::new(self.app, c))
+            .collect()
+    }
+
+    /// Makes every resource below this node depend on every resource below `target`. Within a
+    /// stack this renders `DependsOn`; across stacks it orders the stacks instead.
+    pub fn add_dependency(&self, target: &impl Construct<'a>) {
+        let target = target.node();
+        if !std::ptr::eq(self.app, target.app) {
+            self.error("dependency on a construct of another app");
+            return;
+        }
+        let mut tree = self.app.tree_mut();
+        let deps = &mut tree.node_mut(self.id).dependencies;
+        if !deps.contains(&target.id) {
+            deps.push(target.id);
+        }
+    }
+
+    /// Reports an error at this node's path; synthesis then fails and prints it with the others.
+    /// Higher-level constructs use this to reject invalid props.
+    pub fn error(&self, message: impl Into<String>) {
+        self.report(Diagnostic::error("", message));
+    }
+
+    /// Reports an error with a hint on how to fix it.
+    pub fn error_with_hint(&self, message: impl Into<String>, hint: impl Into<String>) {
+        self.report(Diagnostic::error("", message).with_hint(hint));
+    }
+
+    /// Reports a warning at this node's path.
+    pub fn warning(&self, message: impl Into<String>) {
+        self.report(Diagnostic::warning("", message));
+    }
+
+    /// Records a diagnostic, setting its path to this node's.
+    pub fn report(&self, mut diagnostic: Diagnostic) {
+        let mut tree = self.app.tree_mut();
+        diagnostic.path = tree.path(self.id);
+        tree.diagnostics.push(diagnostic);
+    }
+
+    /// Creates a node of `kind` below this one, checking the id. Problems are recorded, never
+    /// raised: the node is created anyway so that the caller's handles stay usable and every
+    /// problem of the app is reported in one run.
+    pub(crate) fn create_child(&self, id: &str, kind: NodeKind) -> NodeId {
+        let mut tree = self.app.tree_mut();
+        let mut problems = Vec::new();
+        let parent = tree.node(self.id);
+        if !parent.kind.is_scope() {
+            problems.push(
+                Diagnostic::error(
+                    "",
+                    format!(
+                        "cannot add \"{id}\" below {}, which cannot have children",
+                        parent.kind.describe()
+                    ),
+                )
+                .with_hint("add it to the stack or to the construct that holds this one"),
+            );
+        }
+        if let Err(reason) = validate_construct_id(id) {
+            problems.push(Diagnostic::error("", reason));
+        }
+        let stripped = strip_non_alphanumeric(id);
+        for sibling in &parent.children {
+            let sibling_id = &tree.node(*sibling).id;
+            if sibling_id == id {
+                problems.push(
+                    Diagnostic::error("", format!("duplicate construct id \"{id}\""))
+                        .with_hint("ids must be unique among the children of a scope"),
+                );
+            } else if strip_non_alphanumeric(sibling_id) == stripped {
+                problems.push(
+                    Diagnostic::error(
+                        "",
+                        format!(
+                            "construct id \"{id}\" collides with its sibling \"{sibling_id}\": both become \"{stripped}\" in logical ids"
+                        ),
+                    )
+                    .with_hint("rename one of them"),
+                );
+            }
+        }
+        let child = NodeId(u32::try_from(tree.nodes.len()).unwrap_or(u32::MAX));
+        tree.nodes.push(NodeData {
+            id: id.to_owned(),
+            parent: Some(self.id),
+            children: Vec::new(),
+            kind,
+            tags: Vec::new(),
+            dependencies: Vec::new(),
+        });
+        tree.node_mut(self.id).children.push(child);
+        let path = tree.path(child);
+        for mut problem in problems {
+            problem.path.clone_from(&path);
+            tree.diagnostics.push(problem);
+        }
+        child
+    }
+}

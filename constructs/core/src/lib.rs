@@ -1,0 +1,69 @@
+//! The core of cirrus: the construct tree, typed CloudFormation expressions, the dependency
+//! graph, and synthesis to templates and a cloud-assembly manifest.
+//!
+//! This crate is pure: no IO, nothing async, no network, no credentials. The same app gives
+//! byte-identical output on every machine. Writing files and talking to AWS is the runner's job
+//! (`cirrus-cli`).
+//!
+//! ```
+//! use cirrus_core::prelude::*;
+//!
+//! let app = App::new("hello");
+//! let stack = app.stack("Hello", StackProps::default());
+//! let topic = stack.add("Topic", RawResource::new("AWS::SNS::Topic", serde_json::json!({})));
+//! stack.add_output("TopicArn", topic.ref_(), OutputProps::default());
+//! let out = app.synth().unwrap();
+//! assert_eq!(out.stacks[0].template["Outputs"]["TopicArn"]["Value"]["Ref"], "Topic");
+//! ```
+
+mod app;
+mod condition;
+mod construct;
+mod diagnostics;
+mod expr;
+pub mod id;
+mod intrinsic;
+mod mapping;
+mod output;
+mod parameter;
+mod patch;
+mod policies;
+mod resource;
+mod rule;
+mod stack;
+pub mod synth;
+mod tags;
+mod tree;
+mod value;
+
+pub use app::App;
+pub use condition::Condition;
+pub use construct::{Construct, Node};
+pub use diagnostics::{Diagnostic, Diagnostics, Severity, SynthError};
+pub use expr::{Expr, List, Map, fns, pseudo};
+pub use intrinsic::{CondExpr, Intrinsic, Pseudo, RuleExpr};
+pub use mapping::{Mapping, MappingTable};
+pub use output::OutputProps;
+pub use parameter::{
+    ListParameterProps, ListType, NumberParameterProps, Parameter, StringParameterProps, StringType,
+};
+pub use patch::{PatchError, PatchOp};
+pub use policies::{
+    CreationPolicy, DeletionPolicy, RemovalPolicy, ResourceSignal, RollingUpdate, UpdatePolicy,
+    UpdateReplacePolicy,
+};
+pub use resource::{RawAttrs, RawResource, Resource, ResourceRef};
+pub use rule::{Assertion, RuleProps};
+pub use stack::{Env, Stack, StackProps};
+pub use synth::{StackArtifact, Synthesized, TemplateFormat};
+pub use tags::{Tag, TagProps, TagSpec, TagVariant, Tags};
+pub use tree::ElementRef;
+pub use value::{ObjectBuilder, ToValue, Value};
+
+/// What an app definition needs, in one import.
+pub mod prelude {
+    pub use crate::{
+        App, CondExpr, Condition, Construct, Env, Expr, List, Node, OutputProps, RawResource,
+        RemovalPolicy, Resource, ResourceRef, Stack, StackProps, Tags, Value, fns, pseudo,
+    };
+}

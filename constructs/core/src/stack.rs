@@ -1,0 +1,255 @@
+//! Stacks: the unit of deployment, one CloudFormation template each.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Deref;
+
+use crate::app::App;
+use crate::construct::{Construct, Node};
+use crate::expr::Expr;
+use crate::tags::TagRule;
+use crate::tree::{NodeKind, ROOT, StackData};
+use crate::value::ToValue;
+
+/// Where a stack deploys: an account and a region, each optional. A stack with neither is
+/// environment-agnostic: it deploys wherever the runner's credentials and region point.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Env {
+    /// The 12-digit AWS account id. Default: unknown (taken from the credentials at deploy time).
+    pub account: Option<String>,
+    /// The region, such as `eu-west-1`. Default: unknown (taken from the runner's configuration).
+    pub region: Option<String>,
+}
+
+impl Env {
+    /// A fully specified environment.
+    pub fn new(account: &str, region: &str) -> Env {
+        Env {
+            account: Some(account.to_owned()),
+            region: Some(region.to_owned()),
+        }
+    }
+
+    /// An environment pinned to a region, any account.
+    pub fn region(region: &str) -> Env {
+        Env {
+            account: None,
+            region: Some(region.to_owned()),
+        }
+    }
+
+    /// The cloud-assembly form: `aws://<account>/<region>`, with `unknown-account` and
+    /// `unknown-region` for what is not set.
+    pub fn uri(&self) -> String {
+        format!(
+            "aws://{}/{}",
+            self.account.as_deref().unwrap_or("unknown-account"),
+            self.region.as_deref().unwrap_or("unknown-region")
+        )
+    }
+
+    fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(account) = &self.account
+            && (account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()))
+        {
+            out.push(format!(
+                "account \"{account}\" is not a 12-digit AWS account id"
+            ));
+        }
+        if let Some(region) = &self.region
+            && !is_region_name(region)
+        {
+            out.push(format!(
+                "region \"{region}\" is not an AWS region name such as \"eu-west-1\""
+            ));
+        }
+        out
+    }
+}
+
+impl fmt::Display for Env {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.uri())
+    }
+}
+
+/// `xx-name-N` or `xx-gov-name-N` and the like: lower-case words joined by `-`, ending in a digit.
+fn is_region_name(region: &str) -> bool {
+    let parts: Vec<&str> = region.split('-').collect();
+    parts.len() >= 3
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty()
+}
+
+/// Options of a stack.
+#[derive(Debug, Clone, Default)]
+pub struct StackProps {
+    /// Where the stack deploys. Default: environment-agnostic.
+    pub env: Env,
+    /// The template's `Description` (at most 1024 bytes). Default: none.
+    pub description: Option<String>,
+    /// The CloudFormation stack name. Default: the stack's id.
+    pub stack_name: Option<String>,
+    /// Tags applied to the stack at deploy time and to every taggable resource in it.
+    /// Default: none.
+    pub tags: BTreeMap<String, String>,
+    /// Refuse deletion of the deployed stack. Default: `false`.
+    pub termination_protection: bool,
+}
+
+/// A handle to a stack. Dereferences to its [`Node`], so resources, parameters, outputs and
+/// the rest are added with `stack.add(..)`, `stack.add_output(..)` and so on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Stack<'a> {
+    node: Node<'a>,
+}
+
+impl<'a> Construct<'a> for Stack<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl<'a> Deref for Stack<'a> {
+    type Target = Node<'a>;
+
+    fn deref(&self) -> &Node<'a> {
+        &self.node
+    }
+}
+
+impl fmt::Debug for Stack<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Stack({})", self.node.path())
+    }
+}
+
+const MAX_DESCRIPTION: usize = 1024;
+
+impl<'a> Stack<'a> {
+    pub(crate) fn create(app: &'a App, id: &str, props: StackProps) -> Stack<'a> {
+        let root = Node::new(app, ROOT);
+        let mut problems = props.env.problems();
+        let name = props.stack_name.as_deref().unwrap_or(id);
+        if let Err(reason) = validate_stack_name(name) {
+            problems.push(reason);
+        }
+        if let Some(description) = &props.description
+            && description.len() > MAX_DESCRIPTION
+        {
+            problems.push(format!(
+                "description is {} bytes long; CloudFormation allows at most {MAX_DESCRIPTION}",
+                description.len()
+            ));
+        }
+        let tags = props.tags.clone();
+        let node = root.create_child(
+            id,
+            NodeKind::Stack(Box::new(StackData {
+                props,
+                exported_values: Vec::new(),
+            })),
+        );
+        let stack = Stack {
+            node: Node::new(app, node),
+        };
+        for problem in problems {
+            stack.node.error(problem);
+        }
+        for (key, value) in tags {
+            TagRule::add(&key, value.as_str().into()).attach(stack.node);
+        }
+        stack
+    }
+
+    pub(crate) fn from_node(node: Node<'a>) -> Stack<'a> {
+        Stack { node }
+    }
+
+    /// The CloudFormation stack name.
+    pub fn stack_name(&self) -> String {
+        let tree = self.node.app().tree();
+        match &tree.node(self.node.node_id()).kind {
+            NodeKind::Stack(data) => data
+                .props
+                .stack_name
+                .clone()
+                .unwrap_or_else(|| tree.node(self.node.node_id()).id.clone()),
+            _ => String::new(),
+        }
+    }
+
+    /// The stack's environment.
+    pub fn env(&self) -> Env {
+        let tree = self.node.app().tree();
+        match &tree.node(self.node.node_id()).kind {
+            NodeKind::Stack(data) => data.props.env.clone(),
+            _ => Env::default(),
+        }
+    }
+
+    /// Exports `value` (a reference to a resource of this stack) whether or not another stack
+    /// imports it, under the same name an automatic export would have.
+    ///
+    /// This is the way out of the "deadly embrace": when a consumer stops using a value of this
+    /// stack, the automatic export would disappear in the same deployment, and CloudFormation
+    /// refuses to remove an export that the deployed consumer still imports. Pin the export
+    /// here, deploy, and remove the pin once the consumer has been deployed without the import.
+    pub fn export_value<T: ToValue>(&self, value: Expr<T>) {
+        let mut tree = self.node.app().tree_mut();
+        if let NodeKind::Stack(data) = &mut tree.node_mut(self.node.node_id()).kind {
+            data.exported_values.push(value.to_value());
+        }
+    }
+}
+
+/// CloudFormation stack names: a letter, then letters, digits and `-`; at most 128 characters.
+pub(crate) fn validate_stack_name(name: &str) -> Result<(), String> {
+    let valid = !name.is_empty()
+        && name.len() <= 128
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "stack name \"{name}\" is invalid; CloudFormation stack names start with a letter, contain only letters, digits and '-', and are at most 128 characters long"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_names() {
+        for ok in ["us-east-1", "eu-west-3", "us-gov-west-1", "ap-southeast-4"] {
+            assert!(is_region_name(ok), "{ok}");
+        }
+        for bad in ["useast1", "us-east", "US-EAST-1", "us--1", "eu-west-x"] {
+            assert!(!is_region_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn env_uri() {
+        assert_eq!(Env::default().uri(), "aws://unknown-account/unknown-region");
+        assert_eq!(
+            Env::new("123456789012", "eu-west-1").uri(),
+            "aws://123456789012/eu-west-1"
+        );
+    }
+
+    #[test]
+    fn stack_names() {
+        assert!(validate_stack_name("Web-Prod1").is_ok());
+        assert!(validate_stack_name("1Web").is_err());
+        assert!(validate_stack_name("web_prod").is_err());
+        assert!(validate_stack_name(&"a".repeat(129)).is_err());
+    }
+}

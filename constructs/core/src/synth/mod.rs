@@ -1,0 +1,279 @@
+//! Synthesis: from the construct tree to templates, manifest and tree, in memory.
+//!
+//! The passes, in order:
+//! 1. [`layout`]: the elements of each stack and their logical ids (unique per template);
+//! 2. [`graph::explicit`]: explicit dependencies expanded to resources (`DependsOn`) or stacks;
+//! 3. [`render`] with the [`resolve`] pass: every element rendered to JSON, references mapped to
+//!    logical ids or to imports of automatic exports, every reference recorded as an edge;
+//! 4. exports added to the producing stacks;
+//! 5. [`graph`]: resource cycles per stack, stack cycles, deployment waves;
+//! 6. [`limits`]: CloudFormation's quotas per stack.
+//!
+//! Every pass records problems and goes on, so one run reports all of them.
+
+mod assembly;
+mod graph;
+mod layout;
+pub mod limits;
+mod render;
+mod resolve;
+
+use std::collections::BTreeSet;
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value as J, json};
+
+pub use assembly::{
+    CLOUD_ASSEMBLY_VERSION, StackArtifact, Synthesized, TemplateFormat, pretty, yaml,
+};
+
+use crate::app::App;
+use crate::diagnostics::{Diagnostic, Diagnostics, SynthError};
+use crate::tree::{NodeId, NodeKind, ROOT, Tree};
+use layout::Layout;
+use render::Sections;
+use resolve::{Resolver, stack_env, stack_name};
+
+pub(crate) fn synthesize(app: &App) -> Result<Synthesized, SynthError> {
+    let tree = app.tree();
+    let mut diags = Diagnostics::default();
+    diags.extend(tree.diagnostics.iter().cloned());
+
+    let layout = layout::layout(&tree, &mut diags);
+    if layout.stacks.is_empty() {
+        diags.push(
+            Diagnostic::error("", format!("app \"{}\" has no stacks", app.name()))
+                .with_hint("add one with app.stack(\"Name\", StackProps::default())"),
+        );
+    }
+    let explicit = graph::explicit(&tree, &layout, &mut diags);
+
+    let mut resolver = Resolver::new(&tree, &layout);
+    let mut sections: Vec<Sections> = (0..layout.stacks.len())
+        .map(|i| render::stack(&tree, &layout, &mut resolver, i, &explicit.depends_on))
+        .collect();
+    for &stack in &layout.stacks {
+        if let NodeKind::Stack(data) = &tree.node(stack).kind {
+            for value in &data.exported_values {
+                resolver.pin_export(stack, value);
+            }
+        }
+    }
+    add_exports(&tree, &layout, &resolver, &mut sections, &mut diags);
+
+    let mut resource_edges = resolver.resource_edges.clone();
+    resource_edges.extend(explicit.resource_edges.iter().copied());
+    for index in 0..layout.stacks.len() {
+        graph::resource_cycles(&tree, &layout, index, &resource_edges, &mut diags);
+    }
+    let mut stack_edges = resolver.stack_edges.clone();
+    stack_edges.extend(explicit.stack_edges.iter().copied());
+    let waves = graph::stack_waves(&tree, &layout, &stack_edges, &mut diags);
+
+    let mut stacks = Vec::with_capacity(layout.stacks.len());
+    for (index, sections) in sections.into_iter().enumerate() {
+        let stack = layout.stacks[index];
+        let path = tree.path(stack);
+        if sections.resources.is_empty() {
+            diags.push(
+                Diagnostic::error(
+                    &path,
+                    "the stack has no resources; CloudFormation requires at least one",
+                )
+                .with_hint("add a resource, or remove the stack"),
+            );
+        }
+        let template = template(&tree, stack, sections);
+        let template_size = serde_json::to_string(&template)
+            .map(|s| s.len())
+            .unwrap_or(0);
+        limits::check(&path, &template, template_size, &mut diags);
+        let dependencies: BTreeSet<String> = stack_edges
+            .iter()
+            .filter(|e| e.consumer == stack && e.producer != stack)
+            .map(|e| tree.node(e.producer).id.clone())
+            .collect();
+        stacks.push(artifact(
+            &tree,
+            &layout,
+            index,
+            template,
+            template_size,
+            dependencies,
+        ));
+    }
+
+    diags.extend(resolver.diags);
+    diags.sort();
+    if diags.has_errors() {
+        return Err(SynthError { diagnostics: diags });
+    }
+
+    let order: Vec<NodeId> = waves.iter().flatten().copied().collect();
+    let mut by_node: IndexMap<NodeId, StackArtifact> =
+        layout.stacks.iter().copied().zip(stacks).collect();
+    let stacks = order
+        .iter()
+        .filter_map(|n| by_node.shift_remove(n))
+        .collect();
+    Ok(Synthesized {
+        app: app.name().to_owned(),
+        stacks,
+        waves: waves
+            .iter()
+            .map(|w| w.iter().map(|n| tree.node(*n).id.clone()).collect())
+            .collect(),
+        warnings: diags.into_iter().collect(),
+        tree: tree_json(&tree, &layout),
+    })
+}
+
+/// Adds the automatic (and pinned) exports to the outputs of the stacks that produce them.
+fn add_exports(
+    tree: &Tree,
+    layout: &Layout,
+    resolver: &Resolver<'_>,
+    sections: &mut [Sections],
+    diags: &mut Diagnostics,
+) {
+    for (producer, exports) in &resolver.exports {
+        let index = layout.stack_index(*producer);
+        let taken: BTreeSet<String> = element_ids(&layout.elements[index], layout);
+        let mut ids: Vec<&String> = exports.keys().collect();
+        ids.sort();
+        for id in ids {
+            let export = &exports[id];
+            if taken.contains(id) {
+                diags.push(Diagnostic::error(
+                    tree.path(*producer),
+                    format!("logical id \"{id}\" is reserved for an automatic export"),
+                ));
+                continue;
+            }
+            sections[index].outputs.insert(
+                id.clone(),
+                json!({ "Value": export.value, "Export": { "Name": export.name } }),
+            );
+        }
+    }
+}
+
+fn element_ids(elements: &layout::StackElements, layout: &Layout) -> BTreeSet<String> {
+    [
+        &elements.resources,
+        &elements.parameters,
+        &elements.outputs,
+        &elements.conditions,
+        &elements.mappings,
+        &elements.rules,
+    ]
+    .into_iter()
+    .flatten()
+    .map(|n| layout.lid(*n).to_owned())
+    .collect()
+}
+
+fn template(tree: &Tree, stack: NodeId, sections: Sections) -> J {
+    let mut t = Map::new();
+    t.insert(
+        "AWSTemplateFormatVersion".into(),
+        J::String("2010-09-09".into()),
+    );
+    if let NodeKind::Stack(data) = &tree.node(stack).kind
+        && let Some(description) = &data.props.description
+    {
+        t.insert("Description".into(), J::String(description.clone()));
+    }
+    for (name, section) in [
+        ("Parameters", sections.parameters),
+        ("Rules", sections.rules),
+        ("Mappings", sections.mappings),
+        ("Conditions", sections.conditions),
+        ("Resources", sections.resources),
+        ("Outputs", sections.outputs),
+    ] {
+        if !section.is_empty() || name == "Resources" {
+            t.insert(name.into(), J::Object(section));
+        }
+    }
+    J::Object(t)
+}
+
+fn artifact(
+    tree: &Tree,
+    layout: &Layout,
+    index: usize,
+    template: J,
+    template_size: usize,
+    dependencies: BTreeSet<String>,
+) -> StackArtifact {
+    let stack = layout.stacks[index];
+    let elements = &layout.elements[index];
+    let logical_ids = [
+        &elements.parameters,
+        &elements.rules,
+        &elements.mappings,
+        &elements.conditions,
+        &elements.resources,
+        &elements.outputs,
+    ]
+    .into_iter()
+    .flatten()
+    .map(|n| (layout.lid(*n).to_owned(), tree.path(*n)))
+    .collect();
+    let (tags, termination_protection) = match &tree.node(stack).kind {
+        NodeKind::Stack(data) => (data.props.tags.clone(), data.props.termination_protection),
+        _ => Default::default(),
+    };
+    StackArtifact {
+        id: tree.node(stack).id.clone(),
+        stack_name: stack_name(tree, stack),
+        env: stack_env(tree, stack),
+        template,
+        dependencies: dependencies.into_iter().collect(),
+        logical_ids,
+        tags,
+        termination_protection,
+        template_size,
+    }
+}
+
+/// `tree.json`: `{"version": "tree-0.1", "tree": {id, path, children, attributes}}`.
+fn tree_json(tree: &Tree, layout: &Layout) -> J {
+    fn node(tree: &Tree, layout: &Layout, id: NodeId) -> J {
+        let data = tree.node(id);
+        let mut out = Map::new();
+        out.insert(
+            "id".into(),
+            J::String(if id == ROOT {
+                "App".into()
+            } else {
+                data.id.clone()
+            }),
+        );
+        out.insert("path".into(), J::String(tree.path(id)));
+        if !data.children.is_empty() {
+            let children: Map<String, J> = data
+                .children
+                .iter()
+                .map(|c| (tree.node(*c).id.clone(), node(tree, layout, *c)))
+                .collect();
+            out.insert("children".into(), J::Object(children));
+        }
+        let mut attributes = Map::new();
+        if let NodeKind::Resource(r) = &data.kind {
+            attributes.insert(
+                "aws:cdk:cloudformation:type".into(),
+                J::String(r.cfn_type.clone()),
+            );
+        }
+        if data.kind.is_element() {
+            attributes.insert("logicalId".into(), J::String(layout.lid(id).to_owned()));
+        }
+        if !attributes.is_empty() {
+            out.insert("attributes".into(), J::Object(attributes));
+        }
+        J::Object(out)
+    }
+    json!({ "version": "tree-0.1", "tree": node(tree, layout, ROOT) })
+}

@@ -1,0 +1,264 @@
+//! The construct tree as stored: an arena of nodes owned by the [`App`](crate::App).
+//!
+//! Handles ([`crate::Node`], [`crate::ResourceRef`], ...) are `Copy` values holding the app and a
+//! [`NodeId`]; nothing is reference counted. The arena sits in one `RefCell` inside the app, and
+//! every borrow of it is short and internal: no user code runs while it is borrowed, so it cannot
+//! be borrowed twice.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use indexmap::IndexMap;
+
+use crate::diagnostics::Diagnostic;
+use crate::intrinsic::{CondExpr, RuleExpr};
+use crate::patch::PatchOp;
+use crate::policies::{DeletionPolicy, UpdateReplacePolicy};
+use crate::resource::DynResource;
+use crate::stack::StackProps;
+use crate::tags::TagRule;
+use crate::value::Value;
+
+/// Index of a node in its app's arena.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeId(pub(crate) u32);
+
+impl NodeId {
+    pub(crate) fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Identifies an app, so a handle of one app used in another is caught instead of resolving to
+/// an unrelated node. Never reaches the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AppId(u32);
+
+impl AppId {
+    pub(crate) fn fresh() -> AppId {
+        static NEXT: AtomicU32 = AtomicU32::new(1);
+        AppId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// A reference to a template element (resource, parameter, condition, mapping) of an app, as
+/// held inside expressions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ElementRef {
+    pub(crate) app: AppId,
+    pub(crate) node: NodeId,
+}
+
+/// The arena.
+#[derive(Debug)]
+pub(crate) struct Tree {
+    pub(crate) app_id: AppId,
+    pub(crate) nodes: Vec<NodeData>,
+    /// Problems found while the tree was built.
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+pub(crate) const ROOT: NodeId = NodeId(0);
+
+impl Tree {
+    pub(crate) fn new() -> Tree {
+        Tree {
+            app_id: AppId::fresh(),
+            nodes: vec![NodeData {
+                id: String::new(),
+                parent: None,
+                children: Vec::new(),
+                kind: NodeKind::Root,
+                tags: Vec::new(),
+                dependencies: Vec::new(),
+            }],
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub(crate) fn node(&self, id: NodeId) -> &NodeData {
+        &self.nodes[id.index()]
+    }
+
+    pub(crate) fn node_mut(&mut self, id: NodeId) -> &mut NodeData {
+        &mut self.nodes[id.index()]
+    }
+
+    /// The ids from the app's root (exclusive) down to `id` (inclusive).
+    pub(crate) fn components(&self, id: NodeId) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut cur = Some(id);
+        while let Some(n) = cur {
+            let data = self.node(n);
+            if data.parent.is_some() {
+                out.push(data.id.as_str());
+            }
+            cur = data.parent;
+        }
+        out.reverse();
+        out
+    }
+
+    /// The construct path, ids joined with `/` (`Stack/Bucket/Resource`).
+    pub(crate) fn path(&self, id: NodeId) -> String {
+        self.components(id).join("/")
+    }
+
+    /// The stack a node belongs to (the stack itself for a stack), `None` for the root.
+    pub(crate) fn stack_of(&self, id: NodeId) -> Option<NodeId> {
+        let mut cur = id;
+        loop {
+            let data = self.node(cur);
+            if matches!(data.kind, NodeKind::Stack(_)) {
+                return Some(cur);
+            }
+            cur = data.parent?;
+        }
+    }
+
+    /// The path components below the node's stack, which the logical id is computed from.
+    pub(crate) fn components_below_stack(&self, id: NodeId) -> Vec<&str> {
+        let all = self.components(id);
+        all.into_iter().skip(1).collect()
+    }
+
+    /// True when `ancestor` is `id` or one of its ancestors.
+    pub(crate) fn is_ancestor_or_self(&self, ancestor: NodeId, id: NodeId) -> bool {
+        let mut cur = Some(id);
+        while let Some(n) = cur {
+            if n == ancestor {
+                return true;
+            }
+            cur = self.node(n).parent;
+        }
+        false
+    }
+
+    /// `id` and every node below it, in pre-order (creation order among siblings).
+    pub(crate) fn subtree(&self, id: NodeId) -> Vec<NodeId> {
+        let mut out = Vec::new();
+        let mut stack = vec![id];
+        while let Some(n) = stack.pop() {
+            out.push(n);
+            stack.extend(self.node(n).children.iter().rev());
+        }
+        out
+    }
+}
+
+/// One node of the tree.
+#[derive(Debug)]
+pub(crate) struct NodeData {
+    pub(crate) id: String,
+    pub(crate) parent: Option<NodeId>,
+    pub(crate) children: Vec<NodeId>,
+    pub(crate) kind: NodeKind,
+    /// Tags added at this scope; they apply to every taggable resource below it.
+    pub(crate) tags: Vec<TagRule>,
+    /// Explicit dependencies: every resource below this node depends on every resource below
+    /// each target (or, across stacks, this node's stack depends on the target's).
+    pub(crate) dependencies: Vec<NodeId>,
+}
+
+/// What a node is.
+#[derive(Debug)]
+pub(crate) enum NodeKind {
+    Root,
+    Stack(Box<StackData>),
+    /// A grouping construct (what an L2 construct is made of).
+    Construct,
+    Resource(Box<ResourceData>),
+    Parameter(Box<ParameterData>),
+    Output(Box<OutputData>),
+    Condition(Box<CondExpr>),
+    Mapping(Box<MappingData>),
+    Rule(Box<RuleData>),
+}
+
+impl NodeKind {
+    /// True for the kinds that become an entry of a template section.
+    pub(crate) fn is_element(&self) -> bool {
+        matches!(
+            self,
+            NodeKind::Resource(_)
+                | NodeKind::Parameter(_)
+                | NodeKind::Output(_)
+                | NodeKind::Condition(_)
+                | NodeKind::Mapping(_)
+                | NodeKind::Rule(_)
+        )
+    }
+
+    /// True for the kinds that may have children.
+    pub(crate) fn is_scope(&self) -> bool {
+        matches!(
+            self,
+            NodeKind::Root | NodeKind::Stack(_) | NodeKind::Construct
+        )
+    }
+
+    /// What to call the kind in messages.
+    pub(crate) fn describe(&self) -> &'static str {
+        match self {
+            NodeKind::Root => "the app",
+            NodeKind::Stack(_) => "a stack",
+            NodeKind::Construct => "a construct",
+            NodeKind::Resource(_) => "a resource",
+            NodeKind::Parameter(_) => "a parameter",
+            NodeKind::Output(_) => "an output",
+            NodeKind::Condition(_) => "a condition",
+            NodeKind::Mapping(_) => "a mapping",
+            NodeKind::Rule(_) => "a rule",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct StackData {
+    pub(crate) props: StackProps,
+    /// Values pinned as exports with [`crate::Stack::export_value`].
+    pub(crate) exported_values: Vec<Value>,
+}
+
+#[derive(Debug)]
+pub(crate) struct ResourceData {
+    /// `None` only while [`crate::ResourceRef::update`] runs its closure.
+    pub(crate) props: Option<Box<dyn DynResource>>,
+    pub(crate) cfn_type: String,
+    pub(crate) condition: Option<ElementRef>,
+    pub(crate) deletion_policy: Option<DeletionPolicy>,
+    pub(crate) update_replace_policy: Option<UpdateReplacePolicy>,
+    pub(crate) metadata: IndexMap<String, Value>,
+    pub(crate) creation_policy: Option<Value>,
+    pub(crate) update_policy: Option<Value>,
+    pub(crate) logical_id_override: Option<String>,
+    pub(crate) overrides: Vec<PatchOp>,
+}
+
+#[derive(Debug)]
+pub(crate) struct ParameterData {
+    /// The CloudFormation parameter type (`String`, `Number`, `AWS::EC2::VPC::Id`, ...).
+    pub(crate) type_name: String,
+    /// True when a `Ref` yields a list.
+    pub(crate) is_list: bool,
+    /// The rendered declaration without `Type`, in template order.
+    pub(crate) fields: IndexMap<String, Value>,
+}
+
+#[derive(Debug)]
+pub(crate) struct OutputData {
+    pub(crate) value: Value,
+    pub(crate) description: Option<String>,
+    pub(crate) export_name: Option<Value>,
+    pub(crate) condition: Option<ElementRef>,
+}
+
+#[derive(Debug)]
+pub(crate) struct MappingData {
+    pub(crate) entries: IndexMap<String, IndexMap<String, Value>>,
+}
+
+#[derive(Debug)]
+pub(crate) struct RuleData {
+    pub(crate) condition: Option<RuleExpr>,
+    pub(crate) assertions: Vec<(RuleExpr, Option<String>)>,
+}
