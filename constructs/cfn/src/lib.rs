@@ -5,4 +5,5 @@
 //! produce for every type of the supported services; they are replaced by generated code.
 
 pub mod iam;
+pub mod registry;
 pub mod s3;
