@@ -127,11 +127,18 @@ mod tests {
     #[test]
     fn lookups() {
         let bucket = lookup("AWS::S3::Bucket").unwrap();
-        assert_eq!(bucket.property("BucketName").unwrap().replacement, Replacement::Always);
+        assert_eq!(
+            bucket.property("BucketName").unwrap().replacement,
+            Replacement::Always
+        );
         assert!(lookup("AWS::S3::Nope").is_none());
         assert!(TYPES.windows(2).all(|w| w[0].type_name < w[1].type_name));
         for t in TYPES {
-            assert!(t.properties.windows(2).all(|w| w[0].name < w[1].name), "{}", t.type_name);
+            assert!(
+                t.properties.windows(2).all(|w| w[0].name < w[1].name),
+                "{}",
+                t.type_name
+            );
         }
     }
 }

@@ -41,6 +41,20 @@ where
     }
 }
 
+/// Writes synthesized apps to `out/<app>/` the way `synth` does: atomically, each app folder
+/// replaced as a whole.
+pub fn write_assembly(
+    out: &std::path::Path,
+    synthesized: &[cirrus_core::Synthesized],
+    format: cirrus_core::TemplateFormat,
+) -> Result<(), CliError> {
+    let files: Vec<assembly_dir::AppFiles> = synthesized
+        .iter()
+        .map(|s| (s.app.clone(), s.files(format)))
+        .collect();
+    assembly_dir::write(out, &files, false)
+}
+
 /// Prints an error the way the runner does: `error:` line, causes, `hint:` line.
 pub fn report(err: &CliError, ui: &Ui) {
     if let CliError::Usage(e) = err {

@@ -1,0 +1,153 @@
+//! How synthesis scales: N stacks of 100 units each (an S3 bucket, an IAM role, and a policy
+//! granting the role read/write on the bucket: 300 resources a stack), built, synthesized and
+//! written to a folder, for N = 1, 10, 40.
+//!
+//! Each measurement runs in a fresh process so that its peak memory (VmHWM) is its own. Prints
+//! the median wall time of several runs and the largest peak memory.
+//!
+//! `cargo bench -p cirrus-cli --bench synth_scale` (add `-- 1 10 40 100` to choose N).
+
+use std::process::Command;
+use std::time::Instant;
+
+use cirrus_cfn::iam::{CfnPolicy, CfnRole};
+use cirrus_cfn::s3::{CfnBucket, bucket};
+use cirrus_core::{App, StackProps, TemplateFormat, fns, value};
+
+const RUNS: usize = 5;
+const UNITS: usize = 100;
+
+fn main() {
+    if let Ok(n) = std::env::var("CIRRUS_BENCH_STACKS") {
+        measure(n.parse().unwrap_or(1));
+        return;
+    }
+    let mut sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    if sizes.is_empty() {
+        sizes = vec![1, 10, 40];
+    }
+    let exe = std::env::current_exe().expect("the bench knows its own path");
+    println!(
+        "{:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>12} {:>10}",
+        "stacks",
+        "resources",
+        "build ms",
+        "synth ms",
+        "write ms",
+        "total ms",
+        "ms/1k res",
+        "peak MB"
+    );
+    for n in sizes {
+        let mut runs: Vec<[f64; 5]> = (0..RUNS)
+            .map(|_| {
+                let out = Command::new(&exe)
+                    .env("CIRRUS_BENCH_STACKS", n.to_string())
+                    .output()
+                    .expect("the bench can run itself");
+                let text = String::from_utf8_lossy(&out.stdout);
+                let fields: Vec<f64> = text
+                    .split_whitespace()
+                    .filter_map(|f| f.parse().ok())
+                    .collect();
+                [fields[0], fields[1], fields[2], fields[3], fields[4]]
+            })
+            .collect();
+        runs.sort_by(|a, b| a[3].total_cmp(&b[3]));
+        let median = runs[RUNS / 2];
+        let peak = runs.iter().map(|r| r[4]).fold(0.0, f64::max);
+        let resources = (n * UNITS * 3) as f64;
+        println!(
+            "{n:>6} {resources:>9} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>12.2} {peak:>10.1}",
+            median[0],
+            median[1],
+            median[2],
+            median[3],
+            median[3] / resources * 1000.0
+        );
+    }
+}
+
+/// Builds, synthesizes and writes one app of `stacks` stacks; prints
+/// `build synth write total peak_mb` on one line.
+fn measure(stacks: usize) {
+    let t0 = Instant::now();
+    let app = App::new("bench");
+    for s in 0..stacks {
+        let stack = app.stack(&format!("Stack{s}"), StackProps::default());
+        for u in 0..UNITS {
+            let unit = stack.add_child(&format!("Unit{u}"));
+            let bucket = unit.add(
+                "Bucket",
+                CfnBucket {
+                    versioning_configuration: Some(
+                        bucket::VersioningConfiguration {
+                            status: bucket::VersioningConfigurationStatus::Enabled.into(),
+                        }
+                        .into(),
+                    ),
+                    ..Default::default()
+                },
+            );
+            let role = unit.add(
+                "Role",
+                CfnRole::new(value!({
+                    "Version": "2012-10-17",
+                    "Statement": [{
+                        "Effect": "Allow",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                        "Action": "sts:AssumeRole"
+                    }]
+                })),
+            );
+            let arn = bucket.attrs().arn();
+            let objects = fns::sub("${Arn}/*", [("Arn", arn.clone())]);
+            let mut policy = CfnPolicy::new(
+                value!({
+                    "Version": "2012-10-17",
+                    "Statement": [{
+                        "Effect": "Allow",
+                        "Action": ["s3:GetObject*", "s3:GetBucket*", "s3:List*", "s3:DeleteObject*", "s3:PutObject*", "s3:Abort*"],
+                        "Resource": [(arn), (objects)]
+                    }]
+                }),
+                "BucketReadWrite",
+            );
+            policy.roles = Some(vec![role.ref_()].into());
+            unit.add("Policy", policy);
+        }
+    }
+    let t1 = Instant::now();
+    let synthesized = app.synth().expect("the bench app is valid");
+    let t2 = Instant::now();
+    let dir = std::env::temp_dir().join(format!("cirrus-bench-{}", std::process::id()));
+    cirrus_cli::write_assembly(&dir, &[synthesized], TemplateFormat::Json)
+        .expect("the bench can write its output");
+    let t3 = Instant::now();
+    let _ = std::fs::remove_dir_all(&dir);
+    let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
+    println!(
+        "{:.3} {:.3} {:.3} {:.3} {:.1}",
+        ms(t0, t1),
+        ms(t1, t2),
+        ms(t2, t3),
+        ms(t0, t3),
+        peak_mb()
+    );
+}
+
+/// Peak resident memory of this process, from /proc (0 where there is none).
+fn peak_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
