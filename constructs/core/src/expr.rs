@@ -204,6 +204,29 @@ impl<T> Expr<List<T>> {
     }
 }
 
+macro_rules! as_string {
+    ($($ty:ty),*) => {$(
+        impl Expr<$ty> {
+            /// The value as a string, for `Fn::Sub`, `Fn::Join` and string properties:
+            /// CloudFormation turns numbers and booleans into their text where a string is
+            /// expected, and a literal is formatted the same way here.
+            pub fn as_string(&self) -> Expr<String> {
+                match &self.repr {
+                    Repr::Lit(v) => match v.to_value() {
+                        Value::Int(i) => Expr::lit(i.to_string()),
+                        Value::Float(f) => Expr::lit(f.to_string()),
+                        Value::Bool(b) => Expr::lit(b.to_string()),
+                        other => Expr::lit(format!("{other:?}")),
+                    },
+                    Repr::Fn(f, _) => Expr::from_intrinsic((**f).clone()),
+                }
+            }
+        }
+    )*};
+}
+
+as_string!(i64, f64, bool);
+
 /// Implements `From<T> for Expr<T>` for property types, so a literal converts with `.into()`.
 /// Generated code calls it for every property struct and enum.
 #[macro_export]

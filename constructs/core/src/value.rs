@@ -127,6 +127,12 @@ impl From<i32> for Value {
     }
 }
 
+impl From<f64> for Value {
+    fn from(f: f64) -> Self {
+        f.to_value()
+    }
+}
+
 impl From<Intrinsic> for Value {
     fn from(f: Intrinsic) -> Self {
         Value::Fn(Box::new(f))

@@ -1,0 +1,718 @@
+//! Every error synthesis reports: the message names the construct path, and all problems of an
+//! app come back together. None of these may panic.
+
+mod common;
+
+use cirrus_core::{
+    App, CondExpr, Env, NumberParameterProps, OutputProps, PatchOp, RawResource, RemovalPolicy,
+    RuleProps, StackProps, StringParameterProps, StringType, Tags, Value, fns, pseudo, value,
+};
+use common::{Topic, errors, has_error, synth};
+
+fn app_with_stack() -> App {
+    let app = App::new("errors");
+    app.stack("S", StackProps::default());
+    app
+}
+
+fn stack(app: &App) -> cirrus_core::Stack<'_> {
+    app.stacks()[0]
+}
+
+fn assert_error(errs: &[(String, String)], path: &str, needle: &str) {
+    assert!(
+        has_error(errs, path, needle),
+        "no error at {path:?} containing {needle:?} in:\n{errs:#?}"
+    );
+}
+
+#[test]
+fn invalid_construct_ids() {
+    let app = app_with_stack();
+    let s = stack(&app);
+    s.add("My Bucket", Topic::default());
+    s.add("-lead", Topic::default());
+    s.add("", Topic::default());
+    let errs = errors(&app);
+    assert_error(
+        &errs,
+        "S/My Bucket",
+        "contains ' '; ids may contain only letters, digits, '-' and '_'",
+    );
+    assert_error(&errs, "S/-lead", "must start with a letter or digit");
+    assert_error(&errs, "S/", "construct id is empty");
+}
+
+#[test]
+fn duplicate_and_colliding_ids() {
+    let app = app_with_stack();
+    let s = stack(&app);
+    s.add("Topic", Topic::default());
+    s.add("Topic", Topic::default());
+    s.add("my-queue", Topic::default());
+    s.add("myqueue", Topic::default());
+    s.add("my_queue", Topic::default());
+    let errs = errors(&app);
+    assert_error(&errs, "S/Topic", "duplicate construct id \"Topic\"");
+    assert_error(
+        &errs,
+        "S/myqueue",
+        "collides with its sibling \"my-queue\": both become \"myqueue\"",
+    );
+    assert_error(
+        &errs,
+        "S/my_queue",
+        "collides with its sibling \"my-queue\"",
+    );
+}
+
+#[test]
+fn no_children_below_elements() {
+    let app = app_with_stack();
+    let s = stack(&app);
+    let topic = s.add("Topic", Topic::default());
+    topic.add_child("Inner");
+    assert_error(
+        &errors(&app),
+        "S/Topic/Inner",
+        "cannot add \"Inner\" below a resource",
+    );
+}
+
+#[test]
+fn invalid_stack_names_and_environments() {
+    let app = App::new("errors");
+    app.stack("my_stack", StackProps::default())
+        .add("T", Topic::default());
+    app.stack(
+        "Named",
+        StackProps {
+            stack_name: Some("9lives".into()),
+            env: Env::new("1234", "eu-west"),
+            description: Some("d".repeat(1025)),
+            ..Default::default()
+        },
+    )
+    .add("T", Topic::default());
+    let errs = errors(&app);
+    assert_error(&errs, "my_stack", "stack name \"my_stack\" is invalid");
+    assert_error(&errs, "Named", "stack name \"9lives\" is invalid");
+    assert_error(
+        &errs,
+        "Named",
+        "account \"1234\" is not a 12-digit AWS account id",
+    );
+    assert_error(
+        &errs,
+        "Named",
+        "region \"eu-west\" is not an AWS region name",
+    );
+    assert_error(&errs, "Named", "description is 1025 bytes long");
+}
+
+#[test]
+fn invalid_app_name_and_empty_apps() {
+    let app = App::new("Bad_Name");
+    let errs = errors(&app);
+    assert_error(&errs, "", "app name \"Bad_Name\" is invalid");
+    assert_error(&errs, "", "app \"Bad_Name\" has no stacks");
+    let app = app_with_stack();
+    assert_error(&errors(&app), "S", "the stack has no resources");
+}
+
+#[test]
+fn logical_id_problems() {
+    let app = app_with_stack();
+    let s = stack(&app);
+    let a = s.add("A", Topic::default());
+    s.add("B", Topic::default());
+    a.override_logical_id("B");
+    s.add_child("Default").add("Default", Topic::default());
+    s.add("C", Topic::default())
+        .override_logical_id("not-valid");
+    let errs = errors(&app);
+    assert_error(
+        &errs,
+        "S/B",
+        "logical id \"B\" is also the logical id of S/A",
+    );
+    assert_error(
+        &errs,
+        "S/Default/Default",
+        "every path component below the stack is \"Default\"",
+    );
+    assert_error(&errs, "S/C", "logical id \"not-valid\" is invalid");
+}
+
+#[test]
+fn resource_cycles_are_named() {
+    let app = app_with_stack();
+    let s = stack(&app);
+    let a = s.add("A", Topic::default());
+    let b = s.add("B", Topic::default());
+    let c = s.add("C", Topic::default());
+    a.update(|t| t.display_name = Some(b.attrs().topic_name()));
+    b.update(|t| t.display_name = Some(c.attrs().topic_name()));
+    c.add_dependency(&a);
+    let errs = errors(&app);
+    assert_error(
+        &errs,
+        "S/A",
+        "resources depend on each other in a cycle: A (S/A) -> B (S/B) -> C (S/C) -> A (S/A)",
+    );
+}
+
+#[test]
+fn self_reference_is_a_cycle() {
+    let app = app_with_stack();
+    let s = stack(&app);
+    let a = s.add("A", Topic::default());
+    a.update(|t| t.display_name = Some(a.ref_()));
+    assert_error(&errors(&app), "S/A", "cycle: A (S/A) -> A (S/A)");
+}
+
+#[test]
+fn stack_cycles_are_named_with_their_reasons() {
+    let app = App::new("errors");
+    let one = app.stack("One", StackProps::default());
+    let two = app.stack("Two", StackProps::default());
+    let a = one.add("A", Topic::default());
+    let b = two.add("B", Topic::default());
+    a.update(|t| t.display_name = Some(b.attrs().topic_name()));
+    b.update(|t| t.display_name = Some(a.attrs().topic_name()));
+    let errs = errors(&app);
+    assert_error(
+        &errs,
+        "One",
+        "stacks depend on each other in a cycle: One -> Two (One/A uses Two/B) -> One (Two/B uses One/A)",
+    );
+}
+
+#[test]
+fn explicit_stack_dependency_cycle() {
+    let app = App::new("errors");
+    let one = app.stack("One", StackProps::default());
+    let two = app.stack("Two", StackProps::default());
+    one.add("A", Topic::default());
+    two.add("B", Topic::default());
+    one.add_dependency(&two);
+    two.add_dependency(&one);
+    assert_error(
+        &errors(&app),
+        "One",
+        "stacks depend on each other in a cycle: One -> Two",
+    );
+}
+
+#[test]
+fn references_across_environments_are_rejected_with_a_hint() {
+    let app = App::new("errors");
+    let eu = app.stack(
+        "Eu",
+        StackProps {
+            env: Env::new("123456789012", "eu-west-1"),
+            ..Default::default()
+        },
+    );
+    let us = app.stack(
+        "Us",
+        StackProps {
+            env: Env::new("123456789012", "us-east-1"),
+            ..Default::default()
+        },
+    );
+    let topic = eu.add("Topic", Topic::default());
+    us.add(
+        "Copy",
+        Topic {
+            display_name: Some(topic.attrs().topic_name()),
+            ..Default::default()
+        },
+    );
+    let failed = app.synth().unwrap_err();
+    let d = failed.diagnostics.errors().next().unwrap();
+    assert_eq!(d.path, "Us/Copy");
+    assert!(d.message.contains("refers to Eu/Topic, which is in another environment (aws://123456789012/eu-west-1, not aws://123456789012/us-east-1)"), "{}", d.message);
+    assert!(d.hint.as_deref().unwrap().contains("SSM Parameter Store"));
+}
+
+#[test]
+fn handles_of_another_app_are_rejected() {
+    let other = app_with_stack();
+    let foreign = stack(&other).add("Foreign", Topic::default());
+    let app = app_with_stack();
+    stack(&app).add(
+        "Local",
+        Topic {
+            display_name: Some(foreign.ref_()),
+            ..Default::default()
+        },
+    );
+    assert_error(
+        &errors(&app),
+        "S/Local",
+        "reference to a construct of another app",
+    );
+}
+
+#[test]
+fn conditions_may_not_use_resources_or_if() {
+    let app = app_with_stack();
+    let s = stack(&app);
+    let topic = s.add("Topic", Topic::default());
+    let c = s.add_condition("ByResource", CondExpr::equals(topic.ref_(), "x"));
+    s.add_condition("WithIf", CondExpr::equals(fns::if_(c, "a", "b"), "a"));
+    let errs = errors(&app);
+    assert_error(
+        &errs,
+        "S/ByResource",
+        "conditions, rules and mappings cannot refer to resources (S/Topic)",
+    );
+    assert_error(&errs, "S/WithIf", "Fn::If cannot be used here");
+}
+
+#[test]
+fn conditions_and_mappings_stay_in_their_stack() {
+    let app = App::new("errors");
+    let one = app.stack("One", StackProps::default());
+    let two = app.stack("Two", StackProps::default());
+    let p = one.add_string_parameter("P", StringParameterProps::default());
+    let c = one.add_condition("C", CondExpr::equals(p.value(), "x"));
+    let m = one.add_mapping("M", [("a", [("b", "c")])]);
+    one.add("T", Topic::default());
+    let t = two.add(
+        "T",
+        Topic {
+            display_name: Some(m.find("a", "b")),
+            ..Default::default()
+        },
+    );
+    t.set_condition(c);
+    let errs = errors(&app);
+    assert_error(&errs, "Two/T", "condition One/C belongs to another stack");
+    assert_error(&errs, "Two/T", "mapping One/M belongs to another stack");
+}
+
+#[test]
+fn find_in_map_with_literal_keys_is_checked() {
+    let app = app_with_stack();
+    let s = stack(&app);
+    let m = s.add_mapping("Amis", [("eu-west-1", [("x86", "ami-1")])]);
+    s.add(
+        "A",
+        Topic {
+            display_name: Some(m.find("us-east-1", "x86")),
+            ..Default::default()
+        },
+    );
+    s.add(
+        "B",
+        Topic {
+            display_name: Some(m.find("eu-west-1", "arm")),
+            ..Default::default()
+        },
+    );
+    s.add(
+        "C",
+        Topic {
+            display_name: Some(m.find(pseudo::region(), "arm")),
+            ..Default::default()
+        },
+    );
+    let errs = errors(&app);
+    assert_error(&errs, "S/A", "mapping S/Amis has no key \"us-east-1\"");
+    assert_error(
+        &errs,
+        "S/B",
+        "mapping S/Amis has no key \"eu-west-1\".\"arm\"",
+    );
+    assert!(
+        !errs.iter().any(|(p, _)| p == "S/C"),
+        "dynamic keys are CloudFormation's to check"
+    );
+}
+
+#[test]
+fn sub_templates_are_checked() {
+    let app = app_with_stack();
+    let s = stack(&app);
+    let sub = |id: &str, e| {
+        s.add(
+            id,
+            Topic {
+                display_name: Some(e),
+                ..Default::default()
+            },
+        );
+    };
+    sub("Unknown", fns::sub("${Bucket}-x", []));
+    sub("Unused", fns::sub("plain", [("X", "x".into())]));
+    sub(
+        "Twice",
+        fns::sub("${X}", [("X", "x".into()), ("X", "y".into())]),
+    );
+    sub("BadName", fns::sub("${a.b}", [("a.b", "x".into())]));
+    sub("Unclosed", fns::sub("${X", []));
+    let errs = errors(&app);
+    assert_error(
+        &errs,
+        "S/Unknown",
+        "${Bucket} is neither a variable nor a pseudo parameter",
+    );
+    assert_error(
+        &errs,
+        "S/Unused",
+        "variable \"X\" is not used in the template",
+    );
+    assert_error(&errs, "S/Twice", "variable \"X\" is given twice");
+    assert_error(
+        &errs,
+        "S/BadName",
+        "variable name \"a.b\" may contain only letters, digits and '_'",
+    );
+    assert_error(&errs, "S/Unclosed", "a \"${\" is not closed");
+}
+
+#[test]
+fn select_cidr_and_boolean_operands_are_checked() {
+    let app = app_with_stack();
+    let s = stack(&app);
+    let p = s.add_string_parameter("P", StringParameterProps::default());
+    s.add(
+        "Neg",
+        Topic {
+            display_name: Some(fns::select(-1, vec!["a"])),
+            ..Default::default()
+        },
+    );
+    s.add(
+        "Out",
+        Topic {
+            display_name: Some(fns::select(2, vec!["a", "b"])),
+            ..Default::default()
+        },
+    );
+    s.add(
+        "Cidr",
+        Topic {
+            display_name: Some(fns::select(0, fns::cidr("10.0.0.0", 300, 0))),
+            ..Default::default()
+        },
+    );
+    s.add_condition("One", CondExpr::and([CondExpr::equals(p.value(), "x")]));
+    s.add_condition(
+        "Eleven",
+        CondExpr::or((0..11).map(|_| CondExpr::equals(p.value(), "x"))),
+    );
+    let errs = errors(&app);
+    assert_error(&errs, "S/Neg", "Fn::Select index -1 is negative");
+    assert_error(
+        &errs,
+        "S/Out",
+        "Fn::Select index 2 is out of range for a list of 2 items",
+    );
+    assert_error(&errs, "S/Cidr", "Fn::Cidr count 300 is outside 1 to 256");
+    assert_error(&errs, "S/Cidr", "Fn::Cidr bits 0 are outside 1 to 128");
+    assert_error(
+        &errs,
+        "S/Cidr",
+        "Fn::Cidr block \"10.0.0.0\" is not in CIDR notation",
+    );
+    assert_error(&errs, "S/One", "Fn::And takes 2 to 10 conditions, not 1");
+    assert_error(&errs, "S/Eleven", "Fn::Or takes 2 to 10 conditions, not 11");
+}
+
+fn many(n: usize, add: impl Fn(&cirrus_core::Stack<'_>, usize)) -> App {
+    let app = app_with_stack();
+    let s = stack(&app);
+    s.add("Anchor", Topic::default());
+    for i in 0..n {
+        add(&s, i);
+    }
+    app
+}
+
+#[test]
+fn resource_limit_counts_per_type() {
+    let app = many(340, |s, i| {
+        s.add(&format!("T{i}"), Topic::default());
+    });
+    let s = stack(&app);
+    for i in 0..161 {
+        s.add(
+            &format!("Q{i}"),
+            RawResource::new("AWS::SQS::Queue", value!({})),
+        );
+    }
+    assert_error(
+        &errors(&app),
+        "S",
+        "the stack has 502 resources, more than CloudFormation's 500: 341 AWS::SNS::Topic, 161 AWS::SQS::Queue",
+    );
+}
+
+#[test]
+fn parameter_output_and_mapping_limits() {
+    let app = many(201, |s, i| {
+        s.add_string_parameter(&format!("P{i}"), StringParameterProps::default());
+        s.add_output(&format!("O{i}"), "x", OutputProps::default());
+        s.add_mapping(&format!("M{i}"), [("k", [("v", "x")])]);
+    });
+    let errs = errors(&app);
+    assert_error(
+        &errs,
+        "S",
+        "the stack has 201 parameters, more than CloudFormation's 200",
+    );
+    assert_error(
+        &errs,
+        "S",
+        "the stack has 201 outputs, more than CloudFormation's 200",
+    );
+    assert_error(
+        &errs,
+        "S",
+        "the stack has 201 mappings, more than CloudFormation's 200",
+    );
+}
+
+#[test]
+fn template_size_limits() {
+    let big = "x".repeat(4_000);
+    // About 60 kB: synthesizes, with a warning about the S3 upload.
+    let app = many(15, |s, i| {
+        s.add(
+            &format!("T{i}"),
+            Topic {
+                display_name: Some(big.clone().into()),
+                ..Default::default()
+            },
+        );
+    });
+    let out = synth(&app);
+    assert!(
+        out.warnings
+            .iter()
+            .any(|w| w.path == "S" && w.message.contains("it must be deployed through S3")),
+        "{:?}",
+        out.warnings
+    );
+    // Over 1 MB: an error.
+    let app = many(270, |s, i| {
+        s.add(
+            &format!("T{i}"),
+            Topic {
+                display_name: Some(big.clone().into()),
+                ..Default::default()
+            },
+        );
+    });
+    assert_error(&errors(&app), "S", "more than CloudFormation's 1048576");
+}
+
+#[test]
+fn snapshot_policy_needs_a_snapshot_type() {
+    let app = app_with_stack();
+    stack(&app)
+        .add("T", Topic::default())
+        .apply_removal_policy(RemovalPolicy::Snapshot);
+    assert_error(
+        &errors(&app),
+        "S/T",
+        "AWS::SNS::Topic does not support the Snapshot policy",
+    );
+}
+
+#[test]
+fn failing_overrides_are_reported() {
+    let app = app_with_stack();
+    let t = stack(&app).add("T", Topic::default());
+    t.add_override(PatchOp::Remove {
+        path: "/Properties/Nope".into(),
+    });
+    t.add_override(PatchOp::Test {
+        path: "/Type".into(),
+        value: "AWS::SQS::Queue".into(),
+    });
+    let errs = errors(&app);
+    assert_error(
+        &errs,
+        "S/T",
+        "override 1 cannot be applied: nothing at \"/Properties/Nope\"",
+    );
+    assert_error(&errs, "S/T", "override 2 cannot be applied: test failed");
+}
+
+#[test]
+fn invalid_tags() {
+    let app = app_with_stack();
+    let s = stack(&app);
+    s.add("T", Topic::default());
+    Tags::of(&s).add("aws:reserved", "x");
+    Tags::of(&s).add(&"k".repeat(129), "x");
+    Tags::of(&s).add("long", "v".repeat(257));
+    Tags::of(&s).add("bad#char", "x");
+    let errs = errors(&app);
+    assert_error(
+        &errs,
+        "S",
+        "tag key \"aws:reserved\" uses the prefix \"aws:\"",
+    );
+    assert_error(&errs, "S", "must be 1 to 128 characters long");
+    assert_error(
+        &errs,
+        "S",
+        "the value of tag \"long\" is longer than 256 characters",
+    );
+    assert_error(&errs, "S", "tag key \"bad#char\" contains '#'");
+}
+
+#[test]
+fn parameter_constraints_are_checked() {
+    let app = app_with_stack();
+    let s = stack(&app);
+    s.add("T", Topic::default());
+    s.add_string_parameter(
+        "Name",
+        StringParameterProps {
+            min_length: Some(5),
+            max_length: Some(3),
+            default: Some("toolong".into()),
+            allowed_values: vec!["a".into()],
+            ..Default::default()
+        },
+    );
+    s.add_number_parameter(
+        "Count",
+        NumberParameterProps {
+            min_value: Some(1.0),
+            max_value: Some(5.0),
+            default: Some(9.0),
+            ..Default::default()
+        },
+    );
+    s.add_string_parameter(
+        "Ami",
+        StringParameterProps {
+            param_type: StringType::SsmValue,
+            ..Default::default()
+        },
+    );
+    let errs = errors(&app);
+    assert_error(&errs, "S/Name", "min_length 5 is greater than max_length 3");
+    assert_error(
+        &errs,
+        "S/Name",
+        "default \"toolong\" is not one of allowed_values",
+    );
+    assert_error(&errs, "S/Count", "default 9 is outside min_value/max_value");
+    assert_error(&errs, "S/Ami", "an SSM parameter type needs a default");
+}
+
+#[test]
+fn mappings_rules_and_exports_are_checked() {
+    let app = app_with_stack();
+    let s = stack(&app);
+    let t = s.add("T", Topic::default());
+    s.add_mapping::<&str, Vec<(&str, Value)>, &str, Value>("Empty", []);
+    s.add_mapping("BadKey", [("has space", [("v", "x")])]);
+    s.add_mapping("Dynamic", [("k", [("v", Value::from(t.ref_()))])]);
+    s.add_rule("NoAssertions", RuleProps::default());
+    s.add_output(
+        "O",
+        "x",
+        OutputProps {
+            export_name: Some("bad name!".into()),
+            ..Default::default()
+        },
+    );
+    s.export_value(fns::join(",", vec!["a"]));
+    let errs = errors(&app);
+    assert_error(&errs, "S/Empty", "a mapping needs at least one entry");
+    assert_error(&errs, "S/BadKey", "mapping key \"has space\" is invalid");
+    assert_error(
+        &errs,
+        "S/Dynamic",
+        "holds an intrinsic function; mappings hold literals only",
+    );
+    assert_error(
+        &errs,
+        "S/NoAssertions",
+        "a rule needs at least one assertion",
+    );
+    assert_error(&errs, "S/O", "export name \"bad name!\" is invalid");
+    assert_error(
+        &errs,
+        "S",
+        "export_value takes a Ref or GetAtt of a resource of this stack",
+    );
+}
+
+#[test]
+fn raw_resources_are_checked() {
+    let app = app_with_stack();
+    let s = stack(&app);
+    s.add("BadType", RawResource::new("AWS::S3", value!({})));
+    s.add(
+        "NotObject",
+        RawResource::new("AWS::SNS::Topic", value!([1, 2])),
+    );
+    s.add(
+        "Nan",
+        RawResource::new("AWS::SNS::Topic", value!({"X": (f64::NAN)})),
+    );
+    let errs = errors(&app);
+    assert_error(
+        &errs,
+        "S/BadType",
+        "resource type \"AWS::S3\" is not a CloudFormation type name",
+    );
+    assert_error(
+        &errs,
+        "S/NotObject",
+        "the properties of a resource must be an object, not an array",
+    );
+    assert_error(
+        &errs,
+        "S/Nan",
+        "NaN is not a number CloudFormation can hold",
+    );
+}
+
+#[test]
+fn dependencies_on_ancestors_are_rejected() {
+    let app = app_with_stack();
+    let s = stack(&app);
+    let group = s.add_child("Group");
+    let t = group.add("T", Topic::default());
+    t.add_dependency(&group);
+    assert_error(
+        &errors(&app),
+        "S/Group/T",
+        "cannot depend on S/Group: one contains the other",
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let app = App::new("errors");
+    let s = app.stack("S", StackProps::default());
+    s.add("a b", Topic::default());
+    s.add(
+        "Sub",
+        Topic {
+            display_name: Some(fns::sub("${Nope}", [])),
+            ..Default::default()
+        },
+    );
+    let t = s.add("Snap", Topic::default());
+    t.apply_removal_policy(RemovalPolicy::Snapshot);
+    let failed = app.synth().unwrap_err();
+    assert_eq!(
+        failed.diagnostics.errors().count(),
+        3,
+        "{:#?}",
+        failed.diagnostics
+    );
+    assert_eq!(failed.to_string(), "synthesis failed with 3 error(s)");
+}
