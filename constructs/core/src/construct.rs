@@ -1,6 +1,7 @@
 //! [`Node`], the handle to a place in the construct tree, and the [`Construct`] trait every
 //! construct implements.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::app::App;
@@ -184,14 +185,14 @@ impl<'a> Node<'a> {
             problems.push(Diagnostic::error("", reason));
         }
         let stripped = strip_non_alphanumeric(id);
-        for sibling in &parent.children {
-            let sibling_id = &tree.node(*sibling).id;
+        if let Some(&sibling) = parent.children_by_stripped_id.get(&stripped) {
+            let sibling_id = &tree.node(sibling).id;
             if sibling_id == id {
                 problems.push(
                     Diagnostic::error("", format!("duplicate construct id \"{id}\""))
                         .with_hint("ids must be unique among the children of a scope"),
                 );
-            } else if strip_non_alphanumeric(sibling_id) == stripped {
+            } else {
                 problems.push(
                     Diagnostic::error(
                         "",
@@ -211,8 +212,14 @@ impl<'a> Node<'a> {
             kind,
             tags: Vec::new(),
             dependencies: Vec::new(),
+            children_by_stripped_id: BTreeMap::new(),
         });
-        tree.node_mut(self.id).children.push(child);
+        let parent = tree.node_mut(self.id);
+        parent.children.push(child);
+        parent
+            .children_by_stripped_id
+            .entry(stripped)
+            .or_insert(child);
         let path = tree.path(child);
         for mut problem in problems {
             problem.path.clone_from(&path);

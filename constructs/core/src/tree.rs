@@ -5,6 +5,7 @@
 //! every borrow of it is short and internal: no user code runs while it is borrowed, so it cannot
 //! be borrowed twice.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use indexmap::IndexMap;
@@ -70,6 +71,7 @@ impl Tree {
                 kind: NodeKind::Root,
                 tags: Vec::new(),
                 dependencies: Vec::new(),
+                children_by_stripped_id: BTreeMap::new(),
             }],
             diagnostics: Vec::new(),
         }
@@ -151,6 +153,9 @@ pub(crate) struct NodeData {
     pub(crate) id: String,
     pub(crate) parent: Option<NodeId>,
     pub(crate) children: Vec<NodeId>,
+    /// The children by id stripped to alphanumerics (the first child with that stripped id):
+    /// finds duplicate and colliding ids without comparing every sibling.
+    pub(crate) children_by_stripped_id: BTreeMap<String, NodeId>,
     pub(crate) kind: NodeKind,
     /// Tags added at this scope; they apply to every taggable resource below it.
     pub(crate) tags: Vec<TagRule>,

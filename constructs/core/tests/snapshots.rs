@@ -498,3 +498,32 @@ fn yaml_quotes_what_yaml_1_1_would_misread() {
         insta::assert_snapshot!("yaml_template", yaml);
     });
 }
+
+#[test]
+fn synthesis_is_byte_identical_run_to_run() {
+    fn build() -> Vec<(String, Vec<u8>)> {
+        let app = App::new("same");
+        let a = app.stack("A", StackProps::default());
+        let b = app.stack("B", StackProps::default());
+        let mut topics = Vec::new();
+        for i in 0..50 {
+            let t = a.add(&format!("T{i}"), Topic::default());
+            Tags::of(&t).add(&format!("k{}", 50 - i), "v");
+            topics.push(t);
+        }
+        for (i, t) in topics.iter().enumerate() {
+            b.add(
+                &format!("U{i}"),
+                Topic {
+                    display_name: Some(t.attrs().topic_name()),
+                    ..Default::default()
+                },
+            );
+        }
+        synth(&app).files(TemplateFormat::JsonAndYaml)
+    }
+    let first = build();
+    for _ in 0..3 {
+        assert!(build() == first, "two runs of the same app differ");
+    }
+}

@@ -84,9 +84,7 @@ pub(crate) fn synthesize(app: &App) -> Result<Synthesized, SynthError> {
             );
         }
         let template = template(&tree, stack, sections);
-        let template_size = serde_json::to_string(&template)
-            .map(|s| s.len())
-            .unwrap_or(0);
+        let template_size = minified_size(&template);
         limits::check(&path, &template, template_size, &mut diags);
         let dependencies: BTreeSet<String> = stack_edges
             .iter()
@@ -240,7 +238,7 @@ fn artifact(
 
 /// `tree.json`: `{"version": "tree-0.1", "tree": {id, path, children, attributes}}`.
 fn tree_json(tree: &Tree, layout: &Layout) -> J {
-    fn node(tree: &Tree, layout: &Layout, id: NodeId) -> J {
+    fn node(tree: &Tree, layout: &Layout, id: NodeId, path: &str) -> J {
         let data = tree.node(id);
         let mut out = Map::new();
         out.insert(
@@ -251,12 +249,20 @@ fn tree_json(tree: &Tree, layout: &Layout) -> J {
                 data.id.clone()
             }),
         );
-        out.insert("path".into(), J::String(tree.path(id)));
+        out.insert("path".into(), J::String(path.to_owned()));
         if !data.children.is_empty() {
             let children: Map<String, J> = data
                 .children
                 .iter()
-                .map(|c| (tree.node(*c).id.clone(), node(tree, layout, *c)))
+                .map(|c| {
+                    let child = &tree.node(*c).id;
+                    let child_path = if path.is_empty() {
+                        child.clone()
+                    } else {
+                        format!("{path}/{child}")
+                    };
+                    (child.clone(), node(tree, layout, *c, &child_path))
+                })
                 .collect();
             out.insert("children".into(), J::Object(children));
         }
@@ -275,5 +281,24 @@ fn tree_json(tree: &Tree, layout: &Layout) -> J {
         }
         J::Object(out)
     }
-    json!({ "version": "tree-0.1", "tree": node(tree, layout, ROOT) })
+    json!({ "version": "tree-0.1", "tree": node(tree, layout, ROOT, "") })
+}
+
+/// Size of the minified JSON, without building it.
+fn minified_size(value: &J) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    match serde_json::to_writer(&mut count, value) {
+        Ok(()) => count.0,
+        Err(_) => 0,
+    }
 }
