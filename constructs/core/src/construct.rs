@@ -139,6 +139,26 @@ impl<'a> Node<'a> {
         }
     }
 
+    /// Runs `f` on the state of type `T` this node keeps, creating it with `T::default()` the
+    /// first time. Higher-level constructs keep what they accumulate here (the statements of a
+    /// role's default policy, for example), since their handles are `Copy` values.
+    ///
+    /// The state is taken out of the tree while `f` runs, so `f` may use the app freely; a
+    /// nested call for the same node starts from a fresh `T` and is overwritten.
+    pub fn with_state<T: Default + 'static, R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        let taken = self.app.tree_mut().node_mut(self.id).state.take();
+        let mut state: Box<dyn std::any::Any> = match taken {
+            Some(state) if state.is::<T>() => state,
+            _ => Box::new(T::default()),
+        };
+        let result = match state.downcast_mut::<T>() {
+            Some(typed) => f(typed),
+            None => f(&mut T::default()),
+        };
+        self.app.tree_mut().node_mut(self.id).state = Some(state);
+        result
+    }
+
     /// Reports an error at this node's path; synthesis then fails and prints it with the others.
     /// Higher-level constructs use this to reject invalid props.
     pub fn error(&self, message: impl Into<String>) {
@@ -213,6 +233,7 @@ impl<'a> Node<'a> {
             tags: Vec::new(),
             dependencies: Vec::new(),
             children_by_stripped_id: BTreeMap::new(),
+            state: None,
         });
         let parent = tree.node_mut(self.id);
         parent.children.push(child);

@@ -136,6 +136,25 @@ impl<'a, R: Resource> ResourceRef<'a, R> {
         handle
     }
 
+    /// The typed handle of `node`, when it is a resource of type `R`.
+    pub fn from_node(node: Node<'a>) -> Option<ResourceRef<'a, R>> {
+        let tree = node.app().tree();
+        match &tree.node(node.node_id()).kind {
+            NodeKind::Resource(data)
+                if data
+                    .props
+                    .as_ref()
+                    .is_some_and(|p| p.as_any().downcast_ref::<R>().is_some()) =>
+            {
+                Some(ResourceRef {
+                    node,
+                    _type: PhantomData,
+                })
+            }
+            _ => None,
+        }
+    }
+
     /// `Ref` to this resource. What it yields depends on the type (a name, an id, an ARN); the
     /// CloudFormation documentation of the type says which.
     pub fn ref_(&self) -> Expr<String> {

@@ -1,0 +1,4 @@
+//! Higher-level constructs (L2) with secure defaults: private, encrypted, TLS-only, and grants
+//! that add least-privilege statements scoped to resource ARNs.
+
+pub mod iam;
