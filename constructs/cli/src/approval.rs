@@ -112,8 +112,12 @@ pub(crate) fn widenings(diff: &TemplateDiff) -> Vec<Widening> {
             let p = new.as_ref();
             push(format!(
                 "lets {} call {}",
-                p.and_then(|p| p.get("Principal")).map(short).unwrap_or_default(),
-                p.and_then(|p| p.get("FunctionName")).map(short).unwrap_or_default()
+                p.and_then(|p| p.get("Principal"))
+                    .map(short)
+                    .unwrap_or_default(),
+                p.and_then(|p| p.get("FunctionName"))
+                    .map(short)
+                    .unwrap_or_default()
             ));
         }
         security_group_rules(r, &old, &new, &mut push);
@@ -218,16 +222,31 @@ fn describe_rule(rule: &J) -> String {
         (Some(f), Some(t)) => format!(" ports {}-{}", short(f), short(t)),
         _ => String::new(),
     };
-    let peer = ["CidrIp", "CidrIpv6", "SourceSecurityGroupId", "DestinationSecurityGroupId", "SourcePrefixListId", "DestinationPrefixListId"]
-        .iter()
-        .find_map(|k| rule.get(*k).map(short))
-        .unwrap_or_else(|| "?".into());
-    let proto = if proto == "-1" { "all".to_owned() } else { proto };
+    let peer = [
+        "CidrIp",
+        "CidrIpv6",
+        "SourceSecurityGroupId",
+        "DestinationSecurityGroupId",
+        "SourcePrefixListId",
+        "DestinationPrefixListId",
+    ]
+    .iter()
+    .find_map(|k| rule.get(*k).map(short))
+    .unwrap_or_else(|| "?".into());
+    let proto = if proto == "-1" {
+        "all".to_owned()
+    } else {
+        proto
+    };
     format!("{proto}{ports} with {peer}")
 }
 
 /// Whether a stack's changes need approval under `rule`.
-pub(crate) fn needs_approval(rule: RequireApproval, diff: &TemplateDiff, widening: &[Widening]) -> bool {
+pub(crate) fn needs_approval(
+    rule: RequireApproval,
+    diff: &TemplateDiff,
+    widening: &[Widening],
+) -> bool {
     match rule {
         RequireApproval::Never => false,
         RequireApproval::AnyChange => !diff.is_empty(),
@@ -255,7 +274,10 @@ mod tests {
 
     fn widen(old: Option<J>, new: J) -> Vec<String> {
         let d = TemplateDiff::compute(old.as_ref(), &new);
-        widenings(&d).into_iter().map(|w| format!("{}: {}", w.logical_id, w.what)).collect()
+        widenings(&d)
+            .into_iter()
+            .map(|w| format!("{}: {}", w.logical_id, w.what))
+            .collect()
     }
 
     fn policy(statements: J) -> J {
@@ -269,7 +291,10 @@ mod tests {
             {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
             {"Effect": "Allow", "Action": ["s3:PutObject", "s3:DeleteObject"], "Resource": "arn:aws:s3:::b/*"}
         ]));
-        assert_eq!(widen(Some(old.clone()), new.clone()), ["P: allows s3:PutObject, s3:DeleteObject on arn:aws:s3:::b/*"]);
+        assert_eq!(
+            widen(Some(old.clone()), new.clone()),
+            ["P: allows s3:PutObject, s3:DeleteObject on arn:aws:s3:::b/*"]
+        );
         // The reverse only narrows.
         assert!(widen(Some(new), old).is_empty());
     }
@@ -283,14 +308,25 @@ mod tests {
 
     #[test]
     fn roles_trust_inline_policies_and_managed_policies() {
-        let role = |principal: &str, arns: J| json!({"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {
+        let role = |principal: &str, arns: J| {
+            json!({"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {
             "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": {"Service": principal}, "Action": "sts:AssumeRole"}]},
-            "ManagedPolicyArns": arns}}}});
-        let got = widen(None, role("lambda.amazonaws.com", json!(["arn:aws:iam::aws:policy/ReadOnlyAccess"])));
-        assert_eq!(got, [
-            "R: allows sts:AssumeRole on - to {\"Service\":\"lambda.amazonaws.com\"}",
-            "R: attaches managed policy arn:aws:iam::aws:policy/ReadOnlyAccess"
-        ]);
+            "ManagedPolicyArns": arns}}}})
+        };
+        let got = widen(
+            None,
+            role(
+                "lambda.amazonaws.com",
+                json!(["arn:aws:iam::aws:policy/ReadOnlyAccess"]),
+            ),
+        );
+        assert_eq!(
+            got,
+            [
+                "R: allows sts:AssumeRole on - to {\"Service\":\"lambda.amazonaws.com\"}",
+                "R: attaches managed policy arn:aws:iam::aws:policy/ReadOnlyAccess"
+            ]
+        );
         let same = role("lambda.amazonaws.com", json!([]));
         assert!(widen(Some(same.clone()), same).is_empty());
     }
@@ -298,15 +334,23 @@ mod tests {
     #[test]
     fn security_group_rules_widen() {
         let sg = |rules: J| json!({"Resources": {"S": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "d", "SecurityGroupIngress": rules}}}});
-        let old = sg(json!([{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "10.0.0.0/16"}]));
+        let old = sg(
+            json!([{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "10.0.0.0/16"}]),
+        );
         let new = sg(json!([
             {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "10.0.0.0/16"},
             {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"}
         ]));
-        assert_eq!(widen(Some(old.clone()), new.clone()), ["S: adds ingress rule tcp port 22 with 0.0.0.0/0"]);
+        assert_eq!(
+            widen(Some(old.clone()), new.clone()),
+            ["S: adds ingress rule tcp port 22 with 0.0.0.0/0"]
+        );
         assert!(widen(Some(new), old).is_empty());
         let standalone = json!({"Resources": {"I": {"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {"GroupId": "sg-1", "IpProtocol": "-1", "CidrIp": "0.0.0.0/0"}}}});
-        assert_eq!(widen(None, standalone), ["I: adds ingress rule all with 0.0.0.0/0"]);
+        assert_eq!(
+            widen(None, standalone),
+            ["I: adds ingress rule all with 0.0.0.0/0"]
+        );
     }
 
     #[test]

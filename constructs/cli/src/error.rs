@@ -63,7 +63,9 @@ pub enum CliError {
         stack: String,
     },
     /// A stack pins an account the credentials do not belong to.
-    #[error("stack {stack} deploys to account {wanted}, but the credentials are for account {actual}")]
+    #[error(
+        "stack {stack} deploys to account {wanted}, but the credentials are for account {actual}"
+    )]
     WrongAccount {
         /// The stack.
         stack: String,

@@ -29,7 +29,11 @@ fn is_done(status: &ResourceStatus) -> bool {
     use ResourceStatus as R;
     matches!(
         status,
-        R::CreateComplete | R::UpdateComplete | R::DeleteComplete | R::ImportComplete | R::DeleteSkipped
+        R::CreateComplete
+            | R::UpdateComplete
+            | R::DeleteComplete
+            | R::ImportComplete
+            | R::DeleteSkipped
     )
 }
 
@@ -126,7 +130,13 @@ mod tests {
     use super::*;
     use aws_sdk_cloudformation::primitives::DateTime;
 
-    fn event(id: &str, logical: &str, ty: &str, status: ResourceStatus, reason: Option<&str>) -> Event {
+    fn event(
+        id: &str,
+        logical: &str,
+        ty: &str,
+        status: ResourceStatus,
+        reason: Option<&str>,
+    ) -> Event {
         Event {
             id: id.into(),
             logical_id: logical.into(),
@@ -142,22 +152,46 @@ mod tests {
     #[test]
     fn lines_count_and_failures() {
         let mut log = EventLog::new("Net", 2, None);
-        let start = event("1", "Net", "AWS::CloudFormation::Stack", ResourceStatus::CreateInProgress, Some("User Initiated"));
+        let start = event(
+            "1",
+            "Net",
+            "AWS::CloudFormation::Stack",
+            ResourceStatus::CreateInProgress,
+            Some("User Initiated"),
+        );
         assert_eq!(
             log.record(&start, Some("Net")).unwrap(),
             "Net | 0/2 | 12:04:05 | CREATE_IN_PROGRESS | AWS::CloudFormation::Stack | Net (Net)"
         );
-        let vpc = event("2", "Vpc8378EB38", "AWS::EC2::VPC", ResourceStatus::CreateComplete, None);
+        let vpc = event(
+            "2",
+            "Vpc8378EB38",
+            "AWS::EC2::VPC",
+            ResourceStatus::CreateComplete,
+            None,
+        );
         assert_eq!(
             log.record(&vpc, Some("Net/Vpc/Resource")).unwrap(),
             "Net | 1/2 | 12:04:05 | CREATE_COMPLETE    | AWS::EC2::VPC | Net/Vpc/Resource (Vpc8378EB38)"
         );
-        let sg = event("3", "Sg", "AWS::EC2::SecurityGroup", ResourceStatus::CreateFailed, Some("Invalid CIDR"));
+        let sg = event(
+            "3",
+            "Sg",
+            "AWS::EC2::SecurityGroup",
+            ResourceStatus::CreateFailed,
+            Some("Invalid CIDR"),
+        );
         assert_eq!(
             log.record(&sg, None).unwrap(),
             "Net | 1/2 | 12:04:05 | CREATE_FAILED      | AWS::EC2::SecurityGroup | Sg - Invalid CIDR"
         );
-        let stack_done = event("4", "Net", "AWS::CloudFormation::Stack", ResourceStatus::CreateComplete, None);
+        let stack_done = event(
+            "4",
+            "Net",
+            "AWS::CloudFormation::Stack",
+            ResourceStatus::CreateComplete,
+            None,
+        );
         log.record(&stack_done, None);
         assert_eq!(log.done(), 1, "the stack itself is not a resource");
         assert_eq!(log.failures().len(), 1);
@@ -167,7 +201,13 @@ mod tests {
     #[test]
     fn other_operations_are_left_out() {
         let mut log = EventLog::new("Net", 1, Some("ours".into()));
-        let mut e = event("1", "Vpc", "AWS::EC2::VPC", ResourceStatus::UpdateComplete, None);
+        let mut e = event(
+            "1",
+            "Vpc",
+            "AWS::EC2::VPC",
+            ResourceStatus::UpdateComplete,
+            None,
+        );
         e.token = Some("theirs".into());
         assert!(log.record(&e, None).is_none());
         e.token = Some("ours".into());

@@ -54,7 +54,9 @@ impl Reporter {
     /// A line of text above the bars.
     pub(crate) fn line(&self, text: &str) {
         if let Some(lines) = &self.captured {
-            let mut lines = lines.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut lines = lines
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             lines.extend(text.trim_end_matches('\n').lines().map(str::to_owned));
             return;
         }

@@ -57,13 +57,26 @@ pub(crate) fn choose(
             });
         }
     }
-    let available = || everything.iter().map(|(_, s)| s.id.clone()).collect::<Vec<_>>();
+    let available = || {
+        everything
+            .iter()
+            .map(|(_, s)| s.id.clone())
+            .collect::<Vec<_>>()
+    };
     let mut wanted: BTreeSet<(String, String)> = BTreeSet::new(); // (app, artifact id)
     if all || (names.is_empty() && default_all) {
-        wanted.extend(everything.iter().map(|(a, s)| (a.app.clone(), s.id.clone())));
+        wanted.extend(
+            everything
+                .iter()
+                .map(|(a, s)| (a.app.clone(), s.id.clone())),
+        );
     } else if names.is_empty() {
         if everything.len() == 1 {
-            wanted.extend(everything.iter().map(|(a, s)| (a.app.clone(), s.id.clone())));
+            wanted.extend(
+                everything
+                    .iter()
+                    .map(|(a, s)| (a.app.clone(), s.id.clone())),
+            );
         } else {
             return Err(CliError::NoStackChosen {
                 available: available(),
@@ -97,8 +110,12 @@ pub(crate) fn choose(
     if with_dependencies {
         let mut queue: Vec<(String, String)> = wanted.iter().cloned().collect();
         while let Some((app, id)) = queue.pop() {
-            let Some(synth) = apps.iter().find(|a| a.app == app) else { continue };
-            let Some(stack) = synth.stack(&id) else { continue };
+            let Some(synth) = apps.iter().find(|a| a.app == app) else {
+                continue;
+            };
+            let Some(stack) = synth.stack(&id) else {
+                continue;
+            };
             for dep in &stack.dependencies {
                 if wanted.insert((app.clone(), dep.clone())) {
                     queue.push((app.clone(), dep.clone()));

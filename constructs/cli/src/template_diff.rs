@@ -113,13 +113,7 @@ const ATTRIBUTES: &[&str] = &[
 ];
 
 /// Sections compared key by key besides `Resources`.
-const KEYED_SECTIONS: &[&str] = &[
-    "Parameters",
-    "Conditions",
-    "Mappings",
-    "Rules",
-    "Outputs",
-];
+const KEYED_SECTIONS: &[&str] = &["Parameters", "Conditions", "Mappings", "Rules", "Outputs"];
 
 fn section<'t>(template: Option<&'t J>, name: &str) -> Option<&'t Map<String, J>> {
     template?.get(name)?.as_object()
@@ -290,7 +284,13 @@ fn marker_of(old: &Option<J>, new: &Option<J>) -> &'static str {
     }
 }
 
-fn other(section: &str, key: &str, action: Action, old: Option<&J>, new: Option<&J>) -> OtherChange {
+fn other(
+    section: &str,
+    key: &str,
+    action: Action,
+    old: Option<&J>,
+    new: Option<&J>,
+) -> OtherChange {
     OtherChange {
         section: section.to_owned(),
         key: key.to_owned(),
@@ -381,7 +381,8 @@ fn render_value_change(head: &str, old: Option<&J>, new: Option<&J>) -> String {
     const SHORT: usize = 60;
     let compact = |v: Option<&J>| v.map(|v| v.to_string());
     let (o, n) = (compact(old), compact(new));
-    let short = o.as_ref().is_none_or(|s| s.len() <= SHORT) && n.as_ref().is_none_or(|s| s.len() <= SHORT);
+    let short =
+        o.as_ref().is_none_or(|s| s.len() <= SHORT) && n.as_ref().is_none_or(|s| s.len() <= SHORT);
     if short {
         return match (o, n) {
             (Some(o), Some(n)) => format!("{head}: {o} -> {n}\n"),
@@ -464,7 +465,10 @@ mod tests {
         let new = json!({"Resources": {"Swap": {"Type": "AWS::S3::Bucket", "UpdateReplacePolicy": "Retain", "Properties": {"BucketName": "b"}}}});
         let d = TemplateDiff::compute(Some(&old), &new);
         let text = d.render(&no_paths);
-        assert!(text.contains("[-] AWS::S3::Bucket Kept will be orphaned (DeletionPolicy Retain)\n"), "{text}");
+        assert!(
+            text.contains("[-] AWS::S3::Bucket Kept will be orphaned (DeletionPolicy Retain)\n"),
+            "{text}"
+        );
         assert!(text.contains("[-] AWS::S3::Bucket Gone\n"), "{text}");
         assert!(text.contains("[~] AWS::S3::Bucket Swap requires replacement, the old resource will be orphaned (UpdateReplacePolicy Retain)\n"), "{text}");
     }
@@ -475,8 +479,19 @@ mod tests {
         let new = json!({"Resources": {"X": {"Type": "AWS::SQS::Queue", "Properties": {"Doc": {"Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::bucket/*"}]}}}}});
         let d = TemplateDiff::compute(Some(&old), &new);
         let text = d.render(&no_paths);
-        assert!(text.contains(" └─ [~] Type (requires replacement): \"AWS::SNS::Topic\" -> \"AWS::SQS::Queue\"\n"), "{text}");
-        assert!(text.contains("     -       \"Action\": \"s3:GetObject\",\n"), "{text}");
-        assert!(text.contains("     +       \"Action\": \"s3:PutObject\",\n"), "{text}");
+        assert!(
+            text.contains(
+                " └─ [~] Type (requires replacement): \"AWS::SNS::Topic\" -> \"AWS::SQS::Queue\"\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("     -       \"Action\": \"s3:GetObject\",\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("     +       \"Action\": \"s3:PutObject\",\n"),
+            "{text}"
+        );
     }
 }

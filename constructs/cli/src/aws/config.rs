@@ -29,8 +29,8 @@ impl Aws {
     /// Loads the configuration. The SDK's own retries are off: [`retry`] retries, with a
     /// backoff suited to CloudFormation's rate limits.
     pub(crate) async fn load(args: &AwsArgs) -> Aws {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(RetryConfig::disabled());
+        let mut loader =
+            aws_config::defaults(BehaviorVersion::latest()).retry_config(RetryConfig::disabled());
         if let Some(profile) = &args.profile {
             loader = loader.profile_name(profile);
         }
@@ -55,10 +55,9 @@ impl Aws {
         if let Some(region) = &env.region {
             return Ok(region.clone());
         }
-        self.default_region()
-            .ok_or_else(|| CliError::NoRegion {
-                stack: stack.to_owned(),
-            })
+        self.default_region().ok_or_else(|| CliError::NoRegion {
+            stack: stack.to_owned(),
+        })
     }
 
     /// The configured region, if any.

@@ -59,7 +59,9 @@ impl AwsError {
 }
 
 /// `.map_err(aws_err("Operation"))` for SDK results.
-pub(crate) fn aws_err<E>(operation: &'static str) -> impl FnOnce(SdkError<E, HttpResponse>) -> AwsError
+pub(crate) fn aws_err<E>(
+    operation: &'static str,
+) -> impl FnOnce(SdkError<E, HttpResponse>) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {

@@ -7,8 +7,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::apps::{self, AppDef};
 use crate::approval;
+use crate::apps::{self, AppDef};
 use crate::args::DeployArgs;
 use crate::aws::cfn::{OutputInfo, ParameterValue};
 use crate::aws::config::Aws;
@@ -21,14 +21,21 @@ use crate::selection::{self, Chosen};
 use crate::style::Ui;
 use crate::template_diff::TemplateDiff;
 
-use super::{ctrl_c, currents, report_failure, runtime, targets};
+use super::{ctrl_c, currents, report_failure, runtime, targets, targets_lenient};
 
 pub(crate) fn run(defs: &[AppDef], args: &DeployArgs, ui: &Ui) -> Result<(), CliError> {
     let selected = apps::select(defs, args.app.as_deref())?;
     let synthesized = apps::synthesize(&selected, ui)?;
-    let chosen = selection::choose(&synthesized, &args.stacks, args.all, false, !args.exclusively)?;
+    let chosen = selection::choose(
+        &synthesized,
+        &args.stacks,
+        args.all,
+        false,
+        !args.exclusively,
+    )?;
+    let everything = selection::choose(&synthesized, &[], true, true, false)?;
     let given = parse_parameters(&args.parameters, &chosen)?;
-    runtime()?.block_on(deploy_all(args, ui, chosen, given))
+    runtime()?.block_on(deploy_all(args, ui, chosen, everything, given))
 }
 
 /// `STACK:KEY=VALUE` values by stack name, checked against the templates' parameters.
@@ -86,26 +93,39 @@ async fn deploy_all(
     args: &DeployArgs,
     ui: &Ui,
     chosen: Chosen,
+    everything: Chosen,
     given: BTreeMap<String, BTreeMap<String, String>>,
 ) -> Result<(), CliError> {
     let aws = Aws::load(&args.aws).await;
     let targets = targets(&aws, &chosen, true).await?;
+    let others = targets_lenient(&aws, &everything);
     let currents = currents(&targets).await?;
     let mut plans = BTreeMap::new();
     for (name, t) in &targets {
-        let current = currents.get(name).cloned().unwrap_or(crate::deploy::Current {
-            info: None,
-            template: None,
-        });
+        let current = currents
+            .get(name)
+            .cloned()
+            .unwrap_or(crate::deploy::Current {
+                info: None,
+                template: None,
+            });
         let diff = TemplateDiff::compute(current.template.as_ref(), &t.artifact.template);
         let widening = approval::widenings(&diff);
         let given_here = given.get(name).cloned().unwrap_or_default();
         let mut parameters = BTreeMap::new();
-        if let Some(declared) = t.artifact.template.get("Parameters").and_then(serde_json::Value::as_object) {
+        if let Some(declared) = t
+            .artifact
+            .template
+            .get("Parameters")
+            .and_then(serde_json::Value::as_object)
+        {
             for key in declared.keys() {
                 if let Some(v) = given_here.get(key) {
                     parameters.insert(key.clone(), ParameterValue::Value(v.clone()));
-                } else if current.info.as_ref().is_some_and(|i| i.parameters.contains_key(key))
+                } else if current
+                    .info
+                    .as_ref()
+                    .is_some_and(|i| i.parameters.contains_key(key))
                     && current.template.is_some()
                 {
                     parameters.insert(key.clone(), ParameterValue::Previous);
@@ -125,7 +145,7 @@ async fn deploy_all(
         );
     }
     let mut waits_for = chosen.depends_on.clone();
-    match embrace::check_deploy(&targets, &currents, &mut waits_for).await {
+    match embrace::check_deploy(&targets, &currents, &others, &mut waits_for).await {
         Ok(notes) => notes.iter().for_each(|n| ui.note(n)),
         Err(failures) => {
             failures.iter().for_each(|f| report_failure(ui, f));
@@ -143,7 +163,11 @@ async fn deploy_all(
         poll: Duration::from_millis(1500),
         busy_timeout: Duration::from_secs(args.busy_timeout),
     };
-    let shared = Arc::new(Shared::new(settings, Reporter::new(*ui), Arc::new(Terminal)));
+    let shared = Arc::new(Shared::new(
+        settings,
+        Reporter::new(*ui),
+        Arc::new(Terminal),
+    ));
     let order = chosen.order();
     let finished = schedule::run(
         &order,
@@ -181,7 +205,9 @@ async fn deploy_all(
     for (stack, because) in &finished.blocked {
         failed += 1;
         ui.failure(
-            &format!("stack {stack} was not deployed: stack {because}, which it depends on, failed"),
+            &format!(
+                "stack {stack} was not deployed: stack {because}, which it depends on, failed"
+            ),
             &[],
             None,
         );
@@ -225,7 +251,9 @@ fn write_outputs(path: &Path, outputs: &BTreeMap<String, Vec<OutputInfo>>) -> Re
         .map(|(stack, outs)| {
             (
                 stack.as_str(),
-                outs.iter().map(|o| (o.key.as_str(), o.value.as_str())).collect(),
+                outs.iter()
+                    .map(|o| (o.key.as_str(), o.value.as_str()))
+                    .collect(),
             )
         })
         .collect();

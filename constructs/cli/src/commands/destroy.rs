@@ -4,8 +4,8 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::apps::{self, AppDef};
 use crate::approval::RequireApproval;
+use crate::apps::{self, AppDef};
 use crate::args::DestroyArgs;
 use crate::aws::config::Aws;
 use crate::deploy::approve::Terminal;
@@ -16,12 +16,13 @@ use crate::progress::Reporter;
 use crate::selection;
 use crate::style::Ui;
 
-use super::{ctrl_c, currents, report_failure, runtime, targets};
+use super::{ctrl_c, currents, report_failure, runtime, targets, targets_lenient};
 
 pub(crate) fn run(defs: &[AppDef], args: &DestroyArgs, ui: &Ui) -> Result<(), CliError> {
     let selected = apps::select(defs, args.app.as_deref())?;
     let synthesized = apps::synthesize(&selected, ui)?;
     let chosen = selection::choose(&synthesized, &args.stacks, args.all, false, false)?;
+    let everything = selection::choose(&synthesized, &[], true, true, false)?;
     let mut order = chosen.order();
     order.reverse();
     if !args.force {
@@ -32,7 +33,8 @@ pub(crate) fn run(defs: &[AppDef], args: &DestroyArgs, ui: &Ui) -> Result<(), Cl
         let aws = Aws::load(&args.aws).await;
         let targets = targets(&aws, &chosen, false).await?;
         let currents = currents(&targets).await?;
-        match embrace::check_destroy(&targets, &currents).await {
+        let others = targets_lenient(&aws, &everything);
+        match embrace::check_destroy(&targets, &currents, &others).await {
             Ok(notes) => notes.iter().for_each(|n| ui.note(n)),
             Err(failures) => {
                 failures.iter().for_each(|f| report_failure(ui, f));
@@ -101,10 +103,7 @@ fn confirm(order: &[String]) -> Result<(), CliError> {
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
         return Err(CliError::NeedsConfirmation);
     }
-    eprint!(
-        "destroy stack(s) {}? [y/N] ",
-        order.join(", ")
-    );
+    eprint!("destroy stack(s) {}? [y/N] ", order.join(", "));
     let _ = std::io::stderr().flush();
     let mut line = String::new();
     let _ = std::io::stdin().lock().read_line(&mut line);

@@ -2,8 +2,8 @@
 
 use std::io::Write;
 
-use crate::apps::{self, AppDef};
 use crate::approval;
+use crate::apps::{self, AppDef};
 use crate::args::DiffArgs;
 use crate::aws::config::Aws;
 use crate::error::CliError;

@@ -40,13 +40,18 @@ pub(crate) async fn targets(
     let mut out = BTreeMap::new();
     for artifact in &chosen.stacks {
         let region = aws.region_for(&artifact.stack_name, &artifact.env)?;
-        aws.check_account(&artifact.stack_name, &artifact.env).await?;
+        aws.check_account(&artifact.stack_name, &artifact.env)
+            .await?;
         let staging = if stage_large && artifact.template_size > MAX_INLINE_TEMPLATE {
             let account = aws.account().await.map_err(|source| CliError::Aws {
                 stack: artifact.stack_name.clone(),
                 source,
             })?;
-            let staging = Staging::new(aws.s3(&region), bucket_name(&account, &region), region.clone());
+            let staging = Staging::new(
+                aws.s3(&region),
+                bucket_name(&account, &region),
+                region.clone(),
+            );
             let exists = staging.exists().await.map_err(|source| CliError::Aws {
                 stack: artifact.stack_name.clone(),
                 source,
@@ -68,6 +73,26 @@ pub(crate) async fn targets(
     Ok(out)
 }
 
+/// Every stack of the selected apps whose region is known, for reading what is deployed
+/// (importers of an export); no account check, no staging.
+pub(crate) fn targets_lenient(aws: &Aws, all: &Chosen) -> BTreeMap<String, Arc<Target>> {
+    all.stacks
+        .iter()
+        .filter_map(|artifact| {
+            let region = aws.region_for(&artifact.stack_name, &artifact.env).ok()?;
+            Some((
+                artifact.stack_name.clone(),
+                Arc::new(Target {
+                    artifact: artifact.clone(),
+                    cfn: aws.cfn(&region),
+                    region,
+                    staging: None,
+                }),
+            ))
+        })
+        .collect()
+}
+
 /// Reads each target's deployed state: DescribeStacks, and the template when there are
 /// resources.
 pub(crate) async fn currents(
@@ -75,18 +100,30 @@ pub(crate) async fn currents(
 ) -> Result<BTreeMap<String, Current>, CliError> {
     let mut out = BTreeMap::new();
     for (name, t) in targets {
-        let info = t.cfn.describe_stack(name).await.map_err(|source| CliError::Aws {
-            stack: name.clone(),
-            source,
-        })?;
-        let has_template = info.as_ref().is_some_and(|i| {
-            !matches!(classify(&i.status), StackState::Missing | StackState::ReviewInProgress)
-        });
-        let template = if has_template {
-            Some(t.cfn.get_template(name).await.map_err(|source| CliError::Aws {
+        let info = t
+            .cfn
+            .describe_stack(name)
+            .await
+            .map_err(|source| CliError::Aws {
                 stack: name.clone(),
                 source,
-            })?)
+            })?;
+        let has_template = info.as_ref().is_some_and(|i| {
+            !matches!(
+                classify(&i.status),
+                StackState::Missing | StackState::ReviewInProgress
+            )
+        });
+        let template = if has_template {
+            Some(
+                t.cfn
+                    .get_template(name)
+                    .await
+                    .map_err(|source| CliError::Aws {
+                        stack: name.clone(),
+                        source,
+                    })?,
+            )
         } else {
             None
         };

@@ -19,7 +19,10 @@ pub(crate) enum Destroyed {
 }
 
 /// Destroys one stack.
-pub(crate) async fn destroy(shared: Arc<Shared>, target: Arc<Target>) -> Result<Destroyed, StackFailure> {
+pub(crate) async fn destroy(
+    shared: Arc<Shared>,
+    target: Arc<Target>,
+) -> Result<Destroyed, StackFailure> {
     let name = target.name().to_owned();
     let Some(current) = wait_until_settled(&shared, &target).await? else {
         shared.reporter.line(&format!("stack {name}: not deployed"));
@@ -31,7 +34,11 @@ pub(crate) async fn destroy(shared: Arc<Shared>, target: Arc<Target>) -> Result<
                 "turn it off in the code (StackProps::termination_protection) and deploy, or run `aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name {name}`"
             )));
     }
-    let deployed = target.cfn.get_template(&current.id).await.unwrap_or_default();
+    let deployed = target
+        .cfn
+        .get_template(&current.id)
+        .await
+        .unwrap_or_default();
     let kept: Vec<String> = deployed
         .get("Resources")
         .and_then(serde_json::Value::as_object)
@@ -39,7 +46,8 @@ pub(crate) async fn destroy(shared: Arc<Shared>, target: Arc<Target>) -> Result<
             r.iter()
                 .filter(|(_, def)| {
                     matches!(
-                        def.get("DeletionPolicy").and_then(serde_json::Value::as_str),
+                        def.get("DeletionPolicy")
+                            .and_then(serde_json::Value::as_str),
                         Some("Retain" | "RetainExceptOnCreate")
                     )
                 })
@@ -64,12 +72,18 @@ pub(crate) async fn destroy(shared: Arc<Shared>, target: Arc<Target>) -> Result<
     let total = resource_count(&deployed);
     let mut log = EventLog::new(&name, total, Some(tok));
     let info = follow(&shared, &target, &current.id, after, &mut log, total).await?;
-    let outcome = info.as_ref().map_or(Outcome::Succeeded, |i| delete_outcome(&i.status));
+    let outcome = info
+        .as_ref()
+        .map_or(Outcome::Succeeded, |i| delete_outcome(&i.status));
     match outcome {
         Outcome::Succeeded => {
-            shared.reporter.line(&format!("stack {name}: DELETE_COMPLETE"));
+            shared
+                .reporter
+                .line(&format!("stack {name}: DELETE_COMPLETE"));
             for k in kept {
-                shared.reporter.line(&format!("stack {name}: kept {k} (DeletionPolicy Retain)"));
+                shared
+                    .reporter
+                    .line(&format!("stack {name}: kept {k} (DeletionPolicy Retain)"));
             }
             Ok(Destroyed::Deleted)
         }

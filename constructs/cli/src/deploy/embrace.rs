@@ -9,6 +9,7 @@
 //! deployment.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde_json::Value as J;
 
@@ -50,18 +51,24 @@ pub(crate) fn imports_of(template: &J) -> BTreeSet<String> {
 
 /// The exports a deployed stack has: from its template and from DescribeStacks.
 fn deployed_exports(current: &Current) -> BTreeSet<String> {
-    let mut out = current.template.as_ref().map(exports_of).unwrap_or_default();
+    let mut out = current
+        .template
+        .as_ref()
+        .map(exports_of)
+        .unwrap_or_default();
     if let Some(info) = &current.info {
         out.extend(info.outputs.iter().filter_map(|o| o.export_name.clone()));
     }
     out
 }
 
-/// The stacks importing `export`, by name.
+/// The stacks importing `export`, by name. When ListImports is not available, the deployed
+/// templates of the app's stacks (`others`: every stack of the selected apps) are read.
 async fn importers(
     cfn: &Cfn,
     export: &str,
     currents: &BTreeMap<String, Current>,
+    others: &BTreeMap<String, Arc<Target>>,
     notes: &mut Vec<String>,
 ) -> BTreeSet<String> {
     match cfn.list_imports(export).await {
@@ -71,11 +78,27 @@ async fn importers(
                 "could not list the importers of export \"{export}\" ({}); checked the deployed templates of this app's stacks instead",
                 e.detail
             ));
-            currents
+            let mut found: BTreeSet<String> = currents
                 .iter()
-                .filter(|(_, c)| c.template.as_ref().is_some_and(|t| imports_of(t).contains(export)))
+                .filter(|(_, c)| {
+                    c.template
+                        .as_ref()
+                        .is_some_and(|t| imports_of(t).contains(export))
+                })
                 .map(|(name, _)| name.clone())
-                .collect()
+                .collect();
+            for (name, other) in others {
+                if currents.contains_key(name) {
+                    continue;
+                }
+                // A stack that is not deployed has no template to read.
+                if let Ok(t) = other.cfn.get_template(name).await
+                    && imports_of(&t).contains(export)
+                {
+                    found.insert(name.clone());
+                }
+            }
+            found
         }
     }
 }
@@ -100,18 +123,21 @@ fn reaches(waits_for: &BTreeMap<String, BTreeSet<String>>, from: &str, to: &str)
 /// imported. Reorders `waits_for` (stack name -> stack names it starts after) where that
 /// resolves it; returns notes to show, or the failures that stop the deployment.
 pub(crate) async fn check_deploy(
-    targets: &BTreeMap<String, std::sync::Arc<Target>>,
+    targets: &BTreeMap<String, Arc<Target>>,
     currents: &BTreeMap<String, Current>,
+    others: &BTreeMap<String, Arc<Target>>,
     waits_for: &mut BTreeMap<String, BTreeSet<String>>,
 ) -> Result<Vec<String>, Vec<StackFailure>> {
     let mut notes = Vec::new();
     let mut failures = Vec::new();
     for (producer, target) in targets {
-        let Some(current) = currents.get(producer) else { continue };
+        let Some(current) = currents.get(producer) else {
+            continue;
+        };
         let old = deployed_exports(current);
         let new = exports_of(&target.artifact.template);
         for export in old.difference(&new) {
-            for importer in importers(&target.cfn, export, currents, &mut notes).await {
+            for importer in importers(&target.cfn, export, currents, others, &mut notes).await {
                 if &importer == producer {
                     continue;
                 }
@@ -138,24 +164,40 @@ pub(crate) async fn check_deploy(
                         failures.push(still_imported(producer, export, &importer, true));
                         continue;
                     }
-                    waits_for.entry(producer.clone()).or_default().insert(importer.clone());
+                    waits_for
+                        .entry(producer.clone())
+                        .or_default()
+                        .insert(importer.clone());
                     notes.push(format!(
                         "stack {producer} drops export \"{export}\", which the deployed stack {importer} imports; deploying {importer} first"
                     ));
                 } else {
-                    failures.push(still_imported(producer, export, &importer, targets.contains_key(&importer)));
+                    failures.push(still_imported(
+                        producer,
+                        export,
+                        &importer,
+                        targets.contains_key(&importer),
+                    ));
                 }
             }
         }
     }
-    if failures.is_empty() { Ok(notes) } else { Err(failures) }
+    if failures.is_empty() {
+        Ok(notes)
+    } else {
+        Err(failures)
+    }
 }
 
 fn still_imported(producer: &str, export: &str, importer: &str, selected: bool) -> StackFailure {
     let way = if selected {
-        format!("keep the export for one deployment with `Stack::export_value` in {producer}, deploy, then remove that call once {importer} no longer imports it")
+        format!(
+            "keep the export for one deployment with `Stack::export_value` in {producer}, deploy, then remove that call once {importer} no longer imports it"
+        )
     } else {
-        format!("deploy {importer} too (with its new code it no longer imports the value), or keep the export for one deployment with `Stack::export_value` in {producer}")
+        format!(
+            "deploy {importer} too (with its new code it no longer imports the value), or keep the export for one deployment with `Stack::export_value` in {producer}"
+        )
     };
     StackFailure::new(
         producer,
@@ -168,15 +210,18 @@ fn still_imported(producer: &str, export: &str, importer: &str, selected: bool) 
 /// Checks a destruction of `targets`: a stack whose export is imported by a stack that is
 /// not destroyed with it cannot be deleted.
 pub(crate) async fn check_destroy(
-    targets: &BTreeMap<String, std::sync::Arc<Target>>,
+    targets: &BTreeMap<String, Arc<Target>>,
     currents: &BTreeMap<String, Current>,
+    others: &BTreeMap<String, Arc<Target>>,
 ) -> Result<Vec<String>, Vec<StackFailure>> {
     let mut notes = Vec::new();
     let mut failures = Vec::new();
     for (producer, target) in targets {
-        let Some(current) = currents.get(producer) else { continue };
+        let Some(current) = currents.get(producer) else {
+            continue;
+        };
         for export in deployed_exports(current) {
-            for importer in importers(&target.cfn, &export, currents, &mut notes).await {
+            for importer in importers(&target.cfn, &export, currents, others, &mut notes).await {
                 if importer != *producer && !targets.contains_key(&importer) {
                     failures.push(
                         StackFailure::new(
@@ -190,7 +235,11 @@ pub(crate) async fn check_destroy(
             }
         }
     }
-    if failures.is_empty() { Ok(notes) } else { Err(failures) }
+    if failures.is_empty() {
+        Ok(notes)
+    } else {
+        Err(failures)
+    }
 }
 
 #[cfg(test)]

@@ -46,7 +46,10 @@ pub(crate) async fn follow(
         let status = info.as_ref().map(|i| i.status.clone());
         bar.set(
             log.done(),
-            status.as_ref().map(StackStatus::as_str).unwrap_or("DELETE_COMPLETE"),
+            status
+                .as_ref()
+                .map(StackStatus::as_str)
+                .unwrap_or("DELETE_COMPLETE"),
         );
         match &status {
             Some(s) if in_progress(s) => {
@@ -107,7 +110,11 @@ pub(crate) async fn wait_until_settled(
 
 /// The lines that explain a failed operation: the failing resources with their reasons
 /// first, then the stack's final state.
-pub(crate) fn failure_details(target: &Target, log: &EventLog, info: Option<&StackInfo>) -> Vec<String> {
+pub(crate) fn failure_details(
+    target: &Target,
+    log: &EventLog,
+    info: Option<&StackInfo>,
+) -> Vec<String> {
     let mut lines = Vec::new();
     for e in log.failures() {
         let name = match target.path_of(&e.logical_id) {

@@ -154,7 +154,11 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(settings: Settings, reporter: Reporter, approver: Arc<dyn Approver>) -> Shared {
+    pub(crate) fn new(
+        settings: Settings,
+        reporter: Reporter,
+        approver: Arc<dyn Approver>,
+    ) -> Shared {
         Shared {
             settings,
             reporter,
@@ -197,20 +201,26 @@ impl Shared {
     /// stacks they created), and lists the operations still running in CloudFormation.
     /// Returns the lines to show.
     pub(crate) async fn clean_up_after_interrupt(&self) -> Vec<String> {
-        let pending: Vec<(String, PendingChangeSet)> = std::mem::take(&mut *Shared::lock(&self.pending))
-            .into_iter()
-            .collect();
+        let pending: Vec<(String, PendingChangeSet)> =
+            std::mem::take(&mut *Shared::lock(&self.pending))
+                .into_iter()
+                .collect();
         let mut lines = Vec::new();
         for (stack, p) in pending {
             match p.cfn.delete_change_set(&p.id).await {
-                Ok(()) => lines.push(format!("stack {stack}: deleted the change set that was not executed")),
+                Ok(()) => lines.push(format!(
+                    "stack {stack}: deleted the change set that was not executed"
+                )),
                 Err(e) => lines.push(format!(
                     "stack {stack}: could not delete change set {}: {}",
                     p.id, e.detail
                 )),
             }
             if let Some(stack_id) = p.created_stack {
-                let _ = p.cfn.delete_stack(&stack_id, &stack::token("cleanup")).await;
+                let _ = p
+                    .cfn
+                    .delete_stack(&stack_id, &stack::token("cleanup"))
+                    .await;
             }
         }
         for (stack, status) in Shared::lock(&self.running).iter() {

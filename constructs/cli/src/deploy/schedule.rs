@@ -70,9 +70,10 @@ where
         }
         while running.len() < concurrency {
             let ready = pending.iter().position(|s| {
-                waits_for
-                    .get(s)
-                    .is_none_or(|deps| deps.iter().all(|d| succeeded.contains(d) || !order.contains(d)))
+                waits_for.get(s).is_none_or(|deps| {
+                    deps.iter()
+                        .all(|d| succeeded.contains(d) || !order.contains(d))
+                })
             });
             let Some(i) = ready else { break };
             let stack = pending.remove(i);
@@ -184,11 +185,19 @@ mod tests {
             std::future::pending(),
         )
         .await;
-        let ok: Vec<&str> = done.results.iter().filter(|(_, r)| r.is_ok()).map(|(s, _)| s.as_str()).collect();
+        let ok: Vec<&str> = done
+            .results
+            .iter()
+            .filter(|(_, r)| r.is_ok())
+            .map(|(s, _)| s.as_str())
+            .collect();
         assert_eq!(ok, ["B"]);
         assert_eq!(
             done.blocked,
-            vec![("C".to_owned(), "A".to_owned()), ("D".to_owned(), "C".to_owned())]
+            vec![
+                ("C".to_owned(), "A".to_owned()),
+                ("D".to_owned(), "C".to_owned())
+            ]
         );
     }
 

@@ -3,8 +3,8 @@
 //! execute, follow the events to a final status.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use aws_sdk_cloudformation::types::{ChangeAction, ChangeSetStatus, Replacement};
 
@@ -123,7 +123,10 @@ pub(crate) async fn deploy(
             )));
         }
         StackState::RollbackFailed | StackState::DeleteFailed => {
-            let status = current.as_ref().map(|s| s.status.as_str().to_owned()).unwrap_or_default();
+            let status = current
+                .as_ref()
+                .map(|s| s.status.as_str().to_owned())
+                .unwrap_or_default();
             return Err(StackFailure::new(
                 &name,
                 format!("stack {name} is {status}: it can only be deleted"),
@@ -212,7 +215,10 @@ pub(crate) async fn deploy(
                     .describe_change_set(&cs_id)
                     .await
                     .map_err(|e| StackFailure::aws(&name, &e))?;
-                if !matches!(cs.status, ChangeSetStatus::CreatePending | ChangeSetStatus::CreateInProgress) {
+                if !matches!(
+                    cs.status,
+                    ChangeSetStatus::CreatePending | ChangeSetStatus::CreateInProgress
+                ) {
                     break cs;
                 }
                 tokio::time::sleep(settings.poll).await;
@@ -220,16 +226,28 @@ pub(crate) async fn deploy(
             if cs.status != ChangeSetStatus::CreateComplete {
                 discard(&shared, &name, &pending).await;
                 if !create && holds_no_changes(&cs) {
-                    shared.reporter.line(&format!("stack {name}: the change set holds no changes; deleted it"));
+                    shared.reporter.line(&format!(
+                        "stack {name}: the change set holds no changes; deleted it"
+                    ));
                     return Ok(Deployed::Unchanged(outputs(current.as_ref())));
                 }
                 return Err(StackFailure::new(
                     &name,
-                    format!("stack {name}: CloudFormation could not create the change set ({})", cs.status.as_str()),
+                    format!(
+                        "stack {name}: CloudFormation could not create the change set ({})",
+                        cs.status.as_str()
+                    ),
                 )
-                .detail(cs.reason.clone().unwrap_or_else(|| "no reason given".into())));
+                .detail(
+                    cs.reason
+                        .clone()
+                        .unwrap_or_else(|| "no reason given".into()),
+                ));
             }
-            let mut shown = format!("stack {name}: change set {cs_name}\n{}", render_change_set(&target, &cs));
+            let mut shown = format!(
+                "stack {name}: change set {cs_name}\n{}",
+                render_change_set(&target, &cs)
+            );
             if !plan.widening.is_empty() {
                 shown.push_str(&approval::render(&plan.widening, &path_of));
             }
@@ -277,7 +295,10 @@ pub(crate) async fn deploy(
                     Err(f) => return Err(with_state(&target, &name, f).await),
                 }
             } else {
-                let stack_id = current.as_ref().map(|c| c.id.clone()).unwrap_or_else(|| name.clone());
+                let stack_id = current
+                    .as_ref()
+                    .map(|c| c.id.clone())
+                    .unwrap_or_else(|| name.clone());
                 let after = target
                     .cfn
                     .newest_event(&stack_id)
@@ -295,7 +316,10 @@ pub(crate) async fn deploy(
     let mut log = EventLog::new(&name, total, Some(request_token));
     let info = follow(&shared, &target, &stack_id, after, &mut log, total).await?;
     let Some(info) = info else {
-        return Err(StackFailure::new(&name, format!("stack {name} disappeared while it was deployed")));
+        return Err(StackFailure::new(
+            &name,
+            format!("stack {name} disappeared while it was deployed"),
+        ));
     };
     match deploy_outcome(&info.status) {
         Outcome::Succeeded => {
@@ -306,7 +330,9 @@ pub(crate) async fn deploy(
                     .await
                     .map_err(|e| StackFailure::aws(&name, &e))?;
             }
-            shared.reporter.line(&format!("stack {name}: {}", info.status.as_str()));
+            shared
+                .reporter
+                .line(&format!("stack {name}: {}", info.status.as_str()));
             Ok(Deployed::Changed(info.outputs.clone()))
         }
         Outcome::Failed => {
@@ -347,7 +373,12 @@ pub(crate) fn resource_count(template: &serde_json::Value) -> usize {
 }
 
 /// Asks for approval when the rule wants it.
-async fn approve(shared: &Shared, target: &Target, plan: &Plan, has_changes: bool) -> Result<(), StackFailure> {
+async fn approve(
+    shared: &Shared,
+    target: &Target,
+    plan: &Plan,
+    has_changes: bool,
+) -> Result<(), StackFailure> {
     let rule = shared.settings.require_approval;
     let needed = approval::needs_approval(rule, &plan.diff, &plan.widening)
         || (rule == approval::RequireApproval::AnyChange && has_changes);
@@ -382,7 +413,10 @@ async fn approve(shared: &Shared, target: &Target, plan: &Plan, has_changes: boo
 async fn discard(shared: &Shared, name: &str, p: &PendingChangeSet) {
     shared.set_pending(name, None);
     if let Err(e) = p.cfn.delete_change_set(&p.id).await {
-        shared.reporter.ui().warning(&format!("stack {name}: could not delete change set {}: {}", p.id, e.detail));
+        shared.reporter.ui().warning(&format!(
+            "stack {name}: could not delete change set {}: {}",
+            p.id, e.detail
+        ));
     }
     if let Some(stack_id) = &p.created_stack {
         let _ = p.cfn.delete_stack(stack_id, &token("cleanup")).await;
@@ -390,9 +424,15 @@ async fn discard(shared: &Shared, name: &str, p: &PendingChangeSet) {
 }
 
 /// Deletes a stack that holds no resources to keep (ROLLBACK_COMPLETE, REVIEW_IN_PROGRESS).
-async fn delete_empty(shared: &Shared, target: &Target, current: Option<&StackInfo>) -> Result<(), StackFailure> {
+async fn delete_empty(
+    shared: &Shared,
+    target: &Target,
+    current: Option<&StackInfo>,
+) -> Result<(), StackFailure> {
     let name = target.name();
-    let Some(current) = current else { return Ok(()) };
+    let Some(current) = current else {
+        return Ok(());
+    };
     let tok = token("op");
     let after = target
         .cfn
@@ -408,7 +448,10 @@ async fn delete_empty(shared: &Shared, target: &Target, current: Option<&StackIn
     let info = follow(shared, target, &current.id, after, &mut log, 0).await?;
     match info {
         Some(i) if i.status.as_str() != "DELETE_COMPLETE" => {
-            let mut f = StackFailure::new(name, format!("stack {name} could not be deleted before creating it again"));
+            let mut f = StackFailure::new(
+                name,
+                format!("stack {name} could not be deleted before creating it again"),
+            );
             f.details = failure_details(target, &log, Some(&i));
             Err(f)
         }
@@ -424,7 +467,8 @@ async fn api_failure(target: &Target, stack_id: &str, e: &crate::aws::AwsError) 
 
 async fn with_state(target: &Target, stack_id: &str, mut f: StackFailure) -> StackFailure {
     if let Ok(Some(info)) = target.cfn.describe_stack(stack_id).await {
-        f.details.push(format!("the stack is now {}", info.status.as_str()));
+        f.details
+            .push(format!("the stack is now {}", info.status.as_str()));
     }
     f
 }

@@ -131,7 +131,10 @@ mod tests {
         );
         assert_eq!(classify(&StackStatus::UpdateFailed), StackState::Resumable);
         assert_eq!(classify(&StackStatus::DeleteComplete), StackState::Missing);
-        assert_eq!(classify(&StackStatus::DeleteFailed), StackState::DeleteFailed);
+        assert_eq!(
+            classify(&StackStatus::DeleteFailed),
+            StackState::DeleteFailed
+        );
     }
 
     #[test]
