@@ -140,3 +140,64 @@ pub(crate) fn choose(
     }
     Ok(Chosen { stacks, depends_on })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cirrus_core::{App, OutputProps, RawResource, StackProps, value};
+
+    /// Producer <- Consumer (a cross-stack reference), and Lone.
+    fn app() -> Synthesized {
+        let app = App::new("t");
+        let producer = app.stack("Producer", StackProps::default());
+        let consumer = app.stack("Consumer", StackProps::default());
+        app.stack("Lone", StackProps::default())
+            .add("Q", RawResource::new("AWS::SQS::Queue", value!({})));
+        let topic = producer.add("Topic", RawResource::new("AWS::SNS::Topic", value!({})));
+        consumer.add(
+            "Sub",
+            RawResource::new(
+                "AWS::SNS::Subscription",
+                value!({"TopicArn": (topic.ref_()), "Protocol": "sqs"}),
+            ),
+        );
+        consumer.add_output("T", topic.ref_(), OutputProps::default());
+        app.synth().unwrap()
+    }
+
+    #[test]
+    fn dependencies_come_along_unless_exclusive() {
+        let apps = [app()];
+        let with = choose(&apps, &["Consumer".into()], false, false, true).unwrap();
+        assert_eq!(with.order(), ["Producer", "Consumer"]);
+        assert_eq!(
+            with.depends_on["Consumer"],
+            BTreeSet::from(["Producer".to_owned()])
+        );
+        assert_eq!(
+            with.dependents()["Producer"],
+            BTreeSet::from(["Consumer".to_owned()])
+        );
+        let without = choose(&apps, &["Consumer".into()], false, false, false).unwrap();
+        assert_eq!(without.order(), ["Consumer"]);
+        assert!(without.depends_on["Consumer"].is_empty());
+    }
+
+    #[test]
+    fn several_stacks_need_names_or_all() {
+        let apps = [app()];
+        let err = choose(&apps, &[], false, false, true).unwrap_err();
+        assert_eq!(err.to_string(), "name the stacks to act on, or pass --all");
+        assert_eq!(err.exit_code(), 2);
+        assert_eq!(
+            choose(&apps, &[], true, false, true).unwrap().stacks.len(),
+            3
+        );
+        assert_eq!(
+            choose(&apps, &[], false, true, true).unwrap().stacks.len(),
+            3
+        );
+        let unknown = choose(&apps, &["Nope".into()], false, false, true).unwrap_err();
+        assert_eq!(unknown.to_string(), "no stack named \"Nope\"");
+    }
+}

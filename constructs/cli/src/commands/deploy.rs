@@ -278,3 +278,41 @@ fn write_outputs(path: &Path, outputs: &BTreeMap<String, Vec<OutputInfo>>) -> Re
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cirrus_core::{App, RawResource, StackProps, StringParameterProps, value};
+
+    fn chosen() -> Chosen {
+        let app = App::new("t");
+        let s = app.stack("Web", StackProps::default());
+        s.add("Bucket", RawResource::new("AWS::S3::Bucket", value!({})));
+        let _ = s.add_string_parameter("Stage", StringParameterProps::default());
+        let synthesized = app.synth().unwrap();
+        selection::choose(&[synthesized], &[], true, false, true).unwrap()
+    }
+
+    #[test]
+    fn parameters_are_checked_against_the_template() {
+        let c = chosen();
+        let ok = parse_parameters(&["Web:Stage=prod".to_owned()], &c).unwrap();
+        assert_eq!(ok["Web"]["Stage"], "prod");
+        let err = |spec: &str| parse_parameters(&[spec.to_owned()], &c).unwrap_err();
+        let e = err("Stage=prod");
+        assert_eq!(e.to_string(), "--parameters Stage=prod: it names no stack");
+        assert_eq!(e.exit_code(), 2);
+        assert_eq!(
+            err("Db:Stage=prod").to_string(),
+            "--parameters Db:Stage=prod: stack \"Db\" is not deployed by this command (the stacks are: Web)"
+        );
+        assert_eq!(
+            err("Web:Size=3").to_string(),
+            "--parameters Web:Size=3: stack Web has no parameter \"Size\" (it declares Stage)"
+        );
+        assert_eq!(
+            err("Web:Stage").to_string(),
+            "--parameters Web:Stage: it has no `=VALUE`"
+        );
+    }
+}
