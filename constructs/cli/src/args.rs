@@ -16,8 +16,32 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Synthesize the apps into templates and cloud-assembly manifests.
     Synth(SynthArgs),
-    /// List the stacks in deploy order, wave by wave, with their dependencies.
+    /// List the stacks in deploy order, wave by wave, with their dependencies (and their
+    /// deployed status when AWS credentials are available).
     List(ListArgs),
+    /// Compare the deployed templates with the synthesized ones (exit 0 equal, 1 different).
+    Diff(DiffArgs),
+    /// Deploy stacks in dependency order, each through a change set.
+    Deploy(DeployArgs),
+    /// Delete deployed stacks, in reverse dependency order.
+    Destroy(DestroyArgs),
+    /// Create the staging bucket that templates over 51,200 bytes are uploaded to.
+    Bootstrap(BootstrapArgs),
+}
+
+/// Where and as whom to talk to AWS. The standard credential chain applies (environment,
+/// profiles, SSO, instance roles); `AWS_ENDPOINT_URL` is honoured.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub(crate) struct AwsArgs {
+    /// The named profile from the shared AWS config files.
+    #[arg(long)]
+    pub(crate) profile: Option<String>,
+    /// The region of stacks whose `env` does not pin one.
+    #[arg(long)]
+    pub(crate) region: Option<String>,
+    /// Send every AWS call to this endpoint (a local emulator such as moto).
+    #[arg(long)]
+    pub(crate) endpoint_url: Option<String>,
 }
 
 /// Template formats.
@@ -54,4 +78,91 @@ pub(crate) struct ListArgs {
     /// Only this app. Default: every app.
     #[arg(long)]
     pub(crate) app: Option<String>,
+    #[command(flatten)]
+    pub(crate) aws: AwsArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct DiffArgs {
+    /// The stacks (artifact id or stack name). Default: every stack.
+    pub(crate) stacks: Vec<String>,
+    /// Only this app. Default: every app.
+    #[arg(long)]
+    pub(crate) app: Option<String>,
+    /// Exit 1 when a stack differs. This is the default; the flag is accepted so that CI
+    /// scripts written for `cdk diff --fail` work unchanged.
+    #[arg(long)]
+    pub(crate) fail: bool,
+    #[command(flatten)]
+    pub(crate) aws: AwsArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct DeployArgs {
+    /// The stacks (artifact id or stack name); the stacks they depend on are deployed too.
+    pub(crate) stacks: Vec<String>,
+    /// Every stack.
+    #[arg(long, conflicts_with = "stacks")]
+    pub(crate) all: bool,
+    /// Only this app. Default: every app.
+    #[arg(long)]
+    pub(crate) app: Option<String>,
+    /// Only the stacks named, not the stacks they depend on.
+    #[arg(long, short = 'e')]
+    pub(crate) exclusively: bool,
+    /// How many independent stacks deploy at the same time.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) concurrency: u16,
+    /// When to ask before deploying.
+    #[arg(long, value_enum, default_value_t = crate::approval::RequireApproval::Broadening)]
+    pub(crate) require_approval: crate::approval::RequireApproval,
+    /// A parameter value: STACK:KEY=VALUE (repeatable).
+    #[arg(long = "parameters", value_name = "STACK:KEY=VALUE")]
+    pub(crate) parameters: Vec<String>,
+    /// Write the stacks' outputs to this JSON file ({"Stack": {"Key": "Value"}}).
+    #[arg(long)]
+    pub(crate) outputs_file: Option<PathBuf>,
+    /// Keep what was created when a resource fails instead of rolling back, to fix and resume.
+    #[arg(long)]
+    pub(crate) no_rollback: bool,
+    /// How templates are applied.
+    #[arg(long, value_enum, default_value_t = crate::deploy::Method::ChangeSet)]
+    pub(crate) method: crate::deploy::Method,
+    /// Deploy even when the template, parameters and tags are unchanged.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Seconds to wait for another operation holding a stack before giving up.
+    #[arg(long, default_value_t = 3600)]
+    pub(crate) busy_timeout: u64,
+    #[command(flatten)]
+    pub(crate) aws: AwsArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct DestroyArgs {
+    /// The stacks (artifact id or stack name).
+    pub(crate) stacks: Vec<String>,
+    /// Every stack.
+    #[arg(long, conflicts_with = "stacks")]
+    pub(crate) all: bool,
+    /// Only this app. Default: every app.
+    #[arg(long)]
+    pub(crate) app: Option<String>,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'f')]
+    pub(crate) force: bool,
+    /// How many independent stacks are deleted at the same time.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) concurrency: u16,
+    #[command(flatten)]
+    pub(crate) aws: AwsArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct BootstrapArgs {
+    /// Only this app's regions. Default: every app's.
+    #[arg(long)]
+    pub(crate) app: Option<String>,
+    #[command(flatten)]
+    pub(crate) aws: AwsArgs,
 }

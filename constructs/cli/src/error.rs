@@ -56,6 +56,88 @@ pub enum CliError {
         #[source]
         source: std::io::Error,
     },
+    /// A stack's region is neither pinned by its `env` nor configured.
+    #[error("stack {stack} has no region")]
+    NoRegion {
+        /// The stack.
+        stack: String,
+    },
+    /// A stack pins an account the credentials do not belong to.
+    #[error(
+        "stack {stack} deploys to account {wanted}, but the credentials are for account {actual}"
+    )]
+    WrongAccount {
+        /// The stack.
+        stack: String,
+        /// The account its `env` pins.
+        wanted: String,
+        /// The credentials' account.
+        actual: String,
+    },
+    /// An AWS call about a stack failed.
+    #[error("stack {stack}: cannot read its deployed state")]
+    Aws {
+        /// The stack.
+        stack: String,
+        /// The failed call.
+        #[source]
+        source: crate::aws::AwsError,
+    },
+    /// An AWS call failed.
+    #[error("{context}")]
+    AwsCall {
+        /// What was being done.
+        context: String,
+        /// The failed call.
+        #[source]
+        source: crate::aws::AwsError,
+    },
+    /// Several stacks and none chosen.
+    #[error("name the stacks to act on, or pass --all")]
+    NoStackChosen {
+        /// The stacks there are.
+        available: Vec<String>,
+    },
+    /// A `--parameters` value is wrong.
+    #[error("--parameters {spec}: {reason}")]
+    BadParameter {
+        /// The value given.
+        spec: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Some stacks failed; each has been reported.
+    #[error("{failed} of {total} stack(s) failed")]
+    StacksFailed {
+        /// How many failed or were not started.
+        failed: usize,
+        /// How many were chosen.
+        total: usize,
+    },
+    /// Ctrl-C.
+    #[error("interrupted")]
+    Interrupted,
+    /// `diff` found differences (they have been printed).
+    #[error("{count} stack(s) differ from what is deployed")]
+    Differs {
+        /// How many stacks differ.
+        count: usize,
+    },
+    /// `destroy` without a terminal to confirm on.
+    #[error("destroy needs confirmation, and there is no terminal to ask on")]
+    NeedsConfirmation,
+    /// The person said no.
+    #[error("destroy cancelled")]
+    NotConfirmed,
+    /// Writing `--outputs-file` failed.
+    #[error("cannot write outputs file {}", .path.display())]
+    OutputsFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// Reading the previous output failed.
     #[error("cannot read {}", .path.display())]
     Read {
@@ -74,7 +156,9 @@ impl CliError {
             CliError::Usage(e) => u8::try_from(e.exit_code()).unwrap_or(2),
             CliError::UnknownApp { .. }
             | CliError::UnknownStack { .. }
-            | CliError::AmbiguousStack { .. } => 2,
+            | CliError::AmbiguousStack { .. }
+            | CliError::NoStackChosen { .. }
+            | CliError::BadParameter { .. } => 2,
             _ => 1,
         }
     }
@@ -89,7 +173,27 @@ impl CliError {
                 Some(format!("the stacks are: {}", available.join(", ")))
             }
             CliError::AmbiguousStack { .. } => Some("choose the app with --app".into()),
+            CliError::Aws { .. } | CliError::AwsCall { .. } => {
+                Some("check the credentials (--profile), the region (--region) and the endpoint".into())
+            }
             CliError::Stale { .. } => Some("run `cargo run -- synth` and commit the result".into()),
+            CliError::NoRegion { .. } => Some(
+                "pass --region, set AWS_REGION or a region in the profile, or pin the region in the stack's env".into(),
+            ),
+            CliError::WrongAccount { wanted, .. } => {
+                Some(format!("use credentials for account {wanted} (--profile)"))
+            }
+            CliError::NoStackChosen { available } => Some(format!(
+                "the stacks are: {}",
+                available.join(", ")
+            )),
+            CliError::BadParameter { .. } => {
+                Some("write it as STACK:KEY=VALUE, with a parameter the stack's template declares".into())
+            }
+            CliError::Interrupted => Some(
+                "run the same command again to resume: unchanged stacks are skipped and a stack CloudFormation is still working on is waited for".into(),
+            ),
+            CliError::NeedsConfirmation => Some("pass --force to destroy without asking".into()),
             _ => None,
         }
     }

@@ -1,4 +1,6 @@
-//! The runner: the command line of a cirrus project (`cargo run -- synth | list`).
+//! The runner: the command line of a cirrus project
+//! (`cargo run -- synth | list | diff | deploy | destroy | bootstrap`). It is the only crate
+//! that talks to AWS.
 //!
 //! The project's binary hands its app definitions to [`run`]; `main` only maps the result to an
 //! exit code:
@@ -10,12 +12,19 @@
 //! }
 //! ```
 
+mod approval;
 mod apps;
 mod args;
 mod assembly_dir;
+mod aws;
 mod commands;
+mod deploy;
 mod error;
+mod events;
+mod progress;
+mod selection;
 mod style;
+mod template_diff;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -23,6 +32,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub use apps::AppDef;
+pub use aws::AwsError;
 pub use error::CliError;
 pub use style::Ui;
 
@@ -38,6 +48,10 @@ where
     match cli.command {
         Command::Synth(args) => commands::synth::run(apps, &args, ui),
         Command::List(args) => commands::list::run(apps, &args, ui),
+        Command::Diff(args) => commands::diff::run(apps, &args, ui),
+        Command::Deploy(args) => commands::deploy::run(apps, &args, ui),
+        Command::Destroy(args) => commands::destroy::run(apps, &args, ui),
+        Command::Bootstrap(args) => commands::bootstrap::run(apps, &args, ui),
     }
 }
 
@@ -59,6 +73,11 @@ pub fn write_assembly(
 pub fn report(err: &CliError, ui: &Ui) {
     if let CliError::Usage(e) = err {
         let _ = e.print();
+        return;
+    }
+    if let CliError::Differs { .. } = err {
+        // Not an error: the answer to the question `diff` asks, given by the exit code.
+        ui.note(&err.to_string());
         return;
     }
     let mut causes = Vec::new();

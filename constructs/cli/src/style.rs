@@ -9,6 +9,7 @@ use cirrus_core::{Diagnostic, Severity};
 #[derive(Debug, Clone, Copy)]
 pub struct Ui {
     color: bool,
+    interactive: bool,
 }
 
 impl Ui {
@@ -16,14 +17,34 @@ impl Ui {
     pub fn detect() -> Ui {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+        let terminal = !dumb && std::io::stderr().is_terminal();
         Ui {
-            color: !no_color && !dumb && std::io::stderr().is_terminal(),
+            color: !no_color && terminal,
+            interactive: terminal,
         }
     }
 
     /// No colors, whatever the environment says (tests).
     pub fn plain() -> Ui {
-        Ui { color: false }
+        Ui {
+            color: false,
+            interactive: false,
+        }
+    }
+
+    /// Whether stderr is a terminal that can show live progress bars.
+    pub fn interactive(&self) -> bool {
+        self.interactive
+    }
+
+    /// `warning: message` on stderr.
+    pub fn warning(&self, message: &str) {
+        eprintln!("{}: {message}", self.paint("1;33", "warning"));
+    }
+
+    /// `hint: message` on stderr.
+    pub fn hint(&self, message: &str) {
+        eprintln!("{}: {message}", self.paint("1;36", "hint"));
     }
 
     fn paint(&self, code: &str, text: &str) -> String {
@@ -39,6 +60,17 @@ impl Ui {
         eprintln!("{}: {message}", self.paint("1;31", "error"));
         for cause in causes {
             eprintln!("  {} {cause}", self.paint("1", "caused by:"));
+        }
+        if let Some(hint) = hint {
+            eprintln!("{}: {hint}", self.paint("1;36", "hint"));
+        }
+    }
+
+    /// `error: message`, then indented detail lines, then a hint.
+    pub(crate) fn failure(&self, message: &str, details: &[String], hint: Option<&str>) {
+        eprintln!("{}: {message}", self.paint("1;31", "error"));
+        for line in details {
+            eprintln!("  {line}");
         }
         if let Some(hint) = hint {
             eprintln!("{}: {hint}", self.paint("1;36", "hint"));

@@ -1,33 +1,74 @@
-//! `list`: the stacks in deploy order, wave by wave.
+//! `list`: the stacks in deploy order, wave by wave, and their deployed status when AWS
+//! credentials are available.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 
 use cirrus_core::Synthesized;
 
 use crate::apps::{self, AppDef};
 use crate::args::ListArgs;
+use crate::aws::config::Aws;
 use crate::error::CliError;
 use crate::style::Ui;
 
 pub(crate) fn run(defs: &[AppDef], args: &ListArgs, ui: &Ui) -> Result<(), CliError> {
     let selected = apps::select(defs, args.app.as_deref())?;
     let synthesized = apps::synthesize(&selected, ui)?;
+    let statuses = super::runtime()?.block_on(statuses(&synthesized, args, ui));
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(table(&synthesized).as_bytes());
+    let _ = stdout.write_all(table(&synthesized, statuses.as_ref()).as_bytes());
     let _ = stdout.flush();
     Ok(())
 }
 
-/// One row per stack: app, wave (1-based), stack, environment, dependencies. Stacks of the same
-/// wave depend only on earlier waves and deploy in parallel.
-pub(crate) fn table(synthesized: &[Synthesized]) -> String {
-    let mut rows = vec![[
+/// The deployed status of every stack by stack name, or `None` without credentials.
+async fn statuses(
+    synthesized: &[Synthesized],
+    args: &ListArgs,
+    ui: &Ui,
+) -> Option<BTreeMap<String, String>> {
+    let aws = Aws::load(&args.aws).await;
+    if !aws.has_credentials().await {
+        ui.note("deployed status not shown: no AWS credentials found");
+        return None;
+    }
+    let mut out = BTreeMap::new();
+    for stack in synthesized.iter().flat_map(|s| &s.stacks) {
+        let status = match aws.region_for(&stack.stack_name, &stack.env) {
+            Err(_) => "unknown (no region)".to_owned(),
+            Ok(region) => match aws.cfn(&region).describe_stack(&stack.stack_name).await {
+                Ok(Some(info)) => info.status.as_str().to_owned(),
+                Ok(None) => "not deployed".to_owned(),
+                Err(e) => {
+                    ui.warning(&format!("stack {}: {e}: {}", stack.stack_name, e.detail));
+                    "unknown".to_owned()
+                }
+            },
+        };
+        out.insert(stack.stack_name.clone(), status);
+    }
+    Some(out)
+}
+
+/// One row per stack: app, wave (1-based), stack, environment, dependencies, and the
+/// deployed status when known. Stacks of the same wave depend only on earlier waves and
+/// deploy in parallel.
+pub(crate) fn table(
+    synthesized: &[Synthesized],
+    statuses: Option<&BTreeMap<String, String>>,
+) -> String {
+    let mut header = vec![
         "APP".to_owned(),
         "WAVE".to_owned(),
         "STACK".to_owned(),
         "ENVIRONMENT".to_owned(),
         "DEPENDS ON".to_owned(),
-    ]];
+    ];
+    if statuses.is_some() {
+        header.push("STATUS".to_owned());
+    }
+    let mut rows = vec![header];
     for s in synthesized {
         for (wave, ids) in s.waves.iter().enumerate() {
             for id in ids {
@@ -37,17 +78,26 @@ pub(crate) fn table(synthesized: &[Synthesized]) -> String {
                 } else {
                     stack.dependencies.join(", ")
                 };
-                rows.push([
+                let mut row = vec![
                     s.app.clone(),
                     (wave + 1).to_string(),
                     stack.id.clone(),
                     stack.env.uri(),
                     deps,
-                ]);
+                ];
+                if let Some(statuses) = statuses {
+                    row.push(
+                        statuses
+                            .get(&stack.stack_name)
+                            .cloned()
+                            .unwrap_or_else(|| "unknown".into()),
+                    );
+                }
+                rows.push(row);
             }
         }
     }
-    let mut widths = [0usize; 5];
+    let mut widths = vec![0usize; rows[0].len()];
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());

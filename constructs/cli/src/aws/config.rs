@@ -1,0 +1,132 @@
+//! AWS configuration the AWS way: the standard credential chain and profiles, `--profile`,
+//! `--region`, `AWS_ENDPOINT_URL` or `--endpoint-url` for local endpoints, and the region a
+//! stack's `env` pins.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_cloudformation::config::ProvideCredentials;
+use cirrus_core::Env;
+use tokio::sync::OnceCell;
+
+use super::cfn::Cfn;
+use super::error::{AwsError, aws_err};
+use super::retry::{Backoff, retry};
+use crate::args::AwsArgs;
+use crate::error::CliError;
+
+/// The loaded configuration and the clients made from it.
+#[derive(Debug, Clone)]
+pub(crate) struct Aws {
+    config: SdkConfig,
+    endpoint_given: bool,
+    account: Arc<OnceCell<String>>,
+}
+
+impl Aws {
+    /// Loads the configuration. The SDK's own retries are off: [`retry`] retries, with a
+    /// backoff suited to CloudFormation's rate limits.
+    pub(crate) async fn load(args: &AwsArgs) -> Aws {
+        let mut loader =
+            aws_config::defaults(BehaviorVersion::latest()).retry_config(RetryConfig::disabled());
+        if let Some(profile) = &args.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(region) = &args.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(url) = &args.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        let config = loader.load().await;
+        let endpoint_given = config.endpoint_url().is_some();
+        Aws {
+            config,
+            endpoint_given,
+            account: Arc::new(OnceCell::new()),
+        }
+    }
+
+    /// The region a stack deploys to: the one its `env` pins, else `--region` or the
+    /// configured default.
+    pub(crate) fn region_for(&self, stack: &str, env: &Env) -> Result<String, CliError> {
+        if let Some(region) = &env.region {
+            return Ok(region.clone());
+        }
+        self.default_region().ok_or_else(|| CliError::NoRegion {
+            stack: stack.to_owned(),
+        })
+    }
+
+    /// The configured region, if any.
+    pub(crate) fn default_region(&self) -> Option<String> {
+        self.config.region().map(|r| r.as_ref().to_owned())
+    }
+
+    /// Whether credentials can be found, within a few seconds.
+    pub(crate) async fn has_credentials(&self) -> bool {
+        let Some(provider) = self.config.credentials_provider() else {
+            return false;
+        };
+        matches!(
+            tokio::time::timeout(Duration::from_secs(5), provider.provide_credentials()).await,
+            Ok(Ok(_))
+        )
+    }
+
+    /// The CloudFormation API of `region`.
+    pub(crate) fn cfn(&self, region: &str) -> Cfn {
+        let conf = aws_sdk_cloudformation::config::Builder::from(&self.config)
+            .region(Region::new(region.to_owned()))
+            .build();
+        Cfn::new(
+            aws_sdk_cloudformation::Client::from_conf(conf),
+            Backoff::STANDARD,
+        )
+    }
+
+    /// The S3 API of `region`. A local endpoint gets path-style addressing: bucket names as
+    /// host names do not resolve there.
+    pub(crate) fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        let conf = aws_sdk_s3::config::Builder::from(&self.config)
+            .region(Region::new(region.to_owned()))
+            .force_path_style(self.endpoint_given)
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
+    }
+
+    /// The account the credentials belong to (STS GetCallerIdentity, asked once).
+    pub(crate) async fn account(&self) -> Result<String, AwsError> {
+        self.account
+            .get_or_try_init(|| async {
+                let sts = aws_sdk_sts::Client::new(&self.config);
+                let out = retry(Backoff::STANDARD, || sts.get_caller_identity().send())
+                    .await
+                    .map_err(aws_err("GetCallerIdentity"))?;
+                Ok(out.account().unwrap_or_default().to_owned())
+            })
+            .await
+            .cloned()
+    }
+
+    /// Checks that the credentials can deploy a stack whose `env` pins an account.
+    pub(crate) async fn check_account(&self, stack: &str, env: &Env) -> Result<(), CliError> {
+        let Some(wanted) = &env.account else {
+            return Ok(());
+        };
+        let actual = self.account().await.map_err(|source| CliError::Aws {
+            stack: stack.to_owned(),
+            source,
+        })?;
+        if &actual != wanted {
+            return Err(CliError::WrongAccount {
+                stack: stack.to_owned(),
+                wanted: wanted.clone(),
+                actual,
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,50 @@
+//! `bootstrap`: the staging bucket of each account and region the apps deploy to.
+
+use std::collections::BTreeSet;
+
+use crate::apps::{self, AppDef};
+use crate::args::BootstrapArgs;
+use crate::aws::config::Aws;
+use crate::aws::staging::{Bootstrapped, Staging, bucket_name};
+use crate::error::CliError;
+use crate::style::Ui;
+
+use super::runtime;
+
+pub(crate) fn run(defs: &[AppDef], args: &BootstrapArgs, ui: &Ui) -> Result<(), CliError> {
+    let selected = apps::select(defs, args.app.as_deref())?;
+    let synthesized = apps::synthesize(&selected, ui)?;
+    runtime()?.block_on(async {
+        let aws = Aws::load(&args.aws).await;
+        let mut regions = BTreeSet::new();
+        for s in synthesized.iter().flat_map(|s| &s.stacks) {
+            regions.insert(aws.region_for(&s.stack_name, &s.env)?);
+        }
+        if regions.is_empty() {
+            regions.insert(aws.default_region().ok_or(CliError::NoRegion {
+                stack: "(none)".into(),
+            })?);
+        }
+        let account = aws.account().await.map_err(|source| CliError::AwsCall {
+            context: "cannot tell which account the credentials belong to".into(),
+            source,
+        })?;
+        for region in regions {
+            let bucket = bucket_name(&account, &region);
+            let staging = Staging::new(aws.s3(&region), bucket.clone(), region.clone());
+            let done = staging.bootstrap().await.map_err(|source| CliError::AwsCall {
+                context: format!("cannot set up staging bucket {bucket} in {region}"),
+                source,
+            })?;
+            let verb = match done {
+                Bootstrapped::Created => "created",
+                Bootstrapped::Updated => "updated",
+            };
+            ui.note(&format!(
+                "{verb} staging bucket {bucket} in {region}: encrypted (SSE-S3), public access blocked, TLS only"
+            ));
+            println!("s3://{bucket}");
+        }
+        Ok(())
+    })
+}

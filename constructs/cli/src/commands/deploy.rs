@@ -1,0 +1,318 @@
+//! `deploy`: synthesize, plan every chosen stack (deployed state, template difference,
+//! approval needs, exports that disappear), then deploy over the stack graph.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::approval;
+use crate::apps::{self, AppDef};
+use crate::args::DeployArgs;
+use crate::aws::cfn::{OutputInfo, ParameterValue};
+use crate::aws::config::Aws;
+use crate::deploy::approve::Terminal;
+use crate::deploy::stack::{Plan, deploy};
+use crate::deploy::{Deployed, Settings, Shared, embrace, schedule};
+use crate::error::CliError;
+use crate::progress::Reporter;
+use crate::selection::{self, Chosen};
+use crate::style::Ui;
+use crate::template_diff::TemplateDiff;
+
+use super::{ctrl_c, currents, report_failure, runtime, targets, targets_lenient};
+
+pub(crate) fn run(defs: &[AppDef], args: &DeployArgs, ui: &Ui) -> Result<(), CliError> {
+    let selected = apps::select(defs, args.app.as_deref())?;
+    let synthesized = apps::synthesize(&selected, ui)?;
+    let chosen = selection::choose(
+        &synthesized,
+        &args.stacks,
+        args.all,
+        false,
+        !args.exclusively,
+    )?;
+    let everything = selection::choose(&synthesized, &[], true, true, false)?;
+    let given = parse_parameters(&args.parameters, &chosen)?;
+    runtime()?.block_on(deploy_all(args, ui, chosen, everything, given))
+}
+
+/// `STACK:KEY=VALUE` values by stack name, checked against the templates' parameters.
+pub(crate) fn parse_parameters(
+    specs: &[String],
+    chosen: &Chosen,
+) -> Result<BTreeMap<String, BTreeMap<String, String>>, CliError> {
+    let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for spec in specs {
+        let bad = |reason: String| CliError::BadParameter {
+            spec: spec.clone(),
+            reason,
+        };
+        let (stack, rest) = spec
+            .split_once(':')
+            .ok_or_else(|| bad("it names no stack".into()))?;
+        let (key, value) = rest
+            .split_once('=')
+            .ok_or_else(|| bad("it has no `=VALUE`".into()))?;
+        let artifact = chosen
+            .stacks
+            .iter()
+            .find(|s| s.id == stack || s.stack_name == stack)
+            .ok_or_else(|| {
+                bad(format!(
+                    "stack \"{stack}\" is not deployed by this command (the stacks are: {})",
+                    chosen.order().join(", ")
+                ))
+            })?;
+        let declared: Vec<String> = artifact
+            .template
+            .get("Parameters")
+            .and_then(serde_json::Value::as_object)
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default();
+        if !declared.iter().any(|d| d == key) {
+            let known = if declared.is_empty() {
+                "it declares none".to_owned()
+            } else {
+                format!("it declares {}", declared.join(", "))
+            };
+            return Err(bad(format!(
+                "stack {} has no parameter \"{key}\" ({known})",
+                artifact.id
+            )));
+        }
+        out.entry(artifact.stack_name.clone())
+            .or_default()
+            .insert(key.to_owned(), value.to_owned());
+    }
+    Ok(out)
+}
+
+async fn deploy_all(
+    args: &DeployArgs,
+    ui: &Ui,
+    chosen: Chosen,
+    everything: Chosen,
+    given: BTreeMap<String, BTreeMap<String, String>>,
+) -> Result<(), CliError> {
+    let aws = Aws::load(&args.aws).await;
+    let targets = targets(&aws, &chosen, true).await?;
+    let others = targets_lenient(&aws, &everything);
+    let currents = currents(&targets).await?;
+    let mut plans = BTreeMap::new();
+    for (name, t) in &targets {
+        let current = currents
+            .get(name)
+            .cloned()
+            .unwrap_or(crate::deploy::Current {
+                info: None,
+                template: None,
+            });
+        let diff = TemplateDiff::compute(current.template.as_ref(), &t.artifact.template);
+        let widening = approval::widenings(&diff);
+        let given_here = given.get(name).cloned().unwrap_or_default();
+        let mut parameters = BTreeMap::new();
+        if let Some(declared) = t
+            .artifact
+            .template
+            .get("Parameters")
+            .and_then(serde_json::Value::as_object)
+        {
+            for key in declared.keys() {
+                if let Some(v) = given_here.get(key) {
+                    parameters.insert(key.clone(), ParameterValue::Value(v.clone()));
+                } else if current
+                    .info
+                    .as_ref()
+                    .is_some_and(|i| i.parameters.contains_key(key))
+                    && current.template.is_some()
+                {
+                    parameters.insert(key.clone(), ParameterValue::Previous);
+                }
+            }
+        }
+        let body = serde_json::to_string(&t.artifact.template).unwrap_or_default();
+        plans.insert(
+            name.clone(),
+            Arc::new(Plan {
+                diff,
+                widening,
+                parameters,
+                given: given_here,
+                body,
+            }),
+        );
+    }
+    let mut waits_for = chosen.depends_on.clone();
+    match embrace::check_deploy(&targets, &currents, &others, &mut waits_for).await {
+        Ok(notes) => notes.iter().for_each(|n| ui.note(n)),
+        Err(failures) => {
+            failures.iter().for_each(|f| report_failure(ui, f));
+            return Err(CliError::StacksFailed {
+                failed: failures.len(),
+                total: targets.len(),
+            });
+        }
+    }
+    let settings = Settings {
+        method: args.method,
+        require_approval: args.require_approval,
+        no_rollback: args.no_rollback,
+        force: args.force,
+        poll: Duration::from_millis(1500),
+        busy_timeout: Duration::from_secs(args.busy_timeout),
+    };
+    let shared = Arc::new(Shared::new(
+        settings,
+        Reporter::new(*ui),
+        Arc::new(Terminal),
+    ));
+    let order = chosen.order();
+    let finished = schedule::run(
+        &order,
+        &waits_for,
+        usize::from(args.concurrency),
+        |name| {
+            let shared = shared.clone();
+            let target = targets[&name].clone();
+            let plan = plans[&name].clone();
+            deploy(shared, target, plan)
+        },
+        ctrl_c(),
+    )
+    .await;
+
+    let mut outputs: BTreeMap<String, Vec<OutputInfo>> = BTreeMap::new();
+    let mut failed = 0;
+    let (mut changed, mut unchanged) = (0, 0);
+    for (name, result) in &finished.results {
+        match result {
+            Ok(Deployed::Changed(o)) => {
+                changed += 1;
+                outputs.insert(name.clone(), o.clone());
+            }
+            Ok(Deployed::Unchanged(o)) => {
+                unchanged += 1;
+                outputs.insert(name.clone(), o.clone());
+            }
+            Err(f) => {
+                failed += 1;
+                report_failure(ui, f);
+            }
+        }
+    }
+    for (stack, because) in &finished.blocked {
+        failed += 1;
+        ui.failure(
+            &format!(
+                "stack {stack} was not deployed: stack {because}, which it depends on, failed"
+            ),
+            &[],
+            None,
+        );
+    }
+    let mut stdout = std::io::stdout().lock();
+    for (stack, outs) in &outputs {
+        for o in outs {
+            let _ = writeln!(stdout, "{stack}.{} = {}", o.key, o.value);
+        }
+    }
+    let _ = stdout.flush();
+    if let Some(path) = &args.outputs_file {
+        write_outputs(path, &outputs)?;
+    }
+    if !finished.interrupted.is_empty() {
+        for line in shared.clean_up_after_interrupt().await {
+            ui.note(&line);
+        }
+        ui.note(&format!(
+            "stopped before finishing: {}",
+            finished.interrupted.join(", ")
+        ));
+        return Err(CliError::Interrupted);
+    }
+    ui.note(&format!(
+        "{changed} stack(s) deployed, {unchanged} unchanged, {failed} failed"
+    ));
+    if failed > 0 {
+        return Err(CliError::StacksFailed {
+            failed,
+            total: order.len(),
+        });
+    }
+    Ok(())
+}
+
+/// Writes `{"Stack": {"Key": "Value"}}` atomically: a temporary file beside it, renamed.
+fn write_outputs(path: &Path, outputs: &BTreeMap<String, Vec<OutputInfo>>) -> Result<(), CliError> {
+    let json: BTreeMap<&str, BTreeMap<&str, &str>> = outputs
+        .iter()
+        .map(|(stack, outs)| {
+            (
+                stack.as_str(),
+                outs.iter()
+                    .map(|o| (o.key.as_str(), o.value.as_str()))
+                    .collect(),
+            )
+        })
+        .collect();
+    let mut body = serde_json::to_vec_pretty(&json).unwrap_or_default();
+    body.push(b'\n');
+    let err = |source| CliError::OutputsFile {
+        path: path.to_owned(),
+        source,
+    };
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "outputs.json".into());
+    let tmp = path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()));
+    if let Err(e) = std::fs::write(&tmp, &body) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(err(e));
+    }
+    if let Err(e) = std::fs::rename(&tmp, path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(err(e));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cirrus_core::{App, RawResource, StackProps, StringParameterProps, value};
+
+    fn chosen() -> Chosen {
+        let app = App::new("t");
+        let s = app.stack("Web", StackProps::default());
+        s.add("Bucket", RawResource::new("AWS::S3::Bucket", value!({})));
+        let _ = s.add_string_parameter("Stage", StringParameterProps::default());
+        let synthesized = app.synth().unwrap();
+        selection::choose(&[synthesized], &[], true, false, true).unwrap()
+    }
+
+    #[test]
+    fn parameters_are_checked_against_the_template() {
+        let c = chosen();
+        let ok = parse_parameters(&["Web:Stage=prod".to_owned()], &c).unwrap();
+        assert_eq!(ok["Web"]["Stage"], "prod");
+        let err = |spec: &str| parse_parameters(&[spec.to_owned()], &c).unwrap_err();
+        let e = err("Stage=prod");
+        assert_eq!(e.to_string(), "--parameters Stage=prod: it names no stack");
+        assert_eq!(e.exit_code(), 2);
+        assert_eq!(
+            err("Db:Stage=prod").to_string(),
+            "--parameters Db:Stage=prod: stack \"Db\" is not deployed by this command (the stacks are: Web)"
+        );
+        assert_eq!(
+            err("Web:Size=3").to_string(),
+            "--parameters Web:Size=3: stack Web has no parameter \"Size\" (it declares Stage)"
+        );
+        assert_eq!(
+            err("Web:Stage").to_string(),
+            "--parameters Web:Stage: it has no `=VALUE`"
+        );
+    }
+}

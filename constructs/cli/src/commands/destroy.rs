@@ -1,0 +1,115 @@
+//! `destroy`: delete stacks in reverse dependency order, after confirmation.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::approval::RequireApproval;
+use crate::apps::{self, AppDef};
+use crate::args::DestroyArgs;
+use crate::aws::config::Aws;
+use crate::deploy::approve::Terminal;
+use crate::deploy::destroy::{Destroyed, destroy};
+use crate::deploy::{Method, Settings, Shared, embrace, schedule};
+use crate::error::CliError;
+use crate::progress::Reporter;
+use crate::selection;
+use crate::style::Ui;
+
+use super::{ctrl_c, currents, report_failure, runtime, targets, targets_lenient};
+
+pub(crate) fn run(defs: &[AppDef], args: &DestroyArgs, ui: &Ui) -> Result<(), CliError> {
+    let selected = apps::select(defs, args.app.as_deref())?;
+    let synthesized = apps::synthesize(&selected, ui)?;
+    let chosen = selection::choose(&synthesized, &args.stacks, args.all, false, false)?;
+    let everything = selection::choose(&synthesized, &[], true, true, false)?;
+    let mut order = chosen.order();
+    order.reverse();
+    if !args.force {
+        confirm(&order)?;
+    }
+    let waits_for = chosen.dependents();
+    runtime()?.block_on(async {
+        let aws = Aws::load(&args.aws).await;
+        let targets = targets(&aws, &chosen, false).await?;
+        let currents = currents(&targets).await?;
+        let others = targets_lenient(&aws, &everything);
+        match embrace::check_destroy(&targets, &currents, &others).await {
+            Ok(notes) => notes.iter().for_each(|n| ui.note(n)),
+            Err(failures) => {
+                failures.iter().for_each(|f| report_failure(ui, f));
+                return Err(CliError::StacksFailed {
+                    failed: failures.len(),
+                    total: targets.len(),
+                });
+            }
+        }
+        let settings = Settings {
+            method: Method::Direct,
+            require_approval: RequireApproval::Never,
+            no_rollback: false,
+            force: false,
+            poll: Duration::from_millis(1500),
+            busy_timeout: Duration::from_secs(3600),
+        };
+        let shared = Arc::new(Shared::new(settings, Reporter::new(*ui), Arc::new(Terminal)));
+        let finished = schedule::run(
+            &order,
+            &waits_for,
+            usize::from(args.concurrency),
+            |name| destroy(shared.clone(), targets[&name].clone()),
+            ctrl_c(),
+        )
+        .await;
+        let mut failed = 0;
+        let mut deleted = 0;
+        for (_, result) in &finished.results {
+            match result {
+                Ok(Destroyed::Deleted) => deleted += 1,
+                Ok(Destroyed::NotDeployed) => {}
+                Err(f) => {
+                    failed += 1;
+                    report_failure(ui, f);
+                }
+            }
+        }
+        for (stack, because) in &finished.blocked {
+            failed += 1;
+            ui.failure(
+                &format!("stack {stack} was not destroyed: stack {because}, which depends on it, could not be destroyed"),
+                &[],
+                None,
+            );
+        }
+        if !finished.interrupted.is_empty() {
+            for line in shared.clean_up_after_interrupt().await {
+                ui.note(&line);
+            }
+            return Err(CliError::Interrupted);
+        }
+        ui.note(&format!("{deleted} stack(s) destroyed, {failed} failed"));
+        if failed > 0 {
+            return Err(CliError::StacksFailed {
+                failed,
+                total: order.len(),
+            });
+        }
+        Ok(())
+    })
+}
+
+/// Asks on the terminal; refuses when there is none.
+fn confirm(order: &[String]) -> Result<(), CliError> {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Err(CliError::NeedsConfirmation);
+    }
+    eprint!("destroy stack(s) {}? [y/N] ", order.join(", "));
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut line);
+    if matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(CliError::NotConfirmed)
+    }
+}

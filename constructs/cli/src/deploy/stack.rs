@@ -1,0 +1,474 @@
+//! Deploying one stack: settle its state, skip it when nothing changed, stage a large
+//! template, create and show a change set (or the template difference), ask for approval,
+//! execute, follow the events to a final status.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use aws_sdk_cloudformation::types::{ChangeAction, ChangeSetStatus, Replacement};
+
+use super::approve::Answer;
+use super::follow::{failure_details, follow, wait_until_settled};
+use super::status::{Outcome, StackState, classify, deploy_outcome};
+use super::{Deployed, Method, PendingChangeSet, Shared, StackFailure, Target};
+use crate::approval::{self, Widening};
+use crate::aws::cfn::{ChangeSetInfo, ParameterValue, StackInfo, StackRequest, TemplateSource};
+use crate::aws::staging::MAX_INLINE_TEMPLATE;
+use crate::events::EventLog;
+use crate::template_diff::TemplateDiff;
+
+/// Everything decided about a stack before deploying it.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    /// Deployed template against synthesized template.
+    pub(crate) diff: TemplateDiff,
+    /// Changes that widen access.
+    pub(crate) widening: Vec<Widening>,
+    /// Parameter values to send.
+    pub(crate) parameters: BTreeMap<String, ParameterValue>,
+    /// Parameter values given on the command line.
+    pub(crate) given: BTreeMap<String, String>,
+    /// The minified template.
+    pub(crate) body: String,
+}
+
+/// A name unique to this process and moment: change-set names and client request tokens
+/// (change-set names are global on some endpoints).
+pub(crate) fn token(kind: &str) -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    format!(
+        "cirrus-{kind}-{millis}-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Whether a failed change set failed only because it holds no changes. CloudFormation has
+/// no typed signal for this: it fails the change set with one of two fixed status reasons,
+/// which are what is compared (as the AWS CDK does).
+pub(crate) fn holds_no_changes(cs: &ChangeSetInfo) -> bool {
+    const NO_CHANGES: &[&str] = &[
+        "The submitted information didn't contain changes",
+        "No updates are to be performed",
+    ];
+    cs.status == ChangeSetStatus::Failed
+        && cs.changes.is_empty()
+        && cs
+            .reason
+            .as_deref()
+            .is_some_and(|r| NO_CHANGES.iter().any(|p| r.starts_with(p)))
+}
+
+/// The change set as lines: `[+] Type path (LogicalId)`, replacement, changed properties.
+pub(crate) fn render_change_set(target: &Target, cs: &ChangeSetInfo) -> String {
+    let mut out = String::new();
+    for c in &cs.changes {
+        let marker = match c.action {
+            ChangeAction::Add => "[+]",
+            ChangeAction::Modify => "[~]",
+            ChangeAction::Remove => "[-]",
+            ChangeAction::Import => "[<]",
+            _ => "[?]",
+        };
+        let name = match target.path_of(&c.logical_id) {
+            Some(p) => format!("{p} ({})", c.logical_id),
+            None => c.logical_id.clone(),
+        };
+        let mut line = format!("{marker} {} {name}", c.resource_type);
+        match c.replacement {
+            Some(Replacement::True) => line.push_str(" requires replacement"),
+            Some(Replacement::Conditional) => line.push_str(" may require replacement"),
+            _ => {}
+        }
+        if !c.properties.is_empty() {
+            let mut props = c.properties.clone();
+            props.dedup();
+            line.push_str(&format!(" [{}]", props.join(", ")));
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+fn outputs(info: Option<&StackInfo>) -> Vec<crate::aws::cfn::OutputInfo> {
+    info.map(|i| i.outputs.clone()).unwrap_or_default()
+}
+
+/// Deploys one stack.
+pub(crate) async fn deploy(
+    shared: Arc<Shared>,
+    target: Arc<Target>,
+    plan: Arc<Plan>,
+) -> Result<Deployed, StackFailure> {
+    let name = target.name().to_owned();
+    let settings = &shared.settings;
+    let mut current = wait_until_settled(&shared, &target).await?;
+    let mut state = current
+        .as_ref()
+        .map_or(StackState::Missing, |s| classify(&s.status));
+    match state {
+        StackState::UpdateRollbackFailed => {
+            return Err(StackFailure::new(
+                &name,
+                format!("stack {name} is UPDATE_ROLLBACK_FAILED: CloudFormation could not roll back its last update"),
+            )
+            .hint(format!(
+                "fix the resources that failed to roll back (the stack's events name them), then run `aws cloudformation continue-update-rollback --stack-name {name}` (with --resources-to-skip for resources that cannot be fixed) and deploy again"
+            )));
+        }
+        StackState::RollbackFailed | StackState::DeleteFailed => {
+            let status = current
+                .as_ref()
+                .map(|s| s.status.as_str().to_owned())
+                .unwrap_or_default();
+            return Err(StackFailure::new(
+                &name,
+                format!("stack {name} is {status}: it can only be deleted"),
+            )
+            .hint(format!("run `cirrus destroy {name}`, then deploy again")));
+        }
+        StackState::RollbackComplete => {
+            shared.reporter.line(&format!(
+                "stack {name} is ROLLBACK_COMPLETE: its first creation failed and was rolled back; deleting it before creating it again"
+            ));
+            delete_empty(&shared, &target, current.as_ref()).await?;
+            current = None;
+            state = StackState::Missing;
+        }
+        StackState::ReviewInProgress if settings.method == Method::Direct => {
+            shared.reporter.line(&format!(
+                "stack {name} is REVIEW_IN_PROGRESS (created by a change set never executed); deleting it before creating it"
+            ));
+            delete_empty(&shared, &target, current.as_ref()).await?;
+            current = None;
+            state = StackState::Missing;
+        }
+        _ => {}
+    }
+    let create = matches!(state, StackState::Missing | StackState::ReviewInProgress);
+    let art = &target.artifact;
+
+    if !settings.force && state == StackState::Ready && unchanged(&plan, current.as_ref(), art) {
+        shared.reporter.line(&format!("stack {name}: no changes"));
+        return Ok(Deployed::Unchanged(outputs(current.as_ref())));
+    }
+
+    let template = if plan.body.len() > MAX_INLINE_TEMPLATE {
+        let Some(staging) = &target.staging else {
+            return Err(StackFailure::new(
+                &name,
+                format!(
+                    "stack {name}: the template is {} bytes, over the {MAX_INLINE_TEMPLATE} bytes CloudFormation takes inline, and there is no staging bucket to upload it to",
+                    plan.body.len()
+                ),
+            )
+            .hint(format!("run `cirrus bootstrap --region {}` once for this account and region", target.region)));
+        };
+        let url = staging
+            .upload(&name, &plan.body)
+            .await
+            .map_err(|e| StackFailure::aws(&name, &e))?;
+        shared.reporter.line(&format!(
+            "stack {name}: template of {} bytes uploaded to s3://{}",
+            plan.body.len(),
+            staging.bucket()
+        ));
+        TemplateSource::Url(url)
+    } else {
+        TemplateSource::Body(plan.body.clone())
+    };
+    let request_token = token("op");
+    let req = StackRequest {
+        name: name.clone(),
+        template,
+        parameters: plan.parameters.clone(),
+        tags: art.tags.clone(),
+        disable_rollback: settings.no_rollback,
+        termination_protection: art.termination_protection,
+        token: request_token.clone(),
+    };
+    let path_of = |id: &str| target.path_of(id);
+
+    let (stack_id, after) = match settings.method {
+        Method::ChangeSet => {
+            let cs_name = token("cs");
+            let (cs_id, stack_id) = target
+                .cfn
+                .create_change_set(&req, &cs_name, create)
+                .await
+                .map_err(|e| StackFailure::aws(&name, &e))?;
+            let pending = PendingChangeSet {
+                cfn: target.cfn.clone(),
+                id: cs_id.clone(),
+                created_stack: (state == StackState::Missing).then(|| stack_id.clone()),
+            };
+            shared.set_pending(&name, Some(pending.clone()));
+            let cs = loop {
+                let cs = target
+                    .cfn
+                    .describe_change_set(&cs_id)
+                    .await
+                    .map_err(|e| StackFailure::aws(&name, &e))?;
+                if !matches!(
+                    cs.status,
+                    ChangeSetStatus::CreatePending | ChangeSetStatus::CreateInProgress
+                ) {
+                    break cs;
+                }
+                tokio::time::sleep(settings.poll).await;
+            };
+            if cs.status != ChangeSetStatus::CreateComplete {
+                discard(&shared, &name, &pending).await;
+                if !create && holds_no_changes(&cs) {
+                    shared.reporter.line(&format!(
+                        "stack {name}: the change set holds no changes; deleted it"
+                    ));
+                    return Ok(Deployed::Unchanged(outputs(current.as_ref())));
+                }
+                return Err(StackFailure::new(
+                    &name,
+                    format!(
+                        "stack {name}: CloudFormation could not create the change set ({})",
+                        cs.status.as_str()
+                    ),
+                )
+                .detail(
+                    cs.reason
+                        .clone()
+                        .unwrap_or_else(|| "no reason given".into()),
+                ));
+            }
+            let mut shown = format!(
+                "stack {name}: change set {cs_name}\n{}",
+                render_change_set(&target, &cs)
+            );
+            if !plan.widening.is_empty() {
+                shown.push_str(&approval::render(&plan.widening, &path_of));
+            }
+            shared.reporter.line(&shown);
+            if let Err(refused) = approve(&shared, &target, &plan, !cs.changes.is_empty()).await {
+                discard(&shared, &name, &pending).await;
+                return Err(refused);
+            }
+            let after = target
+                .cfn
+                .newest_event(&stack_id)
+                .await
+                .map_err(|e| StackFailure::aws(&name, &e))?;
+            shared.set_pending(&name, None);
+            shared.set_running(&name, Some("execution of the change set".into()));
+            if let Err(e) = target
+                .cfn
+                .execute_change_set(&cs_id, &request_token, settings.no_rollback)
+                .await
+            {
+                shared.set_running(&name, None);
+                return Err(api_failure(&target, &stack_id, &e).await);
+            }
+            (stack_id, after)
+        }
+        Method::Direct => {
+            let (add, modify, remove) = plan.diff.counts();
+            let mut shown = format!(
+                "stack {name}: {add} to add, {modify} to modify, {remove} to remove\n{}",
+                plan.diff.render(&path_of)
+            );
+            if !plan.widening.is_empty() {
+                shown.push_str(&approval::render(&plan.widening, &path_of));
+            }
+            shared.reporter.line(&shown);
+            approve(&shared, &target, &plan, !plan.diff.is_empty()).await?;
+            if create {
+                let stack_id = target
+                    .cfn
+                    .create_stack(&req)
+                    .await
+                    .map_err(|e| StackFailure::aws(&name, &e));
+                match stack_id {
+                    Ok(id) => (id, None),
+                    Err(f) => return Err(with_state(&target, &name, f).await),
+                }
+            } else {
+                let stack_id = current
+                    .as_ref()
+                    .map(|c| c.id.clone())
+                    .unwrap_or_else(|| name.clone());
+                let after = target
+                    .cfn
+                    .newest_event(&stack_id)
+                    .await
+                    .map_err(|e| StackFailure::aws(&name, &e))?;
+                if let Err(e) = target.cfn.update_stack(&req).await {
+                    return Err(api_failure(&target, &stack_id, &e).await);
+                }
+                (stack_id, after)
+            }
+        }
+    };
+
+    let total = resource_count(&target.artifact.template);
+    let mut log = EventLog::new(&name, total, Some(request_token));
+    let info = follow(&shared, &target, &stack_id, after, &mut log, total).await?;
+    let Some(info) = info else {
+        return Err(StackFailure::new(
+            &name,
+            format!("stack {name} disappeared while it was deployed"),
+        ));
+    };
+    match deploy_outcome(&info.status) {
+        Outcome::Succeeded => {
+            if info.termination_protection != art.termination_protection {
+                target
+                    .cfn
+                    .set_termination_protection(&stack_id, art.termination_protection)
+                    .await
+                    .map_err(|e| StackFailure::aws(&name, &e))?;
+            }
+            shared
+                .reporter
+                .line(&format!("stack {name}: {}", info.status.as_str()));
+            Ok(Deployed::Changed(info.outputs.clone()))
+        }
+        Outcome::Failed => {
+            let mut failure = StackFailure::new(&name, format!("stack {name} failed to deploy"));
+            failure.details = failure_details(&target, &log, Some(&info));
+            if info.status.as_str() == "UPDATE_ROLLBACK_FAILED" {
+                failure = failure.hint(format!(
+                    "run `aws cloudformation continue-update-rollback --stack-name {name}` once the failing resources are fixed"
+                ));
+            } else if info.status.as_str() == "ROLLBACK_COMPLETE" {
+                failure = failure.hint("fix the cause above and deploy again: the rolled-back stack is deleted and created anew");
+            } else if settings.no_rollback {
+                failure = failure.hint("fix the cause above and deploy again: the update resumes from the failed resources");
+            }
+            Err(failure)
+        }
+    }
+}
+
+/// Whether deploying would change nothing: same template, parameters, tags.
+fn unchanged(plan: &Plan, current: Option<&StackInfo>, art: &cirrus_core::StackArtifact) -> bool {
+    let Some(current) = current else { return false };
+    plan.diff.is_empty()
+        && plan
+            .given
+            .iter()
+            .all(|(k, v)| current.parameters.get(k) == Some(v))
+        && current.tags == art.tags
+        && current.termination_protection == art.termination_protection
+}
+
+/// The number of resources in a template.
+pub(crate) fn resource_count(template: &serde_json::Value) -> usize {
+    template
+        .get("Resources")
+        .and_then(serde_json::Value::as_object)
+        .map_or(0, serde_json::Map::len)
+}
+
+/// Asks for approval when the rule wants it.
+async fn approve(
+    shared: &Shared,
+    target: &Target,
+    plan: &Plan,
+    has_changes: bool,
+) -> Result<(), StackFailure> {
+    let rule = shared.settings.require_approval;
+    let needed = approval::needs_approval(rule, &plan.diff, &plan.widening)
+        || (rule == approval::RequireApproval::AnyChange && has_changes);
+    if !needed {
+        return Ok(());
+    }
+    let name = target.name().to_owned();
+    let _one_at_a_time = shared.prompt.lock().await;
+    let approver = shared.approver.clone();
+    let reporter = shared.reporter.clone();
+    let question = format!("deploy these changes to stack {name}?");
+    let answer = tokio::task::spawn_blocking(move || reporter.suspend(|| approver.ask(&question)))
+        .await
+        .unwrap_or(Answer::No);
+    let why = if plan.widening.is_empty() {
+        "its changes need approval (--require-approval any-change)"
+    } else {
+        "its changes widen IAM or security-group access and need approval"
+    };
+    match answer {
+        Answer::Yes => Ok(()),
+        Answer::No => Err(StackFailure::new(&name, format!("stack {name}: deployment not approved"))),
+        Answer::CannotAsk => Err(StackFailure::new(
+            &name,
+            format!("stack {name}: {why}, and there is no terminal to ask on"),
+        )
+        .hint("review the changes above; to deploy them without asking, pass --require-approval never")),
+    }
+}
+
+/// Deletes a change set that will not be executed, and the empty stack it created.
+async fn discard(shared: &Shared, name: &str, p: &PendingChangeSet) {
+    shared.set_pending(name, None);
+    if let Err(e) = p.cfn.delete_change_set(&p.id).await {
+        shared.reporter.ui().warning(&format!(
+            "stack {name}: could not delete change set {}: {}",
+            p.id, e.detail
+        ));
+    }
+    if let Some(stack_id) = &p.created_stack {
+        let _ = p.cfn.delete_stack(stack_id, &token("cleanup")).await;
+    }
+}
+
+/// Deletes a stack that holds no resources to keep (ROLLBACK_COMPLETE, REVIEW_IN_PROGRESS).
+async fn delete_empty(
+    shared: &Shared,
+    target: &Target,
+    current: Option<&StackInfo>,
+) -> Result<(), StackFailure> {
+    let name = target.name();
+    let Some(current) = current else {
+        return Ok(());
+    };
+    let tok = token("op");
+    let after = target
+        .cfn
+        .newest_event(&current.id)
+        .await
+        .map_err(|e| StackFailure::aws(name, &e))?;
+    target
+        .cfn
+        .delete_stack(&current.id, &tok)
+        .await
+        .map_err(|e| StackFailure::aws(name, &e))?;
+    let mut log = EventLog::new(name, 0, Some(tok));
+    let info = follow(shared, target, &current.id, after, &mut log, 0).await?;
+    match info {
+        Some(i) if i.status.as_str() != "DELETE_COMPLETE" => {
+            let mut f = StackFailure::new(
+                name,
+                format!("stack {name} could not be deleted before creating it again"),
+            );
+            f.details = failure_details(target, &log, Some(&i));
+            Err(f)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A failed create/update/execute call: the API's message, then the stack's state.
+async fn api_failure(target: &Target, stack_id: &str, e: &crate::aws::AwsError) -> StackFailure {
+    let name = target.name();
+    with_state(target, stack_id, StackFailure::aws(name, e)).await
+}
+
+async fn with_state(target: &Target, stack_id: &str, mut f: StackFailure) -> StackFailure {
+    if let Ok(Some(info)) = target.cfn.describe_stack(stack_id).await {
+        f.details
+            .push(format!("the stack is now {}", info.status.as_str()));
+    }
+    f
+}

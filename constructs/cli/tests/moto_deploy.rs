@@ -1,0 +1,956 @@
+//! The runner against moto 5.2.5 in server mode: deploy, skip, update, diff, a failing
+//! deploy, the deadly embrace, large templates through the staging bucket, destroy. Every
+//! test asserts on what moto holds afterwards, read back through the SDK (and moto's own
+//! state dump for resources the CloudFormation API does not describe).
+//!
+//! This binary has its own `main` (`harness = false`) for two reasons:
+//! - it is also the runner under test: started with `CIRRUS_TEST_AS_RUNNER=1` it runs
+//!   `cirrus_cli::main` on the apps below, so the tests drive the real command line, with the
+//!   real environment variables (`AWS_ENDPOINT_URL`, credentials, region), exit codes, stdout
+//!   and stderr;
+//! - each test owns a moto server started on a free port of 127.0.0.1 and stopped when the
+//!   test ends, passed or failed (the guard kills it on drop, also while a failed assertion
+//!   unwinds), so no server outlives the tests and tests never see each other's state.
+//!
+//! `scripts/test` installs moto and sets `CIRRUS_MOTO_SERVER` to its `moto_server`; with
+//! `CIRRUS_REQUIRE_TOOLS=1` a missing moto fails instead of skipping.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitCode, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_sdk_cloudformation::config::{BehaviorVersion, Credentials, Region};
+use cirrus_cli::AppDef;
+use cirrus_core::{App, OutputProps, RawResource, RemovalPolicy, StackProps, value};
+
+// ---------------------------------------------------------------------------------------
+// The apps, made of what moto supports. `CIRRUS_TEST_APP_VERSION` picks a variant.
+
+fn version() -> String {
+    std::env::var("CIRRUS_TEST_APP_VERSION").unwrap_or_else(|_| "v1".into())
+}
+
+/// Network (VPC, subnet, security group, ECR repository, log group) and App (IAM role and
+/// policy, S3 bucket, events rule, log group, a security group in Network's VPC: the
+/// cross-stack reference).
+fn network_and_app(app: &App) {
+    let v = version();
+    let network = app.stack("Network", StackProps::default());
+    let vpc = network.add(
+        "Vpc",
+        RawResource::new(
+            "AWS::EC2::VPC",
+            value!({"CidrBlock": "10.0.0.0/16", "EnableDnsSupport": true}),
+        ),
+    );
+    network.add(
+        "Subnet",
+        RawResource::new(
+            "AWS::EC2::Subnet",
+            value!({"VpcId": (vpc.ref_()), "CidrBlock": "10.0.0.0/24"}),
+        ),
+    );
+    network.add(
+        "WebSg",
+        RawResource::new(
+            "AWS::EC2::SecurityGroup",
+            value!({"GroupDescription": "web", "VpcId": (vpc.ref_()),
+                "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "10.0.0.0/16"}]}),
+        ),
+    );
+    let repo_name = if v == "bad" {
+        "Not_A_Valid_Name"
+    } else {
+        "cirrus-test-repo"
+    };
+    network.add(
+        "Repo",
+        RawResource::new(
+            "AWS::ECR::Repository",
+            value!({"RepositoryName": repo_name}),
+        ),
+    );
+    let retention = if v == "v2" { 14 } else { 7 };
+    network.add(
+        "Logs",
+        RawResource::new(
+            "AWS::Logs::LogGroup",
+            value!({"LogGroupName": "/cirrus/network", "RetentionInDays": retention}),
+        ),
+    );
+
+    let app_stack = app.stack("App", StackProps::default());
+    let role = app_stack.add(
+        "Role",
+        RawResource::new(
+            "AWS::IAM::Role",
+            value!({"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}),
+        ),
+    );
+    let bucket = app_stack.add("Bucket", RawResource::new("AWS::S3::Bucket", value!({})));
+    bucket.apply_removal_policy(RemovalPolicy::Destroy);
+    app_stack.add(
+        "Policy",
+        RawResource::new(
+            "AWS::IAM::Policy",
+            value!({"PolicyName": "read", "Roles": [(role.ref_())], "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": (bucket.attrs().get("Arn"))}]}}),
+        ),
+    );
+    let state = if v == "v2" { "ENABLED" } else { "DISABLED" };
+    app_stack.add(
+        "Nightly",
+        RawResource::new(
+            "AWS::Events::Rule",
+            value!({"ScheduleExpression": "rate(1 day)", "State": state}),
+        ),
+    );
+    app_stack.add(
+        "AppLogs",
+        RawResource::new(
+            "AWS::Logs::LogGroup",
+            value!({"LogGroupName": "/cirrus/app"}),
+        ),
+    );
+    if v != "v3" {
+        let mut ingress = vec![
+            value!({"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "CidrIp": "10.0.0.0/16"}),
+        ];
+        if v == "v2" {
+            ingress.push(value!({"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0"}));
+        }
+        app_stack.add(
+            "AppSg",
+            RawResource::new(
+                "AWS::EC2::SecurityGroup",
+                value!({"GroupDescription": "app", "VpcId": (vpc.ref_()), "SecurityGroupIngress": (ingress)}),
+            ),
+        );
+    }
+    app_stack.add_output("RoleArn", role.attrs().get("Arn"), OutputProps::default());
+}
+
+/// One stack without cross-stack references, deployed through change sets.
+fn solo(app: &App) {
+    let s = app.stack("Solo", StackProps::default());
+    let retention = if version() == "v2" { 30 } else { 7 };
+    s.add(
+        "Logs",
+        RawResource::new(
+            "AWS::Logs::LogGroup",
+            value!({"LogGroupName": "/cirrus/solo", "RetentionInDays": retention}),
+        ),
+    );
+    s.add(
+        "Repo",
+        RawResource::new(
+            "AWS::ECR::Repository",
+            value!({"RepositoryName": "cirrus-solo"}),
+        ),
+    );
+}
+
+/// A stack whose template is over 51,200 bytes.
+fn big(app: &App) {
+    let s = app.stack("Big", StackProps::default());
+    for i in 0..400 {
+        s.add(
+            &format!("LogGroupNumber{i:03}"),
+            RawResource::new(
+                "AWS::Logs::LogGroup",
+                value!({"LogGroupName": (format!("/cirrus/big/a-rather-long-log-group-name-to-grow-the-template/{i:03}")), "RetentionInDays": 1}),
+            ),
+        );
+    }
+}
+
+const APPS: &[AppDef] = &[
+    AppDef {
+        name: "net",
+        define: network_and_app,
+    },
+    AppDef {
+        name: "solo",
+        define: solo,
+    },
+    AppDef {
+        name: "big",
+        define: big,
+    },
+];
+
+// ---------------------------------------------------------------------------------------
+// moto
+
+/// A moto server of one test: killed and reaped on drop.
+struct Moto {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Moto {
+    fn start(server: &PathBuf) -> Moto {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let log = std::fs::File::create(dir.path().join("moto.log")).unwrap();
+        let child = Command::new(server)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", server.display()));
+        let moto = Moto {
+            child,
+            port,
+            _dir: dir,
+        };
+        let started = Instant::now();
+        while moto.http("GET", "/moto-api/data.json").map(|(s, _)| s) != Some(200) {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "moto did not start on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        moto.http("POST", "/moto-api/reset").unwrap();
+        moto
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// A plain HTTP/1.0 request: (status, body).
+    fn http(&self, method: &str, path: &str) -> Option<(u16, String)> {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        write!(
+            s,
+            "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
+        )
+        .ok()?;
+        let mut out = String::new();
+        s.read_to_string(&mut out).ok()?;
+        let status = out.split_whitespace().nth(1)?.parse().ok()?;
+        let body = out
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_owned())
+            .unwrap_or_default();
+        Some((status, body))
+    }
+
+    /// moto's state dump.
+    fn state(&self) -> serde_json::Value {
+        let (_, body) = self.http("GET", "/moto-api/data.json").unwrap();
+        serde_json::from_str(&body).unwrap()
+    }
+
+    fn cfn(&self) -> aws_sdk_cloudformation::Client {
+        let conf = aws_sdk_cloudformation::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(self.url())
+            .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+            .build();
+        aws_sdk_cloudformation::Client::from_conf(conf)
+    }
+
+    fn s3(&self) -> aws_sdk_s3::Client {
+        let conf = aws_sdk_s3::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(self.url())
+            .force_path_style(true)
+            .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
+    }
+
+    /// Runs the runner (this binary) with `args`, app variant `v`.
+    fn cirrus(&self, v: &str, args: &[&str]) -> Run {
+        let home = tempfile::tempdir().unwrap();
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args(args)
+            .env("CIRRUS_TEST_AS_RUNNER", "1")
+            .env("CIRRUS_TEST_APP_VERSION", v)
+            .env("AWS_ENDPOINT_URL", self.url())
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("HOME", home.path())
+            .env("NO_COLOR", "1")
+            .env_remove("AWS_PROFILE")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        Run::from(out)
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What one run of the runner printed.
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    #[track_caller]
+    fn expect(self, code: i32) -> Run {
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    fn err_has(&self, text: &str) -> &Run {
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    fn out_has(&self, text: &str) -> &Run {
+        assert!(
+            self.stdout.contains(text),
+            "stdout lacks {text:?}:\n{}",
+            self.stdout
+        );
+        self
+    }
+
+    /// Where `text` first appears in stderr.
+    #[track_caller]
+    fn at(&self, text: &str) -> usize {
+        self.stderr
+            .find(text)
+            .unwrap_or_else(|| panic!("stderr lacks {text:?}:\n{}", self.stderr))
+    }
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+fn status(moto: &Moto, stack: &str) -> Option<String> {
+    block_on(async {
+        let out = moto
+            .cfn()
+            .describe_stacks()
+            .stack_name(stack)
+            .send()
+            .await
+            .ok()?;
+        out.stacks()
+            .first()?
+            .stack_status()
+            .map(|s| s.as_str().to_owned())
+    })
+}
+
+fn event_count(moto: &Moto, stack: &str) -> usize {
+    block_on(async {
+        moto.cfn()
+            .describe_stack_events()
+            .stack_name(stack)
+            .send()
+            .await
+            .unwrap()
+            .stack_events()
+            .len()
+    })
+}
+
+fn outputs(moto: &Moto, stack: &str) -> Vec<(String, Option<String>)> {
+    block_on(async {
+        let out = moto
+            .cfn()
+            .describe_stacks()
+            .stack_name(stack)
+            .send()
+            .await
+            .unwrap();
+        out.stacks()[0]
+            .outputs()
+            .iter()
+            .map(|o| {
+                (
+                    o.output_key().unwrap_or_default().to_owned(),
+                    o.export_name().map(str::to_owned),
+                )
+            })
+            .collect()
+    })
+}
+
+/// moto's records of one kind, such as `["ec2"]["VPC"]`, made by CloudFormation.
+fn records<'a>(
+    state: &'a serde_json::Value,
+    service: &str,
+    kind: &str,
+) -> Vec<&'a serde_json::Value> {
+    state[service][kind]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|r| {
+                    r.get("cf_resource_type").is_some() || r.get("physical_resource_id").is_some()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------------------
+// The tests
+
+/// Two stacks with a cross-stack reference, deployed directly (moto's change sets do not
+/// publish exports): diff, deploy, a second deploy skipped, an update needing approval,
+/// destroy in reverse order.
+fn deploy_skip_update_diff_destroy(moto: &Moto) {
+    let before = moto.cirrus("v1", &["diff", "--app", "net"]).expect(1);
+    before
+        .out_has("Stack Network (us-east-1)\nnot deployed\n")
+        .out_has("[+] AWS::EC2::VPC Network/Vpc (Vpc)");
+    before.err_has("2 stack(s) differ from what is deployed");
+
+    let dir = tempfile::tempdir().unwrap();
+    let outputs_file = dir.path().join("outputs.json");
+    let first = moto
+        .cirrus(
+            "v1",
+            &[
+                "deploy",
+                "--app",
+                "net",
+                "--all",
+                "--method",
+                "direct",
+                "--require-approval",
+                "never",
+                "--outputs-file",
+                outputs_file.to_str().unwrap(),
+            ],
+        )
+        .expect(0);
+    first
+        .err_has("Network | ")
+        .err_has("| CREATE_COMPLETE    | AWS::CloudFormation::Stack | Network (Network)");
+    assert!(
+        first.at("stack Network: CREATE_COMPLETE") < first.at("stack App: "),
+        "App starts after Network"
+    );
+    first.err_has("2 stack(s) deployed, 0 unchanged, 0 failed");
+    first.out_has("App.RoleArn = arn:aws:iam::123456789012:role/");
+    assert_eq!(status(moto, "Network").as_deref(), Some("CREATE_COMPLETE"));
+    assert_eq!(status(moto, "App").as_deref(), Some("CREATE_COMPLETE"));
+    let exports: Vec<String> = block_on(async {
+        moto.cfn()
+            .list_exports()
+            .send()
+            .await
+            .unwrap()
+            .exports()
+            .iter()
+            .filter_map(|e| e.name().map(str::to_owned))
+            .collect()
+    });
+    assert!(
+        exports
+            .iter()
+            .any(|e| e.starts_with("Network:ExportsOutput")),
+        "{exports:?}"
+    );
+    let state = moto.state();
+    assert!(
+        records(&state, "ec2", "VPC")
+            .iter()
+            .any(|v| v["cidr_block"] == "10.0.0.0/16"),
+        "no VPC 10.0.0.0/16"
+    );
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&outputs_file).unwrap()).unwrap();
+    assert!(
+        written["App"]["RoleArn"]
+            .as_str()
+            .unwrap()
+            .starts_with("arn:aws:iam::123456789012:role/"),
+        "{written}"
+    );
+    let buckets: Vec<String> = block_on(async {
+        moto.s3()
+            .list_buckets()
+            .send()
+            .await
+            .unwrap()
+            .buckets()
+            .iter()
+            .filter_map(|b| b.name().map(str::to_owned))
+            .collect()
+    });
+    assert_eq!(buckets.len(), 1, "{buckets:?}");
+
+    let events = event_count(moto, "App");
+    let again = moto
+        .cirrus(
+            "v1",
+            &["deploy", "--app", "net", "--all", "--method", "direct"],
+        )
+        .expect(0);
+    again
+        .err_has("stack Network: no changes")
+        .err_has("stack App: no changes")
+        .err_has("0 stack(s) deployed, 2 unchanged");
+    assert_eq!(
+        event_count(moto, "App"),
+        events,
+        "a skipped stack has no new events"
+    );
+
+    moto.cirrus("v1", &["diff", "--app", "net", "--fail"])
+        .expect(0)
+        .out_has("Stack App (us-east-1)\nno differences\n");
+
+    let diff = moto.cirrus("v2", &["diff", "--app", "net"]).expect(1);
+    diff.out_has("[~] AWS::Logs::LogGroup Network/Logs (Logs)\n └─ [~] RetentionInDays: 7 -> 14\n");
+    diff.out_has(" + AWS::EC2::SecurityGroup App/AppSg (AppSg) adds ingress rule tcp port 443 with 0.0.0.0/0");
+
+    // Without a terminal, widening changes are refused; the stack without them deploys.
+    let refused = moto
+        .cirrus(
+            "v2",
+            &["deploy", "--app", "net", "--all", "--method", "direct"],
+        )
+        .expect(1);
+    refused.err_has("error: stack App: its changes widen IAM or security-group access and need approval, and there is no terminal to ask on");
+    refused.err_has("hint: review the changes above; to deploy them without asking, pass --require-approval never");
+    assert_eq!(status(moto, "Network").as_deref(), Some("UPDATE_COMPLETE"));
+    assert_eq!(status(moto, "App").as_deref(), Some("CREATE_COMPLETE"));
+
+    moto.cirrus(
+        "v2",
+        &[
+            "deploy",
+            "--app",
+            "net",
+            "--all",
+            "--method",
+            "direct",
+            "--require-approval",
+            "never",
+        ],
+    )
+    .expect(0)
+    .err_has("stack App: UPDATE_COMPLETE");
+    // moto replaces the security group on update and its state dump leaves out the rules of
+    // groups made by CloudFormation: check the group in moto is the stack's, and the rule is in
+    // the template the stack now holds.
+    let (sg_id, template) = block_on(async {
+        let cfn = moto.cfn();
+        let res = cfn
+            .describe_stack_resources()
+            .stack_name("App")
+            .logical_resource_id("AppSg")
+            .send()
+            .await
+            .unwrap();
+        let id = res.stack_resources()[0]
+            .physical_resource_id()
+            .unwrap()
+            .to_owned();
+        let t = cfn
+            .get_template()
+            .stack_name("App")
+            .send()
+            .await
+            .unwrap()
+            .template_body()
+            .unwrap()
+            .to_owned();
+        (id, t)
+    });
+    let state = moto.state();
+    assert!(
+        records(&state, "ec2", "SecurityGroup")
+            .iter()
+            .any(|sg| sg["group_id"] == sg_id.as_str()),
+        "{sg_id} is in moto"
+    );
+    assert!(template.contains("0.0.0.0/0"), "{template}");
+    // moto does not change a log group's retention on update; the stack holds the new value.
+    let network = block_on(async {
+        moto.cfn()
+            .get_template()
+            .stack_name("Network")
+            .send()
+            .await
+            .unwrap()
+            .template_body()
+            .unwrap()
+            .to_owned()
+    });
+    assert!(network.contains("\"RetentionInDays\":14"), "{network}");
+    moto.cirrus("v2", &["diff", "--app", "net"]).expect(0);
+
+    // Destroy: asks first; reverse order with --force.
+    moto.cirrus("v2", &["destroy", "--app", "net", "--all"])
+        .expect(1)
+        .err_has("hint: pass --force to destroy without asking");
+    assert_eq!(status(moto, "App").as_deref(), Some("UPDATE_COMPLETE"));
+    let destroyed = moto
+        .cirrus("v2", &["destroy", "--app", "net", "--all", "--force"])
+        .expect(0);
+    assert!(
+        destroyed.at("stack App: DELETE_COMPLETE") < destroyed.at("stack Network: DELETE_COMPLETE")
+    );
+    assert_eq!(status(moto, "App"), None);
+    assert_eq!(status(moto, "Network"), None);
+    let buckets = block_on(async {
+        moto.s3()
+            .list_buckets()
+            .send()
+            .await
+            .unwrap()
+            .buckets()
+            .len()
+    });
+    assert_eq!(buckets, 0, "App's bucket was deleted with its stack");
+}
+
+/// Change sets: a CREATE change set executed, a deploy with nothing changed skipped, a forced
+/// one whose change set is empty (deleted), an UPDATE change set.
+fn change_sets(moto: &Moto) {
+    let first = moto
+        .cirrus(
+            "v1",
+            &["deploy", "--app", "solo", "--require-approval", "never"],
+        )
+        .expect(0);
+    first
+        .err_has("stack Solo: change set cirrus-cs-")
+        .err_has("[+] AWS::Logs::LogGroup Solo/Logs (Logs)");
+    assert_eq!(status(moto, "Solo").as_deref(), Some("CREATE_COMPLETE"));
+    moto.cirrus("v1", &["deploy", "--app", "solo"])
+        .expect(0)
+        .err_has("stack Solo: no changes");
+    moto.cirrus("v1", &["deploy", "--app", "solo", "--force"])
+        .expect(0)
+        .err_has("stack Solo: the change set holds no changes; deleted it");
+    let failed_left = block_on(async {
+        let out = moto
+            .cfn()
+            .list_change_sets()
+            .stack_name("Solo")
+            .send()
+            .await
+            .unwrap();
+        out.summaries()
+            .iter()
+            .filter(|s| s.status().map(|s| s.as_str()) == Some("FAILED"))
+            .count()
+    });
+    assert_eq!(failed_left, 0, "the empty change set was deleted");
+    let update = moto
+        .cirrus(
+            "v2",
+            &["deploy", "--app", "solo", "--require-approval", "never"],
+        )
+        .expect(0);
+    update
+        .err_has("[~] AWS::Logs::LogGroup Solo/Logs (Logs)")
+        .err_has("stack Solo: UPDATE_COMPLETE");
+    // moto's change sets do not update the log group itself; the stack holds the new template.
+    let template = block_on(async {
+        moto.cfn()
+            .get_template()
+            .stack_name("Solo")
+            .send()
+            .await
+            .unwrap()
+            .template_body()
+            .unwrap_or_default()
+            .to_owned()
+    });
+    assert!(template.contains("\"RetentionInDays\":30"), "{template}");
+    moto.cirrus("v2", &["list", "--app", "solo"])
+        .expect(0)
+        .out_has("UPDATE_COMPLETE");
+}
+
+/// A stack that fails: a clear error naming the stack and the reason; its dependents are not
+/// started.
+fn failing_deploy(moto: &Moto) {
+    let run = moto
+        .cirrus(
+            "bad",
+            &[
+                "deploy",
+                "--app",
+                "net",
+                "--all",
+                "--method",
+                "direct",
+                "--require-approval",
+                "never",
+            ],
+        )
+        .expect(1);
+    run.err_has("error: stack Network: CreateStack failed\n  InvalidParameterException: Invalid parameter at 'repositoryName'");
+    run.err_has("error: stack App was not deployed: stack Network, which it depends on, failed");
+    run.err_has("0 stack(s) deployed, 0 unchanged, 2 failed");
+    assert_eq!(status(moto, "App"), None, "App was not started");
+}
+
+/// The deadly embrace: the new code drops App's use of the VPC, so Network's export goes.
+fn deadly_embrace(moto: &Moto) {
+    moto.cirrus(
+        "v1",
+        &[
+            "deploy",
+            "--app",
+            "net",
+            "--all",
+            "--method",
+            "direct",
+            "--require-approval",
+            "never",
+        ],
+    )
+    .expect(0);
+    let alone = moto
+        .cirrus(
+            "v3",
+            &[
+                "deploy",
+                "--app",
+                "net",
+                "Network",
+                "--method",
+                "direct",
+                "--require-approval",
+                "never",
+            ],
+        )
+        .expect(1);
+    alone.err_has("which stack App still imports");
+    alone.err_has("Stack::export_value");
+    assert_eq!(
+        status(moto, "Network").as_deref(),
+        Some("CREATE_COMPLETE"),
+        "nothing was deployed"
+    );
+    let both = moto
+        .cirrus(
+            "v3",
+            &[
+                "deploy",
+                "--app",
+                "net",
+                "--all",
+                "--method",
+                "direct",
+                "--require-approval",
+                "never",
+            ],
+        )
+        .expect(0);
+    both.err_has("deploying App first");
+    assert!(both.at("stack App: UPDATE_COMPLETE") < both.at("stack Network: UPDATE_COMPLETE"));
+    let exported: Vec<_> = outputs(moto, "Network")
+        .into_iter()
+        .filter(|(_, e)| e.is_some())
+        .collect();
+    assert!(exported.is_empty(), "{exported:?}");
+}
+
+/// A template over 51,200 bytes needs the staging bucket, which bootstrap creates.
+fn large_template_through_staging(moto: &Moto) {
+    moto.cirrus("v1", &["deploy", "--app", "big", "--method", "direct"])
+        .expect(1)
+        .err_has("over the 51200 bytes CloudFormation takes inline")
+        .err_has("run `cirrus bootstrap --region us-east-1`");
+    let boot = moto.cirrus("v1", &["bootstrap", "--app", "big"]).expect(0);
+    boot.out_has("s3://cirrus-staging-123456789012-us-east-1");
+    let bucket = "cirrus-staging-123456789012-us-east-1";
+    block_on(async {
+        let s3 = moto.s3();
+        let enc = s3
+            .get_bucket_encryption()
+            .bucket(bucket)
+            .send()
+            .await
+            .unwrap();
+        let rule = &enc.server_side_encryption_configuration().unwrap().rules()[0];
+        assert_eq!(
+            rule.apply_server_side_encryption_by_default()
+                .unwrap()
+                .sse_algorithm()
+                .as_str(),
+            "AES256"
+        );
+        let pab = s3
+            .get_public_access_block()
+            .bucket(bucket)
+            .send()
+            .await
+            .unwrap();
+        let pab = pab.public_access_block_configuration().unwrap();
+        assert_eq!(
+            (
+                pab.block_public_acls(),
+                pab.ignore_public_acls(),
+                pab.block_public_policy(),
+                pab.restrict_public_buckets()
+            ),
+            (Some(true), Some(true), Some(true), Some(true))
+        );
+        let policy = s3.get_bucket_policy().bucket(bucket).send().await.unwrap();
+        assert!(policy.policy().unwrap().contains("aws:SecureTransport"));
+    });
+    // The policy denies plain HTTP, which is all moto serves here: with it in place moto
+    // (rightly) refuses the upload. Take it away for the rest of the test.
+    block_on(async {
+        moto.s3()
+            .delete_bucket_policy()
+            .bucket(bucket)
+            .send()
+            .await
+            .unwrap()
+    });
+    moto.cirrus(
+        "v1",
+        &[
+            "deploy",
+            "--app",
+            "big",
+            "--method",
+            "direct",
+            "--require-approval",
+            "never",
+        ],
+    )
+    .expect(0)
+    .err_has(&format!("uploaded to s3://{bucket}"));
+    assert_eq!(status(moto, "Big").as_deref(), Some("CREATE_COMPLETE"));
+    let keys: Vec<String> = block_on(async {
+        let out = moto
+            .s3()
+            .list_objects_v2()
+            .bucket(bucket)
+            .send()
+            .await
+            .unwrap();
+        out.contents()
+            .iter()
+            .filter_map(|o| o.key().map(str::to_owned))
+            .collect()
+    });
+    assert!(
+        keys.len() == 1 && keys[0].starts_with("templates/Big-"),
+        "{keys:?}"
+    );
+}
+
+/// A test: its name and its body.
+type Test = (&'static str, fn(&Moto));
+
+const TESTS: &[Test] = &[
+    (
+        "deploy_skip_update_diff_destroy",
+        deploy_skip_update_diff_destroy,
+    ),
+    ("change_sets", change_sets),
+    ("failing_deploy", failing_deploy),
+    ("deadly_embrace", deadly_embrace),
+    (
+        "large_template_through_staging",
+        large_template_through_staging,
+    ),
+];
+
+fn main() -> ExitCode {
+    if std::env::var_os("CIRRUS_TEST_AS_RUNNER").is_some() {
+        return cirrus_cli::main(APPS);
+    }
+    let server = match std::env::var_os("CIRRUS_MOTO_SERVER").map(PathBuf::from) {
+        Some(p) if p.exists() => p,
+        _ if std::env::var_os("CIRRUS_REQUIRE_TOOLS").is_some() => {
+            eprintln!("CIRRUS_MOTO_SERVER does not point at moto_server; run scripts/test");
+            return ExitCode::FAILURE;
+        }
+        _ => {
+            println!("skipped: CIRRUS_MOTO_SERVER is not set (scripts/test sets it)");
+            return ExitCode::SUCCESS;
+        }
+    };
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let (mut passed, mut failed) = (0, 0);
+    for (name, test) in TESTS {
+        if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        let started = Instant::now();
+        let result = std::panic::catch_unwind(|| {
+            let moto = Moto::start(&server);
+            test(&moto);
+        });
+        let secs = started.elapsed().as_secs_f32();
+        match result {
+            Ok(()) => {
+                passed += 1;
+                println!("test {name} ... ok ({secs:.1} s)");
+            }
+            Err(_) => {
+                failed += 1;
+                println!("test {name} ... FAILED ({secs:.1} s)");
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
