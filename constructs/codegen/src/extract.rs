@@ -15,7 +15,7 @@ use serde_json::Value as Json;
 
 use crate::docs::first_paragraph;
 use crate::error::Error;
-use crate::services::SERVICES;
+use crate::services::{SERVICES, Service};
 use crate::spec::{
     AttributeSpec, PropertySpec, Replacement, ResourceSpec, ServiceSpec, Source, Spec, TagVariant,
     Tagging, TypeRef, TypeSpec,
@@ -103,9 +103,15 @@ pub fn read_db(tarball: &Path) -> Result<Json, Error> {
 
 /// The supported services' data from the upstream database.
 pub fn extract(db: &Json, source: Source) -> Result<Spec, Error> {
+    extract_services(db, source, SERVICES)
+}
+
+/// The data of `services` from the upstream database.
+pub fn extract_services(db: &Json, source: Source, services: &[Service]) -> Result<Spec, Error> {
     let db = Db::new(db)?;
+    let list = services;
     let mut services = BTreeMap::new();
-    for service in SERVICES {
+    for service in list {
         let namespace = service.namespace();
         let id = db.service_id(&namespace)?;
         let mut resources = BTreeMap::new();
@@ -386,5 +392,135 @@ fn short(value: &Json) -> String {
     match text.char_indices().nth(120) {
         Some((i, _)) => format!("{}...", &text[..i]),
         None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn source() -> Source {
+        Source {
+            package: PACKAGE.to_owned(),
+            version: "0.0.0".to_owned(),
+            integrity: "sha512-test".to_owned(),
+        }
+    }
+
+    /// A database in the upstream shape: one service, one resource, two property types (one
+    /// used only by an earlier version of the resource), numeric ids.
+    fn db(extra_type_field: Option<(&str, Json)>) -> Json {
+        let mut string_type = json!({"type": "string", "allowedValues": ["aws:kms", "AES256"]});
+        if let Some((k, v)) = extra_type_field {
+            string_type[k] = v;
+        }
+        json!({"schema": {
+            "service": {"entities": [
+                {"$id": "1", "name": "aws-thing", "cloudFormationNamespace": "AWS::Thing"},
+                {"$id": "2", "name": "aws-other", "cloudFormationNamespace": "AWS::Other"}
+            ]},
+            "resource": {"entities": [{
+                "$id": "10",
+                "cloudFormationType": "AWS::Thing::Box",
+                "name": "Box",
+                "documentation": "Creates a box.\nIn one line.\n\nMore details.",
+                "properties": {
+                    "Name": {"type": {"type": "string"}, "required": true,
+                             "causesReplacement": "yes", "documentation": "The name."},
+                    "Lid": {"type": {"type": "ref", "reference": {"$ref": "20"}},
+                            "causesReplacement": "maybe"},
+                    "Tags": {"type": {"type": "array", "element": {"type": "tag"}},
+                             "relationshipRefs": [], "defaultValue": "x"},
+                    "Policy": {"type": {"type": "union", "types": [{"type": "json"}, {"type": "string"}]},
+                               "deprecated": "WARN"}
+                },
+                "attributes": {"Arn": {"type": {"type": "string"}, "documentation": "The ARN."}},
+                "tagInformation": {"tagPropertyName": "Tags", "variant": "standard"}
+            }]},
+            "typeDefinition": {"entities": [
+                {"$id": "20", "name": "Lid", "documentation": "A lid.",
+                 "properties": {"Algorithm": {"type": string_type}}},
+                {"$id": "21", "name": "OldLid", "properties": {}}
+            ]},
+            "hasResource": {"forward": {"1": [{"$id": "10"}]}},
+            "usesType": {"forward": {"10": [{"$id": "20"}, {"$id": "21"}]}}
+        }})
+    }
+
+    const THING: &[Service] = &[Service {
+        name: "Thing",
+        title: "Thing",
+    }];
+
+    #[test]
+    fn extracts_the_subset_with_types_by_name() {
+        let spec = extract_services(&db(None), source(), THING).unwrap();
+        let service = &spec.services["thing"];
+        assert_eq!(service.namespace, "AWS::Thing");
+        let r = &service.resources["AWS::Thing::Box"];
+        assert_eq!(r.documentation, "Creates a box. In one line.");
+        assert_eq!(
+            r.properties["Lid"].ty,
+            TypeRef::Ref {
+                name: "Lid".to_owned()
+            }
+        );
+        assert_eq!(
+            r.properties["Lid"].causes_replacement,
+            Some(Replacement::Maybe)
+        );
+        assert!(r.properties["Name"].required);
+        assert_eq!(
+            r.properties["Name"].causes_replacement,
+            Some(Replacement::Yes)
+        );
+        assert!(r.properties["Policy"].deprecated);
+        assert_eq!(
+            r.types.keys().collect::<Vec<_>>(),
+            ["Lid"],
+            "types no property reaches stay out"
+        );
+        assert_eq!(
+            r.types["Lid"].properties["Algorithm"].ty,
+            TypeRef::String {
+                allowed_values: vec!["aws:kms".to_owned(), "AES256".to_owned()]
+            }
+        );
+        assert_eq!(
+            r.tagging,
+            Some(Tagging {
+                property: "Tags".to_owned(),
+                variant: TagVariant::Standard
+            })
+        );
+        assert_eq!(r.attributes["Arn"].documentation, "The ARN.");
+    }
+
+    #[test]
+    fn extraction_is_stable_text() {
+        let a = extract_services(&db(None), source(), THING).unwrap();
+        let b = extract_services(&db(None), source(), THING).unwrap();
+        assert_eq!(a.files().unwrap(), b.files().unwrap());
+        let text = &a.files().unwrap()["thing.json"];
+        // Keys sorted: Lid before Name before Policy before Tags.
+        let order: Vec<usize> = ["\"Lid\"", "\"Name\"", "\"Policy\"", "\"Tags\""]
+            .iter()
+            .map(|k| text.find(k).unwrap())
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
+    }
+
+    #[test]
+    fn unknown_upstream_fields_fail_loudly() {
+        let err =
+            extract_services(&db(Some(("pattern", json!("^a$")))), source(), THING).unwrap_err();
+        assert!(err.to_string().contains("unknown field pattern"), "{err}");
+        let missing = [Service {
+            name: "Nope",
+            title: "Nope",
+        }];
+        assert!(extract_services(&db(None), source(), &missing).is_err());
     }
 }

@@ -220,14 +220,17 @@ pub fn build(spec: &Spec) -> Result<CrateModel, Error> {
                 detail: "no spec data".to_owned(),
             })?;
         let mut resources = Vec::new();
-        let mut modules = BTreeSet::new();
+        // Module names and the names `mod.rs` re-exports share the service module.
+        let mut names = BTreeSet::new();
         for (cfn_type, resource) in &data.resources {
             let model = resource_model(cfn_type, resource)?;
-            if !modules.insert(model.module.clone()) {
-                return Err(Error::Naming {
-                    context: cfn_type.clone(),
-                    detail: format!("module name {} is used twice", model.module),
-                });
+            for name in [&model.module, &model.root.rust_name, &model.attrs_name] {
+                if !names.insert(name.clone()) {
+                    return Err(Error::Naming {
+                        context: cfn_type.clone(),
+                        detail: format!("{name} is used twice in module {}", service.module()),
+                    });
+                }
             }
             resources.push(model);
         }
