@@ -12,7 +12,7 @@ use crate::model::{
     AttrModel, CrateModel, EnumModel, FieldModel, ResourceModel, ServiceModel, StructModel,
     replacement_note,
 };
-use crate::spec::TagVariant;
+use crate::spec::{TagVariant, TypeRef};
 
 /// The command that regenerates the code, for headers and messages.
 pub const REGENERATE: &str = "cargo run -p cirrus-codegen -- generate";
@@ -101,10 +101,24 @@ fn field_doc(f: &FieldModel) -> String {
     };
     sentences(&[
         &crate::docs::sanitize(doc),
+        &allowed_integers(&f.spec.ty),
         deprecated,
         required,
         replacement_note(&f.spec),
     ])
+}
+
+/// Integers with allowed values stay `Expr<i64>` (an enum of numbers reads worse than the
+/// numbers); the docs list the values.
+fn allowed_integers(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::Integer { allowed_values } if !allowed_values.is_empty() => {
+            let values: Vec<String> = allowed_values.iter().map(i64::to_string).collect();
+            format!("One of {}.", values.join(", "))
+        }
+        TypeRef::Array { element } | TypeRef::Map { element } => allowed_integers(element),
+        _ => String::new(),
+    }
 }
 
 fn full_type(f: &FieldModel) -> String {

@@ -206,7 +206,7 @@ impl ToValue for IkeVersionsRequestListValue {
 /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase1dhgroupnumbersrequestlistvalue.html)
 #[derive(Debug, Clone, Default)]
 pub struct Phase1DhGroupNumbersRequestListValue {
-    /// The Diffie-Hellmann group number.
+    /// The Diffie-Hellmann group number. One of 2, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24.
     pub value: Option<Expr<i64>>,
 }
 
@@ -257,7 +257,7 @@ impl ToValue for Phase1IntegrityAlgorithmsRequestListValue {
 /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase2dhgroupnumbersrequestlistvalue.html)
 #[derive(Debug, Clone, Default)]
 pub struct Phase2DhGroupNumbersRequestListValue {
-    /// The Diffie-Hellmann group number.
+    /// The Diffie-Hellmann group number. One of 2, 5, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24.
     pub value: Option<Expr<i64>>,
 }
 

@@ -40,7 +40,8 @@ pub struct CfnLogGroup {
     pub resource_policy_document: Option<Value>,
     /// The number of days to retain the log events in the specified log group. Possible values are:
     /// 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-    /// 3288, and 3653.
+    /// 3288, and 3653. One of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
+    /// 1827, 2192, 2557, 2922, 3288, 3653.
     pub retention_in_days: Option<Expr<i64>>,
     /// An array of key-value pairs to apply to the log group.
     pub tags: Option<Expr<List<Tag>>>,

@@ -2021,7 +2021,7 @@ pub struct RateBasedStatement {
     /// The amount of time, in seconds, that AWS WAF should include in its request counts, looking
     /// back from the current time. For example, for a setting of 120, when AWS WAF checks the rate,
     /// it counts the requests for the 2 minutes immediately preceding the current time. Valid
-    /// settings are 60, 120, 300, and 600.
+    /// settings are 60, 120, 300, and 600. One of 60, 120, 300, 600.
     pub evaluation_window_sec: Option<Expr<i64>>,
     /// The configuration for inspecting IP addresses in an HTTP header that you specify, instead of
     /// using the IP address that's reported by the web request origin. Commonly, this is the
