@@ -28,13 +28,16 @@ pub fn define(app: &App) {
             bucket_encryption: Some(
                 bucket::BucketEncryption {
                     server_side_encryption_configuration: vec![bucket::ServerSideEncryptionRule {
-                        server_side_encryption_by_default: Some(
-                            bucket::ServerSideEncryptionByDefault {
-                                kms_master_key_id: None,
-                                sse_algorithm: bucket::SseAlgorithm::Aes256.into(),
-                            }
-                            .into(),
-                        ),
+                        server_side_encryption_by_default:
+                            Some(
+                                bucket::ServerSideEncryptionByDefault {
+                                    kms_master_key_id: None,
+                                    sse_algorithm:
+                                        bucket::ServerSideEncryptionByDefaultSseAlgorithm::Aes256
+                                            .into(),
+                                }
+                                .into(),
+                            ),
                         ..Default::default()
                     }]
                     .into(),

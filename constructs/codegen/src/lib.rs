@@ -1,0 +1,24 @@
+//! The generator of `cirrus-cfn`, the L1 resource types.
+//!
+//! Two steps, so that generation runs offline and its input is reviewable:
+//! - `extract` downloads the pinned `@aws-cdk/aws-service-spec` npm package and writes the
+//!   supported services' data to `constructs/spec/` ([`extract`]).
+//! - `generate` reads only `constructs/spec/`, applies the [`fixups`], and writes
+//!   `constructs/cfn/` plus the cfn-lint sample ([`generate`]).
+//!
+//! See `README.md` for how to regenerate and how to bump the spec version.
+
+pub mod docs;
+pub mod emit;
+mod error;
+pub mod extract;
+pub mod fixups;
+pub mod generate;
+pub mod model;
+pub mod naming;
+pub mod sample_hints;
+pub mod samples;
+pub mod services;
+pub mod spec;
+
+pub use error::Error;

@@ -1,0 +1,103 @@
+//! `cirrus-codegen extract | generate [--check]`.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use cirrus_codegen::extract::{self, PACKAGE};
+use cirrus_codegen::generate::{self, SPEC_DIR, workspace_root};
+use cirrus_codegen::spec::{SOURCE_FILE, Source, Spec};
+use clap::{Parser, Subcommand};
+
+/// Generates the L1 resource types from the CloudFormation spec.
+#[derive(Debug, Parser)]
+#[command(name = "cirrus-codegen")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Downloads the spec package with `npm pack` and writes the supported services' data to
+    /// constructs/spec/.
+    Extract {
+        /// The package version to extract; default: the one pinned in constructs/spec/source.json.
+        #[arg(long)]
+        version: Option<String>,
+        /// Read this package tarball instead of downloading it (its integrity is not checked).
+        #[arg(long)]
+        tarball: Option<PathBuf>,
+    },
+    /// Writes constructs/cfn/ (and the cfn-lint sample) from constructs/spec/.
+    Generate {
+        /// Only check that the committed files are up to date; change nothing.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let root = workspace_root();
+    match cli.command {
+        Command::Extract { version, tarball } => {
+            let spec_dir = root.join(SPEC_DIR);
+            let pinned: Option<Source> = std::fs::read_to_string(spec_dir.join(SOURCE_FILE))
+                .ok()
+                .and_then(|text| serde_json::from_str(&text).ok());
+            let version = version
+                .or_else(|| pinned.as_ref().map(|p| p.version.clone()))
+                .context(
+                    "no --version given and no pinned version in constructs/spec/source.json",
+                )?;
+            let (tarball, integrity) = match tarball {
+                Some(path) => (path, String::from("unchecked")),
+                None => {
+                    let (path, integrity) =
+                        extract::npm_pack(&version, &root.join("target/spec-pkg"))?;
+                    if let Some(p) = pinned.as_ref().filter(|p| p.version == version) {
+                        anyhow::ensure!(
+                            p.integrity == integrity,
+                            "{PACKAGE}@{version} has integrity {integrity}, but source.json pins {}",
+                            p.integrity
+                        );
+                    }
+                    (path, integrity)
+                }
+            };
+            let db = extract::read_db(&tarball)?;
+            let source = Source {
+                package: PACKAGE.to_owned(),
+                version: version.clone(),
+                integrity,
+            };
+            let spec = extract::extract(&db, source)?;
+            write_spec(&spec, &spec_dir)?;
+            let count: usize = spec.services.values().map(|s| s.resources.len()).sum();
+            println!(
+                "extracted {count} resource types of {} services from {PACKAGE}@{version} into {SPEC_DIR}",
+                spec.services.len()
+            );
+        }
+        Command::Generate { check } => {
+            let files = generate::generate(&root)?;
+            if check {
+                files.check(&root)?;
+                println!("{} generated files are up to date", files.0.len());
+            } else {
+                let changed = files.write(&root)?;
+                println!("{changed} of {} generated files changed", files.0.len());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_spec(spec: &Spec, dir: &std::path::Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for (name, text) in spec.files()? {
+        let path = dir.join(name);
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
