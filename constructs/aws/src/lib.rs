@@ -2,3 +2,6 @@
 //! that add least-privilege statements scoped to resource ARNs.
 
 pub mod iam;
+pub mod kms;
+pub mod logs;
+pub mod s3;

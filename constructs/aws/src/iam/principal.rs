@@ -6,8 +6,9 @@ use indexmap::IndexMap;
 /// An IAM principal.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Principal {
-    /// An AWS service, such as `codebuild.amazonaws.com`.
-    Service(String),
+    /// An AWS service, such as `codebuild.amazonaws.com` (or a regional one,
+    /// `logs.${AWS::Region}.amazonaws.com`).
+    Service(Expr<String>),
     /// An IAM identity by ARN (a role, a user).
     Arn(Expr<String>),
     /// An account (`arn:<partition>:iam::<account>:root`): any identity of that account whose
@@ -20,9 +21,14 @@ pub enum Principal {
 }
 
 impl Principal {
-    /// An AWS service principal.
+    /// An AWS service principal. `${AWS::Region}` and the other pseudo parameters may appear
+    /// in the name.
     pub fn service(name: &str) -> Principal {
-        Principal::Service(name.to_owned())
+        if name.contains("${") {
+            Principal::Service(fns::sub(name, []))
+        } else {
+            Principal::Service(name.into())
+        }
     }
 
     /// The account the stack deploys to.
@@ -41,8 +47,9 @@ impl Principal {
 
     fn value(&self) -> Value {
         match self {
-            Principal::Service(name) => Value::String(name.clone()),
-            Principal::Arn(arn) | Principal::Federated(arn) => Value::from(arn.clone()),
+            Principal::Service(name) | Principal::Arn(name) | Principal::Federated(name) => {
+                Value::from(name.clone())
+            }
             Principal::Account(account) => Value::from(fns::sub(
                 "arn:${AWS::Partition}:iam::${Account}:root",
                 [("Account", account.clone())],

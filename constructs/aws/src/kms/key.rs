@@ -1,0 +1,239 @@
+//! `Key`: a symmetric customer managed KMS key.
+
+use cirrus_cfn::kms::{CfnAlias, CfnKey};
+use cirrus_core::{Construct, Expr, Node, RemovalPolicy, ResourceRef, ToValue, fns};
+
+use crate::iam::{Grantable, PolicyDocument, PolicyKind, PolicyStatement, Principal};
+
+/// What a KMS key offers to the constructs that use it.
+pub trait IKey<'a> {
+    /// The key's ARN.
+    fn key_arn(&self) -> Expr<String>;
+
+    /// Lets `grantee` decrypt with the key.
+    fn grant_decrypt(&self, grantee: &impl Grantable<'a>) {
+        grantee.add_to_principal_policy(
+            PolicyStatement::allow()
+                .actions(["kms:Decrypt"])
+                .resources([self.key_arn()]),
+        );
+    }
+
+    /// Lets `grantee` encrypt with the key.
+    fn grant_encrypt(&self, grantee: &impl Grantable<'a>) {
+        grantee.add_to_principal_policy(
+            PolicyStatement::allow()
+                .actions(["kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"])
+                .resources([self.key_arn()]),
+        );
+    }
+
+    /// Lets `grantee` encrypt and decrypt with the key.
+    fn grant_encrypt_decrypt(&self, grantee: &impl Grantable<'a>) {
+        grantee.add_to_principal_policy(
+            PolicyStatement::allow()
+                .actions([
+                    "kms:Decrypt",
+                    "kms:Encrypt",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                ])
+                .resources([self.key_arn()]),
+        );
+    }
+}
+
+/// Options of a key.
+#[derive(Debug, Clone)]
+pub struct KeyProps {
+    /// What the key protects. Default: none.
+    pub description: Option<String>,
+    /// An alias (without the `alias/` prefix) to find the key by. Default: none.
+    pub alias: Option<String>,
+    /// Days between a deletion request and the deletion (7 to 30). Default: 30, CloudFormation's.
+    pub pending_window_days: Option<u32>,
+    /// What happens to the key when it leaves the stack. Default: `Retain`: data encrypted with
+    /// a deleted key is lost.
+    pub removal_policy: RemovalPolicy,
+}
+
+impl Default for KeyProps {
+    fn default() -> Self {
+        KeyProps {
+            description: None,
+            alias: None,
+            pending_window_days: None,
+            removal_policy: RemovalPolicy::Retain,
+        }
+    }
+}
+
+/// The key policy a construct accumulates: the account's administrators, then the services
+/// the key was granted to.
+#[derive(Debug, Default)]
+struct KeyState {
+    policy: PolicyDocument,
+}
+
+/// A symmetric customer managed key. Rotation is always on (yearly). The key policy lets the
+/// account's IAM policies decide who may use the key (the AWS CDK's default), and services are
+/// admitted with [`Key::add_to_resource_policy`].
+#[derive(Debug, Clone, Copy)]
+pub struct Key<'a> {
+    node: Node<'a>,
+    resource: ResourceRef<'a, CfnKey>,
+}
+
+impl<'a> Construct<'a> for Key<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl<'a> IKey<'a> for Key<'a> {
+    fn key_arn(&self) -> Expr<String> {
+        self.resource.attrs().arn()
+    }
+}
+
+impl<'a> Key<'a> {
+    /// A new key.
+    pub fn new(scope: impl Construct<'a>, id: &str, props: KeyProps) -> Key<'a> {
+        let node = scope.node().add_child(id);
+        if let Some(days) = props.pending_window_days
+            && !(7..=30).contains(&days)
+        {
+            node.error_with_hint(
+                format!("pending_window_days is {days}; KMS accepts 7 to 30"),
+                "leave it unset for 30 days",
+            );
+        }
+        let policy = node.with_state(|state: &mut KeyState| {
+            state.policy.add(
+                PolicyStatement::allow()
+                    .sid("AccountAdministers")
+                    .principal(Principal::this_account())
+                    .actions(["kms:*"])
+                    .resources(["*"]),
+            );
+            state.policy.to_value()
+        });
+        let resource = node.add(
+            "Resource",
+            CfnKey {
+                description: props.description.map(Into::into),
+                enable_key_rotation: Some(true.into()),
+                key_policy: Some(policy),
+                pending_window_in_days: props.pending_window_days.map(|d| i64::from(d).into()),
+                ..Default::default()
+            },
+        );
+        resource.apply_removal_policy(props.removal_policy);
+        if let Some(alias) = props.alias {
+            if alias.starts_with("alias/") || alias.starts_with("aws") {
+                node.error_with_hint(
+                    format!("alias \"{alias}\" must not start with \"alias/\" or \"aws\""),
+                    "give the name only; \"alias/\" is added, and \"aws\" is reserved for AWS",
+                );
+            }
+            node.add(
+                "Alias",
+                CfnAlias::new(format!("alias/{alias}"), resource.ref_()),
+            );
+        }
+        Key { node, resource }
+    }
+
+    /// The key's id.
+    pub fn key_id(&self) -> Expr<String> {
+        self.resource.ref_()
+    }
+
+    /// The L1 resource.
+    pub fn l1(&self) -> ResourceRef<'a, CfnKey> {
+        self.resource
+    }
+
+    /// Adds a statement to the key policy (a resource policy: it names principals; its resource
+    /// is `*`, meaning this key).
+    pub fn add_to_resource_policy(&self, statement: PolicyStatement) {
+        for problem in statement.problems(PolicyKind::Resource) {
+            self.node.error(problem);
+        }
+        let policy = self.node.with_state(|state: &mut KeyState| {
+            state.policy.add(statement);
+            state.policy.to_value()
+        });
+        self.resource.update(|k| k.key_policy = Some(policy));
+    }
+
+    /// Lets CloudWatch Logs of this stack's region encrypt log groups of this account with
+    /// the key.
+    pub fn allow_cloudwatch_logs(&self) {
+        self.add_to_resource_policy(
+            PolicyStatement::allow()
+                .sid("CloudWatchLogsEncrypt")
+                .principal(Principal::service("logs.${AWS::Region}.amazonaws.com"))
+                .actions([
+                    "kms:Encrypt*",
+                    "kms:Decrypt*",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:Describe*",
+                ])
+                .resources(["*"])
+                .condition(
+                    "ArnLike",
+                    "kms:EncryptionContext:aws:logs:arn",
+                    fns::sub(
+                        "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*",
+                        [],
+                    ),
+                ),
+        );
+    }
+
+    /// The handle of a key created earlier under `node` (its `Resource` child), if any.
+    pub(crate) fn from_node(node: Node<'a>) -> Option<Key<'a>> {
+        let resource = node
+            .find_child("Resource")
+            .and_then(ResourceRef::<CfnKey>::from_node)?;
+        Some(Key { node, resource })
+    }
+
+    /// An existing key, by ARN.
+    pub fn from_arn(arn: impl Into<Expr<String>>) -> ImportedKey {
+        ImportedKey { arn: arn.into() }
+    }
+}
+
+/// A key defined elsewhere, known by its ARN.
+#[derive(Debug, Clone)]
+pub struct ImportedKey {
+    arn: Expr<String>,
+}
+
+impl<'a> IKey<'a> for ImportedKey {
+    fn key_arn(&self) -> Expr<String> {
+        self.arn.clone()
+    }
+}
+
+/// The stack's shared key for encrypting logs, created on first use: one key per stack rather
+/// than one per log group keeps the cost at one key.
+pub(crate) fn stack_logs_key<'a>(scope: Node<'a>) -> Key<'a> {
+    let stack = scope.stack();
+    if let Some(key) = stack.find_child("LogsKey").and_then(Key::from_node) {
+        return key;
+    }
+    let key = Key::new(
+        stack.node(),
+        "LogsKey",
+        KeyProps {
+            description: Some("encrypts the log groups of this stack".into()),
+            ..Default::default()
+        },
+    );
+    key.allow_cloudwatch_logs();
+    key
+}

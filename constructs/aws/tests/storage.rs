@@ -1,0 +1,189 @@
+//! Errors and grants of the KMS, CloudWatch Logs and S3 constructs.
+
+use cirrus_aws::iam::{Principal, Role, RoleProps};
+use cirrus_aws::kms::{Key, KeyProps};
+use cirrus_aws::logs::{LogGroup, LogGroupProps};
+use cirrus_aws::s3::{AccessLogs, Bucket, BucketEncryption, BucketProps, IBucket, LifecycleRule};
+use cirrus_core::{App, StackProps};
+
+fn errors(app: &App) -> Vec<String> {
+    app.synth()
+        .expect_err("synthesis should fail")
+        .diagnostics
+        .errors()
+        .map(|d| format!("{}: {}", d.path, d.message))
+        .collect()
+}
+
+fn has(errors: &[String], needle: &str) -> bool {
+    errors.iter().any(|e| e.contains(needle))
+}
+
+#[test]
+fn bucket_props_are_checked() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    Bucket::new(
+        stack,
+        "Named",
+        BucketProps {
+            bucket_name: Some("Not_Valid".into()),
+            ..Default::default()
+        },
+    );
+    Bucket::new(
+        stack,
+        "Rules",
+        BucketProps {
+            lifecycle_rules: vec![
+                LifecycleRule {
+                    id: Some("Empty".into()),
+                    ..Default::default()
+                },
+                LifecycleRule {
+                    id: Some("Backwards".into()),
+                    expiration_days: Some(30),
+                    transitions: vec![(cirrus_aws::s3::StorageClass::Glacier, 60)],
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        },
+    );
+    let key = Key::new(stack, "Key", KeyProps::default());
+    let encrypted = Bucket::new(
+        stack,
+        "Encrypted",
+        BucketProps {
+            encryption: BucketEncryption::Kms(key),
+            ..Default::default()
+        },
+    );
+    Bucket::new(
+        stack,
+        "Source",
+        BucketProps {
+            access_logs: AccessLogs::To {
+                bucket: encrypted,
+                prefix: "x/",
+            },
+            ..Default::default()
+        },
+    );
+    let errs = errors(&app);
+    assert!(
+        has(
+            &errs,
+            "S/Named: bucket name \"Not_Valid\" may contain only lower-case letters"
+        ),
+        "{errs:#?}"
+    );
+    assert!(
+        has(&errs, "S/Rules: lifecycle rule Empty has no action"),
+        "{errs:#?}"
+    );
+    assert!(
+        has(
+            &errs,
+            "S/Rules: lifecycle rule Backwards moves objects on or after the day they expire"
+        ),
+        "{errs:#?}"
+    );
+    assert!(
+        has(&errs, "S/Source: access logs cannot go to S/Encrypted"),
+        "{errs:#?}"
+    );
+}
+
+#[test]
+fn key_props_are_checked() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    Key::new(
+        stack,
+        "Short",
+        KeyProps {
+            pending_window_days: Some(3),
+            ..Default::default()
+        },
+    );
+    Key::new(
+        stack,
+        "Aliased",
+        KeyProps {
+            alias: Some("alias/x".into()),
+            ..Default::default()
+        },
+    );
+    let errs = errors(&app);
+    assert!(
+        has(
+            &errs,
+            "S/Short: pending_window_days is 3; KMS accepts 7 to 30"
+        ),
+        "{errs:#?}"
+    );
+    assert!(
+        has(&errs, "S/Aliased: alias \"alias/x\" must not start with"),
+        "{errs:#?}"
+    );
+}
+
+fn policy_of(app: &App, stack: &str, role_policy_id_prefix: &str) -> serde_json::Value {
+    let out = app.synth().unwrap();
+    let template = &out.stack(stack).unwrap().template;
+    template["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(id, _)| id.starts_with(role_policy_id_prefix))
+        .map(|(_, r)| r["Properties"]["PolicyDocument"]["Statement"].clone())
+        .unwrap()
+}
+
+#[test]
+fn bucket_grants_are_scoped_to_the_bucket_and_its_key() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let key = Key::new(stack, "Key", KeyProps::default());
+    let bucket = Bucket::new(
+        stack,
+        "Data",
+        BucketProps {
+            encryption: BucketEncryption::Kms(key),
+            ..Default::default()
+        },
+    );
+    let role = Role::new(
+        stack,
+        "Role",
+        Principal::service("ec2.amazonaws.com"),
+        RoleProps::default(),
+    );
+    bucket.grant_read(&role);
+    let statements = policy_of(&app, "S", "RoleDefaultPolicy");
+    assert_eq!(
+        statements,
+        serde_json::json!([
+            {"Effect": "Allow", "Action": ["s3:GetObject*", "s3:GetBucket*", "s3:List*"],
+             "Resource": [{"Fn::GetAtt": ["Data666C94C7", "Arn"]}, {"Fn::Sub": "${Data666C94C7.Arn}/*"}]},
+            {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": {"Fn::GetAtt": ["Key961B73FD", "Arn"]}}
+        ])
+    );
+}
+
+#[test]
+fn log_groups_share_one_stack_key() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    LogGroup::new(stack, "A", LogGroupProps::default());
+    LogGroup::new(stack, "B", LogGroupProps::default());
+    let out = app.synth().unwrap();
+    let keys = out.stacks[0].template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == "AWS::KMS::Key")
+        .count();
+    assert_eq!(keys, 1);
+}
