@@ -1,6 +1,7 @@
 //! Higher-level constructs (L2) with secure defaults: private, encrypted, TLS-only, and grants
 //! that add least-privilege statements scoped to resource ARNs.
 
+pub mod ec2;
 pub mod iam;
 pub mod kms;
 pub mod logs;

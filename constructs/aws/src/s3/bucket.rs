@@ -354,6 +354,11 @@ impl<'a> Bucket<'a> {
                 .resources([target.arn_for_objects("*")])
                 .condition("StringEquals", "aws:SourceAccount", pseudo::account_id()),
         );
+        // Nothing references the target's policy, so order it explicitly: logs must be
+        // deliverable from the moment logging is on.
+        if let Some(policy) = target.node.find_child("Policy") {
+            self.resource.add_dependency(&policy);
+        }
     }
 
     /// Adds a statement to the bucket policy (a resource policy: it names principals).
