@@ -740,6 +740,29 @@ fn vpc_props_are_checked() {
 }
 
 #[test]
+fn flow_logs_to_s3_take_no_role_path() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let bucket = Bucket::new(stack, "Logs", BucketProps::default());
+    Vpc::new(
+        stack,
+        "Vpc",
+        VpcProps {
+            flow_logs: Some(FlowLogProps {
+                destination: FlowLogDestination::S3 { bucket, prefix: "" },
+                role_path: Some("/network/".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    );
+    assert_has(
+        &errors(&app),
+        "S/Vpc/FlowLog: role_path \"/network/\" is set, but flow logs to S3 use no role",
+    );
+}
+
+#[test]
 fn flow_log_prefixes_are_checked() {
     for (prefix, needle) in [
         ("/logs", "must not start or end with '/'"),

@@ -114,6 +114,12 @@ impl<'a> FlowLog<'a> {
                 cfn.deliver_logs_permission_arn = Some(role.arn());
             }
             FlowLogDestination::S3 { bucket, prefix } => {
+                if let Some(path) = &props.role_path {
+                    node.error_with_hint(
+                        format!("role_path \"{path}\" is set, but flow logs to S3 use no role"),
+                        "remove role_path: the log delivery service writes to the bucket under its bucket policy",
+                    );
+                }
                 if let Err(problem) = check_prefix(prefix) {
                     node.error_with_hint(
                         problem,

@@ -1,24 +1,4 @@
 //! `Vpc`: a VPC with its subnets, route tables, internet and NAT gateways, and flow logs.
-//!
-//! The defaults are the AWS CDK's where they are sound: `10.0.0.0/16` with DNS support and
-//! hostnames, two availability zones, one public and one private-with-egress subnet in each
-//! (an even split: /18s), an internet gateway, a NAT gateway per zone, a route table per
-//! subnet. The construct ids are the CDK's too (`PublicSubnet1/Subnet`, `IGW`, `VPCGW`, ...),
-//! so a VPC ported from the CDK keeps the logical ids of its VPC, subnets and route tables;
-//! only the NAT gateways and the private default routes sit elsewhere, below `Egress`, the
-//! node that [`IVpc::egress_dependency`] returns.
-//!
-//! Where this VPC departs from the CDK's:
-//! - **Flow logs are on** (all traffic, to an encrypted CloudWatch Logs group kept a year);
-//!   the CDK records nothing unless asked.
-//! - **Public subnets do not give instances public addresses** unless the group asks for it
-//!   ([`SubnetGroup::map_public_ip_on_launch`]); the CDK gives every instance launched there
-//!   a public address.
-//! - **Subnet blocks are aligned** to their size when masks are mixed; the CDK can produce
-//!   overlapping blocks there.
-//! - The default security group keeps its rules: the CDK's `restrictDefaultSecurityGroup`
-//!   needs a Lambda-backed custom resource, which no construct here emits unasked. Nothing in
-//!   this library uses the default group.
 
 use cirrus_cfn::ec2::{
     CfnEip, CfnInternetGateway, CfnNatGateway, CfnRoute, CfnRouteTable, CfnSubnet,
@@ -43,8 +23,9 @@ pub struct VpcProps<'a> {
     /// Default: `10.0.0.0/16`.
     pub cidr: String,
     /// How many availability zones the subnets span, 1 to 6. The zones are the region's first
-    /// ones (`Fn::Select [i, Fn::GetAZs ""]`), never names written into the template.
-    /// Default: 2.
+    /// ones (`Fn::Select [i, Fn::GetAZs ""]`), never names written into the template, so the
+    /// region must offer that many (us-west-1 offers most accounts 2; the deployment fails
+    /// otherwise). Default: 2.
     pub az_count: u8,
     /// The subnet groups, each with one subnet per zone. Default: `Public` (public) and
     /// `Private` (private with egress), evenly sized.
@@ -100,8 +81,27 @@ struct VpcState {
     subnets: Vec<SubnetRecord>,
 }
 
-/// A VPC. See the [module documentation](self) for what it contains and how it differs from
-/// the AWS CDK's.
+/// A VPC.
+///
+/// The defaults are the AWS CDK's where they are sound: `10.0.0.0/16` with DNS support and
+/// hostnames, two availability zones, one public and one private-with-egress subnet in each
+/// (an even split: /18s), an internet gateway, a NAT gateway per zone, a route table per
+/// subnet. The construct ids are the CDK's too (`PublicSubnet1/Subnet`, `IGW`, `VPCGW`, ...),
+/// so a VPC ported from the CDK keeps the logical ids of its VPC, subnets and route tables;
+/// only the NAT gateways and the private default routes sit elsewhere, below `Egress`, the
+/// node that [`IVpc::egress_dependency`] returns.
+///
+/// Where this VPC departs from the CDK's:
+/// - **Flow logs are on** (all traffic, to an encrypted CloudWatch Logs group kept a year);
+///   the CDK records nothing unless asked.
+/// - **Public subnets do not give instances public addresses** unless the group asks for it
+///   (`SubnetGroup::map_public_ip_on_launch`); the CDK gives every instance launched there
+///   a public address.
+/// - **Subnet blocks are aligned** to their size when masks are mixed; the CDK can produce
+///   overlapping blocks there.
+/// - The default security group keeps its rules: the CDK's `restrictDefaultSecurityGroup`
+///   needs a Lambda-backed custom resource, which no construct here emits unasked. Nothing in
+///   this library uses the default group.
 #[derive(Debug, Clone, Copy)]
 pub struct Vpc<'a> {
     node: Node<'a>,
@@ -456,6 +456,9 @@ fn check_nat_gateways(
         .filter(|g| g.kind == SubnetType::PrivateWithEgress)
         .map(|g| g.name.as_str())
         .collect();
+    if zones == 0 {
+        return 0;
+    }
     let count = match nat {
         NatGateways::PerAz if egress.is_empty() => 0,
         NatGateways::PerAz => zones,
