@@ -4,6 +4,7 @@ mod fixtures;
 
 use std::collections::BTreeMap;
 
+use cirrus_aws::ec2::Peer;
 use cirrus_aws::ecr::{
     IRepository, LifecycleRule, Repository, RepositoryEncryption, RepositoryProps, TagMutability,
 };
@@ -237,6 +238,8 @@ fn access_and_identity_inputs_are_checked() {
         },
     );
     cluster.add_addon(addons::COREDNS, AddonProps::default());
+    cluster.allow_api_from("World", Peer::AnyIpv4, "everyone");
+    cluster.allow_api_from("Vpc", Peer::Ipv4("10.0.0.0/16".into()), " ");
     let errs = errors(&app);
     for needle in [
         "S/Cluster: access entry NoNamespaces: a namespace scope needs at least one namespace",
@@ -254,6 +257,8 @@ fn access_and_identity_inputs_are_checked() {
         "S/Cluster: add-on coredns: service account \"Bad SA\"",
         "S/Cluster: add-on coredns: \"arn:aws:iam::1:policy/x\" is not the ARN of an IAM role",
         "S/Cluster: add-on coredns is added twice",
+        "S/Cluster: API access World would open the private endpoint to 0.0.0.0/0",
+        "S/Cluster: API access Vpc needs a description",
     ] {
         assert_has(&errs, needle);
     }

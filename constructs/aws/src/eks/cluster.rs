@@ -7,6 +7,7 @@
 //! public to the whole internet), secrets encrypted with a KMS key, every control-plane log
 //! type on, and the cluster's creator not made an administrator behind everyone's back.
 
+use cirrus_cfn::ec2::CfnSecurityGroupIngress;
 use cirrus_cfn::eks::{CfnCluster, cluster};
 use cirrus_core::{Construct, Expr, Node, ResourceRef, fns};
 
@@ -479,6 +480,49 @@ impl<'a> Cluster<'a> {
     /// The cluster's certificate authority data (base64), for a kubeconfig.
     pub fn certificate_authority_data(&self) -> Expr<String> {
         self.resource.attrs().certificate_authority_data()
+    }
+
+    /// Lets `peer` reach the API server through the VPC (TCP 443 into the cluster security
+    /// group), with a separate `AWS::EC2::SecurityGroupIngress` under `ApiIngress/<id>`. Nodes
+    /// need nothing: they are in the cluster security group. This is for other clients in the
+    /// VPC, such as a CodeBuild project running `kubectl` against a private endpoint. The whole
+    /// internet is refused: that is what [`EndpointAccess::PublicAndPrivate`] is for.
+    pub fn allow_api_from(
+        &self,
+        id: &str,
+        peer: Peer,
+        description: &str,
+    ) -> ResourceRef<'a, CfnSecurityGroupIngress> {
+        for problem in peer.problems() {
+            self.node.error(format!("API access {id}: {problem}"));
+        }
+        if peer.is_anywhere() {
+            self.node.error_with_hint(
+                format!("API access {id} would open the private endpoint to {}", peer.describe()),
+                "allow the clients' security group or CIDR block; for access from the internet use EndpointAccess::PublicAndPrivate with CIDR blocks",
+            );
+        }
+        if description.trim().is_empty() {
+            self.node.error(format!(
+                "API access {id} needs a description of who connects and why"
+            ));
+        }
+        let mut rule = CfnSecurityGroupIngress {
+            group_id: Some(self.cluster_security_group_id()),
+            description: Some(description.into()),
+            from_port: Some(443.into()),
+            to_port: Some(443.into()),
+            ..CfnSecurityGroupIngress::new("tcp")
+        };
+        match peer {
+            Peer::Ipv4(cidr) => rule.cidr_ip = Some(cidr.into()),
+            Peer::Ipv6(cidr) => rule.cidr_ipv6 = Some(cidr.into()),
+            Peer::AnyIpv4 => rule.cidr_ip = Some("0.0.0.0/0".into()),
+            Peer::AnyIpv6 => rule.cidr_ipv6 = Some("::/0".into()),
+            Peer::PrefixList(list) => rule.source_prefix_list_id = Some(list),
+            Peer::SecurityGroup(group) => rule.source_security_group_id = Some(group),
+        }
+        crate::eks::access::child(self.node, "ApiIngress").add(id, rule)
     }
 
     /// The control plane's role.
