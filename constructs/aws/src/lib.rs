@@ -2,6 +2,8 @@
 //! that add least-privilege statements scoped to resource ARNs.
 
 pub mod ec2;
+pub mod ecr;
+pub mod eks;
 pub mod iam;
 pub mod kms;
 pub mod logs;

@@ -1,0 +1,600 @@
+//! `Cluster`: an EKS control plane on the native `AWS::EKS::Cluster`.
+//!
+//! The AWS CDK's `eks.Cluster` creates the cluster through a Lambda-backed custom resource in
+//! two nested stacks (eight functions and a kubectl layer); this one is a plain CloudFormation
+//! resource, and access to Kubernetes is granted with EKS access entries, not the `aws-auth`
+//! config map. Its defaults are also stricter than the CDK's: a private endpoint (the CDK's is
+//! public to the whole internet), secrets encrypted with a KMS key, every control-plane log
+//! type on, and the cluster's creator not made an administrator behind everyone's back.
+
+use cirrus_cfn::ec2::CfnSecurityGroupIngress;
+use cirrus_cfn::eks::{CfnCluster, cluster};
+use cirrus_core::{Construct, Expr, Node, ResourceRef, fns};
+
+use crate::ec2::{IVpc, Peer, Subnet, SubnetType};
+use crate::eks::KubernetesVersion;
+use crate::eks::names;
+use crate::iam::{Grantable, ManagedPolicyArn, PolicyStatement, Principal, Role, RoleProps};
+use crate::kms::{IKey, Key, KeyProps};
+use crate::logs::{LogGroup, LogGroupProps, Retention};
+
+/// Who can reach the cluster's Kubernetes API server. Every request is still authenticated
+/// with IAM and authorised by access entries; this decides where requests may come from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum EndpointAccess {
+    /// Only from inside the VPC (and networks connected to it). The most secure choice, and
+    /// the default: `kubectl` must then run in the VPC (a CodeBuild project in its private
+    /// subnets, a bastion reached by Session Manager, a VPN).
+    #[default]
+    Private,
+    /// From inside the VPC, and from the internet for these IPv4 CIDR blocks only (your
+    /// office, your CI runners). Nodes use the private endpoint. `0.0.0.0/0` is accepted but
+    /// must be written: it is the AWS CDK's silent default.
+    PublicAndPrivate(Vec<String>),
+    /// From the internet only, for these IPv4 CIDR blocks. Nodes then reach the API server
+    /// over the internet too, so the blocks must include their NAT gateways' addresses.
+    Public(Vec<String>),
+}
+
+/// How Kubernetes secrets are encrypted in etcd (envelope encryption with KMS). Checkov's
+/// CKV_AWS_58 requires one of these; there is no way to turn it off.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum SecretsEncryption<'a> {
+    /// With a new customer managed key (`SecretsKey`, rotated yearly, retained).
+    #[default]
+    NewKey,
+    /// With this key. It cannot be changed once the cluster exists.
+    Key(Key<'a>),
+}
+
+/// A kind of control-plane log EKS can send to CloudWatch Logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClusterLogType {
+    /// The API server's own log.
+    Api,
+    /// The Kubernetes audit log: who did what.
+    Audit,
+    /// The IAM authenticator's log: which IAM identity became which Kubernetes user.
+    Authenticator,
+    /// The controller manager's log.
+    ControllerManager,
+    /// The scheduler's log.
+    Scheduler,
+}
+
+impl ClusterLogType {
+    /// Every log type.
+    pub const ALL: [ClusterLogType; 5] = [
+        ClusterLogType::Api,
+        ClusterLogType::Audit,
+        ClusterLogType::Authenticator,
+        ClusterLogType::ControllerManager,
+        ClusterLogType::Scheduler,
+    ];
+
+    fn cfn(self) -> cluster::Type {
+        match self {
+            ClusterLogType::Api => cluster::Type::Api,
+            ClusterLogType::Audit => cluster::Type::Audit,
+            ClusterLogType::Authenticator => cluster::Type::Authenticator,
+            ClusterLogType::ControllerManager => cluster::Type::ControllerManager,
+            ClusterLogType::Scheduler => cluster::Type::Scheduler,
+        }
+    }
+}
+
+/// Where EKS looks up which IAM principals are which Kubernetes users. `CONFIG_MAP` alone is
+/// not offered: access entries fail with it, and only at deploy time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuthenticationMode {
+    /// EKS access entries only.
+    #[default]
+    Api,
+    /// Access entries, and the `aws-auth` config map as well (for clusters still migrating
+    /// from it).
+    ApiAndConfigMap,
+}
+
+/// What happens when a Kubernetes version leaves standard support.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UpgradeSupport {
+    /// EKS upgrades the control plane to the next version. EKS's own default is `Extended`,
+    /// which costs extra per cluster and hour and only postpones the upgrade.
+    #[default]
+    Standard,
+    /// The version stays, in extended support, for up to 12 more months at extra cost.
+    Extended,
+}
+
+/// Options of a cluster.
+#[derive(Debug, Clone)]
+pub struct ClusterProps<'a> {
+    /// The cluster name (1 to 100 letters, digits and `-`). Default: `<stack name>-<path>`,
+    /// the construct path below the stack with `/` as `-` (`EksCluster-Cluster`): the name
+    /// must be known before the cluster exists, so that its log group can be created first,
+    /// and the name is what `aws eks update-kubeconfig --name` takes. Changes that replace
+    /// the cluster (subnets, key, name) then fail on the name instead of silently creating a
+    /// second, empty cluster.
+    pub cluster_name: Option<String>,
+    /// The Kubernetes version. Default: [`KubernetesVersion::V1_35`].
+    pub version: KubernetesVersion,
+    /// Which of the VPC's subnets the control plane places its network interfaces in (at least
+    /// two, in different availability zones). Load balancers for Kubernetes services are the
+    /// Kubernetes side's concern (subnet tags), not the control plane's. Default: the private
+    /// subnets with egress.
+    pub subnet_types: Vec<SubnetType>,
+    /// Where the API server can be reached from. Default: [`EndpointAccess::Private`].
+    pub endpoint_access: EndpointAccess,
+    /// Security groups for the control plane's network interfaces, besides the cluster
+    /// security group EKS creates (available as [`Cluster::cluster_security_group_id`]).
+    /// Default: none.
+    pub security_group_ids: Vec<Expr<String>>,
+    /// How Kubernetes secrets are encrypted. Default: a new KMS key.
+    pub secrets_encryption: SecretsEncryption<'a>,
+    /// The control-plane logs sent to CloudWatch Logs, into `/aws/eks/<name>/cluster`, which
+    /// is created first, encrypted with the stack's logs key and with a retention (left to
+    /// EKS, it would be unencrypted and kept forever). Default: all five types.
+    pub log_types: Vec<ClusterLogType>,
+    /// How long control-plane logs are kept. Default: one year.
+    pub log_retention: Retention,
+    /// How IAM principals are mapped to Kubernetes users. Default: access entries only.
+    pub authentication_mode: AuthenticationMode,
+    /// What happens at the end of standard support. Default: [`UpgradeSupport::Standard`].
+    pub upgrade_support: UpgradeSupport,
+    /// The role the control plane acts with; `AmazonEKSClusterPolicy` is attached to it.
+    /// Default: a new role trusting `eks.amazonaws.com`.
+    pub role: Option<Role<'a>>,
+    /// Refuse to delete the cluster (with the stack, or on replacement) until this is turned
+    /// off. Default: `false`: a cluster's Kubernetes objects are expected to be re-creatable
+    /// from their manifests; turn it on when they are not.
+    pub deletion_protection: bool,
+}
+
+impl Default for ClusterProps<'_> {
+    fn default() -> Self {
+        ClusterProps {
+            cluster_name: None,
+            version: KubernetesVersion::default(),
+            subnet_types: vec![SubnetType::PrivateWithEgress],
+            endpoint_access: EndpointAccess::default(),
+            security_group_ids: Vec::new(),
+            secrets_encryption: SecretsEncryption::default(),
+            log_types: ClusterLogType::ALL.to_vec(),
+            log_retention: Retention::OneYear,
+            authentication_mode: AuthenticationMode::default(),
+            upgrade_support: UpgradeSupport::default(),
+            role: None,
+            deletion_protection: false,
+        }
+    }
+}
+
+/// An add-on as the cluster remembers it, to order it against node groups.
+#[derive(Debug, Clone)]
+pub(crate) struct AddonRecord {
+    pub(crate) name: String,
+    /// The path of its `AWS::EKS::Addon`.
+    pub(crate) path: String,
+    /// Created before node groups (networking DaemonSets) rather than after them.
+    pub(crate) before_nodes: bool,
+    /// Has Pod Identity associations, so it waits for the Pod Identity agent.
+    pub(crate) uses_pod_identity: bool,
+}
+
+/// An access entry as the cluster remembers it.
+#[derive(Debug, Clone)]
+pub(crate) struct AccessRecord {
+    pub(crate) id: String,
+    pub(crate) principal: Expr<String>,
+    pub(crate) policies: Vec<(crate::eks::AccessPolicy, crate::eks::AccessScope)>,
+}
+
+/// What a cluster accumulates after creation.
+#[derive(Debug, Default)]
+pub(crate) struct ClusterState {
+    /// Every subnet of the cluster's VPC, for node groups to choose from.
+    pub(crate) vpc_subnets: Vec<Subnet>,
+    /// The path of the VPC's egress dependency (NAT gateways and routes), if any.
+    pub(crate) egress: Option<String>,
+    pub(crate) addons: Vec<AddonRecord>,
+    /// The paths of the node groups' `AWS::EKS::Nodegroup` resources.
+    pub(crate) nodegroups: Vec<String>,
+    pub(crate) access: Vec<AccessRecord>,
+    /// (namespace, service account) pairs with a Pod Identity association.
+    pub(crate) pod_identities: Vec<(String, String)>,
+}
+
+/// What a cluster offers to the constructs that use it; implemented by [`Cluster`] and by
+/// clusters known by name ([`Cluster::from_name`]).
+pub trait ICluster<'a> {
+    /// The cluster name.
+    fn name(&self) -> Expr<String>;
+
+    /// The cluster ARN.
+    fn arn(&self) -> Expr<String>;
+
+    /// Lets `grantee` read the cluster's endpoint and certificate (`eks:DescribeCluster`),
+    /// which `aws eks update-kubeconfig` needs. What it may do in Kubernetes is decided by an
+    /// access entry ([`Cluster::grant_access`]).
+    fn grant_describe(&self, grantee: &impl Grantable<'a>) {
+        grantee.add_to_principal_policy(
+            PolicyStatement::allow()
+                .actions(["eks:DescribeCluster"])
+                .resources([self.arn()]),
+        );
+    }
+}
+
+/// An EKS cluster. See the module documentation for how it differs from the AWS CDK's.
+///
+/// Nothing runs on it until add-ons are added: self-managed add-ons are not bootstrapped, so
+/// call [`Cluster::add_core_addons`] (or [`Cluster::add_addon`] one by one) before the nodes
+/// can become ready.
+#[derive(Debug, Clone, Copy)]
+pub struct Cluster<'a> {
+    node: Node<'a>,
+    resource: ResourceRef<'a, CfnCluster>,
+    role: Role<'a>,
+}
+
+impl<'a> Construct<'a> for Cluster<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl<'a> ICluster<'a> for Cluster<'a> {
+    fn name(&self) -> Expr<String> {
+        self.resource.ref_()
+    }
+
+    fn arn(&self) -> Expr<String> {
+        self.resource.attrs().arn()
+    }
+}
+
+impl<'a> Cluster<'a> {
+    /// A cluster in `vpc`.
+    pub fn new(
+        scope: impl Construct<'a>,
+        id: &str,
+        vpc: &impl IVpc<'a>,
+        props: ClusterProps<'a>,
+    ) -> Cluster<'a> {
+        let node = scope.node().add_child(id);
+        let name = props
+            .cluster_name
+            .clone()
+            .unwrap_or_else(|| default_name(node));
+        if let Some(problem) = names::cluster_name(&name) {
+            let hint = if props.cluster_name.is_some() {
+                "choose another cluster_name"
+            } else {
+                "the default name is made of the stack name and construct path; set cluster_name"
+            };
+            node.error_with_hint(problem, hint);
+        }
+        if let Some(problem) = props.version.problem() {
+            node.error_with_hint(problem, "use a KubernetesVersion constant, or \"1.NN\"");
+        }
+
+        let subnets: Vec<Subnet> = props
+            .subnet_types
+            .iter()
+            .flat_map(|kind| vpc.subnets(*kind))
+            .collect();
+        if subnets.len() < 2 {
+            node.error_with_hint(
+                format!(
+                    "the cluster needs subnets in at least two availability zones; the VPC has {} of the types {:?}",
+                    subnets.len(),
+                    props.subnet_types
+                ),
+                "choose subnet_types the VPC has, in two or more availability zones",
+            );
+        }
+        let mut vpc_config = cluster::ResourcesVpcConfig::new(
+            subnets
+                .iter()
+                .map(|s| s.subnet_id.clone())
+                .collect::<Vec<_>>(),
+        );
+        let (public, private, cidrs) = match &props.endpoint_access {
+            EndpointAccess::Private => (false, true, None),
+            EndpointAccess::PublicAndPrivate(cidrs) => (true, true, Some(cidrs)),
+            EndpointAccess::Public(cidrs) => (true, false, Some(cidrs)),
+        };
+        vpc_config.endpoint_public_access = Some(public.into());
+        vpc_config.endpoint_private_access = Some(private.into());
+        if let Some(cidrs) = cidrs {
+            if cidrs.is_empty() {
+                node.error_with_hint(
+                    "a public endpoint needs the CIDR blocks allowed to reach it",
+                    "list your networks, such as \"203.0.113.0/24\" (\"0.0.0.0/0\" for the whole internet), or use EndpointAccess::Private",
+                );
+            }
+            for cidr in cidrs {
+                for problem in Peer::Ipv4(cidr.clone()).problems() {
+                    node.error(format!("public endpoint access: {problem}"));
+                }
+            }
+            vpc_config.public_access_cidrs = Some(cidrs.clone().into());
+        }
+        if !props.security_group_ids.is_empty() {
+            vpc_config.security_group_ids = Some(props.security_group_ids.clone().into());
+        }
+
+        let role = props.role.unwrap_or_else(|| {
+            Role::new(
+                node,
+                "Role",
+                Principal::service("eks.amazonaws.com"),
+                RoleProps {
+                    description: Some(format!("the EKS control plane of cluster {name}")),
+                    ..Default::default()
+                },
+            )
+        });
+        role.add_managed_policy(ManagedPolicyArn::aws("AmazonEKSClusterPolicy"));
+
+        let key = match props.secrets_encryption {
+            SecretsEncryption::NewKey => Key::new(
+                node,
+                "SecretsKey",
+                KeyProps {
+                    description: Some(format!(
+                        "encrypts the Kubernetes secrets of EKS cluster {name}"
+                    )),
+                    ..Default::default()
+                },
+            ),
+            SecretsEncryption::Key(key) => key,
+        };
+        // The key policy leaves its use to IAM, so the control plane needs these to wrap and
+        // unwrap the secrets' data keys.
+        role.add_to_policy(
+            PolicyStatement::allow()
+                .actions([
+                    "kms:Encrypt",
+                    "kms:Decrypt",
+                    "kms:ListGrants",
+                    "kms:DescribeKey",
+                ])
+                .resources([key.key_arn()]),
+        );
+
+        let logging = (!props.log_types.is_empty()).then(|| {
+            let types: Vec<cluster::LoggingTypeConfig> = props
+                .log_types
+                .iter()
+                .map(|t| cluster::LoggingTypeConfig {
+                    type_: Some(t.cfn().into()),
+                })
+                .collect();
+            cluster::Logging {
+                cluster_logging: Some(
+                    cluster::ClusterLogging {
+                        enabled_types: Some(types.into()),
+                    }
+                    .into(),
+                ),
+            }
+            .into()
+        });
+
+        let cfn = CfnCluster {
+            name: Some(name.clone().into()),
+            version: Some(props.version.as_str().into()),
+            access_config: Some(
+                cluster::AccessConfig {
+                    authentication_mode: Some(
+                        match props.authentication_mode {
+                            AuthenticationMode::Api => cluster::AuthenticationMode::Api,
+                            AuthenticationMode::ApiAndConfigMap => {
+                                cluster::AuthenticationMode::ApiAndConfigMap
+                            }
+                        }
+                        .into(),
+                    ),
+                    bootstrap_cluster_creator_admin_permissions: Some(false.into()),
+                }
+                .into(),
+            ),
+            bootstrap_self_managed_addons: Some(false.into()),
+            encryption_config: Some(
+                vec![cluster::EncryptionConfig {
+                    provider: Some(
+                        cluster::Provider {
+                            key_arn: Some(key.key_arn()),
+                        }
+                        .into(),
+                    ),
+                    resources: Some(vec!["secrets"].into()),
+                }]
+                .into(),
+            ),
+            logging,
+            upgrade_policy: Some(
+                cluster::UpgradePolicy {
+                    support_type: Some(
+                        match props.upgrade_support {
+                            UpgradeSupport::Standard => cluster::SupportType::Standard,
+                            UpgradeSupport::Extended => cluster::SupportType::Extended,
+                        }
+                        .into(),
+                    ),
+                }
+                .into(),
+            ),
+            deletion_protection: props.deletion_protection.then(|| true.into()),
+            ..CfnCluster::new(vpc_config, role.arn())
+        };
+        let resource = node.add("Resource", cfn);
+        if let Some(policy) = role.node().find_child("DefaultPolicy") {
+            resource.add_dependency(&policy);
+        }
+        if !props.log_types.is_empty() {
+            let logs = LogGroup::new(
+                node,
+                "Logs",
+                LogGroupProps {
+                    log_group_name: Some(format!("/aws/eks/{name}/cluster").into()),
+                    retention: Some(props.log_retention),
+                    ..Default::default()
+                },
+            );
+            resource.add_dependency(&logs);
+        }
+
+        let all_subnets = [
+            SubnetType::Public,
+            SubnetType::PrivateWithEgress,
+            SubnetType::Isolated,
+        ]
+        .into_iter()
+        .flat_map(|kind| vpc.subnets(kind))
+        .collect();
+        let egress = vpc.egress_dependency().map(|n| n.path());
+        node.with_state(|state: &mut ClusterState| {
+            state.vpc_subnets = all_subnets;
+            state.egress = egress;
+        });
+        Cluster {
+            node,
+            resource,
+            role,
+        }
+    }
+
+    /// The API server's endpoint (`https://...eks.amazonaws.com`).
+    pub fn endpoint(&self) -> Expr<String> {
+        self.resource.attrs().endpoint()
+    }
+
+    /// The security group EKS creates for the cluster: the control plane and managed nodes
+    /// use it to talk to each other. Allow other clients of the API server (port 443) into it.
+    pub fn cluster_security_group_id(&self) -> Expr<String> {
+        self.resource.attrs().cluster_security_group_id()
+    }
+
+    /// The cluster's certificate authority data (base64), for a kubeconfig.
+    pub fn certificate_authority_data(&self) -> Expr<String> {
+        self.resource.attrs().certificate_authority_data()
+    }
+
+    /// Lets `peer` reach the API server through the VPC (TCP 443 into the cluster security
+    /// group), with a separate `AWS::EC2::SecurityGroupIngress` under `ApiIngress/<id>`. Nodes
+    /// need nothing: they are in the cluster security group. This is for other clients in the
+    /// VPC, such as a CodeBuild project running `kubectl` against a private endpoint. The whole
+    /// internet is refused: that is what [`EndpointAccess::PublicAndPrivate`] is for.
+    pub fn allow_api_from(
+        &self,
+        id: &str,
+        peer: Peer,
+        description: &str,
+    ) -> ResourceRef<'a, CfnSecurityGroupIngress> {
+        for problem in peer.problems() {
+            self.node.error(format!("API access {id}: {problem}"));
+        }
+        if peer.is_anywhere() {
+            self.node.error_with_hint(
+                format!("API access {id} would open the private endpoint to {}", peer.describe()),
+                "allow the clients' security group or CIDR block; for access from the internet use EndpointAccess::PublicAndPrivate with CIDR blocks",
+            );
+        }
+        if description.trim().is_empty() {
+            self.node.error(format!(
+                "API access {id} needs a description of who connects and why"
+            ));
+        }
+        let mut rule = CfnSecurityGroupIngress {
+            group_id: Some(self.cluster_security_group_id()),
+            description: Some(description.into()),
+            from_port: Some(443.into()),
+            to_port: Some(443.into()),
+            ..CfnSecurityGroupIngress::new("tcp")
+        };
+        match peer {
+            Peer::Ipv4(cidr) => rule.cidr_ip = Some(cidr.into()),
+            Peer::Ipv6(cidr) => rule.cidr_ipv6 = Some(cidr.into()),
+            Peer::AnyIpv4 => rule.cidr_ip = Some("0.0.0.0/0".into()),
+            Peer::AnyIpv6 => rule.cidr_ipv6 = Some("::/0".into()),
+            Peer::PrefixList(list) => rule.source_prefix_list_id = Some(list),
+            Peer::SecurityGroup(group) => rule.source_security_group_id = Some(group),
+        }
+        crate::eks::access::child(self.node, "ApiIngress").add(id, rule)
+    }
+
+    /// The control plane's role.
+    pub fn role(&self) -> Role<'a> {
+        self.role
+    }
+
+    /// The L1 resource.
+    pub fn l1(&self) -> ResourceRef<'a, CfnCluster> {
+        self.resource
+    }
+
+    /// The ARN of the cluster named `name` in the stack's account and region, built without a
+    /// reference: what a stack uses when referring to the cluster's stack would make a cycle
+    /// (the cluster's stack imports the roles that stack defines).
+    pub fn arn_from_name(name: impl Into<Expr<String>>) -> Expr<String> {
+        fns::sub(
+            "arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:cluster/${Name}",
+            [("Name", name.into())],
+        )
+    }
+
+    /// A cluster defined elsewhere, known by its name (in the stack's account and region).
+    pub fn from_name(name: impl Into<Expr<String>>) -> ImportedCluster {
+        ImportedCluster { name: name.into() }
+    }
+
+    /// Runs `f` on the cluster's accumulated state.
+    pub(crate) fn state<R>(&self, f: impl FnOnce(&mut ClusterState) -> R) -> R {
+        self.node.with_state(f)
+    }
+}
+
+/// A cluster defined elsewhere, known by its name.
+#[derive(Debug, Clone)]
+pub struct ImportedCluster {
+    name: Expr<String>,
+}
+
+impl<'a> ICluster<'a> for ImportedCluster {
+    fn name(&self) -> Expr<String> {
+        self.name.clone()
+    }
+
+    fn arn(&self) -> Expr<String> {
+        Cluster::arn_from_name(self.name.clone())
+    }
+}
+
+/// `<stack name>-<path below the stack>`, with the characters cluster names refuse as `-`.
+fn default_name(node: Node<'_>) -> String {
+    let path = node.path();
+    let below = path.split_once('/').map_or(path.as_str(), |p| p.1);
+    format!("{}-{below}", node.stack().stack_name())
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
+}
+
+/// The node at `path` (stack id, then construct ids), in the app of `any`.
+pub(crate) fn find_node<'a>(any: Node<'a>, path: &str) -> Option<Node<'a>> {
+    let mut ids = path.split('/');
+    let stack_id = ids.next()?;
+    let stack = any
+        .app()
+        .stacks()
+        .into_iter()
+        .find(|s| s.node().id() == stack_id)?;
+    ids.try_fold(stack.node(), |node, id| node.find_child(id))
+}
+
+/// True when both nodes are in the same stack.
+pub(crate) fn same_stack(a: Node<'_>, b: Node<'_>) -> bool {
+    a.stack().node() == b.stack().node()
+}

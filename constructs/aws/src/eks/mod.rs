@@ -1,0 +1,53 @@
+//! EKS: clusters on the native `AWS::EKS::Cluster` (no Lambda-backed custom resources),
+//! managed node groups, add-ons, access entries and Pod Identity.
+//!
+//! ```
+//! use cirrus_aws::ec2::{ImportedVpc, VpcAttributes};
+//! use cirrus_aws::eks::{
+//!     AccessPolicy, AccessScope, Cluster, ClusterProps, EndpointAccess, ICluster, Nodegroup,
+//!     NodegroupProps,
+//! };
+//! use cirrus_aws::iam::{Principal, Role, RoleProps};
+//! use cirrus_core::{App, StackProps, fns};
+//!
+//! let app = App::new("shop");
+//! let stack = app.stack("Platform", StackProps::default());
+//! let subnet = |i: i64, id: &str| (id.into(), fns::select(i, fns::get_azs("")), "rtb-0123456789abcdef0".into());
+//! let vpc = ImportedVpc::new(VpcAttributes {
+//!     vpc_id: "vpc-0a1b2c3d4e5f60718".into(),
+//!     cidr_block: "10.0.0.0/16".into(),
+//!     public_subnets: vec![],
+//!     private_subnets: vec![subnet(0, "subnet-0a1b2c3d4e5f60718"), subnet(1, "subnet-0f1e2d3c4b5a69788")],
+//!     isolated_subnets: vec![],
+//! });
+//! let cluster = Cluster::new(stack, "Cluster", &vpc, ClusterProps {
+//!     cluster_name: Some("shop".into()),
+//!     endpoint_access: EndpointAccess::PublicAndPrivate(vec!["203.0.113.0/24".into()]),
+//!     ..Default::default()
+//! });
+//! cluster.add_core_addons();
+//! Nodegroup::new(stack, "Nodes", &cluster, NodegroupProps::default());
+//! let admin = Role::new(stack, "Admin", Principal::this_account(), RoleProps::default());
+//! cluster.grant_access("Admin", admin.arn(), AccessPolicy::ClusterAdmin, AccessScope::Cluster);
+//! cluster.grant_describe(&admin);
+//! assert!(app.synth().is_ok());
+//! ```
+
+mod access;
+mod addon;
+mod cluster;
+mod names;
+mod nodegroup;
+mod version;
+
+pub use access::{AccessPolicy, AccessScope};
+pub use addon::{AddonProps, AddonTiming, ResolveConflicts, addons};
+pub(crate) use cluster::AccessRecord;
+pub use cluster::{
+    AuthenticationMode, Cluster, ClusterLogType, ClusterProps, EndpointAccess, ICluster,
+    ImportedCluster, SecretsEncryption, UpgradeSupport,
+};
+pub use nodegroup::{
+    AmiType, CapacityType, MaxUnavailable, Nodegroup, NodegroupProps, Taint, TaintEffect,
+};
+pub use version::KubernetesVersion;
