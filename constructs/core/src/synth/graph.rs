@@ -144,7 +144,7 @@ fn cycles(graph: &DiGraphMap<NodeId, ()>) -> Vec<Vec<NodeId>> {
     out
 }
 
-/// Reports every cycle among the resources of one stack.
+/// Reports every cycle among the resources of one stack. `edges` are that stack's edges.
 pub(crate) fn resource_cycles(
     tree: &Tree,
     layout: &Layout,
@@ -152,15 +152,12 @@ pub(crate) fn resource_cycles(
     edges: &[(NodeId, NodeId)],
     diags: &mut Diagnostics,
 ) {
-    let stack = layout.stacks[index];
     let mut graph = DiGraphMap::new();
     for &r in &layout.elements[index].resources {
         graph.add_node(r);
     }
     for &(a, b) in edges {
-        if tree.stack_of(a) == Some(stack) {
-            graph.add_edge(a, b, ());
-        }
+        graph.add_edge(a, b, ());
     }
     for cycle in cycles(&graph) {
         let chain: Vec<String> = cycle.iter().map(|n| describe(tree, layout, *n)).collect();

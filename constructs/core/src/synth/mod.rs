@@ -61,10 +61,21 @@ pub(crate) fn synthesize(app: &App) -> Result<Synthesized, SynthError> {
     }
     add_exports(&tree, &layout, &resolver, &mut sections, &mut diags);
 
-    let mut resource_edges = resolver.resource_edges.clone();
-    resource_edges.extend(explicit.resource_edges.iter().copied());
-    for index in 0..layout.stacks.len() {
-        graph::resource_cycles(&tree, &layout, index, &resource_edges, &mut diags);
+    // Edges never cross stacks (references across stacks are imports), so group them by the
+    // stack of their source once.
+    let mut edges_by_stack: IndexMap<NodeId, Vec<(NodeId, NodeId)>> = IndexMap::new();
+    for &(a, b) in resolver
+        .resource_edges
+        .iter()
+        .chain(&explicit.resource_edges)
+    {
+        if let Some(stack) = tree.stack_of(a) {
+            edges_by_stack.entry(stack).or_default().push((a, b));
+        }
+    }
+    for (index, stack) in layout.stacks.iter().enumerate() {
+        let edges = edges_by_stack.get(stack).map_or(&[][..], Vec::as_slice);
+        graph::resource_cycles(&tree, &layout, index, edges, &mut diags);
     }
     let mut stack_edges = resolver.stack_edges.clone();
     stack_edges.extend(explicit.stack_edges.iter().copied());
