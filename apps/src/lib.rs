@@ -3,10 +3,17 @@
 
 use cirrus_cli::AppDef;
 
+pub mod eks_progressive;
 pub mod hello_bucket;
 
 /// Every app, in the order `synth` and `list` handle them.
-pub const APPS: &[AppDef] = &[AppDef {
-    name: "hello-bucket",
-    define: hello_bucket::define,
-}];
+pub const APPS: &[AppDef] = &[
+    AppDef {
+        name: "hello-bucket",
+        define: hello_bucket::define,
+    },
+    AppDef {
+        name: "eks-progressive",
+        define: eks_progressive::define,
+    },
+];

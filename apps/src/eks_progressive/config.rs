@@ -1,0 +1,75 @@
+//! What differs between the environments, in one place.
+
+use cirrus_aws::eks::KubernetesVersion;
+
+/// The region of the post's clusters.
+pub const REGION: &str = "us-west-1";
+
+/// The Kubernetes version of every environment. The post ran 1.24, long out of support.
+pub const KUBERNETES_VERSION: KubernetesVersion = KubernetesVersion::V1_35;
+
+/// Where administrators reach the API server from, in the environments whose endpoint is
+/// public as well as private. Replace with your office or VPN ranges.
+pub const ADMIN_CIDRS: &[&str] = &["203.0.113.0/24"];
+
+/// One environment.
+#[derive(Debug, Clone, Copy)]
+pub struct EnvSpec {
+    /// `production`, `staging`, `test`, `utility`.
+    pub name: &'static str,
+    /// The stack's id (and CloudFormation stack name).
+    pub stack: &'static str,
+    /// The VPC's CIDR block; the environments do not overlap, so they can be peered later.
+    pub cidr: &'static str,
+    /// The node group's instance type.
+    pub instance_type: &'static str,
+    /// Nodes: minimum, desired, maximum.
+    pub nodes: (u32, u32, u32),
+    /// NAT gateways (one per AZ in production, one elsewhere to save cost).
+    pub nat_gateways: u8,
+    /// Whether the API server is private only.
+    pub private_endpoint_only: bool,
+}
+
+/// The four environments of the post: "There are four Amazon EKS clusters, one each for the
+/// production, test, utility, and the staging environments". Production's size is the post's
+/// ("runs 110 services and 650+ pods on 60 nodes. The cluster scales up to 100 nodes" on
+/// m5.2xlarge); the other sizes are ours.
+pub const ENVIRONMENTS: &[EnvSpec] = &[
+    EnvSpec {
+        name: "production",
+        stack: "EksProgressiveProduction",
+        cidr: "10.10.0.0/16",
+        instance_type: "m5.2xlarge",
+        nodes: (50, 60, 100),
+        nat_gateways: 2,
+        private_endpoint_only: true,
+    },
+    EnvSpec {
+        name: "staging",
+        stack: "EksProgressiveStaging",
+        cidr: "10.20.0.0/16",
+        instance_type: "m5.xlarge",
+        nodes: (3, 3, 10),
+        nat_gateways: 1,
+        private_endpoint_only: false,
+    },
+    EnvSpec {
+        name: "test",
+        stack: "EksProgressiveTest",
+        cidr: "10.30.0.0/16",
+        instance_type: "m5.large",
+        nodes: (2, 2, 6),
+        nat_gateways: 1,
+        private_endpoint_only: false,
+    },
+    EnvSpec {
+        name: "utility",
+        stack: "EksProgressiveUtility",
+        cidr: "10.40.0.0/16",
+        instance_type: "m5.xlarge",
+        nodes: (2, 2, 4),
+        nat_gateways: 1,
+        private_endpoint_only: false,
+    },
+];
