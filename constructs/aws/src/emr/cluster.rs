@@ -388,8 +388,9 @@ impl<'a> Cluster<'a> {
         )
     }
 
-    /// The DNS name of the primary node.
-    pub fn primary_public_dns(&self) -> Expr<String> {
+    /// The DNS name of the primary node (`MasterPublicDNS`, which in private subnets is its
+    /// private name).
+    pub fn primary_dns_name(&self) -> Expr<String> {
         self.resource.attrs().master_public_dns()
     }
 
