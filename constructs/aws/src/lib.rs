@@ -1,10 +1,14 @@
 //! Higher-level constructs (L2) with secure defaults: private, encrypted, TLS-only, and grants
 //! that add least-privilege statements scoped to resource ARNs.
 
+pub mod athena;
 pub mod ec2;
 pub mod ecr;
 pub mod eks;
+pub mod emr;
+pub mod firehose;
 pub mod iam;
 pub mod kms;
 pub mod logs;
+pub mod redshift;
 pub mod s3;

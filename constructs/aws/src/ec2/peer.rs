@@ -78,8 +78,12 @@ pub enum Port {
     Udp(u16),
     /// Every TCP port.
     AllTcp,
+    /// Every UDP port.
+    AllUdp,
     /// ICMP echo request (ping).
     IcmpPing,
+    /// Every ICMP type and code.
+    AllIcmp,
     /// Every protocol and port.
     AllTraffic,
 }
@@ -93,7 +97,9 @@ impl Port {
             Port::TcpRange(a, b) => ("tcp", Some(a.into()), Some(b.into())),
             Port::Udp(p) => ("udp", Some(p.into()), Some(p.into())),
             Port::AllTcp => ("tcp", Some(0), Some(65535)),
+            Port::AllUdp => ("udp", Some(0), Some(65535)),
             Port::IcmpPing => ("icmp", Some(8), Some(-1)),
+            Port::AllIcmp => ("icmp", Some(-1), Some(-1)),
             Port::AllTraffic => ("-1", None, None),
         }
     }
@@ -104,7 +110,7 @@ impl Port {
             Port::Tcp(p) => p == port,
             Port::TcpRange(a, b) => (a..=b).contains(&port),
             Port::AllTcp | Port::AllTraffic => true,
-            Port::Udp(_) | Port::IcmpPing => false,
+            Port::Udp(_) | Port::AllUdp | Port::IcmpPing | Port::AllIcmp => false,
         }
     }
 }

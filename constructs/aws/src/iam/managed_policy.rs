@@ -123,4 +123,9 @@ impl<'a> InstanceProfile<'a> {
     pub fn arn(&self) -> Expr<String> {
         self.resource.attrs().arn()
     }
+
+    /// The L1 resource.
+    pub fn l1(&self) -> ResourceRef<'a, CfnInstanceProfile> {
+        self.resource
+    }
 }

@@ -415,7 +415,7 @@ impl<'a> Bucket<'a> {
 
 /// The stack's bucket for server access logs, created on first use. Its own access is not
 /// logged (that would loop), which `checkov-skips.txt` records for CKV_AWS_18.
-fn stack_log_bucket<'a>(scope: Node<'a>) -> Bucket<'a> {
+pub(crate) fn stack_log_bucket<'a>(scope: Node<'a>) -> Bucket<'a> {
     let stack = scope.stack();
     if let Some(existing) = stack
         .find_child("AccessLogsBucket")

@@ -7,3 +7,5 @@ pub use bucket::{
     AccessLogs, Bucket, BucketEncryption, BucketProps, IBucket, ImportedBucket, ObjectOwnership,
 };
 pub use lifecycle::{LifecycleRule, StorageClass};
+
+pub(crate) use bucket::stack_log_bucket;
