@@ -1,8 +1,13 @@
 //! Higher-level constructs (L2) with secure defaults: private, encrypted, TLS-only, and grants
 //! that add least-privilege statements scoped to resource ARNs.
 
+pub mod certificatemanager;
+pub mod cloudfront;
 pub mod ec2;
+pub mod elbv2;
 pub mod iam;
 pub mod kms;
 pub mod logs;
+pub mod route53;
 pub mod s3;
+pub mod wafv2;
