@@ -48,6 +48,10 @@ impl IHostedZone for ZoneRef {
     fn zone_name(&self) -> String {
         self.name.clone()
     }
+
+    fn to_ref(&self) -> ZoneRef {
+        self.clone()
+    }
 }
 
 /// Options of a hosted zone.
