@@ -1156,3 +1156,66 @@ fn certificate_region_comes_from_its_stack() {
             .is_none()
     );
 }
+
+#[test]
+fn vpc_cidr_from_an_expression_gets_standalone_rules() {
+    let app = App::new("t");
+    let stack = stack_in(&app, "Us", "us-east-1");
+    let vpc = ImportedVpc::new(VpcAttributes {
+        vpc_id: cirrus_core::fns::import_value("Network:VpcId"),
+        cidr_block: cirrus_core::fns::import_value("Network:VpcCidr"),
+        public_subnets: vec![],
+        private_subnets: vec![
+            (
+                "subnet-0b000000000000000".into(),
+                cirrus_core::fns::select(0, cirrus_core::fns::get_azs("")),
+                "rtb-0b000000000000000".into(),
+            ),
+            (
+                "subnet-0b100000000000000".into(),
+                cirrus_core::fns::select(1, cirrus_core::fns::get_azs("")),
+                "rtb-0b100000000000000".into(),
+            ),
+        ],
+        isolated_subnets: vec![],
+    });
+    let alb = ApplicationLoadBalancer::new(stack, "Alb", &vpc, Default::default());
+    let tg = TargetGroup::new(stack, "Tg", &vpc, 8080, TargetGroupProps::default());
+    alb.add_listener(
+        "Https",
+        ListenerProtocol::https(vec![Certificate::from_arn(
+            "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+        )]),
+        ListenerAction::forward(tg),
+        ListenerProps::default(),
+    );
+    let cidr = json!({"Fn::ImportValue": "Network:VpcCidr"});
+    let (_, ingress) = one(&app, "Us", "AlbVpcIngress1");
+    assert_eq!(ingress["Type"], "AWS::EC2::SecurityGroupIngress");
+    assert_eq!(ingress["Properties"]["CidrIp"], cidr);
+    assert_eq!(ingress["Properties"]["FromPort"], 443);
+    let (_, egress) = one(&app, "Us", "AlbTargetEgress8080");
+    assert_eq!(egress["Properties"]["CidrIp"], cidr);
+    assert_eq!(egress["Properties"]["ToPort"], 8080);
+    let (_, lb) = one(&app, "Us", "Alb16C2F182");
+    assert_eq!(lb["Properties"]["Scheme"], "internal");
+
+    let closed = ApplicationLoadBalancer::new(
+        stack,
+        "Closed",
+        &vpc,
+        ApplicationLoadBalancerProps {
+            egress_to_vpc: false,
+            ..Default::default()
+        },
+    );
+    closed.add_listener(
+        "Https",
+        ListenerProtocol::https(vec![Certificate::from_arn(
+            "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+        )]),
+        ListenerAction::forward(tg),
+        ListenerProps::default(),
+    );
+    assert!(resources(&app, "Us", "ClosedTargetEgress").is_empty());
+}

@@ -66,6 +66,11 @@ pub struct ApplicationLoadBalancerProps<'a> {
     pub security_group: Option<SecurityGroup<'a>>,
     /// Serve IPv6 too (the VPC and subnets need IPv6 CIDR blocks). Default: `false`.
     pub dual_stack: bool,
+    /// Let listeners that forward open the target groups' ports (traffic and health check)
+    /// towards the VPC's CIDR block in the security group. Turn it off to allow narrower
+    /// egress yourself (to the targets' security group) on
+    /// [`ApplicationLoadBalancer::security_group`]. Default: `true`.
+    pub egress_to_vpc: bool,
     /// Where access logs go. Default: the stack's access-log bucket.
     pub access_logs: LoadBalancerLogs<'a>,
     /// Refuse deletion until this is turned off. Default: `true` (the AWS CDK's is `false`):
@@ -92,6 +97,7 @@ impl Default for ApplicationLoadBalancerProps<'_> {
             subnets: None,
             security_group: None,
             dual_stack: false,
+            egress_to_vpc: true,
             access_logs: LoadBalancerLogs::StackLogBucket,
             deletion_protection: true,
             http2: true,
@@ -108,6 +114,7 @@ impl Default for ApplicationLoadBalancerProps<'_> {
 pub(crate) struct AlbState {
     pub(crate) internet_facing: bool,
     pub(crate) dual_stack: bool,
+    pub(crate) egress_to_vpc: bool,
     pub(crate) vpc_cidr: Option<Expr<String>>,
     pub(crate) egress_ports: Vec<u16>,
     pub(crate) standalone_rules: usize,
@@ -268,6 +275,7 @@ impl<'a> ApplicationLoadBalancer<'a> {
         node.with_state(|state: &mut AlbState| {
             state.internet_facing = internet_facing;
             state.dual_stack = props.dual_stack;
+            state.egress_to_vpc = props.egress_to_vpc;
             state.vpc_cidr = Some(cidr);
         });
         alb
@@ -421,7 +429,7 @@ impl<'a> ApplicationLoadBalancer<'a> {
     /// Allows outbound TCP `port` towards the VPC (the targets), once per port.
     pub(crate) fn open_target_port(&self, port: u16) {
         let (new, cidr) = self.state(|s| {
-            let new = !s.egress_ports.contains(&port);
+            let new = s.egress_to_vpc && !s.egress_ports.contains(&port);
             if new {
                 s.egress_ports.push(port);
             }

@@ -49,7 +49,7 @@ pub enum ProtocolVersion {
 /// How the load balancer checks a target.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HealthCheck {
-    /// The path requested (HTTP) or the gRPC method (`/package.Service/Check`).
+    /// The path requested (HTTP) or the gRPC method (`/package.Service/Check`). Default: `/`.
     pub path: String,
     /// The port probed. Default: `None`: the port traffic goes to.
     pub port: Option<u16>,
