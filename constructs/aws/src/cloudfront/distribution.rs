@@ -1,5 +1,5 @@
-//! `Distribution`: a CloudFront distribution that is HTTPS-only towards viewers and origins,
-//! logged, and behind a WAF web ACL unless told otherwise.
+//! `Distribution`: a CloudFront distribution that speaks HTTPS to viewers and origins, keeps
+//! logs, and sits behind a WAF web ACL unless told otherwise.
 //!
 //! The AWS CDK's `Distribution` lets viewers use plain HTTP, keeps no logs and has no web ACL
 //! by default; this one redirects HTTP to HTTPS, keeps standard logs in a bucket of its own,
