@@ -2,13 +2,18 @@
 //! that add least-privilege statements scoped to resource ARNs.
 
 pub mod athena;
+pub mod certificatemanager;
+pub mod cloudfront;
 pub mod ec2;
 pub mod ecr;
 pub mod eks;
+pub mod elbv2;
 pub mod emr;
 pub mod firehose;
 pub mod iam;
 pub mod kms;
 pub mod logs;
 pub mod redshift;
+pub mod route53;
 pub mod s3;
+pub mod wafv2;

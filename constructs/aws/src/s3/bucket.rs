@@ -396,6 +396,13 @@ impl<'a> Bucket<'a> {
         self.resource
     }
 
+    /// The stack's access-log bucket (`AccessLogsBucket`: SSE-S3, bucket owner enforced),
+    /// created on first use. Other services' logs that accept such a bucket (load balancers)
+    /// can go there too.
+    pub fn stack_access_logs(scope: impl Construct<'a>) -> Bucket<'a> {
+        stack_log_bucket(scope.node())
+    }
+
     /// An existing bucket, by name.
     pub fn from_name(name: impl Into<Expr<String>>) -> ImportedBucket {
         ImportedBucket { name: name.into() }

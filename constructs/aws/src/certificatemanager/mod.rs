@@ -1,0 +1,8 @@
+//! Certificate Manager (ACM): public certificates validated through DNS.
+
+mod certificate;
+
+pub use certificate::{
+    CLOUDFRONT_CERTIFICATE_REGION, Certificate, CertificateProps, CertificateRef,
+    CertificateValidation, ICertificate, KeyAlgorithm,
+};

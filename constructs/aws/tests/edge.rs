@@ -1,0 +1,1221 @@
+//! Errors, options and policies of the CloudFront, WAFv2, ACM, Route 53 and ELBv2 constructs.
+
+mod fixtures;
+
+use cirrus_aws::certificatemanager::{
+    Certificate, CertificateProps, CertificateValidation, ICertificate,
+};
+use cirrus_aws::cloudfront::{
+    Behavior, CustomDomain, Distribution, DistributionLogging, DistributionProps, ErrorResponse,
+    Firewall, HttpOrigin, Origin, ViewerTlsPolicy,
+};
+use cirrus_aws::ec2::{ImportedVpc, VpcAttributes};
+use cirrus_aws::elbv2::{
+    ApplicationLoadBalancer, ApplicationLoadBalancerProps, HealthCheck, ListenerAction,
+    ListenerProps, ListenerProtocol, LoadBalancerLogs, Scheme, SslPolicy, TargetGroup,
+    TargetGroupProps,
+};
+use cirrus_aws::kms::{Key, KeyProps};
+use cirrus_aws::route53::{
+    AliasTarget, FailoverRole, HostedZone, RecordSet, RecordSetProps, RecordTarget, Routing,
+};
+use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps};
+use cirrus_aws::wafv2::{WebAcl, WebAclProps, WebAclScope};
+use cirrus_core::{App, Env, Stack, StackProps};
+use fixtures::network::imported_vpc;
+use serde_json::{Value, json};
+
+/// Every error of the app, as `path: message (hint)`.
+fn errors(app: &App) -> Vec<String> {
+    app.synth()
+        .expect_err("synthesis should fail")
+        .diagnostics
+        .errors()
+        .map(|d| {
+            format!(
+                "{}: {} ({})",
+                d.path,
+                d.message,
+                d.hint.clone().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+#[track_caller]
+fn assert_has(errors: &[String], needle: &str) {
+    assert!(
+        errors.iter().any(|e| e.contains(needle)),
+        "no error contains {needle:?}:\n{errors:#?}"
+    );
+}
+
+fn stack_in<'a>(app: &'a App, id: &str, region: &str) -> Stack<'a> {
+    app.stack(
+        id,
+        StackProps {
+            env: Env::region(region),
+            ..Default::default()
+        },
+    )
+}
+
+/// The resources of `stack` whose logical id starts with `prefix`.
+fn resources(app: &App, stack: &str, prefix: &str) -> Vec<(String, Value)> {
+    let out = app.synth().expect("synthesis should succeed");
+    out.stack(stack).unwrap().template["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(id, _)| id.starts_with(prefix))
+        .map(|(id, r)| (id.clone(), r.clone()))
+        .collect()
+}
+
+fn one(app: &App, stack: &str, prefix: &str) -> (String, Value) {
+    let mut found = resources(app, stack, prefix);
+    assert_eq!(
+        found.len(),
+        1,
+        "resources starting with {prefix}: {found:#?}"
+    );
+    found.remove(0)
+}
+
+#[test]
+fn s3_origin_is_read_through_origin_access_control_by_this_distribution_only() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let site = Bucket::new(stack, "Site", BucketProps::default());
+    Distribution::new(
+        stack,
+        "Cdn",
+        Behavior::new(Origin::S3(site)),
+        DistributionProps::default(),
+    );
+    let (cdn_id, cdn) = one(&app, "S", "Cdn9963B1AD");
+    let (oac_id, oac) = one(&app, "S", "CdnOriginAccessControl");
+    let (site_id, _) = one(&app, "S", "SiteE53D7754");
+
+    let config = &oac["Properties"]["OriginAccessControlConfig"];
+    assert_eq!(config["OriginAccessControlOriginType"], "s3");
+    assert_eq!(config["SigningBehavior"], "always");
+    assert_eq!(config["SigningProtocol"], "sigv4");
+
+    let origin = &cdn["Properties"]["DistributionConfig"]["Origins"][0];
+    assert_eq!(
+        origin["DomainName"],
+        json!({"Fn::GetAtt": [site_id, "RegionalDomainName"]})
+    );
+    assert_eq!(
+        origin["S3OriginConfig"],
+        json!({"OriginAccessIdentity": ""})
+    );
+    assert_eq!(
+        origin["OriginAccessControlId"],
+        json!({"Fn::GetAtt": [oac_id, "Id"]})
+    );
+
+    let (_, policy) = one(&app, "S", "SitePolicy");
+    let statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let oac_statement = statements
+        .iter()
+        .find(|s| s["Principal"] == json!({"Service": "cloudfront.amazonaws.com"}))
+        .expect("a statement for CloudFront");
+    assert_eq!(
+        oac_statement,
+        &json!({
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudfront.amazonaws.com"},
+            "Action": "s3:GetObject",
+            "Resource": {"Fn::Sub": format!("${{{site_id}.Arn}}/*")},
+            "Condition": {"StringEquals": {"AWS:SourceArn": {"Fn::Sub": format!(
+                "arn:${{AWS::Partition}}:cloudfront::${{AWS::AccountId}}:distribution/${{{cdn_id}}}"
+            )}}}
+        })
+    );
+    // Reading objects is all CloudFront may do: no listing, no writing.
+    assert_eq!(
+        statements.len(),
+        2,
+        "only the TLS deny and the OAC read: {statements:#?}"
+    );
+}
+
+#[test]
+fn distribution_arn_names_the_distribution_id() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let site = Bucket::new(stack, "Site", BucketProps::default());
+    let cdn = Distribution::new(
+        stack,
+        "Cdn",
+        Behavior::new(Origin::S3(site)),
+        DistributionProps::default(),
+    );
+    stack.add_output("Arn", cdn.arn(), Default::default());
+    let out = app.synth().unwrap();
+    let template = &out.stack("S").unwrap().template;
+    assert_eq!(
+        template["Outputs"]["Arn"]["Value"],
+        json!({"Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Cdn9963B1AD}"})
+    );
+    let alias = cdn.alias_target();
+    assert_eq!(alias.hosted_zone_id, "Z2FDTNDATAQYW2".into());
+    assert!(!alias.evaluate_target_health);
+}
+
+#[test]
+fn customer_key_of_an_origin_lets_cloudfront_decrypt() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let key = Key::new(stack, "Key", KeyProps::default());
+    let site = Bucket::new(
+        stack,
+        "Site",
+        BucketProps {
+            encryption: BucketEncryption::Kms(key),
+            ..Default::default()
+        },
+    );
+    Distribution::new(
+        stack,
+        "Cdn",
+        Behavior::new(Origin::S3(site)),
+        DistributionProps::default(),
+    );
+    let (_, key) = one(&app, "S", "Key");
+    let statements = key["Properties"]["KeyPolicy"]["Statement"].clone();
+    assert_eq!(
+        statements[1],
+        json!({
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudfront.amazonaws.com"},
+            "Action": "kms:Decrypt",
+            "Resource": "*",
+            "Condition": {"ArnLike": {"AWS:SourceArn": {"Fn::Sub":
+                "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*"}}}
+        })
+    );
+}
+
+#[test]
+fn s3_origins_cloudfront_cannot_read_are_refused() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let other = app.stack("Other", StackProps::default());
+    let aws_managed = Bucket::new(
+        stack,
+        "AwsManaged",
+        BucketProps {
+            encryption: BucketEncryption::KmsManaged,
+            ..Default::default()
+        },
+    );
+    Distribution::new(
+        stack,
+        "Managed",
+        Behavior::new(Origin::S3(aws_managed)),
+        DistributionProps::default(),
+    );
+    let elsewhere = Bucket::new(other, "Elsewhere", BucketProps::default());
+    Distribution::new(
+        stack,
+        "Far",
+        Behavior::new(Origin::S3(elsewhere)),
+        DistributionProps::default(),
+    );
+    let errs = errors(&app);
+    assert_has(
+        &errs,
+        "S/Managed: CloudFront cannot read S/AwsManaged: its objects are encrypted with the AWS managed key aws/s3",
+    );
+    assert_has(
+        &errs,
+        "S/Far: the origin bucket Other/Elsewhere is in another stack than the distribution",
+    );
+}
+
+#[test]
+fn cloudfront_certificate_and_web_acl_must_be_in_us_east_1() {
+    let app = App::new("t");
+    let stack = stack_in(&app, "Eu", "eu-west-1");
+    let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
+    let cert = Certificate::new(
+        stack,
+        "Cert",
+        "www.example.com",
+        CertificateValidation::Dns(zone),
+        CertificateProps::default(),
+    );
+    Distribution::new(
+        stack,
+        "Cdn",
+        Behavior::new(Origin::Http(HttpOrigin::new("origin.example.com"))),
+        DistributionProps {
+            domain: Some(CustomDomain::new(["www.example.com"], &cert)),
+            ..Default::default()
+        },
+    );
+    WebAcl::new(
+        stack,
+        "Acl",
+        WebAclScope::CloudFront,
+        WebAclProps::default(),
+    );
+    let errs = errors(&app);
+    assert_has(
+        &errs,
+        "Eu/Cdn: the viewer certificate is in eu-west-1; CloudFront only uses certificates from us-east-1 (create the certificate in a stack whose env region is us-east-1",
+    );
+    assert_has(
+        &errs,
+        "Eu/Cdn/WebAcl: a CloudFront web ACL must be created in us-east-1, but stack Eu is in eu-west-1",
+    );
+    assert_has(
+        &errs,
+        "Eu/Acl: a CloudFront web ACL must be created in us-east-1",
+    );
+}
+
+#[test]
+fn imported_certificates_are_checked_by_their_arn() {
+    let app = App::new("t");
+    let stack = stack_in(&app, "Us", "us-east-1");
+    let origin = || Behavior::new(Origin::Http(HttpOrigin::new("origin.example.com")));
+    Distribution::new(
+        stack,
+        "Wrong",
+        origin(),
+        DistributionProps {
+            domain: Some(CustomDomain::new(
+                ["www.example.com"],
+                &Certificate::from_arn("arn:aws:acm:eu-central-1:123456789012:certificate/abc"),
+            )),
+            ..Default::default()
+        },
+    );
+    Distribution::new(
+        stack,
+        "Garbage",
+        origin(),
+        DistributionProps {
+            domain: Some(CustomDomain::new(
+                ["www.example.com"],
+                &Certificate::from_arn("not-an-arn"),
+            )),
+            ..Default::default()
+        },
+    );
+    Distribution::new(
+        stack,
+        "Fine",
+        origin(),
+        DistributionProps {
+            domain: Some(CustomDomain::new(
+                ["www.example.com"],
+                &Certificate::from_arn("arn:aws:acm:us-east-1:123456789012:certificate/abc"),
+            )),
+            ..Default::default()
+        },
+    );
+    let errs = errors(&app);
+    assert_has(&errs, "Us/Wrong: the viewer certificate is in eu-central-1");
+    assert_has(
+        &errs,
+        "Us/Garbage: \"not-an-arn\" is not an ACM certificate ARN",
+    );
+    assert!(!errs.iter().any(|e| e.starts_with("Us/Fine")), "{errs:#?}");
+}
+
+#[test]
+fn viewer_tls_policies_older_than_tls_1_2_are_refused() {
+    let app = App::new("t");
+    let stack = stack_in(&app, "Us", "us-east-1");
+    let cert = Certificate::from_arn("arn:aws:acm:us-east-1:123456789012:certificate/abc");
+    let mut domain = CustomDomain::new(["www.example.com"], &cert);
+    domain.minimum_tls = ViewerTlsPolicy::Named("TLSv1.1_2016".into());
+    Distribution::new(
+        stack,
+        "Old",
+        Behavior::new(Origin::Http(HttpOrigin::new("origin.example.com"))),
+        DistributionProps {
+            domain: Some(domain),
+            ..Default::default()
+        },
+    );
+    let mut bad_names = CustomDomain::new(["www..example.com", "single"], &cert);
+    bad_names.minimum_tls = ViewerTlsPolicy::Named("TLSv1.3_2025".into());
+    Distribution::new(
+        stack,
+        "Names",
+        Behavior::new(Origin::Http(HttpOrigin::new("origin.example.com"))),
+        DistributionProps {
+            domain: Some(bad_names),
+            ..Default::default()
+        },
+    );
+    let errs = errors(&app);
+    assert_has(
+        &errs,
+        "Us/Old: viewer TLS policy \"TLSv1.1_2016\" accepts TLS versions before 1.2",
+    );
+    assert_has(
+        &errs,
+        "Us/Names: alias name \"www..example.com\" has an empty label",
+    );
+    assert_has(
+        &errs,
+        "Us/Names: alias name \"single\" is not fully qualified",
+    );
+    assert!(
+        !errs.iter().any(|e| e.contains("TLSv1.3_2025")),
+        "{errs:#?}"
+    );
+}
+
+#[test]
+fn distribution_props_are_checked() {
+    let app = App::new("t");
+    let stack = stack_in(&app, "Us", "us-east-1");
+    let regional = WebAcl::new(
+        stack,
+        "Regional",
+        WebAclScope::Regional,
+        WebAclProps::default(),
+    );
+    let no_acls = Bucket::new(stack, "NoAcls", BucketProps::default());
+    let http = || Origin::Http(HttpOrigin::new("origin.example.com"));
+    Distribution::new(
+        stack,
+        "Cdn",
+        Behavior::new(http()),
+        DistributionProps {
+            additional_behaviors: vec![
+                ("/api/*".into(), Behavior::new(http())),
+                ("/api/*".into(), Behavior::new(http())),
+            ],
+            default_root_object: Some("/index.html".into()),
+            error_responses: vec![
+                ErrorResponse {
+                    error_code: 302,
+                    response_code: None,
+                    response_page_path: None,
+                    caching_min_ttl_secs: None,
+                },
+                ErrorResponse {
+                    error_code: 404,
+                    response_code: Some(200),
+                    response_page_path: None,
+                    caching_min_ttl_secs: None,
+                },
+            ],
+            logging: DistributionLogging::To {
+                bucket: no_acls,
+                prefix: "cdn/",
+            },
+            firewall: Firewall::WebAcl(regional),
+            ..Default::default()
+        },
+    );
+    let errs = errors(&app);
+    assert_has(&errs, "Us/Cdn: path pattern \"/api/*\" is given twice");
+    assert_has(&errs, "Us/Cdn: default root object \"/index.html\"");
+    assert_has(
+        &errs,
+        "Us/Cdn: CloudFront cannot customise the answer to status 302",
+    );
+    assert_has(
+        &errs,
+        "Us/Cdn: the error response for status 404 has a response code or a page, not both",
+    );
+    assert_has(
+        &errs,
+        "Us/Cdn: CloudFront standard logs cannot go to Us/NoAcls: its ACLs are disabled",
+    );
+    assert_has(
+        &errs,
+        "Us/Cdn: web ACL Us/Regional is regional; a distribution needs a CloudFront web ACL",
+    );
+}
+
+#[test]
+fn single_origin_is_shared_by_behaviors_and_spa_errors_answer_200() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let site = Bucket::new(stack, "Site", BucketProps::default());
+    Distribution::new(
+        stack,
+        "Cdn",
+        Behavior::new(Origin::S3(site)),
+        DistributionProps {
+            additional_behaviors: vec![("/assets/*".into(), Behavior::new(Origin::S3(site)))],
+            error_responses: ErrorResponse::single_page_app("/index.html"),
+            firewall: Firewall::Disabled,
+            logging: DistributionLogging::Disabled,
+            ..Default::default()
+        },
+    );
+    let (_, cdn) = one(&app, "S", "Cdn9963B1AD");
+    let config = &cdn["Properties"]["DistributionConfig"];
+    assert_eq!(config["Origins"].as_array().unwrap().len(), 1);
+    assert_eq!(config["CacheBehaviors"][0]["TargetOriginId"], "Origin1");
+    assert_eq!(
+        config["CustomErrorResponses"],
+        json!([
+            {"ErrorCachingMinTTL": 10, "ErrorCode": 403, "ResponseCode": 200, "ResponsePagePath": "/index.html"},
+            {"ErrorCachingMinTTL": 10, "ErrorCode": 404, "ResponseCode": 200, "ResponsePagePath": "/index.html"}
+        ])
+    );
+    assert!(config.get("WebACLId").is_none());
+    assert!(config.get("Logging").is_none());
+    assert!(resources(&app, "S", "CdnWebAcl").is_empty());
+    assert_eq!(resources(&app, "S", "CdnOriginAccessControl").len(), 1);
+}
+
+#[test]
+fn web_acl_default_has_the_rule_groups_checkov_requires() {
+    let app = App::new("t");
+    let stack = stack_in(&app, "Us", "us-east-1");
+    WebAcl::new(
+        stack,
+        "Acl",
+        WebAclScope::CloudFront,
+        WebAclProps::default(),
+    );
+    let (_, acl) = one(&app, "Us", "Acl");
+    let rules = acl["Properties"]["Rules"].as_array().unwrap();
+    let bad_inputs = rules
+        .iter()
+        .find(|r| {
+            r["Statement"]["ManagedRuleGroupStatement"]["Name"]
+                == "AWSManagedRulesKnownBadInputsRuleSet"
+        })
+        .expect("known bad inputs");
+    assert_eq!(bad_inputs["OverrideAction"], json!({"None": {}}));
+    assert_eq!(acl["Properties"]["Scope"], "CLOUDFRONT");
+    let priorities: Vec<i64> = rules
+        .iter()
+        .map(|r| r["Priority"].as_i64().unwrap())
+        .collect();
+    assert_eq!(priorities, vec![0, 1, 2]);
+}
+
+#[test]
+fn web_acl_props_are_checked() {
+    let app = App::new("t");
+    let stack = stack_in(&app, "Us", "us-east-1");
+    WebAcl::new(
+        stack,
+        "Acl",
+        WebAclScope::Regional,
+        WebAclProps {
+            name: Some("has spaces".into()),
+            managed_rule_groups: vec![
+                cirrus_aws::wafv2::ManagedRuleGroup::common_rule_set(),
+                cirrus_aws::wafv2::ManagedRuleGroup::common_rule_set(),
+            ],
+            rate_limit: Some(cirrus_aws::wafv2::RateLimit {
+                limit: 5,
+                window_secs: 30,
+            }),
+            ..Default::default()
+        },
+    );
+    let errs = errors(&app);
+    assert_has(
+        &errs,
+        "Us/Acl: web ACL name \"has spaces\" must be 1 to 128 letters",
+    );
+    assert_has(
+        &errs,
+        "Us/Acl: the managed rule group AWSManagedRulesCommonRuleSet is listed twice",
+    );
+    assert_has(
+        &errs,
+        "Us/Acl: rate limit 5 is outside WAF's 10 to 2,000,000,000 requests",
+    );
+    assert_has(&errs, "Us/Acl: rate limit window of 30 seconds");
+}
+
+fn internet_alb<'a>(stack: Stack<'a>, id: &str) -> ApplicationLoadBalancer<'a> {
+    ApplicationLoadBalancer::new(
+        stack,
+        id,
+        &imported_vpc(),
+        ApplicationLoadBalancerProps {
+            scheme: Scheme::InternetFacing,
+            ..Default::default()
+        },
+    )
+}
+
+#[test]
+fn https_listener_needs_a_certificate_and_a_modern_tls_policy() {
+    let app = App::new("t");
+    let stack = stack_in(&app, "Us", "us-east-1");
+    let alb = internet_alb(stack, "Alb");
+    let group = TargetGroup::new(
+        stack,
+        "Tg",
+        &imported_vpc(),
+        8080,
+        TargetGroupProps::default(),
+    );
+    alb.add_listener(
+        "NoCert",
+        ListenerProtocol::https(vec![]),
+        ListenerAction::forward(group),
+        ListenerProps::default(),
+    );
+    alb.add_listener(
+        "OldTls",
+        ListenerProtocol::Https {
+            certificates: vec![Certificate::from_arn(
+                "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+            )],
+            ssl_policy: SslPolicy::Named("ELBSecurityPolicy-2016-08".into()),
+        },
+        ListenerAction::forward(group),
+        ListenerProps {
+            port: Some(8443),
+            ..Default::default()
+        },
+    );
+    alb.add_listener(
+        "OtherRegion",
+        ListenerProtocol::https(vec![Certificate::from_arn(
+            "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+        )]),
+        ListenerAction::forward(group),
+        ListenerProps {
+            port: Some(9443),
+            ..Default::default()
+        },
+    );
+    let errs = errors(&app);
+    assert_has(
+        &errs,
+        "Us/Alb/NoCert: an HTTPS listener needs a certificate (pass the load balancer's certificate",
+    );
+    assert_has(
+        &errs,
+        "Us/Alb/OldTls: ssl policy \"ELBSecurityPolicy-2016-08\" is not one that refuses TLS versions before 1.2 (use SslPolicy::Tls13And12",
+    );
+    assert_has(
+        &errs,
+        "Us/Alb/OtherRegion: the certificate is in eu-west-1, the load balancer in us-east-1",
+    );
+}
+
+#[test]
+fn listener_actions_are_checked() {
+    let app = App::new("t");
+    let stack = stack_in(&app, "Us", "us-east-1");
+    let alb = internet_alb(stack, "Alb");
+    let vpc = imported_vpc();
+    let blue = TargetGroup::new(stack, "Blue", &vpc, 8080, TargetGroupProps::default());
+    let green = TargetGroup::new(stack, "Green", &vpc, 8080, TargetGroupProps::default());
+    let cert = || {
+        ListenerProtocol::https(vec![Certificate::from_arn(
+            "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+        )])
+    };
+    let port = |p| ListenerProps {
+        port: Some(p),
+        ..Default::default()
+    };
+    alb.add_listener(
+        "Zero",
+        cert(),
+        ListenerAction::Forward(vec![(blue, 0), (green, 0)]),
+        port(443),
+    );
+    alb.add_listener(
+        "Heavy",
+        cert(),
+        ListenerAction::Forward(vec![(blue, 1000), (blue, 1)]),
+        port(444),
+    );
+    alb.add_listener(
+        "Fixed",
+        cert(),
+        ListenerAction::FixedResponse {
+            status_code: 302,
+            content_type: None,
+            body: None,
+        },
+        port(445),
+    );
+    alb.add_listener("Empty", cert(), ListenerAction::Forward(vec![]), port(446));
+    let errs = errors(&app);
+    assert_has(
+        &errs,
+        "Us/Alb/Zero: every target group of the forward action has weight 0",
+    );
+    assert_has(
+        &errs,
+        "Us/Alb/Heavy: target group weight 1000 is above ELB's 999",
+    );
+    assert_has(&errs, "Us/Alb/Heavy: target group Us/Blue is listed twice");
+    assert_has(
+        &errs,
+        "Us/Alb/Fixed: fixed response status 302 is not a 2XX, 4XX or 5XX code",
+    );
+    assert_has(
+        &errs,
+        "Us/Alb/Empty: a forward action takes 1 to 5 target groups, not 0",
+    );
+}
+
+#[test]
+fn load_balancer_placement_and_logs_are_checked() {
+    let app = App::new("t");
+    let stack = stack_in(&app, "Us", "us-east-1");
+    ApplicationLoadBalancer::new(
+        stack,
+        "Hidden",
+        &imported_vpc(),
+        ApplicationLoadBalancerProps {
+            scheme: Scheme::InternetFacing,
+            subnets: Some(cirrus_aws::ec2::SubnetType::PrivateWithEgress),
+            ..Default::default()
+        },
+    );
+    let one_az = ImportedVpc::new(VpcAttributes {
+        vpc_id: "vpc-0a1b2c3d4e5f60718".into(),
+        cidr_block: "10.0.0.0/16".into(),
+        public_subnets: vec![(
+            "subnet-0a000000000000000".into(),
+            "us-east-1a".into(),
+            "rtb-0a000000000000000".into(),
+        )],
+        private_subnets: vec![],
+        isolated_subnets: vec![],
+    });
+    ApplicationLoadBalancer::new(
+        stack,
+        "OneAz",
+        &one_az,
+        ApplicationLoadBalancerProps {
+            scheme: Scheme::InternetFacing,
+            ..Default::default()
+        },
+    );
+    let key = Key::new(stack, "Key", KeyProps::default());
+    let encrypted = Bucket::new(
+        stack,
+        "Encrypted",
+        BucketProps {
+            encryption: BucketEncryption::Kms(key),
+            ..Default::default()
+        },
+    );
+    ApplicationLoadBalancer::new(
+        stack,
+        "KmsLogs",
+        &imported_vpc(),
+        ApplicationLoadBalancerProps {
+            access_logs: LoadBalancerLogs::To {
+                bucket: encrypted,
+                prefix: "alb/",
+            },
+            name: Some("internal-x".into()),
+            ..Default::default()
+        },
+    );
+    let cloudfront_acl = WebAcl::new(
+        stack,
+        "Acl",
+        WebAclScope::CloudFront,
+        WebAclProps::default(),
+    );
+    ApplicationLoadBalancer::new(
+        stack,
+        "WrongAcl",
+        &imported_vpc(),
+        ApplicationLoadBalancerProps {
+            web_acl: Some(cloudfront_acl),
+            ..Default::default()
+        },
+    );
+    let errs = errors(&app);
+    assert_has(
+        &errs,
+        "Us/Hidden: an internet-facing load balancer in PrivateWithEgress subnets cannot be reached from the internet",
+    );
+    assert_has(
+        &errs,
+        "Us/OneAz: an application load balancer needs subnets in at least two availability zones; the VPC has 1 Public subnet(s)",
+    );
+    assert_has(
+        &errs,
+        "Us/KmsLogs: load balancer access logs cannot go to Us/Encrypted: it is encrypted with KMS",
+    );
+    assert_has(&errs, "Us/KmsLogs: access log prefix \"alb/\"");
+    assert_has(&errs, "Us/KmsLogs: load balancer name \"internal-x\"");
+    assert_has(
+        &errs,
+        "Us/WrongAcl: web ACL Us/Acl protects CloudFront distributions; it cannot be associated with a regional resource",
+    );
+}
+
+#[test]
+fn target_group_health_checks_are_checked() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    TargetGroup::new(
+        stack,
+        "Tg",
+        &imported_vpc(),
+        8080,
+        TargetGroupProps {
+            health_check: HealthCheck {
+                path: "healthz".into(),
+                interval_secs: 10,
+                timeout_secs: 10,
+                healthy_threshold: 1,
+                healthy_codes: "200-".into(),
+                ..Default::default()
+            },
+            deregistration_delay_secs: Some(4000),
+            ..Default::default()
+        },
+    );
+    let errs = errors(&app);
+    assert_has(
+        &errs,
+        "S/Tg: health check path \"healthz\" must start with '/'",
+    );
+    assert_has(
+        &errs,
+        "S/Tg: health check timeout of 10 seconds with an interval of 10",
+    );
+    assert_has(&errs, "S/Tg: healthy_threshold is 1; ELB accepts 2 to 10");
+    assert_has(
+        &errs,
+        "S/Tg: healthy codes \"200-\" are not codes 200 to 499",
+    );
+    assert_has(
+        &errs,
+        "S/Tg: deregistration_delay_secs is 4000; ELB accepts 0 to 3600",
+    );
+}
+
+fn log_principals(app: &App, stack: &str) -> Vec<Value> {
+    let (_, policy) = one(app, stack, "AccessLogsBucketPolicy");
+    policy["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| {
+            s["Resource"]["Fn::Sub"]
+                .as_str()
+                .is_some_and(|r| r.contains("/AWSLogs/"))
+        })
+        .map(|s| s["Principal"].clone())
+        .collect()
+}
+
+#[test]
+fn elb_log_delivery_follows_the_region() {
+    let app = App::new("t");
+    let old = stack_in(&app, "Old", "eu-west-1");
+    ApplicationLoadBalancer::new(old, "Alb", &imported_vpc(), Default::default());
+    let new = stack_in(&app, "New", "ap-southeast-7");
+    ApplicationLoadBalancer::new(new, "Alb", &imported_vpc(), Default::default());
+    let agnostic = app.stack("Agnostic", StackProps::default());
+    ApplicationLoadBalancer::new(agnostic, "Alb", &imported_vpc(), Default::default());
+
+    let service = json!({"Service": "logdelivery.elasticloadbalancing.amazonaws.com"});
+    assert_eq!(
+        log_principals(&app, "Old"),
+        vec![
+            service.clone(),
+            json!({"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::156460612806:root"}})
+        ]
+    );
+    assert_eq!(log_principals(&app, "New"), vec![service.clone()]);
+    assert_eq!(log_principals(&app, "Agnostic"), vec![service]);
+    let out = app.synth().unwrap();
+    assert!(
+        out.warnings
+            .iter()
+            .any(|w| w.path == "Agnostic/Alb" && w.message.contains("pin the stack's region")),
+        "{:#?}",
+        out.warnings
+    );
+    let (_, alb) = one(&app, "Old", "Alb16C2F182");
+    assert_eq!(alb["DependsOn"], json!(["AccessLogsBucketPolicy7F77476F"]));
+}
+
+#[test]
+fn forwarding_opens_only_the_target_ports_towards_the_vpc() {
+    let app = App::new("t");
+    let stack = stack_in(&app, "Us", "us-east-1");
+    let alb = internet_alb(stack, "Alb");
+    let vpc = imported_vpc();
+    let tg = TargetGroup::new(
+        stack,
+        "Tg",
+        &vpc,
+        8080,
+        TargetGroupProps {
+            health_check: HealthCheck {
+                port: Some(9090),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    );
+    alb.add_listener(
+        "Https",
+        ListenerProtocol::https(vec![Certificate::from_arn(
+            "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+        )]),
+        ListenerAction::forward(tg),
+        ListenerProps::default(),
+    );
+    let (_, sg) = one(&app, "Us", "AlbSecurityGroup");
+    let egress: Vec<(i64, &str)> = sg["Properties"]["SecurityGroupEgress"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["FromPort"].as_i64().unwrap(),
+                r["CidrIp"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(egress, vec![(8080, "10.0.0.0/16"), (9090, "10.0.0.0/16")]);
+    let ingress = sg["Properties"]["SecurityGroupIngress"].as_array().unwrap();
+    assert_eq!(ingress.len(), 1);
+    assert_eq!(ingress[0]["CidrIp"], "0.0.0.0/0");
+    assert_eq!(ingress[0]["FromPort"], 443);
+}
+
+#[test]
+fn record_names_and_routing_are_checked() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
+    let a = |ip: &str| RecordTarget::A(vec![ip.into()]);
+    RecordSet::new(
+        stack,
+        "Outside",
+        &zone,
+        "www.example.org",
+        a("192.0.2.1"),
+        Default::default(),
+    );
+    RecordSet::new(
+        stack,
+        "Suffix",
+        &zone,
+        "badexample.com",
+        a("192.0.2.1"),
+        Default::default(),
+    );
+    RecordSet::new(
+        stack,
+        "Label",
+        &zone,
+        "-bad.example.com",
+        a("192.0.2.1"),
+        Default::default(),
+    );
+    RecordSet::new(
+        stack,
+        "NotIp",
+        &zone,
+        "ip.example.com",
+        a("192.0.2.300"),
+        Default::default(),
+    );
+    RecordSet::new(
+        stack,
+        "ApexCname",
+        &zone,
+        "example.com",
+        RecordTarget::Cname("www.example.org".into()),
+        Default::default(),
+    );
+    let alias = AliasTarget {
+        dns_name: "d111111abcdef8.cloudfront.net".into(),
+        hosted_zone_id: "Z2FDTNDATAQYW2".into(),
+        evaluate_target_health: false,
+    };
+    RecordSet::new(
+        stack,
+        "AliasTtl",
+        &zone,
+        "cdn.example.com",
+        RecordTarget::AliasA(alias.clone()),
+        RecordSetProps {
+            ttl_secs: Some(60),
+            ..Default::default()
+        },
+    );
+    RecordSet::new(
+        stack,
+        "BlindPrimary",
+        &zone,
+        "api.example.com",
+        RecordTarget::AliasA(alias),
+        RecordSetProps {
+            routing: Routing::Failover {
+                role: FailoverRole::Primary,
+                set_identifier: "primary".into(),
+                health_check_id: None,
+            },
+            ..Default::default()
+        },
+    );
+    RecordSet::new(
+        stack,
+        "Latency",
+        &zone,
+        "lat.example.com",
+        a("192.0.2.1"),
+        RecordSetProps {
+            routing: Routing::Latency {
+                region: "Europe".into(),
+                set_identifier: "".into(),
+                health_check_id: None,
+            },
+            ..Default::default()
+        },
+    );
+    let bad_zone = HostedZone::from_attributes("/hostedzone/Z0123", "example.com");
+    RecordSet::new(
+        stack,
+        "BadZone",
+        &bad_zone,
+        "x.example.com",
+        a("192.0.2.1"),
+        Default::default(),
+    );
+    let errs = errors(&app);
+    assert_has(
+        &errs,
+        "S/Outside: record name \"www.example.org\" is not in the zone \"example.com\"",
+    );
+    assert_has(
+        &errs,
+        "S/Suffix: record name \"badexample.com\" is not in the zone \"example.com\"",
+    );
+    assert_has(
+        &errs,
+        "S/Label: record name \"-bad.example.com\" has a label that starts or ends with '-'",
+    );
+    assert_has(&errs, "S/NotIp: \"192.0.2.300\" is not an IPv4 address");
+    assert_has(
+        &errs,
+        "S/ApexCname: a CNAME record cannot be at the zone apex \"example.com\"",
+    );
+    assert_has(&errs, "S/AliasTtl: an alias record cannot have a TTL");
+    assert_has(
+        &errs,
+        "S/BlindPrimary: a primary failover record without a health check always counts as healthy",
+    );
+    assert_has(&errs, "S/Latency: \"Europe\" is not an AWS region name");
+    assert_has(
+        &errs,
+        "S/Latency: set identifier \"\" must be 1 to 128 characters long",
+    );
+    assert_has(
+        &errs,
+        "S/BadZone: hosted zone id \"/hostedzone/Z0123\" is not a Route 53 zone id",
+    );
+}
+
+#[test]
+fn alias_records_of_a_load_balancer_evaluate_target_health() {
+    let app = App::new("t");
+    let stack = stack_in(&app, "Us", "us-east-1");
+    let alb = internet_alb(stack, "Alb");
+    let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
+    RecordSet::new(
+        stack,
+        "Origin",
+        &zone,
+        "Origin.Example.com.",
+        RecordTarget::AliasA(alb.alias_target()),
+        RecordSetProps {
+            routing: Routing::Failover {
+                role: FailoverRole::Primary,
+                set_identifier: "us-east-1".into(),
+                health_check_id: None,
+            },
+            ..Default::default()
+        },
+    );
+    let (_, record) = one(&app, "Us", "Origin");
+    assert_eq!(
+        record["Properties"],
+        json!({
+            "AliasTarget": {
+                "DNSName": {"Fn::GetAtt": ["Alb16C2F182", "DNSName"]},
+                "EvaluateTargetHealth": true,
+                "HostedZoneId": {"Fn::GetAtt": ["Alb16C2F182", "CanonicalHostedZoneID"]}
+            },
+            "Failover": "PRIMARY",
+            "HostedZoneId": "Z0123456789ABCDEFGHIJ",
+            "Name": "origin.example.com.",
+            "SetIdentifier": "us-east-1",
+            "Type": "A"
+        })
+    );
+}
+
+#[test]
+fn certificate_names_and_validation_are_checked() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
+    Certificate::new(
+        stack,
+        "Outside",
+        "www.example.org",
+        CertificateValidation::Dns(zone.clone()),
+        CertificateProps::default(),
+    );
+    Certificate::new(
+        stack,
+        "Twice",
+        "www.example.com",
+        CertificateValidation::Dns(zone.clone()),
+        CertificateProps {
+            subject_alternative_names: vec![
+                "WWW.example.com".into(),
+                "bad_name.example.com".into(),
+            ],
+            ..Default::default()
+        },
+    );
+    Certificate::new(
+        stack,
+        "Missing",
+        "a.example.com",
+        CertificateValidation::DnsZones(vec![("b.example.com".into(), zone)]),
+        CertificateProps::default(),
+    );
+    let errs = errors(&app);
+    assert_has(
+        &errs,
+        "S/Outside: \"www.example.org\" is not in the validation zone \"example.com\"",
+    );
+    assert_has(
+        &errs,
+        "S/Twice: the certificate lists \"www.example.com\" twice",
+    );
+    assert_has(
+        &errs,
+        "S/Twice: certificate name \"bad_name.example.com\" has a label with characters DNS names cannot hold",
+    );
+    assert_has(
+        &errs,
+        "S/Missing: the validation zones name \"b.example.com\", which the certificate does not cover",
+    );
+    assert_has(
+        &errs,
+        "S/Missing: no validation zone is given for \"a.example.com\"",
+    );
+}
+
+#[test]
+fn certificate_region_comes_from_its_stack() {
+    let app = App::new("t");
+    let us = stack_in(&app, "Us", "us-east-1");
+    let cert = Certificate::new(
+        us,
+        "Cert",
+        "www.example.com",
+        CertificateValidation::DnsManual,
+        CertificateProps::default(),
+    );
+    assert_eq!(cert.certificate_region().as_deref(), Some("us-east-1"));
+    let agnostic = app.stack("Any", StackProps::default());
+    let cert = Certificate::new(
+        agnostic,
+        "Cert",
+        "www.example.com",
+        CertificateValidation::Email,
+        CertificateProps::default(),
+    );
+    assert_eq!(cert.certificate_region(), None);
+    let (_, resource) = one(&app, "Any", "Cert");
+    assert_eq!(resource["Properties"]["ValidationMethod"], "EMAIL");
+    assert!(
+        resource["Properties"]
+            .get("DomainValidationOptions")
+            .is_none()
+    );
+}
+
+#[test]
+fn vpc_cidr_from_an_expression_gets_standalone_rules() {
+    let app = App::new("t");
+    let stack = stack_in(&app, "Us", "us-east-1");
+    let vpc = ImportedVpc::new(VpcAttributes {
+        vpc_id: cirrus_core::fns::import_value("Network:VpcId"),
+        cidr_block: cirrus_core::fns::import_value("Network:VpcCidr"),
+        public_subnets: vec![],
+        private_subnets: vec![
+            (
+                "subnet-0b000000000000000".into(),
+                cirrus_core::fns::select(0, cirrus_core::fns::get_azs("")),
+                "rtb-0b000000000000000".into(),
+            ),
+            (
+                "subnet-0b100000000000000".into(),
+                cirrus_core::fns::select(1, cirrus_core::fns::get_azs("")),
+                "rtb-0b100000000000000".into(),
+            ),
+        ],
+        isolated_subnets: vec![],
+    });
+    let alb = ApplicationLoadBalancer::new(stack, "Alb", &vpc, Default::default());
+    let tg = TargetGroup::new(stack, "Tg", &vpc, 8080, TargetGroupProps::default());
+    alb.add_listener(
+        "Https",
+        ListenerProtocol::https(vec![Certificate::from_arn(
+            "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+        )]),
+        ListenerAction::forward(tg),
+        ListenerProps::default(),
+    );
+    let cidr = json!({"Fn::ImportValue": "Network:VpcCidr"});
+    let (_, ingress) = one(&app, "Us", "AlbVpcIngress1");
+    assert_eq!(ingress["Type"], "AWS::EC2::SecurityGroupIngress");
+    assert_eq!(ingress["Properties"]["CidrIp"], cidr);
+    assert_eq!(ingress["Properties"]["FromPort"], 443);
+    let (_, egress) = one(&app, "Us", "AlbTargetEgress8080");
+    assert_eq!(egress["Properties"]["CidrIp"], cidr);
+    assert_eq!(egress["Properties"]["ToPort"], 8080);
+    let (_, lb) = one(&app, "Us", "Alb16C2F182");
+    assert_eq!(lb["Properties"]["Scheme"], "internal");
+
+    let closed = ApplicationLoadBalancer::new(
+        stack,
+        "Closed",
+        &vpc,
+        ApplicationLoadBalancerProps {
+            egress_to_vpc: false,
+            ..Default::default()
+        },
+    );
+    closed.add_listener(
+        "Https",
+        ListenerProtocol::https(vec![Certificate::from_arn(
+            "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+        )]),
+        ListenerAction::forward(tg),
+        ListenerProps::default(),
+    );
+    assert!(resources(&app, "Us", "ClosedTargetEgress").is_empty());
+}
