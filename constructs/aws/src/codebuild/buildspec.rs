@@ -311,9 +311,10 @@ impl InlineBuildSpec {
                 EnvVar::ParameterStore(_) => 1,
                 EnvVar::SecretsManager { .. } => 2,
             };
+            let (base, suffix) = value.parts();
             sections[section]
                 .1
-                .insert(name.clone(), holes.text(value.value()));
+                .insert(name.clone(), holes.text(base, &suffix));
         }
         for (key, section) in sections {
             if !section.is_empty() {
@@ -368,13 +369,16 @@ const MARK_OPEN: &str = "{{cirrus-hole-";
 const MARK_CLOSE: &str = "}}";
 
 impl Holes {
-    /// The JSON text of `value`: the literal, or a marker.
-    fn text(&mut self, value: Expr<String>) -> J {
+    /// The JSON text of `value` followed by `suffix`: the literal, or a marker.
+    fn text(&mut self, value: Expr<String>, suffix: &str) -> J {
         if let Some(text) = value.as_literal() {
-            return J::String(text.clone());
+            return J::String(format!("{text}{suffix}"));
         }
         self.values.push(value);
-        J::String(format!("{MARK_OPEN}{}{MARK_CLOSE}", self.values.len() - 1))
+        J::String(format!(
+            "{MARK_OPEN}{}{MARK_CLOSE}{suffix}",
+            self.values.len() - 1
+        ))
     }
 
     /// `yaml` with the markers replaced: the literal text when there are none, else an
@@ -452,7 +456,7 @@ mod tests {
     #[test]
     fn resolved_values_become_sub_variables_and_dollars_are_escaped() {
         let mut holes = Holes::default();
-        let marker = holes.text(fns::sub("${AWS::Region}", []));
+        let marker = holes.text(fns::sub("${AWS::Region}", []), "");
         let yaml = format!("a: \"{}\"\nb: ${{HOME}}\n", marker.as_str().unwrap());
         let filled = holes.fill(&yaml);
         let value = cirrus_core::ToValue::to_value(&filled);

@@ -64,16 +64,24 @@ impl EnvVar {
     /// The value as CodeBuild takes it: the text, the parameter's name, or
     /// `<secret-id>:<json-key>::` for a field of a secret.
     pub(crate) fn value(&self) -> Expr<String> {
+        match self.parts() {
+            (base, suffix) if suffix.is_empty() => base,
+            (base, suffix) => fns::sub(&format!("${{Secret}}{suffix}"), [("Secret", base)]),
+        }
+    }
+
+    /// The value as what CloudFormation resolves and the literal text after it.
+    pub(crate) fn parts(&self) -> (Expr<String>, String) {
         match self {
-            EnvVar::Plain(v) | EnvVar::NotSecret(v) => v.clone(),
-            EnvVar::ParameterStore(parameter) => parameter.parameter_name(),
-            EnvVar::SecretsManager { secret, json_key } => match json_key {
-                None => secret.secret_id(),
-                Some(key) => fns::sub(
-                    &format!("${{Secret}}:{key}::"),
-                    [("Secret", secret.secret_id())],
-                ),
-            },
+            EnvVar::Plain(v) | EnvVar::NotSecret(v) => (v.clone(), String::new()),
+            EnvVar::ParameterStore(parameter) => (parameter.parameter_name(), String::new()),
+            EnvVar::SecretsManager { secret, json_key } => (
+                secret.secret_id(),
+                json_key
+                    .as_ref()
+                    .map(|key| format!(":{key}::"))
+                    .unwrap_or_default(),
+            ),
         }
     }
 

@@ -1,6 +1,6 @@
 //! `Action`: one step of a stage, typed by what it does.
 
-use cirrus_core::{Expr, ObjectBuilder, Stack, Value, fns};
+use cirrus_core::{Construct, Expr, ObjectBuilder, Stack, Value, fns};
 
 use crate::codebuild::Project;
 use crate::codecommit::{IRepository, RepositoryRef};
@@ -311,8 +311,9 @@ impl<'a> Action<'a> {
         Action::of(ActionKind::Approval(props))
     }
 
-    /// Names the action (letters, digits and `.@_-`). Default: after what it does (`Source`,
-    /// `Image`, `Build`, `Test`, `Deploy`, the deployed stack's name, `Approve`).
+    /// Names the action (letters, digits and `.@_-`). Default: after what it does: `Source`
+    /// (CodeCommit), `Image` (ECR), the project's construct id (CodeBuild), `Deploy` (S3),
+    /// the deployed stack's name (CloudFormation), `Approve`.
     #[must_use]
     pub fn named(mut self, name: &str) -> Self {
         self.name = Some(name.to_owned());
@@ -343,7 +344,7 @@ impl<'a> Action<'a> {
         match &self.kind {
             ActionKind::CodeCommit { .. } => "Source".into(),
             ActionKind::Ecr { .. } => "Image".into(),
-            ActionKind::CodeBuild { props, .. } => if props.test { "Test" } else { "Build" }.into(),
+            ActionKind::CodeBuild { project, .. } => project.node().id(),
             ActionKind::S3Deploy { .. } => "Deploy".into(),
             ActionKind::CloudFormation { stack, .. } => stack_name(stack),
             ActionKind::Approval(_) => "Approve".into(),

@@ -7,8 +7,8 @@ use crate::codecommit::{IRepository, SOURCE_ACTIONS, commit_pattern, grant_repos
 use crate::codepipeline::Action;
 use crate::codepipeline::action::{ActionKind, DeployedStack, stack_arn, stack_name};
 use crate::events::{EventPattern, Rule, RuleProps, Target, Trigger, target_role};
-use crate::iam::{PolicyStatement, Principal, Role, RoleProps};
-use crate::kms::{Key, KeyProps};
+use crate::iam::{Grantable, PolicyStatement, Principal, Role, RoleProps};
+use crate::kms::{IKey, Key, KeyProps};
 use crate::s3::{Bucket, BucketEncryption, BucketProps, IBucket, LifecycleRule};
 
 /// The CloudFormation actions the pipeline's role needs on the stacks it deploys.
@@ -101,7 +101,7 @@ impl<'a> Construct<'a> for Pipeline<'a> {
     }
 }
 
-/// Where an artifact comes from.
+/// Where an artifact (or a variables namespace) comes from.
 struct Producer {
     artifact: String,
     stage: usize,
@@ -205,7 +205,7 @@ impl<'a> Pipeline<'a> {
         let mut trigger_role = props.trigger_role;
         for stage in &props.stages {
             for action in &stage.actions {
-                this.grant(action, &stage.name, &mut trigger_role, &props.role_path);
+                this.grant(action, &mut trigger_role, &props.role_path);
             }
         }
         // The pipeline is checked against its role's permissions when it is created.
@@ -219,22 +219,18 @@ impl<'a> Pipeline<'a> {
     fn grant(
         &self,
         action: &Action<'a>,
-        stage: &str,
         trigger_role: &mut Option<Role<'a>>,
         role_path: &Option<String>,
     ) {
         let role = &self.role;
-        let trigger_id = format!(
-            "{}{}Trigger",
-            construct_id_part(stage),
-            construct_id_part(&action.resolved_name())
-        );
+        // Source actions are all in the first stage, so their names tell them apart.
+        let trigger_id = format!("{}Trigger", construct_id_part(&action.resolved_name()));
         match &action.kind {
             ActionKind::CodeCommit {
                 repository, branch, ..
             } => {
                 grant_repository(repository, role, &SOURCE_ACTIONS, false);
-                self.bucket.grant_put(role);
+                grant_upload(&self.bucket, role);
                 self.trigger(
                     &trigger_id,
                     commit_pattern(repository.repository_arn(), branch),
@@ -255,7 +251,7 @@ impl<'a> Pipeline<'a> {
                             [("Repository", repository_name.clone())],
                         )]),
                 );
-                self.bucket.grant_put(role);
+                grant_upload(&self.bucket, role);
                 self.trigger(
                     &trigger_id,
                     image_push_pattern(repository_name.clone(), tag),
@@ -275,12 +271,15 @@ impl<'a> Pipeline<'a> {
                 );
                 self.bucket.grant_read(project);
                 if !props.outputs.is_empty() {
-                    self.bucket.grant_put(project);
+                    grant_upload(&self.bucket, project);
                 }
             }
             ActionKind::S3Deploy { bucket, .. } => {
                 self.bucket.grant_read(role);
                 bucket.grant_write(role);
+                if let Some(key) = bucket.encryption_key() {
+                    key.grant_decrypt(role);
+                }
             }
             ActionKind::CloudFormation { stack, props, .. } => {
                 self.bucket.grant_read(role);
@@ -369,6 +368,15 @@ impl<'a> Pipeline<'a> {
     /// The L1 resource.
     pub fn l1(&self) -> ResourceRef<'a, CfnPipeline> {
         self.resource
+    }
+}
+
+/// Lets `grantee` put objects into `bucket`, large ones included: a multipart upload under
+/// SSE-KMS needs `kms:Decrypt` as well as the encryption that `grant_put` gives.
+fn grant_upload<'a>(bucket: &Bucket<'a>, grantee: &impl Grantable<'a>) {
+    bucket.grant_put(grantee);
+    if let Some(key) = bucket.encryption_key() {
+        key.grant_decrypt(grantee);
     }
 }
 
@@ -502,9 +510,60 @@ fn check_structure(node: Node<'_>, stages: &[Stage<'_>]) -> Vec<String> {
             stages.len()
         ));
     }
-    let mut stage_names: Vec<&str> = Vec::new();
+    // First what every action produces and publishes, so that each reader can be told where
+    // (and whether too late) its input comes from.
     let mut producers: Vec<Producer> = Vec::new();
-    let mut namespaces: Vec<(String, usize, u32)> = Vec::new();
+    let mut namespaces: Vec<Producer> = Vec::new();
+    for (index, stage) in stages.iter().enumerate() {
+        for action in &stage.actions {
+            let at = format!("{}/{}", stage.name, action.resolved_name());
+            for output in action.outputs() {
+                if let Some(problem) = output.problem() {
+                    out.push(problem);
+                }
+                match producers.iter().find(|p| p.artifact == output.name()) {
+                    Some(p) => out.push(format!(
+                        "artifact \"{}\" is produced twice: by {} and by {at}",
+                        output.name(),
+                        p.action
+                    )),
+                    None => producers.push(Producer {
+                        artifact: output.name().to_owned(),
+                        stage: index,
+                        run_order: action.run_order,
+                        action: at.clone(),
+                    }),
+                }
+            }
+            if let Some(namespace) = &action.namespace {
+                let valid = (1..=100).contains(&namespace.len())
+                    && namespace
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "@_-".contains(c));
+                if !valid {
+                    out.push(format!(
+                        "action {at}: variables namespace \"{namespace}\" must be 1 to 100 letters, digits, '@', '_' and '-'"
+                    ));
+                }
+                match namespaces.iter().find(|p| p.artifact == *namespace) {
+                    Some(p) => out.push(format!(
+                        "variables namespace \"{namespace}\" is published twice: by {} and by {at}",
+                        p.action
+                    )),
+                    None => namespaces.push(Producer {
+                        artifact: namespace.clone(),
+                        stage: index,
+                        run_order: action.run_order,
+                        action: at.clone(),
+                    }),
+                }
+            }
+        }
+    }
+    let before = |p: &Producer, stage: usize, run_order: u32| {
+        p.stage < stage || (p.stage == stage && p.run_order < run_order)
+    };
+    let mut stage_names: Vec<&str> = Vec::new();
     for (index, stage) in stages.iter().enumerate() {
         if !valid_name(&stage.name) {
             out.push(format!(
@@ -561,23 +620,22 @@ fn check_structure(node: Node<'_>, stages: &[Stage<'_>]) -> Vec<String> {
             }
             check_action(node, action, &at, &mut out);
             for input in action.inputs() {
-                let earlier = producers.iter().find(|p| {
-                    p.artifact == input.name()
-                        && (p.stage < index || (p.stage == index && p.run_order < action.run_order))
-                });
-                if earlier.is_none() {
-                    let later = producers.iter().find(|p| p.artifact == input.name());
-                    out.push(match later {
-                        Some(p) => format!(
-                            "action {at} reads artifact \"{}\", which {} produces in the same run order or later",
-                            input.name(),
-                            p.action
-                        ),
-                        None => format!(
-                            "action {at} reads artifact \"{}\", which no earlier action produces",
-                            input.name()
-                        ),
-                    });
+                match producers.iter().find(|p| p.artifact == input.name()) {
+                    None => out.push(format!(
+                        "action {at} reads artifact \"{}\", which no action of the pipeline produces",
+                        input.name()
+                    )),
+                    Some(p) if !before(p, index, action.run_order) => out.push(format!(
+                        "action {at} reads artifact \"{}\" before it exists: {} produces it {}",
+                        input.name(),
+                        p.action,
+                        if p.stage == index {
+                            format!("at run order {}, not before {}", p.run_order, action.run_order)
+                        } else {
+                            "in a later stage".to_owned()
+                        }
+                    )),
+                    Some(_) => {}
                 }
             }
             if let ActionKind::CodeBuild { props, .. } = &action.kind {
@@ -585,10 +643,8 @@ fn check_structure(node: Node<'_>, stages: &[Stage<'_>]) -> Vec<String> {
                     for namespace in variable_namespaces(value) {
                         let known = namespace == "codepipeline"
                             || namespace == "variables"
-                            || namespaces.iter().any(|(n, stage, run_order)| {
-                                *n == namespace
-                                    && (*stage < index
-                                        || (*stage == index && *run_order < action.run_order))
+                            || namespaces.iter().any(|p| {
+                                p.artifact == namespace && before(p, index, action.run_order)
                             });
                         if !known {
                             out.push(format!(
@@ -597,42 +653,6 @@ fn check_structure(node: Node<'_>, stages: &[Stage<'_>]) -> Vec<String> {
                         }
                     }
                 }
-            }
-            for output in action.outputs() {
-                if let Some(problem) = output.problem() {
-                    out.push(problem);
-                }
-                if let Some(p) = producers.iter().find(|p| p.artifact == output.name()) {
-                    out.push(format!(
-                        "artifact \"{}\" is produced twice: by {} and by {at}",
-                        output.name(),
-                        p.action
-                    ));
-                } else {
-                    producers.push(Producer {
-                        artifact: output.name().to_owned(),
-                        stage: index,
-                        run_order: action.run_order,
-                        action: at.clone(),
-                    });
-                }
-            }
-            if let Some(namespace) = &action.namespace {
-                let valid = (1..=100).contains(&namespace.len())
-                    && namespace
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "@_-".contains(c));
-                if !valid {
-                    out.push(format!(
-                        "action {at}: variables namespace \"{namespace}\" must be 1 to 100 letters, digits, '@', '_' and '-'"
-                    ));
-                }
-                if namespaces.iter().any(|(n, _, _)| n == namespace) {
-                    out.push(format!(
-                        "action {at}: variables namespace \"{namespace}\" is used twice"
-                    ));
-                }
-                namespaces.push((namespace.clone(), index, action.run_order));
             }
         }
     }

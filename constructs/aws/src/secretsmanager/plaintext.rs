@@ -38,11 +38,11 @@ const CREDENTIAL_PREFIXES: &[(&str, &str)] = &[
 /// (`DB_PASSWORD`, `NPM_TOKEN`), or the value is a well-known credential or a private key.
 pub(crate) fn plaintext_secret_problem(name: &str, value: &str) -> Option<String> {
     if value.contains("-----BEGIN") && value.contains("PRIVATE KEY") {
-        return Some("the value is a private key".to_owned());
+        return Some(format!("\"{name}\" holds a private key"));
     }
     for &(prefix, what) in CREDENTIAL_PREFIXES {
         if value.starts_with(prefix) && value.len() >= prefix.len() + 16 {
-            return Some(format!("the value looks like {what}"));
+            return Some(format!("\"{name}\" holds what looks like {what}"));
         }
     }
     let words = words(name);
