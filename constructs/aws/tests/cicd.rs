@@ -2,15 +2,16 @@
 //! EventBridge, Secrets Manager and SSM.
 
 use cirrus_aws::codebuild::{
-    BuildEnv, BuildSpec, Cache, EnvVar, InlineBuildSpec, InstallPhase, Phase, Phases, Project,
-    ProjectProps, Source,
+    BuildEnv, BuildSpec, Cache, EnvVar, InlineBuildSpec, InstallPhase, LocalCacheMode, Phase,
+    Phases, Project, ProjectProps, ProjectVpc, Source,
 };
 use cirrus_aws::codecommit::{Repository, RepositoryProps};
 use cirrus_aws::codepipeline::{
     Action, Artifact, CloudFormationDeployProps, CodeBuildActionProps, Pipeline, PipelineProps,
     S3DeployProps, Stage,
 };
-use cirrus_aws::events::{EventPattern, Rule, RuleProps, Schedule, TimeUnit, Trigger};
+use cirrus_aws::ec2::{ImportedVpc, SecurityGroup, SecurityGroupProps, SubnetType, VpcAttributes};
+use cirrus_aws::events::{EventPattern, Rule, RuleProps, Schedule, Target, TimeUnit, Trigger};
 use cirrus_aws::s3::{Bucket, BucketProps};
 use cirrus_aws::secretsmanager::{GeneratedValue, JsonTemplate, Secret, SecretProps, SecretValue};
 use cirrus_aws::ssm::{StringParameter, StringParameterProps};
@@ -461,7 +462,45 @@ fn project_settings_are_checked() {
             ..Default::default()
         },
     );
+    let vpc = ImportedVpc::new(VpcAttributes {
+        vpc_id: "vpc-0a1b2c3d4e5f60718".into(),
+        cidr_block: "10.0.0.0/16".into(),
+        public_subnets: vec![(
+            "subnet-0a000000000000000".into(),
+            "eu-west-1a".into(),
+            "rtb-0a000000000000000".into(),
+        )],
+        private_subnets: vec![],
+        isolated_subnets: vec![],
+    });
+    let sg = SecurityGroup::new(stack, "Sg", &vpc, "builds", SecurityGroupProps::default());
+    Project::new(
+        stack,
+        "Public",
+        ProjectProps {
+            vpc: Some(ProjectVpc::new(&vpc, SubnetType::Public, &sg)),
+            ..Default::default()
+        },
+    );
+    Project::new(
+        stack,
+        "NoSubnets",
+        ProjectProps {
+            vpc: Some(ProjectVpc::new(&vpc, SubnetType::Isolated, &sg)),
+            cache: Cache::Local(vec![LocalCacheMode::DockerLayer]),
+            ..Default::default()
+        },
+    );
     let errs = errors(&app);
+    assert_has(
+        &errs,
+        "S/Public: builds in public subnets get no public address and cannot reach the internet",
+    );
+    assert_has(&errs, "S/NoSubnets: the VPC has no Isolated subnets");
+    assert_has(
+        &errs,
+        "S/NoSubnets: the Docker layer cache needs privileged mode",
+    );
     assert_has(
         &errs,
         "S/NoSource: the buildspec is read from buildspec.yml in the source, but the project has no source",
@@ -769,6 +808,17 @@ fn rules_and_other_constructs_check_their_settings() {
         Trigger::Pattern(EventPattern::default()),
         RuleProps::default(),
     );
+    let crowded = Rule::new(
+        stack,
+        "Crowded",
+        Trigger::Schedule(Schedule::rate(5, TimeUnit::Minutes)),
+        RuleProps::default(),
+    );
+    for i in 0..6 {
+        crowded.add_target(Target::SnsTopic {
+            arn: format!("arn:aws:sns:eu-west-1:111122223333:topic-{i}").into(),
+        });
+    }
     Repository::new(stack, "Repo", "app.git", RepositoryProps::default());
     StringParameter::new(
         stack,
