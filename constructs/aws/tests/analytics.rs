@@ -689,9 +689,12 @@ fn password_fields(value: &Value, found: &mut Vec<String>) {
         Value::Object(map) => {
             for (k, v) in map {
                 let lower = k.to_ascii_lowercase();
+                // Settings about passwords (who manages them, how long generated ones are) are
+                // fine; a field that would hold one is not.
                 if lower.contains("password")
                     && k != "ManageMasterPassword"
                     && k != "MasterPasswordSecretKmsKeyId"
+                    && k != "PasswordLength"
                 {
                     found.push(k.clone());
                 }

@@ -160,6 +160,14 @@ impl<'a> Role<'a> {
         self.resource
     }
 
+    /// The handle of a role created earlier under `node` (its `Resource` child), if any.
+    pub(crate) fn from_node(node: Node<'a>) -> Option<Role<'a>> {
+        let resource = node
+            .find_child("Resource")
+            .and_then(ResourceRef::<CfnRole>::from_node)?;
+        Some(Role { node, resource })
+    }
+
     /// Lets `grantee` pass this role to `service` (`iam:PassRole`, limited by
     /// `iam:PassedToService`), as services that act with a role require of their caller.
     pub fn grant_pass_role(&self, grantee: &impl Grantable<'a>, service: &str) {

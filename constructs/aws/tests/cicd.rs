@@ -1,0 +1,907 @@
+//! Errors, grants and rendering of the CI/CD constructs: CodeCommit, CodeBuild, CodePipeline,
+//! EventBridge, Secrets Manager and SSM.
+
+use cirrus_aws::codebuild::{
+    BuildEnv, BuildSpec, Cache, EnvVar, InlineBuildSpec, InstallPhase, LocalCacheMode, Phase,
+    Phases, Project, ProjectProps, ProjectVpc, Source,
+};
+use cirrus_aws::codecommit::{Repository, RepositoryProps};
+use cirrus_aws::codepipeline::{
+    Action, Artifact, CloudFormationDeployProps, CodeBuildActionProps, Pipeline, PipelineProps,
+    S3DeployProps, Stage,
+};
+use cirrus_aws::ec2::{ImportedVpc, SecurityGroup, SecurityGroupProps, SubnetType, VpcAttributes};
+use cirrus_aws::events::{EventPattern, Rule, RuleProps, Schedule, Target, TimeUnit, Trigger};
+use cirrus_aws::s3::{Bucket, BucketProps};
+use cirrus_aws::secretsmanager::{GeneratedValue, JsonTemplate, Secret, SecretProps, SecretValue};
+use cirrus_aws::ssm::{StringParameter, StringParameterProps};
+use cirrus_core::{App, Env, Stack, StackProps, Value};
+use serde_json::json;
+
+fn errors(app: &App) -> Vec<String> {
+    app.synth()
+        .expect_err("synthesis should fail")
+        .diagnostics
+        .errors()
+        .map(|d| {
+            format!(
+                "{}: {}{}",
+                d.path,
+                d.message,
+                d.hint
+                    .as_ref()
+                    .map(|h| format!(" (hint: {h})"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+#[track_caller]
+fn assert_has(errors: &[String], needle: &str) {
+    assert!(
+        errors.iter().any(|e| e.contains(needle)),
+        "no error contains {needle:?}:\n{errors:#?}"
+    );
+}
+
+fn resources(app: &App, stack: &str) -> serde_json::Map<String, serde_json::Value> {
+    let out = app
+        .synth()
+        .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
+    out.stack(stack).unwrap().template["Resources"]
+        .as_object()
+        .unwrap()
+        .clone()
+}
+
+/// The properties of the one resource whose logical id starts with `prefix`.
+fn props_of(
+    resources: &serde_json::Map<String, serde_json::Value>,
+    prefix: &str,
+) -> serde_json::Value {
+    let found: Vec<_> = resources
+        .iter()
+        .filter(|(id, _)| id.starts_with(prefix))
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "resources starting with {prefix}: {:?}",
+        found.iter().map(|f| f.0).collect::<Vec<_>>()
+    );
+    found[0].1["Properties"].clone()
+}
+
+/// A repository and a build project for pipelines under test.
+fn parts<'a>(stack: Stack<'a>) -> (Repository<'a>, Project<'a>) {
+    (
+        Repository::new(stack, "Repo", "app", RepositoryProps::default()),
+        Project::new(stack, "Build", ProjectProps::default()),
+    )
+}
+
+#[test]
+fn an_artifact_read_before_it_is_produced_is_an_error_naming_pipeline_and_artifact() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let (repo, build) = parts(stack);
+    let site = Bucket::new(stack, "Site", BucketProps::default());
+    let (src, dist, docs) = (
+        Artifact::new("Src"),
+        Artifact::new("Dist"),
+        Artifact::new("Docs"),
+    );
+    Pipeline::new(
+        stack,
+        "Pipeline",
+        PipelineProps {
+            stages: vec![
+                Stage::new("Source", [Action::codecommit_source(&repo, "main", &src)]),
+                Stage::new(
+                    "Deploy",
+                    [
+                        // Reads what a later stage produces.
+                        Action::s3_deploy(&site, &dist, S3DeployProps::default()),
+                        // Reads what nothing produces.
+                        Action::s3_deploy(&site, &docs, S3DeployProps::default()).named("Docs"),
+                    ],
+                ),
+                Stage::new(
+                    "Build",
+                    [Action::codebuild(
+                        &build,
+                        &src,
+                        CodeBuildActionProps::output(&dist),
+                    )],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    let errs = errors(&app);
+    assert_has(
+        &errs,
+        "S/Pipeline: action Deploy/Deploy reads artifact \"Dist\" before it exists: Build/Build produces it in a later stage",
+    );
+    assert_has(
+        &errs,
+        "S/Pipeline: action Deploy/Docs reads artifact \"Docs\", which no action of the pipeline produces",
+    );
+    assert_eq!(errs.len(), 2, "{errs:#?}");
+}
+
+#[test]
+fn run_orders_decide_within_a_stage() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let (repo, build) = parts(stack);
+    let site = Bucket::new(stack, "Site", BucketProps::default());
+    let (src, dist) = (Artifact::new("Src"), Artifact::new("Dist"));
+    let pipeline = |id: &str, deploy_order: u32| {
+        Pipeline::new(
+            stack,
+            id,
+            PipelineProps {
+                stages: vec![
+                    Stage::new("Source", [Action::codecommit_source(&repo, "main", &src)]),
+                    Stage::new(
+                        "BuildAndDeploy",
+                        [
+                            // Listed first, but runs after the build when its run order is
+                            // higher.
+                            Action::s3_deploy(&site, &dist, S3DeployProps::default())
+                                .run_order(deploy_order),
+                            Action::codebuild(&build, &src, CodeBuildActionProps::output(&dist))
+                                .run_order(2),
+                        ],
+                    ),
+                ],
+                ..Default::default()
+            },
+        );
+    };
+    pipeline("Good", 3);
+    pipeline("Bad", 2);
+    let errs = errors(&app);
+    assert_eq!(
+        errs,
+        vec![
+            "S/Bad: action BuildAndDeploy/Deploy reads artifact \"Dist\" before it exists: BuildAndDeploy/Build produces it at run order 2, not before 2"
+        ]
+    );
+}
+
+#[test]
+fn structural_errors_are_reported_at_the_pipeline() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let (repo, build) = parts(stack);
+    let (src, out) = (Artifact::new("Src"), Artifact::new("Src"));
+    // One stage only.
+    Pipeline::new(
+        stack,
+        "OneStage",
+        PipelineProps {
+            stages: vec![Stage::new(
+                "Source",
+                [Action::codecommit_source(&repo, "main", &src)],
+            )],
+            ..Default::default()
+        },
+    );
+    // A duplicate artifact, a source outside the first stage, a build in the first stage.
+    Pipeline::new(
+        stack,
+        "Misplaced",
+        PipelineProps {
+            stages: vec![
+                Stage::new(
+                    "Source",
+                    [
+                        Action::codecommit_source(&repo, "main", &src),
+                        Action::codebuild(&build, &src, CodeBuildActionProps::default())
+                            .run_order(2),
+                    ],
+                ),
+                Stage::new(
+                    "Build",
+                    [
+                        Action::codebuild(&build, &src, CodeBuildActionProps::output(&out)),
+                        Action::codecommit_source(&repo, "dev", &Artifact::new("Dev"))
+                            .named("Late"),
+                    ],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    // Bad names.
+    Pipeline::new(
+        stack,
+        "Names",
+        PipelineProps {
+            pipeline_name: Some("has space".into()),
+            stages: vec![
+                Stage::new(
+                    "Source",
+                    [Action::codecommit_source(
+                        &repo,
+                        "main",
+                        &Artifact::new("bad name"),
+                    )],
+                ),
+                Stage::new(
+                    "Build stage",
+                    [
+                        Action::codebuild(&build, &Artifact::new("bad name"), Default::default()),
+                        Action::codebuild(&build, &Artifact::new("bad name"), Default::default()),
+                    ],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    let errs = errors(&app);
+    assert_has(
+        &errs,
+        "S/OneStage: a pipeline needs at least two stages (a source stage and one that uses it); it has 1",
+    );
+    assert_has(
+        &errs,
+        "S/Misplaced: artifact \"Src\" is produced twice: by Source/Source and by Build/Build",
+    );
+    assert_has(
+        &errs,
+        "S/Misplaced: source action Build/Late must be in the first stage, not in stage Build",
+    );
+    assert_has(
+        &errs,
+        "S/Misplaced: action Source/Build is in the first stage, which may hold only source actions",
+    );
+    assert_has(&errs, "S/Names: pipeline name \"has space\" must be");
+    assert_has(&errs, "S/Names: stage name \"Build stage\" must be");
+    assert_has(&errs, "S/Names: artifact name \"bad name\" must be");
+    assert_has(
+        &errs,
+        "S/Names: stage Build stage has two actions named \"Build\"; name them with Action::named",
+    );
+}
+
+#[test]
+fn action_settings_are_checked() {
+    let app = App::new("t");
+    let stack = app.stack(
+        "S",
+        StackProps {
+            env: Env::region("eu-west-1"),
+            ..Default::default()
+        },
+    );
+    let elsewhere = app.stack(
+        "Elsewhere",
+        StackProps {
+            env: Env::region("us-east-1"),
+            ..Default::default()
+        },
+    );
+    let repo = Repository::new(stack, "Repo", "app", RepositoryProps::default());
+    let standalone = Project::new(
+        stack,
+        "Standalone",
+        ProjectProps {
+            source: Source::codecommit(&repo, "main"),
+            ..Default::default()
+        },
+    );
+    let unencrypted = Bucket::new(stack, "Unencrypted", BucketProps::default());
+    let src = Artifact::new("Src");
+    Pipeline::new(
+        stack,
+        "Pipeline",
+        PipelineProps {
+            stages: vec![
+                Stage::new("Source", [Action::codecommit_source(&repo, "main", &src)]),
+                Stage::new(
+                    "Build",
+                    [Action::codebuild(
+                        &standalone,
+                        &src,
+                        CodeBuildActionProps {
+                            environment_variables: vec![
+                                ("TAG".into(), "#{Nowhere.CommitId}".into()),
+                                ("NPM_TOKEN".into(), "npm_abcdef".into()),
+                            ],
+                            ..Default::default()
+                        },
+                    )],
+                ),
+                Stage::new(
+                    "Deploy",
+                    [Action::cloudformation_deploy(
+                        elsewhere,
+                        src.template_of(&elsewhere),
+                        CloudFormationDeployProps::default(),
+                    )],
+                ),
+            ],
+            artifact_bucket: Some(unencrypted),
+            ..Default::default()
+        },
+    );
+    let errs = errors(&app);
+    assert_has(
+        &errs,
+        "S/Pipeline: action Build/Standalone: project S/Standalone does not take its source from the pipeline; give it Source::CodePipeline",
+    );
+    assert_has(
+        &errs,
+        "S/Pipeline: action Build/Standalone: environment variable TAG uses #{Nowhere...}, but no earlier action publishes the namespace \"Nowhere\"",
+    );
+    assert_has(
+        &errs,
+        "S/Pipeline: action Build/Standalone: environment variable \"NPM_TOKEN\" is named like a secret (TOKEN) and has a plain-text value (hint: a pipeline action's variables are plain text",
+    );
+    assert_has(
+        &errs,
+        "S/Pipeline: action Deploy/Elsewhere: stack Elsewhere deploys to aws://unknown-account/us-east-1, the pipeline runs in aws://unknown-account/eu-west-1",
+    );
+    assert_has(
+        &errs,
+        "S/Pipeline: the artifact bucket is not encrypted with a customer managed key",
+    );
+}
+
+#[test]
+fn plaintext_secrets_are_refused_everywhere() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    Project::new(
+        stack,
+        "Build",
+        ProjectProps {
+            environment_variables: vec![
+                ("DB_PASSWORD".into(), EnvVar::plain("hunter2")),
+                ("AWS_KEY".into(), EnvVar::plain("AKIAIOSFODNN7EXAMPLE")),
+                // Not refused: the value is not in the template, or is declared not secret.
+                (
+                    "API_TOKEN".into(),
+                    EnvVar::secret(&Secret::from_name("api", None)),
+                ),
+                ("CACHE_KEY".into(), EnvVar::NotSecret("v2".into())),
+            ],
+            build_spec: BuildSpec::inline(InlineBuildSpec {
+                env: BuildEnv {
+                    variables: vec![("GITHUB_TOKEN".into(), EnvVar::plain("abc"))],
+                    ..Default::default()
+                },
+                phases: Phases {
+                    build: Some(Phase::commands(["make"])),
+                    ..Default::default()
+                },
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    );
+    StringParameter::new(
+        stack,
+        "DbPassword",
+        "hunter2",
+        StringParameterProps::default(),
+    );
+    Secret::new(
+        stack,
+        "Login",
+        SecretProps {
+            value: SecretValue::Generated(GeneratedValue {
+                json: Some(JsonTemplate {
+                    template: r#"{"username": "admin", "apiKey": "abc123"}"#.into(),
+                    key: "password".into(),
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    );
+    let errs = errors(&app);
+    assert_has(
+        &errs,
+        "S/Build: environment variable \"DB_PASSWORD\" is named like a secret (PASSWORD) and has a plain-text value (hint: keep the value in a secretsmanager::Secret",
+    );
+    assert_has(
+        &errs,
+        "S/Build: environment variable \"AWS_KEY\" holds what looks like an AWS access key id",
+    );
+    assert_has(
+        &errs,
+        "S/Build: environment variable \"GITHUB_TOKEN\" is named like a secret (TOKEN)",
+    );
+    assert_has(
+        &errs,
+        "S/DbPassword: parameter DbPassword: \"DbPassword\" is named like a secret (PASSWORD) and has a plain-text value; a String parameter is plain text in the template (hint: keep secrets in a secretsmanager::Secret",
+    );
+    assert_has(
+        &errs,
+        "S/Login: the JSON template: \"apiKey\" is named like a secret (KEY)",
+    );
+    assert_eq!(errs.len(), 5, "{errs:#?}");
+}
+
+#[test]
+fn project_settings_are_checked() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    Project::new(
+        stack,
+        "NoSource",
+        ProjectProps {
+            source: Source::None,
+            project_name: Some("-bad".into()),
+            timeout_minutes: 3,
+            ..Default::default()
+        },
+    );
+    Project::new(
+        stack,
+        "Empty",
+        ProjectProps {
+            build_spec: BuildSpec::inline(InlineBuildSpec {
+                phases: Phases {
+                    install: Some(InstallPhase::default()),
+                    ..Default::default()
+                },
+                cache_paths: vec!["node_modules/**/*".into()],
+                ..Default::default()
+            }),
+            environment_variables: vec![
+                ("CODEBUILD_X".into(), EnvVar::plain("1")),
+                ("1ST".into(), EnvVar::plain("1")),
+            ],
+            cache: Cache::Local(vec![]),
+            ..Default::default()
+        },
+    );
+    let vpc = ImportedVpc::new(VpcAttributes {
+        vpc_id: "vpc-0a1b2c3d4e5f60718".into(),
+        cidr_block: "10.0.0.0/16".into(),
+        public_subnets: vec![(
+            "subnet-0a000000000000000".into(),
+            "eu-west-1a".into(),
+            "rtb-0a000000000000000".into(),
+        )],
+        private_subnets: vec![],
+        isolated_subnets: vec![],
+    });
+    let sg = SecurityGroup::new(stack, "Sg", &vpc, "builds", SecurityGroupProps::default());
+    Project::new(
+        stack,
+        "Public",
+        ProjectProps {
+            vpc: Some(ProjectVpc::new(&vpc, SubnetType::Public, &sg)),
+            ..Default::default()
+        },
+    );
+    Project::new(
+        stack,
+        "NoSubnets",
+        ProjectProps {
+            vpc: Some(ProjectVpc::new(&vpc, SubnetType::Isolated, &sg)),
+            cache: Cache::Local(vec![LocalCacheMode::DockerLayer]),
+            ..Default::default()
+        },
+    );
+    let errs = errors(&app);
+    assert_has(
+        &errs,
+        "S/Public: builds in public subnets get no public address and cannot reach the internet",
+    );
+    assert_has(&errs, "S/NoSubnets: the VPC has no Isolated subnets");
+    assert_has(
+        &errs,
+        "S/NoSubnets: the Docker layer cache needs privileged mode",
+    );
+    assert_has(
+        &errs,
+        "S/NoSource: the buildspec is read from buildspec.yml in the source, but the project has no source",
+    );
+    assert_has(&errs, "S/NoSource: project name \"-bad\" must be");
+    assert_has(
+        &errs,
+        "S/NoSource: timeout_minutes is 3; CodeBuild accepts 5 to 2160",
+    );
+    assert_has(&errs, "S/Empty: the inline buildspec runs no commands");
+    assert_has(
+        &errs,
+        "S/Empty: the buildspec lists cache paths but the project keeps no custom cache",
+    );
+    assert_has(&errs, "S/Empty: a local cache needs at least one mode");
+    assert_has(
+        &errs,
+        "S/Empty: environment variable name \"CODEBUILD_X\" is in the CODEBUILD_ namespace",
+    );
+    assert_has(
+        &errs,
+        "S/Empty: environment variable name \"1ST\" must start with a letter",
+    );
+}
+
+/// The pipeline role gets exactly what its actions need: the source's CodeCommit actions,
+/// artifact put (source) and read (S3 deploy) with the key, the build's start/stop, and write
+/// on the deployed bucket. The build's artifact access is on the project's role.
+fn concat(a: &[&'static str], b: &[&'static str]) -> Vec<&'static str> {
+    a.iter().chain(b).copied().collect()
+}
+
+#[test]
+fn the_pipeline_role_has_exactly_what_the_actions_need() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let (repo, build) = parts(stack);
+    let site = Bucket::new(stack, "Site", BucketProps::default());
+    let (src, dist) = (Artifact::new("Src"), Artifact::new("Dist"));
+    Pipeline::new(
+        stack,
+        "Pipeline",
+        PipelineProps {
+            stages: vec![
+                Stage::new("Source", [Action::codecommit_source(&repo, "main", &src)]),
+                Stage::new(
+                    "Build",
+                    [Action::codebuild(
+                        &build,
+                        &src,
+                        CodeBuildActionProps::output(&dist),
+                    )],
+                ),
+                Stage::new(
+                    "Deploy",
+                    [Action::s3_deploy(&site, &dist, S3DeployProps::default())],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    let resources = resources(&app, "S");
+    let bucket = json!([
+        {"Fn::GetAtt": ["PipelineArtifactsBucket22248F97", "Arn"]},
+        {"Fn::Sub": "${PipelineArtifactsBucket22248F97.Arn}/*"}
+    ]);
+    let key = json!({"Fn::GetAtt": ["PipelineArtifactsKey217FCEDC", "Arn"]});
+    let put = [
+        "s3:PutObject",
+        "s3:PutObjectLegalHold",
+        "s3:PutObjectRetention",
+        "s3:PutObjectTagging",
+        "s3:PutObjectVersionTagging",
+        "s3:Abort*",
+    ];
+    let read = ["s3:GetObject*", "s3:GetBucket*", "s3:List*"];
+    assert_eq!(
+        props_of(&resources, "PipelineRoleDefaultPolicy")["PolicyDocument"]["Statement"],
+        json!([
+            {"Effect": "Allow",
+             "Action": ["codecommit:GetBranch", "codecommit:GetCommit", "codecommit:UploadArchive",
+                        "codecommit:GetUploadArchiveStatus", "codecommit:CancelUploadArchive"],
+             "Resource": {"Fn::GetAtt": ["Repo02AC86CF", "Arn"]}},
+            {"Effect": "Allow", "Action": concat(&put, &read), "Resource": bucket},
+            {"Effect": "Allow",
+             "Action": ["kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Decrypt"],
+             "Resource": key},
+            {"Effect": "Allow",
+             "Action": ["codebuild:BatchGetBuilds", "codebuild:StartBuild", "codebuild:StopBuild"],
+             "Resource": {"Fn::GetAtt": ["Build45A36621", "Arn"]}},
+            {"Effect": "Allow", "Action": concat(&put, &["s3:DeleteObject*"]),
+             "Resource": [{"Fn::GetAtt": ["SiteE53D7754", "Arn"]}, {"Fn::Sub": "${SiteE53D7754.Arn}/*"}]}
+        ])
+    );
+    assert_eq!(
+        props_of(&resources, "BuildRoleDefaultPolicy")["PolicyDocument"]["Statement"],
+        json!([
+            {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+             "Resource": {"Fn::GetAtt": ["BuildLogs04E75593", "Arn"]}},
+            {"Effect": "Allow", "Action": concat(&read, &put), "Resource": bucket},
+            {"Effect": "Allow",
+             "Action": ["kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
+             "Resource": key}
+        ])
+    );
+    assert_eq!(
+        props_of(&resources, "PipelineEventsRoleDefaultPolicy")["PolicyDocument"]["Statement"],
+        json!([{"Effect": "Allow", "Action": "codepipeline:StartPipelineExecution",
+                "Resource": {"Fn::Sub": "arn:${AWS::Partition}:codepipeline:${AWS::Region}:${AWS::AccountId}:${PipelineC660917D}"}}])
+    );
+    let trigger = props_of(&resources, "PipelineSourceTrigger");
+    assert_eq!(
+        trigger["EventPattern"]["detail"],
+        json!({"event": ["referenceCreated", "referenceUpdated"],
+               "referenceType": ["branch"], "referenceName": ["main"]})
+    );
+}
+
+#[test]
+fn a_cloudformation_action_may_manage_its_stack_only_and_pass_its_role_to_cloudformation_only() {
+    let app = App::new("t");
+    let infra = app.stack("Infra", StackProps::default());
+    Bucket::new(infra, "Data", BucketProps::default());
+    let stack = app.stack("S", StackProps::default());
+    let repo = Repository::new(stack, "Repo", "templates", RepositoryProps::default());
+    let templates = Artifact::new("Templates");
+    let pipeline = Pipeline::new(
+        stack,
+        "Pipeline",
+        PipelineProps {
+            stages: vec![
+                Stage::new(
+                    "Source",
+                    [Action::codecommit_source(&repo, "main", &templates)],
+                ),
+                Stage::new(
+                    "Deploy",
+                    [Action::cloudformation_deploy(
+                        infra,
+                        templates.template_of(&infra),
+                        CloudFormationDeployProps::default(),
+                    )],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    assert!(pipeline.deploy_role().is_some());
+    let resources = resources(&app, "S");
+    let statements =
+        props_of(&resources, "PipelineRoleDefaultPolicy")["PolicyDocument"]["Statement"].clone();
+    let statements = statements.as_array().unwrap();
+    assert_eq!(statements.len(), 5, "{statements:#?}");
+    assert_eq!(
+        statements[3],
+        json!({"Effect": "Allow",
+               "Action": ["cloudformation:CreateStack", "cloudformation:DescribeStack*",
+                          "cloudformation:GetStackPolicy", "cloudformation:GetTemplate*",
+                          "cloudformation:SetStackPolicy", "cloudformation:UpdateStack",
+                          "cloudformation:ValidateTemplate"],
+               "Resource": {"Fn::Sub": "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/Infra/*"}})
+    );
+    assert_eq!(
+        statements[4],
+        json!({"Effect": "Allow", "Action": "iam:PassRole",
+               "Resource": {"Fn::GetAtt": ["PipelineDeployRole3451C4A0", "Arn"]},
+               "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}})
+    );
+    let pipeline = props_of(&resources, "PipelineC660917D");
+    assert_eq!(
+        pipeline["Stages"][1]["Actions"][0]["Configuration"],
+        json!({"ActionMode": "CREATE_UPDATE", "StackName": "Infra",
+               "TemplatePath": "Templates::Infra.template.json",
+               "RoleArn": {"Fn::GetAtt": ["PipelineDeployRole3451C4A0", "Arn"]}})
+    );
+}
+
+fn build_spec_of(app: &App) -> serde_json::Value {
+    props_of(&resources(app, "S"), "Build45A36621")["Source"]["BuildSpec"].clone()
+}
+
+#[test]
+fn an_inline_buildspec_renders_as_yaml_text() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    Project::new(
+        stack,
+        "Build",
+        ProjectProps {
+            build_spec: BuildSpec::inline(InlineBuildSpec {
+                env: BuildEnv {
+                    shell: Some("bash".into()),
+                    variables: vec![("MODE".into(), EnvVar::plain("on"))],
+                    ..Default::default()
+                },
+                phases: Phases {
+                    install: Some(InstallPhase {
+                        runtime_versions: vec![("nodejs".into(), "20".into())],
+                        ..Default::default()
+                    }),
+                    build: Some(Phase::commands([
+                        "npm run build -- --mode \"${MODE}\"",
+                        "if true; then\n  echo yes\nfi",
+                    ])),
+                    ..Default::default()
+                },
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    );
+    // YAML 1.1 would read `on` as true and 20 as a number: both are quoted.
+    assert_eq!(
+        build_spec_of(&app),
+        json!(
+            "version: 0.2\nenv:\n  shell: bash\n  variables:\n    MODE: \"on\"\nphases:\n  install:\n    runtime-versions:\n      nodejs: \"20\"\n  build:\n    commands:\n    - npm run build -- --mode \"${MODE}\"\n    - |-\n      if true; then\n        echo yes\n      fi\n"
+        )
+    );
+}
+
+#[test]
+fn a_buildspec_with_resolved_values_is_a_sub_that_keeps_shell_dollars() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let secret = Secret::new(stack, "Webhook", SecretProps::default());
+    let parameter =
+        StringParameter::new(stack, "Url", "https://x", StringParameterProps::default());
+    Project::new(
+        stack,
+        "Build",
+        ProjectProps {
+            build_spec: BuildSpec::inline(InlineBuildSpec {
+                env: BuildEnv {
+                    variables: vec![
+                        ("URL".into(), EnvVar::parameter(&parameter)),
+                        ("HOOK".into(), EnvVar::secret_field(&secret, "url")),
+                    ],
+                    ..Default::default()
+                },
+                phases: Phases {
+                    build: Some(Phase::commands(["curl -d @out.json \"${HOOK}\""])),
+                    ..Default::default()
+                },
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        build_spec_of(&app),
+        json!({"Fn::Sub": "version: 0.2\nenv:\n  parameter-store:\n    URL: \"${UrlD4FAABD0}\"\n  secrets-manager:\n    HOOK: \"${WebhookB701416B}:url::\"\nphases:\n  build:\n    commands:\n    - curl -d @out.json \"${!HOOK}\"\n"})
+    );
+    // Referencing the secret and the parameter granted read on exactly them.
+    let resources = resources(&app, "S");
+    let statements =
+        props_of(&resources, "BuildRoleDefaultPolicy")["PolicyDocument"]["Statement"].clone();
+    assert_eq!(
+        statements[1],
+        json!({"Effect": "Allow", "Action": ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory"],
+               "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${UrlD4FAABD0}"}})
+    );
+    assert_eq!(
+        statements[2],
+        json!({"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+               "Resource": {"Ref": "WebhookB701416B"}})
+    );
+    assert_eq!(statements[3]["Action"], json!("kms:Decrypt"));
+    assert_eq!(
+        statements[3]["Condition"],
+        json!({"StringEquals": {"kms:ViaService": {"Fn::Sub": "secretsmanager.${AWS::Region}.amazonaws.com"}}})
+    );
+}
+
+#[test]
+fn rules_and_other_constructs_check_their_settings() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    Rule::new(
+        stack,
+        "Cron",
+        Trigger::Schedule(Schedule::cron("0 2 * * * *")),
+        RuleProps::default(),
+    );
+    Rule::new(
+        stack,
+        "Rate",
+        Trigger::Schedule(Schedule::rate(0, TimeUnit::Minutes)),
+        RuleProps {
+            event_bus_name: Some("custom".into()),
+            ..Default::default()
+        },
+    );
+    Rule::new(
+        stack,
+        "Pattern",
+        Trigger::Pattern(EventPattern {
+            detail: Some(Value::from(json!({"state": "running"}))),
+            ..Default::default()
+        }),
+        RuleProps::default(),
+    );
+    Rule::new(
+        stack,
+        "Empty",
+        Trigger::Pattern(EventPattern::default()),
+        RuleProps::default(),
+    );
+    let crowded = Rule::new(
+        stack,
+        "Crowded",
+        Trigger::Schedule(Schedule::rate(5, TimeUnit::Minutes)),
+        RuleProps::default(),
+    );
+    for i in 0..6 {
+        crowded.add_target(Target::SnsTopic {
+            arn: format!("arn:aws:sns:eu-west-1:111122223333:topic-{i}").into(),
+        });
+    }
+    Repository::new(stack, "Repo", "app.git", RepositoryProps::default());
+    StringParameter::new(
+        stack,
+        "Param",
+        "x",
+        StringParameterProps {
+            parameter_name: Some("app/no-slash".into()),
+            ..Default::default()
+        },
+    );
+    Secret::new(
+        stack,
+        "Secret",
+        SecretProps {
+            secret_name: Some("bad name".into()),
+            value: SecretValue::Generated(GeneratedValue {
+                length: 0,
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    );
+    let errs = errors(&app);
+    assert_has(
+        &errs,
+        "S/Cron: cron expression \"0 2 * * * *\": exactly one of day of month",
+    );
+    assert_has(&errs, "S/Rate: a rate schedule must be at least 1");
+    assert_has(
+        &errs,
+        "S/Rate: a scheduled rule cannot listen on a custom event bus",
+    );
+    assert_has(
+        &errs,
+        "S/Pattern: the pattern field detail.state must be an array of values to match (write [\"running\"])",
+    );
+    assert_has(
+        &errs,
+        "S/Empty: an event pattern needs at least one field to match",
+    );
+    assert_has(
+        &errs,
+        "S/Repo: repository name \"app.git\" must not end in \".git\"",
+    );
+    assert_has(
+        &errs,
+        "S/Param: parameter name \"app/no-slash\" is hierarchical and must start with '/'",
+    );
+    assert_has(&errs, "S/Secret: secret name \"bad name\" contains ' '");
+    assert_has(
+        &errs,
+        "S/Secret: a generated value of 0 characters; Secrets Manager generates 1 to 4096",
+    );
+}
+
+#[test]
+fn secrets_share_one_stack_key_and_never_hold_a_value_in_the_template() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    Secret::new(stack, "A", SecretProps::default());
+    Secret::new(
+        stack,
+        "B",
+        SecretProps {
+            value: SecretValue::Empty,
+            ..Default::default()
+        },
+    );
+    let resources = resources(&app, "S");
+    let keys = resources
+        .values()
+        .filter(|r| r["Type"] == "AWS::KMS::Key")
+        .count();
+    assert_eq!(keys, 1);
+    for secret in resources
+        .values()
+        .filter(|r| r["Type"] == "AWS::SecretsManager::Secret")
+    {
+        assert!(secret["Properties"].get("SecretString").is_none());
+        assert_eq!(
+            secret["Properties"]["KmsKeyId"],
+            json!({"Fn::GetAtt": ["SecretsKey317DCF94", "Arn"]})
+        );
+        assert_eq!(secret["DeletionPolicy"], json!("Retain"));
+    }
+}
