@@ -586,7 +586,7 @@ fn the_pipeline_role_has_exactly_what_the_actions_need() {
              "Resource": {"Fn::GetAtt": ["Repo02AC86CF", "Arn"]}},
             {"Effect": "Allow", "Action": concat(&put, &read), "Resource": bucket},
             {"Effect": "Allow",
-             "Action": ["kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Decrypt"],
+             "Action": ["kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
              "Resource": key},
             {"Effect": "Allow",
              "Action": ["codebuild:BatchGetBuilds", "codebuild:StartBuild", "codebuild:StopBuild"],

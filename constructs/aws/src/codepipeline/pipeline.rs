@@ -7,7 +7,7 @@ use crate::codecommit::{IRepository, SOURCE_ACTIONS, commit_pattern, grant_repos
 use crate::codepipeline::Action;
 use crate::codepipeline::action::{ActionKind, DeployedStack, stack_arn, stack_name};
 use crate::events::{EventPattern, Rule, RuleProps, Target, Trigger, target_role};
-use crate::iam::{Grantable, PolicyStatement, Principal, Role, RoleProps};
+use crate::iam::{PolicyStatement, Principal, Role, RoleProps};
 use crate::kms::{IKey, Key, KeyProps};
 use crate::s3::{Bucket, BucketEncryption, BucketProps, IBucket, LifecycleRule};
 
@@ -230,7 +230,7 @@ impl<'a> Pipeline<'a> {
                 repository, branch, ..
             } => {
                 grant_repository(repository, role, &SOURCE_ACTIONS, false);
-                grant_upload(&self.bucket, role);
+                self.bucket.grant_put(role);
                 self.trigger(
                     &trigger_id,
                     commit_pattern(repository.repository_arn(), branch),
@@ -251,7 +251,7 @@ impl<'a> Pipeline<'a> {
                             [("Repository", repository_name.clone())],
                         )]),
                 );
-                grant_upload(&self.bucket, role);
+                self.bucket.grant_put(role);
                 self.trigger(
                     &trigger_id,
                     image_push_pattern(repository_name.clone(), tag),
@@ -271,7 +271,7 @@ impl<'a> Pipeline<'a> {
                 );
                 self.bucket.grant_read(project);
                 if !props.outputs.is_empty() {
-                    grant_upload(&self.bucket, project);
+                    self.bucket.grant_put(project);
                 }
             }
             ActionKind::S3Deploy { bucket, .. } => {
@@ -368,15 +368,6 @@ impl<'a> Pipeline<'a> {
     /// The L1 resource.
     pub fn l1(&self) -> ResourceRef<'a, CfnPipeline> {
         self.resource
-    }
-}
-
-/// Lets `grantee` put objects into `bucket`, large ones included: a multipart upload under
-/// SSE-KMS needs `kms:Decrypt` as well as the encryption that `grant_put` gives.
-fn grant_upload<'a>(bucket: &Bucket<'a>, grantee: &impl Grantable<'a>) {
-    bucket.grant_put(grantee);
-    if let Some(key) = bucket.encryption_key() {
-        key.grant_decrypt(grantee);
     }
 }
 

@@ -49,11 +49,12 @@ pub trait IBucket<'a> {
         }
     }
 
-    /// Lets `grantee` put objects (not read or delete them).
+    /// Lets `grantee` put objects (not read or delete them). With a customer managed key, the
+    /// grant includes `kms:Decrypt`: multipart uploads read back the data key they encrypt with.
     fn grant_put(&self, grantee: &impl Grantable<'a>) {
         grant(self, grantee, &PUT_ACTIONS);
         if let Some(key) = self.encryption_key() {
-            key.grant_encrypt(grantee);
+            key.grant_encrypt_decrypt(grantee);
         }
     }
 
