@@ -12,6 +12,20 @@ pub const KUBERNETES_VERSION: KubernetesVersion = KubernetesVersion::V1_35;
 /// public as well as private. Replace with your office or VPN ranges.
 pub const ADMIN_CIDRS: &[&str] = &["203.0.113.0/24"];
 
+/// The kubectl release the bootstrap build installs (the cluster's minor version).
+pub const KUBECTL_VERSION: &str = "v1.35.0";
+
+/// The Helm release the bootstrap build installs.
+pub const HELM_VERSION: &str = "v3.16.4";
+
+/// The chart repositories the bootstrap build installs from: Gloo Edge (the post: "Gloo Edge
+/// ingress 1.6.0 or newer"), Flagger, and the cluster autoscaler.
+pub const HELM_CHARTS: &[(&str, &str)] = &[
+    ("gloo", "https://storage.googleapis.com/solo-public-helm"),
+    ("flagger", "https://flagger.app"),
+    ("autoscaler", "https://kubernetes.github.io/autoscaler"),
+];
+
 /// One environment.
 #[derive(Debug, Clone, Copy)]
 pub struct EnvSpec {

@@ -8,6 +8,7 @@
 //! the cluster (Gloo Edge, Flagger, Prometheus, the podinfo app and its load tester) is
 //! installed with Helm and kubectl, not CloudFormation; see `docs/guide.md`.
 
+mod bootstrap;
 mod config;
 mod platform;
 

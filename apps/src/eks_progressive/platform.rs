@@ -162,7 +162,14 @@ pub fn platform(app: &App, spec: &EnvSpec) {
     );
     cluster.add_pod_identity("kube-system", "cluster-autoscaler", autoscaler.arn());
 
+    let bootstrap = super::bootstrap::bootstrap(stack, spec, &vpc, &cluster, &cluster_name);
+
     stack.add_output("ClusterName", cluster.name(), OutputProps::default());
+    stack.add_output(
+        "BootstrapProjectName",
+        bootstrap.project_name(),
+        OutputProps::default(),
+    );
     stack.add_output("ImageRepositoryUri", images.uri(), OutputProps::default());
     stack.add_output("AdminRoleArn", admin.arn(), OutputProps::default());
 }
