@@ -187,3 +187,25 @@ fn log_groups_share_one_stack_key() {
         .count();
     assert_eq!(keys, 1);
 }
+
+#[test]
+fn imported_log_groups_take_grants() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let role = Role::new(
+        stack,
+        "Role",
+        Principal::service("ec2.amazonaws.com"),
+        RoleProps::default(),
+    );
+    LogGroup::from_name("/legacy/app").grant_write(&role);
+    let statements = policy_of(&app, "S", "RoleDefaultPolicy");
+    assert_eq!(
+        statements,
+        serde_json::json!([{
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/legacy/app:*"}
+        }])
+    );
+}

@@ -1,7 +1,7 @@
 //! `LogGroup`: a CloudWatch Logs log group that keeps its logs for a set time, encrypted.
 
 use cirrus_cfn::logs::CfnLogGroup;
-use cirrus_core::{Construct, Expr, Node, RemovalPolicy, ResourceRef};
+use cirrus_core::{Construct, Expr, Node, RemovalPolicy, ResourceRef, fns};
 
 use crate::iam::{Grantable, PolicyStatement};
 use crate::kms::{IKey, Key, stack_logs_key};
@@ -150,11 +150,51 @@ impl<'a> LogGroup<'a> {
 
     /// Lets `grantee` create streams in the log group and write events to them.
     pub fn grant_write(&self, grantee: &impl Grantable<'a>) {
-        grantee.add_to_principal_policy(
-            PolicyStatement::allow()
-                .actions(["logs:CreateLogStream", "logs:PutLogEvents"])
-                // The `Arn` attribute ends in `:*`, which covers the log streams.
-                .resources([self.arn()]),
-        );
+        grant_write(self.arn(), grantee);
+    }
+
+    /// An existing log group, by name.
+    pub fn from_name(name: &str) -> ImportedLogGroup {
+        ImportedLogGroup {
+            name: name.to_owned(),
+        }
+    }
+}
+
+fn grant_write<'a>(arn: Expr<String>, grantee: &impl Grantable<'a>) {
+    grantee.add_to_principal_policy(
+        PolicyStatement::allow()
+            .actions(["logs:CreateLogStream", "logs:PutLogEvents"])
+            // The ARN ends in `:*`, which covers the log streams.
+            .resources([arn]),
+    );
+}
+
+/// A log group defined elsewhere, known by its name.
+#[derive(Debug, Clone)]
+pub struct ImportedLogGroup {
+    name: String,
+}
+
+impl ImportedLogGroup {
+    /// The log group's name.
+    pub fn name(&self) -> Expr<String> {
+        self.name.as_str().into()
+    }
+
+    /// The log group's ARN, in the form `Fn::GetAtt` gives (`...:log-group:<name>:*`).
+    pub fn arn(&self) -> Expr<String> {
+        fns::sub(
+            &format!(
+                "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{}:*",
+                self.name
+            ),
+            [],
+        )
+    }
+
+    /// Lets `grantee` create streams in the log group and write events to them.
+    pub fn grant_write<'a>(&self, grantee: &impl Grantable<'a>) {
+        grant_write(self.arn(), grantee);
     }
 }

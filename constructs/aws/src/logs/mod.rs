@@ -3,5 +3,5 @@
 mod log_group;
 mod subscription_filter;
 
-pub use log_group::{LogEncryption, LogGroup, LogGroupProps, Retention};
+pub use log_group::{ImportedLogGroup, LogEncryption, LogGroup, LogGroupProps, Retention};
 pub use subscription_filter::{SubscriptionFilter, SubscriptionFilterProps};
