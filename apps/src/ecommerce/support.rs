@@ -7,7 +7,8 @@ use cirrus_core::prelude::*;
 
 use super::config::{APP, OPERATOR_PRINCIPAL_ARN, ROLE_PATH};
 
-/// A stack of the app in `region`, tagged `app=ecommerce` (and `environment=<environment>`).
+/// A stack of the app in `region`, tagged `app=ecommerce` (and `environment=<environment>`),
+/// protected from deletion: each of them holds the shop's data or takes the shop offline.
 pub fn stack<'a>(
     app: &'a App,
     id: &str,
@@ -20,6 +21,7 @@ pub fn stack<'a>(
         StackProps {
             env: Env::region(region),
             description: Some(format!("{APP}: {description}")),
+            termination_protection: true,
             ..Default::default()
         },
     );
