@@ -17,6 +17,10 @@
 //!   directly on top of S3": an Athena workgroup over the Glue tables a crawler keeps of the
 //!   archive (EMR's Hive and Spark use the same catalog).
 //!
+//! The DR region's logs and metrics stay in its own CloudWatch for two weeks: sending them here
+//! would need a CloudWatch Logs destination and a metric stream in that region, out of scope
+//! while the DR copy is a standby.
+//!
 //! QuickSight ("to easily create and publish interactive ML-powered BI dashboards") needs an
 //! account-wide subscription made in the console; its dashboards read Athena and Redshift.
 

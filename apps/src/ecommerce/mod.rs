@@ -23,8 +23,8 @@
 //! then `EcommerceProduction`, then `EcommerceAnalytics` and `EcommerceEdge` (its origin answers
 //! once production does).
 //!
-//! What is not CloudFormation, applied to both clusters with kubectl and Helm (003: "uses
-//! kubectl command to deploy the containerized application code to the cluster"):
+//! What is not CloudFormation, applied to both clusters with kubectl and Helm (003: "to deploy
+//! the containerized application code to the cluster"):
 //! - Portworx (operator, `StorageCluster` on the nodes labelled `node-role=storage`, which
 //!   tolerate the `storage=true:NoSchedule` taint), the `StorageClass` with `repl: "3"`, I/O
 //!   priority and snapshot schedule, the `PersistentVolumeClaim`s and the database

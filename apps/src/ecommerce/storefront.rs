@@ -71,7 +71,7 @@ pub struct Storefront<'a> {
 
 /// Adds the storefront stack of `spec`'s region.
 pub fn storefront<'a>(app: &'a App, spec: &RegionSpec) -> Storefront<'a> {
-    let role_in_dr = if spec.primary {
+    let what = if spec.primary {
         "production"
     } else {
         "disaster-recovery copy"
@@ -82,7 +82,7 @@ pub fn storefront<'a>(app: &'a App, spec: &RegionSpec) -> Storefront<'a> {
         spec.region,
         Some(spec.name),
         &format!(
-            "storefront {role_in_dr} in {}: VPC, EKS cluster and node groups, load balancer, Cloud Snap bucket",
+            "storefront {what} in {}: VPC, EKS cluster and node groups, load balancer, Cloud Snap bucket",
             spec.region
         ),
     );
@@ -151,7 +151,7 @@ pub fn storefront<'a>(app: &'a App, spec: &RegionSpec) -> Storefront<'a> {
         None
     };
 
-    // People: 003's developer "uses programmatic access to cloud by AWS CLI and ... kubectl to
+    // People: 003's developer "uses programmatic access to cloud by AWS CLI" and kubectl "to
     // deploy the containerized application code to the cluster".
     let admin = operator_role(
         stack,
@@ -445,7 +445,11 @@ fn load_balancer<'a>(
 ) {
     let zone = HostedZone::from_attributes(HOSTED_ZONE_ID, HOSTED_ZONE_NAME);
     // CloudFront checks the origin's certificate against the origin name: the load balancer
-    // serves one for that name.
+    // serves one for that name. Both regions' certificates are for the same name, and ACM asks
+    // for the same validation record in every region of an account, so both stacks write the
+    // same record into the zone. Check this on the first deployment of the second stack; if
+    // ACM asks for another record, give the DR certificate a name of its own as its domain and
+    // the origin name as an alternative name.
     let certificate = Certificate::new(
         stack,
         "OriginCert",
@@ -705,7 +709,9 @@ fn replicate_to_dr<'a>(stack: Stack<'a>, bucket: Bucket<'a>, key: Key<'a>) {
 
 /// Portworx: "a distributed block storage solution that deeply integrates with Kubernetes to run
 /// and manage any stateful service" (003). It creates, attaches and tags the EBS volumes its
-/// storage nodes use, and pushes and pulls Cloud Snap snapshots, with a role of its own.
+/// storage nodes use, and pushes and pulls Cloud Snap snapshots, with a role of its own. The
+/// role reaches Portworx's pods through EKS Pod Identity (the AWS SDK's container credentials):
+/// use a Portworx release whose SDK reads them, and `--use-iam` for Cloud Snap credentials.
 fn portworx<'a>(stack: Stack<'a>, cluster: &Cluster<'a>, snapshots: &Bucket<'a>) {
     let role = pod_role(
         stack,
