@@ -3,6 +3,7 @@
 
 use cirrus_cli::AppDef;
 
+pub mod ecommerce;
 pub mod eks_progressive;
 pub mod hello_bucket;
 
@@ -15,5 +16,9 @@ pub const APPS: &[AppDef] = &[
     AppDef {
         name: "eks-progressive",
         define: eks_progressive::define,
+    },
+    AppDef {
+        name: "ecommerce",
+        define: ecommerce::define,
     },
 ];

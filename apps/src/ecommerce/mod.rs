@@ -1,0 +1,65 @@
+//! `ecommerce`: the global e-commerce service of seed 003 ("Deployment Plan — E-Commerce
+//! Service"): a storefront on EKS behind CloudFront and Route 53, an analytics VPC that turns
+//! CloudWatch's logs, metrics and events into a warehouse, and a disaster-recovery copy in a
+//! second region.
+//!
+//! Four stacks, split the way 003's figures split the system:
+//!
+//! | stack | region | what (003) |
+//! |---|---|---|
+//! | `EcommerceEdge` | primary | Figure 1's first stations: CloudFront, WAF, the shop's records |
+//! | `EcommerceProduction` | primary | Figure 3: VPC in 3 zones, EKS, node groups, load balancer |
+//! | `EcommerceAnalytics` | primary | Figure 2: the analytics VPC, peered with production |
+//! | `EcommerceDr` | second | "DR (Disaster Recovery) plan in another region" |
+//!
+//! **Across regions nothing is referred to.** CloudFormation exports do not cross regions (the
+//! core refuses such a reference), so the DR stack takes nothing from the primary region, and the
+//! primary region names what it needs of the DR region with constants and names built the same
+//! way in both ([`config::cloudsnap_bucket_name`], [`config::CLOUDSNAP_KEY_ALIAS`]). The
+//! hosted zone is a constant for the same reason. Within the primary region, the analytics
+//! stack imports production's VPC id, private route tables and log group names.
+//!
+//! Deployment order: `EcommerceDr` first (S3 checks that a replication destination exists),
+//! then `EcommerceProduction`, then `EcommerceAnalytics` and `EcommerceEdge` (its origin answers
+//! once production does).
+//!
+//! What is not CloudFormation, applied to both clusters with kubectl and Helm (003: "to deploy
+//! the containerized application code to the cluster"):
+//! - Portworx (operator, `StorageCluster` on the nodes labelled `node-role=storage`, which
+//!   tolerate the `storage=true:NoSchedule` taint), the `StorageClass` with `repl: "3"`, I/O
+//!   priority and snapshot schedule, the `PersistentVolumeClaim`s and the database
+//!   `StatefulSet`s (003: "StorageClass file ... PVC ... DB_Config (DB-PVC) file"). Cloud Snap
+//!   credentials use the pod's role: `pxctl credentials create --provider s3 --use-iam
+//!   --bucket <CloudSnapBucketName> --s3-region <region>`; schedules push snapshots to the bucket
+//!   production replicates to the DR region, where they are restored after a failover.
+//! - Kubernetes `Secret`s for the applications' credentials (003), envelope-encrypted with the
+//!   cluster's key.
+//! - The AWS Load Balancer Controller (Helm, with `--aws-region`, `--aws-vpc-id=<VpcId>`, no
+//!   IMDS access), and two `TargetGroupBinding`s binding the `storefront-blue` and
+//!   `storefront-green` Services to `BlueTargetGroupArn` and `GreenTargetGroupArn` (without
+//!   `networking`: the security groups are managed here). The release: deploy the new version
+//!   as green, test it, swap [`config::BLUE_WEIGHT`] and [`config::GREEN_WEIGHT`] and deploy;
+//!   swap back to roll back (Argo Rollouts can automate it later).
+//! - cluster-autoscaler (Helm) with the `kube-system/cluster-autoscaler` service account.
+//! - QuickSight (an account subscription made in the console), EMR steps, Redshift schemas.
+
+pub mod analytics;
+pub mod config;
+pub mod edge;
+pub mod storefront;
+mod support;
+
+use cirrus_core::App;
+
+/// Adds the four stacks of the app.
+pub fn define(app: &App) {
+    let dr = storefront::storefront(app, &config::DISASTER_RECOVERY);
+    let production = storefront::storefront(app, &config::PRODUCTION);
+    // The replication destination must exist before production's bucket names it: an ordering
+    // across regions, with no value passed.
+    production.stack.add_dependency(&dr.stack);
+    analytics::analytics(app, &production);
+    let edge = edge::edge(app);
+    // CloudFront fetches from the origin name as soon as the distribution is deployed.
+    edge.add_dependency(&production.stack);
+}

@@ -1,0 +1,848 @@
+//! What matters in the `ecommerce` app's output: its stacks, regions and deployment waves, the
+//! references between stacks (and that none crosses a region), the secure settings of its edge,
+//! clusters, buckets, roles and analytics, and that no credential appears anywhere.
+
+use std::collections::BTreeSet;
+
+use apps::ecommerce::config;
+use cirrus_core::{App, Synthesized};
+use serde_json::{Value as J, json};
+
+fn synth() -> Synthesized {
+    let app = App::new("ecommerce");
+    apps::ecommerce::define(&app);
+    app.synth().expect("the ecommerce app synthesizes")
+}
+
+fn template<'s>(out: &'s Synthesized, stack: &str) -> &'s J {
+    &out.stack(stack)
+        .unwrap_or_else(|| panic!("no stack {stack}"))
+        .template
+}
+
+/// The resources of `cfn_type` in a template: (logical id, resource).
+fn resources<'t>(template: &'t J, cfn_type: &str) -> Vec<(&'t str, &'t J)> {
+    template["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == cfn_type)
+        .map(|(id, r)| (id.as_str(), r))
+        .collect()
+}
+
+/// The single resource of `cfn_type` whose logical id starts with `prefix`.
+fn resource<'t>(template: &'t J, cfn_type: &str, prefix: &str) -> &'t J {
+    let found: Vec<_> = resources(template, cfn_type)
+        .into_iter()
+        .filter(|(id, _)| id.starts_with(prefix))
+        .collect();
+    assert_eq!(found.len(), 1, "{cfn_type} {prefix}*: {found:?}");
+    found[0].1
+}
+
+/// Every value in `value`, depth first, with the key it sits under.
+fn walk<'v>(value: &'v J, key: &'v str, visit: &mut impl FnMut(&'v str, &'v J)) {
+    visit(key, value);
+    match value {
+        J::Object(map) => map.iter().for_each(|(k, v)| walk(v, k, visit)),
+        J::Array(items) => items.iter().for_each(|v| walk(v, key, visit)),
+        _ => {}
+    }
+}
+
+/// The export names a template imports.
+fn imports(template: &J) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    walk(template, "", &mut |key, value| {
+        if key == "Fn::ImportValue" {
+            out.insert(value.as_str().unwrap().to_owned());
+        }
+    });
+    out
+}
+
+fn sub(value: &J) -> &str {
+    value["Fn::Sub"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no Fn::Sub: {value}"))
+}
+
+const STACKS: [&str; 4] = [
+    "EcommerceEdge",
+    "EcommerceProduction",
+    "EcommerceAnalytics",
+    "EcommerceDr",
+];
+
+#[test]
+fn four_stacks_in_two_regions_deployed_in_three_waves() {
+    let out = synth();
+    let regions: Vec<(&str, Option<&str>)> = out
+        .stacks
+        .iter()
+        .map(|s| (s.id.as_str(), s.env.region.as_deref()))
+        .collect();
+    assert_eq!(
+        regions,
+        [
+            ("EcommerceDr", Some(config::DR_REGION)),
+            ("EcommerceProduction", Some(config::PRIMARY_REGION)),
+            ("EcommerceAnalytics", Some(config::PRIMARY_REGION)),
+            ("EcommerceEdge", Some(config::PRIMARY_REGION)),
+        ]
+    );
+    assert_ne!(config::PRIMARY_REGION, config::DR_REGION);
+    // The DR bucket exists before production's replication names it; analytics imports from
+    // production; the edge's origin answers once production does.
+    assert_eq!(
+        out.waves,
+        [
+            vec!["EcommerceDr".to_owned()],
+            vec!["EcommerceProduction".to_owned()],
+            vec!["EcommerceAnalytics".to_owned(), "EcommerceEdge".to_owned()],
+        ]
+    );
+    let dependencies = |id: &str| out.stack(id).unwrap().dependencies.clone();
+    assert!(dependencies("EcommerceDr").is_empty());
+    assert_eq!(dependencies("EcommerceProduction"), ["EcommerceDr"]);
+    assert_eq!(dependencies("EcommerceAnalytics"), ["EcommerceProduction"]);
+    assert_eq!(dependencies("EcommerceEdge"), ["EcommerceProduction"]);
+    for stack in &out.stacks {
+        assert!(stack.termination_protection, "{}", stack.id);
+        for (id, resource) in stack.template["Resources"].as_object().unwrap() {
+            let tags = &resource["Properties"]["Tags"];
+            let tagged = match tags {
+                J::Array(list) => list.contains(&json!({"Key": "app", "Value": "ecommerce"})),
+                J::Object(map) => map.get("app") == Some(&json!("ecommerce")),
+                _ => continue,
+            };
+            assert!(tagged, "{}: {id} {tags}", stack.id);
+        }
+    }
+}
+
+#[test]
+fn only_analytics_imports_and_only_from_its_own_region() {
+    let out = synth();
+    for stack in ["EcommerceEdge", "EcommerceProduction", "EcommerceDr"] {
+        assert!(imports(template(&out, stack)).is_empty(), "{stack} imports");
+    }
+    let analytics = imports(template(&out, "EcommerceAnalytics"));
+    let imported: Vec<&str> = analytics
+        .iter()
+        .map(|name| {
+            let (producer, output) = name.split_once(':').unwrap();
+            assert_eq!(producer, "EcommerceProduction", "{name}");
+            output
+        })
+        .collect();
+    // Production's VPC (peering), its three private route tables (routes back to analytics),
+    // and the two Container Insights log groups the subscription filters read.
+    let expected = [
+        "ExportsOutputRefContainerInsightsApplication",
+        "ExportsOutputRefContainerInsightsDataplane",
+        "ExportsOutputRefVpc8378EB38",
+        "ExportsOutputRefVpcPrivateSubnet1RouteTable",
+        "ExportsOutputRefVpcPrivateSubnet2RouteTable",
+        "ExportsOutputRefVpcPrivateSubnet3RouteTable",
+    ];
+    assert_eq!(imported.len(), expected.len(), "{imported:?}");
+    for (name, prefix) in imported.iter().zip(expected) {
+        assert!(name.starts_with(prefix), "{name} is not {prefix}*");
+    }
+    let production = template(&out, "EcommerceProduction");
+    for output in imported {
+        assert!(
+            production["Outputs"][output]["Export"].is_object(),
+            "{output}"
+        );
+    }
+}
+
+#[test]
+fn the_dr_region_is_reached_by_name() {
+    let out = synth();
+    let production = template(&out, "EcommerceProduction");
+    let dr = template(&out, "EcommerceDr");
+
+    let dr_bucket = resource(dr, "AWS::S3::Bucket", "CloudSnap");
+    let dr_name = sub(&dr_bucket["Properties"]["BucketName"]);
+    assert_eq!(dr_name, "ecommerce-cloudsnap-${AWS::AccountId}-us-west-2");
+    assert!(dr_bucket["Properties"]["ReplicationConfiguration"].is_null());
+    let dr_alias = &resource(dr, "AWS::KMS::Alias", "CloudSnapKey")["Properties"];
+    assert_eq!(dr_alias["AliasName"], "alias/ecommerce-cloudsnap");
+
+    let bucket = &resource(production, "AWS::S3::Bucket", "CloudSnap")["Properties"];
+    assert_eq!(
+        sub(&bucket["BucketName"]),
+        "ecommerce-cloudsnap-${AWS::AccountId}-us-east-1"
+    );
+    let rules = bucket["ReplicationConfiguration"]["Rules"]
+        .as_array()
+        .unwrap();
+    assert_eq!(rules.len(), 1);
+    let rule = &rules[0];
+    assert_eq!(rule["Status"], "Enabled");
+    assert_eq!(
+        rule["SourceSelectionCriteria"]["SseKmsEncryptedObjects"]["Status"],
+        "Enabled"
+    );
+    assert_eq!(
+        sub(&rule["Destination"]["Bucket"]),
+        format!("arn:${{AWS::Partition}}:s3:::{dr_name}")
+    );
+    assert_eq!(
+        sub(&rule["Destination"]["EncryptionConfiguration"]["ReplicaKmsKeyID"]),
+        format!(
+            "arn:${{AWS::Partition}}:kms:us-west-2:${{AWS::AccountId}}:{}",
+            dr_alias["AliasName"].as_str().unwrap()
+        )
+    );
+    // The replication role may encrypt only with a DR key that carries the alias.
+    let policy = resource(
+        production,
+        "AWS::IAM::Policy",
+        "CloudSnapReplicationRoleDefaultPolicy",
+    );
+    let statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap();
+    let encrypt = statements
+        .iter()
+        .find(|s| s["Action"].to_string().contains("kms:GenerateDataKey"))
+        .unwrap();
+    assert_eq!(
+        encrypt["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"],
+        "alias/ecommerce-cloudsnap"
+    );
+
+    // Images reach the DR region by ECR replication, under the same name.
+    let replication = resource(production, "AWS::ECR::ReplicationConfiguration", "");
+    let rule = &replication["Properties"]["ReplicationConfiguration"]["Rules"][0];
+    assert_eq!(rule["Destinations"][0]["Region"], config::DR_REGION);
+    assert_eq!(
+        rule["RepositoryFilters"][0],
+        json!({"Filter": "ecommerce", "FilterType": "PREFIX_MATCH"})
+    );
+    assert!(resources(dr, "AWS::ECR::Repository").is_empty());
+    let template = &resource(dr, "AWS::ECR::RepositoryCreationTemplate", "")["Properties"];
+    assert_eq!(template["AppliedFor"], json!(["REPLICATION"]));
+    assert_eq!(template["ImageTagMutability"], "IMMUTABLE");
+    assert_eq!(
+        resource(production, "AWS::ECR::Repository", "Images")["Properties"]["RepositoryName"],
+        config::IMAGE_REPOSITORY
+    );
+}
+
+#[test]
+fn no_credential_appears_in_any_template() {
+    let out = synth();
+    for stack in &out.stacks {
+        let t = &stack.template;
+        assert!(t["Parameters"].is_null(), "{}: parameters", stack.id);
+        walk(t, "", &mut |key, value| {
+            for forbidden in [
+                "MasterUserPassword",
+                "Password",
+                "SecretString",
+                "GenerateSecretString",
+                "AccessKey",
+                "SecretAccessKey",
+                "KerberosAttributes",
+            ] {
+                assert_ne!(key, forbidden, "{}: property {key}", stack.id);
+            }
+            if let Some(text) = value.as_str() {
+                let lower = text.to_lowercase();
+                assert!(!text.contains("AKIA"), "{}: {text}", stack.id);
+                assert!(!text.contains("-----BEGIN"), "{}: {text}", stack.id);
+                assert!(!lower.contains("password="), "{}: {text}", stack.id);
+            }
+        });
+    }
+    // The warehouse's admin password is Redshift's to generate, and Secrets Manager's to keep.
+    let analytics = template(&out, "EcommerceAnalytics");
+    let warehouse = &resource(analytics, "AWS::Redshift::Cluster", "Warehouse")["Properties"];
+    assert_eq!(warehouse["ManageMasterPassword"], true);
+    assert!(warehouse["MasterPasswordSecretKmsKeyId"].is_object());
+}
+
+#[test]
+fn only_cloudfront_reaches_the_load_balancers() {
+    let out = synth();
+    for (stack, region) in [
+        ("EcommerceProduction", "us-east-1"),
+        ("EcommerceDr", "us-west-2"),
+    ] {
+        let t = template(&out, stack);
+        let lists = &t["Mappings"]["CloudFrontOriginFacing"];
+        assert!(
+            lists[region]["PrefixListId"]
+                .as_str()
+                .unwrap()
+                .starts_with("pl-")
+        );
+        let group = &resource(t, "AWS::EC2::SecurityGroup", "AlbSecurityGroup")["Properties"];
+        let ingress = group["SecurityGroupIngress"].as_array().unwrap();
+        assert_eq!(ingress.len(), 1, "{stack}");
+        assert_eq!(ingress[0]["FromPort"], 443);
+        assert_eq!(ingress[0]["ToPort"], 443);
+        assert_eq!(
+            ingress[0]["SourcePrefixListId"]["Fn::FindInMap"][0],
+            "CloudFrontOriginFacing"
+        );
+        // Out only to the pods, on their port; the pods let in only the load balancer.
+        let egress = resource(t, "AWS::EC2::SecurityGroupEgress", "AlbSecurityGroupEgress");
+        assert_eq!(egress["Properties"]["FromPort"], config::STOREFRONT_PORT);
+        assert_eq!(
+            egress["Properties"]["DestinationSecurityGroupId"]["Fn::GetAtt"][1],
+            "ClusterSecurityGroupId"
+        );
+        let to_pods = &resource(t, "AWS::EC2::SecurityGroupIngress", "AlbToPods")["Properties"];
+        assert_eq!(to_pods["FromPort"], config::STOREFRONT_PORT);
+        assert!(
+            to_pods["SourceSecurityGroupId"]["Fn::GetAtt"][0]
+                .as_str()
+                .unwrap()
+                .starts_with("AlbSecurityGroup")
+        );
+
+        let listener =
+            &resource(t, "AWS::ElasticLoadBalancingV2::Listener", "AlbHttps")["Properties"];
+        assert_eq!(listener["Protocol"], "HTTPS");
+        assert_eq!(listener["SslPolicy"], "ELBSecurityPolicy-TLS13-1-2-2021-06");
+        let groups = &listener["DefaultActions"][0]["ForwardConfig"]["TargetGroups"];
+        assert_eq!(groups[0]["Weight"], config::BLUE_WEIGHT);
+        assert_eq!(groups[1]["Weight"], config::GREEN_WEIGHT);
+        assert!(
+            groups[0]["TargetGroupArn"]["Ref"]
+                .as_str()
+                .unwrap()
+                .starts_with("Blue")
+        );
+        assert!(
+            groups[1]["TargetGroupArn"]["Ref"]
+                .as_str()
+                .unwrap()
+                .starts_with("Green")
+        );
+        assert_eq!(
+            resources(t, "AWS::ElasticLoadBalancingV2::Listener").len(),
+            1
+        );
+        let alb = &resource(t, "AWS::ElasticLoadBalancingV2::LoadBalancer", "Alb")["Properties"];
+        assert_eq!(alb["Subnets"].as_array().unwrap().len(), 3);
+        let attributes = alb["LoadBalancerAttributes"].to_string();
+        for attribute in [
+            r#"{"Key":"routing.http.drop_invalid_header_fields.enabled","Value":"true"}"#,
+            r#"{"Key":"access_logs.s3.enabled","Value":"true"}"#,
+            r#"{"Key":"deletion_protection.enabled","Value":"true"}"#,
+        ] {
+            assert!(attributes.contains(attribute), "{stack}: {attribute}");
+        }
+    }
+    // No security group anywhere admits the whole internet.
+    for stack in &out.stacks {
+        let t = &stack.template;
+        let inline = resources(t, "AWS::EC2::SecurityGroup")
+            .into_iter()
+            .flat_map(|(id, g)| {
+                g["Properties"]["SecurityGroupIngress"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(move |rule| (id, rule))
+            });
+        let standalone = resources(t, "AWS::EC2::SecurityGroupIngress")
+            .into_iter()
+            .map(|(id, rule)| (id, &rule["Properties"]));
+        for (id, rule) in inline.chain(standalone) {
+            assert_ne!(rule["CidrIp"], "0.0.0.0/0", "{}: {id}", stack.id);
+            assert_ne!(rule["CidrIpv6"], "::/0", "{}: {id}", stack.id);
+        }
+    }
+}
+
+#[test]
+fn origin_fails_over_to_the_dr_region() {
+    let out = synth();
+    for (stack, role, region) in [
+        ("EcommerceProduction", "PRIMARY", "us-east-1"),
+        ("EcommerceDr", "SECONDARY", "us-west-2"),
+    ] {
+        let t = template(&out, stack);
+        let record = &resource(t, "AWS::Route53::RecordSet", "OriginRecord")["Properties"];
+        assert_eq!(record["Name"], format!("{}.", config::ORIGIN_NAME));
+        assert_eq!(record["HostedZoneId"], config::HOSTED_ZONE_ID);
+        assert_eq!(record["Failover"], role);
+        assert_eq!(record["SetIdentifier"], region);
+        assert_eq!(record["AliasTarget"]["EvaluateTargetHealth"], true);
+        assert_eq!(record["AliasTarget"]["DNSName"]["Fn::GetAtt"][1], "DNSName");
+        // The load balancer presents a certificate for the origin name.
+        let cert = &resource(t, "AWS::CertificateManager::Certificate", "OriginCert")["Properties"];
+        assert_eq!(cert["DomainName"], config::ORIGIN_NAME);
+        assert_eq!(cert["ValidationMethod"], "DNS");
+    }
+}
+
+#[test]
+fn the_edge_serves_https_behind_a_web_acl() {
+    let out = synth();
+    let edge = template(&out, "EcommerceEdge");
+    let config_ =
+        &resource(edge, "AWS::CloudFront::Distribution", "Cdn")["Properties"]["DistributionConfig"];
+    assert_eq!(config_["Aliases"], json!([config::DOMAIN]));
+    assert_eq!(
+        config_["ViewerCertificate"]["MinimumProtocolVersion"],
+        "TLSv1.2_2021"
+    );
+    assert_eq!(config_["ViewerCertificate"]["SslSupportMethod"], "sni-only");
+    assert_eq!(config_["PriceClass"], "PriceClass_All");
+    let origins = config_["Origins"].as_array().unwrap();
+    assert_eq!(origins.len(), 1);
+    assert_eq!(origins[0]["DomainName"], config::ORIGIN_NAME);
+    assert_eq!(
+        origins[0]["CustomOriginConfig"]["OriginProtocolPolicy"],
+        "https-only"
+    );
+    assert_eq!(
+        origins[0]["CustomOriginConfig"]["OriginSSLProtocols"],
+        json!(["TLSv1.2"])
+    );
+    assert_eq!(
+        config_["DefaultCacheBehavior"]["ViewerProtocolPolicy"],
+        "redirect-to-https"
+    );
+    assert!(
+        config_["WebACLId"]["Fn::GetAtt"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("WebAcl")
+    );
+    assert!(config_["Logging"]["Bucket"].is_object());
+    let acl = &resource(edge, "AWS::WAFv2::WebACL", "WebAcl")["Properties"];
+    assert_eq!(acl["Scope"], "CLOUDFRONT");
+    let rules = acl["Rules"].to_string();
+    for rule in [
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet",
+        "AWSManagedRulesAmazonIpReputationList",
+        "RateBasedStatement",
+    ] {
+        assert!(rules.contains(rule), "{rule}");
+    }
+    let viewer =
+        &resource(edge, "AWS::CertificateManager::Certificate", "ViewerCert")["Properties"];
+    assert_eq!(viewer["DomainName"], config::DOMAIN);
+    let records: Vec<&str> = resources(edge, "AWS::Route53::RecordSet")
+        .iter()
+        .map(|(_, r)| r["Properties"]["Type"].as_str().unwrap())
+        .collect();
+    assert_eq!(records, ["A", "AAAA"]);
+}
+
+#[test]
+fn clusters_span_three_zones_with_encrypted_secrets_and_restricted_endpoints() {
+    let out = synth();
+    for (stack, name) in [
+        ("EcommerceProduction", "ecommerce-prod"),
+        ("EcommerceDr", "ecommerce-dr"),
+    ] {
+        let t = template(&out, stack);
+        let cluster = &resource(t, "AWS::EKS::Cluster", "Cluster")["Properties"];
+        assert_eq!(cluster["Name"], name);
+        assert_eq!(cluster["Version"], config::KUBERNETES_VERSION.as_str());
+        let vpc = &cluster["ResourcesVpcConfig"];
+        assert_eq!(vpc["EndpointPrivateAccess"], true);
+        assert_eq!(vpc["PublicAccessCidrs"], json!(config::ADMIN_CIDRS));
+        assert_eq!(vpc["SubnetIds"].as_array().unwrap().len(), 3);
+        assert_eq!(
+            cluster["EncryptionConfig"][0]["Resources"],
+            json!(["secrets"])
+        );
+        assert_eq!(cluster["AccessConfig"]["AuthenticationMode"], "API");
+        assert_eq!(
+            cluster["AccessConfig"]["BootstrapClusterCreatorAdminPermissions"],
+            false
+        );
+        assert_eq!(
+            cluster["Logging"]["ClusterLogging"]["EnabledTypes"]
+                .as_array()
+                .unwrap()
+                .len(),
+            5
+        );
+        assert_eq!(cluster["DeletionProtection"], true);
+
+        // Three zones, never written as names: a public and a private subnet in each.
+        let subnets = resources(t, "AWS::EC2::Subnet");
+        assert_eq!(subnets.len(), 6);
+        let zones: BTreeSet<String> = subnets
+            .iter()
+            .map(|(_, s)| s["Properties"]["AvailabilityZone"]["Fn::Select"][0].to_string())
+            .collect();
+        assert_eq!(zones.len(), 3);
+        assert_eq!(resources(t, "AWS::EC2::NatGateway").len(), 3);
+
+        // Both node groups are one auto scaling group over the three private subnets.
+        let groups = resources(t, "AWS::EKS::Nodegroup");
+        assert_eq!(groups.len(), 2);
+        for (id, group) in &groups {
+            let p = &group["Properties"];
+            assert_eq!(p["Subnets"].as_array().unwrap().len(), 3, "{id}");
+            assert!(p["RemoteAccess"].is_null(), "{id}");
+        }
+        let storage = &resource(t, "AWS::EKS::Nodegroup", "StorageNodes")["Properties"];
+        assert_eq!(
+            storage["Taints"],
+            json!([{"Effect": "NO_SCHEDULE", "Key": "storage", "Value": "true"}])
+        );
+        assert!(storage["ScalingConfig"]["MinSize"].as_u64().unwrap() >= 3);
+        for (id, template) in resources(t, "AWS::EC2::LaunchTemplate") {
+            let data = &template["Properties"]["LaunchTemplateData"];
+            assert_eq!(data["MetadataOptions"]["HttpTokens"], "required", "{id}");
+            assert_eq!(
+                data["BlockDeviceMappings"][0]["Ebs"]["Encrypted"], true,
+                "{id}"
+            );
+        }
+
+        // The pods that act on AWS do so with roles of their own, by service account.
+        let associations: BTreeSet<(String, String)> =
+            resources(t, "AWS::EKS::PodIdentityAssociation")
+                .iter()
+                .map(|(_, a)| {
+                    let p = &a["Properties"];
+                    (
+                        p["Namespace"].as_str().unwrap().to_owned(),
+                        p["ServiceAccount"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect();
+        let expected: BTreeSet<(String, String)> = [
+            ("kube-system", "aws-load-balancer-controller"),
+            ("kube-system", "cluster-autoscaler"),
+            config::PORTWORX_SERVICE_ACCOUNT,
+        ]
+        .iter()
+        .map(|(n, s)| ((*n).to_owned(), (*s).to_owned()))
+        .collect();
+        assert_eq!(associations, expected);
+
+        // Developers edit the shop's namespace and nothing else.
+        let developer = &resource(t, "AWS::EKS::AccessEntry", "ClusterAccessDeveloper")["Properties"]
+            ["AccessPolicies"];
+        assert_eq!(
+            developer[0]["AccessScope"],
+            json!({"Namespaces": [config::SHOP_NAMESPACE], "Type": "namespace"})
+        );
+    }
+}
+
+#[test]
+fn buckets_are_private_encrypted_versioned_and_tls_only() {
+    let out = synth();
+    for stack in &out.stacks {
+        let t = &stack.template;
+        let policies = resources(t, "AWS::S3::BucketPolicy");
+        for (id, bucket) in resources(t, "AWS::S3::Bucket") {
+            let p = &bucket["Properties"];
+            assert_eq!(
+                p["PublicAccessBlockConfiguration"],
+                json!({
+                    "BlockPublicAcls": true,
+                    "BlockPublicPolicy": true,
+                    "IgnorePublicAcls": true,
+                    "RestrictPublicBuckets": true
+                }),
+                "{id}"
+            );
+            assert!(
+                p["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+                    ["ServerSideEncryptionByDefault"]["SSEAlgorithm"]
+                    .is_string(),
+                "{id}"
+            );
+            assert_eq!(p["VersioningConfiguration"]["Status"], "Enabled", "{id}");
+            assert_eq!(bucket["DeletionPolicy"], "Retain", "{id}");
+            assert!(p["AccessControl"].is_null(), "{id}");
+            if !id.starts_with("AccessLogsBucket") {
+                assert!(p["LoggingConfiguration"].is_object(), "{}: {id}", stack.id);
+            }
+            let tls_only = policies.iter().any(|(_, policy)| {
+                policy["Properties"]["Bucket"]["Ref"] == id
+                    && policy["Properties"]["PolicyDocument"]["Statement"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|s| {
+                            s["Effect"] == "Deny"
+                                && s["Condition"]["Bool"]["aws:SecureTransport"] == "false"
+                        })
+            });
+            assert!(tls_only, "{}: {id}", stack.id);
+        }
+    }
+    // The data buckets use customer managed keys.
+    let analytics = template(&out, "EcommerceAnalytics");
+    for prefix in ["Archive", "Curated", "QueryResults"] {
+        let sse = &resource(analytics, "AWS::S3::Bucket", prefix)["Properties"]["BucketEncryption"]
+            ["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"];
+        assert_eq!(sse["SSEAlgorithm"], "aws:kms", "{prefix}");
+        assert!(sse["KMSMasterKeyID"]["Fn::GetAtt"].is_array(), "{prefix}");
+    }
+}
+
+#[test]
+fn roles_live_under_the_app_path_and_policies_write_to_named_resources() {
+    let out = synth();
+    for stack in &out.stacks {
+        let t = &stack.template;
+        for (id, role) in resources(t, "AWS::IAM::Role") {
+            let path = &role["Properties"]["Path"];
+            if id.starts_with("Hadoop") {
+                // EMR's roles, given to EMR by name, keep the root path.
+                assert!(path.is_null(), "{id}");
+            } else {
+                assert_eq!(path, config::ROLE_PATH, "{}: {id}", stack.id);
+            }
+            assert!(
+                role["Properties"]["Policies"].is_null(),
+                "{id}: inline policy"
+            );
+        }
+        for (id, policy) in resources(t, "AWS::IAM::Policy") {
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+                .as_array()
+                .unwrap()
+            {
+                let resources = match &statement["Resource"] {
+                    J::Array(items) => items.clone(),
+                    other => vec![other.clone()],
+                };
+                if !resources.contains(&json!("*")) {
+                    continue;
+                }
+                let actions = match &statement["Action"] {
+                    J::Array(items) => items.clone(),
+                    other => vec![other.clone()],
+                };
+                for action in actions {
+                    let action = action.as_str().unwrap();
+                    let verb = action.split_once(':').unwrap().1;
+                    assert!(
+                        verb.starts_with("Describe")
+                            || verb.starts_with("List")
+                            || verb.starts_with("Get"),
+                        "{}: {id} allows {action} on *",
+                        stack.id
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn logs_are_kept_two_weeks_and_encrypted() {
+    let out = synth();
+    for stack in &out.stacks {
+        for (id, group) in resources(&stack.template, "AWS::Logs::LogGroup") {
+            let p = &group["Properties"];
+            assert_eq!(p["RetentionInDays"], 14, "{}: {id}", stack.id);
+            assert!(p["KmsKeyId"].is_object(), "{}: {id}", stack.id);
+        }
+    }
+    let production = template(&out, "EcommerceProduction");
+    let names: BTreeSet<&str> = resources(production, "AWS::Logs::LogGroup")
+        .iter()
+        .filter_map(|(_, g)| g["Properties"]["LogGroupName"].as_str())
+        .collect();
+    for kind in ["application", "dataplane", "host", "performance"] {
+        let name = format!("/aws/containerinsights/ecommerce-prod/{kind}");
+        assert!(names.contains(name.as_str()), "{name}");
+    }
+    // The CloudWatch add-on starts once its log groups exist, so EKS never creates them.
+    let addon = resources(production, "AWS::EKS::Addon")
+        .into_iter()
+        .find(|(_, a)| a["Properties"]["AddonName"] == "amazon-cloudwatch-observability")
+        .unwrap()
+        .1;
+    let after = addon["DependsOn"].to_string();
+    for kind in ["Application", "Dataplane", "Host", "Performance"] {
+        assert!(
+            after.contains(&format!("ContainerInsights{kind}")),
+            "{kind}"
+        );
+    }
+}
+
+#[test]
+fn the_analytics_vpc_is_peered_and_fed_by_cloudwatch() {
+    let out = synth();
+    let analytics = template(&out, "EcommerceAnalytics");
+    let cidr = |t: &J| -> String {
+        resource(t, "AWS::EC2::VPC", "Vpc")["Properties"]["CidrBlock"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let blocks: BTreeSet<String> = STACKS
+        .iter()
+        .filter(|s| **s != "EcommerceEdge")
+        .map(|s| cidr(template(&out, s)))
+        .collect();
+    assert_eq!(
+        blocks,
+        ["10.0.0.0/16", "10.1.0.0/16", "10.2.0.0/16"]
+            .map(String::from)
+            .into()
+    );
+
+    let peering = &resource(analytics, "AWS::EC2::VPCPeeringConnection", "Peering")["Properties"];
+    assert!(peering["PeerVpcId"]["Fn::ImportValue"].is_string());
+    let routes: Vec<&J> = resources(analytics, "AWS::EC2::Route")
+        .into_iter()
+        .filter(|(id, _)| id.starts_with("Peering"))
+        .map(|(_, r)| &r["Properties"])
+        .collect();
+    let to = |block: &str| {
+        routes
+            .iter()
+            .filter(|r| r["DestinationCidrBlock"] == block)
+            .count()
+    };
+    assert_eq!(
+        to("10.0.0.0/16"),
+        2,
+        "analytics' private subnets to production"
+    );
+    assert_eq!(
+        to("10.1.0.0/16"),
+        3,
+        "production's private subnets to analytics"
+    );
+
+    // EMR's managed policy acts only on tagged subnets.
+    for (id, subnet) in resources(analytics, "AWS::EC2::Subnet") {
+        let tags = subnet["Properties"]["Tags"].to_string();
+        let tagged =
+            tags.contains(r#"{"Key":"for-use-with-amazon-emr-managed-policies","Value":"true"}"#);
+        assert_eq!(tagged, id.contains("Private"), "{id}");
+    }
+
+    // CloudWatch logs, metrics and events each into their stream, and on into the archive.
+    let streams = resources(analytics, "AWS::KinesisFirehose::DeliveryStream");
+    assert_eq!(streams.len(), 3);
+    for (id, stream) in &streams {
+        let s3 = &stream["Properties"]["ExtendedS3DestinationConfiguration"];
+        assert!(
+            s3["BucketARN"]["Fn::GetAtt"][0]
+                .as_str()
+                .unwrap()
+                .starts_with("Archive"),
+            "{id}"
+        );
+        assert_eq!(
+            stream["Properties"]["DeliveryStreamEncryptionConfigurationInput"]["KeyType"],
+            "CUSTOMER_MANAGED_CMK",
+            "{id}"
+        );
+    }
+    let targets = |cfn_type: &str, key: &str| -> Vec<String> {
+        resources(analytics, cfn_type)
+            .iter()
+            .map(|(_, r)| {
+                r["Properties"][key]["Fn::GetAtt"][0]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    };
+    let filters = targets("AWS::Logs::SubscriptionFilter", "DestinationArn");
+    assert_eq!(filters.len(), 2);
+    assert!(filters.iter().all(|t| t.starts_with("LogsStream")));
+    assert!(
+        targets("AWS::CloudWatch::MetricStream", "FirehoseArn")[0].starts_with("MetricsStream")
+    );
+    let rule = resource(analytics, "AWS::Events::Rule", "InfrastructureEvents");
+    assert!(
+        rule["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("EventsStream")
+    );
+}
+
+#[test]
+fn emr_redshift_and_athena_stay_private_and_encrypted() {
+    let out = synth();
+    let analytics = template(&out, "EcommerceAnalytics");
+    let emr = &resource(analytics, "AWS::EMR::Cluster", "Hadoop")["Properties"];
+    assert!(
+        emr["Instances"]["Ec2SubnetId"]["Ref"]
+            .as_str()
+            .unwrap()
+            .starts_with("VpcPrivateSubnet")
+    );
+    assert_eq!(emr["ReleaseLabel"], config::EMR_RELEASE.to_string());
+    assert!(emr["SecurityConfiguration"]["Ref"].is_string());
+    assert_eq!(emr["Instances"]["TerminationProtected"], true);
+    assert!(
+        emr["Configurations"]
+            .to_string()
+            .contains("AWSGlueDataCatalogHiveClientFactory")
+    );
+
+    let warehouse = &resource(analytics, "AWS::Redshift::Cluster", "Warehouse")["Properties"];
+    assert_eq!(warehouse["PubliclyAccessible"], false);
+    assert_eq!(warehouse["Encrypted"], true);
+    assert_eq!(warehouse["EnhancedVpcRouting"], true);
+    assert!(warehouse["LoggingProperties"]["BucketName"].is_object());
+    let group = &resource(
+        analytics,
+        "AWS::EC2::SecurityGroup",
+        "WarehouseSecurityGroup",
+    )["Properties"]["SecurityGroupIngress"];
+    assert_eq!(group[0]["CidrIp"], config::ANALYTICS_CIDR);
+    assert_eq!(group.as_array().unwrap().len(), 1);
+
+    let workgroup = &resource(analytics, "AWS::Athena::WorkGroup", "Workgroup")["Properties"];
+    assert_eq!(workgroup["Name"], config::ATHENA_WORKGROUP);
+    let configuration = &workgroup["WorkGroupConfiguration"];
+    assert_eq!(configuration["EnforceWorkGroupConfiguration"], true);
+    assert_eq!(
+        configuration["ResultConfiguration"]["EncryptionConfiguration"]["EncryptionOption"],
+        "SSE_KMS"
+    );
+
+    let crawler = &resource(analytics, "AWS::Glue::Crawler", "Crawler")["Properties"];
+    assert_eq!(
+        crawler["CrawlerSecurityConfiguration"]["Ref"],
+        "GlueSecurity"
+    );
+    assert_eq!(crawler["Targets"]["S3Targets"].as_array().unwrap().len(), 3);
+    let database = &resource(analytics, "AWS::Glue::Database", "Catalog")["Properties"];
+    assert_eq!(database["DatabaseInput"]["Name"], config::GLUE_DATABASE);
+}
+
+#[test]
+fn stacks_stay_well_under_the_resource_limit() {
+    let out = synth();
+    for stack in &out.stacks {
+        let count = stack.template["Resources"].as_object().unwrap().len();
+        assert!(count < 200, "{}: {count} resources", stack.id);
+    }
+}
+
+#[test]
+fn synthesis_is_deterministic() {
+    let first = synth();
+    let second = synth();
+    for stack in STACKS {
+        assert_eq!(template(&first, stack), template(&second, stack), "{stack}");
+    }
+    assert_eq!(first.waves, second.waves);
+}
