@@ -680,6 +680,37 @@ fn roles_are_under_the_app_path_and_logs_expire() {
     }
 }
 
+/// No identity policy of the app allows a change on every resource: `*` only for reads and
+/// for the actions that have no resource (the ECR login token, creating a KMS key).
+#[test]
+fn identity_policies_write_only_to_named_resources() {
+    let app = synth();
+    for stack in &app.stacks {
+        for type_ in ["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"] {
+            for (id, policy) in resources(&stack.template, type_) {
+                for statement in list(&policy["Properties"]["PolicyDocument"]["Statement"]) {
+                    if !list(&statement["Resource"]).iter().any(|r| *r == "*") {
+                        continue;
+                    }
+                    for action in list(&statement["Action"]) {
+                        let action = action.as_str().unwrap();
+                        let name = action.split(':').nth(1).unwrap();
+                        let read = ["Describe", "List", "Get"]
+                            .iter()
+                            .any(|p| name.starts_with(p));
+                        assert!(
+                            read || ["ecr:GetAuthorizationToken", "kms:CreateKey"]
+                                .contains(&action),
+                            "{}/{id}: {action} on *",
+                            stack.id
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// What a deployment role may do, against what its stacks contain.
 struct DeployRole {
     statements: Vec<Value>,
@@ -943,7 +974,14 @@ const NOT_NEEDED: &[(&str, &str)] = &[
         "s3:PutBucketAcl",
         "ACLs only on CloudFront's log bucket, in FrontendInfra",
     ),
-    ("s3:DeleteBucketEncryption", "encryption is never removed"),
+    (
+        "s3:DeleteBucketEncryption",
+        "an API name, authorised as s3:PutEncryptionConfiguration",
+    ),
+    (
+        "s3:DeleteBucketLifecycle",
+        "an API name, authorised as s3:PutLifecycleConfiguration",
+    ),
     ("kms:DisableKey", "keys stay enabled"),
     ("kms:DisableKeyRotation", "rotation stays on"),
     ("logs:*ResourcePolicy", "no log group resource policies"),

@@ -288,7 +288,6 @@ fn delivery(scope: &Scope) -> Vec<PolicyStatement> {
             "s3:PutBucketOwnershipControls",
             "s3:PutBucketLogging",
             "s3:PutLifecycleConfiguration",
-            "s3:DeleteBucketLifecycle",
             "s3:PutBucketTagging",
             "s3:TagResource",
             "s3:UntagResource",
