@@ -40,7 +40,7 @@ use cirrus_core::{TagSpec, value};
 
 use super::backend_infra::BackendInfra;
 use super::config::{
-    ADMIN_PRINCIPAL_ARN, API_PUBLIC_CIDRS, CLUSTER_NAME, DATA_JOBS_SERVICE_ACCOUNT, IAM_PATH,
+    ADMIN_PRINCIPAL_ARN, API_PUBLIC_CIDRS, APP, CLUSTER_NAME, DATA_JOBS_SERVICE_ACCOUNT, IAM_PATH,
     K8S_NAMESPACE, LOG_RETENTION, NODE_COUNT, NODE_DISK_GIB, NODE_INSTANCE_TYPE, VPC_CIDR,
 };
 use super::deploy_permissions::Scope;
@@ -51,19 +51,18 @@ pub const EFS_CSI_ADDON: &str = "aws-efs-csi-driver";
 /// The AWS managed policy of the EFS CSI driver's controller.
 const EFS_CSI_POLICY: &str = "service-role/AmazonEFSCSIDriverPolicy";
 
-/// The VPC flow logs' log group.
-const FLOW_LOGS: &str = "/yelp-search/vpc/flow-logs";
-
 /// Fills the `EksCluster` stack, and records in `scope` what deploying it creates; `backend`
 /// holds the roles it gives access to.
 pub fn define<'a>(stack: Stack<'a>, backend: &BackendInfra<'a>, scope: &mut Scope) {
     scope.stacks.push(stack.stack_name());
     scope.keys = true;
     scope.cluster = Some(CLUSTER_NAME.into());
+    let flow_logs = format!("/{APP}/vpc/flow-logs");
     // The control plane's log group, named by EKS; the flow logs'.
-    scope
-        .log_groups
-        .extend([format!("/aws/eks/{CLUSTER_NAME}/cluster"), FLOW_LOGS.into()]);
+    scope.log_groups.extend([
+        format!("/aws/eks/{CLUSTER_NAME}/cluster"),
+        flow_logs.clone(),
+    ]);
     // What `Cluster`, `Nodegroup` and the EFS CSI driver's role attach.
     scope.managed_policies.extend(
         [
@@ -107,7 +106,7 @@ pub fn define<'a>(stack: Stack<'a>, backend: &BackendInfra<'a>, scope: &mut Scop
             eks_subnet_tags: true,
             flow_logs: Some(FlowLogProps {
                 destination: FlowLogDestination::CloudWatchLogs(LogGroupProps {
-                    log_group_name: Some(FLOW_LOGS.into()),
+                    log_group_name: Some(flow_logs.into()),
                     retention: Some(LOG_RETENTION),
                     ..Default::default()
                 }),

@@ -24,10 +24,10 @@ use cirrus_aws::codecommit::{IRepository, Repository, RepositoryProps};
 use cirrus_aws::codepipeline::{
     Action, Artifact, Capability, CloudFormationDeployProps, Pipeline, PipelineProps, Stage,
 };
-use cirrus_aws::iam::Role;
 use cirrus_core::prelude::*;
 
 use super::config::{APP, BRANCH, IAM_PATH};
+use super::deploy_permissions::{self, Scope};
 
 /// What differs between the two infrastructure pipelines.
 #[derive(Debug, Clone)]
@@ -41,9 +41,8 @@ pub struct InfraPipeline<'a> {
 }
 
 /// Fills `stack` with the template repository and the pipeline that deploys `spec.deploys`,
-/// and returns the pipeline's deployment role: it trusts CloudFormation and has no permissions
-/// until the caller grants them (`None` only when `spec.deploys` is empty).
-pub fn define<'a>(stack: Stack<'a>, spec: &InfraPipeline<'a>) -> Option<Role<'a>> {
+/// whose deployment role may create what `scope` lists.
+pub fn define<'a>(stack: Stack<'a>, spec: &InfraPipeline<'a>, scope: &Scope) {
     let repo = Repository::new(
         stack,
         "InfraRepo",
@@ -96,5 +95,8 @@ pub fn define<'a>(stack: Stack<'a>, spec: &InfraPipeline<'a>) -> Option<Role<'a>
     );
     stack.add_output("PipelineName", pipeline.name(), OutputProps::default());
 
-    pipeline.deploy_role()
+    // The pipeline creates the role for its CloudFormation actions, without permissions.
+    if let Some(role) = pipeline.deploy_role() {
+        deploy_permissions::grant(stack, role, scope);
+    }
 }

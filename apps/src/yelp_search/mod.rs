@@ -165,18 +165,23 @@ pub fn define(app: &App) {
         "the EKS cluster: VPC, control plane, nodes, add-ons, shared file system, access entries",
     );
 
-    let frontend_deploy = infra_pipeline::define(
+    // Each pipeline's deployment role may create what its stacks record in their scope.
+    let mut frontend_scope = Scope::default();
+    frontend_infra::define(frontend, &mut frontend_scope);
+    infra_pipeline::define(
         frontend_pipeline,
         &InfraPipeline {
             name: format!("{APP}-frontend-infra"),
             repo_description: format!("the CloudFormation template of {fe_id}"),
             deploys: vec![("Deploy", frontend)],
         },
+        &frontend_scope,
     );
-    let mut frontend_scope = Scope::default();
-    frontend_infra::define(frontend, &mut frontend_scope);
 
-    let backend_deploy = infra_pipeline::define(
+    let mut backend_scope = Scope::default();
+    let supporting = backend_infra::define(backend, &mut backend_scope);
+    eks_cluster::define(cluster, &supporting, &mut backend_scope);
+    infra_pipeline::define(
         backend_pipeline,
         &InfraPipeline {
             name: format!("{APP}-backend-infra"),
@@ -186,18 +191,8 @@ pub fn define(app: &App) {
                 ("DeployEksCluster", cluster),
             ],
         },
+        &backend_scope,
     );
-    let mut backend_scope = Scope::default();
-    let supporting = backend_infra::define(backend, &mut backend_scope);
-    eks_cluster::define(cluster, &supporting, &mut backend_scope);
-
-    // CloudFormation deploys with these roles, which may create what the stacks hold only.
-    if let Some(role) = frontend_deploy {
-        deploy_permissions::grant(frontend_pipeline, role, &frontend_scope);
-    }
-    if let Some(role) = backend_deploy {
-        deploy_permissions::grant(backend_pipeline, role, &backend_scope);
-    }
 
     // Ordering only: a whole-app `cirrus deploy` walks the order the pipelines use.
     frontend.add_dependency(&frontend_pipeline);
