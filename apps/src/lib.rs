@@ -6,12 +6,17 @@ use cirrus_cli::AppDef;
 pub mod ecommerce;
 pub mod eks_progressive;
 pub mod hello_bucket;
+pub mod yelp_search;
 
 /// Every app, in the order `synth` and `list` handle them.
 pub const APPS: &[AppDef] = &[
     AppDef {
         name: "hello-bucket",
         define: hello_bucket::define,
+    },
+    AppDef {
+        name: "yelp-search",
+        define: yelp_search::define,
     },
     AppDef {
         name: "eks-progressive",

@@ -1,0 +1,299 @@
+//! `BackendInfra`: the supporting infrastructure of the back end, deployed by
+//! `BackendInfraPipeline` before the cluster ("Deploy Supporting Infra").
+//!
+//! 000: "Multiple Codecommit repos are defined to hold the source for Main API code, Weekly Job
+//! code and Nightly job codes"; per component a CodeBuild project to "Build a Docker Image from
+//! the code" and push it, an "EKS Code Build Project" that "Installs kubectl as a dependency /
+//! Logs in to the EKS cluster / Use kubectl command to deploy the Kubernetes components from the
+//! file", and a pipeline "Source Stage", "Build Stage", "Deploy Stage"; and the S3 bucket the
+//! jobs' init containers download their raw data files from.
+//!
+//! Where this departs from the post:
+//! - Images go to an ECR repository per component instead of a private GitLab registry. The
+//!   Docker build logs in with its own role, the nodes pull with theirs: no registry
+//!   credential exists, so none can leak into a template, a buildspec or a Kubernetes secret.
+//! - The jobs read the data bucket with the `DataReaderRole`, given to their service account
+//!   by EKS Pod Identity, instead of access keys written into the Job spec ("we need to
+//!   configure the Access keys within the Kubernetes Job spec").
+//! - Each kubectl project's role may only describe the cluster in IAM; what it may do in
+//!   Kubernetes is decided by its access entry in `EksCluster` (edit, in the app's namespace).
+//!
+//! The cluster's name is the constant `CLUSTER_NAME`, not a reference to `EksCluster`: that
+//! stack imports the roles defined here, and a reference back would be a cycle.
+
+use cirrus_aws::codebuild::{
+    BuildEnvironment, BuildLogs, BuildSpec, ComputeType, EnvVar, Project, ProjectProps,
+};
+use cirrus_aws::codecommit::{IRepository as _, Repository as CodeRepository, RepositoryProps};
+use cirrus_aws::codepipeline::{
+    Action, Artifact, CodeBuildActionProps, Pipeline, PipelineProps, Stage,
+};
+use cirrus_aws::ecr::{IRepository as _, LifecycleRule, Repository, RepositoryProps as EcrProps};
+use cirrus_aws::eks::{Cluster, ICluster};
+use cirrus_aws::iam::{PolicyCondition, Principal, Role, RoleProps};
+use cirrus_aws::kms::Key;
+use cirrus_aws::logs::{LogEncryption, LogGroupProps};
+use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps, IBucket};
+use cirrus_core::prelude::*;
+
+use super::buildspecs;
+use super::config::{
+    APP, BRANCH, CLUSTER_NAME, COMPONENTS, Component, IAM_PATH, IMAGES_KEPT, K8S_NAMESPACE,
+    LOG_RETENTION,
+};
+use super::deploy_permissions::Scope;
+use super::{artifact_store, log_group_name};
+
+/// What `EksCluster` needs from this stack.
+#[derive(Debug, Clone)]
+pub struct BackendInfra<'a> {
+    /// Each component's kubectl deploy project role, for its access entry.
+    pub deploy_roles: Vec<(Component, Role<'a>)>,
+    /// The role the data jobs' service account gets through Pod Identity.
+    pub data_reader: Role<'a>,
+}
+
+/// Fills the `BackendInfra` stack, and records in `scope` what deploying it creates.
+pub fn define<'a>(stack: Stack<'a>, scope: &mut Scope) -> BackendInfra<'a> {
+    scope.stacks.push(stack.stack_name());
+    scope.keys = true;
+    scope.buckets = true;
+    let (key, artifacts) = artifact_store(stack);
+
+    // 000: the jobs' init container "downloads the data files from an S3 bucket".
+    let data_files = Bucket::new(
+        stack,
+        "DataFiles",
+        BucketProps {
+            encryption: BucketEncryption::Kms(key),
+            ..Default::default()
+        },
+    );
+    let data_reader = Role::new(
+        stack,
+        "DataReaderRole",
+        Principal::service("pods.eks.amazonaws.com"),
+        RoleProps {
+            description: Some(format!(
+                "the data jobs' pods ({K8S_NAMESPACE}/{}), through EKS Pod Identity: read the data files",
+                super::config::DATA_JOBS_SERVICE_ACCOUNT
+            )),
+            path: Some(IAM_PATH.into()),
+            ..Default::default()
+        },
+    );
+    data_files.grant_read(&data_reader);
+
+    // One role starts the three pipelines on pushes to their repositories.
+    let trigger_role = Role::new(
+        stack,
+        "TriggerRole",
+        Principal::service("events.amazonaws.com"),
+        RoleProps {
+            description: Some("lets EventBridge start the component pipelines on pushes".into()),
+            trust_conditions: vec![PolicyCondition::new(
+                "StringEquals",
+                "aws:SourceAccount",
+                pseudo::account_id(),
+            )],
+            path: Some(IAM_PATH.into()),
+            ..Default::default()
+        },
+    );
+
+    let deploy_roles = COMPONENTS
+        .iter()
+        .map(|c| {
+            let role = component(stack, c, key, artifacts, trigger_role, &data_files, scope);
+            (*c, role)
+        })
+        .collect();
+
+    stack.add_output(
+        "DataFilesBucketName",
+        data_files.bucket_name(),
+        OutputProps {
+            description: Some("upload the jobs' initial data files here (aws s3 cp)".into()),
+            ..Default::default()
+        },
+    );
+    BackendInfra {
+        deploy_roles,
+        data_reader,
+    }
+}
+
+/// One component's repository, image repository, build and deploy projects and pipeline;
+/// returns the deploy project's role.
+fn component<'a>(
+    stack: Stack<'a>,
+    c: &Component,
+    key: Key<'a>,
+    artifacts: Bucket<'a>,
+    trigger_role: Role<'a>,
+    data_files: &Bucket<'a>,
+    scope: &mut Scope,
+) -> Role<'a> {
+    let id = |suffix: &str| format!("{}{suffix}", c.id);
+    let name = |suffix: &str| format!("{APP}-{}{suffix}", c.slug);
+    let logs = |kind: &str| log_group_name(&format!("{}-{kind}", c.slug));
+    let images_name = format!("{APP}/{}", c.slug);
+    scope.repositories.push(c.repo.into());
+    scope.image_repositories.push(images_name.clone());
+    scope.projects.extend([name("-build"), name("-deploy")]);
+    scope.log_groups.extend([logs("build"), logs("deploy")]);
+    scope.pipelines.push(name(""));
+    let repo = CodeRepository::new(
+        stack,
+        &id("Repo"),
+        c.repo,
+        RepositoryProps {
+            description: Some(format!(
+                "{}: its code, Dockerfile and Kubernetes manifest ({})",
+                c.description, c.manifest
+            )),
+            ..Default::default()
+        },
+    );
+    let images = Repository::new(
+        stack,
+        &id("Images"),
+        EcrProps {
+            repository_name: Some(images_name),
+            lifecycle_rules: vec![LifecycleRule::KeepLastImages(IMAGES_KEPT)],
+            ..Default::default()
+        },
+    );
+
+    // Building images needs the Docker daemon, so this project alone runs privileged.
+    let build = Project::new(
+        stack,
+        &id("Build"),
+        ProjectProps {
+            project_name: Some(name("-build")),
+            description: Some(format!(
+                "builds the image of {} and pushes it to ECR",
+                c.description
+            )),
+            build_spec: BuildSpec::inline(buildspecs::docker_build()),
+            environment: BuildEnvironment {
+                compute_type: ComputeType::Medium,
+                privileged: true,
+                ..Default::default()
+            },
+            environment_variables: vec![("IMAGE_REPO_URI".into(), EnvVar::plain(images.uri()))],
+            logs: BuildLogs::New(LogGroupProps {
+                log_group_name: Some(logs("build").into()),
+                retention: Some(LOG_RETENTION),
+                encryption: LogEncryption::Key(key),
+                ..Default::default()
+            }),
+            encryption_key: Some(key),
+            timeout_minutes: 30,
+            role_path: Some(IAM_PATH.into()),
+            ..Default::default()
+        },
+    );
+    images.grant_push(&build);
+    // `aws ecr describe-images`: is this commit's tag pushed already?
+    images.grant_read(&build);
+
+    let mut environment_variables = vec![
+        ("CLUSTER_NAME".to_owned(), EnvVar::plain(CLUSTER_NAME)),
+        ("K8S_NAMESPACE".to_owned(), EnvVar::plain(K8S_NAMESPACE)),
+        ("MANIFEST".to_owned(), EnvVar::plain(c.manifest)),
+    ];
+    if let Some(target) = c.rollout {
+        environment_variables.push(("ROLLOUT_TARGET".to_owned(), EnvVar::plain(target)));
+    }
+    if c.reads_data {
+        environment_variables.push((
+            "DATA_BUCKET".to_owned(),
+            EnvVar::plain(data_files.bucket_name()),
+        ));
+    }
+    let deploy = Project::new(
+        stack,
+        &id("Deploy"),
+        ProjectProps {
+            project_name: Some(name("-deploy")),
+            description: Some(format!(
+                "applies the Kubernetes manifest of {} to the cluster",
+                c.description
+            )),
+            build_spec: BuildSpec::inline(buildspecs::kubectl_deploy()),
+            environment_variables,
+            logs: BuildLogs::New(LogGroupProps {
+                log_group_name: Some(logs("deploy").into()),
+                retention: Some(LOG_RETENTION),
+                encryption: LogEncryption::Key(key),
+                ..Default::default()
+            }),
+            encryption_key: Some(key),
+            timeout_minutes: 20,
+            role_path: Some(IAM_PATH.into()),
+            ..Default::default()
+        },
+    );
+    // `aws eks update-kubeconfig`; Kubernetes rights come from the access entry alone.
+    Cluster::from_name(CLUSTER_NAME).grant_describe(&deploy);
+
+    let (src, image) = (Artifact::new("Src"), Artifact::new("Image"));
+    Pipeline::new(
+        stack,
+        &id("Pipeline"),
+        PipelineProps {
+            pipeline_name: Some(name("")),
+            stages: vec![
+                Stage::new(
+                    "Source",
+                    [Action::codecommit_source(&repo, BRANCH, &src)
+                        .variables_namespace("SourceVariables")],
+                ),
+                Stage::new(
+                    "Build",
+                    [Action::codebuild(
+                        &build,
+                        &src,
+                        CodeBuildActionProps {
+                            outputs: vec![image.clone()],
+                            // Images are tagged with the commit they are built from.
+                            environment_variables: vec![(
+                                "IMAGE_TAG".into(),
+                                "#{SourceVariables.CommitId}".into(),
+                            )],
+                            ..Default::default()
+                        },
+                    )],
+                ),
+                Stage::new(
+                    "Deploy",
+                    [Action::codebuild(
+                        &deploy,
+                        &src,
+                        CodeBuildActionProps {
+                            // `$CODEBUILD_SRC_DIR_Image/image.json` names the image to deploy.
+                            extra_inputs: vec![image],
+                            ..Default::default()
+                        },
+                    )],
+                ),
+            ],
+            artifact_bucket: Some(artifacts),
+            trigger_role: Some(trigger_role),
+            role_path: Some(IAM_PATH.into()),
+            ..Default::default()
+        },
+    );
+
+    stack.add_output(
+        &id("RepoCloneUrlHttp"),
+        repo.clone_url_http(),
+        OutputProps {
+            description: Some(format!("push {} here to build and deploy it", c.repo)),
+            ..Default::default()
+        },
+    );
+    stack.add_output(&id("ImageRepoUri"), images.uri(), OutputProps::default());
+    deploy.role()
+}

@@ -1,0 +1,124 @@
+//! What an engineer changes: names, sizes, networks, versions. Stack code uses these constants,
+//! never literals of its own.
+
+use cirrus_aws::logs::Retention;
+
+/// The app's name: the `app` tag of every resource, and the prefix of the names it gives.
+pub const APP: &str = "yelp-search";
+
+/// The one region of the app. The post names none; us-east-1 lets the CloudFront web ACL live
+/// in `FrontendInfra` itself (WAF creates CloudFront ACLs only there).
+pub const REGION: &str = "us-east-1";
+
+/// The path of every IAM role the app creates, so that the deployment roles can be limited to
+/// `role/yelp-search/*`.
+pub const IAM_PATH: &str = "/yelp-search/";
+
+/// The branch every pipeline builds. 000: "git push -u origin main".
+pub const BRANCH: &str = "main";
+
+/// The EKS cluster's name. `BackendInfra` uses it too (kubeconfig, `eks:DescribeCluster`)
+/// without referring to `EksCluster`, which imports from `BackendInfra`: a reference back
+/// would be a cycle between the two stacks.
+pub const CLUSTER_NAME: &str = "yelp-search";
+
+/// The namespace the component pipelines deploy into; their roles can edit it and nothing
+/// else. The post uses `default`.
+pub const K8S_NAMESPACE: &str = "yelp-search";
+
+/// The service account of the data jobs' pods, which EKS Pod Identity gives the data-reader
+/// role (read access to the data-files bucket).
+pub const DATA_JOBS_SERVICE_ACCOUNT: &str = "data-jobs";
+
+/// The kubectl the deploy projects install: same minor version as the cluster, which is the
+/// `Cluster` construct's default (a test keeps the two together). Bump both together.
+pub const KUBECTL_VERSION: &str = "v1.35.0";
+
+/// The URL the React app calls, baked into its build from a Parameter Store parameter. The
+/// API's load balancer only exists once the `app_api` pipeline has run: replace this
+/// placeholder with `https://<load balancer name>` then, re-synthesize and push the
+/// `FrontendInfra` template (000: "Update the endpoint on the .env file for the frontend app").
+pub const API_URL: &str = "https://api.yelp-search.example.invalid";
+
+/// The VPC of the cluster: two availability zones, a public and a private subnet in each, a
+/// NAT gateway per zone.
+pub const VPC_CIDR: &str = "10.0.0.0/16";
+
+/// Where the Kubernetes API can be reached from on the internet (it is also reachable inside
+/// the VPC). The kubectl deploy projects run in CodeBuild's own network, whose addresses are
+/// not fixed, so the default is the whole internet; every request is still authenticated by
+/// IAM and authorised by an access entry. Narrow it to your networks if you move the deploy
+/// projects into the VPC.
+pub const API_PUBLIC_CIDRS: &[&str] = &["0.0.0.0/0"];
+
+/// Who may assume the cluster administrator role (`EksCluster/AdminRole`): an IAM role or user
+/// ARN, such as your SSO administrator role. `None`: the account itself, meaning any identity
+/// of the account whose own IAM policy allows `sts:AssumeRole` on the admin role.
+pub const ADMIN_PRINCIPAL_ARN: Option<&str> = None;
+
+/// The nodes: instance type and (minimum, desired, maximum) count. The post gives no sizes.
+pub const NODE_INSTANCE_TYPE: &str = "m5.large";
+/// See [`NODE_INSTANCE_TYPE`].
+pub const NODE_COUNT: (u32, u32, u32) = (2, 2, 4);
+/// The nodes' disk for container images, in GiB (the ML images are large).
+pub const NODE_DISK_GIB: u32 = 50;
+
+/// How long the app's logs (builds, cluster, VPC flow logs) are kept.
+pub const LOG_RETENTION: Retention = Retention::OneMonth;
+
+/// How many images each ECR repository keeps (every push is a new, immutable tag).
+pub const IMAGES_KEPT: u32 = 30;
+
+/// One back-end component: a CodeCommit repository, an image, a Docker build, a kubectl deploy
+/// and the pipeline that runs them.
+#[derive(Debug, Clone, Copy)]
+pub struct Component {
+    /// The CodeCommit repository's name, as in the post (`app_api`).
+    pub repo: &'static str,
+    /// The prefix of its construct ids (`AppApi`).
+    pub id: &'static str,
+    /// The name in the names of its image repository, projects and pipeline (`app-api`).
+    pub slug: &'static str,
+    /// The manifest the deploy project applies, in the component's repository (the post's
+    /// file names).
+    pub manifest: &'static str,
+    /// What the deploy waits for after applying (`deployment/app-api`); `None` for CronJobs,
+    /// which have nothing to roll out.
+    pub rollout: Option<&'static str>,
+    /// Whether its pods read the data-files bucket (the deploy gets the bucket's name).
+    pub reads_data: bool,
+    /// What it is, for descriptions.
+    pub description: &'static str,
+}
+
+/// The three components of the back end. 000: "the Main API code, Weekly Job code and
+/// Nightly job codes".
+pub const COMPONENTS: [Component; 3] = [
+    Component {
+        repo: "app_api",
+        id: "AppApi",
+        slug: "app-api",
+        manifest: "kubeapideploy.yml",
+        rollout: Some("deployment/app-api"),
+        reads_data: false,
+        description: "the Flask search API",
+    },
+    Component {
+        repo: "weekly_job",
+        id: "WeeklyJob",
+        slug: "weekly-job",
+        manifest: "kubebatchjobs_deploy.yml",
+        rollout: None,
+        reads_data: true,
+        description: "the weekly job that tunes the model",
+    },
+    Component {
+        repo: "nightly_job",
+        id: "NightlyJob",
+        slug: "nightly-job",
+        manifest: "kubebatchjobs_deploy.yml",
+        rollout: None,
+        reads_data: true,
+        description: "the nightly job that processes the day's data",
+    },
+];

@@ -1,0 +1,322 @@
+//! `EksCluster`: the Kubernetes cluster the back end runs on, deployed by
+//! `BackendInfraPipeline` after `BackendInfra` ("Deploy the EKS CLuster").
+//!
+//! 000: "the EKS cluster on which all the Kubernetes components for the backend will be
+//! deployed. [...] The template also defines the nodes which will be connected to the EKS
+//! Control plane and run the pods." Here: a VPC across two availability zones (public and
+//! private subnets, a NAT gateway per zone, flow logs), the control plane on the native
+//! `AWS::EKS::Cluster` (secrets encrypted, every control-plane log kept, access entries
+//! instead of the `aws-auth` config map), a managed node group in the private subnets, the
+//! add-ons the nodes and workloads need, and who may do what in the cluster:
+//!
+//! - each component's kubectl deploy role (imported from `BackendInfra`) may edit the app's
+//!   namespace, nothing else;
+//! - the data jobs' service account gets `BackendInfra`'s data-reader role through EKS Pod
+//!   Identity, in place of the access keys the post writes into the Job spec;
+//! - `AdminRole` administers the cluster, for people (see `ADMIN_PRINCIPAL_ARN`).
+//!
+//! The shared volume (000: "This volume is shared between the scheduled jobs and the API
+//! deployment") must be writable from pods on different nodes, so it is an EFS file system
+//! (ReadWriteMany) with the EFS CSI driver, not an EBS volume. CloudFormation has EFS but
+//! cirrus has no EFS constructs yet: the file system and its mount targets are raw resources.
+//!
+//! The cluster's API endpoint is public (and private): the kubectl projects run outside the
+//! VPC. Every request is authenticated with IAM and authorised by an access entry; narrow
+//! `API_PUBLIC_CIDRS` when the clients allow it.
+
+use cirrus_aws::ec2::{
+    FlowLogDestination, FlowLogProps, IVpc, Peer, Port, SecurityGroup, SecurityGroupProps,
+    SubnetType, Vpc, VpcProps,
+};
+use cirrus_aws::eks::{
+    AccessPolicy, AccessScope, AddonProps, Cluster, ClusterProps, EndpointAccess, ICluster,
+    Nodegroup, NodegroupProps, SecretsEncryption, addons,
+};
+use cirrus_aws::iam::{ManagedPolicyArn, Principal, Role, RoleProps};
+use cirrus_aws::kms::{IKey, Key, KeyProps};
+use cirrus_aws::logs::LogGroupProps;
+use cirrus_core::prelude::*;
+use cirrus_core::{TagSpec, value};
+
+use super::backend_infra::BackendInfra;
+use super::config::{
+    ADMIN_PRINCIPAL_ARN, API_PUBLIC_CIDRS, APP, CLUSTER_NAME, DATA_JOBS_SERVICE_ACCOUNT, IAM_PATH,
+    K8S_NAMESPACE, LOG_RETENTION, NODE_COUNT, NODE_DISK_GIB, NODE_INSTANCE_TYPE, VPC_CIDR,
+};
+use super::deploy_permissions::Scope;
+
+/// The EFS CSI driver's add-on, which mounts the shared volume into pods.
+pub const EFS_CSI_ADDON: &str = "aws-efs-csi-driver";
+
+/// The AWS managed policy of the EFS CSI driver's controller.
+const EFS_CSI_POLICY: &str = "service-role/AmazonEFSCSIDriverPolicy";
+
+/// Fills the `EksCluster` stack, and records in `scope` what deploying it creates; `backend`
+/// holds the roles it gives access to.
+pub fn define<'a>(stack: Stack<'a>, backend: &BackendInfra<'a>, scope: &mut Scope) {
+    scope.stacks.push(stack.stack_name());
+    scope.keys = true;
+    scope.cluster = Some(CLUSTER_NAME.into());
+    let flow_logs = format!("/{APP}/vpc/flow-logs");
+    // The control plane's log group, named by EKS; the flow logs'.
+    scope.log_groups.extend([
+        format!("/aws/eks/{CLUSTER_NAME}/cluster"),
+        flow_logs.clone(),
+    ]);
+    // What `Cluster`, `Nodegroup` and the EFS CSI driver's role attach.
+    scope.managed_policies.extend(
+        [
+            "AmazonEKSClusterPolicy",
+            "AmazonEKSWorkerNodePolicy",
+            "AmazonEKS_CNI_Policy",
+            "AmazonEC2ContainerRegistryReadOnly",
+            EFS_CSI_POLICY,
+        ]
+        .map(String::from),
+    );
+    let key = Key::new(
+        stack,
+        "Key",
+        KeyProps {
+            description: Some(format!(
+                "encrypts the Kubernetes secrets and the shared file system of cluster {CLUSTER_NAME}"
+            )),
+            ..Default::default()
+        },
+    );
+    let role = |id: &str, principal: &str, description: &str| {
+        Role::new(
+            stack,
+            id,
+            Principal::service(principal),
+            RoleProps {
+                description: Some(description.into()),
+                path: Some(IAM_PATH.into()),
+                ..Default::default()
+            },
+        )
+    };
+
+    let vpc = Vpc::new(
+        stack,
+        "Vpc",
+        VpcProps {
+            cidr: VPC_CIDR.into(),
+            // The API's LoadBalancer Service finds its subnets by these tags.
+            eks_subnet_tags: true,
+            flow_logs: Some(FlowLogProps {
+                destination: FlowLogDestination::CloudWatchLogs(LogGroupProps {
+                    log_group_name: Some(flow_logs.into()),
+                    retention: Some(LOG_RETENTION),
+                    ..Default::default()
+                }),
+                role_path: Some(IAM_PATH.into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    );
+
+    let cluster = Cluster::new(
+        stack,
+        "Cluster",
+        &vpc,
+        ClusterProps {
+            cluster_name: Some(CLUSTER_NAME.into()),
+            endpoint_access: EndpointAccess::PublicAndPrivate(
+                API_PUBLIC_CIDRS.iter().map(|c| (*c).to_owned()).collect(),
+            ),
+            secrets_encryption: SecretsEncryption::Key(key),
+            log_retention: LOG_RETENTION,
+            role: Some(role(
+                "ClusterRole",
+                "eks.amazonaws.com",
+                "the EKS control plane",
+            )),
+            ..Default::default()
+        },
+    );
+    // vpc-cni, kube-proxy and the Pod Identity agent before the nodes, CoreDNS after them.
+    cluster.add_core_addons();
+    // The API's HorizontalPodAutoscaler scales on CPU, which needs the metrics server.
+    cluster.add_addon(addons::METRICS_SERVER, AddonProps::default());
+    let efs_csi = Role::new(
+        stack,
+        "EfsCsiRole",
+        Principal::service("pods.eks.amazonaws.com"),
+        RoleProps {
+            description: Some(
+                "the EFS CSI driver's controller: access points of the shared volume".into(),
+            ),
+            managed_policies: vec![ManagedPolicyArn::aws(EFS_CSI_POLICY)],
+            path: Some(IAM_PATH.into()),
+            ..Default::default()
+        },
+    );
+    cluster.add_addon(
+        EFS_CSI_ADDON,
+        AddonProps {
+            pod_identity: vec![("efs-csi-controller-sa".into(), efs_csi.arn())],
+            ..Default::default()
+        },
+    );
+
+    let (min, desired, max) = NODE_COUNT;
+    Nodegroup::new(
+        stack,
+        "Nodes",
+        &cluster,
+        NodegroupProps {
+            instance_types: vec![NODE_INSTANCE_TYPE.into()],
+            min_size: min,
+            desired_size: desired,
+            max_size: max,
+            disk_size_gib: Some(NODE_DISK_GIB),
+            role: Some(role(
+                "NodeRole",
+                "ec2.amazonaws.com",
+                "the nodes of the cluster: join it, run the VPC CNI, pull images from ECR",
+            )),
+            ..Default::default()
+        },
+    );
+
+    let file_system = shared_volume(stack, &vpc, &cluster, key);
+
+    // The kubectl projects of BackendInfra may edit the app's namespace and nothing else.
+    for (component, deploy_role) in &backend.deploy_roles {
+        cluster.grant_access(
+            &format!("{}Deploy", component.id),
+            deploy_role.arn(),
+            AccessPolicy::Edit,
+            AccessScope::Namespaces(vec![K8S_NAMESPACE.into()]),
+        );
+    }
+    // The data jobs read the data files with BackendInfra's role, not with access keys.
+    cluster.add_pod_identity(
+        K8S_NAMESPACE,
+        DATA_JOBS_SERVICE_ACCOUNT,
+        backend.data_reader.arn(),
+    );
+
+    let admin = Role::new(
+        stack,
+        "AdminRole",
+        match ADMIN_PRINCIPAL_ARN {
+            Some(arn) => Principal::Arn(arn.into()),
+            None => Principal::this_account(),
+        },
+        RoleProps {
+            description: Some(format!(
+                "administers cluster {CLUSTER_NAME}: the namespace, the storage class, kubectl"
+            )),
+            path: Some(IAM_PATH.into()),
+            ..Default::default()
+        },
+    );
+    cluster.grant_access(
+        "Admin",
+        admin.arn(),
+        AccessPolicy::ClusterAdmin,
+        AccessScope::Cluster,
+    );
+    cluster.grant_describe(&admin);
+
+    stack.add_output("ClusterName", cluster.name(), OutputProps::default());
+    stack.add_output(
+        "ClusterEndpoint",
+        cluster.endpoint(),
+        OutputProps::default(),
+    );
+    stack.add_output(
+        "DataFileSystemId",
+        file_system,
+        OutputProps {
+            description: Some("the fileSystemId of the efs-sc StorageClass".into()),
+            ..Default::default()
+        },
+    );
+    stack.add_output(
+        "AdminRoleArn",
+        admin.arn(),
+        OutputProps {
+            description: Some("assume it to run kubectl as a cluster administrator".into()),
+            ..Default::default()
+        },
+    );
+}
+
+/// The EFS file system of the shared volume, reachable over NFS (TLS only) from the cluster's
+/// nodes in each private subnet. Returns its id.
+fn shared_volume<'a>(
+    stack: Stack<'a>,
+    vpc: &Vpc<'a>,
+    cluster: &Cluster<'a>,
+    key: Key<'a>,
+) -> Expr<String> {
+    let group = SecurityGroup::new(
+        stack,
+        "DataFsSg",
+        vpc,
+        "NFS to the shared data file system, from the EKS cluster",
+        SecurityGroupProps::default(),
+    );
+    group.add_ingress_rule(
+        Peer::SecurityGroup(cluster.cluster_security_group_id()),
+        Port::Tcp(2049),
+        "NFS from the cluster security group: the nodes and their pods",
+    );
+    let file_system = stack.add(
+        "DataFs",
+        RawResource::new(
+            "AWS::EFS::FileSystem",
+            value!({
+                "Encrypted": true,
+                "KmsKeyId": (key.key_arn()),
+                "PerformanceMode": "generalPurpose",
+                "ThroughputMode": "elastic",
+                "BackupPolicy": {"Status": "ENABLED"},
+                "FileSystemPolicy": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "MountThroughMountTargets",
+                            "Effect": "Allow",
+                            "Principal": {"AWS": "*"},
+                            "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+                            "Condition": {"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}}
+                        },
+                        {
+                            "Sid": "DenyInsecureTransport",
+                            "Effect": "Deny",
+                            "Principal": {"AWS": "*"},
+                            "Action": "*",
+                            "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+                        }
+                    ]
+                }
+            }),
+        )
+        .with_tags(TagSpec::standard("FileSystemTags")),
+    );
+    file_system.apply_removal_policy(RemovalPolicy::Retain);
+    let id: Expr<String> = file_system.ref_();
+    for (i, subnet) in vpc
+        .subnets(SubnetType::PrivateWithEgress)
+        .iter()
+        .enumerate()
+    {
+        stack.add(
+            &format!("DataFsMount{}", i + 1),
+            RawResource::new(
+                "AWS::EFS::MountTarget",
+                value!({
+                    "FileSystemId": (id.clone()),
+                    "SubnetId": (subnet.subnet_id.clone()),
+                    "SecurityGroups": [(cirrus_aws::ec2::ISecurityGroup::security_group_id(&group))]
+                }),
+            ),
+        );
+    }
+    id
+}

@@ -1,0 +1,175 @@
+//! `FrontendInfra`: where the React app lives and how it is released. Deployed by
+//! `FrontendInfraPipeline` from its template in the front-end infrastructure repository.
+//!
+//! 000: "S3 bucket which stores the front end static files", "Cloudfront distribution to serve
+//! the front end static files from the S3 bucket", "The Codecommit repo to store the app source
+//! files", "Code build project which will build the static files from the React source app",
+//! and "the Codepileine which is the release pipeline": Source, Build, and a Deploy stage that
+//! "uses S3 provider for the deployment".
+//!
+//! Where this departs from the post:
+//! - The post enables static website hosting on the bucket and opens it to the internet; here
+//!   the bucket stays private and only the distribution reads it, through origin access
+//!   control (the bucket policy names the distribution).
+//! - The distribution answers on its `*.cloudfront.net` name with CloudFront's default
+//!   certificate, as in the post ("I havent used a custom domain"), so its minimum TLS version
+//!   cannot be set (checkov CKV_AWS_174 is skipped for it, with that reason). It redirects
+//!   HTTP to HTTPS, sends security headers, keeps access logs and sits behind a WAF web ACL of
+//!   AWS managed rules.
+//! - The API's URL is a Parameter Store parameter read by the build, instead of an edit of
+//!   the app's `.env` file.
+
+use cirrus_aws::cloudfront::{
+    Behavior, Distribution, DistributionProps, ErrorResponse, Origin, PriceClass,
+};
+use cirrus_aws::codebuild::{BuildLogs, BuildSpec, Project, ProjectProps};
+use cirrus_aws::codecommit::{IRepository, Repository, RepositoryProps};
+use cirrus_aws::codepipeline::{
+    Action, Artifact, CodeBuildActionProps, Pipeline, PipelineProps, S3DeployMode, S3DeployProps,
+    Stage,
+};
+use cirrus_aws::logs::{LogEncryption, LogGroupProps};
+use cirrus_aws::s3::{Bucket, BucketProps, IBucket};
+use cirrus_aws::ssm::{StringParameter, StringParameterProps};
+use cirrus_core::prelude::*;
+
+use super::buildspecs;
+use super::config::{API_URL, APP, BRANCH, IAM_PATH, LOG_RETENTION};
+use super::deploy_permissions::Scope;
+use super::{artifact_store, log_group_name};
+
+/// The name of the parameter holding the API's URL.
+pub const API_URL_PARAMETER: &str = "/yelp-search/frontend/api-url";
+
+/// How long browsers and CloudFront keep the deployed files: a deploy shows within five
+/// minutes without an invalidation (which no pipeline action can do without a Lambda).
+const CACHE_CONTROL: &str = "public, max-age=300";
+
+/// Fills the `FrontendInfra` stack, and records in `scope` what deploying it creates.
+pub fn define(stack: Stack<'_>, scope: &mut Scope) {
+    scope.stacks.push(stack.stack_name());
+    scope.keys = true;
+    scope.buckets = true;
+    scope.edge = true;
+    let (key, artifacts) = artifact_store(stack);
+
+    // Private: only the distribution reads it (origin access control), never the internet.
+    let site = Bucket::new(stack, "Site", BucketProps::default());
+    let cdn = Distribution::new(
+        stack,
+        "Cdn",
+        Behavior::new(Origin::S3(site)),
+        DistributionProps {
+            default_root_object: Some("index.html".into()),
+            // The React router runs in the browser: unknown paths get the app.
+            error_responses: ErrorResponse::single_page_app("/index.html"),
+            price_class: PriceClass::PriceClass100,
+            comment: Some(format!("{APP}: the React app")),
+            ..Default::default()
+        },
+    );
+
+    let app_repo_name = format!("{APP}-frontend");
+    scope.repositories.push(app_repo_name.clone());
+    let app_repo = Repository::new(
+        stack,
+        "AppRepo",
+        &app_repo_name,
+        RepositoryProps {
+            description: Some("the React app of the search front end".into()),
+            ..Default::default()
+        },
+    );
+    scope.parameters.push(API_URL_PARAMETER.into());
+    let api_url = StringParameter::new(
+        stack,
+        "ApiUrl",
+        API_URL,
+        StringParameterProps {
+            parameter_name: Some(API_URL_PARAMETER.into()),
+            description: Some("the URL of the search API, baked into the React build".into()),
+            allowed_pattern: Some("^https://.+".into()),
+            ..Default::default()
+        },
+    );
+    let build_name = format!("{APP}-frontend-build");
+    let build_logs = log_group_name("frontend-build");
+    scope.projects.push(build_name.clone());
+    scope.log_groups.push(build_logs.clone());
+    let build = Project::new(
+        stack,
+        "Build",
+        ProjectProps {
+            project_name: Some(build_name),
+            description: Some("builds the static site from the React app".into()),
+            build_spec: BuildSpec::inline(buildspecs::frontend(&api_url)),
+            logs: BuildLogs::New(LogGroupProps {
+                log_group_name: Some(build_logs.into()),
+                retention: Some(LOG_RETENTION),
+                encryption: LogEncryption::Key(key),
+                ..Default::default()
+            }),
+            encryption_key: Some(key),
+            timeout_minutes: 20,
+            role_path: Some(IAM_PATH.into()),
+            ..Default::default()
+        },
+    );
+
+    let (src, built) = (Artifact::new("Src"), Artifact::new("Site"));
+    let pipeline_name = format!("{APP}-frontend");
+    scope.pipelines.push(pipeline_name.clone());
+    Pipeline::new(
+        stack,
+        "Pipeline",
+        PipelineProps {
+            pipeline_name: Some(pipeline_name),
+            stages: vec![
+                Stage::new(
+                    "Source",
+                    [Action::codecommit_source(&app_repo, BRANCH, &src)],
+                ),
+                Stage::new(
+                    "Build",
+                    [Action::codebuild(
+                        &build,
+                        &src,
+                        CodeBuildActionProps::output(&built),
+                    )],
+                ),
+                Stage::new(
+                    "Deploy",
+                    [Action::s3_deploy(
+                        &site,
+                        &built,
+                        S3DeployProps {
+                            mode: S3DeployMode::Extract { prefix: None },
+                            cache_control: Some(CACHE_CONTROL.into()),
+                        },
+                    )],
+                ),
+            ],
+            artifact_bucket: Some(artifacts),
+            role_path: Some(IAM_PATH.into()),
+            ..Default::default()
+        },
+    );
+
+    stack.add_output(
+        "CdnDomainName",
+        cdn.domain_name(),
+        OutputProps {
+            description: Some("open https://<this name> to use the app".into()),
+            ..Default::default()
+        },
+    );
+    stack.add_output("SiteBucketName", site.bucket_name(), OutputProps::default());
+    stack.add_output(
+        "AppRepoCloneUrlHttp",
+        app_repo.clone_url_http(),
+        OutputProps {
+            description: Some("push the React app here to build and deploy it".into()),
+            ..Default::default()
+        },
+    );
+}

@@ -1,0 +1,250 @@
+//! `yelp-search`: an NLP search app (a React single-page app and a Flask API with two data
+//! jobs on EKS), everything released by CodePipeline. Source: the post "Deploy a NLP Machine
+//! Learning model and app to an AWS EKS Cluster via AWS Codepipeline" (seed 000).
+//!
+//! # Stacks
+//!
+//! The post deploys two pipeline stacks by hand, and those pipelines deploy the rest from
+//! CloudFormation templates pushed to CodeCommit. So does this app; the templates are the ones
+//! `cargo run -- synth` writes to `synth-out/yelp-search/`.
+//!
+//! | stack | what | deployed by | wave |
+//! |---|---|---|---|
+//! | `FrontendInfraPipeline` | template repository, pipeline Source -> Deploy, CloudFormation's deployment role | the operator | 1 |
+//! | `BackendInfraPipeline` | template repository, pipeline Source -> DeploySupportingInfra -> DeployEksCluster, deployment role | the operator | 1 |
+//! | `FrontendInfra` | private site bucket, CloudFront + WAF, the React app's repository, build and release pipeline | `FrontendInfraPipeline` | 2 |
+//! | `BackendInfra` | per component (`app_api`, `weekly_job`, `nightly_job`): repository, ECR repository, Docker build, kubectl deploy, pipeline; the data-files bucket and the data jobs' role | `BackendInfraPipeline` | 2 |
+//! | `EksCluster` | VPC, EKS cluster, node group, add-ons, shared EFS volume, access entries, Pod Identity | `BackendInfraPipeline`, after `BackendInfra` | 3 |
+//!
+//! `EksCluster` imports four values from `BackendInfra`: the three kubectl deploy roles (for
+//! their access entries) and the data-reader role (for the data jobs' Pod Identity
+//! association). That direction follows the post's pipeline, which deploys the supporting
+//! infrastructure before the cluster; `BackendInfra` needs the cluster too (kubeconfig,
+//! `eks:DescribeCluster`) but knows it by the name constant [`config::CLUSTER_NAME`], because a
+//! reference back would be a cycle. The other dependencies are ordering only, so that a
+//! whole-app `cirrus deploy` follows the pipelines' order.
+//!
+//! Each infrastructure pipeline's CloudFormation actions deploy stacks of this app by name
+//! from `Templates::<stack>.template.json`, with a deployment role that may create only what
+//! those stacks contain (`deploy_permissions`).
+//!
+//! # Deploying
+//!
+//! 1. Set what `config` marks as yours ([`config::ADMIN_PRINCIPAL_ARN`] at least), then
+//!    `cargo run -- synth` and `cirrus deploy yelp-search FrontendInfraPipeline
+//!    BackendInfraPipeline`. The new pipelines start and fail on their empty repositories, as
+//!    in the post.
+//! 2. Push the templates (000: "commit the template to the infra repo so the Infrastructure
+//!    pipeline runs"): `FrontendInfra.template.json` to the front end's infrastructure
+//!    repository, `BackendInfra.template.json` and `EksCluster.template.json` to the back
+//!    end's (clone URLs in the stacks' `InfraRepoCloneUrlHttp` outputs; git uses the AWS
+//!    credential helper or `git-remote-codecommit`, not the post's static Git credentials).
+//!    The pipelines deploy `FrontendInfra`, then `BackendInfra` and `EksCluster`.
+//! 3. Bootstrap the cluster once, as the administrator (`aws eks update-kubeconfig --name
+//!    yelp-search --role-arn <AdminRoleArn>`): the namespace and the storage class below.
+//!    They are cluster-wide, outside the deploy roles' namespace-scoped rights on purpose.
+//! 4. Upload the jobs' initial data (000: "aws s3 cp <data_file> s3://<s3_bucket>") to
+//!    `BackendInfra`'s `DataFilesBucketName`, then push `weekly_job` and `nightly_job`, then
+//!    `app_api`, and the React app to `FrontendInfra`'s `AppRepoCloneUrlHttp`.
+//! 5. Once the API's load balancer exists, set [`config::API_URL`] to it, synthesize, and push
+//!    the `FrontendInfra` template: the parameter changes and the next front-end build uses it.
+//!
+//! # On the cluster
+//!
+//! Kubernetes objects are not CloudFormation resources (the AWS CDK creates them with a
+//! Lambda-backed custom resource, which this project does not use). As in the post, each
+//! component's pipeline applies the manifest in its repository; the administrator creates
+//! the cluster-wide objects once:
+//!
+//! ```yaml
+//! apiVersion: v1
+//! kind: Namespace
+//! metadata: {name: yelp-search}
+//! ---
+//! apiVersion: storage.k8s.io/v1
+//! kind: StorageClass
+//! metadata: {name: efs-sc}
+//! provisioner: efs.csi.aws.com
+//! parameters:
+//!   provisioningMode: efs-ap
+//!   fileSystemId: <EksCluster output DataFileSystemId>
+//!   directoryPerms: "700"
+//! ```
+//!
+//! The deploy project fills two placeholders in the manifest before `kubectl apply -n
+//! yelp-search`: `__IMAGE_URI__` (the image just built, tagged with its commit) and
+//! `__DATA_BUCKET__` (the data-files bucket, for the jobs). What the manifests hold:
+//!
+//! - `weekly_job` and `nightly_job` (`kubebatchjobs_deploy.yml`): the `ServiceAccount`
+//!   `data-jobs` (Pod Identity gives its pods the data-reader role: no access keys in the
+//!   Job spec), the shared `PersistentVolumeClaim` `data-files` (`ReadWriteMany`,
+//!   `storageClassName: efs-sc`; the same object in both, so either may create it), and a
+//!   `CronJob` (weekly model tuning, nightly processing) whose pods run as `data-jobs` with an
+//!   init container that copies the raw files from S3 onto the volume (`aws s3 cp --recursive
+//!   s3://__DATA_BUCKET__/ /data/raw/`, image `public.ecr.aws/aws-cli/aws-cli`) before the
+//!   job's own container (`image: __IMAGE_URI__`) processes them.
+//! - `app_api` (`kubeapideploy.yml`): the Flask API `Deployment` `app-api` (`image:
+//!   __IMAGE_URI__`, the claim `data-files` mounted read-only, CPU requests so that it can
+//!   scale), a `Service` of type `LoadBalancer` (the post uses a NodePort and says production
+//!   needs a load balancer; the subnets are tagged for it; put an ACM certificate on it with
+//!   the `service.beta.kubernetes.io/aws-load-balancer-ssl-cert` annotation so that the HTTPS
+//!   front end can call it), and a `HorizontalPodAutoscaler` on CPU (the metrics-server
+//!   add-on provides the metrics). The deploy waits for `deployment/app-api` to roll out.
+//!
+//! No image-pull secret exists: the nodes pull from ECR with their role. The Dockerfiles
+//! should take their base images from ECR Public (`public.ecr.aws/docker/library/python`)
+//! rather than Docker Hub, which limits anonymous pulls and would need credentials.
+//!
+//! # Where this departs from the post
+//!
+//! ECR instead of a GitLab registry and its credentials; Pod Identity instead of access keys;
+//! access entries instead of adding a user to the pipeline role's trust policy; a private site
+//! bucket behind origin access control instead of static website hosting; inline buildspecs
+//! instead of `buildspec.yml` files; an EFS volume so that pods on different nodes share the
+//! data; a namespace of the app's own; a Parameter Store parameter instead of editing `.env`.
+//! Each stack's module says more.
+//!
+//! Next steps the post names: expose the API through API Gateway (which also gives it TLS and
+//! a stable name), and a standby cluster. AWS no longer offers CodeCommit to new customers;
+//! accounts without it can replace the source actions with a CodeStar connection to GitHub.
+//! Buckets, repositories, image repositories, log groups, keys and the file system are
+//! retained when their stacks are deleted: remove them by hand once their data is not needed.
+
+mod backend_infra;
+mod buildspecs;
+pub mod config;
+mod deploy_permissions;
+mod eks_cluster;
+mod frontend_infra;
+mod infra_pipeline;
+
+use cirrus_aws::kms::{Key, KeyProps};
+use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps, LifecycleRule};
+use cirrus_core::prelude::*;
+
+use config::{APP, REGION};
+use deploy_permissions::Scope;
+use infra_pipeline::InfraPipeline;
+
+/// The stack names, which are also the names of their templates in `synth-out/yelp-search/`
+/// and of the stacks the infrastructure pipelines deploy.
+pub const STACKS: [&str; 5] = [
+    "FrontendInfraPipeline",
+    "FrontendInfra",
+    "BackendInfraPipeline",
+    "BackendInfra",
+    "EksCluster",
+];
+
+/// Adds the five stacks of the app to `app`.
+pub fn define(app: &App) {
+    let [fe_pipeline_id, fe_id, be_pipeline_id, be_id, eks_id] = STACKS;
+    let frontend_pipeline = stack(
+        app,
+        fe_pipeline_id,
+        "the front end's infrastructure pipeline: template repository, pipeline, deployment role",
+    );
+    let frontend = stack(
+        app,
+        fe_id,
+        "the front end: private site bucket behind CloudFront and WAF, the React app's repository, build and release pipeline",
+    );
+    let backend_pipeline = stack(
+        app,
+        be_pipeline_id,
+        "the back end's infrastructure pipeline: template repository, pipeline, deployment role",
+    );
+    let backend = stack(
+        app,
+        be_id,
+        "the back end's supporting infrastructure: repositories, images, build and deploy projects, pipelines, data-files bucket",
+    );
+    let cluster = stack(
+        app,
+        eks_id,
+        "the EKS cluster: VPC, control plane, nodes, add-ons, shared file system, access entries",
+    );
+
+    // Each pipeline's deployment role may create what its stacks record in their scope.
+    let mut frontend_scope = Scope::default();
+    frontend_infra::define(frontend, &mut frontend_scope);
+    infra_pipeline::define(
+        frontend_pipeline,
+        &InfraPipeline {
+            name: format!("{APP}-frontend-infra"),
+            repo_description: format!("the CloudFormation template of {fe_id}"),
+            deploys: vec![("Deploy", frontend)],
+        },
+        &frontend_scope,
+    );
+
+    let mut backend_scope = Scope::default();
+    let supporting = backend_infra::define(backend, &mut backend_scope);
+    eks_cluster::define(cluster, &supporting, &mut backend_scope);
+    infra_pipeline::define(
+        backend_pipeline,
+        &InfraPipeline {
+            name: format!("{APP}-backend-infra"),
+            repo_description: format!("the CloudFormation templates of {be_id} and {eks_id}"),
+            deploys: vec![
+                ("DeploySupportingInfra", backend),
+                ("DeployEksCluster", cluster),
+            ],
+        },
+        &backend_scope,
+    );
+
+    // Ordering only: a whole-app `cirrus deploy` walks the order the pipelines use.
+    frontend.add_dependency(&frontend_pipeline);
+    backend.add_dependency(&backend_pipeline);
+}
+
+/// A stack of the app in its region, tagged with the app's name.
+fn stack<'a>(app: &'a App, id: &str, description: &str) -> Stack<'a> {
+    let stack = app.stack(
+        id,
+        StackProps {
+            env: Env::region(REGION),
+            description: Some(format!("{APP}: {description}")),
+            ..Default::default()
+        },
+    );
+    Tags::of(&stack).add("app", APP);
+    stack
+}
+
+/// The stack's customer managed key (`Key`) and the artifact bucket its pipelines share,
+/// encrypted with it: CodeBuild projects encrypt their output with the same key.
+fn artifact_store(stack: Stack<'_>) -> (Key<'_>, Bucket<'_>) {
+    let key = Key::new(
+        stack,
+        "Key",
+        KeyProps {
+            description: Some(format!(
+                "encrypts the pipeline artifacts and data of {}",
+                stack.stack_name()
+            )),
+            ..Default::default()
+        },
+    );
+    let bucket = Bucket::new(
+        stack,
+        "ArtifactBucket",
+        BucketProps {
+            encryption: BucketEncryption::Kms(key),
+            lifecycle_rules: vec![LifecycleRule {
+                id: Some("ExpireOldArtifacts".into()),
+                noncurrent_version_expiration_days: Some(30),
+                abort_incomplete_upload_days: Some(7),
+                ..Default::default()
+            }],
+            ..Default::default()
+        },
+    );
+    (key, bucket)
+}
+
+/// The name of a build log group: `/yelp-search/codebuild/<name>`.
+fn log_group_name(name: &str) -> String {
+    format!("/{APP}/codebuild/{name}")
+}

@@ -1,0 +1,1111 @@
+//! `yelp-search`: what matters in its templates, so that a regression fails here and not only
+//! as a diff of `synth-out/`.
+
+use std::path::{Path, PathBuf};
+
+use apps::yelp_search::{self, STACKS, config};
+use cirrus_aws::eks::KubernetesVersion;
+use cirrus_core::{App, Synthesized};
+use serde_json::Value;
+
+fn synth() -> Synthesized {
+    let app = App::new("yelp-search");
+    yelp_search::define(&app);
+    match app.synth() {
+        Ok(synthesized) => synthesized,
+        Err(e) => panic!("yelp-search does not synthesize: {e:?}"),
+    }
+}
+
+fn template<'s>(app: &'s Synthesized, stack: &str) -> &'s Value {
+    &app.stack(stack)
+        .unwrap_or_else(|| panic!("no stack {stack}"))
+        .template
+}
+
+/// `(logical id, resource)` of every resource of `type_` in `template`.
+fn resources<'t>(template: &'t Value, type_: &str) -> Vec<(&'t str, &'t Value)> {
+    template["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == type_)
+        .map(|(id, r)| (id.as_str(), r))
+        .collect()
+}
+
+fn one<'t>(template: &'t Value, type_: &str) -> &'t Value {
+    let found = resources(template, type_);
+    assert_eq!(found.len(), 1, "expected one {type_}");
+    found[0].1
+}
+
+/// Every value in `v` under the key `key`, at any depth.
+fn find_all<'v>(v: &'v Value, key: &str, out: &mut Vec<&'v Value>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                if k == key {
+                    out.push(child);
+                }
+                find_all(child, key, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| find_all(i, key, out)),
+        _ => {}
+    }
+}
+
+/// Every string in `v`, at any depth (keys included).
+fn strings<'v>(v: &'v Value, out: &mut Vec<&'v str>) {
+    match v {
+        Value::String(s) => out.push(s),
+        Value::Object(map) => {
+            for (k, child) in map {
+                out.push(k);
+                strings(child, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| strings(i, out)),
+        _ => {}
+    }
+}
+
+/// A value or a list of values as a list.
+fn list(v: &Value) -> Vec<&Value> {
+    match v {
+        Value::Array(items) => items.iter().collect(),
+        Value::Null => Vec::new(),
+        other => vec![other],
+    }
+}
+
+/// The text of a literal or `Fn::Sub` string.
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => match &other["Fn::Sub"] {
+            Value::String(s) => s.clone(),
+            Value::Array(parts) => parts[0].as_str().unwrap_or_default().to_owned(),
+            _ => other.to_string(),
+        },
+    }
+}
+
+/// IAM's wildcard match of actions (`*`, `?`), case-insensitive.
+fn glob(pattern: &str, text: &str) -> bool {
+    fn go(p: &[u8], t: &[u8]) -> bool {
+        match (p.first(), t.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => go(&p[1..], t) || (!t.is_empty() && go(p, &t[1..])),
+            (Some(b'?'), Some(_)) => go(&p[1..], &t[1..]),
+            (Some(a), Some(b)) if a.eq_ignore_ascii_case(b) => go(&p[1..], &t[1..]),
+            _ => false,
+        }
+    }
+    go(pattern.as_bytes(), text.as_bytes())
+}
+
+/// The statements of every policy (inline or managed) attached to the role `role_id`.
+fn role_statements<'t>(template: &'t Value, role_id: &str) -> Vec<&'t Value> {
+    let mut out = Vec::new();
+    for type_ in ["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"] {
+        for (_, policy) in resources(template, type_) {
+            let attached = list(&policy["Properties"]["Roles"])
+                .iter()
+                .any(|r| r["Ref"] == role_id);
+            if attached {
+                out.extend(list(&policy["Properties"]["PolicyDocument"]["Statement"]));
+            }
+        }
+    }
+    out
+}
+
+/// The logical id of the role whose id starts with `prefix`.
+fn role_id<'t>(template: &'t Value, prefix: &str) -> &'t str {
+    let found: Vec<&str> = resources(template, "AWS::IAM::Role")
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|id| id.starts_with(prefix))
+        .collect();
+    assert_eq!(found.len(), 1, "roles starting with {prefix}: {found:?}");
+    found[0]
+}
+
+fn allowed_actions(statements: &[&Value]) -> Vec<String> {
+    statements
+        .iter()
+        .filter(|s| s["Effect"] == "Allow")
+        .flat_map(|s| list(&s["Action"]))
+        .filter_map(|a| a.as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn five_stacks_in_three_waves() {
+    let app = synth();
+    let ids: Vec<&str> = app.stacks.iter().map(|s| s.id.as_str()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    let mut expected = STACKS.to_vec();
+    expected.sort_unstable();
+    assert_eq!(sorted, expected);
+    assert_eq!(
+        app.waves,
+        vec![
+            vec!["FrontendInfraPipeline", "BackendInfraPipeline"],
+            vec!["FrontendInfra", "BackendInfra"],
+            vec!["EksCluster"],
+        ]
+    );
+    for stack in &app.stacks {
+        assert_eq!(stack.env.region.as_deref(), Some(config::REGION));
+        assert_eq!(stack.stack_name, stack.id, "pipelines deploy stacks by id");
+        let count = stack.template["Resources"].as_object().unwrap().len();
+        assert!(count < 100, "{} has {count} resources", stack.id);
+    }
+    let deps = |id: &str| app.stack(id).unwrap().dependencies.clone();
+    assert_eq!(deps("FrontendInfra"), ["FrontendInfraPipeline"]);
+    assert_eq!(deps("BackendInfra"), ["BackendInfraPipeline"]);
+    assert_eq!(deps("EksCluster"), ["BackendInfra"]);
+}
+
+/// `EksCluster` imports the three deploy roles and the data reader from `BackendInfra`, and
+/// nothing else crosses stacks: `BackendInfra` knows the cluster by name only.
+#[test]
+fn cross_stack_references_go_from_backend_infra_to_the_cluster() {
+    let app = synth();
+    for stack in &app.stacks {
+        let mut imports = Vec::new();
+        find_all(&stack.template, "Fn::ImportValue", &mut imports);
+        if stack.id != "EksCluster" {
+            assert!(imports.is_empty(), "{} imports {imports:?}", stack.id);
+        }
+    }
+    let eks = template(&app, "EksCluster");
+    let import = |v: &Value| -> String {
+        v["Fn::ImportValue"]
+            .as_str()
+            .unwrap_or_else(|| panic!("not an import: {v}"))
+            .to_owned()
+    };
+    let mut imported: Vec<String> = Vec::new();
+    for (_, entry) in resources(eks, "AWS::EKS::AccessEntry") {
+        if let Some(name) = entry["Properties"]["PrincipalArn"]["Fn::ImportValue"].as_str() {
+            imported.push(name.to_owned());
+        }
+    }
+    let pod_identity = one(eks, "AWS::EKS::PodIdentityAssociation");
+    imported.push(import(&pod_identity["Properties"]["RoleArn"]));
+    let mut all = Vec::new();
+    find_all(eks, "Fn::ImportValue", &mut all);
+    assert_eq!(all.len(), 4, "{all:?}");
+    assert_eq!(imported.len(), 4);
+    for (name, role) in imported.iter().zip([
+        "AppApiDeployRole",
+        "WeeklyJobDeployRole",
+        "NightlyJobDeployRole",
+        "DataReaderRole",
+    ]) {
+        assert!(
+            name.starts_with(&format!("BackendInfra:ExportsOutputFnGetAtt{role}")),
+            "{name}"
+        );
+    }
+    // What BackendInfra exports is exactly what EksCluster imports.
+    let backend = template(&app, "BackendInfra");
+    let mut exports: Vec<String> = backend["Outputs"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|o| o["Export"]["Name"].as_str().map(str::to_owned))
+        .collect();
+    exports.sort();
+    imported.sort();
+    assert_eq!(exports, imported);
+
+    // The cluster ARN is built from the name constant.
+    let cluster_arn = format!(
+        "arn:${{AWS::Partition}}:eks:${{AWS::Region}}:${{AWS::AccountId}}:cluster/{}",
+        config::CLUSTER_NAME
+    );
+    let mut resources_ = Vec::new();
+    find_all(backend, "Resource", &mut resources_);
+    let describe = resources_.iter().filter(|r| text(r) == cluster_arn).count();
+    assert_eq!(describe, 3, "one eks:DescribeCluster per deploy project");
+    assert_eq!(
+        one(eks, "AWS::EKS::Cluster")["Properties"]["Name"],
+        config::CLUSTER_NAME
+    );
+}
+
+/// The CloudFormation actions deploy exactly the app's stacks from their synthesized
+/// templates, with the pipeline's deployment role.
+#[test]
+fn infra_pipelines_deploy_the_app_stacks() {
+    let app = synth();
+    for (pipeline_stack, expected) in [
+        ("FrontendInfraPipeline", vec![("Deploy", "FrontendInfra")]),
+        (
+            "BackendInfraPipeline",
+            vec![
+                ("DeploySupportingInfra", "BackendInfra"),
+                ("DeployEksCluster", "EksCluster"),
+            ],
+        ),
+    ] {
+        let t = template(&app, pipeline_stack);
+        let pipeline = one(t, "AWS::CodePipeline::Pipeline");
+        let deploy_role = role_id(t, "PipelineDeployRole");
+        let stages = pipeline["Properties"]["Stages"].as_array().unwrap();
+        assert_eq!(stages.len(), expected.len() + 1);
+        assert_eq!(stages[0]["Name"], "Source");
+        assert_eq!(
+            stages[0]["Actions"][0]["Configuration"]["BranchName"],
+            config::BRANCH
+        );
+        for (stage, (name, stack)) in stages[1..].iter().zip(&expected) {
+            assert_eq!(stage["Name"], *name);
+            let action = &stage["Actions"][0];
+            assert_eq!(action["ActionTypeId"]["Provider"], "CloudFormation");
+            let c = &action["Configuration"];
+            assert_eq!(c["StackName"], *stack);
+            assert_eq!(
+                c["TemplatePath"],
+                format!("Templates::{stack}.template.json")
+            );
+            assert_eq!(c["Capabilities"], "CAPABILITY_IAM,CAPABILITY_NAMED_IAM");
+            assert_eq!(c["RoleArn"]["Fn::GetAtt"][0], deploy_role);
+            assert!(app.stack(stack).is_some());
+        }
+        // The deployment role is CloudFormation's alone.
+        let trust = &t["Resources"][deploy_role]["Properties"]["AssumeRolePolicyDocument"];
+        assert_eq!(
+            trust["Statement"][0]["Principal"]["Service"],
+            "cloudformation.amazonaws.com"
+        );
+    }
+}
+
+/// Per component: a repository, an image repository, a privileged Docker build that pushes
+/// there, an unprivileged kubectl deploy that may only describe the cluster in IAM, and a
+/// pipeline Source -> Build -> Deploy.
+#[test]
+fn component_pipelines_build_push_and_deploy() {
+    let app = synth();
+    let backend = template(&app, "BackendInfra");
+    let eks = template(&app, "EksCluster");
+    let projects = resources(backend, "AWS::CodeBuild::Project");
+    assert_eq!(projects.len(), 6);
+    for c in config::COMPONENTS {
+        let project = |suffix: &str| {
+            let name = format!("{}-{}-{suffix}", config::APP, c.slug);
+            projects
+                .iter()
+                .find(|(_, p)| p["Properties"]["Name"] == name.as_str())
+                .unwrap_or_else(|| panic!("no project {name}"))
+                .1
+        };
+        let build = project("build");
+        let deploy = project("deploy");
+        assert_eq!(
+            build["Properties"]["Environment"]["PrivilegedMode"], true,
+            "{}",
+            c.repo
+        );
+        assert!(deploy["Properties"]["Environment"]["PrivilegedMode"].is_null());
+
+        let repo = resources(backend, "AWS::CodeCommit::Repository")
+            .into_iter()
+            .find(|(_, r)| r["Properties"]["RepositoryName"] == c.repo);
+        assert!(repo.is_some(), "no repository {}", c.repo);
+        let (images_id, images) = resources(backend, "AWS::ECR::Repository")
+            .into_iter()
+            .find(|(_, r)| {
+                r["Properties"]["RepositoryName"] == format!("{}/{}", config::APP, c.slug)
+            })
+            .unwrap();
+        assert_eq!(images["Properties"]["ImageTagMutability"], "IMMUTABLE");
+        assert_eq!(
+            images["Properties"]["ImageScanningConfiguration"]["ScanOnPush"],
+            true
+        );
+
+        // The build pushes to its own image repository, named in its environment.
+        let build_role = build["Properties"]["ServiceRole"]["Fn::GetAtt"][0]
+            .as_str()
+            .unwrap();
+        let statements = role_statements(backend, build_role);
+        assert!(statements.iter().any(|s| {
+            list(&s["Action"]).iter().any(|a| *a == "ecr:PutImage")
+                && list(&s["Resource"])
+                    .iter()
+                    .all(|r| r["Fn::GetAtt"][0] == images_id)
+        }));
+        let env = build["Properties"]["Environment"]["EnvironmentVariables"]
+            .as_array()
+            .unwrap();
+        assert!(env.iter().any(|v| v["Name"] == "IMAGE_REPO_URI"
+            && v["Value"]["Fn::GetAtt"] == serde_json::json!([images_id, "RepositoryUri"])));
+
+        // The deploy role's IAM rights: its logs, the artifacts, describing the cluster.
+        let deploy_role = deploy["Properties"]["ServiceRole"]["Fn::GetAtt"][0]
+            .as_str()
+            .unwrap();
+        let actions = allowed_actions(&role_statements(backend, deploy_role));
+        assert!(actions.iter().any(|a| a == "eks:DescribeCluster"));
+        for action in &actions {
+            let service = action.split(':').next().unwrap();
+            assert!(
+                ["eks", "logs", "s3", "kms"].contains(&service),
+                "{deploy_role} may {action}"
+            );
+            if service == "eks" {
+                assert_eq!(action, "eks:DescribeCluster");
+            }
+        }
+        // Its Kubernetes rights: edit, in the app's namespace.
+        let entry = resources(eks, "AWS::EKS::AccessEntry")
+            .into_iter()
+            .find(|(id, _)| id.contains(&format!("{}Deploy", c.id)))
+            .unwrap()
+            .1;
+        let policies = entry["Properties"]["AccessPolicies"].as_array().unwrap();
+        assert_eq!(policies.len(), 1);
+        assert!(text(&policies[0]["PolicyArn"]).ends_with("/AmazonEKSEditPolicy"));
+        assert_eq!(
+            policies[0]["AccessScope"],
+            serde_json::json!({"Type": "namespace", "Namespaces": [config::K8S_NAMESPACE]})
+        );
+
+        // The pipeline: Source -> Build (tagged with the commit) -> Deploy (source + image).
+        let pipeline = resources(backend, "AWS::CodePipeline::Pipeline")
+            .into_iter()
+            .find(|(_, p)| p["Properties"]["Name"] == format!("{}-{}", config::APP, c.slug))
+            .unwrap()
+            .1;
+        let stages = pipeline["Properties"]["Stages"].as_array().unwrap();
+        let names: Vec<&str> = stages.iter().map(|s| s["Name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["Source", "Build", "Deploy"]);
+        let build_action = &stages[1]["Actions"][0]["Configuration"];
+        assert!(
+            build_action["EnvironmentVariables"]
+                .as_str()
+                .unwrap()
+                .contains("#{SourceVariables.CommitId}")
+        );
+        let deploy_inputs = &stages[2]["Actions"][0]["InputArtifacts"];
+        assert_eq!(
+            deploy_inputs,
+            &serde_json::json!([{"Name": "Src"}, {"Name": "Image"}])
+        );
+    }
+    // Only the three Docker builds run privileged, in the whole app.
+    let privileged = app
+        .stacks
+        .iter()
+        .flat_map(|s| resources(&s.template, "AWS::CodeBuild::Project"))
+        .filter(|(_, p)| p["Properties"]["Environment"]["PrivilegedMode"] == true)
+        .count();
+    assert_eq!(privileged, 3);
+}
+
+/// No template, buildspec or environment variable holds a credential: ECR needs none, the
+/// jobs use Pod Identity, and nothing creates access keys or users.
+#[test]
+fn no_credentials_in_any_template_or_buildspec() {
+    let app = synth();
+    let forbidden_types = [
+        "AWS::IAM::User",
+        "AWS::IAM::AccessKey",
+        "AWS::SecretsManager::Secret",
+    ];
+    for stack in &app.stacks {
+        let t = &stack.template;
+        for type_ in forbidden_types {
+            assert!(resources(t, type_).is_empty(), "{} has {type_}", stack.id);
+        }
+        let mut all = Vec::new();
+        strings(t, &mut all);
+        for s in &all {
+            let lower = s.to_lowercase();
+            for needle in [
+                "aws_access_key_id",
+                "aws_secret_access_key",
+                "secretaccesskey",
+                "-----begin",
+                "glpat-",
+                "ghp_",
+                "imagepullsecrets",
+                "registry.gitlab.com",
+            ] {
+                assert!(!lower.contains(needle), "{}: {needle} in {s}", stack.id);
+            }
+            assert!(
+                !(s.contains("AKIA")
+                    && s.len() >= 20
+                    && s.chars().all(|c| c.is_ascii_alphanumeric())),
+                "{}: an access key id: {s}",
+                stack.id
+            );
+            // `docker login` only ever reads a short-lived ECR token from stdin.
+            if s.contains("docker login") {
+                assert!(s.contains("aws ecr get-login-password"), "{s}");
+                assert!(s.contains("--password-stdin"), "{s}");
+            }
+        }
+        for (id, project) in resources(t, "AWS::CodeBuild::Project") {
+            for variable in list(&project["Properties"]["Environment"]["EnvironmentVariables"]) {
+                let name = variable["Name"].as_str().unwrap().to_uppercase();
+                for word in ["SECRET", "PASSWORD", "TOKEN", "ACCESS_KEY", "CREDENTIAL"] {
+                    assert!(!name.contains(word), "{}/{id}: {name}", stack.id);
+                }
+            }
+        }
+    }
+    // The jobs read the data bucket through Pod Identity.
+    let backend = template(&app, "BackendInfra");
+    let reader = role_id(backend, "DataReaderRole");
+    let trust =
+        &backend["Resources"][reader]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0];
+    assert_eq!(trust["Principal"]["Service"], "pods.eks.amazonaws.com");
+    assert_eq!(
+        trust["Action"],
+        serde_json::json!(["sts:AssumeRole", "sts:TagSession"])
+    );
+    let data_files = resources(backend, "AWS::S3::Bucket")
+        .into_iter()
+        .find(|(id, _)| id.starts_with("DataFiles"))
+        .unwrap()
+        .0;
+    let statements = role_statements(backend, reader);
+    let actions = allowed_actions(&statements);
+    assert!(
+        actions
+            .iter()
+            .all(|a| a.starts_with("s3:Get") || a.starts_with("s3:List") || a == "kms:Decrypt")
+    );
+    assert!(statements.iter().any(|s| {
+        list(&s["Resource"])
+            .iter()
+            .any(|r| r["Fn::GetAtt"][0] == data_files)
+    }));
+    let eks = template(&app, "EksCluster");
+    let association = &one(eks, "AWS::EKS::PodIdentityAssociation")["Properties"];
+    assert_eq!(association["Namespace"], config::K8S_NAMESPACE);
+    assert_eq!(
+        association["ServiceAccount"],
+        config::DATA_JOBS_SERVICE_ACCOUNT
+    );
+}
+
+#[test]
+fn the_front_end_is_private_behind_cloudfront() {
+    let app = synth();
+    let t = template(&app, "FrontendInfra");
+    let site = resources(t, "AWS::S3::Bucket")
+        .into_iter()
+        .find(|(id, _)| id.starts_with("Site"))
+        .unwrap();
+    assert!(site.1["Properties"]["WebsiteConfiguration"].is_null());
+    let policy = resources(t, "AWS::S3::BucketPolicy")
+        .into_iter()
+        .find(|(_, p)| p["Properties"]["Bucket"]["Ref"] == site.0)
+        .unwrap()
+        .1;
+    for statement in list(&policy["Properties"]["PolicyDocument"]["Statement"]) {
+        if statement["Effect"] == "Allow" {
+            assert_eq!(
+                statement["Principal"]["Service"],
+                "cloudfront.amazonaws.com"
+            );
+            assert_eq!(statement["Action"], "s3:GetObject");
+            assert!(
+                text(&statement["Condition"]["StringEquals"]["AWS:SourceArn"])
+                    .contains(":distribution/")
+            );
+        }
+    }
+    let cdn = &one(t, "AWS::CloudFront::Distribution")["Properties"]["DistributionConfig"];
+    assert!(!cdn["Origins"][0]["OriginAccessControlId"].is_null());
+    assert_eq!(
+        cdn["DefaultCacheBehavior"]["ViewerProtocolPolicy"],
+        "redirect-to-https"
+    );
+    assert!(!cdn["WebACLId"].is_null());
+    assert!(!cdn["Logging"].is_null());
+    assert_eq!(
+        one(t, "AWS::WAFv2::WebACL")["Properties"]["Scope"],
+        "CLOUDFRONT"
+    );
+    // The build reads the API's URL from Parameter Store; the pipeline deploys into the site.
+    let parameter = &one(t, "AWS::SSM::Parameter")["Properties"];
+    assert_eq!(parameter["Value"], config::API_URL);
+    let project = &one(t, "AWS::CodeBuild::Project")["Properties"];
+    let buildspec = text(&project["Source"]["BuildSpec"]);
+    assert!(buildspec.contains("parameter-store"), "{buildspec}");
+    assert!(buildspec.contains("npm run build"));
+    assert!(buildspec.contains("base-directory: build"));
+    let pipeline = &one(t, "AWS::CodePipeline::Pipeline")["Properties"];
+    let deploy = &pipeline["Stages"][2]["Actions"][0];
+    assert_eq!(deploy["ActionTypeId"]["Provider"], "S3");
+    assert_eq!(deploy["Configuration"]["BucketName"]["Ref"], site.0);
+    assert_eq!(deploy["Configuration"]["Extract"], true);
+}
+
+#[test]
+fn the_cluster_is_locked_down() {
+    let app = synth();
+    let t = template(&app, "EksCluster");
+    let cluster = &one(t, "AWS::EKS::Cluster")["Properties"];
+    assert_eq!(cluster["Version"], KubernetesVersion::default().as_str());
+    assert_eq!(cluster["AccessConfig"]["AuthenticationMode"], "API");
+    assert_eq!(
+        cluster["AccessConfig"]["BootstrapClusterCreatorAdminPermissions"],
+        false
+    );
+    assert_eq!(cluster["EncryptionConfig"][0]["Resources"][0], "secrets");
+    assert_eq!(
+        cluster["Logging"]["ClusterLogging"]["EnabledTypes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+    assert_eq!(cluster["ResourcesVpcConfig"]["EndpointPrivateAccess"], true);
+    let template_data = &one(t, "AWS::EC2::LaunchTemplate")["Properties"]["LaunchTemplateData"];
+    assert_eq!(template_data["MetadataOptions"]["HttpTokens"], "required");
+    assert_eq!(
+        template_data["MetadataOptions"]["HttpPutResponseHopLimit"],
+        1
+    );
+    let nodes = &one(t, "AWS::EKS::Nodegroup")["Properties"];
+    assert!(nodes["RemoteAccess"].is_null());
+    assert_eq!(nodes["InstanceTypes"][0], config::NODE_INSTANCE_TYPE);
+    // The shared volume: encrypted, TLS only, reachable from the cluster on NFS only.
+    let fs = &one(t, "AWS::EFS::FileSystem")["Properties"];
+    assert_eq!(fs["Encrypted"], true);
+    let deny = &fs["FileSystemPolicy"]["Statement"][1];
+    assert_eq!(deny["Effect"], "Deny");
+    assert_eq!(deny["Condition"]["Bool"]["aws:SecureTransport"], "false");
+    assert_eq!(resources(t, "AWS::EFS::MountTarget").len(), 2);
+    let ingress = &one(t, "AWS::EC2::SecurityGroupIngress")["Properties"];
+    assert_eq!(ingress["FromPort"], 2049);
+    assert!(!ingress["SourceSecurityGroupId"].is_null());
+    // Add-ons: networking, DNS, Pod Identity, metrics for the HPA, the EFS driver.
+    let mut addons: Vec<&str> = resources(t, "AWS::EKS::Addon")
+        .into_iter()
+        .map(|(_, a)| a["Properties"]["AddonName"].as_str().unwrap())
+        .collect();
+    addons.sort_unstable();
+    assert_eq!(
+        addons,
+        [
+            "aws-efs-csi-driver",
+            "coredns",
+            "eks-pod-identity-agent",
+            "kube-proxy",
+            "metrics-server",
+            "vpc-cni"
+        ]
+    );
+    // Two AZs, public and private, a NAT gateway each, chosen with Fn::GetAZs.
+    assert_eq!(resources(t, "AWS::EC2::Subnet").len(), 4);
+    assert_eq!(resources(t, "AWS::EC2::NatGateway").len(), 2);
+    for (_, subnet) in resources(t, "AWS::EC2::Subnet") {
+        assert!(!subnet["Properties"]["AvailabilityZone"]["Fn::Select"].is_null());
+    }
+    // One cluster administrator role, one entry each for it and the three deploy roles.
+    assert_eq!(resources(t, "AWS::EKS::AccessEntry").len(), 4);
+}
+
+/// The kubectl the deploy projects install is the cluster's minor version.
+#[test]
+fn kubectl_matches_the_cluster_version() {
+    let cluster = KubernetesVersion::default();
+    let kubectl = config::KUBECTL_VERSION.trim_start_matches('v');
+    assert!(
+        kubectl.starts_with(&format!("{}.", cluster.as_str())),
+        "kubectl {kubectl} for a {} cluster",
+        cluster.as_str()
+    );
+    let app = synth();
+    let backend = template(&app, "BackendInfra");
+    let deploy = resources(backend, "AWS::CodeBuild::Project")
+        .into_iter()
+        .find(|(_, p)| p["Properties"]["Name"] == "yelp-search-app-api-deploy")
+        .unwrap()
+        .1;
+    let buildspec = text(&deploy["Properties"]["Source"]["BuildSpec"]);
+    assert!(buildspec.contains(config::KUBECTL_VERSION));
+    assert!(buildspec.contains("sha256sum -c"));
+    assert!(buildspec.contains("aws eks update-kubeconfig"));
+    assert!(buildspec.contains("kubectl apply"));
+}
+
+/// Every role of the app sits under the app's path, so that the deployment roles' IAM rights
+/// (`role/yelp-search/*`) cover them and nothing else; log groups are encrypted and expire.
+#[test]
+fn roles_are_under_the_app_path_and_logs_expire() {
+    let app = synth();
+    for stack in &app.stacks {
+        for (id, role) in resources(&stack.template, "AWS::IAM::Role") {
+            assert_eq!(
+                role["Properties"]["Path"],
+                config::IAM_PATH,
+                "{}/{id}",
+                stack.id
+            );
+        }
+        for (id, group) in resources(&stack.template, "AWS::Logs::LogGroup") {
+            assert_eq!(
+                group["Properties"]["RetentionInDays"], 30,
+                "{}/{id}",
+                stack.id
+            );
+            assert!(
+                !group["Properties"]["KmsKeyId"].is_null(),
+                "{}/{id}",
+                stack.id
+            );
+        }
+        for (id, key) in resources(&stack.template, "AWS::KMS::Key") {
+            assert_eq!(
+                key["Properties"]["EnableKeyRotation"], true,
+                "{}/{id}",
+                stack.id
+            );
+        }
+    }
+}
+
+/// No identity policy of the app allows a change on every resource: `*` only for reads and
+/// for the actions that have no resource (the ECR login token, creating a KMS key).
+#[test]
+fn identity_policies_write_only_to_named_resources() {
+    let app = synth();
+    for stack in &app.stacks {
+        for type_ in ["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"] {
+            for (id, policy) in resources(&stack.template, type_) {
+                for statement in list(&policy["Properties"]["PolicyDocument"]["Statement"]) {
+                    if !list(&statement["Resource"]).iter().any(|r| *r == "*") {
+                        continue;
+                    }
+                    for action in list(&statement["Action"]) {
+                        let action = action.as_str().unwrap();
+                        let name = action.split(':').nth(1).unwrap();
+                        let read = ["Describe", "List", "Get"]
+                            .iter()
+                            .any(|p| name.starts_with(p));
+                        assert!(
+                            read || ["ecr:GetAuthorizationToken", "kms:CreateKey"]
+                                .contains(&action),
+                            "{}/{id}: {action} on *",
+                            stack.id
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What a deployment role may do, against what its stacks contain.
+struct DeployRole {
+    statements: Vec<Value>,
+}
+
+impl DeployRole {
+    fn of(app: &Synthesized, pipeline_stack: &str) -> DeployRole {
+        let t = template(app, pipeline_stack);
+        let role = role_id(t, "PipelineDeployRole");
+        DeployRole {
+            statements: role_statements(t, role).into_iter().cloned().collect(),
+        }
+    }
+
+    fn allows(&self, action: &str) -> bool {
+        self.statements.iter().any(|s| {
+            s["Effect"] == "Allow"
+                && list(&s["Action"])
+                    .iter()
+                    .any(|a| glob(a.as_str().unwrap(), action))
+        })
+    }
+
+    /// The resource patterns of the statements allowing `action`.
+    fn resources_of(&self, action: &str) -> Vec<String> {
+        self.statements
+            .iter()
+            .filter(|s| {
+                list(&s["Action"])
+                    .iter()
+                    .any(|a| glob(a.as_str().unwrap(), action))
+            })
+            .flat_map(|s| list(&s["Resource"]).into_iter().map(text))
+            .collect()
+    }
+}
+
+/// The deployment roles: scoped to what their stacks create, never `*` for anything but
+/// reads and `kms:CreateKey`, unable to delete what holds data, and attaching only the AWS
+/// managed policies the stacks use.
+#[test]
+fn deploy_roles_are_scoped_to_their_stacks() {
+    let app = synth();
+    for (pipeline_stack, deployed) in [
+        ("FrontendInfraPipeline", vec!["FrontendInfra"]),
+        ("BackendInfraPipeline", vec!["BackendInfra", "EksCluster"]),
+    ] {
+        let role = DeployRole::of(&app, pipeline_stack);
+        for statement in &role.statements {
+            let any_resource = list(&statement["Resource"]).iter().any(|r| *r == "*");
+            if any_resource {
+                for action in list(&statement["Action"]) {
+                    let action = action.as_str().unwrap();
+                    let name = action.split(':').nth(1).unwrap();
+                    let read_only = ["Describe", "List", "Get"]
+                        .iter()
+                        .any(|p| name.starts_with(p));
+                    assert!(
+                        read_only || action == "kms:CreateKey",
+                        "{pipeline_stack}: {action} on *"
+                    );
+                }
+            }
+        }
+        for destructive in [
+            "s3:DeleteBucket",
+            "s3:DeleteObject",
+            "ecr:DeleteRepository",
+            "ecr:BatchDeleteImage",
+            "codecommit:DeleteRepository",
+            "logs:DeleteLogGroup",
+            "elasticfilesystem:DeleteFileSystem",
+            "kms:ScheduleKeyDeletion",
+            "kms:DisableKey",
+            "iam:CreateUser",
+            "iam:CreateAccessKey",
+        ] {
+            assert!(
+                !role.allows(destructive),
+                "{pipeline_stack} may {destructive}"
+            );
+        }
+        // Objects: only the templates in the pipeline's artifact bucket, none of the
+        // deployed stacks' buckets.
+        for resource in role.resources_of("s3:GetObject") {
+            assert!(
+                !resource.contains(":s3:::"),
+                "{pipeline_stack} reads {resource}"
+            );
+        }
+        // IAM: roles under the app's path only.
+        for resource in role.resources_of("iam:PutRolePolicy") {
+            assert!(
+                resource.ends_with(&format!(":role{}*", config::IAM_PATH)),
+                "{resource}"
+            );
+        }
+        // Attaching managed policies: only those the deployed stacks attach, and all of them.
+        let allowed_policies: Vec<String> = role
+            .statements
+            .iter()
+            .filter(|s| {
+                list(&s["Action"])
+                    .iter()
+                    .any(|a| *a == "iam:AttachRolePolicy")
+            })
+            .flat_map(|s| {
+                list(&s["Condition"]["ArnEquals"]["iam:PolicyARN"])
+                    .into_iter()
+                    .map(text)
+            })
+            .collect();
+        let mut attached: Vec<String> = Vec::new();
+        for stack in &deployed {
+            for (_, r) in resources(template(&app, stack), "AWS::IAM::Role") {
+                attached.extend(
+                    list(&r["Properties"]["ManagedPolicyArns"])
+                        .into_iter()
+                        .map(text),
+                );
+            }
+        }
+        attached.sort();
+        attached.dedup();
+        let mut allowed_sorted = allowed_policies.clone();
+        allowed_sorted.sort();
+        assert_eq!(allowed_sorted, attached, "{pipeline_stack}");
+
+        // Named resources of the deployed stacks are within the role's resource patterns.
+        // What follows `arn:<partition>:<service>:<region>:<account>:`.
+        let arn_tail = |resource: &str| {
+            let resolved = resource
+                .replace("${AWS::Partition}", "aws")
+                .replace("${AWS::Region}", "us-east-1")
+                .replace("${AWS::AccountId}", "123456789012");
+            resolved
+                .splitn(6, ':')
+                .nth(5)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let covered = |action: &str, name: &str| {
+            role.resources_of(action)
+                .iter()
+                .any(|r| glob(&arn_tail(r), name))
+        };
+        for stack in &deployed {
+            let t = template(&app, stack);
+            for (type_, property, action, prefix) in [
+                (
+                    "AWS::Logs::LogGroup",
+                    "LogGroupName",
+                    "logs:CreateLogGroup",
+                    "log-group:",
+                ),
+                (
+                    "AWS::CodeBuild::Project",
+                    "Name",
+                    "codebuild:CreateProject",
+                    "project/",
+                ),
+                (
+                    "AWS::CodePipeline::Pipeline",
+                    "Name",
+                    "codepipeline:CreatePipeline",
+                    "",
+                ),
+                (
+                    "AWS::CodeCommit::Repository",
+                    "RepositoryName",
+                    "codecommit:CreateRepository",
+                    "",
+                ),
+                (
+                    "AWS::ECR::Repository",
+                    "RepositoryName",
+                    "ecr:CreateRepository",
+                    "repository/",
+                ),
+                (
+                    "AWS::SSM::Parameter",
+                    "Name",
+                    "ssm:PutParameter",
+                    "parameter",
+                ),
+            ] {
+                for (id, r) in resources(t, type_) {
+                    let name = r["Properties"][property]
+                        .as_str()
+                        .unwrap_or_else(|| panic!("{stack}/{id} has no literal {property}"));
+                    assert!(
+                        covered(action, &format!("{prefix}{name}")),
+                        "{pipeline_stack} may not {action} {name}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The schemas of CloudFormation's resource types, as cfn-lint ships them.
+fn schemas_dir(cfn_lint: &Path) -> PathBuf {
+    let venv = cfn_lint
+        .canonicalize()
+        .unwrap()
+        .parent()
+        .and_then(Path::parent)
+        .unwrap()
+        .to_path_buf();
+    let lib = venv.join("lib");
+    for entry in std::fs::read_dir(&lib).unwrap() {
+        let dir = entry
+            .unwrap()
+            .path()
+            .join("site-packages/cfnlint/data/schemas");
+        if dir.is_dir() {
+            return dir;
+        }
+    }
+    panic!("no cfnlint/data/schemas under {}", lib.display());
+}
+
+/// Actions CloudFormation's handler schemas list that these stacks never need, with why.
+const NOT_NEEDED: &[(&str, &str)] = &[
+    ("iam:*UserPolicy", "no IAM users"),
+    ("iam:*GroupPolicy", "no IAM groups"),
+    ("iam:*RolePermissionsBoundary", "no permissions boundaries"),
+    ("iam:*InstanceProfile*", "EKS Auto Mode only"),
+    (
+        "codestar-connections:PassConnection",
+        "CodeCommit sources, no connections",
+    ),
+    ("codecommit:CreateCommit", "repositories start empty"),
+    (
+        "codecommit:UpdateRepositoryEncryptionKey",
+        "the AWS managed key",
+    ),
+    (
+        "s3:DeleteObject",
+        "objects are the pipelines' business, not CloudFormation's",
+    ),
+    (
+        "s3:PutObjectAcl",
+        "objects are the pipelines' business, not CloudFormation's",
+    ),
+    ("s3:*ObjectLock*", "no object lock"),
+    ("s3:REST.PUT.OBJECT", "not an IAM action"),
+    ("s3tables:*", "no table buckets"),
+    ("s3:*Metadata*Configuration", "no metadata tables"),
+    ("s3:*Replication*", "no replication"),
+    ("s3:*Website*", "no website hosting"),
+    ("s3:*Cors", "no CORS"),
+    ("s3:*Accelerate*", "no transfer acceleration"),
+    ("s3:*Analytics*", "no analytics"),
+    ("s3:*IntelligentTiering*", "no intelligent tiering"),
+    ("s3:*Inventory*", "no inventory"),
+    ("s3:*Metrics*", "no request metrics"),
+    ("s3:*Abac", "no attribute-based access control"),
+    ("s3:PutBucketNotification", "no event notifications"),
+    (
+        "s3:PutBucketAcl",
+        "ACLs only on CloudFront's log bucket, in FrontendInfra",
+    ),
+    (
+        "s3:DeleteBucketEncryption",
+        "an API name, authorised as s3:PutEncryptionConfiguration",
+    ),
+    (
+        "s3:DeleteBucketLifecycle",
+        "an API name, authorised as s3:PutLifecycleConfiguration",
+    ),
+    ("kms:DisableKey", "keys stay enabled"),
+    ("kms:DisableKeyRotation", "rotation stays on"),
+    ("logs:*ResourcePolicy", "no log group resource policies"),
+    ("logs:*IndexPolicy", "no field indexes"),
+    ("logs:*DataProtectionPolicy", "no data protection policies"),
+    ("logs:PutBearerTokenAuthentication", "no bearer tokens"),
+    (
+        "logs:*LogDelivery",
+        "flow logs go to CloudWatch Logs with a role",
+    ),
+    (
+        "firehose:TagDeliveryStream",
+        "no log deliveries to Firehose",
+    ),
+    ("cloudfront:*ConnectionGroup", "no connection groups"),
+    ("cloudfront:GetVpcOrigin", "no VPC origins"),
+    (
+        "cloudfront:UpdateDistributionWithStagingConfig",
+        "no staging distributions",
+    ),
+    (
+        "cloudfront:CreateDistributionWithTags",
+        "authorised as CreateDistribution and TagResource",
+    ),
+    ("payments:GetConnectedAccount", "no paid rule groups"),
+    ("ecr:SetRepositoryPolicy", "no repository policies"),
+    ("ecr:DeleteRepositoryPolicy", "no repository policies"),
+    (
+        "eks:ActivateCertificateAuthority",
+        "no custom certificate authority",
+    ),
+    (
+        "elasticfilesystem:*ReplicationConfiguration",
+        "no EFS replication",
+    ),
+    ("ec2:*VpnGateway", "no VPN gateways"),
+    ("ec2:*SubnetCidrBlock", "no IPv6"),
+    ("ec2:*NatGatewayAddress", "one address per NAT gateway"),
+    ("ec2:AcceptAddressTransfer", "no address transfers"),
+    (
+        "ec2:CreateVpcEncryptionControl",
+        "no VPC encryption controls",
+    ),
+    ("ec2:ModifyVpcTenancy", "default tenancy"),
+];
+
+/// Every action CloudFormation's resource handlers list for the resources of the deployed
+/// stacks (create, read, update, and delete unless every resource of the type is retained)
+/// is allowed, or listed in [`NOT_NEEDED`].
+#[test]
+fn deploy_roles_cover_what_cloudformation_calls() {
+    let Some(cfn_lint) = cirrus_scan::tool("CIRRUS_CFN_LINT") else {
+        return;
+    };
+    let schemas = schemas_dir(&cfn_lint);
+    let read = |path: PathBuf| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    };
+    let index = read(
+        schemas
+            .join("providers")
+            .join(format!("{}.json", config::REGION)),
+    );
+    let app = synth();
+    let mut missing: Vec<String> = Vec::new();
+    let mut unused_exclusions: Vec<&str> = NOT_NEEDED.iter().map(|(p, _)| *p).collect();
+    for (pipeline_stack, deployed) in [
+        ("FrontendInfraPipeline", vec!["FrontendInfra"]),
+        ("BackendInfraPipeline", vec!["BackendInfra", "EksCluster"]),
+    ] {
+        let role = DeployRole::of(&app, pipeline_stack);
+        for stack in deployed {
+            let t = template(&app, stack);
+            let mut types: Vec<&str> = t["Resources"]
+                .as_object()
+                .unwrap()
+                .values()
+                .map(|r| r["Type"].as_str().unwrap())
+                .collect();
+            types.sort_unstable();
+            types.dedup();
+            let uses_managed_policies = resources(t, "AWS::IAM::Role")
+                .iter()
+                .any(|(_, r)| !r["Properties"]["ManagedPolicyArns"].is_null());
+            for type_ in types {
+                let hash = index[type_]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("no schema for {type_}"));
+                let schema = read(schemas.join("resources").join(format!("{hash}.json")));
+                let retained = resources(t, type_)
+                    .iter()
+                    .all(|(_, r)| r["DeletionPolicy"] == "Retain");
+                for phase in ["create", "read", "update", "delete"] {
+                    if phase == "delete" && retained {
+                        continue;
+                    }
+                    for permission in list(&schema["handlers"][phase]["permissions"]) {
+                        let action = permission.as_str().unwrap();
+                        if role.allows(action) {
+                            continue;
+                        }
+                        if !uses_managed_policies
+                            && ["iam:AttachRolePolicy", "iam:DetachRolePolicy"].contains(&action)
+                        {
+                            continue;
+                        }
+                        if let Some((pattern, _)) = NOT_NEEDED.iter().find(|(p, _)| glob(p, action))
+                        {
+                            unused_exclusions.retain(|p| p != pattern);
+                            continue;
+                        }
+                        missing.push(format!(
+                            "{pipeline_stack} -> {stack}: {type_} {phase} needs {action}"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    missing.sort();
+    missing.dedup();
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+    assert!(
+        unused_exclusions.is_empty(),
+        "NOT_NEEDED entries that exclude nothing: {unused_exclusions:?}"
+    );
+}
