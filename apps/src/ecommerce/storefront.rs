@@ -114,7 +114,7 @@ pub fn storefront<'a>(app: &'a App, spec: &RegionSpec) -> Storefront<'a> {
     let cluster = cluster(stack, &vpc, &cluster_name);
     let (application_logs, dataplane_logs) = observability(stack, &cluster, &cluster_name);
     node_groups(stack, &cluster, spec);
-    autoscaler(stack, &cluster, &cluster_name);
+    autoscaler(stack, &cluster);
 
     let (blue, green, alb) = load_balancer(stack, &vpc, &cluster, spec);
     let load_balancer_controller = pod_role(
@@ -381,53 +381,13 @@ fn node_groups<'a>(stack: Stack<'a>, cluster: &Cluster<'a>, spec: &RegionSpec) {
 
 /// The cluster autoscaler's role: it grows and shrinks the node groups between their limits
 /// ("To assure the cluster does not run out of compute resources").
-fn autoscaler<'a>(stack: Stack<'a>, cluster: &Cluster<'a>, cluster_name: &str) {
+fn autoscaler<'a>(stack: Stack<'a>, cluster: &Cluster<'a>) {
     let role = pod_role(
         stack,
         "AutoscalerRole",
         "cluster-autoscaler in kube-system: resizes the node groups",
     );
-    role.add_to_policy(
-        PolicyStatement::allow()
-            .actions([
-                "autoscaling:SetDesiredCapacity",
-                "autoscaling:TerminateInstanceInAutoScalingGroup",
-            ])
-            .resources([fns::sub(
-                "arn:${AWS::Partition}:autoscaling:${AWS::Region}:${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/eks-*",
-                [],
-            )])
-            .condition(
-                "StringEquals",
-                &format!("aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster_name}"),
-                "owned",
-            ),
-    );
-    role.add_to_policy(
-        PolicyStatement::allow()
-            .actions([
-                "autoscaling:DescribeAutoScalingGroups",
-                "autoscaling:DescribeAutoScalingInstances",
-                "autoscaling:DescribeLaunchConfigurations",
-                "autoscaling:DescribeScalingActivities",
-                "autoscaling:DescribeTags",
-                "ec2:DescribeImages",
-                "ec2:DescribeInstanceTypes",
-                "ec2:DescribeLaunchTemplateVersions",
-            ])
-            .resources(["*"]),
-    );
-    role.add_to_policy(
-        PolicyStatement::allow()
-            .actions(["eks:DescribeNodegroup"])
-            .resources([fns::sub(
-                &format!(
-                    "arn:${{AWS::Partition}}:eks:${{AWS::Region}}:${{AWS::AccountId}}:nodegroup/{cluster_name}/*"
-                ),
-                [],
-            )]),
-    );
-    cluster.add_pod_identity("kube-system", "cluster-autoscaler", role.arn());
+    cluster.add_cluster_autoscaler(&role);
 }
 
 /// The load balancer CloudFront fetches from, with the blue and green target groups of 003's

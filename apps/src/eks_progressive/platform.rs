@@ -6,7 +6,7 @@ use cirrus_aws::eks::{
     AccessPolicy, AccessScope, Cluster, ClusterProps, EndpointAccess, ICluster, Nodegroup,
     NodegroupProps, addons,
 };
-use cirrus_aws::iam::{PolicyStatement, Principal, Role, RoleProps};
+use cirrus_aws::iam::{Principal, Role, RoleProps};
 use cirrus_core::prelude::*;
 
 use super::config::{ADMIN_CIDRS, EnvSpec, KUBERNETES_VERSION, REGION};
@@ -122,45 +122,7 @@ pub fn platform(app: &App, spec: &EnvSpec) {
             ..Default::default()
         },
     );
-    autoscaler.add_to_policy(
-        PolicyStatement::allow()
-            .actions([
-                "autoscaling:SetDesiredCapacity",
-                "autoscaling:TerminateInstanceInAutoScalingGroup",
-            ])
-            .resources([fns::sub(
-                "arn:${AWS::Partition}:autoscaling:${AWS::Region}:${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/eks-*",
-                [],
-            )])
-            .condition(
-                "StringEquals",
-                &format!("aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster_name}"),
-                "owned",
-            ),
-    );
-    autoscaler.add_to_policy(
-        PolicyStatement::allow()
-            .actions([
-                "autoscaling:DescribeAutoScalingGroups",
-                "autoscaling:DescribeAutoScalingInstances",
-                "autoscaling:DescribeLaunchConfigurations",
-                "autoscaling:DescribeScalingActivities",
-                "autoscaling:DescribeTags",
-                "ec2:DescribeImages",
-                "ec2:DescribeInstanceTypes",
-                "ec2:DescribeLaunchTemplateVersions",
-            ])
-            .resources(["*"]),
-    );
-    autoscaler.add_to_policy(
-        PolicyStatement::allow()
-            .actions(["eks:DescribeNodegroup"])
-            .resources([fns::sub(
-                &format!("arn:${{AWS::Partition}}:eks:${{AWS::Region}}:${{AWS::AccountId}}:nodegroup/{cluster_name}/*"),
-                [],
-            )]),
-    );
-    cluster.add_pod_identity("kube-system", "cluster-autoscaler", autoscaler.arn());
+    cluster.add_cluster_autoscaler(&autoscaler);
 
     let bootstrap = super::bootstrap::bootstrap(stack, spec, &vpc, &cluster, &cluster_name);
 

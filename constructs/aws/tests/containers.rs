@@ -658,3 +658,63 @@ fn repository_uris() {
         json!({"Fn::Sub": "${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/team/base"})
     );
 }
+
+#[test]
+fn the_cluster_autoscaler_may_resize_only_this_clusters_node_groups() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let cluster = Cluster::new(
+        stack,
+        "Cluster",
+        &imported_vpc(),
+        ClusterProps {
+            cluster_name: Some("shop".into()),
+            ..Default::default()
+        },
+    );
+    let role = Role::new(
+        stack,
+        "Autoscaler",
+        Principal::service("pods.eks.amazonaws.com"),
+        RoleProps::default(),
+    );
+    cluster.add_cluster_autoscaler(&role);
+    let t = template(&app, "S");
+    let resources = t["Resources"].as_object().unwrap();
+    let policy = resources
+        .iter()
+        .find(|(id, _)| id.starts_with("AutoscalerDefaultPolicy"))
+        .map(|(_, r)| &r["Properties"]["PolicyDocument"]["Statement"])
+        .unwrap();
+    assert_eq!(
+        policy[0]["Condition"],
+        json!({"StringEquals": {"aws:ResourceTag/k8s.io/cluster-autoscaler/shop": "owned"}})
+    );
+    assert_eq!(
+        policy[0]["Action"],
+        json!([
+            "autoscaling:SetDesiredCapacity",
+            "autoscaling:TerminateInstanceInAutoScalingGroup"
+        ])
+    );
+    assert!(
+        policy[1]["Action"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a.as_str().unwrap().contains(":Describe"))
+    );
+    assert_eq!(
+        policy[2]["Resource"],
+        json!({"Fn::Sub": "arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:nodegroup/shop/*"})
+    );
+    let association = resources
+        .values()
+        .find(|r| r["Type"] == "AWS::EKS::PodIdentityAssociation")
+        .unwrap();
+    assert_eq!(association["Properties"]["Namespace"], "kube-system");
+    assert_eq!(
+        association["Properties"]["ServiceAccount"],
+        "cluster-autoscaler"
+    );
+}

@@ -525,6 +525,70 @@ impl<'a> Cluster<'a> {
         crate::eks::access::child(self.node, "ApiIngress").add(id, rule)
     }
 
+    /// Lets `role` do what the Kubernetes cluster autoscaler does, and gives it to the
+    /// autoscaler's service account (`kube-system/cluster-autoscaler`) through Pod Identity.
+    /// `role` must trust `pods.eks.amazonaws.com`.
+    ///
+    /// The autoscaler may resize and terminate instances only in the Auto Scaling groups of
+    /// managed node groups (`eks-*`) tagged as owned by this cluster; reading the groups, their
+    /// launch templates and the instance types is allowed everywhere, since those calls accept
+    /// no resource. Install the autoscaler itself with Helm (`autoDiscovery.clusterName`).
+    pub fn add_cluster_autoscaler(&self, role: &Role<'a>) {
+        let name = self
+            .resource
+            .props()
+            .and_then(|p| p.name)
+            .and_then(|n| n.as_literal().cloned());
+        let Some(name) = name else {
+            self.node.error_with_hint(
+                "the cluster autoscaler's permissions need the cluster's name at synth time",
+                "set ClusterProps::cluster_name",
+            );
+            return;
+        };
+        role.add_to_policy(
+            PolicyStatement::allow()
+                .actions([
+                    "autoscaling:SetDesiredCapacity",
+                    "autoscaling:TerminateInstanceInAutoScalingGroup",
+                ])
+                .resources([fns::sub(
+                    "arn:${AWS::Partition}:autoscaling:${AWS::Region}:${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/eks-*",
+                    [],
+                )])
+                .condition(
+                    "StringEquals",
+                    &format!("aws:ResourceTag/k8s.io/cluster-autoscaler/{name}"),
+                    "owned",
+                ),
+        );
+        role.add_to_policy(
+            PolicyStatement::allow()
+                .actions([
+                    "autoscaling:DescribeAutoScalingGroups",
+                    "autoscaling:DescribeAutoScalingInstances",
+                    "autoscaling:DescribeLaunchConfigurations",
+                    "autoscaling:DescribeScalingActivities",
+                    "autoscaling:DescribeTags",
+                    "ec2:DescribeImages",
+                    "ec2:DescribeInstanceTypes",
+                    "ec2:DescribeLaunchTemplateVersions",
+                ])
+                .resources(["*"]),
+        );
+        role.add_to_policy(
+            PolicyStatement::allow()
+                .actions(["eks:DescribeNodegroup"])
+                .resources([fns::sub(
+                    &format!(
+                        "arn:${{AWS::Partition}}:eks:${{AWS::Region}}:${{AWS::AccountId}}:nodegroup/{name}/*"
+                    ),
+                    [],
+                )]),
+        );
+        self.add_pod_identity("kube-system", "cluster-autoscaler", role.arn());
+    }
+
     /// The control plane's role.
     pub fn role(&self) -> Role<'a> {
         self.role

@@ -563,20 +563,25 @@ impl<'t> Resolver<'t> {
                 } else {
                     "Fn::Or"
                 };
-                if !(2..=10).contains(&items.len()) {
-                    self.error(
-                        site,
-                        format!("{name} takes 2 to 10 conditions, not {}", items.len()),
-                    );
-                }
                 let items: Vec<J> = items.iter().map(|c| self.condition(site, c)).collect();
-                json!({ name: items })
+                self.operands(site, name, items)
             }
             CondExpr::Not(inner) => json!({ "Fn::Not": [self.condition(site, inner)] }),
             CondExpr::Condition(target) => {
                 json!({ "Condition": self.condition_name(site, *target) })
             }
         }
+    }
+
+    /// `Fn::And` or `Fn::Or` of rendered operands, which CloudFormation takes 2 to 10 of.
+    fn operands(&mut self, site: Site, name: &str, items: Vec<J>) -> J {
+        if !(2..=10).contains(&items.len()) {
+            self.error(
+                site,
+                format!("{name} takes 2 to 10 conditions, not {}", items.len()),
+            );
+        }
+        json!({ name: items })
     }
 
     /// Renders a rule expression.
@@ -593,14 +598,8 @@ impl<'t> Resolver<'t> {
                 } else {
                     "Fn::Or"
                 };
-                if !(2..=10).contains(&items.len()) {
-                    self.error(
-                        site,
-                        format!("{name} takes 2 to 10 conditions, not {}", items.len()),
-                    );
-                }
                 let items: Vec<J> = items.iter().map(|c| self.rule(site, c)).collect();
-                json!({ name: items })
+                self.operands(site, name, items)
             }
             RuleExpr::Not(inner) => json!({ "Fn::Not": [self.rule(site, inner)] }),
         }
