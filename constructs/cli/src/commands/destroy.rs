@@ -1,6 +1,6 @@
 //! `destroy`: delete stacks in reverse dependency order, after confirmation.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,7 +8,7 @@ use crate::approval::RequireApproval;
 use crate::apps::{self, AppDef};
 use crate::args::DestroyArgs;
 use crate::aws::config::Aws;
-use crate::deploy::approve::Terminal;
+use crate::deploy::approve::{Answer, Terminal, read_answer};
 use crate::deploy::destroy::{Destroyed, destroy};
 use crate::deploy::{Method, Settings, Shared, embrace, schedule};
 use crate::error::CliError;
@@ -105,11 +105,8 @@ fn confirm(order: &[String]) -> Result<(), CliError> {
     }
     eprint!("destroy stack(s) {}? [y/N] ", order.join(", "));
     let _ = std::io::stderr().flush();
-    let mut line = String::new();
-    let _ = std::io::stdin().lock().read_line(&mut line);
-    if matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
-        Ok(())
-    } else {
-        Err(CliError::NotConfirmed)
+    match read_answer(&mut std::io::stdin().lock()) {
+        Answer::Yes => Ok(()),
+        Answer::No | Answer::CannotAsk => Err(CliError::NotConfirmed),
     }
 }

@@ -31,13 +31,39 @@ impl Approver for Terminal {
         }
         eprint!("{question} [y/N] ");
         let _ = std::io::stderr().flush();
-        let mut line = String::new();
-        if std::io::stdin().lock().read_line(&mut line).is_err() {
-            return Answer::No;
-        }
-        match line.trim().to_ascii_lowercase().as_str() {
-            "y" | "yes" => Answer::Yes,
-            _ => Answer::No,
+        read_answer(&mut std::io::stdin().lock())
+    }
+}
+
+/// Reads a y/N answer: `y` or `yes` (any case) is yes; anything else, an empty line or a
+/// failed read is no, so that a stray Enter never deploys or destroys anything.
+pub(crate) fn read_answer(input: &mut impl BufRead) -> Answer {
+    let mut line = String::new();
+    if input.read_line(&mut line).is_err() {
+        return Answer::No;
+    }
+    match line.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => Answer::Yes,
+        _ => Answer::No,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Answer, read_answer};
+
+    #[test]
+    fn only_yes_is_yes() {
+        for (input, expected) in [
+            ("y\n", Answer::Yes),
+            ("YES\n", Answer::Yes),
+            ("  yes  \n", Answer::Yes),
+            ("\n", Answer::No),
+            ("n\n", Answer::No),
+            ("yep\n", Answer::No),
+            ("", Answer::No),
+        ] {
+            assert_eq!(read_answer(&mut input.as_bytes()), expected, "{input:?}");
         }
     }
 }
