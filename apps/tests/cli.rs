@@ -3,11 +3,26 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// Runs the runner with no AWS configuration at all, whatever the machine has: no credential
+/// variables, config files that do not exist, no instance metadata. So `list` never calls AWS
+/// and its output does not depend on who runs the tests.
 fn run(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_apps"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_apps"));
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("AWS_") {
+            command.env_remove(&key);
+        }
+    }
+    command
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
+        .env("AWS_CONFIG_FILE", cwd.join("no-aws-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            cwd.join("no-aws-credentials"),
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true")
         .output()
         .unwrap()
 }
@@ -144,5 +159,26 @@ fn list_prints_the_stacks_in_waves() {
         text(&out.stdout),
         "APP           WAVE  STACK        ENVIRONMENT                           DEPENDS ON\n\
          hello-bucket  1     HelloBucket  aws://unknown-account/unknown-region  -\n"
+    );
+    assert!(
+        text(&out.stderr).contains("deployed status not shown: no AWS credentials found"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn list_puts_independent_stacks_in_one_wave_and_names_dependencies() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["list", "--app", "yelp-search"], dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "APP          WAVE  STACK                  ENVIRONMENT                      DEPENDS ON\n\
+         yelp-search  1     FrontendInfraPipeline  aws://unknown-account/us-east-1  -\n\
+         yelp-search  1     BackendInfraPipeline   aws://unknown-account/us-east-1  -\n\
+         yelp-search  2     FrontendInfra          aws://unknown-account/us-east-1  FrontendInfraPipeline\n\
+         yelp-search  2     BackendInfra           aws://unknown-account/us-east-1  BackendInfraPipeline\n\
+         yelp-search  3     EksCluster             aws://unknown-account/us-east-1  BackendInfra\n"
     );
 }

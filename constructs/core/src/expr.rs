@@ -340,6 +340,22 @@ pub mod fns {
         })
     }
 
+    /// `Fn::ValueOfAll`: `attribute` of every value of the stack's parameters of the
+    /// AWS-specific `parameter_type` (`AWS::EC2::Subnet::Id`, ...). Only in rules; anywhere
+    /// else it is a synth error.
+    pub fn value_of_all(parameter_type: &str, attribute: &str) -> Expr<List<String>> {
+        Expr::from_intrinsic(Intrinsic::ValueOfAll {
+            parameter_type: parameter_type.to_owned(),
+            attribute: attribute.to_owned(),
+        })
+    }
+
+    /// `Fn::RefAll`: every value of the stack's parameters of the AWS-specific
+    /// `parameter_type`. Only in rules; anywhere else it is a synth error.
+    pub fn ref_all(parameter_type: &str) -> Expr<List<String>> {
+        Expr::from_intrinsic(Intrinsic::RefAll(parameter_type.to_owned()))
+    }
+
     /// `Ref: AWS::NoValue`: removes the property, typically as one branch of [`if_`].
     pub fn no_value<T>() -> Expr<T> {
         Expr::from_intrinsic(Intrinsic::Pseudo(Pseudo::NoValue))

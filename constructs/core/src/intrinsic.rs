@@ -87,6 +87,25 @@ pub enum Intrinsic {
         /// Host bits of each CIDR (the inverse of the prefix length).
         cidr_bits: Value,
     },
+    /// `Fn::ValueOf`: an attribute of the value of an AWS-specific parameter (the `VpcId` of a
+    /// subnet parameter, say). Only in rules.
+    ValueOf {
+        /// The parameter element.
+        parameter: ElementRef,
+        /// The attribute (`VpcId`, `Tags.Name`, ...).
+        attribute: String,
+    },
+    /// `Fn::ValueOfAll`: the attribute of every parameter value of an AWS-specific parameter
+    /// type in the stack. Only in rules.
+    ValueOfAll {
+        /// The parameter type (`AWS::EC2::Subnet::Id`, ...).
+        parameter_type: String,
+        /// The attribute.
+        attribute: String,
+    },
+    /// `Fn::RefAll`: every parameter value of an AWS-specific parameter type in the stack.
+    /// Only in rules.
+    RefAll(String),
 }
 
 /// The pseudo parameters CloudFormation predefines.

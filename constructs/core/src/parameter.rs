@@ -11,6 +11,7 @@ use indexmap::IndexMap;
 
 use crate::construct::{Construct, Node};
 use crate::expr::{Expr, List};
+use crate::intrinsic::Intrinsic;
 use crate::tree::{NodeKind, ParameterData};
 use crate::value::{ToValue, Value};
 
@@ -44,6 +45,16 @@ impl<T> Parameter<'_, T> {
     /// The parameter's value (`Ref`).
     pub fn value(&self) -> Expr<T> {
         Expr::reference(self.node.element())
+    }
+
+    /// `Fn::ValueOf`: `attribute` of the value of this AWS-specific parameter, e.g. the
+    /// `VpcId` of an `AWS::EC2::Subnet::Id` parameter; for a list parameter, the attribute of
+    /// each value. Only in rules; anywhere else it is a synth error.
+    pub fn value_of(&self, attribute: &str) -> Expr<T> {
+        Expr::from_intrinsic(Intrinsic::ValueOf {
+            parameter: self.node.element(),
+            attribute: attribute.to_owned(),
+        })
     }
 }
 

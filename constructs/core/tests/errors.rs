@@ -237,6 +237,42 @@ fn references_across_environments_are_rejected_with_a_hint() {
 }
 
 #[test]
+fn references_across_accounts_are_rejected_too() {
+    let app = App::new("errors");
+    let shared = app.stack(
+        "Shared",
+        StackProps {
+            env: Env::new("111111111111", "eu-west-1"),
+            ..Default::default()
+        },
+    );
+    let workload = app.stack(
+        "Workload",
+        StackProps {
+            env: Env::new("222222222222", "eu-west-1"),
+            ..Default::default()
+        },
+    );
+    let topic = shared.add("Topic", Topic::default());
+    workload.add(
+        "Copy",
+        Topic {
+            display_name: Some(topic.attrs().topic_name()),
+            ..Default::default()
+        },
+    );
+    let failed = app.synth().unwrap_err();
+    let d = failed.diagnostics.errors().next().unwrap();
+    assert_eq!(d.path, "Workload/Copy");
+    assert!(
+        d.message.contains("refers to Shared/Topic, which is in another environment (aws://111111111111/eu-west-1, not aws://222222222222/eu-west-1)"),
+        "{}",
+        d.message
+    );
+    assert!(d.hint.is_some());
+}
+
+#[test]
 fn handles_of_another_app_are_rejected() {
     let other = app_with_stack();
     let foreign = stack(&other).add("Foreign", Topic::default());
@@ -715,4 +751,67 @@ fn every_problem_is_reported_at_once() {
         failed.diagnostics
     );
     assert_eq!(failed.to_string(), "synthesis failed with 3 error(s)");
+}
+
+#[test]
+fn rule_functions_outside_rules_are_errors() {
+    let app = app_with_stack();
+    let s = stack(&app);
+    let subnet = s.add_string_parameter(
+        "Subnet",
+        StringParameterProps {
+            param_type: StringType::Aws("AWS::EC2::Subnet::Id".into()),
+            ..Default::default()
+        },
+    );
+    s.add(
+        "ByValueOf",
+        Topic {
+            display_name: Some(subnet.value_of("VpcId")),
+            ..Default::default()
+        },
+    );
+    s.add(
+        "ByRefAll",
+        Topic {
+            display_name: Some(fns::select(0, fns::ref_all("AWS::EC2::VPC::Id"))),
+            ..Default::default()
+        },
+    );
+    let errs = errors(&app);
+    assert_error(
+        &errs,
+        "S/ByValueOf",
+        "Fn::ValueOf can be used only in rules",
+    );
+    assert_error(&errs, "S/ByRefAll", "Fn::RefAll can be used only in rules");
+}
+
+#[test]
+fn value_of_reads_only_its_own_stacks_parameters() {
+    let app = App::new("errors");
+    let one = app.stack("One", StackProps::default());
+    let two = app.stack("Two", StackProps::default());
+    let subnet = one.add_string_parameter(
+        "Subnet",
+        StringParameterProps {
+            param_type: StringType::Aws("AWS::EC2::Subnet::Id".into()),
+            ..Default::default()
+        },
+    );
+    two.add_rule(
+        "SameVpc",
+        RuleProps {
+            condition: None,
+            assertions: vec![cirrus_core::Assertion {
+                assert: cirrus_core::RuleExpr::equals(subnet.value_of("VpcId"), "vpc-1"),
+                description: None,
+            }],
+        },
+    );
+    assert_error(
+        &errors(&app),
+        "Two/SameVpc",
+        "Fn::ValueOf refers to the parameter One/Subnet of another stack",
+    );
 }

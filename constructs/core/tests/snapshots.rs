@@ -229,6 +229,25 @@ fn conditions_parameters_rules_and_mappings() {
             }],
         },
     );
+    stack.add_rule(
+        "SubnetsInTheVpc",
+        RuleProps {
+            condition: None,
+            assertions: vec![
+                Assertion {
+                    assert: RuleExpr::each_member_equals(subnets.value_of("VpcId"), vpc.value()),
+                    description: Some("every subnet is in the chosen VPC".into()),
+                },
+                Assertion {
+                    assert: RuleExpr::each_member_in(
+                        fns::value_of_all("AWS::EC2::Subnet::Id", "VpcId"),
+                        fns::ref_all("AWS::EC2::VPC::Id"),
+                    ),
+                    description: None,
+                },
+            ],
+        },
+    );
     let topic = stack.add(
         "ProdTopic",
         Topic {

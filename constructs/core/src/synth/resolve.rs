@@ -174,6 +174,25 @@ impl<'t> Resolver<'t> {
                 second,
             } => self.find_in_map(site, *mapping, top, second),
             Intrinsic::Base64(v) => json!({ "Fn::Base64": self.resolve(site, v) }),
+            Intrinsic::ValueOf {
+                parameter,
+                attribute,
+            } => {
+                self.only_in_rules(site, "Fn::ValueOf");
+                let name = self.parameter_name(site, *parameter, "Fn::ValueOf");
+                json!({ "Fn::ValueOf": [name, attribute] })
+            }
+            Intrinsic::ValueOfAll {
+                parameter_type,
+                attribute,
+            } => {
+                self.only_in_rules(site, "Fn::ValueOfAll");
+                json!({ "Fn::ValueOfAll": [parameter_type, attribute] })
+            }
+            Intrinsic::RefAll(parameter_type) => {
+                self.only_in_rules(site, "Fn::RefAll");
+                json!({ "Fn::RefAll": parameter_type })
+            }
             Intrinsic::Cidr {
                 ip_block,
                 count,
@@ -216,6 +235,48 @@ impl<'t> Resolver<'t> {
             return None;
         }
         Some(target.node)
+    }
+
+    /// The rule functions (`Fn::ValueOf`, `Fn::ValueOfAll`, `Fn::RefAll`) exist only in the
+    /// template's Rules section; CloudFormation rejects them anywhere else.
+    fn only_in_rules(&mut self, site: Site, function: &str) {
+        if site.place != Place::Rule {
+            self.error(
+                site,
+                format!(
+                    "{function} can be used only in rules; use the parameter's value (Ref) here"
+                ),
+            );
+        }
+    }
+
+    /// The logical id of a parameter of the site's stack, for `Fn::ValueOf`.
+    fn parameter_name(&mut self, site: Site, target: ElementRef, function: &str) -> J {
+        let Some(node) = self.element(site, target) else {
+            return J::Null;
+        };
+        if !matches!(self.tree.node(node).kind, NodeKind::Parameter(_)) {
+            let described = self.tree.node(node).kind.describe();
+            self.error(
+                site,
+                format!(
+                    "{function} takes a parameter, not {described} ({})",
+                    self.tree.path(node)
+                ),
+            );
+            return J::Null;
+        }
+        if self.tree.stack_of(node) != Some(site.stack) {
+            self.error(
+                site,
+                format!(
+                    "{function} refers to the parameter {} of another stack; rules can only read their own stack's parameters",
+                    self.tree.path(node)
+                ),
+            );
+            return J::Null;
+        }
+        J::String(self.layout.lid(node).to_owned())
     }
 
     /// A `Ref` (`attribute` is `None`) or `Fn::GetAtt`, within the stack or across stacks.
