@@ -1,8 +1,9 @@
 //! `eks-progressive`: the EKS platform of a team doing canary delivery with Flagger and Gloo
 //! Edge (seed 002), defined once and instantiated for its four environments.
 //!
-//! Each environment is one self-contained stack: a VPC across two availability zones, a
-//! private EKS cluster with the VPC CNI and CoreDNS add-ons, a managed node group that scales
+//! Each environment is one self-contained stack: a VPC across two availability zones, an EKS
+//! cluster with a private endpoint (production: private only; the others also a public one
+//! restricted to the administrators' CIDR) and the VPC CNI and CoreDNS add-ons, a managed node group that scales
 //! between a minimum and a maximum, the ECR repository the application images are pushed to,
 //! an administrator role with cluster access, and the cluster autoscaler's role. What runs on
 //! the cluster (Gloo Edge, Flagger, Prometheus, the podinfo app and its load tester) is

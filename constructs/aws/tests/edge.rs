@@ -17,7 +17,8 @@ use cirrus_aws::elbv2::{
 };
 use cirrus_aws::kms::{Key, KeyProps};
 use cirrus_aws::route53::{
-    AliasTarget, FailoverRole, HostedZone, RecordSet, RecordSetProps, RecordTarget, Routing,
+    AliasTarget, FailoverRole, GeoLocation, HostedZone, RecordSet, RecordSetProps, RecordTarget,
+    Routing,
 };
 use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps};
 use cirrus_aws::wafv2::{WebAcl, WebAclProps, WebAclScope};
@@ -1030,6 +1031,59 @@ fn record_names_and_routing_are_checked() {
     assert_has(
         &errs,
         "S/BadZone: hosted zone id \"/hostedzone/Z0123\" is not a Route 53 zone id",
+    );
+}
+
+#[test]
+fn geolocation_records_check_their_location_codes() {
+    let app = App::new("t");
+    let stack = stack_in(&app, "S", "us-east-1");
+    let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
+    for (id, location) in [
+        ("Continent", GeoLocation::Continent("EUROPE".into())),
+        ("Country", GeoLocation::Country("de".into())),
+        (
+            "Subdivision",
+            GeoLocation::Subdivision {
+                country: "US".into(),
+                code: "Wash".into(),
+            },
+        ),
+        ("Fine", GeoLocation::Country("DE".into())),
+    ] {
+        RecordSet::new(
+            stack,
+            id,
+            &zone,
+            "geo.example.com",
+            RecordTarget::A(vec!["192.0.2.1".into()]),
+            RecordSetProps {
+                routing: Routing::Geolocation {
+                    location,
+                    set_identifier: id.to_lowercase(),
+                    health_check_id: None,
+                },
+                ..Default::default()
+            },
+        );
+    }
+    let errs = errors(&app);
+    assert_has(
+        &errs,
+        "S/Continent: geolocation \"EUROPE\" is not a continent code; use one of AF, AN, AS, EU, NA, OC, SA",
+    );
+    assert_has(
+        &errs,
+        "S/Country: geolocation \"de\" is not an ISO 3166-1 alpha-2 country code",
+    );
+    assert_has(
+        &errs,
+        "S/Subdivision: geolocation \"Wash\" is not a subdivision code",
+    );
+    assert_eq!(
+        errs.iter().filter(|e| e.starts_with("S/Fine")).count(),
+        0,
+        "{errs:#?}"
     );
 }
 

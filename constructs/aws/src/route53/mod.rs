@@ -10,7 +10,9 @@ mod record_set;
 
 pub use health_check::{HealthCheck, HealthCheckEndpoint, HealthCheckProps};
 pub use hosted_zone::{HostedZone, HostedZoneProps, IHostedZone, ZoneRef};
-pub use record_set::{AliasTarget, FailoverRole, RecordSet, RecordSetProps, RecordTarget, Routing};
+pub use record_set::{
+    AliasTarget, FailoverRole, GeoLocation, RecordSet, RecordSetProps, RecordTarget, Routing,
+};
 
 /// The hosted zone id of every CloudFront distribution, for alias records.
 pub const CLOUDFRONT_HOSTED_ZONE_ID: &str = "Z2FDTNDATAQYW2";

@@ -84,6 +84,17 @@ pub enum Routing {
         /// A health check; unhealthy record sets are skipped. Default: none.
         health_check_id: Option<Expr<String>>,
     },
+    /// The record set of the resolver's location answers: the most specific match of
+    /// subdivision, country and continent, else the record set with [`GeoLocation::Default`].
+    /// Without a default record set, queries from locations no record set covers get no answer.
+    Geolocation {
+        /// The location this record set answers for.
+        location: GeoLocation,
+        /// Identifies this record set among those of the name.
+        set_identifier: String,
+        /// A health check; unhealthy record sets are skipped. Default: none.
+        health_check_id: Option<Expr<String>>,
+    },
     /// Record sets answer in proportion to their weights.
     Weighted {
         /// 0 to 255; 0 answers only when every other weight is 0 too.
@@ -93,6 +104,75 @@ pub enum Routing {
         /// A health check; unhealthy record sets are skipped. Default: none.
         health_check_id: Option<Expr<String>>,
     },
+}
+
+/// The location a geolocation record set answers for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GeoLocation {
+    /// A continent: `AF`, `AN`, `AS`, `EU`, `NA`, `OC` or `SA`.
+    Continent(String),
+    /// A country by its ISO 3166-1 alpha-2 code (`DE`, `JP`).
+    Country(String),
+    /// A subdivision of a country (`US` and `WA` for Washington state).
+    Subdivision {
+        /// ISO 3166-1 alpha-2 code of the country.
+        country: String,
+        /// The subdivision's code within the country.
+        code: String,
+    },
+    /// Every location no other record set of the name covers (country code `*`).
+    Default,
+}
+
+/// The continent codes Route 53 accepts.
+const CONTINENTS: [&str; 7] = ["AF", "AN", "AS", "EU", "NA", "OC", "SA"];
+
+impl GeoLocation {
+    /// The L1 property, or what is wrong with the location.
+    fn to_cfn(&self) -> Result<record_set::GeoLocation, String> {
+        let letters = |code: &str, len: std::ops::RangeInclusive<usize>| {
+            len.contains(&code.len())
+                && code
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        };
+        let mut geo = record_set::GeoLocation::default();
+        match self {
+            GeoLocation::Continent(code) => {
+                if !CONTINENTS.contains(&code.as_str()) {
+                    return Err(format!(
+                        "\"{code}\" is not a continent code; use one of {}",
+                        CONTINENTS.join(", ")
+                    ));
+                }
+                geo.continent_code = Some(code.clone().into());
+            }
+            GeoLocation::Country(code) => {
+                if !letters(code, 2..=2) {
+                    return Err(format!(
+                        "\"{code}\" is not an ISO 3166-1 alpha-2 country code such as \"DE\""
+                    ));
+                }
+                geo.country_code = Some(code.clone().into());
+            }
+            GeoLocation::Subdivision { country, code } => {
+                if !letters(country, 2..=2) {
+                    return Err(format!(
+                        "\"{country}\" is not an ISO 3166-1 alpha-2 country code such as \"US\""
+                    ));
+                }
+                if !letters(code, 1..=3) {
+                    return Err(format!(
+                        "\"{code}\" is not a subdivision code such as \"WA\" (1 to 3 capital letters or digits)"
+                    ));
+                }
+                geo.country_code = Some(country.clone().into());
+                geo.subdivision_code = Some(code.clone().into());
+            }
+            GeoLocation::Default => geo.country_code = Some("*".to_owned().into()),
+        }
+        Ok(geo)
+    }
 }
 
 /// Options of a record set.
@@ -293,6 +373,19 @@ fn apply_routing(node: Node<'_>, cfn: &mut CfnRecordSet, routing: Routing, alias
                 ));
             }
             cfn.region = Some(region.into());
+            cfn.set_identifier = Some(set_identifier.into());
+            cfn.health_check_id = health_check_id;
+        }
+        Routing::Geolocation {
+            location,
+            set_identifier,
+            health_check_id,
+        } => {
+            check_identifier(&set_identifier);
+            match location.to_cfn() {
+                Ok(geo) => cfn.geo_location = Some(geo.into()),
+                Err(problem) => node.error(format!("geolocation {problem}")),
+            }
             cfn.set_identifier = Some(set_identifier.into());
             cfn.health_check_id = health_check_id;
         }
