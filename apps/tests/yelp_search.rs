@@ -278,6 +278,30 @@ fn infra_pipelines_deploy_the_app_stacks() {
             assert_eq!(c["Capabilities"], "CAPABILITY_IAM,CAPABILITY_NAMED_IAM");
             assert_eq!(c["RoleArn"]["Fn::GetAtt"][0], deploy_role);
             assert!(app.stack(stack).is_some());
+            // The action runs as a role of its own, which alone may manage the stack and
+            // pass the deployment role to CloudFormation.
+            let action_role = text(&action["RoleArn"]["Fn::GetAtt"][0]);
+            let statements = role_statements(t, &action_role);
+            let pass = statements
+                .iter()
+                .find(|s| s["Action"] == "iam:PassRole")
+                .unwrap_or_else(|| panic!("{action_role} may not pass the deployment role"));
+            assert_eq!(pass["Resource"]["Fn::GetAtt"][0], deploy_role);
+            assert!(
+                statements
+                    .iter()
+                    .any(|s| text(&s["Resource"]).ends_with(&format!(":stack/{stack}/*")))
+            );
+        }
+        // The pipeline's own role keeps the artifacts and assumes the action roles: it may
+        // neither deploy nor pass a role.
+        let pipeline_role = text(&pipeline["Properties"]["RoleArn"]["Fn::GetAtt"][0]);
+        for statement in role_statements(t, &pipeline_role) {
+            let actions = statement["Action"].to_string();
+            assert!(
+                !actions.contains("cloudformation:") && !actions.contains("iam:PassRole"),
+                "{pipeline_stack}: the pipeline role may {actions}"
+            );
         }
         // The deployment role is CloudFormation's alone.
         let trust = &t["Resources"][deploy_role]["Properties"]["AssumeRolePolicyDocument"];

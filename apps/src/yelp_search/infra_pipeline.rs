@@ -13,8 +13,8 @@
 //! `<stack>.template.json`, so the pipeline and `cirrus synth` cannot disagree about names
 //! (the cross-stack exports are named after the stacks). CloudFormation deploys with the
 //! pipeline's `DeployRole`, which may create only what those stacks contain (see
-//! `deploy_permissions`); the pipeline's own role may only start and watch those stacks and
-//! pass that role to CloudFormation.
+//! `deploy_permissions`); each CloudFormation action runs as a role of its own that may only
+//! start and watch its stack and pass that role to CloudFormation.
 //!
 //! Not reproduced: 000's "Update this user as principal in the Codepipeline trust role", which
 //! let a deploying IAM user run kubectl with the pipeline's role. The cluster's

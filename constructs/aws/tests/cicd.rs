@@ -7,12 +7,13 @@ use cirrus_aws::codebuild::{
 };
 use cirrus_aws::codecommit::{Repository, RepositoryProps};
 use cirrus_aws::codepipeline::{
-    Action, Artifact, CloudFormationDeployProps, CodeBuildActionProps, Pipeline, PipelineProps,
-    S3DeployProps, Stage,
+    Action, Artifact, CloudFormationDeployProps, CodeBuildActionProps, ManualApprovalProps,
+    Pipeline, PipelineProps, S3DeployProps, Stage,
 };
 use cirrus_aws::ec2::{ImportedVpc, SecurityGroup, SecurityGroupProps, SubnetType, VpcAttributes};
 use cirrus_aws::events::{EventPattern, Rule, RuleProps, Schedule, Target, TimeUnit, Trigger};
-use cirrus_aws::s3::{Bucket, BucketProps};
+use cirrus_aws::kms::{Key, KeyProps};
+use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps};
 use cirrus_aws::secretsmanager::{GeneratedValue, JsonTemplate, Secret, SecretProps, SecretValue};
 use cirrus_aws::ssm::{StringParameter, StringParameterProps};
 use cirrus_core::{App, Env, Stack, StackProps, Value};
@@ -526,19 +527,99 @@ fn project_settings_are_checked() {
     );
 }
 
-/// The pipeline role gets exactly what its actions need: the source's CodeCommit actions,
-/// artifact put (source) and read (S3 deploy) with the key, the build's start/stop, and write
-/// on the deployed bucket. The build's artifact access is on the project's role.
 fn concat(a: &[&'static str], b: &[&'static str]) -> Vec<&'static str> {
     a.iter().chain(b).copied().collect()
 }
 
+/// The logical id of the one role whose logical id starts with `prefix`.
+fn role_id(resources: &serde_json::Map<String, serde_json::Value>, prefix: &str) -> String {
+    let found: Vec<&String> = resources
+        .iter()
+        .filter(|(id, r)| id.starts_with(prefix) && r["Type"] == "AWS::IAM::Role")
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(found.len(), 1, "roles starting with {prefix}: {found:?}");
+    found[0].clone()
+}
+
+/// The statements of the one policy attached to the role `role`.
+fn statements_of(
+    resources: &serde_json::Map<String, serde_json::Value>,
+    role: &str,
+) -> serde_json::Value {
+    let found: Vec<&serde_json::Value> = resources
+        .values()
+        .filter(|r| {
+            r["Type"] == "AWS::IAM::Policy" && r["Properties"]["Roles"] == json!([{"Ref": role}])
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "policies of {role}: {found:#?}");
+    found[0]["Properties"]["PolicyDocument"]["Statement"].clone()
+}
+
+/// Every action the statements allow.
+fn actions_in(statements: &serde_json::Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for statement in statements.as_array().unwrap() {
+        match &statement["Action"] {
+            serde_json::Value::String(a) => out.push(a.clone()),
+            serde_json::Value::Array(a) => {
+                out.extend(a.iter().map(|a| a.as_str().unwrap().to_owned()));
+            }
+            other => panic!("no actions: {other}"),
+        }
+    }
+    out
+}
+
+fn get_att(id: &str) -> serde_json::Value {
+    json!({"Fn::GetAtt": [id, "Arn"]})
+}
+
+const PUT: [&str; 6] = [
+    "s3:PutObject",
+    "s3:PutObjectLegalHold",
+    "s3:PutObjectRetention",
+    "s3:PutObjectTagging",
+    "s3:PutObjectVersionTagging",
+    "s3:Abort*",
+];
+const READ: [&str; 3] = ["s3:GetObject*", "s3:GetBucket*", "s3:List*"];
+const ENCRYPT_DECRYPT: [&str; 4] = [
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+];
+
+/// The artifact bucket and its key, as the default pipeline below `S/Pipeline` has them.
+fn artifacts() -> (serde_json::Value, serde_json::Value) {
+    (
+        json!([get_att("PipelineArtifactsBucket22248F97"),
+               {"Fn::Sub": "${PipelineArtifactsBucket22248F97.Arn}/*"}]),
+        get_att("PipelineArtifactsKey217FCEDC"),
+    )
+}
+
+/// Each action runs as a role of its own (`<stage>/<action>/CodePipelineActionRole`) that only
+/// the pipeline's role may assume and that holds that action's statements alone: the source's
+/// CodeCommit actions and artifact put, the build's start/stop (its artifacts are the project
+/// role's business), the deploy's artifact read and write on the site with the site's key.
+/// The pipeline's role keeps the artifacts and may assume those three roles, nothing else.
 #[test]
-fn the_pipeline_role_has_exactly_what_the_actions_need() {
+fn each_action_runs_as_its_own_role_with_exactly_its_permissions() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
     let (repo, build) = parts(stack);
-    let site = Bucket::new(stack, "Site", BucketProps::default());
+    let site_key = Key::new(stack, "SiteKey", KeyProps::default());
+    let site = Bucket::new(
+        stack,
+        "Site",
+        BucketProps {
+            encryption: BucketEncryption::Kms(site_key),
+            ..Default::default()
+        },
+    );
     let (src, dist) = (Artifact::new("Src"), Artifact::new("Dist"));
     Pipeline::new(
         stack,
@@ -563,47 +644,101 @@ fn the_pipeline_role_has_exactly_what_the_actions_need() {
         },
     );
     let resources = resources(&app, "S");
-    let bucket = json!([
-        {"Fn::GetAtt": ["PipelineArtifactsBucket22248F97", "Arn"]},
-        {"Fn::Sub": "${PipelineArtifactsBucket22248F97.Arn}/*"}
-    ]);
-    let key = json!({"Fn::GetAtt": ["PipelineArtifactsKey217FCEDC", "Arn"]});
-    let put = [
-        "s3:PutObject",
-        "s3:PutObjectLegalHold",
-        "s3:PutObjectRetention",
-        "s3:PutObjectTagging",
-        "s3:PutObjectVersionTagging",
-        "s3:Abort*",
-    ];
-    let read = ["s3:GetObject*", "s3:GetBucket*", "s3:List*"];
+    let (bucket, key) = artifacts();
+    let pipeline_role = role_id(&resources, "PipelineRole");
+    let source = role_id(&resources, "PipelineSourceCodePipelineActionRole");
+    let build_ = role_id(&resources, "PipelineBuildCodePipelineActionRole");
+    let deploy = role_id(&resources, "PipelineDeployCodePipelineActionRole");
+
+    // The declarations name their roles.
+    let pipeline = props_of(&resources, "PipelineC660917D");
+    for (stage, role) in [&source, &build_, &deploy].into_iter().enumerate() {
+        assert_eq!(
+            pipeline["Stages"][stage]["Actions"][0]["RoleArn"],
+            get_att(role)
+        );
+    }
+    assert_eq!(pipeline["RoleArn"], get_att(&pipeline_role));
+    // Only the pipeline's role may assume them.
+    for role in [&source, &build_, &deploy] {
+        assert_eq!(
+            resources[role.as_str()]["Properties"]["AssumeRolePolicyDocument"]["Statement"],
+            json!([{"Effect": "Allow", "Principal": {"AWS": get_att(&pipeline_role)},
+                    "Action": "sts:AssumeRole"}]),
+            "{role}"
+        );
+    }
+
+    let source_statements = statements_of(&resources, &source);
     assert_eq!(
-        props_of(&resources, "PipelineRoleDefaultPolicy")["PolicyDocument"]["Statement"],
+        source_statements,
         json!([
+            {"Effect": "Allow", "Action": PUT, "Resource": bucket},
+            {"Effect": "Allow", "Action": ENCRYPT_DECRYPT, "Resource": key},
             {"Effect": "Allow",
              "Action": ["codecommit:GetBranch", "codecommit:GetCommit", "codecommit:UploadArchive",
                         "codecommit:GetUploadArchiveStatus", "codecommit:CancelUploadArchive"],
-             "Resource": {"Fn::GetAtt": ["Repo02AC86CF", "Arn"]}},
-            {"Effect": "Allow", "Action": concat(&put, &read), "Resource": bucket},
-            {"Effect": "Allow",
-             "Action": ["kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
-             "Resource": key},
-            {"Effect": "Allow",
-             "Action": ["codebuild:BatchGetBuilds", "codebuild:StartBuild", "codebuild:StopBuild"],
-             "Resource": {"Fn::GetAtt": ["Build45A36621", "Arn"]}},
-            {"Effect": "Allow", "Action": concat(&put, &["s3:DeleteObject*"]),
-             "Resource": [{"Fn::GetAtt": ["SiteE53D7754", "Arn"]}, {"Fn::Sub": "${SiteE53D7754.Arn}/*"}]}
+             "Resource": get_att("Repo02AC86CF")}
         ])
     );
+    for action in actions_in(&source_statements) {
+        assert!(
+            !action.starts_with("codebuild:")
+                && !action.starts_with("cloudformation:")
+                && action != "iam:PassRole",
+            "the source role may {action}"
+        );
+    }
+    assert_eq!(
+        statements_of(&resources, &build_),
+        json!([{"Effect": "Allow",
+                "Action": ["codebuild:BatchGetBuilds", "codebuild:StartBuild", "codebuild:StopBuild"],
+                "Resource": get_att("Build45A36621")}])
+    );
+    assert_eq!(
+        statements_of(&resources, &deploy),
+        json!([
+            {"Effect": "Allow", "Action": READ, "Resource": bucket},
+            {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": key},
+            {"Effect": "Allow", "Action": concat(&PUT, &["s3:DeleteObject*"]),
+             "Resource": [get_att("SiteE53D7754"), {"Fn::Sub": "${SiteE53D7754.Arn}/*"}]},
+            {"Effect": "Allow", "Action": ENCRYPT_DECRYPT, "Resource": get_att("SiteKey02EBA150")}
+        ])
+    );
+    // The pipeline's role: the artifacts, and the three roles.
+    assert_eq!(
+        statements_of(&resources, &pipeline_role),
+        json!([
+            {"Effect": "Allow", "Action": concat(&READ, &PUT), "Resource": bucket},
+            {"Effect": "Allow", "Action": ENCRYPT_DECRYPT, "Resource": key},
+            {"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Resource": [get_att(&source), get_att(&build_), get_att(&deploy)]}
+        ])
+    );
+    // The pipeline is created once every one of these policies exists.
+    let depends_on = resources["PipelineC660917D"]["DependsOn"].clone();
+    let mut expected: Vec<String> = [&pipeline_role, &source, &build_, &deploy]
+        .iter()
+        .map(|role| {
+            resources
+                .iter()
+                .find(|(_, r)| r["Properties"]["Roles"] == json!([{"Ref": role}]))
+                .unwrap()
+                .0
+                .clone()
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(depends_on, json!(expected));
+
+    // The project's own role reads and writes the artifacts it builds.
     assert_eq!(
         props_of(&resources, "BuildRoleDefaultPolicy")["PolicyDocument"]["Statement"],
         json!([
             {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-             "Resource": {"Fn::GetAtt": ["BuildLogs04E75593", "Arn"]}},
-            {"Effect": "Allow", "Action": concat(&read, &put), "Resource": bucket},
-            {"Effect": "Allow",
-             "Action": ["kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
-             "Resource": key}
+             "Resource": get_att("BuildLogs04E75593")},
+            {"Effect": "Allow", "Action": concat(&READ, &PUT), "Resource": bucket},
+            {"Effect": "Allow", "Action": ENCRYPT_DECRYPT, "Resource": key}
         ])
     );
     assert_eq!(
@@ -620,7 +755,8 @@ fn the_pipeline_role_has_exactly_what_the_actions_need() {
 }
 
 #[test]
-fn a_cloudformation_action_may_manage_its_stack_only_and_pass_its_role_to_cloudformation_only() {
+fn a_cloudformation_action_role_may_manage_its_stack_only_and_pass_its_role_to_cloudformation_only()
+{
     let app = App::new("t");
     let infra = app.stack("Infra", StackProps::default());
     Bucket::new(infra, "Data", BucketProps::default());
@@ -650,31 +786,188 @@ fn a_cloudformation_action_may_manage_its_stack_only_and_pass_its_role_to_cloudf
     );
     assert!(pipeline.deploy_role().is_some());
     let resources = resources(&app, "S");
-    let statements =
-        props_of(&resources, "PipelineRoleDefaultPolicy")["PolicyDocument"]["Statement"].clone();
-    let statements = statements.as_array().unwrap();
-    assert_eq!(statements.len(), 5, "{statements:#?}");
+    let (bucket, key) = artifacts();
+    let action_role = role_id(&resources, "PipelineDeployInfraCodePipelineActionRole");
+    let deploy_role = "PipelineDeployRole3451C4A0";
     assert_eq!(
-        statements[3],
-        json!({"Effect": "Allow",
-               "Action": ["cloudformation:CreateStack", "cloudformation:DescribeStack*",
-                          "cloudformation:GetStackPolicy", "cloudformation:GetTemplate*",
-                          "cloudformation:SetStackPolicy", "cloudformation:UpdateStack",
-                          "cloudformation:ValidateTemplate"],
-               "Resource": {"Fn::Sub": "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/Infra/*"}})
+        statements_of(&resources, &action_role),
+        json!([
+            {"Effect": "Allow", "Action": READ, "Resource": bucket},
+            {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": key},
+            {"Effect": "Allow",
+             "Action": ["cloudformation:CreateStack", "cloudformation:DescribeStack*",
+                        "cloudformation:GetStackPolicy", "cloudformation:GetTemplate*",
+                        "cloudformation:SetStackPolicy", "cloudformation:UpdateStack",
+                        "cloudformation:ValidateTemplate"],
+             "Resource": {"Fn::Sub": "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/Infra/*"}},
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": get_att(deploy_role),
+             "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}}
+        ])
     );
+    // Neither the pipeline's role nor the source's may touch the stack or pass the role.
+    for role in [
+        role_id(&resources, "PipelineRole"),
+        role_id(&resources, "PipelineSourceCodePipelineActionRole"),
+    ] {
+        for action in actions_in(&statements_of(&resources, &role)) {
+            assert!(
+                !action.starts_with("cloudformation:") && action != "iam:PassRole",
+                "{role} may {action}"
+            );
+        }
+    }
+    // CloudFormation reads the template with the deployment role.
     assert_eq!(
-        statements[4],
-        json!({"Effect": "Allow", "Action": "iam:PassRole",
-               "Resource": {"Fn::GetAtt": ["PipelineDeployRole3451C4A0", "Arn"]},
-               "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}})
+        statements_of(&resources, deploy_role),
+        json!([
+            {"Effect": "Allow", "Action": READ, "Resource": bucket},
+            {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": key}
+        ])
     );
     let pipeline = props_of(&resources, "PipelineC660917D");
+    let action = &pipeline["Stages"][1]["Actions"][0];
+    assert_eq!(action["RoleArn"], get_att(&action_role));
     assert_eq!(
-        pipeline["Stages"][1]["Actions"][0]["Configuration"],
+        action["Configuration"],
         json!({"ActionMode": "CREATE_UPDATE", "StackName": "Infra",
                "TemplatePath": "Templates::Infra.template.json",
-               "RoleArn": {"Fn::GetAtt": ["PipelineDeployRole3451C4A0", "Arn"]}})
+               "RoleArn": get_att(deploy_role)})
+    );
+}
+
+/// An approval calls AWS only to notify a topic: without one it runs as the pipeline's role
+/// and has no role of its own. An ECR source may describe its repository's images and put
+/// artifacts.
+#[test]
+fn approvals_get_a_role_only_to_notify_and_an_image_source_describes_its_repository() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let image = Artifact::new("Image");
+    Pipeline::new(
+        stack,
+        "Pipeline",
+        PipelineProps {
+            stages: vec![
+                Stage::new("Source", [Action::ecr_source("app/api", "latest", &image)]),
+                Stage::new(
+                    "Approve",
+                    [
+                        Action::manual_approval(ManualApprovalProps::default()),
+                        Action::manual_approval(ManualApprovalProps {
+                            notify_topic_arn: Some(
+                                "arn:aws:sns:us-east-1:111111111111:releases".into(),
+                            ),
+                            ..Default::default()
+                        })
+                        .named("Notify"),
+                    ],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    let resources = resources(&app, "S");
+    let (bucket, key) = artifacts();
+    let source = role_id(&resources, "PipelineSourceImageCodePipelineActionRole");
+    let notify = role_id(&resources, "PipelineApproveNotifyCodePipelineActionRole");
+    let roles = resources
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::IAM::Role")
+        .count();
+    assert_eq!(
+        roles, 4,
+        "the pipeline's, the trigger's, the source's, the notifier's"
+    );
+    let pipeline = props_of(&resources, "PipelineC660917D");
+    let approvals = &pipeline["Stages"][1]["Actions"];
+    assert!(approvals[0].get("RoleArn").is_none(), "{approvals}");
+    assert_eq!(approvals[1]["RoleArn"], get_att(&notify));
+    assert_eq!(
+        statements_of(&resources, &notify),
+        json!([{"Effect": "Allow", "Action": "sns:Publish",
+                "Resource": "arn:aws:sns:us-east-1:111111111111:releases"}])
+    );
+    assert_eq!(
+        statements_of(&resources, &source),
+        json!([
+            {"Effect": "Allow", "Action": PUT, "Resource": bucket},
+            {"Effect": "Allow", "Action": ENCRYPT_DECRYPT, "Resource": key},
+            {"Effect": "Allow", "Action": "ecr:DescribeImages",
+             "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/app/api"}}
+        ])
+    );
+    assert_eq!(
+        statements_of(&resources, &role_id(&resources, "PipelineRole"))[2],
+        json!({"Effect": "Allow", "Action": "sts:AssumeRole",
+               "Resource": [get_att(&source), get_att(&notify)]})
+    );
+}
+
+/// Action roles hang below `<stage>/<action>`: a stage or action whose construct id would
+/// clash with another child of the same scope is an error naming both.
+#[test]
+fn stage_and_action_names_that_clash_as_construct_ids_are_errors() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let (repo, build) = parts(stack);
+    let src = Artifact::new("Src");
+    Pipeline::new(
+        stack,
+        "Pipeline",
+        PipelineProps {
+            stages: vec![
+                Stage::new("Source", [Action::codecommit_source(&repo, "main", &src)]),
+                Stage::new(
+                    "Role",
+                    [Action::codebuild(&build, &src, Default::default())],
+                ),
+                Stage::new(
+                    "Test-1",
+                    [
+                        Action::codebuild(&build, &src, Default::default()).named("unit.tests"),
+                        Action::codebuild(&build, &src, Default::default()).named("unit_tests"),
+                    ],
+                ),
+                Stage::new(
+                    "Test_1",
+                    [Action::codebuild(&build, &src, Default::default())],
+                ),
+                Stage::new(
+                    "SourceTrigger",
+                    [Action::codebuild(&build, &src, Default::default())],
+                ),
+                Stage::new("@", [Action::codebuild(&build, &src, Default::default())]),
+            ],
+            ..Default::default()
+        },
+    );
+    let errors = errors(&app);
+    assert_has(
+        &errors,
+        "S/Pipeline: stage Role clashes with the pipeline's Role: both are \"Role\" in construct ids (hint: rename the stage",
+    );
+    assert_has(
+        &errors,
+        "stage Test_1 clashes with stage Test-1: both are \"Test1\" in construct ids",
+    );
+    assert_has(
+        &errors,
+        "stage SourceTrigger clashes with the pipeline's SourceTrigger",
+    );
+    assert_has(
+        &errors,
+        "action Test-1/unit_tests clashes with action Test-1/unit.tests: both are \"unittests\" in construct ids (hint: rename the action with Action::named",
+    );
+    assert_has(
+        &errors,
+        "stage @ has no letter or digit to name its construct after",
+    );
+    // No generic duplicate-id error on top.
+    assert!(
+        !errors
+            .iter()
+            .any(|e| e.contains("duplicate construct id") || e.contains("collides")),
+        "{errors:#?}"
     );
 }
 

@@ -148,7 +148,8 @@ pub struct CloudFormationDeployProps<'a> {
 /// Options of a manual approval.
 #[derive(Debug, Clone, Default)]
 pub struct ManualApprovalProps {
-    /// An SNS topic told when approval is needed; the pipeline's role may publish to it.
+    /// An SNS topic told when approval is needed; the approval then gets a role of its own
+    /// that may publish to it (an approval without a topic calls no AWS API and has no role).
     /// Default: none.
     pub notify_topic_arn: Option<Expr<String>>,
     /// What the approver should check. Default: none.
@@ -274,8 +275,8 @@ impl<'a> Action<'a> {
         })
     }
 
-    /// Writes `input` to `bucket`; the pipeline's role is granted write on the bucket (and its
-    /// key).
+    /// Writes `input` to `bucket`; the action's role may read the artifacts and write the
+    /// bucket (with its key).
     pub fn s3_deploy(
         bucket: &impl IBucket<'a>,
         input: &Artifact,
@@ -292,8 +293,9 @@ impl<'a> Action<'a> {
         })
     }
 
-    /// Creates or updates `stack` from the template at `template`; the pipeline's role may
-    /// manage that stack only, and pass the deployment role to CloudFormation only.
+    /// Creates or updates `stack` from the template at `template`; the action's role may
+    /// read the artifacts, manage that stack only, and pass the deployment role to
+    /// CloudFormation only.
     pub fn cloudformation_deploy(
         stack: impl Into<DeployedStack<'a>>,
         template: ArtifactPath,

@@ -13,8 +13,10 @@
 //! });
 //! ```
 //!
-//! One role runs the pipeline and receives exactly the statements its actions need, scoped to
-//! their resources; CodeBuild actions are granted on the project's own role.
+//! Each action runs as a role of its own that only the pipeline's role may assume, holding
+//! exactly the statements that action needs, scoped to its resources; the pipeline's role keeps
+//! the artifacts and assumes the action roles, nothing more. A CodeBuild project's own role
+//! reads and writes the artifacts of its builds.
 
 mod action;
 mod artifact;

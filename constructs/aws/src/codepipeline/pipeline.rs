@@ -8,10 +8,10 @@ use crate::codepipeline::Action;
 use crate::codepipeline::action::{ActionKind, DeployedStack, stack_arn, stack_name};
 use crate::events::{EventPattern, Rule, RuleProps, Target, Trigger, target_role};
 use crate::iam::{PolicyStatement, Principal, Role, RoleProps};
-use crate::kms::{IKey, Key, KeyProps};
+use crate::kms::{Key, KeyProps};
 use crate::s3::{Bucket, BucketEncryption, BucketProps, IBucket, LifecycleRule};
 
-/// The CloudFormation actions the pipeline's role needs on the stacks it deploys.
+/// The CloudFormation actions a CloudFormation action's role needs on the stack it deploys.
 const STACK_ACTIONS: [&str; 7] = [
     "cloudformation:CreateStack",
     "cloudformation:DescribeStack*",
@@ -68,8 +68,9 @@ pub struct PipelineProps<'a> {
     /// one). Default: a new bucket below the pipeline, encrypted with a new key, private,
     /// TLS-only, versioned and logged; old versions expire after 30 days.
     pub artifact_bucket: Option<Bucket<'a>>,
-    /// The role the pipeline runs with. Default: a new role trusting
-    /// `codepipeline.amazonaws.com`, granted exactly what the actions need.
+    /// The role the pipeline runs with. It is granted the artifacts and `sts:AssumeRole` on the
+    /// actions' roles, which trust it alone, and nothing an action does. Default: a new role
+    /// trusting `codepipeline.amazonaws.com`.
     pub role: Option<Role<'a>>,
     /// The role EventBridge starts the pipeline with on source changes (pipelines may share
     /// one). Default: a new role below the pipeline, created when a source needs it.
@@ -84,9 +85,16 @@ pub struct PipelineProps<'a> {
 ///
 /// Its structure is checked when it is created: at least two stages, source actions in the
 /// first stage and only there, valid and unique names, and every artifact read produced by an
-/// earlier stage (or an earlier run order of the same stage). Each action's permissions are
-/// granted, scoped to the resources it uses: the pipeline's role, the CodeBuild project's role,
-/// the EventBridge role that starts the pipeline.
+/// earlier stage (or an earlier run order of the same stage).
+///
+/// Each action runs as a role of its own, `<stage>/<action>/CodePipelineActionRole` (the AWS
+/// CDK's path, so ported pipelines keep their logical ids), which only the pipeline's role may
+/// assume and which holds exactly that action's permissions, scoped to the resources it uses:
+/// a source action cannot start a build, a build action cannot deploy a stack. An approval
+/// without a notification topic calls no AWS API and has no role. The pipeline's role only
+/// keeps the artifacts and assumes the action roles; a CodeBuild project's own role reads and
+/// writes the artifacts of its builds, and an EventBridge role starts the pipeline on source
+/// changes.
 #[derive(Debug, Clone, Copy)]
 pub struct Pipeline<'a> {
     node: Node<'a>,
@@ -141,17 +149,22 @@ impl<'a> Pipeline<'a> {
                 "Role",
                 Principal::service("codepipeline.amazonaws.com"),
                 RoleProps {
-                    description: Some("the role the pipeline runs its actions with".into()),
+                    description: Some(
+                        "the role the pipeline runs with; it assumes each action's own role".into(),
+                    ),
                     path: props.role_path.clone(),
                     ..Default::default()
                 },
             )
         });
 
+        let stage_ids = stage_ids(node, &props.stages);
         let mut stages = Vec::new();
-        for stage in &props.stages {
+        let mut action_roles: Vec<Option<Role<'a>>> = Vec::new();
+        for (stage, stage_id) in props.stages.iter().zip(&stage_ids) {
+            let action_ids = action_ids(node, stage);
             let mut actions = Vec::new();
-            for action in &stage.actions {
+            for (action, action_id) in stage.actions.iter().zip(action_ids) {
                 let deploy_role = match &action.kind {
                     ActionKind::CloudFormation { props: cfn, .. } => Some(
                         cfn.deploy_role
@@ -159,7 +172,22 @@ impl<'a> Pipeline<'a> {
                     ),
                     _ => None,
                 };
-                actions.push(declaration(action, deploy_role.as_ref()));
+                let action_role = match (stage_id, action_id) {
+                    (Some(stage_id), Some(action_id)) => Some(action_role(
+                        node,
+                        stage_id,
+                        &action_id,
+                        &role,
+                        &props.role_path,
+                    )),
+                    _ => None,
+                };
+                actions.push(declaration(
+                    action,
+                    deploy_role.as_ref(),
+                    action_role.as_ref(),
+                ));
+                action_roles.push(action_role);
             }
             stages.push(pipeline::StageDeclaration::new(
                 actions,
@@ -202,35 +230,55 @@ impl<'a> Pipeline<'a> {
             role,
             bucket,
         };
+        // CodePipeline itself keeps the artifacts between actions (AWS's minimal service role
+        // policy reads and writes them), and runs each action as that action's role.
+        bucket.grant_read(&role);
+        bucket.grant_put(&role);
         let mut trigger_role = props.trigger_role;
-        for stage in &props.stages {
-            for action in &stage.actions {
-                this.grant(action, &mut trigger_role, &props.role_path);
+        let actions = props.stages.iter().flat_map(|stage| &stage.actions);
+        for (action, action_role) in actions.zip(&action_roles) {
+            if let Some(action_role) = action_role {
+                role.add_to_policy(
+                    PolicyStatement::allow()
+                        .actions(["sts:AssumeRole"])
+                        .resources([action_role.arn()]),
+                );
             }
+            this.grant(
+                action,
+                action_role.as_ref(),
+                &mut trigger_role,
+                &props.role_path,
+            );
         }
-        // The pipeline is checked against its role's permissions when it is created.
-        if let Some(policy) = role.node().find_child("DefaultPolicy") {
-            resource.add_dependency(&policy);
+        // CodePipeline checks on creation that its role may assume the action roles, and
+        // starts a first run right away: every policy must exist before the pipeline does.
+        for policy_owner in
+            std::iter::once(role.node()).chain(action_roles.iter().flatten().map(|r| r.node()))
+        {
+            if let Some(policy) = policy_owner.find_child("DefaultPolicy") {
+                resource.add_dependency(&policy);
+            }
         }
         this
     }
 
-    /// Grants what `action` needs, and starts the pipeline on its source's changes.
+    /// Grants `action_role` exactly what `action` needs, and starts the pipeline on its
+    /// source's changes. A CodeBuild action's artifacts are the project's business: its own
+    /// role reads and writes them.
     fn grant(
         &self,
         action: &Action<'a>,
+        action_role: Option<&Role<'a>>,
         trigger_role: &mut Option<Role<'a>>,
         role_path: &Option<String>,
     ) {
-        let role = &self.role;
         // Source actions are all in the first stage, so their names tell them apart.
-        let trigger_id = format!("{}Trigger", construct_id_part(&action.resolved_name()));
+        let trigger_id = trigger_id(action);
         match &action.kind {
             ActionKind::CodeCommit {
                 repository, branch, ..
             } => {
-                grant_repository(repository, role, &SOURCE_ACTIONS, false);
-                self.bucket.grant_put(role);
                 self.trigger(
                     &trigger_id,
                     commit_pattern(repository.repository_arn(), branch),
@@ -243,15 +291,6 @@ impl<'a> Pipeline<'a> {
                 tag,
                 ..
             } => {
-                role.add_to_policy(
-                    PolicyStatement::allow()
-                        .actions(["ecr:DescribeImages"])
-                        .resources([fns::sub(
-                            "arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/${Repository}",
-                            [("Repository", repository_name.clone())],
-                        )]),
-                );
-                self.bucket.grant_put(role);
                 self.trigger(
                     &trigger_id,
                     image_push_pattern(repository_name.clone(), tag),
@@ -260,6 +299,51 @@ impl<'a> Pipeline<'a> {
                 );
             }
             ActionKind::CodeBuild { project, props, .. } => {
+                self.bucket.grant_read(project);
+                if !props.outputs.is_empty() {
+                    self.bucket.grant_put(project);
+                }
+            }
+            ActionKind::CloudFormation { props, .. } => {
+                let deploy_role = props
+                    .deploy_role
+                    .unwrap_or_else(|| shared_deploy_role(self.node, role_path));
+                self.bucket.grant_read(&deploy_role);
+            }
+            ActionKind::S3Deploy { .. } | ActionKind::Approval(_) => {}
+        }
+        // Without a role (an approval that notifies no one, or an action whose construct id
+        // clashed, which is an error already) there is nothing more to grant.
+        let Some(role) = action_role else {
+            return;
+        };
+        // The artifacts an action itself reads or writes, with the bucket's key.
+        if !matches!(action.kind, ActionKind::CodeBuild { .. }) {
+            if !action.inputs().is_empty() {
+                self.bucket.grant_read(role);
+            }
+            if !action.outputs().is_empty() {
+                self.bucket.grant_put(role);
+            }
+        }
+        match &action.kind {
+            ActionKind::CodeCommit { repository, .. } => {
+                grant_repository(repository, role, &SOURCE_ACTIONS, false);
+            }
+            ActionKind::Ecr {
+                repository_name, ..
+            } => {
+                role.add_to_policy(
+                    PolicyStatement::allow()
+                        .actions(["ecr:DescribeImages"])
+                        .resources([fns::sub(
+                            "arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/${Repository}",
+                            [("Repository", repository_name.clone())],
+                        )]),
+                );
+            }
+            ActionKind::CodeBuild { project, .. } => {
+                // StopBuild: a run stopped and abandoned stops its build.
                 role.add_to_policy(
                     PolicyStatement::allow()
                         .actions([
@@ -269,21 +353,12 @@ impl<'a> Pipeline<'a> {
                         ])
                         .resources([project.project_arn()]),
                 );
-                self.bucket.grant_read(project);
-                if !props.outputs.is_empty() {
-                    self.bucket.grant_put(project);
-                }
             }
             ActionKind::S3Deploy { bucket, .. } => {
-                self.bucket.grant_read(role);
+                // With a customer managed key, the grant includes the key.
                 bucket.grant_write(role);
-                if let Some(key) = bucket.encryption_key() {
-                    key.grant_decrypt(role);
-                }
             }
             ActionKind::CloudFormation { stack, props, .. } => {
-                self.bucket.grant_read(role);
-                let name = stack_name(stack);
                 let mut actions: Vec<&str> = STACK_ACTIONS.to_vec();
                 if props.mode == crate::codepipeline::CloudFormationMode::ReplaceOnFailure {
                     actions.push("cloudformation:DeleteStack");
@@ -291,13 +366,12 @@ impl<'a> Pipeline<'a> {
                 role.add_to_policy(
                     PolicyStatement::allow()
                         .actions(actions)
-                        .resources([stack_arn(&name)]),
+                        .resources([stack_arn(&stack_name(stack))]),
                 );
                 let deploy_role = props
                     .deploy_role
                     .unwrap_or_else(|| shared_deploy_role(self.node, role_path));
                 deploy_role.grant_pass_role(role, "cloudformation.amazonaws.com");
-                self.bucket.grant_read(&deploy_role);
             }
             ActionKind::Approval(props) => {
                 if let Some(topic) = &props.notify_topic_arn {
@@ -349,7 +423,7 @@ impl<'a> Pipeline<'a> {
         self.resource.ref_()
     }
 
-    /// The role the pipeline runs with.
+    /// The role the pipeline runs with (not its actions, which have roles of their own).
     pub fn role(&self) -> Role<'a> {
         self.role
     }
@@ -371,8 +445,12 @@ impl<'a> Pipeline<'a> {
     }
 }
 
-/// The action declaration of `action`.
-fn declaration(action: &Action<'_>, deploy_role: Option<&Role<'_>>) -> pipeline::ActionDeclaration {
+/// The action declaration of `action`, run as `action_role` when it has one.
+fn declaration(
+    action: &Action<'_>,
+    deploy_role: Option<&Role<'_>>,
+    action_role: Option<&Role<'_>>,
+) -> pipeline::ActionDeclaration {
     let (category, provider) = action.type_id();
     let category = match category {
         "Source" => pipeline::Category::Source,
@@ -400,6 +478,7 @@ fn declaration(action: &Action<'_>, deploy_role: Option<&Role<'_>>) -> pipeline:
         input_artifacts: (!inputs.is_empty()).then(|| inputs.into()),
         output_artifacts: (!outputs.is_empty()).then(|| outputs.into()),
         namespace: action.namespace.clone().map(Into::into),
+        role_arn: action_role.map(Role::arn),
         run_order: Some(i64::from(action.run_order).into()),
         timeout_in_minutes: timeout.map(|m| i64::from(m).into()),
         ..pipeline::ActionDeclaration::new(
@@ -490,6 +569,153 @@ fn construct_id_part(name: &str) -> String {
     name.chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
         .collect()
+}
+
+/// The id of an action's role below its action's node: the AWS CDK's, so that a pipeline
+/// ported from the CDK keeps its roles' logical ids.
+const ACTION_ROLE_ID: &str = "CodePipelineActionRole";
+
+/// The ids the pipeline gives its own children (besides the stages).
+const RESERVED_IDS: [&str; 6] = [
+    "Resource",
+    "Role",
+    "ArtifactsKey",
+    "ArtifactsBucket",
+    "DeployRole",
+    "EventsRole",
+];
+
+/// The id of the EventBridge rule that starts the pipeline on a source action's changes.
+fn trigger_id(action: &Action<'_>) -> String {
+    format!("{}Trigger", construct_id_part(&action.resolved_name()))
+}
+
+/// Whether CodePipeline runs `action` with a role of its own: every action but an approval
+/// that notifies no one (it calls no AWS API).
+fn needs_role(action: &Action<'_>) -> bool {
+    !matches!(&action.kind, ActionKind::Approval(props) if props.notify_topic_arn.is_none())
+}
+
+/// Ids already used below one scope, compared as logical ids compare them (letters and
+/// digits only), with what uses them.
+#[derive(Default)]
+struct TakenIds(Vec<(String, String)>);
+
+impl TakenIds {
+    /// Claims the construct id made of `name` (its letters, digits, `-` and `_`, from the
+    /// first letter or digit on) for `what`; the error names what already has it.
+    fn claim(&mut self, name: &str, what: String) -> Result<String, String> {
+        let id = construct_id_part(name)
+            .trim_start_matches(['-', '_'])
+            .to_owned();
+        let key: String = id.chars().filter(char::is_ascii_alphanumeric).collect();
+        if key.is_empty() {
+            return Err(format!(
+                "{what} has no letter or digit to name its construct after"
+            ));
+        }
+        if let Some((_, other)) = self.0.iter().find(|(k, _)| *k == key) {
+            return Err(format!(
+                "{what} clashes with {other}: both are \"{key}\" in construct ids"
+            ));
+        }
+        self.0.push((key, what));
+        Ok(id)
+    }
+}
+
+/// The construct ids of the stages (the parents of their actions' roles), `None` for a stage
+/// whose id is taken: by the pipeline's own children, or by an earlier stage.
+fn stage_ids(node: Node<'_>, stages: &[Stage<'_>]) -> Vec<Option<String>> {
+    let mut taken = TakenIds::default();
+    // Claiming the pipeline's own ids cannot fail but for two source actions whose triggers
+    // clash, which the rules report themselves.
+    for id in RESERVED_IDS {
+        let _ = taken.claim(id, format!("the pipeline's {id}"));
+    }
+    for action in stages
+        .first()
+        .map(|s| s.actions.as_slice())
+        .unwrap_or_default()
+    {
+        if action.is_source() {
+            let id = trigger_id(action);
+            let _ = taken.claim(&id, format!("the pipeline's {id}"));
+        }
+    }
+    let mut names: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for stage in stages {
+        // Two stages of one name are an error of their own.
+        if names.contains(&stage.name.as_str()) || !stage.actions.iter().any(needs_role) {
+            out.push(None);
+            continue;
+        }
+        names.push(&stage.name);
+        match taken.claim(&stage.name, format!("stage {}", stage.name)) {
+            Ok(id) => out.push(Some(id)),
+            Err(problem) => {
+                node.error_with_hint(
+                    problem,
+                    "rename the stage: its construct id keeps only the name's letters, digits, '-' and '_', and must differ from the other stages' and the pipeline's own in letters and digits",
+                );
+                out.push(None);
+            }
+        }
+    }
+    out
+}
+
+/// The construct ids of the actions of `stage` that have a role, `None` for the others and for
+/// an action whose id is taken by an earlier action of the stage.
+fn action_ids(node: Node<'_>, stage: &Stage<'_>) -> Vec<Option<String>> {
+    let mut taken = TakenIds::default();
+    let mut names: Vec<String> = Vec::new();
+    stage
+        .actions
+        .iter()
+        .map(|action| {
+            let name = action.resolved_name();
+            // Two actions of one name are an error of their own.
+            if !needs_role(action) || names.contains(&name) {
+                return None;
+            }
+            names.push(name.clone());
+            match taken.claim(&name, format!("action {}/{name}", stage.name)) {
+                Ok(id) => Some(id),
+                Err(problem) => {
+                    node.error_with_hint(
+                        problem,
+                        "rename the action with Action::named: its construct id keeps only the name's letters, digits, '-' and '_', and must differ from the stage's other actions' in letters and digits",
+                    );
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+/// The role CodePipeline runs one action with (`<stage>/<action>/CodePipelineActionRole`):
+/// only the pipeline's role may assume it, and it holds that action's permissions alone.
+fn action_role<'a>(
+    pipeline: Node<'a>,
+    stage_id: &str,
+    action_id: &str,
+    pipeline_role: &Role<'a>,
+    path: &Option<String>,
+) -> Role<'a> {
+    let stage = pipeline
+        .find_child(stage_id)
+        .unwrap_or_else(|| pipeline.add_child(stage_id));
+    Role::new(
+        stage.add_child(action_id),
+        ACTION_ROLE_ID,
+        Principal::Arn(pipeline_role.arn()),
+        RoleProps {
+            path: path.clone(),
+            ..Default::default()
+        },
+    )
 }
 
 /// Everything CodePipeline would refuse, or that would fail on the first run, in the stages.
