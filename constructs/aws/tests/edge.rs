@@ -1541,7 +1541,7 @@ fn forwarding_to_imported_target_groups_is_checked() {
         https(),
         ListenerAction::weighted([
             (TargetGroup::from_arn(SHARED_TG).with_ports([80]), 1),
-            (TargetGroup::from_arn(SHARED_TG).with_ports([80]), 1),
+            (TargetGroup::from_arn(SHARED_TG).with_ports([8080]), 1),
         ]),
         ListenerProps {
             port: Some(444),

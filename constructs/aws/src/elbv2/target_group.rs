@@ -311,12 +311,19 @@ impl ITargetGroup for TargetGroup<'_> {
     }
 }
 
-/// A target group defined elsewhere, known by its ARN (and, if given, its ports).
-#[derive(Debug, Clone, PartialEq)]
+/// A target group defined elsewhere, known by its ARN (and, if given, its ports). Two are the
+/// same group when their ARNs are the same.
+#[derive(Debug, Clone)]
 pub struct ImportedTargetGroup {
     arn: Expr<String>,
     ports: Vec<u16>,
     problem: Option<String>,
+}
+
+impl PartialEq for ImportedTargetGroup {
+    fn eq(&self, other: &Self) -> bool {
+        self.arn == other.arn
+    }
 }
 
 impl ImportedTargetGroup {
