@@ -15,7 +15,7 @@ use cirrus_aws::cloudfront::{
     Origin, PriceClass, cache, origin_request,
 };
 use cirrus_aws::route53::{HostedZone, RecordSet, RecordSetProps, RecordTarget};
-use cirrus_aws::wafv2::{RateLimit, WebAcl, WebAclProps, WebAclScope};
+use cirrus_aws::wafv2::{IWebAcl, RateLimit, WebAcl, WebAclProps, WebAclScope};
 use cirrus_core::prelude::*;
 
 use super::config::{DOMAIN, HOSTED_ZONE_ID, HOSTED_ZONE_NAME, ORIGIN_NAME, PRIMARY_REGION};
@@ -73,7 +73,7 @@ pub fn edge(app: &App) -> Stack<'_> {
         DistributionProps {
             additional_behaviors: vec![("/static/*".into(), assets)],
             domain: Some(CustomDomain::new([DOMAIN], &certificate)),
-            firewall: Firewall::WebAcl(acl),
+            firewall: Firewall::WebAcl(acl.to_ref()),
             // "the customers around the world": every edge location.
             price_class: PriceClass::All,
             comment: Some(format!("{DOMAIN} storefront")),

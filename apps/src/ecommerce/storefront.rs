@@ -458,7 +458,7 @@ fn load_balancer<'a>(
     alb.add_listener(
         "Https",
         ListenerProtocol::https(vec![certificate.to_ref()]),
-        ListenerAction::Forward(vec![(blue, BLUE_WEIGHT), (green, GREEN_WEIGHT)]),
+        ListenerAction::weighted([(blue, BLUE_WEIGHT), (green, GREEN_WEIGHT)]),
         ListenerProps {
             allow_from: Some(vec![Peer::PrefixList(
                 prefix_lists.find(pseudo::region(), "PrefixListId"),

@@ -5,7 +5,7 @@ mod fixtures;
 
 use std::collections::BTreeMap;
 
-use cirrus_aws::athena::{WorkGroup, WorkGroupProps};
+use cirrus_aws::athena::{IWorkGroup, WorkGroup, WorkGroupProps};
 use cirrus_aws::ec2::SubnetType;
 use cirrus_aws::emr::{
     self, Application, InstanceFleet, InstanceGroup, Instances, ManagedScaling, ReleaseLabel,
@@ -803,4 +803,121 @@ fn athena_work_group_props_are_checked_and_grants_scoped() {
         config["ResultConfiguration"]["EncryptionConfiguration"],
         json!({"EncryptionOption": "SSE_S3"})
     );
+}
+
+/// Lets `who` query in `group`, whichever kind of workgroup it is.
+fn let_query<'a>(group: &impl IWorkGroup<'a>, who: &Role<'a>) {
+    group.grant_query(who);
+}
+
+#[test]
+fn imported_work_groups_are_granted_like_those_of_the_app() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let analyst = Role::new(
+        stack,
+        "Analyst",
+        Principal::service("lambda.amazonaws.com"),
+        RoleProps::default(),
+    );
+    let results = Bucket::new(stack, "Results", BucketProps::default());
+    let owned = WorkGroup::new(stack, "Team", "team", &results, WorkGroupProps::default());
+    let_query(&owned, &analyst);
+    let shared = WorkGroup::from_name("shared")
+        .with_results(&Bucket::from_name("shared-results"), "athena/")
+        .with_results_key(&Key::from_arn(
+            "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        ));
+    let_query(&shared, &analyst);
+    let bare = WorkGroup::from_name("primary");
+    let auditor = Role::new(
+        stack,
+        "Auditor",
+        Principal::service("lambda.amazonaws.com"),
+        RoleProps::default(),
+    );
+    bare.grant_query(&auditor);
+
+    let t = template(&app);
+    let granted = statements(&t, "AnalystDefaultPolicy");
+    // The same statements for both, each naming both workgroups' resources.
+    assert_eq!(
+        granted[0]["Resource"],
+        json!([
+            {"Fn::Sub": "arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${Team8E98563C}"},
+            {"Fn::Sub": "arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/shared"},
+        ])
+    );
+    assert_eq!(
+        granted[0]["Action"].as_array().unwrap().len(),
+        8,
+        "{granted:#}"
+    );
+    assert_eq!(
+        granted[1]["Resource"][1],
+        json!({"Fn::Sub": "arn:${AWS::Partition}:s3:::shared-results"})
+    );
+    assert_eq!(
+        granted[2]["Resource"][1]["Fn::Sub"][0],
+        json!("${Arn}/athena/*")
+    );
+    assert_eq!(
+        granted[3],
+        json!({
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        })
+    );
+    // Without a known results location, only the workgroup itself is granted.
+    let audited = statements(&t, "AuditorDefaultPolicy");
+    assert_eq!(
+        audited.as_array().unwrap().len(),
+        1,
+        "no statement on an unknown results bucket: {audited:#}"
+    );
+    assert_eq!(
+        audited[0]["Resource"],
+        json!({"Fn::Sub": "arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/primary"})
+    );
+    assert_eq!(
+        shared.arn(),
+        IWorkGroup::work_group_arn(&WorkGroup::from_name("shared"))
+    );
+}
+
+/// Lets `who` run steps on `cluster`, whichever kind of cluster it is.
+fn let_submit<'a>(cluster: &impl emr::ICluster<'a>, who: &Role<'a>) {
+    cluster.grant_add_steps(who);
+}
+
+#[test]
+fn imported_emr_clusters_take_steps_like_those_of_the_app() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let orchestrator = Role::new(
+        stack,
+        "Orchestrator",
+        Principal::service("states.amazonaws.com"),
+        RoleProps::default(),
+    );
+    let owned = emr::Cluster::new(stack, "Emr", &imported_vpc(), emr::ClusterProps::default());
+    let_submit(&owned, &orchestrator);
+    let existing = emr::Cluster::from_id("j-2AXXXXXXGAPLF");
+    let_submit(&existing, &orchestrator);
+    let t = template(&app);
+    let granted = statements(&t, "OrchestratorDefaultPolicy");
+    assert_eq!(granted.as_array().unwrap().len(), 1, "{granted:#}");
+    assert_eq!(
+        granted[0]["Resource"],
+        json!([
+            {"Fn::Sub": "arn:${AWS::Partition}:elasticmapreduce:${AWS::Region}:${AWS::AccountId}:cluster/${EmrCC507E83}"},
+            {"Fn::Sub": "arn:${AWS::Partition}:elasticmapreduce:${AWS::Region}:${AWS::AccountId}:cluster/j-2AXXXXXXGAPLF"},
+        ])
+    );
+    assert_eq!(
+        granted[0]["Action"][0],
+        json!("elasticmapreduce:AddJobFlowSteps")
+    );
+    assert_eq!(existing.cluster_id(), "j-2AXXXXXXGAPLF".into());
 }

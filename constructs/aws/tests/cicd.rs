@@ -11,7 +11,10 @@ use cirrus_aws::codepipeline::{
     Pipeline, PipelineProps, S3DeployProps, Stage,
 };
 use cirrus_aws::ec2::{ImportedVpc, SecurityGroup, SecurityGroupProps, SubnetType, VpcAttributes};
-use cirrus_aws::events::{EventPattern, Rule, RuleProps, Schedule, Target, TimeUnit, Trigger};
+use cirrus_aws::events::{
+    EventPattern, IRule, Rule, RuleProps, Schedule, Target, TimeUnit, Trigger,
+};
+use cirrus_aws::iam::{PolicyStatement, Principal};
 use cirrus_aws::kms::{Key, KeyProps};
 use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps};
 use cirrus_aws::secretsmanager::{GeneratedValue, JsonTemplate, Secret, SecretProps, SecretValue};
@@ -1197,4 +1200,73 @@ fn secrets_share_one_stack_key_and_never_hold_a_value_in_the_template() {
         );
         assert_eq!(secret["DeletionPolicy"], json!("Retain"));
     }
+}
+
+/// Lets EventBridge encrypt with `key` only for what `rule` sends (an encrypted queue or
+/// topic target), whichever kind of rule it is.
+fn let_rule_encrypt(key: &Key<'_>, sid: &str, rule: &impl IRule) {
+    key.add_to_resource_policy(
+        PolicyStatement::allow()
+            .sid(sid)
+            .principal(Principal::service("events.amazonaws.com"))
+            .actions(["kms:Decrypt", "kms:GenerateDataKey"])
+            .resources(["*"])
+            .condition("ArnEquals", "aws:SourceArn", rule.rule_arn()),
+    );
+}
+
+#[test]
+fn imported_rules_are_named_like_rules_of_the_app() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let owned = Rule::new(
+        stack,
+        "Owned",
+        Trigger::Schedule(Schedule::rate(1, TimeUnit::Hours)),
+        RuleProps::default(),
+    );
+    let by_name = Rule::from_name(stack, "Nightly", "nightly-build");
+    let on_bus = Rule::from_arn(
+        stack,
+        "Orders",
+        "arn:aws:events:eu-west-1:111122223333:rule/orders/order-placed",
+    );
+    assert_eq!(on_bus.name(), "order-placed".into());
+    assert_eq!(by_name.rule_name(), "nightly-build".into());
+    let key = Key::new(stack, "Key", KeyProps::default());
+    let_rule_encrypt(&key, "Owned", &owned);
+    let_rule_encrypt(&key, "ByName", &by_name);
+    let_rule_encrypt(&key, "OnBus", &on_bus);
+
+    let resources = resources(&app, "S");
+    let policy = &props_of(&resources, "Key")["KeyPolicy"]["Statement"];
+    let source = |i: usize| policy[i]["Condition"]["ArnEquals"]["aws:SourceArn"].clone();
+    assert_eq!(source(1), json!({"Fn::GetAtt": ["Owned132ED500", "Arn"]}));
+    assert_eq!(
+        source(2),
+        json!({"Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/nightly-build"})
+    );
+    assert_eq!(
+        source(3),
+        json!("arn:aws:events:eu-west-1:111122223333:rule/orders/order-placed")
+    );
+    // An import adds no resource.
+    assert_eq!(resources.len(), 2, "{:?}", resources.keys());
+}
+
+#[test]
+fn imported_rules_check_their_name_and_arn() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    Rule::from_name(stack, "Spaced", "nightly build");
+    Rule::from_arn(stack, "Queue", "arn:aws:sqs:eu-west-1:111122223333:builds");
+    let errs = errors(&app);
+    assert_has(
+        &errs,
+        "S/Spaced: rule name \"nightly build\" must be 1 to 64 letters, digits, '.', '-' or '_'",
+    );
+    assert_has(
+        &errs,
+        "S/Queue: \"arn:aws:sqs:eu-west-1:111122223333:builds\" is not the ARN of an EventBridge rule (hint: rule ARNs read arn:aws:events:<region>:<account>:rule/<name>",
+    );
 }

@@ -7,22 +7,27 @@ use cirrus_aws::certificatemanager::{
 };
 use cirrus_aws::cloudfront::{
     Behavior, CustomDomain, Distribution, DistributionLogging, DistributionProps, ErrorResponse,
-    Firewall, HttpOrigin, Origin, ViewerTlsPolicy,
+    Firewall, HttpOrigin, IDistribution, Origin, ViewerTlsPolicy,
 };
-use cirrus_aws::ec2::{ImportedVpc, VpcAttributes};
+use cirrus_aws::ec2::{
+    ISecurityGroup, ImportedVpc, Peer, Port, SecurityGroup, SecurityGroupProps, VpcAttributes,
+};
 use cirrus_aws::elbv2::{
-    ApplicationLoadBalancer, ApplicationLoadBalancerProps, HealthCheck, ListenerAction,
-    ListenerProps, ListenerProtocol, LoadBalancerLogs, Scheme, SslPolicy, TargetGroup,
-    TargetGroupProps,
+    ApplicationLoadBalancer, ApplicationLoadBalancerProps, HealthCheck, IListener, ILoadBalancer,
+    ImportedApplicationLoadBalancer, Listener, ListenerAction, ListenerProps, ListenerProtocol,
+    LoadBalancerAttributes, LoadBalancerLogs, Scheme, SslPolicy, TargetGroup, TargetGroupProps,
+    TargetGroupRef,
 };
+use cirrus_aws::iam::{Principal, Role, RoleProps};
 use cirrus_aws::kms::{Key, KeyProps};
 use cirrus_aws::route53::{
     AliasTarget, FailoverRole, GeoLocation, HostedZone, RecordSet, RecordSetProps, RecordTarget,
     Routing,
 };
 use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps};
-use cirrus_aws::wafv2::{WebAcl, WebAclProps, WebAclScope};
-use cirrus_core::{App, Env, Stack, StackProps};
+use cirrus_aws::wafv2::{IWebAcl, WebAcl, WebAclProps, WebAclScope};
+use cirrus_cfn::elasticloadbalancingv2::{CfnListenerRule, listener_rule};
+use cirrus_core::{App, Construct, Env, Stack, StackProps};
 use fixtures::network::imported_vpc;
 use serde_json::{Value, json};
 
@@ -418,7 +423,7 @@ fn distribution_props_are_checked() {
                 bucket: no_acls,
                 prefix: "cdn/",
             },
-            firewall: Firewall::WebAcl(regional),
+            firewall: Firewall::WebAcl(regional.to_ref()),
             ..Default::default()
         },
     );
@@ -632,13 +637,13 @@ fn listener_actions_are_checked() {
     alb.add_listener(
         "Zero",
         cert(),
-        ListenerAction::Forward(vec![(blue, 0), (green, 0)]),
+        ListenerAction::weighted([(blue, 0), (green, 0)]),
         port(443),
     );
     alb.add_listener(
         "Heavy",
         cert(),
-        ListenerAction::Forward(vec![(blue, 1000), (blue, 1)]),
+        ListenerAction::weighted([(blue, 1000), (blue, 1)]),
         port(444),
     );
     alb.add_listener(
@@ -739,7 +744,7 @@ fn load_balancer_placement_and_logs_are_checked() {
         "WrongAcl",
         &imported_vpc(),
         ApplicationLoadBalancerProps {
-            web_acl: Some(cloudfront_acl),
+            web_acl: Some(cloudfront_acl.to_ref()),
             ..Default::default()
         },
     );
@@ -1272,4 +1277,404 @@ fn vpc_cidr_from_an_expression_gets_standalone_rules() {
         ListenerProps::default(),
     );
     assert!(resources(&app, "Us", "ClosedTargetEgress").is_empty());
+}
+
+const EDGE_ACL: &str = "arn:aws:wafv2:us-east-1:111122223333:global/webacl/edge/a1b2c3d4";
+const REGIONAL_ACL: &str = "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/alb/e5f6a7b8";
+
+fn no_logs_distribution<'a>(stack: Stack<'a>, id: &str, firewall: Firewall) -> Distribution<'a> {
+    Distribution::new(
+        stack,
+        id,
+        Behavior::new(Origin::Http(HttpOrigin::new("origin.example.com"))),
+        DistributionProps {
+            firewall,
+            logging: DistributionLogging::Disabled,
+            ..Default::default()
+        },
+    )
+}
+
+#[test]
+fn imported_web_acls_protect_distributions_and_load_balancers() {
+    let app = App::new("t");
+    let stack = stack_in(&app, "Us", "us-east-1");
+    no_logs_distribution(stack, "Cdn", Firewall::WebAcl(WebAcl::from_arn(EDGE_ACL)));
+    ApplicationLoadBalancer::new(
+        stack,
+        "Alb",
+        &imported_vpc(),
+        ApplicationLoadBalancerProps {
+            access_logs: LoadBalancerLogs::Disabled,
+            web_acl: Some(WebAcl::from_arn(REGIONAL_ACL)),
+            ..Default::default()
+        },
+    );
+    let (_, cdn) = one(&app, "Us", "Cdn");
+    assert_eq!(
+        cdn["Properties"]["DistributionConfig"]["WebACLId"],
+        json!(EDGE_ACL)
+    );
+    let (_, association) = one(&app, "Us", "AlbWebAclAssociation");
+    assert_eq!(
+        association["Properties"],
+        json!({"ResourceArn": {"Ref": "Alb16C2F182"}, "WebACLArn": REGIONAL_ACL})
+    );
+    assert!(
+        resources(&app, "Us", "")
+            .iter()
+            .all(|(_, r)| r["Type"] != "AWS::WAFv2::WebACL"),
+        "an imported web ACL is not created"
+    );
+    let acl = WebAcl::from_arn(EDGE_ACL);
+    assert_eq!(acl.web_acl_scope(), Some(WebAclScope::CloudFront));
+    assert_eq!(acl.web_acl_arn(), EDGE_ACL.into());
+}
+
+#[test]
+fn imported_web_acls_are_checked_by_their_arn() {
+    let app = App::new("t");
+    let stack = stack_in(&app, "Us", "us-east-1");
+    no_logs_distribution(
+        stack,
+        "Regional",
+        Firewall::WebAcl(WebAcl::from_arn(REGIONAL_ACL)),
+    );
+    no_logs_distribution(stack, "Bad", Firewall::WebAcl(WebAcl::from_arn("acl-1")));
+    ApplicationLoadBalancer::new(
+        stack,
+        "Alb",
+        &imported_vpc(),
+        ApplicationLoadBalancerProps {
+            access_logs: LoadBalancerLogs::Disabled,
+            web_acl: Some(WebAcl::from_arn(EDGE_ACL)),
+            ..Default::default()
+        },
+    );
+    let errs = errors(&app);
+    assert_has(
+        &errs,
+        &format!(
+            "Us/Regional: web ACL {REGIONAL_ACL} is regional; a distribution needs a CloudFront web ACL"
+        ),
+    );
+    assert_has(
+        &errs,
+        "Us/Bad: \"acl-1\" is not the ARN of a WAFv2 web ACL (web ACL ARNs read arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>",
+    );
+    assert_has(
+        &errs,
+        &format!(
+            "Us/Alb: web ACL {EDGE_ACL} protects CloudFront distributions; it cannot be associated with a regional resource"
+        ),
+    );
+}
+
+fn shared_alb() -> ImportedApplicationLoadBalancer {
+    ApplicationLoadBalancer::from_attributes(LoadBalancerAttributes {
+        arn: "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/shared/50dc6c495c0c9188".into(),
+        dns_name: "shared-1234567890.us-east-1.elb.amazonaws.com".into(),
+        canonical_hosted_zone_id: "Z35SXDOTRQ7X7K".into(),
+        security_group_ids: vec!["sg-0123456789abcdef0".into()],
+    })
+}
+
+/// A record pointing at `lb`, whichever kind of load balancer it is.
+fn origin_record<'a>(stack: Stack<'a>, id: &str, name: &str, lb: &impl ILoadBalancer) {
+    let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
+    RecordSet::new(
+        stack,
+        id,
+        &zone,
+        name,
+        RecordTarget::AliasA(lb.load_balancer_alias_target()),
+        RecordSetProps::default(),
+    );
+}
+
+#[test]
+fn imported_load_balancers_are_alias_targets_and_origins() {
+    let app = App::new("t");
+    let stack = stack_in(&app, "Us", "us-east-1");
+    let owned = internet_alb(stack, "Alb");
+    let shared = shared_alb();
+    origin_record(stack, "OwnedRecord", "owned.example.com", &owned);
+    origin_record(stack, "SharedRecord", "shared.example.com", &shared);
+    no_logs_distribution(stack, "Cdn", Firewall::Disabled);
+    Distribution::new(
+        stack,
+        "SharedCdn",
+        Behavior::new(Origin::Http(HttpOrigin::new(shared.dns_name()))),
+        DistributionProps {
+            logging: DistributionLogging::Disabled,
+            firewall: Firewall::Disabled,
+            ..Default::default()
+        },
+    );
+    // Its targets admit the load balancer's security group.
+    let targets = SecurityGroup::new(
+        stack,
+        "Targets",
+        &imported_vpc(),
+        "the shared load balancer's targets",
+        SecurityGroupProps::default(),
+    );
+    for group in shared.security_groups() {
+        targets.add_ingress_rule(
+            Peer::SecurityGroup(group.security_group_id()),
+            Port::Tcp(8080),
+            "from the shared load balancer",
+        );
+    }
+    // A regional web ACL of this app protects it.
+    let acl = WebAcl::new(stack, "Acl", WebAclScope::Regional, WebAclProps::default());
+    acl.associate(stack.node(), "SharedAcl", shared.arn());
+
+    let (_, owned_record) = one(&app, "Us", "OwnedRecord");
+    let (_, shared_record) = one(&app, "Us", "SharedRecord");
+    assert_eq!(
+        owned_record["Properties"]["AliasTarget"]["EvaluateTargetHealth"],
+        json!(true)
+    );
+    assert_eq!(
+        shared_record["Properties"]["AliasTarget"],
+        json!({
+            "DNSName": "shared-1234567890.us-east-1.elb.amazonaws.com",
+            "EvaluateTargetHealth": true,
+            "HostedZoneId": "Z35SXDOTRQ7X7K",
+        })
+    );
+    assert_eq!(shared.alias_target(), shared.load_balancer_alias_target());
+    let (_, cdn) = one(&app, "Us", "SharedCdn");
+    assert_eq!(
+        cdn["Properties"]["DistributionConfig"]["Origins"][0]["DomainName"],
+        json!("shared-1234567890.us-east-1.elb.amazonaws.com")
+    );
+    let (_, ingress) = one(&app, "Us", "TargetsIngress");
+    assert_eq!(
+        ingress["Properties"]["SourceSecurityGroupId"],
+        json!("sg-0123456789abcdef0")
+    );
+    let (_, association) = one(&app, "Us", "SharedAcl");
+    assert_eq!(
+        association["Properties"]["ResourceArn"],
+        json!(
+            "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/shared/50dc6c495c0c9188"
+        )
+    );
+}
+
+const SHARED_TG: &str =
+    "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/shared/73e2d6bc24d8a067";
+
+fn https() -> ListenerProtocol {
+    ListenerProtocol::https(vec![Certificate::from_arn(
+        "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+    )])
+}
+
+#[test]
+fn listeners_forward_to_imported_target_groups() {
+    let app = App::new("t");
+    let stack = stack_in(&app, "Us", "us-east-1");
+    let alb = internet_alb(stack, "Alb");
+    let owned = TargetGroup::new(
+        stack,
+        "Blue",
+        &imported_vpc(),
+        8080,
+        TargetGroupProps::default(),
+    );
+    let shared = TargetGroup::from_arn(SHARED_TG).with_ports([9090]);
+    let listener = alb.add_listener(
+        "Https",
+        https(),
+        ListenerAction::weighted([
+            (TargetGroupRef::from(owned), 90),
+            (shared.clone().into(), 10),
+        ]),
+        ListenerProps::default(),
+    );
+    alb.add_listener(
+        "Admin",
+        https(),
+        ListenerAction::forward(&shared),
+        ListenerProps {
+            port: Some(8443),
+            ..Default::default()
+        },
+    );
+    let (_, https_listener) = one(&app, "Us", "AlbHttps");
+    assert_eq!(
+        https_listener["Properties"]["DefaultActions"][0]["ForwardConfig"]["TargetGroups"],
+        json!([
+            {"TargetGroupArn": {"Ref": "Blue10BB7880"}, "Weight": 90},
+            {"TargetGroupArn": SHARED_TG, "Weight": 10},
+        ])
+    );
+    let (_, admin) = one(&app, "Us", "AlbAdmin");
+    assert_eq!(
+        admin["Properties"]["DefaultActions"][0]["TargetGroupArn"],
+        json!(SHARED_TG)
+    );
+    // The imported group's port is opened towards the VPC, as the owned group's is.
+    let (_, sg) = one(&app, "Us", "AlbSecurityGroup");
+    let egress: Vec<i64> = sg["Properties"]["SecurityGroupEgress"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["FromPort"].as_i64().unwrap())
+        .collect();
+    assert_eq!(egress, vec![8080, 9090]);
+
+    // Listener rules attach to an imported listener as to one of this app.
+    let rule = |id: &str, listener: &dyn Fn() -> cirrus_core::Expr<String>| {
+        stack.node().add(
+            id,
+            CfnListenerRule {
+                listener_arn: Some(listener()),
+                ..CfnListenerRule::new(
+                    vec![listener_rule::Action {
+                        target_group_arn: Some(SHARED_TG.into()),
+                        ..listener_rule::Action::new("forward")
+                    }],
+                    vec![listener_rule::RuleCondition {
+                        field: Some("host-header".into()),
+                        values: Some(vec!["admin.example.com"].into()),
+                        ..Default::default()
+                    }],
+                    10,
+                )
+            },
+        );
+    };
+    let imported = Listener::from_arn(
+        "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/shared/50dc6c495c0c9188/f2f7dc8efc522ab2",
+    );
+    rule("OwnedRule", &|| listener.listener_arn());
+    rule("SharedRule", &|| imported.listener_arn());
+    let (_, owned_rule) = one(&app, "Us", "OwnedRule");
+    let (_, shared_rule) = one(&app, "Us", "SharedRule");
+    assert_eq!(
+        owned_rule["Properties"]["ListenerArn"],
+        json!({"Ref": "AlbHttpsB7CA700A"})
+    );
+    assert_eq!(
+        shared_rule["Properties"]["ListenerArn"],
+        json!(imported.arn().as_literal().unwrap())
+    );
+    assert!(app.synth().unwrap().warnings.is_empty());
+}
+
+#[test]
+fn forwarding_to_imported_target_groups_is_checked() {
+    let app = App::new("t");
+    let stack = stack_in(&app, "Us", "us-east-1");
+    let alb = internet_alb(stack, "Alb");
+    alb.add_listener(
+        "Portless",
+        https(),
+        ListenerAction::forward(TargetGroup::from_arn(SHARED_TG)),
+        ListenerProps::default(),
+    );
+    let warnings: Vec<String> = app
+        .synth()
+        .unwrap()
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {}", w.path, w.message))
+        .collect();
+    assert_eq!(
+        warnings,
+        vec![format!(
+            "Us/Alb/Portless: the ports of the imported target group {SHARED_TG} are not known, so the load balancer's security group is not opened towards its targets: give them with ImportedTargetGroup::with_ports, or add the egress rule to the load balancer's security group"
+        )]
+    );
+    alb.add_listener(
+        "Twice",
+        https(),
+        ListenerAction::weighted([
+            (TargetGroup::from_arn(SHARED_TG).with_ports([80]), 1),
+            (TargetGroup::from_arn(SHARED_TG).with_ports([8080]), 1),
+        ]),
+        ListenerProps {
+            port: Some(444),
+            ..Default::default()
+        },
+    );
+    alb.add_listener(
+        "Bad",
+        https(),
+        ListenerAction::forward(TargetGroup::from_arn("tg-1").with_ports([80])),
+        ListenerProps {
+            port: Some(445),
+            ..Default::default()
+        },
+    );
+    let errs = errors(&app);
+    assert_has(
+        &errs,
+        &format!("Us/Alb/Twice: target group {SHARED_TG} is listed twice"),
+    );
+    assert_has(
+        &errs,
+        "Us/Alb/Bad: \"tg-1\" is not the ARN of an ELB target group (target group ARNs read arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>)",
+    );
+}
+
+#[test]
+fn distributions_grant_invalidation_and_imported_ones_are_alias_targets() {
+    let app = App::new("t");
+    let stack = stack_in(&app, "Us", "us-east-1");
+    let owned = no_logs_distribution(stack, "Cdn", Firewall::Disabled);
+    let existing = Distribution::from_attributes("E1U5RQF7T870K0", "d111111abcdef8.cloudfront.net");
+    let deployer = Role::new(
+        stack,
+        "Deployer",
+        Principal::service("codebuild.amazonaws.com"),
+        RoleProps::default(),
+    );
+    owned.grant_create_invalidation(&deployer);
+    existing.grant_create_invalidation(&deployer);
+    let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
+    for (id, target) in [
+        ("Owned", owned.alias_target()),
+        ("Existing", existing.alias_target()),
+    ] {
+        RecordSet::new(
+            stack,
+            id,
+            &zone,
+            &format!("{}.example.com", id.to_lowercase()),
+            RecordTarget::AliasA(target),
+            RecordSetProps::default(),
+        );
+    }
+    let (_, policy) = one(&app, "Us", "DeployerDefaultPolicy");
+    assert_eq!(
+        policy["Properties"]["PolicyDocument"]["Statement"],
+        json!([{
+            "Effect": "Allow",
+            "Action": "cloudfront:CreateInvalidation",
+            "Resource": [
+                {"Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Cdn9963B1AD}"},
+                {"Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/E1U5RQF7T870K0"},
+            ],
+        }])
+    );
+    let (_, record) = one(&app, "Us", "Existing");
+    assert_eq!(
+        record["Properties"]["AliasTarget"],
+        json!({
+            "DNSName": "d111111abcdef8.cloudfront.net",
+            "EvaluateTargetHealth": false,
+            "HostedZoneId": "Z2FDTNDATAQYW2",
+        })
+    );
+    let (_, owned_record) = one(&app, "Us", "Owned");
+    assert_eq!(
+        owned_record["Properties"]["AliasTarget"]["HostedZoneId"],
+        json!("Z2FDTNDATAQYW2")
+    );
+    assert_eq!(existing.arn(), IDistribution::distribution_arn(&existing));
 }

@@ -12,6 +12,75 @@ use crate::iam::{Grantable, PolicyStatement};
 use crate::kms::{IKey, Key};
 use crate::s3::IBucket;
 
+const QUERY_ACTIONS: [&str; 8] = [
+    "athena:BatchGetQueryExecution",
+    "athena:GetQueryExecution",
+    "athena:GetQueryResults",
+    "athena:GetQueryResultsStream",
+    "athena:GetWorkGroup",
+    "athena:ListQueryExecutions",
+    "athena:StartQueryExecution",
+    "athena:StopQueryExecution",
+];
+
+/// What a workgroup offers to the people and jobs that query in it: implemented by
+/// [`WorkGroup`] and by workgroups imported with [`WorkGroup::from_name`].
+pub trait IWorkGroup<'a> {
+    /// The workgroup's name.
+    fn work_group_name(&self) -> Expr<String>;
+
+    /// Where query results go: the ARN of the results bucket and the ARN pattern of the result
+    /// objects, when known.
+    fn results_location(&self) -> Option<(Expr<String>, Expr<String>)>;
+
+    /// The ARN of the key query results are encrypted with, when it is a customer managed key.
+    fn results_key_arn(&self) -> Option<Expr<String>>;
+
+    /// The workgroup's ARN:
+    /// `arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/<name>`.
+    fn work_group_arn(&self) -> Expr<String> {
+        fns::sub(
+            "arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${Name}",
+            [("Name", self.work_group_name())],
+        )
+    }
+
+    /// Lets `grantee` run queries in this workgroup and read their results: the Athena query
+    /// actions on the workgroup, and, when known, the results location and the results key.
+    /// Reading the tables (Glue catalog, source data) is granted separately.
+    fn grant_query(&self, grantee: &impl Grantable<'a>) {
+        grantee.add_to_principal_policy(
+            PolicyStatement::allow()
+                .actions(QUERY_ACTIONS)
+                .resources([self.work_group_arn()]),
+        );
+        if let Some((bucket_arn, objects)) = self.results_location() {
+            grantee.add_to_principal_policy(
+                PolicyStatement::allow()
+                    .actions(["s3:GetBucketLocation", "s3:ListBucket"])
+                    .resources([bucket_arn]),
+            );
+            grantee.add_to_principal_policy(
+                PolicyStatement::allow()
+                    .actions([
+                        "s3:AbortMultipartUpload",
+                        "s3:GetObject",
+                        "s3:ListMultipartUploadParts",
+                        "s3:PutObject",
+                    ])
+                    .resources([objects]),
+            );
+        }
+        if let Some(key_arn) = self.results_key_arn() {
+            grantee.add_to_principal_policy(
+                PolicyStatement::allow()
+                    .actions(["kms:Decrypt", "kms:GenerateDataKey"])
+                    .resources([key_arn]),
+            );
+        }
+    }
+}
+
 /// How query results are encrypted in S3.
 #[derive(Debug, Clone, Copy, Default)]
 pub enum ResultEncryption<'a> {
@@ -184,10 +253,7 @@ impl<'a> WorkGroup<'a> {
 
     /// The workgroup's ARN.
     pub fn arn(&self) -> Expr<String> {
-        fns::sub(
-            "arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${Name}",
-            [("Name", self.name())],
-        )
+        self.work_group_arn()
     }
 
     /// The L1 resource.
@@ -199,45 +265,100 @@ impl<'a> WorkGroup<'a> {
     /// actions on the workgroup, the results location, and the results key. Reading the tables
     /// (Glue catalog, source data) is granted separately.
     pub fn grant_query(&self, grantee: &impl Grantable<'a>) {
-        let (bucket_arn, objects) = self.node.with_state(|location: &mut ResultsLocation| {
-            (location.bucket_arn.clone(), location.objects.clone())
-        });
-        grantee.add_to_principal_policy(
-            PolicyStatement::allow()
-                .actions([
-                    "athena:BatchGetQueryExecution",
-                    "athena:GetQueryExecution",
-                    "athena:GetQueryResults",
-                    "athena:GetQueryResultsStream",
-                    "athena:GetWorkGroup",
-                    "athena:ListQueryExecutions",
-                    "athena:StartQueryExecution",
-                    "athena:StopQueryExecution",
-                ])
-                .resources([self.arn()]),
-        );
-        grantee.add_to_principal_policy(
-            PolicyStatement::allow()
-                .actions(["s3:GetBucketLocation", "s3:ListBucket"])
-                .resources(bucket_arn),
-        );
-        grantee.add_to_principal_policy(
-            PolicyStatement::allow()
-                .actions([
-                    "s3:AbortMultipartUpload",
-                    "s3:GetObject",
-                    "s3:ListMultipartUploadParts",
-                    "s3:PutObject",
-                ])
-                .resources(objects),
-        );
-        if let Some(key) = self.key {
-            grantee.add_to_principal_policy(
-                PolicyStatement::allow()
-                    .actions(["kms:Decrypt", "kms:GenerateDataKey"])
-                    .resources([key.key_arn()]),
-            );
+        IWorkGroup::grant_query(self, grantee);
+    }
+
+    /// An existing workgroup of the stack's region and account, by name:
+    /// `arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/<name>`.
+    ///
+    /// Its [`IWorkGroup::grant_query`] covers the query actions on the workgroup; give the
+    /// location its results go to with [`ImportedWorkGroup::with_results`] for the grant to
+    /// cover reading them too, as it does for a workgroup of this app.
+    pub fn from_name(name: impl Into<Expr<String>>) -> ImportedWorkGroup {
+        ImportedWorkGroup {
+            name: name.into(),
+            results: None,
+            key_arn: None,
         }
+    }
+}
+
+impl<'a> IWorkGroup<'a> for WorkGroup<'a> {
+    fn work_group_name(&self) -> Expr<String> {
+        self.name()
+    }
+
+    fn results_location(&self) -> Option<(Expr<String>, Expr<String>)> {
+        self.node.with_state(|location: &mut ResultsLocation| {
+            location.bucket_arn.clone().zip(location.objects.clone())
+        })
+    }
+
+    fn results_key_arn(&self) -> Option<Expr<String>> {
+        self.key.map(|key| key.key_arn())
+    }
+}
+
+/// A workgroup defined elsewhere, known by its name (and, if given, where its results go).
+#[derive(Debug, Clone)]
+pub struct ImportedWorkGroup {
+    name: Expr<String>,
+    results: Option<(Expr<String>, Expr<String>)>,
+    key_arn: Option<Expr<String>>,
+}
+
+impl ImportedWorkGroup {
+    /// The same workgroup, whose query results go under `prefix` (`athena-results/`, or empty
+    /// for the root) of `bucket`, encrypted with the bucket's customer managed key if it has
+    /// one: [`IWorkGroup::grant_query`] then lets the grantee read and write them.
+    #[must_use]
+    pub fn with_results<'a>(
+        mut self,
+        bucket: &impl IBucket<'a>,
+        prefix: &str,
+    ) -> ImportedWorkGroup {
+        let prefix = prefix.replace("${", "${!");
+        self.results = Some((
+            bucket.bucket_arn(),
+            bucket.arn_for_objects(&format!("{prefix}*")),
+        ));
+        if let Some(key) = bucket.encryption_key() {
+            self.key_arn = Some(key.key_arn());
+        }
+        self
+    }
+
+    /// The same workgroup, whose query results are encrypted with `key` (SSE-KMS or CSE-KMS
+    /// with a key other than the bucket's): [`IWorkGroup::grant_query`] then lets the grantee
+    /// use it.
+    #[must_use]
+    pub fn with_results_key<'a>(mut self, key: &impl IKey<'a>) -> ImportedWorkGroup {
+        self.key_arn = Some(key.key_arn());
+        self
+    }
+
+    /// The workgroup's name.
+    pub fn name(&self) -> Expr<String> {
+        self.name.clone()
+    }
+
+    /// The workgroup's ARN.
+    pub fn arn(&self) -> Expr<String> {
+        IWorkGroup::work_group_arn(self)
+    }
+}
+
+impl IWorkGroup<'_> for ImportedWorkGroup {
+    fn work_group_name(&self) -> Expr<String> {
+        self.name.clone()
+    }
+
+    fn results_location(&self) -> Option<(Expr<String>, Expr<String>)> {
+        self.results.clone()
+    }
+
+    fn results_key_arn(&self) -> Option<Expr<String>> {
+        self.key_arn.clone()
     }
 }
 

@@ -15,11 +15,11 @@ use crate::certificatemanager::{CertificateRef, ICertificate};
 use crate::cloudfront::origin::{HttpOrigin, Origin, OriginProtocol};
 use crate::cloudfront::policies::{cache, response_headers};
 use crate::cloudfront::s3_facts::{self, Sse};
-use crate::iam::{PolicyStatement, Principal};
+use crate::iam::{Grantable, PolicyStatement, Principal};
 use crate::route53::names::{NameKind, normalize};
 use crate::route53::{AliasTarget, CLOUDFRONT_HOSTED_ZONE_ID};
 use crate::s3::{Bucket, BucketProps, IBucket, LifecycleRule, ObjectOwnership};
-use crate::wafv2::{WebAcl, WebAclProps, WebAclScope};
+use crate::wafv2::{IWebAcl, WebAcl, WebAclProps, WebAclRef, WebAclScope};
 
 /// What viewers may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -157,15 +157,14 @@ pub enum DistributionLogging<'a> {
 
 /// The WAF web ACL in front of the distribution.
 #[derive(Debug, Clone, Default)]
-pub enum Firewall<'a> {
+pub enum Firewall {
     /// A new CloudFront web ACL (`WebAcl`) with the default managed rule groups. The
     /// distribution's stack must then be in us-east-1 (or have no region).
     #[default]
     NewWebAcl,
-    /// This CloudFront web ACL.
-    WebAcl(WebAcl<'a>),
-    /// An existing CloudFront web ACL, by ARN.
-    Arn(Expr<String>),
+    /// This CloudFront web ACL: one of this app (`acl.to_ref()`) or an existing one
+    /// ([`WebAcl::from_arn`]). A regional ACL is refused.
+    WebAcl(WebAclRef),
     /// No web ACL (a cost choice). Fails checkov's CKV_AWS_68: record it in
     /// `checkov-skips.txt`.
     Disabled,
@@ -239,7 +238,7 @@ pub struct DistributionProps<'a> {
     /// Where standard logs go. Default: a new bucket of the distribution.
     pub logging: DistributionLogging<'a>,
     /// The WAF web ACL. Default: a new web ACL of AWS managed rules.
-    pub firewall: Firewall<'a>,
+    pub firewall: Firewall,
     /// The edge locations used. Default: all.
     pub price_class: PriceClass,
     /// The HTTP versions offered to viewers. Default: HTTP/2 and HTTP/3.
@@ -261,6 +260,46 @@ pub enum Ipv6 {
     Enabled,
     /// IPv4 only.
     Disabled,
+}
+
+/// What a distribution offers to the records that point at it and the jobs that invalidate
+/// its cache: implemented by [`Distribution`] and by [`ImportedDistribution`].
+pub trait IDistribution<'a> {
+    /// The distribution's id (`E1U5RQF7T870K0`).
+    fn distribution_id(&self) -> Expr<String>;
+
+    /// The distribution's domain name (`d111111abcdef8.cloudfront.net`).
+    fn distribution_domain_name(&self) -> Expr<String>;
+
+    /// The distribution's ARN:
+    /// `arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/<id>` (CloudFront is
+    /// global: no region; the account is the stack's).
+    fn distribution_arn(&self) -> Expr<String> {
+        fns::sub(
+            "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Id}",
+            [("Id", self.distribution_id())],
+        )
+    }
+
+    /// An alias target for Route 53 `A` and `AAAA` records of the custom domain names.
+    fn distribution_alias_target(&self) -> AliasTarget {
+        AliasTarget {
+            dns_name: self.distribution_domain_name(),
+            hosted_zone_id: CLOUDFRONT_HOSTED_ZONE_ID.into(),
+            evaluate_target_health: false,
+        }
+    }
+
+    /// Lets `grantee` invalidate cached objects of this distribution
+    /// (`cloudfront:CreateInvalidation` on its ARN), as a deployment job does after uploading
+    /// new content.
+    fn grant_create_invalidation(&self, grantee: &impl Grantable<'a>) {
+        grantee.add_to_principal_policy(
+            PolicyStatement::allow()
+                .actions(["cloudfront:CreateInvalidation"])
+                .resources([self.distribution_arn()]),
+        );
+    }
 }
 
 /// A CloudFront distribution.
@@ -436,24 +475,86 @@ impl<'a> Distribution<'a> {
     /// The distribution's ARN:
     /// `arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/<id>`.
     pub fn arn(&self) -> Expr<String> {
-        fns::sub(
-            "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Id}",
-            [("Id", self.distribution_id())],
-        )
+        self.distribution_arn()
     }
 
     /// An alias target for Route 53 `A` and `AAAA` records of the custom domain names.
     pub fn alias_target(&self) -> AliasTarget {
-        AliasTarget {
-            dns_name: self.domain_name(),
-            hosted_zone_id: CLOUDFRONT_HOSTED_ZONE_ID.into(),
-            evaluate_target_health: false,
-        }
+        self.distribution_alias_target()
+    }
+
+    /// Lets `grantee` invalidate cached objects of this distribution
+    /// (`cloudfront:CreateInvalidation` on its ARN).
+    pub fn grant_create_invalidation(&self, grantee: &impl Grantable<'a>) {
+        IDistribution::grant_create_invalidation(self, grantee);
     }
 
     /// The L1 resource.
     pub fn l1(&self) -> ResourceRef<'a, CfnDistribution> {
         self.resource
+    }
+
+    /// An existing distribution, by id (`E1U5RQF7T870K0`) and domain name
+    /// (`d111111abcdef8.cloudfront.net`): an alias target for Route 53 records and a target of
+    /// invalidation grants, as one of this app is ([`IDistribution`]). Its ARN is built in the
+    /// stack's account.
+    pub fn from_attributes(
+        distribution_id: impl Into<Expr<String>>,
+        domain_name: impl Into<Expr<String>>,
+    ) -> ImportedDistribution {
+        ImportedDistribution {
+            id: distribution_id.into(),
+            domain_name: domain_name.into(),
+        }
+    }
+}
+
+impl<'a> IDistribution<'a> for Distribution<'a> {
+    fn distribution_id(&self) -> Expr<String> {
+        self.resource.ref_()
+    }
+
+    fn distribution_domain_name(&self) -> Expr<String> {
+        self.domain_name()
+    }
+}
+
+/// A distribution defined elsewhere, known by its id and domain name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedDistribution {
+    id: Expr<String>,
+    domain_name: Expr<String>,
+}
+
+impl ImportedDistribution {
+    /// The distribution's id.
+    pub fn distribution_id(&self) -> Expr<String> {
+        self.id.clone()
+    }
+
+    /// The distribution's domain name.
+    pub fn domain_name(&self) -> Expr<String> {
+        self.domain_name.clone()
+    }
+
+    /// The distribution's ARN, in the stack's account.
+    pub fn arn(&self) -> Expr<String> {
+        IDistribution::distribution_arn(self)
+    }
+
+    /// An alias target for Route 53 `A` and `AAAA` records.
+    pub fn alias_target(&self) -> AliasTarget {
+        IDistribution::distribution_alias_target(self)
+    }
+}
+
+impl IDistribution<'_> for ImportedDistribution {
+    fn distribution_id(&self) -> Expr<String> {
+        self.id.clone()
+    }
+
+    fn distribution_domain_name(&self) -> Expr<String> {
+        self.domain_name.clone()
     }
 }
 
@@ -660,7 +761,7 @@ fn logging(
     )
 }
 
-fn firewall<'a>(node: Node<'a>, firewall: Firewall<'a>) -> Option<Expr<String>> {
+fn firewall(node: Node<'_>, firewall: Firewall) -> Option<Expr<String>> {
     match firewall {
         Firewall::NewWebAcl => Some(
             WebAcl::new(
@@ -672,27 +773,17 @@ fn firewall<'a>(node: Node<'a>, firewall: Firewall<'a>) -> Option<Expr<String>> 
             .arn(),
         ),
         Firewall::WebAcl(acl) => {
-            if acl.scope() != WebAclScope::CloudFront {
+            acl.check(node);
+            if acl.web_acl_scope() == Some(WebAclScope::Regional) {
                 node.error_with_hint(
                     format!(
                         "web ACL {} is regional; a distribution needs a CloudFront web ACL",
-                        acl.node().path()
+                        acl.label()
                     ),
                     "create it with WebAclScope::CloudFront, in us-east-1",
                 );
             }
-            Some(acl.arn())
-        }
-        Firewall::Arn(arn) => {
-            if let Some(literal) = arn.as_literal()
-                && !literal.contains(":global/webacl/")
-            {
-                node.error_with_hint(
-                    format!("\"{literal}\" is not the ARN of a CloudFront (global) web ACL"),
-                    "CloudFront web ACL ARNs read arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>",
-                );
-            }
-            Some(arn)
+            Some(acl.web_acl_arn())
         }
         Firewall::Disabled => None,
     }

@@ -7,7 +7,7 @@ use cirrus_core::{Construct, Expr, List, Node, ResourceRef};
 
 use crate::certificatemanager::{CertificateRef, ICertificate};
 use crate::ec2::Peer;
-use crate::elbv2::{ApplicationLoadBalancer, TargetGroup};
+use crate::elbv2::{ApplicationLoadBalancer, ITargetGroup, TargetGroup, TargetGroupRef};
 
 /// The TLS security policy of an HTTPS listener: which protocol versions and ciphers it
 /// accepts.
@@ -112,9 +112,10 @@ impl Redirect {
 /// What a listener does with a request.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListenerAction<'a> {
-    /// Forward to target groups, each with a weight 0 to 999 (blue/green: `[(blue, 100),
-    /// (green, 0)]`). One to five groups.
-    Forward(Vec<(TargetGroup<'a>, u16)>),
+    /// Forward to target groups (of this app or imported), each with a weight 0 to 999
+    /// (blue/green: [`ListenerAction::weighted`]`([(blue, 100), (green, 0)])`). One to five
+    /// groups.
+    Forward(Vec<(TargetGroupRef<'a>, u16)>),
     /// Answer directly.
     FixedResponse {
         /// The status code, 2XX, 4XX or 5XX.
@@ -129,9 +130,17 @@ pub enum ListenerAction<'a> {
 }
 
 impl<'a> ListenerAction<'a> {
-    /// Forward everything to one target group.
-    pub fn forward(target_group: TargetGroup<'a>) -> ListenerAction<'a> {
-        ListenerAction::Forward(vec![(target_group, 1)])
+    /// Forward everything to one target group: one of this app, or an existing one
+    /// ([`TargetGroup::from_arn`]).
+    pub fn forward(target_group: impl Into<TargetGroupRef<'a>>) -> ListenerAction<'a> {
+        ListenerAction::Forward(vec![(target_group.into(), 1)])
+    }
+
+    /// Forward to target groups by weight (0 to 999 each): `[(blue, 100), (green, 0)]`.
+    pub fn weighted<G: Into<TargetGroupRef<'a>>>(
+        groups: impl IntoIterator<Item = (G, u16)>,
+    ) -> ListenerAction<'a> {
+        ListenerAction::Forward(groups.into_iter().map(|(g, w)| (g.into(), w)).collect())
     }
 }
 
@@ -175,6 +184,46 @@ impl<'a> Listener<'a> {
     /// The L1 resource.
     pub fn l1(&self) -> ResourceRef<'a, CfnListener> {
         self.resource
+    }
+
+    /// An existing listener, by ARN
+    /// (`arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<lb>/<lb-id>/<id>`):
+    /// what listener rules and certificates (`CfnListenerRule`, `CfnListenerCertificate`)
+    /// of this app attach to, as they would to a [`Listener`] of this app ([`IListener`]).
+    pub fn from_arn(arn: impl Into<Expr<String>>) -> ImportedListener {
+        ImportedListener { arn: arn.into() }
+    }
+}
+
+/// What a listener offers to the rules and certificates attached to it: its ARN.
+/// Implemented by [`Listener`] and [`ImportedListener`].
+pub trait IListener {
+    /// The listener's ARN.
+    fn listener_arn(&self) -> Expr<String>;
+}
+
+impl IListener for Listener<'_> {
+    fn listener_arn(&self) -> Expr<String> {
+        self.arn()
+    }
+}
+
+/// A listener defined elsewhere, known by its ARN.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedListener {
+    arn: Expr<String>,
+}
+
+impl ImportedListener {
+    /// The listener's ARN.
+    pub fn arn(&self) -> Expr<String> {
+        self.arn.clone()
+    }
+}
+
+impl IListener for ImportedListener {
+    fn listener_arn(&self) -> Expr<String> {
+        self.arn()
     }
 }
 
@@ -275,23 +324,34 @@ impl<'a> ApplicationLoadBalancer<'a> {
                 if groups.len() > 1 && groups.iter().all(|(_, w)| *w == 0) {
                     node.error("every target group of the forward action has weight 0");
                 }
+                let egress_to_vpc = self.state(|s| s.egress_to_vpc);
                 for (i, (group, weight)) in groups.iter().enumerate() {
                     if *weight > 999 {
                         node.error(format!("target group weight {weight} is above ELB's 999"));
                     }
                     if groups[..i].iter().any(|(g, _)| g == group) {
-                        node.error(format!(
-                            "target group {} is listed twice",
-                            group.node().path()
+                        node.error(format!("target group {} is listed twice", group.label()));
+                    }
+                    if let Some(problem) = group.problem() {
+                        node.error_with_hint(
+                            problem,
+                            "target group ARNs read arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>",
+                        );
+                    }
+                    let ports = group.ports();
+                    if ports.is_empty() && egress_to_vpc {
+                        node.warning(format!(
+                            "the ports of the imported target group {} are not known, so the load balancer's security group is not opened towards its targets: give them with ImportedTargetGroup::with_ports, or add the egress rule to the load balancer's security group",
+                            group.label()
                         ));
                     }
-                    for port in group.ports() {
+                    for port in ports {
                         self.open_target_port(port);
                     }
                 }
                 match groups.as_slice() {
                     [(only, _)] => listener::Action {
-                        target_group_arn: Some(only.arn()),
+                        target_group_arn: Some(only.target_group_arn()),
                         ..listener::Action::new("forward")
                     },
                     _ => {
@@ -299,7 +359,7 @@ impl<'a> ApplicationLoadBalancer<'a> {
                             .iter()
                             .map(|(g, w)| {
                                 listener::TargetGroupTuple {
-                                    target_group_arn: Some(g.arn()),
+                                    target_group_arn: Some(g.target_group_arn()),
                                     weight: Some(i64::from(*w).into()),
                                 }
                                 .into()

@@ -1,4 +1,5 @@
-//! `TargetGroup`: where an application load balancer sends requests, and how it checks them.
+//! `TargetGroup`: where an application load balancer sends requests, and how it checks them;
+//! `TargetGroupRef`: how listeners take one, of this app or existing.
 
 use cirrus_cfn::elasticloadbalancingv2::{CfnTargetGroup, target_group};
 use cirrus_core::{Construct, Expr, List, Node, ResourceRef};
@@ -273,6 +274,153 @@ impl<'a> TargetGroup<'a> {
     /// The L1 resource.
     pub fn l1(&self) -> ResourceRef<'a, CfnTargetGroup> {
         self.resource
+    }
+
+    /// An existing target group, by ARN
+    /// (`arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>`), for a
+    /// listener to forward to ([`ListenerAction::forward`](crate::elbv2::ListenerAction::forward)).
+    ///
+    /// Its ports are not known: give them with [`ImportedTargetGroup::with_ports`] so that
+    /// forwarding opens them towards the VPC in the load balancer's security group, as it does
+    /// for a group of this app. A literal ARN that is not a target group's is reported by the
+    /// listener that forwards to it.
+    pub fn from_arn(arn: impl Into<Expr<String>>) -> ImportedTargetGroup {
+        let arn = arn.into();
+        let problem = arn.as_literal().and_then(|literal| {
+            (!(literal.starts_with("arn:") && literal.contains(":targetgroup/")))
+                .then(|| format!("\"{literal}\" is not the ARN of an ELB target group"))
+        });
+        ImportedTargetGroup {
+            arn,
+            ports: Vec::new(),
+            problem,
+        }
+    }
+}
+
+/// What a target group offers to the listeners that forward to it: implemented by
+/// [`TargetGroup`] and by [`ImportedTargetGroup`].
+pub trait ITargetGroup {
+    /// The target group's ARN.
+    fn target_group_arn(&self) -> Expr<String>;
+}
+
+impl ITargetGroup for TargetGroup<'_> {
+    fn target_group_arn(&self) -> Expr<String> {
+        self.arn()
+    }
+}
+
+/// A target group defined elsewhere, known by its ARN (and, if given, its ports). Two are the
+/// same group when their ARNs are the same.
+#[derive(Debug, Clone)]
+pub struct ImportedTargetGroup {
+    arn: Expr<String>,
+    ports: Vec<u16>,
+    problem: Option<String>,
+}
+
+impl PartialEq for ImportedTargetGroup {
+    fn eq(&self, other: &Self) -> bool {
+        self.arn == other.arn
+    }
+}
+
+impl ImportedTargetGroup {
+    /// The same group, whose targets listen (and are health-checked) on `ports`: forwarding
+    /// to it opens them towards the VPC in the load balancer's security group.
+    #[must_use]
+    pub fn with_ports(mut self, ports: impl IntoIterator<Item = u16>) -> ImportedTargetGroup {
+        for port in ports {
+            if !self.ports.contains(&port) {
+                self.ports.push(port);
+            }
+        }
+        self
+    }
+
+    /// The target group's ARN.
+    pub fn arn(&self) -> Expr<String> {
+        self.arn.clone()
+    }
+}
+
+impl ITargetGroup for ImportedTargetGroup {
+    fn target_group_arn(&self) -> Expr<String> {
+        self.arn()
+    }
+}
+
+/// A target group as a listener's forward action takes it: one of this app, or an existing
+/// one ([`TargetGroup::from_arn`]). Both convert with `into()`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TargetGroupRef<'a> {
+    /// A target group of this app.
+    Owned(TargetGroup<'a>),
+    /// An existing target group.
+    Imported(ImportedTargetGroup),
+}
+
+impl<'a> TargetGroupRef<'a> {
+    /// How messages name the group: its construct path, or its ARN.
+    pub(crate) fn label(&self) -> String {
+        match self {
+            TargetGroupRef::Owned(group) => group.node().path(),
+            TargetGroupRef::Imported(group) => group
+                .arn
+                .as_literal()
+                .cloned()
+                .unwrap_or_else(|| "given by ARN".to_owned()),
+        }
+    }
+
+    /// The ports the load balancer connects to, when known.
+    pub(crate) fn ports(&self) -> Vec<u16> {
+        match self {
+            TargetGroupRef::Owned(group) => group.ports(),
+            TargetGroupRef::Imported(group) => group.ports.clone(),
+        }
+    }
+
+    /// What is wrong with an imported group's ARN.
+    pub(crate) fn problem(&self) -> Option<&str> {
+        match self {
+            TargetGroupRef::Owned(_) => None,
+            TargetGroupRef::Imported(group) => group.problem.as_deref(),
+        }
+    }
+}
+
+impl ITargetGroup for TargetGroupRef<'_> {
+    fn target_group_arn(&self) -> Expr<String> {
+        match self {
+            TargetGroupRef::Owned(group) => group.arn(),
+            TargetGroupRef::Imported(group) => group.arn(),
+        }
+    }
+}
+
+impl<'a> From<TargetGroup<'a>> for TargetGroupRef<'a> {
+    fn from(group: TargetGroup<'a>) -> TargetGroupRef<'a> {
+        TargetGroupRef::Owned(group)
+    }
+}
+
+impl<'a> From<&TargetGroup<'a>> for TargetGroupRef<'a> {
+    fn from(group: &TargetGroup<'a>) -> TargetGroupRef<'a> {
+        TargetGroupRef::Owned(*group)
+    }
+}
+
+impl From<ImportedTargetGroup> for TargetGroupRef<'_> {
+    fn from(group: ImportedTargetGroup) -> Self {
+        TargetGroupRef::Imported(group)
+    }
+}
+
+impl From<&ImportedTargetGroup> for TargetGroupRef<'_> {
+    fn from(group: &ImportedTargetGroup) -> Self {
+        TargetGroupRef::Imported(group.clone())
     }
 }
 

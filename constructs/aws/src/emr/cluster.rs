@@ -25,6 +25,37 @@ use crate::s3::{Bucket, IBucket, stack_log_bucket};
 /// The tag `AmazonEMRServicePolicy_v2` requires on the subnets and security groups it uses.
 pub const MANAGED_POLICY_TAG: (&str, &str) = ("for-use-with-amazon-emr-managed-policies", "true");
 
+/// What a cluster offers to the jobs that submit work to it: implemented by [`Cluster`] and by
+/// clusters imported with [`Cluster::from_id`].
+pub trait ICluster<'a> {
+    /// The cluster's id (`j-...`).
+    fn cluster_id(&self) -> Expr<String>;
+
+    /// The cluster's ARN:
+    /// `arn:${AWS::Partition}:elasticmapreduce:${AWS::Region}:${AWS::AccountId}:cluster/<id>`.
+    fn cluster_arn(&self) -> Expr<String> {
+        fns::sub(
+            "arn:${AWS::Partition}:elasticmapreduce:${AWS::Region}:${AWS::AccountId}:cluster/${Id}",
+            [("Id", self.cluster_id())],
+        )
+    }
+
+    /// Lets `grantee` submit steps to this cluster and follow them.
+    fn grant_add_steps(&self, grantee: &impl Grantable<'a>) {
+        grantee.add_to_principal_policy(
+            PolicyStatement::allow()
+                .actions([
+                    "elasticmapreduce:AddJobFlowSteps",
+                    "elasticmapreduce:CancelSteps",
+                    "elasticmapreduce:DescribeCluster",
+                    "elasticmapreduce:DescribeStep",
+                    "elasticmapreduce:ListSteps",
+                ])
+                .resources([self.cluster_arn()]),
+        );
+    }
+}
+
 /// Where the cluster's log files go.
 #[derive(Debug, Clone, Copy, Default)]
 pub enum ClusterLogs<'a> {
@@ -382,10 +413,7 @@ impl<'a> Cluster<'a> {
 
     /// The ARN of the cluster.
     pub fn arn(&self) -> Expr<String> {
-        fns::sub(
-            "arn:${AWS::Partition}:elasticmapreduce:${AWS::Region}:${AWS::AccountId}:cluster/${Id}",
-            [("Id", self.cluster_id())],
-        )
+        self.cluster_arn()
     }
 
     /// The DNS name of the primary node (`MasterPublicDNS`, which in private subnets is its
@@ -421,22 +449,19 @@ impl<'a> Cluster<'a> {
 
     /// Lets `grantee` submit steps to this cluster and follow them.
     pub fn grant_add_steps(&self, grantee: &impl Grantable<'a>) {
-        grantee.add_to_principal_policy(
-            PolicyStatement::allow()
-                .actions([
-                    "elasticmapreduce:AddJobFlowSteps",
-                    "elasticmapreduce:CancelSteps",
-                    "elasticmapreduce:DescribeCluster",
-                    "elasticmapreduce:DescribeStep",
-                    "elasticmapreduce:ListSteps",
-                ])
-                .resources([self.arn()]),
-        );
+        ICluster::grant_add_steps(self, grantee);
     }
 
     /// The L1 resource.
     pub fn l1(&self) -> ResourceRef<'a, CfnCluster> {
         self.resource
+    }
+
+    /// An existing cluster of the stack's region and account, by id (`j-...`), for
+    /// [`ICluster::grant_add_steps`]: an orchestrator that submits steps to a cluster it does
+    /// not own. Its roles and security groups stay as they are.
+    pub fn from_id(id: impl Into<Expr<String>>) -> ImportedCluster {
+        ImportedCluster { id: id.into() }
     }
 }
 
@@ -482,6 +507,36 @@ fn roles<'a>(node: Node<'a>) -> (Role<'a>, Role<'a>, InstanceProfile<'a>) {
         .l1()
         .update(|p| p.instance_profile_name = Some(instance_role.name()));
     (service_role, instance_role, profile)
+}
+
+impl<'a> ICluster<'a> for Cluster<'a> {
+    fn cluster_id(&self) -> Expr<String> {
+        self.resource.ref_()
+    }
+}
+
+/// A cluster defined elsewhere, known by its id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedCluster {
+    id: Expr<String>,
+}
+
+impl ImportedCluster {
+    /// The cluster's id.
+    pub fn cluster_id(&self) -> Expr<String> {
+        self.id.clone()
+    }
+
+    /// The cluster's ARN, in the stack's region and account.
+    pub fn arn(&self) -> Expr<String> {
+        self.cluster_arn()
+    }
+}
+
+impl ICluster<'_> for ImportedCluster {
+    fn cluster_id(&self) -> Expr<String> {
+        self.id.clone()
+    }
 }
 
 /// The three EMR-managed security groups of a cluster in private subnets.

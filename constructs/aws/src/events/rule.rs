@@ -1,7 +1,7 @@
 //! `Rule`: an EventBridge rule on the default event bus (or another), with its targets.
 
 use cirrus_cfn::events::{CfnRule, rule};
-use cirrus_core::{Construct, Expr, Node, ResourceRef, ToValue, pseudo};
+use cirrus_core::{Construct, Expr, Node, ResourceRef, ToValue, fns, pseudo};
 
 use crate::codebuild::Project;
 use crate::codepipeline::Pipeline;
@@ -158,6 +158,17 @@ struct RuleState {
     role_path: Option<String>,
 }
 
+/// What a rule offers to the policies that name it (an SNS topic's or SQS queue's policy
+/// admitting `events.amazonaws.com` on the condition `aws:SourceArn`): implemented by [`Rule`]
+/// and by rules imported with [`Rule::from_arn`] or [`Rule::from_name`].
+pub trait IRule {
+    /// The rule's ARN.
+    fn rule_arn(&self) -> Expr<String>;
+
+    /// The rule's name.
+    fn rule_name(&self) -> Expr<String>;
+}
+
 /// An EventBridge rule.
 #[derive(Debug, Clone, Copy)]
 pub struct Rule<'a> {
@@ -180,16 +191,8 @@ impl<'a> Rule<'a> {
         props: RuleProps<'a>,
     ) -> Rule<'a> {
         let node = scope.node().add_child(id);
-        if let Some(name) = &props.rule_name
-            && (name.is_empty()
-                || name.len() > 64
-                || !name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c)))
-        {
-            node.error(format!(
-                "rule name \"{name}\" must be 1 to 64 letters, digits, '.', '-' or '_'"
-            ));
+        if let Some(name) = &props.rule_name {
+            check_name(node, name);
         }
         let (pattern, schedule) = match &trigger {
             Trigger::Pattern(pattern) => {
@@ -292,6 +295,112 @@ impl<'a> Rule<'a> {
     /// The L1 resource.
     pub fn l1(&self) -> ResourceRef<'a, CfnRule> {
         self.resource
+    }
+
+    /// An existing rule of the account's default event bus, by name:
+    /// `arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/<name>`, in the
+    /// stack's region and account. A malformed name is reported on the node created here.
+    pub fn from_name(scope: impl Construct<'a>, id: &str, name: &str) -> ImportedRule<'a> {
+        let node = scope.node().add_child(id);
+        check_name(node, name);
+        ImportedRule {
+            node,
+            arn: fns::sub(
+                &format!(
+                    "arn:${{AWS::Partition}}:events:${{AWS::Region}}:${{AWS::AccountId}}:rule/{name}"
+                ),
+                [],
+            ),
+            name: name.into(),
+        }
+    }
+
+    /// An existing rule, by ARN: `arn:aws:events:<region>:<account>:rule/<name>` on the
+    /// default event bus, `.../rule/<bus>/<name>` on another. The name is read from the ARN;
+    /// an ARN that is not a rule's is reported on the node created here.
+    pub fn from_arn(scope: impl Construct<'a>, id: &str, arn: &str) -> ImportedRule<'a> {
+        let node = scope.node().add_child(id);
+        let name = match arn.split_once(":rule/") {
+            Some((prefix, path)) if prefix.starts_with("arn:") && !path.is_empty() => {
+                path.rsplit('/').next().unwrap_or(path)
+            }
+            _ => {
+                node.error_with_hint(
+                    format!("\"{arn}\" is not the ARN of an EventBridge rule"),
+                    "rule ARNs read arn:aws:events:<region>:<account>:rule/<name> (or rule/<bus>/<name>)",
+                );
+                ""
+            }
+        };
+        if !name.is_empty() {
+            check_name(node, name);
+        }
+        ImportedRule {
+            node,
+            arn: arn.into(),
+            name: name.into(),
+        }
+    }
+}
+
+impl IRule for Rule<'_> {
+    fn rule_arn(&self) -> Expr<String> {
+        self.arn()
+    }
+
+    fn rule_name(&self) -> Expr<String> {
+        self.name()
+    }
+}
+
+/// A rule defined elsewhere, known by its ARN and name. It offers what a [`Rule`] offers to
+/// other policies ([`IRule`]); its targets stay as they are.
+#[derive(Debug, Clone)]
+pub struct ImportedRule<'a> {
+    node: Node<'a>,
+    arn: Expr<String>,
+    name: Expr<String>,
+}
+
+impl<'a> Construct<'a> for ImportedRule<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl ImportedRule<'_> {
+    /// The rule's ARN.
+    pub fn arn(&self) -> Expr<String> {
+        self.arn.clone()
+    }
+
+    /// The rule's name.
+    pub fn name(&self) -> Expr<String> {
+        self.name.clone()
+    }
+}
+
+impl IRule for ImportedRule<'_> {
+    fn rule_arn(&self) -> Expr<String> {
+        self.arn()
+    }
+
+    fn rule_name(&self) -> Expr<String> {
+        self.name()
+    }
+}
+
+/// EventBridge's rule names: 1 to 64 letters, digits, `.`, `-` and `_`.
+fn check_name(node: Node<'_>, name: &str) {
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
+    {
+        node.error(format!(
+            "rule name \"{name}\" must be 1 to 64 letters, digits, '.', '-' or '_'"
+        ));
     }
 }
 

@@ -1,7 +1,9 @@
-//! Standalone policies: `Policy` (inline, attached to roles) and `ManagedPolicy` (reusable).
+//! Standalone policies: `Policy` (inline, attached to roles) and `ManagedPolicy` (reusable),
+//! and managed policies that already exist (`ManagedPolicy::from_name`,
+//! `ManagedPolicy::from_aws_managed_name`).
 
 use cirrus_cfn::iam::{CfnInstanceProfile, CfnManagedPolicy, CfnPolicy};
-use cirrus_core::{Construct, Expr, Node, ResourceRef, ToValue};
+use cirrus_core::{Construct, Expr, Node, ResourceRef, ToValue, fns};
 
 use crate::iam::{ManagedPolicyArn, PolicyDocument, PolicyKind, Role};
 
@@ -16,6 +18,26 @@ pub struct ManagedPolicyProps<'a> {
     pub path: Option<String>,
     /// Roles to attach it to. Default: none.
     pub roles: Vec<Role<'a>>,
+}
+
+/// What a managed policy offers to the roles it is attached to: its ARN. Implemented by
+/// [`ManagedPolicy`], by existing policies ([`ImportedManagedPolicy`]) and by
+/// [`ManagedPolicyArn`] itself, so that [`Role::add_managed_policy`] takes any of them.
+pub trait IManagedPolicy {
+    /// The policy's ARN.
+    fn managed_policy_arn(&self) -> ManagedPolicyArn;
+}
+
+impl<T: IManagedPolicy + ?Sized> IManagedPolicy for &T {
+    fn managed_policy_arn(&self) -> ManagedPolicyArn {
+        (**self).managed_policy_arn()
+    }
+}
+
+impl IManagedPolicy for ManagedPolicyArn {
+    fn managed_policy_arn(&self) -> ManagedPolicyArn {
+        self.clone()
+    }
 }
 
 /// A customer managed policy: one document attached to any number of roles.
@@ -60,6 +82,57 @@ impl<'a> ManagedPolicy<'a> {
     /// The policy's ARN, to attach to roles defined later.
     pub fn arn(&self) -> ManagedPolicyArn {
         ManagedPolicyArn(self.resource.ref_())
+    }
+
+    /// An existing customer managed policy of the stack's account, by name:
+    /// `arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/<name>`. A policy created with a
+    /// path is named with it, without the leading `/` (`team/ReadParameters`).
+    ///
+    /// Roles can only be given managed policies of their own account (or AWS managed ones), so
+    /// the account is the stack's.
+    pub fn from_name(name: &str) -> ImportedManagedPolicy {
+        ImportedManagedPolicy {
+            arn: ManagedPolicyArn(fns::sub(
+                &format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy/{name}"),
+                [],
+            )),
+        }
+    }
+
+    /// An AWS managed policy, by name (`ReadOnlyAccess`, or with its path,
+    /// `service-role/AWSGlueServiceRole`): `arn:${AWS::Partition}:iam::aws:policy/<name>`, in
+    /// the stack's partition. The same ARN as [`ManagedPolicyArn::aws`], as a handle.
+    pub fn from_aws_managed_name(name: &str) -> ImportedManagedPolicy {
+        ImportedManagedPolicy {
+            arn: ManagedPolicyArn::aws(name),
+        }
+    }
+}
+
+impl IManagedPolicy for ManagedPolicy<'_> {
+    fn managed_policy_arn(&self) -> ManagedPolicyArn {
+        self.arn()
+    }
+}
+
+/// A managed policy defined elsewhere (in this account, or by AWS), known by its ARN. It is
+/// attached like a [`ManagedPolicy`] of this app: [`Role::add_managed_policy`], or its
+/// [`ImportedManagedPolicy::arn`] in [`RoleProps::managed_policies`](crate::iam::RoleProps).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedManagedPolicy {
+    arn: ManagedPolicyArn,
+}
+
+impl ImportedManagedPolicy {
+    /// The policy's ARN, to attach to roles.
+    pub fn arn(&self) -> ManagedPolicyArn {
+        self.arn.clone()
+    }
+}
+
+impl IManagedPolicy for ImportedManagedPolicy {
+    fn managed_policy_arn(&self) -> ManagedPolicyArn {
+        self.arn()
     }
 }
 

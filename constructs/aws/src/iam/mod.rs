@@ -1,11 +1,20 @@
 //! IAM: typed policy documents, principals, roles and grants.
+//!
+//! Existing resources: roles by name or ARN ([`Role::from_name`], [`Role::from_arn`]), which
+//! grants reach through a policy created here; managed policies of this account by name
+//! ([`ManagedPolicy::from_name`]) and AWS managed policies
+//! ([`ManagedPolicy::from_aws_managed_name`]), attached wherever a [`ManagedPolicy`] of this
+//! app is ([`IManagedPolicy`]).
 
 mod managed_policy;
 mod policy_document;
 mod principal;
 mod role;
 
-pub use managed_policy::{InstanceProfile, ManagedPolicy, ManagedPolicyProps, Policy};
+pub use managed_policy::{
+    IManagedPolicy, ImportedManagedPolicy, InstanceProfile, ManagedPolicy, ManagedPolicyProps,
+    Policy,
+};
 pub use policy_document::{Effect, PolicyCondition, PolicyDocument, PolicyKind, PolicyStatement};
 pub use principal::Principal;
 pub use role::{Grantable, ImportedRole, ManagedPolicyArn, Role, RoleProps};

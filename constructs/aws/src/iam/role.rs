@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use cirrus_cfn::iam::{CfnPolicy, CfnRole, role};
 use cirrus_core::{Construct, Expr, Node, ResourceRef, ToValue, fns};
 
-use crate::iam::{PolicyCondition, PolicyDocument, PolicyKind, PolicyStatement, Principal};
+use crate::iam::{
+    IManagedPolicy, PolicyCondition, PolicyDocument, PolicyKind, PolicyStatement, Principal,
+};
 
 /// Something that can be granted permissions: a role, or an imported role.
 ///
@@ -42,7 +44,9 @@ impl ManagedPolicyArn {
 pub struct RoleProps {
     /// What the role is for. Default: none.
     pub description: Option<String>,
-    /// Managed policies attached to the role. Default: none.
+    /// Managed policies attached to the role: [`ManagedPolicyArn::aws`], or the `arn()` of a
+    /// [`ManagedPolicy`](crate::iam::ManagedPolicy) of this app or of an imported one
+    /// ([`ManagedPolicy::from_name`](crate::iam::ManagedPolicy::from_name)). Default: none.
     pub managed_policies: Vec<ManagedPolicyArn>,
     /// Inline policies by name, fixed at creation. Default: none; grants go to the role's
     /// default policy instead.
@@ -209,8 +213,10 @@ impl<'a> Role<'a> {
         }
     }
 
-    /// Attaches a managed policy.
-    pub fn add_managed_policy(&self, policy: ManagedPolicyArn) {
+    /// Attaches a managed policy: one of this app, an imported one, or an ARN
+    /// ([`IManagedPolicy`]). Attaching the same policy twice attaches it once.
+    pub fn add_managed_policy(&self, policy: impl IManagedPolicy) {
+        let policy = policy.managed_policy_arn();
         self.resource.update(|r| {
             let mut arns: Vec<Expr<String>> = r
                 .managed_policy_arns

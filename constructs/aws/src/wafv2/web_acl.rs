@@ -1,4 +1,5 @@
-//! `WebAcl`: a WAFv2 web ACL of AWS managed rule groups and an optional rate limit.
+//! `WebAcl`: a WAFv2 web ACL of AWS managed rule groups and an optional rate limit, and
+//! `WebAclRef`: how distributions and load balancers take one, of this app or existing.
 
 use cirrus_cfn::wafv2::{CfnWebAcl, CfnWebAclAssociation, web_acl};
 use cirrus_core::id::strip_non_alphanumeric;
@@ -14,6 +15,96 @@ pub enum WebAclScope {
     CloudFront,
     /// Regional resources: load balancers, API Gateway stages, AppSync, Cognito.
     Regional,
+}
+
+/// What a web ACL offers to the distributions and load balancers it protects: implemented by
+/// [`WebAcl`] and by [`WebAclRef`] (an existing ACL, [`WebAcl::from_arn`]).
+pub trait IWebAcl {
+    /// The ACL's ARN.
+    fn web_acl_arn(&self) -> Expr<String>;
+
+    /// What the ACL protects, when it is known at synthesis (always for an ACL of this app;
+    /// from a literal ARN for an imported one).
+    fn web_acl_scope(&self) -> Option<WebAclScope>;
+
+    /// The ACL as a value that can be stored in props.
+    fn to_ref(&self) -> WebAclRef;
+}
+
+/// A web ACL as the resources it protects see it: one of this app ([`IWebAcl::to_ref`], or
+/// `From<WebAcl>`) or an existing one ([`WebAcl::from_arn`]). Distributions
+/// ([`Firewall::WebAcl`](crate::cloudfront::Firewall::WebAcl)) and load balancers
+/// ([`ApplicationLoadBalancerProps::web_acl`](crate::elbv2::ApplicationLoadBalancerProps))
+/// take it, and check its scope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebAclRef {
+    arn: Expr<String>,
+    scope: Option<WebAclScope>,
+    /// How messages name the ACL: its construct path, or its ARN.
+    label: String,
+    problem: Option<String>,
+}
+
+impl IWebAcl for WebAclRef {
+    fn web_acl_arn(&self) -> Expr<String> {
+        self.arn.clone()
+    }
+
+    fn web_acl_scope(&self) -> Option<WebAclScope> {
+        self.scope
+    }
+
+    fn to_ref(&self) -> WebAclRef {
+        self.clone()
+    }
+}
+
+impl From<WebAcl<'_>> for WebAclRef {
+    fn from(acl: WebAcl<'_>) -> WebAclRef {
+        acl.to_ref()
+    }
+}
+
+impl From<&WebAcl<'_>> for WebAclRef {
+    fn from(acl: &WebAcl<'_>) -> WebAclRef {
+        acl.to_ref()
+    }
+}
+
+impl WebAclRef {
+    /// How messages name the ACL: its construct path, or its ARN.
+    pub(crate) fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// Reports a malformed imported ARN on `node`.
+    pub(crate) fn check(&self, node: Node<'_>) {
+        if let Some(problem) = &self.problem {
+            node.error_with_hint(
+                problem.clone(),
+                "web ACL ARNs read arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id> (CloudFront) or arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>",
+            );
+        }
+    }
+
+    /// Protects a regional resource (a load balancer, an API Gateway stage) by its ARN. The
+    /// association is created under `owner` (the protected construct), as `id`.
+    pub fn associate<'a>(&self, owner: Node<'a>, id: &str, resource_arn: Expr<String>) {
+        self.check(owner);
+        if self.scope == Some(WebAclScope::CloudFront) {
+            owner.error_with_hint(
+                format!(
+                    "web ACL {} protects CloudFront distributions; it cannot be associated with a regional resource",
+                    self.label
+                ),
+                "create a web ACL with WebAclScope::Regional in the resource's region",
+            );
+        }
+        owner.add(
+            id,
+            CfnWebAclAssociation::new(resource_arn, self.arn.clone()),
+        );
+    }
 }
 
 /// An AWS managed (or marketplace) rule group.
@@ -292,21 +383,61 @@ impl<'a> WebAcl<'a> {
     /// Protects a regional resource (a load balancer, an API Gateway stage) by its ARN. The
     /// association is created under `owner` (the protected construct), as `id`.
     pub fn associate(&self, owner: Node<'a>, id: &str, resource_arn: Expr<String>) {
-        if self.scope != WebAclScope::Regional {
-            owner.error_with_hint(
-                format!(
-                    "web ACL {} protects CloudFront distributions; it cannot be associated with a regional resource",
-                    self.node.path()
-                ),
-                "create a web ACL with WebAclScope::Regional in the resource's region",
-            );
-        }
-        owner.add(id, CfnWebAclAssociation::new(resource_arn, self.arn()));
+        self.to_ref().associate(owner, id, resource_arn);
     }
 
     /// The L1 resource.
     pub fn l1(&self) -> ResourceRef<'a, CfnWebAcl> {
         self.resource
+    }
+
+    /// An existing web ACL, by ARN: `arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>`
+    /// for CloudFront, `arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>` for
+    /// load balancers. The scope is read from a literal ARN and checked by what the ACL is
+    /// given to; an ARN that is an expression (a parameter, an import) is taken as it is.
+    pub fn from_arn(arn: impl Into<Expr<String>>) -> WebAclRef {
+        let arn = arn.into();
+        let (label, scope, problem) = match arn.as_literal() {
+            Some(literal) => {
+                let scope = if literal.starts_with("arn:") && literal.contains(":global/webacl/") {
+                    Some(WebAclScope::CloudFront)
+                } else if literal.starts_with("arn:") && literal.contains(":regional/webacl/") {
+                    Some(WebAclScope::Regional)
+                } else {
+                    None
+                };
+                let problem = scope
+                    .is_none()
+                    .then(|| format!("\"{literal}\" is not the ARN of a WAFv2 web ACL"));
+                (literal.clone(), scope, problem)
+            }
+            None => ("given by ARN".to_owned(), None, None),
+        };
+        WebAclRef {
+            arn,
+            scope,
+            label,
+            problem,
+        }
+    }
+}
+
+impl IWebAcl for WebAcl<'_> {
+    fn web_acl_arn(&self) -> Expr<String> {
+        self.arn()
+    }
+
+    fn web_acl_scope(&self) -> Option<WebAclScope> {
+        Some(self.scope)
+    }
+
+    fn to_ref(&self) -> WebAclRef {
+        WebAclRef {
+            arn: self.arn(),
+            scope: Some(self.scope),
+            label: self.node.path(),
+            problem: None,
+        }
     }
 }
 
