@@ -19,7 +19,8 @@ pub(crate) enum Command {
     /// List the stacks in deploy order, wave by wave, with their dependencies (and their
     /// deployed status when AWS credentials are available).
     List(ListArgs),
-    /// Compare the deployed templates with the synthesized ones (exit 0 equal, 1 different).
+    /// Compare the deployed templates with the synthesized ones (exit 0 equal, 1 different,
+    /// 2 when the comparison fails).
     Diff(DiffArgs),
     /// Deploy stacks in dependency order, each through a change set.
     Deploy(DeployArgs),
@@ -89,8 +90,9 @@ pub(crate) struct DiffArgs {
     /// Only this app. Default: every app.
     #[arg(long)]
     pub(crate) app: Option<String>,
-    /// Exit 1 when a stack differs. This is the default; the flag is accepted so that CI
-    /// scripts written for `cdk diff --fail` work unchanged.
+    /// Accepted so that CI scripts written for `cdk diff --fail` work unchanged; it changes
+    /// nothing: diff always exits 1 when a stack differs (0 when none does, 2 when it cannot
+    /// compare).
     #[arg(long)]
     pub(crate) fail: bool,
     #[command(flatten)]

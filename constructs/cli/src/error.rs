@@ -106,6 +106,16 @@ pub enum CliError {
         /// What is wrong with it.
         reason: String,
     },
+    /// Parameters a stack's template declares without a default have no value.
+    #[error("{}", crate::deploy::stack::missing_parameters_message(.stack, .keys, *.created_anew))]
+    MissingParameters {
+        /// The stack name.
+        stack: String,
+        /// The parameters without a value.
+        keys: Vec<String>,
+        /// Whether the stack is created anew over a rolled-back one whose values are not used.
+        created_anew: bool,
+    },
     /// Some stacks failed; each has been reported.
     #[error("{failed} of {total} stack(s) failed")]
     StacksFailed {
@@ -117,6 +127,10 @@ pub enum CliError {
     /// Ctrl-C.
     #[error("interrupted")]
     Interrupted,
+    /// `diff` could not compare (the cause is inside): exit 2, so that a failure never reads
+    /// as "differs" (1).
+    #[error(transparent)]
+    DiffFailed(Box<CliError>),
     /// `diff` found differences (they have been printed).
     #[error("{count} stack(s) differ from what is deployed")]
     Differs {
@@ -150,15 +164,20 @@ pub enum CliError {
 }
 
 impl CliError {
-    /// The process exit code: 2 for usage errors, 0 for `--help`, 1 for everything else.
+    /// The process exit code: 2 for usage errors and for a `diff` that could not compare, 0
+    /// for `--help`, 130 for Ctrl-C (the shell's 128 + SIGINT, so that scripts see an
+    /// interruption as one), 1 for everything else (and for `diff`, a difference).
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(e) => u8::try_from(e.exit_code()).unwrap_or(2),
+            CliError::Interrupted => 130,
             CliError::UnknownApp { .. }
             | CliError::UnknownStack { .. }
             | CliError::AmbiguousStack { .. }
             | CliError::NoStackChosen { .. }
-            | CliError::BadParameter { .. } => 2,
+            | CliError::BadParameter { .. }
+            | CliError::MissingParameters { .. }
+            | CliError::DiffFailed(_) => 2,
             _ => 1,
         }
     }
@@ -166,6 +185,7 @@ impl CliError {
     /// What to do about it, when there is something useful to say.
     pub fn hint(&self) -> Option<String> {
         match self {
+            CliError::DiffFailed(inner) => inner.hint(),
             CliError::UnknownApp { available, .. } => {
                 Some(format!("the apps are: {}", available.join(", ")))
             }
@@ -187,6 +207,9 @@ impl CliError {
                 "the stacks are: {}",
                 available.join(", ")
             )),
+            CliError::MissingParameters { stack, keys, .. } => Some(
+                crate::deploy::stack::missing_parameters_hint(stack, keys),
+            ),
             CliError::BadParameter { .. } => {
                 Some("write it as STACK:KEY=VALUE, with a parameter the stack's template declares".into())
             }

@@ -90,7 +90,8 @@ pub fn report(err: &CliError, ui: &Ui) {
 }
 
 /// The whole of a project's `main`: runs the process's command line, reports a failure, and
-/// returns the exit code (0 success, 1 failure, 2 usage error).
+/// returns the exit code (0 success, 1 failure or, for `diff`, a difference, 2 usage error or a
+/// `diff` that could not compare, 130 interrupted by Ctrl-C).
 pub fn main(apps: &[AppDef]) -> ExitCode {
     let ui = Ui::detect();
     match run(apps, std::env::args_os(), &ui) {

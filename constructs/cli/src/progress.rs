@@ -1,6 +1,7 @@
 //! Live progress on stderr: a bar per stack and the event lines above them on a terminal,
 //! plain lines otherwise (CI logs, pipes).
 
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -12,7 +13,39 @@ use crate::style::Ui;
 pub(crate) struct Reporter {
     multi: Option<MultiProgress>,
     ui: Ui,
-    captured: Option<std::sync::Arc<std::sync::Mutex<Vec<String>>>>,
+    captured: Option<Arc<Mutex<Vec<String>>>>,
+    /// While a question waits for its answer ([`Reporter::hold`]): the lines of other stacks,
+    /// shown once it is answered. Nothing that prints waits for the answer.
+    held: Arc<Mutex<Option<Vec<String>>>>,
+    /// Where the bars are drawn when they are not hidden for a question.
+    bars_on_stderr: bool,
+}
+
+/// Hides the bars and holds the lines while a question is on the terminal; dropping it (the
+/// answer came, or the run was interrupted) shows the bars again and prints the held lines.
+#[derive(Debug)]
+pub(crate) struct Held<'a> {
+    reporter: &'a Reporter,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        let lines = lock(&self.reporter.held).take().unwrap_or_default();
+        if let Some(multi) = &self.reporter.multi {
+            multi.set_draw_target(if self.reporter.bars_on_stderr {
+                ProgressDrawTarget::stderr()
+            } else {
+                ProgressDrawTarget::hidden()
+            });
+        }
+        for line in lines {
+            self.reporter.emit(&line);
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// One stack's bar (nothing when not on a terminal).
@@ -31,18 +64,31 @@ impl Reporter {
             multi,
             ui,
             captured: None,
+            held: Arc::new(Mutex::new(None)),
+            bars_on_stderr: true,
         }
     }
 
     /// A reporter that keeps its lines instead of printing them (unit tests).
     #[cfg(test)]
-    pub(crate) fn capture() -> (Reporter, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
-        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    pub(crate) fn capture() -> (Reporter, Arc<Mutex<Vec<String>>>) {
+        let lines = Arc::new(Mutex::new(Vec::new()));
         let reporter = Reporter {
             multi: None,
             ui: Ui::plain(),
             captured: Some(lines.clone()),
+            held: Arc::new(Mutex::new(None)),
+            bars_on_stderr: false,
         };
+        (reporter, lines)
+    }
+
+    /// Like [`Reporter::capture`], with bars that are drawn nowhere: every line also goes
+    /// through the bars' lock, as on a terminal (unit tests).
+    #[cfg(test)]
+    pub(crate) fn capture_with_bars() -> (Reporter, Arc<Mutex<Vec<String>>>) {
+        let (mut reporter, lines) = Reporter::capture();
+        reporter.multi = Some(MultiProgress::with_draw_target(ProgressDrawTarget::hidden()));
         (reporter, lines)
     }
 
@@ -51,31 +97,42 @@ impl Reporter {
         &self.ui
     }
 
-    /// A line of text above the bars.
+    /// A line of text above the bars (held while a question waits for its answer).
     pub(crate) fn line(&self, text: &str) {
-        if let Some(lines) = &self.captured {
-            let mut lines = lines
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            lines.extend(text.trim_end_matches('\n').lines().map(str::to_owned));
+        if let Some(held) = lock(&self.held).as_mut() {
+            held.push(text.to_owned());
             return;
+        }
+        self.emit(text);
+    }
+
+    fn emit(&self, text: &str) {
+        let text = text.trim_end_matches('\n');
+        if let Some(lines) = &self.captured {
+            lock(lines).extend(text.lines().map(str::to_owned));
         }
         match &self.multi {
             Some(multi) => {
-                for l in text.trim_end_matches('\n').lines() {
+                for l in text.lines() {
                     let _ = multi.println(l);
                 }
             }
-            None => eprintln!("{}", text.trim_end_matches('\n')),
+            None if self.captured.is_none() => eprintln!("{text}"),
+            None => {}
         }
     }
 
-    /// Runs `f` with the bars hidden (for prompts).
-    pub(crate) fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
-        match &self.multi {
-            Some(multi) => multi.suspend(f),
-            None => f(),
+    /// Clears the terminal of bars and holds every line until the returned guard is dropped,
+    /// so that a question can be asked on a quiet terminal. Unlike suspending the bars for the
+    /// whole question, this holds no lock while the person thinks: the other stacks go on,
+    /// and their lines appear after the answer.
+    pub(crate) fn hold(&self) -> Held<'_> {
+        lock(&self.held).get_or_insert_with(Vec::new);
+        if let Some(multi) = &self.multi {
+            let _ = multi.clear();
+            multi.set_draw_target(ProgressDrawTarget::hidden());
         }
+        Held { reporter: self }
     }
 
     /// A bar for a stack operation touching `total` resources.

@@ -206,13 +206,21 @@ impl Cfn {
         let Some(stack) = out.stacks().first() else {
             return Ok(None);
         };
+        // A stack without a status cannot be acted on safely (it is neither "ready" nor
+        // "missing"): an answer like that is an error, not a guess.
+        let Some(status) = stack.stack_status().cloned() else {
+            return Err(AwsError {
+                operation: "DescribeStacks",
+                code: None,
+                detail: super::error::Detail(format!(
+                    "the answer describes stack {name} without a status"
+                )),
+            });
+        };
         Ok(Some(StackInfo {
             id: stack.stack_id().unwrap_or(name).to_owned(),
             name: stack.stack_name().unwrap_or(name).to_owned(),
-            status: stack
-                .stack_status()
-                .cloned()
-                .unwrap_or(StackStatus::from("UNKNOWN")),
+            status,
             status_reason: stack.stack_status_reason().map(str::to_owned),
             outputs: stack
                 .outputs()
@@ -264,6 +272,11 @@ impl Cfn {
     }
 
     /// Creates a change set named `change_set` for `req`; returns its ARN and the stack's ARN.
+    ///
+    /// An attempt that failed for a passing reason (a timeout, a dropped connection, a 5xx)
+    /// may still have created the change set; the next attempt then fails with
+    /// `AlreadyExistsException`. The name is unique to this run, so on a retried attempt that
+    /// answer means the change set is ours: it is looked up and used.
     pub(crate) async fn create_change_set(
         &self,
         req: &StackRequest,
@@ -275,7 +288,9 @@ impl Cfn {
         } else {
             ChangeSetType::Update
         };
+        let mut attempts = 0u32;
         let out = retry(self.backoff, || {
+            attempts += 1;
             let mut call = self
                 .client
                 .create_change_set()
@@ -292,8 +307,31 @@ impl Cfn {
             };
             call.send()
         })
-        .await
-        .map_err(aws_err("CreateChangeSet"))?;
+        .await;
+        let out = match out {
+            Ok(out) => out,
+            Err(err)
+                if attempts > 1
+                    && err
+                        .as_service_error()
+                        .is_some_and(|e| e.is_already_exists_exception()) =>
+            {
+                let found = retry(self.backoff, || {
+                    self.client
+                        .describe_change_set()
+                        .stack_name(&req.name)
+                        .change_set_name(change_set)
+                        .send()
+                })
+                .await
+                .map_err(aws_err("DescribeChangeSet"))?;
+                return Ok((
+                    found.change_set_id().unwrap_or(change_set).to_owned(),
+                    found.stack_id().unwrap_or(&req.name).to_owned(),
+                ));
+            }
+            Err(err) => return Err(AwsError::from_sdk("CreateChangeSet", err)),
+        };
         Ok((
             out.id().unwrap_or(change_set).to_owned(),
             out.stack_id().unwrap_or(&req.name).to_owned(),

@@ -137,7 +137,7 @@ impl Staging {
         })
         .await
         .map_err(aws_err("PutBucketEncryption"))?;
-        let policy = tls_only_policy(&self.bucket);
+        let policy = tls_only_policy(&self.bucket, &self.region);
         retry(Backoff::STANDARD, || {
             self.client
                 .put_bucket_policy()
@@ -197,13 +197,45 @@ pub(crate) fn template_key(stack: &str, body: &str) -> String {
     format!("{PREFIX}{stack}-{hex}.json")
 }
 
-/// The virtual-hosted URL CloudFormation reads an object from.
+/// The AWS partition a region belongs to: its ARN prefix and the DNS suffix of its endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Partition {
+    /// The partition in ARNs: `arn:<name>:s3:::bucket`.
+    pub(crate) name: &'static str,
+    /// The domain its endpoints are under.
+    pub(crate) dns_suffix: &'static str,
+}
+
+impl Partition {
+    /// The partition of `region`, by the region-name patterns of AWS's partition data (which
+    /// the SDK's endpoint resolution uses too). A region that fits no other partition is in
+    /// the commercial one, as the SDK assumes.
+    pub(crate) fn of(region: &str) -> Partition {
+        let p = |name, dns_suffix| Partition { name, dns_suffix };
+        let parts: Vec<&str> = region.split('-').collect();
+        match parts.as_slice() {
+            ["cn", _, _] => p("aws-cn", "amazonaws.com.cn"),
+            ["us", "gov", _, _] => p("aws-us-gov", "amazonaws.com"),
+            ["us", "iso", _, _] => p("aws-iso", "c2s.ic.gov"),
+            ["us", "isob", _, _] => p("aws-iso-b", "sc2s.sgov.gov"),
+            ["us", "isof", _, _] => p("aws-iso-f", "csp.hci.ic.gov"),
+            ["eu", "isoe", _, _] => p("aws-iso-e", "cloud.adc-e.uk"),
+            ["eusc", _, _, _] => p("aws-eusc", "amazonaws.eu"),
+            _ => p("aws", "amazonaws.com"),
+        }
+    }
+}
+
+/// The virtual-hosted URL CloudFormation reads an object from, under the DNS suffix of the
+/// region's partition (`amazonaws.com.cn` in China, for example).
 pub(crate) fn template_url(bucket: &str, region: &str, key: &str) -> String {
-    format!("https://{bucket}.s3.{region}.amazonaws.com/{key}")
+    let suffix = Partition::of(region).dns_suffix;
+    format!("https://{bucket}.s3.{region}.{suffix}/{key}")
 }
 
 /// Denies every request that does not use TLS.
-fn tls_only_policy(bucket: &str) -> String {
+fn tls_only_policy(bucket: &str, region: &str) -> String {
+    let partition = Partition::of(region).name;
     serde_json::json!({
         "Version": "2012-10-17",
         "Statement": [{
@@ -211,7 +243,10 @@ fn tls_only_policy(bucket: &str) -> String {
             "Effect": "Deny",
             "Principal": {"AWS": "*"},
             "Action": "s3:*",
-            "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")],
+            "Resource": [
+                format!("arn:{partition}:s3:::{bucket}"),
+                format!("arn:{partition}:s3:::{bucket}/*")
+            ],
             "Condition": {"Bool": {"aws:SecureTransport": "false"}}
         }]
     })
@@ -241,6 +276,47 @@ mod tests {
         assert_eq!(
             bucket_name("123456789012", "us-east-1"),
             "cirrus-staging-123456789012-us-east-1"
+        );
+    }
+
+    #[test]
+    fn urls_and_arns_follow_the_partition() {
+        assert_eq!(
+            template_url("b", "cn-north-1", "k.json"),
+            "https://b.s3.cn-north-1.amazonaws.com.cn/k.json"
+        );
+        assert_eq!(
+            template_url("b", "cn-northwest-1", "k.json"),
+            "https://b.s3.cn-northwest-1.amazonaws.com.cn/k.json"
+        );
+        assert_eq!(
+            template_url("b", "us-gov-west-1", "k.json"),
+            "https://b.s3.us-gov-west-1.amazonaws.com/k.json"
+        );
+        assert_eq!(
+            template_url("b", "us-isob-east-1", "k.json"),
+            "https://b.s3.us-isob-east-1.sc2s.sgov.gov/k.json"
+        );
+        assert_eq!(
+            template_url("b", "eusc-de-east-1", "k.json"),
+            "https://b.s3.eusc-de-east-1.amazonaws.eu/k.json"
+        );
+        for (region, name) in [
+            ("us-east-1", "aws"),
+            ("ap-southeast-7", "aws"),
+            ("cn-north-1", "aws-cn"),
+            ("us-gov-east-1", "aws-us-gov"),
+            ("us-iso-east-1", "aws-iso"),
+            ("us-isof-south-1", "aws-iso-f"),
+            ("eu-isoe-west-1", "aws-iso-e"),
+        ] {
+            assert_eq!(Partition::of(region).name, name, "{region}");
+        }
+        let policy: serde_json::Value =
+            serde_json::from_str(&tls_only_policy("b", "cn-north-1")).unwrap();
+        assert_eq!(
+            policy["Statement"][0]["Resource"],
+            serde_json::json!(["arn:aws-cn:s3:::b", "arn:aws-cn:s3:::b/*"])
         );
     }
 }

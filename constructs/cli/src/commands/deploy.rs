@@ -7,10 +7,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::approval;
 use crate::apps::{self, AppDef};
 use crate::args::DeployArgs;
-use crate::aws::cfn::{OutputInfo, ParameterValue};
+use crate::aws::cfn::OutputInfo;
 use crate::aws::config::Aws;
 use crate::deploy::approve::Terminal;
 use crate::deploy::stack::{Plan, deploy};
@@ -19,7 +18,6 @@ use crate::error::CliError;
 use crate::progress::Reporter;
 use crate::selection::{self, Chosen};
 use crate::style::Ui;
-use crate::template_diff::TemplateDiff;
 
 use super::{ctrl_c, currents, report_failure, runtime, targets, targets_lenient};
 
@@ -109,40 +107,13 @@ async fn deploy_all(
                 info: None,
                 template: None,
             });
-        let diff = TemplateDiff::compute(current.template.as_ref(), &t.artifact.template);
-        let widening = approval::widenings(&diff);
         let given_here = given.get(name).cloned().unwrap_or_default();
-        let mut parameters = BTreeMap::new();
-        if let Some(declared) = t
-            .artifact
-            .template
-            .get("Parameters")
-            .and_then(serde_json::Value::as_object)
-        {
-            for key in declared.keys() {
-                if let Some(v) = given_here.get(key) {
-                    parameters.insert(key.clone(), ParameterValue::Value(v.clone()));
-                } else if current
-                    .info
-                    .as_ref()
-                    .is_some_and(|i| i.parameters.contains_key(key))
-                    && current.template.is_some()
-                {
-                    parameters.insert(key.clone(), ParameterValue::Previous);
-                }
-            }
-        }
-        let body = serde_json::to_string(&t.artifact.template).unwrap_or_default();
-        plans.insert(
-            name.clone(),
-            Arc::new(Plan {
-                diff,
-                widening,
-                parameters,
-                given: given_here,
-                body,
-            }),
-        );
+        let plan = Plan::new(t, &current, given_here).map_err(|m| CliError::MissingParameters {
+            stack: m.stack,
+            keys: m.keys,
+            created_anew: m.created_anew,
+        })?;
+        plans.insert(name.clone(), Arc::new(plan));
     }
     let mut waits_for = chosen.depends_on.clone();
     match embrace::check_deploy(&targets, &currents, &others, &mut waits_for).await {

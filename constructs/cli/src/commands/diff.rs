@@ -13,7 +13,19 @@ use crate::template_diff::TemplateDiff;
 
 use super::{currents, runtime, targets};
 
+/// Runs `diff`. Its exit status answers a question, so that CI can act on it: 0, nothing
+/// differs; 1, something differs ([`CliError::Differs`]); 2, no answer, because the
+/// comparison failed ([`CliError::DiffFailed`]: synthesis, configuration, an AWS call), as
+/// `diff(1)` and `cmp(1)` do. Without that, a failed AWS call would read as a difference.
 pub(crate) fn run(defs: &[AppDef], args: &DiffArgs, ui: &Ui) -> Result<(), CliError> {
+    match compare(defs, args, ui) {
+        Ok(()) => Ok(()),
+        Err(differs @ CliError::Differs { .. }) => Err(differs),
+        Err(failed) => Err(CliError::DiffFailed(Box::new(failed))),
+    }
+}
+
+fn compare(defs: &[AppDef], args: &DiffArgs, ui: &Ui) -> Result<(), CliError> {
     let selected = apps::select(defs, args.app.as_deref())?;
     let synthesized = apps::synthesize(&selected, ui)?;
     let chosen = selection::choose(&synthesized, &args.stacks, false, true, false)?;
@@ -54,4 +66,64 @@ pub(crate) fn run(defs: &[AppDef], args: &DiffArgs, ui: &Ui) -> Result<(), CliEr
         return Err(CliError::Differs { count: differing });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use cirrus_core::{App, RawResource, StackProps, value};
+    use clap::{CommandFactory, Parser};
+
+    use crate::apps::AppDef;
+    use crate::args::{Cli, Command};
+    use crate::error::CliError;
+    use crate::style::Ui;
+
+    /// An app with an error: the same construct id twice.
+    fn broken(app: &App) {
+        let s = app.stack("S", StackProps::default());
+        s.add("Bucket", RawResource::new("AWS::S3::Bucket", value!({})));
+        s.add("Bucket", RawResource::new("AWS::S3::Bucket", value!({})));
+    }
+
+    #[test]
+    fn a_failed_comparison_is_not_a_difference() {
+        let apps = [AppDef {
+            name: "broken",
+            define: broken,
+        }];
+        for args in [&["cirrus", "diff"][..], &["cirrus", "diff", "--fail"]] {
+            let err = crate::run(&apps, args, &Ui::plain()).unwrap_err();
+            assert!(
+                matches!(&err, CliError::DiffFailed(inner) if matches!(**inner, CliError::Synth { .. })),
+                "{err:?}"
+            );
+            assert_eq!(err.exit_code(), 2, "{args:?}");
+            assert_eq!(err.to_string(), "synthesis failed with 2 error(s)");
+        }
+        let unknown =
+            crate::run(&apps, ["cirrus", "diff", "--app", "nope"], &Ui::plain()).unwrap_err();
+        assert_eq!(unknown.exit_code(), 2);
+        assert_eq!(unknown.hint().as_deref(), Some("the apps are: broken"));
+        assert_eq!(CliError::Differs { count: 1 }.exit_code(), 1);
+    }
+
+    #[test]
+    fn fail_is_accepted_and_says_what_it_does() {
+        let cli = Cli::try_parse_from(["cirrus", "diff", "--fail", "Web"]).unwrap();
+        let Command::Diff(args) = cli.command else {
+            panic!("not diff")
+        };
+        assert!(args.fail);
+        assert_eq!(args.stacks, ["Web"]);
+        let mut cmd = Cli::command();
+        let diff = cmd.find_subcommand_mut("diff").unwrap();
+        let help = diff
+            .get_arguments()
+            .find(|a| a.get_id() == "fail")
+            .and_then(|a| a.get_help())
+            .map(ToString::to_string)
+            .unwrap();
+        assert!(help.contains("changes nothing"), "{help}");
+        assert!(help.contains("cdk diff --fail"), "{help}");
+    }
 }

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use aws_sdk_cloudformation::types::{ChangeAction, ChangeSetStatus, Replacement};
 
-use super::approve::Answer;
+use super::approve::{Answer, ask_detached};
 use super::follow::{failure_details, follow, wait_until_settled};
 use super::status::{Outcome, StackState, classify, deploy_outcome};
 use super::{Deployed, Method, PendingChangeSet, Shared, StackFailure, Target};
@@ -31,6 +31,126 @@ pub(crate) struct Plan {
     pub(crate) given: BTreeMap<String, String>,
     /// The minified template.
     pub(crate) body: String,
+    /// Whether the plan was made against a deployed stack that is updated (its template is
+    /// the baseline, its parameter values can be kept), rather than for a stack created anew.
+    pub(crate) updates_deployed: bool,
+}
+
+/// A parameter the template declares without a default, and nobody gave a value for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MissingParameters {
+    /// The stack name.
+    pub(crate) stack: String,
+    /// The parameters, in template order.
+    pub(crate) keys: Vec<String>,
+    /// Whether the stack is created anew over one that had values (ROLLBACK_COMPLETE): they
+    /// are not carried over, since a stack being created has no previous values.
+    pub(crate) created_anew: bool,
+}
+
+impl MissingParameters {
+    /// The error of a stack that fails because of it.
+    pub(crate) fn failure(&self) -> StackFailure {
+        StackFailure::new(
+            &self.stack,
+            missing_parameters_message(&self.stack, &self.keys, self.created_anew),
+        )
+        .hint(missing_parameters_hint(&self.stack, &self.keys))
+    }
+}
+
+/// `stack S: parameter "K" has no value and no default`, and why a value the stack had is not
+/// used when it is created anew.
+pub(crate) fn missing_parameters_message(
+    stack: &str,
+    keys: &[String],
+    created_anew: bool,
+) -> String {
+    let quoted: Vec<String> = keys.iter().map(|k| format!("\"{k}\"")).collect();
+    let (noun, verb) = if keys.len() == 1 {
+        ("parameter", "has")
+    } else {
+        ("parameters", "have")
+    };
+    let mut message = format!(
+        "stack {stack}: {noun} {} {verb} no value and no default",
+        quoted.join(", ")
+    );
+    if created_anew {
+        message.push_str(
+            " (the stack is created anew, so the values of the rolled-back stack it replaces are not used)",
+        );
+    }
+    message
+}
+
+/// `pass a value: --parameters S:K=VALUE ...`.
+pub(crate) fn missing_parameters_hint(stack: &str, keys: &[String]) -> String {
+    let flags: Vec<String> = keys
+        .iter()
+        .map(|k| format!("--parameters {stack}:{k}=VALUE"))
+        .collect();
+    format!("pass a value: {}", flags.join(" "))
+}
+
+impl Plan {
+    /// Plans deploying `target` over `current`, with the values `given` on the command line.
+    ///
+    /// A stack that is missing, or that will be created anew (REVIEW_IN_PROGRESS, or
+    /// ROLLBACK_COMPLETE, which is deleted first), is planned as new: nothing deployed is the
+    /// baseline of the difference and of the approval, and no parameter keeps a previous
+    /// value (CloudFormation refuses `UsePreviousValue` in a stack's creation). A declared
+    /// parameter then gets the value given, else its default (it is left out), else it is
+    /// an error naming the stack and the key.
+    pub(crate) fn new(
+        target: &Target,
+        current: &crate::deploy::Current,
+        given: BTreeMap<String, String>,
+    ) -> Result<Plan, MissingParameters> {
+        let deployed = current
+            .info
+            .as_ref()
+            .filter(|i| !classify(&i.status).is_created_anew());
+        let baseline = deployed.and(current.template.as_ref());
+        let diff = TemplateDiff::compute(baseline, &target.artifact.template);
+        let widening = approval::widenings(&diff);
+        let mut parameters = BTreeMap::new();
+        let mut missing = Vec::new();
+        let declared = target
+            .artifact
+            .template
+            .get("Parameters")
+            .and_then(serde_json::Value::as_object);
+        for (key, declaration) in declared.into_iter().flatten() {
+            if let Some(v) = given.get(key) {
+                parameters.insert(key.clone(), ParameterValue::Value(v.clone()));
+            } else if baseline.is_some() && deployed.is_some_and(|i| i.parameters.contains_key(key))
+            {
+                parameters.insert(key.clone(), ParameterValue::Previous);
+            } else if declaration.get("Default").is_none() {
+                missing.push(key.clone());
+            }
+        }
+        if !missing.is_empty() {
+            let created_anew = current.info.as_ref().is_some_and(|i| {
+                classify(&i.status) == StackState::RollbackComplete
+                    && missing.iter().any(|k| i.parameters.contains_key(k))
+            });
+            return Err(MissingParameters {
+                stack: target.name().to_owned(),
+                keys: missing,
+                created_anew,
+            });
+        }
+        Ok(Plan {
+            diff,
+            widening,
+            parameters,
+            given,
+            body: serde_json::to_string(&target.artifact.template).unwrap_or_default(),
+            updates_deployed: baseline.is_some(),
+        })
+    }
 }
 
 /// A name unique to this process and moment: change-set names and client request tokens
@@ -112,6 +232,10 @@ pub(crate) async fn deploy(
     let mut state = current
         .as_ref()
         .map_or(StackState::Missing, |s| classify(&s.status));
+    let status = current
+        .as_ref()
+        .map(|s| s.status.as_str().to_owned())
+        .unwrap_or_default();
     match state {
         StackState::UpdateRollbackFailed => {
             return Err(StackFailure::new(
@@ -123,35 +247,52 @@ pub(crate) async fn deploy(
             )));
         }
         StackState::RollbackFailed | StackState::DeleteFailed => {
-            let status = current
-                .as_ref()
-                .map(|s| s.status.as_str().to_owned())
-                .unwrap_or_default();
             return Err(StackFailure::new(
                 &name,
                 format!("stack {name} is {status}: it can only be deleted"),
             )
             .hint(format!("run `cirrus destroy {name}`, then deploy again")));
         }
-        StackState::RollbackComplete => {
-            shared.reporter.line(&format!(
-                "stack {name} is ROLLBACK_COMPLETE: its first creation failed and was rolled back; deleting it before creating it again"
-            ));
-            delete_empty(&shared, &target, current.as_ref()).await?;
-            current = None;
-            state = StackState::Missing;
-        }
-        StackState::ReviewInProgress if settings.method == Method::Direct => {
-            shared.reporter.line(&format!(
-                "stack {name} is REVIEW_IN_PROGRESS (created by a change set never executed); deleting it before creating it"
-            ));
-            delete_empty(&shared, &target, current.as_ref()).await?;
-            current = None;
-            state = StackState::Missing;
+        StackState::Unrecognized => {
+            return Err(StackFailure::new(
+                &name,
+                format!("stack {name} is {status}, a status cirrus does not know how to act on"),
+            )
+            .hint(format!(
+                "look at the stack (`aws cloudformation describe-stacks --stack-name {name}`) and deploy again once its status ends in _COMPLETE"
+            )));
         }
         _ => {}
     }
-    let create = matches!(state, StackState::Missing | StackState::ReviewInProgress);
+    // The plan was made against the stack as it was then. A stack created now (missing,
+    // REVIEW_IN_PROGRESS, or ROLLBACK_COMPLETE and deleted below) keeps nothing of what was
+    // there: no previous parameter values, nothing as the baseline. Planned again before
+    // anything is deleted, so that a missing value stops the deploy with the stack untouched.
+    let plan = if state.is_created_anew() && plan.updates_deployed {
+        let before = crate::deploy::Current {
+            info: current.clone(),
+            template: None,
+        };
+        Arc::new(Plan::new(&target, &before, plan.given.clone()).map_err(|m| m.failure())?)
+    } else {
+        plan
+    };
+    let recreate = match state {
+        StackState::RollbackComplete => Some(format!(
+            "stack {name} is ROLLBACK_COMPLETE: its first creation failed and was rolled back; deleting it before creating it again"
+        )),
+        StackState::ReviewInProgress if settings.method == Method::Direct => Some(format!(
+            "stack {name} is REVIEW_IN_PROGRESS (created by a change set never executed); deleting it before creating it"
+        )),
+        _ => None,
+    };
+    if let Some(why) = recreate {
+        shared.reporter.line(&why);
+        delete_empty(&shared, &target, current.as_ref()).await?;
+        current = None;
+        state = StackState::Missing;
+    }
+    let create = state.is_created_anew();
     let art = &target.artifact;
 
     if !settings.force && state == StackState::Ready && unchanged(&plan, current.as_ref(), art) {
@@ -195,7 +336,9 @@ pub(crate) async fn deploy(
     };
     let path_of = |id: &str| target.path_of(id);
 
-    let (stack_id, after) = match settings.method {
+    // The resources the operation touches, for the progress bar: every resource of the
+    // template when the stack is created, only the changed ones when it is updated.
+    let (stack_id, after, changed) = match settings.method {
         Method::ChangeSet => {
             let cs_name = token("cs");
             let (cs_id, stack_id) = target
@@ -271,7 +414,7 @@ pub(crate) async fn deploy(
                 shared.set_running(&name, None);
                 return Err(api_failure(&target, &stack_id, &e).await);
             }
-            (stack_id, after)
+            (stack_id, after, cs.changes.len())
         }
         Method::Direct => {
             let (add, modify, remove) = plan.diff.counts();
@@ -284,6 +427,7 @@ pub(crate) async fn deploy(
             }
             shared.reporter.line(&shown);
             approve(&shared, &target, &plan, !plan.diff.is_empty()).await?;
+            let changed = add + modify + remove;
             if create {
                 let stack_id = target
                     .cfn
@@ -291,7 +435,7 @@ pub(crate) async fn deploy(
                     .await
                     .map_err(|e| StackFailure::aws(&name, &e));
                 match stack_id {
-                    Ok(id) => (id, None),
+                    Ok(id) => (id, None, changed),
                     Err(f) => return Err(with_state(&target, &name, f).await),
                 }
             } else {
@@ -307,12 +451,12 @@ pub(crate) async fn deploy(
                 if let Err(e) = target.cfn.update_stack(&req).await {
                     return Err(api_failure(&target, &stack_id, &e).await);
                 }
-                (stack_id, after)
+                (stack_id, after, changed)
             }
         }
     };
 
-    let total = resource_count(&target.artifact.template);
+    let total = progress_total(create, changed, &target.artifact.template);
     let mut log = EventLog::new(&name, total, Some(request_token));
     let info = follow(&shared, &target, &stack_id, after, &mut log, total).await?;
     let Some(info) = info else {
@@ -364,6 +508,18 @@ fn unchanged(plan: &Plan, current: Option<&StackInfo>, art: &cirrus_core::StackA
         && current.termination_protection == art.termination_protection
 }
 
+/// How many resources an operation touches, the length of its progress bar: a creation
+/// creates every resource of the template; an update touches only the `changed` ones (the
+/// change set's changes, or the resources of the template difference), so a bar sized by the
+/// whole template would never fill.
+pub(crate) fn progress_total(create: bool, changed: usize, template: &serde_json::Value) -> usize {
+    if create {
+        resource_count(template)
+    } else {
+        changed
+    }
+}
+
 /// The number of resources in a template.
 pub(crate) fn resource_count(template: &serde_json::Value) -> usize {
     template
@@ -387,12 +543,14 @@ async fn approve(
     }
     let name = target.name().to_owned();
     let _one_at_a_time = shared.prompt.lock().await;
-    let approver = shared.approver.clone();
-    let reporter = shared.reporter.clone();
-    let question = format!("deploy these changes to stack {name}?");
-    let answer = tokio::task::spawn_blocking(move || reporter.suspend(|| approver.ask(&question)))
+    let answer = {
+        let _quiet = shared.reporter.hold();
+        ask_detached(
+            shared.approver.clone(),
+            format!("deploy these changes to stack {name}?"),
+        )
         .await
-        .unwrap_or(Answer::No);
+    };
     let why = if plan.widening.is_empty() {
         "its changes need approval (--require-approval any-change)"
     } else {
@@ -400,7 +558,8 @@ async fn approve(
     };
     match answer {
         Answer::Yes => Ok(()),
-        Answer::No => Err(StackFailure::new(&name, format!("stack {name}: deployment not approved"))),
+        Answer::No => Err(StackFailure::new(&name, format!("stack {name}: deployment not approved"))
+            .hint("nothing was changed; deploy again to be asked again")),
         Answer::CannotAsk => Err(StackFailure::new(
             &name,
             format!("stack {name}: {why}, and there is no terminal to ask on"),

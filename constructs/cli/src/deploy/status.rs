@@ -2,6 +2,8 @@
 //!
 //! Statuses the SDK does not know arrive as `Unknown`; they are classified by their suffix
 //! (`_IN_PROGRESS`, `_FAILED`, `_COMPLETE`), which is how CloudFormation names every status.
+//! A status that fits none of them is [`StackState::Unrecognized`]: the runner refuses to act
+//! on a stack whose state it cannot tell, rather than guess that it can be updated.
 
 use aws_sdk_cloudformation::types::StackStatus;
 
@@ -28,6 +30,20 @@ pub(crate) enum StackState {
     RollbackFailed,
     /// A deletion failed; resources are left.
     DeleteFailed,
+    /// A status that names no known state and does not follow CloudFormation's naming: the
+    /// runner cannot tell what acting on the stack would do.
+    Unrecognized,
+}
+
+impl StackState {
+    /// Whether deploying creates the stack (again): nothing of it is kept, neither its
+    /// template as the baseline of the difference nor its parameter values.
+    pub(crate) fn is_created_anew(&self) -> bool {
+        matches!(
+            self,
+            StackState::Missing | StackState::ReviewInProgress | StackState::RollbackComplete
+        )
+    }
 }
 
 /// Classifies a status.
@@ -64,8 +80,10 @@ fn classify_name(name: &str) -> StackState {
         StackState::Busy
     } else if name.ends_with("_FAILED") {
         StackState::RollbackFailed
-    } else {
+    } else if name.ends_with("_COMPLETE") {
         StackState::Ready
+    } else {
+        StackState::Unrecognized
     }
 }
 
@@ -151,6 +169,14 @@ mod tests {
             classify(&StackStatus::from("MIGRATE_COMPLETE")),
             StackState::Ready
         );
+        // Never "ready to update" for a status the runner cannot read.
+        for odd in ["UNKNOWN", "", "MIGRATING"] {
+            assert_eq!(
+                classify(&StackStatus::from(odd)),
+                StackState::Unrecognized,
+                "{odd:?}"
+            );
+        }
     }
 
     #[test]

@@ -2,13 +2,17 @@
 //! cannot show (per-resource events, rollback states, other operations holding a stack,
 //! throttling).
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_sdk_cloudformation::Client;
 use aws_sdk_cloudformation::config::retry::RetryConfig;
 use aws_sdk_cloudformation::error::ErrorMetadata;
-use aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetOutput;
+use aws_sdk_cloudformation::operation::create_change_set::{
+    CreateChangeSetError, CreateChangeSetOutput,
+};
+use aws_sdk_cloudformation::operation::create_stack::CreateStackOutput;
 use aws_sdk_cloudformation::operation::delete_change_set::DeleteChangeSetOutput;
 use aws_sdk_cloudformation::operation::delete_stack::DeleteStackOutput;
 use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
@@ -17,20 +21,23 @@ use aws_sdk_cloudformation::operation::describe_stacks::{
     DescribeStacksError, DescribeStacksOutput,
 };
 use aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetOutput;
+use aws_sdk_cloudformation::operation::update_stack::UpdateStackOutput;
 use aws_sdk_cloudformation::primitives::DateTime;
+use aws_sdk_cloudformation::types::error::AlreadyExistsException;
 use aws_sdk_cloudformation::types::{
-    Change, ChangeAction, ChangeSetStatus, ChangeSetType, ExecutionStatus, ResourceChange,
-    ResourceStatus, Stack, StackEvent, StackStatus,
+    Change, ChangeAction, ChangeSetStatus, ChangeSetType, ExecutionStatus, Parameter,
+    ResourceChange, ResourceStatus, Stack, StackEvent, StackStatus,
 };
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
-use cirrus_core::{App, RawResource, StackProps, value};
+use cirrus_core::{App, RawResource, StackProps, StringParameterProps, value};
 
 use super::approve::{Answer, Approver};
-use super::stack::{Plan, deploy};
-use super::{Deployed, Method, Settings, Shared, StackFailure, Target, schedule};
+use super::stack::{Plan, deploy, progress_total};
+use super::{Current, Deployed, Method, Settings, Shared, StackFailure, Target, schedule};
 use crate::approval::{RequireApproval, widenings};
-use crate::aws::cfn::Cfn;
+use crate::aws::cfn::{Cfn, ParameterValue, StackInfo, StackRequest, TemplateSource};
 use crate::aws::retry::Backoff;
+use crate::error::CliError;
 use crate::progress::Reporter;
 use crate::template_diff::TemplateDiff;
 
@@ -148,6 +155,7 @@ fn plan(target: &Target, deployed: Option<&serde_json::Value>) -> Arc<Plan> {
         parameters: Default::default(),
         given: Default::default(),
         body: serde_json::to_string(&target.artifact.template).unwrap(),
+        updates_deployed: deployed.is_some(),
     })
 }
 
@@ -714,4 +722,811 @@ async fn an_interruption_deletes_the_change_set_that_was_not_executed() {
     // Give the approver thread time to answer: nothing may execute afterwards.
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(execute.num_calls(), 0);
+}
+
+fn settings_with(change: impl FnOnce(&mut Settings)) -> Settings {
+    let mut settings = shared(RequireApproval::Never, Answer::Yes)
+        .0
+        .settings
+        .clone();
+    change(&mut settings);
+    settings
+}
+
+fn shared_with(
+    settings: Settings,
+    approver: Arc<dyn Approver>,
+) -> (Arc<Shared>, Arc<Mutex<Vec<String>>>) {
+    let (reporter, lines) = Reporter::capture();
+    (Arc::new(Shared::new(settings, reporter, approver)), lines)
+}
+
+/// A stack `S` with a bucket, a widening IAM policy, a parameter `Stage` without a default
+/// and a parameter `Size` with one.
+fn target_with_parameters(client: Client) -> Arc<Target> {
+    let app = App::new("t");
+    let s = app.stack("S", StackProps::default());
+    s.add("Bucket", RawResource::new("AWS::S3::Bucket", value!({})));
+    s.add(
+        "Policy",
+        RawResource::new(
+            "AWS::IAM::Policy",
+            value!({"PolicyName": "p", "Roles": ["r"], "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}}),
+        ),
+    );
+    let _ = s.add_string_parameter("Stage", StringParameterProps::default());
+    let _ = s.add_string_parameter(
+        "Size",
+        StringParameterProps {
+            default: Some("1".into()),
+            ..Default::default()
+        },
+    );
+    let artifact = app.synth().unwrap().stacks.remove(0);
+    Arc::new(Target {
+        artifact,
+        region: "us-east-1".into(),
+        cfn: Cfn::new(client, fast()),
+        staging: None,
+    })
+}
+
+fn info(status: StackStatus, parameters: &[(&str, &str)]) -> StackInfo {
+    StackInfo {
+        id: STACK_ID.into(),
+        name: "S".into(),
+        status,
+        status_reason: None,
+        outputs: vec![],
+        parameters: parameters
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        tags: Default::default(),
+        termination_protection: false,
+    }
+}
+
+fn given(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+#[test]
+fn a_rolled_back_stack_is_planned_as_a_new_one() {
+    let t = target_with_parameters(client(&[]));
+    // What the rolled-back stack holds: the same template, with values for both parameters.
+    let rolled_back = Current {
+        info: Some(info(
+            StackStatus::RollbackComplete,
+            &[("Stage", "prod"), ("Size", "2")],
+        )),
+        template: Some(t.artifact.template.clone()),
+    };
+    let missing = Plan::new(&t, &rolled_back, given(&[])).unwrap_err();
+    assert_eq!(missing.keys, ["Stage"]);
+    let failure = missing.failure();
+    assert_eq!(
+        failure.message,
+        "stack S: parameter \"Stage\" has no value and no default (the stack is created anew, so the values of the rolled-back stack it replaces are not used)"
+    );
+    assert_eq!(
+        failure.hint.as_deref(),
+        Some("pass a value: --parameters S:Stage=VALUE")
+    );
+    let err = CliError::MissingParameters {
+        stack: missing.stack,
+        keys: missing.keys,
+        created_anew: missing.created_anew,
+    };
+    assert_eq!(err.to_string(), failure.message);
+    assert_eq!(err.hint(), failure.hint);
+    assert_eq!(err.exit_code(), 2);
+
+    let plan = Plan::new(&t, &rolled_back, given(&[("Stage", "dev")])).unwrap();
+    // No previous values: the given one, and Size left to its default.
+    assert_eq!(
+        plan.parameters,
+        BTreeMap::from([("Stage".to_owned(), ParameterValue::Value("dev".into()))])
+    );
+    assert!(!plan.updates_deployed);
+    // The baseline is nothing: everything is added, and the policy widens access.
+    assert_eq!(plan.diff.counts(), (2, 0, 0));
+    assert_eq!(plan.widening.len(), 1);
+
+    // The same stack deployed (not rolled back) is updated: previous values are kept and its
+    // template is the baseline.
+    let deployed = Current {
+        info: Some(info(
+            StackStatus::UpdateComplete,
+            &[("Stage", "prod"), ("Size", "2")],
+        )),
+        template: Some(t.artifact.template.clone()),
+    };
+    let plan = Plan::new(&t, &deployed, given(&[])).unwrap();
+    assert_eq!(
+        plan.parameters,
+        BTreeMap::from([
+            ("Size".to_owned(), ParameterValue::Previous),
+            ("Stage".to_owned(), ParameterValue::Previous)
+        ])
+    );
+    assert!(plan.updates_deployed);
+    assert!(plan.diff.is_empty());
+    assert!(plan.widening.is_empty());
+
+    // A new stack: no error for Size, which has a default.
+    let new = Current {
+        info: None,
+        template: None,
+    };
+    let missing = Plan::new(&t, &new, given(&[])).unwrap_err();
+    assert_eq!(
+        missing.failure().message,
+        "stack S: parameter \"Stage\" has no value and no default"
+    );
+}
+
+/// A stack busy when the plan was made (so planned as an update with previous values) that
+/// ends ROLLBACK_COMPLETE: planned again as new before it is deleted.
+fn rolled_back_while_planning(client: Client) -> (Arc<Target>, Arc<Plan>) {
+    let t = target_with_parameters(client);
+    let busy = Current {
+        info: Some(info(StackStatus::CreateInProgress, &[("Stage", "prod")])),
+        template: Some(t.artifact.template.clone()),
+    };
+    let plan = Plan::new(&t, &busy, given(&[])).unwrap();
+    assert_eq!(plan.parameters["Stage"], ParameterValue::Previous);
+    (t, Arc::new(plan))
+}
+
+#[tokio::test]
+async fn a_stack_recreated_without_a_value_stops_before_it_is_deleted() {
+    let describe = mock!(Client::describe_stacks).then_output(|| {
+        DescribeStacksOutput::builder()
+            .stacks(
+                Stack::builder()
+                    .stack_id(STACK_ID)
+                    .stack_name("S")
+                    .stack_status(StackStatus::RollbackComplete)
+                    .creation_time(DateTime::from_secs(0))
+                    .parameters(
+                        Parameter::builder()
+                            .parameter_key("Stage")
+                            .parameter_value("prod")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+    });
+    let delete = mock!(Client::delete_stack).then_output(|| DeleteStackOutput::builder().build());
+    let (t, plan) = rolled_back_while_planning(client(&[&describe, &delete]));
+    let (shared, _) = shared_with(settings_with(|_| {}), Arc::new(Answers(Answer::Yes)));
+    let err = deploy(shared, t, plan).await.unwrap_err();
+    assert_eq!(
+        err.message,
+        "stack S: parameter \"Stage\" has no value and no default (the stack is created anew, so the values of the rolled-back stack it replaces are not used)"
+    );
+    assert_eq!(
+        err.hint.as_deref(),
+        Some("pass a value: --parameters S:Stage=VALUE")
+    );
+    assert_eq!(delete.num_calls(), 0, "nothing was deleted");
+}
+
+#[tokio::test]
+async fn a_recreated_stack_sends_no_previous_values() {
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .output(|| stack(StackStatus::RollbackComplete))
+        .output(|| stack(StackStatus::DeleteComplete))
+        .output(|| stack(StackStatus::CreateComplete))
+        .build();
+    let evts = mock!(Client::describe_stack_events).then_output(|| events(vec![]));
+    let delete = mock!(Client::delete_stack).then_output(|| DeleteStackOutput::builder().build());
+    // CloudFormation refuses UsePreviousValue in a CREATE change set.
+    let create_cs = mock!(Client::create_change_set)
+        .match_requests(|r| {
+            r.change_set_type() == Some(&ChangeSetType::Create)
+                && r.parameters()
+                    == [Parameter::builder()
+                        .parameter_key("Stage")
+                        .parameter_value("dev")
+                        .build()]
+        })
+        .then_output(|| {
+            CreateChangeSetOutput::builder()
+                .id(CS_ID)
+                .stack_id(STACK_ID)
+                .build()
+        });
+    let describe_cs = mock!(Client::describe_change_set).then_output(|| {
+        change_set(
+            ChangeSetStatus::CreateComplete,
+            None,
+            vec![bucket_change(ChangeAction::Add)],
+        )
+    });
+    let execute =
+        mock!(Client::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build());
+    let t = target_with_parameters(client(&[
+        &describe,
+        &evts,
+        &delete,
+        &create_cs,
+        &describe_cs,
+        &execute,
+    ]));
+    let busy = Current {
+        info: Some(info(StackStatus::CreateInProgress, &[("Stage", "prod")])),
+        template: Some(t.artifact.template.clone()),
+    };
+    let plan = Arc::new(Plan::new(&t, &busy, given(&[("Stage", "dev")])).unwrap());
+    assert!(plan.updates_deployed);
+    // The widening policy is approved against an empty stack: asked, not waved through as
+    // unchanged.
+    let (shared, out) = shared_with(
+        settings_with(|s| s.require_approval = RequireApproval::Broadening),
+        Arc::new(Answers(Answer::Yes)),
+    );
+    let result = deploy(shared, t, plan).await;
+    assert_eq!(result, Ok(Deployed::Changed(vec![])));
+    assert_eq!(create_cs.num_calls(), 1);
+    assert_eq!(delete.num_calls(), 1);
+    let out = lines(&out);
+    assert!(
+        out.contains(&" + AWS::IAM::Policy S/Policy (Policy) allows s3:* on *".to_owned()),
+        "{out:#?}"
+    );
+}
+
+#[tokio::test]
+async fn a_stack_in_review_is_created_by_a_create_change_set() {
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .output(|| stack(StackStatus::ReviewInProgress))
+        .output(|| stack(StackStatus::CreateInProgress))
+        .output(|| stack(StackStatus::CreateComplete))
+        .build();
+    let evts = mock!(Client::describe_stack_events).then_output(|| events(vec![]));
+    let delete = mock!(Client::delete_stack).then_output(|| DeleteStackOutput::builder().build());
+    let create_cs = mock!(Client::create_change_set)
+        .match_requests(|r| r.change_set_type() == Some(&ChangeSetType::Create))
+        .then_output(|| {
+            CreateChangeSetOutput::builder()
+                .id(CS_ID)
+                .stack_id(STACK_ID)
+                .build()
+        });
+    let describe_cs = mock!(Client::describe_change_set).then_output(|| {
+        change_set(
+            ChangeSetStatus::CreateComplete,
+            None,
+            vec![bucket_change(ChangeAction::Add)],
+        )
+    });
+    let execute =
+        mock!(Client::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build());
+    let t = target(
+        client(&[
+            &describe,
+            &evts,
+            &delete,
+            &create_cs,
+            &describe_cs,
+            &execute,
+        ]),
+        false,
+    );
+    let (shared, out) = shared(RequireApproval::Never, Answer::Yes);
+    let result = deploy(shared, t.clone(), plan(&t, None)).await;
+    assert_eq!(result, Ok(Deployed::Changed(vec![])));
+    assert_eq!(create_cs.num_calls(), 1);
+    assert_eq!(execute.num_calls(), 1);
+    assert_eq!(
+        delete.num_calls(),
+        0,
+        "the stack in review is used, not deleted"
+    );
+    assert_eq!(lines(&out).last().unwrap(), "stack S: CREATE_COMPLETE");
+}
+
+#[tokio::test]
+async fn no_rollback_reaches_every_api_call() {
+    let no_rollback = settings_with(|s| s.no_rollback = true);
+    let answer: Arc<dyn Approver> = Arc::new(Answers(Answer::Yes));
+
+    // Change set: ExecuteChangeSet carries DisableRollback.
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .output(|| stack(StackStatus::UpdateComplete))
+        .output(|| stack(StackStatus::UpdateComplete))
+        .build();
+    let evts = mock!(Client::describe_stack_events).then_output(|| events(vec![]));
+    let create_cs = mock!(Client::create_change_set).then_output(|| {
+        CreateChangeSetOutput::builder()
+            .id(CS_ID)
+            .stack_id(STACK_ID)
+            .build()
+    });
+    let describe_cs = mock!(Client::describe_change_set).then_output(|| {
+        change_set(
+            ChangeSetStatus::CreateComplete,
+            None,
+            vec![bucket_change(ChangeAction::Modify)],
+        )
+    });
+    let execute = mock!(Client::execute_change_set)
+        .match_requests(|r| r.disable_rollback() == Some(true))
+        .then_output(|| ExecuteChangeSetOutput::builder().build());
+    let t = target(
+        client(&[&describe, &evts, &create_cs, &describe_cs, &execute]),
+        false,
+    );
+    let old = serde_json::json!({"Resources": {}});
+    let (s, _) = shared_with(no_rollback.clone(), answer.clone());
+    assert_eq!(
+        deploy(s, t.clone(), plan(&t, Some(&old))).await,
+        Ok(Deployed::Changed(vec![]))
+    );
+    assert_eq!(execute.num_calls(), 1);
+
+    // Direct creation: CreateStack with DisableRollback (and no OnFailure, which would
+    // conflict with it).
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .output(|| DescribeStacksOutput::builder().build())
+        .output(|| stack(StackStatus::CreateComplete))
+        .build();
+    let evts = mock!(Client::describe_stack_events).then_output(|| events(vec![]));
+    let create = mock!(Client::create_stack)
+        .match_requests(|r| r.disable_rollback() == Some(true) && r.on_failure().is_none())
+        .then_output(|| CreateStackOutput::builder().stack_id(STACK_ID).build());
+    let t = target(client(&[&describe, &evts, &create]), false);
+    let direct = Settings {
+        method: Method::Direct,
+        ..no_rollback.clone()
+    };
+    let (s, _) = shared_with(direct.clone(), answer.clone());
+    assert_eq!(
+        deploy(s, t.clone(), plan(&t, None)).await,
+        Ok(Deployed::Changed(vec![]))
+    );
+    assert_eq!(create.num_calls(), 1);
+
+    // Direct update: UpdateStack with DisableRollback.
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .output(|| stack(StackStatus::UpdateComplete))
+        .output(|| stack(StackStatus::UpdateComplete))
+        .build();
+    let evts = mock!(Client::describe_stack_events).then_output(|| events(vec![]));
+    let update = mock!(Client::update_stack)
+        .match_requests(|r| r.disable_rollback() == Some(true))
+        .then_output(|| UpdateStackOutput::builder().stack_id(STACK_ID).build());
+    let t = target(client(&[&describe, &evts, &update]), false);
+    let (s, _) = shared_with(direct, answer);
+    assert_eq!(
+        deploy(s, t.clone(), plan(&t, Some(&old))).await,
+        Ok(Deployed::Changed(vec![]))
+    );
+    assert_eq!(update.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn no_at_the_prompt_deploys_nothing_and_deletes_the_change_set() {
+    // A new stack: its change set created it (REVIEW_IN_PROGRESS); both are deleted.
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| DescribeStacksOutput::builder().build());
+    let create_cs = mock!(Client::create_change_set).then_output(|| {
+        CreateChangeSetOutput::builder()
+            .id(CS_ID)
+            .stack_id(STACK_ID)
+            .build()
+    });
+    let describe_cs = mock!(Client::describe_change_set).then_output(|| {
+        change_set(
+            ChangeSetStatus::CreateComplete,
+            None,
+            vec![bucket_change(ChangeAction::Add)],
+        )
+    });
+    let delete_cs = mock!(Client::delete_change_set)
+        .match_requests(|r| r.change_set_name() == Some(CS_ID))
+        .then_output(|| DeleteChangeSetOutput::builder().build());
+    let delete = mock!(Client::delete_stack)
+        .match_requests(|r| r.stack_name() == Some(STACK_ID))
+        .then_output(|| DeleteStackOutput::builder().build());
+    let execute =
+        mock!(Client::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build());
+    let t = target(
+        client(&[
+            &describe,
+            &create_cs,
+            &describe_cs,
+            &delete_cs,
+            &delete,
+            &execute,
+        ]),
+        true,
+    );
+    let (shared, _) = shared(RequireApproval::Broadening, Answer::No);
+    let order = vec!["S".to_owned()];
+    let p = plan(&t, None);
+    let finished = schedule::run(
+        &order,
+        &Default::default(),
+        1,
+        |_| deploy(shared.clone(), t.clone(), p.clone()),
+        std::future::pending(),
+    )
+    .await;
+    let [(_, Err(err))] = &finished.results[..] else {
+        panic!("{:?}", finished.results)
+    };
+    assert_eq!(err.message, "stack S: deployment not approved");
+    assert_eq!(
+        err.hint.as_deref(),
+        Some("nothing was changed; deploy again to be asked again")
+    );
+    assert_eq!(execute.num_calls(), 0);
+    assert_eq!(delete_cs.num_calls(), 1);
+    assert_eq!(delete.num_calls(), 1);
+    // Counted as a failed stack, which fails the command.
+    assert_eq!(
+        CliError::StacksFailed {
+            failed: 1,
+            total: 1
+        }
+        .exit_code(),
+        1
+    );
+}
+
+/// The XML error body of the query protocol CloudFormation speaks.
+fn query_error(code: &str) -> String {
+    format!(
+        "<ErrorResponse><Error><Type>Receiver</Type><Code>{code}</Code><Message>try again</Message></Error><RequestId>r</RequestId></ErrorResponse>"
+    )
+}
+
+#[tokio::test]
+async fn server_errors_are_retried() {
+    // 503 without a body, then a 502 whose code is in no list: both passing; then the answer.
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .http_status(503, None)
+        .http_status(502, Some(query_error("BadGateway")))
+        .output(|| stack(StackStatus::CreateComplete))
+        .build();
+    let cfn = Cfn::new(client(&[&describe]), fast());
+    let info = cfn.describe_stack("S").await.unwrap().unwrap();
+    assert_eq!(info.status, StackStatus::CreateComplete);
+    assert_eq!(describe.num_calls(), 3);
+
+    // A client error is not retried.
+    let denied = mock!(Client::describe_stacks)
+        .sequence()
+        .http_status(403, Some(query_error("AccessDenied")))
+        .output(|| stack(StackStatus::CreateComplete))
+        .build();
+    let cfn = Cfn::new(client(&[&denied]), fast());
+    let err = cfn.describe_stack("S").await.unwrap_err();
+    assert_eq!(err.code.as_deref(), Some("AccessDenied"));
+    assert_eq!(denied.num_calls(), 1);
+}
+
+fn request() -> StackRequest {
+    StackRequest {
+        name: "S".into(),
+        template: TemplateSource::Body("{}".into()),
+        parameters: Default::default(),
+        tags: Default::default(),
+        disable_rollback: false,
+        termination_protection: false,
+        token: "t".into(),
+    }
+}
+
+fn already_exists() -> CreateChangeSetError {
+    CreateChangeSetError::AlreadyExistsException(
+        AlreadyExistsException::builder()
+            .message("ChangeSet cs already exists")
+            .meta(
+                ErrorMetadata::builder()
+                    .code("AlreadyExistsException")
+                    .message("ChangeSet cs already exists")
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+#[tokio::test]
+async fn a_change_set_created_by_an_attempt_that_seemed_to_fail_is_used() {
+    // The first attempt lands but its answer is lost (a 503); the retry finds the name taken.
+    let create_cs = mock!(Client::create_change_set)
+        .sequence()
+        .http_status(503, None)
+        .error(already_exists)
+        .build();
+    let describe_cs = mock!(Client::describe_change_set)
+        .match_requests(|r| r.change_set_name() == Some("cs") && r.stack_name() == Some("S"))
+        .then_output(|| {
+            DescribeChangeSetOutput::builder()
+                .change_set_id(CS_ID)
+                .stack_id(STACK_ID)
+                .status(ChangeSetStatus::CreatePending)
+                .build()
+        });
+    let cfn = Cfn::new(client(&[&create_cs, &describe_cs]), fast());
+    let ids = cfn
+        .create_change_set(&request(), "cs", false)
+        .await
+        .unwrap();
+    assert_eq!(ids, (CS_ID.to_owned(), STACK_ID.to_owned()));
+    assert_eq!(create_cs.num_calls(), 2);
+    assert_eq!(describe_cs.num_calls(), 1);
+
+    // On a first attempt, the name is someone else's: an error.
+    let taken = mock!(Client::create_change_set).then_error(already_exists);
+    let describe_cs = mock!(Client::describe_change_set)
+        .then_output(|| DescribeChangeSetOutput::builder().build());
+    let cfn = Cfn::new(client(&[&taken, &describe_cs]), fast());
+    let err = cfn
+        .create_change_set(&request(), "cs", false)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code.as_deref(), Some("AlreadyExistsException"));
+    assert_eq!(describe_cs.num_calls(), 0);
+}
+
+#[tokio::test]
+async fn a_stack_without_a_readable_status_is_not_updated() {
+    let create_cs =
+        mock!(Client::create_change_set).then_output(|| CreateChangeSetOutput::builder().build());
+    let update = mock!(Client::update_stack).then_output(|| UpdateStackOutput::builder().build());
+    // No status at all.
+    let describe = mock!(Client::describe_stacks).then_output(|| {
+        DescribeStacksOutput::builder()
+            .stacks(
+                Stack::builder()
+                    .stack_id(STACK_ID)
+                    .stack_name("S")
+                    .creation_time(DateTime::from_secs(0))
+                    .build(),
+            )
+            .build()
+    });
+    let t = target(client(&[&describe, &create_cs, &update]), false);
+    let (s, _) = shared(RequireApproval::Never, Answer::Yes);
+    let err = deploy(s, t.clone(), plan(&t, Some(&serde_json::json!({}))))
+        .await
+        .unwrap_err();
+    assert_eq!(err.message, "stack S: DescribeStacks failed");
+    assert_eq!(
+        err.details,
+        ["the answer describes stack S without a status"]
+    );
+    // A status of no known shape.
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::from("SOMETHING_NEW")));
+    let t = target(client(&[&describe, &create_cs, &update]), false);
+    let (shared, _) = shared(RequireApproval::Never, Answer::Yes);
+    let err = deploy(shared, t.clone(), plan(&t, Some(&serde_json::json!({}))))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.message,
+        "stack S is SOMETHING_NEW, a status cirrus does not know how to act on"
+    );
+    assert!(err.hint.unwrap().contains("describe-stacks --stack-name S"));
+    assert_eq!(create_cs.num_calls(), 0);
+    assert_eq!(update.num_calls(), 0);
+}
+
+#[tokio::test]
+async fn an_update_sizes_its_progress_by_the_changes() {
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .output(|| stack(StackStatus::UpdateComplete))
+        .output(|| stack(StackStatus::UpdateComplete))
+        .build();
+    let evts = mock!(Client::describe_stack_events)
+        .sequence()
+        .output(|| events(vec![]))
+        .output(|| {
+            events(vec![event(
+                "u1",
+                "Bucket",
+                "AWS::S3::Bucket",
+                ResourceStatus::UpdateComplete,
+                None,
+            )])
+        })
+        .build();
+    let create_cs = mock!(Client::create_change_set).then_output(|| {
+        CreateChangeSetOutput::builder()
+            .id(CS_ID)
+            .stack_id(STACK_ID)
+            .build()
+    });
+    let describe_cs = mock!(Client::describe_change_set).then_output(|| {
+        change_set(
+            ChangeSetStatus::CreateComplete,
+            None,
+            vec![bucket_change(ChangeAction::Modify)],
+        )
+    });
+    let execute =
+        mock!(Client::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build());
+    // Two resources in the template, one changes.
+    let t = target(
+        client(&[&describe, &evts, &create_cs, &describe_cs, &execute]),
+        true,
+    );
+    let mut old = t.artifact.template.clone();
+    old["Resources"]["Bucket"]["Properties"] = serde_json::json!({"BucketName": "x"});
+    let (shared, out) = shared(RequireApproval::Never, Answer::Yes);
+    let result = deploy(shared, t.clone(), plan(&t, Some(&old))).await;
+    assert_eq!(result, Ok(Deployed::Changed(vec![])));
+    let out = lines(&out);
+    assert!(
+        out.contains(
+            &"S | 1/1 | 12:04:05 | UPDATE_COMPLETE    | AWS::S3::Bucket | S/Bucket (Bucket)"
+                .to_owned()
+        ),
+        "{out:#?}"
+    );
+
+    let template = &t.artifact.template;
+    assert_eq!(
+        progress_total(true, 1, template),
+        2,
+        "a creation: every resource"
+    );
+    assert_eq!(
+        progress_total(false, 1, template),
+        1,
+        "an update: the changes"
+    );
+}
+
+/// Fires the interruption, then keeps the question open far longer than the test waits.
+#[derive(Debug)]
+struct NeverAnswers(Mutex<Option<tokio::sync::oneshot::Sender<()>>>);
+
+impl Approver for NeverAnswers {
+    fn ask(&self, _: &str) -> Answer {
+        if let Some(tx) = self.0.lock().unwrap().take() {
+            let _ = tx.send(());
+        }
+        std::thread::sleep(Duration::from_secs(5));
+        Answer::Yes
+    }
+}
+
+fn change_set_rules() -> Vec<Rule> {
+    vec![
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete)),
+        mock!(Client::create_change_set).then_output(|| {
+            CreateChangeSetOutput::builder()
+                .id(CS_ID)
+                .stack_id(STACK_ID)
+                .build()
+        }),
+        mock!(Client::describe_change_set).then_output(|| {
+            change_set(
+                ChangeSetStatus::CreateComplete,
+                None,
+                vec![bucket_change(ChangeAction::Add)],
+            )
+        }),
+        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build()),
+        mock!(Client::describe_stack_events).then_output(|| events(vec![])),
+        mock!(Client::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build()),
+    ]
+}
+
+#[test]
+fn an_interruption_during_a_question_ends_the_run_at_once() {
+    let started = std::time::Instant::now();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let rules = change_set_rules();
+    let t = target(client(&rules.iter().collect::<Vec<_>>()), false);
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let settings = settings_with(|s| s.require_approval = RequireApproval::AnyChange);
+    let (shared, _) = shared_with(settings, Arc::new(NeverAnswers(Mutex::new(Some(tx)))));
+    let p = plan(&t, Some(&serde_json::json!({"Resources": {}})));
+    let finished = runtime.block_on(async {
+        let order = vec!["S".to_owned()];
+        let finished = schedule::run(
+            &order,
+            &Default::default(),
+            1,
+            |_| deploy(shared.clone(), t.clone(), p.clone()),
+            async {
+                let _ = rx.await;
+            },
+        )
+        .await;
+        shared.clean_up_after_interrupt().await;
+        finished
+    });
+    // Shutting the runtime down does not wait for the question either.
+    drop(runtime);
+    assert_eq!(finished.interrupted, ["S"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
+    let err = CliError::Interrupted;
+    assert_eq!(err.exit_code(), 130);
+    assert!(
+        err.hint()
+            .unwrap()
+            .starts_with("run the same command again to resume")
+    );
+}
+
+/// Answers once another stack's line went through while the question was open.
+#[derive(Debug)]
+struct AnswersAfterOthersPrint {
+    reporter: Reporter,
+    printed: Mutex<Option<bool>>,
+}
+
+impl Approver for AnswersAfterOthersPrint {
+    fn ask(&self, _: &str) -> Answer {
+        let reporter = self.reporter.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            reporter.line("stack Other: UPDATE_COMPLETE");
+            let _ = tx.send(());
+        });
+        let printed = rx.recv_timeout(Duration::from_secs(2)).is_ok();
+        *self.printed.lock().unwrap() = Some(printed);
+        Answer::Yes
+    }
+}
+
+#[tokio::test]
+async fn other_stacks_are_not_blocked_by_an_open_question() {
+    let rules = change_set_rules();
+    let t = target(client(&rules.iter().collect::<Vec<_>>()), false);
+    let (reporter, out) = Reporter::capture_with_bars();
+    let approver = Arc::new(AnswersAfterOthersPrint {
+        reporter: reporter.clone(),
+        printed: Mutex::new(None),
+    });
+    let settings = settings_with(|s| s.require_approval = RequireApproval::AnyChange);
+    let shared = Arc::new(Shared::new(settings, reporter, approver.clone()));
+    let p = plan(&t, Some(&serde_json::json!({"Resources": {}})));
+    let result = deploy(shared, t.clone(), p).await;
+    assert_eq!(result, Ok(Deployed::Changed(vec![])));
+    assert_eq!(
+        *approver.printed.lock().unwrap(),
+        Some(true),
+        "the other stack's line did not wait for the answer"
+    );
+    // Held while the question was open, shown after it, before what the stack did next.
+    let out = lines(&out);
+    let other = out
+        .iter()
+        .position(|l| l == "stack Other: UPDATE_COMPLETE")
+        .expect("shown");
+    let change_set = out
+        .iter()
+        .position(|l| l.starts_with("stack S: change set"))
+        .unwrap();
+    assert!(change_set < other, "{out:#?}");
+    assert_eq!(out.last().unwrap(), "stack S: UPDATE_COMPLETE", "{out:#?}");
 }
