@@ -1,8 +1,9 @@
 //! The output folder (`synth-out/`): writing it atomically, and comparing it with what the code
 //! produces.
 //!
-//! Writing never leaves a half-written app folder: every app is first written to a staging
-//! folder beside it, and only when all of them are complete is each swapped in by renaming.
+//! Writing never leaves a half-written output: every app is first written to a staging folder
+//! beside it, and only when all of them are complete is each swapped in by renaming; if one
+//! swap fails, the apps already swapped get their previous folders back.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -30,6 +31,16 @@ fn read_err(path: &Path) -> impl FnOnce(std::io::Error) -> CliError + '_ {
 /// Writes every app to `out/<app>/`, replacing what was there. With `prune`, also removes the
 /// folders of apps that no longer exist (folders holding a `manifest.json`).
 pub(crate) fn write(out: &Path, apps: &[AppFiles], prune: bool) -> Result<(), CliError> {
+    write_with(out, apps, prune, |from, to| fs::rename(from, to))
+}
+
+/// [`write`], renaming with `rename` (tests make it fail part-way).
+fn write_with(
+    out: &Path,
+    apps: &[AppFiles],
+    prune: bool,
+    rename: impl Fn(&Path, &Path) -> std::io::Result<()>,
+) -> Result<(), CliError> {
     fs::create_dir_all(out).map_err(write_err(out))?;
     let staging = out.join(format!(".staging-{}", std::process::id()));
     if staging.exists() {
@@ -40,15 +51,29 @@ pub(crate) fn write(out: &Path, apps: &[AppFiles], prune: bool) -> Result<(), Cl
         let _ = fs::remove_dir_all(&staging);
         return Err(err);
     }
+    // Swap every app in, keeping each previous folder aside until all are in place: when one
+    // swap fails, the ones already done are undone, so the output is all old or all new.
+    let mut swapped: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
     for (app, _) in apps {
         let target = out.join(app);
         let old = out.join(format!(".old-{}-{app}", std::process::id()));
-        if target.exists() {
-            fs::rename(&target, &old).map_err(write_err(&target))?;
+        match swap_in(&staging.join(app), &target, &old, &rename) {
+            Ok(kept) => swapped.push((target, kept.then_some(old))),
+            Err(err) => {
+                for (target, old) in swapped.iter().rev() {
+                    let _ = fs::remove_dir_all(target);
+                    if let Some(old) = old {
+                        let _ = fs::rename(old, target);
+                    }
+                }
+                let _ = fs::remove_dir_all(&staging);
+                return Err(err);
+            }
         }
-        fs::rename(staging.join(app), &target).map_err(write_err(&target))?;
-        if old.exists() {
-            fs::remove_dir_all(&old).map_err(write_err(&old))?;
+    }
+    for (_, old) in &swapped {
+        if let Some(old) = old {
+            fs::remove_dir_all(old).map_err(write_err(old))?;
         }
     }
     fs::remove_dir_all(&staging).map_err(write_err(&staging))?;
@@ -58,6 +83,27 @@ pub(crate) fn write(out: &Path, apps: &[AppFiles], prune: bool) -> Result<(), Cl
         }
     }
     Ok(())
+}
+
+/// Moves `target` (when it exists) to `old` and `staged` to `target`; on failure, puts
+/// `target` back. Returns whether a previous folder was kept at `old`.
+fn swap_in(
+    staged: &Path,
+    target: &Path,
+    old: &Path,
+    rename: &impl Fn(&Path, &Path) -> std::io::Result<()>,
+) -> Result<bool, CliError> {
+    let had_previous = target.exists();
+    if had_previous {
+        rename(target, old).map_err(write_err(target))?;
+    }
+    if let Err(source) = rename(staged, target) {
+        if had_previous {
+            let _ = fs::rename(old, target);
+        }
+        return Err(write_err(target)(source));
+    }
+    Ok(had_previous)
 }
 
 fn stage(staging: &Path, apps: &[AppFiles]) -> Result<(), CliError> {
@@ -198,6 +244,37 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(leftovers, vec!["a".to_owned()]);
+    }
+
+    #[test]
+    fn a_failed_swap_puts_every_app_back_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let before = vec![
+            app("a", &[("manifest.json", "a1")]),
+            app("b", &[("manifest.json", "b1")]),
+        ];
+        write(dir.path(), &before, true).unwrap();
+        let after = vec![
+            app("a", &[("manifest.json", "a2")]),
+            app("b", &[("manifest.json", "b2")]),
+        ];
+        // The staged `b` cannot be moved in, after `a` already was.
+        let failing = |from: &Path, to: &Path| {
+            if to.file_name().is_some_and(|n| n == "b") {
+                Err(std::io::Error::other("disk full"))
+            } else {
+                fs::rename(from, to)
+            }
+        };
+        let err = write_with(dir.path(), &after, true, failing).unwrap_err();
+        assert!(matches!(err, CliError::Write { .. }), "{err:?}");
+        assert_eq!(compare(dir.path(), &before, true).unwrap(), vec![]);
+        let mut left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, vec!["a".to_owned(), "b".to_owned()]);
     }
 
     #[test]

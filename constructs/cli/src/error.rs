@@ -47,6 +47,9 @@ pub enum CliError {
         /// How many files differ.
         count: usize,
     },
+    /// A template could not be rendered as YAML; nothing was written.
+    #[error(transparent)]
+    Yaml(#[from] cirrus_core::YamlError),
     /// Writing the assembly failed; the previous output is left as it was.
     #[error("cannot write {}", .path.display())]
     Write {

@@ -64,8 +64,8 @@ pub fn write_assembly(
 ) -> Result<(), CliError> {
     let files: Vec<assembly_dir::AppFiles> = synthesized
         .iter()
-        .map(|s| (s.app.clone(), s.files(format)))
-        .collect();
+        .map(|s| Ok((s.app.clone(), s.files(format)?)))
+        .collect::<Result<_, CliError>>()?;
     assembly_dir::write(out, &files, false)
 }
 

@@ -503,7 +503,7 @@ fn yaml_quotes_what_yaml_1_1_would_misread() {
         ),
     );
     let out = synth(&app);
-    let files = out.files(TemplateFormat::JsonAndYaml);
+    let files = out.files(TemplateFormat::JsonAndYaml).unwrap();
     let yaml = files
         .iter()
         .find(|(name, _)| name == "Yaml.template.yaml")
@@ -539,7 +539,7 @@ fn synthesis_is_byte_identical_run_to_run() {
                 },
             );
         }
-        synth(&app).files(TemplateFormat::JsonAndYaml)
+        synth(&app).files(TemplateFormat::JsonAndYaml).unwrap()
     }
     let first = build();
     for _ in 0..3 {

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use cirrus_core::{Synthesized, TemplateFormat, synth};
+use cirrus_core::{Synthesized, TemplateFormat, YamlError, synth};
 
 use crate::apps::{self, AppDef};
 use crate::args::{Format, SynthArgs};
@@ -25,8 +25,8 @@ pub(crate) fn run(defs: &[AppDef], args: &SynthArgs, ui: &Ui) -> Result<(), CliE
     };
     let files: Vec<AppFiles> = synthesized
         .iter()
-        .map(|s| (s.app.clone(), s.files(format)))
-        .collect();
+        .map(|s| Ok((s.app.clone(), s.files(format)?)))
+        .collect::<Result<_, CliError>>()?;
     let all_apps = args.app.is_none();
     if args.check {
         let diffs = assembly_dir::compare(&args.out, &files, all_apps)?;
@@ -51,7 +51,10 @@ pub(crate) fn run(defs: &[AppDef], args: &SynthArgs, ui: &Ui) -> Result<(), CliE
     if let Some(template) = printed {
         let body = match args.format {
             Format::Json => synth::pretty(template),
-            Format::Yaml => synth::yaml(template),
+            Format::Yaml => synth::yaml(template).map_err(|source| YamlError {
+                stack: args.stack.clone().unwrap_or_default(),
+                source,
+            })?,
         };
         let mut stdout = std::io::stdout().lock();
         let _ = stdout.write_all(&body);

@@ -135,7 +135,7 @@ impl Synthesized {
 
     /// Every file of the assembly, by name, in a stable order: `manifest.json`, `tree.json`,
     /// then the templates in deploy order.
-    pub fn files(&self, format: TemplateFormat) -> Vec<(String, Vec<u8>)> {
+    pub fn files(&self, format: TemplateFormat) -> Result<Vec<(String, Vec<u8>)>, YamlError> {
         let mut files = vec![
             ("manifest.json".to_owned(), pretty(&self.manifest())),
             ("tree.json".to_owned(), pretty(&self.tree)),
@@ -143,10 +143,14 @@ impl Synthesized {
         for stack in &self.stacks {
             files.push((stack.template_file(), pretty(&stack.template)));
             if format == TemplateFormat::JsonAndYaml {
-                files.push((format!("{}.template.yaml", stack.id), yaml(&stack.template)));
+                let rendered = yaml(&stack.template).map_err(|source| YamlError {
+                    stack: stack.id.clone(),
+                    source,
+                })?;
+                files.push((format!("{}.template.yaml", stack.id), rendered));
             }
         }
-        files
+        Ok(files)
     }
 }
 
@@ -159,8 +163,21 @@ pub fn pretty(value: &J) -> Vec<u8> {
 
 /// The template as YAML. serde-saphyr quotes the strings YAML 1.1 would read as booleans or
 /// dates (`yes`, `on`, `2024-01-01`), which CloudFormation and cfn-lint parse as YAML 1.1.
-pub fn yaml(value: &J) -> Vec<u8> {
-    serde_saphyr::to_string(value)
-        .map(String::into_bytes)
-        .unwrap_or_default()
+///
+/// A template is JSON with string keys, which YAML can always hold, so this is not expected to
+/// fail; if the serializer ever refuses one, the caller reports it rather than writing an empty
+/// file.
+pub fn yaml(value: &J) -> Result<Vec<u8>, serde_saphyr::SerializeError> {
+    serde_saphyr::to_string(value).map(String::into_bytes)
+}
+
+/// A template that could not be rendered as YAML.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot render the template of stack {stack} as yaml")]
+pub struct YamlError {
+    /// The stack (artifact id).
+    pub stack: String,
+    /// What the serializer said.
+    #[source]
+    pub source: serde_saphyr::SerializeError,
 }

@@ -24,7 +24,7 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value as J, json};
 
 pub use assembly::{
-    CLOUD_ASSEMBLY_VERSION, StackArtifact, Synthesized, TemplateFormat, pretty, yaml,
+    CLOUD_ASSEMBLY_VERSION, StackArtifact, Synthesized, TemplateFormat, YamlError, pretty, yaml,
 };
 
 use crate::app::App;
