@@ -1,7 +1,7 @@
 //! The runner against moto 5.2.5 in server mode: deploy, skip, update, diff, a failing
 //! deploy, the deadly embrace, large templates through the staging bucket, destroy. Every
-//! test asserts on what moto holds afterwards, read back through the SDK (and moto's own
-//! state dump for resources the CloudFormation API does not describe).
+//! test asserts on what moto holds afterwards, read back through the SDK of each service
+//! (CloudFormation, EC2, IAM, S3, ECR, CloudWatch Logs, EventBridge).
 //!
 //! This binary has its own `main` (`harness = false`) for two reasons:
 //! - it is also the runner under test: started with `CIRRUS_TEST_AS_RUNNER=1` it runs
@@ -15,13 +15,16 @@
 //! `scripts/test` installs moto and sets `CIRRUS_MOTO_SERVER` to its `moto_server`; with
 //! `CIRRUS_REQUIRE_TOOLS=1` a missing moto fails instead of skipping.
 
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitCode, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use aws_sdk_cloudformation::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_cloudformation::config::{
+    BehaviorVersion, Credentials, Region, SharedCredentialsProvider,
+};
 use cirrus_cli::AppDef;
 use cirrus_core::{App, OutputProps, RawResource, RemovalPolicy, StackProps, value};
 
@@ -32,7 +35,7 @@ fn version() -> String {
     std::env::var("CIRRUS_TEST_APP_VERSION").unwrap_or_else(|_| "v1".into())
 }
 
-/// Network (VPC, subnet, security group, ECR repository, log group) and App (IAM role and
+/// Network (VPC, two subnets, security group, ECR repository, log group) and App (IAM role and
 /// policy, S3 bucket, events rule, log group, a security group in Network's VPC: the
 /// cross-stack reference).
 fn network_and_app(app: &App) {
@@ -45,13 +48,18 @@ fn network_and_app(app: &App) {
             value!({"CidrBlock": "10.0.0.0/16", "EnableDnsSupport": true}),
         ),
     );
-    network.add(
-        "Subnet",
-        RawResource::new(
-            "AWS::EC2::Subnet",
-            value!({"VpcId": (vpc.ref_()), "CidrBlock": "10.0.0.0/24"}),
-        ),
-    );
+    for (id, cidr, zone) in [
+        ("SubnetA", "10.0.0.0/24", "us-east-1a"),
+        ("SubnetB", "10.0.1.0/24", "us-east-1b"),
+    ] {
+        network.add(
+            id,
+            RawResource::new(
+                "AWS::EC2::Subnet",
+                value!({"VpcId": (vpc.ref_()), "CidrBlock": cidr, "AvailabilityZone": zone}),
+            ),
+        );
+    }
     network.add(
         "WebSg",
         RawResource::new(
@@ -248,31 +256,48 @@ impl Moto {
         Some((status, body))
     }
 
-    /// moto's state dump.
-    fn state(&self) -> serde_json::Value {
-        let (_, body) = self.http("GET", "/moto-api/data.json").unwrap();
-        serde_json::from_str(&body).unwrap()
+    /// What every client shares: moto's endpoint, its region and its fixed test credentials.
+    fn sdk(&self) -> aws_config::SdkConfig {
+        aws_config::SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(self.url())
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                "testing", "testing", None, None, "test",
+            )))
+            .build()
     }
 
     fn cfn(&self) -> aws_sdk_cloudformation::Client {
-        let conf = aws_sdk_cloudformation::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(self.url())
-            .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
-            .build();
-        aws_sdk_cloudformation::Client::from_conf(conf)
+        aws_sdk_cloudformation::Client::new(&self.sdk())
     }
 
     fn s3(&self) -> aws_sdk_s3::Client {
-        let conf = aws_sdk_s3::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(self.url())
+        // moto serves every bucket on its one host name.
+        let conf = aws_sdk_s3::config::Builder::from(&self.sdk())
             .force_path_style(true)
-            .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
             .build();
         aws_sdk_s3::Client::from_conf(conf)
+    }
+
+    fn ec2(&self) -> aws_sdk_ec2::Client {
+        aws_sdk_ec2::Client::new(&self.sdk())
+    }
+
+    fn iam(&self) -> aws_sdk_iam::Client {
+        aws_sdk_iam::Client::new(&self.sdk())
+    }
+
+    fn ecr(&self) -> aws_sdk_ecr::Client {
+        aws_sdk_ecr::Client::new(&self.sdk())
+    }
+
+    fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
+        aws_sdk_cloudwatchlogs::Client::new(&self.sdk())
+    }
+
+    fn events(&self) -> aws_sdk_eventbridge::Client {
+        aws_sdk_eventbridge::Client::new(&self.sdk())
     }
 
     /// Runs the runner (this binary) with `args`, app variant `v`.
@@ -421,22 +446,237 @@ fn outputs(moto: &Moto, stack: &str) -> Vec<(String, Option<String>)> {
     })
 }
 
-/// moto's records of one kind, such as `["ec2"]["VPC"]`, made by CloudFormation.
-fn records<'a>(
-    state: &'a serde_json::Value,
-    service: &str,
-    kind: &str,
-) -> Vec<&'a serde_json::Value> {
-    state[service][kind]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter(|r| {
-                    r.get("cf_resource_type").is_some() || r.get("physical_resource_id").is_some()
+/// The physical ids of a stack's resources, by logical id.
+fn physical_ids(moto: &Moto, stack: &str) -> BTreeMap<String, String> {
+    block_on(async {
+        let out = moto
+            .cfn()
+            .describe_stack_resources()
+            .stack_name(stack)
+            .send()
+            .await
+            .unwrap();
+        out.stack_resources()
+            .iter()
+            .map(|r| {
+                (
+                    r.logical_resource_id().unwrap_or_default().to_owned(),
+                    r.physical_resource_id().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    })
+}
+
+/// The EC2 filter `name` = `value`. Filtering, unlike asking by id, answers a gone resource
+/// with an empty list rather than a NotFound error, so one read serves before and after.
+fn filter(name: &str, value: &str) -> aws_sdk_ec2::types::Filter {
+    aws_sdk_ec2::types::Filter::builder()
+        .name(name)
+        .values(value)
+        .build()
+}
+
+/// The CIDR blocks of the VPC `id`; empty once it is gone.
+fn vpc_cidrs(moto: &Moto, id: &str) -> Vec<String> {
+    block_on(async {
+        let out = moto
+            .ec2()
+            .describe_vpcs()
+            .filters(filter("vpc-id", id))
+            .send()
+            .await
+            .unwrap();
+        out.vpcs()
+            .iter()
+            .filter_map(|v| v.cidr_block().map(str::to_owned))
+            .collect()
+    })
+}
+
+/// The subnets in the VPC `vpc`: (id, CIDR block, availability zone), sorted by CIDR.
+fn subnets(moto: &Moto, vpc: &str) -> Vec<(String, String, String)> {
+    let mut found: Vec<_> = block_on(async {
+        let out = moto
+            .ec2()
+            .describe_subnets()
+            .filters(filter("vpc-id", vpc))
+            .send()
+            .await
+            .unwrap();
+        out.subnets()
+            .iter()
+            .map(|s| {
+                (
+                    s.subnet_id().unwrap_or_default().to_owned(),
+                    s.cidr_block().unwrap_or_default().to_owned(),
+                    s.availability_zone().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    });
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    found
+}
+
+/// One ingress rule as EC2 describes it: protocol, port range, source CIDR.
+type Ingress = (String, i32, i32, String);
+
+/// The security group `id`: its VPC and its ingress rules (one per source CIDR, sorted);
+/// `None` once it is gone.
+fn security_group(moto: &Moto, id: &str) -> Option<(String, Vec<Ingress>)> {
+    block_on(async {
+        let out = moto
+            .ec2()
+            .describe_security_groups()
+            .filters(filter("group-id", id))
+            .send()
+            .await
+            .unwrap();
+        let sg = out.security_groups().first()?;
+        let mut ingress: Vec<Ingress> = sg
+            .ip_permissions()
+            .iter()
+            .flat_map(|p| {
+                p.ip_ranges().iter().map(|r| {
+                    (
+                        p.ip_protocol().unwrap_or_default().to_owned(),
+                        p.from_port().unwrap_or(-1),
+                        p.to_port().unwrap_or(-1),
+                        r.cidr_ip().unwrap_or_default().to_owned(),
+                    )
                 })
-                .collect()
-        })
-        .unwrap_or_default()
+            })
+            .collect();
+        ingress.sort();
+        Some((sg.vpc_id().unwrap_or_default().to_owned(), ingress))
+    })
+}
+
+/// An IAM policy document as IAM returns it (URL-encoded JSON), parsed.
+fn policy_document(encoded: &str) -> serde_json::Value {
+    let json = percent_encoding::percent_decode_str(encoded)
+        .decode_utf8()
+        .unwrap();
+    serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
+}
+
+/// The IAM role `name`: its ARN, its trust policy and its inline policies by name.
+fn role(
+    moto: &Moto,
+    name: &str,
+) -> (
+    String,
+    serde_json::Value,
+    BTreeMap<String, serde_json::Value>,
+) {
+    block_on(async {
+        let iam = moto.iam();
+        let out = iam.get_role().role_name(name).send().await.unwrap();
+        let role = out.role().unwrap();
+        let trust = policy_document(role.assume_role_policy_document().unwrap());
+        let names = iam
+            .list_role_policies()
+            .role_name(name)
+            .send()
+            .await
+            .unwrap();
+        let mut inline = BTreeMap::new();
+        for policy in names.policy_names() {
+            let out = iam
+                .get_role_policy()
+                .role_name(name)
+                .policy_name(policy)
+                .send()
+                .await
+                .unwrap();
+            inline.insert(policy.clone(), policy_document(out.policy_document()));
+        }
+        (role.arn().to_owned(), trust, inline)
+    })
+}
+
+/// The names of all IAM roles.
+fn role_names(moto: &Moto) -> Vec<String> {
+    block_on(async {
+        let out = moto.iam().list_roles().send().await.unwrap();
+        out.roles()
+            .iter()
+            .map(|r| r.role_name().to_owned())
+            .collect()
+    })
+}
+
+/// The names of all ECR repositories.
+fn repositories(moto: &Moto) -> Vec<String> {
+    block_on(async {
+        let out = moto.ecr().describe_repositories().send().await.unwrap();
+        out.repositories()
+            .iter()
+            .filter_map(|r| r.repository_name().map(str::to_owned))
+            .collect()
+    })
+}
+
+/// The log groups under `/cirrus/`: name and retention in days, sorted by name.
+fn log_groups(moto: &Moto) -> Vec<(String, Option<i32>)> {
+    block_on(async {
+        let out = moto
+            .logs()
+            .describe_log_groups()
+            .log_group_name_prefix("/cirrus/")
+            .send()
+            .await
+            .unwrap();
+        let mut groups: Vec<_> = out
+            .log_groups()
+            .iter()
+            .map(|g| {
+                (
+                    g.log_group_name().unwrap_or_default().to_owned(),
+                    g.retention_in_days(),
+                )
+            })
+            .collect();
+        groups.sort();
+        groups
+    })
+}
+
+/// The events rules on the default bus: name, schedule, event pattern, state; sorted by name.
+fn rules(moto: &Moto) -> Vec<(String, Option<String>, Option<String>, String)> {
+    block_on(async {
+        let out = moto.events().list_rules().send().await.unwrap();
+        let mut rules: Vec<_> = out
+            .rules()
+            .iter()
+            .map(|r| {
+                (
+                    r.name().unwrap_or_default().to_owned(),
+                    r.schedule_expression().map(str::to_owned),
+                    r.event_pattern().map(str::to_owned),
+                    r.state().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                )
+            })
+            .collect();
+        rules.sort();
+        rules
+    })
+}
+
+/// The names of all S3 buckets.
+fn buckets(moto: &Moto) -> Vec<String> {
+    block_on(async {
+        moto.s3()
+            .list_buckets()
+            .send()
+            .await
+            .unwrap()
+            .buckets()
+            .iter()
+            .filter_map(|b| b.name().map(str::to_owned))
+            .collect()
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -499,34 +739,79 @@ fn deploy_skip_update_diff_destroy(moto: &Moto) {
             .any(|e| e.starts_with("Network:ExportsOutput")),
         "{exports:?}"
     );
-    let state = moto.state();
-    assert!(
-        records(&state, "ec2", "VPC")
-            .iter()
-            .any(|v| v["cidr_block"] == "10.0.0.0/16"),
-        "no VPC 10.0.0.0/16"
-    );
     let written: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&outputs_file).unwrap()).unwrap();
+    let role_arn = written["App"]["RoleArn"].as_str().unwrap().to_owned();
     assert!(
-        written["App"]["RoleArn"]
-            .as_str()
-            .unwrap()
-            .starts_with("arn:aws:iam::123456789012:role/"),
+        role_arn.starts_with("arn:aws:iam::123456789012:role/"),
         "{written}"
     );
-    let buckets: Vec<String> = block_on(async {
-        moto.s3()
-            .list_buckets()
-            .send()
-            .await
-            .unwrap()
-            .buckets()
-            .iter()
-            .filter_map(|b| b.name().map(str::to_owned))
-            .collect()
-    });
-    assert_eq!(buckets.len(), 1, "{buckets:?}");
+
+    // What moto now holds, service by service.
+    let net = physical_ids(moto, "Network");
+    let app = physical_ids(moto, "App");
+    let vpc = &net["Vpc"];
+    assert_eq!(vpc_cidrs(moto, vpc), ["10.0.0.0/16"]);
+    assert_eq!(
+        subnets(moto, vpc),
+        [
+            (
+                net["SubnetA"].clone(),
+                "10.0.0.0/24".to_owned(),
+                "us-east-1a".to_owned()
+            ),
+            (
+                net["SubnetB"].clone(),
+                "10.0.1.0/24".to_owned(),
+                "us-east-1b".to_owned()
+            ),
+        ]
+    );
+    let rule = |port: i32, cidr: &str| ("tcp".to_owned(), port, port, cidr.to_owned());
+    assert_eq!(
+        security_group(moto, &net["WebSg"]),
+        Some((vpc.clone(), vec![rule(443, "10.0.0.0/16")]))
+    );
+    // App's group is in Network's VPC: the VPC id came through the export.
+    assert_eq!(
+        security_group(moto, &app["AppSg"]),
+        Some((vpc.clone(), vec![rule(8080, "10.0.0.0/16")]))
+    );
+    let (arn, trust, inline) = role(moto, &app["Role"]);
+    assert_eq!(arn, role_arn, "the output is the role's ARN");
+    assert_eq!(
+        trust["Statement"],
+        serde_json::json!([{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}])
+    );
+    let bucket = &app["Bucket"];
+    assert_eq!(
+        inline.keys().collect::<Vec<_>>(),
+        ["read"],
+        "the AWS::IAM::Policy is the role's one inline policy"
+    );
+    assert_eq!(
+        inline["read"]["Statement"],
+        serde_json::json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": (format!("arn:aws:s3:::{bucket}"))}])
+    );
+    assert_eq!(buckets(moto), std::slice::from_ref(bucket));
+    assert_eq!(repositories(moto), ["cirrus-test-repo"]);
+    assert_eq!(net["Repo"], "cirrus-test-repo");
+    assert_eq!(
+        log_groups(moto),
+        [
+            ("/cirrus/app".to_owned(), None),
+            ("/cirrus/network".to_owned(), Some(7))
+        ]
+    );
+    assert_eq!(
+        rules(moto),
+        [(
+            app["Nightly"].clone(),
+            Some("rate(1 day)".to_owned()),
+            None,
+            "DISABLED".to_owned()
+        )]
+    );
 
     let events = event_count(moto, "App");
     let again = moto
@@ -580,42 +865,51 @@ fn deploy_skip_update_diff_destroy(moto: &Moto) {
     )
     .expect(0)
     .err_has("stack App: UPDATE_COMPLETE");
-    // moto replaces the security group on update and its state dump leaves out the rules of
-    // groups made by CloudFormation: check the group in moto is the stack's, and the rule is in
-    // the template the stack now holds.
-    let (sg_id, template) = block_on(async {
-        let cfn = moto.cfn();
-        let res = cfn
-            .describe_stack_resources()
-            .stack_name("App")
-            .logical_resource_id("AppSg")
-            .send()
-            .await
-            .unwrap();
-        let id = res.stack_resources()[0]
-            .physical_resource_id()
-            .unwrap()
-            .to_owned();
-        let t = cfn
-            .get_template()
-            .stack_name("App")
-            .send()
-            .await
-            .unwrap()
-            .template_body()
-            .unwrap()
-            .to_owned();
-        (id, t)
-    });
-    let state = moto.state();
-    assert!(
-        records(&state, "ec2", "SecurityGroup")
-            .iter()
-            .any(|sg| sg["group_id"] == sg_id.as_str()),
-        "{sg_id} is in moto"
+    // The update, read back. moto replaces the security group and the events rule on update
+    // (CloudFormation changes both in place): read them by the ids the stack now holds.
+    let app2 = physical_ids(moto, "App");
+    assert_eq!(
+        security_group(moto, &app2["AppSg"]),
+        Some((
+            vpc.clone(),
+            vec![rule(443, "0.0.0.0/0"), rule(8080, "10.0.0.0/16")]
+        ))
     );
-    assert!(template.contains("0.0.0.0/0"), "{template}");
-    // moto does not change a log group's retention on update; the stack holds the new value.
+    if app2["AppSg"] != app["AppSg"] {
+        assert_eq!(
+            security_group(moto, &app["AppSg"]),
+            None,
+            "replaced, so gone"
+        );
+    }
+    assert_eq!(
+        rules(moto),
+        [(
+            app2["Nightly"].clone(),
+            Some("rate(1 day)".to_owned()),
+            None,
+            "ENABLED".to_owned()
+        )]
+    );
+    let net2 = physical_ids(moto, "Network");
+    for id in ["Vpc", "SubnetA", "SubnetB", "WebSg", "Repo"] {
+        assert_eq!(
+            net2.get(id),
+            net.get(id),
+            "Network replaced nothing: {net2:?}"
+        );
+    }
+    // A moto 5.2.5 quirk: it has no update for AWS::Logs::LogGroup, so the group keeps its 7
+    // days while the stack's template holds 14, and the stack loses track of the group (it
+    // is no longer among the stack's resources; destroy leaves it behind, see below).
+    assert_eq!(net2.get("Logs"), None, "{net2:?}");
+    assert_eq!(
+        log_groups(moto),
+        [
+            ("/cirrus/app".to_owned(), None),
+            ("/cirrus/network".to_owned(), Some(7))
+        ]
+    );
     let network = block_on(async {
         moto.cfn()
             .get_template()
@@ -643,16 +937,29 @@ fn deploy_skip_update_diff_destroy(moto: &Moto) {
     );
     assert_eq!(status(moto, "App"), None);
     assert_eq!(status(moto, "Network"), None);
-    let buckets = block_on(async {
-        moto.s3()
-            .list_buckets()
-            .send()
-            .await
-            .unwrap()
-            .buckets()
-            .len()
-    });
-    assert_eq!(buckets, 0, "App's bucket was deleted with its stack");
+    // Everything both stacks made is gone.
+    assert_eq!(vpc_cidrs(moto, vpc), Vec::<String>::new(), "VPC");
+    assert_eq!(subnets(moto, vpc), [], "subnets");
+    assert_eq!(security_group(moto, &net["WebSg"]), None);
+    assert_eq!(security_group(moto, &app2["AppSg"]), None);
+    assert!(
+        !role_names(moto).contains(&app["Role"]),
+        "{:?}",
+        role_names(moto)
+    );
+    assert_eq!(repositories(moto), Vec::<String>::new(), "ECR repositories");
+    // Network's log group is left: moto dropped it from the stack on update (see above).
+    assert_eq!(
+        log_groups(moto),
+        [("/cirrus/network".to_owned(), Some(7))],
+        "log groups"
+    );
+    assert_eq!(rules(moto), [], "events rules");
+    assert_eq!(
+        buckets(moto),
+        Vec::<String>::new(),
+        "App's bucket was deleted with its stack"
+    );
 }
 
 /// Change sets: a CREATE change set executed, a deploy with nothing changed skipped, a forced
