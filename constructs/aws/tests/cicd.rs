@@ -2,19 +2,19 @@
 //! EventBridge, Secrets Manager and SSM.
 
 use cirrus_aws::codebuild::{
-    BuildEnv, BuildSpec, Cache, EnvVar, InlineBuildSpec, InstallPhase, LocalCacheMode, Phase,
-    Phases, Project, ProjectProps, ProjectVpc, Source,
+    BuildEnv, BuildSpec, Cache, EnvVar, IProject, InlineBuildSpec, InstallPhase, LocalCacheMode,
+    Phase, Phases, Project, ProjectProps, ProjectVpc, Source,
 };
 use cirrus_aws::codecommit::{Repository, RepositoryProps};
 use cirrus_aws::codepipeline::{
-    Action, Artifact, CloudFormationDeployProps, CodeBuildActionProps, ManualApprovalProps,
-    Pipeline, PipelineProps, S3DeployProps, Stage,
+    Action, Artifact, CloudFormationDeployProps, CodeBuildActionProps, IPipeline,
+    ManualApprovalProps, Pipeline, PipelineProps, S3DeployProps, Stage,
 };
 use cirrus_aws::ec2::{ImportedVpc, SecurityGroup, SecurityGroupProps, SubnetType, VpcAttributes};
 use cirrus_aws::events::{
     EventPattern, IRule, Rule, RuleProps, Schedule, Target, TimeUnit, Trigger,
 };
-use cirrus_aws::iam::{PolicyStatement, Principal};
+use cirrus_aws::iam::{PolicyStatement, Principal, Role, RoleProps};
 use cirrus_aws::kms::{Key, KeyProps};
 use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps};
 use cirrus_aws::secretsmanager::{GeneratedValue, JsonTemplate, Secret, SecretProps, SecretValue};
@@ -1268,5 +1268,237 @@ fn imported_rules_check_their_name_and_arn() {
     assert_has(
         &errs,
         "S/Queue: \"arn:aws:sqs:eu-west-1:111122223333:builds\" is not the ARN of an EventBridge rule (hint: rule ARNs read arn:aws:events:<region>:<account>:rule/<name>",
+    );
+}
+
+/// A pipeline of a source, a build of `project` producing `Dist`, and a deploy of `Dist`.
+fn pipeline_running<'a>(stack: Stack<'a>, project: &impl IProject<'a>) {
+    let repo = Repository::new(stack, "Repo", "app", RepositoryProps::default());
+    let site = Bucket::new(stack, "Site", BucketProps::default());
+    let (src, dist) = (Artifact::new("Src"), Artifact::new("Dist"));
+    Pipeline::new(
+        stack,
+        "Pipeline",
+        PipelineProps {
+            stages: vec![
+                Stage::new("Source", [Action::codecommit_source(&repo, "main", &src)]),
+                Stage::new(
+                    "Build",
+                    [Action::codebuild(
+                        project,
+                        &src,
+                        CodeBuildActionProps::output(&dist),
+                    )],
+                ),
+                Stage::new(
+                    "Deploy",
+                    [Action::s3_deploy(&site, &dist, S3DeployProps::default())],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+}
+
+/// An imported project runs in a pipeline like one of the app: the action's role may start,
+/// watch and stop builds of the imported ARN only, and the artifacts are granted to the role
+/// given for the project (here an imported role, through a policy attached to it by name).
+#[test]
+fn an_imported_project_runs_in_a_pipeline_with_its_given_role() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let builder = Role::from_name(stack, "Builder", "legacy-builder");
+    let project = Project::from_name(stack, "Legacy", "legacy-build").with_role(&builder);
+    pipeline_running(stack, &project);
+    let out = app
+        .synth()
+        .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
+    assert!(out.warnings.is_empty(), "{:#?}", out.warnings);
+    let resources = resources(&app, "S");
+    let (bucket, key) = artifacts();
+    let arn = json!({"Fn::Sub": "arn:${AWS::Partition}:codebuild:${AWS::Region}:${AWS::AccountId}:project/legacy-build"});
+    let build = role_id(&resources, "PipelineBuildLegacyCodePipelineActionRole");
+    assert_eq!(
+        statements_of(&resources, &build),
+        json!([{"Effect": "Allow",
+                "Action": ["codebuild:BatchGetBuilds", "codebuild:StartBuild", "codebuild:StopBuild"],
+                "Resource": arn}])
+    );
+    let pipeline = props_of(&resources, "PipelineC660917D");
+    assert_eq!(
+        pipeline["Stages"][1]["Actions"][0]["Name"],
+        json!("Legacy"),
+        "the action is named after the import's construct id"
+    );
+    assert_eq!(
+        pipeline["Stages"][1]["Actions"][0]["Configuration"]["ProjectName"],
+        json!("legacy-build")
+    );
+    let granted: Vec<&serde_json::Value> = resources
+        .values()
+        .filter(|r| {
+            r["Type"] == "AWS::IAM::Policy" && r["Properties"]["Roles"] == json!(["legacy-builder"])
+        })
+        .collect();
+    assert_eq!(granted.len(), 1, "{resources:#?}");
+    assert_eq!(
+        granted[0]["Properties"]["PolicyDocument"]["Statement"],
+        json!([
+            {"Effect": "Allow", "Action": concat(&READ, &PUT), "Resource": bucket},
+            {"Effect": "Allow", "Action": ENCRYPT_DECRYPT, "Resource": key}
+        ])
+    );
+
+    // By ARN, with a role of the app: the same grants, to that role.
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let role = Role::new(
+        stack,
+        "Builder",
+        Principal::service("codebuild.amazonaws.com"),
+        RoleProps::default(),
+    );
+    let project = Project::from_arn(
+        stack,
+        "Legacy",
+        "arn:aws:codebuild:eu-west-1:111122223333:project/legacy-build",
+    )
+    .with_role(&role);
+    assert_eq!(project.project_name(), "legacy-build".into());
+    pipeline_running(stack, &project);
+    let resources = self::resources(&app, "S");
+    let build = role_id(&resources, "PipelineBuildLegacyCodePipelineActionRole");
+    assert_eq!(
+        statements_of(&resources, &build)[0]["Resource"],
+        json!("arn:aws:codebuild:eu-west-1:111122223333:project/legacy-build")
+    );
+    assert_eq!(
+        statements_of(&resources, &role_id(&resources, "Builder")),
+        json!([
+            {"Effect": "Allow", "Action": concat(&READ, &PUT), "Resource": bucket},
+            {"Effect": "Allow", "Action": ENCRYPT_DECRYPT, "Resource": key}
+        ])
+    );
+}
+
+/// Without its role, an imported project's artifacts cannot be granted: the pipeline still
+/// synthesizes, warns on the action, and grants them to no one. Its source is not checked.
+#[test]
+fn an_imported_project_without_a_role_is_a_warning_on_its_action() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let project = Project::from_name(stack, "Legacy", "legacy-build");
+    pipeline_running(stack, &project);
+    let out = app
+        .synth()
+        .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
+    let warnings: Vec<String> = out
+        .warnings
+        .iter()
+        .map(|d| {
+            format!(
+                "{}: {} (hint: {})",
+                d.path,
+                d.message,
+                d.hint.clone().unwrap_or_default()
+            )
+        })
+        .collect();
+    assert_eq!(
+        warnings,
+        vec![
+            "S/Pipeline/Build/Legacy: the role of imported project S/Legacy is unknown, so it is not granted the artifacts: it must be able to read and write the artifact bucket S/Pipeline/ArtifactsBucket and use its key (hint: give the project's role with ImportedProject::with_role, and the pipeline grants it)"
+        ]
+    );
+    let resources = resources(&app, "S");
+    let build = role_id(&resources, "PipelineBuildLegacyCodePipelineActionRole");
+    assert_eq!(
+        actions_in(&statements_of(&resources, &build)),
+        [
+            "codebuild:BatchGetBuilds",
+            "codebuild:StartBuild",
+            "codebuild:StopBuild"
+        ]
+    );
+    // Only the pipeline's role and the source and deploy action roles read the artifacts.
+    let readers = resources
+        .values()
+        .filter(|r| {
+            r["Type"] == "AWS::IAM::Policy"
+                && r["Properties"]["PolicyDocument"]["Statement"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|s| s["Resource"] == artifacts().0)
+        })
+        .count();
+    assert_eq!(readers, 3);
+}
+
+/// A rule starts an imported pipeline and builds of an imported project, with its role scoped
+/// to their ARNs.
+#[test]
+fn imported_pipelines_and_projects_are_rule_targets() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let pipeline = Pipeline::from_name(stack, "Release", "release");
+    assert_eq!(pipeline.pipeline_name(), "release".into());
+    let project = Project::from_arn(
+        stack,
+        "Legacy",
+        "arn:aws:codebuild:eu-west-1:111122223333:project/legacy-build",
+    );
+    Rule::new(
+        stack,
+        "Nightly",
+        Trigger::Schedule(Schedule::rate(1, TimeUnit::Days)),
+        RuleProps {
+            targets: vec![Target::pipeline(&pipeline), Target::codebuild(&project)],
+            ..Default::default()
+        },
+    );
+    let resources = resources(&app, "S");
+    let pipeline_arn = json!({"Fn::Sub": "arn:${AWS::Partition}:codepipeline:${AWS::Region}:${AWS::AccountId}:release"});
+    let targets = &props_of(&resources, "NightlyC44")["Targets"];
+    assert_eq!(targets[0]["Arn"], pipeline_arn);
+    assert_eq!(
+        targets[1]["Arn"],
+        json!("arn:aws:codebuild:eu-west-1:111122223333:project/legacy-build")
+    );
+    assert_eq!(
+        props_of(&resources, "NightlyRoleDefaultPolicy")["PolicyDocument"]["Statement"],
+        json!([
+            {"Effect": "Allow", "Action": "codepipeline:StartPipelineExecution", "Resource": pipeline_arn},
+            {"Effect": "Allow", "Action": "codebuild:StartBuild",
+             "Resource": "arn:aws:codebuild:eu-west-1:111122223333:project/legacy-build"}
+        ])
+    );
+}
+
+#[test]
+fn imported_projects_and_pipelines_check_their_names_and_arns() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    Project::from_name(stack, "Spaced", "legacy build");
+    Project::from_arn(stack, "Queue", "arn:aws:sqs:eu-west-1:111122223333:builds");
+    Project::from_arn(
+        stack,
+        "NoName",
+        "arn:aws:codebuild:eu-west-1:111122223333:project/",
+    );
+    Pipeline::from_name(stack, "Slashed", "release/main");
+    let errs = errors(&app);
+    assert_has(
+        &errs,
+        "S/Spaced: project name \"legacy build\" must be 2 to 255 letters, digits, '-' and '_', starting with a letter or digit",
+    );
+    assert_has(
+        &errs,
+        "S/Queue: \"arn:aws:sqs:eu-west-1:111122223333:builds\" is not the ARN of a CodeBuild project (hint: project ARNs read arn:aws:codebuild:<region>:<account>:project/<name>)",
+    );
+    assert_has(&errs, "S/NoName: project name \"\" must be 2 to 255");
+    assert_has(
+        &errs,
+        "S/Slashed: pipeline name \"release/main\" must be 1 to 100 letters",
     );
 }

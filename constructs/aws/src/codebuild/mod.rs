@@ -1,5 +1,11 @@
 //! CodeBuild: projects with a typed buildspec, encrypted logs, and secrets that never appear in
 //! plain text.
+//!
+//! An existing project is imported by name ([`Project::from_name`], this account and region)
+//! or ARN ([`Project::from_arn`]). It offers its name and ARN ([`IProject`]) wherever a project
+//! of this app does: a pipeline's CodeBuild action, an EventBridge rule's target. A pipeline
+//! grants the artifacts to its role only when told of it ([`ImportedProject::with_role`]), and
+//! cannot check that it takes its source from the pipeline.
 
 mod buildspec;
 mod env_var;
@@ -12,4 +18,7 @@ pub use buildspec::{
 pub use env_var::EnvVar;
 pub(crate) use env_var::{Problem, check_variable_name};
 pub use environment::{BuildEnvironment, BuildImage, ComputeType, Platform};
-pub use project::{BuildLogs, Cache, LocalCacheMode, Project, ProjectProps, ProjectVpc, Source};
+pub use project::{
+    BuildLogs, Cache, IProject, ImportedProject, LocalCacheMode, Project, ProjectProps, ProjectRef,
+    ProjectRole, ProjectVpc, Source,
+};

@@ -1,6 +1,8 @@
 //! `Project`: a CodeBuild project with its role, its log group and typed secrets.
 
 use cirrus_cfn::codebuild::{CfnProject, project};
+use std::rc::Rc;
+
 use cirrus_core::{Construct, Expr, Node, ResourceRef, fns};
 
 use crate::codebuild::{BuildEnvironment, BuildSpec, EnvVar, Platform};
@@ -226,6 +228,60 @@ impl<'a> Grantable<'a> for Project<'a> {
 }
 
 impl<'a> Project<'a> {
+    /// An existing project of this account and region, by name: its ARN is
+    /// `arn:${AWS::Partition}:codebuild:${AWS::Region}:${AWS::AccountId}:project/<name>`. A
+    /// malformed name is reported on the node created here.
+    pub fn from_name(scope: impl Construct<'a>, id: &str, name: &str) -> ImportedProject<'a> {
+        let node = scope.node().add_child(id);
+        check_name(node, name);
+        ImportedProject {
+            node,
+            name: name.into(),
+            arn: fns::sub(
+                &format!(
+                    "arn:${{AWS::Partition}}:codebuild:${{AWS::Region}}:${{AWS::AccountId}}:project/{name}"
+                ),
+                [],
+            ),
+            role: None,
+        }
+    }
+
+    /// An existing project, by ARN (`arn:aws:codebuild:<region>:<account>:project/<name>`).
+    /// The name is read from the ARN; an ARN that is not a project's is reported on the node
+    /// created here.
+    pub fn from_arn(scope: impl Construct<'a>, id: &str, arn: &str) -> ImportedProject<'a> {
+        let node = scope.node().add_child(id);
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        let name = match parts.as_slice() {
+            ["arn", partition, "codebuild", region, account, resource]
+                if !partition.is_empty() && !region.is_empty() && !account.is_empty() =>
+            {
+                resource.strip_prefix("project/")
+            }
+            _ => None,
+        };
+        let name = match name {
+            Some(name) => {
+                check_name(node, name);
+                name
+            }
+            None => {
+                node.error_with_hint(
+                    format!("\"{arn}\" is not the ARN of a CodeBuild project"),
+                    "project ARNs read arn:aws:codebuild:<region>:<account>:project/<name>",
+                );
+                ""
+            }
+        };
+        ImportedProject {
+            node,
+            name: name.into(),
+            arn: arn.into(),
+            role: None,
+        }
+    }
+
     /// A new project.
     pub fn new(scope: impl Construct<'a>, id: &str, props: ProjectProps<'a>) -> Project<'a> {
         let node = scope.node().add_child(id);
@@ -446,19 +502,206 @@ impl<'a> Project<'a> {
     }
 }
 
+/// What a project offers to the constructs that run it (a pipeline's CodeBuild action, an
+/// EventBridge rule): implemented by [`Project`], by projects imported with
+/// [`Project::from_name`] or [`Project::from_arn`], and by [`ProjectRef`].
+pub trait IProject<'a> {
+    /// The project's name.
+    fn project_name(&self) -> Expr<String>;
+
+    /// The project's ARN.
+    fn project_arn(&self) -> Expr<String>;
+
+    /// The role builds run with, as a grant target, when it is known: always for a project
+    /// of this app, for an imported one once given with [`ImportedProject::with_role`].
+    fn build_role(&self) -> Option<ProjectRole<'a>>;
+
+    /// A plain description of the project that other constructs keep.
+    fn reference(&self) -> ProjectRef<'a>;
+}
+
+impl<'a> IProject<'a> for Project<'a> {
+    fn project_name(&self) -> Expr<String> {
+        Project::project_name(self)
+    }
+
+    fn project_arn(&self) -> Expr<String> {
+        Project::project_arn(self)
+    }
+
+    fn build_role(&self) -> Option<ProjectRole<'a>> {
+        Some(ProjectRole::of(&self.role))
+    }
+
+    fn reference(&self) -> ProjectRef<'a> {
+        ProjectRef {
+            node: self.node,
+            name: Project::project_name(self),
+            arn: Project::project_arn(self),
+            role: IProject::build_role(self),
+            pipeline_source: Some(self.takes_pipeline_source()),
+        }
+    }
+}
+
+/// The role of a project as other constructs keep it: a [`Role`] of this app, an imported
+/// role, or anything else [`Grantable`]. Grants to it go where grants to the role itself go.
+#[derive(Clone)]
+pub struct ProjectRole<'a>(Rc<dyn Grantable<'a> + 'a>);
+
+impl<'a> ProjectRole<'a> {
+    fn of<G: Grantable<'a> + Clone + 'a>(role: &G) -> ProjectRole<'a> {
+        ProjectRole(Rc::new(role.clone()))
+    }
+}
+
+impl std::fmt::Debug for ProjectRole<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ProjectRole")
+            .field(&self.0.grant_node().path())
+            .finish()
+    }
+}
+
+impl<'a> Grantable<'a> for ProjectRole<'a> {
+    fn add_to_principal_policy(&self, statement: PolicyStatement) {
+        self.0.add_to_principal_policy(statement);
+    }
+
+    fn grant_principal(&self) -> Principal {
+        self.0.grant_principal()
+    }
+
+    fn grant_node(&self) -> Node<'a> {
+        self.0.grant_node()
+    }
+}
+
+/// A project defined elsewhere, known by its name and ARN. A pipeline runs it like a project
+/// of this app, except that it cannot check the project's source (it must be
+/// `CODEPIPELINE` for a pipeline action) and can grant the artifacts only to a role it is
+/// told of ([`ImportedProject::with_role`]).
+#[derive(Debug, Clone)]
+pub struct ImportedProject<'a> {
+    node: Node<'a>,
+    name: Expr<String>,
+    arn: Expr<String>,
+    role: Option<ProjectRole<'a>>,
+}
+
+impl<'a> Construct<'a> for ImportedProject<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl<'a> ImportedProject<'a> {
+    /// The same project, whose builds run with `role` (a [`Role`] of this app, or an
+    /// [`ImportedRole`](crate::iam::ImportedRole)): a pipeline then grants it the artifacts
+    /// the builds read and write. Default: unknown, and the pipeline warns that it cannot.
+    #[must_use]
+    pub fn with_role<G: Grantable<'a> + Clone + 'a>(mut self, role: &G) -> ImportedProject<'a> {
+        self.role = Some(ProjectRole::of(role));
+        self
+    }
+
+    /// The project's name.
+    pub fn project_name(&self) -> Expr<String> {
+        self.name.clone()
+    }
+
+    /// The project's ARN.
+    pub fn project_arn(&self) -> Expr<String> {
+        self.arn.clone()
+    }
+}
+
+impl<'a> IProject<'a> for ImportedProject<'a> {
+    fn project_name(&self) -> Expr<String> {
+        self.name.clone()
+    }
+
+    fn project_arn(&self) -> Expr<String> {
+        self.arn.clone()
+    }
+
+    fn build_role(&self) -> Option<ProjectRole<'a>> {
+        self.role.clone()
+    }
+
+    fn reference(&self) -> ProjectRef<'a> {
+        ProjectRef {
+            node: self.node,
+            name: self.name.clone(),
+            arn: self.arn.clone(),
+            role: self.role.clone(),
+            pipeline_source: None,
+        }
+    }
+}
+
+/// A project as other constructs keep it.
+#[derive(Debug, Clone)]
+pub struct ProjectRef<'a> {
+    node: Node<'a>,
+    name: Expr<String>,
+    arn: Expr<String>,
+    role: Option<ProjectRole<'a>>,
+    /// Whether the project takes its source from a pipeline; `None` when unknown (imported).
+    pipeline_source: Option<bool>,
+}
+
+impl<'a> Construct<'a> for ProjectRef<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl ProjectRef<'_> {
+    /// Whether the project takes its source from a pipeline; `None` for an imported project,
+    /// whose source is not known.
+    pub(crate) fn takes_pipeline_source(&self) -> Option<bool> {
+        self.pipeline_source
+    }
+}
+
+impl<'a> IProject<'a> for ProjectRef<'a> {
+    fn project_name(&self) -> Expr<String> {
+        self.name.clone()
+    }
+
+    fn project_arn(&self) -> Expr<String> {
+        self.arn.clone()
+    }
+
+    fn build_role(&self) -> Option<ProjectRole<'a>> {
+        self.role.clone()
+    }
+
+    fn reference(&self) -> ProjectRef<'a> {
+        self.clone()
+    }
+}
+
+/// CodeBuild's project names: 2 to 255 letters, digits, `-` and `_`, starting with a letter or
+/// digit.
+fn check_name(node: Node<'_>, name: &str) {
+    let valid = (2..=255).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid {
+        node.error(format!(
+            "project name \"{name}\" must be 2 to 255 letters, digits, '-' and '_', starting with a letter or digit"
+        ));
+    }
+}
+
 /// Reports what CodeBuild would refuse in `props`.
 fn check_props(node: Node<'_>, props: &ProjectProps<'_>) {
     if let Some(name) = &props.project_name {
-        let valid = (2..=255).contains(&name.len())
-            && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !valid {
-            node.error(format!(
-                "project name \"{name}\" must be 2 to 255 letters, digits, '-' and '_', starting with a letter or digit"
-            ));
-        }
+        check_name(node, name);
     }
     if !(5..=2160).contains(&props.timeout_minutes) {
         node.error(format!(

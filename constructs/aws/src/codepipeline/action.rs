@@ -2,7 +2,7 @@
 
 use cirrus_core::{Construct, Expr, ObjectBuilder, Stack, Value, fns};
 
-use crate::codebuild::Project;
+use crate::codebuild::{IProject, ProjectRef};
 use crate::codecommit::{IRepository, RepositoryRef};
 use crate::codepipeline::{Artifact, ArtifactPath};
 use crate::iam::Role;
@@ -196,7 +196,7 @@ pub(crate) enum ActionKind<'a> {
         output: Artifact,
     },
     CodeBuild {
-        project: Project<'a>,
+        project: ProjectRef<'a>,
         input: Artifact,
         props: CodeBuildActionProps,
     },
@@ -260,16 +260,19 @@ impl<'a> Action<'a> {
         })
     }
 
-    /// Runs a build of `project` on `input`. The project must take its source from the
-    /// pipeline; its role is granted read on the artifacts it reads and write for those it
-    /// produces.
+    /// Runs a build of `project` (of this app, or imported) on `input`. The project must take
+    /// its source from the pipeline, which is checked for a project of this app only; its
+    /// role is granted read on the artifacts it reads and write for those it produces. An
+    /// imported project's role is known only when given with
+    /// [`ImportedProject::with_role`](crate::codebuild::ImportedProject::with_role); without
+    /// it, the pipeline warns that the artifacts are not granted.
     pub fn codebuild(
-        project: &Project<'a>,
+        project: &impl IProject<'a>,
         input: &Artifact,
         props: CodeBuildActionProps,
     ) -> Action<'a> {
         Action::of(ActionKind::CodeBuild {
-            project: *project,
+            project: project.reference(),
             input: input.clone(),
             props,
         })

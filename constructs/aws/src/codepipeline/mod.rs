@@ -17,6 +17,16 @@
 //! exactly the statements that action needs, scoped to its resources; the pipeline's role keeps
 //! the artifacts and assumes the action roles, nothing more. A CodeBuild project's own role
 //! reads and writes the artifacts of its builds.
+//!
+//! A CodeBuild action also runs an imported project
+//! ([`Project::from_name`](crate::codebuild::Project::from_name) or `from_arn`): its action
+//! role may start, watch and stop builds of that project's ARN, and the artifacts are granted
+//! to the project's role when it is given
+//! ([`ImportedProject::with_role`](crate::codebuild::ImportedProject::with_role)); without it
+//! the pipeline warns, on the action, that the role must be able to read (and write) the
+//! artifact bucket and its key. That an imported project takes its source from the pipeline
+//! cannot be checked here. An existing pipeline is imported by name ([`Pipeline::from_name`]),
+//! to be started by a rule (`events::Target::pipeline`).
 
 mod action;
 mod artifact;
@@ -27,4 +37,4 @@ pub use action::{
     DeployedStack, ManualApprovalProps, S3DeployMode, S3DeployProps,
 };
 pub use artifact::{Artifact, ArtifactPath};
-pub use pipeline::{ExecutionMode, Pipeline, PipelineProps, Stage};
+pub use pipeline::{ExecutionMode, IPipeline, ImportedPipeline, Pipeline, PipelineProps, Stage};

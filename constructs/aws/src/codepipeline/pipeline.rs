@@ -1,8 +1,9 @@
 //! `Pipeline`: a CodePipeline (V2) pipeline, checked when it is created.
 
 use cirrus_cfn::codepipeline::{CfnPipeline, pipeline};
-use cirrus_core::{Construct, Expr, Node, ResourceRef, fns};
+use cirrus_core::{Construct, Diagnostic, Expr, Node, ResourceRef, fns};
 
+use crate::codebuild::IProject;
 use crate::codecommit::{IRepository, SOURCE_ACTIONS, commit_pattern, grant_repository};
 use crate::codepipeline::Action;
 use crate::codepipeline::action::{ActionKind, DeployedStack, stack_arn, stack_name};
@@ -244,8 +245,12 @@ impl<'a> Pipeline<'a> {
                         .resources([action_role.arn()]),
                 );
             }
+            let action_node = action_role
+                .as_ref()
+                .and_then(|r| parent_of(this.node, r.node()));
             this.grant(
                 action,
+                action_node,
                 action_role.as_ref(),
                 &mut trigger_role,
                 &props.role_path,
@@ -269,6 +274,7 @@ impl<'a> Pipeline<'a> {
     fn grant(
         &self,
         action: &Action<'a>,
+        action_node: Option<Node<'a>>,
         action_role: Option<&Role<'a>>,
         trigger_role: &mut Option<Role<'a>>,
         role_path: &Option<String>,
@@ -298,12 +304,32 @@ impl<'a> Pipeline<'a> {
                     role_path,
                 );
             }
-            ActionKind::CodeBuild { project, props, .. } => {
-                self.bucket.grant_read(project);
-                if !props.outputs.is_empty() {
-                    self.bucket.grant_put(project);
+            ActionKind::CodeBuild { project, props, .. } => match project.build_role() {
+                Some(project_role) => {
+                    self.bucket.grant_read(&project_role);
+                    if !props.outputs.is_empty() {
+                        self.bucket.grant_put(&project_role);
+                    }
                 }
-            }
+                None => {
+                    // On the action's node (the parent of its role), or the pipeline's when
+                    // the action has none (its construct id clashed, an error already).
+                    action_node.unwrap_or(self.node).report(
+                        Diagnostic::warning(
+                            "",
+                            format!(
+                                "the role of imported project {} is unknown, so it is not granted the artifacts: it must be able to read{} the artifact bucket {} and use its key",
+                                project.node().path(),
+                                if props.outputs.is_empty() { "" } else { " and write" },
+                                self.bucket.node().path(),
+                            ),
+                        )
+                        .with_hint(
+                            "give the project's role with ImportedProject::with_role, and the pipeline grants it",
+                        ),
+                    );
+                }
+            },
             ActionKind::CloudFormation { props, .. } => {
                 let deploy_role = props
                     .deploy_role
@@ -410,12 +436,26 @@ impl<'a> Pipeline<'a> {
         );
     }
 
+    /// An existing pipeline of this account and region, by name: its ARN is
+    /// `arn:${AWS::Partition}:codepipeline:${AWS::Region}:${AWS::AccountId}:<name>`. A
+    /// malformed name is reported on the node created here.
+    pub fn from_name(scope: impl Construct<'a>, id: &str, name: &str) -> ImportedPipeline<'a> {
+        let node = scope.node().add_child(id);
+        if !valid_name(name) {
+            node.error(format!(
+                "pipeline name \"{name}\" must be 1 to 100 letters, digits, '.', '@', '_' and '-'"
+            ));
+        }
+        ImportedPipeline {
+            node,
+            name: name.into(),
+            arn: pipeline_arn(name.into()),
+        }
+    }
+
     /// The pipeline's ARN.
     pub fn arn(&self) -> Expr<String> {
-        fns::sub(
-            "arn:${AWS::Partition}:codepipeline:${AWS::Region}:${AWS::AccountId}:${Pipeline}",
-            [("Pipeline", self.resource.ref_())],
-        )
+        pipeline_arn(self.resource.ref_())
     }
 
     /// The pipeline's name.
@@ -445,10 +485,75 @@ impl<'a> Pipeline<'a> {
     }
 }
 
+/// The ARN of the pipeline named `name`, in the stack's partition, region and account.
+fn pipeline_arn(name: Expr<String>) -> Expr<String> {
+    fns::sub(
+        "arn:${AWS::Partition}:codepipeline:${AWS::Region}:${AWS::AccountId}:${Pipeline}",
+        [("Pipeline", name)],
+    )
+}
+
+/// What a pipeline offers to the constructs that start it (an EventBridge rule's target):
+/// implemented by [`Pipeline`] and by pipelines imported with [`Pipeline::from_name`].
+pub trait IPipeline {
+    /// The pipeline's name.
+    fn pipeline_name(&self) -> Expr<String>;
+
+    /// The pipeline's ARN.
+    fn pipeline_arn(&self) -> Expr<String>;
+}
+
+impl IPipeline for Pipeline<'_> {
+    fn pipeline_name(&self) -> Expr<String> {
+        self.name()
+    }
+
+    fn pipeline_arn(&self) -> Expr<String> {
+        self.arn()
+    }
+}
+
+/// A pipeline defined elsewhere, known by its name and ARN: a target for rules
+/// ([`IPipeline`]); its stages stay as they are.
+#[derive(Debug, Clone)]
+pub struct ImportedPipeline<'a> {
+    node: Node<'a>,
+    name: Expr<String>,
+    arn: Expr<String>,
+}
+
+impl<'a> Construct<'a> for ImportedPipeline<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl ImportedPipeline<'_> {
+    /// The pipeline's name.
+    pub fn name(&self) -> Expr<String> {
+        self.name.clone()
+    }
+
+    /// The pipeline's ARN.
+    pub fn arn(&self) -> Expr<String> {
+        self.arn.clone()
+    }
+}
+
+impl IPipeline for ImportedPipeline<'_> {
+    fn pipeline_name(&self) -> Expr<String> {
+        self.name()
+    }
+
+    fn pipeline_arn(&self) -> Expr<String> {
+        self.arn()
+    }
+}
+
 /// The action declaration of `action`, run as `action_role` when it has one.
-fn declaration(
-    action: &Action<'_>,
-    deploy_role: Option<&Role<'_>>,
+fn declaration<'a>(
+    action: &Action<'a>,
+    deploy_role: Option<&Role<'a>>,
     action_role: Option<&Role<'_>>,
 ) -> pipeline::ActionDeclaration {
     let (category, provider) = action.type_id();
@@ -486,6 +591,15 @@ fn declaration(
             action.resolved_name(),
         )
     }
+}
+
+/// The node of an action (`<stage>/<action>`) below `pipeline`, found from its role's.
+fn parent_of<'a>(pipeline: Node<'a>, action_role: Node<'a>) -> Option<Node<'a>> {
+    let path = action_role.path();
+    let relative = path.strip_prefix(&format!("{}/", pipeline.path()))?;
+    let mut parts = relative.split('/');
+    let (stage, action) = (parts.next()?, parts.next()?);
+    pipeline.find_child(stage)?.find_child(action)
 }
 
 /// The new artifact bucket of a pipeline, with its own key.
@@ -890,7 +1004,9 @@ fn check_action(node: Node<'_>, action: &Action<'_>, at: &str, out: &mut Vec<Str
             }
         }
         ActionKind::CodeBuild { project, props, .. } => {
-            if !project.takes_pipeline_source() {
+            // An imported project's source is not known here (`None`): CodeBuild itself
+            // refuses to run a project whose source is not CODEPIPELINE from a pipeline.
+            if project.takes_pipeline_source() == Some(false) {
                 out.push(format!(
                     "action {at}: project {} does not take its source from the pipeline; give it Source::CodePipeline",
                     project.node().path()

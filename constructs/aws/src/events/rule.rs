@@ -3,8 +3,8 @@
 use cirrus_cfn::events::{CfnRule, rule};
 use cirrus_core::{Construct, Expr, Node, ResourceRef, ToValue, fns, pseudo};
 
-use crate::codebuild::Project;
-use crate::codepipeline::Pipeline;
+use crate::codebuild::IProject;
+use crate::codepipeline::IPipeline;
 use crate::events::{EventPattern, Schedule};
 use crate::iam::{PolicyCondition, PolicyStatement, Principal, Role, RoleProps};
 
@@ -57,16 +57,20 @@ pub enum Target<'a> {
 }
 
 impl<'a> Target<'a> {
-    /// Starts `pipeline`, with the rule's own role.
-    pub fn pipeline(pipeline: &Pipeline<'a>) -> Target<'a> {
+    /// Starts `pipeline` (of this app, or imported with
+    /// [`Pipeline::from_name`](crate::codepipeline::Pipeline::from_name)), with the rule's own
+    /// role.
+    pub fn pipeline(pipeline: &impl IPipeline) -> Target<'a> {
         Target::Pipeline {
-            arn: pipeline.arn(),
+            arn: pipeline.pipeline_arn(),
             role: None,
         }
     }
 
-    /// Starts a build of `project`, with the rule's own role.
-    pub fn codebuild(project: &Project<'a>) -> Target<'a> {
+    /// Starts a build of `project` (of this app, or imported with
+    /// [`Project::from_name`](crate::codebuild::Project::from_name) or
+    /// [`Project::from_arn`](crate::codebuild::Project::from_arn)), with the rule's own role.
+    pub fn codebuild(project: &impl IProject<'a>) -> Target<'a> {
         Target::CodeBuild {
             arn: project.project_arn(),
             role: None,
