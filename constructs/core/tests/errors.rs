@@ -204,25 +204,26 @@ fn explicit_stack_dependency_cycle() {
     );
 }
 
-#[test]
-fn references_across_environments_are_rejected_with_a_hint() {
+/// The error of a stack `To` (in `to`) whose topic copies the name of a topic of a stack
+/// `From` (in `from`).
+fn cross_environment_error(from: Env, to: Env) -> cirrus_core::Diagnostic {
     let app = App::new("errors");
-    let eu = app.stack(
-        "Eu",
+    let producer = app.stack(
+        "From",
         StackProps {
-            env: Env::new("123456789012", "eu-west-1"),
+            env: from,
             ..Default::default()
         },
     );
-    let us = app.stack(
-        "Us",
+    let consumer = app.stack(
+        "To",
         StackProps {
-            env: Env::new("123456789012", "us-east-1"),
+            env: to,
             ..Default::default()
         },
     );
-    let topic = eu.add("Topic", Topic::default());
-    us.add(
+    let topic = producer.add("Topic", Topic::default());
+    consumer.add(
         "Copy",
         Topic {
             display_name: Some(topic.attrs().topic_name()),
@@ -230,46 +231,29 @@ fn references_across_environments_are_rejected_with_a_hint() {
         },
     );
     let failed = app.synth().unwrap_err();
-    let d = failed.diagnostics.errors().next().unwrap();
-    assert_eq!(d.path, "Us/Copy");
-    assert!(d.message.contains("refers to Eu/Topic, which is in another environment (aws://123456789012/eu-west-1, not aws://123456789012/us-east-1)"), "{}", d.message);
+    failed.diagnostics.errors().next().unwrap().clone()
+}
+
+#[test]
+fn references_across_environments_are_rejected_with_a_hint() {
+    let d = cross_environment_error(
+        Env::new("123456789012", "eu-west-1"),
+        Env::new("123456789012", "us-east-1"),
+    );
+    assert_eq!(d.path, "To/Copy");
+    assert!(d.message.contains("refers to From/Topic, which is in another environment (aws://123456789012/eu-west-1, not aws://123456789012/us-east-1)"), "{}", d.message);
     assert!(d.hint.as_deref().unwrap().contains("SSM Parameter Store"));
 }
 
 #[test]
 fn references_across_accounts_are_rejected_too() {
-    let app = App::new("errors");
-    let shared = app.stack(
-        "Shared",
-        StackProps {
-            env: Env::new("111111111111", "eu-west-1"),
-            ..Default::default()
-        },
+    let d = cross_environment_error(
+        Env::new("111111111111", "eu-west-1"),
+        Env::new("222222222222", "eu-west-1"),
     );
-    let workload = app.stack(
-        "Workload",
-        StackProps {
-            env: Env::new("222222222222", "eu-west-1"),
-            ..Default::default()
-        },
-    );
-    let topic = shared.add("Topic", Topic::default());
-    workload.add(
-        "Copy",
-        Topic {
-            display_name: Some(topic.attrs().topic_name()),
-            ..Default::default()
-        },
-    );
-    let failed = app.synth().unwrap_err();
-    let d = failed.diagnostics.errors().next().unwrap();
-    assert_eq!(d.path, "Workload/Copy");
-    assert!(
-        d.message.contains("refers to Shared/Topic, which is in another environment (aws://111111111111/eu-west-1, not aws://222222222222/eu-west-1)"),
-        "{}",
-        d.message
-    );
-    assert!(d.hint.is_some());
+    assert_eq!(d.path, "To/Copy");
+    assert!(d.message.contains("refers to From/Topic, which is in another environment (aws://111111111111/eu-west-1, not aws://222222222222/eu-west-1)"), "{}", d.message);
+    assert!(d.hint.as_deref().unwrap().contains("SSM Parameter Store"));
 }
 
 #[test]
