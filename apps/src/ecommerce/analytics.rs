@@ -172,14 +172,7 @@ pub fn analytics<'a>(app: &'a App, production: &Storefront<'a>) -> Stack<'a> {
     put_roles_under_app_path(stack.node(), &[hadoop.node()]);
 
     let output = |id: &str, value: Expr<String>, description: &str| {
-        stack.add_output(
-            id,
-            value,
-            OutputProps {
-                description: Some(description.into()),
-                ..Default::default()
-            },
-        );
+        stack.add_output(id, value).description(description);
     };
     output(
         "ArchiveBucketName",
@@ -349,7 +342,7 @@ fn metric_stream<'a>(stack: Stack<'a>, destination: &DeliveryStream<'a>) {
         },
     );
     // The stream puts records from the start: the role's permission first.
-    if let Some(policy) = role.node().find_child("DefaultPolicy") {
+    if let Some(policy) = role.default_policy() {
         stream.add_dependency(&policy);
     }
 }
@@ -608,7 +601,7 @@ fn catalog<'a>(stack: Stack<'a>, key: Key<'a>, archive: &Bucket<'a>) -> Expr<Str
         .with_tags(TagSpec::map("Tags")),
     );
     // Glue checks the role when the crawler is created.
-    if let Some(policy) = role.node().find_child("DefaultPolicy") {
+    if let Some(policy) = role.default_policy() {
         crawler.add_dependency(&policy);
     }
     crawler.ref_()

@@ -87,13 +87,8 @@ pub fn edge(app: &App) -> Stack<'_> {
         RecordSet::new(stack, id, &zone, DOMAIN, target, RecordSetProps::default());
     }
 
-    stack.add_output(
-        "DistributionDomainName",
-        cdn.domain_name(),
-        OutputProps {
-            description: Some(format!("what {DOMAIN} points to")),
-            ..Default::default()
-        },
-    );
+    stack
+        .add_output("DistributionDomainName", cdn.domain_name())
+        .description(format!("what {DOMAIN} points to"));
     stack
 }

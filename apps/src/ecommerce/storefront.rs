@@ -186,14 +186,7 @@ pub fn storefront<'a>(app: &'a App, spec: &RegionSpec) -> Storefront<'a> {
     put_roles_under_app_path(stack.node(), &[]);
 
     let output = |id: &str, value: Expr<String>, description: &str| {
-        stack.add_output(
-            id,
-            value,
-            OutputProps {
-                description: Some(description.into()),
-                ..Default::default()
-            },
-        );
+        stack.add_output(id, value).description(description);
     };
     output(
         "ClusterName",

@@ -126,12 +126,8 @@ pub fn platform(app: &App, spec: &EnvSpec) {
 
     let bootstrap = super::bootstrap::bootstrap(stack, spec, &vpc, &cluster, &cluster_name);
 
-    stack.add_output("ClusterName", cluster.name(), OutputProps::default());
-    stack.add_output(
-        "BootstrapProjectName",
-        bootstrap.project_name(),
-        OutputProps::default(),
-    );
-    stack.add_output("ImageRepositoryUri", images.uri(), OutputProps::default());
-    stack.add_output("AdminRoleArn", admin.arn(), OutputProps::default());
+    stack.add_output("ClusterName", cluster.name());
+    stack.add_output("BootstrapProjectName", bootstrap.project_name());
+    stack.add_output("ImageRepositoryUri", images.uri());
+    stack.add_output("AdminRoleArn", admin.arn());
 }

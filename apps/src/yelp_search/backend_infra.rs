@@ -109,14 +109,9 @@ pub fn define<'a>(stack: Stack<'a>, scope: &mut Scope) -> BackendInfra<'a> {
         })
         .collect();
 
-    stack.add_output(
-        "DataFilesBucketName",
-        data_files.bucket_name(),
-        OutputProps {
-            description: Some("upload the jobs' initial data files here (aws s3 cp)".into()),
-            ..Default::default()
-        },
-    );
+    stack
+        .add_output("DataFilesBucketName", data_files.bucket_name())
+        .description("upload the jobs' initial data files here (aws s3 cp)");
     BackendInfra {
         deploy_roles,
         data_reader,
@@ -286,14 +281,9 @@ fn component<'a>(
         },
     );
 
-    stack.add_output(
-        &id("RepoCloneUrlHttp"),
-        repo.clone_url_http(),
-        OutputProps {
-            description: Some(format!("push {} here to build and deploy it", c.repo)),
-            ..Default::default()
-        },
-    );
-    stack.add_output(&id("ImageRepoUri"), images.uri(), OutputProps::default());
+    stack
+        .add_output(&id("RepoCloneUrlHttp"), repo.clone_url_http())
+        .description(format!("push {} here to build and deploy it", c.repo));
+    stack.add_output(&id("ImageRepoUri"), images.uri());
     deploy.role()
 }

@@ -222,28 +222,14 @@ pub fn define<'a>(stack: Stack<'a>, backend: &BackendInfra<'a>, scope: &mut Scop
     );
     cluster.grant_describe(&admin);
 
-    stack.add_output("ClusterName", cluster.name(), OutputProps::default());
-    stack.add_output(
-        "ClusterEndpoint",
-        cluster.endpoint(),
-        OutputProps::default(),
-    );
-    stack.add_output(
-        "DataFileSystemId",
-        file_system,
-        OutputProps {
-            description: Some("the fileSystemId of the efs-sc StorageClass".into()),
-            ..Default::default()
-        },
-    );
-    stack.add_output(
-        "AdminRoleArn",
-        admin.arn(),
-        OutputProps {
-            description: Some("assume it to run kubectl as a cluster administrator".into()),
-            ..Default::default()
-        },
-    );
+    stack.add_output("ClusterName", cluster.name());
+    stack.add_output("ClusterEndpoint", cluster.endpoint());
+    stack
+        .add_output("DataFileSystemId", file_system)
+        .description("the fileSystemId of the efs-sc StorageClass");
+    stack
+        .add_output("AdminRoleArn", admin.arn())
+        .description("assume it to run kubectl as a cluster administrator");
 }
 
 /// The EFS file system of the shared volume, reachable over NFS (TLS only) from the cluster's

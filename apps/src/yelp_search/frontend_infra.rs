@@ -155,21 +155,11 @@ pub fn define(stack: Stack<'_>, scope: &mut Scope) {
         },
     );
 
-    stack.add_output(
-        "CdnDomainName",
-        cdn.domain_name(),
-        OutputProps {
-            description: Some("open https://<this name> to use the app".into()),
-            ..Default::default()
-        },
-    );
-    stack.add_output("SiteBucketName", site.bucket_name(), OutputProps::default());
-    stack.add_output(
-        "AppRepoCloneUrlHttp",
-        app_repo.clone_url_http(),
-        OutputProps {
-            description: Some("push the React app here to build and deploy it".into()),
-            ..Default::default()
-        },
-    );
+    stack
+        .add_output("CdnDomainName", cdn.domain_name())
+        .description("open https://<this name> to use the app");
+    stack.add_output("SiteBucketName", site.bucket_name());
+    stack
+        .add_output("AppRepoCloneUrlHttp", app_repo.clone_url_http())
+        .description("push the React app here to build and deploy it");
 }

@@ -83,17 +83,12 @@ pub fn define<'a>(stack: Stack<'a>, spec: &InfraPipeline<'a>, scope: &Scope) {
         },
     );
 
-    stack.add_output(
-        "InfraRepoCloneUrlHttp",
-        repo.clone_url_http(),
-        OutputProps {
-            description: Some(format!(
-                "push the templates of synth-out/{APP}/ here to deploy them"
-            )),
-            ..Default::default()
-        },
-    );
-    stack.add_output("PipelineName", pipeline.name(), OutputProps::default());
+    stack
+        .add_output("InfraRepoCloneUrlHttp", repo.clone_url_http())
+        .description(format!(
+            "push the templates of synth-out/{APP}/ here to deploy them"
+        ));
+    stack.add_output("PipelineName", pipeline.name());
 
     // The pipeline creates the role for its CloudFormation actions, without permissions.
     if let Some(role) = pipeline.deploy_role() {

@@ -16,7 +16,7 @@ use cirrus_aws::kms::{Key, KeyProps};
 use cirrus_aws::logs::{SubscriptionFilter, SubscriptionFilterProps};
 use cirrus_aws::redshift::{self, AuditLogging, NodeType};
 use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps, IBucket};
-use cirrus_core::{App, Construct, StackProps};
+use cirrus_core::{App, StackProps};
 use fixtures::network::imported_vpc;
 use serde_json::{Value, json};
 

@@ -642,12 +642,8 @@ fn repository_uris() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
     let repo = Repository::new(stack, "Images", RepositoryProps::default());
-    stack.add_output("Uri", repo.uri_for_tag("v1"), Default::default());
-    stack.add_output(
-        "Imported",
-        Repository::from_name("team/base").uri(),
-        Default::default(),
-    );
+    stack.add_output("Uri", repo.uri_for_tag("v1"));
+    stack.add_output("Imported", Repository::from_name("team/base").uri());
     let t = template(&app, "S");
     assert_eq!(
         t["Outputs"]["Uri"]["Value"],

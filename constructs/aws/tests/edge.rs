@@ -27,7 +27,7 @@ use cirrus_aws::route53::{
 use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps};
 use cirrus_aws::wafv2::{IWebAcl, WebAcl, WebAclProps, WebAclScope};
 use cirrus_cfn::elasticloadbalancingv2::{CfnListenerRule, listener_rule};
-use cirrus_core::{App, Construct, Env, Stack, StackProps};
+use cirrus_core::{App, Env, Stack, StackProps};
 use fixtures::network::imported_vpc;
 use serde_json::{Value, json};
 
@@ -162,7 +162,7 @@ fn distribution_arn_names_the_distribution_id() {
         Behavior::new(Origin::S3(site)),
         DistributionProps::default(),
     );
-    stack.add_output("Arn", cdn.arn(), Default::default());
+    stack.add_output("Arn", cdn.arn());
     let out = app.synth().unwrap();
     let template = &out.stack("S").unwrap().template;
     assert_eq!(

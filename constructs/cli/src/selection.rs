@@ -144,7 +144,7 @@ pub(crate) fn choose(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cirrus_core::{App, OutputProps, RawResource, StackProps, value};
+    use cirrus_core::{App, RawResource, StackProps, value};
 
     /// Producer <- Consumer (a cross-stack reference), and Lone.
     fn app() -> Synthesized {
@@ -161,7 +161,7 @@ mod tests {
                 value!({"TopicArn": (topic.ref_()), "Protocol": "sqs"}),
             ),
         );
-        consumer.add_output("T", topic.ref_(), OutputProps::default());
+        consumer.add_output("T", topic.ref_());
         app.synth().unwrap()
     }
 

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use cirrus_core::{App, OutputProps, RawResource, StackProps, TemplateFormat, value};
+use cirrus_core::{App, RawResource, StackProps, TemplateFormat, value};
 
 fn cdk() -> Option<PathBuf> {
     match std::env::var_os("CIRRUS_CDK").map(PathBuf::from) {
@@ -36,7 +36,7 @@ fn cdk_ls_lists_the_stacks_in_dependency_order() {
             value!({"QueueName": (topic.attrs().get("TopicName"))}),
         ),
     );
-    consumer.add_output("TopicArn", topic.ref_(), OutputProps::default());
+    consumer.add_output("TopicArn", topic.ref_());
     let synthesized = app.synth().unwrap();
 
     let dir = tempfile::tempdir().unwrap();

@@ -26,7 +26,7 @@ use aws_sdk_cloudformation::config::{
     BehaviorVersion, Credentials, Region, SharedCredentialsProvider,
 };
 use cirrus_cli::AppDef;
-use cirrus_core::{App, OutputProps, RawResource, RemovalPolicy, StackProps, value};
+use cirrus_core::{App, RawResource, RemovalPolicy, StackProps, value};
 
 // ---------------------------------------------------------------------------------------
 // The apps, made of what moto supports. `CIRRUS_TEST_APP_VERSION` picks a variant.
@@ -138,7 +138,7 @@ fn network_and_app(app: &App) {
             ),
         );
     }
-    app_stack.add_output("RoleArn", role.attrs().get("Arn"), OutputProps::default());
+    app_stack.add_output("RoleArn", role.attrs().get("Arn"));
 }
 
 /// One stack without cross-stack references, deployed through change sets.

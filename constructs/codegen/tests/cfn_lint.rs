@@ -116,8 +116,8 @@ fn every_generated_type_passes_cfn_lint() {
     };
     let app = App::new("every-type");
     let stack = app.stack("EveryType", StackProps::default());
-    let values = Values::new(*stack);
-    every_type::add_all(*stack, &values);
+    let values = Values::new(stack.node());
+    every_type::add_all(stack.node(), &values);
     let out = app.synth().expect("the sample app synthesizes");
     let template = &out.stacks[0].template;
     let resources = template["Resources"].as_object().expect("resources");

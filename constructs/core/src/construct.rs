@@ -1,12 +1,14 @@
 //! [`Node`], the handle to a place in the construct tree, and the [`Construct`] trait every
 //! construct implements.
 
+use std::any::TypeId;
 use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::app::App;
 use crate::diagnostics::Diagnostic;
 use crate::id::{strip_non_alphanumeric, validate_construct_id};
+use crate::key::NodeKey;
 use crate::resource::{Resource, ResourceRef};
 use crate::stack::Stack;
 use crate::tree::{ElementRef, NodeData, NodeId, NodeKind};
@@ -66,6 +68,11 @@ impl<'a> Node<'a> {
             app: self.app.tree().app_id,
             node: self.id,
         }
+    }
+
+    /// A `'static` key to this node, for construct state that must remember it.
+    pub fn key(&self) -> NodeKey {
+        NodeKey(self.element())
     }
 
     /// The node's id among its siblings.
@@ -143,19 +150,48 @@ impl<'a> Node<'a> {
     /// first time. Higher-level constructs keep what they accumulate here (the statements of a
     /// role's default policy, for example), since their handles are `Copy` values.
     ///
-    /// The state is taken out of the tree while `f` runs, so `f` may use the app freely; a
-    /// nested call for the same node starts from a fresh `T` and is overwritten.
+    /// Each type has its own slot, so two constructs that keep different state on the same
+    /// node never overwrite each other. The state is taken out of the tree while `f` runs, so
+    /// `f` may use the app freely; a nested call for the same node and type cannot see the
+    /// state that is lent out, so it is reported as an error (a bug in the construct) and runs
+    /// on a throwaway `T::default()`, never silently replacing the state.
     pub fn with_state<T: Default + 'static, R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        let taken = self.app.tree_mut().node_mut(self.id).state.take();
-        let mut state: Box<dyn std::any::Any> = match taken {
-            Some(state) if state.is::<T>() => state,
-            _ => Box::new(T::default()),
+        let key = TypeId::of::<T>();
+        let taken = {
+            let mut tree = self.app.tree_mut();
+            let slots = &mut tree.node_mut(self.id).state;
+            match slots.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, slot)) => match slot.take() {
+                    Some(state) => Some(state),
+                    None => {
+                        drop(tree);
+                        self.error(format!(
+                            "internal error: the state {} of this construct was used while it was being changed",
+                            std::any::type_name::<T>()
+                        ));
+                        return f(&mut T::default());
+                    }
+                },
+                None => {
+                    slots.push((key, None));
+                    None
+                }
+            }
         };
+        let mut state = taken.unwrap_or_else(|| Box::new(T::default()));
         let result = match state.downcast_mut::<T>() {
             Some(typed) => f(typed),
             None => f(&mut T::default()),
         };
-        self.app.tree_mut().node_mut(self.id).state = Some(state);
+        let mut tree = self.app.tree_mut();
+        if let Some((_, slot)) = tree
+            .node_mut(self.id)
+            .state
+            .iter_mut()
+            .find(|(k, _)| *k == key)
+        {
+            *slot = Some(state);
+        }
         result
     }
 
@@ -233,7 +269,7 @@ impl<'a> Node<'a> {
             tags: Vec::new(),
             dependencies: Vec::new(),
             children_by_stripped_id: BTreeMap::new(),
-            state: None,
+            state: Vec::new(),
         });
         let parent = tree.node_mut(self.id);
         parent.children.push(child);
@@ -247,5 +283,62 @@ impl<'a> Node<'a> {
             tree.diagnostics.push(problem);
         }
         child
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{App, StackProps};
+
+    #[derive(Default)]
+    struct Counter(u32);
+
+    #[derive(Default)]
+    struct Names(Vec<&'static str>);
+
+    #[test]
+    fn state_is_kept_per_type() {
+        let app = App::new("state");
+        let node = app.stack("S", StackProps::default()).add_child("C");
+        node.with_state(|c: &mut Counter| c.0 += 1);
+        node.with_state(|n: &mut Names| n.0.push("a"));
+        node.with_state(|c: &mut Counter| c.0 += 1);
+        assert_eq!(node.with_state(|c: &mut Counter| c.0), 2);
+        assert_eq!(node.with_state(|n: &mut Names| n.0.clone()), ["a"]);
+    }
+
+    #[test]
+    fn nested_state_of_the_same_type_is_an_error_not_a_silent_loss() {
+        let app = App::new("state");
+        let node = app.stack("S", StackProps::default()).add_child("C");
+        node.with_state(|c: &mut Counter| {
+            c.0 = 5;
+            node.with_state(|inner: &mut Counter| inner.0 = 99);
+        });
+        assert_eq!(node.with_state(|c: &mut Counter| c.0), 5);
+        let errors: Vec<_> = app
+            .synth()
+            .unwrap_err()
+            .diagnostics
+            .errors()
+            .cloned()
+            .collect();
+        assert!(
+            errors
+                .iter()
+                .any(|d| d.path == "S/C"
+                    && d.message.contains("was used while it was being changed")),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn keys_turn_back_into_handles_of_their_app_only() {
+        let app = App::new("keys");
+        let other = App::new("other");
+        let node = app.stack("S", StackProps::default()).add_child("C");
+        let key = node.key();
+        assert_eq!(key.node(&app), Some(node));
+        assert_eq!(key.node(&other), None);
     }
 }

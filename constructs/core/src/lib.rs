@@ -11,7 +11,7 @@
 //! let app = App::new("hello");
 //! let stack = app.stack("Hello", StackProps::default());
 //! let topic = stack.add("Topic", RawResource::new("AWS::SNS::Topic", serde_json::json!({})));
-//! stack.add_output("TopicArn", topic.ref_(), OutputProps::default());
+//! stack.add_output("TopicArn", topic.ref_());
 //! let out = app.synth().unwrap();
 //! assert_eq!(out.stacks[0].template["Outputs"]["TopicArn"]["Value"]["Ref"], "Topic");
 //! ```
@@ -23,6 +23,7 @@ mod diagnostics;
 mod expr;
 pub mod id;
 mod intrinsic;
+mod key;
 mod mapping;
 mod output;
 mod parameter;
@@ -42,8 +43,9 @@ pub use construct::{Construct, Node};
 pub use diagnostics::{Diagnostic, Diagnostics, Severity, SynthError};
 pub use expr::{Expr, List, Map, fns, pseudo};
 pub use intrinsic::{CondExpr, Intrinsic, Pseudo, RuleExpr};
+pub use key::{NodeKey, ResourceKey};
 pub use mapping::{Mapping, MappingTable};
-pub use output::OutputProps;
+pub use output::Output;
 pub use parameter::{
     ListParameterProps, ListType, NumberParameterProps, Parameter, StringParameterProps, StringType,
 };
@@ -63,7 +65,7 @@ pub use value::{ObjectBuilder, ToValue, Value};
 /// What an app definition needs, in one import.
 pub mod prelude {
     pub use crate::{
-        App, CondExpr, Condition, Construct, Env, Expr, List, Node, OutputProps, RawResource,
+        App, CondExpr, Condition, Construct, Env, Expr, List, Node, Output, RawResource,
         RemovalPolicy, Resource, ResourceRef, Stack, StackProps, Tags, Value, fns, pseudo,
     };
 }

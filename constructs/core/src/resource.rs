@@ -4,7 +4,6 @@
 use std::any::Any;
 use std::fmt;
 use std::marker::PhantomData;
-use std::ops::Deref;
 
 use indexmap::IndexMap;
 
@@ -12,6 +11,7 @@ use crate::condition::Condition;
 use crate::construct::{Construct, Node};
 use crate::expr::{Expr, List};
 use crate::id::validate_logical_id;
+use crate::key::ResourceKey;
 use crate::patch::PatchOp;
 use crate::policies::{
     CreationPolicy, DeletionPolicy, RemovalPolicy, UpdatePolicy, UpdateReplacePolicy,
@@ -73,7 +73,9 @@ impl<R: Resource> DynResource for R {
     }
 }
 
-/// A typed handle to a resource in the tree. `Copy`. Dereferences to its [`Node`].
+/// A typed handle to a resource in the tree. `Copy`. What belongs to the tree node (its
+/// dependencies, diagnostics) is reached through [`Construct::node`]: a resource cannot have
+/// children, so it offers no `add`.
 pub struct ResourceRef<'a, R> {
     node: Node<'a>,
     _type: PhantomData<fn() -> R>,
@@ -96,14 +98,6 @@ impl<R> fmt::Debug for ResourceRef<'_, R> {
 impl<'a, R> Construct<'a> for ResourceRef<'a, R> {
     fn node(&self) -> Node<'a> {
         self.node
-    }
-}
-
-impl<'a, R> Deref for ResourceRef<'a, R> {
-    type Target = Node<'a>;
-
-    fn deref(&self) -> &Node<'a> {
-        &self.node
     }
 }
 
@@ -153,6 +147,31 @@ impl<'a, R: Resource> ResourceRef<'a, R> {
             }
             _ => None,
         }
+    }
+
+    /// A `'static` key to this resource, for construct state that must remember it.
+    pub fn key(&self) -> ResourceKey<R> {
+        ResourceKey {
+            element: self.node.element(),
+            _type: PhantomData,
+        }
+    }
+
+    /// The resource's node in the construct tree (the same as [`Construct::node`], callable
+    /// without importing the trait).
+    pub fn node(&self) -> Node<'a> {
+        self.node
+    }
+
+    /// The construct path: the ids from the stack down, joined with `/`.
+    pub fn path(&self) -> String {
+        self.node.path()
+    }
+
+    /// Makes this resource depend on every resource below `target` (see
+    /// [`Node::add_dependency`]): `DependsOn` within a stack, stack order across stacks.
+    pub fn add_dependency(&self, target: &impl Construct<'a>) {
+        self.node.add_dependency(target);
     }
 
     /// `Ref` to this resource. What it yields depends on the type (a name, an id, an ARN); the

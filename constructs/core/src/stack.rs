@@ -2,14 +2,20 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::ops::Deref;
 
 use crate::app::App;
+use crate::condition::Condition;
 use crate::construct::{Construct, Node};
-use crate::expr::Expr;
+use crate::expr::{Expr, List};
+use crate::intrinsic::CondExpr;
+use crate::mapping::Mapping;
+use crate::output::Output;
+use crate::parameter::{ListParameterProps, NumberParameterProps, Parameter, StringParameterProps};
+use crate::resource::{Resource, ResourceRef};
+use crate::rule::RuleProps;
 use crate::tags::TagRule;
 use crate::tree::{NodeKind, ROOT, StackData};
-use crate::value::ToValue;
+use crate::value::{ToValue, Value};
 
 /// Where a stack deploys: an account and a region, each optional. A stack with neither is
 /// environment-agnostic: it deploys wherever the runner's credentials and region point.
@@ -101,8 +107,9 @@ pub struct StackProps {
     pub termination_protection: bool,
 }
 
-/// A handle to a stack. Dereferences to its [`Node`], so resources, parameters, outputs and
-/// the rest are added with `stack.add(..)`, `stack.add_output(..)` and so on.
+/// A handle to a stack. `Copy`. Resources, outputs, parameters, conditions, mappings and rules
+/// are added with the methods below; everything else about its tree node (children,
+/// diagnostics, construct state) is reached explicitly through [`Construct::node`].
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Stack<'a> {
     node: Node<'a>,
@@ -111,14 +118,6 @@ pub struct Stack<'a> {
 impl<'a> Construct<'a> for Stack<'a> {
     fn node(&self) -> Node<'a> {
         self.node
-    }
-}
-
-impl<'a> Deref for Stack<'a> {
-    type Target = Node<'a>;
-
-    fn deref(&self) -> &Node<'a> {
-        &self.node
     }
 }
 
@@ -168,6 +167,94 @@ impl<'a> Stack<'a> {
 
     pub(crate) fn from_node(node: Node<'a>) -> Stack<'a> {
         Stack { node }
+    }
+
+    /// The stack's node in the construct tree (the same as [`Construct::node`], callable
+    /// without importing the trait).
+    pub fn node(&self) -> Node<'a> {
+        self.node
+    }
+
+    /// The stack's id, which is also its artifact id.
+    pub fn id(&self) -> String {
+        self.node.id()
+    }
+
+    /// The construct path of the stack: its id.
+    pub fn path(&self) -> String {
+        self.node.path()
+    }
+
+    /// Adds a grouping construct to the stack (see [`Node::add_child`]).
+    pub fn add_child(&self, id: &str) -> Node<'a> {
+        self.node.add_child(id)
+    }
+
+    /// Adds a CloudFormation resource to the stack (see [`Node::add`]).
+    pub fn add<R: Resource>(&self, id: &str, props: R) -> ResourceRef<'a, R> {
+        self.node.add(id, props)
+    }
+
+    /// Adds an output (see [`Node::add_output`]).
+    pub fn add_output(&self, id: &str, value: impl Into<Expr<String>>) -> Output<'a> {
+        self.node.add_output(id, value)
+    }
+
+    /// Adds a string parameter (see [`Node::add_string_parameter`]).
+    pub fn add_string_parameter(
+        &self,
+        id: &str,
+        props: StringParameterProps,
+    ) -> Parameter<'a, String> {
+        self.node.add_string_parameter(id, props)
+    }
+
+    /// Adds a number parameter (see [`Node::add_number_parameter`]).
+    pub fn add_number_parameter(
+        &self,
+        id: &str,
+        props: NumberParameterProps,
+    ) -> Parameter<'a, f64> {
+        self.node.add_number_parameter(id, props)
+    }
+
+    /// Adds a list parameter (see [`Node::add_list_parameter`]).
+    pub fn add_list_parameter(
+        &self,
+        id: &str,
+        props: ListParameterProps,
+    ) -> Parameter<'a, List<String>> {
+        self.node.add_list_parameter(id, props)
+    }
+
+    /// Adds a condition (see [`Node::add_condition`]).
+    pub fn add_condition(&self, id: &str, expr: CondExpr) -> Condition<'a> {
+        self.node.add_condition(id, expr)
+    }
+
+    /// Adds a mapping (see [`Node::add_mapping`]).
+    pub fn add_mapping<K, I, K2, V>(
+        &self,
+        id: &str,
+        entries: impl IntoIterator<Item = (K, I)>,
+    ) -> Mapping<'a>
+    where
+        K: Into<String>,
+        I: IntoIterator<Item = (K2, V)>,
+        K2: Into<String>,
+        V: Into<Value>,
+    {
+        self.node.add_mapping(id, entries)
+    }
+
+    /// Adds a rule (see [`Node::add_rule`]).
+    pub fn add_rule(&self, id: &str, props: RuleProps) -> Node<'a> {
+        self.node.add_rule(id, props)
+    }
+
+    /// Deploys this stack after `target`'s stack (see [`Node::add_dependency`]).
+    pub fn add_dependency(&self, target: &impl Construct<'a>) {
+        self.node.add_dependency(target);
     }
 
     /// The CloudFormation stack name.

@@ -5,7 +5,7 @@
 //! every borrow of it is short and internal: no user code runs while it is borrowed, so it cannot
 //! be borrowed twice.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -73,7 +73,7 @@ impl Tree {
                 tags: Vec::new(),
                 dependencies: Vec::new(),
                 children_by_stripped_id: BTreeMap::new(),
-                state: None,
+                state: Vec::new(),
             }],
             diagnostics: Vec::new(),
         }
@@ -164,8 +164,9 @@ pub(crate) struct NodeData {
     /// Explicit dependencies: every resource below this node depends on every resource below
     /// each target (or, across stacks, this node's stack depends on the target's).
     pub(crate) dependencies: Vec<NodeId>,
-    /// State a higher-level construct keeps on its node (see [`crate::Node::with_state`]).
-    pub(crate) state: Option<Box<dyn Any>>,
+    /// State higher-level constructs keep on this node (see [`crate::Node::with_state`]), one
+    /// value per type. `None` while the value is lent out to a `with_state` call.
+    pub(crate) state: Vec<(TypeId, Option<Box<dyn Any>>)>,
 }
 
 /// What a node is.

@@ -4,8 +4,8 @@
 mod common;
 
 use cirrus_core::{
-    App, CondExpr, Env, NumberParameterProps, OutputProps, PatchOp, RawResource, RemovalPolicy,
-    RuleProps, StackProps, StringParameterProps, StringType, Tags, Value, fns, pseudo, value,
+    App, CondExpr, Env, NumberParameterProps, PatchOp, RawResource, RemovalPolicy, RuleProps,
+    StackProps, StringParameterProps, StringType, Tags, Value, fns, pseudo, value,
 };
 use common::{Topic, errors, has_error, synth};
 
@@ -71,7 +71,7 @@ fn no_children_below_elements() {
     let app = app_with_stack();
     let s = stack(&app);
     let topic = s.add("Topic", Topic::default());
-    topic.add_child("Inner");
+    topic.node().add_child("Inner");
     assert_error(
         &errors(&app),
         "S/Topic/Inner",
@@ -475,7 +475,7 @@ fn resource_limit_counts_per_type() {
 fn parameter_output_and_mapping_limits() {
     let app = many(201, |s, i| {
         s.add_string_parameter(&format!("P{i}"), StringParameterProps::default());
-        s.add_output(&format!("O{i}"), "x", OutputProps::default());
+        s.add_output(&format!("O{i}"), "x");
         s.add_mapping(&format!("M{i}"), [("k", [("v", "x")])]);
     });
     let errs = errors(&app);
@@ -638,14 +638,7 @@ fn mappings_rules_and_exports_are_checked() {
     s.add_mapping("BadKey", [("has space", [("v", "x")])]);
     s.add_mapping("Dynamic", [("k", [("v", Value::from(t.ref_()))])]);
     s.add_rule("NoAssertions", RuleProps::default());
-    s.add_output(
-        "O",
-        "x",
-        OutputProps {
-            export_name: Some("bad name!".into()),
-            ..Default::default()
-        },
-    );
+    s.add_output("O", "x").export_name("bad name!");
     s.export_value(fns::join(",", vec!["a"]));
     let errs = errors(&app);
     assert_error(&errs, "S/Empty", "a mapping needs at least one entry");

@@ -6,9 +6,9 @@ mod common;
 
 use cirrus_core::{
     App, Assertion, CondExpr, CreationPolicy, DeletionPolicy, Env, ListParameterProps, ListType,
-    NumberParameterProps, OutputProps, PatchOp, RawResource, RemovalPolicy, ResourceSignal,
-    RollingUpdate, RuleExpr, RuleProps, StackProps, StringParameterProps, StringType, TagProps,
-    TagSpec, Tags, TemplateFormat, UpdatePolicy, fns, pseudo, value,
+    NumberParameterProps, PatchOp, RawResource, RemovalPolicy, ResourceSignal, RollingUpdate,
+    RuleExpr, RuleProps, StackProps, StringParameterProps, StringType, TagProps, TagSpec, Tags,
+    TemplateFormat, UpdatePolicy, fns, pseudo, value,
 };
 use common::{Topic, synth};
 
@@ -110,14 +110,9 @@ fn cross_stack_references_become_exports_and_imports() {
             }),
         ),
     );
-    service.add_output(
-        "TopicName",
-        topic.attrs().topic_name(),
-        OutputProps {
-            description: Some("the topic of the network stack".into()),
-            ..Default::default()
-        },
-    );
+    service
+        .add_output("TopicName", topic.attrs().topic_name())
+        .description("the topic of the network stack");
     // Pinned: kept exported whether or not a consumer uses it.
     network.export_value(topic.attrs().topic_arn());
     let out = synth(&app);
@@ -273,15 +268,10 @@ fn conditions_parameters_rules_and_mappings() {
         ),
     )
     .set_condition(is_dev);
-    stack.add_output(
-        "ProdTopicArn",
-        topic.attrs().topic_arn(),
-        OutputProps {
-            condition: Some(is_prod),
-            export_name: Some(fns::sub("${AWS::StackName}-ProdTopicArn", [])),
-            ..Default::default()
-        },
-    );
+    stack
+        .add_output("ProdTopicArn", topic.attrs().topic_arn())
+        .condition(is_prod)
+        .export_name(fns::sub("${AWS::StackName}-ProdTopicArn", []));
     snapshot!("conditions", &synth(&app).stacks[0].template);
 }
 

@@ -9,6 +9,7 @@ use crate::codepipeline::Action;
 use crate::codepipeline::action::{ActionKind, DeployedStack, stack_arn, stack_name};
 use crate::events::{EventPattern, Rule, RuleProps, Target, Trigger, target_role};
 use crate::iam::{PolicyStatement, Principal, Role, RoleProps};
+use crate::keyed::{find_singleton, singleton};
 use crate::kms::{Key, KeyProps};
 use crate::s3::{Bucket, BucketEncryption, BucketProps, IBucket, LifecycleRule};
 
@@ -161,9 +162,11 @@ impl<'a> Pipeline<'a> {
 
         let stage_ids = stage_ids(node, &props.stages);
         let mut stages = Vec::new();
-        let mut action_roles: Vec<Option<Role<'a>>> = Vec::new();
+        // Each action's role, with the action's node it sits under.
+        let mut action_roles: Vec<Option<(Role<'a>, Node<'a>)>> = Vec::new();
         for (stage, stage_id) in props.stages.iter().zip(&stage_ids) {
             let action_ids = action_ids(node, stage);
+            let mut stage_node: Option<Node<'a>> = None;
             let mut actions = Vec::new();
             for (action, action_id) in stage.actions.iter().zip(action_ids) {
                 let deploy_role = match &action.kind {
@@ -174,19 +177,16 @@ impl<'a> Pipeline<'a> {
                     _ => None,
                 };
                 let action_role = match (stage_id, action_id) {
-                    (Some(stage_id), Some(action_id)) => Some(action_role(
-                        node,
-                        stage_id,
-                        &action_id,
-                        &role,
-                        &props.role_path,
-                    )),
+                    (Some(stage_id), Some(action_id)) => {
+                        let stage = *stage_node.get_or_insert_with(|| node.add_child(stage_id));
+                        Some(action_role(stage, &action_id, &role, &props.role_path))
+                    }
                     _ => None,
                 };
                 actions.push(declaration(
                     action,
                     deploy_role.as_ref(),
-                    action_role.as_ref(),
+                    action_role.as_ref().map(|(role, _)| role),
                 ));
                 action_roles.push(action_role);
             }
@@ -238,6 +238,10 @@ impl<'a> Pipeline<'a> {
         let mut trigger_role = props.trigger_role;
         let actions = props.stages.iter().flat_map(|stage| &stage.actions);
         for (action, action_role) in actions.zip(&action_roles) {
+            let (action_role, action_node) = match action_role {
+                Some((role, node)) => (Some(role), Some(*node)),
+                None => (None, None),
+            };
             if let Some(action_role) = action_role {
                 role.add_to_policy(
                     PolicyStatement::allow()
@@ -245,13 +249,10 @@ impl<'a> Pipeline<'a> {
                         .resources([action_role.arn()]),
                 );
             }
-            let action_node = action_role
-                .as_ref()
-                .and_then(|r| parent_of(this.node, r.node()));
             this.grant(
                 action,
                 action_node,
-                action_role.as_ref(),
+                action_role,
                 &mut trigger_role,
                 &props.role_path,
             );
@@ -259,9 +260,9 @@ impl<'a> Pipeline<'a> {
         // CodePipeline checks on creation that its role may assume the action roles, and
         // starts a first run right away: every policy must exist before the pipeline does.
         for policy_owner in
-            std::iter::once(role.node()).chain(action_roles.iter().flatten().map(|r| r.node()))
+            std::iter::once(&role).chain(action_roles.iter().flatten().map(|(role, _)| role))
         {
-            if let Some(policy) = policy_owner.find_child("DefaultPolicy") {
+            if let Some(policy) = policy_owner.default_policy() {
                 resource.add_dependency(&policy);
             }
         }
@@ -476,7 +477,7 @@ impl<'a> Pipeline<'a> {
     /// The deployment role the pipeline created for its CloudFormation actions, if it created
     /// one: grant it what the deployed stacks' resources need.
     pub fn deploy_role(&self) -> Option<Role<'a>> {
-        self.node.find_child("DeployRole").and_then(Role::from_node)
+        find_singleton::<DeployRole, Role>(self.node)
     }
 
     /// The L1 resource.
@@ -593,15 +594,6 @@ fn declaration<'a>(
     }
 }
 
-/// The node of an action (`<stage>/<action>`) below `pipeline`, found from its role's.
-fn parent_of<'a>(pipeline: Node<'a>, action_role: Node<'a>) -> Option<Node<'a>> {
-    let path = action_role.path();
-    let relative = path.strip_prefix(&format!("{}/", pipeline.path()))?;
-    let mut parts = relative.split('/');
-    let (stage, action) = (parts.next()?, parts.next()?);
-    pipeline.find_child(stage)?.find_child(action)
-}
-
 /// The new artifact bucket of a pipeline, with its own key.
 fn artifact_bucket<'a>(node: Node<'a>) -> Bucket<'a> {
     let key = Key::new(
@@ -628,25 +620,27 @@ fn artifact_bucket<'a>(node: Node<'a>) -> Bucket<'a> {
     )
 }
 
+/// The kind of a pipeline's shared deployment role, in its state.
+struct DeployRole;
+
 /// The pipeline's shared deployment role for CloudFormation actions, created on first use.
 /// It has no permissions until the app grants them.
 fn shared_deploy_role<'a>(node: Node<'a>, path: &Option<String>) -> Role<'a> {
-    if let Some(role) = node.find_child("DeployRole").and_then(Role::from_node) {
-        return role;
-    }
-    Role::new(
-        node,
-        "DeployRole",
-        Principal::service("cloudformation.amazonaws.com"),
-        RoleProps {
-            description: Some(format!(
-                "the role CloudFormation deploys the stacks of {} with",
-                node.path()
-            )),
-            path: path.clone(),
-            ..Default::default()
-        },
-    )
+    singleton::<DeployRole, Role>(node, || {
+        Role::new(
+            node,
+            "DeployRole",
+            Principal::service("cloudformation.amazonaws.com"),
+            RoleProps {
+                description: Some(format!(
+                    "the role CloudFormation deploys the stacks of {} with",
+                    node.path()
+                )),
+                path: path.clone(),
+                ..Default::default()
+            },
+        )
+    })
 }
 
 /// The event of a push of `tag` to the ECR repository `repository_name`.
@@ -809,27 +803,26 @@ fn action_ids(node: Node<'_>, stage: &Stage<'_>) -> Vec<Option<String>> {
         .collect()
 }
 
-/// The role CodePipeline runs one action with (`<stage>/<action>/CodePipelineActionRole`):
-/// only the pipeline's role may assume it, and it holds that action's permissions alone.
+/// The role CodePipeline runs one action with (`<stage>/<action>/CodePipelineActionRole`),
+/// and the action's node: only the pipeline's role may assume it, and it holds that action's
+/// permissions alone. `stage` is the stage's node, made for its first action.
 fn action_role<'a>(
-    pipeline: Node<'a>,
-    stage_id: &str,
+    stage: Node<'a>,
     action_id: &str,
     pipeline_role: &Role<'a>,
     path: &Option<String>,
-) -> Role<'a> {
-    let stage = pipeline
-        .find_child(stage_id)
-        .unwrap_or_else(|| pipeline.add_child(stage_id));
-    Role::new(
-        stage.add_child(action_id),
+) -> (Role<'a>, Node<'a>) {
+    let action = stage.add_child(action_id);
+    let role = Role::new(
+        action,
         ACTION_ROLE_ID,
         Principal::Arn(pipeline_role.arn()),
         RoleProps {
             path: path.clone(),
             ..Default::default()
         },
-    )
+    );
+    (role, action)
 }
 
 /// Everything CodePipeline would refuse, or that would fail on the first run, in the stages.

@@ -107,7 +107,7 @@ impl<'a> FlowLog<'a> {
                         // The `Arn` attribute ends in `:*`, which covers the log streams.
                         .resources([group.arn()]),
                 );
-                after.extend(role.node().find_child("DefaultPolicy"));
+                after.extend(role.default_policy().map(|p| p.node()));
                 cfn.log_destination_type =
                     Some(flow_log::LogDestinationType::CloudWatchLogs.into());
                 cfn.log_group_name = Some(group.name());
@@ -127,7 +127,7 @@ impl<'a> FlowLog<'a> {
                     );
                 }
                 allow_log_delivery(bucket, prefix);
-                after.extend(bucket.node().find_child("Policy"));
+                after.extend(bucket.policy().map(|p| p.node()));
                 cfn.log_destination_type = Some(flow_log::LogDestinationType::S3.into());
                 cfn.log_destination = Some(if prefix.is_empty() {
                     bucket.bucket_arn()

@@ -4,7 +4,7 @@ use cirrus_cfn::ec2::{
     CfnEip, CfnInternetGateway, CfnNatGateway, CfnRoute, CfnRouteTable, CfnSubnet,
     CfnSubnetRouteTableAssociation, CfnVpc, CfnVpcEndpoint, CfnVpcGatewayAttachment, vpc_endpoint,
 };
-use cirrus_core::{Construct, Expr, Node, ResourceRef, Tag, Tags, fns};
+use cirrus_core::{Construct, Expr, Node, NodeKey, ResourceKey, ResourceRef, Tag, Tags, fns};
 use ipnet::Ipv4Net;
 
 use crate::ec2::cidr::{self, GroupRequest};
@@ -79,6 +79,10 @@ struct VpcState {
     zones: usize,
     internet_gateway: Option<Expr<String>>,
     subnets: Vec<SubnetRecord>,
+    /// The `Egress` node, when the VPC has NAT gateways.
+    egress: Option<NodeKey>,
+    /// The gateway endpoints added so far.
+    gateway_endpoints: Vec<(GatewayEndpointService, ResourceKey<CfnVpcEndpoint>)>,
 }
 
 /// A VPC.
@@ -140,7 +144,9 @@ impl<'a> IVpc<'a> for Vpc<'a> {
     /// The `Egress` node: the NAT gateways (with their addresses) and the private subnets'
     /// default routes. `None` when the VPC has no NAT gateways.
     fn egress_dependency(&self) -> Option<Node<'a>> {
-        self.node.find_child("Egress")
+        self.node
+            .with_state(|state: &mut VpcState| state.egress)
+            .and_then(|key| key.node(self.node.app()))
     }
 }
 
@@ -236,10 +242,11 @@ impl<'a> Vpc<'a> {
                         ..CfnRouteTable::new(vpc_id.clone())
                     },
                 );
-                subnet_node.add(
+                let association = subnet_node.add(
                     "RouteTableAssociation",
                     CfnSubnetRouteTableAssociation::new(route_table.ref_(), subnet.ref_()),
                 );
+                let mut routing = vec![association.node()];
                 if group.kind == SubnetType::Public
                     && let Some((igw, attachment)) = gateway
                 {
@@ -254,8 +261,9 @@ impl<'a> Vpc<'a> {
                     // The route names the gateway but not its attachment, without which the
                     // gateway routes nothing.
                     route.add_dependency(&attachment);
+                    routing.insert(0, route.node());
                 }
-                subnet_nodes.push(subnet_node);
+                subnet_nodes.push((subnet_node, routing));
                 records.push(SubnetRecord {
                     group: group.name.clone(),
                     group_index: g,
@@ -271,15 +279,18 @@ impl<'a> Vpc<'a> {
             }
         }
 
-        if nat_count > 0 {
-            add_egress(node, &records, &subnet_nodes, nat_count);
-        }
+        let egress = if nat_count > 0 {
+            Some(add_egress(node, &records, &subnet_nodes, nat_count).key())
+        } else {
+            None
+        };
 
         node.with_state(|state: &mut VpcState| {
             state.cidr = props.cidr.clone();
             state.zones = zones;
             state.internet_gateway = gateway.map(|(igw, _)| igw.ref_());
             state.subnets = records;
+            state.egress = egress;
         });
         let vpc = Vpc { node, resource };
         for service in props.gateway_endpoints {
@@ -351,12 +362,15 @@ impl<'a> Vpc<'a> {
     /// caller's own policies allow), so it changes routing, not permissions.
     pub fn add_gateway_endpoint(&self, service: GatewayEndpointService) -> Expr<String> {
         let id = service.construct_id();
-        if let Some(existing) = self
-            .node
-            .find_child(id)
-            .and_then(|n| n.find_child("Resource"))
-            .and_then(ResourceRef::<CfnVpcEndpoint>::from_node)
-        {
+        let app = self.node.app();
+        let existing = self.node.with_state(|state: &mut VpcState| {
+            state
+                .gateway_endpoints
+                .iter()
+                .find(|(s, _)| *s == service)
+                .map(|(_, key)| *key)
+        });
+        if let Some(existing) = existing.and_then(|key| key.get(app)) {
             return existing.ref_();
         }
         let route_tables: Vec<Expr<String>> = self
@@ -375,20 +389,22 @@ impl<'a> Vpc<'a> {
                 "add a private or isolated subnet group; public subnets reach the service through the internet gateway",
             );
         }
-        endpoint_node
-            .add(
-                "Resource",
-                CfnVpcEndpoint {
-                    service_name: Some(fns::sub(
-                        &format!("com.amazonaws.${{AWS::Region}}.{}", service.suffix()),
-                        [],
-                    )),
-                    vpc_endpoint_type: Some(vpc_endpoint::VpcEndpointType::Gateway.into()),
-                    route_table_ids: Some(route_tables.into()),
-                    ..CfnVpcEndpoint::new(self.vpc_id())
-                },
-            )
-            .ref_()
+        let endpoint = endpoint_node.add(
+            "Resource",
+            CfnVpcEndpoint {
+                service_name: Some(fns::sub(
+                    &format!("com.amazonaws.${{AWS::Region}}.{}", service.suffix()),
+                    [],
+                )),
+                vpc_endpoint_type: Some(vpc_endpoint::VpcEndpointType::Gateway.into()),
+                route_table_ids: Some(route_tables.into()),
+                ..CfnVpcEndpoint::new(self.vpc_id())
+            },
+        );
+        let key = endpoint.key();
+        self.node
+            .with_state(|state: &mut VpcState| state.gateway_endpoints.push((service, key)));
+        endpoint.ref_()
     }
 }
 
@@ -525,18 +541,25 @@ fn carve(
 }
 
 /// The NAT gateways in the first public group's first `count` zones, and the private subnets'
-/// default routes to them (to the one in their zone, or in turn), all below `Egress`.
-fn add_egress(node: Node<'_>, records: &[SubnetRecord], subnet_nodes: &[Node<'_>], count: usize) {
+/// default routes to them (to the one in their zone, or in turn), all below `Egress`, which
+/// is returned. `subnet_nodes` pairs each subnet's node with its routing resources (default
+/// route, route-table association), which a NAT gateway in the subnet waits for.
+fn add_egress<'a>(
+    node: Node<'a>,
+    records: &[SubnetRecord],
+    subnet_nodes: &[(Node<'a>, Vec<Node<'a>>)],
+    count: usize,
+) -> Node<'a> {
     let egress = node.add_child("Egress");
     let Some(first_public) = records
         .iter()
         .find(|r| r.subnet.kind == SubnetType::Public)
         .map(|r| r.group_index)
     else {
-        return;
+        return egress;
     };
     let mut nats = Vec::new();
-    for (record, subnet_node) in records.iter().zip(subnet_nodes) {
+    for (record, (_, routing)) in records.iter().zip(subnet_nodes) {
         if record.group_index != first_public || record.zone >= count {
             continue;
         }
@@ -559,17 +582,15 @@ fn add_egress(node: Node<'_>, records: &[SubnetRecord], subnet_nodes: &[Node<'_>
             },
         );
         // A NAT gateway forwards nothing until its subnet routes to the internet.
-        for id in ["DefaultRoute", "RouteTableAssociation"] {
-            if let Some(target) = subnet_node.find_child(id) {
-                nat.add_dependency(&target);
-            }
+        for target in routing {
+            nat.add_dependency(target);
         }
         nats.push(nat.ref_());
     }
     if nats.is_empty() {
-        return;
+        return egress;
     }
-    for (record, subnet_node) in records.iter().zip(subnet_nodes) {
+    for (record, (subnet_node, _)) in records.iter().zip(subnet_nodes) {
         if record.subnet.kind != SubnetType::PrivateWithEgress {
             continue;
         }
@@ -582,4 +603,5 @@ fn add_egress(node: Node<'_>, records: &[SubnetRecord], subnet_nodes: &[Node<'_>
             },
         );
     }
+    egress
 }

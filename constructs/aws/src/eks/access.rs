@@ -2,7 +2,7 @@
 //! and Pod Identity associations for Kubernetes service accounts.
 
 use cirrus_cfn::eks::{CfnAccessEntry, CfnPodIdentityAssociation, access_entry};
-use cirrus_core::{Construct, Expr, Node, ResourceRef, fns};
+use cirrus_core::{Construct, Expr, Node, NodeKey, ResourceRef, fns};
 
 use crate::eks::names;
 use crate::eks::{AccessRecord, Cluster};
@@ -136,6 +136,7 @@ impl<'a> Cluster<'a> {
                         id: id.to_owned(),
                         principal: principal.clone(),
                         policies: Vec::new(),
+                        resource: None,
                     });
                     state.access.len() - 1
                 }
@@ -170,24 +171,32 @@ impl<'a> Cluster<'a> {
             .iter()
             .map(|(policy, scope)| access_entry::AccessPolicy::new(scope.cfn(), policy.arn()))
             .collect();
-        let group = child(node, "Access");
-        match group
-            .find_child(id)
-            .and_then(ResourceRef::<CfnAccessEntry>::from_node)
-        {
-            Some(entry) => {
-                entry.update(|e| e.access_policies = Some(cfn_policies.into()));
-                entry
-            }
-            None => group.add(
-                id,
-                CfnAccessEntry {
-                    type_: Some("STANDARD".into()),
-                    access_policies: Some(cfn_policies.into()),
-                    ..CfnAccessEntry::new(self.name_ref(), principal)
-                },
-            ),
+        let existing = self.state(|state| {
+            state
+                .access
+                .iter()
+                .find(|r| r.id == id)
+                .and_then(|r| r.resource)
+        });
+        if let Some(entry) = existing.and_then(|key| key.get(node.app())) {
+            entry.update(|e| e.access_policies = Some(cfn_policies.into()));
+            return entry;
         }
+        let entry = child(node, "Access").add(
+            id,
+            CfnAccessEntry {
+                type_: Some("STANDARD".into()),
+                access_policies: Some(cfn_policies.into()),
+                ..CfnAccessEntry::new(self.name_ref(), principal)
+            },
+        );
+        let key = entry.key();
+        self.state(|state| {
+            if let Some(record) = state.access.iter_mut().find(|r| r.id == id) {
+                record.resource = Some(key);
+            }
+        });
+        entry
     }
 
     /// Lets pods running as `service_account` in `namespace` act with the role `role_arn`
@@ -212,35 +221,34 @@ impl<'a> Cluster<'a> {
         }
         check_role_arn(node, &role_arn, "pod identity");
         let pair = (namespace.to_owned(), service_account.to_owned());
-        let duplicate = self.state(|state| {
-            let duplicate = state.pod_identities.contains(&pair);
-            if !duplicate {
-                state.pod_identities.push(pair);
-            }
-            duplicate
+        let existing = self.state(|state| {
+            state
+                .pod_identities
+                .iter()
+                .find(|(p, _)| *p == pair)
+                .map(|(_, key)| *key)
         });
         // Namespaces have no `_` and service accounts no `_` either, so `<ns>_<sa>` (with the
         // service account's `.` as `_`) names each pair once.
         let id = format!("{namespace}_{}", service_account.replace('.', "_"));
-        let group = child(node, "PodIdentity");
-        if duplicate {
+        if let Some(existing) = existing {
             node.error_with_hint(
                 format!(
                     "service account {namespace}/{service_account} already has a pod identity association"
                 ),
                 "EKS allows one association per service account; give its role all the permissions the pods need",
             );
-            if let Some(existing) = group
-                .find_child(&id)
-                .and_then(ResourceRef::<CfnPodIdentityAssociation>::from_node)
-            {
+            if let Some(existing) = existing.get(node.app()) {
                 return existing;
             }
         }
-        group.add(
+        let association = child(node, "PodIdentity").add(
             &id,
             CfnPodIdentityAssociation::new(self.name_ref(), namespace, role_arn, service_account),
-        )
+        );
+        let key = association.key();
+        self.state(|state| state.pod_identities.push((pair, key)));
+        association
     }
 
     /// `Ref` to the cluster: its name, and the dependency on it.
@@ -249,9 +257,21 @@ impl<'a> Cluster<'a> {
     }
 }
 
-/// The grouping node `id` below `node`, created on first use.
-pub(crate) fn child<'a>(node: Node<'a>, id: &str) -> Node<'a> {
-    node.find_child(id).unwrap_or_else(|| node.add_child(id))
+/// The grouping nodes a cluster made below its node (`Access`, `PodIdentity`, `Addon`).
+#[derive(Debug, Default)]
+struct Groups(Vec<(&'static str, NodeKey)>);
+
+/// The grouping node `id` below the cluster's `node`, created on first use.
+pub(crate) fn child<'a>(node: Node<'a>, id: &'static str) -> Node<'a> {
+    let known = node.with_state(|groups: &mut Groups| {
+        groups.0.iter().find(|(g, _)| *g == id).map(|(_, key)| *key)
+    });
+    if let Some(group) = known.and_then(|key| key.node(node.app())) {
+        return group;
+    }
+    let group = node.add_child(id);
+    node.with_state(|groups: &mut Groups| groups.0.push((id, group.key())));
+    group
 }
 
 /// Reports a literal ARN that is not an IAM role's.

@@ -11,7 +11,7 @@ use cirrus_cfn::eks::{CfnAddon, addon};
 use cirrus_core::{Construct, Expr, ResourceRef};
 
 use crate::eks::access::{check_role_arn, child};
-use crate::eks::cluster::{AddonRecord, find_node, same_stack};
+use crate::eks::cluster::{AddonRecord, same_stack};
 use crate::eks::{Cluster, names};
 
 /// The names of the add-ons every cluster needs.
@@ -137,43 +137,43 @@ impl<'a> Cluster<'a> {
             ..CfnAddon::new(name, self.name_ref())
         };
         let (others, nodegroups, duplicate) = self.state(|state| {
-            let duplicate = state.addons.iter().any(|a| a.name == name);
+            let duplicate = state
+                .addons
+                .iter()
+                .find(|a| a.name == name)
+                .map(|a| a.resource);
             (state.addons.clone(), state.nodegroups.clone(), duplicate)
         });
-        if duplicate {
+        if let Some(existing) = duplicate {
             node.error_with_hint(
                 format!("add-on {name} is added twice"),
                 "add each add-on once, with all its settings",
             );
-            if let Some(existing) = group
-                .find_child(&id)
-                .and_then(ResourceRef::<CfnAddon>::from_node)
-            {
+            if let Some(existing) = existing.get(node.app()) {
                 return existing;
             }
         }
         let resource = group.add(&id, cfn);
         let record = AddonRecord {
             name: name.to_owned(),
-            path: resource.path(),
+            resource: resource.key(),
             before_nodes,
             uses_pod_identity: !props.pod_identity.is_empty(),
         };
 
-        for path in &nodegroups {
-            if let Some(nodegroup) = find_node(node, path) {
-                order(&record, *resource, nodegroup);
-            }
+        let app = node.app();
+        for nodegroup in nodegroups.iter().filter_map(|key| key.get(app)) {
+            order(&record, resource.node(), nodegroup.node());
         }
         for other in &others {
-            let Some(other_node) = find_node(node, &other.path) else {
+            let Some(other_addon) = other.resource.get(app) else {
                 continue;
             };
             if record.uses_pod_identity && other.name == addons::POD_IDENTITY_AGENT {
-                resource.add_dependency(&other_node);
+                resource.add_dependency(&other_addon);
             }
             if name == addons::POD_IDENTITY_AGENT && other.uses_pod_identity {
-                other_node.add_dependency(&*resource);
+                other_addon.add_dependency(&resource);
             }
         }
         self.state(|state| state.addons.push(record));

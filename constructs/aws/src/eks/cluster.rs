@@ -8,8 +8,10 @@
 //! type on, and the cluster's creator not made an administrator behind everyone's back.
 
 use cirrus_cfn::ec2::CfnSecurityGroupIngress;
-use cirrus_cfn::eks::{CfnCluster, cluster};
-use cirrus_core::{Construct, Expr, Node, ResourceRef, fns};
+use cirrus_cfn::eks::{
+    CfnAccessEntry, CfnAddon, CfnCluster, CfnNodegroup, CfnPodIdentityAssociation, cluster,
+};
+use cirrus_core::{Construct, Expr, Node, NodeKey, ResourceKey, ResourceRef, fns};
 
 use crate::ec2::{IVpc, Peer, Subnet, SubnetType};
 use crate::eks::KubernetesVersion;
@@ -173,8 +175,8 @@ impl Default for ClusterProps<'_> {
 #[derive(Debug, Clone)]
 pub(crate) struct AddonRecord {
     pub(crate) name: String,
-    /// The path of its `AWS::EKS::Addon`.
-    pub(crate) path: String,
+    /// Its `AWS::EKS::Addon`.
+    pub(crate) resource: ResourceKey<CfnAddon>,
     /// Created before node groups (networking DaemonSets) rather than after them.
     pub(crate) before_nodes: bool,
     /// Has Pod Identity associations, so it waits for the Pod Identity agent.
@@ -187,6 +189,8 @@ pub(crate) struct AccessRecord {
     pub(crate) id: String,
     pub(crate) principal: Expr<String>,
     pub(crate) policies: Vec<(crate::eks::AccessPolicy, crate::eks::AccessScope)>,
+    /// Its `AWS::EKS::AccessEntry`, once created.
+    pub(crate) resource: Option<ResourceKey<CfnAccessEntry>>,
 }
 
 /// What a cluster accumulates after creation.
@@ -194,14 +198,14 @@ pub(crate) struct AccessRecord {
 pub(crate) struct ClusterState {
     /// Every subnet of the cluster's VPC, for node groups to choose from.
     pub(crate) vpc_subnets: Vec<Subnet>,
-    /// The path of the VPC's egress dependency (NAT gateways and routes), if any.
-    pub(crate) egress: Option<String>,
+    /// The VPC's egress dependency (NAT gateways and routes), if any.
+    pub(crate) egress: Option<NodeKey>,
     pub(crate) addons: Vec<AddonRecord>,
-    /// The paths of the node groups' `AWS::EKS::Nodegroup` resources.
-    pub(crate) nodegroups: Vec<String>,
+    /// The node groups' `AWS::EKS::Nodegroup` resources.
+    pub(crate) nodegroups: Vec<ResourceKey<CfnNodegroup>>,
     pub(crate) access: Vec<AccessRecord>,
-    /// (namespace, service account) pairs with a Pod Identity association.
-    pub(crate) pod_identities: Vec<(String, String)>,
+    /// (namespace, service account) pairs with their Pod Identity association.
+    pub(crate) pod_identities: Vec<((String, String), ResourceKey<CfnPodIdentityAssociation>)>,
 }
 
 /// What a cluster offers to the constructs that use it; implemented by [`Cluster`] and by
@@ -430,7 +434,7 @@ impl<'a> Cluster<'a> {
             ..CfnCluster::new(vpc_config, role.arn())
         };
         let resource = node.add("Resource", cfn);
-        if let Some(policy) = role.node().find_child("DefaultPolicy") {
+        if let Some(policy) = role.default_policy() {
             resource.add_dependency(&policy);
         }
         if !props.log_types.is_empty() {
@@ -454,7 +458,7 @@ impl<'a> Cluster<'a> {
         .into_iter()
         .flat_map(|kind| vpc.subnets(kind))
         .collect();
-        let egress = vpc.egress_dependency().map(|n| n.path());
+        let egress = vpc.egress_dependency().map(|n| n.key());
         node.with_state(|state: &mut ClusterState| {
             state.vpc_subnets = all_subnets;
             state.egress = egress;
@@ -644,18 +648,6 @@ fn default_name(node: Node<'_>) -> String {
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect()
-}
-
-/// The node at `path` (stack id, then construct ids), in the app of `any`.
-pub(crate) fn find_node<'a>(any: Node<'a>, path: &str) -> Option<Node<'a>> {
-    let mut ids = path.split('/');
-    let stack_id = ids.next()?;
-    let stack = any
-        .app()
-        .stacks()
-        .into_iter()
-        .find(|s| s.node().id() == stack_id)?;
-    ids.try_fold(stack.node(), |node, id| node.find_child(id))
 }
 
 /// True when both nodes are in the same stack.

@@ -17,7 +17,6 @@ use cirrus_core::{Construct, Expr, Node, ResourceRef};
 
 use crate::ec2::SubnetType;
 use crate::eks::addon::order;
-use crate::eks::cluster::find_node;
 use crate::eks::{Cluster, names};
 use crate::iam::{ManagedPolicyArn, Principal, Role, RoleProps};
 
@@ -245,7 +244,7 @@ impl<'a> Nodegroup<'a> {
                 .filter(|s| props.subnet_types.contains(&s.kind))
                 .map(|s| s.subnet_id.clone())
                 .collect();
-            (subnets, state.egress.clone(), state.addons.clone())
+            (subnets, state.egress, state.addons.clone())
         });
         if subnets.is_empty() {
             node.error_with_hint(
@@ -358,16 +357,17 @@ impl<'a> Nodegroup<'a> {
         };
         let resource = node.add("Resource", cfn);
 
-        if let Some(egress) = egress.and_then(|path| find_node(node, &path)) {
+        let app = node.app();
+        if let Some(egress) = egress.and_then(|key| key.node(app)) {
             resource.add_dependency(&egress);
         }
         for record in &addons {
-            if let Some(addon) = find_node(node, &record.path) {
-                order(record, addon, *resource);
+            if let Some(addon) = record.resource.get(app) {
+                order(record, addon.node(), resource.node());
             }
         }
-        let path = resource.path();
-        cluster.state(|state| state.nodegroups.push(path));
+        let key = resource.key();
+        cluster.state(|state| state.nodegroups.push(key));
         Nodegroup {
             node,
             resource,

@@ -367,7 +367,7 @@ impl<'a> ApplicationLoadBalancer<'a> {
                 "the stack has no region, so only ELB's service principal may write the access logs; in regions opened before August 2022 ELB writes as a regional account: pin the stack's region",
             ),
         }
-        if let Some(policy) = bucket.node().find_child("Policy") {
+        if let Some(policy) = bucket.policy() {
             self.resource.add_dependency(&policy);
         }
     }

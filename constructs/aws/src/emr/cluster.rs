@@ -383,7 +383,7 @@ impl<'a> Cluster<'a> {
         // security groups, when the cluster is created: both must exist first. Nothing in the
         // cluster references them, so say so.
         for role in [service_role, instance_role] {
-            if let Some(policy) = role.node().find_child("DefaultPolicy") {
+            if let Some(policy) = role.default_policy() {
                 resource.add_dependency(&policy);
             }
         }

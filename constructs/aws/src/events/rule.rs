@@ -7,6 +7,7 @@ use crate::codebuild::IProject;
 use crate::codepipeline::IPipeline;
 use crate::events::{EventPattern, Schedule};
 use crate::iam::{PolicyCondition, PolicyStatement, Principal, Role, RoleProps};
+use crate::keyed::{find_singleton, singleton};
 
 /// EventBridge's limit of targets per rule.
 const MAX_TARGETS: usize = 5;
@@ -273,17 +274,16 @@ impl<'a> Rule<'a> {
 
     /// The role the rule created for its targets, if it created one.
     pub fn role(&self) -> Option<Role<'a>> {
-        self.node.find_child("Role").and_then(Role::from_node)
+        find_singleton::<TargetRole, Role>(self.node)
     }
 
     fn own_role(&self) -> Role<'a> {
-        if let Some(role) = self.role() {
-            return role;
-        }
-        let path = self
-            .node
-            .with_state(|state: &mut RuleState| state.role_path.clone());
-        target_role(self.node, "Role", path)
+        singleton::<TargetRole, Role>(self.node, || {
+            let path = self
+                .node
+                .with_state(|state: &mut RuleState| state.role_path.clone());
+            target_role(self.node, "Role", path)
+        })
     }
 
     /// The rule's ARN.
@@ -409,6 +409,9 @@ fn check_name(node: Node<'_>, name: &str) {
 }
 
 /// A role EventBridge assumes to start targets, for rules of this account only.
+/// The kind of a rule's own target role, in its state.
+struct TargetRole;
+
 pub(crate) fn target_role<'a>(scope: Node<'a>, id: &str, path: Option<String>) -> Role<'a> {
     Role::new(
         scope,

@@ -296,7 +296,7 @@ impl<'a> DeliveryStream<'a> {
         );
         // Firehose checks that it can write when the stream is created: its permissions must
         // exist first. Nothing in the stream references the policy, so say so.
-        if let Some(policy) = role.node().find_child("DefaultPolicy") {
+        if let Some(policy) = role.default_policy() {
             resource.add_dependency(&policy);
         }
         DeliveryStream {

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use cirrus_cfn::iam::{CfnPolicy, CfnRole, role};
-use cirrus_core::{Construct, Expr, Node, ResourceRef, ToValue, fns};
+use cirrus_core::{App, Construct, Expr, Node, NodeKey, ResourceKey, ResourceRef, ToValue, fns};
+
+use crate::keyed::Keyed;
 
 use crate::iam::{
     IManagedPolicy, PolicyCondition, PolicyDocument, PolicyKind, PolicyStatement, Principal,
@@ -63,10 +65,12 @@ pub struct RoleProps {
     pub max_session_duration: Option<u32>,
 }
 
-/// What a role accumulates after creation: the statements of its default policy.
+/// What a role accumulates after creation: the statements of its default policy, and the
+/// policy resource once the first statement created it.
 #[derive(Debug, Default)]
 struct RoleState {
     default_policy: PolicyDocument,
+    policy: Option<ResourceKey<CfnPolicy>>,
 }
 
 /// An IAM role. Grants add statements to its default policy (a separate `AWS::IAM::Policy`, so
@@ -164,12 +168,13 @@ impl<'a> Role<'a> {
         self.resource
     }
 
-    /// The handle of a role created earlier under `node` (its `Resource` child), if any.
-    pub(crate) fn from_node(node: Node<'a>) -> Option<Role<'a>> {
-        let resource = node
-            .find_child("Resource")
-            .and_then(ResourceRef::<CfnRole>::from_node)?;
-        Some(Role { node, resource })
+    /// The role's default policy (`DefaultPolicy`, the `AWS::IAM::Policy` that grants and
+    /// [`Role::add_to_policy`] fill), once the first statement has created it. Resources that
+    /// need the role's permissions when they are created depend on it.
+    pub fn default_policy(&self) -> Option<ResourceRef<'a, CfnPolicy>> {
+        self.node
+            .with_state(|state: &mut RoleState| state.policy)
+            .and_then(|key| key.get(self.node.app()))
     }
 
     /// Lets `grantee` pass this role to `service` (`iam:PassRole`, limited by
@@ -235,23 +240,35 @@ impl<'a> Role<'a> {
         for problem in statement.problems(PolicyKind::Identity) {
             self.node.error(problem);
         }
-        let document = self.node.with_state(|state: &mut RoleState| {
+        let (document, policy) = self.node.with_state(|state: &mut RoleState| {
             state.default_policy.add(statement);
-            state.default_policy.to_value()
+            (state.default_policy.to_value(), state.policy)
         });
-        let policy = self
-            .node
-            .find_child("DefaultPolicy")
-            .and_then(|n| n.find_child("Resource"))
-            .and_then(ResourceRef::<CfnPolicy>::from_node);
-        match policy {
+        match policy.and_then(|key| key.get(self.node.app())) {
             Some(policy) => policy.update(|p| p.policy_document = document),
             None => {
                 let mut cfn = CfnPolicy::new(document, "DefaultPolicy");
                 cfn.roles = Some(vec![self.name()].into());
-                self.node.add_child("DefaultPolicy").add("Resource", cfn);
+                let policy = self.node.add_child("DefaultPolicy").add("Resource", cfn);
+                self.node
+                    .with_state(|state: &mut RoleState| state.policy = Some(policy.key()));
             }
         }
+    }
+}
+
+impl<'a> Keyed<'a> for Role<'a> {
+    type Key = (NodeKey, ResourceKey<CfnRole>);
+
+    fn key(&self) -> Self::Key {
+        (self.node.key(), self.resource.key())
+    }
+
+    fn from_key(app: &'a App, (node, resource): Self::Key) -> Option<Self> {
+        Some(Role {
+            node: node.node(app)?,
+            resource: resource.get(app)?,
+        })
     }
 }
 
@@ -294,20 +311,18 @@ impl<'a> Grantable<'a> for ImportedRole<'a> {
         for problem in statement.problems(PolicyKind::Identity) {
             self.node.error(problem);
         }
-        let document = self.node.with_state(|state: &mut RoleState| {
+        let (document, policy) = self.node.with_state(|state: &mut RoleState| {
             state.default_policy.add(statement);
-            state.default_policy.to_value()
+            (state.default_policy.to_value(), state.policy)
         });
-        match self
-            .node
-            .find_child("Policy")
-            .and_then(ResourceRef::<CfnPolicy>::from_node)
-        {
+        match policy.and_then(|key| key.get(self.node.app())) {
             Some(policy) => policy.update(|p| p.policy_document = document),
             None => {
                 let mut cfn = CfnPolicy::new(document, "GrantedByCirrus");
                 cfn.roles = Some(vec![self.name.clone()].into());
-                self.node.add("Policy", cfn);
+                let policy = self.node.add("Policy", cfn);
+                self.node
+                    .with_state(|state: &mut RoleState| state.policy = Some(policy.key()));
             }
         }
     }

@@ -1,7 +1,11 @@
 //! `Key`: a symmetric customer managed KMS key.
 
 use cirrus_cfn::kms::{CfnAlias, CfnKey};
-use cirrus_core::{Construct, Expr, Node, RemovalPolicy, ResourceRef, ToValue, fns};
+use cirrus_core::{
+    App, Construct, Expr, Node, NodeKey, RemovalPolicy, ResourceKey, ResourceRef, ToValue, fns,
+};
+
+use crate::keyed::{Keyed, stack_singleton};
 
 use crate::iam::{Grantable, PolicyDocument, PolicyKind, PolicyStatement, Principal};
 
@@ -193,17 +197,24 @@ impl<'a> Key<'a> {
         );
     }
 
-    /// The handle of a key created earlier under `node` (its `Resource` child), if any.
-    pub(crate) fn from_node(node: Node<'a>) -> Option<Key<'a>> {
-        let resource = node
-            .find_child("Resource")
-            .and_then(ResourceRef::<CfnKey>::from_node)?;
-        Some(Key { node, resource })
-    }
-
     /// An existing key, by ARN.
     pub fn from_arn(arn: impl Into<Expr<String>>) -> ImportedKey {
         ImportedKey { arn: arn.into() }
+    }
+}
+
+impl<'a> Keyed<'a> for Key<'a> {
+    type Key = (NodeKey, ResourceKey<CfnKey>);
+
+    fn key(&self) -> Self::Key {
+        (self.node.key(), self.resource.key())
+    }
+
+    fn from_key(app: &'a App, (node, resource): Self::Key) -> Option<Self> {
+        Some(Key {
+            node: node.node(app)?,
+            resource: resource.get(app)?,
+        })
     }
 }
 
@@ -222,18 +233,17 @@ impl<'a> IKey<'a> for ImportedKey {
 /// The stack's shared key for encrypting logs, created on first use: one key per stack rather
 /// than one per log group keeps the cost at one key.
 pub(crate) fn stack_logs_key<'a>(scope: Node<'a>) -> Key<'a> {
-    let stack = scope.stack();
-    if let Some(key) = stack.find_child("LogsKey").and_then(Key::from_node) {
-        return key;
-    }
-    let key = Key::new(
-        stack.node(),
-        "LogsKey",
-        KeyProps {
-            description: Some("encrypts the log groups of this stack".into()),
-            ..Default::default()
-        },
-    );
-    key.allow_cloudwatch_logs();
-    key
+    struct LogsKey;
+    stack_singleton::<LogsKey, _>(scope, |stack| {
+        let key = Key::new(
+            stack,
+            "LogsKey",
+            KeyProps {
+                description: Some("encrypts the log groups of this stack".into()),
+                ..Default::default()
+            },
+        );
+        key.allow_cloudwatch_logs();
+        key
+    })
 }

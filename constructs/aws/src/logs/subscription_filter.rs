@@ -104,7 +104,7 @@ impl<'a> SubscriptionFilter<'a> {
         );
         // CloudWatch Logs test-delivers a record when the filter is created: the role's
         // permission must exist first.
-        if let Some(policy) = role.node().find_child("DefaultPolicy") {
+        if let Some(policy) = role.default_policy() {
             resource.add_dependency(&policy);
         }
         SubscriptionFilter {

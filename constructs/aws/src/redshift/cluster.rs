@@ -275,7 +275,7 @@ impl<'a> Cluster<'a> {
         let resource = node.add("Resource", cfn);
         resource.apply_removal_policy(props.removal_policy);
         // Redshift checks that it may write the audit logs when logging is turned on.
-        if let Some(policy) = log_bucket.node().find_child("Policy") {
+        if let Some(policy) = log_bucket.policy() {
             resource.add_dependency(&policy);
         }
         Cluster {

@@ -5,7 +5,12 @@
 //! access logs; this one does all three out of the box.
 
 use cirrus_cfn::s3::{CfnBucket, CfnBucketPolicy, bucket};
-use cirrus_core::{Construct, Expr, Node, RemovalPolicy, ResourceRef, ToValue, fns, pseudo};
+use cirrus_core::{
+    App, Construct, Expr, Node, NodeKey, RemovalPolicy, ResourceKey, ResourceRef, ToValue, fns,
+    pseudo,
+};
+
+use crate::keyed::{Keyed, stack_singleton};
 
 use crate::iam::{Grantable, PolicyDocument, PolicyKind, PolicyStatement, Principal};
 use crate::kms::{IKey, Key};
@@ -173,6 +178,8 @@ impl Default for BucketProps<'_> {
 #[derive(Debug, Default)]
 struct BucketState {
     policy: PolicyDocument,
+    /// The bucket policy, once the first statement created it.
+    policy_resource: Option<ResourceKey<CfnBucketPolicy>>,
 }
 
 /// An S3 bucket. All public access is blocked, requests without TLS are denied by the bucket
@@ -357,7 +364,7 @@ impl<'a> Bucket<'a> {
         );
         // Nothing references the target's policy, so order it explicitly: logs must be
         // deliverable from the moment logging is on.
-        if let Some(policy) = target.node.find_child("Policy") {
+        if let Some(policy) = target.policy() {
             self.resource.add_dependency(&policy);
         }
     }
@@ -367,24 +374,31 @@ impl<'a> Bucket<'a> {
         for problem in statement.problems(PolicyKind::Resource) {
             self.node.error(problem);
         }
-        let document = self.node.with_state(|state: &mut BucketState| {
+        let (document, existing) = self.node.with_state(|state: &mut BucketState| {
             state.policy.add(statement);
-            state.policy.to_value()
+            (state.policy.to_value(), state.policy_resource)
         });
-        let existing = self
-            .node
-            .find_child("Policy")
-            .and_then(|n| n.find_child("Resource"))
-            .and_then(ResourceRef::<CfnBucketPolicy>::from_node);
-        match existing {
+        match existing.and_then(|key| key.get(self.node.app())) {
             Some(policy) => policy.update(|p| p.policy_document = document),
             None => {
-                self.node.add_child("Policy").add(
+                let policy = self.node.add_child("Policy").add(
                     "Resource",
                     CfnBucketPolicy::new(self.bucket_name(), document),
                 );
+                self.node.with_state(|state: &mut BucketState| {
+                    state.policy_resource = Some(policy.key());
+                });
             }
         }
+    }
+
+    /// The bucket policy (`Policy`), once a statement has created it (every bucket with the
+    /// default `enforce_ssl` has one). Resources that need the policy in place when they are
+    /// created depend on it.
+    pub fn policy(&self) -> Option<ResourceRef<'a, CfnBucketPolicy>> {
+        self.node
+            .with_state(|state: &mut BucketState| state.policy_resource)
+            .and_then(|key| key.get(self.node.app()))
     }
 
     /// The bucket's domain name for regional endpoints (what CloudFront origins use).
@@ -408,44 +422,56 @@ impl<'a> Bucket<'a> {
     pub fn from_name(name: impl Into<Expr<String>>) -> ImportedBucket {
         ImportedBucket { name: name.into() }
     }
-
-    fn from_node(node: Node<'a>) -> Option<Bucket<'a>> {
-        let resource = node
-            .find_child("Resource")
-            .and_then(ResourceRef::<CfnBucket>::from_node)?;
-        Some(Bucket {
-            node,
-            resource,
-            key: None,
-        })
-    }
 }
 
 /// The stack's bucket for server access logs, created on first use. Its own access is not
 /// logged (that would loop), which `checkov-skips.txt` records for CKV_AWS_18.
 pub(crate) fn stack_log_bucket<'a>(scope: Node<'a>) -> Bucket<'a> {
-    let stack = scope.stack();
-    if let Some(existing) = stack
-        .find_child("AccessLogsBucket")
-        .and_then(Bucket::from_node)
-    {
-        return existing;
-    }
-    Bucket::new(
-        stack.node(),
-        "AccessLogsBucket",
-        BucketProps {
-            access_logs: AccessLogs::Disabled,
-            lifecycle_rules: vec![LifecycleRule {
-                id: Some("ExpireAccessLogs".into()),
-                expiration_days: Some(365),
-                noncurrent_version_expiration_days: Some(30),
-                abort_incomplete_upload_days: Some(7),
+    struct AccessLogsBucket;
+    stack_singleton::<AccessLogsBucket, _>(scope, |stack| {
+        Bucket::new(
+            stack,
+            "AccessLogsBucket",
+            BucketProps {
+                access_logs: AccessLogs::Disabled,
+                lifecycle_rules: vec![LifecycleRule {
+                    id: Some("ExpireAccessLogs".into()),
+                    expiration_days: Some(365),
+                    noncurrent_version_expiration_days: Some(30),
+                    abort_incomplete_upload_days: Some(7),
+                    ..Default::default()
+                }],
                 ..Default::default()
-            }],
-            ..Default::default()
-        },
-    )
+            },
+        )
+    })
+}
+
+impl<'a> Keyed<'a> for Bucket<'a> {
+    type Key = (
+        NodeKey,
+        ResourceKey<CfnBucket>,
+        Option<<Key<'static> as Keyed<'static>>::Key>,
+    );
+
+    fn key(&self) -> Self::Key {
+        (
+            self.node.key(),
+            self.resource.key(),
+            self.key.map(|k| k.key()),
+        )
+    }
+
+    fn from_key(app: &'a App, (node, resource, key): Self::Key) -> Option<Self> {
+        Some(Bucket {
+            node: node.node(app)?,
+            resource: resource.get(app)?,
+            key: match key {
+                Some(key) => Some(Key::from_key(app, key)?),
+                None => None,
+            },
+        })
+    }
 }
 
 /// A bucket defined elsewhere, known by its name.

@@ -450,18 +450,17 @@ fn check_template(node: Node<'_>, json: &JsonTemplate) {
 
 /// The stack's shared key for secrets, created on first use.
 fn stack_secrets_key<'a>(scope: Node<'a>) -> Key<'a> {
-    let stack = scope.stack();
-    if let Some(key) = stack.find_child("SecretsKey").and_then(Key::from_node) {
-        return key;
-    }
-    Key::new(
-        stack.node(),
-        "SecretsKey",
-        KeyProps {
-            description: Some("encrypts the Secrets Manager secrets of this stack".into()),
-            ..Default::default()
-        },
-    )
+    struct SecretsKey;
+    crate::keyed::stack_singleton::<SecretsKey, _>(scope, |stack| {
+        Key::new(
+            stack,
+            "SecretsKey",
+            KeyProps {
+                description: Some("encrypts the Secrets Manager secrets of this stack".into()),
+                ..Default::default()
+            },
+        )
+    })
 }
 
 /// A secret defined outside the app.
