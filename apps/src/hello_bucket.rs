@@ -25,5 +25,5 @@ pub fn define(app: &App) {
         },
     );
     Tags::of(&stack).add("app", "hello-bucket");
-    stack.add_output("BucketName", bucket.bucket_name());
+    stack.add_output("BucketName", bucket.name());
 }

@@ -176,17 +176,17 @@ pub fn analytics<'a>(app: &'a App, production: &Storefront<'a>) -> Stack<'a> {
     };
     output(
         "ArchiveBucketName",
-        buckets.archive.bucket_name(),
+        buckets.archive.name(),
         "logs/, metrics/ and events/ from CloudWatch, by day",
     );
     output(
         "CuratedBucketName",
-        buckets.curated.bucket_name(),
+        buckets.curated.name(),
         "what the EMR jobs write and Redshift loads",
     );
     output(
         "EmrClusterId",
-        hadoop.cluster_id(),
+        hadoop.id(),
         "aws emr add-steps --cluster-id <this>",
     );
     output(
@@ -338,7 +338,7 @@ fn metric_stream<'a>(stack: Stack<'a>, destination: &DeliveryStream<'a>) {
                     .collect::<Vec<_>>()
                     .into(),
             ),
-            ..CfnMetricStream::new(destination.delivery_stream_arn(), "json", role.arn())
+            ..CfnMetricStream::new(destination.arn(), "json", role.arn())
         },
     );
     // The stream puts records from the start: the role's permission first.
@@ -386,7 +386,7 @@ fn events_rule<'a>(stack: Stack<'a>, destination: &DeliveryStream<'a>) {
     destination.grant_put_records(&role);
     let target = event_rule::Target {
         role_arn: Some(role.arn()),
-        ..event_rule::Target::new(destination.delivery_stream_arn(), "ToArchive")
+        ..event_rule::Target::new(destination.arn(), "ToArchive")
     };
     rule.l1().update(|r| r.targets = Some(vec![target].into()));
 }
@@ -521,7 +521,7 @@ fn catalog<'a>(stack: Stack<'a>, key: Key<'a>, archive: &Bucket<'a>) -> Expr<Str
     );
     // The crawler's logs and anything Glue writes are encrypted with the stack's key.
     key.allow_cloudwatch_logs();
-    let key_arn = key.key_arn();
+    let key_arn = key.arn();
     let security = stack.add(
         "GlueSecurity",
         RawResource::new(
@@ -575,7 +575,7 @@ fn catalog<'a>(stack: Stack<'a>, key: Key<'a>, archive: &Bucket<'a>) -> Expr<Str
             value!({
                 "Path": (fns::sub(
                     &format!("s3://${{Bucket}}/{kind}/"),
-                    [("Bucket", archive.bucket_name())],
+                    [("Bucket", archive.name())],
                 ))
             })
         })

@@ -215,7 +215,7 @@ pub fn storefront<'a>(app: &'a App, spec: &RegionSpec) -> Storefront<'a> {
     );
     output(
         "CloudSnapBucketName",
-        snapshots.bucket_name(),
+        snapshots.name(),
         "the bucket of pxctl credentials create --provider s3 --use-iam",
     );
     output(
@@ -472,7 +472,7 @@ fn load_balancer<'a>(
         "AlbToPods",
         CfnSecurityGroupIngress {
             group_id: Some(cluster_sg),
-            source_security_group_id: Some(alb.security_group().security_group_id()),
+            source_security_group_id: Some(alb.security_group().id()),
             from_port: Some(i64::from(STOREFRONT_PORT).into()),
             to_port: Some(i64::from(STOREFRONT_PORT).into()),
             description: Some("the load balancer to the storefront's pods".into()),
@@ -570,7 +570,7 @@ fn replicate_to_dr<'a>(stack: Stack<'a>, bucket: Bucket<'a>, key: Key<'a>) {
     role.add_to_policy(
         PolicyStatement::allow()
             .actions(["s3:GetReplicationConfiguration", "s3:ListBucket"])
-            .resources([bucket.bucket_arn()]),
+            .resources([bucket.arn()]),
     );
     role.add_to_policy(
         PolicyStatement::allow()
@@ -593,7 +593,7 @@ fn replicate_to_dr<'a>(stack: Stack<'a>, bucket: Bucket<'a>, key: Key<'a>) {
     role.add_to_policy(
         PolicyStatement::allow()
             .actions(["kms:Decrypt"])
-            .resources([key.key_arn()])
+            .resources([key.arn()])
             .condition(
                 "StringEquals",
                 "kms:ViaService",

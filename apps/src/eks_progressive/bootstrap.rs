@@ -55,7 +55,7 @@ pub fn bootstrap<'a>(
     );
     cluster.allow_api_from(
         "Bootstrap",
-        Peer::SecurityGroup(group.security_group_id()),
+        Peer::SecurityGroup(group.id()),
         "bootstrap builds",
     );
 

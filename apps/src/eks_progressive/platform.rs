@@ -127,7 +127,7 @@ pub fn platform(app: &App, spec: &EnvSpec) {
     let bootstrap = super::bootstrap::bootstrap(stack, spec, &vpc, &cluster, &cluster_name);
 
     stack.add_output("ClusterName", cluster.name());
-    stack.add_output("BootstrapProjectName", bootstrap.project_name());
+    stack.add_output("BootstrapProjectName", bootstrap.name());
     stack.add_output("ImageRepositoryUri", images.uri());
     stack.add_output("AdminRoleArn", admin.arn());
 }

@@ -110,7 +110,7 @@ pub fn define<'a>(stack: Stack<'a>, scope: &mut Scope) -> BackendInfra<'a> {
         .collect();
 
     stack
-        .add_output("DataFilesBucketName", data_files.bucket_name())
+        .add_output("DataFilesBucketName", data_files.name())
         .description("upload the jobs' initial data files here (aws s3 cp)");
     BackendInfra {
         deploy_roles,
@@ -202,10 +202,7 @@ fn component<'a>(
         environment_variables.push(("ROLLOUT_TARGET".to_owned(), EnvVar::plain(target)));
     }
     if c.reads_data {
-        environment_variables.push((
-            "DATA_BUCKET".to_owned(),
-            EnvVar::plain(data_files.bucket_name()),
-        ));
+        environment_variables.push(("DATA_BUCKET".to_owned(), EnvVar::plain(data_files.name())));
     }
     let deploy = Project::new(
         stack,

@@ -258,7 +258,7 @@ fn shared_volume<'a>(
             "AWS::EFS::FileSystem",
             value!({
                 "Encrypted": true,
-                "KmsKeyId": (key.key_arn()),
+                "KmsKeyId": (key.arn()),
                 "PerformanceMode": "generalPurpose",
                 "ThroughputMode": "elastic",
                 "BackupPolicy": {"Status": "ENABLED"},
@@ -299,7 +299,7 @@ fn shared_volume<'a>(
                 value!({
                     "FileSystemId": (id.clone()),
                     "SubnetId": (subnet.subnet_id.clone()),
-                    "SecurityGroups": [(cirrus_aws::ec2::ISecurityGroup::security_group_id(&group))]
+                    "SecurityGroups": [(cirrus_aws::ec2::ISecurityGroup::id(&group))]
                 }),
             ),
         );

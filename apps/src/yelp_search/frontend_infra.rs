@@ -158,7 +158,7 @@ pub fn define(stack: Stack<'_>, scope: &mut Scope) {
     stack
         .add_output("CdnDomainName", cdn.domain_name())
         .description("open https://<this name> to use the app");
-    stack.add_output("SiteBucketName", site.bucket_name());
+    stack.add_output("SiteBucketName", site.name());
     stack
         .add_output("AppRepoCloneUrlHttp", app_repo.clone_url_http())
         .description("push the React app here to build and deploy it");

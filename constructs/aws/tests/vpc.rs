@@ -822,7 +822,7 @@ fn peering_routes_both_sides_and_refuses_overlaps() {
             .count(),
         2
     );
-    assert_eq!(peering.peering_connection_id(), peering.l1().ref_());
+    assert_eq!(peering.id(), peering.l1().ref_());
 
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());

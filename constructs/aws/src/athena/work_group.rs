@@ -27,7 +27,7 @@ const QUERY_ACTIONS: [&str; 8] = [
 /// [`WorkGroup`] and by workgroups imported with [`WorkGroup::from_name`].
 pub trait IWorkGroup<'a> {
     /// The workgroup's name.
-    fn work_group_name(&self) -> Expr<String>;
+    fn name(&self) -> Expr<String>;
 
     /// Where query results go: the ARN of the results bucket and the ARN pattern of the result
     /// objects, when known.
@@ -38,10 +38,10 @@ pub trait IWorkGroup<'a> {
 
     /// The workgroup's ARN:
     /// `arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/<name>`.
-    fn work_group_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         fns::sub(
             "arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${Name}",
-            [("Name", self.work_group_name())],
+            [("Name", self.name())],
         )
     }
 
@@ -52,7 +52,7 @@ pub trait IWorkGroup<'a> {
         grantee.add_to_principal_policy(
             PolicyStatement::allow()
                 .actions(QUERY_ACTIONS)
-                .resources([self.work_group_arn()]),
+                .resources([self.arn()]),
         );
         if let Some((bucket_arn, objects)) = self.results_location() {
             grantee.add_to_principal_policy(
@@ -192,7 +192,7 @@ impl<'a> WorkGroup<'a> {
         };
         let encryption = match key {
             Some(key) => wg::EncryptionConfiguration {
-                kms_key: Some(key.key_arn()),
+                kms_key: Some(key.arn()),
                 ..wg::EncryptionConfiguration::new(wg::EncryptionOption::SseKms)
             },
             None => wg::EncryptionConfiguration::new(wg::EncryptionOption::SseS3),
@@ -215,7 +215,7 @@ impl<'a> WorkGroup<'a> {
                 wg::ResultConfiguration {
                     output_location: Some(fns::sub(
                         &format!("s3://${{Bucket}}/{prefix}"),
-                        [("Bucket", results_bucket.bucket_name())],
+                        [("Bucket", results_bucket.name())],
                     )),
                     encryption_configuration: Some(encryption.into()),
                     expected_bucket_owner: Some(pseudo::account_id()),
@@ -236,7 +236,7 @@ impl<'a> WorkGroup<'a> {
             },
         );
         node.with_state(|location: &mut ResultsLocation| {
-            location.bucket_arn = Some(results_bucket.bucket_arn());
+            location.bucket_arn = Some(results_bucket.arn());
             location.objects = Some(results_bucket.arn_for_objects(&format!("{prefix}*")));
         });
         WorkGroup {
@@ -253,7 +253,7 @@ impl<'a> WorkGroup<'a> {
 
     /// The workgroup's ARN.
     pub fn arn(&self) -> Expr<String> {
-        self.work_group_arn()
+        IWorkGroup::arn(self)
     }
 
     /// The L1 resource.
@@ -284,7 +284,7 @@ impl<'a> WorkGroup<'a> {
 }
 
 impl<'a> IWorkGroup<'a> for WorkGroup<'a> {
-    fn work_group_name(&self) -> Expr<String> {
+    fn name(&self) -> Expr<String> {
         self.name()
     }
 
@@ -295,7 +295,7 @@ impl<'a> IWorkGroup<'a> for WorkGroup<'a> {
     }
 
     fn results_key_arn(&self) -> Option<Expr<String>> {
-        self.key.map(|key| key.key_arn())
+        self.key.map(|key| key.arn())
     }
 }
 
@@ -318,12 +318,9 @@ impl ImportedWorkGroup {
         prefix: &str,
     ) -> ImportedWorkGroup {
         let prefix = prefix.replace("${", "${!");
-        self.results = Some((
-            bucket.bucket_arn(),
-            bucket.arn_for_objects(&format!("{prefix}*")),
-        ));
+        self.results = Some((bucket.arn(), bucket.arn_for_objects(&format!("{prefix}*"))));
         if let Some(key) = bucket.encryption_key() {
-            self.key_arn = Some(key.key_arn());
+            self.key_arn = Some(key.arn());
         }
         self
     }
@@ -333,7 +330,7 @@ impl ImportedWorkGroup {
     /// use it.
     #[must_use]
     pub fn with_results_key<'a>(mut self, key: &impl IKey<'a>) -> ImportedWorkGroup {
-        self.key_arn = Some(key.key_arn());
+        self.key_arn = Some(key.arn());
         self
     }
 
@@ -344,12 +341,12 @@ impl ImportedWorkGroup {
 
     /// The workgroup's ARN.
     pub fn arn(&self) -> Expr<String> {
-        IWorkGroup::work_group_arn(self)
+        IWorkGroup::arn(self)
     }
 }
 
 impl IWorkGroup<'_> for ImportedWorkGroup {
-    fn work_group_name(&self) -> Expr<String> {
+    fn name(&self) -> Expr<String> {
         self.name.clone()
     }
 

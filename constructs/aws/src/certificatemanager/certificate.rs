@@ -12,7 +12,7 @@ pub const CLOUDFRONT_CERTIFICATE_REGION: &str = "us-east-1";
 /// What a certificate offers to the load balancers and distributions that serve it.
 pub trait ICertificate {
     /// The certificate's ARN.
-    fn certificate_arn(&self) -> Expr<String>;
+    fn arn(&self) -> Expr<String>;
 
     /// The region the certificate is in, when it is known at synthesis (the stack's region,
     /// or the region of a literal ARN).
@@ -21,7 +21,7 @@ pub trait ICertificate {
     /// The certificate as a value that can be stored in props.
     fn to_ref(&self) -> CertificateRef {
         CertificateRef {
-            arn: self.certificate_arn(),
+            arn: self.arn(),
             region: self.certificate_region(),
             problem: None,
         }
@@ -38,7 +38,7 @@ pub struct CertificateRef {
 }
 
 impl ICertificate for CertificateRef {
-    fn certificate_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.arn.clone()
     }
 
@@ -155,7 +155,7 @@ impl<'a> Construct<'a> for Certificate<'a> {
 }
 
 impl ICertificate for Certificate<'_> {
-    fn certificate_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.resource.ref_()
     }
 
@@ -278,7 +278,7 @@ fn validation_options(
         }
         certificate::DomainValidationOption {
             domain_name: Some(name.into()),
-            hosted_zone_id: Some(zone.hosted_zone_id()),
+            hosted_zone_id: Some(zone.id()),
             validation_domain: None,
         }
         .into()

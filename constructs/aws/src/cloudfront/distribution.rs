@@ -266,25 +266,25 @@ pub enum Ipv6 {
 /// its cache: implemented by [`Distribution`] and by [`ImportedDistribution`].
 pub trait IDistribution<'a> {
     /// The distribution's id (`E1U5RQF7T870K0`).
-    fn distribution_id(&self) -> Expr<String>;
+    fn id(&self) -> Expr<String>;
 
     /// The distribution's domain name (`d111111abcdef8.cloudfront.net`).
-    fn distribution_domain_name(&self) -> Expr<String>;
+    fn domain_name(&self) -> Expr<String>;
 
     /// The distribution's ARN:
     /// `arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/<id>` (CloudFront is
     /// global: no region; the account is the stack's).
-    fn distribution_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         fns::sub(
             "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Id}",
-            [("Id", self.distribution_id())],
+            [("Id", self.id())],
         )
     }
 
     /// An alias target for Route 53 `A` and `AAAA` records of the custom domain names.
     fn distribution_alias_target(&self) -> AliasTarget {
         AliasTarget {
-            dns_name: self.distribution_domain_name(),
+            dns_name: self.domain_name(),
             hosted_zone_id: CLOUDFRONT_HOSTED_ZONE_ID.into(),
             evaluate_target_health: false,
         }
@@ -297,7 +297,7 @@ pub trait IDistribution<'a> {
         grantee.add_to_principal_policy(
             PolicyStatement::allow()
                 .actions(["cloudfront:CreateInvalidation"])
-                .resources([self.distribution_arn()]),
+                .resources([self.arn()]),
         );
     }
 }
@@ -468,14 +468,14 @@ impl<'a> Distribution<'a> {
     }
 
     /// The distribution's id (`E1U5RQF7T870K0`).
-    pub fn distribution_id(&self) -> Expr<String> {
+    pub fn id(&self) -> Expr<String> {
         self.resource.ref_()
     }
 
     /// The distribution's ARN:
     /// `arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/<id>`.
     pub fn arn(&self) -> Expr<String> {
-        self.distribution_arn()
+        IDistribution::arn(self)
     }
 
     /// An alias target for Route 53 `A` and `AAAA` records of the custom domain names.
@@ -510,11 +510,11 @@ impl<'a> Distribution<'a> {
 }
 
 impl<'a> IDistribution<'a> for Distribution<'a> {
-    fn distribution_id(&self) -> Expr<String> {
+    fn id(&self) -> Expr<String> {
         self.resource.ref_()
     }
 
-    fn distribution_domain_name(&self) -> Expr<String> {
+    fn domain_name(&self) -> Expr<String> {
         self.domain_name()
     }
 }
@@ -528,7 +528,7 @@ pub struct ImportedDistribution {
 
 impl ImportedDistribution {
     /// The distribution's id.
-    pub fn distribution_id(&self) -> Expr<String> {
+    pub fn id(&self) -> Expr<String> {
         self.id.clone()
     }
 
@@ -539,7 +539,7 @@ impl ImportedDistribution {
 
     /// The distribution's ARN, in the stack's account.
     pub fn arn(&self) -> Expr<String> {
-        IDistribution::distribution_arn(self)
+        IDistribution::arn(self)
     }
 
     /// An alias target for Route 53 `A` and `AAAA` records.
@@ -549,11 +549,11 @@ impl ImportedDistribution {
 }
 
 impl IDistribution<'_> for ImportedDistribution {
-    fn distribution_id(&self) -> Expr<String> {
+    fn id(&self) -> Expr<String> {
         self.id.clone()
     }
 
-    fn distribution_domain_name(&self) -> Expr<String> {
+    fn domain_name(&self) -> Expr<String> {
         self.domain_name.clone()
     }
 }
@@ -698,7 +698,7 @@ fn viewer_certificate(
     }
     config.aliases = Some(names.into());
     distribution::ViewerCertificate {
-        acm_certificate_arn: Some(domain.certificate.certificate_arn()),
+        acm_certificate_arn: Some(domain.certificate.arn()),
         ssl_support_method: Some("sni-only".into()),
         minimum_protocol_version: Some(domain.minimum_tls.name().to_owned().into()),
         ..Default::default()
@@ -783,7 +783,7 @@ fn firewall(node: Node<'_>, firewall: Firewall) -> Option<Expr<String>> {
                     "create it with WebAclScope::CloudFront, in us-east-1",
                 );
             }
-            Some(acl.web_acl_arn())
+            Some(acl.arn())
         }
         Firewall::Disabled => None,
     }

@@ -74,9 +74,9 @@ impl EnvVar {
     pub(crate) fn parts(&self) -> (Expr<String>, String) {
         match self {
             EnvVar::Plain(v) | EnvVar::NotSecret(v) => (v.clone(), String::new()),
-            EnvVar::ParameterStore(parameter) => (parameter.parameter_name(), String::new()),
+            EnvVar::ParameterStore(parameter) => (parameter.name(), String::new()),
             EnvVar::SecretsManager { secret, json_key } => (
-                secret.secret_id(),
+                secret.id(),
                 json_key
                     .as_ref()
                     .map(|key| format!(":{key}::"))

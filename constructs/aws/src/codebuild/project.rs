@@ -108,10 +108,10 @@ impl<'a> ProjectVpc<'a> {
         security_group: &impl ISecurityGroup,
     ) -> ProjectVpc<'a> {
         ProjectVpc {
-            vpc_id: vpc.vpc_id(),
+            vpc_id: vpc.id(),
             subnet_ids: vpc.subnet_ids(subnets),
             kind: subnets,
-            security_group_ids: vec![security_group.security_group_id()],
+            security_group_ids: vec![security_group.id()],
             dependency: match subnets {
                 SubnetType::PrivateWithEgress => vpc.egress_dependency(),
                 SubnetType::Public | SubnetType::Isolated => None,
@@ -122,8 +122,7 @@ impl<'a> ProjectVpc<'a> {
     /// Adds a security group.
     #[must_use]
     pub fn with_security_group(mut self, security_group: &impl ISecurityGroup) -> Self {
-        self.security_group_ids
-            .push(security_group.security_group_id());
+        self.security_group_ids.push(security_group.id());
         self
     }
 }
@@ -412,7 +411,7 @@ impl<'a> Project<'a> {
                 Some(project::ProjectCache {
                     location: Some(fns::sub(
                         &format!("${{Bucket}}/{prefix}"),
-                        [("Bucket", bucket.bucket_name())],
+                        [("Bucket", bucket.name())],
                     )),
                     ..project::ProjectCache::new("S3")
                 })
@@ -423,7 +422,7 @@ impl<'a> Project<'a> {
         let cfn = CfnProject {
             name: props.project_name.map(Into::into),
             description: props.description.map(Into::into),
-            encryption_key: props.encryption_key.map(|k| k.key_arn()),
+            encryption_key: props.encryption_key.map(|k| k.arn()),
             logs_config: Some(
                 project::LogsConfig {
                     cloud_watch_logs: Some(
@@ -471,12 +470,12 @@ impl<'a> Project<'a> {
     }
 
     /// The project's name.
-    pub fn project_name(&self) -> Expr<String> {
+    pub fn name(&self) -> Expr<String> {
         self.resource.ref_()
     }
 
     /// The project's ARN.
-    pub fn project_arn(&self) -> Expr<String> {
+    pub fn arn(&self) -> Expr<String> {
         self.resource.attrs().arn()
     }
 
@@ -507,10 +506,10 @@ impl<'a> Project<'a> {
 /// [`Project::from_name`] or [`Project::from_arn`], and by [`ProjectRef`].
 pub trait IProject<'a> {
     /// The project's name.
-    fn project_name(&self) -> Expr<String>;
+    fn name(&self) -> Expr<String>;
 
     /// The project's ARN.
-    fn project_arn(&self) -> Expr<String>;
+    fn arn(&self) -> Expr<String>;
 
     /// The role builds run with, as a grant target, when it is known: always for a project
     /// of this app, for an imported one once given with [`ImportedProject::with_role`].
@@ -521,12 +520,12 @@ pub trait IProject<'a> {
 }
 
 impl<'a> IProject<'a> for Project<'a> {
-    fn project_name(&self) -> Expr<String> {
-        Project::project_name(self)
+    fn name(&self) -> Expr<String> {
+        Project::name(self)
     }
 
-    fn project_arn(&self) -> Expr<String> {
-        Project::project_arn(self)
+    fn arn(&self) -> Expr<String> {
+        Project::arn(self)
     }
 
     fn build_role(&self) -> Option<ProjectRole<'a>> {
@@ -536,8 +535,8 @@ impl<'a> IProject<'a> for Project<'a> {
     fn reference(&self) -> ProjectRef<'a> {
         ProjectRef {
             node: self.node,
-            name: Project::project_name(self),
-            arn: Project::project_arn(self),
+            name: Project::name(self),
+            arn: Project::arn(self),
             role: IProject::build_role(self),
             pipeline_source: Some(self.takes_pipeline_source()),
         }
@@ -606,22 +605,22 @@ impl<'a> ImportedProject<'a> {
     }
 
     /// The project's name.
-    pub fn project_name(&self) -> Expr<String> {
+    pub fn name(&self) -> Expr<String> {
         self.name.clone()
     }
 
     /// The project's ARN.
-    pub fn project_arn(&self) -> Expr<String> {
+    pub fn arn(&self) -> Expr<String> {
         self.arn.clone()
     }
 }
 
 impl<'a> IProject<'a> for ImportedProject<'a> {
-    fn project_name(&self) -> Expr<String> {
+    fn name(&self) -> Expr<String> {
         self.name.clone()
     }
 
-    fn project_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.arn.clone()
     }
 
@@ -666,11 +665,11 @@ impl ProjectRef<'_> {
 }
 
 impl<'a> IProject<'a> for ProjectRef<'a> {
-    fn project_name(&self) -> Expr<String> {
+    fn name(&self) -> Expr<String> {
         self.name.clone()
     }
 
-    fn project_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.arn.clone()
     }
 

@@ -27,10 +27,10 @@ const READ_ACTIONS: [&str; 5] = [
 /// repositories imported by name, and by [`RepositoryRef`].
 pub trait IRepository<'a> {
     /// The repository's name.
-    fn repository_name(&self) -> Expr<String>;
+    fn name(&self) -> Expr<String>;
 
     /// The repository's ARN.
-    fn repository_arn(&self) -> Expr<String>;
+    fn arn(&self) -> Expr<String>;
 
     /// The HTTPS clone URL (what CodeBuild's `CODECOMMIT` source takes).
     fn clone_url_http(&self) -> Expr<String>;
@@ -63,8 +63,8 @@ pub trait IRepository<'a> {
     /// A plain description of the repository that other constructs keep.
     fn reference(&self) -> RepositoryRef<'a> {
         RepositoryRef {
-            name: self.repository_name(),
-            arn: self.repository_arn(),
+            name: self.name(),
+            arn: self.arn(),
             clone_url_http: self.clone_url_http(),
             key: self.encryption_key(),
         }
@@ -81,7 +81,7 @@ pub(crate) fn grant<'a, R: IRepository<'a> + ?Sized>(
     grantee.add_to_principal_policy(
         PolicyStatement::allow()
             .actions(actions)
-            .resources([repo.repository_arn()]),
+            .resources([repo.arn()]),
     );
     if let Some(key) = repo.encryption_key() {
         if writes {
@@ -102,11 +102,11 @@ pub struct RepositoryRef<'a> {
 }
 
 impl<'a> IRepository<'a> for RepositoryRef<'a> {
-    fn repository_name(&self) -> Expr<String> {
+    fn name(&self) -> Expr<String> {
         self.name.clone()
     }
 
-    fn repository_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.arn.clone()
     }
 
@@ -167,11 +167,11 @@ impl<'a> Construct<'a> for Repository<'a> {
 }
 
 impl<'a> IRepository<'a> for Repository<'a> {
-    fn repository_name(&self) -> Expr<String> {
+    fn name(&self) -> Expr<String> {
         self.resource.attrs().name()
     }
 
-    fn repository_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.resource.attrs().arn()
     }
 
@@ -212,7 +212,7 @@ impl<'a> Repository<'a> {
             "Resource",
             CfnRepository {
                 repository_description: props.description.map(Into::into),
-                kms_key_id: key.map(|k| k.key_arn()),
+                kms_key_id: key.map(|k| k.arn()),
                 ..CfnRepository::new(name)
             },
         );
@@ -240,7 +240,7 @@ impl<'a> Repository<'a> {
         Rule::new(
             self.node,
             id,
-            Trigger::Pattern(commit_pattern(self.repository_arn(), branch)),
+            Trigger::Pattern(commit_pattern(self.arn(), branch)),
             RuleProps {
                 description: Some(format!("a commit to the {branch} branch")),
                 ..Default::default()
@@ -294,11 +294,11 @@ pub struct ImportedRepository {
 }
 
 impl<'a> IRepository<'a> for ImportedRepository {
-    fn repository_name(&self) -> Expr<String> {
+    fn name(&self) -> Expr<String> {
         self.name.as_str().into()
     }
 
-    fn repository_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         fns::sub(
             &format!(
                 "arn:${{AWS::Partition}}:codecommit:${{AWS::Region}}:${{AWS::AccountId}}:{}",

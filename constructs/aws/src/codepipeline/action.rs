@@ -169,11 +169,11 @@ pub(crate) struct BucketRef<'a> {
 }
 
 impl<'a> IBucket<'a> for BucketRef<'a> {
-    fn bucket_name(&self) -> Expr<String> {
+    fn name(&self) -> Expr<String> {
         self.name.clone()
     }
 
-    fn bucket_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.arn.clone()
     }
 
@@ -287,8 +287,8 @@ impl<'a> Action<'a> {
     ) -> Action<'a> {
         Action::of(ActionKind::S3Deploy {
             bucket: BucketRef {
-                name: bucket.bucket_name(),
-                arn: bucket.bucket_arn(),
+                name: bucket.name(),
+                arn: bucket.arn(),
                 key: bucket.encryption_key(),
             },
             input: input.clone(),
@@ -411,7 +411,7 @@ impl<'a> Action<'a> {
             ActionKind::CodeCommit {
                 repository, branch, ..
             } => {
-                c.field("RepositoryName", &repository.repository_name())
+                c.field("RepositoryName", &repository.name())
                     .field("BranchName", branch.as_str())
                     .field("PollForSourceChanges", &false)
                     .field("OutputArtifactFormat", "CODE_ZIP");
@@ -429,7 +429,7 @@ impl<'a> Action<'a> {
                 input,
                 props,
             } => {
-                c.field("ProjectName", &project.project_name());
+                c.field("ProjectName", &project.name());
                 if !props.extra_inputs.is_empty() {
                     c.field("PrimarySource", input.name());
                 }
@@ -448,7 +448,7 @@ impl<'a> Action<'a> {
                 }
             }
             ActionKind::S3Deploy { bucket, props, .. } => {
-                c.field("BucketName", &bucket.bucket_name());
+                c.field("BucketName", &bucket.name());
                 match &props.mode {
                     S3DeployMode::Extract { prefix } => {
                         c.field("Extract", &true);
@@ -461,7 +461,7 @@ impl<'a> Action<'a> {
                     }
                 }
                 if let Some(key) = &bucket.key {
-                    c.field("KMSEncryptionKeyARN", &crate::kms::IKey::key_arn(key));
+                    c.field("KMSEncryptionKeyARN", &crate::kms::IKey::arn(key));
                 }
                 if let Some(cache_control) = &props.cache_control {
                     c.field("CacheControl", cache_control.as_str());

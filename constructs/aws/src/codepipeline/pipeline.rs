@@ -212,11 +212,10 @@ impl<'a> Pipeline<'a> {
                 artifact_store: Some(
                     pipeline::ArtifactStore {
                         encryption_key: bucket.encryption_key().map(|key| {
-                            pipeline::EncryptionKey::new(crate::kms::IKey::key_arn(&key), "KMS")
-                                .into()
+                            pipeline::EncryptionKey::new(crate::kms::IKey::arn(&key), "KMS").into()
                         }),
                         ..pipeline::ArtifactStore::new(
-                            bucket.bucket_name(),
+                            bucket.name(),
                             pipeline::ArtifactStoreType::S3,
                         )
                     }
@@ -288,7 +287,7 @@ impl<'a> Pipeline<'a> {
             } => {
                 self.trigger(
                     &trigger_id,
-                    commit_pattern(repository.repository_arn(), branch),
+                    commit_pattern(repository.arn(), branch),
                     trigger_role,
                     role_path,
                 );
@@ -378,7 +377,7 @@ impl<'a> Pipeline<'a> {
                             "codebuild:StartBuild",
                             "codebuild:StopBuild",
                         ])
-                        .resources([project.project_arn()]),
+                        .resources([project.arn()]),
                 );
             }
             ActionKind::S3Deploy { bucket, .. } => {
@@ -498,18 +497,18 @@ fn pipeline_arn(name: Expr<String>) -> Expr<String> {
 /// implemented by [`Pipeline`] and by pipelines imported with [`Pipeline::from_name`].
 pub trait IPipeline {
     /// The pipeline's name.
-    fn pipeline_name(&self) -> Expr<String>;
+    fn name(&self) -> Expr<String>;
 
     /// The pipeline's ARN.
-    fn pipeline_arn(&self) -> Expr<String>;
+    fn arn(&self) -> Expr<String>;
 }
 
 impl IPipeline for Pipeline<'_> {
-    fn pipeline_name(&self) -> Expr<String> {
+    fn name(&self) -> Expr<String> {
         self.name()
     }
 
-    fn pipeline_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.arn()
     }
 }
@@ -542,11 +541,11 @@ impl ImportedPipeline<'_> {
 }
 
 impl IPipeline for ImportedPipeline<'_> {
-    fn pipeline_name(&self) -> Expr<String> {
+    fn name(&self) -> Expr<String> {
         self.name()
     }
 
-    fn pipeline_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.arn()
     }
 }

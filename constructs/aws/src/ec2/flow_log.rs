@@ -88,7 +88,7 @@ impl<'a> FlowLog<'a> {
             FlowLogTraffic::Accept => flow_log::TrafficType::Accept,
             FlowLogTraffic::Reject => flow_log::TrafficType::Reject,
         };
-        let mut cfn = CfnFlowLog::new(vpc.vpc_id(), flow_log::ResourceType::Vpc);
+        let mut cfn = CfnFlowLog::new(vpc.id(), flow_log::ResourceType::Vpc);
         cfn.traffic_type = Some(traffic.into());
         // Nothing in the flow log refers to what lets the service write (the role's policy, the
         // bucket policy), so it is ordered after them explicitly.
@@ -130,12 +130,9 @@ impl<'a> FlowLog<'a> {
                 after.extend(bucket.policy().map(|p| p.node()));
                 cfn.log_destination_type = Some(flow_log::LogDestinationType::S3.into());
                 cfn.log_destination = Some(if prefix.is_empty() {
-                    bucket.bucket_arn()
+                    bucket.arn()
                 } else {
-                    fns::sub(
-                        &format!("${{Arn}}/{prefix}/"),
-                        [("Arn", bucket.bucket_arn())],
-                    )
+                    fns::sub(&format!("${{Arn}}/{prefix}/"), [("Arn", bucket.arn())])
                 });
                 cfn.destination_options = Some(
                     flow_log::DestinationOptions::new(flow_log::FileFormat::Parquet, true, true)
@@ -151,7 +148,7 @@ impl<'a> FlowLog<'a> {
     }
 
     /// The flow log's id.
-    pub fn flow_log_id(&self) -> Expr<String> {
+    pub fn id(&self) -> Expr<String> {
         self.resource.ref_()
     }
 
@@ -214,7 +211,7 @@ fn allow_log_delivery(bucket: Bucket<'_>, prefix: &str) {
     let mut check = PolicyStatement::allow()
         .principal(delivery.clone())
         .actions(["s3:GetBucketAcl", "s3:ListBucket"])
-        .resources([bucket.bucket_arn()]);
+        .resources([bucket.arn()]);
     check.conditions.extend(source_conditions(logs()));
     bucket.add_to_resource_policy(check);
     if let Some(key) = bucket.encryption_key() {

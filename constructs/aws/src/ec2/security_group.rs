@@ -10,7 +10,7 @@ use crate::ec2::{IVpc, Peer, Port};
 /// What a security group offers to the constructs that use it.
 pub trait ISecurityGroup {
     /// The security group id.
-    fn security_group_id(&self) -> Expr<String>;
+    fn id(&self) -> Expr<String>;
 }
 
 /// Options of a security group.
@@ -48,7 +48,7 @@ impl<'a> Construct<'a> for SecurityGroup<'a> {
 }
 
 impl ISecurityGroup for SecurityGroup<'_> {
-    fn security_group_id(&self) -> Expr<String> {
+    fn id(&self) -> Expr<String> {
         self.resource.attrs().group_id()
     }
 }
@@ -70,7 +70,7 @@ impl<'a> SecurityGroup<'a> {
             node.error("a security group description must be 1 to 255 characters long");
         }
         let cfn = CfnSecurityGroup {
-            vpc_id: Some(vpc.vpc_id()),
+            vpc_id: Some(vpc.id()),
             group_name: props.group_name.map(Into::into),
             ..CfnSecurityGroup::new(description)
         };
@@ -120,7 +120,7 @@ impl<'a> SecurityGroup<'a> {
             self.node.add(
                 &format!("Ingress{n}"),
                 CfnSecurityGroupIngress {
-                    group_id: Some(self.security_group_id()),
+                    group_id: Some(self.id()),
                     source_security_group_id: Some(source),
                     description: Some(description.into()),
                     from_port: from.map(Into::into),
@@ -165,7 +165,7 @@ impl<'a> SecurityGroup<'a> {
                     description: Some(description.into()),
                     from_port: from.map(Into::into),
                     to_port: to.map(Into::into),
-                    ..CfnSecurityGroupEgress::new(self.security_group_id(), protocol)
+                    ..CfnSecurityGroupEgress::new(self.id(), protocol)
                 },
             );
             return;
@@ -236,7 +236,7 @@ pub struct ImportedSecurityGroup {
 }
 
 impl ISecurityGroup for ImportedSecurityGroup {
-    fn security_group_id(&self) -> Expr<String> {
+    fn id(&self) -> Expr<String> {
         self.id.clone()
     }
 }

@@ -119,7 +119,7 @@ impl<'a> Construct<'a> for Vpc<'a> {
 }
 
 impl<'a> IVpc<'a> for Vpc<'a> {
-    fn vpc_id(&self) -> Expr<String> {
+    fn id(&self) -> Expr<String> {
         self.resource.ref_()
     }
 
@@ -398,7 +398,7 @@ impl<'a> Vpc<'a> {
                 )),
                 vpc_endpoint_type: Some(vpc_endpoint::VpcEndpointType::Gateway.into()),
                 route_table_ids: Some(route_tables.into()),
-                ..CfnVpcEndpoint::new(self.vpc_id())
+                ..CfnVpcEndpoint::new(self.id())
             },
         );
         let key = endpoint.key();

@@ -30,7 +30,7 @@ pub struct Subnet {
 /// A VPC, as the constructs placed in it see it.
 pub trait IVpc<'a> {
     /// The VPC id.
-    fn vpc_id(&self) -> Expr<String>;
+    fn id(&self) -> Expr<String>;
 
     /// The VPC's primary IPv4 CIDR block.
     fn cidr_block(&self) -> Expr<String>;
@@ -82,7 +82,7 @@ impl ImportedVpc {
 }
 
 impl<'a> IVpc<'a> for ImportedVpc {
-    fn vpc_id(&self) -> Expr<String> {
+    fn id(&self) -> Expr<String> {
         self.attrs.vpc_id.clone()
     }
 

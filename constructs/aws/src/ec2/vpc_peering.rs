@@ -56,7 +56,7 @@ impl<'a> VpcPeering<'a> {
         props: VpcPeeringProps,
     ) -> VpcPeering<'a> {
         let node = scope.node().add_child(id);
-        if requester.vpc_id() == accepter.vpc_id() {
+        if requester.id() == accepter.id() {
             node.error_with_hint(
                 "a VPC cannot be peered with itself",
                 "pass two different VPCs",
@@ -65,7 +65,7 @@ impl<'a> VpcPeering<'a> {
         check_blocks(node, &requester.cidr_block(), &accepter.cidr_block());
         let resource = node.add(
             "Resource",
-            CfnVpcPeeringConnection::new(accepter.vpc_id(), requester.vpc_id()),
+            CfnVpcPeeringConnection::new(accepter.id(), requester.id()),
         );
         let peering = VpcPeering { node, resource };
         peering.add_routes(
@@ -84,7 +84,7 @@ impl<'a> VpcPeering<'a> {
     }
 
     /// The peering connection's id.
-    pub fn peering_connection_id(&self) -> Expr<String> {
+    pub fn id(&self) -> Expr<String> {
         self.resource.ref_()
     }
 
@@ -128,7 +128,7 @@ impl<'a> VpcPeering<'a> {
                 &format!("{side}Route{}", i + 1),
                 CfnRoute {
                     destination_cidr_block: Some(destination.clone()),
-                    vpc_peering_connection_id: Some(self.peering_connection_id()),
+                    vpc_peering_connection_id: Some(self.id()),
                     ..CfnRoute::new(table)
                 },
             );

@@ -219,7 +219,7 @@ impl<'a> Repository<'a> {
                 repository::EncryptionConfiguration::new(repository::EncryptionType::Kms)
             }
             RepositoryEncryption::Kms(key) => repository::EncryptionConfiguration {
-                kms_key: Some(key.key_arn()),
+                kms_key: Some(key.arn()),
                 ..repository::EncryptionConfiguration::new(repository::EncryptionType::Kms)
             },
         };

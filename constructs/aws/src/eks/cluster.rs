@@ -364,7 +364,7 @@ impl<'a> Cluster<'a> {
                     "kms:ListGrants",
                     "kms:DescribeKey",
                 ])
-                .resources([key.key_arn()]),
+                .resources([key.arn()]),
         );
 
         let logging = (!props.log_types.is_empty()).then(|| {
@@ -409,7 +409,7 @@ impl<'a> Cluster<'a> {
                 vec![cluster::EncryptionConfig {
                     provider: Some(
                         cluster::Provider {
-                            key_arn: Some(key.key_arn()),
+                            key_arn: Some(key.arn()),
                         }
                         .into(),
                     ),

@@ -199,11 +199,11 @@ impl<'a> Listener<'a> {
 /// Implemented by [`Listener`] and [`ImportedListener`].
 pub trait IListener {
     /// The listener's ARN.
-    fn listener_arn(&self) -> Expr<String>;
+    fn arn(&self) -> Expr<String>;
 }
 
 impl IListener for Listener<'_> {
-    fn listener_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.arn()
     }
 }
@@ -222,7 +222,7 @@ impl ImportedListener {
 }
 
 impl IListener for ImportedListener {
-    fn listener_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.arn()
     }
 }
@@ -270,7 +270,7 @@ impl<'a> ApplicationLoadBalancer<'a> {
                 for certificate in &certificates {
                     certificate.check_in_region(node, region.as_deref());
                 }
-                let mut arns = certificates.iter().map(ICertificate::certificate_arn);
+                let mut arns = certificates.iter().map(ICertificate::arn);
                 cfn.certificates = arns.next().map(|first| {
                     vec![listener::Certificate {
                         certificate_arn: Some(first),
@@ -351,7 +351,7 @@ impl<'a> ApplicationLoadBalancer<'a> {
                 }
                 match groups.as_slice() {
                     [(only, _)] => listener::Action {
-                        target_group_arn: Some(only.target_group_arn()),
+                        target_group_arn: Some(only.arn()),
                         ..listener::Action::new("forward")
                     },
                     _ => {
@@ -359,7 +359,7 @@ impl<'a> ApplicationLoadBalancer<'a> {
                             .iter()
                             .map(|(g, w)| {
                                 listener::TargetGroupTuple {
-                                    target_group_arn: Some(g.target_group_arn()),
+                                    target_group_arn: Some(g.arn()),
                                     weight: Some(i64::from(*w).into()),
                                 }
                                 .into()

@@ -119,19 +119,19 @@ impl Default for ApplicationLoadBalancerProps<'_> {
 /// [`ImportedApplicationLoadBalancer`].
 pub trait ILoadBalancer {
     /// The load balancer's ARN.
-    fn load_balancer_arn(&self) -> Expr<String>;
+    fn arn(&self) -> Expr<String>;
 
     /// The DNS name (`name-123.eu-west-1.elb.amazonaws.com`).
-    fn load_balancer_dns_name(&self) -> Expr<String>;
+    fn dns_name(&self) -> Expr<String>;
 
     /// The hosted zone id of the DNS name, for alias records.
-    fn load_balancer_canonical_hosted_zone_id(&self) -> Expr<String>;
+    fn canonical_hosted_zone_id(&self) -> Expr<String>;
 
     /// An alias target for Route 53 records, answering only while targets are healthy.
     fn load_balancer_alias_target(&self) -> AliasTarget {
         AliasTarget {
-            dns_name: self.load_balancer_dns_name(),
-            hosted_zone_id: self.load_balancer_canonical_hosted_zone_id(),
+            dns_name: self.dns_name(),
+            hosted_zone_id: self.canonical_hosted_zone_id(),
             evaluate_target_health: true,
         }
     }
@@ -263,7 +263,7 @@ impl<'a> ApplicationLoadBalancer<'a> {
         };
         if let Some((bucket, prefix)) = &log_target {
             attributes.push(("access_logs.s3.enabled", "true".into()));
-            attributes.push(("access_logs.s3.bucket", bucket.bucket_name()));
+            attributes.push(("access_logs.s3.bucket", bucket.name()));
             attributes.push(("access_logs.s3.prefix", prefix.clone().into()));
         }
         let attributes: List<load_balancer::LoadBalancerAttribute> = attributes
@@ -297,7 +297,7 @@ impl<'a> ApplicationLoadBalancer<'a> {
                     .into(),
                 ),
                 subnets: Some(subnet_ids.into()),
-                security_groups: Some(vec![security_group.security_group_id()].into()),
+                security_groups: Some(vec![security_group.id()].into()),
                 load_balancer_attributes: Some(attributes.into()),
                 name: props.name.map(Into::into),
                 ..Default::default()
@@ -464,7 +464,7 @@ impl<'a> ApplicationLoadBalancer<'a> {
                         self.node.add(
                             &format!("VpcIngress{n}"),
                             CfnSecurityGroupIngress {
-                                group_id: Some(self.security_group.security_group_id()),
+                                group_id: Some(self.security_group.id()),
                                 cidr_ip: Some(cidr),
                                 from_port: Some(i64::from(port).into()),
                                 to_port: Some(i64::from(port).into()),
@@ -506,10 +506,7 @@ impl<'a> ApplicationLoadBalancer<'a> {
                         from_port: Some(i64::from(port).into()),
                         to_port: Some(i64::from(port).into()),
                         description: Some(description.into()),
-                        ..CfnSecurityGroupEgress::new(
-                            self.security_group.security_group_id(),
-                            "tcp",
-                        )
+                        ..CfnSecurityGroupEgress::new(self.security_group.id(), "tcp")
                     },
                 );
             }
@@ -523,15 +520,15 @@ impl<'a> ApplicationLoadBalancer<'a> {
 }
 
 impl ILoadBalancer for ApplicationLoadBalancer<'_> {
-    fn load_balancer_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.arn()
     }
 
-    fn load_balancer_dns_name(&self) -> Expr<String> {
+    fn dns_name(&self) -> Expr<String> {
         self.dns_name()
     }
 
-    fn load_balancer_canonical_hosted_zone_id(&self) -> Expr<String> {
+    fn canonical_hosted_zone_id(&self) -> Expr<String> {
         self.canonical_hosted_zone_id()
     }
 }
@@ -564,7 +561,7 @@ impl ImportedApplicationLoadBalancer {
     }
 
     /// The load balancer's security groups, as peers of the targets' ingress rules
-    /// (`Peer::SecurityGroup(group.security_group_id())`).
+    /// (`Peer::SecurityGroup(group.id())`).
     pub fn security_groups(&self) -> Vec<ImportedSecurityGroup> {
         self.attributes
             .security_group_ids
@@ -576,15 +573,15 @@ impl ImportedApplicationLoadBalancer {
 }
 
 impl ILoadBalancer for ImportedApplicationLoadBalancer {
-    fn load_balancer_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.arn()
     }
 
-    fn load_balancer_dns_name(&self) -> Expr<String> {
+    fn dns_name(&self) -> Expr<String> {
         self.dns_name()
     }
 
-    fn load_balancer_canonical_hosted_zone_id(&self) -> Expr<String> {
+    fn canonical_hosted_zone_id(&self) -> Expr<String> {
         self.canonical_hosted_zone_id()
     }
 }

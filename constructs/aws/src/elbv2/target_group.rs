@@ -198,7 +198,7 @@ impl<'a> TargetGroup<'a> {
             .collect();
         let grpc = props.protocol_version == ProtocolVersion::Grpc;
         let cfn = CfnTargetGroup {
-            vpc_id: Some(vpc.vpc_id()),
+            vpc_id: Some(vpc.id()),
             port: Some(i64::from(port).into()),
             protocol: Some(props.protocol.as_str().into()),
             protocol_version: Some(
@@ -302,11 +302,11 @@ impl<'a> TargetGroup<'a> {
 /// [`TargetGroup`] and by [`ImportedTargetGroup`].
 pub trait ITargetGroup {
     /// The target group's ARN.
-    fn target_group_arn(&self) -> Expr<String>;
+    fn arn(&self) -> Expr<String>;
 }
 
 impl ITargetGroup for TargetGroup<'_> {
-    fn target_group_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.arn()
     }
 }
@@ -346,7 +346,7 @@ impl ImportedTargetGroup {
 }
 
 impl ITargetGroup for ImportedTargetGroup {
-    fn target_group_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.arn()
     }
 }
@@ -392,7 +392,7 @@ impl<'a> TargetGroupRef<'a> {
 }
 
 impl ITargetGroup for TargetGroupRef<'_> {
-    fn target_group_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         match self {
             TargetGroupRef::Owned(group) => group.arn(),
             TargetGroupRef::Imported(group) => group.arn(),

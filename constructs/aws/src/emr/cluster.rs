@@ -29,14 +29,14 @@ pub const MANAGED_POLICY_TAG: (&str, &str) = ("for-use-with-amazon-emr-managed-p
 /// clusters imported with [`Cluster::from_id`].
 pub trait ICluster<'a> {
     /// The cluster's id (`j-...`).
-    fn cluster_id(&self) -> Expr<String>;
+    fn id(&self) -> Expr<String>;
 
     /// The cluster's ARN:
     /// `arn:${AWS::Partition}:elasticmapreduce:${AWS::Region}:${AWS::AccountId}:cluster/<id>`.
-    fn cluster_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         fns::sub(
             "arn:${AWS::Partition}:elasticmapreduce:${AWS::Region}:${AWS::AccountId}:cluster/${Id}",
-            [("Id", self.cluster_id())],
+            [("Id", self.id())],
         )
     }
 
@@ -51,7 +51,7 @@ pub trait ICluster<'a> {
                     "elasticmapreduce:DescribeStep",
                     "elasticmapreduce:ListSteps",
                 ])
-                .resources([self.cluster_arn()]),
+                .resources([self.arn()]),
         );
     }
 }
@@ -246,7 +246,7 @@ impl<'a> Cluster<'a> {
         });
 
         let (service_role, instance_role, profile) = roles(node);
-        let keys: Vec<Key<'a>> = if security.key().key_arn() == key.key_arn() {
+        let keys: Vec<Key<'a>> = if security.key().arn() == key.arn() {
             vec![key]
         } else {
             vec![key, security.key()]
@@ -262,7 +262,7 @@ impl<'a> Cluster<'a> {
                         "kms:GenerateDataKey*",
                         "kms:ReEncrypt*",
                     ])
-                    .resources([k.key_arn()]),
+                    .resources([k.arn()]),
             );
         }
         // EMR encrypts the EBS volumes it attaches with the security configuration's key.
@@ -275,12 +275,12 @@ impl<'a> Cluster<'a> {
                     "kms:GenerateDataKey*",
                     "kms:ReEncrypt*",
                 ])
-                .resources([security.key().key_arn()]),
+                .resources([security.key().arn()]),
         );
         service_role.add_to_policy(
             PolicyStatement::allow()
                 .actions(["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"])
-                .resources([security.key().key_arn()])
+                .resources([security.key().arn()])
                 .condition("Bool", "kms:GrantIsForAWSResource", "true"),
         );
         if let Some(certificates) = security.certificates_arn() {
@@ -323,9 +323,9 @@ impl<'a> Cluster<'a> {
         let mut instances = emr::JobFlowInstancesConfig {
             keep_job_flow_alive_when_no_steps: Some(true.into()),
             termination_protected: Some(props.termination_protected.into()),
-            emr_managed_master_security_group: Some(groups.primary.security_group_id()),
-            emr_managed_slave_security_group: Some(groups.core.security_group_id()),
-            service_access_security_group: Some(groups.service.security_group_id()),
+            emr_managed_master_security_group: Some(groups.primary.id()),
+            emr_managed_slave_security_group: Some(groups.core.id()),
+            service_access_security_group: Some(groups.service.id()),
             ..Default::default()
         };
         if props.instances.is_fleets() {
@@ -355,9 +355,9 @@ impl<'a> Cluster<'a> {
         cfn.security_configuration = Some(security.name());
         cfn.log_uri = Some(fns::sub(
             &format!("s3://${{Bucket}}/{escaped_prefix}"),
-            [("Bucket", log_bucket.bucket_name())],
+            [("Bucket", log_bucket.name())],
         ));
-        cfn.log_encryption_kms_key_id = Some(key.key_arn());
+        cfn.log_encryption_kms_key_id = Some(key.arn());
         cfn.visible_to_all_users = Some(true.into());
         cfn.ebs_root_volume_size = props.ebs_root_volume_gib.map(|g| i64::from(g).into());
         cfn.managed_scaling_policy = props
@@ -407,13 +407,13 @@ impl<'a> Cluster<'a> {
     }
 
     /// The cluster's id (`j-...`).
-    pub fn cluster_id(&self) -> Expr<String> {
+    pub fn id(&self) -> Expr<String> {
         self.resource.ref_()
     }
 
     /// The ARN of the cluster.
     pub fn arn(&self) -> Expr<String> {
-        self.cluster_arn()
+        ICluster::arn(self)
     }
 
     /// The DNS name of the primary node (`MasterPublicDNS`, which in private subnets is its
@@ -510,7 +510,7 @@ fn roles<'a>(node: Node<'a>) -> (Role<'a>, Role<'a>, InstanceProfile<'a>) {
 }
 
 impl<'a> ICluster<'a> for Cluster<'a> {
-    fn cluster_id(&self) -> Expr<String> {
+    fn id(&self) -> Expr<String> {
         self.resource.ref_()
     }
 }
@@ -523,18 +523,18 @@ pub struct ImportedCluster {
 
 impl ImportedCluster {
     /// The cluster's id.
-    pub fn cluster_id(&self) -> Expr<String> {
+    pub fn id(&self) -> Expr<String> {
         self.id.clone()
     }
 
     /// The cluster's ARN, in the stack's region and account.
     pub fn arn(&self) -> Expr<String> {
-        self.cluster_arn()
+        ICluster::arn(self)
     }
 }
 
 impl ICluster<'_> for ImportedCluster {
-    fn cluster_id(&self) -> Expr<String> {
+    fn id(&self) -> Expr<String> {
         self.id.clone()
     }
 }
@@ -578,8 +578,8 @@ impl<'a> SecurityGroups<'a> {
         );
         let service = group("ServiceAccessSecurityGroup", "service access group", false);
         let ids = [
-            ("the primary nodes", primary.security_group_id()),
-            ("the core and task nodes", core.security_group_id()),
+            ("the primary nodes", primary.id()),
+            ("the core and task nodes", core.id()),
         ];
         for target in [&primary, &core] {
             for (who, id) in &ids {
@@ -596,19 +596,19 @@ impl<'a> SecurityGroups<'a> {
                 }
             }
             target.add_ingress_rule(
-                Peer::SecurityGroup(service.security_group_id()),
+                Peer::SecurityGroup(service.id()),
                 Port::Tcp(8443),
                 "EMR's cluster manager (EMR-managed rule)",
             );
         }
         service.add_ingress_rule(
-            Peer::SecurityGroup(primary.security_group_id()),
+            Peer::SecurityGroup(primary.id()),
             Port::Tcp(9443),
             "the primary node to EMR's cluster manager (EMR-managed rule)",
         );
         for target in [&primary, &core] {
             service.add_egress_rule(
-                Peer::SecurityGroup(target.security_group_id()),
+                Peer::SecurityGroup(target.id()),
                 Port::Tcp(8443),
                 "EMR's cluster manager to the nodes",
             );
@@ -623,7 +623,7 @@ impl<'a> SecurityGroups<'a> {
                     );
                 }
                 source.add_egress_rule(
-                    Peer::SecurityGroup(service.security_group_id()),
+                    Peer::SecurityGroup(service.id()),
                     Port::Tcp(9443),
                     "to EMR's cluster manager",
                 );

@@ -63,11 +63,11 @@ impl<'a> SecurityConfiguration<'a> {
         let at_rest = value!({
             "S3EncryptionConfiguration": {
                 "EncryptionMode": "SSE-KMS",
-                "AwsKmsKey": (key.key_arn())
+                "AwsKmsKey": (key.arn())
             },
             "LocalDiskEncryptionConfiguration": {
                 "EncryptionKeyProviderType": "AwsKms",
-                "AwsKmsKey": (key.key_arn()),
+                "AwsKmsKey": (key.arn()),
                 "EnableEbsEncryption": true
             }
         });
@@ -86,7 +86,7 @@ impl<'a> SecurityConfiguration<'a> {
                 }
                 let location = fns::sub(
                     &format!("s3://${{Bucket}}/{}", object_key.replace("${", "${!")),
-                    [("Bucket", bucket.bucket_name())],
+                    [("Bucket", bucket.name())],
                 );
                 value!({
                     "EnableAtRestEncryption": true,

@@ -63,7 +63,7 @@ impl<'a> Target<'a> {
     /// role.
     pub fn pipeline(pipeline: &impl IPipeline) -> Target<'a> {
         Target::Pipeline {
-            arn: pipeline.pipeline_arn(),
+            arn: pipeline.arn(),
             role: None,
         }
     }
@@ -73,7 +73,7 @@ impl<'a> Target<'a> {
     /// [`Project::from_arn`](crate::codebuild::Project::from_arn)), with the rule's own role.
     pub fn codebuild(project: &impl IProject<'a>) -> Target<'a> {
         Target::CodeBuild {
-            arn: project.project_arn(),
+            arn: project.arn(),
             role: None,
         }
     }
@@ -168,10 +168,10 @@ struct RuleState {
 /// and by rules imported with [`Rule::from_arn`] or [`Rule::from_name`].
 pub trait IRule {
     /// The rule's ARN.
-    fn rule_arn(&self) -> Expr<String>;
+    fn arn(&self) -> Expr<String>;
 
     /// The rule's name.
-    fn rule_name(&self) -> Expr<String>;
+    fn name(&self) -> Expr<String>;
 }
 
 /// An EventBridge rule.
@@ -348,11 +348,11 @@ impl<'a> Rule<'a> {
 }
 
 impl IRule for Rule<'_> {
-    fn rule_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.arn()
     }
 
-    fn rule_name(&self) -> Expr<String> {
+    fn name(&self) -> Expr<String> {
         self.name()
     }
 }
@@ -385,11 +385,11 @@ impl ImportedRule<'_> {
 }
 
 impl IRule for ImportedRule<'_> {
-    fn rule_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.arn()
     }
 
-    fn rule_name(&self) -> Expr<String> {
+    fn name(&self) -> Expr<String> {
         self.name()
     }
 }

@@ -19,7 +19,7 @@ use crate::s3::IBucket;
 /// [`DeliveryStream`] and by streams imported by ARN.
 pub trait IDeliveryStream<'a> {
     /// The stream's ARN.
-    fn delivery_stream_arn(&self) -> Expr<String>;
+    fn arn(&self) -> Expr<String>;
 
     /// Lets `grantee` put records into the stream (`firehose:PutRecord`,
     /// `firehose:PutRecordBatch`), and nothing else.
@@ -27,7 +27,7 @@ pub trait IDeliveryStream<'a> {
         grantee.add_to_principal_policy(
             PolicyStatement::allow()
                 .actions(["firehose:PutRecord", "firehose:PutRecordBatch"])
-                .resources([self.delivery_stream_arn()]),
+                .resources([self.arn()]),
         );
     }
 }
@@ -144,7 +144,7 @@ impl<'a> Construct<'a> for DeliveryStream<'a> {
 }
 
 impl<'a> IDeliveryStream<'a> for DeliveryStream<'a> {
-    fn delivery_stream_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.resource.attrs().arn()
     }
 }
@@ -186,7 +186,7 @@ impl<'a> DeliveryStream<'a> {
                     "s3:ListBucket",
                     "s3:ListBucketMultipartUploads",
                 ])
-                .resources([bucket.bucket_arn()]),
+                .resources([bucket.arn()]),
         );
         let mut objects = vec![object_pattern(bucket, &props.prefix)];
         let errors = object_pattern(bucket, &props.error_output_prefix);
@@ -203,7 +203,7 @@ impl<'a> DeliveryStream<'a> {
         if let Some(key) = bucket_key {
             let mut statement = PolicyStatement::allow()
                 .actions(["kms:Decrypt", "kms:GenerateDataKey"])
-                .resources([key.key_arn()])
+                .resources([key.arn()])
                 .condition(
                     "StringEquals",
                     "kms:ViaService",
@@ -214,7 +214,7 @@ impl<'a> DeliveryStream<'a> {
             statement.conditions.push(PolicyCondition {
                 operator: "StringLike".into(),
                 key: "kms:EncryptionContext:aws:s3:arn".into(),
-                values: vec![bucket.bucket_arn(), bucket.arn_for_objects("*")],
+                values: vec![bucket.arn(), bucket.arn_for_objects("*")],
             });
             role.add_to_policy(statement);
         }
@@ -242,7 +242,7 @@ impl<'a> DeliveryStream<'a> {
         };
         let sse = match sse {
             Some(key) => ds::DeliveryStreamEncryptionConfigurationInput {
-                key_arn: Some(key.key_arn()),
+                key_arn: Some(key.arn()),
                 ..ds::DeliveryStreamEncryptionConfigurationInput::new(
                     ds::KeyType::CustomerManagedCmk,
                 )
@@ -252,7 +252,7 @@ impl<'a> DeliveryStream<'a> {
 
         let object_encryption = match bucket_key {
             Some(key) => ds::EncryptionConfiguration {
-                kms_encryption_config: Some(ds::KmsEncryptionConfig::new(key.key_arn()).into()),
+                kms_encryption_config: Some(ds::KmsEncryptionConfig::new(key.arn()).into()),
                 ..Default::default()
             },
             // The bucket's default encryption (SSE-S3 or the AWS managed key) applies.
@@ -282,7 +282,7 @@ impl<'a> DeliveryStream<'a> {
             encryption_configuration: Some(object_encryption.into()),
             error_output_prefix: Some(props.error_output_prefix.clone().into()),
             prefix: (!props.prefix.is_empty()).then(|| props.prefix.clone().into()),
-            ..ds::ExtendedS3DestinationConfiguration::new(bucket.bucket_arn(), role.arn())
+            ..ds::ExtendedS3DestinationConfiguration::new(bucket.arn(), role.arn())
         };
         let resource = node.add(
             "Resource",
@@ -334,7 +334,7 @@ pub struct ImportedDeliveryStream {
 }
 
 impl<'a> IDeliveryStream<'a> for ImportedDeliveryStream {
-    fn delivery_stream_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.arn.clone()
     }
 }

@@ -25,17 +25,17 @@ pub struct ManagedPolicyProps<'a> {
 /// [`ManagedPolicyArn`] itself, so that [`Role::add_managed_policy`] takes any of them.
 pub trait IManagedPolicy {
     /// The policy's ARN.
-    fn managed_policy_arn(&self) -> ManagedPolicyArn;
+    fn arn(&self) -> ManagedPolicyArn;
 }
 
 impl<T: IManagedPolicy + ?Sized> IManagedPolicy for &T {
-    fn managed_policy_arn(&self) -> ManagedPolicyArn {
-        (**self).managed_policy_arn()
+    fn arn(&self) -> ManagedPolicyArn {
+        (**self).arn()
     }
 }
 
 impl IManagedPolicy for ManagedPolicyArn {
-    fn managed_policy_arn(&self) -> ManagedPolicyArn {
+    fn arn(&self) -> ManagedPolicyArn {
         self.clone()
     }
 }
@@ -110,7 +110,7 @@ impl<'a> ManagedPolicy<'a> {
 }
 
 impl IManagedPolicy for ManagedPolicy<'_> {
-    fn managed_policy_arn(&self) -> ManagedPolicyArn {
+    fn arn(&self) -> ManagedPolicyArn {
         self.arn()
     }
 }
@@ -131,7 +131,7 @@ impl ImportedManagedPolicy {
 }
 
 impl IManagedPolicy for ImportedManagedPolicy {
-    fn managed_policy_arn(&self) -> ManagedPolicyArn {
+    fn arn(&self) -> ManagedPolicyArn {
         self.arn()
     }
 }

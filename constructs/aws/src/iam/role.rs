@@ -221,7 +221,7 @@ impl<'a> Role<'a> {
     /// Attaches a managed policy: one of this app, an imported one, or an ARN
     /// ([`IManagedPolicy`]). Attaching the same policy twice attaches it once.
     pub fn add_managed_policy(&self, policy: impl IManagedPolicy) {
-        let policy = policy.managed_policy_arn();
+        let policy = policy.arn();
         self.resource.update(|r| {
             let mut arns: Vec<Expr<String>> = r
                 .managed_policy_arns

@@ -12,14 +12,14 @@ use crate::iam::{Grantable, PolicyDocument, PolicyKind, PolicyStatement, Princip
 /// What a KMS key offers to the constructs that use it.
 pub trait IKey<'a> {
     /// The key's ARN.
-    fn key_arn(&self) -> Expr<String>;
+    fn arn(&self) -> Expr<String>;
 
     /// Lets `grantee` decrypt with the key.
     fn grant_decrypt(&self, grantee: &impl Grantable<'a>) {
         grantee.add_to_principal_policy(
             PolicyStatement::allow()
                 .actions(["kms:Decrypt"])
-                .resources([self.key_arn()]),
+                .resources([self.arn()]),
         );
     }
 
@@ -28,7 +28,7 @@ pub trait IKey<'a> {
         grantee.add_to_principal_policy(
             PolicyStatement::allow()
                 .actions(["kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"])
-                .resources([self.key_arn()]),
+                .resources([self.arn()]),
         );
     }
 
@@ -42,7 +42,7 @@ pub trait IKey<'a> {
                     "kms:ReEncrypt*",
                     "kms:GenerateDataKey*",
                 ])
-                .resources([self.key_arn()]),
+                .resources([self.arn()]),
         );
     }
 }
@@ -95,7 +95,7 @@ impl<'a> Construct<'a> for Key<'a> {
 }
 
 impl<'a> IKey<'a> for Key<'a> {
-    fn key_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.resource.attrs().arn()
     }
 }
@@ -149,7 +149,7 @@ impl<'a> Key<'a> {
     }
 
     /// The key's id.
-    pub fn key_id(&self) -> Expr<String> {
+    pub fn id(&self) -> Expr<String> {
         self.resource.ref_()
     }
 
@@ -225,7 +225,7 @@ pub struct ImportedKey {
 }
 
 impl<'a> IKey<'a> for ImportedKey {
-    fn key_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.arn.clone()
     }
 }

@@ -125,7 +125,7 @@ impl<'a> LogGroup<'a> {
                 retention_in_days: Some(
                     props.retention.unwrap_or(Retention::OneYear).days().into(),
                 ),
-                kms_key_id: key.map(|k| k.key_arn()),
+                kms_key_id: key.map(|k| k.arn()),
                 ..Default::default()
             },
         );

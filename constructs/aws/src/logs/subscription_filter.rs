@@ -96,7 +96,7 @@ impl<'a> SubscriptionFilter<'a> {
                 filter_name: props.filter_name.map(Into::into),
                 role_arn: Some(role.arn()),
                 ..CfnSubscriptionFilter::new(
-                    destination.delivery_stream_arn(),
+                    destination.arn(),
                     props.filter_pattern,
                     log_group_name.into(),
                 )

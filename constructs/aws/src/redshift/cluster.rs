@@ -251,12 +251,12 @@ impl<'a> Cluster<'a> {
         cfn.cluster_identifier = props.cluster_identifier.map(Into::into);
         cfn.cluster_subnet_group_name = Some(subnet_group.ref_());
         cfn.cluster_parameter_group_name = Some(parameter_group.ref_());
-        cfn.vpc_security_group_ids = Some(vec![security_group.security_group_id()].into());
+        cfn.vpc_security_group_ids = Some(vec![security_group.id()].into());
         cfn.publicly_accessible = Some(false.into());
         cfn.encrypted = Some(true.into());
-        cfn.kms_key_id = Some(key.key_arn());
+        cfn.kms_key_id = Some(key.arn());
         cfn.manage_master_password = Some(true.into());
-        cfn.master_password_secret_kms_key_id = Some(key.key_arn());
+        cfn.master_password_secret_kms_key_id = Some(key.arn());
         cfn.enhanced_vpc_routing = Some(props.enhanced_vpc_routing.into());
         cfn.port = Some(i64::from(props.port).into());
         cfn.automated_snapshot_retention_period =
@@ -266,7 +266,7 @@ impl<'a> Cluster<'a> {
         cfn.iam_roles = Some(vec![role.arn()].into());
         cfn.logging_properties = Some(
             cluster::LoggingProperties {
-                bucket_name: Some(log_bucket.bucket_name()),
+                bucket_name: Some(log_bucket.name()),
                 s3_key_prefix: Some(log_prefix.into()),
                 ..Default::default()
             }
@@ -313,7 +313,7 @@ impl<'a> Cluster<'a> {
     }
 
     /// The cluster identifier.
-    pub fn cluster_name(&self) -> Expr<String> {
+    pub fn name(&self) -> Expr<String> {
         self.resource.ref_()
     }
 
@@ -367,7 +367,7 @@ fn allow_audit_logs(bucket: &Bucket<'_>, prefix: &str) {
         PolicyStatement::allow()
             .principal(Principal::service("redshift.amazonaws.com"))
             .actions(["s3:GetBucketAcl"])
-            .resources([bucket.bucket_arn()])
+            .resources([bucket.arn()])
             .condition("StringEquals", "aws:SourceAccount", pseudo::account_id()),
     );
 }

@@ -117,7 +117,7 @@ impl<'a> HealthCheck<'a> {
     }
 
     /// The health check id, for a record's routing.
-    pub fn health_check_id(&self) -> Expr<String> {
+    pub fn id(&self) -> Expr<String> {
         self.resource.attrs().health_check_id()
     }
 

@@ -8,7 +8,7 @@ use crate::route53::names::{NameKind, normalize};
 /// What a hosted zone offers to the records and certificates that use it.
 pub trait IHostedZone {
     /// The hosted zone id (`Z0123456789ABCDEFGHIJ`).
-    fn hosted_zone_id(&self) -> Expr<String>;
+    fn id(&self) -> Expr<String>;
 
     /// The zone's name, lower case, without the trailing dot (`example.com`).
     fn zone_name(&self) -> String;
@@ -16,7 +16,7 @@ pub trait IHostedZone {
     /// The zone as a value that can be stored in props.
     fn to_ref(&self) -> ZoneRef {
         ZoneRef {
-            id: self.hosted_zone_id(),
+            id: self.id(),
             name: self.zone_name(),
             problem: None,
         }
@@ -41,7 +41,7 @@ impl ZoneRef {
 }
 
 impl IHostedZone for ZoneRef {
-    fn hosted_zone_id(&self) -> Expr<String> {
+    fn id(&self) -> Expr<String> {
         self.id.clone()
     }
 
@@ -93,7 +93,7 @@ impl<'a> Construct<'a> for HostedZone<'a> {
 }
 
 impl IHostedZone for HostedZone<'_> {
-    fn hosted_zone_id(&self) -> Expr<String> {
+    fn id(&self) -> Expr<String> {
         self.resource.ref_()
     }
 

@@ -233,7 +233,7 @@ impl<'a> RecordSet<'a> {
             }
         };
         let mut cfn = CfnRecordSet {
-            hosted_zone_id: Some(zone.hosted_zone_id()),
+            hosted_zone_id: Some(zone.id()),
             comment: props.comment.map(Into::into),
             ..CfnRecordSet::new(format!("{full_name}."), target.record_type())
         };

@@ -31,10 +31,10 @@ const DELETE_ACTIONS: [&str; 1] = ["s3:DeleteObject*"];
 /// buckets imported by name.
 pub trait IBucket<'a> {
     /// The bucket's name.
-    fn bucket_name(&self) -> Expr<String>;
+    fn name(&self) -> Expr<String>;
 
     /// The bucket's ARN.
-    fn bucket_arn(&self) -> Expr<String>;
+    fn arn(&self) -> Expr<String>;
 
     /// The key the bucket's objects are encrypted with, when it is a customer managed key.
     fn encryption_key(&self) -> Option<Key<'a>> {
@@ -43,7 +43,7 @@ pub trait IBucket<'a> {
 
     /// The ARN of the objects whose keys match `pattern` (`*`, `logs/*`).
     fn arn_for_objects(&self, pattern: &str) -> Expr<String> {
-        fns::sub(&format!("${{Arn}}/{pattern}"), [("Arn", self.bucket_arn())])
+        fns::sub(&format!("${{Arn}}/{pattern}"), [("Arn", self.arn())])
     }
 
     /// Lets `grantee` read objects and list the bucket.
@@ -88,7 +88,7 @@ fn grant<'a, B: IBucket<'a> + ?Sized>(bucket: &B, grantee: &impl Grantable<'a>, 
     grantee.add_to_principal_policy(
         PolicyStatement::allow()
             .actions(actions)
-            .resources([bucket.bucket_arn(), bucket.arn_for_objects("*")]),
+            .resources([bucket.arn(), bucket.arn_for_objects("*")]),
     );
 }
 
@@ -198,11 +198,11 @@ impl<'a> Construct<'a> for Bucket<'a> {
 }
 
 impl<'a> IBucket<'a> for Bucket<'a> {
-    fn bucket_name(&self) -> Expr<String> {
+    fn name(&self) -> Expr<String> {
         self.resource.ref_()
     }
 
-    fn bucket_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.resource.attrs().arn()
     }
 
@@ -243,7 +243,7 @@ impl<'a> Bucket<'a> {
             ),
             BucketEncryption::Kms(key) => (
                 bucket::ServerSideEncryptionByDefault {
-                    kms_master_key_id: Some(key.key_arn()),
+                    kms_master_key_id: Some(key.arn()),
                     ..bucket::ServerSideEncryptionByDefault::new(
                         bucket::ServerSideEncryptionByDefaultSseAlgorithm::AwsKms,
                     )
@@ -316,7 +316,7 @@ impl<'a> Bucket<'a> {
                 .sid("DenyInsecureTransport")
                 .principal(Principal::Anyone)
                 .actions(["s3:*"])
-                .resources([this.bucket_arn(), this.arn_for_objects("*")])
+                .resources([this.arn(), this.arn_for_objects("*")])
                 .condition("Bool", "aws:SecureTransport", "false"),
         );
         match props.access_logs {
@@ -342,7 +342,7 @@ impl<'a> Bucket<'a> {
                 "S3 server access logs need a target bucket with S3-managed encryption",
             );
         }
-        let name = target.bucket_name();
+        let name = target.name();
         let prefix_owned = prefix.to_owned();
         self.resource.update(|b| {
             b.logging_configuration = Some(
@@ -381,10 +381,10 @@ impl<'a> Bucket<'a> {
         match existing.and_then(|key| key.get(self.node.app())) {
             Some(policy) => policy.update(|p| p.policy_document = document),
             None => {
-                let policy = self.node.add_child("Policy").add(
-                    "Resource",
-                    CfnBucketPolicy::new(self.bucket_name(), document),
-                );
+                let policy = self
+                    .node
+                    .add_child("Policy")
+                    .add("Resource", CfnBucketPolicy::new(self.name(), document));
                 self.node.with_state(|state: &mut BucketState| {
                     state.policy_resource = Some(policy.key());
                 });
@@ -481,11 +481,11 @@ pub struct ImportedBucket {
 }
 
 impl<'a> IBucket<'a> for ImportedBucket {
-    fn bucket_name(&self) -> Expr<String> {
+    fn name(&self) -> Expr<String> {
         self.name.clone()
     }
 
-    fn bucket_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         fns::sub(
             "arn:${AWS::Partition}:s3:::${Name}",
             [("Name", self.name.clone())],

@@ -22,11 +22,11 @@ const WRITE_ACTIONS: [&str; 2] = [
 pub trait ISecret<'a> {
     /// What a consumer names the secret by (CodeBuild's `SECRETS_MANAGER` variables, the
     /// `--secret-id` of the CLI): its full ARN, or its name for a secret imported by name.
-    fn secret_id(&self) -> Expr<String>;
+    fn id(&self) -> Expr<String>;
 
     /// The secret's ARN for IAM policies: the full ARN, or `secret:<name>-??????` for a secret
     /// known by name only (Secrets Manager appends six random characters).
-    fn secret_arn(&self) -> Expr<String>;
+    fn arn(&self) -> Expr<String>;
 
     /// The ARN of the customer managed key the secret is encrypted with, if any.
     fn key_arn(&self) -> Option<Expr<String>> {
@@ -39,7 +39,7 @@ pub trait ISecret<'a> {
         grantee.add_to_principal_policy(
             PolicyStatement::allow()
                 .actions(READ_ACTIONS)
-                .resources([self.secret_arn()]),
+                .resources([self.arn()]),
         );
         if let Some(key) = self.key_arn() {
             grantee.add_to_principal_policy(key_statement(key, &["kms:Decrypt"]));
@@ -52,7 +52,7 @@ pub trait ISecret<'a> {
         grantee.add_to_principal_policy(
             PolicyStatement::allow()
                 .actions(WRITE_ACTIONS)
-                .resources([self.secret_arn()]),
+                .resources([self.arn()]),
         );
         if let Some(key) = self.key_arn() {
             grantee.add_to_principal_policy(key_statement(
@@ -66,8 +66,8 @@ pub trait ISecret<'a> {
     /// variables, buildspecs).
     fn reference(&self) -> SecretRef {
         SecretRef {
-            id: self.secret_id(),
-            arn: self.secret_arn(),
+            id: self.id(),
+            arn: self.arn(),
             key_arn: self.key_arn(),
         }
     }
@@ -94,11 +94,11 @@ pub struct SecretRef {
 }
 
 impl<'a> ISecret<'a> for SecretRef {
-    fn secret_id(&self) -> Expr<String> {
+    fn id(&self) -> Expr<String> {
         self.id.clone()
     }
 
-    fn secret_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.arn.clone()
     }
 
@@ -251,16 +251,16 @@ impl<'a> Construct<'a> for Secret<'a> {
 }
 
 impl<'a> ISecret<'a> for Secret<'a> {
-    fn secret_id(&self) -> Expr<String> {
+    fn id(&self) -> Expr<String> {
         self.resource.ref_()
     }
 
-    fn secret_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.resource.ref_()
     }
 
     fn key_arn(&self) -> Option<Expr<String>> {
-        Some(self.key.key_arn())
+        Some(self.key.arn())
     }
 }
 
@@ -285,7 +285,7 @@ impl<'a> Secret<'a> {
                 name: props.secret_name.map(Into::into),
                 description: props.description.map(Into::into),
                 generate_secret_string: generate.map(Into::into),
-                kms_key_id: Some(key.key_arn()),
+                kms_key_id: Some(key.arn()),
                 ..Default::default()
             },
         );
@@ -472,11 +472,11 @@ pub struct ImportedSecret {
 }
 
 impl<'a> ISecret<'a> for ImportedSecret {
-    fn secret_id(&self) -> Expr<String> {
+    fn id(&self) -> Expr<String> {
         self.id.clone()
     }
 
-    fn secret_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.arn.clone()
     }
 

@@ -16,10 +16,10 @@ const READ_ACTIONS: [&str; 3] = [
 /// by parameters imported by name, and by [`ParameterRef`].
 pub trait IParameter<'a> {
     /// The parameter's name, as `GetParameters` and CodeBuild's `parameter-store` take it.
-    fn parameter_name(&self) -> Expr<String>;
+    fn name(&self) -> Expr<String>;
 
     /// The parameter's ARN.
-    fn parameter_arn(&self) -> Expr<String>;
+    fn arn(&self) -> Expr<String>;
 
     /// The ARN of the KMS key a `SecureString` is encrypted with, when it is a customer
     /// managed key.
@@ -33,7 +33,7 @@ pub trait IParameter<'a> {
         grantee.add_to_principal_policy(
             PolicyStatement::allow()
                 .actions(READ_ACTIONS)
-                .resources([self.parameter_arn()]),
+                .resources([self.arn()]),
         );
         if let Some(key) = self.key_arn() {
             grantee.add_to_principal_policy(
@@ -53,8 +53,8 @@ pub trait IParameter<'a> {
     /// variables, buildspecs).
     fn reference(&self) -> ParameterRef {
         ParameterRef {
-            name: self.parameter_name(),
-            arn: self.parameter_arn(),
+            name: self.name(),
+            arn: self.arn(),
             key_arn: self.key_arn(),
         }
     }
@@ -69,11 +69,11 @@ pub struct ParameterRef {
 }
 
 impl<'a> IParameter<'a> for ParameterRef {
-    fn parameter_name(&self) -> Expr<String> {
+    fn name(&self) -> Expr<String> {
         self.name.clone()
     }
 
-    fn parameter_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.arn.clone()
     }
 
@@ -146,15 +146,15 @@ impl<'a> Construct<'a> for StringParameter<'a> {
 }
 
 impl<'a> IParameter<'a> for StringParameter<'a> {
-    fn parameter_name(&self) -> Expr<String> {
+    fn name(&self) -> Expr<String> {
         self.resource.ref_()
     }
 
-    fn parameter_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         let name = self
             .node
             .with_state(|state: &mut ParameterState| state.name.clone());
-        arn_for(name.as_deref(), self.parameter_name())
+        arn_for(name.as_deref(), self.name())
     }
 }
 
@@ -295,12 +295,12 @@ pub struct ImportedParameter {
 }
 
 impl<'a> IParameter<'a> for ImportedParameter {
-    fn parameter_name(&self) -> Expr<String> {
+    fn name(&self) -> Expr<String> {
         self.name.as_str().into()
     }
 
-    fn parameter_arn(&self) -> Expr<String> {
-        arn_for(Some(&self.name), self.parameter_name())
+    fn arn(&self) -> Expr<String> {
+        arn_for(Some(&self.name), self.name())
     }
 
     fn key_arn(&self) -> Option<Expr<String>> {

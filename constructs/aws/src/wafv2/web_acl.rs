@@ -21,7 +21,7 @@ pub enum WebAclScope {
 /// [`WebAcl`] and by [`WebAclRef`] (an existing ACL, [`WebAcl::from_arn`]).
 pub trait IWebAcl {
     /// The ACL's ARN.
-    fn web_acl_arn(&self) -> Expr<String>;
+    fn arn(&self) -> Expr<String>;
 
     /// What the ACL protects, when it is known at synthesis (always for an ACL of this app;
     /// from a literal ARN for an imported one).
@@ -46,7 +46,7 @@ pub struct WebAclRef {
 }
 
 impl IWebAcl for WebAclRef {
-    fn web_acl_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.arn.clone()
     }
 
@@ -371,7 +371,7 @@ impl<'a> WebAcl<'a> {
     }
 
     /// The ACL's id.
-    pub fn web_acl_id(&self) -> Expr<String> {
+    pub fn id(&self) -> Expr<String> {
         self.resource.attrs().id()
     }
 
@@ -423,7 +423,7 @@ impl<'a> WebAcl<'a> {
 }
 
 impl IWebAcl for WebAcl<'_> {
-    fn web_acl_arn(&self) -> Expr<String> {
+    fn arn(&self) -> Expr<String> {
         self.arn()
     }
 
