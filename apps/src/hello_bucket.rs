@@ -4,26 +4,18 @@
 //! stack's deletion: the defaults of `Bucket`. The one thing turned off is server access
 //! logging, which needs a second bucket to receive the logs; the larger apps show it.
 
-use cirrus_aws::s3::{AccessLogs, Bucket, BucketProps, IBucket};
-use cirrus_core::prelude::*;
+use cirrus_aws::prelude::*;
+use cirrus_aws::s3::{AccessLogs, Bucket, BucketProps};
 
 /// Adds the `HelloBucket` stack to `app`.
 pub fn define(app: &App) {
+    let description = "hello-bucket: one versioned, private, encrypted S3 bucket";
     let stack = app.stack(
         "HelloBucket",
-        StackProps {
-            description: Some("hello-bucket: one versioned, private, encrypted S3 bucket".into()),
-            ..Default::default()
-        },
+        StackProps::default().description(description),
     );
-    let bucket = Bucket::new(
-        stack,
-        "Bucket",
-        BucketProps {
-            access_logs: AccessLogs::Disabled,
-            ..Default::default()
-        },
-    );
+    let props = BucketProps::default().access_logs(AccessLogs::Disabled);
+    let bucket = Bucket::new(stack, "Bucket", props);
     Tags::of(&stack).add("app", "hello-bucket");
     stack.add_output("BucketName", bucket.name());
 }

@@ -22,24 +22,24 @@
 //! stack imports the roles defined here, and a reference back would be a cycle.
 
 use cirrus_aws::codebuild::{
-    BuildEnvironment, BuildLogs, BuildSpec, ComputeType, EnvVar, Project, ProjectProps,
+    BuildEnvironment, BuildSpec, ComputeType, EnvVar, Project, ProjectProps,
 };
-use cirrus_aws::codecommit::{IRepository as _, Repository as CodeRepository, RepositoryProps};
+use cirrus_aws::codecommit::{Repository as CodeRepository, RepositoryProps};
 use cirrus_aws::codepipeline::{
     Action, Artifact, CodeBuildActionProps, Pipeline, PipelineProps, Stage,
 };
-use cirrus_aws::ecr::{IRepository as _, LifecycleRule, Repository, RepositoryProps as EcrProps};
-use cirrus_aws::eks::{Cluster, ICluster};
+use cirrus_aws::ecr::{LifecycleRule, Repository, RepositoryProps as EcrProps};
+use cirrus_aws::eks::Cluster;
 use cirrus_aws::iam::{PolicyCondition, Principal, Role, RoleProps};
 use cirrus_aws::kms::Key;
 use cirrus_aws::logs::{LogEncryption, LogGroupProps};
-use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps, IBucket};
-use cirrus_core::prelude::*;
+use cirrus_aws::prelude::*;
+use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps};
 
 use super::buildspecs;
 use super::config::{
-    APP, BRANCH, CLUSTER_NAME, COMPONENTS, Component, IAM_PATH, IMAGES_KEPT, K8S_NAMESPACE,
-    LOG_RETENTION,
+    APP, BRANCH, CLUSTER_NAME, COMPONENTS, Component, DATA_JOBS_SERVICE_ACCOUNT, IAM_PATH,
+    IMAGES_KEPT, K8S_NAMESPACE, LOG_RETENTION,
 };
 use super::deploy_permissions::Scope;
 use super::{artifact_store, log_group_name};
@@ -61,26 +61,15 @@ pub fn define<'a>(stack: Stack<'a>, scope: &mut Scope) -> BackendInfra<'a> {
     let (key, artifacts) = artifact_store(stack);
 
     // 000: the jobs' init container "downloads the data files from an S3 bucket".
-    let data_files = Bucket::new(
-        stack,
-        "DataFiles",
-        BucketProps {
-            encryption: BucketEncryption::Kms(key),
-            ..Default::default()
-        },
-    );
+    let data_props = BucketProps::default().encryption(BucketEncryption::Kms(key));
+    let data_files = Bucket::new(stack, "DataFiles", data_props);
     let data_reader = Role::new(
         stack,
         "DataReaderRole",
         Principal::service("pods.eks.amazonaws.com"),
-        RoleProps {
-            description: Some(format!(
-                "the data jobs' pods ({K8S_NAMESPACE}/{}), through EKS Pod Identity: read the data files",
-                super::config::DATA_JOBS_SERVICE_ACCOUNT
-            )),
-            path: Some(IAM_PATH.into()),
-            ..Default::default()
-        },
+        RoleProps::default().path(IAM_PATH).description(format!(
+            "the data jobs' pods ({K8S_NAMESPACE}/{DATA_JOBS_SERVICE_ACCOUNT}), through EKS Pod Identity: read the data files"
+        )),
     );
     data_files.grant_read(&data_reader);
 
@@ -89,23 +78,23 @@ pub fn define<'a>(stack: Stack<'a>, scope: &mut Scope) -> BackendInfra<'a> {
         stack,
         "TriggerRole",
         Principal::service("events.amazonaws.com"),
-        RoleProps {
-            description: Some("lets EventBridge start the component pipelines on pushes".into()),
-            trust_conditions: vec![PolicyCondition::new(
+        RoleProps::default()
+            .description("lets EventBridge start the component pipelines on pushes")
+            .trust_conditions([PolicyCondition::new(
                 "StringEquals",
                 "aws:SourceAccount",
                 pseudo::account_id(),
-            )],
-            path: Some(IAM_PATH.into()),
-            ..Default::default()
-        },
+            )])
+            .path(IAM_PATH),
     );
 
     let deploy_roles = COMPONENTS
         .iter()
         .map(|c| {
-            let role = component(stack, c, key, artifacts, trigger_role, &data_files, scope);
-            (*c, role)
+            (
+                *c,
+                component(stack, c, key, artifacts, trigger_role, &data_files, scope),
+            )
         })
         .collect();
 
@@ -138,144 +127,103 @@ fn component<'a>(
     scope.projects.extend([name("-build"), name("-deploy")]);
     scope.log_groups.extend([logs("build"), logs("deploy")]);
     scope.pipelines.push(name(""));
+    let repo_description = format!(
+        "{}: its code, Dockerfile and Kubernetes manifest ({})",
+        c.description, c.manifest
+    );
     let repo = CodeRepository::new(
         stack,
         &id("Repo"),
         c.repo,
-        RepositoryProps {
-            description: Some(format!(
-                "{}: its code, Dockerfile and Kubernetes manifest ({})",
-                c.description, c.manifest
-            )),
-            ..Default::default()
-        },
+        RepositoryProps::default().description(repo_description),
     );
     let images = Repository::new(
         stack,
         &id("Images"),
-        EcrProps {
-            repository_name: Some(images_name),
-            lifecycle_rules: vec![LifecycleRule::KeepLastImages(IMAGES_KEPT)],
-            ..Default::default()
-        },
+        EcrProps::default()
+            .repository_name(images_name)
+            .lifecycle_rules([LifecycleRule::KeepLastImages(IMAGES_KEPT)]),
     );
+    // Each project logs to its own group, encrypted with the stack's key.
+    let log_props = |kind: &str| {
+        LogGroupProps::default()
+            .log_group_name(logs(kind))
+            .retention(LOG_RETENTION)
+            .encryption(LogEncryption::Key(key))
+    };
 
     // Building images needs the Docker daemon, so this project alone runs privileged.
     let build = Project::new(
         stack,
         &id("Build"),
-        ProjectProps {
-            project_name: Some(name("-build")),
-            description: Some(format!(
+        ProjectProps::default()
+            .project_name(name("-build"))
+            .description(format!(
                 "builds the image of {} and pushes it to ECR",
                 c.description
-            )),
-            build_spec: BuildSpec::inline(buildspecs::docker_build()),
-            environment: BuildEnvironment {
-                compute_type: ComputeType::Medium,
-                privileged: true,
-                ..Default::default()
-            },
-            environment_variables: vec![("IMAGE_REPO_URI".into(), EnvVar::plain(images.uri()))],
-            logs: BuildLogs::New(LogGroupProps {
-                log_group_name: Some(logs("build").into()),
-                retention: Some(LOG_RETENTION),
-                encryption: LogEncryption::Key(key),
-                ..Default::default()
-            }),
-            encryption_key: Some(key),
-            timeout_minutes: 30,
-            role_path: Some(IAM_PATH.into()),
-            ..Default::default()
-        },
+            ))
+            .build_spec(BuildSpec::inline(buildspecs::docker_build()))
+            .environment(
+                BuildEnvironment::default()
+                    .compute_type(ComputeType::Medium)
+                    .privileged(true),
+            )
+            .env("IMAGE_REPO_URI", EnvVar::plain(images.uri()))
+            .logs(log_props("build"))
+            .encryption_key(key)
+            .timeout_minutes(30u32)
+            .role_path(IAM_PATH),
     );
     images.grant_push(&build);
     // `aws ecr describe-images`: is this commit's tag pushed already?
     images.grant_read(&build);
 
-    let mut environment_variables = vec![
-        ("CLUSTER_NAME".to_owned(), EnvVar::plain(CLUSTER_NAME)),
-        ("K8S_NAMESPACE".to_owned(), EnvVar::plain(K8S_NAMESPACE)),
-        ("MANIFEST".to_owned(), EnvVar::plain(c.manifest)),
-    ];
+    let mut deploy_props = ProjectProps::default()
+        .project_name(name("-deploy"))
+        .description(format!(
+            "applies the Kubernetes manifest of {} to the cluster",
+            c.description
+        ))
+        .build_spec(BuildSpec::inline(buildspecs::kubectl_deploy()))
+        .env("CLUSTER_NAME", EnvVar::plain(CLUSTER_NAME))
+        .env("K8S_NAMESPACE", EnvVar::plain(K8S_NAMESPACE))
+        .env("MANIFEST", EnvVar::plain(c.manifest));
     if let Some(target) = c.rollout {
-        environment_variables.push(("ROLLOUT_TARGET".to_owned(), EnvVar::plain(target)));
+        deploy_props = deploy_props.env("ROLLOUT_TARGET", EnvVar::plain(target));
     }
     if c.reads_data {
-        environment_variables.push(("DATA_BUCKET".to_owned(), EnvVar::plain(data_files.name())));
+        deploy_props = deploy_props.env("DATA_BUCKET", EnvVar::plain(data_files.name()));
     }
-    let deploy = Project::new(
-        stack,
-        &id("Deploy"),
-        ProjectProps {
-            project_name: Some(name("-deploy")),
-            description: Some(format!(
-                "applies the Kubernetes manifest of {} to the cluster",
-                c.description
-            )),
-            build_spec: BuildSpec::inline(buildspecs::kubectl_deploy()),
-            environment_variables,
-            logs: BuildLogs::New(LogGroupProps {
-                log_group_name: Some(logs("deploy").into()),
-                retention: Some(LOG_RETENTION),
-                encryption: LogEncryption::Key(key),
-                ..Default::default()
-            }),
-            encryption_key: Some(key),
-            timeout_minutes: 20,
-            role_path: Some(IAM_PATH.into()),
-            ..Default::default()
-        },
-    );
+    let deploy_props = deploy_props
+        .logs(log_props("deploy"))
+        .encryption_key(key)
+        .timeout_minutes(20u32)
+        .role_path(IAM_PATH);
+    let deploy = Project::new(stack, &id("Deploy"), deploy_props);
     // `aws eks update-kubeconfig`; Kubernetes rights come from the access entry alone.
     Cluster::from_name(CLUSTER_NAME).grant_describe(&deploy);
 
     let (src, image) = (Artifact::new("Src"), Artifact::new("Image"));
+    // Images are tagged with the commit they are built from.
+    let build_action =
+        CodeBuildActionProps::output(&image).env("IMAGE_TAG", "#{SourceVariables.CommitId}");
+    // `$CODEBUILD_SRC_DIR_Image/image.json` names the image to deploy.
+    let deploy_action = CodeBuildActionProps::default().extra_inputs([image]);
+    let source =
+        Action::codecommit_source(&repo, BRANCH, &src).variables_namespace("SourceVariables");
     Pipeline::new(
         stack,
         &id("Pipeline"),
-        PipelineProps {
-            pipeline_name: Some(name("")),
-            stages: vec![
-                Stage::new(
-                    "Source",
-                    [Action::codecommit_source(&repo, BRANCH, &src)
-                        .variables_namespace("SourceVariables")],
-                ),
-                Stage::new(
-                    "Build",
-                    [Action::codebuild(
-                        &build,
-                        &src,
-                        CodeBuildActionProps {
-                            outputs: vec![image.clone()],
-                            // Images are tagged with the commit they are built from.
-                            environment_variables: vec![(
-                                "IMAGE_TAG".into(),
-                                "#{SourceVariables.CommitId}".into(),
-                            )],
-                            ..Default::default()
-                        },
-                    )],
-                ),
-                Stage::new(
-                    "Deploy",
-                    [Action::codebuild(
-                        &deploy,
-                        &src,
-                        CodeBuildActionProps {
-                            // `$CODEBUILD_SRC_DIR_Image/image.json` names the image to deploy.
-                            extra_inputs: vec![image],
-                            ..Default::default()
-                        },
-                    )],
-                ),
-            ],
-            artifact_bucket: Some(artifacts),
-            trigger_role: Some(trigger_role),
-            role_path: Some(IAM_PATH.into()),
-            ..Default::default()
-        },
+        PipelineProps::default()
+            .pipeline_name(name(""))
+            .stages([
+                Stage::new("Source", [source]),
+                Stage::new("Build", [Action::codebuild(&build, &src, build_action)]),
+                Stage::new("Deploy", [Action::codebuild(&deploy, &src, deploy_action)]),
+            ])
+            .artifact_bucket(artifacts)
+            .trigger_role(trigger_role)
+            .role_path(IAM_PATH),
     );
 
     stack

@@ -18,6 +18,7 @@ pub mod iam;
 mod keyed;
 pub mod kms;
 pub mod logs;
+pub mod prelude;
 pub mod redshift;
 pub mod route53;
 pub mod s3;

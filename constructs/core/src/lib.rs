@@ -17,6 +17,7 @@
 //! ```
 
 mod app;
+mod arn;
 mod condition;
 mod construct;
 mod diagnostics;
@@ -38,6 +39,7 @@ mod tree;
 mod value;
 
 pub use app::App;
+pub use arn::Arn;
 pub use condition::Condition;
 pub use construct::{Construct, Node};
 pub use diagnostics::{Diagnostic, Diagnostics, Severity, SynthError};
@@ -65,7 +67,7 @@ pub use value::{ObjectBuilder, ToValue, Value};
 /// What an app definition needs, in one import.
 pub mod prelude {
     pub use crate::{
-        App, CondExpr, Condition, Construct, Env, Expr, List, Node, Output, RawResource,
+        App, Arn, CondExpr, Condition, Construct, Env, Expr, List, Node, Output, RawResource,
         RemovalPolicy, Resource, ResourceRef, Stack, StackProps, Tags, Value, fns, pseudo,
     };
 }

@@ -73,7 +73,7 @@ pub enum StringType {
 }
 
 /// A `String` parameter (or an AWS-specific string type).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, cirrus_derive::Setters)]
 pub struct StringParameterProps {
     /// The parameter type. Default: `String`.
     pub param_type: StringType,
@@ -96,7 +96,7 @@ pub struct StringParameterProps {
 }
 
 /// A `Number` parameter.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, cirrus_derive::Setters)]
 pub struct NumberParameterProps {
     /// Shown in the console. Default: none.
     pub description: Option<String>,
@@ -127,7 +127,7 @@ pub enum ListType {
 }
 
 /// A list parameter: `CommaDelimitedList`, `List<Number>` or `List<AWS-type>`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, cirrus_derive::Setters)]
 pub struct ListParameterProps {
     /// What the items are. Default: `CommaDelimitedList`.
     pub item_type: ListType,

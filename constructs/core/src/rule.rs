@@ -14,7 +14,7 @@ pub struct Assertion {
 }
 
 /// A rule: when `condition` holds (or always), every assertion must hold.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, cirrus_derive::Setters)]
 pub struct RuleProps {
     /// When the rule applies. Default: always.
     pub condition: Option<RuleExpr>,

@@ -92,7 +92,7 @@ fn is_region_name(region: &str) -> bool {
 }
 
 /// Options of a stack.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, cirrus_derive::Setters)]
 pub struct StackProps {
     /// Where the stack deploys. Default: environment-agnostic.
     pub env: Env,

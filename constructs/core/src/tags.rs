@@ -89,7 +89,7 @@ impl TagSpec {
 }
 
 /// Options of a tag added to a scope.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, cirrus_derive::Setters)]
 pub struct TagProps {
     /// Only resources of these CloudFormation types get the tag. Default: empty, all types.
     pub include_resource_types: Vec<String>,

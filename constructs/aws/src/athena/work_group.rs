@@ -114,7 +114,7 @@ impl EngineVersion {
 }
 
 /// Options of a workgroup.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, cirrus_derive::Setters)]
 pub struct WorkGroupProps<'a> {
     /// What the workgroup is for. Default: none.
     pub description: Option<String>,

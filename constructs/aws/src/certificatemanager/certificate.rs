@@ -128,7 +128,7 @@ pub enum CertificateValidation {
 }
 
 /// Options of a certificate.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, cirrus_derive::Setters)]
 pub struct CertificateProps {
     /// Further names the certificate covers. A wildcard (`*.example.com`) fails checkov's
     /// CKV2_AWS_71: list the names instead where you can. Default: none.

@@ -222,7 +222,7 @@ impl ErrorResponse {
 }
 
 /// Options of a distribution.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, cirrus_derive::Setters)]
 pub struct DistributionProps<'a> {
     /// Behaviors for path patterns (`/static/*`, `/api/*`), matched in this order before the
     /// default behavior. Default: none.

@@ -103,7 +103,7 @@ impl ComputeType {
 }
 
 /// Where and on what the build runs.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, cirrus_derive::Setters)]
 pub struct BuildEnvironment {
     /// The image. Default: `aws/codebuild/standard:7.0`.
     pub image: BuildImage,

@@ -130,7 +130,7 @@ pub enum RepositoryEncryption<'a> {
 }
 
 /// Options of a repository.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, cirrus_derive::Setters)]
 pub struct RepositoryProps<'a> {
     /// What the repository holds. Default: none.
     pub description: Option<String>,

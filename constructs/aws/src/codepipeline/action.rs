@@ -71,7 +71,7 @@ impl From<&str> for DeployedStack<'_> {
 }
 
 /// Options of a CodeBuild action.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, cirrus_derive::Setters)]
 pub struct CodeBuildActionProps {
     /// More inputs, after the primary one; the build finds each in
     /// `$CODEBUILD_SRC_DIR_<artifact name>`. Default: none.
@@ -88,6 +88,15 @@ pub struct CodeBuildActionProps {
 }
 
 impl CodeBuildActionProps {
+    /// Adds the environment variable `name` to
+    /// [`CodeBuildActionProps::environment_variables`]; `value` may use pipeline variables
+    /// (`#{SourceVariables.CommitId}`).
+    pub fn env(mut self, name: &str, value: &str) -> Self {
+        self.environment_variables
+            .push((name.to_owned(), value.to_owned()));
+        self
+    }
+
     /// A build that produces `output`.
     pub fn output(output: &Artifact) -> CodeBuildActionProps {
         CodeBuildActionProps {
@@ -119,7 +128,7 @@ impl Default for S3DeployMode {
 }
 
 /// Options of an S3 deploy action.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, cirrus_derive::Setters)]
 pub struct S3DeployProps {
     /// Unpacked or as one object. Default: unpacked at the bucket's root.
     pub mode: S3DeployMode,
@@ -128,7 +137,7 @@ pub struct S3DeployProps {
 }
 
 /// Options of a CloudFormation deploy action.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, cirrus_derive::Setters)]
 pub struct CloudFormationDeployProps<'a> {
     /// What the template may do beyond plain resources. Default: none.
     pub capabilities: Vec<Capability>,
@@ -146,7 +155,7 @@ pub struct CloudFormationDeployProps<'a> {
 }
 
 /// Options of a manual approval.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, cirrus_derive::Setters)]
 pub struct ManualApprovalProps {
     /// An SNS topic told when approval is needed; the approval then gets a role of its own
     /// that may publish to it (an approval without a topic calls no AWS API and has no role).

@@ -50,7 +50,7 @@ impl Default for FlowLogDestination<'_> {
 }
 
 /// Options of a flow log.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, cirrus_derive::Setters)]
 pub struct FlowLogProps<'a> {
     /// Where the records go. Default: a new, encrypted CloudWatch Logs log group.
     pub destination: FlowLogDestination<'a>,

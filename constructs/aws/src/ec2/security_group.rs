@@ -14,7 +14,7 @@ pub trait ISecurityGroup {
 }
 
 /// Options of a security group.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, cirrus_derive::Setters)]
 pub struct SecurityGroupProps {
     /// Allow every outbound connection. Default: `false`: no outbound traffic until an egress
     /// rule allows it (the AWS CDK allows everything by default).

@@ -17,7 +17,7 @@ use crate::ec2::{
 const MAX_ZONES: u8 = 6;
 
 /// Options of a VPC.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, cirrus_derive::Setters)]
 pub struct VpcProps<'a> {
     /// The VPC's IPv4 block, /16 to /28. Peered VPCs need blocks that do not overlap.
     /// Default: `10.0.0.0/16`.

@@ -8,7 +8,7 @@ use crate::ec2::cidr;
 use crate::ec2::{IVpc, SubnetType};
 
 /// Options of a peering connection.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, cirrus_derive::Setters)]
 pub struct VpcPeeringProps {
     /// The kinds of requester subnets whose route tables get a route to the accepter's block.
     /// Default: private with egress and isolated (public subnets stay out of the peer).

@@ -60,7 +60,7 @@ pub enum ResolveConflicts {
 }
 
 /// Options of an add-on.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, cirrus_derive::Setters)]
 pub struct AddonProps {
     /// The add-on version (`v1.19.2-eksbuild.1`). Default: the version EKS picks for the
     /// cluster's Kubernetes version when the add-on is created (later EKS defaults do not

@@ -109,7 +109,7 @@ pub enum UpgradeSupport {
 }
 
 /// Options of a cluster.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, cirrus_derive::Setters)]
 pub struct ClusterProps<'a> {
     /// The cluster name (1 to 100 letters, digits and `-`). Default: `<stack name>-<path>`,
     /// the construct path below the stack with `/` as `-` (`EksCluster-Cluster`): the name

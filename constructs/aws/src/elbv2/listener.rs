@@ -151,7 +151,7 @@ impl PartialEq for TargetGroup<'_> {
 }
 
 /// Options of a listener.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, cirrus_derive::Setters)]
 pub struct ListenerProps {
     /// The port. Default: 443 for HTTPS, 80 for HTTP.
     pub port: Option<u16>,

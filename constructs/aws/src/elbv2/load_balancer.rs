@@ -56,7 +56,7 @@ pub enum LoadBalancerLogs<'a> {
 }
 
 /// Options of an application load balancer.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, cirrus_derive::Setters)]
 pub struct ApplicationLoadBalancerProps<'a> {
     /// Internal or internet-facing. Default: internal (the AWS CDK's default too).
     pub scheme: Scheme,

@@ -83,7 +83,7 @@ impl Default for HealthCheck {
 }
 
 /// Options of a target group.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, cirrus_derive::Setters)]
 pub struct TargetGroupProps {
     /// How targets are addressed. Default: by IP address.
     pub target_type: TargetType,

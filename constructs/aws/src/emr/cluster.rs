@@ -102,7 +102,7 @@ impl Configuration {
 }
 
 /// Options of a cluster.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, cirrus_derive::Setters)]
 pub struct ClusterProps<'a> {
     /// The cluster's name (at most 256 characters, none of `< > $ | \``). Default: the
     /// construct path, with `/` as `-`.

@@ -28,7 +28,7 @@ pub enum InTransitEncryption<'a> {
 }
 
 /// Options of a security configuration.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, cirrus_derive::Setters)]
 pub struct SecurityConfigurationProps<'a> {
     /// Encryption between nodes. Default: off (see [`InTransitEncryption::Disabled`] for why).
     pub in_transit: InTransitEncryption<'a>,

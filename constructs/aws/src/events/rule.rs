@@ -126,7 +126,7 @@ impl<'a> Target<'a> {
 }
 
 /// Options of a rule.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, cirrus_derive::Setters)]
 pub struct RuleProps<'a> {
     /// The rule's name (letters, digits and `.-_`, up to 64 characters). Default: generated
     /// by CloudFormation.

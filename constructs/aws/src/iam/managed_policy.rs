@@ -8,7 +8,7 @@ use cirrus_core::{Construct, Expr, Node, ResourceRef, ToValue, fns};
 use crate::iam::{ManagedPolicyArn, PolicyDocument, PolicyKind, Role};
 
 /// Options of a managed policy.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, cirrus_derive::Setters)]
 pub struct ManagedPolicyProps<'a> {
     /// What the policy allows. Default: none.
     pub description: Option<String>,

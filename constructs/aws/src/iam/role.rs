@@ -42,7 +42,7 @@ impl ManagedPolicyArn {
 }
 
 /// Options of a role.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, cirrus_derive::Setters)]
 pub struct RoleProps {
     /// What the role is for. Default: none.
     pub description: Option<String>,

@@ -48,7 +48,7 @@ pub trait IKey<'a> {
 }
 
 /// Options of a key.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, cirrus_derive::Setters)]
 pub struct KeyProps {
     /// What the key protects. Default: none.
     pub description: Option<String>,

@@ -8,7 +8,7 @@ use crate::firehose::IDeliveryStream;
 use crate::iam::{PolicyCondition, Principal, Role, RoleProps};
 
 /// Options of a subscription filter.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, cirrus_derive::Setters)]
 pub struct SubscriptionFilterProps<'a> {
     /// Which events are sent, in CloudWatch Logs' filter pattern syntax (at most 1024
     /// characters). Default: `""`, every event.

@@ -37,7 +37,7 @@ impl HealthCheckEndpoint {
 }
 
 /// Options of a health check.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, cirrus_derive::Setters)]
 pub struct HealthCheckProps {
     /// Consecutive failures (or successes) before the status changes, 1 to 10. Default: 3.
     pub failure_threshold: u8,

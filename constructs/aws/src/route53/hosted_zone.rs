@@ -55,7 +55,7 @@ impl IHostedZone for ZoneRef {
 }
 
 /// Options of a hosted zone.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, cirrus_derive::Setters)]
 pub struct HostedZoneProps {
     /// A comment shown in the console. Default: none.
     pub comment: Option<String>,

@@ -176,7 +176,7 @@ impl GeoLocation {
 }
 
 /// Options of a record set.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, cirrus_derive::Setters)]
 pub struct RecordSetProps {
     /// The routing policy. Default: simple.
     pub routing: Routing,
