@@ -220,6 +220,7 @@ fn a_name_the_rule_gives_twice_stops_generation() {
             assert_eq!(context, "AWS::S3::Bucket");
             assert!(detail.contains("BucketAccessControl"), "{detail}");
         }
-        other => panic!("a clash must fail generation: {other:?}"),
+        Err(other) => panic!("a clash must fail as a naming error: {other}"),
+        Ok(_) => panic!("a clash must fail generation, the model built"),
     }
 }
