@@ -735,7 +735,7 @@ fn image_repository<'a>(stack: Stack<'a>) -> Repository<'a> {
                     repository_filters: Some(
                         vec![ecr::replication_configuration::RepositoryFilter::new(
                             APP,
-                            ecr::replication_configuration::FilterType::PrefixMatch,
+                            ecr::replication_configuration::RepositoryFilterFilterType::PrefixMatch,
                         )]
                         .into(),
                     ),
@@ -760,11 +760,19 @@ fn replicated_repository_template(stack: Stack<'_>) {
         "ReplicatedImages",
         CfnRepositoryCreationTemplate {
             description: Some("repositories ECR replicates from the production region".into()),
-            image_tag_mutability: Some(template::ImageTagMutability::Immutable.into()),
-            encryption_configuration: Some(
-                template::EncryptionConfiguration::new(template::EncryptionType::Kms).into(),
+            image_tag_mutability: Some(
+                template::RepositoryCreationTemplateImageTagMutability::Immutable.into(),
             ),
-            ..CfnRepositoryCreationTemplate::new(vec![template::AppliedFor::Replication], APP)
+            encryption_configuration: Some(
+                template::EncryptionConfiguration::new(
+                    template::EncryptionConfigurationEncryptionType::Kms,
+                )
+                .into(),
+            ),
+            ..CfnRepositoryCreationTemplate::new(
+                vec![template::RepositoryCreationTemplateAppliedFor::Replication],
+                APP,
+            )
         },
     );
 }

@@ -714,3 +714,12 @@ fn the_cluster_autoscaler_may_resize_only_this_clusters_node_groups() {
         "cluster-autoscaler"
     );
 }
+
+#[test]
+fn cluster_log_types_are_the_l1_enum_and_default_to_every_one() {
+    // The L2 name is the generated enum itself, not a copy kept in step with it by hand.
+    let every: &[cirrus_cfn::eks::cluster::LoggingTypeConfigType] =
+        cirrus_aws::eks::ClusterLogType::values();
+    assert_eq!(every.len(), 5);
+    assert_eq!(ClusterProps::default().log_types, every);
+}

@@ -1678,3 +1678,11 @@ fn distributions_grant_invalidation_and_imported_ones_are_alias_targets() {
     );
     assert_eq!(existing.arn(), IDistribution::arn(&existing));
 }
+
+#[test]
+fn failover_role_is_the_l1_enum() {
+    // The L2 name is the generated enum itself, not a copy kept in step with it by hand.
+    let role: cirrus_cfn::route53::record_set::RecordSetFailover = FailoverRole::Secondary;
+    assert_eq!(role.as_str(), "SECONDARY");
+    assert_eq!(FailoverRole::from("PRIMARY"), FailoverRole::Primary);
+}

@@ -316,30 +316,58 @@ fn property_struct(out: &mut String, s: &StructModel, cfn_type: &str) {
 }
 
 fn enum_type(out: &mut String, e: &EnumModel) {
-    let users: Vec<String> = e.used_by.iter().map(|u| format!("`{u}`")).collect();
     let doc = format!(
-        "The values of {} that the spec lists. `Other` holds any other value, for values CloudFormation accepts before the spec lists them.",
-        users.join(", ")
+        "The values of `{}` that the spec lists. `Other` holds any other value, for values CloudFormation accepts before the spec lists them.",
+        e.used_by
     );
+    let name = &e.rust_name;
     out.push('\n');
     out.push_str(&comment(&[doc], ""));
     out.push_str("#[derive(Debug, Clone, PartialEq, Eq)]\n#[non_exhaustive]\n");
-    let _ = writeln!(out, "pub enum {} {{", e.rust_name);
+    let _ = writeln!(out, "pub enum {name} {{");
     for (variant, value) in &e.variants {
         let _ = writeln!(out, "    /// `{value}`.\n    {variant},");
     }
     out.push_str("    /// A value the spec does not list.\n    Other(String),\n}\n");
-    let _ = writeln!(out, "\nimpl {} {{", e.rust_name);
+
+    let _ = writeln!(out, "\nimpl {name} {{");
+    out.push_str("    /// The values the spec lists, in its order (`Other` is not one of them).\n");
+    let listed: Vec<String> = e
+        .variants
+        .iter()
+        .map(|(v, _)| format!("Self::{v}"))
+        .collect();
+    let one_line = format!("        &[{}]", listed.join(", "));
+    out.push_str("    pub fn values() -> &'static [Self] {\n");
+    if one_line.len() <= 100 {
+        let _ = writeln!(out, "{one_line}");
+    } else {
+        out.push_str("        &[\n");
+        for v in &listed {
+            let _ = writeln!(out, "            {v},");
+        }
+        out.push_str("        ]\n");
+    }
+    out.push_str("    }\n\n");
     out.push_str("    /// The value as CloudFormation spells it.\n");
     out.push_str("    pub fn as_str(&self) -> &str {\n        match self {\n");
     for (variant, value) in &e.variants {
         let _ = writeln!(out, "            Self::{variant} => {value:?},");
     }
     out.push_str("            Self::Other(value) => value,\n        }\n    }\n}\n");
+
+    let _ = writeln!(out, "\nimpl From<&str> for {name} {{");
+    out.push_str(
+        "    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.\n",
+    );
+    out.push_str("    fn from(value: &str) -> Self {\n        match value {\n");
+    for (variant, value) in &e.variants {
+        let _ = writeln!(out, "            {value:?} => Self::{variant},");
+    }
+    out.push_str("            other => Self::Other(other.to_owned()),\n        }\n    }\n}\n");
     let _ = writeln!(
         out,
-        "\nimpl ToValue for {} {{\n    fn to_value(&self) -> Value {{\n        Value::String(self.as_str().to_owned())\n    }}\n}}",
-        e.rust_name
+        "\nimpl ToValue for {name} {{\n    fn to_value(&self) -> Value {{\n        Value::String(self.as_str().to_owned())\n    }}\n}}"
     );
 }
 

@@ -18,9 +18,12 @@ pub const CFN_DIR: &str = "constructs/cfn";
 /// The generated cfn-lint sample, relative to the workspace root.
 pub const SAMPLE_DIR: &str = "constructs/codegen/tests/every_type";
 
+/// The list of every generated enum for the enum test, relative to the workspace root.
+pub const ENUM_LIST_DIR: &str = "constructs/codegen/tests/every_enum";
+
 /// The directories the generator owns entirely: a file in them that it does not produce is
 /// stale.
-const OWNED_DIRS: &[&str] = &["constructs/cfn/src", SAMPLE_DIR];
+const OWNED_DIRS: &[&str] = &["constructs/cfn/src", SAMPLE_DIR, ENUM_LIST_DIR];
 
 /// The workspace root, from this crate's location.
 pub fn workspace_root() -> PathBuf {
@@ -61,6 +64,10 @@ pub fn generate_from(spec: &Spec) -> Result<Files, Error> {
         }
     }
     files.insert(format!("{SAMPLE_DIR}/mod.rs"), samples::every_type(&model)?);
+    files.insert(
+        format!("{ENUM_LIST_DIR}/mod.rs"),
+        samples::every_enum(&model),
+    );
     Ok(Files(files))
 }
 

@@ -20,7 +20,7 @@ use crate::spec::{PropertySpec, Replacement, ResourceSpec, Spec, TagVariant, Typ
 
 /// Names the generated files import or the prelude provides; a generated type of the same
 /// name would shadow them.
-const RESERVED_TYPE_NAMES: &[&str] = &[
+pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Box",
     "Clone",
     "Debug",
@@ -202,8 +202,8 @@ pub struct AttrModel {
 pub struct EnumModel {
     /// The Rust name.
     pub rust_name: String,
-    /// The properties it serves, as `Owner.Property`, for the docs.
-    pub used_by: Vec<String>,
+    /// The property it serves, as `Owner.Property` (the owner's Rust name), for the docs.
+    pub used_by: String,
     /// `(variant, value)` in the spec's order.
     pub variants: Vec<(String, String)>,
 }
@@ -322,41 +322,38 @@ fn resource_model(cfn_type: &str, resource: &ResourceSpec) -> Result<ResourceMod
         });
     }
 
-    let mut enum_models: BTreeMap<String, EnumModel> = BTreeMap::new();
+    let mut enum_models = Vec::new();
     for ((owner, prop), (name, values)) in &enums {
-        let entry = enum_models
-            .entry(name.clone())
-            .or_insert_with(|| EnumModel {
-                rust_name: name.clone(),
-                used_by: Vec::new(),
-                variants: Vec::new(),
-            });
-        entry.used_by.push(format!("{owner}.{prop}"));
-        if entry.variants.is_empty() {
-            let mut seen = BTreeSet::new();
-            for value in values {
-                let v = variant(value);
-                if v.is_empty() || v == "Other" {
-                    return Err(err(format!(
-                        "allowed value {value:?} of {prop} gives no usable variant name"
-                    )));
-                }
-                // Another spelling of a value already listed (`lowestPrice` next to
-                // `lowest-price`): CloudFormation accepts both, the later one is `...Alt`.
-                let mut name = v.clone();
-                let mut n = 1;
-                while !seen.insert(name.clone()) {
-                    name = if n == 1 {
-                        format!("{v}Alt")
-                    } else {
-                        format!("{v}Alt{n}")
-                    };
-                    n += 1;
-                }
-                entry.variants.push((name, value.clone()));
+        let mut variants = Vec::new();
+        let mut seen = BTreeSet::new();
+        for value in values {
+            let v = variant(value);
+            if v.is_empty() || v == "Other" {
+                return Err(err(format!(
+                    "allowed value {value:?} of {prop} gives no usable variant name"
+                )));
             }
+            // Another spelling of a value already listed (`lowestPrice` next to
+            // `lowest-price`): CloudFormation accepts both, the later one is `...Alt`.
+            let mut name = v.clone();
+            let mut n = 1;
+            while !seen.insert(name.clone()) {
+                name = if n == 1 {
+                    format!("{v}Alt")
+                } else {
+                    format!("{v}Alt{n}")
+                };
+                n += 1;
+            }
+            variants.push((name, value.clone()));
         }
+        enum_models.push(EnumModel {
+            rust_name: name.clone(),
+            used_by: format!("{owner}.{prop}"),
+            variants,
+        });
     }
+    enum_models.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
 
     Ok(ResourceModel {
         cfn_type: cfn_type.to_owned(),
@@ -369,7 +366,7 @@ fn resource_model(cfn_type: &str, resource: &ResourceSpec) -> Result<ResourceMod
             .as_ref()
             .map(|t| (t.property.clone(), t.variant)),
         structs,
-        enums: enum_models.into_values().collect(),
+        enums: enum_models,
     })
 }
 
@@ -429,9 +426,12 @@ fn reachable_types(resource: &ResourceSpec) -> Result<Vec<String>, Error> {
 /// An enum occurrence: the owner's Rust name (without `Cfn`) and the property name.
 type EnumKey = (String, String);
 
-/// Names the enums of a resource: after the property (`SseAlgorithm`); when properties of the
-/// same name have different allowed values, or the name is taken, after owner and property
-/// (`VersioningConfigurationStatus`). Returns the name and values per occurrence.
+/// Names the enums of a resource, one per property with allowed values, by a rule that looks
+/// at nothing but the property itself: `<Owner><Property>` ([`enum_name`]), where the owner is
+/// the property type's Rust name, or the resource's name for its own properties
+/// (`BucketAccessControl`, `VersioningConfigurationStatus`). A name therefore never changes because another property
+/// or type appears; a spec that would give two things one name fails generation instead of
+/// renaming either. Returns the name and values per occurrence.
 fn name_enums(
     cfn_type: &str,
     resource: &ResourceSpec,
@@ -439,64 +439,48 @@ fn name_enums(
     type_names: &BTreeMap<String, String>,
     taken: &mut BTreeSet<String>,
 ) -> Result<BTreeMap<EnumKey, (String, Vec<String>)>, Error> {
-    let mut occurrences: Vec<(EnumKey, Vec<String>)> = Vec::new();
+    let err = |detail: String| Error::Naming {
+        context: cfn_type.to_owned(),
+        detail,
+    };
     let mut owners: Vec<(String, &BTreeMap<String, PropertySpec>)> =
         vec![(camel_case(&resource.name), &resource.properties)];
     for name in reachable {
         owners.push((type_names[name].clone(), &resource.types[name].properties));
     }
+    let mut out = BTreeMap::new();
     for (owner, props) in owners {
         for (prop, spec) in props {
-            if let Some(values) = enum_values(&spec.ty) {
-                occurrences.push(((owner.clone(), prop.clone()), values));
+            let Some(values) = enum_values(&spec.ty) else {
+                continue;
+            };
+            let name = enum_name(&owner, prop);
+            check_type_name(&name).map_err(&err)?;
+            if !taken.insert(name.clone()) {
+                return Err(err(format!(
+                    "enum name {name} of {owner}.{prop} is already the name of another type or enum"
+                )));
             }
-        }
-    }
-    // By base name: the distinct value sets.
-    let mut by_base: BTreeMap<String, BTreeSet<Vec<String>>> = BTreeMap::new();
-    for ((_, prop), values) in &occurrences {
-        by_base
-            .entry(camel_case(prop))
-            .or_default()
-            .insert(sorted(values));
-    }
-    let mut out = BTreeMap::new();
-    let mut chosen: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for ((owner, prop), values) in occurrences {
-        let base = camel_case(prop.as_str());
-        let shared = by_base[&base].len() == 1 && !taken.contains(&base);
-        let name = if shared {
-            base
-        } else {
-            format!("{owner}{base}")
-        };
-        check_type_name(&name).map_err(|detail| Error::Naming {
-            context: cfn_type.to_owned(),
-            detail,
-        })?;
-        match chosen.get(&name) {
-            Some(existing) if sorted(existing) != sorted(&values) => {
-                return Err(Error::Naming {
-                    context: cfn_type.to_owned(),
-                    detail: format!("enum name {name} is needed for two sets of values"),
-                });
-            }
-            Some(_) => {}
-            None => {
-                chosen.insert(name.clone(), values.clone());
-            }
-        }
-        out.insert((owner, prop), (name, values));
-    }
-    for name in chosen.keys() {
-        if !taken.insert(name.clone()) {
-            return Err(Error::Naming {
-                context: cfn_type.to_owned(),
-                detail: format!("enum name {name} is also a struct name"),
-            });
+            out.insert((owner.clone(), prop.clone()), (name, values));
         }
     }
     Ok(out)
+}
+
+/// The Rust name of the enum of a property: `<Owner><Property>`, both in Rust's camel case,
+/// without repeating the owner when the property's name already begins with it
+/// (`Certificate.CertificateExport` -> `CertificateExport`, not `CertificateCertificateExport`).
+pub fn enum_name(owner: &str, property: &str) -> String {
+    let property = camel_case(property);
+    // Only a whole word: `Bucket` begins `BucketNamespace`, not `BucketsLimit`.
+    let repeats = property
+        .strip_prefix(owner)
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()));
+    if repeats {
+        property
+    } else {
+        format!("{owner}{property}")
+    }
 }
 
 /// The allowed values of a string type, also inside lists and maps.
@@ -514,12 +498,6 @@ fn enum_values(ty: &TypeRef) -> Option<Vec<String>> {
         TypeRef::Array { element } | TypeRef::Map { element } => enum_values(element),
         _ => None,
     }
-}
-
-fn sorted(values: &[String]) -> Vec<String> {
-    let mut v = values.to_vec();
-    v.sort();
-    v
 }
 
 /// The fields (`owner type`, `property`) to box: a property type that contains, without a
@@ -645,5 +623,32 @@ pub fn replacement_note(spec: &PropertySpec) -> &'static str {
         Some(Replacement::Yes) => "Changing this replaces the resource.",
         Some(Replacement::Maybe) => "Changing this may replace the resource.",
         None => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::enum_name;
+
+    #[test]
+    fn enum_names_are_owner_and_property() {
+        assert_eq!(enum_name("Bucket", "AccessControl"), "BucketAccessControl");
+        assert_eq!(
+            enum_name("ServerSideEncryptionByDefault", "SSEAlgorithm"),
+            "ServerSideEncryptionByDefaultSseAlgorithm"
+        );
+        assert_eq!(enum_name("Destination", "Format"), "DestinationFormat");
+    }
+
+    #[test]
+    fn enum_names_do_not_repeat_the_owner() {
+        assert_eq!(
+            enum_name("Certificate", "CertificateExport"),
+            "CertificateExport"
+        );
+        assert_eq!(enum_name("Bucket", "BucketNamespace"), "BucketNamespace");
+        // Only a whole word of the property counts.
+        assert_eq!(enum_name("Bucket", "BucketsLimit"), "BucketBucketsLimit");
+        assert_eq!(enum_name("Rule", "Rule"), "RuleRule");
     }
 }

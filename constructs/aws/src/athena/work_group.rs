@@ -193,9 +193,13 @@ impl<'a> WorkGroup<'a> {
         let encryption = match key {
             Some(key) => wg::EncryptionConfiguration {
                 kms_key: Some(key.arn()),
-                ..wg::EncryptionConfiguration::new(wg::EncryptionOption::SseKms)
+                ..wg::EncryptionConfiguration::new(
+                    wg::EncryptionConfigurationEncryptionOption::SseKms,
+                )
             },
-            None => wg::EncryptionConfiguration::new(wg::EncryptionOption::SseS3),
+            None => {
+                wg::EncryptionConfiguration::new(wg::EncryptionConfigurationEncryptionOption::SseS3)
+            }
         };
         let prefix = props.results_prefix.replace("${", "${!");
         let configuration = wg::WorkGroupConfiguration {
@@ -229,7 +233,7 @@ impl<'a> WorkGroup<'a> {
             "Resource",
             CfnWorkGroup {
                 description: props.description.map(Into::into),
-                state: Some(wg::State::Enabled.into()),
+                state: Some(wg::WorkGroupState::Enabled.into()),
                 recursive_delete_option: Some(false.into()),
                 work_group_configuration: Some(configuration.into()),
                 ..CfnWorkGroup::new(name)

@@ -55,6 +55,9 @@ pub(crate) fn acls_enabled(bucket: &Bucket<'_>) -> bool {
     });
     matches!(
         ownership,
-        Some(bucket::ObjectOwnership::BucketOwnerPreferred | bucket::ObjectOwnership::ObjectWriter)
+        Some(
+            bucket::OwnershipControlsRuleObjectOwnership::BucketOwnerPreferred
+                | bucket::OwnershipControlsRuleObjectOwnership::ObjectWriter
+        )
     )
 }

@@ -202,9 +202,9 @@ impl<'a> Pipeline<'a> {
                 pipeline_type: Some(pipeline::PipelineType::V2.into()),
                 execution_mode: Some(
                     match props.execution_mode {
-                        ExecutionMode::Queued => pipeline::ExecutionMode::Queued,
-                        ExecutionMode::Superseded => pipeline::ExecutionMode::Superseded,
-                        ExecutionMode::Parallel => pipeline::ExecutionMode::Parallel,
+                        ExecutionMode::Queued => pipeline::PipelineExecutionMode::Queued,
+                        ExecutionMode::Superseded => pipeline::PipelineExecutionMode::Superseded,
+                        ExecutionMode::Parallel => pipeline::PipelineExecutionMode::Parallel,
                     }
                     .into(),
                 ),
@@ -558,11 +558,11 @@ fn declaration<'a>(
 ) -> pipeline::ActionDeclaration {
     let (category, provider) = action.type_id();
     let category = match category {
-        "Source" => pipeline::Category::Source,
-        "Build" => pipeline::Category::Build,
-        "Test" => pipeline::Category::Test,
-        "Deploy" => pipeline::Category::Deploy,
-        _ => pipeline::Category::Approval,
+        "Source" => pipeline::ActionTypeIdCategory::Source,
+        "Build" => pipeline::ActionTypeIdCategory::Build,
+        "Test" => pipeline::ActionTypeIdCategory::Test,
+        "Deploy" => pipeline::ActionTypeIdCategory::Deploy,
+        _ => pipeline::ActionTypeIdCategory::Approval,
     };
     let inputs: Vec<pipeline::InputArtifact> = action
         .inputs()

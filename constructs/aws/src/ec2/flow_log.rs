@@ -84,11 +84,11 @@ impl<'a> FlowLog<'a> {
     ) -> FlowLog<'a> {
         let node = scope.node().add_child(id);
         let traffic = match props.traffic {
-            FlowLogTraffic::All => flow_log::TrafficType::All,
-            FlowLogTraffic::Accept => flow_log::TrafficType::Accept,
-            FlowLogTraffic::Reject => flow_log::TrafficType::Reject,
+            FlowLogTraffic::All => flow_log::FlowLogTrafficType::All,
+            FlowLogTraffic::Accept => flow_log::FlowLogTrafficType::Accept,
+            FlowLogTraffic::Reject => flow_log::FlowLogTrafficType::Reject,
         };
-        let mut cfn = CfnFlowLog::new(vpc.id(), flow_log::ResourceType::Vpc);
+        let mut cfn = CfnFlowLog::new(vpc.id(), flow_log::FlowLogResourceType::Vpc);
         cfn.traffic_type = Some(traffic.into());
         // Nothing in the flow log refers to what lets the service write (the role's policy, the
         // bucket policy), so it is ordered after them explicitly.
@@ -109,7 +109,7 @@ impl<'a> FlowLog<'a> {
                 );
                 after.extend(role.default_policy().map(|p| p.node()));
                 cfn.log_destination_type =
-                    Some(flow_log::LogDestinationType::CloudWatchLogs.into());
+                    Some(flow_log::FlowLogLogDestinationType::CloudWatchLogs.into());
                 cfn.log_group_name = Some(group.name());
                 cfn.deliver_logs_permission_arn = Some(role.arn());
             }
@@ -128,15 +128,19 @@ impl<'a> FlowLog<'a> {
                 }
                 allow_log_delivery(bucket, prefix);
                 after.extend(bucket.policy().map(|p| p.node()));
-                cfn.log_destination_type = Some(flow_log::LogDestinationType::S3.into());
+                cfn.log_destination_type = Some(flow_log::FlowLogLogDestinationType::S3.into());
                 cfn.log_destination = Some(if prefix.is_empty() {
                     bucket.arn()
                 } else {
                     fns::sub(&format!("${{Arn}}/{prefix}/"), [("Arn", bucket.arn())])
                 });
                 cfn.destination_options = Some(
-                    flow_log::DestinationOptions::new(flow_log::FileFormat::Parquet, true, true)
-                        .into(),
+                    flow_log::DestinationOptions::new(
+                        flow_log::DestinationOptionsFileFormat::Parquet,
+                        true,
+                        true,
+                    )
+                    .into(),
                 );
             }
         }

@@ -215,20 +215,22 @@ impl<'a> Repository<'a> {
             );
         }
         let encryption = match props.encryption {
-            RepositoryEncryption::KmsManaged => {
-                repository::EncryptionConfiguration::new(repository::EncryptionType::Kms)
-            }
+            RepositoryEncryption::KmsManaged => repository::EncryptionConfiguration::new(
+                repository::EncryptionConfigurationEncryptionType::Kms,
+            ),
             RepositoryEncryption::Kms(key) => repository::EncryptionConfiguration {
                 kms_key: Some(key.arn()),
-                ..repository::EncryptionConfiguration::new(repository::EncryptionType::Kms)
+                ..repository::EncryptionConfiguration::new(
+                    repository::EncryptionConfigurationEncryptionType::Kms,
+                )
             },
         };
         let cfn = CfnRepository {
             repository_name: props.repository_name.map(Into::into),
             image_tag_mutability: Some(
                 match props.tag_mutability {
-                    TagMutability::Immutable => repository::ImageTagMutability::Immutable,
-                    TagMutability::Mutable => repository::ImageTagMutability::Mutable,
+                    TagMutability::Immutable => repository::RepositoryImageTagMutability::Immutable,
+                    TagMutability::Mutable => repository::RepositoryImageTagMutability::Mutable,
                 }
                 .into(),
             ),

@@ -58,10 +58,12 @@ pub enum AccessScope {
 impl AccessScope {
     fn cfn(&self) -> access_entry::AccessScope {
         match self {
-            AccessScope::Cluster => access_entry::AccessScope::new(access_entry::Type::Cluster),
+            AccessScope::Cluster => {
+                access_entry::AccessScope::new(access_entry::AccessScopeType::Cluster)
+            }
             AccessScope::Namespaces(namespaces) => access_entry::AccessScope {
                 namespaces: Some(namespaces.clone().into()),
-                ..access_entry::AccessScope::new(access_entry::Type::Namespace)
+                ..access_entry::AccessScope::new(access_entry::AccessScopeType::Namespace)
             },
         }
     }

@@ -120,9 +120,9 @@ impl<'a> Cluster<'a> {
             configuration_values: props.configuration_values.map(Into::into),
             resolve_conflicts: Some(
                 match props.resolve_conflicts {
-                    ResolveConflicts::Overwrite => addon::ResolveConflicts::Overwrite,
-                    ResolveConflicts::Preserve => addon::ResolveConflicts::Preserve,
-                    ResolveConflicts::None => addon::ResolveConflicts::None,
+                    ResolveConflicts::Overwrite => addon::AddonResolveConflicts::Overwrite,
+                    ResolveConflicts::Preserve => addon::AddonResolveConflicts::Preserve,
+                    ResolveConflicts::None => addon::AddonResolveConflicts::None,
                 }
                 .into(),
             ),

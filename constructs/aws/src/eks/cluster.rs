@@ -49,41 +49,11 @@ pub enum SecretsEncryption<'a> {
     Key(Key<'a>),
 }
 
-/// A kind of control-plane log EKS can send to CloudWatch Logs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClusterLogType {
-    /// The API server's own log.
-    Api,
-    /// The Kubernetes audit log: who did what.
-    Audit,
-    /// The IAM authenticator's log: which IAM identity became which Kubernetes user.
-    Authenticator,
-    /// The controller manager's log.
-    ControllerManager,
-    /// The scheduler's log.
-    Scheduler,
-}
-
-impl ClusterLogType {
-    /// Every log type.
-    pub const ALL: [ClusterLogType; 5] = [
-        ClusterLogType::Api,
-        ClusterLogType::Audit,
-        ClusterLogType::Authenticator,
-        ClusterLogType::ControllerManager,
-        ClusterLogType::Scheduler,
-    ];
-
-    fn cfn(self) -> cluster::Type {
-        match self {
-            ClusterLogType::Api => cluster::Type::Api,
-            ClusterLogType::Audit => cluster::Type::Audit,
-            ClusterLogType::Authenticator => cluster::Type::Authenticator,
-            ClusterLogType::ControllerManager => cluster::Type::ControllerManager,
-            ClusterLogType::Scheduler => cluster::Type::Scheduler,
-        }
-    }
-}
+/// A kind of control-plane log EKS can send to CloudWatch Logs: the API server's, the audit
+/// log (who did what), the IAM authenticator's (which IAM identity became which Kubernetes
+/// user), the controller manager's and the scheduler's. The L1 enum itself, re-exported: its
+/// `values()` are every log type.
+pub use cluster::LoggingTypeConfigType as ClusterLogType;
 
 /// Where EKS looks up which IAM principals are which Kubernetes users. `CONFIG_MAP` alone is
 /// not offered: access entries fail with it, and only at deploy time.
@@ -135,7 +105,8 @@ pub struct ClusterProps<'a> {
     pub secrets_encryption: SecretsEncryption<'a>,
     /// The control-plane logs sent to CloudWatch Logs, into `/aws/eks/<name>/cluster`, which
     /// is created first, encrypted with the stack's logs key and with a retention (left to
-    /// EKS, it would be unencrypted and kept forever). Default: all five types.
+    /// EKS, it would be unencrypted and kept forever). Default: every type
+    /// (`ClusterLogType::values()`, five).
     pub log_types: Vec<ClusterLogType>,
     /// How long control-plane logs are kept. Default: one year.
     pub log_retention: Retention,
@@ -161,7 +132,7 @@ impl Default for ClusterProps<'_> {
             endpoint_access: EndpointAccess::default(),
             security_group_ids: Vec::new(),
             secrets_encryption: SecretsEncryption::default(),
-            log_types: ClusterLogType::ALL.to_vec(),
+            log_types: ClusterLogType::values().to_vec(),
             log_retention: Retention::OneYear,
             authentication_mode: AuthenticationMode::default(),
             upgrade_support: UpgradeSupport::default(),
@@ -372,7 +343,7 @@ impl<'a> Cluster<'a> {
                 .log_types
                 .iter()
                 .map(|t| cluster::LoggingTypeConfig {
-                    type_: Some(t.cfn().into()),
+                    type_: Some(t.clone().into()),
                 })
                 .collect();
             cluster::Logging {
@@ -393,9 +364,9 @@ impl<'a> Cluster<'a> {
                 cluster::AccessConfig {
                     authentication_mode: Some(
                         match props.authentication_mode {
-                            AuthenticationMode::Api => cluster::AuthenticationMode::Api,
+                            AuthenticationMode::Api => cluster::AccessConfigAuthenticationMode::Api,
                             AuthenticationMode::ApiAndConfigMap => {
-                                cluster::AuthenticationMode::ApiAndConfigMap
+                                cluster::AccessConfigAuthenticationMode::ApiAndConfigMap
                             }
                         }
                         .into(),
@@ -422,8 +393,8 @@ impl<'a> Cluster<'a> {
                 cluster::UpgradePolicy {
                     support_type: Some(
                         match props.upgrade_support {
-                            UpgradeSupport::Standard => cluster::SupportType::Standard,
-                            UpgradeSupport::Extended => cluster::SupportType::Extended,
+                            UpgradeSupport::Standard => cluster::UpgradePolicySupportType::Standard,
+                            UpgradeSupport::Extended => cluster::UpgradePolicySupportType::Extended,
                         }
                         .into(),
                     ),

@@ -229,9 +229,9 @@ impl<'a> Rule<'a> {
                 schedule_expression: schedule.map(Into::into),
                 state: Some(
                     if props.enabled {
-                        rule::State::Enabled
+                        rule::RuleState::Enabled
                     } else {
-                        rule::State::Disabled
+                        rule::RuleState::Disabled
                     }
                     .into(),
                 ),

@@ -50,13 +50,17 @@ pub enum Compression {
 }
 
 impl Compression {
-    fn cfn(self) -> ds::CompressionFormat {
+    fn cfn(self) -> ds::ExtendedS3DestinationConfigurationCompressionFormat {
         match self {
-            Compression::Uncompressed => ds::CompressionFormat::Uncompressed,
-            Compression::Gzip => ds::CompressionFormat::Gzip,
-            Compression::Zip => ds::CompressionFormat::Zip,
-            Compression::Snappy => ds::CompressionFormat::Snappy,
-            Compression::HadoopSnappy => ds::CompressionFormat::HadoopSnappy,
+            Compression::Uncompressed => {
+                ds::ExtendedS3DestinationConfigurationCompressionFormat::Uncompressed
+            }
+            Compression::Gzip => ds::ExtendedS3DestinationConfigurationCompressionFormat::Gzip,
+            Compression::Zip => ds::ExtendedS3DestinationConfigurationCompressionFormat::Zip,
+            Compression::Snappy => ds::ExtendedS3DestinationConfigurationCompressionFormat::Snappy,
+            Compression::HadoopSnappy => {
+                ds::ExtendedS3DestinationConfigurationCompressionFormat::HadoopSnappy
+            }
         }
     }
 }
@@ -244,10 +248,12 @@ impl<'a> DeliveryStream<'a> {
             Some(key) => ds::DeliveryStreamEncryptionConfigurationInput {
                 key_arn: Some(key.arn()),
                 ..ds::DeliveryStreamEncryptionConfigurationInput::new(
-                    ds::KeyType::CustomerManagedCmk,
+                    ds::DeliveryStreamEncryptionConfigurationInputKeyType::CustomerManagedCmk,
                 )
             },
-            None => ds::DeliveryStreamEncryptionConfigurationInput::new(ds::KeyType::AwsOwnedCmk),
+            None => ds::DeliveryStreamEncryptionConfigurationInput::new(
+                ds::DeliveryStreamEncryptionConfigurationInputKeyType::AwsOwnedCmk,
+            ),
         };
 
         let object_encryption = match bucket_key {
@@ -257,7 +263,9 @@ impl<'a> DeliveryStream<'a> {
             },
             // The bucket's default encryption (SSE-S3 or the AWS managed key) applies.
             None => ds::EncryptionConfiguration {
-                no_encryption_config: Some(ds::NoEncryptionConfig::NoEncryption.into()),
+                no_encryption_config: Some(
+                    ds::EncryptionConfigurationNoEncryptionConfig::NoEncryption.into(),
+                ),
                 ..Default::default()
             },
         };

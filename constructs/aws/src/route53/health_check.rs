@@ -99,13 +99,15 @@ impl<'a> HealthCheck<'a> {
                     resource_path: Some(path.into()),
                     port: Some(i64::from(port).into()),
                     enable_sni: Some(true.into()),
-                    ..health_check::HealthCheckConfig::new(health_check::Type::Https)
+                    ..health_check::HealthCheckConfig::new(
+                        health_check::HealthCheckConfigType::Https,
+                    )
                 }
             }
             HealthCheckEndpoint::Tcp { domain, port } => health_check::HealthCheckConfig {
                 fully_qualified_domain_name: Some(domain),
                 port: Some(i64::from(port).into()),
-                ..health_check::HealthCheckConfig::new(health_check::Type::Tcp)
+                ..health_check::HealthCheckConfig::new(health_check::HealthCheckConfigType::Tcp)
             },
         };
         config.failure_threshold = Some(i64::from(props.failure_threshold).into());

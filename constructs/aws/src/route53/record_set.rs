@@ -49,14 +49,9 @@ impl RecordTarget {
     }
 }
 
-/// The two roles of failover routing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailoverRole {
-    /// Answered while healthy.
-    Primary,
-    /// Answered while the primary is unhealthy.
-    Secondary,
-}
+/// The two roles of failover routing: `Primary` is answered while healthy, `Secondary` while
+/// the primary is unhealthy. The L1 enum itself, re-exported.
+pub use record_set::RecordSetFailover as FailoverRole;
 
 /// How Route 53 chooses among the record sets of one name and type. Every policy but
 /// `Simple` needs a set identifier, unique among the record sets of that name and type.
@@ -351,13 +346,7 @@ fn apply_routing(node: Node<'_>, cfn: &mut CfnRecordSet, routing: Routing, alias
                     "give the primary a health check (route53::HealthCheck), or an alias target with evaluate_target_health",
                 );
             }
-            cfn.failover = Some(
-                match role {
-                    FailoverRole::Primary => record_set::Failover::Primary,
-                    FailoverRole::Secondary => record_set::Failover::Secondary,
-                }
-                .into(),
-            );
+            cfn.failover = Some(role.into());
             cfn.set_identifier = Some(set_identifier.into());
             cfn.health_check_id = health_check_id;
         }

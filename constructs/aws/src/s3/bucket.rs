@@ -258,8 +258,12 @@ impl<'a> Bucket<'a> {
             ..Default::default()
         }]);
         let ownership = match props.object_ownership {
-            ObjectOwnership::BucketOwnerEnforced => bucket::ObjectOwnership::BucketOwnerEnforced,
-            ObjectOwnership::BucketOwnerPreferred => bucket::ObjectOwnership::BucketOwnerPreferred,
+            ObjectOwnership::BucketOwnerEnforced => {
+                bucket::OwnershipControlsRuleObjectOwnership::BucketOwnerEnforced
+            }
+            ObjectOwnership::BucketOwnerPreferred => {
+                bucket::OwnershipControlsRuleObjectOwnership::BucketOwnerPreferred
+            }
         };
         let cfn = CfnBucket {
             bucket_name: props.bucket_name.map(Into::into),

@@ -180,13 +180,13 @@ impl<'a> StringParameter<'a> {
             check_value(node, &props, literal);
         }
         let tier = match props.tier {
-            ParameterTier::Standard => parameter::Tier::Standard,
-            ParameterTier::Advanced => parameter::Tier::Advanced,
-            ParameterTier::IntelligentTiering => parameter::Tier::IntelligentTiering,
+            ParameterTier::Standard => parameter::ParameterTier::Standard,
+            ParameterTier::Advanced => parameter::ParameterTier::Advanced,
+            ParameterTier::IntelligentTiering => parameter::ParameterTier::IntelligentTiering,
         };
         let data_type = match props.data_type {
             ParameterDataType::Text => None,
-            ParameterDataType::Ec2Image => Some(parameter::DataType::AwsEc2Image.into()),
+            ParameterDataType::Ec2Image => Some(parameter::ParameterDataType::AwsEc2Image.into()),
         };
         let cfn = CfnParameter {
             name: props.parameter_name.clone().map(Into::into),
@@ -194,7 +194,7 @@ impl<'a> StringParameter<'a> {
             tier: (props.tier != ParameterTier::Standard).then(|| tier.into()),
             data_type,
             allowed_pattern: props.allowed_pattern.map(Into::into),
-            ..CfnParameter::new(parameter::Type::String, value)
+            ..CfnParameter::new(parameter::ParameterType::String, value)
         };
         let resource = node.add("Resource", cfn);
         // The name is kept for the ARN: a name that starts with `/` brings its own.

@@ -309,7 +309,7 @@ impl<'a> WebAcl<'a> {
             let statement = web_acl::RateBasedStatement {
                 evaluation_window_sec: Some(i64::from(rate.window_secs).into()),
                 ..web_acl::RateBasedStatement::new(
-                    web_acl::AggregateKeyType::Ip,
+                    web_acl::RateBasedStatementAggregateKeyType::Ip,
                     i64::from(rate.limit),
                 )
             };

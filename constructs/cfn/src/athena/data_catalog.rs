@@ -29,12 +29,12 @@ pub struct CfnDataCatalog {
     /// mapping whose values depend on the catalog type.
     pub parameters: Option<Expr<Map<String>>>,
     /// The status of the creation or deletion of the data catalog.
-    pub status: Option<Expr<Status>>,
+    pub status: Option<Expr<DataCatalogStatus>>,
     /// The tags (key-value pairs) to associate with this resource.
     pub tags: Option<Expr<List<Tag>>>,
     /// The type of data catalog: `LAMBDA` for a federated catalog, `GLUE` for AWS Glue Catalog, or
     /// `HIVE` for an external hive metastore. Required.
-    pub type_: Expr<Type>,
+    pub type_: Expr<DataCatalogType>,
 }
 
 impl CfnDataCatalog {
@@ -42,7 +42,7 @@ impl CfnDataCatalog {
     pub const TYPE_NAME: &'static str = "AWS::Athena::DataCatalog";
 
     /// An `AWS::Athena::DataCatalog` with the required properties; the optional ones are `None`.
-    pub fn new(name: impl Into<Expr<String>>, type_: impl Into<Expr<Type>>) -> Self {
+    pub fn new(name: impl Into<Expr<String>>, type_: impl Into<Expr<DataCatalogType>>) -> Self {
         Self {
             connection_type: None,
             description: None,
@@ -101,7 +101,7 @@ pub struct CfnDataCatalogAttrs {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Status {
+pub enum DataCatalogStatus {
     /// `CREATE_IN_PROGRESS`.
     CreateInProgress,
     /// `CREATE_COMPLETE`.
@@ -124,7 +124,22 @@ pub enum Status {
     Other(String),
 }
 
-impl Status {
+impl DataCatalogStatus {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::CreateInProgress,
+            Self::CreateComplete,
+            Self::CreateFailed,
+            Self::CreateFailedCleanupInProgress,
+            Self::CreateFailedCleanupComplete,
+            Self::CreateFailedCleanupFailed,
+            Self::DeleteInProgress,
+            Self::DeleteComplete,
+            Self::DeleteFailed,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -142,7 +157,25 @@ impl Status {
     }
 }
 
-impl ToValue for Status {
+impl From<&str> for DataCatalogStatus {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CREATE_IN_PROGRESS" => Self::CreateInProgress,
+            "CREATE_COMPLETE" => Self::CreateComplete,
+            "CREATE_FAILED" => Self::CreateFailed,
+            "CREATE_FAILED_CLEANUP_IN_PROGRESS" => Self::CreateFailedCleanupInProgress,
+            "CREATE_FAILED_CLEANUP_COMPLETE" => Self::CreateFailedCleanupComplete,
+            "CREATE_FAILED_CLEANUP_FAILED" => Self::CreateFailedCleanupFailed,
+            "DELETE_IN_PROGRESS" => Self::DeleteInProgress,
+            "DELETE_COMPLETE" => Self::DeleteComplete,
+            "DELETE_FAILED" => Self::DeleteFailed,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for DataCatalogStatus {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -152,7 +185,7 @@ impl ToValue for Status {
 /// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Type {
+pub enum DataCatalogType {
     /// `LAMBDA`.
     Lambda,
     /// `GLUE`.
@@ -165,7 +198,12 @@ pub enum Type {
     Other(String),
 }
 
-impl Type {
+impl DataCatalogType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Lambda, Self::Glue, Self::Hive, Self::Federated]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -178,13 +216,26 @@ impl Type {
     }
 }
 
-impl ToValue for Type {
+impl From<&str> for DataCatalogType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "LAMBDA" => Self::Lambda,
+            "GLUE" => Self::Glue,
+            "HIVE" => Self::Hive,
+            "FEDERATED" => Self::Federated,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for DataCatalogType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    Status,
-    Type,
+    DataCatalogStatus,
+    DataCatalogType,
 );

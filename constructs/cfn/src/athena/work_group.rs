@@ -23,7 +23,7 @@ pub struct CfnWorkGroup {
     /// queries. The default is false.
     pub recursive_delete_option: Option<Expr<bool>>,
     /// The state of the workgroup: ENABLED or DISABLED.
-    pub state: Option<Expr<State>>,
+    pub state: Option<Expr<WorkGroupState>>,
     /// The tags (key-value pairs) to associate with this resource.
     pub tags: Option<Expr<List<Tag>>>,
     /// The configuration of the workgroup, which includes the location in Amazon S3 where query
@@ -138,12 +138,12 @@ pub struct AclConfiguration {
     /// workgroup and the workgroup overrides client-side settings, then the Amazon S3 canned ACL
     /// specified in the workgroup's settings is used for all queries that run in the workgroup.
     /// Required.
-    pub s3_acl_option: Expr<S3AclOption>,
+    pub s3_acl_option: Expr<AclConfigurationS3AclOption>,
 }
 
 impl AclConfiguration {
     /// `AclConfiguration` with the required properties; the optional ones are `None`.
-    pub fn new(s3_acl_option: impl Into<Expr<S3AclOption>>) -> Self {
+    pub fn new(s3_acl_option: impl Into<Expr<AclConfigurationS3AclOption>>) -> Self {
         Self {
             s3_acl_option: s3_acl_option.into(),
         }
@@ -242,14 +242,14 @@ pub struct EncryptionConfiguration {
     /// Indicates whether Amazon S3 server-side encryption with Amazon S3-managed keys ( `SSE_S3` ),
     /// server-side encryption with KMS-managed keys ( `SSE_KMS` ), or client-side encryption with
     /// KMS-managed keys ( `CSE_KMS` ) is used. Required.
-    pub encryption_option: Expr<EncryptionOption>,
+    pub encryption_option: Expr<EncryptionConfigurationEncryptionOption>,
     /// For `SSE_KMS` and `CSE_KMS`, this is the KMS key ARN or ID.
     pub kms_key: Option<Expr<String>>,
 }
 
 impl EncryptionConfiguration {
     /// `EncryptionConfiguration` with the required properties; the optional ones are `None`.
-    pub fn new(encryption_option: impl Into<Expr<EncryptionOption>>) -> Self {
+    pub fn new(encryption_option: impl Into<Expr<EncryptionConfigurationEncryptionOption>>) -> Self {
         Self {
             encryption_option: encryption_option.into(),
             kms_key: None,
@@ -686,11 +686,53 @@ impl ToValue for WorkGroupConfigurationUpdates {
     }
 }
 
+/// The values of `AclConfiguration.S3AclOption` that the spec lists. `Other` holds any other value,
+/// for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AclConfigurationS3AclOption {
+    /// `BUCKET_OWNER_FULL_CONTROL`.
+    BucketOwnerFullControl,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl AclConfigurationS3AclOption {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::BucketOwnerFullControl]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BucketOwnerFullControl => "BUCKET_OWNER_FULL_CONTROL",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AclConfigurationS3AclOption {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "BUCKET_OWNER_FULL_CONTROL" => Self::BucketOwnerFullControl,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for AclConfigurationS3AclOption {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
 /// The values of `EncryptionConfiguration.EncryptionOption` that the spec lists. `Other` holds any
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum EncryptionOption {
+pub enum EncryptionConfigurationEncryptionOption {
     /// `SSE_S3`.
     SseS3,
     /// `SSE_KMS`.
@@ -701,7 +743,12 @@ pub enum EncryptionOption {
     Other(String),
 }
 
-impl EncryptionOption {
+impl EncryptionConfigurationEncryptionOption {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::SseS3, Self::SseKms, Self::CseKms]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -713,34 +760,19 @@ impl EncryptionOption {
     }
 }
 
-impl ToValue for EncryptionOption {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `AclConfiguration.S3AclOption` that the spec lists. `Other` holds any other value,
-/// for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum S3AclOption {
-    /// `BUCKET_OWNER_FULL_CONTROL`.
-    BucketOwnerFullControl,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl S3AclOption {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::BucketOwnerFullControl => "BUCKET_OWNER_FULL_CONTROL",
-            Self::Other(value) => value,
+impl From<&str> for EncryptionConfigurationEncryptionOption {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "SSE_S3" => Self::SseS3,
+            "SSE_KMS" => Self::SseKms,
+            "CSE_KMS" => Self::CseKms,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for S3AclOption {
+impl ToValue for EncryptionConfigurationEncryptionOption {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -750,7 +782,7 @@ impl ToValue for S3AclOption {
 /// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum State {
+pub enum WorkGroupState {
     /// `ENABLED`.
     Enabled,
     /// `DISABLED`.
@@ -759,7 +791,12 @@ pub enum State {
     Other(String),
 }
 
-impl State {
+impl WorkGroupState {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enabled, Self::Disabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -770,7 +807,18 @@ impl State {
     }
 }
 
-impl ToValue for State {
+impl From<&str> for WorkGroupState {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for WorkGroupState {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -793,7 +841,7 @@ cirrus_core::literal_expr!(
     S3LoggingConfiguration,
     WorkGroupConfiguration,
     WorkGroupConfigurationUpdates,
-    EncryptionOption,
-    S3AclOption,
-    State,
+    AclConfigurationS3AclOption,
+    EncryptionConfigurationEncryptionOption,
+    WorkGroupState,
 );

@@ -336,7 +336,7 @@ impl ToValue for AcceleratorTotalMemoryMiBRequest {
 pub struct AvailabilityZoneDistribution {
     /// If launches fail in an Availability Zone, the following strategies are available. The
     /// default is `balanced-best-effort`.
-    pub capacity_distribution_strategy: Option<Expr<CapacityDistributionStrategy>>,
+    pub capacity_distribution_strategy: Option<Expr<AvailabilityZoneDistributionCapacityDistributionStrategy>>,
 }
 
 impl ToValue for AvailabilityZoneDistribution {
@@ -356,14 +356,14 @@ pub struct AvailabilityZoneImpairmentPolicy {
     /// shift. If you select `Replace unhealthy`, instances that appear unhealthy will be replaced
     /// in all Availability Zones. If you select `Ignore unhealthy`, instances will not be replaced
     /// in the Availability Zone with the active zonal shift. Required.
-    pub impaired_zone_health_check_behavior: Expr<ImpairedZoneHealthCheckBehavior>,
+    pub impaired_zone_health_check_behavior: Expr<AvailabilityZoneImpairmentPolicyImpairedZoneHealthCheckBehavior>,
     /// If `true`, enable zonal shift for your Auto Scaling group. Required.
     pub zonal_shift_enabled: Expr<bool>,
 }
 
 impl AvailabilityZoneImpairmentPolicy {
     /// `AvailabilityZoneImpairmentPolicy` with the required properties; the optional ones are `None`.
-    pub fn new(impaired_zone_health_check_behavior: impl Into<Expr<ImpairedZoneHealthCheckBehavior>>, zonal_shift_enabled: impl Into<Expr<bool>>) -> Self {
+    pub fn new(impaired_zone_health_check_behavior: impl Into<Expr<AvailabilityZoneImpairmentPolicyImpairedZoneHealthCheckBehavior>>, zonal_shift_enabled: impl Into<Expr<bool>>) -> Self {
         Self {
             impaired_zone_health_check_behavior: impaired_zone_health_check_behavior.into(),
             zonal_shift_enabled: zonal_shift_enabled.into(),
@@ -508,12 +508,12 @@ pub struct DistributionSegment {
     /// the valid values: + on-demand-capacity-reservation On-Demand Capacity Reservations. +
     /// capacity-block Capacity Blocks. + interruptible-capacity-reservation Interruptible Capacity
     /// Reservations. Required.
-    pub target_capacity_types: Expr<List<TargetCapacityTypes>>,
+    pub target_capacity_types: Expr<List<DistributionSegmentTargetCapacityTypes>>,
 }
 
 impl DistributionSegment {
     /// `DistributionSegment` with the required properties; the optional ones are `None`.
-    pub fn new(target_capacity_types: impl Into<Expr<List<TargetCapacityTypes>>>) -> Self {
+    pub fn new(target_capacity_types: impl Into<Expr<List<DistributionSegmentTargetCapacityTypes>>>) -> Self {
         Self {
             target_capacity_types: target_capacity_types.into(),
         }
@@ -1305,7 +1305,7 @@ impl ToValue for VCpuCountRequest {
 /// `Other` holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum CapacityDistributionStrategy {
+pub enum AvailabilityZoneDistributionCapacityDistributionStrategy {
     /// `balanced-best-effort`.
     BalancedBestEffort,
     /// `balanced-only`.
@@ -1316,7 +1316,12 @@ pub enum CapacityDistributionStrategy {
     Other(String),
 }
 
-impl CapacityDistributionStrategy {
+impl AvailabilityZoneDistributionCapacityDistributionStrategy {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::BalancedBestEffort, Self::BalancedOnly, Self::ReservationsThenBalanced]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1328,7 +1333,19 @@ impl CapacityDistributionStrategy {
     }
 }
 
-impl ToValue for CapacityDistributionStrategy {
+impl From<&str> for AvailabilityZoneDistributionCapacityDistributionStrategy {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "balanced-best-effort" => Self::BalancedBestEffort,
+            "balanced-only" => Self::BalancedOnly,
+            "reservations-then-balanced" => Self::ReservationsThenBalanced,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for AvailabilityZoneDistributionCapacityDistributionStrategy {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1339,7 +1356,7 @@ impl ToValue for CapacityDistributionStrategy {
 /// them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ImpairedZoneHealthCheckBehavior {
+pub enum AvailabilityZoneImpairmentPolicyImpairedZoneHealthCheckBehavior {
     /// `IgnoreUnhealthy`.
     IgnoreUnhealthy,
     /// `ReplaceUnhealthy`.
@@ -1348,7 +1365,12 @@ pub enum ImpairedZoneHealthCheckBehavior {
     Other(String),
 }
 
-impl ImpairedZoneHealthCheckBehavior {
+impl AvailabilityZoneImpairmentPolicyImpairedZoneHealthCheckBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::IgnoreUnhealthy, Self::ReplaceUnhealthy]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1359,7 +1381,18 @@ impl ImpairedZoneHealthCheckBehavior {
     }
 }
 
-impl ToValue for ImpairedZoneHealthCheckBehavior {
+impl From<&str> for AvailabilityZoneImpairmentPolicyImpairedZoneHealthCheckBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "IgnoreUnhealthy" => Self::IgnoreUnhealthy,
+            "ReplaceUnhealthy" => Self::ReplaceUnhealthy,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for AvailabilityZoneImpairmentPolicyImpairedZoneHealthCheckBehavior {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1369,7 +1402,7 @@ impl ToValue for ImpairedZoneHealthCheckBehavior {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum TargetCapacityTypes {
+pub enum DistributionSegmentTargetCapacityTypes {
     /// `on-demand-capacity-reservation`.
     OnDemandCapacityReservation,
     /// `capacity-block`.
@@ -1382,7 +1415,17 @@ pub enum TargetCapacityTypes {
     Other(String),
 }
 
-impl TargetCapacityTypes {
+impl DistributionSegmentTargetCapacityTypes {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::OnDemandCapacityReservation,
+            Self::CapacityBlock,
+            Self::InterruptibleCapacityReservation,
+            Self::OnDemand,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1395,7 +1438,20 @@ impl TargetCapacityTypes {
     }
 }
 
-impl ToValue for TargetCapacityTypes {
+impl From<&str> for DistributionSegmentTargetCapacityTypes {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "on-demand-capacity-reservation" => Self::OnDemandCapacityReservation,
+            "capacity-block" => Self::CapacityBlock,
+            "interruptible-capacity-reservation" => Self::InterruptibleCapacityReservation,
+            "on-demand" => Self::OnDemand,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for DistributionSegmentTargetCapacityTypes {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1433,7 +1489,7 @@ cirrus_core::literal_expr!(
     TotalLocalStorageGbRequest,
     TrafficSourceIdentifier,
     VCpuCountRequest,
-    CapacityDistributionStrategy,
-    ImpairedZoneHealthCheckBehavior,
-    TargetCapacityTypes,
+    AvailabilityZoneDistributionCapacityDistributionStrategy,
+    AvailabilityZoneImpairmentPolicyImpairedZoneHealthCheckBehavior,
+    DistributionSegmentTargetCapacityTypes,
 );

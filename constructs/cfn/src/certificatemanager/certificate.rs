@@ -176,12 +176,28 @@ pub enum CertificateExport {
 }
 
 impl CertificateExport {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enabled, Self::Disabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for CertificateExport {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -206,12 +222,28 @@ pub enum CertificateTransparencyLoggingPreference {
 }
 
 impl CertificateTransparencyLoggingPreference {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enabled, Self::Disabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for CertificateTransparencyLoggingPreference {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            other => Self::Other(other.to_owned()),
         }
     }
 }

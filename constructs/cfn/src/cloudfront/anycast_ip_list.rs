@@ -13,7 +13,7 @@ use cirrus_core::{ElementRef, Expr, List, ObjectBuilder, Resource, Tag, TagSpec,
 #[derive(Debug, Clone)]
 pub struct CfnAnycastIpList {
     /// The IP address type for the Anycast static IP list.
-    pub ip_address_type: Option<Expr<IpAddressType>>,
+    pub ip_address_type: Option<Expr<AnycastIpListIpAddressType>>,
     /// The number of IP addresses in the Anycast static IP list. Required. Changing this replaces
     /// the resource.
     pub ip_count: Expr<i64>,
@@ -159,7 +159,7 @@ impl ToValue for Tags {
 /// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum IpAddressType {
+pub enum AnycastIpListIpAddressType {
     /// `ipv4`.
     Ipv4,
     /// `dualstack`.
@@ -168,7 +168,12 @@ pub enum IpAddressType {
     Other(String),
 }
 
-impl IpAddressType {
+impl AnycastIpListIpAddressType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Ipv4, Self::Dualstack]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -179,7 +184,18 @@ impl IpAddressType {
     }
 }
 
-impl ToValue for IpAddressType {
+impl From<&str> for AnycastIpListIpAddressType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ipv4" => Self::Ipv4,
+            "dualstack" => Self::Dualstack,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for AnycastIpListIpAddressType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -188,5 +204,5 @@ impl ToValue for IpAddressType {
 cirrus_core::literal_expr!(
     IpamCidrConfig,
     Tags,
-    IpAddressType,
+    AnycastIpListIpAddressType,
 );

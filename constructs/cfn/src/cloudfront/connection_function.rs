@@ -125,12 +125,12 @@ pub struct ConnectionFunctionConfig {
     /// The configuration for the key value store associations.
     pub key_value_store_associations: Option<Expr<List<KeyValueStoreAssociation>>>,
     /// The function's runtime environment version. Required. Changing this replaces the resource.
-    pub runtime: Expr<Runtime>,
+    pub runtime: Expr<ConnectionFunctionConfigRuntime>,
 }
 
 impl ConnectionFunctionConfig {
     /// `ConnectionFunctionConfig` with the required properties; the optional ones are `None`.
-    pub fn new(comment: impl Into<Expr<String>>, runtime: impl Into<Expr<Runtime>>) -> Self {
+    pub fn new(comment: impl Into<Expr<String>>, runtime: impl Into<Expr<ConnectionFunctionConfigRuntime>>) -> Self {
         Self {
             comment: comment.into(),
             key_value_store_associations: None,
@@ -179,14 +179,19 @@ impl ToValue for KeyValueStoreAssociation {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Runtime {
+pub enum ConnectionFunctionConfigRuntime {
     /// `cloudfront-js-2.0`.
     CloudfrontJs2_0,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl Runtime {
+impl ConnectionFunctionConfigRuntime {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::CloudfrontJs2_0]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -196,7 +201,17 @@ impl Runtime {
     }
 }
 
-impl ToValue for Runtime {
+impl From<&str> for ConnectionFunctionConfigRuntime {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "cloudfront-js-2.0" => Self::CloudfrontJs2_0,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ConnectionFunctionConfigRuntime {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -205,5 +220,5 @@ impl ToValue for Runtime {
 cirrus_core::literal_expr!(
     ConnectionFunctionConfig,
     KeyValueStoreAssociation,
-    Runtime,
+    ConnectionFunctionConfigRuntime,
 );

@@ -93,7 +93,7 @@ pub struct ContinuousDeploymentPolicyConfig {
     /// distributions.
     pub traffic_config: Option<Expr<TrafficConfig>>,
     /// The type of traffic configuration.
-    pub type_: Option<Expr<Type>>,
+    pub type_: Option<Expr<ContinuousDeploymentPolicyConfigType>>,
 }
 
 impl ContinuousDeploymentPolicyConfig {
@@ -298,12 +298,12 @@ pub struct TrafficConfig {
     /// Contains the percentage of traffic to send to the staging distribution.
     pub single_weight_config: Option<Expr<SingleWeightConfig>>,
     /// The type of traffic configuration. Required.
-    pub type_: Expr<Type>,
+    pub type_: Expr<TrafficConfigType>,
 }
 
 impl TrafficConfig {
     /// `TrafficConfig` with the required properties; the optional ones are `None`.
-    pub fn new(type_: impl Into<Expr<Type>>) -> Self {
+    pub fn new(type_: impl Into<Expr<TrafficConfigType>>) -> Self {
         Self {
             single_header_config: None,
             single_weight_config: None,
@@ -322,11 +322,11 @@ impl ToValue for TrafficConfig {
     }
 }
 
-/// The values of `ContinuousDeploymentPolicyConfig.Type`, `TrafficConfig.Type` that the spec lists.
-/// `Other` holds any other value, for values CloudFormation accepts before the spec lists them.
+/// The values of `ContinuousDeploymentPolicyConfig.Type` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Type {
+pub enum ContinuousDeploymentPolicyConfigType {
     /// `SingleWeight`.
     SingleWeight,
     /// `SingleHeader`.
@@ -335,7 +335,12 @@ pub enum Type {
     Other(String),
 }
 
-impl Type {
+impl ContinuousDeploymentPolicyConfigType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::SingleWeight, Self::SingleHeader]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -346,7 +351,64 @@ impl Type {
     }
 }
 
-impl ToValue for Type {
+impl From<&str> for ContinuousDeploymentPolicyConfigType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "SingleWeight" => Self::SingleWeight,
+            "SingleHeader" => Self::SingleHeader,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ContinuousDeploymentPolicyConfigType {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `TrafficConfig.Type` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TrafficConfigType {
+    /// `SingleWeight`.
+    SingleWeight,
+    /// `SingleHeader`.
+    SingleHeader,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl TrafficConfigType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::SingleWeight, Self::SingleHeader]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::SingleWeight => "SingleWeight",
+            Self::SingleHeader => "SingleHeader",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for TrafficConfigType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "SingleWeight" => Self::SingleWeight,
+            "SingleHeader" => Self::SingleHeader,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for TrafficConfigType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -360,5 +422,6 @@ cirrus_core::literal_expr!(
     SingleWeightConfig,
     SingleWeightPolicyConfig,
     TrafficConfig,
-    Type,
+    ContinuousDeploymentPolicyConfigType,
+    TrafficConfigType,
 );

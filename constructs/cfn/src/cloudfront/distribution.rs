@@ -388,7 +388,7 @@ pub struct CustomOriginConfig {
     pub https_port: Option<Expr<i64>>,
     /// Specifies which IP protocol CloudFront uses when connecting to your origin. If your origin
     /// uses both IPv4 and IPv6 protocols, you can choose `dualstack` to help optimize reliability.
-    pub ip_address_type: Option<Expr<IpAddressType>>,
+    pub ip_address_type: Option<Expr<CustomOriginConfigIpAddressType>>,
     /// Specifies how long, in seconds, CloudFront persists its connection to the origin. The
     /// minimum timeout is 1 second, the maximum is 120 seconds, and the default (if you don't
     /// specify otherwise) is 5 seconds.
@@ -638,7 +638,7 @@ pub struct DistributionConfig {
     pub connection_function_association: Option<Expr<ConnectionFunctionAssociation>>,
     /// This field specifies whether the connection mode is through a standard distribution (direct)
     /// or a multi-tenant distribution with distribution tenants (tenant-only).
-    pub connection_mode: Option<Expr<ConnectionMode>>,
+    pub connection_mode: Option<Expr<DistributionConfigConnectionMode>>,
     /// &gt; This field only supports standard distributions. You can't specify this field for
     /// multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager
     /// for Amazon
@@ -1184,7 +1184,7 @@ pub struct OriginGroup {
     /// The selection criteria for the origin group. For more information, see [Create an origin
     /// group](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/high_availability_origin_failover.html#concept_origin_groups.creating)
     /// in the *Amazon CloudFront Developer Guide*.
-    pub selection_criteria: Option<Expr<SelectionCriteria>>,
+    pub selection_criteria: Option<Expr<OriginGroupSelectionCriteria>>,
 }
 
 impl OriginGroup {
@@ -1627,7 +1627,7 @@ impl ToValue for ViewerCertificate {
 #[derive(Debug, Clone, Default)]
 pub struct ViewerMtlsConfig {
     /// The viewer mTLS mode.
-    pub mode: Option<Expr<Mode>>,
+    pub mode: Option<Expr<ViewerMtlsConfigMode>>,
     /// The trust store configuration associated with the viewer mTLS configuration.
     pub trust_store_config: Option<Expr<TrustStoreConfig>>,
 }
@@ -1683,41 +1683,11 @@ impl ToValue for VpcOriginConfig {
     }
 }
 
-/// The values of `DistributionConfig.ConnectionMode` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ConnectionMode {
-    /// `direct`.
-    Direct,
-    /// `tenant-only`.
-    TenantOnly,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl ConnectionMode {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Direct => "direct",
-            Self::TenantOnly => "tenant-only",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for ConnectionMode {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
 /// The values of `CustomOriginConfig.IpAddressType` that the spec lists. `Other` holds any other
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum IpAddressType {
+pub enum CustomOriginConfigIpAddressType {
     /// `ipv4`.
     Ipv4,
     /// `ipv6`.
@@ -1728,7 +1698,12 @@ pub enum IpAddressType {
     Other(String),
 }
 
-impl IpAddressType {
+impl CustomOriginConfigIpAddressType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Ipv4, Self::Ipv6, Self::Dualstack]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1740,7 +1715,111 @@ impl IpAddressType {
     }
 }
 
-impl ToValue for IpAddressType {
+impl From<&str> for CustomOriginConfigIpAddressType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ipv4" => Self::Ipv4,
+            "ipv6" => Self::Ipv6,
+            "dualstack" => Self::Dualstack,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for CustomOriginConfigIpAddressType {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `DistributionConfig.ConnectionMode` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DistributionConfigConnectionMode {
+    /// `direct`.
+    Direct,
+    /// `tenant-only`.
+    TenantOnly,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl DistributionConfigConnectionMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Direct, Self::TenantOnly]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Direct => "direct",
+            Self::TenantOnly => "tenant-only",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for DistributionConfigConnectionMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "direct" => Self::Direct,
+            "tenant-only" => Self::TenantOnly,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for DistributionConfigConnectionMode {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `OriginGroup.SelectionCriteria` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OriginGroupSelectionCriteria {
+    /// `default`.
+    Default,
+    /// `media-quality-based`.
+    MediaQualityBased,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl OriginGroupSelectionCriteria {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Default, Self::MediaQualityBased]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Default => "default",
+            Self::MediaQualityBased => "media-quality-based",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OriginGroupSelectionCriteria {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "default" => Self::Default,
+            "media-quality-based" => Self::MediaQualityBased,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for OriginGroupSelectionCriteria {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1750,7 +1829,7 @@ impl ToValue for IpAddressType {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Mode {
+pub enum ViewerMtlsConfigMode {
     /// `required`.
     Required,
     /// `optional`.
@@ -1761,7 +1840,12 @@ pub enum Mode {
     Other(String),
 }
 
-impl Mode {
+impl ViewerMtlsConfigMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Required, Self::Optional, Self::Passthrough]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1773,37 +1857,19 @@ impl Mode {
     }
 }
 
-impl ToValue for Mode {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `OriginGroup.SelectionCriteria` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SelectionCriteria {
-    /// `default`.
-    Default,
-    /// `media-quality-based`.
-    MediaQualityBased,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl SelectionCriteria {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Default => "default",
-            Self::MediaQualityBased => "media-quality-based",
-            Self::Other(value) => value,
+impl From<&str> for ViewerMtlsConfigMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "required" => Self::Required,
+            "optional" => Self::Optional,
+            "passthrough" => Self::Passthrough,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for SelectionCriteria {
+impl ToValue for ViewerMtlsConfigMode {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1846,8 +1912,8 @@ cirrus_core::literal_expr!(
     ViewerCertificate,
     ViewerMtlsConfig,
     VpcOriginConfig,
-    ConnectionMode,
-    IpAddressType,
-    Mode,
-    SelectionCriteria,
+    CustomOriginConfigIpAddressType,
+    DistributionConfigConnectionMode,
+    OriginGroupSelectionCriteria,
+    ViewerMtlsConfigMode,
 );

@@ -187,7 +187,7 @@ pub struct GeoRestrictionCustomization {
     /// The locations for geographic restrictions.
     pub locations: Option<Expr<List<String>>>,
     /// The method that you want to use to restrict distribution of your content by country:
-    pub restriction_type: Option<Expr<RestrictionType>>,
+    pub restriction_type: Option<Expr<GeoRestrictionCustomizationRestrictionType>>,
 }
 
 impl ToValue for GeoRestrictionCustomization {
@@ -208,12 +208,12 @@ pub struct ManagedCertificateRequest {
     /// in by specifying `enabled`. For more information, see [Certificate Transparency
     /// Logging](https://docs.aws.amazon.com/acm/latest/userguide/acm-concepts.html#concept-transparency)
     /// in the *Certificate Manager User Guide*.
-    pub certificate_transparency_logging_preference: Option<Expr<CertificateTransparencyLoggingPreference>>,
+    pub certificate_transparency_logging_preference: Option<Expr<ManagedCertificateRequestCertificateTransparencyLoggingPreference>>,
     /// The primary domain name associated with the CloudFront managed ACM certificate.
     pub primary_domain_name: Option<Expr<String>>,
     /// Specify how the HTTP validation token will be served when requesting the CloudFront managed
     /// ACM certificate.
-    pub validation_token_host: Option<Expr<ValidationTokenHost>>,
+    pub validation_token_host: Option<Expr<ManagedCertificateRequestValidationTokenHost>>,
 }
 
 impl ToValue for ManagedCertificateRequest {
@@ -257,7 +257,7 @@ pub struct WebAclCustomization {
     /// separate AWS WAF web ACL for the distribution tenant. If you specify `disable`, the
     /// distribution tenant won't have AWS WAF web ACL protections and won't inherit from the
     /// multi-tenant distribution.
-    pub action: Option<Expr<Action>>,
+    pub action: Option<Expr<WebAclCustomizationAction>>,
     /// The Amazon Resource Name (ARN) of the AWS WAF web ACL.
     pub arn: Option<Expr<String>>,
 }
@@ -271,72 +271,11 @@ impl ToValue for WebAclCustomization {
     }
 }
 
-/// The values of `WebAclCustomization.Action` that the spec lists. `Other` holds any other value,
-/// for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Action {
-    /// `override`.
-    Override,
-    /// `disable`.
-    Disable,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl Action {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Override => "override",
-            Self::Disable => "disable",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for Action {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `ManagedCertificateRequest.CertificateTransparencyLoggingPreference` that the spec
-/// lists. `Other` holds any other value, for values CloudFormation accepts before the spec lists
-/// them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CertificateTransparencyLoggingPreference {
-    /// `enabled`.
-    Enabled,
-    /// `disabled`.
-    Disabled,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl CertificateTransparencyLoggingPreference {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Enabled => "enabled",
-            Self::Disabled => "disabled",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for CertificateTransparencyLoggingPreference {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
 /// The values of `GeoRestrictionCustomization.RestrictionType` that the spec lists. `Other` holds
 /// any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum RestrictionType {
+pub enum GeoRestrictionCustomizationRestrictionType {
     /// `blacklist`.
     Blacklist,
     /// `whitelist`.
@@ -347,7 +286,12 @@ pub enum RestrictionType {
     Other(String),
 }
 
-impl RestrictionType {
+impl GeoRestrictionCustomizationRestrictionType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Blacklist, Self::Whitelist, Self::None]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -359,7 +303,66 @@ impl RestrictionType {
     }
 }
 
-impl ToValue for RestrictionType {
+impl From<&str> for GeoRestrictionCustomizationRestrictionType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "blacklist" => Self::Blacklist,
+            "whitelist" => Self::Whitelist,
+            "none" => Self::None,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for GeoRestrictionCustomizationRestrictionType {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `ManagedCertificateRequest.CertificateTransparencyLoggingPreference` that the spec
+/// lists. `Other` holds any other value, for values CloudFormation accepts before the spec lists
+/// them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ManagedCertificateRequestCertificateTransparencyLoggingPreference {
+    /// `enabled`.
+    Enabled,
+    /// `disabled`.
+    Disabled,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl ManagedCertificateRequestCertificateTransparencyLoggingPreference {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enabled, Self::Disabled]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "enabled",
+            Self::Disabled => "disabled",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ManagedCertificateRequestCertificateTransparencyLoggingPreference {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ManagedCertificateRequestCertificateTransparencyLoggingPreference {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -369,7 +372,7 @@ impl ToValue for RestrictionType {
 /// any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ValidationTokenHost {
+pub enum ManagedCertificateRequestValidationTokenHost {
     /// `cloudfront`.
     Cloudfront,
     /// `self-hosted`.
@@ -378,7 +381,12 @@ pub enum ValidationTokenHost {
     Other(String),
 }
 
-impl ValidationTokenHost {
+impl ManagedCertificateRequestValidationTokenHost {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Cloudfront, Self::SelfHosted]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -389,7 +397,64 @@ impl ValidationTokenHost {
     }
 }
 
-impl ToValue for ValidationTokenHost {
+impl From<&str> for ManagedCertificateRequestValidationTokenHost {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "cloudfront" => Self::Cloudfront,
+            "self-hosted" => Self::SelfHosted,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ManagedCertificateRequestValidationTokenHost {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `WebAclCustomization.Action` that the spec lists. `Other` holds any other value,
+/// for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WebAclCustomizationAction {
+    /// `override`.
+    Override,
+    /// `disable`.
+    Disable,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl WebAclCustomizationAction {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Override, Self::Disable]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Override => "override",
+            Self::Disable => "disable",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for WebAclCustomizationAction {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "override" => Self::Override,
+            "disable" => Self::Disable,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for WebAclCustomizationAction {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -402,8 +467,8 @@ cirrus_core::literal_expr!(
     ManagedCertificateRequest,
     Parameter,
     WebAclCustomization,
-    Action,
-    CertificateTransparencyLoggingPreference,
-    RestrictionType,
-    ValidationTokenHost,
+    GeoRestrictionCustomizationRestrictionType,
+    ManagedCertificateRequestCertificateTransparencyLoggingPreference,
+    ManagedCertificateRequestValidationTokenHost,
+    WebAclCustomizationAction,
 );

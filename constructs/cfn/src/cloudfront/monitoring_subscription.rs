@@ -87,12 +87,12 @@ impl ToValue for MonitoringSubscription {
 pub struct RealtimeMetricsSubscriptionConfig {
     /// A flag that indicates whether additional CloudWatch metrics are enabled for a given
     /// CloudFront distribution. Required.
-    pub realtime_metrics_subscription_status: Expr<RealtimeMetricsSubscriptionStatus>,
+    pub realtime_metrics_subscription_status: Expr<RealtimeMetricsSubscriptionConfigRealtimeMetricsSubscriptionStatus>,
 }
 
 impl RealtimeMetricsSubscriptionConfig {
     /// `RealtimeMetricsSubscriptionConfig` with the required properties; the optional ones are `None`.
-    pub fn new(realtime_metrics_subscription_status: impl Into<Expr<RealtimeMetricsSubscriptionStatus>>) -> Self {
+    pub fn new(realtime_metrics_subscription_status: impl Into<Expr<RealtimeMetricsSubscriptionConfigRealtimeMetricsSubscriptionStatus>>) -> Self {
         Self {
             realtime_metrics_subscription_status: realtime_metrics_subscription_status.into(),
         }
@@ -112,7 +112,7 @@ impl ToValue for RealtimeMetricsSubscriptionConfig {
 /// lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum RealtimeMetricsSubscriptionStatus {
+pub enum RealtimeMetricsSubscriptionConfigRealtimeMetricsSubscriptionStatus {
     /// `Enabled`.
     Enabled,
     /// `Disabled`.
@@ -121,7 +121,12 @@ pub enum RealtimeMetricsSubscriptionStatus {
     Other(String),
 }
 
-impl RealtimeMetricsSubscriptionStatus {
+impl RealtimeMetricsSubscriptionConfigRealtimeMetricsSubscriptionStatus {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enabled, Self::Disabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -132,7 +137,18 @@ impl RealtimeMetricsSubscriptionStatus {
     }
 }
 
-impl ToValue for RealtimeMetricsSubscriptionStatus {
+impl From<&str> for RealtimeMetricsSubscriptionConfigRealtimeMetricsSubscriptionStatus {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Enabled" => Self::Enabled,
+            "Disabled" => Self::Disabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RealtimeMetricsSubscriptionConfigRealtimeMetricsSubscriptionStatus {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -141,5 +157,5 @@ impl ToValue for RealtimeMetricsSubscriptionStatus {
 cirrus_core::literal_expr!(
     MonitoringSubscription,
     RealtimeMetricsSubscriptionConfig,
-    RealtimeMetricsSubscriptionStatus,
+    RealtimeMetricsSubscriptionConfigRealtimeMetricsSubscriptionStatus,
 );

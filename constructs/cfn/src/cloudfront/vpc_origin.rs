@@ -110,7 +110,7 @@ pub struct VpcOriginEndpointConfig {
     /// `443`.
     pub https_port: Option<Expr<i64>>,
     /// The `IpAddressType` property.
-    pub ip_address_type: Option<Expr<IpAddressType>>,
+    pub ip_address_type: Option<Expr<VpcOriginEndpointConfigIpAddressType>>,
     /// The name of the CloudFront VPC origin endpoint configuration. Required.
     pub name: Expr<String>,
     /// The origin protocol policy for the CloudFront VPC origin endpoint configuration.
@@ -153,7 +153,7 @@ impl ToValue for VpcOriginEndpointConfig {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum IpAddressType {
+pub enum VpcOriginEndpointConfigIpAddressType {
     /// `ipv4`.
     Ipv4,
     /// `dualstack`.
@@ -162,7 +162,12 @@ pub enum IpAddressType {
     Other(String),
 }
 
-impl IpAddressType {
+impl VpcOriginEndpointConfigIpAddressType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Ipv4, Self::Dualstack]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -173,7 +178,18 @@ impl IpAddressType {
     }
 }
 
-impl ToValue for IpAddressType {
+impl From<&str> for VpcOriginEndpointConfigIpAddressType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ipv4" => Self::Ipv4,
+            "dualstack" => Self::Dualstack,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcOriginEndpointConfigIpAddressType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -181,5 +197,5 @@ impl ToValue for IpAddressType {
 
 cirrus_core::literal_expr!(
     VpcOriginEndpointConfig,
-    IpAddressType,
+    VpcOriginEndpointConfigIpAddressType,
 );

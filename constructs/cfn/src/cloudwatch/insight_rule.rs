@@ -25,7 +25,7 @@ pub struct CfnInsightRule {
     /// The name of the rule. Required. Changing this replaces the resource.
     pub rule_name: Expr<String>,
     /// The current state of the rule. Valid values are `ENABLED` and `DISABLED`. Required.
-    pub rule_state: Expr<RuleState>,
+    pub rule_state: Expr<InsightRuleRuleState>,
     /// A list of key-value pairs to associate with the Contributor Insights rule. You can associate
     /// as many as 50 tags with a rule.
     pub tags: Option<Expr<List<Tag>>>,
@@ -36,7 +36,7 @@ impl CfnInsightRule {
     pub const TYPE_NAME: &'static str = "AWS::CloudWatch::InsightRule";
 
     /// An `AWS::CloudWatch::InsightRule` with the required properties; the optional ones are `None`.
-    pub fn new(rule_body: impl Into<Expr<String>>, rule_name: impl Into<Expr<String>>, rule_state: impl Into<Expr<RuleState>>) -> Self {
+    pub fn new(rule_body: impl Into<Expr<String>>, rule_name: impl Into<Expr<String>>, rule_state: impl Into<Expr<InsightRuleRuleState>>) -> Self {
         Self {
             apply_on_transformed_logs: None,
             rule_body: rule_body.into(),
@@ -102,7 +102,7 @@ impl CfnInsightRuleAttrs {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum RuleState {
+pub enum InsightRuleRuleState {
     /// `ENABLED`.
     Enabled,
     /// `DISABLED`.
@@ -111,7 +111,12 @@ pub enum RuleState {
     Other(String),
 }
 
-impl RuleState {
+impl InsightRuleRuleState {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enabled, Self::Disabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -122,12 +127,23 @@ impl RuleState {
     }
 }
 
-impl ToValue for RuleState {
+impl From<&str> for InsightRuleRuleState {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for InsightRuleRuleState {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    RuleState,
+    InsightRuleRuleState,
 );

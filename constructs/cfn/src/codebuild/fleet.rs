@@ -18,9 +18,9 @@ pub struct CfnFleet {
     /// set to `ATTRIBUTE_BASED_COMPUTE` or `CUSTOM_INSTANCE_TYPE`.
     pub compute_configuration: Option<Expr<ComputeConfiguration>>,
     /// Information about the compute resources the compute fleet uses. Available values include:
-    pub compute_type: Option<Expr<ComputeType>>,
+    pub compute_type: Option<Expr<FleetComputeType>>,
     /// The environment type of the compute fleet.
-    pub environment_type: Option<Expr<EnvironmentType>>,
+    pub environment_type: Option<Expr<FleetEnvironmentType>>,
     /// Information about the proxy configurations that apply network access control to your
     /// reserved capacity instances.
     pub fleet_proxy_configuration: Option<Expr<ProxyConfiguration>>,
@@ -36,7 +36,7 @@ pub struct CfnFleet {
     /// The name of the compute fleet. Changing this replaces the resource.
     pub name: Option<Expr<String>>,
     /// The compute fleet overflow behavior.
-    pub overflow_behavior: Option<Expr<OverflowBehavior>>,
+    pub overflow_behavior: Option<Expr<FleetOverflowBehavior>>,
     /// The scaling configuration of the compute fleet.
     pub scaling_configuration: Option<Expr<ScalingConfigurationInput>>,
     /// A list of tag key and value pairs associated with this compute fleet.
@@ -111,7 +111,7 @@ pub struct ComputeConfiguration {
     /// The EC2 instance type to be launched in your fleet.
     pub instance_type: Option<Expr<String>>,
     /// The machine type of the instance type included in your fleet.
-    pub machine_type: Option<Expr<MachineType>>,
+    pub machine_type: Option<Expr<ComputeConfigurationMachineType>>,
     /// The amount of memory of the instance type included in your fleet.
     pub memory: Option<Expr<i64>>,
     /// The number of vCPUs of the instance type included in your fleet.
@@ -136,11 +136,11 @@ impl ToValue for ComputeConfiguration {
 #[derive(Debug, Clone, Default)]
 pub struct FleetProxyRule {
     /// The behavior of the proxy rule.
-    pub effect: Option<Expr<Effect>>,
+    pub effect: Option<Expr<FleetProxyRuleEffect>>,
     /// The destination of the proxy rule.
     pub entities: Option<Expr<List<String>>>,
     /// The type of proxy rule.
-    pub type_: Option<Expr<Type>>,
+    pub type_: Option<Expr<FleetProxyRuleType>>,
 }
 
 impl ToValue for FleetProxyRule {
@@ -160,7 +160,7 @@ impl ToValue for FleetProxyRule {
 #[derive(Debug, Clone, Default)]
 pub struct ProxyConfiguration {
     /// The default behavior of outgoing traffic.
-    pub default_behavior: Option<Expr<DefaultBehavior>>,
+    pub default_behavior: Option<Expr<ProxyConfigurationDefaultBehavior>>,
     /// An array of `FleetProxyRule` objects that represent the specified destination domains or IPs
     /// to allow or deny network access control to.
     pub ordered_proxy_rules: Option<Expr<List<FleetProxyRule>>>,
@@ -183,7 +183,7 @@ pub struct ScalingConfigurationInput {
     /// The maximum number of instances in the ﬂeet when auto-scaling.
     pub max_capacity: Option<Expr<i64>>,
     /// The scaling type for a compute fleet.
-    pub scaling_type: Option<Expr<ScalingType>>,
+    pub scaling_type: Option<Expr<ScalingConfigurationInputScalingType>>,
     /// A list of `TargetTrackingScalingConfiguration` objects.
     pub target_tracking_scaling_configs: Option<Expr<List<TargetTrackingScalingConfiguration>>>,
 }
@@ -204,7 +204,7 @@ impl ToValue for ScalingConfigurationInput {
 #[derive(Debug, Clone, Default)]
 pub struct TargetTrackingScalingConfiguration {
     /// The metric type to determine auto-scaling.
-    pub metric_type: Option<Expr<MetricType>>,
+    pub metric_type: Option<Expr<TargetTrackingScalingConfigurationMetricType>>,
     /// The value of `metricType` when to start scaling.
     pub target_value: Option<Expr<f64>>,
 }
@@ -241,11 +241,57 @@ impl ToValue for VpcConfig {
     }
 }
 
+/// The values of `ComputeConfiguration.machineType` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ComputeConfigurationMachineType {
+    /// `GENERAL`.
+    General,
+    /// `NVME`.
+    Nvme,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl ComputeConfigurationMachineType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::General, Self::Nvme]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::General => "GENERAL",
+            Self::Nvme => "NVME",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ComputeConfigurationMachineType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "GENERAL" => Self::General,
+            "NVME" => Self::Nvme,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ComputeConfigurationMachineType {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
 /// The values of `Fleet.ComputeType` that the spec lists. `Other` holds any other value, for values
 /// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ComputeType {
+pub enum FleetComputeType {
     /// `BUILD_GENERAL1_SMALL`.
     BuildGeneral1Small,
     /// `BUILD_GENERAL1_MEDIUM`.
@@ -264,7 +310,20 @@ pub enum ComputeType {
     Other(String),
 }
 
-impl ComputeType {
+impl FleetComputeType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::BuildGeneral1Small,
+            Self::BuildGeneral1Medium,
+            Self::BuildGeneral1Large,
+            Self::BuildGeneral1Xlarge,
+            Self::BuildGeneral1_2Xlarge,
+            Self::AttributeBasedCompute,
+            Self::CustomInstanceType,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -280,67 +339,23 @@ impl ComputeType {
     }
 }
 
-impl ToValue for ComputeType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `ProxyConfiguration.DefaultBehavior` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DefaultBehavior {
-    /// `ALLOW_ALL`.
-    AllowAll,
-    /// `DENY_ALL`.
-    DenyAll,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl DefaultBehavior {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AllowAll => "ALLOW_ALL",
-            Self::DenyAll => "DENY_ALL",
-            Self::Other(value) => value,
+impl From<&str> for FleetComputeType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "BUILD_GENERAL1_SMALL" => Self::BuildGeneral1Small,
+            "BUILD_GENERAL1_MEDIUM" => Self::BuildGeneral1Medium,
+            "BUILD_GENERAL1_LARGE" => Self::BuildGeneral1Large,
+            "BUILD_GENERAL1_XLARGE" => Self::BuildGeneral1Xlarge,
+            "BUILD_GENERAL1_2XLARGE" => Self::BuildGeneral1_2Xlarge,
+            "ATTRIBUTE_BASED_COMPUTE" => Self::AttributeBasedCompute,
+            "CUSTOM_INSTANCE_TYPE" => Self::CustomInstanceType,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for DefaultBehavior {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `FleetProxyRule.Effect` that the spec lists. `Other` holds any other value, for
-/// values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Effect {
-    /// `ALLOW`.
-    Allow,
-    /// `DENY`.
-    Deny,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl Effect {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Allow => "ALLOW",
-            Self::Deny => "DENY",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for Effect {
+impl ToValue for FleetComputeType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -350,7 +365,7 @@ impl ToValue for Effect {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum EnvironmentType {
+pub enum FleetEnvironmentType {
     /// `WINDOWS_SERVER_2019_CONTAINER`.
     WindowsServer2019Container,
     /// `WINDOWS_SERVER_2022_CONTAINER`.
@@ -373,7 +388,22 @@ pub enum EnvironmentType {
     Other(String),
 }
 
-impl EnvironmentType {
+impl FleetEnvironmentType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::WindowsServer2019Container,
+            Self::WindowsServer2022Container,
+            Self::LinuxContainer,
+            Self::LinuxGpuContainer,
+            Self::ArmContainer,
+            Self::MacArm,
+            Self::LinuxEc2,
+            Self::ArmEc2,
+            Self::WindowsEc2,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -391,64 +421,25 @@ impl EnvironmentType {
     }
 }
 
-impl ToValue for EnvironmentType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `ComputeConfiguration.machineType` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum MachineType {
-    /// `GENERAL`.
-    General,
-    /// `NVME`.
-    Nvme,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl MachineType {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::General => "GENERAL",
-            Self::Nvme => "NVME",
-            Self::Other(value) => value,
+impl From<&str> for FleetEnvironmentType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "WINDOWS_SERVER_2019_CONTAINER" => Self::WindowsServer2019Container,
+            "WINDOWS_SERVER_2022_CONTAINER" => Self::WindowsServer2022Container,
+            "LINUX_CONTAINER" => Self::LinuxContainer,
+            "LINUX_GPU_CONTAINER" => Self::LinuxGpuContainer,
+            "ARM_CONTAINER" => Self::ArmContainer,
+            "MAC_ARM" => Self::MacArm,
+            "LINUX_EC2" => Self::LinuxEc2,
+            "ARM_EC2" => Self::ArmEc2,
+            "WINDOWS_EC2" => Self::WindowsEc2,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for MachineType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `TargetTrackingScalingConfiguration.MetricType` that the spec lists. `Other` holds
-/// any other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum MetricType {
-    /// `FLEET_UTILIZATION_RATE`.
-    FleetUtilizationRate,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl MetricType {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::FleetUtilizationRate => "FLEET_UTILIZATION_RATE",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for MetricType {
+impl ToValue for FleetEnvironmentType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -458,7 +449,7 @@ impl ToValue for MetricType {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum OverflowBehavior {
+pub enum FleetOverflowBehavior {
     /// `QUEUE`.
     Queue,
     /// `ON_DEMAND`.
@@ -467,7 +458,12 @@ pub enum OverflowBehavior {
     Other(String),
 }
 
-impl OverflowBehavior {
+impl FleetOverflowBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Queue, Self::OnDemand]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -478,34 +474,64 @@ impl OverflowBehavior {
     }
 }
 
-impl ToValue for OverflowBehavior {
+impl From<&str> for FleetOverflowBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "QUEUE" => Self::Queue,
+            "ON_DEMAND" => Self::OnDemand,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for FleetOverflowBehavior {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `ScalingConfigurationInput.ScalingType` that the spec lists. `Other` holds any
-/// other value, for values CloudFormation accepts before the spec lists them.
+/// The values of `FleetProxyRule.Effect` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ScalingType {
-    /// `TARGET_TRACKING_SCALING`.
-    TargetTrackingScaling,
+pub enum FleetProxyRuleEffect {
+    /// `ALLOW`.
+    Allow,
+    /// `DENY`.
+    Deny,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl ScalingType {
+impl FleetProxyRuleEffect {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Allow, Self::Deny]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::TargetTrackingScaling => "TARGET_TRACKING_SCALING",
+            Self::Allow => "ALLOW",
+            Self::Deny => "DENY",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for ScalingType {
+impl From<&str> for FleetProxyRuleEffect {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ALLOW" => Self::Allow,
+            "DENY" => Self::Deny,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for FleetProxyRuleEffect {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -515,7 +541,7 @@ impl ToValue for ScalingType {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Type {
+pub enum FleetProxyRuleType {
     /// `DOMAIN`.
     Domain,
     /// `IP`.
@@ -524,7 +550,12 @@ pub enum Type {
     Other(String),
 }
 
-impl Type {
+impl FleetProxyRuleType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Domain, Self::Ip]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -535,7 +566,148 @@ impl Type {
     }
 }
 
-impl ToValue for Type {
+impl From<&str> for FleetProxyRuleType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "DOMAIN" => Self::Domain,
+            "IP" => Self::Ip,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for FleetProxyRuleType {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `ProxyConfiguration.DefaultBehavior` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProxyConfigurationDefaultBehavior {
+    /// `ALLOW_ALL`.
+    AllowAll,
+    /// `DENY_ALL`.
+    DenyAll,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl ProxyConfigurationDefaultBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::AllowAll, Self::DenyAll]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AllowAll => "ALLOW_ALL",
+            Self::DenyAll => "DENY_ALL",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ProxyConfigurationDefaultBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ALLOW_ALL" => Self::AllowAll,
+            "DENY_ALL" => Self::DenyAll,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ProxyConfigurationDefaultBehavior {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `ScalingConfigurationInput.ScalingType` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ScalingConfigurationInputScalingType {
+    /// `TARGET_TRACKING_SCALING`.
+    TargetTrackingScaling,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl ScalingConfigurationInputScalingType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::TargetTrackingScaling]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::TargetTrackingScaling => "TARGET_TRACKING_SCALING",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ScalingConfigurationInputScalingType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "TARGET_TRACKING_SCALING" => Self::TargetTrackingScaling,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ScalingConfigurationInputScalingType {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `TargetTrackingScalingConfiguration.MetricType` that the spec lists. `Other` holds
+/// any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TargetTrackingScalingConfigurationMetricType {
+    /// `FLEET_UTILIZATION_RATE`.
+    FleetUtilizationRate,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl TargetTrackingScalingConfigurationMetricType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::FleetUtilizationRate]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FleetUtilizationRate => "FLEET_UTILIZATION_RATE",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for TargetTrackingScalingConfigurationMetricType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "FLEET_UTILIZATION_RATE" => Self::FleetUtilizationRate,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for TargetTrackingScalingConfigurationMetricType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -548,13 +720,13 @@ cirrus_core::literal_expr!(
     ScalingConfigurationInput,
     TargetTrackingScalingConfiguration,
     VpcConfig,
-    ComputeType,
-    DefaultBehavior,
-    Effect,
-    EnvironmentType,
-    MachineType,
-    MetricType,
-    OverflowBehavior,
-    ScalingType,
-    Type,
+    ComputeConfigurationMachineType,
+    FleetComputeType,
+    FleetEnvironmentType,
+    FleetOverflowBehavior,
+    FleetProxyRuleEffect,
+    FleetProxyRuleType,
+    ProxyConfigurationDefaultBehavior,
+    ScalingConfigurationInputScalingType,
+    TargetTrackingScalingConfigurationMetricType,
 );

@@ -22,7 +22,7 @@ pub struct CfnPipeline {
     pub disable_inbound_stage_transitions: Option<Expr<List<StageTransition>>>,
     /// The method that the pipeline will use to handle multiple executions. The default mode is
     /// SUPERSEDED.
-    pub execution_mode: Option<Expr<ExecutionMode>>,
+    pub execution_mode: Option<Expr<PipelineExecutionMode>>,
     /// The name of the pipeline. Changing this replaces the resource.
     pub name: Option<Expr<String>>,
     /// CodePipeline provides the following pipeline types, which differ in characteristics and
@@ -228,7 +228,7 @@ pub struct ActionTypeId {
     /// A category defines what kind of action can be taken in the stage, and constrains the
     /// provider type for the action. Valid categories are limited to one of the values below.
     /// Required.
-    pub category: Expr<Category>,
+    pub category: Expr<ActionTypeIdCategory>,
     /// The creator of the action being called. There are three valid values for the `Owner` field
     /// in the action category section within your pipeline structure: `AWS`, `ThirdParty`, and
     /// `Custom`. For more information, see [Valid Action Types and Providers in
@@ -248,7 +248,7 @@ pub struct ActionTypeId {
 
 impl ActionTypeId {
     /// `ActionTypeId` with the required properties; the optional ones are `None`.
-    pub fn new(category: impl Into<Expr<Category>>, owner: impl Into<Expr<String>>, provider: impl Into<Expr<String>>, version: impl Into<Expr<String>>) -> Self {
+    pub fn new(category: impl Into<Expr<ActionTypeIdCategory>>, owner: impl Into<Expr<String>>, provider: impl Into<Expr<String>>, version: impl Into<Expr<String>>) -> Self {
         Self {
             category: category.into(),
             owner: owner.into(),
@@ -504,7 +504,7 @@ pub struct FailureConditions {
     pub conditions: Option<Expr<List<Condition>>>,
     /// The specified result for when the failure conditions are met, such as rolling back the
     /// stage.
-    pub result: Option<Expr<Result>>,
+    pub result: Option<Expr<FailureConditionsResult>>,
     /// The retry configuration specifies automatic retry for a failed stage, along with the
     /// configured retry mode.
     pub retry_configuration: Option<Expr<RetryConfiguration>>,
@@ -742,12 +742,12 @@ pub struct PipelineTriggerDeclaration {
     pub git_configuration: Option<Expr<GitConfiguration>>,
     /// The source provider for the event, such as connections configured for a repository with Git
     /// tags, for the specified trigger configuration. Required.
-    pub provider_type: Expr<ProviderType>,
+    pub provider_type: Expr<PipelineTriggerDeclarationProviderType>,
 }
 
 impl PipelineTriggerDeclaration {
     /// `PipelineTriggerDeclaration` with the required properties; the optional ones are `None`.
-    pub fn new(provider_type: impl Into<Expr<ProviderType>>) -> Self {
+    pub fn new(provider_type: impl Into<Expr<PipelineTriggerDeclarationProviderType>>) -> Self {
         Self {
             git_configuration: None,
             provider_type: provider_type.into(),
@@ -772,7 +772,7 @@ impl ToValue for PipelineTriggerDeclaration {
 pub struct RetryConfiguration {
     /// The method that you want to configure for automatic stage retry on stage failure. You can
     /// specify to retry only failed action in the stage or all actions in the stage.
-    pub retry_mode: Option<Expr<RetryMode>>,
+    pub retry_mode: Option<Expr<RetryConfigurationRetryMode>>,
 }
 
 impl ToValue for RetryConfiguration {
@@ -996,6 +996,80 @@ impl ToValue for VariableDeclaration {
     }
 }
 
+/// The values of `ActionTypeId.Category` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ActionTypeIdCategory {
+    /// `Source`.
+    Source,
+    /// `Build`.
+    Build,
+    /// `Test`.
+    Test,
+    /// `Deploy`.
+    Deploy,
+    /// `Invoke`.
+    Invoke,
+    /// `Approval`.
+    Approval,
+    /// `Compute`.
+    Compute,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl ActionTypeIdCategory {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::Source,
+            Self::Build,
+            Self::Test,
+            Self::Deploy,
+            Self::Invoke,
+            Self::Approval,
+            Self::Compute,
+        ]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Source => "Source",
+            Self::Build => "Build",
+            Self::Test => "Test",
+            Self::Deploy => "Deploy",
+            Self::Invoke => "Invoke",
+            Self::Approval => "Approval",
+            Self::Compute => "Compute",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ActionTypeIdCategory {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Source" => Self::Source,
+            "Build" => Self::Build,
+            "Test" => Self::Test,
+            "Deploy" => Self::Deploy,
+            "Invoke" => Self::Invoke,
+            "Approval" => Self::Approval,
+            "Compute" => Self::Compute,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ActionTypeIdCategory {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
 /// The values of `ArtifactStore.Type` that the spec lists. `Other` holds any other value, for
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1008,11 +1082,26 @@ pub enum ArtifactStoreType {
 }
 
 impl ArtifactStoreType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::S3]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::S3 => "S3",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ArtifactStoreType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "S3" => Self::S3,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -1035,6 +1124,11 @@ pub enum BlockerDeclarationType {
 }
 
 impl BlockerDeclarationType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Schedule]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1044,52 +1138,17 @@ impl BlockerDeclarationType {
     }
 }
 
-impl ToValue for BlockerDeclarationType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `ActionTypeId.Category` that the spec lists. `Other` holds any other value, for
-/// values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Category {
-    /// `Source`.
-    Source,
-    /// `Build`.
-    Build,
-    /// `Test`.
-    Test,
-    /// `Deploy`.
-    Deploy,
-    /// `Invoke`.
-    Invoke,
-    /// `Approval`.
-    Approval,
-    /// `Compute`.
-    Compute,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl Category {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Source => "Source",
-            Self::Build => "Build",
-            Self::Test => "Test",
-            Self::Deploy => "Deploy",
-            Self::Invoke => "Invoke",
-            Self::Approval => "Approval",
-            Self::Compute => "Compute",
-            Self::Other(value) => value,
+impl From<&str> for BlockerDeclarationType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Schedule" => Self::Schedule,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for Category {
+impl ToValue for BlockerDeclarationType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1109,6 +1168,11 @@ pub enum EnvironmentVariableType {
 }
 
 impl EnvironmentVariableType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Plaintext, Self::SecretsManager]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1119,7 +1183,64 @@ impl EnvironmentVariableType {
     }
 }
 
+impl From<&str> for EnvironmentVariableType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "PLAINTEXT" => Self::Plaintext,
+            "SECRETS_MANAGER" => Self::SecretsManager,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for EnvironmentVariableType {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `FailureConditions.Result` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FailureConditionsResult {
+    /// `ROLLBACK`.
+    Rollback,
+    /// `RETRY`.
+    Retry,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl FailureConditionsResult {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Rollback, Self::Retry]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Rollback => "ROLLBACK",
+            Self::Retry => "RETRY",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for FailureConditionsResult {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ROLLBACK" => Self::Rollback,
+            "RETRY" => Self::Retry,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for FailureConditionsResult {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1129,7 +1250,7 @@ impl ToValue for EnvironmentVariableType {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ExecutionMode {
+pub enum PipelineExecutionMode {
     /// `QUEUED`.
     Queued,
     /// `SUPERSEDED`.
@@ -1140,7 +1261,12 @@ pub enum ExecutionMode {
     Other(String),
 }
 
-impl ExecutionMode {
+impl PipelineExecutionMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Queued, Self::Superseded, Self::Parallel]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1152,7 +1278,61 @@ impl ExecutionMode {
     }
 }
 
-impl ToValue for ExecutionMode {
+impl From<&str> for PipelineExecutionMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "QUEUED" => Self::Queued,
+            "SUPERSEDED" => Self::Superseded,
+            "PARALLEL" => Self::Parallel,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for PipelineExecutionMode {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `PipelineTriggerDeclaration.ProviderType` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PipelineTriggerDeclarationProviderType {
+    /// `CodeStarSourceConnection`.
+    CodeStarSourceConnection,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl PipelineTriggerDeclarationProviderType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::CodeStarSourceConnection]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CodeStarSourceConnection => "CodeStarSourceConnection",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for PipelineTriggerDeclarationProviderType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CodeStarSourceConnection" => Self::CodeStarSourceConnection,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for PipelineTriggerDeclarationProviderType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1172,6 +1352,11 @@ pub enum PipelineType {
 }
 
 impl PipelineType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::V1, Self::V2]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1182,64 +1367,18 @@ impl PipelineType {
     }
 }
 
+impl From<&str> for PipelineType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "V1" => Self::V1,
+            "V2" => Self::V2,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for PipelineType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `PipelineTriggerDeclaration.ProviderType` that the spec lists. `Other` holds any
-/// other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ProviderType {
-    /// `CodeStarSourceConnection`.
-    CodeStarSourceConnection,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl ProviderType {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CodeStarSourceConnection => "CodeStarSourceConnection",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for ProviderType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `FailureConditions.Result` that the spec lists. `Other` holds any other value, for
-/// values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Result {
-    /// `ROLLBACK`.
-    Rollback,
-    /// `RETRY`.
-    Retry,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl Result {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Rollback => "ROLLBACK",
-            Self::Retry => "RETRY",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for Result {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1249,7 +1388,7 @@ impl ToValue for Result {
 /// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum RetryMode {
+pub enum RetryConfigurationRetryMode {
     /// `ALL_ACTIONS`.
     AllActions,
     /// `FAILED_ACTIONS`.
@@ -1258,7 +1397,12 @@ pub enum RetryMode {
     Other(String),
 }
 
-impl RetryMode {
+impl RetryConfigurationRetryMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::AllActions, Self::FailedActions]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1269,7 +1413,18 @@ impl RetryMode {
     }
 }
 
-impl ToValue for RetryMode {
+impl From<&str> for RetryConfigurationRetryMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ALL_ACTIONS" => Self::AllActions,
+            "FAILED_ACTIONS" => Self::FailedActions,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RetryConfigurationRetryMode {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1302,13 +1457,13 @@ cirrus_core::literal_expr!(
     StageTransition,
     SuccessConditions,
     VariableDeclaration,
+    ActionTypeIdCategory,
     ArtifactStoreType,
     BlockerDeclarationType,
-    Category,
     EnvironmentVariableType,
-    ExecutionMode,
+    FailureConditionsResult,
+    PipelineExecutionMode,
+    PipelineTriggerDeclarationProviderType,
     PipelineType,
-    ProviderType,
-    Result,
-    RetryMode,
+    RetryConfigurationRetryMode,
 );

@@ -15,7 +15,7 @@ use cirrus_core::{ElementRef, Expr, List, ObjectBuilder, Resource, Tag, TagSpec,
 #[derive(Debug, Clone)]
 pub struct CfnWebhook {
     /// Supported options are GITHUB_HMAC, IP, and UNAUTHENTICATED. Required.
-    pub authentication: Expr<Authentication>,
+    pub authentication: Expr<WebhookAuthentication>,
     /// Properties that configure the authentication applied to incoming webhook trigger requests.
     /// The required properties depend on the authentication type. For GITHUB_HMAC, only the
     /// `SecretToken` property must be set. For IP, only the `AllowedIPRange` property must be set
@@ -45,7 +45,7 @@ impl CfnWebhook {
     pub const TYPE_NAME: &'static str = "AWS::CodePipeline::Webhook";
 
     /// An `AWS::CodePipeline::Webhook` with the required properties; the optional ones are `None`.
-    pub fn new(authentication: impl Into<Expr<Authentication>>, authentication_configuration: impl Into<Expr<WebhookAuthConfiguration>>, filters: impl Into<Expr<List<WebhookFilterRule>>>, target_action: impl Into<Expr<String>>, target_pipeline: impl Into<Expr<String>>) -> Self {
+    pub fn new(authentication: impl Into<Expr<WebhookAuthentication>>, authentication_configuration: impl Into<Expr<WebhookAuthConfiguration>>, filters: impl Into<Expr<List<WebhookFilterRule>>>, target_action: impl Into<Expr<String>>, target_pipeline: impl Into<Expr<String>>) -> Self {
         Self {
             authentication: authentication.into(),
             authentication_configuration: authentication_configuration.into(),
@@ -178,7 +178,7 @@ impl ToValue for WebhookFilterRule {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Authentication {
+pub enum WebhookAuthentication {
     /// `GITHUB_HMAC`.
     GithubHmac,
     /// `IP`.
@@ -189,7 +189,12 @@ pub enum Authentication {
     Other(String),
 }
 
-impl Authentication {
+impl WebhookAuthentication {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::GithubHmac, Self::Ip, Self::Unauthenticated]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -201,7 +206,19 @@ impl Authentication {
     }
 }
 
-impl ToValue for Authentication {
+impl From<&str> for WebhookAuthentication {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "GITHUB_HMAC" => Self::GithubHmac,
+            "IP" => Self::Ip,
+            "UNAUTHENTICATED" => Self::Unauthenticated,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for WebhookAuthentication {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -210,5 +227,5 @@ impl ToValue for Authentication {
 cirrus_core::literal_expr!(
     WebhookAuthConfiguration,
     WebhookFilterRule,
-    Authentication,
+    WebhookAuthentication,
 );

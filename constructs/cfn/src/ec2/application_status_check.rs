@@ -14,7 +14,7 @@ use cirrus_core::{ElementRef, Expr, List, ObjectBuilder, Resource, Tag, TagSpec,
 #[derive(Debug, Clone)]
 pub struct CfnApplicationStatusCheck {
     /// Whether this check is included in the rolled-up application status.
-    pub aggregation: Option<Expr<Aggregation>>,
+    pub aggregation: Option<Expr<ApplicationStatusCheckAggregation>>,
     /// The network interface device index used for the health check.
     pub device_index: Option<Expr<i64>>,
     /// The number of consecutive failed probes required to mark the instance unhealthy.
@@ -26,15 +26,15 @@ pub struct CfnApplicationStatusCheck {
     /// The interval, in seconds, between health check probes. Changing this replaces the resource.
     pub interval: Option<Expr<i64>>,
     /// The IP scope used for the health check. Changing this replaces the resource.
-    pub ip_scope: Option<Expr<IpScope>>,
+    pub ip_scope: Option<Expr<ApplicationStatusCheckIpScope>>,
     /// The IP version used for the health check.
-    pub ip_version: Option<Expr<IpVersion>>,
+    pub ip_version: Option<Expr<ApplicationStatusCheckIpVersion>>,
     /// The HTTP path used for the health check.
     pub path: Option<Expr<String>>,
     /// The port used for the health check. Required.
     pub port: Expr<i64>,
     /// The network protocol used for the health check. Required.
-    pub protocol: Expr<Protocol>,
+    pub protocol: Expr<ApplicationStatusCheckProtocol>,
     /// The HTTP status codes considered successful (e.g., "200-299").
     pub status_code_matcher: Option<Expr<String>>,
     /// The number of consecutive successful probes required to mark the instance healthy.
@@ -50,7 +50,7 @@ impl CfnApplicationStatusCheck {
     pub const TYPE_NAME: &'static str = "AWS::EC2::ApplicationStatusCheck";
 
     /// An `AWS::EC2::ApplicationStatusCheck` with the required properties; the optional ones are `None`.
-    pub fn new(port: impl Into<Expr<i64>>, protocol: impl Into<Expr<Protocol>>) -> Self {
+    pub fn new(port: impl Into<Expr<i64>>, protocol: impl Into<Expr<ApplicationStatusCheckProtocol>>) -> Self {
         Self {
             aggregation: None,
             device_index: None,
@@ -200,7 +200,7 @@ impl ToValue for HealthCheckPathSource {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Aggregation {
+pub enum ApplicationStatusCheckAggregation {
     /// `included`.
     Included,
     /// `excluded`.
@@ -209,7 +209,12 @@ pub enum Aggregation {
     Other(String),
 }
 
-impl Aggregation {
+impl ApplicationStatusCheckAggregation {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Included, Self::Excluded]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -220,7 +225,18 @@ impl Aggregation {
     }
 }
 
-impl ToValue for Aggregation {
+impl From<&str> for ApplicationStatusCheckAggregation {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "included" => Self::Included,
+            "excluded" => Self::Excluded,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ApplicationStatusCheckAggregation {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -230,14 +246,19 @@ impl ToValue for Aggregation {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum IpScope {
+pub enum ApplicationStatusCheckIpScope {
     /// `private`.
     Private,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl IpScope {
+impl ApplicationStatusCheckIpScope {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Private]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -247,7 +268,17 @@ impl IpScope {
     }
 }
 
-impl ToValue for IpScope {
+impl From<&str> for ApplicationStatusCheckIpScope {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "private" => Self::Private,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ApplicationStatusCheckIpScope {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -257,7 +288,7 @@ impl ToValue for IpScope {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum IpVersion {
+pub enum ApplicationStatusCheckIpVersion {
     /// `ipv4`.
     Ipv4,
     /// `ipv6`.
@@ -266,7 +297,12 @@ pub enum IpVersion {
     Other(String),
 }
 
-impl IpVersion {
+impl ApplicationStatusCheckIpVersion {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Ipv4, Self::Ipv6]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -277,7 +313,18 @@ impl IpVersion {
     }
 }
 
-impl ToValue for IpVersion {
+impl From<&str> for ApplicationStatusCheckIpVersion {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ipv4" => Self::Ipv4,
+            "ipv6" => Self::Ipv6,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ApplicationStatusCheckIpVersion {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -287,7 +334,7 @@ impl ToValue for IpVersion {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Protocol {
+pub enum ApplicationStatusCheckProtocol {
     /// `http`.
     Http,
     /// `https`.
@@ -296,7 +343,12 @@ pub enum Protocol {
     Other(String),
 }
 
-impl Protocol {
+impl ApplicationStatusCheckProtocol {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Http, Self::Https]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -307,7 +359,18 @@ impl Protocol {
     }
 }
 
-impl ToValue for Protocol {
+impl From<&str> for ApplicationStatusCheckProtocol {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "http" => Self::Http,
+            "https" => Self::Https,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ApplicationStatusCheckProtocol {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -317,8 +380,8 @@ cirrus_core::literal_expr!(
     HealthCheckPath,
     HealthCheckPathDestination,
     HealthCheckPathSource,
-    Aggregation,
-    IpScope,
-    IpVersion,
-    Protocol,
+    ApplicationStatusCheckAggregation,
+    ApplicationStatusCheckIpScope,
+    ApplicationStatusCheckIpVersion,
+    ApplicationStatusCheckProtocol,
 );

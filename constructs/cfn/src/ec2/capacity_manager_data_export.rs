@@ -13,7 +13,7 @@ use cirrus_core::{ElementRef, Expr, List, ObjectBuilder, Resource, Tag, TagSpec,
 #[derive(Debug, Clone)]
 pub struct CfnCapacityManagerDataExport {
     /// The file format of the exported data. Required. Changing this replaces the resource.
-    pub output_format: Expr<OutputFormat>,
+    pub output_format: Expr<CapacityManagerDataExportOutputFormat>,
     /// The name of the S3 bucket where export files are delivered. Required. Changing this replaces
     /// the resource.
     pub s3_bucket_name: Expr<String>,
@@ -22,7 +22,7 @@ pub struct CfnCapacityManagerDataExport {
     pub s3_bucket_prefix: Option<Expr<String>>,
     /// The frequency at which data exports are generated. Required. Changing this replaces the
     /// resource.
-    pub schedule: Expr<Schedule>,
+    pub schedule: Expr<CapacityManagerDataExportSchedule>,
     /// The tags associated with the data export configuration.
     pub tags: Option<Expr<List<Tag>>>,
 }
@@ -32,7 +32,7 @@ impl CfnCapacityManagerDataExport {
     pub const TYPE_NAME: &'static str = "AWS::EC2::CapacityManagerDataExport";
 
     /// An `AWS::EC2::CapacityManagerDataExport` with the required properties; the optional ones are `None`.
-    pub fn new(output_format: impl Into<Expr<OutputFormat>>, s3_bucket_name: impl Into<Expr<String>>, schedule: impl Into<Expr<Schedule>>) -> Self {
+    pub fn new(output_format: impl Into<Expr<CapacityManagerDataExportOutputFormat>>, s3_bucket_name: impl Into<Expr<String>>, schedule: impl Into<Expr<CapacityManagerDataExportSchedule>>) -> Self {
         Self {
             output_format: output_format.into(),
             s3_bucket_name: s3_bucket_name.into(),
@@ -92,7 +92,7 @@ impl CfnCapacityManagerDataExportAttrs {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum OutputFormat {
+pub enum CapacityManagerDataExportOutputFormat {
     /// `csv`.
     Csv,
     /// `parquet`.
@@ -101,7 +101,12 @@ pub enum OutputFormat {
     Other(String),
 }
 
-impl OutputFormat {
+impl CapacityManagerDataExportOutputFormat {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Csv, Self::Parquet]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -112,7 +117,18 @@ impl OutputFormat {
     }
 }
 
-impl ToValue for OutputFormat {
+impl From<&str> for CapacityManagerDataExportOutputFormat {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "csv" => Self::Csv,
+            "parquet" => Self::Parquet,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for CapacityManagerDataExportOutputFormat {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -122,14 +138,19 @@ impl ToValue for OutputFormat {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Schedule {
+pub enum CapacityManagerDataExportSchedule {
     /// `hourly`.
     Hourly,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl Schedule {
+impl CapacityManagerDataExportSchedule {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Hourly]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -139,13 +160,23 @@ impl Schedule {
     }
 }
 
-impl ToValue for Schedule {
+impl From<&str> for CapacityManagerDataExportSchedule {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "hourly" => Self::Hourly,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for CapacityManagerDataExportSchedule {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    OutputFormat,
-    Schedule,
+    CapacityManagerDataExportOutputFormat,
+    CapacityManagerDataExportSchedule,
 );

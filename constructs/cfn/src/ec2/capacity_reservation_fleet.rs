@@ -26,7 +26,7 @@ pub struct CfnCapacityReservationFleet {
     /// Indicates the type of instance launches that the Capacity Reservation Fleet accepts. All
     /// Capacity Reservations in the Fleet inherit this instance matching criteria. Changing this
     /// replaces the resource.
-    pub instance_match_criteria: Option<Expr<InstanceMatchCriteria>>,
+    pub instance_match_criteria: Option<Expr<CapacityReservationFleetInstanceMatchCriteria>>,
     /// Information about the instance types for which to reserve the capacity. Changing this
     /// replaces the resource.
     pub instance_type_specifications: Option<Expr<List<InstanceTypeSpecification>>>,
@@ -44,7 +44,7 @@ pub struct CfnCapacityReservationFleet {
     /// Indicates the tenancy of the Capacity Reservation Fleet. All Capacity Reservations in the
     /// Fleet inherit this tenancy. The Capacity Reservation Fleet can have one of the following
     /// tenancy settings: Changing this replaces the resource.
-    pub tenancy: Option<Expr<Tenancy>>,
+    pub tenancy: Option<Expr<CapacityReservationFleetTenancy>>,
     /// The total number of capacity units to be reserved by the Capacity Reservation Fleet. This
     /// value, together with the instance type weights that you assign to each instance type used by
     /// the Fleet determine the number of instances for which the Fleet reserves capacity. Both
@@ -184,14 +184,19 @@ impl ToValue for TagSpecification {
 /// holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum InstanceMatchCriteria {
+pub enum CapacityReservationFleetInstanceMatchCriteria {
     /// `open`.
     Open,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl InstanceMatchCriteria {
+impl CapacityReservationFleetInstanceMatchCriteria {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Open]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -201,7 +206,17 @@ impl InstanceMatchCriteria {
     }
 }
 
-impl ToValue for InstanceMatchCriteria {
+impl From<&str> for CapacityReservationFleetInstanceMatchCriteria {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "open" => Self::Open,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for CapacityReservationFleetInstanceMatchCriteria {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -211,14 +226,19 @@ impl ToValue for InstanceMatchCriteria {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Tenancy {
+pub enum CapacityReservationFleetTenancy {
     /// `default`.
     Default,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl Tenancy {
+impl CapacityReservationFleetTenancy {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Default]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -228,7 +248,17 @@ impl Tenancy {
     }
 }
 
-impl ToValue for Tenancy {
+impl From<&str> for CapacityReservationFleetTenancy {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "default" => Self::Default,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for CapacityReservationFleetTenancy {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -237,6 +267,6 @@ impl ToValue for Tenancy {
 cirrus_core::literal_expr!(
     InstanceTypeSpecification,
     TagSpecification,
-    InstanceMatchCriteria,
-    Tenancy,
+    CapacityReservationFleetInstanceMatchCriteria,
+    CapacityReservationFleetTenancy,
 );

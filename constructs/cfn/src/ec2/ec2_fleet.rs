@@ -16,7 +16,7 @@ pub struct CfnEc2Fleet {
     pub context: Option<Expr<String>>,
     /// Indicates whether running instances should be terminated if the total target capacity of the
     /// EC2 Fleet is decreased below the current size of the EC2 Fleet.
-    pub excess_capacity_termination_policy: Option<Expr<ExcessCapacityTerminationPolicy>>,
+    pub excess_capacity_termination_policy: Option<Expr<Ec2FleetExcessCapacityTerminationPolicy>>,
     /// The configuration for the EC2 Fleet. Required. Changing this replaces the resource.
     pub launch_template_configs: Expr<List<FleetLaunchTemplateConfigRequest>>,
     /// Describes the configuration of On-Demand Instances in an EC2 Fleet. Changing this replaces
@@ -43,7 +43,7 @@ pub struct CfnEc2Fleet {
     /// Changing this replaces the resource.
     pub terminate_instances_with_expiration: Option<Expr<bool>>,
     /// The fleet type. The default value is `maintain`. Changing this replaces the resource.
-    pub type_: Option<Expr<Type>>,
+    pub type_: Option<Expr<Ec2FleetType>>,
     /// The start date and time of the request, in UTC format (for example, *YYYY* - *MM* - *DD* T *HH*
     /// : *MM* : *SS* Z). The default is to start fulfilling the request immediately. Changing this
     /// replaces the resource.
@@ -263,7 +263,7 @@ impl ToValue for BlockDeviceMapping {
 pub struct CapacityRebalance {
     /// The replacement strategy to use. Only available for fleets of type `maintain`. Changing this
     /// replaces the resource.
-    pub replacement_strategy: Option<Expr<ReplacementStrategy>>,
+    pub replacement_strategy: Option<Expr<CapacityRebalanceReplacementStrategy>>,
     /// The amount of time (in seconds) that Amazon EC2 waits before terminating the old Spot
     /// Instance after launching a new replacement Spot Instance. Changing this replaces the
     /// resource.
@@ -286,7 +286,7 @@ impl ToValue for CapacityRebalance {
 pub struct CapacityReservationOptionsRequest {
     /// Indicates whether to use unused Capacity Reservations for fulfilling On-Demand capacity.
     /// Changing this replaces the resource.
-    pub usage_strategy: Option<Expr<UsageStrategy>>,
+    pub usage_strategy: Option<Expr<CapacityReservationOptionsRequestUsageStrategy>>,
 }
 
 impl ToValue for CapacityReservationOptionsRequest {
@@ -546,11 +546,11 @@ impl ToValue for IamInstanceProfileSpecification {
 #[derive(Debug, Clone, Default)]
 pub struct InstanceMetadataOptionsRequest {
     /// The `HttpEndpoint` property.
-    pub http_endpoint: Option<Expr<HttpEndpoint>>,
+    pub http_endpoint: Option<Expr<InstanceMetadataOptionsRequestHttpEndpoint>>,
     /// The `HttpPutResponseHopLimit` property.
     pub http_put_response_hop_limit: Option<Expr<i64>>,
     /// The `HttpTokens` property.
-    pub http_tokens: Option<Expr<HttpTokens>>,
+    pub http_tokens: Option<Expr<InstanceMetadataOptionsRequestHttpTokens>>,
 }
 
 impl ToValue for InstanceMetadataOptionsRequest {
@@ -588,7 +588,7 @@ pub struct InstanceRequirementsRequest {
     pub allowed_instance_types: Option<Expr<List<String>>>,
     /// Indicates whether bare metal instance types must be included, excluded, or required.
     /// Changing this replaces the resource.
-    pub bare_metal: Option<Expr<BareMetal>>,
+    pub bare_metal: Option<Expr<InstanceRequirementsRequestBareMetal>>,
     /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see
     /// [Amazon EBS–optimized
     /// instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html) in the *Amazon
@@ -604,7 +604,7 @@ pub struct InstanceRequirementsRequest {
     /// required. For more information, see [Burstable performance
     /// instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html).
     /// Changing this replaces the resource.
-    pub burstable_performance: Option<Expr<BurstablePerformance>>,
+    pub burstable_performance: Option<Expr<InstanceRequirementsRequestBurstablePerformance>>,
     /// The CPU manufacturers to include. Changing this replaces the resource.
     pub cpu_manufacturers: Option<Expr<List<String>>>,
     /// The instance types to exclude. Changing this replaces the resource.
@@ -620,7 +620,7 @@ pub struct InstanceRequirementsRequest {
     /// required. For more information, [Amazon EC2 instance
     /// store](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html) in the *Amazon
     /// EC2 User Guide*. Changing this replaces the resource.
-    pub local_storage: Option<Expr<LocalStorage>>,
+    pub local_storage: Option<Expr<InstanceRequirementsRequestLocalStorage>>,
     /// The type of local storage that is required. Changing this replaces the resource.
     pub local_storage_types: Option<Expr<List<String>>>,
     /// \[Price protection\] The price protection threshold for Spot Instances, as a percentage of
@@ -1026,7 +1026,7 @@ impl ToValue for PrivateIpAddressSpecificationRequest {
 #[derive(Debug, Clone, Default)]
 pub struct ReservedCapacityFallbackOptionsRequest {
     /// The `MarketTypes` property.
-    pub market_types: Option<Expr<List<MarketTypes>>>,
+    pub market_types: Option<Expr<List<ReservedCapacityFallbackOptionsRequestMarketTypes>>>,
 }
 
 impl ToValue for ReservedCapacityFallbackOptionsRequest {
@@ -1047,7 +1047,7 @@ pub struct ReservedCapacityOptionsRequest {
     /// The `CapacityReservationTarget` property.
     pub capacity_reservation_target: Option<Expr<CapacityReservationTargetRequest>>,
     /// The `ReservationTypes` property.
-    pub reservation_types: Option<Expr<List<ReservationTypes>>>,
+    pub reservation_types: Option<Expr<List<ReservedCapacityOptionsRequestReservationTypes>>>,
     /// The `ReservedCapacityFallbackOptions` property.
     pub reserved_capacity_fallback_options: Option<Expr<ReservedCapacityFallbackOptionsRequest>>,
 }
@@ -1072,7 +1072,7 @@ pub struct SpotOptionsRequest {
     /// specified by the EC2 Fleet. Changing this replaces the resource.
     pub allocation_strategy: Option<Expr<SpotOptionsRequestAllocationStrategy>>,
     /// The behavior when a Spot Instance is interrupted. Changing this replaces the resource.
-    pub instance_interruption_behavior: Option<Expr<InstanceInterruptionBehavior>>,
+    pub instance_interruption_behavior: Option<Expr<SpotOptionsRequestInstanceInterruptionBehavior>>,
     /// The number of Spot pools across which to allocate your target Spot capacity. Supported only
     /// when Spot `AllocationStrategy` is set to `lowest-price`. EC2 Fleet selects the cheapest Spot
     /// pools and evenly allocates your target Spot capacity across the number of Spot pools that
@@ -1138,7 +1138,7 @@ impl ToValue for StandbyAvailabilityZone {
 #[derive(Debug, Clone, Default)]
 pub struct TagSpecification {
     /// The type of resource to tag. Changing this replaces the resource.
-    pub resource_type: Option<Expr<ResourceType>>,
+    pub resource_type: Option<Expr<TagSpecificationResourceType>>,
     /// The tags to apply to the resource. Changing this replaces the resource.
     pub tags: Option<Expr<List<Tag>>>,
 }
@@ -1161,14 +1161,14 @@ impl ToValue for TagSpecification {
 #[derive(Debug, Clone)]
 pub struct TargetCapacitySpecificationRequest {
     /// The default target capacity type. Changing this replaces the resource.
-    pub default_target_capacity_type: Option<Expr<DefaultTargetCapacityType>>,
+    pub default_target_capacity_type: Option<Expr<TargetCapacitySpecificationRequestDefaultTargetCapacityType>>,
     /// The number of On-Demand units to request.
     pub on_demand_target_capacity: Option<Expr<i64>>,
     /// The number of Spot units to request.
     pub spot_target_capacity: Option<Expr<i64>>,
     /// The unit for the target capacity. You can specify this parameter only when using
     /// attributed-based instance type selection. Changing this replaces the resource.
-    pub target_capacity_unit_type: Option<Expr<TargetCapacityUnitType>>,
+    pub target_capacity_unit_type: Option<Expr<TargetCapacitySpecificationRequestTargetCapacityUnitType>>,
     /// The number of units to request, filled using the default target capacity type. Required.
     pub total_target_capacity: Expr<i64>,
 }
@@ -1242,297 +1242,11 @@ impl ToValue for VCpuCountRangeRequest {
     }
 }
 
-/// The values of `InstanceRequirementsRequest.BareMetal` that the spec lists. `Other` holds any
-/// other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum BareMetal {
-    /// `included`.
-    Included,
-    /// `required`.
-    Required,
-    /// `excluded`.
-    Excluded,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl BareMetal {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Included => "included",
-            Self::Required => "required",
-            Self::Excluded => "excluded",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for BareMetal {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `InstanceRequirementsRequest.BurstablePerformance` that the spec lists. `Other`
-/// holds any other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum BurstablePerformance {
-    /// `included`.
-    Included,
-    /// `required`.
-    Required,
-    /// `excluded`.
-    Excluded,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl BurstablePerformance {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Included => "included",
-            Self::Required => "required",
-            Self::Excluded => "excluded",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for BurstablePerformance {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `TargetCapacitySpecificationRequest.DefaultTargetCapacityType` that the spec
-/// lists. `Other` holds any other value, for values CloudFormation accepts before the spec lists
-/// them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DefaultTargetCapacityType {
-    /// `on-demand`.
-    OnDemand,
-    /// `spot`.
-    Spot,
-    /// `capacity-block`.
-    CapacityBlock,
-    /// `reserved-capacity`.
-    ReservedCapacity,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl DefaultTargetCapacityType {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OnDemand => "on-demand",
-            Self::Spot => "spot",
-            Self::CapacityBlock => "capacity-block",
-            Self::ReservedCapacity => "reserved-capacity",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for DefaultTargetCapacityType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `Ec2Fleet.ExcessCapacityTerminationPolicy` that the spec lists. `Other` holds any
-/// other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ExcessCapacityTerminationPolicy {
-    /// `termination`.
-    Termination,
-    /// `no-termination`.
-    NoTermination,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl ExcessCapacityTerminationPolicy {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Termination => "termination",
-            Self::NoTermination => "no-termination",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for ExcessCapacityTerminationPolicy {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `InstanceMetadataOptionsRequest.HttpEndpoint` that the spec lists. `Other` holds
-/// any other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum HttpEndpoint {
-    /// `disabled`.
-    Disabled,
-    /// `enabled`.
-    Enabled,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl HttpEndpoint {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Disabled => "disabled",
-            Self::Enabled => "enabled",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for HttpEndpoint {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `InstanceMetadataOptionsRequest.HttpTokens` that the spec lists. `Other` holds any
-/// other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum HttpTokens {
-    /// `optional`.
-    Optional,
-    /// `required`.
-    Required,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl HttpTokens {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Optional => "optional",
-            Self::Required => "required",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for HttpTokens {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `SpotOptionsRequest.InstanceInterruptionBehavior` that the spec lists. `Other`
-/// holds any other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum InstanceInterruptionBehavior {
-    /// `hibernate`.
-    Hibernate,
-    /// `stop`.
-    Stop,
-    /// `terminate`.
-    Terminate,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl InstanceInterruptionBehavior {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Hibernate => "hibernate",
-            Self::Stop => "stop",
-            Self::Terminate => "terminate",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for InstanceInterruptionBehavior {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `InstanceRequirementsRequest.LocalStorage` that the spec lists. `Other` holds any
-/// other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum LocalStorage {
-    /// `included`.
-    Included,
-    /// `required`.
-    Required,
-    /// `excluded`.
-    Excluded,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl LocalStorage {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Included => "included",
-            Self::Required => "required",
-            Self::Excluded => "excluded",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for LocalStorage {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `ReservedCapacityFallbackOptionsRequest.MarketTypes` that the spec lists. `Other`
-/// holds any other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum MarketTypes {
-    /// `on-demand`.
-    OnDemand,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl MarketTypes {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OnDemand => "on-demand",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for MarketTypes {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
 /// The values of `CapacityRebalance.ReplacementStrategy` that the spec lists. `Other` holds any
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ReplacementStrategy {
+pub enum CapacityRebalanceReplacementStrategy {
     /// `launch`.
     Launch,
     /// `launch-before-terminate`.
@@ -1541,7 +1255,12 @@ pub enum ReplacementStrategy {
     Other(String),
 }
 
-impl ReplacementStrategy {
+impl CapacityRebalanceReplacementStrategy {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Launch, Self::LaunchBeforeTerminate]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1552,40 +1271,440 @@ impl ReplacementStrategy {
     }
 }
 
-impl ToValue for ReplacementStrategy {
+impl From<&str> for CapacityRebalanceReplacementStrategy {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "launch" => Self::Launch,
+            "launch-before-terminate" => Self::LaunchBeforeTerminate,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for CapacityRebalanceReplacementStrategy {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `ReservedCapacityOptionsRequest.ReservationTypes` that the spec lists. `Other`
+/// The values of `CapacityReservationOptionsRequest.UsageStrategy` that the spec lists. `Other`
 /// holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ReservationTypes {
-    /// `on-demand-capacity-reservation`.
-    OnDemandCapacityReservation,
-    /// `capacity-block`.
-    CapacityBlock,
-    /// `interruptible-capacity-reservation`.
-    InterruptibleCapacityReservation,
+pub enum CapacityReservationOptionsRequestUsageStrategy {
+    /// `use-capacity-reservations-first`.
+    UseCapacityReservationsFirst,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl ReservationTypes {
+impl CapacityReservationOptionsRequestUsageStrategy {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::UseCapacityReservationsFirst]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::OnDemandCapacityReservation => "on-demand-capacity-reservation",
-            Self::CapacityBlock => "capacity-block",
-            Self::InterruptibleCapacityReservation => "interruptible-capacity-reservation",
+            Self::UseCapacityReservationsFirst => "use-capacity-reservations-first",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for ReservationTypes {
+impl From<&str> for CapacityReservationOptionsRequestUsageStrategy {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "use-capacity-reservations-first" => Self::UseCapacityReservationsFirst,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for CapacityReservationOptionsRequestUsageStrategy {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `Ec2Fleet.ExcessCapacityTerminationPolicy` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Ec2FleetExcessCapacityTerminationPolicy {
+    /// `termination`.
+    Termination,
+    /// `no-termination`.
+    NoTermination,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl Ec2FleetExcessCapacityTerminationPolicy {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Termination, Self::NoTermination]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Termination => "termination",
+            Self::NoTermination => "no-termination",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for Ec2FleetExcessCapacityTerminationPolicy {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "termination" => Self::Termination,
+            "no-termination" => Self::NoTermination,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for Ec2FleetExcessCapacityTerminationPolicy {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `Ec2Fleet.Type` that the spec lists. `Other` holds any other value, for values
+/// CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Ec2FleetType {
+    /// `maintain`.
+    Maintain,
+    /// `request`.
+    Request,
+    /// `instant`.
+    Instant,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl Ec2FleetType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Maintain, Self::Request, Self::Instant]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Maintain => "maintain",
+            Self::Request => "request",
+            Self::Instant => "instant",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for Ec2FleetType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "maintain" => Self::Maintain,
+            "request" => Self::Request,
+            "instant" => Self::Instant,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for Ec2FleetType {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `InstanceMetadataOptionsRequest.HttpEndpoint` that the spec lists. `Other` holds
+/// any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InstanceMetadataOptionsRequestHttpEndpoint {
+    /// `disabled`.
+    Disabled,
+    /// `enabled`.
+    Enabled,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl InstanceMetadataOptionsRequestHttpEndpoint {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Disabled, Self::Enabled]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Disabled => "disabled",
+            Self::Enabled => "enabled",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceMetadataOptionsRequestHttpEndpoint {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "disabled" => Self::Disabled,
+            "enabled" => Self::Enabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for InstanceMetadataOptionsRequestHttpEndpoint {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `InstanceMetadataOptionsRequest.HttpTokens` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InstanceMetadataOptionsRequestHttpTokens {
+    /// `optional`.
+    Optional,
+    /// `required`.
+    Required,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl InstanceMetadataOptionsRequestHttpTokens {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Optional, Self::Required]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Optional => "optional",
+            Self::Required => "required",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceMetadataOptionsRequestHttpTokens {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "optional" => Self::Optional,
+            "required" => Self::Required,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for InstanceMetadataOptionsRequestHttpTokens {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `InstanceRequirementsRequest.BareMetal` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InstanceRequirementsRequestBareMetal {
+    /// `included`.
+    Included,
+    /// `required`.
+    Required,
+    /// `excluded`.
+    Excluded,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl InstanceRequirementsRequestBareMetal {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Included, Self::Required, Self::Excluded]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Included => "included",
+            Self::Required => "required",
+            Self::Excluded => "excluded",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceRequirementsRequestBareMetal {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "included" => Self::Included,
+            "required" => Self::Required,
+            "excluded" => Self::Excluded,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for InstanceRequirementsRequestBareMetal {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `InstanceRequirementsRequest.BurstablePerformance` that the spec lists. `Other`
+/// holds any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InstanceRequirementsRequestBurstablePerformance {
+    /// `included`.
+    Included,
+    /// `required`.
+    Required,
+    /// `excluded`.
+    Excluded,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl InstanceRequirementsRequestBurstablePerformance {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Included, Self::Required, Self::Excluded]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Included => "included",
+            Self::Required => "required",
+            Self::Excluded => "excluded",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceRequirementsRequestBurstablePerformance {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "included" => Self::Included,
+            "required" => Self::Required,
+            "excluded" => Self::Excluded,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for InstanceRequirementsRequestBurstablePerformance {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `InstanceRequirementsRequest.LocalStorage` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InstanceRequirementsRequestLocalStorage {
+    /// `included`.
+    Included,
+    /// `required`.
+    Required,
+    /// `excluded`.
+    Excluded,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl InstanceRequirementsRequestLocalStorage {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Included, Self::Required, Self::Excluded]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Included => "included",
+            Self::Required => "required",
+            Self::Excluded => "excluded",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceRequirementsRequestLocalStorage {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "included" => Self::Included,
+            "required" => Self::Required,
+            "excluded" => Self::Excluded,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for InstanceRequirementsRequestLocalStorage {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `ReservedCapacityFallbackOptionsRequest.MarketTypes` that the spec lists. `Other`
+/// holds any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReservedCapacityFallbackOptionsRequestMarketTypes {
+    /// `on-demand`.
+    OnDemand,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl ReservedCapacityFallbackOptionsRequestMarketTypes {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::OnDemand]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OnDemand => "on-demand",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ReservedCapacityFallbackOptionsRequestMarketTypes {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "on-demand" => Self::OnDemand,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ReservedCapacityFallbackOptionsRequestMarketTypes {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1603,11 +1722,26 @@ pub enum ReservedCapacityOptionsRequestAllocationStrategy {
 }
 
 impl ReservedCapacityOptionsRequestAllocationStrategy {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Prioritized]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Prioritized => "prioritized",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ReservedCapacityOptionsRequestAllocationStrategy {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "prioritized" => Self::Prioritized,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -1618,11 +1752,199 @@ impl ToValue for ReservedCapacityOptionsRequestAllocationStrategy {
     }
 }
 
+/// The values of `ReservedCapacityOptionsRequest.ReservationTypes` that the spec lists. `Other`
+/// holds any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReservedCapacityOptionsRequestReservationTypes {
+    /// `on-demand-capacity-reservation`.
+    OnDemandCapacityReservation,
+    /// `capacity-block`.
+    CapacityBlock,
+    /// `interruptible-capacity-reservation`.
+    InterruptibleCapacityReservation,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl ReservedCapacityOptionsRequestReservationTypes {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::OnDemandCapacityReservation,
+            Self::CapacityBlock,
+            Self::InterruptibleCapacityReservation,
+        ]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OnDemandCapacityReservation => "on-demand-capacity-reservation",
+            Self::CapacityBlock => "capacity-block",
+            Self::InterruptibleCapacityReservation => "interruptible-capacity-reservation",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ReservedCapacityOptionsRequestReservationTypes {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "on-demand-capacity-reservation" => Self::OnDemandCapacityReservation,
+            "capacity-block" => Self::CapacityBlock,
+            "interruptible-capacity-reservation" => Self::InterruptibleCapacityReservation,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ReservedCapacityOptionsRequestReservationTypes {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `SpotOptionsRequest.AllocationStrategy` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SpotOptionsRequestAllocationStrategy {
+    /// `lowest-price`.
+    LowestPrice,
+    /// `lowestPrice`.
+    LowestPriceAlt,
+    /// `diversified`.
+    Diversified,
+    /// `capacityOptimized`.
+    CapacityOptimized,
+    /// `capacity-optimized`.
+    CapacityOptimizedAlt,
+    /// `capacityOptimizedPrioritized`.
+    CapacityOptimizedPrioritized,
+    /// `capacity-optimized-prioritized`.
+    CapacityOptimizedPrioritizedAlt,
+    /// `priceCapacityOptimized`.
+    PriceCapacityOptimized,
+    /// `price-capacity-optimized`.
+    PriceCapacityOptimizedAlt,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl SpotOptionsRequestAllocationStrategy {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::LowestPrice,
+            Self::LowestPriceAlt,
+            Self::Diversified,
+            Self::CapacityOptimized,
+            Self::CapacityOptimizedAlt,
+            Self::CapacityOptimizedPrioritized,
+            Self::CapacityOptimizedPrioritizedAlt,
+            Self::PriceCapacityOptimized,
+            Self::PriceCapacityOptimizedAlt,
+        ]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::LowestPrice => "lowest-price",
+            Self::LowestPriceAlt => "lowestPrice",
+            Self::Diversified => "diversified",
+            Self::CapacityOptimized => "capacityOptimized",
+            Self::CapacityOptimizedAlt => "capacity-optimized",
+            Self::CapacityOptimizedPrioritized => "capacityOptimizedPrioritized",
+            Self::CapacityOptimizedPrioritizedAlt => "capacity-optimized-prioritized",
+            Self::PriceCapacityOptimized => "priceCapacityOptimized",
+            Self::PriceCapacityOptimizedAlt => "price-capacity-optimized",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for SpotOptionsRequestAllocationStrategy {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "lowest-price" => Self::LowestPrice,
+            "lowestPrice" => Self::LowestPriceAlt,
+            "diversified" => Self::Diversified,
+            "capacityOptimized" => Self::CapacityOptimized,
+            "capacity-optimized" => Self::CapacityOptimizedAlt,
+            "capacityOptimizedPrioritized" => Self::CapacityOptimizedPrioritized,
+            "capacity-optimized-prioritized" => Self::CapacityOptimizedPrioritizedAlt,
+            "priceCapacityOptimized" => Self::PriceCapacityOptimized,
+            "price-capacity-optimized" => Self::PriceCapacityOptimizedAlt,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for SpotOptionsRequestAllocationStrategy {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `SpotOptionsRequest.InstanceInterruptionBehavior` that the spec lists. `Other`
+/// holds any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SpotOptionsRequestInstanceInterruptionBehavior {
+    /// `hibernate`.
+    Hibernate,
+    /// `stop`.
+    Stop,
+    /// `terminate`.
+    Terminate,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl SpotOptionsRequestInstanceInterruptionBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Hibernate, Self::Stop, Self::Terminate]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Hibernate => "hibernate",
+            Self::Stop => "stop",
+            Self::Terminate => "terminate",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for SpotOptionsRequestInstanceInterruptionBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "hibernate" => Self::Hibernate,
+            "stop" => Self::Stop,
+            "terminate" => Self::Terminate,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for SpotOptionsRequestInstanceInterruptionBehavior {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
 /// The values of `TagSpecification.ResourceType` that the spec lists. `Other` holds any other
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ResourceType {
+pub enum TagSpecificationResourceType {
     /// `client-vpn-endpoint`.
     ClientVpnEndpoint,
     /// `customer-gateway`.
@@ -1721,7 +2043,60 @@ pub enum ResourceType {
     Other(String),
 }
 
-impl ResourceType {
+impl TagSpecificationResourceType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::ClientVpnEndpoint,
+            Self::CustomerGateway,
+            Self::DedicatedHost,
+            Self::DhcpOptions,
+            Self::EgressOnlyInternetGateway,
+            Self::ElasticGpu,
+            Self::ElasticIp,
+            Self::ExportImageTask,
+            Self::ExportInstanceTask,
+            Self::Fleet,
+            Self::FpgaImage,
+            Self::HostReservation,
+            Self::Image,
+            Self::ImportImageTask,
+            Self::ImportSnapshotTask,
+            Self::Instance,
+            Self::InternetGateway,
+            Self::KeyPair,
+            Self::LaunchTemplate,
+            Self::LocalGatewayRouteTableVpcAssociation,
+            Self::Natgateway,
+            Self::NetworkAcl,
+            Self::NetworkInsightsAnalysis,
+            Self::NetworkInsightsPath,
+            Self::NetworkInterface,
+            Self::PlacementGroup,
+            Self::ReservedInstances,
+            Self::RouteTable,
+            Self::SecurityGroup,
+            Self::Snapshot,
+            Self::SpotFleetRequest,
+            Self::SpotInstancesRequest,
+            Self::Subnet,
+            Self::TrafficMirrorFilter,
+            Self::TrafficMirrorSession,
+            Self::TrafficMirrorTarget,
+            Self::TransitGateway,
+            Self::TransitGatewayAttachment,
+            Self::TransitGatewayConnectPeer,
+            Self::TransitGatewayMulticastDomain,
+            Self::TransitGatewayRouteTable,
+            Self::Volume,
+            Self::Vpc,
+            Self::VpcFlowLog,
+            Self::VpcPeeringConnection,
+            Self::VpnConnection,
+            Self::VpnGateway,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1777,58 +2152,118 @@ impl ResourceType {
     }
 }
 
-impl ToValue for ResourceType {
+impl From<&str> for TagSpecificationResourceType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "client-vpn-endpoint" => Self::ClientVpnEndpoint,
+            "customer-gateway" => Self::CustomerGateway,
+            "dedicated-host" => Self::DedicatedHost,
+            "dhcp-options" => Self::DhcpOptions,
+            "egress-only-internet-gateway" => Self::EgressOnlyInternetGateway,
+            "elastic-gpu" => Self::ElasticGpu,
+            "elastic-ip" => Self::ElasticIp,
+            "export-image-task" => Self::ExportImageTask,
+            "export-instance-task" => Self::ExportInstanceTask,
+            "fleet" => Self::Fleet,
+            "fpga-image" => Self::FpgaImage,
+            "host-reservation" => Self::HostReservation,
+            "image" => Self::Image,
+            "import-image-task" => Self::ImportImageTask,
+            "import-snapshot-task" => Self::ImportSnapshotTask,
+            "instance" => Self::Instance,
+            "internet-gateway" => Self::InternetGateway,
+            "key-pair" => Self::KeyPair,
+            "launch-template" => Self::LaunchTemplate,
+            "local-gateway-route-table-vpc-association" => Self::LocalGatewayRouteTableVpcAssociation,
+            "natgateway" => Self::Natgateway,
+            "network-acl" => Self::NetworkAcl,
+            "network-insights-analysis" => Self::NetworkInsightsAnalysis,
+            "network-insights-path" => Self::NetworkInsightsPath,
+            "network-interface" => Self::NetworkInterface,
+            "placement-group" => Self::PlacementGroup,
+            "reserved-instances" => Self::ReservedInstances,
+            "route-table" => Self::RouteTable,
+            "security-group" => Self::SecurityGroup,
+            "snapshot" => Self::Snapshot,
+            "spot-fleet-request" => Self::SpotFleetRequest,
+            "spot-instances-request" => Self::SpotInstancesRequest,
+            "subnet" => Self::Subnet,
+            "traffic-mirror-filter" => Self::TrafficMirrorFilter,
+            "traffic-mirror-session" => Self::TrafficMirrorSession,
+            "traffic-mirror-target" => Self::TrafficMirrorTarget,
+            "transit-gateway" => Self::TransitGateway,
+            "transit-gateway-attachment" => Self::TransitGatewayAttachment,
+            "transit-gateway-connect-peer" => Self::TransitGatewayConnectPeer,
+            "transit-gateway-multicast-domain" => Self::TransitGatewayMulticastDomain,
+            "transit-gateway-route-table" => Self::TransitGatewayRouteTable,
+            "volume" => Self::Volume,
+            "vpc" => Self::Vpc,
+            "vpc-flow-log" => Self::VpcFlowLog,
+            "vpc-peering-connection" => Self::VpcPeeringConnection,
+            "vpn-connection" => Self::VpnConnection,
+            "vpn-gateway" => Self::VpnGateway,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for TagSpecificationResourceType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `SpotOptionsRequest.AllocationStrategy` that the spec lists. `Other` holds any
-/// other value, for values CloudFormation accepts before the spec lists them.
+/// The values of `TargetCapacitySpecificationRequest.DefaultTargetCapacityType` that the spec
+/// lists. `Other` holds any other value, for values CloudFormation accepts before the spec lists
+/// them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum SpotOptionsRequestAllocationStrategy {
-    /// `lowest-price`.
-    LowestPrice,
-    /// `lowestPrice`.
-    LowestPriceAlt,
-    /// `diversified`.
-    Diversified,
-    /// `capacityOptimized`.
-    CapacityOptimized,
-    /// `capacity-optimized`.
-    CapacityOptimizedAlt,
-    /// `capacityOptimizedPrioritized`.
-    CapacityOptimizedPrioritized,
-    /// `capacity-optimized-prioritized`.
-    CapacityOptimizedPrioritizedAlt,
-    /// `priceCapacityOptimized`.
-    PriceCapacityOptimized,
-    /// `price-capacity-optimized`.
-    PriceCapacityOptimizedAlt,
+pub enum TargetCapacitySpecificationRequestDefaultTargetCapacityType {
+    /// `on-demand`.
+    OnDemand,
+    /// `spot`.
+    Spot,
+    /// `capacity-block`.
+    CapacityBlock,
+    /// `reserved-capacity`.
+    ReservedCapacity,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl SpotOptionsRequestAllocationStrategy {
+impl TargetCapacitySpecificationRequestDefaultTargetCapacityType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::OnDemand, Self::Spot, Self::CapacityBlock, Self::ReservedCapacity]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::LowestPrice => "lowest-price",
-            Self::LowestPriceAlt => "lowestPrice",
-            Self::Diversified => "diversified",
-            Self::CapacityOptimized => "capacityOptimized",
-            Self::CapacityOptimizedAlt => "capacity-optimized",
-            Self::CapacityOptimizedPrioritized => "capacityOptimizedPrioritized",
-            Self::CapacityOptimizedPrioritizedAlt => "capacity-optimized-prioritized",
-            Self::PriceCapacityOptimized => "priceCapacityOptimized",
-            Self::PriceCapacityOptimizedAlt => "price-capacity-optimized",
+            Self::OnDemand => "on-demand",
+            Self::Spot => "spot",
+            Self::CapacityBlock => "capacity-block",
+            Self::ReservedCapacity => "reserved-capacity",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for SpotOptionsRequestAllocationStrategy {
+impl From<&str> for TargetCapacitySpecificationRequestDefaultTargetCapacityType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "on-demand" => Self::OnDemand,
+            "spot" => Self::Spot,
+            "capacity-block" => Self::CapacityBlock,
+            "reserved-capacity" => Self::ReservedCapacity,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for TargetCapacitySpecificationRequestDefaultTargetCapacityType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1838,7 +2273,7 @@ impl ToValue for SpotOptionsRequestAllocationStrategy {
 /// `Other` holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum TargetCapacityUnitType {
+pub enum TargetCapacitySpecificationRequestTargetCapacityUnitType {
     /// `vcpu`.
     Vcpu,
     /// `memory-mib`.
@@ -1849,7 +2284,12 @@ pub enum TargetCapacityUnitType {
     Other(String),
 }
 
-impl TargetCapacityUnitType {
+impl TargetCapacitySpecificationRequestTargetCapacityUnitType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Vcpu, Self::MemoryMib, Self::Units]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1861,67 +2301,19 @@ impl TargetCapacityUnitType {
     }
 }
 
-impl ToValue for TargetCapacityUnitType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `Ec2Fleet.Type` that the spec lists. `Other` holds any other value, for values
-/// CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Type {
-    /// `maintain`.
-    Maintain,
-    /// `request`.
-    Request,
-    /// `instant`.
-    Instant,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl Type {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Maintain => "maintain",
-            Self::Request => "request",
-            Self::Instant => "instant",
-            Self::Other(value) => value,
+impl From<&str> for TargetCapacitySpecificationRequestTargetCapacityUnitType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "vcpu" => Self::Vcpu,
+            "memory-mib" => Self::MemoryMib,
+            "units" => Self::Units,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for Type {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `CapacityReservationOptionsRequest.UsageStrategy` that the spec lists. `Other`
-/// holds any other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum UsageStrategy {
-    /// `use-capacity-reservations-first`.
-    UseCapacityReservationsFirst,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl UsageStrategy {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UseCapacityReservationsFirst => "use-capacity-reservations-first",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for UsageStrategy {
+impl ToValue for TargetCapacitySpecificationRequestTargetCapacityUnitType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1964,21 +2356,21 @@ cirrus_core::literal_expr!(
     TargetCapacitySpecificationRequest,
     TotalLocalStorageGbRequest,
     VCpuCountRangeRequest,
-    BareMetal,
-    BurstablePerformance,
-    DefaultTargetCapacityType,
-    ExcessCapacityTerminationPolicy,
-    HttpEndpoint,
-    HttpTokens,
-    InstanceInterruptionBehavior,
-    LocalStorage,
-    MarketTypes,
-    ReplacementStrategy,
-    ReservationTypes,
+    CapacityRebalanceReplacementStrategy,
+    CapacityReservationOptionsRequestUsageStrategy,
+    Ec2FleetExcessCapacityTerminationPolicy,
+    Ec2FleetType,
+    InstanceMetadataOptionsRequestHttpEndpoint,
+    InstanceMetadataOptionsRequestHttpTokens,
+    InstanceRequirementsRequestBareMetal,
+    InstanceRequirementsRequestBurstablePerformance,
+    InstanceRequirementsRequestLocalStorage,
+    ReservedCapacityFallbackOptionsRequestMarketTypes,
     ReservedCapacityOptionsRequestAllocationStrategy,
-    ResourceType,
+    ReservedCapacityOptionsRequestReservationTypes,
     SpotOptionsRequestAllocationStrategy,
-    TargetCapacityUnitType,
-    Type,
-    UsageStrategy,
+    SpotOptionsRequestInstanceInterruptionBehavior,
+    TagSpecificationResourceType,
+    TargetCapacitySpecificationRequestDefaultTargetCapacityType,
+    TargetCapacitySpecificationRequestTargetCapacityUnitType,
 );

@@ -25,7 +25,7 @@ pub struct CfnFlowLog {
     /// destination type. Changing this replaces the resource.
     pub log_destination: Option<Expr<String>>,
     /// The type of destination for the flow log data. Changing this replaces the resource.
-    pub log_destination_type: Option<Expr<LogDestinationType>>,
+    pub log_destination_type: Option<Expr<FlowLogLogDestinationType>>,
     /// The fields to include in the flow log record, in the order in which they should appear. If
     /// you omit this parameter, the flow log is created using the default format. If you specify
     /// this parameter, you must include at least one field. Changing this replaces the resource.
@@ -42,7 +42,7 @@ pub struct CfnFlowLog {
     /// ID of the VPC. Required. Changing this replaces the resource.
     pub resource_id: Expr<String>,
     /// The type of resource to monitor. Required. Changing this replaces the resource.
-    pub resource_type: Expr<ResourceType>,
+    pub resource_type: Expr<FlowLogResourceType>,
     /// The resource types and associated tags for EC2 resources associated with the EC2 Tags
     /// feature for log enrichment. Changing this replaces the resource.
     pub tag_field_specifications: Option<Expr<List<TagFieldSpecification>>>,
@@ -51,7 +51,7 @@ pub struct CfnFlowLog {
     /// The type of traffic to monitor (accepted traffic, rejected traffic, or all traffic). This
     /// parameter is not supported for transit gateway resource types. It is required for the other
     /// resource types. Changing this replaces the resource.
-    pub traffic_type: Option<Expr<TrafficType>>,
+    pub traffic_type: Option<Expr<FlowLogTrafficType>>,
 }
 
 impl CfnFlowLog {
@@ -59,7 +59,7 @@ impl CfnFlowLog {
     pub const TYPE_NAME: &'static str = "AWS::EC2::FlowLog";
 
     /// An `AWS::EC2::FlowLog` with the required properties; the optional ones are `None`.
-    pub fn new(resource_id: impl Into<Expr<String>>, resource_type: impl Into<Expr<ResourceType>>) -> Self {
+    pub fn new(resource_id: impl Into<Expr<String>>, resource_type: impl Into<Expr<FlowLogResourceType>>) -> Self {
         Self {
             deliver_cross_account_role: None,
             deliver_logs_permission_arn: None,
@@ -138,7 +138,7 @@ impl CfnFlowLogAttrs {
 pub struct DestinationOptions {
     /// The format for the flow log. The default is `plain-text`. Required. Changing this replaces
     /// the resource.
-    pub file_format: Expr<FileFormat>,
+    pub file_format: Expr<DestinationOptionsFileFormat>,
     /// Indicates whether to use Hive-compatible prefixes for flow logs stored in Amazon S3. The
     /// default is `false`. Required. Changing this replaces the resource.
     pub hive_compatible_partitions: Expr<bool>,
@@ -149,7 +149,7 @@ pub struct DestinationOptions {
 
 impl DestinationOptions {
     /// `DestinationOptions` with the required properties; the optional ones are `None`.
-    pub fn new(file_format: impl Into<Expr<FileFormat>>, hive_compatible_partitions: impl Into<Expr<bool>>, per_hour_partition: impl Into<Expr<bool>>) -> Self {
+    pub fn new(file_format: impl Into<Expr<DestinationOptionsFileFormat>>, hive_compatible_partitions: impl Into<Expr<bool>>, per_hour_partition: impl Into<Expr<bool>>) -> Self {
         Self {
             file_format: file_format.into(),
             hive_compatible_partitions: hive_compatible_partitions.into(),
@@ -202,7 +202,7 @@ impl ToValue for TagFieldSpecification {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum FileFormat {
+pub enum DestinationOptionsFileFormat {
     /// `plain-text`.
     PlainText,
     /// `parquet`.
@@ -211,7 +211,12 @@ pub enum FileFormat {
     Other(String),
 }
 
-impl FileFormat {
+impl DestinationOptionsFileFormat {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::PlainText, Self::Parquet]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -222,7 +227,18 @@ impl FileFormat {
     }
 }
 
-impl ToValue for FileFormat {
+impl From<&str> for DestinationOptionsFileFormat {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "plain-text" => Self::PlainText,
+            "parquet" => Self::Parquet,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for DestinationOptionsFileFormat {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -232,7 +248,7 @@ impl ToValue for FileFormat {
 /// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum LogDestinationType {
+pub enum FlowLogLogDestinationType {
     /// `cloud-watch-logs`.
     CloudWatchLogs,
     /// `s3`.
@@ -243,7 +259,12 @@ pub enum LogDestinationType {
     Other(String),
 }
 
-impl LogDestinationType {
+impl FlowLogLogDestinationType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::CloudWatchLogs, Self::S3, Self::KinesisDataFirehose]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -255,7 +276,19 @@ impl LogDestinationType {
     }
 }
 
-impl ToValue for LogDestinationType {
+impl From<&str> for FlowLogLogDestinationType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "cloud-watch-logs" => Self::CloudWatchLogs,
+            "s3" => Self::S3,
+            "kinesis-data-firehose" => Self::KinesisDataFirehose,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for FlowLogLogDestinationType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -265,7 +298,7 @@ impl ToValue for LogDestinationType {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ResourceType {
+pub enum FlowLogResourceType {
     /// `NetworkInterface`.
     NetworkInterface,
     /// `Subnet`.
@@ -282,7 +315,19 @@ pub enum ResourceType {
     Other(String),
 }
 
-impl ResourceType {
+impl FlowLogResourceType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::NetworkInterface,
+            Self::Subnet,
+            Self::Vpc,
+            Self::TransitGateway,
+            Self::TransitGatewayAttachment,
+            Self::RegionalNatGateway,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -297,7 +342,22 @@ impl ResourceType {
     }
 }
 
-impl ToValue for ResourceType {
+impl From<&str> for FlowLogResourceType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "NetworkInterface" => Self::NetworkInterface,
+            "Subnet" => Self::Subnet,
+            "VPC" => Self::Vpc,
+            "TransitGateway" => Self::TransitGateway,
+            "TransitGatewayAttachment" => Self::TransitGatewayAttachment,
+            "RegionalNatGateway" => Self::RegionalNatGateway,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for FlowLogResourceType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -307,7 +367,7 @@ impl ToValue for ResourceType {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum TrafficType {
+pub enum FlowLogTrafficType {
     /// `ACCEPT`.
     Accept,
     /// `ALL`.
@@ -318,7 +378,12 @@ pub enum TrafficType {
     Other(String),
 }
 
-impl TrafficType {
+impl FlowLogTrafficType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Accept, Self::All, Self::Reject]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -330,7 +395,19 @@ impl TrafficType {
     }
 }
 
-impl ToValue for TrafficType {
+impl From<&str> for FlowLogTrafficType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ACCEPT" => Self::Accept,
+            "ALL" => Self::All,
+            "REJECT" => Self::Reject,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for FlowLogTrafficType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -339,8 +416,8 @@ impl ToValue for TrafficType {
 cirrus_core::literal_expr!(
     DestinationOptions,
     TagFieldSpecification,
-    FileFormat,
-    LogDestinationType,
-    ResourceType,
-    TrafficType,
+    DestinationOptionsFileFormat,
+    FlowLogLogDestinationType,
+    FlowLogResourceType,
+    FlowLogTrafficType,
 );

@@ -23,7 +23,7 @@ pub struct CfnHost {
     /// unique host ID. For more information, see [Understanding auto-placement and
     /// affinity](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/how-dedicated-hosts-work.html#dedicated-hosts-understanding)
     /// in the *Amazon EC2 User Guide*.
-    pub auto_placement: Option<Expr<AutoPlacement>>,
+    pub auto_placement: Option<Expr<HostAutoPlacement>>,
     /// The Availability Zone in which to allocate the Dedicated Host. Required. Changing this
     /// replaces the resource.
     pub availability_zone: Expr<String>,
@@ -121,7 +121,7 @@ impl CfnHostAttrs {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum AutoPlacement {
+pub enum HostAutoPlacement {
     /// `on`.
     On,
     /// `off`.
@@ -130,7 +130,12 @@ pub enum AutoPlacement {
     Other(String),
 }
 
-impl AutoPlacement {
+impl HostAutoPlacement {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::On, Self::Off]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -141,7 +146,18 @@ impl AutoPlacement {
     }
 }
 
-impl ToValue for AutoPlacement {
+impl From<&str> for HostAutoPlacement {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "on" => Self::On,
+            "off" => Self::Off,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for HostAutoPlacement {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -161,12 +177,28 @@ pub enum HostMaintenance {
 }
 
 impl HostMaintenance {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::On, Self::Off]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::On => "on",
             Self::Off => "off",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for HostMaintenance {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "on" => Self::On,
+            "off" => Self::Off,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -191,12 +223,28 @@ pub enum HostRecovery {
 }
 
 impl HostRecovery {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::On, Self::Off]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::On => "on",
             Self::Off => "off",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for HostRecovery {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "on" => Self::On,
+            "off" => Self::Off,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -208,7 +256,7 @@ impl ToValue for HostRecovery {
 }
 
 cirrus_core::literal_expr!(
-    AutoPlacement,
+    HostAutoPlacement,
     HostMaintenance,
     HostRecovery,
 );

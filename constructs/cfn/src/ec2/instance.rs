@@ -19,7 +19,7 @@ pub struct CfnInstance {
     /// to always restart on the same host on which it was launched, specify `host`. If you want the
     /// instance to restart on any available host, but try to launch onto the last host it ran on
     /// (on a best-effort basis), specify `default`. Changing this may replace the resource.
-    pub affinity: Option<Expr<Affinity>>,
+    pub affinity: Option<Expr<InstanceAffinity>>,
     /// The Availability Zone of the instance. Changing this replaces the resource.
     pub availability_zone: Option<Expr<String>>,
     /// The block device mapping entries that defines the block devices to attach to the instance at
@@ -691,18 +691,18 @@ impl ToValue for LicenseSpecification {
 #[derive(Debug, Clone, Default)]
 pub struct MetadataOptions {
     /// Enables or disables the HTTP metadata endpoint on your instances.
-    pub http_endpoint: Option<Expr<HttpEndpoint>>,
+    pub http_endpoint: Option<Expr<MetadataOptionsHttpEndpoint>>,
     /// Enables or disables the IPv6 endpoint for the instance metadata service.
-    pub http_protocol_ipv6: Option<Expr<HttpProtocolIpv6>>,
+    pub http_protocol_ipv6: Option<Expr<MetadataOptionsHttpProtocolIpv6>>,
     /// The maximum number of hops that the metadata token can travel.
     pub http_put_response_hop_limit: Option<Expr<i64>>,
     /// Indicates whether IMDSv2 is required.
-    pub http_tokens: Option<Expr<HttpTokens>>,
+    pub http_tokens: Option<Expr<MetadataOptionsHttpTokens>>,
     /// Set to `enabled` to allow access to instance tags from the instance metadata. Set to
     /// `disabled` to turn off access to instance tags from the instance metadata. For more
     /// information, see [Work with instance tags using the instance
     /// metadata](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html#work-with-tags-in-IMDS).
-    pub instance_metadata_tags: Option<Expr<InstanceMetadataTags>>,
+    pub instance_metadata_tags: Option<Expr<MetadataOptionsInstanceMetadataTags>>,
 }
 
 impl ToValue for MetadataOptions {
@@ -831,7 +831,7 @@ pub struct PrivateDnsNameOptions {
     /// an instance DNS name must be based on the instance IPv4 address. For IPv6 only subnets, an
     /// instance DNS name must be based on the instance ID. For dual-stack subnets, you can specify
     /// whether DNS names use the instance IPv4 address or the instance ID.
-    pub hostname_type: Option<Expr<HostnameType>>,
+    pub hostname_type: Option<Expr<PrivateDnsNameOptionsHostnameType>>,
 }
 
 impl ToValue for PrivateDnsNameOptions {
@@ -941,7 +941,7 @@ impl ToValue for Volume {
 /// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Affinity {
+pub enum InstanceAffinity {
     /// `default`.
     Default,
     /// `host`.
@@ -950,7 +950,12 @@ pub enum Affinity {
     Other(String),
 }
 
-impl Affinity {
+impl InstanceAffinity {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Default, Self::Host]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -961,37 +966,18 @@ impl Affinity {
     }
 }
 
-impl ToValue for Affinity {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `PrivateDnsNameOptions.HostnameType` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum HostnameType {
-    /// `ip-name`.
-    IpName,
-    /// `resource-name`.
-    ResourceName,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl HostnameType {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::IpName => "ip-name",
-            Self::ResourceName => "resource-name",
-            Self::Other(value) => value,
+impl From<&str> for InstanceAffinity {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "default" => Self::Default,
+            "host" => Self::Host,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for HostnameType {
+impl ToValue for InstanceAffinity {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1001,7 +987,7 @@ impl ToValue for HostnameType {
 /// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum HttpEndpoint {
+pub enum MetadataOptionsHttpEndpoint {
     /// `disabled`.
     Disabled,
     /// `enabled`.
@@ -1010,7 +996,12 @@ pub enum HttpEndpoint {
     Other(String),
 }
 
-impl HttpEndpoint {
+impl MetadataOptionsHttpEndpoint {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Disabled, Self::Enabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1021,7 +1012,18 @@ impl HttpEndpoint {
     }
 }
 
-impl ToValue for HttpEndpoint {
+impl From<&str> for MetadataOptionsHttpEndpoint {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "disabled" => Self::Disabled,
+            "enabled" => Self::Enabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for MetadataOptionsHttpEndpoint {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1031,7 +1033,7 @@ impl ToValue for HttpEndpoint {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum HttpProtocolIpv6 {
+pub enum MetadataOptionsHttpProtocolIpv6 {
     /// `disabled`.
     Disabled,
     /// `enabled`.
@@ -1040,7 +1042,12 @@ pub enum HttpProtocolIpv6 {
     Other(String),
 }
 
-impl HttpProtocolIpv6 {
+impl MetadataOptionsHttpProtocolIpv6 {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Disabled, Self::Enabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1051,7 +1058,18 @@ impl HttpProtocolIpv6 {
     }
 }
 
-impl ToValue for HttpProtocolIpv6 {
+impl From<&str> for MetadataOptionsHttpProtocolIpv6 {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "disabled" => Self::Disabled,
+            "enabled" => Self::Enabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for MetadataOptionsHttpProtocolIpv6 {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1061,7 +1079,7 @@ impl ToValue for HttpProtocolIpv6 {
 /// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum HttpTokens {
+pub enum MetadataOptionsHttpTokens {
     /// `optional`.
     Optional,
     /// `required`.
@@ -1070,7 +1088,12 @@ pub enum HttpTokens {
     Other(String),
 }
 
-impl HttpTokens {
+impl MetadataOptionsHttpTokens {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Optional, Self::Required]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1081,7 +1104,18 @@ impl HttpTokens {
     }
 }
 
-impl ToValue for HttpTokens {
+impl From<&str> for MetadataOptionsHttpTokens {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "optional" => Self::Optional,
+            "required" => Self::Required,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for MetadataOptionsHttpTokens {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1091,7 +1125,7 @@ impl ToValue for HttpTokens {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum InstanceMetadataTags {
+pub enum MetadataOptionsInstanceMetadataTags {
     /// `disabled`.
     Disabled,
     /// `enabled`.
@@ -1100,7 +1134,12 @@ pub enum InstanceMetadataTags {
     Other(String),
 }
 
-impl InstanceMetadataTags {
+impl MetadataOptionsInstanceMetadataTags {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Disabled, Self::Enabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1111,7 +1150,64 @@ impl InstanceMetadataTags {
     }
 }
 
-impl ToValue for InstanceMetadataTags {
+impl From<&str> for MetadataOptionsInstanceMetadataTags {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "disabled" => Self::Disabled,
+            "enabled" => Self::Enabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for MetadataOptionsInstanceMetadataTags {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `PrivateDnsNameOptions.HostnameType` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PrivateDnsNameOptionsHostnameType {
+    /// `ip-name`.
+    IpName,
+    /// `resource-name`.
+    ResourceName,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl PrivateDnsNameOptionsHostnameType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::IpName, Self::ResourceName]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::IpName => "ip-name",
+            Self::ResourceName => "resource-name",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for PrivateDnsNameOptionsHostnameType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ip-name" => Self::IpName,
+            "resource-name" => Self::ResourceName,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for PrivateDnsNameOptionsHostnameType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1138,10 +1234,10 @@ cirrus_core::literal_expr!(
     PrivateIpAddressSpecification,
     SsmAssociation,
     Volume,
-    Affinity,
-    HostnameType,
-    HttpEndpoint,
-    HttpProtocolIpv6,
-    HttpTokens,
-    InstanceMetadataTags,
+    InstanceAffinity,
+    MetadataOptionsHttpEndpoint,
+    MetadataOptionsHttpProtocolIpv6,
+    MetadataOptionsHttpTokens,
+    MetadataOptionsInstanceMetadataTags,
+    PrivateDnsNameOptionsHostnameType,
 );

@@ -92,11 +92,11 @@ pub struct TimeRange {
     /// The hour when the time range ends.
     pub end_hour: Option<Expr<i64>>,
     /// The day on which the time range ends.
-    pub end_week_day: Option<Expr<EndWeekDay>>,
+    pub end_week_day: Option<Expr<TimeRangeEndWeekDay>>,
     /// The hour when the time range begins.
     pub start_hour: Option<Expr<i64>>,
     /// The day on which the time range begins.
-    pub start_week_day: Option<Expr<StartWeekDay>>,
+    pub start_week_day: Option<Expr<TimeRangeStartWeekDay>>,
 }
 
 impl ToValue for TimeRange {
@@ -114,7 +114,7 @@ impl ToValue for TimeRange {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum EndWeekDay {
+pub enum TimeRangeEndWeekDay {
     /// `sunday`.
     Sunday,
     /// `monday`.
@@ -133,7 +133,20 @@ pub enum EndWeekDay {
     Other(String),
 }
 
-impl EndWeekDay {
+impl TimeRangeEndWeekDay {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::Sunday,
+            Self::Monday,
+            Self::Tuesday,
+            Self::Wednesday,
+            Self::Thursday,
+            Self::Friday,
+            Self::Saturday,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -149,7 +162,23 @@ impl EndWeekDay {
     }
 }
 
-impl ToValue for EndWeekDay {
+impl From<&str> for TimeRangeEndWeekDay {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "sunday" => Self::Sunday,
+            "monday" => Self::Monday,
+            "tuesday" => Self::Tuesday,
+            "wednesday" => Self::Wednesday,
+            "thursday" => Self::Thursday,
+            "friday" => Self::Friday,
+            "saturday" => Self::Saturday,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for TimeRangeEndWeekDay {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -159,7 +188,7 @@ impl ToValue for EndWeekDay {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum StartWeekDay {
+pub enum TimeRangeStartWeekDay {
     /// `sunday`.
     Sunday,
     /// `monday`.
@@ -178,7 +207,20 @@ pub enum StartWeekDay {
     Other(String),
 }
 
-impl StartWeekDay {
+impl TimeRangeStartWeekDay {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::Sunday,
+            Self::Monday,
+            Self::Tuesday,
+            Self::Wednesday,
+            Self::Thursday,
+            Self::Friday,
+            Self::Saturday,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -194,7 +236,23 @@ impl StartWeekDay {
     }
 }
 
-impl ToValue for StartWeekDay {
+impl From<&str> for TimeRangeStartWeekDay {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "sunday" => Self::Sunday,
+            "monday" => Self::Monday,
+            "tuesday" => Self::Tuesday,
+            "wednesday" => Self::Wednesday,
+            "thursday" => Self::Thursday,
+            "friday" => Self::Friday,
+            "saturday" => Self::Saturday,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for TimeRangeStartWeekDay {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -202,6 +260,6 @@ impl ToValue for StartWeekDay {
 
 cirrus_core::literal_expr!(
     TimeRange,
-    EndWeekDay,
-    StartWeekDay,
+    TimeRangeEndWeekDay,
+    TimeRangeStartWeekDay,
 );

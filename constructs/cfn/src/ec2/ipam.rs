@@ -28,7 +28,7 @@ pub struct CfnIpam {
     /// For more information, see [Enable cost
     /// distribution](https://docs.aws.amazon.com/vpc/latest/ipam/ipam-enable-cost-distro.html) in
     /// the *Amazon VPC IPAM User Guide*.
-    pub metered_account: Option<Expr<MeteredAccount>>,
+    pub metered_account: Option<Expr<IpamMeteredAccount>>,
     /// The operating Regions for an IPAM. Operating Regions are AWS Regions where the IPAM is
     /// allowed to manage IP address CIDRs. IPAM only discovers and monitors resources in the AWS
     /// Regions you select as operating Regions.
@@ -41,7 +41,7 @@ pub struct CfnIpam {
     /// IPAM is offered in a Free Tier and an Advanced Tier. For more information about the features
     /// available in each tier and the costs associated with the tiers, see the [VPC IPAM product
     /// pricing page](https://docs.aws.amazon.com/vpc/pricing/).
-    pub tier: Option<Expr<Tier>>,
+    pub tier: Option<Expr<IpamTier>>,
 }
 
 impl CfnIpam {
@@ -195,7 +195,7 @@ impl ToValue for IpamOrganizationalUnitExclusion {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum MeteredAccount {
+pub enum IpamMeteredAccount {
     /// `ipam-owner`.
     IpamOwner,
     /// `resource-owner`.
@@ -204,7 +204,12 @@ pub enum MeteredAccount {
     Other(String),
 }
 
-impl MeteredAccount {
+impl IpamMeteredAccount {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::IpamOwner, Self::ResourceOwner]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -215,7 +220,18 @@ impl MeteredAccount {
     }
 }
 
-impl ToValue for MeteredAccount {
+impl From<&str> for IpamMeteredAccount {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ipam-owner" => Self::IpamOwner,
+            "resource-owner" => Self::ResourceOwner,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for IpamMeteredAccount {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -225,7 +241,7 @@ impl ToValue for MeteredAccount {
 /// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Tier {
+pub enum IpamTier {
     /// `free`.
     Free,
     /// `advanced`.
@@ -234,7 +250,12 @@ pub enum Tier {
     Other(String),
 }
 
-impl Tier {
+impl IpamTier {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Free, Self::Advanced]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -245,7 +266,18 @@ impl Tier {
     }
 }
 
-impl ToValue for Tier {
+impl From<&str> for IpamTier {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "free" => Self::Free,
+            "advanced" => Self::Advanced,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for IpamTier {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -254,6 +286,6 @@ impl ToValue for Tier {
 cirrus_core::literal_expr!(
     IpamOperatingRegion,
     IpamOrganizationalUnitExclusion,
-    MeteredAccount,
-    Tier,
+    IpamMeteredAccount,
+    IpamTier,
 );

@@ -40,7 +40,7 @@ pub struct CfnIpamPool {
     pub auto_import: Option<Expr<bool>>,
     /// Limits which service in AWS that the pool can be used in. "ec2", for example, allows users
     /// to use space for Elastic IP addresses and VPCs. Changing this replaces the resource.
-    pub aws_service: Option<Expr<AwsService>>,
+    pub aws_service: Option<Expr<IpamPoolAwsService>>,
     /// The description of the IPAM pool.
     pub description: Option<Expr<String>>,
     /// The ID of the scope in which you would like to create the IPAM pool. Required. Changing this
@@ -55,7 +55,7 @@ pub struct CfnIpamPool {
     /// IPv6 pools](https://docs.aws.amazon.com//vpc/latest/ipam/intro-create-ipv6-pools.html) in
     /// the *Amazon VPC IPAM User Guide*. By default, you can add only one Amazon-provided IPv6 CIDR
     /// block to a top-level IPv6 pool. Changing this replaces the resource.
-    pub public_ip_source: Option<Expr<PublicIpSource>>,
+    pub public_ip_source: Option<Expr<IpamPoolPublicIpSource>>,
     /// Determines if a pool is publicly advertisable. This option is not available for pools with
     /// AddressFamily set to `ipv4`. Changing this replaces the resource.
     pub publicly_advertisable: Option<Expr<bool>>,
@@ -262,7 +262,7 @@ impl ToValue for SourceResource {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum AwsService {
+pub enum IpamPoolAwsService {
     /// `ec2`.
     Ec2,
     /// `global-services`.
@@ -271,7 +271,12 @@ pub enum AwsService {
     Other(String),
 }
 
-impl AwsService {
+impl IpamPoolAwsService {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Ec2, Self::GlobalServices]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -282,7 +287,18 @@ impl AwsService {
     }
 }
 
-impl ToValue for AwsService {
+impl From<&str> for IpamPoolAwsService {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ec2" => Self::Ec2,
+            "global-services" => Self::GlobalServices,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for IpamPoolAwsService {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -292,7 +308,7 @@ impl ToValue for AwsService {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum PublicIpSource {
+pub enum IpamPoolPublicIpSource {
     /// `byoip`.
     Byoip,
     /// `amazon`.
@@ -301,7 +317,12 @@ pub enum PublicIpSource {
     Other(String),
 }
 
-impl PublicIpSource {
+impl IpamPoolPublicIpSource {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Byoip, Self::Amazon]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -312,7 +333,18 @@ impl PublicIpSource {
     }
 }
 
-impl ToValue for PublicIpSource {
+impl From<&str> for IpamPoolPublicIpSource {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "byoip" => Self::Byoip,
+            "amazon" => Self::Amazon,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for IpamPoolPublicIpSource {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -321,6 +353,6 @@ impl ToValue for PublicIpSource {
 cirrus_core::literal_expr!(
     ProvisionedCidr,
     SourceResource,
-    AwsService,
-    PublicIpSource,
+    IpamPoolAwsService,
+    IpamPoolPublicIpSource,
 );

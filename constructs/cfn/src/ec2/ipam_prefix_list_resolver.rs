@@ -112,19 +112,19 @@ pub struct IpamPrefixListResolverRule {
     pub ipam_scope_id: Option<Expr<String>>,
     /// The resourceType property only applies to ipam-resource-cidr rules; this property specifies
     /// what type of resources this rule will apply to, such as VPCs or Subnets.
-    pub resource_type: Option<Expr<ResourceType>>,
+    pub resource_type: Option<Expr<IpamPrefixListResolverRuleResourceType>>,
     /// There are three rule types: (1) Static CIDR: A fixed list of CIDRs that don't change (like a
     /// manual list replicated across Regions). (2) IPAM pool CIDR: CIDRs from specific IPAM pools
     /// (like all CIDRs from your IPAM production pool). (3) IPAM resource CIDR: CIDRs for AWS
     /// resources like VPCs, subnets, and EIPs within a specific IPAM scope. Required.
-    pub rule_type: Expr<RuleType>,
+    pub rule_type: Expr<IpamPrefixListResolverRuleRuleType>,
     /// A fixed CIDR that doesn't change
     pub static_cidr: Option<Expr<String>>,
 }
 
 impl IpamPrefixListResolverRule {
     /// `IpamPrefixListResolverRule` with the required properties; the optional ones are `None`.
-    pub fn new(rule_type: impl Into<Expr<RuleType>>) -> Self {
+    pub fn new(rule_type: impl Into<Expr<IpamPrefixListResolverRuleRuleType>>) -> Self {
         Self {
             conditions: None,
             ipam_scope_id: None,
@@ -162,7 +162,7 @@ pub struct IpamPrefixListResolverRuleCondition {
     pub ipam_pool_id: Option<Expr<String>>,
     /// Equals, Not equals, or Subnet Of. The subnet-of operation only applies to cidr conditions.
     /// Required.
-    pub operation: Expr<Operation>,
+    pub operation: Expr<IpamPrefixListResolverRuleConditionOperation>,
     /// Condition for the IPAM Resource CIDR rule type. The unique ID of a resource (like
     /// vpc-1234567890abcdef0).
     pub resource_id: Option<Expr<String>>,
@@ -176,7 +176,7 @@ pub struct IpamPrefixListResolverRuleCondition {
 
 impl IpamPrefixListResolverRuleCondition {
     /// `IpamPrefixListResolverRuleCondition` with the required properties; the optional ones are `None`.
-    pub fn new(operation: impl Into<Expr<Operation>>) -> Self {
+    pub fn new(operation: impl Into<Expr<IpamPrefixListResolverRuleConditionOperation>>) -> Self {
         Self {
             cidr: None,
             ipam_pool_id: None,
@@ -207,7 +207,7 @@ impl ToValue for IpamPrefixListResolverRuleCondition {
 /// any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Operation {
+pub enum IpamPrefixListResolverRuleConditionOperation {
     /// `equals`.
     Equals,
     /// `not-equals`.
@@ -218,7 +218,12 @@ pub enum Operation {
     Other(String),
 }
 
-impl Operation {
+impl IpamPrefixListResolverRuleConditionOperation {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Equals, Self::NotEquals, Self::SubnetOf]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -230,7 +235,19 @@ impl Operation {
     }
 }
 
-impl ToValue for Operation {
+impl From<&str> for IpamPrefixListResolverRuleConditionOperation {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "equals" => Self::Equals,
+            "not-equals" => Self::NotEquals,
+            "subnet-of" => Self::SubnetOf,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for IpamPrefixListResolverRuleConditionOperation {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -240,7 +257,7 @@ impl ToValue for Operation {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ResourceType {
+pub enum IpamPrefixListResolverRuleResourceType {
     /// `vpc`.
     Vpc,
     /// `subnet`.
@@ -253,7 +270,12 @@ pub enum ResourceType {
     Other(String),
 }
 
-impl ResourceType {
+impl IpamPrefixListResolverRuleResourceType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Vpc, Self::Subnet, Self::Eip, Self::PublicIpv4Pool]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -266,7 +288,20 @@ impl ResourceType {
     }
 }
 
-impl ToValue for ResourceType {
+impl From<&str> for IpamPrefixListResolverRuleResourceType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "vpc" => Self::Vpc,
+            "subnet" => Self::Subnet,
+            "eip" => Self::Eip,
+            "public-ipv4-pool" => Self::PublicIpv4Pool,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for IpamPrefixListResolverRuleResourceType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -276,7 +311,7 @@ impl ToValue for ResourceType {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum RuleType {
+pub enum IpamPrefixListResolverRuleRuleType {
     /// `static-cidr`.
     StaticCidr,
     /// `ipam-resource-cidr`.
@@ -287,7 +322,12 @@ pub enum RuleType {
     Other(String),
 }
 
-impl RuleType {
+impl IpamPrefixListResolverRuleRuleType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::StaticCidr, Self::IpamResourceCidr, Self::IpamPoolCidr]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -299,7 +339,19 @@ impl RuleType {
     }
 }
 
-impl ToValue for RuleType {
+impl From<&str> for IpamPrefixListResolverRuleRuleType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "static-cidr" => Self::StaticCidr,
+            "ipam-resource-cidr" => Self::IpamResourceCidr,
+            "ipam-pool-cidr" => Self::IpamPoolCidr,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for IpamPrefixListResolverRuleRuleType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -308,7 +360,7 @@ impl ToValue for RuleType {
 cirrus_core::literal_expr!(
     IpamPrefixListResolverRule,
     IpamPrefixListResolverRuleCondition,
-    Operation,
-    ResourceType,
-    RuleType,
+    IpamPrefixListResolverRuleConditionOperation,
+    IpamPrefixListResolverRuleResourceType,
+    IpamPrefixListResolverRuleRuleType,
 );

@@ -127,12 +127,12 @@ pub struct IpamScopeExternalAuthorityConfiguration {
     pub external_resource_identifier: Expr<String>,
     /// The type of external authority managing this scope. Currently supports `Infoblox` for
     /// integration with Infoblox Universal DDI. Required.
-    pub ipam_scope_external_authority_type: Expr<IpamScopeExternalAuthorityType>,
+    pub ipam_scope_external_authority_type: Expr<IpamScopeExternalAuthorityConfigurationIpamScopeExternalAuthorityType>,
 }
 
 impl IpamScopeExternalAuthorityConfiguration {
     /// `IpamScopeExternalAuthorityConfiguration` with the required properties; the optional ones are `None`.
-    pub fn new(external_resource_identifier: impl Into<Expr<String>>, ipam_scope_external_authority_type: impl Into<Expr<IpamScopeExternalAuthorityType>>) -> Self {
+    pub fn new(external_resource_identifier: impl Into<Expr<String>>, ipam_scope_external_authority_type: impl Into<Expr<IpamScopeExternalAuthorityConfigurationIpamScopeExternalAuthorityType>>) -> Self {
         Self {
             external_resource_identifier: external_resource_identifier.into(),
             ipam_scope_external_authority_type: ipam_scope_external_authority_type.into(),
@@ -154,14 +154,19 @@ impl ToValue for IpamScopeExternalAuthorityConfiguration {
 /// lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum IpamScopeExternalAuthorityType {
+pub enum IpamScopeExternalAuthorityConfigurationIpamScopeExternalAuthorityType {
     /// `infoblox`.
     Infoblox,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl IpamScopeExternalAuthorityType {
+impl IpamScopeExternalAuthorityConfigurationIpamScopeExternalAuthorityType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Infoblox]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -171,7 +176,17 @@ impl IpamScopeExternalAuthorityType {
     }
 }
 
-impl ToValue for IpamScopeExternalAuthorityType {
+impl From<&str> for IpamScopeExternalAuthorityConfigurationIpamScopeExternalAuthorityType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "infoblox" => Self::Infoblox,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for IpamScopeExternalAuthorityConfigurationIpamScopeExternalAuthorityType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -179,5 +194,5 @@ impl ToValue for IpamScopeExternalAuthorityType {
 
 cirrus_core::literal_expr!(
     IpamScopeExternalAuthorityConfiguration,
-    IpamScopeExternalAuthorityType,
+    IpamScopeExternalAuthorityConfigurationIpamScopeExternalAuthorityType,
 );

@@ -11,12 +11,12 @@ use cirrus_core::{ElementRef, Expr, List, ObjectBuilder, Resource, Tag, TagSpec,
 #[derive(Debug, Clone)]
 pub struct CfnKeyPair {
     /// The format of the key pair. Changing this replaces the resource.
-    pub key_format: Option<Expr<KeyFormat>>,
+    pub key_format: Option<Expr<KeyPairKeyFormat>>,
     /// A unique name for the key pair. Required. Changing this replaces the resource.
     pub key_name: Expr<String>,
     /// The type of key pair. Note that ED25519 keys are not supported for Windows instances.
     /// Changing this replaces the resource.
-    pub key_type: Option<Expr<KeyType>>,
+    pub key_type: Option<Expr<KeyPairKeyType>>,
     /// The public key material. The `PublicKeyMaterial` property is used to import a key pair. If
     /// this property is not specified, then a new key pair will be created. Changing this replaces
     /// the resource.
@@ -95,7 +95,7 @@ impl CfnKeyPairAttrs {
 /// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum KeyFormat {
+pub enum KeyPairKeyFormat {
     /// `pem`.
     Pem,
     /// `ppk`.
@@ -104,7 +104,12 @@ pub enum KeyFormat {
     Other(String),
 }
 
-impl KeyFormat {
+impl KeyPairKeyFormat {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Pem, Self::Ppk]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -115,7 +120,18 @@ impl KeyFormat {
     }
 }
 
-impl ToValue for KeyFormat {
+impl From<&str> for KeyPairKeyFormat {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "pem" => Self::Pem,
+            "ppk" => Self::Ppk,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for KeyPairKeyFormat {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -125,7 +141,7 @@ impl ToValue for KeyFormat {
 /// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum KeyType {
+pub enum KeyPairKeyType {
     /// `rsa`.
     Rsa,
     /// `ed25519`.
@@ -134,7 +150,12 @@ pub enum KeyType {
     Other(String),
 }
 
-impl KeyType {
+impl KeyPairKeyType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Rsa, Self::Ed25519]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -145,13 +166,24 @@ impl KeyType {
     }
 }
 
-impl ToValue for KeyType {
+impl From<&str> for KeyPairKeyType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "rsa" => Self::Rsa,
+            "ed25519" => Self::Ed25519,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for KeyPairKeyType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    KeyFormat,
-    KeyType,
+    KeyPairKeyFormat,
+    KeyPairKeyType,
 );

@@ -306,11 +306,11 @@ pub struct CpuOptions {
     /// Indicates whether to enable the instance for AMD SEV-SNP. AMD SEV-SNP is supported with M6a,
     /// R6a, and C6a instance types only. For more information, see [AMD SEV-SNP for Amazon EC2
     /// instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sev-snp.html).
-    pub amd_sev_snp: Option<Expr<AmdSevSnp>>,
+    pub amd_sev_snp: Option<Expr<CpuOptionsAmdSevSnp>>,
     /// The number of CPU cores for the instance.
     pub core_count: Option<Expr<i64>>,
     /// Indicates whether the instance is enabled for nested virtualization.
-    pub nested_virtualization: Option<Expr<NestedVirtualization>>,
+    pub nested_virtualization: Option<Expr<CpuOptionsNestedVirtualization>>,
     /// The number of threads per CPU core. To disable multithreading for the instance, specify a
     /// value of `1`. Otherwise, specify the default value of `2`.
     pub threads_per_core: Option<Expr<i64>>,
@@ -1418,7 +1418,7 @@ impl ToValue for VCpuCount {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum AmdSevSnp {
+pub enum CpuOptionsAmdSevSnp {
     /// `enabled`.
     Enabled,
     /// `disabled`.
@@ -1427,7 +1427,12 @@ pub enum AmdSevSnp {
     Other(String),
 }
 
-impl AmdSevSnp {
+impl CpuOptionsAmdSevSnp {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enabled, Self::Disabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1438,7 +1443,18 @@ impl AmdSevSnp {
     }
 }
 
-impl ToValue for AmdSevSnp {
+impl From<&str> for CpuOptionsAmdSevSnp {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for CpuOptionsAmdSevSnp {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1448,7 +1464,7 @@ impl ToValue for AmdSevSnp {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum NestedVirtualization {
+pub enum CpuOptionsNestedVirtualization {
     /// `enabled`.
     Enabled,
     /// `disabled`.
@@ -1457,7 +1473,12 @@ pub enum NestedVirtualization {
     Other(String),
 }
 
-impl NestedVirtualization {
+impl CpuOptionsNestedVirtualization {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enabled, Self::Disabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1468,7 +1489,18 @@ impl NestedVirtualization {
     }
 }
 
-impl ToValue for NestedVirtualization {
+impl From<&str> for CpuOptionsNestedVirtualization {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for CpuOptionsNestedVirtualization {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1519,6 +1551,6 @@ cirrus_core::literal_expr!(
     TagSpecification,
     TotalLocalStorageGb,
     VCpuCount,
-    AmdSevSnp,
-    NestedVirtualization,
+    CpuOptionsAmdSevSnp,
+    CpuOptionsNestedVirtualization,
 );

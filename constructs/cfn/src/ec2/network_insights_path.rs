@@ -26,7 +26,7 @@ pub struct CfnNetworkInsightsPath {
     /// destination port. Changing this replaces the resource.
     pub filter_at_source: Option<Expr<PathFilter>>,
     /// The protocol. Required. Changing this replaces the resource.
-    pub protocol: Expr<Protocol>,
+    pub protocol: Expr<NetworkInsightsPathProtocol>,
     /// The ID or ARN of the source. If the resource is in another account, you must specify an ARN.
     /// Required. Changing this replaces the resource.
     pub source: Expr<String>,
@@ -41,7 +41,7 @@ impl CfnNetworkInsightsPath {
     pub const TYPE_NAME: &'static str = "AWS::EC2::NetworkInsightsPath";
 
     /// An `AWS::EC2::NetworkInsightsPath` with the required properties; the optional ones are `None`.
-    pub fn new(protocol: impl Into<Expr<Protocol>>, source: impl Into<Expr<String>>) -> Self {
+    pub fn new(protocol: impl Into<Expr<NetworkInsightsPathProtocol>>, source: impl Into<Expr<String>>) -> Self {
         Self {
             destination: None,
             destination_ip: None,
@@ -176,7 +176,7 @@ impl ToValue for PathFilter {
 /// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Protocol {
+pub enum NetworkInsightsPathProtocol {
     /// `tcp`.
     Tcp,
     /// `udp`.
@@ -185,7 +185,12 @@ pub enum Protocol {
     Other(String),
 }
 
-impl Protocol {
+impl NetworkInsightsPathProtocol {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Tcp, Self::Udp]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -196,7 +201,18 @@ impl Protocol {
     }
 }
 
-impl ToValue for Protocol {
+impl From<&str> for NetworkInsightsPathProtocol {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "tcp" => Self::Tcp,
+            "udp" => Self::Udp,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for NetworkInsightsPathProtocol {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -205,5 +221,5 @@ impl ToValue for Protocol {
 cirrus_core::literal_expr!(
     FilterPortRange,
     PathFilter,
-    Protocol,
+    NetworkInsightsPathProtocol,
 );

@@ -51,7 +51,7 @@ pub struct CfnNetworkInterface {
     /// property. Changing this may replace the resource.
     pub private_ip_addresses: Option<Expr<List<PrivateIpAddressSpecification>>>,
     /// Public IP DNS hostname type
-    pub public_ip_dns_hostname_type_specification: Option<Expr<PublicIpDnsHostnameTypeSpecification>>,
+    pub public_ip_dns_hostname_type_specification: Option<Expr<NetworkInterfacePublicIpDnsHostnameTypeSpecification>>,
     /// The number of secondary private IPv4 addresses to assign to a network interface. When you
     /// specify a number of secondary IPv4 addresses, Amazon EC2 selects these IP addresses within
     /// the subnet's IPv4 CIDR range. You can't specify this option and specify more than one
@@ -335,7 +335,7 @@ impl ToValue for PrivateIpAddressSpecification {
 /// `Other` holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum PublicIpDnsHostnameTypeSpecification {
+pub enum NetworkInterfacePublicIpDnsHostnameTypeSpecification {
     /// `public-dual-stack-dns-name`.
     PublicDualStackDnsName,
     /// `public-ipv4-dns-name`.
@@ -346,7 +346,12 @@ pub enum PublicIpDnsHostnameTypeSpecification {
     Other(String),
 }
 
-impl PublicIpDnsHostnameTypeSpecification {
+impl NetworkInterfacePublicIpDnsHostnameTypeSpecification {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::PublicDualStackDnsName, Self::PublicIpv4DnsName, Self::PublicIpv6DnsName]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -358,7 +363,19 @@ impl PublicIpDnsHostnameTypeSpecification {
     }
 }
 
-impl ToValue for PublicIpDnsHostnameTypeSpecification {
+impl From<&str> for NetworkInterfacePublicIpDnsHostnameTypeSpecification {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "public-dual-stack-dns-name" => Self::PublicDualStackDnsName,
+            "public-ipv4-dns-name" => Self::PublicIpv4DnsName,
+            "public-ipv6-dns-name" => Self::PublicIpv6DnsName,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for NetworkInterfacePublicIpDnsHostnameTypeSpecification {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -370,5 +387,5 @@ cirrus_core::literal_expr!(
     Ipv4PrefixSpecification,
     Ipv6PrefixSpecification,
     PrivateIpAddressSpecification,
-    PublicIpDnsHostnameTypeSpecification,
+    NetworkInterfacePublicIpDnsHostnameTypeSpecification,
 );

@@ -12,7 +12,7 @@ use cirrus_core::{ElementRef, Expr, List, ObjectBuilder, Resource, Tag, TagSpec,
 #[derive(Debug, Clone)]
 pub struct CfnPrefixList {
     /// The IP address type. Required.
-    pub address_family: Expr<AddressFamily>,
+    pub address_family: Expr<PrefixListAddressFamily>,
     /// The entries for the prefix list.
     pub entries: Option<Expr<List<Entry>>>,
     /// The maximum number of entries for the prefix list. You can't modify the entries and the size
@@ -29,7 +29,7 @@ impl CfnPrefixList {
     pub const TYPE_NAME: &'static str = "AWS::EC2::PrefixList";
 
     /// An `AWS::EC2::PrefixList` with the required properties; the optional ones are `None`.
-    pub fn new(address_family: impl Into<Expr<AddressFamily>>, prefix_list_name: impl Into<Expr<String>>) -> Self {
+    pub fn new(address_family: impl Into<Expr<PrefixListAddressFamily>>, prefix_list_name: impl Into<Expr<String>>) -> Self {
         Self {
             address_family: address_family.into(),
             entries: None,
@@ -135,7 +135,7 @@ impl ToValue for Entry {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum AddressFamily {
+pub enum PrefixListAddressFamily {
     /// `IPv4`.
     Ipv4,
     /// `IPv6`.
@@ -144,7 +144,12 @@ pub enum AddressFamily {
     Other(String),
 }
 
-impl AddressFamily {
+impl PrefixListAddressFamily {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Ipv4, Self::Ipv6]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -155,7 +160,18 @@ impl AddressFamily {
     }
 }
 
-impl ToValue for AddressFamily {
+impl From<&str> for PrefixListAddressFamily {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "IPv4" => Self::Ipv4,
+            "IPv6" => Self::Ipv6,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for PrefixListAddressFamily {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -163,5 +179,5 @@ impl ToValue for AddressFamily {
 
 cirrus_core::literal_expr!(
     Entry,
-    AddressFamily,
+    PrefixListAddressFamily,
 );

@@ -16,7 +16,7 @@ pub struct CfnRouteServer {
     /// resource.
     pub amazon_side_asn: Expr<i64>,
     /// Indicates whether routes should be persisted after all BGP sessions are terminated.
-    pub persist_routes: Option<Expr<PersistRoutes>>,
+    pub persist_routes: Option<Expr<RouteServerPersistRoutes>>,
     /// The number of minutes a route server will wait after BGP is re-established to unpersist the
     /// routes in the FIB and RIB. Value must be in the range of 1-5. The default value is 1. Only
     /// valid if `persistRoutesState` is 'enabled'.
@@ -98,7 +98,7 @@ impl CfnRouteServerAttrs {
 /// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum PersistRoutes {
+pub enum RouteServerPersistRoutes {
     /// `enable`.
     Enable,
     /// `disable`.
@@ -107,7 +107,12 @@ pub enum PersistRoutes {
     Other(String),
 }
 
-impl PersistRoutes {
+impl RouteServerPersistRoutes {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enable, Self::Disable]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -118,12 +123,23 @@ impl PersistRoutes {
     }
 }
 
-impl ToValue for PersistRoutes {
+impl From<&str> for RouteServerPersistRoutes {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "enable" => Self::Enable,
+            "disable" => Self::Disable,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RouteServerPersistRoutes {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    PersistRoutes,
+    RouteServerPersistRoutes,
 );

@@ -123,7 +123,7 @@ pub struct BgpOptions {
     /// ASN) or 4200000000–4294967294 (32-bit ASN) range.
     pub peer_asn: Option<Expr<i64>>,
     /// The liveness detection protocol used for the BGP peer.
-    pub peer_liveness_detection: Option<Expr<PeerLivenessDetection>>,
+    pub peer_liveness_detection: Option<Expr<BgpOptionsPeerLivenessDetection>>,
 }
 
 impl ToValue for BgpOptions {
@@ -139,7 +139,7 @@ impl ToValue for BgpOptions {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum PeerLivenessDetection {
+pub enum BgpOptionsPeerLivenessDetection {
     /// `bfd`.
     Bfd,
     /// `bgp-keepalive`.
@@ -148,7 +148,12 @@ pub enum PeerLivenessDetection {
     Other(String),
 }
 
-impl PeerLivenessDetection {
+impl BgpOptionsPeerLivenessDetection {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Bfd, Self::BgpKeepalive]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -159,7 +164,18 @@ impl PeerLivenessDetection {
     }
 }
 
-impl ToValue for PeerLivenessDetection {
+impl From<&str> for BgpOptionsPeerLivenessDetection {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "bfd" => Self::Bfd,
+            "bgp-keepalive" => Self::BgpKeepalive,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for BgpOptionsPeerLivenessDetection {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -167,5 +183,5 @@ impl ToValue for PeerLivenessDetection {
 
 cirrus_core::literal_expr!(
     BgpOptions,
-    PeerLivenessDetection,
+    BgpOptionsPeerLivenessDetection,
 );

@@ -14,7 +14,7 @@ use cirrus_core::{ElementRef, Expr, ObjectBuilder, Resource, ToValue, Value};
 pub struct CfnSnapshotBlockPublicAccess {
     /// The mode in which to enable block public access for snapshots for the Region. Specify one of
     /// the following values: Required.
-    pub state: Expr<State>,
+    pub state: Expr<SnapshotBlockPublicAccessState>,
 }
 
 impl CfnSnapshotBlockPublicAccess {
@@ -22,7 +22,7 @@ impl CfnSnapshotBlockPublicAccess {
     pub const TYPE_NAME: &'static str = "AWS::EC2::SnapshotBlockPublicAccess";
 
     /// An `AWS::EC2::SnapshotBlockPublicAccess` with the required properties; the optional ones are `None`.
-    pub fn new(state: impl Into<Expr<State>>) -> Self {
+    pub fn new(state: impl Into<Expr<SnapshotBlockPublicAccessState>>) -> Self {
         Self {
             state: state.into(),
         }
@@ -70,7 +70,7 @@ impl CfnSnapshotBlockPublicAccessAttrs {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum State {
+pub enum SnapshotBlockPublicAccessState {
     /// `block-all-sharing`.
     BlockAllSharing,
     /// `block-new-sharing`.
@@ -79,7 +79,12 @@ pub enum State {
     Other(String),
 }
 
-impl State {
+impl SnapshotBlockPublicAccessState {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::BlockAllSharing, Self::BlockNewSharing]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -90,12 +95,23 @@ impl State {
     }
 }
 
-impl ToValue for State {
+impl From<&str> for SnapshotBlockPublicAccessState {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "block-all-sharing" => Self::BlockAllSharing,
+            "block-new-sharing" => Self::BlockNewSharing,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for SnapshotBlockPublicAccessState {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    State,
+    SnapshotBlockPublicAccessState,
 );

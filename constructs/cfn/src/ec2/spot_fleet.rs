@@ -520,7 +520,7 @@ pub struct InstanceRequirementsRequest {
     pub allowed_instance_types: Option<Expr<List<String>>>,
     /// Indicates whether bare metal instance types must be included, excluded, or required.
     /// Changing this replaces the resource.
-    pub bare_metal: Option<Expr<BareMetal>>,
+    pub bare_metal: Option<Expr<InstanceRequirementsRequestBareMetal>>,
     /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see
     /// [Amazon EBS–optimized
     /// instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html) in the *Amazon
@@ -536,7 +536,7 @@ pub struct InstanceRequirementsRequest {
     /// required. For more information, see [Burstable performance
     /// instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html).
     /// Changing this replaces the resource.
-    pub burstable_performance: Option<Expr<BurstablePerformance>>,
+    pub burstable_performance: Option<Expr<InstanceRequirementsRequestBurstablePerformance>>,
     /// The CPU manufacturers to include. Changing this replaces the resource.
     pub cpu_manufacturers: Option<Expr<List<String>>>,
     /// The instance types to exclude. Changing this replaces the resource.
@@ -552,7 +552,7 @@ pub struct InstanceRequirementsRequest {
     /// required. For more information, [Amazon EC2 instance
     /// store](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html) in the *Amazon
     /// EC2 User Guide*. Changing this replaces the resource.
-    pub local_storage: Option<Expr<LocalStorage>>,
+    pub local_storage: Option<Expr<InstanceRequirementsRequestLocalStorage>>,
     /// The type of local storage that is required. Changing this replaces the resource.
     pub local_storage_types: Option<Expr<List<String>>>,
     /// \[Price protection\] The price protection threshold for Spot Instances, as a percentage of
@@ -873,7 +873,7 @@ impl ToValue for PrivateIpAddressSpecification {
 pub struct SpotCapacityRebalance {
     /// The replacement strategy to use. Only available for fleets of type `maintain`. Changing this
     /// replaces the resource.
-    pub replacement_strategy: Option<Expr<ReplacementStrategy>>,
+    pub replacement_strategy: Option<Expr<SpotCapacityRebalanceReplacementStrategy>>,
     /// The amount of time (in seconds) that Amazon EC2 waits before terminating the old Spot
     /// Instance after launching a new replacement Spot Instance. Changing this replaces the
     /// resource.
@@ -1033,12 +1033,12 @@ pub struct SpotFleetRequestConfigData {
     /// see [Allocation strategies for Spot
     /// Instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-fleet-allocation-strategy.html)
     /// in the *Amazon EC2 User Guide*. Changing this replaces the resource.
-    pub allocation_strategy: Option<Expr<AllocationStrategy>>,
+    pub allocation_strategy: Option<Expr<SpotFleetRequestConfigDataAllocationStrategy>>,
     /// Reserved.
     pub context: Option<Expr<String>>,
     /// Indicates whether running Spot Instances should be terminated if you decrease the target
     /// capacity of the Spot Fleet request below the current size of the Spot Fleet.
-    pub excess_capacity_termination_policy: Option<Expr<ExcessCapacityTerminationPolicy>>,
+    pub excess_capacity_termination_policy: Option<Expr<SpotFleetRequestConfigDataExcessCapacityTerminationPolicy>>,
     /// The Amazon Resource Name (ARN) of an AWS Identity and Access Management (IAM) role that
     /// grants the Spot Fleet the permission to request, launch, terminate, and tag instances on
     /// your behalf. For more information, see [Spot Fleet
@@ -1047,7 +1047,7 @@ pub struct SpotFleetRequestConfigData {
     pub iam_fleet_role: Expr<String>,
     /// The behavior when a Spot Instance is interrupted. The default is `terminate`. Changing this
     /// replaces the resource.
-    pub instance_interruption_behavior: Option<Expr<InstanceInterruptionBehavior>>,
+    pub instance_interruption_behavior: Option<Expr<SpotFleetRequestConfigDataInstanceInterruptionBehavior>>,
     /// The number of Spot pools across which to allocate your target Spot capacity. Valid only when
     /// Spot *AllocationStrategy* is set to `lowest-price`. Spot Fleet selects the cheapest Spot
     /// pools and evenly allocates your target Spot capacity across the number of Spot pools that
@@ -1111,7 +1111,7 @@ pub struct SpotFleetRequestConfigData {
     pub target_capacity: Expr<i64>,
     /// The unit for the target capacity. You can specify this parameter only when using
     /// attribute-based instance type selection.
-    pub target_capacity_unit_type: Option<Expr<TargetCapacityUnitType>>,
+    pub target_capacity_unit_type: Option<Expr<SpotFleetRequestConfigDataTargetCapacityUnitType>>,
     /// Indicates whether running Spot Instances are terminated when the Spot Fleet request expires.
     /// Changing this replaces the resource.
     pub terminate_instances_with_expiration: Option<Expr<bool>>,
@@ -1121,7 +1121,7 @@ pub struct SpotFleetRequestConfigData {
     /// diminished, nor does it submit requests in alternative Spot pools if capacity is not
     /// available. When this value is `maintain`, the Spot Fleet maintains the target capacity.
     /// Changing this replaces the resource.
-    pub type_: Option<Expr<Type>>,
+    pub type_: Option<Expr<SpotFleetRequestConfigDataType>>,
     /// The start date and time of the request, in UTC format ( *YYYY* - *MM* - *DD* T *HH* : *MM* : *SS*
     /// Z). By default, Amazon EC2 starts fulfilling the request immediately. Changing this replaces
     /// the resource.
@@ -1203,7 +1203,7 @@ pub struct SpotFleetTagSpecification {
     /// tag the Spot Fleet request on creation, use the `TagSpecifications` parameter in
     /// `[SpotFleetRequestConfigData](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SpotFleetRequestConfigData.html)`.
     /// Changing this replaces the resource.
-    pub resource_type: Option<Expr<ResourceType>>,
+    pub resource_type: Option<Expr<SpotFleetTagSpecificationResourceType>>,
     /// The tags. Changing this replaces the resource.
     pub tags: Option<Expr<List<Tag>>>,
 }
@@ -1252,7 +1252,7 @@ pub struct SpotPlacement {
     /// The tenancy of the instance (if the instance is running in a VPC). An instance with a
     /// tenancy of `dedicated` runs on single-tenant hardware. The `host` tenancy is not supported
     /// for Spot Instances. Changing this replaces the resource.
-    pub tenancy: Option<Expr<Tenancy>>,
+    pub tenancy: Option<Expr<SpotPlacementTenancy>>,
 }
 
 impl ToValue for SpotPlacement {
@@ -1364,11 +1364,207 @@ impl ToValue for VCpuCountRangeRequest {
     }
 }
 
+/// The values of `InstanceRequirementsRequest.BareMetal` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InstanceRequirementsRequestBareMetal {
+    /// `included`.
+    Included,
+    /// `required`.
+    Required,
+    /// `excluded`.
+    Excluded,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl InstanceRequirementsRequestBareMetal {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Included, Self::Required, Self::Excluded]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Included => "included",
+            Self::Required => "required",
+            Self::Excluded => "excluded",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceRequirementsRequestBareMetal {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "included" => Self::Included,
+            "required" => Self::Required,
+            "excluded" => Self::Excluded,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for InstanceRequirementsRequestBareMetal {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `InstanceRequirementsRequest.BurstablePerformance` that the spec lists. `Other`
+/// holds any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InstanceRequirementsRequestBurstablePerformance {
+    /// `included`.
+    Included,
+    /// `required`.
+    Required,
+    /// `excluded`.
+    Excluded,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl InstanceRequirementsRequestBurstablePerformance {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Included, Self::Required, Self::Excluded]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Included => "included",
+            Self::Required => "required",
+            Self::Excluded => "excluded",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceRequirementsRequestBurstablePerformance {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "included" => Self::Included,
+            "required" => Self::Required,
+            "excluded" => Self::Excluded,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for InstanceRequirementsRequestBurstablePerformance {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `InstanceRequirementsRequest.LocalStorage` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InstanceRequirementsRequestLocalStorage {
+    /// `included`.
+    Included,
+    /// `required`.
+    Required,
+    /// `excluded`.
+    Excluded,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl InstanceRequirementsRequestLocalStorage {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Included, Self::Required, Self::Excluded]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Included => "included",
+            Self::Required => "required",
+            Self::Excluded => "excluded",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceRequirementsRequestLocalStorage {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "included" => Self::Included,
+            "required" => Self::Required,
+            "excluded" => Self::Excluded,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for InstanceRequirementsRequestLocalStorage {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `SpotCapacityRebalance.ReplacementStrategy` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SpotCapacityRebalanceReplacementStrategy {
+    /// `launch`.
+    Launch,
+    /// `launch-before-terminate`.
+    LaunchBeforeTerminate,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl SpotCapacityRebalanceReplacementStrategy {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Launch, Self::LaunchBeforeTerminate]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Launch => "launch",
+            Self::LaunchBeforeTerminate => "launch-before-terminate",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for SpotCapacityRebalanceReplacementStrategy {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "launch" => Self::Launch,
+            "launch-before-terminate" => Self::LaunchBeforeTerminate,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for SpotCapacityRebalanceReplacementStrategy {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
 /// The values of `SpotFleetRequestConfigData.AllocationStrategy` that the spec lists. `Other` holds
 /// any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum AllocationStrategy {
+pub enum SpotFleetRequestConfigDataAllocationStrategy {
     /// `capacityOptimized`.
     CapacityOptimized,
     /// `capacityOptimizedPrioritized`.
@@ -1383,7 +1579,18 @@ pub enum AllocationStrategy {
     Other(String),
 }
 
-impl AllocationStrategy {
+impl SpotFleetRequestConfigDataAllocationStrategy {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::CapacityOptimized,
+            Self::CapacityOptimizedPrioritized,
+            Self::Diversified,
+            Self::LowestPrice,
+            Self::PriceCapacityOptimized,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1397,73 +1604,21 @@ impl AllocationStrategy {
     }
 }
 
-impl ToValue for AllocationStrategy {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `InstanceRequirementsRequest.BareMetal` that the spec lists. `Other` holds any
-/// other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum BareMetal {
-    /// `included`.
-    Included,
-    /// `required`.
-    Required,
-    /// `excluded`.
-    Excluded,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl BareMetal {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Included => "included",
-            Self::Required => "required",
-            Self::Excluded => "excluded",
-            Self::Other(value) => value,
+impl From<&str> for SpotFleetRequestConfigDataAllocationStrategy {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "capacityOptimized" => Self::CapacityOptimized,
+            "capacityOptimizedPrioritized" => Self::CapacityOptimizedPrioritized,
+            "diversified" => Self::Diversified,
+            "lowestPrice" => Self::LowestPrice,
+            "priceCapacityOptimized" => Self::PriceCapacityOptimized,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for BareMetal {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `InstanceRequirementsRequest.BurstablePerformance` that the spec lists. `Other`
-/// holds any other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum BurstablePerformance {
-    /// `included`.
-    Included,
-    /// `required`.
-    Required,
-    /// `excluded`.
-    Excluded,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl BurstablePerformance {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Included => "included",
-            Self::Required => "required",
-            Self::Excluded => "excluded",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for BurstablePerformance {
+impl ToValue for SpotFleetRequestConfigDataAllocationStrategy {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1473,7 +1628,7 @@ impl ToValue for BurstablePerformance {
 /// `Other` holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ExcessCapacityTerminationPolicy {
+pub enum SpotFleetRequestConfigDataExcessCapacityTerminationPolicy {
     /// `Default`.
     Default,
     /// `NoTermination`.
@@ -1486,7 +1641,12 @@ pub enum ExcessCapacityTerminationPolicy {
     Other(String),
 }
 
-impl ExcessCapacityTerminationPolicy {
+impl SpotFleetRequestConfigDataExcessCapacityTerminationPolicy {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Default, Self::NoTermination, Self::DefaultAlt, Self::NoTerminationAlt]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1499,7 +1659,20 @@ impl ExcessCapacityTerminationPolicy {
     }
 }
 
-impl ToValue for ExcessCapacityTerminationPolicy {
+impl From<&str> for SpotFleetRequestConfigDataExcessCapacityTerminationPolicy {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Default" => Self::Default,
+            "NoTermination" => Self::NoTermination,
+            "default" => Self::DefaultAlt,
+            "noTermination" => Self::NoTerminationAlt,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for SpotFleetRequestConfigDataExcessCapacityTerminationPolicy {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1509,7 +1682,7 @@ impl ToValue for ExcessCapacityTerminationPolicy {
 /// `Other` holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum InstanceInterruptionBehavior {
+pub enum SpotFleetRequestConfigDataInstanceInterruptionBehavior {
     /// `hibernate`.
     Hibernate,
     /// `stop`.
@@ -1520,7 +1693,12 @@ pub enum InstanceInterruptionBehavior {
     Other(String),
 }
 
-impl InstanceInterruptionBehavior {
+impl SpotFleetRequestConfigDataInstanceInterruptionBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Hibernate, Self::Stop, Self::Terminate]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1532,70 +1710,115 @@ impl InstanceInterruptionBehavior {
     }
 }
 
-impl ToValue for InstanceInterruptionBehavior {
+impl From<&str> for SpotFleetRequestConfigDataInstanceInterruptionBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "hibernate" => Self::Hibernate,
+            "stop" => Self::Stop,
+            "terminate" => Self::Terminate,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for SpotFleetRequestConfigDataInstanceInterruptionBehavior {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `InstanceRequirementsRequest.LocalStorage` that the spec lists. `Other` holds any
-/// other value, for values CloudFormation accepts before the spec lists them.
+/// The values of `SpotFleetRequestConfigData.TargetCapacityUnitType` that the spec lists. `Other`
+/// holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum LocalStorage {
-    /// `included`.
-    Included,
-    /// `required`.
-    Required,
-    /// `excluded`.
-    Excluded,
+pub enum SpotFleetRequestConfigDataTargetCapacityUnitType {
+    /// `vcpu`.
+    Vcpu,
+    /// `memory-mib`.
+    MemoryMib,
+    /// `units`.
+    Units,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl LocalStorage {
+impl SpotFleetRequestConfigDataTargetCapacityUnitType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Vcpu, Self::MemoryMib, Self::Units]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Included => "included",
-            Self::Required => "required",
-            Self::Excluded => "excluded",
+            Self::Vcpu => "vcpu",
+            Self::MemoryMib => "memory-mib",
+            Self::Units => "units",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for LocalStorage {
+impl From<&str> for SpotFleetRequestConfigDataTargetCapacityUnitType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "vcpu" => Self::Vcpu,
+            "memory-mib" => Self::MemoryMib,
+            "units" => Self::Units,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for SpotFleetRequestConfigDataTargetCapacityUnitType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `SpotCapacityRebalance.ReplacementStrategy` that the spec lists. `Other` holds any
-/// other value, for values CloudFormation accepts before the spec lists them.
+/// The values of `SpotFleetRequestConfigData.Type` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ReplacementStrategy {
-    /// `launch`.
-    Launch,
-    /// `launch-before-terminate`.
-    LaunchBeforeTerminate,
+pub enum SpotFleetRequestConfigDataType {
+    /// `maintain`.
+    Maintain,
+    /// `request`.
+    Request,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl ReplacementStrategy {
+impl SpotFleetRequestConfigDataType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Maintain, Self::Request]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Launch => "launch",
-            Self::LaunchBeforeTerminate => "launch-before-terminate",
+            Self::Maintain => "maintain",
+            Self::Request => "request",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for ReplacementStrategy {
+impl From<&str> for SpotFleetRequestConfigDataType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "maintain" => Self::Maintain,
+            "request" => Self::Request,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for SpotFleetRequestConfigDataType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1605,7 +1828,7 @@ impl ToValue for ReplacementStrategy {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ResourceType {
+pub enum SpotFleetTagSpecificationResourceType {
     /// `client-vpn-endpoint`.
     ClientVpnEndpoint,
     /// `customer-gateway`.
@@ -1704,7 +1927,60 @@ pub enum ResourceType {
     Other(String),
 }
 
-impl ResourceType {
+impl SpotFleetTagSpecificationResourceType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::ClientVpnEndpoint,
+            Self::CustomerGateway,
+            Self::DedicatedHost,
+            Self::DhcpOptions,
+            Self::EgressOnlyInternetGateway,
+            Self::ElasticGpu,
+            Self::ElasticIp,
+            Self::ExportImageTask,
+            Self::ExportInstanceTask,
+            Self::Fleet,
+            Self::FpgaImage,
+            Self::HostReservation,
+            Self::Image,
+            Self::ImportImageTask,
+            Self::ImportSnapshotTask,
+            Self::Instance,
+            Self::InternetGateway,
+            Self::KeyPair,
+            Self::LaunchTemplate,
+            Self::LocalGatewayRouteTableVpcAssociation,
+            Self::Natgateway,
+            Self::NetworkAcl,
+            Self::NetworkInsightsAnalysis,
+            Self::NetworkInsightsPath,
+            Self::NetworkInterface,
+            Self::PlacementGroup,
+            Self::ReservedInstances,
+            Self::RouteTable,
+            Self::SecurityGroup,
+            Self::Snapshot,
+            Self::SpotFleetRequest,
+            Self::SpotInstancesRequest,
+            Self::Subnet,
+            Self::TrafficMirrorFilter,
+            Self::TrafficMirrorSession,
+            Self::TrafficMirrorTarget,
+            Self::TransitGateway,
+            Self::TransitGatewayAttachment,
+            Self::TransitGatewayConnectPeer,
+            Self::TransitGatewayMulticastDomain,
+            Self::TransitGatewayRouteTable,
+            Self::Volume,
+            Self::Vpc,
+            Self::VpcFlowLog,
+            Self::VpcPeeringConnection,
+            Self::VpnConnection,
+            Self::VpnGateway,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1760,40 +2036,63 @@ impl ResourceType {
     }
 }
 
-impl ToValue for ResourceType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `SpotFleetRequestConfigData.TargetCapacityUnitType` that the spec lists. `Other`
-/// holds any other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TargetCapacityUnitType {
-    /// `vcpu`.
-    Vcpu,
-    /// `memory-mib`.
-    MemoryMib,
-    /// `units`.
-    Units,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl TargetCapacityUnitType {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Vcpu => "vcpu",
-            Self::MemoryMib => "memory-mib",
-            Self::Units => "units",
-            Self::Other(value) => value,
+impl From<&str> for SpotFleetTagSpecificationResourceType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "client-vpn-endpoint" => Self::ClientVpnEndpoint,
+            "customer-gateway" => Self::CustomerGateway,
+            "dedicated-host" => Self::DedicatedHost,
+            "dhcp-options" => Self::DhcpOptions,
+            "egress-only-internet-gateway" => Self::EgressOnlyInternetGateway,
+            "elastic-gpu" => Self::ElasticGpu,
+            "elastic-ip" => Self::ElasticIp,
+            "export-image-task" => Self::ExportImageTask,
+            "export-instance-task" => Self::ExportInstanceTask,
+            "fleet" => Self::Fleet,
+            "fpga-image" => Self::FpgaImage,
+            "host-reservation" => Self::HostReservation,
+            "image" => Self::Image,
+            "import-image-task" => Self::ImportImageTask,
+            "import-snapshot-task" => Self::ImportSnapshotTask,
+            "instance" => Self::Instance,
+            "internet-gateway" => Self::InternetGateway,
+            "key-pair" => Self::KeyPair,
+            "launch-template" => Self::LaunchTemplate,
+            "local-gateway-route-table-vpc-association" => Self::LocalGatewayRouteTableVpcAssociation,
+            "natgateway" => Self::Natgateway,
+            "network-acl" => Self::NetworkAcl,
+            "network-insights-analysis" => Self::NetworkInsightsAnalysis,
+            "network-insights-path" => Self::NetworkInsightsPath,
+            "network-interface" => Self::NetworkInterface,
+            "placement-group" => Self::PlacementGroup,
+            "reserved-instances" => Self::ReservedInstances,
+            "route-table" => Self::RouteTable,
+            "security-group" => Self::SecurityGroup,
+            "snapshot" => Self::Snapshot,
+            "spot-fleet-request" => Self::SpotFleetRequest,
+            "spot-instances-request" => Self::SpotInstancesRequest,
+            "subnet" => Self::Subnet,
+            "traffic-mirror-filter" => Self::TrafficMirrorFilter,
+            "traffic-mirror-session" => Self::TrafficMirrorSession,
+            "traffic-mirror-target" => Self::TrafficMirrorTarget,
+            "transit-gateway" => Self::TransitGateway,
+            "transit-gateway-attachment" => Self::TransitGatewayAttachment,
+            "transit-gateway-connect-peer" => Self::TransitGatewayConnectPeer,
+            "transit-gateway-multicast-domain" => Self::TransitGatewayMulticastDomain,
+            "transit-gateway-route-table" => Self::TransitGatewayRouteTable,
+            "volume" => Self::Volume,
+            "vpc" => Self::Vpc,
+            "vpc-flow-log" => Self::VpcFlowLog,
+            "vpc-peering-connection" => Self::VpcPeeringConnection,
+            "vpn-connection" => Self::VpnConnection,
+            "vpn-gateway" => Self::VpnGateway,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for TargetCapacityUnitType {
+impl ToValue for SpotFleetTagSpecificationResourceType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1803,7 +2102,7 @@ impl ToValue for TargetCapacityUnitType {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Tenancy {
+pub enum SpotPlacementTenancy {
     /// `dedicated`.
     Dedicated,
     /// `default`.
@@ -1814,7 +2113,12 @@ pub enum Tenancy {
     Other(String),
 }
 
-impl Tenancy {
+impl SpotPlacementTenancy {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Dedicated, Self::Default, Self::Host]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1826,37 +2130,19 @@ impl Tenancy {
     }
 }
 
-impl ToValue for Tenancy {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `SpotFleetRequestConfigData.Type` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Type {
-    /// `maintain`.
-    Maintain,
-    /// `request`.
-    Request,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl Type {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Maintain => "maintain",
-            Self::Request => "request",
-            Self::Other(value) => value,
+impl From<&str> for SpotPlacementTenancy {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "dedicated" => Self::Dedicated,
+            "default" => Self::Default,
+            "host" => Self::Host,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for Type {
+impl ToValue for SpotPlacementTenancy {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1898,15 +2184,15 @@ cirrus_core::literal_expr!(
     TargetGroupsConfig,
     TotalLocalStorageGbRequest,
     VCpuCountRangeRequest,
-    AllocationStrategy,
-    BareMetal,
-    BurstablePerformance,
-    ExcessCapacityTerminationPolicy,
-    InstanceInterruptionBehavior,
-    LocalStorage,
-    ReplacementStrategy,
-    ResourceType,
-    TargetCapacityUnitType,
-    Tenancy,
-    Type,
+    InstanceRequirementsRequestBareMetal,
+    InstanceRequirementsRequestBurstablePerformance,
+    InstanceRequirementsRequestLocalStorage,
+    SpotCapacityRebalanceReplacementStrategy,
+    SpotFleetRequestConfigDataAllocationStrategy,
+    SpotFleetRequestConfigDataExcessCapacityTerminationPolicy,
+    SpotFleetRequestConfigDataInstanceInterruptionBehavior,
+    SpotFleetRequestConfigDataTargetCapacityUnitType,
+    SpotFleetRequestConfigDataType,
+    SpotFleetTagSpecificationResourceType,
+    SpotPlacementTenancy,
 );

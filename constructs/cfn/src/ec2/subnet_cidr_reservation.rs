@@ -21,7 +21,7 @@ pub struct CfnSubnetCidrReservation {
     /// The type of reservation. A prefix reservation is used for an IPv6 prefix delegated to a
     /// network interface; an explicit reservation is used for a range that Amazon EC2 must not
     /// assign automatically. Required. Changing this replaces the resource.
-    pub reservation_type: Expr<ReservationType>,
+    pub reservation_type: Expr<SubnetCidrReservationReservationType>,
     /// The identifier of the subnet the CIDR range is reserved in. Required. Changing this replaces
     /// the resource.
     pub subnet_id: Expr<String>,
@@ -34,7 +34,7 @@ impl CfnSubnetCidrReservation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::SubnetCidrReservation";
 
     /// An `AWS::EC2::SubnetCidrReservation` with the required properties; the optional ones are `None`.
-    pub fn new(cidr: impl Into<Expr<String>>, reservation_type: impl Into<Expr<ReservationType>>, subnet_id: impl Into<Expr<String>>) -> Self {
+    pub fn new(cidr: impl Into<Expr<String>>, reservation_type: impl Into<Expr<SubnetCidrReservationReservationType>>, subnet_id: impl Into<Expr<String>>) -> Self {
         Self {
             cidr: cidr.into(),
             description: None,
@@ -104,7 +104,7 @@ impl CfnSubnetCidrReservationAttrs {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ReservationType {
+pub enum SubnetCidrReservationReservationType {
     /// `prefix`.
     Prefix,
     /// `explicit`.
@@ -113,7 +113,12 @@ pub enum ReservationType {
     Other(String),
 }
 
-impl ReservationType {
+impl SubnetCidrReservationReservationType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Prefix, Self::Explicit]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -124,12 +129,23 @@ impl ReservationType {
     }
 }
 
-impl ToValue for ReservationType {
+impl From<&str> for SubnetCidrReservationReservationType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "prefix" => Self::Prefix,
+            "explicit" => Self::Explicit,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for SubnetCidrReservationReservationType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    ReservationType,
+    SubnetCidrReservationReservationType,
 );

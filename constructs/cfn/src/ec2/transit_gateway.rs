@@ -30,7 +30,7 @@ pub struct CfnTransitGateway {
     /// Enable or disable DNS support. Enabled by default.
     pub dns_support: Option<Expr<String>>,
     /// Enable or disable encryption support. Disabled by default.
-    pub encryption_support: Option<Expr<EncryptionSupport>>,
+    pub encryption_support: Option<Expr<TransitGatewayEncryptionSupport>>,
     /// Indicates whether multicast is enabled on the transit gateway. Changing this replaces the
     /// resource.
     pub multicast_support: Option<Expr<String>>,
@@ -123,7 +123,7 @@ impl CfnTransitGatewayAttrs {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum EncryptionSupport {
+pub enum TransitGatewayEncryptionSupport {
     /// `disable`.
     Disable,
     /// `enable`.
@@ -132,7 +132,12 @@ pub enum EncryptionSupport {
     Other(String),
 }
 
-impl EncryptionSupport {
+impl TransitGatewayEncryptionSupport {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Disable, Self::Enable]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -143,12 +148,23 @@ impl EncryptionSupport {
     }
 }
 
-impl ToValue for EncryptionSupport {
+impl From<&str> for TransitGatewayEncryptionSupport {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "disable" => Self::Disable,
+            "enable" => Self::Enable,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for TransitGatewayEncryptionSupport {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    EncryptionSupport,
+    TransitGatewayEncryptionSupport,
 );

@@ -18,10 +18,10 @@ pub struct CfnTransitGatewayMeteringPolicyEntry {
     /// this replaces the resource.
     pub destination_transit_gateway_attachment_id: Option<Expr<String>>,
     /// The `DestinationTransitGatewayAttachmentType` property. Changing this replaces the resource.
-    pub destination_transit_gateway_attachment_type: Option<Expr<DestinationTransitGatewayAttachmentType>>,
+    pub destination_transit_gateway_attachment_type: Option<Expr<TransitGatewayMeteringPolicyEntryDestinationTransitGatewayAttachmentType>>,
     /// The AWS account ID to which the metered traffic is attributed. Required. Changing this
     /// replaces the resource.
-    pub metered_account: Expr<MeteredAccount>,
+    pub metered_account: Expr<TransitGatewayMeteringPolicyEntryMeteredAccount>,
     /// The rule number of the metering policy entry. Required. Changing this replaces the resource.
     pub policy_rule_number: Expr<i64>,
     /// The protocol of the traffic. Changing this replaces the resource.
@@ -34,7 +34,7 @@ pub struct CfnTransitGatewayMeteringPolicyEntry {
     /// this replaces the resource.
     pub source_transit_gateway_attachment_id: Option<Expr<String>>,
     /// The `SourceTransitGatewayAttachmentType` property. Changing this replaces the resource.
-    pub source_transit_gateway_attachment_type: Option<Expr<SourceTransitGatewayAttachmentType>>,
+    pub source_transit_gateway_attachment_type: Option<Expr<TransitGatewayMeteringPolicyEntrySourceTransitGatewayAttachmentType>>,
     /// The ID of the transit gateway metering policy for which the entry is being created.
     /// Required. Changing this replaces the resource.
     pub transit_gateway_metering_policy_id: Expr<String>,
@@ -45,7 +45,7 @@ impl CfnTransitGatewayMeteringPolicyEntry {
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayMeteringPolicyEntry";
 
     /// An `AWS::EC2::TransitGatewayMeteringPolicyEntry` with the required properties; the optional ones are `None`.
-    pub fn new(metered_account: impl Into<Expr<MeteredAccount>>, policy_rule_number: impl Into<Expr<i64>>, transit_gateway_metering_policy_id: impl Into<Expr<String>>) -> Self {
+    pub fn new(metered_account: impl Into<Expr<TransitGatewayMeteringPolicyEntryMeteredAccount>>, policy_rule_number: impl Into<Expr<i64>>, transit_gateway_metering_policy_id: impl Into<Expr<String>>) -> Self {
         Self {
             destination_cidr_block: None,
             destination_port_range: None,
@@ -121,7 +121,7 @@ impl CfnTransitGatewayMeteringPolicyEntryAttrs {
 /// lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum DestinationTransitGatewayAttachmentType {
+pub enum TransitGatewayMeteringPolicyEntryDestinationTransitGatewayAttachmentType {
     /// `vpc`.
     Vpc,
     /// `vpn`.
@@ -140,7 +140,20 @@ pub enum DestinationTransitGatewayAttachmentType {
     Other(String),
 }
 
-impl DestinationTransitGatewayAttachmentType {
+impl TransitGatewayMeteringPolicyEntryDestinationTransitGatewayAttachmentType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::Vpc,
+            Self::Vpn,
+            Self::DirectConnectGateway,
+            Self::Peering,
+            Self::NetworkFunction,
+            Self::VpnConcentrator,
+            Self::ClientVpn,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -156,7 +169,23 @@ impl DestinationTransitGatewayAttachmentType {
     }
 }
 
-impl ToValue for DestinationTransitGatewayAttachmentType {
+impl From<&str> for TransitGatewayMeteringPolicyEntryDestinationTransitGatewayAttachmentType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "vpc" => Self::Vpc,
+            "vpn" => Self::Vpn,
+            "direct-connect-gateway" => Self::DirectConnectGateway,
+            "peering" => Self::Peering,
+            "network-function" => Self::NetworkFunction,
+            "vpn-concentrator" => Self::VpnConcentrator,
+            "client-vpn" => Self::ClientVpn,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for TransitGatewayMeteringPolicyEntryDestinationTransitGatewayAttachmentType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -166,7 +195,7 @@ impl ToValue for DestinationTransitGatewayAttachmentType {
 /// holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum MeteredAccount {
+pub enum TransitGatewayMeteringPolicyEntryMeteredAccount {
     /// `source-attachment-owner`.
     SourceAttachmentOwner,
     /// `destination-attachment-owner`.
@@ -177,7 +206,12 @@ pub enum MeteredAccount {
     Other(String),
 }
 
-impl MeteredAccount {
+impl TransitGatewayMeteringPolicyEntryMeteredAccount {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::SourceAttachmentOwner, Self::DestinationAttachmentOwner, Self::TransitGatewayOwner]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -189,7 +223,19 @@ impl MeteredAccount {
     }
 }
 
-impl ToValue for MeteredAccount {
+impl From<&str> for TransitGatewayMeteringPolicyEntryMeteredAccount {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "source-attachment-owner" => Self::SourceAttachmentOwner,
+            "destination-attachment-owner" => Self::DestinationAttachmentOwner,
+            "transit-gateway-owner" => Self::TransitGatewayOwner,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for TransitGatewayMeteringPolicyEntryMeteredAccount {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -200,7 +246,7 @@ impl ToValue for MeteredAccount {
 /// lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum SourceTransitGatewayAttachmentType {
+pub enum TransitGatewayMeteringPolicyEntrySourceTransitGatewayAttachmentType {
     /// `vpc`.
     Vpc,
     /// `vpn`.
@@ -219,7 +265,20 @@ pub enum SourceTransitGatewayAttachmentType {
     Other(String),
 }
 
-impl SourceTransitGatewayAttachmentType {
+impl TransitGatewayMeteringPolicyEntrySourceTransitGatewayAttachmentType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::Vpc,
+            Self::Vpn,
+            Self::DirectConnectGateway,
+            Self::Peering,
+            Self::NetworkFunction,
+            Self::VpnConcentrator,
+            Self::ClientVpn,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -235,14 +294,30 @@ impl SourceTransitGatewayAttachmentType {
     }
 }
 
-impl ToValue for SourceTransitGatewayAttachmentType {
+impl From<&str> for TransitGatewayMeteringPolicyEntrySourceTransitGatewayAttachmentType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "vpc" => Self::Vpc,
+            "vpn" => Self::Vpn,
+            "direct-connect-gateway" => Self::DirectConnectGateway,
+            "peering" => Self::Peering,
+            "network-function" => Self::NetworkFunction,
+            "vpn-concentrator" => Self::VpnConcentrator,
+            "client-vpn" => Self::ClientVpn,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for TransitGatewayMeteringPolicyEntrySourceTransitGatewayAttachmentType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    DestinationTransitGatewayAttachmentType,
-    MeteredAccount,
-    SourceTransitGatewayAttachmentType,
+    TransitGatewayMeteringPolicyEntryDestinationTransitGatewayAttachmentType,
+    TransitGatewayMeteringPolicyEntryMeteredAccount,
+    TransitGatewayMeteringPolicyEntrySourceTransitGatewayAttachmentType,
 );

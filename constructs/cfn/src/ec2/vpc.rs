@@ -307,17 +307,17 @@ impl CfnVpcAttrs {
 #[derive(Debug, Clone, Default)]
 pub struct VpcEncryptionControl {
     /// The `EgressOnlyInternetGatewayExclusion` property.
-    pub egress_only_internet_gateway_exclusion: Option<Expr<EgressOnlyInternetGatewayExclusion>>,
+    pub egress_only_internet_gateway_exclusion: Option<Expr<VpcEncryptionControlEgressOnlyInternetGatewayExclusion>>,
     /// The `ElasticFileSystemExclusion` property.
-    pub elastic_file_system_exclusion: Option<Expr<ElasticFileSystemExclusion>>,
+    pub elastic_file_system_exclusion: Option<Expr<VpcEncryptionControlElasticFileSystemExclusion>>,
     /// The `InternetGatewayExclusion` property.
-    pub internet_gateway_exclusion: Option<Expr<InternetGatewayExclusion>>,
+    pub internet_gateway_exclusion: Option<Expr<VpcEncryptionControlInternetGatewayExclusion>>,
     /// The `LambdaExclusion` property.
-    pub lambda_exclusion: Option<Expr<LambdaExclusion>>,
+    pub lambda_exclusion: Option<Expr<VpcEncryptionControlLambdaExclusion>>,
     /// The encryption mode for the VPC Encryption Control configuration.
-    pub mode: Option<Expr<Mode>>,
+    pub mode: Option<Expr<VpcEncryptionControlMode>>,
     /// The `NatGatewayExclusion` property.
-    pub nat_gateway_exclusion: Option<Expr<NatGatewayExclusion>>,
+    pub nat_gateway_exclusion: Option<Expr<VpcEncryptionControlNatGatewayExclusion>>,
     /// Describes the exclusion configurations for various resource types in VPC Encryption Control.
     /// For more information, see [Enforce VPC encryption in
     /// transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html) in
@@ -328,15 +328,15 @@ pub struct VpcEncryptionControl {
     /// A message providing additional information about the encryption control state.
     pub state_message: Option<Expr<String>>,
     /// The `VirtualPrivateGatewayExclusion` property.
-    pub virtual_private_gateway_exclusion: Option<Expr<VirtualPrivateGatewayExclusion>>,
+    pub virtual_private_gateway_exclusion: Option<Expr<VpcEncryptionControlVirtualPrivateGatewayExclusion>>,
     /// The ID of the VPC Encryption Control configuration.
     pub vpc_encryption_control_id: Option<Expr<String>>,
     /// The ID of the VPC associated with the encryption control configuration.
     pub vpc_id: Option<Expr<String>>,
     /// The `VpcLatticeExclusion` property.
-    pub vpc_lattice_exclusion: Option<Expr<VpcLatticeExclusion>>,
+    pub vpc_lattice_exclusion: Option<Expr<VpcEncryptionControlVpcLatticeExclusion>>,
     /// The `VpcPeeringExclusion` property.
-    pub vpc_peering_exclusion: Option<Expr<VpcPeeringExclusion>>,
+    pub vpc_peering_exclusion: Option<Expr<VpcEncryptionControlVpcPeeringExclusion>>,
 }
 
 impl ToValue for VpcEncryptionControl {
@@ -452,7 +452,7 @@ impl ToValue for VpcEncryptionControlExclusions {
 /// `Other` holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum EgressOnlyInternetGatewayExclusion {
+pub enum VpcEncryptionControlEgressOnlyInternetGatewayExclusion {
     /// `enable`.
     Enable,
     /// `disable`.
@@ -461,7 +461,12 @@ pub enum EgressOnlyInternetGatewayExclusion {
     Other(String),
 }
 
-impl EgressOnlyInternetGatewayExclusion {
+impl VpcEncryptionControlEgressOnlyInternetGatewayExclusion {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enable, Self::Disable]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -472,7 +477,18 @@ impl EgressOnlyInternetGatewayExclusion {
     }
 }
 
-impl ToValue for EgressOnlyInternetGatewayExclusion {
+impl From<&str> for VpcEncryptionControlEgressOnlyInternetGatewayExclusion {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "enable" => Self::Enable,
+            "disable" => Self::Disable,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcEncryptionControlEgressOnlyInternetGatewayExclusion {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -482,7 +498,7 @@ impl ToValue for EgressOnlyInternetGatewayExclusion {
 /// holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ElasticFileSystemExclusion {
+pub enum VpcEncryptionControlElasticFileSystemExclusion {
     /// `enable`.
     Enable,
     /// `disable`.
@@ -491,7 +507,12 @@ pub enum ElasticFileSystemExclusion {
     Other(String),
 }
 
-impl ElasticFileSystemExclusion {
+impl VpcEncryptionControlElasticFileSystemExclusion {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enable, Self::Disable]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -502,7 +523,18 @@ impl ElasticFileSystemExclusion {
     }
 }
 
-impl ToValue for ElasticFileSystemExclusion {
+impl From<&str> for VpcEncryptionControlElasticFileSystemExclusion {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "enable" => Self::Enable,
+            "disable" => Self::Disable,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcEncryptionControlElasticFileSystemExclusion {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -512,7 +544,7 @@ impl ToValue for ElasticFileSystemExclusion {
 /// any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum InternetGatewayExclusion {
+pub enum VpcEncryptionControlInternetGatewayExclusion {
     /// `enable`.
     Enable,
     /// `disable`.
@@ -521,7 +553,12 @@ pub enum InternetGatewayExclusion {
     Other(String),
 }
 
-impl InternetGatewayExclusion {
+impl VpcEncryptionControlInternetGatewayExclusion {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enable, Self::Disable]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -532,7 +569,18 @@ impl InternetGatewayExclusion {
     }
 }
 
-impl ToValue for InternetGatewayExclusion {
+impl From<&str> for VpcEncryptionControlInternetGatewayExclusion {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "enable" => Self::Enable,
+            "disable" => Self::Disable,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcEncryptionControlInternetGatewayExclusion {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -542,7 +590,7 @@ impl ToValue for InternetGatewayExclusion {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum LambdaExclusion {
+pub enum VpcEncryptionControlLambdaExclusion {
     /// `enable`.
     Enable,
     /// `disable`.
@@ -551,7 +599,12 @@ pub enum LambdaExclusion {
     Other(String),
 }
 
-impl LambdaExclusion {
+impl VpcEncryptionControlLambdaExclusion {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enable, Self::Disable]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -562,7 +615,18 @@ impl LambdaExclusion {
     }
 }
 
-impl ToValue for LambdaExclusion {
+impl From<&str> for VpcEncryptionControlLambdaExclusion {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "enable" => Self::Enable,
+            "disable" => Self::Disable,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcEncryptionControlLambdaExclusion {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -572,7 +636,7 @@ impl ToValue for LambdaExclusion {
 /// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Mode {
+pub enum VpcEncryptionControlMode {
     /// `monitor`.
     Monitor,
     /// `enforce`.
@@ -581,7 +645,12 @@ pub enum Mode {
     Other(String),
 }
 
-impl Mode {
+impl VpcEncryptionControlMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Monitor, Self::Enforce]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -592,7 +661,18 @@ impl Mode {
     }
 }
 
-impl ToValue for Mode {
+impl From<&str> for VpcEncryptionControlMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "monitor" => Self::Monitor,
+            "enforce" => Self::Enforce,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcEncryptionControlMode {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -602,7 +682,7 @@ impl ToValue for Mode {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum NatGatewayExclusion {
+pub enum VpcEncryptionControlNatGatewayExclusion {
     /// `enable`.
     Enable,
     /// `disable`.
@@ -611,7 +691,12 @@ pub enum NatGatewayExclusion {
     Other(String),
 }
 
-impl NatGatewayExclusion {
+impl VpcEncryptionControlNatGatewayExclusion {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enable, Self::Disable]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -622,7 +707,18 @@ impl NatGatewayExclusion {
     }
 }
 
-impl ToValue for NatGatewayExclusion {
+impl From<&str> for VpcEncryptionControlNatGatewayExclusion {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "enable" => Self::Enable,
+            "disable" => Self::Disable,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcEncryptionControlNatGatewayExclusion {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -632,7 +728,7 @@ impl ToValue for NatGatewayExclusion {
 /// holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum VirtualPrivateGatewayExclusion {
+pub enum VpcEncryptionControlVirtualPrivateGatewayExclusion {
     /// `enable`.
     Enable,
     /// `disable`.
@@ -641,7 +737,12 @@ pub enum VirtualPrivateGatewayExclusion {
     Other(String),
 }
 
-impl VirtualPrivateGatewayExclusion {
+impl VpcEncryptionControlVirtualPrivateGatewayExclusion {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enable, Self::Disable]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -652,7 +753,18 @@ impl VirtualPrivateGatewayExclusion {
     }
 }
 
-impl ToValue for VirtualPrivateGatewayExclusion {
+impl From<&str> for VpcEncryptionControlVirtualPrivateGatewayExclusion {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "enable" => Self::Enable,
+            "disable" => Self::Disable,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcEncryptionControlVirtualPrivateGatewayExclusion {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -662,7 +774,7 @@ impl ToValue for VirtualPrivateGatewayExclusion {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum VpcLatticeExclusion {
+pub enum VpcEncryptionControlVpcLatticeExclusion {
     /// `enable`.
     Enable,
     /// `disable`.
@@ -671,7 +783,12 @@ pub enum VpcLatticeExclusion {
     Other(String),
 }
 
-impl VpcLatticeExclusion {
+impl VpcEncryptionControlVpcLatticeExclusion {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enable, Self::Disable]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -682,7 +799,18 @@ impl VpcLatticeExclusion {
     }
 }
 
-impl ToValue for VpcLatticeExclusion {
+impl From<&str> for VpcEncryptionControlVpcLatticeExclusion {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "enable" => Self::Enable,
+            "disable" => Self::Disable,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcEncryptionControlVpcLatticeExclusion {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -692,7 +820,7 @@ impl ToValue for VpcLatticeExclusion {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum VpcPeeringExclusion {
+pub enum VpcEncryptionControlVpcPeeringExclusion {
     /// `enable`.
     Enable,
     /// `disable`.
@@ -701,7 +829,12 @@ pub enum VpcPeeringExclusion {
     Other(String),
 }
 
-impl VpcPeeringExclusion {
+impl VpcEncryptionControlVpcPeeringExclusion {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enable, Self::Disable]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -712,7 +845,18 @@ impl VpcPeeringExclusion {
     }
 }
 
-impl ToValue for VpcPeeringExclusion {
+impl From<&str> for VpcEncryptionControlVpcPeeringExclusion {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "enable" => Self::Enable,
+            "disable" => Self::Disable,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcEncryptionControlVpcPeeringExclusion {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -722,13 +866,13 @@ cirrus_core::literal_expr!(
     VpcEncryptionControl,
     VpcEncryptionControlExclusion,
     VpcEncryptionControlExclusions,
-    EgressOnlyInternetGatewayExclusion,
-    ElasticFileSystemExclusion,
-    InternetGatewayExclusion,
-    LambdaExclusion,
-    Mode,
-    NatGatewayExclusion,
-    VirtualPrivateGatewayExclusion,
-    VpcLatticeExclusion,
-    VpcPeeringExclusion,
+    VpcEncryptionControlEgressOnlyInternetGatewayExclusion,
+    VpcEncryptionControlElasticFileSystemExclusion,
+    VpcEncryptionControlInternetGatewayExclusion,
+    VpcEncryptionControlLambdaExclusion,
+    VpcEncryptionControlMode,
+    VpcEncryptionControlNatGatewayExclusion,
+    VpcEncryptionControlVirtualPrivateGatewayExclusion,
+    VpcEncryptionControlVpcLatticeExclusion,
+    VpcEncryptionControlVpcPeeringExclusion,
 );

@@ -15,7 +15,7 @@ use cirrus_core::{ElementRef, Expr, List, ObjectBuilder, Resource, Tag, TagSpec,
 #[derive(Debug, Clone)]
 pub struct CfnVpcBlockPublicAccessExclusion {
     /// The desired VPC Block Public Access mode for a specific VPC or subnet exclusion. Required.
-    pub internet_gateway_exclusion_mode: Expr<InternetGatewayExclusionMode>,
+    pub internet_gateway_exclusion_mode: Expr<VpcBlockPublicAccessExclusionInternetGatewayExclusionMode>,
     /// The ID of the subnet you want to exclude. Required only if you don't specify VpcId. Changing
     /// this replaces the resource.
     pub subnet_id: Option<Expr<String>>,
@@ -31,7 +31,7 @@ impl CfnVpcBlockPublicAccessExclusion {
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCBlockPublicAccessExclusion";
 
     /// An `AWS::EC2::VPCBlockPublicAccessExclusion` with the required properties; the optional ones are `None`.
-    pub fn new(internet_gateway_exclusion_mode: impl Into<Expr<InternetGatewayExclusionMode>>) -> Self {
+    pub fn new(internet_gateway_exclusion_mode: impl Into<Expr<VpcBlockPublicAccessExclusionInternetGatewayExclusionMode>>) -> Self {
         Self {
             internet_gateway_exclusion_mode: internet_gateway_exclusion_mode.into(),
             subnet_id: None,
@@ -89,7 +89,7 @@ impl CfnVpcBlockPublicAccessExclusionAttrs {
 /// `Other` holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum InternetGatewayExclusionMode {
+pub enum VpcBlockPublicAccessExclusionInternetGatewayExclusionMode {
     /// `allow-bidirectional`.
     AllowBidirectional,
     /// `allow-egress`.
@@ -98,7 +98,12 @@ pub enum InternetGatewayExclusionMode {
     Other(String),
 }
 
-impl InternetGatewayExclusionMode {
+impl VpcBlockPublicAccessExclusionInternetGatewayExclusionMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::AllowBidirectional, Self::AllowEgress]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -109,12 +114,23 @@ impl InternetGatewayExclusionMode {
     }
 }
 
-impl ToValue for InternetGatewayExclusionMode {
+impl From<&str> for VpcBlockPublicAccessExclusionInternetGatewayExclusionMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "allow-bidirectional" => Self::AllowBidirectional,
+            "allow-egress" => Self::AllowEgress,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcBlockPublicAccessExclusionInternetGatewayExclusionMode {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    InternetGatewayExclusionMode,
+    VpcBlockPublicAccessExclusionInternetGatewayExclusionMode,
 );

@@ -17,7 +17,7 @@ pub struct CfnVpcBlockPublicAccessOptions {
     /// The desired VPC Block Public Access mode for internet gateways in your account. We do not
     /// allow you to create this resource type in an "off" mode since off is the default value.
     /// Required.
-    pub internet_gateway_block_mode: Expr<InternetGatewayBlockMode>,
+    pub internet_gateway_block_mode: Expr<VpcBlockPublicAccessOptionsInternetGatewayBlockMode>,
 }
 
 impl CfnVpcBlockPublicAccessOptions {
@@ -25,7 +25,7 @@ impl CfnVpcBlockPublicAccessOptions {
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCBlockPublicAccessOptions";
 
     /// An `AWS::EC2::VPCBlockPublicAccessOptions` with the required properties; the optional ones are `None`.
-    pub fn new(internet_gateway_block_mode: impl Into<Expr<InternetGatewayBlockMode>>) -> Self {
+    pub fn new(internet_gateway_block_mode: impl Into<Expr<VpcBlockPublicAccessOptionsInternetGatewayBlockMode>>) -> Self {
         Self {
             internet_gateway_block_mode: internet_gateway_block_mode.into(),
         }
@@ -79,7 +79,7 @@ impl CfnVpcBlockPublicAccessOptionsAttrs {
 /// `Other` holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum InternetGatewayBlockMode {
+pub enum VpcBlockPublicAccessOptionsInternetGatewayBlockMode {
     /// `block-bidirectional`.
     BlockBidirectional,
     /// `block-ingress`.
@@ -88,7 +88,12 @@ pub enum InternetGatewayBlockMode {
     Other(String),
 }
 
-impl InternetGatewayBlockMode {
+impl VpcBlockPublicAccessOptionsInternetGatewayBlockMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::BlockBidirectional, Self::BlockIngress]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -99,12 +104,23 @@ impl InternetGatewayBlockMode {
     }
 }
 
-impl ToValue for InternetGatewayBlockMode {
+impl From<&str> for VpcBlockPublicAccessOptionsInternetGatewayBlockMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "block-bidirectional" => Self::BlockBidirectional,
+            "block-ingress" => Self::BlockIngress,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcBlockPublicAccessOptionsInternetGatewayBlockMode {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    InternetGatewayBlockMode,
+    VpcBlockPublicAccessOptionsInternetGatewayBlockMode,
 );

@@ -12,28 +12,28 @@ use cirrus_core::{ElementRef, Expr, List, ObjectBuilder, Resource, Tag, TagSpec,
 pub struct CfnVpcEncryptionControl {
     /// Specifies whether to exclude egress-only internet gateway traffic from encryption
     /// enforcement.
-    pub egress_only_internet_gateway_exclusion_input: Option<Expr<EgressOnlyInternetGatewayExclusionInput>>,
+    pub egress_only_internet_gateway_exclusion_input: Option<Expr<VpcEncryptionControlEgressOnlyInternetGatewayExclusionInput>>,
     /// Specifies whether to exclude Elastic File System traffic from encryption enforcement.
-    pub elastic_file_system_exclusion_input: Option<Expr<ElasticFileSystemExclusionInput>>,
+    pub elastic_file_system_exclusion_input: Option<Expr<VpcEncryptionControlElasticFileSystemExclusionInput>>,
     /// Specifies whether to exclude internet gateway traffic from encryption enforcement.
-    pub internet_gateway_exclusion_input: Option<Expr<InternetGatewayExclusionInput>>,
+    pub internet_gateway_exclusion_input: Option<Expr<VpcEncryptionControlInternetGatewayExclusionInput>>,
     /// Specifies whether to exclude Lambda function traffic from encryption enforcement.
-    pub lambda_exclusion_input: Option<Expr<LambdaExclusionInput>>,
+    pub lambda_exclusion_input: Option<Expr<VpcEncryptionControlLambdaExclusionInput>>,
     /// The encryption mode for the VPC Encryption Control configuration.
-    pub mode: Option<Expr<Mode>>,
+    pub mode: Option<Expr<VpcEncryptionControlMode>>,
     /// Specifies whether to exclude NAT gateway traffic from encryption enforcement.
-    pub nat_gateway_exclusion_input: Option<Expr<NatGatewayExclusionInput>>,
+    pub nat_gateway_exclusion_input: Option<Expr<VpcEncryptionControlNatGatewayExclusionInput>>,
     /// The tags assigned to the VPC Encryption Control configuration.
     pub tags: Option<Expr<List<Tag>>>,
     /// Specifies whether to exclude virtual private gateway traffic from encryption enforcement.
-    pub virtual_private_gateway_exclusion_input: Option<Expr<VirtualPrivateGatewayExclusionInput>>,
+    pub virtual_private_gateway_exclusion_input: Option<Expr<VpcEncryptionControlVirtualPrivateGatewayExclusionInput>>,
     /// The ID of the VPC for which to create the encryption control configuration. Changing this
     /// replaces the resource.
     pub vpc_id: Option<Expr<String>>,
     /// Specifies whether to exclude VPC Lattice traffic from encryption enforcement.
-    pub vpc_lattice_exclusion_input: Option<Expr<VpcLatticeExclusionInput>>,
+    pub vpc_lattice_exclusion_input: Option<Expr<VpcEncryptionControlVpcLatticeExclusionInput>>,
     /// Specifies whether to exclude VPC peering connection traffic from encryption enforcement.
-    pub vpc_peering_exclusion_input: Option<Expr<VpcPeeringExclusionInput>>,
+    pub vpc_peering_exclusion_input: Option<Expr<VpcEncryptionControlVpcPeeringExclusionInput>>,
 }
 
 impl CfnVpcEncryptionControl {
@@ -233,7 +233,7 @@ impl CfnVpcEncryptionControlAttrs {
 /// them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum EgressOnlyInternetGatewayExclusionInput {
+pub enum VpcEncryptionControlEgressOnlyInternetGatewayExclusionInput {
     /// `enable`.
     Enable,
     /// `disable`.
@@ -242,7 +242,12 @@ pub enum EgressOnlyInternetGatewayExclusionInput {
     Other(String),
 }
 
-impl EgressOnlyInternetGatewayExclusionInput {
+impl VpcEncryptionControlEgressOnlyInternetGatewayExclusionInput {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enable, Self::Disable]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -253,7 +258,18 @@ impl EgressOnlyInternetGatewayExclusionInput {
     }
 }
 
-impl ToValue for EgressOnlyInternetGatewayExclusionInput {
+impl From<&str> for VpcEncryptionControlEgressOnlyInternetGatewayExclusionInput {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "enable" => Self::Enable,
+            "disable" => Self::Disable,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcEncryptionControlEgressOnlyInternetGatewayExclusionInput {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -263,7 +279,7 @@ impl ToValue for EgressOnlyInternetGatewayExclusionInput {
 /// `Other` holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ElasticFileSystemExclusionInput {
+pub enum VpcEncryptionControlElasticFileSystemExclusionInput {
     /// `enable`.
     Enable,
     /// `disable`.
@@ -272,7 +288,12 @@ pub enum ElasticFileSystemExclusionInput {
     Other(String),
 }
 
-impl ElasticFileSystemExclusionInput {
+impl VpcEncryptionControlElasticFileSystemExclusionInput {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enable, Self::Disable]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -283,7 +304,18 @@ impl ElasticFileSystemExclusionInput {
     }
 }
 
-impl ToValue for ElasticFileSystemExclusionInput {
+impl From<&str> for VpcEncryptionControlElasticFileSystemExclusionInput {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "enable" => Self::Enable,
+            "disable" => Self::Disable,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcEncryptionControlElasticFileSystemExclusionInput {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -293,7 +325,7 @@ impl ToValue for ElasticFileSystemExclusionInput {
 /// holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum InternetGatewayExclusionInput {
+pub enum VpcEncryptionControlInternetGatewayExclusionInput {
     /// `enable`.
     Enable,
     /// `disable`.
@@ -302,7 +334,12 @@ pub enum InternetGatewayExclusionInput {
     Other(String),
 }
 
-impl InternetGatewayExclusionInput {
+impl VpcEncryptionControlInternetGatewayExclusionInput {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enable, Self::Disable]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -313,7 +350,18 @@ impl InternetGatewayExclusionInput {
     }
 }
 
-impl ToValue for InternetGatewayExclusionInput {
+impl From<&str> for VpcEncryptionControlInternetGatewayExclusionInput {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "enable" => Self::Enable,
+            "disable" => Self::Disable,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcEncryptionControlInternetGatewayExclusionInput {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -323,7 +371,7 @@ impl ToValue for InternetGatewayExclusionInput {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum LambdaExclusionInput {
+pub enum VpcEncryptionControlLambdaExclusionInput {
     /// `enable`.
     Enable,
     /// `disable`.
@@ -332,7 +380,12 @@ pub enum LambdaExclusionInput {
     Other(String),
 }
 
-impl LambdaExclusionInput {
+impl VpcEncryptionControlLambdaExclusionInput {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enable, Self::Disable]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -343,7 +396,18 @@ impl LambdaExclusionInput {
     }
 }
 
-impl ToValue for LambdaExclusionInput {
+impl From<&str> for VpcEncryptionControlLambdaExclusionInput {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "enable" => Self::Enable,
+            "disable" => Self::Disable,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcEncryptionControlLambdaExclusionInput {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -353,7 +417,7 @@ impl ToValue for LambdaExclusionInput {
 /// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Mode {
+pub enum VpcEncryptionControlMode {
     /// `monitor`.
     Monitor,
     /// `enforce`.
@@ -362,7 +426,12 @@ pub enum Mode {
     Other(String),
 }
 
-impl Mode {
+impl VpcEncryptionControlMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Monitor, Self::Enforce]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -373,7 +442,18 @@ impl Mode {
     }
 }
 
-impl ToValue for Mode {
+impl From<&str> for VpcEncryptionControlMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "monitor" => Self::Monitor,
+            "enforce" => Self::Enforce,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcEncryptionControlMode {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -383,7 +463,7 @@ impl ToValue for Mode {
 /// any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum NatGatewayExclusionInput {
+pub enum VpcEncryptionControlNatGatewayExclusionInput {
     /// `enable`.
     Enable,
     /// `disable`.
@@ -392,7 +472,12 @@ pub enum NatGatewayExclusionInput {
     Other(String),
 }
 
-impl NatGatewayExclusionInput {
+impl VpcEncryptionControlNatGatewayExclusionInput {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enable, Self::Disable]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -403,7 +488,18 @@ impl NatGatewayExclusionInput {
     }
 }
 
-impl ToValue for NatGatewayExclusionInput {
+impl From<&str> for VpcEncryptionControlNatGatewayExclusionInput {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "enable" => Self::Enable,
+            "disable" => Self::Disable,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcEncryptionControlNatGatewayExclusionInput {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -413,7 +509,7 @@ impl ToValue for NatGatewayExclusionInput {
 /// `Other` holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum VirtualPrivateGatewayExclusionInput {
+pub enum VpcEncryptionControlVirtualPrivateGatewayExclusionInput {
     /// `enable`.
     Enable,
     /// `disable`.
@@ -422,7 +518,12 @@ pub enum VirtualPrivateGatewayExclusionInput {
     Other(String),
 }
 
-impl VirtualPrivateGatewayExclusionInput {
+impl VpcEncryptionControlVirtualPrivateGatewayExclusionInput {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enable, Self::Disable]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -433,7 +534,18 @@ impl VirtualPrivateGatewayExclusionInput {
     }
 }
 
-impl ToValue for VirtualPrivateGatewayExclusionInput {
+impl From<&str> for VpcEncryptionControlVirtualPrivateGatewayExclusionInput {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "enable" => Self::Enable,
+            "disable" => Self::Disable,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcEncryptionControlVirtualPrivateGatewayExclusionInput {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -443,7 +555,7 @@ impl ToValue for VirtualPrivateGatewayExclusionInput {
 /// any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum VpcLatticeExclusionInput {
+pub enum VpcEncryptionControlVpcLatticeExclusionInput {
     /// `enable`.
     Enable,
     /// `disable`.
@@ -452,7 +564,12 @@ pub enum VpcLatticeExclusionInput {
     Other(String),
 }
 
-impl VpcLatticeExclusionInput {
+impl VpcEncryptionControlVpcLatticeExclusionInput {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enable, Self::Disable]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -463,7 +580,18 @@ impl VpcLatticeExclusionInput {
     }
 }
 
-impl ToValue for VpcLatticeExclusionInput {
+impl From<&str> for VpcEncryptionControlVpcLatticeExclusionInput {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "enable" => Self::Enable,
+            "disable" => Self::Disable,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcEncryptionControlVpcLatticeExclusionInput {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -473,7 +601,7 @@ impl ToValue for VpcLatticeExclusionInput {
 /// any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum VpcPeeringExclusionInput {
+pub enum VpcEncryptionControlVpcPeeringExclusionInput {
     /// `enable`.
     Enable,
     /// `disable`.
@@ -482,7 +610,12 @@ pub enum VpcPeeringExclusionInput {
     Other(String),
 }
 
-impl VpcPeeringExclusionInput {
+impl VpcEncryptionControlVpcPeeringExclusionInput {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enable, Self::Disable]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -493,20 +626,31 @@ impl VpcPeeringExclusionInput {
     }
 }
 
-impl ToValue for VpcPeeringExclusionInput {
+impl From<&str> for VpcEncryptionControlVpcPeeringExclusionInput {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "enable" => Self::Enable,
+            "disable" => Self::Disable,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcEncryptionControlVpcPeeringExclusionInput {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    EgressOnlyInternetGatewayExclusionInput,
-    ElasticFileSystemExclusionInput,
-    InternetGatewayExclusionInput,
-    LambdaExclusionInput,
-    Mode,
-    NatGatewayExclusionInput,
-    VirtualPrivateGatewayExclusionInput,
-    VpcLatticeExclusionInput,
-    VpcPeeringExclusionInput,
+    VpcEncryptionControlEgressOnlyInternetGatewayExclusionInput,
+    VpcEncryptionControlElasticFileSystemExclusionInput,
+    VpcEncryptionControlInternetGatewayExclusionInput,
+    VpcEncryptionControlLambdaExclusionInput,
+    VpcEncryptionControlMode,
+    VpcEncryptionControlNatGatewayExclusionInput,
+    VpcEncryptionControlVirtualPrivateGatewayExclusionInput,
+    VpcEncryptionControlVpcLatticeExclusionInput,
+    VpcEncryptionControlVpcPeeringExclusionInput,
 );

@@ -16,7 +16,7 @@ pub struct CfnVpcEndpoint {
     /// Describes the DNS options for an endpoint.
     pub dns_options: Option<Expr<DnsOptionsSpecification>>,
     /// The supported IP address types.
-    pub ip_address_type: Option<Expr<IpAddressType>>,
+    pub ip_address_type: Option<Expr<VpcEndpointIpAddressType>>,
     /// An endpoint policy, which controls access to the service from the VPC. The default endpoint
     /// policy allows full access to the service. Endpoint policies are supported only for gateway
     /// and interface endpoints.
@@ -158,16 +158,16 @@ impl CfnVpcEndpointAttrs {
 #[derive(Debug, Clone, Default)]
 pub struct DnsOptionsSpecification {
     /// The DNS records created for the endpoint.
-    pub dns_record_ip_type: Option<Expr<DnsRecordIpType>>,
+    pub dns_record_ip_type: Option<Expr<DnsOptionsSpecificationDnsRecordIpType>>,
     /// Indicates whether to enable private DNS only for inbound endpoints. This option is available
     /// only for services that support both gateway and interface endpoints. It routes traffic that
     /// originates from the VPC to the gateway endpoint and traffic that originates from on-premises
     /// to the interface endpoint.
-    pub private_dns_only_for_inbound_resolver_endpoint: Option<Expr<PrivateDnsOnlyForInboundResolverEndpoint>>,
+    pub private_dns_only_for_inbound_resolver_endpoint: Option<Expr<DnsOptionsSpecificationPrivateDnsOnlyForInboundResolverEndpoint>>,
     /// The preference for which private domains have a private hosted zone created for and
     /// associated with the specified VPC. Only supported when private DNS is enabled and when the
     /// VPC endpoint type is ServiceNetwork or Resource. Changing this replaces the resource.
-    pub private_dns_preference: Option<Expr<PrivateDnsPreference>>,
+    pub private_dns_preference: Option<Expr<DnsOptionsSpecificationPrivateDnsPreference>>,
     /// Indicates which of the private domains to create private hosted zones for and associate with
     /// the specified VPC. Only supported when private DNS is enabled and the private DNS preference
     /// is `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS` or `SPECIFIED_DOMAINS_ONLY`. Changing this
@@ -190,7 +190,7 @@ impl ToValue for DnsOptionsSpecification {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum DnsRecordIpType {
+pub enum DnsOptionsSpecificationDnsRecordIpType {
     /// `ipv4`.
     Ipv4,
     /// `ipv6`.
@@ -205,7 +205,12 @@ pub enum DnsRecordIpType {
     Other(String),
 }
 
-impl DnsRecordIpType {
+impl DnsOptionsSpecificationDnsRecordIpType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Ipv4, Self::Ipv6, Self::Dualstack, Self::ServiceDefined, Self::NotSpecified]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -219,43 +224,21 @@ impl DnsRecordIpType {
     }
 }
 
-impl ToValue for DnsRecordIpType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `VpcEndpoint.IpAddressType` that the spec lists. `Other` holds any other value,
-/// for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum IpAddressType {
-    /// `ipv4`.
-    Ipv4,
-    /// `ipv6`.
-    Ipv6,
-    /// `dualstack`.
-    Dualstack,
-    /// `not-specified`.
-    NotSpecified,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl IpAddressType {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Ipv4 => "ipv4",
-            Self::Ipv6 => "ipv6",
-            Self::Dualstack => "dualstack",
-            Self::NotSpecified => "not-specified",
-            Self::Other(value) => value,
+impl From<&str> for DnsOptionsSpecificationDnsRecordIpType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ipv4" => Self::Ipv4,
+            "ipv6" => Self::Ipv6,
+            "dualstack" => Self::Dualstack,
+            "service-defined" => Self::ServiceDefined,
+            "not-specified" => Self::NotSpecified,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for IpAddressType {
+impl ToValue for DnsOptionsSpecificationDnsRecordIpType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -266,7 +249,7 @@ impl ToValue for IpAddressType {
 /// them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum PrivateDnsOnlyForInboundResolverEndpoint {
+pub enum DnsOptionsSpecificationPrivateDnsOnlyForInboundResolverEndpoint {
     /// `OnlyInboundResolver`.
     OnlyInboundResolver,
     /// `AllResolvers`.
@@ -277,7 +260,12 @@ pub enum PrivateDnsOnlyForInboundResolverEndpoint {
     Other(String),
 }
 
-impl PrivateDnsOnlyForInboundResolverEndpoint {
+impl DnsOptionsSpecificationPrivateDnsOnlyForInboundResolverEndpoint {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::OnlyInboundResolver, Self::AllResolvers, Self::NotSpecified]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -289,7 +277,19 @@ impl PrivateDnsOnlyForInboundResolverEndpoint {
     }
 }
 
-impl ToValue for PrivateDnsOnlyForInboundResolverEndpoint {
+impl From<&str> for DnsOptionsSpecificationPrivateDnsOnlyForInboundResolverEndpoint {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "OnlyInboundResolver" => Self::OnlyInboundResolver,
+            "AllResolvers" => Self::AllResolvers,
+            "NotSpecified" => Self::NotSpecified,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for DnsOptionsSpecificationPrivateDnsOnlyForInboundResolverEndpoint {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -299,7 +299,7 @@ impl ToValue for PrivateDnsOnlyForInboundResolverEndpoint {
 /// any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum PrivateDnsPreference {
+pub enum DnsOptionsSpecificationPrivateDnsPreference {
     /// `VERIFIED_DOMAINS_ONLY`.
     VerifiedDomainsOnly,
     /// `ALL_DOMAINS`.
@@ -312,7 +312,17 @@ pub enum PrivateDnsPreference {
     Other(String),
 }
 
-impl PrivateDnsPreference {
+impl DnsOptionsSpecificationPrivateDnsPreference {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::VerifiedDomainsOnly,
+            Self::AllDomains,
+            Self::VerifiedDomainsAndSpecifiedDomains,
+            Self::SpecifiedDomainsOnly,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -325,7 +335,74 @@ impl PrivateDnsPreference {
     }
 }
 
-impl ToValue for PrivateDnsPreference {
+impl From<&str> for DnsOptionsSpecificationPrivateDnsPreference {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "VERIFIED_DOMAINS_ONLY" => Self::VerifiedDomainsOnly,
+            "ALL_DOMAINS" => Self::AllDomains,
+            "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS" => Self::VerifiedDomainsAndSpecifiedDomains,
+            "SPECIFIED_DOMAINS_ONLY" => Self::SpecifiedDomainsOnly,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for DnsOptionsSpecificationPrivateDnsPreference {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `VpcEndpoint.IpAddressType` that the spec lists. `Other` holds any other value,
+/// for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum VpcEndpointIpAddressType {
+    /// `ipv4`.
+    Ipv4,
+    /// `ipv6`.
+    Ipv6,
+    /// `dualstack`.
+    Dualstack,
+    /// `not-specified`.
+    NotSpecified,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl VpcEndpointIpAddressType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Ipv4, Self::Ipv6, Self::Dualstack, Self::NotSpecified]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Ipv4 => "ipv4",
+            Self::Ipv6 => "ipv6",
+            Self::Dualstack => "dualstack",
+            Self::NotSpecified => "not-specified",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for VpcEndpointIpAddressType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ipv4" => Self::Ipv4,
+            "ipv6" => Self::Ipv6,
+            "dualstack" => Self::Dualstack,
+            "not-specified" => Self::NotSpecified,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcEndpointIpAddressType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -353,6 +430,18 @@ pub enum VpcEndpointType {
 }
 
 impl VpcEndpointType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::Interface,
+            Self::Gateway,
+            Self::GatewayLoadBalancer,
+            Self::ServiceNetwork,
+            Self::Resource,
+            Self::Tunnel,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -367,6 +456,21 @@ impl VpcEndpointType {
     }
 }
 
+impl From<&str> for VpcEndpointType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Interface" => Self::Interface,
+            "Gateway" => Self::Gateway,
+            "GatewayLoadBalancer" => Self::GatewayLoadBalancer,
+            "ServiceNetwork" => Self::ServiceNetwork,
+            "Resource" => Self::Resource,
+            "Tunnel" => Self::Tunnel,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for VpcEndpointType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
@@ -375,9 +479,9 @@ impl ToValue for VpcEndpointType {
 
 cirrus_core::literal_expr!(
     DnsOptionsSpecification,
-    DnsRecordIpType,
-    IpAddressType,
-    PrivateDnsOnlyForInboundResolverEndpoint,
-    PrivateDnsPreference,
+    DnsOptionsSpecificationDnsRecordIpType,
+    DnsOptionsSpecificationPrivateDnsOnlyForInboundResolverEndpoint,
+    DnsOptionsSpecificationPrivateDnsPreference,
+    VpcEndpointIpAddressType,
     VpcEndpointType,
 );

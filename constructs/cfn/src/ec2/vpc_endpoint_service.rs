@@ -30,7 +30,7 @@ pub struct CfnVpcEndpointService {
     /// The `PrivateDnsNameConfiguration` property.
     pub private_dns_name_configuration: Option<Expr<PrivateDnsNameConfiguration>>,
     /// The supported IP address types. The possible values are `ipv4` and `ipv6`.
-    pub supported_ip_address_types: Option<Expr<List<SupportedIpAddressTypes>>>,
+    pub supported_ip_address_types: Option<Expr<List<VpcEndpointServiceSupportedIpAddressTypes>>>,
     /// The Regions from which service consumers can access the service.
     pub supported_regions: Option<Expr<List<String>>>,
     /// The tags to associate with the service.
@@ -142,7 +142,7 @@ impl ToValue for PrivateDnsNameConfiguration {
 /// any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum SupportedIpAddressTypes {
+pub enum VpcEndpointServiceSupportedIpAddressTypes {
     /// `ipv4`.
     Ipv4,
     /// `ipv6`.
@@ -151,7 +151,12 @@ pub enum SupportedIpAddressTypes {
     Other(String),
 }
 
-impl SupportedIpAddressTypes {
+impl VpcEndpointServiceSupportedIpAddressTypes {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Ipv4, Self::Ipv6]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -162,7 +167,18 @@ impl SupportedIpAddressTypes {
     }
 }
 
-impl ToValue for SupportedIpAddressTypes {
+impl From<&str> for VpcEndpointServiceSupportedIpAddressTypes {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ipv4" => Self::Ipv4,
+            "ipv6" => Self::Ipv6,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcEndpointServiceSupportedIpAddressTypes {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -170,5 +186,5 @@ impl ToValue for SupportedIpAddressTypes {
 
 cirrus_core::literal_expr!(
     PrivateDnsNameConfiguration,
-    SupportedIpAddressTypes,
+    VpcEndpointServiceSupportedIpAddressTypes,
 );

@@ -28,7 +28,7 @@ pub struct CfnVpnConnection {
     pub outside_ip_address_type: Option<Expr<String>>,
     /// Describes the storage location for an instance store-backed AMI. Changing this replaces the
     /// resource.
-    pub pre_shared_key_storage: Option<Expr<PreSharedKeyStorage>>,
+    pub pre_shared_key_storage: Option<Expr<VpnConnectionPreSharedKeyStorage>>,
     /// The IPv4 CIDR on the AWS side of the VPN connection. Changing this replaces the resource.
     pub remote_ipv4_network_cidr: Option<Expr<String>>,
     /// The IPv6 CIDR on the AWS side of the VPN connection. Changing this replaces the resource.
@@ -49,7 +49,7 @@ pub struct CfnVpnConnection {
     /// Gbps per tunnel, while `large` supports up to 5 Gbps per tunnel. The default value is
     /// `standard`. Existing VPN connections without a bandwidth setting will automatically default
     /// to `standard`.
-    pub tunnel_bandwidth: Option<Expr<TunnelBandwidth>>,
+    pub tunnel_bandwidth: Option<Expr<VpnConnectionTunnelBandwidth>>,
     /// Indicate whether the VPN tunnels process IPv4 or IPv6 traffic. Changing this replaces the
     /// resource.
     pub tunnel_inside_ip_version: Option<Expr<String>>,
@@ -162,13 +162,13 @@ pub struct CloudwatchLogOptionsSpecification {
     /// The Amazon Resource Name (ARN) of the CloudWatch log group where BGP logs will be sent.
     pub bgp_log_group_arn: Option<Expr<String>>,
     /// The desired output format for BGP logs to be sent to CloudWatch. Default format is `json`.
-    pub bgp_log_output_format: Option<Expr<BgpLogOutputFormat>>,
+    pub bgp_log_output_format: Option<Expr<CloudwatchLogOptionsSpecificationBgpLogOutputFormat>>,
     /// Enable or disable VPN tunnel logging feature. Default value is `False`.
     pub log_enabled: Option<Expr<bool>>,
     /// The Amazon Resource Name (ARN) of the CloudWatch log group to send logs to.
     pub log_group_arn: Option<Expr<String>>,
     /// Set log format. Default format is `json`.
-    pub log_output_format: Option<Expr<LogOutputFormat>>,
+    pub log_output_format: Option<Expr<CloudwatchLogOptionsSpecificationLogOutputFormat>>,
 }
 
 impl ToValue for CloudwatchLogOptionsSpecification {
@@ -327,7 +327,7 @@ impl ToValue for VpnTunnelLogOptionsSpecification {
 pub struct VpnTunnelOptionsSpecification {
     /// The action to take after DPD timeout occurs. Specify `restart` to restart the IKE
     /// initiation. Specify `clear` to end the IKE session.
-    pub dpd_timeout_action: Option<Expr<DpdTimeoutAction>>,
+    pub dpd_timeout_action: Option<Expr<VpnTunnelOptionsSpecificationDpdTimeoutAction>>,
     /// The number of seconds after which a DPD timeout occurs.
     pub dpd_timeout_seconds: Option<Expr<i64>>,
     /// Turn on or off tunnel endpoint lifecycle control feature.
@@ -373,7 +373,7 @@ pub struct VpnTunnelOptionsSpecification {
     /// The action to take when the establishing the tunnel for the VPN connection. By default, your
     /// customer gateway device must initiate the IKE negotiation and bring up the tunnel. Specify
     /// `start` for AWS to initiate the IKE negotiation.
-    pub startup_action: Option<Expr<StartupAction>>,
+    pub startup_action: Option<Expr<VpnTunnelOptionsSpecificationStartupAction>>,
     /// The range of inside IP addresses for the tunnel. Any specified CIDR blocks must be unique
     /// across all VPN connections that use the same virtual private gateway. Changing this replaces
     /// the resource.
@@ -414,7 +414,7 @@ impl ToValue for VpnTunnelOptionsSpecification {
 /// `Other` holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum BgpLogOutputFormat {
+pub enum CloudwatchLogOptionsSpecificationBgpLogOutputFormat {
     /// `json`.
     Json,
     /// `text`.
@@ -423,7 +423,12 @@ pub enum BgpLogOutputFormat {
     Other(String),
 }
 
-impl BgpLogOutputFormat {
+impl CloudwatchLogOptionsSpecificationBgpLogOutputFormat {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Json, Self::Text]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -434,40 +439,64 @@ impl BgpLogOutputFormat {
     }
 }
 
-impl ToValue for BgpLogOutputFormat {
+impl From<&str> for CloudwatchLogOptionsSpecificationBgpLogOutputFormat {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "json" => Self::Json,
+            "text" => Self::Text,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for CloudwatchLogOptionsSpecificationBgpLogOutputFormat {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `VpnTunnelOptionsSpecification.DPDTimeoutAction` that the spec lists. `Other`
+/// The values of `CloudwatchLogOptionsSpecification.LogOutputFormat` that the spec lists. `Other`
 /// holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum DpdTimeoutAction {
-    /// `clear`.
-    Clear,
-    /// `none`.
-    None,
-    /// `restart`.
-    Restart,
+pub enum CloudwatchLogOptionsSpecificationLogOutputFormat {
+    /// `json`.
+    Json,
+    /// `text`.
+    Text,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl DpdTimeoutAction {
+impl CloudwatchLogOptionsSpecificationLogOutputFormat {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Json, Self::Text]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Clear => "clear",
-            Self::None => "none",
-            Self::Restart => "restart",
+            Self::Json => "json",
+            Self::Text => "text",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for DpdTimeoutAction {
+impl From<&str> for CloudwatchLogOptionsSpecificationLogOutputFormat {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "json" => Self::Json,
+            "text" => Self::Text,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for CloudwatchLogOptionsSpecificationLogOutputFormat {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -487,6 +516,11 @@ pub enum IkeVersionsRequestListValueValue {
 }
 
 impl IkeVersionsRequestListValueValue {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Ikev1, Self::Ikev2]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -497,37 +531,18 @@ impl IkeVersionsRequestListValueValue {
     }
 }
 
-impl ToValue for IkeVersionsRequestListValueValue {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `CloudwatchLogOptionsSpecification.LogOutputFormat` that the spec lists. `Other`
-/// holds any other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum LogOutputFormat {
-    /// `json`.
-    Json,
-    /// `text`.
-    Text,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl LogOutputFormat {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Json => "json",
-            Self::Text => "text",
-            Self::Other(value) => value,
+impl From<&str> for IkeVersionsRequestListValueValue {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ikev1" => Self::Ikev1,
+            "ikev2" => Self::Ikev2,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for LogOutputFormat {
+impl ToValue for IkeVersionsRequestListValueValue {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -551,6 +566,11 @@ pub enum Phase1EncryptionAlgorithmsRequestListValueValue {
 }
 
 impl Phase1EncryptionAlgorithmsRequestListValueValue {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Aes128, Self::Aes256, Self::Aes128Gcm16, Self::Aes256Gcm16]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -559,6 +579,19 @@ impl Phase1EncryptionAlgorithmsRequestListValueValue {
             Self::Aes128Gcm16 => "AES128-GCM-16",
             Self::Aes256Gcm16 => "AES256-GCM-16",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for Phase1EncryptionAlgorithmsRequestListValueValue {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "AES128" => Self::Aes128,
+            "AES256" => Self::Aes256,
+            "AES128-GCM-16" => Self::Aes128Gcm16,
+            "AES256-GCM-16" => Self::Aes256Gcm16,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -587,6 +620,11 @@ pub enum Phase1IntegrityAlgorithmsRequestListValueValue {
 }
 
 impl Phase1IntegrityAlgorithmsRequestListValueValue {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Sha1, Self::Sha2_256, Self::Sha2_384, Self::Sha2_512]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -595,6 +633,19 @@ impl Phase1IntegrityAlgorithmsRequestListValueValue {
             Self::Sha2_384 => "SHA2-384",
             Self::Sha2_512 => "SHA2-512",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for Phase1IntegrityAlgorithmsRequestListValueValue {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "SHA1" => Self::Sha1,
+            "SHA2-256" => Self::Sha2_256,
+            "SHA2-384" => Self::Sha2_384,
+            "SHA2-512" => Self::Sha2_512,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -623,6 +674,11 @@ pub enum Phase2EncryptionAlgorithmsRequestListValueValue {
 }
 
 impl Phase2EncryptionAlgorithmsRequestListValueValue {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Aes128, Self::Aes256, Self::Aes128Gcm16, Self::Aes256Gcm16]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -631,6 +687,19 @@ impl Phase2EncryptionAlgorithmsRequestListValueValue {
             Self::Aes128Gcm16 => "AES128-GCM-16",
             Self::Aes256Gcm16 => "AES256-GCM-16",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for Phase2EncryptionAlgorithmsRequestListValueValue {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "AES128" => Self::Aes128,
+            "AES256" => Self::Aes256,
+            "AES128-GCM-16" => Self::Aes128Gcm16,
+            "AES256-GCM-16" => Self::Aes256Gcm16,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -659,6 +728,11 @@ pub enum Phase2IntegrityAlgorithmsRequestListValueValue {
 }
 
 impl Phase2IntegrityAlgorithmsRequestListValueValue {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Sha1, Self::Sha2_256, Self::Sha2_384, Self::Sha2_512]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -667,6 +741,19 @@ impl Phase2IntegrityAlgorithmsRequestListValueValue {
             Self::Sha2_384 => "SHA2-384",
             Self::Sha2_512 => "SHA2-512",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for Phase2IntegrityAlgorithmsRequestListValueValue {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "SHA1" => Self::Sha1,
+            "SHA2-256" => Self::Sha2_256,
+            "SHA2-384" => Self::Sha2_384,
+            "SHA2-512" => Self::Sha2_512,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -681,7 +768,7 @@ impl ToValue for Phase2IntegrityAlgorithmsRequestListValueValue {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum PreSharedKeyStorage {
+pub enum VpnConnectionPreSharedKeyStorage {
     /// `Standard`.
     Standard,
     /// `SecretsManager`.
@@ -690,7 +777,12 @@ pub enum PreSharedKeyStorage {
     Other(String),
 }
 
-impl PreSharedKeyStorage {
+impl VpnConnectionPreSharedKeyStorage {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Standard, Self::SecretsManager]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -701,37 +793,18 @@ impl PreSharedKeyStorage {
     }
 }
 
-impl ToValue for PreSharedKeyStorage {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `VpnTunnelOptionsSpecification.StartupAction` that the spec lists. `Other` holds
-/// any other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum StartupAction {
-    /// `add`.
-    Add,
-    /// `start`.
-    Start,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl StartupAction {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Add => "add",
-            Self::Start => "start",
-            Self::Other(value) => value,
+impl From<&str> for VpnConnectionPreSharedKeyStorage {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Standard" => Self::Standard,
+            "SecretsManager" => Self::SecretsManager,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for StartupAction {
+impl ToValue for VpnConnectionPreSharedKeyStorage {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -741,7 +814,7 @@ impl ToValue for StartupAction {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum TunnelBandwidth {
+pub enum VpnConnectionTunnelBandwidth {
     /// `standard`.
     Standard,
     /// `large`.
@@ -750,7 +823,12 @@ pub enum TunnelBandwidth {
     Other(String),
 }
 
-impl TunnelBandwidth {
+impl VpnConnectionTunnelBandwidth {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Standard, Self::Large]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -761,7 +839,114 @@ impl TunnelBandwidth {
     }
 }
 
-impl ToValue for TunnelBandwidth {
+impl From<&str> for VpnConnectionTunnelBandwidth {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "standard" => Self::Standard,
+            "large" => Self::Large,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpnConnectionTunnelBandwidth {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `VpnTunnelOptionsSpecification.DPDTimeoutAction` that the spec lists. `Other`
+/// holds any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum VpnTunnelOptionsSpecificationDpdTimeoutAction {
+    /// `clear`.
+    Clear,
+    /// `none`.
+    None,
+    /// `restart`.
+    Restart,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl VpnTunnelOptionsSpecificationDpdTimeoutAction {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Clear, Self::None, Self::Restart]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Clear => "clear",
+            Self::None => "none",
+            Self::Restart => "restart",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for VpnTunnelOptionsSpecificationDpdTimeoutAction {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "clear" => Self::Clear,
+            "none" => Self::None,
+            "restart" => Self::Restart,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpnTunnelOptionsSpecificationDpdTimeoutAction {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `VpnTunnelOptionsSpecification.StartupAction` that the spec lists. `Other` holds
+/// any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum VpnTunnelOptionsSpecificationStartupAction {
+    /// `add`.
+    Add,
+    /// `start`.
+    Start,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl VpnTunnelOptionsSpecificationStartupAction {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Add, Self::Start]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Add => "add",
+            Self::Start => "start",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for VpnTunnelOptionsSpecificationStartupAction {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "add" => Self::Add,
+            "start" => Self::Start,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpnTunnelOptionsSpecificationStartupAction {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -778,15 +963,15 @@ cirrus_core::literal_expr!(
     Phase2IntegrityAlgorithmsRequestListValue,
     VpnTunnelLogOptionsSpecification,
     VpnTunnelOptionsSpecification,
-    BgpLogOutputFormat,
-    DpdTimeoutAction,
+    CloudwatchLogOptionsSpecificationBgpLogOutputFormat,
+    CloudwatchLogOptionsSpecificationLogOutputFormat,
     IkeVersionsRequestListValueValue,
-    LogOutputFormat,
     Phase1EncryptionAlgorithmsRequestListValueValue,
     Phase1IntegrityAlgorithmsRequestListValueValue,
     Phase2EncryptionAlgorithmsRequestListValueValue,
     Phase2IntegrityAlgorithmsRequestListValueValue,
-    PreSharedKeyStorage,
-    StartupAction,
-    TunnelBandwidth,
+    VpnConnectionPreSharedKeyStorage,
+    VpnConnectionTunnelBandwidth,
+    VpnTunnelOptionsSpecificationDpdTimeoutAction,
+    VpnTunnelOptionsSpecificationStartupAction,
 );

@@ -13,7 +13,7 @@ pub struct CfnRegistryScanningConfiguration {
     /// The scanning rules associated with the registry. Required.
     pub rules: Expr<List<ScanningRule>>,
     /// The type of scanning configured for the registry. Required.
-    pub scan_type: Expr<ScanType>,
+    pub scan_type: Expr<RegistryScanningConfigurationScanType>,
 }
 
 impl CfnRegistryScanningConfiguration {
@@ -21,7 +21,7 @@ impl CfnRegistryScanningConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::ECR::RegistryScanningConfiguration";
 
     /// An `AWS::ECR::RegistryScanningConfiguration` with the required properties; the optional ones are `None`.
-    pub fn new(rules: impl Into<Expr<List<ScanningRule>>>, scan_type: impl Into<Expr<ScanType>>) -> Self {
+    pub fn new(rules: impl Into<Expr<List<ScanningRule>>>, scan_type: impl Into<Expr<RegistryScanningConfigurationScanType>>) -> Self {
         Self {
             rules: rules.into(),
             scan_type: scan_type.into(),
@@ -77,12 +77,12 @@ pub struct RepositoryFilter {
     /// The filter to use when scanning. Required.
     pub filter: Expr<String>,
     /// The type associated with the filter. Required.
-    pub filter_type: Expr<FilterType>,
+    pub filter_type: Expr<RepositoryFilterFilterType>,
 }
 
 impl RepositoryFilter {
     /// `RepositoryFilter` with the required properties; the optional ones are `None`.
-    pub fn new(filter: impl Into<Expr<String>>, filter_type: impl Into<Expr<FilterType>>) -> Self {
+    pub fn new(filter: impl Into<Expr<String>>, filter_type: impl Into<Expr<RepositoryFilterFilterType>>) -> Self {
         Self {
             filter: filter.into(),
             filter_type: filter_type.into(),
@@ -113,12 +113,12 @@ pub struct ScanningRule {
     /// type is specified, the supported scan frequencies are `CONTINUOUS_SCAN` and `SCAN_ON_PUSH`.
     /// When the `BASIC` scan type is specified, the `SCAN_ON_PUSH` scan frequency is supported. If
     /// scan on push is not specified, then the `MANUAL` scan frequency is set by default. Required.
-    pub scan_frequency: Expr<ScanFrequency>,
+    pub scan_frequency: Expr<ScanningRuleScanFrequency>,
 }
 
 impl ScanningRule {
     /// `ScanningRule` with the required properties; the optional ones are `None`.
-    pub fn new(repository_filters: impl Into<Expr<List<RepositoryFilter>>>, scan_frequency: impl Into<Expr<ScanFrequency>>) -> Self {
+    pub fn new(repository_filters: impl Into<Expr<List<RepositoryFilter>>>, scan_frequency: impl Into<Expr<ScanningRuleScanFrequency>>) -> Self {
         Self {
             repository_filters: repository_filters.into(),
             scan_frequency: scan_frequency.into(),
@@ -135,68 +135,11 @@ impl ToValue for ScanningRule {
     }
 }
 
-/// The values of `RepositoryFilter.FilterType` that the spec lists. `Other` holds any other value,
-/// for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum FilterType {
-    /// `WILDCARD`.
-    Wildcard,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl FilterType {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Wildcard => "WILDCARD",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for FilterType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `ScanningRule.ScanFrequency` that the spec lists. `Other` holds any other value,
-/// for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ScanFrequency {
-    /// `SCAN_ON_PUSH`.
-    ScanOnPush,
-    /// `CONTINUOUS_SCAN`.
-    ContinuousScan,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl ScanFrequency {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ScanOnPush => "SCAN_ON_PUSH",
-            Self::ContinuousScan => "CONTINUOUS_SCAN",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for ScanFrequency {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
 /// The values of `RegistryScanningConfiguration.ScanType` that the spec lists. `Other` holds any
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ScanType {
+pub enum RegistryScanningConfigurationScanType {
     /// `BASIC`.
     Basic,
     /// `ENHANCED`.
@@ -205,7 +148,12 @@ pub enum ScanType {
     Other(String),
 }
 
-impl ScanType {
+impl RegistryScanningConfigurationScanType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Basic, Self::Enhanced]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -216,7 +164,106 @@ impl ScanType {
     }
 }
 
-impl ToValue for ScanType {
+impl From<&str> for RegistryScanningConfigurationScanType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "BASIC" => Self::Basic,
+            "ENHANCED" => Self::Enhanced,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RegistryScanningConfigurationScanType {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `RepositoryFilter.FilterType` that the spec lists. `Other` holds any other value,
+/// for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RepositoryFilterFilterType {
+    /// `WILDCARD`.
+    Wildcard,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl RepositoryFilterFilterType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Wildcard]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Wildcard => "WILDCARD",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for RepositoryFilterFilterType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "WILDCARD" => Self::Wildcard,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RepositoryFilterFilterType {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `ScanningRule.ScanFrequency` that the spec lists. `Other` holds any other value,
+/// for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ScanningRuleScanFrequency {
+    /// `SCAN_ON_PUSH`.
+    ScanOnPush,
+    /// `CONTINUOUS_SCAN`.
+    ContinuousScan,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl ScanningRuleScanFrequency {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::ScanOnPush, Self::ContinuousScan]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ScanOnPush => "SCAN_ON_PUSH",
+            Self::ContinuousScan => "CONTINUOUS_SCAN",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ScanningRuleScanFrequency {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "SCAN_ON_PUSH" => Self::ScanOnPush,
+            "CONTINUOUS_SCAN" => Self::ContinuousScan,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ScanningRuleScanFrequency {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -225,7 +272,7 @@ impl ToValue for ScanType {
 cirrus_core::literal_expr!(
     RepositoryFilter,
     ScanningRule,
-    FilterType,
-    ScanFrequency,
-    ScanType,
+    RegistryScanningConfigurationScanType,
+    RepositoryFilterFilterType,
+    ScanningRuleScanFrequency,
 );

@@ -169,12 +169,12 @@ pub struct RepositoryFilter {
     pub filter: Expr<String>,
     /// The repository filter type. The only supported value is `PREFIX_MATCH`, which is a
     /// repository name prefix specified with the `filter` parameter. Required.
-    pub filter_type: Expr<FilterType>,
+    pub filter_type: Expr<RepositoryFilterFilterType>,
 }
 
 impl RepositoryFilter {
     /// `RepositoryFilter` with the required properties; the optional ones are `None`.
-    pub fn new(filter: impl Into<Expr<String>>, filter_type: impl Into<Expr<FilterType>>) -> Self {
+    pub fn new(filter: impl Into<Expr<String>>, filter_type: impl Into<Expr<RepositoryFilterFilterType>>) -> Self {
         Self {
             filter: filter.into(),
             filter_type: filter_type.into(),
@@ -195,14 +195,19 @@ impl ToValue for RepositoryFilter {
 /// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum FilterType {
+pub enum RepositoryFilterFilterType {
     /// `PREFIX_MATCH`.
     PrefixMatch,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl FilterType {
+impl RepositoryFilterFilterType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::PrefixMatch]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -212,7 +217,17 @@ impl FilterType {
     }
 }
 
-impl ToValue for FilterType {
+impl From<&str> for RepositoryFilterFilterType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "PREFIX_MATCH" => Self::PrefixMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RepositoryFilterFilterType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -223,5 +238,5 @@ cirrus_core::literal_expr!(
     ReplicationDestination,
     ReplicationRule,
     RepositoryFilter,
-    FilterType,
+    RepositoryFilterFilterType,
 );

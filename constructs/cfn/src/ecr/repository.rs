@@ -28,7 +28,7 @@ pub struct CfnRepository {
     /// setting of `MUTABLE` will be used which will allow image tags to be overwritten. If
     /// `IMMUTABLE` is specified, all image tags within the repository will be immutable which will
     /// prevent them from being overwritten.
-    pub image_tag_mutability: Option<Expr<ImageTagMutability>>,
+    pub image_tag_mutability: Option<Expr<RepositoryImageTagMutability>>,
     /// A list of filters that specify which image tags are excluded from the repository's image tag
     /// mutability setting.
     pub image_tag_mutability_exclusion_filters: Option<Expr<List<ImageTagMutabilityExclusionFilter>>>,
@@ -121,7 +121,7 @@ impl CfnRepositoryAttrs {
 #[derive(Debug, Clone)]
 pub struct EncryptionConfiguration {
     /// The encryption type to use. Required. Changing this replaces the resource.
-    pub encryption_type: Expr<EncryptionType>,
+    pub encryption_type: Expr<EncryptionConfigurationEncryptionType>,
     /// If you use the `KMS` encryption type, specify the AWS key to use for encryption. The alias,
     /// key ID, or full ARN of the AWS key can be specified. The key must exist in the same Region
     /// as the repository. If no key is specified, the default AWS managed AWS key for Amazon ECR
@@ -131,7 +131,7 @@ pub struct EncryptionConfiguration {
 
 impl EncryptionConfiguration {
     /// `EncryptionConfiguration` with the required properties; the optional ones are `None`.
-    pub fn new(encryption_type: impl Into<Expr<EncryptionType>>) -> Self {
+    pub fn new(encryption_type: impl Into<Expr<EncryptionConfigurationEncryptionType>>) -> Self {
         Self {
             encryption_type: encryption_type.into(),
             kms_key: None,
@@ -228,7 +228,7 @@ impl ToValue for LifecyclePolicy {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum EncryptionType {
+pub enum EncryptionConfigurationEncryptionType {
     /// `AES256`.
     Aes256,
     /// `KMS`.
@@ -239,7 +239,12 @@ pub enum EncryptionType {
     Other(String),
 }
 
-impl EncryptionType {
+impl EncryptionConfigurationEncryptionType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Aes256, Self::Kms, Self::KmsDsse]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -251,43 +256,19 @@ impl EncryptionType {
     }
 }
 
-impl ToValue for EncryptionType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `Repository.ImageTagMutability` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ImageTagMutability {
-    /// `MUTABLE`.
-    Mutable,
-    /// `IMMUTABLE`.
-    Immutable,
-    /// `MUTABLE_WITH_EXCLUSION`.
-    MutableWithExclusion,
-    /// `IMMUTABLE_WITH_EXCLUSION`.
-    ImmutableWithExclusion,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl ImageTagMutability {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Mutable => "MUTABLE",
-            Self::Immutable => "IMMUTABLE",
-            Self::MutableWithExclusion => "MUTABLE_WITH_EXCLUSION",
-            Self::ImmutableWithExclusion => "IMMUTABLE_WITH_EXCLUSION",
-            Self::Other(value) => value,
+impl From<&str> for EncryptionConfigurationEncryptionType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "AES256" => Self::Aes256,
+            "KMS" => Self::Kms,
+            "KMS_DSSE" => Self::KmsDsse,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for ImageTagMutability {
+impl ToValue for EncryptionConfigurationEncryptionType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -306,11 +287,26 @@ pub enum ImageTagMutabilityExclusionFilterType {
 }
 
 impl ImageTagMutabilityExclusionFilterType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Wildcard]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Wildcard => "WILDCARD",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ImageTagMutabilityExclusionFilterType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "WILDCARD" => Self::Wildcard,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -321,12 +317,66 @@ impl ToValue for ImageTagMutabilityExclusionFilterType {
     }
 }
 
+/// The values of `Repository.ImageTagMutability` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RepositoryImageTagMutability {
+    /// `MUTABLE`.
+    Mutable,
+    /// `IMMUTABLE`.
+    Immutable,
+    /// `MUTABLE_WITH_EXCLUSION`.
+    MutableWithExclusion,
+    /// `IMMUTABLE_WITH_EXCLUSION`.
+    ImmutableWithExclusion,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl RepositoryImageTagMutability {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Mutable, Self::Immutable, Self::MutableWithExclusion, Self::ImmutableWithExclusion]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Mutable => "MUTABLE",
+            Self::Immutable => "IMMUTABLE",
+            Self::MutableWithExclusion => "MUTABLE_WITH_EXCLUSION",
+            Self::ImmutableWithExclusion => "IMMUTABLE_WITH_EXCLUSION",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for RepositoryImageTagMutability {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "MUTABLE" => Self::Mutable,
+            "IMMUTABLE" => Self::Immutable,
+            "MUTABLE_WITH_EXCLUSION" => Self::MutableWithExclusion,
+            "IMMUTABLE_WITH_EXCLUSION" => Self::ImmutableWithExclusion,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RepositoryImageTagMutability {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
 cirrus_core::literal_expr!(
     EncryptionConfiguration,
     ImageScanningConfiguration,
     ImageTagMutabilityExclusionFilter,
     LifecyclePolicy,
-    EncryptionType,
-    ImageTagMutability,
+    EncryptionConfigurationEncryptionType,
     ImageTagMutabilityExclusionFilterType,
+    RepositoryImageTagMutability,
 );

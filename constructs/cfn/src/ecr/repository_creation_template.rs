@@ -13,7 +13,7 @@ pub struct CfnRepositoryCreationTemplate {
     /// A list of enumerable Strings representing the repository creation scenarios that this
     /// template will apply towards. The supported scenarios are PULL_THROUGH_CACHE, REPLICATION,
     /// and CREATE_ON_PUSH. Required.
-    pub applied_for: Expr<List<AppliedFor>>,
+    pub applied_for: Expr<List<RepositoryCreationTemplateAppliedFor>>,
     /// The ARN of the role to be assumed by Amazon ECR. Amazon ECR will assume your supplied role
     /// when the customRoleArn is specified. When this field isn't specified, Amazon ECR will use
     /// the service-linked role for the repository creation template.
@@ -26,7 +26,7 @@ pub struct CfnRepositoryCreationTemplate {
     /// setting of `MUTABLE` will be used which will allow image tags to be overwritten. If
     /// `IMMUTABLE` is specified, all image tags within the repository will be immutable which will
     /// prevent them from being overwritten.
-    pub image_tag_mutability: Option<Expr<ImageTagMutability>>,
+    pub image_tag_mutability: Option<Expr<RepositoryCreationTemplateImageTagMutability>>,
     /// A list of filters that specify which image tags are excluded from the repository creation
     /// template's image tag mutability setting.
     pub image_tag_mutability_exclusion_filters: Option<Expr<List<ImageTagMutabilityExclusionFilter>>>,
@@ -50,7 +50,7 @@ impl CfnRepositoryCreationTemplate {
     pub const TYPE_NAME: &'static str = "AWS::ECR::RepositoryCreationTemplate";
 
     /// An `AWS::ECR::RepositoryCreationTemplate` with the required properties; the optional ones are `None`.
-    pub fn new(applied_for: impl Into<Expr<List<AppliedFor>>>, prefix: impl Into<Expr<String>>) -> Self {
+    pub fn new(applied_for: impl Into<Expr<List<RepositoryCreationTemplateAppliedFor>>>, prefix: impl Into<Expr<String>>) -> Self {
         Self {
             applied_for: applied_for.into(),
             custom_role_arn: None,
@@ -126,7 +126,7 @@ impl CfnRepositoryCreationTemplateAttrs {
 #[derive(Debug, Clone)]
 pub struct EncryptionConfiguration {
     /// The encryption type to use. Required.
-    pub encryption_type: Expr<EncryptionType>,
+    pub encryption_type: Expr<EncryptionConfigurationEncryptionType>,
     /// If you use the `KMS` encryption type, specify the AWS key to use for encryption. The alias,
     /// key ID, or full ARN of the AWS key can be specified. The key must exist in the same Region
     /// as the repository. If no key is specified, the default AWS managed AWS key for Amazon ECR
@@ -136,7 +136,7 @@ pub struct EncryptionConfiguration {
 
 impl EncryptionConfiguration {
     /// `EncryptionConfiguration` with the required properties; the optional ones are `None`.
-    pub fn new(encryption_type: impl Into<Expr<EncryptionType>>) -> Self {
+    pub fn new(encryption_type: impl Into<Expr<EncryptionConfigurationEncryptionType>>) -> Self {
         Self {
             encryption_type: encryption_type.into(),
             kms_key: None,
@@ -184,44 +184,11 @@ impl ToValue for ImageTagMutabilityExclusionFilter {
     }
 }
 
-/// The values of `RepositoryCreationTemplate.AppliedFor` that the spec lists. `Other` holds any
-/// other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum AppliedFor {
-    /// `REPLICATION`.
-    Replication,
-    /// `PULL_THROUGH_CACHE`.
-    PullThroughCache,
-    /// `CREATE_ON_PUSH`.
-    CreateOnPush,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl AppliedFor {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Replication => "REPLICATION",
-            Self::PullThroughCache => "PULL_THROUGH_CACHE",
-            Self::CreateOnPush => "CREATE_ON_PUSH",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for AppliedFor {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
 /// The values of `EncryptionConfiguration.EncryptionType` that the spec lists. `Other` holds any
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum EncryptionType {
+pub enum EncryptionConfigurationEncryptionType {
     /// `AES256`.
     Aes256,
     /// `KMS`.
@@ -232,7 +199,12 @@ pub enum EncryptionType {
     Other(String),
 }
 
-impl EncryptionType {
+impl EncryptionConfigurationEncryptionType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Aes256, Self::Kms, Self::KmsDsse]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -244,43 +216,19 @@ impl EncryptionType {
     }
 }
 
-impl ToValue for EncryptionType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `RepositoryCreationTemplate.ImageTagMutability` that the spec lists. `Other` holds
-/// any other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ImageTagMutability {
-    /// `MUTABLE`.
-    Mutable,
-    /// `IMMUTABLE`.
-    Immutable,
-    /// `IMMUTABLE_WITH_EXCLUSION`.
-    ImmutableWithExclusion,
-    /// `MUTABLE_WITH_EXCLUSION`.
-    MutableWithExclusion,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl ImageTagMutability {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Mutable => "MUTABLE",
-            Self::Immutable => "IMMUTABLE",
-            Self::ImmutableWithExclusion => "IMMUTABLE_WITH_EXCLUSION",
-            Self::MutableWithExclusion => "MUTABLE_WITH_EXCLUSION",
-            Self::Other(value) => value,
+impl From<&str> for EncryptionConfigurationEncryptionType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "AES256" => Self::Aes256,
+            "KMS" => Self::Kms,
+            "KMS_DSSE" => Self::KmsDsse,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for ImageTagMutability {
+impl ToValue for EncryptionConfigurationEncryptionType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -299,11 +247,26 @@ pub enum ImageTagMutabilityExclusionFilterType {
 }
 
 impl ImageTagMutabilityExclusionFilterType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Wildcard]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Wildcard => "WILDCARD",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ImageTagMutabilityExclusionFilterType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "WILDCARD" => Self::Wildcard,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -314,11 +277,115 @@ impl ToValue for ImageTagMutabilityExclusionFilterType {
     }
 }
 
+/// The values of `RepositoryCreationTemplate.AppliedFor` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RepositoryCreationTemplateAppliedFor {
+    /// `REPLICATION`.
+    Replication,
+    /// `PULL_THROUGH_CACHE`.
+    PullThroughCache,
+    /// `CREATE_ON_PUSH`.
+    CreateOnPush,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl RepositoryCreationTemplateAppliedFor {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Replication, Self::PullThroughCache, Self::CreateOnPush]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Replication => "REPLICATION",
+            Self::PullThroughCache => "PULL_THROUGH_CACHE",
+            Self::CreateOnPush => "CREATE_ON_PUSH",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for RepositoryCreationTemplateAppliedFor {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "REPLICATION" => Self::Replication,
+            "PULL_THROUGH_CACHE" => Self::PullThroughCache,
+            "CREATE_ON_PUSH" => Self::CreateOnPush,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RepositoryCreationTemplateAppliedFor {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `RepositoryCreationTemplate.ImageTagMutability` that the spec lists. `Other` holds
+/// any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RepositoryCreationTemplateImageTagMutability {
+    /// `MUTABLE`.
+    Mutable,
+    /// `IMMUTABLE`.
+    Immutable,
+    /// `IMMUTABLE_WITH_EXCLUSION`.
+    ImmutableWithExclusion,
+    /// `MUTABLE_WITH_EXCLUSION`.
+    MutableWithExclusion,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl RepositoryCreationTemplateImageTagMutability {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Mutable, Self::Immutable, Self::ImmutableWithExclusion, Self::MutableWithExclusion]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Mutable => "MUTABLE",
+            Self::Immutable => "IMMUTABLE",
+            Self::ImmutableWithExclusion => "IMMUTABLE_WITH_EXCLUSION",
+            Self::MutableWithExclusion => "MUTABLE_WITH_EXCLUSION",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for RepositoryCreationTemplateImageTagMutability {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "MUTABLE" => Self::Mutable,
+            "IMMUTABLE" => Self::Immutable,
+            "IMMUTABLE_WITH_EXCLUSION" => Self::ImmutableWithExclusion,
+            "MUTABLE_WITH_EXCLUSION" => Self::MutableWithExclusion,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RepositoryCreationTemplateImageTagMutability {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
 cirrus_core::literal_expr!(
     EncryptionConfiguration,
     ImageTagMutabilityExclusionFilter,
-    AppliedFor,
-    EncryptionType,
-    ImageTagMutability,
+    EncryptionConfigurationEncryptionType,
     ImageTagMutabilityExclusionFilterType,
+    RepositoryCreationTemplateAppliedFor,
+    RepositoryCreationTemplateImageTagMutability,
 );

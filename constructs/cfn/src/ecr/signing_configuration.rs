@@ -76,12 +76,12 @@ pub struct RepositoryFilter {
     pub filter: Expr<String>,
     /// The type of filter to apply. Currently, only `WILDCARD_MATCH` is supported, which uses
     /// wildcard patterns to match repository names. Required.
-    pub filter_type: Expr<FilterType>,
+    pub filter_type: Expr<RepositoryFilterFilterType>,
 }
 
 impl RepositoryFilter {
     /// `RepositoryFilter` with the required properties; the optional ones are `None`.
-    pub fn new(filter: impl Into<Expr<String>>, filter_type: impl Into<Expr<FilterType>>) -> Self {
+    pub fn new(filter: impl Into<Expr<String>>, filter_type: impl Into<Expr<RepositoryFilterFilterType>>) -> Self {
         Self {
             filter: filter.into(),
             filter_type: filter_type.into(),
@@ -138,14 +138,19 @@ impl ToValue for Rule {
 /// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum FilterType {
+pub enum RepositoryFilterFilterType {
     /// `WILDCARD_MATCH`.
     WildcardMatch,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl FilterType {
+impl RepositoryFilterFilterType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::WildcardMatch]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -155,7 +160,17 @@ impl FilterType {
     }
 }
 
-impl ToValue for FilterType {
+impl From<&str> for RepositoryFilterFilterType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "WILDCARD_MATCH" => Self::WildcardMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RepositoryFilterFilterType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -164,5 +179,5 @@ impl ToValue for FilterType {
 cirrus_core::literal_expr!(
     RepositoryFilter,
     Rule,
-    FilterType,
+    RepositoryFilterFilterType,
 );

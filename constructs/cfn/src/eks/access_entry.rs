@@ -146,12 +146,12 @@ pub struct AccessScope {
     /// specified `namespace` for `Type`.
     pub namespaces: Option<Expr<List<String>>>,
     /// The scope type of an access policy. Required.
-    pub type_: Expr<Type>,
+    pub type_: Expr<AccessScopeType>,
 }
 
 impl AccessScope {
     /// `AccessScope` with the required properties; the optional ones are `None`.
-    pub fn new(type_: impl Into<Expr<Type>>) -> Self {
+    pub fn new(type_: impl Into<Expr<AccessScopeType>>) -> Self {
         Self {
             namespaces: None,
             type_: type_.into(),
@@ -172,7 +172,7 @@ impl ToValue for AccessScope {
 /// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Type {
+pub enum AccessScopeType {
     /// `namespace`.
     Namespace,
     /// `cluster`.
@@ -181,7 +181,12 @@ pub enum Type {
     Other(String),
 }
 
-impl Type {
+impl AccessScopeType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Namespace, Self::Cluster]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -192,7 +197,18 @@ impl Type {
     }
 }
 
-impl ToValue for Type {
+impl From<&str> for AccessScopeType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "namespace" => Self::Namespace,
+            "cluster" => Self::Cluster,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for AccessScopeType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -201,5 +217,5 @@ impl ToValue for Type {
 cirrus_core::literal_expr!(
     AccessPolicy,
     AccessScope,
-    Type,
+    AccessScopeType,
 );

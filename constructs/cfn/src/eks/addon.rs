@@ -30,7 +30,7 @@ pub struct CfnAddon {
     pub preserve_on_delete: Option<Expr<bool>>,
     /// How to resolve field value conflicts for an Amazon EKS add-on. Conflicts are handled based
     /// on the value you choose:
-    pub resolve_conflicts: Option<Expr<ResolveConflicts>>,
+    pub resolve_conflicts: Option<Expr<AddonResolveConflicts>>,
     /// The Amazon Resource Name (ARN) of an existing IAM role to bind to the add-on's service
     /// account. The role must be assigned the IAM permissions required by the add-on. If you don't
     /// specify an existing IAM role, then the add-on uses the permissions assigned to the node IAM
@@ -181,7 +181,7 @@ impl ToValue for PodIdentityAssociation {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ResolveConflicts {
+pub enum AddonResolveConflicts {
     /// `NONE`.
     None,
     /// `OVERWRITE`.
@@ -192,7 +192,12 @@ pub enum ResolveConflicts {
     Other(String),
 }
 
-impl ResolveConflicts {
+impl AddonResolveConflicts {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::None, Self::Overwrite, Self::Preserve]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -204,7 +209,19 @@ impl ResolveConflicts {
     }
 }
 
-impl ToValue for ResolveConflicts {
+impl From<&str> for AddonResolveConflicts {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "NONE" => Self::None,
+            "OVERWRITE" => Self::Overwrite,
+            "PRESERVE" => Self::Preserve,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for AddonResolveConflicts {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -213,5 +230,5 @@ impl ToValue for ResolveConflicts {
 cirrus_core::literal_expr!(
     NamespaceConfig,
     PodIdentityAssociation,
-    ResolveConflicts,
+    AddonResolveConflicts,
 );

@@ -23,7 +23,7 @@ pub struct CfnCapability {
     /// The delete propagation policy for the capability. Currently, the only supported value is
     /// `RETAIN`, which keeps all resources managed by the capability when the capability is
     /// deleted. Required.
-    pub delete_propagation_policy: Expr<DeletePropagationPolicy>,
+    pub delete_propagation_policy: Expr<CapabilityDeletePropagationPolicy>,
     /// The Amazon Resource Name (ARN) of the IAM role that the capability uses to interact with AWS
     /// services. Required.
     pub role_arn: Expr<String>,
@@ -39,7 +39,7 @@ impl CfnCapability {
     pub const TYPE_NAME: &'static str = "AWS::EKS::Capability";
 
     /// An `AWS::EKS::Capability` with the required properties; the optional ones are `None`.
-    pub fn new(capability_name: impl Into<Expr<String>>, cluster_name: impl Into<Expr<String>>, delete_propagation_policy: impl Into<Expr<DeletePropagationPolicy>>, role_arn: impl Into<Expr<String>>, type_: impl Into<Expr<CapabilityType>>) -> Self {
+    pub fn new(capability_name: impl Into<Expr<String>>, cluster_name: impl Into<Expr<String>>, delete_propagation_policy: impl Into<Expr<CapabilityDeletePropagationPolicy>>, role_arn: impl Into<Expr<String>>, type_: impl Into<Expr<CapabilityType>>) -> Self {
         Self {
             capability_name: capability_name.into(),
             cluster_name: cluster_name.into(),
@@ -212,12 +212,12 @@ pub struct ArgoCdRoleMapping {
     /// be assigned this Argo CD role. Required.
     pub identities: Expr<List<SsoIdentity>>,
     /// The Argo CD role to assign. Valid values are: Required.
-    pub role: Expr<Role>,
+    pub role: Expr<ArgoCdRoleMappingRole>,
 }
 
 impl ArgoCdRoleMapping {
     /// `ArgoCdRoleMapping` with the required properties; the optional ones are `None`.
-    pub fn new(identities: impl Into<Expr<List<SsoIdentity>>>, role: impl Into<Expr<Role>>) -> Self {
+    pub fn new(identities: impl Into<Expr<List<SsoIdentity>>>, role: impl Into<Expr<ArgoCdRoleMappingRole>>) -> Self {
         Self {
             identities: identities.into(),
             role: role.into(),
@@ -345,6 +345,98 @@ impl ToValue for SsoIdentity {
     }
 }
 
+/// The values of `ArgoCdRoleMapping.Role` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ArgoCdRoleMappingRole {
+    /// `ADMIN`.
+    Admin,
+    /// `EDITOR`.
+    Editor,
+    /// `VIEWER`.
+    Viewer,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl ArgoCdRoleMappingRole {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Admin, Self::Editor, Self::Viewer]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Admin => "ADMIN",
+            Self::Editor => "EDITOR",
+            Self::Viewer => "VIEWER",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ArgoCdRoleMappingRole {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ADMIN" => Self::Admin,
+            "EDITOR" => Self::Editor,
+            "VIEWER" => Self::Viewer,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ArgoCdRoleMappingRole {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `Capability.DeletePropagationPolicy` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CapabilityDeletePropagationPolicy {
+    /// `RETAIN`.
+    Retain,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl CapabilityDeletePropagationPolicy {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Retain]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Retain => "RETAIN",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for CapabilityDeletePropagationPolicy {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "RETAIN" => Self::Retain,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for CapabilityDeletePropagationPolicy {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
 /// The values of `Capability.Type` that the spec lists. `Other` holds any other value, for values
 /// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -361,6 +453,11 @@ pub enum CapabilityType {
 }
 
 impl CapabilityType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Argocd, Self::Ack, Self::Kro]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -372,67 +469,19 @@ impl CapabilityType {
     }
 }
 
+impl From<&str> for CapabilityType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ARGOCD" => Self::Argocd,
+            "ACK" => Self::Ack,
+            "KRO" => Self::Kro,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for CapabilityType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `Capability.DeletePropagationPolicy` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DeletePropagationPolicy {
-    /// `RETAIN`.
-    Retain,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl DeletePropagationPolicy {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Retain => "RETAIN",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for DeletePropagationPolicy {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `ArgoCdRoleMapping.Role` that the spec lists. `Other` holds any other value, for
-/// values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Role {
-    /// `ADMIN`.
-    Admin,
-    /// `EDITOR`.
-    Editor,
-    /// `VIEWER`.
-    Viewer,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl Role {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Admin => "ADMIN",
-            Self::Editor => "EDITOR",
-            Self::Viewer => "VIEWER",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for Role {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -452,12 +501,28 @@ pub enum SsoIdentityType {
 }
 
 impl SsoIdentityType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::SsoUser, Self::SsoGroup]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::SsoUser => "SSO_USER",
             Self::SsoGroup => "SSO_GROUP",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for SsoIdentityType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "SSO_USER" => Self::SsoUser,
+            "SSO_GROUP" => Self::SsoGroup,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -476,8 +541,8 @@ cirrus_core::literal_expr!(
     CapabilityConfiguration,
     NetworkAccess,
     SsoIdentity,
+    ArgoCdRoleMappingRole,
+    CapabilityDeletePropagationPolicy,
     CapabilityType,
-    DeletePropagationPolicy,
-    Role,
     SsoIdentityType,
 );

@@ -260,7 +260,7 @@ pub struct AccessConfig {
     /// The desired authentication mode for the cluster. If you create a cluster by using the EKS
     /// API, AWS SDKs, or AWS CloudFormation , the default is `CONFIG_MAP`. If you create the
     /// cluster by using the AWS Management Console , the default value is `API_AND_CONFIG_MAP`.
-    pub authentication_mode: Option<Expr<AuthenticationMode>>,
+    pub authentication_mode: Option<Expr<AccessConfigAuthenticationMode>>,
     /// Specifies whether or not the cluster creator IAM principal was set as a cluster admin access
     /// entry during cluster creation time. The default value is `true`. Changing this replaces the
     /// resource.
@@ -422,7 +422,7 @@ pub struct ControlPlaneScalingConfig {
     /// The control plane scaling tier configuration. Available options are `standard`, `tier-xl`,
     /// `tier-2xl`, or `tier-4xl`. For more information, see EKS Provisioned Control Plane in the
     /// Amazon EKS User Guide.
-    pub tier: Option<Expr<Tier>>,
+    pub tier: Option<Expr<ControlPlaneScalingConfigTier>>,
 }
 
 impl ToValue for ControlPlaneScalingConfig {
@@ -583,7 +583,7 @@ pub struct KubernetesNetworkConfig {
     /// `ipv6`, the VPC and subnets that you specify for cluster creation must have both `IPv4` and
     /// `IPv6` CIDR blocks assigned to them. You can't specify `ipv6` for clusters in China Regions.
     /// Changing this replaces the resource.
-    pub ip_family: Option<Expr<IpFamily>>,
+    pub ip_family: Option<Expr<KubernetesNetworkConfigIpFamily>>,
     /// Don't specify a value if you select `ipv6` for *ipFamily*. The CIDR block to assign
     /// Kubernetes service IP addresses from. If you don't specify a block, Kubernetes assigns
     /// addresses from either the `10.100.0.0/16` or `172.20.0.0/16` CIDR blocks. We recommend that
@@ -639,7 +639,7 @@ impl ToValue for Logging {
 #[derive(Debug, Clone, Default)]
 pub struct LoggingTypeConfig {
     /// The name of the log type.
-    pub type_: Option<Expr<Type>>,
+    pub type_: Option<Expr<LoggingTypeConfigType>>,
 }
 
 impl ToValue for LoggingTypeConfig {
@@ -1009,7 +1009,7 @@ pub struct UpgradePolicy {
     /// If the cluster is set to `EXTENDED`, it will enter extended support at the end of standard
     /// support. If the cluster is set to `STANDARD`, it will be automatically upgraded at the end
     /// of standard support.
-    pub support_type: Option<Expr<SupportType>>,
+    pub support_type: Option<Expr<UpgradePolicySupportType>>,
 }
 
 impl ToValue for UpgradePolicy {
@@ -1041,7 +1041,7 @@ impl ToValue for ZonalShiftConfig {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum AuthenticationMode {
+pub enum AccessConfigAuthenticationMode {
     /// `CONFIG_MAP`.
     ConfigMap,
     /// `API_AND_CONFIG_MAP`.
@@ -1052,7 +1052,12 @@ pub enum AuthenticationMode {
     Other(String),
 }
 
-impl AuthenticationMode {
+impl AccessConfigAuthenticationMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::ConfigMap, Self::ApiAndConfigMap, Self::Api]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1064,67 +1069,19 @@ impl AuthenticationMode {
     }
 }
 
-impl ToValue for AuthenticationMode {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `KubernetesNetworkConfig.IpFamily` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum IpFamily {
-    /// `ipv4`.
-    Ipv4,
-    /// `ipv6`.
-    Ipv6,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl IpFamily {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Ipv4 => "ipv4",
-            Self::Ipv6 => "ipv6",
-            Self::Other(value) => value,
+impl From<&str> for AccessConfigAuthenticationMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CONFIG_MAP" => Self::ConfigMap,
+            "API_AND_CONFIG_MAP" => Self::ApiAndConfigMap,
+            "API" => Self::Api,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for IpFamily {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `UpgradePolicy.SupportType` that the spec lists. `Other` holds any other value,
-/// for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SupportType {
-    /// `STANDARD`.
-    Standard,
-    /// `EXTENDED`.
-    Extended,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl SupportType {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Standard => "STANDARD",
-            Self::Extended => "EXTENDED",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for SupportType {
+impl ToValue for AccessConfigAuthenticationMode {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1134,7 +1091,7 @@ impl ToValue for SupportType {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Tier {
+pub enum ControlPlaneScalingConfigTier {
     /// `standard`.
     Standard,
     /// `tier-xl`.
@@ -1151,7 +1108,19 @@ pub enum Tier {
     Other(String),
 }
 
-impl Tier {
+impl ControlPlaneScalingConfigTier {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::Standard,
+            Self::TierXl,
+            Self::Tier2xl,
+            Self::Tier4xl,
+            Self::Tier8xl,
+            Self::TierUltra,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1166,7 +1135,68 @@ impl Tier {
     }
 }
 
-impl ToValue for Tier {
+impl From<&str> for ControlPlaneScalingConfigTier {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "standard" => Self::Standard,
+            "tier-xl" => Self::TierXl,
+            "tier-2xl" => Self::Tier2xl,
+            "tier-4xl" => Self::Tier4xl,
+            "tier-8xl" => Self::Tier8xl,
+            "tier-ultra" => Self::TierUltra,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ControlPlaneScalingConfigTier {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `KubernetesNetworkConfig.IpFamily` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KubernetesNetworkConfigIpFamily {
+    /// `ipv4`.
+    Ipv4,
+    /// `ipv6`.
+    Ipv6,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl KubernetesNetworkConfigIpFamily {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Ipv4, Self::Ipv6]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Ipv4 => "ipv4",
+            Self::Ipv6 => "ipv6",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for KubernetesNetworkConfigIpFamily {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ipv4" => Self::Ipv4,
+            "ipv6" => Self::Ipv6,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for KubernetesNetworkConfigIpFamily {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1176,7 +1206,7 @@ impl ToValue for Tier {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Type {
+pub enum LoggingTypeConfigType {
     /// `api`.
     Api,
     /// `audit`.
@@ -1191,7 +1221,12 @@ pub enum Type {
     Other(String),
 }
 
-impl Type {
+impl LoggingTypeConfigType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Api, Self::Audit, Self::Authenticator, Self::ControllerManager, Self::Scheduler]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1205,7 +1240,67 @@ impl Type {
     }
 }
 
-impl ToValue for Type {
+impl From<&str> for LoggingTypeConfigType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "api" => Self::Api,
+            "audit" => Self::Audit,
+            "authenticator" => Self::Authenticator,
+            "controllerManager" => Self::ControllerManager,
+            "scheduler" => Self::Scheduler,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for LoggingTypeConfigType {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `UpgradePolicy.SupportType` that the spec lists. `Other` holds any other value,
+/// for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UpgradePolicySupportType {
+    /// `STANDARD`.
+    Standard,
+    /// `EXTENDED`.
+    Extended,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl UpgradePolicySupportType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Standard, Self::Extended]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Standard => "STANDARD",
+            Self::Extended => "EXTENDED",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for UpgradePolicySupportType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "STANDARD" => Self::Standard,
+            "EXTENDED" => Self::Extended,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for UpgradePolicySupportType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1245,9 +1340,9 @@ cirrus_core::literal_expr!(
     StorageConfig,
     UpgradePolicy,
     ZonalShiftConfig,
-    AuthenticationMode,
-    IpFamily,
-    SupportType,
-    Tier,
-    Type,
+    AccessConfigAuthenticationMode,
+    ControlPlaneScalingConfigTier,
+    KubernetesNetworkConfigIpFamily,
+    LoggingTypeConfigType,
+    UpgradePolicySupportType,
 );

@@ -23,7 +23,7 @@ pub struct CfnIdentityProviderConfig {
     pub tags: Option<Expr<List<Tag>>>,
     /// The type of the identity provider configuration. The only type available is `oidc`.
     /// Required. Changing this replaces the resource.
-    pub type_: Expr<Type>,
+    pub type_: Expr<IdentityProviderConfigType>,
 }
 
 impl CfnIdentityProviderConfig {
@@ -31,7 +31,7 @@ impl CfnIdentityProviderConfig {
     pub const TYPE_NAME: &'static str = "AWS::EKS::IdentityProviderConfig";
 
     /// An `AWS::EKS::IdentityProviderConfig` with the required properties; the optional ones are `None`.
-    pub fn new(cluster_name: impl Into<Expr<String>>, type_: impl Into<Expr<Type>>) -> Self {
+    pub fn new(cluster_name: impl Into<Expr<String>>, type_: impl Into<Expr<IdentityProviderConfigType>>) -> Self {
         Self {
             cluster_name: cluster_name.into(),
             identity_provider_config_name: None,
@@ -182,14 +182,19 @@ impl ToValue for RequiredClaim {
 /// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Type {
+pub enum IdentityProviderConfigType {
     /// `oidc`.
     Oidc,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl Type {
+impl IdentityProviderConfigType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Oidc]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -199,7 +204,17 @@ impl Type {
     }
 }
 
-impl ToValue for Type {
+impl From<&str> for IdentityProviderConfigType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "oidc" => Self::Oidc,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for IdentityProviderConfigType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -208,5 +223,5 @@ impl ToValue for Type {
 cirrus_core::literal_expr!(
     OidcIdentityProviderConfig,
     RequiredClaim,
-    Type,
+    IdentityProviderConfigType,
 );

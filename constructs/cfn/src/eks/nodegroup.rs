@@ -301,7 +301,7 @@ pub struct NodeRepairConfigOverrides {
     /// Specify a reason reported by the node monitoring agent that this override would apply to.
     pub node_unhealthy_reason: Option<Expr<String>>,
     /// Specify the repair action to take for nodes when all of the specified conditions are met.
-    pub repair_action: Option<Expr<RepairAction>>,
+    pub repair_action: Option<Expr<NodeRepairConfigOverridesRepairAction>>,
 }
 
 impl ToValue for NodeRepairConfigOverrides {
@@ -471,7 +471,7 @@ impl ToValue for WarmPoolConfig {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum RepairAction {
+pub enum NodeRepairConfigOverridesRepairAction {
     /// `Replace`.
     Replace,
     /// `Reboot`.
@@ -482,7 +482,12 @@ pub enum RepairAction {
     Other(String),
 }
 
-impl RepairAction {
+impl NodeRepairConfigOverridesRepairAction {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Replace, Self::Reboot, Self::NoAction]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -494,7 +499,19 @@ impl RepairAction {
     }
 }
 
-impl ToValue for RepairAction {
+impl From<&str> for NodeRepairConfigOverridesRepairAction {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Replace" => Self::Replace,
+            "Reboot" => Self::Reboot,
+            "NoAction" => Self::NoAction,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for NodeRepairConfigOverridesRepairAction {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -509,5 +526,5 @@ cirrus_core::literal_expr!(
     Taint,
     UpdateConfig,
     WarmPoolConfig,
-    RepairAction,
+    NodeRepairConfigOverridesRepairAction,
 );

@@ -15,7 +15,7 @@ use cirrus_core::{ElementRef, Expr, List, ObjectBuilder, Resource, Tag, TagSpec,
 pub struct CfnStudio {
     /// Specifies whether the Studio authenticates users using SSO or IAM. Required. Changing this
     /// replaces the resource.
-    pub auth_mode: Expr<AuthMode>,
+    pub auth_mode: Expr<StudioAuthMode>,
     /// The Amazon S3 location to back up EMR Studio Workspaces and notebook files. Required.
     pub default_s3_location: Expr<String>,
     /// A detailed description of the Amazon EMR Studio.
@@ -33,7 +33,7 @@ pub struct CfnStudio {
     /// Indicates whether the Studio has `REQUIRED` or `OPTIONAL` IAM Identity Center user
     /// assignment. If the value is set to `REQUIRED`, users must be explicitly assigned to the
     /// Studio application to access the Studio. Changing this replaces the resource.
-    pub idc_user_assignment: Option<Expr<IdcUserAssignment>>,
+    pub idc_user_assignment: Option<Expr<StudioIdcUserAssignment>>,
     /// Your identity provider's authentication endpoint. Amazon EMR Studio redirects federated
     /// users to this endpoint for authentication when logging in to a Studio with the Studio URL.
     pub idp_auth_url: Option<Expr<String>>,
@@ -74,7 +74,7 @@ impl CfnStudio {
 
     /// An `AWS::EMR::Studio` with the required properties; the optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(auth_mode: impl Into<Expr<AuthMode>>, default_s3_location: impl Into<Expr<String>>, engine_security_group_id: impl Into<Expr<String>>, name: impl Into<Expr<String>>, service_role: impl Into<Expr<String>>, subnet_ids: impl Into<Expr<List<String>>>, vpc_id: impl Into<Expr<String>>, workspace_security_group_id: impl Into<Expr<String>>) -> Self {
+    pub fn new(auth_mode: impl Into<Expr<StudioAuthMode>>, default_s3_location: impl Into<Expr<String>>, engine_security_group_id: impl Into<Expr<String>>, name: impl Into<Expr<String>>, service_role: impl Into<Expr<String>>, subnet_ids: impl Into<Expr<List<String>>>, vpc_id: impl Into<Expr<String>>, workspace_security_group_id: impl Into<Expr<String>>) -> Self {
         Self {
             auth_mode: auth_mode.into(),
             default_s3_location: default_s3_location.into(),
@@ -170,7 +170,7 @@ impl CfnStudioAttrs {
 /// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum AuthMode {
+pub enum StudioAuthMode {
     /// `SSO`.
     Sso,
     /// `IAM`.
@@ -179,7 +179,12 @@ pub enum AuthMode {
     Other(String),
 }
 
-impl AuthMode {
+impl StudioAuthMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Sso, Self::Iam]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -190,7 +195,18 @@ impl AuthMode {
     }
 }
 
-impl ToValue for AuthMode {
+impl From<&str> for StudioAuthMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "SSO" => Self::Sso,
+            "IAM" => Self::Iam,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for StudioAuthMode {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -200,7 +216,7 @@ impl ToValue for AuthMode {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum IdcUserAssignment {
+pub enum StudioIdcUserAssignment {
     /// `REQUIRED`.
     Required,
     /// `OPTIONAL`.
@@ -209,7 +225,12 @@ pub enum IdcUserAssignment {
     Other(String),
 }
 
-impl IdcUserAssignment {
+impl StudioIdcUserAssignment {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Required, Self::Optional]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -220,13 +241,24 @@ impl IdcUserAssignment {
     }
 }
 
-impl ToValue for IdcUserAssignment {
+impl From<&str> for StudioIdcUserAssignment {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "REQUIRED" => Self::Required,
+            "OPTIONAL" => Self::Optional,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for StudioIdcUserAssignment {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    AuthMode,
-    IdcUserAssignment,
+    StudioAuthMode,
+    StudioIdcUserAssignment,
 );

@@ -20,7 +20,7 @@ pub struct CfnStudioSessionMapping {
     pub identity_name: Expr<String>,
     /// Specifies whether the identity to map to the Amazon EMR Studio is a user or a group.
     /// Required. Changing this replaces the resource.
-    pub identity_type: Expr<IdentityType>,
+    pub identity_type: Expr<StudioSessionMappingIdentityType>,
     /// The Amazon Resource Name (ARN) for the session policy that will be applied to the user or
     /// group. Session policies refine Studio user permissions without the need to use multiple IAM
     /// user roles. For more information, see [Create an EMR Studio user role with session
@@ -37,7 +37,7 @@ impl CfnStudioSessionMapping {
     pub const TYPE_NAME: &'static str = "AWS::EMR::StudioSessionMapping";
 
     /// An `AWS::EMR::StudioSessionMapping` with the required properties; the optional ones are `None`.
-    pub fn new(identity_name: impl Into<Expr<String>>, identity_type: impl Into<Expr<IdentityType>>, session_policy_arn: impl Into<Expr<String>>, studio_id: impl Into<Expr<String>>) -> Self {
+    pub fn new(identity_name: impl Into<Expr<String>>, identity_type: impl Into<Expr<StudioSessionMappingIdentityType>>, session_policy_arn: impl Into<Expr<String>>, studio_id: impl Into<Expr<String>>) -> Self {
         Self {
             identity_name: identity_name.into(),
             identity_type: identity_type.into(),
@@ -84,7 +84,7 @@ pub struct CfnStudioSessionMappingAttrs {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum IdentityType {
+pub enum StudioSessionMappingIdentityType {
     /// `USER`.
     User,
     /// `GROUP`.
@@ -93,7 +93,12 @@ pub enum IdentityType {
     Other(String),
 }
 
-impl IdentityType {
+impl StudioSessionMappingIdentityType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::User, Self::Group]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -104,12 +109,23 @@ impl IdentityType {
     }
 }
 
-impl ToValue for IdentityType {
+impl From<&str> for StudioSessionMappingIdentityType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "USER" => Self::User,
+            "GROUP" => Self::Group,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for StudioSessionMappingIdentityType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    IdentityType,
+    StudioSessionMappingIdentityType,
 );

@@ -17,7 +17,7 @@ pub struct CfnApiDestination {
     /// A description for the API destination to create.
     pub description: Option<Expr<String>>,
     /// The method to use for the request to the HTTP invocation endpoint. Required.
-    pub http_method: Expr<HttpMethod>,
+    pub http_method: Expr<ApiDestinationHttpMethod>,
     /// The URL to the HTTP invocation endpoint for the API destination. Required.
     pub invocation_endpoint: Expr<String>,
     /// The maximum number of requests per second to send to the HTTP invocation endpoint.
@@ -31,7 +31,7 @@ impl CfnApiDestination {
     pub const TYPE_NAME: &'static str = "AWS::Events::ApiDestination";
 
     /// An `AWS::Events::ApiDestination` with the required properties; the optional ones are `None`.
-    pub fn new(connection_arn: impl Into<Expr<String>>, http_method: impl Into<Expr<HttpMethod>>, invocation_endpoint: impl Into<Expr<String>>) -> Self {
+    pub fn new(connection_arn: impl Into<Expr<String>>, http_method: impl Into<Expr<ApiDestinationHttpMethod>>, invocation_endpoint: impl Into<Expr<String>>) -> Self {
         Self {
             connection_arn: connection_arn.into(),
             description: None,
@@ -98,7 +98,7 @@ impl CfnApiDestinationAttrs {
 /// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum HttpMethod {
+pub enum ApiDestinationHttpMethod {
     /// `GET`.
     Get,
     /// `HEAD`.
@@ -117,7 +117,12 @@ pub enum HttpMethod {
     Other(String),
 }
 
-impl HttpMethod {
+impl ApiDestinationHttpMethod {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Get, Self::Head, Self::Post, Self::Options, Self::Put, Self::Delete, Self::Patch]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -133,12 +138,28 @@ impl HttpMethod {
     }
 }
 
-impl ToValue for HttpMethod {
+impl From<&str> for ApiDestinationHttpMethod {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "GET" => Self::Get,
+            "HEAD" => Self::Head,
+            "POST" => Self::Post,
+            "OPTIONS" => Self::Options,
+            "PUT" => Self::Put,
+            "DELETE" => Self::Delete,
+            "PATCH" => Self::Patch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ApiDestinationHttpMethod {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    HttpMethod,
+    ApiDestinationHttpMethod,
 );

@@ -14,7 +14,7 @@ pub struct CfnConnection {
     /// The authorization parameters to use to authorize with the endpoint.
     pub auth_parameters: Option<Expr<AuthParameters>>,
     /// The type of authorization to use for the connection.
-    pub authorization_type: Option<Expr<AuthorizationType>>,
+    pub authorization_type: Option<Expr<ConnectionAuthorizationType>>,
     /// A description for the connection to create.
     pub description: Option<Expr<String>>,
     /// For connections to private APIs, the parameters to use for invoking the API.
@@ -308,14 +308,14 @@ pub struct OAuthParameters {
     /// The client parameters for OAuth authorization. Required.
     pub client_parameters: Expr<ClientParameters>,
     /// The method to use for the authorization request. Required.
-    pub http_method: Expr<HttpMethod>,
+    pub http_method: Expr<OAuthParametersHttpMethod>,
     /// Details about the additional parameters to use for the connection.
     pub o_auth_http_parameters: Option<Expr<ConnectionHttpParameters>>,
 }
 
 impl OAuthParameters {
     /// `OAuthParameters` with the required properties; the optional ones are `None`.
-    pub fn new(authorization_endpoint: impl Into<Expr<String>>, client_parameters: impl Into<Expr<ClientParameters>>, http_method: impl Into<Expr<HttpMethod>>) -> Self {
+    pub fn new(authorization_endpoint: impl Into<Expr<String>>, client_parameters: impl Into<Expr<ClientParameters>>, http_method: impl Into<Expr<OAuthParametersHttpMethod>>) -> Self {
         Self {
             authorization_endpoint: authorization_endpoint.into(),
             client_parameters: client_parameters.into(),
@@ -408,7 +408,7 @@ impl ToValue for ResourceParameters {
 /// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum AuthorizationType {
+pub enum ConnectionAuthorizationType {
     /// `API_KEY`.
     ApiKey,
     /// `BASIC`.
@@ -419,7 +419,12 @@ pub enum AuthorizationType {
     Other(String),
 }
 
-impl AuthorizationType {
+impl ConnectionAuthorizationType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::ApiKey, Self::Basic, Self::OauthClientCredentials]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -431,7 +436,19 @@ impl AuthorizationType {
     }
 }
 
-impl ToValue for AuthorizationType {
+impl From<&str> for ConnectionAuthorizationType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "API_KEY" => Self::ApiKey,
+            "BASIC" => Self::Basic,
+            "OAUTH_CLIENT_CREDENTIALS" => Self::OauthClientCredentials,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ConnectionAuthorizationType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -441,7 +458,7 @@ impl ToValue for AuthorizationType {
 /// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum HttpMethod {
+pub enum OAuthParametersHttpMethod {
     /// `GET`.
     Get,
     /// `POST`.
@@ -452,7 +469,12 @@ pub enum HttpMethod {
     Other(String),
 }
 
-impl HttpMethod {
+impl OAuthParametersHttpMethod {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Get, Self::Post, Self::Put]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -464,7 +486,19 @@ impl HttpMethod {
     }
 }
 
-impl ToValue for HttpMethod {
+impl From<&str> for OAuthParametersHttpMethod {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "GET" => Self::Get,
+            "POST" => Self::Post,
+            "PUT" => Self::Put,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for OAuthParametersHttpMethod {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -481,6 +515,6 @@ cirrus_core::literal_expr!(
     OAuthParameters,
     Parameter,
     ResourceParameters,
-    AuthorizationType,
-    HttpMethod,
+    ConnectionAuthorizationType,
+    OAuthParametersHttpMethod,
 );

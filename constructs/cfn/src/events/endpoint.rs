@@ -200,12 +200,12 @@ impl ToValue for Primary {
 #[derive(Debug, Clone)]
 pub struct ReplicationConfig {
     /// The state of event replication. Required.
-    pub state: Expr<State>,
+    pub state: Expr<ReplicationConfigState>,
 }
 
 impl ReplicationConfig {
     /// `ReplicationConfig` with the required properties; the optional ones are `None`.
-    pub fn new(state: impl Into<Expr<State>>) -> Self {
+    pub fn new(state: impl Into<Expr<ReplicationConfigState>>) -> Self {
         Self {
             state: state.into(),
         }
@@ -277,7 +277,7 @@ impl ToValue for Secondary {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum State {
+pub enum ReplicationConfigState {
     /// `ENABLED`.
     Enabled,
     /// `DISABLED`.
@@ -286,7 +286,12 @@ pub enum State {
     Other(String),
 }
 
-impl State {
+impl ReplicationConfigState {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enabled, Self::Disabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -297,7 +302,18 @@ impl State {
     }
 }
 
-impl ToValue for State {
+impl From<&str> for ReplicationConfigState {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ReplicationConfigState {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -310,5 +326,5 @@ cirrus_core::literal_expr!(
     ReplicationConfig,
     RoutingConfig,
     Secondary,
-    State,
+    ReplicationConfigState,
 );

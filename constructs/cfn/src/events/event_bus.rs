@@ -139,10 +139,10 @@ pub struct LogConfig {
     /// Whether EventBridge include detailed event information in the records it generates. Detailed
     /// data can be useful for troubleshooting and debugging. This information includes details of
     /// the event itself, as well as target details.
-    pub include_detail: Option<Expr<IncludeDetail>>,
+    pub include_detail: Option<Expr<LogConfigIncludeDetail>>,
     /// The level of logging detail to include. This applies to all log destinations for the event
     /// bus.
-    pub level: Option<Expr<Level>>,
+    pub level: Option<Expr<LogConfigLevel>>,
 }
 
 impl ToValue for LogConfig {
@@ -158,7 +158,7 @@ impl ToValue for LogConfig {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum IncludeDetail {
+pub enum LogConfigIncludeDetail {
     /// `FULL`.
     Full,
     /// `NONE`.
@@ -167,7 +167,12 @@ pub enum IncludeDetail {
     Other(String),
 }
 
-impl IncludeDetail {
+impl LogConfigIncludeDetail {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Full, Self::None]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -178,7 +183,18 @@ impl IncludeDetail {
     }
 }
 
-impl ToValue for IncludeDetail {
+impl From<&str> for LogConfigIncludeDetail {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "FULL" => Self::Full,
+            "NONE" => Self::None,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for LogConfigIncludeDetail {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -188,7 +204,7 @@ impl ToValue for IncludeDetail {
 /// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Level {
+pub enum LogConfigLevel {
     /// `INFO`.
     Info,
     /// `ERROR`.
@@ -201,7 +217,12 @@ pub enum Level {
     Other(String),
 }
 
-impl Level {
+impl LogConfigLevel {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Info, Self::Error, Self::Trace, Self::Off]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -214,7 +235,20 @@ impl Level {
     }
 }
 
-impl ToValue for Level {
+impl From<&str> for LogConfigLevel {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "INFO" => Self::Info,
+            "ERROR" => Self::Error,
+            "TRACE" => Self::Trace,
+            "OFF" => Self::Off,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for LogConfigLevel {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -223,6 +257,6 @@ impl ToValue for Level {
 cirrus_core::literal_expr!(
     DeadLetterConfig,
     LogConfig,
-    IncludeDetail,
-    Level,
+    LogConfigIncludeDetail,
+    LogConfigLevel,
 );

@@ -30,7 +30,7 @@ pub struct CfnRule {
     /// schedule](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-rule-schedule.html).
     pub schedule_expression: Option<Expr<String>>,
     /// The state of the rule.
-    pub state: Option<Expr<State>>,
+    pub state: Option<Expr<RuleState>>,
     /// Any tags assigned to the event rule.
     pub tags: Option<Expr<List<Tag>>>,
     /// Adds the specified targets to the specified rule, or updates the targets if they are already
@@ -907,7 +907,7 @@ impl ToValue for Target {
 /// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum State {
+pub enum RuleState {
     /// `DISABLED`.
     Disabled,
     /// `ENABLED`.
@@ -918,7 +918,12 @@ pub enum State {
     Other(String),
 }
 
-impl State {
+impl RuleState {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Disabled, Self::Enabled, Self::EnabledWithAllCloudtrailManagementEvents]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -930,7 +935,19 @@ impl State {
     }
 }
 
-impl ToValue for State {
+impl From<&str> for RuleState {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "DISABLED" => Self::Disabled,
+            "ENABLED" => Self::Enabled,
+            "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" => Self::EnabledWithAllCloudtrailManagementEvents,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RuleState {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -959,5 +976,5 @@ cirrus_core::literal_expr!(
     SageMakerPipelineParameters,
     SqsParameters,
     Target,
-    State,
+    RuleState,
 );

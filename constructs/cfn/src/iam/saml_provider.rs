@@ -15,7 +15,7 @@ pub struct CfnSamlProvider {
     /// Changing this replaces the resource.
     pub add_private_key: Option<Expr<String>>,
     /// Specifies the encryption setting for the SAML provider.
-    pub assertion_encryption_mode: Option<Expr<AssertionEncryptionMode>>,
+    pub assertion_encryption_mode: Option<Expr<SamlProviderAssertionEncryptionMode>>,
     /// The name of the provider to create. Changing this replaces the resource.
     pub name: Option<Expr<String>>,
     /// The private key metadata for the SAML provider.
@@ -128,7 +128,7 @@ impl ToValue for SamlPrivateKey {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum AssertionEncryptionMode {
+pub enum SamlProviderAssertionEncryptionMode {
     /// `Allowed`.
     Allowed,
     /// `Required`.
@@ -137,7 +137,12 @@ pub enum AssertionEncryptionMode {
     Other(String),
 }
 
-impl AssertionEncryptionMode {
+impl SamlProviderAssertionEncryptionMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Allowed, Self::Required]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -148,7 +153,18 @@ impl AssertionEncryptionMode {
     }
 }
 
-impl ToValue for AssertionEncryptionMode {
+impl From<&str> for SamlProviderAssertionEncryptionMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Allowed" => Self::Allowed,
+            "Required" => Self::Required,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for SamlProviderAssertionEncryptionMode {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -156,5 +172,5 @@ impl ToValue for AssertionEncryptionMode {
 
 cirrus_core::literal_expr!(
     SamlPrivateKey,
-    AssertionEncryptionMode,
+    SamlProviderAssertionEncryptionMode,
 );

@@ -295,7 +295,7 @@ pub struct AmazonopensearchserviceDestinationConfiguration {
     pub index_name: Expr<String>,
     /// The Amazon OpenSearch Service index rotation period. Index rotation appends a timestamp to
     /// the IndexName to facilitate the expiration of old data.
-    pub index_rotation_period: Option<Expr<IndexRotationPeriod>>,
+    pub index_rotation_period: Option<Expr<AmazonopensearchserviceDestinationConfigurationIndexRotationPeriod>>,
     /// Describes a data processing configuration.
     pub processing_configuration: Option<Expr<ProcessingConfiguration>>,
     /// The retry behavior in case Kinesis Data Firehose is unable to deliver documents to Amazon
@@ -387,7 +387,7 @@ impl ToValue for AmazonopensearchserviceRetryOptions {
 pub struct AuthenticationConfiguration {
     /// The type of connectivity used to access the Amazon MSK cluster. Required. Changing this
     /// replaces the resource.
-    pub connectivity: Expr<Connectivity>,
+    pub connectivity: Expr<AuthenticationConfigurationConnectivity>,
     /// The ARN of the role used to access the Amazon MSK cluster. Required. Changing this replaces
     /// the resource.
     pub role_arn: Expr<String>,
@@ -395,7 +395,7 @@ pub struct AuthenticationConfiguration {
 
 impl AuthenticationConfiguration {
     /// `AuthenticationConfiguration` with the required properties; the optional ones are `None`.
-    pub fn new(connectivity: impl Into<Expr<Connectivity>>, role_arn: impl Into<Expr<String>>) -> Self {
+    pub fn new(connectivity: impl Into<Expr<AuthenticationConfigurationConnectivity>>, role_arn: impl Into<Expr<String>>) -> Self {
         Self {
             connectivity: connectivity.into(),
             role_arn: role_arn.into(),
@@ -635,7 +635,7 @@ pub struct DatabaseSourceConfiguration {
     /// The `PublicCertificate` property.
     pub public_certificate: Option<Expr<String>>,
     /// The mode to enable or disable SSL when Firehose connects to the database endpoint.
-    pub ssl_mode: Option<Expr<SslMode>>,
+    pub ssl_mode: Option<Expr<DatabaseSourceConfigurationSslMode>>,
     /// The fully qualified name of the table in source database endpoint that Firehose uses to
     /// track snapshot progress. Required.
     pub snapshot_watermark_table: Expr<String>,
@@ -774,12 +774,12 @@ pub struct DeliveryStreamEncryptionConfigurationInput {
     /// is `AWS_OWNED_CMK`. For more information about CMKs, see [Customer Master Keys
     /// (CMKs)](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#master_keys).
     /// Required.
-    pub key_type: Expr<KeyType>,
+    pub key_type: Expr<DeliveryStreamEncryptionConfigurationInputKeyType>,
 }
 
 impl DeliveryStreamEncryptionConfigurationInput {
     /// `DeliveryStreamEncryptionConfigurationInput` with the required properties; the optional ones are `None`.
-    pub fn new(key_type: impl Into<Expr<KeyType>>) -> Self {
+    pub fn new(key_type: impl Into<Expr<DeliveryStreamEncryptionConfigurationInputKeyType>>) -> Self {
         Self {
             key_arn: None,
             key_type: key_type.into(),
@@ -899,12 +899,12 @@ pub struct DocumentIdOptions {
     /// each record based on a unique internal identifier. The generated document ID is stable
     /// across multiple delivery attempts, which helps prevent the same record from being indexed
     /// multiple times with different document IDs. Required.
-    pub default_document_id_format: Expr<DefaultDocumentIdFormat>,
+    pub default_document_id_format: Expr<DocumentIdOptionsDefaultDocumentIdFormat>,
 }
 
 impl DocumentIdOptions {
     /// `DocumentIdOptions` with the required properties; the optional ones are `None`.
-    pub fn new(default_document_id_format: impl Into<Expr<DefaultDocumentIdFormat>>) -> Self {
+    pub fn new(default_document_id_format: impl Into<Expr<DocumentIdOptionsDefaultDocumentIdFormat>>) -> Self {
         Self {
             default_document_id_format: default_document_id_format.into(),
         }
@@ -1003,7 +1003,7 @@ pub struct ElasticsearchDestinationConfiguration {
     /// the Amazon ES
     /// Destination](https://docs.aws.amazon.com/firehose/latest/dev/basic-deliver.html#es-index-rotation)
     /// in the *Amazon Kinesis Data Firehose Developer Guide*.
-    pub index_rotation_period: Option<Expr<IndexRotationPeriod>>,
+    pub index_rotation_period: Option<Expr<ElasticsearchDestinationConfigurationIndexRotationPeriod>>,
     /// The data processing configuration for the Kinesis Data Firehose delivery stream.
     pub processing_configuration: Option<Expr<ProcessingConfiguration>>,
     /// The retry behavior when Kinesis Data Firehose is unable to deliver data to Amazon ES.
@@ -1104,7 +1104,7 @@ pub struct EncryptionConfiguration {
     /// Disables encryption. For valid values, see the `NoEncryptionConfig` content for the
     /// [EncryptionConfiguration](https://docs.aws.amazon.com/firehose/latest/APIReference/API_EncryptionConfiguration.html)
     /// data type in the *Amazon Kinesis Data Firehose API Reference*.
-    pub no_encryption_config: Option<Expr<NoEncryptionConfig>>,
+    pub no_encryption_config: Option<Expr<EncryptionConfigurationNoEncryptionConfig>>,
 }
 
 impl ToValue for EncryptionConfiguration {
@@ -1131,7 +1131,7 @@ pub struct ExtendedS3DestinationConfiguration {
     /// The Amazon CloudWatch logging options for your Firehose stream.
     pub cloud_watch_logging_options: Option<Expr<CloudWatchLoggingOptions>>,
     /// The compression format. If no value is specified, the default is `UNCOMPRESSED`.
-    pub compression_format: Option<Expr<CompressionFormat>>,
+    pub compression_format: Option<Expr<ExtendedS3DestinationConfigurationCompressionFormat>>,
     /// The time zone you prefer. UTC is the default.
     pub custom_time_zone: Option<Expr<String>>,
     /// The serializer, deserializer, and schema for converting data from the JSON format to the
@@ -1392,7 +1392,7 @@ pub struct HttpEndpointRequestConfiguration {
     /// Kinesis Data Firehose uses the content encoding to compress the body of a request before
     /// sending the request to the destination. For more information, see Content-Encoding in MDN
     /// Web Docs, the official Mozilla documentation.
-    pub content_encoding: Option<Expr<ContentEncoding>>,
+    pub content_encoding: Option<Expr<HttpEndpointRequestConfigurationContentEncoding>>,
 }
 
 impl ToValue for HttpEndpointRequestConfiguration {
@@ -2031,7 +2031,7 @@ pub struct S3DestinationConfiguration {
     /// the
     /// [S3DestinationConfiguration](https://docs.aws.amazon.com/firehose/latest/APIReference/API_S3DestinationConfiguration.html)
     /// data type in the *Amazon Kinesis Data Firehose API Reference*.
-    pub compression_format: Option<Expr<CompressionFormat>>,
+    pub compression_format: Option<Expr<S3DestinationConfigurationCompressionFormat>>,
     /// Configures Amazon Simple Storage Service (Amazon S3) server-side encryption. Kinesis Data
     /// Firehose uses AWS Key Management Service ( AWS KMS) to encrypt the data that it delivers to
     /// your Amazon S3 bucket.
@@ -2249,7 +2249,7 @@ pub struct SnowflakeDestinationConfiguration {
     /// Choose to load JSON keys mapped to table column names or choose to split the JSON payload
     /// where content is mapped to a record content column and source metadata is mapped to a record
     /// metadata column.
-    pub data_loading_option: Option<Expr<DataLoadingOption>>,
+    pub data_loading_option: Option<Expr<SnowflakeDestinationConfigurationDataLoadingOption>>,
     /// All data in Snowflake is maintained in databases. Required.
     pub database: Expr<String>,
     /// Passphrase to decrypt the private key when the key is encrypted. For information, see [Using
@@ -2459,7 +2459,7 @@ pub struct SplunkDestinationConfiguration {
     /// The HTTP Event Collector (HEC) endpoint to which Firehose sends your data. Required.
     pub hec_endpoint: Expr<String>,
     /// This type can be either `Raw` or `Event`. Required.
-    pub hec_endpoint_type: Expr<HecEndpointType>,
+    pub hec_endpoint_type: Expr<SplunkDestinationConfigurationHecEndpointType>,
     /// This is a GUID that you obtain from your Splunk cluster when you create a new HEC endpoint.
     pub hec_token: Option<Expr<String>>,
     /// The data processing configuration.
@@ -2480,7 +2480,7 @@ pub struct SplunkDestinationConfiguration {
 
 impl SplunkDestinationConfiguration {
     /// `SplunkDestinationConfiguration` with the required properties; the optional ones are `None`.
-    pub fn new(hec_endpoint: impl Into<Expr<String>>, hec_endpoint_type: impl Into<Expr<HecEndpointType>>, s3_configuration: impl Into<Expr<S3DestinationConfiguration>>) -> Self {
+    pub fn new(hec_endpoint: impl Into<Expr<String>>, hec_endpoint_type: impl Into<Expr<SplunkDestinationConfigurationHecEndpointType>>, s3_configuration: impl Into<Expr<S3DestinationConfiguration>>) -> Self {
         Self {
             buffering_hints: None,
             cloud_watch_logging_options: None,
@@ -2615,6 +2615,11 @@ pub enum AmazonOpenSearchServerlessDestinationConfigurationS3BackupMode {
 }
 
 impl AmazonOpenSearchServerlessDestinationConfigurationS3BackupMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::FailedDocumentsOnly, Self::AllDocuments]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2625,7 +2630,77 @@ impl AmazonOpenSearchServerlessDestinationConfigurationS3BackupMode {
     }
 }
 
+impl From<&str> for AmazonOpenSearchServerlessDestinationConfigurationS3BackupMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "FailedDocumentsOnly" => Self::FailedDocumentsOnly,
+            "AllDocuments" => Self::AllDocuments,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for AmazonOpenSearchServerlessDestinationConfigurationS3BackupMode {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `AmazonopensearchserviceDestinationConfiguration.IndexRotationPeriod` that the
+/// spec lists. `Other` holds any other value, for values CloudFormation accepts before the spec
+/// lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AmazonopensearchserviceDestinationConfigurationIndexRotationPeriod {
+    /// `NoRotation`.
+    NoRotation,
+    /// `OneHour`.
+    OneHour,
+    /// `OneDay`.
+    OneDay,
+    /// `OneWeek`.
+    OneWeek,
+    /// `OneMonth`.
+    OneMonth,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl AmazonopensearchserviceDestinationConfigurationIndexRotationPeriod {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::NoRotation, Self::OneHour, Self::OneDay, Self::OneWeek, Self::OneMonth]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NoRotation => "NoRotation",
+            Self::OneHour => "OneHour",
+            Self::OneDay => "OneDay",
+            Self::OneWeek => "OneWeek",
+            Self::OneMonth => "OneMonth",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AmazonopensearchserviceDestinationConfigurationIndexRotationPeriod {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "NoRotation" => Self::NoRotation,
+            "OneHour" => Self::OneHour,
+            "OneDay" => Self::OneDay,
+            "OneWeek" => Self::OneWeek,
+            "OneMonth" => Self::OneMonth,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for AmazonopensearchserviceDestinationConfigurationIndexRotationPeriod {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2646,6 +2721,11 @@ pub enum AmazonopensearchserviceDestinationConfigurationS3BackupMode {
 }
 
 impl AmazonopensearchserviceDestinationConfigurationS3BackupMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::FailedDocumentsOnly, Self::AllDocuments]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2656,47 +2736,18 @@ impl AmazonopensearchserviceDestinationConfigurationS3BackupMode {
     }
 }
 
-impl ToValue for AmazonopensearchserviceDestinationConfigurationS3BackupMode {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `ExtendedS3DestinationConfiguration.CompressionFormat`,
-/// `S3DestinationConfiguration.CompressionFormat` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CompressionFormat {
-    /// `UNCOMPRESSED`.
-    Uncompressed,
-    /// `GZIP`.
-    Gzip,
-    /// `ZIP`.
-    Zip,
-    /// `Snappy`.
-    Snappy,
-    /// `HADOOP_SNAPPY`.
-    HadoopSnappy,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl CompressionFormat {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Uncompressed => "UNCOMPRESSED",
-            Self::Gzip => "GZIP",
-            Self::Zip => "ZIP",
-            Self::Snappy => "Snappy",
-            Self::HadoopSnappy => "HADOOP_SNAPPY",
-            Self::Other(value) => value,
+impl From<&str> for AmazonopensearchserviceDestinationConfigurationS3BackupMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "FailedDocumentsOnly" => Self::FailedDocumentsOnly,
+            "AllDocuments" => Self::AllDocuments,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for CompressionFormat {
+impl ToValue for AmazonopensearchserviceDestinationConfigurationS3BackupMode {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2706,7 +2757,7 @@ impl ToValue for CompressionFormat {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Connectivity {
+pub enum AuthenticationConfigurationConnectivity {
     /// `PUBLIC`.
     Public,
     /// `PRIVATE`.
@@ -2715,7 +2766,12 @@ pub enum Connectivity {
     Other(String),
 }
 
-impl Connectivity {
+impl AuthenticationConfigurationConnectivity {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Public, Self::Private]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2726,70 +2782,64 @@ impl Connectivity {
     }
 }
 
-impl ToValue for Connectivity {
+impl From<&str> for AuthenticationConfigurationConnectivity {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "PUBLIC" => Self::Public,
+            "PRIVATE" => Self::Private,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for AuthenticationConfigurationConnectivity {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `HttpEndpointRequestConfiguration.ContentEncoding` that the spec lists. `Other`
-/// holds any other value, for values CloudFormation accepts before the spec lists them.
+/// The values of `DatabaseSourceConfiguration.SSLMode` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ContentEncoding {
-    /// `NONE`.
-    None,
-    /// `GZIP`.
-    Gzip,
+pub enum DatabaseSourceConfigurationSslMode {
+    /// `Disabled`.
+    Disabled,
+    /// `Enabled`.
+    Enabled,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl ContentEncoding {
+impl DatabaseSourceConfigurationSslMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Disabled, Self::Enabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::None => "NONE",
-            Self::Gzip => "GZIP",
+            Self::Disabled => "Disabled",
+            Self::Enabled => "Enabled",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for ContentEncoding {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `SnowflakeDestinationConfiguration.DataLoadingOption` that the spec lists. `Other`
-/// holds any other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DataLoadingOption {
-    /// `JSON_MAPPING`.
-    JsonMapping,
-    /// `VARIANT_CONTENT_MAPPING`.
-    VariantContentMapping,
-    /// `VARIANT_CONTENT_AND_METADATA_MAPPING`.
-    VariantContentAndMetadataMapping,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl DataLoadingOption {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::JsonMapping => "JSON_MAPPING",
-            Self::VariantContentMapping => "VARIANT_CONTENT_MAPPING",
-            Self::VariantContentAndMetadataMapping => "VARIANT_CONTENT_AND_METADATA_MAPPING",
-            Self::Other(value) => value,
+impl From<&str> for DatabaseSourceConfigurationSslMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Disabled" => Self::Disabled,
+            "Enabled" => Self::Enabled,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for DataLoadingOption {
+impl ToValue for DatabaseSourceConfigurationSslMode {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2809,6 +2859,11 @@ pub enum DatabaseSourceConfigurationType {
 }
 
 impl DatabaseSourceConfigurationType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::MySql, Self::PostgreSql]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2819,37 +2874,64 @@ impl DatabaseSourceConfigurationType {
     }
 }
 
+impl From<&str> for DatabaseSourceConfigurationType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "MySQL" => Self::MySql,
+            "PostgreSQL" => Self::PostgreSql,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for DatabaseSourceConfigurationType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `DocumentIdOptions.DefaultDocumentIdFormat` that the spec lists. `Other` holds any
-/// other value, for values CloudFormation accepts before the spec lists them.
+/// The values of `DeliveryStreamEncryptionConfigurationInput.KeyType` that the spec lists. `Other`
+/// holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum DefaultDocumentIdFormat {
-    /// `FIREHOSE_DEFAULT`.
-    FirehoseDefault,
-    /// `NO_DOCUMENT_ID`.
-    NoDocumentId,
+pub enum DeliveryStreamEncryptionConfigurationInputKeyType {
+    /// `AWS_OWNED_CMK`.
+    AwsOwnedCmk,
+    /// `CUSTOMER_MANAGED_CMK`.
+    CustomerManagedCmk,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl DefaultDocumentIdFormat {
+impl DeliveryStreamEncryptionConfigurationInputKeyType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::AwsOwnedCmk, Self::CustomerManagedCmk]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::FirehoseDefault => "FIREHOSE_DEFAULT",
-            Self::NoDocumentId => "NO_DOCUMENT_ID",
+            Self::AwsOwnedCmk => "AWS_OWNED_CMK",
+            Self::CustomerManagedCmk => "CUSTOMER_MANAGED_CMK",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for DefaultDocumentIdFormat {
+impl From<&str> for DeliveryStreamEncryptionConfigurationInputKeyType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "AWS_OWNED_CMK" => Self::AwsOwnedCmk,
+            "CUSTOMER_MANAGED_CMK" => Self::CustomerManagedCmk,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for DeliveryStreamEncryptionConfigurationInputKeyType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2873,6 +2955,11 @@ pub enum DeliveryStreamType {
 }
 
 impl DeliveryStreamType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::DatabaseAsSource, Self::DirectPut, Self::KinesisStreamAsSource, Self::MskasSource]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2885,7 +2972,124 @@ impl DeliveryStreamType {
     }
 }
 
+impl From<&str> for DeliveryStreamType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "DatabaseAsSource" => Self::DatabaseAsSource,
+            "DirectPut" => Self::DirectPut,
+            "KinesisStreamAsSource" => Self::KinesisStreamAsSource,
+            "MSKAsSource" => Self::MskasSource,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for DeliveryStreamType {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `DocumentIdOptions.DefaultDocumentIdFormat` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DocumentIdOptionsDefaultDocumentIdFormat {
+    /// `FIREHOSE_DEFAULT`.
+    FirehoseDefault,
+    /// `NO_DOCUMENT_ID`.
+    NoDocumentId,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl DocumentIdOptionsDefaultDocumentIdFormat {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::FirehoseDefault, Self::NoDocumentId]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FirehoseDefault => "FIREHOSE_DEFAULT",
+            Self::NoDocumentId => "NO_DOCUMENT_ID",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for DocumentIdOptionsDefaultDocumentIdFormat {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "FIREHOSE_DEFAULT" => Self::FirehoseDefault,
+            "NO_DOCUMENT_ID" => Self::NoDocumentId,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for DocumentIdOptionsDefaultDocumentIdFormat {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `ElasticsearchDestinationConfiguration.IndexRotationPeriod` that the spec lists.
+/// `Other` holds any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ElasticsearchDestinationConfigurationIndexRotationPeriod {
+    /// `NoRotation`.
+    NoRotation,
+    /// `OneHour`.
+    OneHour,
+    /// `OneDay`.
+    OneDay,
+    /// `OneWeek`.
+    OneWeek,
+    /// `OneMonth`.
+    OneMonth,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl ElasticsearchDestinationConfigurationIndexRotationPeriod {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::NoRotation, Self::OneHour, Self::OneDay, Self::OneWeek, Self::OneMonth]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NoRotation => "NoRotation",
+            Self::OneHour => "OneHour",
+            Self::OneDay => "OneDay",
+            Self::OneWeek => "OneWeek",
+            Self::OneMonth => "OneMonth",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ElasticsearchDestinationConfigurationIndexRotationPeriod {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "NoRotation" => Self::NoRotation,
+            "OneHour" => Self::OneHour,
+            "OneDay" => Self::OneDay,
+            "OneWeek" => Self::OneWeek,
+            "OneMonth" => Self::OneMonth,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ElasticsearchDestinationConfigurationIndexRotationPeriod {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2905,6 +3109,11 @@ pub enum ElasticsearchDestinationConfigurationS3BackupMode {
 }
 
 impl ElasticsearchDestinationConfigurationS3BackupMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::FailedDocumentsOnly, Self::AllDocuments]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2915,7 +3124,118 @@ impl ElasticsearchDestinationConfigurationS3BackupMode {
     }
 }
 
+impl From<&str> for ElasticsearchDestinationConfigurationS3BackupMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "FailedDocumentsOnly" => Self::FailedDocumentsOnly,
+            "AllDocuments" => Self::AllDocuments,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for ElasticsearchDestinationConfigurationS3BackupMode {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `EncryptionConfiguration.NoEncryptionConfig` that the spec lists. `Other` holds
+/// any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EncryptionConfigurationNoEncryptionConfig {
+    /// `NoEncryption`.
+    NoEncryption,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl EncryptionConfigurationNoEncryptionConfig {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::NoEncryption]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NoEncryption => "NoEncryption",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for EncryptionConfigurationNoEncryptionConfig {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "NoEncryption" => Self::NoEncryption,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for EncryptionConfigurationNoEncryptionConfig {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `ExtendedS3DestinationConfiguration.CompressionFormat` that the spec lists.
+/// `Other` holds any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ExtendedS3DestinationConfigurationCompressionFormat {
+    /// `UNCOMPRESSED`.
+    Uncompressed,
+    /// `GZIP`.
+    Gzip,
+    /// `ZIP`.
+    Zip,
+    /// `Snappy`.
+    Snappy,
+    /// `HADOOP_SNAPPY`.
+    HadoopSnappy,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl ExtendedS3DestinationConfigurationCompressionFormat {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Uncompressed, Self::Gzip, Self::Zip, Self::Snappy, Self::HadoopSnappy]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Uncompressed => "UNCOMPRESSED",
+            Self::Gzip => "GZIP",
+            Self::Zip => "ZIP",
+            Self::Snappy => "Snappy",
+            Self::HadoopSnappy => "HADOOP_SNAPPY",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ExtendedS3DestinationConfigurationCompressionFormat {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "UNCOMPRESSED" => Self::Uncompressed,
+            "GZIP" => Self::Gzip,
+            "ZIP" => Self::Zip,
+            "Snappy" => Self::Snappy,
+            "HADOOP_SNAPPY" => Self::HadoopSnappy,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ExtendedS3DestinationConfigurationCompressionFormat {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2935,6 +3255,11 @@ pub enum ExtendedS3DestinationConfigurationS3BackupMode {
 }
 
 impl ExtendedS3DestinationConfigurationS3BackupMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Disabled, Self::Enabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2945,37 +3270,64 @@ impl ExtendedS3DestinationConfigurationS3BackupMode {
     }
 }
 
+impl From<&str> for ExtendedS3DestinationConfigurationS3BackupMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Disabled" => Self::Disabled,
+            "Enabled" => Self::Enabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for ExtendedS3DestinationConfigurationS3BackupMode {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `SplunkDestinationConfiguration.HECEndpointType` that the spec lists. `Other`
+/// The values of `HttpEndpointRequestConfiguration.ContentEncoding` that the spec lists. `Other`
 /// holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum HecEndpointType {
-    /// `Raw`.
-    Raw,
-    /// `Event`.
-    Event,
+pub enum HttpEndpointRequestConfigurationContentEncoding {
+    /// `NONE`.
+    None,
+    /// `GZIP`.
+    Gzip,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl HecEndpointType {
+impl HttpEndpointRequestConfigurationContentEncoding {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::None, Self::Gzip]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Raw => "Raw",
-            Self::Event => "Event",
+            Self::None => "NONE",
+            Self::Gzip => "GZIP",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for HecEndpointType {
+impl From<&str> for HttpEndpointRequestConfigurationContentEncoding {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "NONE" => Self::None,
+            "GZIP" => Self::Gzip,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for HttpEndpointRequestConfigurationContentEncoding {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2995,6 +3347,11 @@ pub enum IcebergDestinationConfigurationS3BackupMode {
 }
 
 impl IcebergDestinationConfigurationS3BackupMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::AllData, Self::FailedDataOnly]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3005,104 +3362,18 @@ impl IcebergDestinationConfigurationS3BackupMode {
     }
 }
 
+impl From<&str> for IcebergDestinationConfigurationS3BackupMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "AllData" => Self::AllData,
+            "FailedDataOnly" => Self::FailedDataOnly,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for IcebergDestinationConfigurationS3BackupMode {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `AmazonopensearchserviceDestinationConfiguration.IndexRotationPeriod`,
-/// `ElasticsearchDestinationConfiguration.IndexRotationPeriod` that the spec lists. `Other` holds
-/// any other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum IndexRotationPeriod {
-    /// `NoRotation`.
-    NoRotation,
-    /// `OneHour`.
-    OneHour,
-    /// `OneDay`.
-    OneDay,
-    /// `OneWeek`.
-    OneWeek,
-    /// `OneMonth`.
-    OneMonth,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl IndexRotationPeriod {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NoRotation => "NoRotation",
-            Self::OneHour => "OneHour",
-            Self::OneDay => "OneDay",
-            Self::OneWeek => "OneWeek",
-            Self::OneMonth => "OneMonth",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for IndexRotationPeriod {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `DeliveryStreamEncryptionConfigurationInput.KeyType` that the spec lists. `Other`
-/// holds any other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum KeyType {
-    /// `AWS_OWNED_CMK`.
-    AwsOwnedCmk,
-    /// `CUSTOMER_MANAGED_CMK`.
-    CustomerManagedCmk,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl KeyType {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AwsOwnedCmk => "AWS_OWNED_CMK",
-            Self::CustomerManagedCmk => "CUSTOMER_MANAGED_CMK",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for KeyType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `EncryptionConfiguration.NoEncryptionConfig` that the spec lists. `Other` holds
-/// any other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum NoEncryptionConfig {
-    /// `NoEncryption`.
-    NoEncryption,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl NoEncryptionConfig {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NoEncryption => "NoEncryption",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for NoEncryptionConfig {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3130,6 +3401,18 @@ pub enum ProcessorType {
 }
 
 impl ProcessorType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::RecordDeAggregation,
+            Self::Decompression,
+            Self::CloudWatchLogProcessing,
+            Self::Lambda,
+            Self::MetadataExtraction,
+            Self::AppendDelimiterToRecord,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3140,6 +3423,21 @@ impl ProcessorType {
             Self::MetadataExtraction => "MetadataExtraction",
             Self::AppendDelimiterToRecord => "AppendDelimiterToRecord",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ProcessorType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "RecordDeAggregation" => Self::RecordDeAggregation,
+            "Decompression" => Self::Decompression,
+            "CloudWatchLogProcessing" => Self::CloudWatchLogProcessing,
+            "Lambda" => Self::Lambda,
+            "MetadataExtraction" => Self::MetadataExtraction,
+            "AppendDelimiterToRecord" => Self::AppendDelimiterToRecord,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -3164,6 +3462,11 @@ pub enum RedshiftDestinationConfigurationS3BackupMode {
 }
 
 impl RedshiftDestinationConfigurationS3BackupMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Disabled, Self::Enabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3174,7 +3477,126 @@ impl RedshiftDestinationConfigurationS3BackupMode {
     }
 }
 
+impl From<&str> for RedshiftDestinationConfigurationS3BackupMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Disabled" => Self::Disabled,
+            "Enabled" => Self::Enabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for RedshiftDestinationConfigurationS3BackupMode {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `S3DestinationConfiguration.CompressionFormat` that the spec lists. `Other` holds
+/// any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum S3DestinationConfigurationCompressionFormat {
+    /// `UNCOMPRESSED`.
+    Uncompressed,
+    /// `GZIP`.
+    Gzip,
+    /// `ZIP`.
+    Zip,
+    /// `Snappy`.
+    Snappy,
+    /// `HADOOP_SNAPPY`.
+    HadoopSnappy,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl S3DestinationConfigurationCompressionFormat {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Uncompressed, Self::Gzip, Self::Zip, Self::Snappy, Self::HadoopSnappy]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Uncompressed => "UNCOMPRESSED",
+            Self::Gzip => "GZIP",
+            Self::Zip => "ZIP",
+            Self::Snappy => "Snappy",
+            Self::HadoopSnappy => "HADOOP_SNAPPY",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for S3DestinationConfigurationCompressionFormat {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "UNCOMPRESSED" => Self::Uncompressed,
+            "GZIP" => Self::Gzip,
+            "ZIP" => Self::Zip,
+            "Snappy" => Self::Snappy,
+            "HADOOP_SNAPPY" => Self::HadoopSnappy,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for S3DestinationConfigurationCompressionFormat {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `SnowflakeDestinationConfiguration.DataLoadingOption` that the spec lists. `Other`
+/// holds any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SnowflakeDestinationConfigurationDataLoadingOption {
+    /// `JSON_MAPPING`.
+    JsonMapping,
+    /// `VARIANT_CONTENT_MAPPING`.
+    VariantContentMapping,
+    /// `VARIANT_CONTENT_AND_METADATA_MAPPING`.
+    VariantContentAndMetadataMapping,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl SnowflakeDestinationConfigurationDataLoadingOption {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::JsonMapping, Self::VariantContentMapping, Self::VariantContentAndMetadataMapping]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::JsonMapping => "JSON_MAPPING",
+            Self::VariantContentMapping => "VARIANT_CONTENT_MAPPING",
+            Self::VariantContentAndMetadataMapping => "VARIANT_CONTENT_AND_METADATA_MAPPING",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for SnowflakeDestinationConfigurationDataLoadingOption {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "JSON_MAPPING" => Self::JsonMapping,
+            "VARIANT_CONTENT_MAPPING" => Self::VariantContentMapping,
+            "VARIANT_CONTENT_AND_METADATA_MAPPING" => Self::VariantContentAndMetadataMapping,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for SnowflakeDestinationConfigurationDataLoadingOption {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3194,6 +3616,11 @@ pub enum SnowflakeDestinationConfigurationS3BackupMode {
 }
 
 impl SnowflakeDestinationConfigurationS3BackupMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::FailedDataOnly, Self::AllData]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3204,37 +3631,64 @@ impl SnowflakeDestinationConfigurationS3BackupMode {
     }
 }
 
+impl From<&str> for SnowflakeDestinationConfigurationS3BackupMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "FailedDataOnly" => Self::FailedDataOnly,
+            "AllData" => Self::AllData,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for SnowflakeDestinationConfigurationS3BackupMode {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `DatabaseSourceConfiguration.SSLMode` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
+/// The values of `SplunkDestinationConfiguration.HECEndpointType` that the spec lists. `Other`
+/// holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum SslMode {
-    /// `Disabled`.
-    Disabled,
-    /// `Enabled`.
-    Enabled,
+pub enum SplunkDestinationConfigurationHecEndpointType {
+    /// `Raw`.
+    Raw,
+    /// `Event`.
+    Event,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl SslMode {
+impl SplunkDestinationConfigurationHecEndpointType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Raw, Self::Event]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Disabled => "Disabled",
-            Self::Enabled => "Enabled",
+            Self::Raw => "Raw",
+            Self::Event => "Event",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for SslMode {
+impl From<&str> for SplunkDestinationConfigurationHecEndpointType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Raw" => Self::Raw,
+            "Event" => Self::Event,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for SplunkDestinationConfigurationHecEndpointType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3308,23 +3762,25 @@ cirrus_core::literal_expr!(
     TableCreationConfiguration,
     VpcConfiguration,
     AmazonOpenSearchServerlessDestinationConfigurationS3BackupMode,
+    AmazonopensearchserviceDestinationConfigurationIndexRotationPeriod,
     AmazonopensearchserviceDestinationConfigurationS3BackupMode,
-    CompressionFormat,
-    Connectivity,
-    ContentEncoding,
-    DataLoadingOption,
+    AuthenticationConfigurationConnectivity,
+    DatabaseSourceConfigurationSslMode,
     DatabaseSourceConfigurationType,
-    DefaultDocumentIdFormat,
+    DeliveryStreamEncryptionConfigurationInputKeyType,
     DeliveryStreamType,
+    DocumentIdOptionsDefaultDocumentIdFormat,
+    ElasticsearchDestinationConfigurationIndexRotationPeriod,
     ElasticsearchDestinationConfigurationS3BackupMode,
+    EncryptionConfigurationNoEncryptionConfig,
+    ExtendedS3DestinationConfigurationCompressionFormat,
     ExtendedS3DestinationConfigurationS3BackupMode,
-    HecEndpointType,
+    HttpEndpointRequestConfigurationContentEncoding,
     IcebergDestinationConfigurationS3BackupMode,
-    IndexRotationPeriod,
-    KeyType,
-    NoEncryptionConfig,
     ProcessorType,
     RedshiftDestinationConfigurationS3BackupMode,
+    S3DestinationConfigurationCompressionFormat,
+    SnowflakeDestinationConfigurationDataLoadingOption,
     SnowflakeDestinationConfigurationS3BackupMode,
-    SslMode,
+    SplunkDestinationConfigurationHecEndpointType,
 );

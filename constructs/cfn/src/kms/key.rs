@@ -42,7 +42,7 @@ pub struct CfnKey {
     pub multi_region: Option<Expr<bool>>,
     /// The source of the key material for the KMS key. You cannot change the origin after you
     /// create the KMS key. The default is `AWS_KMS`, which means that AWS creates the key material.
-    pub origin: Option<Expr<Origin>>,
+    pub origin: Option<Expr<KeyOrigin>>,
     /// Specifies the number of days in the waiting period before AWS deletes a KMS key that has
     /// been removed from a CloudFormation stack. Enter a value between 7 and 30 days. The default
     /// value is 30 days.
@@ -117,6 +117,52 @@ impl CfnKeyAttrs {
     }
 }
 
+/// The values of `Key.Origin` that the spec lists. `Other` holds any other value, for values
+/// CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyOrigin {
+    /// `AWS_KMS`.
+    AwsKms,
+    /// `EXTERNAL`.
+    External,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl KeyOrigin {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::AwsKms, Self::External]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AwsKms => "AWS_KMS",
+            Self::External => "EXTERNAL",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for KeyOrigin {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "AWS_KMS" => Self::AwsKms,
+            "EXTERNAL" => Self::External,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for KeyOrigin {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
 /// The values of `Key.KeySpec` that the spec lists. `Other` holds any other value, for values
 /// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,6 +207,29 @@ pub enum KeySpec {
 }
 
 impl KeySpec {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::SymmetricDefault,
+            Self::Rsa2048,
+            Self::Rsa3072,
+            Self::Rsa4096,
+            Self::EccNistP256,
+            Self::EccNistP384,
+            Self::EccNistP521,
+            Self::EccSecgP256K1,
+            Self::Hmac224,
+            Self::Hmac256,
+            Self::Hmac384,
+            Self::Hmac512,
+            Self::Sm2,
+            Self::MlDsa44,
+            Self::MlDsa65,
+            Self::MlDsa87,
+            Self::EccNistEdwards25519,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -182,6 +251,32 @@ impl KeySpec {
             Self::MlDsa87 => "ML_DSA_87",
             Self::EccNistEdwards25519 => "ECC_NIST_EDWARDS25519",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for KeySpec {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "SYMMETRIC_DEFAULT" => Self::SymmetricDefault,
+            "RSA_2048" => Self::Rsa2048,
+            "RSA_3072" => Self::Rsa3072,
+            "RSA_4096" => Self::Rsa4096,
+            "ECC_NIST_P256" => Self::EccNistP256,
+            "ECC_NIST_P384" => Self::EccNistP384,
+            "ECC_NIST_P521" => Self::EccNistP521,
+            "ECC_SECG_P256K1" => Self::EccSecgP256K1,
+            "HMAC_224" => Self::Hmac224,
+            "HMAC_256" => Self::Hmac256,
+            "HMAC_384" => Self::Hmac384,
+            "HMAC_512" => Self::Hmac512,
+            "SM2" => Self::Sm2,
+            "ML_DSA_44" => Self::MlDsa44,
+            "ML_DSA_65" => Self::MlDsa65,
+            "ML_DSA_87" => Self::MlDsa87,
+            "ECC_NIST_EDWARDS25519" => Self::EccNistEdwards25519,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -210,6 +305,11 @@ pub enum KeyUsage {
 }
 
 impl KeyUsage {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::EncryptDecrypt, Self::SignVerify, Self::GenerateVerifyMac, Self::KeyAgreement]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -222,44 +322,27 @@ impl KeyUsage {
     }
 }
 
+impl From<&str> for KeyUsage {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ENCRYPT_DECRYPT" => Self::EncryptDecrypt,
+            "SIGN_VERIFY" => Self::SignVerify,
+            "GENERATE_VERIFY_MAC" => Self::GenerateVerifyMac,
+            "KEY_AGREEMENT" => Self::KeyAgreement,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for KeyUsage {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `Key.Origin` that the spec lists. `Other` holds any other value, for values
-/// CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Origin {
-    /// `AWS_KMS`.
-    AwsKms,
-    /// `EXTERNAL`.
-    External,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl Origin {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AwsKms => "AWS_KMS",
-            Self::External => "EXTERNAL",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for Origin {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
 cirrus_core::literal_expr!(
+    KeyOrigin,
     KeySpec,
     KeyUsage,
-    Origin,
 );

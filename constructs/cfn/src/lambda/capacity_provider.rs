@@ -121,7 +121,7 @@ pub struct CapacityProviderLoggingConfig {
     /// Set this property to filter the system logs for your capacity provider that Lambda sends to
     /// CloudWatch. Lambda only sends system logs at the selected level of detail and lower, where
     /// ``DEBUG`` is the highest level and ``WARN`` is the lowest.
-    pub system_log_level: Option<Expr<SystemLogLevel>>,
+    pub system_log_level: Option<Expr<CapacityProviderLoggingConfigSystemLogLevel>>,
 }
 
 impl ToValue for CapacityProviderLoggingConfig {
@@ -171,7 +171,7 @@ pub struct CapacityProviderScalingConfig {
     /// instances.
     pub max_v_cpu_count: Option<Expr<i64>>,
     /// The scaling mode that determines how the capacity provider responds to changes in demand.
-    pub scaling_mode: Option<Expr<ScalingMode>>,
+    pub scaling_mode: Option<Expr<CapacityProviderScalingConfigScalingMode>>,
     /// A list of target tracking scaling policies for the capacity provider.
     pub scaling_policies: Option<Expr<List<TargetTrackingScalingPolicy>>>,
 }
@@ -246,7 +246,7 @@ pub struct InstanceRequirements {
     pub allowed_instance_types: Option<Expr<List<String>>>,
     /// A list of supported CPU architectures for compute instances. Valid values include `x86_64`
     /// and `arm64`.
-    pub architectures: Option<Expr<List<Architectures>>>,
+    pub architectures: Option<Expr<List<InstanceRequirementsArchitectures>>>,
     /// A list of EC2 instance types that the capacity provider should not use, even if they meet
     /// other requirements.
     pub excluded_instance_types: Option<Expr<List<String>>>,
@@ -270,7 +270,7 @@ pub struct PropagateTagsConfig {
     /// A list of tags to explicitly propagate to managed resources. Maximum of 40 tags.
     pub explicit_tags: Option<Expr<List<Tag>>>,
     /// The mode for tag propagation.
-    pub mode: Option<Expr<Mode>>,
+    pub mode: Option<Expr<PropagateTagsConfigMode>>,
 }
 
 impl ToValue for PropagateTagsConfig {
@@ -289,7 +289,7 @@ impl ToValue for PropagateTagsConfig {
 #[derive(Debug, Clone)]
 pub struct TargetTrackingScalingPolicy {
     /// The predefined metric type to track for scaling decisions. Required.
-    pub predefined_metric_type: Expr<PredefinedMetricType>,
+    pub predefined_metric_type: Expr<TargetTrackingScalingPolicyPredefinedMetricType>,
     /// The target value for the metric that the scaling policy attempts to maintain through scaling
     /// actions. Required.
     pub target_value: Expr<f64>,
@@ -297,7 +297,7 @@ pub struct TargetTrackingScalingPolicy {
 
 impl TargetTrackingScalingPolicy {
     /// `TargetTrackingScalingPolicy` with the required properties; the optional ones are `None`.
-    pub fn new(predefined_metric_type: impl Into<Expr<PredefinedMetricType>>, target_value: impl Into<Expr<f64>>) -> Self {
+    pub fn new(predefined_metric_type: impl Into<Expr<TargetTrackingScalingPolicyPredefinedMetricType>>, target_value: impl Into<Expr<f64>>) -> Self {
         Self {
             predefined_metric_type: predefined_metric_type.into(),
             target_value: target_value.into(),
@@ -314,131 +314,11 @@ impl ToValue for TargetTrackingScalingPolicy {
     }
 }
 
-/// The values of `InstanceRequirements.Architectures` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Architectures {
-    /// `x86_64`.
-    X86_64,
-    /// `arm64`.
-    Arm64,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl Architectures {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::X86_64 => "x86_64",
-            Self::Arm64 => "arm64",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for Architectures {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `PropagateTagsConfig.Mode` that the spec lists. `Other` holds any other value, for
-/// values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Mode {
-    /// `None`.
-    None,
-    /// `Explicit`.
-    Explicit,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl Mode {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "None",
-            Self::Explicit => "Explicit",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for Mode {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `TargetTrackingScalingPolicy.PredefinedMetricType` that the spec lists. `Other`
-/// holds any other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum PredefinedMetricType {
-    /// `LambdaCapacityProviderAverageCPUUtilization`.
-    LambdaCapacityProviderAverageCpuUtilization,
-    /// `LambdaCapacityProviderAverageGPUUtilization`.
-    LambdaCapacityProviderAverageGpuUtilization,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl PredefinedMetricType {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::LambdaCapacityProviderAverageCpuUtilization => "LambdaCapacityProviderAverageCPUUtilization",
-            Self::LambdaCapacityProviderAverageGpuUtilization => "LambdaCapacityProviderAverageGPUUtilization",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for PredefinedMetricType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `CapacityProviderScalingConfig.ScalingMode` that the spec lists. `Other` holds any
-/// other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ScalingMode {
-    /// `Auto`.
-    Auto,
-    /// `Manual`.
-    Manual,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl ScalingMode {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Auto => "Auto",
-            Self::Manual => "Manual",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for ScalingMode {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
 /// The values of `CapacityProviderLoggingConfig.SystemLogLevel` that the spec lists. `Other` holds
 /// any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum SystemLogLevel {
+pub enum CapacityProviderLoggingConfigSystemLogLevel {
     /// `DEBUG`.
     Debug,
     /// `INFO`.
@@ -449,7 +329,12 @@ pub enum SystemLogLevel {
     Other(String),
 }
 
-impl SystemLogLevel {
+impl CapacityProviderLoggingConfigSystemLogLevel {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Debug, Self::Info, Self::Warn]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -461,7 +346,206 @@ impl SystemLogLevel {
     }
 }
 
-impl ToValue for SystemLogLevel {
+impl From<&str> for CapacityProviderLoggingConfigSystemLogLevel {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "DEBUG" => Self::Debug,
+            "INFO" => Self::Info,
+            "WARN" => Self::Warn,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for CapacityProviderLoggingConfigSystemLogLevel {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `CapacityProviderScalingConfig.ScalingMode` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CapacityProviderScalingConfigScalingMode {
+    /// `Auto`.
+    Auto,
+    /// `Manual`.
+    Manual,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl CapacityProviderScalingConfigScalingMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Auto, Self::Manual]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Auto => "Auto",
+            Self::Manual => "Manual",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for CapacityProviderScalingConfigScalingMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Auto" => Self::Auto,
+            "Manual" => Self::Manual,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for CapacityProviderScalingConfigScalingMode {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `InstanceRequirements.Architectures` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InstanceRequirementsArchitectures {
+    /// `x86_64`.
+    X86_64,
+    /// `arm64`.
+    Arm64,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl InstanceRequirementsArchitectures {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::X86_64, Self::Arm64]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::X86_64 => "x86_64",
+            Self::Arm64 => "arm64",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceRequirementsArchitectures {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "x86_64" => Self::X86_64,
+            "arm64" => Self::Arm64,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for InstanceRequirementsArchitectures {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `PropagateTagsConfig.Mode` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PropagateTagsConfigMode {
+    /// `None`.
+    None,
+    /// `Explicit`.
+    Explicit,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl PropagateTagsConfigMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::None, Self::Explicit]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "None",
+            Self::Explicit => "Explicit",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for PropagateTagsConfigMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "None" => Self::None,
+            "Explicit" => Self::Explicit,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for PropagateTagsConfigMode {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `TargetTrackingScalingPolicy.PredefinedMetricType` that the spec lists. `Other`
+/// holds any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TargetTrackingScalingPolicyPredefinedMetricType {
+    /// `LambdaCapacityProviderAverageCPUUtilization`.
+    LambdaCapacityProviderAverageCpuUtilization,
+    /// `LambdaCapacityProviderAverageGPUUtilization`.
+    LambdaCapacityProviderAverageGpuUtilization,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl TargetTrackingScalingPolicyPredefinedMetricType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::LambdaCapacityProviderAverageCpuUtilization,
+            Self::LambdaCapacityProviderAverageGpuUtilization,
+        ]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::LambdaCapacityProviderAverageCpuUtilization => "LambdaCapacityProviderAverageCPUUtilization",
+            Self::LambdaCapacityProviderAverageGpuUtilization => "LambdaCapacityProviderAverageGPUUtilization",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for TargetTrackingScalingPolicyPredefinedMetricType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "LambdaCapacityProviderAverageCPUUtilization" => Self::LambdaCapacityProviderAverageCpuUtilization,
+            "LambdaCapacityProviderAverageGPUUtilization" => Self::LambdaCapacityProviderAverageGpuUtilization,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for TargetTrackingScalingPolicyPredefinedMetricType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -476,9 +560,9 @@ cirrus_core::literal_expr!(
     InstanceRequirements,
     PropagateTagsConfig,
     TargetTrackingScalingPolicy,
-    Architectures,
-    Mode,
-    PredefinedMetricType,
-    ScalingMode,
-    SystemLogLevel,
+    CapacityProviderLoggingConfigSystemLogLevel,
+    CapacityProviderScalingConfigScalingMode,
+    InstanceRequirementsArchitectures,
+    PropagateTagsConfigMode,
+    TargetTrackingScalingPolicyPredefinedMetricType,
 );

@@ -125,12 +125,12 @@ pub struct CodeSigningPolicies {
     /// you set the policy to `Warn`, Lambda allows the deployment and issues a new Amazon
     /// CloudWatch metric ( `SignatureValidationErrors` ) and also stores the warning in the
     /// CloudTrail log. Required.
-    pub untrusted_artifact_on_deployment: Expr<UntrustedArtifactOnDeployment>,
+    pub untrusted_artifact_on_deployment: Expr<CodeSigningPoliciesUntrustedArtifactOnDeployment>,
 }
 
 impl CodeSigningPolicies {
     /// `CodeSigningPolicies` with the required properties; the optional ones are `None`.
-    pub fn new(untrusted_artifact_on_deployment: impl Into<Expr<UntrustedArtifactOnDeployment>>) -> Self {
+    pub fn new(untrusted_artifact_on_deployment: impl Into<Expr<CodeSigningPoliciesUntrustedArtifactOnDeployment>>) -> Self {
         Self {
             untrusted_artifact_on_deployment: untrusted_artifact_on_deployment.into(),
         }
@@ -149,7 +149,7 @@ impl ToValue for CodeSigningPolicies {
 /// holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum UntrustedArtifactOnDeployment {
+pub enum CodeSigningPoliciesUntrustedArtifactOnDeployment {
     /// `Warn`.
     Warn,
     /// `Enforce`.
@@ -158,7 +158,12 @@ pub enum UntrustedArtifactOnDeployment {
     Other(String),
 }
 
-impl UntrustedArtifactOnDeployment {
+impl CodeSigningPoliciesUntrustedArtifactOnDeployment {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Warn, Self::Enforce]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -169,7 +174,18 @@ impl UntrustedArtifactOnDeployment {
     }
 }
 
-impl ToValue for UntrustedArtifactOnDeployment {
+impl From<&str> for CodeSigningPoliciesUntrustedArtifactOnDeployment {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Warn" => Self::Warn,
+            "Enforce" => Self::Enforce,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for CodeSigningPoliciesUntrustedArtifactOnDeployment {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -178,5 +194,5 @@ impl ToValue for UntrustedArtifactOnDeployment {
 cirrus_core::literal_expr!(
     AllowedPublishers,
     CodeSigningPolicies,
-    UntrustedArtifactOnDeployment,
+    CodeSigningPoliciesUntrustedArtifactOnDeployment,
 );

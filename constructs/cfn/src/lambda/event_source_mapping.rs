@@ -272,7 +272,7 @@ pub struct DocumentDbEventSourceConfig {
     /// set to UpdateLookup, DocumentDB sends a delta describing the changes, along with a copy of
     /// the entire document. Otherwise, DocumentDB sends only a partial document that contains the
     /// changes.
-    pub full_document: Option<Expr<FullDocument>>,
+    pub full_document: Option<Expr<DocumentDbEventSourceConfigFullDocument>>,
 }
 
 impl ToValue for DocumentDbEventSourceConfig {
@@ -348,7 +348,7 @@ pub struct LoggingConfig {
     /// Set this property to filter the system logs for your function that Lambda sends to
     /// CloudWatch. Lambda only sends system logs at the selected level of detail and lower, where
     /// `DEBUG` is the highest level and `WARN` is the lowest.
-    pub system_log_level: Option<Expr<SystemLogLevel>>,
+    pub system_log_level: Option<Expr<LoggingConfigSystemLogLevel>>,
 }
 
 impl ToValue for LoggingConfig {
@@ -369,7 +369,7 @@ pub struct MetricsConfig {
     /// event source mapping metrics related to the number of events processed by your event source
     /// mapping. For more information about these metrics, see [Event source mapping
     /// metrics](https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics).
-    pub metrics: Option<Expr<List<Metrics>>>,
+    pub metrics: Option<Expr<List<MetricsConfigMetrics>>>,
 }
 
 impl ToValue for MetricsConfig {
@@ -482,7 +482,7 @@ pub struct SchemaRegistryConfig {
     /// schema registry.
     pub access_configs: Option<Expr<List<SchemaRegistryAccessConfig>>>,
     /// The record format that Lambda delivers to your function after schema validation.
-    pub event_record_format: Option<Expr<EventRecordFormat>>,
+    pub event_record_format: Option<Expr<SchemaRegistryConfigEventRecordFormat>>,
     /// The URI for your schema registry. The correct URI format depends on the type of schema
     /// registry you're using.
     pub schema_registry_uri: Option<Expr<String>>,
@@ -510,7 +510,7 @@ impl ToValue for SchemaRegistryConfig {
 pub struct SchemaValidationConfig {
     /// The attributes you want your schema registry to validate and filter for. If you selected
     /// `JSON` as the `EventRecordFormat`, Lambda also deserializes the selected message attributes.
-    pub attribute: Option<Expr<Attribute>>,
+    pub attribute: Option<Expr<SchemaValidationConfigAttribute>>,
 }
 
 impl ToValue for SchemaValidationConfig {
@@ -554,7 +554,7 @@ pub struct SelfManagedKafkaEventSourceConfig {
     pub consumer_group_id: Option<Expr<String>>,
     /// The mode that determines how Lambda reads from a Kafka topic. Use Stream for ordered
     /// processing or Queue for higher throughput when ordering is not required.
-    pub consumption_mode: Option<Expr<ConsumptionMode>>,
+    pub consumption_mode: Option<Expr<SelfManagedKafkaEventSourceConfigConsumptionMode>>,
     /// Specific configuration settings for a Kafka schema registry.
     pub schema_registry_config: Option<Expr<SchemaRegistryConfig>>,
 }
@@ -592,101 +592,11 @@ impl ToValue for SourceAccessConfiguration {
     }
 }
 
-/// The values of `SchemaValidationConfig.Attribute` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Attribute {
-    /// `KEY`.
-    Key,
-    /// `VALUE`.
-    Value,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl Attribute {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Key => "KEY",
-            Self::Value => "VALUE",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for Attribute {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `SelfManagedKafkaEventSourceConfig.ConsumptionMode` that the spec lists. `Other`
-/// holds any other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ConsumptionMode {
-    /// `Stream`.
-    Stream,
-    /// `Queue`.
-    Queue,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl ConsumptionMode {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Stream => "Stream",
-            Self::Queue => "Queue",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for ConsumptionMode {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `SchemaRegistryConfig.EventRecordFormat` that the spec lists. `Other` holds any
-/// other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum EventRecordFormat {
-    /// `JSON`.
-    Json,
-    /// `SOURCE`.
-    Source,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl EventRecordFormat {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Json => "JSON",
-            Self::Source => "SOURCE",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for EventRecordFormat {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
 /// The values of `DocumentDbEventSourceConfig.FullDocument` that the spec lists. `Other` holds any
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum FullDocument {
+pub enum DocumentDbEventSourceConfigFullDocument {
     /// `UpdateLookup`.
     UpdateLookup,
     /// `Default`.
@@ -695,7 +605,12 @@ pub enum FullDocument {
     Other(String),
 }
 
-impl FullDocument {
+impl DocumentDbEventSourceConfigFullDocument {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::UpdateLookup, Self::Default]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -706,7 +621,68 @@ impl FullDocument {
     }
 }
 
-impl ToValue for FullDocument {
+impl From<&str> for DocumentDbEventSourceConfigFullDocument {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "UpdateLookup" => Self::UpdateLookup,
+            "Default" => Self::Default,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for DocumentDbEventSourceConfigFullDocument {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `LoggingConfig.SystemLogLevel` that the spec lists. `Other` holds any other value,
+/// for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LoggingConfigSystemLogLevel {
+    /// `DEBUG`.
+    Debug,
+    /// `INFO`.
+    Info,
+    /// `WARN`.
+    Warn,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl LoggingConfigSystemLogLevel {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Debug, Self::Info, Self::Warn]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Debug => "DEBUG",
+            Self::Info => "INFO",
+            Self::Warn => "WARN",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for LoggingConfigSystemLogLevel {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "DEBUG" => Self::Debug,
+            "INFO" => Self::Info,
+            "WARN" => Self::Warn,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for LoggingConfigSystemLogLevel {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -716,7 +692,7 @@ impl ToValue for FullDocument {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Metrics {
+pub enum MetricsConfigMetrics {
     /// `EventCount`.
     EventCount,
     /// `ErrorCount`.
@@ -727,7 +703,12 @@ pub enum Metrics {
     Other(String),
 }
 
-impl Metrics {
+impl MetricsConfigMetrics {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::EventCount, Self::ErrorCount, Self::KafkaMetrics]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -739,7 +720,19 @@ impl Metrics {
     }
 }
 
-impl ToValue for Metrics {
+impl From<&str> for MetricsConfigMetrics {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "EventCount" => Self::EventCount,
+            "ErrorCount" => Self::ErrorCount,
+            "KafkaMetrics" => Self::KafkaMetrics,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for MetricsConfigMetrics {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -763,6 +756,16 @@ pub enum SchemaRegistryAccessConfigType {
 }
 
 impl SchemaRegistryAccessConfigType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::BasicAuth,
+            Self::ClientCertificateTlsAuth,
+            Self::ServerRootCaCertificate,
+            Self::OauthbearerAuth,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -775,7 +778,158 @@ impl SchemaRegistryAccessConfigType {
     }
 }
 
+impl From<&str> for SchemaRegistryAccessConfigType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "BASIC_AUTH" => Self::BasicAuth,
+            "CLIENT_CERTIFICATE_TLS_AUTH" => Self::ClientCertificateTlsAuth,
+            "SERVER_ROOT_CA_CERTIFICATE" => Self::ServerRootCaCertificate,
+            "OAUTHBEARER_AUTH" => Self::OauthbearerAuth,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for SchemaRegistryAccessConfigType {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `SchemaRegistryConfig.EventRecordFormat` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SchemaRegistryConfigEventRecordFormat {
+    /// `JSON`.
+    Json,
+    /// `SOURCE`.
+    Source,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl SchemaRegistryConfigEventRecordFormat {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Json, Self::Source]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Json => "JSON",
+            Self::Source => "SOURCE",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for SchemaRegistryConfigEventRecordFormat {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "JSON" => Self::Json,
+            "SOURCE" => Self::Source,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for SchemaRegistryConfigEventRecordFormat {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `SchemaValidationConfig.Attribute` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SchemaValidationConfigAttribute {
+    /// `KEY`.
+    Key,
+    /// `VALUE`.
+    Value,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl SchemaValidationConfigAttribute {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Key, Self::Value]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Key => "KEY",
+            Self::Value => "VALUE",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for SchemaValidationConfigAttribute {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "KEY" => Self::Key,
+            "VALUE" => Self::Value,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for SchemaValidationConfigAttribute {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `SelfManagedKafkaEventSourceConfig.ConsumptionMode` that the spec lists. `Other`
+/// holds any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SelfManagedKafkaEventSourceConfigConsumptionMode {
+    /// `Stream`.
+    Stream,
+    /// `Queue`.
+    Queue,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl SelfManagedKafkaEventSourceConfigConsumptionMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Stream, Self::Queue]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Stream => "Stream",
+            Self::Queue => "Queue",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for SelfManagedKafkaEventSourceConfigConsumptionMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Stream" => Self::Stream,
+            "Queue" => Self::Queue,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for SelfManagedKafkaEventSourceConfigConsumptionMode {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -821,6 +975,27 @@ pub enum SourceAccessConfigurationType {
 }
 
 impl SourceAccessConfigurationType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::BasicAuth,
+            Self::VpcSubnet,
+            Self::VpcSecurityGroup,
+            Self::SaslScram512Auth,
+            Self::SaslScram256Auth,
+            Self::VirtualHost,
+            Self::ClientCertificateTlsAuth,
+            Self::ServerRootCaCertificate,
+            Self::OauthbearerAuth,
+            Self::OauthbearerScope,
+            Self::OauthbearerAudience,
+            Self::OauthbearerLogicalCluster,
+            Self::OauthbearerIdentityPool,
+            Self::IamAuth,
+            Self::IamOauthbearerAuth,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -844,40 +1019,31 @@ impl SourceAccessConfigurationType {
     }
 }
 
-impl ToValue for SourceAccessConfigurationType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `LoggingConfig.SystemLogLevel` that the spec lists. `Other` holds any other value,
-/// for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SystemLogLevel {
-    /// `DEBUG`.
-    Debug,
-    /// `INFO`.
-    Info,
-    /// `WARN`.
-    Warn,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl SystemLogLevel {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Debug => "DEBUG",
-            Self::Info => "INFO",
-            Self::Warn => "WARN",
-            Self::Other(value) => value,
+impl From<&str> for SourceAccessConfigurationType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "BASIC_AUTH" => Self::BasicAuth,
+            "VPC_SUBNET" => Self::VpcSubnet,
+            "VPC_SECURITY_GROUP" => Self::VpcSecurityGroup,
+            "SASL_SCRAM_512_AUTH" => Self::SaslScram512Auth,
+            "SASL_SCRAM_256_AUTH" => Self::SaslScram256Auth,
+            "VIRTUAL_HOST" => Self::VirtualHost,
+            "CLIENT_CERTIFICATE_TLS_AUTH" => Self::ClientCertificateTlsAuth,
+            "SERVER_ROOT_CA_CERTIFICATE" => Self::ServerRootCaCertificate,
+            "OAUTHBEARER_AUTH" => Self::OauthbearerAuth,
+            "OAUTHBEARER_SCOPE" => Self::OauthbearerScope,
+            "OAUTHBEARER_AUDIENCE" => Self::OauthbearerAudience,
+            "OAUTHBEARER_LOGICAL_CLUSTER" => Self::OauthbearerLogicalCluster,
+            "OAUTHBEARER_IDENTITY_POOL" => Self::OauthbearerIdentityPool,
+            "IAM_AUTH" => Self::IamAuth,
+            "IAM_OAUTHBEARER_AUTH" => Self::IamOauthbearerAuth,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for SystemLogLevel {
+impl ToValue for SourceAccessConfigurationType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -901,12 +1067,12 @@ cirrus_core::literal_expr!(
     SelfManagedEventSource,
     SelfManagedKafkaEventSourceConfig,
     SourceAccessConfiguration,
-    Attribute,
-    ConsumptionMode,
-    EventRecordFormat,
-    FullDocument,
-    Metrics,
+    DocumentDbEventSourceConfigFullDocument,
+    LoggingConfigSystemLogLevel,
+    MetricsConfigMetrics,
     SchemaRegistryAccessConfigType,
+    SchemaRegistryConfigEventRecordFormat,
+    SchemaValidationConfigAttribute,
+    SelfManagedKafkaEventSourceConfigConsumptionMode,
     SourceAccessConfigurationType,
-    SystemLogLevel,
 );

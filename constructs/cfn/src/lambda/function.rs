@@ -81,11 +81,11 @@ pub struct CfnFunction {
     pub memory_size: Option<Expr<i64>>,
     /// The type of deployment package. Set to `Image` for container image and set `Zip` for .zip
     /// file archive. Changing this replaces the resource.
-    pub package_type: Option<Expr<PackageType>>,
+    pub package_type: Option<Expr<FunctionPackageType>>,
     /// The `PublishToLatestPublished` property.
     pub publish_to_latest_published: Option<Expr<bool>>,
     /// The status of your function's recursive loop detection configuration.
-    pub recursive_loop: Option<Expr<RecursiveLoop>>,
+    pub recursive_loop: Option<Expr<FunctionRecursiveLoop>>,
     /// The number of simultaneous executions to reserve for the function.
     pub reserved_concurrent_executions: Option<Expr<i64>>,
     /// The Amazon Resource Name (ARN) of the function's execution role. Required.
@@ -304,7 +304,7 @@ pub struct Code {
     /// Specifies the storage mode for the deployment package. Use ``COPY`` to store the package in
     /// LAMlong-managed storage. Use ``REFERENCE`` to read the package directly from the Amazon S3
     /// bucket. If omitted, the default is ``COPY``.
-    pub s3_object_storage_mode: Option<Expr<S3ObjectStorageMode>>,
+    pub s3_object_storage_mode: Option<Expr<CodeS3ObjectStorageMode>>,
     /// For versioned objects, the version of the deployment package object to use.
     pub s3_object_version: Option<Expr<String>>,
     /// The ARN of the AWS Key Management Service ( AWS ) customer managed key that's used to
@@ -569,10 +569,10 @@ pub struct LoggingConfig {
     /// Set this property to filter the application logs for your function that Lambda sends to
     /// CloudWatch. Lambda only sends application logs at the selected level of detail and lower,
     /// where `TRACE` is the highest level and `FATAL` is the lowest.
-    pub application_log_level: Option<Expr<ApplicationLogLevel>>,
+    pub application_log_level: Option<Expr<LoggingConfigApplicationLogLevel>>,
     /// The format in which Lambda sends your function's application and system logs to CloudWatch.
     /// Select between plain text and structured JSON.
-    pub log_format: Option<Expr<LogFormat>>,
+    pub log_format: Option<Expr<LoggingConfigLogFormat>>,
     /// The name of the Amazon CloudWatch log group the function sends logs to. By default, Lambda
     /// functions send logs to a default log group named `/aws/lambda/<function name>`. To use a
     /// different log group, enter an existing log group or enter a new log group name.
@@ -580,7 +580,7 @@ pub struct LoggingConfig {
     /// Set this property to filter the system logs for your function that Lambda sends to
     /// CloudWatch. Lambda only sends system logs at the selected level of detail and lower, where
     /// `DEBUG` is the highest level and `WARN` is the lowest.
-    pub system_log_level: Option<Expr<SystemLogLevel>>,
+    pub system_log_level: Option<Expr<LoggingConfigSystemLogLevel>>,
 }
 
 impl ToValue for LoggingConfig {
@@ -603,12 +603,12 @@ pub struct RuntimeManagementConfig {
     /// The ARN of the runtime version you want the function to use.
     pub runtime_version_arn: Option<Expr<String>>,
     /// Specify the runtime update mode. Required.
-    pub update_runtime_on: Expr<UpdateRuntimeOn>,
+    pub update_runtime_on: Expr<RuntimeManagementConfigUpdateRuntimeOn>,
 }
 
 impl RuntimeManagementConfig {
     /// `RuntimeManagementConfig` with the required properties; the optional ones are `None`.
-    pub fn new(update_runtime_on: impl Into<Expr<UpdateRuntimeOn>>) -> Self {
+    pub fn new(update_runtime_on: impl Into<Expr<RuntimeManagementConfigUpdateRuntimeOn>>) -> Self {
         Self {
             runtime_version_arn: None,
             update_runtime_on: update_runtime_on.into(),
@@ -635,7 +635,7 @@ pub struct S3FilesConfig {
     /// ``AUTO`` (default) – Direct reads are active for functions you configure with 512 MB or more
     /// of memory. + ``ENABLED`` – Enforces all reads are directly from the Amazon S3 bucket,
     /// regardless of available memory (less than 512 MB).
-    pub direct_s3_read: Option<Expr<DirectS3Read>>,
+    pub direct_s3_read: Option<Expr<S3FilesConfigDirectS3Read>>,
 }
 
 impl ToValue for S3FilesConfig {
@@ -654,12 +654,12 @@ impl ToValue for S3FilesConfig {
 pub struct SnapStart {
     /// Set `ApplyOn` to `PublishedVersions` to create a snapshot of the initialized execution
     /// environment when you publish a function version. Required.
-    pub apply_on: Expr<ApplyOn>,
+    pub apply_on: Expr<SnapStartApplyOn>,
 }
 
 impl SnapStart {
     /// `SnapStart` with the required properties; the optional ones are `None`.
-    pub fn new(apply_on: impl Into<Expr<ApplyOn>>) -> Self {
+    pub fn new(apply_on: impl Into<Expr<SnapStartApplyOn>>) -> Self {
         Self {
             apply_on: apply_on.into(),
         }
@@ -683,12 +683,12 @@ impl ToValue for SnapStart {
 pub struct TenancyConfig {
     /// Tenant isolation mode allows for invocation to be sent to a corresponding execution
     /// environment dedicated to a specific tenant ID. Required.
-    pub tenant_isolation_mode: Expr<TenantIsolationMode>,
+    pub tenant_isolation_mode: Expr<TenancyConfigTenantIsolationMode>,
 }
 
 impl TenancyConfig {
     /// `TenancyConfig` with the required properties; the optional ones are `None`.
-    pub fn new(tenant_isolation_mode: impl Into<Expr<TenantIsolationMode>>) -> Self {
+    pub fn new(tenant_isolation_mode: impl Into<Expr<TenancyConfigTenantIsolationMode>>) -> Self {
         Self {
             tenant_isolation_mode: tenant_isolation_mode.into(),
         }
@@ -710,7 +710,7 @@ impl ToValue for TenancyConfig {
 #[derive(Debug, Clone, Default)]
 pub struct TracingConfig {
     /// The tracing mode.
-    pub mode: Option<Expr<Mode>>,
+    pub mode: Option<Expr<TracingConfigMode>>,
 }
 
 impl ToValue for TracingConfig {
@@ -748,11 +748,149 @@ impl ToValue for VpcConfig {
     }
 }
 
+/// The values of `Code.S3ObjectStorageMode` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CodeS3ObjectStorageMode {
+    /// `COPY`.
+    Copy,
+    /// `REFERENCE`.
+    Reference,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl CodeS3ObjectStorageMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Copy, Self::Reference]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Copy => "COPY",
+            Self::Reference => "REFERENCE",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for CodeS3ObjectStorageMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "COPY" => Self::Copy,
+            "REFERENCE" => Self::Reference,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for CodeS3ObjectStorageMode {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `Function.PackageType` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FunctionPackageType {
+    /// `Image`.
+    Image,
+    /// `Zip`.
+    Zip,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl FunctionPackageType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Image, Self::Zip]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Image => "Image",
+            Self::Zip => "Zip",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for FunctionPackageType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Image" => Self::Image,
+            "Zip" => Self::Zip,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for FunctionPackageType {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `Function.RecursiveLoop` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FunctionRecursiveLoop {
+    /// `Allow`.
+    Allow,
+    /// `Terminate`.
+    Terminate,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl FunctionRecursiveLoop {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Allow, Self::Terminate]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Allow => "Allow",
+            Self::Terminate => "Terminate",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for FunctionRecursiveLoop {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Allow" => Self::Allow,
+            "Terminate" => Self::Terminate,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for FunctionRecursiveLoop {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
 /// The values of `LoggingConfig.ApplicationLogLevel` that the spec lists. `Other` holds any other
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ApplicationLogLevel {
+pub enum LoggingConfigApplicationLogLevel {
     /// `TRACE`.
     Trace,
     /// `DEBUG`.
@@ -769,7 +907,12 @@ pub enum ApplicationLogLevel {
     Other(String),
 }
 
-impl ApplicationLogLevel {
+impl LoggingConfigApplicationLogLevel {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Trace, Self::Debug, Self::Info, Self::Warn, Self::Error, Self::Fatal]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -784,70 +927,22 @@ impl ApplicationLogLevel {
     }
 }
 
-impl ToValue for ApplicationLogLevel {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `SnapStart.ApplyOn` that the spec lists. `Other` holds any other value, for values
-/// CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ApplyOn {
-    /// `PublishedVersions`.
-    PublishedVersions,
-    /// `None`.
-    None,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl ApplyOn {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::PublishedVersions => "PublishedVersions",
-            Self::None => "None",
-            Self::Other(value) => value,
+impl From<&str> for LoggingConfigApplicationLogLevel {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "TRACE" => Self::Trace,
+            "DEBUG" => Self::Debug,
+            "INFO" => Self::Info,
+            "WARN" => Self::Warn,
+            "ERROR" => Self::Error,
+            "FATAL" => Self::Fatal,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for ApplyOn {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `S3FilesConfig.DirectS3Read` that the spec lists. `Other` holds any other value,
-/// for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DirectS3Read {
-    /// `ENABLED`.
-    Enabled,
-    /// `DISABLED`.
-    Disabled,
-    /// `AUTO`.
-    Auto,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl DirectS3Read {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
-            Self::Auto => "AUTO",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for DirectS3Read {
+impl ToValue for LoggingConfigApplicationLogLevel {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -857,7 +952,7 @@ impl ToValue for DirectS3Read {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum LogFormat {
+pub enum LoggingConfigLogFormat {
     /// `Text`.
     Text,
     /// `JSON`.
@@ -866,7 +961,12 @@ pub enum LogFormat {
     Other(String),
 }
 
-impl LogFormat {
+impl LoggingConfigLogFormat {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Text, Self::Json]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -877,127 +977,18 @@ impl LogFormat {
     }
 }
 
-impl ToValue for LogFormat {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `TracingConfig.Mode` that the spec lists. `Other` holds any other value, for
-/// values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Mode {
-    /// `Active`.
-    Active,
-    /// `PassThrough`.
-    PassThrough,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl Mode {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "Active",
-            Self::PassThrough => "PassThrough",
-            Self::Other(value) => value,
+impl From<&str> for LoggingConfigLogFormat {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Text" => Self::Text,
+            "JSON" => Self::Json,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for Mode {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `Function.PackageType` that the spec lists. `Other` holds any other value, for
-/// values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum PackageType {
-    /// `Image`.
-    Image,
-    /// `Zip`.
-    Zip,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl PackageType {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Image => "Image",
-            Self::Zip => "Zip",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for PackageType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `Function.RecursiveLoop` that the spec lists. `Other` holds any other value, for
-/// values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum RecursiveLoop {
-    /// `Allow`.
-    Allow,
-    /// `Terminate`.
-    Terminate,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl RecursiveLoop {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Allow => "Allow",
-            Self::Terminate => "Terminate",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for RecursiveLoop {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `Code.S3ObjectStorageMode` that the spec lists. `Other` holds any other value, for
-/// values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum S3ObjectStorageMode {
-    /// `COPY`.
-    Copy,
-    /// `REFERENCE`.
-    Reference,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl S3ObjectStorageMode {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Copy => "COPY",
-            Self::Reference => "REFERENCE",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for S3ObjectStorageMode {
+impl ToValue for LoggingConfigLogFormat {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1007,7 +998,7 @@ impl ToValue for S3ObjectStorageMode {
 /// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum SystemLogLevel {
+pub enum LoggingConfigSystemLogLevel {
     /// `DEBUG`.
     Debug,
     /// `INFO`.
@@ -1018,7 +1009,12 @@ pub enum SystemLogLevel {
     Other(String),
 }
 
-impl SystemLogLevel {
+impl LoggingConfigSystemLogLevel {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Debug, Self::Info, Self::Warn]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1030,34 +1026,19 @@ impl SystemLogLevel {
     }
 }
 
-impl ToValue for SystemLogLevel {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `TenancyConfig.TenantIsolationMode` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TenantIsolationMode {
-    /// `PER_TENANT`.
-    PerTenant,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl TenantIsolationMode {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::PerTenant => "PER_TENANT",
-            Self::Other(value) => value,
+impl From<&str> for LoggingConfigSystemLogLevel {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "DEBUG" => Self::Debug,
+            "INFO" => Self::Info,
+            "WARN" => Self::Warn,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for TenantIsolationMode {
+impl ToValue for LoggingConfigSystemLogLevel {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1067,7 +1048,7 @@ impl ToValue for TenantIsolationMode {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum UpdateRuntimeOn {
+pub enum RuntimeManagementConfigUpdateRuntimeOn {
     /// `Auto`.
     Auto,
     /// `FunctionUpdate`.
@@ -1078,7 +1059,12 @@ pub enum UpdateRuntimeOn {
     Other(String),
 }
 
-impl UpdateRuntimeOn {
+impl RuntimeManagementConfigUpdateRuntimeOn {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Auto, Self::FunctionUpdate, Self::Manual]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1090,7 +1076,203 @@ impl UpdateRuntimeOn {
     }
 }
 
-impl ToValue for UpdateRuntimeOn {
+impl From<&str> for RuntimeManagementConfigUpdateRuntimeOn {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Auto" => Self::Auto,
+            "FunctionUpdate" => Self::FunctionUpdate,
+            "Manual" => Self::Manual,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RuntimeManagementConfigUpdateRuntimeOn {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `S3FilesConfig.DirectS3Read` that the spec lists. `Other` holds any other value,
+/// for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum S3FilesConfigDirectS3Read {
+    /// `ENABLED`.
+    Enabled,
+    /// `DISABLED`.
+    Disabled,
+    /// `AUTO`.
+    Auto,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl S3FilesConfigDirectS3Read {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enabled, Self::Disabled, Self::Auto]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::Auto => "AUTO",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for S3FilesConfigDirectS3Read {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            "AUTO" => Self::Auto,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for S3FilesConfigDirectS3Read {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `SnapStart.ApplyOn` that the spec lists. `Other` holds any other value, for values
+/// CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SnapStartApplyOn {
+    /// `PublishedVersions`.
+    PublishedVersions,
+    /// `None`.
+    None,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl SnapStartApplyOn {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::PublishedVersions, Self::None]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PublishedVersions => "PublishedVersions",
+            Self::None => "None",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for SnapStartApplyOn {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "PublishedVersions" => Self::PublishedVersions,
+            "None" => Self::None,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for SnapStartApplyOn {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `TenancyConfig.TenantIsolationMode` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TenancyConfigTenantIsolationMode {
+    /// `PER_TENANT`.
+    PerTenant,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl TenancyConfigTenantIsolationMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::PerTenant]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PerTenant => "PER_TENANT",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for TenancyConfigTenantIsolationMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "PER_TENANT" => Self::PerTenant,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for TenancyConfigTenantIsolationMode {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `TracingConfig.Mode` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TracingConfigMode {
+    /// `Active`.
+    Active,
+    /// `PassThrough`.
+    PassThrough,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl TracingConfigMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Active, Self::PassThrough]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "Active",
+            Self::PassThrough => "PassThrough",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for TracingConfigMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Active" => Self::Active,
+            "PassThrough" => Self::PassThrough,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for TracingConfigMode {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1114,15 +1296,15 @@ cirrus_core::literal_expr!(
     TenancyConfig,
     TracingConfig,
     VpcConfig,
-    ApplicationLogLevel,
-    ApplyOn,
-    DirectS3Read,
-    LogFormat,
-    Mode,
-    PackageType,
-    RecursiveLoop,
-    S3ObjectStorageMode,
-    SystemLogLevel,
-    TenantIsolationMode,
-    UpdateRuntimeOn,
+    CodeS3ObjectStorageMode,
+    FunctionPackageType,
+    FunctionRecursiveLoop,
+    LoggingConfigApplicationLogLevel,
+    LoggingConfigLogFormat,
+    LoggingConfigSystemLogLevel,
+    RuntimeManagementConfigUpdateRuntimeOn,
+    S3FilesConfigDirectS3Read,
+    SnapStartApplyOn,
+    TenancyConfigTenantIsolationMode,
+    TracingConfigMode,
 );

@@ -105,7 +105,7 @@ pub struct Content {
     pub s3_key: Expr<String>,
     /// Specifies whether Lambda should copy the deployment package to its internal storage (COPY)
     /// or reference it directly from your S3 bucket (REFERENCE).
-    pub s3_object_storage_mode: Option<Expr<S3ObjectStorageMode>>,
+    pub s3_object_storage_mode: Option<Expr<ContentS3ObjectStorageMode>>,
     /// For versioned objects, the version of the layer archive object to use. Changing this
     /// replaces the resource.
     pub s3_object_version: Option<Expr<String>>,
@@ -138,7 +138,7 @@ impl ToValue for Content {
 /// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum S3ObjectStorageMode {
+pub enum ContentS3ObjectStorageMode {
     /// `COPY`.
     Copy,
     /// `REFERENCE`.
@@ -147,7 +147,12 @@ pub enum S3ObjectStorageMode {
     Other(String),
 }
 
-impl S3ObjectStorageMode {
+impl ContentS3ObjectStorageMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Copy, Self::Reference]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -158,7 +163,18 @@ impl S3ObjectStorageMode {
     }
 }
 
-impl ToValue for S3ObjectStorageMode {
+impl From<&str> for ContentS3ObjectStorageMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "COPY" => Self::Copy,
+            "REFERENCE" => Self::Reference,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ContentS3ObjectStorageMode {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -166,5 +182,5 @@ impl ToValue for S3ObjectStorageMode {
 
 cirrus_core::literal_expr!(
     Content,
-    S3ObjectStorageMode,
+    ContentS3ObjectStorageMode,
 );

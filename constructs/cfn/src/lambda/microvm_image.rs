@@ -11,7 +11,7 @@ use cirrus_core::{ElementRef, Expr, List, ObjectBuilder, Resource, Tag, TagSpec,
 #[derive(Debug, Clone)]
 pub struct CfnMicrovmImage {
     /// The `AdditionalOsCapabilities` property. Required.
-    pub additional_os_capabilities: Expr<List<AdditionalOsCapabilities>>,
+    pub additional_os_capabilities: Expr<List<MicrovmImageAdditionalOsCapabilities>>,
     /// ARN of the base MicroVM image. Required.
     pub base_image_arn: Expr<String>,
     /// Specific version of the base MicroVM image to use. Required.
@@ -47,7 +47,7 @@ impl CfnMicrovmImage {
 
     /// An `AWS::Lambda::MicrovmImage` with the required properties; the optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(additional_os_capabilities: impl Into<Expr<List<AdditionalOsCapabilities>>>, base_image_arn: impl Into<Expr<String>>, base_image_version: impl Into<Expr<String>>, build_role_arn: impl Into<Expr<String>>, code_artifact: impl Into<Expr<CodeArtifact>>, cpu_configurations: impl Into<Expr<List<CpuConfiguration>>>, description: impl Into<Expr<String>>, egress_network_connectors: impl Into<Expr<List<String>>>, environment_variables: impl Into<Expr<List<EnvironmentVariable>>>, hooks: impl Into<Expr<Hooks>>, logging: impl Into<Expr<Logging>>, name: impl Into<Expr<String>>, resources: impl Into<Expr<List<Resources>>>) -> Self {
+    pub fn new(additional_os_capabilities: impl Into<Expr<List<MicrovmImageAdditionalOsCapabilities>>>, base_image_arn: impl Into<Expr<String>>, base_image_version: impl Into<Expr<String>>, build_role_arn: impl Into<Expr<String>>, code_artifact: impl Into<Expr<CodeArtifact>>, cpu_configurations: impl Into<Expr<List<CpuConfiguration>>>, description: impl Into<Expr<String>>, egress_network_connectors: impl Into<Expr<List<String>>>, environment_variables: impl Into<Expr<List<EnvironmentVariable>>>, hooks: impl Into<Expr<Hooks>>, logging: impl Into<Expr<Logging>>, name: impl Into<Expr<String>>, resources: impl Into<Expr<List<Resources>>>) -> Self {
         Self {
             additional_os_capabilities: additional_os_capabilities.into(),
             base_image_arn: base_image_arn.into(),
@@ -198,12 +198,12 @@ impl ToValue for CodeArtifact {
 #[derive(Debug, Clone)]
 pub struct CpuConfiguration {
     /// The `Architecture` property. Required.
-    pub architecture: Expr<Architecture>,
+    pub architecture: Expr<CpuConfigurationArchitecture>,
 }
 
 impl CpuConfiguration {
     /// `CpuConfiguration` with the required properties; the optional ones are `None`.
-    pub fn new(architecture: impl Into<Expr<Architecture>>) -> Self {
+    pub fn new(architecture: impl Into<Expr<CpuConfigurationArchitecture>>) -> Self {
         Self {
             architecture: architecture.into(),
         }
@@ -297,19 +297,19 @@ impl ToValue for Logging {
 #[derive(Debug, Clone, Default)]
 pub struct MicrovmHooks {
     /// The `Resume` property.
-    pub resume: Option<Expr<Resume>>,
+    pub resume: Option<Expr<MicrovmHooksResume>>,
     /// The `ResumeTimeoutInSeconds` property.
     pub resume_timeout_in_seconds: Option<Expr<i64>>,
     /// The `Run` property.
-    pub run: Option<Expr<Run>>,
+    pub run: Option<Expr<MicrovmHooksRun>>,
     /// The `RunTimeoutInSeconds` property.
     pub run_timeout_in_seconds: Option<Expr<i64>>,
     /// The `Suspend` property.
-    pub suspend: Option<Expr<Suspend>>,
+    pub suspend: Option<Expr<MicrovmHooksSuspend>>,
     /// The `SuspendTimeoutInSeconds` property.
     pub suspend_timeout_in_seconds: Option<Expr<i64>>,
     /// The `Terminate` property.
-    pub terminate: Option<Expr<Terminate>>,
+    pub terminate: Option<Expr<MicrovmHooksTerminate>>,
     /// The `TerminateTimeoutInSeconds` property.
     pub terminate_timeout_in_seconds: Option<Expr<i64>>,
 }
@@ -335,11 +335,11 @@ impl ToValue for MicrovmHooks {
 #[derive(Debug, Clone, Default)]
 pub struct MicrovmImageHooks {
     /// The `Ready` property.
-    pub ready: Option<Expr<Ready>>,
+    pub ready: Option<Expr<MicrovmImageHooksReady>>,
     /// The `ReadyTimeoutInSeconds` property.
     pub ready_timeout_in_seconds: Option<Expr<i64>>,
     /// The `Validate` property.
-    pub validate: Option<Expr<Validate>>,
+    pub validate: Option<Expr<MicrovmImageHooksValidate>>,
     /// The `ValidateTimeoutInSeconds` property.
     pub validate_timeout_in_seconds: Option<Expr<i64>>,
 }
@@ -381,45 +381,23 @@ impl ToValue for Resources {
     }
 }
 
-/// The values of `MicrovmImage.AdditionalOsCapabilities` that the spec lists. `Other` holds any
-/// other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum AdditionalOsCapabilities {
-    /// `ALL`.
-    All,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl AdditionalOsCapabilities {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "ALL",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for AdditionalOsCapabilities {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
 /// The values of `CpuConfiguration.Architecture` that the spec lists. `Other` holds any other
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Architecture {
+pub enum CpuConfigurationArchitecture {
     /// `ARM_64`.
     Arm64,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl Architecture {
+impl CpuConfigurationArchitecture {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Arm64]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -429,37 +407,17 @@ impl Architecture {
     }
 }
 
-impl ToValue for Architecture {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `MicrovmImageHooks.Ready` that the spec lists. `Other` holds any other value, for
-/// values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Ready {
-    /// `DISABLED`.
-    Disabled,
-    /// `ENABLED`.
-    Enabled,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl Ready {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Disabled => "DISABLED",
-            Self::Enabled => "ENABLED",
-            Self::Other(value) => value,
+impl From<&str> for CpuConfigurationArchitecture {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ARM_64" => Self::Arm64,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for Ready {
+impl ToValue for CpuConfigurationArchitecture {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -469,7 +427,7 @@ impl ToValue for Ready {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Resume {
+pub enum MicrovmHooksResume {
     /// `DISABLED`.
     Disabled,
     /// `ENABLED`.
@@ -478,7 +436,12 @@ pub enum Resume {
     Other(String),
 }
 
-impl Resume {
+impl MicrovmHooksResume {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Disabled, Self::Enabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -489,7 +452,18 @@ impl Resume {
     }
 }
 
-impl ToValue for Resume {
+impl From<&str> for MicrovmHooksResume {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "DISABLED" => Self::Disabled,
+            "ENABLED" => Self::Enabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for MicrovmHooksResume {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -499,7 +473,7 @@ impl ToValue for Resume {
 /// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Run {
+pub enum MicrovmHooksRun {
     /// `DISABLED`.
     Disabled,
     /// `ENABLED`.
@@ -508,7 +482,12 @@ pub enum Run {
     Other(String),
 }
 
-impl Run {
+impl MicrovmHooksRun {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Disabled, Self::Enabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -519,7 +498,18 @@ impl Run {
     }
 }
 
-impl ToValue for Run {
+impl From<&str> for MicrovmHooksRun {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "DISABLED" => Self::Disabled,
+            "ENABLED" => Self::Enabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for MicrovmHooksRun {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -529,7 +519,7 @@ impl ToValue for Run {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Suspend {
+pub enum MicrovmHooksSuspend {
     /// `DISABLED`.
     Disabled,
     /// `ENABLED`.
@@ -538,7 +528,12 @@ pub enum Suspend {
     Other(String),
 }
 
-impl Suspend {
+impl MicrovmHooksSuspend {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Disabled, Self::Enabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -549,7 +544,18 @@ impl Suspend {
     }
 }
 
-impl ToValue for Suspend {
+impl From<&str> for MicrovmHooksSuspend {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "DISABLED" => Self::Disabled,
+            "ENABLED" => Self::Enabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for MicrovmHooksSuspend {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -559,7 +565,7 @@ impl ToValue for Suspend {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Terminate {
+pub enum MicrovmHooksTerminate {
     /// `DISABLED`.
     Disabled,
     /// `ENABLED`.
@@ -568,7 +574,12 @@ pub enum Terminate {
     Other(String),
 }
 
-impl Terminate {
+impl MicrovmHooksTerminate {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Disabled, Self::Enabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -579,7 +590,106 @@ impl Terminate {
     }
 }
 
-impl ToValue for Terminate {
+impl From<&str> for MicrovmHooksTerminate {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "DISABLED" => Self::Disabled,
+            "ENABLED" => Self::Enabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for MicrovmHooksTerminate {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `MicrovmImage.AdditionalOsCapabilities` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MicrovmImageAdditionalOsCapabilities {
+    /// `ALL`.
+    All,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl MicrovmImageAdditionalOsCapabilities {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::All]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "ALL",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MicrovmImageAdditionalOsCapabilities {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ALL" => Self::All,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for MicrovmImageAdditionalOsCapabilities {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `MicrovmImageHooks.Ready` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MicrovmImageHooksReady {
+    /// `DISABLED`.
+    Disabled,
+    /// `ENABLED`.
+    Enabled,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl MicrovmImageHooksReady {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Disabled, Self::Enabled]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Disabled => "DISABLED",
+            Self::Enabled => "ENABLED",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MicrovmImageHooksReady {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "DISABLED" => Self::Disabled,
+            "ENABLED" => Self::Enabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for MicrovmImageHooksReady {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -589,7 +699,7 @@ impl ToValue for Terminate {
 /// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Validate {
+pub enum MicrovmImageHooksValidate {
     /// `DISABLED`.
     Disabled,
     /// `ENABLED`.
@@ -598,7 +708,12 @@ pub enum Validate {
     Other(String),
 }
 
-impl Validate {
+impl MicrovmImageHooksValidate {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Disabled, Self::Enabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -609,7 +724,18 @@ impl Validate {
     }
 }
 
-impl ToValue for Validate {
+impl From<&str> for MicrovmImageHooksValidate {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "DISABLED" => Self::Disabled,
+            "ENABLED" => Self::Enabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for MicrovmImageHooksValidate {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -625,12 +751,12 @@ cirrus_core::literal_expr!(
     MicrovmHooks,
     MicrovmImageHooks,
     Resources,
-    AdditionalOsCapabilities,
-    Architecture,
-    Ready,
-    Resume,
-    Run,
-    Suspend,
-    Terminate,
-    Validate,
+    CpuConfigurationArchitecture,
+    MicrovmHooksResume,
+    MicrovmHooksRun,
+    MicrovmHooksSuspend,
+    MicrovmHooksTerminate,
+    MicrovmImageAdditionalOsCapabilities,
+    MicrovmImageHooksReady,
+    MicrovmImageHooksValidate,
 );

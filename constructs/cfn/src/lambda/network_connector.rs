@@ -125,10 +125,10 @@ impl ToValue for Config {
 pub struct VpcEgressConfiguration {
     /// The types of Lambda compute resources that can use this connector. Currently, only MicroVm
     /// is supported. Required.
-    pub associated_compute_resource_types: Expr<List<AssociatedComputeResourceTypes>>,
+    pub associated_compute_resource_types: Expr<List<VpcEgressConfigurationAssociatedComputeResourceTypes>>,
     /// The network protocol for the connector. Specify IPv4 for IPv4-only networking, or DualStack
     /// for both IPv4 and IPv6. Required.
-    pub network_protocol: Expr<NetworkProtocol>,
+    pub network_protocol: Expr<VpcEgressConfigurationNetworkProtocol>,
     /// The IDs of the VPC security groups to attach to the ENIs. Specify 0 to 5 security groups.
     /// All security groups must be in the same VPC as the subnets. Required.
     pub security_group_ids: Expr<List<String>>,
@@ -139,7 +139,7 @@ pub struct VpcEgressConfiguration {
 
 impl VpcEgressConfiguration {
     /// `VpcEgressConfiguration` with the required properties; the optional ones are `None`.
-    pub fn new(associated_compute_resource_types: impl Into<Expr<List<AssociatedComputeResourceTypes>>>, network_protocol: impl Into<Expr<NetworkProtocol>>, security_group_ids: impl Into<Expr<List<String>>>, subnet_ids: impl Into<Expr<List<String>>>) -> Self {
+    pub fn new(associated_compute_resource_types: impl Into<Expr<List<VpcEgressConfigurationAssociatedComputeResourceTypes>>>, network_protocol: impl Into<Expr<VpcEgressConfigurationNetworkProtocol>>, security_group_ids: impl Into<Expr<List<String>>>, subnet_ids: impl Into<Expr<List<String>>>) -> Self {
         Self {
             associated_compute_resource_types: associated_compute_resource_types.into(),
             network_protocol: network_protocol.into(),
@@ -164,14 +164,19 @@ impl ToValue for VpcEgressConfiguration {
 /// `Other` holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum AssociatedComputeResourceTypes {
+pub enum VpcEgressConfigurationAssociatedComputeResourceTypes {
     /// `MicroVm`.
     MicroVm,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl AssociatedComputeResourceTypes {
+impl VpcEgressConfigurationAssociatedComputeResourceTypes {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::MicroVm]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -181,7 +186,17 @@ impl AssociatedComputeResourceTypes {
     }
 }
 
-impl ToValue for AssociatedComputeResourceTypes {
+impl From<&str> for VpcEgressConfigurationAssociatedComputeResourceTypes {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "MicroVm" => Self::MicroVm,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcEgressConfigurationAssociatedComputeResourceTypes {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -191,7 +206,7 @@ impl ToValue for AssociatedComputeResourceTypes {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum NetworkProtocol {
+pub enum VpcEgressConfigurationNetworkProtocol {
     /// `IPv4`.
     Ipv4,
     /// `DualStack`.
@@ -200,7 +215,12 @@ pub enum NetworkProtocol {
     Other(String),
 }
 
-impl NetworkProtocol {
+impl VpcEgressConfigurationNetworkProtocol {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Ipv4, Self::DualStack]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -211,7 +231,18 @@ impl NetworkProtocol {
     }
 }
 
-impl ToValue for NetworkProtocol {
+impl From<&str> for VpcEgressConfigurationNetworkProtocol {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "IPv4" => Self::Ipv4,
+            "DualStack" => Self::DualStack,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for VpcEgressConfigurationNetworkProtocol {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -220,6 +251,6 @@ impl ToValue for NetworkProtocol {
 cirrus_core::literal_expr!(
     Config,
     VpcEgressConfiguration,
-    AssociatedComputeResourceTypes,
-    NetworkProtocol,
+    VpcEgressConfigurationAssociatedComputeResourceTypes,
+    VpcEgressConfigurationNetworkProtocol,
 );

@@ -27,7 +27,7 @@ pub struct CfnPermission {
     /// authentication to create a public endpoint. For more information, see [Control access to
     /// Lambda function URLs](https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html). Changing
     /// this replaces the resource.
-    pub function_url_auth_type: Option<Expr<FunctionUrlAuthType>>,
+    pub function_url_auth_type: Option<Expr<PermissionFunctionUrlAuthType>>,
     /// Indicates whether the permission applies when the function is invoked through a function
     /// URL. Changing this replaces the resource.
     pub invoked_via_function_url: Option<Expr<bool>>,
@@ -117,7 +117,7 @@ impl CfnPermissionAttrs {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum FunctionUrlAuthType {
+pub enum PermissionFunctionUrlAuthType {
     /// `AWS_IAM`.
     AwsIam,
     /// `NONE`.
@@ -126,7 +126,12 @@ pub enum FunctionUrlAuthType {
     Other(String),
 }
 
-impl FunctionUrlAuthType {
+impl PermissionFunctionUrlAuthType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::AwsIam, Self::None]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -137,12 +142,23 @@ impl FunctionUrlAuthType {
     }
 }
 
-impl ToValue for FunctionUrlAuthType {
+impl From<&str> for PermissionFunctionUrlAuthType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "AWS_IAM" => Self::AwsIam,
+            "NONE" => Self::None,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for PermissionFunctionUrlAuthType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    FunctionUrlAuthType,
+    PermissionFunctionUrlAuthType,
 );

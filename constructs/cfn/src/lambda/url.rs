@@ -17,13 +17,13 @@ pub struct CfnUrl {
     /// authentication to create a public endpoint. For more information, see [Security and auth
     /// model for Lambda function
     /// URLs](https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html). Required.
-    pub auth_type: Expr<AuthType>,
+    pub auth_type: Expr<UrlAuthType>,
     /// The [Cross-Origin Resource Sharing
     /// (CORS)](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS)
     /// settings for your function URL.
     pub cors: Option<Expr<Cors>>,
     /// Use one of the following options:
-    pub invoke_mode: Option<Expr<InvokeMode>>,
+    pub invoke_mode: Option<Expr<UrlInvokeMode>>,
     /// The alias name. Changing this replaces the resource.
     pub qualifier: Option<Expr<String>>,
     /// The name of the Lambda function. Required. Changing this replaces the resource.
@@ -35,7 +35,7 @@ impl CfnUrl {
     pub const TYPE_NAME: &'static str = "AWS::Lambda::Url";
 
     /// An `AWS::Lambda::Url` with the required properties; the optional ones are `None`.
-    pub fn new(auth_type: impl Into<Expr<AuthType>>, target_function_arn: impl Into<Expr<String>>) -> Self {
+    pub fn new(auth_type: impl Into<Expr<UrlAuthType>>, target_function_arn: impl Into<Expr<String>>) -> Self {
         Self {
             auth_type: auth_type.into(),
             cors: None,
@@ -138,7 +138,7 @@ impl ToValue for Cors {
 /// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum AuthType {
+pub enum UrlAuthType {
     /// `AWS_IAM`.
     AwsIam,
     /// `NONE`.
@@ -147,7 +147,12 @@ pub enum AuthType {
     Other(String),
 }
 
-impl AuthType {
+impl UrlAuthType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::AwsIam, Self::None]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -158,7 +163,18 @@ impl AuthType {
     }
 }
 
-impl ToValue for AuthType {
+impl From<&str> for UrlAuthType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "AWS_IAM" => Self::AwsIam,
+            "NONE" => Self::None,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for UrlAuthType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -168,7 +184,7 @@ impl ToValue for AuthType {
 /// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum InvokeMode {
+pub enum UrlInvokeMode {
     /// `BUFFERED`.
     Buffered,
     /// `RESPONSE_STREAM`.
@@ -177,7 +193,12 @@ pub enum InvokeMode {
     Other(String),
 }
 
-impl InvokeMode {
+impl UrlInvokeMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Buffered, Self::ResponseStream]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -188,7 +209,18 @@ impl InvokeMode {
     }
 }
 
-impl ToValue for InvokeMode {
+impl From<&str> for UrlInvokeMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "BUFFERED" => Self::Buffered,
+            "RESPONSE_STREAM" => Self::ResponseStream,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for UrlInvokeMode {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -196,6 +228,6 @@ impl ToValue for InvokeMode {
 
 cirrus_core::literal_expr!(
     Cors,
-    AuthType,
-    InvokeMode,
+    UrlAuthType,
+    UrlInvokeMode,
 );

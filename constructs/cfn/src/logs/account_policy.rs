@@ -18,12 +18,12 @@ pub struct CfnAccountPolicy {
     pub policy_name: Expr<String>,
     /// The type of policy that you're creating or updating. Required. Changing this replaces the
     /// resource.
-    pub policy_type: Expr<PolicyType>,
+    pub policy_type: Expr<AccountPolicyPolicyType>,
     /// Currently the only valid value for this parameter is `ALL`, which specifies that the policy
     /// applies to all log groups in the account. If you omit this parameter, the default of `ALL`
     /// is used. To scope down a subscription filter policy to a subset of log groups, use the
     /// `SelectionCriteria` parameter.
-    pub scope: Option<Expr<Scope>>,
+    pub scope: Option<Expr<AccountPolicyScope>>,
     /// Use this parameter to apply the new policy to a subset of log groups in the account.
     pub selection_criteria: Option<Expr<String>>,
 }
@@ -33,7 +33,7 @@ impl CfnAccountPolicy {
     pub const TYPE_NAME: &'static str = "AWS::Logs::AccountPolicy";
 
     /// An `AWS::Logs::AccountPolicy` with the required properties; the optional ones are `None`.
-    pub fn new(policy_document: impl Into<Expr<String>>, policy_name: impl Into<Expr<String>>, policy_type: impl Into<Expr<PolicyType>>) -> Self {
+    pub fn new(policy_document: impl Into<Expr<String>>, policy_name: impl Into<Expr<String>>, policy_type: impl Into<Expr<AccountPolicyPolicyType>>) -> Self {
         Self {
             policy_document: policy_document.into(),
             policy_name: policy_name.into(),
@@ -89,7 +89,7 @@ impl CfnAccountPolicyAttrs {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum PolicyType {
+pub enum AccountPolicyPolicyType {
     /// `DATA_PROTECTION_POLICY`.
     DataProtectionPolicy,
     /// `SUBSCRIPTION_FILTER_POLICY`.
@@ -104,7 +104,18 @@ pub enum PolicyType {
     Other(String),
 }
 
-impl PolicyType {
+impl AccountPolicyPolicyType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::DataProtectionPolicy,
+            Self::SubscriptionFilterPolicy,
+            Self::FieldIndexPolicy,
+            Self::TransformerPolicy,
+            Self::MetricExtractionPolicy,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -118,7 +129,21 @@ impl PolicyType {
     }
 }
 
-impl ToValue for PolicyType {
+impl From<&str> for AccountPolicyPolicyType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "DATA_PROTECTION_POLICY" => Self::DataProtectionPolicy,
+            "SUBSCRIPTION_FILTER_POLICY" => Self::SubscriptionFilterPolicy,
+            "FIELD_INDEX_POLICY" => Self::FieldIndexPolicy,
+            "TRANSFORMER_POLICY" => Self::TransformerPolicy,
+            "METRIC_EXTRACTION_POLICY" => Self::MetricExtractionPolicy,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for AccountPolicyPolicyType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -128,14 +153,19 @@ impl ToValue for PolicyType {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Scope {
+pub enum AccountPolicyScope {
     /// `ALL`.
     All,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl Scope {
+impl AccountPolicyScope {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::All]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -145,13 +175,23 @@ impl Scope {
     }
 }
 
-impl ToValue for Scope {
+impl From<&str> for AccountPolicyScope {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ALL" => Self::All,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for AccountPolicyScope {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    PolicyType,
-    Scope,
+    AccountPolicyPolicyType,
+    AccountPolicyScope,
 );

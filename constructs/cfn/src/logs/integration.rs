@@ -160,11 +160,26 @@ pub enum IntegrationType {
 }
 
 impl IntegrationType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Opensearch]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Opensearch => "OPENSEARCH",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for IntegrationType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "OPENSEARCH" => Self::Opensearch,
+            other => Self::Other(other.to_owned()),
         }
     }
 }

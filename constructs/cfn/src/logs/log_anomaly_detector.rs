@@ -25,7 +25,7 @@ pub struct CfnLogAnomalyDetector {
     /// according to the frequency that the log group receives new logs. For example, if the log
     /// group receives new log events every 10 minutes, then 15 minutes might be a good setting for
     /// `EvaluationFrequency`.
-    pub evaluation_frequency: Option<Expr<EvaluationFrequency>>,
+    pub evaluation_frequency: Option<Expr<LogAnomalyDetectorEvaluationFrequency>>,
     /// You can use this parameter to limit the anomaly detection model to examine only log events
     /// that match the pattern you specify here. For more information, see [Filter and Pattern
     /// Syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html).
@@ -108,7 +108,7 @@ impl CfnLogAnomalyDetectorAttrs {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum EvaluationFrequency {
+pub enum LogAnomalyDetectorEvaluationFrequency {
     /// `FIVE_MIN`.
     FiveMin,
     /// `TEN_MIN`.
@@ -123,7 +123,12 @@ pub enum EvaluationFrequency {
     Other(String),
 }
 
-impl EvaluationFrequency {
+impl LogAnomalyDetectorEvaluationFrequency {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::FiveMin, Self::TenMin, Self::FifteenMin, Self::ThirtyMin, Self::OneHour]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -137,12 +142,26 @@ impl EvaluationFrequency {
     }
 }
 
-impl ToValue for EvaluationFrequency {
+impl From<&str> for LogAnomalyDetectorEvaluationFrequency {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "FIVE_MIN" => Self::FiveMin,
+            "TEN_MIN" => Self::TenMin,
+            "FIFTEEN_MIN" => Self::FifteenMin,
+            "THIRTY_MIN" => Self::ThirtyMin,
+            "ONE_HOUR" => Self::OneHour,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for LogAnomalyDetectorEvaluationFrequency {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    EvaluationFrequency,
+    LogAnomalyDetectorEvaluationFrequency,
 );

@@ -119,6 +119,11 @@ pub enum LogGroupClass {
 }
 
 impl LogGroupClass {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Standard, Self::InfrequentAccess, Self::Delivery]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -126,6 +131,18 @@ impl LogGroupClass {
             Self::InfrequentAccess => "INFREQUENT_ACCESS",
             Self::Delivery => "DELIVERY",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for LogGroupClass {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "STANDARD" => Self::Standard,
+            "INFREQUENT_ACCESS" => Self::InfrequentAccess,
+            "DELIVERY" => Self::Delivery,
+            other => Self::Other(other.to_owned()),
         }
     }
 }

@@ -151,7 +151,7 @@ pub struct MetricTransformation {
     /// `$.size`. Required.
     pub metric_value: Expr<String>,
     /// The unit to assign to the metric. If you omit this, the unit is set as `None`.
-    pub unit: Option<Expr<Unit>>,
+    pub unit: Option<Expr<MetricTransformationUnit>>,
 }
 
 impl MetricTransformation {
@@ -185,7 +185,7 @@ impl ToValue for MetricTransformation {
 /// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Unit {
+pub enum MetricTransformationUnit {
     /// `Seconds`.
     Seconds,
     /// `Microseconds`.
@@ -244,7 +244,40 @@ pub enum Unit {
     Other(String),
 }
 
-impl Unit {
+impl MetricTransformationUnit {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::Seconds,
+            Self::Microseconds,
+            Self::Milliseconds,
+            Self::Bytes,
+            Self::Kilobytes,
+            Self::Megabytes,
+            Self::Gigabytes,
+            Self::Terabytes,
+            Self::Bits,
+            Self::Kilobits,
+            Self::Megabits,
+            Self::Gigabits,
+            Self::Terabits,
+            Self::Percent,
+            Self::Count,
+            Self::BytesSecond,
+            Self::KilobytesSecond,
+            Self::MegabytesSecond,
+            Self::GigabytesSecond,
+            Self::TerabytesSecond,
+            Self::BitsSecond,
+            Self::KilobitsSecond,
+            Self::MegabitsSecond,
+            Self::GigabitsSecond,
+            Self::TerabitsSecond,
+            Self::CountSecond,
+            Self::None,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -280,7 +313,43 @@ impl Unit {
     }
 }
 
-impl ToValue for Unit {
+impl From<&str> for MetricTransformationUnit {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Seconds" => Self::Seconds,
+            "Microseconds" => Self::Microseconds,
+            "Milliseconds" => Self::Milliseconds,
+            "Bytes" => Self::Bytes,
+            "Kilobytes" => Self::Kilobytes,
+            "Megabytes" => Self::Megabytes,
+            "Gigabytes" => Self::Gigabytes,
+            "Terabytes" => Self::Terabytes,
+            "Bits" => Self::Bits,
+            "Kilobits" => Self::Kilobits,
+            "Megabits" => Self::Megabits,
+            "Gigabits" => Self::Gigabits,
+            "Terabits" => Self::Terabits,
+            "Percent" => Self::Percent,
+            "Count" => Self::Count,
+            "Bytes/Second" => Self::BytesSecond,
+            "Kilobytes/Second" => Self::KilobytesSecond,
+            "Megabytes/Second" => Self::MegabytesSecond,
+            "Gigabytes/Second" => Self::GigabytesSecond,
+            "Terabytes/Second" => Self::TerabytesSecond,
+            "Bits/Second" => Self::BitsSecond,
+            "Kilobits/Second" => Self::KilobitsSecond,
+            "Megabits/Second" => Self::MegabitsSecond,
+            "Gigabits/Second" => Self::GigabitsSecond,
+            "Terabits/Second" => Self::TerabitsSecond,
+            "Count/Second" => Self::CountSecond,
+            "None" => Self::None,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for MetricTransformationUnit {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -289,5 +358,5 @@ impl ToValue for Unit {
 cirrus_core::literal_expr!(
     Dimension,
     MetricTransformation,
-    Unit,
+    MetricTransformationUnit,
 );

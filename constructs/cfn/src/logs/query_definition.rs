@@ -25,7 +25,7 @@ pub struct CfnQueryDefinition {
     /// The query language used for this query. For more information about the query languages that
     /// CloudWatch Logs supports, see [Supported query
     /// languages](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData_Languages.html).
-    pub query_language: Option<Expr<QueryLanguage>>,
+    pub query_language: Option<Expr<QueryDefinitionQueryLanguage>>,
     /// The query string to use for this query definition. For more information, see [CloudWatch
     /// Logs Insights Query
     /// Syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax.html).
@@ -132,7 +132,7 @@ impl ToValue for QueryParameter {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum QueryLanguage {
+pub enum QueryDefinitionQueryLanguage {
     /// `CWLI`.
     Cwli,
     /// `SQL`.
@@ -143,7 +143,12 @@ pub enum QueryLanguage {
     Other(String),
 }
 
-impl QueryLanguage {
+impl QueryDefinitionQueryLanguage {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Cwli, Self::Sql, Self::Ppl]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -155,7 +160,19 @@ impl QueryLanguage {
     }
 }
 
-impl ToValue for QueryLanguage {
+impl From<&str> for QueryDefinitionQueryLanguage {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CWLI" => Self::Cwli,
+            "SQL" => Self::Sql,
+            "PPL" => Self::Ppl,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for QueryDefinitionQueryLanguage {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -163,5 +180,5 @@ impl ToValue for QueryLanguage {
 
 cirrus_core::literal_expr!(
     QueryParameter,
-    QueryLanguage,
+    QueryDefinitionQueryLanguage,
 );

@@ -34,7 +34,7 @@ pub struct CfnScheduledQuery {
     /// The `StartTimeOffset` property.
     pub start_time_offset: Option<Expr<i64>>,
     /// The `State` property.
-    pub state: Option<Expr<State>>,
+    pub state: Option<Expr<ScheduledQueryState>>,
     /// The `Tags` property.
     pub tags: Option<Expr<List<TagsItems>>>,
     /// The `Timezone` property.
@@ -221,7 +221,7 @@ impl ToValue for TagsItems {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum State {
+pub enum ScheduledQueryState {
     /// `ENABLED`.
     Enabled,
     /// `DISABLED`.
@@ -230,7 +230,12 @@ pub enum State {
     Other(String),
 }
 
-impl State {
+impl ScheduledQueryState {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enabled, Self::Disabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -241,7 +246,18 @@ impl State {
     }
 }
 
-impl ToValue for State {
+impl From<&str> for ScheduledQueryState {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ScheduledQueryState {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -251,5 +267,5 @@ cirrus_core::literal_expr!(
     DestinationConfiguration,
     S3Configuration,
     TagsItems,
-    State,
+    ScheduledQueryState,
 );

@@ -14,7 +14,7 @@ use cirrus_core::{ElementRef, Expr, ObjectBuilder, Resource, ToValue, Value};
 #[derive(Debug, Clone)]
 pub struct CfnStorageTierPolicy {
     /// The storage tier to apply. Only INTELLIGENT_TIERING is accepted for creation. Required.
-    pub storage_tier: Expr<StorageTier>,
+    pub storage_tier: Expr<StorageTierPolicyStorageTier>,
 }
 
 impl CfnStorageTierPolicy {
@@ -22,7 +22,7 @@ impl CfnStorageTierPolicy {
     pub const TYPE_NAME: &'static str = "AWS::Logs::StorageTierPolicy";
 
     /// An `AWS::Logs::StorageTierPolicy` with the required properties; the optional ones are `None`.
-    pub fn new(storage_tier: impl Into<Expr<StorageTier>>) -> Self {
+    pub fn new(storage_tier: impl Into<Expr<StorageTierPolicyStorageTier>>) -> Self {
         Self {
             storage_tier: storage_tier.into(),
         }
@@ -76,14 +76,19 @@ impl CfnStorageTierPolicyAttrs {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum StorageTier {
+pub enum StorageTierPolicyStorageTier {
     /// `INTELLIGENT_TIERING`.
     IntelligentTiering,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl StorageTier {
+impl StorageTierPolicyStorageTier {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::IntelligentTiering]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -93,12 +98,22 @@ impl StorageTier {
     }
 }
 
-impl ToValue for StorageTier {
+impl From<&str> for StorageTierPolicyStorageTier {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "INTELLIGENT_TIERING" => Self::IntelligentTiering,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for StorageTierPolicyStorageTier {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    StorageTier,
+    StorageTierPolicyStorageTier,
 );

@@ -21,7 +21,7 @@ pub struct CfnSubscriptionFilter {
     pub destination_arn: Expr<String>,
     /// The method used to distribute log data to the destination, which can be either random or
     /// grouped by log stream.
-    pub distribution: Option<Expr<Distribution>>,
+    pub distribution: Option<Expr<SubscriptionFilterDistribution>>,
     /// The list of system fields that are included in the log events sent to the subscription
     /// destination. Returns the `emitSystemFields` value if it was specified when the subscription
     /// filter was created.
@@ -109,7 +109,7 @@ pub struct CfnSubscriptionFilterAttrs {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Distribution {
+pub enum SubscriptionFilterDistribution {
     /// `Random`.
     Random,
     /// `ByLogStream`.
@@ -118,7 +118,12 @@ pub enum Distribution {
     Other(String),
 }
 
-impl Distribution {
+impl SubscriptionFilterDistribution {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Random, Self::ByLogStream]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -129,12 +134,23 @@ impl Distribution {
     }
 }
 
-impl ToValue for Distribution {
+impl From<&str> for SubscriptionFilterDistribution {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Random" => Self::Random,
+            "ByLogStream" => Self::ByLogStream,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for SubscriptionFilterDistribution {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    Distribution,
+    SubscriptionFilterDistribution,
 );

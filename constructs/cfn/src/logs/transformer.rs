@@ -347,7 +347,7 @@ pub struct ListToMap {
     pub flatten: Option<Expr<bool>>,
     /// If you set `flatten` to `true`, use `flattenedElement` to specify which element, `first` or
     /// `last`, to keep.
-    pub flattened_element: Option<Expr<FlattenedElement>>,
+    pub flattened_element: Option<Expr<ListToMapFlattenedElement>>,
     /// The key of the field to be extracted as keys in the generated map. Required.
     pub key: Expr<String>,
     /// The key in the log event that has a list of objects that will be converted to a map.
@@ -612,11 +612,11 @@ impl ToValue for ParseRoute53 {
 pub struct ParseToOcsf {
     /// Specify the service or process that produces the log events that will be converted with this
     /// processor. Required.
-    pub event_source: Expr<EventSource>,
+    pub event_source: Expr<ParseToOcsfEventSource>,
     /// The version of the OCSF mapping to use for parsing log data.
     pub mapping_version: Option<Expr<String>>,
     /// Specify which version of the OCSF schema to use for the transformed log events. Required.
-    pub ocsf_version: Expr<OcsfVersion>,
+    pub ocsf_version: Expr<ParseToOcsfOcsfVersion>,
     /// The path to the field in the log event that you want to parse. If you omit this value, the
     /// whole log message is parsed.
     pub source: Option<Expr<String>>,
@@ -624,7 +624,7 @@ pub struct ParseToOcsf {
 
 impl ParseToOcsf {
     /// `ParseToOcsf` with the required properties; the optional ones are `None`.
-    pub fn new(event_source: impl Into<Expr<EventSource>>, ocsf_version: impl Into<Expr<OcsfVersion>>) -> Self {
+    pub fn new(event_source: impl Into<Expr<ParseToOcsfEventSource>>, ocsf_version: impl Into<Expr<ParseToOcsfOcsfVersion>>) -> Self {
         Self {
             event_source: event_source.into(),
             mapping_version: None,
@@ -1069,12 +1069,12 @@ pub struct TypeConverterEntry {
     pub key: Expr<String>,
     /// The type to convert the field value to. Valid values are `integer`, `double`, `string` and
     /// `boolean`. Required.
-    pub type_: Expr<Type>,
+    pub type_: Expr<TypeConverterEntryType>,
 }
 
 impl TypeConverterEntry {
     /// `TypeConverterEntry` with the required properties; the optional ones are `None`.
-    pub fn new(key: impl Into<Expr<String>>, type_: impl Into<Expr<Type>>) -> Self {
+    pub fn new(key: impl Into<Expr<String>>, type_: impl Into<Expr<TypeConverterEntryType>>) -> Self {
         Self {
             key: key.into(),
             type_: type_.into(),
@@ -1117,11 +1117,57 @@ impl ToValue for UpperCaseString {
     }
 }
 
+/// The values of `ListToMap.FlattenedElement` that the spec lists. `Other` holds any other value,
+/// for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ListToMapFlattenedElement {
+    /// `first`.
+    First,
+    /// `last`.
+    Last,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl ListToMapFlattenedElement {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::First, Self::Last]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::First => "first",
+            Self::Last => "last",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ListToMapFlattenedElement {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "first" => Self::First,
+            "last" => Self::Last,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ListToMapFlattenedElement {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
 /// The values of `ParseToOcsf.EventSource` that the spec lists. `Other` holds any other value, for
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum EventSource {
+pub enum ParseToOcsfEventSource {
     /// `CloudTrail`.
     CloudTrail,
     /// `Route53Resolver`.
@@ -1136,7 +1182,12 @@ pub enum EventSource {
     Other(String),
 }
 
-impl EventSource {
+impl ParseToOcsfEventSource {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::CloudTrail, Self::Route53Resolver, Self::VpcFlow, Self::EksAudit, Self::Awswaf]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1150,37 +1201,21 @@ impl EventSource {
     }
 }
 
-impl ToValue for EventSource {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `ListToMap.FlattenedElement` that the spec lists. `Other` holds any other value,
-/// for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum FlattenedElement {
-    /// `first`.
-    First,
-    /// `last`.
-    Last,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl FlattenedElement {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::First => "first",
-            Self::Last => "last",
-            Self::Other(value) => value,
+impl From<&str> for ParseToOcsfEventSource {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CloudTrail" => Self::CloudTrail,
+            "Route53Resolver" => Self::Route53Resolver,
+            "VPCFlow" => Self::VpcFlow,
+            "EKSAudit" => Self::EksAudit,
+            "AWSWAF" => Self::Awswaf,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for FlattenedElement {
+impl ToValue for ParseToOcsfEventSource {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1190,7 +1225,7 @@ impl ToValue for FlattenedElement {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum OcsfVersion {
+pub enum ParseToOcsfOcsfVersion {
     /// `V1.1`.
     V1_1,
     /// `V1.5`.
@@ -1199,7 +1234,12 @@ pub enum OcsfVersion {
     Other(String),
 }
 
-impl OcsfVersion {
+impl ParseToOcsfOcsfVersion {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::V1_1, Self::V1_5]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1210,7 +1250,18 @@ impl OcsfVersion {
     }
 }
 
-impl ToValue for OcsfVersion {
+impl From<&str> for ParseToOcsfOcsfVersion {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "V1.1" => Self::V1_1,
+            "V1.5" => Self::V1_5,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ParseToOcsfOcsfVersion {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1220,7 +1271,7 @@ impl ToValue for OcsfVersion {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Type {
+pub enum TypeConverterEntryType {
     /// `boolean`.
     Boolean,
     /// `integer`.
@@ -1233,7 +1284,12 @@ pub enum Type {
     Other(String),
 }
 
-impl Type {
+impl TypeConverterEntryType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Boolean, Self::Integer, Self::Double, Self::String]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1246,7 +1302,20 @@ impl Type {
     }
 }
 
-impl ToValue for Type {
+impl From<&str> for TypeConverterEntryType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "boolean" => Self::Boolean,
+            "integer" => Self::Integer,
+            "double" => Self::Double,
+            "string" => Self::String,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for TypeConverterEntryType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1284,8 +1353,8 @@ cirrus_core::literal_expr!(
     TypeConverter,
     TypeConverterEntry,
     UpperCaseString,
-    EventSource,
-    FlattenedElement,
-    OcsfVersion,
-    Type,
+    ListToMapFlattenedElement,
+    ParseToOcsfEventSource,
+    ParseToOcsfOcsfVersion,
+    TypeConverterEntryType,
 );

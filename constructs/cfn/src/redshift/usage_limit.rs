@@ -16,22 +16,22 @@ pub struct CfnUsageLimit {
     /// terabytes (TB). The value must be a positive number. Required.
     pub amount: Expr<f64>,
     /// The action that Amazon Redshift takes when the limit is reached. The default is log.
-    pub breach_action: Option<Expr<BreachAction>>,
+    pub breach_action: Option<Expr<UsageLimitBreachAction>>,
     /// The identifier of the cluster that you want to limit usage. Required. Changing this replaces
     /// the resource.
     pub cluster_identifier: Expr<String>,
     /// The Amazon Redshift feature that you want to limit. Required. Changing this replaces the
     /// resource.
-    pub feature_type: Expr<FeatureType>,
+    pub feature_type: Expr<UsageLimitFeatureType>,
     /// The type of limit. Depending on the feature type, this can be based on a time duration or
     /// data size. If FeatureType is spectrum, then LimitType must be data-scanned. If FeatureType
     /// is concurrency-scaling, then LimitType must be time. If FeatureType is
     /// cross-region-datasharing, then LimitType must be data-scanned. Required. Changing this
     /// replaces the resource.
-    pub limit_type: Expr<LimitType>,
+    pub limit_type: Expr<UsageLimitLimitType>,
     /// The time period that the amount applies to. A weekly period begins on Sunday. The default is
     /// monthly. Changing this replaces the resource.
-    pub period: Option<Expr<Period>>,
+    pub period: Option<Expr<UsageLimitPeriod>>,
     /// A list of tag instances.
     pub tags: Option<Expr<List<Tag>>>,
 }
@@ -41,7 +41,7 @@ impl CfnUsageLimit {
     pub const TYPE_NAME: &'static str = "AWS::Redshift::UsageLimit";
 
     /// An `AWS::Redshift::UsageLimit` with the required properties; the optional ones are `None`.
-    pub fn new(amount: impl Into<Expr<f64>>, cluster_identifier: impl Into<Expr<String>>, feature_type: impl Into<Expr<FeatureType>>, limit_type: impl Into<Expr<LimitType>>) -> Self {
+    pub fn new(amount: impl Into<Expr<f64>>, cluster_identifier: impl Into<Expr<String>>, feature_type: impl Into<Expr<UsageLimitFeatureType>>, limit_type: impl Into<Expr<UsageLimitLimitType>>) -> Self {
         Self {
             amount: amount.into(),
             breach_action: None,
@@ -110,7 +110,7 @@ impl CfnUsageLimitAttrs {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum BreachAction {
+pub enum UsageLimitBreachAction {
     /// `log`.
     Log,
     /// `emit-metric`.
@@ -121,7 +121,12 @@ pub enum BreachAction {
     Other(String),
 }
 
-impl BreachAction {
+impl UsageLimitBreachAction {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Log, Self::EmitMetric, Self::Disable]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -133,7 +138,19 @@ impl BreachAction {
     }
 }
 
-impl ToValue for BreachAction {
+impl From<&str> for UsageLimitBreachAction {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "log" => Self::Log,
+            "emit-metric" => Self::EmitMetric,
+            "disable" => Self::Disable,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for UsageLimitBreachAction {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -143,7 +160,7 @@ impl ToValue for BreachAction {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum FeatureType {
+pub enum UsageLimitFeatureType {
     /// `spectrum`.
     Spectrum,
     /// `concurrency-scaling`.
@@ -156,7 +173,17 @@ pub enum FeatureType {
     Other(String),
 }
 
-impl FeatureType {
+impl UsageLimitFeatureType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::Spectrum,
+            Self::ConcurrencyScaling,
+            Self::CrossRegionDatasharing,
+            Self::ExtraComputeForAutomaticOptimization,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -169,7 +196,20 @@ impl FeatureType {
     }
 }
 
-impl ToValue for FeatureType {
+impl From<&str> for UsageLimitFeatureType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "spectrum" => Self::Spectrum,
+            "concurrency-scaling" => Self::ConcurrencyScaling,
+            "cross-region-datasharing" => Self::CrossRegionDatasharing,
+            "extra-compute-for-automatic-optimization" => Self::ExtraComputeForAutomaticOptimization,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for UsageLimitFeatureType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -179,7 +219,7 @@ impl ToValue for FeatureType {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum LimitType {
+pub enum UsageLimitLimitType {
     /// `time`.
     Time,
     /// `data-scanned`.
@@ -188,7 +228,12 @@ pub enum LimitType {
     Other(String),
 }
 
-impl LimitType {
+impl UsageLimitLimitType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Time, Self::DataScanned]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -199,7 +244,18 @@ impl LimitType {
     }
 }
 
-impl ToValue for LimitType {
+impl From<&str> for UsageLimitLimitType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "time" => Self::Time,
+            "data-scanned" => Self::DataScanned,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for UsageLimitLimitType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -209,7 +265,7 @@ impl ToValue for LimitType {
 /// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Period {
+pub enum UsageLimitPeriod {
     /// `daily`.
     Daily,
     /// `weekly`.
@@ -220,7 +276,12 @@ pub enum Period {
     Other(String),
 }
 
-impl Period {
+impl UsageLimitPeriod {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Daily, Self::Weekly, Self::Monthly]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -232,15 +293,27 @@ impl Period {
     }
 }
 
-impl ToValue for Period {
+impl From<&str> for UsageLimitPeriod {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "daily" => Self::Daily,
+            "weekly" => Self::Weekly,
+            "monthly" => Self::Monthly,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for UsageLimitPeriod {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    BreachAction,
-    FeatureType,
-    LimitType,
-    Period,
+    UsageLimitBreachAction,
+    UsageLimitFeatureType,
+    UsageLimitLimitType,
+    UsageLimitPeriod,
 );

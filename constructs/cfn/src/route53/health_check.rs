@@ -146,7 +146,7 @@ pub struct HealthCheckConfig {
     pub ip_address: Option<Expr<String>>,
     /// When CloudWatch has insufficient data about the metric to determine the alarm state, the
     /// status that you want Amazon Route 53 to assign to the health check:
-    pub insufficient_data_health_status: Option<Expr<InsufficientDataHealthStatus>>,
+    pub insufficient_data_health_status: Option<Expr<HealthCheckConfigInsufficientDataHealthStatus>>,
     /// Specify whether you want Amazon Route 53 to invert the status of a health check, for
     /// example, to consider a health check unhealthy when it otherwise would be considered healthy.
     pub inverted: Option<Expr<bool>>,
@@ -177,12 +177,12 @@ pub struct HealthCheckConfig {
     pub search_string: Option<Expr<String>>,
     /// The type of health check that you want to create, which indicates how Amazon Route 53
     /// determines whether an endpoint is healthy. Required. Changing this replaces the resource.
-    pub type_: Expr<Type>,
+    pub type_: Expr<HealthCheckConfigType>,
 }
 
 impl HealthCheckConfig {
     /// `HealthCheckConfig` with the required properties; the optional ones are `None`.
-    pub fn new(type_: impl Into<Expr<Type>>) -> Self {
+    pub fn new(type_: impl Into<Expr<HealthCheckConfigType>>) -> Self {
         Self {
             alarm_identifier: None,
             child_health_checks: None,
@@ -264,7 +264,7 @@ impl ToValue for HealthCheckTag {
 /// holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum InsufficientDataHealthStatus {
+pub enum HealthCheckConfigInsufficientDataHealthStatus {
     /// `Healthy`.
     Healthy,
     /// `LastKnownStatus`.
@@ -275,7 +275,12 @@ pub enum InsufficientDataHealthStatus {
     Other(String),
 }
 
-impl InsufficientDataHealthStatus {
+impl HealthCheckConfigInsufficientDataHealthStatus {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Healthy, Self::LastKnownStatus, Self::Unhealthy]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -287,7 +292,19 @@ impl InsufficientDataHealthStatus {
     }
 }
 
-impl ToValue for InsufficientDataHealthStatus {
+impl From<&str> for HealthCheckConfigInsufficientDataHealthStatus {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Healthy" => Self::Healthy,
+            "LastKnownStatus" => Self::LastKnownStatus,
+            "Unhealthy" => Self::Unhealthy,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for HealthCheckConfigInsufficientDataHealthStatus {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -297,7 +314,7 @@ impl ToValue for InsufficientDataHealthStatus {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Type {
+pub enum HealthCheckConfigType {
     /// `CALCULATED`.
     Calculated,
     /// `CLOUDWATCH_METRIC`.
@@ -318,7 +335,21 @@ pub enum Type {
     Other(String),
 }
 
-impl Type {
+impl HealthCheckConfigType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::Calculated,
+            Self::CloudwatchMetric,
+            Self::Http,
+            Self::HttpStrMatch,
+            Self::Https,
+            Self::HttpsStrMatch,
+            Self::Tcp,
+            Self::RecoveryControl,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -335,7 +366,24 @@ impl Type {
     }
 }
 
-impl ToValue for Type {
+impl From<&str> for HealthCheckConfigType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CALCULATED" => Self::Calculated,
+            "CLOUDWATCH_METRIC" => Self::CloudwatchMetric,
+            "HTTP" => Self::Http,
+            "HTTP_STR_MATCH" => Self::HttpStrMatch,
+            "HTTPS" => Self::Https,
+            "HTTPS_STR_MATCH" => Self::HttpsStrMatch,
+            "TCP" => Self::Tcp,
+            "RECOVERY_CONTROL" => Self::RecoveryControl,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for HealthCheckConfigType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -345,6 +393,6 @@ cirrus_core::literal_expr!(
     AlarmIdentifier,
     HealthCheckConfig,
     HealthCheckTag,
-    InsufficientDataHealthStatus,
-    Type,
+    HealthCheckConfigInsufficientDataHealthStatus,
+    HealthCheckConfigType,
 );

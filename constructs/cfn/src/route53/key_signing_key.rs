@@ -27,7 +27,7 @@ pub struct CfnKeySigningKey {
     /// Required. Changing this replaces the resource.
     pub name: Expr<String>,
     /// A string that represents the current key-signing key (KSK) status. Required.
-    pub status: Expr<Status>,
+    pub status: Expr<KeySigningKeyStatus>,
 }
 
 impl CfnKeySigningKey {
@@ -35,7 +35,7 @@ impl CfnKeySigningKey {
     pub const TYPE_NAME: &'static str = "AWS::Route53::KeySigningKey";
 
     /// An `AWS::Route53::KeySigningKey` with the required properties; the optional ones are `None`.
-    pub fn new(hosted_zone_id: impl Into<Expr<String>>, key_management_service_arn: impl Into<Expr<String>>, name: impl Into<Expr<String>>, status: impl Into<Expr<Status>>) -> Self {
+    pub fn new(hosted_zone_id: impl Into<Expr<String>>, key_management_service_arn: impl Into<Expr<String>>, name: impl Into<Expr<String>>, status: impl Into<Expr<KeySigningKeyStatus>>) -> Self {
         Self {
             hosted_zone_id: hosted_zone_id.into(),
             key_management_service_arn: key_management_service_arn.into(),
@@ -82,7 +82,7 @@ pub struct CfnKeySigningKeyAttrs {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Status {
+pub enum KeySigningKeyStatus {
     /// `ACTIVE`.
     Active,
     /// `INACTIVE`.
@@ -91,7 +91,12 @@ pub enum Status {
     Other(String),
 }
 
-impl Status {
+impl KeySigningKeyStatus {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Active, Self::Inactive]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -102,12 +107,23 @@ impl Status {
     }
 }
 
-impl ToValue for Status {
+impl From<&str> for KeySigningKeyStatus {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for KeySigningKeyStatus {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    Status,
+    KeySigningKeyStatus,
 );

@@ -23,7 +23,7 @@ pub struct CfnRecordSet {
     /// for `Failover` ; for the other resource record set, you specify `SECONDARY`. In addition,
     /// you include the `HealthCheckId` element and specify the health check that you want Amazon
     /// Route 53 to perform for each resource record set.
-    pub failover: Option<Expr<Failover>>,
+    pub failover: Option<Expr<RecordSetFailover>>,
     /// *Geolocation resource record sets only:* A complex type that lets you control how Amazon
     /// Route 53 responds to DNS queries based on the geographic origin of the query. For example,
     /// if you want all queries from Africa to be routed to a web server with an IP address of
@@ -257,7 +257,7 @@ impl ToValue for GeoLocation {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Failover {
+pub enum RecordSetFailover {
     /// `PRIMARY`.
     Primary,
     /// `SECONDARY`.
@@ -266,7 +266,12 @@ pub enum Failover {
     Other(String),
 }
 
-impl Failover {
+impl RecordSetFailover {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Primary, Self::Secondary]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -277,7 +282,18 @@ impl Failover {
     }
 }
 
-impl ToValue for Failover {
+impl From<&str> for RecordSetFailover {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "PRIMARY" => Self::Primary,
+            "SECONDARY" => Self::Secondary,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RecordSetFailover {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -287,5 +303,5 @@ cirrus_core::literal_expr!(
     AliasTarget,
     CidrRoutingConfig,
     GeoLocation,
-    Failover,
+    RecordSetFailover,
 );

@@ -34,11 +34,11 @@ pub struct CfnAccessGrant {
     pub grantee: Expr<Grantee>,
     /// The type of access that you are granting to your S3 data, which can be set to one of the
     /// following values: Required.
-    pub permission: Expr<Permission>,
+    pub permission: Expr<AccessGrantPermission>,
     /// The type of `S3SubPrefix`. The only possible value is `Object`. Pass this value if the
     /// access grant scope is an object. Do not pass this value if the access grant scope is a
     /// bucket or a bucket and a prefix. Changing this replaces the resource.
-    pub s3_prefix_type: Option<Expr<S3PrefixType>>,
+    pub s3_prefix_type: Option<Expr<AccessGrantS3PrefixType>>,
     /// The AWS resource tags that you are adding to the access grant. Each tag is a label
     /// consisting of a user-defined key and value. Tags can help you manage, identify, organize,
     /// search for, and filter resources. Changing this replaces the resource.
@@ -50,7 +50,7 @@ impl CfnAccessGrant {
     pub const TYPE_NAME: &'static str = "AWS::S3::AccessGrant";
 
     /// An `AWS::S3::AccessGrant` with the required properties; the optional ones are `None`.
-    pub fn new(access_grants_location_id: impl Into<Expr<String>>, grantee: impl Into<Expr<Grantee>>, permission: impl Into<Expr<Permission>>) -> Self {
+    pub fn new(access_grants_location_id: impl Into<Expr<String>>, grantee: impl Into<Expr<Grantee>>, permission: impl Into<Expr<AccessGrantPermission>>) -> Self {
         Self {
             access_grants_location_configuration: None,
             access_grants_location_id: access_grants_location_id.into(),
@@ -191,6 +191,98 @@ impl ToValue for Grantee {
     }
 }
 
+/// The values of `AccessGrant.Permission` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AccessGrantPermission {
+    /// `READ`.
+    Read,
+    /// `WRITE`.
+    Write,
+    /// `READWRITE`.
+    Readwrite,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl AccessGrantPermission {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Read, Self::Write, Self::Readwrite]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Read => "READ",
+            Self::Write => "WRITE",
+            Self::Readwrite => "READWRITE",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AccessGrantPermission {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "READ" => Self::Read,
+            "WRITE" => Self::Write,
+            "READWRITE" => Self::Readwrite,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for AccessGrantPermission {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `AccessGrant.S3PrefixType` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AccessGrantS3PrefixType {
+    /// `Object`.
+    Object,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl AccessGrantS3PrefixType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Object]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Object => "Object",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AccessGrantS3PrefixType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Object" => Self::Object,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for AccessGrantS3PrefixType {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
 /// The values of `Grantee.GranteeType` that the spec lists. `Other` holds any other value, for
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,6 +299,11 @@ pub enum GranteeType {
 }
 
 impl GranteeType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Iam, Self::DirectoryUser, Self::DirectoryGroup]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -218,67 +315,19 @@ impl GranteeType {
     }
 }
 
+impl From<&str> for GranteeType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "IAM" => Self::Iam,
+            "DIRECTORY_USER" => Self::DirectoryUser,
+            "DIRECTORY_GROUP" => Self::DirectoryGroup,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for GranteeType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `AccessGrant.Permission` that the spec lists. `Other` holds any other value, for
-/// values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Permission {
-    /// `READ`.
-    Read,
-    /// `WRITE`.
-    Write,
-    /// `READWRITE`.
-    Readwrite,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl Permission {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Read => "READ",
-            Self::Write => "WRITE",
-            Self::Readwrite => "READWRITE",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for Permission {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `AccessGrant.S3PrefixType` that the spec lists. `Other` holds any other value, for
-/// values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum S3PrefixType {
-    /// `Object`.
-    Object,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl S3PrefixType {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Object => "Object",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for S3PrefixType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -287,7 +336,7 @@ impl ToValue for S3PrefixType {
 cirrus_core::literal_expr!(
     AccessGrantsLocationConfiguration,
     Grantee,
+    AccessGrantPermission,
+    AccessGrantS3PrefixType,
     GranteeType,
-    Permission,
-    S3PrefixType,
 );

@@ -17,7 +17,7 @@ pub struct CfnBucket {
     /// tags for cost tracking purposes. For more information, see [Using tags with S3 general
     /// purpose
     /// buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/buckets-tagging.html).
-    pub abac_status: Option<Expr<AbacStatus>>,
+    pub abac_status: Option<Expr<BucketAbacStatus>>,
     /// Configures the transfer acceleration state for an Amazon S3 bucket. For more information,
     /// see [Amazon S3 Transfer
     /// Acceleration](https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html) in
@@ -28,7 +28,7 @@ pub struct CfnBucket {
     /// keep ACLs disabled. For more information, see [Controlling object
     /// ownership](https://docs.aws.amazon.com//AmazonS3/latest/userguide/about-object-ownership.html)
     /// in the *Amazon S3 User Guide*.
-    pub access_control: Option<Expr<AccessControl>>,
+    pub access_control: Option<Expr<BucketAccessControl>>,
     /// Specifies the configuration and any analyses for the analytics filter of an Amazon S3
     /// bucket.
     pub analytics_configurations: Option<Expr<List<AnalyticsConfiguration>>>,
@@ -282,12 +282,12 @@ impl ToValue for AbortIncompleteMultipartUpload {
 #[derive(Debug, Clone)]
 pub struct AccelerateConfiguration {
     /// Specifies the transfer acceleration status of the bucket. Required.
-    pub acceleration_status: Expr<AccelerationStatus>,
+    pub acceleration_status: Expr<AccelerateConfigurationAccelerationStatus>,
 }
 
 impl AccelerateConfiguration {
     /// `AccelerateConfiguration` with the required properties; the optional ones are `None`.
-    pub fn new(acceleration_status: impl Into<Expr<AccelerationStatus>>) -> Self {
+    pub fn new(acceleration_status: impl Into<Expr<AccelerateConfigurationAccelerationStatus>>) -> Self {
         Self {
             acceleration_status: acceleration_status.into(),
         }
@@ -381,7 +381,7 @@ impl ToValue for AnalyticsConfiguration {
 #[derive(Debug, Clone)]
 pub struct AnnotationTableConfiguration {
     /// Specifies whether the annotation table configuration is enabled or disabled. Required.
-    pub configuration_state: Expr<ConfigurationState>,
+    pub configuration_state: Expr<AnnotationTableConfigurationConfigurationState>,
     /// The encryption settings for an S3 Metadata journal table or inventory table configuration.
     pub encryption_configuration: Option<Expr<MetadataTableEncryptionConfiguration>>,
     /// The ARN of the IAM role that grants Amazon S3 Metadata permission to read annotations from
@@ -395,7 +395,7 @@ pub struct AnnotationTableConfiguration {
 
 impl AnnotationTableConfiguration {
     /// `AnnotationTableConfiguration` with the required properties; the optional ones are `None`.
-    pub fn new(configuration_state: impl Into<Expr<ConfigurationState>>) -> Self {
+    pub fn new(configuration_state: impl Into<Expr<AnnotationTableConfigurationConfigurationState>>) -> Self {
         Self {
             configuration_state: configuration_state.into(),
             encryption_configuration: None,
@@ -428,7 +428,7 @@ impl ToValue for AnnotationTableConfiguration {
 pub struct BlockedEncryptionTypes {
     /// The object encryption type that you want to block or unblock for an Amazon S3 general
     /// purpose bucket.
-    pub encryption_type: Option<Expr<List<EncryptionType>>>,
+    pub encryption_type: Option<Expr<List<BlockedEncryptionTypesEncryptionType>>>,
 }
 
 impl ToValue for BlockedEncryptionTypes {
@@ -615,7 +615,7 @@ pub struct DefaultRetention {
     /// The default Object Lock retention mode you want to apply to new objects placed in the
     /// specified bucket. If Object Lock is turned on, you must specify `Mode` and specify either
     /// `Days` or `Years`.
-    pub mode: Option<Expr<Mode>>,
+    pub mode: Option<Expr<DefaultRetentionMode>>,
     /// The number of years that you want to specify for the default retention period. If Object
     /// Lock is turned on, you must specify `Mode` and specify either `Days` or `Years`.
     pub years: Option<Expr<i64>>,
@@ -664,14 +664,14 @@ pub struct Destination {
     /// The Amazon Resource Name (ARN) of the bucket to which data is exported. Required.
     pub bucket_arn: Expr<String>,
     /// Specifies the file format used when exporting data to Amazon S3. Required.
-    pub format: Expr<Format>,
+    pub format: Expr<DestinationFormat>,
     /// The prefix to use when exporting data. The prefix is prepended to all results.
     pub prefix: Option<Expr<String>>,
 }
 
 impl Destination {
     /// `Destination` with the required properties; the optional ones are `None`.
-    pub fn new(bucket_arn: impl Into<Expr<String>>, format: impl Into<Expr<Format>>) -> Self {
+    pub fn new(bucket_arn: impl Into<Expr<String>>, format: impl Into<Expr<DestinationFormat>>) -> Self {
         Self {
             bucket_account_id: None,
             bucket_arn: bucket_arn.into(),
@@ -853,18 +853,18 @@ pub struct InventoryConfiguration {
     /// object versions, which adds the version-related fields `VersionId`, `IsLatest`, and
     /// `DeleteMarker` to the list. If set to `Current`, the list does not contain these
     /// version-related fields. Required.
-    pub included_object_versions: Expr<IncludedObjectVersions>,
+    pub included_object_versions: Expr<InventoryConfigurationIncludedObjectVersions>,
     /// Contains the optional fields that are included in the inventory results.
     pub optional_fields: Option<Expr<List<String>>>,
     /// Specifies the inventory filter prefix.
     pub prefix: Option<Expr<String>>,
     /// Specifies the schedule for generating inventory results. Required.
-    pub schedule_frequency: Expr<ScheduleFrequency>,
+    pub schedule_frequency: Expr<InventoryConfigurationScheduleFrequency>,
 }
 
 impl InventoryConfiguration {
     /// `InventoryConfiguration` with the required properties; the optional ones are `None`.
-    pub fn new(destination: impl Into<Expr<Destination>>, enabled: impl Into<Expr<bool>>, id: impl Into<Expr<String>>, included_object_versions: impl Into<Expr<IncludedObjectVersions>>, schedule_frequency: impl Into<Expr<ScheduleFrequency>>) -> Self {
+    pub fn new(destination: impl Into<Expr<Destination>>, enabled: impl Into<Expr<bool>>, id: impl Into<Expr<String>>, included_object_versions: impl Into<Expr<InventoryConfigurationIncludedObjectVersions>>, schedule_frequency: impl Into<Expr<InventoryConfigurationScheduleFrequency>>) -> Self {
         Self {
             destination: destination.into(),
             enabled: enabled.into(),
@@ -898,7 +898,7 @@ impl ToValue for InventoryConfiguration {
 pub struct InventoryTableConfiguration {
     /// The configuration state of the inventory table, indicating whether the inventory table is
     /// enabled or disabled. Required.
-    pub configuration_state: Expr<ConfigurationState>,
+    pub configuration_state: Expr<InventoryTableConfigurationConfigurationState>,
     /// The encryption configuration for the inventory table.
     pub encryption_configuration: Option<Expr<MetadataTableEncryptionConfiguration>>,
     /// The Amazon Resource Name (ARN) for the inventory table.
@@ -909,7 +909,7 @@ pub struct InventoryTableConfiguration {
 
 impl InventoryTableConfiguration {
     /// `InventoryTableConfiguration` with the required properties; the optional ones are `None`.
-    pub fn new(configuration_state: impl Into<Expr<ConfigurationState>>) -> Self {
+    pub fn new(configuration_state: impl Into<Expr<InventoryTableConfigurationConfigurationState>>) -> Self {
         Self {
             configuration_state: configuration_state.into(),
             encryption_configuration: None,
@@ -1020,7 +1020,7 @@ pub struct LifecycleConfiguration {
     pub rules: Expr<List<Rule>>,
     /// Indicates which default minimum object size behavior is applied to the lifecycle
     /// configuration.
-    pub transition_default_minimum_object_size: Option<Expr<TransitionDefaultMinimumObjectSize>>,
+    pub transition_default_minimum_object_size: Option<Expr<LifecycleConfigurationTransitionDefaultMinimumObjectSize>>,
 }
 
 impl LifecycleConfiguration {
@@ -1128,7 +1128,7 @@ pub struct MetadataDestination {
     /// indicates an AWS managed table bucket, and the `customer` value indicates a customer-managed
     /// table bucket. V2 metadata configurations are stored in AWS managed table buckets, and V1
     /// metadata configurations are stored in customer-managed table buckets. Required.
-    pub table_bucket_type: Expr<TableBucketType>,
+    pub table_bucket_type: Expr<MetadataDestinationTableBucketType>,
     /// The namespace in the table bucket where the metadata tables for a metadata configuration are
     /// stored.
     pub table_namespace: Option<Expr<String>>,
@@ -1136,7 +1136,7 @@ pub struct MetadataDestination {
 
 impl MetadataDestination {
     /// `MetadataDestination` with the required properties; the optional ones are `None`.
-    pub fn new(table_bucket_type: impl Into<Expr<TableBucketType>>) -> Self {
+    pub fn new(table_bucket_type: impl Into<Expr<MetadataDestinationTableBucketType>>) -> Self {
         Self {
             table_bucket_arn: None,
             table_bucket_type: table_bucket_type.into(),
@@ -1520,7 +1520,7 @@ impl ToValue for OwnershipControls {
 #[derive(Debug, Clone, Default)]
 pub struct OwnershipControlsRule {
     /// Specifies an object ownership rule.
-    pub object_ownership: Option<Expr<ObjectOwnership>>,
+    pub object_ownership: Option<Expr<OwnershipControlsRuleObjectOwnership>>,
 }
 
 impl ToValue for OwnershipControlsRule {
@@ -1538,7 +1538,7 @@ impl ToValue for OwnershipControlsRule {
 pub struct PartitionedPrefix {
     /// Specifies the partition date source for the partitioned prefix. `PartitionDateSource` can be
     /// `EventTime` or `DeliveryTime`.
-    pub partition_date_source: Option<Expr<PartitionDateSource>>,
+    pub partition_date_source: Option<Expr<PartitionedPrefixPartitionDateSource>>,
 }
 
 impl ToValue for PartitionedPrefix {
@@ -1641,12 +1641,12 @@ pub struct RecordExpiration {
     /// your journal table records for one year, set this value to `365`.
     pub days: Option<Expr<i64>>,
     /// Specifies whether journal table record expiration is enabled or disabled. Required.
-    pub expiration: Expr<Expiration>,
+    pub expiration: Expr<RecordExpirationExpiration>,
 }
 
 impl RecordExpiration {
     /// `RecordExpiration` with the required properties; the optional ones are `None`.
-    pub fn new(expiration: impl Into<Expr<Expiration>>) -> Self {
+    pub fn new(expiration: impl Into<Expr<RecordExpirationExpiration>>) -> Self {
         Self {
             days: None,
             expiration: expiration.into(),
@@ -1672,7 +1672,7 @@ pub struct RedirectAllRequestsTo {
     pub host_name: Expr<String>,
     /// Protocol to use when redirecting requests. The default is the protocol that is used in the
     /// original request.
-    pub protocol: Option<Expr<Protocol>>,
+    pub protocol: Option<Expr<RedirectAllRequestsToProtocol>>,
 }
 
 impl RedirectAllRequestsTo {
@@ -1707,7 +1707,7 @@ pub struct RedirectRule {
     pub http_redirect_code: Option<Expr<String>>,
     /// Protocol to use when redirecting requests. The default is the protocol that is used in the
     /// original request.
-    pub protocol: Option<Expr<Protocol>>,
+    pub protocol: Option<Expr<RedirectRuleProtocol>>,
     /// The object key prefix to use in the redirect request. For example, to redirect requests for
     /// all pages with prefix `docs/` (objects in the `docs/` folder) to `documents/`, you can set a
     /// condition block with `KeyPrefixEquals` set to `docs/` and in the Redirect set
@@ -2504,7 +2504,7 @@ pub struct Tiering {
     /// frequently and infrequently accessed
     /// objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access)
     /// for a list of access tiers in the S3 Intelligent-Tiering storage class. Required.
-    pub access_tier: Expr<AccessTier>,
+    pub access_tier: Expr<TieringAccessTier>,
     /// The number of consecutive days of no access after which an object will be eligible to be
     /// transitioned to the corresponding tier. The minimum number of days specified for Archive
     /// Access tier must be at least 90 days and Deep Archive Access tier must be at least 180 days.
@@ -2514,7 +2514,7 @@ pub struct Tiering {
 
 impl Tiering {
     /// `Tiering` with the required properties; the optional ones are `None`.
-    pub fn new(access_tier: impl Into<Expr<AccessTier>>, days: impl Into<Expr<i64>>) -> Self {
+    pub fn new(access_tier: impl Into<Expr<TieringAccessTier>>, days: impl Into<Expr<i64>>) -> Self {
         Self {
             access_tier: access_tier.into(),
             days: days.into(),
@@ -2668,41 +2668,11 @@ impl ToValue for WebsiteConfiguration {
     }
 }
 
-/// The values of `Bucket.AbacStatus` that the spec lists. `Other` holds any other value, for values
-/// CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum AbacStatus {
-    /// `Enabled`.
-    Enabled,
-    /// `Disabled`.
-    Disabled,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl AbacStatus {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Enabled => "Enabled",
-            Self::Disabled => "Disabled",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for AbacStatus {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
 /// The values of `AccelerateConfiguration.AccelerationStatus` that the spec lists. `Other` holds
 /// any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum AccelerationStatus {
+pub enum AccelerateConfigurationAccelerationStatus {
     /// `Enabled`.
     Enabled,
     /// `Suspended`.
@@ -2711,7 +2681,12 @@ pub enum AccelerationStatus {
     Other(String),
 }
 
-impl AccelerationStatus {
+impl AccelerateConfigurationAccelerationStatus {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enabled, Self::Suspended]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2722,7 +2697,156 @@ impl AccelerationStatus {
     }
 }
 
-impl ToValue for AccelerationStatus {
+impl From<&str> for AccelerateConfigurationAccelerationStatus {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Enabled" => Self::Enabled,
+            "Suspended" => Self::Suspended,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for AccelerateConfigurationAccelerationStatus {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `AnnotationTableConfiguration.ConfigurationState` that the spec lists. `Other`
+/// holds any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AnnotationTableConfigurationConfigurationState {
+    /// `ENABLED`.
+    Enabled,
+    /// `DISABLED`.
+    Disabled,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl AnnotationTableConfigurationConfigurationState {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enabled, Self::Disabled]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AnnotationTableConfigurationConfigurationState {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for AnnotationTableConfigurationConfigurationState {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `BlockedEncryptionTypes.EncryptionType` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BlockedEncryptionTypesEncryptionType {
+    /// `NONE`.
+    None,
+    /// `SSE-C`.
+    SseC,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl BlockedEncryptionTypesEncryptionType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::None, Self::SseC]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "NONE",
+            Self::SseC => "SSE-C",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for BlockedEncryptionTypesEncryptionType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "NONE" => Self::None,
+            "SSE-C" => Self::SseC,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for BlockedEncryptionTypesEncryptionType {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `Bucket.AbacStatus` that the spec lists. `Other` holds any other value, for values
+/// CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BucketAbacStatus {
+    /// `Enabled`.
+    Enabled,
+    /// `Disabled`.
+    Disabled,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl BucketAbacStatus {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enabled, Self::Disabled]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "Enabled",
+            Self::Disabled => "Disabled",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for BucketAbacStatus {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Enabled" => Self::Enabled,
+            "Disabled" => Self::Disabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for BucketAbacStatus {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2732,7 +2856,7 @@ impl ToValue for AccelerationStatus {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum AccessControl {
+pub enum BucketAccessControl {
     /// `AuthenticatedRead`.
     AuthenticatedRead,
     /// `AwsExecRead`.
@@ -2753,7 +2877,21 @@ pub enum AccessControl {
     Other(String),
 }
 
-impl AccessControl {
+impl BucketAccessControl {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::AuthenticatedRead,
+            Self::AwsExecRead,
+            Self::BucketOwnerFullControl,
+            Self::BucketOwnerRead,
+            Self::LogDeliveryWrite,
+            Self::Private,
+            Self::PublicRead,
+            Self::PublicReadWrite,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2770,37 +2908,24 @@ impl AccessControl {
     }
 }
 
-impl ToValue for AccessControl {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `Tiering.AccessTier` that the spec lists. `Other` holds any other value, for
-/// values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum AccessTier {
-    /// `ARCHIVE_ACCESS`.
-    ArchiveAccess,
-    /// `DEEP_ARCHIVE_ACCESS`.
-    DeepArchiveAccess,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl AccessTier {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ArchiveAccess => "ARCHIVE_ACCESS",
-            Self::DeepArchiveAccess => "DEEP_ARCHIVE_ACCESS",
-            Self::Other(value) => value,
+impl From<&str> for BucketAccessControl {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "AuthenticatedRead" => Self::AuthenticatedRead,
+            "AwsExecRead" => Self::AwsExecRead,
+            "BucketOwnerFullControl" => Self::BucketOwnerFullControl,
+            "BucketOwnerRead" => Self::BucketOwnerRead,
+            "LogDeliveryWrite" => Self::LogDeliveryWrite,
+            "Private" => Self::Private,
+            "PublicRead" => Self::PublicRead,
+            "PublicReadWrite" => Self::PublicReadWrite,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for AccessTier {
+impl ToValue for BucketAccessControl {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2820,6 +2945,11 @@ pub enum BucketNamespace {
 }
 
 impl BucketNamespace {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Global, Self::AccountRegional]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2830,38 +2960,64 @@ impl BucketNamespace {
     }
 }
 
+impl From<&str> for BucketNamespace {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "global" => Self::Global,
+            "account-regional" => Self::AccountRegional,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for BucketNamespace {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `AnnotationTableConfiguration.ConfigurationState`,
-/// `InventoryTableConfiguration.ConfigurationState` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
+/// The values of `DefaultRetention.Mode` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ConfigurationState {
-    /// `ENABLED`.
-    Enabled,
-    /// `DISABLED`.
-    Disabled,
+pub enum DefaultRetentionMode {
+    /// `COMPLIANCE`.
+    Compliance,
+    /// `GOVERNANCE`.
+    Governance,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl ConfigurationState {
+impl DefaultRetentionMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Compliance, Self::Governance]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
+            Self::Compliance => "COMPLIANCE",
+            Self::Governance => "GOVERNANCE",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for ConfigurationState {
+impl From<&str> for DefaultRetentionMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "COMPLIANCE" => Self::Compliance,
+            "GOVERNANCE" => Self::Governance,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for DefaultRetentionMode {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2881,6 +3037,11 @@ pub enum DeleteMarkerReplicationStatus {
 }
 
 impl DeleteMarkerReplicationStatus {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Disabled, Self::Enabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2891,67 +3052,18 @@ impl DeleteMarkerReplicationStatus {
     }
 }
 
+impl From<&str> for DeleteMarkerReplicationStatus {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Disabled" => Self::Disabled,
+            "Enabled" => Self::Enabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for DeleteMarkerReplicationStatus {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `BlockedEncryptionTypes.EncryptionType` that the spec lists. `Other` holds any
-/// other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum EncryptionType {
-    /// `NONE`.
-    None,
-    /// `SSE-C`.
-    SseC,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl EncryptionType {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "NONE",
-            Self::SseC => "SSE-C",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for EncryptionType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `RecordExpiration.Expiration` that the spec lists. `Other` holds any other value,
-/// for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Expiration {
-    /// `ENABLED`.
-    Enabled,
-    /// `DISABLED`.
-    Disabled,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl Expiration {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for Expiration {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2961,7 +3073,7 @@ impl ToValue for Expiration {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Format {
+pub enum DestinationFormat {
     /// `CSV`.
     Csv,
     /// `ORC`.
@@ -2972,7 +3084,12 @@ pub enum Format {
     Other(String),
 }
 
-impl Format {
+impl DestinationFormat {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Csv, Self::Orc, Self::Parquet]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2984,37 +3101,19 @@ impl Format {
     }
 }
 
-impl ToValue for Format {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `InventoryConfiguration.IncludedObjectVersions` that the spec lists. `Other` holds
-/// any other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum IncludedObjectVersions {
-    /// `All`.
-    All,
-    /// `Current`.
-    Current,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl IncludedObjectVersions {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "All",
-            Self::Current => "Current",
-            Self::Other(value) => value,
+impl From<&str> for DestinationFormat {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CSV" => Self::Csv,
+            "ORC" => Self::Orc,
+            "Parquet" => Self::Parquet,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for IncludedObjectVersions {
+impl ToValue for DestinationFormat {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3034,6 +3133,11 @@ pub enum IntelligentTieringConfigurationStatus {
 }
 
 impl IntelligentTieringConfigurationStatus {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Disabled, Self::Enabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3044,7 +3148,248 @@ impl IntelligentTieringConfigurationStatus {
     }
 }
 
+impl From<&str> for IntelligentTieringConfigurationStatus {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Disabled" => Self::Disabled,
+            "Enabled" => Self::Enabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for IntelligentTieringConfigurationStatus {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `InventoryConfiguration.IncludedObjectVersions` that the spec lists. `Other` holds
+/// any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InventoryConfigurationIncludedObjectVersions {
+    /// `All`.
+    All,
+    /// `Current`.
+    Current,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl InventoryConfigurationIncludedObjectVersions {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::All, Self::Current]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "All",
+            Self::Current => "Current",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InventoryConfigurationIncludedObjectVersions {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "All" => Self::All,
+            "Current" => Self::Current,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for InventoryConfigurationIncludedObjectVersions {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `InventoryConfiguration.ScheduleFrequency` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InventoryConfigurationScheduleFrequency {
+    /// `Daily`.
+    Daily,
+    /// `Weekly`.
+    Weekly,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl InventoryConfigurationScheduleFrequency {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Daily, Self::Weekly]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Daily => "Daily",
+            Self::Weekly => "Weekly",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InventoryConfigurationScheduleFrequency {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Daily" => Self::Daily,
+            "Weekly" => Self::Weekly,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for InventoryConfigurationScheduleFrequency {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `InventoryTableConfiguration.ConfigurationState` that the spec lists. `Other`
+/// holds any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InventoryTableConfigurationConfigurationState {
+    /// `ENABLED`.
+    Enabled,
+    /// `DISABLED`.
+    Disabled,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl InventoryTableConfigurationConfigurationState {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enabled, Self::Disabled]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InventoryTableConfigurationConfigurationState {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for InventoryTableConfigurationConfigurationState {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `LifecycleConfiguration.TransitionDefaultMinimumObjectSize` that the spec lists.
+/// `Other` holds any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LifecycleConfigurationTransitionDefaultMinimumObjectSize {
+    /// `varies_by_storage_class`.
+    VariesByStorageClass,
+    /// `all_storage_classes_128K`.
+    AllStorageClasses128K,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl LifecycleConfigurationTransitionDefaultMinimumObjectSize {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::VariesByStorageClass, Self::AllStorageClasses128K]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::VariesByStorageClass => "varies_by_storage_class",
+            Self::AllStorageClasses128K => "all_storage_classes_128K",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for LifecycleConfigurationTransitionDefaultMinimumObjectSize {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "varies_by_storage_class" => Self::VariesByStorageClass,
+            "all_storage_classes_128K" => Self::AllStorageClasses128K,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for LifecycleConfigurationTransitionDefaultMinimumObjectSize {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `MetadataDestination.TableBucketType` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MetadataDestinationTableBucketType {
+    /// `aws`.
+    Aws,
+    /// `customer`.
+    Customer,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl MetadataDestinationTableBucketType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Aws, Self::Customer]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Aws => "aws",
+            Self::Customer => "customer",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MetadataDestinationTableBucketType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "aws" => Self::Aws,
+            "customer" => Self::Customer,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for MetadataDestinationTableBucketType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3064,12 +3409,28 @@ pub enum MetadataTableEncryptionConfigurationSseAlgorithm {
 }
 
 impl MetadataTableEncryptionConfigurationSseAlgorithm {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::AwsKms, Self::Aes256]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::AwsKms => "aws:kms",
             Self::Aes256 => "AES256",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MetadataTableEncryptionConfigurationSseAlgorithm {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "aws:kms" => Self::AwsKms,
+            "AES256" => Self::Aes256,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -3094,6 +3455,11 @@ pub enum MetricsStatus {
 }
 
 impl MetricsStatus {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Disabled, Self::Enabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3104,37 +3470,18 @@ impl MetricsStatus {
     }
 }
 
-impl ToValue for MetricsStatus {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `DefaultRetention.Mode` that the spec lists. `Other` holds any other value, for
-/// values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Mode {
-    /// `COMPLIANCE`.
-    Compliance,
-    /// `GOVERNANCE`.
-    Governance,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl Mode {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Compliance => "COMPLIANCE",
-            Self::Governance => "GOVERNANCE",
-            Self::Other(value) => value,
+impl From<&str> for MetricsStatus {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Disabled" => Self::Disabled,
+            "Enabled" => Self::Enabled,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for Mode {
+impl ToValue for MetricsStatus {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3164,6 +3511,19 @@ pub enum NoncurrentVersionTransitionStorageClass {
 }
 
 impl NoncurrentVersionTransitionStorageClass {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::DeepArchive,
+            Self::Glacier,
+            Self::GlacierAlt,
+            Self::GlacierIr,
+            Self::IntelligentTiering,
+            Self::OnezoneIa,
+            Self::StandardIa,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3179,6 +3539,22 @@ impl NoncurrentVersionTransitionStorageClass {
     }
 }
 
+impl From<&str> for NoncurrentVersionTransitionStorageClass {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "DEEP_ARCHIVE" => Self::DeepArchive,
+            "GLACIER" => Self::Glacier,
+            "Glacier" => Self::GlacierAlt,
+            "GLACIER_IR" => Self::GlacierIr,
+            "INTELLIGENT_TIERING" => Self::IntelligentTiering,
+            "ONEZONE_IA" => Self::OnezoneIa,
+            "STANDARD_IA" => Self::StandardIa,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for NoncurrentVersionTransitionStorageClass {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
@@ -3189,7 +3565,7 @@ impl ToValue for NoncurrentVersionTransitionStorageClass {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ObjectOwnership {
+pub enum OwnershipControlsRuleObjectOwnership {
     /// `ObjectWriter`.
     ObjectWriter,
     /// `BucketOwnerPreferred`.
@@ -3200,7 +3576,12 @@ pub enum ObjectOwnership {
     Other(String),
 }
 
-impl ObjectOwnership {
+impl OwnershipControlsRuleObjectOwnership {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::ObjectWriter, Self::BucketOwnerPreferred, Self::BucketOwnerEnforced]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3212,7 +3593,19 @@ impl ObjectOwnership {
     }
 }
 
-impl ToValue for ObjectOwnership {
+impl From<&str> for OwnershipControlsRuleObjectOwnership {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ObjectWriter" => Self::ObjectWriter,
+            "BucketOwnerPreferred" => Self::BucketOwnerPreferred,
+            "BucketOwnerEnforced" => Self::BucketOwnerEnforced,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for OwnershipControlsRuleObjectOwnership {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3222,7 +3615,7 @@ impl ToValue for ObjectOwnership {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum PartitionDateSource {
+pub enum PartitionedPrefixPartitionDateSource {
     /// `EventTime`.
     EventTime,
     /// `DeliveryTime`.
@@ -3231,7 +3624,12 @@ pub enum PartitionDateSource {
     Other(String),
 }
 
-impl PartitionDateSource {
+impl PartitionedPrefixPartitionDateSource {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::EventTime, Self::DeliveryTime]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3242,17 +3640,74 @@ impl PartitionDateSource {
     }
 }
 
-impl ToValue for PartitionDateSource {
+impl From<&str> for PartitionedPrefixPartitionDateSource {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "EventTime" => Self::EventTime,
+            "DeliveryTime" => Self::DeliveryTime,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for PartitionedPrefixPartitionDateSource {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `RedirectAllRequestsTo.Protocol`, `RedirectRule.Protocol` that the spec lists.
-/// `Other` holds any other value, for values CloudFormation accepts before the spec lists them.
+/// The values of `RecordExpiration.Expiration` that the spec lists. `Other` holds any other value,
+/// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Protocol {
+pub enum RecordExpirationExpiration {
+    /// `ENABLED`.
+    Enabled,
+    /// `DISABLED`.
+    Disabled,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl RecordExpirationExpiration {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enabled, Self::Disabled]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for RecordExpirationExpiration {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RecordExpirationExpiration {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `RedirectAllRequestsTo.Protocol` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RedirectAllRequestsToProtocol {
     /// `http`.
     Http,
     /// `https`.
@@ -3261,7 +3716,12 @@ pub enum Protocol {
     Other(String),
 }
 
-impl Protocol {
+impl RedirectAllRequestsToProtocol {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Http, Self::Https]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3272,7 +3732,64 @@ impl Protocol {
     }
 }
 
-impl ToValue for Protocol {
+impl From<&str> for RedirectAllRequestsToProtocol {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "http" => Self::Http,
+            "https" => Self::Https,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RedirectAllRequestsToProtocol {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `RedirectRule.Protocol` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RedirectRuleProtocol {
+    /// `http`.
+    Http,
+    /// `https`.
+    Https,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl RedirectRuleProtocol {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Http, Self::Https]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Http => "http",
+            Self::Https => "https",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for RedirectRuleProtocol {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "http" => Self::Http,
+            "https" => Self::Https,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RedirectRuleProtocol {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3292,12 +3809,28 @@ pub enum ReplicaModificationsStatus {
 }
 
 impl ReplicaModificationsStatus {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enabled, Self::Disabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "Enabled",
             Self::Disabled => "Disabled",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ReplicaModificationsStatus {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Enabled" => Self::Enabled,
+            "Disabled" => Self::Disabled,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -3334,6 +3867,20 @@ pub enum ReplicationDestinationStorageClass {
 }
 
 impl ReplicationDestinationStorageClass {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::DeepArchive,
+            Self::Glacier,
+            Self::GlacierIr,
+            Self::IntelligentTiering,
+            Self::OnezoneIa,
+            Self::ReducedRedundancy,
+            Self::Standard,
+            Self::StandardIa,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3346,6 +3893,23 @@ impl ReplicationDestinationStorageClass {
             Self::Standard => "STANDARD",
             Self::StandardIa => "STANDARD_IA",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ReplicationDestinationStorageClass {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "DEEP_ARCHIVE" => Self::DeepArchive,
+            "GLACIER" => Self::Glacier,
+            "GLACIER_IR" => Self::GlacierIr,
+            "INTELLIGENT_TIERING" => Self::IntelligentTiering,
+            "ONEZONE_IA" => Self::OnezoneIa,
+            "REDUCED_REDUNDANCY" => Self::ReducedRedundancy,
+            "STANDARD" => Self::Standard,
+            "STANDARD_IA" => Self::StandardIa,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -3370,12 +3934,28 @@ pub enum ReplicationRuleStatus {
 }
 
 impl ReplicationRuleStatus {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Disabled, Self::Enabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Disabled => "Disabled",
             Self::Enabled => "Enabled",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ReplicationRuleStatus {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Disabled" => Self::Disabled,
+            "Enabled" => Self::Enabled,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -3400,12 +3980,28 @@ pub enum ReplicationTimeStatus {
 }
 
 impl ReplicationTimeStatus {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Disabled, Self::Enabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Disabled => "Disabled",
             Self::Enabled => "Enabled",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ReplicationTimeStatus {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Disabled" => Self::Disabled,
+            "Enabled" => Self::Enabled,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -3430,6 +4026,11 @@ pub enum RuleStatus {
 }
 
 impl RuleStatus {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enabled, Self::Disabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3440,37 +4041,18 @@ impl RuleStatus {
     }
 }
 
-impl ToValue for RuleStatus {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `InventoryConfiguration.ScheduleFrequency` that the spec lists. `Other` holds any
-/// other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ScheduleFrequency {
-    /// `Daily`.
-    Daily,
-    /// `Weekly`.
-    Weekly,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl ScheduleFrequency {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Daily => "Daily",
-            Self::Weekly => "Weekly",
-            Self::Other(value) => value,
+impl From<&str> for RuleStatus {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Enabled" => Self::Enabled,
+            "Disabled" => Self::Disabled,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for ScheduleFrequency {
+impl ToValue for RuleStatus {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3492,6 +4074,11 @@ pub enum ServerSideEncryptionByDefaultSseAlgorithm {
 }
 
 impl ServerSideEncryptionByDefaultSseAlgorithm {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::AwsKms, Self::Aes256, Self::AwsKmsDsse]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3499,6 +4086,18 @@ impl ServerSideEncryptionByDefaultSseAlgorithm {
             Self::Aes256 => "AES256",
             Self::AwsKmsDsse => "aws:kms:dsse",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ServerSideEncryptionByDefaultSseAlgorithm {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "aws:kms" => Self::AwsKms,
+            "AES256" => Self::Aes256,
+            "aws:kms:dsse" => Self::AwsKmsDsse,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -3523,6 +4122,11 @@ pub enum SseKmsEncryptedObjectsStatus {
 }
 
 impl SseKmsEncryptedObjectsStatus {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Disabled, Self::Enabled]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3533,67 +4137,64 @@ impl SseKmsEncryptedObjectsStatus {
     }
 }
 
+impl From<&str> for SseKmsEncryptedObjectsStatus {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Disabled" => Self::Disabled,
+            "Enabled" => Self::Enabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for SseKmsEncryptedObjectsStatus {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `MetadataDestination.TableBucketType` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
+/// The values of `Tiering.AccessTier` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum TableBucketType {
-    /// `aws`.
-    Aws,
-    /// `customer`.
-    Customer,
+pub enum TieringAccessTier {
+    /// `ARCHIVE_ACCESS`.
+    ArchiveAccess,
+    /// `DEEP_ARCHIVE_ACCESS`.
+    DeepArchiveAccess,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl TableBucketType {
+impl TieringAccessTier {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::ArchiveAccess, Self::DeepArchiveAccess]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Aws => "aws",
-            Self::Customer => "customer",
+            Self::ArchiveAccess => "ARCHIVE_ACCESS",
+            Self::DeepArchiveAccess => "DEEP_ARCHIVE_ACCESS",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for TableBucketType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `LifecycleConfiguration.TransitionDefaultMinimumObjectSize` that the spec lists.
-/// `Other` holds any other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TransitionDefaultMinimumObjectSize {
-    /// `varies_by_storage_class`.
-    VariesByStorageClass,
-    /// `all_storage_classes_128K`.
-    AllStorageClasses128K,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl TransitionDefaultMinimumObjectSize {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::VariesByStorageClass => "varies_by_storage_class",
-            Self::AllStorageClasses128K => "all_storage_classes_128K",
-            Self::Other(value) => value,
+impl From<&str> for TieringAccessTier {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ARCHIVE_ACCESS" => Self::ArchiveAccess,
+            "DEEP_ARCHIVE_ACCESS" => Self::DeepArchiveAccess,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for TransitionDefaultMinimumObjectSize {
+impl ToValue for TieringAccessTier {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3623,6 +4224,19 @@ pub enum TransitionStorageClass {
 }
 
 impl TransitionStorageClass {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::DeepArchive,
+            Self::Glacier,
+            Self::GlacierAlt,
+            Self::GlacierIr,
+            Self::IntelligentTiering,
+            Self::OnezoneIa,
+            Self::StandardIa,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3634,6 +4248,22 @@ impl TransitionStorageClass {
             Self::OnezoneIa => "ONEZONE_IA",
             Self::StandardIa => "STANDARD_IA",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for TransitionStorageClass {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "DEEP_ARCHIVE" => Self::DeepArchive,
+            "GLACIER" => Self::Glacier,
+            "Glacier" => Self::GlacierAlt,
+            "GLACIER_IR" => Self::GlacierIr,
+            "INTELLIGENT_TIERING" => Self::IntelligentTiering,
+            "ONEZONE_IA" => Self::OnezoneIa,
+            "STANDARD_IA" => Self::StandardIa,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -3658,12 +4288,28 @@ pub enum VersioningConfigurationStatus {
 }
 
 impl VersioningConfigurationStatus {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enabled, Self::Suspended]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "Enabled",
             Self::Suspended => "Suspended",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for VersioningConfigurationStatus {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Enabled" => Self::Enabled,
+            "Suspended" => Self::Suspended,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -3744,35 +4390,37 @@ cirrus_core::literal_expr!(
     Transition,
     VersioningConfiguration,
     WebsiteConfiguration,
-    AbacStatus,
-    AccelerationStatus,
-    AccessControl,
-    AccessTier,
+    AccelerateConfigurationAccelerationStatus,
+    AnnotationTableConfigurationConfigurationState,
+    BlockedEncryptionTypesEncryptionType,
+    BucketAbacStatus,
+    BucketAccessControl,
     BucketNamespace,
-    ConfigurationState,
+    DefaultRetentionMode,
     DeleteMarkerReplicationStatus,
-    EncryptionType,
-    Expiration,
-    Format,
-    IncludedObjectVersions,
+    DestinationFormat,
     IntelligentTieringConfigurationStatus,
+    InventoryConfigurationIncludedObjectVersions,
+    InventoryConfigurationScheduleFrequency,
+    InventoryTableConfigurationConfigurationState,
+    LifecycleConfigurationTransitionDefaultMinimumObjectSize,
+    MetadataDestinationTableBucketType,
     MetadataTableEncryptionConfigurationSseAlgorithm,
     MetricsStatus,
-    Mode,
     NoncurrentVersionTransitionStorageClass,
-    ObjectOwnership,
-    PartitionDateSource,
-    Protocol,
+    OwnershipControlsRuleObjectOwnership,
+    PartitionedPrefixPartitionDateSource,
+    RecordExpirationExpiration,
+    RedirectAllRequestsToProtocol,
+    RedirectRuleProtocol,
     ReplicaModificationsStatus,
     ReplicationDestinationStorageClass,
     ReplicationRuleStatus,
     ReplicationTimeStatus,
     RuleStatus,
-    ScheduleFrequency,
     ServerSideEncryptionByDefaultSseAlgorithm,
     SseKmsEncryptedObjectsStatus,
-    TableBucketType,
-    TransitionDefaultMinimumObjectSize,
+    TieringAccessTier,
     TransitionStorageClass,
     VersioningConfigurationStatus,
 );

@@ -453,10 +453,10 @@ pub struct S3BucketDestination {
     pub encryption: Option<Expr<Encryption>>,
     /// This property contains the details of the format of the S3 Storage Lens export bucket
     /// destination. Required.
-    pub format: Expr<Format>,
+    pub format: Expr<S3BucketDestinationFormat>,
     /// This property contains the details of the output schema version of the S3 Storage Lens
     /// export bucket destination. Required.
-    pub output_schema_version: Expr<OutputSchemaVersion>,
+    pub output_schema_version: Expr<S3BucketDestinationOutputSchemaVersion>,
     /// This property contains the details of the prefix of the bucket destination of the S3 Storage
     /// Lens export .
     pub prefix: Option<Expr<String>>,
@@ -464,7 +464,7 @@ pub struct S3BucketDestination {
 
 impl S3BucketDestination {
     /// `S3BucketDestination` with the required properties; the optional ones are `None`.
-    pub fn new(account_id: impl Into<Expr<String>>, arn: impl Into<Expr<String>>, format: impl Into<Expr<Format>>, output_schema_version: impl Into<Expr<OutputSchemaVersion>>) -> Self {
+    pub fn new(account_id: impl Into<Expr<String>>, arn: impl Into<Expr<String>>, format: impl Into<Expr<S3BucketDestinationFormat>>, output_schema_version: impl Into<Expr<S3BucketDestinationOutputSchemaVersion>>) -> Self {
         Self {
             account_id: account_id.into(),
             arn: arn.into(),
@@ -721,7 +721,7 @@ impl ToValue for StorageLensTableDestination {
 /// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Format {
+pub enum S3BucketDestinationFormat {
     /// `CSV`.
     Csv,
     /// `Parquet`.
@@ -730,7 +730,12 @@ pub enum Format {
     Other(String),
 }
 
-impl Format {
+impl S3BucketDestinationFormat {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Csv, Self::Parquet]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -741,7 +746,18 @@ impl Format {
     }
 }
 
-impl ToValue for Format {
+impl From<&str> for S3BucketDestinationFormat {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CSV" => Self::Csv,
+            "Parquet" => Self::Parquet,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for S3BucketDestinationFormat {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -751,14 +767,19 @@ impl ToValue for Format {
 /// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum OutputSchemaVersion {
+pub enum S3BucketDestinationOutputSchemaVersion {
     /// `V_1`.
     V1,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl OutputSchemaVersion {
+impl S3BucketDestinationOutputSchemaVersion {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::V1]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -768,7 +789,17 @@ impl OutputSchemaVersion {
     }
 }
 
-impl ToValue for OutputSchemaVersion {
+impl From<&str> for S3BucketDestinationOutputSchemaVersion {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "V_1" => Self::V1,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for S3BucketDestinationOutputSchemaVersion {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -797,6 +828,6 @@ cirrus_core::literal_expr!(
     StorageLensGroupLevel,
     StorageLensGroupSelectionCriteria,
     StorageLensTableDestination,
-    Format,
-    OutputSchemaVersion,
+    S3BucketDestinationFormat,
+    S3BucketDestinationOutputSchemaVersion,
 );

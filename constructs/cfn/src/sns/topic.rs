@@ -137,7 +137,7 @@ pub struct LoggingConfig {
     /// The IAM role ARN to be used when logging failed message deliveries in Amazon CloudWatch.
     pub failure_feedback_role_arn: Option<Expr<String>>,
     /// Indicates one of the supported protocols for the Amazon SNS topic. Required.
-    pub protocol: Expr<Protocol>,
+    pub protocol: Expr<LoggingConfigProtocol>,
     /// The IAM role ARN to be used when logging successful message deliveries in Amazon CloudWatch.
     pub success_feedback_role_arn: Option<Expr<String>>,
     /// The percentage of successful message deliveries to be logged in Amazon CloudWatch. Valid
@@ -147,7 +147,7 @@ pub struct LoggingConfig {
 
 impl LoggingConfig {
     /// `LoggingConfig` with the required properties; the optional ones are `None`.
-    pub fn new(protocol: impl Into<Expr<Protocol>>) -> Self {
+    pub fn new(protocol: impl Into<Expr<LoggingConfigProtocol>>) -> Self {
         Self {
             failure_feedback_role_arn: None,
             protocol: protocol.into(),
@@ -208,7 +208,7 @@ impl ToValue for Subscription {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Protocol {
+pub enum LoggingConfigProtocol {
     /// `http/s`.
     HttpS,
     /// `sqs`.
@@ -223,7 +223,12 @@ pub enum Protocol {
     Other(String),
 }
 
-impl Protocol {
+impl LoggingConfigProtocol {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::HttpS, Self::Sqs, Self::Lambda, Self::Firehose, Self::Application]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -237,7 +242,21 @@ impl Protocol {
     }
 }
 
-impl ToValue for Protocol {
+impl From<&str> for LoggingConfigProtocol {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "http/s" => Self::HttpS,
+            "sqs" => Self::Sqs,
+            "lambda" => Self::Lambda,
+            "firehose" => Self::Firehose,
+            "application" => Self::Application,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for LoggingConfigProtocol {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -246,5 +265,5 @@ impl ToValue for Protocol {
 cirrus_core::literal_expr!(
     LoggingConfig,
     Subscription,
-    Protocol,
+    LoggingConfigProtocol,
 );

@@ -34,7 +34,7 @@ pub struct CfnAssociation {
     /// in the *AWS Systems Manager User Guide*.
     pub calendar_names: Option<Expr<List<String>>>,
     /// The severity level that is assigned to the association.
-    pub compliance_severity: Option<Expr<ComplianceSeverity>>,
+    pub compliance_severity: Option<Expr<AssociationComplianceSeverity>>,
     /// The version of the SSM document to associate with the target.
     pub document_version: Option<Expr<String>>,
     /// &gt; `InstanceId` has been deprecated. To specify an instance ID for an association, use the
@@ -75,7 +75,7 @@ pub struct CfnAssociation {
     /// compliance status. If the association execution runs successfully, then the association is
     /// `COMPLIANT`. If the association execution doesn't run successfully, the association is
     /// `NON-COMPLIANT`.
-    pub sync_compliance: Option<Expr<SyncCompliance>>,
+    pub sync_compliance: Option<Expr<AssociationSyncCompliance>>,
     /// A key-value pair to associate with a resource.
     pub tags: Option<Expr<List<Tag>>>,
     /// The targets for the association. You must specify the `InstanceId` or `Targets` property.
@@ -266,7 +266,7 @@ impl ToValue for Target {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ComplianceSeverity {
+pub enum AssociationComplianceSeverity {
     /// `CRITICAL`.
     Critical,
     /// `HIGH`.
@@ -281,7 +281,12 @@ pub enum ComplianceSeverity {
     Other(String),
 }
 
-impl ComplianceSeverity {
+impl AssociationComplianceSeverity {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Critical, Self::High, Self::Medium, Self::Low, Self::Unspecified]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -295,7 +300,21 @@ impl ComplianceSeverity {
     }
 }
 
-impl ToValue for ComplianceSeverity {
+impl From<&str> for AssociationComplianceSeverity {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CRITICAL" => Self::Critical,
+            "HIGH" => Self::High,
+            "MEDIUM" => Self::Medium,
+            "LOW" => Self::Low,
+            "UNSPECIFIED" => Self::Unspecified,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for AssociationComplianceSeverity {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -305,7 +324,7 @@ impl ToValue for ComplianceSeverity {
 /// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum SyncCompliance {
+pub enum AssociationSyncCompliance {
     /// `AUTO`.
     Auto,
     /// `MANUAL`.
@@ -314,7 +333,12 @@ pub enum SyncCompliance {
     Other(String),
 }
 
-impl SyncCompliance {
+impl AssociationSyncCompliance {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Auto, Self::Manual]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -325,7 +349,18 @@ impl SyncCompliance {
     }
 }
 
-impl ToValue for SyncCompliance {
+impl From<&str> for AssociationSyncCompliance {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "AUTO" => Self::Auto,
+            "MANUAL" => Self::Manual,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for AssociationSyncCompliance {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -335,6 +370,6 @@ cirrus_core::literal_expr!(
     InstanceAssociationOutputLocation,
     S3OutputLocation,
     Target,
-    ComplianceSeverity,
-    SyncCompliance,
+    AssociationComplianceSeverity,
+    AssociationSyncCompliance,
 );

@@ -46,7 +46,7 @@ pub struct CfnDocument {
     /// document is replaced. `Replace` is the default method. If you specify `NewVersion` for the
     /// `UpdateMethod` parameter, and the `Name` of the document does not match an existing
     /// resource, a new document is created.
-    pub update_method: Option<Expr<UpdateMethod>>,
+    pub update_method: Option<Expr<DocumentUpdateMethod>>,
     /// An optional field specifying the version of the artifact you are creating with the document.
     /// For example, `Release12.1`. This value is unique across all versions of a document, and
     /// can't be changed. Changing this may replace the resource.
@@ -125,7 +125,7 @@ pub struct CfnDocumentAttrs {
 pub struct AttachmentsSource {
     /// The key of a key-value pair that identifies the location of an attachment to a document.
     /// Changing this may replace the resource.
-    pub key: Option<Expr<Key>>,
+    pub key: Option<Expr<AttachmentsSourceKey>>,
     /// The name of the document attachment file. Changing this may replace the resource.
     pub name: Option<Expr<String>>,
     /// The value of a key-value pair that identifies the location of an attachment to a document.
@@ -166,6 +166,56 @@ impl ToValue for DocumentRequires {
     }
 }
 
+/// The values of `AttachmentsSource.Key` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AttachmentsSourceKey {
+    /// `SourceUrl`.
+    SourceUrl,
+    /// `S3FileUrl`.
+    S3FileUrl,
+    /// `AttachmentReference`.
+    AttachmentReference,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl AttachmentsSourceKey {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::SourceUrl, Self::S3FileUrl, Self::AttachmentReference]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::SourceUrl => "SourceUrl",
+            Self::S3FileUrl => "S3FileUrl",
+            Self::AttachmentReference => "AttachmentReference",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AttachmentsSourceKey {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "SourceUrl" => Self::SourceUrl,
+            "S3FileUrl" => Self::S3FileUrl,
+            "AttachmentReference" => Self::AttachmentReference,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for AttachmentsSourceKey {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
 /// The values of `Document.DocumentFormat` that the spec lists. `Other` holds any other value, for
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,6 +232,11 @@ pub enum DocumentFormat {
 }
 
 impl DocumentFormat {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Yaml, Self::Json, Self::Text]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -189,6 +244,18 @@ impl DocumentFormat {
             Self::Json => "JSON",
             Self::Text => "TEXT",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for DocumentFormat {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "YAML" => Self::Yaml,
+            "JSON" => Self::Json,
+            "TEXT" => Self::Text,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -239,6 +306,27 @@ pub enum DocumentType {
 }
 
 impl DocumentType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::ApplicationConfiguration,
+            Self::ApplicationConfigurationSchema,
+            Self::Automation,
+            Self::AutomationChangeTemplate,
+            Self::AutoApprovalPolicy,
+            Self::ChangeCalendar,
+            Self::CloudFormation,
+            Self::Command,
+            Self::DeploymentStrategy,
+            Self::ManualApprovalPolicy,
+            Self::Package,
+            Self::Policy,
+            Self::ProblemAnalysis,
+            Self::ProblemAnalysisTemplate,
+            Self::Session,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -262,40 +350,31 @@ impl DocumentType {
     }
 }
 
-impl ToValue for DocumentType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `AttachmentsSource.Key` that the spec lists. `Other` holds any other value, for
-/// values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Key {
-    /// `SourceUrl`.
-    SourceUrl,
-    /// `S3FileUrl`.
-    S3FileUrl,
-    /// `AttachmentReference`.
-    AttachmentReference,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl Key {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SourceUrl => "SourceUrl",
-            Self::S3FileUrl => "S3FileUrl",
-            Self::AttachmentReference => "AttachmentReference",
-            Self::Other(value) => value,
+impl From<&str> for DocumentType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ApplicationConfiguration" => Self::ApplicationConfiguration,
+            "ApplicationConfigurationSchema" => Self::ApplicationConfigurationSchema,
+            "Automation" => Self::Automation,
+            "Automation.ChangeTemplate" => Self::AutomationChangeTemplate,
+            "AutoApprovalPolicy" => Self::AutoApprovalPolicy,
+            "ChangeCalendar" => Self::ChangeCalendar,
+            "CloudFormation" => Self::CloudFormation,
+            "Command" => Self::Command,
+            "DeploymentStrategy" => Self::DeploymentStrategy,
+            "ManualApprovalPolicy" => Self::ManualApprovalPolicy,
+            "Package" => Self::Package,
+            "Policy" => Self::Policy,
+            "ProblemAnalysis" => Self::ProblemAnalysis,
+            "ProblemAnalysisTemplate" => Self::ProblemAnalysisTemplate,
+            "Session" => Self::Session,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for Key {
+impl ToValue for DocumentType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -305,7 +384,7 @@ impl ToValue for Key {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum UpdateMethod {
+pub enum DocumentUpdateMethod {
     /// `Replace`.
     Replace,
     /// `NewVersion`.
@@ -314,7 +393,12 @@ pub enum UpdateMethod {
     Other(String),
 }
 
-impl UpdateMethod {
+impl DocumentUpdateMethod {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Replace, Self::NewVersion]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -325,7 +409,18 @@ impl UpdateMethod {
     }
 }
 
-impl ToValue for UpdateMethod {
+impl From<&str> for DocumentUpdateMethod {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Replace" => Self::Replace,
+            "NewVersion" => Self::NewVersion,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for DocumentUpdateMethod {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -334,8 +429,8 @@ impl ToValue for UpdateMethod {
 cirrus_core::literal_expr!(
     AttachmentsSource,
     DocumentRequires,
+    AttachmentsSourceKey,
     DocumentFormat,
     DocumentType,
-    Key,
-    UpdateMethod,
+    DocumentUpdateMethod,
 );

@@ -15,7 +15,7 @@ pub struct CfnParameter {
     /// with values restricted to numbers, you can specify the following: `AllowedPattern=^\d+$`
     pub allowed_pattern: Option<Expr<String>>,
     /// The data type of the parameter, such as `text` or `aws:ec2:image`. The default is `text`.
-    pub data_type: Option<Expr<DataType>>,
+    pub data_type: Option<Expr<ParameterDataType>>,
     /// Information about the parameter.
     pub description: Option<Expr<String>>,
     /// The name of the parameter. Changing this replaces the resource.
@@ -29,9 +29,9 @@ pub struct CfnParameter {
     /// of configuration data referenced by the parameter.
     pub tags: Option<Expr<Map<String>>>,
     /// The parameter tier.
-    pub tier: Option<Expr<Tier>>,
+    pub tier: Option<Expr<ParameterTier>>,
     /// The type of parameter. Required.
-    pub type_: Expr<Type>,
+    pub type_: Expr<ParameterType>,
     /// The parameter value. Required.
     pub value: Expr<String>,
 }
@@ -41,7 +41,7 @@ impl CfnParameter {
     pub const TYPE_NAME: &'static str = "AWS::SSM::Parameter";
 
     /// An `AWS::SSM::Parameter` with the required properties; the optional ones are `None`.
-    pub fn new(type_: impl Into<Expr<Type>>, value: impl Into<Expr<String>>) -> Self {
+    pub fn new(type_: impl Into<Expr<ParameterType>>, value: impl Into<Expr<String>>) -> Self {
         Self {
             allowed_pattern: None,
             data_type: None,
@@ -119,7 +119,7 @@ impl CfnParameterAttrs {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum DataType {
+pub enum ParameterDataType {
     /// `text`.
     Text,
     /// `aws:ec2:image`.
@@ -128,7 +128,12 @@ pub enum DataType {
     Other(String),
 }
 
-impl DataType {
+impl ParameterDataType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Text, Self::AwsEc2Image]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -139,7 +144,18 @@ impl DataType {
     }
 }
 
-impl ToValue for DataType {
+impl From<&str> for ParameterDataType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "text" => Self::Text,
+            "aws:ec2:image" => Self::AwsEc2Image,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ParameterDataType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -149,7 +165,7 @@ impl ToValue for DataType {
 /// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Tier {
+pub enum ParameterTier {
     /// `Standard`.
     Standard,
     /// `Advanced`.
@@ -160,7 +176,12 @@ pub enum Tier {
     Other(String),
 }
 
-impl Tier {
+impl ParameterTier {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Standard, Self::Advanced, Self::IntelligentTiering]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -172,7 +193,19 @@ impl Tier {
     }
 }
 
-impl ToValue for Tier {
+impl From<&str> for ParameterTier {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "Standard" => Self::Standard,
+            "Advanced" => Self::Advanced,
+            "Intelligent-Tiering" => Self::IntelligentTiering,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ParameterTier {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -182,7 +215,7 @@ impl ToValue for Tier {
 /// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Type {
+pub enum ParameterType {
     /// `String`.
     String,
     /// `StringList`.
@@ -191,7 +224,12 @@ pub enum Type {
     Other(String),
 }
 
-impl Type {
+impl ParameterType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::String, Self::StringList]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -202,14 +240,25 @@ impl Type {
     }
 }
 
-impl ToValue for Type {
+impl From<&str> for ParameterType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "String" => Self::String,
+            "StringList" => Self::StringList,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ParameterType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    DataType,
-    Tier,
-    Type,
+    ParameterDataType,
+    ParameterTier,
+    ParameterType,
 );

@@ -19,14 +19,14 @@ pub struct CfnPatchBaseline {
     /// Defines the compliance level for approved patches. When an approved patch is reported as
     /// missing, this value describes the severity of the compliance violation. The default value is
     /// `UNSPECIFIED`.
-    pub approved_patches_compliance_level: Option<Expr<ApprovedPatchesComplianceLevel>>,
+    pub approved_patches_compliance_level: Option<Expr<PatchBaselineApprovedPatchesComplianceLevel>>,
     /// Indicates whether the list of approved patches includes non-security updates that should be
     /// applied to the managed nodes. The default value is `false`. Applies to Linux managed nodes
     /// only.
     pub approved_patches_enable_non_security: Option<Expr<bool>>,
     /// Indicates the status you want to assign to security patches that are available but not
     /// approved because they don't meet the installation criteria specified in the patch baseline.
-    pub available_security_updates_compliance_status: Option<Expr<AvailableSecurityUpdatesComplianceStatus>>,
+    pub available_security_updates_compliance_status: Option<Expr<PatchBaselineAvailableSecurityUpdatesComplianceStatus>>,
     /// Indicates whether this is the default baseline. AWS Systems Manager supports creating
     /// multiple default patch baselines. For example, you can create a default patch baseline for
     /// each operating system.
@@ -39,13 +39,13 @@ pub struct CfnPatchBaseline {
     pub name: Expr<String>,
     /// Defines the operating system the patch baseline applies to. The default value is `WINDOWS`.
     /// Changing this replaces the resource.
-    pub operating_system: Option<Expr<OperatingSystem>>,
+    pub operating_system: Option<Expr<PatchBaselineOperatingSystem>>,
     /// The name of the patch group to be registered with the patch baseline.
     pub patch_groups: Option<Expr<List<String>>>,
     /// A list of explicitly rejected patches for the baseline.
     pub rejected_patches: Option<Expr<List<String>>>,
     /// The action for Patch Manager to take on patches included in the `RejectedPackages` list.
-    pub rejected_patches_action: Option<Expr<RejectedPatchesAction>>,
+    pub rejected_patches_action: Option<Expr<PatchBaselineRejectedPatchesAction>>,
     /// Information about the patches to use to update the managed nodes, including target operating
     /// systems and source repositories. Applies to Linux managed nodes only.
     pub sources: Option<Expr<List<PatchSource>>>,
@@ -144,7 +144,7 @@ impl CfnPatchBaselineAttrs {
 #[derive(Debug, Clone, Default)]
 pub struct PatchFilter {
     /// The key for the filter.
-    pub key: Option<Expr<Key>>,
+    pub key: Option<Expr<PatchFilterKey>>,
     /// The value for the filter key.
     pub values: Option<Expr<List<String>>>,
 }
@@ -219,7 +219,7 @@ pub struct Rule {
     /// A compliance severity level for all approved patches in a patch baseline. Valid compliance
     /// severity levels include the following: `UNSPECIFIED`, `CRITICAL`, `HIGH`, `MEDIUM`, `LOW`,
     /// and `INFORMATIONAL`.
-    pub compliance_level: Option<Expr<ComplianceLevel>>,
+    pub compliance_level: Option<Expr<RuleComplianceLevel>>,
     /// For managed nodes identified by the approval rule filters, enables a patch baseline to apply
     /// non-security updates available in the specified repository. The default value is `false`.
     /// Applies to Linux managed nodes only.
@@ -262,7 +262,7 @@ impl ToValue for RuleGroup {
 /// any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ApprovedPatchesComplianceLevel {
+pub enum PatchBaselineApprovedPatchesComplianceLevel {
     /// `CRITICAL`.
     Critical,
     /// `HIGH`.
@@ -279,7 +279,19 @@ pub enum ApprovedPatchesComplianceLevel {
     Other(String),
 }
 
-impl ApprovedPatchesComplianceLevel {
+impl PatchBaselineApprovedPatchesComplianceLevel {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::Critical,
+            Self::High,
+            Self::Medium,
+            Self::Low,
+            Self::Informational,
+            Self::Unspecified,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -294,7 +306,22 @@ impl ApprovedPatchesComplianceLevel {
     }
 }
 
-impl ToValue for ApprovedPatchesComplianceLevel {
+impl From<&str> for PatchBaselineApprovedPatchesComplianceLevel {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CRITICAL" => Self::Critical,
+            "HIGH" => Self::High,
+            "MEDIUM" => Self::Medium,
+            "LOW" => Self::Low,
+            "INFORMATIONAL" => Self::Informational,
+            "UNSPECIFIED" => Self::Unspecified,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for PatchBaselineApprovedPatchesComplianceLevel {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -304,7 +331,7 @@ impl ToValue for ApprovedPatchesComplianceLevel {
 /// `Other` holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum AvailableSecurityUpdatesComplianceStatus {
+pub enum PatchBaselineAvailableSecurityUpdatesComplianceStatus {
     /// `NON_COMPLIANT`.
     NonCompliant,
     /// `COMPLIANT`.
@@ -313,7 +340,12 @@ pub enum AvailableSecurityUpdatesComplianceStatus {
     Other(String),
 }
 
-impl AvailableSecurityUpdatesComplianceStatus {
+impl PatchBaselineAvailableSecurityUpdatesComplianceStatus {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::NonCompliant, Self::Compliant]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -324,49 +356,178 @@ impl AvailableSecurityUpdatesComplianceStatus {
     }
 }
 
-impl ToValue for AvailableSecurityUpdatesComplianceStatus {
+impl From<&str> for PatchBaselineAvailableSecurityUpdatesComplianceStatus {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "NON_COMPLIANT" => Self::NonCompliant,
+            "COMPLIANT" => Self::Compliant,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for PatchBaselineAvailableSecurityUpdatesComplianceStatus {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `Rule.ComplianceLevel` that the spec lists. `Other` holds any other value, for
-/// values CloudFormation accepts before the spec lists them.
+/// The values of `PatchBaseline.OperatingSystem` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ComplianceLevel {
-    /// `CRITICAL`.
-    Critical,
-    /// `HIGH`.
-    High,
-    /// `INFORMATIONAL`.
-    Informational,
-    /// `LOW`.
-    Low,
-    /// `MEDIUM`.
-    Medium,
-    /// `UNSPECIFIED`.
-    Unspecified,
+pub enum PatchBaselineOperatingSystem {
+    /// `WINDOWS`.
+    Windows,
+    /// `AMAZON_LINUX`.
+    AmazonLinux,
+    /// `AMAZON_LINUX_2`.
+    AmazonLinux2,
+    /// `AMAZON_LINUX_2022`.
+    AmazonLinux2022,
+    /// `AMAZON_LINUX_2023`.
+    AmazonLinux2023,
+    /// `UBUNTU`.
+    Ubuntu,
+    /// `REDHAT_ENTERPRISE_LINUX`.
+    RedhatEnterpriseLinux,
+    /// `SUSE`.
+    Suse,
+    /// `CENTOS`.
+    Centos,
+    /// `ORACLE_LINUX`.
+    OracleLinux,
+    /// `DEBIAN`.
+    Debian,
+    /// `MACOS`.
+    Macos,
+    /// `RASPBIAN`.
+    Raspbian,
+    /// `ROCKY_LINUX`.
+    RockyLinux,
+    /// `ALMA_LINUX`.
+    AlmaLinux,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl ComplianceLevel {
+impl PatchBaselineOperatingSystem {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::Windows,
+            Self::AmazonLinux,
+            Self::AmazonLinux2,
+            Self::AmazonLinux2022,
+            Self::AmazonLinux2023,
+            Self::Ubuntu,
+            Self::RedhatEnterpriseLinux,
+            Self::Suse,
+            Self::Centos,
+            Self::OracleLinux,
+            Self::Debian,
+            Self::Macos,
+            Self::Raspbian,
+            Self::RockyLinux,
+            Self::AlmaLinux,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Critical => "CRITICAL",
-            Self::High => "HIGH",
-            Self::Informational => "INFORMATIONAL",
-            Self::Low => "LOW",
-            Self::Medium => "MEDIUM",
-            Self::Unspecified => "UNSPECIFIED",
+            Self::Windows => "WINDOWS",
+            Self::AmazonLinux => "AMAZON_LINUX",
+            Self::AmazonLinux2 => "AMAZON_LINUX_2",
+            Self::AmazonLinux2022 => "AMAZON_LINUX_2022",
+            Self::AmazonLinux2023 => "AMAZON_LINUX_2023",
+            Self::Ubuntu => "UBUNTU",
+            Self::RedhatEnterpriseLinux => "REDHAT_ENTERPRISE_LINUX",
+            Self::Suse => "SUSE",
+            Self::Centos => "CENTOS",
+            Self::OracleLinux => "ORACLE_LINUX",
+            Self::Debian => "DEBIAN",
+            Self::Macos => "MACOS",
+            Self::Raspbian => "RASPBIAN",
+            Self::RockyLinux => "ROCKY_LINUX",
+            Self::AlmaLinux => "ALMA_LINUX",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for ComplianceLevel {
+impl From<&str> for PatchBaselineOperatingSystem {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "WINDOWS" => Self::Windows,
+            "AMAZON_LINUX" => Self::AmazonLinux,
+            "AMAZON_LINUX_2" => Self::AmazonLinux2,
+            "AMAZON_LINUX_2022" => Self::AmazonLinux2022,
+            "AMAZON_LINUX_2023" => Self::AmazonLinux2023,
+            "UBUNTU" => Self::Ubuntu,
+            "REDHAT_ENTERPRISE_LINUX" => Self::RedhatEnterpriseLinux,
+            "SUSE" => Self::Suse,
+            "CENTOS" => Self::Centos,
+            "ORACLE_LINUX" => Self::OracleLinux,
+            "DEBIAN" => Self::Debian,
+            "MACOS" => Self::Macos,
+            "RASPBIAN" => Self::Raspbian,
+            "ROCKY_LINUX" => Self::RockyLinux,
+            "ALMA_LINUX" => Self::AlmaLinux,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for PatchBaselineOperatingSystem {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `PatchBaseline.RejectedPatchesAction` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PatchBaselineRejectedPatchesAction {
+    /// `ALLOW_AS_DEPENDENCY`.
+    AllowAsDependency,
+    /// `BLOCK`.
+    Block,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl PatchBaselineRejectedPatchesAction {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::AllowAsDependency, Self::Block]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AllowAsDependency => "ALLOW_AS_DEPENDENCY",
+            Self::Block => "BLOCK",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for PatchBaselineRejectedPatchesAction {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ALLOW_AS_DEPENDENCY" => Self::AllowAsDependency,
+            "BLOCK" => Self::Block,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for PatchBaselineRejectedPatchesAction {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -376,7 +537,7 @@ impl ToValue for ComplianceLevel {
 /// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Key {
+pub enum PatchFilterKey {
     /// `ADVISORY_ID`.
     AdvisoryId,
     /// `ARCH`.
@@ -419,7 +580,32 @@ pub enum Key {
     Other(String),
 }
 
-impl Key {
+impl PatchFilterKey {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::AdvisoryId,
+            Self::Arch,
+            Self::BugzillaId,
+            Self::Classification,
+            Self::CveId,
+            Self::Epoch,
+            Self::MsrcSeverity,
+            Self::Name,
+            Self::PatchId,
+            Self::PatchSet,
+            Self::Priority,
+            Self::Product,
+            Self::ProductFamily,
+            Self::Release,
+            Self::Repository,
+            Self::Section,
+            Self::Security,
+            Self::Severity,
+            Self::Version,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -447,106 +633,104 @@ impl Key {
     }
 }
 
-impl ToValue for Key {
+impl From<&str> for PatchFilterKey {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ADVISORY_ID" => Self::AdvisoryId,
+            "ARCH" => Self::Arch,
+            "BUGZILLA_ID" => Self::BugzillaId,
+            "CLASSIFICATION" => Self::Classification,
+            "CVE_ID" => Self::CveId,
+            "EPOCH" => Self::Epoch,
+            "MSRC_SEVERITY" => Self::MsrcSeverity,
+            "NAME" => Self::Name,
+            "PATCH_ID" => Self::PatchId,
+            "PATCH_SET" => Self::PatchSet,
+            "PRIORITY" => Self::Priority,
+            "PRODUCT" => Self::Product,
+            "PRODUCT_FAMILY" => Self::ProductFamily,
+            "RELEASE" => Self::Release,
+            "REPOSITORY" => Self::Repository,
+            "SECTION" => Self::Section,
+            "SECURITY" => Self::Security,
+            "SEVERITY" => Self::Severity,
+            "VERSION" => Self::Version,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for PatchFilterKey {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `PatchBaseline.OperatingSystem` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
+/// The values of `Rule.ComplianceLevel` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum OperatingSystem {
-    /// `WINDOWS`.
-    Windows,
-    /// `AMAZON_LINUX`.
-    AmazonLinux,
-    /// `AMAZON_LINUX_2`.
-    AmazonLinux2,
-    /// `AMAZON_LINUX_2022`.
-    AmazonLinux2022,
-    /// `AMAZON_LINUX_2023`.
-    AmazonLinux2023,
-    /// `UBUNTU`.
-    Ubuntu,
-    /// `REDHAT_ENTERPRISE_LINUX`.
-    RedhatEnterpriseLinux,
-    /// `SUSE`.
-    Suse,
-    /// `CENTOS`.
-    Centos,
-    /// `ORACLE_LINUX`.
-    OracleLinux,
-    /// `DEBIAN`.
-    Debian,
-    /// `MACOS`.
-    Macos,
-    /// `RASPBIAN`.
-    Raspbian,
-    /// `ROCKY_LINUX`.
-    RockyLinux,
-    /// `ALMA_LINUX`.
-    AlmaLinux,
+pub enum RuleComplianceLevel {
+    /// `CRITICAL`.
+    Critical,
+    /// `HIGH`.
+    High,
+    /// `INFORMATIONAL`.
+    Informational,
+    /// `LOW`.
+    Low,
+    /// `MEDIUM`.
+    Medium,
+    /// `UNSPECIFIED`.
+    Unspecified,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl OperatingSystem {
+impl RuleComplianceLevel {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::Critical,
+            Self::High,
+            Self::Informational,
+            Self::Low,
+            Self::Medium,
+            Self::Unspecified,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Windows => "WINDOWS",
-            Self::AmazonLinux => "AMAZON_LINUX",
-            Self::AmazonLinux2 => "AMAZON_LINUX_2",
-            Self::AmazonLinux2022 => "AMAZON_LINUX_2022",
-            Self::AmazonLinux2023 => "AMAZON_LINUX_2023",
-            Self::Ubuntu => "UBUNTU",
-            Self::RedhatEnterpriseLinux => "REDHAT_ENTERPRISE_LINUX",
-            Self::Suse => "SUSE",
-            Self::Centos => "CENTOS",
-            Self::OracleLinux => "ORACLE_LINUX",
-            Self::Debian => "DEBIAN",
-            Self::Macos => "MACOS",
-            Self::Raspbian => "RASPBIAN",
-            Self::RockyLinux => "ROCKY_LINUX",
-            Self::AlmaLinux => "ALMA_LINUX",
+            Self::Critical => "CRITICAL",
+            Self::High => "HIGH",
+            Self::Informational => "INFORMATIONAL",
+            Self::Low => "LOW",
+            Self::Medium => "MEDIUM",
+            Self::Unspecified => "UNSPECIFIED",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for OperatingSystem {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `PatchBaseline.RejectedPatchesAction` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum RejectedPatchesAction {
-    /// `ALLOW_AS_DEPENDENCY`.
-    AllowAsDependency,
-    /// `BLOCK`.
-    Block,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl RejectedPatchesAction {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AllowAsDependency => "ALLOW_AS_DEPENDENCY",
-            Self::Block => "BLOCK",
-            Self::Other(value) => value,
+impl From<&str> for RuleComplianceLevel {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CRITICAL" => Self::Critical,
+            "HIGH" => Self::High,
+            "INFORMATIONAL" => Self::Informational,
+            "LOW" => Self::Low,
+            "MEDIUM" => Self::Medium,
+            "UNSPECIFIED" => Self::Unspecified,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for RejectedPatchesAction {
+impl ToValue for RuleComplianceLevel {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -558,10 +742,10 @@ cirrus_core::literal_expr!(
     PatchSource,
     Rule,
     RuleGroup,
-    ApprovedPatchesComplianceLevel,
-    AvailableSecurityUpdatesComplianceStatus,
-    ComplianceLevel,
-    Key,
-    OperatingSystem,
-    RejectedPatchesAction,
+    PatchBaselineApprovedPatchesComplianceLevel,
+    PatchBaselineAvailableSecurityUpdatesComplianceStatus,
+    PatchBaselineOperatingSystem,
+    PatchBaselineRejectedPatchesAction,
+    PatchFilterKey,
+    RuleComplianceLevel,
 );

@@ -21,7 +21,7 @@ pub struct CfnIpSet {
     /// A description of the IP set that helps with identification.
     pub description: Option<Expr<String>>,
     /// The version of the IP addresses, either `IPV4` or `IPV6`. Required.
-    pub ip_address_version: Expr<IpAddressVersion>,
+    pub ip_address_version: Expr<IpSetIpAddressVersion>,
     /// The name of the IP set. You cannot change the name of an `IPSet` after you create it.
     /// Changing this replaces the resource.
     pub name: Option<Expr<String>>,
@@ -30,7 +30,7 @@ pub struct CfnIpSet {
     /// an AWS AppSync GraphQL API, an Amazon Cognito user pool, an AWS App Runner service, or an
     /// AWS Verified Access instance. Valid Values are `CLOUDFRONT` and `REGIONAL`. Required.
     /// Changing this replaces the resource.
-    pub scope: Expr<Scope>,
+    pub scope: Expr<IpSetScope>,
     /// Key:value pairs associated with an AWS resource. The key:value pair can be anything you
     /// define. Typically, the tag key represents a category (such as "environment") and the tag
     /// value represents a specific value within that category (such as "test," "development," or
@@ -43,7 +43,7 @@ impl CfnIpSet {
     pub const TYPE_NAME: &'static str = "AWS::WAFv2::IPSet";
 
     /// An `AWS::WAFv2::IPSet` with the required properties; the optional ones are `None`.
-    pub fn new(addresses: impl Into<Expr<List<String>>>, ip_address_version: impl Into<Expr<IpAddressVersion>>, scope: impl Into<Expr<Scope>>) -> Self {
+    pub fn new(addresses: impl Into<Expr<List<String>>>, ip_address_version: impl Into<Expr<IpSetIpAddressVersion>>, scope: impl Into<Expr<IpSetScope>>) -> Self {
         Self {
             addresses: addresses.into(),
             description: None,
@@ -110,7 +110,7 @@ impl CfnIpSetAttrs {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum IpAddressVersion {
+pub enum IpSetIpAddressVersion {
     /// `IPV4`.
     Ipv4,
     /// `IPV6`.
@@ -119,7 +119,12 @@ pub enum IpAddressVersion {
     Other(String),
 }
 
-impl IpAddressVersion {
+impl IpSetIpAddressVersion {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Ipv4, Self::Ipv6]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -130,7 +135,18 @@ impl IpAddressVersion {
     }
 }
 
-impl ToValue for IpAddressVersion {
+impl From<&str> for IpSetIpAddressVersion {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "IPV4" => Self::Ipv4,
+            "IPV6" => Self::Ipv6,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for IpSetIpAddressVersion {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -140,7 +156,7 @@ impl ToValue for IpAddressVersion {
 /// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Scope {
+pub enum IpSetScope {
     /// `CLOUDFRONT`.
     Cloudfront,
     /// `REGIONAL`.
@@ -149,7 +165,12 @@ pub enum Scope {
     Other(String),
 }
 
-impl Scope {
+impl IpSetScope {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Cloudfront, Self::Regional]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -160,13 +181,24 @@ impl Scope {
     }
 }
 
-impl ToValue for Scope {
+impl From<&str> for IpSetScope {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CLOUDFRONT" => Self::Cloudfront,
+            "REGIONAL" => Self::Regional,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for IpSetScope {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    IpAddressVersion,
-    Scope,
+    IpSetIpAddressVersion,
+    IpSetScope,
 );

@@ -90,12 +90,12 @@ impl CfnLoggingConfigurationAttrs {
 pub struct ActionCondition {
     /// The action setting that a log record must contain in order to meet the condition. This is
     /// the action that AWS WAF applied to the web request. Required.
-    pub action: Expr<Action>,
+    pub action: Expr<ActionConditionAction>,
 }
 
 impl ActionCondition {
     /// `ActionCondition` with the required properties; the optional ones are `None`.
-    pub fn new(action: impl Into<Expr<Action>>) -> Self {
+    pub fn new(action: impl Into<Expr<ActionConditionAction>>) -> Self {
         Self {
             action: action.into(),
         }
@@ -174,17 +174,17 @@ impl ToValue for FieldToMatch {
 #[derive(Debug, Clone)]
 pub struct Filter {
     /// How to handle logs that satisfy the filter's conditions and requirement. Required.
-    pub behavior: Expr<Behavior>,
+    pub behavior: Expr<FilterBehavior>,
     /// Match conditions for the filter. Required.
     pub conditions: Expr<List<Condition>>,
     /// Logic to apply to the filtering conditions. You can specify that, in order to satisfy the
     /// filter, a log must match all conditions or must match at least one condition. Required.
-    pub requirement: Expr<Requirement>,
+    pub requirement: Expr<FilterRequirement>,
 }
 
 impl Filter {
     /// `Filter` with the required properties; the optional ones are `None`.
-    pub fn new(behavior: impl Into<Expr<Behavior>>, conditions: impl Into<Expr<List<Condition>>>, requirement: impl Into<Expr<Requirement>>) -> Self {
+    pub fn new(behavior: impl Into<Expr<FilterBehavior>>, conditions: impl Into<Expr<List<Condition>>>, requirement: impl Into<Expr<FilterRequirement>>) -> Self {
         Self {
             behavior: behavior.into(),
             conditions: conditions.into(),
@@ -240,14 +240,14 @@ impl ToValue for LabelNameCondition {
 pub struct LoggingFilter {
     /// Default handling for logs that don't match any of the specified filtering conditions.
     /// Required.
-    pub default_behavior: Expr<DefaultBehavior>,
+    pub default_behavior: Expr<LoggingFilterDefaultBehavior>,
     /// The filters that you want to apply to the logs. Required.
     pub filters: Expr<List<Filter>>,
 }
 
 impl LoggingFilter {
     /// `LoggingFilter` with the required properties; the optional ones are `None`.
-    pub fn new(default_behavior: impl Into<Expr<DefaultBehavior>>, filters: impl Into<Expr<List<Filter>>>) -> Self {
+    pub fn new(default_behavior: impl Into<Expr<LoggingFilterDefaultBehavior>>, filters: impl Into<Expr<List<Filter>>>) -> Self {
         Self {
             default_behavior: default_behavior.into(),
             filters: filters.into(),
@@ -295,7 +295,7 @@ impl ToValue for SingleHeader {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Action {
+pub enum ActionConditionAction {
     /// `ALLOW`.
     Allow,
     /// `BLOCK`.
@@ -314,7 +314,20 @@ pub enum Action {
     Other(String),
 }
 
-impl Action {
+impl ActionConditionAction {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::Allow,
+            Self::Block,
+            Self::Count,
+            Self::Captcha,
+            Self::Challenge,
+            Self::Monetize,
+            Self::ExcludedAsCount,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -330,7 +343,23 @@ impl Action {
     }
 }
 
-impl ToValue for Action {
+impl From<&str> for ActionConditionAction {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ALLOW" => Self::Allow,
+            "BLOCK" => Self::Block,
+            "COUNT" => Self::Count,
+            "CAPTCHA" => Self::Captcha,
+            "CHALLENGE" => Self::Challenge,
+            "MONETIZE" => Self::Monetize,
+            "EXCLUDED_AS_COUNT" => Self::ExcludedAsCount,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ActionConditionAction {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -340,7 +369,7 @@ impl ToValue for Action {
 /// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Behavior {
+pub enum FilterBehavior {
     /// `KEEP`.
     Keep,
     /// `DROP`.
@@ -349,7 +378,12 @@ pub enum Behavior {
     Other(String),
 }
 
-impl Behavior {
+impl FilterBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Keep, Self::Drop]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -360,37 +394,18 @@ impl Behavior {
     }
 }
 
-impl ToValue for Behavior {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `LoggingFilter.DefaultBehavior` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DefaultBehavior {
-    /// `KEEP`.
-    Keep,
-    /// `DROP`.
-    Drop,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl DefaultBehavior {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Keep => "KEEP",
-            Self::Drop => "DROP",
-            Self::Other(value) => value,
+impl From<&str> for FilterBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "KEEP" => Self::Keep,
+            "DROP" => Self::Drop,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for DefaultBehavior {
+impl ToValue for FilterBehavior {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -400,7 +415,7 @@ impl ToValue for DefaultBehavior {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Requirement {
+pub enum FilterRequirement {
     /// `MEETS_ALL`.
     MeetsAll,
     /// `MEETS_ANY`.
@@ -409,7 +424,12 @@ pub enum Requirement {
     Other(String),
 }
 
-impl Requirement {
+impl FilterRequirement {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::MeetsAll, Self::MeetsAny]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -420,7 +440,64 @@ impl Requirement {
     }
 }
 
-impl ToValue for Requirement {
+impl From<&str> for FilterRequirement {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "MEETS_ALL" => Self::MeetsAll,
+            "MEETS_ANY" => Self::MeetsAny,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for FilterRequirement {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `LoggingFilter.DefaultBehavior` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LoggingFilterDefaultBehavior {
+    /// `KEEP`.
+    Keep,
+    /// `DROP`.
+    Drop,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl LoggingFilterDefaultBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Keep, Self::Drop]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Keep => "KEEP",
+            Self::Drop => "DROP",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for LoggingFilterDefaultBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "KEEP" => Self::Keep,
+            "DROP" => Self::Drop,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for LoggingFilterDefaultBehavior {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -434,8 +511,8 @@ cirrus_core::literal_expr!(
     LabelNameCondition,
     LoggingFilter,
     SingleHeader,
-    Action,
-    Behavior,
-    DefaultBehavior,
-    Requirement,
+    ActionConditionAction,
+    FilterBehavior,
+    FilterRequirement,
+    LoggingFilterDefaultBehavior,
 );

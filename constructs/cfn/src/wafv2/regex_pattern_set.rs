@@ -25,7 +25,7 @@ pub struct CfnRegexPatternSet {
     /// an Application Load Balancer (ALB), an REST API, an AWS AppSync GraphQL API, an Amazon
     /// Cognito user pool, an AWS App Runner service, or an AWS Verified Access instance. Valid
     /// Values are `CLOUDFRONT` and `REGIONAL`. Required. Changing this replaces the resource.
-    pub scope: Expr<Scope>,
+    pub scope: Expr<RegexPatternSetScope>,
     /// Key:value pairs associated with an AWS resource. The key:value pair can be anything you
     /// define. Typically, the tag key represents a category (such as "environment") and the tag
     /// value represents a specific value within that category (such as "test," "development," or
@@ -38,7 +38,7 @@ impl CfnRegexPatternSet {
     pub const TYPE_NAME: &'static str = "AWS::WAFv2::RegexPatternSet";
 
     /// An `AWS::WAFv2::RegexPatternSet` with the required properties; the optional ones are `None`.
-    pub fn new(regular_expression_list: impl Into<Expr<List<String>>>, scope: impl Into<Expr<Scope>>) -> Self {
+    pub fn new(regular_expression_list: impl Into<Expr<List<String>>>, scope: impl Into<Expr<RegexPatternSetScope>>) -> Self {
         Self {
             description: None,
             name: None,
@@ -103,7 +103,7 @@ impl CfnRegexPatternSetAttrs {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Scope {
+pub enum RegexPatternSetScope {
     /// `CLOUDFRONT`.
     Cloudfront,
     /// `REGIONAL`.
@@ -112,7 +112,12 @@ pub enum Scope {
     Other(String),
 }
 
-impl Scope {
+impl RegexPatternSetScope {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Cloudfront, Self::Regional]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -123,12 +128,23 @@ impl Scope {
     }
 }
 
-impl ToValue for Scope {
+impl From<&str> for RegexPatternSetScope {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CLOUDFRONT" => Self::Cloudfront,
+            "REGIONAL" => Self::Regional,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RegexPatternSetScope {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
 cirrus_core::literal_expr!(
-    Scope,
+    RegexPatternSetScope,
 );

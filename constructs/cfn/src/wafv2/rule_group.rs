@@ -229,7 +229,7 @@ impl ToValue for Block {
 #[derive(Debug, Clone, Default)]
 pub struct Body {
     /// What AWS WAF should do if the body is larger than AWS WAF can inspect.
-    pub oversize_handling: Option<Expr<OversizeHandling>>,
+    pub oversize_handling: Option<Expr<BodyOversizeHandling>>,
 }
 
 impl ToValue for Body {
@@ -253,7 +253,7 @@ pub struct ByteMatchStatement {
     pub field_to_match: Expr<FieldToMatch>,
     /// The area within the portion of the web request that you want AWS WAF to search for
     /// `SearchString`. Valid values include the following: Required.
-    pub positional_constraint: Expr<PositionalConstraint>,
+    pub positional_constraint: Expr<ByteMatchStatementPositionalConstraint>,
     /// The `PreParseTextTransformations` property.
     pub pre_parse_text_transformations: Option<Expr<List<PreParseTextTransformation>>>,
     /// A string value that you want AWS WAF to search for. AWS WAF searches only in the part of web
@@ -273,7 +273,7 @@ pub struct ByteMatchStatement {
 
 impl ByteMatchStatement {
     /// `ByteMatchStatement` with the required properties; the optional ones are `None`.
-    pub fn new(field_to_match: impl Into<Expr<FieldToMatch>>, positional_constraint: impl Into<Expr<PositionalConstraint>>, text_transformations: impl Into<Expr<List<TextTransformation>>>) -> Self {
+    pub fn new(field_to_match: impl Into<Expr<FieldToMatch>>, positional_constraint: impl Into<Expr<ByteMatchStatementPositionalConstraint>>, text_transformations: impl Into<Expr<List<TextTransformation>>>) -> Self {
         Self {
             field_to_match: field_to_match.into(),
             positional_constraint: positional_constraint.into(),
@@ -404,17 +404,17 @@ pub struct Cookies {
     pub match_pattern: Expr<CookieMatchPattern>,
     /// The parts of the cookies to inspect with the rule inspection criteria. If you specify `ALL`,
     /// AWS WAF inspects both keys and values. Required.
-    pub match_scope: Expr<MatchScope>,
+    pub match_scope: Expr<CookiesMatchScope>,
     /// What AWS WAF should do if the cookies of the request are more numerous or larger than AWS
     /// WAF can inspect. AWS WAF does not support inspecting the entire contents of request cookies
     /// when they exceed 8 KB (8192 bytes) or 200 total cookies. The underlying host service
     /// forwards a maximum of 200 cookies and at most 8 KB of cookie contents to AWS WAF . Required.
-    pub oversize_handling: Expr<OversizeHandling>,
+    pub oversize_handling: Expr<CookiesOversizeHandling>,
 }
 
 impl Cookies {
     /// `Cookies` with the required properties; the optional ones are `None`.
-    pub fn new(match_pattern: impl Into<Expr<CookieMatchPattern>>, match_scope: impl Into<Expr<MatchScope>>, oversize_handling: impl Into<Expr<OversizeHandling>>) -> Self {
+    pub fn new(match_pattern: impl Into<Expr<CookieMatchPattern>>, match_scope: impl Into<Expr<CookiesMatchScope>>, oversize_handling: impl Into<Expr<CookiesOversizeHandling>>) -> Self {
         Self {
             match_pattern: match_pattern.into(),
             match_scope: match_scope.into(),
@@ -586,12 +586,12 @@ pub struct CustomResponseBody {
     /// The payload of the custom response. Required.
     pub content: Expr<String>,
     /// The type of content in the payload that you are defining in the `Content` string. Required.
-    pub content_type: Expr<ContentType>,
+    pub content_type: Expr<CustomResponseBodyContentType>,
 }
 
 impl CustomResponseBody {
     /// `CustomResponseBody` with the required properties; the optional ones are `None`.
-    pub fn new(content: impl Into<Expr<String>>, content_type: impl Into<Expr<ContentType>>) -> Self {
+    pub fn new(content: impl Into<Expr<String>>, content_type: impl Into<Expr<CustomResponseBodyContentType>>) -> Self {
         Self {
             content: content.into(),
             content_type: content_type.into(),
@@ -697,7 +697,7 @@ impl ToValue for FieldToMatch {
 pub struct ForwardedIpConfiguration {
     /// The match status to assign to the web request if the request doesn't have a valid IP address
     /// in the specified position. Required.
-    pub fallback_behavior: Expr<FallbackBehavior>,
+    pub fallback_behavior: Expr<ForwardedIpConfigurationFallbackBehavior>,
     /// The name of the HTTP header to use for the IP address. For example, to use the
     /// X-Forwarded-For (XFF) header, set this to `X-Forwarded-For`. Required.
     pub header_name: Expr<String>,
@@ -705,7 +705,7 @@ pub struct ForwardedIpConfiguration {
 
 impl ForwardedIpConfiguration {
     /// `ForwardedIpConfiguration` with the required properties; the optional ones are `None`.
-    pub fn new(fallback_behavior: impl Into<Expr<FallbackBehavior>>, header_name: impl Into<Expr<String>>) -> Self {
+    pub fn new(fallback_behavior: impl Into<Expr<ForwardedIpConfigurationFallbackBehavior>>, header_name: impl Into<Expr<String>>) -> Self {
         Self {
             fallback_behavior: fallback_behavior.into(),
             header_name: header_name.into(),
@@ -777,12 +777,12 @@ impl ToValue for HeaderMatchPattern {
 #[derive(Debug, Clone)]
 pub struct HeaderOrder {
     /// Handling of requests containing oversize fields. Required.
-    pub oversize_handling: Expr<OversizeHandling>,
+    pub oversize_handling: Expr<HeaderOrderOversizeHandling>,
 }
 
 impl HeaderOrder {
     /// `HeaderOrder` with the required properties; the optional ones are `None`.
-    pub fn new(oversize_handling: impl Into<Expr<OversizeHandling>>) -> Self {
+    pub fn new(oversize_handling: impl Into<Expr<HeaderOrderOversizeHandling>>) -> Self {
         Self {
             oversize_handling: oversize_handling.into(),
         }
@@ -807,18 +807,18 @@ pub struct Headers {
     pub match_pattern: Expr<HeaderMatchPattern>,
     /// The parts of the headers to match with the rule inspection criteria. If you specify `ALL`,
     /// AWS WAF inspects both keys and values. Required.
-    pub match_scope: Expr<MatchScope>,
+    pub match_scope: Expr<HeadersMatchScope>,
     /// What AWS WAF should do if the headers determined by your match scope are more numerous or
     /// larger than AWS WAF can inspect. AWS WAF does not support inspecting the entire contents of
     /// request headers when they exceed 8 KB (8192 bytes) or 200 total headers. The underlying host
     /// service forwards a maximum of 200 headers and at most 8 KB of header contents to AWS WAF .
     /// Required.
-    pub oversize_handling: Expr<OversizeHandling>,
+    pub oversize_handling: Expr<HeadersOversizeHandling>,
 }
 
 impl Headers {
     /// `Headers` with the required properties; the optional ones are `None`.
-    pub fn new(match_pattern: impl Into<Expr<HeaderMatchPattern>>, match_scope: impl Into<Expr<MatchScope>>, oversize_handling: impl Into<Expr<OversizeHandling>>) -> Self {
+    pub fn new(match_pattern: impl Into<Expr<HeaderMatchPattern>>, match_scope: impl Into<Expr<HeadersMatchScope>>, oversize_handling: impl Into<Expr<HeadersOversizeHandling>>) -> Self {
         Self {
             match_pattern: match_pattern.into(),
             match_scope: match_scope.into(),
@@ -875,7 +875,7 @@ impl ToValue for ImmunityTimeProperty {
 pub struct IpSetForwardedIpConfiguration {
     /// The match status to assign to the web request if the request doesn't have a valid IP address
     /// in the specified position. Required.
-    pub fallback_behavior: Expr<FallbackBehavior>,
+    pub fallback_behavior: Expr<IpSetForwardedIpConfigurationFallbackBehavior>,
     /// The name of the HTTP header to use for the IP address. For example, to use the
     /// X-Forwarded-For (XFF) header, set this to `X-Forwarded-For`. Required.
     pub header_name: Expr<String>,
@@ -883,12 +883,12 @@ pub struct IpSetForwardedIpConfiguration {
     /// of the original client and also of proxies. For example, the header value could be
     /// `10.1.1.1, 127.0.0.0, 10.10.10.10` where the first IP address identifies the original client
     /// and the rest identify proxies that the request went through. Required.
-    pub position: Expr<Position>,
+    pub position: Expr<IpSetForwardedIpConfigurationPosition>,
 }
 
 impl IpSetForwardedIpConfiguration {
     /// `IpSetForwardedIpConfiguration` with the required properties; the optional ones are `None`.
-    pub fn new(fallback_behavior: impl Into<Expr<FallbackBehavior>>, header_name: impl Into<Expr<String>>, position: impl Into<Expr<Position>>) -> Self {
+    pub fn new(fallback_behavior: impl Into<Expr<IpSetForwardedIpConfigurationFallbackBehavior>>, header_name: impl Into<Expr<String>>, position: impl Into<Expr<IpSetForwardedIpConfigurationPosition>>) -> Self {
         Self {
             fallback_behavior: fallback_behavior.into(),
             header_name: header_name.into(),
@@ -952,12 +952,12 @@ impl ToValue for IpSetReferenceStatement {
 pub struct Ja3Fingerprint {
     /// The match status to assign to the web request if the request doesn't have a JA3 fingerprint.
     /// Required.
-    pub fallback_behavior: Expr<FallbackBehavior>,
+    pub fallback_behavior: Expr<Ja3FingerprintFallbackBehavior>,
 }
 
 impl Ja3Fingerprint {
     /// `Ja3Fingerprint` with the required properties; the optional ones are `None`.
-    pub fn new(fallback_behavior: impl Into<Expr<FallbackBehavior>>) -> Self {
+    pub fn new(fallback_behavior: impl Into<Expr<Ja3FingerprintFallbackBehavior>>) -> Self {
         Self {
             fallback_behavior: fallback_behavior.into(),
         }
@@ -983,12 +983,12 @@ impl ToValue for Ja3Fingerprint {
 pub struct Ja4Fingerprint {
     /// The match status to assign to the web request if the request doesn't have a JA4 fingerprint.
     /// Required.
-    pub fallback_behavior: Expr<FallbackBehavior>,
+    pub fallback_behavior: Expr<Ja4FingerprintFallbackBehavior>,
 }
 
 impl Ja4Fingerprint {
     /// `Ja4Fingerprint` with the required properties; the optional ones are `None`.
-    pub fn new(fallback_behavior: impl Into<Expr<FallbackBehavior>>) -> Self {
+    pub fn new(fallback_behavior: impl Into<Expr<Ja4FingerprintFallbackBehavior>>) -> Self {
         Self {
             fallback_behavior: fallback_behavior.into(),
         }
@@ -1010,20 +1010,20 @@ impl ToValue for Ja4Fingerprint {
 pub struct JsonBody {
     /// What AWS WAF should do if it fails to completely parse the JSON body. The options are the
     /// following:
-    pub invalid_fallback_behavior: Option<Expr<InvalidFallbackBehavior>>,
+    pub invalid_fallback_behavior: Option<Expr<JsonBodyInvalidFallbackBehavior>>,
     /// The patterns to look for in the JSON body. AWS WAF inspects the results of these pattern
     /// matches against the rule inspection criteria. Required.
     pub match_pattern: Expr<JsonMatchPattern>,
     /// The parts of the JSON to match against using the `MatchPattern`. If you specify `ALL`, AWS
     /// WAF matches against keys and values. Required.
-    pub match_scope: Expr<MatchScope>,
+    pub match_scope: Expr<JsonBodyMatchScope>,
     /// What AWS WAF should do if the body is larger than AWS WAF can inspect.
-    pub oversize_handling: Option<Expr<OversizeHandling>>,
+    pub oversize_handling: Option<Expr<JsonBodyOversizeHandling>>,
 }
 
 impl JsonBody {
     /// `JsonBody` with the required properties; the optional ones are `None`.
-    pub fn new(match_pattern: impl Into<Expr<JsonMatchPattern>>, match_scope: impl Into<Expr<MatchScope>>) -> Self {
+    pub fn new(match_pattern: impl Into<Expr<JsonMatchPattern>>, match_scope: impl Into<Expr<JsonBodyMatchScope>>) -> Self {
         Self {
             invalid_fallback_behavior: None,
             match_pattern: match_pattern.into(),
@@ -1153,7 +1153,7 @@ pub struct MonetizationConfig {
     pub crypto_config: Option<Expr<CryptoConfig>>,
     /// The currency mode for monetization. Use REAL for production payments and TEST for testing
     /// with testnet currencies.
-    pub currency_mode: Option<Expr<CurrencyMode>>,
+    pub currency_mode: Option<Expr<MonetizationConfigCurrencyMode>>,
 }
 
 impl ToValue for MonetizationConfig {
@@ -1243,7 +1243,7 @@ impl ToValue for OrStatement {
 #[derive(Debug, Clone)]
 pub struct PaymentNetwork {
     /// The blockchain chain to use. Required.
-    pub chain: Expr<Chain>,
+    pub chain: Expr<PaymentNetworkChain>,
     /// List of price configurations. Required.
     pub prices: Expr<List<Price>>,
     /// The wallet address for receiving payments. Required.
@@ -1252,7 +1252,7 @@ pub struct PaymentNetwork {
 
 impl PaymentNetwork {
     /// `PaymentNetwork` with the required properties; the optional ones are `None`.
-    pub fn new(chain: impl Into<Expr<Chain>>, prices: impl Into<Expr<List<Price>>>, wallet_address: impl Into<Expr<String>>) -> Self {
+    pub fn new(chain: impl Into<Expr<PaymentNetworkChain>>, prices: impl Into<Expr<List<Price>>>, wallet_address: impl Into<Expr<String>>) -> Self {
         Self {
             chain: chain.into(),
             prices: prices.into(),
@@ -1309,12 +1309,12 @@ pub struct Price {
     /// The price amount. Required.
     pub amount: Expr<String>,
     /// The cryptocurrency to use for payment. Required.
-    pub currency: Expr<Currency>,
+    pub currency: Expr<PriceCurrency>,
 }
 
 impl Price {
     /// `Price` with the required properties; the optional ones are `None`.
-    pub fn new(amount: impl Into<Expr<String>>, currency: impl Into<Expr<Currency>>) -> Self {
+    pub fn new(amount: impl Into<Expr<String>>, currency: impl Into<Expr<PriceCurrency>>) -> Self {
         Self {
             amount: amount.into(),
             currency: currency.into(),
@@ -1339,7 +1339,7 @@ impl ToValue for Price {
 #[derive(Debug, Clone)]
 pub struct RateBasedStatement {
     /// Setting that indicates how to aggregate the request counts. Required.
-    pub aggregate_key_type: Expr<AggregateKeyType>,
+    pub aggregate_key_type: Expr<RateBasedStatementAggregateKeyType>,
     /// Specifies the aggregate keys to use in a rate-base rule.
     pub custom_keys: Option<Expr<List<RateBasedStatementCustomKey>>>,
     /// The amount of time, in seconds, that AWS WAF should include in its request counts, looking
@@ -1366,7 +1366,7 @@ pub struct RateBasedStatement {
 
 impl RateBasedStatement {
     /// `RateBasedStatement` with the required properties; the optional ones are `None`.
-    pub fn new(aggregate_key_type: impl Into<Expr<AggregateKeyType>>, limit: impl Into<Expr<i64>>) -> Self {
+    pub fn new(aggregate_key_type: impl Into<Expr<RateBasedStatementAggregateKeyType>>, limit: impl Into<Expr<i64>>) -> Self {
         Self {
             aggregate_key_type: aggregate_key_type.into(),
             custom_keys: None,
@@ -1542,12 +1542,12 @@ impl ToValue for RateLimitHeader {
 pub struct RateLimitJa3Fingerprint {
     /// The match status to assign to the web request if there is insufficient TSL Client Hello
     /// information to compute the JA3 fingerprint. Required.
-    pub fallback_behavior: Expr<FallbackBehavior>,
+    pub fallback_behavior: Expr<RateLimitJa3FingerprintFallbackBehavior>,
 }
 
 impl RateLimitJa3Fingerprint {
     /// `RateLimitJa3Fingerprint` with the required properties; the optional ones are `None`.
-    pub fn new(fallback_behavior: impl Into<Expr<FallbackBehavior>>) -> Self {
+    pub fn new(fallback_behavior: impl Into<Expr<RateLimitJa3FingerprintFallbackBehavior>>) -> Self {
         Self {
             fallback_behavior: fallback_behavior.into(),
         }
@@ -1571,12 +1571,12 @@ impl ToValue for RateLimitJa3Fingerprint {
 pub struct RateLimitJa4Fingerprint {
     /// The match status to assign to the web request if there is insufficient TSL Client Hello
     /// information to compute the JA4 fingerprint. Required.
-    pub fallback_behavior: Expr<FallbackBehavior>,
+    pub fallback_behavior: Expr<RateLimitJa4FingerprintFallbackBehavior>,
 }
 
 impl RateLimitJa4Fingerprint {
     /// `RateLimitJa4Fingerprint` with the required properties; the optional ones are `None`.
-    pub fn new(fallback_behavior: impl Into<Expr<FallbackBehavior>>) -> Self {
+    pub fn new(fallback_behavior: impl Into<Expr<RateLimitJa4FingerprintFallbackBehavior>>) -> Self {
         Self {
             fallback_behavior: fallback_behavior.into(),
         }
@@ -1972,7 +1972,7 @@ impl ToValue for SingleQueryArgument {
 #[derive(Debug, Clone)]
 pub struct SizeConstraintStatement {
     /// The operator to use to compare the request part to the size setting. Required.
-    pub comparison_operator: Expr<ComparisonOperator>,
+    pub comparison_operator: Expr<SizeConstraintStatementComparisonOperator>,
     /// The part of the web request that you want AWS WAF to inspect. Required.
     pub field_to_match: Expr<FieldToMatch>,
     /// The `PreParseTextTransformations` property.
@@ -1989,7 +1989,7 @@ pub struct SizeConstraintStatement {
 
 impl SizeConstraintStatement {
     /// `SizeConstraintStatement` with the required properties; the optional ones are `None`.
-    pub fn new(comparison_operator: impl Into<Expr<ComparisonOperator>>, field_to_match: impl Into<Expr<FieldToMatch>>, size: impl Into<Expr<f64>>, text_transformations: impl Into<Expr<List<TextTransformation>>>) -> Self {
+    pub fn new(comparison_operator: impl Into<Expr<SizeConstraintStatementComparisonOperator>>, field_to_match: impl Into<Expr<FieldToMatch>>, size: impl Into<Expr<f64>>, text_transformations: impl Into<Expr<List<TextTransformation>>>) -> Self {
         Self {
             comparison_operator: comparison_operator.into(),
             field_to_match: field_to_match.into(),
@@ -2023,7 +2023,7 @@ pub struct SqliMatchStatement {
     /// The `PreParseTextTransformations` property.
     pub pre_parse_text_transformations: Option<Expr<List<PreParseTextTransformation>>>,
     /// The sensitivity that you want AWS WAF to use to inspect for SQL injection attacks.
-    pub sensitivity_level: Option<Expr<SensitivityLevel>>,
+    pub sensitivity_level: Option<Expr<SqliMatchStatementSensitivityLevel>>,
     /// Text transformations eliminate some of the unusual formatting that attackers use in web
     /// requests in an effort to bypass detection. If you specify one or more transformations in a
     /// rule statement, AWS WAF performs all transformations on the content of the request component
@@ -2181,7 +2181,7 @@ impl ToValue for TextTransformation {
 pub struct UriFragment {
     /// What AWS WAF should do if it fails to completely parse the JSON body. The options are the
     /// following:
-    pub fallback_behavior: Option<Expr<FallbackBehavior>>,
+    pub fallback_behavior: Option<Expr<UriFragmentFallbackBehavior>>,
 }
 
 impl ToValue for UriFragment {
@@ -2273,115 +2273,209 @@ impl ToValue for XssMatchStatement {
     }
 }
 
-/// The values of `RateBasedStatement.AggregateKeyType` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum AggregateKeyType {
-    /// `IP`.
-    Ip,
-    /// `FORWARDED_IP`.
-    ForwardedIp,
-    /// `CONSTANT`.
-    Constant,
-    /// `CUSTOM_KEYS`.
-    CustomKeys,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl AggregateKeyType {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Ip => "IP",
-            Self::ForwardedIp => "FORWARDED_IP",
-            Self::Constant => "CONSTANT",
-            Self::CustomKeys => "CUSTOM_KEYS",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for AggregateKeyType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `PaymentNetwork.Chain` that the spec lists. `Other` holds any other value, for
+/// The values of `Body.OversizeHandling` that the spec lists. `Other` holds any other value, for
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Chain {
-    /// `BASE`.
-    Base,
-    /// `SOLANA`.
-    Solana,
-    /// `BASE_SEPOLIA`.
-    BaseSepolia,
-    /// `SOLANA_DEVNET`.
-    SolanaDevnet,
+pub enum BodyOversizeHandling {
+    /// `CONTINUE`.
+    Continue,
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl Chain {
+impl BodyOversizeHandling {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Continue, Self::Match, Self::NoMatch]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Base => "BASE",
-            Self::Solana => "SOLANA",
-            Self::BaseSepolia => "BASE_SEPOLIA",
-            Self::SolanaDevnet => "SOLANA_DEVNET",
+            Self::Continue => "CONTINUE",
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for Chain {
+impl From<&str> for BodyOversizeHandling {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CONTINUE" => Self::Continue,
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for BodyOversizeHandling {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `SizeConstraintStatement.ComparisonOperator` that the spec lists. `Other` holds
-/// any other value, for values CloudFormation accepts before the spec lists them.
+/// The values of `ByteMatchStatement.PositionalConstraint` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ComparisonOperator {
-    /// `EQ`.
-    Eq,
-    /// `NE`.
-    Ne,
-    /// `LE`.
-    Le,
-    /// `LT`.
-    Lt,
-    /// `GE`.
-    Ge,
-    /// `GT`.
-    Gt,
+pub enum ByteMatchStatementPositionalConstraint {
+    /// `EXACTLY`.
+    Exactly,
+    /// `STARTS_WITH`.
+    StartsWith,
+    /// `ENDS_WITH`.
+    EndsWith,
+    /// `CONTAINS`.
+    Contains,
+    /// `CONTAINS_WORD`.
+    ContainsWord,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl ComparisonOperator {
+impl ByteMatchStatementPositionalConstraint {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Exactly, Self::StartsWith, Self::EndsWith, Self::Contains, Self::ContainsWord]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Eq => "EQ",
-            Self::Ne => "NE",
-            Self::Le => "LE",
-            Self::Lt => "LT",
-            Self::Ge => "GE",
-            Self::Gt => "GT",
+            Self::Exactly => "EXACTLY",
+            Self::StartsWith => "STARTS_WITH",
+            Self::EndsWith => "ENDS_WITH",
+            Self::Contains => "CONTAINS",
+            Self::ContainsWord => "CONTAINS_WORD",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for ComparisonOperator {
+impl From<&str> for ByteMatchStatementPositionalConstraint {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "EXACTLY" => Self::Exactly,
+            "STARTS_WITH" => Self::StartsWith,
+            "ENDS_WITH" => Self::EndsWith,
+            "CONTAINS" => Self::Contains,
+            "CONTAINS_WORD" => Self::ContainsWord,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ByteMatchStatementPositionalConstraint {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `Cookies.MatchScope` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CookiesMatchScope {
+    /// `ALL`.
+    All,
+    /// `KEY`.
+    Key,
+    /// `VALUE`.
+    Value,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl CookiesMatchScope {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::All, Self::Key, Self::Value]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "ALL",
+            Self::Key => "KEY",
+            Self::Value => "VALUE",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for CookiesMatchScope {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ALL" => Self::All,
+            "KEY" => Self::Key,
+            "VALUE" => Self::Value,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for CookiesMatchScope {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `Cookies.OversizeHandling` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CookiesOversizeHandling {
+    /// `CONTINUE`.
+    Continue,
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl CookiesOversizeHandling {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Continue, Self::Match, Self::NoMatch]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Continue => "CONTINUE",
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for CookiesOversizeHandling {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CONTINUE" => Self::Continue,
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for CookiesOversizeHandling {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2391,7 +2485,7 @@ impl ToValue for ComparisonOperator {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ContentType {
+pub enum CustomResponseBodyContentType {
     /// `TEXT_PLAIN`.
     TextPlain,
     /// `TEXT_HTML`.
@@ -2402,7 +2496,12 @@ pub enum ContentType {
     Other(String),
 }
 
-impl ContentType {
+impl CustomResponseBodyContentType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::TextPlain, Self::TextHtml, Self::ApplicationJson]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2414,77 +2513,29 @@ impl ContentType {
     }
 }
 
-impl ToValue for ContentType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `Price.Currency` that the spec lists. `Other` holds any other value, for values
-/// CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Currency {
-    /// `USDC`.
-    Usdc,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl Currency {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Usdc => "USDC",
-            Self::Other(value) => value,
+impl From<&str> for CustomResponseBodyContentType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "TEXT_PLAIN" => Self::TextPlain,
+            "TEXT_HTML" => Self::TextHtml,
+            "APPLICATION_JSON" => Self::ApplicationJson,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for Currency {
+impl ToValue for CustomResponseBodyContentType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `MonetizationConfig.CurrencyMode` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
+/// The values of `ForwardedIpConfiguration.FallbackBehavior` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum CurrencyMode {
-    /// `REAL`.
-    Real,
-    /// `TEST`.
-    Test,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl CurrencyMode {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Real => "REAL",
-            Self::Test => "TEST",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for CurrencyMode {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `ForwardedIpConfiguration.FallbackBehavior`,
-/// `IpSetForwardedIpConfiguration.FallbackBehavior`, `Ja3Fingerprint.FallbackBehavior`,
-/// `Ja4Fingerprint.FallbackBehavior`, `RateLimitJa3Fingerprint.FallbackBehavior`,
-/// `RateLimitJa4Fingerprint.FallbackBehavior`, `UriFragment.FallbackBehavior` that the spec lists.
-/// `Other` holds any other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum FallbackBehavior {
+pub enum ForwardedIpConfigurationFallbackBehavior {
     /// `MATCH`.
     Match,
     /// `NO_MATCH`.
@@ -2493,7 +2544,12 @@ pub enum FallbackBehavior {
     Other(String),
 }
 
-impl FallbackBehavior {
+impl ForwardedIpConfigurationFallbackBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Match, Self::NoMatch]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2504,7 +2560,356 @@ impl FallbackBehavior {
     }
 }
 
-impl ToValue for FallbackBehavior {
+impl From<&str> for ForwardedIpConfigurationFallbackBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ForwardedIpConfigurationFallbackBehavior {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `HeaderOrder.OversizeHandling` that the spec lists. `Other` holds any other value,
+/// for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HeaderOrderOversizeHandling {
+    /// `CONTINUE`.
+    Continue,
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl HeaderOrderOversizeHandling {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Continue, Self::Match, Self::NoMatch]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Continue => "CONTINUE",
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for HeaderOrderOversizeHandling {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CONTINUE" => Self::Continue,
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for HeaderOrderOversizeHandling {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `Headers.MatchScope` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HeadersMatchScope {
+    /// `ALL`.
+    All,
+    /// `KEY`.
+    Key,
+    /// `VALUE`.
+    Value,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl HeadersMatchScope {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::All, Self::Key, Self::Value]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "ALL",
+            Self::Key => "KEY",
+            Self::Value => "VALUE",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for HeadersMatchScope {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ALL" => Self::All,
+            "KEY" => Self::Key,
+            "VALUE" => Self::Value,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for HeadersMatchScope {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `Headers.OversizeHandling` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HeadersOversizeHandling {
+    /// `CONTINUE`.
+    Continue,
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl HeadersOversizeHandling {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Continue, Self::Match, Self::NoMatch]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Continue => "CONTINUE",
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for HeadersOversizeHandling {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CONTINUE" => Self::Continue,
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for HeadersOversizeHandling {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `IpSetForwardedIpConfiguration.FallbackBehavior` that the spec lists. `Other`
+/// holds any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IpSetForwardedIpConfigurationFallbackBehavior {
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl IpSetForwardedIpConfigurationFallbackBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Match, Self::NoMatch]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for IpSetForwardedIpConfigurationFallbackBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for IpSetForwardedIpConfigurationFallbackBehavior {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `IpSetForwardedIpConfiguration.Position` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IpSetForwardedIpConfigurationPosition {
+    /// `FIRST`.
+    First,
+    /// `LAST`.
+    Last,
+    /// `ANY`.
+    Any,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl IpSetForwardedIpConfigurationPosition {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::First, Self::Last, Self::Any]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::First => "FIRST",
+            Self::Last => "LAST",
+            Self::Any => "ANY",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for IpSetForwardedIpConfigurationPosition {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "FIRST" => Self::First,
+            "LAST" => Self::Last,
+            "ANY" => Self::Any,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for IpSetForwardedIpConfigurationPosition {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `Ja3Fingerprint.FallbackBehavior` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Ja3FingerprintFallbackBehavior {
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl Ja3FingerprintFallbackBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Match, Self::NoMatch]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for Ja3FingerprintFallbackBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for Ja3FingerprintFallbackBehavior {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `Ja4Fingerprint.FallbackBehavior` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Ja4FingerprintFallbackBehavior {
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl Ja4FingerprintFallbackBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Match, Self::NoMatch]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for Ja4FingerprintFallbackBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for Ja4FingerprintFallbackBehavior {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2514,7 +2919,7 @@ impl ToValue for FallbackBehavior {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum InvalidFallbackBehavior {
+pub enum JsonBodyInvalidFallbackBehavior {
     /// `MATCH`.
     Match,
     /// `NO_MATCH`.
@@ -2525,7 +2930,12 @@ pub enum InvalidFallbackBehavior {
     Other(String),
 }
 
-impl InvalidFallbackBehavior {
+impl JsonBodyInvalidFallbackBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Match, Self::NoMatch, Self::EvaluateAsString]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2537,7 +2947,119 @@ impl InvalidFallbackBehavior {
     }
 }
 
-impl ToValue for InvalidFallbackBehavior {
+impl From<&str> for JsonBodyInvalidFallbackBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            "EVALUATE_AS_STRING" => Self::EvaluateAsString,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for JsonBodyInvalidFallbackBehavior {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `JsonBody.MatchScope` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JsonBodyMatchScope {
+    /// `ALL`.
+    All,
+    /// `KEY`.
+    Key,
+    /// `VALUE`.
+    Value,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl JsonBodyMatchScope {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::All, Self::Key, Self::Value]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "ALL",
+            Self::Key => "KEY",
+            Self::Value => "VALUE",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for JsonBodyMatchScope {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ALL" => Self::All,
+            "KEY" => Self::Key,
+            "VALUE" => Self::Value,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for JsonBodyMatchScope {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `JsonBody.OversizeHandling` that the spec lists. `Other` holds any other value,
+/// for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JsonBodyOversizeHandling {
+    /// `CONTINUE`.
+    Continue,
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl JsonBodyOversizeHandling {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Continue, Self::Match, Self::NoMatch]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Continue => "CONTINUE",
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for JsonBodyOversizeHandling {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CONTINUE" => Self::Continue,
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for JsonBodyOversizeHandling {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2557,6 +3079,11 @@ pub enum LabelMatchStatementScope {
 }
 
 impl LabelMatchStatementScope {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Label, Self::Namespace]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2567,148 +3094,118 @@ impl LabelMatchStatementScope {
     }
 }
 
+impl From<&str> for LabelMatchStatementScope {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "LABEL" => Self::Label,
+            "NAMESPACE" => Self::Namespace,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for LabelMatchStatementScope {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `Cookies.MatchScope`, `Headers.MatchScope`, `JsonBody.MatchScope` that the spec
-/// lists. `Other` holds any other value, for values CloudFormation accepts before the spec lists
-/// them.
+/// The values of `MonetizationConfig.CurrencyMode` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum MatchScope {
-    /// `ALL`.
-    All,
-    /// `KEY`.
-    Key,
-    /// `VALUE`.
-    Value,
+pub enum MonetizationConfigCurrencyMode {
+    /// `REAL`.
+    Real,
+    /// `TEST`.
+    Test,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl MatchScope {
+impl MonetizationConfigCurrencyMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Real, Self::Test]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::All => "ALL",
-            Self::Key => "KEY",
-            Self::Value => "VALUE",
+            Self::Real => "REAL",
+            Self::Test => "TEST",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for MatchScope {
+impl From<&str> for MonetizationConfigCurrencyMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "REAL" => Self::Real,
+            "TEST" => Self::Test,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for MonetizationConfigCurrencyMode {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `Body.OversizeHandling`, `Cookies.OversizeHandling`,
-/// `HeaderOrder.OversizeHandling`, `Headers.OversizeHandling`, `JsonBody.OversizeHandling` that the
-/// spec lists. `Other` holds any other value, for values CloudFormation accepts before the spec
-/// lists them.
+/// The values of `PaymentNetwork.Chain` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum OversizeHandling {
-    /// `CONTINUE`.
-    Continue,
-    /// `MATCH`.
-    Match,
-    /// `NO_MATCH`.
-    NoMatch,
+pub enum PaymentNetworkChain {
+    /// `BASE`.
+    Base,
+    /// `SOLANA`.
+    Solana,
+    /// `BASE_SEPOLIA`.
+    BaseSepolia,
+    /// `SOLANA_DEVNET`.
+    SolanaDevnet,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl OversizeHandling {
+impl PaymentNetworkChain {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Base, Self::Solana, Self::BaseSepolia, Self::SolanaDevnet]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Continue => "CONTINUE",
-            Self::Match => "MATCH",
-            Self::NoMatch => "NO_MATCH",
+            Self::Base => "BASE",
+            Self::Solana => "SOLANA",
+            Self::BaseSepolia => "BASE_SEPOLIA",
+            Self::SolanaDevnet => "SOLANA_DEVNET",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for OversizeHandling {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `IpSetForwardedIpConfiguration.Position` that the spec lists. `Other` holds any
-/// other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Position {
-    /// `FIRST`.
-    First,
-    /// `LAST`.
-    Last,
-    /// `ANY`.
-    Any,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl Position {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::First => "FIRST",
-            Self::Last => "LAST",
-            Self::Any => "ANY",
-            Self::Other(value) => value,
+impl From<&str> for PaymentNetworkChain {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "BASE" => Self::Base,
+            "SOLANA" => Self::Solana,
+            "BASE_SEPOLIA" => Self::BaseSepolia,
+            "SOLANA_DEVNET" => Self::SolanaDevnet,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for Position {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `ByteMatchStatement.PositionalConstraint` that the spec lists. `Other` holds any
-/// other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum PositionalConstraint {
-    /// `EXACTLY`.
-    Exactly,
-    /// `STARTS_WITH`.
-    StartsWith,
-    /// `ENDS_WITH`.
-    EndsWith,
-    /// `CONTAINS`.
-    Contains,
-    /// `CONTAINS_WORD`.
-    ContainsWord,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl PositionalConstraint {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Exactly => "EXACTLY",
-            Self::StartsWith => "STARTS_WITH",
-            Self::EndsWith => "ENDS_WITH",
-            Self::Contains => "CONTAINS",
-            Self::ContainsWord => "CONTAINS_WORD",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for PositionalConstraint {
+impl ToValue for PaymentNetworkChain {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2734,6 +3231,17 @@ pub enum PreParseTextTransformationType {
 }
 
 impl PreParseTextTransformationType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::None,
+            Self::UrlDecode,
+            Self::UrlDecodeUni,
+            Self::CombineDuplicateQueryArgsByComma,
+            Self::ReplaceSemicolonsWithAmpersands,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2747,7 +3255,209 @@ impl PreParseTextTransformationType {
     }
 }
 
+impl From<&str> for PreParseTextTransformationType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "NONE" => Self::None,
+            "URL_DECODE" => Self::UrlDecode,
+            "URL_DECODE_UNI" => Self::UrlDecodeUni,
+            "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA" => Self::CombineDuplicateQueryArgsByComma,
+            "REPLACE_SEMICOLONS_WITH_AMPERSANDS" => Self::ReplaceSemicolonsWithAmpersands,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for PreParseTextTransformationType {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `Price.Currency` that the spec lists. `Other` holds any other value, for values
+/// CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PriceCurrency {
+    /// `USDC`.
+    Usdc,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl PriceCurrency {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Usdc]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Usdc => "USDC",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for PriceCurrency {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "USDC" => Self::Usdc,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for PriceCurrency {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `RateBasedStatement.AggregateKeyType` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RateBasedStatementAggregateKeyType {
+    /// `IP`.
+    Ip,
+    /// `FORWARDED_IP`.
+    ForwardedIp,
+    /// `CONSTANT`.
+    Constant,
+    /// `CUSTOM_KEYS`.
+    CustomKeys,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl RateBasedStatementAggregateKeyType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Ip, Self::ForwardedIp, Self::Constant, Self::CustomKeys]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Ip => "IP",
+            Self::ForwardedIp => "FORWARDED_IP",
+            Self::Constant => "CONSTANT",
+            Self::CustomKeys => "CUSTOM_KEYS",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for RateBasedStatementAggregateKeyType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "IP" => Self::Ip,
+            "FORWARDED_IP" => Self::ForwardedIp,
+            "CONSTANT" => Self::Constant,
+            "CUSTOM_KEYS" => Self::CustomKeys,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RateBasedStatementAggregateKeyType {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `RateLimitJa3Fingerprint.FallbackBehavior` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RateLimitJa3FingerprintFallbackBehavior {
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl RateLimitJa3FingerprintFallbackBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Match, Self::NoMatch]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for RateLimitJa3FingerprintFallbackBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RateLimitJa3FingerprintFallbackBehavior {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `RateLimitJa4Fingerprint.FallbackBehavior` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RateLimitJa4FingerprintFallbackBehavior {
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl RateLimitJa4FingerprintFallbackBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Match, Self::NoMatch]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for RateLimitJa4FingerprintFallbackBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RateLimitJa4FingerprintFallbackBehavior {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2767,6 +3477,11 @@ pub enum RuleGroupScope {
 }
 
 impl RuleGroupScope {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Cloudfront, Self::Regional]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2777,7 +3492,80 @@ impl RuleGroupScope {
     }
 }
 
+impl From<&str> for RuleGroupScope {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CLOUDFRONT" => Self::Cloudfront,
+            "REGIONAL" => Self::Regional,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for RuleGroupScope {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `SizeConstraintStatement.ComparisonOperator` that the spec lists. `Other` holds
+/// any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SizeConstraintStatementComparisonOperator {
+    /// `EQ`.
+    Eq,
+    /// `NE`.
+    Ne,
+    /// `LE`.
+    Le,
+    /// `LT`.
+    Lt,
+    /// `GE`.
+    Ge,
+    /// `GT`.
+    Gt,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl SizeConstraintStatementComparisonOperator {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Eq, Self::Ne, Self::Le, Self::Lt, Self::Ge, Self::Gt]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Eq => "EQ",
+            Self::Ne => "NE",
+            Self::Le => "LE",
+            Self::Lt => "LT",
+            Self::Ge => "GE",
+            Self::Gt => "GT",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for SizeConstraintStatementComparisonOperator {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "EQ" => Self::Eq,
+            "NE" => Self::Ne,
+            "LE" => Self::Le,
+            "LT" => Self::Lt,
+            "GE" => Self::Ge,
+            "GT" => Self::Gt,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for SizeConstraintStatementComparisonOperator {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2787,7 +3575,7 @@ impl ToValue for RuleGroupScope {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum SensitivityLevel {
+pub enum SqliMatchStatementSensitivityLevel {
     /// `LOW`.
     Low,
     /// `HIGH`.
@@ -2796,7 +3584,12 @@ pub enum SensitivityLevel {
     Other(String),
 }
 
-impl SensitivityLevel {
+impl SqliMatchStatementSensitivityLevel {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Low, Self::High]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2807,7 +3600,18 @@ impl SensitivityLevel {
     }
 }
 
-impl ToValue for SensitivityLevel {
+impl From<&str> for SqliMatchStatementSensitivityLevel {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "LOW" => Self::Low,
+            "HIGH" => Self::High,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for SqliMatchStatementSensitivityLevel {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2885,6 +3689,43 @@ pub enum TextTransformationType {
 }
 
 impl TextTransformationType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::None,
+            Self::CompressWhiteSpace,
+            Self::HtmlEntityDecode,
+            Self::Lowercase,
+            Self::CmdLine,
+            Self::UrlDecode,
+            Self::Base64Decode,
+            Self::HexDecode,
+            Self::Md5,
+            Self::ReplaceComments,
+            Self::EscapeSeqDecode,
+            Self::SqlHexDecode,
+            Self::CssDecode,
+            Self::JsDecode,
+            Self::NormalizePath,
+            Self::NormalizePathWin,
+            Self::RemoveNulls,
+            Self::ReplaceNulls,
+            Self::Base64DecodeExt,
+            Self::UrlDecodeUni,
+            Self::Utf8ToUnicode,
+            Self::RemoveWhitespace,
+            Self::Trim,
+            Self::TrimLeft,
+            Self::TrimRight,
+            Self::RemoveCommentsChar,
+            Self::Uppercase,
+            Self::CmdLineWin,
+            Self::CmdLineUnix,
+            Self::JsDecodeExt,
+            Self::Sha256,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2924,7 +3765,93 @@ impl TextTransformationType {
     }
 }
 
+impl From<&str> for TextTransformationType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "NONE" => Self::None,
+            "COMPRESS_WHITE_SPACE" => Self::CompressWhiteSpace,
+            "HTML_ENTITY_DECODE" => Self::HtmlEntityDecode,
+            "LOWERCASE" => Self::Lowercase,
+            "CMD_LINE" => Self::CmdLine,
+            "URL_DECODE" => Self::UrlDecode,
+            "BASE64_DECODE" => Self::Base64Decode,
+            "HEX_DECODE" => Self::HexDecode,
+            "MD5" => Self::Md5,
+            "REPLACE_COMMENTS" => Self::ReplaceComments,
+            "ESCAPE_SEQ_DECODE" => Self::EscapeSeqDecode,
+            "SQL_HEX_DECODE" => Self::SqlHexDecode,
+            "CSS_DECODE" => Self::CssDecode,
+            "JS_DECODE" => Self::JsDecode,
+            "NORMALIZE_PATH" => Self::NormalizePath,
+            "NORMALIZE_PATH_WIN" => Self::NormalizePathWin,
+            "REMOVE_NULLS" => Self::RemoveNulls,
+            "REPLACE_NULLS" => Self::ReplaceNulls,
+            "BASE64_DECODE_EXT" => Self::Base64DecodeExt,
+            "URL_DECODE_UNI" => Self::UrlDecodeUni,
+            "UTF8_TO_UNICODE" => Self::Utf8ToUnicode,
+            "REMOVE_WHITESPACE" => Self::RemoveWhitespace,
+            "TRIM" => Self::Trim,
+            "TRIM_LEFT" => Self::TrimLeft,
+            "TRIM_RIGHT" => Self::TrimRight,
+            "REMOVE_COMMENTS_CHAR" => Self::RemoveCommentsChar,
+            "UPPERCASE" => Self::Uppercase,
+            "CMD_LINE_WIN" => Self::CmdLineWin,
+            "CMD_LINE_UNIX" => Self::CmdLineUnix,
+            "JS_DECODE_EXT" => Self::JsDecodeExt,
+            "SHA256" => Self::Sha256,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for TextTransformationType {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `UriFragment.FallbackBehavior` that the spec lists. `Other` holds any other value,
+/// for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UriFragmentFallbackBehavior {
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl UriFragmentFallbackBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Match, Self::NoMatch]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for UriFragmentFallbackBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for UriFragmentFallbackBehavior {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2995,21 +3922,33 @@ cirrus_core::literal_expr!(
     UriFragment,
     VisibilityConfig,
     XssMatchStatement,
-    AggregateKeyType,
-    Chain,
-    ComparisonOperator,
-    ContentType,
-    Currency,
-    CurrencyMode,
-    FallbackBehavior,
-    InvalidFallbackBehavior,
+    BodyOversizeHandling,
+    ByteMatchStatementPositionalConstraint,
+    CookiesMatchScope,
+    CookiesOversizeHandling,
+    CustomResponseBodyContentType,
+    ForwardedIpConfigurationFallbackBehavior,
+    HeaderOrderOversizeHandling,
+    HeadersMatchScope,
+    HeadersOversizeHandling,
+    IpSetForwardedIpConfigurationFallbackBehavior,
+    IpSetForwardedIpConfigurationPosition,
+    Ja3FingerprintFallbackBehavior,
+    Ja4FingerprintFallbackBehavior,
+    JsonBodyInvalidFallbackBehavior,
+    JsonBodyMatchScope,
+    JsonBodyOversizeHandling,
     LabelMatchStatementScope,
-    MatchScope,
-    OversizeHandling,
-    Position,
-    PositionalConstraint,
+    MonetizationConfigCurrencyMode,
+    PaymentNetworkChain,
     PreParseTextTransformationType,
+    PriceCurrency,
+    RateBasedStatementAggregateKeyType,
+    RateLimitJa3FingerprintFallbackBehavior,
+    RateLimitJa4FingerprintFallbackBehavior,
     RuleGroupScope,
-    SensitivityLevel,
+    SizeConstraintStatementComparisonOperator,
+    SqliMatchStatementSensitivityLevel,
     TextTransformationType,
+    UriFragmentFallbackBehavior,
 );

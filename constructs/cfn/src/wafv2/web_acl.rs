@@ -379,7 +379,7 @@ pub struct AwsManagedRulesAntiDDoSRuleSet {
     /// The sensitivity that the rule group rule `DDoSRequests` uses when matching against the DDoS
     /// suspicion labeling on a request. The managed rule group adds the labeling during DDoS
     /// events, before the `DDoSRequests` rule runs.
-    pub sensitivity_to_block: Option<Expr<SensitivityToBlock>>,
+    pub sensitivity_to_block: Option<Expr<AwsManagedRulesAntiDDoSRuleSetSensitivityToBlock>>,
 }
 
 impl AwsManagedRulesAntiDDoSRuleSet {
@@ -460,12 +460,12 @@ pub struct AwsManagedRulesBotControlRuleSet {
     /// advanced inspection criteria. For details, see [AWS WAF Bot Control rule
     /// group](https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-bot.html)
     /// in the *AWS WAF Developer Guide*. Required.
-    pub inspection_level: Expr<InspectionLevel>,
+    pub inspection_level: Expr<AwsManagedRulesBotControlRuleSetInspectionLevel>,
 }
 
 impl AwsManagedRulesBotControlRuleSet {
     /// `AwsManagedRulesBotControlRuleSet` with the required properties; the optional ones are `None`.
-    pub fn new(inspection_level: impl Into<Expr<InspectionLevel>>) -> Self {
+    pub fn new(inspection_level: impl Into<Expr<AwsManagedRulesBotControlRuleSetInspectionLevel>>) -> Self {
         Self {
             enable_machine_learning: None,
             inspection_level: inspection_level.into(),
@@ -506,7 +506,7 @@ impl ToValue for BlockAction {
 #[derive(Debug, Clone, Default)]
 pub struct Body {
     /// What AWS WAF should do if the body is larger than AWS WAF can inspect.
-    pub oversize_handling: Option<Expr<OversizeHandling>>,
+    pub oversize_handling: Option<Expr<BodyOversizeHandling>>,
 }
 
 impl ToValue for Body {
@@ -530,7 +530,7 @@ pub struct ByteMatchStatement {
     pub field_to_match: Expr<FieldToMatch>,
     /// The area within the portion of the web request that you want AWS WAF to search for
     /// `SearchString`. Valid values include the following: Required.
-    pub positional_constraint: Expr<PositionalConstraint>,
+    pub positional_constraint: Expr<ByteMatchStatementPositionalConstraint>,
     /// The `PreParseTextTransformations` property.
     pub pre_parse_text_transformations: Option<Expr<List<PreParseTextTransformation>>>,
     /// A string value that you want AWS WAF to search for. AWS WAF searches only in the part of web
@@ -550,7 +550,7 @@ pub struct ByteMatchStatement {
 
 impl ByteMatchStatement {
     /// `ByteMatchStatement` with the required properties; the optional ones are `None`.
-    pub fn new(field_to_match: impl Into<Expr<FieldToMatch>>, positional_constraint: impl Into<Expr<PositionalConstraint>>, text_transformations: impl Into<Expr<List<TextTransformation>>>) -> Self {
+    pub fn new(field_to_match: impl Into<Expr<FieldToMatch>>, positional_constraint: impl Into<Expr<ByteMatchStatementPositionalConstraint>>, text_transformations: impl Into<Expr<List<TextTransformation>>>) -> Self {
         Self {
             field_to_match: field_to_match.into(),
             positional_constraint: positional_constraint.into(),
@@ -666,16 +666,16 @@ pub struct ClientSideAction {
     /// The sensitivity that the rule group rule `ChallengeDDoSRequests` uses when matching against
     /// the DDoS suspicion labeling on a request. The managed rule group adds the labeling during
     /// DDoS events, before the `ChallengeDDoSRequests` rule runs.
-    pub sensitivity: Option<Expr<Sensitivity>>,
+    pub sensitivity: Option<Expr<ClientSideActionSensitivity>>,
     /// Determines whether to use the `AWSManagedRulesAntiDDoSRuleSet` rules
     /// `ChallengeAllDuringEvent` and `ChallengeDDoSRequests` in the rule group evaluation and the
     /// related label `awswaf:managed:aws:anti-ddos:challengeable-request`. Required.
-    pub usage_of_action: Expr<UsageOfAction>,
+    pub usage_of_action: Expr<ClientSideActionUsageOfAction>,
 }
 
 impl ClientSideAction {
     /// `ClientSideAction` with the required properties; the optional ones are `None`.
-    pub fn new(usage_of_action: impl Into<Expr<UsageOfAction>>) -> Self {
+    pub fn new(usage_of_action: impl Into<Expr<ClientSideActionUsageOfAction>>) -> Self {
         Self {
             exempt_uri_regular_expressions: None,
             sensitivity: None,
@@ -755,17 +755,17 @@ pub struct Cookies {
     pub match_pattern: Expr<CookieMatchPattern>,
     /// The parts of the cookies to inspect with the rule inspection criteria. If you specify `ALL`,
     /// AWS WAF inspects both keys and values. Required.
-    pub match_scope: Expr<MatchScope>,
+    pub match_scope: Expr<CookiesMatchScope>,
     /// What AWS WAF should do if the cookies of the request are more numerous or larger than AWS
     /// WAF can inspect. AWS WAF does not support inspecting the entire contents of request cookies
     /// when they exceed 8 KB (8192 bytes) or 200 total cookies. The underlying host service
     /// forwards a maximum of 200 cookies and at most 8 KB of cookie contents to AWS WAF . Required.
-    pub oversize_handling: Expr<OversizeHandling>,
+    pub oversize_handling: Expr<CookiesOversizeHandling>,
 }
 
 impl Cookies {
     /// `Cookies` with the required properties; the optional ones are `None`.
-    pub fn new(match_pattern: impl Into<Expr<CookieMatchPattern>>, match_scope: impl Into<Expr<MatchScope>>, oversize_handling: impl Into<Expr<OversizeHandling>>) -> Self {
+    pub fn new(match_pattern: impl Into<Expr<CookieMatchPattern>>, match_scope: impl Into<Expr<CookiesMatchScope>>, oversize_handling: impl Into<Expr<CookiesOversizeHandling>>) -> Self {
         Self {
             match_pattern: match_pattern.into(),
             match_scope: match_scope.into(),
@@ -938,12 +938,12 @@ pub struct CustomResponseBody {
     /// The payload of the custom response. Required.
     pub content: Expr<String>,
     /// The type of content in the payload that you are defining in the `Content` string. Required.
-    pub content_type: Expr<ContentType>,
+    pub content_type: Expr<CustomResponseBodyContentType>,
 }
 
 impl CustomResponseBody {
     /// `CustomResponseBody` with the required properties; the optional ones are `None`.
-    pub fn new(content: impl Into<Expr<String>>, content_type: impl Into<Expr<ContentType>>) -> Self {
+    pub fn new(content: impl Into<Expr<String>>, content_type: impl Into<Expr<CustomResponseBodyContentType>>) -> Self {
         Self {
             content: content.into(),
             content_type: content_type.into(),
@@ -966,7 +966,7 @@ impl ToValue for CustomResponseBody {
 #[derive(Debug, Clone)]
 pub struct DataProtect {
     /// The `Action` property. Required.
-    pub action: Expr<Action>,
+    pub action: Expr<DataProtectAction>,
     /// The `ExcludeRateBasedDetails` property.
     pub exclude_rate_based_details: Option<Expr<bool>>,
     /// The `ExcludeRuleMatchDetails` property.
@@ -977,7 +977,7 @@ pub struct DataProtect {
 
 impl DataProtect {
     /// `DataProtect` with the required properties; the optional ones are `None`.
-    pub fn new(action: impl Into<Expr<Action>>, field: impl Into<Expr<FieldToProtect>>) -> Self {
+    pub fn new(action: impl Into<Expr<DataProtectAction>>, field: impl Into<Expr<FieldToProtect>>) -> Self {
         Self {
             action: action.into(),
             exclude_rate_based_details: None,
@@ -1190,12 +1190,12 @@ pub struct FieldToProtect {
     /// then all keys for the field type are protected.
     pub field_keys: Option<Expr<List<String>>>,
     /// Specifies the web request component type to protect. Required.
-    pub field_type: Expr<FieldType>,
+    pub field_type: Expr<FieldToProtectFieldType>,
 }
 
 impl FieldToProtect {
     /// `FieldToProtect` with the required properties; the optional ones are `None`.
-    pub fn new(field_type: impl Into<Expr<FieldType>>) -> Self {
+    pub fn new(field_type: impl Into<Expr<FieldToProtectFieldType>>) -> Self {
         Self {
             field_keys: None,
             field_type: field_type.into(),
@@ -1221,7 +1221,7 @@ impl ToValue for FieldToProtect {
 pub struct ForwardedIpConfiguration {
     /// The match status to assign to the web request if the request doesn't have a valid IP address
     /// in the specified position. Required.
-    pub fallback_behavior: Expr<FallbackBehavior>,
+    pub fallback_behavior: Expr<ForwardedIpConfigurationFallbackBehavior>,
     /// The name of the HTTP header to use for the IP address. For example, to use the
     /// X-Forwarded-For (XFF) header, set this to `X-Forwarded-For`. Required.
     pub header_name: Expr<String>,
@@ -1229,7 +1229,7 @@ pub struct ForwardedIpConfiguration {
 
 impl ForwardedIpConfiguration {
     /// `ForwardedIpConfiguration` with the required properties; the optional ones are `None`.
-    pub fn new(fallback_behavior: impl Into<Expr<FallbackBehavior>>, header_name: impl Into<Expr<String>>) -> Self {
+    pub fn new(fallback_behavior: impl Into<Expr<ForwardedIpConfigurationFallbackBehavior>>, header_name: impl Into<Expr<String>>) -> Self {
         Self {
             fallback_behavior: fallback_behavior.into(),
             header_name: header_name.into(),
@@ -1301,12 +1301,12 @@ impl ToValue for HeaderMatchPattern {
 #[derive(Debug, Clone)]
 pub struct HeaderOrder {
     /// Handling of requests containing oversize fields. Required.
-    pub oversize_handling: Expr<OversizeHandling>,
+    pub oversize_handling: Expr<HeaderOrderOversizeHandling>,
 }
 
 impl HeaderOrder {
     /// `HeaderOrder` with the required properties; the optional ones are `None`.
-    pub fn new(oversize_handling: impl Into<Expr<OversizeHandling>>) -> Self {
+    pub fn new(oversize_handling: impl Into<Expr<HeaderOrderOversizeHandling>>) -> Self {
         Self {
             oversize_handling: oversize_handling.into(),
         }
@@ -1331,18 +1331,18 @@ pub struct Headers {
     pub match_pattern: Expr<HeaderMatchPattern>,
     /// The parts of the headers to match with the rule inspection criteria. If you specify `ALL`,
     /// AWS WAF inspects both keys and values. Required.
-    pub match_scope: Expr<MatchScope>,
+    pub match_scope: Expr<HeadersMatchScope>,
     /// What AWS WAF should do if the headers determined by your match scope are more numerous or
     /// larger than AWS WAF can inspect. AWS WAF does not support inspecting the entire contents of
     /// request headers when they exceed 8 KB (8192 bytes) or 200 total headers. The underlying host
     /// service forwards a maximum of 200 headers and at most 8 KB of header contents to AWS WAF .
     /// Required.
-    pub oversize_handling: Expr<OversizeHandling>,
+    pub oversize_handling: Expr<HeadersOversizeHandling>,
 }
 
 impl Headers {
     /// `Headers` with the required properties; the optional ones are `None`.
-    pub fn new(match_pattern: impl Into<Expr<HeaderMatchPattern>>, match_scope: impl Into<Expr<MatchScope>>, oversize_handling: impl Into<Expr<OversizeHandling>>) -> Self {
+    pub fn new(match_pattern: impl Into<Expr<HeaderMatchPattern>>, match_scope: impl Into<Expr<HeadersMatchScope>>, oversize_handling: impl Into<Expr<HeadersOversizeHandling>>) -> Self {
         Self {
             match_pattern: match_pattern.into(),
             match_scope: match_scope.into(),
@@ -1399,7 +1399,7 @@ impl ToValue for ImmunityTimeProperty {
 pub struct IpSetForwardedIpConfiguration {
     /// The match status to assign to the web request if the request doesn't have a valid IP address
     /// in the specified position. Required.
-    pub fallback_behavior: Expr<FallbackBehavior>,
+    pub fallback_behavior: Expr<IpSetForwardedIpConfigurationFallbackBehavior>,
     /// The name of the HTTP header to use for the IP address. For example, to use the
     /// X-Forwarded-For (XFF) header, set this to `X-Forwarded-For`. Required.
     pub header_name: Expr<String>,
@@ -1407,12 +1407,12 @@ pub struct IpSetForwardedIpConfiguration {
     /// of the original client and also of proxies. For example, the header value could be
     /// `10.1.1.1, 127.0.0.0, 10.10.10.10` where the first IP address identifies the original client
     /// and the rest identify proxies that the request went through. Required.
-    pub position: Expr<Position>,
+    pub position: Expr<IpSetForwardedIpConfigurationPosition>,
 }
 
 impl IpSetForwardedIpConfiguration {
     /// `IpSetForwardedIpConfiguration` with the required properties; the optional ones are `None`.
-    pub fn new(fallback_behavior: impl Into<Expr<FallbackBehavior>>, header_name: impl Into<Expr<String>>, position: impl Into<Expr<Position>>) -> Self {
+    pub fn new(fallback_behavior: impl Into<Expr<IpSetForwardedIpConfigurationFallbackBehavior>>, header_name: impl Into<Expr<String>>, position: impl Into<Expr<IpSetForwardedIpConfigurationPosition>>) -> Self {
         Self {
             fallback_behavior: fallback_behavior.into(),
             header_name: header_name.into(),
@@ -1476,12 +1476,12 @@ impl ToValue for IpSetReferenceStatement {
 pub struct Ja3Fingerprint {
     /// The match status to assign to the web request if the request doesn't have a JA3 fingerprint.
     /// Required.
-    pub fallback_behavior: Expr<FallbackBehavior>,
+    pub fallback_behavior: Expr<Ja3FingerprintFallbackBehavior>,
 }
 
 impl Ja3Fingerprint {
     /// `Ja3Fingerprint` with the required properties; the optional ones are `None`.
-    pub fn new(fallback_behavior: impl Into<Expr<FallbackBehavior>>) -> Self {
+    pub fn new(fallback_behavior: impl Into<Expr<Ja3FingerprintFallbackBehavior>>) -> Self {
         Self {
             fallback_behavior: fallback_behavior.into(),
         }
@@ -1507,12 +1507,12 @@ impl ToValue for Ja3Fingerprint {
 pub struct Ja4Fingerprint {
     /// The match status to assign to the web request if the request doesn't have a JA4 fingerprint.
     /// Required.
-    pub fallback_behavior: Expr<FallbackBehavior>,
+    pub fallback_behavior: Expr<Ja4FingerprintFallbackBehavior>,
 }
 
 impl Ja4Fingerprint {
     /// `Ja4Fingerprint` with the required properties; the optional ones are `None`.
-    pub fn new(fallback_behavior: impl Into<Expr<FallbackBehavior>>) -> Self {
+    pub fn new(fallback_behavior: impl Into<Expr<Ja4FingerprintFallbackBehavior>>) -> Self {
         Self {
             fallback_behavior: fallback_behavior.into(),
         }
@@ -1534,20 +1534,20 @@ impl ToValue for Ja4Fingerprint {
 pub struct JsonBody {
     /// What AWS WAF should do if it fails to completely parse the JSON body. The options are the
     /// following:
-    pub invalid_fallback_behavior: Option<Expr<InvalidFallbackBehavior>>,
+    pub invalid_fallback_behavior: Option<Expr<JsonBodyInvalidFallbackBehavior>>,
     /// The patterns to look for in the JSON body. AWS WAF inspects the results of these pattern
     /// matches against the rule inspection criteria. Required.
     pub match_pattern: Expr<JsonMatchPattern>,
     /// The parts of the JSON to match against using the `MatchPattern`. If you specify `ALL`, AWS
     /// WAF matches against keys and values. Required.
-    pub match_scope: Expr<MatchScope>,
+    pub match_scope: Expr<JsonBodyMatchScope>,
     /// What AWS WAF should do if the body is larger than AWS WAF can inspect.
-    pub oversize_handling: Option<Expr<OversizeHandling>>,
+    pub oversize_handling: Option<Expr<JsonBodyOversizeHandling>>,
 }
 
 impl JsonBody {
     /// `JsonBody` with the required properties; the optional ones are `None`.
-    pub fn new(match_pattern: impl Into<Expr<JsonMatchPattern>>, match_scope: impl Into<Expr<MatchScope>>) -> Self {
+    pub fn new(match_pattern: impl Into<Expr<JsonMatchPattern>>, match_scope: impl Into<Expr<JsonBodyMatchScope>>) -> Self {
         Self {
             invalid_fallback_behavior: None,
             match_pattern: match_pattern.into(),
@@ -1686,7 +1686,7 @@ pub struct ManagedRuleGroupConfig {
     pub password_field: Option<Expr<FieldIdentifier>>,
     /// &gt; Instead of this setting, provide your configuration under the request inspection
     /// configuration for `AWSManagedRulesATPRuleSet` or `AWSManagedRulesACFPRuleSet`.
-    pub payload_type: Option<Expr<PayloadType>>,
+    pub payload_type: Option<Expr<ManagedRuleGroupConfigPayloadType>>,
     /// &gt; Instead of this setting, provide your configuration under the request inspection
     /// configuration for `AWSManagedRulesATPRuleSet` or `AWSManagedRulesACFPRuleSet`.
     pub username_field: Option<Expr<FieldIdentifier>>,
@@ -1778,7 +1778,7 @@ pub struct MonetizationConfig {
     pub crypto_config: Option<Expr<CryptoConfig>>,
     /// The currency mode for monetization. Use REAL for production payments and TEST for testing
     /// with testnet currencies.
-    pub currency_mode: Option<Expr<CurrencyMode>>,
+    pub currency_mode: Option<Expr<MonetizationConfigCurrencyMode>>,
 }
 
 impl ToValue for MonetizationConfig {
@@ -1843,12 +1843,12 @@ pub struct OnSourceDDoSProtectionConfig {
     /// The level of DDoS protection that applies to web ACLs associated with Application Load
     /// Balancers. `ACTIVE_UNDER_DDOS` protection is enabled by default whenever a web ACL is
     /// associated with an Application Load Balancer. Required.
-    pub alb_low_reputation_mode: Expr<AlbLowReputationMode>,
+    pub alb_low_reputation_mode: Expr<OnSourceDDoSProtectionConfigAlbLowReputationMode>,
 }
 
 impl OnSourceDDoSProtectionConfig {
     /// `OnSourceDDoSProtectionConfig` with the required properties; the optional ones are `None`.
-    pub fn new(alb_low_reputation_mode: impl Into<Expr<AlbLowReputationMode>>) -> Self {
+    pub fn new(alb_low_reputation_mode: impl Into<Expr<OnSourceDDoSProtectionConfigAlbLowReputationMode>>) -> Self {
         Self {
             alb_low_reputation_mode: alb_low_reputation_mode.into(),
         }
@@ -1919,7 +1919,7 @@ impl ToValue for OverrideAction {
 #[derive(Debug, Clone)]
 pub struct PaymentNetwork {
     /// The blockchain chain to use. Required.
-    pub chain: Expr<Chain>,
+    pub chain: Expr<PaymentNetworkChain>,
     /// List of price configurations. Required.
     pub prices: Expr<List<Price>>,
     /// The wallet address for receiving payments. Required.
@@ -1928,7 +1928,7 @@ pub struct PaymentNetwork {
 
 impl PaymentNetwork {
     /// `PaymentNetwork` with the required properties; the optional ones are `None`.
-    pub fn new(chain: impl Into<Expr<Chain>>, prices: impl Into<Expr<List<Price>>>, wallet_address: impl Into<Expr<String>>) -> Self {
+    pub fn new(chain: impl Into<Expr<PaymentNetworkChain>>, prices: impl Into<Expr<List<Price>>>, wallet_address: impl Into<Expr<String>>) -> Self {
         Self {
             chain: chain.into(),
             prices: prices.into(),
@@ -1985,12 +1985,12 @@ pub struct Price {
     /// The price amount. Required.
     pub amount: Expr<String>,
     /// The cryptocurrency to use for payment. Required.
-    pub currency: Expr<Currency>,
+    pub currency: Expr<PriceCurrency>,
 }
 
 impl Price {
     /// `Price` with the required properties; the optional ones are `None`.
-    pub fn new(amount: impl Into<Expr<String>>, currency: impl Into<Expr<Currency>>) -> Self {
+    pub fn new(amount: impl Into<Expr<String>>, currency: impl Into<Expr<PriceCurrency>>) -> Self {
         Self {
             amount: amount.into(),
             currency: currency.into(),
@@ -2015,7 +2015,7 @@ impl ToValue for Price {
 #[derive(Debug, Clone)]
 pub struct RateBasedStatement {
     /// Setting that indicates how to aggregate the request counts. Required.
-    pub aggregate_key_type: Expr<AggregateKeyType>,
+    pub aggregate_key_type: Expr<RateBasedStatementAggregateKeyType>,
     /// Specifies the aggregate keys to use in a rate-base rule.
     pub custom_keys: Option<Expr<List<RateBasedStatementCustomKey>>>,
     /// The amount of time, in seconds, that AWS WAF should include in its request counts, looking
@@ -2042,7 +2042,7 @@ pub struct RateBasedStatement {
 
 impl RateBasedStatement {
     /// `RateBasedStatement` with the required properties; the optional ones are `None`.
-    pub fn new(aggregate_key_type: impl Into<Expr<AggregateKeyType>>, limit: impl Into<Expr<i64>>) -> Self {
+    pub fn new(aggregate_key_type: impl Into<Expr<RateBasedStatementAggregateKeyType>>, limit: impl Into<Expr<i64>>) -> Self {
         Self {
             aggregate_key_type: aggregate_key_type.into(),
             custom_keys: None,
@@ -2218,12 +2218,12 @@ impl ToValue for RateLimitHeader {
 pub struct RateLimitJa3Fingerprint {
     /// The match status to assign to the web request if there is insufficient TSL Client Hello
     /// information to compute the JA3 fingerprint. Required.
-    pub fallback_behavior: Expr<FallbackBehavior>,
+    pub fallback_behavior: Expr<RateLimitJa3FingerprintFallbackBehavior>,
 }
 
 impl RateLimitJa3Fingerprint {
     /// `RateLimitJa3Fingerprint` with the required properties; the optional ones are `None`.
-    pub fn new(fallback_behavior: impl Into<Expr<FallbackBehavior>>) -> Self {
+    pub fn new(fallback_behavior: impl Into<Expr<RateLimitJa3FingerprintFallbackBehavior>>) -> Self {
         Self {
             fallback_behavior: fallback_behavior.into(),
         }
@@ -2247,12 +2247,12 @@ impl ToValue for RateLimitJa3Fingerprint {
 pub struct RateLimitJa4Fingerprint {
     /// The match status to assign to the web request if there is insufficient TSL Client Hello
     /// information to compute the JA4 fingerprint. Required.
-    pub fallback_behavior: Expr<FallbackBehavior>,
+    pub fallback_behavior: Expr<RateLimitJa4FingerprintFallbackBehavior>,
 }
 
 impl RateLimitJa4Fingerprint {
     /// `RateLimitJa4Fingerprint` with the required properties; the optional ones are `None`.
-    pub fn new(fallback_behavior: impl Into<Expr<FallbackBehavior>>) -> Self {
+    pub fn new(fallback_behavior: impl Into<Expr<RateLimitJa4FingerprintFallbackBehavior>>) -> Self {
         Self {
             fallback_behavior: fallback_behavior.into(),
         }
@@ -2516,12 +2516,12 @@ pub struct RequestBodyAssociatedResourceTypeConfig {
     /// API Gateway, Amazon Cognito, App Runner, or Verified Access resource should send to AWS WAF
     /// for inspection. This applies to statements in the web ACL that inspect the body or JSON
     /// body. Required.
-    pub default_size_inspection_limit: Expr<DefaultSizeInspectionLimit>,
+    pub default_size_inspection_limit: Expr<RequestBodyAssociatedResourceTypeConfigDefaultSizeInspectionLimit>,
 }
 
 impl RequestBodyAssociatedResourceTypeConfig {
     /// `RequestBodyAssociatedResourceTypeConfig` with the required properties; the optional ones are `None`.
-    pub fn new(default_size_inspection_limit: impl Into<Expr<DefaultSizeInspectionLimit>>) -> Self {
+    pub fn new(default_size_inspection_limit: impl Into<Expr<RequestBodyAssociatedResourceTypeConfigDefaultSizeInspectionLimit>>) -> Self {
         Self {
             default_size_inspection_limit: default_size_inspection_limit.into(),
         }
@@ -2546,7 +2546,7 @@ pub struct RequestInspection {
     /// Required.
     pub password_field: Expr<FieldIdentifier>,
     /// The payload type for your login endpoint, either JSON or form encoded. Required.
-    pub payload_type: Expr<PayloadType>,
+    pub payload_type: Expr<RequestInspectionPayloadType>,
     /// The name of the field in the request payload that contains your customer's username.
     /// Required.
     pub username_field: Expr<FieldIdentifier>,
@@ -2554,7 +2554,7 @@ pub struct RequestInspection {
 
 impl RequestInspection {
     /// `RequestInspection` with the required properties; the optional ones are `None`.
-    pub fn new(password_field: impl Into<Expr<FieldIdentifier>>, payload_type: impl Into<Expr<PayloadType>>, username_field: impl Into<Expr<FieldIdentifier>>) -> Self {
+    pub fn new(password_field: impl Into<Expr<FieldIdentifier>>, payload_type: impl Into<Expr<RequestInspectionPayloadType>>, username_field: impl Into<Expr<FieldIdentifier>>) -> Self {
         Self {
             password_field: password_field.into(),
             payload_type: payload_type.into(),
@@ -2587,7 +2587,7 @@ pub struct RequestInspectionAcfp {
     /// The name of the field in the request payload that contains your customer's password.
     pub password_field: Option<Expr<FieldIdentifier>>,
     /// The payload type for your account creation endpoint, either JSON or form encoded. Required.
-    pub payload_type: Expr<PayloadType>,
+    pub payload_type: Expr<RequestInspectionAcfpPayloadType>,
     /// The names of the fields in the request payload that contain your customer's primary phone
     /// number.
     pub phone_number_fields: Option<Expr<List<FieldIdentifier>>>,
@@ -2597,7 +2597,7 @@ pub struct RequestInspectionAcfp {
 
 impl RequestInspectionAcfp {
     /// `RequestInspectionAcfp` with the required properties; the optional ones are `None`.
-    pub fn new(payload_type: impl Into<Expr<PayloadType>>) -> Self {
+    pub fn new(payload_type: impl Into<Expr<RequestInspectionAcfpPayloadType>>) -> Self {
         Self {
             address_fields: None,
             email_field: None,
@@ -3042,7 +3042,7 @@ impl ToValue for SingleQueryArgument {
 #[derive(Debug, Clone)]
 pub struct SizeConstraintStatement {
     /// The operator to use to compare the request part to the size setting. Required.
-    pub comparison_operator: Expr<ComparisonOperator>,
+    pub comparison_operator: Expr<SizeConstraintStatementComparisonOperator>,
     /// The part of the web request that you want AWS WAF to inspect. Required.
     pub field_to_match: Expr<FieldToMatch>,
     /// The `PreParseTextTransformations` property.
@@ -3059,7 +3059,7 @@ pub struct SizeConstraintStatement {
 
 impl SizeConstraintStatement {
     /// `SizeConstraintStatement` with the required properties; the optional ones are `None`.
-    pub fn new(comparison_operator: impl Into<Expr<ComparisonOperator>>, field_to_match: impl Into<Expr<FieldToMatch>>, size: impl Into<Expr<f64>>, text_transformations: impl Into<Expr<List<TextTransformation>>>) -> Self {
+    pub fn new(comparison_operator: impl Into<Expr<SizeConstraintStatementComparisonOperator>>, field_to_match: impl Into<Expr<FieldToMatch>>, size: impl Into<Expr<f64>>, text_transformations: impl Into<Expr<List<TextTransformation>>>) -> Self {
         Self {
             comparison_operator: comparison_operator.into(),
             field_to_match: field_to_match.into(),
@@ -3093,7 +3093,7 @@ pub struct SqliMatchStatement {
     /// The `PreParseTextTransformations` property.
     pub pre_parse_text_transformations: Option<Expr<List<PreParseTextTransformation>>>,
     /// The sensitivity that you want AWS WAF to use to inspect for SQL injection attacks.
-    pub sensitivity_level: Option<Expr<SensitivityLevel>>,
+    pub sensitivity_level: Option<Expr<SqliMatchStatementSensitivityLevel>>,
     /// Text transformations eliminate some of the unusual formatting that attackers use in web
     /// requests in an effort to bypass detection. If you specify one or more transformations in a
     /// rule statement, AWS WAF performs all transformations on the content of the request component
@@ -3261,7 +3261,7 @@ impl ToValue for TextTransformation {
 pub struct UriFragment {
     /// What AWS WAF should do if it fails to completely parse the JSON body. The options are the
     /// following:
-    pub fallback_behavior: Option<Expr<FallbackBehavior>>,
+    pub fallback_behavior: Option<Expr<UriFragmentFallbackBehavior>>,
 }
 
 impl ToValue for UriFragment {
@@ -3353,175 +3353,401 @@ impl ToValue for XssMatchStatement {
     }
 }
 
-/// The values of `DataProtect.Action` that the spec lists. `Other` holds any other value, for
-/// values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Action {
-    /// `SUBSTITUTION`.
-    Substitution,
-    /// `HASH`.
-    Hash,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl Action {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Substitution => "SUBSTITUTION",
-            Self::Hash => "HASH",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for Action {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `RateBasedStatement.AggregateKeyType` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum AggregateKeyType {
-    /// `CONSTANT`.
-    Constant,
-    /// `IP`.
-    Ip,
-    /// `FORWARDED_IP`.
-    ForwardedIp,
-    /// `CUSTOM_KEYS`.
-    CustomKeys,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl AggregateKeyType {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Constant => "CONSTANT",
-            Self::Ip => "IP",
-            Self::ForwardedIp => "FORWARDED_IP",
-            Self::CustomKeys => "CUSTOM_KEYS",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for AggregateKeyType {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `OnSourceDDoSProtectionConfig.ALBLowReputationMode` that the spec lists. `Other`
+/// The values of `AwsManagedRulesAntiDDoSRuleSet.SensitivityToBlock` that the spec lists. `Other`
 /// holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum AlbLowReputationMode {
-    /// `ACTIVE_UNDER_DDOS`.
-    ActiveUnderDdos,
-    /// `ALWAYS_ON`.
-    AlwaysOn,
+pub enum AwsManagedRulesAntiDDoSRuleSetSensitivityToBlock {
+    /// `LOW`.
+    Low,
+    /// `MEDIUM`.
+    Medium,
+    /// `HIGH`.
+    High,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl AlbLowReputationMode {
+impl AwsManagedRulesAntiDDoSRuleSetSensitivityToBlock {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Low, Self::Medium, Self::High]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::ActiveUnderDdos => "ACTIVE_UNDER_DDOS",
-            Self::AlwaysOn => "ALWAYS_ON",
+            Self::Low => "LOW",
+            Self::Medium => "MEDIUM",
+            Self::High => "HIGH",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for AlbLowReputationMode {
+impl From<&str> for AwsManagedRulesAntiDDoSRuleSetSensitivityToBlock {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "LOW" => Self::Low,
+            "MEDIUM" => Self::Medium,
+            "HIGH" => Self::High,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for AwsManagedRulesAntiDDoSRuleSetSensitivityToBlock {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `PaymentNetwork.Chain` that the spec lists. `Other` holds any other value, for
+/// The values of `AwsManagedRulesBotControlRuleSet.InspectionLevel` that the spec lists. `Other`
+/// holds any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AwsManagedRulesBotControlRuleSetInspectionLevel {
+    /// `COMMON`.
+    Common,
+    /// `TARGETED`.
+    Targeted,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl AwsManagedRulesBotControlRuleSetInspectionLevel {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Common, Self::Targeted]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Common => "COMMON",
+            Self::Targeted => "TARGETED",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AwsManagedRulesBotControlRuleSetInspectionLevel {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "COMMON" => Self::Common,
+            "TARGETED" => Self::Targeted,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for AwsManagedRulesBotControlRuleSetInspectionLevel {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `Body.OversizeHandling` that the spec lists. `Other` holds any other value, for
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Chain {
-    /// `BASE`.
-    Base,
-    /// `SOLANA`.
-    Solana,
-    /// `BASE_SEPOLIA`.
-    BaseSepolia,
-    /// `SOLANA_DEVNET`.
-    SolanaDevnet,
+pub enum BodyOversizeHandling {
+    /// `CONTINUE`.
+    Continue,
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl Chain {
+impl BodyOversizeHandling {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Continue, Self::Match, Self::NoMatch]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Base => "BASE",
-            Self::Solana => "SOLANA",
-            Self::BaseSepolia => "BASE_SEPOLIA",
-            Self::SolanaDevnet => "SOLANA_DEVNET",
+            Self::Continue => "CONTINUE",
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for Chain {
+impl From<&str> for BodyOversizeHandling {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CONTINUE" => Self::Continue,
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for BodyOversizeHandling {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `SizeConstraintStatement.ComparisonOperator` that the spec lists. `Other` holds
-/// any other value, for values CloudFormation accepts before the spec lists them.
+/// The values of `ByteMatchStatement.PositionalConstraint` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ComparisonOperator {
-    /// `EQ`.
-    Eq,
-    /// `NE`.
-    Ne,
-    /// `LE`.
-    Le,
-    /// `LT`.
-    Lt,
-    /// `GE`.
-    Ge,
-    /// `GT`.
-    Gt,
+pub enum ByteMatchStatementPositionalConstraint {
+    /// `EXACTLY`.
+    Exactly,
+    /// `STARTS_WITH`.
+    StartsWith,
+    /// `ENDS_WITH`.
+    EndsWith,
+    /// `CONTAINS`.
+    Contains,
+    /// `CONTAINS_WORD`.
+    ContainsWord,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl ComparisonOperator {
+impl ByteMatchStatementPositionalConstraint {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Exactly, Self::StartsWith, Self::EndsWith, Self::Contains, Self::ContainsWord]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Eq => "EQ",
-            Self::Ne => "NE",
-            Self::Le => "LE",
-            Self::Lt => "LT",
-            Self::Ge => "GE",
-            Self::Gt => "GT",
+            Self::Exactly => "EXACTLY",
+            Self::StartsWith => "STARTS_WITH",
+            Self::EndsWith => "ENDS_WITH",
+            Self::Contains => "CONTAINS",
+            Self::ContainsWord => "CONTAINS_WORD",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for ComparisonOperator {
+impl From<&str> for ByteMatchStatementPositionalConstraint {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "EXACTLY" => Self::Exactly,
+            "STARTS_WITH" => Self::StartsWith,
+            "ENDS_WITH" => Self::EndsWith,
+            "CONTAINS" => Self::Contains,
+            "CONTAINS_WORD" => Self::ContainsWord,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ByteMatchStatementPositionalConstraint {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `ClientSideAction.Sensitivity` that the spec lists. `Other` holds any other value,
+/// for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClientSideActionSensitivity {
+    /// `LOW`.
+    Low,
+    /// `MEDIUM`.
+    Medium,
+    /// `HIGH`.
+    High,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl ClientSideActionSensitivity {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Low, Self::Medium, Self::High]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Low => "LOW",
+            Self::Medium => "MEDIUM",
+            Self::High => "HIGH",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ClientSideActionSensitivity {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "LOW" => Self::Low,
+            "MEDIUM" => Self::Medium,
+            "HIGH" => Self::High,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ClientSideActionSensitivity {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `ClientSideAction.UsageOfAction` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClientSideActionUsageOfAction {
+    /// `ENABLED`.
+    Enabled,
+    /// `DISABLED`.
+    Disabled,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl ClientSideActionUsageOfAction {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Enabled, Self::Disabled]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ClientSideActionUsageOfAction {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ClientSideActionUsageOfAction {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `Cookies.MatchScope` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CookiesMatchScope {
+    /// `ALL`.
+    All,
+    /// `KEY`.
+    Key,
+    /// `VALUE`.
+    Value,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl CookiesMatchScope {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::All, Self::Key, Self::Value]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "ALL",
+            Self::Key => "KEY",
+            Self::Value => "VALUE",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for CookiesMatchScope {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ALL" => Self::All,
+            "KEY" => Self::Key,
+            "VALUE" => Self::Value,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for CookiesMatchScope {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `Cookies.OversizeHandling` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CookiesOversizeHandling {
+    /// `CONTINUE`.
+    Continue,
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl CookiesOversizeHandling {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Continue, Self::Match, Self::NoMatch]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Continue => "CONTINUE",
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for CookiesOversizeHandling {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CONTINUE" => Self::Continue,
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for CookiesOversizeHandling {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3531,7 +3757,7 @@ impl ToValue for ComparisonOperator {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ContentType {
+pub enum CustomResponseBodyContentType {
     /// `TEXT_PLAIN`.
     TextPlain,
     /// `TEXT_HTML`.
@@ -3542,7 +3768,12 @@ pub enum ContentType {
     Other(String),
 }
 
-impl ContentType {
+impl CustomResponseBodyContentType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::TextPlain, Self::TextHtml, Self::ApplicationJson]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3554,134 +3785,65 @@ impl ContentType {
     }
 }
 
-impl ToValue for ContentType {
+impl From<&str> for CustomResponseBodyContentType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "TEXT_PLAIN" => Self::TextPlain,
+            "TEXT_HTML" => Self::TextHtml,
+            "APPLICATION_JSON" => Self::ApplicationJson,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for CustomResponseBodyContentType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `Price.Currency` that the spec lists. `Other` holds any other value, for values
-/// CloudFormation accepts before the spec lists them.
+/// The values of `DataProtect.Action` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Currency {
-    /// `USDC`.
-    Usdc,
+pub enum DataProtectAction {
+    /// `SUBSTITUTION`.
+    Substitution,
+    /// `HASH`.
+    Hash,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl Currency {
+impl DataProtectAction {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Substitution, Self::Hash]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Usdc => "USDC",
+            Self::Substitution => "SUBSTITUTION",
+            Self::Hash => "HASH",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for Currency {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `MonetizationConfig.CurrencyMode` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CurrencyMode {
-    /// `REAL`.
-    Real,
-    /// `TEST`.
-    Test,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl CurrencyMode {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Real => "REAL",
-            Self::Test => "TEST",
-            Self::Other(value) => value,
+impl From<&str> for DataProtectAction {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "SUBSTITUTION" => Self::Substitution,
+            "HASH" => Self::Hash,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for CurrencyMode {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `RequestBodyAssociatedResourceTypeConfig.DefaultSizeInspectionLimit` that the spec
-/// lists. `Other` holds any other value, for values CloudFormation accepts before the spec lists
-/// them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DefaultSizeInspectionLimit {
-    /// `KB_16`.
-    Kb16,
-    /// `KB_32`.
-    Kb32,
-    /// `KB_48`.
-    Kb48,
-    /// `KB_64`.
-    Kb64,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl DefaultSizeInspectionLimit {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Kb16 => "KB_16",
-            Self::Kb32 => "KB_32",
-            Self::Kb48 => "KB_48",
-            Self::Kb64 => "KB_64",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for DefaultSizeInspectionLimit {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `ForwardedIpConfiguration.FallbackBehavior`,
-/// `IpSetForwardedIpConfiguration.FallbackBehavior`, `Ja3Fingerprint.FallbackBehavior`,
-/// `Ja4Fingerprint.FallbackBehavior`, `RateLimitJa3Fingerprint.FallbackBehavior`,
-/// `RateLimitJa4Fingerprint.FallbackBehavior`, `UriFragment.FallbackBehavior` that the spec lists.
-/// `Other` holds any other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum FallbackBehavior {
-    /// `MATCH`.
-    Match,
-    /// `NO_MATCH`.
-    NoMatch,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl FallbackBehavior {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Match => "MATCH",
-            Self::NoMatch => "NO_MATCH",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for FallbackBehavior {
+impl ToValue for DataProtectAction {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3691,7 +3853,7 @@ impl ToValue for FallbackBehavior {
 /// values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum FieldType {
+pub enum FieldToProtectFieldType {
     /// `SINGLE_HEADER`.
     SingleHeader,
     /// `SINGLE_COOKIE`.
@@ -3706,7 +3868,18 @@ pub enum FieldType {
     Other(String),
 }
 
-impl FieldType {
+impl FieldToProtectFieldType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::SingleHeader,
+            Self::SingleCookie,
+            Self::SingleQueryArgument,
+            Self::QueryString,
+            Self::Body,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3720,37 +3893,405 @@ impl FieldType {
     }
 }
 
-impl ToValue for FieldType {
+impl From<&str> for FieldToProtectFieldType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "SINGLE_HEADER" => Self::SingleHeader,
+            "SINGLE_COOKIE" => Self::SingleCookie,
+            "SINGLE_QUERY_ARGUMENT" => Self::SingleQueryArgument,
+            "QUERY_STRING" => Self::QueryString,
+            "BODY" => Self::Body,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for FieldToProtectFieldType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `AwsManagedRulesBotControlRuleSet.InspectionLevel` that the spec lists. `Other`
-/// holds any other value, for values CloudFormation accepts before the spec lists them.
+/// The values of `ForwardedIpConfiguration.FallbackBehavior` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum InspectionLevel {
-    /// `COMMON`.
-    Common,
-    /// `TARGETED`.
-    Targeted,
+pub enum ForwardedIpConfigurationFallbackBehavior {
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl InspectionLevel {
+impl ForwardedIpConfigurationFallbackBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Match, Self::NoMatch]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Common => "COMMON",
-            Self::Targeted => "TARGETED",
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for InspectionLevel {
+impl From<&str> for ForwardedIpConfigurationFallbackBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ForwardedIpConfigurationFallbackBehavior {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `HeaderOrder.OversizeHandling` that the spec lists. `Other` holds any other value,
+/// for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HeaderOrderOversizeHandling {
+    /// `CONTINUE`.
+    Continue,
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl HeaderOrderOversizeHandling {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Continue, Self::Match, Self::NoMatch]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Continue => "CONTINUE",
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for HeaderOrderOversizeHandling {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CONTINUE" => Self::Continue,
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for HeaderOrderOversizeHandling {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `Headers.MatchScope` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HeadersMatchScope {
+    /// `ALL`.
+    All,
+    /// `KEY`.
+    Key,
+    /// `VALUE`.
+    Value,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl HeadersMatchScope {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::All, Self::Key, Self::Value]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "ALL",
+            Self::Key => "KEY",
+            Self::Value => "VALUE",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for HeadersMatchScope {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ALL" => Self::All,
+            "KEY" => Self::Key,
+            "VALUE" => Self::Value,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for HeadersMatchScope {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `Headers.OversizeHandling` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HeadersOversizeHandling {
+    /// `CONTINUE`.
+    Continue,
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl HeadersOversizeHandling {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Continue, Self::Match, Self::NoMatch]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Continue => "CONTINUE",
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for HeadersOversizeHandling {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CONTINUE" => Self::Continue,
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for HeadersOversizeHandling {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `IpSetForwardedIpConfiguration.FallbackBehavior` that the spec lists. `Other`
+/// holds any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IpSetForwardedIpConfigurationFallbackBehavior {
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl IpSetForwardedIpConfigurationFallbackBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Match, Self::NoMatch]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for IpSetForwardedIpConfigurationFallbackBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for IpSetForwardedIpConfigurationFallbackBehavior {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `IpSetForwardedIpConfiguration.Position` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IpSetForwardedIpConfigurationPosition {
+    /// `FIRST`.
+    First,
+    /// `LAST`.
+    Last,
+    /// `ANY`.
+    Any,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl IpSetForwardedIpConfigurationPosition {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::First, Self::Last, Self::Any]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::First => "FIRST",
+            Self::Last => "LAST",
+            Self::Any => "ANY",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for IpSetForwardedIpConfigurationPosition {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "FIRST" => Self::First,
+            "LAST" => Self::Last,
+            "ANY" => Self::Any,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for IpSetForwardedIpConfigurationPosition {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `Ja3Fingerprint.FallbackBehavior` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Ja3FingerprintFallbackBehavior {
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl Ja3FingerprintFallbackBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Match, Self::NoMatch]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for Ja3FingerprintFallbackBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for Ja3FingerprintFallbackBehavior {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `Ja4Fingerprint.FallbackBehavior` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Ja4FingerprintFallbackBehavior {
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl Ja4FingerprintFallbackBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Match, Self::NoMatch]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for Ja4FingerprintFallbackBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for Ja4FingerprintFallbackBehavior {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3760,7 +4301,7 @@ impl ToValue for InspectionLevel {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum InvalidFallbackBehavior {
+pub enum JsonBodyInvalidFallbackBehavior {
     /// `MATCH`.
     Match,
     /// `NO_MATCH`.
@@ -3771,7 +4312,12 @@ pub enum InvalidFallbackBehavior {
     Other(String),
 }
 
-impl InvalidFallbackBehavior {
+impl JsonBodyInvalidFallbackBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Match, Self::NoMatch, Self::EvaluateAsString]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3783,7 +4329,119 @@ impl InvalidFallbackBehavior {
     }
 }
 
-impl ToValue for InvalidFallbackBehavior {
+impl From<&str> for JsonBodyInvalidFallbackBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            "EVALUATE_AS_STRING" => Self::EvaluateAsString,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for JsonBodyInvalidFallbackBehavior {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `JsonBody.MatchScope` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JsonBodyMatchScope {
+    /// `ALL`.
+    All,
+    /// `KEY`.
+    Key,
+    /// `VALUE`.
+    Value,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl JsonBodyMatchScope {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::All, Self::Key, Self::Value]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "ALL",
+            Self::Key => "KEY",
+            Self::Value => "VALUE",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for JsonBodyMatchScope {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ALL" => Self::All,
+            "KEY" => Self::Key,
+            "VALUE" => Self::Value,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for JsonBodyMatchScope {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `JsonBody.OversizeHandling` that the spec lists. `Other` holds any other value,
+/// for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JsonBodyOversizeHandling {
+    /// `CONTINUE`.
+    Continue,
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl JsonBodyOversizeHandling {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Continue, Self::Match, Self::NoMatch]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Continue => "CONTINUE",
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for JsonBodyOversizeHandling {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CONTINUE" => Self::Continue,
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for JsonBodyOversizeHandling {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3803,6 +4461,11 @@ pub enum LabelMatchStatementScope {
 }
 
 impl LabelMatchStatementScope {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Label, Self::Namespace]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3813,87 +4476,28 @@ impl LabelMatchStatementScope {
     }
 }
 
+impl From<&str> for LabelMatchStatementScope {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "LABEL" => Self::Label,
+            "NAMESPACE" => Self::Namespace,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for LabelMatchStatementScope {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `Cookies.MatchScope`, `Headers.MatchScope`, `JsonBody.MatchScope` that the spec
-/// lists. `Other` holds any other value, for values CloudFormation accepts before the spec lists
-/// them.
+/// The values of `ManagedRuleGroupConfig.PayloadType` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum MatchScope {
-    /// `ALL`.
-    All,
-    /// `KEY`.
-    Key,
-    /// `VALUE`.
-    Value,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl MatchScope {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "ALL",
-            Self::Key => "KEY",
-            Self::Value => "VALUE",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for MatchScope {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `Body.OversizeHandling`, `Cookies.OversizeHandling`,
-/// `HeaderOrder.OversizeHandling`, `Headers.OversizeHandling`, `JsonBody.OversizeHandling` that the
-/// spec lists. `Other` holds any other value, for values CloudFormation accepts before the spec
-/// lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum OversizeHandling {
-    /// `CONTINUE`.
-    Continue,
-    /// `MATCH`.
-    Match,
-    /// `NO_MATCH`.
-    NoMatch,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl OversizeHandling {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Continue => "CONTINUE",
-            Self::Match => "MATCH",
-            Self::NoMatch => "NO_MATCH",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl ToValue for OversizeHandling {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `ManagedRuleGroupConfig.PayloadType`, `RequestInspection.PayloadType`,
-/// `RequestInspectionAcfp.PayloadType` that the spec lists. `Other` holds any other value, for
-/// values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum PayloadType {
+pub enum ManagedRuleGroupConfigPayloadType {
     /// `JSON`.
     Json,
     /// `FORM_ENCODED`.
@@ -3902,7 +4506,12 @@ pub enum PayloadType {
     Other(String),
 }
 
-impl PayloadType {
+impl ManagedRuleGroupConfigPayloadType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Json, Self::FormEncoded]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3913,79 +4522,164 @@ impl PayloadType {
     }
 }
 
-impl ToValue for PayloadType {
+impl From<&str> for ManagedRuleGroupConfigPayloadType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "JSON" => Self::Json,
+            "FORM_ENCODED" => Self::FormEncoded,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for ManagedRuleGroupConfigPayloadType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `IpSetForwardedIpConfiguration.Position` that the spec lists. `Other` holds any
-/// other value, for values CloudFormation accepts before the spec lists them.
+/// The values of `MonetizationConfig.CurrencyMode` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Position {
-    /// `FIRST`.
-    First,
-    /// `LAST`.
-    Last,
-    /// `ANY`.
-    Any,
+pub enum MonetizationConfigCurrencyMode {
+    /// `REAL`.
+    Real,
+    /// `TEST`.
+    Test,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl Position {
+impl MonetizationConfigCurrencyMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Real, Self::Test]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::First => "FIRST",
-            Self::Last => "LAST",
-            Self::Any => "ANY",
+            Self::Real => "REAL",
+            Self::Test => "TEST",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for Position {
+impl From<&str> for MonetizationConfigCurrencyMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "REAL" => Self::Real,
+            "TEST" => Self::Test,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for MonetizationConfigCurrencyMode {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `ByteMatchStatement.PositionalConstraint` that the spec lists. `Other` holds any
-/// other value, for values CloudFormation accepts before the spec lists them.
+/// The values of `OnSourceDDoSProtectionConfig.ALBLowReputationMode` that the spec lists. `Other`
+/// holds any other value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum PositionalConstraint {
-    /// `EXACTLY`.
-    Exactly,
-    /// `STARTS_WITH`.
-    StartsWith,
-    /// `ENDS_WITH`.
-    EndsWith,
-    /// `CONTAINS`.
-    Contains,
-    /// `CONTAINS_WORD`.
-    ContainsWord,
+pub enum OnSourceDDoSProtectionConfigAlbLowReputationMode {
+    /// `ACTIVE_UNDER_DDOS`.
+    ActiveUnderDdos,
+    /// `ALWAYS_ON`.
+    AlwaysOn,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl PositionalConstraint {
+impl OnSourceDDoSProtectionConfigAlbLowReputationMode {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::ActiveUnderDdos, Self::AlwaysOn]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Exactly => "EXACTLY",
-            Self::StartsWith => "STARTS_WITH",
-            Self::EndsWith => "ENDS_WITH",
-            Self::Contains => "CONTAINS",
-            Self::ContainsWord => "CONTAINS_WORD",
+            Self::ActiveUnderDdos => "ACTIVE_UNDER_DDOS",
+            Self::AlwaysOn => "ALWAYS_ON",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for PositionalConstraint {
+impl From<&str> for OnSourceDDoSProtectionConfigAlbLowReputationMode {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE_UNDER_DDOS" => Self::ActiveUnderDdos,
+            "ALWAYS_ON" => Self::AlwaysOn,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for OnSourceDDoSProtectionConfigAlbLowReputationMode {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `PaymentNetwork.Chain` that the spec lists. `Other` holds any other value, for
+/// values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PaymentNetworkChain {
+    /// `BASE`.
+    Base,
+    /// `SOLANA`.
+    Solana,
+    /// `BASE_SEPOLIA`.
+    BaseSepolia,
+    /// `SOLANA_DEVNET`.
+    SolanaDevnet,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl PaymentNetworkChain {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Base, Self::Solana, Self::BaseSepolia, Self::SolanaDevnet]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Base => "BASE",
+            Self::Solana => "SOLANA",
+            Self::BaseSepolia => "BASE_SEPOLIA",
+            Self::SolanaDevnet => "SOLANA_DEVNET",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for PaymentNetworkChain {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "BASE" => Self::Base,
+            "SOLANA" => Self::Solana,
+            "BASE_SEPOLIA" => Self::BaseSepolia,
+            "SOLANA_DEVNET" => Self::SolanaDevnet,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for PaymentNetworkChain {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -4011,6 +4705,17 @@ pub enum PreParseTextTransformationType {
 }
 
 impl PreParseTextTransformationType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::None,
+            Self::UrlDecode,
+            Self::UrlDecodeUni,
+            Self::CombineDuplicateQueryArgsByComma,
+            Self::ReplaceSemicolonsWithAmpersands,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -4024,40 +4729,418 @@ impl PreParseTextTransformationType {
     }
 }
 
+impl From<&str> for PreParseTextTransformationType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "NONE" => Self::None,
+            "URL_DECODE" => Self::UrlDecode,
+            "URL_DECODE_UNI" => Self::UrlDecodeUni,
+            "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA" => Self::CombineDuplicateQueryArgsByComma,
+            "REPLACE_SEMICOLONS_WITH_AMPERSANDS" => Self::ReplaceSemicolonsWithAmpersands,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for PreParseTextTransformationType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `ClientSideAction.Sensitivity` that the spec lists. `Other` holds any other value,
-/// for values CloudFormation accepts before the spec lists them.
+/// The values of `Price.Currency` that the spec lists. `Other` holds any other value, for values
+/// CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Sensitivity {
-    /// `LOW`.
-    Low,
-    /// `MEDIUM`.
-    Medium,
-    /// `HIGH`.
-    High,
+pub enum PriceCurrency {
+    /// `USDC`.
+    Usdc,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl Sensitivity {
+impl PriceCurrency {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Usdc]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Low => "LOW",
-            Self::Medium => "MEDIUM",
-            Self::High => "HIGH",
+            Self::Usdc => "USDC",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for Sensitivity {
+impl From<&str> for PriceCurrency {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "USDC" => Self::Usdc,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for PriceCurrency {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `RateBasedStatement.AggregateKeyType` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RateBasedStatementAggregateKeyType {
+    /// `CONSTANT`.
+    Constant,
+    /// `IP`.
+    Ip,
+    /// `FORWARDED_IP`.
+    ForwardedIp,
+    /// `CUSTOM_KEYS`.
+    CustomKeys,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl RateBasedStatementAggregateKeyType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Constant, Self::Ip, Self::ForwardedIp, Self::CustomKeys]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Constant => "CONSTANT",
+            Self::Ip => "IP",
+            Self::ForwardedIp => "FORWARDED_IP",
+            Self::CustomKeys => "CUSTOM_KEYS",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for RateBasedStatementAggregateKeyType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CONSTANT" => Self::Constant,
+            "IP" => Self::Ip,
+            "FORWARDED_IP" => Self::ForwardedIp,
+            "CUSTOM_KEYS" => Self::CustomKeys,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RateBasedStatementAggregateKeyType {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `RateLimitJa3Fingerprint.FallbackBehavior` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RateLimitJa3FingerprintFallbackBehavior {
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl RateLimitJa3FingerprintFallbackBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Match, Self::NoMatch]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for RateLimitJa3FingerprintFallbackBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RateLimitJa3FingerprintFallbackBehavior {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `RateLimitJa4Fingerprint.FallbackBehavior` that the spec lists. `Other` holds any
+/// other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RateLimitJa4FingerprintFallbackBehavior {
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl RateLimitJa4FingerprintFallbackBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Match, Self::NoMatch]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for RateLimitJa4FingerprintFallbackBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RateLimitJa4FingerprintFallbackBehavior {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `RequestBodyAssociatedResourceTypeConfig.DefaultSizeInspectionLimit` that the spec
+/// lists. `Other` holds any other value, for values CloudFormation accepts before the spec lists
+/// them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RequestBodyAssociatedResourceTypeConfigDefaultSizeInspectionLimit {
+    /// `KB_16`.
+    Kb16,
+    /// `KB_32`.
+    Kb32,
+    /// `KB_48`.
+    Kb48,
+    /// `KB_64`.
+    Kb64,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl RequestBodyAssociatedResourceTypeConfigDefaultSizeInspectionLimit {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Kb16, Self::Kb32, Self::Kb48, Self::Kb64]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Kb16 => "KB_16",
+            Self::Kb32 => "KB_32",
+            Self::Kb48 => "KB_48",
+            Self::Kb64 => "KB_64",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for RequestBodyAssociatedResourceTypeConfigDefaultSizeInspectionLimit {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "KB_16" => Self::Kb16,
+            "KB_32" => Self::Kb32,
+            "KB_48" => Self::Kb48,
+            "KB_64" => Self::Kb64,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RequestBodyAssociatedResourceTypeConfigDefaultSizeInspectionLimit {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `RequestInspectionAcfp.PayloadType` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RequestInspectionAcfpPayloadType {
+    /// `JSON`.
+    Json,
+    /// `FORM_ENCODED`.
+    FormEncoded,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl RequestInspectionAcfpPayloadType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Json, Self::FormEncoded]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Json => "JSON",
+            Self::FormEncoded => "FORM_ENCODED",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for RequestInspectionAcfpPayloadType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "JSON" => Self::Json,
+            "FORM_ENCODED" => Self::FormEncoded,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RequestInspectionAcfpPayloadType {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `RequestInspection.PayloadType` that the spec lists. `Other` holds any other
+/// value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RequestInspectionPayloadType {
+    /// `JSON`.
+    Json,
+    /// `FORM_ENCODED`.
+    FormEncoded,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl RequestInspectionPayloadType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Json, Self::FormEncoded]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Json => "JSON",
+            Self::FormEncoded => "FORM_ENCODED",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for RequestInspectionPayloadType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "JSON" => Self::Json,
+            "FORM_ENCODED" => Self::FormEncoded,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for RequestInspectionPayloadType {
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The values of `SizeConstraintStatement.ComparisonOperator` that the spec lists. `Other` holds
+/// any other value, for values CloudFormation accepts before the spec lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SizeConstraintStatementComparisonOperator {
+    /// `EQ`.
+    Eq,
+    /// `NE`.
+    Ne,
+    /// `LE`.
+    Le,
+    /// `LT`.
+    Lt,
+    /// `GE`.
+    Ge,
+    /// `GT`.
+    Gt,
+    /// A value the spec does not list.
+    Other(String),
+}
+
+impl SizeConstraintStatementComparisonOperator {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Eq, Self::Ne, Self::Le, Self::Lt, Self::Ge, Self::Gt]
+    }
+
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Eq => "EQ",
+            Self::Ne => "NE",
+            Self::Le => "LE",
+            Self::Lt => "LT",
+            Self::Ge => "GE",
+            Self::Gt => "GT",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for SizeConstraintStatementComparisonOperator {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "EQ" => Self::Eq,
+            "NE" => Self::Ne,
+            "LE" => Self::Le,
+            "LT" => Self::Lt,
+            "GE" => Self::Ge,
+            "GT" => Self::Gt,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for SizeConstraintStatementComparisonOperator {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -4067,7 +5150,7 @@ impl ToValue for Sensitivity {
 /// value, for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum SensitivityLevel {
+pub enum SqliMatchStatementSensitivityLevel {
     /// `LOW`.
     Low,
     /// `HIGH`.
@@ -4076,7 +5159,12 @@ pub enum SensitivityLevel {
     Other(String),
 }
 
-impl SensitivityLevel {
+impl SqliMatchStatementSensitivityLevel {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Low, Self::High]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -4087,40 +5175,18 @@ impl SensitivityLevel {
     }
 }
 
-impl ToValue for SensitivityLevel {
-    fn to_value(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-/// The values of `AwsManagedRulesAntiDDoSRuleSet.SensitivityToBlock` that the spec lists. `Other`
-/// holds any other value, for values CloudFormation accepts before the spec lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SensitivityToBlock {
-    /// `LOW`.
-    Low,
-    /// `MEDIUM`.
-    Medium,
-    /// `HIGH`.
-    High,
-    /// A value the spec does not list.
-    Other(String),
-}
-
-impl SensitivityToBlock {
-    /// The value as CloudFormation spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Low => "LOW",
-            Self::Medium => "MEDIUM",
-            Self::High => "HIGH",
-            Self::Other(value) => value,
+impl From<&str> for SqliMatchStatementSensitivityLevel {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "LOW" => Self::Low,
+            "HIGH" => Self::High,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
 
-impl ToValue for SensitivityToBlock {
+impl ToValue for SqliMatchStatementSensitivityLevel {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -4198,6 +5264,43 @@ pub enum TextTransformationType {
 }
 
 impl TextTransformationType {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[
+            Self::None,
+            Self::CompressWhiteSpace,
+            Self::HtmlEntityDecode,
+            Self::Lowercase,
+            Self::CmdLine,
+            Self::UrlDecode,
+            Self::Base64Decode,
+            Self::HexDecode,
+            Self::Md5,
+            Self::ReplaceComments,
+            Self::EscapeSeqDecode,
+            Self::SqlHexDecode,
+            Self::CssDecode,
+            Self::JsDecode,
+            Self::NormalizePath,
+            Self::NormalizePathWin,
+            Self::RemoveNulls,
+            Self::ReplaceNulls,
+            Self::Base64DecodeExt,
+            Self::UrlDecodeUni,
+            Self::Utf8ToUnicode,
+            Self::RemoveWhitespace,
+            Self::Trim,
+            Self::TrimLeft,
+            Self::TrimRight,
+            Self::RemoveCommentsChar,
+            Self::Uppercase,
+            Self::CmdLineWin,
+            Self::CmdLineUnix,
+            Self::JsDecodeExt,
+            Self::Sha256,
+        ]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -4237,37 +5340,93 @@ impl TextTransformationType {
     }
 }
 
+impl From<&str> for TextTransformationType {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "NONE" => Self::None,
+            "COMPRESS_WHITE_SPACE" => Self::CompressWhiteSpace,
+            "HTML_ENTITY_DECODE" => Self::HtmlEntityDecode,
+            "LOWERCASE" => Self::Lowercase,
+            "CMD_LINE" => Self::CmdLine,
+            "URL_DECODE" => Self::UrlDecode,
+            "BASE64_DECODE" => Self::Base64Decode,
+            "HEX_DECODE" => Self::HexDecode,
+            "MD5" => Self::Md5,
+            "REPLACE_COMMENTS" => Self::ReplaceComments,
+            "ESCAPE_SEQ_DECODE" => Self::EscapeSeqDecode,
+            "SQL_HEX_DECODE" => Self::SqlHexDecode,
+            "CSS_DECODE" => Self::CssDecode,
+            "JS_DECODE" => Self::JsDecode,
+            "NORMALIZE_PATH" => Self::NormalizePath,
+            "NORMALIZE_PATH_WIN" => Self::NormalizePathWin,
+            "REMOVE_NULLS" => Self::RemoveNulls,
+            "REPLACE_NULLS" => Self::ReplaceNulls,
+            "BASE64_DECODE_EXT" => Self::Base64DecodeExt,
+            "URL_DECODE_UNI" => Self::UrlDecodeUni,
+            "UTF8_TO_UNICODE" => Self::Utf8ToUnicode,
+            "REMOVE_WHITESPACE" => Self::RemoveWhitespace,
+            "TRIM" => Self::Trim,
+            "TRIM_LEFT" => Self::TrimLeft,
+            "TRIM_RIGHT" => Self::TrimRight,
+            "REMOVE_COMMENTS_CHAR" => Self::RemoveCommentsChar,
+            "UPPERCASE" => Self::Uppercase,
+            "CMD_LINE_WIN" => Self::CmdLineWin,
+            "CMD_LINE_UNIX" => Self::CmdLineUnix,
+            "JS_DECODE_EXT" => Self::JsDecodeExt,
+            "SHA256" => Self::Sha256,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
 impl ToValue for TextTransformationType {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
 }
 
-/// The values of `ClientSideAction.UsageOfAction` that the spec lists. `Other` holds any other
-/// value, for values CloudFormation accepts before the spec lists them.
+/// The values of `UriFragment.FallbackBehavior` that the spec lists. `Other` holds any other value,
+/// for values CloudFormation accepts before the spec lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum UsageOfAction {
-    /// `ENABLED`.
-    Enabled,
-    /// `DISABLED`.
-    Disabled,
+pub enum UriFragmentFallbackBehavior {
+    /// `MATCH`.
+    Match,
+    /// `NO_MATCH`.
+    NoMatch,
     /// A value the spec does not list.
     Other(String),
 }
 
-impl UsageOfAction {
+impl UriFragmentFallbackBehavior {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Match, Self::NoMatch]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
+            Self::Match => "MATCH",
+            Self::NoMatch => "NO_MATCH",
             Self::Other(value) => value,
         }
     }
 }
 
-impl ToValue for UsageOfAction {
+impl From<&str> for UriFragmentFallbackBehavior {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "MATCH" => Self::Match,
+            "NO_MATCH" => Self::NoMatch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ToValue for UriFragmentFallbackBehavior {
     fn to_value(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -4287,12 +5446,28 @@ pub enum WebAclScope {
 }
 
 impl WebAclScope {
+    /// The values the spec lists, in its order (`Other` is not one of them).
+    pub fn values() -> &'static [Self] {
+        &[Self::Cloudfront, Self::Regional]
+    }
+
     /// The value as CloudFormation spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Cloudfront => "CLOUDFRONT",
             Self::Regional => "REGIONAL",
             Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for WebAclScope {
+    /// The variant that spells `value` exactly; `Other` for a value the spec does not list.
+    fn from(value: &str) -> Self {
+        match value {
+            "CLOUDFRONT" => Self::Cloudfront,
+            "REGIONAL" => Self::Regional,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -4397,30 +5572,44 @@ cirrus_core::literal_expr!(
     UriFragment,
     VisibilityConfig,
     XssMatchStatement,
-    Action,
-    AggregateKeyType,
-    AlbLowReputationMode,
-    Chain,
-    ComparisonOperator,
-    ContentType,
-    Currency,
-    CurrencyMode,
-    DefaultSizeInspectionLimit,
-    FallbackBehavior,
-    FieldType,
-    InspectionLevel,
-    InvalidFallbackBehavior,
+    AwsManagedRulesAntiDDoSRuleSetSensitivityToBlock,
+    AwsManagedRulesBotControlRuleSetInspectionLevel,
+    BodyOversizeHandling,
+    ByteMatchStatementPositionalConstraint,
+    ClientSideActionSensitivity,
+    ClientSideActionUsageOfAction,
+    CookiesMatchScope,
+    CookiesOversizeHandling,
+    CustomResponseBodyContentType,
+    DataProtectAction,
+    FieldToProtectFieldType,
+    ForwardedIpConfigurationFallbackBehavior,
+    HeaderOrderOversizeHandling,
+    HeadersMatchScope,
+    HeadersOversizeHandling,
+    IpSetForwardedIpConfigurationFallbackBehavior,
+    IpSetForwardedIpConfigurationPosition,
+    Ja3FingerprintFallbackBehavior,
+    Ja4FingerprintFallbackBehavior,
+    JsonBodyInvalidFallbackBehavior,
+    JsonBodyMatchScope,
+    JsonBodyOversizeHandling,
     LabelMatchStatementScope,
-    MatchScope,
-    OversizeHandling,
-    PayloadType,
-    Position,
-    PositionalConstraint,
+    ManagedRuleGroupConfigPayloadType,
+    MonetizationConfigCurrencyMode,
+    OnSourceDDoSProtectionConfigAlbLowReputationMode,
+    PaymentNetworkChain,
     PreParseTextTransformationType,
-    Sensitivity,
-    SensitivityLevel,
-    SensitivityToBlock,
+    PriceCurrency,
+    RateBasedStatementAggregateKeyType,
+    RateLimitJa3FingerprintFallbackBehavior,
+    RateLimitJa4FingerprintFallbackBehavior,
+    RequestBodyAssociatedResourceTypeConfigDefaultSizeInspectionLimit,
+    RequestInspectionAcfpPayloadType,
+    RequestInspectionPayloadType,
+    SizeConstraintStatementComparisonOperator,
+    SqliMatchStatementSensitivityLevel,
     TextTransformationType,
-    UsageOfAction,
+    UriFragmentFallbackBehavior,
     WebAclScope,
 );

@@ -22,7 +22,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "AthenaDataCatalog",
-        cirrus_cfn::athena::data_catalog::CfnDataCatalog::new(v.string(), Expr::lit(cirrus_cfn::athena::data_catalog::Type::Lambda)),
+        cirrus_cfn::athena::data_catalog::CfnDataCatalog::new(v.string(), Expr::lit(cirrus_cfn::athena::data_catalog::DataCatalogType::Lambda)),
     );
     stack.add(
         "AthenaNamedQuery",
@@ -94,7 +94,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "CloudFrontConnectionFunction",
-        cirrus_cfn::cloudfront::connection_function::CfnConnectionFunction::new(v.string(), Expr::lit(cirrus_cfn::cloudfront::connection_function::ConnectionFunctionConfig::new(v.string(), Expr::lit(cirrus_cfn::cloudfront::connection_function::Runtime::CloudfrontJs2_0))), v.string()),
+        cirrus_cfn::cloudfront::connection_function::CfnConnectionFunction::new(v.string(), Expr::lit(cirrus_cfn::cloudfront::connection_function::ConnectionFunctionConfig::new(v.string(), Expr::lit(cirrus_cfn::cloudfront::connection_function::ConnectionFunctionConfigRuntime::CloudfrontJs2_0))), v.string()),
     );
     stack.add(
         "CloudFrontConnectionGroup",
@@ -186,7 +186,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "CloudWatchInsightRule",
-        cirrus_cfn::cloudwatch::insight_rule::CfnInsightRule::new(v.string(), v.string(), Expr::lit(cirrus_cfn::cloudwatch::insight_rule::RuleState::Enabled)),
+        cirrus_cfn::cloudwatch::insight_rule::CfnInsightRule::new(v.string(), v.string(), Expr::lit(cirrus_cfn::cloudwatch::insight_rule::InsightRuleRuleState::Enabled)),
     );
     stack.add(
         "CloudWatchLogAlarm",
@@ -226,19 +226,19 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "CodePipelinePipeline",
-        cirrus_cfn::codepipeline::pipeline::CfnPipeline { artifact_store: Some(Expr::lit(cirrus_cfn::codepipeline::pipeline::ArtifactStore::new(v.string(), Expr::lit(cirrus_cfn::codepipeline::pipeline::ArtifactStoreType::S3)))), ..cirrus_cfn::codepipeline::pipeline::CfnPipeline::new(v.string(), Expr::lit(vec![Expr::lit(cirrus_cfn::codepipeline::pipeline::StageDeclaration::new(Expr::lit(vec![Expr::lit(cirrus_cfn::codepipeline::pipeline::ActionDeclaration::new(Expr::lit(cirrus_cfn::codepipeline::pipeline::ActionTypeId::new(Expr::lit(cirrus_cfn::codepipeline::pipeline::Category::Source), v.string(), v.string(), v.string())), v.string()))]), v.string())), Expr::lit(cirrus_cfn::codepipeline::pipeline::StageDeclaration::new(Expr::lit(vec![Expr::lit(cirrus_cfn::codepipeline::pipeline::ActionDeclaration::new(Expr::lit(cirrus_cfn::codepipeline::pipeline::ActionTypeId::new(Expr::lit(cirrus_cfn::codepipeline::pipeline::Category::Build), v.string_variant(1), v.string_variant(1), v.string_variant(1))), v.string_variant(1)))]), v.string_variant(1)))])) },
+        cirrus_cfn::codepipeline::pipeline::CfnPipeline { artifact_store: Some(Expr::lit(cirrus_cfn::codepipeline::pipeline::ArtifactStore::new(v.string(), Expr::lit(cirrus_cfn::codepipeline::pipeline::ArtifactStoreType::S3)))), ..cirrus_cfn::codepipeline::pipeline::CfnPipeline::new(v.string(), Expr::lit(vec![Expr::lit(cirrus_cfn::codepipeline::pipeline::StageDeclaration::new(Expr::lit(vec![Expr::lit(cirrus_cfn::codepipeline::pipeline::ActionDeclaration::new(Expr::lit(cirrus_cfn::codepipeline::pipeline::ActionTypeId::new(Expr::lit(cirrus_cfn::codepipeline::pipeline::ActionTypeIdCategory::Source), v.string(), v.string(), v.string())), v.string()))]), v.string())), Expr::lit(cirrus_cfn::codepipeline::pipeline::StageDeclaration::new(Expr::lit(vec![Expr::lit(cirrus_cfn::codepipeline::pipeline::ActionDeclaration::new(Expr::lit(cirrus_cfn::codepipeline::pipeline::ActionTypeId::new(Expr::lit(cirrus_cfn::codepipeline::pipeline::ActionTypeIdCategory::Build), v.string_variant(1), v.string_variant(1), v.string_variant(1))), v.string_variant(1)))]), v.string_variant(1)))])) },
     );
     stack.add(
         "CodePipelineWebhook",
-        cirrus_cfn::codepipeline::webhook::CfnWebhook::new(Expr::lit(cirrus_cfn::codepipeline::webhook::Authentication::GithubHmac), Expr::lit(cirrus_cfn::codepipeline::webhook::WebhookAuthConfiguration::default()), Expr::lit(vec![Expr::lit(cirrus_cfn::codepipeline::webhook::WebhookFilterRule::new(v.string()))]), v.string(), v.string()),
+        cirrus_cfn::codepipeline::webhook::CfnWebhook::new(Expr::lit(cirrus_cfn::codepipeline::webhook::WebhookAuthentication::GithubHmac), Expr::lit(cirrus_cfn::codepipeline::webhook::WebhookAuthConfiguration::default()), Expr::lit(vec![Expr::lit(cirrus_cfn::codepipeline::webhook::WebhookFilterRule::new(v.string()))]), v.string(), v.string()),
     );
     stack.add(
         "Ec2ApplicationStatusCheck",
-        cirrus_cfn::ec2::application_status_check::CfnApplicationStatusCheck::new(v.int(), Expr::lit(cirrus_cfn::ec2::application_status_check::Protocol::Http)),
+        cirrus_cfn::ec2::application_status_check::CfnApplicationStatusCheck::new(v.int(), Expr::lit(cirrus_cfn::ec2::application_status_check::ApplicationStatusCheckProtocol::Http)),
     );
     stack.add(
         "Ec2CapacityManagerDataExport",
-        cirrus_cfn::ec2::capacity_manager_data_export::CfnCapacityManagerDataExport::new(Expr::lit(cirrus_cfn::ec2::capacity_manager_data_export::OutputFormat::Csv), v.string(), Expr::lit(cirrus_cfn::ec2::capacity_manager_data_export::Schedule::Hourly)),
+        cirrus_cfn::ec2::capacity_manager_data_export::CfnCapacityManagerDataExport::new(Expr::lit(cirrus_cfn::ec2::capacity_manager_data_export::CapacityManagerDataExportOutputFormat::Csv), v.string(), Expr::lit(cirrus_cfn::ec2::capacity_manager_data_export::CapacityManagerDataExportSchedule::Hourly)),
     );
     stack.add(
         "Ec2CapacityReservation",
@@ -298,7 +298,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "Ec2FlowLog",
-        cirrus_cfn::ec2::flow_log::CfnFlowLog::new(v.string(), Expr::lit(cirrus_cfn::ec2::flow_log::ResourceType::NetworkInterface)),
+        cirrus_cfn::ec2::flow_log::CfnFlowLog::new(v.string(), Expr::lit(cirrus_cfn::ec2::flow_log::FlowLogResourceType::NetworkInterface)),
     );
     stack.add(
         "Ec2FpgaImage",
@@ -434,7 +434,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "Ec2NetworkInsightsPath",
-        cirrus_cfn::ec2::network_insights_path::CfnNetworkInsightsPath::new(Expr::lit(cirrus_cfn::ec2::network_insights_path::Protocol::Tcp), v.string()),
+        cirrus_cfn::ec2::network_insights_path::CfnNetworkInsightsPath::new(Expr::lit(cirrus_cfn::ec2::network_insights_path::NetworkInsightsPathProtocol::Tcp), v.string()),
     );
     stack.add(
         "Ec2NetworkInterface",
@@ -458,7 +458,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "Ec2PrefixList",
-        cirrus_cfn::ec2::prefix_list::CfnPrefixList::new(Expr::lit(cirrus_cfn::ec2::prefix_list::AddressFamily::Ipv4), v.string()),
+        cirrus_cfn::ec2::prefix_list::CfnPrefixList::new(Expr::lit(cirrus_cfn::ec2::prefix_list::PrefixListAddressFamily::Ipv4), v.string()),
     );
     stack.add(
         "Ec2Route",
@@ -506,7 +506,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "Ec2SnapshotBlockPublicAccess",
-        cirrus_cfn::ec2::snapshot_block_public_access::CfnSnapshotBlockPublicAccess::new(Expr::lit(cirrus_cfn::ec2::snapshot_block_public_access::State::BlockAllSharing)),
+        cirrus_cfn::ec2::snapshot_block_public_access::CfnSnapshotBlockPublicAccess::new(Expr::lit(cirrus_cfn::ec2::snapshot_block_public_access::SnapshotBlockPublicAccessState::BlockAllSharing)),
     );
     stack.add(
         "Ec2SpotFleet",
@@ -526,7 +526,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "Ec2SubnetCidrReservation",
-        cirrus_cfn::ec2::subnet_cidr_reservation::CfnSubnetCidrReservation::new(v.string(), Expr::lit(cirrus_cfn::ec2::subnet_cidr_reservation::ReservationType::Prefix), v.string()),
+        cirrus_cfn::ec2::subnet_cidr_reservation::CfnSubnetCidrReservation::new(v.string(), Expr::lit(cirrus_cfn::ec2::subnet_cidr_reservation::SubnetCidrReservationReservationType::Prefix), v.string()),
     );
     stack.add(
         "Ec2SubnetNetworkAclAssociation",
@@ -574,7 +574,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "Ec2TransitGatewayMeteringPolicyEntry",
-        cirrus_cfn::ec2::transit_gateway_metering_policy_entry::CfnTransitGatewayMeteringPolicyEntry::new(Expr::lit(cirrus_cfn::ec2::transit_gateway_metering_policy_entry::MeteredAccount::SourceAttachmentOwner), v.int(), v.string()),
+        cirrus_cfn::ec2::transit_gateway_metering_policy_entry::CfnTransitGatewayMeteringPolicyEntry::new(Expr::lit(cirrus_cfn::ec2::transit_gateway_metering_policy_entry::TransitGatewayMeteringPolicyEntryMeteredAccount::SourceAttachmentOwner), v.int(), v.string()),
     );
     stack.add(
         "Ec2TransitGatewayMulticastDomain",
@@ -634,11 +634,11 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "Ec2VpcBlockPublicAccessExclusion",
-        cirrus_cfn::ec2::vpc_block_public_access_exclusion::CfnVpcBlockPublicAccessExclusion { vpc_id: Some(v.string()), ..cirrus_cfn::ec2::vpc_block_public_access_exclusion::CfnVpcBlockPublicAccessExclusion::new(Expr::lit(cirrus_cfn::ec2::vpc_block_public_access_exclusion::InternetGatewayExclusionMode::AllowBidirectional)) },
+        cirrus_cfn::ec2::vpc_block_public_access_exclusion::CfnVpcBlockPublicAccessExclusion { vpc_id: Some(v.string()), ..cirrus_cfn::ec2::vpc_block_public_access_exclusion::CfnVpcBlockPublicAccessExclusion::new(Expr::lit(cirrus_cfn::ec2::vpc_block_public_access_exclusion::VpcBlockPublicAccessExclusionInternetGatewayExclusionMode::AllowBidirectional)) },
     );
     stack.add(
         "Ec2VpcBlockPublicAccessOptions",
-        cirrus_cfn::ec2::vpc_block_public_access_options::CfnVpcBlockPublicAccessOptions::new(Expr::lit(cirrus_cfn::ec2::vpc_block_public_access_options::InternetGatewayBlockMode::BlockBidirectional)),
+        cirrus_cfn::ec2::vpc_block_public_access_options::CfnVpcBlockPublicAccessOptions::new(Expr::lit(cirrus_cfn::ec2::vpc_block_public_access_options::VpcBlockPublicAccessOptionsInternetGatewayBlockMode::BlockBidirectional)),
     );
     stack.add(
         "Ec2VpcCidrBlock",
@@ -738,7 +738,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "EcrRegistryScanningConfiguration",
-        cirrus_cfn::ecr::registry_scanning_configuration::CfnRegistryScanningConfiguration::new(Expr::lit(vec![Expr::lit(cirrus_cfn::ecr::registry_scanning_configuration::ScanningRule::new(Expr::lit(vec![Expr::lit(cirrus_cfn::ecr::registry_scanning_configuration::RepositoryFilter::new(v.string(), Expr::lit(cirrus_cfn::ecr::registry_scanning_configuration::FilterType::Wildcard)))]), Expr::lit(cirrus_cfn::ecr::registry_scanning_configuration::ScanFrequency::ScanOnPush)))]), Expr::lit(cirrus_cfn::ecr::registry_scanning_configuration::ScanType::Basic)),
+        cirrus_cfn::ecr::registry_scanning_configuration::CfnRegistryScanningConfiguration::new(Expr::lit(vec![Expr::lit(cirrus_cfn::ecr::registry_scanning_configuration::ScanningRule::new(Expr::lit(vec![Expr::lit(cirrus_cfn::ecr::registry_scanning_configuration::RepositoryFilter::new(v.string(), Expr::lit(cirrus_cfn::ecr::registry_scanning_configuration::RepositoryFilterFilterType::Wildcard)))]), Expr::lit(cirrus_cfn::ecr::registry_scanning_configuration::ScanningRuleScanFrequency::ScanOnPush)))]), Expr::lit(cirrus_cfn::ecr::registry_scanning_configuration::RegistryScanningConfigurationScanType::Basic)),
     );
     stack.add(
         "EcrReplicationConfiguration",
@@ -750,7 +750,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "EcrRepositoryCreationTemplate",
-        cirrus_cfn::ecr::repository_creation_template::CfnRepositoryCreationTemplate::new(Expr::lit(vec![Expr::lit(cirrus_cfn::ecr::repository_creation_template::AppliedFor::Replication)]), v.string()),
+        cirrus_cfn::ecr::repository_creation_template::CfnRepositoryCreationTemplate::new(Expr::lit(vec![Expr::lit(cirrus_cfn::ecr::repository_creation_template::RepositoryCreationTemplateAppliedFor::Replication)]), v.string()),
     );
     stack.add(
         "EcrSigningConfiguration",
@@ -766,7 +766,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "EksCapability",
-        cirrus_cfn::eks::capability::CfnCapability::new(v.string(), v.string(), Expr::lit(cirrus_cfn::eks::capability::DeletePropagationPolicy::Retain), v.string(), Expr::lit(cirrus_cfn::eks::capability::CapabilityType::Argocd)),
+        cirrus_cfn::eks::capability::CfnCapability::new(v.string(), v.string(), Expr::lit(cirrus_cfn::eks::capability::CapabilityDeletePropagationPolicy::Retain), v.string(), Expr::lit(cirrus_cfn::eks::capability::CapabilityType::Argocd)),
     );
     stack.add(
         "EksCertificateAuthority",
@@ -782,7 +782,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "EksIdentityProviderConfig",
-        cirrus_cfn::eks::identity_provider_config::CfnIdentityProviderConfig::new(v.string(), Expr::lit(cirrus_cfn::eks::identity_provider_config::Type::Oidc)),
+        cirrus_cfn::eks::identity_provider_config::CfnIdentityProviderConfig::new(v.string(), Expr::lit(cirrus_cfn::eks::identity_provider_config::IdentityProviderConfigType::Oidc)),
     );
     stack.add(
         "EksNodegroup",
@@ -842,11 +842,11 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "EmrStudio",
-        cirrus_cfn::emr::studio::CfnStudio::new(Expr::lit(cirrus_cfn::emr::studio::AuthMode::Sso), v.string(), v.string(), v.string(), v.string(), v.strings(), v.string(), v.string()),
+        cirrus_cfn::emr::studio::CfnStudio::new(Expr::lit(cirrus_cfn::emr::studio::StudioAuthMode::Sso), v.string(), v.string(), v.string(), v.string(), v.strings(), v.string(), v.string()),
     );
     stack.add(
         "EmrStudioSessionMapping",
-        cirrus_cfn::emr::studio_session_mapping::CfnStudioSessionMapping::new(v.string(), Expr::lit(cirrus_cfn::emr::studio_session_mapping::IdentityType::User), v.string(), v.string()),
+        cirrus_cfn::emr::studio_session_mapping::CfnStudioSessionMapping::new(v.string(), Expr::lit(cirrus_cfn::emr::studio_session_mapping::StudioSessionMappingIdentityType::User), v.string(), v.string()),
     );
     stack.add(
         "EmrWalWorkspace",
@@ -854,7 +854,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "EventsApiDestination",
-        cirrus_cfn::events::api_destination::CfnApiDestination::new(v.string(), Expr::lit(cirrus_cfn::events::api_destination::HttpMethod::Get), v.string()),
+        cirrus_cfn::events::api_destination::CfnApiDestination::new(v.string(), Expr::lit(cirrus_cfn::events::api_destination::ApiDestinationHttpMethod::Get), v.string()),
     );
     stack.add(
         "EventsArchive",
@@ -994,11 +994,11 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "LambdaMicrovmImage",
-        cirrus_cfn::lambda::microvm_image::CfnMicrovmImage::new(Expr::lit(vec![Expr::lit(cirrus_cfn::lambda::microvm_image::AdditionalOsCapabilities::All)]), v.string(), v.string(), v.string(), Expr::lit(cirrus_cfn::lambda::microvm_image::CodeArtifact::new(v.string())), Expr::lit(vec![Expr::lit(cirrus_cfn::lambda::microvm_image::CpuConfiguration::new(Expr::lit(cirrus_cfn::lambda::microvm_image::Architecture::Arm64)))]), v.string(), v.strings(), Expr::lit(vec![Expr::lit(cirrus_cfn::lambda::microvm_image::EnvironmentVariable::new(v.string(), v.string()))]), Expr::lit(cirrus_cfn::lambda::microvm_image::Hooks::default()), Expr::lit(cirrus_cfn::lambda::microvm_image::Logging::default()), v.string(), Expr::lit(vec![Expr::lit(cirrus_cfn::lambda::microvm_image::Resources::new(v.int()))])),
+        cirrus_cfn::lambda::microvm_image::CfnMicrovmImage::new(Expr::lit(vec![Expr::lit(cirrus_cfn::lambda::microvm_image::MicrovmImageAdditionalOsCapabilities::All)]), v.string(), v.string(), v.string(), Expr::lit(cirrus_cfn::lambda::microvm_image::CodeArtifact::new(v.string())), Expr::lit(vec![Expr::lit(cirrus_cfn::lambda::microvm_image::CpuConfiguration::new(Expr::lit(cirrus_cfn::lambda::microvm_image::CpuConfigurationArchitecture::Arm64)))]), v.string(), v.strings(), Expr::lit(vec![Expr::lit(cirrus_cfn::lambda::microvm_image::EnvironmentVariable::new(v.string(), v.string()))]), Expr::lit(cirrus_cfn::lambda::microvm_image::Hooks::default()), Expr::lit(cirrus_cfn::lambda::microvm_image::Logging::default()), v.string(), Expr::lit(vec![Expr::lit(cirrus_cfn::lambda::microvm_image::Resources::new(v.int()))])),
     );
     stack.add(
         "LambdaNetworkConnector",
-        cirrus_cfn::lambda::network_connector::CfnNetworkConnector::new(Expr::lit(cirrus_cfn::lambda::network_connector::Config::new(Expr::lit(cirrus_cfn::lambda::network_connector::VpcEgressConfiguration::new(Expr::lit(vec![Expr::lit(cirrus_cfn::lambda::network_connector::AssociatedComputeResourceTypes::MicroVm)]), Expr::lit(cirrus_cfn::lambda::network_connector::NetworkProtocol::Ipv4), v.strings(), v.strings()))))),
+        cirrus_cfn::lambda::network_connector::CfnNetworkConnector::new(Expr::lit(cirrus_cfn::lambda::network_connector::Config::new(Expr::lit(cirrus_cfn::lambda::network_connector::VpcEgressConfiguration::new(Expr::lit(vec![Expr::lit(cirrus_cfn::lambda::network_connector::VpcEgressConfigurationAssociatedComputeResourceTypes::MicroVm)]), Expr::lit(cirrus_cfn::lambda::network_connector::VpcEgressConfigurationNetworkProtocol::Ipv4), v.strings(), v.strings()))))),
     );
     stack.add(
         "LambdaPermission",
@@ -1010,7 +1010,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "LambdaUrl",
-        cirrus_cfn::lambda::url::CfnUrl::new(Expr::lit(cirrus_cfn::lambda::url::AuthType::AwsIam), v.string()),
+        cirrus_cfn::lambda::url::CfnUrl::new(Expr::lit(cirrus_cfn::lambda::url::UrlAuthType::AwsIam), v.string()),
     );
     stack.add(
         "LambdaVersion",
@@ -1018,7 +1018,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "LogsAccountPolicy",
-        cirrus_cfn::logs::account_policy::CfnAccountPolicy::new(v.string(), v.string(), Expr::lit(cirrus_cfn::logs::account_policy::PolicyType::DataProtectionPolicy)),
+        cirrus_cfn::logs::account_policy::CfnAccountPolicy::new(v.string(), v.string(), Expr::lit(cirrus_cfn::logs::account_policy::AccountPolicyPolicyType::DataProtectionPolicy)),
     );
     stack.add(
         "LogsDelivery",
@@ -1070,7 +1070,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "LogsStorageTierPolicy",
-        cirrus_cfn::logs::storage_tier_policy::CfnStorageTierPolicy::new(Expr::lit(cirrus_cfn::logs::storage_tier_policy::StorageTier::IntelligentTiering)),
+        cirrus_cfn::logs::storage_tier_policy::CfnStorageTierPolicy::new(Expr::lit(cirrus_cfn::logs::storage_tier_policy::StorageTierPolicyStorageTier::IntelligentTiering)),
     );
     stack.add(
         "LogsSubscriptionFilter",
@@ -1138,7 +1138,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "RedshiftUsageLimit",
-        cirrus_cfn::redshift::usage_limit::CfnUsageLimit::new(v.float(), v.string(), Expr::lit(cirrus_cfn::redshift::usage_limit::FeatureType::Spectrum), Expr::lit(cirrus_cfn::redshift::usage_limit::LimitType::Time)),
+        cirrus_cfn::redshift::usage_limit::CfnUsageLimit::new(v.float(), v.string(), Expr::lit(cirrus_cfn::redshift::usage_limit::UsageLimitFeatureType::Spectrum), Expr::lit(cirrus_cfn::redshift::usage_limit::UsageLimitLimitType::Time)),
     );
     stack.add(
         "Route53CidrCollection",
@@ -1154,7 +1154,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "Route53HealthCheck",
-        cirrus_cfn::route53::health_check::CfnHealthCheck::new(Expr::lit(cirrus_cfn::route53::health_check::HealthCheckConfig::new(Expr::lit(cirrus_cfn::route53::health_check::Type::Calculated)))),
+        cirrus_cfn::route53::health_check::CfnHealthCheck::new(Expr::lit(cirrus_cfn::route53::health_check::HealthCheckConfig::new(Expr::lit(cirrus_cfn::route53::health_check::HealthCheckConfigType::Calculated)))),
     );
     stack.add(
         "Route53HostedZone",
@@ -1162,7 +1162,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "Route53KeySigningKey",
-        cirrus_cfn::route53::key_signing_key::CfnKeySigningKey::new(v.string(), v.string(), v.string(), Expr::lit(cirrus_cfn::route53::key_signing_key::Status::Active)),
+        cirrus_cfn::route53::key_signing_key::CfnKeySigningKey::new(v.string(), v.string(), v.string(), Expr::lit(cirrus_cfn::route53::key_signing_key::KeySigningKeyStatus::Active)),
     );
     stack.add(
         "Route53QueryLoggingConfig",
@@ -1186,7 +1186,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "S3AccessGrant",
-        cirrus_cfn::s3::access_grant::CfnAccessGrant::new(v.string(), Expr::lit(cirrus_cfn::s3::access_grant::Grantee::new(v.string(), Expr::lit(cirrus_cfn::s3::access_grant::GranteeType::Iam))), Expr::lit(cirrus_cfn::s3::access_grant::Permission::Read)),
+        cirrus_cfn::s3::access_grant::CfnAccessGrant::new(v.string(), Expr::lit(cirrus_cfn::s3::access_grant::Grantee::new(v.string(), Expr::lit(cirrus_cfn::s3::access_grant::GranteeType::Iam))), Expr::lit(cirrus_cfn::s3::access_grant::AccessGrantPermission::Read)),
     );
     stack.add(
         "S3AccessGrantsInstance",
@@ -1298,7 +1298,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "SsmParameter",
-        cirrus_cfn::ssm::parameter::CfnParameter::new(Expr::lit(cirrus_cfn::ssm::parameter::Type::String), v.string()),
+        cirrus_cfn::ssm::parameter::CfnParameter::new(Expr::lit(cirrus_cfn::ssm::parameter::ParameterType::String), v.string()),
     );
     stack.add(
         "SsmPatchBaseline",
@@ -1318,7 +1318,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "WaFv2IpSet",
-        cirrus_cfn::wafv2::ip_set::CfnIpSet::new(v.strings(), Expr::lit(cirrus_cfn::wafv2::ip_set::IpAddressVersion::Ipv4), Expr::lit(cirrus_cfn::wafv2::ip_set::Scope::Cloudfront)),
+        cirrus_cfn::wafv2::ip_set::CfnIpSet::new(v.strings(), Expr::lit(cirrus_cfn::wafv2::ip_set::IpSetIpAddressVersion::Ipv4), Expr::lit(cirrus_cfn::wafv2::ip_set::IpSetScope::Cloudfront)),
     );
     stack.add(
         "WaFv2LoggingConfiguration",
@@ -1326,7 +1326,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "WaFv2RegexPatternSet",
-        cirrus_cfn::wafv2::regex_pattern_set::CfnRegexPatternSet::new(v.strings(), Expr::lit(cirrus_cfn::wafv2::regex_pattern_set::Scope::Cloudfront)),
+        cirrus_cfn::wafv2::regex_pattern_set::CfnRegexPatternSet::new(v.strings(), Expr::lit(cirrus_cfn::wafv2::regex_pattern_set::RegexPatternSetScope::Cloudfront)),
     );
     stack.add(
         "WaFv2RuleGroup",
