@@ -228,7 +228,7 @@ fn component<'a>(
         },
     );
     // `aws eks update-kubeconfig`; Kubernetes rights come from the access entry alone.
-    Cluster::from_name(CLUSTER_NAME).grant_describe(&deploy);
+    Cluster::from_name(stack, &id("Cluster"), CLUSTER_NAME).grant_describe(&deploy);
 
     let (src, image) = (Artifact::new("Src"), Artifact::new("Image"));
     Pipeline::new(

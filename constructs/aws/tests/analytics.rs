@@ -315,8 +315,11 @@ fn a_given_role_gets_the_stream_permissions_and_subscriptions_may_only_put_recor
 fn subscription_filter_props_are_checked() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
-    let stream =
-        DeliveryStream::from_arn("arn:aws:firehose:us-east-1:111122223333:deliverystream/x");
+    let stream = DeliveryStream::from_arn(
+        stack,
+        "ImportedStream",
+        "arn:aws:firehose:us-east-1:111122223333:deliverystream/x",
+    );
     SubscriptionFilter::new(
         stack,
         "Long",
@@ -823,13 +826,18 @@ fn imported_work_groups_are_granted_like_those_of_the_app() {
     let results = Bucket::new(stack, "Results", BucketProps::default());
     let owned = WorkGroup::new(stack, "Team", "team", &results, WorkGroupProps::default());
     let_query(&owned, &analyst);
-    let shared = WorkGroup::from_name("shared")
-        .with_results(&Bucket::from_name("shared-results"), "athena/")
+    let shared = WorkGroup::from_name(stack, "ImportedWorkGroup", "shared")
+        .with_results(
+            &Bucket::from_name(stack, "ImportedBucket", "shared-results"),
+            "athena/",
+        )
         .with_results_key(&Key::from_arn(
+            stack,
+            "ImportedKey",
             "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         ));
     let_query(&shared, &analyst);
-    let bare = WorkGroup::from_name("primary");
+    let bare = WorkGroup::from_name(stack, "ImportedWorkGroup2", "primary");
     let auditor = Role::new(
         stack,
         "Auditor",
@@ -882,7 +890,7 @@ fn imported_work_groups_are_granted_like_those_of_the_app() {
     );
     assert_eq!(
         shared.arn(),
-        IWorkGroup::arn(&WorkGroup::from_name("shared"))
+        IWorkGroup::arn(&WorkGroup::from_name(stack, "ImportedWorkGroup3", "shared"))
     );
 }
 
@@ -903,7 +911,7 @@ fn imported_emr_clusters_take_steps_like_those_of_the_app() {
     );
     let owned = emr::Cluster::new(stack, "Emr", &imported_vpc(), emr::ClusterProps::default());
     let_submit(&owned, &orchestrator);
-    let existing = emr::Cluster::from_id("j-2AXXXXXXGAPLF");
+    let existing = emr::Cluster::from_id(stack, "ImportedCluster", "j-2AXXXXXXGAPLF");
     let_submit(&existing, &orchestrator);
     let t = template(&app);
     let granted = statements(&t, "OrchestratorDefaultPolicy");

@@ -370,7 +370,7 @@ fn plaintext_secrets_are_refused_everywhere() {
                 // Not refused: the value is not in the template, or is declared not secret.
                 (
                     "API_TOKEN".into(),
-                    EnvVar::secret(&Secret::from_name("api", None)),
+                    EnvVar::secret(&Secret::from_name(stack, "ImportedSecret", "api", None)),
                 ),
                 ("CACHE_KEY".into(), EnvVar::NotSecret("v2".into())),
             ],

@@ -475,7 +475,7 @@ fn cluster_grants_and_names() {
         Principal::service("codebuild.amazonaws.com"),
         RoleProps::default(),
     );
-    Cluster::from_name("yelp-search").grant_describe(&builder);
+    Cluster::from_name(stack, "ImportedCluster", "yelp-search").grant_describe(&builder);
     let t = template(&app, "S");
     assert_eq!(
         resource(&t, "DeployDefaultPolicy")["Properties"]["PolicyDocument"]["Statement"],
@@ -613,7 +613,7 @@ fn repository_grants_are_scoped_and_the_token_stands_alone() {
         RoleProps::default(),
     );
     repo.grant_push(&pusher);
-    Repository::from_name("team/base").grant_push(&pusher);
+    Repository::from_name(stack, "ImportedRepository", "team/base").grant_push(&pusher);
     let t = template(&app, "S");
     let arn = json!({"Fn::GetAtt": ["Images2D38C313", "Arn"]});
     assert_eq!(
@@ -643,7 +643,10 @@ fn repository_uris() {
     let stack = app.stack("S", StackProps::default());
     let repo = Repository::new(stack, "Images", RepositoryProps::default());
     stack.add_output("Uri", repo.uri_for_tag("v1"));
-    stack.add_output("Imported", Repository::from_name("team/base").uri());
+    stack.add_output(
+        "Imported",
+        Repository::from_name(stack, "ImportedRepository", "team/base").uri(),
+    );
     let t = template(&app, "S");
     assert_eq!(
         t["Outputs"]["Uri"]["Value"],

@@ -249,7 +249,12 @@ fn s3_origins_cloudfront_cannot_read_are_refused() {
 fn cloudfront_certificate_and_web_acl_must_be_in_us_east_1() {
     let app = App::new("t");
     let stack = stack_in(&app, "Eu", "eu-west-1");
-    let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
+    let zone = HostedZone::from_attributes(
+        stack,
+        "ImportedZone",
+        "Z0123456789ABCDEFGHIJ",
+        "example.com",
+    );
     let cert = Certificate::new(
         stack,
         "Cert",
@@ -275,7 +280,7 @@ fn cloudfront_certificate_and_web_acl_must_be_in_us_east_1() {
     let errs = errors(&app);
     assert_has(
         &errs,
-        "Eu/Cdn: the viewer certificate is in eu-west-1; CloudFront only uses certificates from us-east-1 (create the certificate in a stack whose env region is us-east-1",
+        "Eu/Cdn: the viewer certificate Eu/Cert is in eu-west-1; CloudFront only uses certificates from us-east-1 (create the certificate in a stack whose env region is us-east-1",
     );
     assert_has(
         &errs,
@@ -299,7 +304,11 @@ fn imported_certificates_are_checked_by_their_arn() {
         DistributionProps {
             domain: Some(CustomDomain::new(
                 ["www.example.com"],
-                &Certificate::from_arn("arn:aws:acm:eu-central-1:123456789012:certificate/abc"),
+                &Certificate::from_arn(
+                    stack,
+                    "FrankfurtCert",
+                    "arn:aws:acm:eu-central-1:123456789012:certificate/abc",
+                ),
             )),
             ..Default::default()
         },
@@ -311,7 +320,7 @@ fn imported_certificates_are_checked_by_their_arn() {
         DistributionProps {
             domain: Some(CustomDomain::new(
                 ["www.example.com"],
-                &Certificate::from_arn("not-an-arn"),
+                &Certificate::from_arn(stack, "GarbageCert", "not-an-arn"),
             )),
             ..Default::default()
         },
@@ -323,25 +332,46 @@ fn imported_certificates_are_checked_by_their_arn() {
         DistributionProps {
             domain: Some(CustomDomain::new(
                 ["www.example.com"],
-                &Certificate::from_arn("arn:aws:acm:us-east-1:123456789012:certificate/abc"),
+                &Certificate::from_arn(
+                    stack,
+                    "VirginiaCert",
+                    "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+                ),
             )),
             ..Default::default()
         },
     );
     let errs = errors(&app);
-    assert_has(&errs, "Us/Wrong: the viewer certificate is in eu-central-1");
+    // The region is judged where the certificate is used, and the message names both.
     assert_has(
         &errs,
-        "Us/Garbage: \"not-an-arn\" is not an ACM certificate ARN",
+        "Us/Wrong: the viewer certificate Us/FrankfurtCert is in eu-central-1",
+    );
+    // A malformed ARN is reported at the import, not at the distribution that uses it.
+    assert_has(
+        &errs,
+        "Us/GarbageCert: \"not-an-arn\" is not the ARN of an ACM certificate (certificate ARNs read arn:aws:acm:<region>:<account>:certificate/<id>)",
+    );
+    assert!(
+        !errs.iter().any(|e| e.starts_with("Us/Garbage:")),
+        "{errs:#?}"
     );
     assert!(!errs.iter().any(|e| e.starts_with("Us/Fine")), "{errs:#?}");
+    assert!(
+        !errs.iter().any(|e| e.starts_with("Us/VirginiaCert")),
+        "{errs:#?}"
+    );
 }
 
 #[test]
 fn viewer_tls_policies_older_than_tls_1_2_are_refused() {
     let app = App::new("t");
     let stack = stack_in(&app, "Us", "us-east-1");
-    let cert = Certificate::from_arn("arn:aws:acm:us-east-1:123456789012:certificate/abc");
+    let cert = Certificate::from_arn(
+        stack,
+        "ImportedCertificate",
+        "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+    );
     let mut domain = CustomDomain::new(["www.example.com"], &cert);
     domain.minimum_tls = ViewerTlsPolicy::Named("TLSv1.1_2016".into());
     Distribution::new(
@@ -581,6 +611,8 @@ fn https_listener_needs_a_certificate_and_a_modern_tls_policy() {
         "OldTls",
         ListenerProtocol::Https {
             certificates: vec![Certificate::from_arn(
+                stack,
+                "OldTlsCert",
                 "arn:aws:acm:us-east-1:123456789012:certificate/abc",
             )],
             ssl_policy: SslPolicy::Named("ELBSecurityPolicy-2016-08".into()),
@@ -594,6 +626,8 @@ fn https_listener_needs_a_certificate_and_a_modern_tls_policy() {
     alb.add_listener(
         "OtherRegion",
         ListenerProtocol::https(vec![Certificate::from_arn(
+            stack,
+            "IrelandCert",
             "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
         )]),
         ListenerAction::forward(group),
@@ -613,7 +647,7 @@ fn https_listener_needs_a_certificate_and_a_modern_tls_policy() {
     );
     assert_has(
         &errs,
-        "Us/Alb/OtherRegion: the certificate is in eu-west-1, the load balancer in us-east-1",
+        "Us/Alb/OtherRegion: the certificate Us/IrelandCert is in eu-west-1, the load balancer in us-east-1",
     );
 }
 
@@ -627,6 +661,8 @@ fn listener_actions_are_checked() {
     let green = TargetGroup::new(stack, "Green", &vpc, 8080, TargetGroupProps::default());
     let cert = || {
         ListenerProtocol::https(vec![Certificate::from_arn(
+            stack,
+            "ImportedCertificate",
             "arn:aws:acm:us-east-1:123456789012:certificate/abc",
         )])
     };
@@ -880,6 +916,8 @@ fn forwarding_opens_only_the_target_ports_towards_the_vpc() {
     alb.add_listener(
         "Https",
         ListenerProtocol::https(vec![Certificate::from_arn(
+            stack,
+            "ImportedCertificate",
             "arn:aws:acm:us-east-1:123456789012:certificate/abc",
         )]),
         ListenerAction::forward(tg),
@@ -908,7 +946,12 @@ fn forwarding_opens_only_the_target_ports_towards_the_vpc() {
 fn record_names_and_routing_are_checked() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
-    let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
+    let zone = HostedZone::from_attributes(
+        stack,
+        "ImportedZone",
+        "Z0123456789ABCDEFGHIJ",
+        "example.com",
+    );
     let a = |ip: &str| RecordTarget::A(vec![ip.into()]);
     RecordSet::new(
         stack,
@@ -996,7 +1039,8 @@ fn record_names_and_routing_are_checked() {
             ..Default::default()
         },
     );
-    let bad_zone = HostedZone::from_attributes("/hostedzone/Z0123", "example.com");
+    let bad_zone =
+        HostedZone::from_attributes(stack, "SlashedZone", "/hostedzone/Z0123", "example.com");
     RecordSet::new(
         stack,
         "BadZone",
@@ -1035,7 +1079,12 @@ fn record_names_and_routing_are_checked() {
     );
     assert_has(
         &errs,
-        "S/BadZone: hosted zone id \"/hostedzone/Z0123\" is not a Route 53 zone id",
+        "S/SlashedZone: hosted zone id \"/hostedzone/Z0123\" is not a Route 53 zone id (give the id as the console shows it",
+    );
+    // Reported once, at the import, rather than by each record that uses the zone.
+    assert!(
+        !errs.iter().any(|e| e.starts_with("S/BadZone")),
+        "{errs:#?}"
     );
 }
 
@@ -1043,7 +1092,12 @@ fn record_names_and_routing_are_checked() {
 fn geolocation_records_check_their_location_codes() {
     let app = App::new("t");
     let stack = stack_in(&app, "S", "us-east-1");
-    let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
+    let zone = HostedZone::from_attributes(
+        stack,
+        "ImportedZone",
+        "Z0123456789ABCDEFGHIJ",
+        "example.com",
+    );
     for (id, location) in [
         ("Continent", GeoLocation::Continent("EUROPE".into())),
         ("Country", GeoLocation::Country("de".into())),
@@ -1097,7 +1151,12 @@ fn alias_records_of_a_load_balancer_evaluate_target_health() {
     let app = App::new("t");
     let stack = stack_in(&app, "Us", "us-east-1");
     let alb = internet_alb(stack, "Alb");
-    let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
+    let zone = HostedZone::from_attributes(
+        stack,
+        "ImportedZone",
+        "Z0123456789ABCDEFGHIJ",
+        "example.com",
+    );
     RecordSet::new(
         stack,
         "Origin",
@@ -1135,7 +1194,12 @@ fn alias_records_of_a_load_balancer_evaluate_target_health() {
 fn certificate_names_and_validation_are_checked() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
-    let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
+    let zone = HostedZone::from_attributes(
+        stack,
+        "ImportedZone",
+        "Z0123456789ABCDEFGHIJ",
+        "example.com",
+    );
     Certificate::new(
         stack,
         "Outside",
@@ -1243,6 +1307,8 @@ fn vpc_cidr_from_an_expression_gets_standalone_rules() {
     alb.add_listener(
         "Https",
         ListenerProtocol::https(vec![Certificate::from_arn(
+            stack,
+            "ImportedCertificate",
             "arn:aws:acm:us-east-1:123456789012:certificate/abc",
         )]),
         ListenerAction::forward(tg),
@@ -1271,6 +1337,8 @@ fn vpc_cidr_from_an_expression_gets_standalone_rules() {
     closed.add_listener(
         "Https",
         ListenerProtocol::https(vec![Certificate::from_arn(
+            stack,
+            "ImportedCertificate2",
             "arn:aws:acm:us-east-1:123456789012:certificate/abc",
         )]),
         ListenerAction::forward(tg),
@@ -1282,7 +1350,11 @@ fn vpc_cidr_from_an_expression_gets_standalone_rules() {
 const EDGE_ACL: &str = "arn:aws:wafv2:us-east-1:111122223333:global/webacl/edge/a1b2c3d4";
 const REGIONAL_ACL: &str = "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/alb/e5f6a7b8";
 
-fn no_logs_distribution<'a>(stack: Stack<'a>, id: &str, firewall: Firewall) -> Distribution<'a> {
+fn no_logs_distribution<'a>(
+    stack: Stack<'a>,
+    id: &str,
+    firewall: Firewall<'a>,
+) -> Distribution<'a> {
     Distribution::new(
         stack,
         id,
@@ -1299,14 +1371,18 @@ fn no_logs_distribution<'a>(stack: Stack<'a>, id: &str, firewall: Firewall) -> D
 fn imported_web_acls_protect_distributions_and_load_balancers() {
     let app = App::new("t");
     let stack = stack_in(&app, "Us", "us-east-1");
-    no_logs_distribution(stack, "Cdn", Firewall::WebAcl(WebAcl::from_arn(EDGE_ACL)));
+    no_logs_distribution(
+        stack,
+        "Cdn",
+        Firewall::WebAcl(WebAcl::from_arn(stack, "ImportedWebAcl", EDGE_ACL)),
+    );
     ApplicationLoadBalancer::new(
         stack,
         "Alb",
         &imported_vpc(),
         ApplicationLoadBalancerProps {
             access_logs: LoadBalancerLogs::Disabled,
-            web_acl: Some(WebAcl::from_arn(REGIONAL_ACL)),
+            web_acl: Some(WebAcl::from_arn(stack, "ImportedWebAcl2", REGIONAL_ACL)),
             ..Default::default()
         },
     );
@@ -1326,7 +1402,7 @@ fn imported_web_acls_protect_distributions_and_load_balancers() {
             .all(|(_, r)| r["Type"] != "AWS::WAFv2::WebACL"),
         "an imported web ACL is not created"
     );
-    let acl = WebAcl::from_arn(EDGE_ACL);
+    let acl = WebAcl::from_arn(stack, "ImportedWebAcl3", EDGE_ACL);
     assert_eq!(acl.web_acl_scope(), Some(WebAclScope::CloudFront));
     assert_eq!(acl.arn(), EDGE_ACL.into());
 }
@@ -1338,40 +1414,42 @@ fn imported_web_acls_are_checked_by_their_arn() {
     no_logs_distribution(
         stack,
         "Regional",
-        Firewall::WebAcl(WebAcl::from_arn(REGIONAL_ACL)),
+        Firewall::WebAcl(WebAcl::from_arn(stack, "RegionalAcl", REGIONAL_ACL)),
     );
-    no_logs_distribution(stack, "Bad", Firewall::WebAcl(WebAcl::from_arn("acl-1")));
+    no_logs_distribution(
+        stack,
+        "Bad",
+        Firewall::WebAcl(WebAcl::from_arn(stack, "BadAcl", "acl-1")),
+    );
     ApplicationLoadBalancer::new(
         stack,
         "Alb",
         &imported_vpc(),
         ApplicationLoadBalancerProps {
             access_logs: LoadBalancerLogs::Disabled,
-            web_acl: Some(WebAcl::from_arn(EDGE_ACL)),
+            web_acl: Some(WebAcl::from_arn(stack, "EdgeAcl", EDGE_ACL)),
             ..Default::default()
         },
     );
     let errs = errors(&app);
     assert_has(
         &errs,
-        &format!(
-            "Us/Regional: web ACL {REGIONAL_ACL} is regional; a distribution needs a CloudFront web ACL"
-        ),
+        "Us/Regional: web ACL Us/RegionalAcl is regional; a distribution needs a CloudFront web ACL",
     );
+    // A malformed ARN is reported at the import, not at the distribution that uses it.
     assert_has(
         &errs,
-        "Us/Bad: \"acl-1\" is not the ARN of a WAFv2 web ACL (web ACL ARNs read arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>",
+        "Us/BadAcl: \"acl-1\" is not the ARN of a WAFv2 web ACL (web ACL ARNs read arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>",
     );
+    assert!(!errs.iter().any(|e| e.starts_with("Us/Bad:")), "{errs:#?}");
     assert_has(
         &errs,
-        &format!(
-            "Us/Alb: web ACL {EDGE_ACL} protects CloudFront distributions; it cannot be associated with a regional resource"
-        ),
+        "Us/Alb: web ACL Us/EdgeAcl protects CloudFront distributions; it cannot be associated with a regional resource",
     );
 }
 
-fn shared_alb() -> ImportedApplicationLoadBalancer {
-    ApplicationLoadBalancer::from_attributes(LoadBalancerAttributes {
+fn shared_alb(stack: Stack<'_>) -> ImportedApplicationLoadBalancer<'_> {
+    ApplicationLoadBalancer::from_attributes(stack, "ImportedLoadBalancer", LoadBalancerAttributes {
         arn: "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/shared/50dc6c495c0c9188".into(),
         dns_name: "shared-1234567890.us-east-1.elb.amazonaws.com".into(),
         canonical_hosted_zone_id: "Z35SXDOTRQ7X7K".into(),
@@ -1381,7 +1459,12 @@ fn shared_alb() -> ImportedApplicationLoadBalancer {
 
 /// A record pointing at `lb`, whichever kind of load balancer it is.
 fn origin_record<'a>(stack: Stack<'a>, id: &str, name: &str, lb: &impl ILoadBalancer) {
-    let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
+    let zone = HostedZone::from_attributes(
+        stack,
+        &format!("{id}Zone"),
+        "Z0123456789ABCDEFGHIJ",
+        "example.com",
+    );
     RecordSet::new(
         stack,
         id,
@@ -1397,7 +1480,7 @@ fn imported_load_balancers_are_alias_targets_and_origins() {
     let app = App::new("t");
     let stack = stack_in(&app, "Us", "us-east-1");
     let owned = internet_alb(stack, "Alb");
-    let shared = shared_alb();
+    let shared = shared_alb(stack);
     origin_record(stack, "OwnedRecord", "owned.example.com", &owned);
     origin_record(stack, "SharedRecord", "shared.example.com", &shared);
     no_logs_distribution(stack, "Cdn", Firewall::Disabled);
@@ -1467,8 +1550,11 @@ fn imported_load_balancers_are_alias_targets_and_origins() {
 const SHARED_TG: &str =
     "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/shared/73e2d6bc24d8a067";
 
-fn https() -> ListenerProtocol {
+/// HTTPS with an imported certificate, imported as `<listener>Certificate`.
+fn https<'a>(stack: Stack<'a>, listener: &str) -> ListenerProtocol<'a> {
     ListenerProtocol::https(vec![Certificate::from_arn(
+        stack,
+        &format!("{listener}Certificate"),
         "arn:aws:acm:us-east-1:123456789012:certificate/abc",
     )])
 }
@@ -1485,10 +1571,10 @@ fn listeners_forward_to_imported_target_groups() {
         8080,
         TargetGroupProps::default(),
     );
-    let shared = TargetGroup::from_arn(SHARED_TG).with_ports([9090]);
+    let shared = TargetGroup::from_arn(stack, "ImportedTargetGroup", SHARED_TG).with_ports([9090]);
     let listener = alb.add_listener(
         "Https",
-        https(),
+        https(stack, "Https"),
         ListenerAction::weighted([
             (TargetGroupRef::from(owned), 90),
             (shared.clone().into(), 10),
@@ -1497,7 +1583,7 @@ fn listeners_forward_to_imported_target_groups() {
     );
     alb.add_listener(
         "Admin",
-        https(),
+        https(stack, "Admin"),
         ListenerAction::forward(&shared),
         ListenerProps {
             port: Some(8443),
@@ -1549,6 +1635,8 @@ fn listeners_forward_to_imported_target_groups() {
         );
     };
     let imported = Listener::from_arn(
+        stack,
+        "ImportedListener",
         "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/shared/50dc6c495c0c9188/f2f7dc8efc522ab2",
     );
     rule("OwnedRule", &|| listener.arn());
@@ -1573,8 +1661,8 @@ fn forwarding_to_imported_target_groups_is_checked() {
     let alb = internet_alb(stack, "Alb");
     alb.add_listener(
         "Portless",
-        https(),
-        ListenerAction::forward(TargetGroup::from_arn(SHARED_TG)),
+        https(stack, "Portless"),
+        ListenerAction::forward(TargetGroup::from_arn(stack, "SharedTg", SHARED_TG)),
         ListenerProps::default(),
     );
     let warnings: Vec<String> = app
@@ -1587,15 +1675,21 @@ fn forwarding_to_imported_target_groups_is_checked() {
     assert_eq!(
         warnings,
         vec![format!(
-            "Us/Alb/Portless: the ports of the imported target group {SHARED_TG} are not known, so the load balancer's security group is not opened towards its targets: give them with ImportedTargetGroup::with_ports, or add the egress rule to the load balancer's security group"
+            "Us/Alb/Portless: the ports of the imported target group Us/SharedTg ({SHARED_TG}) are not known, so the load balancer's security group is not opened towards its targets: give them with ImportedTargetGroup::with_ports, or add the egress rule to the load balancer's security group"
         )]
     );
     alb.add_listener(
         "Twice",
-        https(),
+        https(stack, "Twice"),
         ListenerAction::weighted([
-            (TargetGroup::from_arn(SHARED_TG).with_ports([80]), 1),
-            (TargetGroup::from_arn(SHARED_TG).with_ports([8080]), 1),
+            (
+                TargetGroup::from_arn(stack, "SharedTgOn80", SHARED_TG).with_ports([80]),
+                1,
+            ),
+            (
+                TargetGroup::from_arn(stack, "SharedTgOn8080", SHARED_TG).with_ports([8080]),
+                1,
+            ),
         ]),
         ListenerProps {
             port: Some(444),
@@ -1604,8 +1698,8 @@ fn forwarding_to_imported_target_groups_is_checked() {
     );
     alb.add_listener(
         "Bad",
-        https(),
-        ListenerAction::forward(TargetGroup::from_arn("tg-1").with_ports([80])),
+        https(stack, "Bad"),
+        ListenerAction::forward(TargetGroup::from_arn(stack, "BadTg", "tg-1").with_ports([80])),
         ListenerProps {
             port: Some(445),
             ..Default::default()
@@ -1614,11 +1708,12 @@ fn forwarding_to_imported_target_groups_is_checked() {
     let errs = errors(&app);
     assert_has(
         &errs,
-        &format!("Us/Alb/Twice: target group {SHARED_TG} is listed twice"),
+        &format!("Us/Alb/Twice: target group Us/SharedTgOn8080 ({SHARED_TG}) is listed twice"),
     );
+    // A malformed ARN is reported at the import, not at the listener that forwards to it.
     assert_has(
         &errs,
-        "Us/Alb/Bad: \"tg-1\" is not the ARN of an ELB target group (target group ARNs read arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>)",
+        "Us/BadTg: \"tg-1\" is not the ARN of an ELB target group (target group ARNs read arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>)",
     );
 }
 
@@ -1627,7 +1722,12 @@ fn distributions_grant_invalidation_and_imported_ones_are_alias_targets() {
     let app = App::new("t");
     let stack = stack_in(&app, "Us", "us-east-1");
     let owned = no_logs_distribution(stack, "Cdn", Firewall::Disabled);
-    let existing = Distribution::from_attributes("E1U5RQF7T870K0", "d111111abcdef8.cloudfront.net");
+    let existing = Distribution::from_attributes(
+        stack,
+        "ImportedDistribution",
+        "E1U5RQF7T870K0",
+        "d111111abcdef8.cloudfront.net",
+    );
     let deployer = Role::new(
         stack,
         "Deployer",
@@ -1636,7 +1736,12 @@ fn distributions_grant_invalidation_and_imported_ones_are_alias_targets() {
     );
     owned.grant_create_invalidation(&deployer);
     existing.grant_create_invalidation(&deployer);
-    let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
+    let zone = HostedZone::from_attributes(
+        stack,
+        "ImportedZone",
+        "Z0123456789ABCDEFGHIJ",
+        "example.com",
+    );
     for (id, target) in [
         ("Owned", owned.alias_target()),
         ("Existing", existing.alias_target()),

@@ -239,9 +239,10 @@ impl<'a> Certificate<'a> {
             {
                 Some(parts[3].to_owned())
             } else {
-                node.error(format!(
-                    "\"{literal}\" is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)"
-                ));
+                node.error_with_hint(
+                    format!("\"{literal}\" is not the ARN of an ACM certificate"),
+                    "certificate ARNs read arn:aws:acm:<region>:<account>:certificate/<id>",
+                );
                 None
             }
         });
@@ -265,22 +266,23 @@ fn validation_options(
     names: &[String],
     validation: CertificateValidation<'_>,
 ) -> (&'static str, List<certificate::DomainValidationOption>) {
-    let option = |name: &str, zone: &ImportedHostedZone<'_>| -> Expr<certificate::DomainValidationOption> {
-        let zone_name = zone.zone_name();
-        let bare = name.strip_prefix("*.").unwrap_or(name);
-        if !zone_name.is_empty() && !is_within(bare, &zone_name) {
-            node.error_with_hint(
+    let option =
+        |name: &str, zone: &ImportedHostedZone<'_>| -> Expr<certificate::DomainValidationOption> {
+            let zone_name = zone.zone_name();
+            let bare = name.strip_prefix("*.").unwrap_or(name);
+            if !zone_name.is_empty() && !is_within(bare, &zone_name) {
+                node.error_with_hint(
                 format!("\"{name}\" is not in the validation zone \"{zone_name}\""),
                 "validate each name in the zone that holds it (CertificateValidation::DnsZones)",
             );
-        }
-        certificate::DomainValidationOption {
-            domain_name: Some(name.into()),
-            hosted_zone_id: Some(zone.id()),
-            validation_domain: None,
-        }
-        .into()
-    };
+            }
+            certificate::DomainValidationOption {
+                domain_name: Some(name.into()),
+                hosted_zone_id: Some(zone.id()),
+                validation_domain: None,
+            }
+            .into()
+        };
     match validation {
         CertificateValidation::Dns(zone) => (
             "DNS",

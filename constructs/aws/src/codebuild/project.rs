@@ -5,13 +5,13 @@ use std::rc::Rc;
 
 use cirrus_core::{Construct, Expr, Node, ResourceRef, fns};
 
-use crate::imports::sub_name;
 use crate::codebuild::{BuildEnvironment, BuildSpec, EnvVar, Platform};
 use crate::codecommit::{IRepository, RepositoryRef};
 use crate::ec2::{ISecurityGroup, IVpc, SubnetType};
 use crate::iam::{
     Grantable, Policy, PolicyCondition, PolicyDocument, PolicyStatement, Principal, Role, RoleProps,
 };
+use crate::imports::sub_name;
 use crate::kms::{IKey, Key};
 use crate::logs::{LogGroup, LogGroupProps};
 use crate::s3::{Bucket, IBucket};

@@ -3,9 +3,9 @@
 use cirrus_cfn::codecommit::CfnRepository;
 use cirrus_core::{Construct, Expr, Node, RemovalPolicy, ResourceRef, Value};
 
-use crate::imports::sub_name;
 use crate::events::{EventPattern, Rule, RuleProps, Trigger};
 use crate::iam::{Grantable, PolicyStatement};
+use crate::imports::sub_name;
 use crate::kms::{IKey, Key};
 
 /// What the pipeline's CodeCommit source action does with the repository.

@@ -377,11 +377,14 @@ pub enum TargetGroupRef<'a> {
 }
 
 impl<'a> TargetGroupRef<'a> {
-    /// How messages name the group: its construct path, or its ARN.
+    /// How messages name the group: its construct path, with the ARN of an imported one.
     pub(crate) fn label(&self) -> String {
         match self {
             TargetGroupRef::Owned(group) => group.node().path(),
-            TargetGroupRef::Imported(group) => group.node.path(),
+            TargetGroupRef::Imported(group) => match group.arn.as_literal() {
+                Some(arn) => format!("{} ({arn})", group.node.path()),
+                None => group.node.path(),
+            },
         }
     }
 

@@ -5,8 +5,8 @@
 use cirrus_cfn::iam::{CfnInstanceProfile, CfnManagedPolicy, CfnPolicy};
 use cirrus_core::{Construct, Expr, Node, ResourceRef, ToValue};
 
-use crate::imports::sub_name;
 use crate::iam::{ManagedPolicyArn, PolicyDocument, PolicyKind, Role};
+use crate::imports::sub_name;
 
 /// Options of a managed policy.
 #[derive(Debug, Clone, Default)]

@@ -206,7 +206,9 @@ impl<'a> Key<'a> {
         let node = scope.node().add_child(id);
         let arn = arn.into();
         if let Some(literal) = arn.as_literal()
-            && !(literal.starts_with("arn:") && literal.contains(":kms:") && literal.contains(":key/"))
+            && !(literal.starts_with("arn:")
+                && literal.contains(":kms:")
+                && literal.contains(":key/"))
         {
             node.error_with_hint(
                 format!("\"{literal}\" is not the ARN of a KMS key"),

@@ -3,8 +3,8 @@
 use cirrus_cfn::logs::CfnLogGroup;
 use cirrus_core::{Construct, Expr, Node, RemovalPolicy, ResourceRef};
 
-use crate::imports::sub_name;
 use crate::iam::{Grantable, PolicyStatement};
+use crate::imports::sub_name;
 use crate::kms::{IKey, Key, stack_logs_key};
 
 /// How long CloudWatch Logs keeps events: the values it accepts.

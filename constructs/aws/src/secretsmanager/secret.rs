@@ -4,8 +4,8 @@
 use cirrus_cfn::secretsmanager::{CfnRotationSchedule, CfnSecret, rotation_schedule, secret};
 use cirrus_core::{Construct, Expr, Node, RemovalPolicy, ResourceRef, fns};
 
-use crate::imports::sub_name;
 use crate::iam::{Grantable, PolicyStatement};
+use crate::imports::sub_name;
 use crate::kms::{IKey, Key, KeyProps};
 use crate::secretsmanager::plaintext_secret_problem;
 
@@ -366,7 +366,9 @@ impl<'a> Secret<'a> {
         let node = scope.node().add_child(id);
         let arn = arn.into();
         if let Some(literal) = arn.as_literal()
-            && !(literal.starts_with("arn:") && literal.contains(":secretsmanager:") && literal.contains(":secret:"))
+            && !(literal.starts_with("arn:")
+                && literal.contains(":secretsmanager:")
+                && literal.contains(":secret:"))
         {
             node.error_with_hint(
                 format!("\"{literal}\" is not the ARN of a secret"),

@@ -432,7 +432,6 @@ impl<'a> IWebAcl<'a> for WebAcl<'a> {
     fn web_acl_scope(&self) -> Option<WebAclScope> {
         Some(self.scope)
     }
-
 }
 
 fn managed_rule(node: Node<'_>, group: &ManagedRuleGroup, priority: usize) -> web_acl::Rule {
