@@ -328,6 +328,12 @@ pub struct ImportedRole<'a> {
     arn: Expr<String>,
 }
 
+impl<'a> Construct<'a> for ImportedRole<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
 impl<'a> ImportedRole<'a> {
     /// The role's ARN.
     pub fn arn(&self) -> Expr<String> {
