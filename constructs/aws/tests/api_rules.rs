@@ -6,7 +6,9 @@
 //!    `from_<attr>(scope: impl Construct<'a>, id: &str, <attr>: impl Into<Expr<String>>, ...)`
 //!    and returns an `Imported*` type (`from_attributes` may take an attributes struct as its
 //!    third argument).
-//! 2. Accessors are named after the attribute: `arn()`, `name()`, `id()`, never
+//! 2. An `Imported*` type holds the grouping node of its import (`node: Node<'a>`) and
+//!    implements `Construct<'a>`.
+//! 3. Accessors are named after the attribute: `arn()`, `name()`, `id()`, never
 //!    `<type>_arn()`, `<type>_name()` or `<type>_id()` where `<type>` is the construct's own
 //!    type (`bucket_name` on `Bucket`, `ImportedBucket` or `IBucket`).
 
@@ -24,6 +26,12 @@ const NOT_IMPORTS: &[(&str, &str, &str)] = &[(
     "BuildSpec",
     "from_source_file",
     "reads a buildspec file of the source repository: it creates nothing and imports nothing",
+)];
+
+/// `Imported*` types that are not (yet) constructs, each with the reason.
+const NOT_CONSTRUCTS: &[(&str, &str)] = &[(
+    "ImportedVpc",
+    "built by ImportedVpc::new(attributes) without a scope; it has no from_* import yet",
 )];
 
 /// The attributes an accessor must not repeat the type's name for.
@@ -280,6 +288,28 @@ struct Traits {
     implemented: Vec<(String, String)>,
 }
 
+/// The `Imported*` structs, and whether each holds a `node: Node<'a>`.
+struct ImportedStructs<'s> {
+    source: &'s Source,
+    found: Vec<(String, bool, usize, PathBuf)>,
+}
+
+impl<'ast> Visit<'ast> for ImportedStructs<'_> {
+    fn visit_item_struct(&mut self, item: &'ast syn::ItemStruct) {
+        let name = item.ident.to_string();
+        if name.starts_with("Imported") && matches!(item.vis, syn::Visibility::Public(_)) {
+            let has_node = item.fields.iter().any(|f| {
+                f.ident.as_ref().is_some_and(|i| i == "node")
+                    && type_name(&f.ty).as_deref() == Some("Node")
+            });
+            let line = item.ident.span().start().line;
+            self.found
+                .push((name, has_node, line, self.source.path.clone()));
+        }
+        visit::visit_item_struct(self, item);
+    }
+}
+
 impl<'ast> Visit<'ast> for Traits {
     fn visit_item_trait(&mut self, item: &'ast syn::ItemTrait) {
         self.defined.insert(item.ident.to_string());
@@ -403,6 +433,34 @@ fn check(sources: &[Source]) -> (Vec<Offence>, BTreeSet<(&'static str, &'static 
     let mut offences = Vec::new();
     let mut allowed_used = BTreeSet::new();
     for source in sources {
+        let mut structs = ImportedStructs {
+            source,
+            found: Vec::new(),
+        };
+        structs.visit_file(&source.file);
+        for (name, has_node, line, file) in structs.found {
+            if let Some((n, _)) = NOT_CONSTRUCTS.iter().find(|(n, _)| *n == name) {
+                allowed_used.insert((*n, ""));
+                continue;
+            }
+            let construct = traits
+                .implemented
+                .iter()
+                .any(|(ty, tr)| *ty == name && tr == "Construct");
+            let problem = match (has_node, construct) {
+                (true, true) => continue,
+                (false, _) => "an imported type holds its import's node (`node: Node<'a>`)",
+                (true, false) => "an imported type implements `Construct<'a>`",
+            };
+            offences.push(Offence {
+                file,
+                line,
+                signature: format!("pub struct {name}"),
+                problem: problem.to_owned(),
+            });
+        }
+    }
+    for source in sources {
         let mut checker = Checker {
             source,
             traits: &traits,
@@ -431,6 +489,12 @@ fn imports_and_accessors_keep_the_api_rules() {
         assert!(
             allowed_used.contains(&(*ty, *name)),
             "the allow-list names {ty}::{name} ({reason}), which no longer exists: remove it"
+        );
+    }
+    for (ty, reason) in NOT_CONSTRUCTS {
+        assert!(
+            allowed_used.contains(&(*ty, "")),
+            "the allow-list names {ty} ({reason}), which no longer exists: remove it"
         );
     }
 }
@@ -489,6 +553,14 @@ impl<'a> IQueue<'a> for ImportedQueue<'a> {
     }
 }
 
+pub struct ImportedTopic {
+    arn: Expr<String>,
+}
+
+pub struct ImportedQueue<'a> {
+    node: Node<'a>,
+}
+
 impl<'a> Topic<'a> {
     pub fn queue_arn(&self) -> Expr<String> {
         body()
@@ -505,6 +577,8 @@ impl<'a> Topic<'a> {
     assert_eq!(
         listed,
         [
+            "src/sqs/queue.rs:51: `pub struct ImportedTopic`: an imported type holds its import's node (`node: Node<'a>`)",
+            "src/sqs/queue.rs:55: `pub struct ImportedQueue`: an imported type implements `Construct<'a>`",
             "src/sqs/queue.rs:3: `fn queue_arn(&self) -> Expr<String>;`: an accessor of IQueue is named `arn()`, not `queue_arn()`",
             "src/sqs/queue.rs:8: `pub fn from_name(name: &str) -> ImportedQueue`: the first argument must be `scope: impl Construct<'a>`",
             "src/sqs/queue.rs:12: `pub fn from_arn(scope: impl Construct<'a>, id: &str, arn: impl Into<Expr<String>>) -> QueueRef`: the returned type's name must start with `Imported`",
