@@ -355,7 +355,7 @@ fn subscription_filter_props_are_checked() {
 fn emr_cluster_props_are_checked() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
-    let vpc = imported_vpc();
+    let vpc = imported_vpc(stack);
     let cluster = |id: &str, props: emr::ClusterProps<'_>| {
         emr::Cluster::new(stack, id, &vpc, props);
     };
@@ -504,7 +504,12 @@ fn emr_roles_hold_no_wildcard_and_the_cluster_waits_for_every_rule() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
     let data = Bucket::new(stack, "Data", BucketProps::default());
-    let cluster = emr::Cluster::new(stack, "Emr", &imported_vpc(), emr::ClusterProps::default());
+    let cluster = emr::Cluster::new(
+        stack,
+        "Emr",
+        &imported_vpc(stack),
+        emr::ClusterProps::default(),
+    );
     data.grant_read(&cluster.instance_role());
     let t = template(&app);
     let resources = t["Resources"].as_object().unwrap();
@@ -573,7 +578,7 @@ fn emr_roles_hold_no_wildcard_and_the_cluster_waits_for_every_rule() {
 fn redshift_cluster_props_are_checked() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
-    let vpc = imported_vpc();
+    let vpc = imported_vpc(stack);
     let cluster = |id: &str, user: &str, props: redshift::ClusterProps<'_>| {
         redshift::Cluster::new(stack, id, &vpc, user, props);
     };
@@ -716,7 +721,7 @@ fn redshift_grants_and_logging() {
     let cluster = redshift::Cluster::new(
         stack,
         "Warehouse",
-        &imported_vpc(),
+        &imported_vpc(stack),
         "admin",
         redshift::ClusterProps::default(),
     );
@@ -909,7 +914,12 @@ fn imported_emr_clusters_take_steps_like_those_of_the_app() {
         Principal::service("states.amazonaws.com"),
         RoleProps::default(),
     );
-    let owned = emr::Cluster::new(stack, "Emr", &imported_vpc(), emr::ClusterProps::default());
+    let owned = emr::Cluster::new(
+        stack,
+        "Emr",
+        &imported_vpc(stack),
+        emr::ClusterProps::default(),
+    );
     let_submit(&owned, &orchestrator);
     let existing = emr::Cluster::from_id(stack, "ImportedCluster", "j-2AXXXXXXGAPLF");
     let_submit(&existing, &orchestrator);

@@ -10,7 +10,7 @@ use cirrus_aws::cloudfront::{
     Firewall, HttpOrigin, IDistribution, Origin, ViewerTlsPolicy,
 };
 use cirrus_aws::ec2::{
-    ISecurityGroup, ImportedVpc, Peer, Port, SecurityGroup, SecurityGroupProps, VpcAttributes,
+    ISecurityGroup, Peer, Port, SecurityGroup, SecurityGroupProps, Vpc, VpcAttributes,
 };
 use cirrus_aws::elbv2::{
     ApplicationLoadBalancer, ApplicationLoadBalancerProps, HealthCheck, ILoadBalancer,
@@ -581,7 +581,7 @@ fn internet_alb<'a>(stack: Stack<'a>, id: &str) -> ApplicationLoadBalancer<'a> {
     ApplicationLoadBalancer::new(
         stack,
         id,
-        &imported_vpc(),
+        &imported_vpc(stack),
         ApplicationLoadBalancerProps {
             scheme: Scheme::InternetFacing,
             ..Default::default()
@@ -597,7 +597,7 @@ fn https_listener_needs_a_certificate_and_a_modern_tls_policy() {
     let group = TargetGroup::new(
         stack,
         "Tg",
-        &imported_vpc(),
+        &imported_vpc(stack),
         8080,
         TargetGroupProps::default(),
     );
@@ -656,7 +656,7 @@ fn listener_actions_are_checked() {
     let app = App::new("t");
     let stack = stack_in(&app, "Us", "us-east-1");
     let alb = internet_alb(stack, "Alb");
-    let vpc = imported_vpc();
+    let vpc = imported_vpc(stack);
     let blue = TargetGroup::new(stack, "Blue", &vpc, 8080, TargetGroupProps::default());
     let green = TargetGroup::new(stack, "Green", &vpc, 8080, TargetGroupProps::default());
     let cert = || {
@@ -720,24 +720,28 @@ fn load_balancer_placement_and_logs_are_checked() {
     ApplicationLoadBalancer::new(
         stack,
         "Hidden",
-        &imported_vpc(),
+        &imported_vpc(stack),
         ApplicationLoadBalancerProps {
             scheme: Scheme::InternetFacing,
             subnets: Some(cirrus_aws::ec2::SubnetType::PrivateWithEgress),
             ..Default::default()
         },
     );
-    let one_az = ImportedVpc::new(VpcAttributes {
-        vpc_id: "vpc-0a1b2c3d4e5f60718".into(),
-        cidr_block: "10.0.0.0/16".into(),
-        public_subnets: vec![(
-            "subnet-0a000000000000000".into(),
-            "us-east-1a".into(),
-            "rtb-0a000000000000000".into(),
-        )],
-        private_subnets: vec![],
-        isolated_subnets: vec![],
-    });
+    let one_az = Vpc::from_attributes(
+        stack,
+        "OneAzVpc",
+        VpcAttributes {
+            vpc_id: "vpc-0a1b2c3d4e5f60718".into(),
+            cidr_block: "10.0.0.0/16".into(),
+            public_subnets: vec![(
+                "subnet-0a000000000000000".into(),
+                "us-east-1a".into(),
+                "rtb-0a000000000000000".into(),
+            )],
+            private_subnets: vec![],
+            isolated_subnets: vec![],
+        },
+    );
     ApplicationLoadBalancer::new(
         stack,
         "OneAz",
@@ -759,7 +763,7 @@ fn load_balancer_placement_and_logs_are_checked() {
     ApplicationLoadBalancer::new(
         stack,
         "KmsLogs",
-        &imported_vpc(),
+        &imported_vpc(stack),
         ApplicationLoadBalancerProps {
             access_logs: LoadBalancerLogs::To {
                 bucket: encrypted,
@@ -778,7 +782,7 @@ fn load_balancer_placement_and_logs_are_checked() {
     ApplicationLoadBalancer::new(
         stack,
         "WrongAcl",
-        &imported_vpc(),
+        &imported_vpc(stack),
         ApplicationLoadBalancerProps {
             web_acl: Some(cloudfront_acl.to_ref()),
             ..Default::default()
@@ -812,7 +816,7 @@ fn target_group_health_checks_are_checked() {
     TargetGroup::new(
         stack,
         "Tg",
-        &imported_vpc(),
+        &imported_vpc(stack),
         8080,
         TargetGroupProps {
             health_check: HealthCheck {
@@ -866,11 +870,11 @@ fn log_principals(app: &App, stack: &str) -> Vec<Value> {
 fn elb_log_delivery_follows_the_region() {
     let app = App::new("t");
     let old = stack_in(&app, "Old", "eu-west-1");
-    ApplicationLoadBalancer::new(old, "Alb", &imported_vpc(), Default::default());
+    ApplicationLoadBalancer::new(old, "Alb", &imported_vpc(old), Default::default());
     let new = stack_in(&app, "New", "ap-southeast-7");
-    ApplicationLoadBalancer::new(new, "Alb", &imported_vpc(), Default::default());
+    ApplicationLoadBalancer::new(new, "Alb", &imported_vpc(new), Default::default());
     let agnostic = app.stack("Agnostic", StackProps::default());
-    ApplicationLoadBalancer::new(agnostic, "Alb", &imported_vpc(), Default::default());
+    ApplicationLoadBalancer::new(agnostic, "Alb", &imported_vpc(agnostic), Default::default());
 
     let service = json!({"Service": "logdelivery.elasticloadbalancing.amazonaws.com"});
     assert_eq!(
@@ -899,7 +903,7 @@ fn forwarding_opens_only_the_target_ports_towards_the_vpc() {
     let app = App::new("t");
     let stack = stack_in(&app, "Us", "us-east-1");
     let alb = internet_alb(stack, "Alb");
-    let vpc = imported_vpc();
+    let vpc = imported_vpc(stack);
     let tg = TargetGroup::new(
         stack,
         "Tg",
@@ -1284,24 +1288,28 @@ fn certificate_region_comes_from_its_stack() {
 fn vpc_cidr_from_an_expression_gets_standalone_rules() {
     let app = App::new("t");
     let stack = stack_in(&app, "Us", "us-east-1");
-    let vpc = ImportedVpc::new(VpcAttributes {
-        vpc_id: cirrus_core::fns::import_value("Network:VpcId"),
-        cidr_block: cirrus_core::fns::import_value("Network:VpcCidr"),
-        public_subnets: vec![],
-        private_subnets: vec![
-            (
-                "subnet-0b000000000000000".into(),
-                cirrus_core::fns::select(0, cirrus_core::fns::get_azs("")),
-                "rtb-0b000000000000000".into(),
-            ),
-            (
-                "subnet-0b100000000000000".into(),
-                cirrus_core::fns::select(1, cirrus_core::fns::get_azs("")),
-                "rtb-0b100000000000000".into(),
-            ),
-        ],
-        isolated_subnets: vec![],
-    });
+    let vpc = Vpc::from_attributes(
+        stack,
+        "ExprVpc",
+        VpcAttributes {
+            vpc_id: cirrus_core::fns::import_value("Network:VpcId"),
+            cidr_block: cirrus_core::fns::import_value("Network:VpcCidr"),
+            public_subnets: vec![],
+            private_subnets: vec![
+                (
+                    "subnet-0b000000000000000".into(),
+                    cirrus_core::fns::select(0, cirrus_core::fns::get_azs("")),
+                    "rtb-0b000000000000000".into(),
+                ),
+                (
+                    "subnet-0b100000000000000".into(),
+                    cirrus_core::fns::select(1, cirrus_core::fns::get_azs("")),
+                    "rtb-0b100000000000000".into(),
+                ),
+            ],
+            isolated_subnets: vec![],
+        },
+    );
     let alb = ApplicationLoadBalancer::new(stack, "Alb", &vpc, Default::default());
     let tg = TargetGroup::new(stack, "Tg", &vpc, 8080, TargetGroupProps::default());
     alb.add_listener(
@@ -1379,7 +1387,7 @@ fn imported_web_acls_protect_distributions_and_load_balancers() {
     ApplicationLoadBalancer::new(
         stack,
         "Alb",
-        &imported_vpc(),
+        &imported_vpc(stack),
         ApplicationLoadBalancerProps {
             access_logs: LoadBalancerLogs::Disabled,
             web_acl: Some(WebAcl::from_arn(stack, "ImportedWebAcl2", REGIONAL_ACL)),
@@ -1424,7 +1432,7 @@ fn imported_web_acls_are_checked_by_their_arn() {
     ApplicationLoadBalancer::new(
         stack,
         "Alb",
-        &imported_vpc(),
+        &imported_vpc(stack),
         ApplicationLoadBalancerProps {
             access_logs: LoadBalancerLogs::Disabled,
             web_acl: Some(WebAcl::from_arn(stack, "EdgeAcl", EDGE_ACL)),
@@ -1498,7 +1506,7 @@ fn imported_load_balancers_are_alias_targets_and_origins() {
     let targets = SecurityGroup::new(
         stack,
         "Targets",
-        &imported_vpc(),
+        &imported_vpc(stack),
         "the shared load balancer's targets",
         SecurityGroupProps::default(),
     );
@@ -1567,7 +1575,7 @@ fn listeners_forward_to_imported_target_groups() {
     let owned = TargetGroup::new(
         stack,
         "Blue",
-        &imported_vpc(),
+        &imported_vpc(stack),
         8080,
         TargetGroupProps::default(),
     );
