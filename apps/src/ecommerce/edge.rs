@@ -34,7 +34,7 @@ pub fn edge(app: &App) -> Stack<'_> {
         None,
         "CloudFront distribution, WAF web ACL and the shop's DNS records",
     );
-    let zone = HostedZone::from_attributes(HOSTED_ZONE_ID, HOSTED_ZONE_NAME);
+    let zone = HostedZone::from_attributes(stack, "HostedZone", HOSTED_ZONE_ID, HOSTED_ZONE_NAME);
     let certificate = Certificate::new(
         stack,
         "ViewerCert",

@@ -396,7 +396,7 @@ fn load_balancer<'a>(
     TargetGroup<'a>,
     ApplicationLoadBalancer<'a>,
 ) {
-    let zone = HostedZone::from_attributes(HOSTED_ZONE_ID, HOSTED_ZONE_NAME);
+    let zone = HostedZone::from_attributes(stack, "HostedZone", HOSTED_ZONE_ID, HOSTED_ZONE_NAME);
     // CloudFront checks the origin's certificate against the origin name: the load balancer
     // serves one for that name. Both regions' certificates are for the same name, and ACM asks
     // for the same validation record in every region of an account, so both stacks write the

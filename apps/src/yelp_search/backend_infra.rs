@@ -201,7 +201,7 @@ fn component<'a>(
         .role_path(IAM_PATH);
     let deploy = Project::new(stack, &id("Deploy"), deploy_props);
     // `aws eks update-kubeconfig`; Kubernetes rights come from the access entry alone.
-    Cluster::from_name(CLUSTER_NAME).grant_describe(&deploy);
+    Cluster::from_name(stack, &id("Cluster"), CLUSTER_NAME).grant_describe(&deploy);
 
     let (src, image) = (Artifact::new("Src"), Artifact::new("Image"));
     // Images are tagged with the commit they are built from.

@@ -15,6 +15,7 @@ pub mod emr;
 pub mod events;
 pub mod firehose;
 pub mod iam;
+mod imports;
 mod keyed;
 pub mod kms;
 pub mod logs;

@@ -315,8 +315,11 @@ fn a_given_role_gets_the_stream_permissions_and_subscriptions_may_only_put_recor
 fn subscription_filter_props_are_checked() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
-    let stream =
-        DeliveryStream::from_arn("arn:aws:firehose:us-east-1:111122223333:deliverystream/x");
+    let stream = DeliveryStream::from_arn(
+        stack,
+        "ImportedStream",
+        "arn:aws:firehose:us-east-1:111122223333:deliverystream/x",
+    );
     SubscriptionFilter::new(
         stack,
         "Long",
@@ -352,7 +355,7 @@ fn subscription_filter_props_are_checked() {
 fn emr_cluster_props_are_checked() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
-    let vpc = imported_vpc();
+    let vpc = imported_vpc(stack);
     let cluster = |id: &str, props: emr::ClusterProps<'_>| {
         emr::Cluster::new(stack, id, &vpc, props);
     };
@@ -501,7 +504,12 @@ fn emr_roles_hold_no_wildcard_and_the_cluster_waits_for_every_rule() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
     let data = Bucket::new(stack, "Data", BucketProps::default());
-    let cluster = emr::Cluster::new(stack, "Emr", &imported_vpc(), emr::ClusterProps::default());
+    let cluster = emr::Cluster::new(
+        stack,
+        "Emr",
+        &imported_vpc(stack),
+        emr::ClusterProps::default(),
+    );
     data.grant_read(&cluster.instance_role());
     let t = template(&app);
     let resources = t["Resources"].as_object().unwrap();
@@ -570,7 +578,7 @@ fn emr_roles_hold_no_wildcard_and_the_cluster_waits_for_every_rule() {
 fn redshift_cluster_props_are_checked() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
-    let vpc = imported_vpc();
+    let vpc = imported_vpc(stack);
     let cluster = |id: &str, user: &str, props: redshift::ClusterProps<'_>| {
         redshift::Cluster::new(stack, id, &vpc, user, props);
     };
@@ -713,7 +721,7 @@ fn redshift_grants_and_logging() {
     let cluster = redshift::Cluster::new(
         stack,
         "Warehouse",
-        &imported_vpc(),
+        &imported_vpc(stack),
         "admin",
         redshift::ClusterProps::default(),
     );
@@ -823,13 +831,18 @@ fn imported_work_groups_are_granted_like_those_of_the_app() {
     let results = Bucket::new(stack, "Results", BucketProps::default());
     let owned = WorkGroup::new(stack, "Team", "team", &results, WorkGroupProps::default());
     let_query(&owned, &analyst);
-    let shared = WorkGroup::from_name("shared")
-        .with_results(&Bucket::from_name("shared-results"), "athena/")
+    let shared = WorkGroup::from_name(stack, "ImportedWorkGroup", "shared")
+        .with_results(
+            &Bucket::from_name(stack, "ImportedBucket", "shared-results"),
+            "athena/",
+        )
         .with_results_key(&Key::from_arn(
+            stack,
+            "ImportedKey",
             "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         ));
     let_query(&shared, &analyst);
-    let bare = WorkGroup::from_name("primary");
+    let bare = WorkGroup::from_name(stack, "ImportedWorkGroup2", "primary");
     let auditor = Role::new(
         stack,
         "Auditor",
@@ -882,7 +895,7 @@ fn imported_work_groups_are_granted_like_those_of_the_app() {
     );
     assert_eq!(
         shared.arn(),
-        IWorkGroup::arn(&WorkGroup::from_name("shared"))
+        IWorkGroup::arn(&WorkGroup::from_name(stack, "ImportedWorkGroup3", "shared"))
     );
 }
 
@@ -901,9 +914,14 @@ fn imported_emr_clusters_take_steps_like_those_of_the_app() {
         Principal::service("states.amazonaws.com"),
         RoleProps::default(),
     );
-    let owned = emr::Cluster::new(stack, "Emr", &imported_vpc(), emr::ClusterProps::default());
+    let owned = emr::Cluster::new(
+        stack,
+        "Emr",
+        &imported_vpc(stack),
+        emr::ClusterProps::default(),
+    );
     let_submit(&owned, &orchestrator);
-    let existing = emr::Cluster::from_id("j-2AXXXXXXGAPLF");
+    let existing = emr::Cluster::from_id(stack, "ImportedCluster", "j-2AXXXXXXGAPLF");
     let_submit(&existing, &orchestrator);
     let t = template(&app);
     let granted = statements(&t, "OrchestratorDefaultPolicy");

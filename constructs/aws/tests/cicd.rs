@@ -10,7 +10,7 @@ use cirrus_aws::codepipeline::{
     Action, Artifact, CloudFormationDeployProps, CodeBuildActionProps, ManualApprovalProps,
     Pipeline, PipelineProps, S3DeployProps, Stage,
 };
-use cirrus_aws::ec2::{ImportedVpc, SecurityGroup, SecurityGroupProps, SubnetType, VpcAttributes};
+use cirrus_aws::ec2::{SecurityGroup, SecurityGroupProps, SubnetType, Vpc, VpcAttributes};
 use cirrus_aws::events::{
     EventPattern, IRule, Rule, RuleProps, Schedule, Target, TimeUnit, Trigger,
 };
@@ -370,7 +370,7 @@ fn plaintext_secrets_are_refused_everywhere() {
                 // Not refused: the value is not in the template, or is declared not secret.
                 (
                     "API_TOKEN".into(),
-                    EnvVar::secret(&Secret::from_name("api", None)),
+                    EnvVar::secret(&Secret::from_name(stack, "ImportedSecret", "api", None)),
                 ),
                 ("CACHE_KEY".into(), EnvVar::NotSecret("v2".into())),
             ],
@@ -466,17 +466,21 @@ fn project_settings_are_checked() {
             ..Default::default()
         },
     );
-    let vpc = ImportedVpc::new(VpcAttributes {
-        vpc_id: "vpc-0a1b2c3d4e5f60718".into(),
-        cidr_block: "10.0.0.0/16".into(),
-        public_subnets: vec![(
-            "subnet-0a000000000000000".into(),
-            "eu-west-1a".into(),
-            "rtb-0a000000000000000".into(),
-        )],
-        private_subnets: vec![],
-        isolated_subnets: vec![],
-    });
+    let vpc = Vpc::from_attributes(
+        stack,
+        "Vpc",
+        VpcAttributes {
+            vpc_id: "vpc-0a1b2c3d4e5f60718".into(),
+            cidr_block: "10.0.0.0/16".into(),
+            public_subnets: vec![(
+                "subnet-0a000000000000000".into(),
+                "eu-west-1a".into(),
+                "rtb-0a000000000000000".into(),
+            )],
+            private_subnets: vec![],
+            isolated_subnets: vec![],
+        },
+    );
     let sg = SecurityGroup::new(stack, "Sg", &vpc, "builds", SecurityGroupProps::default());
     Project::new(
         stack,

@@ -82,7 +82,12 @@ fn depends_on(resource: &Value) -> Vec<String> {
 fn nodegroup_props_are_checked() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
-    let cluster = Cluster::new(stack, "Cluster", &imported_vpc(), ClusterProps::default());
+    let cluster = Cluster::new(
+        stack,
+        "Cluster",
+        &imported_vpc(stack),
+        ClusterProps::default(),
+    );
     Nodegroup::new(
         stack,
         "Backwards",
@@ -150,7 +155,7 @@ fn nodegroup_props_are_checked() {
 fn cluster_props_are_checked() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
-    let vpc = imported_vpc();
+    let vpc = imported_vpc(stack);
     Cluster::new(
         stack,
         "Named",
@@ -192,7 +197,12 @@ fn cluster_props_are_checked() {
 fn access_and_identity_inputs_are_checked() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
-    let cluster = Cluster::new(stack, "Cluster", &imported_vpc(), ClusterProps::default());
+    let cluster = Cluster::new(
+        stack,
+        "Cluster",
+        &imported_vpc(stack),
+        ClusterProps::default(),
+    );
     let role = "arn:aws:iam::123456789012:role/deploy";
     cluster.grant_access(
         "NoNamespaces",
@@ -270,7 +280,12 @@ fn access_and_identity_inputs_are_checked() {
 fn access_entries_render_one_entry_per_principal() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
-    let cluster = Cluster::new(stack, "Cluster", &imported_vpc(), ClusterProps::default());
+    let cluster = Cluster::new(
+        stack,
+        "Cluster",
+        &imported_vpc(stack),
+        ClusterProps::default(),
+    );
     let sso = "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/Admin";
     cluster.grant_access("Sso", sso, AccessPolicy::ClusterAdmin, AccessScope::Cluster);
     cluster.grant_access(
@@ -339,7 +354,7 @@ fn cluster_options_render() {
     Cluster::new(
         stack,
         "Cluster",
-        &imported_vpc(),
+        &imported_vpc(stack),
         ClusterProps {
             cluster_name: Some("shop".into()),
             version: KubernetesVersion::Other("1.36".into()),
@@ -390,7 +405,12 @@ fn cluster_options_render() {
 fn addons_and_nodegroups_are_ordered_whichever_comes_first() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
-    let cluster = Cluster::new(stack, "Cluster", &imported_vpc(), ClusterProps::default());
+    let cluster = Cluster::new(
+        stack,
+        "Cluster",
+        &imported_vpc(stack),
+        ClusterProps::default(),
+    );
     // Node group first, then the add-ons.
     Nodegroup::new(stack, "Nodes", &cluster, NodegroupProps::default());
     cluster.add_core_addons();
@@ -430,7 +450,12 @@ fn addons_and_nodegroups_are_ordered_whichever_comes_first() {
 fn a_nodegroup_in_another_stack_is_not_waited_for() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
-    let cluster = Cluster::new(stack, "Cluster", &imported_vpc(), ClusterProps::default());
+    let cluster = Cluster::new(
+        stack,
+        "Cluster",
+        &imported_vpc(stack),
+        ClusterProps::default(),
+    );
     cluster.add_core_addons();
     let other = app.stack("Nodes", StackProps::default());
     Nodegroup::new(other, "Nodes", &cluster, NodegroupProps::default());
@@ -460,7 +485,12 @@ fn a_nodegroup_in_another_stack_is_not_waited_for() {
 fn cluster_grants_and_names() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
-    let cluster = Cluster::new(stack, "Cluster", &imported_vpc(), ClusterProps::default());
+    let cluster = Cluster::new(
+        stack,
+        "Cluster",
+        &imported_vpc(stack),
+        ClusterProps::default(),
+    );
     let role = Role::new(
         stack,
         "Deploy",
@@ -475,7 +505,7 @@ fn cluster_grants_and_names() {
         Principal::service("codebuild.amazonaws.com"),
         RoleProps::default(),
     );
-    Cluster::from_name("yelp-search").grant_describe(&builder);
+    Cluster::from_name(stack, "ImportedCluster", "yelp-search").grant_describe(&builder);
     let t = template(&app, "S");
     assert_eq!(
         resource(&t, "DeployDefaultPolicy")["Properties"]["PolicyDocument"]["Statement"],
@@ -613,7 +643,7 @@ fn repository_grants_are_scoped_and_the_token_stands_alone() {
         RoleProps::default(),
     );
     repo.grant_push(&pusher);
-    Repository::from_name("team/base").grant_push(&pusher);
+    Repository::from_name(stack, "ImportedRepository", "team/base").grant_push(&pusher);
     let t = template(&app, "S");
     let arn = json!({"Fn::GetAtt": ["Images2D38C313", "Arn"]});
     assert_eq!(
@@ -643,7 +673,10 @@ fn repository_uris() {
     let stack = app.stack("S", StackProps::default());
     let repo = Repository::new(stack, "Images", RepositoryProps::default());
     stack.add_output("Uri", repo.uri_for_tag("v1"));
-    stack.add_output("Imported", Repository::from_name("team/base").uri());
+    stack.add_output(
+        "Imported",
+        Repository::from_name(stack, "ImportedRepository", "team/base").uri(),
+    );
     let t = template(&app, "S");
     assert_eq!(
         t["Outputs"]["Uri"]["Value"],
@@ -662,7 +695,7 @@ fn the_cluster_autoscaler_may_resize_only_this_clusters_node_groups() {
     let cluster = Cluster::new(
         stack,
         "Cluster",
-        &imported_vpc(),
+        &imported_vpc(stack),
         ClusterProps {
             cluster_name: Some("shop".into()),
             ..Default::default()

@@ -10,7 +10,7 @@ use cirrus_aws::cloudfront::{
     Firewall, HttpOrigin, IDistribution, Origin, ViewerTlsPolicy,
 };
 use cirrus_aws::ec2::{
-    ISecurityGroup, ImportedVpc, Peer, Port, SecurityGroup, SecurityGroupProps, VpcAttributes,
+    ISecurityGroup, Peer, Port, SecurityGroup, SecurityGroupProps, Vpc, VpcAttributes,
 };
 use cirrus_aws::elbv2::{
     ApplicationLoadBalancer, ApplicationLoadBalancerProps, HealthCheck, ILoadBalancer,
@@ -249,7 +249,12 @@ fn s3_origins_cloudfront_cannot_read_are_refused() {
 fn cloudfront_certificate_and_web_acl_must_be_in_us_east_1() {
     let app = App::new("t");
     let stack = stack_in(&app, "Eu", "eu-west-1");
-    let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
+    let zone = HostedZone::from_attributes(
+        stack,
+        "ImportedZone",
+        "Z0123456789ABCDEFGHIJ",
+        "example.com",
+    );
     let cert = Certificate::new(
         stack,
         "Cert",
@@ -275,7 +280,7 @@ fn cloudfront_certificate_and_web_acl_must_be_in_us_east_1() {
     let errs = errors(&app);
     assert_has(
         &errs,
-        "Eu/Cdn: the viewer certificate is in eu-west-1; CloudFront only uses certificates from us-east-1 (create the certificate in a stack whose env region is us-east-1",
+        "Eu/Cdn: the viewer certificate Eu/Cert is in eu-west-1; CloudFront only uses certificates from us-east-1 (create the certificate in a stack whose env region is us-east-1",
     );
     assert_has(
         &errs,
@@ -299,7 +304,11 @@ fn imported_certificates_are_checked_by_their_arn() {
         DistributionProps {
             domain: Some(CustomDomain::new(
                 ["www.example.com"],
-                &Certificate::from_arn("arn:aws:acm:eu-central-1:123456789012:certificate/abc"),
+                &Certificate::from_arn(
+                    stack,
+                    "FrankfurtCert",
+                    "arn:aws:acm:eu-central-1:123456789012:certificate/abc",
+                ),
             )),
             ..Default::default()
         },
@@ -311,7 +320,7 @@ fn imported_certificates_are_checked_by_their_arn() {
         DistributionProps {
             domain: Some(CustomDomain::new(
                 ["www.example.com"],
-                &Certificate::from_arn("not-an-arn"),
+                &Certificate::from_arn(stack, "GarbageCert", "not-an-arn"),
             )),
             ..Default::default()
         },
@@ -323,25 +332,46 @@ fn imported_certificates_are_checked_by_their_arn() {
         DistributionProps {
             domain: Some(CustomDomain::new(
                 ["www.example.com"],
-                &Certificate::from_arn("arn:aws:acm:us-east-1:123456789012:certificate/abc"),
+                &Certificate::from_arn(
+                    stack,
+                    "VirginiaCert",
+                    "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+                ),
             )),
             ..Default::default()
         },
     );
     let errs = errors(&app);
-    assert_has(&errs, "Us/Wrong: the viewer certificate is in eu-central-1");
+    // The region is judged where the certificate is used, and the message names both.
     assert_has(
         &errs,
-        "Us/Garbage: \"not-an-arn\" is not an ACM certificate ARN",
+        "Us/Wrong: the viewer certificate Us/FrankfurtCert is in eu-central-1",
+    );
+    // A malformed ARN is reported at the import, not at the distribution that uses it.
+    assert_has(
+        &errs,
+        "Us/GarbageCert: \"not-an-arn\" is not the ARN of an ACM certificate (certificate ARNs read arn:aws:acm:<region>:<account>:certificate/<id>)",
+    );
+    assert!(
+        !errs.iter().any(|e| e.starts_with("Us/Garbage:")),
+        "{errs:#?}"
     );
     assert!(!errs.iter().any(|e| e.starts_with("Us/Fine")), "{errs:#?}");
+    assert!(
+        !errs.iter().any(|e| e.starts_with("Us/VirginiaCert")),
+        "{errs:#?}"
+    );
 }
 
 #[test]
 fn viewer_tls_policies_older_than_tls_1_2_are_refused() {
     let app = App::new("t");
     let stack = stack_in(&app, "Us", "us-east-1");
-    let cert = Certificate::from_arn("arn:aws:acm:us-east-1:123456789012:certificate/abc");
+    let cert = Certificate::from_arn(
+        stack,
+        "ImportedCertificate",
+        "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+    );
     let mut domain = CustomDomain::new(["www.example.com"], &cert);
     domain.minimum_tls = ViewerTlsPolicy::Named("TLSv1.1_2016".into());
     Distribution::new(
@@ -551,7 +581,7 @@ fn internet_alb<'a>(stack: Stack<'a>, id: &str) -> ApplicationLoadBalancer<'a> {
     ApplicationLoadBalancer::new(
         stack,
         id,
-        &imported_vpc(),
+        &imported_vpc(stack),
         ApplicationLoadBalancerProps {
             scheme: Scheme::InternetFacing,
             ..Default::default()
@@ -567,7 +597,7 @@ fn https_listener_needs_a_certificate_and_a_modern_tls_policy() {
     let group = TargetGroup::new(
         stack,
         "Tg",
-        &imported_vpc(),
+        &imported_vpc(stack),
         8080,
         TargetGroupProps::default(),
     );
@@ -581,6 +611,8 @@ fn https_listener_needs_a_certificate_and_a_modern_tls_policy() {
         "OldTls",
         ListenerProtocol::Https {
             certificates: vec![Certificate::from_arn(
+                stack,
+                "OldTlsCert",
                 "arn:aws:acm:us-east-1:123456789012:certificate/abc",
             )],
             ssl_policy: SslPolicy::Named("ELBSecurityPolicy-2016-08".into()),
@@ -594,6 +626,8 @@ fn https_listener_needs_a_certificate_and_a_modern_tls_policy() {
     alb.add_listener(
         "OtherRegion",
         ListenerProtocol::https(vec![Certificate::from_arn(
+            stack,
+            "IrelandCert",
             "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
         )]),
         ListenerAction::forward(group),
@@ -613,7 +647,7 @@ fn https_listener_needs_a_certificate_and_a_modern_tls_policy() {
     );
     assert_has(
         &errs,
-        "Us/Alb/OtherRegion: the certificate is in eu-west-1, the load balancer in us-east-1",
+        "Us/Alb/OtherRegion: the certificate Us/IrelandCert is in eu-west-1, the load balancer in us-east-1",
     );
 }
 
@@ -622,11 +656,13 @@ fn listener_actions_are_checked() {
     let app = App::new("t");
     let stack = stack_in(&app, "Us", "us-east-1");
     let alb = internet_alb(stack, "Alb");
-    let vpc = imported_vpc();
+    let vpc = imported_vpc(stack);
     let blue = TargetGroup::new(stack, "Blue", &vpc, 8080, TargetGroupProps::default());
     let green = TargetGroup::new(stack, "Green", &vpc, 8080, TargetGroupProps::default());
     let cert = || {
         ListenerProtocol::https(vec![Certificate::from_arn(
+            stack,
+            "ImportedCertificate",
             "arn:aws:acm:us-east-1:123456789012:certificate/abc",
         )])
     };
@@ -684,24 +720,28 @@ fn load_balancer_placement_and_logs_are_checked() {
     ApplicationLoadBalancer::new(
         stack,
         "Hidden",
-        &imported_vpc(),
+        &imported_vpc(stack),
         ApplicationLoadBalancerProps {
             scheme: Scheme::InternetFacing,
             subnets: Some(cirrus_aws::ec2::SubnetType::PrivateWithEgress),
             ..Default::default()
         },
     );
-    let one_az = ImportedVpc::new(VpcAttributes {
-        vpc_id: "vpc-0a1b2c3d4e5f60718".into(),
-        cidr_block: "10.0.0.0/16".into(),
-        public_subnets: vec![(
-            "subnet-0a000000000000000".into(),
-            "us-east-1a".into(),
-            "rtb-0a000000000000000".into(),
-        )],
-        private_subnets: vec![],
-        isolated_subnets: vec![],
-    });
+    let one_az = Vpc::from_attributes(
+        stack,
+        "OneAzVpc",
+        VpcAttributes {
+            vpc_id: "vpc-0a1b2c3d4e5f60718".into(),
+            cidr_block: "10.0.0.0/16".into(),
+            public_subnets: vec![(
+                "subnet-0a000000000000000".into(),
+                "us-east-1a".into(),
+                "rtb-0a000000000000000".into(),
+            )],
+            private_subnets: vec![],
+            isolated_subnets: vec![],
+        },
+    );
     ApplicationLoadBalancer::new(
         stack,
         "OneAz",
@@ -723,7 +763,7 @@ fn load_balancer_placement_and_logs_are_checked() {
     ApplicationLoadBalancer::new(
         stack,
         "KmsLogs",
-        &imported_vpc(),
+        &imported_vpc(stack),
         ApplicationLoadBalancerProps {
             access_logs: LoadBalancerLogs::To {
                 bucket: encrypted,
@@ -742,7 +782,7 @@ fn load_balancer_placement_and_logs_are_checked() {
     ApplicationLoadBalancer::new(
         stack,
         "WrongAcl",
-        &imported_vpc(),
+        &imported_vpc(stack),
         ApplicationLoadBalancerProps {
             web_acl: Some(cloudfront_acl.to_ref()),
             ..Default::default()
@@ -776,7 +816,7 @@ fn target_group_health_checks_are_checked() {
     TargetGroup::new(
         stack,
         "Tg",
-        &imported_vpc(),
+        &imported_vpc(stack),
         8080,
         TargetGroupProps {
             health_check: HealthCheck {
@@ -830,11 +870,11 @@ fn log_principals(app: &App, stack: &str) -> Vec<Value> {
 fn elb_log_delivery_follows_the_region() {
     let app = App::new("t");
     let old = stack_in(&app, "Old", "eu-west-1");
-    ApplicationLoadBalancer::new(old, "Alb", &imported_vpc(), Default::default());
+    ApplicationLoadBalancer::new(old, "Alb", &imported_vpc(old), Default::default());
     let new = stack_in(&app, "New", "ap-southeast-7");
-    ApplicationLoadBalancer::new(new, "Alb", &imported_vpc(), Default::default());
+    ApplicationLoadBalancer::new(new, "Alb", &imported_vpc(new), Default::default());
     let agnostic = app.stack("Agnostic", StackProps::default());
-    ApplicationLoadBalancer::new(agnostic, "Alb", &imported_vpc(), Default::default());
+    ApplicationLoadBalancer::new(agnostic, "Alb", &imported_vpc(agnostic), Default::default());
 
     let service = json!({"Service": "logdelivery.elasticloadbalancing.amazonaws.com"});
     assert_eq!(
@@ -863,7 +903,7 @@ fn forwarding_opens_only_the_target_ports_towards_the_vpc() {
     let app = App::new("t");
     let stack = stack_in(&app, "Us", "us-east-1");
     let alb = internet_alb(stack, "Alb");
-    let vpc = imported_vpc();
+    let vpc = imported_vpc(stack);
     let tg = TargetGroup::new(
         stack,
         "Tg",
@@ -880,6 +920,8 @@ fn forwarding_opens_only_the_target_ports_towards_the_vpc() {
     alb.add_listener(
         "Https",
         ListenerProtocol::https(vec![Certificate::from_arn(
+            stack,
+            "ImportedCertificate",
             "arn:aws:acm:us-east-1:123456789012:certificate/abc",
         )]),
         ListenerAction::forward(tg),
@@ -908,7 +950,12 @@ fn forwarding_opens_only_the_target_ports_towards_the_vpc() {
 fn record_names_and_routing_are_checked() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
-    let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
+    let zone = HostedZone::from_attributes(
+        stack,
+        "ImportedZone",
+        "Z0123456789ABCDEFGHIJ",
+        "example.com",
+    );
     let a = |ip: &str| RecordTarget::A(vec![ip.into()]);
     RecordSet::new(
         stack,
@@ -996,7 +1043,8 @@ fn record_names_and_routing_are_checked() {
             ..Default::default()
         },
     );
-    let bad_zone = HostedZone::from_attributes("/hostedzone/Z0123", "example.com");
+    let bad_zone =
+        HostedZone::from_attributes(stack, "SlashedZone", "/hostedzone/Z0123", "example.com");
     RecordSet::new(
         stack,
         "BadZone",
@@ -1035,7 +1083,12 @@ fn record_names_and_routing_are_checked() {
     );
     assert_has(
         &errs,
-        "S/BadZone: hosted zone id \"/hostedzone/Z0123\" is not a Route 53 zone id",
+        "S/SlashedZone: hosted zone id \"/hostedzone/Z0123\" is not a Route 53 zone id (give the id as the console shows it",
+    );
+    // Reported once, at the import, rather than by each record that uses the zone.
+    assert!(
+        !errs.iter().any(|e| e.starts_with("S/BadZone")),
+        "{errs:#?}"
     );
 }
 
@@ -1043,7 +1096,12 @@ fn record_names_and_routing_are_checked() {
 fn geolocation_records_check_their_location_codes() {
     let app = App::new("t");
     let stack = stack_in(&app, "S", "us-east-1");
-    let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
+    let zone = HostedZone::from_attributes(
+        stack,
+        "ImportedZone",
+        "Z0123456789ABCDEFGHIJ",
+        "example.com",
+    );
     for (id, location) in [
         ("Continent", GeoLocation::Continent("EUROPE".into())),
         ("Country", GeoLocation::Country("de".into())),
@@ -1097,7 +1155,12 @@ fn alias_records_of_a_load_balancer_evaluate_target_health() {
     let app = App::new("t");
     let stack = stack_in(&app, "Us", "us-east-1");
     let alb = internet_alb(stack, "Alb");
-    let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
+    let zone = HostedZone::from_attributes(
+        stack,
+        "ImportedZone",
+        "Z0123456789ABCDEFGHIJ",
+        "example.com",
+    );
     RecordSet::new(
         stack,
         "Origin",
@@ -1135,7 +1198,12 @@ fn alias_records_of_a_load_balancer_evaluate_target_health() {
 fn certificate_names_and_validation_are_checked() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
-    let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
+    let zone = HostedZone::from_attributes(
+        stack,
+        "ImportedZone",
+        "Z0123456789ABCDEFGHIJ",
+        "example.com",
+    );
     Certificate::new(
         stack,
         "Outside",
@@ -1220,29 +1288,35 @@ fn certificate_region_comes_from_its_stack() {
 fn vpc_cidr_from_an_expression_gets_standalone_rules() {
     let app = App::new("t");
     let stack = stack_in(&app, "Us", "us-east-1");
-    let vpc = ImportedVpc::new(VpcAttributes {
-        vpc_id: cirrus_core::fns::import_value("Network:VpcId"),
-        cidr_block: cirrus_core::fns::import_value("Network:VpcCidr"),
-        public_subnets: vec![],
-        private_subnets: vec![
-            (
-                "subnet-0b000000000000000".into(),
-                cirrus_core::fns::select(0, cirrus_core::fns::get_azs("")),
-                "rtb-0b000000000000000".into(),
-            ),
-            (
-                "subnet-0b100000000000000".into(),
-                cirrus_core::fns::select(1, cirrus_core::fns::get_azs("")),
-                "rtb-0b100000000000000".into(),
-            ),
-        ],
-        isolated_subnets: vec![],
-    });
+    let vpc = Vpc::from_attributes(
+        stack,
+        "ExprVpc",
+        VpcAttributes {
+            vpc_id: cirrus_core::fns::import_value("Network:VpcId"),
+            cidr_block: cirrus_core::fns::import_value("Network:VpcCidr"),
+            public_subnets: vec![],
+            private_subnets: vec![
+                (
+                    "subnet-0b000000000000000".into(),
+                    cirrus_core::fns::select(0, cirrus_core::fns::get_azs("")),
+                    "rtb-0b000000000000000".into(),
+                ),
+                (
+                    "subnet-0b100000000000000".into(),
+                    cirrus_core::fns::select(1, cirrus_core::fns::get_azs("")),
+                    "rtb-0b100000000000000".into(),
+                ),
+            ],
+            isolated_subnets: vec![],
+        },
+    );
     let alb = ApplicationLoadBalancer::new(stack, "Alb", &vpc, Default::default());
     let tg = TargetGroup::new(stack, "Tg", &vpc, 8080, TargetGroupProps::default());
     alb.add_listener(
         "Https",
         ListenerProtocol::https(vec![Certificate::from_arn(
+            stack,
+            "ImportedCertificate",
             "arn:aws:acm:us-east-1:123456789012:certificate/abc",
         )]),
         ListenerAction::forward(tg),
@@ -1271,6 +1345,8 @@ fn vpc_cidr_from_an_expression_gets_standalone_rules() {
     closed.add_listener(
         "Https",
         ListenerProtocol::https(vec![Certificate::from_arn(
+            stack,
+            "ImportedCertificate2",
             "arn:aws:acm:us-east-1:123456789012:certificate/abc",
         )]),
         ListenerAction::forward(tg),
@@ -1282,7 +1358,11 @@ fn vpc_cidr_from_an_expression_gets_standalone_rules() {
 const EDGE_ACL: &str = "arn:aws:wafv2:us-east-1:111122223333:global/webacl/edge/a1b2c3d4";
 const REGIONAL_ACL: &str = "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/alb/e5f6a7b8";
 
-fn no_logs_distribution<'a>(stack: Stack<'a>, id: &str, firewall: Firewall) -> Distribution<'a> {
+fn no_logs_distribution<'a>(
+    stack: Stack<'a>,
+    id: &str,
+    firewall: Firewall<'a>,
+) -> Distribution<'a> {
     Distribution::new(
         stack,
         id,
@@ -1299,14 +1379,18 @@ fn no_logs_distribution<'a>(stack: Stack<'a>, id: &str, firewall: Firewall) -> D
 fn imported_web_acls_protect_distributions_and_load_balancers() {
     let app = App::new("t");
     let stack = stack_in(&app, "Us", "us-east-1");
-    no_logs_distribution(stack, "Cdn", Firewall::WebAcl(WebAcl::from_arn(EDGE_ACL)));
+    no_logs_distribution(
+        stack,
+        "Cdn",
+        Firewall::WebAcl(WebAcl::from_arn(stack, "ImportedWebAcl", EDGE_ACL)),
+    );
     ApplicationLoadBalancer::new(
         stack,
         "Alb",
-        &imported_vpc(),
+        &imported_vpc(stack),
         ApplicationLoadBalancerProps {
             access_logs: LoadBalancerLogs::Disabled,
-            web_acl: Some(WebAcl::from_arn(REGIONAL_ACL)),
+            web_acl: Some(WebAcl::from_arn(stack, "ImportedWebAcl2", REGIONAL_ACL)),
             ..Default::default()
         },
     );
@@ -1326,7 +1410,7 @@ fn imported_web_acls_protect_distributions_and_load_balancers() {
             .all(|(_, r)| r["Type"] != "AWS::WAFv2::WebACL"),
         "an imported web ACL is not created"
     );
-    let acl = WebAcl::from_arn(EDGE_ACL);
+    let acl = WebAcl::from_arn(stack, "ImportedWebAcl3", EDGE_ACL);
     assert_eq!(acl.web_acl_scope(), Some(WebAclScope::CloudFront));
     assert_eq!(acl.arn(), EDGE_ACL.into());
 }
@@ -1338,40 +1422,42 @@ fn imported_web_acls_are_checked_by_their_arn() {
     no_logs_distribution(
         stack,
         "Regional",
-        Firewall::WebAcl(WebAcl::from_arn(REGIONAL_ACL)),
+        Firewall::WebAcl(WebAcl::from_arn(stack, "RegionalAcl", REGIONAL_ACL)),
     );
-    no_logs_distribution(stack, "Bad", Firewall::WebAcl(WebAcl::from_arn("acl-1")));
+    no_logs_distribution(
+        stack,
+        "Bad",
+        Firewall::WebAcl(WebAcl::from_arn(stack, "BadAcl", "acl-1")),
+    );
     ApplicationLoadBalancer::new(
         stack,
         "Alb",
-        &imported_vpc(),
+        &imported_vpc(stack),
         ApplicationLoadBalancerProps {
             access_logs: LoadBalancerLogs::Disabled,
-            web_acl: Some(WebAcl::from_arn(EDGE_ACL)),
+            web_acl: Some(WebAcl::from_arn(stack, "EdgeAcl", EDGE_ACL)),
             ..Default::default()
         },
     );
     let errs = errors(&app);
     assert_has(
         &errs,
-        &format!(
-            "Us/Regional: web ACL {REGIONAL_ACL} is regional; a distribution needs a CloudFront web ACL"
-        ),
+        "Us/Regional: web ACL Us/RegionalAcl is regional; a distribution needs a CloudFront web ACL",
     );
+    // A malformed ARN is reported at the import, not at the distribution that uses it.
     assert_has(
         &errs,
-        "Us/Bad: \"acl-1\" is not the ARN of a WAFv2 web ACL (web ACL ARNs read arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>",
+        "Us/BadAcl: \"acl-1\" is not the ARN of a WAFv2 web ACL (web ACL ARNs read arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>",
     );
+    assert!(!errs.iter().any(|e| e.starts_with("Us/Bad:")), "{errs:#?}");
     assert_has(
         &errs,
-        &format!(
-            "Us/Alb: web ACL {EDGE_ACL} protects CloudFront distributions; it cannot be associated with a regional resource"
-        ),
+        "Us/Alb: web ACL Us/EdgeAcl protects CloudFront distributions; it cannot be associated with a regional resource",
     );
 }
 
-fn shared_alb() -> ImportedApplicationLoadBalancer {
-    ApplicationLoadBalancer::from_attributes(LoadBalancerAttributes {
+fn shared_alb(stack: Stack<'_>) -> ImportedApplicationLoadBalancer<'_> {
+    ApplicationLoadBalancer::from_attributes(stack, "ImportedLoadBalancer", LoadBalancerAttributes {
         arn: "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/shared/50dc6c495c0c9188".into(),
         dns_name: "shared-1234567890.us-east-1.elb.amazonaws.com".into(),
         canonical_hosted_zone_id: "Z35SXDOTRQ7X7K".into(),
@@ -1381,7 +1467,12 @@ fn shared_alb() -> ImportedApplicationLoadBalancer {
 
 /// A record pointing at `lb`, whichever kind of load balancer it is.
 fn origin_record<'a>(stack: Stack<'a>, id: &str, name: &str, lb: &impl ILoadBalancer) {
-    let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
+    let zone = HostedZone::from_attributes(
+        stack,
+        &format!("{id}Zone"),
+        "Z0123456789ABCDEFGHIJ",
+        "example.com",
+    );
     RecordSet::new(
         stack,
         id,
@@ -1397,7 +1488,7 @@ fn imported_load_balancers_are_alias_targets_and_origins() {
     let app = App::new("t");
     let stack = stack_in(&app, "Us", "us-east-1");
     let owned = internet_alb(stack, "Alb");
-    let shared = shared_alb();
+    let shared = shared_alb(stack);
     origin_record(stack, "OwnedRecord", "owned.example.com", &owned);
     origin_record(stack, "SharedRecord", "shared.example.com", &shared);
     no_logs_distribution(stack, "Cdn", Firewall::Disabled);
@@ -1415,7 +1506,7 @@ fn imported_load_balancers_are_alias_targets_and_origins() {
     let targets = SecurityGroup::new(
         stack,
         "Targets",
-        &imported_vpc(),
+        &imported_vpc(stack),
         "the shared load balancer's targets",
         SecurityGroupProps::default(),
     );
@@ -1467,8 +1558,11 @@ fn imported_load_balancers_are_alias_targets_and_origins() {
 const SHARED_TG: &str =
     "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/shared/73e2d6bc24d8a067";
 
-fn https() -> ListenerProtocol {
+/// HTTPS with an imported certificate, imported as `<listener>Certificate`.
+fn https<'a>(stack: Stack<'a>, listener: &str) -> ListenerProtocol<'a> {
     ListenerProtocol::https(vec![Certificate::from_arn(
+        stack,
+        &format!("{listener}Certificate"),
         "arn:aws:acm:us-east-1:123456789012:certificate/abc",
     )])
 }
@@ -1481,14 +1575,14 @@ fn listeners_forward_to_imported_target_groups() {
     let owned = TargetGroup::new(
         stack,
         "Blue",
-        &imported_vpc(),
+        &imported_vpc(stack),
         8080,
         TargetGroupProps::default(),
     );
-    let shared = TargetGroup::from_arn(SHARED_TG).with_ports([9090]);
+    let shared = TargetGroup::from_arn(stack, "ImportedTargetGroup", SHARED_TG).with_ports([9090]);
     let listener = alb.add_listener(
         "Https",
-        https(),
+        https(stack, "Https"),
         ListenerAction::weighted([
             (TargetGroupRef::from(owned), 90),
             (shared.clone().into(), 10),
@@ -1497,7 +1591,7 @@ fn listeners_forward_to_imported_target_groups() {
     );
     alb.add_listener(
         "Admin",
-        https(),
+        https(stack, "Admin"),
         ListenerAction::forward(&shared),
         ListenerProps {
             port: Some(8443),
@@ -1549,6 +1643,8 @@ fn listeners_forward_to_imported_target_groups() {
         );
     };
     let imported = Listener::from_arn(
+        stack,
+        "ImportedListener",
         "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/shared/50dc6c495c0c9188/f2f7dc8efc522ab2",
     );
     rule("OwnedRule", &|| listener.arn());
@@ -1573,8 +1669,8 @@ fn forwarding_to_imported_target_groups_is_checked() {
     let alb = internet_alb(stack, "Alb");
     alb.add_listener(
         "Portless",
-        https(),
-        ListenerAction::forward(TargetGroup::from_arn(SHARED_TG)),
+        https(stack, "Portless"),
+        ListenerAction::forward(TargetGroup::from_arn(stack, "SharedTg", SHARED_TG)),
         ListenerProps::default(),
     );
     let warnings: Vec<String> = app
@@ -1587,15 +1683,21 @@ fn forwarding_to_imported_target_groups_is_checked() {
     assert_eq!(
         warnings,
         vec![format!(
-            "Us/Alb/Portless: the ports of the imported target group {SHARED_TG} are not known, so the load balancer's security group is not opened towards its targets: give them with ImportedTargetGroup::with_ports, or add the egress rule to the load balancer's security group"
+            "Us/Alb/Portless: the ports of the imported target group Us/SharedTg ({SHARED_TG}) are not known, so the load balancer's security group is not opened towards its targets: give them with ImportedTargetGroup::with_ports, or add the egress rule to the load balancer's security group"
         )]
     );
     alb.add_listener(
         "Twice",
-        https(),
+        https(stack, "Twice"),
         ListenerAction::weighted([
-            (TargetGroup::from_arn(SHARED_TG).with_ports([80]), 1),
-            (TargetGroup::from_arn(SHARED_TG).with_ports([8080]), 1),
+            (
+                TargetGroup::from_arn(stack, "SharedTgOn80", SHARED_TG).with_ports([80]),
+                1,
+            ),
+            (
+                TargetGroup::from_arn(stack, "SharedTgOn8080", SHARED_TG).with_ports([8080]),
+                1,
+            ),
         ]),
         ListenerProps {
             port: Some(444),
@@ -1604,8 +1706,8 @@ fn forwarding_to_imported_target_groups_is_checked() {
     );
     alb.add_listener(
         "Bad",
-        https(),
-        ListenerAction::forward(TargetGroup::from_arn("tg-1").with_ports([80])),
+        https(stack, "Bad"),
+        ListenerAction::forward(TargetGroup::from_arn(stack, "BadTg", "tg-1").with_ports([80])),
         ListenerProps {
             port: Some(445),
             ..Default::default()
@@ -1614,11 +1716,12 @@ fn forwarding_to_imported_target_groups_is_checked() {
     let errs = errors(&app);
     assert_has(
         &errs,
-        &format!("Us/Alb/Twice: target group {SHARED_TG} is listed twice"),
+        &format!("Us/Alb/Twice: target group Us/SharedTgOn8080 ({SHARED_TG}) is listed twice"),
     );
+    // A malformed ARN is reported at the import, not at the listener that forwards to it.
     assert_has(
         &errs,
-        "Us/Alb/Bad: \"tg-1\" is not the ARN of an ELB target group (target group ARNs read arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>)",
+        "Us/BadTg: \"tg-1\" is not the ARN of an ELB target group (target group ARNs read arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>)",
     );
 }
 
@@ -1627,7 +1730,12 @@ fn distributions_grant_invalidation_and_imported_ones_are_alias_targets() {
     let app = App::new("t");
     let stack = stack_in(&app, "Us", "us-east-1");
     let owned = no_logs_distribution(stack, "Cdn", Firewall::Disabled);
-    let existing = Distribution::from_attributes("E1U5RQF7T870K0", "d111111abcdef8.cloudfront.net");
+    let existing = Distribution::from_attributes(
+        stack,
+        "ImportedDistribution",
+        "E1U5RQF7T870K0",
+        "d111111abcdef8.cloudfront.net",
+    );
     let deployer = Role::new(
         stack,
         "Deployer",
@@ -1636,7 +1744,12 @@ fn distributions_grant_invalidation_and_imported_ones_are_alias_targets() {
     );
     owned.grant_create_invalidation(&deployer);
     existing.grant_create_invalidation(&deployer);
-    let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
+    let zone = HostedZone::from_attributes(
+        stack,
+        "ImportedZone",
+        "Z0123456789ABCDEFGHIJ",
+        "example.com",
+    );
     for (id, target) in [
         ("Owned", owned.alias_target()),
         ("Existing", existing.alias_target()),

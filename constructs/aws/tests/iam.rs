@@ -36,8 +36,9 @@ fn imported_managed_policies_are_attached_like_those_of_the_app() {
         Principal::service("codebuild.amazonaws.com"),
         RoleProps {
             managed_policies: vec![
-                ManagedPolicy::from_aws_managed_name("ReadOnlyAccess").arn(),
-                ManagedPolicy::from_name("team/ReadParameters").arn(),
+                ManagedPolicy::from_aws_managed_name(stack, "ReadOnlyAccess", "ReadOnlyAccess")
+                    .arn(),
+                ManagedPolicy::from_name(stack, "ReadParameters", "team/ReadParameters").arn(),
             ],
             ..Default::default()
         },
@@ -51,9 +52,13 @@ fn imported_managed_policies_are_attached_like_those_of_the_app() {
         ManagedPolicyProps::default(),
     );
     attach(&role, owned);
-    attach(&role, ManagedPolicy::from_name("LegacyDeploy"));
+    attach(
+        &role,
+        ManagedPolicy::from_name(stack, "LegacyDeploy", "LegacyDeploy"),
+    );
     // Already attached through the props: attached once.
-    let read_only = ManagedPolicy::from_aws_managed_name("ReadOnlyAccess");
+    let read_only =
+        ManagedPolicy::from_aws_managed_name(stack, "ReadOnlyAccessAgain", "ReadOnlyAccess");
     attach(&role, &read_only);
     attach(&role, ManagedPolicyArn::aws("AWSCodeBuildDeveloperAccess"));
 
@@ -72,7 +77,13 @@ fn imported_managed_policies_are_attached_like_those_of_the_app() {
 
 #[test]
 fn aws_managed_policies_by_name_are_the_arns_of_managed_policy_arn_aws() {
-    let imported = ManagedPolicy::from_aws_managed_name("service-role/AWSGlueServiceRole");
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let imported = ManagedPolicy::from_aws_managed_name(
+        stack,
+        "GlueServiceRole",
+        "service-role/AWSGlueServiceRole",
+    );
     assert_eq!(
         imported.arn(),
         ManagedPolicyArn::aws("service-role/AWSGlueServiceRole")

@@ -12,7 +12,7 @@ fn dangerous_or_undescribed_rules_are_refused() {
     let sg = SecurityGroup::new(
         stack,
         "Sg",
-        &fixtures::network::imported_vpc(),
+        &fixtures::network::imported_vpc(stack),
         "test",
         SecurityGroupProps::default(),
     );

@@ -198,7 +198,7 @@ fn imported_log_groups_take_grants() {
         Principal::service("ec2.amazonaws.com"),
         RoleProps::default(),
     );
-    LogGroup::from_name("/legacy/app").grant_write(&role);
+    LogGroup::from_name(stack, "ImportedLogGroup", "/legacy/app").grant_write(&role);
     let statements = policy_of(&app, "S", "RoleDefaultPolicy");
     assert_eq!(
         statements,

@@ -3,9 +3,9 @@
 mod fixtures;
 
 use cirrus_aws::ec2::{
-    FlowLogDestination, FlowLogProps, GatewayEndpointService, IVpc, ImportedVpc, NatGateways, Peer,
-    Port, SecurityGroup, SecurityGroupProps, SubnetGroup, SubnetType, Vpc, VpcAttributes,
-    VpcPeering, VpcPeeringProps, VpcProps,
+    FlowLogDestination, FlowLogProps, GatewayEndpointService, IVpc, NatGateways, Peer, Port,
+    SecurityGroup, SecurityGroupProps, SubnetGroup, SubnetType, Vpc, VpcAttributes, VpcPeering,
+    VpcPeeringProps, VpcProps,
 };
 use cirrus_aws::kms::{Key, KeyProps};
 use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps};
@@ -875,13 +875,17 @@ fn peering_works_with_an_imported_vpc() {
             "rtb-shared".into(),
         )
     };
-    let other = ImportedVpc::new(VpcAttributes {
-        vpc_id: "vpc-0123456789abcdef0".into(),
-        cidr_block: "172.16.0.0/16".into(),
-        public_subnets: vec![],
-        private_subnets: vec![table(0), table(1)],
-        isolated_subnets: vec![],
-    });
+    let other = Vpc::from_attributes(
+        stack,
+        "OtherVpc",
+        VpcAttributes {
+            vpc_id: "vpc-0123456789abcdef0".into(),
+            cidr_block: "172.16.0.0/16".into(),
+            public_subnets: vec![],
+            private_subnets: vec![table(0), table(1)],
+            isolated_subnets: vec![],
+        },
+    );
     VpcPeering::new(stack, "Peering", &vpc, &other, VpcPeeringProps::default());
     let t = template(&app, "S");
     let r = resources(&t);

@@ -278,8 +278,13 @@ impl<'a> WorkGroup<'a> {
     /// Its [`IWorkGroup::grant_query`] covers the query actions on the workgroup; give the
     /// location its results go to with [`ImportedWorkGroup::with_results`] for the grant to
     /// cover reading them too, as it does for a workgroup of this app.
-    pub fn from_name(name: impl Into<Expr<String>>) -> ImportedWorkGroup {
+    pub fn from_name(
+        scope: impl Construct<'a>,
+        id: &str,
+        name: impl Into<Expr<String>>,
+    ) -> ImportedWorkGroup<'a> {
         ImportedWorkGroup {
+            node: scope.node().add_child(id),
             name: name.into(),
             results: None,
             key_arn: None,
@@ -305,22 +310,29 @@ impl<'a> IWorkGroup<'a> for WorkGroup<'a> {
 
 /// A workgroup defined elsewhere, known by its name (and, if given, where its results go).
 #[derive(Debug, Clone)]
-pub struct ImportedWorkGroup {
+pub struct ImportedWorkGroup<'a> {
+    node: Node<'a>,
     name: Expr<String>,
     results: Option<(Expr<String>, Expr<String>)>,
     key_arn: Option<Expr<String>>,
 }
 
-impl ImportedWorkGroup {
+impl<'a> Construct<'a> for ImportedWorkGroup<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl<'a> ImportedWorkGroup<'a> {
     /// The same workgroup, whose query results go under `prefix` (`athena-results/`, or empty
     /// for the root) of `bucket`, encrypted with the bucket's customer managed key if it has
     /// one: [`IWorkGroup::grant_query`] then lets the grantee read and write them.
     #[must_use]
-    pub fn with_results<'a>(
+    pub fn with_results<'b>(
         mut self,
-        bucket: &impl IBucket<'a>,
+        bucket: &impl IBucket<'b>,
         prefix: &str,
-    ) -> ImportedWorkGroup {
+    ) -> ImportedWorkGroup<'a> {
         let prefix = prefix.replace("${", "${!");
         self.results = Some((bucket.arn(), bucket.arn_for_objects(&format!("{prefix}*"))));
         if let Some(key) = bucket.encryption_key() {
@@ -333,7 +345,7 @@ impl ImportedWorkGroup {
     /// with a key other than the bucket's): [`IWorkGroup::grant_query`] then lets the grantee
     /// use it.
     #[must_use]
-    pub fn with_results_key<'a>(mut self, key: &impl IKey<'a>) -> ImportedWorkGroup {
+    pub fn with_results_key<'b>(mut self, key: &impl IKey<'b>) -> ImportedWorkGroup<'a> {
         self.key_arn = Some(key.arn());
         self
     }
@@ -349,7 +361,7 @@ impl ImportedWorkGroup {
     }
 }
 
-impl IWorkGroup<'_> for ImportedWorkGroup {
+impl<'a> IWorkGroup<'a> for ImportedWorkGroup<'a> {
     fn name(&self) -> Expr<String> {
         self.name.clone()
     }

@@ -4,13 +4,13 @@ use cirrus_cfn::certificatemanager::{CfnCertificate, certificate};
 use cirrus_core::{Construct, Expr, List, Node, ResourceRef};
 
 use crate::route53::names::{NameKind, is_within, normalize};
-use crate::route53::{IHostedZone, ZoneRef};
+use crate::route53::{IHostedZone, ImportedHostedZone};
 
 /// The region CloudFront takes its viewer certificates from.
 pub const CLOUDFRONT_CERTIFICATE_REGION: &str = "us-east-1";
 
 /// What a certificate offers to the load balancers and distributions that serve it.
-pub trait ICertificate {
+pub trait ICertificate<'a>: Construct<'a> {
     /// The certificate's ARN.
     fn arn(&self) -> Expr<String>;
 
@@ -18,26 +18,36 @@ pub trait ICertificate {
     /// or the region of a literal ARN).
     fn certificate_region(&self) -> Option<String>;
 
-    /// The certificate as a value that can be stored in props.
-    fn to_ref(&self) -> CertificateRef {
-        CertificateRef {
+    /// The certificate as a value that can be stored in props; messages about it name this
+    /// construct's path.
+    fn to_ref(&self) -> ImportedCertificate<'a> {
+        ImportedCertificate {
+            node: self.node(),
             arn: self.arn(),
             region: self.certificate_region(),
-            problem: None,
         }
     }
 }
 
-/// A certificate as the resources that serve it see it: one of this app
-/// ([`ICertificate::to_ref`]) or an existing one ([`Certificate::from_arn`]).
+/// A certificate as the resources that serve it see it: an existing one
+/// ([`Certificate::from_arn`]), or one of this app ([`ICertificate::to_ref`]). A malformed
+/// ARN is reported when the certificate is imported; the region, which only the resource that
+/// serves the certificate can judge, is checked there, with the certificate's path in the
+/// message.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CertificateRef {
+pub struct ImportedCertificate<'a> {
+    node: Node<'a>,
     arn: Expr<String>,
     region: Option<String>,
-    problem: Option<String>,
 }
 
-impl ICertificate for CertificateRef {
+impl<'a> Construct<'a> for ImportedCertificate<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl<'a> ICertificate<'a> for ImportedCertificate<'a> {
     fn arn(&self) -> Expr<String> {
         self.arn.clone()
     }
@@ -46,29 +56,22 @@ impl ICertificate for CertificateRef {
         self.region.clone()
     }
 
-    fn to_ref(&self) -> CertificateRef {
+    fn to_ref(&self) -> ImportedCertificate<'a> {
         self.clone()
     }
 }
 
-impl CertificateRef {
-    /// Reports a malformed imported ARN on `node`.
-    pub(crate) fn check(&self, node: Node<'_>) {
-        if let Some(problem) = &self.problem {
-            node.error(problem.clone());
-        }
-    }
-
+impl ImportedCertificate<'_> {
     /// Reports on `node` when the certificate is known to be outside us-east-1, where
     /// CloudFront cannot use it.
     pub(crate) fn check_for_cloudfront(&self, node: Node<'_>) {
-        self.check(node);
         if let Some(region) = &self.region
             && region != CLOUDFRONT_CERTIFICATE_REGION
         {
             node.error_with_hint(
                 format!(
-                    "the viewer certificate is in {region}; CloudFront only uses certificates from us-east-1"
+                    "the viewer certificate {} is in {region}; CloudFront only uses certificates from us-east-1",
+                    self.node.path()
                 ),
                 "create the certificate in a stack whose env region is us-east-1 (and keep the distribution there too: references between regions are refused), or import one from us-east-1 with Certificate::from_arn",
             );
@@ -78,12 +81,14 @@ impl CertificateRef {
     /// Reports on `node` when the certificate is known to be in another region than `region`
     /// (load balancers use certificates of their own region).
     pub(crate) fn check_in_region(&self, node: Node<'_>, region: Option<&str>) {
-        self.check(node);
         if let (Some(cert), Some(here)) = (&self.region, region)
             && cert != here
         {
             node.error_with_hint(
-                format!("the certificate is in {cert}, the load balancer in {here}"),
+                format!(
+                    "the certificate {} is in {cert}, the load balancer in {here}",
+                    self.node.path()
+                ),
                 "a load balancer serves certificates of its own region: request one there",
             );
         }
@@ -114,12 +119,12 @@ impl KeyAlgorithm {
 
 /// How ACM checks that the names are yours.
 #[derive(Debug, Clone, PartialEq)]
-pub enum CertificateValidation {
+pub enum CertificateValidation<'a> {
     /// DNS: CloudFormation writes the validation records into this hosted zone, which holds
     /// every name of the certificate, and waits for the certificate to be issued.
-    Dns(ZoneRef),
+    Dns(ImportedHostedZone<'a>),
     /// DNS, each name validated in the zone given for it (names spread over several zones).
-    DnsZones(Vec<(String, ZoneRef)>),
+    DnsZones(Vec<(String, ImportedHostedZone<'a>)>),
     /// DNS, records written by you: the stack waits until they exist (see the ACM console for
     /// their names and values).
     DnsManual,
@@ -154,7 +159,7 @@ impl<'a> Construct<'a> for Certificate<'a> {
     }
 }
 
-impl ICertificate for Certificate<'_> {
+impl<'a> ICertificate<'a> for Certificate<'a> {
     fn arn(&self) -> Expr<String> {
         self.resource.ref_()
     }
@@ -171,7 +176,7 @@ impl<'a> Certificate<'a> {
         scope: impl Construct<'a>,
         id: &str,
         domain_name: &str,
-        validation: CertificateValidation,
+        validation: CertificateValidation<'a>,
         props: CertificateProps,
     ) -> Certificate<'a> {
         let node = scope.node().add_child(id);
@@ -216,35 +221,32 @@ impl<'a> Certificate<'a> {
     }
 
     /// An existing certificate, by ARN. A literal ARN tells its region, which is checked where
-    /// the certificate is used.
-    pub fn from_arn(arn: impl Into<Expr<String>>) -> CertificateRef {
+    /// the certificate is used; a malformed one is reported here, at the import's path.
+    pub fn from_arn(
+        scope: impl Construct<'a>,
+        id: &str,
+        arn: impl Into<Expr<String>>,
+    ) -> ImportedCertificate<'a> {
+        let node = scope.node().add_child(id);
         let arn = arn.into();
-        let (region, problem) = match arn.as_literal() {
-            Some(literal) => {
-                let parts: Vec<&str> = literal.splitn(6, ':').collect();
-                if parts.len() == 6
-                    && parts[0] == "arn"
-                    && parts[2] == "acm"
-                    && !parts[3].is_empty()
-                    && parts[5].starts_with("certificate/")
-                {
-                    (Some(parts[3].to_owned()), None)
-                } else {
-                    (
-                        None,
-                        Some(format!(
-                            "\"{literal}\" is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)"
-                        )),
-                    )
-                }
+        let region = arn.as_literal().and_then(|literal| {
+            let parts: Vec<&str> = literal.splitn(6, ':').collect();
+            if parts.len() == 6
+                && parts[0] == "arn"
+                && parts[2] == "acm"
+                && !parts[3].is_empty()
+                && parts[5].starts_with("certificate/")
+            {
+                Some(parts[3].to_owned())
+            } else {
+                node.error_with_hint(
+                    format!("\"{literal}\" is not the ARN of an ACM certificate"),
+                    "certificate ARNs read arn:aws:acm:<region>:<account>:certificate/<id>",
+                );
+                None
             }
-            None => (None, None),
-        };
-        CertificateRef {
-            arn,
-            region,
-            problem,
-        }
+        });
+        ImportedCertificate { node, arn, region }
     }
 
     /// The certificate's ARN.
@@ -262,27 +264,25 @@ impl<'a> Certificate<'a> {
 fn validation_options(
     node: Node<'_>,
     names: &[String],
-    validation: CertificateValidation,
+    validation: CertificateValidation<'_>,
 ) -> (&'static str, List<certificate::DomainValidationOption>) {
-    let option = |name: &str, zone: &ZoneRef| -> Expr<certificate::DomainValidationOption> {
-        if let Some(problem) = zone.problem() {
-            node.error(problem);
-        }
-        let zone_name = zone.zone_name();
-        let bare = name.strip_prefix("*.").unwrap_or(name);
-        if !zone_name.is_empty() && !is_within(bare, &zone_name) {
-            node.error_with_hint(
+    let option =
+        |name: &str, zone: &ImportedHostedZone<'_>| -> Expr<certificate::DomainValidationOption> {
+            let zone_name = zone.zone_name();
+            let bare = name.strip_prefix("*.").unwrap_or(name);
+            if !zone_name.is_empty() && !is_within(bare, &zone_name) {
+                node.error_with_hint(
                 format!("\"{name}\" is not in the validation zone \"{zone_name}\""),
                 "validate each name in the zone that holds it (CertificateValidation::DnsZones)",
             );
-        }
-        certificate::DomainValidationOption {
-            domain_name: Some(name.into()),
-            hosted_zone_id: Some(zone.id()),
-            validation_domain: None,
-        }
-        .into()
-    };
+            }
+            certificate::DomainValidationOption {
+                domain_name: Some(name.into()),
+                hosted_zone_id: Some(zone.id()),
+                validation_domain: None,
+            }
+            .into()
+        };
     match validation {
         CertificateValidation::Dns(zone) => (
             "DNS",

@@ -3,6 +3,6 @@
 mod certificate;
 
 pub use certificate::{
-    CLOUDFRONT_CERTIFICATE_REGION, Certificate, CertificateProps, CertificateRef,
-    CertificateValidation, ICertificate, KeyAlgorithm,
+    CLOUDFRONT_CERTIFICATE_REGION, Certificate, CertificateProps, CertificateValidation,
+    ICertificate, ImportedCertificate, KeyAlgorithm,
 };

@@ -11,7 +11,7 @@ use cirrus_cfn::cloudfront::{
 use cirrus_core::id::{path_hash, strip_non_alphanumeric};
 use cirrus_core::{Construct, Expr, List, Node, ResourceRef, fns};
 
-use crate::certificatemanager::{CertificateRef, ICertificate};
+use crate::certificatemanager::{ICertificate, ImportedCertificate};
 use crate::cloudfront::origin::{HttpOrigin, Origin, OriginProtocol};
 use crate::cloudfront::policies::{cache, response_headers};
 use crate::cloudfront::s3_facts::{self, Sse};
@@ -19,7 +19,7 @@ use crate::iam::{Grantable, PolicyStatement, Principal};
 use crate::route53::names::{NameKind, normalize};
 use crate::route53::{AliasTarget, CLOUDFRONT_HOSTED_ZONE_ID};
 use crate::s3::{Bucket, BucketProps, IBucket, LifecycleRule, ObjectOwnership};
-use crate::wafv2::{IWebAcl, WebAcl, WebAclProps, WebAclRef, WebAclScope};
+use crate::wafv2::{IWebAcl, ImportedWebAcl, WebAcl, WebAclProps, WebAclScope};
 
 /// What viewers may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -111,21 +111,21 @@ impl ViewerTlsPolicy {
 
 /// Custom domain names served with an ACM certificate (from us-east-1), by SNI.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CustomDomain {
+pub struct CustomDomain<'a> {
     /// The names (`www.example.com`); each must be on the certificate.
     pub names: Vec<String>,
     /// The certificate.
-    pub certificate: CertificateRef,
+    pub certificate: ImportedCertificate<'a>,
     /// The minimum TLS version for viewers. Default: TLS 1.2 (`TLSv1.2_2021`).
     pub minimum_tls: ViewerTlsPolicy,
 }
 
-impl CustomDomain {
+impl<'a> CustomDomain<'a> {
     /// `names` served with `certificate`, TLS 1.2 and later.
     pub fn new<S: AsRef<str>>(
         names: impl IntoIterator<Item = S>,
-        certificate: &impl ICertificate,
-    ) -> CustomDomain {
+        certificate: &impl ICertificate<'a>,
+    ) -> CustomDomain<'a> {
         CustomDomain {
             names: names.into_iter().map(|n| n.as_ref().to_owned()).collect(),
             certificate: certificate.to_ref(),
@@ -157,14 +157,14 @@ pub enum DistributionLogging<'a> {
 
 /// The WAF web ACL in front of the distribution.
 #[derive(Debug, Clone, Default)]
-pub enum Firewall {
+pub enum Firewall<'a> {
     /// A new CloudFront web ACL (`WebAcl`) with the default managed rule groups. The
     /// distribution's stack must then be in us-east-1 (or have no region).
     #[default]
     NewWebAcl,
     /// This CloudFront web ACL: one of this app (`acl.to_ref()`) or an existing one
     /// ([`WebAcl::from_arn`]). A regional ACL is refused.
-    WebAcl(WebAclRef),
+    WebAcl(ImportedWebAcl<'a>),
     /// No web ACL (a cost choice). Fails checkov's CKV_AWS_68: record it in
     /// `checkov-skips.txt`.
     Disabled,
@@ -230,7 +230,7 @@ pub struct DistributionProps<'a> {
     /// Custom domain names and their certificate. Default: none: the `*.cloudfront.net` name
     /// with CloudFront's default certificate, whose minimum TLS version cannot be set (checkov
     /// CKV_AWS_174 fails: record it in `checkov-skips.txt`).
-    pub domain: Option<CustomDomain>,
+    pub domain: Option<CustomDomain<'a>>,
     /// The object returned for `/` (`index.html`). Default: none.
     pub default_root_object: Option<String>,
     /// Custom error answers. Default: none.
@@ -238,7 +238,7 @@ pub struct DistributionProps<'a> {
     /// Where standard logs go. Default: a new bucket of the distribution.
     pub logging: DistributionLogging<'a>,
     /// The WAF web ACL. Default: a new web ACL of AWS managed rules.
-    pub firewall: Firewall,
+    pub firewall: Firewall<'a>,
     /// The edge locations used. Default: all.
     pub price_class: PriceClass,
     /// The HTTP versions offered to viewers. Default: HTTP/2 and HTTP/3.
@@ -499,10 +499,13 @@ impl<'a> Distribution<'a> {
     /// invalidation grants, as one of this app is ([`IDistribution`]). Its ARN is built in the
     /// stack's account.
     pub fn from_attributes(
+        scope: impl Construct<'a>,
+        id: &str,
         distribution_id: impl Into<Expr<String>>,
         domain_name: impl Into<Expr<String>>,
-    ) -> ImportedDistribution {
+    ) -> ImportedDistribution<'a> {
         ImportedDistribution {
+            node: scope.node().add_child(id),
             id: distribution_id.into(),
             domain_name: domain_name.into(),
         }
@@ -521,12 +524,19 @@ impl<'a> IDistribution<'a> for Distribution<'a> {
 
 /// A distribution defined elsewhere, known by its id and domain name.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ImportedDistribution {
+pub struct ImportedDistribution<'a> {
+    node: Node<'a>,
     id: Expr<String>,
     domain_name: Expr<String>,
 }
 
-impl ImportedDistribution {
+impl<'a> Construct<'a> for ImportedDistribution<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl ImportedDistribution<'_> {
     /// The distribution's id.
     pub fn id(&self) -> Expr<String> {
         self.id.clone()
@@ -548,7 +558,7 @@ impl ImportedDistribution {
     }
 }
 
-impl IDistribution<'_> for ImportedDistribution {
+impl<'a> IDistribution<'a> for ImportedDistribution<'a> {
     fn id(&self) -> Expr<String> {
         self.id.clone()
     }
@@ -664,7 +674,7 @@ fn error_responses(
 
 fn viewer_certificate(
     node: Node<'_>,
-    domain: Option<&CustomDomain>,
+    domain: Option<&CustomDomain<'_>>,
     config: &mut distribution::DistributionConfig,
 ) -> distribution::ViewerCertificate {
     let Some(domain) = domain else {
@@ -761,7 +771,7 @@ fn logging(
     )
 }
 
-fn firewall(node: Node<'_>, firewall: Firewall) -> Option<Expr<String>> {
+fn firewall(node: Node<'_>, firewall: Firewall<'_>) -> Option<Expr<String>> {
     match firewall {
         Firewall::NewWebAcl => Some(
             WebAcl::new(
@@ -773,7 +783,6 @@ fn firewall(node: Node<'_>, firewall: Firewall) -> Option<Expr<String>> {
             .arn(),
         ),
         Firewall::WebAcl(acl) => {
-            acl.check(node);
             if acl.web_acl_scope() == Some(WebAclScope::Regional) {
                 node.error_with_hint(
                     format!(

@@ -11,6 +11,7 @@ use crate::ec2::{ISecurityGroup, IVpc, SubnetType};
 use crate::iam::{
     Grantable, Policy, PolicyCondition, PolicyDocument, PolicyStatement, Principal, Role, RoleProps,
 };
+use crate::imports::sub_name;
 use crate::kms::{IKey, Key};
 use crate::logs::{LogGroup, LogGroupProps};
 use crate::s3::{Bucket, IBucket};
@@ -250,29 +251,48 @@ impl<'a> Grantable<'a> for Project<'a> {
 impl<'a> Project<'a> {
     /// An existing project of this account and region, by name: its ARN is
     /// `arn:${AWS::Partition}:codebuild:${AWS::Region}:${AWS::AccountId}:project/<name>`. A
-    /// malformed name is reported on the node created here.
-    pub fn from_name(scope: impl Construct<'a>, id: &str, name: &str) -> ImportedProject<'a> {
+    /// malformed literal name is reported on the node created here.
+    pub fn from_name(
+        scope: impl Construct<'a>,
+        id: &str,
+        name: impl Into<Expr<String>>,
+    ) -> ImportedProject<'a> {
         let node = scope.node().add_child(id);
-        check_name(node, name);
+        let name = name.into();
+        if let Some(literal) = name.as_literal() {
+            check_name(node, literal);
+        }
         ImportedProject {
             node,
-            name: name.into(),
-            arn: fns::sub(
-                &format!(
-                    "arn:${{AWS::Partition}}:codebuild:${{AWS::Region}}:${{AWS::AccountId}}:project/{name}"
-                ),
-                [],
+            arn: sub_name(
+                "arn:${AWS::Partition}:codebuild:${AWS::Region}:${AWS::AccountId}:project/${Name}",
+                &name,
             ),
+            name,
             role: None,
         }
     }
 
     /// An existing project, by ARN (`arn:aws:codebuild:<region>:<account>:project/<name>`).
-    /// The name is read from the ARN; an ARN that is not a project's is reported on the node
-    /// created here.
-    pub fn from_arn(scope: impl Construct<'a>, id: &str, arn: &str) -> ImportedProject<'a> {
+    /// The name is read from a literal ARN, and taken out of an expression with
+    /// `Fn::Select`/`Fn::Split` on `/` (project names have no `/`); a literal ARN that is not
+    /// a project's is reported on the node created here.
+    pub fn from_arn(
+        scope: impl Construct<'a>,
+        id: &str,
+        arn: impl Into<Expr<String>>,
+    ) -> ImportedProject<'a> {
         let node = scope.node().add_child(id);
-        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        let arn = arn.into();
+        let Some(literal) = arn.as_literal() else {
+            return ImportedProject {
+                node,
+                name: fns::select(1, fns::split("/", arn.clone())),
+                arn,
+                role: None,
+            };
+        };
+        let parts: Vec<&str> = literal.splitn(6, ':').collect();
         let name = match parts.as_slice() {
             ["arn", partition, "codebuild", region, account, resource]
                 if !partition.is_empty() && !region.is_empty() && !account.is_empty() =>
@@ -288,7 +308,7 @@ impl<'a> Project<'a> {
             }
             None => {
                 node.error_with_hint(
-                    format!("\"{arn}\" is not the ARN of a CodeBuild project"),
+                    format!("\"{literal}\" is not the ARN of a CodeBuild project"),
                     "project ARNs read arn:aws:codebuild:<region>:<account>:project/<name>",
                 );
                 ""
@@ -297,7 +317,7 @@ impl<'a> Project<'a> {
         ImportedProject {
             node,
             name: name.into(),
-            arn: arn.into(),
+            arn,
             role: None,
         }
     }

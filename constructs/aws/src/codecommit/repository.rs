@@ -1,10 +1,11 @@
 //! `Repository`: a CodeCommit repository.
 
 use cirrus_cfn::codecommit::CfnRepository;
-use cirrus_core::{Construct, Expr, Node, RemovalPolicy, ResourceRef, Value, fns};
+use cirrus_core::{Construct, Expr, Node, RemovalPolicy, ResourceRef, Value};
 
 use crate::events::{EventPattern, Rule, RuleProps, Trigger};
 use crate::iam::{Grantable, PolicyStatement};
+use crate::imports::sub_name;
 use crate::kms::{IKey, Key};
 
 /// What the pipeline's CodeCommit source action does with the repository.
@@ -248,11 +249,19 @@ impl<'a> Repository<'a> {
         )
     }
 
-    /// An existing repository, by name.
-    pub fn from_name(name: &str) -> ImportedRepository {
-        ImportedRepository {
-            name: name.to_owned(),
+    /// An existing repository, by name. A literal name is checked against CodeCommit's
+    /// naming rules.
+    pub fn from_name(
+        scope: impl Construct<'a>,
+        id: &str,
+        name: impl Into<Expr<String>>,
+    ) -> ImportedRepository<'a> {
+        let node = scope.node().add_child(id);
+        let name = name.into();
+        if let Some(Err(reason)) = name.as_literal().map(|n| validate_name(n)) {
+            node.error(reason);
         }
+        ImportedRepository { node, name }
     }
 }
 
@@ -289,32 +298,33 @@ pub(crate) fn commit_pattern(repository_arn: Expr<String>, branch: &str) -> Even
 
 /// A repository defined outside the app, known by its name.
 #[derive(Debug, Clone)]
-pub struct ImportedRepository {
-    name: String,
+pub struct ImportedRepository<'a> {
+    node: Node<'a>,
+    name: Expr<String>,
 }
 
-impl<'a> IRepository<'a> for ImportedRepository {
+impl<'a> Construct<'a> for ImportedRepository<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl<'a> IRepository<'a> for ImportedRepository<'a> {
     fn name(&self) -> Expr<String> {
-        self.name.as_str().into()
+        self.name.clone()
     }
 
     fn arn(&self) -> Expr<String> {
-        fns::sub(
-            &format!(
-                "arn:${{AWS::Partition}}:codecommit:${{AWS::Region}}:${{AWS::AccountId}}:{}",
-                self.name
-            ),
-            [],
+        sub_name(
+            "arn:${AWS::Partition}:codecommit:${AWS::Region}:${AWS::AccountId}:${Name}",
+            &self.name,
         )
     }
 
     fn clone_url_http(&self) -> Expr<String> {
-        fns::sub(
-            &format!(
-                "https://git-codecommit.${{AWS::Region}}.${{AWS::URLSuffix}}/v1/repos/{}",
-                self.name
-            ),
-            [],
+        sub_name(
+            "https://git-codecommit.${AWS::Region}.${AWS::URLSuffix}/v1/repos/${Name}",
+            &self.name,
         )
     }
 }

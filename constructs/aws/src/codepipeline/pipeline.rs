@@ -438,18 +438,25 @@ impl<'a> Pipeline<'a> {
 
     /// An existing pipeline of this account and region, by name: its ARN is
     /// `arn:${AWS::Partition}:codepipeline:${AWS::Region}:${AWS::AccountId}:<name>`. A
-    /// malformed name is reported on the node created here.
-    pub fn from_name(scope: impl Construct<'a>, id: &str, name: &str) -> ImportedPipeline<'a> {
+    /// malformed literal name is reported on the node created here.
+    pub fn from_name(
+        scope: impl Construct<'a>,
+        id: &str,
+        name: impl Into<Expr<String>>,
+    ) -> ImportedPipeline<'a> {
         let node = scope.node().add_child(id);
-        if !valid_name(name) {
+        let name = name.into();
+        if let Some(literal) = name.as_literal()
+            && !valid_name(literal)
+        {
             node.error(format!(
-                "pipeline name \"{name}\" must be 1 to 100 letters, digits, '.', '@', '_' and '-'"
+                "pipeline name \"{literal}\" must be 1 to 100 letters, digits, '.', '@', '_' and '-'"
             ));
         }
         ImportedPipeline {
             node,
-            name: name.into(),
-            arn: pipeline_arn(name.into()),
+            arn: pipeline_arn(name.clone()),
+            name,
         }
     }
 

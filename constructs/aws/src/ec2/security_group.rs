@@ -81,9 +81,17 @@ impl<'a> SecurityGroup<'a> {
         group
     }
 
-    /// An existing security group, by id.
-    pub fn from_id(id: impl Into<Expr<String>>) -> ImportedSecurityGroup {
-        ImportedSecurityGroup { id: id.into() }
+    /// An existing security group, by its id (`sg-0123456789abcdef0`), under the grouping
+    /// node `id`.
+    pub fn from_id(
+        scope: impl Construct<'a>,
+        id: &str,
+        group_id: impl Into<Expr<String>>,
+    ) -> ImportedSecurityGroup<'a> {
+        ImportedSecurityGroup {
+            node: scope.node().add_child(id),
+            id: group_id.into(),
+        }
     }
 
     /// The L1 resource.
@@ -230,12 +238,19 @@ impl<'a> SecurityGroup<'a> {
 }
 
 /// A security group defined elsewhere, known by its id.
-#[derive(Debug, Clone)]
-pub struct ImportedSecurityGroup {
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedSecurityGroup<'a> {
+    node: Node<'a>,
     id: Expr<String>,
 }
 
-impl ISecurityGroup for ImportedSecurityGroup {
+impl<'a> Construct<'a> for ImportedSecurityGroup<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl ISecurityGroup for ImportedSecurityGroup<'_> {
     fn id(&self) -> Expr<String> {
         self.id.clone()
     }

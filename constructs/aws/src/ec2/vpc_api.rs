@@ -1,7 +1,9 @@
 //! What constructs placed in a VPC need from it, whether the VPC is defined in the app or
 //! imported.
 
-use cirrus_core::{Expr, Node};
+use cirrus_core::{Construct, Expr, Node};
+
+use crate::ec2::Vpc;
 
 /// The kinds of subnets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -68,20 +70,36 @@ pub struct VpcAttributes {
     pub isolated_subnets: Vec<(Expr<String>, Expr<String>, Expr<String>)>,
 }
 
-/// A VPC defined elsewhere (another tool, another app), known by its attributes.
+/// A VPC defined elsewhere (another tool, another app), known by its attributes
+/// ([`Vpc::from_attributes`]).
 #[derive(Debug, Clone)]
-pub struct ImportedVpc {
+pub struct ImportedVpc<'a> {
+    node: Node<'a>,
     attrs: VpcAttributes,
 }
 
-impl ImportedVpc {
-    /// A VPC from its attributes.
-    pub fn new(attrs: VpcAttributes) -> ImportedVpc {
-        ImportedVpc { attrs }
+impl<'a> Construct<'a> for ImportedVpc<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
     }
 }
 
-impl<'a> IVpc<'a> for ImportedVpc {
+impl<'a> Vpc<'a> {
+    /// An existing VPC, by its attributes: its id, CIDR block and subnets (with their
+    /// availability zones and route tables), as constructs placed in it need them.
+    pub fn from_attributes(
+        scope: impl Construct<'a>,
+        id: &str,
+        attributes: VpcAttributes,
+    ) -> ImportedVpc<'a> {
+        ImportedVpc {
+            node: scope.node().add_child(id),
+            attrs: attributes,
+        }
+    }
+}
+
+impl<'a> IVpc<'a> for ImportedVpc<'a> {
     fn id(&self) -> Expr<String> {
         self.attrs.vpc_id.clone()
     }

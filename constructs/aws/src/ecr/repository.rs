@@ -298,18 +298,37 @@ impl<'a> Repository<'a> {
     }
 
     /// A repository defined elsewhere, by name, in the stack's account and region.
-    pub fn from_name(name: impl Into<Expr<String>>) -> ImportedRepository {
-        ImportedRepository { name: name.into() }
+    pub fn from_name(
+        scope: impl Construct<'a>,
+        id: &str,
+        name: impl Into<Expr<String>>,
+    ) -> ImportedRepository<'a> {
+        let node = scope.node().add_child(id);
+        let name = name.into();
+        if let Some(problem) = name.as_literal().and_then(|n| name_problem(n)) {
+            node.error_with_hint(
+                problem,
+                "give the repository's name as ECR shows it, such as \"team/service\"",
+            );
+        }
+        ImportedRepository { node, name }
     }
 }
 
 /// A repository defined elsewhere, known by its name.
 #[derive(Debug, Clone)]
-pub struct ImportedRepository {
+pub struct ImportedRepository<'a> {
+    node: Node<'a>,
     name: Expr<String>,
 }
 
-impl<'a> IRepository<'a> for ImportedRepository {
+impl<'a> Construct<'a> for ImportedRepository<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl<'a> IRepository<'a> for ImportedRepository<'a> {
     fn name(&self) -> Expr<String> {
         self.name.clone()
     }

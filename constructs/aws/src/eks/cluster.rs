@@ -585,8 +585,15 @@ impl<'a> Cluster<'a> {
     }
 
     /// A cluster defined elsewhere, known by its name (in the stack's account and region).
-    pub fn from_name(name: impl Into<Expr<String>>) -> ImportedCluster {
-        ImportedCluster { name: name.into() }
+    pub fn from_name(
+        scope: impl Construct<'a>,
+        id: &str,
+        name: impl Into<Expr<String>>,
+    ) -> ImportedCluster<'a> {
+        ImportedCluster {
+            node: scope.node().add_child(id),
+            name: name.into(),
+        }
     }
 
     /// Runs `f` on the cluster's accumulated state.
@@ -597,11 +604,18 @@ impl<'a> Cluster<'a> {
 
 /// A cluster defined elsewhere, known by its name.
 #[derive(Debug, Clone)]
-pub struct ImportedCluster {
+pub struct ImportedCluster<'a> {
+    node: Node<'a>,
     name: Expr<String>,
 }
 
-impl<'a> ICluster<'a> for ImportedCluster {
+impl<'a> Construct<'a> for ImportedCluster<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl<'a> ICluster<'a> for ImportedCluster<'a> {
     fn name(&self) -> Expr<String> {
         self.name.clone()
     }

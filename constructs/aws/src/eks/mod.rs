@@ -2,7 +2,7 @@
 //! managed node groups, add-ons, access entries and Pod Identity.
 //!
 //! ```
-//! use cirrus_aws::ec2::{ImportedVpc, VpcAttributes};
+//! use cirrus_aws::ec2::{Vpc, VpcAttributes};
 //! use cirrus_aws::eks::{
 //!     AccessPolicy, AccessScope, Cluster, ClusterProps, EndpointAccess, ICluster, Nodegroup,
 //!     NodegroupProps,
@@ -13,7 +13,7 @@
 //! let app = App::new("shop");
 //! let stack = app.stack("Platform", StackProps::default());
 //! let subnet = |i: i64, id: &str| (id.into(), fns::select(i, fns::get_azs("")), "rtb-0123456789abcdef0".into());
-//! let vpc = ImportedVpc::new(VpcAttributes {
+//! let vpc = Vpc::from_attributes(stack, "Vpc", VpcAttributes {
 //!     vpc_id: "vpc-0a1b2c3d4e5f60718".into(),
 //!     cidr_block: "10.0.0.0/16".into(),
 //!     public_subnets: vec![],

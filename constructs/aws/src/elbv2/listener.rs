@@ -5,7 +5,7 @@ use cirrus_cfn::elasticloadbalancingv2::{
 };
 use cirrus_core::{Construct, Expr, List, Node, ResourceRef};
 
-use crate::certificatemanager::{CertificateRef, ICertificate};
+use crate::certificatemanager::{ICertificate, ImportedCertificate};
 use crate::ec2::Peer;
 use crate::elbv2::{ApplicationLoadBalancer, ITargetGroup, TargetGroup, TargetGroupRef};
 
@@ -54,12 +54,12 @@ impl SslPolicy {
 
 /// The protocol of a listener.
 #[derive(Debug, Clone, PartialEq)]
-pub enum ListenerProtocol {
+pub enum ListenerProtocol<'a> {
     /// HTTPS: TLS ends at the load balancer. The first certificate is the default one; the
     /// others are chosen by SNI.
     Https {
         /// The certificates (of the load balancer's region); at least one.
-        certificates: Vec<CertificateRef>,
+        certificates: Vec<ImportedCertificate<'a>>,
         /// The TLS policy.
         ssl_policy: SslPolicy,
     },
@@ -68,9 +68,9 @@ pub enum ListenerProtocol {
     Http,
 }
 
-impl ListenerProtocol {
+impl<'a> ListenerProtocol<'a> {
     /// HTTPS with these certificates and the recommended TLS policy.
-    pub fn https(certificates: Vec<CertificateRef>) -> ListenerProtocol {
+    pub fn https(certificates: Vec<ImportedCertificate<'a>>) -> ListenerProtocol<'a> {
         ListenerProtocol::Https {
             certificates,
             ssl_policy: SslPolicy::default(),
@@ -190,8 +190,22 @@ impl<'a> Listener<'a> {
     /// (`arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<lb>/<lb-id>/<id>`):
     /// what listener rules and certificates (`CfnListenerRule`, `CfnListenerCertificate`)
     /// of this app attach to, as they would to a [`Listener`] of this app ([`IListener`]).
-    pub fn from_arn(arn: impl Into<Expr<String>>) -> ImportedListener {
-        ImportedListener { arn: arn.into() }
+    pub fn from_arn(
+        scope: impl Construct<'a>,
+        id: &str,
+        arn: impl Into<Expr<String>>,
+    ) -> ImportedListener<'a> {
+        let node = scope.node().add_child(id);
+        let arn = arn.into();
+        if let Some(literal) = arn.as_literal()
+            && !(literal.starts_with("arn:") && literal.contains(":listener/"))
+        {
+            node.error_with_hint(
+                format!("\"{literal}\" is not the ARN of an ELB listener"),
+                "listener ARNs read arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<lb>/<lb-id>/<id>",
+            );
+        }
+        ImportedListener { node, arn }
     }
 }
 
@@ -210,18 +224,25 @@ impl IListener for Listener<'_> {
 
 /// A listener defined elsewhere, known by its ARN.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ImportedListener {
+pub struct ImportedListener<'a> {
+    node: Node<'a>,
     arn: Expr<String>,
 }
 
-impl ImportedListener {
+impl<'a> Construct<'a> for ImportedListener<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl ImportedListener<'_> {
     /// The listener's ARN.
     pub fn arn(&self) -> Expr<String> {
         self.arn.clone()
     }
 }
 
-impl IListener for ImportedListener {
+impl IListener for ImportedListener<'_> {
     fn arn(&self) -> Expr<String> {
         self.arn()
     }
@@ -233,7 +254,7 @@ impl<'a> ApplicationLoadBalancer<'a> {
     pub fn add_listener(
         &self,
         id: &str,
-        protocol: ListenerProtocol,
+        protocol: ListenerProtocol<'a>,
         default_action: ListenerAction<'a>,
         props: ListenerProps,
     ) -> Listener<'a> {
@@ -331,12 +352,6 @@ impl<'a> ApplicationLoadBalancer<'a> {
                     }
                     if groups[..i].iter().any(|(g, _)| g == group) {
                         node.error(format!("target group {} is listed twice", group.label()));
-                    }
-                    if let Some(problem) = group.problem() {
-                        node.error_with_hint(
-                            problem,
-                            "target group ARNs read arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>",
-                        );
                     }
                     let ports = group.ports();
                     if ports.is_empty() && egress_to_vpc {

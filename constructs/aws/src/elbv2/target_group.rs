@@ -282,18 +282,27 @@ impl<'a> TargetGroup<'a> {
     ///
     /// Its ports are not known: give them with [`ImportedTargetGroup::with_ports`] so that
     /// forwarding opens them towards the VPC in the load balancer's security group, as it does
-    /// for a group of this app. A literal ARN that is not a target group's is reported by the
-    /// listener that forwards to it.
-    pub fn from_arn(arn: impl Into<Expr<String>>) -> ImportedTargetGroup {
+    /// for a group of this app. A literal ARN that is not a target group's is reported here,
+    /// at the import's path.
+    pub fn from_arn(
+        scope: impl Construct<'a>,
+        id: &str,
+        arn: impl Into<Expr<String>>,
+    ) -> ImportedTargetGroup<'a> {
+        let node = scope.node().add_child(id);
         let arn = arn.into();
-        let problem = arn.as_literal().and_then(|literal| {
-            (!(literal.starts_with("arn:") && literal.contains(":targetgroup/")))
-                .then(|| format!("\"{literal}\" is not the ARN of an ELB target group"))
-        });
+        if let Some(literal) = arn.as_literal()
+            && !(literal.starts_with("arn:") && literal.contains(":targetgroup/"))
+        {
+            node.error_with_hint(
+                format!("\"{literal}\" is not the ARN of an ELB target group"),
+                "target group ARNs read arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>",
+            );
+        }
         ImportedTargetGroup {
+            node,
             arn,
             ports: Vec::new(),
-            problem,
         }
     }
 }
@@ -314,23 +323,29 @@ impl ITargetGroup for TargetGroup<'_> {
 /// A target group defined elsewhere, known by its ARN (and, if given, its ports). Two are the
 /// same group when their ARNs are the same.
 #[derive(Debug, Clone)]
-pub struct ImportedTargetGroup {
+pub struct ImportedTargetGroup<'a> {
+    node: Node<'a>,
     arn: Expr<String>,
     ports: Vec<u16>,
-    problem: Option<String>,
 }
 
-impl PartialEq for ImportedTargetGroup {
+impl<'a> Construct<'a> for ImportedTargetGroup<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl PartialEq for ImportedTargetGroup<'_> {
     fn eq(&self, other: &Self) -> bool {
         self.arn == other.arn
     }
 }
 
-impl ImportedTargetGroup {
+impl<'a> ImportedTargetGroup<'a> {
     /// The same group, whose targets listen (and are health-checked) on `ports`: forwarding
     /// to it opens them towards the VPC in the load balancer's security group.
     #[must_use]
-    pub fn with_ports(mut self, ports: impl IntoIterator<Item = u16>) -> ImportedTargetGroup {
+    pub fn with_ports(mut self, ports: impl IntoIterator<Item = u16>) -> ImportedTargetGroup<'a> {
         for port in ports {
             if !self.ports.contains(&port) {
                 self.ports.push(port);
@@ -345,7 +360,7 @@ impl ImportedTargetGroup {
     }
 }
 
-impl ITargetGroup for ImportedTargetGroup {
+impl ITargetGroup for ImportedTargetGroup<'_> {
     fn arn(&self) -> Expr<String> {
         self.arn()
     }
@@ -358,19 +373,18 @@ pub enum TargetGroupRef<'a> {
     /// A target group of this app.
     Owned(TargetGroup<'a>),
     /// An existing target group.
-    Imported(ImportedTargetGroup),
+    Imported(ImportedTargetGroup<'a>),
 }
 
 impl<'a> TargetGroupRef<'a> {
-    /// How messages name the group: its construct path, or its ARN.
+    /// How messages name the group: its construct path, with the ARN of an imported one.
     pub(crate) fn label(&self) -> String {
         match self {
             TargetGroupRef::Owned(group) => group.node().path(),
-            TargetGroupRef::Imported(group) => group
-                .arn
-                .as_literal()
-                .cloned()
-                .unwrap_or_else(|| "given by ARN".to_owned()),
+            TargetGroupRef::Imported(group) => match group.arn.as_literal() {
+                Some(arn) => format!("{} ({arn})", group.node.path()),
+                None => group.node.path(),
+            },
         }
     }
 
@@ -379,14 +393,6 @@ impl<'a> TargetGroupRef<'a> {
         match self {
             TargetGroupRef::Owned(group) => group.ports(),
             TargetGroupRef::Imported(group) => group.ports.clone(),
-        }
-    }
-
-    /// What is wrong with an imported group's ARN.
-    pub(crate) fn problem(&self) -> Option<&str> {
-        match self {
-            TargetGroupRef::Owned(_) => None,
-            TargetGroupRef::Imported(group) => group.problem.as_deref(),
         }
     }
 }
@@ -412,14 +418,14 @@ impl<'a> From<&TargetGroup<'a>> for TargetGroupRef<'a> {
     }
 }
 
-impl From<ImportedTargetGroup> for TargetGroupRef<'_> {
-    fn from(group: ImportedTargetGroup) -> Self {
+impl<'a> From<ImportedTargetGroup<'a>> for TargetGroupRef<'a> {
+    fn from(group: ImportedTargetGroup<'a>) -> Self {
         TargetGroupRef::Imported(group)
     }
 }
 
-impl From<&ImportedTargetGroup> for TargetGroupRef<'_> {
-    fn from(group: &ImportedTargetGroup) -> Self {
+impl<'a> From<&ImportedTargetGroup<'a>> for TargetGroupRef<'a> {
+    fn from(group: &ImportedTargetGroup<'a>) -> Self {
         TargetGroupRef::Imported(group.clone())
     }
 }

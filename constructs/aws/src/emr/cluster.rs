@@ -460,8 +460,25 @@ impl<'a> Cluster<'a> {
     /// An existing cluster of the stack's region and account, by id (`j-...`), for
     /// [`ICluster::grant_add_steps`]: an orchestrator that submits steps to a cluster it does
     /// not own. Its roles and security groups stay as they are.
-    pub fn from_id(id: impl Into<Expr<String>>) -> ImportedCluster {
-        ImportedCluster { id: id.into() }
+    pub fn from_id(
+        scope: impl Construct<'a>,
+        id: &str,
+        cluster_id: impl Into<Expr<String>>,
+    ) -> ImportedCluster<'a> {
+        let node = scope.node().add_child(id);
+        let cluster_id = cluster_id.into();
+        if let Some(literal) = cluster_id.as_literal()
+            && !literal.starts_with("j-")
+        {
+            node.error_with_hint(
+                format!("\"{literal}\" is not the id of an EMR cluster"),
+                "EMR cluster ids read j-<13 letters and digits>, as the console shows them",
+            );
+        }
+        ImportedCluster {
+            node,
+            id: cluster_id,
+        }
     }
 }
 
@@ -517,11 +534,18 @@ impl<'a> ICluster<'a> for Cluster<'a> {
 
 /// A cluster defined elsewhere, known by its id.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ImportedCluster {
+pub struct ImportedCluster<'a> {
+    node: Node<'a>,
     id: Expr<String>,
 }
 
-impl ImportedCluster {
+impl<'a> Construct<'a> for ImportedCluster<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl ImportedCluster<'_> {
     /// The cluster's id.
     pub fn id(&self) -> Expr<String> {
         self.id.clone()
@@ -533,7 +557,7 @@ impl ImportedCluster {
     }
 }
 
-impl ICluster<'_> for ImportedCluster {
+impl<'a> ICluster<'a> for ImportedCluster<'a> {
     fn id(&self) -> Expr<String> {
         self.id.clone()
     }

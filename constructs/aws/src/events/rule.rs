@@ -303,34 +303,62 @@ impl<'a> Rule<'a> {
 
     /// An existing rule of the account's default event bus, by name:
     /// `arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/<name>`, in the
-    /// stack's region and account. A malformed name is reported on the node created here.
-    pub fn from_name(scope: impl Construct<'a>, id: &str, name: &str) -> ImportedRule<'a> {
+    /// stack's region and account. A malformed literal name is reported on the node created
+    /// here.
+    pub fn from_name(
+        scope: impl Construct<'a>,
+        id: &str,
+        name: impl Into<Expr<String>>,
+    ) -> ImportedRule<'a> {
         let node = scope.node().add_child(id);
-        check_name(node, name);
-        ImportedRule {
-            node,
-            arn: fns::sub(
-                &format!(
-                    "arn:${{AWS::Partition}}:events:${{AWS::Region}}:${{AWS::AccountId}}:rule/{name}"
-                ),
-                [],
+        let name = name.into();
+        let arn = match name.as_literal() {
+            Some(literal) => {
+                check_name(node, literal);
+                fns::sub(
+                    &format!(
+                        "arn:${{AWS::Partition}}:events:${{AWS::Region}}:${{AWS::AccountId}}:rule/{literal}"
+                    ),
+                    [],
+                )
+            }
+            None => fns::sub(
+                "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/${Name}",
+                [("Name", name.clone())],
             ),
-            name: name.into(),
-        }
+        };
+        ImportedRule { node, arn, name }
     }
 
     /// An existing rule, by ARN: `arn:aws:events:<region>:<account>:rule/<name>` on the
-    /// default event bus, `.../rule/<bus>/<name>` on another. The name is read from the ARN;
-    /// an ARN that is not a rule's is reported on the node created here.
-    pub fn from_arn(scope: impl Construct<'a>, id: &str, arn: &str) -> ImportedRule<'a> {
+    /// default event bus, `.../rule/<bus>/<name>` on another. The name is read from the ARN,
+    /// which must therefore be a literal (import by name to give it as an expression); an ARN
+    /// that is not a rule's is reported on the node created here.
+    pub fn from_arn(
+        scope: impl Construct<'a>,
+        id: &str,
+        arn: impl Into<Expr<String>>,
+    ) -> ImportedRule<'a> {
         let node = scope.node().add_child(id);
-        let name = match arn.split_once(":rule/") {
+        let arn = arn.into();
+        let Some(literal) = arn.as_literal() else {
+            node.error_with_hint(
+                "the ARN of an imported rule must be a literal: the rule's name is read from it",
+                "import the rule with Rule::from_name, which takes the name as an expression",
+            );
+            return ImportedRule {
+                node,
+                name: arn.clone(),
+                arn,
+            };
+        };
+        let name = match literal.split_once(":rule/") {
             Some((prefix, path)) if prefix.starts_with("arn:") && !path.is_empty() => {
                 path.rsplit('/').next().unwrap_or(path)
             }
             _ => {
                 node.error_with_hint(
-                    format!("\"{arn}\" is not the ARN of an EventBridge rule"),
+                    format!("\"{literal}\" is not the ARN of an EventBridge rule"),
                     "rule ARNs read arn:aws:events:<region>:<account>:rule/<name> (or rule/<bus>/<name>)",
                 );
                 ""
@@ -341,8 +369,8 @@ impl<'a> Rule<'a> {
         }
         ImportedRule {
             node,
-            arn: arn.into(),
             name: name.into(),
+            arn,
         }
     }
 }

@@ -315,8 +315,22 @@ impl<'a> DeliveryStream<'a> {
     }
 
     /// An existing stream, by ARN.
-    pub fn from_arn(arn: impl Into<Expr<String>>) -> ImportedDeliveryStream {
-        ImportedDeliveryStream { arn: arn.into() }
+    pub fn from_arn(
+        scope: impl Construct<'a>,
+        id: &str,
+        arn: impl Into<Expr<String>>,
+    ) -> ImportedDeliveryStream<'a> {
+        let node = scope.node().add_child(id);
+        let arn = arn.into();
+        if let Some(literal) = arn.as_literal()
+            && !(literal.starts_with("arn:") && literal.contains(":deliverystream/"))
+        {
+            node.error_with_hint(
+                format!("\"{literal}\" is not the ARN of a Firehose stream"),
+                "stream ARNs read arn:aws:firehose:<region>:<account>:deliverystream/<name>",
+            );
+        }
+        ImportedDeliveryStream { node, arn }
     }
 
     /// The stream's name.
@@ -337,11 +351,18 @@ impl<'a> DeliveryStream<'a> {
 
 /// A stream defined elsewhere, known by its ARN.
 #[derive(Debug, Clone)]
-pub struct ImportedDeliveryStream {
+pub struct ImportedDeliveryStream<'a> {
+    node: Node<'a>,
     arn: Expr<String>,
 }
 
-impl<'a> IDeliveryStream<'a> for ImportedDeliveryStream {
+impl<'a> Construct<'a> for ImportedDeliveryStream<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl<'a> IDeliveryStream<'a> for ImportedDeliveryStream<'a> {
     fn arn(&self) -> Expr<String> {
         self.arn.clone()
     }

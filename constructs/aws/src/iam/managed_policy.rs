@@ -3,9 +3,10 @@
 //! `ManagedPolicy::from_aws_managed_name`).
 
 use cirrus_cfn::iam::{CfnInstanceProfile, CfnManagedPolicy, CfnPolicy};
-use cirrus_core::{Construct, Expr, Node, ResourceRef, ToValue, fns};
+use cirrus_core::{Construct, Expr, Node, ResourceRef, ToValue};
 
 use crate::iam::{ManagedPolicyArn, PolicyDocument, PolicyKind, Role};
+use crate::imports::sub_name;
 
 /// Options of a managed policy.
 #[derive(Debug, Clone, Default, cirrus_derive::Setters)]
@@ -90,11 +91,16 @@ impl<'a> ManagedPolicy<'a> {
     ///
     /// Roles can only be given managed policies of their own account (or AWS managed ones), so
     /// the account is the stack's.
-    pub fn from_name(name: &str) -> ImportedManagedPolicy {
+    pub fn from_name(
+        scope: impl Construct<'a>,
+        id: &str,
+        name: impl Into<Expr<String>>,
+    ) -> ImportedManagedPolicy<'a> {
         ImportedManagedPolicy {
-            arn: ManagedPolicyArn(fns::sub(
-                &format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy/{name}"),
-                [],
+            node: scope.node().add_child(id),
+            arn: ManagedPolicyArn(sub_name(
+                "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/${Name}",
+                &name.into(),
             )),
         }
     }
@@ -102,9 +108,17 @@ impl<'a> ManagedPolicy<'a> {
     /// An AWS managed policy, by name (`ReadOnlyAccess`, or with its path,
     /// `service-role/AWSGlueServiceRole`): `arn:${AWS::Partition}:iam::aws:policy/<name>`, in
     /// the stack's partition. The same ARN as [`ManagedPolicyArn::aws`], as a handle.
-    pub fn from_aws_managed_name(name: &str) -> ImportedManagedPolicy {
+    pub fn from_aws_managed_name(
+        scope: impl Construct<'a>,
+        id: &str,
+        name: impl Into<Expr<String>>,
+    ) -> ImportedManagedPolicy<'a> {
         ImportedManagedPolicy {
-            arn: ManagedPolicyArn::aws(name),
+            node: scope.node().add_child(id),
+            arn: ManagedPolicyArn(sub_name(
+                "arn:${AWS::Partition}:iam::aws:policy/${Name}",
+                &name.into(),
+            )),
         }
     }
 }
@@ -119,18 +133,25 @@ impl IManagedPolicy for ManagedPolicy<'_> {
 /// attached like a [`ManagedPolicy`] of this app: [`Role::add_managed_policy`], or its
 /// [`ImportedManagedPolicy::arn`] in [`RoleProps::managed_policies`](crate::iam::RoleProps).
 #[derive(Debug, Clone, PartialEq)]
-pub struct ImportedManagedPolicy {
+pub struct ImportedManagedPolicy<'a> {
+    node: Node<'a>,
     arn: ManagedPolicyArn,
 }
 
-impl ImportedManagedPolicy {
+impl<'a> Construct<'a> for ImportedManagedPolicy<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl ImportedManagedPolicy<'_> {
     /// The policy's ARN, to attach to roles.
     pub fn arn(&self) -> ManagedPolicyArn {
         self.arn.clone()
     }
 }
 
-impl IManagedPolicy for ImportedManagedPolicy {
+impl IManagedPolicy for ImportedManagedPolicy<'_> {
     fn arn(&self) -> ManagedPolicyArn {
         self.arn()
     }

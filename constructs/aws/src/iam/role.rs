@@ -190,31 +190,65 @@ impl<'a> Role<'a> {
 
     /// An existing role, by name. Grants to it go into a policy created here and attached to
     /// the role.
-    pub fn from_name(scope: impl Construct<'a>, id: &str, name: &str) -> ImportedRole<'a> {
-        ImportedRole {
-            node: scope.node().add_child(id),
-            name: name.into(),
-            arn: fns::sub(
-                &format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{name}"),
+    pub fn from_name(
+        scope: impl Construct<'a>,
+        id: &str,
+        name: impl Into<Expr<String>>,
+    ) -> ImportedRole<'a> {
+        let name = name.into();
+        let arn = match name.as_literal() {
+            Some(literal) => fns::sub(
+                &format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{literal}"),
                 [],
             ),
+            None => fns::sub(
+                "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Name}",
+                [("Name", name.clone())],
+            ),
+        };
+        ImportedRole {
+            node: scope.node().add_child(id),
+            name,
+            arn,
         }
     }
 
-    /// An existing role, by ARN (`arn:aws:iam::123456789012:role/path/name`).
-    pub fn from_arn(scope: impl Construct<'a>, id: &str, arn: &str) -> ImportedRole<'a> {
+    /// An existing role, by ARN (`arn:aws:iam::123456789012:role/path/name`). The name, which
+    /// grants attach their policy to, is read from the ARN: it must be a literal (a role's
+    /// path may have any number of segments, so no intrinsic reads the name out of an
+    /// expression); import by name to give the name as an expression.
+    pub fn from_arn(
+        scope: impl Construct<'a>,
+        id: &str,
+        arn: impl Into<Expr<String>>,
+    ) -> ImportedRole<'a> {
         let node = scope.node().add_child(id);
-        let name = match arn.split_once(":role/") {
-            Some((_, path_and_name)) => path_and_name.rsplit('/').next().unwrap_or_default(),
+        let arn = arn.into();
+        let name = match arn.as_literal() {
+            Some(literal) => match literal.split_once(":role/") {
+                Some((_, path_and_name)) if literal.starts_with("arn:") => {
+                    path_and_name.rsplit('/').next().unwrap_or_default()
+                }
+                _ => {
+                    node.error_with_hint(
+                        format!("\"{literal}\" is not the ARN of an IAM role"),
+                        "role ARNs read arn:aws:iam::<account>:role/<path/><name>",
+                    );
+                    ""
+                }
+            },
             None => {
-                node.error(format!("\"{arn}\" is not the ARN of an IAM role"));
+                node.error_with_hint(
+                    "the ARN of an imported role must be a literal: the role's name is read from it",
+                    "import the role with Role::from_name, which takes the name as an expression",
+                );
                 ""
             }
         };
         ImportedRole {
             node,
             name: name.into(),
-            arn: arn.into(),
+            arn,
         }
     }
 
@@ -292,6 +326,12 @@ pub struct ImportedRole<'a> {
     node: Node<'a>,
     name: Expr<String>,
     arn: Expr<String>,
+}
+
+impl<'a> Construct<'a> for ImportedRole<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
 }
 
 impl<'a> ImportedRole<'a> {

@@ -198,8 +198,24 @@ impl<'a> Key<'a> {
     }
 
     /// An existing key, by ARN.
-    pub fn from_arn(arn: impl Into<Expr<String>>) -> ImportedKey {
-        ImportedKey { arn: arn.into() }
+    pub fn from_arn(
+        scope: impl Construct<'a>,
+        id: &str,
+        arn: impl Into<Expr<String>>,
+    ) -> ImportedKey<'a> {
+        let node = scope.node().add_child(id);
+        let arn = arn.into();
+        if let Some(literal) = arn.as_literal()
+            && !(literal.starts_with("arn:")
+                && literal.contains(":kms:")
+                && literal.contains(":key/"))
+        {
+            node.error_with_hint(
+                format!("\"{literal}\" is not the ARN of a KMS key"),
+                "give the key's ARN, arn:aws:kms:<region>:<account>:key/<key id> (not an alias)",
+            );
+        }
+        ImportedKey { node, arn }
     }
 }
 
@@ -220,11 +236,18 @@ impl<'a> Keyed<'a> for Key<'a> {
 
 /// A key defined elsewhere, known by its ARN.
 #[derive(Debug, Clone)]
-pub struct ImportedKey {
+pub struct ImportedKey<'a> {
+    node: Node<'a>,
     arn: Expr<String>,
 }
 
-impl<'a> IKey<'a> for ImportedKey {
+impl<'a> Construct<'a> for ImportedKey<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl<'a> IKey<'a> for ImportedKey<'a> {
     fn arn(&self) -> Expr<String> {
         self.arn.clone()
     }

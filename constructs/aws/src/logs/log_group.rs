@@ -1,9 +1,10 @@
 //! `LogGroup`: a CloudWatch Logs log group that keeps its logs for a set time, encrypted.
 
 use cirrus_cfn::logs::CfnLogGroup;
-use cirrus_core::{Construct, Expr, Node, RemovalPolicy, ResourceRef, fns};
+use cirrus_core::{Construct, Expr, Node, RemovalPolicy, ResourceRef};
 
 use crate::iam::{Grantable, PolicyStatement};
+use crate::imports::sub_name;
 use crate::kms::{IKey, Key, stack_logs_key};
 
 /// How long CloudWatch Logs keeps events: the values it accepts.
@@ -154,9 +155,14 @@ impl<'a> LogGroup<'a> {
     }
 
     /// An existing log group, by name.
-    pub fn from_name(name: &str) -> ImportedLogGroup {
+    pub fn from_name(
+        scope: impl Construct<'a>,
+        id: &str,
+        name: impl Into<Expr<String>>,
+    ) -> ImportedLogGroup<'a> {
         ImportedLogGroup {
-            name: name.to_owned(),
+            node: scope.node().add_child(id),
+            name: name.into(),
         }
     }
 }
@@ -172,29 +178,33 @@ fn grant_write<'a>(arn: Expr<String>, grantee: &impl Grantable<'a>) {
 
 /// A log group defined elsewhere, known by its name.
 #[derive(Debug, Clone)]
-pub struct ImportedLogGroup {
-    name: String,
+pub struct ImportedLogGroup<'a> {
+    node: Node<'a>,
+    name: Expr<String>,
 }
 
-impl ImportedLogGroup {
+impl<'a> Construct<'a> for ImportedLogGroup<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl<'a> ImportedLogGroup<'a> {
     /// The log group's name.
     pub fn name(&self) -> Expr<String> {
-        self.name.as_str().into()
+        self.name.clone()
     }
 
     /// The log group's ARN, in the form `Fn::GetAtt` gives (`...:log-group:<name>:*`).
     pub fn arn(&self) -> Expr<String> {
-        fns::sub(
-            &format!(
-                "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{}:*",
-                self.name
-            ),
-            [],
+        sub_name(
+            "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${Name}:*",
+            &self.name,
         )
     }
 
     /// Lets `grantee` create streams in the log group and write events to them.
-    pub fn grant_write<'a>(&self, grantee: &impl Grantable<'a>) {
+    pub fn grant_write(&self, grantee: &impl Grantable<'a>) {
         grant_write(self.arn(), grantee);
     }
 }

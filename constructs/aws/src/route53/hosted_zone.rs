@@ -6,7 +6,7 @@ use cirrus_core::{Construct, Expr, List, Node, RemovalPolicy, ResourceRef, pseud
 use crate::route53::names::{NameKind, normalize};
 
 /// What a hosted zone offers to the records and certificates that use it.
-pub trait IHostedZone {
+pub trait IHostedZone<'a>: Construct<'a> {
     /// The hosted zone id (`Z0123456789ABCDEFGHIJ`).
     fn id(&self) -> Expr<String>;
 
@@ -14,33 +14,32 @@ pub trait IHostedZone {
     fn zone_name(&self) -> String;
 
     /// The zone as a value that can be stored in props.
-    fn to_ref(&self) -> ZoneRef {
-        ZoneRef {
+    fn to_ref(&self) -> ImportedHostedZone<'a> {
+        ImportedHostedZone {
+            node: self.node(),
             id: self.id(),
             name: self.zone_name(),
-            problem: None,
         }
     }
 }
 
 /// A hosted zone known by its id and name: one created elsewhere
-/// ([`HostedZone::from_attributes`]), or a [`HostedZone`] of this app
-/// ([`IHostedZone::to_ref`]).
+/// ([`HostedZone::from_attributes`], which reports a malformed id or name at its path), or a
+/// [`HostedZone`] of this app ([`IHostedZone::to_ref`]).
 #[derive(Debug, Clone, PartialEq)]
-pub struct ZoneRef {
+pub struct ImportedHostedZone<'a> {
+    node: Node<'a>,
     id: Expr<String>,
     name: String,
-    problem: Option<String>,
 }
 
-impl ZoneRef {
-    /// What is wrong with the id or name given to [`HostedZone::from_attributes`].
-    pub(crate) fn problem(&self) -> Option<&str> {
-        self.problem.as_deref()
+impl<'a> Construct<'a> for ImportedHostedZone<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
     }
 }
 
-impl IHostedZone for ZoneRef {
+impl<'a> IHostedZone<'a> for ImportedHostedZone<'a> {
     fn id(&self) -> Expr<String> {
         self.id.clone()
     }
@@ -49,7 +48,7 @@ impl IHostedZone for ZoneRef {
         self.name.clone()
     }
 
-    fn to_ref(&self) -> ZoneRef {
+    fn to_ref(&self) -> ImportedHostedZone<'a> {
         self.clone()
     }
 }
@@ -92,7 +91,7 @@ impl<'a> Construct<'a> for HostedZone<'a> {
     }
 }
 
-impl IHostedZone for HostedZone<'_> {
+impl<'a> IHostedZone<'a> for HostedZone<'a> {
     fn id(&self) -> Expr<String> {
         self.resource.ref_()
     }
@@ -151,29 +150,44 @@ impl<'a> HostedZone<'a> {
         HostedZone { node, resource }
     }
 
-    /// An existing zone, by id and name. The name is what record names are checked against.
-    pub fn from_attributes(id: impl Into<Expr<String>>, zone_name: &str) -> ZoneRef {
-        let id = id.into();
-        let mut problem = None;
-        if let Some(literal) = id.as_literal()
+    /// An existing zone, by its id (`Z0123456789ABCDEFGHIJ`) and name (`example.com`). The
+    /// name is what record names are checked against. A malformed literal id, or a malformed
+    /// name, is reported here, at the import's path.
+    pub fn from_attributes(
+        scope: impl Construct<'a>,
+        id: &str,
+        zone_id: impl Into<Expr<String>>,
+        zone_name: &str,
+    ) -> ImportedHostedZone<'a> {
+        let node = scope.node().add_child(id);
+        let zone_id = zone_id.into();
+        if let Some(literal) = zone_id.as_literal()
             && (literal.is_empty()
                 || literal.len() > 32
                 || !literal
                     .chars()
                     .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
         {
-            problem = Some(format!(
-                "hosted zone id \"{literal}\" is not a Route 53 zone id such as \"Z0123456789ABCDEFGHIJ\" (give it without \"/hostedzone/\")"
-            ));
+            node.error_with_hint(
+                format!("hosted zone id \"{literal}\" is not a Route 53 zone id"),
+                "give the id as the console shows it, such as \"Z0123456789ABCDEFGHIJ\", without \"/hostedzone/\"",
+            );
         }
         let name = match normalize(zone_name, NameKind::Zone) {
             Ok(name) => name,
             Err(p) => {
-                problem.get_or_insert(format!("hosted zone {p}"));
+                node.error_with_hint(
+                    format!("hosted zone {p}"),
+                    "give the zone's domain name, such as \"example.com\"",
+                );
                 zone_name.to_owned()
             }
         };
-        ZoneRef { id, name, problem }
+        ImportedHostedZone {
+            node,
+            id: zone_id,
+            name,
+        }
     }
 
     /// The zone's name servers, for the delegation at the registrar or the parent zone.

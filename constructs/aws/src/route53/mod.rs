@@ -9,7 +9,7 @@ pub(crate) mod names;
 mod record_set;
 
 pub use health_check::{HealthCheck, HealthCheckEndpoint, HealthCheckProps};
-pub use hosted_zone::{HostedZone, HostedZoneProps, IHostedZone, ZoneRef};
+pub use hosted_zone::{HostedZone, HostedZoneProps, IHostedZone, ImportedHostedZone};
 pub use record_set::{
     AliasTarget, FailoverRole, GeoLocation, RecordSet, RecordSetProps, RecordTarget, Routing,
 };

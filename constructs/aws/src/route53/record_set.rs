@@ -201,16 +201,13 @@ impl<'a> RecordSet<'a> {
     pub fn new(
         scope: impl Construct<'a>,
         id: &str,
-        zone: &impl IHostedZone,
+        zone: &impl IHostedZone<'a>,
         name: &str,
         target: RecordTarget,
         props: RecordSetProps,
     ) -> RecordSet<'a> {
         let node = scope.node().add_child(id);
         let zone = zone.to_ref();
-        if let Some(problem) = zone.problem() {
-            node.error(problem);
-        }
         let zone_name = zone.zone_name();
         let full_name = match normalize(name, NameKind::Record) {
             Ok(full) => {

@@ -423,8 +423,15 @@ impl<'a> Bucket<'a> {
     }
 
     /// An existing bucket, by name.
-    pub fn from_name(name: impl Into<Expr<String>>) -> ImportedBucket {
-        ImportedBucket { name: name.into() }
+    pub fn from_name(
+        scope: impl Construct<'a>,
+        id: &str,
+        name: impl Into<Expr<String>>,
+    ) -> ImportedBucket<'a> {
+        ImportedBucket {
+            node: scope.node().add_child(id),
+            name: name.into(),
+        }
     }
 }
 
@@ -480,11 +487,18 @@ impl<'a> Keyed<'a> for Bucket<'a> {
 
 /// A bucket defined elsewhere, known by its name.
 #[derive(Debug, Clone)]
-pub struct ImportedBucket {
+pub struct ImportedBucket<'a> {
+    node: Node<'a>,
     name: Expr<String>,
 }
 
-impl<'a> IBucket<'a> for ImportedBucket {
+impl<'a> Construct<'a> for ImportedBucket<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl<'a> IBucket<'a> for ImportedBucket<'a> {
     fn name(&self) -> Expr<String> {
         self.name.clone()
     }

@@ -5,6 +5,7 @@ use cirrus_cfn::secretsmanager::{CfnRotationSchedule, CfnSecret, rotation_schedu
 use cirrus_core::{Construct, Expr, Node, RemovalPolicy, ResourceRef, fns};
 
 use crate::iam::{Grantable, PolicyStatement};
+use crate::imports::sub_name;
 use crate::kms::{IKey, Key, KeyProps};
 use crate::secretsmanager::plaintext_secret_problem;
 
@@ -331,25 +332,51 @@ impl<'a> Secret<'a> {
 
     /// An existing secret, by name, with the customer managed key it is encrypted with, if
     /// any. Policies name it `secret:<name>-??????`, since its ARN ends in six random
-    /// characters.
-    pub fn from_name(name: &str, key_arn: Option<Expr<String>>) -> ImportedSecret {
+    /// characters. A literal name is checked against Secrets Manager's naming rule.
+    pub fn from_name(
+        scope: impl Construct<'a>,
+        id: &str,
+        name: impl Into<Expr<String>>,
+        key_arn: Option<Expr<String>>,
+    ) -> ImportedSecret<'a> {
+        let node = scope.node().add_child(id);
+        let name = name.into();
+        if let Some(literal) = name.as_literal() {
+            check_name(node, literal);
+        }
         ImportedSecret {
-            id: name.into(),
-            arn: fns::sub(
-                &format!(
-                    "arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:{name}-??????"
-                ),
-                [],
+            node,
+            arn: sub_name(
+                "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${Name}-??????",
+                &name,
             ),
+            id: name,
             key_arn,
         }
     }
 
     /// An existing secret, by its full ARN, with the customer managed key it is encrypted
     /// with, if any.
-    pub fn from_arn(arn: impl Into<Expr<String>>, key_arn: Option<Expr<String>>) -> ImportedSecret {
+    pub fn from_arn(
+        scope: impl Construct<'a>,
+        id: &str,
+        arn: impl Into<Expr<String>>,
+        key_arn: Option<Expr<String>>,
+    ) -> ImportedSecret<'a> {
+        let node = scope.node().add_child(id);
         let arn = arn.into();
+        if let Some(literal) = arn.as_literal()
+            && !(literal.starts_with("arn:")
+                && literal.contains(":secretsmanager:")
+                && literal.contains(":secret:"))
+        {
+            node.error_with_hint(
+                format!("\"{literal}\" is not the ARN of a secret"),
+                "secret ARNs read arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>",
+            );
+        }
         ImportedSecret {
+            node,
             id: arn.clone(),
             arn,
             key_arn,
@@ -465,13 +492,20 @@ fn stack_secrets_key<'a>(scope: Node<'a>) -> Key<'a> {
 
 /// A secret defined outside the app.
 #[derive(Debug, Clone)]
-pub struct ImportedSecret {
+pub struct ImportedSecret<'a> {
+    node: Node<'a>,
     id: Expr<String>,
     arn: Expr<String>,
     key_arn: Option<Expr<String>>,
 }
 
-impl<'a> ISecret<'a> for ImportedSecret {
+impl<'a> Construct<'a> for ImportedSecret<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl<'a> ISecret<'a> for ImportedSecret<'a> {
     fn id(&self) -> Expr<String> {
         self.id.clone()
     }

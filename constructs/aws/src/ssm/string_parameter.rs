@@ -213,9 +213,14 @@ impl<'a> StringParameter<'a> {
     }
 
     /// An existing `String` parameter, by name.
-    pub fn from_name(name: &str) -> ImportedParameter {
+    pub fn from_name(
+        scope: impl Construct<'a>,
+        id: &str,
+        name: impl Into<Expr<String>>,
+    ) -> ImportedParameter<'a> {
         ImportedParameter {
-            name: name.to_owned(),
+            node: scope.node().add_child(id),
+            name: name.into(),
             key_arn: None,
         }
     }
@@ -223,9 +228,15 @@ impl<'a> StringParameter<'a> {
     /// An existing `SecureString` parameter (created outside CloudFormation, which cannot
     /// create them), by name, with the customer managed key it is encrypted with (`None` for
     /// the AWS managed key `aws/ssm`, which needs no grant).
-    pub fn from_secure_string_name(name: &str, key_arn: Option<Expr<String>>) -> ImportedParameter {
+    pub fn from_secure_string_name(
+        scope: impl Construct<'a>,
+        id: &str,
+        name: impl Into<Expr<String>>,
+        key_arn: Option<Expr<String>>,
+    ) -> ImportedParameter<'a> {
         ImportedParameter {
-            name: name.to_owned(),
+            node: scope.node().add_child(id),
+            name: name.into(),
             key_arn,
         }
     }
@@ -289,18 +300,25 @@ fn arn_for(literal: Option<&str>, name: Expr<String>) -> Expr<String> {
 
 /// A parameter defined outside the app, known by its name.
 #[derive(Debug, Clone)]
-pub struct ImportedParameter {
-    name: String,
+pub struct ImportedParameter<'a> {
+    node: Node<'a>,
+    name: Expr<String>,
     key_arn: Option<Expr<String>>,
 }
 
-impl<'a> IParameter<'a> for ImportedParameter {
+impl<'a> Construct<'a> for ImportedParameter<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl<'a> IParameter<'a> for ImportedParameter<'a> {
     fn name(&self) -> Expr<String> {
-        self.name.as_str().into()
+        self.name.clone()
     }
 
     fn arn(&self) -> Expr<String> {
-        arn_for(Some(&self.name), self.name())
+        arn_for(self.name.as_literal().map(String::as_str), self.name())
     }
 
     fn key_arn(&self) -> Option<Expr<String>> {

@@ -1,5 +1,5 @@
 //! `WebAcl`: a WAFv2 web ACL of AWS managed rule groups and an optional rate limit, and
-//! `WebAclRef`: how distributions and load balancers take one, of this app or existing.
+//! `ImportedWebAcl`: how distributions and load balancers take one, existing or of this app.
 
 use cirrus_cfn::wafv2::{CfnWebAcl, CfnWebAclAssociation, web_acl};
 use cirrus_core::id::strip_non_alphanumeric;
@@ -18,8 +18,8 @@ pub enum WebAclScope {
 }
 
 /// What a web ACL offers to the distributions and load balancers it protects: implemented by
-/// [`WebAcl`] and by [`WebAclRef`] (an existing ACL, [`WebAcl::from_arn`]).
-pub trait IWebAcl {
+/// [`WebAcl`] and by [`ImportedWebAcl`] (an existing ACL, [`WebAcl::from_arn`]).
+pub trait IWebAcl<'a>: Construct<'a> {
     /// The ACL's ARN.
     fn arn(&self) -> Expr<String>;
 
@@ -27,25 +27,36 @@ pub trait IWebAcl {
     /// from a literal ARN for an imported one).
     fn web_acl_scope(&self) -> Option<WebAclScope>;
 
-    /// The ACL as a value that can be stored in props.
-    fn to_ref(&self) -> WebAclRef;
+    /// The ACL as a value that can be stored in props; messages about it name this
+    /// construct's path.
+    fn to_ref(&self) -> ImportedWebAcl<'a> {
+        ImportedWebAcl {
+            node: self.node(),
+            arn: self.arn(),
+            scope: self.web_acl_scope(),
+        }
+    }
 }
 
-/// A web ACL as the resources it protects see it: one of this app ([`IWebAcl::to_ref`], or
-/// `From<WebAcl>`) or an existing one ([`WebAcl::from_arn`]). Distributions
+/// A web ACL as the resources it protects see it: an existing one ([`WebAcl::from_arn`]), or
+/// one of this app ([`IWebAcl::to_ref`], or `From<WebAcl>`). Distributions
 /// ([`Firewall::WebAcl`](crate::cloudfront::Firewall::WebAcl)) and load balancers
 /// ([`ApplicationLoadBalancerProps::web_acl`](crate::elbv2::ApplicationLoadBalancerProps))
-/// take it, and check its scope.
+/// take it, and check its scope; messages name the ACL by its construct path.
 #[derive(Debug, Clone, PartialEq)]
-pub struct WebAclRef {
+pub struct ImportedWebAcl<'a> {
+    node: Node<'a>,
     arn: Expr<String>,
     scope: Option<WebAclScope>,
-    /// How messages name the ACL: its construct path, or its ARN.
-    label: String,
-    problem: Option<String>,
 }
 
-impl IWebAcl for WebAclRef {
+impl<'a> Construct<'a> for ImportedWebAcl<'a> {
+    fn node(&self) -> Node<'a> {
+        self.node
+    }
+}
+
+impl<'a> IWebAcl<'a> for ImportedWebAcl<'a> {
     fn arn(&self) -> Expr<String> {
         self.arn.clone()
     }
@@ -54,48 +65,37 @@ impl IWebAcl for WebAclRef {
         self.scope
     }
 
-    fn to_ref(&self) -> WebAclRef {
+    fn to_ref(&self) -> ImportedWebAcl<'a> {
         self.clone()
     }
 }
 
-impl From<WebAcl<'_>> for WebAclRef {
-    fn from(acl: WebAcl<'_>) -> WebAclRef {
+impl<'a> From<WebAcl<'a>> for ImportedWebAcl<'a> {
+    fn from(acl: WebAcl<'a>) -> ImportedWebAcl<'a> {
         acl.to_ref()
     }
 }
 
-impl From<&WebAcl<'_>> for WebAclRef {
-    fn from(acl: &WebAcl<'_>) -> WebAclRef {
+impl<'a> From<&WebAcl<'a>> for ImportedWebAcl<'a> {
+    fn from(acl: &WebAcl<'a>) -> ImportedWebAcl<'a> {
         acl.to_ref()
     }
 }
 
-impl WebAclRef {
-    /// How messages name the ACL: its construct path, or its ARN.
-    pub(crate) fn label(&self) -> &str {
-        &self.label
-    }
-
-    /// Reports a malformed imported ARN on `node`.
-    pub(crate) fn check(&self, node: Node<'_>) {
-        if let Some(problem) = &self.problem {
-            node.error_with_hint(
-                problem.clone(),
-                "web ACL ARNs read arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id> (CloudFront) or arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>",
-            );
-        }
+impl ImportedWebAcl<'_> {
+    /// How messages name the ACL: its construct path.
+    pub(crate) fn label(&self) -> String {
+        self.node.path()
     }
 
     /// Protects a regional resource (a load balancer, an API Gateway stage) by its ARN. The
     /// association is created under `owner` (the protected construct), as `id`.
-    pub fn associate<'a>(&self, owner: Node<'a>, id: &str, resource_arn: Expr<String>) {
-        self.check(owner);
+    pub fn associate<'o>(&self, owner: Node<'o>, id: &str, resource_arn: Expr<String>) {
         if self.scope == Some(WebAclScope::CloudFront) {
             owner.error_with_hint(
                 format!(
                     "web ACL {} protects CloudFront distributions; it cannot be associated with a regional resource",
-                    self.label
+                    self.label()
                 ),
                 "create a web ACL with WebAclScope::Regional in the resource's region",
             );
@@ -394,50 +394,43 @@ impl<'a> WebAcl<'a> {
     /// An existing web ACL, by ARN: `arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>`
     /// for CloudFront, `arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>` for
     /// load balancers. The scope is read from a literal ARN and checked by what the ACL is
-    /// given to; an ARN that is an expression (a parameter, an import) is taken as it is.
-    pub fn from_arn(arn: impl Into<Expr<String>>) -> WebAclRef {
+    /// given to; an ARN that is an expression (a parameter, an import) is taken as it is. A
+    /// literal that is not a web ACL's ARN is reported here, at the import's path.
+    pub fn from_arn(
+        scope: impl Construct<'a>,
+        id: &str,
+        arn: impl Into<Expr<String>>,
+    ) -> ImportedWebAcl<'a> {
+        let node = scope.node().add_child(id);
         let arn = arn.into();
-        let (label, scope, problem) = match arn.as_literal() {
-            Some(literal) => {
-                let scope = if literal.starts_with("arn:") && literal.contains(":global/webacl/") {
-                    Some(WebAclScope::CloudFront)
-                } else if literal.starts_with("arn:") && literal.contains(":regional/webacl/") {
-                    Some(WebAclScope::Regional)
-                } else {
-                    None
-                };
-                let problem = scope
-                    .is_none()
-                    .then(|| format!("\"{literal}\" is not the ARN of a WAFv2 web ACL"));
-                (literal.clone(), scope, problem)
+        let acl_scope = arn.as_literal().and_then(|literal| {
+            if literal.starts_with("arn:") && literal.contains(":global/webacl/") {
+                Some(WebAclScope::CloudFront)
+            } else if literal.starts_with("arn:") && literal.contains(":regional/webacl/") {
+                Some(WebAclScope::Regional)
+            } else {
+                node.error_with_hint(
+                    format!("\"{literal}\" is not the ARN of a WAFv2 web ACL"),
+                    "web ACL ARNs read arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id> (CloudFront) or arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>",
+                );
+                None
             }
-            None => ("given by ARN".to_owned(), None, None),
-        };
-        WebAclRef {
+        });
+        ImportedWebAcl {
+            node,
             arn,
-            scope,
-            label,
-            problem,
+            scope: acl_scope,
         }
     }
 }
 
-impl IWebAcl for WebAcl<'_> {
+impl<'a> IWebAcl<'a> for WebAcl<'a> {
     fn arn(&self) -> Expr<String> {
         self.arn()
     }
 
     fn web_acl_scope(&self) -> Option<WebAclScope> {
         Some(self.scope)
-    }
-
-    fn to_ref(&self) -> WebAclRef {
-        WebAclRef {
-            arn: self.arn(),
-            scope: Some(self.scope),
-            label: self.node.path(),
-            problem: None,
-        }
     }
 }
 
