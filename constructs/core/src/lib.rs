@@ -17,6 +17,7 @@
 //! ```
 
 mod app;
+pub mod assertions;
 mod condition;
 mod construct;
 mod diagnostics;
