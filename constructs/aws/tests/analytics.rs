@@ -33,12 +33,9 @@ fn resource<'t>(template: &'t Template, prefix: &str) -> &'t Value {
 }
 
 /// The one resource of type `cfn_type` in `template`.
-fn of_type(template: &Template, cfn_type: &str) -> Value {
+fn of_type<'t>(template: &'t Template, cfn_type: &str) -> &'t Value {
     template.resource_count_is(cfn_type, 1);
-    template
-        .find_resources(cfn_type, Match::any_value())
-        .remove(0)
-        .1
+    template.find_resources(cfn_type, Match::any_value())[0].1
 }
 
 fn statements<'t>(template: &'t Template, policy_prefix: &str) -> &'t Value {

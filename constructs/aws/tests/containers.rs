@@ -32,7 +32,7 @@ fn resource<'t>(template: &'t Template, prefix: &str) -> &'t Value {
 }
 
 /// The resource of type `cfn_type` whose logical id starts with `prefix`, and that id.
-fn typed(template: &Template, cfn_type: &str, prefix: &str) -> (String, Value) {
+fn typed<'t>(template: &'t Template, cfn_type: &str, prefix: &str) -> (&'t str, &'t Value) {
     template
         .find_resources(cfn_type, Match::any_value())
         .into_iter()
@@ -393,7 +393,7 @@ fn addons_and_nodegroups_are_ordered_whichever_comes_first() {
         "ClusterAddonVpcCni6649BEA7",
     ];
     for nodes in ["Nodes66C30434", "More"] {
-        let deps = depends_on(&typed(&t, "AWS::EKS::Nodegroup", nodes).1);
+        let deps = depends_on(typed(&t, "AWS::EKS::Nodegroup", nodes).1);
         assert_eq!(deps.len(), 4, "{nodes}: {deps:?}");
         for (dep, expected) in deps.iter().zip(before) {
             assert!(dep.starts_with(expected), "{nodes}: {deps:?}");
@@ -427,7 +427,7 @@ fn a_nodegroup_in_another_stack_is_not_waited_for() {
     );
     let t = &Template::from_synthesized(&out, "Nodes");
     // The cross-stack dependency on the networking add-ons orders the stacks instead.
-    assert!(depends_on(&typed(t, "AWS::EKS::Nodegroup", "Nodes").1).is_empty());
+    assert!(depends_on(typed(t, "AWS::EKS::Nodegroup", "Nodes").1).is_empty());
     assert!(
         depends_on(resource(
             &Template::from_synthesized(&out, "S"),

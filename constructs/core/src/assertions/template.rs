@@ -313,13 +313,13 @@ impl Template {
     }
 
     /// The resources of `cfn_type` that match `resource` as a whole, as (logical id, resource),
-    /// in template order. `Match::any_value()` (or `json!({})`) finds every resource of the type.
-    pub fn find_resources(&self, cfn_type: &str, resource: impl Into<Match>) -> Vec<(String, J)> {
+    /// in template order. `Match::any_value()` finds every resource of the type. Borrowed from
+    /// the template: keep the template in a variable while using them.
+    pub fn find_resources(&self, cfn_type: &str, resource: impl Into<Match>) -> Vec<(&str, &J)> {
         let pattern = resource.into();
         self.of_type(cfn_type)
             .into_iter()
             .filter(|(_, r)| pattern.test(r).is_empty())
-            .map(|(id, r)| (id.to_owned(), r.clone()))
             .collect()
     }
 
@@ -338,7 +338,7 @@ impl Template {
     }
 
     /// The outputs named `id` (every output, for `"*"`) that match `output`, as (id, output).
-    pub fn find_outputs(&self, id: &str, output: impl Into<Match>) -> Vec<(String, J)> {
+    pub fn find_outputs(&self, id: &str, output: impl Into<Match>) -> Vec<(&str, &J)> {
         self.find_entries(&OUTPUTS, id, &output.into())
     }
 
@@ -410,7 +410,7 @@ impl Template {
     }
 
     /// The parameters named `id` (every parameter, for `"*"`) that match `parameter`.
-    pub fn find_parameters(&self, id: &str, parameter: impl Into<Match>) -> Vec<(String, J)> {
+    pub fn find_parameters(&self, id: &str, parameter: impl Into<Match>) -> Vec<(&str, &J)> {
         self.find_entries(&PARAMETERS, id, &parameter.into())
     }
 
@@ -432,7 +432,7 @@ impl Template {
     }
 
     /// The conditions named `id` (every condition, for `"*"`) that match `condition`.
-    pub fn find_conditions(&self, id: &str, condition: impl Into<Match>) -> Vec<(String, J)> {
+    pub fn find_conditions(&self, id: &str, condition: impl Into<Match>) -> Vec<(&str, &J)> {
         self.find_entries(&CONDITIONS, id, &condition.into())
     }
 
@@ -454,7 +454,7 @@ impl Template {
     }
 
     /// The mappings named `id` (every mapping, for `"*"`) that match `mapping`.
-    pub fn find_mappings(&self, id: &str, mapping: impl Into<Match>) -> Vec<(String, J)> {
+    pub fn find_mappings(&self, id: &str, mapping: impl Into<Match>) -> Vec<(&str, &J)> {
         self.find_entries(&MAPPINGS, id, &mapping.into())
     }
 
@@ -654,11 +654,10 @@ impl Template {
         )))
     }
 
-    fn find_entries(&self, section: &Section, id: &str, pattern: &Match) -> Vec<(String, J)> {
+    fn find_entries(&self, section: &Section, id: &str, pattern: &Match) -> Vec<(&str, &J)> {
         self.entries(section)
             .into_iter()
             .filter(|(k, v)| (id == "*" || *k == id) && pattern.test(v).is_empty())
-            .map(|(k, v)| (k.to_owned(), v.clone()))
             .collect()
     }
 
@@ -866,7 +865,7 @@ mod tests {
         assert_eq!(retained.len(), 1);
         assert_eq!(retained[0].0, "Logs");
         assert_eq!(retained[0].1["Properties"]["BucketName"], "logs");
-        let all: Vec<String> = t
+        let all: Vec<&str> = t
             .find_resources("AWS::S3::Bucket", Match::any_value())
             .into_iter()
             .map(|(id, _)| id)
