@@ -597,7 +597,7 @@ fn each_action_runs_as_its_own_role_with_exactly_its_permissions() {
         },
     );
     let template = Template::from_stack(&stack);
-    let resources = template.to_json()["Resources"].as_object().unwrap();
+    let resources = template.to_json()["Resources"].as_object().unwrap().clone();
     let (bucket, key) = artifacts();
     let pipeline_role = role_id(&resources, "PipelineRole");
     let source = role_id(&resources, "PipelineSourceCodePipelineActionRole");
@@ -740,7 +740,7 @@ fn a_cloudformation_action_role_may_manage_its_stack_only_and_pass_its_role_to_c
     );
     assert!(pipeline.deploy_role().is_some());
     let template = Template::from_stack(&stack);
-    let resources = template.to_json()["Resources"].as_object().unwrap();
+    let resources = template.to_json()["Resources"].as_object().unwrap().clone();
     let (bucket, key) = artifacts();
     let action_role = role_id(&resources, "PipelineDeployInfraCodePipelineActionRole");
     let deploy_role = "PipelineDeployRole3451C4A0";
@@ -822,7 +822,7 @@ fn approvals_get_a_role_only_to_notify_and_an_image_source_describes_its_reposit
         },
     );
     let template = Template::from_stack(&stack);
-    let resources = template.to_json()["Resources"].as_object().unwrap();
+    let resources = template.to_json()["Resources"].as_object().unwrap().clone();
     let (bucket, key) = artifacts();
     let source = role_id(&resources, "PipelineSourceImageCodePipelineActionRole");
     let notify = role_id(&resources, "PipelineApproveNotifyCodePipelineActionRole");
@@ -1000,7 +1000,7 @@ fn a_buildspec_with_resolved_values_is_a_sub_that_keeps_shell_dollars() {
     );
     // Referencing the secret and the parameter granted read on exactly them.
     let template = Template::from_stack(&stack);
-    let resources = template.to_json()["Resources"].as_object().unwrap();
+    let resources = template.to_json()["Resources"].as_object().unwrap().clone();
     let statements =
         props_of(&resources, "BuildRoleDefaultPolicy")["PolicyDocument"]["Statement"].clone();
     assert_eq!(
@@ -1134,7 +1134,7 @@ fn secrets_share_one_stack_key_and_never_hold_a_value_in_the_template() {
         },
     );
     let template = Template::from_stack(&stack);
-    let resources = template.to_json()["Resources"].as_object().unwrap();
+    let resources = template.to_json()["Resources"].as_object().unwrap().clone();
     let keys = resources
         .values()
         .filter(|r| r["Type"] == "AWS::KMS::Key")
@@ -1190,7 +1190,7 @@ fn imported_rules_are_named_like_rules_of_the_app() {
     let_rule_encrypt(&key, "OnBus", &on_bus);
 
     let template = Template::from_stack(&stack);
-    let resources = template.to_json()["Resources"].as_object().unwrap();
+    let resources = template.to_json()["Resources"].as_object().unwrap().clone();
     let policy = &props_of(&resources, "Key")["KeyPolicy"]["Statement"];
     let source = |i: usize| policy[i]["Condition"]["ArnEquals"]["aws:SourceArn"].clone();
     assert_eq!(source(1), json!({"Fn::GetAtt": ["Owned132ED500", "Arn"]}));
@@ -1268,7 +1268,7 @@ fn an_imported_project_runs_in_a_pipeline_with_its_given_role() {
         .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
     assert!(out.warnings.is_empty(), "{:#?}", out.warnings);
     let template = Template::from_stack(&stack);
-    let resources = template.to_json()["Resources"].as_object().unwrap();
+    let resources = template.to_json()["Resources"].as_object().unwrap().clone();
     let (bucket, key) = artifacts();
     let arn = json!({"Fn::Sub": "arn:${AWS::Partition}:codebuild:${AWS::Region}:${AWS::AccountId}:project/legacy-build"});
     let build = role_id(&resources, "PipelineBuildLegacyCodePipelineActionRole");
@@ -1321,7 +1321,7 @@ fn an_imported_project_runs_in_a_pipeline_with_its_given_role() {
     assert_eq!(project.project_name(), "legacy-build".into());
     pipeline_running(stack, &project);
     let template = Template::from_stack(&stack);
-    let resources = template.to_json()["Resources"].as_object().unwrap();
+    let resources = template.to_json()["Resources"].as_object().unwrap().clone();
     let build = role_id(&resources, "PipelineBuildLegacyCodePipelineActionRole");
     assert_eq!(
         statements_of(&resources, &build)[0]["Resource"],
@@ -1366,7 +1366,7 @@ fn an_imported_project_without_a_role_is_a_warning_on_its_action() {
         ]
     );
     let template = Template::from_stack(&stack);
-    let resources = template.to_json()["Resources"].as_object().unwrap();
+    let resources = template.to_json()["Resources"].as_object().unwrap().clone();
     let build = role_id(&resources, "PipelineBuildLegacyCodePipelineActionRole");
     assert_eq!(
         actions_in(&statements_of(&resources, &build)),
@@ -1414,7 +1414,7 @@ fn imported_pipelines_and_projects_are_rule_targets() {
         },
     );
     let template = Template::from_stack(&stack);
-    let resources = template.to_json()["Resources"].as_object().unwrap();
+    let resources = template.to_json()["Resources"].as_object().unwrap().clone();
     let pipeline_arn = json!({"Fn::Sub": "arn:${AWS::Partition}:codepipeline:${AWS::Region}:${AWS::AccountId}:release"});
     let targets = &props_of(&resources, "NightlyC44")["Targets"];
     assert_eq!(targets[0]["Arn"], pipeline_arn);
