@@ -1,22 +1,14 @@
 //! What matters in `eks-progressive`'s output: four self-contained environments that deploy in
 //! parallel, sized per environment, private where the post says so, no secret in any template.
 
+use cirrus_core::assertions::{Match, Template};
 use cirrus_core::{App, Synthesized};
-use serde_json::Value;
+use serde_json::json;
 
 fn synth() -> Synthesized {
     let app = App::new("eks-progressive");
     apps::eks_progressive::define(&app);
     app.synth().expect("eks-progressive synthesizes")
-}
-
-fn resources_of<'t>(template: &'t Value, kind: &str) -> Vec<&'t Value> {
-    template["Resources"]
-        .as_object()
-        .unwrap()
-        .values()
-        .filter(|r| r["Type"] == kind)
-        .collect()
 }
 
 #[test]
@@ -44,42 +36,32 @@ fn four_environments_in_one_wave_without_references() {
 fn sizes_and_endpoints_follow_the_environment() {
     let out = synth();
     for spec in apps::eks_progressive::ENVIRONMENTS {
-        let template = &out.stack(spec.stack).unwrap().template;
-        let nodes = resources_of(template, "AWS::EKS::Nodegroup");
-        assert_eq!(nodes.len(), 1);
-        let scaling = &nodes[0]["Properties"]["ScalingConfig"];
-        assert_eq!(
-            (
-                scaling["MinSize"].as_u64(),
-                scaling["DesiredSize"].as_u64(),
-                scaling["MaxSize"].as_u64()
-            ),
-            (
-                Some(spec.nodes.0.into()),
-                Some(spec.nodes.1.into()),
-                Some(spec.nodes.2.into())
-            ),
-            "{}",
-            spec.name
+        let template = Template::from_synthesized(&out, spec.stack);
+        template.resource_count_is("AWS::EKS::Nodegroup", 1);
+        template.has_resource_properties(
+            "AWS::EKS::Nodegroup",
+            json!({ "ScalingConfig": {
+                "MinSize": spec.nodes.0,
+                "DesiredSize": spec.nodes.1,
+                "MaxSize": spec.nodes.2
+            } }),
         );
-        let cluster = &resources_of(template, "AWS::EKS::Cluster")[0]["Properties"];
-        assert_eq!(cluster["Name"], format!("ps-eks-{}", spec.name));
-        let vpc_config = &cluster["ResourcesVpcConfig"];
-        assert_eq!(vpc_config["EndpointPrivateAccess"], true);
-        assert_eq!(
-            vpc_config["EndpointPublicAccess"], !spec.private_endpoint_only,
-            "{}",
-            spec.name
+        template.resource_count_is("AWS::EKS::Cluster", 1);
+        template.has_resource_properties(
+            "AWS::EKS::Cluster",
+            json!({
+                "Name": format!("ps-eks-{}", spec.name),
+                "ResourcesVpcConfig": {
+                    "EndpointPrivateAccess": true,
+                    "EndpointPublicAccess": !spec.private_endpoint_only
+                },
+                "AccessConfig": { "AuthenticationMode": "API" }
+            }),
         );
-        assert_eq!(cluster["AccessConfig"]["AuthenticationMode"], "API");
-        let addons: Vec<&str> = resources_of(template, "AWS::EKS::Addon")
-            .iter()
-            .map(|a| a["Properties"]["AddonName"].as_str().unwrap())
-            .collect();
         for needed in ["vpc-cni", "coredns"] {
-            assert!(addons.contains(&needed), "{}: {addons:?}", spec.name);
+            template.has_resource_properties("AWS::EKS::Addon", json!({ "AddonName": needed }));
         }
-        assert_eq!(resources_of(template, "AWS::ECR::Repository").len(), 1);
+        template.resource_count_is("AWS::ECR::Repository", 1);
     }
 }
 
@@ -89,7 +71,9 @@ fn the_webhook_stays_in_secrets_manager() {
     for stack in &out.stacks {
         let text = stack.template.to_string();
         assert!(!text.contains("hooks.slack.com"), "{}", stack.id);
-        let project = &resources_of(&stack.template, "AWS::CodeBuild::Project")[0]["Properties"];
+        let template = Template::from_synthesized(&out, &stack.id);
+        let projects = template.find_resources("AWS::CodeBuild::Project", Match::any_value());
+        let project = &projects[0].1["Properties"];
         let buildspec = project["Source"]["BuildSpec"].to_string();
         assert!(buildspec.contains("secrets-manager:"), "{buildspec}");
         assert!(buildspec.contains("SLACK_URL"), "{buildspec}");

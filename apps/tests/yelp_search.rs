@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use apps::yelp_search::{self, STACKS, config};
 use cirrus_aws::eks::KubernetesVersion;
+use cirrus_core::assertions::{Match, Template};
 use cirrus_core::{App, Synthesized};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn synth() -> Synthesized {
     let app = App::new("yelp-search");
@@ -17,25 +18,8 @@ fn synth() -> Synthesized {
     }
 }
 
-fn template<'s>(app: &'s Synthesized, stack: &str) -> &'s Value {
-    &app.stack(stack)
-        .unwrap_or_else(|| panic!("no stack {stack}"))
-        .template
-}
-
-/// `(logical id, resource)` of every resource of `type_` in `template`.
-fn resources<'t>(template: &'t Value, type_: &str) -> Vec<(&'t str, &'t Value)> {
-    template["Resources"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(_, r)| r["Type"] == type_)
-        .map(|(id, r)| (id.as_str(), r))
-        .collect()
-}
-
-fn one<'t>(template: &'t Value, type_: &str) -> &'t Value {
-    let found = resources(template, type_);
+fn one<'t>(template: &'t Template, type_: &str) -> &'t Value {
+    let found = template.find_resources(type_, Match::any_value());
     assert_eq!(found.len(), 1, "expected one {type_}");
     found[0].1
 }
@@ -107,10 +91,10 @@ fn glob(pattern: &str, text: &str) -> bool {
 }
 
 /// The statements of every policy (inline or managed) attached to the role `role_id`.
-fn role_statements<'t>(template: &'t Value, role_id: &str) -> Vec<&'t Value> {
+fn role_statements<'t>(template: &'t Template, role_id: &str) -> Vec<&'t Value> {
     let mut out = Vec::new();
     for type_ in ["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"] {
-        for (_, policy) in resources(template, type_) {
+        for (_, policy) in template.find_resources(type_, Match::any_value()) {
             let attached = list(&policy["Properties"]["Roles"])
                 .iter()
                 .any(|r| r["Ref"] == role_id);
@@ -123,8 +107,9 @@ fn role_statements<'t>(template: &'t Value, role_id: &str) -> Vec<&'t Value> {
 }
 
 /// The logical id of the role whose id starts with `prefix`.
-fn role_id<'t>(template: &'t Value, prefix: &str) -> &'t str {
-    let found: Vec<&str> = resources(template, "AWS::IAM::Role")
+fn role_id<'t>(template: &'t Template, prefix: &str) -> &'t str {
+    let found: Vec<&str> = template
+        .find_resources("AWS::IAM::Role", Match::any_value())
         .into_iter()
         .map(|(id, _)| id)
         .filter(|id| id.starts_with(prefix))
@@ -183,7 +168,7 @@ fn cross_stack_references_go_from_backend_infra_to_the_cluster() {
             assert!(imports.is_empty(), "{} imports {imports:?}", stack.id);
         }
     }
-    let eks = template(&app, "EksCluster");
+    let eks = &Template::from_synthesized(&app, "EksCluster");
     let import = |v: &Value| -> String {
         v["Fn::ImportValue"]
             .as_str()
@@ -191,7 +176,7 @@ fn cross_stack_references_go_from_backend_infra_to_the_cluster() {
             .to_owned()
     };
     let mut imported: Vec<String> = Vec::new();
-    for (_, entry) in resources(eks, "AWS::EKS::AccessEntry") {
+    for (_, entry) in eks.find_resources("AWS::EKS::AccessEntry", Match::any_value()) {
         if let Some(name) = entry["Properties"]["PrincipalArn"]["Fn::ImportValue"].as_str() {
             imported.push(name.to_owned());
         }
@@ -199,7 +184,7 @@ fn cross_stack_references_go_from_backend_infra_to_the_cluster() {
     let pod_identity = one(eks, "AWS::EKS::PodIdentityAssociation");
     imported.push(import(&pod_identity["Properties"]["RoleArn"]));
     let mut all = Vec::new();
-    find_all(eks, "Fn::ImportValue", &mut all);
+    find_all(eks.to_json(), "Fn::ImportValue", &mut all);
     assert_eq!(all.len(), 4, "{all:?}");
     assert_eq!(imported.len(), 4);
     for (name, role) in imported.iter().zip([
@@ -214,12 +199,11 @@ fn cross_stack_references_go_from_backend_infra_to_the_cluster() {
         );
     }
     // What BackendInfra exports is exactly what EksCluster imports.
-    let backend = template(&app, "BackendInfra");
-    let mut exports: Vec<String> = backend["Outputs"]
-        .as_object()
-        .unwrap()
-        .values()
-        .filter_map(|o| o["Export"]["Name"].as_str().map(str::to_owned))
+    let backend = &Template::from_synthesized(&app, "BackendInfra");
+    let mut exports: Vec<String> = backend
+        .exports()
+        .into_iter()
+        .map(|(name, _)| name)
         .collect();
     exports.sort();
     imported.sort();
@@ -231,7 +215,7 @@ fn cross_stack_references_go_from_backend_infra_to_the_cluster() {
         config::CLUSTER_NAME
     );
     let mut resources_ = Vec::new();
-    find_all(backend, "Resource", &mut resources_);
+    find_all(backend.to_json(), "Resource", &mut resources_);
     let describe = resources_.iter().filter(|r| text(r) == cluster_arn).count();
     assert_eq!(describe, 3, "one eks:DescribeCluster per deploy project");
     assert_eq!(
@@ -255,7 +239,7 @@ fn infra_pipelines_deploy_the_app_stacks() {
             ],
         ),
     ] {
-        let t = template(&app, pipeline_stack);
+        let t = &Template::from_synthesized(&app, pipeline_stack);
         let pipeline = one(t, "AWS::CodePipeline::Pipeline");
         let deploy_role = role_id(t, "PipelineDeployRole");
         let stages = pipeline["Properties"]["Stages"].as_array().unwrap();
@@ -304,7 +288,8 @@ fn infra_pipelines_deploy_the_app_stacks() {
             );
         }
         // The deployment role is CloudFormation's alone.
-        let trust = &t["Resources"][deploy_role]["Properties"]["AssumeRolePolicyDocument"];
+        let trust =
+            &t.to_json()["Resources"][deploy_role]["Properties"]["AssumeRolePolicyDocument"];
         assert_eq!(
             trust["Statement"][0]["Principal"]["Service"],
             "cloudformation.amazonaws.com"
@@ -318,9 +303,9 @@ fn infra_pipelines_deploy_the_app_stacks() {
 #[test]
 fn component_pipelines_build_push_and_deploy() {
     let app = synth();
-    let backend = template(&app, "BackendInfra");
-    let eks = template(&app, "EksCluster");
-    let projects = resources(backend, "AWS::CodeBuild::Project");
+    let backend = &Template::from_synthesized(&app, "BackendInfra");
+    let eks = &Template::from_synthesized(&app, "EksCluster");
+    let projects = backend.find_resources("AWS::CodeBuild::Project", Match::any_value());
     assert_eq!(projects.len(), 6);
     for c in config::COMPONENTS {
         let project = |suffix: &str| {
@@ -340,11 +325,13 @@ fn component_pipelines_build_push_and_deploy() {
         );
         assert!(deploy["Properties"]["Environment"]["PrivilegedMode"].is_null());
 
-        let repo = resources(backend, "AWS::CodeCommit::Repository")
+        let repo = backend
+            .find_resources("AWS::CodeCommit::Repository", Match::any_value())
             .into_iter()
             .find(|(_, r)| r["Properties"]["RepositoryName"] == c.repo);
         assert!(repo.is_some(), "no repository {}", c.repo);
-        let (images_id, images) = resources(backend, "AWS::ECR::Repository")
+        let (images_id, images) = backend
+            .find_resources("AWS::ECR::Repository", Match::any_value())
             .into_iter()
             .find(|(_, r)| {
                 r["Properties"]["RepositoryName"] == format!("{}/{}", config::APP, c.slug)
@@ -390,7 +377,8 @@ fn component_pipelines_build_push_and_deploy() {
             }
         }
         // Its Kubernetes rights: edit, in the app's namespace.
-        let entry = resources(eks, "AWS::EKS::AccessEntry")
+        let entry = eks
+            .find_resources("AWS::EKS::AccessEntry", Match::any_value())
             .into_iter()
             .find(|(id, _)| id.contains(&format!("{}Deploy", c.id)))
             .unwrap()
@@ -404,7 +392,8 @@ fn component_pipelines_build_push_and_deploy() {
         );
 
         // The pipeline: Source -> Build (tagged with the commit) -> Deploy (source + image).
-        let pipeline = resources(backend, "AWS::CodePipeline::Pipeline")
+        let pipeline = backend
+            .find_resources("AWS::CodePipeline::Pipeline", Match::any_value())
             .into_iter()
             .find(|(_, p)| p["Properties"]["Name"] == format!("{}-{}", config::APP, c.slug))
             .unwrap()
@@ -429,9 +418,15 @@ fn component_pipelines_build_push_and_deploy() {
     let privileged = app
         .stacks
         .iter()
-        .flat_map(|s| resources(&s.template, "AWS::CodeBuild::Project"))
-        .filter(|(_, p)| p["Properties"]["Environment"]["PrivilegedMode"] == true)
-        .count();
+        .map(|s| {
+            Template::from_synthesized(&app, &s.id)
+                .find_resources(
+                    "AWS::CodeBuild::Project",
+                    json!({ "Properties": { "Environment": { "PrivilegedMode": true } } }),
+                )
+                .len()
+        })
+        .sum::<usize>();
     assert_eq!(privileged, 3);
 }
 
@@ -447,8 +442,9 @@ fn no_credentials_in_any_template_or_buildspec() {
     ];
     for stack in &app.stacks {
         let t = &stack.template;
+        let template = Template::from_synthesized(&app, &stack.id);
         for type_ in forbidden_types {
-            assert!(resources(t, type_).is_empty(), "{} has {type_}", stack.id);
+            template.resource_count_is(type_, 0);
         }
         let mut all = Vec::new();
         strings(t, &mut all);
@@ -479,7 +475,8 @@ fn no_credentials_in_any_template_or_buildspec() {
                 assert!(s.contains("--password-stdin"), "{s}");
             }
         }
-        for (id, project) in resources(t, "AWS::CodeBuild::Project") {
+        for (id, project) in template.find_resources("AWS::CodeBuild::Project", Match::any_value())
+        {
             for variable in list(&project["Properties"]["Environment"]["EnvironmentVariables"]) {
                 let name = variable["Name"].as_str().unwrap().to_uppercase();
                 for word in ["SECRET", "PASSWORD", "TOKEN", "ACCESS_KEY", "CREDENTIAL"] {
@@ -489,16 +486,17 @@ fn no_credentials_in_any_template_or_buildspec() {
         }
     }
     // The jobs read the data bucket through Pod Identity.
-    let backend = template(&app, "BackendInfra");
+    let backend = &Template::from_synthesized(&app, "BackendInfra");
     let reader = role_id(backend, "DataReaderRole");
-    let trust =
-        &backend["Resources"][reader]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0];
+    let trust = &backend.to_json()["Resources"][reader]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        [0];
     assert_eq!(trust["Principal"]["Service"], "pods.eks.amazonaws.com");
     assert_eq!(
         trust["Action"],
         serde_json::json!(["sts:AssumeRole", "sts:TagSession"])
     );
-    let data_files = resources(backend, "AWS::S3::Bucket")
+    let data_files = backend
+        .find_resources("AWS::S3::Bucket", Match::any_value())
         .into_iter()
         .find(|(id, _)| id.starts_with("DataFiles"))
         .unwrap()
@@ -515,7 +513,7 @@ fn no_credentials_in_any_template_or_buildspec() {
             .iter()
             .any(|r| r["Fn::GetAtt"][0] == data_files)
     }));
-    let eks = template(&app, "EksCluster");
+    let eks = &Template::from_synthesized(&app, "EksCluster");
     let association = &one(eks, "AWS::EKS::PodIdentityAssociation")["Properties"];
     assert_eq!(association["Namespace"], config::K8S_NAMESPACE);
     assert_eq!(
@@ -527,13 +525,15 @@ fn no_credentials_in_any_template_or_buildspec() {
 #[test]
 fn the_front_end_is_private_behind_cloudfront() {
     let app = synth();
-    let t = template(&app, "FrontendInfra");
-    let site = resources(t, "AWS::S3::Bucket")
+    let t = &Template::from_synthesized(&app, "FrontendInfra");
+    let site = t
+        .find_resources("AWS::S3::Bucket", Match::any_value())
         .into_iter()
         .find(|(id, _)| id.starts_with("Site"))
         .unwrap();
     assert!(site.1["Properties"]["WebsiteConfiguration"].is_null());
-    let policy = resources(t, "AWS::S3::BucketPolicy")
+    let policy = t
+        .find_resources("AWS::S3::BucketPolicy", Match::any_value())
         .into_iter()
         .find(|(_, p)| p["Properties"]["Bucket"]["Ref"] == site.0)
         .unwrap()
@@ -581,7 +581,7 @@ fn the_front_end_is_private_behind_cloudfront() {
 #[test]
 fn the_cluster_is_locked_down() {
     let app = synth();
-    let t = template(&app, "EksCluster");
+    let t = &Template::from_synthesized(&app, "EksCluster");
     let cluster = &one(t, "AWS::EKS::Cluster")["Properties"];
     assert_eq!(cluster["Version"], KubernetesVersion::default().as_str());
     assert_eq!(cluster["AccessConfig"]["AuthenticationMode"], "API");
@@ -613,12 +613,13 @@ fn the_cluster_is_locked_down() {
     let deny = &fs["FileSystemPolicy"]["Statement"][1];
     assert_eq!(deny["Effect"], "Deny");
     assert_eq!(deny["Condition"]["Bool"]["aws:SecureTransport"], "false");
-    assert_eq!(resources(t, "AWS::EFS::MountTarget").len(), 2);
+    t.resource_count_is("AWS::EFS::MountTarget", 2);
     let ingress = &one(t, "AWS::EC2::SecurityGroupIngress")["Properties"];
     assert_eq!(ingress["FromPort"], 2049);
     assert!(!ingress["SourceSecurityGroupId"].is_null());
     // Add-ons: networking, DNS, Pod Identity, metrics for the HPA, the EFS driver.
-    let mut addons: Vec<&str> = resources(t, "AWS::EKS::Addon")
+    let mut addons: Vec<&str> = t
+        .find_resources("AWS::EKS::Addon", Match::any_value())
         .into_iter()
         .map(|(_, a)| a["Properties"]["AddonName"].as_str().unwrap())
         .collect();
@@ -635,13 +636,13 @@ fn the_cluster_is_locked_down() {
         ]
     );
     // Two AZs, public and private, a NAT gateway each, chosen with Fn::GetAZs.
-    assert_eq!(resources(t, "AWS::EC2::Subnet").len(), 4);
-    assert_eq!(resources(t, "AWS::EC2::NatGateway").len(), 2);
-    for (_, subnet) in resources(t, "AWS::EC2::Subnet") {
+    t.resource_count_is("AWS::EC2::Subnet", 4);
+    t.resource_count_is("AWS::EC2::NatGateway", 2);
+    for (_, subnet) in t.find_resources("AWS::EC2::Subnet", Match::any_value()) {
         assert!(!subnet["Properties"]["AvailabilityZone"]["Fn::Select"].is_null());
     }
     // One cluster administrator role, one entry each for it and the three deploy roles.
-    assert_eq!(resources(t, "AWS::EKS::AccessEntry").len(), 4);
+    t.resource_count_is("AWS::EKS::AccessEntry", 4);
 }
 
 /// The kubectl the deploy projects install is the cluster's minor version.
@@ -655,8 +656,9 @@ fn kubectl_matches_the_cluster_version() {
         cluster.as_str()
     );
     let app = synth();
-    let backend = template(&app, "BackendInfra");
-    let deploy = resources(backend, "AWS::CodeBuild::Project")
+    let backend = &Template::from_synthesized(&app, "BackendInfra");
+    let deploy = backend
+        .find_resources("AWS::CodeBuild::Project", Match::any_value())
         .into_iter()
         .find(|(_, p)| p["Properties"]["Name"] == "yelp-search-app-api-deploy")
         .unwrap()
@@ -674,7 +676,9 @@ fn kubectl_matches_the_cluster_version() {
 fn roles_are_under_the_app_path_and_logs_expire() {
     let app = synth();
     for stack in &app.stacks {
-        for (id, role) in resources(&stack.template, "AWS::IAM::Role") {
+        for (id, role) in Template::from_synthesized(&app, &stack.id)
+            .find_resources("AWS::IAM::Role", Match::any_value())
+        {
             assert_eq!(
                 role["Properties"]["Path"],
                 config::IAM_PATH,
@@ -682,7 +686,9 @@ fn roles_are_under_the_app_path_and_logs_expire() {
                 stack.id
             );
         }
-        for (id, group) in resources(&stack.template, "AWS::Logs::LogGroup") {
+        for (id, group) in Template::from_synthesized(&app, &stack.id)
+            .find_resources("AWS::Logs::LogGroup", Match::any_value())
+        {
             assert_eq!(
                 group["Properties"]["RetentionInDays"], 30,
                 "{}/{id}",
@@ -694,7 +700,9 @@ fn roles_are_under_the_app_path_and_logs_expire() {
                 stack.id
             );
         }
-        for (id, key) in resources(&stack.template, "AWS::KMS::Key") {
+        for (id, key) in Template::from_synthesized(&app, &stack.id)
+            .find_resources("AWS::KMS::Key", Match::any_value())
+        {
             assert_eq!(
                 key["Properties"]["EnableKeyRotation"], true,
                 "{}/{id}",
@@ -711,7 +719,9 @@ fn identity_policies_write_only_to_named_resources() {
     let app = synth();
     for stack in &app.stacks {
         for type_ in ["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"] {
-            for (id, policy) in resources(&stack.template, type_) {
+            for (id, policy) in Template::from_synthesized(&app, &stack.id)
+                .find_resources(type_, Match::any_value())
+            {
                 for statement in list(&policy["Properties"]["PolicyDocument"]["Statement"]) {
                     if !list(&statement["Resource"]).iter().any(|r| *r == "*") {
                         continue;
@@ -742,7 +752,7 @@ struct DeployRole {
 
 impl DeployRole {
     fn of(app: &Synthesized, pipeline_stack: &str) -> DeployRole {
-        let t = template(app, pipeline_stack);
+        let t = &Template::from_synthesized(app, pipeline_stack);
         let role = role_id(t, "PipelineDeployRole");
         DeployRole {
             statements: role_statements(t, role).into_iter().cloned().collect(),
@@ -849,7 +859,9 @@ fn deploy_roles_are_scoped_to_their_stacks() {
             .collect();
         let mut attached: Vec<String> = Vec::new();
         for stack in &deployed {
-            for (_, r) in resources(template(&app, stack), "AWS::IAM::Role") {
+            for (_, r) in Template::from_synthesized(&app, stack)
+                .find_resources("AWS::IAM::Role", Match::any_value())
+            {
                 attached.extend(
                     list(&r["Properties"]["ManagedPolicyArns"])
                         .into_iter()
@@ -882,7 +894,7 @@ fn deploy_roles_are_scoped_to_their_stacks() {
                 .any(|r| glob(&arn_tail(r), name))
         };
         for stack in &deployed {
-            let t = template(&app, stack);
+            let t = &Template::from_synthesized(&app, stack);
             for (type_, property, action, prefix) in [
                 (
                     "AWS::Logs::LogGroup",
@@ -921,7 +933,7 @@ fn deploy_roles_are_scoped_to_their_stacks() {
                     "parameter",
                 ),
             ] {
-                for (id, r) in resources(t, type_) {
+                for (id, r) in t.find_resources(type_, Match::any_value()) {
                     let name = r["Properties"][property]
                         .as_str()
                         .unwrap_or_else(|| panic!("{stack}/{id} has no literal {property}"));
@@ -1078,8 +1090,8 @@ fn deploy_roles_cover_what_cloudformation_calls() {
     ] {
         let role = DeployRole::of(&app, pipeline_stack);
         for stack in deployed {
-            let t = template(&app, stack);
-            let mut types: Vec<&str> = t["Resources"]
+            let t = &Template::from_synthesized(&app, stack);
+            let mut types: Vec<&str> = t.to_json()["Resources"]
                 .as_object()
                 .unwrap()
                 .values()
@@ -1087,7 +1099,8 @@ fn deploy_roles_cover_what_cloudformation_calls() {
                 .collect();
             types.sort_unstable();
             types.dedup();
-            let uses_managed_policies = resources(t, "AWS::IAM::Role")
+            let uses_managed_policies = t
+                .find_resources("AWS::IAM::Role", Match::any_value())
                 .iter()
                 .any(|(_, r)| !r["Properties"]["ManagedPolicyArns"].is_null());
             for type_ in types {
@@ -1095,7 +1108,8 @@ fn deploy_roles_cover_what_cloudformation_calls() {
                     .as_str()
                     .unwrap_or_else(|| panic!("no schema for {type_}"));
                 let schema = read(schemas.join("resources").join(format!("{hash}.json")));
-                let retained = resources(t, type_)
+                let retained = t
+                    .find_resources(type_, Match::any_value())
                     .iter()
                     .all(|(_, r)| r["DeletionPolicy"] == "Retain");
                 for phase in ["create", "read", "update", "delete"] {

@@ -16,38 +16,14 @@ use cirrus_aws::kms::{Key, KeyProps};
 use cirrus_aws::logs::{SubscriptionFilter, SubscriptionFilterProps};
 use cirrus_aws::redshift::{self, AuditLogging, NodeType};
 use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps, IBucket};
+use cirrus_core::assertions::{Annotations, Match, Template};
 use cirrus_core::{App, StackProps};
 use fixtures::network::imported_vpc;
 use serde_json::{Value, json};
 
-fn errors(app: &App) -> Vec<String> {
-    app.synth()
-        .expect_err("synthesis should fail")
-        .diagnostics
-        .errors()
-        .map(|d| format!("{}: {}", d.path, d.message))
-        .collect()
-}
-
-#[track_caller]
-fn assert_has(errors: &[String], needle: &str) {
-    assert!(
-        errors.iter().any(|e| e.contains(needle)),
-        "no error contains {needle:?}:\n{errors:#?}"
-    );
-}
-
-/// The template of stack `S`.
-fn template(app: &App) -> Value {
-    let out = app
-        .synth()
-        .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
-    out.stack("S").unwrap().template.clone()
-}
-
 /// The resources of `template` whose logical id starts with `prefix`.
-fn resource<'t>(template: &'t Value, prefix: &str) -> &'t Value {
-    template["Resources"]
+fn resource<'t>(template: &'t Template, prefix: &str) -> &'t Value {
+    template.to_json()["Resources"]
         .as_object()
         .unwrap()
         .iter()
@@ -57,18 +33,12 @@ fn resource<'t>(template: &'t Value, prefix: &str) -> &'t Value {
 }
 
 /// The one resource of type `cfn_type` in `template`.
-fn of_type<'t>(template: &'t Value, cfn_type: &str) -> &'t Value {
-    let found: Vec<&Value> = template["Resources"]
-        .as_object()
-        .unwrap()
-        .values()
-        .filter(|r| r["Type"] == cfn_type)
-        .collect();
-    assert_eq!(found.len(), 1, "{cfn_type}");
-    found[0]
+fn of_type<'t>(template: &'t Template, cfn_type: &str) -> &'t Value {
+    template.resource_count_is(cfn_type, 1);
+    template.find_resources(cfn_type, Match::any_value())[0].1
 }
 
-fn statements<'t>(template: &'t Value, policy_prefix: &str) -> &'t Value {
+fn statements<'t>(template: &'t Template, policy_prefix: &str) -> &'t Value {
     &resource(template, policy_prefix)["Properties"]["PolicyDocument"]["Statement"]
 }
 
@@ -159,7 +129,7 @@ fn delivery_stream_props_are_checked() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
+    let annotations = Annotations::from_app(&app);
     for needle in [
         "S/Named: delivery stream name \"logs to s3\" is not 1 to 64 letters",
         "S/Slow: buffering_interval_seconds is 901; Firehose buffers for 0 to 900 seconds",
@@ -174,9 +144,10 @@ fn delivery_stream_props_are_checked() {
         "S/Untyped: error_output_prefix \"errors/!{timestamp:yyyy}/\" has expressions but no !{firehose:error-output-type}",
         "S/NoErrors: error_output_prefix is empty",
     ] {
-        assert_has(&errs, needle);
+        let (path, message) = needle.split_once(": ").unwrap();
+        annotations.has_error(path, message);
     }
-    assert_eq!(errs.len(), 12, "{errs:#?}");
+    assert_eq!(annotations.errors().len(), 12, "{annotations:#?}");
 }
 
 #[test]
@@ -203,7 +174,7 @@ fn the_firehose_role_can_write_only_under_its_prefixes_in_its_bucket() {
             ..Default::default()
         },
     );
-    let t = template(&app);
+    let t = Template::from_stack(&stack);
     let arn = json!({"Fn::GetAtt": ["ArchiveDA4CB258", "Arn"]});
     assert_eq!(
         statements(&t, "StreamRoleDefaultPolicy"),
@@ -288,7 +259,7 @@ fn a_given_role_gets_the_stream_permissions_and_subscriptions_may_only_put_recor
         &stream,
         SubscriptionFilterProps::default(),
     );
-    let t = template(&app);
+    let t = Template::from_stack(&stack);
     let shared = statements(&t, "SharedDefaultPolicy").as_array().unwrap();
     assert_eq!(shared.len(), 3, "{shared:#?}");
     assert_eq!(
@@ -340,14 +311,14 @@ fn subscription_filter_props_are_checked() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        "S/Long: filter_pattern is 1025 characters long; CloudWatch Logs accepts at most 1024",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
+        "S/Long",
+        "filter_pattern is 1025 characters long; CloudWatch Logs accepts at most 1024",
     );
-    assert_has(
-        &errs,
-        "S/Named: subscription filter name \"all:errors\" is not 1 to 512 characters",
+    annotations.has_error(
+        "S/Named",
+        "subscription filter name \"all:errors\" is not 1 to 512 characters",
     );
 }
 
@@ -471,7 +442,7 @@ fn emr_cluster_props_are_checked() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
+    let annotations = Annotations::from_app(&app);
     for needle in [
         "S/Old: release emr-5.29.0 is older than emr-5.30.0",
         "S/Six: release emr-6.0.0 cannot encrypt its log files",
@@ -494,7 +465,8 @@ fn emr_cluster_props_are_checked() {
         "S/NoApps: the cluster installs no applications",
         "S/NoApps: configuration classification spark-defaults is listed twice",
     ] {
-        assert_has(&errs, needle);
+        let (path, message) = needle.split_once(": ").unwrap();
+        annotations.has_error(path, message);
     }
     assert!(ReleaseLabel::parse("emr-7.x").is_err());
 }
@@ -511,8 +483,8 @@ fn emr_roles_hold_no_wildcard_and_the_cluster_waits_for_every_rule() {
         emr::ClusterProps::default(),
     );
     data.grant_read(&cluster.instance_role());
-    let t = template(&app);
-    let resources = t["Resources"].as_object().unwrap();
+    let t = Template::from_stack(&stack);
+    let resources = t.to_json()["Resources"].as_object().unwrap();
     for (id, r) in resources {
         if r["Type"] == "AWS::IAM::Policy" {
             let text = r["Properties"]["PolicyDocument"].to_string();
@@ -650,7 +622,7 @@ fn redshift_cluster_props_are_checked() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
+    let annotations = Annotations::from_app(&app);
     for needle in [
         "S/Single: ra3.4xlarge does not support single-node clusters; give number_of_nodes 2 to 64",
         "S/Empty: number_of_nodes is 0; a cluster has at least one node",
@@ -667,7 +639,8 @@ fn redshift_cluster_props_are_checked() {
         "S/Audit: audit log prefix \"audit logs/\" is not a valid S3 key prefix for Redshift",
         "S/Audit: a Redshift cluster must not be placed in public subnets",
     ] {
-        assert_has(&errs, needle);
+        let (path, message) = needle.split_once(": ").unwrap();
+        annotations.has_error(path, message);
     }
 }
 
@@ -727,7 +700,7 @@ fn redshift_grants_and_logging() {
     );
     let loader = Bucket::new(stack, "Loads", BucketProps::default());
     cluster.grant_copy_from(&loader);
-    let t = template(&app);
+    let t = Template::from_stack(&stack);
     let props = &resource(&t, "Warehouse50B5FE91")["Properties"];
     assert_eq!(props["PubliclyAccessible"], json!(false));
     assert_eq!(props["Encrypted"], json!(true));
@@ -771,16 +744,13 @@ fn athena_work_group_props_are_checked_and_grants_scoped() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
-    assert_has(&errs, "S/Primary: workgroup name \"primary\" is taken");
-    assert_has(
-        &errs,
-        "S/Bad: workgroup name \"ad hoc\" is not 1 to 128 letters",
-    );
-    assert_has(&errs, "S/Bad: results_prefix \"results\" must end with '/'");
-    assert_has(
-        &errs,
-        "S/Bad: bytes_scanned_cutoff_per_query is 1000; Athena's smallest limit is 10000000 bytes",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error("S/Primary", "workgroup name \"primary\" is taken");
+    annotations.has_error("S/Bad", "workgroup name \"ad hoc\" is not 1 to 128 letters");
+    annotations.has_error("S/Bad", "results_prefix \"results\" must end with '/'");
+    annotations.has_error(
+        "S/Bad",
+        "bytes_scanned_cutoff_per_query is 1000; Athena's smallest limit is 10000000 bytes",
     );
 
     let app = App::new("t");
@@ -794,7 +764,7 @@ fn athena_work_group_props_are_checked_and_grants_scoped() {
         RoleProps::default(),
     );
     group.grant_query(&role);
-    let t = template(&app);
+    let t = Template::from_stack(&stack);
     let granted = statements(&t, "AnalystDefaultPolicy");
     assert_eq!(
         granted[2]["Resource"],
@@ -851,7 +821,7 @@ fn imported_work_groups_are_granted_like_those_of_the_app() {
     );
     bare.grant_query(&auditor);
 
-    let t = template(&app);
+    let t = Template::from_stack(&stack);
     let granted = statements(&t, "AnalystDefaultPolicy");
     // The same statements for both, each naming both workgroups' resources.
     assert_eq!(
@@ -923,7 +893,7 @@ fn imported_emr_clusters_take_steps_like_those_of_the_app() {
     let_submit(&owned, &orchestrator);
     let existing = emr::Cluster::from_id(stack, "ImportedCluster", "j-2AXXXXXXGAPLF");
     let_submit(&existing, &orchestrator);
-    let t = template(&app);
+    let t = Template::from_stack(&stack);
     let granted = statements(&t, "OrchestratorDefaultPolicy");
     assert_eq!(granted.as_array().unwrap().len(), 1, "{granted:#}");
     assert_eq!(

@@ -19,45 +19,9 @@ use cirrus_aws::kms::{Key, KeyProps};
 use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps};
 use cirrus_aws::secretsmanager::{GeneratedValue, JsonTemplate, Secret, SecretProps, SecretValue};
 use cirrus_aws::ssm::{StringParameter, StringParameterProps};
+use cirrus_core::assertions::{Annotations, Template};
 use cirrus_core::{App, Env, Stack, StackProps, Value};
 use serde_json::json;
-
-fn errors(app: &App) -> Vec<String> {
-    app.synth()
-        .expect_err("synthesis should fail")
-        .diagnostics
-        .errors()
-        .map(|d| {
-            format!(
-                "{}: {}{}",
-                d.path,
-                d.message,
-                d.hint
-                    .as_ref()
-                    .map(|h| format!(" (hint: {h})"))
-                    .unwrap_or_default()
-            )
-        })
-        .collect()
-}
-
-#[track_caller]
-fn assert_has(errors: &[String], needle: &str) {
-    assert!(
-        errors.iter().any(|e| e.contains(needle)),
-        "no error contains {needle:?}:\n{errors:#?}"
-    );
-}
-
-fn resources(app: &App, stack: &str) -> serde_json::Map<String, serde_json::Value> {
-    let out = app
-        .synth()
-        .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
-    out.stack(stack).unwrap().template["Resources"]
-        .as_object()
-        .unwrap()
-        .clone()
-}
 
 /// The properties of the one resource whose logical id starts with `prefix`.
 fn props_of(
@@ -123,16 +87,13 @@ fn an_artifact_read_before_it_is_produced_is_an_error_naming_pipeline_and_artifa
             ..Default::default()
         },
     );
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        "S/Pipeline: action Deploy/Deploy reads artifact \"Dist\" before it exists: Build/Build produces it in a later stage",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error("S/Pipeline", "action Deploy/Deploy reads artifact \"Dist\" before it exists: Build/Build produces it in a later stage");
+    annotations.has_error(
+        "S/Pipeline",
+        "action Deploy/Docs reads artifact \"Docs\", which no action of the pipeline produces",
     );
-    assert_has(
-        &errs,
-        "S/Pipeline: action Deploy/Docs reads artifact \"Docs\", which no action of the pipeline produces",
-    );
-    assert_eq!(errs.len(), 2, "{errs:#?}");
+    assert_eq!(annotations.errors().len(), 2, "{annotations:#?}");
 }
 
 #[test]
@@ -167,12 +128,19 @@ fn run_orders_decide_within_a_stage() {
     };
     pipeline("Good", 3);
     pipeline("Bad", 2);
-    let errs = errors(&app);
+    let annotations = Annotations::from_app(&app);
+    let errors: Vec<_> = annotations
+        .errors()
+        .into_iter()
+        .map(|d| (d.path.as_str(), d.message.as_str(), d.hint.as_deref()))
+        .collect();
     assert_eq!(
-        errs,
-        vec![
-            "S/Bad: action BuildAndDeploy/Deploy reads artifact \"Dist\" before it exists: BuildAndDeploy/Build produces it at run order 2, not before 2"
-        ]
+        errors,
+        [(
+            "S/Bad",
+            "action BuildAndDeploy/Deploy reads artifact \"Dist\" before it exists: BuildAndDeploy/Build produces it at run order 2, not before 2",
+            None
+        )]
     );
 }
 
@@ -246,29 +214,29 @@ fn structural_errors_are_reported_at_the_pipeline() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        "S/OneStage: a pipeline needs at least two stages (a source stage and one that uses it); it has 1",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
+        "S/OneStage",
+        "a pipeline needs at least two stages (a source stage and one that uses it); it has 1",
     );
-    assert_has(
-        &errs,
-        "S/Misplaced: artifact \"Src\" is produced twice: by Source/Source and by Build/Build",
+    annotations.has_error(
+        "S/Misplaced",
+        "artifact \"Src\" is produced twice: by Source/Source and by Build/Build",
     );
-    assert_has(
-        &errs,
-        "S/Misplaced: source action Build/Late must be in the first stage, not in stage Build",
+    annotations.has_error(
+        "S/Misplaced",
+        "source action Build/Late must be in the first stage, not in stage Build",
     );
-    assert_has(
-        &errs,
-        "S/Misplaced: action Source/Build is in the first stage, which may hold only source actions",
+    annotations.has_error(
+        "S/Misplaced",
+        "action Source/Build is in the first stage, which may hold only source actions",
     );
-    assert_has(&errs, "S/Names: pipeline name \"has space\" must be");
-    assert_has(&errs, "S/Names: stage name \"Build stage\" must be");
-    assert_has(&errs, "S/Names: artifact name \"bad name\" must be");
-    assert_has(
-        &errs,
-        "S/Names: stage Build stage has two actions named \"Build\"; name them with Action::named",
+    annotations.has_error("S/Names", "pipeline name \"has space\" must be");
+    annotations.has_error("S/Names", "stage name \"Build stage\" must be");
+    annotations.has_error("S/Names", "artifact name \"bad name\" must be");
+    annotations.has_error(
+        "S/Names",
+        "stage Build stage has two actions named \"Build\"; name them with Action::named",
     );
 }
 
@@ -333,26 +301,14 @@ fn action_settings_are_checked() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        "S/Pipeline: action Build/Standalone: project S/Standalone does not take its source from the pipeline; give it Source::CodePipeline",
-    );
-    assert_has(
-        &errs,
-        "S/Pipeline: action Build/Standalone: environment variable TAG uses #{Nowhere...}, but no earlier action publishes the namespace \"Nowhere\"",
-    );
-    assert_has(
-        &errs,
-        "S/Pipeline: action Build/Standalone: environment variable \"NPM_TOKEN\" is named like a secret (TOKEN) and has a plain-text value (hint: a pipeline action's variables are plain text",
-    );
-    assert_has(
-        &errs,
-        "S/Pipeline: action Deploy/Elsewhere: stack Elsewhere deploys to aws://unknown-account/us-east-1, the pipeline runs in aws://unknown-account/eu-west-1",
-    );
-    assert_has(
-        &errs,
-        "S/Pipeline: the artifact bucket is not encrypted with a customer managed key",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error("S/Pipeline", "action Build/Standalone: project S/Standalone does not take its source from the pipeline; give it Source::CodePipeline");
+    annotations.has_error("S/Pipeline", "action Build/Standalone: environment variable TAG uses #{Nowhere...}, but no earlier action publishes the namespace \"Nowhere\"");
+    annotations.has_error_with_hint("S/Pipeline", "action Build/Standalone: environment variable \"NPM_TOKEN\" is named like a secret (TOKEN) and has a plain-text value", "a pipeline action's variables are plain text");
+    annotations.has_error("S/Pipeline", "action Deploy/Elsewhere: stack Elsewhere deploys to aws://unknown-account/us-east-1, the pipeline runs in aws://unknown-account/eu-west-1");
+    annotations.has_error(
+        "S/Pipeline",
+        "the artifact bucket is not encrypted with a customer managed key",
     );
 }
 
@@ -408,28 +364,22 @@ fn plaintext_secrets_are_refused_everywhere() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        "S/Build: environment variable \"DB_PASSWORD\" is named like a secret (PASSWORD) and has a plain-text value (hint: keep the value in a secretsmanager::Secret",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error_with_hint("S/Build", "environment variable \"DB_PASSWORD\" is named like a secret (PASSWORD) and has a plain-text value", "keep the value in a secretsmanager::Secret");
+    annotations.has_error(
+        "S/Build",
+        "environment variable \"AWS_KEY\" holds what looks like an AWS access key id",
     );
-    assert_has(
-        &errs,
-        "S/Build: environment variable \"AWS_KEY\" holds what looks like an AWS access key id",
+    annotations.has_error(
+        "S/Build",
+        "environment variable \"GITHUB_TOKEN\" is named like a secret (TOKEN)",
     );
-    assert_has(
-        &errs,
-        "S/Build: environment variable \"GITHUB_TOKEN\" is named like a secret (TOKEN)",
+    annotations.has_error_with_hint("S/DbPassword", "parameter DbPassword: \"DbPassword\" is named like a secret (PASSWORD) and has a plain-text value; a String parameter is plain text in the template", "keep secrets in a secretsmanager::Secret");
+    annotations.has_error(
+        "S/Login",
+        "the JSON template: \"apiKey\" is named like a secret (KEY)",
     );
-    assert_has(
-        &errs,
-        "S/DbPassword: parameter DbPassword: \"DbPassword\" is named like a secret (PASSWORD) and has a plain-text value; a String parameter is plain text in the template (hint: keep secrets in a secretsmanager::Secret",
-    );
-    assert_has(
-        &errs,
-        "S/Login: the JSON template: \"apiKey\" is named like a secret (KEY)",
-    );
-    assert_eq!(errs.len(), 5, "{errs:#?}");
+    assert_eq!(annotations.errors().len(), 5, "{annotations:#?}");
 }
 
 #[test]
@@ -499,38 +449,38 @@ fn project_settings_are_checked() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        "S/Public: builds in public subnets get no public address and cannot reach the internet",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
+        "S/Public",
+        "builds in public subnets get no public address and cannot reach the internet",
     );
-    assert_has(&errs, "S/NoSubnets: the VPC has no Isolated subnets");
-    assert_has(
-        &errs,
-        "S/NoSubnets: the Docker layer cache needs privileged mode",
+    annotations.has_error("S/NoSubnets", "the VPC has no Isolated subnets");
+    annotations.has_error(
+        "S/NoSubnets",
+        "the Docker layer cache needs privileged mode",
     );
-    assert_has(
-        &errs,
-        "S/NoSource: the buildspec is read from buildspec.yml in the source, but the project has no source",
+    annotations.has_error(
+        "S/NoSource",
+        "the buildspec is read from buildspec.yml in the source, but the project has no source",
     );
-    assert_has(&errs, "S/NoSource: project name \"-bad\" must be");
-    assert_has(
-        &errs,
-        "S/NoSource: timeout_minutes is 3; CodeBuild accepts 5 to 2160",
+    annotations.has_error("S/NoSource", "project name \"-bad\" must be");
+    annotations.has_error(
+        "S/NoSource",
+        "timeout_minutes is 3; CodeBuild accepts 5 to 2160",
     );
-    assert_has(&errs, "S/Empty: the inline buildspec runs no commands");
-    assert_has(
-        &errs,
-        "S/Empty: the buildspec lists cache paths but the project keeps no custom cache",
+    annotations.has_error("S/Empty", "the inline buildspec runs no commands");
+    annotations.has_error(
+        "S/Empty",
+        "the buildspec lists cache paths but the project keeps no custom cache",
     );
-    assert_has(&errs, "S/Empty: a local cache needs at least one mode");
-    assert_has(
-        &errs,
-        "S/Empty: environment variable name \"CODEBUILD_X\" is in the CODEBUILD_ namespace",
+    annotations.has_error("S/Empty", "a local cache needs at least one mode");
+    annotations.has_error(
+        "S/Empty",
+        "environment variable name \"CODEBUILD_X\" is in the CODEBUILD_ namespace",
     );
-    assert_has(
-        &errs,
-        "S/Empty: environment variable name \"1ST\" must start with a letter",
+    annotations.has_error(
+        "S/Empty",
+        "environment variable name \"1ST\" must start with a letter",
     );
 }
 
@@ -650,7 +600,8 @@ fn each_action_runs_as_its_own_role_with_exactly_its_permissions() {
             ..Default::default()
         },
     );
-    let resources = resources(&app, "S");
+    let template = Template::from_stack(&stack);
+    let resources = template.to_json()["Resources"].as_object().unwrap().clone();
     let (bucket, key) = artifacts();
     let pipeline_role = role_id(&resources, "PipelineRole");
     let source = role_id(&resources, "PipelineSourceCodePipelineActionRole");
@@ -792,7 +743,8 @@ fn a_cloudformation_action_role_may_manage_its_stack_only_and_pass_its_role_to_c
         },
     );
     assert!(pipeline.deploy_role().is_some());
-    let resources = resources(&app, "S");
+    let template = Template::from_stack(&stack);
+    let resources = template.to_json()["Resources"].as_object().unwrap().clone();
     let (bucket, key) = artifacts();
     let action_role = role_id(&resources, "PipelineDeployInfraCodePipelineActionRole");
     let deploy_role = "PipelineDeployRole3451C4A0";
@@ -873,7 +825,8 @@ fn approvals_get_a_role_only_to_notify_and_an_image_source_describes_its_reposit
             ..Default::default()
         },
     );
-    let resources = resources(&app, "S");
+    let template = Template::from_stack(&stack);
+    let resources = template.to_json()["Resources"].as_object().unwrap().clone();
     let (bucket, key) = artifacts();
     let source = role_id(&resources, "PipelineSourceImageCodePipelineActionRole");
     let notify = role_id(&resources, "PipelineApproveNotifyCodePipelineActionRole");
@@ -948,38 +901,34 @@ fn stage_and_action_names_that_clash_as_construct_ids_are_errors() {
             ..Default::default()
         },
     );
-    let errors = errors(&app);
-    assert_has(
-        &errors,
-        "S/Pipeline: stage Role clashes with the pipeline's Role: both are \"Role\" in construct ids (hint: rename the stage",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error_with_hint(
+        "S/Pipeline",
+        "stage Role clashes with the pipeline's Role: both are \"Role\" in construct ids",
+        "rename the stage",
     );
-    assert_has(
-        &errors,
+    annotations.has_error(
+        "*",
         "stage Test_1 clashes with stage Test-1: both are \"Test1\" in construct ids",
     );
-    assert_has(
-        &errors,
+    annotations.has_error(
+        "*",
         "stage SourceTrigger clashes with the pipeline's SourceTrigger",
     );
-    assert_has(
-        &errors,
-        "action Test-1/unit_tests clashes with action Test-1/unit.tests: both are \"unittests\" in construct ids (hint: rename the action with Action::named",
-    );
-    assert_has(
-        &errors,
+    annotations.has_error_with_hint("*", "action Test-1/unit_tests clashes with action Test-1/unit.tests: both are \"unittests\" in construct ids", "rename the action with Action::named");
+    annotations.has_error(
+        "*",
         "stage @ has no letter or digit to name its construct after",
     );
     // No generic duplicate-id error on top.
-    assert!(
-        !errors
-            .iter()
-            .any(|e| e.contains("duplicate construct id") || e.contains("collides")),
-        "{errors:#?}"
-    );
+    annotations.has_no_error("*", "duplicate construct id");
+    annotations.has_no_error("*", "collides");
 }
 
-fn build_spec_of(app: &App) -> serde_json::Value {
-    props_of(&resources(app, "S"), "Build45A36621")["Source"]["BuildSpec"].clone()
+fn build_spec_of(stack: &Stack<'_>) -> serde_json::Value {
+    let template = Template::from_stack(stack);
+    let resources = template.to_json()["Resources"].as_object().unwrap();
+    props_of(resources, "Build45A36621")["Source"]["BuildSpec"].clone()
 }
 
 #[test]
@@ -1014,7 +963,7 @@ fn an_inline_buildspec_renders_as_yaml_text() {
     );
     // YAML 1.1 would read `on` as true and 20 as a number: both are quoted.
     assert_eq!(
-        build_spec_of(&app),
+        build_spec_of(&stack),
         json!(
             "version: 0.2\nenv:\n  shell: bash\n  variables:\n    MODE: \"on\"\nphases:\n  install:\n    runtime-versions:\n      nodejs: \"20\"\n  build:\n    commands:\n    - npm run build -- --mode \"${MODE}\"\n    - |-\n      if true; then\n        echo yes\n      fi\n"
         )
@@ -1050,11 +999,12 @@ fn a_buildspec_with_resolved_values_is_a_sub_that_keeps_shell_dollars() {
         },
     );
     assert_eq!(
-        build_spec_of(&app),
+        build_spec_of(&stack),
         json!({"Fn::Sub": "version: 0.2\nenv:\n  parameter-store:\n    URL: \"${UrlD4FAABD0}\"\n  secrets-manager:\n    HOOK: \"${WebhookB701416B}:url::\"\nphases:\n  build:\n    commands:\n    - curl -d @out.json \"${!HOOK}\"\n"})
     );
     // Referencing the secret and the parameter granted read on exactly them.
-    let resources = resources(&app, "S");
+    let template = Template::from_stack(&stack);
+    let resources = template.to_json()["Resources"].as_object().unwrap().clone();
     let statements =
         props_of(&resources, "BuildRoleDefaultPolicy")["PolicyDocument"]["Statement"].clone();
     assert_eq!(
@@ -1141,36 +1091,36 @@ fn rules_and_other_constructs_check_their_settings() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        "S/Cron: cron expression \"0 2 * * * *\": exactly one of day of month",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
+        "S/Cron",
+        "cron expression \"0 2 * * * *\": exactly one of day of month",
     );
-    assert_has(&errs, "S/Rate: a rate schedule must be at least 1");
-    assert_has(
-        &errs,
-        "S/Rate: a scheduled rule cannot listen on a custom event bus",
+    annotations.has_error("S/Rate", "a rate schedule must be at least 1");
+    annotations.has_error(
+        "S/Rate",
+        "a scheduled rule cannot listen on a custom event bus",
     );
-    assert_has(
-        &errs,
-        "S/Pattern: the pattern field detail.state must be an array of values to match (write [\"running\"])",
+    annotations.has_error(
+        "S/Pattern",
+        "the pattern field detail.state must be an array of values to match (write [\"running\"])",
     );
-    assert_has(
-        &errs,
-        "S/Empty: an event pattern needs at least one field to match",
+    annotations.has_error(
+        "S/Empty",
+        "an event pattern needs at least one field to match",
     );
-    assert_has(
-        &errs,
-        "S/Repo: repository name \"app.git\" must not end in \".git\"",
+    annotations.has_error(
+        "S/Repo",
+        "repository name \"app.git\" must not end in \".git\"",
     );
-    assert_has(
-        &errs,
-        "S/Param: parameter name \"app/no-slash\" is hierarchical and must start with '/'",
+    annotations.has_error(
+        "S/Param",
+        "parameter name \"app/no-slash\" is hierarchical and must start with '/'",
     );
-    assert_has(&errs, "S/Secret: secret name \"bad name\" contains ' '");
-    assert_has(
-        &errs,
-        "S/Secret: a generated value of 0 characters; Secrets Manager generates 1 to 4096",
+    annotations.has_error("S/Secret", "secret name \"bad name\" contains ' '");
+    annotations.has_error(
+        "S/Secret",
+        "a generated value of 0 characters; Secrets Manager generates 1 to 4096",
     );
 }
 
@@ -1187,7 +1137,8 @@ fn secrets_share_one_stack_key_and_never_hold_a_value_in_the_template() {
             ..Default::default()
         },
     );
-    let resources = resources(&app, "S");
+    let template = Template::from_stack(&stack);
+    let resources = template.to_json()["Resources"].as_object().unwrap().clone();
     let keys = resources
         .values()
         .filter(|r| r["Type"] == "AWS::KMS::Key")
@@ -1242,7 +1193,8 @@ fn imported_rules_are_named_like_rules_of_the_app() {
     let_rule_encrypt(&key, "ByName", &by_name);
     let_rule_encrypt(&key, "OnBus", &on_bus);
 
-    let resources = resources(&app, "S");
+    let template = Template::from_stack(&stack);
+    let resources = template.to_json()["Resources"].as_object().unwrap().clone();
     let policy = &props_of(&resources, "Key")["KeyPolicy"]["Statement"];
     let source = |i: usize| policy[i]["Condition"]["ArnEquals"]["aws:SourceArn"].clone();
     assert_eq!(source(1), json!({"Fn::GetAtt": ["Owned132ED500", "Arn"]}));
@@ -1264,14 +1216,15 @@ fn imported_rules_check_their_name_and_arn() {
     let stack = app.stack("S", StackProps::default());
     Rule::from_name(stack, "Spaced", "nightly build");
     Rule::from_arn(stack, "Queue", "arn:aws:sqs:eu-west-1:111122223333:builds");
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        "S/Spaced: rule name \"nightly build\" must be 1 to 64 letters, digits, '.', '-' or '_'",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
+        "S/Spaced",
+        "rule name \"nightly build\" must be 1 to 64 letters, digits, '.', '-' or '_'",
     );
-    assert_has(
-        &errs,
-        "S/Queue: \"arn:aws:sqs:eu-west-1:111122223333:builds\" is not the ARN of an EventBridge rule (hint: rule ARNs read arn:aws:events:<region>:<account>:rule/<name>",
+    annotations.has_error_with_hint(
+        "S/Queue",
+        "\"arn:aws:sqs:eu-west-1:111122223333:builds\" is not the ARN of an EventBridge rule",
+        "rule ARNs read arn:aws:events:<region>:<account>:rule/<name>",
     );
 }
 
@@ -1318,7 +1271,8 @@ fn an_imported_project_runs_in_a_pipeline_with_its_given_role() {
         .synth()
         .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
     assert!(out.warnings.is_empty(), "{:#?}", out.warnings);
-    let resources = resources(&app, "S");
+    let template = Template::from_stack(&stack);
+    let resources = template.to_json()["Resources"].as_object().unwrap().clone();
     let (bucket, key) = artifacts();
     let arn = json!({"Fn::Sub": "arn:${AWS::Partition}:codebuild:${AWS::Region}:${AWS::AccountId}:project/legacy-build"});
     let build = role_id(&resources, "PipelineBuildLegacyCodePipelineActionRole");
@@ -1370,7 +1324,8 @@ fn an_imported_project_runs_in_a_pipeline_with_its_given_role() {
     .with_role(&role);
     assert_eq!(project.name(), "legacy-build".into());
     pipeline_running(stack, &project);
-    let resources = self::resources(&app, "S");
+    let template = Template::from_stack(&stack);
+    let resources = template.to_json()["Resources"].as_object().unwrap().clone();
     let build = role_id(&resources, "PipelineBuildLegacyCodePipelineActionRole");
     assert_eq!(
         statements_of(&resources, &build)[0]["Resource"],
@@ -1414,7 +1369,8 @@ fn an_imported_project_without_a_role_is_a_warning_on_its_action() {
             "S/Pipeline/Build/Legacy: the role of imported project S/Legacy is unknown, so it is not granted the artifacts: it must be able to read and write the artifact bucket S/Pipeline/ArtifactsBucket and use its key (hint: give the project's role with ImportedProject::with_role, and the pipeline grants it)"
         ]
     );
-    let resources = resources(&app, "S");
+    let template = Template::from_stack(&stack);
+    let resources = template.to_json()["Resources"].as_object().unwrap().clone();
     let build = role_id(&resources, "PipelineBuildLegacyCodePipelineActionRole");
     assert_eq!(
         actions_in(&statements_of(&resources, &build)),
@@ -1461,7 +1417,8 @@ fn imported_pipelines_and_projects_are_rule_targets() {
             ..Default::default()
         },
     );
-    let resources = resources(&app, "S");
+    let template = Template::from_stack(&stack);
+    let resources = template.to_json()["Resources"].as_object().unwrap().clone();
     let pipeline_arn = json!({"Fn::Sub": "arn:${AWS::Partition}:codepipeline:${AWS::Region}:${AWS::AccountId}:release"});
     let targets = &props_of(&resources, "NightlyC44")["Targets"];
     assert_eq!(targets[0]["Arn"], pipeline_arn);
@@ -1491,18 +1448,16 @@ fn imported_projects_and_pipelines_check_their_names_and_arns() {
         "arn:aws:codebuild:eu-west-1:111122223333:project/",
     );
     Pipeline::from_name(stack, "Slashed", "release/main");
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        "S/Spaced: project name \"legacy build\" must be 2 to 255 letters, digits, '-' and '_', starting with a letter or digit",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error("S/Spaced", "project name \"legacy build\" must be 2 to 255 letters, digits, '-' and '_', starting with a letter or digit");
+    annotations.has_error_with_hint(
+        "S/Queue",
+        "\"arn:aws:sqs:eu-west-1:111122223333:builds\" is not the ARN of a CodeBuild project",
+        "project ARNs read arn:aws:codebuild:<region>:<account>:project/<name>",
     );
-    assert_has(
-        &errs,
-        "S/Queue: \"arn:aws:sqs:eu-west-1:111122223333:builds\" is not the ARN of a CodeBuild project (hint: project ARNs read arn:aws:codebuild:<region>:<account>:project/<name>)",
-    );
-    assert_has(&errs, "S/NoName: project name \"\" must be 2 to 255");
-    assert_has(
-        &errs,
-        "S/Slashed: pipeline name \"release/main\" must be 1 to 100 letters",
+    annotations.has_error("S/NoName", "project name \"\" must be 2 to 255");
+    annotations.has_error(
+        "S/Slashed",
+        "pipeline name \"release/main\" must be 1 to 100 letters",
     );
 }

@@ -15,37 +15,14 @@ use cirrus_aws::eks::{
 };
 use cirrus_aws::iam::{Principal, Role, RoleProps};
 use cirrus_aws::kms::{Key, KeyProps};
+use cirrus_core::assertions::{Annotations, Match, Template};
 use cirrus_core::{App, RemovalPolicy, StackProps};
 use fixtures::network::imported_vpc;
 use serde_json::{Value, json};
 
-fn errors(app: &App) -> Vec<String> {
-    app.synth()
-        .expect_err("synthesis should fail")
-        .diagnostics
-        .errors()
-        .map(|d| format!("{}: {}", d.path, d.message))
-        .collect()
-}
-
-fn assert_has(errors: &[String], needle: &str) {
-    assert!(
-        errors.iter().any(|e| e.contains(needle)),
-        "no error contains {needle:?}:\n{errors:#?}"
-    );
-}
-
-/// The template of `stack`.
-fn template(app: &App, stack: &str) -> Value {
-    let out = app
-        .synth()
-        .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
-    out.stack(stack).unwrap().template.clone()
-}
-
 /// The resources of `template` whose logical id starts with `prefix`.
-fn resource<'t>(template: &'t Value, prefix: &str) -> &'t Value {
-    template["Resources"]
+fn resource<'t>(template: &'t Template, prefix: &str) -> &'t Value {
+    template.to_json()["Resources"]
         .as_object()
         .unwrap()
         .iter()
@@ -55,20 +32,12 @@ fn resource<'t>(template: &'t Value, prefix: &str) -> &'t Value {
 }
 
 /// The resource of type `cfn_type` whose logical id starts with `prefix`, and that id.
-fn typed<'t>(template: &'t Value, cfn_type: &str, prefix: &str) -> (&'t String, &'t Value) {
-    of_type(template, cfn_type)
+fn typed<'t>(template: &'t Template, cfn_type: &str, prefix: &str) -> (&'t str, &'t Value) {
+    template
+        .find_resources(cfn_type, Match::any_value())
         .into_iter()
         .find(|(id, _)| id.starts_with(prefix))
         .unwrap_or_else(|| panic!("no {cfn_type} {prefix}"))
-}
-
-fn of_type<'t>(template: &'t Value, cfn_type: &str) -> Vec<(&'t String, &'t Value)> {
-    template["Resources"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(_, r)| r["Type"] == cfn_type)
-        .collect()
 }
 
 fn depends_on(resource: &Value) -> Vec<String> {
@@ -131,7 +100,7 @@ fn nodegroup_props_are_checked() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
+    let annotations = Annotations::from_app(&app);
     for needle in [
         "S/Backwards: scaling sizes must satisfy min <= desired <= max; they are min 3, desired 2, max 5",
         "S/Empty: max_size is 0",
@@ -147,7 +116,8 @@ fn nodegroup_props_are_checked() {
         "S/Named: metadata_hop_limit is 0",
         "S/Named: the cluster's VPC has no subnets of the types [Isolated]",
     ] {
-        assert_has(&errs, needle);
+        let (path, message) = needle.split_once(": ").unwrap();
+        annotations.has_error(path, message);
     }
 }
 
@@ -179,7 +149,7 @@ fn cluster_props_are_checked() {
     );
     let long = app.stack(&"L".repeat(90), StackProps::default());
     Cluster::new(long, "VeryLongClusterId", &vpc, ClusterProps::default());
-    let errs = errors(&app);
+    let annotations = Annotations::from_app(&app);
     for needle in [
         "S/Named: cluster name \"under_score\" may contain only letters, digits and '-'",
         "S/Named: Kubernetes version \"v1.36\" is not a minor version",
@@ -187,10 +157,14 @@ fn cluster_props_are_checked() {
         "S/Public: public endpoint access: \"10.0.0.0/33\" is not an IPv4 CIDR block",
         "S/Public: public endpoint access: \"::/0\" is not an IPv4 CIDR block",
         "S/Public: the cluster needs subnets in at least two availability zones; the VPC has 0",
-        "/VeryLongClusterId: cluster name \"LLLL",
     ] {
-        assert_has(&errs, needle);
+        let (path, message) = needle.split_once(": ").unwrap();
+        annotations.has_error(path, message);
     }
+    annotations.has_error(
+        &format!("{}/VeryLongClusterId", long.path()),
+        "cluster name \"LLLL",
+    );
 }
 
 #[test]
@@ -250,7 +224,7 @@ fn access_and_identity_inputs_are_checked() {
     cluster.add_addon(addons::COREDNS, AddonProps::default());
     cluster.allow_api_from("World", Peer::AnyIpv4, "everyone");
     cluster.allow_api_from("Vpc", Peer::Ipv4("10.0.0.0/16".into()), " ");
-    let errs = errors(&app);
+    let annotations = Annotations::from_app(&app);
     for needle in [
         "S/Cluster: access entry NoNamespaces: a namespace scope needs at least one namespace",
         "S/Cluster: access entry BadNamespace: namespace \"Apps\" is not a Kubernetes namespace name",
@@ -270,10 +244,17 @@ fn access_and_identity_inputs_are_checked() {
         "S/Cluster: API access World would open the private endpoint to 0.0.0.0/0",
         "S/Cluster: API access Vpc needs a description",
     ] {
-        assert_has(&errs, needle);
+        let (path, message) = needle.split_once(": ").unwrap();
+        annotations.has_error(path, message);
     }
     // The namespace pattern itself is fine.
-    assert!(!errs.iter().any(|e| e.contains("team-*")), "{errs:#?}");
+    assert!(
+        !annotations
+            .errors()
+            .iter()
+            .any(|d| d.to_string().contains("team-*")),
+        "{annotations:#?}"
+    );
 }
 
 #[test]
@@ -307,8 +288,8 @@ fn access_entries_render_one_entry_per_principal() {
         AccessPolicy::Edit,
         AccessScope::Namespaces(vec!["apps".into(), "team-*".into()]),
     );
-    let t = template(&app, "S");
-    assert_eq!(of_type(&t, "AWS::EKS::AccessEntry").len(), 2);
+    let t = Template::from_stack(&stack);
+    t.resource_count_is("AWS::EKS::AccessEntry", 2);
     assert_eq!(
         resource(&t, "ClusterAccessSso")["Properties"],
         json!({
@@ -371,7 +352,7 @@ fn cluster_options_render() {
             ..Default::default()
         },
     );
-    let t = template(&app, "S");
+    let t = Template::from_stack(&stack);
     let props = &resource(&t, "ClusterEB0386A7")["Properties"];
     assert_eq!(props["Version"], "1.36");
     assert_eq!(
@@ -394,7 +375,7 @@ fn cluster_options_render() {
     assert_eq!(props["RoleArn"], json!({"Fn::GetAtt": [role_id, "Arn"]}));
     // No logging, so no log group; the given role got the cluster policy.
     assert!(props.get("Logging").is_none());
-    assert!(of_type(&t, "AWS::Logs::LogGroup").is_empty());
+    t.resource_count_is("AWS::Logs::LogGroup", 0);
     assert_eq!(
         role_resource["Properties"]["ManagedPolicyArns"],
         json!([{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AmazonEKSClusterPolicy"}])
@@ -424,7 +405,7 @@ fn addons_and_nodegroups_are_ordered_whichever_comes_first() {
     );
     // And a second node group after them.
     Nodegroup::new(stack, "More", &cluster, NodegroupProps::default());
-    let t = template(&app, "S");
+    let t = Template::from_stack(&stack);
     let before = [
         "ClusterAddonEksPodIdentityAgent907B139B",
         "ClusterAddonKubeProxy186E451B",
@@ -469,12 +450,12 @@ fn a_nodegroup_in_another_stack_is_not_waited_for() {
             .any(|w| w.contains("add-on coredns is in another stack")),
         "{warnings:#?}"
     );
-    let t = &out.stack("Nodes").unwrap().template;
+    let t = &Template::from_synthesized(&out, "Nodes");
     // The cross-stack dependency on the networking add-ons orders the stacks instead.
     assert!(depends_on(typed(t, "AWS::EKS::Nodegroup", "Nodes").1).is_empty());
     assert!(
         depends_on(resource(
-            &out.stack("S").unwrap().template,
+            &Template::from_synthesized(&out, "S"),
             "ClusterAddonCoredns"
         ))
         .is_empty()
@@ -506,20 +487,20 @@ fn cluster_grants_and_names() {
         RoleProps::default(),
     );
     Cluster::from_name(stack, "ImportedCluster", "yelp-search").grant_describe(&builder);
-    let t = template(&app, "S");
+    let t = Template::from_stack(&stack);
     assert_eq!(
         resource(&t, "DeployDefaultPolicy")["Properties"]["PolicyDocument"]["Statement"],
         json!([{"Effect": "Allow", "Action": "eks:DescribeCluster",
                 "Resource": {"Fn::GetAtt": ["ClusterEB0386A7", "Arn"]}}])
     );
     // By name, no reference to the cluster's stack: no export, no stack dependency.
-    let o = template(&app, "Other");
+    let o = Template::from_stack(&other);
     assert_eq!(
         resource(&o, "BuilderDefaultPolicy")["Properties"]["PolicyDocument"]["Statement"],
         json!([{"Effect": "Allow", "Action": "eks:DescribeCluster",
                 "Resource": {"Fn::Sub": "arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:cluster/yelp-search"}}])
     );
-    assert!(t.get("Outputs").is_none());
+    assert!(t.to_json().get("Outputs").is_none());
     assert_eq!(
         resource(&t, "ClusterEB0386A7")["Properties"]["Name"],
         "S-Cluster"
@@ -582,7 +563,7 @@ fn repository_props_are_checked() {
             .principal(Principal::Anyone)
             .actions(["ecr:BatchGetImage"]),
     );
-    let errs = errors(&app);
+    let annotations = Annotations::from_app(&app);
     for needle in [
         "S/Named: repository name \"Shop/API\" must be lower-case letters and digits",
         "S/Named: empty_on_delete only applies to a repository that is deleted",
@@ -590,7 +571,8 @@ fn repository_props_are_checked() {
         "S/Named: lifecycle rule 2 (expire untagged images 0 days after push) counts 0",
         "S/Public: the repository policy would let anyone use the repository",
     ] {
-        assert_has(&errs, needle);
+        let (path, message) = needle.split_once(": ").unwrap();
+        annotations.has_error(path, message);
     }
 }
 
@@ -610,7 +592,7 @@ fn repository_options_render() {
             ..Default::default()
         },
     );
-    let t = template(&app, "S");
+    let t = Template::from_stack(&stack);
     let cache = resource(&t, "Cache");
     assert_eq!(
         cache["Properties"],
@@ -644,7 +626,7 @@ fn repository_grants_are_scoped_and_the_token_stands_alone() {
     );
     repo.grant_push(&pusher);
     Repository::from_name(stack, "ImportedRepository", "team/base").grant_push(&pusher);
-    let t = template(&app, "S");
+    let t = Template::from_stack(&stack);
     let arn = json!({"Fn::GetAtt": ["Images2D38C313", "Arn"]});
     assert_eq!(
         resource(&t, "PullerDefaultPolicy")["Properties"]["PolicyDocument"]["Statement"],
@@ -677,13 +659,13 @@ fn repository_uris() {
         "Imported",
         Repository::from_name(stack, "ImportedRepository", "team/base").uri(),
     );
-    let t = template(&app, "S");
+    let t = Template::from_stack(&stack);
     assert_eq!(
-        t["Outputs"]["Uri"]["Value"],
+        t.to_json()["Outputs"]["Uri"]["Value"],
         json!({"Fn::Sub": "${Images2D38C313.RepositoryUri}:v1"})
     );
     assert_eq!(
-        t["Outputs"]["Imported"]["Value"],
+        t.to_json()["Outputs"]["Imported"]["Value"],
         json!({"Fn::Sub": "${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/team/base"})
     );
 }
@@ -708,8 +690,8 @@ fn the_cluster_autoscaler_may_resize_only_this_clusters_node_groups() {
         RoleProps::default(),
     );
     cluster.add_cluster_autoscaler(&role);
-    let t = template(&app, "S");
-    let resources = t["Resources"].as_object().unwrap();
+    let t = Template::from_stack(&stack);
+    let resources = t.to_json()["Resources"].as_object().unwrap();
     let policy = resources
         .iter()
         .find(|(id, _)| id.starts_with("AutoscalerDefaultPolicy"))

@@ -27,34 +27,10 @@ use cirrus_aws::route53::{
 use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps};
 use cirrus_aws::wafv2::{IWebAcl, WebAcl, WebAclProps, WebAclScope};
 use cirrus_cfn::elasticloadbalancingv2::{CfnListenerRule, listener_rule};
+use cirrus_core::assertions::{Annotations, Template};
 use cirrus_core::{App, Env, Stack, StackProps};
 use fixtures::network::imported_vpc;
 use serde_json::{Value, json};
-
-/// Every error of the app, as `path: message (hint)`.
-fn errors(app: &App) -> Vec<String> {
-    app.synth()
-        .expect_err("synthesis should fail")
-        .diagnostics
-        .errors()
-        .map(|d| {
-            format!(
-                "{}: {} ({})",
-                d.path,
-                d.message,
-                d.hint.clone().unwrap_or_default()
-            )
-        })
-        .collect()
-}
-
-#[track_caller]
-fn assert_has(errors: &[String], needle: &str) {
-    assert!(
-        errors.iter().any(|e| e.contains(needle)),
-        "no error contains {needle:?}:\n{errors:#?}"
-    );
-}
 
 fn stack_in<'a>(app: &'a App, id: &str, region: &str) -> Stack<'a> {
     app.stack(
@@ -66,10 +42,9 @@ fn stack_in<'a>(app: &'a App, id: &str, region: &str) -> Stack<'a> {
     )
 }
 
-/// The resources of `stack` whose logical id starts with `prefix`.
-fn resources(app: &App, stack: &str, prefix: &str) -> Vec<(String, Value)> {
-    let out = app.synth().expect("synthesis should succeed");
-    out.stack(stack).unwrap().template["Resources"]
+/// The resources of `template` whose logical id starts with `prefix`.
+fn resources(template: &Template, prefix: &str) -> Vec<(String, Value)> {
+    template.to_json()["Resources"]
         .as_object()
         .unwrap()
         .iter()
@@ -78,8 +53,8 @@ fn resources(app: &App, stack: &str, prefix: &str) -> Vec<(String, Value)> {
         .collect()
 }
 
-fn one(app: &App, stack: &str, prefix: &str) -> (String, Value) {
-    let mut found = resources(app, stack, prefix);
+fn one(template: &Template, prefix: &str) -> (String, Value) {
+    let mut found = resources(template, prefix);
     assert_eq!(
         found.len(),
         1,
@@ -99,9 +74,9 @@ fn s3_origin_is_read_through_origin_access_control_by_this_distribution_only() {
         Behavior::new(Origin::S3(site)),
         DistributionProps::default(),
     );
-    let (cdn_id, cdn) = one(&app, "S", "Cdn9963B1AD");
-    let (oac_id, oac) = one(&app, "S", "CdnOriginAccessControl");
-    let (site_id, _) = one(&app, "S", "SiteE53D7754");
+    let (cdn_id, cdn) = one(&Template::from_stack(&stack), "Cdn9963B1AD");
+    let (oac_id, oac) = one(&Template::from_stack(&stack), "CdnOriginAccessControl");
+    let (site_id, _) = one(&Template::from_stack(&stack), "SiteE53D7754");
 
     let config = &oac["Properties"]["OriginAccessControlConfig"];
     assert_eq!(config["OriginAccessControlOriginType"], "s3");
@@ -122,7 +97,7 @@ fn s3_origin_is_read_through_origin_access_control_by_this_distribution_only() {
         json!({"Fn::GetAtt": [oac_id, "Id"]})
     );
 
-    let (_, policy) = one(&app, "S", "SitePolicy");
+    let (_, policy) = one(&Template::from_stack(&stack), "SitePolicy");
     let statements = policy["Properties"]["PolicyDocument"]["Statement"]
         .as_array()
         .unwrap()
@@ -193,7 +168,7 @@ fn customer_key_of_an_origin_lets_cloudfront_decrypt() {
         Behavior::new(Origin::S3(site)),
         DistributionProps::default(),
     );
-    let (_, key) = one(&app, "S", "Key");
+    let (_, key) = one(&Template::from_stack(&stack), "Key");
     let statements = key["Properties"]["KeyPolicy"]["Statement"].clone();
     assert_eq!(
         statements[1],
@@ -234,14 +209,11 @@ fn s3_origins_cloudfront_cannot_read_are_refused() {
         Behavior::new(Origin::S3(elsewhere)),
         DistributionProps::default(),
     );
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        "S/Managed: CloudFront cannot read S/AwsManaged: its objects are encrypted with the AWS managed key aws/s3",
-    );
-    assert_has(
-        &errs,
-        "S/Far: the origin bucket Other/Elsewhere is in another stack than the distribution",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error("S/Managed", "CloudFront cannot read S/AwsManaged: its objects are encrypted with the AWS managed key aws/s3");
+    annotations.has_error(
+        "S/Far",
+        "the origin bucket Other/Elsewhere is in another stack than the distribution",
     );
 }
 
@@ -277,18 +249,19 @@ fn cloudfront_certificate_and_web_acl_must_be_in_us_east_1() {
         WebAclScope::CloudFront,
         WebAclProps::default(),
     );
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        "Eu/Cdn: the viewer certificate Eu/Cert is in eu-west-1; CloudFront only uses certificates from us-east-1 (create the certificate in a stack whose env region is us-east-1",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error_with_hint(
+        "Eu/Cdn",
+        "the viewer certificate Eu/Cert is in eu-west-1; CloudFront only uses certificates from us-east-1",
+        "create the certificate in a stack whose env region is us-east-1",
     );
-    assert_has(
-        &errs,
-        "Eu/Cdn/WebAcl: a CloudFront web ACL must be created in us-east-1, but stack Eu is in eu-west-1",
+    annotations.has_error(
+        "Eu/Cdn/WebAcl",
+        "a CloudFront web ACL must be created in us-east-1, but stack Eu is in eu-west-1",
     );
-    assert_has(
-        &errs,
-        "Eu/Acl: a CloudFront web ACL must be created in us-east-1",
+    annotations.has_error(
+        "Eu/Acl",
+        "a CloudFront web ACL must be created in us-east-1",
     );
 }
 
@@ -341,26 +314,24 @@ fn imported_certificates_are_checked_by_their_arn() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
+    let annotations = Annotations::from_app(&app);
     // The region is judged where the certificate is used, and the message names both.
-    assert_has(
-        &errs,
-        "Us/Wrong: the viewer certificate Us/FrankfurtCert is in eu-central-1",
+    annotations.has_error(
+        "Us/Wrong",
+        "the viewer certificate Us/FrankfurtCert is in eu-central-1",
     );
     // A malformed ARN is reported at the import, not at the distribution that uses it.
-    assert_has(
-        &errs,
-        "Us/GarbageCert: \"not-an-arn\" is not the ARN of an ACM certificate (certificate ARNs read arn:aws:acm:<region>:<account>:certificate/<id>)",
+    annotations.has_error_with_hint(
+        "Us/GarbageCert",
+        "\"not-an-arn\" is not the ARN of an ACM certificate",
+        "certificate ARNs read arn:aws:acm:<region>:<account>:certificate/<id>",
     );
-    assert!(
-        !errs.iter().any(|e| e.starts_with("Us/Garbage:")),
-        "{errs:#?}"
-    );
-    assert!(!errs.iter().any(|e| e.starts_with("Us/Fine")), "{errs:#?}");
-    assert!(
-        !errs.iter().any(|e| e.starts_with("Us/VirginiaCert")),
-        "{errs:#?}"
-    );
+    for clean in ["Us/Garbage", "Us/Fine", "Us/VirginiaCert"] {
+        assert!(
+            !annotations.errors().iter().any(|d| d.path == clean),
+            "{annotations:#?}"
+        );
+    }
 }
 
 #[test]
@@ -394,22 +365,22 @@ fn viewer_tls_policies_older_than_tls_1_2_are_refused() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        "Us/Old: viewer TLS policy \"TLSv1.1_2016\" accepts TLS versions before 1.2",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
+        "Us/Old",
+        "viewer TLS policy \"TLSv1.1_2016\" accepts TLS versions before 1.2",
     );
-    assert_has(
-        &errs,
-        "Us/Names: alias name \"www..example.com\" has an empty label",
+    annotations.has_error(
+        "Us/Names",
+        "alias name \"www..example.com\" has an empty label",
     );
-    assert_has(
-        &errs,
-        "Us/Names: alias name \"single\" is not fully qualified",
-    );
+    annotations.has_error("Us/Names", "alias name \"single\" is not fully qualified");
     assert!(
-        !errs.iter().any(|e| e.contains("TLSv1.3_2025")),
-        "{errs:#?}"
+        !annotations
+            .errors()
+            .iter()
+            .any(|d| d.to_string().contains("TLSv1.3_2025")),
+        "{annotations:#?}"
     );
 }
 
@@ -457,24 +428,24 @@ fn distribution_props_are_checked() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
-    assert_has(&errs, "Us/Cdn: path pattern \"/api/*\" is given twice");
-    assert_has(&errs, "Us/Cdn: default root object \"/index.html\"");
-    assert_has(
-        &errs,
-        "Us/Cdn: CloudFront cannot customise the answer to status 302",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error("Us/Cdn", "path pattern \"/api/*\" is given twice");
+    annotations.has_error("Us/Cdn", "default root object \"/index.html\"");
+    annotations.has_error(
+        "Us/Cdn",
+        "CloudFront cannot customise the answer to status 302",
     );
-    assert_has(
-        &errs,
-        "Us/Cdn: the error response for status 404 has a response code or a page, not both",
+    annotations.has_error(
+        "Us/Cdn",
+        "the error response for status 404 has a response code or a page, not both",
     );
-    assert_has(
-        &errs,
-        "Us/Cdn: CloudFront standard logs cannot go to Us/NoAcls: its ACLs are disabled",
+    annotations.has_error(
+        "Us/Cdn",
+        "CloudFront standard logs cannot go to Us/NoAcls: its ACLs are disabled",
     );
-    assert_has(
-        &errs,
-        "Us/Cdn: web ACL Us/Regional is regional; a distribution needs a CloudFront web ACL",
+    annotations.has_error(
+        "Us/Cdn",
+        "web ACL Us/Regional is regional; a distribution needs a CloudFront web ACL",
     );
 }
 
@@ -495,7 +466,7 @@ fn single_origin_is_shared_by_behaviors_and_spa_errors_answer_200() {
             ..Default::default()
         },
     );
-    let (_, cdn) = one(&app, "S", "Cdn9963B1AD");
+    let (_, cdn) = one(&Template::from_stack(&stack), "Cdn9963B1AD");
     let config = &cdn["Properties"]["DistributionConfig"];
     assert_eq!(config["Origins"].as_array().unwrap().len(), 1);
     assert_eq!(config["CacheBehaviors"][0]["TargetOriginId"], "Origin1");
@@ -508,8 +479,11 @@ fn single_origin_is_shared_by_behaviors_and_spa_errors_answer_200() {
     );
     assert!(config.get("WebACLId").is_none());
     assert!(config.get("Logging").is_none());
-    assert!(resources(&app, "S", "CdnWebAcl").is_empty());
-    assert_eq!(resources(&app, "S", "CdnOriginAccessControl").len(), 1);
+    assert!(resources(&Template::from_stack(&stack), "CdnWebAcl").is_empty());
+    assert_eq!(
+        resources(&Template::from_stack(&stack), "CdnOriginAccessControl").len(),
+        1
+    );
 }
 
 #[test]
@@ -522,7 +496,7 @@ fn web_acl_default_has_the_rule_groups_checkov_requires() {
         WebAclScope::CloudFront,
         WebAclProps::default(),
     );
-    let (_, acl) = one(&app, "Us", "Acl");
+    let (_, acl) = one(&Template::from_stack(&stack), "Acl");
     let rules = acl["Properties"]["Rules"].as_array().unwrap();
     let bad_inputs = rules
         .iter()
@@ -561,20 +535,20 @@ fn web_acl_props_are_checked() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        "Us/Acl: web ACL name \"has spaces\" must be 1 to 128 letters",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
+        "Us/Acl",
+        "web ACL name \"has spaces\" must be 1 to 128 letters",
     );
-    assert_has(
-        &errs,
-        "Us/Acl: the managed rule group AWSManagedRulesCommonRuleSet is listed twice",
+    annotations.has_error(
+        "Us/Acl",
+        "the managed rule group AWSManagedRulesCommonRuleSet is listed twice",
     );
-    assert_has(
-        &errs,
-        "Us/Acl: rate limit 5 is outside WAF's 10 to 2,000,000,000 requests",
+    annotations.has_error(
+        "Us/Acl",
+        "rate limit 5 is outside WAF's 10 to 2,000,000,000 requests",
     );
-    assert_has(&errs, "Us/Acl: rate limit window of 30 seconds");
+    annotations.has_error("Us/Acl", "rate limit window of 30 seconds");
 }
 
 fn internet_alb<'a>(stack: Stack<'a>, id: &str) -> ApplicationLoadBalancer<'a> {
@@ -636,18 +610,20 @@ fn https_listener_needs_a_certificate_and_a_modern_tls_policy() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        "Us/Alb/NoCert: an HTTPS listener needs a certificate (pass the load balancer's certificate",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error_with_hint(
+        "Us/Alb/NoCert",
+        "an HTTPS listener needs a certificate",
+        "pass the load balancer's certificate",
     );
-    assert_has(
-        &errs,
-        "Us/Alb/OldTls: ssl policy \"ELBSecurityPolicy-2016-08\" is not one that refuses TLS versions before 1.2 (use SslPolicy::Tls13And12",
+    annotations.has_error_with_hint(
+        "Us/Alb/OldTls",
+        "ssl policy \"ELBSecurityPolicy-2016-08\" is not one that refuses TLS versions before 1.2",
+        "use SslPolicy::Tls13And12",
     );
-    assert_has(
-        &errs,
-        "Us/Alb/OtherRegion: the certificate Us/IrelandCert is in eu-west-1, the load balancer in us-east-1",
+    annotations.has_error(
+        "Us/Alb/OtherRegion",
+        "the certificate Us/IrelandCert is in eu-west-1, the load balancer in us-east-1",
     );
 }
 
@@ -693,23 +669,23 @@ fn listener_actions_are_checked() {
         port(445),
     );
     alb.add_listener("Empty", cert(), ListenerAction::Forward(vec![]), port(446));
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        "Us/Alb/Zero: every target group of the forward action has weight 0",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
+        "Us/Alb/Zero",
+        "every target group of the forward action has weight 0",
     );
-    assert_has(
-        &errs,
-        "Us/Alb/Heavy: target group weight 1000 is above ELB's 999",
+    annotations.has_error(
+        "Us/Alb/Heavy",
+        "target group weight 1000 is above ELB's 999",
     );
-    assert_has(&errs, "Us/Alb/Heavy: target group Us/Blue is listed twice");
-    assert_has(
-        &errs,
-        "Us/Alb/Fixed: fixed response status 302 is not a 2XX, 4XX or 5XX code",
+    annotations.has_error("Us/Alb/Heavy", "target group Us/Blue is listed twice");
+    annotations.has_error(
+        "Us/Alb/Fixed",
+        "fixed response status 302 is not a 2XX, 4XX or 5XX code",
     );
-    assert_has(
-        &errs,
-        "Us/Alb/Empty: a forward action takes 1 to 5 target groups, not 0",
+    annotations.has_error(
+        "Us/Alb/Empty",
+        "a forward action takes 1 to 5 target groups, not 0",
     );
 }
 
@@ -788,25 +764,16 @@ fn load_balancer_placement_and_logs_are_checked() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        "Us/Hidden: an internet-facing load balancer in PrivateWithEgress subnets cannot be reached from the internet",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error("Us/Hidden", "an internet-facing load balancer in PrivateWithEgress subnets cannot be reached from the internet");
+    annotations.has_error("Us/OneAz", "an application load balancer needs subnets in at least two availability zones; the VPC has 1 Public subnet(s)");
+    annotations.has_error(
+        "Us/KmsLogs",
+        "load balancer access logs cannot go to Us/Encrypted: it is encrypted with KMS",
     );
-    assert_has(
-        &errs,
-        "Us/OneAz: an application load balancer needs subnets in at least two availability zones; the VPC has 1 Public subnet(s)",
-    );
-    assert_has(
-        &errs,
-        "Us/KmsLogs: load balancer access logs cannot go to Us/Encrypted: it is encrypted with KMS",
-    );
-    assert_has(&errs, "Us/KmsLogs: access log prefix \"alb/\"");
-    assert_has(&errs, "Us/KmsLogs: load balancer name \"internal-x\"");
-    assert_has(
-        &errs,
-        "Us/WrongAcl: web ACL Us/Acl protects CloudFront distributions; it cannot be associated with a regional resource",
-    );
+    annotations.has_error("Us/KmsLogs", "access log prefix \"alb/\"");
+    annotations.has_error("Us/KmsLogs", "load balancer name \"internal-x\"");
+    annotations.has_error("Us/WrongAcl", "web ACL Us/Acl protects CloudFront distributions; it cannot be associated with a regional resource");
 }
 
 #[test]
@@ -831,28 +798,22 @@ fn target_group_health_checks_are_checked() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        "S/Tg: health check path \"healthz\" must start with '/'",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error("S/Tg", "health check path \"healthz\" must start with '/'");
+    annotations.has_error(
+        "S/Tg",
+        "health check timeout of 10 seconds with an interval of 10",
     );
-    assert_has(
-        &errs,
-        "S/Tg: health check timeout of 10 seconds with an interval of 10",
-    );
-    assert_has(&errs, "S/Tg: healthy_threshold is 1; ELB accepts 2 to 10");
-    assert_has(
-        &errs,
-        "S/Tg: healthy codes \"200-\" are not codes 200 to 499",
-    );
-    assert_has(
-        &errs,
-        "S/Tg: deregistration_delay_secs is 4000; ELB accepts 0 to 3600",
+    annotations.has_error("S/Tg", "healthy_threshold is 1; ELB accepts 2 to 10");
+    annotations.has_error("S/Tg", "healthy codes \"200-\" are not codes 200 to 499");
+    annotations.has_error(
+        "S/Tg",
+        "deregistration_delay_secs is 4000; ELB accepts 0 to 3600",
     );
 }
 
-fn log_principals(app: &App, stack: &str) -> Vec<Value> {
-    let (_, policy) = one(app, stack, "AccessLogsBucketPolicy");
+fn log_principals(stack: Stack<'_>) -> Vec<Value> {
+    let (_, policy) = one(&Template::from_stack(&stack), "AccessLogsBucketPolicy");
     policy["Properties"]["PolicyDocument"]["Statement"]
         .as_array()
         .unwrap()
@@ -878,14 +839,14 @@ fn elb_log_delivery_follows_the_region() {
 
     let service = json!({"Service": "logdelivery.elasticloadbalancing.amazonaws.com"});
     assert_eq!(
-        log_principals(&app, "Old"),
+        log_principals(old),
         vec![
             service.clone(),
             json!({"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::156460612806:root"}})
         ]
     );
-    assert_eq!(log_principals(&app, "New"), vec![service.clone()]);
-    assert_eq!(log_principals(&app, "Agnostic"), vec![service]);
+    assert_eq!(log_principals(new), vec![service.clone()]);
+    assert_eq!(log_principals(agnostic), vec![service]);
     let out = app.synth().unwrap();
     assert!(
         out.warnings
@@ -894,7 +855,7 @@ fn elb_log_delivery_follows_the_region() {
         "{:#?}",
         out.warnings
     );
-    let (_, alb) = one(&app, "Old", "Alb16C2F182");
+    let (_, alb) = one(&Template::from_stack(&old), "Alb16C2F182");
     assert_eq!(alb["DependsOn"], json!(["AccessLogsBucketPolicy7F77476F"]));
 }
 
@@ -927,7 +888,7 @@ fn forwarding_opens_only_the_target_ports_towards_the_vpc() {
         ListenerAction::forward(tg),
         ListenerProps::default(),
     );
-    let (_, sg) = one(&app, "Us", "AlbSecurityGroup");
+    let (_, sg) = one(&Template::from_stack(&stack), "AlbSecurityGroup");
     let egress: Vec<(i64, &str)> = sg["Properties"]["SecurityGroupEgress"]
         .as_array()
         .unwrap()
@@ -1053,42 +1014,42 @@ fn record_names_and_routing_are_checked() {
         a("192.0.2.1"),
         Default::default(),
     );
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        "S/Outside: record name \"www.example.org\" is not in the zone \"example.com\"",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
+        "S/Outside",
+        "record name \"www.example.org\" is not in the zone \"example.com\"",
     );
-    assert_has(
-        &errs,
-        "S/Suffix: record name \"badexample.com\" is not in the zone \"example.com\"",
+    annotations.has_error(
+        "S/Suffix",
+        "record name \"badexample.com\" is not in the zone \"example.com\"",
     );
-    assert_has(
-        &errs,
-        "S/Label: record name \"-bad.example.com\" has a label that starts or ends with '-'",
+    annotations.has_error(
+        "S/Label",
+        "record name \"-bad.example.com\" has a label that starts or ends with '-'",
     );
-    assert_has(&errs, "S/NotIp: \"192.0.2.300\" is not an IPv4 address");
-    assert_has(
-        &errs,
-        "S/ApexCname: a CNAME record cannot be at the zone apex \"example.com\"",
+    annotations.has_error("S/NotIp", "\"192.0.2.300\" is not an IPv4 address");
+    annotations.has_error(
+        "S/ApexCname",
+        "a CNAME record cannot be at the zone apex \"example.com\"",
     );
-    assert_has(&errs, "S/AliasTtl: an alias record cannot have a TTL");
-    assert_has(
-        &errs,
-        "S/BlindPrimary: a primary failover record without a health check always counts as healthy",
+    annotations.has_error("S/AliasTtl", "an alias record cannot have a TTL");
+    annotations.has_error(
+        "S/BlindPrimary",
+        "a primary failover record without a health check always counts as healthy",
     );
-    assert_has(&errs, "S/Latency: \"Europe\" is not an AWS region name");
-    assert_has(
-        &errs,
-        "S/Latency: set identifier \"\" must be 1 to 128 characters long",
+    annotations.has_error("S/Latency", "\"Europe\" is not an AWS region name");
+    annotations.has_error(
+        "S/Latency",
+        "set identifier \"\" must be 1 to 128 characters long",
     );
-    assert_has(
-        &errs,
-        "S/SlashedZone: hosted zone id \"/hostedzone/Z0123\" is not a Route 53 zone id (give the id as the console shows it",
+    annotations.has_error(
+        "S/SlashedZone",
+        "hosted zone id \"/hostedzone/Z0123\" is not a Route 53 zone id",
     );
     // Reported once, at the import, rather than by each record that uses the zone.
     assert!(
-        !errs.iter().any(|e| e.starts_with("S/BadZone")),
-        "{errs:#?}"
+        !annotations.errors().iter().any(|d| d.path == "S/BadZone"),
+        "{annotations:#?}"
     );
 }
 
@@ -1130,23 +1091,27 @@ fn geolocation_records_check_their_location_codes() {
             },
         );
     }
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        "S/Continent: geolocation \"EUROPE\" is not a continent code; use one of AF, AN, AS, EU, NA, OC, SA",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
+        "S/Continent",
+        "geolocation \"EUROPE\" is not a continent code; use one of AF, AN, AS, EU, NA, OC, SA",
     );
-    assert_has(
-        &errs,
-        "S/Country: geolocation \"de\" is not an ISO 3166-1 alpha-2 country code",
+    annotations.has_error(
+        "S/Country",
+        "geolocation \"de\" is not an ISO 3166-1 alpha-2 country code",
     );
-    assert_has(
-        &errs,
-        "S/Subdivision: geolocation \"Wash\" is not a subdivision code",
+    annotations.has_error(
+        "S/Subdivision",
+        "geolocation \"Wash\" is not a subdivision code",
     );
     assert_eq!(
-        errs.iter().filter(|e| e.starts_with("S/Fine")).count(),
+        annotations
+            .errors()
+            .iter()
+            .filter(|d| d.path.starts_with("S/Fine"))
+            .count(),
         0,
-        "{errs:#?}"
+        "{annotations:#?}"
     );
 }
 
@@ -1176,7 +1141,7 @@ fn alias_records_of_a_load_balancer_evaluate_target_health() {
             ..Default::default()
         },
     );
-    let (_, record) = one(&app, "Us", "Origin");
+    let (_, record) = one(&Template::from_stack(&stack), "Origin");
     assert_eq!(
         record["Properties"],
         json!({
@@ -1231,26 +1196,20 @@ fn certificate_names_and_validation_are_checked() {
         CertificateValidation::DnsZones(vec![("b.example.com".into(), zone)]),
         CertificateProps::default(),
     );
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        "S/Outside: \"www.example.org\" is not in the validation zone \"example.com\"",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
+        "S/Outside",
+        "\"www.example.org\" is not in the validation zone \"example.com\"",
     );
-    assert_has(
-        &errs,
-        "S/Twice: the certificate lists \"www.example.com\" twice",
+    annotations.has_error("S/Twice", "the certificate lists \"www.example.com\" twice");
+    annotations.has_error("S/Twice", "certificate name \"bad_name.example.com\" has a label with characters DNS names cannot hold");
+    annotations.has_error(
+        "S/Missing",
+        "the validation zones name \"b.example.com\", which the certificate does not cover",
     );
-    assert_has(
-        &errs,
-        "S/Twice: certificate name \"bad_name.example.com\" has a label with characters DNS names cannot hold",
-    );
-    assert_has(
-        &errs,
-        "S/Missing: the validation zones name \"b.example.com\", which the certificate does not cover",
-    );
-    assert_has(
-        &errs,
-        "S/Missing: no validation zone is given for \"a.example.com\"",
+    annotations.has_error(
+        "S/Missing",
+        "no validation zone is given for \"a.example.com\"",
     );
 }
 
@@ -1275,7 +1234,7 @@ fn certificate_region_comes_from_its_stack() {
         CertificateProps::default(),
     );
     assert_eq!(cert.certificate_region(), None);
-    let (_, resource) = one(&app, "Any", "Cert");
+    let (_, resource) = one(&Template::from_stack(&agnostic), "Cert");
     assert_eq!(resource["Properties"]["ValidationMethod"], "EMAIL");
     assert!(
         resource["Properties"]
@@ -1323,14 +1282,14 @@ fn vpc_cidr_from_an_expression_gets_standalone_rules() {
         ListenerProps::default(),
     );
     let cidr = json!({"Fn::ImportValue": "Network:VpcCidr"});
-    let (_, ingress) = one(&app, "Us", "AlbVpcIngress1");
+    let (_, ingress) = one(&Template::from_stack(&stack), "AlbVpcIngress1");
     assert_eq!(ingress["Type"], "AWS::EC2::SecurityGroupIngress");
     assert_eq!(ingress["Properties"]["CidrIp"], cidr);
     assert_eq!(ingress["Properties"]["FromPort"], 443);
-    let (_, egress) = one(&app, "Us", "AlbTargetEgress8080");
+    let (_, egress) = one(&Template::from_stack(&stack), "AlbTargetEgress8080");
     assert_eq!(egress["Properties"]["CidrIp"], cidr);
     assert_eq!(egress["Properties"]["ToPort"], 8080);
-    let (_, lb) = one(&app, "Us", "Alb16C2F182");
+    let (_, lb) = one(&Template::from_stack(&stack), "Alb16C2F182");
     assert_eq!(lb["Properties"]["Scheme"], "internal");
 
     let closed = ApplicationLoadBalancer::new(
@@ -1352,7 +1311,7 @@ fn vpc_cidr_from_an_expression_gets_standalone_rules() {
         ListenerAction::forward(tg),
         ListenerProps::default(),
     );
-    assert!(resources(&app, "Us", "ClosedTargetEgress").is_empty());
+    assert!(resources(&Template::from_stack(&stack), "ClosedTargetEgress").is_empty());
 }
 
 const EDGE_ACL: &str = "arn:aws:wafv2:us-east-1:111122223333:global/webacl/edge/a1b2c3d4";
@@ -1394,18 +1353,18 @@ fn imported_web_acls_protect_distributions_and_load_balancers() {
             ..Default::default()
         },
     );
-    let (_, cdn) = one(&app, "Us", "Cdn");
+    let (_, cdn) = one(&Template::from_stack(&stack), "Cdn");
     assert_eq!(
         cdn["Properties"]["DistributionConfig"]["WebACLId"],
         json!(EDGE_ACL)
     );
-    let (_, association) = one(&app, "Us", "AlbWebAclAssociation");
+    let (_, association) = one(&Template::from_stack(&stack), "AlbWebAclAssociation");
     assert_eq!(
         association["Properties"],
         json!({"ResourceArn": {"Ref": "Alb16C2F182"}, "WebACLArn": REGIONAL_ACL})
     );
     assert!(
-        resources(&app, "Us", "")
+        resources(&Template::from_stack(&stack), "")
             .iter()
             .all(|(_, r)| r["Type"] != "AWS::WAFv2::WebACL"),
         "an imported web ACL is not created"
@@ -1439,20 +1398,24 @@ fn imported_web_acls_are_checked_by_their_arn() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        "Us/Regional: web ACL Us/RegionalAcl is regional; a distribution needs a CloudFront web ACL",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
+        "Us/Regional",
+        "web ACL Us/RegionalAcl is regional; a distribution needs a CloudFront web ACL",
     );
     // A malformed ARN is reported at the import, not at the distribution that uses it.
-    assert_has(
-        &errs,
-        "Us/BadAcl: \"acl-1\" is not the ARN of a WAFv2 web ACL (web ACL ARNs read arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>",
+    annotations.has_error_with_hint(
+        "Us/BadAcl",
+        "\"acl-1\" is not the ARN of a WAFv2 web ACL",
+        "web ACL ARNs read arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>",
     );
-    assert!(!errs.iter().any(|e| e.starts_with("Us/Bad:")), "{errs:#?}");
-    assert_has(
-        &errs,
-        "Us/Alb: web ACL Us/EdgeAcl protects CloudFront distributions; it cannot be associated with a regional resource",
+    assert!(
+        !annotations.errors().iter().any(|d| d.path == "Us/Bad"),
+        "{annotations:#?}"
+    );
+    annotations.has_error(
+        "Us/Alb",
+        "web ACL Us/EdgeAcl protects CloudFront distributions; it cannot be associated with a regional resource",
     );
 }
 
@@ -1521,8 +1484,8 @@ fn imported_load_balancers_are_alias_targets_and_origins() {
     let acl = WebAcl::new(stack, "Acl", WebAclScope::Regional, WebAclProps::default());
     acl.associate(stack.node(), "SharedAcl", shared.arn());
 
-    let (_, owned_record) = one(&app, "Us", "OwnedRecord");
-    let (_, shared_record) = one(&app, "Us", "SharedRecord");
+    let (_, owned_record) = one(&Template::from_stack(&stack), "OwnedRecord");
+    let (_, shared_record) = one(&Template::from_stack(&stack), "SharedRecord");
     assert_eq!(
         owned_record["Properties"]["AliasTarget"]["EvaluateTargetHealth"],
         json!(true)
@@ -1536,17 +1499,17 @@ fn imported_load_balancers_are_alias_targets_and_origins() {
         })
     );
     assert_eq!(shared.alias_target(), shared.load_balancer_alias_target());
-    let (_, cdn) = one(&app, "Us", "SharedCdn");
+    let (_, cdn) = one(&Template::from_stack(&stack), "SharedCdn");
     assert_eq!(
         cdn["Properties"]["DistributionConfig"]["Origins"][0]["DomainName"],
         json!("shared-1234567890.us-east-1.elb.amazonaws.com")
     );
-    let (_, ingress) = one(&app, "Us", "TargetsIngress");
+    let (_, ingress) = one(&Template::from_stack(&stack), "TargetsIngress");
     assert_eq!(
         ingress["Properties"]["SourceSecurityGroupId"],
         json!("sg-0123456789abcdef0")
     );
-    let (_, association) = one(&app, "Us", "SharedAcl");
+    let (_, association) = one(&Template::from_stack(&stack), "SharedAcl");
     assert_eq!(
         association["Properties"]["ResourceArn"],
         json!(
@@ -1598,7 +1561,7 @@ fn listeners_forward_to_imported_target_groups() {
             ..Default::default()
         },
     );
-    let (_, https_listener) = one(&app, "Us", "AlbHttps");
+    let (_, https_listener) = one(&Template::from_stack(&stack), "AlbHttps");
     assert_eq!(
         https_listener["Properties"]["DefaultActions"][0]["ForwardConfig"]["TargetGroups"],
         json!([
@@ -1606,13 +1569,13 @@ fn listeners_forward_to_imported_target_groups() {
             {"TargetGroupArn": SHARED_TG, "Weight": 10},
         ])
     );
-    let (_, admin) = one(&app, "Us", "AlbAdmin");
+    let (_, admin) = one(&Template::from_stack(&stack), "AlbAdmin");
     assert_eq!(
         admin["Properties"]["DefaultActions"][0]["TargetGroupArn"],
         json!(SHARED_TG)
     );
     // The imported group's port is opened towards the VPC, as the owned group's is.
-    let (_, sg) = one(&app, "Us", "AlbSecurityGroup");
+    let (_, sg) = one(&Template::from_stack(&stack), "AlbSecurityGroup");
     let egress: Vec<i64> = sg["Properties"]["SecurityGroupEgress"]
         .as_array()
         .unwrap()
@@ -1649,8 +1612,8 @@ fn listeners_forward_to_imported_target_groups() {
     );
     rule("OwnedRule", &|| listener.arn());
     rule("SharedRule", &|| imported.arn());
-    let (_, owned_rule) = one(&app, "Us", "OwnedRule");
-    let (_, shared_rule) = one(&app, "Us", "SharedRule");
+    let (_, owned_rule) = one(&Template::from_stack(&stack), "OwnedRule");
+    let (_, shared_rule) = one(&Template::from_stack(&stack), "SharedRule");
     assert_eq!(
         owned_rule["Properties"]["ListenerArn"],
         json!({"Ref": "AlbHttpsB7CA700A"})
@@ -1713,15 +1676,16 @@ fn forwarding_to_imported_target_groups_is_checked() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        &format!("Us/Alb/Twice: target group Us/SharedTgOn8080 ({SHARED_TG}) is listed twice"),
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
+        "Us/Alb/Twice",
+        &format!("target group Us/SharedTgOn8080 ({SHARED_TG}) is listed twice"),
     );
     // A malformed ARN is reported at the import, not at the listener that forwards to it.
-    assert_has(
-        &errs,
-        "Us/BadTg: \"tg-1\" is not the ARN of an ELB target group (target group ARNs read arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>)",
+    annotations.has_error_with_hint(
+        "Us/BadTg",
+        "\"tg-1\" is not the ARN of an ELB target group",
+        "target group ARNs read arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>",
     );
 }
 
@@ -1763,7 +1727,7 @@ fn distributions_grant_invalidation_and_imported_ones_are_alias_targets() {
             RecordSetProps::default(),
         );
     }
-    let (_, policy) = one(&app, "Us", "DeployerDefaultPolicy");
+    let (_, policy) = one(&Template::from_stack(&stack), "DeployerDefaultPolicy");
     assert_eq!(
         policy["Properties"]["PolicyDocument"]["Statement"],
         json!([{
@@ -1775,7 +1739,7 @@ fn distributions_grant_invalidation_and_imported_ones_are_alias_targets() {
             ],
         }])
     );
-    let (_, record) = one(&app, "Us", "Existing");
+    let (_, record) = one(&Template::from_stack(&stack), "Existing");
     assert_eq!(
         record["Properties"]["AliasTarget"],
         json!({
@@ -1784,7 +1748,7 @@ fn distributions_grant_invalidation_and_imported_ones_are_alias_targets() {
             "HostedZoneId": "Z2FDTNDATAQYW2",
         })
     );
-    let (_, owned_record) = one(&app, "Us", "Owned");
+    let (_, owned_record) = one(&Template::from_stack(&stack), "Owned");
     assert_eq!(
         owned_record["Properties"]["AliasTarget"]["HostedZoneId"],
         json!("Z2FDTNDATAQYW2")

@@ -10,20 +10,9 @@ use cirrus_aws::ec2::{
 use cirrus_aws::kms::{Key, KeyProps};
 use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps};
 use cirrus_cfn::ec2::{CfnNetworkInterface, CfnRouteTable, CfnSubnet};
+use cirrus_core::assertions::{Annotations, Template};
 use cirrus_core::{App, Construct, RawResource, ResourceRef, StackProps, fns};
 use serde_json::{Value, json};
-
-fn template(app: &App, stack: &str) -> Value {
-    let out = app
-        .synth()
-        .unwrap_or_else(|e| panic!("synthesis failed: {:#?}", e.diagnostics));
-    out.stacks
-        .iter()
-        .find(|s| s.id == stack)
-        .unwrap_or_else(|| panic!("no stack {stack}"))
-        .template
-        .clone()
-}
 
 /// The logical id of the resource at `path`.
 fn logical_id(app: &App, stack: &str, path: &str) -> String {
@@ -37,12 +26,12 @@ fn logical_id(app: &App, stack: &str, path: &str) -> String {
         .unwrap_or_else(|| panic!("no resource at {path}"))
 }
 
-fn resources(template: &Value) -> &serde_json::Map<String, Value> {
-    template["Resources"].as_object().unwrap()
+fn resources(template: &Template) -> &serde_json::Map<String, Value> {
+    template.to_json()["Resources"].as_object().unwrap()
 }
 
 /// The number of resources of each type, sorted by type.
-fn counts(template: &Value) -> Vec<(String, usize)> {
+fn counts(template: &Template) -> Vec<(String, usize)> {
     let mut out: Vec<(String, usize)> = Vec::new();
     for resource in resources(template).values() {
         let kind = resource["Type"].as_str().unwrap().to_owned();
@@ -56,7 +45,7 @@ fn counts(template: &Value) -> Vec<(String, usize)> {
 }
 
 /// The subnet blocks by logical id prefix (`VpcPublicSubnet1`), in template order.
-fn subnet_blocks(template: &Value) -> Vec<(String, String)> {
+fn subnet_blocks(template: &Template) -> Vec<(String, String)> {
     resources(template)
         .iter()
         .filter(|(_, r)| r["Type"] == "AWS::EC2::Subnet")
@@ -74,29 +63,6 @@ fn subnet_blocks(template: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-fn errors(app: &App) -> Vec<String> {
-    app.synth()
-        .expect_err("synthesis should fail")
-        .diagnostics
-        .errors()
-        .map(|d| {
-            format!(
-                "{}: {} (hint: {})",
-                d.path,
-                d.message,
-                d.hint.clone().unwrap_or_default()
-            )
-        })
-        .collect()
-}
-
-fn assert_has(errors: &[String], needle: &str) {
-    assert!(
-        errors.iter().any(|e| e.contains(needle)),
-        "no error contains {needle:?}:\n{errors:#?}"
-    );
-}
-
 fn vpc_only(props: VpcProps<'_>) -> App {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
@@ -109,7 +75,7 @@ fn the_default_vpc_has_the_cdk_resources_and_a_flow_log() {
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());
     Vpc::new(stack, "Vpc", VpcProps::default());
-    let t = template(&app, "S");
+    let t = Template::from_stack(&stack);
     // 3 + 10 per zone, as the AWS CDK's; then the flow log: the stack's logs key, the log
     // group, the delivery role and its policy, the flow log.
     assert_eq!(
@@ -146,7 +112,7 @@ fn without_flow_logs_it_is_exactly_the_cdk_count() {
             flow_logs: None,
             ..Default::default()
         });
-        let t = template(&app, "S");
+        let t = Template::from_stack(&app.stacks()[0]);
         assert_eq!(
             resources(&t).len(),
             3 + 10 * usize::from(zones),
@@ -159,7 +125,7 @@ fn without_flow_logs_it_is_exactly_the_cdk_count() {
 fn two_zones_get_18s_and_three_zones_19s() {
     let app = vpc_only(VpcProps::default());
     assert_eq!(
-        subnet_blocks(&template(&app, "S")),
+        subnet_blocks(&Template::from_stack(&app.stacks()[0])),
         [
             ("VpcPublicSubnet1".to_owned(), "10.0.0.0/18".to_owned()),
             ("VpcPublicSubnet2".to_owned(), "10.0.64.0/18".to_owned()),
@@ -172,7 +138,7 @@ fn two_zones_get_18s_and_three_zones_19s() {
         az_count: 3,
         ..Default::default()
     });
-    let blocks: Vec<String> = subnet_blocks(&template(&app, "S"))
+    let blocks: Vec<String> = subnet_blocks(&Template::from_stack(&app.stacks()[0]))
         .into_iter()
         .map(|(_, b)| b)
         .collect();
@@ -208,7 +174,7 @@ fn masks_isolated_groups_and_tags() {
         vpc.subnet_cidr_blocks(SubnetType::PrivateWithEgress),
         ["10.1.64.0/18", "10.1.128.0/18", "10.1.192.0/18"]
     );
-    let t = template(&app, "S");
+    let t = Template::from_stack(&stack);
     let r = resources(&t);
     let tags = |id: &str| r[id]["Properties"]["Tags"].clone();
     assert_eq!(
@@ -263,7 +229,7 @@ fn public_addresses_on_launch_only_when_asked() {
         ],
         ..Default::default()
     });
-    let t = template(&app, "S");
+    let t = Template::from_stack(&app.stacks()[0]);
     let r = resources(&t);
     assert_eq!(
         r["VpcPublicSubnet1Subnet5C2D37C4"]["Properties"]["MapPublicIpOnLaunch"],
@@ -274,7 +240,7 @@ fn public_addresses_on_launch_only_when_asked() {
         false
     );
     let app = vpc_only(VpcProps::default());
-    let t = template(&app, "S");
+    let t = Template::from_stack(&app.stacks()[0]);
     assert_eq!(
         resources(&t)["VpcPublicSubnet1Subnet5C2D37C4"]["Properties"]["MapPublicIpOnLaunch"],
         false
@@ -358,7 +324,7 @@ fn the_egress_dependency_is_the_nat_gateways_and_their_routes() {
         RawResource::new("AWS::SNS::Topic", json!({})),
     );
     needs_internet.add_dependency(&egress);
-    let t = template(&app, "S");
+    let t = Template::from_stack(&stack);
     assert_eq!(
         resources(&t)["NeedsInternet"]["DependsOn"],
         json!([
@@ -383,7 +349,7 @@ fn the_egress_dependency_is_the_nat_gateways_and_their_routes() {
     );
     assert!(isolated.egress_dependency().is_none());
     assert!(isolated.internet_gateway_id().is_none());
-    let t = template(&app, "S");
+    let t = Template::from_stack(&stack);
     assert!(
         !resources(&t).values().any(
             |r| r["Type"] == "AWS::EC2::InternetGateway" || r["Type"] == "AWS::EC2::NatGateway"
@@ -393,7 +359,7 @@ fn the_egress_dependency_is_the_nat_gateways_and_their_routes() {
 
 #[test]
 fn public_routes_wait_for_the_gateway_attachment_and_nat_for_the_public_route() {
-    let t = template(&vpc_only(VpcProps::default()), "S");
+    let t = Template::from_stack(&vpc_only(VpcProps::default()).stacks()[0]);
     let r = resources(&t);
     assert_eq!(
         r["VpcPublicSubnet1DefaultRoute3DA9E72A"]["DependsOn"],
@@ -427,7 +393,7 @@ fn a_security_group_can_be_created_in_the_vpc() {
         Port::Tcp(443),
         "HTTPS from within the VPC",
     );
-    let t = template(&app, "S");
+    let t = Template::from_stack(&stack);
     let group = &resources(&t)["AppF1B96344"]["Properties"];
     assert_eq!(group["VpcId"], json!({"Ref": "Vpc8378EB38"}));
     assert_eq!(group["SecurityGroupIngress"][0]["CidrIp"], "10.0.0.0/16");
@@ -448,7 +414,7 @@ fn vpc_ids_and_subnets_cross_stacks_as_exports() {
     );
     let subnet = &vpc.subnets(SubnetType::PrivateWithEgress)[1];
     compute.add("Eni", CfnNetworkInterface::new(subnet.subnet_id.clone()));
-    let t = template(&app, "Compute");
+    let t = Template::from_stack(&compute);
     let sg = logical_id(&app, "Compute", "Compute/Sg/Resource");
     assert_eq!(
         resources(&t)[&sg]["Properties"]["VpcId"],
@@ -480,7 +446,7 @@ fn gateway_endpoints_are_added_once() {
     let dynamo = vpc.add_gateway_endpoint(GatewayEndpointService::DynamoDb);
     assert_eq!(first, vpc.add_gateway_endpoint(GatewayEndpointService::S3));
     assert_ne!(first, dynamo);
-    let t = template(&app, "S");
+    let t = Template::from_stack(&stack);
     let endpoints: Vec<&Value> = resources(&t)
         .values()
         .filter(|r| r["Type"] == "AWS::EC2::VPCEndpoint")
@@ -527,7 +493,7 @@ fn flow_logs_to_a_kms_bucket_admit_the_delivery_service_to_the_key() {
             },
         );
     }
-    let t = template(&app, "S");
+    let t = Template::from_stack(&stack);
     let r = resources(&t);
     let key = logical_id(&app, "S", "S/Key/Resource");
     let policy = logical_id(&app, "S", "S/Logs/Policy/Resource");
@@ -562,48 +528,60 @@ fn flow_logs_to_a_kms_bucket_admit_the_delivery_service_to_the_key() {
 
 #[test]
 fn vpc_props_are_checked() {
-    let cases: Vec<(VpcProps<'static>, &str)> = vec![
+    let cases: Vec<(VpcProps<'static>, &str, &str, &str)> = vec![
         (
             VpcProps {
                 cidr: "10.0.0/16".into(),
                 ..Default::default()
             },
+            "S/Vpc",
             "the VPC CIDR block \"10.0.0/16\" is not an IPv4 CIDR block",
+            "",
         ),
         (
             VpcProps {
                 cidr: "10.0.0.1/16".into(),
                 ..Default::default()
             },
-            "has host bits set (hint: use its network address, 10.0.0.0/16)",
+            "S/Vpc",
+            "has host bits set",
+            "use its network address, 10.0.0.0/16",
         ),
         (
             VpcProps {
                 cidr: "10.0.0.0/8".into(),
                 ..Default::default()
             },
+            "S/Vpc",
             "the VPC CIDR block \"10.0.0.0/8\" is a /8; AWS accepts /16 to /28",
+            "",
         ),
         (
             VpcProps {
                 cidr: "10.0.0.0/29".into(),
                 ..Default::default()
             },
+            "S/Vpc",
             "is a /29; AWS accepts /16 to /28",
+            "",
         ),
         (
             VpcProps {
                 az_count: 7,
                 ..Default::default()
             },
+            "S/Vpc",
             "az_count is 7; a VPC here spans 1 to 6 availability zones",
+            "",
         ),
         (
             VpcProps {
                 az_count: 0,
                 ..Default::default()
             },
+            "S/Vpc",
             "az_count is 0",
+            "",
         ),
         (
             VpcProps {
@@ -615,7 +593,9 @@ fn vpc_props_are_checked() {
                 ],
                 ..Default::default()
             },
+            "S/Vpc",
             "no room left in 10.0.0.0/24 for the /25 subnet of group \"Public\" in availability zone 3",
+            "",
         ),
         (
             VpcProps {
@@ -623,7 +603,9 @@ fn vpc_props_are_checked() {
                 az_count: 3,
                 ..Default::default()
             },
+            "S/Vpc",
             "no room left in 10.0.0.0/26 for the 6 evenly split subnets of groups \"Public\", \"Private\"",
+            "",
         ),
         (
             VpcProps {
@@ -634,7 +616,9 @@ fn vpc_props_are_checked() {
                 ],
                 ..Default::default()
             },
+            "S/Vpc",
             "the subnet block \"10.0.1.0/25\" of group \"Private\" overlaps 10.0.1.0/24 of group \"Public\"",
+            "",
         ),
         (
             VpcProps {
@@ -644,7 +628,9 @@ fn vpc_props_are_checked() {
                 ],
                 ..Default::default()
             },
+            "S/Vpc",
             "the subnet block \"10.9.0.0/24\" of group \"Public\" is not inside the VPC block 10.0.0.0/16",
+            "",
         ),
         (
             VpcProps {
@@ -654,28 +640,36 @@ fn vpc_props_are_checked() {
                 ],
                 ..Default::default()
             },
+            "S/Vpc",
             "the subnet mask of group \"Public\" is a /29; AWS accepts /16 to /28",
+            "",
         ),
         (
             VpcProps {
                 subnet_groups: vec![SubnetGroup::private_with_egress("Private")],
                 ..Default::default()
             },
+            "S/Vpc",
             "NAT gateways need a public subnet, and the VPC has none",
+            "",
         ),
         (
             VpcProps {
                 nat_gateways: NatGateways::Count(0),
                 ..Default::default()
             },
+            "S/Vpc",
             "subnet group \"Private\" is private with egress, but nat_gateways is 0",
+            "",
         ),
         (
             VpcProps {
                 nat_gateways: NatGateways::Count(3),
                 ..Default::default()
             },
+            "S/Vpc",
             "3 NAT gateways requested for 2 availability zones",
+            "",
         ),
         (
             VpcProps {
@@ -686,28 +680,36 @@ fn vpc_props_are_checked() {
                 nat_gateways: NatGateways::Count(1),
                 ..Default::default()
             },
+            "S/Vpc",
             "1 NAT gateways requested, but no subnet group is private with egress",
+            "",
         ),
         (
             VpcProps {
                 subnet_groups: vec![],
                 ..Default::default()
             },
+            "S/Vpc",
             "a VPC needs at least one subnet group",
+            "",
         ),
         (
             VpcProps {
                 subnet_groups: vec![SubnetGroup::public("Public"), SubnetGroup::public("Public")],
                 ..Default::default()
             },
+            "S/Vpc",
             "two subnet groups are named \"Public\"",
+            "",
         ),
         (
             VpcProps {
                 subnet_groups: vec![SubnetGroup::public("public-a")],
                 ..Default::default()
             },
+            "S/Vpc",
             "subnet group name \"public-a\" must be letters and digits, starting with a letter",
+            "",
         ),
         (
             VpcProps {
@@ -717,7 +719,9 @@ fn vpc_props_are_checked() {
                 ],
                 ..Default::default()
             },
+            "S/Vpc",
             "subnet group \"Isolated\" is not public, so it cannot map public IP addresses on launch",
+            "",
         ),
         (
             VpcProps {
@@ -725,16 +729,20 @@ fn vpc_props_are_checked() {
                 gateway_endpoints: vec![GatewayEndpointService::S3],
                 ..Default::default()
             },
-            "S/Vpc/S3Endpoint: the s3 gateway endpoint has no route tables",
+            "S/Vpc/S3Endpoint",
+            "the s3 gateway endpoint has no route tables",
+            "",
         ),
     ];
-    for (props, needle) in cases {
-        let errs = errors(&vpc_only(props));
-        assert_has(&errs, needle);
+    for (props, path, message, hint) in cases {
+        let annotations = Annotations::from_app(&vpc_only(props));
+        annotations.has_error_with_hint(path, message, hint);
         assert!(
-            errs.iter()
-                .all(|e| e.contains("(hint: ") && !e.ends_with("(hint: )")),
-            "every error has a hint: {errs:#?}"
+            annotations
+                .errors()
+                .iter()
+                .all(|d| d.hint.as_deref().is_some_and(|h| !h.is_empty())),
+            "every error has a hint: {annotations:#?}"
         );
     }
 }
@@ -756,9 +764,9 @@ fn flow_logs_to_s3_take_no_role_path() {
             ..Default::default()
         },
     );
-    assert_has(
-        &errors(&app),
-        "S/Vpc/FlowLog: role_path \"/network/\" is set, but flow logs to S3 use no role",
+    Annotations::from_app(&app).has_error(
+        "S/Vpc/FlowLog",
+        "role_path \"/network/\" is set, but flow logs to S3 use no role",
     );
 }
 
@@ -788,7 +796,7 @@ fn flow_log_prefixes_are_checked() {
                 ..Default::default()
             },
         );
-        assert_has(&errors(&app), needle);
+        Annotations::from_app(&app).has_error("*", needle);
     }
 }
 
@@ -808,7 +816,7 @@ fn peering_routes_both_sides_and_refuses_overlaps() {
         },
     );
     let peering = VpcPeering::new(stack, "Peering", &a, &b, VpcPeeringProps::default());
-    let t = template(&app, "S");
+    let t = Template::from_stack(&stack);
     let routes: Vec<&Value> = resources(&t)
         .values()
         .filter(|r| r["Properties"]["VpcPeeringConnectionId"].is_object())
@@ -847,15 +855,15 @@ fn peering_routes_both_sides_and_refuses_overlaps() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
-    assert_has(
-        &errs,
-        "S/Peering: the blocks of the peered VPCs overlap: 10.0.0.0/16 and 10.0.128.0/17",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
+        "S/Peering",
+        "the blocks of the peered VPCs overlap: 10.0.0.0/16 and 10.0.128.0/17",
     );
-    assert_has(&errs, "S/Self: a VPC cannot be peered with itself");
-    assert_has(
-        &errs,
-        "S/NoTables: the requester VPC has no subnets of the kinds chosen for its routes (isolated)",
+    annotations.has_error("S/Self", "a VPC cannot be peered with itself");
+    annotations.has_error(
+        "S/NoTables",
+        "the requester VPC has no subnets of the kinds chosen for its routes (isolated)",
     );
 }
 
@@ -887,7 +895,7 @@ fn peering_works_with_an_imported_vpc() {
         },
     );
     VpcPeering::new(stack, "Peering", &vpc, &other, VpcPeeringProps::default());
-    let t = template(&app, "S");
+    let t = Template::from_stack(&stack);
     let r = resources(&t);
     assert_eq!(
         r["Peering3EBF733F"]["Properties"]["PeerVpcId"],

@@ -18,6 +18,7 @@
 
 mod app;
 mod arn;
+pub mod assertions;
 mod condition;
 mod construct;
 mod diagnostics;

@@ -3,11 +3,12 @@
 
 mod common;
 
+use cirrus_core::assertions::Annotations;
 use cirrus_core::{
     App, CondExpr, Env, NumberParameterProps, PatchOp, RawResource, RemovalPolicy, RuleProps,
     StackProps, StringParameterProps, StringType, Tags, Value, fns, pseudo, value,
 };
-use common::{Topic, errors, has_error, synth};
+use common::{Topic, synth};
 
 fn app_with_stack() -> App {
     let app = App::new("errors");
@@ -19,13 +20,6 @@ fn stack(app: &App) -> cirrus_core::Stack<'_> {
     app.stacks()[0]
 }
 
-fn assert_error(errs: &[(String, String)], path: &str, needle: &str) {
-    assert!(
-        has_error(errs, path, needle),
-        "no error at {path:?} containing {needle:?} in:\n{errs:#?}"
-    );
-}
-
 #[test]
 fn invalid_construct_ids() {
     let app = app_with_stack();
@@ -33,14 +27,13 @@ fn invalid_construct_ids() {
     s.add("My Bucket", Topic::default());
     s.add("-lead", Topic::default());
     s.add("", Topic::default());
-    let errs = errors(&app);
-    assert_error(
-        &errs,
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
         "S/My Bucket",
         "contains ' '; ids may contain only letters, digits, '-' and '_'",
     );
-    assert_error(&errs, "S/-lead", "must start with a letter or digit");
-    assert_error(&errs, "S/", "construct id is empty");
+    annotations.has_error("S/-lead", "must start with a letter or digit");
+    annotations.has_error("S/", "construct id is empty");
 }
 
 #[test]
@@ -52,18 +45,13 @@ fn duplicate_and_colliding_ids() {
     s.add("my-queue", Topic::default());
     s.add("myqueue", Topic::default());
     s.add("my_queue", Topic::default());
-    let errs = errors(&app);
-    assert_error(&errs, "S/Topic", "duplicate construct id \"Topic\"");
-    assert_error(
-        &errs,
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error("S/Topic", "duplicate construct id \"Topic\"");
+    annotations.has_error(
         "S/myqueue",
         "collides with its sibling \"my-queue\": both become \"myqueue\"",
     );
-    assert_error(
-        &errs,
-        "S/my_queue",
-        "collides with its sibling \"my-queue\"",
-    );
+    annotations.has_error("S/my_queue", "collides with its sibling \"my-queue\"");
 }
 
 #[test]
@@ -72,11 +60,7 @@ fn no_children_below_elements() {
     let s = stack(&app);
     let topic = s.add("Topic", Topic::default());
     topic.node().add_child("Inner");
-    assert_error(
-        &errors(&app),
-        "S/Topic/Inner",
-        "cannot add \"Inner\" below a resource",
-    );
+    Annotations::from_app(&app).has_error("S/Topic/Inner", "cannot add \"Inner\" below a resource");
 }
 
 #[test]
@@ -94,30 +78,22 @@ fn invalid_stack_names_and_environments() {
         },
     )
     .add("T", Topic::default());
-    let errs = errors(&app);
-    assert_error(&errs, "my_stack", "stack name \"my_stack\" is invalid");
-    assert_error(&errs, "Named", "stack name \"9lives\" is invalid");
-    assert_error(
-        &errs,
-        "Named",
-        "account \"1234\" is not a 12-digit AWS account id",
-    );
-    assert_error(
-        &errs,
-        "Named",
-        "region \"eu-west\" is not an AWS region name",
-    );
-    assert_error(&errs, "Named", "description is 1025 bytes long");
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error("my_stack", "stack name \"my_stack\" is invalid");
+    annotations.has_error("Named", "stack name \"9lives\" is invalid");
+    annotations.has_error("Named", "account \"1234\" is not a 12-digit AWS account id");
+    annotations.has_error("Named", "region \"eu-west\" is not an AWS region name");
+    annotations.has_error("Named", "description is 1025 bytes long");
 }
 
 #[test]
 fn invalid_app_name_and_empty_apps() {
     let app = App::new("Bad_Name");
-    let errs = errors(&app);
-    assert_error(&errs, "", "app name \"Bad_Name\" is invalid");
-    assert_error(&errs, "", "app \"Bad_Name\" has no stacks");
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error("", "app name \"Bad_Name\" is invalid");
+    annotations.has_error("", "app \"Bad_Name\" has no stacks");
     let app = app_with_stack();
-    assert_error(&errors(&app), "S", "the stack has no resources");
+    Annotations::from_app(&app).has_error("S", "the stack has no resources");
 }
 
 #[test]
@@ -130,18 +106,13 @@ fn logical_id_problems() {
     s.add_child("Default").add("Default", Topic::default());
     s.add("C", Topic::default())
         .override_logical_id("not-valid");
-    let errs = errors(&app);
-    assert_error(
-        &errs,
-        "S/B",
-        "logical id \"B\" is also the logical id of S/A",
-    );
-    assert_error(
-        &errs,
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error("S/B", "logical id \"B\" is also the logical id of S/A");
+    annotations.has_error(
         "S/Default/Default",
         "every path component below the stack is \"Default\"",
     );
-    assert_error(&errs, "S/C", "logical id \"not-valid\" is invalid");
+    annotations.has_error("S/C", "logical id \"not-valid\" is invalid");
 }
 
 #[test]
@@ -154,9 +125,8 @@ fn resource_cycles_are_named() {
     a.update(|t| t.display_name = Some(b.attrs().topic_name()));
     b.update(|t| t.display_name = Some(c.attrs().topic_name()));
     c.add_dependency(&a);
-    let errs = errors(&app);
-    assert_error(
-        &errs,
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
         "S/A",
         "resources depend on each other in a cycle: A (S/A) -> B (S/B) -> C (S/C) -> A (S/A)",
     );
@@ -168,7 +138,7 @@ fn self_reference_is_a_cycle() {
     let s = stack(&app);
     let a = s.add("A", Topic::default());
     a.update(|t| t.display_name = Some(a.ref_()));
-    assert_error(&errors(&app), "S/A", "cycle: A (S/A) -> A (S/A)");
+    Annotations::from_app(&app).has_error("S/A", "cycle: A (S/A) -> A (S/A)");
 }
 
 #[test]
@@ -180,10 +150,8 @@ fn stack_cycles_are_named_with_their_reasons() {
     let b = two.add("B", Topic::default());
     a.update(|t| t.display_name = Some(b.attrs().topic_name()));
     b.update(|t| t.display_name = Some(a.attrs().topic_name()));
-    let errs = errors(&app);
-    assert_error(
-        &errs,
-        "One",
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error("One",
         "stacks depend on each other in a cycle: One -> Two (One/A uses Two/B) -> One (Two/B uses One/A)",
     );
 }
@@ -197,11 +165,8 @@ fn explicit_stack_dependency_cycle() {
     two.add("B", Topic::default());
     one.add_dependency(&two);
     two.add_dependency(&one);
-    assert_error(
-        &errors(&app),
-        "One",
-        "stacks depend on each other in a cycle: One -> Two",
-    );
+    Annotations::from_app(&app)
+        .has_error("One", "stacks depend on each other in a cycle: One -> Two");
 }
 
 /// The error of a stack `To` (in `to`) whose topic copies the name of a topic of a stack
@@ -268,11 +233,7 @@ fn handles_of_another_app_are_rejected() {
             ..Default::default()
         },
     );
-    assert_error(
-        &errors(&app),
-        "S/Local",
-        "reference to a construct of another app",
-    );
+    Annotations::from_app(&app).has_error("S/Local", "reference to a construct of another app");
 }
 
 #[test]
@@ -282,13 +243,12 @@ fn conditions_may_not_use_resources_or_if() {
     let topic = s.add("Topic", Topic::default());
     let c = s.add_condition("ByResource", CondExpr::equals(topic.ref_(), "x"));
     s.add_condition("WithIf", CondExpr::equals(fns::if_(c, "a", "b"), "a"));
-    let errs = errors(&app);
-    assert_error(
-        &errs,
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
         "S/ByResource",
         "conditions, rules and mappings cannot refer to resources (S/Topic)",
     );
-    assert_error(&errs, "S/WithIf", "Fn::If cannot be used here");
+    annotations.has_error("S/WithIf", "Fn::If cannot be used here");
 }
 
 #[test]
@@ -308,9 +268,9 @@ fn conditions_and_mappings_stay_in_their_stack() {
         },
     );
     t.set_condition(c);
-    let errs = errors(&app);
-    assert_error(&errs, "Two/T", "condition One/C belongs to another stack");
-    assert_error(&errs, "Two/T", "mapping One/M belongs to another stack");
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error("Two/T", "condition One/C belongs to another stack");
+    annotations.has_error("Two/T", "mapping One/M belongs to another stack");
 }
 
 #[test]
@@ -339,17 +299,11 @@ fn find_in_map_with_literal_keys_is_checked() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
-    assert_error(&errs, "S/A", "mapping S/Amis has no key \"us-east-1\"");
-    assert_error(
-        &errs,
-        "S/B",
-        "mapping S/Amis has no key \"eu-west-1\".\"arm\"",
-    );
-    assert!(
-        !errs.iter().any(|(p, _)| p == "S/C"),
-        "dynamic keys are CloudFormation's to check"
-    );
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error("S/A", "mapping S/Amis has no key \"us-east-1\"");
+    annotations.has_error("S/B", "mapping S/Amis has no key \"eu-west-1\".\"arm\"");
+    // Dynamic keys are CloudFormation's to check.
+    annotations.has_no_error("S/C", "");
 }
 
 #[test]
@@ -373,24 +327,18 @@ fn sub_templates_are_checked() {
     );
     sub("BadName", fns::sub("${a.b}", [("a.b", "x".into())]));
     sub("Unclosed", fns::sub("${X", []));
-    let errs = errors(&app);
-    assert_error(
-        &errs,
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
         "S/Unknown",
         "${Bucket} is neither a variable nor a pseudo parameter",
     );
-    assert_error(
-        &errs,
-        "S/Unused",
-        "variable \"X\" is not used in the template",
-    );
-    assert_error(&errs, "S/Twice", "variable \"X\" is given twice");
-    assert_error(
-        &errs,
+    annotations.has_error("S/Unused", "variable \"X\" is not used in the template");
+    annotations.has_error("S/Twice", "variable \"X\" is given twice");
+    annotations.has_error(
         "S/BadName",
         "variable name \"a.b\" may contain only letters, digits and '_'",
     );
-    assert_error(&errs, "S/Unclosed", "a \"${\" is not closed");
+    annotations.has_error("S/Unclosed", "a \"${\" is not closed");
 }
 
 #[test]
@@ -424,22 +372,20 @@ fn select_cidr_and_boolean_operands_are_checked() {
         "Eleven",
         CondExpr::or((0..11).map(|_| CondExpr::equals(p.value(), "x"))),
     );
-    let errs = errors(&app);
-    assert_error(&errs, "S/Neg", "Fn::Select index -1 is negative");
-    assert_error(
-        &errs,
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error("S/Neg", "Fn::Select index -1 is negative");
+    annotations.has_error(
         "S/Out",
         "Fn::Select index 2 is out of range for a list of 2 items",
     );
-    assert_error(&errs, "S/Cidr", "Fn::Cidr count 300 is outside 1 to 256");
-    assert_error(&errs, "S/Cidr", "Fn::Cidr bits 0 are outside 1 to 128");
-    assert_error(
-        &errs,
+    annotations.has_error("S/Cidr", "Fn::Cidr count 300 is outside 1 to 256");
+    annotations.has_error("S/Cidr", "Fn::Cidr bits 0 are outside 1 to 128");
+    annotations.has_error(
         "S/Cidr",
         "Fn::Cidr block \"10.0.0.0\" is not in CIDR notation",
     );
-    assert_error(&errs, "S/One", "Fn::And takes 2 to 10 conditions, not 1");
-    assert_error(&errs, "S/Eleven", "Fn::Or takes 2 to 10 conditions, not 11");
+    annotations.has_error("S/One", "Fn::And takes 2 to 10 conditions, not 1");
+    annotations.has_error("S/Eleven", "Fn::Or takes 2 to 10 conditions, not 11");
 }
 
 fn many(n: usize, add: impl Fn(&cirrus_core::Stack<'_>, usize)) -> App {
@@ -464,9 +410,7 @@ fn resource_limit_counts_per_type() {
             RawResource::new("AWS::SQS::Queue", value!({})),
         );
     }
-    assert_error(
-        &errors(&app),
-        "S",
+    Annotations::from_app(&app).has_error("S",
         "the stack has 502 resources, more than CloudFormation's 500: 341 AWS::SNS::Topic, 161 AWS::SQS::Queue",
     );
 }
@@ -478,19 +422,16 @@ fn parameter_output_and_mapping_limits() {
         s.add_output(&format!("O{i}"), "x");
         s.add_mapping(&format!("M{i}"), [("k", [("v", "x")])]);
     });
-    let errs = errors(&app);
-    assert_error(
-        &errs,
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
         "S",
         "the stack has 201 parameters, more than CloudFormation's 200",
     );
-    assert_error(
-        &errs,
+    annotations.has_error(
         "S",
         "the stack has 201 outputs, more than CloudFormation's 200",
     );
-    assert_error(
-        &errs,
+    annotations.has_error(
         "S",
         "the stack has 201 mappings, more than CloudFormation's 200",
     );
@@ -527,7 +468,7 @@ fn template_size_limits() {
             },
         );
     });
-    assert_error(&errors(&app), "S", "more than CloudFormation's 1048576");
+    Annotations::from_app(&app).has_error("S", "more than CloudFormation's 1048576");
 }
 
 #[test]
@@ -536,8 +477,7 @@ fn snapshot_policy_needs_a_snapshot_type() {
     stack(&app)
         .add("T", Topic::default())
         .apply_removal_policy(RemovalPolicy::Snapshot);
-    assert_error(
-        &errors(&app),
+    Annotations::from_app(&app).has_error(
         "S/T",
         "AWS::SNS::Topic does not support the Snapshot policy",
     );
@@ -554,13 +494,12 @@ fn failing_overrides_are_reported() {
         path: "/Type".into(),
         value: "AWS::SQS::Queue".into(),
     });
-    let errs = errors(&app);
-    assert_error(
-        &errs,
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
         "S/T",
         "override 1 cannot be applied: nothing at \"/Properties/Nope\"",
     );
-    assert_error(&errs, "S/T", "override 2 cannot be applied: test failed");
+    annotations.has_error("S/T", "override 2 cannot be applied: test failed");
 }
 
 #[test]
@@ -572,19 +511,14 @@ fn invalid_tags() {
     Tags::of(&s).add(&"k".repeat(129), "x");
     Tags::of(&s).add("long", "v".repeat(257));
     Tags::of(&s).add("bad#char", "x");
-    let errs = errors(&app);
-    assert_error(
-        &errs,
-        "S",
-        "tag key \"aws:reserved\" uses the prefix \"aws:\"",
-    );
-    assert_error(&errs, "S", "must be 1 to 128 characters long");
-    assert_error(
-        &errs,
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error("S", "tag key \"aws:reserved\" uses the prefix \"aws:\"");
+    annotations.has_error("S", "must be 1 to 128 characters long");
+    annotations.has_error(
         "S",
         "the value of tag \"long\" is longer than 256 characters",
     );
-    assert_error(&errs, "S", "tag key \"bad#char\" contains '#'");
+    annotations.has_error("S", "tag key \"bad#char\" contains '#'");
 }
 
 #[test]
@@ -618,15 +552,11 @@ fn parameter_constraints_are_checked() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
-    assert_error(&errs, "S/Name", "min_length 5 is greater than max_length 3");
-    assert_error(
-        &errs,
-        "S/Name",
-        "default \"toolong\" is not one of allowed_values",
-    );
-    assert_error(&errs, "S/Count", "default 9 is outside min_value/max_value");
-    assert_error(&errs, "S/Ami", "an SSM parameter type needs a default");
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error("S/Name", "min_length 5 is greater than max_length 3");
+    annotations.has_error("S/Name", "default \"toolong\" is not one of allowed_values");
+    annotations.has_error("S/Count", "default 9 is outside min_value/max_value");
+    annotations.has_error("S/Ami", "an SSM parameter type needs a default");
 }
 
 #[test]
@@ -640,22 +570,16 @@ fn mappings_rules_and_exports_are_checked() {
     s.add_rule("NoAssertions", RuleProps::default());
     s.add_output("O", "x").export_name("bad name!");
     s.export_value(fns::join(",", vec!["a"]));
-    let errs = errors(&app);
-    assert_error(&errs, "S/Empty", "a mapping needs at least one entry");
-    assert_error(&errs, "S/BadKey", "mapping key \"has space\" is invalid");
-    assert_error(
-        &errs,
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error("S/Empty", "a mapping needs at least one entry");
+    annotations.has_error("S/BadKey", "mapping key \"has space\" is invalid");
+    annotations.has_error(
         "S/Dynamic",
         "holds an intrinsic function; mappings hold literals only",
     );
-    assert_error(
-        &errs,
-        "S/NoAssertions",
-        "a rule needs at least one assertion",
-    );
-    assert_error(&errs, "S/O", "export name \"bad name!\" is invalid");
-    assert_error(
-        &errs,
+    annotations.has_error("S/NoAssertions", "a rule needs at least one assertion");
+    annotations.has_error("S/O", "export name \"bad name!\" is invalid");
+    annotations.has_error(
         "S",
         "export_value takes a Ref or GetAtt of a resource of this stack",
     );
@@ -674,22 +598,16 @@ fn raw_resources_are_checked() {
         "Nan",
         RawResource::new("AWS::SNS::Topic", value!({"X": (f64::NAN)})),
     );
-    let errs = errors(&app);
-    assert_error(
-        &errs,
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
         "S/BadType",
         "resource type \"AWS::S3\" is not a CloudFormation type name",
     );
-    assert_error(
-        &errs,
+    annotations.has_error(
         "S/NotObject",
         "the properties of a resource must be an object, not an array",
     );
-    assert_error(
-        &errs,
-        "S/Nan",
-        "NaN is not a number CloudFormation can hold",
-    );
+    annotations.has_error("S/Nan", "NaN is not a number CloudFormation can hold");
 }
 
 #[test]
@@ -699,8 +617,7 @@ fn dependencies_on_ancestors_are_rejected() {
     let group = s.add_child("Group");
     let t = group.add("T", Topic::default());
     t.add_dependency(&group);
-    assert_error(
-        &errors(&app),
+    Annotations::from_app(&app).has_error(
         "S/Group/T",
         "cannot depend on S/Group: one contains the other",
     );
@@ -755,13 +672,9 @@ fn rule_functions_outside_rules_are_errors() {
             ..Default::default()
         },
     );
-    let errs = errors(&app);
-    assert_error(
-        &errs,
-        "S/ByValueOf",
-        "Fn::ValueOf can be used only in rules",
-    );
-    assert_error(&errs, "S/ByRefAll", "Fn::RefAll can be used only in rules");
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error("S/ByValueOf", "Fn::ValueOf can be used only in rules");
+    annotations.has_error("S/ByRefAll", "Fn::RefAll can be used only in rules");
 }
 
 #[test]
@@ -786,8 +699,7 @@ fn value_of_reads_only_its_own_stacks_parameters() {
             }],
         },
     );
-    assert_error(
-        &errors(&app),
+    Annotations::from_app(&app).has_error(
         "Two/SameVpc",
         "Fn::ValueOf refers to the parameter One/Subnet of another stack",
     );

@@ -1,11 +1,10 @@
-//! Shared helpers of the core integration tests: a taggable test resource type, snapshot
-//! settings, and error extraction.
+//! Shared helpers of the core integration tests: a taggable test resource type and snapshot
+//! settings. Errors are asserted through `cirrus_core::assertions::Annotations`.
 
 #![allow(dead_code)]
 
 use cirrus_core::{
-    App, Diagnostic, ElementRef, Expr, ObjectBuilder, RawAttrs, Resource, Synthesized, TagSpec,
-    ToValue, Value,
+    App, ElementRef, Expr, ObjectBuilder, RawAttrs, Resource, Synthesized, TagSpec, ToValue, Value,
 };
 
 /// A resource type written the way generated L1 types are: typed fields, typed attributes,
@@ -79,23 +78,6 @@ pub fn synth(app: &App) -> Synthesized {
                 .join("\n")
         ),
     }
-}
-
-/// The errors of an app that must fail, as (path, message).
-pub fn errors(app: &App) -> Vec<(String, String)> {
-    match app.synth() {
-        Ok(_) => panic!("synthesis succeeded, errors were expected"),
-        Err(e) => e
-            .diagnostics
-            .errors()
-            .map(|d: &Diagnostic| (d.path.clone(), d.message.clone()))
-            .collect(),
-    }
-}
-
-/// True when some error at `path` contains `needle`.
-pub fn has_error(errors: &[(String, String)], path: &str, needle: &str) -> bool {
-    errors.iter().any(|(p, m)| p == path && m.contains(needle))
 }
 
 /// Asserts a JSON snapshot stored in the workspace's `snapshots/core/`.
