@@ -367,18 +367,28 @@ impl<'a> Bucket<'a> {
         for problem in statement.problems(PolicyKind::Resource) {
             self.node.error(problem);
         }
+        // `None` when the policy already allowed this: every bucket that logs to the stack's
+        // log bucket adds the same statement to its policy, and rendering it again each time
+        // would cost as much as the rest of the bucket.
         let document = self.node.with_state(|state: &mut BucketState| {
-            state.policy.add(statement);
-            state.policy.to_value()
+            state
+                .policy
+                .add_changed(statement)
+                .then(|| state.policy.to_value())
         });
         let existing = self
             .node
             .find_child("Policy")
             .and_then(|n| n.find_child("Resource"))
             .and_then(ResourceRef::<CfnBucketPolicy>::from_node);
-        match existing {
-            Some(policy) => policy.update(|p| p.policy_document = document),
-            None => {
+        match (existing, document) {
+            (Some(_), None) => {}
+            (Some(policy), Some(document)) => policy.update(|p| p.policy_document = document),
+            (None, document) => {
+                let document = document.unwrap_or_else(|| {
+                    self.node
+                        .with_state(|state: &mut BucketState| state.policy.to_value())
+                });
                 self.node.add_child("Policy").add(
                     "Resource",
                     CfnBucketPolicy::new(self.bucket_name(), document),
