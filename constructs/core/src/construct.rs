@@ -277,10 +277,12 @@ impl<'a> Node<'a> {
             .children_by_stripped_id
             .entry(stripped)
             .or_insert(child);
-        let path = tree.path(child);
-        for mut problem in problems {
-            problem.path.clone_from(&path);
-            tree.diagnostics.push(problem);
+        if !problems.is_empty() {
+            let path = tree.path(child);
+            for mut problem in problems {
+                problem.path.clone_from(&path);
+                tree.diagnostics.push(problem);
+            }
         }
         child
     }

@@ -98,8 +98,10 @@ pub fn path_hash<S: AsRef<str>>(components: &[S]) -> String {
     }
     let digest = hasher.finalize();
     let mut hex = String::with_capacity(HASH_LEN);
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
     for byte in digest.iter().take(HASH_LEN / 2) {
-        hex.push_str(&format!("{byte:02X}"));
+        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(byte & 0x0F)]));
     }
     hex
 }

@@ -262,19 +262,26 @@ impl PolicyDocument {
     /// Adds a statement, folding it into an existing one when only the actions or only the
     /// resources differ. Adding the same statement twice changes nothing.
     pub fn add(&mut self, statement: PolicyStatement) {
+        self.add_changed(statement);
+    }
+
+    /// [`PolicyDocument::add`], telling whether the document changed: a construct that keeps
+    /// the document rendered into its L1 need not render it again when it did not.
+    pub(crate) fn add_changed(&mut self, statement: PolicyStatement) -> bool {
         if self
             .statements
             .iter()
             .any(|s| *s == statement || s.covers(&statement))
         {
-            return;
+            return false;
         }
         for existing in &mut self.statements {
             if existing.merge(&statement) {
-                return;
+                return true;
             }
         }
         self.statements.push(statement);
+        true
     }
 
     /// The statements.
@@ -310,50 +317,54 @@ fn scalar_or_list(items: Vec<Value>) -> Value {
 }
 
 impl ToValue for PolicyStatement {
+    // Fields are inserted as built values: `ObjectBuilder::field` would render each of them a
+    // second time, and grants render their policy on every change.
     fn to_value(&self) -> Value {
         let strings = |items: &[String]| {
             scalar_or_list(items.iter().map(|a| Value::String(a.clone())).collect())
         };
         let exprs =
             |items: &[Expr<String>]| scalar_or_list(items.iter().map(ToValue::to_value).collect());
-        let mut out = ObjectBuilder::new();
+        let mut out: IndexMap<String, Value> = IndexMap::new();
         if let Some(sid) = &self.sid {
-            out.field("Sid", sid.as_str());
+            out.insert("Sid".to_owned(), Value::String(sid.clone()));
         }
-        out.field(
-            "Effect",
-            match self.effect {
+        out.insert(
+            "Effect".to_owned(),
+            Value::from(match self.effect {
                 Effect::Allow => "Allow",
                 Effect::Deny => "Deny",
-            },
+            }),
         );
         if !self.principals.is_empty() {
-            out.field("Principal", &principal::render(&self.principals));
+            out.insert("Principal".to_owned(), principal::render(&self.principals));
         }
         if !self.actions.is_empty() {
-            out.field("Action", &strings(&self.actions));
+            out.insert("Action".to_owned(), strings(&self.actions));
         }
         if !self.not_actions.is_empty() {
-            out.field("NotAction", &strings(&self.not_actions));
+            out.insert("NotAction".to_owned(), strings(&self.not_actions));
         }
         if !self.resources.is_empty() {
-            out.field("Resource", &exprs(&self.resources));
+            out.insert("Resource".to_owned(), exprs(&self.resources));
         }
         if !self.not_resources.is_empty() {
-            out.field("NotResource", &exprs(&self.not_resources));
+            out.insert("NotResource".to_owned(), exprs(&self.not_resources));
         }
         if !self.conditions.is_empty() {
-            let mut by_operator: IndexMap<String, IndexMap<String, Value>> = IndexMap::new();
+            let mut by_operator: IndexMap<String, Value> = IndexMap::new();
             for c in &self.conditions {
                 let values = scalar_or_list(c.values.iter().map(ToValue::to_value).collect());
-                by_operator
+                if let Value::Object(keys) = by_operator
                     .entry(c.operator.clone())
-                    .or_default()
-                    .insert(c.key.clone(), values);
+                    .or_insert_with(Value::object)
+                {
+                    keys.insert(c.key.clone(), values);
+                }
             }
-            out.field("Condition", &by_operator);
+            out.insert("Condition".to_owned(), Value::Object(by_operator));
         }
-        out.build()
+        Value::Object(out)
     }
 }
 

@@ -378,13 +378,24 @@ impl<'a> Bucket<'a> {
         for problem in statement.problems(PolicyKind::Resource) {
             self.node.error(problem);
         }
+        // `None` when the policy already allowed this: every bucket that logs to the stack's
+        // log bucket adds the same statement to its policy, and rendering it again each time
+        // would cost as much as the rest of the bucket.
         let (document, existing) = self.node.with_state(|state: &mut BucketState| {
-            state.policy.add(statement);
-            (state.policy.to_value(), state.policy_resource)
+            let document = state
+                .policy
+                .add_changed(statement)
+                .then(|| state.policy.to_value());
+            (document, state.policy_resource)
         });
-        match existing.and_then(|key| key.get(self.node.app())) {
-            Some(policy) => policy.update(|p| p.policy_document = document),
-            None => {
+        match (existing.and_then(|key| key.get(self.node.app())), document) {
+            (Some(_), None) => {}
+            (Some(policy), Some(document)) => policy.update(|p| p.policy_document = document),
+            (None, document) => {
+                let document = document.unwrap_or_else(|| {
+                    self.node
+                        .with_state(|state: &mut BucketState| state.policy.to_value())
+                });
                 let policy = self
                     .node
                     .add_child("Policy")

@@ -158,6 +158,9 @@ impl Synthesized {
 pub fn pretty(value: &J) -> Vec<u8> {
     let mut out = serde_json::to_vec_pretty(value).unwrap_or_default();
     out.push(b'\n');
+    // The buffer grew by doubling; every file of the assembly is held until all are written,
+    // so give back the spare capacity (for large buffers the allocator does so in place).
+    out.shrink_to_fit();
     out
 }
 

@@ -292,7 +292,11 @@ fn tree_json(tree: &Tree, layout: &Layout) -> J {
         }
         J::Object(out)
     }
-    json!({ "version": "tree-0.1", "tree": node(tree, layout, ROOT, "") })
+    // Built directly: `json!` would copy the whole tree through serde once more.
+    let mut out = Map::new();
+    out.insert("version".into(), J::String("tree-0.1".into()));
+    out.insert("tree".into(), node(tree, layout, ROOT, ""));
+    J::Object(out)
 }
 
 /// Size of the minified JSON, without building it.

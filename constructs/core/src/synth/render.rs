@@ -107,7 +107,7 @@ pub(crate) fn stack(
     for &node in &elements.resources {
         if let NodeKind::Resource(r) = &tree.node(node).kind {
             let value = resource_value(tree, resolver, node, r, depends_on.get(&node));
-            let rendered = resolver.resolve(site(node, Place::Resource), &value);
+            let rendered = resolver.resolve_owned(site(node, Place::Resource), value);
             out.resources.insert(layout.lid(node).to_owned(), rendered);
         }
     }
@@ -143,19 +143,20 @@ fn resource_value(
     data: &ResourceData,
     depends_on: Option<&BTreeSet<String>>,
 ) -> Value {
-    let path = tree.path(node);
+    // The path is only needed for a diagnostic, which most resources never have.
+    let path = || tree.path(node);
     let mut entry: IndexMap<String, Value> = IndexMap::new();
     entry.insert("Type".into(), Value::String(data.cfn_type.clone()));
     match &data.props {
         None => resolver.diags.push(Diagnostic::error(
-            path.clone(),
+            path(),
             "synthesized while its properties were being changed",
         )),
         Some(props) => {
             let mut properties = props.properties();
             if !matches!(properties, Value::Object(_)) {
                 resolver.diags.push(Diagnostic::error(
-                    path.clone(),
+                    path(),
                     format!(
                         "the properties of a resource must be an object, not {}",
                         properties.kind()
@@ -202,7 +203,7 @@ fn resource_value(
     if snapshot && !SNAPSHOT_TYPES.contains(&data.cfn_type.as_str()) {
         resolver.diags.push(
             Diagnostic::error(
-                path.clone(),
+                path(),
                 format!("{} does not support the Snapshot policy", data.cfn_type),
             )
             .with_hint("use RemovalPolicy::Retain to keep the resource, or Destroy"),
@@ -227,7 +228,7 @@ fn resource_value(
     for (i, op) in data.overrides.iter().enumerate() {
         if let Err(err) = op.apply(&mut value) {
             resolver.diags.push(Diagnostic::error(
-                path.clone(),
+                path(),
                 format!("override {} cannot be applied: {err}", i + 1),
             ));
         }

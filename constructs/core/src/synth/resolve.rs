@@ -116,6 +116,26 @@ impl<'t> Resolver<'t> {
         }
     }
 
+    /// Resolves a value the caller no longer needs: strings and object keys are moved into the
+    /// template instead of copied, which is most of the work of rendering a resource.
+    pub(crate) fn resolve_owned(&mut self, site: Site, value: Value) -> J {
+        match value {
+            Value::String(s) => J::String(s),
+            Value::Array(items) => J::Array(
+                items
+                    .into_iter()
+                    .map(|v| self.resolve_owned(site, v))
+                    .collect(),
+            ),
+            Value::Object(map) => J::Object(
+                map.into_iter()
+                    .map(|(k, v)| (k, self.resolve_owned(site, v)))
+                    .collect(),
+            ),
+            other => self.resolve(site, &other),
+        }
+    }
+
     fn intrinsic(&mut self, site: Site, f: &Intrinsic) -> J {
         match f {
             Intrinsic::Ref(target) => self.reference(site, *target, None),
