@@ -17,6 +17,7 @@
 //! ```
 
 mod app;
+mod app_def;
 mod condition;
 mod construct;
 mod diagnostics;
@@ -37,6 +38,7 @@ mod tree;
 mod value;
 
 pub use app::App;
+pub use app_def::AppDef;
 pub use condition::Condition;
 pub use construct::{Construct, Node};
 pub use diagnostics::{Diagnostic, Diagnostics, Severity, SynthError};
