@@ -1,7 +1,7 @@
 //! The app definitions of this project, one module per app. Each app is synthesized into
 //! `synth-out/<app name>/`.
 
-use cirrus_cli::AppDef;
+use cirrus_core::AppDef;
 
 pub mod ecommerce;
 pub mod eks_progressive;

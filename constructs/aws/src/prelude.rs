@@ -9,25 +9,45 @@
 
 pub use cirrus_core::prelude::*;
 
+#[cfg(feature = "athena")]
 pub use crate::athena::IWorkGroup as _;
+#[cfg(feature = "certificatemanager")]
 pub use crate::certificatemanager::ICertificate as _;
+#[cfg(feature = "cloudfront")]
 pub use crate::cloudfront::IDistribution as _;
+#[cfg(feature = "codebuild")]
 pub use crate::codebuild::IProject as _;
+#[cfg(feature = "codecommit")]
 pub use crate::codecommit::IRepository as _;
+#[cfg(feature = "codepipeline")]
 pub use crate::codepipeline::IPipeline as _;
+#[cfg(feature = "ec2")]
 pub use crate::ec2::{ISecurityGroup as _, IVpc as _};
+#[cfg(feature = "ecr")]
 pub use crate::ecr::IRepository as _;
+#[cfg(feature = "eks")]
 pub use crate::eks::ICluster as _;
+#[cfg(feature = "elbv2")]
 pub use crate::elbv2::{IListener as _, ILoadBalancer as _, ITargetGroup as _};
+#[cfg(feature = "emr")]
 pub use crate::emr::ICluster as _;
+#[cfg(feature = "events")]
 pub use crate::events::IRule as _;
+#[cfg(feature = "firehose")]
 pub use crate::firehose::IDeliveryStream as _;
+#[cfg(feature = "iam")]
 pub use crate::iam::{Grantable as _, IManagedPolicy as _};
+#[cfg(feature = "kms")]
 pub use crate::kms::IKey as _;
+#[cfg(feature = "route53")]
 pub use crate::route53::IHostedZone as _;
+#[cfg(feature = "s3")]
 pub use crate::s3::IBucket as _;
+#[cfg(feature = "secretsmanager")]
 pub use crate::secretsmanager::ISecret as _;
+#[cfg(feature = "ssm")]
 pub use crate::ssm::IParameter as _;
+#[cfg(feature = "wafv2")]
 pub use crate::wafv2::IWebAcl as _;
 
 #[cfg(test)]

@@ -1,20 +1,13 @@
-//! The app definitions the runner works on, and synthesizing them.
+//! Selecting and synthesizing the app definitions the runner works on ([`AppDef`] itself is
+//! `cirrus-core`'s, so that a project's apps need not depend on the runner).
 
 use std::time::Instant;
 
-use cirrus_core::{App, Synthesized};
+pub(crate) use cirrus_core::AppDef;
+use cirrus_core::Synthesized;
 
 use crate::error::CliError;
 use crate::style::Ui;
-
-/// An app definition: a name (its output folder) and the function that builds it.
-#[derive(Debug, Clone, Copy)]
-pub struct AppDef {
-    /// The app's name: lower-case letters, digits and `-`.
-    pub name: &'static str,
-    /// Adds the app's stacks to `app`.
-    pub define: fn(&App),
-}
 
 /// The apps `--app` selects: the one named, or all of them.
 pub(crate) fn select<'d>(
@@ -41,8 +34,7 @@ pub(crate) fn synthesize(apps: &[&AppDef], ui: &Ui) -> Result<Vec<Synthesized>, 
     let mut out = Vec::with_capacity(apps.len());
     let mut errors = 0;
     for def in apps {
-        let app = App::new(def.name);
-        (def.define)(&app);
+        let app = def.build();
         match app.synth() {
             Ok(synthesized) => {
                 for warning in &synthesized.warnings {

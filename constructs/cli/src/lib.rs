@@ -31,8 +31,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use apps::AppDef;
 pub use aws::AwsError;
+pub use cirrus_core::AppDef;
 pub use error::CliError;
 pub use style::Ui;
 

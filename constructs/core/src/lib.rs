@@ -17,6 +17,7 @@
 //! ```
 
 mod app;
+mod app_def;
 mod arn;
 pub mod assertions;
 mod condition;
@@ -40,6 +41,7 @@ mod tree;
 mod value;
 
 pub use app::App;
+pub use app_def::AppDef;
 pub use arn::Arn;
 pub use condition::Condition;
 pub use construct::{Construct, Node};
