@@ -32,7 +32,7 @@
 use cirrus_aws::iam::{
     ManagedPolicy, ManagedPolicyProps, PolicyCondition, PolicyDocument, PolicyStatement, Role,
 };
-use cirrus_core::prelude::*;
+use cirrus_aws::prelude::*;
 
 use super::config::IAM_PATH;
 
@@ -67,14 +67,9 @@ pub struct Scope {
     pub keys: bool,
 }
 
-/// `arn:<partition>:<service>:<region>:<account>:<resource>`.
+/// `arn:<partition>:<service>:<region>:<account>:<resource>` of the stack.
 fn arn(service: &str, resource: &str) -> Expr<String> {
-    fns::sub(
-        &format!(
-            "arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}"
-        ),
-        [],
-    )
+    Arn::new(service, resource).into()
 }
 
 /// A statement allowing `actions` on `resources`.
@@ -135,10 +130,7 @@ pub fn grant<'a>(stack: Stack<'a>, role: Role<'a>, scope: &Scope) {
 
 /// IAM roles under the app's path, keys, log groups.
 fn identity(scope: &Scope) -> Vec<PolicyStatement> {
-    let roles = fns::sub(
-        &format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role{IAM_PATH}*"),
-        [],
-    );
+    let roles: Expr<String> = Arn::new("iam", format!("role{IAM_PATH}*")).global().into();
     let mut out = vec![allow(
         [
             "iam:CreateRole",
@@ -167,20 +159,18 @@ fn identity(scope: &Scope) -> Vec<PolicyStatement> {
                 .managed_policies
                 .iter()
                 .map(|name| {
-                    fns::sub(
-                        &format!("arn:${{AWS::Partition}}:iam::aws:policy/{name}"),
-                        [],
-                    )
+                    Arn::new("iam", format!("policy/{name}"))
+                        .global()
+                        .aws_managed()
+                        .into()
                 })
                 .collect(),
         });
         out.push(attach);
     }
     if scope.cluster.is_some() {
-        let service_roles = fns::sub(
-            "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/*",
-            [],
-        );
+        let service_roles: Expr<String> =
+            Arn::new("iam", "role/aws-service-role/*").global().into();
         let mut linked = allow(["iam:CreateServiceLinkedRole"], [service_roles.clone()]);
         linked.conditions.push(PolicyCondition {
             operator: "StringEquals".into(),
@@ -268,10 +258,10 @@ fn delivery(scope: &Scope) -> Vec<PolicyStatement> {
             .stacks
             .iter()
             .map(|stack| {
-                fns::sub(
-                    &format!("arn:${{AWS::Partition}}:s3:::{}-*", stack.to_lowercase()),
-                    [],
-                )
+                Arn::new("s3", format!("{}-*", stack.to_lowercase()))
+                    .global()
+                    .no_account()
+                    .into()
             })
             .collect();
         let mut actions = vec![
@@ -414,12 +404,8 @@ fn edge(scope: &Scope) -> Vec<PolicyStatement> {
     if !scope.edge {
         return Vec::new();
     }
-    let global = |resource: &str| {
-        fns::sub(
-            &format!("arn:${{AWS::Partition}}:cloudfront::${{AWS::AccountId}}:{resource}"),
-            [],
-        )
-    };
+    let global =
+        |resource: &str| -> Expr<String> { Arn::new("cloudfront", resource).global().into() };
     vec![
         allow(
             [
@@ -458,10 +444,9 @@ fn edge(scope: &Scope) -> Vec<PolicyStatement> {
             ],
             [
                 arn("wafv2", "global/webacl/*"),
-                fns::sub(
-                    "arn:${AWS::Partition}:wafv2:${AWS::Region}:*:global/managedruleset/*",
-                    [],
-                ),
+                Arn::new("wafv2", "global/managedruleset/*")
+                    .in_account("*")
+                    .into(),
             ],
         ),
     ]
@@ -564,10 +549,7 @@ fn cluster(scope: &Scope) -> Vec<PolicyStatement> {
         // EKS checks that the nodes' launch template can start instances from its images.
         allow(
             ["ec2:RunInstances"],
-            [
-                ec2,
-                fns::sub("arn:${AWS::Partition}:ec2:${AWS::Region}::image/*", []),
-            ],
+            [ec2, Arn::new("ec2", "image/*").no_account().into()],
         ),
         allow(["ec2:Describe*", "autoscaling:DescribeTags"], ["*".into()]),
         allow(

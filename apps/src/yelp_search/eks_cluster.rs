@@ -25,17 +25,17 @@
 //! `API_PUBLIC_CIDRS` when the clients allow it.
 
 use cirrus_aws::ec2::{
-    FlowLogDestination, FlowLogProps, IVpc, Peer, Port, SecurityGroup, SecurityGroupProps,
-    SubnetType, Vpc, VpcProps,
+    FlowLogDestination, FlowLogProps, Peer, Port, SecurityGroup, SecurityGroupProps, SubnetType,
+    Vpc, VpcProps,
 };
 use cirrus_aws::eks::{
-    AccessPolicy, AccessScope, AddonProps, Cluster, ClusterProps, EndpointAccess, ICluster,
-    Nodegroup, NodegroupProps, SecretsEncryption, addons,
+    AccessPolicy, AccessScope, AddonProps, Cluster, ClusterProps, EndpointAccess, Nodegroup,
+    NodegroupProps, SecretsEncryption, addons,
 };
 use cirrus_aws::iam::{ManagedPolicyArn, Principal, Role, RoleProps};
-use cirrus_aws::kms::{IKey, Key, KeyProps};
+use cirrus_aws::kms::{Key, KeyProps};
 use cirrus_aws::logs::LogGroupProps;
-use cirrus_core::prelude::*;
+use cirrus_aws::prelude::*;
 use cirrus_core::{TagSpec, value};
 
 use super::backend_infra::BackendInfra;
@@ -74,67 +74,51 @@ pub fn define<'a>(stack: Stack<'a>, backend: &BackendInfra<'a>, scope: &mut Scop
         ]
         .map(String::from),
     );
+    let key_description = format!(
+        "encrypts the Kubernetes secrets and the shared file system of cluster {CLUSTER_NAME}"
+    );
     let key = Key::new(
         stack,
         "Key",
-        KeyProps {
-            description: Some(format!(
-                "encrypts the Kubernetes secrets and the shared file system of cluster {CLUSTER_NAME}"
-            )),
-            ..Default::default()
-        },
+        KeyProps::default().description(key_description),
     );
     let role = |id: &str, principal: &str, description: &str| {
-        Role::new(
-            stack,
-            id,
-            Principal::service(principal),
-            RoleProps {
-                description: Some(description.into()),
-                path: Some(IAM_PATH.into()),
-                ..Default::default()
-            },
-        )
+        let props = RoleProps::default().description(description).path(IAM_PATH);
+        Role::new(stack, id, Principal::service(principal), props)
     };
 
+    let flow_log_group = LogGroupProps::default()
+        .log_group_name(flow_logs)
+        .retention(LOG_RETENTION);
     let vpc = Vpc::new(
         stack,
         "Vpc",
-        VpcProps {
-            cidr: VPC_CIDR.into(),
+        VpcProps::default()
+            .cidr(VPC_CIDR)
             // The API's LoadBalancer Service finds its subnets by these tags.
-            eks_subnet_tags: true,
-            flow_logs: Some(FlowLogProps {
-                destination: FlowLogDestination::CloudWatchLogs(LogGroupProps {
-                    log_group_name: Some(flow_logs.into()),
-                    retention: Some(LOG_RETENTION),
-                    ..Default::default()
-                }),
-                role_path: Some(IAM_PATH.into()),
-                ..Default::default()
-            }),
-            ..Default::default()
-        },
+            .eks_subnet_tags(true)
+            .flow_logs(
+                FlowLogProps::default()
+                    .destination(FlowLogDestination::CloudWatchLogs(flow_log_group))
+                    .role_path(IAM_PATH),
+            ),
     );
 
+    let public_cidrs = API_PUBLIC_CIDRS.iter().map(|c| (*c).to_owned()).collect();
     let cluster = Cluster::new(
         stack,
         "Cluster",
         &vpc,
-        ClusterProps {
-            cluster_name: Some(CLUSTER_NAME.into()),
-            endpoint_access: EndpointAccess::PublicAndPrivate(
-                API_PUBLIC_CIDRS.iter().map(|c| (*c).to_owned()).collect(),
-            ),
-            secrets_encryption: SecretsEncryption::Key(key),
-            log_retention: LOG_RETENTION,
-            role: Some(role(
+        ClusterProps::default()
+            .cluster_name(CLUSTER_NAME)
+            .endpoint_access(EndpointAccess::PublicAndPrivate(public_cidrs))
+            .secrets_encryption(SecretsEncryption::Key(key))
+            .log_retention(LOG_RETENTION)
+            .role(role(
                 "ClusterRole",
                 "eks.amazonaws.com",
                 "the EKS control plane",
             )),
-            ..Default::default()
-        },
     );
     // vpc-cni, kube-proxy and the Pod Identity agent before the nodes, CoreDNS after them.
     cluster.add_core_addons();
@@ -144,42 +128,29 @@ pub fn define<'a>(stack: Stack<'a>, backend: &BackendInfra<'a>, scope: &mut Scop
         stack,
         "EfsCsiRole",
         Principal::service("pods.eks.amazonaws.com"),
-        RoleProps {
-            description: Some(
-                "the EFS CSI driver's controller: access points of the shared volume".into(),
-            ),
-            managed_policies: vec![ManagedPolicyArn::aws(EFS_CSI_POLICY)],
-            path: Some(IAM_PATH.into()),
-            ..Default::default()
-        },
+        RoleProps::default()
+            .description("the EFS CSI driver's controller: access points of the shared volume")
+            .managed_policies([ManagedPolicyArn::aws(EFS_CSI_POLICY)])
+            .path(IAM_PATH),
     );
-    cluster.add_addon(
-        EFS_CSI_ADDON,
-        AddonProps {
-            pod_identity: vec![("efs-csi-controller-sa".into(), efs_csi.arn())],
-            ..Default::default()
-        },
-    );
+    let csi_props =
+        AddonProps::default().pod_identity([("efs-csi-controller-sa".to_owned(), efs_csi.arn())]);
+    cluster.add_addon(EFS_CSI_ADDON, csi_props);
 
     let (min, desired, max) = NODE_COUNT;
-    Nodegroup::new(
-        stack,
-        "Nodes",
-        &cluster,
-        NodegroupProps {
-            instance_types: vec![NODE_INSTANCE_TYPE.into()],
-            min_size: min,
-            desired_size: desired,
-            max_size: max,
-            disk_size_gib: Some(NODE_DISK_GIB),
-            role: Some(role(
-                "NodeRole",
-                "ec2.amazonaws.com",
-                "the nodes of the cluster: join it, run the VPC CNI, pull images from ECR",
-            )),
-            ..Default::default()
-        },
+    let node_role = role(
+        "NodeRole",
+        "ec2.amazonaws.com",
+        "the nodes of the cluster: join it, run the VPC CNI, pull images from ECR",
     );
+    let nodes = NodegroupProps::default()
+        .instance_types([NODE_INSTANCE_TYPE])
+        .min_size(min)
+        .desired_size(desired)
+        .max_size(max)
+        .disk_size_gib(NODE_DISK_GIB)
+        .role(node_role);
+    Nodegroup::new(stack, "Nodes", &cluster, nodes);
 
     let file_system = shared_volume(stack, &vpc, &cluster, key);
 
@@ -206,13 +177,11 @@ pub fn define<'a>(stack: Stack<'a>, backend: &BackendInfra<'a>, scope: &mut Scop
             Some(arn) => Principal::Arn(arn.into()),
             None => Principal::this_account(),
         },
-        RoleProps {
-            description: Some(format!(
+        RoleProps::default()
+            .description(format!(
                 "administers cluster {CLUSTER_NAME}: the namespace, the storage class, kubectl"
-            )),
-            path: Some(IAM_PATH.into()),
-            ..Default::default()
-        },
+            ))
+            .path(IAM_PATH),
     );
     cluster.grant_access(
         "Admin",
@@ -240,11 +209,12 @@ fn shared_volume<'a>(
     cluster: &Cluster<'a>,
     key: Key<'a>,
 ) -> Expr<String> {
+    let description = "NFS to the shared data file system, from the EKS cluster";
     let group = SecurityGroup::new(
         stack,
         "DataFsSg",
         vpc,
-        "NFS to the shared data file system, from the EKS cluster",
+        description,
         SecurityGroupProps::default(),
     );
     group.add_ingress_rule(
@@ -299,7 +269,7 @@ fn shared_volume<'a>(
                 value!({
                     "FileSystemId": (id.clone()),
                     "SubnetId": (subnet.subnet_id.clone()),
-                    "SecurityGroups": [(cirrus_aws::ec2::ISecurityGroup::id(&group))]
+                    "SecurityGroups": [(group.id())]
                 }),
             ),
         );

@@ -22,16 +22,16 @@
 use cirrus_aws::cloudfront::{
     Behavior, Distribution, DistributionProps, ErrorResponse, Origin, PriceClass,
 };
-use cirrus_aws::codebuild::{BuildLogs, BuildSpec, Project, ProjectProps};
-use cirrus_aws::codecommit::{IRepository, Repository, RepositoryProps};
+use cirrus_aws::codebuild::{BuildSpec, Project, ProjectProps};
+use cirrus_aws::codecommit::{Repository, RepositoryProps};
 use cirrus_aws::codepipeline::{
     Action, Artifact, CodeBuildActionProps, Pipeline, PipelineProps, S3DeployMode, S3DeployProps,
     Stage,
 };
 use cirrus_aws::logs::{LogEncryption, LogGroupProps};
-use cirrus_aws::s3::{Bucket, BucketProps, IBucket};
+use cirrus_aws::prelude::*;
+use cirrus_aws::s3::{Bucket, BucketProps};
 use cirrus_aws::ssm::{StringParameter, StringParameterProps};
-use cirrus_core::prelude::*;
 
 use super::buildspecs;
 use super::config::{API_URL, APP, BRANCH, IAM_PATH, LOG_RETENTION};
@@ -59,38 +59,28 @@ pub fn define(stack: Stack<'_>, scope: &mut Scope) {
         stack,
         "Cdn",
         Behavior::new(Origin::S3(site)),
-        DistributionProps {
-            default_root_object: Some("index.html".into()),
+        DistributionProps::default()
+            .default_root_object("index.html")
             // The React router runs in the browser: unknown paths get the app.
-            error_responses: ErrorResponse::single_page_app("/index.html"),
-            price_class: PriceClass::PriceClass100,
-            comment: Some(format!("{APP}: the React app")),
-            ..Default::default()
-        },
+            .error_responses(ErrorResponse::single_page_app("/index.html"))
+            .price_class(PriceClass::PriceClass100)
+            .comment(format!("{APP}: the React app")),
     );
 
     let app_repo_name = format!("{APP}-frontend");
     scope.repositories.push(app_repo_name.clone());
-    let app_repo = Repository::new(
-        stack,
-        "AppRepo",
-        &app_repo_name,
-        RepositoryProps {
-            description: Some("the React app of the search front end".into()),
-            ..Default::default()
-        },
-    );
+    let repo_props =
+        RepositoryProps::default().description("the React app of the search front end");
+    let app_repo = Repository::new(stack, "AppRepo", &app_repo_name, repo_props);
     scope.parameters.push(API_URL_PARAMETER.into());
     let api_url = StringParameter::new(
         stack,
         "ApiUrl",
         API_URL,
-        StringParameterProps {
-            parameter_name: Some(API_URL_PARAMETER.into()),
-            description: Some("the URL of the search API, baked into the React build".into()),
-            allowed_pattern: Some("^https://.+".into()),
-            ..Default::default()
-        },
+        StringParameterProps::default()
+            .parameter_name(API_URL_PARAMETER)
+            .description("the URL of the search API, baked into the React build")
+            .allowed_pattern("^https://.+"),
     );
     let build_name = format!("{APP}-frontend-build");
     let build_logs = log_group_name("frontend-build");
@@ -99,32 +89,33 @@ pub fn define(stack: Stack<'_>, scope: &mut Scope) {
     let build = Project::new(
         stack,
         "Build",
-        ProjectProps {
-            project_name: Some(build_name),
-            description: Some("builds the static site from the React app".into()),
-            build_spec: BuildSpec::inline(buildspecs::frontend(&api_url)),
-            logs: BuildLogs::New(LogGroupProps {
-                log_group_name: Some(build_logs.into()),
-                retention: Some(LOG_RETENTION),
-                encryption: LogEncryption::Key(key),
-                ..Default::default()
-            }),
-            encryption_key: Some(key),
-            timeout_minutes: 20,
-            role_path: Some(IAM_PATH.into()),
-            ..Default::default()
-        },
+        ProjectProps::default()
+            .project_name(build_name)
+            .description("builds the static site from the React app")
+            .build_spec(BuildSpec::inline(buildspecs::frontend(&api_url)))
+            .logs(
+                LogGroupProps::default()
+                    .log_group_name(build_logs)
+                    .retention(LOG_RETENTION)
+                    .encryption(LogEncryption::Key(key)),
+            )
+            .encryption_key(key)
+            .timeout_minutes(20u32)
+            .role_path(IAM_PATH),
     );
 
     let (src, built) = (Artifact::new("Src"), Artifact::new("Site"));
     let pipeline_name = format!("{APP}-frontend");
     scope.pipelines.push(pipeline_name.clone());
+    let deploy = S3DeployProps::default()
+        .mode(S3DeployMode::Extract { prefix: None })
+        .cache_control(CACHE_CONTROL);
     Pipeline::new(
         stack,
         "Pipeline",
-        PipelineProps {
-            pipeline_name: Some(pipeline_name),
-            stages: vec![
+        PipelineProps::default()
+            .pipeline_name(pipeline_name)
+            .stages([
                 Stage::new(
                     "Source",
                     [Action::codecommit_source(&app_repo, BRANCH, &src)],
@@ -137,22 +128,10 @@ pub fn define(stack: Stack<'_>, scope: &mut Scope) {
                         CodeBuildActionProps::output(&built),
                     )],
                 ),
-                Stage::new(
-                    "Deploy",
-                    [Action::s3_deploy(
-                        &site,
-                        &built,
-                        S3DeployProps {
-                            mode: S3DeployMode::Extract { prefix: None },
-                            cache_control: Some(CACHE_CONTROL.into()),
-                        },
-                    )],
-                ),
-            ],
-            artifact_bucket: Some(artifacts),
-            role_path: Some(IAM_PATH.into()),
-            ..Default::default()
-        },
+                Stage::new("Deploy", [Action::s3_deploy(&site, &built, deploy)]),
+            ])
+            .artifact_bucket(artifacts)
+            .role_path(IAM_PATH),
     );
 
     stack

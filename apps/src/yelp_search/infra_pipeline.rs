@@ -20,11 +20,11 @@
 //! let a deploying IAM user run kubectl with the pipeline's role. The cluster's
 //! `AdminRole` and its access entry do that job (see `eks_cluster`).
 
-use cirrus_aws::codecommit::{IRepository, Repository, RepositoryProps};
+use cirrus_aws::codecommit::{Repository, RepositoryProps};
 use cirrus_aws::codepipeline::{
     Action, Artifact, Capability, CloudFormationDeployProps, Pipeline, PipelineProps, Stage,
 };
-use cirrus_core::prelude::*;
+use cirrus_aws::prelude::*;
 
 use super::config::{APP, BRANCH, IAM_PATH};
 use super::deploy_permissions::{self, Scope};
@@ -43,45 +43,33 @@ pub struct InfraPipeline<'a> {
 /// Fills `stack` with the template repository and the pipeline that deploys `spec.deploys`,
 /// whose deployment role may create what `scope` lists.
 pub fn define<'a>(stack: Stack<'a>, spec: &InfraPipeline<'a>, scope: &Scope) {
-    let repo = Repository::new(
-        stack,
-        "InfraRepo",
-        &spec.name,
-        RepositoryProps {
-            description: Some(spec.repo_description.clone()),
-            ..Default::default()
-        },
-    );
+    let repo_props = RepositoryProps::default().description(spec.repo_description.clone());
+    let repo = Repository::new(stack, "InfraRepo", &spec.name, repo_props);
 
     let templates = Artifact::new("Templates");
     let mut stages = vec![Stage::new(
         "Source",
         [Action::codecommit_source(&repo, BRANCH, &templates)],
     )];
+    // 000: "--capabilities CAPABILITY_IAM CAPABILITY_NAMED_IAM".
+    let props =
+        CloudFormationDeployProps::default().capabilities([Capability::Iam, Capability::NamedIam]);
     for (stage, deployed) in &spec.deploys {
+        let template = templates.template_of(deployed);
         stages.push(Stage::new(
             stage,
             [Action::cloudformation_deploy(
                 deployed,
-                templates.template_of(deployed),
-                CloudFormationDeployProps {
-                    // 000: "--capabilities CAPABILITY_IAM CAPABILITY_NAMED_IAM".
-                    capabilities: vec![Capability::Iam, Capability::NamedIam],
-                    ..Default::default()
-                },
+                template,
+                props.clone(),
             )],
         ));
     }
-    let pipeline = Pipeline::new(
-        stack,
-        "Pipeline",
-        PipelineProps {
-            pipeline_name: Some(spec.name.clone()),
-            stages,
-            role_path: Some(IAM_PATH.into()),
-            ..Default::default()
-        },
-    );
+    let pipeline_props = PipelineProps::default()
+        .pipeline_name(spec.name.clone())
+        .stages(stages)
+        .role_path(IAM_PATH);
+    let pipeline = Pipeline::new(stack, "Pipeline", pipeline_props);
 
     stack
         .add_output("InfraRepoCloneUrlHttp", repo.clone_url_http())

@@ -119,8 +119,8 @@ mod frontend_infra;
 mod infra_pipeline;
 
 use cirrus_aws::kms::{Key, KeyProps};
+use cirrus_aws::prelude::*;
 use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps, LifecycleRule};
-use cirrus_core::prelude::*;
 
 use config::{APP, REGION};
 use deploy_permissions::Scope;
@@ -201,14 +201,10 @@ pub fn define(app: &App) {
 
 /// A stack of the app in its region, tagged with the app's name.
 fn stack<'a>(app: &'a App, id: &str, description: &str) -> Stack<'a> {
-    let stack = app.stack(
-        id,
-        StackProps {
-            env: Env::region(REGION),
-            description: Some(format!("{APP}: {description}")),
-            ..Default::default()
-        },
-    );
+    let props = StackProps::default()
+        .env(Env::region(REGION))
+        .description(format!("{APP}: {description}"));
+    let stack = app.stack(id, props);
     Tags::of(&stack).add("app", APP);
     stack
 }
@@ -216,32 +212,21 @@ fn stack<'a>(app: &'a App, id: &str, description: &str) -> Stack<'a> {
 /// The stack's customer managed key (`Key`) and the artifact bucket its pipelines share,
 /// encrypted with it: CodeBuild projects encrypt their output with the same key.
 fn artifact_store(stack: Stack<'_>) -> (Key<'_>, Bucket<'_>) {
-    let key = Key::new(
-        stack,
-        "Key",
-        KeyProps {
-            description: Some(format!(
-                "encrypts the pipeline artifacts and data of {}",
-                stack.stack_name()
-            )),
-            ..Default::default()
-        },
+    let description = format!(
+        "encrypts the pipeline artifacts and data of {}",
+        stack.stack_name()
     );
-    let bucket = Bucket::new(
-        stack,
-        "ArtifactBucket",
-        BucketProps {
-            encryption: BucketEncryption::Kms(key),
-            lifecycle_rules: vec![LifecycleRule {
-                id: Some("ExpireOldArtifacts".into()),
-                noncurrent_version_expiration_days: Some(30),
-                abort_incomplete_upload_days: Some(7),
-                ..Default::default()
-            }],
-            ..Default::default()
-        },
-    );
-    (key, bucket)
+    let key = Key::new(stack, "Key", KeyProps::default().description(description));
+    let expire = LifecycleRule {
+        id: Some("ExpireOldArtifacts".into()),
+        noncurrent_version_expiration_days: Some(30),
+        abort_incomplete_upload_days: Some(7),
+        ..Default::default()
+    };
+    let props = BucketProps::default()
+        .encryption(BucketEncryption::Kms(key))
+        .lifecycle_rules([expire]);
+    (key, Bucket::new(stack, "ArtifactBucket", props))
 }
 
 /// The name of a build log group: `/yelp-search/codebuild/<name>`.
