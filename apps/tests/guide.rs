@@ -58,7 +58,11 @@ fn every_rust_snippet_of_the_guide_is_code_of_the_project() {
         .map(|f| normalized(&fs::read_to_string(f).unwrap()))
         .collect();
     let blocks = rust_blocks(&guide);
-    assert!(blocks.len() >= 4, "the guide has {} Rust snippets", blocks.len());
+    assert!(
+        blocks.len() >= 4,
+        "the guide has {} Rust snippets",
+        blocks.len()
+    );
     for block in blocks {
         let wanted = normalized(&block);
         let found = sources
