@@ -110,8 +110,12 @@ fn names_after(code: &str, prefix: &str) -> BTreeSet<String> {
     out
 }
 
-/// The modules `lib.rs` declares, each with the feature on its `cfg` line (`None` if it has
-/// none).
+/// Public modules of every build, with no feature of their own: the prelude, whose lines carry
+/// the `cfg` of the module they name.
+const ALWAYS: &[&str] = &["prelude"];
+
+/// The modules `lib.rs` declares behind a feature, each with the feature on its `cfg` line
+/// (`None` if it has none); the modules in [`ALWAYS`] are left out.
 fn modules(lib: &str) -> Vec<(String, Option<String>)> {
     let mut out = Vec::new();
     let mut cfg = None;
@@ -125,7 +129,10 @@ fn modules(lib: &str) -> Vec<(String, Option<String>)> {
             .strip_prefix("pub mod ")
             .and_then(|l| l.strip_suffix(';'))
         {
-            out.push((module.to_owned(), cfg.take()));
+            let cfg = cfg.take();
+            if !ALWAYS.contains(&module) {
+                out.push((module.to_owned(), cfg));
+            }
         } else if !line.is_empty() {
             cfg = None;
         }
