@@ -550,7 +550,7 @@ fn catalog<'a>(stack: Stack<'a>, key: Key<'a>, archive: &Bucket<'a>) -> Expr<Str
         "glue.amazonaws.com",
         "the Glue crawler of the archive",
     );
-    role.add_managed_policy(ManagedPolicyArn::aws("service-role/AWSGlueServiceRole"));
+    role.add_managed_policy(&ManagedPolicyArn::aws("service-role/AWSGlueServiceRole"));
     archive.grant_read(&role);
     role.add_to_policy(
         PolicyStatement::allow()

@@ -305,7 +305,7 @@ fn observability<'a>(
         "CloudWatchAgentRole",
         "the CloudWatch agent and Fluent Bit of the amazon-cloudwatch-observability add-on",
     );
-    agent.add_managed_policy(ManagedPolicyArn::aws("CloudWatchAgentServerPolicy"));
+    agent.add_managed_policy(&ManagedPolicyArn::aws("CloudWatchAgentServerPolicy"));
     let addon = cluster.add_addon(
         "amazon-cloudwatch-observability",
         AddonProps {

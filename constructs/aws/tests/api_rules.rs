@@ -324,6 +324,22 @@ impl<'ast> Visit<'ast> for Traits {
 }
 
 impl Traits {
+    /// A construct handle type of this crate: it implements `Construct`.
+    fn is_construct(&self, ty: &str) -> bool {
+        self.implemented
+            .iter()
+            .any(|(t, tr)| t == ty && tr == "Construct")
+    }
+
+    /// A trait of this crate that handles implement (`IBucket`, `Grantable`, `IManagedPolicy`).
+    fn is_handle_trait(&self, name: &str) -> bool {
+        self.defined.contains(name)
+            && self
+                .implemented
+                .iter()
+                .any(|(t, tr)| tr == name && self.is_construct(t))
+    }
+
     /// What accessors of `ty` must not be prefixed with: its own name (without `Imported`)
     /// and the subject of each trait of this crate it implements.
     fn subjects(&self, ty: &str) -> BTreeSet<String> {
@@ -375,6 +391,51 @@ impl Checker<'_> {
     }
 }
 
+impl Checker<'_> {
+    /// Handles passed to a method or function are borrowed (`&Vpc<'a>`, `&impl IBucket<'a>`),
+    /// never moved: one rule wherever a construct is an argument. Builders that consume
+    /// `self` (`Target::with_role`) hold handles like props fields do, by value.
+    fn check_handles(&mut self, sig: &Signature) {
+        let builder = sig.inputs.first().is_some_and(
+            |a| matches!(a, FnArg::Receiver(r) if matches!(r.kind, syn::ReceiverKind::Value)),
+        );
+        if builder {
+            return;
+        }
+        for arg in &sig.inputs {
+            let FnArg::Typed(typed) = arg else { continue };
+            let moved = match &*typed.ty {
+                Type::ImplTrait(bounds) => bounds.bounds.iter().find_map(|b| match b {
+                    syn::TypeParamBound::Trait(t) => {
+                        let name = t.path.segments.last()?.ident.to_string();
+                        self.traits
+                            .is_handle_trait(&name)
+                            .then_some(format!("impl {name}"))
+                    }
+                    _ => None,
+                }),
+                Type::Path(path)
+                    if path
+                        .path
+                        .segments
+                        .first()
+                        .is_some_and(|s| s.ident != "Self") =>
+                {
+                    let name = path.path.segments.last().map(|s| s.ident.to_string());
+                    name.filter(|n| self.traits.is_construct(n))
+                }
+                _ => None,
+            };
+            if let Some(moved) = moved {
+                self.offend(
+                    sig,
+                    format!("a handle argument is borrowed: `&{moved}`, not `{moved}`"),
+                );
+            }
+        }
+    }
+}
+
 impl<'ast> Visit<'ast> for Checker<'_> {
     fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
         let Some(ty) = type_name(&item.self_ty) else {
@@ -404,6 +465,15 @@ impl<'ast> Visit<'ast> for Checker<'_> {
                 }
             }
             self.check_accessor(&ty, &f.sig, &forbidden);
+            // Conversions (`From`) consume by design; the rule is for the crate's own API.
+            let own_trait = item
+                .trait_
+                .as_ref()
+                .and_then(|(path, _)| path.segments.last())
+                .is_some_and(|t| self.traits.defined.contains(&t.ident.to_string()));
+            if (inherent && public) || own_trait {
+                self.check_handles(&f.sig);
+            }
         }
         visit::visit_item_impl(self, item);
     }
@@ -563,6 +633,16 @@ impl<'a> Topic<'a> {
         body()
     }
 }
+
+impl<'a> Construct<'a> for Topic<'a> {}
+
+impl<'a> Topic<'a> {
+    pub fn forward_to(&self, other: Topic<'a>, copy: &Topic<'a>) {}
+
+    pub fn with_topic(self, other: Topic<'a>) -> Self {
+        body()
+    }
+}
 "#;
     let source = Source {
         path: PathBuf::from("src/sqs/queue.rs"),
@@ -582,6 +662,7 @@ impl<'a> Topic<'a> {
             "src/sqs/queue.rs:20: `pub fn from_url(scope: impl Construct<'a>, id: &str, url: &str) -> ImportedQueue<'a>`: the imported value must be `impl Into<Expr<String>>`",
             "src/sqs/queue.rs:36: `pub fn queue_name(&self) -> Expr<String>`: an accessor of Queue is named `name()`, not `queue_name()`",
             "src/sqs/queue.rs:46: `fn queue_arn(&self) -> Expr<String>`: an accessor of ImportedQueue is named `arn()`, not `queue_arn()`",
+            "src/sqs/queue.rs:68: `pub fn forward_to(&self, other: Topic<'a>, copy: &Topic<'a>) {}`: a handle argument is borrowed: `&Topic`, not `Topic`",
         ]
     );
 }

@@ -23,7 +23,7 @@ fn properties(app: &App, prefix: &str) -> Value {
 
 /// Attaches `policy` to `role`, whichever kind of managed policy it is.
 fn attach<'a>(role: &Role<'a>, policy: impl IManagedPolicy) {
-    role.add_managed_policy(policy);
+    role.add_managed_policy(&policy);
 }
 
 #[test]

@@ -310,7 +310,7 @@ impl<'a> Cluster<'a> {
                 },
             )
         });
-        role.add_managed_policy(ManagedPolicyArn::aws("AmazonEKSClusterPolicy"));
+        role.add_managed_policy(&ManagedPolicyArn::aws("AmazonEKSClusterPolicy"));
 
         let key = match props.secrets_encryption {
             SecretsEncryption::NewKey => Key::new(

@@ -268,7 +268,7 @@ impl<'a> Nodegroup<'a> {
             )
         });
         for policy in NODE_POLICIES {
-            role.add_managed_policy(ManagedPolicyArn::aws(policy));
+            role.add_managed_policy(&ManagedPolicyArn::aws(policy));
         }
 
         let template = node.add(

@@ -240,7 +240,7 @@ impl<'a> Cluster<'a> {
             SecurityConfiguration::new(
                 node,
                 "SecurityConfiguration",
-                key,
+                &key,
                 SecurityConfigurationProps::default(),
             )
         });

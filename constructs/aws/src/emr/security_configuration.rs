@@ -56,9 +56,10 @@ impl<'a> SecurityConfiguration<'a> {
     pub fn new(
         scope: impl Construct<'a>,
         id: &str,
-        key: Key<'a>,
+        key: &Key<'a>,
         props: SecurityConfigurationProps<'a>,
     ) -> SecurityConfiguration<'a> {
+        let key = *key;
         let node = scope.node().add_child(id);
         let at_rest = value!({
             "S3EncryptionConfiguration": {

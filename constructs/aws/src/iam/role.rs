@@ -254,7 +254,7 @@ impl<'a> Role<'a> {
 
     /// Attaches a managed policy: one of this app, an imported one, or an ARN
     /// ([`IManagedPolicy`]). Attaching the same policy twice attaches it once.
-    pub fn add_managed_policy(&self, policy: impl IManagedPolicy) {
+    pub fn add_managed_policy(&self, policy: &impl IManagedPolicy) {
         let policy = policy.arn();
         self.resource.update(|r| {
             let mut arns: Vec<Expr<String>> = r
