@@ -1,13 +1,15 @@
 //! Synthesis: from the construct tree to templates, manifest and tree, in memory.
 //!
 //! The passes, in order:
-//! 1. [`layout`]: the elements of each stack and their logical ids (unique per template);
-//! 2. [`graph::explicit`]: explicit dependencies expanded to resources (`DependsOn`) or stacks;
-//! 3. [`render`] with the [`resolve`] pass: every element rendered to JSON, references mapped to
+//! 1. `layout`: the elements of each stack and their logical ids (unique per template);
+//! 2. `graph::explicit`: explicit dependencies expanded to resources (`DependsOn`) or stacks;
+//! 3. `render` with the `resolve` pass: every element rendered to JSON, references mapped to
 //!    logical ids or to imports of automatic exports, every reference recorded as an edge;
 //! 4. exports added to the producing stacks;
-//! 5. [`graph`]: resource cycles per stack, stack cycles, deployment waves;
+//! 5. `graph`: resource cycles per stack, stack cycles, deployment waves;
 //! 6. [`limits`]: CloudFormation's quotas per stack.
+//!
+//! (The passes are private modules of this one: `synth/layout.rs` and so on.)
 //!
 //! Every pass records problems and goes on, so one run reports all of them.
 
