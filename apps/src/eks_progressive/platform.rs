@@ -1,108 +1,78 @@
 //! One environment's platform stack.
 
 use cirrus_aws::ec2::{NatGateways, Vpc, VpcProps};
-use cirrus_aws::ecr::{IRepository, LifecycleRule, Repository, RepositoryProps};
+use cirrus_aws::ecr::{LifecycleRule, Repository, RepositoryProps};
 use cirrus_aws::eks::{
-    AccessPolicy, AccessScope, Cluster, ClusterProps, EndpointAccess, ICluster, Nodegroup,
+    AccessPolicy, AccessScope, AddonProps, Cluster, ClusterProps, EndpointAccess, Nodegroup,
     NodegroupProps, addons,
 };
 use cirrus_aws::iam::{Principal, Role, RoleProps};
-use cirrus_core::prelude::*;
+use cirrus_aws::prelude::*;
 
 use super::config::{ADMIN_CIDRS, EnvSpec, KUBERNETES_VERSION, REGION};
 
+/// The path of the roles of the app.
+const IAM_PATH: &str = "/eks-progressive/";
+
 /// Adds the stack of one environment.
 pub fn platform(app: &App, spec: &EnvSpec) {
-    let stack = app.stack(
-        spec.stack,
-        StackProps {
-            env: Env::region(REGION),
-            description: Some(format!(
-                "eks-progressive {}: VPC, EKS cluster, node group and image repository",
-                spec.name
-            )),
-            ..Default::default()
-        },
+    let description = format!(
+        "eks-progressive {}: VPC, EKS cluster, node group and image repository",
+        spec.name
     );
+    let props = StackProps::default()
+        .env(Env::region(REGION))
+        .description(description);
+    let stack = app.stack(spec.stack, props);
     Tags::of(&stack).add("app", "eks-progressive");
     Tags::of(&stack).add("environment", spec.name);
     let cluster_name = format!("ps-eks-{}", spec.name);
 
-    let vpc = Vpc::new(
-        stack,
-        "Vpc",
-        VpcProps {
-            cidr: spec.cidr.into(),
-            nat_gateways: NatGateways::Count(spec.nat_gateways),
-            // Gloo Edge's gateway proxy is a LoadBalancer Service: the subnet tags tell
-            // Kubernetes where to put the load balancer.
-            eks_subnet_tags: true,
-            ..Default::default()
-        },
-    );
+    let vpc_props = VpcProps::default()
+        .cidr(spec.cidr)
+        .nat_gateways(NatGateways::Count(spec.nat_gateways))
+        // Gloo Edge's gateway proxy is a LoadBalancer Service: the subnet tags tell
+        // Kubernetes where to put the load balancer.
+        .eks_subnet_tags(true);
+    let vpc = Vpc::new(stack, "Vpc", vpc_props);
 
     let endpoint_access = if spec.private_endpoint_only {
         EndpointAccess::Private
     } else {
         EndpointAccess::PublicAndPrivate(ADMIN_CIDRS.iter().map(|c| (*c).to_owned()).collect())
     };
-    let cluster = Cluster::new(
-        stack,
-        "Cluster",
-        &vpc,
-        ClusterProps {
-            cluster_name: Some(cluster_name.clone()),
-            version: KUBERNETES_VERSION,
-            endpoint_access,
-            ..Default::default()
-        },
-    );
+    let cluster_props = ClusterProps::default()
+        .cluster_name(cluster_name.clone())
+        .version(KUBERNETES_VERSION)
+        .endpoint_access(endpoint_access);
+    let cluster = Cluster::new(stack, "Cluster", &vpc, cluster_props);
     // "the cluster has a private endpoint and uses both VPC CNI plugin, and the CoreDNS add-on"
     cluster.add_core_addons();
-    cluster.add_addon(addons::METRICS_SERVER, Default::default());
+    cluster.add_addon(addons::METRICS_SERVER, AddonProps::default());
 
     let (min, desired, max) = spec.nodes;
-    Nodegroup::new(
-        stack,
-        "Nodes",
-        &cluster,
-        NodegroupProps {
-            instance_types: vec![spec.instance_type.into()],
-            min_size: min,
-            desired_size: desired,
-            max_size: max,
-            labels: [("env".to_owned(), spec.name.to_owned())]
-                .into_iter()
-                .collect(),
-            ..Default::default()
-        },
-    );
+    let nodes = NodegroupProps::default()
+        .instance_types([spec.instance_type])
+        .min_size(min)
+        .desired_size(desired)
+        .max_size(max)
+        .labels([("env".to_owned(), spec.name.to_owned())]);
+    Nodegroup::new(stack, "Nodes", &cluster, nodes);
 
     // The images of podinfo, pushed by the release scripts and pulled by the nodes.
-    let images = Repository::new(
-        stack,
-        "Images",
-        RepositoryProps {
-            repository_name: Some(format!("ps-flagger-repository-{}", spec.name)),
-            lifecycle_rules: vec![
-                LifecycleRule::ExpireUntaggedAfterDays(7),
-                LifecycleRule::KeepLastImages(50),
-            ],
-            ..Default::default()
-        },
-    );
+    let images_props = RepositoryProps::default()
+        .repository_name(format!("ps-flagger-repository-{}", spec.name))
+        .lifecycle_rules([
+            LifecycleRule::ExpireUntaggedAfterDays(7),
+            LifecycleRule::KeepLastImages(50),
+        ]);
+    let images = Repository::new(stack, "Images", images_props);
 
     // Administrators assume this role; it replaces the post's IAM user with static keys.
-    let admin = Role::new(
-        stack,
-        "AdminRole",
-        Principal::this_account(),
-        RoleProps {
-            description: Some(format!("administers the {} cluster", spec.name)),
-            path: Some("/eks-progressive/".into()),
-            ..Default::default()
-        },
-    );
+    let admin_props = RoleProps::default()
+        .description(format!("administers the {} cluster", spec.name))
+        .path(IAM_PATH);
+    let admin = Role::new(stack, "AdminRole", Principal::this_account(), admin_props);
     cluster.grant_access(
         "Admin",
         admin.arn(),
@@ -116,11 +86,9 @@ pub fn platform(app: &App, spec: &EnvSpec) {
         stack,
         "AutoscalerRole",
         Principal::service("pods.eks.amazonaws.com"),
-        RoleProps {
-            description: Some("cluster-autoscaler in kube-system".into()),
-            path: Some("/eks-progressive/".into()),
-            ..Default::default()
-        },
+        RoleProps::default()
+            .description("cluster-autoscaler in kube-system")
+            .path(IAM_PATH),
     );
     cluster.add_cluster_autoscaler(&autoscaler);
 
