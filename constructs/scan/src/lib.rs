@@ -39,6 +39,16 @@ pub enum ScanError {
     /// Failed checks that no skip covers, or skips that cover nothing.
     #[error("checkov:\n{0}")]
     Checkov(String),
+    /// The skip list could not be read: a missing list would excuse nothing and report every
+    /// skipped check as a failure, far from the cause.
+    #[error("cannot read the skip list {path}")]
+    SkipListRead {
+        /// Where it was looked for.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// The skip list is malformed.
     #[error("checkov-skips.txt line {line}: {message}")]
     SkipList {
@@ -95,7 +105,10 @@ pub fn cfn_lint(cfn_lint: &Path, files: &[PathBuf]) -> Result<(), ScanError> {
 /// The workspace's skip list.
 pub fn workspace_skips() -> Result<Skips, ScanError> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../checkov-skips.txt");
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let text = std::fs::read_to_string(path).map_err(|source| ScanError::SkipListRead {
+        path: path.to_owned(),
+        source,
+    })?;
     Skips::parse(&text)
 }
 
