@@ -62,5 +62,5 @@ pub(crate) fn stack_singleton<'a, M: 'static, T: Keyed<'a>>(
     create: impl FnOnce(Stack<'a>) -> T,
 ) -> T {
     let stack = scope.stack();
-    singleton::<M, T>(cirrus_core::Construct::node(&stack), || create(stack))
+    singleton::<M, T>(stack.node(), || create(stack))
 }

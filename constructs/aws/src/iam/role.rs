@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use cirrus_cfn::iam::{CfnPolicy, CfnRole, role};
-use cirrus_core::{App, Construct, Expr, Node, NodeKey, ResourceKey, ResourceRef, ToValue, fns};
+use cirrus_core::{
+    App, Construct, Expr, Node, NodeKey, ResourceKey, ResourceRef, ToValue, Value, fns,
+};
 
 use crate::keyed::Keyed;
 
@@ -271,22 +273,34 @@ impl<'a> Role<'a> {
 
     /// Adds a statement to the role's default policy, creating the policy on first use.
     pub fn add_to_policy(&self, statement: PolicyStatement) {
-        for problem in statement.problems(PolicyKind::Identity) {
-            self.node.error(problem);
-        }
-        let (document, policy) = self.node.with_state(|state: &mut RoleState| {
-            state.default_policy.add(statement);
-            (state.default_policy.to_value(), state.policy)
+        add_statement(self.node, statement, |document| {
+            let mut cfn = CfnPolicy::new(document, "DefaultPolicy");
+            cfn.roles = Some(vec![self.name()].into());
+            self.node.add_child("DefaultPolicy").add("Resource", cfn)
         });
-        match policy.and_then(|key| key.get(self.node.app())) {
-            Some(policy) => policy.update(|p| p.policy_document = document),
-            None => {
-                let mut cfn = CfnPolicy::new(document, "DefaultPolicy");
-                cfn.roles = Some(vec![self.name()].into());
-                let policy = self.node.add_child("DefaultPolicy").add("Resource", cfn);
-                self.node
-                    .with_state(|state: &mut RoleState| state.policy = Some(policy.key()));
-            }
+    }
+}
+
+/// Adds `statement` to the identity policy kept in `node`'s state (a role's default policy,
+/// or the policy attached to an imported role) and renders it into its `AWS::IAM::Policy`,
+/// which `create` makes, with the rendered document, for the first statement.
+fn add_statement<'a>(
+    node: Node<'a>,
+    statement: PolicyStatement,
+    create: impl FnOnce(Value) -> ResourceRef<'a, CfnPolicy>,
+) {
+    for problem in statement.problems(PolicyKind::Identity) {
+        node.error(problem);
+    }
+    let (document, policy) = node.with_state(|state: &mut RoleState| {
+        state.default_policy.add(statement);
+        (state.default_policy.to_value(), state.policy)
+    });
+    match policy.and_then(|key| key.get(node.app())) {
+        Some(policy) => policy.update(|p| p.policy_document = document),
+        None => {
+            let policy = create(document);
+            node.with_state(|state: &mut RoleState| state.policy = Some(policy.key()));
         }
     }
 }
@@ -348,23 +362,11 @@ impl<'a> ImportedRole<'a> {
 
 impl<'a> Grantable<'a> for ImportedRole<'a> {
     fn add_to_principal_policy(&self, statement: PolicyStatement) {
-        for problem in statement.problems(PolicyKind::Identity) {
-            self.node.error(problem);
-        }
-        let (document, policy) = self.node.with_state(|state: &mut RoleState| {
-            state.default_policy.add(statement);
-            (state.default_policy.to_value(), state.policy)
+        add_statement(self.node, statement, |document| {
+            let mut cfn = CfnPolicy::new(document, "GrantedByCirrus");
+            cfn.roles = Some(vec![self.name.clone()].into());
+            self.node.add("Policy", cfn)
         });
-        match policy.and_then(|key| key.get(self.node.app())) {
-            Some(policy) => policy.update(|p| p.policy_document = document),
-            None => {
-                let mut cfn = CfnPolicy::new(document, "GrantedByCirrus");
-                cfn.roles = Some(vec![self.name.clone()].into());
-                let policy = self.node.add("Policy", cfn);
-                self.node
-                    .with_state(|state: &mut RoleState| state.policy = Some(policy.key()));
-            }
-        }
     }
 
     fn grant_principal(&self) -> Principal {
