@@ -6,12 +6,15 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::app::App;
+use crate::artifact::{Artifact, ArtifactProps, token_text};
 use crate::diagnostics::Diagnostic;
+use crate::expr::Expr;
 use crate::id::{strip_non_alphanumeric, validate_construct_id};
 use crate::key::NodeKey;
 use crate::resource::{Resource, ResourceRef};
 use crate::stack::Stack;
 use crate::tree::{ElementRef, NodeData, NodeId, NodeKind};
+use crate::value::ToValue;
 
 /// Anything that has a place in the construct tree: stacks, resources, and the higher-level
 /// constructs built from them. A construct is also a scope that other constructs can be added
@@ -109,6 +112,30 @@ impl<'a> Node<'a> {
     /// ```
     pub fn add<R: Resource>(&self, id: &str, props: R) -> ResourceRef<'a, R> {
         ResourceRef::create(*self, id, props)
+    }
+
+    /// Adds an artifact below this node: files the runner deploys after the stacks they
+    /// depend on (see [`crate::artifact`]).
+    pub fn add_artifact(&self, id: &str, props: ArtifactProps) -> Artifact<'a> {
+        Artifact::create(*self, id, props)
+    }
+
+    /// A string that stands for `value` where only plain strings fit (a Kubernetes object's
+    /// field, say) and that synthesis resolves when it writes an artifact: the value becomes an
+    /// output of the stack that produces it, and the runner substitutes it at deploy time. A
+    /// literal comes back as itself.
+    ///
+    /// Tokens belong in artifacts only. One that reaches a template (a resource property) is
+    /// an error at synthesis: give the expression itself there.
+    pub fn token(&self, value: impl Into<Expr<String>>) -> String {
+        let value: Expr<String> = value.into();
+        if let Some(literal) = value.as_literal() {
+            return literal.clone();
+        }
+        let mut tree = self.app.tree_mut();
+        let index = tree.tokens.len();
+        tree.tokens.push((value.to_value(), self.id));
+        token_text(tree.app_id.0, index)
     }
 
     /// The child with that id, if any.

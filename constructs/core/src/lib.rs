@@ -19,6 +19,7 @@
 mod app;
 mod app_def;
 mod arn;
+pub mod artifact;
 pub mod assertions;
 mod condition;
 mod construct;
@@ -43,6 +44,7 @@ mod value;
 pub use app::App;
 pub use app_def::AppDef;
 pub use arn::Arn;
+pub use artifact::{Artifact, ArtifactFile, ArtifactProps, FileContent};
 pub use condition::Condition;
 pub use construct::{Construct, Node};
 pub use diagnostics::{Diagnostic, Diagnostics, Severity, SynthError};
@@ -62,7 +64,9 @@ pub use policies::{
 pub use resource::{RawAttrs, RawResource, Resource, ResourceRef};
 pub use rule::{Assertion, RuleProps};
 pub use stack::{Env, Stack, StackProps};
-pub use synth::{StackArtifact, Synthesized, TemplateFormat, YamlError};
+pub use synth::{
+    DeployArtifact, DeployValue, StackArtifact, Synthesized, TemplateFormat, YamlError,
+};
 pub use tags::{Tag, TagProps, TagSpec, TagVariant, Tags};
 pub use tree::ElementRef;
 pub use value::{ObjectBuilder, ToValue, Value};

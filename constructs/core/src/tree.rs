@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use indexmap::IndexMap;
 
+use crate::artifact::ArtifactProps;
 use crate::diagnostics::Diagnostic;
 use crate::intrinsic::{CondExpr, RuleExpr};
 use crate::patch::PatchOp;
@@ -33,7 +34,7 @@ impl NodeId {
 /// Identifies an app, so a handle of one app used in another is caught instead of resolving to
 /// an unrelated node. Never reaches the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct AppId(u32);
+pub struct AppId(pub(crate) u32);
 
 impl AppId {
     pub(crate) fn fresh() -> AppId {
@@ -57,6 +58,8 @@ pub(crate) struct Tree {
     pub(crate) nodes: Vec<NodeData>,
     /// Problems found while the tree was built.
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// The values that tokens stand for, by index, with the node that made each token.
+    pub(crate) tokens: Vec<(Value, NodeId)>,
 }
 
 pub(crate) const ROOT: NodeId = NodeId(0);
@@ -76,6 +79,7 @@ impl Tree {
                 state: Vec::new(),
             }],
             diagnostics: Vec::new(),
+            tokens: Vec::new(),
         }
     }
 
@@ -182,6 +186,8 @@ pub(crate) enum NodeKind {
     Condition(Box<CondExpr>),
     Mapping(Box<MappingData>),
     Rule(Box<RuleData>),
+    /// Something deployed besides the stacks (see [`crate::artifact`]).
+    Artifact(Box<ArtifactProps>),
 }
 
 impl NodeKind {
@@ -218,6 +224,7 @@ impl NodeKind {
             NodeKind::Condition(_) => "a condition",
             NodeKind::Mapping(_) => "a mapping",
             NodeKind::Rule(_) => "a rule",
+            NodeKind::Artifact(_) => "an artifact",
         }
     }
 }

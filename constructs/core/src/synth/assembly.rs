@@ -50,6 +50,44 @@ impl StackArtifact {
     }
 }
 
+/// One synthesized artifact: something the runner deploys after the stacks it depends on
+/// (see [`crate::artifact`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeployArtifact {
+    /// The artifact id: its construct path with `/` written as `-`.
+    pub id: String,
+    /// The manifest type, which tells the runner how to deploy it.
+    pub kind: String,
+    /// The construct path.
+    pub path: String,
+    /// The artifact id of the stack it belongs to.
+    pub stack: String,
+    /// Where it deploys (its stack's environment).
+    pub env: Env,
+    /// The artifact ids of the stacks and artifacts it deploys after, sorted.
+    pub dependencies: Vec<String>,
+    /// The properties the construct gave, tokens replaced by placeholders.
+    pub properties: serde_json::Map<String, J>,
+    /// The files, by name, rendered.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// The values its placeholders stand for, by `<stack>.<output>` (the placeholder is
+    /// `${cirrus:<stack>.<output>}`).
+    pub values: BTreeMap<String, DeployValue>,
+}
+
+/// A value an artifact reads at deploy time: an output of a stack of the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeployValue {
+    /// The artifact id of the stack.
+    pub stack: String,
+    /// The stack's CloudFormation name.
+    pub stack_name: String,
+    /// The output's logical id.
+    pub output: String,
+    /// What the value is and which constructs it comes from, for reviewers.
+    pub source: String,
+}
+
 /// Which template formats to write. JSON is always written: the manifest points at it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TemplateFormat {
@@ -67,6 +105,9 @@ pub struct Synthesized {
     pub app: String,
     /// The stacks in deploy order: wave by wave, creation order within a wave.
     pub stacks: Vec<StackArtifact>,
+    /// The other artifacts (Kubernetes objects, ...), in deploy order; they deploy after the
+    /// stacks they depend on.
+    pub artifacts: Vec<DeployArtifact>,
     /// Artifact ids by deployment wave: the stacks of a wave depend only on earlier waves and
     /// can deploy in parallel.
     pub waves: Vec<Vec<String>>,
@@ -125,6 +166,12 @@ impl Synthesized {
             artifact.insert("displayName".into(), J::String(stack.id.clone()));
             artifacts.insert(stack.id.clone(), J::Object(artifact));
         }
+        for artifact in &self.artifacts {
+            artifacts.insert(
+                artifact.id.clone(),
+                super::artifacts::manifest_entry(artifact),
+            );
+        }
         json!({ "version": CLOUD_ASSEMBLY_VERSION, "artifacts": artifacts })
     }
 
@@ -149,6 +196,9 @@ impl Synthesized {
                 })?;
                 files.push((format!("{}.template.yaml", stack.id), rendered));
             }
+        }
+        for artifact in &self.artifacts {
+            files.extend(artifact.files.iter().cloned());
         }
         Ok(files)
     }

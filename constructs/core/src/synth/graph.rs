@@ -35,7 +35,24 @@ pub(crate) fn explicit(tree: &Tree, layout: &Layout, diags: &mut Diagnostics) ->
     let mut out = Explicit::default();
     for (index, data) in tree.nodes.iter().enumerate() {
         let source = NodeId(u32::try_from(index).unwrap_or(u32::MAX));
+        if matches!(data.kind, NodeKind::Artifact(_)) {
+            // An artifact's dependencies order artifacts, never stacks (`artifacts.rs`).
+            continue;
+        }
         for &target in &data.dependencies {
+            if matches!(tree.node(target).kind, NodeKind::Artifact(_)) {
+                diags.push(
+                    Diagnostic::error(
+                        tree.path(source),
+                        format!(
+                            "cannot depend on {}: artifacts deploy after the stacks, so only another artifact can depend on one",
+                            tree.path(target)
+                        ),
+                    )
+                    .with_hint("depend on the construct the artifact belongs to instead"),
+                );
+                continue;
+            }
             if tree.is_ancestor_or_self(target, source) || tree.is_ancestor_or_self(source, target)
             {
                 diags.push(Diagnostic::error(
@@ -129,7 +146,7 @@ fn cycle_through(
 
 /// The cycles of a graph: one concrete cycle for every strongly connected component that has
 /// one, starting at its earliest-created node.
-fn cycles(graph: &DiGraphMap<NodeId, ()>) -> Vec<Vec<NodeId>> {
+pub(crate) fn cycles(graph: &DiGraphMap<NodeId, ()>) -> Vec<Vec<NodeId>> {
     let mut out = Vec::new();
     for component in tarjan_scc(graph) {
         let members: BTreeSet<NodeId> = component.iter().copied().collect();

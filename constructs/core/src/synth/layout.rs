@@ -23,6 +23,8 @@ pub(crate) struct StackElements {
 pub(crate) struct Layout {
     pub(crate) stacks: Vec<NodeId>,
     pub(crate) elements: Vec<StackElements>,
+    /// The artifacts of the app, in creation order within each stack.
+    pub(crate) artifacts: Vec<NodeId>,
     lids: Vec<Option<String>>,
 }
 
@@ -42,6 +44,7 @@ pub(crate) fn layout(tree: &Tree, diags: &mut Diagnostics) -> Layout {
     let stacks: Vec<NodeId> = tree.node(ROOT).children.clone();
     let mut lids = vec![None; tree.nodes.len()];
     let mut elements = Vec::with_capacity(stacks.len());
+    let mut artifacts = Vec::new();
     for &stack in &stacks {
         let mut found = StackElements::default();
         // One namespace per template: CloudFormation requires logical ids to be unique across
@@ -56,6 +59,10 @@ pub(crate) fn layout(tree: &Tree, diags: &mut Diagnostics) -> Layout {
                 NodeKind::Condition(_) => &mut found.conditions,
                 NodeKind::Mapping(_) => &mut found.mappings,
                 NodeKind::Rule(_) => &mut found.rules,
+                NodeKind::Artifact(_) => {
+                    artifacts.push(node);
+                    continue;
+                }
                 _ => continue,
             };
             section.push(node);
@@ -96,6 +103,7 @@ pub(crate) fn layout(tree: &Tree, diags: &mut Diagnostics) -> Layout {
     Layout {
         stacks,
         elements,
+        artifacts,
         lids,
     }
 }

@@ -13,6 +13,7 @@
 //!
 //! Every pass records problems and goes on, so one run reports all of them.
 
+mod artifacts;
 mod assembly;
 mod graph;
 mod layout;
@@ -26,7 +27,8 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value as J, json};
 
 pub use assembly::{
-    CLOUD_ASSEMBLY_VERSION, StackArtifact, Synthesized, TemplateFormat, YamlError, pretty, yaml,
+    CLOUD_ASSEMBLY_VERSION, DeployArtifact, DeployValue, StackArtifact, Synthesized,
+    TemplateFormat, YamlError, pretty, yaml,
 };
 
 use crate::app::App;
@@ -61,6 +63,18 @@ pub(crate) fn synthesize(app: &App) -> Result<Synthesized, SynthError> {
             }
         }
     }
+    let stack_ids: BTreeSet<String> = layout
+        .stacks
+        .iter()
+        .map(|s| tree.node(*s).id.clone())
+        .collect();
+    let deploy_artifacts = artifacts::artifacts(
+        &tree,
+        &layout.artifacts,
+        &stack_ids,
+        &mut resolver,
+        &mut diags,
+    );
     add_exports(&tree, &layout, &resolver, &mut sections, &mut diags);
 
     // Edges never cross stacks (references across stacks are imports), so group them by the
@@ -130,6 +144,7 @@ pub(crate) fn synthesize(app: &App) -> Result<Synthesized, SynthError> {
     Ok(Synthesized {
         app: app.name().to_owned(),
         stacks,
+        artifacts: deploy_artifacts,
         waves: waves
             .iter()
             .map(|w| w.iter().map(|n| tree.node(*n).id.clone()).collect())
@@ -164,6 +179,26 @@ fn add_exports(
             sections[index].outputs.insert(
                 id.clone(),
                 json!({ "Value": export.value, "Export": { "Name": export.name } }),
+            );
+        }
+    }
+    for (producer, values) in &resolver.deploy_values {
+        let index = layout.stack_index(*producer);
+        let taken: BTreeSet<String> = element_ids(&layout.elements[index], layout);
+        for (id, value) in values {
+            if taken.contains(id) {
+                diags.push(Diagnostic::error(
+                    tree.path(*producer),
+                    format!("logical id \"{id}\" is reserved for a value that artifacts read"),
+                ));
+                continue;
+            }
+            sections[index].outputs.insert(
+                id.clone(),
+                json!({
+                    "Description": "Read by the runner when it deploys the app's artifacts",
+                    "Value": value
+                }),
             );
         }
     }

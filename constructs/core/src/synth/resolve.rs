@@ -7,6 +7,7 @@
 use indexmap::IndexMap;
 use serde_json::{Value as J, json};
 
+use crate::artifact::has_token;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::id::{path_hash, strip_non_alphanumeric};
 use crate::intrinsic::{CondExpr, Intrinsic, Pseudo, RuleExpr};
@@ -64,6 +65,8 @@ pub(crate) struct Resolver<'t> {
     layout: &'t Layout,
     /// Automatic exports, by producer stack, then by output logical id.
     pub(crate) exports: IndexMap<NodeId, IndexMap<String, Export>>,
+    /// Values that artifacts read at deploy time, by producer stack, then by output id.
+    pub(crate) deploy_values: IndexMap<NodeId, IndexMap<String, J>>,
     pub(crate) stack_edges: Vec<StackEdge>,
     /// Resource-to-resource references within a stack.
     pub(crate) resource_edges: Vec<(NodeId, NodeId)>,
@@ -76,6 +79,7 @@ impl<'t> Resolver<'t> {
             tree,
             layout,
             exports: IndexMap::new(),
+            deploy_values: IndexMap::new(),
             stack_edges: Vec::new(),
             resource_edges: Vec::new(),
             diags: Diagnostics::default(),
@@ -105,7 +109,10 @@ impl<'t> Resolver<'t> {
                     J::Null
                 }
             },
-            Value::String(s) => J::String(s.clone()),
+            Value::String(s) => {
+                self.no_token(site, s);
+                J::String(s.clone())
+            }
             Value::Array(items) => J::Array(items.iter().map(|v| self.resolve(site, v)).collect()),
             Value::Object(map) => J::Object(
                 map.iter()
@@ -120,7 +127,10 @@ impl<'t> Resolver<'t> {
     /// template instead of copied, which is most of the work of rendering a resource.
     pub(crate) fn resolve_owned(&mut self, site: Site, value: Value) -> J {
         match value {
-            Value::String(s) => J::String(s),
+            Value::String(s) => {
+                self.no_token(site, &s);
+                J::String(s)
+            }
             Value::Array(items) => J::Array(
                 items
                     .into_iter()
@@ -133,6 +143,17 @@ impl<'t> Resolver<'t> {
                     .collect(),
             ),
             other => self.resolve(site, &other),
+        }
+    }
+
+    /// A token stands for a value in an artifact; in a template the expression itself belongs.
+    fn no_token(&mut self, site: Site, s: &str) {
+        if has_token(s) {
+            self.error_hint(
+                site,
+                "a token (Node::token) is used in a template; tokens are for artifacts only",
+                "give the expression (Expr) itself to the resource or output",
+            );
         }
     }
 
