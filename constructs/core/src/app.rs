@@ -73,7 +73,18 @@ impl App {
     /// Synthesizes every stack: templates, manifest and tree, in memory. Returns every problem
     /// of the app at once when there is at least one error.
     pub fn synth(&self) -> Result<Synthesized, SynthError> {
-        synth::synthesize(self)
+        let validations = self.tree().validations.clone();
+        let mut found = Vec::new();
+        for (node, check) in validations {
+            let node = Node::new(self, node);
+            for mut diagnostic in (check.0)(node) {
+                if diagnostic.path.is_empty() {
+                    diagnostic.path = node.path();
+                }
+                found.push(diagnostic);
+            }
+        }
+        synth::synthesize(self, found)
     }
 
     pub(crate) fn tree(&self) -> Ref<'_, Tree> {

@@ -13,7 +13,7 @@ use crate::id::{strip_non_alphanumeric, validate_construct_id};
 use crate::key::NodeKey;
 use crate::resource::{Resource, ResourceRef};
 use crate::stack::Stack;
-use crate::tree::{ElementRef, NodeData, NodeId, NodeKind};
+use crate::tree::{ElementRef, NodeData, NodeId, NodeKind, Validation};
 use crate::value::ToValue;
 
 /// Anything that has a place in the construct tree: stacks, resources, and the higher-level
@@ -136,6 +136,18 @@ impl<'a> Node<'a> {
         let index = tree.tokens.len();
         tree.tokens.push((value.to_value(), self.id));
         token_text(tree.app_id.0, index)
+    }
+
+    /// Adds a check that runs when the app is synthesized, for what a construct can only judge
+    /// once the whole app is built (every object on a cluster, say). It runs on every
+    /// synthesis, before the templates are rendered, with this node; the diagnostics it returns
+    /// (their paths empty for this node's) are reported with the others. It may read construct
+    /// state; it should change nothing, since synthesis may run more than once.
+    pub fn add_validation(&self, check: impl Fn(Node<'_>) -> Vec<Diagnostic> + 'static) {
+        self.app
+            .tree_mut()
+            .validations
+            .push((self.id, Validation(std::rc::Rc::new(check))));
     }
 
     /// The child with that id, if any.

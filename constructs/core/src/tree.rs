@@ -60,6 +60,18 @@ pub(crate) struct Tree {
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// The values that tokens stand for, by index, with the node that made each token.
     pub(crate) tokens: Vec<(Value, NodeId)>,
+    /// Checks that run when the app is synthesized (see [`crate::Node::add_validation`]).
+    pub(crate) validations: Vec<(NodeId, Validation)>,
+}
+
+/// A check of a construct that can only run once the app is complete.
+#[derive(Clone)]
+pub(crate) struct Validation(pub(crate) std::rc::Rc<dyn Fn(crate::Node<'_>) -> Vec<Diagnostic>>);
+
+impl std::fmt::Debug for Validation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Validation")
+    }
 }
 
 pub(crate) const ROOT: NodeId = NodeId(0);
@@ -80,6 +92,7 @@ impl Tree {
             }],
             diagnostics: Vec::new(),
             tokens: Vec::new(),
+            validations: Vec::new(),
         }
     }
 

@@ -226,3 +226,31 @@ fn an_artifact_id_may_not_be_a_stack_id() {
         err.diagnostics
     );
 }
+
+#[test]
+fn validations_run_at_every_synthesis_with_the_complete_app() {
+    use cirrus_core::Diagnostic;
+    #[derive(Default)]
+    struct Count(u32);
+    let app = App::new("validate");
+    let s = app.stack("S", StackProps::default());
+    s.add("T", RawResource::new("AWS::SNS::Topic", json!({})));
+    let holder = s.node().add_child("Holder");
+    holder.add_validation(|node| {
+        let n = node.with_state(|c: &mut Count| c.0);
+        if n > 1 {
+            vec![Diagnostic::error("", format!("{n} things, at most 1"))]
+        } else {
+            Vec::new()
+        }
+    });
+    holder.with_state(|c: &mut Count| c.0 = 1);
+    assert!(app.synth().is_ok());
+    holder.with_state(|c: &mut Count| c.0 = 2);
+    for _ in 0..2 {
+        let err = app.synth().unwrap_err();
+        let errors: Vec<_> = err.diagnostics.errors().collect();
+        assert_eq!(errors.len(), 1, "reported once per synthesis: {errors:?}");
+        assert_eq!(errors[0].path, "S/Holder");
+    }
+}

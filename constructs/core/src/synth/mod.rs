@@ -38,10 +38,11 @@ use layout::Layout;
 use render::Sections;
 use resolve::{Resolver, stack_env, stack_name};
 
-pub(crate) fn synthesize(app: &App) -> Result<Synthesized, SynthError> {
+pub(crate) fn synthesize(app: &App, validated: Vec<Diagnostic>) -> Result<Synthesized, SynthError> {
     let tree = app.tree();
     let mut diags = Diagnostics::default();
     diags.extend(tree.diagnostics.iter().cloned());
+    diags.extend(validated);
 
     let layout = layout::layout(&tree, &mut diags);
     if layout.stacks.is_empty() {
