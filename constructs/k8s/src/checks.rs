@@ -1,0 +1,709 @@
+//! Synth-time checks over the objects of one cluster.
+//!
+//! The API server accepts much that fails later or is unsafe: an object in a namespace nobody
+//! creates fails only when applied, a Canary without its CRD likewise, a pod whose service
+//! account is missing is never created and its Deployment just waits, an image tagged `latest`
+//! changes under a running Deployment, a container without limits starves its neighbours, a
+//! privileged container owns the node. These checks find such problems when the app is
+//! synthesized, with the field to set, before anything reaches a cluster.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use k8s_openapi::api::core::v1::{Container, PodSpec, SecurityContext};
+use serde::de::DeserializeOwned;
+
+use crate::object::Object;
+
+/// One check. The names are stable: they may appear in skip lists and in reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Check {
+    /// An object of a built-in workload kind cannot be read as its Kubernetes 1.35 type.
+    MalformedObject,
+    /// An object is in a namespace that neither an object nor the context declares.
+    UndeclaredNamespace,
+    /// Two objects have the same group, kind, namespace and name.
+    DuplicateObject,
+    /// A custom kind whose CRD is neither among the objects nor installed otherwise.
+    MissingCrd,
+    /// A pod runs as a service account that is not declared.
+    UndeclaredServiceAccount,
+    /// An image without a tag or with the tag `latest`.
+    ImageTag,
+    /// A container without CPU and memory requests and limits.
+    ResourceLimits,
+    /// A container of a Deployment, StatefulSet or DaemonSet without a readiness probe.
+    ReadinessProbe,
+    /// A privileged container.
+    Privileged,
+    /// A container whose `allowPrivilegeEscalation` is not `false`.
+    PrivilegeEscalation,
+    /// A pod that mounts a `hostPath` volume.
+    HostPath,
+    /// A pod that shares the node's network, PID or IPC namespace.
+    HostNamespaces,
+    /// A container that may run as root.
+    RunAsNonRoot,
+    /// A container whose root filesystem is writable.
+    ReadOnlyRootFilesystem,
+    /// A LoadBalancer Service that is not internal, when the app wants internal load balancers.
+    LoadBalancerInternal,
+    /// A LoadBalancer Service without a TLS certificate, when the app wants TLS.
+    LoadBalancerTls,
+}
+
+impl Check {
+    /// Every check, in the order findings of one object are reported.
+    pub const ALL: [Check; 16] = [
+        Check::MalformedObject,
+        Check::UndeclaredNamespace,
+        Check::DuplicateObject,
+        Check::MissingCrd,
+        Check::UndeclaredServiceAccount,
+        Check::ImageTag,
+        Check::ResourceLimits,
+        Check::ReadinessProbe,
+        Check::Privileged,
+        Check::PrivilegeEscalation,
+        Check::HostPath,
+        Check::HostNamespaces,
+        Check::RunAsNonRoot,
+        Check::ReadOnlyRootFilesystem,
+        Check::LoadBalancerInternal,
+        Check::LoadBalancerTls,
+    ];
+
+    /// The stable kebab-case name (`image-tag`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::MalformedObject => "malformed-object",
+            Check::UndeclaredNamespace => "undeclared-namespace",
+            Check::DuplicateObject => "duplicate-object",
+            Check::MissingCrd => "missing-crd",
+            Check::UndeclaredServiceAccount => "undeclared-service-account",
+            Check::ImageTag => "image-tag",
+            Check::ResourceLimits => "resource-limits",
+            Check::ReadinessProbe => "readiness-probe",
+            Check::Privileged => "privileged",
+            Check::PrivilegeEscalation => "privilege-escalation",
+            Check::HostPath => "host-path",
+            Check::HostNamespaces => "host-namespaces",
+            Check::RunAsNonRoot => "run-as-non-root",
+            Check::ReadOnlyRootFilesystem => "read-only-root-filesystem",
+            Check::LoadBalancerInternal => "load-balancer-internal",
+            Check::LoadBalancerTls => "load-balancer-tls",
+        }
+    }
+
+    /// The check of this name, if there is one.
+    pub fn from_name(name: &str) -> Option<Check> {
+        Check::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One problem found, about one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The index of the object in the checked slice.
+    pub object: usize,
+    /// The check that found it.
+    pub check: Check,
+    /// What is wrong, naming the object (`Deployment shop/api`) and the container where
+    /// relevant.
+    pub message: String,
+    /// The fix: the field to set or the object to declare.
+    pub hint: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} [{}]", self.message, self.check)
+    }
+}
+
+/// What exists on the cluster besides the checked objects, and what the app wants.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckContext {
+    /// Namespaces created otherwise (by a Helm chart, by the cluster's own setup). `default`
+    /// and the `kube-` namespaces always exist and need not be listed. Default: none.
+    pub namespaces: BTreeSet<String>,
+    /// Service accounts created otherwise, as (namespace, name); the `default` service account
+    /// of every namespace always exists. Default: none.
+    pub service_accounts: BTreeSet<(String, String)>,
+    /// Custom kinds whose CRDs are installed otherwise (by a Helm chart), as (group, kind).
+    /// Default: none.
+    pub custom_kinds: BTreeSet<(String, String)>,
+    /// Every LoadBalancer Service must be internal (AWS Load Balancer Controller annotation
+    /// `service.beta.kubernetes.io/aws-load-balancer-scheme: internal`). Default: false.
+    pub internal_load_balancers: bool,
+    /// Every LoadBalancer Service must terminate TLS with a certificate
+    /// (`service.beta.kubernetes.io/aws-load-balancer-ssl-cert`). Default: false.
+    pub load_balancer_tls: bool,
+}
+
+impl CheckContext {
+    /// A context with nothing outside the objects and no load balancer requirements.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a namespace that exists without being among the objects.
+    pub fn namespace(mut self, name: impl Into<String>) -> Self {
+        self.namespaces.insert(name.into());
+        self
+    }
+
+    /// Adds a service account that exists without being among the objects.
+    pub fn service_account(mut self, namespace: impl Into<String>, name: impl Into<String>) -> Self {
+        self.service_accounts.insert((namespace.into(), name.into()));
+        self
+    }
+
+    /// Adds a custom kind whose CRD is installed otherwise.
+    pub fn custom_kind(mut self, group: impl Into<String>, kind: impl Into<String>) -> Self {
+        self.custom_kinds.insert((group.into(), kind.into()));
+        self
+    }
+
+    /// Sets whether LoadBalancer Services must be internal.
+    pub fn internal_load_balancers(mut self, yes: bool) -> Self {
+        self.internal_load_balancers = yes;
+        self
+    }
+
+    /// Sets whether LoadBalancer Services must terminate TLS.
+    pub fn load_balancer_tls(mut self, yes: bool) -> Self {
+        self.load_balancer_tls = yes;
+        self
+    }
+}
+
+/// The AWS Load Balancer Controller's (and the in-tree controller's) scheme annotation.
+pub const SCHEME_ANNOTATION: &str = "service.beta.kubernetes.io/aws-load-balancer-scheme";
+/// The deprecated form of the scheme annotation, `"true"` for internal.
+pub const LEGACY_INTERNAL_ANNOTATION: &str = "service.beta.kubernetes.io/aws-load-balancer-internal";
+/// The annotation that names the ACM certificate(s) of a load balancer's TLS listeners.
+pub const SSL_CERT_ANNOTATION: &str = "service.beta.kubernetes.io/aws-load-balancer-ssl-cert";
+
+/// Runs every check over the objects of one cluster. Findings come ordered by object, then in
+/// the order of [`Check::ALL`]; the same input always gives the same findings.
+pub fn check(objects: &[Object], context: &CheckContext) -> Vec<Finding> {
+    let declared = Declared::new(objects, context);
+    let mut findings = Vec::new();
+    let mut seen: BTreeMap<(&str, &str, Option<&str>, &str), usize> = BTreeMap::new();
+    for (index, object) in objects.iter().enumerate() {
+        let mut out = Out {
+            object: index,
+            findings: &mut findings,
+        };
+        let namespace = effective_namespace(object);
+        if let Some(ns) = object.namespace()
+            && !declared.namespace(ns)
+        {
+            out.push(
+                Check::UndeclaredNamespace,
+                format!("{object} is in namespace {ns:?}, which nothing declares"),
+                format!(
+                    "add a Namespace object named {ns:?}, or name the Helm release or setup that creates it in the check context"
+                ),
+            );
+        }
+        let key = (object.group(), object.kind(), namespace, object.name());
+        if let Some(&first) = seen.get(&key) {
+            out.push(
+                Check::DuplicateObject,
+                format!(
+                    "{object} is declared twice (the first is object {first}); the second would overwrite the first"
+                ),
+                "rename one of them (metadata.name) or put it in another namespace".to_owned(),
+            );
+        } else {
+            seen.insert(key, index);
+        }
+        if !object.is_builtin() && !declared.custom_kind(object.group(), object.kind()) {
+            out.push(
+                Check::MissingCrd,
+                format!(
+                    "{object} is of the custom kind {} of {}, whose CustomResourceDefinition is neither declared nor installed",
+                    object.kind(),
+                    object.group()
+                ),
+                "add the CRD object, or name the Helm chart that installs it (its kinds) in the check context".to_owned(),
+            );
+        }
+        if let Some(pod) = pod_template(object, &mut out) {
+            check_pod(object, &pod, namespace.unwrap_or("default"), &declared, &mut out);
+        }
+        check_service(object, context, &mut out);
+    }
+    // Each object's findings were pushed together, in check order within each group of checks;
+    // a stable sort by check makes the order within an object that of `Check::ALL`.
+    findings.sort_by_key(|f| (f.object, f.check));
+    findings
+}
+
+/// The namespace a namespaced object lands in (`default` when it names none); `None` for a
+/// cluster-scoped object.
+fn effective_namespace(object: &Object) -> Option<&str> {
+    object
+        .is_namespaced()
+        .then(|| object.namespace().unwrap_or("default"))
+}
+
+struct Out<'f> {
+    object: usize,
+    findings: &'f mut Vec<Finding>,
+}
+
+impl Out<'_> {
+    fn push(&mut self, check: Check, message: String, hint: String) {
+        self.findings.push(Finding {
+            object: self.object,
+            check,
+            message,
+            hint,
+        });
+    }
+}
+
+/// What exists: declared by the objects or named by the context.
+struct Declared<'a> {
+    namespaces: BTreeSet<&'a str>,
+    service_accounts: BTreeSet<(&'a str, &'a str)>,
+    custom_kinds: BTreeSet<(&'a str, &'a str)>,
+}
+
+impl<'a> Declared<'a> {
+    fn new(objects: &'a [Object], context: &'a CheckContext) -> Self {
+        let mut namespaces: BTreeSet<&str> = context.namespaces.iter().map(String::as_str).collect();
+        let mut service_accounts: BTreeSet<(&str, &str)> = context
+            .service_accounts
+            .iter()
+            .map(|(ns, name)| (ns.as_str(), name.as_str()))
+            .collect();
+        let mut custom_kinds: BTreeSet<(&str, &str)> = context
+            .custom_kinds
+            .iter()
+            .map(|(group, kind)| (group.as_str(), kind.as_str()))
+            .collect();
+        for object in objects {
+            match (object.group(), object.kind()) {
+                ("", "Namespace") => {
+                    namespaces.insert(object.name());
+                }
+                ("", "ServiceAccount") => {
+                    service_accounts.insert((effective_namespace(object).unwrap_or("default"), object.name()));
+                }
+                _ => {}
+            }
+            if let Some(defined) = object.defines_kind() {
+                custom_kinds.insert(defined);
+            }
+        }
+        Declared {
+            namespaces,
+            service_accounts,
+            custom_kinds,
+        }
+    }
+
+    fn namespace(&self, name: &str) -> bool {
+        name == "default" || name.starts_with("kube-") || self.namespaces.contains(name)
+    }
+
+    fn service_account(&self, namespace: &str, name: &str) -> bool {
+        name == "default" || self.service_accounts.contains(&(namespace, name))
+    }
+
+    fn custom_kind(&self, group: &str, kind: &str) -> bool {
+        self.custom_kinds.contains(&(group, kind))
+    }
+}
+
+/// A pod spec found in an object, with the JSON path to it (for hints).
+struct PodTemplate {
+    spec: PodSpec,
+    path: &'static str,
+    /// A long-running workload behind a rollout, whose containers need readiness probes.
+    rolled_out: bool,
+}
+
+/// The pod spec of a workload object, read through its k8s-openapi type; `None` for other
+/// kinds. An object of a workload kind that cannot be read is reported.
+fn pod_template(object: &Object, out: &mut Out<'_>) -> Option<PodTemplate> {
+    use k8s_openapi::api::{apps::v1 as apps, batch::v1 as batch, core::v1 as core};
+    type Extract<T> = fn(T) -> Option<PodSpec>;
+    fn read<T: DeserializeOwned + k8s_openapi::Resource>(
+        object: &Object,
+        out: &mut Out<'_>,
+        path: &'static str,
+        extract: Extract<T>,
+    ) -> Option<PodSpec> {
+        if object.api_version() != T::API_VERSION {
+            out.push(
+                Check::MalformedObject,
+                format!(
+                    "{object} has apiVersion {}, which Kubernetes 1.35 does not serve for {}",
+                    object.api_version(),
+                    T::KIND
+                ),
+                format!("set apiVersion to {}", T::API_VERSION),
+            );
+            return None;
+        }
+        let typed: T = match serde_json::from_value(object.body().clone()) {
+            Ok(typed) => typed,
+            Err(e) => {
+                out.push(
+                    Check::MalformedObject,
+                    format!("{object} is not a valid {} {}: {e}", T::API_VERSION, T::KIND),
+                    format!("fix the object so that it matches the {} schema", T::KIND),
+                );
+                return None;
+            }
+        };
+        let spec = extract(typed);
+        if spec.is_none() {
+            out.push(
+                Check::MalformedObject,
+                format!("{object} has no pod spec"),
+                format!("set {path}"),
+            );
+        }
+        spec
+    }
+    let (path, rolled_out, spec) = match (object.group(), object.kind()) {
+        ("", "Pod") => ("spec", false, read::<core::Pod>(object, out, "spec", |p| p.spec)),
+        ("", "ReplicationController") => {
+            let path = "spec.template.spec";
+            let spec = read::<core::ReplicationController>(object, out, path, |r| {
+                r.spec.and_then(|s| s.template).and_then(|t| t.spec)
+            });
+            (path, false, spec)
+        }
+        ("apps", "Deployment") => {
+            let path = "spec.template.spec";
+            (path, true, read::<apps::Deployment>(object, out, path, |d| d.spec.and_then(|s| s.template.spec)))
+        }
+        ("apps", "StatefulSet") => {
+            let path = "spec.template.spec";
+            (path, true, read::<apps::StatefulSet>(object, out, path, |d| d.spec.and_then(|s| s.template.spec)))
+        }
+        ("apps", "DaemonSet") => {
+            let path = "spec.template.spec";
+            (path, true, read::<apps::DaemonSet>(object, out, path, |d| d.spec.and_then(|s| s.template.spec)))
+        }
+        ("apps", "ReplicaSet") => {
+            let path = "spec.template.spec";
+            (path, false, read::<apps::ReplicaSet>(object, out, path, |d| d.spec.and_then(|s| s.template).and_then(|t| t.spec)))
+        }
+        ("batch", "Job") => {
+            let path = "spec.template.spec";
+            (path, false, read::<batch::Job>(object, out, path, |j| j.spec.and_then(|s| s.template.spec)))
+        }
+        ("batch", "CronJob") => {
+            let path = "spec.jobTemplate.spec.template.spec";
+            let spec = read::<batch::CronJob>(object, out, path, |c| {
+                c.spec.and_then(|s| s.job_template.spec).and_then(|s| s.template.spec)
+            });
+            (path, false, spec)
+        }
+        _ => return None,
+    };
+    spec.map(|spec| PodTemplate {
+        spec,
+        path,
+        rolled_out,
+    })
+}
+
+/// One container of a pod spec, with how messages and hints name it.
+struct ContainerRef<'p> {
+    container: &'p Container,
+    /// `container "api"` or `init container "migrate"`.
+    label: String,
+    /// `spec.template.spec.containers[0]`.
+    path: String,
+    init: bool,
+}
+
+fn containers<'p>(pod: &'p PodTemplate) -> Vec<ContainerRef<'p>> {
+    let init = pod.spec.init_containers.iter().flatten().enumerate().map(|(i, c)| ContainerRef {
+        container: c,
+        label: format!("init container {:?}", c.name),
+        path: format!("{}.initContainers[{i}]", pod.path),
+        init: true,
+    });
+    let main = pod.spec.containers.iter().enumerate().map(|(i, c)| ContainerRef {
+        container: c,
+        label: format!("container {:?}", c.name),
+        path: format!("{}.containers[{i}]", pod.path),
+        init: false,
+    });
+    init.chain(main).collect()
+}
+
+fn check_pod(
+    object: &Object,
+    pod: &PodTemplate,
+    namespace: &str,
+    declared: &Declared<'_>,
+    out: &mut Out<'_>,
+) {
+    let spec = &pod.spec;
+    #[allow(deprecated)]
+    let account = spec
+        .service_account_name
+        .as_deref()
+        .or(spec.service_account.as_deref())
+        .unwrap_or("default");
+    if !declared.service_account(namespace, account) {
+        out.push(
+            Check::UndeclaredServiceAccount,
+            format!(
+                "{object} runs as service account {account:?}, which is not declared in namespace {namespace:?}"
+            ),
+            format!(
+                "add a ServiceAccount named {account:?} in namespace {namespace:?}, name the one that exists in the check context, or fix {}.serviceAccountName",
+                pod.path
+            ),
+        );
+    }
+    let containers = containers(pod);
+    fn security<'p>(c: &ContainerRef<'p>) -> Option<&'p SecurityContext> {
+        c.container.security_context.as_ref()
+    }
+    for c in &containers {
+        check_image(object, c, out);
+    }
+    for c in &containers {
+        check_resources(object, c, out);
+    }
+    if pod.rolled_out {
+        for c in containers.iter().filter(|c| !c.init) {
+            if c.container.readiness_probe.is_none() {
+                out.push(
+                    Check::ReadinessProbe,
+                    format!("{object}: {} has no readiness probe, so a rollout sends traffic to it before it is ready", c.label),
+                    format!("set {}.readinessProbe", c.path),
+                );
+            }
+        }
+    }
+    for c in &containers {
+        if security(c).and_then(|s| s.privileged) == Some(true) {
+            out.push(
+                Check::Privileged,
+                format!("{object}: {} is privileged, with full access to the node", c.label),
+                format!("remove {}.securityContext.privileged", c.path),
+            );
+        }
+    }
+    for c in &containers {
+        if security(c).and_then(|s| s.allow_privilege_escalation) != Some(false) {
+            out.push(
+                Check::PrivilegeEscalation,
+                format!("{object}: {} may gain more privileges than its process has (allowPrivilegeEscalation is not false)", c.label),
+                format!("set {}.securityContext.allowPrivilegeEscalation to false", c.path),
+            );
+        }
+    }
+    for (i, volume) in spec.volumes.iter().flatten().enumerate() {
+        if let Some(host) = &volume.host_path {
+            out.push(
+                Check::HostPath,
+                format!(
+                    "{object} mounts the node's path {:?} (hostPath volume {:?})",
+                    host.path, volume.name
+                ),
+                format!(
+                    "replace {}.volumes[{i}].hostPath with a volume of the pod's own (emptyDir, a PersistentVolumeClaim, a ConfigMap)",
+                    pod.path
+                ),
+            );
+        }
+    }
+    for (set, field) in [
+        (spec.host_network, "hostNetwork"),
+        (spec.host_pid, "hostPID"),
+        (spec.host_ipc, "hostIPC"),
+    ] {
+        if set == Some(true) {
+            out.push(
+                Check::HostNamespaces,
+                format!("{object} shares the node's namespaces ({field} is true)"),
+                format!("remove {}.{field}", pod.path),
+            );
+        }
+    }
+    let pod_security = spec.security_context.as_ref();
+    for c in &containers {
+        // The container's settings override the pod's.
+        let user = security(c)
+            .and_then(|s| s.run_as_user)
+            .or(pod_security.and_then(|s| s.run_as_user));
+        let non_root = security(c)
+            .and_then(|s| s.run_as_non_root)
+            .or(pod_security.and_then(|s| s.run_as_non_root));
+        let problem = match (user, non_root) {
+            (Some(0), _) => Some("runs as root (runAsUser is 0)"),
+            (Some(u), _) if u > 0 => None,
+            (_, Some(true)) => None,
+            _ => Some("may run as root (neither runAsNonRoot is true nor runAsUser above 0)"),
+        };
+        if let Some(problem) = problem {
+            out.push(
+                Check::RunAsNonRoot,
+                format!("{object}: {} {problem}", c.label),
+                format!(
+                    "set {}.securityContext.runAsNonRoot to true and runAsUser to a non-zero id (or both in {}.securityContext, for every container)",
+                    c.path, pod.path
+                ),
+            );
+        }
+    }
+    for c in &containers {
+        if security(c).and_then(|s| s.read_only_root_filesystem) != Some(true) {
+            out.push(
+                Check::ReadOnlyRootFilesystem,
+                format!("{object}: {} has a writable root filesystem", c.label),
+                format!(
+                    "set {}.securityContext.readOnlyRootFilesystem to true, with an emptyDir volume where it must write",
+                    c.path
+                ),
+            );
+        }
+    }
+}
+
+fn check_image(object: &Object, c: &ContainerRef<'_>, out: &mut Out<'_>) {
+    let Some(image) = c.container.image.as_deref() else {
+        out.push(
+            Check::ImageTag,
+            format!("{object}: {} has no image", c.label),
+            format!("set {}.image to an image with a version tag or a digest", c.path),
+        );
+        return;
+    };
+    let problem = match image_tag(image) {
+        ImageTag::Digest | ImageTag::Tag(_) => return,
+        ImageTag::Latest => "has the tag latest",
+        ImageTag::None => "has no tag, so Kubernetes pulls latest",
+    };
+    out.push(
+        Check::ImageTag,
+        format!("{object}: {} image {image:?} {problem}, which changes under running pods", c.label),
+        format!("pin {}.image to a version tag (name:1.2.3) or a digest (name@sha256:...)", c.path),
+    );
+}
+
+/// What an image reference says about its version.
+#[derive(Debug, PartialEq, Eq)]
+enum ImageTag<'a> {
+    /// Pinned by digest (`@sha256:...`).
+    Digest,
+    /// A tag other than `latest`.
+    Tag(&'a str),
+    /// The tag `latest`.
+    Latest,
+    /// No tag.
+    None,
+}
+
+/// Reads the tag of an image reference. The tag is the text after the last `:` that follows the
+/// last `/` (a `:` before it is a registry port). A `${...}` placeholder, a value filled in at
+/// deploy time (`${cirrus:Stack.Output}:v1`), is opaque: a `:` or `/` inside it is not a
+/// separator, and a placeholder in the tag's place is a tag.
+fn image_tag(image: &str) -> ImageTag<'_> {
+    // Blank out placeholders so that their separators do not count; positions stay the same.
+    let mut masked: Vec<u8> = image.as_bytes().to_vec();
+    let mut from = 0;
+    while let Some(start) = image[from..].find("${").map(|i| from + i) {
+        let Some(end) = image[start..].find('}').map(|i| start + i) else {
+            break;
+        };
+        for b in &mut masked[start..=end] {
+            *b = b'x';
+        }
+        from = end + 1;
+    }
+    if let Some(at) = masked.iter().position(|b| *b == b'@') {
+        if image[at + 1..].starts_with("sha256:") {
+            return ImageTag::Digest;
+        }
+    }
+    let after_slash = masked.iter().rposition(|b| *b == b'/').map_or(0, |i| i + 1);
+    match masked[after_slash..].iter().rposition(|b| *b == b':') {
+        None => ImageTag::None,
+        Some(i) => match &image[after_slash + i + 1..] {
+            "" => ImageTag::None,
+            "latest" => ImageTag::Latest,
+            tag => ImageTag::Tag(tag),
+        },
+    }
+}
+
+fn check_resources(object: &Object, c: &ContainerRef<'_>, out: &mut Out<'_>) {
+    let resources = c.container.resources.as_ref();
+    let mut missing = Vec::new();
+    for (field, map) in [
+        ("requests", resources.and_then(|r| r.requests.as_ref())),
+        ("limits", resources.and_then(|r| r.limits.as_ref())),
+    ] {
+        for resource in ["cpu", "memory"] {
+            if !map.is_some_and(|m| m.contains_key(resource)) {
+                missing.push(format!("{field}.{resource}"));
+            }
+        }
+    }
+    if !missing.is_empty() {
+        out.push(
+            Check::ResourceLimits,
+            format!("{object}: {} has no {}", c.label, missing.join(", ")),
+            format!(
+                "set {}.resources.requests and .limits, both cpu and memory",
+                c.path
+            ),
+        );
+    }
+}
+
+fn check_service(object: &Object, context: &CheckContext, out: &mut Out<'_>) {
+    if (object.group(), object.kind()) != ("", "Service")
+        || object.body().pointer("/spec/type").and_then(|t| t.as_str()) != Some("LoadBalancer")
+    {
+        return;
+    }
+    if context.internal_load_balancers {
+        let scheme = object.annotation(SCHEME_ANNOTATION);
+        let legacy = object.annotation(LEGACY_INTERNAL_ANNOTATION);
+        if scheme != Some("internal") && !(scheme.is_none() && legacy == Some("true")) {
+            let state = match scheme {
+                Some(other) => format!("its scheme is {other:?}"),
+                None => "it does not say its scheme".to_owned(),
+            };
+            out.push(
+                Check::LoadBalancerInternal,
+                format!("{object} is a LoadBalancer Service and {state}, but the app wants internal load balancers"),
+                format!("set the annotation {SCHEME_ANNOTATION}: internal"),
+            );
+        }
+    }
+    if context.load_balancer_tls
+        && object
+            .annotation(SSL_CERT_ANNOTATION)
+            .is_none_or(|cert| cert.trim().is_empty())
+    {
+        out.push(
+            Check::LoadBalancerTls,
+            format!("{object} is a LoadBalancer Service without a TLS certificate, but the app wants TLS"),
+            format!("set the annotation {SSL_CERT_ANNOTATION} to the ARN of an ACM certificate"),
+        );
+    }
+}
