@@ -223,9 +223,11 @@ fn problems(root: &Path, cfn_features: &BTreeSet<String>) -> Vec<String> {
             }
         }
         for entry in own {
-            let used = match entry.strip_prefix("cirrus-cfn/") {
-                Some(service) => used_services.contains(service),
-                None => used_modules.contains(entry),
+            let used = match (entry.strip_prefix("cirrus-cfn/"), entry.strip_prefix("dep:")) {
+                (Some(service), _) => used_services.contains(service),
+                // An optional dependency only this module needs (`dep:cirrus-k8s`).
+                (None, Some(krate)) => code.contains(&format!("{}::", krate.replace('-', "_"))),
+                (None, None) => used_modules.contains(entry),
             };
             if !used {
                 problems.push(format!(

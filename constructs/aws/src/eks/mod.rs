@@ -36,9 +36,13 @@
 mod access;
 mod addon;
 mod cluster;
+mod helm;
+mod manifest;
 mod names;
 mod nodegroup;
+mod service_account;
 mod version;
+mod workloads;
 
 pub use access::{AccessPolicy, AccessScope};
 pub use addon::{AddonProps, AddonTiming, ResolveConflicts, addons};
@@ -47,7 +51,13 @@ pub use cluster::{
     AuthenticationMode, Cluster, ClusterLogType, ClusterProps, EndpointAccess, ICluster,
     ImportedCluster, SecretsEncryption, UpgradeSupport,
 };
+pub use helm::{HelmChart, HelmRelease};
+pub use manifest::KubernetesManifest;
 pub use nodegroup::{
     AmiType, CapacityType, MaxUnavailable, Nodegroup, NodegroupProps, Taint, TaintEffect,
 };
+pub use service_account::ServiceAccount;
 pub use version::KubernetesVersion;
+
+/// The Kubernetes object model the cluster's manifests take (`Object`, `CustomResource`).
+pub use cirrus_k8s as k8s;

@@ -1,0 +1,271 @@
+//! What a cluster runs: its manifests, Helm releases and service accounts, each an artifact of
+//! the app (see `cirrus_core::artifact`) that the runner deploys after the stacks it depends
+//! on, in the order this module works out.
+//!
+//! Every step (a manifest, a release) lives under `<cluster>/Kubernetes/<id>`. Whenever one is
+//! added, the implicit order of all of them is worked out again: a step that uses a namespace,
+//! a custom kind or a service account deploys after the step that declares it. A validation
+//! runs the checks of `cirrus_k8s` over every object of the cluster when the app is
+//! synthesized, since only then is the set complete.
+
+use cirrus_core::{
+    Artifact, ArtifactFile, ArtifactProps, Construct, Diagnostic, FileContent, Node, NodeKey,
+};
+use cirrus_k8s::Object;
+use serde_json::{Value as J, json};
+
+use crate::eks::ICluster;
+use crate::eks::access::child;
+use crate::eks::cluster::Cluster;
+
+/// The manifest type of a step of objects.
+pub(crate) const MANIFEST_KIND: &str = "cirrus:kubernetes-manifest";
+/// The manifest type of a Helm release.
+pub(crate) const HELM_KIND: &str = "cirrus:helm-release";
+
+/// The steps of one cluster, in the order they were added.
+#[derive(Debug, Default)]
+pub(crate) struct Workloads {
+    steps: Vec<Step>,
+    validation: bool,
+}
+
+#[derive(Debug)]
+struct Step {
+    artifact: NodeKey,
+    what: What,
+}
+
+#[derive(Debug)]
+pub(crate) enum What {
+    /// Objects applied together.
+    Objects(Vec<Object>),
+    /// A Helm release.
+    Release(Release),
+}
+
+/// What the ordering and the checks need to know of a Helm release.
+#[derive(Debug, Clone)]
+pub(crate) struct Release {
+    pub(crate) namespace: String,
+    pub(crate) create_namespace: bool,
+    /// `(group, kind)` of every CRD the chart installs.
+    pub(crate) crds: Vec<(String, String)>,
+}
+
+impl Step {
+    /// Namespaces the step declares (Namespace objects, or a release that creates its own).
+    fn declared_namespaces(&self) -> Vec<&str> {
+        match &self.what {
+            What::Objects(objects) => objects
+                .iter()
+                .filter(|o| o.group().is_empty() && o.kind() == "Namespace")
+                .map(Object::name)
+                .collect(),
+            What::Release(r) if r.create_namespace => vec![r.namespace.as_str()],
+            What::Release(_) => Vec::new(),
+        }
+    }
+
+    /// Namespaces the step puts something in.
+    fn used_namespaces(&self) -> Vec<&str> {
+        match &self.what {
+            What::Objects(objects) => objects.iter().filter_map(Object::namespace).collect(),
+            What::Release(r) if !r.create_namespace => vec![r.namespace.as_str()],
+            What::Release(_) => Vec::new(),
+        }
+    }
+
+    /// `(group, kind)` of the custom kinds the step makes available.
+    fn provided_kinds(&self) -> Vec<(&str, &str)> {
+        match &self.what {
+            What::Objects(objects) => objects.iter().filter_map(Object::defines_kind).collect(),
+            What::Release(r) => r
+                .crds
+                .iter()
+                .map(|(g, k)| (g.as_str(), k.as_str()))
+                .collect(),
+        }
+    }
+
+    /// `(group, kind)` of the custom kinds the step's objects are.
+    fn used_kinds(&self) -> Vec<(&str, &str)> {
+        match &self.what {
+            What::Objects(objects) => objects
+                .iter()
+                .filter(|o| !o.is_builtin())
+                .map(|o| (o.group(), o.kind()))
+                .collect(),
+            What::Release(_) => Vec::new(),
+        }
+    }
+
+    /// `(namespace, name)` of the service accounts the step declares.
+    fn declared_service_accounts(&self) -> Vec<(&str, &str)> {
+        match &self.what {
+            What::Objects(objects) => objects
+                .iter()
+                .filter(|o| o.group().is_empty() && o.kind() == "ServiceAccount")
+                .map(|o| (o.namespace().unwrap_or("default"), o.name()))
+                .collect(),
+            What::Release(_) => Vec::new(),
+        }
+    }
+
+    /// `(namespace, name)` of the service accounts the step's pods run as.
+    fn used_service_accounts(&self) -> Vec<(&str, &str)> {
+        match &self.what {
+            What::Objects(objects) => objects
+                .iter()
+                .filter_map(|o| {
+                    pod_spec(o)
+                        .and_then(|spec| spec.get("serviceAccountName"))
+                        .and_then(J::as_str)
+                        .map(|sa| (o.namespace().unwrap_or("default"), sa))
+                })
+                .collect(),
+            What::Release(_) => Vec::new(),
+        }
+    }
+}
+
+/// The pod spec of a workload object, if it has one.
+fn pod_spec(object: &Object) -> Option<&J> {
+    let body = object.body();
+    match (object.group(), object.kind()) {
+        ("", "Pod") => body.get("spec"),
+        ("batch", "CronJob") => body.pointer("/spec/jobTemplate/spec/template/spec"),
+        ("apps", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet") | ("batch", "Job") => {
+            body.pointer("/spec/template/spec")
+        }
+        _ => None,
+    }
+}
+
+/// Adds a step under `<cluster>/Kubernetes/<id>` and works the order of all steps out again.
+pub(crate) fn add_step<'a>(
+    cluster: &Cluster<'a>,
+    scope: Node<'a>,
+    id: &str,
+    what: What,
+    props: ArtifactProps,
+) -> Artifact<'a> {
+    let artifact = scope.add_artifact(id, props);
+    let node = Construct::node(cluster);
+    node.with_state(|w: &mut Workloads| {
+        w.steps.push(Step {
+            artifact: artifact.node().key(),
+            what,
+        });
+    });
+    order(node);
+    let first = node.with_state(|w: &mut Workloads| !std::mem::replace(&mut w.validation, true));
+    if first {
+        node.add_validation(validate);
+    }
+    artifact
+}
+
+/// The grouping node of the cluster's steps.
+pub(crate) fn group<'a>(cluster: &Cluster<'a>) -> Node<'a> {
+    child(Construct::node(cluster), "Kubernetes")
+}
+
+/// Makes each step depend on the steps that declare what it uses.
+fn order(cluster: Node<'_>) {
+    let app = cluster.app();
+    let pairs: Vec<(NodeKey, NodeKey)> = cluster.with_state(|w: &mut Workloads| {
+        let mut pairs = Vec::new();
+        for step in &w.steps {
+            let mut providers: Vec<&Step> = Vec::new();
+            for ns in step.used_namespaces() {
+                providers.extend(
+                    w.steps
+                        .iter()
+                        .find(|s| s.declared_namespaces().contains(&ns)),
+                );
+            }
+            for kind in step.used_kinds() {
+                providers.extend(w.steps.iter().find(|s| s.provided_kinds().contains(&kind)));
+            }
+            for sa in step.used_service_accounts() {
+                providers.extend(
+                    w.steps
+                        .iter()
+                        .find(|s| s.declared_service_accounts().contains(&sa)),
+                );
+            }
+            for provider in providers {
+                if provider.artifact != step.artifact {
+                    pairs.push((step.artifact, provider.artifact));
+                }
+            }
+        }
+        pairs
+    });
+    for (consumer, provider) in pairs {
+        if let (Some(consumer), Some(provider)) = (consumer.node(app), provider.node(app)) {
+            consumer.add_dependency(&provider);
+        }
+    }
+}
+
+/// The manifest artifact's content: the objects in apply order.
+pub(crate) fn manifest_props(
+    cluster: &Cluster<'_>,
+    path: &str,
+    objects: &[Object],
+) -> ArtifactProps {
+    let order = cirrus_k8s::apply_order(objects);
+    let documents: Vec<J> = order.iter().map(|&i| objects[i].body().clone()).collect();
+    let listed: Vec<String> = order.iter().map(|&i| objects[i].to_string()).collect();
+    let mut properties = serde_json::Map::new();
+    properties.insert("cluster".into(), J::String(cluster.token(cluster.name())));
+    properties.insert("objects".into(), json!(listed));
+    ArtifactProps {
+        kind: MANIFEST_KIND.into(),
+        properties,
+        files: vec![ArtifactFile {
+            suffix: "yaml".into(),
+            header: vec![format!(
+                "Kubernetes objects of {path}, applied in this order (server-side apply)."
+            )],
+            content: FileContent::YamlDocuments(documents),
+        }],
+    }
+}
+
+/// The checks over every object of the cluster, at synthesis.
+fn validate(cluster: Node<'_>) -> Vec<Diagnostic> {
+    let app = cluster.app();
+    cluster.with_state(|w: &mut Workloads| {
+        let mut objects: Vec<Object> = Vec::new();
+        let mut owners: Vec<NodeKey> = Vec::new();
+        let mut context = cirrus_k8s::CheckContext::default();
+        for step in &w.steps {
+            match &step.what {
+                What::Objects(list) => {
+                    objects.extend(list.iter().cloned());
+                    owners.extend(std::iter::repeat_n(step.artifact, list.len()));
+                }
+                What::Release(r) => {
+                    if r.create_namespace {
+                        context.namespaces.insert(r.namespace.clone());
+                    }
+                    context.custom_kinds.extend(r.crds.iter().cloned());
+                }
+            }
+        }
+        cirrus_k8s::check(&objects, &context)
+            .into_iter()
+            .map(|finding| {
+                let path = owners
+                    .get(finding.object)
+                    .and_then(|k| k.node(app))
+                    .map(|n| n.path())
+                    .unwrap_or_default();
+                Diagnostic::error(path, finding.message).with_hint(finding.hint)
+            })
+            .collect()
+    })
+}

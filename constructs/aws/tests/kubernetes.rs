@@ -1,0 +1,419 @@
+//! Kubernetes on the cluster: manifests, Helm releases and Pod Identity service accounts as
+//! artifacts of the app, with AWS values as tokens, ordered, and checked at synthesis.
+
+mod fixtures;
+
+use std::collections::BTreeMap;
+
+use cirrus_aws::ecr::{IRepository, Repository, RepositoryProps};
+use cirrus_aws::eks::k8s::{CustomResource, Object};
+use cirrus_aws::eks::{Cluster, ClusterProps, HelmChart, Nodegroup, NodegroupProps};
+use cirrus_aws::s3::{Bucket, BucketProps, IBucket};
+use cirrus_core::{App, StackProps, Synthesized};
+use fixtures::network::imported_vpc;
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
+use k8s_openapi::api::autoscaling::v2::{
+    CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, MetricSpec,
+    MetricTarget, ResourceMetricSource,
+};
+use k8s_openapi::api::core::v1::{
+    Container, ContainerPort, HTTPGetAction, Namespace, PodSpec, PodTemplateSpec, Probe,
+    ResourceRequirements, SecurityContext, Service, ServicePort, ServiceSpec,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use serde::Serialize;
+use serde_json::json;
+
+fn meta(name: &str, namespace: Option<&str>) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.into()),
+        namespace: namespace.map(Into::into),
+        labels: Some(BTreeMap::from([("app".into(), name.into())])),
+        ..Default::default()
+    }
+}
+
+fn quantities(cpu: &str, memory: &str) -> BTreeMap<String, Quantity> {
+    BTreeMap::from([
+        ("cpu".into(), Quantity(cpu.into())),
+        ("memory".into(), Quantity(memory.into())),
+    ])
+}
+
+/// A Deployment that passes every check: resources, probe, non-root, read-only root.
+fn deployment(image: String, service_account: &str) -> Deployment {
+    Deployment {
+        metadata: meta("api", Some("shop")),
+        spec: Some(DeploymentSpec {
+            selector: LabelSelector {
+                match_labels: Some(BTreeMap::from([("app".into(), "api".into())])),
+                ..Default::default()
+            },
+            template: PodTemplateSpec {
+                metadata: Some(meta("api", None)),
+                spec: Some(PodSpec {
+                    service_account_name: Some(service_account.into()),
+                    containers: vec![Container {
+                        name: "api".into(),
+                        image: Some(image),
+                        ports: Some(vec![ContainerPort {
+                            container_port: 8080,
+                            ..Default::default()
+                        }]),
+                        resources: Some(ResourceRequirements {
+                            requests: Some(quantities("250m", "256Mi")),
+                            limits: Some(quantities("500m", "512Mi")),
+                            ..Default::default()
+                        }),
+                        readiness_probe: Some(Probe {
+                            http_get: Some(HTTPGetAction {
+                                path: Some("/health".into()),
+                                port: IntOrString::Int(8080),
+                                ..Default::default()
+                            }),
+                            ..Default::default()
+                        }),
+                        security_context: Some(SecurityContext {
+                            run_as_non_root: Some(true),
+                            read_only_root_filesystem: Some(true),
+                            allow_privilege_escalation: Some(false),
+                            privileged: Some(false),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                }),
+            },
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn service() -> Service {
+    Service {
+        metadata: meta("api", Some("shop")),
+        spec: Some(ServiceSpec {
+            selector: Some(BTreeMap::from([("app".into(), "api".into())])),
+            ports: Some(vec![ServicePort {
+                port: 80,
+                target_port: Some(IntOrString::Int(8080)),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn autoscaler() -> HorizontalPodAutoscaler {
+    HorizontalPodAutoscaler {
+        metadata: meta("api", Some("shop")),
+        spec: Some(HorizontalPodAutoscalerSpec {
+            scale_target_ref: CrossVersionObjectReference {
+                api_version: Some("apps/v1".into()),
+                kind: "Deployment".into(),
+                name: "api".into(),
+            },
+            min_replicas: Some(2),
+            max_replicas: 10,
+            metrics: Some(vec![MetricSpec {
+                type_: "Resource".into(),
+                resource: Some(ResourceMetricSource {
+                    name: "cpu".into(),
+                    target: MetricTarget {
+                        type_: "Utilization".into(),
+                        average_utilization: Some(70),
+                        ..Default::default()
+                    },
+                }),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// Flagger's Canary, as an app writes a custom resource.
+#[derive(Serialize)]
+struct Canary {
+    metadata: ObjectMeta,
+    spec: serde_json::Value,
+}
+
+impl CustomResource for Canary {
+    const API_VERSION: &'static str = "flagger.app/v1beta1";
+    const KIND: &'static str = "Canary";
+    const NAMESPACED: bool = true;
+}
+
+fn file<'s>(synth: &'s Synthesized, name: &str) -> &'s str {
+    let names: Vec<&str> = synth
+        .artifacts
+        .iter()
+        .flat_map(|a| a.files.iter().map(|(n, _)| n.as_str()))
+        .collect();
+    let (_, bytes) = synth
+        .artifacts
+        .iter()
+        .flat_map(|a| &a.files)
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no file {name} among {names:?}"));
+    std::str::from_utf8(bytes).unwrap()
+}
+
+fn artifact<'s>(synth: &'s Synthesized, id: &str) -> &'s cirrus_core::DeployArtifact {
+    synth
+        .artifacts
+        .iter()
+        .find(|a| a.id == id)
+        .unwrap_or_else(|| panic!("no artifact {id}"))
+}
+
+#[test]
+fn a_workload_with_an_app_image_a_service_account_and_a_chart() {
+    let app = App::new("shop");
+    let images = app.stack("Images", StackProps::default());
+    let repo = Repository::new(images, "Api", RepositoryProps::default());
+    let platform = app.stack("Platform", StackProps::default());
+    let vpc = imported_vpc(platform);
+    let cluster = Cluster::new(platform, "Cluster", &vpc, ClusterProps::default());
+    cluster.add_core_addons();
+    Nodegroup::new(platform, "Nodes", &cluster, NodegroupProps::default());
+    let data = Bucket::new(platform, "Data", BucketProps::default());
+
+    cluster.add_manifest(
+        "Namespace",
+        [Object::new(&Namespace {
+            metadata: meta("shop", None),
+            ..Default::default()
+        })],
+    );
+    let sa = cluster.add_service_account("shop", "api");
+    data.grant_read(&sa);
+    let image = format!("{}:v1", cluster.token(repo.uri()));
+    let flagger = cluster.add_helm_chart(
+        "Flagger",
+        HelmChart::new("https://flagger.app", "flagger", "1.38.0")
+            .namespace("flagger-system")
+            .create_namespace(true)
+            .crds([("flagger.app".to_owned(), "Canary".to_owned())])
+            .values(json!({ "meshProvider": "gloo", "metricsServer": "http://prometheus:9090" })),
+    );
+    let api = cluster.add_manifest(
+        "Api",
+        [
+            Object::new(&deployment(image, &sa.name())),
+            Object::new(&service()),
+            Object::new(&autoscaler()),
+            Object::custom(&Canary {
+                metadata: meta("api", Some("shop")),
+                spec: json!({ "targetRef": { "apiVersion": "apps/v1", "kind": "Deployment", "name": "api" } }),
+            }),
+        ],
+    );
+    let synth = app
+        .synth()
+        .unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+
+    // The order: namespace, then the service account and the chart, then the workload.
+    let ids: Vec<&str> = synth.artifacts.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "Platform-Cluster-Kubernetes-Namespace",
+            "Platform-Cluster-Kubernetes-shop-api",
+            "Platform-Cluster-Kubernetes-Flagger",
+            "Platform-Cluster-Kubernetes-Api",
+        ]
+    );
+    let deployed = artifact(&synth, "Platform-Cluster-Kubernetes-Api");
+    assert_eq!(deployed.kind, "cirrus:kubernetes-manifest");
+    assert_eq!(
+        deployed.dependencies,
+        [
+            "Images",
+            "Platform",
+            "Platform-Cluster-Kubernetes-Flagger",
+            "Platform-Cluster-Kubernetes-Namespace",
+            "Platform-Cluster-Kubernetes-shop-api",
+        ]
+    );
+    assert_eq!(
+        deployed.properties["objects"],
+        json!([
+            "Service shop/api",
+            "Deployment shop/api",
+            "HorizontalPodAutoscaler shop/api",
+            "Canary shop/api"
+        ])
+    );
+    let text = file(&synth, "Platform-Cluster-Kubernetes-Api.yaml");
+    let (key, value) = deployed
+        .values
+        .iter()
+        .find(|(_, v)| v.stack == "Images")
+        .expect("the image's value");
+    assert!(
+        text.contains(&format!("image: ${{cirrus:{key}}}:v1")),
+        "{text}"
+    );
+    assert!(value.source.contains("Images/Api/Resource"), "{value:?}");
+    // The repository URI is an output of the images stack, read by the runner.
+    let outputs = synth.stack("Images").unwrap().template["Outputs"].clone();
+    assert!(
+        outputs[&value.output]["Value"]["Fn::GetAtt"][1] == "RepositoryUri",
+        "{outputs}"
+    );
+
+    // The service account: a role bound through Pod Identity, with the grant on it.
+    let template = &synth.stack("Platform").unwrap().template;
+    let association = template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Type"] == "AWS::EKS::PodIdentityAssociation")
+        .expect("association");
+    assert_eq!(association["Properties"]["Namespace"], "shop");
+    assert_eq!(association["Properties"]["ServiceAccount"], "api");
+    let policy = template["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(id, r)| {
+            id.starts_with("ClusterServiceAccountsshopapiRoleDefaultPolicy")
+                && r["Type"] == "AWS::IAM::Policy"
+        })
+        .map(|(_, r)| r)
+        .expect("the role's default policy");
+    assert!(policy.to_string().contains("s3:GetObject"), "{policy}");
+    let sa_text = file(&synth, "Platform-Cluster-Kubernetes-shop-api.yaml");
+    assert!(sa_text.contains("kind: ServiceAccount"), "{sa_text}");
+
+    // The chart: pinned, its values reviewable.
+    let chart = artifact(&synth, "Platform-Cluster-Kubernetes-Flagger");
+    assert_eq!(chart.kind, "cirrus:helm-release");
+    assert_eq!(chart.properties["version"], "1.38.0");
+    assert_eq!(
+        chart.properties["chart"],
+        json!({ "repository": "https://flagger.app", "name": "flagger" })
+    );
+    let values = file(&synth, "Platform-Cluster-Kubernetes-Flagger.values.yaml");
+    assert!(values.contains("meshProvider: gloo"), "{values}");
+    assert!(
+        chart.properties["cluster"]
+            .as_str()
+            .unwrap()
+            .starts_with("${cirrus:Platform.")
+    );
+    let _ = (api, flagger);
+}
+
+#[test]
+fn bad_objects_and_charts_fail_synth_at_their_path() {
+    let app = App::new("bad");
+    let platform = app.stack("Platform", StackProps::default());
+    let vpc = imported_vpc(platform);
+    let cluster = Cluster::new(platform, "Cluster", &vpc, ClusterProps::default());
+    cluster.add_core_addons();
+    // No namespace "shop" anywhere, and an image by "latest".
+    let mut bad = deployment("nginx:latest".into(), "default");
+    bad.metadata.name = Some("web".into());
+    cluster.add_manifest("Web", [Object::new(&bad)]);
+    cluster.add_manifest("Broken", [Object::untyped(json!({ "kind": "ConfigMap" }))]);
+    cluster.add_helm_chart(
+        "Loose",
+        HelmChart::new("http://charts.example.com", "thing", "^1.2"),
+    );
+    let err = app.synth().unwrap_err();
+    let at = |path: &str, needle: &str| {
+        err.diagnostics.errors().any(|d| {
+            d.path == path
+                && (d.message.contains(needle) || d.hint.as_deref().unwrap_or("").contains(needle))
+        })
+    };
+    assert!(
+        at("Platform/Cluster/Kubernetes/Web", "shop"),
+        "{:?}",
+        err.diagnostics
+    );
+    assert!(
+        at("Platform/Cluster/Kubernetes/Web", "latest"),
+        "{:?}",
+        err.diagnostics
+    );
+    assert!(
+        at("Platform/Cluster/Kubernetes/Broken", "object 1"),
+        "{:?}",
+        err.diagnostics
+    );
+    assert!(
+        at("Platform/Cluster/Kubernetes/Loose", "not an exact version"),
+        "{:?}",
+        err.diagnostics
+    );
+    assert!(
+        at("Platform/Cluster/Kubernetes/Loose", "https://"),
+        "{:?}",
+        err.diagnostics
+    );
+}
+
+#[test]
+fn service_accounts_need_the_pod_identity_agent() {
+    let app = App::new("agent");
+    let platform = app.stack("Platform", StackProps::default());
+    let vpc = imported_vpc(platform);
+    let cluster = Cluster::new(platform, "Cluster", &vpc, ClusterProps::default());
+    cluster.add_service_account("kube-system", "worker");
+    let err = app.synth().unwrap_err();
+    assert!(
+        err.diagnostics
+            .errors()
+            .any(|d| d.path == "Platform/Cluster" && d.message.contains("eks-pod-identity-agent")),
+        "{:?}",
+        err.diagnostics
+    );
+    cluster.add_core_addons();
+    assert!(app.synth().is_ok());
+}
+
+#[test]
+fn explicit_dependencies_between_steps_and_their_cycles() {
+    let app = App::new("cycle");
+    let platform = app.stack("Platform", StackProps::default());
+    let vpc = imported_vpc(platform);
+    let cluster = Cluster::new(platform, "Cluster", &vpc, ClusterProps::default());
+    cluster.add_core_addons();
+    let ns = |name: &str| {
+        Object::new(&Namespace {
+            metadata: meta(name, None),
+            ..Default::default()
+        })
+    };
+    let a = cluster.add_manifest("A", [ns("a")]);
+    let b = cluster.add_manifest("B", [ns("b")]);
+    a.add_dependency(&b);
+    let synth = app.synth().expect("synth");
+    let ids: Vec<&str> = synth.artifacts.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "Platform-Cluster-Kubernetes-B",
+            "Platform-Cluster-Kubernetes-A"
+        ]
+    );
+    b.add_dependency(&a);
+    let err = app.synth().unwrap_err();
+    assert!(
+        err.diagnostics.errors().any(|d| d.message.contains(
+            "Platform/Cluster/Kubernetes/A -> Platform/Cluster/Kubernetes/B -> Platform/Cluster/Kubernetes/A"
+        )),
+        "{:?}",
+        err.diagnostics
+    );
+}
