@@ -223,7 +223,10 @@ fn problems(root: &Path, cfn_features: &BTreeSet<String>) -> Vec<String> {
             }
         }
         for entry in own {
-            let used = match (entry.strip_prefix("cirrus-cfn/"), entry.strip_prefix("dep:")) {
+            let used = match (
+                entry.strip_prefix("cirrus-cfn/"),
+                entry.strip_prefix("dep:"),
+            ) {
                 (Some(service), _) => used_services.contains(service),
                 // An optional dependency only this module needs (`dep:cirrus-k8s`).
                 (None, Some(krate)) => code.contains(&format!("{}::", krate.replace('-', "_"))),

@@ -17,8 +17,12 @@ use k8s_openapi::api::autoscaling::v2::{
     MetricTarget, ResourceMetricSource,
 };
 use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, HTTPGetAction, Namespace, PodSpec, PodTemplateSpec, Probe,
-    ResourceRequirements, SecurityContext, Service, ServicePort, ServiceSpec,
+    Capabilities, Container, ContainerPort, HTTPGetAction, Namespace, PodSecurityContext, PodSpec,
+    PodTemplateSpec, Probe, ResourceRequirements, SeccompProfile, SecurityContext, Service,
+    ServicePort, ServiceSpec,
+};
+use k8s_openapi::api::networking::v1::{
+    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPort, NetworkPolicySpec,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -42,6 +46,40 @@ fn quantities(cpu: &str, memory: &str) -> BTreeMap<String, Quantity> {
     ])
 }
 
+fn probe(path: &str) -> Probe {
+    Probe {
+        http_get: Some(HTTPGetAction {
+            path: Some(path.into()),
+            port: IntOrString::Int(8080),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// Only the load balancer's traffic reaches the API's port.
+fn network_policy() -> NetworkPolicy {
+    NetworkPolicy {
+        metadata: meta("api", Some("shop")),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(BTreeMap::from([("app".into(), "api".into())])),
+                ..Default::default()
+            }),
+            policy_types: Some(vec!["Ingress".into()]),
+            ingress: Some(vec![NetworkPolicyIngressRule {
+                ports: Some(vec![NetworkPolicyPort {
+                    port: Some(IntOrString::Int(8080)),
+                    protocol: Some("TCP".into()),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+    }
+}
+
 /// A Deployment that passes every check: resources, probe, non-root, read-only root.
 fn deployment(image: String, service_account: &str) -> Deployment {
     Deployment {
@@ -55,6 +93,17 @@ fn deployment(image: String, service_account: &str) -> Deployment {
                 metadata: Some(meta("api", None)),
                 spec: Some(PodSpec {
                     service_account_name: Some(service_account.into()),
+                    // Pod Identity mounts its own token; the Kubernetes API token is not needed.
+                    automount_service_account_token: Some(false),
+                    security_context: Some(PodSecurityContext {
+                        run_as_non_root: Some(true),
+                        run_as_user: Some(10001),
+                        seccomp_profile: Some(SeccompProfile {
+                            type_: "RuntimeDefault".into(),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    }),
                     containers: vec![Container {
                         name: "api".into(),
                         image: Some(image),
@@ -67,19 +116,17 @@ fn deployment(image: String, service_account: &str) -> Deployment {
                             limits: Some(quantities("500m", "512Mi")),
                             ..Default::default()
                         }),
-                        readiness_probe: Some(Probe {
-                            http_get: Some(HTTPGetAction {
-                                path: Some("/health".into()),
-                                port: IntOrString::Int(8080),
-                                ..Default::default()
-                            }),
-                            ..Default::default()
-                        }),
+                        readiness_probe: Some(probe("/ready")),
+                        liveness_probe: Some(probe("/health")),
                         security_context: Some(SecurityContext {
                             run_as_non_root: Some(true),
                             read_only_root_filesystem: Some(true),
                             allow_privilege_escalation: Some(false),
                             privileged: Some(false),
+                            capabilities: Some(Capabilities {
+                                drop: Some(vec!["ALL".into()]),
+                                ..Default::default()
+                            }),
                             ..Default::default()
                         }),
                         ..Default::default()
@@ -174,8 +221,9 @@ fn artifact<'s>(synth: &'s Synthesized, id: &str) -> &'s cirrus_core::DeployArti
         .unwrap_or_else(|| panic!("no artifact {id}"))
 }
 
-#[test]
-fn a_workload_with_an_app_image_a_service_account_and_a_chart() {
+/// The app of the guide: a Deployment with an image of the app's repository, a Service, an
+/// HPA, a service account with a bucket grant, a pinned chart, and a custom resource.
+fn shop() -> App {
     let app = App::new("shop");
     let images = app.stack("Images", StackProps::default());
     let repo = Repository::new(images, "Api", RepositoryProps::default());
@@ -196,7 +244,7 @@ fn a_workload_with_an_app_image_a_service_account_and_a_chart() {
     let sa = cluster.add_service_account("shop", "api");
     data.grant_read(&sa);
     let image = format!("{}:v1", cluster.token(repo.uri()));
-    let flagger = cluster.add_helm_chart(
+    cluster.add_helm_chart(
         "Flagger",
         HelmChart::new("https://flagger.app", "flagger", "1.38.0")
             .namespace("flagger-system")
@@ -204,18 +252,25 @@ fn a_workload_with_an_app_image_a_service_account_and_a_chart() {
             .crds([("flagger.app".to_owned(), "Canary".to_owned())])
             .values(json!({ "meshProvider": "gloo", "metricsServer": "http://prometheus:9090" })),
     );
-    let api = cluster.add_manifest(
+    cluster.add_manifest(
         "Api",
         [
             Object::new(&deployment(image, &sa.name())),
             Object::new(&service()),
             Object::new(&autoscaler()),
+            Object::new(&network_policy()),
             Object::custom(&Canary {
                 metadata: meta("api", Some("shop")),
                 spec: json!({ "targetRef": { "apiVersion": "apps/v1", "kind": "Deployment", "name": "api" } }),
             }),
         ],
     );
+    app
+}
+
+#[test]
+fn a_workload_with_an_app_image_a_service_account_and_a_chart() {
+    let app = shop();
     let synth = app
         .synth()
         .unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
@@ -246,6 +301,7 @@ fn a_workload_with_an_app_image_a_service_account_and_a_chart() {
     assert_eq!(
         deployed.properties["objects"],
         json!([
+            "NetworkPolicy shop/api",
             "Service shop/api",
             "Deployment shop/api",
             "HorizontalPodAutoscaler shop/api",
@@ -310,7 +366,6 @@ fn a_workload_with_an_app_image_a_service_account_and_a_chart() {
             .unwrap()
             .starts_with("${cirrus:Platform.")
     );
-    let _ = (api, flagger);
 }
 
 #[test]
@@ -416,4 +471,66 @@ fn explicit_dependencies_between_steps_and_their_cycles() {
         "{:?}",
         err.diagnostics
     );
+}
+
+#[test]
+fn the_objects_pass_kubernetes_validate_and_checkov() {
+    let validate = cirrus_scan::tool("CIRRUS_KUBERNETES_VALIDATE");
+    let checkov = cirrus_scan::tool("CIRRUS_CHECKOV");
+    if validate.is_none() && checkov.is_none() {
+        return;
+    }
+    let synth = shop().synth().expect("synth");
+    // Not a hidden folder (tempdir()'s ".tmp..."): checkov skips those.
+    let dir = tempfile::Builder::new()
+        .prefix("cirrus-k8s-")
+        .tempdir()
+        .unwrap();
+    let mut files = Vec::new();
+    for artifact in synth
+        .artifacts
+        .iter()
+        .filter(|a| a.kind == "cirrus:kubernetes-manifest")
+    {
+        for (name, bytes) in &artifact.files {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            files.push(path);
+        }
+    }
+    assert_eq!(files.len(), 3, "{files:?}");
+    if let Some(validate) = validate {
+        cirrus_scan::kubernetes_validate(&validate, "1.35.0", &files)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    if let Some(checkov) = checkov {
+        let skips = cirrus_scan::workspace_skips().unwrap();
+        match cirrus_scan::checkov_kubernetes(&checkov, dir.path(), &skips, "constructs-kubernetes")
+        {
+            Ok(passed) => assert!(passed > 0, "checkov checked nothing"),
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+#[test]
+fn steps_deploy_after_node_groups_in_other_stacks() {
+    let app = App::new("nodes");
+    let platform = app.stack("Platform", StackProps::default());
+    let vpc = imported_vpc(platform);
+    let cluster = Cluster::new(platform, "Cluster", &vpc, ClusterProps::default());
+    cluster.add_core_addons();
+    cluster.add_manifest(
+        "Ns",
+        [Object::new(&Namespace {
+            metadata: meta("shop", None),
+            ..Default::default()
+        })],
+    );
+    let compute = app.stack("Compute", StackProps::default());
+    Nodegroup::new(compute, "Nodes", &cluster, NodegroupProps::default());
+    let synth = app
+        .synth()
+        .unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+    assert_eq!(synth.artifacts[0].dependencies, ["Compute", "Platform"]);
 }

@@ -52,6 +52,13 @@ impl<R> fmt::Debug for ResourceKey<R> {
     }
 }
 
+impl<R> ResourceKey<R> {
+    /// The key of the resource's node.
+    pub fn node_key(&self) -> NodeKey {
+        NodeKey(self.element)
+    }
+}
+
 impl<R: Resource> ResourceKey<R> {
     /// The resource's handle, or `None` when `app` is not the app the key was made in.
     pub fn get<'a>(&self, app: &'a App) -> Option<ResourceRef<'a, R>> {

@@ -160,8 +160,13 @@ impl CheckContext {
     }
 
     /// Adds a service account that exists without being among the objects.
-    pub fn service_account(mut self, namespace: impl Into<String>, name: impl Into<String>) -> Self {
-        self.service_accounts.insert((namespace.into(), name.into()));
+    pub fn service_account(
+        mut self,
+        namespace: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        self.service_accounts
+            .insert((namespace.into(), name.into()));
         self
     }
 
@@ -187,7 +192,8 @@ impl CheckContext {
 /// The AWS Load Balancer Controller's (and the in-tree controller's) scheme annotation.
 pub const SCHEME_ANNOTATION: &str = "service.beta.kubernetes.io/aws-load-balancer-scheme";
 /// The deprecated form of the scheme annotation, `"true"` for internal.
-pub const LEGACY_INTERNAL_ANNOTATION: &str = "service.beta.kubernetes.io/aws-load-balancer-internal";
+pub const LEGACY_INTERNAL_ANNOTATION: &str =
+    "service.beta.kubernetes.io/aws-load-balancer-internal";
 /// The annotation that names the ACM certificate(s) of a load balancer's TLS listeners.
 pub const SSL_CERT_ANNOTATION: &str = "service.beta.kubernetes.io/aws-load-balancer-ssl-cert";
 
@@ -238,7 +244,13 @@ pub fn check(objects: &[Object], context: &CheckContext) -> Vec<Finding> {
             );
         }
         if let Some(pod) = pod_template(object, &mut out) {
-            check_pod(object, &pod, namespace.unwrap_or("default"), &declared, &mut out);
+            check_pod(
+                object,
+                &pod,
+                namespace.unwrap_or("default"),
+                &declared,
+                &mut out,
+            );
         }
         check_service(object, context, &mut out);
     }
@@ -281,7 +293,8 @@ struct Declared<'a> {
 
 impl<'a> Declared<'a> {
     fn new(objects: &'a [Object], context: &'a CheckContext) -> Self {
-        let mut namespaces: BTreeSet<&str> = context.namespaces.iter().map(String::as_str).collect();
+        let mut namespaces: BTreeSet<&str> =
+            context.namespaces.iter().map(String::as_str).collect();
         let mut service_accounts: BTreeSet<(&str, &str)> = context
             .service_accounts
             .iter()
@@ -298,7 +311,10 @@ impl<'a> Declared<'a> {
                     namespaces.insert(object.name());
                 }
                 ("", "ServiceAccount") => {
-                    service_accounts.insert((effective_namespace(object).unwrap_or("default"), object.name()));
+                    service_accounts.insert((
+                        effective_namespace(object).unwrap_or("default"),
+                        object.name(),
+                    ));
                 }
                 _ => {}
             }
@@ -362,7 +378,11 @@ fn pod_template(object: &Object, out: &mut Out<'_>) -> Option<PodTemplate> {
             Err(e) => {
                 out.push(
                     Check::MalformedObject,
-                    format!("{object} is not a valid {} {}: {e}", T::API_VERSION, T::KIND),
+                    format!(
+                        "{object} is not a valid {} {}: {e}",
+                        T::API_VERSION,
+                        T::KIND
+                    ),
                     format!("fix the object so that it matches the {} schema", T::KIND),
                 );
                 return None;
@@ -379,7 +399,11 @@ fn pod_template(object: &Object, out: &mut Out<'_>) -> Option<PodTemplate> {
         spec
     }
     let (path, rolled_out, spec) = match (object.group(), object.kind()) {
-        ("", "Pod") => ("spec", false, read::<core::Pod>(object, out, "spec", |p| p.spec)),
+        ("", "Pod") => (
+            "spec",
+            false,
+            read::<core::Pod>(object, out, "spec", |p| p.spec),
+        ),
         ("", "ReplicationController") => {
             let path = "spec.template.spec";
             let spec = read::<core::ReplicationController>(object, out, path, |r| {
@@ -389,28 +413,58 @@ fn pod_template(object: &Object, out: &mut Out<'_>) -> Option<PodTemplate> {
         }
         ("apps", "Deployment") => {
             let path = "spec.template.spec";
-            (path, true, read::<apps::Deployment>(object, out, path, |d| d.spec.and_then(|s| s.template.spec)))
+            (
+                path,
+                true,
+                read::<apps::Deployment>(object, out, path, |d| {
+                    d.spec.and_then(|s| s.template.spec)
+                }),
+            )
         }
         ("apps", "StatefulSet") => {
             let path = "spec.template.spec";
-            (path, true, read::<apps::StatefulSet>(object, out, path, |d| d.spec.and_then(|s| s.template.spec)))
+            (
+                path,
+                true,
+                read::<apps::StatefulSet>(object, out, path, |d| {
+                    d.spec.and_then(|s| s.template.spec)
+                }),
+            )
         }
         ("apps", "DaemonSet") => {
             let path = "spec.template.spec";
-            (path, true, read::<apps::DaemonSet>(object, out, path, |d| d.spec.and_then(|s| s.template.spec)))
+            (
+                path,
+                true,
+                read::<apps::DaemonSet>(object, out, path, |d| {
+                    d.spec.and_then(|s| s.template.spec)
+                }),
+            )
         }
         ("apps", "ReplicaSet") => {
             let path = "spec.template.spec";
-            (path, false, read::<apps::ReplicaSet>(object, out, path, |d| d.spec.and_then(|s| s.template).and_then(|t| t.spec)))
+            (
+                path,
+                false,
+                read::<apps::ReplicaSet>(object, out, path, |d| {
+                    d.spec.and_then(|s| s.template).and_then(|t| t.spec)
+                }),
+            )
         }
         ("batch", "Job") => {
             let path = "spec.template.spec";
-            (path, false, read::<batch::Job>(object, out, path, |j| j.spec.and_then(|s| s.template.spec)))
+            (
+                path,
+                false,
+                read::<batch::Job>(object, out, path, |j| j.spec.and_then(|s| s.template.spec)),
+            )
         }
         ("batch", "CronJob") => {
             let path = "spec.jobTemplate.spec.template.spec";
             let spec = read::<batch::CronJob>(object, out, path, |c| {
-                c.spec.and_then(|s| s.job_template.spec).and_then(|s| s.template.spec)
+                c.spec
+                    .and_then(|s| s.job_template.spec)
+                    .and_then(|s| s.template.spec)
             });
             (path, false, spec)
         }
@@ -434,18 +488,29 @@ struct ContainerRef<'p> {
 }
 
 fn containers<'p>(pod: &'p PodTemplate) -> Vec<ContainerRef<'p>> {
-    let init = pod.spec.init_containers.iter().flatten().enumerate().map(|(i, c)| ContainerRef {
-        container: c,
-        label: format!("init container {:?}", c.name),
-        path: format!("{}.initContainers[{i}]", pod.path),
-        init: true,
-    });
-    let main = pod.spec.containers.iter().enumerate().map(|(i, c)| ContainerRef {
-        container: c,
-        label: format!("container {:?}", c.name),
-        path: format!("{}.containers[{i}]", pod.path),
-        init: false,
-    });
+    let init = pod
+        .spec
+        .init_containers
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, c)| ContainerRef {
+            container: c,
+            label: format!("init container {:?}", c.name),
+            path: format!("{}.initContainers[{i}]", pod.path),
+            init: true,
+        });
+    let main = pod
+        .spec
+        .containers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ContainerRef {
+            container: c,
+            label: format!("container {:?}", c.name),
+            path: format!("{}.containers[{i}]", pod.path),
+            init: false,
+        });
     init.chain(main).collect()
 }
 
@@ -500,7 +565,10 @@ fn check_pod(
         if security(c).and_then(|s| s.privileged) == Some(true) {
             out.push(
                 Check::Privileged,
-                format!("{object}: {} is privileged, with full access to the node", c.label),
+                format!(
+                    "{object}: {} is privileged, with full access to the node",
+                    c.label
+                ),
                 format!("remove {}.securityContext.privileged", c.path),
             );
         }
@@ -587,7 +655,10 @@ fn check_image(object: &Object, c: &ContainerRef<'_>, out: &mut Out<'_>) {
         out.push(
             Check::ImageTag,
             format!("{object}: {} has no image", c.label),
-            format!("set {}.image to an image with a version tag or a digest", c.path),
+            format!(
+                "set {}.image to an image with a version tag or a digest",
+                c.path
+            ),
         );
         return;
     };
@@ -598,8 +669,14 @@ fn check_image(object: &Object, c: &ContainerRef<'_>, out: &mut Out<'_>) {
     };
     out.push(
         Check::ImageTag,
-        format!("{object}: {} image {image:?} {problem}, which changes under running pods", c.label),
-        format!("pin {}.image to a version tag (name:1.2.3) or a digest (name@sha256:...)", c.path),
+        format!(
+            "{object}: {} image {image:?} {problem}, which changes under running pods",
+            c.label
+        ),
+        format!(
+            "pin {}.image to a version tag (name:1.2.3) or a digest (name@sha256:...)",
+            c.path
+        ),
     );
 }
 

@@ -363,13 +363,12 @@ impl Object {
         };
         let api_version = Self::take_string(&mut map, "apiVersion", declared.map(|d| d.0), &what)?;
         let kind = Self::take_string(&mut map, "kind", declared.map(|d| d.1), &what)?;
-        let (group, _) =
-            names::parse_api_version(&api_version).map_err(|reason| {
-                ObjectError::InvalidApiVersion {
-                    api_version: api_version.clone(),
-                    reason,
-                }
-            })?;
+        let (group, _) = names::parse_api_version(&api_version).map_err(|reason| {
+            ObjectError::InvalidApiVersion {
+                api_version: api_version.clone(),
+                reason,
+            }
+        })?;
         let group = group.to_owned();
         names::check_kind(&kind).map_err(|reason| ObjectError::InvalidKind {
             kind: kind.clone(),
@@ -491,7 +490,12 @@ impl Object {
         let field = |pointer: &str| {
             body.pointer(pointer)
                 .and_then(Value::as_str)
-                .ok_or_else(|| invalid(format!("it has no {} string", &pointer[1..].replace('/', "."))))
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "it has no {} string",
+                        &pointer[1..].replace('/', ".")
+                    ))
+                })
         };
         let group = field("/spec/group")?;
         let kind = field("/spec/names/kind")?;
@@ -624,8 +628,15 @@ impl Object {
                 *slot = Value::String(namespace.to_owned());
             } else {
                 // Right after the name, where kubectl and k8s-openapi put it.
-                let at = metadata.keys().position(|k| k == "name").map_or(0, |i| i + 1);
-                metadata.shift_insert(at, "namespace".to_owned(), Value::String(namespace.to_owned()));
+                let at = metadata
+                    .keys()
+                    .position(|k| k == "name")
+                    .map_or(0, |i| i + 1);
+                metadata.shift_insert(
+                    at,
+                    "namespace".to_owned(),
+                    Value::String(namespace.to_owned()),
+                );
             }
         }
         self.namespace = Some(namespace.to_owned());

@@ -33,6 +33,9 @@ pub enum ScanError {
         /// What it printed.
         output: String,
     },
+    /// kubernetes-validate found objects that do not match the Kubernetes schemas.
+    #[error("kubernetes-validate found problems:\n{0}")]
+    KubernetesValidate(String),
     /// checkov's report could not be read.
     #[error("checkov printed no report: {0}")]
     Report(String),
@@ -115,10 +118,55 @@ pub fn workspace_skips() -> Result<Skips, ScanError> {
 /// Runs checkov once over the templates in `dir` and checks its failures against the skips of
 /// `scope`. Returns the number of passed checks.
 pub fn checkov(checkov: &Path, dir: &Path, skips: &Skips, scope: &str) -> Result<usize, ScanError> {
+    checkov_framework(checkov, "cloudformation", dir, skips, scope)
+}
+
+/// Runs checkov's kubernetes framework once over the Kubernetes YAML files in `dir`, like
+/// [`checkov`]. The skip patterns match `<file>:<Kind>.<namespace>.<name>` (checkov's resource
+/// address).
+pub fn checkov_kubernetes(
+    checkov: &Path,
+    dir: &Path,
+    skips: &Skips,
+    scope: &str,
+) -> Result<usize, ScanError> {
+    checkov_framework(checkov, "kubernetes", dir, skips, scope)
+}
+
+/// Validates Kubernetes YAML files against the schemas of Kubernetes `version` with
+/// `kubernetes-validate --strict` (unknown fields are errors). Kinds without a schema there
+/// (custom resources) are reported as warnings by the tool and do not fail.
+pub fn kubernetes_validate(tool: &Path, version: &str, files: &[PathBuf]) -> Result<(), ScanError> {
+    let out = Command::new(tool)
+        .args(["--kubernetes-version", version, "--strict", "--quiet"])
+        .args(files)
+        .output()
+        .map_err(|source| ScanError::Spawn {
+            tool: "kubernetes-validate".into(),
+            source,
+        })?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(ScanError::KubernetesValidate(format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )))
+    }
+}
+
+fn checkov_framework(
+    checkov: &Path,
+    framework: &str,
+    dir: &Path,
+    skips: &Skips,
+    scope: &str,
+) -> Result<usize, ScanError> {
     let out = Command::new(checkov)
         .args([
             "--framework",
-            "cloudformation",
+            framework,
             "--skip-download",
             "--quiet",
             "-o",

@@ -2,11 +2,19 @@
 //!
 //! One entry per line: `<scope> <check id> <resource pattern> <reason...>`, `#` starts a comment.
 //! The scope is the scan the entry belongs to (`constructs` for the construct fixtures, `apps`
-//! for `synth-out/`); the pattern matches `<template file>:<resource address>`, such as
+//! for `synth-out/`, and `constructs-kubernetes`/`apps-kubernetes` for their Kubernetes objects); the pattern matches `<template file>:<resource address>`, such as
 //! `hello-bucket/HelloBucket.template.json:AWS::S3::Bucket.Bucket`, with `*` standing for any
 //! run of characters. The reason is required.
 
 use crate::ScanError;
+
+/// The scans: the construct fixtures' templates and Kubernetes objects, and `synth-out/`'s.
+const SCOPES: [&str; 4] = [
+    "constructs",
+    "apps",
+    "constructs-kubernetes",
+    "apps-kubernetes",
+];
 
 /// One skip.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,10 +54,10 @@ impl Skips {
                     message: "expected: <scope> <check id> <resource pattern> <reason>".into(),
                 });
             };
-            if scope != "constructs" && scope != "apps" {
+            if !SCOPES.contains(&scope) {
                 return Err(ScanError::SkipList {
                     line: i + 1,
-                    message: format!("scope \"{scope}\" is neither \"constructs\" nor \"apps\""),
+                    message: format!("scope \"{scope}\" is none of {}", SCOPES.join(", ")),
                 });
             }
             entries.push(Skip {

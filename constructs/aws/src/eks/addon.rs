@@ -177,6 +177,7 @@ impl<'a> Cluster<'a> {
             }
         }
         self.state(|state| state.addons.push(record));
+        crate::eks::workloads::after_cluster_parts(self);
         resource
     }
 

@@ -368,6 +368,7 @@ impl<'a> Nodegroup<'a> {
         }
         let key = resource.key();
         cluster.state(|state| state.nodegroups.push(key));
+        crate::eks::workloads::after_cluster_parts(cluster);
         Nodegroup {
             node,
             resource,

@@ -159,11 +159,37 @@ pub(crate) fn add_step<'a>(
         });
     });
     order(node);
+    after_cluster_parts(cluster);
     let first = node.with_state(|w: &mut Workloads| !std::mem::replace(&mut w.validation, true));
     if first {
         node.add_validation(validate);
     }
     artifact
+}
+
+/// Makes every step deploy after the cluster's node groups and add-ons: in the cluster's own
+/// stack that is already so, in another stack it orders the artifacts after that stack.
+pub(crate) fn after_cluster_parts(cluster: &Cluster<'_>) {
+    let node = Construct::node(cluster);
+    let app = node.app();
+    let steps: Vec<NodeKey> =
+        node.with_state(|w: &mut Workloads| w.steps.iter().map(|s| s.artifact).collect());
+    if steps.is_empty() {
+        return;
+    }
+    let parts: Vec<NodeKey> = cluster.state(|state| {
+        state
+            .nodegroups
+            .iter()
+            .map(|k| k.node_key())
+            .chain(state.addons.iter().map(|a| a.resource.node_key()))
+            .collect()
+    });
+    for step in steps.iter().filter_map(|k| k.node(app)) {
+        for part in parts.iter().filter_map(|k| k.node(app)) {
+            step.add_dependency(&part);
+        }
+    }
 }
 
 /// The grouping node of the cluster's steps.
