@@ -160,8 +160,13 @@ impl CheckContext {
     }
 
     /// Adds a service account that exists without being among the objects.
-    pub fn service_account(mut self, namespace: impl Into<String>, name: impl Into<String>) -> Self {
-        self.service_accounts.insert((namespace.into(), name.into()));
+    pub fn service_account(
+        mut self,
+        namespace: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        self.service_accounts
+            .insert((namespace.into(), name.into()));
         self
     }
 
@@ -187,7 +192,8 @@ impl CheckContext {
 /// The AWS Load Balancer Controller's (and the in-tree controller's) scheme annotation.
 pub const SCHEME_ANNOTATION: &str = "service.beta.kubernetes.io/aws-load-balancer-scheme";
 /// The deprecated form of the scheme annotation, `"true"` for internal.
-pub const LEGACY_INTERNAL_ANNOTATION: &str = "service.beta.kubernetes.io/aws-load-balancer-internal";
+pub const LEGACY_INTERNAL_ANNOTATION: &str =
+    "service.beta.kubernetes.io/aws-load-balancer-internal";
 /// The annotation that names the ACM certificate(s) of a load balancer's TLS listeners.
 pub const SSL_CERT_ANNOTATION: &str = "service.beta.kubernetes.io/aws-load-balancer-ssl-cert";
 
@@ -238,7 +244,13 @@ pub fn check(objects: &[Object], context: &CheckContext) -> Vec<Finding> {
             );
         }
         if let Some(pod) = pod_template(object, &mut out) {
-            check_pod(object, &pod, namespace.unwrap_or("default"), &declared, &mut out);
+            check_pod(
+                object,
+                &pod,
+                namespace.unwrap_or("default"),
+                &declared,
+                &mut out,
+            );
         }
         check_service(object, context, &mut out);
     }
@@ -281,7 +293,8 @@ struct Declared<'a> {
 
 impl<'a> Declared<'a> {
     fn new(objects: &'a [Object], context: &'a CheckContext) -> Self {
-        let mut namespaces: BTreeSet<&str> = context.namespaces.iter().map(String::as_str).collect();
+        let mut namespaces: BTreeSet<&str> =
+            context.namespaces.iter().map(String::as_str).collect();
         let mut service_accounts: BTreeSet<(&str, &str)> = context
             .service_accounts
             .iter()
@@ -298,7 +311,10 @@ impl<'a> Declared<'a> {
                     namespaces.insert(object.name());
                 }
                 ("", "ServiceAccount") => {
-                    service_accounts.insert((effective_namespace(object).unwrap_or("default"), object.name()));
+                    service_accounts.insert((
+                        effective_namespace(object).unwrap_or("default"),
+                        object.name(),
+                    ));
                 }
                 _ => {}
             }
@@ -362,7 +378,11 @@ fn pod_template(object: &Object, out: &mut Out<'_>) -> Option<PodTemplate> {
             Err(e) => {
                 out.push(
                     Check::MalformedObject,
-                    format!("{object} is not a valid {} {}: {e}", T::API_VERSION, T::KIND),
+                    format!(
+                        "{object} is not a valid {} {}: {e}",
+                        T::API_VERSION,
+                        T::KIND
+                    ),
                     format!("fix the object so that it matches the {} schema", T::KIND),
                 );
                 return None;
@@ -379,7 +399,11 @@ fn pod_template(object: &Object, out: &mut Out<'_>) -> Option<PodTemplate> {
         spec
     }
     let (path, rolled_out, spec) = match (object.group(), object.kind()) {
-        ("", "Pod") => ("spec", false, read::<core::Pod>(object, out, "spec", |p| p.spec)),
+        ("", "Pod") => (
+            "spec",
+            false,
+            read::<core::Pod>(object, out, "spec", |p| p.spec),
+        ),
         ("", "ReplicationController") => {
             let path = "spec.template.spec";
             let spec = read::<core::ReplicationController>(object, out, path, |r| {
@@ -389,28 +413,58 @@ fn pod_template(object: &Object, out: &mut Out<'_>) -> Option<PodTemplate> {
         }
         ("apps", "Deployment") => {
             let path = "spec.template.spec";
-            (path, true, read::<apps::Deployment>(object, out, path, |d| d.spec.and_then(|s| s.template.spec)))
+            (
+                path,
+                true,
+                read::<apps::Deployment>(object, out, path, |d| {
+                    d.spec.and_then(|s| s.template.spec)
+                }),
+            )
         }
         ("apps", "StatefulSet") => {
             let path = "spec.template.spec";
-            (path, true, read::<apps::StatefulSet>(object, out, path, |d| d.spec.and_then(|s| s.template.spec)))
+            (
+                path,
+                true,
+                read::<apps::StatefulSet>(object, out, path, |d| {
+                    d.spec.and_then(|s| s.template.spec)
+                }),
+            )
         }
         ("apps", "DaemonSet") => {
             let path = "spec.template.spec";
-            (path, true, read::<apps::DaemonSet>(object, out, path, |d| d.spec.and_then(|s| s.template.spec)))
+            (
+                path,
+                true,
+                read::<apps::DaemonSet>(object, out, path, |d| {
+                    d.spec.and_then(|s| s.template.spec)
+                }),
+            )
         }
         ("apps", "ReplicaSet") => {
             let path = "spec.template.spec";
-            (path, false, read::<apps::ReplicaSet>(object, out, path, |d| d.spec.and_then(|s| s.template).and_then(|t| t.spec)))
+            (
+                path,
+                false,
+                read::<apps::ReplicaSet>(object, out, path, |d| {
+                    d.spec.and_then(|s| s.template).and_then(|t| t.spec)
+                }),
+            )
         }
         ("batch", "Job") => {
             let path = "spec.template.spec";
-            (path, false, read::<batch::Job>(object, out, path, |j| j.spec.and_then(|s| s.template.spec)))
+            (
+                path,
+                false,
+                read::<batch::Job>(object, out, path, |j| j.spec.and_then(|s| s.template.spec)),
+            )
         }
         ("batch", "CronJob") => {
             let path = "spec.jobTemplate.spec.template.spec";
             let spec = read::<batch::CronJob>(object, out, path, |c| {
-                c.spec.and_then(|s| s.job_template.spec).and_then(|s| s.template.spec)
+                c.spec
+                    .and_then(|s| s.job_template.spec)
+                    .and_then(|s| s.template.spec)
             });
             (path, false, spec)
         }
@@ -434,18 +488,29 @@ struct ContainerRef<'p> {
 }
 
 fn containers<'p>(pod: &'p PodTemplate) -> Vec<ContainerRef<'p>> {
-    let init = pod.spec.init_containers.iter().flatten().enumerate().map(|(i, c)| ContainerRef {
-        container: c,
-        label: format!("init container {:?}", c.name),
-        path: format!("{}.initContainers[{i}]", pod.path),
-        init: true,
-    });
-    let main = pod.spec.containers.iter().enumerate().map(|(i, c)| ContainerRef {
-        container: c,
-        label: format!("container {:?}", c.name),
-        path: format!("{}.containers[{i}]", pod.path),
-        init: false,
-    });
+    let init = pod
+        .spec
+        .init_containers
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, c)| ContainerRef {
+            container: c,
+            label: format!("init container {:?}", c.name),
+            path: format!("{}.initContainers[{i}]", pod.path),
+            init: true,
+        });
+    let main = pod
+        .spec
+        .containers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ContainerRef {
+            container: c,
+            label: format!("container {:?}", c.name),
+            path: format!("{}.containers[{i}]", pod.path),
+            init: false,
+        });
     init.chain(main).collect()
 }
 
@@ -500,7 +565,10 @@ fn check_pod(
         if security(c).and_then(|s| s.privileged) == Some(true) {
             out.push(
                 Check::Privileged,
-                format!("{object}: {} is privileged, with full access to the node", c.label),
+                format!(
+                    "{object}: {} is privileged, with full access to the node",
+                    c.label
+                ),
                 format!("remove {}.securityContext.privileged", c.path),
             );
         }
@@ -587,7 +655,10 @@ fn check_image(object: &Object, c: &ContainerRef<'_>, out: &mut Out<'_>) {
         out.push(
             Check::ImageTag,
             format!("{object}: {} has no image", c.label),
-            format!("set {}.image to an image with a version tag or a digest", c.path),
+            format!(
+                "set {}.image to an image with a version tag or a digest",
+                c.path
+            ),
         );
         return;
     };
@@ -598,8 +669,14 @@ fn check_image(object: &Object, c: &ContainerRef<'_>, out: &mut Out<'_>) {
     };
     out.push(
         Check::ImageTag,
-        format!("{object}: {} image {image:?} {problem}, which changes under running pods", c.label),
-        format!("pin {}.image to a version tag (name:1.2.3) or a digest (name@sha256:...)", c.path),
+        format!(
+            "{object}: {} image {image:?} {problem}, which changes under running pods",
+            c.label
+        ),
+        format!(
+            "pin {}.image to a version tag (name:1.2.3) or a digest (name@sha256:...)",
+            c.path
+        ),
     );
 }
 
@@ -705,5 +782,639 @@ fn check_service(object: &Object, context: &CheckContext, out: &mut Out<'_>) {
             format!("{object} is a LoadBalancer Service without a TLS certificate, but the app wants TLS"),
             format!("set the annotation {SSL_CERT_ANNOTATION} to the ARN of an ACM certificate"),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    /// A container that passes every check.
+    fn container(name: &str) -> Value {
+        json!({
+            "name": name,
+            "image": "registry.example.com/shop/api:1.4.2",
+            "readinessProbe": {"httpGet": {"path": "/ready", "port": 8080}},
+            "resources": {
+                "requests": {"cpu": "250m", "memory": "256Mi"},
+                "limits": {"cpu": "1", "memory": "512Mi"},
+            },
+            "securityContext": {
+                "allowPrivilegeEscalation": false,
+                "runAsNonRoot": true,
+                "readOnlyRootFilesystem": true,
+            },
+        })
+    }
+
+    /// A Deployment in namespace `shop` that passes every check.
+    fn deployment() -> Value {
+        json!({
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "api", "namespace": "shop"},
+            "spec": {
+                "selector": {"matchLabels": {"app": "api"}},
+                "template": {
+                    "metadata": {"labels": {"app": "api"}},
+                    "spec": {"serviceAccountName": "api", "containers": [container("api")]},
+                },
+            },
+        })
+    }
+
+    fn namespace(name: &str) -> Value {
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+    }
+
+    fn service_account(ns: &str, name: &str) -> Value {
+        json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": ns}})
+    }
+
+    fn objects(values: impl IntoIterator<Item = Value>) -> Vec<Object> {
+        values
+            .into_iter()
+            .map(|v| Object::untyped(v).unwrap())
+            .collect()
+    }
+
+    /// The deployment (edited) with its namespace and service account.
+    fn run(edit: impl FnOnce(&mut Value)) -> Vec<Finding> {
+        run_with(edit, &CheckContext::new())
+    }
+
+    fn run_with(edit: impl FnOnce(&mut Value), context: &CheckContext) -> Vec<Finding> {
+        let mut d = deployment();
+        edit(&mut d);
+        check(
+            &objects([namespace("shop"), service_account("shop", "api"), d]),
+            context,
+        )
+    }
+
+    fn only(findings: &[Finding]) -> (Check, &str, &str) {
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        let f = &findings[0];
+        (f.check, f.message.as_str(), f.hint.as_str())
+    }
+
+    fn c0(d: &mut Value) -> &mut Value {
+        &mut d["spec"]["template"]["spec"]["containers"][0]
+    }
+
+    #[test]
+    fn a_compliant_deployment_has_no_findings() {
+        assert_eq!(run(|_| {}), []);
+    }
+
+    #[test]
+    fn check_names_are_unique_and_round_trip() {
+        let names: BTreeSet<&str> = Check::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(names.len(), Check::ALL.len());
+        for c in Check::ALL {
+            assert_eq!(Check::from_name(c.name()), Some(c));
+        }
+        assert_eq!(Check::from_name("nope"), None);
+        assert_eq!(Check::ImageTag.to_string(), "image-tag");
+    }
+
+    #[test]
+    fn undeclared_namespace() {
+        let found = check(
+            &objects([service_account("shop", "api"), deployment()]),
+            &CheckContext::new(),
+        );
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found.iter().all(|f| f.check == Check::UndeclaredNamespace));
+        assert_eq!(found[1].object, 1);
+        assert_eq!(
+            found[1].message,
+            "Deployment shop/api is in namespace \"shop\", which nothing declares"
+        );
+        // Declared by the context; default and kube-* are implicit.
+        let context = CheckContext::new().namespace("shop");
+        assert_eq!(
+            check(
+                &objects([service_account("shop", "api"), deployment()]),
+                &context
+            ),
+            []
+        );
+        let mut d = deployment();
+        d["metadata"]["namespace"] = json!("kube-system");
+        d["spec"]["template"]["spec"]["serviceAccountName"] = json!("default");
+        let mut in_default = deployment();
+        in_default["metadata"]["namespace"] = json!("default");
+        in_default["spec"]["template"]["spec"]["serviceAccountName"] = json!("default");
+        assert_eq!(check(&objects([d, in_default]), &CheckContext::new()), []);
+    }
+
+    #[test]
+    fn duplicate_objects() {
+        let found = check(
+            &objects([
+                namespace("shop"),
+                service_account("shop", "api"),
+                service_account("shop", "api"),
+            ]),
+            &CheckContext::new(),
+        );
+        let (check_, message, _) = only(&found);
+        assert_eq!(check_, Check::DuplicateObject);
+        assert_eq!(found[0].object, 2);
+        assert_eq!(
+            message,
+            "ServiceAccount shop/api is declared twice (the first is object 1); the second would overwrite the first"
+        );
+        // Same name in another namespace, or another kind: not duplicates. No namespace is
+        // `default`, so these two are the same object.
+        let found = check(
+            &objects([
+                namespace("shop"),
+                namespace("web"),
+                service_account("shop", "api"),
+                service_account("web", "api"),
+                json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "api", "namespace": "shop"}}),
+                json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}),
+                json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "default"}}),
+            ]),
+            &CheckContext::new(),
+        );
+        assert_eq!(only(&found).0, Check::DuplicateObject);
+        assert_eq!(found[0].object, 6);
+    }
+
+    #[test]
+    fn missing_crd() {
+        let canary = json!({"apiVersion": "flagger.app/v1beta1", "kind": "Canary",
+            "metadata": {"name": "api", "namespace": "shop"}, "spec": {}});
+        let crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": "canaries.flagger.app"},
+            "spec": {"group": "flagger.app", "scope": "Namespaced",
+                     "names": {"kind": "Canary", "plural": "canaries"}, "versions": []}});
+        let found = check(
+            &objects([namespace("shop"), canary.clone()]),
+            &CheckContext::new(),
+        );
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::MissingCrd);
+        assert_eq!(
+            message,
+            "Canary shop/api is of the custom kind Canary of flagger.app, whose CustomResourceDefinition is neither declared nor installed"
+        );
+        assert!(hint.contains("CRD"));
+        // Among the objects, or installed by a chart.
+        assert_eq!(
+            check(
+                &objects([namespace("shop"), canary.clone(), crd]),
+                &CheckContext::new()
+            ),
+            []
+        );
+        let context = CheckContext::new().custom_kind("flagger.app", "Canary");
+        assert_eq!(check(&objects([namespace("shop"), canary]), &context), []);
+    }
+
+    #[test]
+    fn undeclared_service_account() {
+        let found = check(
+            &objects([namespace("shop"), deployment()]),
+            &CheckContext::new(),
+        );
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::UndeclaredServiceAccount);
+        assert_eq!(
+            message,
+            "Deployment shop/api runs as service account \"api\", which is not declared in namespace \"shop\""
+        );
+        assert!(
+            hint.contains("spec.template.spec.serviceAccountName"),
+            "{hint}"
+        );
+        // Declared in another namespace does not count.
+        let found = check(
+            &objects([
+                namespace("shop"),
+                service_account("web", "api"),
+                deployment(),
+            ]),
+            &CheckContext::new().namespace("web"),
+        );
+        assert_eq!(only(&found).0, Check::UndeclaredServiceAccount);
+        // From the context (Pod Identity glue, a chart), or the implicit default.
+        let context = CheckContext::new().service_account("shop", "api");
+        assert_eq!(
+            check(&objects([namespace("shop"), deployment()]), &context),
+            []
+        );
+        assert_eq!(
+            run(|d| {
+                d["spec"]["template"]["spec"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("serviceAccountName");
+            }),
+            []
+        );
+    }
+
+    #[test]
+    fn image_tags() {
+        for (image, ok) in [
+            ("nginx", false),
+            ("nginx:latest", false),
+            ("localhost:5000/shop/api", false),
+            ("registry.example.com/shop/api:latest", false),
+            ("${cirrus:Registry.Uri}", false),
+            ("${cirrus:Registry.Uri}:latest", false),
+            ("nginx:1.27", true),
+            ("localhost:5000/shop/api:2", true),
+            ("nginx@sha256:0123abcd", true),
+            ("nginx:1.27@sha256:0123abcd", true),
+            ("${cirrus:Registry.Uri}:v1", true),
+            (
+                "123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:${cirrus:Build.Tag}",
+                true,
+            ),
+            ("${cirrus:Registry.Host}/api:${cirrus:Build.Tag}", true),
+        ] {
+            let found = run(|d| c0(d)["image"] = json!(image));
+            assert_eq!(found.is_empty(), ok, "{image}: {found:#?}");
+            if !ok {
+                assert_eq!(only(&found).0, Check::ImageTag);
+                assert!(
+                    found[0].message.contains(&format!("{image:?}")),
+                    "{}",
+                    found[0].message
+                );
+                assert_eq!(
+                    found[0].hint,
+                    "pin spec.template.spec.containers[0].image to a version tag (name:1.2.3) or a digest (name@sha256:...)"
+                );
+            }
+        }
+        assert_eq!(image_tag("${cirrus:A.B}:v1"), ImageTag::Tag("v1"));
+        assert_eq!(image_tag("a/${x:y}"), ImageTag::None);
+        assert_eq!(image_tag("nginx:"), ImageTag::None);
+        // An unclosed placeholder is plain text.
+        assert_eq!(image_tag("${a:b"), ImageTag::Tag("b"));
+        let found = run(|d| {
+            c0(d).as_object_mut().unwrap().remove("image");
+        });
+        assert_eq!(
+            only(&found).1,
+            "Deployment shop/api: container \"api\" has no image"
+        );
+    }
+
+    #[test]
+    fn resource_requests_and_limits() {
+        let found = run(|d| {
+            c0(d)["resources"] = json!({"limits": {"memory": "512Mi"}});
+        });
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::ResourceLimits);
+        assert_eq!(
+            message,
+            "Deployment shop/api: container \"api\" has no requests.cpu, requests.memory, limits.cpu"
+        );
+        assert_eq!(
+            hint,
+            "set spec.template.spec.containers[0].resources.requests and .limits, both cpu and memory"
+        );
+        // Init containers too.
+        let found = run(|d| {
+            let mut init = container("migrate");
+            init.as_object_mut().unwrap().remove("resources");
+            init.as_object_mut().unwrap().remove("readinessProbe");
+            d["spec"]["template"]["spec"]["initContainers"] = json!([init]);
+        });
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::ResourceLimits);
+        assert!(message.contains("init container \"migrate\" has no requests.cpu, requests.memory, limits.cpu, limits.memory"));
+        assert!(hint.starts_with("set spec.template.spec.initContainers[0].resources"));
+    }
+
+    #[test]
+    fn readiness_probes() {
+        let found = run(|d| {
+            c0(d).as_object_mut().unwrap().remove("readinessProbe");
+        });
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::ReadinessProbe);
+        assert!(
+            message.starts_with("Deployment shop/api: container \"api\" has no readiness probe")
+        );
+        assert_eq!(hint, "set spec.template.spec.containers[0].readinessProbe");
+        // A Job's containers need none.
+        let mut c = container("report");
+        c.as_object_mut().unwrap().remove("readinessProbe");
+        let job = json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "report"},
+            "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [c]}}}});
+        assert_eq!(check(&objects([job]), &CheckContext::new()), []);
+    }
+
+    #[test]
+    fn privileged_and_privilege_escalation() {
+        let found = run(|d| c0(d)["securityContext"]["privileged"] = json!(true));
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::Privileged);
+        assert_eq!(
+            message,
+            "Deployment shop/api: container \"api\" is privileged, with full access to the node"
+        );
+        assert_eq!(
+            hint,
+            "remove spec.template.spec.containers[0].securityContext.privileged"
+        );
+        assert_eq!(
+            run(|d| c0(d)["securityContext"]["privileged"] = json!(false)),
+            []
+        );
+
+        let found = run(|d| {
+            c0(d)["securityContext"]
+                .as_object_mut()
+                .unwrap()
+                .remove("allowPrivilegeEscalation");
+        });
+        let (c, _, hint) = only(&found);
+        assert_eq!(c, Check::PrivilegeEscalation);
+        assert_eq!(
+            hint,
+            "set spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation to false"
+        );
+        let found = run(|d| c0(d)["securityContext"]["allowPrivilegeEscalation"] = json!(true));
+        assert_eq!(only(&found).0, Check::PrivilegeEscalation);
+    }
+
+    #[test]
+    fn host_path_and_host_namespaces() {
+        let found = run(|d| {
+            d["spec"]["template"]["spec"]["volumes"] = json!([
+                {"name": "cache", "emptyDir": {}},
+                {"name": "docker", "hostPath": {"path": "/var/run/docker.sock"}},
+            ]);
+        });
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::HostPath);
+        assert_eq!(
+            message,
+            "Deployment shop/api mounts the node's path \"/var/run/docker.sock\" (hostPath volume \"docker\")"
+        );
+        assert!(
+            hint.starts_with("replace spec.template.spec.volumes[1].hostPath"),
+            "{hint}"
+        );
+
+        let found = run(|d| {
+            d["spec"]["template"]["spec"]["hostNetwork"] = json!(true);
+            d["spec"]["template"]["spec"]["hostPID"] = json!(true);
+            d["spec"]["template"]["spec"]["hostIPC"] = json!(false);
+        });
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found.iter().all(|f| f.check == Check::HostNamespaces));
+        assert_eq!(
+            found[0].message,
+            "Deployment shop/api shares the node's namespaces (hostNetwork is true)"
+        );
+        assert_eq!(found[1].hint, "remove spec.template.spec.hostPID");
+    }
+
+    #[test]
+    fn run_as_non_root() {
+        let without = |d: &mut Value| {
+            c0(d)["securityContext"]
+                .as_object_mut()
+                .unwrap()
+                .remove("runAsNonRoot");
+        };
+        let found = run(without);
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::RunAsNonRoot);
+        assert_eq!(
+            message,
+            "Deployment shop/api: container \"api\" may run as root (neither runAsNonRoot is true nor runAsUser above 0)"
+        );
+        assert!(hint.starts_with(
+            "set spec.template.spec.containers[0].securityContext.runAsNonRoot to true"
+        ));
+        // The pod's setting applies to the container; a user id above 0 is enough.
+        assert_eq!(
+            run(|d| {
+                without(d);
+                d["spec"]["template"]["spec"]["securityContext"] = json!({"runAsNonRoot": true});
+            }),
+            []
+        );
+        assert_eq!(
+            run(|d| {
+                without(d);
+                c0(d)["securityContext"]["runAsUser"] = json!(1000);
+            }),
+            []
+        );
+        // The container's false overrides the pod's true; user 0 is root whatever else says.
+        let found = run(|d| {
+            c0(d)["securityContext"]["runAsNonRoot"] = json!(false);
+            d["spec"]["template"]["spec"]["securityContext"] = json!({"runAsNonRoot": true});
+        });
+        assert_eq!(only(&found).0, Check::RunAsNonRoot);
+        let found = run(|d| {
+            d["spec"]["template"]["spec"]["securityContext"] = json!({"runAsUser": 0});
+        });
+        assert!(only(&found).1.ends_with("runs as root (runAsUser is 0)"));
+    }
+
+    #[test]
+    fn read_only_root_filesystem() {
+        let found = run(|d| c0(d)["securityContext"]["readOnlyRootFilesystem"] = json!(false));
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::ReadOnlyRootFilesystem);
+        assert_eq!(
+            message,
+            "Deployment shop/api: container \"api\" has a writable root filesystem"
+        );
+        assert!(hint.starts_with(
+            "set spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem to true"
+        ));
+    }
+
+    #[test]
+    fn every_pod_template_kind_is_read() {
+        let pod_spec = json!({"containers": [{"name": "app", "image": "nginx"}]});
+        let template = json!({"spec": pod_spec});
+        let selector = json!({"matchLabels": {"app": "a"}});
+        for (value, path) in [
+            (
+                json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"}, "spec": pod_spec}),
+                "spec",
+            ),
+            (
+                json!({"apiVersion": "v1", "kind": "ReplicationController", "metadata": {"name": "a"},
+                "spec": {"template": template}}),
+                "spec.template.spec",
+            ),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "a"},
+                "spec": {"selector": selector, "template": template}}),
+                "spec.template.spec",
+            ),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "a"},
+                "spec": {"selector": selector, "template": template}}),
+                "spec.template.spec",
+            ),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "a"},
+                "spec": {"selector": selector, "template": template}}),
+                "spec.template.spec",
+            ),
+            (
+                json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "a"},
+                "spec": {"template": template}}),
+                "spec.template.spec",
+            ),
+            (
+                json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "a"},
+                "spec": {"schedule": "0 * * * *", "jobTemplate": {"spec": {"template": template}}}}),
+                "spec.jobTemplate.spec.template.spec",
+            ),
+        ] {
+            let found = check(&objects([value]), &CheckContext::new());
+            let image = found
+                .iter()
+                .find(|f| f.check == Check::ImageTag)
+                .expect("image finding");
+            assert!(
+                image
+                    .hint
+                    .starts_with(&format!("pin {path}.containers[0].image")),
+                "{}",
+                image.hint
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_workloads_are_reported() {
+        let found = run(|d| d["apiVersion"] = json!("apps/v1beta2"));
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::MalformedObject);
+        assert_eq!(
+            message,
+            "Deployment shop/api has apiVersion apps/v1beta2, which Kubernetes 1.35 does not serve for Deployment"
+        );
+        assert_eq!(hint, "set apiVersion to apps/v1");
+        let found = run(|d| d["spec"]["template"]["spec"]["containers"] = json!("api"));
+        let (c, message, _) = only(&found);
+        assert_eq!(c, Check::MalformedObject);
+        assert!(
+            message.starts_with("Deployment shop/api is not a valid apps/v1 Deployment: "),
+            "{message}"
+        );
+        let found = run(|d| {
+            d["spec"]["template"]
+                .as_object_mut()
+                .unwrap()
+                .remove("spec");
+        });
+        assert_eq!(only(&found).1, "Deployment shop/api has no pod spec");
+    }
+
+    fn load_balancer(annotations: Value) -> Value {
+        json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "web", "namespace": "shop", "annotations": annotations},
+            "spec": {"type": "LoadBalancer", "ports": [{"port": 443}]}})
+    }
+
+    fn lb_findings(annotations: Value, context: &CheckContext) -> Vec<Finding> {
+        check(
+            &objects([namespace("shop"), load_balancer(annotations)]),
+            context,
+        )
+    }
+
+    #[test]
+    fn internal_load_balancers() {
+        let internal = CheckContext::new().internal_load_balancers(true);
+        let found = lb_findings(json!({}), &internal);
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::LoadBalancerInternal);
+        assert_eq!(
+            message,
+            "Service shop/web is a LoadBalancer Service and it does not say its scheme, but the app wants internal load balancers"
+        );
+        assert_eq!(
+            hint,
+            "set the annotation service.beta.kubernetes.io/aws-load-balancer-scheme: internal"
+        );
+        let found = lb_findings(json!({SCHEME_ANNOTATION: "internet-facing"}), &internal);
+        assert!(only(&found).1.contains("its scheme is \"internet-facing\""));
+        // The scheme wins over the legacy annotation.
+        let found = lb_findings(
+            json!({SCHEME_ANNOTATION: "internet-facing", LEGACY_INTERNAL_ANNOTATION: "true"}),
+            &internal,
+        );
+        assert_eq!(only(&found).0, Check::LoadBalancerInternal);
+        assert_eq!(
+            lb_findings(json!({SCHEME_ANNOTATION: "internal"}), &internal),
+            []
+        );
+        assert_eq!(
+            lb_findings(json!({LEGACY_INTERNAL_ANNOTATION: "true"}), &internal),
+            []
+        );
+        // Not asked for, or not a load balancer: nothing.
+        assert_eq!(lb_findings(json!({}), &CheckContext::new()), []);
+        let mut cluster_ip = load_balancer(json!({}));
+        cluster_ip["spec"]["type"] = json!("ClusterIP");
+        assert_eq!(
+            check(&objects([namespace("shop"), cluster_ip]), &internal),
+            []
+        );
+    }
+
+    #[test]
+    fn load_balancer_tls() {
+        let tls = CheckContext::new().load_balancer_tls(true);
+        let found = lb_findings(json!({SCHEME_ANNOTATION: "internal"}), &tls);
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::LoadBalancerTls);
+        assert_eq!(
+            message,
+            "Service shop/web is a LoadBalancer Service without a TLS certificate, but the app wants TLS"
+        );
+        assert!(hint.starts_with(
+            "set the annotation service.beta.kubernetes.io/aws-load-balancer-ssl-cert"
+        ));
+        assert_eq!(
+            only(&lb_findings(json!({SSL_CERT_ANNOTATION: " "}), &tls)).0,
+            Check::LoadBalancerTls
+        );
+        let cert = "arn:aws:acm:eu-west-1:123456789012:certificate/abc";
+        assert_eq!(lb_findings(json!({SSL_CERT_ANNOTATION: cert}), &tls), []);
+    }
+
+    #[test]
+    fn findings_are_ordered_by_object_then_check() {
+        let mut bare = deployment();
+        bare["spec"]["template"]["spec"]["containers"] = json!([{"name": "api", "image": "api"}]);
+        let found = check(&objects([bare, namespace("shop")]), &CheckContext::new());
+        let checks: Vec<&str> = found.iter().map(|f| f.check.name()).collect();
+        assert_eq!(
+            checks,
+            [
+                "undeclared-service-account",
+                "image-tag",
+                "resource-limits",
+                "readiness-probe",
+                "privilege-escalation",
+                "run-as-non-root",
+                "read-only-root-filesystem",
+            ]
+        );
+        assert!(found.iter().all(|f| f.object == 0));
     }
 }

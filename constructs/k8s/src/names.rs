@@ -59,7 +59,9 @@ fn length(value: &str, max: usize) -> Result<(), String> {
     }
     let n = value.chars().count();
     if n > max {
-        return Err(format!("it is {n} characters long, at most {max} are allowed"));
+        return Err(format!(
+            "it is {n} characters long, at most {max} are allowed"
+        ));
     }
     Ok(())
 }
@@ -213,7 +215,10 @@ mod tests {
             "its part \"api-\" must start and end with a lowercase letter or digit"
         );
         let long = "a".repeat(254);
-        assert_eq!(err(&long), "it is 254 characters long, at most 253 are allowed");
+        assert_eq!(
+            err(&long),
+            "it is 254 characters long, at most 253 are allowed"
+        );
         assert_eq!(
             NameRule::Dns1123Subdomain { max: 52 }.check(&"a".repeat(53)),
             Err("it is 53 characters long, at most 52 are allowed".to_owned())
@@ -225,7 +230,10 @@ mod tests {
         assert_eq!(NameRule::Dns1123Label.check("0team"), Ok(()));
         assert_eq!(
             NameRule::Dns1123Label.check("team.a"),
-            Err("'.' at character 5 is not allowed; use only lowercase letters, digits and '-'".into())
+            Err(
+                "'.' at character 5 is not allowed; use only lowercase letters, digits and '-'"
+                    .into()
+            )
         );
         assert_eq!(
             NameRule::Dns1123Label.check(&"a".repeat(64)),
@@ -263,8 +271,16 @@ mod tests {
             parse_api_version("flagger.app/v1beta1"),
             Ok(("flagger.app", "v1beta1"))
         );
-        assert!(parse_api_version("v2").unwrap_err().starts_with("the core group"));
-        assert!(parse_api_version("apps").unwrap_err().starts_with("the core group"));
+        assert!(
+            parse_api_version("v2")
+                .unwrap_err()
+                .starts_with("the core group")
+        );
+        assert!(
+            parse_api_version("apps")
+                .unwrap_err()
+                .starts_with("the core group")
+        );
         assert_eq!(
             parse_api_version("a/b/c"),
             Err("it has more than one '/'".into())
@@ -289,7 +305,10 @@ mod tests {
         );
         assert_eq!(
             check_kind("Virtual-Service"),
-            Err("'-' at character 8 is not allowed; a kind is UpperCamelCase letters and digits".into())
+            Err(
+                "'-' at character 8 is not allowed; a kind is UpperCamelCase letters and digits"
+                    .into()
+            )
         );
         assert_eq!(check_kind(""), Err("it is empty".into()));
     }

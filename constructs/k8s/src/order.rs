@@ -44,8 +44,14 @@ const INSTALL_ORDER: &[(&str, &str)] = &[
     ("networking.k8s.io", "IngressClass"),
     ("networking.k8s.io", "Ingress"),
     ("apiregistration.k8s.io", "APIService"),
-    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+    (
+        "admissionregistration.k8s.io",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingWebhookConfiguration",
+    ),
 ];
 
 /// The rank of an object's kind: its place in `INSTALL_ORDER`, or after all of them.
@@ -80,8 +86,10 @@ mod tests {
     use serde_json::json;
 
     fn obj(api_version: &str, kind: &str, name: &str) -> Object {
-        Object::untyped(json!({"apiVersion": api_version, "kind": kind, "metadata": {"name": name}}))
-            .unwrap()
+        Object::untyped(
+            json!({"apiVersion": api_version, "kind": kind, "metadata": {"name": name}}),
+        )
+        .unwrap()
     }
 
     fn kinds(objects: &[Object], order: &[usize]) -> Vec<String> {
@@ -116,7 +124,11 @@ mod tests {
             .unwrap(),
             obj("v1", "Namespace", "shop"),
             obj("batch/v1", "CronJob", "report"),
-            obj("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "hook"),
+            obj(
+                "admissionregistration.k8s.io/v1",
+                "ValidatingWebhookConfiguration",
+                "hook",
+            ),
         ];
         let order = apply_order(&objects);
         assert_eq!(

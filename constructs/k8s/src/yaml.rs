@@ -37,16 +37,29 @@ mod tests {
                 "data": {"enabled": "yes", "mode": "0755", "version": "1.10", "plain": "text"},
             }))
             .unwrap(),
-            Object::untyped(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}))
-                .unwrap(),
+            Object::untyped(
+                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}),
+            )
+            .unwrap(),
         ];
         let yaml = to_yaml(&objects).unwrap();
         assert_eq!(yaml.matches("\n---\n").count(), 1, "{yaml}");
-        for quoted in ["enabled: \"yes\"\n", "mode: \"0755\"\n", "version: \"1.10\"\n", "plain: text\n"] {
+        for quoted in [
+            "enabled: \"yes\"\n",
+            "mode: \"0755\"\n",
+            "version: \"1.10\"\n",
+            "plain: text\n",
+        ] {
             assert!(yaml.contains(quoted), "{quoted} in {yaml}");
         }
-        assert!(yaml.starts_with("apiVersion: v1\nkind: ConfigMap\nmetadata:\n"), "{yaml}");
-        assert!(yaml.ends_with("kind: Namespace\nmetadata:\n  name: shop\n"), "{yaml}");
+        assert!(
+            yaml.starts_with("apiVersion: v1\nkind: ConfigMap\nmetadata:\n"),
+            "{yaml}"
+        );
+        assert!(
+            yaml.ends_with("kind: Namespace\nmetadata:\n  name: shop\n"),
+            "{yaml}"
+        );
         // Read back, every string is still a string.
         let back: Vec<Value> = serde_saphyr::from_multiple(&yaml).unwrap();
         assert_eq!(back[0]["data"]["enabled"], "yes");
