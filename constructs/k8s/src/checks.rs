@@ -13,7 +13,7 @@ use std::fmt;
 use k8s_openapi::api::core::v1::{Container, PodSpec, SecurityContext};
 use serde::de::DeserializeOwned;
 
-use crate::object::Object;
+use crate::object::{Object, Scope};
 
 /// One check. The names are stable: they may appear in skip lists and in reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -26,6 +26,8 @@ pub enum Check {
     DuplicateObject,
     /// A custom kind whose CRD is neither among the objects nor installed otherwise.
     MissingCrd,
+    /// A custom resource made with the other scope than its CRD (among the objects) declares.
+    CustomKindScope,
     /// A pod runs as a service account that is not declared.
     UndeclaredServiceAccount,
     /// An image without a tag or with the tag `latest`.
@@ -54,11 +56,12 @@ pub enum Check {
 
 impl Check {
     /// Every check, in the order findings of one object are reported.
-    pub const ALL: [Check; 16] = [
+    pub const ALL: [Check; 17] = [
         Check::MalformedObject,
         Check::UndeclaredNamespace,
         Check::DuplicateObject,
         Check::MissingCrd,
+        Check::CustomKindScope,
         Check::UndeclaredServiceAccount,
         Check::ImageTag,
         Check::ResourceLimits,
@@ -80,6 +83,7 @@ impl Check {
             Check::UndeclaredNamespace => "undeclared-namespace",
             Check::DuplicateObject => "duplicate-object",
             Check::MissingCrd => "missing-crd",
+            Check::CustomKindScope => "custom-kind-scope",
             Check::UndeclaredServiceAccount => "undeclared-service-account",
             Check::ImageTag => "image-tag",
             Check::ResourceLimits => "resource-limits",
@@ -119,6 +123,9 @@ pub struct Finding {
     pub message: String,
     /// The fix: the field to set or the object to declare.
     pub hint: String,
+    /// The index of another object the finding is about: for a duplicate, the first
+    /// declaration.
+    pub other: Option<usize>,
 }
 
 impl fmt::Display for Finding {
@@ -222,13 +229,16 @@ pub fn check(objects: &[Object], context: &CheckContext) -> Vec<Finding> {
         }
         let key = (object.group(), object.kind(), namespace, object.name());
         if let Some(&first) = seen.get(&key) {
-            out.push(
-                Check::DuplicateObject,
-                format!(
-                    "{object} is declared twice (the first is object {first}); the second would overwrite the first"
+            out.findings.push(Finding {
+                object: index,
+                check: Check::DuplicateObject,
+                message: format!(
+                    "{object} is declared twice (same group, kind, namespace and name); the second would overwrite the first"
                 ),
-                "rename one of them (metadata.name) or put it in another namespace".to_owned(),
-            );
+                hint: "rename one of them (metadata.name) or put it in another namespace"
+                    .to_owned(),
+                other: Some(first),
+            });
         } else {
             seen.insert(key, index);
         }
@@ -242,6 +252,28 @@ pub fn check(objects: &[Object], context: &CheckContext) -> Vec<Finding> {
                 ),
                 "add the CRD object, or name the Helm chart that installs it (its kinds) in the check context".to_owned(),
             );
+        }
+        if let Some(&(crd, scope)) = declared.crd_scopes.get(&(object.group(), object.kind()))
+            && scope != object.scope()
+        {
+            let fix = match scope {
+                Scope::Cluster => {
+                    "make it with Object::untyped_with_scope(.., Scope::Cluster), or set NAMESPACED to false, and remove metadata.namespace"
+                }
+                Scope::Namespaced => {
+                    "make it with Object::untyped (custom kinds are namespaced), or set NAMESPACED to true"
+                }
+            };
+            out.findings.push(Finding {
+                object: index,
+                check: Check::CustomKindScope,
+                message: format!(
+                    "{object} was made {}, but its CustomResourceDefinition declares the kind {scope}",
+                    object.scope()
+                ),
+                hint: fix.to_owned(),
+                other: Some(crd),
+            });
         }
         if let Some(pod) = pod_template(object, &mut out) {
             check_pod(
@@ -280,6 +312,7 @@ impl Out<'_> {
             check,
             message,
             hint,
+            other: None,
         });
     }
 }
@@ -289,6 +322,8 @@ struct Declared<'a> {
     namespaces: BTreeSet<&'a str>,
     service_accounts: BTreeSet<(&'a str, &'a str)>,
     custom_kinds: BTreeSet<(&'a str, &'a str)>,
+    /// The scope of each custom kind whose CRD is among the objects, and the CRD's index.
+    crd_scopes: BTreeMap<(&'a str, &'a str), (usize, Scope)>,
 }
 
 impl<'a> Declared<'a> {
@@ -305,7 +340,8 @@ impl<'a> Declared<'a> {
             .iter()
             .map(|(group, kind)| (group.as_str(), kind.as_str()))
             .collect();
-        for object in objects {
+        let mut crd_scopes = BTreeMap::new();
+        for (index, object) in objects.iter().enumerate() {
             match (object.group(), object.kind()) {
                 ("", "Namespace") => {
                     namespaces.insert(object.name());
@@ -318,14 +354,16 @@ impl<'a> Declared<'a> {
                 }
                 _ => {}
             }
-            if let Some(defined) = object.defines_kind() {
+            if let (Some(defined), Some(scope)) = (object.defines_kind(), object.defines_scope()) {
                 custom_kinds.insert(defined);
+                crd_scopes.entry(defined).or_insert((index, scope));
             }
         }
         Declared {
             namespaces,
             service_accounts,
             custom_kinds,
+            crd_scopes,
         }
     }
 
@@ -925,8 +963,9 @@ mod tests {
         assert_eq!(found[0].object, 2);
         assert_eq!(
             message,
-            "ServiceAccount shop/api is declared twice (the first is object 1); the second would overwrite the first"
+            "ServiceAccount shop/api is declared twice (same group, kind, namespace and name); the second would overwrite the first"
         );
+        assert_eq!(found[0].other, Some(1));
         // Same name in another namespace, or another kind: not duplicates. No namespace is
         // `default`, so these two are the same object.
         let found = check(
@@ -974,6 +1013,34 @@ mod tests {
         );
         let context = CheckContext::new().custom_kind("flagger.app", "Canary");
         assert_eq!(check(&objects([namespace("shop"), canary]), &context), []);
+    }
+
+    #[test]
+    fn custom_kind_scope() {
+        let crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": "clusterissuers.cert-manager.io"},
+            "spec": {"group": "cert-manager.io", "scope": "Cluster",
+                     "names": {"kind": "ClusterIssuer", "plural": "clusterissuers"}, "versions": []}});
+        let issuer = json!({"apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
+            "metadata": {"name": "letsencrypt"}, "spec": {}});
+        // Made untyped without the flag: namespaced, which the CRD contradicts.
+        let found = check(
+            &objects([crd.clone(), issuer.clone()]),
+            &CheckContext::new(),
+        );
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::CustomKindScope);
+        assert_eq!(
+            message,
+            "ClusterIssuer letsencrypt was made namespaced, but its CustomResourceDefinition declares the kind cluster-scoped"
+        );
+        assert!(hint.contains("Scope::Cluster"), "{hint}");
+        assert_eq!((found[0].object, found[0].other), (1, Some(0)));
+        let objects = vec![
+            Object::untyped(crd).unwrap(),
+            Object::untyped_with_scope(issuer, Scope::Cluster).unwrap(),
+        ];
+        assert_eq!(check(&objects, &CheckContext::new()), []);
     }
 
     #[test]
