@@ -16,7 +16,7 @@ use k8s_openapi::api::autoscaling::v2::{
 };
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, JobSpec, JobTemplateSpec};
 use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, HTTPGetAction, Namespace, PersistentVolumeClaim,
+    ConfigMap, Container, ContainerPort, HTTPGetAction, Namespace, PersistentVolumeClaim,
     PersistentVolumeClaimSpec, PodSecurityContext, PodSpec, PodTemplateSpec, Probe,
     ResourceRequirements, SecurityContext, Service, ServiceAccount, ServicePort, ServiceSpec,
     Volume, VolumeMount, VolumeResourceRequirements,
@@ -352,6 +352,26 @@ fn cluster() -> Vec<Object> {
         })
         .unwrap(),
         Object::custom(&binding).unwrap(),
+        Object::new(&ConfigMap {
+            metadata: meta("settings", Some(NS)),
+            // Strings a YAML reader would take for a boolean, a number or null if unquoted.
+            data: Some(
+                [
+                    ("enabled", "yes"),
+                    ("strict", "true"),
+                    ("mode", "0755"),
+                    ("version", "1.10"),
+                    ("retries", "3"),
+                    ("fallback", "null"),
+                    ("empty", ""),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            ),
+            ..Default::default()
+        })
+        .unwrap(),
     ]
 }
 
@@ -384,6 +404,7 @@ fn objects_apply_in_dependency_order() {
             "Namespace shop",
             "ServiceAccount api",
             "ServiceAccount reports",
+            "ConfigMap settings",
             "StorageClass gp3",
             "PersistentVolumeClaim reports",
             "Service api",
@@ -411,7 +432,11 @@ fn yaml_reads_back_as_the_same_objects() {
     // The same objects always give the same bytes.
     assert_eq!(to_yaml(&ordered).unwrap(), yaml);
 
-    let documents: Vec<Value> = serde_saphyr::from_multiple(&yaml).unwrap();
+    let documents: Vec<Value> = yaml_rust2::YamlLoader::load_from_str(&yaml)
+        .unwrap()
+        .iter()
+        .map(to_json)
+        .collect();
     assert_eq!(documents.len(), ordered.len());
     for (document, object) in documents.iter().zip(&ordered) {
         assert_eq!(document, object.body(), "{object}");
@@ -424,6 +449,25 @@ fn yaml_reads_back_as_the_same_objects() {
         .collect();
     assert_eq!(again, ordered);
     assert_eq!(to_yaml(&again).unwrap(), yaml);
+}
+
+/// A document read by yaml-rust2 (YAML 1.2, an independent parser) as JSON.
+fn to_json(yaml: &yaml_rust2::Yaml) -> Value {
+    use yaml_rust2::Yaml;
+    match yaml {
+        Yaml::Null => Value::Null,
+        Yaml::Boolean(b) => Value::Bool(*b),
+        Yaml::Integer(i) => json!(i),
+        Yaml::Real(r) => json!(r.parse::<f64>().unwrap()),
+        Yaml::String(s) => Value::String(s.clone()),
+        Yaml::Array(items) => Value::Array(items.iter().map(to_json).collect()),
+        Yaml::Hash(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.as_str().expect("string keys").to_owned(), to_json(v)))
+                .collect(),
+        ),
+        Yaml::Alias(_) | Yaml::BadValue => panic!("unexpected {yaml:?}"),
+    }
 }
 
 #[test]
@@ -513,6 +557,7 @@ fn a_careless_cluster_gets_a_finding_per_problem() {
         ("ServiceAccount shop/api", "undeclared-namespace"),
         ("TargetGroupBinding shop/api", "undeclared-namespace"),
         ("TargetGroupBinding shop/api", "missing-crd"),
+        ("ConfigMap shop/settings", "undeclared-namespace"),
         ("Deployment shop/agent", "undeclared-namespace"),
         ("Deployment shop/agent", "image-tag"),
         ("Deployment shop/agent", "resource-limits"),
