@@ -223,22 +223,20 @@ pub fn check(objects: &[Object], context: &CheckContext) -> Vec<Finding> {
                 Check::UndeclaredNamespace,
                 format!("{object} is in namespace {ns:?}, which nothing declares"),
                 format!(
-                    "add a Namespace object named {ns:?}, or name the Helm release or setup that creates it in the check context"
+                    "declare a Namespace named {ns:?} on the cluster, or let the Helm release that installs into it create it"
                 ),
             );
         }
         let key = (object.group(), object.kind(), namespace, object.name());
         if let Some(&first) = seen.get(&key) {
-            out.findings.push(Finding {
-                object: index,
-                check: Check::DuplicateObject,
-                message: format!(
+            out.push_about(
+                first,
+                Check::DuplicateObject,
+                format!(
                     "{object} is declared twice (same group, kind, namespace and name); the second would overwrite the first"
                 ),
-                hint: "rename one of them (metadata.name) or put it in another namespace"
-                    .to_owned(),
-                other: Some(first),
-            });
+                "rename one of them (metadata.name) or put it in another namespace".to_owned(),
+            );
         } else {
             seen.insert(key, index);
         }
@@ -250,7 +248,7 @@ pub fn check(objects: &[Object], context: &CheckContext) -> Vec<Finding> {
                     object.kind(),
                     object.group()
                 ),
-                "add the CRD object, or name the Helm chart that installs it (its kinds) in the check context".to_owned(),
+                "declare the CustomResourceDefinition on the cluster, or install the Helm chart that provides it".to_owned(),
             );
         }
         if let Some(&(crd, scope)) = declared.crd_scopes.get(&(object.group(), object.kind()))
@@ -264,16 +262,15 @@ pub fn check(objects: &[Object], context: &CheckContext) -> Vec<Finding> {
                     "make it with Object::untyped (custom kinds are namespaced), or set NAMESPACED to true"
                 }
             };
-            out.findings.push(Finding {
-                object: index,
-                check: Check::CustomKindScope,
-                message: format!(
+            out.push_about(
+                crd,
+                Check::CustomKindScope,
+                format!(
                     "{object} was made {}, but its CustomResourceDefinition declares the kind {scope}",
                     object.scope()
                 ),
-                hint: fix.to_owned(),
-                other: Some(crd),
-            });
+                fix.to_owned(),
+            );
         }
         if let Some(pod) = pod_template(object, &mut out) {
             check_pod(
@@ -286,8 +283,7 @@ pub fn check(objects: &[Object], context: &CheckContext) -> Vec<Finding> {
         }
         check_service(object, context, &mut out);
     }
-    // Each object's findings were pushed together, in check order within each group of checks;
-    // a stable sort by check makes the order within an object that of `Check::ALL`.
+    // Stable: findings of one object and one check keep their order (containers in order).
     findings.sort_by_key(|f| (f.object, f.check));
     findings
 }
@@ -314,6 +310,14 @@ impl Out<'_> {
             hint,
             other: None,
         });
+    }
+
+    /// A finding that is also about the object at index `other`.
+    fn push_about(&mut self, other: usize, check: Check, message: String, hint: String) {
+        self.push(check, message, hint);
+        if let Some(last) = self.findings.last_mut() {
+            last.other = Some(other);
+        }
     }
 }
 
@@ -573,7 +577,7 @@ fn check_pod(
                 "{object} runs as service account {account:?}, which is not declared in namespace {namespace:?}"
             ),
             format!(
-                "add a ServiceAccount named {account:?} in namespace {namespace:?}, name the one that exists in the check context, or fix {}.serviceAccountName",
+                "declare a ServiceAccount named {account:?} in namespace {namespace:?}, or fix {}.serviceAccountName",
                 pod.path
             ),
         );
@@ -1002,7 +1006,10 @@ mod tests {
             message,
             "Canary shop/api is of the custom kind Canary of flagger.app, whose CustomResourceDefinition is neither declared nor installed"
         );
-        assert!(hint.contains("CRD"));
+        assert_eq!(
+            hint,
+            "declare the CustomResourceDefinition on the cluster, or install the Helm chart that provides it"
+        );
         // Among the objects, or installed by a chart.
         assert_eq!(
             check(
