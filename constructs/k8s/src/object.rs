@@ -354,7 +354,12 @@ impl Object {
         scope: Scope,
         body: Value,
     ) -> Result<Self, ObjectError> {
-        let what = declared.map_or_else(|| "the object".to_owned(), |(_, kind)| kind.to_owned());
+        // How errors name the object until its name is known: its kind, if it says one.
+        let what = declared
+            .map(|(_, kind)| kind)
+            .or_else(|| body.get("kind").and_then(Value::as_str))
+            .unwrap_or("the object")
+            .to_owned();
         let Value::Object(mut map) = body else {
             return Err(ObjectError::NotAnObject {
                 what,
@@ -931,6 +936,10 @@ mod tests {
         );
         assert_eq!(
             err(json!({"kind": "ConfigMap", "metadata": {"name": "a"}})),
+            "ConfigMap has no apiVersion string"
+        );
+        assert_eq!(
+            err(json!({"apiVersion": 1, "kind": 2, "metadata": {"name": "a"}})),
             "the object has no apiVersion string"
         );
         assert_eq!(
