@@ -13,7 +13,7 @@ use std::fmt;
 use k8s_openapi::api::core::v1::{Container, PodSpec, SecurityContext};
 use serde::de::DeserializeOwned;
 
-use crate::object::Object;
+use crate::object::{Object, Scope};
 
 /// One check. The names are stable: they may appear in skip lists and in reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -26,6 +26,8 @@ pub enum Check {
     DuplicateObject,
     /// A custom kind whose CRD is neither among the objects nor installed otherwise.
     MissingCrd,
+    /// A custom resource made with the other scope than its CRD (among the objects) declares.
+    CustomKindScope,
     /// A pod runs as a service account that is not declared.
     UndeclaredServiceAccount,
     /// An image without a tag or with the tag `latest`.
@@ -54,11 +56,12 @@ pub enum Check {
 
 impl Check {
     /// Every check, in the order findings of one object are reported.
-    pub const ALL: [Check; 16] = [
+    pub const ALL: [Check; 17] = [
         Check::MalformedObject,
         Check::UndeclaredNamespace,
         Check::DuplicateObject,
         Check::MissingCrd,
+        Check::CustomKindScope,
         Check::UndeclaredServiceAccount,
         Check::ImageTag,
         Check::ResourceLimits,
@@ -80,6 +83,7 @@ impl Check {
             Check::UndeclaredNamespace => "undeclared-namespace",
             Check::DuplicateObject => "duplicate-object",
             Check::MissingCrd => "missing-crd",
+            Check::CustomKindScope => "custom-kind-scope",
             Check::UndeclaredServiceAccount => "undeclared-service-account",
             Check::ImageTag => "image-tag",
             Check::ResourceLimits => "resource-limits",
@@ -119,6 +123,9 @@ pub struct Finding {
     pub message: String,
     /// The fix: the field to set or the object to declare.
     pub hint: String,
+    /// The index of another object the finding is about: for a duplicate, the first
+    /// declaration.
+    pub other: Option<usize>,
 }
 
 impl fmt::Display for Finding {
@@ -216,16 +223,17 @@ pub fn check(objects: &[Object], context: &CheckContext) -> Vec<Finding> {
                 Check::UndeclaredNamespace,
                 format!("{object} is in namespace {ns:?}, which nothing declares"),
                 format!(
-                    "add a Namespace object named {ns:?}, or name the Helm release or setup that creates it in the check context"
+                    "declare a Namespace named {ns:?} on the cluster, or let the Helm release that installs into it create it"
                 ),
             );
         }
         let key = (object.group(), object.kind(), namespace, object.name());
         if let Some(&first) = seen.get(&key) {
-            out.push(
+            out.push_about(
+                first,
                 Check::DuplicateObject,
                 format!(
-                    "{object} is declared twice (the first is object {first}); the second would overwrite the first"
+                    "{object} is declared twice (same group, kind, namespace and name); the second would overwrite the first"
                 ),
                 "rename one of them (metadata.name) or put it in another namespace".to_owned(),
             );
@@ -240,7 +248,28 @@ pub fn check(objects: &[Object], context: &CheckContext) -> Vec<Finding> {
                     object.kind(),
                     object.group()
                 ),
-                "add the CRD object, or name the Helm chart that installs it (its kinds) in the check context".to_owned(),
+                "declare the CustomResourceDefinition on the cluster, or install the Helm chart that provides it".to_owned(),
+            );
+        }
+        if let Some(&(crd, scope)) = declared.crd_scopes.get(&(object.group(), object.kind()))
+            && scope != object.scope()
+        {
+            let fix = match scope {
+                Scope::Cluster => {
+                    "make it with Object::untyped_with_scope(.., Scope::Cluster), or set NAMESPACED to false, and remove metadata.namespace"
+                }
+                Scope::Namespaced => {
+                    "make it with Object::untyped (custom kinds are namespaced), or set NAMESPACED to true"
+                }
+            };
+            out.push_about(
+                crd,
+                Check::CustomKindScope,
+                format!(
+                    "{object} was made {}, but its CustomResourceDefinition declares the kind {scope}",
+                    object.scope()
+                ),
+                fix.to_owned(),
             );
         }
         if let Some(pod) = pod_template(object, &mut out) {
@@ -254,8 +283,7 @@ pub fn check(objects: &[Object], context: &CheckContext) -> Vec<Finding> {
         }
         check_service(object, context, &mut out);
     }
-    // Each object's findings were pushed together, in check order within each group of checks;
-    // a stable sort by check makes the order within an object that of `Check::ALL`.
+    // Stable: findings of one object and one check keep their order (containers in order).
     findings.sort_by_key(|f| (f.object, f.check));
     findings
 }
@@ -280,7 +308,16 @@ impl Out<'_> {
             check,
             message,
             hint,
+            other: None,
         });
+    }
+
+    /// A finding that is also about the object at index `other`.
+    fn push_about(&mut self, other: usize, check: Check, message: String, hint: String) {
+        self.push(check, message, hint);
+        if let Some(last) = self.findings.last_mut() {
+            last.other = Some(other);
+        }
     }
 }
 
@@ -289,6 +326,8 @@ struct Declared<'a> {
     namespaces: BTreeSet<&'a str>,
     service_accounts: BTreeSet<(&'a str, &'a str)>,
     custom_kinds: BTreeSet<(&'a str, &'a str)>,
+    /// The scope of each custom kind whose CRD is among the objects, and the CRD's index.
+    crd_scopes: BTreeMap<(&'a str, &'a str), (usize, Scope)>,
 }
 
 impl<'a> Declared<'a> {
@@ -305,7 +344,8 @@ impl<'a> Declared<'a> {
             .iter()
             .map(|(group, kind)| (group.as_str(), kind.as_str()))
             .collect();
-        for object in objects {
+        let mut crd_scopes = BTreeMap::new();
+        for (index, object) in objects.iter().enumerate() {
             match (object.group(), object.kind()) {
                 ("", "Namespace") => {
                     namespaces.insert(object.name());
@@ -318,14 +358,16 @@ impl<'a> Declared<'a> {
                 }
                 _ => {}
             }
-            if let Some(defined) = object.defines_kind() {
+            if let (Some(defined), Some(scope)) = (object.defines_kind(), object.defines_scope()) {
                 custom_kinds.insert(defined);
+                crd_scopes.entry(defined).or_insert((index, scope));
             }
         }
         Declared {
             namespaces,
             service_accounts,
             custom_kinds,
+            crd_scopes,
         }
     }
 
@@ -535,7 +577,7 @@ fn check_pod(
                 "{object} runs as service account {account:?}, which is not declared in namespace {namespace:?}"
             ),
             format!(
-                "add a ServiceAccount named {account:?} in namespace {namespace:?}, name the one that exists in the check context, or fix {}.serviceAccountName",
+                "declare a ServiceAccount named {account:?} in namespace {namespace:?}, or fix {}.serviceAccountName",
                 pod.path
             ),
         );
@@ -782,5 +824,671 @@ fn check_service(object: &Object, context: &CheckContext, out: &mut Out<'_>) {
             format!("{object} is a LoadBalancer Service without a TLS certificate, but the app wants TLS"),
             format!("set the annotation {SSL_CERT_ANNOTATION} to the ARN of an ACM certificate"),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    /// A container that passes every check.
+    fn container(name: &str) -> Value {
+        json!({
+            "name": name,
+            "image": "registry.example.com/shop/api:1.4.2",
+            "readinessProbe": {"httpGet": {"path": "/ready", "port": 8080}},
+            "resources": {
+                "requests": {"cpu": "250m", "memory": "256Mi"},
+                "limits": {"cpu": "1", "memory": "512Mi"},
+            },
+            "securityContext": {
+                "allowPrivilegeEscalation": false,
+                "runAsNonRoot": true,
+                "readOnlyRootFilesystem": true,
+            },
+        })
+    }
+
+    /// A Deployment in namespace `shop` that passes every check.
+    fn deployment() -> Value {
+        json!({
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "api", "namespace": "shop"},
+            "spec": {
+                "selector": {"matchLabels": {"app": "api"}},
+                "template": {
+                    "metadata": {"labels": {"app": "api"}},
+                    "spec": {"serviceAccountName": "api", "containers": [container("api")]},
+                },
+            },
+        })
+    }
+
+    fn namespace(name: &str) -> Value {
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+    }
+
+    fn service_account(ns: &str, name: &str) -> Value {
+        json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": ns}})
+    }
+
+    fn objects(values: impl IntoIterator<Item = Value>) -> Vec<Object> {
+        values
+            .into_iter()
+            .map(|v| Object::untyped(v).unwrap())
+            .collect()
+    }
+
+    /// The deployment (edited) with its namespace and service account.
+    fn run(edit: impl FnOnce(&mut Value)) -> Vec<Finding> {
+        run_with(edit, &CheckContext::new())
+    }
+
+    fn run_with(edit: impl FnOnce(&mut Value), context: &CheckContext) -> Vec<Finding> {
+        let mut d = deployment();
+        edit(&mut d);
+        check(
+            &objects([namespace("shop"), service_account("shop", "api"), d]),
+            context,
+        )
+    }
+
+    fn only(findings: &[Finding]) -> (Check, &str, &str) {
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        let f = &findings[0];
+        (f.check, f.message.as_str(), f.hint.as_str())
+    }
+
+    fn c0(d: &mut Value) -> &mut Value {
+        &mut d["spec"]["template"]["spec"]["containers"][0]
+    }
+
+    #[test]
+    fn a_compliant_deployment_has_no_findings() {
+        assert_eq!(run(|_| {}), []);
+    }
+
+    #[test]
+    fn check_names_are_unique_and_round_trip() {
+        let names: BTreeSet<&str> = Check::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(names.len(), Check::ALL.len());
+        for c in Check::ALL {
+            assert_eq!(Check::from_name(c.name()), Some(c));
+        }
+        assert_eq!(Check::from_name("nope"), None);
+        assert_eq!(Check::ImageTag.to_string(), "image-tag");
+    }
+
+    #[test]
+    fn undeclared_namespace() {
+        let found = check(
+            &objects([service_account("shop", "api"), deployment()]),
+            &CheckContext::new(),
+        );
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found.iter().all(|f| f.check == Check::UndeclaredNamespace));
+        assert_eq!(found[1].object, 1);
+        assert_eq!(
+            found[1].message,
+            "Deployment shop/api is in namespace \"shop\", which nothing declares"
+        );
+        // Declared by the context; default and kube-* are implicit.
+        let context = CheckContext::new().namespace("shop");
+        assert_eq!(
+            check(
+                &objects([service_account("shop", "api"), deployment()]),
+                &context
+            ),
+            []
+        );
+        let mut d = deployment();
+        d["metadata"]["namespace"] = json!("kube-system");
+        d["spec"]["template"]["spec"]["serviceAccountName"] = json!("default");
+        let mut in_default = deployment();
+        in_default["metadata"]["namespace"] = json!("default");
+        in_default["spec"]["template"]["spec"]["serviceAccountName"] = json!("default");
+        assert_eq!(check(&objects([d, in_default]), &CheckContext::new()), []);
+    }
+
+    #[test]
+    fn duplicate_objects() {
+        let found = check(
+            &objects([
+                namespace("shop"),
+                service_account("shop", "api"),
+                service_account("shop", "api"),
+            ]),
+            &CheckContext::new(),
+        );
+        let (check_, message, _) = only(&found);
+        assert_eq!(check_, Check::DuplicateObject);
+        assert_eq!(found[0].object, 2);
+        assert_eq!(
+            message,
+            "ServiceAccount shop/api is declared twice (same group, kind, namespace and name); the second would overwrite the first"
+        );
+        assert_eq!(found[0].other, Some(1));
+        // Same name in another namespace, or another kind: not duplicates. No namespace is
+        // `default`, so these two are the same object.
+        let found = check(
+            &objects([
+                namespace("shop"),
+                namespace("web"),
+                service_account("shop", "api"),
+                service_account("web", "api"),
+                json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "api", "namespace": "shop"}}),
+                json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}),
+                json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "default"}}),
+            ]),
+            &CheckContext::new(),
+        );
+        assert_eq!(only(&found).0, Check::DuplicateObject);
+        assert_eq!(found[0].object, 6);
+    }
+
+    #[test]
+    fn missing_crd() {
+        let canary = json!({"apiVersion": "flagger.app/v1beta1", "kind": "Canary",
+            "metadata": {"name": "api", "namespace": "shop"}, "spec": {}});
+        let crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": "canaries.flagger.app"},
+            "spec": {"group": "flagger.app", "scope": "Namespaced",
+                     "names": {"kind": "Canary", "plural": "canaries"}, "versions": []}});
+        let found = check(
+            &objects([namespace("shop"), canary.clone()]),
+            &CheckContext::new(),
+        );
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::MissingCrd);
+        assert_eq!(
+            message,
+            "Canary shop/api is of the custom kind Canary of flagger.app, whose CustomResourceDefinition is neither declared nor installed"
+        );
+        assert_eq!(
+            hint,
+            "declare the CustomResourceDefinition on the cluster, or install the Helm chart that provides it"
+        );
+        // Among the objects, or installed by a chart.
+        assert_eq!(
+            check(
+                &objects([namespace("shop"), canary.clone(), crd]),
+                &CheckContext::new()
+            ),
+            []
+        );
+        let context = CheckContext::new().custom_kind("flagger.app", "Canary");
+        assert_eq!(check(&objects([namespace("shop"), canary]), &context), []);
+    }
+
+    #[test]
+    fn custom_kind_scope() {
+        let crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": "clusterissuers.cert-manager.io"},
+            "spec": {"group": "cert-manager.io", "scope": "Cluster",
+                     "names": {"kind": "ClusterIssuer", "plural": "clusterissuers"}, "versions": []}});
+        let issuer = json!({"apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
+            "metadata": {"name": "letsencrypt"}, "spec": {}});
+        // Made untyped without the flag: namespaced, which the CRD contradicts.
+        let found = check(
+            &objects([crd.clone(), issuer.clone()]),
+            &CheckContext::new(),
+        );
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::CustomKindScope);
+        assert_eq!(
+            message,
+            "ClusterIssuer letsencrypt was made namespaced, but its CustomResourceDefinition declares the kind cluster-scoped"
+        );
+        assert!(hint.contains("Scope::Cluster"), "{hint}");
+        assert_eq!((found[0].object, found[0].other), (1, Some(0)));
+        let objects = vec![
+            Object::untyped(crd).unwrap(),
+            Object::untyped_with_scope(issuer, Scope::Cluster).unwrap(),
+        ];
+        assert_eq!(check(&objects, &CheckContext::new()), []);
+    }
+
+    #[test]
+    fn undeclared_service_account() {
+        let found = check(
+            &objects([namespace("shop"), deployment()]),
+            &CheckContext::new(),
+        );
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::UndeclaredServiceAccount);
+        assert_eq!(
+            message,
+            "Deployment shop/api runs as service account \"api\", which is not declared in namespace \"shop\""
+        );
+        assert!(
+            hint.contains("spec.template.spec.serviceAccountName"),
+            "{hint}"
+        );
+        // Declared in another namespace does not count.
+        let found = check(
+            &objects([
+                namespace("shop"),
+                service_account("web", "api"),
+                deployment(),
+            ]),
+            &CheckContext::new().namespace("web"),
+        );
+        assert_eq!(only(&found).0, Check::UndeclaredServiceAccount);
+        // From the context (Pod Identity glue, a chart), or the implicit default.
+        let context = CheckContext::new().service_account("shop", "api");
+        assert_eq!(
+            check(&objects([namespace("shop"), deployment()]), &context),
+            []
+        );
+        assert_eq!(
+            run(|d| {
+                d["spec"]["template"]["spec"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("serviceAccountName");
+            }),
+            []
+        );
+    }
+
+    #[test]
+    fn image_tags() {
+        for (image, ok) in [
+            ("nginx", false),
+            ("nginx:latest", false),
+            ("localhost:5000/shop/api", false),
+            ("registry.example.com/shop/api:latest", false),
+            ("${cirrus:Registry.Uri}", false),
+            ("${cirrus:Registry.Uri}:latest", false),
+            ("nginx:1.27", true),
+            ("localhost:5000/shop/api:2", true),
+            ("nginx@sha256:0123abcd", true),
+            ("nginx:1.27@sha256:0123abcd", true),
+            ("${cirrus:Registry.Uri}:v1", true),
+            (
+                "123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:${cirrus:Build.Tag}",
+                true,
+            ),
+            ("${cirrus:Registry.Host}/api:${cirrus:Build.Tag}", true),
+        ] {
+            let found = run(|d| c0(d)["image"] = json!(image));
+            assert_eq!(found.is_empty(), ok, "{image}: {found:#?}");
+            if !ok {
+                assert_eq!(only(&found).0, Check::ImageTag);
+                assert!(
+                    found[0].message.contains(&format!("{image:?}")),
+                    "{}",
+                    found[0].message
+                );
+                assert_eq!(
+                    found[0].hint,
+                    "pin spec.template.spec.containers[0].image to a version tag (name:1.2.3) or a digest (name@sha256:...)"
+                );
+            }
+        }
+        assert_eq!(image_tag("${cirrus:A.B}:v1"), ImageTag::Tag("v1"));
+        assert_eq!(image_tag("a/${x:y}"), ImageTag::None);
+        assert_eq!(image_tag("nginx:"), ImageTag::None);
+        // An unclosed placeholder is plain text.
+        assert_eq!(image_tag("${a:b"), ImageTag::Tag("b"));
+        let found = run(|d| {
+            c0(d).as_object_mut().unwrap().remove("image");
+        });
+        assert_eq!(
+            only(&found).1,
+            "Deployment shop/api: container \"api\" has no image"
+        );
+    }
+
+    #[test]
+    fn resource_requests_and_limits() {
+        let found = run(|d| {
+            c0(d)["resources"] = json!({"limits": {"memory": "512Mi"}});
+        });
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::ResourceLimits);
+        assert_eq!(
+            message,
+            "Deployment shop/api: container \"api\" has no requests.cpu, requests.memory, limits.cpu"
+        );
+        assert_eq!(
+            hint,
+            "set spec.template.spec.containers[0].resources.requests and .limits, both cpu and memory"
+        );
+        // Init containers too.
+        let found = run(|d| {
+            let mut init = container("migrate");
+            init.as_object_mut().unwrap().remove("resources");
+            init.as_object_mut().unwrap().remove("readinessProbe");
+            d["spec"]["template"]["spec"]["initContainers"] = json!([init]);
+        });
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::ResourceLimits);
+        assert!(message.contains("init container \"migrate\" has no requests.cpu, requests.memory, limits.cpu, limits.memory"));
+        assert!(hint.starts_with("set spec.template.spec.initContainers[0].resources"));
+    }
+
+    #[test]
+    fn readiness_probes() {
+        let found = run(|d| {
+            c0(d).as_object_mut().unwrap().remove("readinessProbe");
+        });
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::ReadinessProbe);
+        assert!(
+            message.starts_with("Deployment shop/api: container \"api\" has no readiness probe")
+        );
+        assert_eq!(hint, "set spec.template.spec.containers[0].readinessProbe");
+        // A Job's containers need none.
+        let mut c = container("report");
+        c.as_object_mut().unwrap().remove("readinessProbe");
+        let job = json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "report"},
+            "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [c]}}}});
+        assert_eq!(check(&objects([job]), &CheckContext::new()), []);
+    }
+
+    #[test]
+    fn privileged_and_privilege_escalation() {
+        let found = run(|d| c0(d)["securityContext"]["privileged"] = json!(true));
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::Privileged);
+        assert_eq!(
+            message,
+            "Deployment shop/api: container \"api\" is privileged, with full access to the node"
+        );
+        assert_eq!(
+            hint,
+            "remove spec.template.spec.containers[0].securityContext.privileged"
+        );
+        assert_eq!(
+            run(|d| c0(d)["securityContext"]["privileged"] = json!(false)),
+            []
+        );
+
+        let found = run(|d| {
+            c0(d)["securityContext"]
+                .as_object_mut()
+                .unwrap()
+                .remove("allowPrivilegeEscalation");
+        });
+        let (c, _, hint) = only(&found);
+        assert_eq!(c, Check::PrivilegeEscalation);
+        assert_eq!(
+            hint,
+            "set spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation to false"
+        );
+        let found = run(|d| c0(d)["securityContext"]["allowPrivilegeEscalation"] = json!(true));
+        assert_eq!(only(&found).0, Check::PrivilegeEscalation);
+    }
+
+    #[test]
+    fn host_path_and_host_namespaces() {
+        let found = run(|d| {
+            d["spec"]["template"]["spec"]["volumes"] = json!([
+                {"name": "cache", "emptyDir": {}},
+                {"name": "docker", "hostPath": {"path": "/var/run/docker.sock"}},
+            ]);
+        });
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::HostPath);
+        assert_eq!(
+            message,
+            "Deployment shop/api mounts the node's path \"/var/run/docker.sock\" (hostPath volume \"docker\")"
+        );
+        assert!(
+            hint.starts_with("replace spec.template.spec.volumes[1].hostPath"),
+            "{hint}"
+        );
+
+        let found = run(|d| {
+            d["spec"]["template"]["spec"]["hostNetwork"] = json!(true);
+            d["spec"]["template"]["spec"]["hostPID"] = json!(true);
+            d["spec"]["template"]["spec"]["hostIPC"] = json!(false);
+        });
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found.iter().all(|f| f.check == Check::HostNamespaces));
+        assert_eq!(
+            found[0].message,
+            "Deployment shop/api shares the node's namespaces (hostNetwork is true)"
+        );
+        assert_eq!(found[1].hint, "remove spec.template.spec.hostPID");
+    }
+
+    #[test]
+    fn run_as_non_root() {
+        let without = |d: &mut Value| {
+            c0(d)["securityContext"]
+                .as_object_mut()
+                .unwrap()
+                .remove("runAsNonRoot");
+        };
+        let found = run(without);
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::RunAsNonRoot);
+        assert_eq!(
+            message,
+            "Deployment shop/api: container \"api\" may run as root (neither runAsNonRoot is true nor runAsUser above 0)"
+        );
+        assert!(hint.starts_with(
+            "set spec.template.spec.containers[0].securityContext.runAsNonRoot to true"
+        ));
+        // The pod's setting applies to the container; a user id above 0 is enough.
+        assert_eq!(
+            run(|d| {
+                without(d);
+                d["spec"]["template"]["spec"]["securityContext"] = json!({"runAsNonRoot": true});
+            }),
+            []
+        );
+        assert_eq!(
+            run(|d| {
+                without(d);
+                c0(d)["securityContext"]["runAsUser"] = json!(1000);
+            }),
+            []
+        );
+        // The container's false overrides the pod's true; user 0 is root whatever else says.
+        let found = run(|d| {
+            c0(d)["securityContext"]["runAsNonRoot"] = json!(false);
+            d["spec"]["template"]["spec"]["securityContext"] = json!({"runAsNonRoot": true});
+        });
+        assert_eq!(only(&found).0, Check::RunAsNonRoot);
+        let found = run(|d| {
+            d["spec"]["template"]["spec"]["securityContext"] = json!({"runAsUser": 0});
+        });
+        assert!(only(&found).1.ends_with("runs as root (runAsUser is 0)"));
+    }
+
+    #[test]
+    fn read_only_root_filesystem() {
+        let found = run(|d| c0(d)["securityContext"]["readOnlyRootFilesystem"] = json!(false));
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::ReadOnlyRootFilesystem);
+        assert_eq!(
+            message,
+            "Deployment shop/api: container \"api\" has a writable root filesystem"
+        );
+        assert!(hint.starts_with(
+            "set spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem to true"
+        ));
+    }
+
+    #[test]
+    fn every_pod_template_kind_is_read() {
+        let pod_spec = json!({"containers": [{"name": "app", "image": "nginx"}]});
+        let template = json!({"spec": pod_spec});
+        let selector = json!({"matchLabels": {"app": "a"}});
+        for (value, path) in [
+            (
+                json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"}, "spec": pod_spec}),
+                "spec",
+            ),
+            (
+                json!({"apiVersion": "v1", "kind": "ReplicationController", "metadata": {"name": "a"},
+                "spec": {"template": template}}),
+                "spec.template.spec",
+            ),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "a"},
+                "spec": {"selector": selector, "template": template}}),
+                "spec.template.spec",
+            ),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "a"},
+                "spec": {"selector": selector, "template": template}}),
+                "spec.template.spec",
+            ),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "a"},
+                "spec": {"selector": selector, "template": template}}),
+                "spec.template.spec",
+            ),
+            (
+                json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "a"},
+                "spec": {"template": template}}),
+                "spec.template.spec",
+            ),
+            (
+                json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "a"},
+                "spec": {"schedule": "0 * * * *", "jobTemplate": {"spec": {"template": template}}}}),
+                "spec.jobTemplate.spec.template.spec",
+            ),
+        ] {
+            let found = check(&objects([value]), &CheckContext::new());
+            let image = found
+                .iter()
+                .find(|f| f.check == Check::ImageTag)
+                .expect("image finding");
+            assert!(
+                image
+                    .hint
+                    .starts_with(&format!("pin {path}.containers[0].image")),
+                "{}",
+                image.hint
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_workloads_are_reported() {
+        let found = run(|d| d["apiVersion"] = json!("apps/v1beta2"));
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::MalformedObject);
+        assert_eq!(
+            message,
+            "Deployment shop/api has apiVersion apps/v1beta2, which Kubernetes 1.35 does not serve for Deployment"
+        );
+        assert_eq!(hint, "set apiVersion to apps/v1");
+        let found = run(|d| d["spec"]["template"]["spec"]["containers"] = json!("api"));
+        let (c, message, _) = only(&found);
+        assert_eq!(c, Check::MalformedObject);
+        assert!(
+            message.starts_with("Deployment shop/api is not a valid apps/v1 Deployment: "),
+            "{message}"
+        );
+        let found = run(|d| {
+            d["spec"]["template"]
+                .as_object_mut()
+                .unwrap()
+                .remove("spec");
+        });
+        assert_eq!(only(&found).1, "Deployment shop/api has no pod spec");
+    }
+
+    fn load_balancer(annotations: Value) -> Value {
+        json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "web", "namespace": "shop", "annotations": annotations},
+            "spec": {"type": "LoadBalancer", "ports": [{"port": 443}]}})
+    }
+
+    fn lb_findings(annotations: Value, context: &CheckContext) -> Vec<Finding> {
+        check(
+            &objects([namespace("shop"), load_balancer(annotations)]),
+            context,
+        )
+    }
+
+    #[test]
+    fn internal_load_balancers() {
+        let internal = CheckContext::new().internal_load_balancers(true);
+        let found = lb_findings(json!({}), &internal);
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::LoadBalancerInternal);
+        assert_eq!(
+            message,
+            "Service shop/web is a LoadBalancer Service and it does not say its scheme, but the app wants internal load balancers"
+        );
+        assert_eq!(
+            hint,
+            "set the annotation service.beta.kubernetes.io/aws-load-balancer-scheme: internal"
+        );
+        let found = lb_findings(json!({SCHEME_ANNOTATION: "internet-facing"}), &internal);
+        assert!(only(&found).1.contains("its scheme is \"internet-facing\""));
+        // The scheme wins over the legacy annotation.
+        let found = lb_findings(
+            json!({SCHEME_ANNOTATION: "internet-facing", LEGACY_INTERNAL_ANNOTATION: "true"}),
+            &internal,
+        );
+        assert_eq!(only(&found).0, Check::LoadBalancerInternal);
+        assert_eq!(
+            lb_findings(json!({SCHEME_ANNOTATION: "internal"}), &internal),
+            []
+        );
+        assert_eq!(
+            lb_findings(json!({LEGACY_INTERNAL_ANNOTATION: "true"}), &internal),
+            []
+        );
+        // Not asked for, or not a load balancer: nothing.
+        assert_eq!(lb_findings(json!({}), &CheckContext::new()), []);
+        let mut cluster_ip = load_balancer(json!({}));
+        cluster_ip["spec"]["type"] = json!("ClusterIP");
+        assert_eq!(
+            check(&objects([namespace("shop"), cluster_ip]), &internal),
+            []
+        );
+    }
+
+    #[test]
+    fn load_balancer_tls() {
+        let tls = CheckContext::new().load_balancer_tls(true);
+        let found = lb_findings(json!({SCHEME_ANNOTATION: "internal"}), &tls);
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::LoadBalancerTls);
+        assert_eq!(
+            message,
+            "Service shop/web is a LoadBalancer Service without a TLS certificate, but the app wants TLS"
+        );
+        assert!(hint.starts_with(
+            "set the annotation service.beta.kubernetes.io/aws-load-balancer-ssl-cert"
+        ));
+        assert_eq!(
+            only(&lb_findings(json!({SSL_CERT_ANNOTATION: " "}), &tls)).0,
+            Check::LoadBalancerTls
+        );
+        let cert = "arn:aws:acm:eu-west-1:123456789012:certificate/abc";
+        assert_eq!(lb_findings(json!({SSL_CERT_ANNOTATION: cert}), &tls), []);
+    }
+
+    #[test]
+    fn findings_are_ordered_by_object_then_check() {
+        let mut bare = deployment();
+        bare["spec"]["template"]["spec"]["containers"] = json!([{"name": "api", "image": "api"}]);
+        let found = check(&objects([bare, namespace("shop")]), &CheckContext::new());
+        let checks: Vec<&str> = found.iter().map(|f| f.check.name()).collect();
+        assert_eq!(
+            checks,
+            [
+                "undeclared-service-account",
+                "image-tag",
+                "resource-limits",
+                "readiness-probe",
+                "privilege-escalation",
+                "run-as-non-root",
+                "read-only-root-filesystem",
+            ]
+        );
+        assert!(found.iter().all(|f| f.object == 0));
     }
 }

@@ -354,7 +354,12 @@ impl Object {
         scope: Scope,
         body: Value,
     ) -> Result<Self, ObjectError> {
-        let what = declared.map_or_else(|| "the object".to_owned(), |(_, kind)| kind.to_owned());
+        // How errors name the object until its name is known: its kind, if it says one.
+        let what = declared
+            .map(|(_, kind)| kind)
+            .or_else(|| body.get("kind").and_then(Value::as_str))
+            .unwrap_or("the object")
+            .to_owned();
         let Value::Object(mut map) = body else {
             return Err(ObjectError::NotAnObject {
                 what,
@@ -672,5 +677,445 @@ impl fmt::Display for Gvk<'_> {
     /// Kubernetes' own notation: `apps/v1, Kind=Deployment`, `/v1, Kind=Service`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}, Kind={}", self.group, self.version, self.kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::apps::v1::Deployment;
+    use k8s_openapi::api::autoscaling::v1::Scale;
+    use k8s_openapi::api::core::v1::{Namespace, Service};
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+    use serde_json::json;
+
+    fn meta(name: &str, namespace: Option<&str>) -> ObjectMeta {
+        ObjectMeta {
+            name: Some(name.into()),
+            namespace: namespace.map(Into::into),
+            ..Default::default()
+        }
+    }
+
+    #[derive(Serialize)]
+    struct Canary {
+        metadata: ObjectMeta,
+        spec: Value,
+    }
+
+    impl CustomResource for Canary {
+        const API_VERSION: &'static str = "flagger.app/v1beta1";
+        const KIND: &'static str = "Canary";
+        const NAMESPACED: bool = true;
+    }
+
+    /// A struct that writes its own apiVersion and kind.
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct SelfDescribed {
+        api_version: &'static str,
+        kind: &'static str,
+        metadata: ObjectMeta,
+    }
+
+    macro_rules! self_described {
+        ($name:ident, $api_version:literal, $kind:literal, $namespaced:literal) => {
+            struct $name(SelfDescribed);
+            impl Serialize for $name {
+                fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    self.0.serialize(s)
+                }
+            }
+            impl CustomResource for $name {
+                const API_VERSION: &'static str = $api_version;
+                const KIND: &'static str = $kind;
+                const NAMESPACED: bool = $namespaced;
+            }
+        };
+    }
+
+    self_described!(Issuer, "cert-manager.io/v1", "ClusterIssuer", false);
+    self_described!(BadGroup, "Cert-Manager.io/v1", "ClusterIssuer", false);
+    self_described!(BadKind, "cert-manager.io/v1", "clusterIssuer", false);
+
+    #[test]
+    fn typed_objects_take_version_kind_and_scope_from_the_type() {
+        let deployment = Object::new(&Deployment {
+            metadata: meta("api", Some("shop")),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(deployment.api_version(), "apps/v1");
+        assert_eq!(deployment.group(), "apps");
+        assert_eq!(deployment.version(), "v1");
+        assert_eq!(deployment.kind(), "Deployment");
+        assert_eq!(deployment.gvk().to_string(), "apps/v1, Kind=Deployment");
+        assert_eq!(deployment.name(), "api");
+        assert_eq!(deployment.namespace(), Some("shop"));
+        assert!(deployment.is_namespaced() && deployment.is_builtin());
+        assert_eq!(deployment.to_string(), "Deployment shop/api");
+        let keys: Vec<&String> = deployment.body().as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["apiVersion", "kind", "metadata"]);
+
+        let namespace = Object::new(&Namespace {
+            metadata: meta("shop", None),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(namespace.scope(), Scope::Cluster);
+        assert_eq!(namespace.gvk().to_string(), "/v1, Kind=Namespace");
+        assert_eq!(namespace.to_string(), "Namespace shop");
+    }
+
+    #[test]
+    fn subresources_are_not_objects() {
+        let scale = Scale {
+            metadata: meta("api", None),
+            ..Default::default()
+        };
+        assert_eq!(
+            Object::new(&scale).unwrap_err().to_string(),
+            "Scale is a subresource, not an object that can be applied"
+        );
+    }
+
+    #[test]
+    fn names_follow_the_kinds_rule() {
+        let err = Object::new(&Deployment {
+            metadata: meta("My_App", None),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "metadata.name \"My_App\" of Deployment is not a valid dns-1123 subdomain: 'M' at character 1 is not allowed (names are lowercase); use only lowercase letters, digits, '-' and '.'"
+        );
+        // A Service name is a DNS-1035 label: no dots, a letter first.
+        let service = |name: &str| {
+            Object::new(&Service {
+                metadata: meta(name, None),
+                ..Default::default()
+            })
+        };
+        assert!(service("api").is_ok());
+        assert_eq!(
+            service("1api").unwrap_err().to_string(),
+            "metadata.name \"1api\" of Service is not a valid dns-1035 label: it must start with a lowercase letter"
+        );
+        assert!(service("api.v2").is_err());
+        // A Namespace name is a label; a Deployment's may have dots.
+        assert!(
+            Object::new(&Namespace {
+                metadata: meta("team.a", None),
+                ..Default::default()
+            })
+            .is_err()
+        );
+        assert!(
+            Object::new(&Deployment {
+                metadata: meta("api.v2", None),
+                ..Default::default()
+            })
+            .is_ok()
+        );
+        // RBAC names are path segments.
+        assert!(
+            Object::untyped(
+                json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                "metadata": {"name": "system:aggregate-to-view"}})
+            )
+            .is_ok()
+        );
+        let err = Object::new(&Deployment {
+            metadata: meta("api", Some("Shop")),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "metadata.namespace \"Shop\" of Deployment api is not a valid dns-1123 label: 'S' at character 1 is not allowed (names are lowercase); use only lowercase letters, digits and '-'"
+        );
+        let err = Object::new(&Deployment {
+            metadata: ObjectMeta::default(),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(err.to_string(), "Deployment has no metadata.name string");
+    }
+
+    #[test]
+    fn custom_resources_take_the_traits_constants() {
+        let canary = Object::custom(&Canary {
+            metadata: meta("api", Some("shop")),
+            spec: json!({"targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "api"}}),
+        })
+        .unwrap();
+        assert_eq!(canary.api_version(), "flagger.app/v1beta1");
+        assert_eq!(canary.kind(), "Canary");
+        assert!(canary.is_namespaced() && !canary.is_builtin());
+        let keys: Vec<&String> = canary.body().as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["apiVersion", "kind", "metadata", "spec"]);
+
+        let issuer = Object::custom(&Issuer(SelfDescribed {
+            api_version: "cert-manager.io/v1",
+            kind: "ClusterIssuer",
+            metadata: meta("letsencrypt", None),
+        }))
+        .unwrap();
+        assert_eq!(issuer.scope(), Scope::Cluster);
+        let err = Object::custom(&Issuer(SelfDescribed {
+            api_version: "cert-manager.io/v1",
+            kind: "ClusterIssuer",
+            metadata: meta("letsencrypt", Some("shop")),
+        }))
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "ClusterIssuer letsencrypt is cluster-scoped but has metadata.namespace \"shop\"; remove the namespace"
+        );
+    }
+
+    #[test]
+    fn a_body_that_disagrees_with_its_constants_is_an_error() {
+        let err = Object::custom(&Issuer(SelfDescribed {
+            api_version: "cert-manager.io/v1alpha2",
+            kind: "ClusterIssuer",
+            metadata: meta("letsencrypt", None),
+        }))
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "ClusterIssuer serializes apiVersion \"cert-manager.io/v1alpha2\", but its type declares \"cert-manager.io/v1\""
+        );
+        let err = Object::custom(&Issuer(SelfDescribed {
+            api_version: "cert-manager.io/v1",
+            kind: "Issuer",
+            metadata: meta("letsencrypt", None),
+        }))
+        .unwrap_err();
+        assert!(
+            matches!(err, ObjectError::Mismatch { field: "kind", .. }),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_constants_are_checked() {
+        let described = || SelfDescribed {
+            api_version: "cert-manager.io/v1",
+            kind: "ClusterIssuer",
+            metadata: meta("letsencrypt", None),
+        };
+        let err = Object::custom(&BadGroup(SelfDescribed {
+            api_version: "Cert-Manager.io/v1",
+            ..described()
+        }))
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("apiVersion \"Cert-Manager.io/v1\" is not valid: the group"),
+            "{err}"
+        );
+        let err = Object::custom(&BadKind(SelfDescribed {
+            kind: "clusterIssuer",
+            ..described()
+        }))
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "kind \"clusterIssuer\" is not valid: it must start with a capital letter (UpperCamelCase), not 'c'"
+        );
+    }
+
+    #[test]
+    fn untyped_objects_need_version_kind_and_name() {
+        let err = |value: Value| Object::untyped(value).unwrap_err().to_string();
+        assert_eq!(
+            err(json!([])),
+            "the object is not a json object but an array"
+        );
+        assert_eq!(
+            err(json!({"kind": "ConfigMap", "metadata": {"name": "a"}})),
+            "ConfigMap has no apiVersion string"
+        );
+        assert_eq!(
+            err(json!({"apiVersion": 1, "kind": 2, "metadata": {"name": "a"}})),
+            "the object has no apiVersion string"
+        );
+        assert_eq!(
+            err(json!({"apiVersion": "v1", "metadata": {"name": "a"}})),
+            "the object has no kind string"
+        );
+        assert_eq!(
+            err(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {}})),
+            "ConfigMap has no metadata.name string"
+        );
+        assert_eq!(
+            err(json!({"apiVersion": "v1", "kind": "ConfigMap"})),
+            "ConfigMap has no metadata.name string"
+        );
+        assert_eq!(
+            err(
+                json!({"apiVersion": "apps/v1/x", "kind": "Deployment", "metadata": {"name": "a"}})
+            ),
+            "apiVersion \"apps/v1/x\" is not valid: it has more than one '/'"
+        );
+        // The body is reordered: apiVersion, kind, metadata, then the rest as given.
+        let object = Object::untyped(json!({
+            "data": {"a": "1"}, "metadata": {"name": "settings"}, "kind": "ConfigMap",
+            "apiVersion": "v1", "immutable": true,
+        }))
+        .unwrap();
+        let keys: Vec<&String> = object.body().as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            ["apiVersion", "kind", "metadata", "data", "immutable"]
+        );
+    }
+
+    #[test]
+    fn untyped_scope_comes_from_the_builtin_table_or_the_caller() {
+        let namespace =
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}});
+        assert!(!Object::untyped(namespace.clone()).unwrap().is_namespaced());
+        let err = Object::untyped_with_scope(namespace, Scope::Namespaced).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Namespace of \"\" is a built-in cluster-scoped kind, it cannot be declared namespaced"
+        );
+        let issuer = json!({"apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
+            "metadata": {"name": "letsencrypt"}});
+        // A custom kind is namespaced unless told.
+        assert!(Object::untyped(issuer.clone()).unwrap().is_namespaced());
+        assert!(
+            !Object::untyped_with_scope(issuer, Scope::Cluster)
+                .unwrap()
+                .is_namespaced()
+        );
+    }
+
+    fn crd(name: &str, group: &str, kind: &str, scope: &str) -> Value {
+        json!({
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": name},
+            "spec": {
+                "group": group,
+                "scope": scope,
+                "names": {"kind": kind, "plural": "canaries", "singular": "canary"},
+                "versions": [],
+            },
+        })
+    }
+
+    #[test]
+    fn a_crd_says_what_it_defines() {
+        let object = Object::untyped(crd(
+            "canaries.flagger.app",
+            "flagger.app",
+            "Canary",
+            "Namespaced",
+        ))
+        .unwrap();
+        assert_eq!(object.defines_kind(), Some(("flagger.app", "Canary")));
+        assert_eq!(object.defines_scope(), Some(Scope::Namespaced));
+        assert_eq!(
+            Object::new(&Namespace {
+                metadata: meta("shop", None),
+                ..Default::default()
+            })
+            .unwrap()
+            .defines_kind(),
+            None
+        );
+        // The typed CRD works the same.
+        let typed: k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition =
+            serde_json::from_value(crd("canaries.flagger.app", "flagger.app", "Canary", "Namespaced")).unwrap();
+        assert_eq!(
+            Object::new(&typed).unwrap().defines_kind(),
+            Some(("flagger.app", "Canary"))
+        );
+
+        let err = |value: Value| Object::untyped(value).unwrap_err().to_string();
+        assert_eq!(
+            err(crd(
+                "canary.flagger.app",
+                "flagger.app",
+                "Canary",
+                "Namespaced"
+            )),
+            "CustomResourceDefinition canary.flagger.app is not a valid custom resource definition: metadata.name must be <spec.names.plural>.<spec.group>, \"canaries.flagger.app\""
+        );
+        assert_eq!(
+            err(crd(
+                "canaries.flagger.app",
+                "flagger.app",
+                "Canary",
+                "Global"
+            )),
+            "CustomResourceDefinition canaries.flagger.app is not a valid custom resource definition: spec.scope is \"Global\", not Namespaced or Cluster"
+        );
+        let mut no_kind = crd(
+            "canaries.flagger.app",
+            "flagger.app",
+            "Canary",
+            "Namespaced",
+        );
+        no_kind["spec"]["names"]
+            .as_object_mut()
+            .unwrap()
+            .remove("kind");
+        assert_eq!(
+            err(no_kind),
+            "CustomResourceDefinition canaries.flagger.app is not a valid custom resource definition: it has no spec.names.kind string"
+        );
+        assert!(
+            err(crd("canaries.apps", "apps", "Canary", "Namespaced"))
+                .ends_with("spec.group \"apps\" is one of Kubernetes' own API groups")
+        );
+    }
+
+    #[test]
+    fn set_namespace_places_a_namespaced_object() {
+        let mut object = Object::new(&Deployment {
+            metadata: ObjectMeta {
+                name: Some("api".into()),
+                labels: Some([("app".to_owned(), "api".to_owned())].into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+        .unwrap();
+        object.set_namespace("shop").unwrap();
+        assert_eq!(object.namespace(), Some("shop"));
+        let keys: Vec<&String> = object.body()["metadata"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
+        assert_eq!(keys, ["labels", "name", "namespace"]);
+        object.set_namespace("web").unwrap();
+        assert_eq!(object.body()["metadata"]["namespace"], "web");
+        assert!(object.set_namespace("Web").is_err());
+        assert_eq!(object.namespace(), Some("web"));
+
+        let mut namespace = Object::new(&Namespace {
+            metadata: meta("shop", None),
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(matches!(
+            namespace.set_namespace("shop"),
+            Err(ObjectError::NamespaceOnClusterScoped { .. })
+        ));
+    }
+
+    #[test]
+    fn annotations_are_read() {
+        let object = Object::untyped(json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "api", "annotations": {"a": "b"}}}))
+        .unwrap();
+        assert_eq!(object.annotation("a"), Some("b"));
+        assert_eq!(object.annotation("c"), None);
     }
 }

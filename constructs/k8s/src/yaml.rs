@@ -26,7 +26,7 @@ pub fn to_yaml(objects: &[Object]) -> Result<String, YamlError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{Value, json};
+    use serde_json::json;
 
     #[test]
     fn documents_are_separated_and_ambiguous_strings_quoted() {
@@ -60,11 +60,6 @@ mod tests {
             yaml.ends_with("kind: Namespace\nmetadata:\n  name: shop\n"),
             "{yaml}"
         );
-        // Read back, every string is still a string.
-        let back: Vec<Value> = serde_saphyr::from_multiple(&yaml).unwrap();
-        assert_eq!(back[0]["data"]["enabled"], "yes");
-        assert_eq!(back[0]["data"]["mode"], "0755");
-        assert_eq!(back[0]["data"]["version"], "1.10");
         assert_eq!(to_yaml(&[]).unwrap(), "");
     }
 }
