@@ -534,3 +534,95 @@ fn steps_deploy_after_node_groups_in_other_stacks() {
         .unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
     assert_eq!(synth.artifacts[0].dependencies, ["Compute", "Platform"]);
 }
+
+fn load_balancer(annotations: &[(&str, &str)]) -> Service {
+    let mut service = service();
+    service.metadata.namespace = Some("default".into());
+    service.metadata.annotations = Some(
+        annotations
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+    );
+    if let Some(spec) = service.spec.as_mut() {
+        spec.type_ = Some("LoadBalancer".into());
+    }
+    service
+}
+
+#[test]
+fn a_cluster_that_asks_for_internal_tls_load_balancers_gets_them_checked() {
+    let app = App::new("lb");
+    let platform = app.stack("Platform", StackProps::default());
+    let vpc = imported_vpc(platform);
+    let cluster = Cluster::new(
+        platform,
+        "Cluster",
+        &vpc,
+        ClusterProps::default()
+            .internal_load_balancers(true)
+            .load_balancer_tls(true),
+    );
+    cluster.add_core_addons();
+    cluster.add_manifest("Open", [Object::new(&load_balancer(&[]))]);
+    let err = app.synth().unwrap_err();
+    let at_open: Vec<_> = err
+        .diagnostics
+        .errors()
+        .filter(|d| d.path == "Platform/Cluster/Kubernetes/Open")
+        .collect();
+    assert_eq!(at_open.len(), 2, "internal and TLS: {at_open:?}");
+
+    let app = App::new("lb");
+    let platform = app.stack("Platform", StackProps::default());
+    let vpc = imported_vpc(platform);
+    let cluster = Cluster::new(
+        platform,
+        "Cluster",
+        &vpc,
+        ClusterProps::default()
+            .internal_load_balancers(true)
+            .load_balancer_tls(true),
+    );
+    cluster.add_core_addons();
+    cluster.add_manifest(
+        "Closed",
+        [Object::new(&load_balancer(&[
+            ("service.beta.kubernetes.io/aws-load-balancer-scheme", "internal"),
+            (
+                "service.beta.kubernetes.io/aws-load-balancer-ssl-cert",
+                "arn:aws:acm:us-east-1:111122223333:certificate/0f3b1c4e-1111-2222-3333-444455556666",
+            ),
+        ]))],
+    );
+    app.synth()
+        .unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+}
+
+#[test]
+fn a_duplicate_across_manifests_names_both_places() {
+    let app = App::new("dup");
+    let platform = app.stack("Platform", StackProps::default());
+    let vpc = imported_vpc(platform);
+    let cluster = Cluster::new(platform, "Cluster", &vpc, ClusterProps::default());
+    cluster.add_core_addons();
+    let ns = || {
+        Object::new(&Namespace {
+            metadata: meta("shop", None),
+            ..Default::default()
+        })
+    };
+    cluster.add_manifest("First", [ns()]);
+    cluster.add_manifest("Second", [ns()]);
+    let err = app.synth().unwrap_err();
+    assert!(
+        err.diagnostics
+            .errors()
+            .any(|d| d.path == "Platform/Cluster/Kubernetes/Second"
+                && d.hint
+                    .as_deref()
+                    .is_some_and(|h| h.contains("Platform/Cluster/Kubernetes/First"))),
+        "{:?}",
+        err.diagnostics
+    );
+}

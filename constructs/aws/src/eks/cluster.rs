@@ -121,6 +121,15 @@ pub struct ClusterProps<'a> {
     /// off. Default: `false`: a cluster's Kubernetes objects are expected to be re-creatable
     /// from their manifests; turn it on when they are not.
     pub deletion_protection: bool,
+    /// Requires every Kubernetes Service of type `LoadBalancer` on the cluster
+    /// ([`Cluster::add_manifest`]) to be internal (the AWS Load Balancer Controller annotation
+    /// `service.beta.kubernetes.io/aws-load-balancer-scheme: internal`), checked at synthesis.
+    /// Default: `false`.
+    pub internal_load_balancers: bool,
+    /// Requires every Kubernetes Service of type `LoadBalancer` on the cluster to terminate TLS
+    /// (`service.beta.kubernetes.io/aws-load-balancer-ssl-cert`), checked at synthesis.
+    /// Default: `false`.
+    pub load_balancer_tls: bool,
 }
 
 impl Default for ClusterProps<'_> {
@@ -138,6 +147,8 @@ impl Default for ClusterProps<'_> {
             upgrade_support: UpgradeSupport::default(),
             role: None,
             deletion_protection: false,
+            internal_load_balancers: false,
+            load_balancer_tls: false,
         }
     }
 }
@@ -177,6 +188,8 @@ pub(crate) struct ClusterState {
     pub(crate) access: Vec<AccessRecord>,
     /// (namespace, service account) pairs with their Pod Identity association.
     pub(crate) pod_identities: Vec<((String, String), ResourceKey<CfnPodIdentityAssociation>)>,
+    /// What the Kubernetes checks require of LoadBalancer Services: (internal, TLS).
+    pub(crate) load_balancers: (bool, bool),
 }
 
 /// What a cluster offers to the constructs that use it; implemented by [`Cluster`] and by
@@ -237,6 +250,8 @@ impl<'a> Cluster<'a> {
         props: ClusterProps<'a>,
     ) -> Cluster<'a> {
         let node = scope.node().add_child(id);
+        let (internal_load_balancers, load_balancer_tls) =
+            (props.internal_load_balancers, props.load_balancer_tls);
         let name = props
             .cluster_name
             .clone()
@@ -433,6 +448,7 @@ impl<'a> Cluster<'a> {
         node.with_state(|state: &mut ClusterState| {
             state.vpc_subnets = all_subnets;
             state.egress = egress;
+            state.load_balancers = (internal_load_balancers, load_balancer_tls);
         });
         Cluster {
             node,

@@ -3,7 +3,6 @@
 use cirrus_core::{Artifact, ArtifactFile, ArtifactProps, Construct, FileContent, Node};
 use serde_json::{Value as J, json};
 
-use crate::eks::ICluster;
 use crate::eks::cluster::Cluster;
 use crate::eks::workloads::{self, HELM_KIND, Release, What};
 
@@ -186,8 +185,8 @@ impl<'a> Cluster<'a> {
         } else {
             json!({ "repository": chart.repository, "name": chart.chart })
         };
-        let mut properties = serde_json::Map::new();
-        properties.insert("cluster".into(), J::String(self.token(self.name())));
+        let path = format!("{}/{id}", group.path());
+        let mut properties = workloads::connection(self, &path);
         properties.insert("release".into(), J::String(chart.release_name()));
         properties.insert("namespace".into(), J::String(namespace.clone()));
         properties.insert("createNamespace".into(), J::Bool(chart.create_namespace));

@@ -246,7 +246,7 @@ pub(crate) fn manifest_props(
     let documents: Vec<J> = order.iter().map(|&i| objects[i].body().clone()).collect();
     let listed: Vec<String> = order.iter().map(|&i| objects[i].to_string()).collect();
     let mut properties = serde_json::Map::new();
-    properties.insert("cluster".into(), J::String(cluster.token(cluster.name())));
+    properties.extend(connection(cluster, path));
     properties.insert("objects".into(), json!(listed));
     ArtifactProps {
         kind: MANIFEST_KIND.into(),
@@ -261,13 +261,42 @@ pub(crate) fn manifest_props(
     }
 }
 
+/// What the runner needs to reach the cluster and to recognise the step's objects: the
+/// cluster's name, endpoint and certificate authority (tokens: outputs of the cluster's stack)
+/// and the step's label value (`cirrus.dev/step`), a hash of the app and the step's path, which
+/// marks the objects the runner may prune.
+pub(crate) fn connection(cluster: &Cluster<'_>, path: &str) -> serde_json::Map<String, J> {
+    let app = Construct::node(cluster).app().name().to_owned();
+    let mut out = serde_json::Map::new();
+    out.insert("cluster".into(), J::String(cluster.token(cluster.name())));
+    out.insert(
+        "endpoint".into(),
+        J::String(cluster.token(cluster.endpoint())),
+    );
+    out.insert(
+        "certificateAuthority".into(),
+        J::String(cluster.token(cluster.certificate_authority_data())),
+    );
+    out.insert(
+        "step".into(),
+        J::String(cirrus_core::id::path_hash(&[app.as_str(), path])),
+    );
+    out
+}
+
 /// The checks over every object of the cluster, at synthesis.
 fn validate(cluster: Node<'_>) -> Vec<Diagnostic> {
     let app = cluster.app();
+    let (internal, tls) =
+        cluster.with_state(|state: &mut crate::eks::cluster::ClusterState| state.load_balancers);
     cluster.with_state(|w: &mut Workloads| {
         let mut objects: Vec<Object> = Vec::new();
         let mut owners: Vec<NodeKey> = Vec::new();
-        let mut context = cirrus_k8s::CheckContext::default();
+        let mut context = cirrus_k8s::CheckContext {
+            internal_load_balancers: internal,
+            load_balancer_tls: tls,
+            ..Default::default()
+        };
         for step in &w.steps {
             match &step.what {
                 What::Objects(list) => {
@@ -290,7 +319,15 @@ fn validate(cluster: Node<'_>) -> Vec<Diagnostic> {
                     .and_then(|k| k.node(app))
                     .map(|n| n.path())
                     .unwrap_or_default();
-                Diagnostic::error(path, finding.message).with_hint(finding.hint)
+                let mut hint = finding.hint;
+                if let Some(other) = finding
+                    .other
+                    .and_then(|o| owners.get(o))
+                    .and_then(|k| k.node(app))
+                {
+                    hint = format!("{hint} (the other one is in {})", other.path());
+                }
+                Diagnostic::error(path, finding.message).with_hint(hint)
             })
             .collect()
     })
