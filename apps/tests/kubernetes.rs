@@ -1,0 +1,258 @@
+//! The guide's chapter "Workloads on a cluster", as code: an API image of the app's own ECR
+//! repository on a cluster of the app, with a Service, an autoscaler, a service account that
+//! reads a bucket through Pod Identity, and a pinned Helm chart. The YAML the guide prints is
+//! compared with what synthesis writes, so the chapter cannot drift from the code.
+
+use std::collections::BTreeMap;
+
+use cirrus_aws::ec2::{Vpc, VpcProps};
+use cirrus_aws::ecr::{Repository, RepositoryProps};
+use cirrus_aws::eks::k8s::Object;
+use cirrus_aws::eks::{Cluster, ClusterProps, HelmChart, Nodegroup, NodegroupProps};
+use cirrus_aws::prelude::*;
+use cirrus_aws::s3::{Bucket, BucketProps};
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
+use k8s_openapi::api::autoscaling::v2::{
+    CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, MetricSpec,
+    MetricTarget, ResourceMetricSource,
+};
+use k8s_openapi::api::core::v1::{
+    Capabilities, Container, HTTPGetAction, Namespace, PodSecurityContext, PodSpec,
+    PodTemplateSpec, Probe, ResourceRequirements, SeccompProfile, SecurityContext, Service,
+    ServicePort, ServiceSpec,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use serde_json::json;
+
+fn metadata(name: &str) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.into()),
+        namespace: Some("search".into()),
+        labels: Some(BTreeMap::from([("app".into(), name.into())])),
+        ..Default::default()
+    }
+}
+
+fn cpu_and_memory(cpu: &str, memory: &str) -> BTreeMap<String, Quantity> {
+    BTreeMap::from([
+        ("cpu".into(), Quantity(cpu.into())),
+        ("memory".into(), Quantity(memory.into())),
+    ])
+}
+
+fn http_probe(path: &str) -> Probe {
+    Probe {
+        http_get: Some(HTTPGetAction {
+            path: Some(path.into()),
+            port: IntOrString::Int(8080),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// The API: the image is a token for the repository's URI, resolved when the app deploys.
+fn api_deployment(image: String, service_account: String) -> Deployment {
+    let labels = BTreeMap::from([("app".to_owned(), "api".to_owned())]);
+    let container = Container {
+        name: "api".into(),
+        image: Some(image),
+        resources: Some(ResourceRequirements {
+            requests: Some(cpu_and_memory("250m", "256Mi")),
+            limits: Some(cpu_and_memory("500m", "512Mi")),
+            ..Default::default()
+        }),
+        readiness_probe: Some(http_probe("/ready")),
+        liveness_probe: Some(http_probe("/health")),
+        security_context: Some(SecurityContext {
+            allow_privilege_escalation: Some(false),
+            read_only_root_filesystem: Some(true),
+            capabilities: Some(Capabilities {
+                drop: Some(vec!["ALL".into()]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    Deployment {
+        metadata: metadata("api"),
+        spec: Some(DeploymentSpec {
+            selector: LabelSelector {
+                match_labels: Some(labels.clone()),
+                ..Default::default()
+            },
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: Some(labels),
+                    ..Default::default()
+                }),
+                spec: Some(PodSpec {
+                    service_account_name: Some(service_account),
+                    automount_service_account_token: Some(false),
+                    security_context: Some(PodSecurityContext {
+                        run_as_non_root: Some(true),
+                        run_as_user: Some(10001),
+                        seccomp_profile: Some(SeccompProfile {
+                            type_: "RuntimeDefault".into(),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    }),
+                    containers: vec![container],
+                    ..Default::default()
+                }),
+            },
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn api_service() -> Service {
+    Service {
+        metadata: metadata("api"),
+        spec: Some(ServiceSpec {
+            selector: Some(BTreeMap::from([("app".into(), "api".into())])),
+            ports: Some(vec![ServicePort {
+                port: 80,
+                target_port: Some(IntOrString::Int(8080)),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn api_autoscaler() -> HorizontalPodAutoscaler {
+    HorizontalPodAutoscaler {
+        metadata: metadata("api"),
+        spec: Some(HorizontalPodAutoscalerSpec {
+            scale_target_ref: CrossVersionObjectReference {
+                api_version: Some("apps/v1".into()),
+                kind: "Deployment".into(),
+                name: "api".into(),
+            },
+            min_replicas: Some(2),
+            max_replicas: 10,
+            metrics: Some(vec![MetricSpec {
+                type_: "Resource".into(),
+                resource: Some(ResourceMetricSource {
+                    name: "cpu".into(),
+                    target: MetricTarget {
+                        type_: "Utilization".into(),
+                        average_utilization: Some(70),
+                        ..Default::default()
+                    },
+                }),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn search_app() -> cirrus_core::App {
+    let app = cirrus_core::App::new("search");
+    let images = app.stack("Images", cirrus_core::StackProps::default());
+    let repository = Repository::new(images, "Api", RepositoryProps::default());
+    let platform = app.stack("Platform", cirrus_core::StackProps::default());
+    let vpc = Vpc::new(platform, "Vpc", VpcProps::default());
+    let cluster = Cluster::new(platform, "Cluster", &vpc, ClusterProps::default());
+    cluster.add_core_addons();
+    Nodegroup::new(platform, "Nodes", &cluster, NodegroupProps::default());
+    let documents = Bucket::new(platform, "Documents", BucketProps::default());
+
+    // The namespace, a service account whose pods may read the bucket, the API, and the
+    // metrics server the autoscaler reads, pinned to one chart version.
+    let namespace = Namespace {
+        metadata: ObjectMeta {
+            name: Some("search".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    cluster.add_manifest("Namespace", [Object::new(&namespace)]);
+    let reader = cluster.add_service_account("search", "api");
+    documents.grant_read(&reader);
+    let image = format!("{}:1.4.2", cluster.token(repository.uri()));
+    cluster.add_manifest(
+        "Api",
+        [
+            Object::new(&api_deployment(image, reader.name())),
+            Object::new(&api_service()),
+            Object::new(&api_autoscaler()),
+        ],
+    );
+    cluster.add_helm_chart(
+        "MetricsServer",
+        HelmChart::new(
+            "https://kubernetes-sigs.github.io/metrics-server/",
+            "metrics-server",
+            "3.12.2",
+        )
+        .namespace("kube-system")
+        .values(json!({ "replicas": 2 })),
+    );
+    app
+}
+
+/// The ```yaml block of the guide that follows the line `marker`.
+fn guide_block(marker: &str) -> String {
+    let guide =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/guide.md")).unwrap();
+    let after = guide
+        .split_once(marker)
+        .unwrap_or_else(|| panic!("the guide has no line {marker:?}"))
+        .1;
+    let start = after
+        .find("```yaml\n")
+        .expect("a yaml block after the marker")
+        + 8;
+    let end = after[start..].find("```").expect("the end of the block") + start;
+    after[start..end].to_owned()
+}
+
+#[test]
+fn the_guide_shows_what_synthesis_writes() {
+    let synth = search_app()
+        .synth()
+        .unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+    let order: Vec<&str> = synth.artifacts.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(
+        order,
+        [
+            "Platform-Cluster-Kubernetes-Namespace",
+            "Platform-Cluster-Kubernetes-search-api",
+            "Platform-Cluster-Kubernetes-Api",
+            "Platform-Cluster-Kubernetes-MetricsServer",
+        ]
+    );
+    for (marker, file) in [
+        (
+            "<!-- Platform-Cluster-Kubernetes-Api.yaml, as synthesized from apps/tests/kubernetes.rs -->",
+            "Platform-Cluster-Kubernetes-Api.yaml",
+        ),
+        (
+            "<!-- Platform-Cluster-Kubernetes-MetricsServer.values.yaml, as synthesized from apps/tests/kubernetes.rs -->",
+            "Platform-Cluster-Kubernetes-MetricsServer.values.yaml",
+        ),
+    ] {
+        let (_, bytes) = synth
+            .artifacts
+            .iter()
+            .flat_map(|a| &a.files)
+            .find(|(name, _)| name == file)
+            .unwrap();
+        let written = String::from_utf8(bytes.clone()).unwrap();
+        assert_eq!(
+            guide_block(marker),
+            written,
+            "docs/guide.md shows another {file} than synthesis writes"
+        );
+    }
+}
