@@ -36,6 +36,7 @@ pub mod events;
 pub mod firehose;
 #[cfg(feature = "iam")]
 pub mod iam;
+mod exemptions;
 mod imports;
 mod keyed;
 #[cfg(feature = "kms")]

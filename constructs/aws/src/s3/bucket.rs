@@ -447,11 +447,11 @@ impl<'a> Bucket<'a> {
 }
 
 /// The stack's bucket for server access logs, created on first use. Its own access is not
-/// logged (that would loop), which `checkov-skips.txt` records for CKV_AWS_18.
+/// logged (that would loop), which its metadata records for checkov (CKV_AWS_18).
 pub(crate) fn stack_log_bucket<'a>(scope: Node<'a>) -> Bucket<'a> {
     struct AccessLogsBucket;
     stack_singleton::<AccessLogsBucket, _>(scope, |stack| {
-        Bucket::new(
+        let bucket = Bucket::new(
             stack,
             "AccessLogsBucket",
             BucketProps {
@@ -465,7 +465,13 @@ pub(crate) fn stack_log_bucket<'a>(scope: Node<'a>) -> Bucket<'a> {
                 }],
                 ..Default::default()
             },
-        )
+        );
+        crate::exemptions::exempt(
+            bucket.l1(),
+            "CKV_AWS_18",
+            "the stack's access-log bucket receives the other buckets' logs; logging its own access would loop",
+        );
+        bucket
     })
 }
 
