@@ -276,16 +276,23 @@ impl Client {
                         || answer.status.is_server_error(),
                     answer.retry_after,
                 ),
-                Err(_) => (true, None),
+                // A certificate the client does not trust stays untrusted.
+                Err(message) => (!message.contains("certificate"), None),
             };
             if !retryable || attempt >= retry.attempts.max(1) {
-                return outcome.map_err(|message| KubeError::Transport {
-                    object: object.to_string(),
-                    message: if attempt > 1 {
-                        format!("{message} (after {attempt} tries)")
-                    } else {
-                        message
-                    },
+                return outcome.map_err(|mut message| {
+                    if attempt > 1 {
+                        message.push_str(&format!(" (after {attempt} tries)"));
+                    }
+                    if message.contains("certificate") {
+                        message.push_str(
+                            " (hint: is ca_pem the cluster's certificate authority, base64-decoded from EKS's certificateAuthority.data?)",
+                        );
+                    }
+                    KubeError::Transport {
+                        object: object.to_string(),
+                        message,
+                    }
                 });
             }
             let wait = retry_after.unwrap_or(delay).min(retry.max_delay);

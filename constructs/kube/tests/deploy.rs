@@ -781,3 +781,39 @@ fn the_objects_must_say_what_they_are() {
         "object 1 of the step: ConfigMap has no metadata.name"
     );
 }
+
+#[tokio::test]
+async fn https_trusts_the_clusters_authority_and_only_it() {
+    let api = FakeApi::start_tls().await;
+    api.client()
+        .apply(&[config_map("shop", "a")], &step(), &fast())
+        .await
+        .unwrap();
+    assert!(api.object("v1", "configmaps", Some("shop"), "a").is_some());
+
+    let untrusted = Cluster {
+        ca_pem: Some(support::OTHER_CA.to_vec()),
+        ..api.cluster()
+    };
+    let client = Client::with_policy(
+        &untrusted,
+        cirrus_kube::Timeouts::default(),
+        cirrus_kube::RetryPolicy {
+            base_delay: Duration::from_millis(1),
+            ..cirrus_kube::RetryPolicy::default()
+        },
+    )
+    .unwrap();
+    let err = client
+        .apply(&[config_map("shop", "b")], &step(), &fast())
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, KubeError::Transport { .. }), "{text}");
+    assert!(text.to_lowercase().contains("certificate"), "{text}");
+    assert!(
+        text.contains("hint: is ca_pem the cluster's certificate authority"),
+        "{text}"
+    );
+    assert!(api.object("v1", "configmaps", Some("shop"), "b").is_none());
+}

@@ -12,9 +12,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cirrus_kube::{Client, Cluster, RetryPolicy, Timeouts};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
 
 pub const TOKEN: &str = "test-token";
 
@@ -67,6 +69,7 @@ struct State {
 
 pub struct FakeApi {
     pub addr: SocketAddr,
+    tls: bool,
     state: Arc<Mutex<State>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -81,8 +84,42 @@ fn status(code: u16, reason: &str, message: &str) -> Value {
     json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": reason, "message": message, "code": code})
 }
 
+/// The test certificate authority, and the server certificate it signed (for `localhost` and
+/// `127.0.0.1`); see `fixtures/README.md`.
+pub const CA: &[u8] = include_bytes!("../fixtures/ca.pem");
+pub const OTHER_CA: &[u8] = include_bytes!("../fixtures/other-ca.pem");
+const SERVER_CERT: &[u8] = include_bytes!("../fixtures/server.pem");
+const SERVER_KEY: &[u8] = include_bytes!("../fixtures/server.key");
+
+fn tls_acceptor() -> tokio_rustls::TlsAcceptor {
+    let certs = CertificateDer::pem_slice_iter(SERVER_CERT)
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_slice(SERVER_KEY).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .unwrap();
+    tokio_rustls::TlsAcceptor::from(Arc::new(config))
+}
+
 impl FakeApi {
+    /// The fake over plain HTTP.
     pub async fn start() -> FakeApi {
+        FakeApi::start_with(None).await
+    }
+
+    /// The fake over HTTPS, with the certificate `CA` signed.
+    pub async fn start_tls() -> FakeApi {
+        FakeApi::start_with(Some(tls_acceptor())).await
+    }
+
+    async fn start_with(tls: Option<tokio_rustls::TlsAcceptor>) -> FakeApi {
+        let tls_on = tls.is_some();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let mut state = State::default();
@@ -138,22 +175,38 @@ impl FakeApi {
                     return;
                 };
                 let state = shared.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
-                    let _ = serve(stream, state).await;
+                    let _ = match tls {
+                        Some(tls) => match tls.accept(stream).await {
+                            Ok(stream) => serve(stream, state).await,
+                            // A client that refused the certificate.
+                            Err(_) => Ok(()),
+                        },
+                        None => serve(stream, state).await,
+                    };
                 });
             }
         });
-        FakeApi { addr, state, task }
+        FakeApi {
+            addr,
+            tls: tls_on,
+            state,
+            task,
+        }
     }
 
     pub fn endpoint(&self) -> String {
-        format!("http://{}", self.addr)
+        match self.tls {
+            true => format!("https://localhost:{}", self.addr.port()),
+            false => format!("http://{}", self.addr),
+        }
     }
 
     pub fn cluster(&self) -> Cluster {
         Cluster {
             endpoint: self.endpoint(),
-            ca_pem: None,
+            ca_pem: self.tls.then(|| CA.to_vec()),
             token: TOKEN.to_string(),
         }
     }
@@ -317,7 +370,10 @@ fn decode(s: &str) -> String {
     String::from_utf8(out).unwrap()
 }
 
-async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<()> {
+async fn serve(
+    mut stream: impl AsyncRead + AsyncWrite + Unpin,
+    state: Arc<Mutex<State>>,
+) -> std::io::Result<()> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
