@@ -268,7 +268,7 @@ impl Client {
     ///
     /// Each object is sent whole by server-side apply (`PATCH ..?fieldManager=cirrus&force=true`,
     /// `application/apply-patch+yaml`), labelled `app.kubernetes.io/managed-by: cirrus`,
-    /// `cirrus.dev/step: <hash>` and with the step's ApplySet label (see [`crate::applyset`]).
+    /// `cirrus.dev/step: <hash>` and with the step's ApplySet label (see [`StepLabel`] and the crate docs on pruning).
     /// `force` takes over fields another manager set: the app is the source of truth for what
     /// it declares. A namespaced object without a namespace goes to `default`, as with
     /// kubectl. After a CustomResourceDefinition, its `Established` condition is awaited
