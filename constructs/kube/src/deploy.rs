@@ -538,11 +538,7 @@ impl Client {
         kinds: &BTreeSet<GroupKind>,
         applied: &[Resolved],
     ) -> Result<Vec<FoundObject>, KubeError> {
-        let selector = percent_encoding::utf8_percent_encode(
-            &step.selector(),
-            percent_encoding::NON_ALPHANUMERIC,
-        )
-        .to_string();
+        let selector = crate::discovery::segment(&step.selector());
         let mut found = Vec::new();
         for kind in kinds {
             let Some(resource) = self.resource_of_kind(kind, applied).await? else {

@@ -51,13 +51,17 @@ impl ApiResource {
     }
 }
 
-/// A path segment, percent-encoded (names are DNS-like, but nothing relies on it).
+/// Everything but RFC 3986's unreserved characters.
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A path segment or query value, percent-encoded (names are DNS-like, but nothing relies on
+/// it).
 pub(crate) fn segment(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC)
-        .to_string()
-        .replace("%2D", "-")
-        .replace("%2E", ".")
-        .replace("%5F", "_")
+    percent_encoding::utf8_percent_encode(s, UNRESERVED).to_string()
 }
 
 /// The cache: one resource list per group version, kept for the client's life. A group

@@ -131,8 +131,9 @@ impl FakeApi {
             ("secrets", "Secret", true),
         ];
         let apps = [
-            ("deployments", "Deployment", true),
+            // A subresource first: discovery must not take it for the kind's resource.
             ("deployments/status", "Deployment", true),
+            ("deployments", "Deployment", true),
             ("statefulsets", "StatefulSet", true),
             ("daemonsets", "DaemonSet", true),
         ];
