@@ -347,8 +347,7 @@ impl Client {
         };
         match tokio::time::timeout(timeout, exchange).await {
             Err(_) => Err(format!(
-                "{method} {path_and_query}: no answer within {}s",
-                timeout.as_secs()
+                "{method} {path_and_query}: no answer within {timeout:?}"
             )),
             Ok(Err(e)) => Err(format!("{method} {path_and_query}: {e}")),
             Ok(Ok((status, retry_after, body))) => Ok(Answer {

@@ -86,7 +86,7 @@ pub enum KubeError {
         message: String,
     },
     /// Objects were not ready, established or gone within the time allowed.
-    #[error("{what} after {}s: {}", timeout.as_secs(), pending.join("; "))]
+    #[error("{what} after {timeout:?}: {}", pending.join("; "))]
     Timeout {
         /// What was waited for (`not ready`, `not deleted`).
         what: String,

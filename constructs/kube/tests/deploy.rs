@@ -452,7 +452,7 @@ async fn a_workload_never_ready_times_out_naming_it() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "not ready after 0s: Deployment shop/api: 0 of 3 replicas available"
+        "not ready after 100ms: Deployment shop/api: 0 of 3 replicas available"
     );
 }
 
@@ -717,7 +717,7 @@ async fn a_deletion_that_never_finishes_times_out_naming_the_object() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "not deleted after 0s: Namespace shop: still there"
+        "not deleted after 50ms: Namespace shop: still there"
     );
 }
 
@@ -816,4 +816,35 @@ async fn https_trusts_the_clusters_authority_and_only_it() {
         "{text}"
     );
     assert!(api.object("v1", "configmaps", Some("shop"), "b").is_none());
+}
+
+#[tokio::test]
+async fn a_request_without_answer_times_out_and_is_retried() {
+    let api = FakeApi::start().await;
+    api.hang("PATCH", "/configmaps/a", 1);
+    let timeouts = cirrus_kube::Timeouts {
+        connect: Duration::from_secs(1),
+        request: Duration::from_millis(200),
+    };
+    let retry = cirrus_kube::RetryPolicy {
+        attempts: 2,
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(1),
+    };
+    let client = Client::with_policy(&api.cluster(), timeouts, retry).unwrap();
+    client
+        .apply(&[config_map("shop", "a")], &step(), &fast())
+        .await
+        .unwrap();
+    assert!(api.object("v1", "configmaps", Some("shop"), "a").is_some());
+
+    api.hang("PATCH", "/configmaps/b", 2);
+    let err = client
+        .apply(&[config_map("shop", "b")], &step(), &fast())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "ConfigMap shop/b: PATCH /api/v1/namespaces/shop/configmaps/b?fieldManager=cirrus&force=true: no answer within 200ms (after 2 tries)"
+    );
 }

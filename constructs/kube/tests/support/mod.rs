@@ -20,6 +20,9 @@ use tokio::net::TcpListener;
 
 pub const TOKEN: &str = "test-token";
 
+/// The "status" of a failure that never answers.
+const HANG: u16 = 0;
+
 /// One request as the server received it.
 #[derive(Debug, Clone)]
 pub struct Recorded {
@@ -267,6 +270,12 @@ impl FakeApi {
         });
     }
 
+    /// Never answers the next `times` requests of `method` whose path contains
+    /// `path_contains`.
+    pub fn hang(&self, method: &str, path_contains: &str, times: usize) {
+        self.fail(method, path_contains, HANG, Value::Null, times);
+    }
+
     /// The workload named `name` reports not ready for the next `polls` GETs.
     pub fn not_ready_for(&self, name: &str, polls: usize) {
         self.state
@@ -431,6 +440,11 @@ async fn serve(
         s.requests.push(recorded.clone());
         handle(&mut s, &recorded)
     };
+    if code == HANG {
+        // Holds the connection open without a word, until the test ends.
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        return Ok(());
+    }
     let text = answer.to_string();
     let response = format!(
         "HTTP/1.1 {code} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
