@@ -188,3 +188,20 @@ fn the_certificate_authority_must_be_pem() {
         "{err}"
     );
 }
+
+/// The runner may spawn the work on tokio's multi-threaded runtime.
+#[test]
+fn the_futures_are_send() {
+    fn send<T: Send>(_: &T) {}
+    let client = Client::new(&Cluster {
+        endpoint: "http://127.0.0.1:1".to_string(),
+        ca_pem: None,
+        token: "t".to_string(),
+    })
+    .unwrap();
+    let step = StepLabel::new("a").unwrap();
+    let apply_options = cirrus_kube::ApplyOptions::default();
+    let delete_options = cirrus_kube::DeleteOptions::default();
+    send(&client.apply(&[], &step, &apply_options));
+    send(&client.delete(&[], &step, &delete_options));
+}
