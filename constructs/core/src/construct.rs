@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::app::App;
-use crate::diagnostics::Diagnostic;
+use crate::codes;
+use crate::diagnostics::{Diagnostic, ErrorCode, WarningCode};
 use crate::id::{strip_non_alphanumeric, validate_construct_id};
 use crate::key::NodeKey;
 use crate::resource::{Resource, ResourceRef};
@@ -136,7 +137,10 @@ impl<'a> Node<'a> {
     pub fn add_dependency(&self, target: &impl Construct<'a>) {
         let target = target.node();
         if !std::ptr::eq(self.app, target.app) {
-            self.error("dependency on a construct of another app");
+            self.error(
+                codes::FOREIGN_DEPENDENCY,
+                "dependency on a construct of another app",
+            );
             return;
         }
         let mut tree = self.app.tree_mut();
@@ -165,7 +169,7 @@ impl<'a> Node<'a> {
                     Some(state) => Some(state),
                     None => {
                         drop(tree);
-                        self.error(format!(
+                        self.error(codes::STATE_IN_USE, format!(
                             "internal error: the state {} of this construct was used while it was being changed",
                             std::any::type_name::<T>()
                         ));
@@ -195,20 +199,35 @@ impl<'a> Node<'a> {
         result
     }
 
-    /// Reports an error at this node's path; synthesis then fails and prints it with the others.
-    /// Higher-level constructs use this to reject invalid props.
-    pub fn error(&self, message: impl Into<String>) {
-        self.report(Diagnostic::error("", message));
+    /// Reports an error of check `code` at this node's path; synthesis then fails and prints
+    /// it with the others. Higher-level constructs use this to reject invalid props.
+    pub fn error(&self, code: ErrorCode, message: impl Into<String>) {
+        self.report(Diagnostic::error(code, "", message));
     }
 
     /// Reports an error with a hint on how to fix it.
-    pub fn error_with_hint(&self, message: impl Into<String>, hint: impl Into<String>) {
-        self.report(Diagnostic::error("", message).with_hint(hint));
+    pub fn error_with_hint(
+        &self,
+        code: ErrorCode,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        self.report(Diagnostic::error(code, "", message).with_hint(hint));
     }
 
-    /// Reports a warning at this node's path.
-    pub fn warning(&self, message: impl Into<String>) {
-        self.report(Diagnostic::warning("", message));
+    /// Reports a warning of check `code` at this node's path.
+    pub fn warning(&self, code: WarningCode, message: impl Into<String>) {
+        self.report(Diagnostic::warning(code, "", message));
+    }
+
+    /// Reports a warning with a hint on what to do about it.
+    pub fn warning_with_hint(
+        &self,
+        code: WarningCode,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        self.report(Diagnostic::warning(code, "", message).with_hint(hint));
     }
 
     /// Records a diagnostic, setting its path to this node's.
@@ -228,6 +247,7 @@ impl<'a> Node<'a> {
         if !parent.kind.is_scope() {
             problems.push(
                 Diagnostic::error(
+                    codes::NOT_A_SCOPE,
                     "",
                     format!(
                         "cannot add \"{id}\" below {}, which cannot have children",
@@ -238,19 +258,23 @@ impl<'a> Node<'a> {
             );
         }
         if let Err(reason) = validate_construct_id(id) {
-            problems.push(Diagnostic::error("", reason));
+            problems.push(Diagnostic::error(codes::CONSTRUCT_ID_INVALID, "", reason));
         }
         let stripped = strip_non_alphanumeric(id);
         if let Some(&sibling) = parent.children_by_stripped_id.get(&stripped) {
             let sibling_id = &tree.node(sibling).id;
             if sibling_id == id {
                 problems.push(
-                    Diagnostic::error("", format!("duplicate construct id \"{id}\""))
-                        .with_hint("ids must be unique among the children of a scope"),
+                    Diagnostic::error(
+                        codes::DUPLICATE_ID,
+                        "",
+                        format!("duplicate construct id \"{id}\""),
+                    )
+                    .with_hint("ids must be unique among the children of a scope"),
                 );
             } else {
                 problems.push(
-                    Diagnostic::error(
+                    Diagnostic::error(codes::ID_COLLISION,
                         "",
                         format!(
                             "construct id \"{id}\" collides with its sibling \"{sibling_id}\": both become \"{stripped}\" in logical ids"

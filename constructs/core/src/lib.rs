@@ -20,6 +20,7 @@ mod app;
 mod app_def;
 mod arn;
 pub mod assertions;
+pub mod codes;
 mod condition;
 mod construct;
 mod diagnostics;
@@ -45,7 +46,9 @@ pub use app_def::AppDef;
 pub use arn::Arn;
 pub use condition::Condition;
 pub use construct::{Construct, Node};
-pub use diagnostics::{Diagnostic, Diagnostics, Severity, SynthError};
+pub use diagnostics::{
+    Code, Diagnostic, Diagnostics, ErrorCode, Severity, SynthError, WarningCode, registry_problems,
+};
 pub use expr::{Expr, List, Map, fns, pseudo};
 pub use intrinsic::{CondExpr, Intrinsic, Pseudo, RuleExpr};
 pub use key::{NodeKey, ResourceKey};

@@ -4,8 +4,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::app::App;
+use crate::codes;
 use crate::condition::Condition;
 use crate::construct::{Construct, Node};
+use crate::diagnostics::ErrorCode;
 use crate::expr::{Expr, List};
 use crate::intrinsic::CondExpr;
 use crate::mapping::Mapping;
@@ -132,17 +134,25 @@ const MAX_DESCRIPTION: usize = 1024;
 impl<'a> Stack<'a> {
     pub(crate) fn create(app: &'a App, id: &str, props: StackProps) -> Stack<'a> {
         let root = Node::new(app, ROOT);
-        let mut problems = props.env.problems();
+        let mut problems: Vec<(ErrorCode, String)> = props
+            .env
+            .problems()
+            .into_iter()
+            .map(|p| (codes::ENV_INVALID, p))
+            .collect();
         let name = props.stack_name.as_deref().unwrap_or(id);
         if let Err(reason) = validate_stack_name(name) {
-            problems.push(reason);
+            problems.push((codes::STACK_NAME_INVALID, reason));
         }
         if let Some(description) = &props.description
             && description.len() > MAX_DESCRIPTION
         {
-            problems.push(format!(
-                "description is {} bytes long; CloudFormation allows at most {MAX_DESCRIPTION}",
-                description.len()
+            problems.push((
+                codes::DESCRIPTION_TOO_LONG,
+                format!(
+                    "description is {} bytes long; CloudFormation allows at most {MAX_DESCRIPTION}",
+                    description.len()
+                ),
             ));
         }
         let tags = props.tags.clone();
@@ -156,8 +166,8 @@ impl<'a> Stack<'a> {
         let stack = Stack {
             node: Node::new(app, node),
         };
-        for problem in problems {
-            stack.node.error(problem);
+        for (code, problem) in problems {
+            stack.node.error(code, problem);
         }
         for (key, value) in tags {
             TagRule::add(&key, value.as_str().into()).attach(stack.node);

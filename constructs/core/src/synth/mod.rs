@@ -30,6 +30,7 @@ pub use assembly::{
 };
 
 use crate::app::App;
+use crate::codes;
 use crate::diagnostics::{Diagnostic, Diagnostics, SynthError};
 use crate::tree::{NodeId, NodeKind, ROOT, Tree};
 use layout::Layout;
@@ -44,8 +45,12 @@ pub(crate) fn synthesize(app: &App) -> Result<Synthesized, SynthError> {
     let layout = layout::layout(&tree, &mut diags);
     if layout.stacks.is_empty() {
         diags.push(
-            Diagnostic::error("", format!("app \"{}\" has no stacks", app.name()))
-                .with_hint("add one with app.stack(\"Name\", StackProps::default())"),
+            Diagnostic::error(
+                codes::APP_WITHOUT_STACKS,
+                "",
+                format!("app \"{}\" has no stacks", app.name()),
+            )
+            .with_hint("add one with app.stack(\"Name\", StackProps::default())"),
         );
     }
     let explicit = graph::explicit(&tree, &layout, &mut diags);
@@ -90,6 +95,7 @@ pub(crate) fn synthesize(app: &App) -> Result<Synthesized, SynthError> {
         if sections.resources.is_empty() {
             diags.push(
                 Diagnostic::error(
+                    codes::STACK_WITHOUT_RESOURCES,
                     &path,
                     "the stack has no resources; CloudFormation requires at least one",
                 )
@@ -156,6 +162,7 @@ fn add_exports(
             let export = &exports[id];
             if taken.contains(id) {
                 diags.push(Diagnostic::error(
+                    codes::LOGICAL_ID_RESERVED,
                     tree.path(*producer),
                     format!("logical id \"{id}\" is reserved for an automatic export"),
                 ));
