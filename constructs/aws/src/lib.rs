@@ -20,6 +20,7 @@ pub mod codebuild;
 pub mod codecommit;
 #[cfg(feature = "codepipeline")]
 pub mod codepipeline;
+pub mod codes;
 #[cfg(feature = "ec2")]
 pub mod ec2;
 #[cfg(feature = "ecr")]

@@ -7,6 +7,7 @@ use crate::codebuild::IProject;
 use crate::codecommit::{IRepository, SOURCE_ACTIONS, commit_pattern, grant_repository};
 use crate::codepipeline::Action;
 use crate::codepipeline::action::{ActionKind, DeployedStack, stack_arn, stack_name};
+use crate::codes;
 use crate::events::{EventPattern, Rule, RuleProps, Target, Trigger, target_role};
 use crate::iam::{PolicyStatement, Principal, Role, RoleProps};
 use crate::keyed::{find_singleton, singleton};
@@ -126,17 +127,17 @@ impl<'a> Pipeline<'a> {
         if let Some(name) = &props.pipeline_name
             && !valid_name(name)
         {
-            node.error(format!(
+            node.error(codes::codepipeline::PIPELINE_NAME_INVALID, format!(
                 "pipeline name \"{name}\" must be 1 to 100 letters, digits, '.', '@', '_' and '-'"
             ));
         }
         for problem in check_structure(node, &props.stages) {
-            node.error(problem);
+            node.error(codes::codepipeline::STRUCTURE_INVALID, problem);
         }
         let bucket = match props.artifact_bucket {
             Some(bucket) => {
                 if bucket.encryption_key().is_none() {
-                    node.error_with_hint(
+                    node.error_with_hint(codes::codepipeline::ARTIFACT_BUCKET_UNENCRYPTED,
                         "the artifact bucket is not encrypted with a customer managed key",
                         "give the bucket BucketEncryption::Kms(key), or leave artifact_bucket unset",
                     );
@@ -315,7 +316,7 @@ impl<'a> Pipeline<'a> {
                     // On the action's node (the parent of its role), or the pipeline's when
                     // the action has none (its construct id clashed, an error already).
                     action_node.unwrap_or(self.node).report(
-                        Diagnostic::warning(
+                        Diagnostic::warning(codes::codepipeline::IMPORTED_PROJECT_ROLE_UNKNOWN,
                             "",
                             format!(
                                 "the role of imported project {} is unknown, so it is not granted the artifacts: it must be able to read{} the artifact bucket {} and use its key",
@@ -449,7 +450,7 @@ impl<'a> Pipeline<'a> {
         if let Some(literal) = name.as_literal()
             && !valid_name(literal)
         {
-            node.error(format!(
+            node.error(codes::codepipeline::PIPELINE_NAME_INVALID, format!(
                 "pipeline name \"{literal}\" must be 1 to 100 letters, digits, '.', '@', '_' and '-'"
             ));
         }
@@ -769,7 +770,7 @@ fn stage_ids(node: Node<'_>, stages: &[Stage<'_>]) -> Vec<Option<String>> {
         match taken.claim(&stage.name, format!("stage {}", stage.name)) {
             Ok(id) => out.push(Some(id)),
             Err(problem) => {
-                node.error_with_hint(
+                node.error_with_hint(codes::codepipeline::STAGE_NAME_INVALID,
                     problem,
                     "rename the stage: its construct id keeps only the name's letters, digits, '-' and '_', and must differ from the other stages' and the pipeline's own in letters and digits",
                 );
@@ -798,7 +799,7 @@ fn action_ids(node: Node<'_>, stage: &Stage<'_>) -> Vec<Option<String>> {
             match taken.claim(&name, format!("action {}/{name}", stage.name)) {
                 Ok(id) => Some(id),
                 Err(problem) => {
-                    node.error_with_hint(
+                    node.error_with_hint(codes::codepipeline::ACTION_NAME_INVALID,
                         problem,
                         "rename the action with Action::named: its construct id keeps only the name's letters, digits, '-' and '_', and must differ from the stage's other actions' in letters and digits",
                     );
@@ -1023,6 +1024,7 @@ fn check_action(node: Node<'_>, action: &Action<'_>, at: &str, out: &mut Vec<Str
                 if let Some(problem) = crate::secretsmanager::plaintext_secret_problem(name, value)
                 {
                     crate::codebuild::Problem {
+                        code: codes::codepipeline::ACTION_PLAINTEXT_SECRET,
                         message: format!("action {at}: environment variable {problem}"),
                         hint: Some(
                             "a pipeline action's variables are plain text in the pipeline; give the project the variable from Secrets Manager (EnvVar::secret)",

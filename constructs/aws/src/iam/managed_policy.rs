@@ -5,6 +5,7 @@
 use cirrus_cfn::iam::{CfnInstanceProfile, CfnManagedPolicy, CfnPolicy};
 use cirrus_core::{Construct, Expr, Node, ResourceRef, ToValue};
 
+use crate::codes;
 use crate::iam::{ManagedPolicyArn, PolicyDocument, PolicyKind, Role};
 use crate::imports::sub_name;
 
@@ -64,7 +65,7 @@ impl<'a> ManagedPolicy<'a> {
     ) -> ManagedPolicy<'a> {
         let node = scope.node().add_child(id);
         for problem in document.problems(PolicyKind::Identity) {
-            node.error(problem);
+            node.error(codes::iam::STATEMENT_INVALID, problem);
         }
         let roles: Vec<Expr<String>> = props.roles.iter().map(Role::name).collect();
         let resource = node.add(
@@ -181,10 +182,13 @@ impl<'a> Policy<'a> {
     ) -> Policy<'a> {
         let node = scope.node().add_child(id);
         for problem in document.problems(PolicyKind::Identity) {
-            node.error(problem);
+            node.error(codes::iam::STATEMENT_INVALID, problem);
         }
         if roles.is_empty() {
-            node.error("a policy must be attached to at least one role");
+            node.error(
+                codes::iam::POLICY_WITHOUT_ROLES,
+                "a policy must be attached to at least one role",
+            );
         }
         let mut cfn = CfnPolicy::new(document.to_value(), name);
         cfn.roles = Some(roles.iter().map(Role::name).collect::<Vec<_>>().into());
