@@ -64,6 +64,9 @@ crate::codes! {
     SUB_VARIABLES_INVALID = error("CORE-054", "Fn::Sub variables misnamed, given twice or unused, or a placeholder that is neither a variable nor a pseudo parameter");
     CONDITION_COUNT = error("CORE-055", "Fn::And or Fn::Or with fewer than 2 or more than 10 conditions");
     REFERENCE_ACROSS_ENVIRONMENTS = error("CORE-056", "a reference to a resource of a stack in another account or region");
+    ACKNOWLEDGEMENT_WITHOUT_REASON = error("CORE-057", "an acknowledgement has an empty reason");
+    NOT_ACKNOWLEDGEABLE = error("CORE-058", "an acknowledgement of a code that cannot be acknowledged");
+    STALE_ACKNOWLEDGEMENT = warning("CORE-059", "an acknowledged code is not reported at or below the construct", not_acknowledgeable);
 }
 
 #[cfg(test)]

@@ -7,12 +7,12 @@ use std::fmt;
 
 use crate::app::App;
 use crate::codes;
-use crate::diagnostics::{Diagnostic, ErrorCode, WarningCode};
+use crate::diagnostics::{Code, Diagnostic, ErrorCode, WarningCode};
 use crate::id::{strip_non_alphanumeric, validate_construct_id};
 use crate::key::NodeKey;
 use crate::resource::{Resource, ResourceRef};
 use crate::stack::Stack;
-use crate::tree::{ElementRef, NodeData, NodeId, NodeKind};
+use crate::tree::{Acknowledgement, ElementRef, NodeData, NodeId, NodeKind};
 
 /// Anything that has a place in the construct tree: stacks, resources, and the higher-level
 /// constructs built from them. A construct is also a scope that other constructs can be added
@@ -228,6 +228,69 @@ impl<'a> Node<'a> {
         hint: impl Into<String>,
     ) {
         self.report(Diagnostic::warning(code, "", message).with_hint(hint));
+    }
+
+    /// Accepts the diagnostics of check `code` at this node and below, for `reason`: they are
+    /// no longer reported, and the acknowledgement is written into `tree.json` with its
+    /// reason, where a reviewer reads it in `synth-out/`.
+    ///
+    /// - The reason must say why (an empty one is error
+    ///   [`ACKNOWLEDGEMENT_WITHOUT_REASON`](codes::ACKNOWLEDGEMENT_WITHOUT_REASON)); it is for
+    ///   the reviewer.
+    /// - Every warning may be acknowledged; an error only when its code is marked
+    ///   acknowledgeable (secure defaults a deliberate design opts out of, such as SSH open to
+    ///   the internet). Acknowledging any other code is error
+    ///   [`NOT_ACKNOWLEDGEABLE`](codes::NOT_ACKNOWLEDGEABLE): structural errors (an invalid
+    ///   name, a missing property, a cycle) must be fixed.
+    /// - An acknowledgement that no diagnostic at or below this node needs is warning
+    ///   [`STALE_ACKNOWLEDGEMENT`](codes::STALE_ACKNOWLEDGEMENT), so that acknowledgements do
+    ///   not outlive the problem they excused.
+    ///
+    /// ```
+    /// use cirrus_core::assertions::Annotations;
+    /// use cirrus_core::prelude::*;
+    /// use cirrus_core::ErrorCode;
+    ///
+    /// const OPEN: ErrorCode = ErrorCode::new("APP-001", "a port open to the internet").acknowledgeable();
+    ///
+    /// let app = App::new("demo");
+    /// let stack = app.stack("S", StackProps::default());
+    /// stack.add("Topic", RawResource::new("AWS::SNS::Topic", serde_json::json!({})));
+    /// stack.add_child("Bastion").error(OPEN, "port 22 is open to 0.0.0.0/0");
+    /// stack.node().acknowledge(OPEN, "the bastion is the one way in; reviewed by security");
+    /// let out = app.synth().unwrap();
+    /// assert!(out.warnings.is_empty());
+    /// assert_eq!(
+    ///     out.tree()["tree"]["children"]["S"]["acknowledgements"][0]["code"],
+    ///     "APP-001"
+    /// );
+    /// ```
+    pub fn acknowledge(&self, code: impl Into<Code>, reason: &str) {
+        let code = code.into();
+        if reason.trim().is_empty() {
+            self.error_with_hint(
+                codes::ACKNOWLEDGEMENT_WITHOUT_REASON,
+                format!("the acknowledgement of {code} gives no reason"),
+                "say why the app accepts it: the reason is what a reviewer reads in tree.json",
+            );
+            return;
+        }
+        if !code.acknowledgeable() {
+            self.error_with_hint(
+                codes::NOT_ACKNOWLEDGEABLE,
+                format!(
+                    "{code} ({}) cannot be acknowledged",
+                    code.summary()
+                ),
+                "only warnings and the errors of secure defaults may be acknowledged; fix the app instead",
+            );
+            return;
+        }
+        self.app.tree_mut().acknowledgements.push(Acknowledgement {
+            node: self.id,
+            code,
+            reason: reason.to_owned(),
+        });
     }
 
     /// Records a diagnostic, setting its path to this node's.

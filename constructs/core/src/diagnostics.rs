@@ -373,6 +373,11 @@ impl Diagnostics {
         self.items.is_empty()
     }
 
+    /// Keeps only the diagnostics for which `keep` is true.
+    pub(crate) fn retain(&mut self, keep: impl FnMut(&Diagnostic) -> bool) {
+        self.items.retain(keep);
+    }
+
     /// Sorts errors first, then by path, keeping the discovery order otherwise; makes the
     /// printed report stable however the synthesis passes are ordered.
     pub(crate) fn sort(&mut self) {

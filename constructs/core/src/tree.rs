@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use indexmap::IndexMap;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::intrinsic::{CondExpr, RuleExpr};
 use crate::patch::PatchOp;
 use crate::policies::{DeletionPolicy, UpdateReplacePolicy};
@@ -57,6 +57,16 @@ pub(crate) struct Tree {
     pub(crate) nodes: Vec<NodeData>,
     /// Problems found while the tree was built.
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Codes the app accepts at a node and below, with the reason, in the order given.
+    pub(crate) acknowledgements: Vec<Acknowledgement>,
+}
+
+/// A code an app accepts at a node and below ([`crate::Node::acknowledge`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Acknowledgement {
+    pub(crate) node: NodeId,
+    pub(crate) code: Code,
+    pub(crate) reason: String,
 }
 
 pub(crate) const ROOT: NodeId = NodeId(0);
@@ -76,6 +86,7 @@ impl Tree {
                 state: Vec::new(),
             }],
             diagnostics: Vec::new(),
+            acknowledgements: Vec::new(),
         }
     }
 

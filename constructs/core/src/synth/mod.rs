@@ -121,6 +121,7 @@ pub(crate) fn synthesize(app: &App) -> Result<Synthesized, SynthError> {
     }
 
     diags.extend(resolver.diags);
+    acknowledge(&tree, &mut diags);
     diags.sort();
     if diags.has_errors() {
         return Err(SynthError { diagnostics: diags });
@@ -256,7 +257,39 @@ fn artifact(
     }
 }
 
-/// `tree.json`: `{"version": "tree-0.1", "tree": {id, path, children, attributes}}`.
+/// Removes the diagnostics the app acknowledged (same code, at the acknowledging node or below)
+/// and warns about each acknowledgement that removed none.
+fn acknowledge(tree: &Tree, diags: &mut Diagnostics) {
+    for ack in &tree.acknowledgements {
+        let path = tree.path(ack.node);
+        let covers = |d: &Diagnostic| {
+            d.code == ack.code
+                && (ack.node == ROOT
+                    || d.path == path
+                    || d.path
+                        .strip_prefix(path.as_str())
+                        .is_some_and(|rest| rest.starts_with('/')))
+        };
+        let before = diags.len();
+        diags.retain(|d| !covers(d));
+        if diags.len() == before {
+            diags.push(
+                Diagnostic::warning(
+                    codes::STALE_ACKNOWLEDGEMENT,
+                    path,
+                    format!(
+                        "{} is acknowledged here, but no diagnostic of it is reported at or below this construct",
+                        ack.code
+                    ),
+                )
+                .with_hint("remove the acknowledgement: the problem it accepted is gone"),
+            );
+        }
+    }
+}
+
+/// `tree.json`: `{"version": "tree-0.1", "tree": {id, path, children, attributes}}`, and on a
+/// node that acknowledges codes, `acknowledgements: [{code, summary, reason}]`.
 fn tree_json(tree: &Tree, layout: &Layout) -> J {
     fn node(tree: &Tree, layout: &Layout, id: NodeId, path: &str) -> J {
         let data = tree.node(id);
@@ -298,6 +331,21 @@ fn tree_json(tree: &Tree, layout: &Layout) -> J {
         }
         if !attributes.is_empty() {
             out.insert("attributes".into(), J::Object(attributes));
+        }
+        let acks: Vec<J> = tree
+            .acknowledgements
+            .iter()
+            .filter(|a| a.node == id)
+            .map(|a| {
+                json!({
+                    "code": a.code.id(),
+                    "summary": a.code.summary(),
+                    "reason": a.reason,
+                })
+            })
+            .collect();
+        if !acks.is_empty() {
+            out.insert("acknowledgements".into(), J::Array(acks));
         }
         J::Object(out)
     }
