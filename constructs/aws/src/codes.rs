@@ -95,12 +95,32 @@ pub mod codecommit {
 pub mod codepipeline {
     cirrus_core::codes! {
         PIPELINE_NAME_INVALID = error("CODEPIPELINE-001", "a pipeline name breaks CodePipeline's rules");
-        STRUCTURE_INVALID = error("CODEPIPELINE-002", "stages or actions CodePipeline would refuse (counts, artifacts, names, order)");
+        TOO_FEW_STAGES = error("CODEPIPELINE-002", "a pipeline with fewer than two stages");
         ARTIFACT_BUCKET_UNENCRYPTED = error("CODEPIPELINE-003", "the artifact bucket is not encrypted with a customer managed key");
         IMPORTED_PROJECT_ROLE_UNKNOWN = warning("CODEPIPELINE-004", "an imported project's role is unknown, so it is not granted the artifacts");
-        STAGE_NAME_INVALID = error("CODEPIPELINE-005", "a stage name gives no usable or unique construct id");
-        ACTION_NAME_INVALID = error("CODEPIPELINE-006", "an action name gives no usable or unique construct id");
+        STAGE_ID_INVALID = error("CODEPIPELINE-005", "a stage name gives no usable or unique construct id");
+        ACTION_ID_INVALID = error("CODEPIPELINE-006", "an action name gives no usable or unique construct id");
         ACTION_PLAINTEXT_SECRET = error("CODEPIPELINE-007", "a CodeBuild action's environment variable looks like a secret in plain text", acknowledgeable);
+        ARTIFACT_NAME_INVALID = error("CODEPIPELINE-008", "an artifact name CodePipeline refuses");
+        ARTIFACT_PRODUCED_TWICE = error("CODEPIPELINE-009", "two actions produce the same artifact");
+        NAMESPACE_INVALID = error("CODEPIPELINE-010", "a variables namespace CodePipeline refuses");
+        NAMESPACE_PUBLISHED_TWICE = error("CODEPIPELINE-011", "two actions publish the same variables namespace");
+        STAGE_NAME_INVALID = error("CODEPIPELINE-012", "a stage name CodePipeline refuses");
+        STAGE_NAME_DUPLICATE = error("CODEPIPELINE-013", "two stages with the same name");
+        STAGE_ACTION_COUNT = error("CODEPIPELINE-014", "a stage without actions, or with more than 50");
+        ACTION_NAME_INVALID = error("CODEPIPELINE-015", "an action name CodePipeline refuses");
+        ACTION_NAME_DUPLICATE = error("CODEPIPELINE-016", "two actions of a stage with the same name");
+        RUN_ORDER_OUT_OF_RANGE = error("CODEPIPELINE-017", "a run order outside 1 to 999");
+        SOURCE_ACTION_PLACEMENT = error("CODEPIPELINE-018", "a source action outside the first stage, or another action in it");
+        INPUT_WITHOUT_PRODUCER = error("CODEPIPELINE-019", "an action reads an artifact no action produces");
+        INPUT_BEFORE_PRODUCER = error("CODEPIPELINE-020", "an action reads an artifact before the action that produces it runs");
+        NAMESPACE_UNKNOWN = error("CODEPIPELINE-021", "a variable reference to a namespace no earlier action publishes");
+        ACTION_SETTING_INVALID = error("CODEPIPELINE-022", "an action's branch, image tag or object key empty, or an approval timeout out of range");
+        PROJECT_SOURCE_NOT_PIPELINE = error("CODEPIPELINE-023", "a CodeBuild action's project does not take its source from the pipeline");
+        CODEBUILD_ACTION_ARTIFACT_LIMIT = error("CODEPIPELINE-024", "a CodeBuild action with more than 5 inputs or outputs");
+        DEPLOY_STACK_NAME_INVALID = error("CODEPIPELINE-025", "a deploy action's stack name is not a CloudFormation stack name");
+        TEMPLATE_PATH_INVALID = error("CODEPIPELINE-026", "a deploy action's template path is not a file in the artifact");
+        DEPLOY_ACROSS_ENVIRONMENTS = error("CODEPIPELINE-027", "a deploy action to another account or region");
     }
 }
 

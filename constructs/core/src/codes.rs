@@ -67,6 +67,7 @@ crate::codes! {
     ACKNOWLEDGEMENT_WITHOUT_REASON = error("CORE-057", "an acknowledgement has an empty reason");
     NOT_ACKNOWLEDGEABLE = error("CORE-058", "an acknowledgement of a code that cannot be acknowledged");
     STALE_ACKNOWLEDGEMENT = warning("CORE-059", "an acknowledged code is not reported at or below the construct", not_acknowledgeable);
+    PARAMETER_DEFAULT_REQUIRED = error("CORE-060", "an SSM parameter type without a default (the name of the SSM parameter)");
 }
 
 #[cfg(test)]

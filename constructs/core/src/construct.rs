@@ -405,20 +405,8 @@ mod tests {
             node.with_state(|inner: &mut Counter| inner.0 = 99);
         });
         assert_eq!(node.with_state(|c: &mut Counter| c.0), 5);
-        let errors: Vec<_> = app
-            .synth()
-            .unwrap_err()
-            .diagnostics
-            .errors()
-            .cloned()
-            .collect();
-        assert!(
-            errors
-                .iter()
-                .any(|d| d.path == "S/C"
-                    && d.message.contains("was used while it was being changed")),
-            "{errors:?}"
-        );
+        crate::assertions::Annotations::from_app(&app)
+            .has_error_code("S/C", crate::codes::STATE_IN_USE);
     }
 
     #[test]

@@ -181,7 +181,7 @@ impl<'a> Node<'a> {
         }
         if props.param_type == StringType::SsmValue && props.default.is_none() {
             problems.push((
-                codes::PARAMETER_CONSTRAINTS,
+                codes::PARAMETER_DEFAULT_REQUIRED,
                 "an SSM parameter type needs a default: the name of the SSM parameter".to_owned(),
             ));
         }
