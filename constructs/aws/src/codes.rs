@@ -270,12 +270,18 @@ pub mod firehose {
 /// IAM roles and policies.
 pub mod iam {
     cirrus_core::codes! {
-        STATEMENT_INVALID = error("IAM-001", "a policy statement breaks IAM's rules for its kind of policy");
-        POLICY_WITHOUT_ROLES = error("IAM-002", "a policy attached to no role");
-        ROLE_PATH_INVALID = error("IAM-003", "a role path that does not start and end with '/'");
-        MAX_SESSION_OUT_OF_RANGE = error("IAM-004", "a maximum session duration outside 1 to 12 hours");
-        ROLE_ARN_INVALID = error("IAM-005", "an imported role ARN is malformed");
-        ROLE_ARN_NOT_LITERAL = error("IAM-006", "an imported role ARN that is not a literal");
+        STATEMENT_WITHOUT_ACTIONS = error("IAM-001", "a policy statement without actions, or with both actions and not-actions");
+        ACTION_MALFORMED = error("IAM-002", "an action that is not of the form service:Action");
+        PRINCIPAL_IN_IDENTITY_POLICY = error("IAM-003", "a statement of an identity policy that names principals");
+        STATEMENT_WITHOUT_RESOURCES = error("IAM-004", "a statement of an identity policy without resources");
+        ADMIN_STATEMENT = error("IAM-005", "a statement that allows every action on every resource", acknowledgeable);
+        STATEMENT_WITHOUT_PRINCIPAL = error("IAM-006", "a statement of a resource or trust policy without a principal");
+        DOCUMENT_EMPTY = error("IAM-007", "a policy document without statements");
+        POLICY_WITHOUT_ROLES = error("IAM-008", "a policy attached to no role");
+        ROLE_PATH_INVALID = error("IAM-009", "a role path that does not start and end with '/'");
+        MAX_SESSION_OUT_OF_RANGE = error("IAM-010", "a maximum session duration outside 1 to 12 hours");
+        ROLE_ARN_INVALID = error("IAM-011", "an imported role ARN is malformed");
+        ROLE_ARN_NOT_LITERAL = error("IAM-012", "an imported role ARN that is not a literal");
     }
 }
 

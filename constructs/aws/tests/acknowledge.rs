@@ -23,7 +23,7 @@ use cirrus_aws::elbv2::{
     ApplicationLoadBalancer, ApplicationLoadBalancerProps, ListenerAction, ListenerProps,
     ListenerProtocol, Scheme, SslPolicy, TargetGroup, TargetGroupProps,
 };
-use cirrus_aws::iam::{PolicyStatement, Principal};
+use cirrus_aws::iam::{PolicyStatement, Principal, Role, RoleProps};
 use cirrus_aws::secretsmanager::{GeneratedValue, JsonTemplate, Secret, SecretProps, SecretValue};
 use cirrus_aws::ssm::{StringParameter, StringParameterProps};
 use cirrus_core::assertions::Annotations;
@@ -280,9 +280,33 @@ fn load_balancer_tls_before_1_2() {
 }
 
 #[test]
+fn administrator_statement() {
+    let app = App::new("t");
+    let stack = stack(&app);
+    let role = Role::new(
+        stack,
+        "BreakGlass",
+        Principal::service("ec2.amazonaws.com"),
+        RoleProps::default(),
+    );
+    role.add_to_policy(PolicyStatement::allow().actions(["*"]).resources(["*"]));
+    let templates = acknowledged(
+        &app,
+        "S/BreakGlass",
+        role.node(),
+        codes::iam::ADMIN_STATEMENT,
+    );
+    assert!(
+        templates.contains(r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#),
+        "{templates}"
+    );
+}
+
+#[test]
 fn every_acknowledgeable_error_has_a_case_here() {
     let mut covered: Vec<Code> = vec![
         codes::ec2::SG_ADMIN_PORTS_OPEN.code(),
+        codes::iam::ADMIN_STATEMENT.code(),
         codes::ecr::PUBLIC_POLICY.code(),
         codes::ssm::PLAINTEXT_SECRET.code(),
         codes::codebuild::ENV_VAR_PLAINTEXT_SECRET.code(),

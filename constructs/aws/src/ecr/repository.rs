@@ -265,8 +265,8 @@ impl<'a> Repository<'a> {
     /// applies to this repository, so it has no resources). For access from other accounts
     /// or services; principals of this account are granted with `grant_*` instead.
     pub fn add_to_resource_policy(&self, statement: PolicyStatement) {
-        for problem in statement.problems(PolicyKind::Resource) {
-            self.node.error(codes::iam::STATEMENT_INVALID, problem);
+        for (code, problem) in statement.problems(PolicyKind::Resource) {
+            self.node.error(code, problem);
         }
         if statement.principals.contains(&Principal::Anyone) && statement.conditions.is_empty() {
             self.node.error_with_hint(codes::ecr::PUBLIC_POLICY,

@@ -64,8 +64,8 @@ impl<'a> ManagedPolicy<'a> {
         props: ManagedPolicyProps<'a>,
     ) -> ManagedPolicy<'a> {
         let node = scope.node().add_child(id);
-        for problem in document.problems(PolicyKind::Identity) {
-            node.error(codes::iam::STATEMENT_INVALID, problem);
+        for (code, problem) in document.problems(PolicyKind::Identity) {
+            node.error(code, problem);
         }
         let roles: Vec<Expr<String>> = props.roles.iter().map(Role::name).collect();
         let resource = node.add(
@@ -181,8 +181,8 @@ impl<'a> Policy<'a> {
         roles: &[Role<'a>],
     ) -> Policy<'a> {
         let node = scope.node().add_child(id);
-        for problem in document.problems(PolicyKind::Identity) {
-            node.error(codes::iam::STATEMENT_INVALID, problem);
+        for (code, problem) in document.problems(PolicyKind::Identity) {
+            node.error(code, problem);
         }
         if roles.is_empty() {
             node.error(

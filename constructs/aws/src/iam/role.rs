@@ -125,16 +125,13 @@ impl<'a> Role<'a> {
         }
         trust.conditions = props.trust_conditions;
         let trust = PolicyDocument::of([trust]);
-        for problem in trust.problems(PolicyKind::Trust) {
-            node.error(codes::iam::STATEMENT_INVALID, problem);
+        for (code, problem) in trust.problems(PolicyKind::Trust) {
+            node.error(code, problem);
         }
         let mut inline = Vec::new();
         for (name, document) in props.inline_policies {
-            for problem in document.problems(PolicyKind::Identity) {
-                node.error(
-                    codes::iam::STATEMENT_INVALID,
-                    format!("inline policy \"{name}\": {problem}"),
-                );
+            for (code, problem) in document.problems(PolicyKind::Identity) {
+                node.error(code, format!("inline policy \"{name}\": {problem}"));
             }
             inline.push(role::Policy {
                 policy_document: document.to_value(),
@@ -298,8 +295,8 @@ fn add_statement<'a>(
     statement: PolicyStatement,
     create: impl FnOnce(Value) -> ResourceRef<'a, CfnPolicy>,
 ) {
-    for problem in statement.problems(PolicyKind::Identity) {
-        node.error(codes::iam::STATEMENT_INVALID, problem);
+    for (code, problem) in statement.problems(PolicyKind::Identity) {
+        node.error(code, problem);
     }
     let (document, policy) = node.with_state(|state: &mut RoleState| {
         state.default_policy.add(statement);

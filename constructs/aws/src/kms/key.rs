@@ -164,8 +164,8 @@ impl<'a> Key<'a> {
     /// Adds a statement to the key policy (a resource policy: it names principals; its resource
     /// is `*`, meaning this key).
     pub fn add_to_resource_policy(&self, statement: PolicyStatement) {
-        for problem in statement.problems(PolicyKind::Resource) {
-            self.node.error(codes::iam::STATEMENT_INVALID, problem);
+        for (code, problem) in statement.problems(PolicyKind::Resource) {
+            self.node.error(code, problem);
         }
         let policy = self.node.with_state(|state: &mut KeyState| {
             state.policy.add(statement);

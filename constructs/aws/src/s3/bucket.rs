@@ -378,8 +378,8 @@ impl<'a> Bucket<'a> {
 
     /// Adds a statement to the bucket policy (a resource policy: it names principals).
     pub fn add_to_resource_policy(&self, statement: PolicyStatement) {
-        for problem in statement.problems(PolicyKind::Resource) {
-            self.node.error(codes::iam::STATEMENT_INVALID, problem);
+        for (code, problem) in statement.problems(PolicyKind::Resource) {
+            self.node.error(code, problem);
         }
         // `None` when the policy already allowed this: every bucket that logs to the stack's
         // log bucket adds the same statement to its policy, and rendering it again each time
