@@ -188,10 +188,12 @@ pub mod eks {
         INSTANCE_TYPE_UNKNOWN = error("EKS-022", "an instance type that is not an EC2 instance type");
         INSTANCE_ARCHITECTURE_MISMATCH = error("EKS-023", "an instance type of another architecture than the AMI type");
         TOO_MANY_TAINTS = error("EKS-024", "a node group with more than 50 taints");
-        NODEGROUP_SETTING_OUT_OF_RANGE = error("EKS-025", "a node group's disk size, update limit or hop limit outside its range");
-        ACCESS_ENTRY_PRINCIPAL_CONFLICT = error("EKS-026", "an access entry id given to two principals, or two entries for one principal");
-        ACCESS_POLICY_SCOPE_CONFLICT = error("EKS-027", "an access policy associated twice with different scopes");
-        TOO_MANY_ACCESS_POLICIES = error("EKS-028", "an access entry with more policies than EKS allows");
+        DISK_SIZE_OUT_OF_RANGE = error("EKS-025", "a node disk size outside 1 to 16384 GiB");
+        UPDATE_LIMIT_OUT_OF_RANGE = error("EKS-026", "a node group update limit outside 1 to 100");
+        HOP_LIMIT_OUT_OF_RANGE = error("EKS-027", "an instance metadata hop limit outside 1 to 64");
+        ACCESS_ENTRY_PRINCIPAL_CONFLICT = error("EKS-028", "an access entry id given to two principals, or two entries for one principal");
+        ACCESS_POLICY_SCOPE_CONFLICT = error("EKS-029", "an access policy associated twice with different scopes");
+        TOO_MANY_ACCESS_POLICIES = error("EKS-030", "an access entry with more policies than EKS allows");
     }
 }
 
@@ -216,9 +218,15 @@ pub mod elb {
         INTERNET_FACING_IN_PRIVATE_SUBNETS = error("ELB-016", "an internet-facing load balancer in subnets the internet cannot reach");
         SUBNETS_INSUFFICIENT = error("ELB-017", "a load balancer without subnets in two availability zones");
         TARGET_GROUP_NAME_INVALID = error("ELB-018", "a target group name breaks ELB's rules");
-        TARGET_GROUP_SETTING_OUT_OF_RANGE = error("ELB-019", "a target group's deregistration delay, slow start or stickiness outside its range");
-        TARGET_GROUP_ARN_INVALID = error("ELB-020", "an imported target group ARN is malformed");
-        HEALTH_CHECK_INVALID = error("ELB-021", "a health check path, interval, timeout, threshold or code ELB refuses");
+        DEREGISTRATION_DELAY_OUT_OF_RANGE = error("ELB-019", "a deregistration delay outside 0 to 3600 seconds");
+        SLOW_START_OUT_OF_RANGE = error("ELB-020", "a slow start outside 30 to 900 seconds");
+        STICKINESS_OUT_OF_RANGE = error("ELB-021", "a stickiness duration outside 1 second to 7 days");
+        TARGET_GROUP_ARN_INVALID = error("ELB-022", "an imported target group ARN is malformed");
+        HEALTH_CHECK_PATH_INVALID = error("ELB-023", "a health check path that does not start with '/' or is too long");
+        HEALTH_CHECK_INTERVAL_OUT_OF_RANGE = error("ELB-024", "a health check interval outside 5 to 300 seconds");
+        HEALTH_CHECK_TIMEOUT_INVALID = error("ELB-025", "a health check timeout outside 2 to 120 seconds or not shorter than the interval");
+        HEALTH_CHECK_THRESHOLD_OUT_OF_RANGE = error("ELB-026", "a healthy or unhealthy threshold outside 2 to 10");
+        HEALTHY_CODES_INVALID = error("ELB-027", "healthy codes that are not codes, ranges or lists ELB accepts");
     }
 }
 

@@ -759,13 +759,11 @@ fn target_group_health_checks_are_checked() {
         },
     );
     let annotations = Annotations::from_app(&app);
-    assert_eq!(
-        annotations
-            .find_code("S/Tg", codes::elb::HEALTH_CHECK_INVALID)
-            .len(),
-        4
-    );
-    annotations.has_error_code("S/Tg", codes::elb::TARGET_GROUP_SETTING_OUT_OF_RANGE);
+    annotations.has_error_code("S/Tg", codes::elb::HEALTH_CHECK_PATH_INVALID);
+    annotations.has_error_code("S/Tg", codes::elb::HEALTH_CHECK_TIMEOUT_INVALID);
+    annotations.has_error_code("S/Tg", codes::elb::HEALTH_CHECK_THRESHOLD_OUT_OF_RANGE);
+    annotations.has_error_code("S/Tg", codes::elb::HEALTHY_CODES_INVALID);
+    annotations.has_error_code("S/Tg", codes::elb::DEREGISTRATION_DELAY_OUT_OF_RANGE);
 }
 
 fn log_principals(stack: Stack<'_>) -> Vec<Value> {

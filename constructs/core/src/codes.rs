@@ -23,7 +23,7 @@ crate::codes! {
     LOGICAL_ID_INVALID = error("CORE-013", "an overriding logical id breaks CloudFormation's rules");
     RULE_EMPTY = error("CORE-014", "a rule has no assertion");
     STACK_NAME_INVALID = error("CORE-015", "a stack name breaks CloudFormation's rules");
-    ENV_INVALID = error("CORE-016", "a stack's account or region is malformed");
+    ACCOUNT_INVALID = error("CORE-016", "a stack's account is not a 12-digit AWS account id");
     DESCRIPTION_TOO_LONG = error("CORE-017", "a stack or parameter description is longer than 1024 bytes");
     TAG_KEY_INVALID = error("CORE-018", "a tag key is empty, too long or holds characters tags do not allow");
     TAG_KEY_RESERVED = error("CORE-019", "a tag key uses the prefix aws:, which is reserved for AWS");
@@ -68,6 +68,7 @@ crate::codes! {
     NOT_ACKNOWLEDGEABLE = error("CORE-058", "an acknowledgement of a code that cannot be acknowledged");
     STALE_ACKNOWLEDGEMENT = warning("CORE-059", "an acknowledged code is not reported at or below the construct", not_acknowledgeable);
     PARAMETER_DEFAULT_REQUIRED = error("CORE-060", "an SSM parameter type without a default (the name of the SSM parameter)");
+    REGION_INVALID = error("CORE-061", "a stack's region is not an AWS region name");
 }
 
 #[cfg(test)]

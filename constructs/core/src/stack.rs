@@ -56,20 +56,22 @@ impl Env {
         )
     }
 
-    fn problems(&self) -> Vec<String> {
+    fn problems(&self) -> Vec<(ErrorCode, String)> {
         let mut out = Vec::new();
         if let Some(account) = &self.account
             && (account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()))
         {
-            out.push(format!(
-                "account \"{account}\" is not a 12-digit AWS account id"
+            out.push((
+                codes::ACCOUNT_INVALID,
+                format!("account \"{account}\" is not a 12-digit AWS account id"),
             ));
         }
         if let Some(region) = &self.region
             && !is_region_name(region)
         {
-            out.push(format!(
-                "region \"{region}\" is not an AWS region name such as \"eu-west-1\""
+            out.push((
+                codes::REGION_INVALID,
+                format!("region \"{region}\" is not an AWS region name such as \"eu-west-1\""),
             ));
         }
         out
@@ -134,12 +136,7 @@ const MAX_DESCRIPTION: usize = 1024;
 impl<'a> Stack<'a> {
     pub(crate) fn create(app: &'a App, id: &str, props: StackProps) -> Stack<'a> {
         let root = Node::new(app, ROOT);
-        let mut problems: Vec<(ErrorCode, String)> = props
-            .env
-            .problems()
-            .into_iter()
-            .map(|p| (codes::ENV_INVALID, p))
-            .collect();
+        let mut problems = props.env.problems();
         let name = props.stack_name.as_deref().unwrap_or(id);
         if let Err(reason) = validate_stack_name(name) {
             problems.push((codes::STACK_NAME_INVALID, reason));

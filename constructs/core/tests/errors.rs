@@ -76,7 +76,8 @@ fn invalid_stack_names_and_environments() {
     let annotations = Annotations::from_app(&app);
     annotations.has_error_code("my_stack", codes::STACK_NAME_INVALID);
     annotations.has_error_code("Named", codes::STACK_NAME_INVALID);
-    assert_eq!(annotations.find_code("Named", codes::ENV_INVALID).len(), 2);
+    annotations.has_error_code("Named", codes::ACCOUNT_INVALID);
+    annotations.has_error_code("Named", codes::REGION_INVALID);
     annotations.has_error_code("Named", codes::DESCRIPTION_TOO_LONG);
 }
 

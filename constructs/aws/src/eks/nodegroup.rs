@@ -511,7 +511,7 @@ fn check(node: Node<'_>, props: &NodegroupProps<'_>) {
         && !(1..=16384).contains(&size)
     {
         node.error(
-            codes::eks::NODEGROUP_SETTING_OUT_OF_RANGE,
+            codes::eks::DISK_SIZE_OUT_OF_RANGE,
             format!("disk_size_gib is {size}; gp3 volumes are 1 to 16384 GiB"),
         );
     }
@@ -521,13 +521,13 @@ fn check(node: Node<'_>, props: &NodegroupProps<'_>) {
     };
     if !(1..=100).contains(&n) {
         node.error(
-            codes::eks::NODEGROUP_SETTING_OUT_OF_RANGE,
+            codes::eks::UPDATE_LIMIT_OUT_OF_RANGE,
             format!("{what} is {n}; EKS accepts 1 to 100"),
         );
     }
     if !(1..=64).contains(&props.metadata_hop_limit) {
         node.error(
-            codes::eks::NODEGROUP_SETTING_OUT_OF_RANGE,
+            codes::eks::HOP_LIMIT_OUT_OF_RANGE,
             format!(
                 "metadata_hop_limit is {}; EC2 accepts 1 to 64",
                 props.metadata_hop_limit

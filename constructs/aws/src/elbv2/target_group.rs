@@ -164,7 +164,7 @@ impl<'a> TargetGroup<'a> {
         if let Some(delay) = props.deregistration_delay_secs {
             if delay > 3600 {
                 node.error(
-                    codes::elb::TARGET_GROUP_SETTING_OUT_OF_RANGE,
+                    codes::elb::DEREGISTRATION_DELAY_OUT_OF_RANGE,
                     format!("deregistration_delay_secs is {delay}; ELB accepts 0 to 3600"),
                 );
             }
@@ -173,7 +173,7 @@ impl<'a> TargetGroup<'a> {
         if let Some(secs) = props.slow_start_secs {
             if !(30..=900).contains(&secs) {
                 node.error(
-                    codes::elb::TARGET_GROUP_SETTING_OUT_OF_RANGE,
+                    codes::elb::SLOW_START_OUT_OF_RANGE,
                     format!("slow_start_secs is {secs}; ELB accepts 30 to 900"),
                 );
             }
@@ -182,7 +182,7 @@ impl<'a> TargetGroup<'a> {
         if let Some(secs) = props.stickiness_secs {
             if !(1..=604_800).contains(&secs) {
                 node.error(
-                    codes::elb::TARGET_GROUP_SETTING_OUT_OF_RANGE,
+                    codes::elb::STICKINESS_OUT_OF_RANGE,
                     format!("stickiness_secs is {secs}; ELB accepts 1 to 604800 (7 days)"),
                 );
             }
@@ -442,7 +442,7 @@ impl<'a> From<&ImportedTargetGroup<'a>> for TargetGroupRef<'a> {
 fn check_health(node: Node<'_>, hc: &HealthCheck, version: ProtocolVersion) {
     if !hc.path.starts_with('/') || hc.path.len() > 1024 {
         node.error(
-            codes::elb::HEALTH_CHECK_INVALID,
+            codes::elb::HEALTH_CHECK_PATH_INVALID,
             format!(
                 "health check path \"{}\" must start with '/' and be at most 1024 characters long",
                 hc.path
@@ -451,7 +451,7 @@ fn check_health(node: Node<'_>, hc: &HealthCheck, version: ProtocolVersion) {
     }
     if !(5..=300).contains(&hc.interval_secs) {
         node.error(
-            codes::elb::HEALTH_CHECK_INVALID,
+            codes::elb::HEALTH_CHECK_INTERVAL_OUT_OF_RANGE,
             format!(
                 "health check interval of {} seconds; ELB accepts 5 to 300",
                 hc.interval_secs
@@ -460,7 +460,7 @@ fn check_health(node: Node<'_>, hc: &HealthCheck, version: ProtocolVersion) {
     }
     if !(2..=120).contains(&hc.timeout_secs) || hc.timeout_secs >= hc.interval_secs {
         node.error_with_hint(
-            codes::elb::HEALTH_CHECK_INVALID,
+            codes::elb::HEALTH_CHECK_TIMEOUT_INVALID,
             format!(
                 "health check timeout of {} seconds with an interval of {}",
                 hc.timeout_secs, hc.interval_secs
@@ -474,7 +474,7 @@ fn check_health(node: Node<'_>, hc: &HealthCheck, version: ProtocolVersion) {
     ] {
         if !(2..=10).contains(&n) {
             node.error(
-                codes::elb::HEALTH_CHECK_INVALID,
+                codes::elb::HEALTH_CHECK_THRESHOLD_OUT_OF_RANGE,
                 format!("{what} is {n}; ELB accepts 2 to 10"),
             );
         }
@@ -494,7 +494,7 @@ fn check_health(node: Node<'_>, hc: &HealthCheck, version: ProtocolVersion) {
             }
         });
     if !valid {
-        node.error(codes::elb::HEALTH_CHECK_INVALID, format!(
+        node.error(codes::elb::HEALTHY_CODES_INVALID, format!(
             "healthy codes \"{}\" are not codes {low} to {high}, ranges (200-299) or lists (200,204)",
             hc.healthy_codes
         ));
