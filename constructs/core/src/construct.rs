@@ -244,7 +244,8 @@ impl<'a> Node<'a> {
     ///   name, a missing property, a cycle) must be fixed.
     /// - An acknowledgement that no diagnostic at or below this node needs is warning
     ///   [`STALE_ACKNOWLEDGEMENT`](codes::STALE_ACKNOWLEDGEMENT), so that acknowledgements do
-    ///   not outlive the problem they excused.
+    ///   not outlive the problem they excused; it is the one warning that cannot itself be
+    ///   acknowledged.
     ///
     /// ```
     /// use cirrus_core::assertions::Annotations;
