@@ -20,6 +20,7 @@ pub mod codebuild;
 pub mod codecommit;
 #[cfg(feature = "codepipeline")]
 pub mod codepipeline;
+pub mod codes;
 #[cfg(feature = "ec2")]
 pub mod ec2;
 #[cfg(feature = "ecr")]
@@ -32,11 +33,11 @@ pub mod elbv2;
 pub mod emr;
 #[cfg(feature = "events")]
 pub mod events;
+mod exemptions;
 #[cfg(feature = "firehose")]
 pub mod firehose;
 #[cfg(feature = "iam")]
 pub mod iam;
-mod exemptions;
 mod imports;
 mod keyed;
 #[cfg(feature = "kms")]

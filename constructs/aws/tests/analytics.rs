@@ -3,6 +3,7 @@
 
 mod fixtures;
 
+use cirrus_aws::codes;
 use std::collections::BTreeMap;
 
 use cirrus_aws::athena::{IWorkGroup, WorkGroup, WorkGroupProps};
@@ -312,14 +313,8 @@ fn subscription_filter_props_are_checked() {
         },
     );
     let annotations = Annotations::from_app(&app);
-    annotations.has_error(
-        "S/Long",
-        "filter_pattern is 1025 characters long; CloudWatch Logs accepts at most 1024",
-    );
-    annotations.has_error(
-        "S/Named",
-        "subscription filter name \"all:errors\" is not 1 to 512 characters",
-    );
+    annotations.has_error_code("S/Long", codes::logs::FILTER_PATTERN_TOO_LONG);
+    annotations.has_error_code("S/Named", codes::logs::FILTER_NAME_INVALID);
 }
 
 #[test]
@@ -745,13 +740,10 @@ fn athena_work_group_props_are_checked_and_grants_scoped() {
         },
     );
     let annotations = Annotations::from_app(&app);
-    annotations.has_error("S/Primary", "workgroup name \"primary\" is taken");
-    annotations.has_error("S/Bad", "workgroup name \"ad hoc\" is not 1 to 128 letters");
-    annotations.has_error("S/Bad", "results_prefix \"results\" must end with '/'");
-    annotations.has_error(
-        "S/Bad",
-        "bytes_scanned_cutoff_per_query is 1000; Athena's smallest limit is 10000000 bytes",
-    );
+    annotations.has_error_code("S/Primary", codes::athena::WORKGROUP_NAME_RESERVED);
+    annotations.has_error_code("S/Bad", codes::athena::WORKGROUP_NAME_INVALID);
+    annotations.has_error_code("S/Bad", codes::athena::RESULTS_PREFIX_INVALID);
+    annotations.has_error_code("S/Bad", codes::athena::CUTOFF_TOO_SMALL);
 
     let app = App::new("t");
     let stack = app.stack("S", StackProps::default());

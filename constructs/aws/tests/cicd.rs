@@ -10,6 +10,7 @@ use cirrus_aws::codepipeline::{
     Action, Artifact, CloudFormationDeployProps, CodeBuildActionProps, ManualApprovalProps,
     Pipeline, PipelineProps, S3DeployProps, Stage,
 };
+use cirrus_aws::codes;
 use cirrus_aws::ec2::{SecurityGroup, SecurityGroupProps, SubnetType, Vpc, VpcAttributes};
 use cirrus_aws::events::{
     EventPattern, IRule, Rule, RuleProps, Schedule, Target, TimeUnit, Trigger,
@@ -88,11 +89,8 @@ fn an_artifact_read_before_it_is_produced_is_an_error_naming_pipeline_and_artifa
         },
     );
     let annotations = Annotations::from_app(&app);
-    annotations.has_error("S/Pipeline", "action Deploy/Deploy reads artifact \"Dist\" before it exists: Build/Build produces it in a later stage");
-    annotations.has_error(
-        "S/Pipeline",
-        "action Deploy/Docs reads artifact \"Docs\", which no action of the pipeline produces",
-    );
+    annotations.has_error_code("S/Pipeline", codes::codepipeline::INPUT_BEFORE_PRODUCER);
+    annotations.has_error_code("S/Pipeline", codes::codepipeline::INPUT_WITHOUT_PRODUCER);
     assert_eq!(annotations.errors().len(), 2, "{annotations:#?}");
 }
 
@@ -215,29 +213,18 @@ fn structural_errors_are_reported_at_the_pipeline() {
         },
     );
     let annotations = Annotations::from_app(&app);
-    annotations.has_error(
-        "S/OneStage",
-        "a pipeline needs at least two stages (a source stage and one that uses it); it has 1",
+    annotations.has_error_code("S/OneStage", codes::codepipeline::TOO_FEW_STAGES);
+    annotations.has_error_code("S/Misplaced", codes::codepipeline::ARTIFACT_PRODUCED_TWICE);
+    assert_eq!(
+        annotations
+            .find_code("S/Misplaced", codes::codepipeline::SOURCE_ACTION_PLACEMENT)
+            .len(),
+        2
     );
-    annotations.has_error(
-        "S/Misplaced",
-        "artifact \"Src\" is produced twice: by Source/Source and by Build/Build",
-    );
-    annotations.has_error(
-        "S/Misplaced",
-        "source action Build/Late must be in the first stage, not in stage Build",
-    );
-    annotations.has_error(
-        "S/Misplaced",
-        "action Source/Build is in the first stage, which may hold only source actions",
-    );
-    annotations.has_error("S/Names", "pipeline name \"has space\" must be");
-    annotations.has_error("S/Names", "stage name \"Build stage\" must be");
-    annotations.has_error("S/Names", "artifact name \"bad name\" must be");
-    annotations.has_error(
-        "S/Names",
-        "stage Build stage has two actions named \"Build\"; name them with Action::named",
-    );
+    annotations.has_error_code("S/Names", codes::codepipeline::PIPELINE_NAME_INVALID);
+    annotations.has_error_code("S/Names", codes::codepipeline::STAGE_NAME_INVALID);
+    annotations.has_error_code("S/Names", codes::codepipeline::ARTIFACT_NAME_INVALID);
+    annotations.has_error_code("S/Names", codes::codepipeline::ACTION_NAME_DUPLICATE);
 }
 
 #[test]
@@ -302,13 +289,19 @@ fn action_settings_are_checked() {
         },
     );
     let annotations = Annotations::from_app(&app);
-    annotations.has_error("S/Pipeline", "action Build/Standalone: project S/Standalone does not take its source from the pipeline; give it Source::CodePipeline");
-    annotations.has_error("S/Pipeline", "action Build/Standalone: environment variable TAG uses #{Nowhere...}, but no earlier action publishes the namespace \"Nowhere\"");
-    annotations.has_error_with_hint("S/Pipeline", "action Build/Standalone: environment variable \"NPM_TOKEN\" is named like a secret (TOKEN) and has a plain-text value", "a pipeline action's variables are plain text");
-    annotations.has_error("S/Pipeline", "action Deploy/Elsewhere: stack Elsewhere deploys to aws://unknown-account/us-east-1, the pipeline runs in aws://unknown-account/eu-west-1");
-    annotations.has_error(
+    annotations.has_error_code(
         "S/Pipeline",
-        "the artifact bucket is not encrypted with a customer managed key",
+        codes::codepipeline::PROJECT_SOURCE_NOT_PIPELINE,
+    );
+    annotations.has_error_code("S/Pipeline", codes::codepipeline::NAMESPACE_UNKNOWN);
+    annotations.has_error_with_hint("S/Pipeline", "action Build/Standalone: environment variable \"NPM_TOKEN\" is named like a secret (TOKEN) and has a plain-text value", "a pipeline action's variables are plain text");
+    annotations.has_error_code(
+        "S/Pipeline",
+        codes::codepipeline::DEPLOY_ACROSS_ENVIRONMENTS,
+    );
+    annotations.has_error_code(
+        "S/Pipeline",
+        codes::codepipeline::ARTIFACT_BUCKET_UNENCRYPTED,
     );
 }
 
@@ -366,19 +359,14 @@ fn plaintext_secrets_are_refused_everywhere() {
     );
     let annotations = Annotations::from_app(&app);
     annotations.has_error_with_hint("S/Build", "environment variable \"DB_PASSWORD\" is named like a secret (PASSWORD) and has a plain-text value", "keep the value in a secretsmanager::Secret");
-    annotations.has_error(
-        "S/Build",
-        "environment variable \"AWS_KEY\" holds what looks like an AWS access key id",
-    );
-    annotations.has_error(
-        "S/Build",
-        "environment variable \"GITHUB_TOKEN\" is named like a secret (TOKEN)",
+    assert_eq!(
+        annotations
+            .find_code("S/Build", codes::codebuild::ENV_VAR_PLAINTEXT_SECRET)
+            .len(),
+        3
     );
     annotations.has_error_with_hint("S/DbPassword", "parameter DbPassword: \"DbPassword\" is named like a secret (PASSWORD) and has a plain-text value; a String parameter is plain text in the template", "keep secrets in a secretsmanager::Secret");
-    annotations.has_error(
-        "S/Login",
-        "the JSON template: \"apiKey\" is named like a secret (KEY)",
-    );
+    annotations.has_error_code("S/Login", codes::secrets::JSON_TEMPLATE_HOLDS_SECRET);
     assert_eq!(annotations.errors().len(), 5, "{annotations:#?}");
 }
 
@@ -450,37 +438,20 @@ fn project_settings_are_checked() {
         },
     );
     let annotations = Annotations::from_app(&app);
-    annotations.has_error(
-        "S/Public",
-        "builds in public subnets get no public address and cannot reach the internet",
-    );
-    annotations.has_error("S/NoSubnets", "the VPC has no Isolated subnets");
-    annotations.has_error(
-        "S/NoSubnets",
-        "the Docker layer cache needs privileged mode",
-    );
-    annotations.has_error(
-        "S/NoSource",
-        "the buildspec is read from buildspec.yml in the source, but the project has no source",
-    );
-    annotations.has_error("S/NoSource", "project name \"-bad\" must be");
-    annotations.has_error(
-        "S/NoSource",
-        "timeout_minutes is 3; CodeBuild accepts 5 to 2160",
-    );
-    annotations.has_error("S/Empty", "the inline buildspec runs no commands");
-    annotations.has_error(
-        "S/Empty",
-        "the buildspec lists cache paths but the project keeps no custom cache",
-    );
-    annotations.has_error("S/Empty", "a local cache needs at least one mode");
-    annotations.has_error(
-        "S/Empty",
-        "environment variable name \"CODEBUILD_X\" is in the CODEBUILD_ namespace",
-    );
-    annotations.has_error(
-        "S/Empty",
-        "environment variable name \"1ST\" must start with a letter",
+    annotations.has_error_code("S/Public", codes::codebuild::PUBLIC_SUBNETS);
+    annotations.has_error_code("S/NoSubnets", codes::codebuild::VPC_SUBNETS_MISSING);
+    annotations.has_error_code("S/NoSubnets", codes::codebuild::DOCKER_CACHE_NOT_PRIVILEGED);
+    annotations.has_error_code("S/NoSource", codes::codebuild::BUILDSPEC_WITHOUT_SOURCE);
+    annotations.has_error_code("S/NoSource", codes::codebuild::PROJECT_NAME_INVALID);
+    annotations.has_error_code("S/NoSource", codes::codebuild::TIMEOUT_OUT_OF_RANGE);
+    annotations.has_error_code("S/Empty", codes::codebuild::BUILDSPEC_INVALID);
+    annotations.has_error_code("S/Empty", codes::codebuild::CACHE_PATHS_WITHOUT_CACHE);
+    annotations.has_error_code("S/Empty", codes::codebuild::CACHE_WITHOUT_MODES);
+    assert_eq!(
+        annotations
+            .find_code("S/Empty", codes::codebuild::ENV_VAR_NAME_INVALID)
+            .len(),
+        2
     );
 }
 
@@ -907,22 +878,16 @@ fn stage_and_action_names_that_clash_as_construct_ids_are_errors() {
         "stage Role clashes with the pipeline's Role: both are \"Role\" in construct ids",
         "rename the stage",
     );
-    annotations.has_error(
-        "*",
-        "stage Test_1 clashes with stage Test-1: both are \"Test1\" in construct ids",
-    );
-    annotations.has_error(
-        "*",
-        "stage SourceTrigger clashes with the pipeline's SourceTrigger",
+    assert_eq!(
+        annotations
+            .find_code("*", codes::codepipeline::STAGE_ID_INVALID)
+            .len(),
+        4
     );
     annotations.has_error_with_hint("*", "action Test-1/unit_tests clashes with action Test-1/unit.tests: both are \"unittests\" in construct ids", "rename the action with Action::named");
-    annotations.has_error(
-        "*",
-        "stage @ has no letter or digit to name its construct after",
-    );
     // No generic duplicate-id error on top.
-    annotations.has_no_error("*", "duplicate construct id");
-    annotations.has_no_error("*", "collides");
+    annotations.has_no_code("*", cirrus_core::codes::DUPLICATE_ID);
+    annotations.has_no_code("*", cirrus_core::codes::ID_COLLISION);
 }
 
 fn build_spec_of(stack: &Stack<'_>) -> serde_json::Value {
@@ -1092,36 +1057,15 @@ fn rules_and_other_constructs_check_their_settings() {
         },
     );
     let annotations = Annotations::from_app(&app);
-    annotations.has_error(
-        "S/Cron",
-        "cron expression \"0 2 * * * *\": exactly one of day of month",
-    );
-    annotations.has_error("S/Rate", "a rate schedule must be at least 1");
-    annotations.has_error(
-        "S/Rate",
-        "a scheduled rule cannot listen on a custom event bus",
-    );
-    annotations.has_error(
-        "S/Pattern",
-        "the pattern field detail.state must be an array of values to match (write [\"running\"])",
-    );
-    annotations.has_error(
-        "S/Empty",
-        "an event pattern needs at least one field to match",
-    );
-    annotations.has_error(
-        "S/Repo",
-        "repository name \"app.git\" must not end in \".git\"",
-    );
-    annotations.has_error(
-        "S/Param",
-        "parameter name \"app/no-slash\" is hierarchical and must start with '/'",
-    );
-    annotations.has_error("S/Secret", "secret name \"bad name\" contains ' '");
-    annotations.has_error(
-        "S/Secret",
-        "a generated value of 0 characters; Secrets Manager generates 1 to 4096",
-    );
+    annotations.has_error_code("S/Cron", codes::events::SCHEDULE_INVALID);
+    annotations.has_error_code("S/Rate", codes::events::SCHEDULE_INVALID);
+    annotations.has_error_code("S/Rate", codes::events::SCHEDULE_ON_CUSTOM_BUS);
+    annotations.has_error_code("S/Pattern", codes::events::PATTERN_INVALID);
+    annotations.has_error_code("S/Empty", codes::events::PATTERN_INVALID);
+    annotations.has_error_code("S/Repo", codes::codecommit::REPOSITORY_NAME_INVALID);
+    annotations.has_error_code("S/Param", codes::ssm::PARAMETER_NAME_INVALID);
+    annotations.has_error_code("S/Secret", codes::secrets::SECRET_NAME_INVALID);
+    annotations.has_error_code("S/Secret", codes::secrets::GENERATED_VALUE_INVALID);
 }
 
 #[test]
@@ -1217,10 +1161,7 @@ fn imported_rules_check_their_name_and_arn() {
     Rule::from_name(stack, "Spaced", "nightly build");
     Rule::from_arn(stack, "Queue", "arn:aws:sqs:eu-west-1:111122223333:builds");
     let annotations = Annotations::from_app(&app);
-    annotations.has_error(
-        "S/Spaced",
-        "rule name \"nightly build\" must be 1 to 64 letters, digits, '.', '-' or '_'",
-    );
+    annotations.has_error_code("S/Spaced", codes::events::RULE_NAME_INVALID);
     annotations.has_error_with_hint(
         "S/Queue",
         "\"arn:aws:sqs:eu-west-1:111122223333:builds\" is not the ARN of an EventBridge rule",
@@ -1449,15 +1390,12 @@ fn imported_projects_and_pipelines_check_their_names_and_arns() {
     );
     Pipeline::from_name(stack, "Slashed", "release/main");
     let annotations = Annotations::from_app(&app);
-    annotations.has_error("S/Spaced", "project name \"legacy build\" must be 2 to 255 letters, digits, '-' and '_', starting with a letter or digit");
+    annotations.has_error_code("S/Spaced", codes::codebuild::PROJECT_NAME_INVALID);
     annotations.has_error_with_hint(
         "S/Queue",
         "\"arn:aws:sqs:eu-west-1:111122223333:builds\" is not the ARN of a CodeBuild project",
         "project ARNs read arn:aws:codebuild:<region>:<account>:project/<name>",
     );
-    annotations.has_error("S/NoName", "project name \"\" must be 2 to 255");
-    annotations.has_error(
-        "S/Slashed",
-        "pipeline name \"release/main\" must be 1 to 100 letters",
-    );
+    annotations.has_error_code("S/NoName", codes::codebuild::PROJECT_NAME_INVALID);
+    annotations.has_error_code("S/Slashed", codes::codepipeline::PIPELINE_NAME_INVALID);
 }

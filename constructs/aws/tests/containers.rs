@@ -2,6 +2,7 @@
 
 mod fixtures;
 
+use cirrus_aws::codes;
 use std::collections::BTreeMap;
 
 use cirrus_aws::ec2::Peer;
@@ -161,9 +162,9 @@ fn cluster_props_are_checked() {
         let (path, message) = needle.split_once(": ").unwrap();
         annotations.has_error(path, message);
     }
-    annotations.has_error(
+    annotations.has_error_code(
         &format!("{}/VeryLongClusterId", long.path()),
-        "cluster name \"LLLL",
+        codes::eks::CLUSTER_NAME_INVALID,
     );
 }
 

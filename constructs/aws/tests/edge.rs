@@ -9,6 +9,7 @@ use cirrus_aws::cloudfront::{
     Behavior, CustomDomain, Distribution, DistributionLogging, DistributionProps, ErrorResponse,
     Firewall, HttpOrigin, IDistribution, Origin, ViewerTlsPolicy,
 };
+use cirrus_aws::codes;
 use cirrus_aws::ec2::{
     ISecurityGroup, Peer, Port, SecurityGroup, SecurityGroupProps, Vpc, VpcAttributes,
 };
@@ -210,11 +211,8 @@ fn s3_origins_cloudfront_cannot_read_are_refused() {
         DistributionProps::default(),
     );
     let annotations = Annotations::from_app(&app);
-    annotations.has_error("S/Managed", "CloudFront cannot read S/AwsManaged: its objects are encrypted with the AWS managed key aws/s3");
-    annotations.has_error(
-        "S/Far",
-        "the origin bucket Other/Elsewhere is in another stack than the distribution",
-    );
+    annotations.has_error_code("S/Managed", codes::cloudfront::S3_ORIGIN_UNREADABLE);
+    annotations.has_error_code("S/Far", codes::cloudfront::S3_ORIGIN_IN_OTHER_STACK);
 }
 
 #[test]
@@ -255,14 +253,8 @@ fn cloudfront_certificate_and_web_acl_must_be_in_us_east_1() {
         "the viewer certificate Eu/Cert is in eu-west-1; CloudFront only uses certificates from us-east-1",
         "create the certificate in a stack whose env region is us-east-1",
     );
-    annotations.has_error(
-        "Eu/Cdn/WebAcl",
-        "a CloudFront web ACL must be created in us-east-1, but stack Eu is in eu-west-1",
-    );
-    annotations.has_error(
-        "Eu/Acl",
-        "a CloudFront web ACL must be created in us-east-1",
-    );
+    annotations.has_error_code("Eu/Cdn/WebAcl", codes::waf::CLOUDFRONT_ACL_NOT_IN_US_EAST_1);
+    annotations.has_error_code("Eu/Acl", codes::waf::CLOUDFRONT_ACL_NOT_IN_US_EAST_1);
 }
 
 #[test]
@@ -315,7 +307,9 @@ fn imported_certificates_are_checked_by_their_arn() {
         },
     );
     let annotations = Annotations::from_app(&app);
-    // The region is judged where the certificate is used, and the message names both.
+    // The region is judged where the certificate is used, and the message names both: the
+    // wording is checked on purpose.
+    annotations.has_error_code("Us/Wrong", codes::acm::NOT_IN_US_EAST_1);
     annotations.has_error(
         "Us/Wrong",
         "the viewer certificate Us/FrankfurtCert is in eu-central-1",
@@ -366,15 +360,13 @@ fn viewer_tls_policies_older_than_tls_1_2_are_refused() {
         },
     );
     let annotations = Annotations::from_app(&app);
-    annotations.has_error(
-        "Us/Old",
-        "viewer TLS policy \"TLSv1.1_2016\" accepts TLS versions before 1.2",
+    annotations.has_error_code("Us/Old", codes::cloudfront::VIEWER_TLS_OUTDATED);
+    assert_eq!(
+        annotations
+            .find_code("Us/Names", codes::cloudfront::ALIAS_INVALID)
+            .len(),
+        2
     );
-    annotations.has_error(
-        "Us/Names",
-        "alias name \"www..example.com\" has an empty label",
-    );
-    annotations.has_error("Us/Names", "alias name \"single\" is not fully qualified");
     assert!(
         !annotations
             .errors()
@@ -429,24 +421,12 @@ fn distribution_props_are_checked() {
         },
     );
     let annotations = Annotations::from_app(&app);
-    annotations.has_error("Us/Cdn", "path pattern \"/api/*\" is given twice");
-    annotations.has_error("Us/Cdn", "default root object \"/index.html\"");
-    annotations.has_error(
-        "Us/Cdn",
-        "CloudFront cannot customise the answer to status 302",
-    );
-    annotations.has_error(
-        "Us/Cdn",
-        "the error response for status 404 has a response code or a page, not both",
-    );
-    annotations.has_error(
-        "Us/Cdn",
-        "CloudFront standard logs cannot go to Us/NoAcls: its ACLs are disabled",
-    );
-    annotations.has_error(
-        "Us/Cdn",
-        "web ACL Us/Regional is regional; a distribution needs a CloudFront web ACL",
-    );
+    annotations.has_error_code("Us/Cdn", codes::cloudfront::PATH_PATTERN_DUPLICATE);
+    annotations.has_error_code("Us/Cdn", codes::cloudfront::DEFAULT_ROOT_OBJECT_INVALID);
+    annotations.has_error_code("Us/Cdn", codes::cloudfront::ERROR_STATUS_UNSUPPORTED);
+    annotations.has_error_code("Us/Cdn", codes::cloudfront::ERROR_RESPONSE_INCOMPLETE);
+    annotations.has_error_code("Us/Cdn", codes::cloudfront::LOG_BUCKET_WITHOUT_ACLS);
+    annotations.has_error_code("Us/Cdn", codes::cloudfront::WEB_ACL_REGIONAL);
 }
 
 #[test]
@@ -536,19 +516,14 @@ fn web_acl_props_are_checked() {
         },
     );
     let annotations = Annotations::from_app(&app);
-    annotations.has_error(
-        "Us/Acl",
-        "web ACL name \"has spaces\" must be 1 to 128 letters",
+    annotations.has_error_code("Us/Acl", codes::waf::NAME_INVALID);
+    annotations.has_error_code("Us/Acl", codes::waf::RULE_GROUP_DUPLICATE);
+    assert_eq!(
+        annotations
+            .find_code("Us/Acl", codes::waf::RATE_LIMIT_INVALID)
+            .len(),
+        2
     );
-    annotations.has_error(
-        "Us/Acl",
-        "the managed rule group AWSManagedRulesCommonRuleSet is listed twice",
-    );
-    annotations.has_error(
-        "Us/Acl",
-        "rate limit 5 is outside WAF's 10 to 2,000,000,000 requests",
-    );
-    annotations.has_error("Us/Acl", "rate limit window of 30 seconds");
 }
 
 fn internet_alb<'a>(stack: Stack<'a>, id: &str) -> ApplicationLoadBalancer<'a> {
@@ -621,10 +596,7 @@ fn https_listener_needs_a_certificate_and_a_modern_tls_policy() {
         "ssl policy \"ELBSecurityPolicy-2016-08\" is not one that refuses TLS versions before 1.2",
         "use SslPolicy::Tls13And12",
     );
-    annotations.has_error(
-        "Us/Alb/OtherRegion",
-        "the certificate Us/IrelandCert is in eu-west-1, the load balancer in us-east-1",
-    );
+    annotations.has_error_code("Us/Alb/OtherRegion", codes::acm::REGION_MISMATCH);
 }
 
 #[test]
@@ -670,23 +642,11 @@ fn listener_actions_are_checked() {
     );
     alb.add_listener("Empty", cert(), ListenerAction::Forward(vec![]), port(446));
     let annotations = Annotations::from_app(&app);
-    annotations.has_error(
-        "Us/Alb/Zero",
-        "every target group of the forward action has weight 0",
-    );
-    annotations.has_error(
-        "Us/Alb/Heavy",
-        "target group weight 1000 is above ELB's 999",
-    );
-    annotations.has_error("Us/Alb/Heavy", "target group Us/Blue is listed twice");
-    annotations.has_error(
-        "Us/Alb/Fixed",
-        "fixed response status 302 is not a 2XX, 4XX or 5XX code",
-    );
-    annotations.has_error(
-        "Us/Alb/Empty",
-        "a forward action takes 1 to 5 target groups, not 0",
-    );
+    annotations.has_error_code("Us/Alb/Zero", codes::elb::FORWARD_WEIGHTS_INVALID);
+    annotations.has_error_code("Us/Alb/Heavy", codes::elb::FORWARD_WEIGHTS_INVALID);
+    annotations.has_error_code("Us/Alb/Heavy", codes::elb::FORWARD_TARGET_DUPLICATE);
+    annotations.has_error_code("Us/Alb/Fixed", codes::elb::FIXED_RESPONSE_INVALID);
+    annotations.has_error_code("Us/Alb/Empty", codes::elb::FORWARD_TARGET_COUNT);
 }
 
 #[test]
@@ -765,15 +725,15 @@ fn load_balancer_placement_and_logs_are_checked() {
         },
     );
     let annotations = Annotations::from_app(&app);
-    annotations.has_error("Us/Hidden", "an internet-facing load balancer in PrivateWithEgress subnets cannot be reached from the internet");
-    annotations.has_error("Us/OneAz", "an application load balancer needs subnets in at least two availability zones; the VPC has 1 Public subnet(s)");
-    annotations.has_error(
-        "Us/KmsLogs",
-        "load balancer access logs cannot go to Us/Encrypted: it is encrypted with KMS",
+    annotations.has_error_code("Us/Hidden", codes::elb::INTERNET_FACING_IN_PRIVATE_SUBNETS);
+    annotations.has_error_code("Us/OneAz", codes::elb::SUBNETS_INSUFFICIENT);
+    annotations.has_error_code("Us/KmsLogs", codes::elb::ACCESS_LOG_BUCKET_KMS);
+    annotations.has_error_code("Us/KmsLogs", codes::elb::ACCESS_LOG_PREFIX_INVALID);
+    annotations.has_error_code("Us/KmsLogs", codes::elb::LOAD_BALANCER_NAME_INVALID);
+    annotations.has_error_code(
+        "Us/WrongAcl",
+        codes::waf::CLOUDFRONT_ACL_ON_REGIONAL_RESOURCE,
     );
-    annotations.has_error("Us/KmsLogs", "access log prefix \"alb/\"");
-    annotations.has_error("Us/KmsLogs", "load balancer name \"internal-x\"");
-    annotations.has_error("Us/WrongAcl", "web ACL Us/Acl protects CloudFront distributions; it cannot be associated with a regional resource");
 }
 
 #[test]
@@ -799,17 +759,11 @@ fn target_group_health_checks_are_checked() {
         },
     );
     let annotations = Annotations::from_app(&app);
-    annotations.has_error("S/Tg", "health check path \"healthz\" must start with '/'");
-    annotations.has_error(
-        "S/Tg",
-        "health check timeout of 10 seconds with an interval of 10",
-    );
-    annotations.has_error("S/Tg", "healthy_threshold is 1; ELB accepts 2 to 10");
-    annotations.has_error("S/Tg", "healthy codes \"200-\" are not codes 200 to 499");
-    annotations.has_error(
-        "S/Tg",
-        "deregistration_delay_secs is 4000; ELB accepts 0 to 3600",
-    );
+    annotations.has_error_code("S/Tg", codes::elb::HEALTH_CHECK_PATH_INVALID);
+    annotations.has_error_code("S/Tg", codes::elb::HEALTH_CHECK_TIMEOUT_INVALID);
+    annotations.has_error_code("S/Tg", codes::elb::HEALTH_CHECK_THRESHOLD_OUT_OF_RANGE);
+    annotations.has_error_code("S/Tg", codes::elb::HEALTHY_CODES_INVALID);
+    annotations.has_error_code("S/Tg", codes::elb::DEREGISTRATION_DELAY_OUT_OF_RANGE);
 }
 
 fn log_principals(stack: Stack<'_>) -> Vec<Value> {
@@ -848,13 +802,8 @@ fn elb_log_delivery_follows_the_region() {
     assert_eq!(log_principals(new), vec![service.clone()]);
     assert_eq!(log_principals(agnostic), vec![service]);
     let out = app.synth().unwrap();
-    assert!(
-        out.warnings
-            .iter()
-            .any(|w| w.path == "Agnostic/Alb" && w.message.contains("pin the stack's region")),
-        "{:#?}",
-        out.warnings
-    );
+    Annotations::from_diagnostics(out.warnings.clone())
+        .has_warning_code("Agnostic/Alb", codes::elb::ACCESS_LOGS_REGION_UNKNOWN);
     let (_, alb) = one(&Template::from_stack(&old), "Alb16C2F182");
     assert_eq!(alb["DependsOn"], json!(["AccessLogsBucketPolicy7F77476F"]));
 }
@@ -1015,37 +964,19 @@ fn record_names_and_routing_are_checked() {
         Default::default(),
     );
     let annotations = Annotations::from_app(&app);
-    annotations.has_error(
-        "S/Outside",
-        "record name \"www.example.org\" is not in the zone \"example.com\"",
-    );
-    annotations.has_error(
-        "S/Suffix",
-        "record name \"badexample.com\" is not in the zone \"example.com\"",
-    );
-    annotations.has_error(
-        "S/Label",
-        "record name \"-bad.example.com\" has a label that starts or ends with '-'",
-    );
-    annotations.has_error("S/NotIp", "\"192.0.2.300\" is not an IPv4 address");
-    annotations.has_error(
-        "S/ApexCname",
-        "a CNAME record cannot be at the zone apex \"example.com\"",
-    );
-    annotations.has_error("S/AliasTtl", "an alias record cannot have a TTL");
-    annotations.has_error(
+    annotations.has_error_code("S/Outside", codes::route53::RECORD_NOT_IN_ZONE);
+    annotations.has_error_code("S/Suffix", codes::route53::RECORD_NOT_IN_ZONE);
+    annotations.has_error_code("S/Label", codes::route53::RECORD_NAME_INVALID);
+    annotations.has_error_code("S/NotIp", codes::route53::RECORD_VALUE_INVALID);
+    annotations.has_error_code("S/ApexCname", codes::route53::CNAME_AT_APEX);
+    annotations.has_error_code("S/AliasTtl", codes::route53::ALIAS_WITH_TTL);
+    annotations.has_error_code(
         "S/BlindPrimary",
-        "a primary failover record without a health check always counts as healthy",
+        codes::route53::FAILOVER_WITHOUT_HEALTH_CHECK,
     );
-    annotations.has_error("S/Latency", "\"Europe\" is not an AWS region name");
-    annotations.has_error(
-        "S/Latency",
-        "set identifier \"\" must be 1 to 128 characters long",
-    );
-    annotations.has_error(
-        "S/SlashedZone",
-        "hosted zone id \"/hostedzone/Z0123\" is not a Route 53 zone id",
-    );
+    annotations.has_error_code("S/Latency", codes::route53::REGION_INVALID);
+    annotations.has_error_code("S/Latency", codes::route53::SET_IDENTIFIER_INVALID);
+    annotations.has_error_code("S/SlashedZone", codes::route53::ZONE_ID_INVALID);
     // Reported once, at the import, rather than by each record that uses the zone.
     assert!(
         !annotations.errors().iter().any(|d| d.path == "S/BadZone"),
@@ -1092,18 +1023,9 @@ fn geolocation_records_check_their_location_codes() {
         );
     }
     let annotations = Annotations::from_app(&app);
-    annotations.has_error(
-        "S/Continent",
-        "geolocation \"EUROPE\" is not a continent code; use one of AF, AN, AS, EU, NA, OC, SA",
-    );
-    annotations.has_error(
-        "S/Country",
-        "geolocation \"de\" is not an ISO 3166-1 alpha-2 country code",
-    );
-    annotations.has_error(
-        "S/Subdivision",
-        "geolocation \"Wash\" is not a subdivision code",
-    );
+    annotations.has_error_code("S/Continent", codes::route53::GEOLOCATION_INVALID);
+    annotations.has_error_code("S/Country", codes::route53::GEOLOCATION_INVALID);
+    annotations.has_error_code("S/Subdivision", codes::route53::GEOLOCATION_INVALID);
     assert_eq!(
         annotations
             .errors()
@@ -1197,20 +1119,11 @@ fn certificate_names_and_validation_are_checked() {
         CertificateProps::default(),
     );
     let annotations = Annotations::from_app(&app);
-    annotations.has_error(
-        "S/Outside",
-        "\"www.example.org\" is not in the validation zone \"example.com\"",
-    );
-    annotations.has_error("S/Twice", "the certificate lists \"www.example.com\" twice");
-    annotations.has_error("S/Twice", "certificate name \"bad_name.example.com\" has a label with characters DNS names cannot hold");
-    annotations.has_error(
-        "S/Missing",
-        "the validation zones name \"b.example.com\", which the certificate does not cover",
-    );
-    annotations.has_error(
-        "S/Missing",
-        "no validation zone is given for \"a.example.com\"",
-    );
+    annotations.has_error_code("S/Outside", codes::acm::NAME_OUTSIDE_ZONE);
+    annotations.has_error_code("S/Twice", codes::acm::NAME_DUPLICATE);
+    annotations.has_error_code("S/Twice", codes::acm::NAME_INVALID);
+    annotations.has_error_code("S/Missing", codes::acm::ZONE_UNUSED);
+    annotations.has_error_code("S/Missing", codes::acm::ZONE_MISSING);
 }
 
 #[test]
@@ -1399,10 +1312,7 @@ fn imported_web_acls_are_checked_by_their_arn() {
         },
     );
     let annotations = Annotations::from_app(&app);
-    annotations.has_error(
-        "Us/Regional",
-        "web ACL Us/RegionalAcl is regional; a distribution needs a CloudFront web ACL",
-    );
+    annotations.has_error_code("Us/Regional", codes::cloudfront::WEB_ACL_REGIONAL);
     // A malformed ARN is reported at the import, not at the distribution that uses it.
     annotations.has_error_with_hint(
         "Us/BadAcl",
@@ -1413,10 +1323,7 @@ fn imported_web_acls_are_checked_by_their_arn() {
         !annotations.errors().iter().any(|d| d.path == "Us/Bad"),
         "{annotations:#?}"
     );
-    annotations.has_error(
-        "Us/Alb",
-        "web ACL Us/EdgeAcl protects CloudFront distributions; it cannot be associated with a regional resource",
-    );
+    annotations.has_error_code("Us/Alb", codes::waf::CLOUDFRONT_ACL_ON_REGIONAL_RESOURCE);
 }
 
 fn shared_alb(stack: Stack<'_>) -> ImportedApplicationLoadBalancer<'_> {
@@ -1677,10 +1584,7 @@ fn forwarding_to_imported_target_groups_is_checked() {
         },
     );
     let annotations = Annotations::from_app(&app);
-    annotations.has_error(
-        "Us/Alb/Twice",
-        &format!("target group Us/SharedTgOn8080 ({SHARED_TG}) is listed twice"),
-    );
+    annotations.has_error_code("Us/Alb/Twice", codes::elb::FORWARD_TARGET_DUPLICATE);
     // A malformed ARN is reported at the import, not at the listener that forwards to it.
     annotations.has_error_with_hint(
         "Us/BadTg",

@@ -111,8 +111,9 @@ fn names_after(code: &str, prefix: &str) -> BTreeSet<String> {
 }
 
 /// Public modules of every build, with no feature of their own: the prelude, whose lines carry
-/// the `cfg` of the module they name.
-const ALWAYS: &[&str] = &["prelude"];
+/// the `cfg` of the module they name, and the registry of diagnostic codes, constants only,
+/// which every module uses.
+const ALWAYS: &[&str] = &["prelude", "codes"];
 
 /// The modules `lib.rs` declares behind a feature, each with the feature on its `cfg` line
 /// (`None` if it has none); the modules in [`ALWAYS`] are left out.

@@ -626,3 +626,176 @@ fn a_duplicate_across_manifests_names_both_places() {
         err.diagnostics
     );
 }
+
+/// Each acknowledgeable check, acknowledged with a reason on the step that trips it, leaves an
+/// app that synthesizes the object as written: the acknowledgement accepts the setting and
+/// never swaps it for the secure one. (`tests/acknowledge.rs` counts these codes as covered.)
+#[test]
+fn each_acknowledgeable_kubernetes_check_accepts_what_the_app_wrote() {
+    use cirrus_aws::codes::k8s;
+    use cirrus_core::ErrorCode;
+    use cirrus_core::assertions::Annotations;
+    use k8s_openapi::api::core::v1::{HostPathVolumeSource, Volume};
+
+    type Mutate = fn(&mut Deployment);
+    fn pod(d: &mut Deployment) -> &mut PodSpec {
+        d.spec.as_mut().unwrap().template.spec.as_mut().unwrap()
+    }
+    fn container(d: &mut Deployment) -> &mut Container {
+        &mut pod(d).containers[0]
+    }
+    fn security(d: &mut Deployment) -> &mut SecurityContext {
+        container(d).security_context.as_mut().unwrap()
+    }
+    let cases: Vec<(ErrorCode, Mutate, &str)> = vec![
+        (
+            k8s::IMAGE_TAG,
+            |d| container(d).image = Some("nginx:latest".into()),
+            "image: nginx:latest",
+        ),
+        (
+            k8s::RESOURCE_LIMITS,
+            |d| container(d).resources = None,
+            "name: api",
+        ),
+        (
+            k8s::READINESS_PROBE,
+            |d| container(d).readiness_probe = None,
+            "livenessProbe",
+        ),
+        (
+            k8s::PRIVILEGED,
+            |d| security(d).privileged = Some(true),
+            "privileged: true",
+        ),
+        (
+            k8s::PRIVILEGE_ESCALATION,
+            |d| security(d).allow_privilege_escalation = Some(true),
+            "allowPrivilegeEscalation: true",
+        ),
+        (
+            k8s::HOST_PATH,
+            |d| {
+                pod(d).volumes = Some(vec![Volume {
+                    name: "host".into(),
+                    host_path: Some(HostPathVolumeSource {
+                        path: "/var/log".into(),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }]);
+            },
+            "path: /var/log",
+        ),
+        (
+            k8s::HOST_NAMESPACES,
+            |d| pod(d).host_network = Some(true),
+            "hostNetwork: true",
+        ),
+        (
+            k8s::RUN_AS_NON_ROOT,
+            |d| {
+                pod(d).security_context = None;
+                security(d).run_as_non_root = Some(false);
+            },
+            "runAsNonRoot: false",
+        ),
+        (
+            k8s::READ_ONLY_ROOT_FILESYSTEM,
+            |d| security(d).read_only_root_filesystem = Some(false),
+            "readOnlyRootFilesystem: false",
+        ),
+        (
+            k8s::UNDECLARED_NAMESPACE,
+            |d| {
+                // Its own service account is in "shop"; the namespace's default one runs it.
+                d.metadata.namespace = Some("elsewhere".into());
+                pod(d).service_account_name = None;
+            },
+            "namespace: elsewhere",
+        ),
+        (
+            k8s::UNDECLARED_SERVICE_ACCOUNT,
+            |d| pod(d).service_account_name = Some("ghost".into()),
+            "serviceAccountName: ghost",
+        ),
+    ];
+    for (code, mutate, needle) in cases {
+        let app = App::new("ack");
+        let platform = app.stack("Platform", StackProps::default());
+        let vpc = imported_vpc(platform);
+        let cluster = Cluster::new(platform, "Cluster", &vpc, ClusterProps::default());
+        cluster.add_core_addons();
+        cluster.add_manifest(
+            "Namespace",
+            [Object::new(&Namespace {
+                metadata: meta("shop", None),
+                ..Default::default()
+            })],
+        );
+        cluster.add_service_account("shop", "api");
+        let mut object = deployment("nginx:1.27.3".into(), "api");
+        mutate(&mut object);
+        let step = cluster.add_manifest("Case", [Object::new(&object)]);
+        Annotations::from_app(&app).has_error_code("Platform/Cluster/Kubernetes/Case", code);
+        step.node()
+            .acknowledge(code, "reviewed: accepted for this workload");
+        let synth = app.synth().unwrap_or_else(|e| {
+            panic!(
+                "{code:?} still fails once acknowledged: {:#?}",
+                e.diagnostics
+            )
+        });
+        assert!(synth.warnings.is_empty(), "{:#?}", synth.warnings);
+        let text = file(&synth, "Platform-Cluster-Kubernetes-Case.yaml");
+        assert!(text.contains(needle), "{code:?}: {text}");
+    }
+
+    // A custom kind whose CRD is installed outside the app.
+    let app = App::new("ack");
+    let platform = app.stack("Platform", StackProps::default());
+    let vpc = imported_vpc(platform);
+    let cluster = Cluster::new(platform, "Cluster", &vpc, ClusterProps::default());
+    cluster.add_core_addons();
+    let step = cluster.add_manifest(
+        "Case",
+        [Object::custom(&Canary {
+            metadata: meta("api", Some("default")),
+            spec: json!({}),
+        })],
+    );
+    Annotations::from_app(&app)
+        .has_error_code("Platform/Cluster/Kubernetes/Case", k8s::MISSING_CRD);
+    step.node().acknowledge(
+        k8s::MISSING_CRD,
+        "Flagger is installed by the platform team",
+    );
+    assert!(app.synth().is_ok());
+
+    // Load-balancer requirements of the cluster, acknowledged for one Service.
+    for code in [k8s::LOAD_BALANCER_INTERNAL, k8s::LOAD_BALANCER_TLS] {
+        let app = App::new("ack");
+        let platform = app.stack("Platform", StackProps::default());
+        let vpc = imported_vpc(platform);
+        let cluster = Cluster::new(
+            platform,
+            "Cluster",
+            &vpc,
+            ClusterProps::default()
+                .internal_load_balancers(true)
+                .load_balancer_tls(true),
+        );
+        cluster.add_core_addons();
+        let step = cluster.add_manifest("Case", [Object::new(&load_balancer(&[]))]);
+        Annotations::from_app(&app).has_error_code("Platform/Cluster/Kubernetes/Case", code);
+        step.node()
+            .acknowledge(k8s::LOAD_BALANCER_INTERNAL, "the public storefront");
+        step.node()
+            .acknowledge(k8s::LOAD_BALANCER_TLS, "TLS ends at CloudFront");
+        let synth = app
+            .synth()
+            .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
+        let text = file(&synth, "Platform-Cluster-Kubernetes-Case.yaml");
+        assert!(text.contains("type: LoadBalancer"), "{text}");
+    }
+}

@@ -2,6 +2,7 @@
 
 mod fixtures;
 
+use cirrus_aws::codes;
 use cirrus_aws::ec2::{
     FlowLogDestination, FlowLogProps, GatewayEndpointService, IVpc, NatGateways, Peer, Port,
     SecurityGroup, SecurityGroupProps, SubnetGroup, SubnetType, Vpc, VpcAttributes, VpcPeering,
@@ -764,10 +765,8 @@ fn flow_logs_to_s3_take_no_role_path() {
             ..Default::default()
         },
     );
-    Annotations::from_app(&app).has_error(
-        "S/Vpc/FlowLog",
-        "role_path \"/network/\" is set, but flow logs to S3 use no role",
-    );
+    Annotations::from_app(&app)
+        .has_error_code("S/Vpc/FlowLog", codes::ec2::FLOW_LOG_ROLE_PATH_UNUSED);
 }
 
 #[test]
@@ -796,7 +795,10 @@ fn flow_log_prefixes_are_checked() {
                 ..Default::default()
             },
         );
-        Annotations::from_app(&app).has_error("*", needle);
+        let annotations = Annotations::from_app(&app);
+        annotations.has_error_code("S/Vpc/FlowLog", codes::ec2::FLOW_LOG_PREFIX_INVALID);
+        // One code for the prefix rules; the message says which rule, on purpose.
+        annotations.has_error("S/Vpc/FlowLog", needle);
     }
 }
 
@@ -856,15 +858,9 @@ fn peering_routes_both_sides_and_refuses_overlaps() {
         },
     );
     let annotations = Annotations::from_app(&app);
-    annotations.has_error(
-        "S/Peering",
-        "the blocks of the peered VPCs overlap: 10.0.0.0/16 and 10.0.128.0/17",
-    );
-    annotations.has_error("S/Self", "a VPC cannot be peered with itself");
-    annotations.has_error(
-        "S/NoTables",
-        "the requester VPC has no subnets of the kinds chosen for its routes (isolated)",
-    );
+    annotations.has_error_code("S/Peering", codes::ec2::PEERING_BLOCKS_OVERLAP);
+    annotations.has_error_code("S/Self", codes::ec2::PEERING_WITH_ITSELF);
+    annotations.has_error_code("S/NoTables", codes::ec2::PEERING_ROUTES_WITHOUT_SUBNETS);
 }
 
 #[test]

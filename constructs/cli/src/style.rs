@@ -82,11 +82,12 @@ impl Ui {
         eprintln!("{message}");
     }
 
-    /// Formats a diagnostic of `app`.
+    /// Formats a diagnostic of `app` the way rustc does: `error[S3-001]: message`, then the
+    /// construct path and the hint.
     pub fn diagnostic(&self, app: &str, d: &Diagnostic) -> String {
         let label = match d.severity {
-            Severity::Error => self.paint("1;31", "error"),
-            Severity::Warning => self.paint("1;33", "warning"),
+            Severity::Error => self.paint("1;31", &format!("error[{}]", d.code)),
+            Severity::Warning => self.paint("1;33", &format!("warning[{}]", d.code)),
         };
         let mut out = format!("{label}: {}", d.message);
         let at = if d.path.is_empty() {
@@ -99,5 +100,31 @@ impl Ui {
             out.push_str(&format!("\n  {}: {hint}", self.paint("1;36", "hint")));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Ui;
+    use cirrus_core::{Diagnostic, codes};
+
+    #[test]
+    fn diagnostics_print_their_code_the_way_rustc_does() {
+        let ui = Ui::plain();
+        let error = Diagnostic::error(
+            codes::CONSTRUCT_ID_INVALID,
+            "S/a b",
+            "construct id \"a b\" contains ' '",
+        )
+        .with_hint("use a-b");
+        assert_eq!(
+            ui.diagnostic("hello", &error),
+            "error[CORE-002]: construct id \"a b\" contains ' '\n  --> hello: S/a b\n  hint: use a-b"
+        );
+        let warning = Diagnostic::warning(codes::TEMPLATE_NEEDS_S3, "", "the template is large");
+        assert_eq!(
+            ui.diagnostic("hello", &warning),
+            "warning[CORE-033]: the template is large\n  --> hello"
+        );
     }
 }

@@ -3,6 +3,7 @@
 use std::cell::{Ref, RefCell, RefMut};
 use std::fmt;
 
+use crate::codes;
 use crate::construct::Node;
 use crate::diagnostics::{Diagnostic, SynthError};
 use crate::stack::{Stack, StackProps};
@@ -35,7 +36,7 @@ impl App {
             || name.starts_with('-')
         {
             tree.diagnostics.push(
-                Diagnostic::error(
+                Diagnostic::error(codes::APP_NAME_INVALID,
                     "",
                     format!(
                         "app name \"{name}\" is invalid; it names the output folder and may contain only lower-case letters, digits and '-'"

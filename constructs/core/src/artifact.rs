@@ -80,6 +80,7 @@ impl<'a> Artifact<'a> {
     pub(crate) fn create(scope: Node<'a>, id: &str, props: ArtifactProps) -> Artifact<'a> {
         if props.kind.is_empty() {
             scope.error_with_hint(
+                crate::codes::ARTIFACT_KIND_MISSING,
                 format!("artifact \"{id}\" has no kind"),
                 "set ArtifactProps::kind to the type the runner deploys it as",
             );

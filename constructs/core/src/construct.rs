@@ -7,13 +7,14 @@ use std::fmt;
 
 use crate::app::App;
 use crate::artifact::{Artifact, ArtifactProps, token_text};
-use crate::diagnostics::Diagnostic;
+use crate::codes;
+use crate::diagnostics::{Code, Diagnostic, ErrorCode, WarningCode};
 use crate::expr::Expr;
 use crate::id::{strip_non_alphanumeric, validate_construct_id};
 use crate::key::NodeKey;
 use crate::resource::{Resource, ResourceRef};
 use crate::stack::Stack;
-use crate::tree::{ElementRef, NodeData, NodeId, NodeKind, Validation};
+use crate::tree::{Acknowledgement, ElementRef, NodeData, NodeId, NodeKind, Validation};
 use crate::value::ToValue;
 
 /// Anything that has a place in the construct tree: stacks, resources, and the higher-level
@@ -175,7 +176,10 @@ impl<'a> Node<'a> {
     pub fn add_dependency(&self, target: &impl Construct<'a>) {
         let target = target.node();
         if !std::ptr::eq(self.app, target.app) {
-            self.error("dependency on a construct of another app");
+            self.error(
+                codes::FOREIGN_DEPENDENCY,
+                "dependency on a construct of another app",
+            );
             return;
         }
         let mut tree = self.app.tree_mut();
@@ -204,7 +208,7 @@ impl<'a> Node<'a> {
                     Some(state) => Some(state),
                     None => {
                         drop(tree);
-                        self.error(format!(
+                        self.error(codes::STATE_IN_USE, format!(
                             "internal error: the state {} of this construct was used while it was being changed",
                             std::any::type_name::<T>()
                         ));
@@ -234,20 +238,99 @@ impl<'a> Node<'a> {
         result
     }
 
-    /// Reports an error at this node's path; synthesis then fails and prints it with the others.
-    /// Higher-level constructs use this to reject invalid props.
-    pub fn error(&self, message: impl Into<String>) {
-        self.report(Diagnostic::error("", message));
+    /// Reports an error of check `code` at this node's path; synthesis then fails and prints
+    /// it with the others. Higher-level constructs use this to reject invalid props.
+    pub fn error(&self, code: ErrorCode, message: impl Into<String>) {
+        self.report(Diagnostic::error(code, "", message));
     }
 
     /// Reports an error with a hint on how to fix it.
-    pub fn error_with_hint(&self, message: impl Into<String>, hint: impl Into<String>) {
-        self.report(Diagnostic::error("", message).with_hint(hint));
+    pub fn error_with_hint(
+        &self,
+        code: ErrorCode,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        self.report(Diagnostic::error(code, "", message).with_hint(hint));
     }
 
-    /// Reports a warning at this node's path.
-    pub fn warning(&self, message: impl Into<String>) {
-        self.report(Diagnostic::warning("", message));
+    /// Reports a warning of check `code` at this node's path.
+    pub fn warning(&self, code: WarningCode, message: impl Into<String>) {
+        self.report(Diagnostic::warning(code, "", message));
+    }
+
+    /// Reports a warning with a hint on what to do about it.
+    pub fn warning_with_hint(
+        &self,
+        code: WarningCode,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        self.report(Diagnostic::warning(code, "", message).with_hint(hint));
+    }
+
+    /// Accepts the diagnostics of check `code` at this node and below, for `reason`: they are
+    /// no longer reported, and the acknowledgement is written into `tree.json` with its
+    /// reason, where a reviewer reads it in `synth-out/`.
+    ///
+    /// - The reason must say why (an empty one is error
+    ///   [`ACKNOWLEDGEMENT_WITHOUT_REASON`](codes::ACKNOWLEDGEMENT_WITHOUT_REASON)); it is for
+    ///   the reviewer.
+    /// - Every warning may be acknowledged; an error only when its code is marked
+    ///   acknowledgeable (secure defaults a deliberate design opts out of, such as SSH open to
+    ///   the internet). Acknowledging any other code is error
+    ///   [`NOT_ACKNOWLEDGEABLE`](codes::NOT_ACKNOWLEDGEABLE): structural errors (an invalid
+    ///   name, a missing property, a cycle) must be fixed.
+    /// - An acknowledgement that no diagnostic at or below this node needs is warning
+    ///   [`STALE_ACKNOWLEDGEMENT`](codes::STALE_ACKNOWLEDGEMENT), so that acknowledgements do
+    ///   not outlive the problem they excused; it is the one warning that cannot itself be
+    ///   acknowledged.
+    ///
+    /// ```
+    /// use cirrus_core::assertions::Annotations;
+    /// use cirrus_core::prelude::*;
+    /// use cirrus_core::ErrorCode;
+    ///
+    /// const OPEN: ErrorCode = ErrorCode::new("APP-001", "a port open to the internet").acknowledgeable();
+    ///
+    /// let app = App::new("demo");
+    /// let stack = app.stack("S", StackProps::default());
+    /// stack.add("Topic", RawResource::new("AWS::SNS::Topic", serde_json::json!({})));
+    /// stack.add_child("Bastion").error(OPEN, "port 22 is open to 0.0.0.0/0");
+    /// stack.node().acknowledge(OPEN, "the bastion is the one way in; reviewed by security");
+    /// let out = app.synth().unwrap();
+    /// assert!(out.warnings.is_empty());
+    /// assert_eq!(
+    ///     out.tree()["tree"]["children"]["S"]["acknowledgements"][0]["code"],
+    ///     "APP-001"
+    /// );
+    /// ```
+    pub fn acknowledge(&self, code: impl Into<Code>, reason: &str) {
+        let code = code.into();
+        if reason.trim().is_empty() {
+            self.error_with_hint(
+                codes::ACKNOWLEDGEMENT_WITHOUT_REASON,
+                format!("the acknowledgement of {code} gives no reason"),
+                "say why the app accepts it: the reason is what a reviewer reads in tree.json",
+            );
+            return;
+        }
+        if !code.acknowledgeable() {
+            self.error_with_hint(
+                codes::NOT_ACKNOWLEDGEABLE,
+                format!(
+                    "{code} ({}) cannot be acknowledged",
+                    code.summary()
+                ),
+                "only warnings and the errors of secure defaults may be acknowledged; fix the app instead",
+            );
+            return;
+        }
+        self.app.tree_mut().acknowledgements.push(Acknowledgement {
+            node: self.id,
+            code,
+            reason: reason.to_owned(),
+        });
     }
 
     /// Records a diagnostic, setting its path to this node's.
@@ -267,6 +350,7 @@ impl<'a> Node<'a> {
         if !parent.kind.is_scope() {
             problems.push(
                 Diagnostic::error(
+                    codes::NOT_A_SCOPE,
                     "",
                     format!(
                         "cannot add \"{id}\" below {}, which cannot have children",
@@ -277,19 +361,23 @@ impl<'a> Node<'a> {
             );
         }
         if let Err(reason) = validate_construct_id(id) {
-            problems.push(Diagnostic::error("", reason));
+            problems.push(Diagnostic::error(codes::CONSTRUCT_ID_INVALID, "", reason));
         }
         let stripped = strip_non_alphanumeric(id);
         if let Some(&sibling) = parent.children_by_stripped_id.get(&stripped) {
             let sibling_id = &tree.node(sibling).id;
             if sibling_id == id {
                 problems.push(
-                    Diagnostic::error("", format!("duplicate construct id \"{id}\""))
-                        .with_hint("ids must be unique among the children of a scope"),
+                    Diagnostic::error(
+                        codes::DUPLICATE_ID,
+                        "",
+                        format!("duplicate construct id \"{id}\""),
+                    )
+                    .with_hint("ids must be unique among the children of a scope"),
                 );
             } else {
                 problems.push(
-                    Diagnostic::error(
+                    Diagnostic::error(codes::ID_COLLISION,
                         "",
                         format!(
                             "construct id \"{id}\" collides with its sibling \"{sibling_id}\": both become \"{stripped}\" in logical ids"
@@ -357,20 +445,8 @@ mod tests {
             node.with_state(|inner: &mut Counter| inner.0 = 99);
         });
         assert_eq!(node.with_state(|c: &mut Counter| c.0), 5);
-        let errors: Vec<_> = app
-            .synth()
-            .unwrap_err()
-            .diagnostics
-            .errors()
-            .cloned()
-            .collect();
-        assert!(
-            errors
-                .iter()
-                .any(|d| d.path == "S/C"
-                    && d.message.contains("was used while it was being changed")),
-            "{errors:?}"
-        );
+        crate::assertions::Annotations::from_app(&app)
+            .has_error_code("S/C", crate::codes::STATE_IN_USE);
     }
 
     #[test]

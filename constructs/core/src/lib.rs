@@ -21,6 +21,7 @@ mod app_def;
 mod arn;
 pub mod artifact;
 pub mod assertions;
+pub mod codes;
 mod condition;
 mod construct;
 mod diagnostics;
@@ -47,7 +48,9 @@ pub use arn::Arn;
 pub use artifact::{Artifact, ArtifactFile, ArtifactProps, FileContent};
 pub use condition::Condition;
 pub use construct::{Construct, Node};
-pub use diagnostics::{Diagnostic, Diagnostics, Severity, SynthError};
+pub use diagnostics::{
+    Code, Diagnostic, Diagnostics, ErrorCode, Severity, SynthError, WarningCode, registry_problems,
+};
 pub use expr::{Expr, List, Map, fns, pseudo};
 pub use intrinsic::{CondExpr, Intrinsic, Pseudo, RuleExpr};
 pub use key::{NodeKey, ResourceKey};

@@ -4,6 +4,7 @@ use std::fmt;
 
 use indexmap::IndexMap;
 
+use crate::codes;
 use crate::construct::{Construct, Node};
 use crate::expr::Expr;
 use crate::intrinsic::Intrinsic;
@@ -90,7 +91,7 @@ impl<'a> Node<'a> {
         );
         let node = Node::new(self.app(), node);
         for problem in problems {
-            node.error(problem);
+            node.error(codes::MAPPING_INVALID, problem);
         }
         Mapping { node }
     }

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::codes;
 use crate::condition::Condition;
 use crate::construct::{Construct, Node};
 use crate::expr::Expr;
@@ -57,7 +58,7 @@ impl<'a> Output<'a> {
         if let Some(literal) = name.as_literal()
             && let Err(reason) = validate_export_name(literal)
         {
-            self.node.error(reason);
+            self.node.error(codes::EXPORT_NAME_INVALID, reason);
         }
         let name = name.to_value();
         self.with_data(|data| data.export_name = Some(name));

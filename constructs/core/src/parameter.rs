@@ -9,7 +9,9 @@ use std::marker::PhantomData;
 
 use indexmap::IndexMap;
 
+use crate::codes;
 use crate::construct::{Construct, Node};
+use crate::diagnostics::ErrorCode;
 use crate::expr::{Expr, List};
 use crate::intrinsic::Intrinsic;
 use crate::tree::{NodeKind, ParameterData};
@@ -156,27 +158,32 @@ impl<'a> Node<'a> {
         if let (Some(min), Some(max)) = (props.min_length, props.max_length)
             && min > max
         {
-            problems.push(format!("min_length {min} is greater than max_length {max}"));
+            problems.push((
+                codes::PARAMETER_CONSTRAINTS,
+                format!("min_length {min} is greater than max_length {max}"),
+            ));
         }
         if let Some(default) = &props.default {
             let len = u32::try_from(default.chars().count()).unwrap_or(u32::MAX);
             if props.min_length.is_some_and(|min| len < min)
                 || props.max_length.is_some_and(|max| len > max)
             {
-                problems.push(format!(
+                problems.push((codes::PARAMETER_CONSTRAINTS, format!(
                     "default \"{default}\" is {len} characters long, outside min_length/max_length"
-                ));
+                )));
             }
             if !props.allowed_values.is_empty() && !props.allowed_values.contains(default) {
-                problems.push(format!(
-                    "default \"{default}\" is not one of allowed_values"
+                problems.push((
+                    codes::PARAMETER_CONSTRAINTS,
+                    format!("default \"{default}\" is not one of allowed_values"),
                 ));
             }
         }
         if props.param_type == StringType::SsmValue && props.default.is_none() {
-            problems.push(
+            problems.push((
+                codes::PARAMETER_DEFAULT_REQUIRED,
                 "an SSM parameter type needs a default: the name of the SSM parameter".to_owned(),
-            );
+            ));
         }
         let type_name = match &props.param_type {
             StringType::String => "String".to_owned(),
@@ -214,16 +221,25 @@ impl<'a> Node<'a> {
         if let (Some(min), Some(max)) = (props.min_value, props.max_value)
             && min > max
         {
-            problems.push(format!("min_value {min} is greater than max_value {max}"));
+            problems.push((
+                codes::PARAMETER_CONSTRAINTS,
+                format!("min_value {min} is greater than max_value {max}"),
+            ));
         }
         if let Some(default) = props.default {
             if props.min_value.is_some_and(|min| default < min)
                 || props.max_value.is_some_and(|max| default > max)
             {
-                problems.push(format!("default {default} is outside min_value/max_value"));
+                problems.push((
+                    codes::PARAMETER_CONSTRAINTS,
+                    format!("default {default} is outside min_value/max_value"),
+                ));
             }
             if !props.allowed_values.is_empty() && !props.allowed_values.contains(&default) {
-                problems.push(format!("default {default} is not one of allowed_values"));
+                problems.push((
+                    codes::PARAMETER_CONSTRAINTS,
+                    format!("default {default} is not one of allowed_values"),
+                ));
             }
         }
         let all_numbers = props
@@ -233,7 +249,10 @@ impl<'a> Node<'a> {
             .chain(&props.min_value)
             .chain(&props.max_value);
         if all_numbers.clone().any(|n| !n.is_finite()) {
-            problems.push("numbers must be finite".to_owned());
+            problems.push((
+                codes::PARAMETER_CONSTRAINTS,
+                "numbers must be finite".to_owned(),
+            ));
         }
         let mut fields = IndexMap::new();
         describe(&mut fields, props.description.as_deref(), &mut problems);
@@ -265,8 +284,9 @@ impl<'a> Node<'a> {
         {
             for item in default {
                 if !props.allowed_values.contains(item) {
-                    problems.push(format!(
-                        "default item \"{item}\" is not one of allowed_values"
+                    problems.push((
+                        codes::PARAMETER_CONSTRAINTS,
+                        format!("default item \"{item}\" is not one of allowed_values"),
                     ));
                 }
             }
@@ -294,7 +314,7 @@ impl<'a> Node<'a> {
         type_name: String,
         is_list: bool,
         fields: IndexMap<String, Value>,
-        problems: Vec<String>,
+        problems: Vec<(ErrorCode, String)>,
     ) -> Parameter<'a, T> {
         let node = self.create_child(
             id,
@@ -305,8 +325,8 @@ impl<'a> Node<'a> {
             })),
         );
         let node = Node::new(self.app(), node);
-        for problem in problems {
-            node.error(problem);
+        for (code, problem) in problems {
+            node.error(code, problem);
         }
         Parameter {
             node,
@@ -318,13 +338,16 @@ impl<'a> Node<'a> {
 fn describe(
     fields: &mut IndexMap<String, Value>,
     description: Option<&str>,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<(ErrorCode, String)>,
 ) {
     if let Some(description) = description {
         if description.len() > MAX_DESCRIPTION {
-            problems.push(format!(
-                "description is {} bytes long; CloudFormation allows at most {MAX_DESCRIPTION}",
-                description.len()
+            problems.push((
+                codes::DESCRIPTION_TOO_LONG,
+                format!(
+                    "description is {} bytes long; CloudFormation allows at most {MAX_DESCRIPTION}",
+                    description.len()
+                ),
             ));
         }
         fields.insert("Description".into(), Value::String(description.to_owned()));

@@ -7,6 +7,7 @@ use std::marker::PhantomData;
 
 use indexmap::IndexMap;
 
+use crate::codes;
 use crate::condition::Condition;
 use crate::construct::{Construct, Node};
 use crate::expr::{Expr, List};
@@ -125,7 +126,7 @@ impl<'a, R: Resource> ResourceRef<'a, R> {
             _type: PhantomData,
         };
         if let Some(problem) = problem {
-            handle.node.error(problem);
+            handle.node.error(codes::RESOURCE_TYPE_INVALID, problem);
         }
         handle
     }
@@ -205,8 +206,10 @@ impl<'a, R: Resource> ResourceRef<'a, R> {
         // without the arena being borrowed.
         let taken = self.with_data(|data| data.props.take()).flatten();
         let Some(mut props) = taken else {
-            self.node
-                .error("resource properties changed while they were already being changed");
+            self.node.error(
+                codes::PROPERTIES_IN_USE,
+                "resource properties changed while they were already being changed",
+            );
             return;
         };
         if let Some(typed) = props.as_any_mut().downcast_mut::<R>() {
@@ -267,7 +270,7 @@ impl<'a, R: Resource> ResourceRef<'a, R> {
     /// resource created by another tool, so CloudFormation does not replace it).
     pub fn override_logical_id(&self, logical_id: &str) {
         if let Err(reason) = validate_logical_id(logical_id) {
-            self.node.error(reason);
+            self.node.error(codes::LOGICAL_ID_INVALID, reason);
         }
         let logical_id = logical_id.to_owned();
         self.with_data(|data| data.logical_id_override = Some(logical_id));

@@ -1,5 +1,6 @@
 //! Template rules: assertions over parameter values, checked before anything is created.
 
+use crate::codes;
 use crate::construct::Node;
 use crate::intrinsic::RuleExpr;
 use crate::tree::{NodeKind, RuleData};
@@ -39,7 +40,7 @@ impl<'a> Node<'a> {
         );
         let node = Node::new(self.app(), node);
         if empty {
-            node.error("a rule needs at least one assertion");
+            node.error(codes::RULE_EMPTY, "a rule needs at least one assertion");
         }
         node
     }

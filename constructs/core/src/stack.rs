@@ -4,8 +4,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::app::App;
+use crate::codes;
 use crate::condition::Condition;
 use crate::construct::{Construct, Node};
+use crate::diagnostics::ErrorCode;
 use crate::expr::{Expr, List};
 use crate::intrinsic::CondExpr;
 use crate::mapping::Mapping;
@@ -54,20 +56,22 @@ impl Env {
         )
     }
 
-    fn problems(&self) -> Vec<String> {
+    fn problems(&self) -> Vec<(ErrorCode, String)> {
         let mut out = Vec::new();
         if let Some(account) = &self.account
             && (account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()))
         {
-            out.push(format!(
-                "account \"{account}\" is not a 12-digit AWS account id"
+            out.push((
+                codes::ACCOUNT_INVALID,
+                format!("account \"{account}\" is not a 12-digit AWS account id"),
             ));
         }
         if let Some(region) = &self.region
             && !is_region_name(region)
         {
-            out.push(format!(
-                "region \"{region}\" is not an AWS region name such as \"eu-west-1\""
+            out.push((
+                codes::REGION_INVALID,
+                format!("region \"{region}\" is not an AWS region name such as \"eu-west-1\""),
             ));
         }
         out
@@ -135,14 +139,17 @@ impl<'a> Stack<'a> {
         let mut problems = props.env.problems();
         let name = props.stack_name.as_deref().unwrap_or(id);
         if let Err(reason) = validate_stack_name(name) {
-            problems.push(reason);
+            problems.push((codes::STACK_NAME_INVALID, reason));
         }
         if let Some(description) = &props.description
             && description.len() > MAX_DESCRIPTION
         {
-            problems.push(format!(
-                "description is {} bytes long; CloudFormation allows at most {MAX_DESCRIPTION}",
-                description.len()
+            problems.push((
+                codes::DESCRIPTION_TOO_LONG,
+                format!(
+                    "description is {} bytes long; CloudFormation allows at most {MAX_DESCRIPTION}",
+                    description.len()
+                ),
             ));
         }
         let tags = props.tags.clone();
@@ -156,8 +163,8 @@ impl<'a> Stack<'a> {
         let stack = Stack {
             node: Node::new(app, node),
         };
-        for problem in problems {
-            stack.node.error(problem);
+        for (code, problem) in problems {
+            stack.node.error(code, problem);
         }
         for (key, value) in tags {
             TagRule::add(&key, value.as_str().into()).attach(stack.node);

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::codes;
 use crate::construct::{Construct, Node};
 use crate::diagnostics::Diagnostic;
 use crate::expr::Expr;
@@ -141,18 +142,20 @@ impl TagRule {
         let key = &self.key;
         if key.is_empty() || key.chars().count() > 128 {
             out.push(Diagnostic::error(
+                codes::TAG_KEY_INVALID,
                 "",
                 format!("tag key \"{key}\" must be 1 to 128 characters long"),
             ));
         }
         if key.to_ascii_lowercase().starts_with("aws:") {
             out.push(Diagnostic::error(
+                codes::TAG_KEY_RESERVED,
                 "",
                 format!("tag key \"{key}\" uses the prefix \"aws:\", which is reserved for AWS"),
             ));
         }
         if let Some(bad) = key.chars().find(|c| !tag_char(*c)) {
-            out.push(Diagnostic::error(
+            out.push(Diagnostic::error(codes::TAG_KEY_INVALID,
                 "",
                 format!("tag key \"{key}\" contains {bad:?}; tag keys may contain letters, digits, spaces and _.:/=+-@"),
             ));
@@ -160,12 +163,13 @@ impl TagRule {
         if let Some(Value::String(value)) = &self.value {
             if value.chars().count() > 256 {
                 out.push(Diagnostic::error(
+                    codes::TAG_VALUE_INVALID,
                     "",
                     format!("the value of tag \"{key}\" is longer than 256 characters"),
                 ));
             }
             if let Some(bad) = value.chars().find(|c| !tag_char(*c)) {
-                out.push(Diagnostic::error(
+                out.push(Diagnostic::error(codes::TAG_VALUE_INVALID,
                     "",
                     format!("the value of tag \"{key}\" contains {bad:?}; tag values may contain letters, digits, spaces and _.:/=+-@"),
                 ));
@@ -314,6 +318,7 @@ pub(crate) fn apply(
             None
         }
         _ => Some(Diagnostic::warning(
+            codes::TAGS_NOT_PROPAGATED,
             tree.path(resource),
             format!(
                 "tags from enclosing scopes were not added: the {} property is an expression, not a literal",

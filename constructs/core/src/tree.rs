@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use indexmap::IndexMap;
 
 use crate::artifact::ArtifactProps;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::intrinsic::{CondExpr, RuleExpr};
 use crate::patch::PatchOp;
 use crate::policies::{DeletionPolicy, UpdateReplacePolicy};
@@ -62,6 +62,8 @@ pub(crate) struct Tree {
     pub(crate) tokens: Vec<(Value, NodeId)>,
     /// Checks that run when the app is synthesized (see [`crate::Node::add_validation`]).
     pub(crate) validations: Vec<(NodeId, Validation)>,
+    /// Codes the app accepts at a node and below, with the reason, in the order given.
+    pub(crate) acknowledgements: Vec<Acknowledgement>,
 }
 
 /// A check of a construct that can only run once the app is complete.
@@ -72,6 +74,14 @@ impl std::fmt::Debug for Validation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Validation")
     }
+}
+
+/// A code an app accepts at a node and below ([`crate::Node::acknowledge`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Acknowledgement {
+    pub(crate) node: NodeId,
+    pub(crate) code: Code,
+    pub(crate) reason: String,
 }
 
 pub(crate) const ROOT: NodeId = NodeId(0);
@@ -93,6 +103,7 @@ impl Tree {
             diagnostics: Vec::new(),
             tokens: Vec::new(),
             validations: Vec::new(),
+            acknowledgements: Vec::new(),
         }
     }
 

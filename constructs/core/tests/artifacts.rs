@@ -227,6 +227,12 @@ fn an_artifact_id_may_not_be_a_stack_id() {
     );
 }
 
+mod test_codes {
+    cirrus_core::codes! {
+        TOO_MANY = error("TEST-001", "more things than the construct allows");
+    }
+}
+
 #[test]
 fn validations_run_at_every_synthesis_with_the_complete_app() {
     use cirrus_core::Diagnostic;
@@ -239,7 +245,11 @@ fn validations_run_at_every_synthesis_with_the_complete_app() {
     holder.add_validation(|node| {
         let n = node.with_state(|c: &mut Count| c.0);
         if n > 1 {
-            vec![Diagnostic::error("", format!("{n} things, at most 1"))]
+            vec![Diagnostic::error(
+                test_codes::TOO_MANY,
+                "",
+                format!("{n} things, at most 1"),
+            )]
         } else {
             Vec::new()
         }

@@ -8,6 +8,7 @@
 use cirrus_cfn::athena::{CfnWorkGroup, work_group as wg};
 use cirrus_core::{Construct, Expr, Node, ResourceRef, fns, pseudo};
 
+use crate::codes;
 use crate::iam::{Grantable, PolicyStatement};
 use crate::kms::{IKey, Key};
 use crate::s3::IBucket;
@@ -383,11 +384,13 @@ fn check(node: Node<'_>, name: &str, props: &WorkGroupProps<'_>) {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
     {
         node.error_with_hint(
+            codes::athena::WORKGROUP_NAME_INVALID,
             format!("workgroup name \"{name}\" is not 1 to 128 letters, digits, '.', '_' or '-'"),
             "name the workgroup after its users, such as analytics-team",
         );
     } else if name == "primary" {
         node.error_with_hint(
+            codes::athena::WORKGROUP_NAME_RESERVED,
             "workgroup name \"primary\" is taken by the workgroup every account has",
             "choose another name",
         );
@@ -395,6 +398,7 @@ fn check(node: Node<'_>, name: &str, props: &WorkGroupProps<'_>) {
     let prefix = &props.results_prefix;
     if prefix.starts_with('/') || !(prefix.is_empty() || prefix.ends_with('/')) {
         node.error_with_hint(
+            codes::athena::RESULTS_PREFIX_INVALID,
             format!("results_prefix \"{prefix}\" must end with '/' and must not start with '/'"),
             "write it as a folder, such as athena-results/",
         );
@@ -402,7 +406,7 @@ fn check(node: Node<'_>, name: &str, props: &WorkGroupProps<'_>) {
     if let Some(bytes) = props.bytes_scanned_cutoff_per_query
         && bytes < MIN_CUTOFF
     {
-        node.error_with_hint(
+        node.error_with_hint(codes::athena::CUTOFF_TOO_SMALL,
             format!("bytes_scanned_cutoff_per_query is {bytes}; Athena's smallest limit is {MIN_CUTOFF} bytes (10 MB)"),
             "give at least 10_000_000, or leave it unset for no limit",
         );

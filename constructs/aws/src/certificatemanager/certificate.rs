@@ -3,6 +3,7 @@
 use cirrus_cfn::certificatemanager::{CfnCertificate, certificate};
 use cirrus_core::{Construct, Expr, List, Node, ResourceRef};
 
+use crate::codes;
 use crate::route53::names::{NameKind, is_within, normalize};
 use crate::route53::{IHostedZone, ImportedHostedZone};
 
@@ -68,7 +69,7 @@ impl ImportedCertificate<'_> {
         if let Some(region) = &self.region
             && region != CLOUDFRONT_CERTIFICATE_REGION
         {
-            node.error_with_hint(
+            node.error_with_hint(codes::acm::NOT_IN_US_EAST_1,
                 format!(
                     "the viewer certificate {} is in {region}; CloudFront only uses certificates from us-east-1",
                     self.node.path()
@@ -85,6 +86,7 @@ impl ImportedCertificate<'_> {
             && cert != here
         {
             node.error_with_hint(
+                codes::acm::REGION_MISMATCH,
                 format!(
                     "the certificate {} is in {cert}, the load balancer in {here}",
                     self.node.path()
@@ -185,18 +187,24 @@ impl<'a> Certificate<'a> {
             .chain(props.subject_alternative_names.iter().map(String::as_str))
         {
             match normalize(raw, NameKind::Host) {
-                Ok(name) if names.contains(&name) => {
-                    node.error(format!("the certificate lists \"{name}\" twice"))
-                }
+                Ok(name) if names.contains(&name) => node.error(
+                    codes::acm::NAME_DUPLICATE,
+                    format!("the certificate lists \"{name}\" twice"),
+                ),
                 Ok(name) => names.push(name),
-                Err(problem) => node.error(format!("certificate {problem}")),
+                Err(problem) => {
+                    node.error(codes::acm::NAME_INVALID, format!("certificate {problem}"))
+                }
             }
         }
         if names.len() > 100 {
-            node.error(format!(
-                "the certificate has {} names; ACM allows at most 100",
-                names.len()
-            ));
+            node.error(
+                codes::acm::TOO_MANY_NAMES,
+                format!(
+                    "the certificate has {} names; ACM allows at most 100",
+                    names.len()
+                ),
+            );
         }
         let (method, options) = validation_options(node, &names, validation);
         let primary = names
@@ -240,6 +248,7 @@ impl<'a> Certificate<'a> {
                 Some(parts[3].to_owned())
             } else {
                 node.error_with_hint(
+                    codes::acm::ARN_INVALID,
                     format!("\"{literal}\" is not the ARN of an ACM certificate"),
                     "certificate ARNs read arn:aws:acm:<region>:<account>:certificate/<id>",
                 );
@@ -271,7 +280,7 @@ fn validation_options(
             let zone_name = zone.zone_name();
             let bare = name.strip_prefix("*.").unwrap_or(name);
             if !zone_name.is_empty() && !is_within(bare, &zone_name) {
-                node.error_with_hint(
+                node.error_with_hint(codes::acm::NAME_OUTSIDE_ZONE,
                 format!("\"{name}\" is not in the validation zone \"{zone_name}\""),
                 "validate each name in the zone that holds it (CertificateValidation::DnsZones)",
             );
@@ -294,7 +303,7 @@ fn validation_options(
             for (raw, zone) in &zones {
                 let name = normalize(raw, NameKind::Host).unwrap_or_else(|_| raw.clone());
                 if !names.contains(&name) {
-                    node.error(format!(
+                    node.error(codes::acm::ZONE_UNUSED, format!(
                         "the validation zones name \"{name}\", which the certificate does not cover"
                     ));
                 }
@@ -304,6 +313,7 @@ fn validation_options(
             for name in names {
                 if !given.contains(name) {
                     node.error_with_hint(
+                        codes::acm::ZONE_MISSING,
                         format!("no validation zone is given for \"{name}\""),
                         "list every name of the certificate in CertificateValidation::DnsZones",
                     );

@@ -15,6 +15,7 @@ use crate::certificatemanager::{ICertificate, ImportedCertificate};
 use crate::cloudfront::origin::{HttpOrigin, Origin, OriginProtocol};
 use crate::cloudfront::policies::{cache, response_headers};
 use crate::cloudfront::s3_facts::{self, Sse};
+use crate::codes;
 use crate::iam::{Grantable, PolicyStatement, Principal};
 use crate::route53::names::{NameKind, normalize};
 use crate::route53::{AliasTarget, CLOUDFRONT_HOSTED_ZONE_ID};
@@ -350,13 +351,16 @@ impl<'a> Distribution<'a> {
         let mut cache_behaviors: List<distribution::CacheBehavior> = Vec::new();
         for (pattern, behavior) in &props.additional_behaviors {
             if pattern.is_empty() || pattern.len() > 255 || pattern == "*" {
-                node.error_with_hint(
+                node.error_with_hint(codes::cloudfront::PATH_PATTERN_INVALID,
                     format!("path pattern \"{pattern}\""),
                     "give a pattern such as \"/static/*\" (1 to 255 characters; \"*\" is the default behavior's)",
                 );
             }
             if patterns.contains(&pattern.as_str()) {
-                node.error(format!("path pattern \"{pattern}\" is given twice"));
+                node.error(
+                    codes::cloudfront::PATH_PATTERN_DUPLICATE,
+                    format!("path pattern \"{pattern}\" is given twice"),
+                );
             }
             patterns.push(pattern);
             let origin_id = origins.id_of(&behavior.origin);
@@ -385,13 +389,17 @@ impl<'a> Distribution<'a> {
         };
         if let Some(comment) = props.comment {
             if comment.len() > 128 {
-                node.error("a distribution comment is at most 128 characters long");
+                node.error(
+                    codes::cloudfront::COMMENT_TOO_LONG,
+                    "a distribution comment is at most 128 characters long",
+                );
             }
             config.comment = Some(comment.into());
         }
         if let Some(object) = props.default_root_object {
             if object.is_empty() || object.starts_with('/') || object.len() > 255 {
                 node.error_with_hint(
+                    codes::cloudfront::DEFAULT_ROOT_OBJECT_INVALID,
                     format!("default root object \"{object}\""),
                     "give the object's key without a leading '/', such as \"index.html\"",
                 );
@@ -628,25 +636,25 @@ fn error_responses(
         .iter()
         .map(|r| {
             if !ERROR_CODES.contains(&r.error_code) {
-                node.error(format!(
+                node.error(codes::cloudfront::ERROR_STATUS_UNSUPPORTED, format!(
                     "CloudFront cannot customise the answer to status {}; it can for {ERROR_CODES:?}",
                     r.error_code
                 ));
             }
             if seen.contains(&r.error_code) {
-                node.error(format!("status {} has two error responses", r.error_code));
+                node.error(codes::cloudfront::ERROR_RESPONSE_DUPLICATE, format!("status {} has two error responses", r.error_code));
             }
             seen.push(r.error_code);
             if let Some(code) = r.response_code
                 && code != 200
                 && !ERROR_CODES.contains(&code)
             {
-                node.error(format!(
+                node.error(codes::cloudfront::ERROR_STATUS_UNSUPPORTED, format!(
                     "CloudFront cannot answer with status {code}; it can with 200 or {ERROR_CODES:?}"
                 ));
             }
             if r.response_code.is_some() != r.response_page_path.is_some() {
-                node.error_with_hint(
+                node.error_with_hint(codes::cloudfront::ERROR_RESPONSE_INCOMPLETE,
                     format!("the error response for status {} has a response code or a page, not both", r.error_code),
                     "give response_code and response_page_path together",
                 );
@@ -654,7 +662,7 @@ fn error_responses(
             if let Some(path) = &r.response_page_path
                 && (!path.starts_with('/') || path.len() > 4096)
             {
-                node.error(format!(
+                node.error(codes::cloudfront::ERROR_PAGE_PATH_INVALID, format!(
                     "error page \"{path}\" must start with '/'"
                 ));
             }
@@ -686,6 +694,7 @@ fn viewer_certificate(
     domain.certificate.check_for_cloudfront(node);
     if domain.names.is_empty() {
         node.error_with_hint(
+            codes::cloudfront::DOMAIN_WITHOUT_NAMES,
             "a custom domain needs at least one name",
             "list the names the distribution answers to, such as \"www.example.com\"",
         );
@@ -694,11 +703,14 @@ fn viewer_certificate(
     for raw in &domain.names {
         match normalize(raw, NameKind::Host) {
             Ok(name) => names.push(name.into()),
-            Err(problem) => node.error(format!("alias {problem}")),
+            Err(problem) => {
+                node.error(codes::cloudfront::ALIAS_INVALID, format!("alias {problem}"))
+            }
         }
     }
     if !domain.minimum_tls.is_modern() {
         node.error_with_hint(
+            codes::cloudfront::VIEWER_TLS_OUTDATED,
             format!(
                 "viewer TLS policy \"{}\" accepts TLS versions before 1.2",
                 domain.minimum_tls.name()
@@ -740,7 +752,7 @@ fn logging(
         }
         DistributionLogging::To { bucket, prefix } => {
             if !s3_facts::acls_enabled(&bucket) {
-                node.error_with_hint(
+                node.error_with_hint(codes::cloudfront::LOG_BUCKET_WITHOUT_ACLS,
                     format!(
                         "CloudFront standard logs cannot go to {}: its ACLs are disabled",
                         bucket.node().path()
@@ -750,6 +762,7 @@ fn logging(
             }
             if s3_facts::sse(&bucket) != Sse::S3Managed {
                 node.error_with_hint(
+                    codes::cloudfront::LOG_BUCKET_KMS,
                     format!(
                         "CloudFront standard logs cannot go to {}: it is encrypted with KMS",
                         bucket.node().path()
@@ -785,6 +798,7 @@ fn firewall(node: Node<'_>, firewall: Firewall<'_>) -> Option<Expr<String>> {
         Firewall::WebAcl(acl) => {
             if acl.web_acl_scope() == Some(WebAclScope::Regional) {
                 node.error_with_hint(
+                    codes::cloudfront::WEB_ACL_REGIONAL,
                     format!(
                         "web ACL {} is regional; a distribution needs a CloudFront web ACL",
                         acl.label()
@@ -841,21 +855,26 @@ fn render_http_origin(node: Node<'_>, http: &HttpOrigin, id: &str) -> distributi
     if let Some(secs) = http.read_timeout_secs
         && !(1..=120).contains(&secs)
     {
-        node.error(format!(
-            "origin read timeout of {secs} seconds; CloudFront accepts 1 to 120"
-        ));
+        node.error(
+            codes::cloudfront::ORIGIN_TIMEOUT_OUT_OF_RANGE,
+            format!("origin read timeout of {secs} seconds; CloudFront accepts 1 to 120"),
+        );
     }
     if let Some(path) = &http.origin_path
         && (!path.starts_with('/') || path.ends_with('/'))
     {
-        node.error(format!(
-            "origin path \"{path}\" must start with '/' and not end with one"
-        ));
+        node.error(
+            codes::cloudfront::ORIGIN_PATH_INVALID,
+            format!("origin path \"{path}\" must start with '/' and not end with one"),
+        );
     }
     if let Some(literal) = http.domain_name.as_literal()
         && let Err(problem) = normalize(literal, NameKind::Host)
     {
-        node.error(format!("origin domain {problem}"));
+        node.error(
+            codes::cloudfront::ORIGIN_DOMAIN_INVALID,
+            format!("origin domain {problem}"),
+        );
     }
     let headers: List<distribution::OriginCustomHeader> = http
         .custom_headers
@@ -883,7 +902,7 @@ fn render_http_origin(node: Node<'_>, http: &HttpOrigin, id: &str) -> distributi
 /// Refuses S3 origins CloudFront could not read, or whose policy would make a cycle.
 fn check_s3_origin(node: Node<'_>, bucket: &Bucket<'_>) {
     if bucket.node().stack() != node.stack() {
-        node.error_with_hint(
+        node.error_with_hint(codes::cloudfront::S3_ORIGIN_IN_OTHER_STACK,
             format!(
                 "the origin bucket {} is in another stack than the distribution",
                 bucket.node().path()
@@ -892,7 +911,7 @@ fn check_s3_origin(node: Node<'_>, bucket: &Bucket<'_>) {
         );
     }
     if s3_facts::sse(bucket) == Sse::AwsManagedKms {
-        node.error_with_hint(
+        node.error_with_hint(codes::cloudfront::S3_ORIGIN_UNREADABLE,
             format!(
                 "CloudFront cannot read {}: its objects are encrypted with the AWS managed key aws/s3, whose policy cannot admit CloudFront",
                 bucket.node().path()

@@ -5,6 +5,7 @@ use cirrus_core::{Expr, fns};
 use serde_json::{Map, Value as J, json};
 
 use crate::codebuild::env_var::{EnvVar, Problem, check_variable_name};
+use crate::codes;
 
 /// Where the build's commands come from.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,7 +141,7 @@ impl InlineBuildSpec {
     pub(crate) fn problems(&self) -> Vec<Problem> {
         let mut out: Vec<Problem> = Vec::new();
         let mut problems: Vec<Problem> = Vec::new();
-        let mut say = |message: String| out.push(Problem::plain(message));
+        let mut say = |code, message: String| out.push(Problem::plain(code, message));
         let phases = &self.phases;
         let install_commands = phases
             .install
@@ -152,25 +153,37 @@ impl InlineBuildSpec {
             .map(|p| p.commands.len())
             .sum();
         if install_commands + other_commands == 0 {
-            say("the inline buildspec runs no commands".to_owned());
+            say(
+                codes::codebuild::BUILDSPEC_INVALID,
+                "the inline buildspec runs no commands".to_owned(),
+            );
         }
         let mut names: Vec<&str> = Vec::new();
         for (name, value) in &self.env.variables {
             if names.contains(&name.as_str()) {
-                say(format!("the buildspec sets {name} twice"));
+                say(
+                    codes::codebuild::ENV_VAR_DUPLICATE,
+                    format!("the buildspec sets {name} twice"),
+                );
             }
             names.push(name);
             problems.extend(value.problems(name));
         }
         for name in &self.env.exported_variables {
             if let Err(p) = check_variable_name(name) {
-                say(format!("buildspec exported-variables: {p}"));
+                say(
+                    codes::codebuild::ENV_VAR_NAME_INVALID,
+                    format!("buildspec exported-variables: {p}"),
+                );
             }
         }
         if let Some(install) = &phases.install {
             for (runtime, version) in &install.runtime_versions {
                 if runtime.is_empty() || version.is_empty() {
-                    say("a runtime version needs a runtime and a version".to_owned());
+                    say(
+                        codes::codebuild::BUILDSPEC_INVALID,
+                        "a runtime version needs a runtime and a version".to_owned(),
+                    );
                 }
             }
         }
@@ -197,19 +210,26 @@ impl InlineBuildSpec {
         ] {
             if let Some((commands, finally)) = commands {
                 if commands.is_empty() && !finally.is_empty() {
-                    say(format!(
-                        "the {phase} phase has finally commands but no commands"
-                    ));
+                    say(
+                        codes::codebuild::BUILDSPEC_INVALID,
+                        format!("the {phase} phase has finally commands but no commands"),
+                    );
                 }
                 if commands.iter().chain(finally).any(|c| c.trim().is_empty()) {
-                    say(format!("the {phase} phase has an empty command"));
+                    say(
+                        codes::codebuild::BUILDSPEC_INVALID,
+                        format!("the {phase} phase has an empty command"),
+                    );
                 }
             }
         }
         if let Some(artifacts) = &self.artifacts
             && artifacts.files.is_empty()
         {
-            say("the buildspec's artifacts list no files".to_owned());
+            say(
+                codes::codebuild::BUILDSPEC_INVALID,
+                "the buildspec's artifacts list no files".to_owned(),
+            );
         }
         out.extend(problems);
         out

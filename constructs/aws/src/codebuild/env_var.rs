@@ -3,6 +3,7 @@
 use cirrus_cfn::codebuild::project;
 use cirrus_core::{Expr, fns};
 
+use crate::codes;
 use crate::iam::Grantable;
 use crate::secretsmanager::{ISecret, SecretRef, plaintext_secret_problem};
 use crate::ssm::{IParameter, ParameterRef};
@@ -112,7 +113,10 @@ impl EnvVar {
     pub(crate) fn problems(&self, name: &str) -> Vec<Problem> {
         let mut out = Vec::new();
         if let Err(problem) = check_variable_name(name) {
-            out.push(Problem::plain(problem));
+            out.push(Problem::plain(
+                codes::codebuild::ENV_VAR_NAME_INVALID,
+                problem,
+            ));
         }
         match self {
             EnvVar::Plain(value) => {
@@ -120,6 +124,7 @@ impl EnvVar {
                     && let Some(problem) = plaintext_secret_problem(name, text)
                 {
                     out.push(Problem {
+                        code: codes::codebuild::ENV_VAR_PLAINTEXT_SECRET,
                         message: format!("environment variable {problem}"),
                         hint: Some(SECRET_HINT),
                     });
@@ -129,7 +134,7 @@ impl EnvVar {
                 json_key: Some(key),
                 ..
             } if key.is_empty() || key.contains(':') => {
-                out.push(Problem::plain(format!(
+                out.push(Problem::plain(codes::codebuild::ENV_VAR_JSON_KEY_INVALID, format!(
                     "environment variable {name}: the JSON key \"{key}\" must be non-empty and without ':'"
                 )));
             }
@@ -142,13 +147,15 @@ impl EnvVar {
 /// A problem found in the settings of a build, with a hint when there is an obvious fix.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Problem {
+    pub(crate) code: cirrus_core::ErrorCode,
     pub(crate) message: String,
     pub(crate) hint: Option<&'static str>,
 }
 
 impl Problem {
-    pub(crate) fn plain(message: impl Into<String>) -> Problem {
+    pub(crate) fn plain(code: cirrus_core::ErrorCode, message: impl Into<String>) -> Problem {
         Problem {
+            code,
             message: message.into(),
             hint: None,
         }
@@ -157,8 +164,8 @@ impl Problem {
     /// Reports the problem at `node`.
     pub(crate) fn report(self, node: cirrus_core::Node<'_>) {
         match self.hint {
-            Some(hint) => node.error_with_hint(self.message, hint),
-            None => node.error(self.message),
+            Some(hint) => node.error_with_hint(self.code, self.message, hint),
+            None => node.error(self.code, self.message),
         }
     }
 }

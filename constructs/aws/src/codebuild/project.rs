@@ -7,6 +7,7 @@ use cirrus_core::{Construct, Expr, Node, ResourceRef, fns};
 
 use crate::codebuild::{BuildEnvironment, BuildSpec, EnvVar, Platform};
 use crate::codecommit::{IRepository, RepositoryRef};
+use crate::codes;
 use crate::ec2::{ISecurityGroup, IVpc, SubnetType};
 use crate::iam::{
     Grantable, Policy, PolicyCondition, PolicyDocument, PolicyStatement, Principal, Role, RoleProps,
@@ -308,6 +309,7 @@ impl<'a> Project<'a> {
             }
             None => {
                 node.error_with_hint(
+                    codes::codebuild::PROJECT_ARN_INVALID,
                     format!("\"{literal}\" is not the ARN of a CodeBuild project"),
                     "project ARNs read arn:aws:codebuild:<region>:<account>:project/<name>",
                 );
@@ -732,7 +734,7 @@ fn check_name(node: Node<'_>, name: &str) {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !valid {
-        node.error(format!(
+        node.error(codes::codebuild::PROJECT_NAME_INVALID, format!(
             "project name \"{name}\" must be 2 to 255 letters, digits, '-' and '_', starting with a letter or digit"
         ));
     }
@@ -744,22 +746,29 @@ fn check_props(node: Node<'_>, props: &ProjectProps<'_>) {
         check_name(node, name);
     }
     if !(5..=2160).contains(&props.timeout_minutes) {
-        node.error(format!(
-            "timeout_minutes is {}; CodeBuild accepts 5 to 2160",
-            props.timeout_minutes
-        ));
+        node.error(
+            codes::codebuild::TIMEOUT_OUT_OF_RANGE,
+            format!(
+                "timeout_minutes is {}; CodeBuild accepts 5 to 2160",
+                props.timeout_minutes
+            ),
+        );
     }
     if let Some(minutes) = props.queued_timeout_minutes
         && !(5..=480).contains(&minutes)
     {
-        node.error(format!(
-            "queued_timeout_minutes is {minutes}; CodeBuild accepts 5 to 480"
-        ));
+        node.error(
+            codes::codebuild::TIMEOUT_OUT_OF_RANGE,
+            format!("queued_timeout_minutes is {minutes}; CodeBuild accepts 5 to 480"),
+        );
     }
     let mut names: Vec<&str> = Vec::new();
     for (name, value) in &props.environment_variables {
         if names.contains(&name.as_str()) {
-            node.error(format!("environment variable {name} is set twice"));
+            node.error(
+                codes::codebuild::ENV_VAR_DUPLICATE,
+                format!("environment variable {name} is set twice"),
+            );
         }
         names.push(name);
         for problem in value.problems(name) {
@@ -776,51 +785,65 @@ fn check_props(node: Node<'_>, props: &ProjectProps<'_>) {
                 && !matches!(&props.cache, Cache::Local(modes) if modes.contains(&LocalCacheMode::Custom))
             {
                 node.error_with_hint(
+                    codes::codebuild::CACHE_PATHS_WITHOUT_CACHE,
                     "the buildspec lists cache paths but the project keeps no custom cache",
                     "set cache to Cache::Local(vec![LocalCacheMode::Custom]) or Cache::S3 { .. }",
                 );
             }
             if spec.artifacts.is_some() && !matches!(props.source, Source::CodePipeline) {
-                node.warning(
+                node.warning(codes::codebuild::ARTIFACTS_WITHOUT_DESTINATION,
                     "the buildspec declares artifacts, but only a project with a pipeline source has somewhere to put them",
                 );
             }
         }
         BuildSpec::FromSource(path) => {
             if matches!(props.source, Source::None) {
-                node.error_with_hint(
+                node.error_with_hint(codes::codebuild::BUILDSPEC_WITHOUT_SOURCE,
                     format!("the buildspec is read from {path} in the source, but the project has no source"),
                     "give the project an inline buildspec (BuildSpec::Inline) or a source",
                 );
             }
             if path.trim().is_empty() {
-                node.error("the buildspec path is empty");
+                node.error(
+                    codes::codebuild::BUILDSPEC_PATH_EMPTY,
+                    "the buildspec path is empty",
+                );
             }
         }
     }
     match &props.cache {
         Cache::Local(modes) if modes.is_empty() => {
-            node.error("a local cache needs at least one mode");
+            node.error(
+                codes::codebuild::CACHE_WITHOUT_MODES,
+                "a local cache needs at least one mode",
+            );
         }
         Cache::Local(modes)
             if modes.contains(&LocalCacheMode::DockerLayer) && !props.environment.privileged =>
         {
             node.error_with_hint(
+                codes::codebuild::DOCKER_CACHE_NOT_PRIVILEGED,
                 "the Docker layer cache needs privileged mode",
                 "set environment.privileged, or drop LocalCacheMode::DockerLayer",
             );
         }
         Cache::S3 { prefix, .. } if prefix.is_empty() || prefix.starts_with('/') => {
-            node.error("the S3 cache prefix must be non-empty and must not start with '/'");
+            node.error(
+                codes::codebuild::CACHE_PREFIX_INVALID,
+                "the S3 cache prefix must be non-empty and must not start with '/'",
+            );
         }
         _ => {}
     }
     if let Some(vpc) = &props.vpc {
         if vpc.subnet_ids.is_empty() {
-            node.error(format!("the VPC has no {:?} subnets", vpc.kind));
+            node.error(
+                codes::codebuild::VPC_SUBNETS_MISSING,
+                format!("the VPC has no {:?} subnets", vpc.kind),
+            );
         }
         if vpc.kind == SubnetType::Public {
-            node.error_with_hint(
+            node.error_with_hint(codes::codebuild::PUBLIC_SUBNETS,
                 "builds in public subnets get no public address and cannot reach the internet",
                 "place the project in SubnetType::PrivateWithEgress (or Isolated with VPC endpoints)",
             );

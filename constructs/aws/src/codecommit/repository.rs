@@ -3,6 +3,7 @@
 use cirrus_cfn::codecommit::CfnRepository;
 use cirrus_core::{Construct, Expr, Node, RemovalPolicy, ResourceRef, Value};
 
+use crate::codes;
 use crate::events::{EventPattern, Rule, RuleProps, Trigger};
 use crate::iam::{Grantable, PolicyStatement};
 use crate::imports::sub_name;
@@ -195,15 +196,18 @@ impl<'a> Repository<'a> {
     ) -> Repository<'a> {
         let node = scope.node().add_child(id);
         if let Err(reason) = validate_name(name) {
-            node.error(reason);
+            node.error(codes::codecommit::REPOSITORY_NAME_INVALID, reason);
         }
         if let Some(description) = &props.description
             && description.len() > 1000
         {
-            node.error(format!(
-                "the description is {} characters long; CodeCommit allows 1000",
-                description.len()
-            ));
+            node.error(
+                codes::codecommit::DESCRIPTION_TOO_LONG,
+                format!(
+                    "the description is {} characters long; CodeCommit allows 1000",
+                    description.len()
+                ),
+            );
         }
         let key = match props.encryption {
             RepositoryEncryption::AwsManaged => None,
@@ -259,7 +263,7 @@ impl<'a> Repository<'a> {
         let node = scope.node().add_child(id);
         let name = name.into();
         if let Some(Err(reason)) = name.as_literal().map(|n| validate_name(n)) {
-            node.error(reason);
+            node.error(codes::codecommit::REPOSITORY_NAME_INVALID, reason);
         }
         ImportedRepository { node, name }
     }

@@ -1,12 +1,13 @@
 //! `Pipeline`: a CodePipeline (V2) pipeline, checked when it is created.
 
 use cirrus_cfn::codepipeline::{CfnPipeline, pipeline};
-use cirrus_core::{Construct, Diagnostic, Expr, Node, ResourceRef, fns};
+use cirrus_core::{Construct, Diagnostic, ErrorCode, Expr, Node, ResourceRef, fns};
 
 use crate::codebuild::IProject;
 use crate::codecommit::{IRepository, SOURCE_ACTIONS, commit_pattern, grant_repository};
 use crate::codepipeline::Action;
 use crate::codepipeline::action::{ActionKind, DeployedStack, stack_arn, stack_name};
+use crate::codes;
 use crate::events::{EventPattern, Rule, RuleProps, Target, Trigger, target_role};
 use crate::iam::{PolicyStatement, Principal, Role, RoleProps};
 use crate::keyed::{find_singleton, singleton};
@@ -126,17 +127,17 @@ impl<'a> Pipeline<'a> {
         if let Some(name) = &props.pipeline_name
             && !valid_name(name)
         {
-            node.error(format!(
+            node.error(codes::codepipeline::PIPELINE_NAME_INVALID, format!(
                 "pipeline name \"{name}\" must be 1 to 100 letters, digits, '.', '@', '_' and '-'"
             ));
         }
-        for problem in check_structure(node, &props.stages) {
-            node.error(problem);
+        for (code, problem) in check_structure(node, &props.stages) {
+            node.error(code, problem);
         }
         let bucket = match props.artifact_bucket {
             Some(bucket) => {
                 if bucket.encryption_key().is_none() {
-                    node.error_with_hint(
+                    node.error_with_hint(codes::codepipeline::ARTIFACT_BUCKET_UNENCRYPTED,
                         "the artifact bucket is not encrypted with a customer managed key",
                         "give the bucket BucketEncryption::Kms(key), or leave artifact_bucket unset",
                     );
@@ -315,7 +316,7 @@ impl<'a> Pipeline<'a> {
                     // On the action's node (the parent of its role), or the pipeline's when
                     // the action has none (its construct id clashed, an error already).
                     action_node.unwrap_or(self.node).report(
-                        Diagnostic::warning(
+                        Diagnostic::warning(codes::codepipeline::IMPORTED_PROJECT_ROLE_UNKNOWN,
                             "",
                             format!(
                                 "the role of imported project {} is unknown, so it is not granted the artifacts: it must be able to read{} the artifact bucket {} and use its key",
@@ -449,7 +450,7 @@ impl<'a> Pipeline<'a> {
         if let Some(literal) = name.as_literal()
             && !valid_name(literal)
         {
-            node.error(format!(
+            node.error(codes::codepipeline::PIPELINE_NAME_INVALID, format!(
                 "pipeline name \"{literal}\" must be 1 to 100 letters, digits, '.', '@', '_' and '-'"
             ));
         }
@@ -769,7 +770,7 @@ fn stage_ids(node: Node<'_>, stages: &[Stage<'_>]) -> Vec<Option<String>> {
         match taken.claim(&stage.name, format!("stage {}", stage.name)) {
             Ok(id) => out.push(Some(id)),
             Err(problem) => {
-                node.error_with_hint(
+                node.error_with_hint(codes::codepipeline::STAGE_ID_INVALID,
                     problem,
                     "rename the stage: its construct id keeps only the name's letters, digits, '-' and '_', and must differ from the other stages' and the pipeline's own in letters and digits",
                 );
@@ -798,7 +799,7 @@ fn action_ids(node: Node<'_>, stage: &Stage<'_>) -> Vec<Option<String>> {
             match taken.claim(&name, format!("action {}/{name}", stage.name)) {
                 Ok(id) => Some(id),
                 Err(problem) => {
-                    node.error_with_hint(
+                    node.error_with_hint(codes::codepipeline::ACTION_ID_INVALID,
                         problem,
                         "rename the action with Action::named: its construct id keeps only the name's letters, digits, '-' and '_', and must differ from the stage's other actions' in letters and digits",
                     );
@@ -832,13 +833,13 @@ fn action_role<'a>(
 }
 
 /// Everything CodePipeline would refuse, or that would fail on the first run, in the stages.
-fn check_structure(node: Node<'_>, stages: &[Stage<'_>]) -> Vec<String> {
+fn check_structure(node: Node<'_>, stages: &[Stage<'_>]) -> Vec<(ErrorCode, String)> {
     let mut out = Vec::new();
     if stages.len() < 2 {
-        out.push(format!(
+        out.push((codes::codepipeline::TOO_FEW_STAGES, format!(
             "a pipeline needs at least two stages (a source stage and one that uses it); it has {}",
             stages.len()
-        ));
+        )));
     }
     // First what every action produces and publishes, so that each reader can be told where
     // (and whether too late) its input comes from.
@@ -849,13 +850,16 @@ fn check_structure(node: Node<'_>, stages: &[Stage<'_>]) -> Vec<String> {
             let at = format!("{}/{}", stage.name, action.resolved_name());
             for output in action.outputs() {
                 if let Some(problem) = output.problem() {
-                    out.push(problem);
+                    out.push((codes::codepipeline::ARTIFACT_NAME_INVALID, problem));
                 }
                 match producers.iter().find(|p| p.artifact == output.name()) {
-                    Some(p) => out.push(format!(
-                        "artifact \"{}\" is produced twice: by {} and by {at}",
-                        output.name(),
-                        p.action
+                    Some(p) => out.push((
+                        codes::codepipeline::ARTIFACT_PRODUCED_TWICE,
+                        format!(
+                            "artifact \"{}\" is produced twice: by {} and by {at}",
+                            output.name(),
+                            p.action
+                        ),
                     )),
                     None => producers.push(Producer {
                         artifact: output.name().to_owned(),
@@ -871,15 +875,15 @@ fn check_structure(node: Node<'_>, stages: &[Stage<'_>]) -> Vec<String> {
                         .chars()
                         .all(|c| c.is_ascii_alphanumeric() || "@_-".contains(c));
                 if !valid {
-                    out.push(format!(
+                    out.push((codes::codepipeline::NAMESPACE_INVALID, format!(
                         "action {at}: variables namespace \"{namespace}\" must be 1 to 100 letters, digits, '@', '_' and '-'"
-                    ));
+                    )));
                 }
                 match namespaces.iter().find(|p| p.artifact == *namespace) {
-                    Some(p) => out.push(format!(
+                    Some(p) => out.push((codes::codepipeline::NAMESPACE_PUBLISHED_TWICE, format!(
                         "variables namespace \"{namespace}\" is published twice: by {} and by {at}",
                         p.action
-                    )),
+                    ))),
                     None => namespaces.push(Producer {
                         artifact: namespace.clone(),
                         stage: index,
@@ -896,22 +900,34 @@ fn check_structure(node: Node<'_>, stages: &[Stage<'_>]) -> Vec<String> {
     let mut stage_names: Vec<&str> = Vec::new();
     for (index, stage) in stages.iter().enumerate() {
         if !valid_name(&stage.name) {
-            out.push(format!(
-                "stage name \"{}\" must be 1 to 100 letters, digits, '.', '@', '_' and '-'",
-                stage.name
+            out.push((
+                codes::codepipeline::STAGE_NAME_INVALID,
+                format!(
+                    "stage name \"{}\" must be 1 to 100 letters, digits, '.', '@', '_' and '-'",
+                    stage.name
+                ),
             ));
         }
         if stage_names.contains(&stage.name.as_str()) {
-            out.push(format!("two stages are named \"{}\"", stage.name));
+            out.push((
+                codes::codepipeline::STAGE_NAME_DUPLICATE,
+                format!("two stages are named \"{}\"", stage.name),
+            ));
         }
         stage_names.push(&stage.name);
         if stage.actions.is_empty() {
-            out.push(format!("stage {} has no actions", stage.name));
+            out.push((
+                codes::codepipeline::STAGE_ACTION_COUNT,
+                format!("stage {} has no actions", stage.name),
+            ));
         } else if stage.actions.len() > 50 {
-            out.push(format!(
-                "stage {} has {} actions; CodePipeline allows 50",
-                stage.name,
-                stage.actions.len()
+            out.push((
+                codes::codepipeline::STAGE_ACTION_COUNT,
+                format!(
+                    "stage {} has {} actions; CodePipeline allows 50",
+                    stage.name,
+                    stage.actions.len()
+                ),
             ));
         }
         let mut action_names: Vec<String> = Vec::new();
@@ -919,43 +935,55 @@ fn check_structure(node: Node<'_>, stages: &[Stage<'_>]) -> Vec<String> {
             let name = action.resolved_name();
             let at = format!("{}/{}", stage.name, name);
             if !valid_name(&name) {
-                out.push(format!(
+                out.push((codes::codepipeline::ACTION_NAME_INVALID, format!(
                     "action name \"{name}\" in stage {} must be 1 to 100 letters, digits, '.', '@', '_' and '-'",
                     stage.name
-                ));
+                )));
             }
             if action_names.contains(&name) {
-                out.push(format!(
-                    "stage {} has two actions named \"{name}\"; name them with Action::named",
-                    stage.name
+                out.push((
+                    codes::codepipeline::ACTION_NAME_DUPLICATE,
+                    format!(
+                        "stage {} has two actions named \"{name}\"; name them with Action::named",
+                        stage.name
+                    ),
                 ));
             }
             action_names.push(name);
             if !(1..=999).contains(&action.run_order) {
-                out.push(format!(
-                    "action {at} has run order {}; CodePipeline accepts 1 to 999",
-                    action.run_order
+                out.push((
+                    codes::codepipeline::RUN_ORDER_OUT_OF_RANGE,
+                    format!(
+                        "action {at} has run order {}; CodePipeline accepts 1 to 999",
+                        action.run_order
+                    ),
                 ));
             }
             if index == 0 && !action.is_source() {
-                out.push(format!(
-                    "action {at} is in the first stage, which may hold only source actions"
+                out.push((
+                    codes::codepipeline::SOURCE_ACTION_PLACEMENT,
+                    format!(
+                        "action {at} is in the first stage, which may hold only source actions"
+                    ),
                 ));
             }
             if index > 0 && action.is_source() {
-                out.push(format!(
-                    "source action {at} must be in the first stage, not in stage {}",
-                    stage.name
+                out.push((
+                    codes::codepipeline::SOURCE_ACTION_PLACEMENT,
+                    format!(
+                        "source action {at} must be in the first stage, not in stage {}",
+                        stage.name
+                    ),
                 ));
             }
             check_action(node, action, &at, &mut out);
             for input in action.inputs() {
                 match producers.iter().find(|p| p.artifact == input.name()) {
-                    None => out.push(format!(
+                    None => out.push((codes::codepipeline::INPUT_WITHOUT_PRODUCER, format!(
                         "action {at} reads artifact \"{}\", which no action of the pipeline produces",
                         input.name()
-                    )),
-                    Some(p) if !before(p, index, action.run_order) => out.push(format!(
+                    ))),
+                    Some(p) if !before(p, index, action.run_order) => out.push((codes::codepipeline::INPUT_BEFORE_PRODUCER, format!(
                         "action {at} reads artifact \"{}\" before it exists: {} produces it {}",
                         input.name(),
                         p.action,
@@ -964,7 +992,7 @@ fn check_structure(node: Node<'_>, stages: &[Stage<'_>]) -> Vec<String> {
                         } else {
                             "in a later stage".to_owned()
                         }
-                    )),
+                    ))),
                     Some(_) => {}
                 }
             }
@@ -977,9 +1005,9 @@ fn check_structure(node: Node<'_>, stages: &[Stage<'_>]) -> Vec<String> {
                                 p.artifact == namespace && before(p, index, action.run_order)
                             });
                         if !known {
-                            out.push(format!(
+                            out.push((codes::codepipeline::NAMESPACE_UNKNOWN, format!(
                                 "action {at}: environment variable {variable} uses #{{{namespace}...}}, but no earlier action publishes the namespace \"{namespace}\""
-                            ));
+                            )));
                         }
                     }
                 }
@@ -990,39 +1018,50 @@ fn check_structure(node: Node<'_>, stages: &[Stage<'_>]) -> Vec<String> {
 }
 
 /// What one action's own settings get wrong.
-fn check_action(node: Node<'_>, action: &Action<'_>, at: &str, out: &mut Vec<String>) {
+fn check_action(node: Node<'_>, action: &Action<'_>, at: &str, out: &mut Vec<(ErrorCode, String)>) {
     match &action.kind {
         ActionKind::CodeCommit { branch, .. } => {
             if branch.is_empty() {
-                out.push(format!("action {at}: the branch is empty"));
+                out.push((
+                    codes::codepipeline::ACTION_SETTING_INVALID,
+                    format!("action {at}: the branch is empty"),
+                ));
             }
         }
         ActionKind::Ecr { tag, .. } => {
             if tag.is_empty() {
-                out.push(format!("action {at}: the image tag is empty"));
+                out.push((
+                    codes::codepipeline::ACTION_SETTING_INVALID,
+                    format!("action {at}: the image tag is empty"),
+                ));
             }
         }
         ActionKind::CodeBuild { project, props, .. } => {
             // An imported project's source is not known here (`None`): CodeBuild itself
             // refuses to run a project whose source is not CODEPIPELINE from a pipeline.
             if project.takes_pipeline_source() == Some(false) {
-                out.push(format!(
+                out.push((codes::codepipeline::PROJECT_SOURCE_NOT_PIPELINE, format!(
                     "action {at}: project {} does not take its source from the pipeline; give it Source::CodePipeline",
                     project.node().path()
-                ));
+                )));
             }
             if props.extra_inputs.len() + 1 > 5 || props.outputs.len() > 5 {
-                out.push(format!(
-                    "action {at}: a CodeBuild action takes at most 5 inputs and 5 outputs"
+                out.push((
+                    codes::codepipeline::CODEBUILD_ACTION_ARTIFACT_LIMIT,
+                    format!("action {at}: a CodeBuild action takes at most 5 inputs and 5 outputs"),
                 ));
             }
             for (name, value) in &props.environment_variables {
                 if let Err(problem) = crate::codebuild::check_variable_name(name) {
-                    out.push(format!("action {at}: {problem}"));
+                    out.push((
+                        codes::codebuild::ENV_VAR_NAME_INVALID,
+                        format!("action {at}: {problem}"),
+                    ));
                 }
                 if let Some(problem) = crate::secretsmanager::plaintext_secret_problem(name, value)
                 {
                     crate::codebuild::Problem {
+                        code: codes::codepipeline::ACTION_PLAINTEXT_SECRET,
                         message: format!("action {at}: environment variable {problem}"),
                         hint: Some(
                             "a pipeline action's variables are plain text in the pipeline; give the project the variable from Secrets Manager (EnvVar::secret)",
@@ -1036,7 +1075,10 @@ fn check_action(node: Node<'_>, action: &Action<'_>, at: &str, out: &mut Vec<Str
             if let crate::codepipeline::S3DeployMode::Object { key } = &props.mode
                 && key.is_empty()
             {
-                out.push(format!("action {at}: the object key is empty"));
+                out.push((
+                    codes::codepipeline::ACTION_SETTING_INVALID,
+                    format!("action {at}: the object key is empty"),
+                ));
             }
         }
         ActionKind::CloudFormation {
@@ -1048,25 +1090,31 @@ fn check_action(node: Node<'_>, action: &Action<'_>, at: &str, out: &mut Vec<Str
                 && name.starts_with(|c: char| c.is_ascii_alphabetic())
                 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
             if !valid {
-                out.push(format!(
-                    "action {at}: stack name \"{name}\" is not a CloudFormation stack name"
+                out.push((
+                    codes::codepipeline::DEPLOY_STACK_NAME_INVALID,
+                    format!(
+                        "action {at}: stack name \"{name}\" is not a CloudFormation stack name"
+                    ),
                 ));
             }
             if template.path.is_empty() || template.path.contains("::") {
-                out.push(format!(
-                    "action {at}: template path \"{}\" must be a file inside the artifact",
-                    template.path
+                out.push((
+                    codes::codepipeline::TEMPLATE_PATH_INVALID,
+                    format!(
+                        "action {at}: template path \"{}\" must be a file inside the artifact",
+                        template.path
+                    ),
                 ));
             }
             if let DeployedStack::Stack(target) = stack {
                 let (here, there) = (node.stack().env(), target.env());
                 let differs = |a: &Option<String>, b: &Option<String>| matches!((a, b), (Some(a), Some(b)) if a != b);
                 if differs(&here.region, &there.region) || differs(&here.account, &there.account) {
-                    out.push(format!(
+                    out.push((codes::codepipeline::DEPLOY_ACROSS_ENVIRONMENTS, format!(
                         "action {at}: stack {name} deploys to {}, the pipeline runs in {}; cross-account and cross-region deployments are not supported",
                         there.uri(),
                         here.uri()
-                    ));
+                    )));
                 }
             }
         }
@@ -1074,8 +1122,11 @@ fn check_action(node: Node<'_>, action: &Action<'_>, at: &str, out: &mut Vec<Str
             if let Some(minutes) = props.timeout_minutes
                 && !(5..=86400).contains(&minutes)
             {
-                out.push(format!(
-                    "action {at}: timeout of {minutes} minutes; an approval waits 5 to 86400"
+                out.push((
+                    codes::codepipeline::ACTION_SETTING_INVALID,
+                    format!(
+                        "action {at}: timeout of {minutes} minutes; an approval waits 5 to 86400"
+                    ),
                 ));
             }
         }

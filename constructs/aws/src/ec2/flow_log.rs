@@ -6,6 +6,7 @@
 use cirrus_cfn::ec2::{CfnFlowLog, flow_log};
 use cirrus_core::{Construct, Expr, Node, ResourceRef, fns, pseudo};
 
+use crate::codes;
 use crate::ec2::IVpc;
 use crate::iam::{PolicyCondition, PolicyStatement, Principal, Role, RoleProps};
 use crate::logs::{LogGroup, LogGroupProps};
@@ -115,13 +116,13 @@ impl<'a> FlowLog<'a> {
             }
             FlowLogDestination::S3 { bucket, prefix } => {
                 if let Some(path) = &props.role_path {
-                    node.error_with_hint(
+                    node.error_with_hint(codes::ec2::FLOW_LOG_ROLE_PATH_UNUSED,
                         format!("role_path \"{path}\" is set, but flow logs to S3 use no role"),
                         "remove role_path: the log delivery service writes to the bucket under its bucket policy",
                     );
                 }
                 if let Err(problem) = check_prefix(prefix) {
-                    node.error_with_hint(
+                    node.error_with_hint(codes::ec2::FLOW_LOG_PREFIX_INVALID,
                         problem,
                         "give a prefix such as \"flow-logs\" or \"vpc/production\", or \"\" for the bucket's root",
                     );

@@ -5,6 +5,7 @@ use cirrus_cfn::ec2::{
 };
 use cirrus_core::{Construct, Expr, Node, ResourceRef};
 
+use crate::codes;
 use crate::ec2::{IVpc, Peer, Port};
 
 /// What a security group offers to the constructs that use it.
@@ -67,7 +68,10 @@ impl<'a> SecurityGroup<'a> {
     ) -> SecurityGroup<'a> {
         let node = scope.node().add_child(id);
         if description.is_empty() || description.len() > 255 {
-            node.error("a security group description must be 1 to 255 characters long");
+            node.error(
+                codes::ec2::SG_DESCRIPTION_INVALID,
+                "a security group description must be 1 to 255 characters long",
+            );
         }
         let cfn = CfnSecurityGroup {
             vpc_id: Some(vpc.id()),
@@ -110,6 +114,7 @@ impl<'a> SecurityGroup<'a> {
             for (p, name) in [(22, "SSH"), (3389, "RDP")] {
                 if port.covers_tcp(p) {
                     self.node.error_with_hint(
+                        codes::ec2::SG_ADMIN_PORTS_OPEN,
                         format!(
                             "ingress from {} includes {name} (port {p})",
                             peer.describe()
@@ -199,11 +204,13 @@ impl<'a> SecurityGroup<'a> {
 
     fn check(&self, peer: &Peer, description: &str) {
         for problem in peer.problems() {
-            self.node.error(problem);
+            self.node.error(codes::ec2::PEER_INVALID, problem);
         }
         if description.trim().is_empty() {
-            self.node
-                .error("a security-group rule needs a description of what it allows and why");
+            self.node.error(
+                codes::ec2::SG_RULE_WITHOUT_DESCRIPTION,
+                "a security-group rule needs a description of what it allows and why",
+            );
         }
     }
 

@@ -7,6 +7,7 @@ use cirrus_cfn::ec2::{
 use cirrus_core::{Construct, Expr, Node, NodeKey, ResourceKey, ResourceRef, Tag, Tags, fns};
 use ipnet::Ipv4Net;
 
+use crate::codes;
 use crate::ec2::cidr::{self, GroupRequest};
 use crate::ec2::{
     FlowLog, FlowLogProps, GatewayEndpointService, IVpc, NatGateways, Subnet, SubnetGroup,
@@ -162,7 +163,7 @@ impl<'a> Vpc<'a> {
         let vpc_block = match cidr::parse_sized(&props.cidr, "the VPC CIDR block") {
             Ok(net) => Some(net),
             Err(p) => {
-                node.error_with_hint(p.message, p.hint);
+                node.error_with_hint(codes::ec2::VPC_CIDR_INVALID, p.message, p.hint);
                 None
             }
         };
@@ -381,7 +382,7 @@ impl<'a> Vpc<'a> {
             .collect();
         let endpoint_node = self.node.add_child(id);
         if route_tables.is_empty() {
-            endpoint_node.error_with_hint(
+            endpoint_node.error_with_hint(codes::ec2::GATEWAY_ENDPOINT_WITHOUT_ROUTES,
                 format!(
                     "the {} gateway endpoint has no route tables: the VPC has no private or isolated subnets",
                     service.suffix()
@@ -415,6 +416,7 @@ fn zone_index(zone: usize) -> i64 {
 fn check_zones(node: Node<'_>, az_count: u8) -> usize {
     if !(1..=MAX_ZONES).contains(&az_count) {
         node.error_with_hint(
+            codes::ec2::AZ_COUNT_OUT_OF_RANGE,
             format!("az_count is {az_count}; a VPC here spans 1 to {MAX_ZONES} availability zones"),
             "2 is the default and 3 is common; no region offers more than 6 zones",
         );
@@ -427,6 +429,7 @@ fn check_groups(node: Node<'_>, groups: &[SubnetGroup]) -> bool {
     let mut ok = true;
     if groups.is_empty() {
         node.error_with_hint(
+            codes::ec2::NO_SUBNET_GROUPS,
             "a VPC needs at least one subnet group",
             "leave subnet_groups unset for a public and a private subnet in every zone",
         );
@@ -436,7 +439,7 @@ fn check_groups(node: Node<'_>, groups: &[SubnetGroup]) -> bool {
         if !(name.starts_with(|c: char| c.is_ascii_alphabetic())
             && name.chars().all(|c| c.is_ascii_alphanumeric()))
         {
-            node.error_with_hint(
+            node.error_with_hint(codes::ec2::SUBNET_GROUP_NAME_INVALID,
                 format!("subnet group name \"{name}\" must be letters and digits, starting with a letter"),
                 "the name makes the subnets' construct ids, such as PublicSubnet1",
             );
@@ -444,13 +447,14 @@ fn check_groups(node: Node<'_>, groups: &[SubnetGroup]) -> bool {
         }
         if groups[..i].iter().any(|other| other.name == *name) {
             node.error_with_hint(
+                codes::ec2::SUBNET_GROUP_DUPLICATE,
                 format!("two subnet groups are named \"{name}\""),
                 "give every subnet group its own name",
             );
             ok = false;
         }
         if group.map_public_ip_on_launch && group.kind != SubnetType::Public {
-            node.error_with_hint(
+            node.error_with_hint(codes::ec2::PUBLIC_IP_ON_PRIVATE_SUBNETS,
                 format!("subnet group \"{name}\" is not public, so it cannot map public IP addresses on launch"),
                 "remove map_public_ip_on_launch, or make the group public",
             );
@@ -483,12 +487,13 @@ fn check_nat_gateways(
     if let NatGateways::Count(n) = nat {
         if usize::from(n) > zones {
             node.error_with_hint(
+                codes::ec2::NAT_MORE_THAN_ZONES,
                 format!("{n} NAT gateways requested for {zones} availability zones"),
                 "a zone holds at most one: use NatGateways::PerAz for one in every zone",
             );
         }
         if n > 0 && egress.is_empty() {
-            node.error_with_hint(
+            node.error_with_hint(codes::ec2::NAT_WITHOUT_EGRESS_GROUP,
                 format!("{n} NAT gateways requested, but no subnet group is private with egress"),
                 "add a SubnetGroup::private_with_egress group, or leave nat_gateways at its default",
             );
@@ -496,6 +501,7 @@ fn check_nat_gateways(
     }
     if !egress.is_empty() && count == 0 {
         node.error_with_hint(
+            codes::ec2::EGRESS_WITHOUT_NAT,
             format!(
                 "subnet group \"{}\" is private with egress, but nat_gateways is 0",
                 egress[0]
@@ -504,7 +510,7 @@ fn check_nat_gateways(
         );
     }
     if count > 0 && !has_public {
-        node.error_with_hint(
+        node.error_with_hint(codes::ec2::NAT_WITHOUT_PUBLIC_SUBNET,
             format!(
                 "NAT gateways need a public subnet, and the VPC has none (subnet group \"{}\" is private with egress)",
                 egress.first().copied().unwrap_or_default()
@@ -533,7 +539,7 @@ fn carve(
         Ok(blocks) => Some(blocks),
         Err(problems) => {
             for p in problems {
-                node.error_with_hint(p.message, p.hint);
+                node.error_with_hint(codes::ec2::SUBNETS_DO_NOT_FIT, p.message, p.hint);
             }
             None
         }

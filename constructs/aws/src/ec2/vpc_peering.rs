@@ -4,6 +4,7 @@
 use cirrus_cfn::ec2::{CfnRoute, CfnVpcPeeringConnection};
 use cirrus_core::{Construct, Expr, Node, ResourceRef};
 
+use crate::codes;
 use crate::ec2::cidr;
 use crate::ec2::{IVpc, SubnetType};
 
@@ -58,6 +59,7 @@ impl<'a> VpcPeering<'a> {
         let node = scope.node().add_child(id);
         if requester.id() == accepter.id() {
             node.error_with_hint(
+                codes::ec2::PEERING_WITH_ITSELF,
                 "a VPC cannot be peered with itself",
                 "pass two different VPCs",
             );
@@ -112,6 +114,7 @@ impl<'a> VpcPeering<'a> {
         }
         if tables.is_empty() {
             self.node.error_with_hint(
+                codes::ec2::PEERING_ROUTES_WITHOUT_SUBNETS,
                 format!(
                     "the {} VPC has no subnets of the kinds chosen for its routes ({})",
                     side.to_lowercase(),
@@ -163,7 +166,7 @@ fn check_blocks(node: Node<'_>, requester: &Expr<String>, accepter: &Expr<String
         return;
     };
     if cidr::overlaps(na, nb) {
-        node.error_with_hint(
+        node.error_with_hint(codes::ec2::PEERING_BLOCKS_OVERLAP,
             format!("the blocks of the peered VPCs overlap: {na} and {nb}"),
             "peering needs disjoint blocks: give one of the VPCs another block, such as 10.1.0.0/16",
         );

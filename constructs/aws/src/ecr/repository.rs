@@ -8,6 +8,7 @@
 use cirrus_cfn::ecr::{CfnRepository, repository};
 use cirrus_core::{Construct, Expr, Node, RemovalPolicy, ResourceRef, ToValue, fns};
 
+use crate::codes;
 use crate::ecr::LifecycleRule;
 use crate::ecr::lifecycle;
 use crate::iam::{Grantable, PolicyDocument, PolicyKind, PolicyStatement, Principal};
@@ -201,15 +202,17 @@ impl<'a> Repository<'a> {
             && let Some(problem) = name_problem(name)
         {
             node.error_with_hint(
+                codes::ecr::REPOSITORY_NAME_INVALID,
                 problem,
                 "leave repository_name unset to let CloudFormation name it",
             );
         }
         for problem in lifecycle::problems(&props.lifecycle_rules) {
-            node.error(problem);
+            node.error(codes::ecr::LIFECYCLE_INVALID, problem);
         }
         if props.empty_on_delete && props.removal_policy != RemovalPolicy::Destroy {
             node.error_with_hint(
+                codes::ecr::EMPTY_ON_DELETE_RETAINED,
                 "empty_on_delete only applies to a repository that is deleted",
                 "set removal_policy to RemovalPolicy::Destroy, or leave empty_on_delete off",
             );
@@ -262,11 +265,11 @@ impl<'a> Repository<'a> {
     /// applies to this repository, so it has no resources). For access from other accounts
     /// or services; principals of this account are granted with `grant_*` instead.
     pub fn add_to_resource_policy(&self, statement: PolicyStatement) {
-        for problem in statement.problems(PolicyKind::Resource) {
-            self.node.error(problem);
+        for (code, problem) in statement.problems(PolicyKind::Resource) {
+            self.node.error(code, problem);
         }
         if statement.principals.contains(&Principal::Anyone) && statement.conditions.is_empty() {
-            self.node.error_with_hint(
+            self.node.error_with_hint(codes::ecr::PUBLIC_POLICY,
                 "the repository policy would let anyone use the repository",
                 "name the accounts or services, or narrow the statement with a condition such as aws:PrincipalOrgID",
             );
@@ -307,6 +310,7 @@ impl<'a> Repository<'a> {
         let name = name.into();
         if let Some(problem) = name.as_literal().and_then(|n| name_problem(n)) {
             node.error_with_hint(
+                codes::ecr::REPOSITORY_NAME_INVALID,
                 problem,
                 "give the repository's name as ECR shows it, such as \"team/service\"",
             );

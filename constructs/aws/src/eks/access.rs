@@ -4,6 +4,7 @@
 use cirrus_cfn::eks::{CfnAccessEntry, CfnPodIdentityAssociation, access_entry};
 use cirrus_core::{Construct, Expr, Node, NodeKey, ResourceRef, fns};
 
+use crate::codes;
 use crate::eks::names;
 use crate::eks::{AccessRecord, Cluster};
 
@@ -92,7 +93,7 @@ impl<'a> Cluster<'a> {
         if let Some(arn) = principal.as_literal()
             && !is_principal_arn(arn)
         {
-            node.error_with_hint(
+            node.error_with_hint(codes::eks::ACCESS_PRINCIPAL_INVALID,
                 format!("access entry {id}: \"{arn}\" is not the ARN of an IAM role or user"),
                 "give a role ARN (arn:aws:iam::<account>:role/<name>) or user ARN; EKS refuses assumed-role session ARNs",
             );
@@ -100,13 +101,14 @@ impl<'a> Cluster<'a> {
         if let AccessPolicy::Named(name) = &policy
             && (name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric()))
         {
-            node.error(format!(
+            node.error(codes::eks::ACCESS_POLICY_UNKNOWN, format!(
                 "access entry {id}: \"{name}\" is not the name of an EKS access policy, such as \"AmazonEKSAdminViewPolicy\""
             ));
         }
         if let AccessScope::Namespaces(namespaces) = &scope {
             if namespaces.is_empty() {
                 node.error_with_hint(
+                    codes::eks::ACCESS_SCOPE_EMPTY,
                     format!("access entry {id}: a namespace scope needs at least one namespace"),
                     "list the namespaces, or use AccessScope::Cluster",
                 );
@@ -115,7 +117,10 @@ impl<'a> Cluster<'a> {
                 .iter()
                 .filter_map(|n| names::namespace_pattern(n))
             {
-                node.error(format!("access entry {id}: {problem}"));
+                node.error(
+                    codes::eks::KUBERNETES_NAME_INVALID,
+                    format!("access entry {id}: {problem}"),
+                );
             }
         }
 
@@ -126,9 +131,12 @@ impl<'a> Cluster<'a> {
                 .iter()
                 .find(|r| r.id != id && r.principal == principal)
             {
-                problems.push(format!(
-                    "access entries {} and {id} are for the same principal; EKS allows one entry per principal: grant both policies under one id",
-                    other.id
+                problems.push((
+                    codes::eks::ACCESS_ENTRY_PRINCIPAL_CONFLICT,
+                    format!(
+                        "access entries {} and {id} are for the same principal; EKS allows one entry per principal: grant both policies under one id",
+                        other.id
+                    ),
                 ));
             }
             let index = match state.access.iter().position(|r| r.id == id) {
@@ -145,28 +153,37 @@ impl<'a> Cluster<'a> {
             };
             let record = &mut state.access[index];
             if record.principal != principal {
-                problems.push(format!(
-                    "access entry {id} is already granted to another principal; give each principal its own id"
+                problems.push((
+                    codes::eks::ACCESS_ENTRY_PRINCIPAL_CONFLICT,
+                    format!(
+                        "access entry {id} is already granted to another principal; give each principal its own id"
+                    ),
                 ));
             }
             match record.policies.iter().find(|(p, _)| *p == policy) {
-                Some((_, existing)) if *existing != scope => problems.push(format!(
-                    "access entry {id} already has {} with another scope; EKS associates a policy once per entry",
-                    policy.policy_name()
+                Some((_, existing)) if *existing != scope => problems.push((
+                    codes::eks::ACCESS_POLICY_SCOPE_CONFLICT,
+                    format!(
+                        "access entry {id} already has {} with another scope; EKS associates a policy once per entry",
+                        policy.policy_name()
+                    ),
                 )),
                 Some(_) => {}
                 None => record.policies.push((policy, scope)),
             }
             if record.policies.len() > MAX_POLICIES {
-                problems.push(format!(
-                    "access entry {id} has {} policies; EKS allows {MAX_POLICIES}",
-                    record.policies.len()
+                problems.push((
+                    codes::eks::TOO_MANY_ACCESS_POLICIES,
+                    format!(
+                        "access entry {id} has {} policies; EKS allows {MAX_POLICIES}",
+                        record.policies.len()
+                    ),
                 ));
             }
             (record.policies.clone(), problems)
         });
-        for problem in problems {
-            node.error(problem);
+        for (code, problem) in problems {
+            node.error(code, problem);
         }
 
         let cfn_policies: Vec<access_entry::AccessPolicy> = policies
@@ -219,7 +236,10 @@ impl<'a> Cluster<'a> {
             .into_iter()
             .chain(names::service_account(service_account))
         {
-            node.error(format!("pod identity: {problem}"));
+            node.error(
+                codes::eks::KUBERNETES_NAME_INVALID,
+                format!("pod identity: {problem}"),
+            );
         }
         check_role_arn(node, &role_arn, "pod identity");
         let pair = (namespace.to_owned(), service_account.to_owned());
@@ -234,7 +254,7 @@ impl<'a> Cluster<'a> {
         // service account's `.` as `_`) names each pair once.
         let id = format!("{namespace}_{}", service_account.replace('.', "_"));
         if let Some(existing) = existing {
-            node.error_with_hint(
+            node.error_with_hint(codes::eks::POD_IDENTITY_DUPLICATE,
                 format!(
                     "service account {namespace}/{service_account} already has a pod identity association"
                 ),
@@ -282,6 +302,7 @@ pub(crate) fn check_role_arn(node: Node<'_>, arn: &Expr<String>, what: &str) {
         && !(arn.starts_with("arn:") && arn.contains(":iam::") && arn.contains(":role/"))
     {
         node.error_with_hint(
+            codes::eks::ROLE_ARN_INVALID,
             format!("{what}: \"{arn}\" is not the ARN of an IAM role"),
             "pass a role's ARN (role.arn()), of a role trusting pods.eks.amazonaws.com",
         );

@@ -10,6 +10,7 @@
 use cirrus_cfn::eks::{CfnAddon, addon};
 use cirrus_core::{Construct, Expr, ResourceRef};
 
+use crate::codes;
 use crate::eks::access::{check_role_arn, child};
 use crate::eks::cluster::{AddonRecord, same_stack};
 use crate::eks::{Cluster, names};
@@ -85,20 +86,26 @@ impl<'a> Cluster<'a> {
     pub fn add_addon(&self, name: &str, props: AddonProps) -> ResourceRef<'a, CfnAddon> {
         let node = self.node();
         if let Some(problem) = names::addon_name(name) {
-            node.error(problem);
+            node.error(codes::eks::ADDON_NAME_INVALID, problem);
         }
         if props
             .configuration_values
             .as_deref()
             .is_some_and(|c| c.trim().is_empty())
         {
-            node.error(format!(
-                "add-on {name}: configuration_values is empty; leave it unset for the defaults"
-            ));
+            node.error(
+                codes::eks::ADDON_CONFIGURATION_EMPTY,
+                format!(
+                    "add-on {name}: configuration_values is empty; leave it unset for the defaults"
+                ),
+            );
         }
         for (service_account, role) in &props.pod_identity {
             if let Some(problem) = names::service_account(service_account) {
-                node.error(format!("add-on {name}: {problem}"));
+                node.error(
+                    codes::eks::KUBERNETES_NAME_INVALID,
+                    format!("add-on {name}: {problem}"),
+                );
             }
             check_role_arn(node, role, &format!("add-on {name}"));
         }
@@ -146,6 +153,7 @@ impl<'a> Cluster<'a> {
         });
         if let Some(existing) = duplicate {
             node.error_with_hint(
+                codes::eks::ADDON_DUPLICATE,
                 format!("add-on {name} is added twice"),
                 "add each add-on once, with all its settings",
             );
@@ -202,7 +210,7 @@ pub(crate) fn order(
     } else if same_stack(addon, nodegroup) {
         addon.add_dependency(&nodegroup);
     } else {
-        nodegroup.warning(format!(
+        nodegroup.warning(codes::eks::ADDON_CANNOT_WAIT, format!(
             "add-on {} is in another stack and cannot wait for this node group without a cycle between the stacks; it may fail to become active until nodes exist",
             record.name
         ));

@@ -13,6 +13,7 @@ use cirrus_cfn::eks::{
 };
 use cirrus_core::{Construct, Expr, Node, NodeKey, ResourceKey, ResourceRef, fns};
 
+use crate::codes;
 use crate::ec2::{IVpc, Peer, Subnet, SubnetType};
 use crate::eks::KubernetesVersion;
 use crate::eks::names;
@@ -262,10 +263,14 @@ impl<'a> Cluster<'a> {
             } else {
                 "the default name is made of the stack name and construct path; set cluster_name"
             };
-            node.error_with_hint(problem, hint);
+            node.error_with_hint(codes::eks::CLUSTER_NAME_INVALID, problem, hint);
         }
         if let Some(problem) = props.version.problem() {
-            node.error_with_hint(problem, "use a KubernetesVersion constant, or \"1.NN\"");
+            node.error_with_hint(
+                codes::eks::KUBERNETES_VERSION_INVALID,
+                problem,
+                "use a KubernetesVersion constant, or \"1.NN\"",
+            );
         }
 
         let subnets: Vec<Subnet> = props
@@ -274,7 +279,7 @@ impl<'a> Cluster<'a> {
             .flat_map(|kind| vpc.subnets(*kind))
             .collect();
         if subnets.len() < 2 {
-            node.error_with_hint(
+            node.error_with_hint(codes::eks::CLUSTER_SUBNETS_INSUFFICIENT,
                 format!(
                     "the cluster needs subnets in at least two availability zones; the VPC has {} of the types {:?}",
                     subnets.len(),
@@ -298,14 +303,17 @@ impl<'a> Cluster<'a> {
         vpc_config.endpoint_private_access = Some(private.into());
         if let Some(cidrs) = cidrs {
             if cidrs.is_empty() {
-                node.error_with_hint(
+                node.error_with_hint(codes::eks::PUBLIC_ENDPOINT_WITHOUT_CIDRS,
                     "a public endpoint needs the CIDR blocks allowed to reach it",
                     "list your networks, such as \"203.0.113.0/24\" (\"0.0.0.0/0\" for the whole internet), or use EndpointAccess::Private",
                 );
             }
             for cidr in cidrs {
                 for problem in Peer::Ipv4(cidr.clone()).problems() {
-                    node.error(format!("public endpoint access: {problem}"));
+                    node.error(
+                        codes::ec2::PEER_INVALID,
+                        format!("public endpoint access: {problem}"),
+                    );
                 }
             }
             vpc_config.public_access_cidrs = Some(cidrs.clone().into());
@@ -485,18 +493,22 @@ impl<'a> Cluster<'a> {
         description: &str,
     ) -> ResourceRef<'a, CfnSecurityGroupIngress> {
         for problem in peer.problems() {
-            self.node.error(format!("API access {id}: {problem}"));
+            self.node.error(
+                codes::ec2::PEER_INVALID,
+                format!("API access {id}: {problem}"),
+            );
         }
         if peer.is_anywhere() {
-            self.node.error_with_hint(
+            self.node.error_with_hint(codes::eks::API_ACCESS_TOO_WIDE,
                 format!("API access {id} would open the private endpoint to {}", peer.describe()),
                 "allow the clients' security group or CIDR block; for access from the internet use EndpointAccess::PublicAndPrivate with CIDR blocks",
             );
         }
         if description.trim().is_empty() {
-            self.node.error(format!(
-                "API access {id} needs a description of who connects and why"
-            ));
+            self.node.error(
+                codes::eks::API_ACCESS_WITHOUT_DESCRIPTION,
+                format!("API access {id} needs a description of who connects and why"),
+            );
         }
         let mut rule = CfnSecurityGroupIngress {
             group_id: Some(self.cluster_security_group_id()),
@@ -532,6 +544,7 @@ impl<'a> Cluster<'a> {
             .and_then(|n| n.as_literal().cloned());
         let Some(name) = name else {
             self.node.error_with_hint(
+                codes::eks::AUTOSCALER_NEEDS_CLUSTER_NAME,
                 "the cluster autoscaler's permissions need the cluster's name at synth time",
                 "set ClusterProps::cluster_name",
             );

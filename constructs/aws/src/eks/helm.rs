@@ -165,6 +165,11 @@ impl<'a> Construct<'a> for HelmRelease<'a> {
 }
 
 impl<'a> HelmRelease<'a> {
+    /// The step's node (for `acknowledge`, dependencies, paths).
+    pub fn node(&self) -> Node<'a> {
+        self.artifact.node()
+    }
+
     /// Installs this release after `other` (a manifest or another release of the app).
     pub fn add_dependency(&self, other: &impl Construct<'a>) {
         self.artifact.add_dependency(other);
@@ -223,9 +228,11 @@ impl<'a> Cluster<'a> {
         };
         let artifact = workloads::add_step(self, group, id, What::Release(release), props);
         for (problem, hint) in problems {
-            artifact
-                .node()
-                .error_with_hint(format!("helm chart: {problem}"), hint);
+            artifact.node().error_with_hint(
+                crate::codes::k8s::HELM_CHART_INVALID,
+                format!("helm chart: {problem}"),
+                hint,
+            );
         }
         HelmRelease { artifact }
     }

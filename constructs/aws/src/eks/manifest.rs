@@ -20,6 +20,11 @@ impl<'a> Construct<'a> for KubernetesManifest<'a> {
 }
 
 impl<'a> KubernetesManifest<'a> {
+    /// The step's node (for `acknowledge`, dependencies, paths).
+    pub fn node(&self) -> Node<'a> {
+        self.artifact.node()
+    }
+
     /// Applies these objects after `other` (another manifest or a Helm release of the app).
     /// Namespaces, custom kinds and service accounts need no explicit dependency: a step that
     /// uses one already waits for the step that declares it.
@@ -49,17 +54,24 @@ impl<'a> Cluster<'a> {
         for (index, object) in objects.into_iter().enumerate() {
             match object {
                 Ok(object) => valid.push(object),
-                Err(error) => problems.push(format!("object {}: {error}", index + 1)),
+                Err(error) => problems.push((
+                    format!("object {}: {error}", index + 1),
+                    crate::codes::k8s::OBJECT_INVALID,
+                )),
             }
         }
         let path = format!("{}/{id}", group.path());
         if valid.is_empty() && problems.is_empty() {
-            problems.push("a manifest needs at least one object".to_owned());
+            problems.push((
+                "a manifest needs at least one object".to_owned(),
+                crate::codes::k8s::MANIFEST_EMPTY,
+            ));
         }
         let props = manifest_props(self, &path, &valid);
         let artifact = workloads::add_step(self, group, id, What::Objects(valid), props);
-        for problem in problems {
+        for (problem, code) in problems {
             artifact.node().error_with_hint(
+                code,
                 problem,
                 "build the object with Object::new (k8s-openapi types), Object::custom or Object::untyped, with a valid apiVersion, kind and metadata.name",
             );

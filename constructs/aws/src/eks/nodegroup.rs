@@ -15,6 +15,7 @@ use cirrus_cfn::ec2::{CfnLaunchTemplate, launch_template};
 use cirrus_cfn::eks::{CfnNodegroup, nodegroup};
 use cirrus_core::{Construct, Expr, Node, ResourceRef};
 
+use crate::codes;
 use crate::ec2::SubnetType;
 use crate::eks::addon::order;
 use crate::eks::{Cluster, names};
@@ -248,6 +249,7 @@ impl<'a> Nodegroup<'a> {
         });
         if subnets.is_empty() {
             node.error_with_hint(
+                codes::eks::NODEGROUP_SUBNETS_MISSING,
                 format!(
                     "the cluster's VPC has no subnets of the types {:?}",
                     props.subnet_types
@@ -429,17 +431,18 @@ fn check(node: Node<'_>, props: &NodegroupProps<'_>) {
         .as_deref()
         .and_then(names::nodegroup_name)
     {
-        node.error(problem);
+        node.error(codes::eks::NODEGROUP_NAME_INVALID, problem);
     }
     let (min, desired, max) = (props.min_size, props.desired_size, props.max_size);
     if max < 1 {
         node.error_with_hint(
+            codes::eks::SCALING_INVALID,
             "max_size is 0; a node group needs room for at least one node",
             "set max_size to 1 or more",
         );
     }
     if !(min <= desired && desired <= max) {
-        node.error_with_hint(
+        node.error_with_hint(codes::eks::SCALING_INVALID,
             format!(
                 "scaling sizes must satisfy min <= desired <= max; they are min {min}, desired {desired}, max {max}"
             ),
@@ -448,16 +451,17 @@ fn check(node: Node<'_>, props: &NodegroupProps<'_>) {
     }
     if props.instance_types.is_empty() {
         node.error_with_hint(
+            codes::eks::INSTANCE_TYPES_EMPTY,
             "instance_types is empty",
             "list at least one instance type, such as \"m6i.large\"",
         );
     }
     for instance_type in &props.instance_types {
         match arm_family(instance_type) {
-            None => node.error(format!(
+            None => node.error(codes::eks::INSTANCE_TYPE_UNKNOWN, format!(
                 "\"{instance_type}\" is not an EC2 instance type such as \"m6i.large\""
             )),
-            Some(arm) if arm != props.ami_type.is_arm() => node.error_with_hint(
+            Some(arm) if arm != props.ami_type.is_arm() => node.error_with_hint(codes::eks::INSTANCE_ARCHITECTURE_MISMATCH,
                 format!(
                     "instance type {instance_type} is {} but the AMI type {} is {}",
                     if arm { "ARM" } else { "x86-64" },
@@ -474,49 +478,62 @@ fn check(node: Node<'_>, props: &NodegroupProps<'_>) {
         }
     }
     if props.subnet_types.is_empty() {
-        node.error("subnet_types is empty; nodes need subnets");
+        node.error(
+            codes::eks::NODEGROUP_SUBNETS_MISSING,
+            "subnet_types is empty; nodes need subnets",
+        );
     }
     for (key, value) in &props.labels {
         for problem in names::label_key("label", key)
             .into_iter()
             .chain(names::label_value("label", key, value))
         {
-            node.error(problem);
+            node.error(codes::eks::KUBERNETES_NAME_INVALID, problem);
         }
     }
     if props.taints.len() > 50 {
-        node.error(format!(
-            "{} taints; a node group takes at most 50",
-            props.taints.len()
-        ));
+        node.error(
+            codes::eks::TOO_MANY_TAINTS,
+            format!(
+                "{} taints; a node group takes at most 50",
+                props.taints.len()
+            ),
+        );
     }
     for taint in &props.taints {
         for problem in names::label_key("taint", &taint.key)
             .into_iter()
             .chain(names::label_value("taint", &taint.key, &taint.value))
         {
-            node.error(problem);
+            node.error(codes::eks::KUBERNETES_NAME_INVALID, problem);
         }
     }
     if let Some(size) = props.disk_size_gib
         && !(1..=16384).contains(&size)
     {
-        node.error(format!(
-            "disk_size_gib is {size}; gp3 volumes are 1 to 16384 GiB"
-        ));
+        node.error(
+            codes::eks::DISK_SIZE_OUT_OF_RANGE,
+            format!("disk_size_gib is {size}; gp3 volumes are 1 to 16384 GiB"),
+        );
     }
     let (what, n) = match props.max_unavailable {
         MaxUnavailable::Count(n) => ("max_unavailable count", n),
         MaxUnavailable::Percent(n) => ("max_unavailable percentage", n),
     };
     if !(1..=100).contains(&n) {
-        node.error(format!("{what} is {n}; EKS accepts 1 to 100"));
+        node.error(
+            codes::eks::UPDATE_LIMIT_OUT_OF_RANGE,
+            format!("{what} is {n}; EKS accepts 1 to 100"),
+        );
     }
     if !(1..=64).contains(&props.metadata_hop_limit) {
-        node.error(format!(
-            "metadata_hop_limit is {}; EC2 accepts 1 to 64",
-            props.metadata_hop_limit
-        ));
+        node.error(
+            codes::eks::HOP_LIMIT_OUT_OF_RANGE,
+            format!(
+                "metadata_hop_limit is {}; EC2 accepts 1 to 64",
+                props.metadata_hop_limit
+            ),
+        );
     }
 }
 

@@ -110,7 +110,10 @@ impl<'a> Cluster<'a> {
         let props = manifest_props(self, &path, &objects);
         let artifact = workloads::add_step(self, group, &id, What::Objects(objects), props);
         if let Some(problem) = problem {
-            artifact.node().error(format!("service account: {problem}"));
+            artifact.node().error(
+                crate::codes::k8s::OBJECT_INVALID,
+                format!("service account: {problem}"),
+            );
         }
         let cluster = Construct::node(self);
         let first = cluster.with_state(|c: &mut AgentCheck| !std::mem::replace(&mut c.0, true));
@@ -135,6 +138,7 @@ fn needs_pod_identity_agent(cluster: Node<'_>) -> Vec<Diagnostic> {
         Vec::new()
     } else {
         vec![Diagnostic::error(
+            crate::codes::k8s::POD_IDENTITY_AGENT_MISSING,
             "",
             "the cluster has service accounts bound through Pod Identity but no eks-pod-identity-agent add-on; their pods would get no credentials",
         )

@@ -327,8 +327,33 @@ fn validate(cluster: Node<'_>) -> Vec<Diagnostic> {
                 {
                     hint = format!("{hint} (the other one is in {})", other.path());
                 }
-                Diagnostic::error(path, finding.message).with_hint(hint)
+                Diagnostic::error(code(finding.check), path, finding.message).with_hint(hint)
             })
             .collect()
     })
+}
+
+/// The diagnostic code of each check of `cirrus_k8s`.
+fn code(check: cirrus_k8s::Check) -> cirrus_core::ErrorCode {
+    use crate::codes::k8s;
+    use cirrus_k8s::Check;
+    match check {
+        Check::MalformedObject => k8s::MALFORMED_OBJECT,
+        Check::UndeclaredNamespace => k8s::UNDECLARED_NAMESPACE,
+        Check::DuplicateObject => k8s::DUPLICATE_OBJECT,
+        Check::MissingCrd => k8s::MISSING_CRD,
+        Check::CustomKindScope => k8s::CUSTOM_KIND_SCOPE,
+        Check::UndeclaredServiceAccount => k8s::UNDECLARED_SERVICE_ACCOUNT,
+        Check::ImageTag => k8s::IMAGE_TAG,
+        Check::ResourceLimits => k8s::RESOURCE_LIMITS,
+        Check::ReadinessProbe => k8s::READINESS_PROBE,
+        Check::Privileged => k8s::PRIVILEGED,
+        Check::PrivilegeEscalation => k8s::PRIVILEGE_ESCALATION,
+        Check::HostPath => k8s::HOST_PATH,
+        Check::HostNamespaces => k8s::HOST_NAMESPACES,
+        Check::RunAsNonRoot => k8s::RUN_AS_NON_ROOT,
+        Check::ReadOnlyRootFilesystem => k8s::READ_ONLY_ROOT_FILESYSTEM,
+        Check::LoadBalancerInternal => k8s::LOAD_BALANCER_INTERNAL,
+        Check::LoadBalancerTls => k8s::LOAD_BALANCER_TLS,
+    }
 }

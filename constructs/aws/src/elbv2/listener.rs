@@ -6,6 +6,7 @@ use cirrus_cfn::elasticloadbalancingv2::{
 use cirrus_core::{Construct, Expr, List, Node, ResourceRef};
 
 use crate::certificatemanager::{ICertificate, ImportedCertificate};
+use crate::codes;
 use crate::ec2::Peer;
 use crate::elbv2::{ApplicationLoadBalancer, ITargetGroup, TargetGroup, TargetGroupRef};
 
@@ -200,7 +201,7 @@ impl<'a> Listener<'a> {
         if let Some(literal) = arn.as_literal()
             && !(literal.starts_with("arn:") && literal.contains(":listener/"))
         {
-            node.error_with_hint(
+            node.error_with_hint(codes::elb::LISTENER_ARN_INVALID,
                 format!("\"{literal}\" is not the ARN of an ELB listener"),
                 "listener ARNs read arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<lb>/<lb-id>/<id>",
             );
@@ -262,7 +263,10 @@ impl<'a> ApplicationLoadBalancer<'a> {
         let https = matches!(protocol, ListenerProtocol::Https { .. });
         let port = props.port.unwrap_or(if https { 443 } else { 80 });
         if port == 0 {
-            node.error("a listener port is 1 to 65535");
+            node.error(
+                codes::elb::PORT_OUT_OF_RANGE,
+                "a listener port is 1 to 65535",
+            );
         }
         let action = self.render_action(node, default_action);
         let mut cfn = CfnListener {
@@ -277,12 +281,13 @@ impl<'a> ApplicationLoadBalancer<'a> {
             } => {
                 if let Some(problem) = ssl_policy.problem() {
                     node.error_with_hint(
+                        codes::elb::TLS_POLICY_OUTDATED,
                         problem,
                         "use SslPolicy::Tls13And12 (ELBSecurityPolicy-TLS13-1-2-2021-06)",
                     );
                 }
                 if certificates.is_empty() {
-                    node.error_with_hint(
+                    node.error_with_hint(codes::elb::HTTPS_WITHOUT_CERTIFICATE,
                         "an HTTPS listener needs a certificate",
                         "pass the load balancer's certificate (certificatemanager::Certificate) in ListenerProtocol::Https",
                     );
@@ -337,25 +342,37 @@ impl<'a> ApplicationLoadBalancer<'a> {
         match action {
             ListenerAction::Forward(groups) => {
                 if groups.is_empty() || groups.len() > 5 {
-                    node.error(format!(
-                        "a forward action takes 1 to 5 target groups, not {}",
-                        groups.len()
-                    ));
+                    node.error(
+                        codes::elb::FORWARD_TARGET_COUNT,
+                        format!(
+                            "a forward action takes 1 to 5 target groups, not {}",
+                            groups.len()
+                        ),
+                    );
                 }
                 if groups.len() > 1 && groups.iter().all(|(_, w)| *w == 0) {
-                    node.error("every target group of the forward action has weight 0");
+                    node.error(
+                        codes::elb::FORWARD_WEIGHTS_INVALID,
+                        "every target group of the forward action has weight 0",
+                    );
                 }
                 let egress_to_vpc = self.state(|s| s.egress_to_vpc);
                 for (i, (group, weight)) in groups.iter().enumerate() {
                     if *weight > 999 {
-                        node.error(format!("target group weight {weight} is above ELB's 999"));
+                        node.error(
+                            codes::elb::FORWARD_WEIGHTS_INVALID,
+                            format!("target group weight {weight} is above ELB's 999"),
+                        );
                     }
                     if groups[..i].iter().any(|(g, _)| g == group) {
-                        node.error(format!("target group {} is listed twice", group.label()));
+                        node.error(
+                            codes::elb::FORWARD_TARGET_DUPLICATE,
+                            format!("target group {} is listed twice", group.label()),
+                        );
                     }
                     let ports = group.ports();
                     if ports.is_empty() && egress_to_vpc {
-                        node.warning(format!(
+                        node.warning(codes::elb::IMPORTED_TARGET_PORTS_UNKNOWN, format!(
                             "the ports of the imported target group {} are not known, so the load balancer's security group is not opened towards its targets: give them with ImportedTargetGroup::with_ports, or add the egress rule to the load balancer's security group",
                             group.label()
                         ));
@@ -400,12 +417,18 @@ impl<'a> ApplicationLoadBalancer<'a> {
                 body,
             } => {
                 if !matches!(status_code / 100, 2 | 4 | 5) || status_code > 599 {
-                    node.error(format!(
-                        "fixed response status {status_code} is not a 2XX, 4XX or 5XX code"
-                    ));
+                    node.error(
+                        codes::elb::FIXED_RESPONSE_INVALID,
+                        format!(
+                            "fixed response status {status_code} is not a 2XX, 4XX or 5XX code"
+                        ),
+                    );
                 }
                 if body.as_ref().is_some_and(|b| b.len() > 1024) {
-                    node.error("a fixed response body is at most 1024 characters long");
+                    node.error(
+                        codes::elb::FIXED_RESPONSE_INVALID,
+                        "a fixed response body is at most 1024 characters long",
+                    );
                 }
                 listener::Action {
                     fixed_response_config: Some(
@@ -422,16 +445,19 @@ impl<'a> ApplicationLoadBalancer<'a> {
             }
             ListenerAction::Redirect(redirect) => {
                 if !redirect.path.starts_with('/') {
-                    node.error(format!(
-                        "redirect path \"{}\" must start with '/'",
-                        redirect.path
-                    ));
+                    node.error(
+                        codes::elb::REDIRECT_INVALID,
+                        format!("redirect path \"{}\" must start with '/'", redirect.path),
+                    );
                 }
                 if !["HTTP", "HTTPS", "#{protocol}"].contains(&redirect.protocol.as_str()) {
-                    node.error(format!(
-                        "redirect protocol \"{}\" is not HTTP, HTTPS or #{{protocol}}",
-                        redirect.protocol
-                    ));
+                    node.error(
+                        codes::elb::REDIRECT_INVALID,
+                        format!(
+                            "redirect protocol \"{}\" is not HTTP, HTTPS or #{{protocol}}",
+                            redirect.protocol
+                        ),
+                    );
                 }
                 listener::Action {
                     redirect_config: Some(

@@ -6,6 +6,7 @@ use cirrus_cfn::elasticloadbalancingv2::{CfnLoadBalancer, load_balancer};
 use cirrus_core::{Construct, Expr, List, Node, ResourceRef};
 
 use crate::cloudfront::s3_facts::{self, Sse};
+use crate::codes;
 use crate::ec2::{
     ISecurityGroup, IVpc, ImportedSecurityGroup, Peer, Port, SecurityGroup, SecurityGroupProps,
     SubnetType,
@@ -200,7 +201,7 @@ impl<'a> ApplicationLoadBalancer<'a> {
                 || name.starts_with("internal-")
                 || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         {
-            node.error(format!(
+            node.error(codes::elb::LOAD_BALANCER_NAME_INVALID, format!(
                 "load balancer name \"{name}\" must be 1 to 32 letters, digits and '-', not starting with \"internal-\" nor starting or ending with '-'"
             ));
         }
@@ -235,9 +236,10 @@ impl<'a> ApplicationLoadBalancer<'a> {
         ];
         if let Some(secs) = props.idle_timeout_secs {
             if !(1..=4000).contains(&secs) {
-                node.error(format!(
-                    "idle_timeout_secs is {secs}; ELB accepts 1 to 4000"
-                ));
+                node.error(
+                    codes::elb::IDLE_TIMEOUT_OUT_OF_RANGE,
+                    format!("idle_timeout_secs is {secs}; ELB accepts 1 to 4000"),
+                );
             }
             attributes.push(("idle_timeout.timeout_seconds", secs.to_string().into()));
         }
@@ -252,7 +254,7 @@ impl<'a> ApplicationLoadBalancer<'a> {
             }
             LoadBalancerLogs::To { bucket, prefix } => {
                 if prefix.starts_with('/') || prefix.ends_with('/') || prefix.contains("AWSLogs") {
-                    node.error_with_hint(
+                    node.error_with_hint(codes::elb::ACCESS_LOG_PREFIX_INVALID,
                         format!("access log prefix \"{prefix}\""),
                         "give a prefix without a leading or trailing '/' and without \"AWSLogs\" (ELB adds AWSLogs/<account>/ after it)",
                     );
@@ -336,6 +338,7 @@ impl<'a> ApplicationLoadBalancer<'a> {
         match s3_facts::sse(&bucket) {
             Sse::S3Managed => {}
             _ => self.node.error_with_hint(
+                codes::elb::ACCESS_LOG_BUCKET_KMS,
                 format!(
                     "load balancer access logs cannot go to {}: it is encrypted with KMS",
                     bucket.node().path()
@@ -363,7 +366,7 @@ impl<'a> ApplicationLoadBalancer<'a> {
                     );
                 }
             }
-            None => self.node.warning(
+            None => self.node.warning(codes::elb::ACCESS_LOGS_REGION_UNKNOWN,
                 "the stack has no region, so only ELB's service principal may write the access logs; in regions opened before August 2022 ELB writes as a regional account: pin the stack's region",
             ),
         }
@@ -624,14 +627,14 @@ fn choose_subnets<'a>(
         }
     });
     if internet_facing && kind != SubnetType::Public {
-        node.error_with_hint(
+        node.error_with_hint(codes::elb::INTERNET_FACING_IN_PRIVATE_SUBNETS,
             format!("an internet-facing load balancer in {kind:?} subnets cannot be reached from the internet"),
             "leave subnets unset (public subnets), or make the load balancer internal",
         );
     }
     let subnets = vpc.subnets(kind);
     if subnets.len() < 2 {
-        node.error_with_hint(
+        node.error_with_hint(codes::elb::SUBNETS_INSUFFICIENT,
             format!(
                 "an application load balancer needs subnets in at least two availability zones; the VPC has {} {kind:?} subnet(s)",
                 subnets.len()

@@ -4,6 +4,7 @@
 use cirrus_cfn::elasticloadbalancingv2::{CfnTargetGroup, target_group};
 use cirrus_core::{Construct, Expr, List, Node, ResourceRef};
 
+use crate::codes;
 use crate::ec2::IVpc;
 
 /// How targets are addressed.
@@ -141,7 +142,10 @@ impl<'a> TargetGroup<'a> {
     ) -> TargetGroup<'a> {
         let node = scope.node().add_child(id);
         if port == 0 {
-            node.error("a target group port is 1 to 65535");
+            node.error(
+                codes::elb::PORT_OUT_OF_RANGE,
+                "a target group port is 1 to 65535",
+            );
         }
         if let Some(name) = &props.name
             && (name.is_empty()
@@ -150,7 +154,7 @@ impl<'a> TargetGroup<'a> {
                 || name.ends_with('-')
                 || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         {
-            node.error(format!(
+            node.error(codes::elb::TARGET_GROUP_NAME_INVALID, format!(
                 "target group name \"{name}\" must be 1 to 32 letters, digits and '-', not starting or ending with '-'"
             ));
         }
@@ -159,23 +163,28 @@ impl<'a> TargetGroup<'a> {
         let mut attributes: Vec<(&str, String)> = Vec::new();
         if let Some(delay) = props.deregistration_delay_secs {
             if delay > 3600 {
-                node.error(format!(
-                    "deregistration_delay_secs is {delay}; ELB accepts 0 to 3600"
-                ));
+                node.error(
+                    codes::elb::DEREGISTRATION_DELAY_OUT_OF_RANGE,
+                    format!("deregistration_delay_secs is {delay}; ELB accepts 0 to 3600"),
+                );
             }
             attributes.push(("deregistration_delay.timeout_seconds", delay.to_string()));
         }
         if let Some(secs) = props.slow_start_secs {
             if !(30..=900).contains(&secs) {
-                node.error(format!("slow_start_secs is {secs}; ELB accepts 30 to 900"));
+                node.error(
+                    codes::elb::SLOW_START_OUT_OF_RANGE,
+                    format!("slow_start_secs is {secs}; ELB accepts 30 to 900"),
+                );
             }
             attributes.push(("slow_start.duration_seconds", secs.to_string()));
         }
         if let Some(secs) = props.stickiness_secs {
             if !(1..=604_800).contains(&secs) {
-                node.error(format!(
-                    "stickiness_secs is {secs}; ELB accepts 1 to 604800 (7 days)"
-                ));
+                node.error(
+                    codes::elb::STICKINESS_OUT_OF_RANGE,
+                    format!("stickiness_secs is {secs}; ELB accepts 1 to 604800 (7 days)"),
+                );
             }
             attributes.push(("stickiness.enabled", "true".into()));
             attributes.push(("stickiness.type", "lb_cookie".into()));
@@ -294,7 +303,7 @@ impl<'a> TargetGroup<'a> {
         if let Some(literal) = arn.as_literal()
             && !(literal.starts_with("arn:") && literal.contains(":targetgroup/"))
         {
-            node.error_with_hint(
+            node.error_with_hint(codes::elb::TARGET_GROUP_ARN_INVALID,
                 format!("\"{literal}\" is not the ARN of an ELB target group"),
                 "target group ARNs read arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>",
             );
@@ -432,19 +441,26 @@ impl<'a> From<&ImportedTargetGroup<'a>> for TargetGroupRef<'a> {
 
 fn check_health(node: Node<'_>, hc: &HealthCheck, version: ProtocolVersion) {
     if !hc.path.starts_with('/') || hc.path.len() > 1024 {
-        node.error(format!(
-            "health check path \"{}\" must start with '/' and be at most 1024 characters long",
-            hc.path
-        ));
+        node.error(
+            codes::elb::HEALTH_CHECK_PATH_INVALID,
+            format!(
+                "health check path \"{}\" must start with '/' and be at most 1024 characters long",
+                hc.path
+            ),
+        );
     }
     if !(5..=300).contains(&hc.interval_secs) {
-        node.error(format!(
-            "health check interval of {} seconds; ELB accepts 5 to 300",
-            hc.interval_secs
-        ));
+        node.error(
+            codes::elb::HEALTH_CHECK_INTERVAL_OUT_OF_RANGE,
+            format!(
+                "health check interval of {} seconds; ELB accepts 5 to 300",
+                hc.interval_secs
+            ),
+        );
     }
     if !(2..=120).contains(&hc.timeout_secs) || hc.timeout_secs >= hc.interval_secs {
         node.error_with_hint(
+            codes::elb::HEALTH_CHECK_TIMEOUT_INVALID,
             format!(
                 "health check timeout of {} seconds with an interval of {}",
                 hc.timeout_secs, hc.interval_secs
@@ -457,7 +473,10 @@ fn check_health(node: Node<'_>, hc: &HealthCheck, version: ProtocolVersion) {
         ("unhealthy_threshold", hc.unhealthy_threshold),
     ] {
         if !(2..=10).contains(&n) {
-            node.error(format!("{what} is {n}; ELB accepts 2 to 10"));
+            node.error(
+                codes::elb::HEALTH_CHECK_THRESHOLD_OUT_OF_RANGE,
+                format!("{what} is {n}; ELB accepts 2 to 10"),
+            );
         }
     }
     let (low, high) = if version == ProtocolVersion::Grpc {
@@ -475,7 +494,7 @@ fn check_health(node: Node<'_>, hc: &HealthCheck, version: ProtocolVersion) {
             }
         });
     if !valid {
-        node.error(format!(
+        node.error(codes::elb::HEALTHY_CODES_INVALID, format!(
             "healthy codes \"{}\" are not codes {low} to {high}, ranges (200-299) or lists (200,204)",
             hc.healthy_codes
         ));

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use cirrus_cfn::emr::{CfnCluster, cluster as emr};
 use cirrus_core::{Construct, Expr, Node, ResourceRef, Tag, fns, pseudo};
 
+use crate::codes;
 use crate::ec2::{ISecurityGroup, IVpc, Peer, Port, SecurityGroup, SecurityGroupProps, SubnetType};
 use crate::emr::instances::{Instances, ManagedScaling};
 use crate::emr::release::{Application, ReleaseLabel};
@@ -205,6 +206,7 @@ impl<'a> Cluster<'a> {
 
         let subnets = if props.subnet_type == SubnetType::Public {
             node.error_with_hint(
+                codes::emr::PUBLIC_SUBNETS,
                 "an EMR cluster must not be placed in public subnets",
                 "use SubnetType::PrivateWithEgress, or Isolated with S3 and EMR endpoints",
             );
@@ -213,6 +215,7 @@ impl<'a> Cluster<'a> {
             let ids = vpc.subnet_ids(props.subnet_type);
             if ids.is_empty() {
                 node.error_with_hint(
+                    codes::emr::SUBNETS_MISSING,
                     format!(
                         "the VPC has no {:?} subnets for the cluster",
                         props.subnet_type
@@ -302,6 +305,7 @@ impl<'a> Cluster<'a> {
         };
         if !log_prefix.ends_with('/') || log_prefix.starts_with('/') {
             node.error_with_hint(
+                codes::emr::LOG_PREFIX_INVALID,
                 format!(
                     "log prefix \"{log_prefix}\" must end with '/' and must not start with '/'"
                 ),
@@ -471,6 +475,7 @@ impl<'a> Cluster<'a> {
             && !literal.starts_with("j-")
         {
             node.error_with_hint(
+                codes::emr::CLUSTER_ID_INVALID,
                 format!("\"{literal}\" is not the id of an EMR cluster"),
                 "EMR cluster ids read j-<13 letters and digits>, as the console shows them",
             );
@@ -669,6 +674,7 @@ impl<'a> SecurityGroups<'a> {
 fn check(node: Node<'_>, props: &ClusterProps<'_>) {
     if let Some(problem) = props.release_label.problem() {
         node.error_with_hint(
+            codes::emr::RELEASE_UNSUPPORTED,
             problem,
             format!(
                 "use a release from {} to 7.x",
@@ -680,49 +686,61 @@ fn check(node: Node<'_>, props: &ClusterProps<'_>) {
         && (name.is_empty() || name.len() > 256 || name.contains(['<', '>', '$', '|', '`']))
     {
         node.error_with_hint(
+            codes::emr::CLUSTER_NAME_INVALID,
             format!("cluster name \"{name}\" is not 1 to 256 characters without < > $ | `"),
             "leave name unset to name the cluster after its construct path",
         );
     }
     if props.applications.is_empty() {
         node.error_with_hint(
+            codes::emr::NO_APPLICATIONS,
             "the cluster installs no applications",
             "list what the jobs run on, such as Hadoop, Spark and Hive",
         );
     }
     for (i, app) in props.applications.iter().enumerate() {
         if props.applications[..i].contains(app) {
-            node.error(format!("application {} is listed twice", app.as_str()));
+            node.error(
+                codes::emr::APPLICATION_DUPLICATE,
+                format!("application {} is listed twice", app.as_str()),
+            );
         }
     }
     for problem in props.instances.problems() {
-        node.error(problem);
+        node.error(codes::emr::INSTANCES_INVALID, problem);
     }
     if let Some(scaling) = &props.managed_scaling {
         for problem in scaling.problems() {
-            node.error(problem);
+            node.error(codes::emr::MANAGED_SCALING_INVALID, problem);
         }
     }
     if let Some(gib) = props.ebs_root_volume_gib
         && !(15..=100).contains(&gib)
     {
         node.error_with_hint(
+            codes::emr::ROOT_VOLUME_OUT_OF_RANGE,
             format!("ebs_root_volume_gib is {gib}; EMR root volumes are 15 to 100 GiB"),
             "put data on EBS data volumes (ebs_volume_gib of the instance groups) or in S3",
         );
     }
     for (i, c) in props.configurations.iter().enumerate() {
         if c.classification.is_empty() {
-            node.error("a configuration has an empty classification");
+            node.error(
+                codes::emr::CONFIGURATION_CLASSIFICATION_EMPTY,
+                "a configuration has an empty classification",
+            );
         }
         if props.configurations[..i]
             .iter()
             .any(|o| o.classification == c.classification)
         {
-            node.error(format!(
-                "configuration classification {} is listed twice; merge its properties",
-                c.classification
-            ));
+            node.error(
+                codes::emr::CONFIGURATION_DUPLICATE,
+                format!(
+                    "configuration classification {} is listed twice; merge its properties",
+                    c.classification
+                ),
+            );
         }
     }
 }

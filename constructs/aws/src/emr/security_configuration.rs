@@ -4,6 +4,7 @@
 use cirrus_cfn::emr::CfnSecurityConfiguration;
 use cirrus_core::{Construct, Expr, Node, ResourceRef, fns, value};
 
+use crate::codes;
 use crate::kms::{IKey, Key};
 use crate::s3::{Bucket, IBucket};
 
@@ -80,7 +81,7 @@ impl<'a> SecurityConfiguration<'a> {
             }),
             InTransitEncryption::PemCertificates { bucket, object_key } => {
                 if !object_key.ends_with(".zip") || object_key.starts_with('/') {
-                    node.error_with_hint(
+                    node.error_with_hint(codes::emr::CERTIFICATE_OBJECT_INVALID,
                         format!("certificate object \"{object_key}\" is not the key of a zip file"),
                         "EMR reads PEM certificates from a zip object, such as emr/certificates.zip",
                     );

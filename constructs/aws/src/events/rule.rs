@@ -5,6 +5,7 @@ use cirrus_core::{Construct, Expr, Node, ResourceRef, ToValue, fns, pseudo};
 
 use crate::codebuild::IProject;
 use crate::codepipeline::IPipeline;
+use crate::codes;
 use crate::events::{EventPattern, Schedule};
 use crate::iam::{PolicyCondition, PolicyStatement, Principal, Role, RoleProps};
 use crate::keyed::{find_singleton, singleton};
@@ -202,16 +203,17 @@ impl<'a> Rule<'a> {
         let (pattern, schedule) = match &trigger {
             Trigger::Pattern(pattern) => {
                 for problem in pattern.problems() {
-                    node.error(problem);
+                    node.error(codes::events::PATTERN_INVALID, problem);
                 }
                 (Some(pattern.to_value()), None)
             }
             Trigger::Schedule(schedule) => {
                 for problem in schedule.problems() {
-                    node.error(problem);
+                    node.error(codes::events::SCHEDULE_INVALID, problem);
                 }
                 if props.event_bus_name.is_some() {
                     node.error_with_hint(
+                        codes::events::SCHEDULE_ON_CUSTOM_BUS,
                         "a scheduled rule cannot listen on a custom event bus",
                         "leave event_bus_name unset for scheduled rules",
                     );
@@ -262,9 +264,10 @@ impl<'a> Rule<'a> {
             state.targets.len()
         });
         if count == MAX_TARGETS + 1 {
-            self.node.error(format!(
-                "a rule has at most {MAX_TARGETS} targets; add another rule for the rest"
-            ));
+            self.node.error(
+                codes::events::TOO_MANY_TARGETS,
+                format!("a rule has at most {MAX_TARGETS} targets; add another rule for the rest"),
+            );
         }
         let targets = self
             .node
@@ -343,6 +346,7 @@ impl<'a> Rule<'a> {
         let arn = arn.into();
         let Some(literal) = arn.as_literal() else {
             node.error_with_hint(
+                codes::events::RULE_ARN_NOT_LITERAL,
                 "the ARN of an imported rule must be a literal: the rule's name is read from it",
                 "import the rule with Rule::from_name, which takes the name as an expression",
             );
@@ -357,7 +361,7 @@ impl<'a> Rule<'a> {
                 path.rsplit('/').next().unwrap_or(path)
             }
             _ => {
-                node.error_with_hint(
+                node.error_with_hint(codes::events::RULE_ARN_INVALID,
                     format!("\"{literal}\" is not the ARN of an EventBridge rule"),
                     "rule ARNs read arn:aws:events:<region>:<account>:rule/<name> (or rule/<bus>/<name>)",
                 );
@@ -430,9 +434,10 @@ fn check_name(node: Node<'_>, name: &str) {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
     {
-        node.error(format!(
-            "rule name \"{name}\" must be 1 to 64 letters, digits, '.', '-' or '_'"
-        ));
+        node.error(
+            codes::events::RULE_NAME_INVALID,
+            format!("rule name \"{name}\" must be 1 to 64 letters, digits, '.', '-' or '_'"),
+        );
     }
 }
 

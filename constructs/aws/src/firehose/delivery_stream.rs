@@ -9,6 +9,7 @@ use cirrus_cfn::kinesisfirehose::{CfnDeliveryStream, delivery_stream as ds};
 use cirrus_cfn::logs::CfnLogStream;
 use cirrus_core::{Construct, Expr, Node, RemovalPolicy, ResourceRef, fns, pseudo};
 
+use crate::codes;
 use crate::firehose::prefix::{self, PrefixKind};
 use crate::iam::{Grantable, PolicyCondition, PolicyStatement, Principal, Role, RoleProps};
 use crate::kms::{IKey, Key};
@@ -326,6 +327,7 @@ impl<'a> DeliveryStream<'a> {
             && !(literal.starts_with("arn:") && literal.contains(":deliverystream/"))
         {
             node.error_with_hint(
+                codes::firehose::STREAM_ARN_INVALID,
                 format!("\"{literal}\" is not the ARN of a Firehose stream"),
                 "stream ARNs read arn:aws:firehose:<region>:<account>:deliverystream/<name>",
             );
@@ -384,6 +386,7 @@ fn check(node: Node<'_>, props: &DeliveryStreamProps<'_>) {
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
     {
         node.error_with_hint(
+            codes::firehose::STREAM_NAME_INVALID,
             format!(
                 "delivery stream name \"{name}\" is not 1 to 64 letters, digits, '.', '_' or '-'"
             ),
@@ -392,6 +395,7 @@ fn check(node: Node<'_>, props: &DeliveryStreamProps<'_>) {
     }
     if props.buffering_interval_seconds > 900 {
         node.error_with_hint(
+            codes::firehose::BUFFERING_OUT_OF_RANGE,
             format!(
                 "buffering_interval_seconds is {}; Firehose buffers for 0 to 900 seconds",
                 props.buffering_interval_seconds
@@ -401,6 +405,7 @@ fn check(node: Node<'_>, props: &DeliveryStreamProps<'_>) {
     }
     if !(1..=128).contains(&props.buffering_size_mib) {
         node.error_with_hint(
+            codes::firehose::BUFFERING_OUT_OF_RANGE,
             format!(
                 "buffering_size_mib is {}; Firehose buffers 1 to 128 MiB",
                 props.buffering_size_mib
@@ -409,20 +414,21 @@ fn check(node: Node<'_>, props: &DeliveryStreamProps<'_>) {
         );
     }
     for problem in prefix::problems(&props.prefix, PrefixKind::Data) {
-        node.error(problem);
+        node.error(codes::firehose::PREFIX_INVALID, problem);
     }
     if props.error_output_prefix.is_empty() {
         node.error_with_hint(
+            codes::firehose::ERROR_PREFIX_EMPTY,
             "error_output_prefix is empty",
             "give failed records their own folder, such as errors/!{firehose:error-output-type}/",
         );
     }
     for problem in prefix::problems(&props.error_output_prefix, PrefixKind::Error) {
-        node.error(problem);
+        node.error(codes::firehose::PREFIX_INVALID, problem);
     }
     let data = prefix::fixed_folder(&props.prefix);
     if !data.is_empty() && prefix::fixed_folder(&props.error_output_prefix).starts_with(data) {
-        node.error_with_hint(
+        node.error_with_hint(codes::firehose::ERROR_PREFIX_UNDER_DATA,
             format!(
                 "error_output_prefix \"{}\" lies under prefix \"{}\"",
                 props.error_output_prefix, props.prefix

@@ -5,6 +5,7 @@
 use cirrus_cfn::iam::{CfnInstanceProfile, CfnManagedPolicy, CfnPolicy};
 use cirrus_core::{Construct, Expr, Node, ResourceRef, ToValue};
 
+use crate::codes;
 use crate::iam::{ManagedPolicyArn, PolicyDocument, PolicyKind, Role};
 use crate::imports::sub_name;
 
@@ -63,8 +64,8 @@ impl<'a> ManagedPolicy<'a> {
         props: ManagedPolicyProps<'a>,
     ) -> ManagedPolicy<'a> {
         let node = scope.node().add_child(id);
-        for problem in document.problems(PolicyKind::Identity) {
-            node.error(problem);
+        for (code, problem) in document.problems(PolicyKind::Identity) {
+            node.error(code, problem);
         }
         let roles: Vec<Expr<String>> = props.roles.iter().map(Role::name).collect();
         let resource = node.add(
@@ -180,11 +181,14 @@ impl<'a> Policy<'a> {
         roles: &[Role<'a>],
     ) -> Policy<'a> {
         let node = scope.node().add_child(id);
-        for problem in document.problems(PolicyKind::Identity) {
-            node.error(problem);
+        for (code, problem) in document.problems(PolicyKind::Identity) {
+            node.error(code, problem);
         }
         if roles.is_empty() {
-            node.error("a policy must be attached to at least one role");
+            node.error(
+                codes::iam::POLICY_WITHOUT_ROLES,
+                "a policy must be attached to at least one role",
+            );
         }
         let mut cfn = CfnPolicy::new(document.to_value(), name);
         cfn.roles = Some(roles.iter().map(Role::name).collect::<Vec<_>>().into());

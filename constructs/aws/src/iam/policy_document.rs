@@ -5,9 +5,10 @@
 //! deploy time, or never: a statement without actions, an identity policy with a principal, a
 //! resource policy without one, every action on every resource.
 
-use cirrus_core::{Expr, ObjectBuilder, ToValue, Value};
+use cirrus_core::{ErrorCode, Expr, ObjectBuilder, ToValue, Value};
 use indexmap::IndexMap;
 
+use crate::codes;
 use crate::iam::principal::{self, Principal};
 
 /// Allow or deny.
@@ -161,14 +162,21 @@ impl PolicyStatement {
         }
     }
 
-    /// What is wrong with the statement in a policy of `kind`, in words for a diagnostic.
-    pub fn problems(&self, kind: PolicyKind) -> Vec<String> {
+    /// What is wrong with the statement in a policy of `kind`: each problem's code (from
+    /// `crate::codes::iam`) and its words for a diagnostic.
+    pub fn problems(&self, kind: PolicyKind) -> Vec<(ErrorCode, String)> {
         let mut out = Vec::new();
         if self.actions.is_empty() && self.not_actions.is_empty() {
-            out.push("a policy statement needs at least one action".to_owned());
+            out.push((
+                codes::iam::STATEMENT_WITHOUT_ACTIONS,
+                "a policy statement needs at least one action".to_owned(),
+            ));
         }
         if !self.actions.is_empty() && !self.not_actions.is_empty() {
-            out.push("a policy statement cannot have both actions and not-actions".to_owned());
+            out.push((
+                codes::iam::STATEMENT_WITHOUT_ACTIONS,
+                "a policy statement cannot have both actions and not-actions".to_owned(),
+            ));
         }
         for action in self.actions.iter().chain(&self.not_actions) {
             let valid = action == "*"
@@ -183,18 +191,27 @@ impl PolicyStatement {
                             .all(|c| c.is_ascii_alphanumeric() || c == '*' || c == '?')
                 });
             if !valid {
-                out.push(format!(
-                    "\"{action}\" is not an IAM action; actions read \"service:Action\", such as \"s3:GetObject\""
+                out.push((
+                    codes::iam::ACTION_MALFORMED,
+                    format!(
+                        "\"{action}\" is not an IAM action; actions read \"service:Action\", such as \"s3:GetObject\""
+                    ),
                 ));
             }
         }
         match kind {
             PolicyKind::Identity => {
                 if !self.principals.is_empty() {
-                    out.push("an identity policy cannot name principals; it applies to the identity it is attached to".to_owned());
+                    out.push((
+                        codes::iam::PRINCIPAL_IN_IDENTITY_POLICY,
+                        "an identity policy cannot name principals; it applies to the identity it is attached to".to_owned(),
+                    ));
                 }
                 if self.resources.is_empty() && self.not_resources.is_empty() {
-                    out.push("a statement of an identity policy needs resources".to_owned());
+                    out.push((
+                        codes::iam::STATEMENT_WITHOUT_RESOURCES,
+                        "a statement of an identity policy needs resources".to_owned(),
+                    ));
                 }
                 let all_actions = self.actions.iter().any(|a| a == "*");
                 let all_resources = self
@@ -202,14 +219,18 @@ impl PolicyStatement {
                     .iter()
                     .any(|r| r.as_literal().is_some_and(|r| r == "*"));
                 if self.effect == Effect::Allow && all_actions && all_resources {
-                    out.push("the statement allows every action on every resource".to_owned());
+                    out.push((
+                        codes::iam::ADMIN_STATEMENT,
+                        "the statement allows every action on every resource".to_owned(),
+                    ));
                 }
             }
             PolicyKind::Resource | PolicyKind::Trust => {
                 if self.principals.is_empty() {
-                    out.push(
+                    out.push((
+                        codes::iam::STATEMENT_WITHOUT_PRINCIPAL,
                         "a statement of a resource or trust policy needs a principal".to_owned(),
-                    );
+                    ));
                 }
             }
         }
@@ -294,15 +315,18 @@ impl PolicyDocument {
         self.statements.is_empty()
     }
 
-    /// What is wrong with the document as a policy of `kind`.
-    pub fn problems(&self, kind: PolicyKind) -> Vec<String> {
-        let mut out: Vec<String> = self
+    /// What is wrong with the document as a policy of `kind`, each problem with its code.
+    pub fn problems(&self, kind: PolicyKind) -> Vec<(ErrorCode, String)> {
+        let mut out: Vec<(ErrorCode, String)> = self
             .statements
             .iter()
             .flat_map(|s| s.problems(kind))
             .collect();
         if self.statements.is_empty() {
-            out.push("a policy document needs at least one statement".to_owned());
+            out.push((
+                codes::iam::DOCUMENT_EMPTY,
+                "a policy document needs at least one statement".to_owned(),
+            ));
         }
         out
     }
@@ -457,31 +481,40 @@ mod tests {
     #[test]
     fn problems_are_found() {
         let no_actions = PolicyStatement::allow().resources(["*"]);
-        assert!(no_actions.problems(PolicyKind::Identity)[0].contains("needs at least one action"));
+        assert_eq!(
+            no_actions.problems(PolicyKind::Identity)[0].0,
+            codes::iam::STATEMENT_WITHOUT_ACTIONS
+        );
         let admin = PolicyStatement::allow().actions(["*"]).resources(["*"]);
         assert!(
             admin
                 .problems(PolicyKind::Identity)
                 .iter()
-                .any(|p| p.contains("every action on every resource"))
+                .any(|(code, _)| *code == codes::iam::ADMIN_STATEMENT)
         );
         let bad = PolicyStatement::allow()
             .actions(["GetObject"])
             .resources(["*"]);
-        assert!(bad.problems(PolicyKind::Identity)[0].contains("is not an IAM action"));
+        assert_eq!(
+            bad.problems(PolicyKind::Identity)[0].0,
+            codes::iam::ACTION_MALFORMED
+        );
         let principal_in_identity = PolicyStatement::allow()
             .actions(["s3:GetObject"])
             .resources(["*"])
             .principal(Principal::Anyone);
-        assert!(
-            principal_in_identity.problems(PolicyKind::Identity)[0]
-                .contains("cannot name principals")
+        assert_eq!(
+            principal_in_identity.problems(PolicyKind::Identity)[0].0,
+            codes::iam::PRINCIPAL_IN_IDENTITY_POLICY
         );
         let no_principal = PolicyStatement::allow().actions(["sts:AssumeRole"]);
-        assert!(no_principal.problems(PolicyKind::Trust)[0].contains("needs a principal"));
-        assert!(
-            PolicyDocument::new().problems(PolicyKind::Identity)[0]
-                .contains("at least one statement")
+        assert_eq!(
+            no_principal.problems(PolicyKind::Trust)[0].0,
+            codes::iam::STATEMENT_WITHOUT_PRINCIPAL
+        );
+        assert_eq!(
+            PolicyDocument::new().problems(PolicyKind::Identity)[0].0,
+            codes::iam::DOCUMENT_EMPTY
         );
     }
 }

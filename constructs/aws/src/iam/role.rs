@@ -7,6 +7,7 @@ use cirrus_core::{
     App, Construct, Expr, Node, NodeKey, ResourceKey, ResourceRef, ToValue, Value, fns,
 };
 
+use crate::codes;
 use crate::keyed::Keyed;
 
 use crate::iam::{
@@ -109,24 +110,28 @@ impl<'a> Role<'a> {
         if let Some(path) = &props.path
             && !(path.starts_with('/') && path.ends_with('/') && path.len() <= 512)
         {
-            node.error(format!("role path \"{path}\" must start and end with '/'"));
+            node.error(
+                codes::iam::ROLE_PATH_INVALID,
+                format!("role path \"{path}\" must start and end with '/'"),
+            );
         }
         if let Some(seconds) = props.max_session_duration
             && !(3600..=43200).contains(&seconds)
         {
-            node.error(format!(
-                "max_session_duration is {seconds} s; IAM accepts 3600 to 43200"
-            ));
+            node.error(
+                codes::iam::MAX_SESSION_OUT_OF_RANGE,
+                format!("max_session_duration is {seconds} s; IAM accepts 3600 to 43200"),
+            );
         }
         trust.conditions = props.trust_conditions;
         let trust = PolicyDocument::of([trust]);
-        for problem in trust.problems(PolicyKind::Trust) {
-            node.error(problem);
+        for (code, problem) in trust.problems(PolicyKind::Trust) {
+            node.error(code, problem);
         }
         let mut inline = Vec::new();
         for (name, document) in props.inline_policies {
-            for problem in document.problems(PolicyKind::Identity) {
-                node.error(format!("inline policy \"{name}\": {problem}"));
+            for (code, problem) in document.problems(PolicyKind::Identity) {
+                node.error(code, format!("inline policy \"{name}\": {problem}"));
             }
             inline.push(role::Policy {
                 policy_document: document.to_value(),
@@ -233,6 +238,7 @@ impl<'a> Role<'a> {
                 }
                 _ => {
                     node.error_with_hint(
+                        codes::iam::ROLE_ARN_INVALID,
                         format!("\"{literal}\" is not the ARN of an IAM role"),
                         "role ARNs read arn:aws:iam::<account>:role/<path/><name>",
                     );
@@ -240,7 +246,7 @@ impl<'a> Role<'a> {
                 }
             },
             None => {
-                node.error_with_hint(
+                node.error_with_hint(codes::iam::ROLE_ARN_NOT_LITERAL,
                     "the ARN of an imported role must be a literal: the role's name is read from it",
                     "import the role with Role::from_name, which takes the name as an expression",
                 );
@@ -289,8 +295,8 @@ fn add_statement<'a>(
     statement: PolicyStatement,
     create: impl FnOnce(Value) -> ResourceRef<'a, CfnPolicy>,
 ) {
-    for problem in statement.problems(PolicyKind::Identity) {
-        node.error(problem);
+    for (code, problem) in statement.problems(PolicyKind::Identity) {
+        node.error(code, problem);
     }
     let (document, policy) = node.with_state(|state: &mut RoleState| {
         state.default_policy.add(statement);

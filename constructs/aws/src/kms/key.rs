@@ -5,6 +5,7 @@ use cirrus_core::{
     App, Construct, Expr, Node, NodeKey, RemovalPolicy, ResourceKey, ResourceRef, ToValue, fns,
 };
 
+use crate::codes;
 use crate::keyed::{Keyed, stack_singleton};
 
 use crate::iam::{Grantable, PolicyDocument, PolicyKind, PolicyStatement, Principal};
@@ -108,6 +109,7 @@ impl<'a> Key<'a> {
             && !(7..=30).contains(&days)
         {
             node.error_with_hint(
+                codes::kms::PENDING_WINDOW_OUT_OF_RANGE,
                 format!("pending_window_days is {days}; KMS accepts 7 to 30"),
                 "leave it unset for 30 days",
             );
@@ -136,6 +138,7 @@ impl<'a> Key<'a> {
         if let Some(alias) = props.alias {
             if alias.starts_with("alias/") || alias.starts_with("aws") {
                 node.error_with_hint(
+                    codes::kms::ALIAS_INVALID,
                     format!("alias \"{alias}\" must not start with \"alias/\" or \"aws\""),
                     "give the name only; \"alias/\" is added, and \"aws\" is reserved for AWS",
                 );
@@ -161,8 +164,8 @@ impl<'a> Key<'a> {
     /// Adds a statement to the key policy (a resource policy: it names principals; its resource
     /// is `*`, meaning this key).
     pub fn add_to_resource_policy(&self, statement: PolicyStatement) {
-        for problem in statement.problems(PolicyKind::Resource) {
-            self.node.error(problem);
+        for (code, problem) in statement.problems(PolicyKind::Resource) {
+            self.node.error(code, problem);
         }
         let policy = self.node.with_state(|state: &mut KeyState| {
             state.policy.add(statement);
@@ -211,6 +214,7 @@ impl<'a> Key<'a> {
                 && literal.contains(":key/"))
         {
             node.error_with_hint(
+                codes::kms::KEY_ARN_INVALID,
                 format!("\"{literal}\" is not the ARN of a KMS key"),
                 "give the key's ARN, arn:aws:kms:<region>:<account>:key/<key id> (not an alias)",
             );

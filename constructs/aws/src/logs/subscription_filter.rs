@@ -4,6 +4,7 @@
 use cirrus_cfn::logs::CfnSubscriptionFilter;
 use cirrus_core::{Construct, Expr, Node, ResourceRef, fns};
 
+use crate::codes;
 use crate::firehose::IDeliveryStream;
 use crate::iam::{PolicyCondition, Principal, Role, RoleProps};
 
@@ -53,6 +54,7 @@ impl<'a> SubscriptionFilter<'a> {
         let node = scope.node().add_child(id);
         if props.filter_pattern.len() > 1024 {
             node.error_with_hint(
+                codes::logs::FILTER_PATTERN_TOO_LONG,
                 format!(
                     "filter_pattern is {} characters long; CloudWatch Logs accepts at most 1024",
                     props.filter_pattern.len()
@@ -63,7 +65,7 @@ impl<'a> SubscriptionFilter<'a> {
         if let Some(name) = &props.filter_name
             && (name.is_empty() || name.len() > 512 || name.contains([':', '*']))
         {
-            node.error_with_hint(
+            node.error_with_hint(codes::logs::FILTER_NAME_INVALID,
                 format!("subscription filter name \"{name}\" is not 1 to 512 characters without ':' or '*'"),
                 "leave filter_name unset to let CloudFormation name the filter",
             );

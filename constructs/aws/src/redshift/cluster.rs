@@ -13,6 +13,7 @@ use cirrus_cfn::redshift::{
 };
 use cirrus_core::{Construct, Expr, Node, RemovalPolicy, ResourceRef, pseudo};
 
+use crate::codes;
 use crate::ec2::{ISecurityGroup, IVpc, Peer, Port, SecurityGroup, SecurityGroupProps, SubnetType};
 use crate::iam::{Grantable, PolicyStatement, Principal, Role, RoleProps};
 use crate::kms::{IKey, Key, KeyProps};
@@ -140,6 +141,7 @@ impl<'a> Cluster<'a> {
 
         let subnets = if props.subnet_type == SubnetType::Public {
             node.error_with_hint(
+                codes::redshift::PUBLIC_SUBNETS,
                 "a Redshift cluster must not be placed in public subnets",
                 "use SubnetType::PrivateWithEgress or SubnetType::Isolated",
             );
@@ -149,6 +151,7 @@ impl<'a> Cluster<'a> {
         };
         if subnets.is_empty() && props.subnet_type != SubnetType::Public {
             node.error_with_hint(
+                codes::redshift::SUBNETS_MISSING,
                 format!(
                     "the VPC has no {:?} subnets for the cluster",
                     props.subnet_type
@@ -375,6 +378,7 @@ fn allow_audit_logs(bucket: &Bucket<'_>, prefix: &str) {
 fn check_log_target(node: Node<'_>, bucket: &Bucket<'_>, prefix: &str) {
     if bucket.encryption_key().is_some() {
         node.error_with_hint(
+            codes::redshift::AUDIT_LOG_BUCKET_KMS,
             format!(
                 "audit logs cannot go to {}: it is encrypted with a customer managed key",
                 bucket.node().path()
@@ -389,6 +393,7 @@ fn check_log_target(node: Node<'_>, bucket: &Bucket<'_>, prefix: &str) {
             .any(|c| c.is_control() || matches!(c, ' ' | '"' | '\'' | '\\'))
     {
         node.error_with_hint(
+            codes::redshift::AUDIT_LOG_PREFIX_INVALID,
             format!("audit log prefix \"{prefix}\" is not a valid S3 key prefix for Redshift"),
             "use at most 512 characters, no spaces, quotes, backslashes or a leading '/'",
         );
@@ -397,13 +402,17 @@ fn check_log_target(node: Node<'_>, bucket: &Bucket<'_>, prefix: &str) {
 
 fn check(node: Node<'_>, master_username: &str, props: &ClusterProps<'_>) {
     if let Some(problem) = names::master_username(master_username) {
-        node.error_with_hint(
+        node.error_with_hint(codes::redshift::MASTER_USERNAME_INVALID,
             problem,
             "use lower-case letters, digits and '_', starting with a letter, such as analyticsadmin",
         );
     }
     if let Some(problem) = names::database_name(&props.database_name) {
-        node.error_with_hint(problem, "use lower-case letters, digits and '_'");
+        node.error_with_hint(
+            codes::redshift::DATABASE_NAME_INVALID,
+            problem,
+            "use lower-case letters, digits and '_'",
+        );
     }
     if let Some(problem) = props
         .cluster_identifier
@@ -411,12 +420,14 @@ fn check(node: Node<'_>, master_username: &str, props: &ClusterProps<'_>) {
         .and_then(names::cluster_identifier)
     {
         node.error_with_hint(
+            codes::redshift::CLUSTER_IDENTIFIER_INVALID,
             problem,
             "leave cluster_identifier unset to let CloudFormation name the cluster",
         );
     }
     if let Some(problem) = size_problem(&props.node_type, props.number_of_nodes) {
         node.error_with_hint(
+            codes::redshift::NODE_TYPE_UNKNOWN,
             problem,
             "see the node type table in the Redshift management guide",
         );
@@ -425,18 +436,20 @@ fn check(node: Node<'_>, master_username: &str, props: &ClusterProps<'_>) {
     if props.node_type.is_ra3() {
         if !((5431..=5455).contains(&port) || (8191..=8215).contains(&port)) {
             node.error_with_hint(
+                codes::redshift::PORT_INVALID,
                 format!("port {port} is not available to RA3 clusters"),
                 "RA3 clusters listen on 5431 to 5455 or 8191 to 8215; 5439 is the usual",
             );
         }
     } else if port < 1150 {
         node.error_with_hint(
+            codes::redshift::PORT_INVALID,
             format!("port {port} is below 1150"),
             "Redshift listens on ports 1150 to 65535; 5439 is the usual",
         );
     }
     if !(1..=35).contains(&props.automated_snapshot_retention_days) {
-        node.error_with_hint(
+        node.error_with_hint(codes::redshift::SNAPSHOT_RETENTION_OUT_OF_RANGE,
             format!(
                 "automated_snapshot_retention_days is {}; Redshift keeps automated snapshots 1 to 35 days",
                 props.automated_snapshot_retention_days
@@ -449,6 +462,7 @@ fn check(node: Node<'_>, master_username: &str, props: &ClusterProps<'_>) {
             && value != required
         {
             node.error_with_hint(
+                codes::redshift::PARAMETER_FIXED,
                 format!("parameter {name} cannot be \"{value}\""),
                 format!("{name} is always \"{required}\": leave it out of parameters"),
             );
@@ -461,6 +475,7 @@ fn check(node: Node<'_>, master_username: &str, props: &ClusterProps<'_>) {
         .count();
     if extra > 18 {
         node.error_with_hint(
+            codes::redshift::TOO_MANY_PARAMETERS,
             format!("{extra} parameters given; a parameter group holds 20, two of them fixed"),
             "keep parameters to the 18 that differ from Redshift's defaults",
         );

@@ -3,6 +3,8 @@
 use cirrus_cfn::route53::{CfnHealthCheck, health_check};
 use cirrus_core::{Construct, Expr, Node, ResourceRef};
 
+use crate::codes;
+
 /// What the health check probes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum HealthCheckEndpoint {
@@ -82,15 +84,18 @@ impl<'a> HealthCheck<'a> {
     ) -> HealthCheck<'a> {
         let node = scope.node().add_child(id);
         if !(1..=10).contains(&props.failure_threshold) {
-            node.error(format!(
-                "failure_threshold is {}; Route 53 accepts 1 to 10",
-                props.failure_threshold
-            ));
+            node.error(
+                codes::route53::FAILURE_THRESHOLD_OUT_OF_RANGE,
+                format!(
+                    "failure_threshold is {}; Route 53 accepts 1 to 10",
+                    props.failure_threshold
+                ),
+            );
         }
         let mut config = match endpoint {
             HealthCheckEndpoint::Https { domain, path, port } => {
                 if !path.starts_with('/') || path.len() > 255 {
-                    node.error(format!(
+                    node.error(codes::route53::HEALTH_CHECK_PATH_INVALID, format!(
                         "health check path \"{path}\" must start with '/' and be at most 255 characters long"
                     ));
                 }

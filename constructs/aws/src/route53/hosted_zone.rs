@@ -3,6 +3,7 @@
 use cirrus_cfn::route53::{CfnHostedZone, hosted_zone};
 use cirrus_core::{Construct, Expr, List, Node, RemovalPolicy, ResourceRef, pseudo};
 
+use crate::codes;
 use crate::route53::names::{NameKind, normalize};
 
 /// What a hosted zone offers to the records and certificates that use it.
@@ -118,6 +119,7 @@ impl<'a> HostedZone<'a> {
             Ok(name) => name,
             Err(problem) => {
                 node.error_with_hint(
+                    codes::route53::ZONE_NAME_INVALID,
                     format!("hosted zone {problem}"),
                     "give the domain name, such as \"example.com\"",
                 );
@@ -125,7 +127,10 @@ impl<'a> HostedZone<'a> {
             }
         };
         if props.comment.as_ref().is_some_and(|c| c.len() > 256) {
-            node.error("a hosted zone comment is at most 256 characters long");
+            node.error(
+                codes::route53::ZONE_COMMENT_TOO_LONG,
+                "a hosted zone comment is at most 256 characters long",
+            );
         }
         let vpcs: List<hosted_zone::Vpc> = props
             .private_vpc_ids
@@ -168,7 +173,7 @@ impl<'a> HostedZone<'a> {
                     .chars()
                     .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
         {
-            node.error_with_hint(
+            node.error_with_hint(codes::route53::ZONE_ID_INVALID,
                 format!("hosted zone id \"{literal}\" is not a Route 53 zone id"),
                 "give the id as the console shows it, such as \"Z0123456789ABCDEFGHIJ\", without \"/hostedzone/\"",
             );
@@ -177,6 +182,7 @@ impl<'a> HostedZone<'a> {
             Ok(name) => name,
             Err(p) => {
                 node.error_with_hint(
+                    codes::route53::ZONE_NAME_INVALID,
                     format!("hosted zone {p}"),
                     "give the zone's domain name, such as \"example.com\"",
                 );

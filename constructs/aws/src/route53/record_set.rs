@@ -3,6 +3,7 @@
 use cirrus_cfn::route53::{CfnRecordSet, record_set};
 use cirrus_core::{Construct, Expr, List, Node, ResourceRef};
 
+use crate::codes;
 use crate::route53::IHostedZone;
 use crate::route53::names::{NameKind, is_within, normalize};
 
@@ -212,7 +213,7 @@ impl<'a> RecordSet<'a> {
         let full_name = match normalize(name, NameKind::Record) {
             Ok(full) => {
                 if !zone_name.is_empty() && !is_within(&full, &zone_name) {
-                    node.error_with_hint(
+                    node.error_with_hint(codes::route53::RECORD_NOT_IN_ZONE,
                         format!("record name \"{full}\" is not in the zone \"{zone_name}\""),
                         format!("give a name that ends with \"{zone_name}\", or use the zone that holds it"),
                     );
@@ -220,7 +221,10 @@ impl<'a> RecordSet<'a> {
                 full
             }
             Err(problem) => {
-                node.error(format!("record {problem}"));
+                node.error(
+                    codes::route53::RECORD_NAME_INVALID,
+                    format!("record {problem}"),
+                );
                 name.to_owned()
             }
         };
@@ -233,6 +237,7 @@ impl<'a> RecordSet<'a> {
             RecordTarget::AliasA(alias) | RecordTarget::AliasAaaa(alias) => {
                 if props.ttl_secs.is_some() {
                     node.error_with_hint(
+                        codes::route53::ALIAS_WITH_TTL,
                         "an alias record cannot have a TTL",
                         "leave ttl_secs unset: alias records use the target's TTL",
                     );
@@ -253,7 +258,10 @@ impl<'a> RecordSet<'a> {
                 let values = record_values(node, plain, &full_name, &zone_name);
                 let ttl = props.ttl_secs.unwrap_or(300);
                 if ttl > 2_147_483_647 {
-                    node.error("ttl_secs is larger than Route 53's 2147483647");
+                    node.error(
+                        codes::route53::TTL_OUT_OF_RANGE,
+                        "ttl_secs is larger than Route 53's 2147483647",
+                    );
                 }
                 cfn.ttl = Some(ttl.to_string().into());
                 cfn.resource_records = Some(values.into());
@@ -278,7 +286,10 @@ fn record_values(node: Node<'_>, target: &RecordTarget, name: &str, zone: &str) 
         RecordTarget::A(addresses) => {
             for a in addresses {
                 if a.parse::<std::net::Ipv4Addr>().is_err() {
-                    node.error(format!("\"{a}\" is not an IPv4 address"));
+                    node.error(
+                        codes::route53::RECORD_VALUE_INVALID,
+                        format!("\"{a}\" is not an IPv4 address"),
+                    );
                 }
             }
             values.clone_from(addresses);
@@ -286,7 +297,10 @@ fn record_values(node: Node<'_>, target: &RecordTarget, name: &str, zone: &str) 
         RecordTarget::Aaaa(addresses) => {
             for a in addresses {
                 if a.parse::<std::net::Ipv6Addr>().is_err() {
-                    node.error(format!("\"{a}\" is not an IPv6 address"));
+                    node.error(
+                        codes::route53::RECORD_VALUE_INVALID,
+                        format!("\"{a}\" is not an IPv6 address"),
+                    );
                 }
             }
             values.clone_from(addresses);
@@ -294,21 +308,28 @@ fn record_values(node: Node<'_>, target: &RecordTarget, name: &str, zone: &str) 
         RecordTarget::Cname(other) => {
             if name == zone {
                 node.error_with_hint(
+                    codes::route53::CNAME_AT_APEX,
                     format!("a CNAME record cannot be at the zone apex \"{zone}\""),
                     "use an alias record (RecordTarget::AliasA) for the apex",
                 );
             }
             match normalize(other, NameKind::Record) {
                 Ok(n) => values.push(n),
-                Err(p) => node.error(format!("CNAME target {p}")),
+                Err(p) => node.error(
+                    codes::route53::RECORD_VALUE_INVALID,
+                    format!("CNAME target {p}"),
+                ),
             }
         }
         RecordTarget::Txt(texts) => {
             for t in texts {
                 if t.len() > 255 || t.contains('"') {
-                    node.error(format!(
-                        "TXT value \"{t}\" must be at most 255 characters and hold no '\"'"
-                    ));
+                    node.error(
+                        codes::route53::RECORD_VALUE_INVALID,
+                        format!(
+                            "TXT value \"{t}\" must be at most 255 characters and hold no '\"'"
+                        ),
+                    );
                 }
                 values.push(format!("\"{t}\""));
             }
@@ -316,7 +337,10 @@ fn record_values(node: Node<'_>, target: &RecordTarget, name: &str, zone: &str) 
         RecordTarget::AliasA(_) | RecordTarget::AliasAaaa(_) => {}
     }
     if values.is_empty() {
-        node.error("a record set needs at least one value");
+        node.error(
+            codes::route53::RECORD_WITHOUT_VALUES,
+            "a record set needs at least one value",
+        );
     }
     values.into_iter().map(Into::into).collect()
 }
@@ -324,9 +348,10 @@ fn record_values(node: Node<'_>, target: &RecordTarget, name: &str, zone: &str) 
 fn apply_routing(node: Node<'_>, cfn: &mut CfnRecordSet, routing: Routing, alias_health: bool) {
     let check_identifier = |id: &str| {
         if id.is_empty() || id.len() > 128 {
-            node.error(format!(
-                "set identifier \"{id}\" must be 1 to 128 characters long"
-            ));
+            node.error(
+                codes::route53::SET_IDENTIFIER_INVALID,
+                format!("set identifier \"{id}\" must be 1 to 128 characters long"),
+            );
         }
     };
     match routing {
@@ -338,7 +363,7 @@ fn apply_routing(node: Node<'_>, cfn: &mut CfnRecordSet, routing: Routing, alias
         } => {
             check_identifier(&set_identifier);
             if role == FailoverRole::Primary && health_check_id.is_none() && !alias_health {
-                node.error_with_hint(
+                node.error_with_hint(codes::route53::FAILOVER_WITHOUT_HEALTH_CHECK,
                     "a primary failover record without a health check always counts as healthy, so the secondary never answers",
                     "give the primary a health check (route53::HealthCheck), or an alias target with evaluate_target_health",
                 );
@@ -354,9 +379,10 @@ fn apply_routing(node: Node<'_>, cfn: &mut CfnRecordSet, routing: Routing, alias
         } => {
             check_identifier(&set_identifier);
             if !looks_like_region(&region) {
-                node.error(format!(
-                    "\"{region}\" is not an AWS region name such as \"us-east-1\""
-                ));
+                node.error(
+                    codes::route53::REGION_INVALID,
+                    format!("\"{region}\" is not an AWS region name such as \"us-east-1\""),
+                );
             }
             cfn.region = Some(region.into());
             cfn.set_identifier = Some(set_identifier.into());
@@ -370,7 +396,10 @@ fn apply_routing(node: Node<'_>, cfn: &mut CfnRecordSet, routing: Routing, alias
             check_identifier(&set_identifier);
             match location.to_cfn() {
                 Ok(geo) => cfn.geo_location = Some(geo.into()),
-                Err(problem) => node.error(format!("geolocation {problem}")),
+                Err(problem) => node.error(
+                    codes::route53::GEOLOCATION_INVALID,
+                    format!("geolocation {problem}"),
+                ),
             }
             cfn.set_identifier = Some(set_identifier.into());
             cfn.health_check_id = health_check_id;

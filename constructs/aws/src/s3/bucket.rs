@@ -10,6 +10,7 @@ use cirrus_core::{
     pseudo,
 };
 
+use crate::codes;
 use crate::keyed::{Keyed, stack_singleton};
 
 use crate::iam::{Grantable, PolicyDocument, PolicyKind, PolicyStatement, Principal};
@@ -219,13 +220,14 @@ impl<'a> Bucket<'a> {
             && let Err(reason) = validate_bucket_name(name)
         {
             node.error_with_hint(
+                codes::s3::BUCKET_NAME_INVALID,
                 reason,
                 "leave bucket_name unset to let CloudFormation name it",
             );
         }
         for rule in &props.lifecycle_rules {
             for problem in rule.problems() {
-                node.error(problem);
+                node.error(codes::s3::LIFECYCLE_INVALID, problem);
             }
         }
         let (sse, key) = match props.encryption {
@@ -339,6 +341,7 @@ impl<'a> Bucket<'a> {
     fn log_to(&self, target: Bucket<'a>, prefix: &str) {
         if target.key.is_some() {
             self.node.error_with_hint(
+                codes::s3::ACCESS_LOG_BUCKET_KMS,
                 format!(
                     "access logs cannot go to {}: it is encrypted with a customer managed key",
                     target.node.path()
@@ -375,8 +378,8 @@ impl<'a> Bucket<'a> {
 
     /// Adds a statement to the bucket policy (a resource policy: it names principals).
     pub fn add_to_resource_policy(&self, statement: PolicyStatement) {
-        for problem in statement.problems(PolicyKind::Resource) {
-            self.node.error(problem);
+        for (code, problem) in statement.problems(PolicyKind::Resource) {
+            self.node.error(code, problem);
         }
         // `None` when the policy already allowed this: every bucket that logs to the stack's
         // log bucket adds the same statement to its policy, and rendering it again each time

@@ -4,6 +4,7 @@
 use cirrus_cfn::secretsmanager::{CfnRotationSchedule, CfnSecret, rotation_schedule, secret};
 use cirrus_core::{Construct, Expr, Node, RemovalPolicy, ResourceRef, fns};
 
+use crate::codes;
 use crate::iam::{Grantable, PolicyStatement};
 use crate::imports::sub_name;
 use crate::kms::{IKey, Key, KeyProps};
@@ -293,10 +294,13 @@ impl<'a> Secret<'a> {
         resource.apply_removal_policy(props.removal_policy);
         if let Some(rotation) = props.rotation {
             if !(1..=1000).contains(&rotation.after_days) {
-                node.error(format!(
-                    "rotation after {} days; Secrets Manager accepts 1 to 1000",
-                    rotation.after_days
-                ));
+                node.error(
+                    codes::secrets::ROTATION_OUT_OF_RANGE,
+                    format!(
+                        "rotation after {} days; Secrets Manager accepts 1 to 1000",
+                        rotation.after_days
+                    ),
+                );
             }
             node.add(
                 "Rotation",
@@ -370,7 +374,7 @@ impl<'a> Secret<'a> {
                 && literal.contains(":secretsmanager:")
                 && literal.contains(":secret:"))
         {
-            node.error_with_hint(
+            node.error_with_hint(codes::secrets::SECRET_ARN_INVALID,
                 format!("\"{literal}\" is not the ARN of a secret"),
                 "secret ARNs read arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>",
             );
@@ -389,16 +393,17 @@ fn check_name(node: Node<'_>, name: &str) {
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || "/_+=.@-".contains(*c)));
     if name.is_empty() || name.len() > 512 {
-        node.error(format!(
-            "secret name \"{name}\" must be 1 to 512 characters long"
-        ));
+        node.error(
+            codes::secrets::SECRET_NAME_INVALID,
+            format!("secret name \"{name}\" must be 1 to 512 characters long"),
+        );
     } else if let Some(bad) = bad {
-        node.error(format!(
+        node.error(codes::secrets::SECRET_NAME_INVALID, format!(
             "secret name \"{name}\" contains {bad:?}; names may contain only letters, digits and '/_+=.@-'"
         ));
     }
     if name.len() > 7 && name.as_bytes()[name.len() - 7] == b'-' {
-        node.warning(format!(
+        node.warning(codes::secrets::SECRET_NAME_LOOKS_SUFFIXED, format!(
             "secret name \"{name}\" ends in a hyphen and six characters, which reads like the random suffix of a secret ARN; lookups by partial ARN may pick the wrong secret"
         ));
     }
@@ -407,10 +412,13 @@ fn check_name(node: Node<'_>, name: &str) {
 /// The `GenerateSecretString` of `value`, reporting what Secrets Manager would refuse.
 fn generated(node: Node<'_>, value: &GeneratedValue) -> secret::GenerateSecretString {
     if !(1..=4096).contains(&value.length) {
-        node.error(format!(
-            "a generated value of {} characters; Secrets Manager generates 1 to 4096",
-            value.length
-        ));
+        node.error(
+            codes::secrets::GENERATED_VALUE_INVALID,
+            format!(
+                "a generated value of {} characters; Secrets Manager generates 1 to 4096",
+                value.length
+            ),
+        );
     }
     if value.exclude_lowercase
         && value.exclude_uppercase
@@ -418,7 +426,10 @@ fn generated(node: Node<'_>, value: &GeneratedValue) -> secret::GenerateSecretSt
         && value.exclude_punctuation
         && !value.include_space
     {
-        node.error("the generated value excludes every kind of character");
+        node.error(
+            codes::secrets::GENERATED_VALUE_INVALID,
+            "the generated value excludes every kind of character",
+        );
     }
     let (template, key) = match &value.json {
         Some(json) => {
@@ -447,12 +458,15 @@ fn generated(node: Node<'_>, value: &GeneratedValue) -> secret::GenerateSecretSt
 /// itself: it is written in the template.
 fn check_template(node: Node<'_>, json: &JsonTemplate) {
     if json.key.is_empty() {
-        node.error("the JSON template's key for the generated value is empty");
+        node.error(
+            codes::secrets::JSON_TEMPLATE_INVALID,
+            "the JSON template's key for the generated value is empty",
+        );
     }
     match serde_json::from_str::<serde_json::Value>(&json.template) {
         Ok(serde_json::Value::Object(fields)) => {
             if fields.contains_key(&json.key) {
-                node.error(format!(
+                node.error(codes::secrets::JSON_TEMPLATE_INVALID, format!(
                     "the JSON template already has the field \"{}\" the generated value goes in",
                     json.key
                 ));
@@ -461,17 +475,17 @@ fn check_template(node: Node<'_>, json: &JsonTemplate) {
                 if let Some(text) = value.as_str()
                     && let Some(problem) = plaintext_secret_problem(field, text)
                 {
-                    node.error_with_hint(
+                    node.error_with_hint(codes::secrets::JSON_TEMPLATE_HOLDS_SECRET,
                         format!("the JSON template: {problem}"),
                         "the template is written in the CloudFormation template; leave secret fields to the generated value or set them out of band",
                     );
                 }
             }
         }
-        Ok(_) | Err(_) => node.error(format!(
-            "the JSON template {} is not a JSON object",
-            json.template
-        )),
+        Ok(_) | Err(_) => node.error(
+            codes::secrets::JSON_TEMPLATE_INVALID,
+            format!("the JSON template {} is not a JSON object", json.template),
+        ),
     }
 }
 

@@ -3,6 +3,7 @@
 use cirrus_cfn::ssm::{CfnParameter, parameter};
 use cirrus_core::{Construct, Expr, Node, ResourceRef, fns};
 
+use crate::codes;
 use crate::iam::{Grantable, PolicyStatement};
 use crate::secretsmanager::plaintext_secret_problem;
 
@@ -172,6 +173,7 @@ impl<'a> StringParameter<'a> {
             && let Err(reason) = validate_name(name)
         {
             node.error_with_hint(
+                codes::ssm::PARAMETER_NAME_INVALID,
                 reason,
                 "leave parameter_name unset to let CloudFormation name it",
             );
@@ -248,9 +250,13 @@ fn check_value(node: Node<'_>, props: &StringParameterProps, value: &str) {
         ParameterTier::Advanced | ParameterTier::IntelligentTiering => 8192,
     };
     if value.is_empty() {
-        node.error("a parameter value cannot be empty");
+        node.error(
+            codes::ssm::PARAMETER_VALUE_INVALID,
+            "a parameter value cannot be empty",
+        );
     } else if value.len() > limit {
         node.error_with_hint(
+            codes::ssm::PARAMETER_VALUE_INVALID,
             format!(
                 "the value is {} bytes long; a {} parameter holds at most {limit}",
                 value.len(),
@@ -269,7 +275,7 @@ fn check_value(node: Node<'_>, props: &StringParameterProps, value: &str) {
         .unwrap_or(node.id().as_str())
         .to_owned();
     if let Some(problem) = plaintext_secret_problem(&name, value) {
-        node.error_with_hint(
+        node.error_with_hint(codes::ssm::PLAINTEXT_SECRET,
             format!("parameter {name}: {problem}; a String parameter is plain text in the template"),
             "keep secrets in a secretsmanager::Secret (set its value out of band) and grant read on it",
         );

@@ -5,6 +5,8 @@ use cirrus_cfn::wafv2::{CfnWebAcl, CfnWebAclAssociation, web_acl};
 use cirrus_core::id::strip_non_alphanumeric;
 use cirrus_core::{Construct, Expr, List, Node, ObjectBuilder, ResourceRef};
 
+use crate::codes;
+
 /// The region every CloudFront web ACL is created in.
 pub const CLOUDFRONT_WEB_ACL_REGION: &str = "us-east-1";
 
@@ -92,7 +94,7 @@ impl ImportedWebAcl<'_> {
     /// association is created under `owner` (the protected construct), as `id`.
     pub fn associate<'o>(&self, owner: Node<'o>, id: &str, resource_arn: Expr<String>) {
         if self.scope == Some(WebAclScope::CloudFront) {
-            owner.error_with_hint(
+            owner.error_with_hint(codes::waf::CLOUDFRONT_ACL_ON_REGIONAL_RESOURCE,
                 format!(
                     "web ACL {} protects CloudFront distributions; it cannot be associated with a regional resource",
                     self.label()
@@ -256,7 +258,7 @@ impl<'a> WebAcl<'a> {
             && let Some(region) = node.stack().env().region
             && region != CLOUDFRONT_WEB_ACL_REGION
         {
-            node.error_with_hint(
+            node.error_with_hint(codes::waf::CLOUDFRONT_ACL_NOT_IN_US_EAST_1,
                 format!(
                     "a CloudFront web ACL must be created in us-east-1, but stack {} is in {region}",
                     node.stack().stack_name()
@@ -272,7 +274,10 @@ impl<'a> WebAcl<'a> {
             .as_ref()
             .is_some_and(|d| d.is_empty() || d.len() > 256)
         {
-            node.error("a web ACL description is 1 to 256 characters long");
+            node.error(
+                codes::waf::DESCRIPTION_INVALID,
+                "a web ACL description is 1 to 256 characters long",
+            );
         }
         let metric = props.metric_name.clone().unwrap_or_else(|| {
             let path = node.path();
@@ -285,23 +290,27 @@ impl<'a> WebAcl<'a> {
         let mut seen: Vec<&str> = Vec::new();
         for group in &props.managed_rule_groups {
             if seen.contains(&group.name.as_str()) {
-                node.error(format!(
-                    "the managed rule group {} is listed twice",
-                    group.name
-                ));
+                node.error(
+                    codes::waf::RULE_GROUP_DUPLICATE,
+                    format!("the managed rule group {} is listed twice", group.name),
+                );
             }
             seen.push(&group.name);
             rules.push(managed_rule(node, group, rules.len()).into());
         }
         if let Some(rate) = props.rate_limit {
             if !(10..=2_000_000_000).contains(&rate.limit) {
-                node.error(format!(
-                    "rate limit {} is outside WAF's 10 to 2,000,000,000 requests",
-                    rate.limit
-                ));
+                node.error(
+                    codes::waf::RATE_LIMIT_INVALID,
+                    format!(
+                        "rate limit {} is outside WAF's 10 to 2,000,000,000 requests",
+                        rate.limit
+                    ),
+                );
             }
             if ![60, 120, 300, 600].contains(&rate.window_secs) {
                 node.error_with_hint(
+                    codes::waf::RATE_LIMIT_INVALID,
                     format!("rate limit window of {} seconds", rate.window_secs),
                     "WAF evaluates rates over 60, 120, 300 or 600 seconds",
                 );
@@ -409,7 +418,7 @@ impl<'a> WebAcl<'a> {
             } else if literal.starts_with("arn:") && literal.contains(":regional/webacl/") {
                 Some(WebAclScope::Regional)
             } else {
-                node.error_with_hint(
+                node.error_with_hint(codes::waf::WEB_ACL_ARN_INVALID,
                     format!("\"{literal}\" is not the ARN of a WAFv2 web ACL"),
                     "web ACL ARNs read arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id> (CloudFront) or arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>",
                 );
@@ -494,8 +503,9 @@ fn check_name(node: Node<'_>, what: &str, name: &str) {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
-        node.error(format!(
-            "{what} \"{name}\" must be 1 to 128 letters, digits, '-' and '_'"
-        ));
+        node.error(
+            codes::waf::NAME_INVALID,
+            format!("{what} \"{name}\" must be 1 to 128 letters, digits, '-' and '_'"),
+        );
     }
 }

@@ -2,25 +2,33 @@
 
 use super::AssertionError;
 use crate::app::App;
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, ErrorCode, Severity, WarningCode};
 
 /// The diagnostics of an app, to assert on in tests, as the AWS CDK's `Annotations` class does.
 ///
 /// A diagnostic is selected by its construct path, exactly (`"S/Bucket"`), or `"*"` for any
-/// path, and by a substring of its message (`""` for any message). Failure messages list every
-/// diagnostic of the kind asked for, so that a changed wording is easy to spot.
+/// path, and by its code (`has_error_code`: the check, which never changes) or by a substring of
+/// its message (`has_error`: for tests of the wording itself; `""` for any message). Failure
+/// messages list the closest candidates, so that a moved or reworded diagnostic is easy to
+/// spot.
 ///
 /// ```
 /// use cirrus_core::assertions::Annotations;
 /// use cirrus_core::prelude::*;
+/// use cirrus_core::{ErrorCode, WarningCode};
+///
+/// const BAD_NAME: ErrorCode = ErrorCode::new("APP-001", "a bucket name breaks S3's rules");
+/// const LONG_RETENTION: WarningCode = WarningCode::new("APP-002", "a queue keeps messages long");
 ///
 /// let app = App::new("demo");
 /// let stack = app.stack("S", StackProps::default());
 /// stack.add("Topic", RawResource::new("AWS::SNS::Topic", serde_json::json!({})));
-/// stack.add_child("Bucket").error_with_hint("bucket name \"a_b\" is invalid", "use a-b");
-/// stack.add_child("Queue").warning("the queue keeps messages 14 days");
+/// stack.add_child("Bucket").error_with_hint(BAD_NAME, "bucket name \"a_b\" is invalid", "use a-b");
+/// stack.add_child("Queue").warning(LONG_RETENTION, "the queue keeps messages 14 days");
 ///
 /// let annotations = Annotations::from_app(&app);
+/// annotations.has_error_code("S/Bucket", BAD_NAME);
+/// annotations.has_warning_code("*", LONG_RETENTION);
 /// annotations.has_error("S/Bucket", "is invalid");
 /// annotations.has_error_with_hint("*", "bucket name", "use a-b");
 /// annotations.has_warning("S/Queue", "14 days");
@@ -67,6 +75,71 @@ impl Annotations {
     /// The warnings at `path` (`"*"` for any) whose message contains `message`.
     pub fn find_warnings(&self, path: &str, message: &str) -> Vec<&Diagnostic> {
         self.find(Severity::Warning, path, message)
+    }
+
+    /// The diagnostics at `path` (`"*"` for any) of check `code`.
+    pub fn find_code(&self, path: &str, code: impl Into<Code>) -> Vec<&Diagnostic> {
+        let code = code.into();
+        self.diagnostics
+            .iter()
+            .filter(|d| d.code == code && (path == "*" || d.path == path))
+            .collect()
+    }
+
+    /// Asserts that there is an error of check `code` at `path` (`"*"` for any). This is how a
+    /// test names the check it expects: codes never change, messages may be reworded.
+    #[track_caller]
+    pub fn has_error_code(&self, path: &str, code: ErrorCode) {
+        if let Err(e) = self.try_has_error_code(path, code) {
+            panic!("{e}");
+        }
+    }
+
+    /// Like [`Annotations::has_error_code`], returning the failure instead of panicking.
+    pub fn try_has_error_code(&self, path: &str, code: ErrorCode) -> Result<(), AssertionError> {
+        self.expect_code(path, code.code())
+    }
+
+    /// Asserts that there is a warning of check `code` at `path` (`"*"` for any).
+    #[track_caller]
+    pub fn has_warning_code(&self, path: &str, code: WarningCode) {
+        if let Err(e) = self.try_has_warning_code(path, code) {
+            panic!("{e}");
+        }
+    }
+
+    /// Like [`Annotations::has_warning_code`], returning the failure instead of panicking.
+    pub fn try_has_warning_code(
+        &self,
+        path: &str,
+        code: WarningCode,
+    ) -> Result<(), AssertionError> {
+        self.expect_code(path, code.code())
+    }
+
+    /// Asserts that there is no diagnostic of check `code` at `path` (`"*"` for any).
+    #[track_caller]
+    pub fn has_no_code(&self, path: &str, code: impl Into<Code>) {
+        if let Err(e) = self.try_has_no_code(path, code) {
+            panic!("{e}");
+        }
+    }
+
+    /// Like [`Annotations::has_no_code`], returning the failure instead of panicking.
+    pub fn try_has_no_code(&self, path: &str, code: impl Into<Code>) -> Result<(), AssertionError> {
+        let code = code.into();
+        let found = self.find_code(path, code);
+        if found.is_empty() {
+            return Ok(());
+        }
+        Err(AssertionError::new(format!(
+            "expected no {} {}{}, found {}:\n{}",
+            noun(code.severity()),
+            code.id(),
+            place(path),
+            found.len(),
+            lines(&found)
+        )))
     }
 
     /// Asserts that there is an error at `path` (`"*"` for any) whose message contains
@@ -168,6 +241,45 @@ impl Annotations {
             .collect()
     }
 
+    /// Fails listing the closest candidates: the diagnostics of the same severity at that path
+    /// (the check may have another code than the test thinks), then those of that code
+    /// elsewhere (the check may fire at another construct); every one of that severity when
+    /// neither exists.
+    fn expect_code(&self, path: &str, code: Code) -> Result<(), AssertionError> {
+        if !self.find_code(path, code).is_empty() {
+            return Ok(());
+        }
+        let severity = code.severity();
+        let noun = noun(severity);
+        let head = format!(
+            "no {noun}{} has code {} ({})",
+            place(path),
+            code.id(),
+            code.summary()
+        );
+        let here: Vec<&Diagnostic> = if path == "*" {
+            Vec::new()
+        } else {
+            self.of(severity).filter(|d| d.path == path).collect()
+        };
+        let elsewhere = self.find_code("*", code);
+        let mut parts = Vec::new();
+        if !here.is_empty() {
+            parts.push(format!("the {noun}s at {path} are:\n{}", lines(&here)));
+        }
+        if !elsewhere.is_empty() {
+            parts.push(format!(
+                "{} is reported at other paths:\n{}",
+                code.id(),
+                lines(&elsewhere)
+            ));
+        }
+        if parts.is_empty() {
+            parts.push(self.listing(severity));
+        }
+        Err(AssertionError::new(format!("{head}; {}", parts.join("; "))))
+    }
+
     fn expect(
         &self,
         severity: Severity,
@@ -234,6 +346,15 @@ impl Annotations {
     }
 }
 
+/// `" at path"`, or nothing for `"*"`.
+fn place(path: &str) -> String {
+    if path == "*" {
+        String::new()
+    } else {
+        format!(" at {path}")
+    }
+}
+
 fn noun(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "error",
@@ -241,7 +362,7 @@ fn noun(severity: Severity) -> &'static str {
     }
 }
 
-/// `  path: message (hint: ...)`, one a line.
+/// `  path: [CODE] message (hint: ...)`, one a line.
 fn lines(diagnostics: &[&Diagnostic]) -> String {
     diagnostics
         .iter()
@@ -251,7 +372,7 @@ fn lines(diagnostics: &[&Diagnostic]) -> String {
                 .hint
                 .as_ref()
                 .map_or_else(String::new, |h| format!(" (hint: {h})"));
-            format!("  {path}: {}{hint}", d.message)
+            format!("  {path}: [{}] {}{hint}", d.code.id(), d.message)
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -263,13 +384,68 @@ mod tests {
     use crate::resource::RawResource;
     use crate::stack::StackProps;
 
+    const BAD_NAME: ErrorCode = ErrorCode::new("TEST-001", "a name is invalid");
+    const TOO_LONG: ErrorCode = ErrorCode::new("TEST-002", "a retention is too long");
+    const UNENCRYPTED: WarningCode = WarningCode::new("TEST-003", "a queue is not encrypted");
+    const NEVER: ErrorCode = ErrorCode::new("TEST-004", "a check nothing reports");
+
     fn sample() -> Annotations {
         Annotations::from_diagnostics([
-            Diagnostic::error("S/Bucket", "bucket name \"A\" is invalid").with_hint("use \"a\""),
-            Diagnostic::error("S/Queue", "retention of 15 days is too long"),
-            Diagnostic::warning("S/Queue", "the queue is not encrypted"),
-            Diagnostic::error("", "app name \"X\" is invalid"),
+            Diagnostic::error(BAD_NAME, "S/Bucket", "bucket name \"A\" is invalid")
+                .with_hint("use \"a\""),
+            Diagnostic::error(TOO_LONG, "S/Queue", "retention of 15 days is too long"),
+            Diagnostic::warning(UNENCRYPTED, "S/Queue", "the queue is not encrypted"),
+            Diagnostic::error(BAD_NAME, "", "app name \"X\" is invalid"),
         ])
+    }
+
+    #[test]
+    fn selects_by_code_and_path() {
+        let a = sample();
+        a.has_error_code("S/Bucket", BAD_NAME);
+        a.has_error_code("", BAD_NAME);
+        a.has_error_code("*", TOO_LONG);
+        a.has_warning_code("S/Queue", UNENCRYPTED);
+        a.has_no_code("S/Queue", BAD_NAME);
+        a.has_no_code("*", NEVER);
+        assert_eq!(a.find_code("*", BAD_NAME).len(), 2);
+        assert!(a.find_code("S", BAD_NAME).is_empty());
+        let e = a.try_has_no_code("*", TOO_LONG).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "expected no error TEST-002, found 1:\n  S/Queue: [TEST-002] retention of 15 days is too long"
+        );
+    }
+
+    #[test]
+    fn a_missing_code_lists_the_closest_candidates() {
+        // Another error at the same path, and the code at another path.
+        let e = sample()
+            .try_has_error_code("S/Queue", BAD_NAME)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "no error at S/Queue has code TEST-001 (a name is invalid); the errors at S/Queue are:\n  \
+             S/Queue: [TEST-002] retention of 15 days is too long; \
+             TEST-001 is reported at other paths:\n  \
+             S/Bucket: [TEST-001] bucket name \"A\" is invalid (hint: use \"a\")\n  \
+             (app): [TEST-001] app name \"X\" is invalid"
+        );
+        // Neither: every error is listed.
+        let e = sample().try_has_error_code("S/Other", NEVER).unwrap_err();
+        assert!(
+            e.to_string().starts_with(
+                "no error at S/Other has code TEST-004 (a check nothing reports); the errors are:\n"
+            ),
+            "{e}"
+        );
+        let e = Annotations::default()
+            .try_has_warning_code("*", UNENCRYPTED)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "no warning has code TEST-003 (a queue is not encrypted); the app has no warnings"
+        );
     }
 
     #[test]
@@ -299,9 +475,9 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "no error at S/Bucket has a message containing \"too long\"; the errors are:\n  \
-             S/Bucket: bucket name \"A\" is invalid (hint: use \"a\")\n  \
-             S/Queue: retention of 15 days is too long\n  \
-             (app): app name \"X\" is invalid"
+             S/Bucket: [TEST-001] bucket name \"A\" is invalid (hint: use \"a\")\n  \
+             S/Queue: [TEST-002] retention of 15 days is too long\n  \
+             (app): [TEST-001] app name \"X\" is invalid"
         );
         // An error of the right message but without the hint does not count.
         let e = sample()
@@ -318,7 +494,7 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "no warning has a message containing \"15 days\"; the warnings are:\n  \
-             S/Queue: the queue is not encrypted"
+             S/Queue: [TEST-003] the queue is not encrypted"
         );
         let e = Annotations::default().try_has_warning("*", "").unwrap_err();
         assert_eq!(
@@ -333,15 +509,15 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "expected no error, found 3:\n  \
-             S/Bucket: bucket name \"A\" is invalid (hint: use \"a\")\n  \
-             S/Queue: retention of 15 days is too long\n  \
-             (app): app name \"X\" is invalid"
+             S/Bucket: [TEST-001] bucket name \"A\" is invalid (hint: use \"a\")\n  \
+             S/Queue: [TEST-002] retention of 15 days is too long\n  \
+             (app): [TEST-001] app name \"X\" is invalid"
         );
         let e = sample().try_has_no_error("S/Queue", "days").unwrap_err();
         assert_eq!(
             e.to_string(),
             "expected no error at S/Queue with a message containing \"days\", found 1:\n  \
-             S/Queue: retention of 15 days is too long"
+             S/Queue: [TEST-002] retention of 15 days is too long"
         );
         assert!(sample().try_has_no_warning("*", "").is_err());
     }
@@ -354,12 +530,12 @@ mod tests {
             "Topic",
             RawResource::new("AWS::SNS::Topic", serde_json::json!({})),
         );
-        stack.add_child("Quiet").warning("careful");
+        stack.add_child("Quiet").warning(UNENCRYPTED, "careful");
         let a = Annotations::from_app(&app);
         a.has_no_errors();
         a.has_warning("S/Quiet", "careful");
 
-        stack.add_child("Loud").error("broken");
+        stack.add_child("Loud").error(TOO_LONG, "broken");
         let a = Annotations::from_app(&app);
         a.has_error("S/Loud", "broken");
         a.has_warning("S/Quiet", "careful");
@@ -367,7 +543,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             panic.downcast_ref::<String>().map(String::as_str),
-            Some("expected no error, found 1:\n  S/Loud: broken")
+            Some("expected no error, found 1:\n  S/Loud: [TEST-002] broken")
         );
     }
 }

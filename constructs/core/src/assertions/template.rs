@@ -1019,11 +1019,14 @@ mod tests {
         let app = App::new("t");
         let stack = app.stack("S", StackProps::default());
         stack.add("Topic", RawResource::new("AWS::SNS::Topic", json!({})));
+        const FIRST: crate::ErrorCode = crate::ErrorCode::new("TEST-001", "a first problem");
+        const SECOND: crate::ErrorCode = crate::ErrorCode::new("TEST-002", "a second problem");
+        const WARNING: crate::WarningCode = crate::WarningCode::new("TEST-003", "a warning");
         stack
             .add_child("A")
-            .error_with_hint("first problem", "fix it");
-        stack.add_child("B").error("second problem");
-        stack.add_child("C").warning("a warning");
+            .error_with_hint(FIRST, "first problem", "fix it");
+        stack.add_child("B").error(SECOND, "second problem");
+        stack.add_child("C").warning(WARNING, "a warning");
         let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             Template::from_stack(&stack)
         }))
@@ -1032,9 +1035,9 @@ mod tests {
             panic.downcast_ref::<String>().map(String::as_str),
             Some(
                 "app t does not synthesize, so stack S has no template: 2 error(s)\n  \
-                 error: first problem\n    --> S/A\n    hint: fix it\n  \
-                 error: second problem\n    --> S/B\n  \
-                 warning: a warning\n    --> S/C"
+                 error[TEST-001]: first problem\n    --> S/A\n    hint: fix it\n  \
+                 error[TEST-002]: second problem\n    --> S/B\n  \
+                 warning[TEST-003]: a warning\n    --> S/C"
             )
         );
     }

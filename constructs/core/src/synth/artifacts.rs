@@ -12,6 +12,7 @@ use petgraph::graphmap::DiGraphMap;
 use serde_json::{Value as J, json};
 
 use crate::artifact::{ArtifactProps, FileContent, find_tokens};
+use crate::codes;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::id::{path_hash, strip_non_alphanumeric};
 use crate::intrinsic::Intrinsic;
@@ -35,6 +36,7 @@ pub(crate) fn artifacts<'t>(
         if stack_ids.contains(id) {
             diags.push(
                 Diagnostic::error(
+                    codes::ARTIFACT_ID_CLASH,
                     tree.path(*node),
                     format!("artifact id \"{id}\" is also the id of a stack"),
                 )
@@ -43,6 +45,7 @@ pub(crate) fn artifacts<'t>(
         } else if let Some(other) = seen.insert(id, *node) {
             diags.push(
                 Diagnostic::error(
+                    codes::ARTIFACT_ID_CLASH,
                     tree.path(*node),
                     format!(
                         "artifact id \"{id}\" is also the id of {}",
@@ -96,6 +99,7 @@ pub(crate) fn artifacts<'t>(
             match render(&header, &file.content) {
                 Ok(bytes) => files.push((name, bytes)),
                 Err(message) => cx.diags.push(Diagnostic::error(
+                    codes::ARTIFACT_RENDER,
                     tree.path(node),
                     format!("cannot render {name}: {message}"),
                 )),
@@ -140,6 +144,7 @@ pub(crate) fn artifacts<'t>(
         let chain: Vec<String> = cycle.iter().map(|n| tree.path(*n)).collect();
         diags.push(
             Diagnostic::error(
+                codes::ARTIFACT_CYCLE,
                 tree.path(cycle[0]),
                 format!(
                     "artifacts depend on each other in a cycle: {}",
@@ -218,6 +223,7 @@ impl Tokens<'_, '_> {
             last = range.end;
             if app != self.tree.app_id.0 || index >= self.tree.tokens.len() {
                 self.diags.push(Diagnostic::error(
+                    codes::TOKEN_FOREIGN,
                     self.tree.path(self.artifact),
                     "holds a token of another app; tokens are only valid in the app that made them",
                 ));
@@ -244,6 +250,7 @@ impl Tokens<'_, '_> {
         for r in &refs {
             if r.app != self.tree.app_id || r.node.index() >= self.tree.nodes.len() {
                 self.diags.push(Diagnostic::error(
+                    codes::TOKEN_FOREIGN,
                     self.tree.path(*maker),
                     "a token refers to a construct of another app",
                 ));
@@ -260,6 +267,7 @@ impl Tokens<'_, '_> {
                 let names: Vec<String> = stacks.iter().map(|s| self.tree.path(*s)).collect();
                 self.diags.push(
                     Diagnostic::error(
+                        codes::TOKEN_SEVERAL_STACKS,
                         self.tree.path(*maker),
                         format!(
                             "a token's value refers to several stacks ({}); it is read from one stack's outputs",

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use petgraph::algo::tarjan_scc;
 use petgraph::graphmap::DiGraphMap;
 
+use crate::codes;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::synth::layout::Layout;
 use crate::synth::render::DependsOn;
@@ -43,6 +44,7 @@ pub(crate) fn explicit(tree: &Tree, layout: &Layout, diags: &mut Diagnostics) ->
             if matches!(tree.node(target).kind, NodeKind::Artifact(_)) {
                 diags.push(
                     Diagnostic::error(
+                        codes::DEPENDENCY_ON_ARTIFACT,
                         tree.path(source),
                         format!(
                             "cannot depend on {}: artifacts deploy after the stacks, so only another artifact can depend on one",
@@ -56,6 +58,7 @@ pub(crate) fn explicit(tree: &Tree, layout: &Layout, diags: &mut Diagnostics) ->
             if tree.is_ancestor_or_self(target, source) || tree.is_ancestor_or_self(source, target)
             {
                 diags.push(Diagnostic::error(
+                    codes::DEPENDENCY_ON_CONTAINER,
                     tree.path(source),
                     format!(
                         "cannot depend on {}: one contains the other",
@@ -81,6 +84,7 @@ pub(crate) fn explicit(tree: &Tree, layout: &Layout, diags: &mut Diagnostics) ->
             let targets = resources_below(tree, target);
             if targets.is_empty() {
                 diags.push(Diagnostic::warning(
+                    codes::DEPENDENCY_WITHOUT_EFFECT,
                     tree.path(source),
                     format!(
                         "the dependency on {} has no effect: there are no resources below it",
@@ -179,7 +183,7 @@ pub(crate) fn resource_cycles(
     for cycle in cycles(&graph) {
         let chain: Vec<String> = cycle.iter().map(|n| describe(tree, layout, *n)).collect();
         diags.push(
-            Diagnostic::error(
+            Diagnostic::error(codes::RESOURCE_CYCLE,
                 tree.path(cycle[0]),
                 format!("resources depend on each other in a cycle: {}", chain.join(" -> ")),
             )
@@ -203,6 +207,7 @@ pub(crate) fn stack_waves(
     for edge in edges {
         if edge.consumer == edge.producer {
             diags.push(Diagnostic::error(
+                codes::STACK_SELF_DEPENDENCY,
                 tree.path(edge.from),
                 "a stack cannot depend on itself",
             ));
@@ -223,6 +228,7 @@ pub(crate) fn stack_waves(
         }
         diags.push(
             Diagnostic::error(
+                codes::STACK_CYCLE,
                 tree.path(cycle[0]),
                 format!(
                     "stacks depend on each other in a cycle: {}",

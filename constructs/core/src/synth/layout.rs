@@ -3,6 +3,7 @@
 use indexmap::IndexMap;
 use indexmap::map::Entry;
 
+use crate::codes;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::id::logical_id;
 use crate::tree::{NodeId, NodeKind, ROOT, Tree};
@@ -73,7 +74,7 @@ pub(crate) fn layout(tree: &Tree, diags: &mut Diagnostics) -> Layout {
             let Some(lid) = overridden.or_else(|| logical_id(&tree.components_below_stack(node)))
             else {
                 diags.push(
-                    Diagnostic::error(
+                    Diagnostic::error(codes::LOGICAL_ID_EMPTY,
                         tree.path(node),
                         "cannot compute a logical id: every path component below the stack is \"Default\"",
                     )
@@ -84,6 +85,7 @@ pub(crate) fn layout(tree: &Tree, diags: &mut Diagnostics) -> Layout {
             match taken.entry(lid.clone()) {
                 Entry::Occupied(other) => diags.push(
                     Diagnostic::error(
+                        codes::LOGICAL_ID_DUPLICATE,
                         tree.path(node),
                         format!(
                             "logical id \"{lid}\" is also the logical id of {}",

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as J;
 
+use crate::codes;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
 /// Resources per stack.
@@ -37,6 +38,7 @@ pub(crate) fn check(path: &str, template: &J, size: usize, diags: &mut Diagnosti
         let listed: Vec<String> = counts.iter().map(|(t, n)| format!("{n} {t}")).collect();
         diags.push(
             Diagnostic::error(
+                codes::TOO_MANY_RESOURCES,
                 path,
                 format!(
                     "the stack has {} resources, more than CloudFormation's {MAX_RESOURCES}: {}",
@@ -59,6 +61,7 @@ pub(crate) fn check(path: &str, template: &J, size: usize, diags: &mut Diagnosti
         {
             diags.push(
                 Diagnostic::error(
+                    codes::TOO_MANY_ELEMENTS,
                     path,
                     format!(
                         "the stack has {} {}, more than CloudFormation's {max}",
@@ -73,6 +76,7 @@ pub(crate) fn check(path: &str, template: &J, size: usize, diags: &mut Diagnosti
     if size > MAX_TEMPLATE_BYTES {
         diags.push(
             Diagnostic::error(
+                codes::TEMPLATE_TOO_LARGE,
                 path,
                 format!(
                     "the template is {size} bytes, more than CloudFormation's {MAX_TEMPLATE_BYTES}"
@@ -81,7 +85,7 @@ pub(crate) fn check(path: &str, template: &J, size: usize, diags: &mut Diagnosti
             .with_hint("split it into several stacks"),
         );
     } else if size > MAX_INLINE_TEMPLATE_BYTES {
-        diags.push(Diagnostic::warning(
+        diags.push(Diagnostic::warning(codes::TEMPLATE_NEEDS_S3,
             path,
             format!(
                 "the template is {size} bytes, more than {MAX_INLINE_TEMPLATE_BYTES}: it must be deployed through S3 (the deploy runner uploads it to the bootstrap bucket)"

@@ -32,6 +32,7 @@ pub use assembly::{
 };
 
 use crate::app::App;
+use crate::codes;
 use crate::diagnostics::{Diagnostic, Diagnostics, SynthError};
 use crate::tree::{NodeId, NodeKind, ROOT, Tree};
 use layout::Layout;
@@ -47,8 +48,12 @@ pub(crate) fn synthesize(app: &App, validated: Vec<Diagnostic>) -> Result<Synthe
     let layout = layout::layout(&tree, &mut diags);
     if layout.stacks.is_empty() {
         diags.push(
-            Diagnostic::error("", format!("app \"{}\" has no stacks", app.name()))
-                .with_hint("add one with app.stack(\"Name\", StackProps::default())"),
+            Diagnostic::error(
+                codes::APP_WITHOUT_STACKS,
+                "",
+                format!("app \"{}\" has no stacks", app.name()),
+            )
+            .with_hint("add one with app.stack(\"Name\", StackProps::default())"),
         );
     }
     let explicit = graph::explicit(&tree, &layout, &mut diags);
@@ -105,6 +110,7 @@ pub(crate) fn synthesize(app: &App, validated: Vec<Diagnostic>) -> Result<Synthe
         if sections.resources.is_empty() {
             diags.push(
                 Diagnostic::error(
+                    codes::STACK_WITHOUT_RESOURCES,
                     &path,
                     "the stack has no resources; CloudFormation requires at least one",
                 )
@@ -130,6 +136,7 @@ pub(crate) fn synthesize(app: &App, validated: Vec<Diagnostic>) -> Result<Synthe
     }
 
     diags.extend(resolver.diags);
+    acknowledge(&tree, &mut diags);
     diags.sort();
     if diags.has_errors() {
         return Err(SynthError { diagnostics: diags });
@@ -172,6 +179,7 @@ fn add_exports(
             let export = &exports[id];
             if taken.contains(id) {
                 diags.push(Diagnostic::error(
+                    codes::LOGICAL_ID_RESERVED,
                     tree.path(*producer),
                     format!("logical id \"{id}\" is reserved for an automatic export"),
                 ));
@@ -189,6 +197,7 @@ fn add_exports(
         for (id, value) in values {
             if taken.contains(id) {
                 diags.push(Diagnostic::error(
+                    crate::codes::LOGICAL_ID_RESERVED,
                     tree.path(*producer),
                     format!("logical id \"{id}\" is reserved for a value that artifacts read"),
                 ));
@@ -285,7 +294,39 @@ fn artifact(
     }
 }
 
-/// `tree.json`: `{"version": "tree-0.1", "tree": {id, path, children, attributes}}`.
+/// Removes the diagnostics the app acknowledged (same code, at the acknowledging node or below)
+/// and warns about each acknowledgement that removed none.
+fn acknowledge(tree: &Tree, diags: &mut Diagnostics) {
+    for ack in &tree.acknowledgements {
+        let path = tree.path(ack.node);
+        let covers = |d: &Diagnostic| {
+            d.code == ack.code
+                && (ack.node == ROOT
+                    || d.path == path
+                    || d.path
+                        .strip_prefix(path.as_str())
+                        .is_some_and(|rest| rest.starts_with('/')))
+        };
+        let before = diags.len();
+        diags.retain(|d| !covers(d));
+        if diags.len() == before {
+            diags.push(
+                Diagnostic::warning(
+                    codes::STALE_ACKNOWLEDGEMENT,
+                    path,
+                    format!(
+                        "{} is acknowledged here, but no diagnostic of it is reported at or below this construct",
+                        ack.code
+                    ),
+                )
+                .with_hint("remove the acknowledgement: the problem it accepted is gone"),
+            );
+        }
+    }
+}
+
+/// `tree.json`: `{"version": "tree-0.1", "tree": {id, path, children, attributes}}`, and on a
+/// node that acknowledges codes, `acknowledgements: [{code, summary, reason}]`.
 fn tree_json(tree: &Tree, layout: &Layout) -> J {
     fn node(tree: &Tree, layout: &Layout, id: NodeId, path: &str) -> J {
         let data = tree.node(id);
@@ -327,6 +368,21 @@ fn tree_json(tree: &Tree, layout: &Layout) -> J {
         }
         if !attributes.is_empty() {
             out.insert("attributes".into(), J::Object(attributes));
+        }
+        let acks: Vec<J> = tree
+            .acknowledgements
+            .iter()
+            .filter(|a| a.node == id)
+            .map(|a| {
+                json!({
+                    "code": a.code.id(),
+                    "summary": a.code.summary(),
+                    "reason": a.reason,
+                })
+            })
+            .collect();
+        if !acks.is_empty() {
+            out.insert("acknowledgements".into(), J::Array(acks));
         }
         J::Object(out)
     }

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use indexmap::IndexMap;
 use serde_json::{Map, Value as J};
 
+use crate::codes;
 use crate::diagnostics::Diagnostic;
 use crate::policies::{DeletionPolicy, SNAPSHOT_TYPES, UpdateReplacePolicy};
 use crate::synth::layout::Layout;
@@ -149,6 +150,7 @@ fn resource_value(
     entry.insert("Type".into(), Value::String(data.cfn_type.clone()));
     match &data.props {
         None => resolver.diags.push(Diagnostic::error(
+            codes::PROPERTIES_IN_USE,
             path(),
             "synthesized while its properties were being changed",
         )),
@@ -156,6 +158,7 @@ fn resource_value(
             let mut properties = props.properties();
             if !matches!(properties, Value::Object(_)) {
                 resolver.diags.push(Diagnostic::error(
+                    codes::PROPERTIES_NOT_OBJECT,
                     path(),
                     format!(
                         "the properties of a resource must be an object, not {}",
@@ -203,6 +206,7 @@ fn resource_value(
     if snapshot && !SNAPSHOT_TYPES.contains(&data.cfn_type.as_str()) {
         resolver.diags.push(
             Diagnostic::error(
+                codes::SNAPSHOT_UNSUPPORTED,
                 path(),
                 format!("{} does not support the Snapshot policy", data.cfn_type),
             )
@@ -228,6 +232,7 @@ fn resource_value(
     for (i, op) in data.overrides.iter().enumerate() {
         if let Err(err) = op.apply(&mut value) {
             resolver.diags.push(Diagnostic::error(
+                codes::OVERRIDE_FAILED,
                 path(),
                 format!("override {} cannot be applied: {err}", i + 1),
             ));

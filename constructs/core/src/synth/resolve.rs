@@ -8,7 +8,8 @@ use indexmap::IndexMap;
 use serde_json::{Value as J, json};
 
 use crate::artifact::has_token;
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::codes;
+use crate::diagnostics::{Diagnostic, Diagnostics, ErrorCode};
 use crate::id::{path_hash, strip_non_alphanumeric};
 use crate::intrinsic::{CondExpr, Intrinsic, Pseudo, RuleExpr};
 use crate::stack::Env;
@@ -86,14 +87,23 @@ impl<'t> Resolver<'t> {
         }
     }
 
-    fn error(&mut self, site: Site, message: impl Into<String>) {
-        self.diags
-            .push(Diagnostic::error(self.tree.path(site.element), message));
+    fn error(&mut self, site: Site, code: ErrorCode, message: impl Into<String>) {
+        self.diags.push(Diagnostic::error(
+            code,
+            self.tree.path(site.element),
+            message,
+        ));
     }
 
-    fn error_hint(&mut self, site: Site, message: impl Into<String>, hint: impl Into<String>) {
+    fn error_hint(
+        &mut self,
+        site: Site,
+        code: ErrorCode,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
         self.diags
-            .push(Diagnostic::error(self.tree.path(site.element), message).with_hint(hint));
+            .push(Diagnostic::error(code, self.tree.path(site.element), message).with_hint(hint));
     }
 
     /// Resolves a value.
@@ -105,7 +115,11 @@ impl<'t> Resolver<'t> {
             Value::Float(f) => match serde_json::Number::from_f64(*f) {
                 Some(n) => J::Number(n),
                 None => {
-                    self.error(site, format!("{f} is not a number CloudFormation can hold"));
+                    self.error(
+                        site,
+                        codes::NUMBER_INVALID,
+                        format!("{f} is not a number CloudFormation can hold"),
+                    );
                     J::Null
                 }
             },
@@ -151,6 +165,7 @@ impl<'t> Resolver<'t> {
         if has_token(s) {
             self.error_hint(
                 site,
+                codes::TOKEN_IN_TEMPLATE,
                 "a token (Node::token) is used in a template; tokens are for artifacts only",
                 "give the expression (Expr) itself to the resource or output",
             );
@@ -173,12 +188,17 @@ impl<'t> Resolver<'t> {
             Intrinsic::Select { index, list } => {
                 if let Value::Int(i) = index {
                     if *i < 0 {
-                        self.error(site, format!("Fn::Select index {i} is negative"));
+                        self.error(
+                            site,
+                            codes::SELECT_OUT_OF_RANGE,
+                            format!("Fn::Select index {i} is negative"),
+                        );
                     } else if let Value::Array(items) = list
                         && usize::try_from(*i).is_ok_and(|i| i >= items.len())
                     {
                         self.error(
                             site,
+                            codes::SELECT_OUT_OF_RANGE,
                             format!(
                                 "Fn::Select index {i} is out of range for a list of {} items",
                                 items.len()
@@ -203,6 +223,7 @@ impl<'t> Resolver<'t> {
                 if matches!(site.place, Place::Condition | Place::Rule | Place::Mapping) {
                     self.error(
                         site,
+                        codes::IF_MISPLACED,
                         "Fn::If cannot be used here; use the condition functions",
                     );
                 }
@@ -242,18 +263,27 @@ impl<'t> Resolver<'t> {
                 if let Value::Int(n) = count
                     && !(1..=256).contains(n)
                 {
-                    self.error(site, format!("Fn::Cidr count {n} is outside 1 to 256"));
+                    self.error(
+                        site,
+                        codes::CIDR_INVALID,
+                        format!("Fn::Cidr count {n} is outside 1 to 256"),
+                    );
                 }
                 if let Value::Int(n) = cidr_bits
                     && !(1..=128).contains(n)
                 {
-                    self.error(site, format!("Fn::Cidr bits {n} are outside 1 to 128"));
+                    self.error(
+                        site,
+                        codes::CIDR_INVALID,
+                        format!("Fn::Cidr bits {n} are outside 1 to 128"),
+                    );
                 }
                 if let Value::String(block) = ip_block
                     && !block.contains('/')
                 {
                     self.error(
                         site,
+                        codes::CIDR_INVALID,
                         format!("Fn::Cidr block \"{block}\" is not in CIDR notation"),
                     );
                 }
@@ -270,7 +300,7 @@ impl<'t> Resolver<'t> {
     fn element(&mut self, site: Site, target: ElementRef) -> Option<NodeId> {
         if target.app != self.tree.app_id || target.node.index() >= self.tree.nodes.len() {
             self.error(
-                site,
+                site, codes::FOREIGN_REFERENCE,
                 "reference to a construct of another app; handles are only valid in the app that made them",
             );
             return None;
@@ -284,6 +314,7 @@ impl<'t> Resolver<'t> {
         if site.place != Place::Rule {
             self.error(
                 site,
+                codes::RULE_FUNCTION_MISPLACED,
                 format!(
                     "{function} can be used only in rules; use the parameter's value (Ref) here"
                 ),
@@ -300,6 +331,7 @@ impl<'t> Resolver<'t> {
             let described = self.tree.node(node).kind.describe();
             self.error(
                 site,
+                codes::RULE_FUNCTION_ARGUMENT,
                 format!(
                     "{function} takes a parameter, not {described} ({})",
                     self.tree.path(node)
@@ -310,6 +342,7 @@ impl<'t> Resolver<'t> {
         if self.tree.stack_of(node) != Some(site.stack) {
             self.error(
                 site,
+                codes::RULE_FUNCTION_ARGUMENT,
                 format!(
                     "{function} refers to the parameter {} of another stack; rules can only read their own stack's parameters",
                     self.tree.path(node)
@@ -344,6 +377,7 @@ impl<'t> Resolver<'t> {
                 let described = other.describe();
                 self.error(
                     site,
+                    codes::REFERENCE_IMPOSSIBLE,
                     format!(
                         "{what} to {described} ({}) is not possible",
                         self.tree.path(node)
@@ -355,6 +389,7 @@ impl<'t> Resolver<'t> {
         if is_resource && matches!(site.place, Place::Condition | Place::Rule | Place::Mapping) {
             self.error(
                 site,
+                codes::REFERENCE_TO_RESOURCE,
                 format!(
                     "conditions, rules and mappings cannot refer to resources ({})",
                     self.tree.path(node)
@@ -391,6 +426,7 @@ impl<'t> Resolver<'t> {
         if site.place != Place::Resource && site.place != Place::Output {
             self.error(
                 site,
+                codes::REFERENCE_ACROSS_STACKS,
                 format!(
                     "conditions, rules and mappings cannot refer to another stack ({})",
                     self.tree.path(target)
@@ -404,7 +440,7 @@ impl<'t> Resolver<'t> {
         );
         if consumer_env != producer_env {
             self.error_hint(
-                site,
+                site, codes::REFERENCE_ACROSS_ENVIRONMENTS,
                 format!(
                     "refers to {}, which is in another environment ({producer_env}, not {consumer_env})",
                     self.tree.path(target),
@@ -451,6 +487,7 @@ impl<'t> Resolver<'t> {
                 _ => {
                     self.error(
                         site,
+                        codes::EXPORT_VALUE_INVALID,
                         "export_value takes a Ref or GetAtt of a resource of this stack",
                     );
                     return;
@@ -459,6 +496,7 @@ impl<'t> Resolver<'t> {
             _ => {
                 self.error(
                     site,
+                    codes::EXPORT_VALUE_INVALID,
                     "export_value takes a Ref or GetAtt of a resource of this stack",
                 );
                 return;
@@ -470,6 +508,7 @@ impl<'t> Resolver<'t> {
         if self.tree.stack_of(node) != Some(stack) {
             self.error(
                 site,
+                codes::EXPORT_VALUE_INVALID,
                 format!(
                     "export_value: {} is not in this stack",
                     self.tree.path(node)
@@ -499,12 +538,17 @@ impl<'t> Resolver<'t> {
             return J::Null;
         };
         if !matches!(self.tree.node(node).kind, NodeKind::Condition(_)) {
-            self.error(site, format!("{} is not a condition", self.tree.path(node)));
+            self.error(
+                site,
+                codes::NOT_A_CONDITION,
+                format!("{} is not a condition", self.tree.path(node)),
+            );
             return J::Null;
         }
         if self.tree.stack_of(node) != Some(site.stack) {
             self.error_hint(
                 site,
+                codes::REFERENCE_ACROSS_STACKS,
                 format!(
                     "condition {} belongs to another stack",
                     self.tree.path(node)
@@ -521,12 +565,17 @@ impl<'t> Resolver<'t> {
             return J::Null;
         };
         let NodeKind::Mapping(data) = &self.tree.node(node).kind else {
-            self.error(site, format!("{} is not a mapping", self.tree.path(node)));
+            self.error(
+                site,
+                codes::NOT_A_MAPPING,
+                format!("{} is not a mapping", self.tree.path(node)),
+            );
             return J::Null;
         };
         if self.tree.stack_of(node) != Some(site.stack) {
             self.error_hint(
                 site,
+                codes::REFERENCE_ACROSS_STACKS,
                 format!("mapping {} belongs to another stack", self.tree.path(node)),
                 "define the mapping in the stack that uses it",
             );
@@ -536,7 +585,7 @@ impl<'t> Resolver<'t> {
             match data.entries.get(k1) {
                 None => {
                     let message = format!("mapping {} has no key \"{k1}\"", self.tree.path(node));
-                    self.error(site, message);
+                    self.error(site, codes::MAPPING_KEY_MISSING, message);
                 }
                 Some(inner) => {
                     if let Value::String(k2) = second
@@ -546,7 +595,7 @@ impl<'t> Resolver<'t> {
                             "mapping {} has no key \"{k1}\".\"{k2}\"",
                             self.tree.path(node)
                         );
-                        self.error(site, message);
+                        self.error(site, codes::MAPPING_KEY_MISSING, message);
                     }
                 }
             }
@@ -559,7 +608,11 @@ impl<'t> Resolver<'t> {
         let segments = match parse_sub(template) {
             Ok(segments) => segments,
             Err(reason) => {
-                self.error(site, format!("Fn::Sub template \"{template}\": {reason}"));
+                self.error(
+                    site,
+                    codes::SUB_MALFORMED,
+                    format!("Fn::Sub template \"{template}\": {reason}"),
+                );
                 return J::Null;
             }
         };
@@ -592,7 +645,11 @@ impl<'t> Resolver<'t> {
         }
         if !problems.is_empty() {
             for problem in problems {
-                self.error(site, format!("Fn::Sub template \"{template}\": {problem}"));
+                self.error(
+                    site,
+                    codes::SUB_VARIABLES_INVALID,
+                    format!("Fn::Sub template \"{template}\": {problem}"),
+                );
             }
             return J::Null;
         }
@@ -680,6 +737,7 @@ impl<'t> Resolver<'t> {
         if !(2..=10).contains(&items.len()) {
             self.error(
                 site,
+                codes::CONDITION_COUNT,
                 format!("{name} takes 2 to 10 conditions, not {}", items.len()),
             );
         }
