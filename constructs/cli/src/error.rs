@@ -47,6 +47,14 @@ pub enum CliError {
         /// How many files differ.
         count: usize,
     },
+    /// An artifact (Kubernetes objects, a Helm release) could not be deployed or removed.
+    #[error("{artifact}: {message}")]
+    Workload {
+        /// The artifact's construct path.
+        artifact: String,
+        /// What went wrong, with the object and Kubernetes' reason where there is one.
+        message: String,
+    },
     /// A template could not be rendered as YAML; nothing was written.
     #[error(transparent)]
     Yaml(#[from] cirrus_core::YamlError),

@@ -25,6 +25,7 @@ mod progress;
 mod selection;
 mod style;
 mod template_diff;
+mod workloads;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

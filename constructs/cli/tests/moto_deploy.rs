@@ -175,7 +175,83 @@ fn big(app: &App) {
     }
 }
 
+/// A stack with an ECR repository, and a Kubernetes step and a Helm release on a "cluster"
+/// whose API is the fake server of the test (its endpoint in `CIRRUS_TEST_KUBE_ENDPOINT`):
+/// the step's ConfigMap holds the repository's URI, an output of `Images` read at deploy time.
+fn workloads(app: &App) {
+    use cirrus_core::{ArtifactFile, ArtifactProps, FileContent};
+    let images = app.stack("Images", StackProps::default());
+    let repo = images.add(
+        "Repo",
+        RawResource::new(
+            "AWS::ECR::Repository",
+            value!({"RepositoryName": "cirrus-wl-repo"}),
+        ),
+    );
+    let platform = app.stack("Platform", StackProps::default());
+    platform.add(
+        "Logs",
+        RawResource::new(
+            "AWS::Logs::LogGroup",
+            value!({"LogGroupName": "/cirrus/wl", "RetentionInDays": 7}),
+        ),
+    );
+    let cluster = platform.node().add_child("Cluster");
+    let endpoint =
+        std::env::var("CIRRUS_TEST_KUBE_ENDPOINT").unwrap_or_else(|_| "http://127.0.0.1:9".into());
+    let connection = |step: &str| {
+        let mut p = serde_json::Map::new();
+        p.insert("cluster".into(), "test".into());
+        p.insert("endpoint".into(), endpoint.clone().into());
+        p.insert("certificateAuthority".into(), "".into());
+        p.insert("step".into(), step.into());
+        p
+    };
+    let image = format!("{}:v1", cluster.token(repo.attrs().get("RepositoryUri")));
+    let objects = cluster.add_artifact(
+        "Objects",
+        ArtifactProps {
+            kind: "cirrus:kubernetes-manifest".into(),
+            properties: connection("wl0001"),
+            files: vec![ArtifactFile {
+                suffix: "yaml".into(),
+                header: Vec::new(),
+                content: FileContent::YamlDocuments(vec![serde_json::json!({
+                    "apiVersion": "v1", "kind": "ConfigMap",
+                    "metadata": {"name": "settings", "namespace": "default"},
+                    "data": {"image": image},
+                })]),
+            }],
+        },
+    );
+    let mut release = connection("wl0002");
+    release.insert("release".into(), "metrics-server".into());
+    release.insert("namespace".into(), "kube-system".into());
+    release.insert(
+        "chart".into(),
+        serde_json::json!({"repository": "https://kubernetes-sigs.github.io/metrics-server/", "name": "metrics-server"}),
+    );
+    release.insert("version".into(), "3.12.2".into());
+    let chart = cluster.add_artifact(
+        "Metrics",
+        ArtifactProps {
+            kind: "cirrus:helm-release".into(),
+            properties: release,
+            files: vec![ArtifactFile {
+                suffix: "values.yaml".into(),
+                header: Vec::new(),
+                content: FileContent::Yaml(serde_json::json!({"image": {"repository": image}})),
+            }],
+        },
+    );
+    chart.add_dependency(&objects);
+}
+
 const APPS: &[AppDef] = &[
+    AppDef {
+        name: "wl",
+        define: workloads,
+    },
     AppDef {
         name: "net",
         define: network_and_app,
@@ -1196,6 +1272,125 @@ fn large_template_through_staging(moto: &Moto) {
     );
 }
 
+#[path = "../../kube/tests/support/mod.rs"]
+mod kube_support;
+
+/// A fake `helm` that records its arguments and the cluster it was given, one line each.
+fn fake_helm(dir: &std::path::Path) -> (PathBuf, PathBuf) {
+    let log = dir.join("helm.log");
+    let script = dir.join("helm");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho \"$* | $HELM_KUBEAPISERVER | ${{HELM_KUBETOKEN%%.*}}\" >> '{}'\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    (script, log)
+}
+
+/// One `deploy` creates the stacks, then applies the step with the repository's URI from the
+/// stack's outputs, then installs the release; `destroy` removes both before the stacks.
+fn workloads_after_the_stacks(moto: &Moto) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let api = runtime.block_on(kube_support::FakeApi::start());
+    api.accept_eks_tokens();
+    let dir = tempfile::tempdir().unwrap();
+    let (helm, helm_log) = fake_helm(dir.path());
+    let run = |args: &[&str]| {
+        let home = tempfile::tempdir().unwrap();
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args(args)
+            .env("CIRRUS_TEST_AS_RUNNER", "1")
+            .env("CIRRUS_TEST_KUBE_ENDPOINT", api.endpoint())
+            .env("CIRRUS_HELM", &helm)
+            .env("AWS_ENDPOINT_URL", moto.url())
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("HOME", home.path())
+            .env("NO_COLOR", "1")
+            .env_remove("AWS_PROFILE")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        Run::from(out)
+    };
+
+    // Directly: moto's change sets keep no outputs.
+    let deployed = run(&["deploy", "--app", "wl", "--all", "--method", "direct"]).expect(0);
+    deployed.out_has("Platform/Cluster/Objects: 1 applied");
+    deployed.err_has("2 artifact(s) deployed");
+    let uri = outputs(moto, "Images")
+        .into_iter()
+        .find(|(k, _)| k.starts_with("DeployValue"))
+        .expect("the URI is an output of Images");
+    let applied: Vec<_> = api
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PATCH" && r.path.ends_with("/configmaps/settings"))
+        .collect();
+    assert_eq!(applied.len(), 1, "{:?}", api.paths("PATCH"));
+    let body = applied[0].json();
+    let image = body["data"]["image"].as_str().unwrap().to_owned();
+    assert!(
+        image.ends_with("/cirrus-wl-repo:v1") && image.contains(".dkr.ecr."),
+        "{image}"
+    );
+    assert_eq!(
+        applied[0].query.get("fieldManager").map(String::as_str),
+        Some("cirrus")
+    );
+    assert!(
+        applied[0]
+            .headers
+            .get("authorization")
+            .is_some_and(|a| a.starts_with("Bearer k8s-aws-v1.")),
+        "{:?}",
+        applied[0].headers
+    );
+    let helm_calls = std::fs::read_to_string(&helm_log).unwrap();
+    assert!(
+        helm_calls.contains("upgrade --install metrics-server metrics-server --repo https://kubernetes-sigs.github.io/metrics-server/ --version 3.12.2 --namespace kube-system --atomic")
+            && helm_calls.contains(&format!("| {} | k8s-aws-v1", api.endpoint())),
+        "{helm_calls}"
+    );
+    assert!(uri.1.is_none(), "a plain output, not an export: {uri:?}");
+
+    let destroyed = run(&["destroy", "--app", "wl", "--all", "--force"]).expect(0);
+    destroyed.err_has("2 artifact(s) removed");
+    assert!(
+        destroyed.at("Platform/Cluster/Objects: removing") < destroyed.at("stack(s) destroyed"),
+        "{}",
+        destroyed.stderr
+    );
+    assert!(
+        api.paths("DELETE")
+            .iter()
+            .any(|p| p.ends_with("/configmaps/settings")),
+        "{:?}",
+        api.paths("DELETE")
+    );
+    let helm_calls = std::fs::read_to_string(&helm_log).unwrap();
+    assert!(
+        helm_calls.contains("uninstall metrics-server --namespace kube-system"),
+        "{helm_calls}"
+    );
+    assert_eq!(status(moto, "Images"), None);
+    drop(api);
+}
+
 /// A test: its name and its body.
 type Test = (&'static str, fn(&Moto));
 
@@ -1205,6 +1400,7 @@ const TESTS: &[Test] = &[
         deploy_skip_update_diff_destroy,
     ),
     ("change_sets", change_sets),
+    ("workloads_after_the_stacks", workloads_after_the_stacks),
     ("failing_deploy", failing_deploy),
     ("deadly_embrace", deadly_embrace),
     (

@@ -279,7 +279,7 @@ pub(crate) fn connection(cluster: &Cluster<'_>, path: &str) -> serde_json::Map<S
     );
     out.insert(
         "step".into(),
-        J::String(cirrus_core::id::path_hash(&[app.as_str(), path])),
+        J::String(cirrus_core::id::path_hash(&[app.as_str(), path]).to_ascii_lowercase()),
     );
     out
 }

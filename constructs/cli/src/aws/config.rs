@@ -76,6 +76,18 @@ impl Aws {
         )
     }
 
+    /// The credentials, for signing requests outside the SDK (the EKS token).
+    pub(crate) async fn credentials(&self) -> Result<aws_credential_types::Credentials, String> {
+        let provider = self
+            .config
+            .credentials_provider()
+            .ok_or_else(|| "no AWS credentials are configured".to_owned())?;
+        provider
+            .provide_credentials()
+            .await
+            .map_err(|e| format!("cannot load the AWS credentials: {e}"))
+    }
+
     /// The CloudFormation API of `region`.
     pub(crate) fn cfn(&self, region: &str) -> Cfn {
         let conf = aws_sdk_cloudformation::config::Builder::from(&self.config)

@@ -33,7 +33,30 @@ pub(crate) fn run(defs: &[AppDef], args: &DeployArgs, ui: &Ui) -> Result<(), Cli
     )?;
     let everything = selection::choose(&synthesized, &[], true, true, false)?;
     let given = parse_parameters(&args.parameters, &chosen)?;
-    runtime()?.block_on(deploy_all(args, ui, chosen, everything, given))
+    let artifacts = chosen_artifacts(&synthesized, &chosen);
+    runtime()?.block_on(deploy_all(args, ui, chosen, everything, given, artifacts))
+}
+
+/// The artifacts to deploy after the chosen stacks: those whose own stack (a cluster's, for
+/// Kubernetes steps) is chosen, in the order synthesis gives.
+pub(crate) fn chosen_artifacts(
+    synthesized: &[cirrus_core::Synthesized],
+    chosen: &Chosen,
+) -> Vec<cirrus_core::DeployArtifact> {
+    synthesized
+        .iter()
+        .flat_map(|s| {
+            s.artifacts.iter().filter(|a| {
+                s.stack(&a.stack).is_some_and(|home| {
+                    chosen
+                        .stacks
+                        .iter()
+                        .any(|c| c.stack_name == home.stack_name)
+                })
+            })
+        })
+        .cloned()
+        .collect()
 }
 
 /// `STACK:KEY=VALUE` values by stack name, checked against the templates' parameters.
@@ -93,6 +116,7 @@ async fn deploy_all(
     chosen: Chosen,
     everything: Chosen,
     given: BTreeMap<String, BTreeMap<String, String>>,
+    artifacts: Vec<cirrus_core::DeployArtifact>,
 ) -> Result<(), CliError> {
     let aws = Aws::load(&args.aws).await;
     let targets = targets(&aws, &chosen, true).await?;
@@ -207,10 +231,31 @@ async fn deploy_all(
         "{changed} stack(s) deployed, {unchanged} unchanged, {failed} failed"
     ));
     if failed > 0 {
+        if !artifacts.is_empty() {
+            ui.note(&format!(
+                "{} artifact(s) not deployed: the stacks failed",
+                artifacts.len()
+            ));
+        }
         return Err(CliError::StacksFailed {
             failed,
             total: order.len(),
         });
+    }
+    if !artifacts.is_empty() {
+        let mut known: crate::workloads::values::Outputs = outputs
+            .iter()
+            .map(|(stack, outs)| {
+                (
+                    stack.clone(),
+                    outs.iter()
+                        .map(|o| (o.key.clone(), o.value.clone()))
+                        .collect(),
+                )
+            })
+            .collect();
+        let done = crate::workloads::deploy(&aws, &artifacts, &mut known, ui).await?;
+        ui.note(&format!("{done} artifact(s) deployed"));
     }
     Ok(())
 }

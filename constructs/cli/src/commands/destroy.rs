@@ -29,8 +29,15 @@ pub(crate) fn run(defs: &[AppDef], args: &DestroyArgs, ui: &Ui) -> Result<(), Cl
         confirm(&order)?;
     }
     let waits_for = chosen.dependents();
+    let artifacts = super::deploy::chosen_artifacts(&synthesized, &chosen);
     runtime()?.block_on(async {
         let aws = Aws::load(&args.aws).await;
+        // What Kubernetes created (load balancers, volumes) must be gone before CloudFormation
+        // deletes the VPC and the cluster: the artifacts go first.
+        if !artifacts.is_empty() {
+            let removed = crate::workloads::destroy(&aws, &artifacts, ui).await?;
+            ui.note(&format!("{removed} artifact(s) removed"));
+        }
         let targets = targets(&aws, &chosen, false).await?;
         let currents = currents(&targets).await?;
         let others = targets_lenient(&aws, &everything);

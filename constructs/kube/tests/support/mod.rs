@@ -68,6 +68,9 @@ struct State {
     unestablished: BTreeMap<String, usize>,
     lingering: BTreeMap<String, usize>,
     next_uid: u64,
+    /// Accept any EKS token (`k8s-aws-v1.` ...) besides `TOKEN`: for a runner that signs its
+    /// own from the credentials it has.
+    eks_tokens: bool,
 }
 
 pub struct FakeApi {
@@ -243,6 +246,11 @@ impl FakeApi {
             .filter(|r| r.method == method)
             .map(|r| r.path)
             .collect()
+    }
+
+    /// Accepts EKS tokens (`Bearer k8s-aws-v1.<presigned URL>`), whatever they sign.
+    pub fn accept_eks_tokens(&self) {
+        self.state.lock().unwrap().eks_tokens = true;
     }
 
     /// Serves a kind as a CRD would.
@@ -455,7 +463,10 @@ async fn serve(
 }
 
 fn handle(s: &mut State, r: &Recorded) -> (u16, Value) {
-    if r.headers.get("authorization").map(String::as_str) != Some(&format!("Bearer {TOKEN}")) {
+    let authorization = r.headers.get("authorization").map(String::as_str);
+    let eks = s.eks_tokens
+        && authorization.is_some_and(|a| a.starts_with("Bearer k8s-aws-v1.") && a.len() > 40);
+    if !eks && authorization != Some(&format!("Bearer {TOKEN}")) {
         return (401, status(401, "Unauthorized", "Unauthorized"));
     }
     if let Some(f) = s

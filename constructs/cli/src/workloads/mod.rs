@@ -1,0 +1,281 @@
+//! Deploying what the app runs besides its stacks (its artifacts, see `cirrus_core::artifact`):
+//! after the stacks, in the order synthesis gives (each after the stacks and artifacts it
+//! depends on); on destroy, before the stacks, in the reverse order, so that the load
+//! balancers and volumes Kubernetes created are gone before CloudFormation deletes the VPC.
+//!
+//! - `cirrus:kubernetes-manifest`: applied through the cluster's API ([`kube`]).
+//! - `cirrus:helm-release`: `helm upgrade --install --atomic` ([`helm`]).
+//!
+//! Each artifact's placeholders are the outputs of stacks of the app ([`values`]), read from
+//! the stacks this run deployed, or from CloudFormation for the others.
+
+pub(crate) mod helm;
+pub(crate) mod kube;
+pub(crate) mod values;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use cirrus_core::DeployArtifact;
+
+use crate::aws::config::Aws;
+use crate::error::CliError;
+use crate::style::Ui;
+use values::Outputs;
+
+/// The manifest type of Kubernetes objects, as `cirrus-aws` writes it.
+pub(crate) const MANIFEST: &str = "cirrus:kubernetes-manifest";
+/// The manifest type of a Helm release.
+pub(crate) const HELM: &str = "cirrus:helm-release";
+
+fn failed(artifact: &DeployArtifact, message: impl Into<String>) -> CliError {
+    CliError::Workload {
+        artifact: artifact.path.clone(),
+        message: message.into(),
+    }
+}
+
+/// Fills `outputs` with the outputs of every stack `artifact` reads that this run did not
+/// deploy.
+async fn read_outputs(
+    aws: &Aws,
+    artifact: &DeployArtifact,
+    outputs: &mut Outputs,
+) -> Result<(), CliError> {
+    for value in artifact.values.values() {
+        if outputs.contains_key(&value.stack_name) {
+            continue;
+        }
+        let region = aws.region_for(&artifact.stack, &artifact.env)?;
+        let info = aws
+            .cfn(&region)
+            .describe_stack(&value.stack_name)
+            .await
+            .map_err(|source| CliError::Aws {
+                stack: value.stack_name.clone(),
+                source,
+            })?;
+        let found: BTreeMap<String, String> = info
+            .map(|i| i.outputs.into_iter().map(|o| (o.key, o.value)).collect())
+            .unwrap_or_default();
+        outputs.insert(value.stack_name.clone(), found);
+    }
+    Ok(())
+}
+
+/// What an artifact's deploy needs once its placeholders are resolved.
+struct Prepared {
+    properties: serde_json::Map<String, serde_json::Value>,
+    files: Vec<(String, String)>,
+}
+
+fn prepare(artifact: &DeployArtifact, outputs: &Outputs) -> Result<Prepared, CliError> {
+    let values = values::resolve(artifact, outputs).map_err(|e| failed(artifact, e.to_string()))?;
+    let properties = match values::substitute_json(
+        &serde_json::Value::Object(artifact.properties.clone()),
+        &values,
+    ) {
+        serde_json::Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    };
+    let mut files = Vec::new();
+    for (name, bytes) in &artifact.files {
+        let text = String::from_utf8(bytes.clone())
+            .map_err(|_| failed(artifact, format!("{name} is not UTF-8")))?;
+        files.push((name.clone(), values::substitute(&text, &values)));
+    }
+    Ok(Prepared { properties, files })
+}
+
+/// Deploys `artifacts` in order; `outputs` holds the outputs of the stacks this run deployed.
+/// Stops at the first failure: later artifacts may depend on it.
+pub(crate) async fn deploy(
+    aws: &Aws,
+    artifacts: &[DeployArtifact],
+    outputs: &mut Outputs,
+    ui: &Ui,
+) -> Result<usize, CliError> {
+    for artifact in artifacts {
+        read_outputs(aws, artifact, outputs).await?;
+        let prepared = prepare(artifact, outputs)?;
+        ui.note(&format!("{}: deploying", artifact.path));
+        match artifact.kind.as_str() {
+            MANIFEST => apply_manifest(aws, artifact, &prepared, ui).await?,
+            HELM => helm_release(aws, artifact, &prepared, ui, true).await?,
+            other => {
+                return Err(failed(
+                    artifact,
+                    format!("this runner does not know how to deploy an artifact of type {other}"),
+                ));
+            }
+        }
+    }
+    Ok(artifacts.len())
+}
+
+/// Removes `artifacts`, last first, before their stacks are deleted.
+pub(crate) async fn destroy(
+    aws: &Aws,
+    artifacts: &[DeployArtifact],
+    ui: &Ui,
+) -> Result<usize, CliError> {
+    let mut outputs = Outputs::new();
+    for artifact in artifacts.iter().rev() {
+        read_outputs(aws, artifact, &mut outputs).await?;
+        // A stack that is already gone leaves nothing on its cluster to remove.
+        if artifact
+            .values
+            .values()
+            .any(|v| outputs.get(&v.stack_name).is_none_or(BTreeMap::is_empty))
+        {
+            ui.note(&format!(
+                "{}: skipped, a stack it reads from is not deployed",
+                artifact.path
+            ));
+            continue;
+        }
+        let prepared = prepare(artifact, &outputs)?;
+        ui.note(&format!("{}: removing", artifact.path));
+        match artifact.kind.as_str() {
+            MANIFEST => delete_manifest(aws, artifact, &prepared, ui).await?,
+            HELM => helm_release(aws, artifact, &prepared, ui, false).await?,
+            _ => {}
+        }
+    }
+    Ok(artifacts.len())
+}
+
+async fn client(
+    aws: &Aws,
+    artifact: &DeployArtifact,
+    prepared: &Prepared,
+) -> Result<(kube::Connection, cirrus_kube::Client, String), CliError> {
+    let connection =
+        kube::Connection::from_properties(&prepared.properties).map_err(|e| failed(artifact, e))?;
+    let region = aws.region_for(&artifact.stack, &artifact.env)?;
+    let credentials = aws.credentials().await.map_err(|e| failed(artifact, e))?;
+    let token =
+        kube::token(&credentials, &region, &connection.cluster).map_err(|e| failed(artifact, e))?;
+    let client = cirrus_kube::Client::new(&connection.cluster(token.clone()))
+        .map_err(|e| failed(artifact, e.to_string()))?;
+    Ok((connection, client, token))
+}
+
+fn progress(ui: &Ui, path: &str) -> cirrus_kube::ProgressFn {
+    let ui = *ui;
+    let path = path.to_owned();
+    std::sync::Arc::new(move |p: &cirrus_kube::Progress| ui.note(&format!("{path}: {p}")))
+}
+
+fn objects(
+    artifact: &DeployArtifact,
+    prepared: &Prepared,
+) -> Result<Vec<serde_json::Value>, CliError> {
+    let mut out = Vec::new();
+    for (name, text) in &prepared.files {
+        out.extend(kube::documents(text).map_err(|e| failed(artifact, format!("{name}: {e}")))?);
+    }
+    Ok(out)
+}
+
+async fn apply_manifest(
+    aws: &Aws,
+    artifact: &DeployArtifact,
+    prepared: &Prepared,
+    ui: &Ui,
+) -> Result<(), CliError> {
+    let objects = objects(artifact, prepared)?;
+    let (connection, client, _) = client(aws, artifact, prepared).await?;
+    let step = cirrus_kube::StepLabel::new(connection.step.clone())
+        .map_err(|e| failed(artifact, e.to_string()))?;
+    let options = cirrus_kube::ApplyOptions {
+        progress: Some(progress(ui, &artifact.path)),
+        ..Default::default()
+    };
+    let report = client
+        .apply(&objects, &step, &options)
+        .await
+        .map_err(|e| failed(artifact, e.to_string()))?;
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(
+        stdout,
+        "{}: {} applied, {} ready, {} pruned",
+        artifact.path,
+        report.applied.len(),
+        report.ready.len(),
+        report.pruned.len()
+    );
+    Ok(())
+}
+
+async fn delete_manifest(
+    aws: &Aws,
+    artifact: &DeployArtifact,
+    prepared: &Prepared,
+    ui: &Ui,
+) -> Result<(), CliError> {
+    let objects = objects(artifact, prepared)?;
+    let (connection, client, _) = client(aws, artifact, prepared).await?;
+    let step = cirrus_kube::StepLabel::new(connection.step.clone())
+        .map_err(|e| failed(artifact, e.to_string()))?;
+    let options = cirrus_kube::DeleteOptions {
+        progress: Some(progress(ui, &artifact.path)),
+        ..Default::default()
+    };
+    client
+        .delete(&objects, &step, &options)
+        .await
+        .map_err(|e| failed(artifact, e.to_string()))?;
+    Ok(())
+}
+
+/// Installs (or, with `install` false, uninstalls) a Helm release.
+async fn helm_release(
+    aws: &Aws,
+    artifact: &DeployArtifact,
+    prepared: &Prepared,
+    ui: &Ui,
+    install: bool,
+) -> Result<(), CliError> {
+    let release =
+        helm::Release::from_properties(&prepared.properties).map_err(|e| failed(artifact, e))?;
+    let (connection, _, token) = client(aws, artifact, prepared).await?;
+    let dir =
+        tempfile::tempdir().map_err(|e| failed(artifact, format!("no temporary folder: {e}")))?;
+    let values = dir.path().join("values.yaml");
+    let text = prepared
+        .files
+        .first()
+        .map(|(_, t)| t.as_str())
+        .unwrap_or_default();
+    std::fs::write(&values, text)
+        .map_err(|e| failed(artifact, format!("cannot write the values: {e}")))?;
+    let ca = match &connection.ca_pem {
+        Some(pem) => {
+            let path = dir.path().join("ca.pem");
+            std::fs::write(&path, pem).map_err(|e| {
+                failed(
+                    artifact,
+                    format!("cannot write the certificate authority: {e}"),
+                )
+            })?;
+            Some(path)
+        }
+        None => None,
+    };
+    let args = if install {
+        release.upgrade_args(&values)
+    } else {
+        release.uninstall_args()
+    };
+    let endpoint = connection.endpoint.clone();
+    let output =
+        tokio::task::spawn_blocking(move || helm::run(&args, &endpoint, &token, ca.as_deref()))
+            .await
+            .map_err(|e| failed(artifact, format!("helm did not finish: {e}")))?
+            .map_err(|e| failed(artifact, format!("helm failed: {e}")))?;
+    for line in output.lines().filter(|l| !l.trim().is_empty()) {
+        ui.note(&format!("{}: {line}", artifact.path));
+    }
+    Ok(())
+}
