@@ -37,7 +37,22 @@ fn cdk_ls_lists_the_stacks_in_dependency_order() {
         ),
     );
     consumer.add_output("TopicArn", topic.ref_());
+    // An artifact of ours (a Kubernetes step) in the manifest: the CDK CLI must still read it.
+    let token = consumer.node().token(topic.attrs().get("TopicName"));
+    consumer.node().add_artifact(
+        "Objects",
+        cirrus_core::ArtifactProps {
+            kind: "cirrus:kubernetes-manifest".into(),
+            properties: serde_json::Map::new(),
+            files: vec![cirrus_core::ArtifactFile {
+                suffix: "yaml".into(),
+                header: Vec::new(),
+                content: cirrus_core::FileContent::Yaml(serde_json::json!({ "topic": token })),
+            }],
+        },
+    );
     let synthesized = app.synth().unwrap();
+    assert_eq!(synthesized.artifacts.len(), 1);
 
     let dir = tempfile::tempdir().unwrap();
     cirrus_cli::write_assembly(dir.path(), &[synthesized], TemplateFormat::Json).unwrap();
