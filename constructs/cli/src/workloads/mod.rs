@@ -178,22 +178,39 @@ fn objects(
     Ok(out)
 }
 
+/// The objects of a step, a client of its cluster, and its label.
+async fn step(
+    aws: &Aws,
+    artifact: &DeployArtifact,
+    prepared: &Prepared,
+) -> Result<
+    (
+        Vec<serde_json::Value>,
+        cirrus_kube::Client,
+        cirrus_kube::StepLabel,
+    ),
+    CliError,
+> {
+    let objects = objects(artifact, prepared)?;
+    let (connection, client, _) = client(aws, artifact, prepared).await?;
+    let label = cirrus_kube::StepLabel::new(connection.step.clone())
+        .map_err(|e| failed(artifact, e.to_string()))?;
+    Ok((objects, client, label))
+}
+
 async fn apply_manifest(
     aws: &Aws,
     artifact: &DeployArtifact,
     prepared: &Prepared,
     ui: &Ui,
 ) -> Result<(), CliError> {
-    let objects = objects(artifact, prepared)?;
-    let (connection, client, _) = client(aws, artifact, prepared).await?;
-    let step = cirrus_kube::StepLabel::new(connection.step.clone())
-        .map_err(|e| failed(artifact, e.to_string()))?;
+    let (objects, client, label) = step(aws, artifact, prepared).await?;
     let options = cirrus_kube::ApplyOptions {
         progress: Some(progress(ui, &artifact.path)),
         ..Default::default()
     };
     let report = client
-        .apply(&objects, &step, &options)
+        .apply(&objects, &label, &options)
         .await
         .map_err(|e| failed(artifact, e.to_string()))?;
     let mut stdout = std::io::stdout().lock();
@@ -214,16 +231,13 @@ async fn delete_manifest(
     prepared: &Prepared,
     ui: &Ui,
 ) -> Result<(), CliError> {
-    let objects = objects(artifact, prepared)?;
-    let (connection, client, _) = client(aws, artifact, prepared).await?;
-    let step = cirrus_kube::StepLabel::new(connection.step.clone())
-        .map_err(|e| failed(artifact, e.to_string()))?;
+    let (objects, client, label) = step(aws, artifact, prepared).await?;
     let options = cirrus_kube::DeleteOptions {
         progress: Some(progress(ui, &artifact.path)),
         ..Default::default()
     };
     client
-        .delete(&objects, &step, &options)
+        .delete(&objects, &label, &options)
         .await
         .map_err(|e| failed(artifact, e.to_string()))?;
     Ok(())
