@@ -62,7 +62,7 @@ pub use policies::{
 pub use resource::{RawAttrs, RawResource, Resource, ResourceRef};
 pub use rule::{Assertion, RuleProps};
 pub use stack::{Env, Stack, StackProps};
-pub use synth::{StackArtifact, Synthesized, TemplateFormat, YamlError};
+pub use synth::{AssemblyError, StackArtifact, Synthesized, TemplateFormat, YamlError};
 pub use tags::{Tag, TagProps, TagSpec, TagVariant, Tags};
 pub use tree::ElementRef;
 pub use value::{ObjectBuilder, ToValue, Value};

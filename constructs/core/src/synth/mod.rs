@@ -17,6 +17,7 @@ mod assembly;
 mod graph;
 mod layout;
 pub mod limits;
+mod read;
 mod render;
 mod resolve;
 
@@ -28,6 +29,7 @@ use serde_json::{Map, Value as J, json};
 pub use assembly::{
     CLOUD_ASSEMBLY_VERSION, StackArtifact, Synthesized, TemplateFormat, YamlError, pretty, yaml,
 };
+pub use read::AssemblyError;
 
 use crate::app::App;
 use crate::diagnostics::{Diagnostic, Diagnostics, SynthError};
