@@ -261,10 +261,12 @@ impl Moto {
         Some((status, body))
     }
 
-    /// What every client shares: moto's endpoint, its region and its fixed test credentials.
+    /// What every client shares: moto's endpoint (plain HTTP), its region and its fixed test
+    /// credentials.
     fn sdk(&self) -> aws_config::SdkConfig {
         aws_config::SdkConfig::builder()
             .behavior_version(BehaviorVersion::latest())
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
             .region(Region::new("us-east-1"))
             .endpoint_url(self.url())
             .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
