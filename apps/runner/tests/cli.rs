@@ -5,8 +5,14 @@ use std::process::{Command, Output};
 
 /// Runs the runner with no AWS configuration at all, whatever the machine has: no credential
 /// variables, config files that do not exist, no instance metadata. So `list` never calls AWS
-/// and its output does not depend on who runs the tests.
+/// and its output does not depend on who runs the tests. The deploy runner is one that does
+/// not exist, so that a command handed to it fails at once (and never builds it with cargo).
 fn run(args: &[&str], cwd: &Path) -> Output {
+    run_with(args, cwd, &cwd.join("no-deploy-runner"))
+}
+
+/// [`run`] with `deploy_runner` as the deploy runner (`CIRRUS_DEPLOY_BIN`).
+fn run_with(args: &[&str], cwd: &Path, deploy_runner: &Path) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_apps"));
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("AWS_") {
@@ -23,6 +29,8 @@ fn run(args: &[&str], cwd: &Path) -> Output {
             cwd.join("no-aws-credentials"),
         )
         .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("CIRRUS_DEPLOY_BIN", deploy_runner)
+        .env_remove("CIRRUS_ASSEMBLY_APPS")
         .output()
         .unwrap()
 }
@@ -161,7 +169,7 @@ fn list_prints_the_stacks_in_waves() {
          hello-bucket  1     HelloBucket  aws://unknown-account/unknown-region  -\n"
     );
     assert!(
-        text(&out.stderr).contains("deployed status not shown: no AWS credentials found"),
+        text(&out.stderr).contains("deployed status not shown: pass --status to read it from AWS"),
         "{}",
         text(&out.stderr)
     );
@@ -181,4 +189,117 @@ fn list_puts_independent_stacks_in_one_wave_and_names_dependencies() {
          yelp-search  2     BackendInfra           aws://unknown-account/us-east-1  BackendInfraPipeline\n\
          yelp-search  3     EksCluster             aws://unknown-account/us-east-1  BackendInfra\n"
     );
+}
+
+/// A stand-in for the deploy runner: records its command line, the apps it was told about and
+/// the app folders of `synth-out/` in `handed.txt`, and exits 3.
+#[cfg(unix)]
+fn fake_deploy_runner(dir: &Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("fake-deploy-runner");
+    std::fs::write(
+        &path,
+        "#!/bin/sh\n{ printf '%s\\n' \"$@\"; echo \"apps=$CIRRUS_ASSEMBLY_APPS\"; ls synth-out; } > handed.txt\nexit 3\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[cfg(unix)]
+#[test]
+fn aws_commands_synthesize_and_hand_the_command_line_to_the_deploy_runner() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = fake_deploy_runner(dir.path());
+    let out = run_with(
+        &["diff", "--app", "hello-bucket", "HelloBucket"],
+        dir.path(),
+        &fake,
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("handed.txt")).unwrap(),
+        "diff\n--app\nhello-bucket\nHelloBucket\napps=hello-bucket\nhello-bucket\n"
+    );
+    assert!(
+        !text(&out.stderr).contains("error"),
+        "the deploy runner reports its own failure: {}",
+        text(&out.stderr)
+    );
+    // What it was handed is what `synth` writes and the repository commits.
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../synth-out/hello-bucket");
+    for file in ["manifest.json", "tree.json", "HelloBucket.template.json"] {
+        assert_eq!(
+            std::fs::read(dir.path().join("synth-out/hello-bucket").join(file)).unwrap(),
+            std::fs::read(committed.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+
+    // Without --app: every app, in the order of the project's list.
+    let out = run_with(
+        &["deploy", "--all", "--concurrency", "2"],
+        dir.path(),
+        &fake,
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let names: Vec<&str> = apps::APPS.iter().map(|a| a.name).collect();
+    let mut folders = names.clone();
+    folders.sort_unstable();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("handed.txt")).unwrap(),
+        format!(
+            "deploy\n--all\n--concurrency\n2\napps={}\n{}\n",
+            names.join(","),
+            folders.join("\n")
+        )
+    );
+    for args in [
+        &["list", "--status"][..],
+        &["destroy", "--app", "hello-bucket", "--all"],
+        &["bootstrap"],
+    ] {
+        let out = run_with(args, dir.path(), &fake);
+        assert_eq!(out.status.code(), Some(3), "{args:?}");
+    }
+}
+
+#[test]
+fn help_and_usage_errors_need_no_deploy_runner() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["deploy", "diff", "destroy", "bootstrap", "list"] {
+        let out = run(&[command, "--help"], dir.path());
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{command}: {}",
+            text(&out.stderr)
+        );
+        assert!(text(&out.stdout).contains("--app"), "{command}");
+    }
+    let out = run(&["deploy", "--require-approval", "sometimes"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["diff", "--app", "nope"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("hint: the apps are: hello-bucket"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !dir.path().join("synth-out").exists(),
+        "nothing is synthesized for a command that fails before"
+    );
+}
+
+#[test]
+fn a_deploy_runner_that_cannot_start_is_an_error_with_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["deploy", "--all"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("error: cannot run the deploy runner"), "{err}");
+    assert!(err.contains("hint: CIRRUS_DEPLOY_BIN"), "{err}");
+    // For diff, a failure to compare: 2, never "differs".
+    assert_eq!(run(&["diff"], dir.path()).status.code(), Some(2));
 }

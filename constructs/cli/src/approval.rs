@@ -9,16 +9,9 @@ use serde_json::Value as J;
 
 use crate::template_diff::{Action, ResourceChange, TemplateDiff};
 
-/// `--require-approval`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum RequireApproval {
-    /// Never ask.
-    Never,
-    /// Ask for any change.
-    AnyChange,
-    /// Ask when IAM or security-group changes widen access.
-    Broadening,
-}
+/// `--require-approval` (defined with the command line, which the runner parses without this
+/// module).
+pub(crate) use crate::args::RequireApproval;
 
 /// One change that widens access.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,8 +16,8 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Synthesize the apps into templates and cloud-assembly manifests.
     Synth(SynthArgs),
-    /// List the stacks in deploy order, wave by wave, with their dependencies (and their
-    /// deployed status when AWS credentials are available).
+    /// List the stacks in deploy order, wave by wave, with their dependencies (and, with
+    /// --status, their deployed status when AWS credentials are available).
     List(ListArgs),
     /// Compare the deployed templates with the synthesized ones (exit 0 equal, 1 different,
     /// 2 when the comparison fails).
@@ -54,6 +54,28 @@ pub(crate) enum Format {
     Yaml,
 }
 
+/// `--require-approval`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RequireApproval {
+    /// Never ask.
+    Never,
+    /// Ask for any change.
+    AnyChange,
+    /// Ask when IAM or security-group changes widen access.
+    Broadening,
+}
+
+/// How `deploy` applies a stack's template (`--method`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Method {
+    /// Create a change set, show it, execute it.
+    ChangeSet,
+    /// CreateStack / UpdateStack, showing the template difference instead of a change set:
+    /// for roles without change-set permissions, and for endpoints (moto) whose change sets
+    /// do not publish exports.
+    Direct,
+}
+
 #[derive(Debug, clap::Args)]
 pub(crate) struct SynthArgs {
     /// Only this app. Default: every app.
@@ -66,7 +88,7 @@ pub(crate) struct SynthArgs {
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub(crate) format: Format,
     /// Output folder; each app goes to a folder of its own below it.
-    #[arg(long, default_value = "synth-out")]
+    #[arg(long, default_value = crate::assembly_dir::DEFAULT_OUT)]
     pub(crate) out: PathBuf,
     /// Write nothing; fail, listing the differences, when the output folder is not what the
     /// code produces.
@@ -79,6 +101,9 @@ pub(crate) struct ListArgs {
     /// Only this app. Default: every app.
     #[arg(long)]
     pub(crate) app: Option<String>,
+    /// Also read each stack's deployed status from AWS, when credentials are available.
+    #[arg(long)]
+    pub(crate) status: bool,
     #[command(flatten)]
     pub(crate) aws: AwsArgs,
 }
@@ -116,8 +141,8 @@ pub(crate) struct DeployArgs {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
     pub(crate) concurrency: u16,
     /// When to ask before deploying.
-    #[arg(long, value_enum, default_value_t = crate::approval::RequireApproval::Broadening)]
-    pub(crate) require_approval: crate::approval::RequireApproval,
+    #[arg(long, value_enum, default_value_t = RequireApproval::Broadening)]
+    pub(crate) require_approval: RequireApproval,
     /// A parameter value: STACK:KEY=VALUE (repeatable).
     #[arg(long = "parameters", value_name = "STACK:KEY=VALUE")]
     pub(crate) parameters: Vec<String>,
@@ -128,8 +153,8 @@ pub(crate) struct DeployArgs {
     #[arg(long)]
     pub(crate) no_rollback: bool,
     /// How templates are applied.
-    #[arg(long, value_enum, default_value_t = crate::deploy::Method::ChangeSet)]
-    pub(crate) method: crate::deploy::Method,
+    #[arg(long, value_enum, default_value_t = Method::ChangeSet)]
+    pub(crate) method: Method,
     /// Deploy even when the template, parameters and tags are unchanged.
     #[arg(long)]
     pub(crate) force: bool,

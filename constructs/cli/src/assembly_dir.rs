@@ -1,15 +1,25 @@
-//! The output folder (`synth-out/`): writing it atomically, and comparing it with what the code
-//! produces.
+//! The output folder (`synth-out/`): writing it atomically, comparing it with what the code
+//! produces, and reading it back in the deploy runner.
 //!
 //! Writing never leaves a half-written output: every app is first written to a staging folder
 //! beside it, and only when all of them are complete is each swapped in by renaming; if one
 //! swap fails, the apps already swapped get their previous folders back.
 
+#[cfg(feature = "aws")]
+use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::CliError;
+
+/// The folder `synth` writes by default, and the one the deploy runner reads.
+pub(crate) const DEFAULT_OUT: &str = "synth-out";
+
+/// Set by the runner for the deploy runner: the apps it has just written, comma-separated, in
+/// the order of the project's app list. Without it the deploy runner reads every app folder,
+/// in name order.
+pub(crate) const APPS_VAR: &str = "CIRRUS_ASSEMBLY_APPS";
 
 /// The files of one app: (file name, content).
 pub(crate) type AppFiles = (String, Vec<(String, Vec<u8>)>);
@@ -137,6 +147,67 @@ fn stale_apps(out: &Path, apps: &[AppFiles]) -> Result<Vec<PathBuf>, CliError> {
     }
     stale.sort();
     Ok(stale)
+}
+
+/// Reads the assemblies the deploy runner acts on: the app `app`, or those named by
+/// [`APPS_VAR`], or every app folder of `out`.
+#[cfg(feature = "aws")]
+pub(crate) fn read(
+    out: &Path,
+    app: Option<&str>,
+) -> Result<Vec<cirrus_core::Synthesized>, CliError> {
+    let names: Vec<String> = match (app, std::env::var(APPS_VAR)) {
+        (Some(app), _) => vec![app.to_owned()],
+        (None, Ok(list)) if !list.is_empty() => list.split(',').map(str::to_owned).collect(),
+        (None, _) => {
+            let mut names: Vec<String> = Vec::new();
+            if out.is_dir() {
+                for entry in fs::read_dir(out).map_err(read_err(out))? {
+                    let entry = entry.map_err(read_err(out))?;
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    if !name.starts_with('.') && entry.path().join("manifest.json").is_file() {
+                        names.push(name);
+                    }
+                }
+            }
+            names.sort();
+            names
+        }
+    };
+    if names.is_empty() {
+        return Err(CliError::NoAssembly {
+            path: out.to_owned(),
+        });
+    }
+    names
+        .iter()
+        .map(|name| read_app(&out.join(name), name))
+        .collect()
+}
+
+/// One app's assembly: its JSON files (manifest, tree, templates) and the YAML files of its
+/// artifacts (Kubernetes steps, Helm values), read back by `Synthesized::from_files`. The
+/// templates' YAML renderings are read too, and ignored there.
+#[cfg(feature = "aws")]
+fn read_app(dir: &Path, app: &str) -> Result<cirrus_core::Synthesized, CliError> {
+    if !dir.join("manifest.json").is_file() {
+        return Err(CliError::NoAssembly {
+            path: dir.to_owned(),
+        });
+    }
+    let mut files = BTreeMap::new();
+    for entry in fs::read_dir(dir).map_err(read_err(dir))? {
+        let entry = entry.map_err(read_err(dir))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if (name.ends_with(".json") || name.ends_with(".yaml")) && path.is_file() {
+            files.insert(name, fs::read(&path).map_err(read_err(&path))?);
+        }
+    }
+    cirrus_core::Synthesized::from_files(app, &files).map_err(|source| CliError::Assembly {
+        path: dir.to_owned(),
+        source,
+    })
 }
 
 /// How the output folder differs from what the code produces.

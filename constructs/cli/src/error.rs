@@ -86,6 +86,7 @@ pub enum CliError {
         actual: String,
     },
     /// An AWS call about a stack failed.
+    #[cfg(feature = "aws")]
     #[error("stack {stack}: cannot read its deployed state")]
     Aws {
         /// The stack.
@@ -95,6 +96,7 @@ pub enum CliError {
         source: crate::aws::AwsError,
     },
     /// An AWS call failed.
+    #[cfg(feature = "aws")]
     #[error("{context}")]
     AwsCall {
         /// What was being done.
@@ -118,6 +120,7 @@ pub enum CliError {
         reason: String,
     },
     /// Parameters a stack's template declares without a default have no value.
+    #[cfg(feature = "aws")]
     #[error("{}", crate::deploy::stack::missing_parameters_message(.stack, .keys, *.created_anew))]
     MissingParameters {
         /// The stack name.
@@ -172,9 +175,55 @@ pub enum CliError {
         #[source]
         source: std::io::Error,
     },
+    /// The deploy runner could not be built (cargo has printed why).
+    #[error("cannot build the deploy runner (cirrus-deploy): {reason}")]
+    DeployRunnerBuild {
+        /// What cargo did.
+        reason: String,
+    },
+    /// The deploy runner could not be started.
+    #[error("cannot run the deploy runner {}", .path.display())]
+    DeployRunnerStart {
+        /// The executable.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The deploy runner ran and failed with this exit code; it has reported why.
+    #[error("the deploy runner exited with code {code}")]
+    HandedOff {
+        /// Its exit code.
+        code: u8,
+    },
+    /// The deploy runner found no assembly of an app to read.
+    #[error("no cloud assembly in {}", .path.display())]
+    NoAssembly {
+        /// The folder that should hold it.
+        path: PathBuf,
+    },
+    /// The deploy runner cannot read an app's assembly.
+    #[error("cannot read the cloud assembly in {}", .path.display())]
+    Assembly {
+        /// The app's folder.
+        path: PathBuf,
+        /// What is wrong.
+        #[source]
+        source: cirrus_core::AssemblyError,
+    },
 }
 
 impl CliError {
+    /// This error as `diff` reports it: a difference stays one, any other failure means that
+    /// `diff` could not compare ([`CliError::DiffFailed`], exit code 2); the deploy runner's
+    /// exit code passes through as it is.
+    pub(crate) fn in_diff(self) -> CliError {
+        match self {
+            CliError::Differs { .. } | CliError::DiffFailed(_) | CliError::HandedOff { .. } => self,
+            failed => CliError::DiffFailed(Box::new(failed)),
+        }
+    }
+
     /// The process exit code: 2 for usage errors and for a `diff` that could not compare, 0
     /// for `--help`, 130 for Ctrl-C (the shell's 128 + SIGINT, so that scripts see an
     /// interruption as one), 1 for everything else (and for `diff`, a difference).
@@ -182,12 +231,14 @@ impl CliError {
         match self {
             CliError::Usage(e) => u8::try_from(e.exit_code()).unwrap_or(2),
             CliError::Interrupted => 130,
+            CliError::HandedOff { code } => *code,
+            #[cfg(feature = "aws")]
+            CliError::MissingParameters { .. } => 2,
             CliError::UnknownApp { .. }
             | CliError::UnknownStack { .. }
             | CliError::AmbiguousStack { .. }
             | CliError::NoStackChosen { .. }
             | CliError::BadParameter { .. }
-            | CliError::MissingParameters { .. }
             | CliError::DiffFailed(_) => 2,
             _ => 1,
         }
@@ -204,6 +255,7 @@ impl CliError {
                 Some(format!("the stacks are: {}", available.join(", ")))
             }
             CliError::AmbiguousStack { .. } => Some("choose the app with --app".into()),
+            #[cfg(feature = "aws")]
             CliError::Aws { .. } | CliError::AwsCall { .. } => {
                 Some("check the credentials (--profile), the region (--region) and the endpoint".into())
             }
@@ -218,6 +270,7 @@ impl CliError {
                 "the stacks are: {}",
                 available.join(", ")
             )),
+            #[cfg(feature = "aws")]
             CliError::MissingParameters { stack, keys, .. } => Some(
                 crate::deploy::stack::missing_parameters_hint(stack, keys),
             ),
@@ -228,6 +281,15 @@ impl CliError {
                 "run the same command again to resume: unchanged stacks are skipped and a stack CloudFormation is still working on is waited for".into(),
             ),
             CliError::NeedsConfirmation => Some("pass --force to destroy without asking".into()),
+            CliError::DeployRunnerBuild { .. } => Some(
+                "cargo's messages are above; `cargo build -p cirrus-cli --features aws --bin cirrus-deploy` builds it alone".into(),
+            ),
+            CliError::DeployRunnerStart { .. } => Some(
+                "CIRRUS_DEPLOY_BIN, when set, must name the cirrus-deploy executable".into(),
+            ),
+            CliError::NoAssembly { .. } | CliError::Assembly { .. } => Some(
+                "run the command through the project's runner (`cargo run -- <command>`), which synthesizes into synth-out/ first".into(),
+            ),
             _ => None,
         }
     }

@@ -67,6 +67,7 @@ impl Ui {
     }
 
     /// `error: message`, then indented detail lines, then a hint.
+    #[cfg(feature = "aws")]
     pub(crate) fn failure(&self, message: &str, details: &[String], hint: Option<&str>) {
         eprintln!("{}: {message}", self.paint("1;31", "error"));
         for line in details {

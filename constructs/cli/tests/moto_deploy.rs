@@ -7,7 +7,9 @@
 //! - it is also the runner under test: started with `CIRRUS_TEST_AS_RUNNER=1` it runs
 //!   `cirrus_cli::main` on the apps below, so the tests drive the real command line, with the
 //!   real environment variables (`AWS_ENDPOINT_URL`, credentials, region), exit codes, stdout
-//!   and stderr;
+//!   and stderr. As in a project, the runner synthesizes into `synth-out/` (of a temporary
+//!   folder per test) and hands the command to the deploy runner, this crate's `cirrus-deploy`
+//!   binary (`CIRRUS_DEPLOY_BIN`), which reads the assembly back and talks to moto;
 //! - each test owns a moto server started on a free port of 127.0.0.1 and stopped when the
 //!   test ends, passed or failed (the guard kills it on drop, also while a failed assertion
 //!   unwinds), so no server outlives the tests and tests never see each other's state.
@@ -274,6 +276,8 @@ struct Moto {
     child: Child,
     port: u16,
     _dir: tempfile::TempDir,
+    /// The runner's working folder, where it writes `synth-out/`.
+    work: tempfile::TempDir,
 }
 
 impl Moto {
@@ -297,6 +301,7 @@ impl Moto {
             child,
             port,
             _dir: dir,
+            work: tempfile::tempdir().unwrap(),
         };
         let started = Instant::now();
         while moto.http("GET", "/moto-api/data.json").map(|(s, _)| s) != Some(200) {
@@ -332,10 +337,12 @@ impl Moto {
         Some((status, body))
     }
 
-    /// What every client shares: moto's endpoint, its region and its fixed test credentials.
+    /// What every client shares: moto's endpoint (plain HTTP), its region and its fixed test
+    /// credentials.
     fn sdk(&self) -> aws_config::SdkConfig {
         aws_config::SdkConfig::builder()
             .behavior_version(BehaviorVersion::latest())
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
             .region(Region::new("us-east-1"))
             .endpoint_url(self.url())
             .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
@@ -378,9 +385,17 @@ impl Moto {
 
     /// Runs the runner (this binary) with `args`, app variant `v`.
     fn cirrus(&self, v: &str, args: &[&str]) -> Run {
+        self.cirrus_with(v, args, &[])
+    }
+
+    /// Like [`Moto::cirrus`], with more environment variables.
+    fn cirrus_with(&self, v: &str, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Run {
         let home = tempfile::tempdir().unwrap();
         let out = Command::new(std::env::current_exe().unwrap())
             .args(args)
+            .envs(env.iter().copied())
+            .current_dir(self.work.path())
+            .env("CIRRUS_DEPLOY_BIN", env!("CARGO_BIN_EXE_cirrus-deploy"))
             .env("CIRRUS_TEST_AS_RUNNER", "1")
             .env("CIRRUS_TEST_APP_VERSION", v)
             .env("AWS_ENDPOINT_URL", self.url())
@@ -391,6 +406,29 @@ impl Moto {
             .env("HOME", home.path())
             .env("NO_COLOR", "1")
             .env_remove("AWS_PROFILE")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        Run::from(out)
+    }
+}
+
+impl Moto {
+    /// Runs the deploy runner alone, without the runner, in the runner's working folder.
+    fn deploy_runner(&self, args: &[&str]) -> Run {
+        let home = tempfile::tempdir().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_cirrus-deploy"))
+            .args(args)
+            .current_dir(self.work.path())
+            .env("AWS_ENDPOINT_URL", self.url())
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("HOME", home.path())
+            .env("NO_COLOR", "1")
+            .env_remove("AWS_PROFILE")
+            .env_remove("CIRRUS_ASSEMBLY_APPS")
             .stdin(Stdio::null())
             .output()
             .unwrap();
@@ -795,6 +833,13 @@ fn deploy_skip_update_diff_destroy(moto: &Moto) {
         "App starts after Network"
     );
     first.err_has("2 stack(s) deployed, 0 unchanged, 0 failed");
+    assert!(
+        moto.work
+            .path()
+            .join("synth-out/net/manifest.json")
+            .is_file(),
+        "the runner hands the deploy runner the assembly in synth-out/"
+    );
     first.out_has("App.RoleArn = arn:aws:iam::123456789012:role/");
     assert_eq!(status(moto, "Network").as_deref(), Some("CREATE_COMPLETE"));
     assert_eq!(status(moto, "App").as_deref(), Some("CREATE_COMPLETE"));
@@ -999,6 +1044,14 @@ fn deploy_skip_update_diff_destroy(moto: &Moto) {
     });
     assert!(network.contains("\"RetentionInDays\":14"), "{network}");
     moto.cirrus("v2", &["diff", "--app", "net"]).expect(0);
+    // The deploy runner alone reads the assembly the runner left in synth-out/: what was
+    // deployed (v2) is what it holds.
+    moto.deploy_runner(&["diff", "--app", "net"])
+        .expect(0)
+        .out_has("Stack App (us-east-1)\nno differences\n");
+    moto.deploy_runner(&["synth"])
+        .expect(2)
+        .err_has("cirrus-deploy does not synthesize: run `cargo run -- synth`");
 
     // Destroy: asks first; reverse order with --force.
     moto.cirrus("v2", &["destroy", "--app", "net", "--all"])
@@ -1093,9 +1146,13 @@ fn change_sets(moto: &Moto) {
             .to_owned()
     });
     assert!(template.contains("\"RetentionInDays\":30"), "{template}");
-    moto.cirrus("v2", &["list", "--app", "solo"])
+    moto.cirrus("v2", &["list", "--app", "solo", "--status"])
         .expect(0)
         .out_has("UPDATE_COMPLETE");
+    // Without --status the runner answers alone: no AWS call, no deploy runner.
+    let local = moto.cirrus("v2", &["list", "--app", "solo"]).expect(0);
+    assert!(!local.stdout.contains("STATUS"), "{}", local.stdout);
+    local.err_has("deployed status not shown: pass --status to read it from AWS");
 }
 
 /// A stack that fails: a clear error naming the stack and the reason; its dependents are not
@@ -1307,26 +1364,12 @@ fn workloads_after_the_stacks(moto: &Moto) {
     api.accept_eks_tokens();
     let dir = tempfile::tempdir().unwrap();
     let (helm, helm_log) = fake_helm(dir.path());
-    let run = |args: &[&str]| {
-        let home = tempfile::tempdir().unwrap();
-        let out = Command::new(std::env::current_exe().unwrap())
-            .args(args)
-            .env("CIRRUS_TEST_AS_RUNNER", "1")
-            .env("CIRRUS_TEST_KUBE_ENDPOINT", api.endpoint())
-            .env("CIRRUS_HELM", &helm)
-            .env("AWS_ENDPOINT_URL", moto.url())
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("HOME", home.path())
-            .env("NO_COLOR", "1")
-            .env_remove("AWS_PROFILE")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        Run::from(out)
-    };
+    let endpoint = api.endpoint();
+    let env = [
+        ("CIRRUS_TEST_KUBE_ENDPOINT", std::ffi::OsStr::new(&endpoint)),
+        ("CIRRUS_HELM", helm.as_os_str()),
+    ];
+    let run = |args: &[&str]| moto.cirrus_with("v1", args, &env);
 
     // Directly: moto's change sets keep no outputs.
     let deployed = run(&["deploy", "--app", "wl", "--all", "--method", "direct"]).expect(0);

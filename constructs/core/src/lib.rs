@@ -68,7 +68,8 @@ pub use resource::{RawAttrs, RawResource, Resource, ResourceRef};
 pub use rule::{Assertion, RuleProps};
 pub use stack::{Env, Stack, StackProps};
 pub use synth::{
-    DeployArtifact, DeployValue, StackArtifact, Synthesized, TemplateFormat, YamlError,
+    AssemblyError, DeployArtifact, DeployValue, StackArtifact, Synthesized, TemplateFormat,
+    YamlError,
 };
 pub use tags::{Tag, TagProps, TagSpec, TagVariant, Tags};
 pub use tree::ElementRef;

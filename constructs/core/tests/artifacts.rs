@@ -264,3 +264,36 @@ fn validations_run_at_every_synthesis_with_the_complete_app() {
         assert_eq!(errors[0].path, "S/Holder");
     }
 }
+
+#[test]
+fn artifacts_read_back_from_the_assembly_as_synthesized() {
+    let app = App::new("back");
+    let images = app.stack("Images", StackProps::default());
+    let repo = images.add("Repo", RawResource::new("AWS::ECR::Repository", json!({})));
+    let platform = app.stack("Platform", StackProps::default());
+    platform.add("T", RawResource::new("AWS::SNS::Topic", json!({})));
+    let cluster = platform.add_child("Cluster");
+    let image = cluster.token(repo.attrs().get("RepositoryUri"));
+    let mut props = props(FileContent::YamlDocuments(vec![json!({ "image": image })]));
+    props.kind = "cirrus:kubernetes-manifest".into();
+    props.properties.insert("cluster".into(), json!("shop"));
+    cluster.add_artifact("Objects", props);
+    let synth = app.synth().expect("synth");
+    let files: std::collections::BTreeMap<String, Vec<u8>> = synth
+        .files(cirrus_core::TemplateFormat::Json)
+        .unwrap()
+        .into_iter()
+        .collect();
+    let back = Synthesized::from_files("back", &files).expect("reads back");
+    assert_eq!(back.artifacts, synth.artifacts);
+    assert_eq!(back.artifacts[0].properties["cluster"], "shop");
+    assert!(back.artifacts[0].properties.get("files").is_none());
+
+    let mut broken = files.clone();
+    broken.remove("Platform-Cluster-Objects.yaml");
+    let err = Synthesized::from_files("back", &broken).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Platform-Cluster-Objects.yaml: missing from the assembly"
+    );
+}

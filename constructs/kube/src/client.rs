@@ -130,10 +130,11 @@ impl Answer {
     }
 }
 
-/// The rustls crypto provider: aws-lc-rs, the one the AWS SDK's client enables in this
-/// workspace, so that rustls is built once with one provider. Chosen here and nowhere else.
+/// The rustls crypto provider: ring, the one the AWS SDK's HTTP client uses in this workspace
+/// (`rustls-ring`, which keeps the aws-lc-sys C build out of the deploy runner), so that rustls
+/// is built once with one provider. Chosen here and nowhere else.
 fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+    Arc::new(rustls::crypto::ring::default_provider())
 }
 
 /// The TLS configuration: only `ca_pem`'s certificates are trusted when given, else the

@@ -64,7 +64,7 @@
 //!
 //! # TLS
 //!
-//! rustls with the aws-lc-rs provider, the one the AWS SDK enables here (chosen in one
+//! rustls with the ring provider, the one the AWS SDK's HTTP client uses here (chosen in one
 //! function, `client.rs`'s `crypto_provider`), trusting only the cluster's certificate
 //! authority when one is given.
 

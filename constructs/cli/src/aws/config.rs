@@ -8,6 +8,8 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_cloudformation::config::ProvideCredentials;
+use aws_sdk_cloudformation::config::SharedHttpClient;
+use aws_smithy_http_client::tls;
 use cirrus_core::Env;
 use tokio::sync::OnceCell;
 
@@ -16,6 +18,17 @@ use super::error::{AwsError, aws_err};
 use super::retry::{Backoff, retry};
 use crate::args::AwsArgs;
 use crate::error::CliError;
+
+/// The HTTP client of every AWS call: the SDK's own (hyper, rustls, the system's root
+/// certificates), with ring as rustls's cryptography instead of the SDK's default aws-lc-rs,
+/// whose C build is the longest step of building the deploy runner.
+pub(crate) fn http_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https()
+}
 
 /// The loaded configuration and the clients made from it.
 #[derive(Debug, Clone)]
@@ -27,10 +40,12 @@ pub(crate) struct Aws {
 
 impl Aws {
     /// Loads the configuration. The SDK's own retries are off: [`retry`] retries, with a
-    /// backoff suited to CloudFormation's rate limits.
+    /// backoff suited to CloudFormation's rate limits. Every client, and every credential
+    /// provider that makes calls (SSO, web identity, instance metadata), uses [`http_client`].
     pub(crate) async fn load(args: &AwsArgs) -> Aws {
-        let mut loader =
-            aws_config::defaults(BehaviorVersion::latest()).retry_config(RetryConfig::disabled());
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(RetryConfig::disabled())
+            .http_client(http_client());
         if let Some(profile) = &args.profile {
             loader = loader.profile_name(profile);
         }

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::apps::{self, AppDef};
+use cirrus_core::Synthesized;
+
 use crate::args::BootstrapArgs;
 use crate::aws::config::Aws;
 use crate::aws::staging::{Bootstrapped, Staging, bucket_name};
@@ -11,9 +12,11 @@ use crate::style::Ui;
 
 use super::runtime;
 
-pub(crate) fn run(defs: &[AppDef], args: &BootstrapArgs, ui: &Ui) -> Result<(), CliError> {
-    let selected = apps::select(defs, args.app.as_deref())?;
-    let synthesized = apps::synthesize(&selected, ui)?;
+pub(crate) fn run(
+    synthesized: &[Synthesized],
+    args: &BootstrapArgs,
+    ui: &Ui,
+) -> Result<(), CliError> {
     runtime()?.block_on(async {
         let aws = Aws::load(&args.aws).await;
         let mut regions = BTreeSet::new();

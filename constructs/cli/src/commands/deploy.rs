@@ -1,4 +1,4 @@
-//! `deploy`: synthesize, plan every chosen stack (deployed state, template difference,
+//! `deploy`: plan every chosen stack of the assembly (deployed state, template difference,
 //! approval needs, exports that disappear), then deploy over the stack graph.
 
 use std::collections::BTreeMap;
@@ -7,7 +7,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::apps::{self, AppDef};
+use cirrus_core::Synthesized;
+
 use crate::args::DeployArgs;
 use crate::aws::cfn::OutputInfo;
 use crate::aws::config::Aws;
@@ -21,19 +22,17 @@ use crate::style::Ui;
 
 use super::{ctrl_c, currents, report_failure, runtime, targets, targets_lenient};
 
-pub(crate) fn run(defs: &[AppDef], args: &DeployArgs, ui: &Ui) -> Result<(), CliError> {
-    let selected = apps::select(defs, args.app.as_deref())?;
-    let synthesized = apps::synthesize(&selected, ui)?;
+pub(crate) fn run(synthesized: &[Synthesized], args: &DeployArgs, ui: &Ui) -> Result<(), CliError> {
     let chosen = selection::choose(
-        &synthesized,
+        synthesized,
         &args.stacks,
         args.all,
         false,
         !args.exclusively,
     )?;
-    let everything = selection::choose(&synthesized, &[], true, true, false)?;
+    let everything = selection::choose(synthesized, &[], true, true, false)?;
     let given = parse_parameters(&args.parameters, &chosen)?;
-    let artifacts = chosen_artifacts(&synthesized, &chosen);
+    let artifacts = chosen_artifacts(synthesized, &chosen);
     runtime()?.block_on(deploy_all(args, ui, chosen, everything, given, artifacts))
 }
 

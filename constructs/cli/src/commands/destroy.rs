@@ -4,8 +4,9 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
+use cirrus_core::Synthesized;
+
 use crate::approval::RequireApproval;
-use crate::apps::{self, AppDef};
 use crate::args::DestroyArgs;
 use crate::aws::config::Aws;
 use crate::deploy::approve::{Answer, Terminal, read_answer};
@@ -18,18 +19,20 @@ use crate::style::Ui;
 
 use super::{ctrl_c, currents, report_failure, runtime, targets, targets_lenient};
 
-pub(crate) fn run(defs: &[AppDef], args: &DestroyArgs, ui: &Ui) -> Result<(), CliError> {
-    let selected = apps::select(defs, args.app.as_deref())?;
-    let synthesized = apps::synthesize(&selected, ui)?;
-    let chosen = selection::choose(&synthesized, &args.stacks, args.all, false, false)?;
-    let everything = selection::choose(&synthesized, &[], true, true, false)?;
+pub(crate) fn run(
+    synthesized: &[Synthesized],
+    args: &DestroyArgs,
+    ui: &Ui,
+) -> Result<(), CliError> {
+    let chosen = selection::choose(synthesized, &args.stacks, args.all, false, false)?;
+    let everything = selection::choose(synthesized, &[], true, true, false)?;
     let mut order = chosen.order();
     order.reverse();
     if !args.force {
         confirm(&order)?;
     }
     let waits_for = chosen.dependents();
-    let artifacts = super::deploy::chosen_artifacts(&synthesized, &chosen);
+    let artifacts = super::deploy::chosen_artifacts(synthesized, &chosen);
     runtime()?.block_on(async {
         let aws = Aws::load(&args.aws).await;
         // What Kubernetes created (load balancers, volumes) must be gone before CloudFormation

@@ -2,13 +2,13 @@
 
 use std::io::Write;
 
+use cirrus_core::Synthesized;
+
 use crate::approval;
-use crate::apps::{self, AppDef};
 use crate::args::DiffArgs;
 use crate::aws::config::Aws;
 use crate::error::CliError;
 use crate::selection;
-use crate::style::Ui;
 use crate::template_diff::TemplateDiff;
 
 use super::{currents, runtime, targets};
@@ -17,18 +17,13 @@ use super::{currents, runtime, targets};
 /// differs; 1, something differs ([`CliError::Differs`]); 2, no answer, because the
 /// comparison failed ([`CliError::DiffFailed`]: synthesis, configuration, an AWS call), as
 /// `diff(1)` and `cmp(1)` do. Without that, a failed AWS call would read as a difference.
-pub(crate) fn run(defs: &[AppDef], args: &DiffArgs, ui: &Ui) -> Result<(), CliError> {
-    match compare(defs, args, ui) {
-        Ok(()) => Ok(()),
-        Err(differs @ CliError::Differs { .. }) => Err(differs),
-        Err(failed) => Err(CliError::DiffFailed(Box::new(failed))),
-    }
+/// (The runner wraps its own failures, synthesis and the handoff, the same way.)
+pub(crate) fn run(synthesized: &[Synthesized], args: &DiffArgs) -> Result<(), CliError> {
+    compare(synthesized, args).map_err(CliError::in_diff)
 }
 
-fn compare(defs: &[AppDef], args: &DiffArgs, ui: &Ui) -> Result<(), CliError> {
-    let selected = apps::select(defs, args.app.as_deref())?;
-    let synthesized = apps::synthesize(&selected, ui)?;
-    let chosen = selection::choose(&synthesized, &args.stacks, false, true, false)?;
+fn compare(synthesized: &[Synthesized], args: &DiffArgs) -> Result<(), CliError> {
+    let chosen = selection::choose(synthesized, &args.stacks, false, true, false)?;
     let text_and_count = runtime()?.block_on(async {
         let aws = Aws::load(&args.aws).await;
         let targets = targets(&aws, &chosen, false).await?;
@@ -70,42 +65,9 @@ fn compare(defs: &[AppDef], args: &DiffArgs, ui: &Ui) -> Result<(), CliError> {
 
 #[cfg(test)]
 mod tests {
-    use cirrus_core::{App, RawResource, StackProps, value};
     use clap::{CommandFactory, Parser};
 
-    use crate::apps::AppDef;
     use crate::args::{Cli, Command};
-    use crate::error::CliError;
-    use crate::style::Ui;
-
-    /// An app with an error: the same construct id twice.
-    fn broken(app: &App) {
-        let s = app.stack("S", StackProps::default());
-        s.add("Bucket", RawResource::new("AWS::S3::Bucket", value!({})));
-        s.add("Bucket", RawResource::new("AWS::S3::Bucket", value!({})));
-    }
-
-    #[test]
-    fn a_failed_comparison_is_not_a_difference() {
-        let apps = [AppDef {
-            name: "broken",
-            define: broken,
-        }];
-        for args in [&["cirrus", "diff"][..], &["cirrus", "diff", "--fail"]] {
-            let err = crate::run(&apps, args, &Ui::plain()).unwrap_err();
-            assert!(
-                matches!(&err, CliError::DiffFailed(inner) if matches!(**inner, CliError::Synth { .. })),
-                "{err:?}"
-            );
-            assert_eq!(err.exit_code(), 2, "{args:?}");
-            assert_eq!(err.to_string(), "synthesis failed with 2 error(s)");
-        }
-        let unknown =
-            crate::run(&apps, ["cirrus", "diff", "--app", "nope"], &Ui::plain()).unwrap_err();
-        assert_eq!(unknown.exit_code(), 2);
-        assert_eq!(unknown.hint().as_deref(), Some("the apps are: broken"));
-        assert_eq!(CliError::Differs { count: 1 }.exit_code(), 1);
-    }
 
     #[test]
     fn fail_is_accepted_and_says_what_it_does() {

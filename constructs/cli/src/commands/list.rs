@@ -1,5 +1,5 @@
-//! `list`: the stacks in deploy order, wave by wave, and their deployed status when AWS
-//! credentials are available.
+//! `list`: the stacks in deploy order, wave by wave; with `--status`, their deployed status
+//! when AWS credentials are available (read by the deploy runner).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -8,21 +8,41 @@ use cirrus_core::Synthesized;
 
 use crate::apps::{self, AppDef};
 use crate::args::ListArgs;
+#[cfg(feature = "aws")]
 use crate::aws::config::Aws;
 use crate::error::CliError;
 use crate::style::Ui;
 
+/// The runner's `list`, without `--status`: no AWS call, so no AWS SDK.
 pub(crate) fn run(defs: &[AppDef], args: &ListArgs, ui: &Ui) -> Result<(), CliError> {
     let selected = apps::select(defs, args.app.as_deref())?;
     let synthesized = apps::synthesize(&selected, ui)?;
-    let statuses = super::runtime()?.block_on(statuses(&synthesized, args, ui));
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(table(&synthesized, statuses.as_ref()).as_bytes());
-    let _ = stdout.flush();
+    print(&table(&synthesized, None));
+    ui.note("deployed status not shown: pass --status to read it from AWS");
     Ok(())
 }
 
+/// The deploy runner's `list` (`list --status`): the table with the deployed status of every
+/// stack, or without it when there are no credentials.
+#[cfg(feature = "aws")]
+pub(crate) fn run_with_status(
+    synthesized: &[Synthesized],
+    args: &ListArgs,
+    ui: &Ui,
+) -> Result<(), CliError> {
+    let statuses = super::runtime()?.block_on(statuses(synthesized, args, ui));
+    print(&table(synthesized, statuses.as_ref()));
+    Ok(())
+}
+
+fn print(table: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(table.as_bytes());
+    let _ = stdout.flush();
+}
+
 /// The deployed status of every stack by stack name, or `None` without credentials.
+#[cfg(feature = "aws")]
 async fn statuses(
     synthesized: &[Synthesized],
     args: &ListArgs,

@@ -1,23 +1,39 @@
-//! One module per subcommand, and what the AWS-facing ones share.
+//! One module per subcommand, and what the AWS-facing ones share. `synth` and `list` are the
+//! runner's; the others, and `list`'s deployed status, are the deploy runner's (feature `aws`,
+//! as is everything else in this file).
 
+#[cfg(feature = "aws")]
 pub(crate) mod bootstrap;
+#[cfg(feature = "aws")]
 pub(crate) mod deploy;
+#[cfg(feature = "aws")]
 pub(crate) mod destroy;
+#[cfg(feature = "aws")]
 pub(crate) mod diff;
 pub(crate) mod list;
 pub(crate) mod synth;
 
+#[cfg(feature = "aws")]
 use std::collections::BTreeMap;
+#[cfg(feature = "aws")]
 use std::sync::Arc;
 
+#[cfg(feature = "aws")]
 use crate::aws::config::Aws;
+#[cfg(feature = "aws")]
 use crate::aws::staging::{MAX_INLINE_TEMPLATE, Staging, bucket_name};
+#[cfg(feature = "aws")]
 use crate::deploy::status::{StackState, classify};
+#[cfg(feature = "aws")]
 use crate::deploy::{Current, StackFailure, Target};
+#[cfg(feature = "aws")]
 use crate::error::CliError;
+#[cfg(feature = "aws")]
 use crate::selection::Chosen;
+#[cfg(feature = "aws")]
 use crate::style::Ui;
 
+#[cfg(feature = "aws")]
 /// The runtime the AWS commands run on: two worker threads are plenty for waiting on HTTP.
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread()
@@ -30,6 +46,7 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         })
 }
 
+#[cfg(feature = "aws")]
 /// Resolves where each chosen stack goes. Stacks whose template is over the inline limit get
 /// the staging bucket of their account and region.
 pub(crate) async fn targets(
@@ -73,6 +90,7 @@ pub(crate) async fn targets(
     Ok(out)
 }
 
+#[cfg(feature = "aws")]
 /// Every stack of the selected apps whose region is known, for reading what is deployed
 /// (importers of an export); no account check, no staging.
 pub(crate) fn targets_lenient(aws: &Aws, all: &Chosen) -> BTreeMap<String, Arc<Target>> {
@@ -93,6 +111,7 @@ pub(crate) fn targets_lenient(aws: &Aws, all: &Chosen) -> BTreeMap<String, Arc<T
         .collect()
 }
 
+#[cfg(feature = "aws")]
 /// Reads each target's deployed state: DescribeStacks, and the template when there are
 /// resources.
 pub(crate) async fn currents(
@@ -132,6 +151,7 @@ pub(crate) async fn currents(
     Ok(out)
 }
 
+#[cfg(feature = "aws")]
 /// Completes on Ctrl-C; never when the signal cannot be listened to.
 pub(crate) async fn ctrl_c() {
     if tokio::signal::ctrl_c().await.is_err() {
@@ -139,6 +159,7 @@ pub(crate) async fn ctrl_c() {
     }
 }
 
+#[cfg(feature = "aws")]
 /// Prints a stack's failure: the message, then the failing resources and the final state,
 /// then the hint.
 pub(crate) fn report_failure(ui: &Ui, f: &StackFailure) {

@@ -22,16 +22,9 @@ use crate::aws::staging::Staging;
 use crate::progress::Reporter;
 use approve::Approver;
 
-/// How `deploy` applies a stack's template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum Method {
-    /// Create a change set, show it, execute it.
-    ChangeSet,
-    /// CreateStack / UpdateStack, showing the template difference instead of a change set:
-    /// for roles without change-set permissions, and for endpoints (moto) whose change sets
-    /// do not publish exports.
-    Direct,
-}
+/// How `deploy` applies a stack's template (defined with the command line, which the runner
+/// parses without this module).
+pub(crate) use crate::args::Method;
 
 /// One stack to act on: what was synthesized and where it goes.
 #[derive(Debug)]

@@ -426,9 +426,14 @@ fn render(header: &[String], content: &FileContent) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+/// The keys synthesis adds to an artifact's `properties` in the manifest, besides the
+/// construct's own: its stack, its files, and the values of its placeholders.
+pub(crate) const ADDED_PROPERTIES: [&str; 3] = ["stack", "files", "values"];
+
 /// The manifest entry of an artifact.
 pub(crate) fn manifest_entry(artifact: &DeployArtifact) -> J {
     let mut properties = artifact.properties.clone();
+    properties.insert("stack".into(), J::String(artifact.stack.clone()));
     properties.insert(
         "files".into(),
         json!(artifact.files.iter().map(|(n, _)| n).collect::<Vec<_>>()),
@@ -440,7 +445,7 @@ pub(crate) fn manifest_entry(artifact: &DeployArtifact) -> J {
             .map(|(key, v)| {
                 (
                     key.clone(),
-                    json!({ "stack": v.stack, "stackName": v.stack_name, "output": v.output }),
+                    json!({ "stack": v.stack, "stackName": v.stack_name, "output": v.output, "source": v.source }),
                 )
             })
             .collect();

@@ -18,6 +18,7 @@ mod assembly;
 mod graph;
 mod layout;
 pub mod limits;
+mod read;
 mod render;
 mod resolve;
 
@@ -30,6 +31,7 @@ pub use assembly::{
     CLOUD_ASSEMBLY_VERSION, DeployArtifact, DeployValue, StackArtifact, Synthesized,
     TemplateFormat, YamlError, pretty, yaml,
 };
+pub use read::AssemblyError;
 
 use crate::app::App;
 use crate::codes;

@@ -103,7 +103,7 @@ fn tls_acceptor() -> tokio_rustls::TlsAcceptor {
         .unwrap();
     let key = PrivateKeyDer::from_pem_slice(SERVER_KEY).unwrap();
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
+        rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
     .unwrap()
