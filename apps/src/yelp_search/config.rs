@@ -30,6 +30,12 @@ pub const K8S_NAMESPACE: &str = "yelp-search";
 /// role (read access to the data-files bucket).
 pub const DATA_JOBS_SERVICE_ACCOUNT: &str = "data-jobs";
 
+/// The StorageClass of the shared EFS volume.
+pub const STORAGE_CLASS: &str = "efs-sc";
+
+/// The `ReadWriteMany` claim on the shared volume that the jobs and the API mount.
+pub const DATA_VOLUME_CLAIM: &str = "data-files";
+
 /// The kubectl the deploy projects install: same minor version as the cluster, which is the
 /// `Cluster` construct's default (a test keeps the two together). Bump both together.
 pub const KUBECTL_VERSION: &str = "v1.35.0";

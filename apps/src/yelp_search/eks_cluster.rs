@@ -28,6 +28,7 @@ use cirrus_aws::ec2::{
     FlowLogDestination, FlowLogProps, Peer, Port, SecurityGroup, SecurityGroupProps, SubnetType,
     Vpc, VpcProps,
 };
+use cirrus_aws::eks::k8s::Object;
 use cirrus_aws::eks::{
     AccessPolicy, AccessScope, AddonProps, Cluster, ClusterProps, EndpointAccess, Nodegroup,
     NodegroupProps, SecretsEncryption, addons,
@@ -37,11 +38,20 @@ use cirrus_aws::kms::{Key, KeyProps};
 use cirrus_aws::logs::LogGroupProps;
 use cirrus_aws::prelude::*;
 use cirrus_core::{TagSpec, value};
+use k8s_openapi::api::core::v1::{
+    Namespace, PersistentVolumeClaim, PersistentVolumeClaimSpec, ServiceAccount,
+    VolumeResourceRequirements,
+};
+use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use std::collections::BTreeMap;
 
 use super::backend_infra::BackendInfra;
 use super::config::{
-    ADMIN_PRINCIPAL_ARN, API_PUBLIC_CIDRS, APP, CLUSTER_NAME, DATA_JOBS_SERVICE_ACCOUNT, IAM_PATH,
-    K8S_NAMESPACE, LOG_RETENTION, NODE_COUNT, NODE_DISK_GIB, NODE_INSTANCE_TYPE, VPC_CIDR,
+    ADMIN_PRINCIPAL_ARN, API_PUBLIC_CIDRS, APP, CLUSTER_NAME, DATA_JOBS_SERVICE_ACCOUNT,
+    DATA_VOLUME_CLAIM, IAM_PATH, K8S_NAMESPACE, LOG_RETENTION, NODE_COUNT, NODE_DISK_GIB,
+    NODE_INSTANCE_TYPE, STORAGE_CLASS, VPC_CIDR,
 };
 use super::deploy_permissions::Scope;
 
@@ -191,6 +201,8 @@ pub fn define<'a>(stack: Stack<'a>, backend: &BackendInfra<'a>, scope: &mut Scop
     );
     cluster.grant_describe(&admin);
 
+    cluster_objects(&cluster, file_system.clone());
+
     stack.add_output("ClusterName", cluster.name());
     stack.add_output("ClusterEndpoint", cluster.endpoint());
     stack
@@ -199,6 +211,55 @@ pub fn define<'a>(stack: Stack<'a>, backend: &BackendInfra<'a>, scope: &mut Scop
     stack
         .add_output("AdminRoleArn", admin.arn())
         .description("assume it to run kubectl as a cluster administrator");
+}
+
+/// What the cluster holds for the whole app, applied by `deploy` after this stack (the post
+/// creates them by hand with kubectl): the app's namespace, the `efs-sc` StorageClass on the
+/// shared file system (its id read from this stack's output when deploying), the
+/// `ReadWriteMany` claim the jobs and the API share, and the data jobs' service account (bound
+/// to `BackendInfra`'s data-reader role through Pod Identity above).
+fn cluster_objects(cluster: &Cluster<'_>, file_system: Expr<String>) {
+    let meta = |name: &str, namespace: Option<&str>| ObjectMeta {
+        name: Some(name.into()),
+        namespace: namespace.map(Into::into),
+        ..Default::default()
+    };
+    let namespace = Namespace {
+        metadata: meta(K8S_NAMESPACE, None),
+        ..Default::default()
+    };
+    let storage_class = StorageClass {
+        metadata: meta(STORAGE_CLASS, None),
+        provisioner: "efs.csi.aws.com".into(),
+        parameters: Some(BTreeMap::from([
+            ("provisioningMode".into(), "efs-ap".into()),
+            ("fileSystemId".into(), cluster.token(file_system)),
+            ("directoryPerms".into(), "700".into()),
+        ])),
+        ..Default::default()
+    };
+    let claim = PersistentVolumeClaim {
+        metadata: meta(DATA_VOLUME_CLAIM, Some(K8S_NAMESPACE)),
+        spec: Some(PersistentVolumeClaimSpec {
+            access_modes: Some(vec!["ReadWriteMany".into()]),
+            storage_class_name: Some(STORAGE_CLASS.into()),
+            resources: Some(VolumeResourceRequirements {
+                requests: Some(BTreeMap::from([("storage".into(), Quantity("5Gi".into()))])),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let data_jobs = ServiceAccount {
+        metadata: meta(DATA_JOBS_SERVICE_ACCOUNT, Some(K8S_NAMESPACE)),
+        ..Default::default()
+    };
+    cluster.add_manifest(
+        "AppNamespace",
+        [Object::new(&namespace), Object::new(&storage_class)],
+    );
+    cluster.add_manifest("SharedData", [Object::new(&claim), Object::new(&data_jobs)]);
 }
 
 /// The EFS file system of the shared volume, reachable over NFS (TLS only) from the cluster's

@@ -40,9 +40,10 @@
 //!    end's (clone URLs in the stacks' `InfraRepoCloneUrlHttp` outputs; git uses the AWS
 //!    credential helper or `git-remote-codecommit`, not the post's static Git credentials).
 //!    The pipelines deploy `FrontendInfra`, then `BackendInfra` and `EksCluster`.
-//! 3. Bootstrap the cluster once, as the administrator (`aws eks update-kubeconfig --name
-//!    yelp-search --role-arn <AdminRoleArn>`): the namespace and the storage class below.
-//!    They are cluster-wide, outside the deploy roles' namespace-scoped rights on purpose.
+//! 3. Put the cluster-wide objects on the cluster once, as the administrator (with credentials
+//!    of `AdminRoleArn`): `cargo run -- deploy --app yelp-search EksCluster`. The stack is
+//!    unchanged by then, so this applies the objects below and nothing else. They are
+//!    cluster-wide, outside the deploy roles' namespace-scoped rights on purpose.
 //! 4. Upload the jobs' initial data (000: "aws s3 cp <data_file> s3://<s3_bucket>") to
 //!    `BackendInfra`'s `DataFilesBucketName`, then push `weekly_job` and `nightly_job`, then
 //!    `app_api`, and the React app to `FrontendInfra`'s `AppRepoCloneUrlHttp`.
@@ -51,36 +52,22 @@
 //!
 //! # On the cluster
 //!
-//! Kubernetes objects are not CloudFormation resources (the AWS CDK creates them with a
-//! Lambda-backed custom resource, which this project does not use). As in the post, each
-//! component's pipeline applies the manifest in its repository; the administrator creates
-//! the cluster-wide objects once:
+//! The objects the whole app shares are declared with the cluster (`eks_cluster.rs`), written
+//! to `synth-out/yelp-search/EksCluster-Cluster-Kubernetes-*.yaml`, and applied by `deploy`
+//! after the `EksCluster` stack: the `yelp-search` namespace, the `efs-sc` StorageClass (its
+//! `fileSystemId` is the stack's file system, substituted from the stack's output when
+//! deploying), the shared `ReadWriteMany` claim `data-files`, and the data jobs' service account
+//! `data-jobs` (Pod Identity gives its pods the data-reader role: no access keys in the Job
+//! spec).
 //!
-//! ```yaml
-//! apiVersion: v1
-//! kind: Namespace
-//! metadata: {name: yelp-search}
-//! ---
-//! apiVersion: storage.k8s.io/v1
-//! kind: StorageClass
-//! metadata: {name: efs-sc}
-//! provisioner: efs.csi.aws.com
-//! parameters:
-//!   provisioningMode: efs-ap
-//!   fileSystemId: <EksCluster output DataFileSystemId>
-//!   directoryPerms: "700"
-//! ```
-//!
-//! The deploy project fills two placeholders in the manifest before `kubectl apply -n
+//! As in the post, each component's pipeline applies the manifest in its repository; its
+//! deploy project fills two placeholders in the manifest before `kubectl apply -n
 //! yelp-search`: `__IMAGE_URI__` (the image just built, tagged with its commit) and
 //! `__DATA_BUCKET__` (the data-files bucket, for the jobs). What the manifests hold:
 //!
-//! - `weekly_job` and `nightly_job` (`kubebatchjobs_deploy.yml`): the `ServiceAccount`
-//!   `data-jobs` (Pod Identity gives its pods the data-reader role: no access keys in the
-//!   Job spec), the shared `PersistentVolumeClaim` `data-files` (`ReadWriteMany`,
-//!   `storageClassName: efs-sc`; the same object in both, so either may create it), and a
-//!   `CronJob` (weekly model tuning, nightly processing) whose pods run as `data-jobs` with an
-//!   init container that copies the raw files from S3 onto the volume (`aws s3 cp --recursive
+//! - `weekly_job` and `nightly_job` (`kubebatchjobs_deploy.yml`): a `CronJob` (weekly model
+//!   tuning, nightly processing) whose pods run as `data-jobs`, with the claim `data-files`
+//!   mounted, and an init container that copies the raw files from S3 onto the volume (`aws s3 cp --recursive
 //!   s3://__DATA_BUCKET__/ /data/raw/`, image `public.ecr.aws/aws-cli/aws-cli`) before the
 //!   job's own container (`image: __IMAGE_URI__`) processes them.
 //! - `app_api` (`kubeapideploy.yml`): the Flask API `Deployment` `app-api` (`image:
