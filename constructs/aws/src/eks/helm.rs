@@ -36,6 +36,10 @@ pub struct HelmChart {
     /// How long the runner lets Helm wait for the release's resources to become ready before
     /// it rolls the release back (`--atomic`). Default: 600 seconds.
     pub timeout_seconds: Option<u32>,
+    /// Why the values given to [`HelmChart::typed_values`] could not be serialized, reported
+    /// when the chart is added.
+    #[setters(skip)]
+    values_error: Option<String>,
 }
 
 impl HelmChart {
@@ -51,13 +55,17 @@ impl HelmChart {
             values: None,
             crds: Vec::new(),
             timeout_seconds: None,
+            values_error: None,
         }
     }
 
     /// The values, from any serializable type (a typed values struct of the chart).
     #[must_use]
     pub fn typed_values(mut self, values: &impl serde::Serialize) -> HelmChart {
-        self.values = serde_json::to_value(values).ok();
+        match serde_json::to_value(values) {
+            Ok(values) => self.values = Some(values),
+            Err(e) => self.values_error = Some(e.to_string()),
+        }
         self
     }
 
@@ -107,6 +115,12 @@ impl HelmChart {
             out.push((
                 format!("namespace \"{ns}\": {problem}"),
                 "give a namespace name of lower-case letters, digits and '-'",
+            ));
+        }
+        if let Some(error) = &self.values_error {
+            out.push((
+                format!("the values cannot be serialized: {error}"),
+                "give values that serialize to a JSON object (string map keys, finite numbers)",
             ));
         }
         if self.timeout_seconds == Some(0) {
@@ -241,6 +255,21 @@ impl<'a> Cluster<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_that_do_not_serialize_are_reported_not_dropped() {
+        let bad = std::collections::BTreeMap::from([((1, 2), "x")]);
+        let chart = HelmChart::new("https://flagger.app", "flagger", "1.38.0").typed_values(&bad);
+        assert_eq!(chart.values, None);
+        assert!(
+            chart
+                .problems()
+                .iter()
+                .any(|(p, _)| p.starts_with("the values cannot be serialized")),
+            "{:?}",
+            chart.problems()
+        );
+    }
 
     #[test]
     fn only_exact_versions_pass() {
