@@ -54,6 +54,8 @@ pub enum CliError {
         artifact: String,
         /// What went wrong, with the object and Kubernetes' reason where there is one.
         message: String,
+        /// What to do about it, when the runner can tell.
+        hint: Option<String>,
     },
     /// A template could not be rendered as YAML; nothing was written.
     #[error(transparent)]
@@ -248,6 +250,7 @@ impl CliError {
     pub fn hint(&self) -> Option<String> {
         match self {
             CliError::DiffFailed(inner) => inner.hint(),
+            CliError::Workload { hint, .. } => hint.clone(),
             CliError::UnknownApp { available, .. } => {
                 Some(format!("the apps are: {}", available.join(", ")))
             }

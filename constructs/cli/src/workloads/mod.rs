@@ -32,6 +32,20 @@ fn failed(artifact: &DeployArtifact, message: impl Into<String>) -> CliError {
     CliError::Workload {
         artifact: artifact.path.clone(),
         message: message.into(),
+        hint: None,
+    }
+}
+
+/// A failure of the Kubernetes client; one that never reached the API server says how the
+/// runner can reach it.
+fn kube_failed(artifact: &DeployArtifact, error: &cirrus_kube::KubeError) -> CliError {
+    let unreachable = matches!(error, cirrus_kube::KubeError::Transport { .. });
+    CliError::Workload {
+        artifact: artifact.path.clone(),
+        message: error.to_string(),
+        hint: unreachable.then(|| {
+            "the runner must reach the cluster's API endpoint: a private endpoint answers only inside its VPC (run from there, or give the cluster EndpointAccess::PublicAndPrivate with this machine's address range)".to_owned()
+        }),
     }
 }
 
@@ -212,7 +226,7 @@ async fn apply_manifest(
     let report = client
         .apply(&objects, &label, &options)
         .await
-        .map_err(|e| failed(artifact, e.to_string()))?;
+        .map_err(|e| kube_failed(artifact, &e))?;
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(
         stdout,
@@ -239,7 +253,7 @@ async fn delete_manifest(
     client
         .delete(&objects, &label, &options)
         .await
-        .map_err(|e| failed(artifact, e.to_string()))?;
+        .map_err(|e| kube_failed(artifact, &e))?;
     Ok(())
 }
 
@@ -292,4 +306,46 @@ async fn helm_release(
         ui.note(&format!("{}: {line}", artifact.path));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn artifact() -> DeployArtifact {
+        DeployArtifact {
+            id: "P-Cluster-Kubernetes-Api".into(),
+            kind: MANIFEST.into(),
+            path: "P/Cluster/Kubernetes/Api".into(),
+            stack: "P".into(),
+            env: cirrus_core::Env::default(),
+            dependencies: Vec::new(),
+            properties: serde_json::Map::new(),
+            files: Vec::new(),
+            values: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn an_unreachable_api_server_gets_the_hint_about_private_endpoints() {
+        let unreachable = cirrus_kube::KubeError::Transport {
+            object: "GET /api/v1".into(),
+            message: "connection refused".into(),
+        };
+        let err = kube_failed(&artifact(), &unreachable);
+        assert!(
+            err.hint().is_some_and(|h| h.contains("private endpoint")),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "P/Cluster/Kubernetes/Api: GET /api/v1: connection refused"
+        );
+        let refused = cirrus_kube::KubeError::UnknownKind {
+            object: "Canary shop/api".into(),
+            kind: "Canary".into(),
+            api_version: "flagger.app/v1beta1".into(),
+        };
+        assert_eq!(kube_failed(&artifact(), &refused).hint(), None);
+    }
 }
