@@ -8,7 +8,7 @@
 //!   `bootstrap`, `list --status`) it writes the cloud assembly to `synth-out/` and hands the
 //!   same command line to the deploy runner (`handoff.rs`);
 //! - the deploy runner, the binary `cirrus-deploy` of this crate, compiled only with the
-//!   feature `aws` ([`deploy_main`]): it reads the assembly from `synth-out/` and talks to AWS.
+//!   feature `aws` (`deploy_main`): it reads the assembly from `synth-out/` and talks to AWS.
 //!
 //! The project's binary hands its app definitions to [`main`], which maps the result to an exit
 //! code:
