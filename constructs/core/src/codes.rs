@@ -77,6 +77,8 @@ crate::codes! {
     TOKEN_SEVERAL_STACKS = error("CORE-067", "a token's value refers to resources of several stacks");
     TOKEN_IN_TEMPLATE = error("CORE-068", "a token is used in a template, where the expression itself belongs");
     DEPENDENCY_ON_ARTIFACT = error("CORE-069", "a resource or stack depends on an artifact, which deploys after the stacks");
+    CREDENTIAL_PARAMETER_ECHOED = error("CORE-070", "a parameter whose name or default looks like a credential is not NoEcho", acknowledgeable);
+    CREDENTIAL_PARAMETER_DEFAULT = error("CORE-071", "a parameter whose name looks like a credential has a default, which the template would hold in plain text", acknowledgeable);
 }
 
 #[cfg(test)]

@@ -185,6 +185,7 @@ impl<'a> Node<'a> {
                 "an SSM parameter type needs a default: the name of the SSM parameter".to_owned(),
             ));
         }
+        credential_problems(id, &props, &mut problems);
         let type_name = match &props.param_type {
             StringType::String => "String".to_owned(),
             StringType::Aws(name) => name.clone(),
@@ -332,6 +333,65 @@ impl<'a> Node<'a> {
             node,
             _type: PhantomData,
         }
+    }
+}
+
+/// Words that make a parameter's name read as a credential's.
+const CREDENTIAL_WORDS: [&str; 8] = [
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "apikey",
+    "accesskey",
+    "privatekey",
+    "credential",
+];
+
+/// Whether a parameter named `id` holds a credential, by its name.
+fn credential_name(id: &str) -> bool {
+    let name: String = id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    CREDENTIAL_WORDS.iter().any(|w| name.contains(w))
+}
+
+/// Whether a value looks like an AWS access key id or a private key.
+fn credential_value(value: &str) -> bool {
+    let access_key = value.len() == 20
+        && ["AKIA", "ASIA"].iter().any(|p| value.starts_with(p))
+        && value
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    access_key || value.contains("PRIVATE KEY-----")
+}
+
+/// A credential given as a parameter must not be echoed by CloudFormation (console, API,
+/// events) nor have a default, which the template would hold in plain text.
+fn credential_problems(
+    id: &str,
+    props: &StringParameterProps,
+    problems: &mut Vec<(ErrorCode, String)>,
+) {
+    if props.param_type != StringType::String {
+        return;
+    }
+    let by_name = credential_name(id);
+    let by_default = props.default.as_deref().is_some_and(credential_value);
+    if (by_name || by_default) && !props.no_echo {
+        let why = if by_name { "its name" } else { "its default" };
+        problems.push((
+            codes::CREDENTIAL_PARAMETER_ECHOED,
+            format!("parameter \"{id}\" looks like a credential by {why}, but is not NoEcho: CloudFormation would show its value; set StringParameterProps::no_echo"),
+        ));
+    }
+    if (by_name || by_default) && props.default.is_some() {
+        problems.push((
+            codes::CREDENTIAL_PARAMETER_DEFAULT,
+            format!("parameter \"{id}\" looks like a credential and has a default, which the template would hold in plain text; remove the default and give the value at deploy time (--parameters), or read it from Secrets Manager"),
+        ));
     }
 }
 

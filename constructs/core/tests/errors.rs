@@ -3,6 +3,7 @@
 
 mod common;
 
+use cirrus_core::Construct as _;
 use cirrus_core::assertions::Annotations;
 use cirrus_core::codes;
 use cirrus_core::{
@@ -659,4 +660,84 @@ fn value_of_reads_only_its_own_stacks_parameters() {
         },
     );
     Annotations::from_app(&app).has_error_code("Two/SameVpc", codes::RULE_FUNCTION_ARGUMENT);
+}
+
+#[test]
+fn credential_parameters_are_no_echo_and_without_default() {
+    let app = app_with_stack();
+    let s = stack(&app);
+    s.add("T", Topic::default());
+    // By name: echoed, and with a default.
+    s.add_string_parameter("DbPassword", StringParameterProps::default());
+    s.add_string_parameter(
+        "ApiToken",
+        StringParameterProps {
+            no_echo: true,
+            default: Some("changeme".into()),
+            ..Default::default()
+        },
+    );
+    // By default: an access key id under an innocent name.
+    s.add_string_parameter(
+        "Stage",
+        StringParameterProps {
+            default: Some("AKIAIOSFODNN7EXAMPLE".into()),
+            ..Default::default()
+        },
+    );
+    // As it should be.
+    s.add_string_parameter(
+        "AdminPassword",
+        StringParameterProps {
+            no_echo: true,
+            ..Default::default()
+        },
+    );
+    s.add_string_parameter(
+        "Environment",
+        StringParameterProps {
+            default: Some("prod".into()),
+            ..Default::default()
+        },
+    );
+    let found = Annotations::from_app(&app);
+    found.has_error_code("S/DbPassword", codes::CREDENTIAL_PARAMETER_ECHOED);
+    found.has_no_code("S/DbPassword", codes::CREDENTIAL_PARAMETER_DEFAULT);
+    found.has_error_code("S/ApiToken", codes::CREDENTIAL_PARAMETER_DEFAULT);
+    found.has_no_code("S/ApiToken", codes::CREDENTIAL_PARAMETER_ECHOED);
+    found.has_error_code("S/Stage", codes::CREDENTIAL_PARAMETER_ECHOED);
+    found.has_error_code("S/Stage", codes::CREDENTIAL_PARAMETER_DEFAULT);
+    found.has_no_code("S/AdminPassword", codes::CREDENTIAL_PARAMETER_ECHOED);
+    found.has_no_code("S/Environment", codes::CREDENTIAL_PARAMETER_ECHOED);
+}
+
+#[test]
+fn a_name_that_only_reads_like_a_credential_is_acknowledged() {
+    let app = app_with_stack();
+    let s = stack(&app);
+    s.add("T", Topic::default());
+    let p = s.add_string_parameter(
+        "TokenBucketSize",
+        StringParameterProps {
+            default: Some("100".into()),
+            ..Default::default()
+        },
+    );
+    Annotations::from_app(&app)
+        .has_error_code("S/TokenBucketSize", codes::CREDENTIAL_PARAMETER_ECHOED);
+    p.node().acknowledge(
+        codes::CREDENTIAL_PARAMETER_ECHOED,
+        "a rate limit, not a secret",
+    );
+    p.node().acknowledge(
+        codes::CREDENTIAL_PARAMETER_DEFAULT,
+        "a rate limit, not a secret",
+    );
+    let out = app
+        .synth()
+        .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
+    assert_eq!(
+        out.stack("S").unwrap().template["Parameters"]["TokenBucketSize"]["Default"],
+        "100"
+    );
 }
