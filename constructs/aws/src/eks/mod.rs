@@ -1,5 +1,9 @@
 //! EKS: clusters on the native `AWS::EKS::Cluster` (no Lambda-backed custom resources),
-//! managed node groups, add-ons, access entries and Pod Identity.
+//! managed node groups, add-ons, access entries and Pod Identity; and what runs on a cluster:
+//! typed Kubernetes objects ([`Cluster::add_manifest`], made with [`k8s::Object`]), pinned Helm
+//! releases ([`Cluster::add_helm_chart`]) and service accounts that take grants
+//! ([`Cluster::add_service_account`]), written to `synth-out/` as YAML, checked at synthesis and
+//! applied by the runner's `deploy` after the stacks.
 //!
 //! ```
 //! use cirrus_aws::ec2::{Vpc, VpcAttributes};
