@@ -30,6 +30,37 @@ pub(crate) fn http_client() -> SharedHttpClient {
         .build_https()
 }
 
+/// How long one attempt of an AWS call may take. Without them an endpoint that accepts the
+/// connection and never answers would hang the runner for ever; with them each attempt fails
+/// as a timeout, which [`retry`] retries a bounded number of times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Timeouts {
+    /// To open the connection.
+    pub(crate) connect: Duration,
+    /// Between two reads of the answer.
+    pub(crate) read: Duration,
+    /// For one attempt, from sending the request to the end of the answer.
+    pub(crate) attempt: Duration,
+}
+
+impl Timeouts {
+    /// What the runner uses: CloudFormation, S3 and STS answer in well under a second; the
+    /// longest call is the upload of a template of at most 1 MB to the staging bucket.
+    pub(crate) const STANDARD: Timeouts = Timeouts {
+        connect: Duration::from_secs(10),
+        read: Duration::from_secs(30),
+        attempt: Duration::from_secs(60),
+    };
+
+    fn config(self) -> aws_config::timeout::TimeoutConfig {
+        aws_config::timeout::TimeoutConfig::builder()
+            .connect_timeout(self.connect)
+            .read_timeout(self.read)
+            .operation_attempt_timeout(self.attempt)
+            .build()
+    }
+}
+
 /// The loaded configuration and the clients made from it.
 #[derive(Debug, Clone)]
 pub(crate) struct Aws {
@@ -43,8 +74,14 @@ impl Aws {
     /// backoff suited to CloudFormation's rate limits. Every client, and every credential
     /// provider that makes calls (SSO, web identity, instance metadata), uses [`http_client`].
     pub(crate) async fn load(args: &AwsArgs) -> Aws {
+        Aws::load_with(args, Timeouts::STANDARD).await
+    }
+
+    /// [`Aws::load`] with other timeouts (the tests use short ones).
+    pub(crate) async fn load_with(args: &AwsArgs, timeouts: Timeouts) -> Aws {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .retry_config(RetryConfig::disabled())
+            .timeout_config(timeouts.config())
             .http_client(http_client());
         if let Some(profile) = &args.profile {
             loader = loader.profile_name(profile);
@@ -155,5 +192,58 @@ impl Aws {
             });
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An endpoint that accepts connections and never answers: the call fails as a timeout,
+    /// within the attempt's bound, instead of hanging.
+    #[test]
+    fn an_endpoint_that_never_answers_times_out() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let held = tokio::spawn(async move {
+                let mut open = Vec::new();
+                while let Ok((stream, _)) = listener.accept().await {
+                    open.push(stream);
+                }
+            });
+            let args = AwsArgs {
+                profile: None,
+                region: Some("us-east-1".into()),
+                endpoint_url: Some(format!("http://127.0.0.1:{port}")),
+            };
+            let timeouts = Timeouts {
+                connect: Duration::from_millis(500),
+                read: Duration::from_millis(300),
+                attempt: Duration::from_millis(600),
+            };
+            let aws = Aws::load_with(&args, timeouts).await;
+            let conf = aws_sdk_cloudformation::config::Builder::from(&aws.config)
+                .credentials_provider(aws_sdk_cloudformation::config::Credentials::new(
+                    "testing", "testing", None, None, "test",
+                ))
+                .build();
+            let cfn = Cfn::new(
+                aws_sdk_cloudformation::Client::from_conf(conf),
+                Backoff::ONCE,
+            );
+            // Without the timeouts the call would wait for ever: the test gives it 5 s.
+            let result =
+                tokio::time::timeout(Duration::from_secs(5), cfn.describe_stack("never")).await;
+            assert!(
+                matches!(result, Ok(Err(_))),
+                "the call did not fail with a timeout within 5 s: {result:?}"
+            );
+            held.abort();
+        });
     }
 }
