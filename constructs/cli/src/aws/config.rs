@@ -46,10 +46,12 @@ pub(crate) struct Timeouts {
 impl Timeouts {
     /// What the runner uses: CloudFormation, S3 and STS answer in well under a second; the
     /// longest call is the upload of a template of at most 1 MB to the staging bucket.
+    /// Two attempts that time out end the call (`retry`), so a silent endpoint fails within
+    /// about 50 s.
     pub(crate) const STANDARD: Timeouts = Timeouts {
         connect: Duration::from_secs(10),
-        read: Duration::from_secs(30),
-        attempt: Duration::from_secs(60),
+        read: Duration::from_secs(20),
+        attempt: Duration::from_secs(25),
     };
 
     fn config(self) -> aws_config::timeout::TimeoutConfig {
@@ -232,9 +234,10 @@ mod tests {
                     "testing", "testing", None, None, "test",
                 ))
                 .build();
+            // The standard backoff: timed-out attempts end the call after the second one.
             let cfn = Cfn::new(
                 aws_sdk_cloudformation::Client::from_conf(conf),
-                Backoff::ONCE,
+                Backoff::STANDARD,
             );
             // Without the timeouts the call would wait for ever: the test gives it 5 s.
             let result =

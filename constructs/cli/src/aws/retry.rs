@@ -88,7 +88,24 @@ pub(crate) fn is_retryable<E: ProvideErrorMetadata>(err: &SdkError<E, HttpRespon
     }
 }
 
-/// Runs `call` until it succeeds, fails for good, or runs out of attempts.
+/// How many attempts of one call may end in a timeout: an endpoint that accepts connections
+/// and never answers is not a passing state worth the whole backoff, so such a call fails
+/// after two timed-out attempts (well within a minute with the runner's timeouts) rather than
+/// after every attempt of the backoff.
+const TIMED_OUT_ATTEMPTS: u32 = 2;
+
+/// Whether the call timed out: the whole attempt (`TimeoutError`), or connecting or reading
+/// the answer (a dispatch failure of kind timeout).
+fn is_timeout<E>(err: &SdkError<E, HttpResponse>) -> bool {
+    match err {
+        SdkError::TimeoutError(_) => true,
+        SdkError::DispatchFailure(failure) => failure.is_timeout(),
+        _ => false,
+    }
+}
+
+/// Runs `call` until it succeeds, fails for good, or runs out of attempts (of any kind, or
+/// [`TIMED_OUT_ATTEMPTS`] that timed out).
 pub(crate) async fn retry<T, E, F, Fut>(
     backoff: Backoff,
     mut call: F,
@@ -99,14 +116,23 @@ where
     Fut: std::future::Future<Output = Result<T, SdkError<E, HttpResponse>>>,
 {
     let mut attempt = 1;
+    let mut timed_out = 0;
     loop {
         match call().await {
             Ok(value) => return Ok(value),
-            Err(err) if attempt < backoff.attempts && is_retryable(&err) => {
+            Err(err) => {
+                if is_timeout(&err) {
+                    timed_out += 1;
+                }
+                if attempt >= backoff.attempts
+                    || timed_out >= TIMED_OUT_ATTEMPTS
+                    || !is_retryable(&err)
+                {
+                    return Err(err);
+                }
                 tokio::time::sleep(backoff.delay(attempt)).await;
                 attempt += 1;
             }
-            Err(err) => return Err(err),
         }
     }
 }
