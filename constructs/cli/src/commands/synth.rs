@@ -41,8 +41,12 @@ pub(crate) fn run(defs: &[AppDef], args: &SynthArgs, ui: &Ui) -> Result<(), CliE
     } else {
         assembly_dir::write(&args.out, &files, all_apps)?;
         for s in &synthesized {
+            let artifacts = match s.artifacts.len() {
+                0 => String::new(),
+                n => format!(", {n} Kubernetes step(s)"),
+            };
             ui.note(&format!(
-                "wrote {}: {} stack(s)",
+                "wrote {}: {} stack(s){artifacts}",
                 args.out.join(&s.app).display(),
                 s.stacks.len()
             ));
