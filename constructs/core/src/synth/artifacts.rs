@@ -14,11 +14,13 @@ use serde_json::{Value as J, json};
 use crate::artifact::{ArtifactProps, FileContent, find_tokens};
 use crate::codes;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::id::{path_hash, strip_non_alphanumeric};
+use crate::id::strip_non_alphanumeric;
 use crate::intrinsic::Intrinsic;
 use crate::synth::assembly::{DeployArtifact, DeployValue, yaml};
 use crate::synth::graph::cycles;
-use crate::synth::resolve::{Place, Resolver, Site, stack_env, stack_name};
+use crate::synth::resolve::{
+    LocalRef, Place, Resolver, Site, local_reference, output_id, stack_env, stack_name,
+};
 use crate::tree::{ElementRef, NodeId, NodeKind, Tree};
 use crate::value::Value;
 
@@ -285,7 +287,7 @@ impl Tokens<'_, '_> {
             place: Place::Output,
         };
         let local = self.resolver.resolve(site, value);
-        let output = output_id(&local);
+        let output = value_output_id(&local);
         self.resolver
             .deploy_values
             .entry(producer)
@@ -364,37 +366,22 @@ fn references(value: &Value, out: &mut Vec<ElementRef>) {
 
 /// The output id of a deploy-time value: readable where it is a plain reference, and stable
 /// (it depends only on the value).
-fn output_id(local: &J) -> String {
-    let readable = match local {
-        J::Object(map) => match (map.get("Ref"), map.get("Fn::GetAtt")) {
-            (Some(J::String(lid)), _) => strip_non_alphanumeric(lid),
-            (_, Some(J::Array(parts))) => {
-                let parts: Vec<&str> = parts.iter().filter_map(J::as_str).collect();
-                strip_non_alphanumeric(&parts.join(""))
-            }
-            _ => String::new(),
-        },
-        _ => String::new(),
+fn value_output_id(local: &J) -> String {
+    let readable = match local_reference(local) {
+        Some(LocalRef::Ref(lid)) => strip_non_alphanumeric(lid),
+        Some(LocalRef::GetAtt(parts)) => strip_non_alphanumeric(&parts.join("")),
+        None => String::new(),
     };
-    let hash = path_hash(&[local.to_string()]);
-    let mut id = format!("DeployValue{readable}");
-    id.truncate(255 - hash.len());
-    id.push_str(&hash);
-    id
+    output_id("DeployValue", &readable, local)
 }
 
 /// How a resolved value reads in a file's header: `Fn::GetAtt Repo.RepositoryUri`.
 fn describe(local: &J) -> String {
-    if let J::Object(map) = local {
-        if let Some(J::String(lid)) = map.get("Ref") {
-            return format!("Ref {lid}");
-        }
-        if let Some(J::Array(parts)) = map.get("Fn::GetAtt") {
-            let parts: Vec<&str> = parts.iter().filter_map(J::as_str).collect();
-            return format!("Fn::GetAtt {}", parts.join("."));
-        }
+    match local_reference(local) {
+        Some(LocalRef::Ref(lid)) => format!("Ref {lid}"),
+        Some(LocalRef::GetAtt(parts)) => format!("Fn::GetAtt {}", parts.join(".")),
+        None => local.to_string(),
     }
-    local.to_string()
 }
 
 fn render(header: &[String], content: &FileContent) -> Result<Vec<u8>, String> {

@@ -770,27 +770,51 @@ impl<'t> Resolver<'t> {
 /// `{"Fn::GetAtt": ..}` as the producer writes it). The id is stable: it depends only on what
 /// is exported.
 fn export_entry(local: &J, is_list: bool) -> (String, J) {
-    let readable = match local {
-        J::Object(map) => match (map.get("Ref"), map.get("Fn::GetAtt")) {
-            (Some(J::String(lid)), _) => format!("Ref{lid}"),
-            (_, Some(J::Array(parts))) => {
-                let parts: Vec<&str> = parts.iter().filter_map(J::as_str).collect();
-                format!("FnGetAtt{}", strip_non_alphanumeric(&parts.join("")))
-            }
-            _ => String::new(),
-        },
-        _ => String::new(),
+    let readable = match local_reference(local) {
+        Some(LocalRef::Ref(lid)) => format!("Ref{lid}"),
+        Some(LocalRef::GetAtt(parts)) => {
+            format!("FnGetAtt{}", strip_non_alphanumeric(&parts.join("")))
+        }
+        None => String::new(),
     };
-    let hash = path_hash(&[local.to_string()]);
-    let mut id = format!("ExportsOutput{readable}");
-    id.truncate(255 - hash.len());
-    id.push_str(&hash);
+    let id = output_id("ExportsOutput", &readable, local);
     let value = if is_list {
         json!({ "Fn::Join": [LIST_SEPARATOR, local] })
     } else {
         local.clone()
     };
     (id, value)
+}
+
+/// A plain reference as the producing stack writes it.
+pub(crate) enum LocalRef<'j> {
+    /// `{"Ref": "<logical id>"}`.
+    Ref(&'j str),
+    /// `{"Fn::GetAtt": ["<logical id>", "<attribute>"]}`: the two parts.
+    GetAtt(Vec<&'j str>),
+}
+
+/// `local` as a plain `Ref` or `Fn::GetAtt`, if it is one.
+pub(crate) fn local_reference(local: &J) -> Option<LocalRef<'_>> {
+    let J::Object(map) = local else { return None };
+    match (map.get("Ref"), map.get("Fn::GetAtt")) {
+        (Some(J::String(lid)), _) => Some(LocalRef::Ref(lid)),
+        (_, Some(J::Array(parts))) => Some(LocalRef::GetAtt(
+            parts.iter().filter_map(J::as_str).collect(),
+        )),
+        _ => None,
+    }
+}
+
+/// The logical id of an output the synthesis adds for `local`: `prefix`, the readable part,
+/// and a hash of the value, so that the id depends only on what is output and stays within
+/// CloudFormation's 255 characters.
+pub(crate) fn output_id(prefix: &str, readable: &str, local: &J) -> String {
+    let hash = path_hash(&[local.to_string()]);
+    let mut id = format!("{prefix}{readable}");
+    id.truncate(255 - hash.len());
+    id.push_str(&hash);
+    id
 }
 
 /// How a resolved `Fn::Sub` variable reads inline, if it can be inlined.
