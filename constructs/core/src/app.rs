@@ -74,6 +74,7 @@ impl App {
     /// Synthesizes every stack: templates, manifest and tree, in memory. Returns every problem
     /// of the app at once when there is at least one error.
     pub fn synth(&self) -> Result<Synthesized, SynthError> {
+        self.prepare();
         let validations = self.tree().validations.clone();
         let mut found = Vec::new();
         for (node, check) in validations {
@@ -86,6 +87,20 @@ impl App {
             }
         }
         synth::synthesize(self, found)
+    }
+
+    /// Runs the preparations (see [`Node::add_preparation`]) in the order they were added,
+    /// including those a preparation adds, each once.
+    fn prepare(&self) {
+        loop {
+            let pending = std::mem::take(&mut self.tree_mut().preparations);
+            if pending.is_empty() {
+                return;
+            }
+            for (node, preparation) in pending {
+                (preparation.0)(Node::new(self, node));
+            }
+        }
     }
 
     pub(crate) fn tree(&self) -> Ref<'_, Tree> {

@@ -12,10 +12,10 @@ use crate::diagnostics::{Code, Diagnostic, ErrorCode, WarningCode};
 use crate::expr::Expr;
 use crate::id::{strip_non_alphanumeric, validate_construct_id};
 use crate::key::NodeKey;
-use crate::resource::{Resource, ResourceRef};
+use crate::resource::{Resource, ResourceRef, ResourceView};
 use crate::stack::Stack;
 use crate::tree::{Acknowledgement, ElementRef, NodeData, NodeId, NodeKind, Validation};
-use crate::value::ToValue;
+use crate::value::{ToValue, Value};
 
 /// Anything that has a place in the construct tree: stacks, resources, and the higher-level
 /// constructs built from them. A construct is also a scope that other constructs can be added
@@ -149,6 +149,43 @@ impl<'a> Node<'a> {
             .tree_mut()
             .validations
             .push((self.id, Validation(std::rc::Rc::new(check))));
+    }
+
+    /// Adds what a construct can only build once the whole app is defined (a deployment role
+    /// derived from the resources of the stacks it deploys, say). It runs once, at the first
+    /// synthesis, before the validations, with this node; it may add constructs anywhere and
+    /// read every resource ([`Node::resources`]). Preparations run in the order they were
+    /// added, so one should not depend on what a later one adds.
+    pub fn add_preparation(&self, prepare: impl FnOnce(Node<'_>) + 'static) {
+        self.app
+            .tree_mut()
+            .preparations
+            .push((self.id, crate::tree::Preparation(Box::new(prepare))));
+    }
+
+    /// The resources at this node and below, in tree order, as the template will declare them
+    /// before references are resolved: what a construct that reasons about other constructs'
+    /// resources (a derived deployment role) reads.
+    pub fn resources(&self) -> Vec<ResourceView> {
+        let tree = self.app.tree();
+        let mut out = Vec::new();
+        let mut pending = vec![self.id];
+        while let Some(id) = pending.pop() {
+            let node = tree.node(id);
+            if let NodeKind::Resource(data) = &node.kind {
+                out.push(ResourceView {
+                    path: tree.path(id),
+                    cfn_type: data.cfn_type.clone(),
+                    properties: data
+                        .props
+                        .as_ref()
+                        .map_or(Value::Null, |props| props.properties()),
+                    deletion_policy: data.deletion_policy,
+                });
+            }
+            pending.extend(node.children.iter().rev().copied());
+        }
+        out
     }
 
     /// The child with that id, if any.

@@ -44,6 +44,21 @@ pub trait Resource: Clone + fmt::Debug + 'static {
 }
 
 /// The object-safe part of [`Resource`], as stored in the tree.
+/// A resource as another construct may read it at preparation time (see
+/// [`crate::Node::resources`]).
+#[derive(Debug, Clone)]
+pub struct ResourceView {
+    /// The construct path.
+    pub path: String,
+    /// The CloudFormation type (`AWS::S3::Bucket`).
+    pub cfn_type: String,
+    /// The properties as the construct set them (references unresolved; property overrides
+    /// and tags not applied).
+    pub properties: crate::value::Value,
+    /// The `DeletionPolicy`, when one is set.
+    pub deletion_policy: Option<crate::policies::DeletionPolicy>,
+}
+
 pub(crate) trait DynResource: fmt::Debug {
     fn cfn_type(&self) -> &str;
     fn properties(&self) -> Value;

@@ -62,8 +62,20 @@ pub(crate) struct Tree {
     pub(crate) tokens: Vec<(Value, NodeId)>,
     /// Checks that run when the app is synthesized (see [`crate::Node::add_validation`]).
     pub(crate) validations: Vec<(NodeId, Validation)>,
+    /// Additions that wait for the complete app (see [`crate::Node::add_preparation`]); each
+    /// is taken out when it runs, so it runs once.
+    pub(crate) preparations: Vec<(NodeId, Preparation)>,
     /// Codes the app accepts at a node and below, with the reason, in the order given.
     pub(crate) acknowledgements: Vec<Acknowledgement>,
+}
+
+/// An addition to the app that needs the rest of it (see [`crate::Node::add_preparation`]).
+pub(crate) struct Preparation(pub(crate) Box<dyn FnOnce(crate::Node<'_>)>);
+
+impl std::fmt::Debug for Preparation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Preparation")
+    }
 }
 
 /// A check of a construct that can only run once the app is complete.
@@ -103,6 +115,7 @@ impl Tree {
             diagnostics: Vec::new(),
             tokens: Vec::new(),
             validations: Vec::new(),
+            preparations: Vec::new(),
             acknowledgements: Vec::new(),
         }
     }
