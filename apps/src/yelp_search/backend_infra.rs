@@ -41,7 +41,6 @@ use super::config::{
     APP, BRANCH, CLUSTER_NAME, COMPONENTS, Component, DATA_JOBS_SERVICE_ACCOUNT, IAM_PATH,
     IMAGES_KEPT, K8S_NAMESPACE, LOG_RETENTION,
 };
-use super::deploy_permissions::Scope;
 use super::{artifact_store, log_group_name};
 
 /// What `EksCluster` needs from this stack.
@@ -53,11 +52,8 @@ pub struct BackendInfra<'a> {
     pub data_reader: Role<'a>,
 }
 
-/// Fills the `BackendInfra` stack, and records in `scope` what deploying it creates.
-pub fn define<'a>(stack: Stack<'a>, scope: &mut Scope) -> BackendInfra<'a> {
-    scope.stacks.push(stack.stack_name());
-    scope.keys = true;
-    scope.buckets = true;
+/// Fills the `BackendInfra` stack.
+pub fn define(stack: Stack<'_>) -> BackendInfra<'_> {
     let (key, artifacts) = artifact_store(stack);
 
     // 000: the jobs' init container "downloads the data files from an S3 bucket".
@@ -93,7 +89,7 @@ pub fn define<'a>(stack: Stack<'a>, scope: &mut Scope) -> BackendInfra<'a> {
         .map(|c| {
             (
                 *c,
-                component(stack, c, key, artifacts, trigger_role, &data_files, scope),
+                component(stack, c, key, artifacts, trigger_role, &data_files),
             )
         })
         .collect();
@@ -116,17 +112,11 @@ fn component<'a>(
     artifacts: Bucket<'a>,
     trigger_role: Role<'a>,
     data_files: &Bucket<'a>,
-    scope: &mut Scope,
 ) -> Role<'a> {
     let id = |suffix: &str| format!("{}{suffix}", c.id);
     let name = |suffix: &str| format!("{APP}-{}{suffix}", c.slug);
     let logs = |kind: &str| log_group_name(&format!("{}-{kind}", c.slug));
     let images_name = format!("{APP}/{}", c.slug);
-    scope.repositories.push(c.repo.into());
-    scope.image_repositories.push(images_name.clone());
-    scope.projects.extend([name("-build"), name("-deploy")]);
-    scope.log_groups.extend([logs("build"), logs("deploy")]);
-    scope.pipelines.push(name(""));
     let repo_description = format!(
         "{}: its code, Dockerfile and Kubernetes manifest ({})",
         c.description, c.manifest

@@ -53,7 +53,6 @@ use super::config::{
     DATA_VOLUME_CLAIM, IAM_PATH, K8S_NAMESPACE, LOG_RETENTION, NODE_COUNT, NODE_DISK_GIB,
     NODE_INSTANCE_TYPE, STORAGE_CLASS, VPC_CIDR,
 };
-use super::deploy_permissions::Scope;
 
 /// The EFS CSI driver's add-on, which mounts the shared volume into pods.
 pub const EFS_CSI_ADDON: &str = "aws-efs-csi-driver";
@@ -61,29 +60,9 @@ pub const EFS_CSI_ADDON: &str = "aws-efs-csi-driver";
 /// The AWS managed policy of the EFS CSI driver's controller.
 const EFS_CSI_POLICY: &str = "service-role/AmazonEFSCSIDriverPolicy";
 
-/// Fills the `EksCluster` stack, and records in `scope` what deploying it creates; `backend`
-/// holds the roles it gives access to.
-pub fn define<'a>(stack: Stack<'a>, backend: &BackendInfra<'a>, scope: &mut Scope) {
-    scope.stacks.push(stack.stack_name());
-    scope.keys = true;
-    scope.cluster = Some(CLUSTER_NAME.into());
+/// Fills the `EksCluster` stack; `backend` holds the roles it gives access to.
+pub fn define<'a>(stack: Stack<'a>, backend: &BackendInfra<'a>) {
     let flow_logs = format!("/{APP}/vpc/flow-logs");
-    // The control plane's log group, named by EKS; the flow logs'.
-    scope.log_groups.extend([
-        format!("/aws/eks/{CLUSTER_NAME}/cluster"),
-        flow_logs.clone(),
-    ]);
-    // What `Cluster`, `Nodegroup` and the EFS CSI driver's role attach.
-    scope.managed_policies.extend(
-        [
-            "AmazonEKSClusterPolicy",
-            "AmazonEKSWorkerNodePolicy",
-            "AmazonEKS_CNI_Policy",
-            "AmazonEC2ContainerRegistryReadOnly",
-            EFS_CSI_POLICY,
-        ]
-        .map(String::from),
-    );
     let key_description = format!(
         "encrypts the Kubernetes secrets and the shared file system of cluster {CLUSTER_NAME}"
     );

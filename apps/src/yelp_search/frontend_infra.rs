@@ -35,7 +35,6 @@ use cirrus_aws::ssm::{StringParameter, StringParameterProps};
 
 use super::buildspecs;
 use super::config::{API_URL, APP, BRANCH, IAM_PATH, LOG_RETENTION};
-use super::deploy_permissions::Scope;
 use super::{artifact_store, log_group_name};
 
 /// The name of the parameter holding the API's URL.
@@ -45,12 +44,8 @@ pub const API_URL_PARAMETER: &str = "/yelp-search/frontend/api-url";
 /// minutes without an invalidation (which no pipeline action can do without a Lambda).
 const CACHE_CONTROL: &str = "public, max-age=300";
 
-/// Fills the `FrontendInfra` stack, and records in `scope` what deploying it creates.
-pub fn define(stack: Stack<'_>, scope: &mut Scope) {
-    scope.stacks.push(stack.stack_name());
-    scope.keys = true;
-    scope.buckets = true;
-    scope.edge = true;
+/// Fills the `FrontendInfra` stack.
+pub fn define(stack: Stack<'_>) {
     let (key, artifacts) = artifact_store(stack);
 
     // Private: only the distribution reads it (origin access control), never the internet.
@@ -68,11 +63,9 @@ pub fn define(stack: Stack<'_>, scope: &mut Scope) {
     );
 
     let app_repo_name = format!("{APP}-frontend");
-    scope.repositories.push(app_repo_name.clone());
     let repo_props =
         RepositoryProps::default().description("the React app of the search front end");
     let app_repo = Repository::new(stack, "AppRepo", &app_repo_name, repo_props);
-    scope.parameters.push(API_URL_PARAMETER.into());
     let api_url = StringParameter::new(
         stack,
         "ApiUrl",
@@ -84,8 +77,6 @@ pub fn define(stack: Stack<'_>, scope: &mut Scope) {
     );
     let build_name = format!("{APP}-frontend-build");
     let build_logs = log_group_name("frontend-build");
-    scope.projects.push(build_name.clone());
-    scope.log_groups.push(build_logs.clone());
     let build = Project::new(
         stack,
         "Build",
@@ -106,7 +97,6 @@ pub fn define(stack: Stack<'_>, scope: &mut Scope) {
 
     let (src, built) = (Artifact::new("Src"), Artifact::new("Site"));
     let pipeline_name = format!("{APP}-frontend");
-    scope.pipelines.push(pipeline_name.clone());
     let deploy = S3DeployProps::default()
         .mode(S3DeployMode::Extract { prefix: None })
         .cache_control(CACHE_CONTROL);

@@ -12,9 +12,9 @@
 //! each CloudFormation action deploys a stack of this app under its own name, from
 //! `<stack>.template.json`, so the pipeline and `cirrus synth` cannot disagree about names
 //! (the cross-stack exports are named after the stacks). CloudFormation deploys with the
-//! pipeline's `DeployRole`, which may create only what those stacks contain (see
-//! `deploy_permissions`); each CloudFormation action runs as a role of its own that may only
-//! start and watch its stack and pass that role to CloudFormation.
+//! pipeline's `DeployRole`, which may create only what those stacks contain (derived by the
+//! library from their resources); each CloudFormation action runs as a role of its own that
+//! may only start and watch its stack and pass that role to CloudFormation.
 //!
 //! Not reproduced: 000's "Update this user as principal in the Codepipeline trust role", which
 //! let a deploying IAM user run kubectl with the pipeline's role. The cluster's
@@ -27,7 +27,6 @@ use cirrus_aws::codepipeline::{
 use cirrus_aws::prelude::*;
 
 use super::config::{APP, BRANCH, IAM_PATH};
-use super::deploy_permissions::{self, Scope};
 
 /// What differs between the two infrastructure pipelines.
 #[derive(Debug, Clone)]
@@ -40,9 +39,10 @@ pub struct InfraPipeline<'a> {
     pub deploys: Vec<(&'static str, Stack<'a>)>,
 }
 
-/// Fills `stack` with the template repository and the pipeline that deploys `spec.deploys`,
-/// whose deployment role may create what `scope` lists.
-pub fn define<'a>(stack: Stack<'a>, spec: &InfraPipeline<'a>, scope: &Scope) {
+/// Fills `stack` with the template repository and the pipeline that deploys `spec.deploys`;
+/// the pipeline's deployment role may create what those stacks contain (derived by the
+/// library from their resources).
+pub fn define<'a>(stack: Stack<'a>, spec: &InfraPipeline<'a>) {
     let repo_props = RepositoryProps::default().description(spec.repo_description.clone());
     let repo = Repository::new(stack, "InfraRepo", &spec.name, repo_props);
 
@@ -77,9 +77,4 @@ pub fn define<'a>(stack: Stack<'a>, spec: &InfraPipeline<'a>, scope: &Scope) {
             "push the templates of synth-out/{APP}/ here to deploy them"
         ));
     stack.add_output("PipelineName", pipeline.name());
-
-    // The pipeline creates the role for its CloudFormation actions, without permissions.
-    if let Some(role) = pipeline.deploy_role() {
-        deploy_permissions::grant(stack, role, scope);
-    }
 }

@@ -26,7 +26,7 @@
 //!
 //! Each infrastructure pipeline's CloudFormation actions deploy stacks of this app by name
 //! from `Templates::<stack>.template.json`, with a deployment role that may create only what
-//! those stacks contain (`deploy_permissions`).
+//! those stacks contain, derived by the library from their resources (`Role::grant_deploy`).
 //!
 //! # Deploying
 //!
@@ -100,7 +100,6 @@
 mod backend_infra;
 mod buildspecs;
 pub mod config;
-mod deploy_permissions;
 mod eks_cluster;
 mod frontend_infra;
 mod infra_pipeline;
@@ -110,7 +109,6 @@ use cirrus_aws::prelude::*;
 use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps, LifecycleRule};
 
 use config::{APP, REGION};
-use deploy_permissions::Scope;
 use infra_pipeline::InfraPipeline;
 
 /// The stack names, which are also the names of their templates in `synth-out/yelp-search/`
@@ -152,9 +150,8 @@ pub fn define(app: &App) {
         "the EKS cluster: VPC, control plane, nodes, add-ons, shared file system, access entries",
     );
 
-    // Each pipeline's deployment role may create what its stacks record in their scope.
-    let mut frontend_scope = Scope::default();
-    frontend_infra::define(frontend, &mut frontend_scope);
+    // Each pipeline's deployment role may create what the stacks it deploys contain.
+    frontend_infra::define(frontend);
     infra_pipeline::define(
         frontend_pipeline,
         &InfraPipeline {
@@ -162,12 +159,10 @@ pub fn define(app: &App) {
             repo_description: format!("the CloudFormation template of {fe_id}"),
             deploys: vec![("Deploy", frontend)],
         },
-        &frontend_scope,
     );
 
-    let mut backend_scope = Scope::default();
-    let supporting = backend_infra::define(backend, &mut backend_scope);
-    eks_cluster::define(cluster, &supporting, &mut backend_scope);
+    let supporting = backend_infra::define(backend);
+    eks_cluster::define(cluster, &supporting);
     infra_pipeline::define(
         backend_pipeline,
         &InfraPipeline {
@@ -178,7 +173,6 @@ pub fn define(app: &App) {
                 ("DeployEksCluster", cluster),
             ],
         },
-        &backend_scope,
     );
 
     // Ordering only: a whole-app `cirrus deploy` walks the order the pipelines use.

@@ -317,6 +317,8 @@ pub mod iam {
         MAX_SESSION_OUT_OF_RANGE = error("IAM-010", "a maximum session duration outside 1 to 12 hours");
         ROLE_ARN_INVALID = error("IAM-011", "an imported role ARN is malformed");
         ROLE_ARN_NOT_LITERAL = error("IAM-012", "an imported role ARN that is not a literal");
+        DEPLOY_TYPE_UNKNOWN = error("IAM-013", "a deployed resource type whose handler permissions the library does not know");
+        DEPLOY_ROLE_TOO_LARGE = error("IAM-014", "a derived deployment role that needs more managed policies than a role takes");
     }
 }
 

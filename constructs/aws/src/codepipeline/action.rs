@@ -141,12 +141,13 @@ pub struct S3DeployProps {
 pub struct CloudFormationDeployProps<'a> {
     /// What the template may do beyond plain resources. Default: none.
     pub capabilities: Vec<Capability>,
-    /// The role CloudFormation deploys with; what it may create is the app's decision, so it
-    /// starts with no permissions of its own: grant it what the stack's resources need, scoped
-    /// (roles under the app's path, buckets by name prefix, and so on). Default: the
-    /// pipeline's deployment role (`<pipeline>/DeployRole`, trusting
-    /// `cloudformation.amazonaws.com`), created on first use and shared by its
-    /// CloudFormation actions; reach it with `Pipeline::deploy_role`.
+    /// The role CloudFormation deploys with. A role given here gets no permissions from the
+    /// pipeline: grant it what the stack's resources need (`Role::grant_deploy` derives them
+    /// for stacks of the app). Default: the pipeline's deployment role
+    /// (`<pipeline>/DeployRole`, trusting `cloudformation.amazonaws.com`), created on first use
+    /// and shared by its CloudFormation actions, which may deploy what the stacks of this app
+    /// those actions deploy contain (derived at synthesis, see `Role::grant_deploy`; a stack
+    /// known only by name gets nothing); reach it with `Pipeline::deploy_role`.
     pub deploy_role: Option<Role<'a>>,
     /// Values of the template's parameters. Default: none.
     pub parameter_overrides: Vec<(String, String)>,

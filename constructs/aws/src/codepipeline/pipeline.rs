@@ -1,7 +1,7 @@
 //! `Pipeline`: a CodePipeline (V2) pipeline, checked when it is created.
 
 use cirrus_cfn::codepipeline::{CfnPipeline, pipeline};
-use cirrus_core::{Construct, Diagnostic, ErrorCode, Expr, Node, ResourceRef, fns};
+use cirrus_core::{Construct, Diagnostic, ErrorCode, Expr, Node, ResourceRef, Stack, fns};
 
 use crate::codebuild::IProject;
 use crate::codecommit::{IRepository, SOURCE_ACTIONS, commit_pattern, grant_repository};
@@ -235,6 +235,24 @@ impl<'a> Pipeline<'a> {
         // policy reads and writes them), and runs each action as that action's role.
         bucket.grant_read(&role);
         bucket.grant_put(&role);
+        // The shared deployment role may deploy what the stacks of this app it deploys
+        // contain, derived at synthesis (`Role::grant_deploy`).
+        let derived: Vec<Stack<'a>> = props
+            .stages
+            .iter()
+            .flat_map(|stage| &stage.actions)
+            .filter_map(|action| match &action.kind {
+                ActionKind::CloudFormation {
+                    stack: DeployedStack::Stack(stack),
+                    props: cfn,
+                    ..
+                } if cfn.deploy_role.is_none() => Some(*stack),
+                _ => None,
+            })
+            .collect();
+        if let (Some(deploy_role), false) = (this.deploy_role(), derived.is_empty()) {
+            deploy_role.grant_deploy(&derived, props.role_path.as_deref());
+        }
         let mut trigger_role = props.trigger_role;
         let actions = props.stages.iter().flat_map(|stage| &stage.actions);
         for (action, action_role) in actions.zip(&action_roles) {
@@ -482,7 +500,8 @@ impl<'a> Pipeline<'a> {
     }
 
     /// The deployment role the pipeline created for its CloudFormation actions, if it created
-    /// one: grant it what the deployed stacks' resources need.
+    /// one. It may deploy what the stacks of this app those actions deploy contain (derived at
+    /// synthesis); grant it more for stacks known only by name.
     pub fn deploy_role(&self) -> Option<Role<'a>> {
         find_singleton::<DeployRole, Role>(self.node)
     }

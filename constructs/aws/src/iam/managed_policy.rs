@@ -86,6 +86,11 @@ impl<'a> ManagedPolicy<'a> {
         ManagedPolicyArn(self.resource.ref_())
     }
 
+    /// The L1 resource.
+    pub fn l1(&self) -> ResourceRef<'a, CfnManagedPolicy> {
+        self.resource
+    }
+
     /// An existing customer managed policy of the stack's account, by name:
     /// `arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/<name>`. A policy created with a
     /// path is named with it, without the leading `/` (`team/ReadParameters`).

@@ -6,6 +6,7 @@
 //! ([`ManagedPolicy::from_aws_managed_name`]), attached wherever a [`ManagedPolicy`] of this
 //! app is ([`IManagedPolicy`]).
 
+mod deployment;
 mod managed_policy;
 mod policy_document;
 mod principal;
