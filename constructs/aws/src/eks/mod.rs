@@ -40,6 +40,7 @@
 mod access;
 mod addon;
 mod cluster;
+mod deployer;
 mod helm;
 mod manifest;
 mod names;
@@ -55,6 +56,7 @@ pub use cluster::{
     AuthenticationMode, Cluster, ClusterLogType, ClusterProps, EndpointAccess, ICluster,
     ImportedCluster, SecretsEncryption, UpgradeSupport,
 };
+pub use deployer::{Digest, HELM, KUBECTL, PinnedTool, WorkloadDeployer};
 pub use helm::{HelmChart, HelmRelease};
 pub use manifest::KubernetesManifest;
 pub use nodegroup::{
