@@ -1632,7 +1632,7 @@ fn workloads_through_the_in_vpc_deployer(moto: &Moto) {
 
     let inputs = staged(moto, "kubernetes/private/");
     assert_eq!(inputs.len(), 2, "{inputs:?}");
-    for (key, _) in &inputs {
+    for key in inputs.keys() {
         let hash = key
             .strip_prefix("kubernetes/private/")
             .and_then(|k| k.strip_suffix(".yaml"))
