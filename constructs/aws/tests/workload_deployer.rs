@@ -239,7 +239,7 @@ fn the_buildspec_installs_pinned_tools_checked_against_their_published_sums() {
         assert!(d < v && v < u, "{spec}");
     }
     // The manifest step: same field manager and ApplySet parent as cirrus-kube.
-    assert!(spec.contains("--server-side --force-conflicts --field-manager=cirrus --prune --applyset=\"configmap/$parent\""), "{spec}");
+    assert!(spec.contains("--server-side --force-conflicts --field-manager=cirrus --prune --applyset=\"configmaps/$parent\""), "{spec}");
     assert!(
         spec.contains("parent=\"cirrus-step-$CIRRUS_STEP\""),
         "{spec}"

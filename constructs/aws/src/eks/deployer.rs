@@ -337,7 +337,7 @@ case "$CIRRUS_KIND:$CIRRUS_ACTION" in
       kubectl apply --server-side --force-conflicts --field-manager=cirrus -f /tmp/cirrus/input.yaml || true
       kubectl wait --for=condition=Established --timeout=300s crd -l "cirrus.dev/step=$CIRRUS_STEP"
     fi
-    KUBECTL_APPLYSET=true kubectl apply --server-side --force-conflicts --field-manager=cirrus --prune --applyset="configmap/$parent" -f /tmp/cirrus/input.yaml
+    KUBECTL_APPLYSET=true kubectl apply --server-side --force-conflicts --field-manager=cirrus --prune --applyset="configmaps/$parent" -f /tmp/cirrus/input.yaml
     for w in ${{CIRRUS_WAIT:-}}; do kubectl rollout status --timeout="${{CIRRUS_TIMEOUT:-600}}s" -n "${{w%%/*}}" "${{w#*/}}"; done
     ;;
   manifest:delete)
