@@ -3,7 +3,8 @@
 //! typed Kubernetes objects ([`Cluster::add_manifest`], made with [`k8s::Object`]), pinned Helm
 //! releases ([`Cluster::add_helm_chart`]) and service accounts that take grants
 //! ([`Cluster::add_service_account`]), written to `synth-out/` as YAML, checked at synthesis and
-//! applied by the runner's `deploy` after the stacks.
+//! applied by the runner's `deploy` after the stacks: directly, or, for a private endpoint,
+//! through the cluster's in-VPC CodeBuild deployer (`WorkloadDeployer`).
 //!
 //! ```
 //! use cirrus_aws::ec2::{Vpc, VpcAttributes};
