@@ -194,6 +194,7 @@ pub mod eks {
         ACCESS_ENTRY_PRINCIPAL_CONFLICT = error("EKS-028", "an access entry id given to two principals, or two entries for one principal");
         ACCESS_POLICY_SCOPE_CONFLICT = error("EKS-029", "an access policy associated twice with different scopes");
         TOO_MANY_ACCESS_POLICIES = error("EKS-030", "an access entry with more policies than EKS allows");
+        DEPLOYER_SUBNETS_MISSING = error("EKS-031", "an in-VPC Kubernetes deployer in a VPC without private subnets with egress");
     }
 }
 

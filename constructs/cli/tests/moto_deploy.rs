@@ -249,10 +249,83 @@ fn workloads(app: &App) {
     chart.add_dependency(&objects);
 }
 
+/// The steps of a cluster whose endpoint the runner cannot reach, for its in-VPC deployer
+/// (the CodeBuild project the test creates, since moto's CloudFormation has no CodeBuild).
+fn workloads_in_vpc(app: &App) {
+    use cirrus_core::{ArtifactFile, ArtifactProps, FileContent};
+    let images = app.stack("Images", StackProps::default());
+    let repo = images.add(
+        "Repo",
+        RawResource::new(
+            "AWS::ECR::Repository",
+            value!({"RepositoryName": "cirrus-vpc-repo"}),
+        ),
+    );
+    let cluster = images.node().add_child("Cluster");
+    let connection = |step: &str| {
+        let mut p = serde_json::Map::new();
+        p.insert("cluster".into(), "private".into());
+        // Nothing listens there: the runner must not call it.
+        p.insert("endpoint".into(), "http://127.0.0.1:9".into());
+        p.insert("certificateAuthority".into(), "".into());
+        p.insert("step".into(), step.into());
+        p.insert(
+            "deployer".into(),
+            serde_json::json!({"project": VPC_DEPLOYER, "inputPrefix": "kubernetes/private/"}),
+        );
+        p
+    };
+    let image = format!("{}:v1", cluster.token(repo.attrs().get("RepositoryUri")));
+    let objects = cluster.add_artifact(
+        "Objects",
+        ArtifactProps {
+            kind: "cirrus:kubernetes-manifest".into(),
+            properties: connection("vpc0001"),
+            files: vec![ArtifactFile {
+                suffix: "yaml".into(),
+                header: Vec::new(),
+                content: FileContent::YamlDocuments(vec![serde_json::json!({
+                    "apiVersion": "v1", "kind": "ConfigMap",
+                    "metadata": {"name": "settings"},
+                    "data": {"image": image},
+                })]),
+            }],
+        },
+    );
+    let mut release = connection("vpc0002");
+    release.insert("release".into(), "metrics-server".into());
+    release.insert("namespace".into(), "kube-system".into());
+    release.insert(
+        "chart".into(),
+        serde_json::json!({"repository": "https://kubernetes-sigs.github.io/metrics-server/", "name": "metrics-server"}),
+    );
+    release.insert("version".into(), "3.12.2".into());
+    let chart = cluster.add_artifact(
+        "Metrics",
+        ArtifactProps {
+            kind: "cirrus:helm-release".into(),
+            properties: release,
+            files: vec![ArtifactFile {
+                suffix: "values.yaml".into(),
+                header: Vec::new(),
+                content: FileContent::Yaml(serde_json::json!({"image": {"repository": image}})),
+            }],
+        },
+    );
+    chart.add_dependency(&objects);
+}
+
+/// The in-VPC deployer's project in moto.
+const VPC_DEPLOYER: &str = "private-deployer";
+
 const APPS: &[AppDef] = &[
     AppDef {
         name: "wl",
         define: workloads,
+    },
+    AppDef {
+        name: "vpcwl",
+        define: workloads_in_vpc,
     },
     AppDef {
         name: "net",
@@ -377,6 +450,10 @@ impl Moto {
 
     fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
         aws_sdk_cloudwatchlogs::Client::new(&self.sdk())
+    }
+
+    fn codebuild(&self) -> aws_sdk_codebuild::Client {
+        aws_sdk_codebuild::Client::new(&self.sdk())
     }
 
     fn events(&self) -> aws_sdk_eventbridge::Client {
@@ -1434,6 +1511,184 @@ fn workloads_after_the_stacks(moto: &Moto) {
     drop(api);
 }
 
+/// The keys under `prefix` in the staging bucket, and their contents.
+fn staged(moto: &Moto, prefix: &str) -> BTreeMap<String, String> {
+    block_on(async {
+        let s3 = moto.s3();
+        let out = s3
+            .list_objects_v2()
+            .bucket("cirrus-staging-123456789012-us-east-1")
+            .prefix(prefix)
+            .send()
+            .await
+            .unwrap();
+        let mut found = BTreeMap::new();
+        for key in out.contents().iter().filter_map(|o| o.key()) {
+            let object = s3
+                .get_object()
+                .bucket("cirrus-staging-123456789012-us-east-1")
+                .key(key)
+                .send()
+                .await
+                .unwrap();
+            let bytes = object.body.collect().await.unwrap().into_bytes();
+            found.insert(key.to_owned(), String::from_utf8(bytes.to_vec()).unwrap());
+        }
+        found
+    })
+}
+
+fn builds_of(moto: &Moto, project: &str) -> Vec<String> {
+    block_on(async {
+        moto.codebuild()
+            .list_builds_for_project()
+            .project_name(project)
+            .send()
+            .await
+            .unwrap()
+            .ids()
+            .to_vec()
+    })
+}
+
+/// A cluster with an in-VPC deployer: `deploy` stages each resolved step in the staging
+/// bucket (content-addressed) and runs it as a build of the deployer's project, following its
+/// phases; it never calls the API server or a local helm. `destroy` runs the removals the same
+/// way. moto's CodeBuild runs nothing (its builds succeed when first looked at): what the build
+/// does is tested on the generated buildspec in cirrus-aws.
+fn workloads_through_the_in_vpc_deployer(moto: &Moto) {
+    let dir = tempfile::tempdir().unwrap();
+    let (helm, helm_log) = fake_helm(dir.path());
+    let env = [
+        ("CIRRUS_HELM", helm.as_os_str()),
+        ("CIRRUS_BUILD_POLL_MS", std::ffi::OsStr::new("50")),
+    ];
+    let run = |args: &[&str]| moto.cirrus_with("v1", args, &env);
+    block_on(async {
+        moto.codebuild()
+            .create_project()
+            .name(VPC_DEPLOYER)
+            .service_role("arn:aws:iam::123456789012:role/private-deployer")
+            .source(
+                aws_sdk_codebuild::types::ProjectSource::builder()
+                    .r#type(aws_sdk_codebuild::types::SourceType::NoSource)
+                    // moto wants a location even without a source.
+                    .location("none")
+                    .build()
+                    .unwrap(),
+            )
+            .artifacts(
+                aws_sdk_codebuild::types::ProjectArtifacts::builder()
+                    .r#type(aws_sdk_codebuild::types::ArtifactsType::NoArtifacts)
+                    .build()
+                    .unwrap(),
+            )
+            .environment(
+                aws_sdk_codebuild::types::ProjectEnvironment::builder()
+                    .r#type(aws_sdk_codebuild::types::EnvironmentType::LinuxContainer)
+                    .image("aws/codebuild/standard:7.0")
+                    .compute_type(aws_sdk_codebuild::types::ComputeType::BuildGeneral1Small)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    });
+
+    // Without the staging bucket the step cannot be handed over.
+    let refused = run(&["deploy", "--app", "vpcwl", "--all", "--method", "direct"]).expect(1);
+    refused
+        .err_has("the staging bucket cirrus-staging-123456789012-us-east-1 does not exist")
+        .err_has("cirrus bootstrap");
+    assert!(builds_of(moto, VPC_DEPLOYER).is_empty());
+
+    run(&["bootstrap", "--app", "vpcwl"]).expect(0);
+    // moto serves plain HTTP, which the bucket policy denies (see large_template_through_staging).
+    block_on(async {
+        moto.s3()
+            .delete_bucket_policy()
+            .bucket("cirrus-staging-123456789012-us-east-1")
+            .send()
+            .await
+            .unwrap()
+    });
+    let deployed = run(&["deploy", "--app", "vpcwl", "--all", "--method", "direct"]).expect(0);
+    deployed
+        .out_has("Images/Cluster/Objects: deployed by private-deployer")
+        .out_has("Images/Cluster/Metrics: deployed by private-deployer")
+        .err_has("Images/Cluster/Objects: build private-deployer:")
+        .err_has("Images/Cluster/Objects: build BUILD SUCCEEDED")
+        .err_has("Images/Cluster/Metrics: build COMPLETED SUCCEEDED")
+        .err_has("2 artifact(s) deployed");
+    assert!(
+        deployed.at("Images/Cluster/Objects: build BUILD SUCCEEDED")
+            < deployed.at("Images/Cluster/Metrics: deploying"),
+        "{}",
+        deployed.stderr
+    );
+    assert!(!helm_log.exists(), "helm ran on the runner's machine");
+    assert_eq!(builds_of(moto, VPC_DEPLOYER).len(), 2);
+
+    let inputs = staged(moto, "kubernetes/private/");
+    assert_eq!(inputs.len(), 2, "{inputs:?}");
+    for key in inputs.keys() {
+        let hash = key
+            .strip_prefix("kubernetes/private/")
+            .and_then(|k| k.strip_suffix(".yaml"))
+            .unwrap();
+        assert!(
+            hash.len() == 64 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+            "{key}"
+        );
+    }
+    let manifest = inputs
+        .values()
+        .find(|v| v.contains("ConfigMap"))
+        .expect("the manifest's input");
+    let object: serde_json::Value =
+        serde_json::from_str(manifest.trim_start_matches("---\n").trim()).unwrap();
+    let image = object["data"]["image"].as_str().unwrap();
+    assert!(
+        image.ends_with("/cirrus-vpc-repo:v1") && image.contains(".dkr.ecr."),
+        "{image}"
+    );
+    assert_eq!(object["metadata"]["namespace"], "default");
+    assert_eq!(object["metadata"]["labels"]["cirrus.dev/step"], "vpc0001");
+    assert_eq!(
+        object["metadata"]["labels"]["applyset.kubernetes.io/part-of"],
+        cirrus_kube::StepLabel::new("vpc0001")
+            .unwrap()
+            .applyset_id()
+    );
+    let values = inputs
+        .values()
+        .find(|v| !v.contains("ConfigMap"))
+        .expect("the release's values");
+    assert!(values.contains("/cirrus-vpc-repo:v1"), "{values}");
+
+    // The same deploy again stages to the same keys.
+    run(&["deploy", "--app", "vpcwl", "--all", "--method", "direct"]).expect(0);
+    assert_eq!(staged(moto, "kubernetes/private/").len(), 2);
+    assert_eq!(builds_of(moto, VPC_DEPLOYER).len(), 4);
+
+    let destroyed = run(&["destroy", "--app", "vpcwl", "--all", "--force"]).expect(0);
+    destroyed.err_has("2 artifact(s) removed");
+    assert!(
+        destroyed.at("Images/Cluster/Metrics: removing")
+            < destroyed.at("Images/Cluster/Objects: removing")
+            && destroyed.at("Images/Cluster/Objects: removing")
+                < destroyed.at("stack(s) destroyed"),
+        "{}",
+        destroyed.stderr
+    );
+    assert_eq!(builds_of(moto, VPC_DEPLOYER).len(), 6);
+    // The removals are other inputs (the manifest's action differs).
+    assert_eq!(staged(moto, "kubernetes/private/").len(), 4);
+    assert!(!helm_log.exists(), "helm ran on the runner's machine");
+    assert_eq!(status(moto, "Images"), None);
+}
+
 /// A test: its name and its body.
 type Test = (&'static str, fn(&Moto));
 
@@ -1444,6 +1699,10 @@ const TESTS: &[Test] = &[
     ),
     ("change_sets", change_sets),
     ("workloads_after_the_stacks", workloads_after_the_stacks),
+    (
+        "workloads_through_the_in_vpc_deployer",
+        workloads_through_the_in_vpc_deployer,
+    ),
     ("failing_deploy", failing_deploy),
     ("deadly_embrace", deadly_embrace),
     (

@@ -16,6 +16,7 @@ use cirrus_core::{Construct, Expr, Node, NodeKey, ResourceKey, ResourceRef, fns}
 use crate::codes;
 use crate::ec2::{IVpc, Peer, Subnet, SubnetType};
 use crate::eks::KubernetesVersion;
+use crate::eks::deployer::{DeployerPlan, DeployerRecord, WorkloadDeployer};
 use crate::eks::names;
 use crate::iam::{Grantable, ManagedPolicyArn, PolicyStatement, Principal, Role, RoleProps};
 use crate::kms::{IKey, Key, KeyProps};
@@ -122,6 +123,13 @@ pub struct ClusterProps<'a> {
     /// off. Default: `false`: a cluster's Kubernetes objects are expected to be re-creatable
     /// from their manifests; turn it on when they are not.
     pub deletion_protection: bool,
+    /// How the runner deploys the cluster's Kubernetes steps (manifests, Helm releases):
+    /// directly against the API server, or through a CodeBuild project in the cluster's
+    /// private subnets that the runner starts and follows (created with the first step, under
+    /// `Deployer`). Default: derived from [`ClusterProps::endpoint_access`] by
+    /// [`WorkloadDeployer::for_endpoint`]: in the VPC for a private endpoint (the runner cannot
+    /// reach it), direct otherwise.
+    pub workload_deployer: Option<WorkloadDeployer>,
     /// Requires every Kubernetes Service of type `LoadBalancer` on the cluster
     /// ([`Cluster::add_manifest`]) to be internal (the AWS Load Balancer Controller annotation
     /// `service.beta.kubernetes.io/aws-load-balancer-scheme: internal`), checked at synthesis.
@@ -148,6 +156,7 @@ impl Default for ClusterProps<'_> {
             upgrade_support: UpgradeSupport::default(),
             role: None,
             deletion_protection: false,
+            workload_deployer: None,
             internal_load_balancers: false,
             load_balancer_tls: false,
         }
@@ -191,6 +200,10 @@ pub(crate) struct ClusterState {
     pub(crate) pod_identities: Vec<((String, String), ResourceKey<CfnPodIdentityAssociation>)>,
     /// What the Kubernetes checks require of LoadBalancer Services: (internal, TLS).
     pub(crate) load_balancers: (bool, bool),
+    /// How the steps are deployed, and what the in-VPC deployer needs.
+    pub(crate) deployer_plan: Option<DeployerPlan>,
+    /// The in-VPC deployer, once the first step created it.
+    pub(crate) deployer: Option<DeployerRecord>,
 }
 
 /// What a cluster offers to the constructs that use it; implemented by [`Cluster`] and by
@@ -453,7 +466,17 @@ impl<'a> Cluster<'a> {
         .flat_map(|kind| vpc.subnets(kind))
         .collect();
         let egress = vpc.egress_dependency().map(|n| n.key());
+        let deployer_plan = DeployerPlan {
+            mode: props
+                .workload_deployer
+                .unwrap_or_else(|| WorkloadDeployer::for_endpoint(&props.endpoint_access)),
+            cluster_name: name.clone(),
+            vpc_id: vpc.id(),
+            vpc_cidr: vpc.cidr_block(),
+            private_subnets: vpc.subnets(SubnetType::PrivateWithEgress),
+        };
         node.with_state(|state: &mut ClusterState| {
+            state.deployer_plan = Some(deployer_plan);
             state.vpc_subnets = all_subnets;
             state.egress = egress;
             state.load_balancers = (internal_load_balancers, load_balancer_tls);

@@ -3,7 +3,8 @@
 //! typed Kubernetes objects ([`Cluster::add_manifest`], made with [`k8s::Object`]), pinned Helm
 //! releases ([`Cluster::add_helm_chart`]) and service accounts that take grants
 //! ([`Cluster::add_service_account`]), written to `synth-out/` as YAML, checked at synthesis and
-//! applied by the runner's `deploy` after the stacks.
+//! applied by the runner's `deploy` after the stacks: directly, or, for a private endpoint,
+//! through the cluster's in-VPC CodeBuild deployer (`WorkloadDeployer`).
 //!
 //! ```
 //! use cirrus_aws::ec2::{Vpc, VpcAttributes};
@@ -40,6 +41,7 @@
 mod access;
 mod addon;
 mod cluster;
+mod deployer;
 mod helm;
 mod manifest;
 mod names;
@@ -55,6 +57,7 @@ pub use cluster::{
     AuthenticationMode, Cluster, ClusterLogType, ClusterProps, EndpointAccess, ICluster,
     ImportedCluster, SecretsEncryption, UpgradeSupport,
 };
+pub use deployer::{Digest, HELM, KUBECTL, PinnedTool, WorkloadDeployer};
 pub use helm::{HelmChart, HelmRelease};
 pub use manifest::KubernetesManifest;
 pub use nodegroup::{

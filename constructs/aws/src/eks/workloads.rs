@@ -281,6 +281,9 @@ pub(crate) fn connection(cluster: &Cluster<'_>, path: &str) -> serde_json::Map<S
         "step".into(),
         J::String(cirrus_core::id::path_hash(&[app.as_str(), path]).to_ascii_lowercase()),
     );
+    if let Some(deployer) = crate::eks::deployer::property(cluster) {
+        out.insert("deployer".into(), deployer);
+    }
     out
 }
 

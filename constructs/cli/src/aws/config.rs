@@ -153,6 +153,22 @@ impl Aws {
         )
     }
 
+    /// A CodeBuild client for `region` (the in-VPC deployer's builds).
+    pub(crate) fn codebuild(&self, region: &str) -> aws_sdk_codebuild::Client {
+        let conf = aws_sdk_codebuild::config::Builder::from(&self.config)
+            .region(Region::new(region.to_owned()))
+            .build();
+        aws_sdk_codebuild::Client::from_conf(conf)
+    }
+
+    /// A CloudWatch Logs client for `region` (a failed build's log).
+    pub(crate) fn logs(&self, region: &str) -> aws_sdk_cloudwatchlogs::Client {
+        let conf = aws_sdk_cloudwatchlogs::config::Builder::from(&self.config)
+            .region(Region::new(region.to_owned()))
+            .build();
+        aws_sdk_cloudwatchlogs::Client::from_conf(conf)
+    }
+
     /// The S3 API of `region`. A local endpoint gets path-style addressing: bucket names as
     /// host names do not resolve there.
     pub(crate) fn s3(&self, region: &str) -> aws_sdk_s3::Client {

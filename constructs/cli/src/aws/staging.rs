@@ -190,6 +190,25 @@ impl Staging {
     }
 }
 
+impl Staging {
+    /// Puts `body` under `key` as is (the in-VPC deployer's inputs, whose keys the caller
+    /// derives from the content).
+    pub(crate) async fn put(&self, key: &str, body: &str) -> Result<(), AwsError> {
+        retry(Backoff::STANDARD, || {
+            self.client
+                .put_object()
+                .bucket(&self.bucket)
+                .key(key)
+                .content_type("application/yaml")
+                .body(ByteStream::from(body.as_bytes().to_vec()))
+                .send()
+        })
+        .await
+        .map_err(aws_err("PutObject"))?;
+        Ok(())
+    }
+}
+
 /// `templates/<stack>-<md5 of the body>.json`.
 pub(crate) fn template_key(stack: &str, body: &str) -> String {
     let hash = Md5::digest(body.as_bytes());

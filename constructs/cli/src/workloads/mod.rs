@@ -6,10 +6,15 @@
 //! - `cirrus:kubernetes-manifest`: applied through the cluster's API ([`kube`]).
 //! - `cirrus:helm-release`: `helm upgrade --install --atomic` ([`helm`]).
 //!
+//! A step whose properties name a `deployer` (a cluster with a private endpoint) runs instead
+//! as a build of the cluster's in-VPC CodeBuild project, which the runner starts and follows
+//! ([`invpc`]).
+//!
 //! Each artifact's placeholders are the outputs of stacks of the app ([`values`]), read from
 //! the stacks this run deployed, or from CloudFormation for the others.
 
 pub(crate) mod helm;
+pub(crate) mod invpc;
 pub(crate) mod kube;
 pub(crate) mod values;
 
@@ -44,7 +49,7 @@ fn kube_failed(artifact: &DeployArtifact, error: &cirrus_kube::KubeError) -> Cli
         artifact: artifact.path.clone(),
         message: error.to_string(),
         hint: unreachable.then(|| {
-            "the runner must reach the cluster's API endpoint: a private endpoint answers only inside its VPC (run from there, or give the cluster EndpointAccess::PublicAndPrivate with this machine's address range)".to_owned()
+            "the runner must reach the cluster's API endpoint: a private endpoint answers only inside its VPC; leave ClusterProps::workload_deployer at its default (WorkloadDeployer::InVpc for a private endpoint) so that a CodeBuild project in the VPC deploys the steps, run from inside the VPC, or give the cluster EndpointAccess::PublicAndPrivate with this machine's address range".to_owned()
         }),
     }
 }
@@ -113,6 +118,18 @@ pub(crate) async fn deploy(
         read_outputs(aws, artifact, outputs).await?;
         let prepared = prepare(artifact, outputs)?;
         ui.note(&format!("{}: deploying", artifact.path));
+        if let Some(deployer) = deployer(artifact, &prepared)? {
+            in_vpc(
+                aws,
+                artifact,
+                &prepared,
+                &deployer,
+                invpc::Action::Apply,
+                ui,
+            )
+            .await?;
+            continue;
+        }
         match artifact.kind.as_str() {
             MANIFEST => apply_manifest(aws, artifact, &prepared, ui).await?,
             HELM => helm_release(aws, artifact, &prepared, ui, true).await?,
@@ -150,6 +167,18 @@ pub(crate) async fn destroy(
         }
         let prepared = prepare(artifact, &outputs)?;
         ui.note(&format!("{}: removing", artifact.path));
+        if let Some(deployer) = deployer(artifact, &prepared)? {
+            in_vpc(
+                aws,
+                artifact,
+                &prepared,
+                &deployer,
+                invpc::Action::Delete,
+                ui,
+            )
+            .await?;
+            continue;
+        }
         match artifact.kind.as_str() {
             MANIFEST => delete_manifest(aws, artifact, &prepared, ui).await?,
             HELM => helm_release(aws, artifact, &prepared, ui, false).await?,
@@ -157,6 +186,68 @@ pub(crate) async fn destroy(
         }
     }
     Ok(artifacts.len())
+}
+
+/// The cluster's in-VPC deployer, when the step names one.
+fn deployer(
+    artifact: &DeployArtifact,
+    prepared: &Prepared,
+) -> Result<Option<invpc::Deployer>, CliError> {
+    invpc::Deployer::from_properties(&prepared.properties).map_err(|e| failed(artifact, e))
+}
+
+/// Runs the step as a build of the cluster's in-VPC deployer.
+async fn in_vpc(
+    aws: &Aws,
+    artifact: &DeployArtifact,
+    prepared: &Prepared,
+    deployer: &invpc::Deployer,
+    action: invpc::Action,
+    ui: &Ui,
+) -> Result<(), CliError> {
+    let connection =
+        kube::Connection::from_properties(&prepared.properties).map_err(|e| failed(artifact, e))?;
+    let request = match artifact.kind.as_str() {
+        MANIFEST => {
+            let objects = objects(artifact, prepared)?;
+            let label = cirrus_kube::StepLabel::new(connection.step.clone())
+                .map_err(|e| failed(artifact, e.to_string()))?;
+            invpc::manifest_request(&objects, &connection.cluster, &label, action)
+                .map_err(|e| failed(artifact, e))?
+        }
+        HELM => {
+            let release = helm::Release::from_properties(&prepared.properties)
+                .map_err(|e| failed(artifact, e))?;
+            let values = prepared
+                .files
+                .first()
+                .map(|(_, t)| t.as_str())
+                .unwrap_or_default();
+            invpc::helm_request(
+                &release,
+                values,
+                &connection.cluster,
+                &connection.step,
+                action,
+            )
+        }
+        other => {
+            return Err(failed(
+                artifact,
+                format!("this runner does not know how to deploy an artifact of type {other}"),
+            ));
+        }
+    };
+    invpc::run(aws, artifact, deployer, &request, ui).await?;
+    if action == invpc::Action::Apply {
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(
+            stdout,
+            "{}: deployed by {}",
+            artifact.path, deployer.project
+        );
+    }
+    Ok(())
 }
 
 async fn client(

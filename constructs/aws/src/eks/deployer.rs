@@ -1,0 +1,365 @@
+//! The in-VPC deployer: a CodeBuild project, owned by a cluster, that applies the cluster's
+//! Kubernetes steps from inside its VPC when the runner cannot reach the API server.
+//!
+//! Why a build rather than direct calls: a private endpoint (the default,
+//! [`EndpointAccess::Private`]) answers only inside the VPC, and the runner runs on a laptop or
+//! a CI machine outside it. A CodeBuild project in the cluster's private subnets reaches it,
+//! costs nothing while idle, needs no bastion or VPN, and its builds leave a record (who
+//! started what, and the log). Where the endpoint is reachable the runner keeps talking to the
+//! API server itself ([`WorkloadDeployer::Direct`]): it is faster (no build to provision) and
+//! needs no tools downloaded.
+//!
+//! The project runs pinned tools ([`KUBECTL`], [`HELM`]), downloaded from their official URLs
+//! and checked against the sums their projects publish before anything runs. For a manifest it
+//! does what `cirrus-kube` does directly, with kubectl: server-side apply with the field
+//! manager `cirrus`, then ApplySet pruning of the same parent (`kube-system/cirrus-step-<step>`,
+//! the same id and member labels), then waits for workloads; for a Helm release it runs
+//! `helm upgrade --install --atomic --wait --timeout`. Each build reads one input object the
+//! runner put in the staging bucket (`cirrus-staging-<account>-<region>`) under
+//! `kubernetes/<cluster name>/`, and its parameters from environment variables the runner
+//! gives when it starts the build.
+
+use cirrus_core::{Construct, Expr, Node, fns};
+use serde_json::{Value as J, json};
+
+use crate::codebuild::{
+    BuildEnv, BuildSpec, InlineBuildSpec, InstallPhase, Phase, Phases, Project, ProjectProps,
+    ProjectVpc, Source,
+};
+use crate::codes;
+use crate::ec2::{
+    ISecurityGroup, IVpc, Peer, Port, SecurityGroup, SecurityGroupProps, Subnet, SubnetType,
+};
+use crate::eks::access::child;
+use crate::eks::cluster::{Cluster, ClusterState};
+use crate::eks::{AccessPolicy, AccessScope, ICluster};
+use crate::iam::PolicyStatement;
+
+/// How the runner deploys a cluster's Kubernetes steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkloadDeployer {
+    /// The runner talks to the API server itself (`cirrus-kube`, and `helm` on the runner's
+    /// machine): the endpoint must be reachable from where `deploy` runs.
+    Direct,
+    /// Through a CodeBuild project in the cluster's private subnets (with egress), which the
+    /// runner starts and follows: for endpoints the runner cannot reach.
+    InVpc,
+}
+
+impl WorkloadDeployer {
+    /// The default for an endpoint: in the VPC when the endpoint is private, direct otherwise.
+    pub fn for_endpoint(access: &crate::eks::EndpointAccess) -> WorkloadDeployer {
+        match access {
+            crate::eks::EndpointAccess::Private => WorkloadDeployer::InVpc,
+            crate::eks::EndpointAccess::PublicAndPrivate(_)
+            | crate::eks::EndpointAccess::Public(_) => WorkloadDeployer::Direct,
+        }
+    }
+}
+
+/// How a downloaded file's sum is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Digest {
+    /// `sha256sum -c`.
+    Sha256(&'static str),
+    /// `sha512sum -c`.
+    Sha512(&'static str),
+}
+
+impl Digest {
+    fn command(&self) -> (&'static str, &'static str) {
+        match self {
+            Digest::Sha256(sum) => ("sha256sum", sum),
+            Digest::Sha512(sum) => ("sha512sum", sum),
+        }
+    }
+}
+
+/// A tool the deployer downloads, pinned by version and checksum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PinnedTool {
+    /// The tool's name (the binary installed in `/usr/local/bin`).
+    pub name: &'static str,
+    /// Its version.
+    pub version: &'static str,
+    /// The official release archive (linux-amd64).
+    pub url: &'static str,
+    /// The archive's published sum.
+    pub digest: Digest,
+    /// Where the sum is published.
+    pub published_at: &'static str,
+    /// The binary's path inside the archive.
+    pub path_in_archive: &'static str,
+}
+
+/// kubectl, from the Kubernetes client archive. The Kubernetes release notes publish SHA-512
+/// sums of the archives (not SHA-256), so that is what is checked.
+pub const KUBECTL: PinnedTool = PinnedTool {
+    name: "kubectl",
+    version: "1.35.2",
+    url: "https://dl.k8s.io/v1.35.2/kubernetes-client-linux-amd64.tar.gz",
+    digest: Digest::Sha512(
+        "c16cad61183e84a8dd6247ba6b163a830dc9490a06e86f452d8406c8d877620688557695f89b70b87672bb4a8922889e8aea8ca8f085f7cf68c1cbee9db63c92",
+    ),
+    published_at: "https://github.com/kubernetes/kubernetes/blob/master/CHANGELOG/CHANGELOG-1.35.md (Downloads for v1.35.2, Client Binaries)",
+    path_in_archive: "kubernetes/client/bin/kubectl",
+};
+
+/// Helm 3.
+pub const HELM: PinnedTool = PinnedTool {
+    name: "helm",
+    version: "3.19.3",
+    url: "https://get.helm.sh/helm-v3.19.3-linux-amd64.tar.gz",
+    digest: Digest::Sha256("d9439f58aa72a4580b25b641940f950fe20695345eb16ec8f106134007062df1"),
+    published_at: "https://github.com/helm/helm/releases/tag/v3.19.3 (Installation and Upgrading, Linux amd64 checksum)",
+    path_in_archive: "linux-amd64/helm",
+};
+
+/// The key prefix of a cluster's inputs in the staging bucket.
+pub(crate) fn input_prefix(cluster_name: &str) -> String {
+    format!("kubernetes/{cluster_name}/")
+}
+
+/// What a cluster needs to create its deployer, kept from `Cluster::new`.
+#[derive(Debug, Clone)]
+pub(crate) struct DeployerPlan {
+    pub(crate) mode: WorkloadDeployer,
+    pub(crate) cluster_name: String,
+    pub(crate) vpc_id: Expr<String>,
+    pub(crate) vpc_cidr: Expr<String>,
+    pub(crate) private_subnets: Vec<Subnet>,
+}
+
+/// The deployer, once created: what the steps' properties name.
+#[derive(Debug, Clone)]
+pub(crate) struct DeployerRecord {
+    /// The project name, as a token of the cluster's stack.
+    pub(crate) project: String,
+}
+
+/// The VPC as the cluster remembers it (its private subnets with egress).
+struct ClusterVpc<'a> {
+    plan: DeployerPlan,
+    egress: Option<Node<'a>>,
+}
+
+impl<'a> IVpc<'a> for ClusterVpc<'a> {
+    fn id(&self) -> Expr<String> {
+        self.plan.vpc_id.clone()
+    }
+
+    fn cidr_block(&self) -> Expr<String> {
+        self.plan.vpc_cidr.clone()
+    }
+
+    fn subnets(&self, kind: SubnetType) -> Vec<Subnet> {
+        match kind {
+            SubnetType::PrivateWithEgress => self.plan.private_subnets.clone(),
+            SubnetType::Public | SubnetType::Isolated => Vec::new(),
+        }
+    }
+
+    fn egress_dependency(&self) -> Option<Node<'a>> {
+        self.egress
+    }
+}
+
+/// The `deployer` property of a step of `cluster`: the project the runner starts and the
+/// input prefix its role may read; creates the deployer on the first step. `None` when the
+/// cluster's steps are deployed directly.
+pub(crate) fn property(cluster: &Cluster<'_>) -> Option<J> {
+    let plan = cluster.state(|s: &mut ClusterState| s.deployer_plan.clone())?;
+    if plan.mode == WorkloadDeployer::Direct {
+        return None;
+    }
+    let existing = cluster.state(|s: &mut ClusterState| s.deployer.clone());
+    let record = match existing {
+        Some(record) => record,
+        None => {
+            let record = create(cluster, &plan);
+            cluster.state(|s: &mut ClusterState| s.deployer = Some(record.clone()));
+            record
+        }
+    };
+    Some(json!({
+        "project": record.project,
+        "inputPrefix": input_prefix(&plan.cluster_name),
+    }))
+}
+
+/// Creates the deployer under `<cluster>/Deployer`.
+fn create(cluster: &Cluster<'_>, plan: &DeployerPlan) -> DeployerRecord {
+    let node = child(Construct::node(cluster), "Deployer");
+    if plan.private_subnets.is_empty() {
+        node.error_with_hint(
+            codes::eks::DEPLOYER_SUBNETS_MISSING,
+            "the in-VPC deployer of the cluster's Kubernetes steps needs private subnets with egress (it downloads kubectl, helm and charts), and the VPC has none",
+            "give the VPC private subnets with a NAT gateway, or set ClusterProps::workload_deployer to WorkloadDeployer::Direct and make the endpoint reachable (EndpointAccess::PublicAndPrivate)",
+        );
+    }
+    let app = Construct::node(cluster).app();
+    let egress = cluster
+        .state(|s: &mut ClusterState| s.egress)
+        .and_then(|k| k.node(app));
+    let vpc = ClusterVpc {
+        plan: plan.clone(),
+        egress,
+    };
+    let group = SecurityGroup::new(
+        node,
+        "SecurityGroup",
+        &vpc,
+        &format!(
+            "builds that deploy Kubernetes steps to EKS cluster {}",
+            plan.cluster_name
+        ),
+        SecurityGroupProps::default(),
+    );
+    // The API server, the AWS APIs (S3, STS, EKS, CloudWatch Logs), the tools' download sites
+    // and chart repositories are all HTTPS; nothing else leaves.
+    group.add_egress_rule(
+        Peer::AnyIpv4,
+        Port::Tcp(443),
+        "HTTPS: the cluster API, AWS APIs, tool downloads and chart repositories",
+    );
+    cluster.allow_api_from(
+        "Deployer",
+        Peer::SecurityGroup(group.id()),
+        "the in-VPC deployer of the cluster's Kubernetes steps",
+    );
+    let project = Project::new(
+        node,
+        "Project",
+        ProjectProps {
+            description: Some(format!(
+                "applies the Kubernetes steps of EKS cluster {} from inside its VPC (started by cirrus deploy)",
+                plan.cluster_name
+            )),
+            source: Source::None,
+            build_spec: BuildSpec::inline(buildspec()),
+            vpc: Some(ProjectVpc::new(&vpc, SubnetType::PrivateWithEgress, &group)),
+            timeout_minutes: 60,
+            ..Default::default()
+        },
+    );
+    // The inputs the runner stages for this cluster, and nothing else of the bucket.
+    project.role().add_to_policy(
+        PolicyStatement::allow()
+            .actions(["s3:GetObject"])
+            .resources([fns::sub(
+                &format!(
+                    "arn:${{AWS::Partition}}:s3:::cirrus-staging-${{AWS::AccountId}}-${{AWS::Region}}/{}*",
+                    input_prefix(&plan.cluster_name)
+                ),
+                [],
+            )]),
+    );
+    // `aws eks update-kubeconfig` reads the endpoint and certificate.
+    cluster.grant_describe(&project.role());
+    // Steps hold any kind: namespaces, CRDs, ClusterRoles and their bindings, and charts that
+    // install cluster-wide RBAC and webhooks. Only the cluster admin policy covers those (the
+    // admin and edit policies are namespaced and exclude CRDs and cluster roles), as it must
+    // for whoever deploys directly; what keeps it narrow is who can start the project.
+    cluster.grant_access(
+        "WorkloadDeployer",
+        project.role().arn(),
+        AccessPolicy::ClusterAdmin,
+        AccessScope::Cluster,
+    );
+    DeployerRecord {
+        project: cluster.token(project.name()),
+    }
+}
+
+/// The build: install the pinned tools, fetch the input, write a kubeconfig, run the step.
+pub(crate) fn buildspec() -> InlineBuildSpec {
+    let mut install = Vec::new();
+    for tool in [KUBECTL, HELM] {
+        let archive = format!("/tmp/cirrus-{}.tar.gz", tool.name);
+        let (check, sum) = tool.digest.command();
+        install.push(format!("curl -fsSL --retry 3 -o {archive} {}", tool.url));
+        install.push(format!("echo \"{sum}  {archive}\" | {check} -c -"));
+        install.push(format!(
+            "tar -xzf {archive} -C /tmp {} && install -m 0755 /tmp/{} /usr/local/bin/{}",
+            tool.path_in_archive, tool.path_in_archive, tool.name
+        ));
+    }
+    install.push("kubectl version --client && helm version".to_owned());
+    let pre_build = vec![
+        "mkdir -p /tmp/cirrus".to_owned(),
+        "aws s3 cp --only-show-errors \"$CIRRUS_INPUT\" /tmp/cirrus/input.yaml".to_owned(),
+        "aws eks update-kubeconfig --name \"$CIRRUS_CLUSTER\" --kubeconfig \"$KUBECONFIG\""
+            .to_owned(),
+        // The ApplySet parent lives in kube-system; kubectl takes its namespace from the
+        // context (the objects carry their own namespaces, so none is enforced).
+        "kubectl config set-context --current --namespace=kube-system".to_owned(),
+    ];
+    InlineBuildSpec {
+        env: BuildEnv {
+            shell: Some("bash".into()),
+            variables: vec![(
+                "KUBECONFIG".into(),
+                crate::codebuild::EnvVar::plain("/tmp/cirrus/kubeconfig"),
+            )],
+            ..Default::default()
+        },
+        phases: Phases {
+            install: Some(InstallPhase {
+                commands: install,
+                ..Default::default()
+            }),
+            pre_build: Some(Phase::commands(pre_build)),
+            build: Some(Phase::commands([step_script()])),
+            post_build: None,
+        },
+        ..Default::default()
+    }
+}
+
+/// The step itself, one shell block chosen by `CIRRUS_KIND` and `CIRRUS_ACTION`.
+///
+/// kubectl refuses to change an ApplySet whose parent names another tool, as KEP 3659 asks;
+/// the parent cirrus-kube writes says `cirrus/<version>`, so the block first hands it to
+/// kubectl (cirrus-kube does not look at the annotation, and rewrites it when it deploys
+/// directly). Members already carry cirrus's labels: the runner adds them to the input.
+fn step_script() -> String {
+    let kubectl = KUBECTL.version;
+    format!(
+        r#"(
+set -euo pipefail
+parent="cirrus-step-$CIRRUS_STEP"
+case "$CIRRUS_KIND:$CIRRUS_ACTION" in
+  manifest:apply)
+    if kubectl get configmap "$parent" -o name >/dev/null 2>&1; then
+      kubectl annotate configmap "$parent" --overwrite "applyset.kubernetes.io/tooling=kubectl/v{kubectl}"
+    fi
+    if [ "${{CIRRUS_CRDS:-false}}" = true ]; then
+      kubectl apply --server-side --force-conflicts --field-manager=cirrus -f /tmp/cirrus/input.yaml || true
+      kubectl wait --for=condition=Established --timeout=300s crd -l "cirrus.dev/step=$CIRRUS_STEP"
+    fi
+    KUBECTL_APPLYSET=true kubectl apply --server-side --force-conflicts --field-manager=cirrus --prune --applyset="configmaps/$parent" -f /tmp/cirrus/input.yaml
+    for w in ${{CIRRUS_WAIT:-}}; do kubectl rollout status --timeout="${{CIRRUS_TIMEOUT:-600}}s" -n "${{w%%/*}}" "${{w#*/}}"; done
+    ;;
+  manifest:delete)
+    kubectl delete --ignore-not-found --wait=true --timeout="${{CIRRUS_TIMEOUT:-600}}s" -f /tmp/cirrus/input.yaml
+    kubectl delete --ignore-not-found configmap "$parent"
+    ;;
+  helm:apply)
+    chart=("$CIRRUS_CHART")
+    if [ -n "${{CIRRUS_REPO:-}}" ]; then chart+=(--repo "$CIRRUS_REPO"); fi
+    extra=()
+    if [ "${{CIRRUS_CREATE_NAMESPACE:-false}}" = true ]; then extra+=(--create-namespace); fi
+    helm upgrade --install "$CIRRUS_RELEASE" "${{chart[@]}}" --version "$CIRRUS_VERSION" --namespace "$CIRRUS_NAMESPACE" --atomic --wait --timeout "${{CIRRUS_TIMEOUT}}s" --values /tmp/cirrus/input.yaml "${{extra[@]}}"
+    ;;
+  helm:delete)
+    helm uninstall "$CIRRUS_RELEASE" --namespace "$CIRRUS_NAMESPACE" --wait --timeout "${{CIRRUS_TIMEOUT}}s" --ignore-not-found
+    ;;
+  *)
+    echo "unknown step $CIRRUS_KIND:$CIRRUS_ACTION" >&2
+    exit 2
+    ;;
+esac
+)
+"#
+    )
+}
