@@ -1016,6 +1016,11 @@ const NOT_GRANTED: &[(&str, &str)] = &[
     ),
     ("s3tables:*", "no S3 metadata tables"),
     (
+        "s3:PutObjectAcl",
+        "object ACLs are off: the buckets enforce bucket-owner ownership",
+    ),
+    ("logs:*ResourcePolicy", "no log group resource policies"),
+    (
         "codestar-connections:PassConnection",
         "CodeCommit sources, no connections",
     ),
