@@ -71,12 +71,127 @@ fn the_webhook_stays_in_secrets_manager() {
     for stack in &out.stacks {
         let text = stack.template.to_string();
         assert!(!text.contains("hooks.slack.com"), "{}", stack.id);
-        let template = Template::from_synthesized(&out, &stack.id);
-        let projects = template.find_resources("AWS::CodeBuild::Project", Match::any_value());
-        let project = &projects[0].1["Properties"];
-        let buildspec = project["Source"]["BuildSpec"].to_string();
-        assert!(buildspec.contains("secrets-manager:"), "{buildspec}");
-        assert!(buildspec.contains("SLACK_URL"), "{buildspec}");
-        assert_eq!(project["VpcConfig"]["Subnets"].as_array().unwrap().len(), 2);
+        Template::from_synthesized(&out, &stack.id).has_resource_properties(
+            "AWS::SecretsManager::Secret",
+            json!({ "Name": Match::string_containing("/slack-webhook") }),
+        );
+    }
+    for artifact in &out.artifacts {
+        for (name, bytes) in &artifact.files {
+            let text = String::from_utf8_lossy(bytes);
+            assert!(!text.contains("hooks.slack.com"), "{name}");
+        }
+    }
+}
+
+/// A YAML value as JSON.
+fn json_of(yaml: &yaml_rust2::Yaml) -> serde_json::Value {
+    use serde_json::Value;
+    use yaml_rust2::Yaml;
+    match yaml {
+        Yaml::Hash(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.as_str().unwrap_or_default().to_owned(), json_of(v)))
+                .collect(),
+        ),
+        Yaml::Array(items) => Value::Array(items.iter().map(json_of).collect()),
+        Yaml::String(s) => Value::String(s.clone()),
+        Yaml::Integer(i) => json!(i),
+        Yaml::Real(r) => json!(r.parse::<f64>().unwrap()),
+        Yaml::Boolean(b) => json!(b),
+        _ => Value::Null,
+    }
+}
+
+/// The objects of the step `<stack>-Cluster-Kubernetes-<step>`, as JSON.
+fn documents(out: &Synthesized, stack: &str, step: &str) -> Vec<serde_json::Value> {
+    let id = format!("{stack}-Cluster-Kubernetes-{step}");
+    let artifact = out
+        .artifacts
+        .iter()
+        .find(|a| a.id == id)
+        .unwrap_or_else(|| panic!("no step {id}"));
+    let text = String::from_utf8(artifact.files[0].1.clone()).unwrap();
+    yaml_rust2::YamlLoader::load_from_str(&text)
+        .unwrap()
+        .iter()
+        .map(json_of)
+        .collect()
+}
+
+/// What each cluster runs, as a reviewer checks it: the seed's charts at exact versions, in
+/// their namespaces; podinfo from the environment's own repository, as a service account
+/// without a token or AWS rights; the seed's canary analysis.
+#[test]
+fn the_workloads_follow_the_seed() {
+    let out = synth();
+    for spec in apps::eks_progressive::ENVIRONMENTS {
+        let releases: Vec<(String, String, String)> = out
+            .artifacts
+            .iter()
+            .filter(|a| a.stack == spec.stack && a.kind == "cirrus:helm-release")
+            .map(|a| {
+                let p = &a.properties;
+                (
+                    p["chart"]["name"].as_str().unwrap().to_owned(),
+                    p["version"].as_str().unwrap().to_owned(),
+                    p["namespace"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        for (chart, namespace) in [
+            ("gloo", "gloo-system"),
+            ("flagger", "gloo-system"),
+            ("cluster-autoscaler", "kube-system"),
+            ("loadtester", "apps"),
+        ] {
+            let found = releases.iter().find(|(c, _, _)| c == chart);
+            let (_, version, ns) = found.unwrap_or_else(|| panic!("{}: no {chart}", spec.stack));
+            assert_eq!(ns, namespace, "{chart}");
+            assert!(
+                version.split('.').count() == 3
+                    && version.chars().all(|c| c.is_ascii_digit() || c == '.'),
+                "{chart} {version} is not exact"
+            );
+        }
+
+        let objects = documents(&out, spec.stack, "Podinfo");
+        let of_kind = |kind: &str| {
+            objects
+                .iter()
+                .find(|o| o["kind"] == kind)
+                .unwrap_or_else(|| panic!("no {kind}"))
+        };
+        let deployment = of_kind("Deployment");
+        let pod = &deployment["spec"]["template"]["spec"];
+        assert_eq!(pod["serviceAccountName"], "podinfo");
+        assert_eq!(pod["automountServiceAccountToken"], false);
+        let image = pod["containers"][0]["image"].as_str().unwrap();
+        assert!(
+            image.starts_with(&format!("${{cirrus:{}.", spec.stack)) && image.ends_with(":6.0.0"),
+            "{image}: not the environment's repository"
+        );
+        let analysis = &of_kind("Canary")["spec"]["analysis"];
+        assert_eq!(analysis["interval"], "10s");
+        assert_eq!(analysis["threshold"], 5);
+        assert_eq!(analysis["maxWeight"], 50);
+        assert_eq!(analysis["stepWeight"], 5);
+        assert_eq!(analysis["metrics"][0]["thresholdRange"]["min"], 99.0);
+        assert_eq!(analysis["metrics"][1]["thresholdRange"]["max"], 500.0);
+        assert_eq!(of_kind("Canary")["spec"]["provider"], "gloo");
+        let domains = &of_kind("VirtualService")["spec"]["virtualHost"]["domains"];
+        assert_eq!(domains[0], spec.domain);
+    }
+    // Production's endpoint is private: its steps go through the in-VPC deployer.
+    let production = out
+        .artifacts
+        .iter()
+        .filter(|a| a.stack == "EksProgressiveProduction");
+    for artifact in production {
+        assert!(
+            artifact.properties.contains_key("deployer"),
+            "{} runs outside the VPC",
+            artifact.id
+        );
     }
 }

@@ -12,19 +12,31 @@ pub const KUBERNETES_VERSION: KubernetesVersion = KubernetesVersion::V1_35;
 /// public as well as private. Replace with your office or VPN ranges.
 pub const ADMIN_CIDRS: &[&str] = &["203.0.113.0/24"];
 
-/// The kubectl release the bootstrap build installs (the cluster's minor version).
-pub const KUBECTL_VERSION: &str = "v1.35.0";
-
-/// The Helm release the bootstrap build installs.
-pub const HELM_VERSION: &str = "v3.16.4";
-
-/// The chart repositories the bootstrap build installs from: Gloo Edge (the post: "Gloo Edge
-/// ingress 1.6.0 or newer"), Flagger, and the cluster autoscaler.
-pub const HELM_CHARTS: &[(&str, &str)] = &[
-    ("gloo", "https://storage.googleapis.com/solo-public-helm"),
-    ("flagger", "https://flagger.app"),
-    ("autoscaler", "https://kubernetes.github.io/autoscaler"),
+/// The Helm charts of every cluster, `(repository, chart, exact version)`: Gloo Edge (the
+/// seed: "Gloo Edge ingress 1.6.0 or newer"), Flagger with its Prometheus, the cluster
+/// autoscaler (the release matching Kubernetes 1.35), and Flagger's load tester. The versions
+/// are the charts' releases of 2026; change them here, and the deploy upgrades every cluster.
+pub const CHARTS: [(&str, &str, &str); 4] = [
+    (
+        "https://storage.googleapis.com/solo-public-helm",
+        "gloo",
+        "1.22.3",
+    ),
+    ("https://flagger.app", "flagger", "1.44.0"),
+    (
+        "https://kubernetes.github.io/autoscaler",
+        "cluster-autoscaler",
+        "9.59.0",
+    ),
+    ("https://flagger.app", "loadtester", "0.38.0"),
 ];
+
+/// The seed's namespace of the application and its load tester.
+pub const APPS_NAMESPACE: &str = "apps";
+
+/// The podinfo release deployed first (the seed pushes 6.0.0 to 6.1.6 to the repository and
+/// starts from 6.0.0); a new tag here is a new canary rollout.
+pub const PODINFO_TAG: &str = "6.0.0";
 
 /// One environment.
 #[derive(Debug, Clone, Copy)]
@@ -43,6 +55,9 @@ pub struct EnvSpec {
     pub nat_gateways: u8,
     /// Whether the API server is private only.
     pub private_endpoint_only: bool,
+    /// The domain the gateway serves podinfo on (the seed: `podinfo.example.com`; yours
+    /// here).
+    pub domain: &'static str,
 }
 
 /// The four environments of the post: "There are four Amazon EKS clusters, one each for the
@@ -52,6 +67,7 @@ pub struct EnvSpec {
 pub const ENVIRONMENTS: &[EnvSpec] = &[
     EnvSpec {
         name: "production",
+        domain: "podinfo.production.example.com",
         stack: "EksProgressiveProduction",
         cidr: "10.10.0.0/16",
         instance_type: "m5.2xlarge",
@@ -61,6 +77,7 @@ pub const ENVIRONMENTS: &[EnvSpec] = &[
     },
     EnvSpec {
         name: "staging",
+        domain: "podinfo.staging.example.com",
         stack: "EksProgressiveStaging",
         cidr: "10.20.0.0/16",
         instance_type: "m5.xlarge",
@@ -70,6 +87,7 @@ pub const ENVIRONMENTS: &[EnvSpec] = &[
     },
     EnvSpec {
         name: "test",
+        domain: "podinfo.test.example.com",
         stack: "EksProgressiveTest",
         cidr: "10.30.0.0/16",
         instance_type: "m5.large",
@@ -79,6 +97,7 @@ pub const ENVIRONMENTS: &[EnvSpec] = &[
     },
     EnvSpec {
         name: "utility",
+        domain: "podinfo.utility.example.com",
         stack: "EksProgressiveUtility",
         cidr: "10.40.0.0/16",
         instance_type: "m5.xlarge",

@@ -6,12 +6,16 @@
 //! restricted to the administrators' CIDR) and the VPC CNI and CoreDNS add-ons, a managed node group that scales
 //! between a minimum and a maximum, the ECR repository the application images are pushed to,
 //! an administrator role with cluster access, and the cluster autoscaler's role. What runs on
-//! the cluster (Gloo Edge, Flagger, Prometheus, the podinfo app and its load tester) is
-//! installed with Helm and kubectl, not CloudFormation; see `docs/guide.md`.
+//! the cluster (Gloo Edge, Flagger with Prometheus, the cluster autoscaler, the podinfo app
+//! under canary delivery and its load tester) is part of the app too (`workloads.rs`): Helm
+//! releases pinned to exact chart versions and typed objects, written to
+//! `synth-out/eks-progressive/` and put on each cluster by `cirrus deploy` after its stack.
+//! Production's endpoint is private, so its steps run in the cluster's in-VPC deployer.
 
-mod bootstrap;
+mod canary;
 mod config;
 mod platform;
+mod workloads;
 
 use cirrus_core::App;
 

@@ -8,6 +8,7 @@ use cirrus_aws::eks::{
 };
 use cirrus_aws::iam::{Principal, Role, RoleProps};
 use cirrus_aws::prelude::*;
+use cirrus_aws::secretsmanager::{Secret, SecretProps};
 
 use super::config::{ADMIN_CIDRS, EnvSpec, KUBERNETES_VERSION, REGION};
 
@@ -92,10 +93,17 @@ pub fn platform(app: &App, spec: &EnvSpec) {
     );
     cluster.add_cluster_autoscaler(&autoscaler);
 
-    let bootstrap = super::bootstrap::bootstrap(stack, spec, &vpc, &cluster, &cluster_name);
+    // Flagger's Slack webhook (the seed's alerts), its value set out of band. Handing it to
+    // Flagger without writing it to a file needs a Kubernetes Secret synced from Secrets
+    // Manager, which the app does not do yet.
+    let slack = SecretProps::default()
+        .secret_name(format!("eks-progressive/{}/slack-webhook", spec.name))
+        .description("Flagger's Slack webhook URL; set the value out of band");
+    Secret::new(stack, "SlackWebhook", slack);
+
+    super::workloads::workloads(&cluster, spec, &cluster_name, &images);
 
     stack.add_output("ClusterName", cluster.name());
-    stack.add_output("BootstrapProjectName", bootstrap.name());
     stack.add_output("ImageRepositoryUri", images.uri());
     stack.add_output("AdminRoleArn", admin.arn());
 }
