@@ -79,6 +79,8 @@ crate::codes! {
     DEPENDENCY_ON_ARTIFACT = error("CORE-069", "a resource or stack depends on an artifact, which deploys after the stacks");
     CREDENTIAL_PARAMETER_ECHOED = error("CORE-070", "a parameter whose name or default looks like a credential is not NoEcho", acknowledgeable);
     CREDENTIAL_PARAMETER_DEFAULT = error("CORE-071", "a parameter whose name looks like a credential has a default, which the template would hold in plain text", acknowledgeable);
+    PLAIN_TEXT_CREDENTIAL = error("CORE-072", "a resource property or output holds what looks like a credential (an access key id, a private key, a webhook URL, a token)", acknowledgeable);
+    SECRET_PROPERTY_LITERAL = error("CORE-073", "a property named like a password or key is given as a literal", acknowledgeable);
 }
 
 #[cfg(test)]

@@ -36,6 +36,7 @@ mod patch;
 mod policies;
 mod resource;
 mod rule;
+mod secrets;
 mod stack;
 pub mod synth;
 mod tags;

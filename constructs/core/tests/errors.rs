@@ -11,6 +11,7 @@ use cirrus_core::{
     StackProps, StringParameterProps, StringType, Tags, Value, fns, pseudo, value,
 };
 use common::{Topic, synth};
+use serde_json::json;
 
 fn app_with_stack() -> App {
     let app = App::new("errors");
@@ -739,5 +740,78 @@ fn a_name_that_only_reads_like_a_credential_is_acknowledged() {
     assert_eq!(
         out.stack("S").unwrap().template["Parameters"]["TokenBucketSize"]["Default"],
         "100"
+    );
+}
+
+#[test]
+fn credentials_in_plain_text_fail_synthesis_wherever_they_are() {
+    let app = app_with_stack();
+    let s = stack(&app);
+    s.add(
+        "Keys",
+        RawResource::new(
+            "AWS::SSM::Document",
+            json!({"Content": {"mainSteps": [{"inputs": {"runCommand": ["export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE"]}}]}}),
+        ),
+    );
+    s.add(
+        "Db",
+        RawResource::new(
+            "AWS::RDS::DBInstance",
+            json!({"MasterUsername": "admin", "MasterUserPassword": "hunter2"}),
+        ),
+    );
+    s.add(
+        "Resolved",
+        RawResource::new(
+            "AWS::RDS::DBInstance",
+            json!({"MasterUserPassword": "{{resolve:secretsmanager:db:SecretString:password}}"}),
+        ),
+    );
+    s.add_output(
+        "Hook",
+        fns::sub(
+            "https://hooks.slack.com/services/T000/B000/${AWS::Region}",
+            [],
+        ),
+    );
+    let found = Annotations::from_app(&app);
+    found.has_error_code("S/Keys", codes::PLAIN_TEXT_CREDENTIAL);
+    found.has_error_code("S/Db", codes::SECRET_PROPERTY_LITERAL);
+    found.has_no_code("S/Db", codes::PLAIN_TEXT_CREDENTIAL);
+    found.has_no_code("S/Resolved", codes::SECRET_PROPERTY_LITERAL);
+    found.has_error_code("S/Hook", codes::PLAIN_TEXT_CREDENTIAL);
+    let keys = found.find_code("S/Keys", codes::PLAIN_TEXT_CREDENTIAL);
+    assert!(
+        keys[0]
+            .message
+            .contains("Properties.Content.mainSteps[0].inputs.runCommand[0]"),
+        "{}",
+        keys[0].message
+    );
+}
+
+#[test]
+fn an_example_credential_is_acknowledged() {
+    let app = app_with_stack();
+    let s = stack(&app);
+    let doc = s.add(
+        "Example",
+        RawResource::new(
+            "AWS::SSM::Parameter",
+            json!({"Type": "String", "Value": "AKIAIOSFODNN7EXAMPLE"}),
+        ),
+    );
+    Annotations::from_app(&app).has_error_code("S/Example", codes::PLAIN_TEXT_CREDENTIAL);
+    doc.node().acknowledge(
+        codes::PLAIN_TEXT_CREDENTIAL,
+        "AWS's documented example key id, for the tutorial",
+    );
+    let out = app
+        .synth()
+        .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
+    assert_eq!(
+        out.stack("S").unwrap().template["Resources"]["Example"]["Properties"]["Value"],
+        "AKIAIOSFODNN7EXAMPLE"
     );
 }
