@@ -39,6 +39,7 @@ pub const SERVICES: &[Service] = &[
     service("CloudWatch", "Amazon CloudWatch"),
     service("CodeBuild", "AWS CodeBuild"),
     service("CodeCommit", "AWS CodeCommit"),
+    service("CodeConnections", "AWS CodeConnections"),
     service("CodePipeline", "AWS CodePipeline"),
     service("EC2", "Amazon EC2"),
     service("ECR", "Amazon Elastic Container Registry"),
