@@ -33,8 +33,10 @@ mod artifact;
 mod pipeline;
 
 pub use action::{
-    Action, Capability, CloudFormationDeployProps, CloudFormationMode, CodeBuildActionProps,
-    DeployedStack, ManualApprovalProps, S3DeployMode, S3DeployProps,
+    Action, ActionCategory, ActionOwner, Capability, CloudFormationDeployProps, CloudFormationMode,
+    CodeBuildActionProps, CommandsProps, ConnectionSourceProps, ConnectionTrigger,
+    CustomActionProps, DeployedStack, EksAccess, EksCluster, EksDeployProps, EksDeployment,
+    ManualApprovalProps, S3DeployMode, S3DeployProps, SourceFormat,
 };
 pub use artifact::{Artifact, ArtifactPath};
 pub use pipeline::{ExecutionMode, IPipeline, ImportedPipeline, Pipeline, PipelineProps, Stage};
