@@ -2050,8 +2050,7 @@ fn an_eks_deploy_action_is_let_into_its_cluster_through_an_access_entry() {
     assert_eq!(
         actions[0]["Configuration"],
         json!({"ClusterName": "prod", "ManifestFiles": "k8s/app.yaml", "Namespace": "shop",
-               "Subnets": {"Fn::Join": [",", ["subnet-1"]]},
-               "SecurityGroupIds": {"Fn::Join": [",", ["sg-1"]]}})
+               "Subnets": "subnet-1", "SecurityGroupIds": "sg-1"})
     );
     assert_eq!(
         actions[1]["Configuration"],

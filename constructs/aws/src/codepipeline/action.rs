@@ -1099,13 +1099,10 @@ impl<'a> Action<'a> {
                     c.field("Namespace", namespace.as_str());
                 }
                 if !props.subnet_ids.is_empty() {
-                    c.field("Subnets", &fns::join(",", props.subnet_ids.clone()));
+                    c.field("Subnets", &comma_list(&props.subnet_ids));
                 }
                 if !props.security_group_ids.is_empty() {
-                    c.field(
-                        "SecurityGroupIds",
-                        &fns::join(",", props.security_group_ids.clone()),
-                    );
+                    c.field("SecurityGroupIds", &comma_list(&props.security_group_ids));
                 }
             }
             ActionKind::Custom { props, .. } => {
@@ -1130,6 +1127,18 @@ impl<'a> Action<'a> {
             Value::Object(fields) if fields.is_empty() => None,
             _ => Some(value),
         }
+    }
+}
+
+/// `ids` as one comma-separated text: plain when every id is a literal, `Fn::Join` otherwise.
+fn comma_list(ids: &[Expr<String>]) -> Expr<String> {
+    let literals: Option<Vec<&str>> = ids
+        .iter()
+        .map(|id| id.as_literal().map(String::as_str))
+        .collect();
+    match literals {
+        Some(literals) => literals.join(",").into(),
+        None => fns::join(",", ids.to_vec()),
     }
 }
 

@@ -542,7 +542,7 @@ impl<'a> Pipeline<'a> {
                         )]),
                 );
                 if !props.subnet_ids.is_empty() {
-                    grant_vpc_compute(role);
+                    grant_vpc_compute(role, &props.subnet_ids, &props.security_group_ids);
                 }
                 if let Some(action_node) = action_node {
                     eks_access_entry(action_node, &cluster.name, role, props);
@@ -915,14 +915,29 @@ fn default_name(node: Node<'_>) -> String {
 }
 
 /// What CodePipeline's managed compute needs to run in the subnets of a private cluster's
-/// VPC: network interfaces for CodeBuild, as CodeBuild's VPC documentation lists them.
-fn grant_vpc_compute(role: &Role<'_>) {
-    // The describe and create/delete calls take no resource ARN before the interface exists.
+/// VPC: network interfaces for CodeBuild (the statements of CodeBuild's VPC documentation),
+/// created only in those subnets with those security groups.
+fn grant_vpc_compute(
+    role: &Role<'_>,
+    subnet_ids: &[Expr<String>],
+    security_group_ids: &[Expr<String>],
+) {
+    let ec2 = |resource: &str, id: &Expr<String>| {
+        fns::sub(
+            &format!(
+                "arn:${{AWS::Partition}}:ec2:${{AWS::Region}}:${{AWS::AccountId}}:{resource}/${{Id}}"
+            ),
+            [("Id", id.clone())],
+        )
+    };
+    let interfaces = fns::sub(
+        "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:network-interface/*",
+        [],
+    );
+    // Describe calls take no resource.
     role.add_to_policy(
         PolicyStatement::allow()
             .actions([
-                "ec2:CreateNetworkInterface",
-                "ec2:DeleteNetworkInterface",
                 "ec2:DescribeDhcpOptions",
                 "ec2:DescribeNetworkInterfaces",
                 "ec2:DescribeSecurityGroups",
@@ -931,13 +946,27 @@ fn grant_vpc_compute(role: &Role<'_>) {
             ])
             .resources(["*"]),
     );
+    let mut create = vec![interfaces.clone()];
+    create.extend(subnet_ids.iter().map(|id| ec2("subnet", id)));
+    create.extend(
+        security_group_ids
+            .iter()
+            .map(|id| ec2("security-group", id)),
+    );
+    role.add_to_policy(
+        PolicyStatement::allow()
+            .actions(["ec2:CreateNetworkInterface"])
+            .resources(create),
+    );
+    role.add_to_policy(
+        PolicyStatement::allow()
+            .actions(["ec2:DeleteNetworkInterface"])
+            .resources([interfaces.clone()]),
+    );
     role.add_to_policy(
         PolicyStatement::allow()
             .actions(["ec2:CreateNetworkInterfacePermission"])
-            .resources([fns::sub(
-                "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:network-interface/*",
-                [],
-            )])
+            .resources([interfaces])
             .condition(
                 "StringEquals",
                 "ec2:AuthorizedService",
@@ -1704,12 +1733,20 @@ fn check_action(node: Node<'_>, action: &Action<'_>, at: &str, out: &mut Vec<(Er
                     format!("action {at}: a Commands action takes at most 10 inputs"),
                 ));
             }
+            // Exported variables may be CodeBuild's own (`CODEBUILD_BUILD_ID`): only the
+            // shell's syntax of a name applies.
             for variable in &props.output_variables {
-                if let Err(problem) = crate::codebuild::check_variable_name(variable) {
-                    out.push((
-                        codes::codepipeline::COMMANDS_INVALID,
-                        format!("action {at}: output variable {problem}"),
-                    ));
+                let valid = variable
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    && variable
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if !valid {
+                    out.push((codes::codepipeline::COMMANDS_INVALID, format!(
+                        "action {at}: output variable \"{variable}\" must start with a letter or '_' and contain only letters, digits and '_'"
+                    )));
                 }
             }
         }
