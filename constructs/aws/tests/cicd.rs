@@ -1753,7 +1753,7 @@ fn change_sets_are_created_then_executed_each_by_a_role_of_its_own() {
     let (repo, _) = parts(stack);
     let src = Artifact::new("Src");
     let [prepare, execute] = Action::change_set(
-        &target,
+        target,
         src.template_of(&target),
         "release",
         CloudFormationDeployProps::default(),
