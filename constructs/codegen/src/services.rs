@@ -73,6 +73,6 @@ mod tests {
             modules.windows(2).all(|w| w[0] < w[1]),
             "SERVICES must be sorted by module name without duplicates: {modules:?}"
         );
-        assert_eq!(SERVICES.len(), 27);
+        assert_eq!(SERVICES.len(), 28);
     }
 }
