@@ -138,6 +138,7 @@ pub mod codepipeline {
         EKS_DEPLOY_INVALID = error("CODEPIPELINE-034", "an EKS deploy action's manifests, chart, namespace or network settings CodePipeline refuses");
         SOURCE_WITHOUT_TRIGGER = warning("CODEPIPELINE-035", "a source action that nothing starts the pipeline for");
         APPROVAL_GATES_NOTHING = warning("CODEPIPELINE-036", "a manual approval that no action follows");
+        CLONE_REF_NOT_CODEBUILD = error("CODEPIPELINE-037", "a connection source's clone reference read by an action other than CodeBuild");
     }
 }
 

@@ -2272,3 +2272,78 @@ fn source_settings_and_connections_are_checked() {
     );
     assert_eq!(annotations.errors().len(), 6, "{annotations:#?}");
 }
+
+/// A clone reference can be read by CodeBuild only; a change set deployed to another region is
+/// refused like a CloudFormation deploy.
+#[test]
+fn clone_references_are_for_codebuild_and_change_sets_stay_in_the_pipelines_region() {
+    let app = App::new("t");
+    let env = |region: &str| StackProps {
+        env: Env {
+            account: Some("111111111111".into()),
+            region: Some(region.into()),
+        },
+        ..Default::default()
+    };
+    let stack = app.stack("S", env("eu-west-1"));
+    let target = app.stack("Far", env("us-east-1"));
+    Bucket::new(target, "Data", BucketProps::default());
+    let connection = Connection::from_arn(
+        stack,
+        "Conn",
+        "arn:aws:codeconnections:eu-west-1:111111111111:connection/abc",
+    );
+    let site = Bucket::new(stack, "Site", BucketProps::default());
+    let src = Artifact::new("Src");
+    Pipeline::new(
+        stack,
+        "Pipeline",
+        PipelineProps {
+            stages: vec![
+                Stage::new(
+                    "Source",
+                    [Action::connection_source(
+                        &connection,
+                        "acme/site",
+                        "main",
+                        &src,
+                        ConnectionSourceProps {
+                            format: SourceFormat::CloneRef,
+                            ..Default::default()
+                        },
+                    )],
+                ),
+                Stage::new(
+                    "Deploy",
+                    [
+                        Action::s3_deploy(&site, &src, S3DeployProps::default()),
+                        Action::change_set_replace(
+                            target,
+                            src.template_of(&target),
+                            "release",
+                            CloudFormationDeployProps::default(),
+                        ),
+                    ],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
+        "S/Pipeline",
+        "action Deploy/Deploy reads artifact \"Src\", a clone reference that only CodeBuild actions can read",
+    );
+    annotations.has_error_code(
+        "S/Pipeline",
+        codes::codepipeline::DEPLOY_ACROSS_ENVIRONMENTS,
+    );
+    // The change set reads the template from the clone reference too.
+    assert_eq!(
+        annotations
+            .find_code("S/Pipeline", codes::codepipeline::CLONE_REF_NOT_CODEBUILD)
+            .len(),
+        2
+    );
+    assert_eq!(annotations.errors().len(), 3, "{annotations:#?}");
+}

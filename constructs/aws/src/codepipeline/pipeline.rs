@@ -1332,6 +1332,19 @@ fn check_structure(node: Node<'_>, stages: &[Stage<'_>]) -> Vec<(ErrorCode, Stri
     let before = |p: &Producer, stage: usize, run_order: u32| {
         p.stage < stage || (p.stage == stage && p.run_order < run_order)
     };
+    // The artifacts that are clone references, which only CodeBuild can read.
+    let clone_refs: Vec<&str> = stages
+        .iter()
+        .flat_map(|stage| &stage.actions)
+        .filter_map(|action| match &action.kind {
+            ActionKind::Connection { output, props, .. }
+                if props.format == SourceFormat::CloneRef =>
+            {
+                Some(output.name())
+            }
+            _ => None,
+        })
+        .collect();
     // The change sets created, as `<stack name>/<change set name>`.
     let change_sets: Vec<Producer> = stages
         .iter()
@@ -1434,6 +1447,14 @@ fn check_structure(node: Node<'_>, stages: &[Stage<'_>]) -> Vec<(ErrorCode, Stri
             }
             check_action(node, action, &at, &mut out);
             for input in action.inputs() {
+                if clone_refs.contains(&input.name())
+                    && !matches!(action.kind, ActionKind::CodeBuild { .. })
+                {
+                    out.push((codes::codepipeline::CLONE_REF_NOT_CODEBUILD, format!(
+                        "action {at} reads artifact \"{}\", a clone reference that only CodeBuild actions can read: give its source SourceFormat::Zip",
+                        input.name()
+                    )));
+                }
                 match producers.iter().find(|p| p.artifact == input.name()) {
                     None => out.push((codes::codepipeline::INPUT_WITHOUT_PRODUCER, format!(
                         "action {at} reads artifact \"{}\", which no action of the pipeline produces",
