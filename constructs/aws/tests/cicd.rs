@@ -2347,3 +2347,76 @@ fn clone_references_are_for_codebuild_and_change_sets_stay_in_the_pipelines_regi
     );
     assert_eq!(annotations.errors().len(), 3, "{annotations:#?}");
 }
+
+/// An EKS deploy action takes a cluster of the app in another stack: the pipeline's stack
+/// imports the cluster's name and holds the access entry, so the cluster's stack never depends
+/// on the pipeline's.
+#[test]
+fn an_eks_deploy_action_reaches_a_cluster_of_the_app_in_another_stack() {
+    let app = App::new("t");
+    let platform = app.stack("Platform", StackProps::default());
+    let subnet = |i: i64| {
+        (
+            format!("subnet-0b{i}00000000000000").into(),
+            format!("eu-west-1{}", ["a", "b"][i as usize]).into(),
+            format!("rtb-0b{i}00000000000000").into(),
+        )
+    };
+    let vpc = Vpc::from_attributes(
+        platform,
+        "Vpc",
+        VpcAttributes {
+            vpc_id: "vpc-0a1b2c3d4e5f60718".into(),
+            cidr_block: "10.0.0.0/16".into(),
+            public_subnets: vec![],
+            private_subnets: vec![subnet(0), subnet(1)],
+            isolated_subnets: vec![],
+        },
+    );
+    let cluster = cirrus_aws::eks::Cluster::new(
+        platform,
+        "Cluster",
+        &vpc,
+        cirrus_aws::eks::ClusterProps::default(),
+    );
+    let delivery = app.stack("Delivery", StackProps::default());
+    let (repo, _) = parts(delivery);
+    let src = Artifact::new("Src");
+    Pipeline::new(
+        delivery,
+        "Pipeline",
+        PipelineProps {
+            stages: vec![
+                Stage::new("Source", [Action::codecommit_source(&repo, "main", &src)]),
+                Stage::new(
+                    "Deploy",
+                    [Action::eks_deploy(
+                        &cluster,
+                        &src,
+                        EksDeployment::Manifests(vec!["app.yaml".into()]),
+                        EksDeployProps::default(),
+                    )],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    let synth = app
+        .synth()
+        .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
+    let delivery = synth.stacks.iter().find(|s| s.id == "Delivery").unwrap();
+    let platform = synth.stacks.iter().find(|s| s.id == "Platform").unwrap();
+    let text = delivery.template.to_string();
+    assert!(text.contains("Fn::ImportValue"), "{text}");
+    let entries = delivery.template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == "AWS::EKS::AccessEntry")
+        .count();
+    assert_eq!(entries, 1);
+    assert!(
+        !platform.template.to_string().contains("Fn::ImportValue"),
+        "the cluster's stack imports nothing from the pipeline's"
+    );
+}
