@@ -91,6 +91,14 @@ pub mod codecommit {
     }
 }
 
+/// Connections to repository providers.
+pub mod codeconnections {
+    cirrus_core::codes! {
+        CONNECTION_NAME_INVALID = error("CODECONNECTIONS-001", "a connection name that is not 1 to 32 characters");
+        CONNECTION_ARN_INVALID = error("CODECONNECTIONS-002", "an imported connection's ARN is not a connection ARN");
+    }
+}
+
 /// CodePipeline pipelines.
 pub mod codepipeline {
     cirrus_core::codes! {
@@ -121,6 +129,16 @@ pub mod codepipeline {
         DEPLOY_STACK_NAME_INVALID = error("CODEPIPELINE-025", "a deploy action's stack name is not a CloudFormation stack name");
         TEMPLATE_PATH_INVALID = error("CODEPIPELINE-026", "a deploy action's template path is not a file in the artifact");
         DEPLOY_ACROSS_ENVIRONMENTS = error("CODEPIPELINE-027", "a deploy action to another account or region");
+        REPOSITORY_ID_INVALID = error("CODEPIPELINE-028", "a connection source's repository is not owner/name, or its branch or trigger filters are empty");
+        VARIABLE_NOT_PUBLISHED = error("CODEPIPELINE-029", "a pipeline variable asked of an action that does not publish it");
+        SOURCE_BUCKET_UNFIT = error("CODEPIPELINE-030", "an S3 source's bucket does not send events to EventBridge or is not versioned, or its object key is empty");
+        CHANGE_SET_WITHOUT_CREATE = error("CODEPIPELINE-031", "a change set executed without an earlier action of the stage creating it");
+        COMMANDS_INVALID = error("CODEPIPELINE-032", "a Commands action's commands, inputs or output variables CodePipeline refuses");
+        ACTION_CONFIGURATION_MISSING = error("CODEPIPELINE-033", "a custom action lacks a setting its provider requires, or its type is malformed");
+        EKS_DEPLOY_INVALID = error("CODEPIPELINE-034", "an EKS deploy action's manifests, chart, namespace or network settings CodePipeline refuses");
+        SOURCE_WITHOUT_TRIGGER = warning("CODEPIPELINE-035", "a source action that nothing starts the pipeline for");
+        APPROVAL_GATES_NOTHING = warning("CODEPIPELINE-036", "a manual approval that no action follows");
+        CLONE_REF_NOT_CODEBUILD = error("CODEPIPELINE-037", "a connection source's clone reference read by an action other than CodeBuild");
     }
 }
 
@@ -432,6 +450,7 @@ pub const AREAS: &[(&str, &[(&str, cirrus_core::Code)])] = &[
     ("cloudfront", cloudfront::NAMED),
     ("codebuild", codebuild::NAMED),
     ("codecommit", codecommit::NAMED),
+    ("codeconnections", codeconnections::NAMED),
     ("codepipeline", codepipeline::NAMED),
     ("ec2", ec2::NAMED),
     ("ecr", ecr::NAMED),

@@ -18,6 +18,8 @@ pub mod cloudfront;
 pub mod codebuild;
 #[cfg(feature = "codecommit")]
 pub mod codecommit;
+#[cfg(feature = "codeconnections")]
+pub mod codeconnections;
 #[cfg(feature = "codepipeline")]
 pub mod codepipeline;
 pub mod codes;

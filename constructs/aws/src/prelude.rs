@@ -19,6 +19,8 @@ pub use crate::cloudfront::IDistribution as _;
 pub use crate::codebuild::IProject as _;
 #[cfg(feature = "codecommit")]
 pub use crate::codecommit::IRepository as _;
+#[cfg(feature = "codeconnections")]
+pub use crate::codeconnections::IConnection as _;
 #[cfg(feature = "codepipeline")]
 pub use crate::codepipeline::IPipeline as _;
 #[cfg(feature = "ec2")]

@@ -6,9 +6,12 @@ use cirrus_aws::codebuild::{
     Phase, Phases, Project, ProjectProps, ProjectVpc, Source,
 };
 use cirrus_aws::codecommit::{Repository, RepositoryProps};
+use cirrus_aws::codeconnections::{Connection, ConnectionProps, ConnectionProvider};
 use cirrus_aws::codepipeline::{
-    Action, Artifact, CloudFormationDeployProps, CodeBuildActionProps, ManualApprovalProps,
-    Pipeline, PipelineProps, S3DeployProps, Stage,
+    Action, ActionCategory, ActionOwner, Artifact, CloudFormationDeployProps, CodeBuildActionProps,
+    CommandsProps, ConnectionSourceProps, ConnectionTrigger, CustomActionProps, EksAccess,
+    EksCluster, EksDeployProps, EksDeployment, ManualApprovalProps, Pipeline, PipelineProps,
+    S3DeployProps, SourceFormat, Stage,
 };
 use cirrus_aws::codes;
 use cirrus_aws::ec2::{SecurityGroup, SecurityGroupProps, SubnetType, Vpc, VpcAttributes};
@@ -1398,4 +1401,1022 @@ fn imported_projects_and_pipelines_check_their_names_and_arns() {
     );
     annotations.has_error_code("S/NoName", codes::codebuild::PROJECT_NAME_INVALID);
     annotations.has_error_code("S/Slashed", codes::codepipeline::PIPELINE_NAME_INVALID);
+}
+
+/// Resources of `stack`'s template.
+fn resources(stack: &Stack<'_>) -> serde_json::Map<String, serde_json::Value> {
+    Template::from_stack(stack).to_json()["Resources"]
+        .as_object()
+        .unwrap()
+        .clone()
+}
+
+/// The properties of the one pipeline whose logical id starts with `prefix`.
+fn pipeline_props(
+    resources: &serde_json::Map<String, serde_json::Value>,
+    prefix: &str,
+) -> serde_json::Value {
+    let found: Vec<_> = resources
+        .iter()
+        .filter(|(id, r)| id.starts_with(prefix) && r["Type"] == "AWS::CodePipeline::Pipeline")
+        .collect();
+    assert_eq!(found.len(), 1, "pipelines starting with {prefix}");
+    found[0].1["Properties"].clone()
+}
+
+/// The actions of stage `stage` of the one pipeline of `resources`.
+fn stage_actions(
+    resources: &serde_json::Map<String, serde_json::Value>,
+    stage: usize,
+) -> serde_json::Value {
+    let pipelines: Vec<_> = resources
+        .values()
+        .filter(|r| r["Type"] == "AWS::CodePipeline::Pipeline")
+        .collect();
+    assert_eq!(pipelines.len(), 1);
+    pipelines[0]["Properties"]["Stages"][stage]["Actions"].clone()
+}
+
+/// A connection source reads through its connection: the configuration names it, the action's
+/// role may use that connection alone (both service prefixes) and write the artifacts; no
+/// EventBridge rule is made (the connection detects pushes). A typed variable of the source
+/// gives the source a namespace and a later action its text. A clone reference lets the
+/// project's own role use the connection.
+#[test]
+fn a_connection_source_uses_only_its_connection_and_publishes_typed_variables() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let connection = Connection::new(
+        stack,
+        "GitHub",
+        ConnectionProvider::GitHub,
+        ConnectionProps::default(),
+    );
+    let build = Project::new(
+        stack,
+        "Build",
+        ProjectProps {
+            source: Source::CodePipeline,
+            ..Default::default()
+        },
+    );
+    let src = Artifact::new("Src");
+    let source = Action::connection_source(
+        &connection,
+        "acme/shop",
+        "main",
+        &src,
+        ConnectionSourceProps {
+            format: SourceFormat::CloneRef,
+            ..Default::default()
+        },
+    );
+    let commit = source.commit_id();
+    assert_eq!(commit, "#{SourceVariables.CommitId}");
+    Pipeline::new(
+        stack,
+        "Pipeline",
+        PipelineProps {
+            stages: vec![
+                Stage::new("Source", [source]),
+                Stage::new(
+                    "Build",
+                    [Action::codebuild(
+                        &build,
+                        &src,
+                        CodeBuildActionProps::default().env("COMMIT", &commit),
+                    )],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    let annotations = Annotations::from_app(&app);
+    assert!(annotations.errors().is_empty(), "{annotations:#?}");
+    assert!(annotations.warnings().is_empty(), "{annotations:#?}");
+    let resources = resources(&stack);
+    let connection_id = resources
+        .iter()
+        .find(|(_, r)| r["Type"] == "AWS::CodeConnections::Connection")
+        .map(|(id, r)| {
+            assert_eq!(
+                r["Properties"],
+                json!({"ConnectionName": "GitHub", "ProviderType": "GitHub"})
+            );
+            id.clone()
+        })
+        .unwrap();
+    let connection_arn = json!({"Fn::GetAtt": [connection_id, "ConnectionArn"]});
+    let actions = stage_actions(&resources, 0);
+    assert_eq!(
+        actions[0]["ActionTypeId"],
+        json!({"Category": "Source", "Owner": "AWS", "Provider": "CodeStarSourceConnection", "Version": "1"})
+    );
+    assert_eq!(
+        actions[0]["Configuration"],
+        json!({"ConnectionArn": connection_arn, "FullRepositoryId": "acme/shop",
+               "BranchName": "main", "OutputArtifactFormat": "CODEBUILD_CLONE_REF",
+               "DetectChanges": true})
+    );
+    assert_eq!(actions[0]["Namespace"], "SourceVariables");
+    let build_config = &stage_actions(&resources, 1)[0]["Configuration"];
+    assert_eq!(
+        build_config["EnvironmentVariables"],
+        json!([{"name": "COMMIT", "type": "PLAINTEXT", "value": "#{SourceVariables.CommitId}"}])
+            .to_string()
+    );
+    let use_connection = json!({"Effect": "Allow",
+        "Action": ["codeconnections:UseConnection", "codestar-connections:UseConnection"],
+        "Resource": connection_arn});
+    let (bucket, key) = artifacts();
+    let source_role = role_id(&resources, "PipelineSourceCodePipelineActionRole");
+    assert_eq!(
+        statements_of(&resources, &source_role),
+        json!([
+            {"Effect": "Allow", "Action": PUT, "Resource": bucket},
+            {"Effect": "Allow", "Action": ENCRYPT_DECRYPT, "Resource": key},
+            use_connection
+        ])
+    );
+    let project_role = role_id(&resources, "BuildRole");
+    let project_statements = statements_of(&resources, &project_role);
+    assert!(
+        project_statements
+            .as_array()
+            .unwrap()
+            .contains(&use_connection),
+        "{project_statements:#}"
+    );
+    assert!(
+        !resources.values().any(|r| r["Type"] == "AWS::Events::Rule"),
+        "a connection needs no rule"
+    );
+}
+
+/// A push trigger with branch and path filters is a V2 trigger on the source action; a source
+/// that nothing triggers is warned, and an approval that nothing follows is warned.
+#[test]
+fn push_triggers_filter_branches_and_untriggered_sources_and_trailing_approvals_are_warned() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let connection = Connection::from_arn(
+        stack,
+        "Conn",
+        "arn:aws:codeconnections:eu-west-1:111111111111:connection/abc",
+    );
+    let src = Artifact::new("Src");
+    let props = |trigger| ConnectionSourceProps {
+        trigger,
+        ..Default::default()
+    };
+    Pipeline::new(
+        stack,
+        "Filtered",
+        PipelineProps {
+            stages: vec![
+                Stage::new(
+                    "Source",
+                    [Action::connection_source(
+                        &connection,
+                        "acme/shop",
+                        "main",
+                        &src,
+                        props(ConnectionTrigger::Push {
+                            branches: vec!["release/*".into()],
+                            file_paths: vec!["src/**".into()],
+                        }),
+                    )],
+                ),
+                Stage::new(
+                    "Gate",
+                    [
+                        Action::manual_approval(ManualApprovalProps::default()),
+                        Action::commands(["make test"], &src, CommandsProps::default())
+                            .run_order(2),
+                    ],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    let manual_src = Artifact::new("Manual");
+    Pipeline::new(
+        stack,
+        "Manual",
+        PipelineProps {
+            stages: vec![
+                Stage::new(
+                    "Source",
+                    [Action::connection_source(
+                        &connection,
+                        "acme/shop",
+                        "main",
+                        &manual_src,
+                        props(ConnectionTrigger::Manual),
+                    )],
+                ),
+                Stage::new(
+                    "Gate",
+                    [Action::manual_approval(ManualApprovalProps::default())],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    let annotations = Annotations::from_app(&app);
+    assert!(annotations.errors().is_empty(), "{annotations:#?}");
+    annotations.has_no_code("S/Filtered", codes::codepipeline::SOURCE_WITHOUT_TRIGGER);
+    annotations.has_no_code("S/Filtered", codes::codepipeline::APPROVAL_GATES_NOTHING);
+    annotations.has_warning_code("S/Manual", codes::codepipeline::SOURCE_WITHOUT_TRIGGER);
+    annotations.has_warning_code("S/Manual", codes::codepipeline::APPROVAL_GATES_NOTHING);
+    let resources = resources(&stack);
+    let pipeline = pipeline_props(&resources, "Filtered");
+    assert_eq!(
+        pipeline["Triggers"],
+        json!([{"GitConfiguration": {
+                    "Push": [{"Branches": {"Includes": ["release/*"]},
+                              "FilePaths": {"Includes": ["src/**"]}}],
+                    "SourceActionName": "Source"},
+                "ProviderType": "CodeStarSourceConnection"}])
+    );
+    assert_eq!(
+        pipeline["Stages"][0]["Actions"][0]["Configuration"]["DetectChanges"],
+        true
+    );
+    let manual = pipeline_props(&resources, "Manual");
+    assert!(manual.get("Triggers").is_none());
+    assert_eq!(
+        manual["Stages"][0]["Actions"][0]["Configuration"]["DetectChanges"],
+        false
+    );
+    // The Commands action made the first pipeline need a name of its own.
+    assert_eq!(pipeline["Name"], "S-Filtered");
+}
+
+/// An S3 source reads one object of a versioned bucket that sends its events to EventBridge:
+/// a rule on `Object Created` for that key starts the pipeline, polling is off, and the role
+/// may read that key only; a bucket that does neither is an error naming both.
+#[test]
+fn an_s3_source_is_started_by_the_buckets_eventbridge_events() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let drop = Bucket::new(
+        stack,
+        "Drop",
+        BucketProps {
+            event_bridge: true,
+            ..Default::default()
+        },
+    );
+    let bad_app = App::new("b");
+    let bad_stack = bad_app.stack("S", StackProps::default());
+    let quiet = Bucket::new(
+        bad_stack,
+        "Quiet",
+        BucketProps {
+            versioned: false,
+            ..Default::default()
+        },
+    );
+    let (src, other) = (Artifact::new("Src"), Artifact::new("Other"));
+    let pipeline_with = |stack: Stack<'_>, id: &str, bucket: &Bucket<'_>, artifact: &Artifact| {
+        let build = Project::new(stack, "Build", ProjectProps::default());
+        let source = Action::s3_source(bucket, "release/app.zip", artifact);
+        let version = source.version_id();
+        Pipeline::new(
+            stack,
+            id,
+            PipelineProps {
+                stages: vec![
+                    Stage::new("Source", [source]),
+                    Stage::new(
+                        "Build",
+                        [Action::codebuild(
+                            &build,
+                            artifact,
+                            CodeBuildActionProps::default().env("VERSION", &version),
+                        )],
+                    ),
+                ],
+                ..Default::default()
+            },
+        );
+    };
+    pipeline_with(stack, "Good", &drop, &src);
+    pipeline_with(bad_stack, "Bad", &quiet, &other);
+    let annotations = Annotations::from_app(&app);
+    assert!(annotations.errors().is_empty(), "{annotations:#?}");
+    let bad = Annotations::from_app(&bad_app);
+    bad.has_error(
+        "S/Bad",
+        "action Source/Source: bucket S/Quiet does not send its events to EventBridge (BucketProps::event_bridge) and is not versioned",
+    );
+    assert_eq!(bad.errors().len(), 1, "{bad:#?}");
+    let resources = resources(&stack);
+    let drop_id = resources
+        .keys()
+        .find(|id| id.starts_with("Drop"))
+        .unwrap()
+        .clone();
+    let good = pipeline_props(&resources, "Good");
+    assert_eq!(
+        good["Stages"][0]["Actions"][0]["Configuration"],
+        json!({"S3Bucket": {"Ref": drop_id}, "S3ObjectKey": "release/app.zip",
+               "PollForSourceChanges": false})
+    );
+    let rule = props_of(&resources, "GoodSourceTrigger");
+    assert_eq!(
+        rule["EventPattern"],
+        json!({"source": ["aws.s3"], "detail-type": ["Object Created"],
+               "detail": {"bucket": {"name": [{"Ref": drop_id}]},
+                          "object": {"key": ["release/app.zip"]}}})
+    );
+    let role = role_id(&resources, "GoodSourceCodePipelineActionRole");
+    let statements = statements_of(&resources, &role);
+    assert!(
+        statements.as_array().unwrap().contains(&json!({
+            "Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+            "Resource": {"Fn::Sub": format!("${{{drop_id}.Arn}}/release/app.zip")}})),
+        "{statements:#}"
+    );
+}
+
+/// A change set is created, then executed at a later run order: the creating role may manage
+/// the stack's change sets and pass the deployment role; the executing role may execute and
+/// describe them only. Executing a change set nothing creates earlier is an error.
+#[test]
+fn change_sets_are_created_then_executed_each_by_a_role_of_its_own() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let target = app.stack("web-prod", StackProps::default());
+    Bucket::new(target, "Data", BucketProps::default());
+    let (repo, _) = parts(stack);
+    let src = Artifact::new("Src");
+    let [prepare, execute] = Action::change_set(
+        target,
+        src.template_of(&target),
+        "release",
+        CloudFormationDeployProps::default(),
+    );
+    Pipeline::new(
+        stack,
+        "Pipeline",
+        PipelineProps {
+            stages: vec![
+                Stage::new("Source", [Action::codecommit_source(&repo, "main", &src)]),
+                Stage::new(
+                    "Deploy",
+                    [
+                        prepare,
+                        Action::manual_approval(ManualApprovalProps::default()).run_order(2),
+                        execute.run_order(3),
+                    ],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    let bad_app = App::new("b");
+    let bad_stack = bad_app.stack("S", StackProps::default());
+    let (bad_repo, _) = parts(bad_stack);
+    Pipeline::new(
+        bad_stack,
+        "Orphan",
+        PipelineProps {
+            stages: vec![
+                Stage::new(
+                    "Source",
+                    [Action::codecommit_source(&bad_repo, "main", &src)],
+                ),
+                Stage::new(
+                    "Deploy",
+                    [Action::change_set_execute("web-prod", "release")],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    let annotations = Annotations::from_app(&app);
+    assert!(annotations.errors().is_empty(), "{annotations:#?}");
+    let bad = Annotations::from_app(&bad_app);
+    bad.has_error_code("S/Orphan", codes::codepipeline::CHANGE_SET_WITHOUT_CREATE);
+    assert_eq!(bad.errors().len(), 1, "{bad:#?}");
+    let resources = resources(&stack);
+    let actions = &props_of(&resources, "PipelineC660917D")["Stages"][1]["Actions"];
+    let deploy_role = role_id(&resources, "PipelineDeployRole");
+    assert_eq!(
+        actions[0]["Configuration"],
+        json!({"ActionMode": "CHANGE_SET_REPLACE", "StackName": "web-prod",
+               "ChangeSetName": "release", "TemplatePath": "Src::web-prod.template.json",
+               "RoleArn": get_att(&deploy_role)})
+    );
+    assert_eq!(actions[0]["Name"], "web-prod.Prepare");
+    assert_eq!(
+        actions[2]["Configuration"],
+        json!({"ActionMode": "CHANGE_SET_EXECUTE", "StackName": "web-prod",
+               "ChangeSetName": "release"})
+    );
+    assert_eq!(actions[2]["RunOrder"], 3);
+    let stack_arn = json!({"Fn::Sub": "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/web-prod/*"});
+    let prepare_role = role_id(
+        &resources,
+        "PipelineDeploywebprodPrepareCodePipelineActionRole",
+    );
+    let prepare_actions = actions_in(&statements_of(&resources, &prepare_role));
+    for action in [
+        "cloudformation:CreateChangeSet",
+        "cloudformation:DeleteChangeSet",
+        "iam:PassRole",
+    ] {
+        assert!(
+            prepare_actions.contains(&action.to_owned()),
+            "{prepare_actions:?}"
+        );
+    }
+    assert!(!prepare_actions.contains(&"cloudformation:ExecuteChangeSet".to_owned()));
+    let execute_role = role_id(
+        &resources,
+        "PipelineDeploywebprodExecuteCodePipelineActionRole",
+    );
+    assert_eq!(
+        statements_of(&resources, &execute_role),
+        json!([{"Effect": "Allow",
+                "Action": ["cloudformation:DescribeChangeSet", "cloudformation:DescribeStacks",
+                           "cloudformation:ExecuteChangeSet"],
+                "Resource": stack_arn}])
+    );
+}
+
+/// A Commands action runs on CodePipeline's compute: its commands and output variables are
+/// declared on the action, the pipeline gets a name so that its role may write that
+/// pipeline's log group only, and later actions read its variables through `variable`.
+/// Commands CodePipeline refuses, and variables the action does not export, are errors.
+#[test]
+fn commands_run_with_logs_of_their_pipeline_only_and_export_their_variables() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let (repo, build) = parts(stack);
+    let (src, dist) = (Artifact::new("Src"), Artifact::new("Dist"));
+    let commands = Action::commands(
+        ["npm ci", "npm run build", "export VERSION=$(cat VERSION)"],
+        &src,
+        CommandsProps {
+            output: Some(dist.clone()),
+            output_files: vec!["dist/**/*".into()],
+            output_variables: vec!["VERSION".into()],
+            ..Default::default()
+        },
+    )
+    .named("Compile");
+    let version = commands.variable("VERSION");
+    Pipeline::new(
+        stack,
+        "Pipeline",
+        PipelineProps {
+            pipeline_name: Some("shop".into()),
+            stages: vec![
+                Stage::new("Source", [Action::codecommit_source(&repo, "main", &src)]),
+                Stage::new("Compile", [commands]),
+                Stage::new(
+                    "Package",
+                    [Action::codebuild(
+                        &build,
+                        &dist,
+                        CodeBuildActionProps::default().env("VERSION", &version),
+                    )],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    assert_eq!(version, "#{CompileVariables.VERSION}");
+    let annotations = Annotations::from_app(&app);
+    assert!(annotations.errors().is_empty(), "{annotations:#?}");
+    let bad_app = App::new("b");
+    let bad_stack = bad_app.stack("S", StackProps::default());
+    let (bad_repo, _) = parts(bad_stack);
+    let run = Action::commands(Vec::<String>::new(), &src, CommandsProps::default());
+    let wrong = run.variable("COMMIT");
+    assert_eq!(wrong, "#{CommandsVariables.COMMIT}");
+    Pipeline::new(
+        bad_stack,
+        "Bad",
+        PipelineProps {
+            stages: vec![
+                Stage::new(
+                    "Source",
+                    [Action::codecommit_source(&bad_repo, "main", &src)],
+                ),
+                Stage::new("Run", [run]),
+            ],
+            ..Default::default()
+        },
+    );
+    let bad = Annotations::from_app(&bad_app);
+    bad.has_error(
+        "S/Bad",
+        "action Run/Commands publishes no variable COMMIT (it publishes none)",
+    );
+    bad.has_error_code("S/Bad", codes::codepipeline::COMMANDS_INVALID);
+    assert_eq!(bad.errors().len(), 2, "{bad:#?}");
+    let resources = resources(&stack);
+    let pipeline = props_of(&resources, "PipelineC660917D");
+    let action = &pipeline["Stages"][1]["Actions"][0];
+    assert_eq!(
+        action["ActionTypeId"],
+        json!({"Category": "Compute", "Owner": "AWS", "Provider": "Commands", "Version": "1"})
+    );
+    assert_eq!(
+        action["Commands"],
+        json!(["npm ci", "npm run build", "export VERSION=$(cat VERSION)"])
+    );
+    assert_eq!(action["OutputVariables"], json!(["VERSION"]));
+    assert_eq!(action["Namespace"], "CompileVariables");
+    assert_eq!(
+        action["OutputArtifacts"],
+        json!([{"Files": ["dist/**/*"], "Name": "Dist"}])
+    );
+    let role = role_id(&resources, "PipelineCompileCodePipelineActionRole");
+    let statements = statements_of(&resources, &role);
+    let group = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/codepipeline/shop";
+    assert!(
+        statements.as_array().unwrap().contains(&json!({
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": [{"Fn::Sub": group}, {"Fn::Sub": format!("{group}:*")}]})),
+        "{statements:#}"
+    );
+}
+
+/// An EKS deploy action names its cluster and what it applies; its role may describe that
+/// cluster only, and an access entry lets the role into the action's namespace only (or the
+/// whole cluster when asked). For a private cluster it also gets the VPC statements its
+/// compute needs. Settings EKS or CodePipeline would refuse are errors.
+#[test]
+fn an_eks_deploy_action_is_let_into_its_cluster_through_an_access_entry() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let (repo, _) = parts(stack);
+    let src = Artifact::new("Src");
+    let imported = cirrus_aws::eks::Cluster::from_name(stack, "Prod", "prod");
+    Pipeline::new(
+        stack,
+        "Pipeline",
+        PipelineProps {
+            stages: vec![
+                Stage::new("Source", [Action::codecommit_source(&repo, "main", &src)]),
+                Stage::new(
+                    "Deploy",
+                    [
+                        Action::eks_deploy(
+                            &imported,
+                            &src,
+                            EksDeployment::Manifests(vec!["k8s/app.yaml".into()]),
+                            EksDeployProps {
+                                namespace: Some("shop".into()),
+                                subnet_ids: vec!["subnet-1".into()],
+                                security_group_ids: vec!["sg-1".into()],
+                                ..Default::default()
+                            },
+                        ),
+                        Action::eks_deploy(
+                            EksCluster::named("staging"),
+                            &src,
+                            EksDeployment::Helm {
+                                release_name: "shop".into(),
+                                chart_location: "chart".into(),
+                                values_files: vec!["values.yaml".into(), "prod.yaml".into()],
+                            },
+                            EksDeployProps {
+                                access: EksAccess::Cluster,
+                                ..Default::default()
+                            },
+                        )
+                        .named("Helm"),
+                    ],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    let bad_app = App::new("b");
+    let bad_stack = bad_app.stack("S", StackProps::default());
+    let (bad_repo, _) = parts(bad_stack);
+    Pipeline::new(
+        bad_stack,
+        "Bad",
+        PipelineProps {
+            stages: vec![
+                Stage::new(
+                    "Source",
+                    [Action::codecommit_source(&bad_repo, "main", &src)],
+                ),
+                Stage::new(
+                    "Deploy",
+                    [Action::eks_deploy(
+                        EksCluster::named("prod"),
+                        &src,
+                        EksDeployment::Helm {
+                            release_name: "Shop_Release".into(),
+                            chart_location: String::new(),
+                            values_files: vec![],
+                        },
+                        EksDeployProps {
+                            subnet_ids: vec!["subnet-1".into()],
+                            ..Default::default()
+                        },
+                    )],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    let annotations = Annotations::from_app(&app);
+    assert!(annotations.errors().is_empty(), "{annotations:#?}");
+    let bad = Annotations::from_app(&bad_app);
+    assert_eq!(
+        bad.find_code("S/Bad", codes::codepipeline::EKS_DEPLOY_INVALID)
+            .len(),
+        3,
+        "{bad:#?}"
+    );
+    assert_eq!(bad.errors().len(), 3, "{bad:#?}");
+    let resources = resources(&stack);
+    let actions = &props_of(&resources, "PipelineC660917D")["Stages"][1]["Actions"];
+    assert_eq!(
+        actions[0]["ActionTypeId"],
+        json!({"Category": "Deploy", "Owner": "AWS", "Provider": "EKS", "Version": "1"})
+    );
+    assert_eq!(
+        actions[0]["Configuration"],
+        json!({"ClusterName": "prod", "ManifestFiles": "k8s/app.yaml", "Namespace": "shop",
+               "Subnets": "subnet-1", "SecurityGroupIds": "sg-1"})
+    );
+    assert_eq!(
+        actions[1]["Configuration"],
+        json!({"ClusterName": "staging", "HelmReleaseName": "shop", "HelmChartLocation": "chart",
+               "HelmValuesFiles": "values.yaml,prod.yaml"})
+    );
+    let role = role_id(&resources, "PipelineDeployCodePipelineActionRole");
+    let statements = statements_of(&resources, &role);
+    let list = statements.as_array().unwrap();
+    assert!(list.contains(&json!({"Effect": "Allow", "Action": "eks:DescribeCluster",
+        "Resource": {"Fn::Sub": "arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:cluster/prod"}})),
+        "{statements:#}");
+    assert!(actions_in(&statements).contains(&"ec2:CreateNetworkInterfacePermission".to_owned()));
+    let helm_role = role_id(&resources, "PipelineDeployHelmCodePipelineActionRole");
+    assert!(
+        !actions_in(&statements_of(&resources, &helm_role))
+            .contains(&"ec2:CreateNetworkInterface".to_owned()),
+        "a public cluster's compute needs no network interfaces"
+    );
+    let entries: Vec<_> = resources
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::EKS::AccessEntry")
+        .map(|(_, r)| r["Properties"].clone())
+        .collect();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(
+        entries[0],
+        json!({"AccessPolicies": [{"AccessScope": {"Namespaces": ["shop"], "Type": "namespace"},
+                  "PolicyArn": {"Fn::Sub": "arn:${AWS::Partition}:eks::aws:cluster-access-policy/AmazonEKSAdminPolicy"}}],
+               "ClusterName": "prod", "PrincipalArn": get_att(&role), "Type": "STANDARD"})
+    );
+    assert_eq!(
+        entries[1]["AccessPolicies"][0]["AccessScope"],
+        json!({"Type": "cluster"})
+    );
+}
+
+/// Any action type is declared with its owner, category, provider and version, its settings
+/// in order and the statements its role needs; an AWS provider's required settings are
+/// checked, and so are malformed providers and versions.
+#[test]
+fn a_custom_action_declares_any_action_type_with_its_role_statements() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let (repo, _) = parts(stack);
+    let src = Artifact::new("Src");
+    let function = "arn:aws:lambda:us-east-1:111111111111:function:smoke";
+    let source = Action::codecommit_source(&repo, "main", &src);
+    let commit = source.commit_id();
+    Pipeline::new(
+        stack,
+        "Pipeline",
+        PipelineProps {
+            stages: vec![
+                Stage::new("Source", [source]),
+                Stage::new(
+                    "Test",
+                    [Action::custom(
+                        ActionOwner::Aws,
+                        ActionCategory::Invoke,
+                        "Lambda",
+                        "1",
+                        CustomActionProps {
+                            inputs: vec![src.clone()],
+                            statements: vec![
+                                PolicyStatement::allow()
+                                    .actions(["lambda:InvokeFunction"])
+                                    .resources([function]),
+                            ],
+                            ..Default::default()
+                        }
+                        .setting("FunctionName", "smoke")
+                        .setting("UserParameters", commit.as_str()),
+                    )],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    let bad_app = App::new("b");
+    let bad_stack = bad_app.stack("S", StackProps::default());
+    let (bad_repo, _) = parts(bad_stack);
+    Pipeline::new(
+        bad_stack,
+        "Bad",
+        PipelineProps {
+            stages: vec![
+                Stage::new(
+                    "Source",
+                    [Action::codecommit_source(&bad_repo, "main", &src)],
+                ),
+                Stage::new(
+                    "Deploy",
+                    [
+                        Action::custom(
+                            ActionOwner::Aws,
+                            ActionCategory::Deploy,
+                            "CodeDeploy",
+                            "1",
+                            CustomActionProps::default().setting("ApplicationName", "shop"),
+                        ),
+                        Action::custom(
+                            ActionOwner::Custom,
+                            ActionCategory::Deploy,
+                            "My Deployer",
+                            "1",
+                            CustomActionProps::default().setting("Note", "#{Nowhere.Value}"),
+                        )
+                        .named("Mine"),
+                    ],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    let annotations = Annotations::from_app(&app);
+    assert!(annotations.errors().is_empty(), "{annotations:#?}");
+    let bad = Annotations::from_app(&bad_app);
+    bad.has_error(
+        "S/Bad",
+        "action Deploy/CodeDeploy: the Deploy action CodeDeploy requires the setting DeploymentGroupName",
+    );
+    bad.has_error(
+        "S/Bad",
+        "action Deploy/Mine: provider \"My Deployer\" (1 to 35) and version \"1\" (1 to 9) must be letters, digits, '_' and '-'",
+    );
+    // The setting reads a namespace nothing publishes.
+    bad.has_error_code("S/Bad", codes::codepipeline::NAMESPACE_UNKNOWN);
+    assert_eq!(bad.errors().len(), 3, "{bad:#?}");
+    let resources = resources(&stack);
+    let action = &props_of(&resources, "PipelineC660917D")["Stages"][1]["Actions"][0];
+    assert_eq!(
+        action["ActionTypeId"],
+        json!({"Category": "Invoke", "Owner": "AWS", "Provider": "Lambda", "Version": "1"})
+    );
+    assert_eq!(
+        action["Configuration"],
+        json!({"FunctionName": "smoke", "UserParameters": "#{SourceVariables.CommitId}"})
+    );
+    assert_eq!(action["InputArtifacts"], json!([{"Name": "Src"}]));
+    let role = role_id(&resources, "PipelineTestLambdaCodePipelineActionRole");
+    let statements = statements_of(&resources, &role);
+    assert!(
+        statements
+            .as_array()
+            .unwrap()
+            .contains(&json!({"Effect": "Allow",
+            "Action": "lambda:InvokeFunction", "Resource": function})),
+        "{statements:#}"
+    );
+}
+
+/// Settings of the new sources are checked: a repository that is not `owner/name`, a push
+/// trigger without branches, a variable a source does not publish, a namespace given after
+/// a variable was used; and a connection's name and an imported connection's ARN.
+#[test]
+fn source_settings_and_connections_are_checked() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let connection = Connection::new(
+        stack,
+        "Conn",
+        ConnectionProvider::GitLab,
+        ConnectionProps::default().connection_name("a-connection-name-far-longer-than-32"),
+    );
+    Connection::from_arn(stack, "Wrong", "arn:aws:s3:::bucket");
+    let (src, build) = (
+        Artifact::new("Src"),
+        Project::new(stack, "Build", ProjectProps::default()),
+    );
+    let source = Action::connection_source(
+        &connection,
+        "shop",
+        "main",
+        &src,
+        ConnectionSourceProps {
+            trigger: ConnectionTrigger::Push {
+                branches: vec![],
+                file_paths: vec![],
+            },
+            ..Default::default()
+        },
+    );
+    let image = source.image_uri();
+    let source = source.variables_namespace("Late");
+    Pipeline::new(
+        stack,
+        "Pipeline",
+        PipelineProps {
+            stages: vec![
+                Stage::new("Source", [source]),
+                Stage::new(
+                    "Build",
+                    [Action::codebuild(
+                        &build,
+                        &src,
+                        CodeBuildActionProps::default().env("IMAGE", &image),
+                    )],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error_code("S/Conn", codes::codeconnections::CONNECTION_NAME_INVALID);
+    annotations.has_error_code("S/Wrong", codes::codeconnections::CONNECTION_ARN_INVALID);
+    annotations.has_error(
+        "S/Pipeline",
+        "action Source/Source: repository \"shop\" is not <owner>/<name>",
+    );
+    annotations.has_error(
+        "S/Pipeline",
+        "action Source/Source: a push trigger takes 1 to 8 non-empty branch patterns, it has 0",
+    );
+    annotations.has_error_code("S/Pipeline", codes::codepipeline::VARIABLE_NOT_PUBLISHED);
+    annotations.has_error(
+        "S/Pipeline",
+        "action Source/Source: variables namespace \"Late\" was given after its variables were used under \"SourceVariables\"",
+    );
+    assert_eq!(annotations.errors().len(), 6, "{annotations:#?}");
+}
+
+/// A clone reference can be read by CodeBuild only; a change set deployed to another region is
+/// refused like a CloudFormation deploy.
+#[test]
+fn clone_references_are_for_codebuild_and_change_sets_stay_in_the_pipelines_region() {
+    let app = App::new("t");
+    let env = |region: &str| StackProps {
+        env: Env {
+            account: Some("111111111111".into()),
+            region: Some(region.into()),
+        },
+        ..Default::default()
+    };
+    let stack = app.stack("S", env("eu-west-1"));
+    let target = app.stack("Far", env("us-east-1"));
+    Bucket::new(target, "Data", BucketProps::default());
+    let connection = Connection::from_arn(
+        stack,
+        "Conn",
+        "arn:aws:codeconnections:eu-west-1:111111111111:connection/abc",
+    );
+    let site = Bucket::new(stack, "Site", BucketProps::default());
+    let src = Artifact::new("Src");
+    Pipeline::new(
+        stack,
+        "Pipeline",
+        PipelineProps {
+            stages: vec![
+                Stage::new(
+                    "Source",
+                    [Action::connection_source(
+                        &connection,
+                        "acme/site",
+                        "main",
+                        &src,
+                        ConnectionSourceProps {
+                            format: SourceFormat::CloneRef,
+                            ..Default::default()
+                        },
+                    )],
+                ),
+                Stage::new(
+                    "Deploy",
+                    [
+                        Action::s3_deploy(&site, &src, S3DeployProps::default()),
+                        Action::change_set_replace(
+                            target,
+                            src.template_of(&target),
+                            "release",
+                            CloudFormationDeployProps::default(),
+                        ),
+                    ],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error(
+        "S/Pipeline",
+        "action Deploy/Deploy reads artifact \"Src\", a clone reference that only CodeBuild actions can read",
+    );
+    annotations.has_error_code(
+        "S/Pipeline",
+        codes::codepipeline::DEPLOY_ACROSS_ENVIRONMENTS,
+    );
+    // The change set reads the template from the clone reference too.
+    assert_eq!(
+        annotations
+            .find_code("S/Pipeline", codes::codepipeline::CLONE_REF_NOT_CODEBUILD)
+            .len(),
+        2
+    );
+    assert_eq!(annotations.errors().len(), 3, "{annotations:#?}");
+}
+
+/// An EKS deploy action takes a cluster of the app in another stack: the pipeline's stack
+/// imports the cluster's name and holds the access entry, so the cluster's stack never depends
+/// on the pipeline's.
+#[test]
+fn an_eks_deploy_action_reaches_a_cluster_of_the_app_in_another_stack() {
+    let app = App::new("t");
+    let platform = app.stack("Platform", StackProps::default());
+    let subnet = |i: i64| {
+        (
+            format!("subnet-0b{i}00000000000000").into(),
+            format!("eu-west-1{}", ["a", "b"][i as usize]).into(),
+            format!("rtb-0b{i}00000000000000").into(),
+        )
+    };
+    let vpc = Vpc::from_attributes(
+        platform,
+        "Vpc",
+        VpcAttributes {
+            vpc_id: "vpc-0a1b2c3d4e5f60718".into(),
+            cidr_block: "10.0.0.0/16".into(),
+            public_subnets: vec![],
+            private_subnets: vec![subnet(0), subnet(1)],
+            isolated_subnets: vec![],
+        },
+    );
+    let cluster = cirrus_aws::eks::Cluster::new(
+        platform,
+        "Cluster",
+        &vpc,
+        cirrus_aws::eks::ClusterProps::default(),
+    );
+    let delivery = app.stack("Delivery", StackProps::default());
+    let (repo, _) = parts(delivery);
+    let src = Artifact::new("Src");
+    Pipeline::new(
+        delivery,
+        "Pipeline",
+        PipelineProps {
+            stages: vec![
+                Stage::new("Source", [Action::codecommit_source(&repo, "main", &src)]),
+                Stage::new(
+                    "Deploy",
+                    [Action::eks_deploy(
+                        &cluster,
+                        &src,
+                        EksDeployment::Manifests(vec!["app.yaml".into()]),
+                        EksDeployProps::default(),
+                    )],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    let synth = app
+        .synth()
+        .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
+    let delivery = synth.stacks.iter().find(|s| s.id == "Delivery").unwrap();
+    let platform = synth.stacks.iter().find(|s| s.id == "Platform").unwrap();
+    let text = delivery.template.to_string();
+    assert!(text.contains("Fn::ImportValue"), "{text}");
+    let entries = delivery.template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == "AWS::EKS::AccessEntry")
+        .count();
+    assert_eq!(entries, 1);
+    assert!(
+        !platform.template.to_string().contains("Fn::ImportValue"),
+        "the cluster's stack imports nothing from the pipeline's"
+    );
 }

@@ -28,6 +28,9 @@ pub mod codebuild;
 #[cfg(feature = "codecommit")]
 #[rustfmt::skip]
 pub mod codecommit;
+#[cfg(feature = "codeconnections")]
+#[rustfmt::skip]
+pub mod codeconnections;
 #[cfg(feature = "codepipeline")]
 #[rustfmt::skip]
 pub mod codepipeline;

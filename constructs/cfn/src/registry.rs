@@ -767,6 +767,29 @@ static TYPES: &[ResourceInfo] = &[
         tag_property: Some("Tags"),
     },
     ResourceInfo {
+        type_name: "AWS::CodeConnections::Connection",
+        properties: &[
+            prop("ConnectionName", true, Always),
+            prop("HostArn", false, Always),
+            prop("ProviderType", false, Always),
+            prop("Tags", false, Never),
+        ],
+        attributes: &["ConnectionArn", "ConnectionStatus", "OwnerAccountId"],
+        tag_property: Some("Tags"),
+    },
+    ResourceInfo {
+        type_name: "AWS::CodeConnections::Host",
+        properties: &[
+            prop("Name", true, Always),
+            prop("ProviderEndpoint", true, Never),
+            prop("ProviderType", true, Always),
+            prop("Tags", false, Never),
+            prop("VpcConfiguration", false, Never),
+        ],
+        attributes: &["HostArn", "HostId", "Status"],
+        tag_property: Some("Tags"),
+    },
+    ResourceInfo {
         type_name: "AWS::CodePipeline::CustomActionType",
         properties: &[
             prop("Category", true, Always),

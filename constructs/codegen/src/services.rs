@@ -39,6 +39,7 @@ pub const SERVICES: &[Service] = &[
     service("CloudWatch", "Amazon CloudWatch"),
     service("CodeBuild", "AWS CodeBuild"),
     service("CodeCommit", "AWS CodeCommit"),
+    service("CodeConnections", "AWS CodeConnections"),
     service("CodePipeline", "AWS CodePipeline"),
     service("EC2", "Amazon EC2"),
     service("ECR", "Amazon Elastic Container Registry"),
@@ -72,6 +73,6 @@ mod tests {
             modules.windows(2).all(|w| w[0] < w[1]),
             "SERVICES must be sorted by module name without duplicates: {modules:?}"
         );
-        assert_eq!(SERVICES.len(), 27);
+        assert_eq!(SERVICES.len(), 28);
     }
 }

@@ -1,13 +1,17 @@
 //! `Action`: one step of a stage, typed by what it does.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use cirrus_core::{Construct, Expr, ObjectBuilder, Stack, Value, fns};
 
 use crate::codebuild::{IProject, ProjectRef};
 use crate::codecommit::{IRepository, RepositoryRef};
+use crate::codeconnections::IConnection;
 use crate::codepipeline::{Artifact, ArtifactPath};
-use crate::iam::Role;
+use crate::iam::{PolicyStatement, Role};
 use crate::kms::Key;
-use crate::s3::IBucket;
+use crate::s3::{Bucket, IBucket};
 
 /// What CloudFormation may do beyond plain resources; a template that creates IAM resources
 /// or uses macros is refused without the matching capability.
@@ -170,6 +174,217 @@ pub struct ManualApprovalProps {
     pub timeout_minutes: Option<u32>,
 }
 
+/// What a connection source hands to the next actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SourceFormat {
+    /// A zip of the commit's files (`CODE_ZIP`), which any action reads.
+    #[default]
+    Zip,
+    /// A reference the next CodeBuild action clones with full Git history
+    /// (`CODEBUILD_CLONE_REF`); only CodeBuild actions read it, and their project's role is
+    /// granted the connection.
+    CloneRef,
+}
+
+/// What starts the pipeline for a connection source.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ConnectionTrigger {
+    /// Every push to the action's branch (`DetectChanges`).
+    #[default]
+    Branch,
+    /// Pushes to the branches matching `branches` (glob patterns, such as `release/*`),
+    /// optionally only when a file matching `file_paths` changed: a trigger of the V2 pipeline
+    /// with a Git push filter. The action's own branch is then only what a manual start takes.
+    Push {
+        /// Branch patterns to include (1 to 8).
+        branches: Vec<String>,
+        /// File path patterns of which one must change. Empty: any change.
+        file_paths: Vec<String>,
+    },
+    /// Nothing: runs start by hand (warned, see `CODEPIPELINE-035`).
+    Manual,
+}
+
+/// Options of a connection source.
+#[derive(Debug, Clone, Default, cirrus_derive::Setters)]
+pub struct ConnectionSourceProps {
+    /// What the action hands on. Default: a zip of the commit.
+    pub format: SourceFormat,
+    /// What starts the pipeline. Default: every push to the action's branch.
+    pub trigger: ConnectionTrigger,
+}
+
+/// Options of a Commands action.
+#[derive(Debug, Clone, Default, cirrus_derive::Setters)]
+pub struct CommandsProps {
+    /// More inputs, after the primary one. Default: none.
+    pub extra_inputs: Vec<Artifact>,
+    /// The artifact the commands produce. Default: none.
+    pub output: Option<Artifact>,
+    /// The files of the working directory that make up the output (`dist/**/*`). Default: the
+    /// whole directory (CodePipeline's).
+    pub output_files: Vec<String>,
+    /// The environment variables the commands set that later actions read as pipeline
+    /// variables ([`Action::variable`]). Default: none.
+    pub output_variables: Vec<String>,
+}
+
+/// The owner of an action type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionOwner {
+    /// An action of AWS (`AWS`).
+    Aws,
+    /// A partner's action (`ThirdParty`).
+    ThirdParty,
+    /// A custom action type of this account (`Custom`), run by a job worker.
+    Custom,
+}
+
+impl ActionOwner {
+    fn as_str(self) -> &'static str {
+        match self {
+            ActionOwner::Aws => "AWS",
+            ActionOwner::ThirdParty => "ThirdParty",
+            ActionOwner::Custom => "Custom",
+        }
+    }
+}
+
+/// The category of an action type: where it may stand and what it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionCategory {
+    /// Takes a source into the pipeline (first stage only).
+    Source,
+    /// Builds.
+    Build,
+    /// Tests.
+    Test,
+    /// Deploys.
+    Deploy,
+    /// Waits for approval.
+    Approval,
+    /// Invokes a function or state machine.
+    Invoke,
+    /// Runs commands on CodePipeline's compute.
+    Compute,
+}
+
+impl ActionCategory {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            ActionCategory::Source => "Source",
+            ActionCategory::Build => "Build",
+            ActionCategory::Test => "Test",
+            ActionCategory::Deploy => "Deploy",
+            ActionCategory::Approval => "Approval",
+            ActionCategory::Invoke => "Invoke",
+            ActionCategory::Compute => "Compute",
+        }
+    }
+}
+
+/// An action type CodePipeline offers that has no typed constructor here: its settings, its
+/// artifacts and the statements its role needs are given as they are.
+#[derive(Debug, Clone, Default, cirrus_derive::Setters)]
+pub struct CustomActionProps {
+    /// The action's `Configuration`, in order. For an AWS provider this library knows, the
+    /// settings its reference marks as required are checked (`CODEPIPELINE-033`). Default:
+    /// none.
+    pub configuration: Vec<(String, Value)>,
+    /// The artifacts it reads, primary first. Default: none.
+    pub inputs: Vec<Artifact>,
+    /// The artifacts it produces. Default: none.
+    pub outputs: Vec<Artifact>,
+    /// What the action's role may do besides the artifacts (granted read for inputs, write for
+    /// outputs): scope each statement to the resources the action uses. Default: nothing.
+    pub statements: Vec<PolicyStatement>,
+}
+
+impl CustomActionProps {
+    /// Adds the setting `name` to [`CustomActionProps::configuration`].
+    pub fn setting(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.configuration.push((name.to_owned(), value.into()));
+        self
+    }
+}
+
+/// The cluster an EKS deploy action deploys to: a cluster of the app (`(&cluster).into()`)
+/// or one known by name ([`EksCluster::named`]).
+#[derive(Debug, Clone)]
+pub struct EksCluster {
+    pub(crate) name: Expr<String>,
+}
+
+impl EksCluster {
+    /// The cluster named `name`, in the pipeline's account and region.
+    pub fn named(name: impl Into<Expr<String>>) -> EksCluster {
+        EksCluster { name: name.into() }
+    }
+
+    /// Made by the `eks` module from a cluster of the app.
+    #[cfg(feature = "eks")]
+    pub(crate) fn of(name: Expr<String>) -> EksCluster {
+        EksCluster { name }
+    }
+}
+
+/// What an EKS deploy action applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EksDeployment {
+    /// These manifest files of the input artifact, with `kubectl` (`ManifestFiles`).
+    Manifests(Vec<String>),
+    /// A Helm chart of the input artifact (`HelmReleaseName`, `HelmChartLocation`,
+    /// `HelmValuesFiles`).
+    Helm {
+        /// The release's name.
+        release_name: String,
+        /// The chart's directory in the input artifact.
+        chart_location: String,
+        /// Values files in the artifact, applied in order. Empty: the chart's values.
+        values_files: Vec<String>,
+    },
+}
+
+/// How much of the cluster an EKS deploy action may change, through the access entry the
+/// pipeline gives its role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EksAccess {
+    /// `AmazonEKSAdminPolicy` in the action's namespace only: workloads, services, config
+    /// and RBAC of that namespace.
+    #[default]
+    Namespace,
+    /// `AmazonEKSClusterAdminPolicy`: everything, for manifests that hold namespaces, custom
+    /// resource definitions or cluster-wide RBAC.
+    Cluster,
+}
+
+/// Options of an EKS deploy action.
+#[derive(Debug, Clone, Default, cirrus_derive::Setters)]
+pub struct EksDeployProps {
+    /// The Kubernetes namespace (`Namespace`). Default: `default`.
+    pub namespace: Option<String>,
+    /// For a cluster whose endpoint is private: the subnets CodePipeline's compute runs in
+    /// (`Subnets`), which must reach the endpoint. Default: none (public endpoint).
+    pub subnet_ids: Vec<Expr<String>>,
+    /// With `subnet_ids`: the security groups of that compute (`SecurityGroupIds`), which the
+    /// cluster's security group must admit on 443. Default: none.
+    pub security_group_ids: Vec<Expr<String>>,
+    /// What the action's access entry allows. Default: admin of the namespace.
+    pub access: EksAccess,
+}
+
+/// The variables an action publishes, shared by the clones of the action so that the
+/// namespace given to the first variable asked is the one the pipeline declares.
+#[derive(Debug, Default)]
+pub(crate) struct Variables {
+    /// The namespace: given, or made when a variable is first asked.
+    pub(crate) namespace: Option<String>,
+    /// A namespace given after a variable had been asked under another one.
+    pub(crate) late_namespace: Option<String>,
+    /// The variables asked, in order.
+    pub(crate) asked: Vec<String>,
+}
+
 /// A bucket as the S3 deploy action keeps it.
 #[derive(Debug, Clone)]
 pub(crate) struct BucketRef<'a> {
@@ -221,6 +436,46 @@ pub(crate) enum ActionKind<'a> {
         props: CloudFormationDeployProps<'a>,
     },
     Approval(ManualApprovalProps),
+    Connection {
+        connection: Expr<String>,
+        repository: String,
+        branch: String,
+        output: Artifact,
+        props: ConnectionSourceProps,
+    },
+    S3Source {
+        bucket: Bucket<'a>,
+        key: String,
+        output: Artifact,
+    },
+    ChangeSetReplace {
+        stack: DeployedStack<'a>,
+        template: ArtifactPath,
+        change_set: String,
+        props: CloudFormationDeployProps<'a>,
+    },
+    ChangeSetExecute {
+        stack: DeployedStack<'a>,
+        change_set: String,
+    },
+    Commands {
+        commands: Vec<String>,
+        input: Artifact,
+        props: CommandsProps,
+    },
+    Eks {
+        cluster: EksCluster,
+        input: Artifact,
+        deployment: EksDeployment,
+        props: EksDeployProps,
+    },
+    Custom {
+        owner: ActionOwner,
+        category: ActionCategory,
+        provider: String,
+        version: String,
+        props: CustomActionProps,
+    },
 }
 
 /// One action of a stage.
@@ -228,7 +483,7 @@ pub(crate) enum ActionKind<'a> {
 pub struct Action<'a> {
     pub(crate) name: Option<String>,
     pub(crate) run_order: u32,
-    pub(crate) namespace: Option<String>,
+    pub(crate) variables: Rc<RefCell<Variables>>,
     pub(crate) kind: ActionKind<'a>,
 }
 
@@ -237,7 +492,7 @@ impl<'a> Action<'a> {
         Action {
             name: None,
             run_order: 1,
-            namespace: None,
+            variables: Rc::default(),
             kind,
         }
     }
@@ -326,9 +581,142 @@ impl<'a> Action<'a> {
         Action::of(ActionKind::Approval(props))
     }
 
+    /// Takes `branch` of `repository` (`owner/name`) through `connection` into `output`; the
+    /// action's role may use that connection only. By default every push to the branch starts
+    /// the pipeline ([`ConnectionSourceProps::trigger`]).
+    pub fn connection_source(
+        connection: &impl IConnection<'a>,
+        repository: &str,
+        branch: &str,
+        output: &Artifact,
+        props: ConnectionSourceProps,
+    ) -> Action<'a> {
+        Action::of(ActionKind::Connection {
+            connection: connection.arn(),
+            repository: repository.to_owned(),
+            branch: branch.to_owned(),
+            output: output.clone(),
+            props,
+        })
+    }
+
+    /// Takes the object `key` of `bucket` into `output` whenever a new version of it is
+    /// written: an EventBridge rule on the bucket's `Object Created` events starts the
+    /// pipeline (no CloudTrail trail, no polling). The bucket must send its events to
+    /// EventBridge (`BucketProps::event_bridge`) and be versioned, which is checked.
+    pub fn s3_source(bucket: &Bucket<'a>, key: &str, output: &Artifact) -> Action<'a> {
+        Action::of(ActionKind::S3Source {
+            bucket: *bucket,
+            key: key.to_owned(),
+            output: output.clone(),
+        })
+    }
+
+    /// Creates (or replaces) the change set `change_set` of `stack` from `template`
+    /// (`CHANGE_SET_REPLACE`), for [`Action::change_set_execute`] to apply in a later run
+    /// order or stage; the action's role may manage that stack's change sets and pass the
+    /// deployment role to CloudFormation, nothing else.
+    pub fn change_set_replace(
+        stack: impl Into<DeployedStack<'a>>,
+        template: ArtifactPath,
+        change_set: &str,
+        props: CloudFormationDeployProps<'a>,
+    ) -> Action<'a> {
+        Action::of(ActionKind::ChangeSetReplace {
+            stack: stack.into(),
+            template,
+            change_set: change_set.to_owned(),
+            props,
+        })
+    }
+
+    /// Executes the change set `change_set` of `stack` (`CHANGE_SET_EXECUTE`), which an
+    /// earlier action of the pipeline creates; the action's role may execute and describe
+    /// that stack's change sets only.
+    pub fn change_set_execute(stack: impl Into<DeployedStack<'a>>, change_set: &str) -> Action<'a> {
+        Action::of(ActionKind::ChangeSetExecute {
+            stack: stack.into(),
+            change_set: change_set.to_owned(),
+        })
+    }
+
+    /// The pair of [`Action::change_set_replace`] (run order 1) and
+    /// [`Action::change_set_execute`] (run order 2) for one stage: the change set is created,
+    /// then applied; put a manual approval at run order 2 and the execute at 3 (with
+    /// [`Action::run_order`]) to review it in between.
+    pub fn change_set(
+        stack: impl Into<DeployedStack<'a>>,
+        template: ArtifactPath,
+        change_set: &str,
+        props: CloudFormationDeployProps<'a>,
+    ) -> [Action<'a>; 2] {
+        let stack = stack.into();
+        [
+            Action::change_set_replace(stack.clone(), template, change_set, props),
+            Action::change_set_execute(stack, change_set).run_order(2),
+        ]
+    }
+
+    /// Runs shell `commands` (1 to 50, one line each) on CodePipeline's managed CodeBuild
+    /// compute, in the files of `input` (V2 pipelines); no project to create. Its role may
+    /// read the artifacts, write its output and write the pipeline's logs
+    /// (`/aws/codepipeline/<pipeline name>`).
+    pub fn commands<S: AsRef<str>>(
+        commands: impl IntoIterator<Item = S>,
+        input: &Artifact,
+        props: CommandsProps,
+    ) -> Action<'a> {
+        Action::of(ActionKind::Commands {
+            commands: commands
+                .into_iter()
+                .map(|c| c.as_ref().to_owned())
+                .collect(),
+            input: input.clone(),
+            props,
+        })
+    }
+
+    /// Deploys `input` to the EKS cluster `cluster` with kubectl or Helm (provider `EKS`, V2
+    /// pipelines). Its role may describe that cluster only, write the pipeline's logs and,
+    /// for a private cluster, create the network interfaces of its compute; the pipeline gives
+    /// it an EKS access entry on the cluster ([`EksDeployProps::access`]).
+    pub fn eks_deploy(
+        cluster: impl Into<EksCluster>,
+        input: &Artifact,
+        deployment: EksDeployment,
+        props: EksDeployProps,
+    ) -> Action<'a> {
+        Action::of(ActionKind::Eks {
+            cluster: cluster.into(),
+            input: input.clone(),
+            deployment,
+            props,
+        })
+    }
+
+    /// Any action type CodePipeline has (`owner`, `category`, `provider`, `version`), with
+    /// its settings, artifacts and role statements given in `props`.
+    pub fn custom(
+        owner: ActionOwner,
+        category: ActionCategory,
+        provider: &str,
+        version: &str,
+        props: CustomActionProps,
+    ) -> Action<'a> {
+        Action::of(ActionKind::Custom {
+            owner,
+            category,
+            provider: provider.to_owned(),
+            version: version.to_owned(),
+            props,
+        })
+    }
+
     /// Names the action (letters, digits and `.@_-`). Default: after what it does: `Source`
-    /// (CodeCommit), `Image` (ECR), the project's construct id (CodeBuild), `Deploy` (S3),
-    /// the deployed stack's name (CloudFormation), `Approve`.
+    /// (CodeCommit, connection, S3 source), `Image` (ECR), the project's construct id
+    /// (CodeBuild), `Deploy` (S3, EKS), the deployed stack's name (CloudFormation),
+    /// `<stack>.Prepare` and `<stack>.Execute` (change sets), `Commands`, the provider
+    /// (custom), `Approve`.
     #[must_use]
     pub fn named(mut self, name: &str) -> Self {
         self.name = Some(name.to_owned());
@@ -344,11 +732,117 @@ impl<'a> Action<'a> {
     }
 
     /// Publishes the action's output variables under `namespace`, for later actions to use as
-    /// `#{<namespace>.<variable>}`. Default: none.
+    /// `#{<namespace>.<variable>}`. Default: none, or `<action name>Variables` once a variable
+    /// of the action is asked ([`Action::variable`]).
     #[must_use]
-    pub fn variables_namespace(mut self, namespace: &str) -> Self {
-        self.namespace = Some(namespace.to_owned());
+    pub fn variables_namespace(self, namespace: &str) -> Self {
+        {
+            let mut variables = self.variables.borrow_mut();
+            match &variables.namespace {
+                Some(current) if !variables.asked.is_empty() && current != namespace => {
+                    variables.late_namespace = Some(namespace.to_owned());
+                }
+                _ => variables.namespace = Some(namespace.to_owned()),
+            }
+        }
         self
+    }
+
+    /// The output variable `name` of this action, as later actions write it
+    /// (`#{<namespace>.<name>}`): the action then publishes its variables, under the namespace
+    /// given with [`Action::variables_namespace`] or `<action name>Variables`. The pipeline
+    /// checks that the action publishes `name` (`CODEPIPELINE-029`) and that it runs before
+    /// where the text is used.
+    pub fn variable(&self, name: &str) -> String {
+        let default_namespace = format!(
+            "{}Variables",
+            self.resolved_name()
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || "@_-".contains(*c))
+                .collect::<String>()
+        );
+        let mut variables = self.variables.borrow_mut();
+        let namespace = variables.namespace.get_or_insert(default_namespace).clone();
+        if !variables.asked.iter().any(|v| v == name) {
+            variables.asked.push(name.to_owned());
+        }
+        format!("#{{{namespace}.{name}}}")
+    }
+
+    /// The commit a source action took (`CommitId`: CodeCommit and connection sources).
+    pub fn commit_id(&self) -> String {
+        self.variable("CommitId")
+    }
+
+    /// The message of that commit (`CommitMessage`: CodeCommit and connection sources).
+    pub fn commit_message(&self) -> String {
+        self.variable("CommitMessage")
+    }
+
+    /// The branch a source action took (`BranchName`: CodeCommit and connection sources).
+    pub fn branch_name(&self) -> String {
+        self.variable("BranchName")
+    }
+
+    /// The object version an S3 source took (`VersionId`).
+    pub fn version_id(&self) -> String {
+        self.variable("VersionId")
+    }
+
+    /// The URI of the image an ECR source took (`ImageURI`).
+    pub fn image_uri(&self) -> String {
+        self.variable("ImageURI")
+    }
+
+    /// The digest of the image an ECR source took (`ImageDigest`).
+    pub fn image_digest(&self) -> String {
+        self.variable("ImageDigest")
+    }
+
+    /// The namespace the action publishes its variables under, if any.
+    pub(crate) fn namespace(&self) -> Option<String> {
+        self.variables.borrow().namespace.clone()
+    }
+
+    /// The variables this action publishes, as CodePipeline documents them per provider;
+    /// `None` when any name may be published (CodeBuild's exported variables, a stack's
+    /// outputs, a custom action's).
+    pub(crate) fn published_variables(&self) -> Option<Vec<String>> {
+        let fixed = |names: &[&str]| Some(names.iter().map(|n| (*n).to_owned()).collect());
+        match &self.kind {
+            ActionKind::CodeCommit { .. } => fixed(&[
+                "AuthorDate",
+                "BranchName",
+                "CommitId",
+                "CommitMessage",
+                "CommitterDate",
+                "RepositoryName",
+            ]),
+            ActionKind::Connection { .. } => fixed(&[
+                "AuthorDate",
+                "BranchName",
+                "CommitId",
+                "CommitMessage",
+                "ConnectionArn",
+                "FullRepositoryName",
+            ]),
+            ActionKind::S3Source { .. } => fixed(&["ETag", "VersionId"]),
+            ActionKind::Ecr { .. } => fixed(&[
+                "ImageDigest",
+                "ImageTag",
+                "ImageURI",
+                "RegistryId",
+                "RepositoryName",
+            ]),
+            ActionKind::Commands { props, .. } => Some(props.output_variables.clone()),
+            ActionKind::Approval(_) => fixed(&[]),
+            ActionKind::S3Deploy { .. } | ActionKind::Eks { .. } => fixed(&[]),
+            ActionKind::CodeBuild { .. }
+            | ActionKind::CloudFormation { .. }
+            | ActionKind::ChangeSetReplace { .. }
+            | ActionKind::ChangeSetExecute { .. }
+            | ActionKind::Custom { .. } => None,
+        }
     }
 
     /// The action's name: given, or after what it does.
@@ -357,61 +851,101 @@ impl<'a> Action<'a> {
             return name.clone();
         }
         match &self.kind {
-            ActionKind::CodeCommit { .. } => "Source".into(),
+            ActionKind::CodeCommit { .. }
+            | ActionKind::Connection { .. }
+            | ActionKind::S3Source { .. } => "Source".into(),
             ActionKind::Ecr { .. } => "Image".into(),
             ActionKind::CodeBuild { project, .. } => project.node().id(),
-            ActionKind::S3Deploy { .. } => "Deploy".into(),
+            ActionKind::S3Deploy { .. } | ActionKind::Eks { .. } => "Deploy".into(),
             ActionKind::CloudFormation { stack, .. } => stack_name(stack),
+            ActionKind::ChangeSetReplace { stack, .. } => format!("{}.Prepare", stack_name(stack)),
+            ActionKind::ChangeSetExecute { stack, .. } => format!("{}.Execute", stack_name(stack)),
+            ActionKind::Commands { .. } => "Commands".into(),
+            ActionKind::Custom { provider, .. } => provider.clone(),
             ActionKind::Approval(_) => "Approve".into(),
         }
     }
 
     pub(crate) fn is_source(&self) -> bool {
-        matches!(
-            self.kind,
-            ActionKind::CodeCommit { .. } | ActionKind::Ecr { .. }
-        )
+        self.type_id().1 == "Source"
     }
 
     /// The artifacts the action reads, primary first.
     pub(crate) fn inputs(&self) -> Vec<&Artifact> {
         match &self.kind {
-            ActionKind::CodeCommit { .. } | ActionKind::Ecr { .. } | ActionKind::Approval(_) => {
-                Vec::new()
-            }
+            ActionKind::CodeCommit { .. }
+            | ActionKind::Ecr { .. }
+            | ActionKind::Connection { .. }
+            | ActionKind::S3Source { .. }
+            | ActionKind::ChangeSetExecute { .. }
+            | ActionKind::Approval(_) => Vec::new(),
             ActionKind::CodeBuild { input, props, .. } => {
                 std::iter::once(input).chain(&props.extra_inputs).collect()
             }
-            ActionKind::S3Deploy { input, .. } => vec![input],
-            ActionKind::CloudFormation { template, .. } => vec![&template.artifact],
+            ActionKind::Commands { input, props, .. } => {
+                std::iter::once(input).chain(&props.extra_inputs).collect()
+            }
+            ActionKind::S3Deploy { input, .. } | ActionKind::Eks { input, .. } => vec![input],
+            ActionKind::CloudFormation { template, .. }
+            | ActionKind::ChangeSetReplace { template, .. } => vec![&template.artifact],
+            ActionKind::Custom { props, .. } => props.inputs.iter().collect(),
         }
     }
 
     /// The artifacts the action produces.
     pub(crate) fn outputs(&self) -> Vec<&Artifact> {
         match &self.kind {
-            ActionKind::CodeCommit { output, .. } | ActionKind::Ecr { output, .. } => {
-                vec![output]
-            }
+            ActionKind::CodeCommit { output, .. }
+            | ActionKind::Ecr { output, .. }
+            | ActionKind::Connection { output, .. }
+            | ActionKind::S3Source { output, .. } => vec![output],
             ActionKind::CodeBuild { props, .. } => props.outputs.iter().collect(),
+            ActionKind::Commands { props, .. } => props.output.iter().collect(),
+            ActionKind::Custom { props, .. } => props.outputs.iter().collect(),
             ActionKind::S3Deploy { .. }
             | ActionKind::CloudFormation { .. }
+            | ActionKind::ChangeSetReplace { .. }
+            | ActionKind::ChangeSetExecute { .. }
+            | ActionKind::Eks { .. }
             | ActionKind::Approval(_) => Vec::new(),
         }
     }
 
-    /// `(category, provider)`.
-    pub(crate) fn type_id(&self) -> (&'static str, &'static str) {
+    /// `(owner, category, provider, version)`.
+    pub(crate) fn type_id(&self) -> (&'static str, &'static str, &str, &str) {
+        let aws = |category, provider| ("AWS", category, provider, "1");
         match &self.kind {
-            ActionKind::CodeCommit { .. } => ("Source", "CodeCommit"),
-            ActionKind::Ecr { .. } => ("Source", "ECR"),
+            ActionKind::CodeCommit { .. } => aws("Source", "CodeCommit"),
+            ActionKind::Ecr { .. } => aws("Source", "ECR"),
+            ActionKind::Connection { .. } => aws("Source", "CodeStarSourceConnection"),
+            ActionKind::S3Source { .. } => aws("Source", "S3"),
             ActionKind::CodeBuild { props, .. } => {
-                (if props.test { "Test" } else { "Build" }, "CodeBuild")
+                aws(if props.test { "Test" } else { "Build" }, "CodeBuild")
             }
-            ActionKind::S3Deploy { .. } => ("Deploy", "S3"),
-            ActionKind::CloudFormation { .. } => ("Deploy", "CloudFormation"),
-            ActionKind::Approval(_) => ("Approval", "Manual"),
+            ActionKind::S3Deploy { .. } => aws("Deploy", "S3"),
+            ActionKind::CloudFormation { .. }
+            | ActionKind::ChangeSetReplace { .. }
+            | ActionKind::ChangeSetExecute { .. } => aws("Deploy", "CloudFormation"),
+            ActionKind::Commands { .. } => aws("Compute", "Commands"),
+            ActionKind::Eks { .. } => aws("Deploy", "EKS"),
+            ActionKind::Approval(_) => aws("Approval", "Manual"),
+            ActionKind::Custom {
+                owner,
+                category,
+                provider,
+                version,
+                ..
+            } => (owner.as_str(), category.as_str(), provider, version),
         }
+    }
+
+    /// Whether CodePipeline runs the action on its managed CodeBuild compute, which logs to
+    /// `/aws/codepipeline/<pipeline name>`.
+    pub(crate) fn uses_managed_compute(&self) -> bool {
+        matches!(
+            self.kind,
+            ActionKind::Commands { .. } | ActionKind::Eks { .. }
+        )
     }
 
     /// The action's `Configuration`. `deploy_role` is the role of a CloudFormation action.
@@ -425,6 +959,33 @@ impl<'a> Action<'a> {
                     .field("BranchName", branch.as_str())
                     .field("PollForSourceChanges", &false)
                     .field("OutputArtifactFormat", "CODE_ZIP");
+            }
+            ActionKind::Connection {
+                connection,
+                repository,
+                branch,
+                props,
+                ..
+            } => {
+                c.field("ConnectionArn", connection)
+                    .field("FullRepositoryId", repository.as_str())
+                    .field("BranchName", branch.as_str())
+                    .field(
+                        "OutputArtifactFormat",
+                        match props.format {
+                            SourceFormat::Zip => "CODE_ZIP",
+                            SourceFormat::CloneRef => "CODEBUILD_CLONE_REF",
+                        },
+                    )
+                    .field(
+                        "DetectChanges",
+                        &!matches!(props.trigger, ConnectionTrigger::Manual),
+                    );
+            }
+            ActionKind::S3Source { bucket, key, .. } => {
+                c.field("S3Bucket", &bucket.name())
+                    .field("S3ObjectKey", key.as_str())
+                    .field("PollForSourceChanges", &false);
             }
             ActionKind::Ecr {
                 repository_name,
@@ -491,26 +1052,62 @@ impl<'a> Action<'a> {
                 )
                 .field("StackName", stack_name(stack).as_str())
                 .field("TemplatePath", template.location().as_str());
-                let mut capabilities = props.capabilities.clone();
-                capabilities.sort();
-                capabilities.dedup();
-                if !capabilities.is_empty() {
-                    let list: Vec<&str> = capabilities.iter().map(|c| c.as_str()).collect();
-                    c.field("Capabilities", list.join(",").as_str());
+                deploy_settings(&mut c, props, deploy_role);
+            }
+            ActionKind::ChangeSetReplace {
+                stack,
+                template,
+                change_set,
+                props,
+            } => {
+                c.field("ActionMode", "CHANGE_SET_REPLACE")
+                    .field("StackName", stack_name(stack).as_str())
+                    .field("ChangeSetName", change_set.as_str())
+                    .field("TemplatePath", template.location().as_str());
+                deploy_settings(&mut c, props, deploy_role);
+            }
+            ActionKind::ChangeSetExecute { stack, change_set } => {
+                c.field("ActionMode", "CHANGE_SET_EXECUTE")
+                    .field("StackName", stack_name(stack).as_str())
+                    .field("ChangeSetName", change_set.as_str());
+            }
+            ActionKind::Commands { .. } => {}
+            ActionKind::Eks {
+                cluster,
+                deployment,
+                props,
+                ..
+            } => {
+                c.field("ClusterName", &cluster.name);
+                match deployment {
+                    EksDeployment::Manifests(files) => {
+                        c.field("ManifestFiles", files.join(",").as_str());
+                    }
+                    EksDeployment::Helm {
+                        release_name,
+                        chart_location,
+                        values_files,
+                    } => {
+                        c.field("HelmReleaseName", release_name.as_str())
+                            .field("HelmChartLocation", chart_location.as_str());
+                        if !values_files.is_empty() {
+                            c.field("HelmValuesFiles", values_files.join(",").as_str());
+                        }
+                    }
                 }
-                if let Some(role) = deploy_role {
-                    c.field("RoleArn", &role.arn());
+                if let Some(namespace) = &props.namespace {
+                    c.field("Namespace", namespace.as_str());
                 }
-                if !props.parameter_overrides.is_empty() {
-                    let overrides: serde_json::Map<String, serde_json::Value> = props
-                        .parameter_overrides
-                        .iter()
-                        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-                        .collect();
-                    c.field(
-                        "ParameterOverrides",
-                        &serde_json::Value::Object(overrides).to_string(),
-                    );
+                if !props.subnet_ids.is_empty() {
+                    c.field("Subnets", &comma_list(&props.subnet_ids));
+                }
+                if !props.security_group_ids.is_empty() {
+                    c.field("SecurityGroupIds", &comma_list(&props.security_group_ids));
+                }
+            }
+            ActionKind::Custom { props, .. } => {
+                for (name, value) in &props.configuration {
+                    c.field(name, value);
                 }
             }
             ActionKind::Approval(props) => {
@@ -530,6 +1127,48 @@ impl<'a> Action<'a> {
             Value::Object(fields) if fields.is_empty() => None,
             _ => Some(value),
         }
+    }
+}
+
+/// `ids` as one comma-separated text: plain when every id is a literal, `Fn::Join` otherwise.
+fn comma_list(ids: &[Expr<String>]) -> Expr<String> {
+    let literals: Option<Vec<&str>> = ids
+        .iter()
+        .map(|id| id.as_literal().map(String::as_str))
+        .collect();
+    match literals {
+        Some(literals) => literals.join(",").into(),
+        None => fns::join(",", ids.to_vec()),
+    }
+}
+
+/// What a CloudFormation action and a change set's creation share: capabilities, the
+/// deployment role and parameter overrides.
+fn deploy_settings(
+    c: &mut ObjectBuilder,
+    props: &CloudFormationDeployProps<'_>,
+    deploy_role: Option<&Role<'_>>,
+) {
+    let mut capabilities = props.capabilities.clone();
+    capabilities.sort();
+    capabilities.dedup();
+    if !capabilities.is_empty() {
+        let list: Vec<&str> = capabilities.iter().map(|c| c.as_str()).collect();
+        c.field("Capabilities", list.join(",").as_str());
+    }
+    if let Some(role) = deploy_role {
+        c.field("RoleArn", &role.arn());
+    }
+    if !props.parameter_overrides.is_empty() {
+        let overrides: serde_json::Map<String, serde_json::Value> = props
+            .parameter_overrides
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect();
+        c.field(
+            "ParameterOverrides",
+            &serde_json::Value::Object(overrides).to_string(),
+        );
     }
 }
 

@@ -13,6 +13,14 @@
 //! });
 //! ```
 //!
+//! Sources are CodeCommit, ECR, a connection to GitHub, GitLab or Bitbucket
+//! ([`Action::connection_source`], with [`crate::codeconnections::Connection`]) and an S3 object
+//! ([`Action::s3_source`]); each starts the pipeline on its own changes. Their variables are
+//! typed: `let commit = source.commit_id();` is the text a later action uses, and the source
+//! publishes it under a namespace made for it. Besides builds and deploys there are change sets
+//! ([`Action::change_set`]), shell commands on CodePipeline's compute ([`Action::commands`]),
+//! EKS deploys ([`Action::eks_deploy`]) and, for every other action type, [`Action::custom`].
+//!
 //! Each action runs as a role of its own that only the pipeline's role may assume, holding
 //! exactly the statements that action needs, scoped to its resources; the pipeline's role keeps
 //! the artifacts and assumes the action roles, nothing more. A CodeBuild project's own role
@@ -33,8 +41,10 @@ mod artifact;
 mod pipeline;
 
 pub use action::{
-    Action, Capability, CloudFormationDeployProps, CloudFormationMode, CodeBuildActionProps,
-    DeployedStack, ManualApprovalProps, S3DeployMode, S3DeployProps,
+    Action, ActionCategory, ActionOwner, Capability, CloudFormationDeployProps, CloudFormationMode,
+    CodeBuildActionProps, CommandsProps, ConnectionSourceProps, ConnectionTrigger,
+    CustomActionProps, DeployedStack, EksAccess, EksCluster, EksDeployProps, EksDeployment,
+    ManualApprovalProps, S3DeployMode, S3DeployProps, SourceFormat,
 };
 pub use artifact::{Artifact, ArtifactPath};
 pub use pipeline::{ExecutionMode, IPipeline, ImportedPipeline, Pipeline, PipelineProps, Stage};

@@ -654,6 +654,20 @@ impl<'a> Cluster<'a> {
     }
 }
 
+/// A cluster of the app as the pipeline's EKS deploy action takes it.
+impl<'a> From<&Cluster<'a>> for crate::codepipeline::EksCluster {
+    fn from(cluster: &Cluster<'a>) -> Self {
+        crate::codepipeline::EksCluster::of(cluster.name())
+    }
+}
+
+/// A cluster known by name as the pipeline's EKS deploy action takes it.
+impl<'a> From<&ImportedCluster<'a>> for crate::codepipeline::EksCluster {
+    fn from(cluster: &ImportedCluster<'a>) -> Self {
+        crate::codepipeline::EksCluster::of(cluster.name())
+    }
+}
+
 /// A cluster defined elsewhere, known by its name.
 #[derive(Debug, Clone)]
 pub struct ImportedCluster<'a> {

@@ -5,7 +5,7 @@
 //! regenerate with `cargo run -p cirrus-codegen -- generate`.
 
 /// The number of enums [`check_all`] checks.
-pub const COUNT: usize = 409;
+pub const COUNT: usize = 410;
 
 /// Checks every generated enum with `check_enum!`.
 pub fn check_all() {
@@ -43,6 +43,7 @@ pub fn check_all() {
     check_enum!(cirrus_cfn::codebuild::fleet::ProxyConfigurationDefaultBehavior);
     check_enum!(cirrus_cfn::codebuild::fleet::ScalingConfigurationInputScalingType);
     check_enum!(cirrus_cfn::codebuild::fleet::TargetTrackingScalingConfigurationMetricType);
+    check_enum!(cirrus_cfn::codeconnections::host::HostProviderType);
     check_enum!(cirrus_cfn::codepipeline::pipeline::ActionTypeIdCategory);
     check_enum!(cirrus_cfn::codepipeline::pipeline::ArtifactStoreType);
     check_enum!(cirrus_cfn::codepipeline::pipeline::BlockerDeclarationType);

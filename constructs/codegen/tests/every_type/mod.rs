@@ -9,7 +9,7 @@ use cirrus_core::{Expr, Node};
 use super::Values;
 
 /// The number of resources [`add_all`] adds.
-pub const COUNT: usize = 331;
+pub const COUNT: usize = 333;
 
 /// How many distinct string values [`add_all`] uses (`Values::string_variant`).
 pub const VARIANTS: usize = 2;
@@ -219,6 +219,14 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     stack.add(
         "CodeCommitRepository",
         cirrus_cfn::codecommit::repository::CfnRepository::new(v.string()),
+    );
+    stack.add(
+        "CodeConnectionsConnection",
+        cirrus_cfn::codeconnections::connection::CfnConnection::new(v.string()),
+    );
+    stack.add(
+        "CodeConnectionsHost",
+        cirrus_cfn::codeconnections::host::CfnHost::new(v.string(), v.string(), Expr::lit(cirrus_cfn::codeconnections::host::HostProviderType::Bitbucket)),
     );
     stack.add(
         "CodePipelineCustomActionType",
