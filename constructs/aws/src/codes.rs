@@ -139,6 +139,7 @@ pub mod codepipeline {
         SOURCE_WITHOUT_TRIGGER = warning("CODEPIPELINE-035", "a source action that nothing starts the pipeline for");
         APPROVAL_GATES_NOTHING = warning("CODEPIPELINE-036", "a manual approval that no action follows");
         CLONE_REF_NOT_CODEBUILD = error("CODEPIPELINE-037", "a connection source's clone reference read by an action other than CodeBuild");
+        INVALIDATION_PATHS_INVALID = error("CODEPIPELINE-038", "a CloudFront invalidation without paths, with more than 3,000, or with a malformed path");
     }
 }
 

@@ -2420,3 +2420,128 @@ fn an_eks_deploy_action_reaches_a_cluster_of_the_app_in_another_stack() {
         "the cluster's stack imports nothing from the pipeline's"
     );
 }
+
+/// A site deployed to its bucket and then invalidated: the invalidation is a Commands action
+/// that reads the distribution id from its environment and may only invalidate that
+/// distribution; bad paths fail synthesis.
+#[test]
+fn a_deployed_site_is_invalidated_by_a_commands_action_scoped_to_its_distribution() {
+    use cirrus_aws::cloudfront::{Behavior, Distribution, DistributionProps, Origin};
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let (repo, build) = parts(stack);
+    let site = Bucket::new(stack, "Site", BucketProps::default());
+    let cdn = Distribution::new(
+        stack,
+        "Cdn",
+        Behavior::new(Origin::S3(site)),
+        DistributionProps::default(),
+    );
+    let (src, dist) = (Artifact::new("Src"), Artifact::new("Dist"));
+    Pipeline::new(
+        stack,
+        "Pipeline",
+        PipelineProps {
+            stages: vec![
+                Stage::new("Source", [Action::codecommit_source(&repo, "main", &src)]),
+                Stage::new(
+                    "Build",
+                    [Action::codebuild(
+                        &build,
+                        &src,
+                        CodeBuildActionProps::output(&dist),
+                    )],
+                ),
+                Stage::new(
+                    "Deploy",
+                    [
+                        Action::s3_deploy(&site, &dist, S3DeployProps::default()),
+                        Action::cloudfront_invalidation(
+                            cdn.id(),
+                            ["/index.html", "/docs/*"],
+                            &dist,
+                        )
+                        .run_order(2),
+                    ],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    let template = Template::from_stack(&stack);
+    let resources = template.to_json()["Resources"].as_object().unwrap().clone();
+    let pipeline = resources
+        .values()
+        .find(|r| r["Type"] == "AWS::CodePipeline::Pipeline")
+        .unwrap();
+    let invalidate = &pipeline["Properties"]["Stages"][2]["Actions"][1];
+    assert_eq!(invalidate["Name"], "Invalidate");
+    assert_eq!(invalidate["ActionTypeId"]["Provider"], "Commands");
+    let cdn_id = resources
+        .keys()
+        .find(|k| k.starts_with("Cdn") && resources[*k]["Type"] == "AWS::CloudFront::Distribution")
+        .unwrap();
+    assert_eq!(
+        invalidate["EnvironmentVariables"],
+        json!([{"Name": "DISTRIBUTION_ID", "Value": {"Ref": cdn_id}}])
+    );
+    let commands = invalidate["Commands"].to_string();
+    assert!(
+        commands.contains("--paths '/index.html' '/docs/*'"),
+        "{commands}"
+    );
+    assert!(
+        commands.contains("wait invalidation-completed"),
+        "{commands}"
+    );
+    let role = role_id(&resources, "PipelineDeployInvalidateCodePipelineActionRole");
+    let statements = statements_of(&resources, &role);
+    let invalidation = statements
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| {
+            s["Action"]
+                .to_string()
+                .contains("cloudfront:CreateInvalidation")
+        })
+        .unwrap_or_else(|| panic!("{statements:#}"));
+    assert_eq!(
+        invalidation["Resource"],
+        json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:cloudfront::${{AWS::AccountId}}:distribution/${{{cdn_id}}}")})
+    );
+
+    let bad = App::new("t");
+    let stack = bad.stack("S", StackProps::default());
+    let (repo, _) = parts(stack);
+    let src = Artifact::new("Src");
+    Pipeline::new(
+        stack,
+        "Pipeline",
+        PipelineProps {
+            stages: vec![
+                Stage::new("Source", [Action::codecommit_source(&repo, "main", &src)]),
+                Stage::new(
+                    "Invalidate",
+                    [Action::cloudfront_invalidation(
+                        "E123",
+                        ["docs/*", "/a*b", "/ok"],
+                        &src,
+                    )],
+                ),
+            ],
+            ..Default::default()
+        },
+    );
+    let annotations = Annotations::from_app(&bad);
+    assert_eq!(
+        annotations
+            .find_code(
+                "S/Pipeline",
+                codes::codepipeline::INVALIDATION_PATHS_INVALID
+            )
+            .len(),
+        2,
+        "{annotations:#?}"
+    );
+}

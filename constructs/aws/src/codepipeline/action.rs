@@ -227,6 +227,10 @@ pub struct CommandsProps {
     /// The environment variables the commands set that later actions read as pipeline
     /// variables ([`Action::variable`]). Default: none.
     pub output_variables: Vec<String>,
+    /// Plain environment variables the commands read (`DISTRIBUTION_ID`), whose values may
+    /// come from the app's resources; never secrets, which the template would show.
+    /// Default: none.
+    pub environment: Vec<(String, Expr<String>)>,
 }
 
 /// The owner of an action type.
@@ -462,6 +466,8 @@ pub(crate) enum ActionKind<'a> {
         commands: Vec<String>,
         input: Artifact,
         props: CommandsProps,
+        /// What the commands call besides the artifacts and logs (an invalidation).
+        grants: Vec<PolicyStatement>,
     },
     Eks {
         cluster: EksCluster,
@@ -481,6 +487,8 @@ pub(crate) enum ActionKind<'a> {
 /// One action of a stage.
 #[derive(Debug, Clone)]
 pub struct Action<'a> {
+    /// The paths of a CloudFront invalidation, checked when the pipeline is built.
+    pub(crate) invalidation_paths: Option<Vec<String>>,
     pub(crate) name: Option<String>,
     pub(crate) run_order: u32,
     pub(crate) variables: Rc<RefCell<Variables>>,
@@ -490,6 +498,7 @@ pub struct Action<'a> {
 impl<'a> Action<'a> {
     fn of(kind: ActionKind<'a>) -> Action<'a> {
         Action {
+            invalidation_paths: None,
             name: None,
             run_order: 1,
             variables: Rc::default(),
@@ -673,7 +682,58 @@ impl<'a> Action<'a> {
                 .collect(),
             input: input.clone(),
             props,
+            grants: Vec::new(),
         })
+    }
+
+    /// Invalidates `paths` of the CloudFront distribution `distribution_id`
+    /// (`distribution.id()`) and waits until CloudFront has done it, after the files of `input`
+    /// were deployed (an S3 deploy action before it): a `Commands` action whose role may only
+    /// create and read invalidations of that distribution, in the stack's account. Paths start
+    /// with `/`; a `*` may only end one (`/docs/*`). Without it, viewers get the old files
+    /// until their cache entries expire.
+    pub fn cloudfront_invalidation<S: AsRef<str>>(
+        distribution_id: impl Into<Expr<String>>,
+        paths: impl IntoIterator<Item = S>,
+        input: &Artifact,
+    ) -> Action<'a> {
+        let distribution_id: Expr<String> = distribution_id.into();
+        let distribution_arn = fns::sub(
+            "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Id}",
+            [("Id", distribution_id.clone())],
+        );
+        let paths: Vec<String> = paths.into_iter().map(|p| p.as_ref().to_owned()).collect();
+        let quoted: Vec<String> = paths.iter().map(|p| format!("'{p}'")).collect();
+        let commands = vec![
+            format!(
+                "aws cloudfront create-invalidation --distribution-id \"$DISTRIBUTION_ID\" --paths {} --query Invalidation.Id --output text > invalidation-id",
+                quoted.join(" ")
+            ),
+            "aws cloudfront wait invalidation-completed --distribution-id \"$DISTRIBUTION_ID\" --id \"$(cat invalidation-id)\"".to_owned(),
+        ];
+        Action::of(ActionKind::Commands {
+            commands,
+            input: input.clone(),
+            props: CommandsProps {
+                environment: vec![("DISTRIBUTION_ID".to_owned(), distribution_id)],
+                ..Default::default()
+            },
+            grants: vec![
+                PolicyStatement::allow()
+                    .actions([
+                        "cloudfront:CreateInvalidation",
+                        "cloudfront:GetInvalidation",
+                    ])
+                    .resources([distribution_arn]),
+            ],
+        })
+        .invalidating(paths)
+    }
+
+    /// Records the paths of an invalidation, checked when the pipeline is built.
+    fn invalidating(mut self, paths: Vec<String>) -> Self {
+        self.invalidation_paths = Some(paths);
+        self
     }
 
     /// Deploys `input` to the EKS cluster `cluster` with kubectl or Helm (provider `EKS`, V2
@@ -860,6 +920,7 @@ impl<'a> Action<'a> {
             ActionKind::CloudFormation { stack, .. } => stack_name(stack),
             ActionKind::ChangeSetReplace { stack, .. } => format!("{}.Prepare", stack_name(stack)),
             ActionKind::ChangeSetExecute { stack, .. } => format!("{}.Execute", stack_name(stack)),
+            ActionKind::Commands { .. } if self.invalidation_paths.is_some() => "Invalidate".into(),
             ActionKind::Commands { .. } => "Commands".into(),
             ActionKind::Custom { provider, .. } => provider.clone(),
             ActionKind::Approval(_) => "Approve".into(),

@@ -528,8 +528,11 @@ impl<'a> Pipeline<'a> {
                         .resources([stack_arn(&stack_name(stack))]),
                 );
             }
-            ActionKind::Commands { .. } => {
+            ActionKind::Commands { grants, .. } => {
                 self.grant_logs(role, context.pipeline_name);
+                for statement in grants {
+                    role.add_to_policy(statement.clone());
+                }
             }
             ActionKind::Eks { cluster, props, .. } => {
                 self.grant_logs(role, context.pipeline_name);
@@ -784,14 +787,23 @@ fn declaration<'a>(
             ..pipeline::OutputArtifact::new(a.name())
         })
         .collect();
-    let (commands, output_variables) = match &action.kind {
+    let (commands, output_variables, environment) = match &action.kind {
         ActionKind::Commands {
             commands, props, ..
         } => (
             Some(commands.clone()),
             (!props.output_variables.is_empty()).then(|| props.output_variables.clone()),
+            (!props.environment.is_empty()).then(|| {
+                props
+                    .environment
+                    .iter()
+                    .map(|(name, value)| {
+                        pipeline::EnvironmentVariable::new(name.as_str(), value.clone())
+                    })
+                    .collect::<Vec<_>>()
+            }),
         ),
-        _ => (None, None),
+        _ => (None, None, None),
     };
     let timeout = match &action.kind {
         ActionKind::Approval(props) => props.timeout_minutes,
@@ -801,6 +813,7 @@ fn declaration<'a>(
         configuration: action.configuration(deploy_role),
         commands: commands.map(Into::into),
         output_variables: output_variables.map(Into::into),
+        environment_variables: environment.map(Into::into),
         input_artifacts: (!inputs.is_empty()).then(|| inputs.into()),
         output_artifacts: (!outputs.is_empty()).then(|| outputs.into()),
         namespace: action.namespace().map(Into::into),
@@ -1505,7 +1518,38 @@ fn check_structure(node: Node<'_>, stages: &[Stage<'_>]) -> Vec<(ErrorCode, Stri
 }
 
 /// What one action's own settings get wrong.
+/// CloudFront's rules for the paths of one invalidation ("Invalidating files", Amazon
+/// CloudFront Developer Guide): each starts with `/`, a `*` only at the end, at most 3,000
+/// paths in one request. The paths are written into a shell command, so quotes and
+/// whitespace are refused too.
+fn check_invalidation_paths(paths: &[String], at: &str, out: &mut Vec<(ErrorCode, String)>) {
+    if paths.is_empty() || paths.len() > 3000 {
+        out.push((
+            codes::codepipeline::INVALIDATION_PATHS_INVALID,
+            format!(
+                "action {at} invalidates {} paths; give 1 to 3,000 (\"/*\" invalidates everything)",
+                paths.len()
+            ),
+        ));
+    }
+    for path in paths {
+        let star = path.find('*');
+        let valid = path.starts_with('/')
+            && star.is_none_or(|i| i == path.len() - 1)
+            && !path.contains(['\'', '"', '\\', '$', '`'])
+            && !path.chars().any(char::is_whitespace);
+        if !valid {
+            out.push((codes::codepipeline::INVALIDATION_PATHS_INVALID, format!(
+                "action {at}: invalidation path \"{path}\" must start with '/', have '*' only at its end, and no quotes, '$' or spaces"
+            )));
+        }
+    }
+}
+
 fn check_action(node: Node<'_>, action: &Action<'_>, at: &str, out: &mut Vec<(ErrorCode, String)>) {
+    if let Some(paths) = &action.invalidation_paths {
+        check_invalidation_paths(paths, at, out);
+    }
     {
         let variables = action.variables.borrow();
         if let (Some(late), Some(namespace)) = (&variables.late_namespace, &variables.namespace) {
