@@ -57,6 +57,8 @@ pub mod cloudfront {
         ORIGIN_DOMAIN_INVALID = error("CLOUDFRONT-017", "an origin domain is not a valid domain name");
         S3_ORIGIN_IN_OTHER_STACK = error("CLOUDFRONT-018", "an S3 origin's bucket is in another stack than the distribution");
         S3_ORIGIN_UNREADABLE = error("CLOUDFRONT-019", "an S3 origin is encrypted with a key CloudFront cannot be allowed to use");
+        FUNCTION_CODE_INVALID = error("CLOUDFRONT-020", "a CloudFront Function whose code is empty or larger than 10 KB");
+        FUNCTION_EVENT_TWICE = error("CLOUDFRONT-021", "a behaviour with two functions for the same event");
     }
 }
 

@@ -1667,3 +1667,86 @@ fn failover_role_is_the_l1_enum() {
     assert_eq!(role.as_str(), "SECONDARY");
     assert_eq!(FailoverRole::from("PRIMARY"), FailoverRole::Primary);
 }
+
+/// A static site's directory index at the edge: a CloudFront Function on the default
+/// behaviour's viewer requests, published, named after the stack, with the ARN in the
+/// behaviour's function associations; two functions for one event and oversized code fail.
+#[test]
+fn a_cloudfront_function_rewrites_directory_requests_at_the_edge() {
+    use cirrus_aws::cloudfront::{Function, FunctionCode, FunctionEvent, FunctionProps};
+    let app = App::new("t");
+    let stack = app.stack("Docs", StackProps::default());
+    let site = Bucket::new(stack, "Site", BucketProps::default());
+    let index = Function::new(
+        stack,
+        "DirectoryIndex",
+        FunctionCode::DirectoryIndex,
+        FunctionProps::default(),
+    );
+    Distribution::new(
+        stack,
+        "Cdn",
+        Behavior::new(Origin::S3(site)).function(FunctionEvent::ViewerRequest, &index),
+        DistributionProps::default(),
+    );
+    let template = Template::from_stack(&stack);
+    let json = template.to_json();
+    let resources = json["Resources"].as_object().unwrap();
+    let (function_id, function) = resources
+        .iter()
+        .find(|(_, r)| r["Type"] == "AWS::CloudFront::Function")
+        .unwrap();
+    let props = &function["Properties"];
+    assert_eq!(props["AutoPublish"], true);
+    assert_eq!(props["FunctionConfig"]["Runtime"], "cloudfront-js-2.0");
+    let name = props["Name"].as_str().unwrap();
+    assert!(
+        name.starts_with("Docs-DirectoryIndex-") && name.len() <= 64,
+        "{name}"
+    );
+    assert!(
+        props["FunctionCode"]
+            .as_str()
+            .unwrap()
+            .contains("index.html")
+    );
+    let distribution = resources
+        .values()
+        .find(|r| r["Type"] == "AWS::CloudFront::Distribution")
+        .unwrap();
+    assert_eq!(
+        distribution["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]["FunctionAssociations"],
+        json!([{"EventType": "viewer-request", "FunctionARN": {"Fn::GetAtt": [function_id, "FunctionARN"]}}])
+    );
+
+    let bad = App::new("t");
+    let stack = bad.stack("Docs", StackProps::default());
+    let site = Bucket::new(stack, "Site", BucketProps::default());
+    let big = Function::new(
+        stack,
+        "Big",
+        FunctionCode::Inline(format!(
+            "function handler(e) {{ return e.request; }} //{}",
+            "x".repeat(11_000)
+        )),
+        FunctionProps::default(),
+    );
+    let small = Function::new(
+        stack,
+        "Small",
+        FunctionCode::DirectoryIndex,
+        FunctionProps::default(),
+    );
+    Distribution::new(
+        stack,
+        "Cdn",
+        Behavior::new(Origin::S3(site))
+            .function(FunctionEvent::ViewerRequest, &small)
+            .function(FunctionEvent::ViewerRequest, &big),
+        DistributionProps::default(),
+    );
+    let annotations = Annotations::from_app(&bad);
+    annotations.has_error_code("Docs/Big", codes::cloudfront::FUNCTION_CODE_INVALID);
+    annotations.has_no_code("Docs/Small", codes::cloudfront::FUNCTION_CODE_INVALID);
+    annotations.has_error_code("Docs/Cdn", codes::cloudfront::FUNCTION_EVENT_TWICE);
+}

@@ -12,6 +12,7 @@ use cirrus_core::id::{path_hash, strip_non_alphanumeric};
 use cirrus_core::{Construct, Expr, List, Node, ResourceRef, fns};
 
 use crate::certificatemanager::{ICertificate, ImportedCertificate};
+use crate::cloudfront::function::{Function, FunctionEvent};
 use crate::cloudfront::origin::{HttpOrigin, Origin, OriginProtocol};
 use crate::cloudfront::policies::{cache, response_headers};
 use crate::cloudfront::s3_facts::{self, Sse};
@@ -62,6 +63,9 @@ pub struct Behavior<'a> {
     pub response_headers_policy_id: Option<Expr<String>>,
     /// Compress responses (gzip, brotli). Default: `true`.
     pub compress: bool,
+    /// CloudFront Functions to run, by event, with their ARNs ([`Behavior::function`]), one
+    /// per event. Default: none.
+    pub functions: Vec<(FunctionEvent, Expr<String>)>,
 }
 
 impl<'a> Behavior<'a> {
@@ -75,7 +79,14 @@ impl<'a> Behavior<'a> {
             origin_request_policy_id: None,
             response_headers_policy_id: Some(response_headers::SECURITY_HEADERS.into()),
             compress: true,
+            functions: Vec::new(),
         }
+    }
+
+    /// Runs `function` on `event` of the requests this behaviour handles.
+    pub fn function(mut self, event: FunctionEvent, function: &Function<'_>) -> Behavior<'a> {
+        self.functions.push((event, function.arn()));
+        self
     }
 }
 
@@ -346,10 +357,12 @@ impl<'a> Distribution<'a> {
         let mut origins = Origins::default();
 
         let default_origin = origins.id_of(&default_behavior.origin);
+        check_functions(node, "the default behavior", &default_behavior);
         let default_cache_behavior = default_cache_behavior(&default_behavior, default_origin);
         let mut patterns: Vec<&str> = Vec::new();
         let mut cache_behaviors: List<distribution::CacheBehavior> = Vec::new();
         for (pattern, behavior) in &props.additional_behaviors {
+            check_functions(node, &format!("behavior \"{pattern}\""), behavior);
             if pattern.is_empty() || pattern.len() > 255 || pattern == "*" {
                 node.error_with_hint(codes::cloudfront::PATH_PATTERN_INVALID,
                     format!("path pattern \"{pattern}\""),
@@ -604,6 +617,7 @@ fn default_cache_behavior(
         origin_request_policy_id: b.origin_request_policy_id.clone(),
         response_headers_policy_id: b.response_headers_policy_id.clone(),
         compress: Some(b.compress.into()),
+        function_associations: function_associations(b),
         ..distribution::DefaultCacheBehavior::new(origin_id, viewer_protocol(b.viewer_protocol))
     }
 }
@@ -621,7 +635,43 @@ fn cache_behavior(
         origin_request_policy_id: b.origin_request_policy_id.clone(),
         response_headers_policy_id: b.response_headers_policy_id.clone(),
         compress: Some(b.compress.into()),
+        function_associations: function_associations(b),
         ..distribution::CacheBehavior::new(pattern, origin_id, viewer_protocol(b.viewer_protocol))
+    }
+}
+
+fn function_associations(
+    b: &Behavior<'_>,
+) -> Option<Expr<List<distribution::FunctionAssociation>>> {
+    if b.functions.is_empty() {
+        return None;
+    }
+    let list: List<distribution::FunctionAssociation> = b
+        .functions
+        .iter()
+        .map(|(event, arn)| {
+            distribution::FunctionAssociation {
+                event_type: Some(event.as_str().into()),
+                function_arn: Some(arn.clone()),
+            }
+            .into()
+        })
+        .collect();
+    Some(list.into())
+}
+
+/// A behaviour runs at most one function per event.
+fn check_functions(node: Node<'_>, what: &str, b: &Behavior<'_>) {
+    for (i, (event, _)) in b.functions.iter().enumerate() {
+        if b.functions[..i].iter().any(|(e, _)| e == event) {
+            node.error(
+                codes::cloudfront::FUNCTION_EVENT_TWICE,
+                format!(
+                    "{what} has two functions for {}; CloudFront runs one per event: combine them",
+                    event.as_str()
+                ),
+            );
+        }
     }
 }
 

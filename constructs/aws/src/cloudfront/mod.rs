@@ -8,6 +8,7 @@
 //! [`Firewall::WebAcl`]`(`[`WebAcl::from_arn`](crate::wafv2::WebAcl::from_arn)`(..))`.
 
 mod distribution;
+mod function;
 mod origin;
 mod policies;
 pub(crate) mod s3_facts;
@@ -17,5 +18,6 @@ pub use distribution::{
     ErrorResponse, Firewall, HttpVersion, IDistribution, ImportedDistribution, Ipv6, PriceClass,
     ViewerProtocol, ViewerTlsPolicy,
 };
+pub use function::{Function, FunctionCode, FunctionEvent, FunctionProps};
 pub use origin::{HttpOrigin, Origin, OriginProtocol};
 pub use policies::{cache, origin_request, response_headers};
