@@ -3,6 +3,7 @@
 
 use cirrus_core::AppDef;
 
+pub mod docs_site;
 pub mod ecommerce;
 pub mod eks_progressive;
 pub mod hello_bucket;
@@ -13,6 +14,10 @@ pub const APPS: &[AppDef] = &[
     AppDef {
         name: "hello-bucket",
         define: hello_bucket::define,
+    },
+    AppDef {
+        name: "docs-site",
+        define: docs_site::define,
     },
     AppDef {
         name: "yelp-search",
