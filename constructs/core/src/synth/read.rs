@@ -93,7 +93,7 @@ impl Synthesized {
             artifacts: deployed,
             waves,
             warnings: Vec::new(),
-            tree,
+            tree: super::assembly::AppTree::read(tree),
         })
     }
 }
