@@ -3,12 +3,12 @@
 //! The manifest follows the AWS CDK cloud-assembly schema, so the real CDK CLI can read
 //! `synth-out/<app>` (`cdk ls --app synth-out/<app>`), and our runner reads the same file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 use indexmap::IndexMap;
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde_json::{Map, Value as J, json};
+use serde_json::{Value as J, json};
 
 use crate::diagnostics::Diagnostic;
 use crate::stack::Env;
@@ -129,52 +129,7 @@ impl Synthesized {
 
     /// `manifest.json`.
     pub fn manifest(&self) -> J {
-        let mut artifacts = Map::new();
-        artifacts.insert(
-            "Tree".into(),
-            json!({ "type": "cdk:tree", "properties": { "file": "tree.json" } }),
-        );
-        for stack in &self.stacks {
-            let mut properties = Map::new();
-            properties.insert("templateFile".into(), J::String(stack.template_file()));
-            if stack.stack_name != stack.id {
-                properties.insert("stackName".into(), J::String(stack.stack_name.clone()));
-            }
-            if !stack.tags.is_empty() {
-                properties.insert("tags".into(), json!(stack.tags));
-            }
-            if stack.termination_protection {
-                properties.insert("terminationProtection".into(), J::Bool(true));
-            }
-            properties.insert("validateOnSynth".into(), J::Bool(false));
-            let mut artifact = Map::new();
-            artifact.insert("type".into(), J::String("aws:cloudformation:stack".into()));
-            artifact.insert("environment".into(), J::String(stack.env.uri()));
-            artifact.insert("properties".into(), J::Object(properties));
-            if !stack.dependencies.is_empty() {
-                artifact.insert("dependencies".into(), json!(stack.dependencies));
-            }
-            let metadata: Map<String, J> = stack
-                .logical_ids
-                .iter()
-                .map(|(lid, path)| {
-                    (
-                        format!("/{path}"),
-                        json!([{ "type": "aws:cdk:logicalId", "data": lid }]),
-                    )
-                })
-                .collect();
-            artifact.insert("metadata".into(), J::Object(metadata));
-            artifact.insert("displayName".into(), J::String(stack.id.clone()));
-            artifacts.insert(stack.id.clone(), J::Object(artifact));
-        }
-        for artifact in &self.artifacts {
-            artifacts.insert(
-                artifact.id.clone(),
-                super::artifacts::manifest_entry(artifact),
-            );
-        }
-        json!({ "version": CLOUD_ASSEMBLY_VERSION, "artifacts": artifacts })
+        serde_json::to_value(Manifest(self)).unwrap_or(J::Null)
     }
 
     /// `tree.json`: the construct tree, for tools that show it. Built on the first call:
@@ -203,7 +158,21 @@ impl Synthesized {
         mut write: impl FnMut(&str, &[u8]) -> Result<(), E>,
     ) -> Result<(), E> {
         let mut buffer = Vec::new();
-        pretty_into(&mut buffer, &self.manifest());
+        // Serialized without building its JSON value (a map entry per element of every
+        // template), unless artifact ids repeat: the value keeps the last entry of a
+        // repeated key, in the place of the first.
+        let mut ids = BTreeSet::from(["Tree"]);
+        let unique = self
+            .stacks
+            .iter()
+            .map(|s| s.id.as_str())
+            .chain(self.artifacts.iter().map(|a| a.id.as_str()))
+            .all(|id| ids.insert(id));
+        if unique {
+            pretty_into(&mut buffer, &Manifest(self));
+        } else {
+            pretty_into(&mut buffer, &self.manifest());
+        }
         write("manifest.json", &buffer)?;
         pretty_into(&mut buffer, &self.tree);
         write("tree.json", &buffer)?;
@@ -224,6 +193,93 @@ impl Synthesized {
             }
         }
         Ok(())
+    }
+}
+
+/// `manifest.json` of an app, serialized from the artifacts.
+struct Manifest<'s>(&'s Synthesized);
+
+impl Serialize for Manifest<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Artifacts<'s>(&'s Synthesized);
+        impl Serialize for Artifacts<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(None)?;
+                map.serialize_entry(
+                    "Tree",
+                    &json!({ "type": "cdk:tree", "properties": { "file": "tree.json" } }),
+                )?;
+                for stack in &self.0.stacks {
+                    map.serialize_entry(&stack.id, &StackEntry(stack))?;
+                }
+                for artifact in &self.0.artifacts {
+                    map.serialize_entry(&artifact.id, &super::artifacts::manifest_entry(artifact))?;
+                }
+                map.end()
+            }
+        }
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("version", CLOUD_ASSEMBLY_VERSION)?;
+        map.serialize_entry("artifacts", &Artifacts(self.0))?;
+        map.end()
+    }
+}
+
+/// The manifest entry of a stack: type, environment, template file and stack properties,
+/// dependencies, and the construct path of every logical id.
+struct StackEntry<'s>(&'s StackArtifact);
+
+impl Serialize for StackEntry<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Properties<'s>(&'s StackArtifact);
+        impl Serialize for Properties<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let stack = self.0;
+                let mut map = serializer.serialize_map(None)?;
+                map.serialize_entry("templateFile", &stack.template_file())?;
+                if stack.stack_name != stack.id {
+                    map.serialize_entry("stackName", &stack.stack_name)?;
+                }
+                if !stack.tags.is_empty() {
+                    map.serialize_entry("tags", &stack.tags)?;
+                }
+                if stack.termination_protection {
+                    map.serialize_entry("terminationProtection", &true)?;
+                }
+                map.serialize_entry("validateOnSynth", &false)?;
+                map.end()
+            }
+        }
+        struct Metadata<'s>(&'s StackArtifact);
+        impl Serialize for Metadata<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                struct LogicalId<'s>(&'s str);
+                impl Serialize for LogicalId<'_> {
+                    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                        let mut entry = serializer.serialize_map(Some(2))?;
+                        entry.serialize_entry("type", "aws:cdk:logicalId")?;
+                        entry.serialize_entry("data", self.0)?;
+                        entry.end()
+                    }
+                }
+                let mut map = serializer.serialize_map(Some(self.0.logical_ids.len()))?;
+                for (lid, path) in &self.0.logical_ids {
+                    map.serialize_entry(&format!("/{path}"), &[LogicalId(lid)])?;
+                }
+                map.end()
+            }
+        }
+        let stack = self.0;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", "aws:cloudformation:stack")?;
+        map.serialize_entry("environment", &stack.env.uri())?;
+        map.serialize_entry("properties", &Properties(stack))?;
+        if !stack.dependencies.is_empty() {
+            map.serialize_entry("dependencies", &stack.dependencies)?;
+        }
+        map.serialize_entry("metadata", &Metadata(stack))?;
+        map.serialize_entry("displayName", &stack.id)?;
+        map.end()
     }
 }
 

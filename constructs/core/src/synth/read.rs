@@ -412,6 +412,23 @@ mod tests {
         assert!(read.stack("Base").unwrap().termination_protection);
     }
 
+    /// `manifest.json` is written without building its JSON value; both must say the same,
+    /// also when a stack id repeats the tree artifact's (the value keeps one entry).
+    #[test]
+    fn the_written_manifest_is_the_manifest_value() {
+        let clash = App::new("clash");
+        clash
+            .stack("Tree", StackProps::default())
+            .add("Topic", RawResource::new("AWS::SNS::Topic", value!({})));
+        for app in [sample(), clash.synth().unwrap()] {
+            let files = files_of(&app);
+            assert_eq!(
+                String::from_utf8_lossy(&files["manifest.json"]),
+                String::from_utf8_lossy(&crate::synth::pretty(&app.manifest()))
+            );
+        }
+    }
+
     #[test]
     fn what_the_reader_cannot_trust_is_refused_with_file_and_field() {
         let written = sample();
