@@ -9,7 +9,10 @@
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use cirrus_core::{Synthesized, TemplateFormat};
 
 use crate::error::CliError;
 
@@ -23,6 +26,44 @@ pub(crate) const APPS_VAR: &str = "CIRRUS_ASSEMBLY_APPS";
 
 /// The files of one app: (file name, content).
 pub(crate) type AppFiles = (String, Vec<(String, Vec<u8>)>);
+
+/// Where an app's files go, one call per file (name, content).
+pub(crate) type FileSink<'w> = dyn FnMut(&str, &[u8]) -> Result<(), CliError> + 'w;
+
+/// An app to write: its folder and its files, handed over one at a time so that a large app
+/// is written without holding all its files in memory.
+pub(crate) trait AppOutput {
+    /// The app's folder name.
+    fn name(&self) -> &str;
+    /// Calls `write` with each file (name, content).
+    fn each_file(&self, write: &mut FileSink<'_>) -> Result<(), CliError>;
+}
+
+impl AppOutput for AppFiles {
+    fn name(&self) -> &str {
+        &self.0
+    }
+
+    fn each_file(&self, write: &mut FileSink<'_>) -> Result<(), CliError> {
+        self.1
+            .iter()
+            .try_for_each(|(name, content)| write(name, content))
+    }
+}
+
+/// A synthesized app, serialized file by file as it is written
+/// (`Synthesized::write_files`).
+pub(crate) struct Serialized<'s>(pub &'s Synthesized, pub TemplateFormat);
+
+impl AppOutput for Serialized<'_> {
+    fn name(&self) -> &str {
+        &self.0.app
+    }
+
+    fn each_file(&self, write: &mut FileSink<'_>) -> Result<(), CliError> {
+        self.0.write_files(self.1, write)
+    }
+}
 
 fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> CliError + '_ {
     move |source| CliError::Write {
@@ -40,14 +81,14 @@ fn read_err(path: &Path) -> impl FnOnce(std::io::Error) -> CliError + '_ {
 
 /// Writes every app to `out/<app>/`, replacing what was there. With `prune`, also removes the
 /// folders of apps that no longer exist (folders holding a `manifest.json`).
-pub(crate) fn write(out: &Path, apps: &[AppFiles], prune: bool) -> Result<(), CliError> {
+pub(crate) fn write(out: &Path, apps: &[impl AppOutput], prune: bool) -> Result<(), CliError> {
     write_with(out, apps, prune, |from, to| fs::rename(from, to))
 }
 
 /// [`write`], renaming with `rename` (tests make it fail part-way).
 fn write_with(
     out: &Path,
-    apps: &[AppFiles],
+    apps: &[impl AppOutput],
     prune: bool,
     rename: impl Fn(&Path, &Path) -> std::io::Result<()>,
 ) -> Result<(), CliError> {
@@ -64,7 +105,7 @@ fn write_with(
     // Swap every app in, keeping each previous folder aside until all are in place: when one
     // swap fails, the ones already done are undone, so the output is all old or all new.
     let mut swapped: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
-    for (app, _) in apps {
+    for app in apps.iter().map(AppOutput::name) {
         let target = out.join(app);
         let old = out.join(format!(".old-{}-{app}", std::process::id()));
         match swap_in(&staging.join(app), &target, &old, &rename) {
@@ -88,7 +129,7 @@ fn write_with(
     }
     fs::remove_dir_all(&staging).map_err(write_err(&staging))?;
     if prune {
-        for stale in stale_apps(out, apps)? {
+        for stale in stale_apps(out, apps.iter().map(AppOutput::name))? {
             fs::remove_dir_all(&stale).map_err(write_err(&stale))?;
         }
     }
@@ -116,21 +157,27 @@ fn swap_in(
     Ok(had_previous)
 }
 
-fn stage(staging: &Path, apps: &[AppFiles]) -> Result<(), CliError> {
-    for (app, files) in apps {
-        let dir = staging.join(app);
+/// Writes each file as soon as it is produced, so that it need not be kept.
+fn stage(staging: &Path, apps: &[impl AppOutput]) -> Result<(), CliError> {
+    for app in apps {
+        let dir = staging.join(app.name());
         fs::create_dir_all(&dir).map_err(write_err(&dir))?;
-        for (name, content) in files {
+        app.each_file(&mut |name, content| {
             let path = dir.join(name);
-            fs::write(&path, content).map_err(write_err(&path))?;
-        }
+            fs::File::create(&path)
+                .and_then(|mut file| file.write_all(content))
+                .map_err(write_err(&path))
+        })?;
     }
     Ok(())
 }
 
-/// App folders in `out` that no app produces.
-fn stale_apps(out: &Path, apps: &[AppFiles]) -> Result<Vec<PathBuf>, CliError> {
-    let known: BTreeSet<&str> = apps.iter().map(|(a, _)| a.as_str()).collect();
+/// App folders in `out` that none of the apps `known` produces.
+fn stale_apps<'a>(
+    out: &Path,
+    known: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<PathBuf>, CliError> {
+    let known: BTreeSet<&str> = known.into_iter().collect();
     let mut stale = Vec::new();
     if !out.exists() {
         return Ok(stale);
@@ -259,7 +306,11 @@ pub(crate) fn compare(
         }
     }
     if all_apps {
-        diffs.extend(stale_apps(out, apps)?.into_iter().map(Difference::StaleApp));
+        diffs.extend(
+            stale_apps(out, apps.iter().map(|(app, _)| app.as_str()))?
+                .into_iter()
+                .map(Difference::StaleApp),
+        );
     }
     Ok(diffs)
 }
@@ -315,6 +366,25 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(leftovers, vec!["a".to_owned()]);
+    }
+
+    #[test]
+    fn a_synthesized_app_is_written_file_by_file_as_files_lists_it() {
+        let app = cirrus_core::App::new("streamed");
+        for name in ["A", "B"] {
+            let stack = app.stack(name, cirrus_core::StackProps::default());
+            stack.add(
+                "Topic",
+                cirrus_core::RawResource::new("AWS::SNS::Topic", cirrus_core::value!({})),
+            );
+        }
+        let synthesized = app.synth().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let format = TemplateFormat::JsonAndYaml;
+        write(dir.path(), &[Serialized(&synthesized, format)], true).unwrap();
+        let files = vec![("streamed".to_owned(), synthesized.files(format).unwrap())];
+        assert_eq!(files[0].1.len(), 6);
+        assert_eq!(compare(dir.path(), &files, true).unwrap(), vec![]);
     }
 
     #[test]

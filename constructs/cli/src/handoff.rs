@@ -23,7 +23,7 @@ use serde_json::Value as J;
 
 use crate::apps::{self, AppDef};
 use crate::args::Command;
-use crate::assembly_dir::{self, APPS_VAR, AppFiles, DEFAULT_OUT};
+use crate::assembly_dir::{self, APPS_VAR, DEFAULT_OUT, Serialized};
 use crate::error::CliError;
 use crate::style::Ui;
 
@@ -70,10 +70,10 @@ fn hand_off(
     let app = app_of(command);
     let selected = apps::select(apps, app)?;
     let synthesized = apps::synthesize(&selected, ui)?;
-    let files: Vec<AppFiles> = synthesized
+    let files: Vec<Serialized<'_>> = synthesized
         .iter()
-        .map(|s| Ok((s.app.clone(), s.files(TemplateFormat::Json)?)))
-        .collect::<Result<_, CliError>>()?;
+        .map(|s| Serialized(s, TemplateFormat::Json))
+        .collect();
     assembly_dir::write(Path::new(DEFAULT_OUT), &files, app.is_none())?;
     let names: Vec<&str> = synthesized.iter().map(|s| s.app.as_str()).collect();
     let exe = deploy_runner()?;

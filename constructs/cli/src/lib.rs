@@ -137,11 +137,11 @@ pub fn write_assembly(
     synthesized: &[cirrus_core::Synthesized],
     format: cirrus_core::TemplateFormat,
 ) -> Result<(), CliError> {
-    let files: Vec<assembly_dir::AppFiles> = synthesized
+    let apps: Vec<assembly_dir::Serialized<'_>> = synthesized
         .iter()
-        .map(|s| Ok((s.app.clone(), s.files(format)?)))
-        .collect::<Result<_, CliError>>()?;
-    assembly_dir::write(out, &files, false)
+        .map(|s| assembly_dir::Serialized(s, format))
+        .collect();
+    assembly_dir::write(out, &apps, false)
 }
 
 /// Prints an error the way the runner does: `error:` line, causes, `hint:` line.

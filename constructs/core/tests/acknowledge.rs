@@ -2,7 +2,10 @@
 //! in `tree.json`. Each rule has a case that is refused and one that is accepted.
 
 use cirrus_core::assertions::Annotations;
-use cirrus_core::{App, ErrorCode, RawResource, StackProps, WarningCode, codes, value};
+use cirrus_core::synth::pretty;
+use cirrus_core::{
+    App, ErrorCode, RawResource, StackProps, TemplateFormat, WarningCode, codes, value,
+};
 
 const OPEN_PORT: ErrorCode =
     ErrorCode::new("TEST-001", "a port open to the internet").acknowledgeable();
@@ -14,6 +17,36 @@ fn app() -> App {
     let stack = app.stack("S", StackProps::default());
     stack.add("Topic", RawResource::new("AWS::SNS::Topic", value!({})));
     app
+}
+
+/// `tree.json` is written from compact entries without building the JSON value; both must say
+/// the same, acknowledgements, types and logical ids included.
+#[test]
+fn the_written_tree_is_the_tree_value() {
+    let app = app();
+    let stack = app.stacks()[0];
+    let bastion = stack.node().add_child("Bastion");
+    bastion
+        .add_child("Ingress")
+        .error(OPEN_PORT, "port 22 is open to 0.0.0.0/0");
+    bastion.acknowledge(OPEN_PORT, "reviewed by security");
+    let out = app.synth().expect("the acknowledged error no longer fails");
+    // Written first: the value is built on the first call of `tree()`, and then written as is.
+    let files = out.files(TemplateFormat::Json).unwrap();
+    let written = &files
+        .iter()
+        .find(|(name, _)| name == "tree.json")
+        .unwrap()
+        .1;
+    let value = out.tree();
+    assert_eq!(
+        value["tree"]["children"]["S"]["children"]["Topic"]["attributes"]["logicalId"],
+        "Topic"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(written),
+        String::from_utf8_lossy(&pretty(value))
+    );
 }
 
 #[test]

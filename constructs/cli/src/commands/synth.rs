@@ -6,7 +6,7 @@ use cirrus_core::{Synthesized, TemplateFormat, YamlError, synth};
 
 use crate::apps::{self, AppDef};
 use crate::args::{Format, SynthArgs};
-use crate::assembly_dir::{self, AppFiles, Difference};
+use crate::assembly_dir::{self, AppFiles, Difference, Serialized};
 use crate::error::CliError;
 use crate::style::Ui;
 
@@ -23,12 +23,12 @@ pub(crate) fn run(defs: &[AppDef], args: &SynthArgs, ui: &Ui) -> Result<(), CliE
         Some(name) => Some(find_stack(&synthesized, name)?),
         None => None,
     };
-    let files: Vec<AppFiles> = synthesized
-        .iter()
-        .map(|s| Ok((s.app.clone(), s.files(format)?)))
-        .collect::<Result<_, CliError>>()?;
     let all_apps = args.app.is_none();
     if args.check {
+        let files: Vec<AppFiles> = synthesized
+            .iter()
+            .map(|s| Ok((s.app.clone(), s.files(format)?)))
+            .collect::<Result<_, CliError>>()?;
         let diffs = assembly_dir::compare(&args.out, &files, all_apps)?;
         report(&diffs, ui);
         if !diffs.is_empty() {
@@ -39,7 +39,8 @@ pub(crate) fn run(defs: &[AppDef], args: &SynthArgs, ui: &Ui) -> Result<(), CliE
         }
         ui.note(&format!("{} is up to date", args.out.display()));
     } else {
-        assembly_dir::write(&args.out, &files, all_apps)?;
+        let apps: Vec<Serialized<'_>> = synthesized.iter().map(|s| Serialized(s, format)).collect();
+        assembly_dir::write(&args.out, &apps, all_apps)?;
         for s in &synthesized {
             let artifacts = match s.artifacts.len() {
                 0 => String::new(),

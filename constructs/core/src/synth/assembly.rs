@@ -3,10 +3,12 @@
 //! The manifest follows the AWS CDK cloud-assembly schema, so the real CDK CLI can read
 //! `synth-out/<app>` (`cdk ls --app synth-out/<app>`), and our runner reads the same file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 use indexmap::IndexMap;
-use serde_json::{Map, Value as J, json};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::{Value as J, json};
 
 use crate::diagnostics::Diagnostic;
 use crate::stack::Env;
@@ -113,7 +115,7 @@ pub struct Synthesized {
     pub waves: Vec<Vec<String>>,
     /// The warnings of the app (errors make synthesis fail instead).
     pub warnings: Vec<Diagnostic>,
-    pub(crate) tree: J,
+    pub(crate) tree: AppTree,
 }
 
 impl Synthesized {
@@ -127,91 +129,314 @@ impl Synthesized {
 
     /// `manifest.json`.
     pub fn manifest(&self) -> J {
-        let mut artifacts = Map::new();
-        artifacts.insert(
-            "Tree".into(),
-            json!({ "type": "cdk:tree", "properties": { "file": "tree.json" } }),
-        );
-        for stack in &self.stacks {
-            let mut properties = Map::new();
-            properties.insert("templateFile".into(), J::String(stack.template_file()));
-            if stack.stack_name != stack.id {
-                properties.insert("stackName".into(), J::String(stack.stack_name.clone()));
-            }
-            if !stack.tags.is_empty() {
-                properties.insert("tags".into(), json!(stack.tags));
-            }
-            if stack.termination_protection {
-                properties.insert("terminationProtection".into(), J::Bool(true));
-            }
-            properties.insert("validateOnSynth".into(), J::Bool(false));
-            let mut artifact = Map::new();
-            artifact.insert("type".into(), J::String("aws:cloudformation:stack".into()));
-            artifact.insert("environment".into(), J::String(stack.env.uri()));
-            artifact.insert("properties".into(), J::Object(properties));
-            if !stack.dependencies.is_empty() {
-                artifact.insert("dependencies".into(), json!(stack.dependencies));
-            }
-            let metadata: Map<String, J> = stack
-                .logical_ids
-                .iter()
-                .map(|(lid, path)| {
-                    (
-                        format!("/{path}"),
-                        json!([{ "type": "aws:cdk:logicalId", "data": lid }]),
-                    )
-                })
-                .collect();
-            artifact.insert("metadata".into(), J::Object(metadata));
-            artifact.insert("displayName".into(), J::String(stack.id.clone()));
-            artifacts.insert(stack.id.clone(), J::Object(artifact));
-        }
-        for artifact in &self.artifacts {
-            artifacts.insert(
-                artifact.id.clone(),
-                super::artifacts::manifest_entry(artifact),
-            );
-        }
-        json!({ "version": CLOUD_ASSEMBLY_VERSION, "artifacts": artifacts })
+        serde_json::to_value(Manifest(self)).unwrap_or(J::Null)
     }
 
-    /// `tree.json`: the construct tree, for tools that show it.
+    /// `tree.json`: the construct tree, for tools that show it. Built on the first call:
+    /// writing the assembly serializes the tree without building it.
     pub fn tree(&self) -> &J {
-        &self.tree
+        self.tree.json()
     }
 
     /// Every file of the assembly, by name, in a stable order: `manifest.json`, `tree.json`,
     /// then the templates in deploy order.
     pub fn files(&self, format: TemplateFormat) -> Result<Vec<(String, Vec<u8>)>, YamlError> {
-        let mut files = vec![
-            ("manifest.json".to_owned(), pretty(&self.manifest())),
-            ("tree.json".to_owned(), pretty(&self.tree)),
-        ];
+        let mut files = Vec::new();
+        self.write_files(format, |name, content| {
+            files.push((name.to_owned(), content.to_vec()));
+            Ok::<(), YamlError>(())
+        })?;
+        Ok(files)
+    }
+
+    /// Hands every file of the assembly to `write`, one at a time, in the order of
+    /// [`Synthesized::files`]. Only the file being written is held in memory (in one buffer
+    /// reused for all), so a large app is written without a copy of all its files.
+    pub fn write_files<E: From<YamlError>>(
+        &self,
+        format: TemplateFormat,
+        mut write: impl FnMut(&str, &[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut buffer = Vec::new();
+        // Serialized without building its JSON value (a map entry per element of every
+        // template), unless artifact ids repeat: the value keeps the last entry of a
+        // repeated key, in the place of the first.
+        let mut ids = BTreeSet::from(["Tree"]);
+        let unique = self
+            .stacks
+            .iter()
+            .map(|s| s.id.as_str())
+            .chain(self.artifacts.iter().map(|a| a.id.as_str()))
+            .all(|id| ids.insert(id));
+        if unique {
+            pretty_into(&mut buffer, &Manifest(self));
+        } else {
+            pretty_into(&mut buffer, &self.manifest());
+        }
+        write("manifest.json", &buffer)?;
+        pretty_into(&mut buffer, &self.tree);
+        write("tree.json", &buffer)?;
         for stack in &self.stacks {
-            files.push((stack.template_file(), pretty(&stack.template)));
+            pretty_into(&mut buffer, &stack.template);
+            write(&stack.template_file(), &buffer)?;
             if format == TemplateFormat::JsonAndYaml {
                 let rendered = yaml(&stack.template).map_err(|source| YamlError {
                     stack: stack.id.clone(),
                     source,
                 })?;
-                files.push((format!("{}.template.yaml", stack.id), rendered));
+                write(&format!("{}.template.yaml", stack.id), &rendered)?;
             }
         }
         for artifact in &self.artifacts {
-            files.extend(artifact.files.iter().cloned());
+            for (name, content) in &artifact.files {
+                write(name, content)?;
+            }
         }
-        Ok(files)
+        Ok(())
+    }
+}
+
+/// `manifest.json` of an app, serialized from the artifacts.
+struct Manifest<'s>(&'s Synthesized);
+
+impl Serialize for Manifest<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Artifacts<'s>(&'s Synthesized);
+        impl Serialize for Artifacts<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(None)?;
+                map.serialize_entry(
+                    "Tree",
+                    &json!({ "type": "cdk:tree", "properties": { "file": "tree.json" } }),
+                )?;
+                for stack in &self.0.stacks {
+                    map.serialize_entry(&stack.id, &StackEntry(stack))?;
+                }
+                for artifact in &self.0.artifacts {
+                    map.serialize_entry(&artifact.id, &super::artifacts::manifest_entry(artifact))?;
+                }
+                map.end()
+            }
+        }
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("version", CLOUD_ASSEMBLY_VERSION)?;
+        map.serialize_entry("artifacts", &Artifacts(self.0))?;
+        map.end()
+    }
+}
+
+/// The manifest entry of a stack: type, environment, template file and stack properties,
+/// dependencies, and the construct path of every logical id.
+struct StackEntry<'s>(&'s StackArtifact);
+
+impl Serialize for StackEntry<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Properties<'s>(&'s StackArtifact);
+        impl Serialize for Properties<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let stack = self.0;
+                let mut map = serializer.serialize_map(None)?;
+                map.serialize_entry("templateFile", &stack.template_file())?;
+                if stack.stack_name != stack.id {
+                    map.serialize_entry("stackName", &stack.stack_name)?;
+                }
+                if !stack.tags.is_empty() {
+                    map.serialize_entry("tags", &stack.tags)?;
+                }
+                if stack.termination_protection {
+                    map.serialize_entry("terminationProtection", &true)?;
+                }
+                map.serialize_entry("validateOnSynth", &false)?;
+                map.end()
+            }
+        }
+        struct Metadata<'s>(&'s StackArtifact);
+        impl Serialize for Metadata<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                struct LogicalId<'s>(&'s str);
+                impl Serialize for LogicalId<'_> {
+                    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                        let mut entry = serializer.serialize_map(Some(2))?;
+                        entry.serialize_entry("type", "aws:cdk:logicalId")?;
+                        entry.serialize_entry("data", self.0)?;
+                        entry.end()
+                    }
+                }
+                let mut map = serializer.serialize_map(Some(self.0.logical_ids.len()))?;
+                for (lid, path) in &self.0.logical_ids {
+                    map.serialize_entry(&format!("/{path}"), &[LogicalId(lid)])?;
+                }
+                map.end()
+            }
+        }
+        let stack = self.0;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", "aws:cloudformation:stack")?;
+        map.serialize_entry("environment", &stack.env.uri())?;
+        map.serialize_entry("properties", &Properties(stack))?;
+        if !stack.dependencies.is_empty() {
+            map.serialize_entry("dependencies", &stack.dependencies)?;
+        }
+        map.serialize_entry("metadata", &Metadata(stack))?;
+        map.serialize_entry("displayName", &stack.id)?;
+        map.end()
+    }
+}
+
+/// `tree.json`, kept compact: one entry per construct, serialized straight to the file. The
+/// JSON value (`Synthesized::tree`) is built only when asked for; for an app of thousands of
+/// resources it is several times larger than the entries.
+#[derive(Debug, Clone)]
+pub(crate) struct AppTree {
+    /// The constructs in depth-first order, the root first; empty for a tree read back from
+    /// a file.
+    nodes: Vec<TreeEntry>,
+    json: OnceLock<J>,
+}
+
+/// One construct of `tree.json`.
+#[derive(Debug, Clone)]
+pub(crate) struct TreeEntry {
+    /// The construct id (`App` for the root).
+    pub(crate) id: String,
+    /// Indexes of the children in `AppTree::nodes`, in creation order.
+    pub(crate) children: Vec<usize>,
+    /// The CloudFormation type of a resource.
+    pub(crate) cfn_type: Option<String>,
+    /// The logical id of a template element.
+    pub(crate) logical_id: Option<String>,
+    /// `{code, summary, reason}` of each acknowledgement made on the construct.
+    pub(crate) acknowledgements: Vec<J>,
+}
+
+impl AppTree {
+    /// A tree synthesized from the construct tree.
+    pub(crate) fn built(nodes: Vec<TreeEntry>) -> AppTree {
+        AppTree {
+            nodes,
+            json: OnceLock::new(),
+        }
+    }
+
+    /// A tree read back from `tree.json`.
+    pub(crate) fn read(json: J) -> AppTree {
+        AppTree {
+            nodes: Vec::new(),
+            json: OnceLock::from(json),
+        }
+    }
+
+    fn json(&self) -> &J {
+        self.json.get_or_init(|| {
+            serde_json::to_value(self).unwrap_or_else(|_| json!({ "version": "tree-0.1" }))
+        })
+    }
+}
+
+/// `{"version": "tree-0.1", "tree": {id, path, children, attributes}}`, the shape the AWS CDK
+/// writes; a node that acknowledges codes also has `acknowledgements`.
+impl Serialize for AppTree {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if let Some(json) = self.json.get() {
+            return json.serialize(serializer);
+        }
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("version", "tree-0.1")?;
+        if !self.nodes.is_empty() {
+            map.serialize_entry(
+                "tree",
+                &TreeNode {
+                    nodes: &self.nodes,
+                    index: 0,
+                    path: "",
+                },
+            )?;
+        }
+        map.end()
+    }
+}
+
+/// One node of `tree.json` and, below it, its subtree.
+struct TreeNode<'t> {
+    nodes: &'t [TreeEntry],
+    index: usize,
+    path: &'t str,
+}
+
+impl Serialize for TreeNode<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Children<'t>(&'t [TreeEntry], &'t [usize], &'t str);
+        impl Serialize for Children<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let Children(nodes, children, path) = *self;
+                let mut map = serializer.serialize_map(Some(children.len()))?;
+                for &child in children {
+                    let id = &nodes[child].id;
+                    let child_path = if path.is_empty() {
+                        id.clone()
+                    } else {
+                        format!("{path}/{id}")
+                    };
+                    map.serialize_entry(
+                        id,
+                        &TreeNode {
+                            nodes,
+                            index: child,
+                            path: &child_path,
+                        },
+                    )?;
+                }
+                map.end()
+            }
+        }
+        struct Attributes<'t>(&'t TreeEntry);
+        impl Serialize for Attributes<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(None)?;
+                if let Some(cfn_type) = &self.0.cfn_type {
+                    map.serialize_entry("aws:cdk:cloudformation:type", cfn_type)?;
+                }
+                if let Some(lid) = &self.0.logical_id {
+                    map.serialize_entry("logicalId", lid)?;
+                }
+                map.end()
+            }
+        }
+        let entry = &self.nodes[self.index];
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &entry.id)?;
+        map.serialize_entry("path", self.path)?;
+        if !entry.children.is_empty() {
+            map.serialize_entry(
+                "children",
+                &Children(self.nodes, &entry.children, self.path),
+            )?;
+        }
+        if entry.cfn_type.is_some() || entry.logical_id.is_some() {
+            map.serialize_entry("attributes", &Attributes(entry))?;
+        }
+        if !entry.acknowledgements.is_empty() {
+            map.serialize_entry("acknowledgements", &entry.acknowledgements)?;
+        }
+        map.end()
     }
 }
 
 /// Pretty JSON, two-space indent, with a final newline: what reviewers read in pull requests.
 pub fn pretty(value: &J) -> Vec<u8> {
-    let mut out = serde_json::to_vec_pretty(value).unwrap_or_default();
-    out.push(b'\n');
-    // The buffer grew by doubling; every file of the assembly is held until all are written,
-    // so give back the spare capacity (for large buffers the allocator does so in place).
-    out.shrink_to_fit();
+    let mut out = Vec::new();
+    pretty_into(&mut out, value);
     out
+}
+
+/// [`pretty`] into `out`, replacing what it held.
+fn pretty_into(out: &mut Vec<u8>, value: &impl Serialize) {
+    out.clear();
+    // Serializing JSON values (string keys) into memory cannot fail.
+    if serde_json::to_writer_pretty(&mut *out, value).is_err() {
+        out.clear();
+    }
+    out.push(b'\n');
 }
 
 /// The template as YAML. serde-saphyr quotes the strings YAML 1.1 would read as booleans or

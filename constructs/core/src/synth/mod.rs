@@ -27,6 +27,7 @@ use std::collections::BTreeSet;
 use indexmap::IndexMap;
 use serde_json::{Map, Value as J, json};
 
+use assembly::{AppTree, TreeEntry};
 pub use assembly::{
     CLOUD_ASSEMBLY_VERSION, DeployArtifact, DeployValue, StackArtifact, Synthesized,
     TemplateFormat, YamlError, pretty, yaml,
@@ -327,72 +328,48 @@ fn acknowledge(tree: &Tree, diags: &mut Diagnostics) {
     }
 }
 
-/// `tree.json`: `{"version": "tree-0.1", "tree": {id, path, children, attributes}}`, and on a
-/// node that acknowledges codes, `acknowledgements: [{code, summary, reason}]`.
-fn tree_json(tree: &Tree, layout: &Layout) -> J {
-    fn node(tree: &Tree, layout: &Layout, id: NodeId, path: &str) -> J {
+/// `tree.json`'s entries (see [`assembly::AppTree`]): every construct, depth first, the root
+/// first, with its type, logical id and acknowledgements.
+fn tree_json(tree: &Tree, layout: &Layout) -> AppTree {
+    fn add(tree: &Tree, layout: &Layout, id: NodeId, nodes: &mut Vec<TreeEntry>) -> usize {
         let data = tree.node(id);
-        let mut out = Map::new();
-        out.insert(
-            "id".into(),
-            J::String(if id == ROOT {
+        let index = nodes.len();
+        nodes.push(TreeEntry {
+            id: if id == ROOT {
                 "App".into()
             } else {
                 data.id.clone()
-            }),
-        );
-        out.insert("path".into(), J::String(path.to_owned()));
-        if !data.children.is_empty() {
-            let children: Map<String, J> = data
-                .children
+            },
+            children: Vec::new(),
+            cfn_type: match &data.kind {
+                NodeKind::Resource(r) => Some(r.cfn_type.clone()),
+                _ => None,
+            },
+            logical_id: data.kind.is_element().then(|| layout.lid(id).to_owned()),
+            acknowledgements: tree
+                .acknowledgements
                 .iter()
-                .map(|c| {
-                    let child = &tree.node(*c).id;
-                    let child_path = if path.is_empty() {
-                        child.clone()
-                    } else {
-                        format!("{path}/{child}")
-                    };
-                    (child.clone(), node(tree, layout, *c, &child_path))
+                .filter(|a| a.node == id)
+                .map(|a| {
+                    json!({
+                        "code": a.code.id(),
+                        "summary": a.code.summary(),
+                        "reason": a.reason,
+                    })
                 })
-                .collect();
-            out.insert("children".into(), J::Object(children));
-        }
-        let mut attributes = Map::new();
-        if let NodeKind::Resource(r) = &data.kind {
-            attributes.insert(
-                "aws:cdk:cloudformation:type".into(),
-                J::String(r.cfn_type.clone()),
-            );
-        }
-        if data.kind.is_element() {
-            attributes.insert("logicalId".into(), J::String(layout.lid(id).to_owned()));
-        }
-        if !attributes.is_empty() {
-            out.insert("attributes".into(), J::Object(attributes));
-        }
-        let acks: Vec<J> = tree
-            .acknowledgements
+                .collect(),
+        });
+        let children: Vec<usize> = data
+            .children
             .iter()
-            .filter(|a| a.node == id)
-            .map(|a| {
-                json!({
-                    "code": a.code.id(),
-                    "summary": a.code.summary(),
-                    "reason": a.reason,
-                })
-            })
+            .map(|c| add(tree, layout, *c, nodes))
             .collect();
-        if !acks.is_empty() {
-            out.insert("acknowledgements".into(), J::Array(acks));
-        }
-        J::Object(out)
+        nodes[index].children = children;
+        index
     }
-    // Built directly: `json!` would copy the whole tree through serde once more.
-    let mut out = Map::new();
-    out.insert("version".into(), J::String("tree-0.1".into()));
-    out.insert("tree".into(), node(tree, layout, ROOT, ""));
-    J::Object(out)
+    let mut nodes = Vec::with_capacity(tree.nodes.len());
+    add(tree, layout, ROOT, &mut nodes);
+    AppTree::built(nodes)
 }
 
 /// Size of the minified JSON, without building it.

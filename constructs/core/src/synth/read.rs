@@ -93,7 +93,7 @@ impl Synthesized {
             artifacts: deployed,
             waves,
             warnings: Vec::new(),
-            tree,
+            tree: super::assembly::AppTree::read(tree),
         })
     }
 }
@@ -410,6 +410,23 @@ mod tests {
         assert_same(&read, &written);
         assert_eq!(read.stack("web-prod").unwrap().id, "Web");
         assert!(read.stack("Base").unwrap().termination_protection);
+    }
+
+    /// `manifest.json` is written without building its JSON value; both must say the same,
+    /// also when a stack id repeats the tree artifact's (the value keeps one entry).
+    #[test]
+    fn the_written_manifest_is_the_manifest_value() {
+        let clash = App::new("clash");
+        clash
+            .stack("Tree", StackProps::default())
+            .add("Topic", RawResource::new("AWS::SNS::Topic", value!({})));
+        for app in [sample(), clash.synth().unwrap()] {
+            let files = files_of(&app);
+            assert_eq!(
+                String::from_utf8_lossy(&files["manifest.json"]),
+                String::from_utf8_lossy(&crate::synth::pretty(&app.manifest()))
+            );
+        }
     }
 
     #[test]
