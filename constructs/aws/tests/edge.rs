@@ -1750,3 +1750,47 @@ fn a_cloudfront_function_rewrites_directory_requests_at_the_edge() {
     annotations.has_no_code("Docs/Small", codes::cloudfront::FUNCTION_CODE_INVALID);
     annotations.has_error_code("Docs/Cdn", codes::cloudfront::FUNCTION_EVENT_TWICE);
 }
+
+/// The secure defaults that cost money standing still say so, with what does without them:
+/// a distribution's web ACL and the stack's logs key.
+#[test]
+fn defaults_that_cost_money_are_listed_with_what_turns_them_off() {
+    let app = App::new("t");
+    let stack = app.stack("Site", StackProps::default());
+    let site = Bucket::new(stack, "Site", BucketProps::default());
+    Distribution::new(
+        stack,
+        "Cdn",
+        Behavior::new(Origin::S3(site)),
+        DistributionProps::default(),
+    );
+    let out = app.synth().unwrap();
+    let paths: Vec<(&str, &str)> = out
+        .standing_costs
+        .iter()
+        .map(|e| (e.path.as_str(), e.cost.turn_off.as_str()))
+        .collect();
+    assert!(
+        paths
+            .iter()
+            .any(|(p, off)| *p == "Site/Cdn/WebAcl" && off.contains("Firewall::Disabled")),
+        "{paths:?}"
+    );
+    let free = App::new("t");
+    let stack = free.stack("Site", StackProps::default());
+    let site = Bucket::new(stack, "Site", BucketProps::default());
+    Distribution::new(
+        stack,
+        "Cdn",
+        Behavior::new(Origin::S3(site)),
+        DistributionProps::default().firewall(Firewall::Disabled),
+    );
+    let out = free.synth().unwrap();
+    assert!(
+        !out.standing_costs
+            .iter()
+            .any(|e| e.path.ends_with("WebAcl")),
+        "{:?}",
+        out.standing_costs
+    );
+}

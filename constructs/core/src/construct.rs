@@ -188,6 +188,23 @@ impl<'a> Node<'a> {
         out
     }
 
+    /// Records that this node's resource is billed whether it is used or not (`what`, with how
+    /// it is billed), why the construct created it, and what turns it off; `synth` lists it.
+    /// A later call for the same node replaces the earlier one (a construct that creates a
+    /// key for a purpose says more than the key itself).
+    pub fn set_standing_cost(&self, what: &str, why: &str, turn_off: &str) {
+        let mut tree = self.app.tree_mut();
+        let cost = crate::costs::StandingCost {
+            what: what.to_owned(),
+            why: why.to_owned(),
+            turn_off: turn_off.to_owned(),
+        };
+        match tree.standing_costs.iter_mut().find(|(n, _)| *n == self.id) {
+            Some((_, existing)) => *existing = cost,
+            None => tree.standing_costs.push((self.id, cost)),
+        }
+    }
+
     /// The child with that id, if any.
     pub fn find_child(&self, id: &str) -> Option<Node<'a>> {
         let tree = self.app.tree();

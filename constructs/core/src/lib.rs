@@ -24,6 +24,7 @@ pub mod assertions;
 pub mod codes;
 mod condition;
 mod construct;
+mod costs;
 mod diagnostics;
 mod expr;
 pub mod id;
@@ -49,6 +50,7 @@ pub use arn::Arn;
 pub use artifact::{Artifact, ArtifactFile, ArtifactProps, FileContent};
 pub use condition::Condition;
 pub use construct::{Construct, Node};
+pub use costs::{StandingCost, StandingCostEntry};
 pub use diagnostics::{
     Code, Diagnostic, Diagnostics, ErrorCode, Severity, SynthError, WarningCode, registry_problems,
 };

@@ -67,6 +67,8 @@ pub(crate) struct Tree {
     pub(crate) preparations: Vec<(NodeId, Preparation)>,
     /// Codes the app accepts at a node and below, with the reason, in the order given.
     pub(crate) acknowledgements: Vec<Acknowledgement>,
+    /// Resources billed whether used or not, by the node that holds each (one per node).
+    pub(crate) standing_costs: Vec<(NodeId, crate::costs::StandingCost)>,
 }
 
 /// An addition to the app that needs the rest of it (see [`crate::Node::add_preparation`]).
@@ -117,6 +119,7 @@ impl Tree {
             validations: Vec::new(),
             preparations: Vec::new(),
             acknowledgements: Vec::new(),
+            standing_costs: Vec::new(),
         }
     }
 

@@ -1039,6 +1039,11 @@ fn artifact_bucket<'a>(node: Node<'a>) -> Bucket<'a> {
             ..Default::default()
         },
     );
+    key.node().set_standing_cost(
+        "a KMS customer managed key, billed monthly",
+        "encrypts the pipeline's artifacts",
+        "PipelineProps::artifact_bucket: one artifact bucket (and key) shared by the app's pipelines",
+    );
     Bucket::new(
         node,
         "ArtifactsBucket",

@@ -570,6 +570,11 @@ fn add_egress<'a>(
             continue;
         }
         let nat_node = egress.add_child(&format!("NatGateway{}", record.zone + 1));
+        nat_node.set_standing_cost(
+            "a NAT gateway, billed hourly and per GB",
+            "gives the private subnets of its zone a way out to the internet",
+            "VpcProps::nat_gateways(NatGateways::Count(1)) shares one between zones; gateway endpoints (S3, DynamoDB) avoid it for AWS traffic",
+        );
         let eip = nat_node.add(
             "Eip",
             CfnEip {

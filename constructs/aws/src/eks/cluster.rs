@@ -264,6 +264,11 @@ impl<'a> Cluster<'a> {
         props: ClusterProps<'a>,
     ) -> Cluster<'a> {
         let node = scope.node().add_child(id);
+        node.set_standing_cost(
+            "an EKS control plane, billed hourly",
+            "the cluster",
+            "none: it is the cluster (one cluster for several environments saves it)",
+        );
         let (internal_load_balancers, load_balancer_tls) =
             (props.internal_load_balancers, props.load_balancer_tls);
         let name = props
@@ -349,16 +354,24 @@ impl<'a> Cluster<'a> {
         role.add_managed_policy(&ManagedPolicyArn::aws("AmazonEKSClusterPolicy"));
 
         let key = match props.secrets_encryption {
-            SecretsEncryption::NewKey => Key::new(
-                node,
-                "SecretsKey",
-                KeyProps {
-                    description: Some(format!(
-                        "encrypts the Kubernetes secrets of EKS cluster {name}"
-                    )),
-                    ..Default::default()
-                },
-            ),
+            SecretsEncryption::NewKey => {
+                let key = Key::new(
+                    node,
+                    "SecretsKey",
+                    KeyProps {
+                        description: Some(format!(
+                            "encrypts the Kubernetes secrets of EKS cluster {name}"
+                        )),
+                        ..Default::default()
+                    },
+                );
+                key.node().set_standing_cost(
+                    "a KMS customer managed key, billed monthly",
+                    "encrypts the cluster's Kubernetes secrets",
+                    "ClusterProps::secrets_encryption(SecretsEncryption::Key(..)) with a key the stack has anyway",
+                );
+                key
+            }
             SecretsEncryption::Key(key) => key,
         };
         // The key policy leaves its use to IAM, so the control plane needs these to wrap and

@@ -236,6 +236,11 @@ impl<'a> Nodegroup<'a> {
         props: NodegroupProps<'a>,
     ) -> Nodegroup<'a> {
         let node = scope.node().add_child(id);
+        node.set_standing_cost(
+            "EC2 instances of a managed node group, billed hourly (at least the minimum size)",
+            "the nodes that run the cluster's pods",
+            "NodegroupProps::min_size(0) lets the autoscaler remove every node when idle",
+        );
         check(node, &props);
 
         let (subnets, egress, addons) = cluster.state(|state| {

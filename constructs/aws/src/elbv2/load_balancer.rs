@@ -191,6 +191,11 @@ impl<'a> ApplicationLoadBalancer<'a> {
         props: ApplicationLoadBalancerProps<'a>,
     ) -> ApplicationLoadBalancer<'a> {
         let node = scope.node().add_child(id);
+        node.set_standing_cost(
+            "an Application Load Balancer, billed hourly and per capacity unit",
+            "receives the app's traffic",
+            "none: share one load balancer between services (host or path rules)",
+        );
         let internet_facing = props.scheme == Scheme::InternetFacing;
         let subnet_ids = choose_subnets(node, vpc, props.subnets, internet_facing);
         if let Some(name) = &props.name

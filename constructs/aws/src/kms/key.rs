@@ -105,6 +105,11 @@ impl<'a> Key<'a> {
     /// A new key.
     pub fn new(scope: impl Construct<'a>, id: &str, props: KeyProps) -> Key<'a> {
         let node = scope.node().add_child(id);
+        node.set_standing_cost(
+            "a KMS customer managed key, billed monthly",
+            props.description.as_deref().unwrap_or("a key of the app"),
+            "remove the key, or let the service encrypt with its AWS managed key",
+        );
         if let Some(days) = props.pending_window_days
             && !(7..=30).contains(&days)
         {
@@ -271,6 +276,11 @@ pub(crate) fn stack_logs_key<'a>(scope: Node<'a>) -> Key<'a> {
             },
         );
         key.allow_cloudwatch_logs();
+        key.node().set_standing_cost(
+            "a KMS customer managed key, billed monthly",
+            "encrypts the log groups of this stack (one key for all of them)",
+            "LogGroupProps::encryption(LogEncryption::ServiceManaged) on each log group (fails checkov's CKV_AWS_158)",
+        );
         key
     })
 }

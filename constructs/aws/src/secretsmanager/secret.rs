@@ -270,6 +270,11 @@ impl<'a> Secret<'a> {
     /// A new secret.
     pub fn new(scope: impl Construct<'a>, id: &str, props: SecretProps<'a>) -> Secret<'a> {
         let node = scope.node().add_child(id);
+        node.set_standing_cost(
+            "a Secrets Manager secret, billed monthly",
+            "holds a value the app keeps out of its templates",
+            "remove the secret (a Parameter Store SecureString is free, without rotation)",
+        );
         if let Some(name) = &props.secret_name {
             check_name(node, name);
         }
@@ -493,14 +498,20 @@ fn check_template(node: Node<'_>, json: &JsonTemplate) {
 fn stack_secrets_key<'a>(scope: Node<'a>) -> Key<'a> {
     struct SecretsKey;
     crate::keyed::stack_singleton::<SecretsKey, _>(scope, |stack| {
-        Key::new(
+        let key = Key::new(
             stack,
             "SecretsKey",
             KeyProps {
                 description: Some("encrypts the Secrets Manager secrets of this stack".into()),
                 ..Default::default()
             },
-        )
+        );
+        key.node().set_standing_cost(
+            "a KMS customer managed key, billed monthly",
+            "encrypts the Secrets Manager secrets of this stack (one key for all of them)",
+            "SecretProps::encryption(SecretEncryption::Key(..)) with a key the app has anyway",
+        );
+        key
     })
 }
 

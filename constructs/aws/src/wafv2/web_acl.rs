@@ -254,6 +254,11 @@ impl<'a> WebAcl<'a> {
         props: WebAclProps,
     ) -> WebAcl<'a> {
         let node = scope.node().add_child(id);
+        node.set_standing_cost(
+            "a WAF web ACL, billed monthly per ACL and rule, and per request",
+            "filters requests with AWS managed rules before they reach the app",
+            "DistributionProps::firewall(Firewall::Disabled) for a distribution's (fails checkov's CKV_AWS_68), or remove the ACL",
+        );
         if acl_scope == WebAclScope::CloudFront
             && let Some(region) = node.stack().env().region
             && region != CLOUDFRONT_WEB_ACL_REGION

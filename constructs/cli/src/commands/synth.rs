@@ -12,6 +12,32 @@ use crate::style::Ui;
 
 const DIFF_LINES: usize = 40;
 
+/// What the app costs standing still: one line per resource billed whether used or not, with
+/// why it is there and what does without it.
+fn standing_cost_lines(s: &cirrus_core::Synthesized) -> Vec<String> {
+    if s.standing_costs.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec![format!(
+        "{}: {} resource(s) billed whether used or not:",
+        s.app,
+        s.standing_costs.len()
+    )];
+    for entry in &s.standing_costs {
+        lines.push(format!(
+            "  {}: {} ({}); without it: {}",
+            entry.path, entry.cost.what, entry.cost.why, entry.cost.turn_off
+        ));
+    }
+    lines
+}
+
+fn report_standing_costs(s: &cirrus_core::Synthesized, ui: &Ui) {
+    for line in standing_cost_lines(s) {
+        ui.note(&line);
+    }
+}
+
 pub(crate) fn run(defs: &[AppDef], args: &SynthArgs, ui: &Ui) -> Result<(), CliError> {
     let selected = apps::select(defs, args.app.as_deref())?;
     let synthesized = apps::synthesize(&selected, ui)?;
@@ -51,6 +77,9 @@ pub(crate) fn run(defs: &[AppDef], args: &SynthArgs, ui: &Ui) -> Result<(), CliE
                 args.out.join(&s.app).display(),
                 s.stacks.len()
             ));
+        }
+        for s in &synthesized {
+            report_standing_costs(s, ui);
         }
     }
     if let Some(template) = printed {
@@ -108,5 +137,44 @@ fn report(diffs: &[Difference], ui: &Ui) {
                 ui.note(&assembly_dir::describe_change(old, new, DIFF_LINES));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use cirrus_core::{App, RawResource, StackProps, value};
+
+    use super::standing_cost_lines;
+
+    #[test]
+    fn standing_costs_are_listed_per_resource_by_stack_then_path() {
+        let app = App::new("costs");
+        let later = app.stack("Later", StackProps::default());
+        let first = app.stack("First", StackProps::default());
+        later.add_dependency(&first);
+        for stack in [later, first] {
+            let key = stack.add("Key", RawResource::new("AWS::KMS::Key", value!({})));
+            key.node()
+                .set_standing_cost("a key, billed monthly", "generic", "none");
+            key.node().set_standing_cost(
+                "a key, billed monthly",
+                "encrypts logs",
+                "use the service's key",
+            );
+        }
+        first.add("Topic", RawResource::new("AWS::SNS::Topic", value!({})));
+        let out = app.synth().unwrap();
+        assert_eq!(
+            standing_cost_lines(&out),
+            [
+                "costs: 2 resource(s) billed whether used or not:",
+                "  First/Key: a key, billed monthly (encrypts logs); without it: use the service's key",
+                "  Later/Key: a key, billed monthly (encrypts logs); without it: use the service's key",
+            ]
+        );
+        let free = App::new("free");
+        free.stack("S", StackProps::default())
+            .add("Topic", RawResource::new("AWS::SNS::Topic", value!({})));
+        assert!(standing_cost_lines(&free.synth().unwrap()).is_empty());
     }
 }

@@ -115,6 +115,9 @@ pub struct Synthesized {
     pub waves: Vec<Vec<String>>,
     /// The warnings of the app (errors make synthesis fail instead).
     pub warnings: Vec<Diagnostic>,
+    /// The resources billed whether used or not, by stack (in deploy order) and path; empty
+    /// for an assembly read back from disk, which does not record them.
+    pub standing_costs: Vec<crate::costs::StandingCostEntry>,
     pub(crate) tree: AppTree,
 }
 

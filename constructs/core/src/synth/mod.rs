@@ -148,12 +148,14 @@ pub(crate) fn synthesize(app: &App, validated: Vec<Diagnostic>) -> Result<Synthe
     let order: Vec<NodeId> = waves.iter().flatten().copied().collect();
     let mut by_node: IndexMap<NodeId, StackArtifact> =
         layout.stacks.iter().copied().zip(stacks).collect();
-    let stacks = order
+    let stacks: Vec<StackArtifact> = order
         .iter()
         .filter_map(|n| by_node.shift_remove(n))
         .collect();
+    let standing_costs = standing_costs(&tree, &stacks);
     Ok(Synthesized {
         app: app.name().to_owned(),
+        standing_costs,
         stacks,
         artifacts: deploy_artifacts,
         waves: waves
@@ -163,6 +165,30 @@ pub(crate) fn synthesize(app: &App, validated: Vec<Diagnostic>) -> Result<Synthe
         warnings: diags.into_iter().collect(),
         tree: tree_json(&tree, &layout),
     })
+}
+
+/// The standing costs recorded in the tree, by stack in deploy order, then by path.
+fn standing_costs(tree: &Tree, stacks: &[StackArtifact]) -> Vec<crate::costs::StandingCostEntry> {
+    let mut out: Vec<(usize, crate::costs::StandingCostEntry)> = Vec::new();
+    for (node, cost) in &tree.standing_costs {
+        let Some(stack) = tree.stack_of(*node) else {
+            continue;
+        };
+        let id = tree.node(stack).id.clone();
+        let Some(order) = stacks.iter().position(|s| s.id == id) else {
+            continue;
+        };
+        out.push((
+            order,
+            crate::costs::StandingCostEntry {
+                stack: id,
+                path: tree.path(*node),
+                cost: cost.clone(),
+            },
+        ));
+    }
+    out.sort_by(|a, b| (a.0, &a.1.path).cmp(&(b.0, &b.1.path)));
+    out.into_iter().map(|(_, entry)| entry).collect()
 }
 
 /// Adds the automatic (and pinned) exports to the outputs of the stacks that produce them.

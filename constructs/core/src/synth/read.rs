@@ -93,6 +93,7 @@ impl Synthesized {
             artifacts: deployed,
             waves,
             warnings: Vec::new(),
+            standing_costs: Vec::new(),
             tree: super::assembly::AppTree::read(tree),
         })
     }
