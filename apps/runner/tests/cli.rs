@@ -303,3 +303,29 @@ fn a_deploy_runner_that_cannot_start_is_an_error_with_a_hint() {
     // For diff, a failure to compare: 2, never "differs".
     assert_eq!(run(&["diff"], dir.path()).status.code(), Some(2));
 }
+
+/// `list | head -0`: the reader is gone before the table is written; the runner takes the
+/// closed pipe as the end of its output and exits 0, without a panic.
+#[test]
+fn a_closed_stdout_ends_the_output_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_apps"))
+        .args(["list"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("AWS_CONFIG_FILE", dir.path().join("no-aws-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.path().join("no-aws-credentials"),
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = text(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(output.status.success(), "{:?}: {stderr}", output.status);
+}

@@ -1,6 +1,7 @@
 //! `bootstrap`: the staging bucket of each account and region the apps deploy to.
 
 use std::collections::BTreeSet;
+use std::io::Write as _;
 
 use cirrus_core::Synthesized;
 
@@ -46,7 +47,10 @@ pub(crate) fn run(
             ui.note(&format!(
                 "{verb} staging bucket {bucket} in {region}: encrypted (SSE-S3), public access blocked, TLS only"
             ));
-            println!("s3://{bucket}");
+            // Data on stdout; a closed pipe (`| head -0`) is the end of the output, not a panic.
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(stdout, "s3://{bucket}");
+            let _ = stdout.flush();
         }
         Ok(())
     })
