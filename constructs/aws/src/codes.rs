@@ -216,6 +216,7 @@ pub mod eks {
         ACCESS_POLICY_SCOPE_CONFLICT = error("EKS-029", "an access policy associated twice with different scopes");
         TOO_MANY_ACCESS_POLICIES = error("EKS-030", "an access entry with more policies than EKS allows");
         DEPLOYER_SUBNETS_MISSING = error("EKS-031", "an in-VPC Kubernetes deployer in a VPC without private subnets with egress");
+        NODES_ABOVE_DEFAULT_QUOTA = warning("EKS-032", "a node group needs more On-Demand Standard vCPUs than the EC2 quota's default");
     }
 }
 

@@ -10,8 +10,8 @@ use cirrus_aws::ecr::{
     IRepository, LifecycleRule, Repository, RepositoryEncryption, RepositoryProps, TagMutability,
 };
 use cirrus_aws::eks::{
-    AccessPolicy, AccessScope, AddonProps, AddonTiming, AmiType, AuthenticationMode, Cluster,
-    ClusterProps, EndpointAccess, ICluster, KubernetesVersion, MaxUnavailable, Nodegroup,
+    AccessPolicy, AccessScope, AddonProps, AddonTiming, AmiType, AuthenticationMode, CapacityType,
+    Cluster, ClusterProps, EndpointAccess, ICluster, KubernetesVersion, MaxUnavailable, Nodegroup,
     NodegroupProps, Taint, TaintEffect, UpgradeSupport, addons,
 };
 use cirrus_aws::iam::{Principal, Role, RoleProps};
@@ -738,4 +738,50 @@ fn cluster_log_types_are_the_l1_enum_and_default_to_every_one() {
         cirrus_aws::eks::ClusterLogType::values();
     assert_eq!(every.len(), 5);
     assert_eq!(ClusterProps::default().log_types, every);
+}
+
+/// A node group whose On-Demand Standard vCPUs at its desired size exceed the EC2 quota's
+/// default (5 vCPUs) is a warning with the figure and the quota to raise; a small one, Spot
+/// capacity, and families the quota does not count are not.
+#[test]
+fn node_groups_above_the_default_on_demand_quota_are_warned_about() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let cluster = Cluster::new(
+        stack,
+        "Cluster",
+        &imported_vpc(stack),
+        ClusterProps::default(),
+    );
+    let group = |id: &str, types: &[&str], desired: u32, capacity: CapacityType| {
+        Nodegroup::new(
+            stack,
+            id,
+            &cluster,
+            NodegroupProps {
+                instance_types: types.iter().map(|t| (*t).to_owned()).collect(),
+                min_size: 1,
+                desired_size: desired,
+                max_size: desired.max(1) * 2,
+                capacity_type: capacity,
+                ..Default::default()
+            },
+        );
+    };
+    group("Large", &["m5.2xlarge"], 60, CapacityType::OnDemand);
+    group("Small", &["t3.medium"], 2, CapacityType::OnDemand);
+    group("Spot", &["m5.2xlarge"], 60, CapacityType::Spot);
+    group("Gpu", &["g5.xlarge"], 4, CapacityType::OnDemand);
+    let annotations = Annotations::from_app(&app);
+    annotations.has_warning_code("S/Large", codes::eks::NODES_ABOVE_DEFAULT_QUOTA);
+    let warning = &annotations.find_code("S/Large", codes::eks::NODES_ABOVE_DEFAULT_QUOTA)[0];
+    assert!(warning.message.contains("480 vCPUs"), "{}", warning.message);
+    assert!(
+        warning.message.contains("L-1216C47A"),
+        "{}",
+        warning.message
+    );
+    for quiet in ["S/Small", "S/Spot", "S/Gpu"] {
+        annotations.has_no_code(quiet, codes::eks::NODES_ABOVE_DEFAULT_QUOTA);
+    }
 }

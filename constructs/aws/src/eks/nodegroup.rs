@@ -430,6 +430,69 @@ fn block_devices(ami: AmiType, size_gib: Option<u32>) -> Vec<launch_template::Bl
 }
 
 /// Reports what is wrong with the props.
+/// The default of the EC2 quota "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z)
+/// instances" (L-1216C47A), in vCPUs, as Service Quotas reports it for an account that never
+/// asked for more ("Service Quotas examples using the AWS CLI").
+const STANDARD_ON_DEMAND_DEFAULT_VCPUS: u32 = 5;
+
+/// The vCPUs of an instance type of the families the standard On-Demand quota counts, from the
+/// size in its name ("Amazon EC2 instance types": `large` is 2 vCPUs, `xlarge` 4, `<n>xlarge`
+/// 4n, `medium` 1; the burstable `t3`, `t3a` and `t4g` have 2 up to `large`, `t2` has 1 up to
+/// `small`). `None` for other families (GPU and accelerated ones have quotas of their own),
+/// `metal` and names that do not parse.
+fn standard_vcpus(instance_type: &str) -> Option<u32> {
+    let (family, size) = instance_type.split_once('.')?;
+    let first = family.chars().next()?;
+    if !"acdhimrtz".contains(first) {
+        return None;
+    }
+    let burstable = family.starts_with('t');
+    match size {
+        "nano" | "micro" | "small" if family == "t2" => Some(1),
+        "nano" | "micro" | "small" | "medium" | "large" if burstable => Some(2),
+        "medium" => Some(1),
+        "large" => Some(2),
+        "xlarge" => Some(4),
+        other => other
+            .strip_suffix("xlarge")
+            .and_then(|n| n.parse::<u32>().ok())
+            .map(|n| n * 4),
+    }
+}
+
+/// A node group whose On-Demand instances of standard families need more vCPUs at their
+/// desired size than the quota's default: creating it fails in a new account until the quota
+/// is raised, twenty minutes into the deploy.
+fn quota_warning(node: Node<'_>, props: &NodegroupProps<'_>) {
+    if props.capacity_type != CapacityType::OnDemand {
+        return;
+    }
+    // Managed node groups may launch any of the types: count the smallest.
+    let Some(vcpus) = props
+        .instance_types
+        .iter()
+        .map(|t| standard_vcpus(t))
+        .collect::<Option<Vec<u32>>>()
+        .and_then(|v| v.into_iter().min())
+    else {
+        return;
+    };
+    let needed = vcpus * props.desired_size;
+    if needed > STANDARD_ON_DEMAND_DEFAULT_VCPUS {
+        node.warning_with_hint(
+            codes::eks::NODES_ABOVE_DEFAULT_QUOTA,
+            format!(
+                "{} nodes of {} vCPUs ({}) need {needed} vCPUs of On-Demand Standard instances when created ({} at the minimum size); the quota \"Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances\" (L-1216C47A) is {STANDARD_ON_DEMAND_DEFAULT_VCPUS} vCPUs by default",
+                props.desired_size,
+                vcpus,
+                props.instance_types.join(", "),
+                vcpus * props.min_size
+            ),
+            format!("check the quota in Service Quotas for the stack's region and request at least {needed} vCPUs (more for the maximum size) before deploying"),
+        );
+    }
+}
+
 fn check(node: Node<'_>, props: &NodegroupProps<'_>) {
     if let Some(problem) = props
         .nodegroup_name
@@ -461,6 +524,7 @@ fn check(node: Node<'_>, props: &NodegroupProps<'_>) {
             "list at least one instance type, such as \"m6i.large\"",
         );
     }
+    quota_warning(node, props);
     for instance_type in &props.instance_types {
         match arm_family(instance_type) {
             None => node.error(codes::eks::INSTANCE_TYPE_UNKNOWN, format!(
