@@ -59,6 +59,7 @@ pub mod cloudfront {
         S3_ORIGIN_UNREADABLE = error("CLOUDFRONT-019", "an S3 origin is encrypted with a key CloudFront cannot be allowed to use");
         FUNCTION_CODE_INVALID = error("CLOUDFRONT-020", "a CloudFront Function whose code is empty or larger than 10 KB");
         FUNCTION_EVENT_TWICE = error("CLOUDFRONT-021", "a behaviour with two functions for the same event");
+        KEY_VALUE_STORE_COMMENT_TOO_LONG = error("CLOUDFRONT-022", "a key-value store whose comment is longer than 128 characters");
     }
 }
 

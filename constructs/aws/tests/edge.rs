@@ -1745,7 +1745,17 @@ fn a_cloudfront_function_rewrites_directory_requests_at_the_edge() {
             .function(FunctionEvent::ViewerRequest, &big),
         DistributionProps::default(),
     );
+    let long = "x".repeat(129);
+    cirrus_aws::cloudfront::KeyValueStore::new(
+        stack,
+        "Flags",
+        cirrus_aws::cloudfront::KeyValueStoreProps::default().comment(long),
+    );
     let annotations = Annotations::from_app(&bad);
+    annotations.has_error_code(
+        "Docs/Flags",
+        codes::cloudfront::KEY_VALUE_STORE_COMMENT_TOO_LONG,
+    );
     annotations.has_error_code("Docs/Big", codes::cloudfront::FUNCTION_CODE_INVALID);
     annotations.has_no_code("Docs/Small", codes::cloudfront::FUNCTION_CODE_INVALID);
     annotations.has_error_code("Docs/Cdn", codes::cloudfront::FUNCTION_EVENT_TWICE);

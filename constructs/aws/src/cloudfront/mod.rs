@@ -18,6 +18,8 @@ pub use distribution::{
     ErrorResponse, Firewall, HttpVersion, IDistribution, ImportedDistribution, Ipv6, PriceClass,
     ViewerProtocol, ViewerTlsPolicy,
 };
-pub use function::{Function, FunctionCode, FunctionEvent, FunctionProps};
+pub use function::{
+    Function, FunctionCode, FunctionEvent, FunctionProps, KeyValueStore, KeyValueStoreProps,
+};
 pub use origin::{HttpOrigin, Origin, OriginProtocol};
 pub use policies::{cache, origin_request, response_headers};
