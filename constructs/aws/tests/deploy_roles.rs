@@ -180,3 +180,39 @@ fn a_type_without_handler_permissions_is_an_error_naming_the_role() {
     Annotations::from_app(&known)
         .has_no_code("Deployer/DeployRole", codes::iam::DEPLOY_TYPE_UNKNOWN);
 }
+
+#[test]
+fn only_the_managed_policies_the_roles_name_may_be_attached() {
+    let app = app_with(|data| {
+        data.add(
+            "Reader",
+            RawResource::new(
+                "AWS::IAM::Role",
+                json!({
+                    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                    ]},
+                    "Path": "/app/",
+                    "ManagedPolicyArns": [
+                        "arn:aws:iam::aws:policy/ReadOnlyAccess",
+                        {"Fn::ImportValue": "PolicyOfAnotherApp"}
+                    ]
+                }),
+            ),
+        );
+    });
+    let s = statements(&app);
+    let attach = s
+        .iter()
+        .find(|st| {
+            list(&st["Action"])
+                .iter()
+                .any(|a| a == "iam:AttachRolePolicy")
+        })
+        .unwrap_or_else(|| panic!("{s:#?}"));
+    assert_eq!(
+        attach["Condition"]["ArnLike"]["iam:PolicyARN"],
+        json!("arn:aws:iam::aws:policy/ReadOnlyAccess"),
+        "a policy known only at deploy time is not attachable: {attach:#}"
+    );
+}

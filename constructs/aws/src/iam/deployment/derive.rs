@@ -98,12 +98,15 @@ pub(crate) fn derive(stacks: &[DeployedResources]) -> Derived {
                     .properties
                     .as_object()
                     .and_then(|p| p.get("ManagedPolicyArns"));
+                // A policy named only at deploy time (a parameter, an import) is not
+                // attachable: a wildcard here would let a template attach any policy,
+                // AdministratorAccess included. Policies the stacks create are attachable by
+                // their own patterns, collected above.
                 if let Some(Value::Array(list)) = arns {
-                    for arn in list {
-                        attached.insert(literal(arn, &stack.stack_name).unwrap_or_else(|| {
-                            String::from("arn:${AWS::Partition}:iam::*:policy/*")
-                        }));
-                    }
+                    attached.extend(
+                        list.iter()
+                            .filter_map(|arn| literal(arn, &stack.stack_name)),
+                    );
                 }
             }
         }
