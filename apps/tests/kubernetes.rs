@@ -5,10 +5,21 @@
 
 use std::collections::BTreeMap;
 
+use cirrus_aws::codebuild::{
+    BuildEnv, BuildSpec, InlineBuildSpec, Phase, Phases, Project, ProjectProps,
+};
+use cirrus_aws::codecommit::{
+    Repository as CodeRepository, RepositoryProps as CodeRepositoryProps,
+};
+use cirrus_aws::codepipeline::{
+    Action, Artifact, CodeBuildActionProps, EksDeployProps, Pipeline, PipelineProps, Stage,
+};
 use cirrus_aws::ec2::{Vpc, VpcProps};
 use cirrus_aws::ecr::{Repository, RepositoryProps};
 use cirrus_aws::eks::k8s::Object;
-use cirrus_aws::eks::{Cluster, ClusterProps, HelmChart, Nodegroup, NodegroupProps};
+use cirrus_aws::eks::{
+    Cluster, ClusterProps, HelmChart, Nodegroup, NodegroupProps, PipelineValues,
+};
 use cirrus_aws::prelude::*;
 use cirrus_aws::s3::{Bucket, BucketProps};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
@@ -199,6 +210,107 @@ fn search_app() -> cirrus_core::App {
         .values(json!({ "replicas": 2 })),
     );
     app
+}
+
+/// `search_app` with its API applied by the component's pipeline rather than by `deploy`.
+fn search_app_with_pipeline() -> cirrus_core::App {
+    let app = cirrus_core::App::new("search");
+    let platform = app.stack("Platform", cirrus_core::StackProps::default());
+    let repository = Repository::new(platform, "Api", RepositoryProps::default());
+    let vpc = Vpc::new(platform, "Vpc", VpcProps::default());
+    let cluster = Cluster::new(platform, "Cluster", &vpc, ClusterProps::default());
+    cluster.add_core_addons();
+    Nodegroup::new(platform, "Nodes", &cluster, NodegroupProps::default());
+    let namespace = Namespace {
+        metadata: ObjectMeta {
+            name: Some("search".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    cluster.add_manifest("Namespace", [Object::new(&namespace)]);
+    let reader = cluster.add_service_account("search", "api");
+
+    let delivery = app.stack("Delivery", cirrus_core::StackProps::default());
+    let code = CodeRepository::new(delivery, "Code", "search", CodeRepositoryProps::default());
+    let app_checkout = Artifact::new("App");
+    let project = Project::new(
+        delivery,
+        "Build",
+        ProjectProps::default().build_spec(BuildSpec::inline(InlineBuildSpec {
+            env: BuildEnv {
+                exported_variables: vec!["IMAGE_TAG".into()],
+                ..Default::default()
+            },
+            phases: Phases {
+                build: Some(Phase::commands([
+                    "IMAGE_TAG=\"${CODEBUILD_RESOLVED_SOURCE_VERSION:0:12}\"",
+                ])),
+                ..Default::default()
+            },
+            ..Default::default()
+        })),
+    );
+    let build = Action::codebuild(&project, &app_checkout, CodeBuildActionProps::default())
+        .variables_namespace("Build");
+
+    let mut values = PipelineValues::default();
+    let image = format!(
+        "{}:{}",
+        values.value("IMAGE_REPOSITORY", repository.uri()),
+        values.variable("IMAGE_TAG"),
+    );
+    let api = cluster.add_pipeline_manifest(
+        "Api",
+        values,
+        [Object::new(&api_deployment(image, reader.name()))],
+    );
+    // In the component's pipeline, after the build that exports IMAGE_TAG:
+    let deploy = Action::eks_deploy_manifest(
+        &api,
+        &app_checkout,
+        EksDeployProps::default().env("IMAGE_TAG", build.variable("IMAGE_TAG")),
+    );
+
+    Pipeline::new(
+        delivery,
+        "Pipeline",
+        PipelineProps::default().stages([
+            Stage::new(
+                "Source",
+                [Action::codecommit_source(&code, "main", &app_checkout)],
+            ),
+            Stage::new("Build", [build]),
+            Stage::new("Deploy", [deploy]),
+        ]),
+    );
+    app
+}
+
+/// The guide's pipeline snippet: the API's step is the pipeline's, with the image it built.
+#[test]
+fn a_component_pipeline_applies_the_api_with_the_image_it_built() {
+    let synth = search_app_with_pipeline()
+        .synth()
+        .unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+    let api = synth
+        .artifacts
+        .iter()
+        .find(|a| a.id == "Platform-Cluster-Kubernetes-Api")
+        .unwrap();
+    assert_eq!(api.properties["appliedBy"], "pipeline");
+    let text = String::from_utf8(api.files[0].1.clone()).unwrap();
+    assert!(
+        text.contains("image: $IMAGE_REPOSITORY:$IMAGE_TAG"),
+        "{text}"
+    );
+    let delivery = synth.stacks.iter().find(|s| s.id == "Delivery").unwrap();
+    let template = delivery.template.to_string();
+    assert!(
+        template.contains("synth-out/search/Platform-Cluster-Kubernetes-Api.yaml"),
+        "{template}"
+    );
+    assert!(template.contains("#{Build.IMAGE_TAG}"), "{template}");
 }
 
 /// The ```yaml block of the guide that follows the line `marker`.

@@ -143,6 +143,7 @@ pub mod codepipeline {
         APPROVAL_GATES_NOTHING = warning("CODEPIPELINE-036", "a manual approval that no action follows");
         CLONE_REF_NOT_CODEBUILD = error("CODEPIPELINE-037", "a connection source's clone reference read by an action other than CodeBuild");
         INVALIDATION_PATHS_INVALID = error("CODEPIPELINE-038", "a CloudFront invalidation without paths, with more than 3,000, or with a malformed path");
+        EKS_ENVIRONMENT_INVALID = error("CODEPIPELINE-039", "an EKS deploy action whose environment misses a variable its manifest needs, or has a misnamed or repeated one");
     }
 }
 
@@ -245,6 +246,8 @@ pub mod k8s {
         MANIFEST_EMPTY = error("K8S-019", "a manifest without objects");
         HELM_CHART_INVALID = error("K8S-020", "a Helm chart that is not pinned to an exact version from an https:// or oci:// repository, or whose release settings are invalid");
         POD_IDENTITY_AGENT_MISSING = error("K8S-021", "service accounts bound through Pod Identity on a cluster without the eks-pod-identity-agent add-on");
+        PIPELINE_VALUES_INVALID = error("K8S-022", "a pipeline manifest's values that are misnamed, given twice, unused or ambiguous, or a runner token in it");
+        PIPELINE_MANIFEST_UNAPPLIED = warning("K8S-023", "a pipeline manifest that no pipeline applies");
     }
 }
 

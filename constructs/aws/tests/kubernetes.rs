@@ -799,3 +799,295 @@ fn each_acknowledgeable_kubernetes_check_accepts_what_the_app_wrote() {
         assert!(text.contains("type: LoadBalancer"), "{text}");
     }
 }
+
+/// The component pipeline of `pipeline_app`: its own repository as source, a build that
+/// publishes `IMAGE_TAG`, and the manifest applied with that tag.
+fn component_pipeline<'a>(
+    stack: cirrus_core::Stack<'a>,
+    manifest: &cirrus_aws::eks::PipelineManifest<'a>,
+    environment: Vec<(String, cirrus_core::Expr<String>)>,
+    access: cirrus_aws::codepipeline::EksAccess,
+) {
+    use cirrus_aws::codebuild::{BuildSpec, Project, ProjectProps};
+    use cirrus_aws::codecommit::{Repository as Code, RepositoryProps as CodeProps};
+    use cirrus_aws::codepipeline::{
+        Action, Artifact, CodeBuildActionProps, EksDeployProps, Pipeline, PipelineProps, Stage,
+    };
+    let code = Code::new(stack, "Code", "shop", CodeProps::default());
+    let project = Project::new(
+        stack,
+        "Build",
+        ProjectProps::default().build_spec(BuildSpec::inline(
+            cirrus_aws::codebuild::InlineBuildSpec {
+                env: cirrus_aws::codebuild::BuildEnv {
+                    exported_variables: vec!["IMAGE_TAG".into()],
+                    ..Default::default()
+                },
+                phases: cirrus_aws::codebuild::Phases {
+                    build: Some(cirrus_aws::codebuild::Phase::commands([
+                        "IMAGE_TAG=\"${CODEBUILD_RESOLVED_SOURCE_VERSION:0:12}\"",
+                    ])),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        )),
+    );
+    let src = Artifact::new("Src");
+    let build = Action::codebuild(&project, &src, CodeBuildActionProps::default())
+        .named("Build")
+        .variables_namespace("Build");
+    let mut env = environment;
+    if env.is_empty() {
+        env.push(("IMAGE_TAG".to_owned(), build.variable("IMAGE_TAG").into()));
+    }
+    Pipeline::new(
+        stack,
+        "Pipeline",
+        PipelineProps::default().stages([
+            Stage::new("Source", [Action::codecommit_source(&code, "main", &src)]),
+            Stage::new("Build", [build]),
+            Stage::new(
+                "Deploy",
+                [Action::eks_deploy_manifest(
+                    manifest,
+                    &src,
+                    EksDeployProps::default().environment(env).access(access),
+                )],
+            ),
+        ]),
+    );
+}
+
+/// A cluster with the `shop` namespace, and the API's Deployment applied by a pipeline with
+/// the image tag its build published.
+fn pipeline_app(
+    values: impl FnOnce(&Repository<'_>, &mut cirrus_aws::eks::PipelineValues) -> String,
+    pipeline: bool,
+) -> App {
+    let app = App::new("shop");
+    let platform = app.stack("Platform", StackProps::default());
+    let repo = Repository::new(platform, "Api", RepositoryProps::default());
+    let vpc = imported_vpc(platform);
+    let cluster = Cluster::new(platform, "Cluster", &vpc, ClusterProps::default());
+    cluster.add_core_addons();
+    Nodegroup::new(platform, "Nodes", &cluster, NodegroupProps::default());
+    cluster.add_manifest(
+        "Namespace",
+        [Object::new(&Namespace {
+            metadata: meta("shop", None),
+            ..Default::default()
+        })],
+    );
+    let sa = cluster.add_service_account("shop", "api");
+    let mut pipeline_values = cirrus_aws::eks::PipelineValues::default();
+    let image = values(&repo, &mut pipeline_values);
+    let manifest = cluster.add_pipeline_manifest(
+        "Api",
+        pipeline_values,
+        [
+            Object::new(&deployment(image, &sa.name())),
+            Object::new(&service()),
+        ],
+    );
+    if pipeline {
+        let delivery = app.stack("Delivery", StackProps::default());
+        component_pipeline(
+            delivery,
+            &manifest,
+            Vec::new(),
+            cirrus_aws::codepipeline::EksAccess::Namespace,
+        );
+    }
+    app
+}
+
+/// How a test writes the API's image with a manifest's values.
+type ImageOf = fn(&Repository<'_>, &mut cirrus_aws::eks::PipelineValues) -> String;
+
+fn tagged_image(repo: &Repository<'_>, values: &mut cirrus_aws::eks::PipelineValues) -> String {
+    format!(
+        "{}:{}",
+        values.value("IMAGE_REPOSITORY", repo.uri()),
+        values.variable("IMAGE_TAG")
+    )
+}
+
+/// The pipeline's EKS deploy action applies the committed file with the image it built: the
+/// file keeps `$NAME` for the action to replace, the repository's URI travels in the action's
+/// environment (imported from the cluster's stack), the tag is the build's variable, and the
+/// runner is told to leave the step alone.
+#[test]
+fn a_pipeline_applies_its_manifest_with_the_image_it_built() {
+    let app = pipeline_app(tagged_image, true);
+    let synth = app
+        .synth()
+        .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
+    let step = artifact(&synth, "Platform-Cluster-Kubernetes-Api");
+    assert_eq!(step.properties["appliedBy"], "pipeline");
+    let yaml = file(&synth, "Platform-Cluster-Kubernetes-Api.yaml");
+    assert!(
+        yaml.contains("image: $IMAGE_REPOSITORY:$IMAGE_TAG"),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("#   $IMAGE_TAG: a pipeline variable"),
+        "{yaml}"
+    );
+    // It still deploys after the namespace and the service account it uses.
+    assert!(
+        step.dependencies
+            .contains(&"Platform-Cluster-Kubernetes-Namespace".to_owned()),
+        "{:?}",
+        step.dependencies
+    );
+
+    let delivery = synth.stacks.iter().find(|s| s.id == "Delivery").unwrap();
+    let pipeline = delivery.template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Type"] == "AWS::CodePipeline::Pipeline")
+        .unwrap();
+    let deploy = &pipeline["Properties"]["Stages"][2]["Actions"][0];
+    assert_eq!(deploy["ActionTypeId"]["Provider"], "EKS");
+    assert_eq!(
+        deploy["Configuration"]["ManifestFiles"],
+        "synth-out/shop/Platform-Cluster-Kubernetes-Api.yaml"
+    );
+    assert_eq!(deploy["Configuration"]["Namespace"], "shop");
+    let env = deploy["EnvironmentVariables"].as_array().unwrap();
+    assert_eq!(env[0]["Name"], "IMAGE_REPOSITORY");
+    assert!(
+        env[0]["Value"].to_string().contains("Fn::ImportValue"),
+        "{env:?}"
+    );
+    assert_eq!(env[1]["Name"], "IMAGE_TAG");
+    assert_eq!(env[1]["Value"], "#{Build.IMAGE_TAG}");
+}
+
+/// A manifest no pipeline applies is reported, since `deploy` skips it.
+#[test]
+fn a_pipeline_manifest_without_a_pipeline_is_a_warning() {
+    let app = pipeline_app(tagged_image, false);
+    let synth = app
+        .synth()
+        .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
+    let codes: Vec<_> = synth.warnings.iter().map(|d| d.code.id()).collect();
+    assert!(codes.contains(&"K8S-023"), "{codes:?}");
+    let app = pipeline_app(tagged_image, true);
+    let synth = app.synth().unwrap();
+    assert!(!synth.warnings.iter().any(|d| d.code.id() == "K8S-023"));
+}
+
+/// Values that are misnamed, repeated, unused, run into the next characters, or are runner
+/// tokens fail synthesis at the manifest's path.
+#[test]
+fn bad_pipeline_values_fail_synth_at_the_manifest() {
+    let cases: Vec<(&str, ImageOf)> = vec![
+        ("misnamed", |repo, v| {
+            format!(
+                "{}:{}",
+                v.value("IMAGE-REPOSITORY", repo.uri()),
+                v.variable("IMAGE_TAG")
+            )
+        }),
+        ("twice", |repo, v| {
+            v.variable("IMAGE_TAG");
+            format!(
+                "{}:{}",
+                v.value("IMAGE_REPOSITORY", repo.uri()),
+                v.variable("IMAGE_TAG")
+            )
+        }),
+        ("unused", |repo, v| {
+            v.variable("UNUSED");
+            format!("{}:v1", v.value("IMAGE_REPOSITORY", repo.uri()))
+        }),
+        ("ambiguous", |repo, v| {
+            format!(
+                "{}:{}x",
+                v.value("IMAGE_REPOSITORY", repo.uri()),
+                v.variable("IMAGE_TAG")
+            )
+        }),
+    ];
+    for (case, values) in cases {
+        let app = pipeline_app(values, true);
+        let errors = app.synth().expect_err(case).diagnostics;
+        assert!(
+            errors
+                .iter()
+                .any(|d| d.code.id() == "K8S-022" && d.path == "Platform/Cluster/Kubernetes/Api"),
+            "{case}: {errors:#?}"
+        );
+    }
+    // The passing case of each: `tagged_image`, in the tests above.
+}
+
+/// The action must give every variable the manifest needs, and may not repeat a value of the
+/// manifest; objects across namespaces need cluster-wide access.
+#[test]
+fn an_eks_deploy_of_a_manifest_checks_its_environment_and_access() {
+    use cirrus_aws::codepipeline::EksAccess;
+    let app = App::new("shop");
+    let platform = app.stack("Platform", StackProps::default());
+    let repo = Repository::new(platform, "Api", RepositoryProps::default());
+    let vpc = imported_vpc(platform);
+    let cluster = Cluster::new(platform, "Cluster", &vpc, ClusterProps::default());
+    cluster.add_core_addons();
+    Nodegroup::new(platform, "Nodes", &cluster, NodegroupProps::default());
+    cluster.add_manifest(
+        "Namespace",
+        [Object::new(&Namespace {
+            metadata: meta("shop", None),
+            ..Default::default()
+        })],
+    );
+    let sa = cluster.add_service_account("shop", "api");
+    let mut values = cirrus_aws::eks::PipelineValues::default();
+    let image = tagged_image(&repo, &mut values);
+    let manifest = cluster.add_pipeline_manifest(
+        "Api",
+        values,
+        [
+            Object::new(&deployment(image, &sa.name())),
+            Object::new(&Namespace {
+                metadata: meta("shop-extra", None),
+                ..Default::default()
+            }),
+        ],
+    );
+    let one = app.stack("One", StackProps::default());
+    component_pipeline(
+        one,
+        &manifest,
+        vec![("IMAGE_REPOSITORY".into(), "x".into())],
+        EksAccess::Namespace,
+    );
+    let errors = app.synth().unwrap_err().diagnostics;
+    let at = |code: &str| {
+        errors
+            .iter()
+            .filter(|d| d.path == "One/Pipeline" && d.code.id() == code)
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+    };
+    let environment = at("CODEPIPELINE-039");
+    assert!(
+        environment.iter().any(|m| m.contains("needs $IMAGE_TAG")),
+        "{errors:#?}"
+    );
+    assert!(
+        environment
+            .iter()
+            .any(|m| m.contains("IMAGE_REPOSITORY is a value of its manifest")),
+        "{errors:#?}"
+    );
+    assert!(
+        at("CODEPIPELINE-034")
+            .iter()
+            .any(|m| m.contains("EksAccess::Cluster")),
+        "{errors:#?}"
+    );
+}

@@ -140,6 +140,12 @@ pub(crate) fn find_tokens(s: &str) -> Vec<(std::ops::Range<usize>, u32, usize)> 
     out
 }
 
+/// True when `text` holds a token ([`Node::token`]): for constructs whose content is applied by
+/// something other than the runner, which cannot resolve one.
+pub fn contains_token(text: &str) -> bool {
+    has_token(text)
+}
+
 /// True when the string holds something that looks like a token.
 pub(crate) fn has_token(s: &str) -> bool {
     s.contains("${cirrus-token:")

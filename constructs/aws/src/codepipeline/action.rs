@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use cirrus_core::{Construct, Expr, ObjectBuilder, Stack, Value, fns};
+use cirrus_core::{Construct, Expr, Node, ObjectBuilder, Stack, Value, fns};
 
 use crate::codebuild::{IProject, ProjectRef};
 use crate::codecommit::{IRepository, RepositoryRef};
@@ -375,6 +375,41 @@ pub struct EksDeployProps {
     pub security_group_ids: Vec<Expr<String>>,
     /// What the action's access entry allows. Default: admin of the namespace.
     pub access: EksAccess,
+    /// Environment variables the action replaces in the manifest files or Helm values files
+    /// (`$IMAGE_TAG`), whose values may be pipeline variables (`build.variable("IMAGE_TAG")`,
+    /// `source.commit_id()`). Default: none.
+    pub environment: Vec<(String, Expr<String>)>,
+    /// Where the input artifact (a checkout of the app's repository) holds the synthesized
+    /// output, for [`Action::eks_deploy_manifest`]. Default: `synth-out`, at its root.
+    pub synth_out: Option<String>,
+}
+
+impl EksDeployProps {
+    /// Adds the variable `name` to [`EksDeployProps::environment`].
+    pub fn env(mut self, name: &str, value: impl Into<Expr<String>>) -> Self {
+        self.environment.push((name.to_owned(), value.into()));
+        self
+    }
+}
+
+/// The pipelines that apply a manifest, kept in the manifest node's state: a manifest that
+/// none applies is reported.
+#[derive(Debug, Default)]
+pub(crate) struct AppliedBy {
+    pub(crate) pipelines: Vec<String>,
+}
+
+/// The manifest of the app an EKS deploy action applies ([`Action::eks_deploy_manifest`]).
+#[derive(Debug, Clone)]
+pub(crate) struct AppliedManifest<'a> {
+    /// The manifest's node, where the pipeline records that it applies it.
+    pub(crate) node: Node<'a>,
+    /// Values of the app the action's environment carries.
+    pub(crate) values: Vec<(String, Expr<String>)>,
+    /// Names the action's environment must give.
+    pub(crate) variables: Vec<String>,
+    /// Whether the objects are in more than one namespace, or some are cluster-scoped.
+    pub(crate) spans_namespaces: bool,
 }
 
 /// The variables an action publishes, shared by the clones of the action so that the
@@ -474,6 +509,8 @@ pub(crate) enum ActionKind<'a> {
         input: Artifact,
         deployment: EksDeployment,
         props: EksDeployProps,
+        /// The app's manifest it applies, when it was made from one.
+        manifest: Option<AppliedManifest<'a>>,
     },
     Custom {
         owner: ActionOwner,
@@ -496,7 +533,7 @@ pub struct Action<'a> {
 }
 
 impl<'a> Action<'a> {
-    fn of(kind: ActionKind<'a>) -> Action<'a> {
+    pub(crate) fn of(kind: ActionKind<'a>) -> Action<'a> {
         Action {
             invalidation_paths: None,
             name: None,
@@ -751,6 +788,7 @@ impl<'a> Action<'a> {
             input: input.clone(),
             deployment,
             props,
+            manifest: None,
         })
     }
 

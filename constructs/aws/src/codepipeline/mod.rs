@@ -46,5 +46,6 @@ pub use action::{
     CustomActionProps, DeployedStack, EksAccess, EksCluster, EksDeployProps, EksDeployment,
     ManualApprovalProps, S3DeployMode, S3DeployProps, SourceFormat,
 };
+pub(crate) use action::{ActionKind, AppliedBy, AppliedManifest};
 pub use artifact::{Artifact, ArtifactPath};
 pub use pipeline::{ExecutionMode, IPipeline, ImportedPipeline, Pipeline, PipelineProps, Stage};

@@ -11,7 +11,7 @@ use crate::codepipeline::action::{
     ActionKind, ConnectionTrigger, DeployedStack, EksAccess, EksDeployment, SourceFormat,
     stack_arn, stack_name,
 };
-use crate::codepipeline::{Action, CloudFormationMode};
+use crate::codepipeline::{Action, AppliedBy, CloudFormationMode};
 use crate::codes;
 use crate::events::{EventPattern, Rule, RuleProps, Target, Trigger, target_role};
 use crate::iam::{Grantable, PolicyStatement, Principal, Role, RoleProps};
@@ -534,7 +534,18 @@ impl<'a> Pipeline<'a> {
                     role.add_to_policy(statement.clone());
                 }
             }
-            ActionKind::Eks { cluster, props, .. } => {
+            ActionKind::Eks {
+                cluster,
+                props,
+                manifest,
+                ..
+            } => {
+                if let Some(manifest) = manifest {
+                    let pipeline = self.node().path();
+                    manifest
+                        .node
+                        .with_state(|s: &mut AppliedBy| s.pipelines.push(pipeline));
+                }
                 self.grant_logs(role, context.pipeline_name);
                 role.add_to_policy(
                     PolicyStatement::allow()
@@ -803,6 +814,18 @@ fn declaration<'a>(
                     .collect::<Vec<_>>()
             }),
         ),
+        ActionKind::Eks {
+            props, manifest, ..
+        } => {
+            let values = manifest.iter().flat_map(|m| m.values.iter());
+            let variables: Vec<_> = values
+                .chain(&props.environment)
+                .map(|(name, value)| {
+                    pipeline::EnvironmentVariable::new(name.as_str(), value.clone())
+                })
+                .collect();
+            (None, None, (!variables.is_empty()).then_some(variables))
+        }
         _ => (None, None, None),
     };
     let timeout = match &action.kind {
@@ -1821,9 +1844,18 @@ fn check_action(node: Node<'_>, action: &Action<'_>, at: &str, out: &mut Vec<(Er
             }
         }
         ActionKind::Eks {
-            deployment, props, ..
+            deployment,
+            props,
+            manifest,
+            ..
         } => {
+            check_eks_environment(at, props, manifest.as_ref(), out);
             let mut problems = Vec::new();
+            if manifest.as_ref().is_some_and(|m| m.spans_namespaces)
+                && props.access == EksAccess::Namespace
+            {
+                problems.push("its manifest has objects in several namespaces or cluster-scoped ones, which an access entry for one namespace does not admit: give it EksAccess::Cluster".to_owned());
+            }
             match deployment {
                 EksDeployment::Manifests(files) => {
                     if files.is_empty() || files.iter().any(|f| f.is_empty() || f.contains(',')) {
@@ -1972,6 +2004,51 @@ fn check_environment(
     }
 }
 
+/// An EKS deploy action's environment gives every variable of its manifest, each name once,
+/// and none that is also one of the manifest's values.
+fn check_eks_environment(
+    at: &str,
+    props: &crate::codepipeline::EksDeployProps,
+    manifest: Option<&crate::codepipeline::AppliedManifest<'_>>,
+    out: &mut Vec<(ErrorCode, String)>,
+) {
+    let mut problems = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for (name, _) in &props.environment {
+        let valid = !name.is_empty()
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            problems.push(format!(
+                "environment variable \"{name}\" must be letters, digits and '_', not starting with a digit"
+            ));
+        } else if seen.contains(&name.as_str()) {
+            problems.push(format!("environment variable {name} is given twice"));
+        } else if manifest.is_some_and(|m| m.values.iter().any(|(v, _)| v == name)) {
+            problems.push(format!(
+                "environment variable {name} is a value of its manifest already"
+            ));
+        }
+        seen.push(name);
+    }
+    if let Some(manifest) = manifest {
+        for variable in &manifest.variables {
+            if !seen.contains(&variable.as_str()) {
+                problems.push(format!(
+                    "its manifest {} needs ${variable}, which its environment does not give",
+                    manifest.node.path()
+                ));
+            }
+        }
+    }
+    for problem in problems {
+        out.push((
+            codes::codepipeline::EKS_ENVIRONMENT_INVALID,
+            format!("action {at}: {problem}"),
+        ));
+    }
+}
+
 /// A DNS-1123 label of at most `max` characters (Kubernetes namespaces, Helm releases).
 fn dns_label(name: &str, max: usize) -> bool {
     (1..=max).contains(&name.len())
@@ -2033,6 +2110,15 @@ fn variable_uses(action: &Action<'_>) -> Vec<(String, String)> {
             .filter_map(|(name, value)| match value {
                 Value::String(text) => Some((format!("setting {name}"), text.clone())),
                 _ => None,
+            })
+            .collect(),
+        ActionKind::Eks { props, .. } => props
+            .environment
+            .iter()
+            .filter_map(|(name, value)| {
+                value
+                    .as_literal()
+                    .map(|text| (format!("environment variable {name}"), text.clone()))
             })
             .collect(),
         _ => Vec::new(),

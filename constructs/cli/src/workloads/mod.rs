@@ -115,6 +115,13 @@ pub(crate) async fn deploy(
     ui: &Ui,
 ) -> Result<usize, CliError> {
     for artifact in artifacts {
+        if applied_by_pipeline(artifact) {
+            ui.note(&format!(
+                "{}: skipped, a pipeline's EKS deploy action applies it",
+                artifact.path
+            ));
+            continue;
+        }
         read_outputs(aws, artifact, outputs).await?;
         let prepared = prepare(artifact, outputs)?;
         ui.note(&format!("{}: deploying", artifact.path));
@@ -142,6 +149,16 @@ pub(crate) async fn deploy(
         }
     }
     Ok(artifacts.len())
+}
+
+/// Whether a pipeline applies the step (`cirrus_aws::eks::PipelineManifest`): `deploy` leaves
+/// it to the pipeline, which alone knows the image it built; `destroy` still removes it.
+fn applied_by_pipeline(artifact: &DeployArtifact) -> bool {
+    artifact
+        .properties
+        .get("appliedBy")
+        .and_then(serde_json::Value::as_str)
+        == Some("pipeline")
 }
 
 /// Removes `artifacts`, last first, before their stacks are deleted.
@@ -415,6 +432,37 @@ mod tests {
             files: Vec::new(),
             values: BTreeMap::new(),
         }
+    }
+
+    /// A step a pipeline applies is not deployed, so nothing of it is read or called: here
+    /// the stack output it reads is behind an endpoint that refuses connections.
+    #[tokio::test]
+    async fn deploy_leaves_a_pipeline_manifest_to_its_pipeline() {
+        let args = crate::args::AwsArgs {
+            profile: None,
+            region: Some("us-east-1".into()),
+            endpoint_url: Some("http://127.0.0.1:1".into()),
+        };
+        let aws = Aws::load_with(&args, crate::aws::config::Timeouts::STANDARD).await;
+        let mut step = artifact();
+        step.values.insert(
+            "P.ApiImages".into(),
+            cirrus_core::DeployValue {
+                stack: "P".into(),
+                stack_name: "P".into(),
+                output: "ApiImages".into(),
+                source: "the API's image repository".into(),
+            },
+        );
+        assert!(!applied_by_pipeline(&step));
+        let (mut outputs, ui) = (Outputs::new(), Ui::plain());
+        step.properties.insert(
+            "appliedBy".into(),
+            serde_json::Value::String("pipeline".into()),
+        );
+        let deployed = deploy(&aws, std::slice::from_ref(&step), &mut outputs, &ui).await;
+        assert!(deployed.is_ok(), "{deployed:?}");
+        assert!(outputs.is_empty());
     }
 
     #[test]
