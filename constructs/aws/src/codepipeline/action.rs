@@ -379,8 +379,9 @@ pub struct EksDeployProps {
     /// (`$IMAGE_TAG`), whose values may be pipeline variables (`build.variable("IMAGE_TAG")`,
     /// `source.commit_id()`). Default: none.
     pub environment: Vec<(String, Expr<String>)>,
-    /// Where the input artifact (a checkout of the app's repository) holds the synthesized
-    /// output, for [`Action::eks_deploy_manifest`]. Default: `synth-out`, at its root.
+    /// For [`Action::eks_deploy_manifest`]: the folder of the input artifact that holds the
+    /// app's synthesized files (what `synth` writes to `synth-out/<app>/`); empty when they
+    /// are at its root. Default: `synth-out/<app>`, a checkout of the app's repository.
     pub synth_out: Option<String>,
 }
 

@@ -66,7 +66,9 @@ impl PipelineValues {
 pub struct PipelineManifest<'a> {
     artifact: Artifact<'a>,
     pub(crate) cluster: Expr<String>,
-    /// The file's path under `synth-out/`: `<app>/<artifact id>.yaml`.
+    /// The app's name: its folder under `synth-out/`.
+    pub(crate) app: String,
+    /// The file's name: `<artifact id>.yaml`.
     pub(crate) file: String,
     /// The values of the app, by name.
     pub(crate) values: Vec<(String, Expr<String>)>,
@@ -88,8 +90,8 @@ impl<'a> PipelineManifest<'a> {
         self.artifact.node()
     }
 
-    /// The file the EKS deploy action applies, relative to the app's `synth-out/` folder's
-    /// parent: `<app>/<step>.yaml`.
+    /// The name of the file the EKS deploy action applies, in the app's `synth-out/<app>/`
+    /// folder: `<step>.yaml`.
     pub fn file(&self) -> &str {
         &self.file
     }
@@ -182,12 +184,11 @@ impl<'a> Cluster<'a> {
         }
         artifact.node().add_validation(applied);
 
-        let app = Construct::node(self).app().name().to_owned();
-        let file = format!("{app}/{}.yaml", artifact.node().path().replace('/', "-"));
         PipelineManifest {
+            app: Construct::node(self).app().name().to_owned(),
+            file: format!("{}.yaml", artifact.node().path().replace('/', "-")),
             artifact,
             cluster: self.name(),
-            file,
             values: values
                 .entries
                 .iter()
@@ -282,8 +283,8 @@ fn single_namespace(objects: &[Object]) -> Option<String> {
 
 impl<'a> Action<'a> {
     /// Applies `manifest` (a [`Cluster::add_pipeline_manifest`] of the app) with CodePipeline's
-    /// EKS deploy action: `input` is a checkout of the app's repository, which holds the
-    /// committed `synth-out/` ([`EksDeployProps::synth_out`]), and `props.environment` gives
+    /// EKS deploy action: `input` holds the app's synthesized files (a checkout of the app's
+    /// repository, which commits `synth-out/`; see [`EksDeployProps::synth_out`]), and `props.environment` gives
     /// each of the manifest's variables (`("IMAGE_TAG", build.variable("IMAGE_TAG"))`); the
     /// values of the app go in the action's environment beside them. The namespace defaults to
     /// the one the objects are in, which is what the action's access entry admits.
@@ -295,7 +296,7 @@ impl<'a> Action<'a> {
         let dir = props
             .synth_out
             .clone()
-            .unwrap_or_else(|| "synth-out".to_owned());
+            .unwrap_or_else(|| format!("synth-out/{}", manifest.app));
         let dir = dir.trim_end_matches('/');
         let file = if dir.is_empty() {
             manifest.file.clone()
