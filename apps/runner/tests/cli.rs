@@ -186,8 +186,8 @@ fn list_puts_independent_stacks_in_one_wave_and_names_dependencies() {
          yelp-search  1     FrontendInfraPipeline  aws://unknown-account/us-east-1  -\n\
          yelp-search  1     BackendInfraPipeline   aws://unknown-account/us-east-1  -\n\
          yelp-search  2     FrontendInfra          aws://unknown-account/us-east-1  FrontendInfraPipeline\n\
-         yelp-search  2     BackendInfra           aws://unknown-account/us-east-1  BackendInfraPipeline\n\
-         yelp-search  3     EksCluster             aws://unknown-account/us-east-1  BackendInfra\n"
+         yelp-search  2     EksCluster             aws://unknown-account/us-east-1  BackendInfraPipeline\n\
+         yelp-search  3     BackendInfra           aws://unknown-account/us-east-1  BackendInfraPipeline, EksCluster\n"
     );
 }
 

@@ -1,4 +1,4 @@
-//! The three kinds of build, written here rather than kept as `buildspec.yml` files in the
+//! The two kinds of build, written here rather than kept as `buildspec.yml` files in the
 //! repositories as the post does: the parts tied to the infrastructure (image repository,
 //! cluster, namespace, bucket) are then reviewed with it, and the guarantee that no credential
 //! appears in a buildspec is checked by the app's tests. Values come from the projects'
@@ -8,8 +8,6 @@ use cirrus_aws::codebuild::{
     BuildArtifacts, BuildEnv, EnvVar, InlineBuildSpec, InstallPhase, Phase, Phases,
 };
 use cirrus_aws::ssm::StringParameter;
-
-use super::config::KUBECTL_VERSION;
 
 /// The React app's build: 000's "Code build project which will build the static files from
 /// the React source app", with `npm install` and `npm run build`, and `build/` as the
@@ -51,12 +49,13 @@ pub fn frontend(api_url: &StringParameter<'_>) -> InlineBuildSpec {
 ///
 /// The project's `IMAGE_REPO_URI` names the repository; the pipeline's `IMAGE_TAG` is the
 /// commit id, shortened to 12 characters. Tags are immutable, so a commit built before (a
-/// re-run of the pipeline) is not pushed again. The image's URI goes to the deploy stage in
-/// `image.json`.
+/// re-run of the pipeline) is not pushed again. The tag is exported: the deploy stage reads it
+/// as `#{Build.IMAGE_TAG}`.
 pub fn docker_build() -> InlineBuildSpec {
     InlineBuildSpec {
         env: BuildEnv {
             shell: Some("bash".into()),
+            exported_variables: vec!["IMAGE_TAG".into()],
             ..Default::default()
         },
         phases: Phases {
@@ -71,52 +70,7 @@ pub fn docker_build() -> InlineBuildSpec {
             ])),
             post_build: Some(Phase::commands([
                 "[ -n \"${SKIP_BUILD:-}\" ] || docker push \"$IMAGE_REPO_URI:$IMAGE_TAG\"",
-                "printf '{\"imageUri\":\"%s\"}\\n' \"$IMAGE_REPO_URI:$IMAGE_TAG\" > image.json",
             ])),
-        },
-        artifacts: Some(BuildArtifacts {
-            files: vec!["image.json".into()],
-            ..Default::default()
-        }),
-        cache_paths: Vec::new(),
-    }
-}
-
-/// A component's deployment to the cluster: 000's "Installs kubectl as a dependency / Logs in
-/// to the EKS cluster / Use kubectl command to deploy the Kubernetes components from the file".
-///
-/// kubectl is downloaded from the Kubernetes release site and checked against its published
-/// checksum. `aws eks update-kubeconfig` uses the project's role, whose only Kubernetes rights
-/// come from its EKS access entry (edit, in the app's namespace). The manifest (`MANIFEST`, in
-/// the component's repository, the primary input) names its image as `__IMAGE_URI__` and the
-/// data bucket as `__DATA_BUCKET__`; both are filled in before `kubectl apply`. A Deployment
-/// is then watched until it has rolled out (`ROLLOUT_TARGET`).
-pub fn kubectl_deploy() -> InlineBuildSpec {
-    InlineBuildSpec {
-        env: BuildEnv {
-            shell: Some("bash".into()),
-            variables: vec![("KUBECTL_VERSION".into(), EnvVar::plain(KUBECTL_VERSION))],
-            ..Default::default()
-        },
-        phases: Phases {
-            install: Some(InstallPhase {
-                commands: vec![
-                    "curl -sSfL -o /usr/local/bin/kubectl \"https://dl.k8s.io/release/${KUBECTL_VERSION}/bin/linux/amd64/kubectl\"".into(),
-                    "curl -sSfL -o /tmp/kubectl.sha256 \"https://dl.k8s.io/release/${KUBECTL_VERSION}/bin/linux/amd64/kubectl.sha256\"".into(),
-                    "echo \"$(cat /tmp/kubectl.sha256)  /usr/local/bin/kubectl\" | sha256sum -c -".into(),
-                    "chmod +x /usr/local/bin/kubectl".into(),
-                ],
-                ..Default::default()
-            }),
-            pre_build: Some(Phase::commands([
-                "aws eks update-kubeconfig --name \"$CLUSTER_NAME\" --region \"$AWS_REGION\"",
-                "IMAGE_URI=\"$(jq -r .imageUri \"$CODEBUILD_SRC_DIR_Image/image.json\")\"",
-            ])),
-            build: Some(Phase::commands([
-                "sed -e \"s|__IMAGE_URI__|${IMAGE_URI}|g\" -e \"s|__DATA_BUCKET__|${DATA_BUCKET:-}|g\" \"$MANIFEST\" | kubectl apply -n \"$K8S_NAMESPACE\" -f -",
-                "if [ -n \"${ROLLOUT_TARGET:-}\" ]; then kubectl rollout status -n \"$K8S_NAMESPACE\" \"$ROLLOUT_TARGET\" --timeout=5m; fi",
-            ])),
-            post_build: None,
         },
         artifacts: None,
         cache_paths: Vec::new(),

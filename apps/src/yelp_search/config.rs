@@ -22,8 +22,8 @@ pub const BRANCH: &str = "main";
 /// would be a cycle between the two stacks.
 pub const CLUSTER_NAME: &str = "yelp-search";
 
-/// The namespace the component pipelines deploy into; their roles can edit it and nothing
-/// else. The post uses `default`.
+/// The namespace the component pipelines deploy into; their access entries admit them to it
+/// and nothing else. The post uses `default`.
 pub const K8S_NAMESPACE: &str = "yelp-search";
 
 /// The service account of the data jobs' pods, which EKS Pod Identity gives the data-reader
@@ -36,26 +36,23 @@ pub const STORAGE_CLASS: &str = "efs-sc";
 /// The `ReadWriteMany` claim on the shared volume that the jobs and the API mount.
 pub const DATA_VOLUME_CLAIM: &str = "data-files";
 
-/// The kubectl the deploy projects install: same minor version as the cluster, which is the
-/// `Cluster` construct's default (a test keeps the two together). Bump both together.
-pub const KUBECTL_VERSION: &str = "v1.35.0";
+/// The port the Flask API listens on in its container.
+pub const API_PORT: i32 = 5000;
+
+/// The image of the jobs' init container, which copies the raw data from S3: the AWS CLI
+/// from ECR Public, at an exact version.
+pub const AWS_CLI_IMAGE: &str = "public.ecr.aws/aws-cli/aws-cli:2.22.0";
 
 /// The URL the React app calls, baked into its build from a Parameter Store parameter. The
-/// API's load balancer only exists once the `app_api` pipeline has run: replace this
-/// placeholder with `https://<load balancer name>` then, re-synthesize and push the
-/// `FrontendInfra` template (000: "Update the endpoint on the .env file for the frontend app").
+/// API's load balancer only exists once the `app_api` pipeline has run (Kubernetes asks AWS
+/// for it): replace this placeholder with `https://<load balancer name>` then, re-synthesize
+/// and push the `FrontendInfra` template (000: "Update the endpoint on the .env file for the
+/// frontend app").
 pub const API_URL: &str = "https://api.yelp-search.example.invalid";
 
 /// The VPC of the cluster: two availability zones, a public and a private subnet in each, a
 /// NAT gateway per zone.
 pub const VPC_CIDR: &str = "10.0.0.0/16";
-
-/// Where the Kubernetes API can be reached from on the internet (it is also reachable inside
-/// the VPC). The kubectl deploy projects run in CodeBuild's own network, whose addresses are
-/// not fixed, so the default is the whole internet; every request is still authenticated by
-/// IAM and authorised by an access entry. Narrow it to your networks if you move the deploy
-/// projects into the VPC.
-pub const API_PUBLIC_CIDRS: &[&str] = &["0.0.0.0/0"];
 
 /// Who may assume the cluster administrator role (`EksCluster/AdminRole`): an IAM role or user
 /// ARN, such as your SSO administrator role. `None`: the account itself, meaning any identity
@@ -75,8 +72,8 @@ pub const LOG_RETENTION: Retention = Retention::OneMonth;
 /// How many images each ECR repository keeps (every push is a new, immutable tag).
 pub const IMAGES_KEPT: u32 = 30;
 
-/// One back-end component: a CodeCommit repository, an image, a Docker build, a kubectl deploy
-/// and the pipeline that runs them.
+/// One back-end component: a CodeCommit repository, an image, a Docker build, what it runs on
+/// the cluster, and the pipeline that builds the image and applies that.
 #[derive(Debug, Clone, Copy)]
 pub struct Component {
     /// The CodeCommit repository's name, as in the post (`app_api`).
@@ -85,14 +82,9 @@ pub struct Component {
     pub id: &'static str,
     /// The name in the names of its image repository, projects and pipeline (`app-api`).
     pub slug: &'static str,
-    /// The manifest the deploy project applies, in the component's repository (the post's
-    /// file names).
-    pub manifest: &'static str,
-    /// What the deploy waits for after applying (`deployment/app-api`); `None` for CronJobs,
-    /// which have nothing to roll out.
-    pub rollout: Option<&'static str>,
-    /// Whether its pods read the data-files bucket (the deploy gets the bucket's name).
-    pub reads_data: bool,
+    /// When it runs, as a `CronJob` schedule: `None` for the API, which runs all the time.
+    /// The post gives no times.
+    pub schedule: Option<&'static str>,
     /// What it is, for descriptions.
     pub description: &'static str,
 }
@@ -104,27 +96,21 @@ pub const COMPONENTS: [Component; 3] = [
         repo: "app_api",
         id: "AppApi",
         slug: "app-api",
-        manifest: "kubeapideploy.yml",
-        rollout: Some("deployment/app-api"),
-        reads_data: false,
+        schedule: None,
         description: "the Flask search API",
     },
     Component {
         repo: "weekly_job",
         id: "WeeklyJob",
         slug: "weekly-job",
-        manifest: "kubebatchjobs_deploy.yml",
-        rollout: None,
-        reads_data: true,
+        schedule: Some("0 3 * * 0"),
         description: "the weekly job that tunes the model",
     },
     Component {
         repo: "nightly_job",
         id: "NightlyJob",
         slug: "nightly-job",
-        manifest: "kubebatchjobs_deploy.yml",
-        rollout: None,
-        reads_data: true,
+        schedule: Some("0 2 * * *"),
         description: "the nightly job that processes the day's data",
     },
 ];

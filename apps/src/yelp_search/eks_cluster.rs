@@ -1,5 +1,7 @@
 //! `EksCluster`: the Kubernetes cluster the back end runs on, deployed by
-//! `BackendInfraPipeline` after `BackendInfra` ("Deploy the EKS CLuster").
+//! `BackendInfraPipeline` before `BackendInfra`, whose component pipelines deploy to it (the
+//! post deploys the cluster second, "Deploy the EKS CLuster"; its kubectl projects knew the
+//! cluster by name only).
 //!
 //! 000: "the EKS cluster on which all the Kubernetes components for the backend will be
 //! deployed. [...] The template also defines the nodes which will be connected to the EKS
@@ -9,10 +11,11 @@
 //! instead of the `aws-auth` config map), a managed node group in the private subnets, the
 //! add-ons the nodes and workloads need, and who may do what in the cluster:
 //!
-//! - each component's kubectl deploy role (imported from `BackendInfra`) may edit the app's
-//!   namespace, nothing else;
-//! - the data jobs' service account gets `BackendInfra`'s data-reader role through EKS Pod
-//!   Identity, in place of the access keys the post writes into the Job spec;
+//! - each component pipeline's EKS deploy action is admitted to the app's namespace, nothing
+//!   else (its access entry is in `BackendInfra`, with the pipeline);
+//! - the data jobs' service account `data-jobs` gets a role that may read the data-files
+//!   bucket (000: the jobs' init container "downloads the data files from an S3 bucket")
+//!   through EKS Pod Identity, in place of the access keys the post writes into the Job spec;
 //! - `AdminRole` administers the cluster, for people (see `ADMIN_PRINCIPAL_ARN`).
 //!
 //! The shared volume (000: "This volume is shared between the scheduled jobs and the API
@@ -20,13 +23,14 @@
 //! (ReadWriteMany) with the EFS CSI driver, not an EBS volume. CloudFormation has EFS but
 //! cirrus has no EFS constructs yet: the file system and its mount targets are raw resources.
 //!
-//! The cluster's API endpoint is public (and private): the kubectl projects run outside the
-//! VPC. Every request is authenticated with IAM and authorised by an access entry; narrow
-//! `API_PUBLIC_CIDRS` when the clients allow it.
+//! The cluster's API endpoint is private: nothing on the internet reaches it. The component
+//! pipelines' EKS deploy actions run in the private subnets with the `PipelineDeploySg`
+//! security group, which the cluster admits on 443, and `deploy` applies the cluster-wide
+//! objects below through the cluster's in-VPC deployer.
 
 use cirrus_aws::ec2::{
-    FlowLogDestination, FlowLogProps, Peer, Port, SecurityGroup, SecurityGroupProps, SubnetType,
-    Vpc, VpcProps,
+    FlowLogDestination, FlowLogProps, ISecurityGroup, Peer, Port, SecurityGroup,
+    SecurityGroupProps, SubnetType, Vpc, VpcProps,
 };
 use cirrus_aws::eks::k8s::Object;
 use cirrus_aws::eks::{
@@ -37,21 +41,20 @@ use cirrus_aws::iam::{ManagedPolicyArn, Principal, Role, RoleProps};
 use cirrus_aws::kms::{Key, KeyProps};
 use cirrus_aws::logs::LogGroupProps;
 use cirrus_aws::prelude::*;
+use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps};
 use cirrus_core::{TagSpec, value};
 use k8s_openapi::api::core::v1::{
-    Namespace, PersistentVolumeClaim, PersistentVolumeClaimSpec, ServiceAccount,
-    VolumeResourceRequirements,
+    Namespace, PersistentVolumeClaim, PersistentVolumeClaimSpec, VolumeResourceRequirements,
 };
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::BTreeMap;
 
-use super::backend_infra::BackendInfra;
 use super::config::{
-    ADMIN_PRINCIPAL_ARN, API_PUBLIC_CIDRS, APP, CLUSTER_NAME, DATA_JOBS_SERVICE_ACCOUNT,
-    DATA_VOLUME_CLAIM, IAM_PATH, K8S_NAMESPACE, LOG_RETENTION, NODE_COUNT, NODE_DISK_GIB,
-    NODE_INSTANCE_TYPE, STORAGE_CLASS, VPC_CIDR,
+    ADMIN_PRINCIPAL_ARN, APP, CLUSTER_NAME, DATA_JOBS_SERVICE_ACCOUNT, DATA_VOLUME_CLAIM, IAM_PATH,
+    K8S_NAMESPACE, LOG_RETENTION, NODE_COUNT, NODE_DISK_GIB, NODE_INSTANCE_TYPE, STORAGE_CLASS,
+    VPC_CIDR,
 };
 
 /// The EFS CSI driver's add-on, which mounts the shared volume into pods.
@@ -60,8 +63,21 @@ pub const EFS_CSI_ADDON: &str = "aws-efs-csi-driver";
 /// The AWS managed policy of the EFS CSI driver's controller.
 const EFS_CSI_POLICY: &str = "service-role/AmazonEFSCSIDriverPolicy";
 
-/// Fills the `EksCluster` stack; `backend` holds the roles it gives access to.
-pub fn define<'a>(stack: Stack<'a>, backend: &BackendInfra<'a>) {
+/// What the component pipelines of `BackendInfra` need from this stack.
+#[derive(Debug, Clone)]
+pub struct EksCluster<'a> {
+    /// The cluster their objects go on.
+    pub cluster: Cluster<'a>,
+    /// The bucket of the jobs' raw data files.
+    pub data_files: Bucket<'a>,
+    /// Where their EKS deploy actions run: the private subnets...
+    pub deploy_subnets: Vec<Expr<String>>,
+    /// ...with this security group, which the cluster admits on 443.
+    pub deploy_group: Expr<String>,
+}
+
+/// Fills the `EksCluster` stack.
+pub fn define(stack: Stack<'_>) -> EksCluster<'_> {
     let flow_logs = format!("/{APP}/vpc/flow-logs");
     let key_description = format!(
         "encrypts the Kubernetes secrets and the shared file system of cluster {CLUSTER_NAME}"
@@ -93,16 +109,16 @@ pub fn define<'a>(stack: Stack<'a>, backend: &BackendInfra<'a>) {
             ),
     );
 
-    let public_cidrs = API_PUBLIC_CIDRS.iter().map(|c| (*c).to_owned()).collect();
     let cluster = Cluster::new(
         stack,
         "Cluster",
         &vpc,
         ClusterProps::default()
             .cluster_name(CLUSTER_NAME)
-            .endpoint_access(EndpointAccess::PublicAndPrivate(public_cidrs))
+            .endpoint_access(EndpointAccess::Private)
             .secrets_encryption(SecretsEncryption::Key(key))
             .log_retention(LOG_RETENTION)
+            .role_path(IAM_PATH)
             .role(role(
                 "ClusterRole",
                 "eks.amazonaws.com",
@@ -143,20 +159,29 @@ pub fn define<'a>(stack: Stack<'a>, backend: &BackendInfra<'a>) {
 
     let file_system = shared_volume(stack, &vpc, &cluster, key);
 
-    // The kubectl projects of BackendInfra may edit the app's namespace and nothing else.
-    for (component, deploy_role) in &backend.deploy_roles {
-        cluster.grant_access(
-            &format!("{}Deploy", component.id),
-            deploy_role.arn(),
-            AccessPolicy::Edit,
-            AccessScope::Namespaces(vec![K8S_NAMESPACE.into()]),
-        );
-    }
-    // The data jobs read the data files with BackendInfra's role, not with access keys.
-    cluster.add_pod_identity(
-        K8S_NAMESPACE,
-        DATA_JOBS_SERVICE_ACCOUNT,
-        backend.data_reader.arn(),
+    // The data jobs read the data files with their service account's role, not access keys.
+    let data_props = BucketProps::default().encryption(BucketEncryption::Kms(key));
+    let data_files = Bucket::new(stack, "DataFiles", data_props);
+    let data_jobs = cluster.add_service_account(K8S_NAMESPACE, DATA_JOBS_SERVICE_ACCOUNT);
+    data_files.grant_read(&data_jobs);
+
+    // The component pipelines' EKS deploy actions reach the private endpoint from here.
+    let deploy_group = SecurityGroup::new(
+        stack,
+        "PipelineDeploySg",
+        &vpc,
+        "the component pipelines' EKS deploy actions",
+        SecurityGroupProps::default(),
+    );
+    deploy_group.add_egress_rule(
+        Peer::AnyIpv4,
+        Port::Tcp(443),
+        "HTTPS: the cluster API, the pipeline's artifacts and AWS APIs",
+    );
+    cluster.allow_api_from(
+        "PipelineDeploy",
+        Peer::SecurityGroup(deploy_group.id()),
+        "the component pipelines' EKS deploy actions",
     );
 
     let admin = Role::new(
@@ -189,14 +214,27 @@ pub fn define<'a>(stack: Stack<'a>, backend: &BackendInfra<'a>) {
         .description("the fileSystemId of the efs-sc StorageClass");
     stack
         .add_output("AdminRoleArn", admin.arn())
-        .description("assume it to run kubectl as a cluster administrator");
+        .description("assume it to run kubectl as a cluster administrator, from inside the VPC");
+    stack
+        .add_output("DataFilesBucketName", data_files.name())
+        .description("upload the jobs' initial data files here (aws s3 cp)");
+    EksCluster {
+        deploy_subnets: vpc
+            .subnets(SubnetType::PrivateWithEgress)
+            .iter()
+            .map(|s| s.subnet_id.clone())
+            .collect(),
+        deploy_group: deploy_group.id(),
+        cluster,
+        data_files,
+    }
 }
 
 /// What the cluster holds for the whole app, applied by `deploy` after this stack (the post
 /// creates them by hand with kubectl): the app's namespace, the `efs-sc` StorageClass on the
-/// shared file system (its id read from this stack's output when deploying), the
-/// `ReadWriteMany` claim the jobs and the API share, and the data jobs' service account (bound
-/// to `BackendInfra`'s data-reader role through Pod Identity above).
+/// shared file system (its id read from this stack's output when deploying), and the
+/// `ReadWriteMany` claim the jobs and the API share. The data jobs' service account is the
+/// cluster's `add_service_account`.
 fn cluster_objects(cluster: &Cluster<'_>, file_system: Expr<String>) {
     let meta = |name: &str, namespace: Option<&str>| ObjectMeta {
         name: Some(name.into()),
@@ -230,15 +268,11 @@ fn cluster_objects(cluster: &Cluster<'_>, file_system: Expr<String>) {
         }),
         ..Default::default()
     };
-    let data_jobs = ServiceAccount {
-        metadata: meta(DATA_JOBS_SERVICE_ACCOUNT, Some(K8S_NAMESPACE)),
-        ..Default::default()
-    };
     cluster.add_manifest(
         "AppNamespace",
         [Object::new(&namespace), Object::new(&storage_class)],
     );
-    cluster.add_manifest("SharedData", [Object::new(&claim), Object::new(&data_jobs)]);
+    cluster.add_manifest("SharedData", [Object::new(&claim)]);
 }
 
 /// The EFS file system of the shared volume, reachable over NFS (TLS only) from the cluster's

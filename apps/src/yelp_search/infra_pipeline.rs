@@ -41,8 +41,8 @@ pub struct InfraPipeline<'a> {
 
 /// Fills `stack` with the template repository and the pipeline that deploys `spec.deploys`;
 /// the pipeline's deployment role may create what those stacks contain (derived by the
-/// library from their resources).
-pub fn define<'a>(stack: Stack<'a>, spec: &InfraPipeline<'a>) {
+/// library from their resources). Returns the repository.
+pub fn define<'a>(stack: Stack<'a>, spec: &InfraPipeline<'a>) -> Repository<'a> {
     let repo_props = RepositoryProps::default().description(spec.repo_description.clone());
     let repo = Repository::new(stack, "InfraRepo", &spec.name, repo_props);
 
@@ -77,4 +77,5 @@ pub fn define<'a>(stack: Stack<'a>, spec: &InfraPipeline<'a>) {
             "push the templates of synth-out/{APP}/ here to deploy them"
         ));
     stack.add_output("PipelineName", pipeline.name());
+    repo
 }

@@ -11,18 +11,18 @@
 //! | stack | what | deployed by | wave |
 //! |---|---|---|---|
 //! | `FrontendInfraPipeline` | template repository, pipeline Source -> Deploy, CloudFormation's deployment role | the operator | 1 |
-//! | `BackendInfraPipeline` | template repository, pipeline Source -> DeploySupportingInfra -> DeployEksCluster, deployment role | the operator | 1 |
+//! | `BackendInfraPipeline` | template repository, pipeline Source -> DeployEksCluster -> DeploySupportingInfra, deployment role | the operator | 1 |
 //! | `FrontendInfra` | private site bucket, CloudFront + WAF, the React app's repository, build and release pipeline | `FrontendInfraPipeline` | 2 |
-//! | `BackendInfra` | per component (`app_api`, `weekly_job`, `nightly_job`): repository, ECR repository, Docker build, kubectl deploy, pipeline; the data-files bucket and the data jobs' role | `BackendInfraPipeline` | 2 |
-//! | `EksCluster` | VPC, EKS cluster, node group, add-ons, shared EFS volume, access entries, Pod Identity | `BackendInfraPipeline`, after `BackendInfra` | 3 |
+//! | `EksCluster` | VPC, EKS cluster (private endpoint), node group, add-ons, shared EFS volume, data-files bucket, the data jobs' service account, access entries | `BackendInfraPipeline` | 2 |
+//! | `BackendInfra` | per component (`app_api`, `weekly_job`, `nightly_job`): repository, ECR repository, Docker build, pipeline whose EKS deploy action applies the component's objects | `BackendInfraPipeline`, after `EksCluster` | 3 |
 //!
-//! `EksCluster` imports four values from `BackendInfra`: the three kubectl deploy roles (for
-//! their access entries) and the data-reader role (for the data jobs' Pod Identity
-//! association). That direction follows the post's pipeline, which deploys the supporting
-//! infrastructure before the cluster; `BackendInfra` needs the cluster too (kubeconfig,
-//! `eks:DescribeCluster`) but knows it by the name constant [`config::CLUSTER_NAME`], because a
-//! reference back would be a cycle. The other dependencies are ordering only, so that a
-//! whole-app `cirrus deploy` follows the pipelines' order.
+//! `BackendInfra` imports from `EksCluster` (the cluster, the subnets and security group its
+//! pipelines' deploy actions run with, the data-files bucket) and from `BackendInfraPipeline`
+//! (the template repository its pipelines read the synthesized objects from). The cluster needs
+//! nothing of the components, so the post's order (supporting infrastructure, then the
+//! cluster) is reversed: the pipelines that deploy to the cluster come after it. The other
+//! dependencies are ordering only, so that a whole-app `cirrus deploy` follows the pipelines'
+//! order.
 //!
 //! Each infrastructure pipeline's CloudFormation actions deploy stacks of this app by name
 //! from `Templates::<stack>.template.json`, with a deployment role that may create only what
@@ -36,16 +36,17 @@
 //!    in the post.
 //! 2. Push the templates (000: "commit the template to the infra repo so the Infrastructure
 //!    pipeline runs"): `FrontendInfra.template.json` to the front end's infrastructure
-//!    repository, `BackendInfra.template.json` and `EksCluster.template.json` to the back
-//!    end's (clone URLs in the stacks' `InfraRepoCloneUrlHttp` outputs; git uses the AWS
-//!    credential helper or `git-remote-codecommit`, not the post's static Git credentials).
-//!    The pipelines deploy `FrontendInfra`, then `BackendInfra` and `EksCluster`.
+//!    repository, the files of `synth-out/yelp-search/` to the back end's (clone URLs in the
+//!    stacks' `InfraRepoCloneUrlHttp` outputs; git uses the AWS credential helper or
+//!    `git-remote-codecommit`, not the post's static Git credentials). The pipelines deploy
+//!    `FrontendInfra`, then `EksCluster` and `BackendInfra`.
 //! 3. Put the cluster-wide objects on the cluster once, as the administrator (with credentials
 //!    of `AdminRoleArn`): `cargo run -- deploy --app yelp-search EksCluster`. The stack is
-//!    unchanged by then, so this applies the objects below and nothing else. They are
-//!    cluster-wide, outside the deploy roles' namespace-scoped rights on purpose.
+//!    unchanged by then, so this applies the objects below and nothing else, through the
+//!    cluster's in-VPC deployer (the endpoint is private). They are cluster-wide, outside the
+//!    pipelines' namespace-scoped rights on purpose.
 //! 4. Upload the jobs' initial data (000: "aws s3 cp <data_file> s3://<s3_bucket>") to
-//!    `BackendInfra`'s `DataFilesBucketName`, then push `weekly_job` and `nightly_job`, then
+//!    `EksCluster`'s `DataFilesBucketName`, then push `weekly_job` and `nightly_job`, then
 //!    `app_api`, and the React app to `FrontendInfra`'s `AppRepoCloneUrlHttp`.
 //! 5. Once the API's load balancer exists, set [`config::API_URL`] to it, synthesize, and push
 //!    the `FrontendInfra` template: the parameter changes and the next front-end build uses it.
@@ -57,26 +58,15 @@
 //! after the `EksCluster` stack: the `yelp-search` namespace, the `efs-sc` StorageClass (its
 //! `fileSystemId` is the stack's file system, substituted from the stack's output when
 //! deploying), the shared `ReadWriteMany` claim `data-files`, and the data jobs' service account
-//! `data-jobs` (Pod Identity gives its pods the data-reader role: no access keys in the Job
-//! spec).
+//! `data-jobs` (Pod Identity gives its pods a role that may read the data-files bucket: no
+//! access keys in the Job spec).
 //!
-//! As in the post, each component's pipeline applies the manifest in its repository; its
-//! deploy project fills two placeholders in the manifest before `kubectl apply -n
-//! yelp-search`: `__IMAGE_URI__` (the image just built, tagged with its commit) and
-//! `__DATA_BUCKET__` (the data-files bucket, for the jobs). What the manifests hold:
-//!
-//! - `weekly_job` and `nightly_job` (`kubebatchjobs_deploy.yml`): a `CronJob` (weekly model
-//!   tuning, nightly processing) whose pods run as `data-jobs`, with the claim `data-files`
-//!   mounted, and an init container that copies the raw files from S3 onto the volume (`aws s3 cp --recursive
-//!   s3://__DATA_BUCKET__/ /data/raw/`, image `public.ecr.aws/aws-cli/aws-cli`) before the
-//!   job's own container (`image: __IMAGE_URI__`) processes them.
-//! - `app_api` (`kubeapideploy.yml`): the Flask API `Deployment` `app-api` (`image:
-//!   __IMAGE_URI__`, the claim `data-files` mounted read-only, CPU requests so that it can
-//!   scale), a `Service` of type `LoadBalancer` (the post uses a NodePort and says production
-//!   needs a load balancer; the subnets are tagged for it; put an ACM certificate on it with
-//!   the `service.beta.kubernetes.io/aws-load-balancer-ssl-cert` annotation so that the HTTPS
-//!   front end can call it), and a `HorizontalPodAutoscaler` on CPU (the metrics-server
-//!   add-on provides the metrics). The deploy waits for `deployment/app-api` to roll out.
+//! What each component runs is typed in `workloads` and written to
+//! `synth-out/yelp-search/EksCluster-Cluster-Kubernetes-<component>.yaml`; `deploy` leaves
+//! those steps to the component's pipeline, whose EKS deploy action applies the file from the
+//! back end's template repository with `$IMAGE_TAG` set to the image the pipeline has just
+//! built (and `$IMAGE_REPOSITORY`, `$DATA_BUCKET` to the app's values): the API's Deployment,
+//! Service and HorizontalPodAutoscaler, the two data jobs' CronJobs.
 //!
 //! No image-pull secret exists: the nodes pull from ECR with their role. The Dockerfiles
 //! should take their base images from ECR Public (`public.ecr.aws/docker/library/python`)
@@ -103,6 +93,7 @@ pub mod config;
 mod eks_cluster;
 mod frontend_infra;
 mod infra_pipeline;
+mod workloads;
 
 use cirrus_aws::kms::{Key, KeyProps};
 use cirrus_aws::prelude::*;
@@ -142,16 +133,16 @@ pub fn define(app: &App) {
     let backend = stack(
         app,
         be_id,
-        "the back end's supporting infrastructure: repositories, images, build and deploy projects, pipelines, data-files bucket",
+        "the back end's components: repositories, images, builds, and the pipelines that deploy them to the cluster",
     );
     let cluster = stack(
         app,
         eks_id,
-        "the EKS cluster: VPC, control plane, nodes, add-ons, shared file system, access entries",
+        "the EKS cluster: VPC, control plane, nodes, add-ons, shared file system, data-files bucket, access entries",
     );
 
-    // Each pipeline's deployment role may create what the stacks it deploys contain.
     frontend_infra::define(frontend);
+    // Each pipeline's deployment role may create what the stacks it deploys contain.
     infra_pipeline::define(
         frontend_pipeline,
         &InfraPipeline {
@@ -161,23 +152,23 @@ pub fn define(app: &App) {
         },
     );
 
-    let supporting = backend_infra::define(backend);
-    eks_cluster::define(cluster, &supporting);
-    infra_pipeline::define(
+    let eks = eks_cluster::define(cluster);
+    let templates = infra_pipeline::define(
         backend_pipeline,
         &InfraPipeline {
             name: format!("{APP}-backend-infra"),
-            repo_description: format!("the CloudFormation templates of {be_id} and {eks_id}"),
+            repo_description: format!("the files synthesized for {eks_id} and {be_id}"),
             deploys: vec![
-                ("DeploySupportingInfra", backend),
                 ("DeployEksCluster", cluster),
+                ("DeploySupportingInfra", backend),
             ],
         },
     );
+    backend_infra::define(backend, &eks, &templates);
 
     // Ordering only: a whole-app `cirrus deploy` walks the order the pipelines use.
     frontend.add_dependency(&frontend_pipeline);
-    backend.add_dependency(&backend_pipeline);
+    cluster.add_dependency(&backend_pipeline);
 }
 
 /// A stack of the app in its region, tagged with the app's name.

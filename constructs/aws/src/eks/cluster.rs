@@ -110,7 +110,8 @@ pub struct ClusterProps<'a> {
     /// EKS, it would be unencrypted and kept forever). Default: every type
     /// (`ClusterLogType::values()`, five).
     pub log_types: Vec<ClusterLogType>,
-    /// How long control-plane logs are kept. Default: one year.
+    /// How long control-plane logs are kept, and the logs of the in-VPC deployer's builds.
+    /// Default: one year.
     pub log_retention: Retention,
     /// How IAM principals are mapped to Kubernetes users. Default: access entries only.
     pub authentication_mode: AuthenticationMode,
@@ -139,6 +140,11 @@ pub struct ClusterProps<'a> {
     /// (`service.beta.kubernetes.io/aws-load-balancer-ssl-cert`), checked at synthesis.
     /// Default: `false`.
     pub load_balancer_tls: bool,
+    /// The IAM path of the roles the cluster makes for itself: its control-plane role (when
+    /// [`ClusterProps::role`] is not given), its service accounts' roles and its in-VPC
+    /// deployer's, so that a deployment role limited to an app's path covers them.
+    /// Default: `/`.
+    pub role_path: Option<String>,
 }
 
 impl Default for ClusterProps<'_> {
@@ -159,6 +165,7 @@ impl Default for ClusterProps<'_> {
             workload_deployer: None,
             internal_load_balancers: false,
             load_balancer_tls: false,
+            role_path: None,
         }
     }
 }
@@ -200,6 +207,10 @@ pub(crate) struct ClusterState {
     pub(crate) pod_identities: Vec<((String, String), ResourceKey<CfnPodIdentityAssociation>)>,
     /// What the Kubernetes checks require of LoadBalancer Services: (internal, TLS).
     pub(crate) load_balancers: (bool, bool),
+    /// The IAM path of the roles the cluster makes ([`ClusterProps::role_path`]).
+    pub(crate) role_path: Option<String>,
+    /// How long the cluster's logs are kept ([`ClusterProps::log_retention`]).
+    pub(crate) log_retention: Option<Retention>,
     /// How the steps are deployed, and what the in-VPC deployer needs.
     pub(crate) deployer_plan: Option<DeployerPlan>,
     /// The in-VPC deployer, once the first step created it.
@@ -271,6 +282,7 @@ impl<'a> Cluster<'a> {
         );
         let (internal_load_balancers, load_balancer_tls) =
             (props.internal_load_balancers, props.load_balancer_tls);
+        let (role_path, log_retention) = (props.role_path.clone(), props.log_retention);
         let name = props
             .cluster_name
             .clone()
@@ -347,6 +359,7 @@ impl<'a> Cluster<'a> {
                 Principal::service("eks.amazonaws.com"),
                 RoleProps {
                     description: Some(format!("the EKS control plane of cluster {name}")),
+                    path: props.role_path.clone(),
                     ..Default::default()
                 },
             )
@@ -493,6 +506,8 @@ impl<'a> Cluster<'a> {
             state.vpc_subnets = all_subnets;
             state.egress = egress;
             state.load_balancers = (internal_load_balancers, load_balancer_tls);
+            state.role_path = role_path;
+            state.log_retention = Some(log_retention);
         });
         Cluster {
             node,

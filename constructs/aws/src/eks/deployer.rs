@@ -23,8 +23,8 @@ use cirrus_core::{Construct, Expr, Node, fns};
 use serde_json::{Value as J, json};
 
 use crate::codebuild::{
-    BuildEnv, BuildSpec, InlineBuildSpec, InstallPhase, Phase, Phases, Project, ProjectProps,
-    ProjectVpc, Source,
+    BuildEnv, BuildLogs, BuildSpec, InlineBuildSpec, InstallPhase, Phase, Phases, Project,
+    ProjectProps, ProjectVpc, Source,
 };
 use crate::codes;
 use crate::ec2::{
@@ -34,6 +34,7 @@ use crate::eks::access::child;
 use crate::eks::cluster::{Cluster, ClusterState};
 use crate::eks::{AccessPolicy, AccessScope, ICluster};
 use crate::iam::PolicyStatement;
+use crate::logs::LogGroupProps;
 
 /// How the runner deploys a cluster's Kubernetes steps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,6 +240,11 @@ fn create(cluster: &Cluster<'_>, plan: &DeployerPlan) -> DeployerRecord {
             build_spec: BuildSpec::inline(buildspec()),
             vpc: Some(ProjectVpc::new(&vpc, SubnetType::PrivateWithEgress, &group)),
             timeout_minutes: 60,
+            role_path: cluster.state(|s: &mut ClusterState| s.role_path.clone()),
+            logs: BuildLogs::New(LogGroupProps {
+                retention: cluster.state(|s: &mut ClusterState| s.log_retention),
+                ..Default::default()
+            }),
             ..Default::default()
         },
     );

@@ -7,7 +7,7 @@ use k8s_openapi::api::core::v1::ServiceAccount as KubeServiceAccount;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::eks::access::child;
-use crate::eks::cluster::Cluster;
+use crate::eks::cluster::{Cluster, ClusterState};
 use crate::eks::workloads::{self, What, manifest_props};
 use crate::iam::{Grantable, PolicyStatement, Principal, Role, RoleProps};
 
@@ -84,13 +84,18 @@ impl<'a> Cluster<'a> {
             n.namespace = namespace.to_owned();
             n.name = name.to_owned();
         });
+        let path = self.state(|s: &mut ClusterState| s.role_path.clone());
         let role = Role::new(
             node,
             "Role",
             Principal::service("pods.eks.amazonaws.com"),
-            RoleProps::default().description(format!(
-                "Pods running as service account {namespace}/{name}"
-            )),
+            RoleProps {
+                description: Some(format!(
+                    "Pods running as service account {namespace}/{name}"
+                )),
+                path,
+                ..Default::default()
+            },
         );
         self.add_pod_identity(namespace, name, role.arn());
         let object = Object::new(&KubeServiceAccount {
