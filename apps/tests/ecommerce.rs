@@ -361,8 +361,37 @@ fn origin_fails_over_to_the_dr_region() {
         assert_eq!(record["HostedZoneId"], config::HOSTED_ZONE_ID);
         assert_eq!(record["Failover"], role);
         assert_eq!(record["SetIdentifier"], region);
-        assert_eq!(record["AliasTarget"]["EvaluateTargetHealth"], true);
         assert_eq!(record["AliasTarget"]["DNSName"]["Fn::GetAtt"][1], "DNSName");
+        // Not the load balancer's health, which the idle colour's empty target group would
+        // fail, but a check of the live colour's healthy targets.
+        assert_eq!(record["AliasTarget"]["EvaluateTargetHealth"], false);
+        let check_id = record["HealthCheckId"]["Ref"].as_str().unwrap();
+        let check = &t.to_json()["Resources"][check_id]["Properties"]["HealthCheckConfig"];
+        assert_eq!(check["Type"], "CLOUDWATCH_METRIC");
+        let alarm_id = check["AlarmIdentifier"]["Name"]["Ref"].as_str().unwrap();
+        let alarm = &t.to_json()["Resources"][alarm_id]["Properties"];
+        let watched: Vec<&str> = alarm["Metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|q| {
+                q["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0].as_str()
+            })
+            .collect();
+        let live: Vec<&str> = [
+            ("Blue", config::BLUE_WEIGHT),
+            ("Green", config::GREEN_WEIGHT),
+        ]
+        .into_iter()
+        .filter(|(_, weight)| *weight > 0)
+        .map(|(colour, _)| colour)
+        .collect();
+        assert_eq!(watched.len(), live.len(), "{alarm}");
+        for (group, colour) in watched.iter().zip(&live) {
+            assert!(group.starts_with(colour), "{group} is not {colour}");
+        }
+        assert_eq!(alarm["ComparisonOperator"], "LessThanThreshold");
+        assert_eq!(alarm["TreatMissingData"], "breaching");
         // The load balancer presents a certificate for the origin name.
         let cert = &resource(t, "AWS::CertificateManager::Certificate", "OriginCert")["Properties"];
         assert_eq!(cert["DomainName"], config::ORIGIN_NAME);

@@ -33,11 +33,18 @@ use cirrus_aws::iam::{ManagedPolicyArn, PolicyStatement, Principal, Role, RolePr
 use cirrus_aws::kms::{IKey, Key, KeyProps};
 use cirrus_aws::logs::{LogGroup, LogGroupProps};
 use cirrus_aws::route53::{
-    FailoverRole, HostedZone, RecordSet, RecordSetProps, RecordTarget, Routing,
+    AliasTarget, FailoverRole, HostedZone, RecordSet, RecordSetProps, RecordTarget, Routing,
 };
 use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps, IBucket, LifecycleRule};
+use cirrus_cfn::cloudwatch::CfnAlarm;
+use cirrus_cfn::cloudwatch::alarm::{Dimension, Metric, MetricDataQuery, MetricStat};
 use cirrus_cfn::ec2::CfnSecurityGroupIngress;
 use cirrus_cfn::ecr::{CfnReplicationConfiguration, CfnRepositoryCreationTemplate};
+use cirrus_cfn::route53::CfnHealthCheck;
+use cirrus_cfn::route53::health_check::{
+    AlarmIdentifier, HealthCheckConfig, HealthCheckConfigInsufficientDataHealthStatus,
+    HealthCheckConfigType,
+};
 use cirrus_cfn::{ecr, s3};
 use cirrus_core::prelude::*;
 
@@ -466,7 +473,7 @@ fn load_balancer<'a>(
     alb.security_group().add_egress_rule(
         Peer::SecurityGroup(cluster_sg.clone()),
         Port::Tcp(STOREFRONT_PORT),
-        "to the storefront's pods",
+        "to the pods of the storefront",
     );
     stack.add(
         "AlbToPods",
@@ -475,11 +482,17 @@ fn load_balancer<'a>(
             source_security_group_id: Some(alb.security_group().id()),
             from_port: Some(i64::from(STOREFRONT_PORT).into()),
             to_port: Some(i64::from(STOREFRONT_PORT).into()),
-            description: Some("the load balancer to the storefront's pods".into()),
+            description: Some("the load balancer to the pods of the storefront".into()),
             ..CfnSecurityGroupIngress::new("tcp")
         },
     );
 
+    let live: Vec<&TargetGroup<'_>> = [(&blue, BLUE_WEIGHT), (&green, GREEN_WEIGHT)]
+        .into_iter()
+        .filter(|(_, weight)| *weight > 0)
+        .map(|(group, _)| group)
+        .collect();
+    let live_health = live_health_check(stack, &alb, &live);
     let routing = match ORIGIN_ROUTING {
         OriginRouting::Failover => Routing::Failover {
             role: if spec.primary {
@@ -488,27 +501,97 @@ fn load_balancer<'a>(
                 FailoverRole::Secondary
             },
             set_identifier: spec.region.into(),
-            health_check_id: None,
+            health_check_id: Some(live_health.clone()),
         },
         OriginRouting::Latency => Routing::Latency {
             region: spec.region.into(),
             set_identifier: spec.region.into(),
-            health_check_id: None,
+            health_check_id: Some(live_health),
         },
     };
-    // The alias answers only while the load balancer has healthy targets: that is the failover.
+    // The record answers only while the live colour has healthy targets: that is the failover.
+    // Not the load balancer's own health (`EvaluateTargetHealth`): Route 53 counts a load
+    // balancer healthy only while every target group has a healthy target, and the idle
+    // colour's group (weight 0) has none between releases.
+    let alias = AliasTarget {
+        evaluate_target_health: false,
+        ..alb.alias_target()
+    };
     RecordSet::new(
         stack,
         "OriginRecord",
         &zone,
         ORIGIN_NAME,
-        RecordTarget::AliasA(alb.alias_target()),
+        RecordTarget::AliasA(alias),
         RecordSetProps {
             routing,
             ..Default::default()
         },
     );
     (blue, green, alb)
+}
+
+/// A Route 53 health check that is healthy while each of the `live` target groups (those the
+/// listener sends requests to) has at least one healthy target, read from CloudWatch: the load
+/// balancer itself only admits CloudFront, so Route 53's own checkers could not reach it.
+fn live_health_check<'a>(
+    stack: Stack<'a>,
+    alb: &ApplicationLoadBalancer<'a>,
+    live: &[&TargetGroup<'a>],
+) -> Expr<String> {
+    let mut queries: Vec<MetricDataQuery> = live
+        .iter()
+        .enumerate()
+        .map(|(i, group)| {
+            let metric = Metric {
+                namespace: Some("AWS/ApplicationELB".into()),
+                metric_name: Some("HealthyHostCount".into()),
+                dimensions: Some(
+                    vec![
+                        Dimension::new("TargetGroup", group.full_name()),
+                        Dimension::new("LoadBalancer", alb.full_name()),
+                    ]
+                    .into(),
+                ),
+            };
+            MetricDataQuery {
+                metric_stat: Some(MetricStat::new(metric, 60, "Minimum").into()),
+                return_data: Some(false.into()),
+                ..MetricDataQuery::new(format!("live{i}"))
+            }
+        })
+        .collect();
+    queries.push(MetricDataQuery {
+        expression: Some("MIN(METRICS())".into()),
+        label: Some("healthy targets of the live target groups (the fewest)".into()),
+        return_data: Some(true.into()),
+        ..MetricDataQuery::new("healthy")
+    });
+    let alarm = stack.add(
+        "LiveTargetsAlarm",
+        CfnAlarm {
+            alarm_description: Some(
+                "the live target groups have no healthy target: Route 53 fails over".into(),
+            ),
+            metrics: Some(queries.into()),
+            comparison_operator: Some("LessThanThreshold".into()),
+            threshold: Some(1.0.into()),
+            evaluation_periods: Some(2.into()),
+            treat_missing_data: Some("breaching".into()),
+            ..Default::default()
+        },
+    );
+    let check = stack.add(
+        "LiveTargetsHealth",
+        CfnHealthCheck::new(HealthCheckConfig {
+            alarm_identifier: Some(AlarmIdentifier::new(alarm.ref_(), pseudo::region()).into()),
+            insufficient_data_health_status: Some(
+                HealthCheckConfigInsufficientDataHealthStatus::LastKnownStatus.into(),
+            ),
+            ..HealthCheckConfig::new(HealthCheckConfigType::CloudwatchMetric)
+        }),
+    );
+    check.ref_()
 }
 
 /// The Cloud Snap bucket: 003, "Portworx has a feature called Cloud Snap which enables to take

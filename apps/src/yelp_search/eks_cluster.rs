@@ -170,18 +170,18 @@ pub fn define(stack: Stack<'_>) -> EksCluster<'_> {
         stack,
         "PipelineDeploySg",
         &vpc,
-        "the component pipelines' EKS deploy actions",
+        "the EKS deploy actions of the component pipelines",
         SecurityGroupProps::default(),
     );
     deploy_group.add_egress_rule(
         Peer::AnyIpv4,
         Port::Tcp(443),
-        "HTTPS: the cluster API, the pipeline's artifacts and AWS APIs",
+        "HTTPS: the cluster API, the pipeline artifacts and AWS APIs",
     );
     cluster.allow_api_from(
         "PipelineDeploy",
         Peer::SecurityGroup(deploy_group.id()),
-        "the component pipelines' EKS deploy actions",
+        "the EKS deploy actions of the component pipelines",
     );
 
     let admin = Role::new(

@@ -171,6 +171,7 @@ pub mod ec2 {
         PEERING_WITH_ITSELF = error("EC2-019", "a VPC peered with itself");
         PEERING_ROUTES_WITHOUT_SUBNETS = error("EC2-020", "peering routes for subnet kinds the VPC does not have");
         PEERING_BLOCKS_OVERLAP = error("EC2-021", "the CIDR blocks of peered VPCs overlap");
+        SG_TEXT_CHARACTERS = error("EC2-022", "a security group or rule description with a character EC2 refuses");
     }
 }
 

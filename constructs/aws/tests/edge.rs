@@ -1377,7 +1377,7 @@ fn imported_load_balancers_are_alias_targets_and_origins() {
         stack,
         "Targets",
         &imported_vpc(stack),
-        "the shared load balancer's targets",
+        "the targets of the shared load balancer",
         SecurityGroupProps::default(),
     );
     for group in shared.security_groups() {

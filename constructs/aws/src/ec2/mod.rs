@@ -12,6 +12,7 @@ mod vpc_peering;
 
 pub use flow_log::{FlowLog, FlowLogDestination, FlowLogProps, FlowLogTraffic};
 pub use peer::{Peer, Port};
+pub(crate) use security_group::check_text;
 pub use security_group::{
     ISecurityGroup, ImportedSecurityGroup, SecurityGroup, SecurityGroupProps,
 };

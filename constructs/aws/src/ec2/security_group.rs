@@ -56,6 +56,27 @@ impl ISecurityGroup for SecurityGroup<'_> {
 
 const NO_EGRESS_CIDR: &str = "255.255.255.255/32";
 
+/// The characters EC2 accepts in a security group's description and in a rule's (the EC2 API
+/// reference, `CreateSecurityGroup` and `IpRange`): letters, digits, spaces and
+/// `._-:/()#,@[]+=&;{}!$*`. Anything else (an apostrophe, an accent) is refused by the API,
+/// so only at deploy time; this finds it at synthesis.
+pub(crate) fn refused_character(text: &str) -> Option<char> {
+    text.chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || " ._-:/()#,@[]+=&;{}!$*".contains(*c)))
+}
+
+/// Reports `text` (`what`: "description", "rule description") at `node` when EC2 would refuse
+/// one of its characters.
+pub(crate) fn check_text(node: Node<'_>, what: &str, text: &str) {
+    if let Some(c) = refused_character(text) {
+        node.error_with_hint(
+            codes::ec2::SG_TEXT_CHARACTERS,
+            format!("{what} \"{text}\" holds '{c}', which EC2 refuses"),
+            "use letters, digits, spaces and ._-:/()#,@[]+=&;{}!$* only (write \"of the cluster\", not \"the cluster's\")",
+        );
+    }
+}
+
 impl<'a> SecurityGroup<'a> {
     /// A security group in `vpc`. The description says what the group is for (EC2 requires
     /// one, and it cannot change without replacing the group).
@@ -73,6 +94,7 @@ impl<'a> SecurityGroup<'a> {
                 "a security group description must be 1 to 255 characters long",
             );
         }
+        check_text(node, "description", description);
         let cfn = CfnSecurityGroup {
             vpc_id: Some(vpc.id()),
             group_name: props.group_name.map(Into::into),
@@ -212,6 +234,7 @@ impl<'a> SecurityGroup<'a> {
                 "a security-group rule needs a description of what it allows and why",
             );
         }
+        check_text(self.node, "rule description", description);
     }
 
     /// Writes the inline rules into the L1. Without outbound rules, a rule that matches no

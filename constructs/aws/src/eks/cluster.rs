@@ -561,6 +561,11 @@ impl<'a> Cluster<'a> {
                 format!("API access {id} needs a description of who connects and why"),
             );
         }
+        crate::ec2::check_text(
+            self.node,
+            &format!("API access {id}: rule description"),
+            description,
+        );
         let mut rule = CfnSecurityGroupIngress {
             group_id: Some(self.cluster_security_group_id()),
             description: Some(description.into()),

@@ -226,7 +226,7 @@ fn create(cluster: &Cluster<'_>, plan: &DeployerPlan) -> DeployerRecord {
     cluster.allow_api_from(
         "Deployer",
         Peer::SecurityGroup(group.id()),
-        "the in-VPC deployer of the cluster's Kubernetes steps",
+        "the in-VPC deployer of the Kubernetes steps of the cluster",
     );
     let project = Project::new(
         node,

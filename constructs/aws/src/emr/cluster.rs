@@ -627,19 +627,19 @@ impl<'a> SecurityGroups<'a> {
             target.add_ingress_rule(
                 Peer::SecurityGroup(service.id()),
                 Port::Tcp(8443),
-                "EMR's cluster manager (EMR-managed rule)",
+                "the EMR cluster manager (EMR-managed rule)",
             );
         }
         service.add_ingress_rule(
             Peer::SecurityGroup(primary.id()),
             Port::Tcp(9443),
-            "the primary node to EMR's cluster manager (EMR-managed rule)",
+            "the primary node to the EMR cluster manager (EMR-managed rule)",
         );
         for target in [&primary, &core] {
             service.add_egress_rule(
                 Peer::SecurityGroup(target.id()),
                 Port::Tcp(8443),
-                "EMR's cluster manager to the nodes",
+                "the EMR cluster manager to the nodes",
             );
         }
         if !allow_all_outbound {
@@ -654,7 +654,7 @@ impl<'a> SecurityGroups<'a> {
                 source.add_egress_rule(
                     Peer::SecurityGroup(service.id()),
                     Port::Tcp(9443),
-                    "to EMR's cluster manager",
+                    "to the EMR cluster manager",
                 );
                 source.add_egress_rule(
                     Peer::AnyIpv4,
