@@ -43,7 +43,8 @@ pub const ORIGIN_NAME: &str = "origin.shop.example.com";
 /// How Route 53 chooses between the two regions' load balancers for [`ORIGIN_NAME`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OriginRouting {
-    /// Production while its load balancer has healthy targets, else the DR region: the DR
+    /// Production while its live target groups (weight above 0) have healthy targets, read
+    /// from CloudWatch by a Route 53 health check, else the DR region: the DR
     /// copy restores its data from snapshots (003: "pull down to another environment"), so it
     /// is a standby and must not take live traffic while production is up.
     Failover,
