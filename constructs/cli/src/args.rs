@@ -161,6 +161,10 @@ pub(crate) struct DeployArgs {
     /// Seconds to wait for another operation holding a stack before giving up.
     #[arg(long, default_value_t = 3600)]
     pub(crate) busy_timeout: u64,
+    /// Deploy even when the templates or Kubernetes objects hold values that only
+    /// documentation uses (203.0.113.0/24, example.com): for a local emulator such as moto.
+    #[arg(long)]
+    pub(crate) allow_example_values: bool,
     #[command(flatten)]
     pub(crate) aws: AwsArgs,
 }

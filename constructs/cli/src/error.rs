@@ -113,6 +113,12 @@ pub enum CliError {
         /// The stacks there are.
         available: Vec<String>,
     },
+    /// What `deploy` would deploy holds values that only documentation uses.
+    #[error("{} value(s) that only documentation uses would be deployed:\n  {}", .values.len(), .values.join("\n  "))]
+    ExampleValues {
+        /// Each value, where it is and why it is an example.
+        values: Vec<String>,
+    },
     /// A `--parameters` value is wrong.
     #[error("--parameters {spec}: {reason}")]
     BadParameter {
@@ -280,6 +286,9 @@ impl CliError {
             CliError::BadParameter { .. } => {
                 Some("write it as STACK:KEY=VALUE, with a parameter the stack's template declares".into())
             }
+            CliError::ExampleValues { .. } => Some(
+                "set the app's configuration (its config.rs) to your own values and deploy again; against a local emulator, pass --allow-example-values".into(),
+            ),
             CliError::Interrupted => Some(
                 "run the same command again to resume: unchanged stacks are skipped and a stack CloudFormation is still working on is waited for".into(),
             ),

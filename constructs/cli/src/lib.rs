@@ -33,6 +33,8 @@ mod deploy;
 mod error;
 #[cfg(feature = "aws")]
 mod events;
+#[cfg(feature = "aws")]
+mod example_values;
 mod handoff;
 #[cfg(feature = "aws")]
 mod progress;

@@ -161,6 +161,17 @@ fn solo(app: &App) {
             value!({"RepositoryName": "cirrus-solo"}),
         ),
     );
+    if version() == "example" {
+        // A value from the documentation, as an app's committed example configuration has.
+        s.add(
+            "Admins",
+            RawResource::new(
+                "AWS::EC2::PrefixList",
+                value!({"PrefixListName": "admins", "AddressFamily": "IPv4", "MaxEntries": 1,
+                    "Entries": [{"Cidr": "203.0.113.0/24", "Description": "the admins"}]}),
+            ),
+        );
+    }
 }
 
 /// A stack whose template is over 51,200 bytes.
@@ -1168,6 +1179,35 @@ fn deploy_skip_update_diff_destroy(moto: &Moto) {
     );
 }
 
+/// A documentation range in the template: `deploy` refuses before calling AWS, naming the value
+/// and where it is; `--allow-example-values` deploys it (to an emulator).
+fn example_values_are_refused(moto: &Moto) {
+    let refused = moto
+        .cirrus(
+            "example",
+            &["deploy", "--app", "solo", "--require-approval", "never"],
+        )
+        .expect(1);
+    refused
+        .err_has("1 value(s) that only documentation uses would be deployed")
+        .err_has("Solo: Admins.Properties.Entries[0].Cidr: 203.0.113.0/24 (an address range reserved for documentation, RFC 5737)")
+        .err_has("hint: set the app's configuration");
+    assert_eq!(status(moto, "Solo"), None, "nothing was deployed");
+    moto.cirrus(
+        "example",
+        &[
+            "deploy",
+            "--app",
+            "solo",
+            "--require-approval",
+            "never",
+            "--allow-example-values",
+        ],
+    )
+    .expect(0);
+    assert_eq!(status(moto, "Solo").as_deref(), Some("CREATE_COMPLETE"));
+}
+
 /// Change sets: a CREATE change set executed, a deploy with nothing changed skipped, a forced
 /// one whose change set is empty (deleted), an UPDATE change set.
 fn change_sets(moto: &Moto) {
@@ -1704,6 +1744,7 @@ const TESTS: &[Test] = &[
         workloads_through_the_in_vpc_deployer,
     ),
     ("failing_deploy", failing_deploy),
+    ("example_values_are_refused", example_values_are_refused),
     ("deadly_embrace", deadly_embrace),
     (
         "large_template_through_staging",

@@ -33,7 +33,33 @@ pub(crate) fn run(synthesized: &[Synthesized], args: &DeployArgs, ui: &Ui) -> Re
     let everything = selection::choose(synthesized, &[], true, true, false)?;
     let given = parse_parameters(&args.parameters, &chosen)?;
     let artifacts = chosen_artifacts(synthesized, &chosen);
+    if !args.allow_example_values {
+        let found = example_values(&chosen, &artifacts);
+        if !found.is_empty() {
+            return Err(CliError::ExampleValues { values: found });
+        }
+    }
     runtime()?.block_on(deploy_all(args, ui, chosen, everything, given, artifacts))
+}
+
+/// The values of the chosen stacks' templates and artifacts' files that only documentation
+/// uses (see `example_values`), each described.
+fn example_values(chosen: &Chosen, artifacts: &[cirrus_core::DeployArtifact]) -> Vec<String> {
+    let mut found = Vec::new();
+    for stack in &chosen.stacks {
+        found.extend(crate::example_values::in_template(
+            &stack.stack_name,
+            &stack.template,
+        ));
+    }
+    for artifact in artifacts {
+        for (name, bytes) in &artifact.files {
+            if let Ok(text) = std::str::from_utf8(bytes) {
+                found.extend(crate::example_values::in_text(name, text));
+            }
+        }
+    }
+    found.iter().map(ToString::to_string).collect()
 }
 
 /// The artifacts to deploy after the chosen stacks: those whose own stack (a cluster's, for
