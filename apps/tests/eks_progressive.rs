@@ -62,6 +62,14 @@ fn sizes_and_endpoints_follow_the_environment() {
             template.has_resource_properties("AWS::EKS::Addon", json!({ "AddonName": needed }));
         }
         template.resource_count_is("AWS::ECR::Repository", 1);
+        // A private endpoint comes with the way operators reach it (a shell in the VPC).
+        let outputs = template.to_json()["Outputs"].as_object().unwrap();
+        assert_eq!(
+            outputs.contains_key("OperatorSecurityGroupId"),
+            spec.private_endpoint_only,
+            "{}",
+            spec.name
+        );
     }
 }
 

@@ -608,8 +608,8 @@ fn the_cluster_is_locked_down() {
     assert_eq!(deny["Effect"], "Deny");
     assert_eq!(deny["Condition"]["Bool"]["aws:SecureTransport"], "false");
     t.resource_count_is("AWS::EFS::MountTarget", 2);
-    // The cluster admits NFS clients to the volume, and its in-VPC deployer and the
-    // pipelines' deploy actions to its API, each by security group.
+    // The cluster admits NFS clients to the volume, and its in-VPC deployer, the pipelines'
+    // deploy actions and operators' shells to its API, each by security group.
     let mut ports: Vec<i64> = t
         .find_resources("AWS::EC2::SecurityGroupIngress", Match::any_value())
         .into_iter()
@@ -619,7 +619,10 @@ fn the_cluster_is_locked_down() {
         })
         .collect();
     ports.sort_unstable();
-    assert_eq!(ports, [443, 443, 2049]);
+    assert_eq!(ports, [443, 443, 443, 2049]);
+    let outputs = t.to_json()["Outputs"].as_object().unwrap();
+    assert!(outputs.contains_key("OperatorSecurityGroupId"));
+    assert!(outputs.contains_key("OperatorSubnetIds"));
     // Add-ons: networking, DNS, Pod Identity, metrics for the HPA, the EFS driver.
     let mut addons: Vec<&str> = t
         .find_resources("AWS::EKS::Addon", Match::any_value())

@@ -10,7 +10,10 @@
 //! under canary delivery and its load tester) is part of the app too (`workloads.rs`): Helm
 //! releases pinned to exact chart versions and typed objects, written to
 //! `synth-out/eks-progressive/` and put on each cluster by `cirrus deploy` after its stack.
-//! Production's endpoint is private, so its steps run in the cluster's in-VPC deployer.
+//! Production's endpoint is private, so its steps run in the cluster's in-VPC deployer, and
+//! operators run kubectl (the seed's `kubectl get canaries`) from an AWS CloudShell VPC
+//! environment with the stack's `OperatorSubnetIds` and `OperatorSecurityGroupId`, after `aws
+//! eks update-kubeconfig --name ps-eks-production --role-arn <AdminRoleArn>`.
 
 mod canary;
 mod config;

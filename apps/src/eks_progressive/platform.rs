@@ -106,4 +106,14 @@ pub fn platform(app: &App, spec: &EnvSpec) {
     stack.add_output("ClusterName", cluster.name());
     stack.add_output("ImageRepositoryUri", images.uri());
     stack.add_output("AdminRoleArn", admin.arn());
+    if spec.private_endpoint_only {
+        // Operators reach the private endpoint from an AWS CloudShell VPC environment.
+        let operators = cluster.add_operator_access("Shell", &vpc);
+        stack
+            .add_output("OperatorSecurityGroupId", operators.security_group_id())
+            .description("the security group of a CloudShell VPC environment that runs kubectl");
+        stack
+            .add_output("OperatorSubnetIds", operators.subnet_ids())
+            .description("the private subnets a CloudShell VPC environment may use");
+    }
 }

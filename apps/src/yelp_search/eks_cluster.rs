@@ -215,6 +215,14 @@ pub fn define(stack: Stack<'_>) -> EksCluster<'_> {
     stack
         .add_output("AdminRoleArn", admin.arn())
         .description("assume it to run kubectl as a cluster administrator, from inside the VPC");
+    // Operators reach the private endpoint from an AWS CloudShell VPC environment.
+    let operators = cluster.add_operator_access("Shell", &vpc);
+    stack
+        .add_output("OperatorSecurityGroupId", operators.security_group_id())
+        .description("the security group of a CloudShell VPC environment that runs kubectl");
+    stack
+        .add_output("OperatorSubnetIds", operators.subnet_ids())
+        .description("the private subnets a CloudShell VPC environment may use");
     stack
         .add_output("DataFilesBucketName", data_files.name())
         .description("upload the jobs' initial data files here (aws s3 cp)");

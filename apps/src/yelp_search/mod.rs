@@ -48,7 +48,11 @@
 //! 4. Upload the jobs' initial data (000: "aws s3 cp <data_file> s3://<s3_bucket>") to
 //!    `EksCluster`'s `DataFilesBucketName`, then push `weekly_job` and `nightly_job`, then
 //!    `app_api`, and the React app to `FrontendInfra`'s `AppRepoCloneUrlHttp`.
-//! 5. Once the API's load balancer exists, set [`config::API_URL`] to it, synthesize, and push
+//! 5. To run kubectl (the endpoint is private): in the AWS CloudShell console, create a VPC
+//!    environment in the cluster's VPC with one of `EksCluster`'s `OperatorSubnetIds` and the
+//!    security group `OperatorSecurityGroupId`, then `aws eks update-kubeconfig --name
+//!    yelp-search --role-arn <AdminRoleArn>` there.
+//! 6. Once the API's load balancer exists, set [`config::API_URL`] to it, synthesize, and push
 //!    the `FrontendInfra` template: the parameter changes and the next front-end build uses it.
 //!
 //! # On the cluster

@@ -371,3 +371,45 @@ fn a_vpc_without_private_subnets_with_egress_is_reported_at_the_deployer() {
         "{found:?}"
     );
 }
+
+/// Operators reach a private endpoint from a shell inside the VPC: a security group the
+/// cluster admits on 443, allowed out on 443 only.
+#[test]
+fn operators_get_a_security_group_the_private_endpoint_admits() {
+    let app = App::new("t");
+    let stack = app.stack("P", StackProps::default());
+    let vpc = imported_vpc(stack);
+    let cluster = Cluster::new(stack, "Cluster", &vpc, ClusterProps::default());
+    cluster.add_operator_access("Shell", &vpc);
+    let synth = app
+        .synth()
+        .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
+    let resources = synth.stacks[0].template["Resources"].as_object().unwrap();
+    let group_id = resources
+        .iter()
+        .find(|(id, r)| {
+            id.starts_with("ClusterOperatorsShell") && r["Type"] == "AWS::EC2::SecurityGroup"
+        })
+        .map(|(id, _)| id.clone())
+        .unwrap_or_else(|| panic!("no operators' group in {:?}", resources.keys()));
+    let group = &resources[&group_id]["Properties"];
+    assert_eq!(group["SecurityGroupEgress"][0]["FromPort"], 443);
+    assert_eq!(group["SecurityGroupEgress"].as_array().unwrap().len(), 1);
+    let ingress: Vec<&J> = resources
+        .values()
+        .filter(|r| {
+            r["Type"] == "AWS::EC2::SecurityGroupIngress"
+                && r["Properties"]["SourceSecurityGroupId"]["Fn::GetAtt"][0] == group_id.as_str()
+        })
+        .collect();
+    assert_eq!(
+        ingress.len(),
+        1,
+        "the cluster admits the operators' group once"
+    );
+    assert_eq!(ingress[0]["Properties"]["FromPort"], 443);
+    assert_eq!(
+        ingress[0]["Properties"]["GroupId"]["Fn::GetAtt"][1],
+        "ClusterSecurityGroupId"
+    );
+}

@@ -46,6 +46,7 @@ mod helm;
 mod manifest;
 mod names;
 mod nodegroup;
+mod operators;
 mod pipeline_manifest;
 mod service_account;
 mod version;
@@ -64,6 +65,7 @@ pub use manifest::KubernetesManifest;
 pub use nodegroup::{
     AmiType, CapacityType, MaxUnavailable, Nodegroup, NodegroupProps, Taint, TaintEffect,
 };
+pub use operators::OperatorAccess;
 pub use pipeline_manifest::{PipelineManifest, PipelineValues};
 pub use service_account::ServiceAccount;
 pub use version::KubernetesVersion;
