@@ -808,10 +808,7 @@ fn deploy_roles_are_scoped_to_their_stacks() {
         // key's `kms:DisableKey`, so those are allowed on the stacks' buckets and keys.)
         for destructive in [
             "s3:DeleteBucket",
-            "ecr:DeleteRepository",
             "ecr:BatchDeleteImage",
-            "codecommit:DeleteRepository",
-            "logs:DeleteLogGroup",
             "elasticfilesystem:DeleteFileSystem",
             "kms:ScheduleKeyDeletion",
             "iam:CreateUser",
@@ -821,6 +818,30 @@ fn deploy_roles_are_scoped_to_their_stacks() {
                 !role.allows(destructive),
                 "{pipeline_stack} may {destructive}"
             );
+        }
+        // Named repositories and log groups are retained too, except when the create that
+        // made them fails (`RetainExceptOnCreate`: the retry would otherwise find them and
+        // fail), which CloudFormation does with this role: it may delete them, by their names,
+        // and nothing else.
+        for (delete, marker) in [
+            ("ecr:DeleteRepository", ":repository/yelp-search/"),
+            ("codecommit:DeleteRepository", ":${AWS::AccountId}:"),
+            ("logs:DeleteLogGroup", ":log-group:/"),
+        ] {
+            for resource in role.resources_of(delete) {
+                let name = resource
+                    .split_once(marker)
+                    .unwrap_or_else(|| panic!("{pipeline_stack} may {delete} {resource}"))
+                    .1;
+                let name = name
+                    .strip_suffix('*')
+                    .filter(|_| delete == "logs:DeleteLogGroup")
+                    .unwrap_or(name);
+                assert!(
+                    !name.contains('*') && !name.contains("${"),
+                    "{pipeline_stack} may {delete} {resource}, not one named resource"
+                );
+            }
         }
         // Objects: only the templates in the pipeline's artifact bucket, none of the
         // deployed stacks' buckets.

@@ -175,3 +175,57 @@ fn imported_log_groups_take_grants() {
         }])
     );
 }
+
+/// A resource whose name the template fixes is deleted when its own creation fails
+/// (`RetainExceptOnCreate`), so that the retry of a failed first deploy does not find it and
+/// fail with "already exists"; one with a generated name stays `Retain`; a policy other than
+/// `Retain` is kept.
+#[test]
+fn named_resources_are_not_left_behind_by_a_failed_create() {
+    use cirrus_aws::ecr::{Repository, RepositoryProps};
+    use cirrus_core::RemovalPolicy;
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    LogGroup::new(
+        stack,
+        "Named",
+        LogGroupProps::default().log_group_name("/t/named"),
+    );
+    LogGroup::new(stack, "Generated", LogGroupProps::default());
+    Repository::new(
+        stack,
+        "Images",
+        RepositoryProps::default().repository_name("t/images"),
+    );
+    Repository::new(
+        stack,
+        "Scratch",
+        RepositoryProps {
+            repository_name: Some("t/scratch".into()),
+            removal_policy: RemovalPolicy::Destroy,
+            ..Default::default()
+        },
+    );
+    let synth = app
+        .synth()
+        .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
+    let resources = synth.stacks[0].template["Resources"].as_object().unwrap();
+    let policies = |prefix: &str| {
+        let (_, r) = resources
+            .iter()
+            .find(|(id, _)| id.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix}"));
+        (
+            r["DeletionPolicy"].as_str().unwrap_or_default().to_owned(),
+            r["UpdateReplacePolicy"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        )
+    };
+    let pair = |d: &str, u: &str| (d.to_owned(), u.to_owned());
+    assert_eq!(policies("Named"), pair("RetainExceptOnCreate", "Retain"));
+    assert_eq!(policies("Images"), pair("RetainExceptOnCreate", "Retain"));
+    assert_eq!(policies("Generated"), pair("Retain", "Retain"));
+    assert_eq!(policies("Scratch"), pair("Delete", "Delete"));
+}

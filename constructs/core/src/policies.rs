@@ -19,6 +19,18 @@ pub enum RemovalPolicy {
 }
 
 impl RemovalPolicy {
+    /// The policy to apply to a resource, `named` when the template fixes its name: `Retain`
+    /// becomes [`RemovalPolicy::RetainOnUpdateOrDelete`] for a named resource, the others stay.
+    /// A named resource that survived the rollback of a failed first create (`Retain` keeps
+    /// it) makes every retry fail with "already exists"; deleted when its own creation failed,
+    /// it held nothing yet, and is kept on every later update and on stack deletion.
+    pub fn for_name(self, named: bool) -> RemovalPolicy {
+        match self {
+            RemovalPolicy::Retain if named => RemovalPolicy::RetainOnUpdateOrDelete,
+            other => other,
+        }
+    }
+
     pub(crate) fn policies(self) -> (DeletionPolicy, UpdateReplacePolicy) {
         match self {
             RemovalPolicy::Destroy => (DeletionPolicy::Delete, UpdateReplacePolicy::Delete),

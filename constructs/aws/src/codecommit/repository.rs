@@ -139,7 +139,9 @@ pub struct RepositoryProps<'a> {
     /// Encryption at rest. Default: the AWS managed key.
     pub encryption: RepositoryEncryption<'a>,
     /// What happens to the repository when it leaves the stack. Default: `Retain` (its history
-    /// exists nowhere else).
+    /// exists nowhere else). A repository always has a name of its own, so `Retain` is applied
+    /// as `RetainOnUpdateOrDelete` ([`RemovalPolicy::for_name`]): a failed first create can then
+    /// be retried.
     pub removal_policy: RemovalPolicy,
 }
 
@@ -221,7 +223,7 @@ impl<'a> Repository<'a> {
                 ..CfnRepository::new(name)
             },
         );
-        resource.apply_removal_policy(props.removal_policy);
+        resource.apply_removal_policy(props.removal_policy.for_name(true));
         Repository {
             node,
             resource,

@@ -140,7 +140,8 @@ pub struct RepositoryProps<'a> {
     /// Which images expire. Default: none (every image is kept).
     pub lifecycle_rules: Vec<LifecycleRule>,
     /// What happens to the repository when it leaves the stack. Default: `Retain` (images
-    /// deployed somewhere must stay pullable).
+    /// deployed somewhere must stay pullable). With a name of its own, `Retain` is applied as `RetainOnUpdateOrDelete`
+    /// ([`RemovalPolicy::for_name`]): a failed first create can then be retried.
     pub removal_policy: RemovalPolicy,
     /// Delete the images along with the repository, which otherwise cannot be deleted while it
     /// holds any. Only with `RemovalPolicy::Destroy`. Default: `false`.
@@ -198,6 +199,7 @@ impl<'a> Repository<'a> {
     /// A new repository.
     pub fn new(scope: impl Construct<'a>, id: &str, props: RepositoryProps<'a>) -> Repository<'a> {
         let node = scope.node().add_child(id);
+        let named = props.repository_name.is_some();
         if let Some(name) = &props.repository_name
             && let Some(problem) = name_problem(name)
         {
@@ -257,7 +259,7 @@ impl<'a> Repository<'a> {
             ..Default::default()
         };
         let resource = node.add("Resource", cfn);
-        resource.apply_removal_policy(props.removal_policy);
+        resource.apply_removal_policy(props.removal_policy.for_name(named));
         Repository { node, resource }
     }
 

@@ -90,7 +90,8 @@ pub struct LogGroupProps<'a> {
     /// Encryption at rest. Default: the stack's shared logs key.
     pub encryption: LogEncryption<'a>,
     /// What happens to the log group when it leaves the stack. Default: `Retain` (logs are
-    /// evidence).
+    /// evidence). With a name of its own, `Retain` is applied as `RetainOnUpdateOrDelete`
+    /// ([`RemovalPolicy::for_name`]): a failed first create can then be retried.
     pub removal_policy: Option<RemovalPolicy>,
 }
 
@@ -111,6 +112,7 @@ impl<'a> LogGroup<'a> {
     /// A new log group.
     pub fn new(scope: impl Construct<'a>, id: &str, props: LogGroupProps<'a>) -> LogGroup<'a> {
         let node = scope.node().add_child(id);
+        let named = props.log_group_name.is_some();
         let key = match props.encryption {
             LogEncryption::StackKey => Some(stack_logs_key(node)),
             LogEncryption::Key(key) => {
@@ -130,7 +132,12 @@ impl<'a> LogGroup<'a> {
                 ..Default::default()
             },
         );
-        resource.apply_removal_policy(props.removal_policy.unwrap_or(RemovalPolicy::Retain));
+        resource.apply_removal_policy(
+            props
+                .removal_policy
+                .unwrap_or(RemovalPolicy::Retain)
+                .for_name(named),
+        );
         LogGroup { node, resource }
     }
 

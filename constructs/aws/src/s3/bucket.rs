@@ -156,7 +156,8 @@ pub struct BucketProps<'a> {
     /// Send object events to EventBridge. Default: `false`.
     pub event_bridge: bool,
     /// What happens to the bucket when it leaves the stack. Default: `Retain` (data outlives
-    /// the stack; CloudFormation cannot delete a bucket that holds objects anyway).
+    /// the stack; CloudFormation cannot delete a bucket that holds objects anyway). With a name of its own, `Retain` is applied as `RetainOnUpdateOrDelete`
+    /// ([`RemovalPolicy::for_name`]): a failed first create can then be retried.
     pub removal_policy: RemovalPolicy,
 }
 
@@ -216,6 +217,7 @@ impl<'a> Bucket<'a> {
     /// A new bucket.
     pub fn new(scope: impl Construct<'a>, id: &str, props: BucketProps<'a>) -> Bucket<'a> {
         let node = scope.node().add_child(id);
+        let named = props.bucket_name.is_some();
         if let Some(name) = &props.bucket_name
             && let Err(reason) = validate_bucket_name(name)
         {
@@ -311,7 +313,7 @@ impl<'a> Bucket<'a> {
             ..Default::default()
         };
         let resource = node.add("Resource", cfn);
-        resource.apply_removal_policy(props.removal_policy);
+        resource.apply_removal_policy(props.removal_policy.for_name(named));
         let this = Bucket {
             node,
             resource,

@@ -219,7 +219,8 @@ pub struct SecretProps<'a> {
     /// AWS CDK's hosted rotation deploys a Lambda function for you; ask for one explicitly).
     pub rotation: Option<SecretRotation>,
     /// What happens to the secret when it leaves the stack. Default: `Retain` (a deleted secret
-    /// cannot be read back after its recovery window).
+    /// cannot be read back after its recovery window). With a name of its own, `Retain` is applied as `RetainOnUpdateOrDelete`
+    /// ([`RemovalPolicy::for_name`]): a failed first create can then be retried.
     pub removal_policy: RemovalPolicy,
 }
 
@@ -278,6 +279,7 @@ impl<'a> Secret<'a> {
         if let Some(name) = &props.secret_name {
             check_name(node, name);
         }
+        let named = props.secret_name.is_some();
         let generate = match &props.value {
             SecretValue::Generated(value) => Some(generated(node, value)),
             SecretValue::Empty => None,
@@ -296,7 +298,7 @@ impl<'a> Secret<'a> {
                 ..Default::default()
             },
         );
-        resource.apply_removal_policy(props.removal_policy);
+        resource.apply_removal_policy(props.removal_policy.for_name(named));
         if let Some(rotation) = props.rotation {
             if !(1..=1000).contains(&rotation.after_days) {
                 node.error(
