@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use cirrus_aws::ecr::Repository;
-use cirrus_aws::eks::k8s::Object;
+use cirrus_aws::eks::k8s::{Object, secure};
 use cirrus_aws::eks::{Cluster, HelmChart};
 use cirrus_aws::prelude::*;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
@@ -23,15 +23,13 @@ use k8s_openapi::api::autoscaling::v2::{
     MetricTarget, ResourceMetricSource,
 };
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, EmptyDirVolumeSource, HTTPGetAction, Namespace,
-    PodSecurityContext, PodSpec, PodTemplateSpec, Probe, ResourceRequirements, SeccompProfile,
-    SecurityContext, ServiceAccount, Volume, VolumeMount,
+    Container, ContainerPort, EmptyDirVolumeSource, HTTPGetAction, Namespace, PodSpec,
+    PodTemplateSpec, Probe, ServiceAccount, Volume, VolumeMount,
 };
 use k8s_openapi::api::networking::v1::{
     NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
     NetworkPolicySpec,
 };
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::json;
@@ -141,13 +139,6 @@ fn meta(name: &str) -> ObjectMeta {
     }
 }
 
-fn quantities(cpu: &str, memory: &str) -> BTreeMap<String, Quantity> {
-    BTreeMap::from([
-        ("cpu".to_owned(), Quantity(cpu.into())),
-        ("memory".to_owned(), Quantity(memory.into())),
-    ])
-}
-
 fn probe(path: &str) -> Probe {
     Probe {
         http_get: Some(HTTPGetAction {
@@ -189,20 +180,8 @@ fn deployment(image: String) -> Deployment {
         }]),
         readiness_probe: Some(probe("/readyz")),
         liveness_probe: Some(probe("/healthz")),
-        resources: Some(ResourceRequirements {
-            requests: Some(quantities("100m", "64Mi")),
-            limits: Some(quantities("1000m", "256Mi")),
-            ..Default::default()
-        }),
-        security_context: Some(SecurityContext {
-            allow_privilege_escalation: Some(false),
-            read_only_root_filesystem: Some(true),
-            capabilities: Some(Capabilities {
-                drop: Some(vec!["ALL".into()]),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }),
+        resources: Some(secure::resources(("100m", "64Mi"), ("1000m", "256Mi"))),
+        security_context: Some(secure::container_security()),
         volume_mounts: Some(vec![VolumeMount {
             name: "data".into(),
             mount_path: "/data".into(),
@@ -225,15 +204,7 @@ fn deployment(image: String) -> Deployment {
                 spec: Some(PodSpec {
                     service_account_name: Some("podinfo".into()),
                     automount_service_account_token: Some(false),
-                    security_context: Some(PodSecurityContext {
-                        run_as_non_root: Some(true),
-                        run_as_user: Some(10001),
-                        seccomp_profile: Some(SeccompProfile {
-                            type_: "RuntimeDefault".into(),
-                            ..Default::default()
-                        }),
-                        ..Default::default()
-                    }),
+                    security_context: Some(secure::pod_security()),
                     containers: vec![container],
                     volumes: Some(vec![Volume {
                         name: "data".into(),

@@ -19,7 +19,7 @@
 use std::collections::BTreeMap;
 
 use cirrus_aws::ecr::Repository;
-use cirrus_aws::eks::k8s::Object;
+use cirrus_aws::eks::k8s::{Object, secure};
 use cirrus_aws::eks::{Cluster, PipelineManifest, PipelineValues};
 use cirrus_aws::prelude::*;
 use cirrus_aws::s3::Bucket;
@@ -30,15 +30,13 @@ use k8s_openapi::api::autoscaling::v2::{
 };
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, JobSpec, JobTemplateSpec};
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, EmptyDirVolumeSource, EnvVar,
-    PersistentVolumeClaimVolumeSource, PodSecurityContext, PodSpec, PodTemplateSpec, Probe,
-    ResourceRequirements, SeccompProfile, SecurityContext, Service, ServicePort, ServiceSpec,
-    TCPSocketAction, Volume, VolumeMount,
+    Container, ContainerPort, EmptyDirVolumeSource, EnvVar, PersistentVolumeClaimVolumeSource,
+    PodSpec, PodTemplateSpec, Probe, Service, ServicePort, ServiceSpec, TCPSocketAction, Volume,
+    VolumeMount,
 };
 use k8s_openapi::api::networking::v1::{
     NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPort, NetworkPolicySpec,
 };
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -89,13 +87,6 @@ fn labels(name: &str) -> BTreeMap<String, String> {
     BTreeMap::from([("app".to_owned(), name.to_owned())])
 }
 
-fn quantities(cpu: &str, memory: &str) -> BTreeMap<String, Quantity> {
-    BTreeMap::from([
-        ("cpu".to_owned(), Quantity(cpu.into())),
-        ("memory".to_owned(), Quantity(memory.into())),
-    ])
-}
-
 /// A container locked down: no privileges, no root, a read-only root filesystem with `/tmp`
 /// writable, and the shared volume at `/data`.
 fn container(name: &str, image: String, data_read_only: bool) -> Container {
@@ -107,15 +98,7 @@ fn container(name: &str, image: String, data_read_only: bool) -> Container {
             value: Some("/tmp".into()),
             ..Default::default()
         }]),
-        security_context: Some(SecurityContext {
-            allow_privilege_escalation: Some(false),
-            read_only_root_filesystem: Some(true),
-            capabilities: Some(Capabilities {
-                drop: Some(vec!["ALL".into()]),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }),
+        security_context: Some(secure::container_security()),
         volume_mounts: Some(vec![
             VolumeMount {
                 name: "data".into(),
@@ -139,15 +122,7 @@ fn pod(service_account: Option<&str>, containers: Vec<Container>) -> PodSpec {
         service_account_name: service_account.map(Into::into),
         // Pod Identity mounts its own token; the Kubernetes API token is not needed.
         automount_service_account_token: Some(false),
-        security_context: Some(PodSecurityContext {
-            run_as_non_root: Some(true),
-            run_as_user: Some(10001),
-            seccomp_profile: Some(SeccompProfile {
-                type_: "RuntimeDefault".into(),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }),
+        security_context: Some(secure::pod_security()),
         containers,
         volumes: Some(vec![
             Volume {
@@ -189,11 +164,7 @@ fn api_deployment(name: &str, image: String) -> Deployment {
             initial_delay_seconds: Some(30),
             ..probe
         }),
-        resources: Some(ResourceRequirements {
-            requests: Some(quantities("250m", "512Mi")),
-            limits: Some(quantities("1", "1Gi")),
-            ..Default::default()
-        }),
+        resources: Some(secure::resources(("250m", "512Mi"), ("1", "1Gi"))),
         ..container(name, image, true)
     };
     Deployment {
@@ -294,13 +265,7 @@ fn api_autoscaler(name: &str) -> HorizontalPodAutoscaler {
 /// shared volume (000: "downloads the data files from an S3 bucket"), then the job's image
 /// processes them. One run at a time.
 fn job(name: &str, schedule: &str, image: String, bucket: &str) -> CronJob {
-    let resources = |cpu: &str, memory: &str| {
-        Some(ResourceRequirements {
-            requests: Some(quantities(cpu, memory)),
-            limits: Some(quantities(cpu, memory)),
-            ..Default::default()
-        })
-    };
+    let resources = |cpu: &str, memory: &str| Some(secure::resources((cpu, memory), (cpu, memory)));
     let copy = Container {
         command: Some(
             ["aws", "s3", "cp", "--recursive"]

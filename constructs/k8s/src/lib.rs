@@ -61,6 +61,7 @@ mod checks;
 mod names;
 mod object;
 mod order;
+pub mod secure;
 mod yaml;
 
 pub use checks::{
