@@ -283,6 +283,10 @@ fn cluster_objects(cluster: &Cluster<'_>, file_system: Expr<String>) {
     cluster.add_manifest("SharedData", [Object::new(&claim)]);
 }
 
+/// Why the file system and its mount targets are raw resources: the library has no typed EFS
+/// resources yet, so the registry `synth` checks types against does not hold them.
+const EFS_UNTYPED: &str = "EFS has no typed resources in this library yet";
+
 /// The EFS file system of the shared volume, reachable over NFS (TLS only) from the cluster's
 /// nodes in each private subnet. Returns its id.
 fn shared_volume<'a>(
@@ -338,23 +342,26 @@ fn shared_volume<'a>(
         .with_tags(TagSpec::standard("FileSystemTags")),
     );
     file_system.apply_removal_policy(RemovalPolicy::Retain);
+    file_system.outside_registry(EFS_UNTYPED);
     let id: Expr<String> = file_system.ref_();
     for (i, subnet) in vpc
         .subnets(SubnetType::PrivateWithEgress)
         .iter()
         .enumerate()
     {
-        stack.add(
-            &format!("DataFsMount{}", i + 1),
-            RawResource::new(
-                "AWS::EFS::MountTarget",
-                value!({
-                    "FileSystemId": (id.clone()),
-                    "SubnetId": (subnet.subnet_id.clone()),
-                    "SecurityGroups": [(group.id())]
-                }),
-            ),
-        );
+        stack
+            .add(
+                &format!("DataFsMount{}", i + 1),
+                RawResource::new(
+                    "AWS::EFS::MountTarget",
+                    value!({
+                        "FileSystemId": (id.clone()),
+                        "SubnetId": (subnet.subnet_id.clone()),
+                        "SecurityGroups": [(group.id())]
+                    }),
+                ),
+            )
+            .outside_registry(EFS_UNTYPED);
     }
     id
 }

@@ -40,6 +40,11 @@ pub(crate) fn synthesize(apps: &[&AppDef], ui: &Ui) -> Result<Vec<Synthesized>, 
                 for warning in &synthesized.warnings {
                     eprintln!("{}", ui.diagnostic(def.name, warning));
                 }
+                let problems = crate::registry_check::check(&synthesized);
+                for d in &problems {
+                    eprintln!("{}", ui.diagnostic(def.name, d));
+                }
+                errors += problems.len();
                 out.push(synthesized);
             }
             Err(failed) => {

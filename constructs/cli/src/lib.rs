@@ -38,6 +38,7 @@ mod example_values;
 mod handoff;
 #[cfg(feature = "aws")]
 mod progress;
+mod registry_check;
 #[cfg(feature = "aws")]
 mod selection;
 mod style;

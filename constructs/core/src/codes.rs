@@ -81,6 +81,9 @@ crate::codes! {
     CREDENTIAL_PARAMETER_DEFAULT = error("CORE-071", "a parameter whose name looks like a credential has a default, which the template would hold in plain text", acknowledgeable);
     PLAIN_TEXT_CREDENTIAL = error("CORE-072", "a resource property or output holds what looks like a credential (an access key id, a private key, a webhook URL, a token)", acknowledgeable);
     SECRET_PROPERTY_LITERAL = error("CORE-073", "a property named like a password or key is given as a literal", acknowledgeable);
+    REGISTRY_TYPE_UNKNOWN = error("CORE-074", "a resource type the registry does not hold, without a declared reason");
+    REGISTRY_PROPERTY_UNKNOWN = error("CORE-075", "a resource property its type does not have");
+    REGISTRY_PROPERTY_MISSING = error("CORE-076", "a resource without a property its type requires");
 }
 
 #[cfg(test)]

@@ -67,7 +67,7 @@ pub use policies::{
     CreationPolicy, DeletionPolicy, RemovalPolicy, ResourceSignal, RollingUpdate, UpdatePolicy,
     UpdateReplacePolicy,
 };
-pub use resource::{RawAttrs, RawResource, Resource, ResourceRef, ResourceView};
+pub use resource::{OUTSIDE_REGISTRY, RawAttrs, RawResource, Resource, ResourceRef, ResourceView};
 pub use rule::{Assertion, RuleProps};
 pub use stack::{Env, Stack, StackProps};
 pub use synth::{

@@ -269,6 +269,14 @@ impl<'a, R: Resource> ResourceRef<'a, R> {
         });
     }
 
+    /// Declares, with why, that the resource's type is outside the registry of resource types
+    /// the runner's `synth` checks every template against (a service without typed resources
+    /// in this library, a newer or third-party type): written to the resource's `Metadata`
+    /// under [`OUTSIDE_REGISTRY`], where reviewers see it. Without it such a type fails `synth`.
+    pub fn outside_registry(&self, why: &str) {
+        self.add_metadata(OUTSIDE_REGISTRY, why);
+    }
+
     /// Sets the `CreationPolicy`.
     pub fn set_creation_policy(&self, policy: CreationPolicy) {
         let value = policy.to_value();
@@ -342,6 +350,9 @@ fn validate_type_name(name: &str) -> Result<(), String> {
         ))
     }
 }
+
+/// The `Metadata` key of [`ResourceRef::outside_registry`].
+pub const OUTSIDE_REGISTRY: &str = "cirrus:outsideRegistry";
 
 /// A resource of any CloudFormation type, with untyped JSON properties: the way to use a type
 /// the generated code does not have yet.
