@@ -172,6 +172,7 @@ pub mod ec2 {
         PEERING_ROUTES_WITHOUT_SUBNETS = error("EC2-020", "peering routes for subnet kinds the VPC does not have");
         PEERING_BLOCKS_OVERLAP = error("EC2-021", "the CIDR blocks of peered VPCs overlap");
         SG_TEXT_CHARACTERS = error("EC2-022", "a security group or rule description with a character EC2 refuses");
+        SG_TOO_MANY_RULES = error("EC2-023", "a security group with more rules in one direction and address family than the default quota (60)");
     }
 }
 

@@ -88,3 +88,39 @@ fn descriptions_ec2_would_refuse_fail_synth() {
         .is_ok()
     );
 }
+
+/// A group takes 60 rules per direction and address family by default: the 61st inbound IPv4
+/// rule fails synth, where EC2 would fail the update; 60 pass.
+#[test]
+fn rules_beyond_the_quota_fail_synth() {
+    let with = |count: u8| {
+        let app = App::new("t");
+        let stack = app.stack("S", StackProps::default());
+        let vpc = fixtures::network::imported_vpc(stack);
+        let sg = SecurityGroup::new(
+            stack,
+            "Sg",
+            &vpc,
+            "many clients",
+            SecurityGroupProps::default(),
+        );
+        for i in 0..count {
+            sg.add_ingress_rule(
+                Peer::Ipv4(format!("10.0.{i}.0/24")),
+                Port::Tcp(443),
+                "a client network",
+            );
+        }
+        app.synth()
+            .err()
+            .map(|e| {
+                e.diagnostics
+                    .errors()
+                    .filter(|d| d.code.id() == "EC2-023" && d.path == "S/Sg")
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    assert_eq!(with(60), 0);
+    assert_eq!(with(61), 1);
+}

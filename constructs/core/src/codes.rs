@@ -84,6 +84,7 @@ crate::codes! {
     REGISTRY_TYPE_UNKNOWN = error("CORE-074", "a resource type the registry does not hold, without a declared reason");
     REGISTRY_PROPERTY_UNKNOWN = error("CORE-075", "a resource property its type does not have");
     REGISTRY_PROPERTY_MISSING = error("CORE-076", "a resource without a property its type requires");
+    TOO_MANY_TAGS = error("CORE-077", "a resource with more than 50 tags once its scopes' tags are added");
 }
 
 #[cfg(test)]

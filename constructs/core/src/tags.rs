@@ -272,7 +272,8 @@ fn propagated(tree: &Tree, resource: NodeId, cfn_type: &str) -> BTreeMap<String,
 }
 
 /// Merges the tags that reach `resource` into its properties. Returns a warning when the tag
-/// property is an expression the tags cannot be merged into.
+/// property is an expression the tags cannot be merged into, and an error when the resource
+/// ends up with more tags than AWS allows.
 pub(crate) fn apply(
     tree: &Tree,
     resource: NodeId,
@@ -298,7 +299,7 @@ pub(crate) fn apply(
                 map.entry(key).or_insert(value);
             }
             map.sort_keys();
-            None
+            too_many(tree, resource, map.len())
         }
         (TagVariant::Standard | TagVariant::AutoScalingGroup, Value::Array(items)) => {
             let explicit: Vec<String> = items.iter().filter_map(item_key).collect();
@@ -315,7 +316,7 @@ pub(crate) fn apply(
                 items.push(Value::Object(item));
             }
             items.sort_by_key(|item| item_key(item).unwrap_or_default());
-            None
+            too_many(tree, resource, items.len())
         }
         _ => Some(Diagnostic::warning(
             codes::TAGS_NOT_PROPAGATED,
@@ -326,6 +327,23 @@ pub(crate) fn apply(
             ),
         )),
     }
+}
+
+/// The most tags a resource takes (user tags; AWS's own `aws:` tags do not count).
+const MAX_TAGS: usize = 50;
+
+/// An error when `count` tags exceed [`MAX_TAGS`]: the create or update would fail.
+fn too_many(tree: &Tree, resource: NodeId, count: usize) -> Option<Diagnostic> {
+    (count > MAX_TAGS).then(|| {
+        Diagnostic::error(
+            codes::TOO_MANY_TAGS,
+            tree.path(resource),
+            format!("{count} tags, with those of its scopes; AWS allows {MAX_TAGS} per resource"),
+        )
+        .with_hint(
+            "remove tags from the enclosing scopes (Tags::of(scope).remove) or from the resource",
+        )
+    })
 }
 
 fn item_key(item: &Value) -> Option<String> {

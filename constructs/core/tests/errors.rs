@@ -493,6 +493,25 @@ fn invalid_tags() {
     annotations.has_error_code("S", codes::TAG_VALUE_INVALID);
 }
 
+/// 50 tags a resource takes, counting those its scopes add; the 51st fails at synth, with the
+/// resource's path, where CloudFormation would fail the create.
+#[test]
+fn more_than_fifty_tags_on_a_resource_fail() {
+    let tagged = |count: usize| {
+        let app = app_with_stack();
+        let s = stack(&app);
+        s.add("T", Topic::default());
+        for i in 0..count {
+            Tags::of(&s).add(&format!("tag{i:02}"), "x");
+        }
+        Annotations::from_app(&app)
+            .find_code("S/T", codes::TOO_MANY_TAGS)
+            .len()
+    };
+    assert_eq!(tagged(50), 0);
+    assert_eq!(tagged(51), 1);
+}
+
 #[test]
 fn parameter_constraints_are_checked() {
     let app = app_with_stack();

@@ -3,7 +3,7 @@
 use cirrus_cfn::ec2::{
     CfnSecurityGroup, CfnSecurityGroupEgress, CfnSecurityGroupIngress, security_group,
 };
-use cirrus_core::{Construct, Expr, Node, ResourceRef};
+use cirrus_core::{Construct, Diagnostic, Expr, Node, ResourceRef};
 
 use crate::codes;
 use crate::ec2::{IVpc, Peer, Port};
@@ -31,6 +31,67 @@ struct Rules {
     egress: Vec<security_group::Egress>,
     allow_all_outbound: bool,
     standalone: usize,
+    /// Rules whose peer is a security group, written as separate resources: (in, out).
+    group_peers: (usize, usize),
+}
+
+/// The rules a security group takes in each direction and address family, by default
+/// (Service Quotas: "Inbound or outbound rules per security group", L-0EA8095F).
+const RULES_PER_GROUP: usize = 60;
+
+/// EC2 counts a group's rules per direction and per address family; a rule whose peer is a
+/// security group or a prefix list counts in both families (a prefix list as many times as its
+/// maximum entries, which synthesis cannot see: counted once here, so this is a lower bound).
+fn rule_quota(node: Node<'_>) -> Vec<Diagnostic> {
+    let counts = node.with_state(|rules: &mut Rules| {
+        let count = |v4: usize, v6: usize, both: usize| (v4 + both, v6 + both);
+        let ingress = count(
+            rules.ingress.iter().filter(|r| r.cidr_ip.is_some()).count(),
+            rules
+                .ingress
+                .iter()
+                .filter(|r| r.cidr_ipv6.is_some())
+                .count(),
+            rules
+                .ingress
+                .iter()
+                .filter(|r| r.source_prefix_list_id.is_some())
+                .count()
+                + rules.group_peers.0,
+        );
+        let egress = count(
+            rules.egress.iter().filter(|r| r.cidr_ip.is_some()).count(),
+            rules
+                .egress
+                .iter()
+                .filter(|r| r.cidr_ipv6.is_some())
+                .count(),
+            rules
+                .egress
+                .iter()
+                .filter(|r| r.destination_prefix_list_id.is_some())
+                .count()
+                + rules.group_peers.1,
+        );
+        [
+            ("inbound IPv4", ingress.0),
+            ("inbound IPv6", ingress.1),
+            ("outbound IPv4", egress.0),
+            ("outbound IPv6", egress.1),
+        ]
+    });
+    counts
+        .into_iter()
+        .filter(|(_, n)| *n > RULES_PER_GROUP)
+        .map(|(what, n)| {
+            Diagnostic::error(
+                codes::ec2::SG_TOO_MANY_RULES,
+                node.path(),
+                format!("{n} {what} rules; a security group takes {RULES_PER_GROUP} by default"),
+            )
+            .with_hint("split the rules across groups (a prefix list for many CIDR blocks), or raise the quota \"Inbound or outbound rules per security group\" (L-0EA8095F) first")
+        })
+        .collect()
 }
 
 /// A security group. Rules with a CIDR or prefix-list peer are written in the group itself;
@@ -103,6 +164,7 @@ impl<'a> SecurityGroup<'a> {
         let resource = node.add("Resource", cfn);
         let group = SecurityGroup { node, resource };
         node.with_state(|rules: &mut Rules| rules.allow_all_outbound = props.allow_all_outbound);
+        node.add_validation(rule_quota);
         group.render();
         group
     }
@@ -150,6 +212,7 @@ impl<'a> SecurityGroup<'a> {
         if let Peer::SecurityGroup(source) = peer {
             let n = self.node.with_state(|rules: &mut Rules| {
                 rules.standalone += 1;
+                rules.group_peers.0 += 1;
                 rules.standalone
             });
             self.node.add(
@@ -191,6 +254,7 @@ impl<'a> SecurityGroup<'a> {
         if let Peer::SecurityGroup(destination) = peer {
             let n = self.node.with_state(|rules: &mut Rules| {
                 rules.standalone += 1;
+                rules.group_peers.1 += 1;
                 rules.standalone
             });
             self.node.add(
