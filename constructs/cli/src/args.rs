@@ -185,6 +185,9 @@ pub(crate) struct DestroyArgs {
     /// How many independent stacks are deleted at the same time.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
     pub(crate) concurrency: u16,
+    /// Seconds to wait for another operation holding a stack before giving up.
+    #[arg(long, default_value_t = 3600)]
+    pub(crate) busy_timeout: u64,
     #[command(flatten)]
     pub(crate) aws: AwsArgs,
 }

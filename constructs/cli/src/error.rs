@@ -265,6 +265,12 @@ impl CliError {
             }
             CliError::AmbiguousStack { .. } => Some("choose the app with --app".into()),
             #[cfg(feature = "aws")]
+            CliError::Aws { source, .. } | CliError::AwsCall { source, .. }
+                if source.is_throttled() =>
+            {
+                Some("other calls in the account share the rate limit: run the command again in a while, or with a lower --concurrency".into())
+            }
+            #[cfg(feature = "aws")]
             CliError::Aws { .. } | CliError::AwsCall { .. } => {
                 Some("check the credentials (--profile), the region (--region) and the endpoint".into())
             }

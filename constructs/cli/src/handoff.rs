@@ -33,6 +33,31 @@ pub(crate) const BIN_VAR: &str = "CIRRUS_DEPLOY_BIN";
 /// The binary's name in this crate's `Cargo.toml`.
 const BIN: &str = "cirrus-deploy";
 
+/// How the person started the runner (`cargo run --`, or the binary's own name), which the
+/// deploy runner's hints use to name the command to run (`cargo run -- bootstrap`).
+pub(crate) const INVOKED_AS_VAR: &str = "CIRRUS_INVOKED_AS";
+
+/// What the person typed to start the runner: `cargo run --` when cargo started it (cargo sets
+/// `CARGO` for what it runs), else the file name of `argv0`.
+pub(crate) fn invoked_as(cargo: bool, argv0: &std::ffi::OsStr) -> String {
+    if cargo {
+        return "cargo run --".to_owned();
+    }
+    Path::new(argv0)
+        .file_name()
+        .map_or_else(|| BIN.to_owned(), |n| n.to_string_lossy().into_owned())
+}
+
+/// `<how the runner was started> <sub>`, for hints: `cargo run -- bootstrap`.
+#[cfg(feature = "aws")]
+pub(crate) fn command_line(sub: &str) -> String {
+    let prefix = std::env::var(INVOKED_AS_VAR).unwrap_or_else(|_| {
+        let argv0 = std::env::args_os().next().unwrap_or_default();
+        invoked_as(false, &argv0)
+    });
+    format!("{prefix} {sub}")
+}
+
 /// How the runner runs the deploy runner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -80,7 +105,15 @@ fn hand_off(
     let mut process = Process::new(&exe);
     process
         .args(args.iter().skip(1))
-        .env(APPS_VAR, names.join(","));
+        .env(APPS_VAR, names.join(","))
+        .env(
+            INVOKED_AS_VAR,
+            invoked_as(
+                std::env::var_os("CARGO").is_some(),
+                args.first()
+                    .map_or(std::ffi::OsStr::new(BIN), |a| a.as_os_str()),
+            ),
+        );
     match mode {
         #[cfg(unix)]
         Mode::Replace => {
@@ -191,6 +224,18 @@ mod tests {
     use cirrus_core::{App, RawResource, StackProps, value};
 
     use super::*;
+
+    /// The deploy runner's hints name the command the person typed.
+    #[test]
+    fn hints_name_the_command_that_started_the_runner() {
+        use std::ffi::OsStr;
+        assert_eq!(
+            invoked_as(true, OsStr::new("target/debug/apps")),
+            "cargo run --"
+        );
+        assert_eq!(invoked_as(false, OsStr::new("/usr/local/bin/shop")), "shop");
+        assert_eq!(invoked_as(false, OsStr::new("")), "cirrus-deploy");
+    }
 
     /// An app with an error: the same construct id twice.
     fn broken(app: &App) {

@@ -1363,7 +1363,7 @@ fn large_template_through_staging(moto: &Moto) {
     moto.cirrus("v1", &["deploy", "--app", "big", "--method", "direct"])
         .expect(1)
         .err_has("over the 51200 bytes CloudFormation takes inline")
-        .err_has("run `cirrus bootstrap --region us-east-1`");
+        .err_has("run `cargo run -- bootstrap --region us-east-1`");
     let boot = moto.cirrus("v1", &["bootstrap", "--app", "big"]).expect(0);
     boot.out_has("s3://cirrus-staging-123456789012-us-east-1");
     let bucket = "cirrus-staging-123456789012-us-east-1";
@@ -1640,7 +1640,7 @@ fn workloads_through_the_in_vpc_deployer(moto: &Moto) {
     let refused = run(&["deploy", "--app", "vpcwl", "--all", "--method", "direct"]).expect(1);
     refused
         .err_has("the staging bucket cirrus-staging-123456789012-us-east-1 does not exist")
-        .err_has("cirrus bootstrap");
+        .err_has("cargo run -- bootstrap");
     assert!(builds_of(moto, VPC_DEPLOYER).is_empty());
 
     run(&["bootstrap", "--app", "vpcwl"]).expect(0);

@@ -41,6 +41,13 @@ impl AwsError {
                         service.raw().status().as_u16()
                     ),
                 };
+                let message = if e.code().is_some_and(is_throttling) {
+                    format!(
+                        "throttled: AWS refused the rate of calls through every retry ({message})"
+                    )
+                } else {
+                    message
+                };
                 (code, message)
             }
             other => (None, DisplayErrorContext(other).to_string()),
@@ -56,6 +63,26 @@ impl AwsError {
     pub(crate) fn has_code(&self, code: &str) -> bool {
         self.code.as_deref() == Some(code)
     }
+
+    /// Whether AWS refused the call for its rate (after the runner's retries).
+    pub(crate) fn is_throttled(&self) -> bool {
+        self.code.as_deref().is_some_and(is_throttling)
+    }
+}
+
+/// The error codes AWS services answer with when they limit the rate of calls.
+fn is_throttling(code: &str) -> bool {
+    matches!(
+        code,
+        "Throttling"
+            | "ThrottlingException"
+            | "ThrottledException"
+            | "RequestThrottledException"
+            | "TooManyRequestsException"
+            | "RequestLimitExceeded"
+            | "RequestThrottled"
+            | "SlowDown"
+    )
 }
 
 /// `.map_err(aws_err("Operation"))` for SDK results.

@@ -54,14 +54,7 @@ pub(crate) fn run(
                 });
             }
         }
-        let settings = Settings {
-            method: Method::Direct,
-            require_approval: RequireApproval::Never,
-            no_rollback: false,
-            force: false,
-            poll: Duration::from_millis(1500),
-            busy_timeout: Duration::from_secs(3600),
-        };
+        let settings = settings(args);
         let shared = Arc::new(Shared::new(settings, Reporter::new(*ui), Arc::new(Terminal)));
         let finished = schedule::run(
             &order,
@@ -118,5 +111,41 @@ fn confirm(order: &[String]) -> Result<(), CliError> {
     match read_answer(&mut std::io::stdin().lock()) {
         Answer::Yes => Ok(()),
         Answer::No | Answer::CannotAsk => Err(CliError::NotConfirmed),
+    }
+}
+
+/// How stacks are deleted: directly, no approval, waiting `--busy-timeout` for an operation
+/// another run holds.
+fn settings(args: &DestroyArgs) -> Settings {
+    Settings {
+        method: Method::Direct,
+        require_approval: RequireApproval::Never,
+        no_rollback: false,
+        force: false,
+        poll: Duration::from_millis(1500),
+        busy_timeout: Duration::from_secs(args.busy_timeout),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::args::{Cli, Command};
+
+    /// `destroy` waits for a busy stack as long as `--busy-timeout` says, as `deploy` does.
+    #[test]
+    fn busy_timeout_is_taken_from_the_command_line() {
+        let cli =
+            Cli::try_parse_from(["cirrus", "destroy", "--all", "--busy-timeout", "90"]).unwrap();
+        let Command::Destroy(args) = cli.command else {
+            panic!("not destroy")
+        };
+        assert_eq!(super::settings(&args).busy_timeout.as_secs(), 90);
+        let cli = Cli::try_parse_from(["cirrus", "destroy", "--all"]).unwrap();
+        let Command::Destroy(args) = cli.command else {
+            panic!("not destroy")
+        };
+        assert_eq!(super::settings(&args).busy_timeout.as_secs(), 3600);
     }
 }

@@ -309,7 +309,10 @@ pub(crate) async fn deploy(
                     plan.body.len()
                 ),
             )
-            .hint(format!("run `cirrus bootstrap --region {}` once for this account and region", target.region)));
+            .hint(format!(
+                "run `{}` once for this account and region",
+                crate::handoff::command_line(&format!("bootstrap --region {}", target.region))
+            )));
         };
         let url = staging
             .upload(&name, &plan.body)

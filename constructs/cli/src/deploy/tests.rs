@@ -554,6 +554,20 @@ async fn throttling_is_retried_with_backoff() {
     let err = cfn.describe_stack("S").await.unwrap_err();
     assert_eq!(err.code.as_deref(), Some("Throttling"));
     assert_eq!(always.num_calls(), 4);
+    // It says it was throttled, and what to do about it.
+    assert_eq!(
+        err.detail.to_string(),
+        "throttled: AWS refused the rate of calls through every retry (Throttling: Rate exceeded)"
+    );
+    let failed = CliError::Aws {
+        stack: "S".into(),
+        source: err,
+    };
+    assert!(
+        failed.hint().is_some_and(|h| h.contains("rate limit")),
+        "{:?}",
+        failed.hint()
+    );
 }
 
 #[tokio::test]

@@ -286,7 +286,10 @@ pub(crate) async fn run(
             format!(
                 "the staging bucket {bucket} does not exist, and the cluster's in-VPC deployer reads its input from there"
             ),
-            Some("run `cirrus bootstrap` once for this account and region"),
+            Some(&format!(
+                "run `{}` once for this account and region",
+                crate::handoff::command_line("bootstrap")
+            )),
         ));
     }
     let key = request.key(&deployer.input_prefix);
