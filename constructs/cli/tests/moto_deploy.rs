@@ -186,6 +186,18 @@ fn big(app: &App) {
             ),
         );
     }
+    if version() == "two" {
+        // A small stack beside it, which a run that cannot pass the big template must not
+        // deploy either.
+        let small = app.stack("Small", StackProps::default());
+        small.add(
+            "Logs",
+            RawResource::new(
+                "AWS::Logs::LogGroup",
+                value!({"LogGroupName": "/cirrus/small", "RetentionInDays": 1}),
+            ),
+        );
+    }
 }
 
 /// A stack with an ECR repository, and a Kubernetes step and a Helm release on a "cluster"
@@ -1364,6 +1376,23 @@ fn large_template_through_staging(moto: &Moto) {
         .expect(1)
         .err_has("over the 51200 bytes CloudFormation takes inline")
         .err_has("run `cargo run -- bootstrap --region us-east-1`");
+    // Found before the first stack deploys: the small stack beside it is not deployed.
+    moto.cirrus(
+        "two",
+        &[
+            "deploy",
+            "--app",
+            "big",
+            "--all",
+            "--method",
+            "direct",
+            "--require-approval",
+            "never",
+        ],
+    )
+    .expect(1)
+    .err_has("over the 51200 bytes CloudFormation takes inline");
+    assert_eq!(status(moto, "Small"), None, "nothing was deployed");
     let boot = moto.cirrus("v1", &["bootstrap", "--app", "big"]).expect(0);
     boot.out_has("s3://cirrus-staging-123456789012-us-east-1");
     let bucket = "cirrus-staging-123456789012-us-east-1";

@@ -33,6 +33,9 @@ pub(crate) fn run(synthesized: &[Synthesized], args: &DeployArgs, ui: &Ui) -> Re
     let everything = selection::choose(synthesized, &[], true, true, false)?;
     let given = parse_parameters(&args.parameters, &chosen)?;
     let artifacts = chosen_artifacts(synthesized, &chosen);
+    if let Some(path) = &args.outputs_file {
+        outputs_file_writable(path)?;
+    }
     if !args.allow_example_values {
         let found = example_values(&chosen, &artifacts);
         if !found.is_empty() {
@@ -164,6 +167,18 @@ async fn deploy_all(
         })?;
         plans.insert(name.clone(), Arc::new(plan));
     }
+    // Fail before the first stack deploys, not midway, when a template cannot be passed.
+    let unstaged: Vec<_> = targets
+        .iter()
+        .filter_map(|(name, t)| crate::deploy::stack::no_staging(t, &plans[name]))
+        .collect();
+    if !unstaged.is_empty() {
+        unstaged.iter().for_each(|f| report_failure(ui, f));
+        return Err(CliError::StacksFailed {
+            failed: unstaged.len(),
+            total: targets.len(),
+        });
+    }
     let mut waits_for = chosen.depends_on.clone();
     match embrace::check_deploy(&targets, &currents, &others, &mut waits_for).await {
         Ok(notes) => notes.iter().for_each(|n| ui.note(n)),
@@ -286,6 +301,26 @@ async fn deploy_all(
 }
 
 /// Writes `{"Stack": {"Key": "Value"}}` atomically: a temporary file beside it, renamed.
+/// Fails before anything deploys when the outputs file could not be written at the end: its
+/// folder must exist and take a new file (the file is written beside itself, then renamed).
+fn outputs_file_writable(path: &Path) -> Result<(), CliError> {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let probe = folder.join(format!(".cirrus-outputs-probe-{}", std::process::id()));
+    match std::fs::write(&probe, b"") {
+        Ok(()) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(source) => Err(CliError::OutputsFile {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
 fn write_outputs(path: &Path, outputs: &BTreeMap<String, Vec<OutputInfo>>) -> Result<(), CliError> {
     let json: BTreeMap<&str, BTreeMap<&str, &str>> = outputs
         .iter()
@@ -324,6 +359,18 @@ fn write_outputs(path: &Path, outputs: &BTreeMap<String, Vec<OutputInfo>>) -> Re
 mod tests {
     use super::*;
     use cirrus_core::{App, RawResource, StackProps, StringParameterProps, value};
+
+    /// An outputs file in a folder that does not exist fails before anything deploys; one in
+    /// a folder that exists passes, and the check leaves nothing behind.
+    #[test]
+    fn the_outputs_file_is_checked_before_deploying() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("no-such-folder/outputs.json");
+        let err = outputs_file_writable(&missing).unwrap_err();
+        assert!(err.to_string().contains("outputs.json"), "{err}");
+        outputs_file_writable(&dir.path().join("outputs.json")).unwrap();
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
 
     fn chosen() -> Chosen {
         let app = App::new("t");

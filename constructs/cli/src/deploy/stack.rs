@@ -155,6 +155,26 @@ impl Plan {
 
 /// A name unique to this process and moment: change-set names and client request tokens
 /// (change-set names are global on some endpoints).
+/// The failure of a stack whose template is too large to pass inline when its account and
+/// region have no staging bucket: `deploy` reports it for every such stack before the first
+/// stack deploys, rather than midway.
+pub(crate) fn no_staging(target: &Target, plan: &Plan) -> Option<StackFailure> {
+    let name = target.name();
+    (plan.body.len() > MAX_INLINE_TEMPLATE && target.staging.is_none()).then(|| {
+        StackFailure::new(
+            name,
+            format!(
+                "stack {name}: the template is {} bytes, over the {MAX_INLINE_TEMPLATE} bytes CloudFormation takes inline, and there is no staging bucket to upload it to",
+                plan.body.len()
+            ),
+        )
+        .hint(format!(
+            "run `{}` once for this account and region",
+            crate::handoff::command_line(&format!("bootstrap --region {}", target.region))
+        ))
+    })
+}
+
 pub(crate) fn token(kind: &str) -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let millis = std::time::SystemTime::now()
@@ -302,17 +322,9 @@ pub(crate) async fn deploy(
 
     let template = if plan.body.len() > MAX_INLINE_TEMPLATE {
         let Some(staging) = &target.staging else {
-            return Err(StackFailure::new(
-                &name,
-                format!(
-                    "stack {name}: the template is {} bytes, over the {MAX_INLINE_TEMPLATE} bytes CloudFormation takes inline, and there is no staging bucket to upload it to",
-                    plan.body.len()
-                ),
-            )
-            .hint(format!(
-                "run `{}` once for this account and region",
-                crate::handoff::command_line(&format!("bootstrap --region {}", target.region))
-            )));
+            return Err(no_staging(&target, &plan).unwrap_or_else(|| {
+                StackFailure::new(&name, format!("stack {name}: no staging bucket"))
+            }));
         };
         let url = staging
             .upload(&name, &plan.body)
