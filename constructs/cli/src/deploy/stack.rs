@@ -427,7 +427,10 @@ pub(crate) async fn deploy(
                 .await
             {
                 shared.set_running(&name, None);
-                return Err(api_failure(&target, &stack_id, &e).await);
+                let failure = api_failure(&target, &stack_id, &e).await;
+                // Nothing ran: leave no change set, and no empty stack the change set made.
+                discard(&shared, &name, &pending).await;
+                return Err(failure);
             }
             (stack_id, after, cs.changes.len())
         }

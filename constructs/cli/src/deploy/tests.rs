@@ -20,7 +20,9 @@ use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEvent
 use aws_sdk_cloudformation::operation::describe_stacks::{
     DescribeStacksError, DescribeStacksOutput,
 };
-use aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetOutput;
+use aws_sdk_cloudformation::operation::execute_change_set::{
+    ExecuteChangeSetError, ExecuteChangeSetOutput,
+};
 use aws_sdk_cloudformation::operation::update_stack::UpdateStackOutput;
 use aws_sdk_cloudformation::primitives::DateTime;
 use aws_sdk_cloudformation::types::error::AlreadyExistsException;
@@ -615,6 +617,58 @@ async fn an_empty_change_set_is_deleted_and_the_stack_skipped() {
         lines(&out),
         ["stack S: the change set holds no changes; deleted it"]
     );
+}
+
+/// An ExecuteChangeSet that fails leaves nothing behind: its change set is deleted (the run
+/// would otherwise leave a change set nobody executes).
+#[tokio::test]
+async fn a_failed_execution_deletes_its_change_set() {
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
+    let create_cs = mock!(Client::create_change_set).then_output(|| {
+        CreateChangeSetOutput::builder()
+            .id(CS_ID)
+            .stack_id(STACK_ID)
+            .build()
+    });
+    let describe_cs = mock!(Client::describe_change_set).then_output(|| {
+        change_set(
+            ChangeSetStatus::CreateComplete,
+            None,
+            vec![bucket_change(ChangeAction::Modify)],
+        )
+    });
+    let evts = mock!(Client::describe_stack_events).then_output(|| events(vec![]));
+    let execute = mock!(Client::execute_change_set).then_error(|| {
+        ExecuteChangeSetError::generic(
+            ErrorMetadata::builder()
+                .code("InvalidChangeSetStatus")
+                .message("ChangeSet cannot be executed in its current status")
+                .build(),
+        )
+    });
+    let delete_cs =
+        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let t = target(
+        client(&[
+            &describe,
+            &create_cs,
+            &describe_cs,
+            &evts,
+            &execute,
+            &delete_cs,
+        ]),
+        false,
+    );
+    let deployed =
+        serde_json::json!({"Resources": {"Bucket": {"Type": "AWS::S3::Bucket", "Properties": {}}}});
+    let (shared, _) = shared(RequireApproval::Never, Answer::Yes);
+    let err = deploy(shared, t.clone(), plan(&t, Some(&deployed)))
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("ExecuteChangeSet"), "{err:?}");
+    assert_eq!(execute.num_calls(), 1);
+    assert_eq!(delete_cs.num_calls(), 1, "the change set was deleted");
 }
 
 #[tokio::test]
