@@ -31,9 +31,8 @@
 //! # Deploying
 //!
 //! 1. Set what `config` marks as yours ([`config::ADMIN_PRINCIPAL_ARN`] at least), then
-//!    `cargo run -- synth` and `cirrus deploy yelp-search FrontendInfraPipeline
-//!    BackendInfraPipeline`. The new pipelines start and fail on their empty repositories, as
-//!    in the post.
+//!    `cargo run -- deploy --app yelp-search FrontendInfraPipeline BackendInfraPipeline`. The
+//!    new pipelines start and fail on their empty repositories, as in the post.
 //! 2. Push the templates (000: "commit the template to the infra repo so the Infrastructure
 //!    pipeline runs"): `FrontendInfra.template.json` to the front end's infrastructure
 //!    repository, the files of `synth-out/yelp-search/` to the back end's (clone URLs in the
