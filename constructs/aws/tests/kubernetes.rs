@@ -859,13 +859,15 @@ fn component_pipeline<'a>(
     );
 }
 
-/// A cluster with the `shop` namespace, and the API's Deployment applied by a pipeline with
-/// the image tag its build published.
-fn pipeline_app(
-    values: impl FnOnce(&Repository<'_>, &mut cirrus_aws::eks::PipelineValues) -> String,
-    pipeline: bool,
-) -> App {
-    let app = App::new("shop");
+/// In `Platform`: the API's image repository and a cluster with the `shop` namespace and the
+/// API's service account.
+fn shop_cluster(
+    app: &App,
+) -> (
+    Repository<'_>,
+    Cluster<'_>,
+    cirrus_aws::eks::ServiceAccount<'_>,
+) {
     let platform = app.stack("Platform", StackProps::default());
     let repo = Repository::new(platform, "Api", RepositoryProps::default());
     let vpc = imported_vpc(platform);
@@ -880,6 +882,17 @@ fn pipeline_app(
         })],
     );
     let sa = cluster.add_service_account("shop", "api");
+    (repo, cluster, sa)
+}
+
+/// A cluster with the `shop` namespace, and the API's Deployment applied by a pipeline with
+/// the image tag its build published.
+fn pipeline_app(
+    values: impl FnOnce(&Repository<'_>, &mut cirrus_aws::eks::PipelineValues) -> String,
+    pipeline: bool,
+) -> App {
+    let app = App::new("shop");
+    let (repo, cluster, sa) = shop_cluster(&app);
     let mut pipeline_values = cirrus_aws::eks::PipelineValues::default();
     let image = values(&repo, &mut pipeline_values);
     let manifest = cluster.add_pipeline_manifest(
@@ -1031,20 +1044,7 @@ fn bad_pipeline_values_fail_synth_at_the_manifest() {
 fn an_eks_deploy_of_a_manifest_checks_its_environment_and_access() {
     use cirrus_aws::codepipeline::EksAccess;
     let app = App::new("shop");
-    let platform = app.stack("Platform", StackProps::default());
-    let repo = Repository::new(platform, "Api", RepositoryProps::default());
-    let vpc = imported_vpc(platform);
-    let cluster = Cluster::new(platform, "Cluster", &vpc, ClusterProps::default());
-    cluster.add_core_addons();
-    Nodegroup::new(platform, "Nodes", &cluster, NodegroupProps::default());
-    cluster.add_manifest(
-        "Namespace",
-        [Object::new(&Namespace {
-            metadata: meta("shop", None),
-            ..Default::default()
-        })],
-    );
-    let sa = cluster.add_service_account("shop", "api");
+    let (repo, cluster, sa) = shop_cluster(&app);
     let mut values = cirrus_aws::eks::PipelineValues::default();
     let image = tagged_image(&repo, &mut values);
     let manifest = cluster.add_pipeline_manifest(

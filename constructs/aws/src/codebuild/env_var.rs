@@ -173,15 +173,19 @@ impl Problem {
 /// The hint for a plain-text secret.
 const SECRET_HINT: &str = "keep the value in a secretsmanager::Secret (EnvVar::secret) or a Parameter Store parameter (EnvVar::parameter); if it is not secret, use EnvVar::NotSecret";
 
+/// A shell's environment variable name: a letter or `_`, then letters, digits and `_`. The
+/// rule of CodeBuild's, CodePipeline's and the EKS deploy action's variables alike.
+pub(crate) fn shell_name(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// Environment variable names: a letter or `_`, then letters, digits and `_`; not in
 /// CodeBuild's own `CODEBUILD_` namespace.
 pub(crate) fn check_variable_name(name: &str) -> Result<(), String> {
-    let valid = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !valid {
+    if !shell_name(name) {
         Err(format!(
             "environment variable name \"{name}\" must start with a letter or '_' and contain only letters, digits and '_'"
         ))

@@ -16,7 +16,7 @@ pub use buildspec::{
     BuildArtifacts, BuildEnv, BuildSpec, InlineBuildSpec, InstallPhase, OnFailure, Phase, Phases,
 };
 pub use env_var::EnvVar;
-pub(crate) use env_var::{Problem, check_variable_name};
+pub(crate) use env_var::{Problem, check_variable_name, shell_name};
 pub use environment::{BuildEnvironment, BuildImage, ComputeType, Platform};
 pub use project::{
     BuildLogs, Cache, IProject, ImportedProject, LocalCacheMode, Project, ProjectProps, ProjectRef,

@@ -5,6 +5,7 @@ use cirrus_cfn::eks::{CfnAccessEntry, access_entry};
 use cirrus_core::{Construct, Diagnostic, ErrorCode, Expr, Node, ResourceRef, Stack, Value, fns};
 
 use crate::codebuild::IProject;
+use crate::codebuild::shell_name;
 use crate::codecommit::{IRepository, SOURCE_ACTIONS, commit_pattern, grant_repository};
 use crate::codeconnections::USE_ACTIONS;
 use crate::codepipeline::action::{
@@ -1829,14 +1830,7 @@ fn check_action(node: Node<'_>, action: &Action<'_>, at: &str, out: &mut Vec<(Er
             // Exported variables may be CodeBuild's own (`CODEBUILD_BUILD_ID`): only the
             // shell's syntax of a name applies.
             for variable in &props.output_variables {
-                let valid = variable
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                    && variable
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '_');
-                if !valid {
+                if !shell_name(variable) {
                     out.push((codes::codepipeline::COMMANDS_INVALID, format!(
                         "action {at}: output variable \"{variable}\" must start with a letter or '_' and contain only letters, digits and '_'"
                     )));
@@ -2015,10 +2009,7 @@ fn check_eks_environment(
     let mut problems = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
     for (name, _) in &props.environment {
-        let valid = !name.is_empty()
-            && !name.starts_with(|c: char| c.is_ascii_digit())
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !valid {
+        if !shell_name(name) {
             problems.push(format!(
                 "environment variable \"{name}\" must be letters, digits and '_', not starting with a digit"
             ));

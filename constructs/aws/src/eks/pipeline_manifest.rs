@@ -26,6 +26,7 @@ use cirrus_core::{Artifact, Construct, Diagnostic, Expr, Node};
 use cirrus_k8s::{Object, ObjectError};
 use serde_json::Value as J;
 
+use crate::codebuild::shell_name;
 use crate::codepipeline::{
     Action, ActionKind, AppliedBy, AppliedManifest, EksCluster, EksDeployProps, EksDeployment,
 };
@@ -228,7 +229,7 @@ fn value_problems(values: &PipelineValues, text: &str) -> Vec<String> {
     let mut problems = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
     for (name, _) in &values.entries {
-        if !env_name(name) {
+        if !shell_name(name) {
             problems.push(format!(
                 "value \"{name}\" is not an environment variable name"
             ));
@@ -256,13 +257,6 @@ fn value_problems(values: &PipelineValues, text: &str) -> Vec<String> {
         }
     }
     problems
-}
-
-/// An environment variable name: letters, digits and `_`, not starting with a digit.
-fn env_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with(|c: char| c.is_ascii_digit())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// The namespace every object is in, when there is one and no object is cluster-scoped.
