@@ -144,6 +144,9 @@ pub mod codepipeline {
         CLONE_REF_NOT_CODEBUILD = error("CODEPIPELINE-037", "a connection source's clone reference read by an action other than CodeBuild");
         INVALIDATION_PATHS_INVALID = error("CODEPIPELINE-038", "a CloudFront invalidation without paths, with more than 3,000, or with a malformed path");
         EKS_ENVIRONMENT_INVALID = error("CODEPIPELINE-039", "an EKS deploy action whose environment misses a variable its manifest needs, or has a misnamed or repeated one");
+        STAGE_CONDITION_INVALID = error("CODEPIPELINE-040", "a stage entered on a value that is not a variable an earlier stage publishes");
+        DELIVERY_STACK_PLACEMENT = error("CODEPIPELINE-041", "a stack of the app that a delivery pipeline leaves out, places twice, or delivers before a stack it depends on");
+        DELIVERY_ENVIRONMENT_INVALID = error("CODEPIPELINE-042", "a delivery environment without stacks, with a name CodePipeline refuses, or with a stack in another account or region than the pipeline's");
     }
 }
 

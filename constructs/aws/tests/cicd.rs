@@ -2545,3 +2545,57 @@ fn a_deployed_site_is_invalidated_by_a_commands_action_scoped_to_its_distributio
         "{annotations:#?}"
     );
 }
+
+#[test]
+fn a_stage_entered_on_a_variable_no_earlier_stage_publishes_is_an_error() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let (repo, build) = parts(stack);
+    let (src, dist) = (Artifact::new("Src"), Artifact::new("Dist"));
+    let pipeline = |id: &str, variable: &str| {
+        let action = Action::codebuild(&build, &src, CodeBuildActionProps::output(&dist))
+            .variables_namespace("Build");
+        let variable = if variable.is_empty() {
+            action.variable("READY")
+        } else {
+            variable.to_owned()
+        };
+        Pipeline::new(
+            stack,
+            id,
+            PipelineProps {
+                stages: vec![
+                    Stage::new("Source", [Action::codecommit_source(&repo, "main", &src)]),
+                    Stage::new("Build", [action]),
+                    Stage::new(
+                        "Approve",
+                        [Action::manual_approval(ManualApprovalProps::default())],
+                    )
+                    .skip_unless(variable, "true"),
+                    Stage::new(
+                        "Publish",
+                        [
+                            Action::codebuild(&build, &dist, CodeBuildActionProps::default())
+                                .named("Publish"),
+                        ],
+                    ),
+                ],
+                ..Default::default()
+            },
+        )
+    };
+    pipeline("Published", "");
+    pipeline("Unknown", "#{Nope.READY}");
+    pipeline("Plain", "READY");
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error_code("S/Unknown", codes::codepipeline::STAGE_CONDITION_INVALID);
+    annotations.has_error_code("S/Plain", codes::codepipeline::STAGE_CONDITION_INVALID);
+    assert!(
+        annotations
+            .errors()
+            .iter()
+            .all(|d| !d.path.starts_with("S/Published")),
+        "{:?}",
+        annotations.errors()
+    );
+}

@@ -120,6 +120,11 @@ pub(crate) struct DiffArgs {
     /// compare).
     #[arg(long)]
     pub(crate) fail: bool,
+    /// Answer whether a change widens access (IAM statements, trust, resource policies,
+    /// security-group rules; the rule `deploy` asks approval by): exit 1 when one does, 0 when
+    /// none does, even if other things differ. A delivery pipeline's synth step runs it.
+    #[arg(long)]
+    pub(crate) widening: bool,
     #[command(flatten)]
     pub(crate) aws: AwsArgs,
 }

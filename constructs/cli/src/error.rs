@@ -159,6 +159,12 @@ pub enum CliError {
         /// How many stacks differ.
         count: usize,
     },
+    /// `diff --widening` found changes that widen access (they have been printed).
+    #[error("{count} stack(s) have changes that widen access")]
+    Widens {
+        /// How many stacks widen access.
+        count: usize,
+    },
     /// `destroy` without a terminal to confirm on.
     #[error("destroy needs confirmation, and there is no terminal to ask on")]
     NeedsConfirmation,
@@ -227,7 +233,10 @@ impl CliError {
     /// exit code passes through as it is.
     pub(crate) fn in_diff(self) -> CliError {
         match self {
-            CliError::Differs { .. } | CliError::DiffFailed(_) | CliError::HandedOff { .. } => self,
+            CliError::Differs { .. }
+            | CliError::Widens { .. }
+            | CliError::DiffFailed(_)
+            | CliError::HandedOff { .. } => self,
             failed => CliError::DiffFailed(Box::new(failed)),
         }
     }

@@ -153,7 +153,7 @@ pub fn report(err: &CliError, ui: &Ui) {
         let _ = e.print();
         return;
     }
-    if let CliError::Differs { .. } = err {
+    if let CliError::Differs { .. } | CliError::Widens { .. } = err {
         // Not an error: the answer to the question `diff` asks, given by the exit code.
         ui.note(&err.to_string());
         return;

@@ -1058,6 +1058,14 @@ fn deploy_skip_update_diff_destroy(moto: &Moto) {
     let diff = moto.cirrus("v2", &["diff", "--app", "net"]).expect(1);
     diff.out_has("[~] AWS::Logs::LogGroup Network/Logs (Logs)\n └─ [~] RetentionInDays: 7 -> 14\n");
     diff.out_has(" + AWS::EC2::SecurityGroup App/AppSg (AppSg) adds ingress rule tcp port 443 with 0.0.0.0/0");
+    // `--widening` answers whether a change widens access (a delivery pipeline's synth step
+    // asks it): the ingress rule does.
+    moto.cirrus("v2", &["diff", "--app", "net", "--widening"])
+        .expect(1)
+        .err_has("1 stack(s) have changes that widen access");
+    moto.cirrus("v2", &["diff", "--app", "net", "--widening", "Network"])
+        .expect(0)
+        .out_has("nothing widens access\n");
 
     // Without a terminal, widening changes are refused; the stack without them deploys.
     let refused = moto
@@ -1152,6 +1160,11 @@ fn deploy_skip_update_diff_destroy(moto: &Moto) {
     moto.deploy_runner(&["synth"])
         .expect(2)
         .err_has("cirrus-deploy does not synthesize: run `cargo run -- synth`");
+    // Going back to v1 differs but narrows access: nothing to approve.
+    moto.cirrus("v1", &["diff", "--app", "net"]).expect(1);
+    moto.cirrus("v1", &["diff", "--app", "net", "--widening"])
+        .expect(0)
+        .out_has("nothing widens access\n");
 
     // Destroy: asks first; reverse order with --force.
     moto.cirrus("v2", &["destroy", "--app", "net", "--all"])

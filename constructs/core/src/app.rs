@@ -95,6 +95,16 @@ impl App {
         synth::synthesize(self, found)
     }
 
+    /// The stacks each stack depends on, by stack id: explicit dependencies and references
+    /// across stacks, as synthesis finds them in the app as it stands (every stack is a key).
+    /// For a preparation that orders stacks (a delivery pipeline's waves); synthesis orders
+    /// and checks the final app itself.
+    pub fn stack_dependencies(
+        &self,
+    ) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+        crate::synth::stack_dependencies(self)
+    }
+
     /// Runs the preparations (see [`Node::add_preparation`]) in the order they were added,
     /// including those a preparation adds, each once.
     fn prepare(&self) {

@@ -38,6 +38,7 @@
 
 mod action;
 mod artifact;
+mod delivery;
 mod pipeline;
 
 pub use action::{
@@ -48,4 +49,8 @@ pub use action::{
 };
 pub(crate) use action::{ActionKind, AppliedBy, AppliedManifest};
 pub use artifact::{Artifact, ArtifactPath};
+pub use delivery::{
+    Approval, DeliveryPipeline, DeliveryProps, DeliverySource, Environment, RUST_TOOLCHAIN,
+    SynthStep,
+};
 pub use pipeline::{ExecutionMode, IPipeline, ImportedPipeline, Pipeline, PipelineProps, Stage};

@@ -37,6 +37,8 @@ const STACK_ACTIONS: [&str; 7] = [
 pub struct Stage<'a> {
     name: String,
     actions: Vec<Action<'a>>,
+    /// Entered only when this variable has this value; skipped otherwise.
+    entered_when: Option<(String, String)>,
 }
 
 impl<'a> Stage<'a> {
@@ -45,7 +47,50 @@ impl<'a> Stage<'a> {
         Stage {
             name: name.to_owned(),
             actions: actions.into_iter().collect(),
+            entered_when: None,
         }
+    }
+
+    /// Runs the stage only when the pipeline variable `variable` (`build.variable("NAME")`,
+    /// published by an action of an earlier stage) equals `value`, and skips it otherwise: an
+    /// entry condition with CodePipeline's `VariableCheck` rule and the result `SKIP` (see
+    /// "Configure conditions for a stage", AWS CodePipeline User Guide).
+    pub fn skip_unless(mut self, variable: impl Into<String>, value: &str) -> Self {
+        self.entered_when = Some((variable.into(), value.to_owned()));
+        self
+    }
+}
+
+/// The entry condition of a stage entered only when `variable` equals `value`.
+fn entry_condition(variable: &str, value: &str) -> pipeline::BeforeEntryConditions {
+    let configuration = Value::Object(
+        [("Operator", "EQ"), ("Value", value), ("Variable", variable)]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
+            .collect(),
+    );
+    let rule = pipeline::RuleDeclaration {
+        name: Some("VariableCheck".into()),
+        rule_type_id: Some(
+            pipeline::RuleTypeId {
+                category: Some("Rule".into()),
+                owner: Some("AWS".into()),
+                provider: Some("VariableCheck".into()),
+                version: Some("1".into()),
+            }
+            .into(),
+        ),
+        configuration: Some(configuration),
+        ..Default::default()
+    };
+    pipeline::BeforeEntryConditions {
+        conditions: Some(
+            vec![pipeline::Condition {
+                result: Some("SKIP".into()),
+                rules: Some(vec![rule].into()),
+            }]
+            .into(),
+        ),
     }
 }
 
@@ -227,10 +272,12 @@ impl<'a> Pipeline<'a> {
                 ));
                 action_roles.push(action_role);
             }
-            stages.push(pipeline::StageDeclaration::new(
-                actions,
-                stage.name.as_str(),
-            ));
+            let mut declaration = pipeline::StageDeclaration::new(actions, stage.name.as_str());
+            declaration.before_entry = stage
+                .entered_when
+                .as_ref()
+                .map(|(variable, value)| entry_condition(variable, value).into());
+            stages.push(declaration);
         }
         let resource = node.add(
             "Resource",
@@ -1054,7 +1101,7 @@ fn eks_access_entry(
 }
 
 /// The new artifact bucket of a pipeline, with its own key.
-fn artifact_bucket<'a>(node: Node<'a>) -> Bucket<'a> {
+pub(crate) fn artifact_bucket<'a>(node: Node<'a>) -> Bucket<'a> {
     let key = Key::new(
         node,
         "ArtifactsKey",
@@ -1426,6 +1473,28 @@ fn check_structure(node: Node<'_>, stages: &[Stage<'_>]) -> Vec<(ErrorCode, Stri
             ));
         }
         stage_names.push(&stage.name);
+        if let Some((variable, _)) = &stage.entered_when {
+            let used = variable_namespaces(variable);
+            if used.is_empty() {
+                out.push((codes::codepipeline::STAGE_CONDITION_INVALID, format!(
+                    "stage {} is entered when \"{variable}\" has a value, which is not a pipeline variable: use action.variable(\"NAME\")",
+                    stage.name
+                )));
+            }
+            for namespace in used {
+                let known = namespace == "codepipeline"
+                    || namespace == "variables"
+                    || namespaces
+                        .iter()
+                        .any(|p| p.artifact == namespace && p.stage < index);
+                if !known {
+                    out.push((codes::codepipeline::STAGE_CONDITION_INVALID, format!(
+                        "stage {} is entered when #{{{namespace}...}} has a value, but no action of an earlier stage publishes the namespace \"{namespace}\"",
+                        stage.name
+                    )));
+                }
+            }
+        }
         if stage.actions.is_empty() {
             out.push((
                 codes::codepipeline::STAGE_ACTION_COUNT,

@@ -17,6 +17,7 @@ use super::{currents, runtime, targets};
 /// differs; 1, something differs ([`CliError::Differs`]); 2, no answer, because the
 /// comparison failed ([`CliError::DiffFailed`]: synthesis, configuration, an AWS call), as
 /// `diff(1)` and `cmp(1)` do. Without that, a failed AWS call would read as a difference.
+/// With `--widening` the question is whether a change widens access: 1 when one does.
 /// (The runner wraps its own failures, synthesis and the handoff, the same way.)
 pub(crate) fn run(synthesized: &[Synthesized], args: &DiffArgs) -> Result<(), CliError> {
     compare(synthesized, args).map_err(CliError::in_diff)
@@ -29,7 +30,7 @@ fn compare(synthesized: &[Synthesized], args: &DiffArgs) -> Result<(), CliError>
         let targets = targets(&aws, &chosen, false).await?;
         let currents = currents(&targets).await?;
         let mut text = String::new();
-        let mut differing = 0;
+        let (mut differing, mut widening_stacks) = (0, 0);
         for name in chosen.order() {
             let t = &targets[&name];
             let current = &currents[&name];
@@ -46,17 +47,26 @@ fn compare(synthesized: &[Synthesized], args: &DiffArgs) -> Result<(), CliError>
                 text.push_str(&diff.render(&path_of));
                 let widening = approval::widenings(&diff);
                 if !widening.is_empty() {
+                    widening_stacks += 1;
                     text.push_str(&approval::render(&widening, &path_of));
+                } else if args.widening {
+                    text.push_str("nothing widens access\n");
                 }
             }
             text.push('\n');
         }
-        Ok::<_, CliError>((text, differing))
+        Ok::<_, CliError>((text, differing, widening_stacks))
     })?;
-    let (text, differing) = text_and_count;
+    let (text, differing, widening) = text_and_count;
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
+    if args.widening {
+        if widening > 0 {
+            return Err(CliError::Widens { count: widening });
+        }
+        return Ok(());
+    }
     if differing > 0 {
         return Err(CliError::Differs { count: differing });
     }

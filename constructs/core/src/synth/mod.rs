@@ -22,7 +22,7 @@ mod read;
 mod render;
 mod resolve;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value as J, json};
@@ -165,6 +165,33 @@ pub(crate) fn synthesize(app: &App, validated: Vec<Diagnostic>) -> Result<Synthe
         warnings: diags.into_iter().collect(),
         tree: tree_json(&tree, &layout),
     })
+}
+
+/// The stacks each stack depends on (ids), as synthesis would find them in the app as it
+/// stands: explicit dependencies and references across stacks. Problems are not reported
+/// here; synthesis reports them.
+pub(crate) fn stack_dependencies(app: &App) -> BTreeMap<String, BTreeSet<String>> {
+    let tree = app.tree();
+    let mut ignored = Diagnostics::default();
+    let layout = layout::layout(&tree, &mut ignored);
+    let explicit = graph::explicit(&tree, &layout, &mut ignored);
+    let mut resolver = Resolver::new(&tree, &layout);
+    for index in 0..layout.stacks.len() {
+        render::stack(&tree, &layout, &mut resolver, index, &explicit.depends_on);
+    }
+    let mut out: BTreeMap<String, BTreeSet<String>> = layout
+        .stacks
+        .iter()
+        .map(|s| (tree.node(*s).id.clone(), BTreeSet::new()))
+        .collect();
+    for edge in resolver.stack_edges.iter().chain(&explicit.stack_edges) {
+        if edge.consumer != edge.producer {
+            out.entry(tree.node(edge.consumer).id.clone())
+                .or_default()
+                .insert(tree.node(edge.producer).id.clone());
+        }
+    }
+    out
 }
 
 /// The standing costs recorded in the tree, by stack in deploy order, then by path.

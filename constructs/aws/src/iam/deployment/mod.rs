@@ -24,7 +24,7 @@ mod derive;
 mod naming;
 
 use cirrus_core::prelude::*;
-use cirrus_core::{NodeKey, Stack, Value};
+use cirrus_core::{NodeKey, ResourceView, Stack, Value};
 
 use super::{ManagedPolicy, ManagedPolicyProps, PolicyDocument, PolicyStatement, Role};
 use crate::codes;
@@ -49,16 +49,42 @@ impl<'a> Role<'a> {
             let Some(role) = Role::from_key(app, role) else {
                 return;
             };
+            let own_stack = role.node().stack().stack_name();
             let deployed: Vec<DeployedResources> = stacks
                 .iter()
                 .filter_map(|key| key.node(app))
-                .map(|stack| DeployedResources {
-                    stack_name: stack.stack().stack_name(),
-                    resources: stack.resources(),
+                .map(|stack| {
+                    let stack_name = stack.stack().stack_name();
+                    let mut resources = stack.resources();
+                    if stack_name == own_stack {
+                        // A role that deploys its own stack (a pipeline that updates itself)
+                        // updates the managed policies derived here too, which do not
+                        // exist yet: stand one in for them.
+                        resources.push(own_policy(role, path.as_deref()));
+                    }
+                    DeployedResources {
+                        stack_name,
+                        resources,
+                    }
                 })
                 .collect();
             attach(role, &deployed, path.as_deref());
         });
+    }
+}
+
+/// What the managed policies derived for `role` look like to the derivation: managed
+/// policies of its stack, under `path`, attached to it.
+fn own_policy(role: Role<'_>, path: Option<&str>) -> ResourceView {
+    let mut properties = indexmap::IndexMap::new();
+    if let Some(path) = path {
+        properties.insert("Path".to_owned(), Value::String(path.to_owned()));
+    }
+    ResourceView {
+        path: format!("{}/DeployPolicy", role.node().path()),
+        cfn_type: "AWS::IAM::ManagedPolicy".to_owned(),
+        properties: Value::Object(properties),
+        deletion_policy: None,
     }
 }
 
