@@ -17,6 +17,7 @@ fn four_environments_in_one_wave_without_references() {
     assert_eq!(
         out.waves,
         vec![vec![
+            "EksProgressiveDelivery".to_owned(),
             "EksProgressiveProduction".to_owned(),
             "EksProgressiveStaging".to_owned(),
             "EksProgressiveTest".to_owned(),
@@ -29,6 +30,47 @@ fn four_environments_in_one_wave_without_references() {
         assert!(!text.contains("Fn::ImportValue"), "{} imports", stack.id);
         assert_eq!(stack.env.region.as_deref(), Some("us-west-1"));
         assert!(stack.template["Resources"].as_object().unwrap().len() < 100);
+    }
+}
+
+/// One pipeline delivers the environments from a push, in order, each stack through a change
+/// set and then its Kubernetes steps through its cluster's in-VPC deployer; production waits
+/// for a person on every run, the others only when a change widens access.
+#[test]
+fn one_pipeline_delivers_the_environments_in_order() {
+    let out = synth();
+    let template = Template::from_synthesized(&out, "EksProgressiveDelivery");
+    let pipeline = template.find_resources("AWS::CodePipeline::Pipeline", Match::any_value());
+    let stages = pipeline[0].1["Properties"]["Stages"].as_array().unwrap();
+    let names: Vec<&str> = stages.iter().map(|s| s["Name"].as_str().unwrap()).collect();
+    let mut expected: Vec<String> = ["Source", "Synth", "ApprovePipeline", "UpdatePipeline"]
+        .map(str::to_owned)
+        .to_vec();
+    for env in ["Utility", "Test", "Staging", "Production"] {
+        expected.extend([
+            format!("Approve{env}"),
+            env.to_owned(),
+            format!("{env}-Kubernetes"),
+        ]);
+    }
+    assert_eq!(names, expected);
+    for stage in stages {
+        let name = stage["Name"].as_str().unwrap();
+        if name.starts_with("Approve") {
+            // Production always waits; the others only when the synth step says so.
+            assert_eq!(
+                stage.get("BeforeEntry").is_none(),
+                name == "ApproveProduction",
+                "{name}"
+            );
+        }
+    }
+    // Every environment's cluster applies its steps through its in-VPC deployer.
+    for spec in apps::eks_progressive::ENVIRONMENTS {
+        Template::from_synthesized(&out, spec.stack).has_resource_properties(
+            "AWS::CodeBuild::Project",
+            json!({ "Name": format!("ps-eks-{}-deployer", spec.name) }),
+        );
     }
 }
 
@@ -79,6 +121,9 @@ fn the_webhook_stays_in_secrets_manager() {
     for stack in &out.stacks {
         let text = stack.template.to_string();
         assert!(!text.contains("hooks.slack.com"), "{}", stack.id);
+        if stack.id == "EksProgressiveDelivery" {
+            continue;
+        }
         Template::from_synthesized(&out, &stack.id).has_resource_properties(
             "AWS::SecretsManager::Secret",
             json!({ "Name": Match::string_containing("/slack-webhook") }),

@@ -144,7 +144,7 @@ fn allowed_actions(statements: &[&Value]) -> Vec<String> {
 }
 
 #[test]
-fn five_stacks_in_three_waves() {
+fn four_stacks_in_two_waves() {
     let app = synth();
     let ids: Vec<&str> = app.stacks.iter().map(|s| s.id.as_str()).collect();
     let mut sorted = ids.clone();
@@ -155,8 +155,7 @@ fn five_stacks_in_three_waves() {
     assert_eq!(
         app.waves,
         vec![
-            vec!["FrontendInfraPipeline", "BackendInfraPipeline"],
-            vec!["FrontendInfra", "EksCluster"],
+            vec!["Delivery", "FrontendInfra", "EksCluster"],
             vec!["BackendInfra"],
         ]
     );
@@ -167,14 +166,14 @@ fn five_stacks_in_three_waves() {
         assert!(count < 100, "{} has {count} resources", stack.id);
     }
     let deps = |id: &str| app.stack(id).unwrap().dependencies.clone();
-    assert_eq!(deps("FrontendInfra"), ["FrontendInfraPipeline"]);
-    assert_eq!(deps("EksCluster"), ["BackendInfraPipeline"]);
-    assert_eq!(deps("BackendInfra"), ["BackendInfraPipeline", "EksCluster"]);
+    assert!(deps("FrontendInfra").is_empty());
+    assert!(deps("EksCluster").is_empty());
+    assert_eq!(deps("BackendInfra"), ["Delivery", "EksCluster"]);
 }
 
 /// Only `BackendInfra` imports: the cluster, the subnets and security group its pipelines'
-/// EKS deploy actions run with and the data-files bucket from `EksCluster`, and the template
-/// repository from `BackendInfraPipeline`. `EksCluster` needs nothing of the components.
+/// EKS deploy actions run with and the data-files bucket from `EksCluster`, and the connection
+/// to the app's repository from `Delivery`. `EksCluster` needs nothing of the components.
 #[test]
 fn cross_stack_references_go_from_the_components_to_the_cluster() {
     let app = synth();
@@ -193,7 +192,7 @@ fn cross_stack_references_go_from_the_components_to_the_cluster() {
     }
     from.sort();
     from.dedup();
-    assert_eq!(from, ["BackendInfraPipeline", "EksCluster"]);
+    assert_eq!(from, ["Delivery", "EksCluster"]);
     let eks = &Template::from_synthesized(&app, "EksCluster");
     assert_eq!(
         one(eks, "AWS::EKS::Cluster")["Properties"]["Name"],
@@ -201,47 +200,85 @@ fn cross_stack_references_go_from_the_components_to_the_cluster() {
     );
 }
 
-/// The CloudFormation actions deploy exactly the app's stacks from their synthesized
-/// templates, with the pipeline's deployment role.
+/// One delivery pipeline takes the app's repository through the connection, verifies the
+/// committed templates, updates itself, and deploys the app's stacks wave by wave through
+/// change sets, with the pipeline's deployment role.
 #[test]
-fn infra_pipelines_deploy_the_app_stacks() {
+fn the_delivery_pipeline_deploys_the_app_stacks() {
     let app = synth();
-    for (pipeline_stack, expected) in [
-        ("FrontendInfraPipeline", vec![("Deploy", "FrontendInfra")]),
-        (
-            "BackendInfraPipeline",
-            vec![
-                ("DeployEksCluster", "EksCluster"),
-                ("DeploySupportingInfra", "BackendInfra"),
-            ],
-        ),
-    ] {
-        let t = &Template::from_synthesized(&app, pipeline_stack);
-        let pipeline = one(t, "AWS::CodePipeline::Pipeline");
-        let deploy_role = role_id(t, "PipelineDeployRole");
-        let stages = pipeline["Properties"]["Stages"].as_array().unwrap();
-        assert_eq!(stages.len(), expected.len() + 1);
-        assert_eq!(stages[0]["Name"], "Source");
-        assert_eq!(
-            stages[0]["Actions"][0]["Configuration"]["BranchName"],
-            config::BRANCH
-        );
-        for (stage, (name, stack)) in stages[1..].iter().zip(&expected) {
-            assert_eq!(stage["Name"], *name);
-            let action = &stage["Actions"][0];
-            assert_eq!(action["ActionTypeId"]["Provider"], "CloudFormation");
-            let c = &action["Configuration"];
-            assert_eq!(c["StackName"], *stack);
+    let t = &Template::from_synthesized(&app, "Delivery");
+    let pipeline = one(t, "AWS::CodePipeline::Pipeline");
+    let deploy_role = role_id(t, "DeliveryPipelineDeployRole");
+    let stages = pipeline["Properties"]["Stages"].as_array().unwrap();
+    let names: Vec<&str> = stages.iter().map(|s| s["Name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "Source",
+            "Synth",
+            "ApprovePipeline",
+            "UpdatePipeline",
+            "ApproveDeploy",
+            "Deploy-1",
+            "Deploy-2",
+            "Deploy-Kubernetes"
+        ]
+    );
+    let source = &stages[0]["Actions"][0];
+    assert_eq!(
+        source["ActionTypeId"]["Provider"],
+        "CodeStarSourceConnection"
+    );
+    let config::AppSource::Connection { repository, .. } = config::SOURCE else {
+        panic!("the committed example uses a connection")
+    };
+    assert_eq!(source["Configuration"]["FullRepositoryId"], repository);
+    assert_eq!(source["Configuration"]["BranchName"], config::BRANCH);
+    let projects = t.find_resources("AWS::CodeBuild::Project", Match::any_value());
+    let spec_of = |name: &str| {
+        let project = projects
+            .iter()
+            .find(|(_, p)| p["Properties"]["Name"] == name)
+            .unwrap_or_else(|| panic!("no project {name}"));
+        text(&project.1["Properties"]["Source"]["BuildSpec"])
+    };
+    let synth_spec = spec_of("yelp-search-delivery-synth");
+    assert!(
+        synth_spec.contains("synth --app yelp-search --check"),
+        "{synth_spec}"
+    );
+    let workloads_spec = spec_of("yelp-search-delivery-workloads");
+    assert!(
+        workloads_spec.contains("deploy --app yelp-search --workloads-only"),
+        "{workloads_spec}"
+    );
+    let expected = [
+        ("UpdatePipeline", vec!["Delivery"]),
+        ("Deploy-1", vec!["FrontendInfra", "EksCluster"]),
+        ("Deploy-2", vec!["BackendInfra"]),
+    ];
+    for (stage_name, stacks) in expected {
+        let stage = stages.iter().find(|s| s["Name"] == stage_name).unwrap();
+        let actions = stage["Actions"].as_array().unwrap();
+        assert_eq!(actions.len(), 2 * stacks.len(), "{stage_name}");
+        for stack in stacks {
+            let prepare = actions
+                .iter()
+                .find(|a| a["Name"] == format!("{stack}.Prepare"))
+                .unwrap_or_else(|| panic!("{stage_name}: no change set for {stack}"));
+            let c = &prepare["Configuration"];
+            assert_eq!(c["ActionMode"], "CHANGE_SET_REPLACE");
+            assert_eq!(c["StackName"], stack);
             assert_eq!(
                 c["TemplatePath"],
-                format!("Templates::{stack}.template.json")
+                format!("Synthesized::{stack}.template.json")
             );
             assert_eq!(c["Capabilities"], "CAPABILITY_IAM,CAPABILITY_NAMED_IAM");
             assert_eq!(c["RoleArn"]["Fn::GetAtt"][0], deploy_role);
             assert!(app.stack(stack).is_some());
             // The action runs as a role of its own, which alone may manage the stack and
             // pass the deployment role to CloudFormation.
-            let action_role = text(&action["RoleArn"]["Fn::GetAtt"][0]);
+            let action_role = text(&prepare["RoleArn"]["Fn::GetAtt"][0]);
             let statements = role_statements(t, &action_role);
             let pass = statements
                 .iter()
@@ -254,24 +291,23 @@ fn infra_pipelines_deploy_the_app_stacks() {
                     .any(|s| text(&s["Resource"]).ends_with(&format!(":stack/{stack}/*")))
             );
         }
-        // The pipeline's own role keeps the artifacts and assumes the action roles: it may
-        // neither deploy nor pass a role.
-        let pipeline_role = text(&pipeline["Properties"]["RoleArn"]["Fn::GetAtt"][0]);
-        for statement in role_statements(t, &pipeline_role) {
-            let actions = statement["Action"].to_string();
-            assert!(
-                !actions.contains("cloudformation:") && !actions.contains("iam:PassRole"),
-                "{pipeline_stack}: the pipeline role may {actions}"
-            );
-        }
-        // The deployment role is CloudFormation's alone.
-        let trust =
-            &t.to_json()["Resources"][deploy_role]["Properties"]["AssumeRolePolicyDocument"];
-        assert_eq!(
-            trust["Statement"][0]["Principal"]["Service"],
-            "cloudformation.amazonaws.com"
+    }
+    // The pipeline's own role keeps the artifacts and assumes the action roles: it may
+    // neither deploy nor pass a role.
+    let pipeline_role = text(&pipeline["Properties"]["RoleArn"]["Fn::GetAtt"][0]);
+    for statement in role_statements(t, &pipeline_role) {
+        let actions = statement["Action"].to_string();
+        assert!(
+            !actions.contains("cloudformation:") && !actions.contains("iam:PassRole"),
+            "the pipeline role may {actions}"
         );
     }
+    // The deployment role is CloudFormation's alone.
+    let trust = &t.to_json()["Resources"][deploy_role]["Properties"]["AssumeRolePolicyDocument"];
+    assert_eq!(
+        trust["Statement"][0]["Principal"]["Service"],
+        "cloudformation.amazonaws.com"
+    );
 }
 
 /// Per component: a repository, an image repository, a privileged Docker build that pushes
@@ -360,7 +396,11 @@ fn component_pipelines_build_push_and_deploy() {
         let configuration = &deploy["Configuration"];
         assert_eq!(
             configuration["ManifestFiles"],
-            format!("EksCluster-Cluster-Kubernetes-{}.yaml", c.id)
+            format!(
+                "synth-out/{}/EksCluster-Cluster-Kubernetes-{}.yaml",
+                config::APP,
+                c.id
+            )
         );
         assert_eq!(configuration["Namespace"], config::K8S_NAMESPACE);
         assert!(configuration["ClusterName"]["Fn::ImportValue"].is_string());
@@ -739,7 +779,7 @@ struct DeployRole {
 impl DeployRole {
     fn of(app: &Synthesized, pipeline_stack: &str) -> DeployRole {
         let t = &Template::from_synthesized(app, pipeline_stack);
-        let role = role_id(t, "PipelineDeployRole");
+        let role = role_id(t, "DeliveryPipelineDeployRole");
         let mut not_granted = serde_json::Map::new();
         for (_, policy) in t.find_resources("AWS::IAM::ManagedPolicy", Match::any_value()) {
             if let Some(listed) = policy["Metadata"]["cirrus:notGranted"].as_object() {
@@ -785,10 +825,10 @@ impl DeployRole {
 #[test]
 fn deploy_roles_are_scoped_to_their_stacks() {
     let app = synth();
-    for (pipeline_stack, deployed) in [
-        ("FrontendInfraPipeline", vec!["FrontendInfra"]),
-        ("BackendInfraPipeline", vec!["BackendInfra", "EksCluster"]),
-    ] {
+    for (pipeline_stack, deployed) in [(
+        "Delivery",
+        vec!["Delivery", "FrontendInfra", "EksCluster", "BackendInfra"],
+    )] {
         let role = DeployRole::of(&app, pipeline_stack);
         for statement in &role.statements {
             let any_resource = list(&statement["Resource"]).iter().any(|r| *r == "*");
@@ -887,6 +927,12 @@ fn deploy_roles_are_scoped_to_their_stacks() {
                 );
             }
         }
+        // The role updates its own stack, and with it the managed policies derived for it,
+        // which the role's attachments name by their stack's prefix under the app's path.
+        attached.push(format!(
+            "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy{}{pipeline_stack}-*",
+            config::IAM_PATH
+        ));
         attached.sort();
         attached.dedup();
         let mut allowed_sorted = allowed_policies.clone();
@@ -1004,10 +1050,6 @@ const NOT_GRANTED: &[(&str, &str)] = &[
         "iam:*InstanceProfile*",
         "instance profiles are for EKS Auto Mode only",
     ),
-    (
-        "iam:*tachRolePolicy",
-        "FrontendInfra's roles attach no managed policy",
-    ),
     ("s3tables:*", "no S3 metadata tables"),
     (
         "s3:PutObjectAcl",
@@ -1049,10 +1091,10 @@ fn deploy_roles_cover_what_cloudformation_calls() {
     let app = synth();
     let mut missing: Vec<String> = Vec::new();
     let mut unused_reasons: Vec<&str> = NOT_GRANTED.iter().map(|(p, _)| *p).collect();
-    for (pipeline_stack, deployed) in [
-        ("FrontendInfraPipeline", vec!["FrontendInfra"]),
-        ("BackendInfraPipeline", vec!["BackendInfra", "EksCluster"]),
-    ] {
+    for (pipeline_stack, deployed) in [(
+        "Delivery",
+        vec!["Delivery", "FrontendInfra", "EksCluster", "BackendInfra"],
+    )] {
         let role = DeployRole::of(&app, pipeline_stack);
         let not_granted = role.not_granted();
         for action in not_granted.keys() {

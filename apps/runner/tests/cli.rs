@@ -182,12 +182,11 @@ fn list_puts_independent_stacks_in_one_wave_and_names_dependencies() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
-        "APP          WAVE  STACK                  ENVIRONMENT                      DEPENDS ON\n\
-         yelp-search  1     FrontendInfraPipeline  aws://unknown-account/us-east-1  -\n\
-         yelp-search  1     BackendInfraPipeline   aws://unknown-account/us-east-1  -\n\
-         yelp-search  2     FrontendInfra          aws://unknown-account/us-east-1  FrontendInfraPipeline\n\
-         yelp-search  2     EksCluster             aws://unknown-account/us-east-1  BackendInfraPipeline\n\
-         yelp-search  3     BackendInfra           aws://unknown-account/us-east-1  BackendInfraPipeline, EksCluster\n"
+        "APP          WAVE  STACK          ENVIRONMENT                      DEPENDS ON\n\
+         yelp-search  1     Delivery       aws://unknown-account/us-east-1  -\n\
+         yelp-search  1     FrontendInfra  aws://unknown-account/us-east-1  -\n\
+         yelp-search  1     EksCluster     aws://unknown-account/us-east-1  -\n\
+         yelp-search  2     BackendInfra   aws://unknown-account/us-east-1  Delivery, EksCluster\n"
     );
 }
 

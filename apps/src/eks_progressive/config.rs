@@ -1,9 +1,24 @@
 //! What differs between the environments, in one place.
 
+use cirrus_aws::codeconnections::ConnectionProvider;
 use cirrus_aws::eks::KubernetesVersion;
 
 /// The region of the post's clusters.
 pub const REGION: &str = "us-west-1";
+
+/// The git host of the project's repository, which the delivery pipeline takes every push to
+/// [`BRANCH`] from (through a connection whose handshake is completed once in the console).
+pub const SOURCE_PROVIDER: ConnectionProvider = ConnectionProvider::GitHub;
+
+/// The project's repository, `owner/name`. Replace the owner with yours.
+pub const SOURCE_REPOSITORY: &str = "your-github-org/eks-progressive";
+
+/// The branch the delivery pipeline delivers.
+pub const BRANCH: &str = "main";
+
+/// The order the delivery pipeline delivers the environments in (by [`EnvSpec::name`]):
+/// the shared tools first, production last, after a person approves.
+pub const DELIVERY_ORDER: [&str; 4] = ["utility", "test", "staging", "production"];
 
 /// The Kubernetes version of every environment. The post ran 1.24, long out of support.
 pub const KUBERNETES_VERSION: KubernetesVersion = KubernetesVersion::V1_35;

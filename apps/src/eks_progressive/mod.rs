@@ -20,13 +20,65 @@ mod config;
 mod platform;
 mod workloads;
 
-use cirrus_core::App;
+use cirrus_aws::codeconnections::{Connection, ConnectionProps};
+use cirrus_aws::codepipeline::{
+    Approval, DeliveryPipeline, DeliveryProps, DeliverySource, Environment,
+};
+use cirrus_aws::prelude::*;
 
 pub use config::{ENVIRONMENTS, EnvSpec};
 
-/// Adds one stack per environment to `app`.
+/// Adds the delivery stack and one stack per environment to `app`.
 pub fn define(app: &App) {
-    for spec in ENVIRONMENTS {
-        platform::platform(app, spec);
-    }
+    let props = StackProps::default()
+        .env(Env::region(config::REGION))
+        .description(
+            "eks-progressive: the pipeline that delivers the four environments from a push",
+        );
+    let delivery = app.stack("EksProgressiveDelivery", props);
+    Tags::of(&delivery).add("app", "eks-progressive");
+    let stacks: Vec<(&str, Stack<'_>)> = ENVIRONMENTS
+        .iter()
+        .map(|spec| (spec.name, platform::platform(app, spec)))
+        .collect();
+
+    // Environments in order, production last and only once a person approves.
+    let mut ordered = stacks;
+    ordered.sort_by_key(|(name, _)| {
+        config::DELIVERY_ORDER
+            .iter()
+            .position(|n| n == name)
+            .unwrap_or(usize::MAX)
+    });
+    let environments = ordered.into_iter().map(|(name, stack)| {
+        let environment = Environment::new(&title(name), [stack]);
+        if name == "production" {
+            environment.approval(Approval::Always)
+        } else {
+            environment
+        }
+    });
+    let connection = Connection::new(
+        delivery,
+        "Connection",
+        config::SOURCE_PROVIDER,
+        ConnectionProps::default().connection_name("eks-progressive"),
+    );
+    delivery
+        .add_output("ConnectionArn", connection.arn())
+        .description("complete this connection's handshake once in the console (Developer Tools > Connections)");
+    let source = DeliverySource::connection(&connection, config::SOURCE_REPOSITORY, config::BRANCH);
+    let props = DeliveryProps::default()
+        .environments(environments)
+        .role_path(platform::IAM_PATH);
+    let pipeline = DeliveryPipeline::new(delivery, "Delivery", source, props);
+    delivery.add_output("PipelineName", pipeline.pipeline().name());
+}
+
+/// `production` -> `Production`, for stage names.
+fn title(name: &str) -> String {
+    let mut chars = name.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_ascii_uppercase().to_string() + chars.as_str()
+    })
 }

@@ -4,7 +4,7 @@ use cirrus_aws::ec2::{NatGateways, Vpc, VpcProps};
 use cirrus_aws::ecr::{LifecycleRule, Repository, RepositoryProps};
 use cirrus_aws::eks::{
     AccessPolicy, AccessScope, AddonProps, Cluster, ClusterProps, EndpointAccess, Nodegroup,
-    NodegroupProps, addons,
+    NodegroupProps, WorkloadDeployer, addons,
 };
 use cirrus_aws::iam::{Principal, Role, RoleProps};
 use cirrus_aws::prelude::*;
@@ -13,10 +13,10 @@ use cirrus_aws::secretsmanager::{Secret, SecretProps};
 use super::config::{ADMIN_CIDRS, EnvSpec, KUBERNETES_VERSION, REGION};
 
 /// The path of the roles of the app.
-const IAM_PATH: &str = "/eks-progressive/";
+pub const IAM_PATH: &str = "/eks-progressive/";
 
 /// Adds the stack of one environment.
-pub fn platform(app: &App, spec: &EnvSpec) {
+pub fn platform<'a>(app: &'a App, spec: &EnvSpec) -> Stack<'a> {
     let description = format!(
         "eks-progressive {}: VPC, EKS cluster, node group and image repository",
         spec.name
@@ -42,10 +42,13 @@ pub fn platform(app: &App, spec: &EnvSpec) {
     } else {
         EndpointAccess::PublicAndPrivate(ADMIN_CIDRS.iter().map(|c| (*c).to_owned()).collect())
     };
+    // The delivery pipeline applies the Kubernetes steps through the in-VPC deployer, also
+    // where the endpoint is public to the administrators.
     let cluster_props = ClusterProps::default()
         .cluster_name(cluster_name.clone())
         .version(KUBERNETES_VERSION)
-        .endpoint_access(endpoint_access);
+        .endpoint_access(endpoint_access)
+        .workload_deployer(WorkloadDeployer::InVpc);
     let cluster = Cluster::new(stack, "Cluster", &vpc, cluster_props);
     // "the cluster has a private endpoint and uses both VPC CNI plugin, and the CoreDNS add-on"
     cluster.add_core_addons();
@@ -116,4 +119,5 @@ pub fn platform(app: &App, spec: &EnvSpec) {
             .add_output("OperatorSubnetIds", operators.subnet_ids())
             .description("the private subnets a CloudShell VPC environment may use");
     }
+    stack
 }

@@ -1,5 +1,5 @@
-//! `BackendInfra`: the back end's components, deployed by `BackendInfraPipeline` after the
-//! cluster ("Deploy Supporting Infra").
+//! `BackendInfra`: the back end's components, delivered by `Delivery` after the cluster (the
+//! post's "Deploy Supporting Infra").
 //!
 //! 000: "Multiple Codecommit repos are defined to hold the source for Main API code, Weekly Job
 //! code and Nightly job codes"; per component a CodeBuild project to "Build a Docker Image from
@@ -13,11 +13,11 @@
 //!   credential exists, so none can leak into a template, a buildspec or a Kubernetes secret.
 //! - What each component runs on the cluster is typed in this app (`workloads`), not kept as a
 //!   manifest in its repository, and the Deploy stage is CodePipeline's EKS deploy action, not a
-//!   kubectl project: it applies the synthesized file from the back end's template repository
-//!   (which holds what `synth` writes to `synth-out/yelp-search/`) with the image the Build
+//!   kubectl project: it applies the synthesized file from the app's repository (which
+//!   commits what `synth` writes to `synth-out/yelp-search/`) with the image the Build
 //!   stage has just pushed. It runs in the cluster's private subnets, so the cluster's API
 //!   endpoint is private, and its access entry admits it to the app's namespace only.
-//! - A push to the template repository starts the component pipelines too, so that a changed
+//! - A push to the app's repository starts the component pipelines too, so that a changed
 //!   Deployment or CronJob reaches the cluster; the build skips an image it pushed before.
 
 use cirrus_aws::codebuild::{
@@ -35,12 +35,13 @@ use cirrus_aws::prelude::*;
 use cirrus_aws::s3::Bucket;
 
 use super::config::{APP, BRANCH, COMPONENTS, Component, IAM_PATH, IMAGES_KEPT, LOG_RETENTION};
+use super::delivery::CodeSource;
 use super::eks_cluster::EksCluster;
 use super::{artifact_store, buildspecs, log_group_name, workloads};
 
 /// Fills the `BackendInfra` stack: the components, deployed to `eks`'s cluster from the
-/// synthesized files in `templates`.
-pub fn define<'a>(stack: Stack<'a>, eks: &EksCluster<'a>, templates: &CodeRepository<'a>) {
+/// synthesized files in the app's repository, `templates`.
+pub fn define<'a>(stack: Stack<'a>, eks: &EksCluster<'a>, templates: &CodeSource<'a>) {
     let (key, artifacts) = artifact_store(stack);
 
     // One role starts the three pipelines on pushes to their repositories.
@@ -71,7 +72,7 @@ fn component<'a>(
     artifacts: Bucket<'a>,
     trigger_role: Role<'a>,
     eks: &EksCluster<'a>,
-    templates: &CodeRepository<'a>,
+    templates: &CodeSource<'a>,
 ) {
     let id = |suffix: &str| format!("{}{suffix}", c.id);
     let name = |suffix: &str| format!("{APP}-{}{suffix}", c.slug);
@@ -126,15 +127,13 @@ fn component<'a>(
     let (src, synthesized) = (Artifact::new("Src"), Artifact::new("Synthesized"));
     let source =
         Action::codecommit_source(&repo, BRANCH, &src).variables_namespace("SourceVariables");
-    let templates_source =
-        Action::codecommit_source(templates, BRANCH, &synthesized).named("Templates");
+    let templates_source = templates.action(&synthesized).named("Templates");
     // Images are tagged with the commit they are built from, which the build exports.
     let build_props =
         CodeBuildActionProps::default().env("IMAGE_TAG", "#{SourceVariables.CommitId}");
     let build_action = Action::codebuild(&build, &src, build_props).variables_namespace("Build");
     let deploy_props = EksDeployProps::default()
         .env("IMAGE_TAG", build_action.variable("IMAGE_TAG"))
-        .synth_out("")
         .subnet_ids(eks.deploy_subnets.clone())
         .security_group_ids([eks.deploy_group.clone()]);
     let deploy = Action::eks_deploy_manifest(&workload, &synthesized, deploy_props);

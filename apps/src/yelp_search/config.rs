@@ -1,6 +1,7 @@
 //! What an engineer changes: names, sizes, networks, versions. Stack code uses these constants,
 //! never literals of its own.
 
+use cirrus_aws::codeconnections::ConnectionProvider;
 use cirrus_aws::logs::Retention;
 
 /// The app's name: the `app` tag of every resource, and the prefix of the names it gives.
@@ -16,6 +17,32 @@ pub const IAM_PATH: &str = "/yelp-search/";
 
 /// The branch every pipeline builds. 000: "git push -u origin main".
 pub const BRANCH: &str = "main";
+
+/// Where the app's repository lives.
+#[derive(Debug, Clone, Copy)]
+pub enum AppSource {
+    /// On a git host, through a CodeConnections connection that the stack `Delivery` creates
+    /// pending (complete its handshake once in the console).
+    Connection {
+        /// The git host.
+        provider: ConnectionProvider,
+        /// The repository, `owner/name`.
+        repository: &'static str,
+    },
+    /// A CodeCommit repository of this name, which `Delivery` creates (AWS has at times closed
+    /// CodeCommit to new accounts).
+    CodeCommit {
+        /// The repository's name.
+        repository: &'static str,
+    },
+}
+
+/// The app's repository (this project, `synth-out/` included): the delivery pipeline takes
+/// every push to [`BRANCH`]. Replace the owner with yours.
+pub const SOURCE: AppSource = AppSource::Connection {
+    provider: ConnectionProvider::GitHub,
+    repository: "your-github-org/yelp-search",
+};
 
 /// The EKS cluster's name. `BackendInfra` uses it too (kubeconfig, `eks:DescribeCluster`)
 /// without referring to `EksCluster`, which imports from `BackendInfra`: a reference back
@@ -45,9 +72,8 @@ pub const AWS_CLI_IMAGE: &str = "public.ecr.aws/aws-cli/aws-cli:2.22.0";
 
 /// The URL the React app calls, baked into its build from a Parameter Store parameter. The
 /// API's load balancer only exists once the `app_api` pipeline has run (Kubernetes asks AWS
-/// for it): replace this placeholder with `https://<load balancer name>` then, re-synthesize
-/// and push the `FrontendInfra` template (000: "Update the endpoint on the .env file for the
-/// frontend app").
+/// for it): replace this placeholder with `https://<load balancer name>` then, synthesize,
+/// commit and push (000: "Update the endpoint on the .env file for the frontend app").
 pub const API_URL: &str = "https://api.yelp-search.example.invalid";
 
 /// The VPC of the cluster: two availability zones, a public and a private subnet in each, a

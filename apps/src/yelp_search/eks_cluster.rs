@@ -1,5 +1,5 @@
-//! `EksCluster`: the Kubernetes cluster the back end runs on, deployed by
-//! `BackendInfraPipeline` before `BackendInfra`, whose component pipelines deploy to it (the
+//! `EksCluster`: the Kubernetes cluster the back end runs on, delivered by `Delivery` before
+//! `BackendInfra`, whose component pipelines deploy to it (the
 //! post deploys the cluster second, "Deploy the EKS CLuster"; its kubectl projects knew the
 //! cluster by name only).
 //!
@@ -238,7 +238,7 @@ pub fn define(stack: Stack<'_>) -> EksCluster<'_> {
     }
 }
 
-/// What the cluster holds for the whole app, applied by `deploy` after this stack (the post
+/// What the cluster holds for the whole app, applied after this stack (the post
 /// creates them by hand with kubectl): the app's namespace, the `efs-sc` StorageClass on the
 /// shared file system (its id read from this stack's output when deploying), and the
 /// `ReadWriteMany` claim the jobs and the API share. The data jobs' service account is the

@@ -1,5 +1,5 @@
-//! `FrontendInfra`: where the React app lives and how it is released. Deployed by
-//! `FrontendInfraPipeline` from its template in the front-end infrastructure repository.
+//! `FrontendInfra`: where the React app lives and how it is released. Delivered by `Delivery`
+//! from its committed template.
 //!
 //! 000: "S3 bucket which stores the front end static files", "Cloudfront distribution to serve
 //! the front end static files from the S3 bucket", "The Codecommit repo to store the app source

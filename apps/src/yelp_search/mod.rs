@@ -5,45 +5,39 @@
 //! # Stacks
 //!
 //! The post deploys two pipeline stacks by hand, and those pipelines deploy the rest from
-//! CloudFormation templates pushed to CodeCommit. So does this app; the templates are the ones
-//! `cargo run -- synth` writes to `synth-out/yelp-search/`.
+//! CloudFormation templates pushed to CodeCommit. Here the project itself, with the
+//! `synth-out/yelp-search/` it commits, is one git repository, and one delivery pipeline takes
+//! every push to it (`delivery`).
 //!
 //! | stack | what | deployed by | wave |
 //! |---|---|---|---|
-//! | `FrontendInfraPipeline` | template repository, pipeline Source -> Deploy, CloudFormation's deployment role | the operator | 1 |
-//! | `BackendInfraPipeline` | template repository, pipeline Source -> DeployEksCluster -> DeploySupportingInfra, deployment role | the operator | 1 |
-//! | `FrontendInfra` | private site bucket, CloudFront + WAF, the React app's repository, build and release pipeline | `FrontendInfraPipeline` | 2 |
-//! | `EksCluster` | VPC, EKS cluster (private endpoint), node group, add-ons, shared EFS volume, data-files bucket, the data jobs' service account, access entries | `BackendInfraPipeline` | 2 |
-//! | `BackendInfra` | per component (`app_api`, `weekly_job`, `nightly_job`): repository, ECR repository, Docker build, pipeline whose EKS deploy action applies the component's objects | `BackendInfraPipeline`, after `EksCluster` | 3 |
+//! | `Delivery` | the connection to the app's repository (or a CodeCommit repository), the delivery pipeline, its synth step and deployment role | the operator, then itself | 1 |
+//! | `FrontendInfra` | private site bucket, CloudFront + WAF, the React app's repository, build and release pipeline | `Delivery` | 1 |
+//! | `EksCluster` | VPC, EKS cluster (private endpoint), node group, add-ons, shared EFS volume, data-files bucket, the data jobs' service account, access entries | `Delivery` | 1 |
+//! | `BackendInfra` | per component (`app_api`, `weekly_job`, `nightly_job`): repository, ECR repository, Docker build, pipeline whose EKS deploy action applies the component's objects | `Delivery`, after `EksCluster` | 2 |
 //!
 //! `BackendInfra` imports from `EksCluster` (the cluster, the subnets and security group its
-//! pipelines' deploy actions run with, the data-files bucket) and from `BackendInfraPipeline`
-//! (the template repository its pipelines read the synthesized objects from). The cluster needs
-//! nothing of the components, so the post's order (supporting infrastructure, then the
-//! cluster) is reversed: the pipelines that deploy to the cluster come after it. The other
-//! dependencies are ordering only, so that a whole-app `cirrus deploy` follows the pipelines'
-//! order.
+//! pipelines' deploy actions run with, the data-files bucket) and from `Delivery` (the
+//! connection its pipelines read the synthesized objects through). The cluster needs nothing
+//! of the components, so the post's order (supporting infrastructure, then the cluster) is
+//! reversed: the pipelines that deploy to the cluster come after it.
 //!
-//! Each infrastructure pipeline's CloudFormation actions deploy stacks of this app by name
-//! from `Templates::<stack>.template.json`, with a deployment role that may create only what
-//! those stacks contain, derived by the library from their resources (`Role::grant_deploy`).
+//! The delivery pipeline verifies that the committed templates are what the code produces,
+//! updates itself, waits for a person when a change widens access, and deploys the other
+//! stacks wave by wave through change sets, with a deployment role derived by the library from
+//! what they contain (`DeliveryPipeline`).
 //!
 //! # Deploying
 //!
-//! 1. Set what `config` marks as yours ([`config::ADMIN_PRINCIPAL_ARN`] at least), then
-//!    `cargo run -- deploy --app yelp-search FrontendInfraPipeline BackendInfraPipeline`. The
-//!    new pipelines start and fail on their empty repositories, as in the post.
-//! 2. Push the templates (000: "commit the template to the infra repo so the Infrastructure
-//!    pipeline runs"): `FrontendInfra.template.json` to the front end's infrastructure
-//!    repository, the files of `synth-out/yelp-search/` to the back end's (clone URLs in the
-//!    stacks' `InfraRepoCloneUrlHttp` outputs; git uses the AWS credential helper or
-//!    `git-remote-codecommit`, not the post's static Git credentials). The pipelines deploy
-//!    `FrontendInfra`, then `EksCluster` and `BackendInfra`.
-//! 3. Put the cluster-wide objects on the cluster once, as the administrator (with credentials
-//!    of `AdminRoleArn`): `cargo run -- deploy --app yelp-search EksCluster`. The stack is
-//!    unchanged by then, so this applies the objects below and nothing else, through the
-//!    cluster's in-VPC deployer (the endpoint is private). They are cluster-wide, outside the
-//!    pipelines' namespace-scoped rights on purpose.
+//! 1. Set what `config` marks as yours ([`config::SOURCE`] and [`config::ADMIN_PRINCIPAL_ARN`]
+//!    at least), synthesize, commit, then `cargo run -- deploy --app yelp-search Delivery`.
+//! 2. Complete the connection's handshake once in the console (Developer Tools >
+//!    Connections; the stack's `ConnectionArn` output names it), and push the project to the
+//!    repository: the pipeline delivers `FrontendInfra` and `EksCluster`, then `BackendInfra`,
+//!    stopping for approval when a change widens access (the first run does: it creates roles).
+//! 3. The pipeline then puts the cluster-wide objects below on the cluster
+//!    (`deploy --workloads-only EksCluster BackendInfra` in its `Deploy-Kubernetes` stage,
+//!    which runs them in the cluster's in-VPC deployer: the endpoint is private).
 //! 4. Upload the jobs' initial data (000: "aws s3 cp <data_file> s3://<s3_bucket>") to
 //!    `EksCluster`'s `DataFilesBucketName`, then push `weekly_job` and `nightly_job`, then
 //!    `app_api`, and the React app to `FrontendInfra`'s `AppRepoCloneUrlHttp`.
@@ -51,14 +45,14 @@
 //!    environment in the cluster's VPC with one of `EksCluster`'s `OperatorSubnetIds` and the
 //!    security group `OperatorSecurityGroupId`, then `aws eks update-kubeconfig --name
 //!    yelp-search --role-arn <AdminRoleArn>` there.
-//! 6. Once the API's load balancer exists, set [`config::API_URL`] to it, synthesize, and push
-//!    the `FrontendInfra` template: the parameter changes and the next front-end build uses it.
+//! 6. Once the API's load balancer exists, set [`config::API_URL`] to it, synthesize, commit
+//!    and push: the parameter changes and the next front-end build uses it.
 //!
 //! # On the cluster
 //!
 //! The objects the whole app shares are declared with the cluster (`eks_cluster.rs`), written
-//! to `synth-out/yelp-search/EksCluster-Cluster-Kubernetes-*.yaml`, and applied by `deploy`
-//! after the `EksCluster` stack: the `yelp-search` namespace, the `efs-sc` StorageClass (its
+//! to `synth-out/yelp-search/EksCluster-Cluster-Kubernetes-*.yaml`, and applied after the
+//! `EksCluster` stack (by the delivery pipeline, or by `deploy`): the `yelp-search` namespace, the `efs-sc` StorageClass (its
 //! `fileSystemId` is the stack's file system, substituted from the stack's output when
 //! deploying), the shared `ReadWriteMany` claim `data-files`, and the data jobs' service account
 //! `data-jobs` (Pod Identity gives its pods a role that may read the data-files bucket: no
@@ -67,7 +61,7 @@
 //! What each component runs is typed in `workloads` and written to
 //! `synth-out/yelp-search/EksCluster-Cluster-Kubernetes-<component>.yaml`; `deploy` leaves
 //! those steps to the component's pipeline, whose EKS deploy action applies the file from the
-//! back end's template repository with `$IMAGE_TAG` set to the image the pipeline has just
+//! app's repository with `$IMAGE_TAG` set to the image the pipeline has just
 //! built (and `$IMAGE_REPOSITORY`, `$DATA_BUCKET` to the app's values): the API's Deployment,
 //! Service and HorizontalPodAutoscaler, the two data jobs' CronJobs.
 //!
@@ -85,17 +79,16 @@
 //! Each stack's module says more.
 //!
 //! Next steps the post names: expose the API through API Gateway (which also gives it TLS and
-//! a stable name), and a standby cluster. AWS no longer offers CodeCommit to new customers;
-//! accounts without it can replace the source actions with a CodeStar connection to GitHub.
+//! a stable name), and a standby cluster.
 //! Buckets, repositories, image repositories, log groups, keys and the file system are
 //! retained when their stacks are deleted: remove them by hand once their data is not needed.
 
 mod backend_infra;
 mod buildspecs;
 pub mod config;
+mod delivery;
 mod eks_cluster;
 mod frontend_infra;
-mod infra_pipeline;
 mod workloads;
 
 use cirrus_aws::kms::{Key, KeyProps};
@@ -103,75 +96,40 @@ use cirrus_aws::prelude::*;
 use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps, LifecycleRule};
 
 use config::{APP, REGION};
-use infra_pipeline::InfraPipeline;
 
-/// The stack names, which are also the names of their templates in `synth-out/yelp-search/`
-/// and of the stacks the infrastructure pipelines deploy.
-pub const STACKS: [&str; 5] = [
-    "FrontendInfraPipeline",
-    "FrontendInfra",
-    "BackendInfraPipeline",
-    "BackendInfra",
-    "EksCluster",
-];
+/// The stack names, which are also the names of their templates in `synth-out/yelp-search/`.
+pub const STACKS: [&str; 4] = ["Delivery", "FrontendInfra", "EksCluster", "BackendInfra"];
 
-/// Adds the five stacks of the app to `app`.
+/// Adds the four stacks of the app to `app`.
 pub fn define(app: &App) {
-    let [fe_pipeline_id, fe_id, be_pipeline_id, be_id, eks_id] = STACKS;
-    let frontend_pipeline = stack(
+    let [delivery_id, fe_id, eks_id, be_id] = STACKS;
+    let delivery = stack(
         app,
-        fe_pipeline_id,
-        "the front end's infrastructure pipeline: template repository, pipeline, deployment role",
+        delivery_id,
+        "the app's repository and the pipeline that delivers it from a push",
     );
     let frontend = stack(
         app,
         fe_id,
         "the front end: private site bucket behind CloudFront and WAF, the React app's repository, build and release pipeline",
     );
-    let backend_pipeline = stack(
+    let cluster = stack(
         app,
-        be_pipeline_id,
-        "the back end's infrastructure pipeline: template repository, pipeline, deployment role",
+        eks_id,
+        "the EKS cluster: VPC, control plane, nodes, add-ons, shared file system, data-files bucket, access entries",
     );
     let backend = stack(
         app,
         be_id,
         "the back end's components: repositories, images, builds, and the pipelines that deploy them to the cluster",
     );
-    let cluster = stack(
-        app,
-        eks_id,
-        "the EKS cluster: VPC, control plane, nodes, add-ons, shared file system, data-files bucket, access entries",
-    );
 
+    let source = delivery::source(delivery);
     frontend_infra::define(frontend);
-    // Each pipeline's deployment role may create what the stacks it deploys contain.
-    infra_pipeline::define(
-        frontend_pipeline,
-        &InfraPipeline {
-            name: format!("{APP}-frontend-infra"),
-            repo_description: format!("the CloudFormation template of {fe_id}"),
-            deploys: vec![("Deploy", frontend)],
-        },
-    );
-
     let eks = eks_cluster::define(cluster);
-    let templates = infra_pipeline::define(
-        backend_pipeline,
-        &InfraPipeline {
-            name: format!("{APP}-backend-infra"),
-            repo_description: format!("the files synthesized for {eks_id} and {be_id}"),
-            deploys: vec![
-                ("DeployEksCluster", cluster),
-                ("DeploySupportingInfra", backend),
-            ],
-        },
-    );
-    backend_infra::define(backend, &eks, &templates);
-
-    // Ordering only: a whole-app `cirrus deploy` walks the order the pipelines use.
-    frontend.add_dependency(&frontend_pipeline);
-    cluster.add_dependency(&backend_pipeline);
+    backend_infra::define(backend, &eks, &source);
+    // Last: the pipeline's waves come from the stacks above and their references.
+    delivery::pipeline(delivery, &source);
 }
 
 /// A stack of the app in its region, tagged with the app's name.

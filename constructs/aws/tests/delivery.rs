@@ -2,11 +2,15 @@
 //! changes, the synth step, the deployment role that updates its own stack, and the mistakes
 //! that fail synthesis.
 
+mod fixtures;
+
 use cirrus_aws::codecommit::{Repository, RepositoryProps};
 use cirrus_aws::codepipeline::{
     Approval, DeliveryPipeline, DeliveryProps, DeliverySource, Environment, SynthStep,
 };
 use cirrus_aws::codes;
+use cirrus_aws::eks::k8s::Object;
+use cirrus_aws::eks::{Cluster, ClusterProps, EndpointAccess, HelmChart, WorkloadDeployer};
 use cirrus_aws::iam::{Principal, Role, RoleProps};
 use cirrus_aws::prelude::*;
 use cirrus_aws::s3::{Bucket, BucketProps};
@@ -302,5 +306,118 @@ fn environments_in_another_region_or_without_stacks_fail_synthesis() {
     annotations.has_error(
         "Delivery/Delivery",
         "stack Far of environment Edge deploys to aws://unknown-account/us-east-1, but the pipeline's stack to aws://unknown-account/eu-west-1",
+    );
+}
+
+/// A stack `id` with a cluster `name` and one Kubernetes step, reached as `props` say.
+fn cluster_stack<'a>(app: &'a App, id: &str, name: &str, props: ClusterProps<'a>) -> Stack<'a> {
+    let stack = stack(app, id);
+    let cluster = Cluster::new(
+        stack,
+        "Cluster",
+        &fixtures::network::imported_vpc(stack),
+        props.cluster_name(name),
+    );
+    cluster.add_core_addons();
+    let namespace = Object::untyped(
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}),
+    );
+    cluster.add_manifest("Namespace", [namespace]);
+    cluster.add_helm_chart(
+        "Flagger",
+        HelmChart::new("https://flagger.app", "flagger", "1.38.0").namespace("shop"),
+    );
+    stack
+}
+
+#[test]
+fn kubernetes_steps_follow_their_environment_through_the_in_vpc_deployers() {
+    let app = App::new("shop");
+    let delivery = stack(&app, "Delivery");
+    let test = cluster_stack(&app, "Test", "shop-test", ClusterProps::default());
+    let production = cluster_stack(&app, "Production", "shop-prod", ClusterProps::default());
+    DeliveryPipeline::new(
+        delivery,
+        "Delivery",
+        source(delivery),
+        DeliveryProps::default().environments([
+            Environment::new("Test", [test]),
+            Environment::new("Production", [production]).approval(Approval::Always),
+        ]),
+    );
+    let synthesized = app
+        .synth()
+        .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
+    let template = Template::from_synthesized(&synthesized, "Delivery");
+    let order: Vec<String> = stages(&template).into_iter().map(|s| s.0).collect();
+    assert_eq!(
+        order[4..],
+        [
+            "ApproveTest",
+            "Test",
+            "Test-Kubernetes",
+            "ApproveProduction",
+            "Production",
+            "Production-Kubernetes"
+        ]
+    );
+    let action = &stage(&template, "Production-Kubernetes")["Actions"][0];
+    assert!(
+        action["Configuration"]["EnvironmentVariables"]
+            .as_str()
+            .unwrap()
+            .contains(r#""name":"CIRRUS_STACKS","type":"PLAINTEXT","value":"Production""#),
+        "{action}"
+    );
+    let projects = template.find_resources("AWS::CodeBuild::Project", json!({}));
+    let workloads = projects
+        .iter()
+        .find(|(_, p)| p["Properties"]["Name"] == "shop-delivery-workloads")
+        .expect("a workloads project")
+        .1;
+    let spec = workloads["Properties"]["Source"]["BuildSpec"]
+        .as_str()
+        .unwrap();
+    assert!(
+        spec.contains("deploy --app shop --workloads-only --exclusively $CIRRUS_STACKS"),
+        "{spec}"
+    );
+    // Its role may start the two deployers and stage their inputs, nothing else of them.
+    let text =
+        serde_json::to_string(&template.find_resources("AWS::IAM::Policy", json!({}))).unwrap();
+    for expected in [
+        ":project/shop-test-deployer",
+        ":project/shop-prod-deployer",
+        "cirrus-staging-${AWS::AccountId}-${AWS::Region}/kubernetes/shop-prod/*",
+    ] {
+        assert!(text.contains(expected), "{expected} missing: {text}");
+    }
+    // The deployers are named after their clusters, which is how the pipeline names them.
+    let test_template = Template::from_synthesized(&synthesized, "Test");
+    test_template.has_resource_properties(
+        "AWS::CodeBuild::Project",
+        json!({"Name": "shop-test-deployer"}),
+    );
+}
+
+#[test]
+fn a_delivered_cluster_reached_directly_fails_synthesis() {
+    let app = App::new("shop");
+    let delivery = stack(&app, "Delivery");
+    let props = ClusterProps::default()
+        .endpoint_access(EndpointAccess::PublicAndPrivate(vec![
+            "198.51.100.0/24".into(),
+        ]))
+        .workload_deployer(WorkloadDeployer::Direct);
+    cluster_stack(&app, "Test", "shop-test", props);
+    DeliveryPipeline::new(
+        delivery,
+        "Delivery",
+        source(delivery),
+        DeliveryProps::default(),
+    );
+    Annotations::from_app(&app).has_error_code(
+        "Delivery/Delivery",
+        codes::codepipeline::DELIVERY_STEP_DIRECT,
     );
 }

@@ -170,6 +170,11 @@ pub(crate) struct DeployArgs {
     /// documentation uses (203.0.113.0/24, example.com): for a local emulator such as moto.
     #[arg(long)]
     pub(crate) allow_example_values: bool,
+    /// Apply only the Kubernetes steps of the selected stacks, reading the deployed stacks'
+    /// outputs, and leave the stacks alone: what a delivery pipeline runs after its change
+    /// sets have deployed them.
+    #[arg(long, conflicts_with_all = ["parameters", "no_rollback", "force", "outputs_file"])]
+    pub(crate) workloads_only: bool,
     #[command(flatten)]
     pub(crate) aws: AwsArgs,
 }

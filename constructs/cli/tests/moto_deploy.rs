@@ -1570,6 +1570,18 @@ fn workloads_after_the_stacks(moto: &Moto) {
     );
     assert!(uri.1.is_none(), "a plain output, not an export: {uri:?}");
 
+    // A delivery pipeline's workloads step: the steps again, with the deployed stacks'
+    // outputs read from CloudFormation, and no stack looked at for deploying.
+    let again = run(&["deploy", "--app", "wl", "--all", "--workloads-only"]).expect(0);
+    again.err_has("2 artifact(s) deployed, no stack touched");
+    assert!(!again.stderr.contains("no changes"), "{}", again.stderr);
+    let patches = api
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PATCH" && r.path.ends_with("/configmaps/settings"))
+        .count();
+    assert_eq!(patches, 2, "{:?}", api.paths("PATCH"));
+
     let destroyed = run(&["destroy", "--app", "wl", "--all", "--force"]).expect(0);
     destroyed.err_has("2 artifact(s) removed");
     assert!(

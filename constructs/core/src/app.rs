@@ -105,6 +105,25 @@ impl App {
         crate::synth::stack_dependencies(self)
     }
 
+    /// The artifacts of the app as it stands, in the order they were created.
+    pub fn artifacts(&self) -> Vec<crate::ArtifactView> {
+        let tree = self.tree();
+        let mut out = Vec::new();
+        for (index, node) in tree.nodes.iter().enumerate() {
+            if let crate::tree::NodeKind::Artifact(props) = &node.kind {
+                let id = crate::tree::NodeId(u32::try_from(index).unwrap_or(u32::MAX));
+                let stack = tree.stack_of(id).map(|s| tree.node(s).id.clone());
+                out.push(crate::ArtifactView {
+                    path: tree.path(id),
+                    stack: stack.unwrap_or_default(),
+                    kind: props.kind.clone(),
+                    properties: props.properties.clone(),
+                });
+            }
+        }
+        out
+    }
+
     /// Runs the preparations (see [`Node::add_preparation`]) in the order they were added,
     /// including those a preparation adds, each once.
     fn prepare(&self) {

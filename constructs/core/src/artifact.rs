@@ -64,6 +64,20 @@ impl FileContent {
     }
 }
 
+/// What an app's artifact says of itself, for constructs that act on the complete app (a
+/// delivery pipeline that applies the Kubernetes steps of the stacks it delivers).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArtifactView {
+    /// The construct path.
+    pub path: String,
+    /// The id of the stack it belongs to (and deploys after).
+    pub stack: String,
+    /// The type the runner deploys it as (`cirrus:kubernetes-manifest`).
+    pub kind: String,
+    /// Its properties, placeholders unresolved.
+    pub properties: serde_json::Map<String, J>,
+}
+
 /// A handle to an artifact of the app.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Artifact<'a> {

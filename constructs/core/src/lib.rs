@@ -47,7 +47,7 @@ mod value;
 pub use app::App;
 pub use app_def::AppDef;
 pub use arn::Arn;
-pub use artifact::{Artifact, ArtifactFile, ArtifactProps, FileContent};
+pub use artifact::{Artifact, ArtifactFile, ArtifactProps, ArtifactView, FileContent};
 pub use condition::Condition;
 pub use construct::{Construct, Node};
 pub use costs::{StandingCost, StandingCostEntry};

@@ -50,6 +50,7 @@ use crate::codepipeline::{
 };
 use crate::codes;
 use crate::iam::PolicyStatement;
+use crate::logs::LogGroupProps;
 use crate::s3::Bucket;
 
 /// The Rust toolchain the synth step installs unless told otherwise: the one this library is
@@ -180,6 +181,9 @@ pub struct DeliveryProps<'a> {
     pub artifact_bucket: Option<Bucket<'a>>,
     /// The path of the roles the pipeline creates (`/app/`). Default: `/`.
     pub role_path: Option<String>,
+    /// The synth step's log group. Default: a new group, encrypted with the stack's logs key,
+    /// kept one year.
+    pub synth_logs: LogGroupProps<'a>,
 }
 
 /// The pipeline that delivers the app from a push; see the module documentation.
@@ -247,7 +251,7 @@ impl<'a> DeliveryPipeline<'a> {
             .artifact_bucket
             .unwrap_or_else(|| artifact_bucket(node));
         let synthesized = Artifact::new("Synthesized");
-        let build = synth_project(node, own, &environments, &props, bucket);
+        let build = synth_project(node, own, &environments, &props, bucket, &name);
         let synth = Action::codebuild(
             &build,
             &source.artifact,
@@ -256,6 +260,16 @@ impl<'a> DeliveryPipeline<'a> {
         .named("Synth")
         .variables_namespace(SYNTH_NAMESPACE);
         let widens = |variable: &str| synth.variable(variable);
+        // The Kubernetes steps of the delivered stacks, applied by one project for every
+        // environment (created when the first environment has steps).
+        let delivered: Vec<String> = app.stacks().iter().map(Stack::stack_name).collect();
+        let env_deployers: Vec<BTreeSet<(String, String)>> = environments
+            .iter()
+            .map(|e| deployers_of(node, &e.stacks.iter().map(Stack::id).collect::<Vec<_>>()))
+            .collect();
+        let all_deployers: BTreeSet<(String, String)> =
+            env_deployers.iter().flatten().cloned().collect();
+        let mut workloads: Option<Project<'a>> = None;
 
         let deploy = CloudFormationDeployProps::default()
             .capabilities([Capability::Iam, Capability::NamedIam]);
@@ -280,7 +294,11 @@ impl<'a> DeliveryPipeline<'a> {
         ];
         let stacks: BTreeMap<String, Stack<'a>> =
             app.stacks().into_iter().map(|s| (s.id(), s)).collect();
-        for (environment, waves) in environments.iter().zip(&plan.environments) {
+        for ((environment, waves), deployers) in environments
+            .iter()
+            .zip(&plan.environments)
+            .zip(&env_deployers)
+        {
             let approval = Stage::new(
                 &format!("Approve{}", environment.name),
                 [Action::manual_approval(ManualApprovalProps {
@@ -321,6 +339,23 @@ impl<'a> DeliveryPipeline<'a> {
                         )
                     });
                 stages.push(Stage::new(&stage_name, actions));
+            }
+            // Then what the runner would put on the environment's clusters after its stacks.
+            if !deployers.is_empty() {
+                let names: Vec<String> = environment.stacks.iter().map(Stack::stack_name).collect();
+                let project = *workloads.get_or_insert_with(|| {
+                    workloads_project(node, &delivered, &all_deployers, &props, bucket, &name)
+                });
+                let action = Action::codebuild(
+                    &project,
+                    &source.artifact,
+                    CodeBuildActionProps::default().env("CIRRUS_STACKS", &names.join(" ")),
+                )
+                .named("Kubernetes");
+                stages.push(Stage::new(
+                    &format!("{}-Kubernetes", environment.name),
+                    [action],
+                ));
             }
         }
         let pipeline = Pipeline::new(
@@ -510,54 +545,34 @@ fn order(
     Plan { environments }
 }
 
-/// The CodeBuild project of the synth step.
-fn synth_project<'a>(
-    node: Node<'a>,
-    own: Stack<'a>,
-    environments: &[Environment<'a>],
-    props: &DeliveryProps<'a>,
-    cache: Bucket<'a>,
-) -> Project<'a> {
-    let app = node.app().name().to_owned();
-    let dir = props.workspace_dir.clone().unwrap_or_default();
-    let cd = if dir.is_empty() {
-        String::new()
-    } else {
-        format!("cd '{dir}' && ")
-    };
-    let cargo = "$HOME/.cargo/bin/cargo run --locked --";
-    let synth = match props.synth {
-        SynthStep::Build => format!("{cd}{cargo} synth --app {app}"),
-        SynthStep::Committed => format!("{cd}{cargo} synth --app {app} --check"),
-    };
-    let widening = |variable: &str, stacks: &[String]| {
-        format!(
-            "status=0; {cd}{cargo} diff --app {app} --widening {} || status=$?; case $status in 0) export {variable}=false ;; 1) export {variable}=true ;; *) exit $status ;; esac",
-            stacks.join(" ")
-        )
-    };
-    let mut commands = vec![synth, widening("WIDENS_PIPELINE", &[own.stack_name()])];
-    let mut exported = vec!["WIDENS_PIPELINE".to_owned()];
-    for environment in environments {
-        let variable = environment.widens_variable();
-        if !shell_name(&variable) {
-            continue;
-        }
-        let names: Vec<String> = environment.stacks.iter().map(Stack::stack_name).collect();
-        commands.push(widening(&variable, &names));
-        exported.push(variable);
+/// `cd '<workspace>' && ` when the workspace is not the repository's root.
+fn cd(props: &DeliveryProps<'_>) -> String {
+    match props.workspace_dir.as_deref() {
+        None | Some("") => String::new(),
+        Some(dir) => format!("cd '{dir}' && "),
     }
-    let base = if dir.is_empty() {
-        format!("synth-out/{app}")
-    } else {
-        format!("{dir}/synth-out/{app}")
-    };
-    let target = if dir.is_empty() {
-        "target/**/*".to_owned()
-    } else {
-        format!("{dir}/target/**/*")
-    };
-    let spec = InlineBuildSpec {
+}
+
+/// `<workspace>/<path>`, or `path` at the repository's root.
+fn in_workspace(props: &DeliveryProps<'_>, path: &str) -> String {
+    match props.workspace_dir.as_deref() {
+        None | Some("") => path.to_owned(),
+        Some(dir) => format!("{dir}/{path}"),
+    }
+}
+
+/// The runner, as a build runs it: cargo from the toolchain rustup installed, the lock file
+/// as committed.
+const CARGO_RUN: &str = "$HOME/.cargo/bin/cargo run --locked --";
+
+/// A buildspec that installs the pinned toolchain, keeps cargo's caches, and runs `commands`.
+fn rust_build_spec(
+    props: &DeliveryProps<'_>,
+    commands: Vec<String>,
+    exported: Vec<String>,
+    artifacts: Option<BuildArtifacts>,
+) -> InlineBuildSpec {
+    InlineBuildSpec {
         env: BuildEnv {
             shell: Some("bash".into()),
             variables: vec![
@@ -587,25 +602,33 @@ fn synth_project<'a>(
             build: Some(Phase::commands(commands)),
             post_build: None,
         },
-        artifacts: Some(BuildArtifacts {
-            files: vec!["**/*".into()],
-            base_directory: Some(base),
-            ..Default::default()
-        }),
+        artifacts,
         cache_paths: vec![
             "/root/.rustup/**/*".into(),
             "/root/.cargo/registry/**/*".into(),
             "/root/.cargo/git/db/**/*".into(),
-            target,
+            in_workspace(props, "target/**/*"),
         ],
-    };
-    let project = Project::new(
+    }
+}
+
+/// A project that builds the app with the pinned toolchain, its caches under `cache_prefix`
+/// of `cache`.
+fn rust_project<'a>(
+    node: Node<'a>,
+    id: &str,
+    name: String,
+    description: String,
+    spec: InlineBuildSpec,
+    props: &DeliveryProps<'a>,
+    cache: Bucket<'a>,
+) -> Project<'a> {
+    Project::new(
         node,
-        "Synth",
+        id,
         ProjectProps {
-            description: Some(format!(
-                "builds {app}, makes its templates and tells which environments' changes widen access"
-            )),
+            project_name: Some(name),
+            description: Some(description),
             build_spec: BuildSpec::inline(spec),
             environment: BuildEnvironment {
                 image: BuildImage::amazon_linux_2023(),
@@ -614,11 +637,75 @@ fn synth_project<'a>(
             },
             cache: Cache::S3 {
                 bucket: cache,
-                prefix: "synth-cache".into(),
+                prefix: format!("cargo-cache/{id}"),
             },
             role_path: props.role_path.clone(),
+            logs: props.synth_logs.clone().into(),
             ..Default::default()
         },
+    )
+}
+
+/// Lets `project` read what is deployed of the stacks named `names` (`DescribeStacks`,
+/// `GetTemplate`), nothing else of CloudFormation.
+fn grant_stack_reads(project: &Project<'_>, names: &[String], actions: &[&str]) {
+    project.role().add_to_policy(
+        PolicyStatement::allow().actions(actions).resources(
+            names
+                .iter()
+                .map(|name| Arn::new("cloudformation", format!("stack/{name}/*"))),
+        ),
+    );
+}
+
+/// The CodeBuild project of the synth step.
+fn synth_project<'a>(
+    node: Node<'a>,
+    own: Stack<'a>,
+    environments: &[Environment<'a>],
+    props: &DeliveryProps<'a>,
+    cache: Bucket<'a>,
+    pipeline_name: &str,
+) -> Project<'a> {
+    let app = node.app().name().to_owned();
+    let cd = cd(props);
+    let synth = match props.synth {
+        SynthStep::Build => format!("{cd}{CARGO_RUN} synth --app {app}"),
+        SynthStep::Committed => format!("{cd}{CARGO_RUN} synth --app {app} --check"),
+    };
+    let widening = |variable: &str, stacks: &[String]| {
+        format!(
+            "status=0; {cd}{CARGO_RUN} diff --app {app} --widening {} || status=$?; case $status in 0) export {variable}=false ;; 1) export {variable}=true ;; *) exit $status ;; esac",
+            stacks.join(" ")
+        )
+    };
+    let mut commands = vec![synth, widening("WIDENS_PIPELINE", &[own.stack_name()])];
+    let mut exported = vec!["WIDENS_PIPELINE".to_owned()];
+    for environment in environments {
+        let variable = environment.widens_variable();
+        if !shell_name(&variable) {
+            continue;
+        }
+        let names: Vec<String> = environment.stacks.iter().map(Stack::stack_name).collect();
+        commands.push(widening(&variable, &names));
+        exported.push(variable);
+    }
+    let artifacts = BuildArtifacts {
+        files: vec!["**/*".into()],
+        base_directory: Some(in_workspace(props, &format!("synth-out/{app}"))),
+        ..Default::default()
+    };
+    let spec = rust_build_spec(props, commands, exported, Some(artifacts));
+    let project = rust_project(
+        node,
+        "Synth",
+        format!("{pipeline_name}-synth"),
+        format!(
+            "builds {app}, makes its templates and tells which environments' changes widen access"
+        ),
+        spec,
+        props,
+        cache,
     );
     // `diff` reads what is deployed of the pipeline's stack and the delivered stacks.
     let mut names: Vec<String> = vec![own.stack_name()];
@@ -627,17 +714,105 @@ fn synth_project<'a>(
             .iter()
             .flat_map(|e| e.stacks.iter().map(Stack::stack_name)),
     );
-    project.role().add_to_policy(
-        PolicyStatement::allow()
-            .actions([
-                "cloudformation:DescribeStacks",
-                "cloudformation:GetTemplate",
-            ])
-            .resources(
-                names
-                    .iter()
-                    .map(|name| Arn::new("cloudformation", format!("stack/{name}/*"))),
+    grant_stack_reads(
+        &project,
+        &names,
+        &[
+            "cloudformation:DescribeStacks",
+            "cloudformation:GetTemplate",
+        ],
+    );
+    project
+}
+
+/// The in-VPC deployers of the Kubernetes steps the runner applies for `stacks` (not those a
+/// pipeline's EKS deploy action applies): per deployer, its project and input prefix. A step
+/// without a deployer (its cluster's API is reached directly) is reported on `node`.
+fn deployers_of(node: Node<'_>, stacks: &[String]) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for artifact in node.app().artifacts() {
+        let by_pipeline = artifact
+            .properties
+            .get("appliedBy")
+            .and_then(serde_json::Value::as_str)
+            == Some("pipeline");
+        if by_pipeline || !stacks.contains(&artifact.stack) {
+            continue;
+        }
+        let deployer = artifact.properties.get("deployer");
+        let text = |key: &str| {
+            deployer
+                .and_then(|d| d.get(key))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        };
+        match (text("project"), text("inputPrefix")) {
+            (Some(project), Some(prefix)) => {
+                out.insert((project, prefix));
+            }
+            _ => node.error_with_hint(
+                codes::codepipeline::DELIVERY_STEP_DIRECT,
+                format!(
+                    "{} of stack {} reaches its cluster's API directly, which the delivery pipeline does not: it applies Kubernetes steps through the cluster's in-VPC deployer",
+                    artifact.path, artifact.stack
+                ),
+                "give the cluster ClusterProps::workload_deployer(WorkloadDeployer::InVpc)",
             ),
+        }
+    }
+    out
+}
+
+/// The project of the workloads steps: `deploy --workloads-only` of an environment's stacks
+/// (`CIRRUS_STACKS`), which starts the stacks' in-VPC deployers; its role may start those
+/// projects, stage their inputs, and read the stacks' outputs.
+fn workloads_project<'a>(
+    node: Node<'a>,
+    names: &[String],
+    deployers: &BTreeSet<(String, String)>,
+    props: &DeliveryProps<'a>,
+    cache: Bucket<'a>,
+    pipeline_name: &str,
+) -> Project<'a> {
+    let app = node.app().name().to_owned();
+    let command = format!(
+        "{}{CARGO_RUN} deploy --app {app} --workloads-only --exclusively $CIRRUS_STACKS",
+        cd(props)
+    );
+    let spec = rust_build_spec(props, vec![command], Vec::new(), None);
+    let project = rust_project(
+        node,
+        "Workloads",
+        format!("{pipeline_name}-workloads"),
+        format!(
+            "applies the Kubernetes steps of {app}'s delivered stacks through their clusters' in-VPC deployers"
+        ),
+        spec,
+        props,
+        cache,
+    );
+    grant_stack_reads(&project, names, &["cloudformation:DescribeStacks"]);
+    let role = project.role();
+    role.add_to_policy(
+        PolicyStatement::allow()
+            .actions(["codebuild:StartBuild", "codebuild:BatchGetBuilds"])
+            .resources(
+                deployers
+                    .iter()
+                    .map(|(name, _)| Arn::new("codebuild", format!("project/{name}"))),
+            ),
+    );
+    role.add_to_policy(
+        PolicyStatement::allow()
+            .actions(["s3:PutObject"])
+            .resources(deployers.iter().map(|(_, prefix)| {
+                Arn::new(
+                    "s3",
+                    format!("cirrus-staging-${{AWS::AccountId}}-${{AWS::Region}}/{prefix}*"),
+                )
+                .global()
+                .no_account()
+            })),
     );
     project
 }

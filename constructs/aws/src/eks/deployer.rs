@@ -116,6 +116,11 @@ pub const HELM: PinnedTool = PinnedTool {
     path_in_archive: "linux-amd64/helm",
 };
 
+/// The name of the in-VPC deployer's CodeBuild project of cluster `cluster_name`.
+fn project_name(cluster_name: &str) -> String {
+    format!("{cluster_name}-deployer")
+}
+
 /// The key prefix of a cluster's inputs in the staging bucket.
 pub(crate) fn input_prefix(cluster_name: &str) -> String {
     format!("kubernetes/{cluster_name}/")
@@ -134,7 +139,7 @@ pub(crate) struct DeployerPlan {
 /// The deployer, once created: what the steps' properties name.
 #[derive(Debug, Clone)]
 pub(crate) struct DeployerRecord {
-    /// The project name, as a token of the cluster's stack.
+    /// The project's name.
     pub(crate) project: String,
 }
 
@@ -232,6 +237,9 @@ fn create(cluster: &Cluster<'_>, plan: &DeployerPlan) -> DeployerRecord {
         node,
         "Project",
         ProjectProps {
+            // Named after the cluster, so that who may start it (a delivery pipeline in another
+            // stack) can be granted it by name.
+            project_name: Some(project_name(&plan.cluster_name)),
             description: Some(format!(
                 "applies the Kubernetes steps of EKS cluster {} from inside its VPC (started by cirrus deploy)",
                 plan.cluster_name
@@ -273,7 +281,7 @@ fn create(cluster: &Cluster<'_>, plan: &DeployerPlan) -> DeployerRecord {
         AccessScope::Cluster,
     );
     DeployerRecord {
-        project: cluster.token(project.name()),
+        project: project_name(&plan.cluster_name),
     }
 }
 

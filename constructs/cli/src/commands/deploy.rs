@@ -42,7 +42,24 @@ pub(crate) fn run(synthesized: &[Synthesized], args: &DeployArgs, ui: &Ui) -> Re
             return Err(CliError::ExampleValues { values: found });
         }
     }
+    if args.workloads_only {
+        return runtime()?.block_on(workloads_only(args, ui, artifacts));
+    }
     runtime()?.block_on(deploy_all(args, ui, chosen, everything, given, artifacts))
+}
+
+/// `deploy --workloads-only`: the Kubernetes steps of the chosen stacks, with the outputs of
+/// the deployed stacks; no stack is touched.
+async fn workloads_only(
+    args: &DeployArgs,
+    ui: &Ui,
+    artifacts: Vec<cirrus_core::DeployArtifact>,
+) -> Result<(), CliError> {
+    let aws = Aws::load(&args.aws).await;
+    let mut outputs = crate::workloads::values::Outputs::default();
+    let done = crate::workloads::deploy(&aws, &artifacts, &mut outputs, ui).await?;
+    ui.note(&format!("{done} artifact(s) deployed, no stack touched"));
+    Ok(())
 }
 
 /// The values of the chosen stacks' templates and artifacts' files that only documentation

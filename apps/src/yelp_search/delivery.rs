@@ -1,0 +1,100 @@
+//! `Delivery`: the app's repository and the one pipeline that delivers the app from a push.
+//!
+//! 000 deploys two pipeline stacks by hand, each reading CloudFormation templates pushed to a
+//! CodeCommit repository of its own ("Repo for the Cloudformation template which defines the
+//! actual infrastructure", a "Checkout Stage" and a "Deploy Stage"). Here the whole project,
+//! app code and the `synth-out/yelp-search/` it commits, lives in one git repository, and one
+//! delivery pipeline takes every push to [`BRANCH`]: it verifies that the committed templates
+//! are what the code produces (`synth --check`), updates itself, waits for a person when a
+//! change widens access, and deploys `FrontendInfra` and `EksCluster`, then `BackendInfra`,
+//! each through a change set, with a deployment role derived from what those stacks contain.
+//!
+//! The repository is on GitHub through a CodeConnections connection, or in CodeCommit
+//! ([`config::SOURCE`]); the component pipelines read the synthesized Kubernetes objects from
+//! the same repository.
+
+use cirrus_aws::codecommit::{Repository, RepositoryProps};
+use cirrus_aws::codeconnections::{Connection, ConnectionProps};
+use cirrus_aws::codepipeline::{
+    Action, Artifact, ConnectionSourceProps, DeliveryPipeline, DeliveryProps, DeliverySource,
+    SynthStep,
+};
+use cirrus_aws::logs::LogGroupProps;
+use cirrus_aws::prelude::*;
+
+use super::config::{self, APP, AppSource, BRANCH, IAM_PATH, LOG_RETENTION};
+use super::log_group_name;
+
+/// The app's repository: a connection to it, or a CodeCommit repository.
+#[derive(Debug, Clone, Copy)]
+pub enum CodeSource<'a> {
+    /// A connection to the git host, and the repository (`owner/name`).
+    Connection(Connection<'a>, &'static str),
+    /// A CodeCommit repository.
+    CodeCommit(Repository<'a>),
+}
+
+impl<'a> CodeSource<'a> {
+    /// A source action taking [`BRANCH`] into `output`.
+    pub fn action(&self, output: &Artifact) -> Action<'a> {
+        match self {
+            CodeSource::Connection(connection, repository) => Action::connection_source(
+                connection,
+                repository,
+                BRANCH,
+                output,
+                ConnectionSourceProps::default(),
+            ),
+            CodeSource::CodeCommit(repository) => {
+                Action::codecommit_source(repository, BRANCH, output)
+            }
+        }
+    }
+}
+
+/// The app's repository in `stack`, as [`config::SOURCE`] says.
+pub fn source(stack: Stack<'_>) -> CodeSource<'_> {
+    match config::SOURCE {
+        AppSource::Connection {
+            provider,
+            repository,
+        } => {
+            let props = ConnectionProps::default().connection_name(APP);
+            let connection = Connection::new(stack, "Connection", provider, props);
+            stack
+                .add_output("ConnectionArn", connection.arn())
+                .description("complete this connection's handshake once in the console (Developer Tools > Connections)");
+            CodeSource::Connection(connection, repository)
+        }
+        AppSource::CodeCommit { repository } => {
+            let props = RepositoryProps::default().description(format!(
+                "{APP}: the app, and the synth-out/{APP}/ it commits"
+            ));
+            let repository = Repository::new(stack, "AppRepo", repository, props);
+            stack
+                .add_output("AppRepoCloneUrlHttp", repository.clone_url_http())
+                .description("push the project here to deliver it");
+            CodeSource::CodeCommit(repository)
+        }
+    }
+}
+
+/// The delivery pipeline in `stack`, fed by `source`: created last, once every stack exists.
+pub fn pipeline<'a>(stack: Stack<'a>, source: &CodeSource<'a>) {
+    let source = match source {
+        CodeSource::Connection(connection, repository) => {
+            DeliverySource::connection(connection, repository, BRANCH)
+        }
+        CodeSource::CodeCommit(repository) => DeliverySource::codecommit(repository, BRANCH),
+    };
+    // Reviewers read synth-out/ in pull requests: what they read is what deploys.
+    let logs = LogGroupProps::default()
+        .log_group_name(log_group_name("delivery-synth"))
+        .retention(LOG_RETENTION);
+    let props = DeliveryProps::default()
+        .synth(SynthStep::Committed)
+        .synth_logs(logs)
+        .role_path(IAM_PATH);
+    let delivery = DeliveryPipeline::new(stack, "Delivery", source, props);
+    stack.add_output("PipelineName", delivery.pipeline().name());
+}
