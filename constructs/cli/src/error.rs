@@ -146,9 +146,12 @@ pub enum CliError {
         /// How many were chosen.
         total: usize,
     },
-    /// Ctrl-C.
-    #[error("interrupted")]
-    Interrupted,
+    /// Ctrl-C or SIGTERM.
+    #[error("interrupted by {}", signal.name())]
+    Interrupted {
+        /// Which one.
+        signal: crate::Signal,
+    },
     /// `diff` could not compare (the cause is inside): exit 2, so that a failure never reads
     /// as "differs" (1).
     #[error(transparent)]
@@ -242,12 +245,13 @@ impl CliError {
     }
 
     /// The process exit code: 2 for usage errors and for a `diff` that could not compare, 0
-    /// for `--help`, 130 for Ctrl-C (the shell's 128 + SIGINT, so that scripts see an
-    /// interruption as one), 1 for everything else (and for `diff`, a difference).
+    /// for `--help`, 130 for Ctrl-C and 143 for SIGTERM (the shell's 128 + the signal, so that
+    /// scripts see an interruption as one), 1 for everything else (and for `diff`, a
+    /// difference).
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(e) => u8::try_from(e.exit_code()).unwrap_or(2),
-            CliError::Interrupted => 130,
+            CliError::Interrupted { signal } => signal.exit_code(),
             CliError::HandedOff { code } => *code,
             #[cfg(feature = "aws")]
             CliError::MissingParameters { .. } => 2,
@@ -304,7 +308,7 @@ impl CliError {
             CliError::ExampleValues { .. } => Some(
                 "set the app's configuration (its config.rs) to your own values and deploy again; against a local emulator, pass --allow-example-values".into(),
             ),
-            CliError::Interrupted => Some(
+            CliError::Interrupted { .. } => Some(
                 "run the same command again to resume: unchanged stacks are skipped and a stack CloudFormation is still working on is waited for".into(),
             ),
             CliError::NeedsConfirmation => Some("pass --force to destroy without asking".into()),

@@ -41,6 +41,7 @@ mod progress;
 mod registry_check;
 #[cfg(feature = "aws")]
 mod selection;
+mod signals;
 mod style;
 #[cfg(feature = "aws")]
 mod template_diff;
@@ -56,6 +57,7 @@ use clap::Parser;
 pub use aws::AwsError;
 pub use cirrus_core::AppDef;
 pub use error::CliError;
+pub use signals::Signal;
 pub use style::Ui;
 
 use args::{Cli, Command};

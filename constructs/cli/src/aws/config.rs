@@ -103,6 +103,15 @@ impl Aws {
         }
     }
 
+    /// Whether the endpoint is a local one reached over plain HTTP (`AWS_ENDPOINT_URL` or
+    /// `--endpoint-url` of an emulator such as moto). AWS itself is only ever reached over
+    /// HTTPS.
+    pub(crate) fn plain_http_endpoint(&self) -> bool {
+        self.config
+            .endpoint_url()
+            .is_some_and(|url| url.to_ascii_lowercase().starts_with("http://"))
+    }
+
     /// The region a stack deploys to: the one its `env` pins, else `--region` or the
     /// configured default.
     pub(crate) fn region_for(&self, stack: &str, env: &Env) -> Result<String, CliError> {
@@ -216,6 +225,27 @@ impl Aws {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_plain_http_endpoint_is_a_local_emulator() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let plain = |url: Option<&str>| {
+            let args = AwsArgs {
+                endpoint_url: url.map(str::to_owned),
+                region: Some("us-east-1".into()),
+                profile: None,
+            };
+            runtime.block_on(Aws::load(&args)).plain_http_endpoint()
+        };
+        assert!(plain(Some("http://127.0.0.1:5000")));
+        assert!(!plain(Some(
+            "https://cloudformation.us-east-1.amazonaws.com"
+        )));
+        assert!(!plain(None));
+    }
 
     /// An endpoint that accepts connections and never answers: the call fails as a timeout,
     /// within the attempt's bound, instead of hanging.

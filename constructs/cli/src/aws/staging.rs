@@ -79,7 +79,10 @@ impl Staging {
     }
 
     /// Creates the bucket when it is missing and (re)applies its settings.
-    pub(crate) async fn bootstrap(&self) -> Result<Bootstrapped, AwsError> {
+    /// `tls_only`: put the policy that denies requests without TLS; without it (a local
+    /// emulator reached over plain HTTP, which the policy would lock out) a policy left by an
+    /// earlier bootstrap is removed.
+    pub(crate) async fn bootstrap(&self, tls_only: bool) -> Result<Bootstrapped, AwsError> {
         let created = if self.exists().await? {
             Bootstrapped::Updated
         } else {
@@ -137,16 +140,27 @@ impl Staging {
         })
         .await
         .map_err(aws_err("PutBucketEncryption"))?;
-        let policy = tls_only_policy(&self.bucket, &self.region);
-        retry(Backoff::STANDARD, || {
-            self.client
-                .put_bucket_policy()
-                .bucket(&self.bucket)
-                .policy(&policy)
-                .send()
-        })
-        .await
-        .map_err(aws_err("PutBucketPolicy"))?;
+        if tls_only {
+            let policy = tls_only_policy(&self.bucket, &self.region);
+            retry(Backoff::STANDARD, || {
+                self.client
+                    .put_bucket_policy()
+                    .bucket(&self.bucket)
+                    .policy(&policy)
+                    .send()
+            })
+            .await
+            .map_err(aws_err("PutBucketPolicy"))?;
+        } else {
+            retry(Backoff::STANDARD, || {
+                self.client
+                    .delete_bucket_policy()
+                    .bucket(&self.bucket)
+                    .send()
+            })
+            .await
+            .map_err(aws_err("DeleteBucketPolicy"))?;
+        }
         let lifecycle = BucketLifecycleConfiguration::builder()
             .rules(
                 LifecycleRule::builder()

@@ -36,7 +36,10 @@ pub(crate) fn run(
         for region in regions {
             let bucket = bucket_name(&account, &region);
             let staging = Staging::new(aws.s3(&region), bucket.clone(), region.clone());
-            let done = staging.bootstrap().await.map_err(|source| CliError::AwsCall {
+            // A local emulator over plain HTTP would be locked out by the TLS-only policy; AWS
+            // is reached over HTTPS only, so real accounts always get it.
+            let tls_only = !aws.plain_http_endpoint();
+            let done = staging.bootstrap(tls_only).await.map_err(|source| CliError::AwsCall {
                 context: format!("cannot set up staging bucket {bucket} in {region}"),
                 source,
             })?;
@@ -44,8 +47,13 @@ pub(crate) fn run(
                 Bootstrapped::Created => "created",
                 Bootstrapped::Updated => "updated",
             };
+            let transport = if tls_only {
+                "TLS only"
+            } else {
+                "no TLS-only policy: the endpoint is plain HTTP (a local emulator)"
+            };
             ui.note(&format!(
-                "{verb} staging bucket {bucket} in {region}: encrypted (SSE-S3), public access blocked, TLS only"
+                "{verb} staging bucket {bucket} in {region}: encrypted (SSE-S3), public access blocked, {transport}"
             ));
             // Data on stdout; a closed pipe (`| head -0`) is the end of the output, not a panic.
             let mut stdout = std::io::stdout().lock();

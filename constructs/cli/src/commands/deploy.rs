@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use cirrus_core::Synthesized;
 
+use crate::Signal;
 use crate::args::DeployArgs;
 use crate::aws::cfn::OutputInfo;
 use crate::aws::config::Aws;
@@ -20,7 +21,7 @@ use crate::progress::Reporter;
 use crate::selection::{self, Chosen};
 use crate::style::Ui;
 
-use super::{ctrl_c, currents, report_failure, runtime, targets, targets_lenient};
+use super::{currents, record, report_failure, runtime, targets, targets_lenient};
 
 pub(crate) fn run(synthesized: &[Synthesized], args: &DeployArgs, ui: &Ui) -> Result<(), CliError> {
     let chosen = selection::choose(
@@ -221,6 +222,7 @@ async fn deploy_all(
         Arc::new(Terminal),
     ));
     let order = chosen.order();
+    let signal = Arc::new(std::sync::OnceLock::new());
     let finished = schedule::run(
         &order,
         &waits_for,
@@ -231,7 +233,7 @@ async fn deploy_all(
             let plan = plans[&name].clone();
             deploy(shared, target, plan)
         },
-        ctrl_c(),
+        record(&signal),
     )
     .await;
 
@@ -275,14 +277,19 @@ async fn deploy_all(
         write_outputs(path, &outputs)?;
     }
     if !finished.interrupted.is_empty() {
-        for line in shared.clean_up_after_interrupt().await {
+        for line in shared
+            .clean_up_after_interrupt(crate::signals::cleanup_stop())
+            .await
+        {
             ui.note(&line);
         }
         ui.note(&format!(
             "stopped before finishing: {}",
             finished.interrupted.join(", ")
         ));
-        return Err(CliError::Interrupted);
+        return Err(CliError::Interrupted {
+            signal: signal.get().copied().unwrap_or(Signal::Interrupt),
+        });
     }
     ui.note(&format!(
         "{changed} stack(s) deployed, {unchanged} unchanged, {failed} failed"

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use cirrus_core::Synthesized;
 
+use crate::Signal;
 use crate::approval::RequireApproval;
 use crate::args::DestroyArgs;
 use crate::aws::config::Aws;
@@ -17,7 +18,7 @@ use crate::progress::Reporter;
 use crate::selection;
 use crate::style::Ui;
 
-use super::{ctrl_c, currents, report_failure, runtime, targets, targets_lenient};
+use super::{currents, record, report_failure, runtime, targets, targets_lenient};
 
 pub(crate) fn run(
     synthesized: &[Synthesized],
@@ -56,12 +57,13 @@ pub(crate) fn run(
         }
         let settings = settings(args);
         let shared = Arc::new(Shared::new(settings, Reporter::new(*ui), Arc::new(Terminal)));
+        let signal = Arc::new(std::sync::OnceLock::new());
         let finished = schedule::run(
             &order,
             &waits_for,
             usize::from(args.concurrency),
             |name| destroy(shared.clone(), targets[&name].clone()),
-            ctrl_c(),
+            record(&signal),
         )
         .await;
         let mut failed = 0;
@@ -85,10 +87,14 @@ pub(crate) fn run(
             );
         }
         if !finished.interrupted.is_empty() {
-            for line in shared.clean_up_after_interrupt().await {
+            for line in shared
+            .clean_up_after_interrupt(crate::signals::cleanup_stop())
+            .await {
                 ui.note(&line);
             }
-            return Err(CliError::Interrupted);
+            return Err(CliError::Interrupted {
+                signal: signal.get().copied().unwrap_or(Signal::Interrupt),
+            });
         }
         ui.note(&format!("{deleted} stack(s) destroyed, {failed} failed"));
         if failed > 0 {

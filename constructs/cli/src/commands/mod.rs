@@ -152,10 +152,14 @@ pub(crate) async fn currents(
 }
 
 #[cfg(feature = "aws")]
-/// Completes on Ctrl-C; never when the signal cannot be listened to.
-pub(crate) async fn ctrl_c() {
-    if tokio::signal::ctrl_c().await.is_err() {
-        std::future::pending::<()>().await;
+/// Completes on Ctrl-C or SIGTERM, keeping which in `signal`.
+pub(crate) fn record(
+    signal: &std::sync::Arc<std::sync::OnceLock<crate::Signal>>,
+) -> impl std::future::Future<Output = ()> + use<> {
+    let signal = signal.clone();
+    let interrupted = crate::signals::interrupted();
+    async move {
+        let _ = signal.set(interrupted.await);
     }
 }
 

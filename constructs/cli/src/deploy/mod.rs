@@ -192,28 +192,30 @@ impl Shared {
 
     /// After an interruption: deletes the change sets that were not executed (and the empty
     /// stacks they created), and lists the operations still running in CloudFormation.
-    /// Returns the lines to show.
-    pub(crate) async fn clean_up_after_interrupt(&self) -> Vec<String> {
+    /// `stop` (a second signal, or the cleanup's time bound) ends it at once: what is left is
+    /// listed with the command that removes it. Returns the lines to show.
+    pub(crate) async fn clean_up_after_interrupt(
+        &self,
+        stop: impl std::future::Future<Output = ()>,
+    ) -> Vec<String> {
         let pending: Vec<(String, PendingChangeSet)> =
             std::mem::take(&mut *Shared::lock(&self.pending))
                 .into_iter()
                 .collect();
         let mut lines = Vec::new();
-        for (stack, p) in pending {
-            match p.cfn.delete_change_set(&p.id).await {
-                Ok(()) => lines.push(format!(
-                    "stack {stack}: deleted the change set that was not executed"
-                )),
-                Err(e) => lines.push(format!(
-                    "stack {stack}: could not delete change set {}: {}",
-                    p.id, e.detail
-                )),
-            }
-            if let Some(stack_id) = p.created_stack {
-                let _ = p
-                    .cfn
-                    .delete_stack(&stack_id, &stack::token("cleanup"))
-                    .await;
+        tokio::pin!(stop);
+        let mut pending = pending.into_iter();
+        while let Some((stack, p)) = pending.next() {
+            tokio::select! {
+                biased;
+                () = &mut stop => {
+                    lines.push("cleanup stopped; left behind:".to_owned());
+                    for (stack, p) in std::iter::once((stack, p)).chain(pending.by_ref()) {
+                        lines.extend(left_behind(&stack, &p));
+                    }
+                    break;
+                }
+                line = clean_up(&stack, &p) => lines.push(line),
             }
         }
         for (stack, status) in Shared::lock(&self.running).iter() {
@@ -223,6 +225,35 @@ impl Shared {
         }
         lines
     }
+}
+
+/// Deletes one change set that was not executed (and the stack it created).
+async fn clean_up(stack: &str, p: &PendingChangeSet) -> String {
+    let line = match p.cfn.delete_change_set(&p.id).await {
+        Ok(()) => format!("stack {stack}: deleted the change set that was not executed"),
+        Err(e) => format!(
+            "stack {stack}: could not delete change set {}: {}",
+            p.id, e.detail
+        ),
+    };
+    if let Some(stack_id) = &p.created_stack {
+        let _ = p.cfn.delete_stack(stack_id, &stack::token("cleanup")).await;
+    }
+    line
+}
+
+/// What an interrupted cleanup leaves of one change set, and how to remove it.
+fn left_behind(stack: &str, p: &PendingChangeSet) -> Vec<String> {
+    let mut out = vec![format!(
+        "  stack {stack}: change set not executed; delete it with `aws cloudformation delete-change-set --change-set-name {}`",
+        p.id
+    )];
+    if let Some(stack_id) = &p.created_stack {
+        out.push(format!(
+            "  stack {stack}: the empty stack it created (REVIEW_IN_PROGRESS); delete it with `aws cloudformation delete-stack --stack-name {stack_id}`"
+        ));
+    }
+    out
 }
 
 /// A stack's deployed state, read before deploying.

@@ -35,7 +35,9 @@ use cirrus_core::{App, RawResource, StackProps, StringParameterProps, value};
 
 use super::approve::{Answer, Approver};
 use super::stack::{Plan, deploy, progress_total};
-use super::{Current, Deployed, Method, Settings, Shared, StackFailure, Target, schedule};
+use super::{
+    Current, Deployed, Method, PendingChangeSet, Settings, Shared, StackFailure, Target, schedule,
+};
 use crate::approval::{RequireApproval, widenings};
 use crate::aws::cfn::{Cfn, ParameterValue, StackInfo, StackRequest, TemplateSource};
 use crate::aws::retry::Backoff;
@@ -781,7 +783,9 @@ async fn an_interruption_deletes_the_change_set_that_was_not_executed() {
     )
     .await;
     assert_eq!(finished.interrupted, ["S"]);
-    let cleanup = shared.clean_up_after_interrupt().await;
+    let cleanup = shared
+        .clean_up_after_interrupt(std::future::pending())
+        .await;
     assert_eq!(
         cleanup,
         ["stack S: deleted the change set that was not executed"]
@@ -790,6 +794,40 @@ async fn an_interruption_deletes_the_change_set_that_was_not_executed() {
     // Give the approver thread time to answer: nothing may execute afterwards.
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(execute.num_calls(), 0);
+}
+
+/// A second signal (or the cleanup's time bound) stops the cleanup at once: nothing more is
+/// deleted, and what is left is named with the command that removes it.
+#[tokio::test]
+async fn a_second_interruption_stops_the_cleanup_and_says_what_is_left() {
+    let delete_cs =
+        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let t = target(client(&[&delete_cs]), false);
+    let (shared, _) = shared(RequireApproval::Never, Answer::Yes);
+    shared.set_pending(
+        "S",
+        Some(PendingChangeSet {
+            cfn: t.cfn.clone(),
+            id: CS_ID.to_owned(),
+            created_stack: Some(STACK_ID.to_owned()),
+        }),
+    );
+    let lines = shared
+        .clean_up_after_interrupt(std::future::ready(()))
+        .await;
+    assert_eq!(delete_cs.num_calls(), 0);
+    assert_eq!(
+        lines,
+        [
+            "cleanup stopped; left behind:".to_owned(),
+            format!(
+                "  stack S: change set not executed; delete it with `aws cloudformation delete-change-set --change-set-name {CS_ID}`"
+            ),
+            format!(
+                "  stack S: the empty stack it created (REVIEW_IN_PROGRESS); delete it with `aws cloudformation delete-stack --stack-name {STACK_ID}`"
+            ),
+        ]
+    );
 }
 
 fn settings_with(change: impl FnOnce(&mut Settings)) -> Settings {
@@ -1525,7 +1563,9 @@ fn an_interruption_during_a_question_ends_the_run_at_once() {
             },
         )
         .await;
-        shared.clean_up_after_interrupt().await;
+        shared
+            .clean_up_after_interrupt(std::future::pending())
+            .await;
         finished
     });
     // Shutting the runtime down does not wait for the question either.
@@ -1536,8 +1576,15 @@ fn an_interruption_during_a_question_ends_the_run_at_once() {
         "took {:?}",
         started.elapsed()
     );
-    let err = CliError::Interrupted;
+    let err = CliError::Interrupted {
+        signal: crate::Signal::Interrupt,
+    };
     assert_eq!(err.exit_code(), 130);
+    let term = CliError::Interrupted {
+        signal: crate::Signal::Terminate,
+    };
+    assert_eq!(term.exit_code(), 143);
+    assert_eq!(term.to_string(), "interrupted by SIGTERM");
     assert!(
         err.hint()
             .unwrap()
