@@ -6,6 +6,7 @@ use cirrus_core::Synthesized;
 
 use crate::approval;
 use crate::args::DiffArgs;
+use crate::aws::cfn::StackInfo;
 use crate::aws::config::Aws;
 use crate::error::CliError;
 use crate::selection;
@@ -40,8 +41,23 @@ fn compare(synthesized: &[Synthesized], args: &DiffArgs) -> Result<(), CliError>
             if current.template.is_none() {
                 text.push_str("not deployed\n");
             }
+            let settings = current
+                .info
+                .as_ref()
+                .map(|info| settings_diff(info, &t.artifact))
+                .unwrap_or_default();
+            if !settings.is_empty() {
+                differing += usize::from(diff.is_empty());
+                text.push_str("Stack settings\n");
+                for line in &settings {
+                    text.push_str(line);
+                    text.push('\n');
+                }
+            }
             if diff.is_empty() {
-                text.push_str("no differences\n");
+                if settings.is_empty() {
+                    text.push_str("no differences\n");
+                }
             } else {
                 differing += 1;
                 text.push_str(&diff.render(&path_of));
@@ -73,11 +89,74 @@ fn compare(synthesized: &[Synthesized], args: &DiffArgs) -> Result<(), CliError>
     Ok(())
 }
 
+/// What differs in the settings a template does not carry: termination protection and the
+/// stack's tags, one line each.
+fn settings_diff(info: &StackInfo, art: &cirrus_core::StackArtifact) -> Vec<String> {
+    let on_off = |on: bool| if on { "on" } else { "off" };
+    let mut out = Vec::new();
+    if info.termination_protection != art.termination_protection {
+        out.push(format!(
+            "[~] termination protection: {} -> {}",
+            on_off(info.termination_protection),
+            on_off(art.termination_protection)
+        ));
+    }
+    let keys: std::collections::BTreeSet<&String> =
+        info.tags.keys().chain(art.tags.keys()).collect();
+    for key in keys {
+        match (info.tags.get(key), art.tags.get(key)) {
+            (Some(old), Some(new)) if old != new => {
+                out.push(format!("[~] tag {key}: {old} -> {new}"));
+            }
+            (None, Some(new)) => out.push(format!("[+] tag {key}: {new}")),
+            (Some(old), None) => out.push(format!("[-] tag {key}: {old}")),
+            _ => {}
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use clap::{CommandFactory, Parser};
 
     use crate::args::{Cli, Command};
+
+    #[test]
+    fn stack_settings_that_differ_are_shown() {
+        use cirrus_core::{App, RawResource, StackProps, value};
+
+        let app = App::new("t");
+        let props = StackProps::default()
+            .termination_protection(true)
+            .tags([("team".to_owned(), "search".to_owned())]);
+        let stack = app.stack("S", props);
+        stack.add("Bucket", RawResource::new("AWS::S3::Bucket", value!({})));
+        let artifact = app.synth().unwrap().stacks.remove(0);
+        let info = crate::aws::cfn::StackInfo {
+            id: "arn".into(),
+            name: "S".into(),
+            status: aws_sdk_cloudformation::types::StackStatus::UpdateComplete,
+            status_reason: None,
+            outputs: Vec::new(),
+            parameters: Default::default(),
+            tags: [
+                ("team".to_owned(), "web".to_owned()),
+                ("old".to_owned(), "x".to_owned()),
+            ]
+            .into_iter()
+            .collect(),
+            termination_protection: false,
+        };
+        assert_eq!(
+            super::settings_diff(&info, &artifact),
+            [
+                "[~] termination protection: off -> on",
+                "[-] tag old: x",
+                "[~] tag team: web -> search",
+            ]
+        );
+    }
 
     #[test]
     fn fail_is_accepted_and_says_what_it_does() {

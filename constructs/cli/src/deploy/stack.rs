@@ -319,6 +319,15 @@ pub(crate) async fn deploy(
         shared.reporter.line(&format!("stack {name}: no changes"));
         return Ok(Deployed::Unchanged(outputs(current.as_ref())));
     }
+    // Termination protection is not part of an update: when it is all that differs, no change
+    // set or update would apply it (CloudFormation refuses one without changes).
+    if state == StackState::Ready
+        && let Some(info) = current.as_ref()
+        && only_protection_differs(&plan, info, art)
+    {
+        set_protection(&shared, &target, &info.id, art.termination_protection).await?;
+        return Ok(Deployed::Unchanged(outputs(current.as_ref())));
+    }
 
     let template = if plan.body.len() > MAX_INLINE_TEMPLATE {
         let Some(staging) = &target.staging else {
@@ -381,7 +390,10 @@ pub(crate) async fn deploy(
                 }
                 tokio::time::sleep(settings.poll).await;
             };
-            if cs.status != ChangeSetStatus::CreateComplete {
+            let tags_only = !create
+                && holds_no_changes(&cs)
+                && current.as_ref().is_some_and(|c| c.tags != art.tags);
+            if cs.status != ChangeSetStatus::CreateComplete && !tags_only {
                 discard(&shared, &name, &pending).await;
                 if !create && holds_no_changes(&cs) {
                     shared.reporter.line(&format!(
@@ -402,37 +414,56 @@ pub(crate) async fn deploy(
                         .unwrap_or_else(|| "no reason given".into()),
                 ));
             }
-            let mut shown = format!(
-                "stack {name}: change set {cs_name}\n{}",
-                render_change_set(&target, &cs)
-            );
-            if !plan.widening.is_empty() {
-                shown.push_str(&approval::render(&plan.widening, &path_of));
-            }
-            shared.reporter.line(&shown);
-            if let Err(refused) = approve(&shared, &target, &plan, !cs.changes.is_empty()).await {
+            if tags_only {
+                // New stack tags on resources that take none: the change set holds nothing, and
+                // only an update of the stack applies them.
                 discard(&shared, &name, &pending).await;
-                return Err(refused);
+                shared.reporter.line(&format!(
+                    "stack {name}: only the stack's tags changed; updating them"
+                ));
+                let after = target
+                    .cfn
+                    .newest_event(&stack_id)
+                    .await
+                    .map_err(|e| StackFailure::aws(&name, &e))?;
+                if let Err(e) = target.cfn.update_stack(&req).await {
+                    return Err(api_failure(&target, &stack_id, &e).await);
+                }
+                (stack_id, after, 0)
+            } else {
+                let mut shown = format!(
+                    "stack {name}: change set {cs_name}\n{}",
+                    render_change_set(&target, &cs)
+                );
+                if !plan.widening.is_empty() {
+                    shown.push_str(&approval::render(&plan.widening, &path_of));
+                }
+                shared.reporter.line(&shown);
+                if let Err(refused) = approve(&shared, &target, &plan, !cs.changes.is_empty()).await
+                {
+                    discard(&shared, &name, &pending).await;
+                    return Err(refused);
+                }
+                let after = target
+                    .cfn
+                    .newest_event(&stack_id)
+                    .await
+                    .map_err(|e| StackFailure::aws(&name, &e))?;
+                shared.set_pending(&name, None);
+                shared.set_running(&name, Some("execution of the change set".into()));
+                if let Err(e) = target
+                    .cfn
+                    .execute_change_set(&cs_id, &request_token, settings.no_rollback)
+                    .await
+                {
+                    shared.set_running(&name, None);
+                    let failure = api_failure(&target, &stack_id, &e).await;
+                    // Nothing ran: leave no change set, and no empty stack the change set made.
+                    discard(&shared, &name, &pending).await;
+                    return Err(failure);
+                }
+                (stack_id, after, cs.changes.len())
             }
-            let after = target
-                .cfn
-                .newest_event(&stack_id)
-                .await
-                .map_err(|e| StackFailure::aws(&name, &e))?;
-            shared.set_pending(&name, None);
-            shared.set_running(&name, Some("execution of the change set".into()));
-            if let Err(e) = target
-                .cfn
-                .execute_change_set(&cs_id, &request_token, settings.no_rollback)
-                .await
-            {
-                shared.set_running(&name, None);
-                let failure = api_failure(&target, &stack_id, &e).await;
-                // Nothing ran: leave no change set, and no empty stack the change set made.
-                discard(&shared, &name, &pending).await;
-                return Err(failure);
-            }
-            (stack_id, after, cs.changes.len())
         }
         Method::Direct => {
             let (add, modify, remove) = plan.diff.counts();
@@ -486,11 +517,7 @@ pub(crate) async fn deploy(
     match deploy_outcome(&info.status) {
         Outcome::Succeeded => {
             if info.termination_protection != art.termination_protection {
-                target
-                    .cfn
-                    .set_termination_protection(&stack_id, art.termination_protection)
-                    .await
-                    .map_err(|e| StackFailure::aws(&name, &e))?;
+                set_protection(&shared, &target, &stack_id, art.termination_protection).await?;
             }
             shared
                 .reporter
@@ -512,6 +539,41 @@ pub(crate) async fn deploy(
             Err(failure)
         }
     }
+}
+
+/// Whether termination protection is the one thing that differs from what is deployed.
+fn only_protection_differs(
+    plan: &Plan,
+    current: &StackInfo,
+    art: &cirrus_core::StackArtifact,
+) -> bool {
+    plan.diff.is_empty()
+        && plan
+            .given
+            .iter()
+            .all(|(k, v)| current.parameters.get(k) == Some(v))
+        && current.tags == art.tags
+        && current.termination_protection != art.termination_protection
+}
+
+/// Turns termination protection on or off, and says so.
+async fn set_protection(
+    shared: &Shared,
+    target: &Target,
+    stack_id: &str,
+    on: bool,
+) -> Result<(), StackFailure> {
+    let name = &target.artifact.stack_name;
+    target
+        .cfn
+        .set_termination_protection(stack_id, on)
+        .await
+        .map_err(|e| StackFailure::aws(name, &e))?;
+    shared.reporter.line(&format!(
+        "stack {name}: termination protection turned {}",
+        if on { "on" } else { "off" }
+    ));
+    Ok(())
 }
 
 /// Whether deploying would change nothing: same template, parameters, tags.

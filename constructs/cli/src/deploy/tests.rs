@@ -24,6 +24,7 @@ use aws_sdk_cloudformation::operation::execute_change_set::{
     ExecuteChangeSetError, ExecuteChangeSetOutput,
 };
 use aws_sdk_cloudformation::operation::update_stack::UpdateStackOutput;
+use aws_sdk_cloudformation::operation::update_termination_protection::UpdateTerminationProtectionOutput;
 use aws_sdk_cloudformation::primitives::DateTime;
 use aws_sdk_cloudformation::types::error::AlreadyExistsException;
 use aws_sdk_cloudformation::types::{
@@ -618,6 +619,114 @@ async fn an_empty_change_set_is_deleted_and_the_stack_skipped() {
     assert_eq!(
         lines(&out),
         ["stack S: the change set holds no changes; deleted it"]
+    );
+}
+
+/// Termination protection alone differs: no update could apply it (CloudFormation refuses an
+/// update without changes), so it is set directly, and nothing else is called.
+#[tokio::test]
+async fn termination_protection_alone_is_applied_without_an_update() {
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
+    let protect = mock!(Client::update_termination_protection)
+        .match_requests(|r| r.enable_termination_protection() == Some(true))
+        .then_output(|| UpdateTerminationProtectionOutput::builder().build());
+    let create_cs = mock!(Client::create_change_set).then_output(|| {
+        CreateChangeSetOutput::builder()
+            .id(CS_ID)
+            .stack_id(STACK_ID)
+            .build()
+    });
+    let mut t = Arc::into_inner(target(client(&[&describe, &protect, &create_cs]), false)).unwrap();
+    t.artifact.termination_protection = true;
+    let t = Arc::new(t);
+    let deployed = t.artifact.template.clone();
+    let (reporter, out) = Reporter::capture();
+    let settings = shared(RequireApproval::Never, Answer::Yes)
+        .0
+        .settings
+        .clone();
+    let shared = Arc::new(Shared::new(
+        settings,
+        reporter,
+        Arc::new(Answers(Answer::Yes)),
+    ));
+    let result = deploy(shared, t.clone(), plan(&t, Some(&deployed))).await;
+    assert_eq!(result, Ok(Deployed::Unchanged(vec![])));
+    assert_eq!(protect.num_calls(), 1);
+    assert_eq!(create_cs.num_calls(), 0);
+    assert_eq!(lines(&out), ["stack S: termination protection turned on"]);
+}
+
+/// New stack tags on resources that take none: the change set holds no changes, so the tags
+/// go through an update of the stack instead of being dropped silently.
+#[tokio::test]
+async fn stack_tags_alone_are_applied_by_an_update() {
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .output(|| stack(StackStatus::UpdateComplete))
+        .times(2)
+        .output(|| stack(StackStatus::UpdateComplete))
+        .repeatedly()
+        .build();
+    let create_cs = mock!(Client::create_change_set).then_output(|| {
+        CreateChangeSetOutput::builder()
+            .id(CS_ID)
+            .stack_id(STACK_ID)
+            .build()
+    });
+    let describe_cs = mock!(Client::describe_change_set).then_output(|| {
+        change_set(
+            ChangeSetStatus::Failed,
+            Some("The submitted information didn't contain changes. Submit different information to create a change set."),
+            vec![],
+        )
+    });
+    let delete_cs =
+        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let update = mock!(Client::update_stack)
+        .match_requests(|r| {
+            r.tags()
+                .iter()
+                .any(|t| t.key() == Some("team") && t.value() == Some("search"))
+        })
+        .then_output(|| UpdateStackOutput::builder().stack_id(STACK_ID).build());
+    let no_events = mock!(Client::describe_stack_events).then_output(|| events(vec![]));
+    let mut t = Arc::into_inner(target(
+        client(&[
+            &describe,
+            &create_cs,
+            &describe_cs,
+            &delete_cs,
+            &update,
+            &no_events,
+        ]),
+        false,
+    ))
+    .unwrap();
+    t.artifact
+        .tags
+        .insert("team".to_owned(), "search".to_owned());
+    let t = Arc::new(t);
+    let deployed = t.artifact.template.clone();
+    let (reporter, out) = Reporter::capture();
+    let settings = shared(RequireApproval::Never, Answer::Yes)
+        .0
+        .settings
+        .clone();
+    let shared = Arc::new(Shared::new(
+        settings,
+        reporter,
+        Arc::new(Answers(Answer::Yes)),
+    ));
+    let result = deploy(shared, t.clone(), plan(&t, Some(&deployed))).await;
+    assert_eq!(result, Ok(Deployed::Changed(vec![])));
+    assert_eq!(delete_cs.num_calls(), 1);
+    assert_eq!(update.num_calls(), 1);
+    assert!(
+        lines(&out).contains(&"stack S: only the stack's tags changed; updating them".to_owned()),
+        "{:?}",
+        lines(&out)
     );
 }
 
