@@ -103,6 +103,22 @@ impl Aws {
         }
     }
 
+    /// This configuration with fixed test credentials, for tests against a local endpoint.
+    #[cfg(test)]
+    pub(crate) fn with_test_credentials(self) -> Aws {
+        let credentials = aws_sdk_cloudformation::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        );
+        let config = self
+            .config
+            .to_builder()
+            .credentials_provider(
+                aws_sdk_cloudformation::config::SharedCredentialsProvider::new(credentials),
+            )
+            .build();
+        Aws { config, ..self }
+    }
+
     /// Whether the endpoint is a local one reached over plain HTTP (`AWS_ENDPOINT_URL` or
     /// `--endpoint-url` of an emulator such as moto). AWS itself is only ever reached over
     /// HTTPS.

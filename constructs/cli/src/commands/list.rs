@@ -53,23 +53,56 @@ async fn statuses(
         ui.note("deployed status not shown: no AWS credentials found");
         return None;
     }
-    let mut out = BTreeMap::new();
-    for stack in synthesized.iter().flat_map(|s| &s.stacks) {
-        let status = match aws.region_for(&stack.stack_name, &stack.env) {
-            Err(_) => "unknown (no region)".to_owned(),
-            Ok(region) => match aws.cfn(&region).describe_stack(&stack.stack_name).await {
-                Ok(Some(info)) => info.status.as_str().to_owned(),
-                Ok(None) => "not deployed".to_owned(),
-                Err(e) => {
-                    ui.warning(&format!("stack {}: {e}: {}", stack.stack_name, e.detail));
-                    "unknown".to_owned()
-                }
-            },
-        };
-        out.insert(stack.stack_name.clone(), status);
-    }
-    Some(out)
+    Some(read_statuses(&aws, synthesized.iter().flat_map(|s| &s.stacks), ui).await)
 }
+
+/// The deployed status of `stacks` by stack name: one DescribeStacks per stack, up to
+/// `CONCURRENT_READS` at a time, so that an app of many stacks answers in the time of its
+/// slowest few calls, not of all of them in a row. A stack that cannot be read is `unknown`,
+/// with a warning.
+#[cfg(feature = "aws")]
+async fn read_statuses<'s>(
+    aws: &Aws,
+    stacks: impl Iterator<Item = &'s cirrus_core::StackArtifact>,
+    ui: &Ui,
+) -> BTreeMap<String, String> {
+    let mut pending = stacks;
+    let mut running = tokio::task::JoinSet::new();
+    let mut out = BTreeMap::new();
+    loop {
+        while running.len() < CONCURRENT_READS {
+            let Some(stack) = pending.next() else { break };
+            let name = stack.stack_name.clone();
+            let region = aws.region_for(&stack.stack_name, &stack.env);
+            let aws = aws.clone();
+            running.spawn(async move {
+                let status = match region {
+                    Err(_) => Ok("unknown (no region)".to_owned()),
+                    Ok(region) => match aws.cfn(&region).describe_stack(&name).await {
+                        Ok(Some(info)) => Ok(info.status.as_str().to_owned()),
+                        Ok(None) => Ok("not deployed".to_owned()),
+                        Err(e) => Err(format!("stack {name}: {e}: {}", e.detail)),
+                    },
+                };
+                (name, status)
+            });
+        }
+        let Some(done) = running.join_next().await else {
+            break;
+        };
+        let Ok((name, status)) = done else { continue };
+        let status = status.unwrap_or_else(|warning| {
+            ui.warning(&warning);
+            "unknown".to_owned()
+        });
+        out.insert(name, status);
+    }
+    out
+}
+
+/// How many stacks `list --status` reads at the same time.
+#[cfg(feature = "aws")]
+const CONCURRENT_READS: usize = 8;
 
 /// One row per stack: app, wave (1-based), stack, environment, dependencies, and the
 /// deployed status when known. Stacks of the same wave depend only on earlier waves and
@@ -137,4 +170,82 @@ pub(crate) fn table(
         out.push('\n');
     }
     out
+}
+
+#[cfg(all(test, feature = "aws"))]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use cirrus_core::{App, RawResource, StackProps, value};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::read_statuses;
+    use crate::args::AwsArgs;
+    use crate::aws::config::Aws;
+    use crate::style::Ui;
+
+    /// An endpoint that answers every call after 300 ms that the stack does not exist, and
+    /// counts how many calls it holds at once.
+    async fn slow_endpoint(most: Arc<AtomicUsize>) -> u16 {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let now = Arc::new(AtomicUsize::new(0));
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let (now, most) = (now.clone(), most.clone());
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 16 * 1024];
+                    let _ = stream.read(&mut buf).await;
+                    let held = now.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(held, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    now.fetch_sub(1, Ordering::SeqCst);
+                    let body = "<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id S does not exist</Message></Error><RequestId>1</RequestId></ErrorResponse>";
+                    let response = format!(
+                        "HTTP/1.1 400 Bad Request\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = stream.write_all(response.as_bytes()).await;
+                });
+            }
+        });
+        port
+    }
+
+    #[test]
+    fn statuses_are_read_concurrently() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let app = App::new("t");
+        for id in ["A", "B", "C", "D", "E", "F"] {
+            let stack = app.stack(id, StackProps::default());
+            stack.add("Bucket", RawResource::new("AWS::S3::Bucket", value!({})));
+        }
+        let synthesized = app.synth().unwrap();
+        let most = Arc::new(AtomicUsize::new(0));
+        let statuses = runtime.block_on(async {
+            let port = slow_endpoint(most.clone()).await;
+            let args = AwsArgs {
+                profile: None,
+                region: Some("us-east-1".into()),
+                endpoint_url: Some(format!("http://127.0.0.1:{port}")),
+            };
+            let aws = Aws::load(&args).await.with_test_credentials();
+            read_statuses(&aws, synthesized.stacks.iter(), &Ui::plain()).await
+        });
+        assert_eq!(statuses.len(), 6);
+        assert!(
+            statuses.values().all(|s| s == "not deployed"),
+            "{statuses:?}"
+        );
+        assert!(
+            most.load(Ordering::SeqCst) > 1,
+            "the calls were made one at a time"
+        );
+    }
 }
