@@ -352,6 +352,9 @@ pub mod iam {
         ROLE_ARN_NOT_LITERAL = error("IAM-012", "an imported role ARN that is not a literal");
         DEPLOY_TYPE_UNKNOWN = error("IAM-013", "a deployed resource type whose handler permissions the library does not know");
         DEPLOY_ROLE_TOO_LARGE = error("IAM-014", "a derived deployment role that needs more managed policies than a role takes");
+        INLINE_POLICIES_TOO_LARGE = error("IAM-015", "a role's inline policies together over IAM's 10,240 characters");
+        TRUST_POLICY_TOO_LARGE = error("IAM-016", "a role's trust policy over IAM's default 2,048 characters", acknowledgeable);
+        MANAGED_POLICY_TOO_LARGE = error("IAM-017", "a managed policy over IAM's 6,144 characters");
     }
 }
 

@@ -302,11 +302,44 @@ fn administrator_statement() {
     );
 }
 
+/// A trust policy past IAM's default quota: acknowledged where the quota has been raised.
+#[test]
+fn trust_policy_over_the_default_quota() {
+    let app = App::new("t");
+    let stack = stack(&app);
+    let conditions: Vec<_> = (0..60)
+        .map(|i| {
+            cirrus_aws::iam::PolicyCondition::new(
+                "StringEquals",
+                &format!("aws:PrincipalTag/team-{i}"),
+                "platform-engineering",
+            )
+        })
+        .collect();
+    let role = Role::new(
+        stack,
+        "Crowded",
+        Principal::this_account(),
+        RoleProps::default().trust_conditions(conditions),
+    );
+    let templates = acknowledged(
+        &app,
+        "S/Crowded",
+        role.node(),
+        codes::iam::TRUST_POLICY_TOO_LARGE,
+    );
+    assert!(
+        templates.contains("aws:PrincipalTag/team-59"),
+        "{templates}"
+    );
+}
+
 #[test]
 fn every_acknowledgeable_error_has_a_case_here() {
     let mut covered: Vec<Code> = vec![
         codes::ec2::SG_ADMIN_PORTS_OPEN.code(),
         codes::iam::ADMIN_STATEMENT.code(),
+        codes::iam::TRUST_POLICY_TOO_LARGE.code(),
         codes::ecr::PUBLIC_POLICY.code(),
         codes::ssm::PLAINTEXT_SECRET.code(),
         codes::codebuild::ENV_VAR_PLAINTEXT_SECRET.code(),

@@ -90,3 +90,103 @@ fn aws_managed_policies_by_name_are_the_arns_of_managed_policy_arn_aws() {
     );
     assert_eq!(imported.arn(), imported.arn());
 }
+
+/// Grants accumulate in a role's default policy; past IAM's 10,240 characters for a role's
+/// inline policies the deploy would fail, so synthesis does, with the way out.
+#[test]
+fn grants_past_the_inline_policy_quota_fail_synthesis() {
+    use cirrus_aws::codes;
+    use cirrus_aws::prelude::*;
+    use cirrus_aws::s3::{Bucket, BucketProps};
+    use cirrus_core::assertions::Annotations;
+
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let grantee = |id: &str| {
+        Role::new(
+            stack,
+            id,
+            Principal::service("ecs-tasks.amazonaws.com"),
+            RoleProps::default(),
+        )
+    };
+    let (busy, quiet) = (grantee("Busy"), grantee("Quiet"));
+    for i in 0..60 {
+        let bucket = Bucket::new(stack, &format!("Data{i}"), BucketProps::default());
+        bucket.grant_read_write(&busy);
+        if i < 3 {
+            bucket.grant_read(&quiet);
+        }
+    }
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error_code("S/Busy", codes::iam::INLINE_POLICIES_TOO_LARGE);
+    assert!(
+        annotations
+            .errors()
+            .iter()
+            .all(|d| !d.path.starts_with("S/Quiet")),
+        "{:?}",
+        annotations.errors()
+    );
+}
+
+#[test]
+fn a_managed_policy_past_its_quota_fails_synthesis() {
+    use cirrus_aws::codes;
+    use cirrus_core::assertions::Annotations;
+
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let statement = |i: usize| {
+        PolicyStatement::allow()
+            .actions(["s3:GetObject"])
+            .resources([format!(
+                "arn:aws:s3:::a-bucket-with-a-rather-long-name-{i}/*"
+            )])
+    };
+    ManagedPolicy::new(
+        stack,
+        "Large",
+        PolicyDocument::of((0..120).map(statement)),
+        ManagedPolicyProps::default(),
+    );
+    ManagedPolicy::new(
+        stack,
+        "Small",
+        PolicyDocument::of((0..10).map(statement)),
+        ManagedPolicyProps::default(),
+    );
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error_code("S/Large", codes::iam::MANAGED_POLICY_TOO_LARGE);
+    assert!(
+        annotations
+            .errors()
+            .iter()
+            .all(|d| !d.path.starts_with("S/Small")),
+        "{:?}",
+        annotations.errors()
+    );
+}
+
+#[test]
+fn a_trust_policy_past_its_quota_fails_synthesis() {
+    use cirrus_aws::codes;
+    use cirrus_core::assertions::Annotations;
+
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let conditions = (0..60).map(|i| {
+        cirrus_aws::iam::PolicyCondition::new(
+            "StringEquals",
+            &format!("aws:PrincipalTag/team-{i}"),
+            "platform-engineering",
+        )
+    });
+    Role::new(
+        stack,
+        "Crowded",
+        Principal::this_account(),
+        RoleProps::default().trust_conditions(conditions.collect::<Vec<_>>()),
+    );
+    Annotations::from_app(&app).has_error_code("S/Crowded", codes::iam::TRUST_POLICY_TOO_LARGE);
+}

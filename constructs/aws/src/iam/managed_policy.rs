@@ -78,6 +78,7 @@ impl<'a> ManagedPolicy<'a> {
                 ..CfnManagedPolicy::new(document.to_value())
             },
         );
+        node.add_validation(managed_policy_size);
         ManagedPolicy { node, resource }
     }
 
@@ -231,4 +232,34 @@ impl<'a> InstanceProfile<'a> {
     pub fn l1(&self) -> ResourceRef<'a, CfnInstanceProfile> {
         self.resource
     }
+}
+
+/// The managed policy against IAM's 6,144 characters, with what was added to it by synthesis.
+fn managed_policy_size(policy: Node<'_>) -> Vec<cirrus_core::Diagnostic> {
+    use super::size;
+    let total: usize = policy
+        .resources()
+        .iter()
+        .filter(|r| r.cfn_type == "AWS::IAM::ManagedPolicy")
+        .filter_map(|r| {
+            r.properties
+                .as_object()
+                .and_then(|p| p.get("PolicyDocument"))
+        })
+        .map(size::chars)
+        .sum();
+    if total <= size::MANAGED_QUOTA {
+        return Vec::new();
+    }
+    vec![
+        cirrus_core::Diagnostic::error(
+            codes::iam::MANAGED_POLICY_TOO_LARGE,
+            "",
+            format!(
+                "the managed policy comes to about {total} characters, over the {} IAM allows",
+                size::MANAGED_QUOTA
+            ),
+        )
+        .with_hint("split its statements between two managed policies"),
+    ]
 }

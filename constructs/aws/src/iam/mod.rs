@@ -11,6 +11,7 @@ mod managed_policy;
 mod policy_document;
 mod principal;
 mod role;
+mod size;
 
 pub use managed_policy::{
     IManagedPolicy, ImportedManagedPolicy, InstanceProfile, ManagedPolicy, ManagedPolicyProps,

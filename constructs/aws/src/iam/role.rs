@@ -157,6 +157,7 @@ impl<'a> Role<'a> {
             cfn.policies = Some(inline.into());
         }
         let resource = node.add("Resource", cfn);
+        node.add_validation(policy_sizes);
         Role { node, resource }
     }
 
@@ -382,4 +383,59 @@ impl<'a> Grantable<'a> for ImportedRole<'a> {
     fn grant_node(&self) -> Node<'a> {
         self.node
     }
+}
+
+/// The role's policies against IAM's size quotas, as grants have filled them by synthesis:
+/// its inline policies together (the `Policies` of the role and its default policy) and its
+/// trust policy.
+fn policy_sizes(role: Node<'_>) -> Vec<cirrus_core::Diagnostic> {
+    use super::size;
+    let mut inline = 0;
+    let mut trust = 0;
+    for resource in role.resources() {
+        let props = resource.properties.as_object();
+        let get = |key: &str| props.and_then(|p| p.get(key));
+        match resource.cfn_type.as_str() {
+            "AWS::IAM::Role" => {
+                trust = get("AssumeRolePolicyDocument").map_or(0, size::chars);
+                if let Some(Value::Array(policies)) = get("Policies") {
+                    inline += policies
+                        .iter()
+                        .filter_map(|p| p.as_object().and_then(|p| p.get("PolicyDocument")))
+                        .map(size::chars)
+                        .sum::<usize>();
+                }
+            }
+            "AWS::IAM::Policy" => inline += get("PolicyDocument").map_or(0, size::chars),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if inline > size::INLINE_QUOTA {
+        out.push(
+            cirrus_core::Diagnostic::error(
+                codes::iam::INLINE_POLICIES_TOO_LARGE,
+                "",
+                format!(
+                    "the role's inline policies come to about {inline} characters, over the {} IAM allows one role (its grants accumulate in its default policy)",
+                    size::INLINE_QUOTA
+                ),
+            )
+            .with_hint("move grants into a ManagedPolicy attached to the role (6,144 characters each, 10 per role), or split the work between roles"),
+        );
+    }
+    if trust > size::TRUST_QUOTA {
+        out.push(
+            cirrus_core::Diagnostic::error(
+                codes::iam::TRUST_POLICY_TOO_LARGE,
+                "",
+                format!(
+                    "the role's trust policy comes to about {trust} characters, over IAM's default quota of {}",
+                    size::TRUST_QUOTA
+                ),
+            )
+            .with_hint("trust fewer principals, or have the quota raised to 4,096 (Service Quotas) and acknowledge IAM-016"),
+        );
+    }
+    out
 }
