@@ -89,11 +89,11 @@ pub fn pipeline<'a>(stack: Stack<'a>, source: &CodeSource<'a>) {
     };
     // Reviewers read synth-out/ in pull requests: what they read is what deploys.
     let logs = LogGroupProps::default()
-        .log_group_name(log_group_name("delivery-synth"))
+        .log_group_name(log_group_name("delivery"))
         .retention(LOG_RETENTION);
     let props = DeliveryProps::default()
         .synth(SynthStep::Committed)
-        .synth_logs(logs)
+        .build_logs(logs)
         .role_path(IAM_PATH);
     let delivery = DeliveryPipeline::new(stack, "Delivery", source, props);
     stack.add_output("PipelineName", delivery.pipeline().name());

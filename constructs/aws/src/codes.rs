@@ -148,6 +148,7 @@ pub mod codepipeline {
         DELIVERY_STACK_PLACEMENT = error("CODEPIPELINE-041", "a stack of the app that a delivery pipeline leaves out, places twice, or delivers before a stack it depends on");
         DELIVERY_ENVIRONMENT_INVALID = error("CODEPIPELINE-042", "a delivery environment without stacks, with a name CodePipeline refuses, or with a stack in another account or region than the pipeline's");
         DELIVERY_STEP_DIRECT = error("CODEPIPELINE-043", "a Kubernetes step of a delivered stack whose cluster has no in-VPC deployer");
+        IMPORTED_RESOURCE_ELSEWHERE = error("CODEPIPELINE-044", "an action on an imported project or bucket of another region or account than the pipeline's");
     }
 }
 

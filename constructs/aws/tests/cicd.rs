@@ -2599,3 +2599,62 @@ fn a_stage_entered_on_a_variable_no_earlier_stage_publishes_is_an_error() {
         annotations.errors()
     );
 }
+
+/// An imported project or bucket whose import says where it is: an action runs in the
+/// pipeline's region and account, so one elsewhere fails synthesis instead of the pipeline.
+#[test]
+fn an_action_on_an_imported_resource_of_another_region_is_an_error() {
+    let app = App::new("t");
+    let stack = app.stack(
+        "S",
+        StackProps::default().env(Env::new("123456789012", "eu-west-1")),
+    );
+    let repo = Repository::new(stack, "Repo", "app", RepositoryProps::default());
+    let (src, dist) = (Artifact::new("Src"), Artifact::new("Dist"));
+    let pipeline = |id: &str, region: &str| {
+        let project = Project::from_arn(
+            stack,
+            &format!("{id}Build"),
+            format!("arn:aws:codebuild:{region}:123456789012:project/build"),
+        );
+        let site = Bucket::from_name(stack, &format!("{id}Site"), "site-bucket").in_region(region);
+        Pipeline::new(
+            stack,
+            id,
+            PipelineProps {
+                stages: vec![
+                    Stage::new("Source", [Action::codecommit_source(&repo, "main", &src)]),
+                    Stage::new(
+                        "Build",
+                        [Action::codebuild(
+                            &project,
+                            &src,
+                            CodeBuildActionProps::output(&dist),
+                        )],
+                    ),
+                    Stage::new(
+                        "Deploy",
+                        [Action::s3_deploy(&site, &dist, S3DeployProps::default())],
+                    ),
+                ],
+                ..Default::default()
+            },
+        );
+    };
+    pipeline("Here", "eu-west-1");
+    pipeline("Away", "us-east-1");
+    let annotations = Annotations::from_app(&app);
+    let away: Vec<_> = annotations
+        .errors()
+        .into_iter()
+        .filter(|d| d.code == codes::codepipeline::IMPORTED_RESOURCE_ELSEWHERE.code())
+        .collect();
+    assert_eq!(away.len(), 2, "{away:?}");
+    assert!(away.iter().all(|d| d.path == "S/Away"), "{away:?}");
+    assert!(
+        away.iter().any(|d| d.message.contains(
+            "bucket site-bucket is in us-east-1, but the pipeline's stack deploys to eu-west-1"
+        )),
+        "{away:?}"
+    );
+}

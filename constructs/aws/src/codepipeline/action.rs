@@ -431,6 +431,7 @@ pub(crate) struct BucketRef<'a> {
     name: Expr<String>,
     arn: Expr<String>,
     key: Option<Key<'a>>,
+    region: Option<String>,
 }
 
 impl<'a> IBucket<'a> for BucketRef<'a> {
@@ -444,6 +445,10 @@ impl<'a> IBucket<'a> for BucketRef<'a> {
 
     fn encryption_key(&self) -> Option<Key<'a>> {
         self.key
+    }
+
+    fn region(&self) -> Option<String> {
+        self.region.clone()
     }
 }
 
@@ -602,6 +607,7 @@ impl<'a> Action<'a> {
                 name: bucket.name(),
                 arn: bucket.arn(),
                 key: bucket.encryption_key(),
+                region: bucket.region(),
             },
             input: input.clone(),
             props,

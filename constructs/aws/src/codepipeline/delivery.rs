@@ -38,8 +38,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use cirrus_core::{Arn, Construct, Diagnostic, Env, Node, Stack};
 
 use crate::codebuild::{
-    BuildArtifacts, BuildEnv, BuildEnvironment, BuildImage, BuildSpec, Cache, ComputeType, EnvVar,
-    InlineBuildSpec, InstallPhase, Phase, Phases, Project, ProjectProps, shell_name,
+    BuildArtifacts, BuildEnv, BuildEnvironment, BuildImage, BuildLogs, BuildSpec, Cache,
+    ComputeType, EnvVar, InlineBuildSpec, InstallPhase, Phase, Phases, Project, ProjectProps,
+    shell_name,
 };
 use crate::codecommit::IRepository;
 use crate::codeconnections::IConnection;
@@ -50,7 +51,7 @@ use crate::codepipeline::{
 };
 use crate::codes;
 use crate::iam::PolicyStatement;
-use crate::logs::LogGroupProps;
+use crate::logs::{LogGroup, LogGroupProps};
 use crate::s3::Bucket;
 
 /// The Rust toolchain the synth step installs unless told otherwise: the one this library is
@@ -181,9 +182,9 @@ pub struct DeliveryProps<'a> {
     pub artifact_bucket: Option<Bucket<'a>>,
     /// The path of the roles the pipeline creates (`/app/`). Default: `/`.
     pub role_path: Option<String>,
-    /// The synth step's log group. Default: a new group, encrypted with the stack's logs key,
-    /// kept one year.
-    pub synth_logs: LogGroupProps<'a>,
+    /// The log group of the pipeline's builds (the synth step and the Kubernetes steps).
+    /// Default: a new group, encrypted with the stack's logs key, kept one year.
+    pub build_logs: LogGroupProps<'a>,
 }
 
 /// The pipeline that delivers the app from a push; see the module documentation.
@@ -251,7 +252,8 @@ impl<'a> DeliveryPipeline<'a> {
             .artifact_bucket
             .unwrap_or_else(|| artifact_bucket(node));
         let synthesized = Artifact::new("Synthesized");
-        let build = synth_project(node, own, &environments, &props, bucket, &name);
+        let logs = LogGroup::new(node, "BuildLogs", props.build_logs.clone());
+        let build = synth_project(node, own, &environments, &props, (bucket, logs), &name);
         let synth = Action::codebuild(
             &build,
             &source.artifact,
@@ -344,7 +346,14 @@ impl<'a> DeliveryPipeline<'a> {
             if !deployers.is_empty() {
                 let names: Vec<String> = environment.stacks.iter().map(Stack::stack_name).collect();
                 let project = *workloads.get_or_insert_with(|| {
-                    workloads_project(node, &delivered, &all_deployers, &props, bucket, &name)
+                    workloads_project(
+                        node,
+                        &delivered,
+                        &all_deployers,
+                        &props,
+                        (bucket, logs),
+                        &name,
+                    )
                 });
                 let action = Action::codebuild(
                     &project,
@@ -612,8 +621,8 @@ fn rust_build_spec(
     }
 }
 
-/// A project that builds the app with the pinned toolchain, its caches under `cache_prefix`
-/// of `cache`.
+/// A project that builds the app with the pinned toolchain, its caches in `cache` (under
+/// `cargo-cache/<id>`), its logs in `logs`.
 fn rust_project<'a>(
     node: Node<'a>,
     id: &str,
@@ -621,7 +630,7 @@ fn rust_project<'a>(
     description: String,
     spec: InlineBuildSpec,
     props: &DeliveryProps<'a>,
-    cache: Bucket<'a>,
+    (cache, logs): (Bucket<'a>, LogGroup<'a>),
 ) -> Project<'a> {
     Project::new(
         node,
@@ -640,7 +649,7 @@ fn rust_project<'a>(
                 prefix: format!("cargo-cache/{id}"),
             },
             role_path: props.role_path.clone(),
-            logs: props.synth_logs.clone().into(),
+            logs: BuildLogs::Group(logs),
             ..Default::default()
         },
     )
@@ -664,7 +673,7 @@ fn synth_project<'a>(
     own: Stack<'a>,
     environments: &[Environment<'a>],
     props: &DeliveryProps<'a>,
-    cache: Bucket<'a>,
+    (cache, logs): (Bucket<'a>, LogGroup<'a>),
     pipeline_name: &str,
 ) -> Project<'a> {
     let app = node.app().name().to_owned();
@@ -705,7 +714,7 @@ fn synth_project<'a>(
         ),
         spec,
         props,
-        cache,
+        (cache, logs),
     );
     // `diff` reads what is deployed of the pipeline's stack and the delivered stacks.
     let mut names: Vec<String> = vec![own.stack_name()];
@@ -771,7 +780,7 @@ fn workloads_project<'a>(
     names: &[String],
     deployers: &BTreeSet<(String, String)>,
     props: &DeliveryProps<'a>,
-    cache: Bucket<'a>,
+    (cache, logs): (Bucket<'a>, LogGroup<'a>),
     pipeline_name: &str,
 ) -> Project<'a> {
     let app = node.app().name().to_owned();
@@ -789,7 +798,7 @@ fn workloads_project<'a>(
         ),
         spec,
         props,
-        cache,
+        (cache, logs),
     );
     grant_stack_reads(&project, names, &["cloudformation:DescribeStacks"]);
     let role = project.role();

@@ -1689,6 +1689,16 @@ fn check_action(node: Node<'_>, action: &Action<'_>, at: &str, out: &mut Vec<(Er
             }
         }
         ActionKind::CodeBuild { project, props, .. } => {
+            let (region, account) = crate::imports::arn_place(&project.arn());
+            check_place(
+                node,
+                "project",
+                &project.node().path(),
+                region,
+                account,
+                at,
+                out,
+            );
             // An imported project's source is not known here (`None`): CodeBuild itself
             // refuses to run a project whose source is not CODEPIPELINE from a pipeline.
             if project.takes_pipeline_source() == Some(false) {
@@ -1723,7 +1733,12 @@ fn check_action(node: Node<'_>, action: &Action<'_>, at: &str, out: &mut Vec<(Er
                 }
             }
         }
-        ActionKind::S3Deploy { props, .. } => {
+        ActionKind::S3Deploy { props, bucket, .. } => {
+            let name = bucket
+                .name()
+                .as_literal()
+                .map_or_else(|| "the target bucket".to_owned(), |n| format!("bucket {n}"));
+            check_place(node, "the target", &name, bucket.region(), None, at, out);
             if let crate::codepipeline::S3DeployMode::Object { key } = &props.mode
                 && key.is_empty()
             {
@@ -2041,6 +2056,35 @@ fn check_change_set_name(name: &str, at: &str, out: &mut Vec<(ErrorCode, String)
     if !valid {
         out.push((codes::codepipeline::ACTION_SETTING_INVALID, format!(
             "action {at}: change set name \"{name}\" must be 1 to 128 letters, digits and '-', starting with a letter"
+        )));
+    }
+}
+
+/// An imported resource an action uses must be in the pipeline's region and account, when
+/// its import says where it is: CodePipeline runs an action in its own region (a project name
+/// is looked up there, an S3 deploy writes from there) and with the pipeline's account.
+fn check_place(
+    node: Node<'_>,
+    what: &str,
+    path: &str,
+    region: Option<String>,
+    account: Option<String>,
+    at: &str,
+    out: &mut Vec<(ErrorCode, String)>,
+) {
+    let here = node.stack().env();
+    let elsewhere = |theirs: &Option<String>, ours: &Option<String>| matches!((theirs, ours), (Some(a), Some(b)) if a != b);
+    if elsewhere(&region, &here.region) {
+        out.push((codes::codepipeline::IMPORTED_RESOURCE_ELSEWHERE, format!(
+            "action {at}: {what} {path} is in {}, but the pipeline's stack deploys to {}; an action runs in the pipeline's region",
+            region.unwrap_or_default(),
+            here.region.unwrap_or_default()
+        )));
+    } else if elsewhere(&account, &here.account) {
+        out.push((codes::codepipeline::IMPORTED_RESOURCE_ELSEWHERE, format!(
+            "action {at}: {what} {path} is in account {}, but the pipeline's stack deploys to account {}",
+            account.unwrap_or_default(),
+            here.account.unwrap_or_default()
         )));
     }
 }

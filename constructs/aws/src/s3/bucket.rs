@@ -42,6 +42,13 @@ pub trait IBucket<'a> {
         None
     }
 
+    /// The region of an imported bucket, when the import says it
+    /// ([`ImportedBucket::in_region`]); `None` for a bucket of the app (its stack's region) or
+    /// one whose region is not known.
+    fn region(&self) -> Option<String> {
+        None
+    }
+
     /// The ARN of the objects whose keys match `pattern` (`*`, `logs/*`).
     fn arn_for_objects(&self, pattern: &str) -> Expr<String> {
         fns::sub(&format!("${{Arn}}/{pattern}"), [("Arn", self.arn())])
@@ -447,6 +454,7 @@ impl<'a> Bucket<'a> {
         ImportedBucket {
             node: scope.node().add_child(id),
             name: name.into(),
+            region: None,
         }
     }
 }
@@ -512,6 +520,16 @@ impl<'a> Keyed<'a> for Bucket<'a> {
 pub struct ImportedBucket<'a> {
     node: Node<'a>,
     name: Expr<String>,
+    region: Option<String>,
+}
+
+impl ImportedBucket<'_> {
+    /// Says which region the bucket is in (`eu-west-1`), so that what uses it is checked
+    /// against it at synthesis (a pipeline's S3 deploy action runs in the pipeline's region).
+    pub fn in_region(mut self, region: &str) -> Self {
+        self.region = Some(region.to_owned());
+        self
+    }
 }
 
 impl<'a> Construct<'a> for ImportedBucket<'a> {
@@ -530,6 +548,10 @@ impl<'a> IBucket<'a> for ImportedBucket<'a> {
             "arn:${AWS::Partition}:s3:::${Name}",
             [("Name", self.name.clone())],
         )
+    }
+
+    fn region(&self) -> Option<String> {
+        self.region.clone()
     }
 }
 
