@@ -2,12 +2,15 @@
 //! references between stacks (and that none crosses a region), the secure settings of its edge,
 //! clusters, buckets, roles and analytics, and that no credential appears anywhere.
 
+mod support;
+
 use std::collections::BTreeSet;
 
 use apps::ecommerce::config;
 use cirrus_core::assertions::{Match, Template};
 use cirrus_core::{App, Synthesized};
 use serde_json::{Value as J, json};
+use support::documents;
 
 fn synth() -> Synthesized {
     let app = App::new("ecommerce");
@@ -870,4 +873,109 @@ fn synthesis_is_deterministic() {
         );
     }
     assert_eq!(first.waves, second.waves);
+}
+
+/// What runs on each region's cluster, as a reviewer checks it: the controller and the
+/// autoscaler at exact chart versions; the storefront's blue and green pods from the region's
+/// own repository, each colour bound to its own target group of the region's stack; the
+/// controller's role limited to those two target groups.
+#[test]
+fn the_storefront_is_bound_to_the_blue_and_green_target_groups() {
+    let out = synth();
+    for (stack, repository) in [
+        ("EcommerceProduction", "Images"),
+        ("EcommerceDr", "ecommerce/storefront"),
+    ] {
+        let releases: Vec<(String, String)> = out
+            .artifacts
+            .iter()
+            .filter(|a| a.stack == stack && a.kind == "cirrus:helm-release")
+            .map(|a| {
+                let p = &a.properties;
+                (
+                    p["chart"]["name"].as_str().unwrap().to_owned(),
+                    p["version"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            releases,
+            [
+                (
+                    "aws-load-balancer-controller".to_owned(),
+                    "1.17.1".to_owned()
+                ),
+                ("cluster-autoscaler".to_owned(), "9.59.0".to_owned()),
+            ],
+            "{stack}"
+        );
+        let objects = documents(&out, stack, "Storefront");
+        let artifact = out
+            .artifacts
+            .iter()
+            .find(|a| a.id == format!("{stack}-Cluster-Kubernetes-Storefront"))
+            .unwrap();
+        // Each placeholder's source, as the runner resolves it: `<stack>.<output>` -> path.
+        let source = |placeholder: &str| {
+            artifact
+                .values
+                .iter()
+                .find(|(k, _)| placeholder.contains(k.as_str()))
+                .map(|(_, v)| v.source.clone())
+                .unwrap_or_else(|| panic!("{placeholder} is not a value of the step"))
+        };
+        for colour in ["blue", "green"] {
+            let name = format!("storefront-{colour}");
+            let of_kind = |kind: &str| {
+                objects
+                    .iter()
+                    .find(|o| o["kind"] == kind && o["metadata"]["name"] == name.as_str())
+                    .unwrap_or_else(|| panic!("{stack}: no {kind} {name}"))
+            };
+            let pod = &of_kind("Deployment")["spec"]["template"]["spec"];
+            assert_eq!(pod["serviceAccountName"], "storefront");
+            assert_eq!(pod["automountServiceAccountToken"], false);
+            let image = pod["containers"][0]["image"].as_str().unwrap();
+            assert!(source(image).contains(repository), "{stack}: {image}");
+            let binding = &of_kind("TargetGroupBinding")["spec"];
+            assert_eq!(binding["serviceRef"]["name"], name.as_str());
+            assert_eq!(binding["targetType"], "ip");
+            let arn = binding["targetGroupARN"].as_str().unwrap();
+            let target_group = if colour == "blue" { "Blue" } else { "Green" };
+            assert!(
+                source(arn).contains(&format!("{stack}/{target_group}/Resource")),
+                "{stack}: {colour} is bound to {}",
+                source(arn)
+            );
+        }
+        // The controller may move targets of those two groups only.
+        let template = Template::from_synthesized(&out, stack);
+        let policy = resource(&template, "AWS::IAM::Policy", "LoadBalancerControllerRole");
+        let statements = policy["Properties"]["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap();
+        let register = statements
+            .iter()
+            .find(|s| s["Action"].to_string().contains("RegisterTargets"))
+            .unwrap();
+        assert_eq!(
+            register["Resource"],
+            json!([{"Ref": resource_id(&template, "Blue")}, {"Ref": resource_id(&template, "Green")}]),
+            "{stack}"
+        );
+    }
+}
+
+/// The logical id of the one resource of `template` whose id starts with `prefix` and is a
+/// target group.
+fn resource_id(template: &Template, prefix: &str) -> String {
+    template
+        .find_resources(
+            "AWS::ElasticLoadBalancingV2::TargetGroup",
+            Match::any_value(),
+        )
+        .into_iter()
+        .map(|(id, _)| id.to_owned())
+        .find(|id| id.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no target group {prefix}*"))
 }

@@ -1,9 +1,12 @@
 //! What matters in `eks-progressive`'s output: four self-contained environments that deploy in
 //! parallel, sized per environment, private where the post says so, no secret in any template.
 
+mod support;
+
 use cirrus_core::assertions::{Match, Template};
 use cirrus_core::{App, Synthesized};
 use serde_json::json;
+use support::documents;
 
 fn synth() -> Synthesized {
     let app = App::new("eks-progressive");
@@ -135,41 +138,6 @@ fn the_webhook_stays_in_secrets_manager() {
             assert!(!text.contains("hooks.slack.com"), "{name}");
         }
     }
-}
-
-/// A YAML value as JSON.
-fn json_of(yaml: &yaml_rust2::Yaml) -> serde_json::Value {
-    use serde_json::Value;
-    use yaml_rust2::Yaml;
-    match yaml {
-        Yaml::Hash(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.as_str().unwrap_or_default().to_owned(), json_of(v)))
-                .collect(),
-        ),
-        Yaml::Array(items) => Value::Array(items.iter().map(json_of).collect()),
-        Yaml::String(s) => Value::String(s.clone()),
-        Yaml::Integer(i) => json!(i),
-        Yaml::Real(r) => json!(r.parse::<f64>().unwrap()),
-        Yaml::Boolean(b) => json!(b),
-        _ => Value::Null,
-    }
-}
-
-/// The objects of the step `<stack>-Cluster-Kubernetes-<step>`, as JSON.
-fn documents(out: &Synthesized, stack: &str, step: &str) -> Vec<serde_json::Value> {
-    let id = format!("{stack}-Cluster-Kubernetes-{step}");
-    let artifact = out
-        .artifacts
-        .iter()
-        .find(|a| a.id == id)
-        .unwrap_or_else(|| panic!("no step {id}"));
-    let text = String::from_utf8(artifact.files[0].1.clone()).unwrap();
-    yaml_rust2::YamlLoader::load_from_str(&text)
-        .unwrap()
-        .iter()
-        .map(json_of)
-        .collect()
 }
 
 /// What each cluster runs, as a reviewer checks it: the seed's charts at exact versions, in

@@ -34,20 +34,23 @@
 //!   production replicates to the DR region, where they are restored after a failover.
 //! - Kubernetes `Secret`s for the applications' credentials (003), envelope-encrypted with the
 //!   cluster's key.
-//! - The AWS Load Balancer Controller (Helm, with `--aws-region`, `--aws-vpc-id=<VpcId>`, no
-//!   IMDS access), and two `TargetGroupBinding`s binding the `storefront-blue` and
-//!   `storefront-green` Services to `BlueTargetGroupArn` and `GreenTargetGroupArn` (without
-//!   `networking`: the security groups are managed here). The release: deploy the new version
-//!   as green, test it, swap [`config::BLUE_WEIGHT`] and [`config::GREEN_WEIGHT`] and deploy;
-//!   swap back to roll back (Argo Rollouts can automate it later).
-//! - cluster-autoscaler (Helm) with the `kube-system/cluster-autoscaler` service account.
 //! - QuickSight (an account subscription made in the console), EMR steps, Redshift schemas.
+//!
+//! Applied by `cirrus deploy` after each region's stack (`workloads.rs`): the AWS Load Balancer
+//! Controller (Helm, pinned, with Pod Identity) and a `TargetGroupBinding` per colour binding the
+//! `storefront-blue` and `storefront-green` Services to the blue and green target groups
+//! (without `networking`: the security groups are managed here); the storefront's blue and
+//! green `Deployment`s; the cluster autoscaler (Helm, pinned). The release: deploy the new
+//! version as green ([`config::GREEN_TAG`]), test it, swap [`config::BLUE_WEIGHT`] and
+//! [`config::GREEN_WEIGHT`] and deploy; swap back to roll back (Argo Rollouts can automate it
+//! later).
 
 pub mod analytics;
 pub mod config;
 pub mod edge;
 pub mod storefront;
 mod support;
+pub mod workloads;
 
 use cirrus_core::App;
 

@@ -157,6 +157,27 @@ pub fn storefront<'a>(app: &'a App, spec: &RegionSpec) -> Storefront<'a> {
         replicated_repository_template(stack);
         None
     };
+    // The DR region's copy of the repository is made by replication, under the same name.
+    let image_uri = images.as_ref().map_or_else(
+        || {
+            fns::sub(
+                &format!("${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{IMAGE_REPOSITORY}"),
+                [],
+            )
+        },
+        |images| images.uri(),
+    );
+    super::workloads::workloads(
+        &cluster,
+        spec,
+        &cluster_name,
+        super::workloads::Targets {
+            vpc_id: vpc.l1().ref_(),
+            blue: blue.arn(),
+            green: green.arn(),
+            images: image_uri,
+        },
+    );
 
     // People: 003's developer "uses programmatic access to cloud by AWS CLI" and kubectl "to
     // deploy the containerized application code to the cluster".

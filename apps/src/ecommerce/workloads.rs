@@ -1,0 +1,294 @@
+//! What runs on each region's cluster, applied by `cirrus deploy` after the region's stack:
+//! 003's "kubectl ... to deploy the containerized application code to the cluster", typed.
+//!
+//! - The AWS Load Balancer Controller (Helm, pinned), which only binds pods to the target
+//!   groups the stack owns (`TargetGroupBinding`s): its role may register and deregister targets
+//!   of the blue and green groups and describe, nothing else (no load balancer of its own).
+//! - The cluster autoscaler (Helm, pinned), with the role the stack gives
+//!   `kube-system/cluster-autoscaler`.
+//! - The storefront in its namespace: a blue and a green `Deployment` (the image from the
+//!   region's repository; ECR replicates it to the DR region), a `Service` each, and a
+//!   `TargetGroupBinding` each, binding the blue pods to the blue target group and the green
+//!   pods to the green one. The listener's weights ([`BLUE_WEIGHT`], [`GREEN_WEIGHT`]) decide
+//!   which colour serves; a release deploys the new tag as green, tests it, then swaps.
+//!
+//! A `NetworkPolicy` admits traffic to the storefront's port only. Every container runs as a
+//! non-root user without privileges, with a read-only root filesystem (`/tmp` is an
+//! `emptyDir`) and CPU and memory requests and limits.
+//!
+//! [`BLUE_WEIGHT`]: super::config::BLUE_WEIGHT
+//! [`GREEN_WEIGHT`]: super::config::GREEN_WEIGHT
+
+use std::collections::BTreeMap;
+
+use cirrus_aws::eks::k8s::{CustomResource, Object, secure};
+use cirrus_aws::eks::{Cluster, HelmChart};
+use cirrus_aws::prelude::*;
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
+use k8s_openapi::api::core::v1::{
+    Container, ContainerPort, EmptyDirVolumeSource, HTTPGetAction, Namespace, PodSpec,
+    PodTemplateSpec, Probe, Service, ServiceAccount, ServicePort, ServiceSpec, Volume, VolumeMount,
+};
+use k8s_openapi::api::networking::v1::{
+    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPort, NetworkPolicySpec,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use serde::Serialize;
+use serde_json::json;
+
+use super::config::{
+    BLUE_TAG, CLUSTER_AUTOSCALER_CHART, GREEN_TAG, HEALTH_CHECK_PATH,
+    LOAD_BALANCER_CONTROLLER_CHART, RegionSpec, SHOP_NAMESPACE, STOREFRONT_PORT,
+};
+
+/// The storefront's service account and app label.
+const STOREFRONT: &str = "storefront";
+
+/// What the region's workloads need of its stack.
+#[derive(Debug, Clone)]
+pub struct Targets {
+    /// The VPC's id (the controller cannot read it from the instance metadata).
+    pub vpc_id: Expr<String>,
+    /// The blue and green target groups' ARNs.
+    pub blue: Expr<String>,
+    /// See [`Targets::blue`].
+    pub green: Expr<String>,
+    /// The storefront's image repository URI in this region.
+    pub images: Expr<String>,
+}
+
+/// Adds the region's releases and objects to `cluster`.
+pub fn workloads(cluster: &Cluster<'_>, spec: &RegionSpec, cluster_name: &str, targets: Targets) {
+    let chart = |(repository, name, version): (&str, &str, &str)| {
+        HelmChart::new(repository, name, version).namespace("kube-system")
+    };
+    // The role and its Pod Identity association are the stack's.
+    let controller = cluster.add_helm_chart(
+        "LoadBalancerController",
+        chart(LOAD_BALANCER_CONTROLLER_CHART)
+            .values(json!({
+                "clusterName": cluster_name,
+                "region": spec.region,
+                "vpcId": cluster.token(targets.vpc_id),
+                "serviceAccount": { "create": true, "name": "aws-load-balancer-controller" },
+                // Only target group bindings: Services of type LoadBalancer stay untouched.
+                "enableServiceMutatorWebhook": false,
+            }))
+            .crds(vec![
+                ("elbv2.k8s.aws".to_owned(), "TargetGroupBinding".to_owned()),
+                ("elbv2.k8s.aws".to_owned(), "IngressClassParams".to_owned()),
+            ]),
+    );
+    cluster.add_helm_chart(
+        "ClusterAutoscaler",
+        chart(CLUSTER_AUTOSCALER_CHART).values(json!({
+            "autoDiscovery": { "clusterName": cluster_name },
+            "awsRegion": spec.region,
+            "rbac": { "serviceAccount": { "name": "cluster-autoscaler" } },
+        })),
+    );
+
+    let images = cluster.token(targets.images);
+    let namespace = Namespace {
+        metadata: ObjectMeta {
+            name: Some(SHOP_NAMESPACE.into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let account = ServiceAccount {
+        metadata: meta(STOREFRONT, BTreeMap::new()),
+        automount_service_account_token: Some(false),
+        ..Default::default()
+    };
+    let mut objects = vec![Object::new(&namespace), Object::new(&account)];
+    for (colour, tag, target_group) in [
+        ("blue", BLUE_TAG, targets.blue),
+        ("green", GREEN_TAG, targets.green),
+    ] {
+        let name = format!("{STOREFRONT}-{colour}");
+        objects.push(Object::new(&deployment(
+            &name,
+            colour,
+            format!("{images}:{tag}"),
+        )));
+        objects.push(Object::new(&service(&name, colour)));
+        objects.push(Object::custom(&binding(&name, cluster.token(target_group))));
+    }
+    objects.push(Object::new(&ingress_policy()));
+    let storefront = cluster.add_manifest("Storefront", objects);
+    // The bindings are of the controller's kind.
+    storefront.add_dependency(&controller);
+}
+
+fn labels(colour: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("app".to_owned(), STOREFRONT.to_owned()),
+        ("colour".to_owned(), colour.to_owned()),
+    ])
+}
+
+fn meta(name: &str, labels: BTreeMap<String, String>) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.into()),
+        namespace: Some(SHOP_NAMESPACE.into()),
+        labels: (!labels.is_empty()).then_some(labels),
+        ..Default::default()
+    }
+}
+
+/// One colour of the storefront: ready once its health path answers, as the target group
+/// checks it.
+fn deployment(name: &str, colour: &str, image: String) -> Deployment {
+    let probe = Probe {
+        http_get: Some(HTTPGetAction {
+            path: Some(HEALTH_CHECK_PATH.into()),
+            port: IntOrString::Int(i32::from(STOREFRONT_PORT)),
+            ..Default::default()
+        }),
+        period_seconds: Some(10),
+        ..Default::default()
+    };
+    let container = Container {
+        name: STOREFRONT.into(),
+        image: Some(image),
+        ports: Some(vec![ContainerPort {
+            container_port: i32::from(STOREFRONT_PORT),
+            protocol: Some("TCP".into()),
+            ..Default::default()
+        }]),
+        readiness_probe: Some(probe.clone()),
+        liveness_probe: Some(Probe {
+            initial_delay_seconds: Some(30),
+            ..probe
+        }),
+        resources: Some(secure::resources(("250m", "512Mi"), ("1", "1Gi"))),
+        security_context: Some(secure::container_security()),
+        volume_mounts: Some(vec![VolumeMount {
+            name: "tmp".into(),
+            mount_path: "/tmp".into(),
+            ..Default::default()
+        }]),
+        ..Default::default()
+    };
+    Deployment {
+        metadata: meta(name, labels(colour)),
+        spec: Some(DeploymentSpec {
+            replicas: Some(2),
+            selector: LabelSelector {
+                match_labels: Some(labels(colour)),
+                ..Default::default()
+            },
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: Some(labels(colour)),
+                    ..Default::default()
+                }),
+                spec: Some(PodSpec {
+                    service_account_name: Some(STOREFRONT.into()),
+                    automount_service_account_token: Some(false),
+                    security_context: Some(secure::pod_security()),
+                    containers: vec![container],
+                    volumes: Some(vec![Volume {
+                        name: "tmp".into(),
+                        empty_dir: Some(EmptyDirVolumeSource::default()),
+                        ..Default::default()
+                    }]),
+                    ..Default::default()
+                }),
+            },
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// The colour's pods inside the cluster; the binding registers their addresses.
+fn service(name: &str, colour: &str) -> Service {
+    Service {
+        metadata: meta(name, labels(colour)),
+        spec: Some(ServiceSpec {
+            selector: Some(labels(colour)),
+            ports: Some(vec![ServicePort {
+                port: i32::from(STOREFRONT_PORT),
+                target_port: Some(IntOrString::Int(i32::from(STOREFRONT_PORT))),
+                protocol: Some("TCP".into()),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// What may reach the storefront's pods: the storefront's port only (the load balancer's
+/// addresses are not known in advance; its security group is what admits it); nothing else.
+fn ingress_policy() -> NetworkPolicy {
+    NetworkPolicy {
+        metadata: meta(STOREFRONT, BTreeMap::new()),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(BTreeMap::from([("app".to_owned(), STOREFRONT.to_owned())])),
+                ..Default::default()
+            }),
+            policy_types: Some(vec!["Ingress".into()]),
+            ingress: Some(vec![NetworkPolicyIngressRule {
+                ports: Some(vec![NetworkPolicyPort {
+                    port: Some(IntOrString::Int(i32::from(STOREFRONT_PORT))),
+                    protocol: Some("TCP".into()),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+    }
+}
+
+/// The AWS Load Balancer Controller's `TargetGroupBinding` (elbv2.k8s.aws/v1beta1): the pods of
+/// a Service registered, by IP, in a target group made elsewhere. Without `networking`: the
+/// stack admits the load balancer to the pods.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetGroupBinding {
+    pub metadata: ObjectMeta,
+    pub spec: TargetGroupBindingSpec,
+}
+
+impl CustomResource for TargetGroupBinding {
+    const API_VERSION: &'static str = "elbv2.k8s.aws/v1beta1";
+    const KIND: &'static str = "TargetGroupBinding";
+    const NAMESPACED: bool = true;
+}
+
+/// `TargetGroupBinding.spec`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetGroupBindingSpec {
+    pub service_ref: ServiceRef,
+    #[serde(rename = "targetGroupARN")]
+    pub target_group_arn: String,
+    /// `ip`: the pods' addresses.
+    pub target_type: String,
+}
+
+/// The Service and port whose endpoints are registered.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceRef {
+    pub name: String,
+    pub port: i32,
+}
+
+fn binding(name: &str, target_group_arn: String) -> TargetGroupBinding {
+    TargetGroupBinding {
+        metadata: meta(name, BTreeMap::new()),
+        spec: TargetGroupBindingSpec {
+            service_ref: ServiceRef {
+                name: name.into(),
+                port: i32::from(STOREFRONT_PORT),
+            },
+            target_group_arn,
+            target_type: "ip".into(),
+        },
+    }
+}
