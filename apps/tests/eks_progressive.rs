@@ -138,6 +138,47 @@ fn the_webhook_stays_in_secrets_manager() {
             assert!(!text.contains("hooks.slack.com"), "{name}");
         }
     }
+    // Flagger reads it from a Kubernetes Secret that the External Secrets Operator keeps equal
+    // to the environment's own secret, with a role that may read that one secret.
+    for spec in apps::eks_progressive::ENVIRONMENTS {
+        let objects = documents(&out, spec.stack, "SlackAlerts");
+        let external = objects
+            .iter()
+            .find(|o| o["kind"] == "ExternalSecret")
+            .unwrap();
+        assert_eq!(
+            external["spec"]["data"][0]["remoteRef"]["key"],
+            format!("eks-progressive/{}/slack-webhook", spec.name)
+        );
+        let provider = objects
+            .iter()
+            .find(|o| o["kind"] == "AlertProvider")
+            .unwrap();
+        assert_eq!(
+            provider["spec"]["secretRef"]["name"],
+            external["spec"]["target"]["name"]
+        );
+        let template = Template::from_synthesized(&out, spec.stack);
+        let policies = template.find_resources("AWS::IAM::Policy", Match::any_value());
+        let (_, policy) = policies
+            .iter()
+            .find(|(id, _)| id.starts_with("ExternalSecretsRole"))
+            .expect("the operator's role has a policy");
+        let statements = policy["Properties"]["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap();
+        // Secrets Manager on that secret; its key only through Secrets Manager.
+        for statement in statements {
+            if statement["Action"].to_string().contains("secretsmanager:") {
+                let resource = statement["Resource"]["Ref"].as_str().unwrap_or_default();
+                assert!(resource.starts_with("SlackWebhook"), "{statement}");
+            } else {
+                assert_eq!(statement["Action"], "kms:Decrypt", "{statement}");
+                let via = &statement["Condition"]["StringEquals"]["kms:ViaService"];
+                assert!(via.is_object(), "{statement}");
+            }
+        }
+    }
 }
 
 /// What each cluster runs, as a reviewer checks it: the seed's charts at exact versions, in

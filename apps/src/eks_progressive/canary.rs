@@ -1,6 +1,6 @@
-//! The custom resources of the seed, typed: Flagger's `Canary` (flagger.app/v1beta1) and
-//! Gloo Edge's `VirtualService` (gateway.solo.io/v1), with the fields the app sets. Their CRDs
-//! come with the Flagger and Gloo charts.
+//! The custom resources of the seed, typed: Flagger's `Canary` and `AlertProvider`
+//! (flagger.app/v1beta1) and Gloo Edge's `VirtualService` (gateway.solo.io/v1), with the fields
+//! the app sets. Their CRDs come with the Flagger and Gloo charts.
 
 use cirrus_aws::eks::k8s::CustomResource;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -62,6 +62,50 @@ pub struct Analysis {
     pub step_weight: u32,
     pub metrics: Vec<Metric>,
     pub webhooks: Vec<Webhook>,
+    /// Where Flagger posts the analysis' events.
+    pub alerts: Vec<Alert>,
+}
+
+/// An alert of the analysis, through an `AlertProvider`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Alert {
+    pub name: String,
+    /// `info` (every event), `warn` or `error`.
+    pub severity: String,
+    pub provider_ref: NamespacedName,
+}
+
+/// Flagger's `AlertProvider` (flagger.app/v1beta1): a chat channel, its webhook address from a
+/// Kubernetes Secret (key `address`).
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertProvider {
+    pub metadata: ObjectMeta,
+    pub spec: AlertProviderSpec,
+}
+
+impl CustomResource for AlertProvider {
+    const API_VERSION: &'static str = "flagger.app/v1beta1";
+    const KIND: &'static str = "AlertProvider";
+    const NAMESPACED: bool = true;
+}
+
+/// `AlertProvider.spec`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertProviderSpec {
+    /// `slack`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub channel: String,
+    pub username: String,
+    pub secret_ref: SecretRef,
+}
+
+/// A Kubernetes Secret of the provider's namespace.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretRef {
+    pub name: String,
 }
 
 /// A metric check of the analysis.

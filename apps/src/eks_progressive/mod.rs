@@ -7,10 +7,11 @@
 //! between a minimum and a maximum, the ECR repository the application images are pushed to,
 //! an administrator role with cluster access, and the cluster autoscaler's role. What runs on
 //! the cluster (Gloo Edge, Flagger with Prometheus, the cluster autoscaler, the podinfo app
-//! under canary delivery and its load tester) is part of the app too (`workloads.rs`): Helm
-//! releases pinned to exact chart versions and typed objects, written to
-//! `synth-out/eks-progressive/` and put on each cluster by `cirrus deploy` after its stack.
-//! Production's endpoint is private, so its steps run in the cluster's in-VPC deployer, and
+//! under canary delivery and its load tester, the External Secrets Operator that turns the
+//! Slack webhook's Secrets Manager secret into the Kubernetes Secret Flagger's alerts read) is
+//! part of the app too (`workloads.rs`): Helm releases pinned to exact chart versions and typed
+//! objects, written to `synth-out/eks-progressive/` and put on each cluster after its stack (by
+//! the delivery pipeline, or `cirrus deploy`), through the cluster's in-VPC deployer; and
 //! operators run kubectl (the seed's `kubectl get canaries`) from an AWS CloudShell VPC
 //! environment with the stack's `OperatorSubnetIds` and `OperatorSecurityGroupId`, after `aws
 //! eks update-kubeconfig --name ps-eks-production --role-arn <AdminRoleArn>`.
@@ -18,6 +19,7 @@
 mod canary;
 mod config;
 mod platform;
+mod secrets;
 mod workloads;
 
 use cirrus_aws::codeconnections::{Connection, ConnectionProps};

@@ -10,7 +10,7 @@ use cirrus_aws::iam::{Principal, Role, RoleProps};
 use cirrus_aws::prelude::*;
 use cirrus_aws::secretsmanager::{Secret, SecretProps};
 
-use super::config::{ADMIN_CIDRS, EnvSpec, KUBERNETES_VERSION, REGION};
+use super::config::{ADMIN_CIDRS, EXTERNAL_SECRETS, EnvSpec, KUBERNETES_VERSION, REGION};
 
 /// The path of the roles of the app.
 pub const IAM_PATH: &str = "/eks-progressive/";
@@ -96,15 +96,27 @@ pub fn platform<'a>(app: &'a App, spec: &EnvSpec) -> Stack<'a> {
     );
     cluster.add_cluster_autoscaler(&autoscaler);
 
-    // Flagger's Slack webhook (the seed's alerts), its value set out of band. Handing it to
-    // Flagger without writing it to a file needs a Kubernetes Secret synced from Secrets
-    // Manager, which the app does not do yet.
+    // Flagger's Slack webhook (the seed's alerts), its value set out of band. The External
+    // Secrets Operator reads it with this role (Pod Identity) and writes the Kubernetes Secret
+    // Flagger reads: the value is in no file.
+    let slack_name = format!("eks-progressive/{}/slack-webhook", spec.name);
     let slack = SecretProps::default()
-        .secret_name(format!("eks-progressive/{}/slack-webhook", spec.name))
+        .secret_name(slack_name.clone())
         .description("Flagger's Slack webhook URL; set the value out of band");
-    Secret::new(stack, "SlackWebhook", slack);
+    let slack = Secret::new(stack, "SlackWebhook", slack);
+    let secrets_reader = Role::new(
+        stack,
+        "ExternalSecretsRole",
+        Principal::service("pods.eks.amazonaws.com"),
+        RoleProps::default()
+            .description("the External Secrets Operator: reads the Slack webhook's secret")
+            .path(IAM_PATH),
+    );
+    slack.grant_read(&secrets_reader);
+    let (namespace, account) = EXTERNAL_SECRETS;
+    cluster.add_pod_identity(namespace, account, secrets_reader.arn());
 
-    super::workloads::workloads(&cluster, spec, &cluster_name, &images);
+    super::workloads::workloads(&cluster, spec, &cluster_name, &images, &slack_name);
 
     stack.add_output("ClusterName", cluster.name());
     stack.add_output("ImageRepositoryUri", images.uri());

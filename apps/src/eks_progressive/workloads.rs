@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use cirrus_aws::ecr::Repository;
-use cirrus_aws::eks::k8s::{Object, secure};
+use cirrus_aws::eks::k8s::{Object, ObjectError, secure};
 use cirrus_aws::eks::{Cluster, HelmChart};
 use cirrus_aws::prelude::*;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
@@ -35,11 +35,18 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::json;
 
 use super::canary::{
-    Analysis, Canary, CanaryService, CanarySpec, Delegate, Matcher, Metric, NamespacedName,
-    Reference, Route, ThresholdRange, VirtualHost, VirtualService, VirtualServiceSpec, Webhook,
-    WebhookCommand,
+    Alert, AlertProvider, AlertProviderSpec, Analysis, Canary, CanaryService, CanarySpec, Delegate,
+    Matcher, Metric, NamespacedName, Reference, Route, SecretRef, ThresholdRange, VirtualHost,
+    VirtualService, VirtualServiceSpec, Webhook, WebhookCommand,
 };
-use super::config::{APPS_NAMESPACE, CHARTS, EnvSpec, PODINFO_TAG, REGION};
+use super::config::{
+    APPS_NAMESPACE, CHARTS, EXTERNAL_SECRETS, EnvSpec, PODINFO_TAG, REGION, SLACK_PROVIDER,
+    SLACK_SECRET,
+};
+use super::secrets::{
+    AwsProvider, ExternalSecret, ExternalSecretSpec, Provider, RemoteRef, SecretData, SecretStore,
+    SecretStoreSpec, StoreRef, Target,
+};
 
 /// podinfo's HTTP port.
 const PORT: i32 = 9898;
@@ -50,8 +57,9 @@ pub fn workloads(
     spec: &EnvSpec,
     cluster_name: &str,
     images: &Repository<'_>,
+    slack_secret: &str,
 ) {
-    let [gloo, flagger, autoscaler, loadtester] = CHARTS;
+    let [gloo, flagger, autoscaler, loadtester, external_secrets] = CHARTS;
     let chart =
         |(repository, name, version): (&str, &str, &str)| HelmChart::new(repository, name, version);
     let gloo = cluster.add_helm_chart(
@@ -89,11 +97,28 @@ pub fn workloads(
         })),
     );
 
+    // The role and its Pod Identity association are the stack's (`platform.rs`).
+    let operator = cluster.add_helm_chart(
+        "ExternalSecrets",
+        chart(external_secrets)
+            .namespace(EXTERNAL_SECRETS.0)
+            .create_namespace(true)
+            .values(json!({ "serviceAccount": { "name": EXTERNAL_SECRETS.1 } }))
+            .crds(crds(
+                "external-secrets.io",
+                &["ExternalSecret", "SecretStore", "ClusterSecretStore"],
+            )),
+    );
+
     let namespace = Namespace {
         metadata: meta(APPS_NAMESPACE),
         ..Default::default()
     };
     let apps = cluster.add_manifest("AppsNamespace", [Object::new(&namespace)]);
+    let alerts = cluster.add_manifest("SlackAlerts", slack_alerts(slack_secret));
+    alerts.add_dependency(&apps);
+    alerts.add_dependency(&operator);
+    alerts.add_dependency(&flagger);
     let tester = cluster.add_helm_chart(
         "LoadTester",
         chart(loadtester)
@@ -121,6 +146,7 @@ pub fn workloads(
         ],
     );
     podinfo.add_dependency(&tester);
+    podinfo.add_dependency(&alerts);
 }
 
 /// `(group, kind)` of a chart's custom resource definitions.
@@ -360,9 +386,71 @@ fn canary() -> Canary {
                         ),
                     ),
                 ],
+                alerts: vec![Alert {
+                    name: "slack".into(),
+                    severity: "info".into(),
+                    provider_ref: NamespacedName {
+                        name: SLACK_PROVIDER.into(),
+                        namespace: APPS_NAMESPACE.into(),
+                    },
+                }],
             },
         },
     }
+}
+
+/// The seed's Slack alerts ("--set slack.channel=general --set slack.user=flagger"), the
+/// webhook address from the Kubernetes Secret the External Secrets Operator keeps equal to the
+/// stack's Secrets Manager secret `secret_name` (its `address` key): the value is in no file.
+fn slack_alerts(secret_name: &str) -> Vec<Result<Object, ObjectError>> {
+    let store = "aws-secrets-manager";
+    let secret_store = SecretStore {
+        metadata: meta(store),
+        spec: SecretStoreSpec {
+            provider: Provider {
+                aws: AwsProvider {
+                    service: "SecretsManager".into(),
+                    region: REGION.into(),
+                },
+            },
+        },
+    };
+    let external = ExternalSecret {
+        metadata: meta(SLACK_SECRET),
+        spec: ExternalSecretSpec {
+            refresh_interval: "1h".into(),
+            secret_store_ref: StoreRef {
+                name: store.into(),
+                kind: "SecretStore".into(),
+            },
+            target: Target {
+                name: SLACK_SECRET.into(),
+                creation_policy: "Owner".into(),
+            },
+            data: vec![SecretData {
+                secret_key: "address".into(),
+                remote_ref: RemoteRef {
+                    key: secret_name.into(),
+                },
+            }],
+        },
+    };
+    let provider = AlertProvider {
+        metadata: meta(SLACK_PROVIDER),
+        spec: AlertProviderSpec {
+            kind: "slack".into(),
+            channel: "general".into(),
+            username: "flagger".into(),
+            secret_ref: SecretRef {
+                name: SLACK_SECRET.into(),
+            },
+        },
+    };
+    vec![
+        Object::custom(&secret_store),
+        Object::custom(&external),
+        Object::custom(&provider),
+    ]
 }
 
 /// The gateway's route to podinfo: every path of the environment's domain goes to the route
