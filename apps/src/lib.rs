@@ -6,6 +6,7 @@ use cirrus_core::AppDef;
 pub mod docs_site;
 pub mod ecommerce;
 pub mod eks_progressive;
+pub mod external_secrets;
 pub mod hello_bucket;
 pub mod yelp_search;
 

@@ -230,11 +230,12 @@ fn no_credential_appears_in_any_template() {
         let t = &stack.template;
         assert!(t["Parameters"].is_null(), "{}: parameters", stack.id);
         walk(t, "", &mut |key, value| {
+            // (`GenerateSecretString` is allowed: Secrets Manager generates the value, which the
+            // template never holds.)
             for forbidden in [
                 "MasterUserPassword",
                 "Password",
                 "SecretString",
-                "GenerateSecretString",
                 "AccessKey",
                 "SecretAccessKey",
                 "KerberosAttributes",
@@ -540,6 +541,7 @@ fn clusters_span_three_zones_with_encrypted_secrets_and_restricted_endpoints() {
         let expected: BTreeSet<(String, String)> = [
             ("kube-system", "aws-load-balancer-controller"),
             ("kube-system", "cluster-autoscaler"),
+            ("external-secrets", "external-secrets"),
             config::PORTWORX_SERVICE_ACCOUNT,
         ]
         .iter()
@@ -906,6 +908,7 @@ fn the_storefront_is_bound_to_the_blue_and_green_target_groups() {
                     "1.17.1".to_owned()
                 ),
                 ("cluster-autoscaler".to_owned(), "9.59.0".to_owned()),
+                ("external-secrets".to_owned(), "2.5.0".to_owned()),
             ],
             "{stack}"
         );
@@ -937,6 +940,14 @@ fn the_storefront_is_bound_to_the_blue_and_green_target_groups() {
             assert_eq!(pod["automountServiceAccountToken"], false);
             let image = pod["containers"][0]["image"].as_str().unwrap();
             assert!(source(image).contains(repository), "{stack}: {image}");
+            // The database's password as a file of the Secret the operator keeps.
+            let database = pod["volumes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|v| v["name"] == "database")
+                .unwrap();
+            assert_eq!(database["secret"]["secretName"], "storefront-db");
             let binding = &of_kind("TargetGroupBinding")["spec"];
             assert_eq!(binding["serviceRef"]["name"], name.as_str());
             assert_eq!(binding["targetType"], "ip");
@@ -948,6 +959,19 @@ fn the_storefront_is_bound_to_the_blue_and_green_target_groups() {
                 source(arn)
             );
         }
+        let external = objects
+            .iter()
+            .find(|o| o["kind"] == "ExternalSecret")
+            .unwrap();
+        let region_name = if stack == "EcommerceProduction" {
+            config::PRODUCTION.name
+        } else {
+            config::DISASTER_RECOVERY.name
+        };
+        assert_eq!(
+            external["spec"]["data"][0]["remoteRef"]["key"],
+            format!("ecommerce/{region_name}/storefront-db")
+        );
         // The controller may move targets of those two groups only.
         let template = Template::from_synthesized(&out, stack);
         let policy = resource(&template, "AWS::IAM::Policy", "LoadBalancerControllerRole");

@@ -32,15 +32,17 @@
 //!   credentials use the pod's role: `pxctl credentials create --provider s3 --use-iam
 //!   --bucket <CloudSnapBucketName> --s3-region <region>`; schedules push snapshots to the bucket
 //!   production replicates to the DR region, where they are restored after a failover.
-//! - Kubernetes `Secret`s for the applications' credentials (003), envelope-encrypted with the
-//!   cluster's key.
 //! - QuickSight (an account subscription made in the console), EMR steps, Redshift schemas.
 //!
 //! Applied by `cirrus deploy` after each region's stack (`workloads.rs`): the AWS Load Balancer
 //! Controller (Helm, pinned, with Pod Identity) and a `TargetGroupBinding` per colour binding the
 //! `storefront-blue` and `storefront-green` Services to the blue and green target groups
 //! (without `networking`: the security groups are managed here); the storefront's blue and
-//! green `Deployment`s; the cluster autoscaler (Helm, pinned). The release: deploy the new
+//! green `Deployment`s; the cluster autoscaler (Helm, pinned); the External Secrets Operator
+//! (Helm, pinned, Pod Identity), which keeps the Kubernetes `Secret` of the storefront
+//! database's password (003: "Kubernetes Secrets ... protect the secret information",
+//! envelope-encrypted with the cluster's key) equal to the region's Secrets Manager secret, so
+//! the value is in no file. The release: deploy the new
 //! version as green ([`config::GREEN_TAG`]), test it, swap [`config::BLUE_WEIGHT`] and
 //! [`config::GREEN_WEIGHT`] and deploy; swap back to roll back (Argo Rollouts can automate it
 //! later).

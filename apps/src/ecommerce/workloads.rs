@@ -6,6 +6,10 @@
 //!   of the blue and green groups and describe, nothing else (no load balancer of its own).
 //! - The cluster autoscaler (Helm, pinned), with the role the stack gives
 //!   `kube-system/cluster-autoscaler`.
+//! - The External Secrets Operator (Helm, pinned), which keeps the Kubernetes Secret
+//!   `storefront-db` equal to the region's Secrets Manager secret of the database's password;
+//!   the storefront reads it from a file of its volume (`DB_PASSWORD_FILE`). The value is in
+//!   no file of the app.
 //! - The storefront in its namespace: a blue and a green `Deployment` (the image from the
 //!   region's repository; ECR replicates it to the DR region), a `Service` each, and a
 //!   `TargetGroupBinding` each, binding the blue pods to the blue target group and the green
@@ -26,8 +30,9 @@ use cirrus_aws::eks::{Cluster, HelmChart};
 use cirrus_aws::prelude::*;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, EmptyDirVolumeSource, HTTPGetAction, Namespace, PodSpec,
-    PodTemplateSpec, Probe, Service, ServiceAccount, ServicePort, ServiceSpec, Volume, VolumeMount,
+    Container, ContainerPort, EmptyDirVolumeSource, EnvVar, HTTPGetAction, Namespace, PodSpec,
+    PodTemplateSpec, Probe, SecretVolumeSource, Service, ServiceAccount, ServicePort, ServiceSpec,
+    Volume, VolumeMount,
 };
 use k8s_openapi::api::networking::v1::{
     NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPort, NetworkPolicySpec,
@@ -37,6 +42,8 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Serialize;
 use serde_json::json;
 
+use crate::external_secrets;
+
 use super::config::{
     BLUE_TAG, CLUSTER_AUTOSCALER_CHART, GREEN_TAG, HEALTH_CHECK_PATH,
     LOAD_BALANCER_CONTROLLER_CHART, RegionSpec, SHOP_NAMESPACE, STOREFRONT_PORT,
@@ -44,6 +51,11 @@ use super::config::{
 
 /// The storefront's service account and app label.
 const STOREFRONT: &str = "storefront";
+/// The Kubernetes Secret of the database's password (key `password`), and where the pods
+/// read it.
+const DATABASE_SECRET: &str = "storefront-db";
+/// See [`DATABASE_SECRET`].
+const SECRET_MOUNT: &str = "/var/run/secrets/storefront-db";
 
 /// What the region's workloads need of its stack.
 #[derive(Debug, Clone)]
@@ -56,6 +68,8 @@ pub struct Targets {
     pub green: Expr<String>,
     /// The storefront's image repository URI in this region.
     pub images: Expr<String>,
+    /// The name of the Secrets Manager secret of the storefront database's password.
+    pub database_secret: String,
 }
 
 /// Adds the region's releases and objects to `cluster`.
@@ -89,6 +103,9 @@ pub fn workloads(cluster: &Cluster<'_>, spec: &RegionSpec, cluster_name: &str, t
         })),
     );
 
+    // The role and its Pod Identity association are the stack's.
+    let operator = cluster.add_helm_chart("ExternalSecrets", external_secrets::operator_chart());
+
     let images = cluster.token(targets.images);
     let namespace = Namespace {
         metadata: ObjectMeta {
@@ -103,6 +120,12 @@ pub fn workloads(cluster: &Cluster<'_>, spec: &RegionSpec, cluster_name: &str, t
         ..Default::default()
     };
     let mut objects = vec![Object::new(&namespace), Object::new(&account)];
+    objects.extend(external_secrets::synced_secret(
+        SHOP_NAMESPACE,
+        spec.region,
+        DATABASE_SECRET,
+        &[("password", &targets.database_secret, None)],
+    ));
     for (colour, tag, target_group) in [
         ("blue", BLUE_TAG, targets.blue),
         ("green", GREEN_TAG, targets.green),
@@ -118,8 +141,9 @@ pub fn workloads(cluster: &Cluster<'_>, spec: &RegionSpec, cluster_name: &str, t
     }
     objects.push(Object::new(&ingress_policy()));
     let storefront = cluster.add_manifest("Storefront", objects);
-    // The bindings are of the controller's kind.
+    // The bindings are of the controller's kind, the synced secret of the operator's.
     storefront.add_dependency(&controller);
+    storefront.add_dependency(&operator);
 }
 
 fn labels(colour: &str) -> BTreeMap<String, String> {
@@ -163,13 +187,28 @@ fn deployment(name: &str, colour: &str, image: String) -> Deployment {
             initial_delay_seconds: Some(30),
             ..probe
         }),
-        resources: Some(secure::resources(("250m", "512Mi"), ("1", "1Gi"))),
-        security_context: Some(secure::container_security()),
-        volume_mounts: Some(vec![VolumeMount {
-            name: "tmp".into(),
-            mount_path: "/tmp".into(),
+        // The password as a file of the Secret the operator keeps (not an environment
+        // variable, which leaks into crash dumps and child processes).
+        env: Some(vec![EnvVar {
+            name: "DB_PASSWORD_FILE".into(),
+            value: Some(format!("{SECRET_MOUNT}/password")),
             ..Default::default()
         }]),
+        resources: Some(secure::resources(("250m", "512Mi"), ("1", "1Gi"))),
+        security_context: Some(secure::container_security()),
+        volume_mounts: Some(vec![
+            VolumeMount {
+                name: "tmp".into(),
+                mount_path: "/tmp".into(),
+                ..Default::default()
+            },
+            VolumeMount {
+                name: "database".into(),
+                mount_path: SECRET_MOUNT.into(),
+                read_only: Some(true),
+                ..Default::default()
+            },
+        ]),
         ..Default::default()
     };
     Deployment {
@@ -190,11 +229,22 @@ fn deployment(name: &str, colour: &str, image: String) -> Deployment {
                     automount_service_account_token: Some(false),
                     security_context: Some(secure::pod_security()),
                     containers: vec![container],
-                    volumes: Some(vec![Volume {
-                        name: "tmp".into(),
-                        empty_dir: Some(EmptyDirVolumeSource::default()),
-                        ..Default::default()
-                    }]),
+                    volumes: Some(vec![
+                        Volume {
+                            name: "tmp".into(),
+                            empty_dir: Some(EmptyDirVolumeSource::default()),
+                            ..Default::default()
+                        },
+                        Volume {
+                            name: "database".into(),
+                            secret: Some(SecretVolumeSource {
+                                secret_name: Some(DATABASE_SECRET.into()),
+                                default_mode: Some(0o400),
+                                ..Default::default()
+                            }),
+                            ..Default::default()
+                        },
+                    ]),
                     ..Default::default()
                 }),
             },

@@ -29,10 +29,10 @@ pub const ADMIN_CIDRS: &[&str] = &["203.0.113.0/24"];
 
 /// The Helm charts of every cluster, `(repository, chart, exact version)`: Gloo Edge (the
 /// seed: "Gloo Edge ingress 1.6.0 or newer"), Flagger with its Prometheus, the cluster
-/// autoscaler (the release matching Kubernetes 1.35), Flagger's load tester, and the External
-/// Secrets Operator (the Slack webhook from Secrets Manager). The versions
+/// autoscaler (the release matching Kubernetes 1.35), and Flagger's load tester (the External
+/// Secrets Operator's is the project's, `external_secrets::CHART`). The versions
 /// are the charts' releases of 2026; change them here, and the deploy upgrades every cluster.
-pub const CHARTS: [(&str, &str, &str); 5] = [
+pub const CHARTS: [(&str, &str, &str); 4] = [
     (
         "https://storage.googleapis.com/solo-public-helm",
         "gloo",
@@ -45,16 +45,7 @@ pub const CHARTS: [(&str, &str, &str); 5] = [
         "9.59.0",
     ),
     ("https://flagger.app", "loadtester", "0.38.0"),
-    (
-        "https://charts.external-secrets.io",
-        "external-secrets",
-        "2.5.0",
-    ),
 ];
-
-/// The External Secrets Operator's namespace and service account (which Pod Identity gives the
-/// role that may read the Slack webhook's secret).
-pub const EXTERNAL_SECRETS: (&str, &str) = ("external-secrets", "external-secrets");
 
 /// The Kubernetes Secret (in [`APPS_NAMESPACE`]) that holds the Slack webhook, kept equal to the
 /// Secrets Manager secret, and Flagger's `AlertProvider` that reads it.

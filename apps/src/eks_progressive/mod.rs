@@ -19,7 +19,6 @@
 mod canary;
 mod config;
 mod platform;
-mod secrets;
 mod workloads;
 
 use cirrus_aws::codeconnections::{Connection, ConnectionProps};

@@ -10,7 +10,8 @@ use cirrus_aws::iam::{Principal, Role, RoleProps};
 use cirrus_aws::prelude::*;
 use cirrus_aws::secretsmanager::{Secret, SecretProps};
 
-use super::config::{ADMIN_CIDRS, EXTERNAL_SECRETS, EnvSpec, KUBERNETES_VERSION, REGION};
+use super::config::{ADMIN_CIDRS, EnvSpec, KUBERNETES_VERSION, REGION};
+use crate::external_secrets::OPERATOR;
 
 /// The path of the roles of the app.
 pub const IAM_PATH: &str = "/eks-progressive/";
@@ -113,7 +114,7 @@ pub fn platform<'a>(app: &'a App, spec: &EnvSpec) -> Stack<'a> {
             .path(IAM_PATH),
     );
     slack.grant_read(&secrets_reader);
-    let (namespace, account) = EXTERNAL_SECRETS;
+    let (namespace, account) = OPERATOR;
     cluster.add_pod_identity(namespace, account, secrets_reader.arn());
 
     super::workloads::workloads(&cluster, spec, &cluster_name, &images, &slack_name);

@@ -40,13 +40,9 @@ use super::canary::{
     VirtualService, VirtualServiceSpec, Webhook, WebhookCommand,
 };
 use super::config::{
-    APPS_NAMESPACE, CHARTS, EXTERNAL_SECRETS, EnvSpec, PODINFO_TAG, REGION, SLACK_PROVIDER,
-    SLACK_SECRET,
+    APPS_NAMESPACE, CHARTS, EnvSpec, PODINFO_TAG, REGION, SLACK_PROVIDER, SLACK_SECRET,
 };
-use super::secrets::{
-    AwsProvider, ExternalSecret, ExternalSecretSpec, Provider, RemoteRef, SecretData, SecretStore,
-    SecretStoreSpec, StoreRef, Target,
-};
+use crate::external_secrets;
 
 /// podinfo's HTTP port.
 const PORT: i32 = 9898;
@@ -59,7 +55,7 @@ pub fn workloads(
     images: &Repository<'_>,
     slack_secret: &str,
 ) {
-    let [gloo, flagger, autoscaler, loadtester, external_secrets] = CHARTS;
+    let [gloo, flagger, autoscaler, loadtester] = CHARTS;
     let chart =
         |(repository, name, version): (&str, &str, &str)| HelmChart::new(repository, name, version);
     let gloo = cluster.add_helm_chart(
@@ -98,17 +94,8 @@ pub fn workloads(
     );
 
     // The role and its Pod Identity association are the stack's (`platform.rs`).
-    let operator = cluster.add_helm_chart(
-        "ExternalSecrets",
-        chart(external_secrets)
-            .namespace(EXTERNAL_SECRETS.0)
-            .create_namespace(true)
-            .values(json!({ "serviceAccount": { "name": EXTERNAL_SECRETS.1 } }))
-            .crds(crds(
-                "external-secrets.io",
-                &["ExternalSecret", "SecretStore", "ClusterSecretStore"],
-            )),
-    );
+    // The role and its Pod Identity association are the stack's (`platform.rs`).
+    let operator = cluster.add_helm_chart("ExternalSecrets", external_secrets::operator_chart());
 
     let namespace = Namespace {
         metadata: meta(APPS_NAMESPACE),
@@ -403,38 +390,6 @@ fn canary() -> Canary {
 /// webhook address from the Kubernetes Secret the External Secrets Operator keeps equal to the
 /// stack's Secrets Manager secret `secret_name` (its `address` key): the value is in no file.
 fn slack_alerts(secret_name: &str) -> Vec<Result<Object, ObjectError>> {
-    let store = "aws-secrets-manager";
-    let secret_store = SecretStore {
-        metadata: meta(store),
-        spec: SecretStoreSpec {
-            provider: Provider {
-                aws: AwsProvider {
-                    service: "SecretsManager".into(),
-                    region: REGION.into(),
-                },
-            },
-        },
-    };
-    let external = ExternalSecret {
-        metadata: meta(SLACK_SECRET),
-        spec: ExternalSecretSpec {
-            refresh_interval: "1h".into(),
-            secret_store_ref: StoreRef {
-                name: store.into(),
-                kind: "SecretStore".into(),
-            },
-            target: Target {
-                name: SLACK_SECRET.into(),
-                creation_policy: "Owner".into(),
-            },
-            data: vec![SecretData {
-                secret_key: "address".into(),
-                remote_ref: RemoteRef {
-                    key: secret_name.into(),
-                },
-            }],
-        },
-    };
     let provider = AlertProvider {
         metadata: meta(SLACK_PROVIDER),
         spec: AlertProviderSpec {
@@ -446,11 +401,14 @@ fn slack_alerts(secret_name: &str) -> Vec<Result<Object, ObjectError>> {
             },
         },
     };
-    vec![
-        Object::custom(&secret_store),
-        Object::custom(&external),
-        Object::custom(&provider),
-    ]
+    let mut objects = external_secrets::synced_secret(
+        APPS_NAMESPACE,
+        REGION,
+        SLACK_SECRET,
+        &[("address", secret_name, None)],
+    );
+    objects.push(Object::custom(&provider));
+    objects
 }
 
 /// The gateway's route to podinfo: every path of the environment's domain goes to the route
