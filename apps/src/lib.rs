@@ -8,6 +8,7 @@ pub mod ecommerce;
 pub mod eks_progressive;
 pub mod external_secrets;
 pub mod hello_bucket;
+pub mod load_balancer_controller;
 pub mod yelp_search;
 
 /// Every app, in the order `synth` and `list` handle them.

@@ -413,7 +413,7 @@ fn component_pipelines_build_push_and_deploy() {
             .map(|v| v["Name"].as_str().unwrap())
             .collect();
         let expected: &[&str] = match c.schedule {
-            None => &["IMAGE_REPOSITORY", "IMAGE_TAG"],
+            None => &["IMAGE_REPOSITORY", "API_TARGET_GROUP", "IMAGE_TAG"],
             Some(_) => &["IMAGE_REPOSITORY", "DATA_BUCKET", "IMAGE_TAG"],
         };
         assert_eq!(variables, expected);
@@ -524,7 +524,12 @@ fn no_credentials_in_any_template_or_buildspec() {
     }
     // The jobs read the data bucket through Pod Identity.
     let eks = &Template::from_synthesized(&app, "EksCluster");
-    let association = &one(eks, "AWS::EKS::PodIdentityAssociation")["Properties"];
+    let associations = eks.find_resources("AWS::EKS::PodIdentityAssociation", Match::any_value());
+    let association = &associations
+        .iter()
+        .find(|(_, a)| a["Properties"]["Namespace"] == config::K8S_NAMESPACE)
+        .expect("the data jobs' association")
+        .1["Properties"];
     assert_eq!(association["Namespace"], config::K8S_NAMESPACE);
     assert_eq!(
         association["ServiceAccount"],
@@ -598,7 +603,7 @@ fn the_front_end_is_private_behind_cloudfront() {
     );
     // The build reads the API's URL from Parameter Store; the pipeline deploys into the site.
     let parameter = &one(t, "AWS::SSM::Parameter")["Properties"];
-    assert_eq!(parameter["Value"], config::API_URL);
+    assert_eq!(parameter["Value"], config::api_url());
     let project = &one(t, "AWS::CodeBuild::Project")["Properties"];
     let buildspec = text(&project["Source"]["BuildSpec"]);
     assert!(buildspec.contains("parameter-store"), "{buildspec}");
@@ -648,8 +653,9 @@ fn the_cluster_is_locked_down() {
     assert_eq!(deny["Effect"], "Deny");
     assert_eq!(deny["Condition"]["Bool"]["aws:SecureTransport"], "false");
     t.resource_count_is("AWS::EFS::MountTarget", 2);
-    // The cluster admits NFS clients to the volume, and its in-VPC deployer, the pipelines'
-    // deploy actions and operators' shells to its API, each by security group.
+    // The cluster admits NFS clients to the volume, its in-VPC deployer, the pipelines'
+    // deploy actions and operators' shells to its API, and the API's load balancer to the
+    // API's port, each by security group.
     let mut ports: Vec<i64> = t
         .find_resources("AWS::EC2::SecurityGroupIngress", Match::any_value())
         .into_iter()
@@ -659,7 +665,7 @@ fn the_cluster_is_locked_down() {
         })
         .collect();
     ports.sort_unstable();
-    assert_eq!(ports, [443, 443, 443, 2049]);
+    assert_eq!(ports, [443, 443, 443, 2049, 5000]);
     let outputs = t.to_json()["Outputs"].as_object().unwrap();
     assert!(outputs.contains_key("OperatorSecurityGroupId"));
     assert!(outputs.contains_key("OperatorSubnetIds"));
@@ -1052,6 +1058,14 @@ const NOT_GRANTED: &[(&str, &str)] = &[
     ),
     ("s3tables:*", "no S3 metadata tables"),
     (
+        "acm-pca:*",
+        "the API's certificate is public, validated by DNS: no private certificate authority",
+    ),
+    (
+        "cognito-idp:*",
+        "the API's listener authenticates nobody through Cognito",
+    ),
+    (
         "s3:PutObjectAcl",
         "object ACLs are off: the buckets enforce bucket-owner ownership",
     ),
@@ -1156,5 +1170,66 @@ fn deploy_roles_cover_what_cloudformation_calls() {
     assert!(
         unused_reasons.is_empty(),
         "NOT_GRANTED entries that match nothing: {unused_reasons:?}"
+    );
+}
+
+/// The API's endpoint is the app's: an internet-facing load balancer with a certificate for
+/// `API_DOMAIN` (TLS 1.2 and later), its alias record, and a target group the API's pods are
+/// bound to by the AWS Load Balancer Controller, whose role may move targets of that group only;
+/// the front end's build is given that name from the start.
+#[test]
+fn the_api_is_served_over_tls_under_the_apps_own_name() {
+    let app = synth();
+    let eks = &Template::from_synthesized(&app, "EksCluster");
+    let listener = &one(eks, "AWS::ElasticLoadBalancingV2::Listener")["Properties"];
+    assert_eq!(listener["Protocol"], "HTTPS");
+    assert!(
+        listener["SslPolicy"]
+            .as_str()
+            .is_some_and(|p| p.contains("TLS13") || p.contains("TLS-1-2")),
+        "{listener}"
+    );
+    eks.has_resource_properties(
+        "AWS::CertificateManager::Certificate",
+        json!({"DomainName": config::API_DOMAIN, "ValidationMethod": "DNS"}),
+    );
+    eks.has_resource_properties(
+        "AWS::Route53::RecordSet",
+        json!({"Name": format!("{}.", config::API_DOMAIN), "Type": "A"}),
+    );
+    let group = eks.find_resources(
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        Match::any_value(),
+    );
+    assert_eq!(group.len(), 1);
+    let group_id = group[0].0.to_owned();
+    assert_eq!(group[0].1["Properties"]["TargetType"], "ip");
+    let policies = eks.find_resources("AWS::IAM::Policy", Match::any_value());
+    let (_, controller) = policies
+        .iter()
+        .find(|(id, _)| id.starts_with("LoadBalancerControllerRole"))
+        .expect("the controller's role has a policy");
+    let register = controller["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Action"].to_string().contains("RegisterTargets"))
+        .unwrap();
+    assert_eq!(register["Resource"], json!({"Ref": group_id}));
+
+    // The API's pipeline binds the pods, with the group's ARN from the stack.
+    let manifest = app
+        .artifacts
+        .iter()
+        .find(|a| a.id == "EksCluster-Cluster-Kubernetes-AppApi")
+        .unwrap();
+    let text = String::from_utf8(manifest.files[0].1.clone()).unwrap();
+    assert!(text.contains("kind: TargetGroupBinding"), "{text}");
+    assert!(text.contains("targetGroupARN: $API_TARGET_GROUP"), "{text}");
+    assert!(!text.contains("type: LoadBalancer"), "{text}");
+    assert!(
+        app.artifacts.iter().any(|a| a.stack == "EksCluster"
+            && a.properties["chart"]["name"] == "aws-load-balancer-controller"),
+        "the controller is installed with the cluster"
     );
 }

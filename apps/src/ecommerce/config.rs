@@ -96,14 +96,6 @@ pub const BLUE_TAG: &str = "1.0.0";
 /// See [`BLUE_TAG`].
 pub const GREEN_TAG: &str = "1.0.0";
 
-/// The AWS Load Balancer Controller's chart: `(repository, chart, exact version)` (chart
-/// 1.17.1 is controller v2.17.1; the 3.x charts changed their values).
-pub const LOAD_BALANCER_CONTROLLER_CHART: (&str, &str, &str) = (
-    "https://aws.github.io/eks-charts",
-    "aws-load-balancer-controller",
-    "1.17.1",
-);
-
 /// The cluster autoscaler's chart, `(repository, chart, exact version)`.
 pub const CLUSTER_AUTOSCALER_CHART: (&str, &str, &str) = (
     "https://kubernetes.github.io/autoscaler",

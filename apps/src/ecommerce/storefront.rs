@@ -130,24 +130,6 @@ pub fn storefront<'a>(app: &'a App, spec: &RegionSpec) -> Storefront<'a> {
         "LoadBalancerControllerRole",
         "the AWS Load Balancer Controller: binds the storefront's pods to the blue and green target groups",
     );
-    load_balancer_controller.add_to_policy(
-        PolicyStatement::allow()
-            .actions([
-                "elasticloadbalancing:RegisterTargets",
-                "elasticloadbalancing:DeregisterTargets",
-            ])
-            .resources([blue.arn(), green.arn()]),
-    );
-    load_balancer_controller.add_to_policy(
-        PolicyStatement::allow()
-            .actions(["elasticloadbalancing:Describe*", "ec2:Describe*"])
-            .resources(["*"]),
-    );
-    cluster.add_pod_identity(
-        "kube-system",
-        "aws-load-balancer-controller",
-        load_balancer_controller.arn(),
-    );
 
     let snapshots = cloud_snap(stack, spec);
     portworx(stack, &cluster, &snapshots);
@@ -179,6 +161,7 @@ pub fn storefront<'a>(app: &'a App, spec: &RegionSpec) -> Storefront<'a> {
             green: green.arn(),
             images: image_uri,
             database_secret,
+            controller_role: load_balancer_controller,
         },
     );
 

@@ -25,8 +25,9 @@
 
 use std::collections::BTreeMap;
 
-use cirrus_aws::eks::k8s::{CustomResource, Object, secure};
+use cirrus_aws::eks::k8s::{Object, secure};
 use cirrus_aws::eks::{Cluster, HelmChart};
+use cirrus_aws::iam::Role;
 use cirrus_aws::prelude::*;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
@@ -39,14 +40,13 @@ use k8s_openapi::api::networking::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use serde::Serialize;
 use serde_json::json;
 
-use crate::external_secrets;
+use crate::{external_secrets, load_balancer_controller};
 
 use super::config::{
-    BLUE_TAG, CLUSTER_AUTOSCALER_CHART, GREEN_TAG, HEALTH_CHECK_PATH,
-    LOAD_BALANCER_CONTROLLER_CHART, RegionSpec, SHOP_NAMESPACE, STOREFRONT_PORT,
+    BLUE_TAG, CLUSTER_AUTOSCALER_CHART, GREEN_TAG, HEALTH_CHECK_PATH, RegionSpec, SHOP_NAMESPACE,
+    STOREFRONT_PORT,
 };
 
 /// The storefront's service account and app label.
@@ -59,7 +59,7 @@ const SECRET_MOUNT: &str = "/var/run/secrets/storefront-db";
 
 /// What the region's workloads need of its stack.
 #[derive(Debug, Clone)]
-pub struct Targets {
+pub struct Targets<'a> {
     /// The VPC's id (the controller cannot read it from the instance metadata).
     pub vpc_id: Expr<String>,
     /// The blue and green target groups' ARNs.
@@ -70,29 +70,25 @@ pub struct Targets {
     pub images: Expr<String>,
     /// The name of the Secrets Manager secret of the storefront database's password.
     pub database_secret: String,
+    /// The role the AWS Load Balancer Controller runs with (trusting Pod Identity).
+    pub controller_role: Role<'a>,
 }
 
 /// Adds the region's releases and objects to `cluster`.
-pub fn workloads(cluster: &Cluster<'_>, spec: &RegionSpec, cluster_name: &str, targets: Targets) {
+pub fn workloads<'a>(
+    cluster: &Cluster<'a>,
+    spec: &RegionSpec,
+    cluster_name: &str,
+    targets: Targets<'a>,
+) {
     let chart = |(repository, name, version): (&str, &str, &str)| {
         HelmChart::new(repository, name, version).namespace("kube-system")
     };
-    // The role and its Pod Identity association are the stack's.
-    let controller = cluster.add_helm_chart(
-        "LoadBalancerController",
-        chart(LOAD_BALANCER_CONTROLLER_CHART)
-            .values(json!({
-                "clusterName": cluster_name,
-                "region": spec.region,
-                "vpcId": cluster.token(targets.vpc_id),
-                "serviceAccount": { "create": true, "name": "aws-load-balancer-controller" },
-                // Only target group bindings: Services of type LoadBalancer stay untouched.
-                "enableServiceMutatorWebhook": false,
-            }))
-            .crds(vec![
-                ("elbv2.k8s.aws".to_owned(), "TargetGroupBinding".to_owned()),
-                ("elbv2.k8s.aws".to_owned(), "IngressClassParams".to_owned()),
-            ]),
+    let controller = load_balancer_controller::install(
+        cluster,
+        &targets.controller_role,
+        vec![targets.blue.clone(), targets.green.clone()],
+        (cluster_name, spec.region, targets.vpc_id.clone()),
     );
     cluster.add_helm_chart(
         "ClusterAutoscaler",
@@ -137,7 +133,14 @@ pub fn workloads(cluster: &Cluster<'_>, spec: &RegionSpec, cluster_name: &str, t
             format!("{images}:{tag}"),
         )));
         objects.push(Object::new(&service(&name, colour)));
-        objects.push(Object::custom(&binding(&name, cluster.token(target_group))));
+        let arn = cluster.token(target_group);
+        let binding = load_balancer_controller::binding(
+            SHOP_NAMESPACE,
+            &name,
+            i32::from(STOREFRONT_PORT),
+            arn,
+        );
+        objects.push(Object::custom(&binding));
     }
     objects.push(Object::new(&ingress_policy()));
     let storefront = cluster.add_manifest("Storefront", objects);
@@ -293,52 +296,5 @@ fn ingress_policy() -> NetworkPolicy {
             }]),
             ..Default::default()
         }),
-    }
-}
-
-/// The AWS Load Balancer Controller's `TargetGroupBinding` (elbv2.k8s.aws/v1beta1): the pods of
-/// a Service registered, by IP, in a target group made elsewhere. Without `networking`: the
-/// stack admits the load balancer to the pods.
-#[derive(Debug, Clone, Serialize)]
-pub struct TargetGroupBinding {
-    pub metadata: ObjectMeta,
-    pub spec: TargetGroupBindingSpec,
-}
-
-impl CustomResource for TargetGroupBinding {
-    const API_VERSION: &'static str = "elbv2.k8s.aws/v1beta1";
-    const KIND: &'static str = "TargetGroupBinding";
-    const NAMESPACED: bool = true;
-}
-
-/// `TargetGroupBinding.spec`.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TargetGroupBindingSpec {
-    pub service_ref: ServiceRef,
-    #[serde(rename = "targetGroupARN")]
-    pub target_group_arn: String,
-    /// `ip`: the pods' addresses.
-    pub target_type: String,
-}
-
-/// The Service and port whose endpoints are registered.
-#[derive(Debug, Clone, Serialize)]
-pub struct ServiceRef {
-    pub name: String,
-    pub port: i32,
-}
-
-fn binding(name: &str, target_group_arn: String) -> TargetGroupBinding {
-    TargetGroupBinding {
-        metadata: meta(name, BTreeMap::new()),
-        spec: TargetGroupBindingSpec {
-            service_ref: ServiceRef {
-                name: name.into(),
-                port: i32::from(STOREFRONT_PORT),
-            },
-            target_group_arn,
-            target_type: "ip".into(),
-        },
     }
 }

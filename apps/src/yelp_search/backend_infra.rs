@@ -123,7 +123,7 @@ fn component<'a>(
     // `aws ecr describe-images`: is this commit's tag pushed already?
     images.grant_read(&build);
 
-    let workload = workloads::define(&eks.cluster, c, &images, &eks.data_files);
+    let workload = workloads::define(&eks.cluster, c, &images, &eks.data_files, &eks.api_targets);
     let (src, synthesized) = (Artifact::new("Src"), Artifact::new("Synthesized"));
     let source =
         Action::codecommit_source(&repo, BRANCH, &src).variables_namespace("SourceVariables");

@@ -70,11 +70,22 @@ pub const API_PORT: i32 = 5000;
 /// from ECR Public, at an exact version.
 pub const AWS_CLI_IMAGE: &str = "public.ecr.aws/aws-cli/aws-cli:2.22.0";
 
-/// The URL the React app calls, baked into its build from a Parameter Store parameter. The
-/// API's load balancer only exists once the `app_api` pipeline has run (Kubernetes asks AWS
-/// for it): replace this placeholder with `https://<load balancer name>` then, synthesize,
-/// commit and push (000: "Update the endpoint on the .env file for the frontend app").
-pub const API_URL: &str = "https://api.yelp-search.example.invalid";
+/// The API's name: `https://<this>` is what the React app calls (baked into its build from a
+/// Parameter Store parameter) and what the API's load balancer serves, with a certificate for
+/// it. Replace with a name in your hosted zone.
+pub const API_DOMAIN: &str = "api.yelp-search.example.com";
+
+/// The Route 53 hosted zone of [`API_DOMAIN`]: its id and name. The certificate is validated
+/// by a record there, and the API's alias record goes there.
+pub const HOSTED_ZONE: (&str, &str) = ("Z0123456789ABCDEFGHIJ", "yelp-search.example.com");
+
+/// The path the API's load balancer checks on each pod (an answer below 400 is healthy).
+pub const API_HEALTH_PATH: &str = "/";
+
+/// The URL the React app calls.
+pub fn api_url() -> String {
+    format!("https://{API_DOMAIN}")
+}
 
 /// The VPC of the cluster: two availability zones, a public and a private subnet in each, a
 /// NAT gateway per zone.

@@ -74,6 +74,8 @@ pub struct EksCluster<'a> {
     pub deploy_subnets: Vec<Expr<String>>,
     /// ...with this security group, which the cluster admits on 443.
     pub deploy_group: Expr<String>,
+    /// The ARN of the target group behind the API's public endpoint (`api_endpoint`).
+    pub api_targets: Expr<String>,
 }
 
 /// Fills the `EksCluster` stack.
@@ -100,7 +102,7 @@ pub fn define(stack: Stack<'_>) -> EksCluster<'_> {
         "Vpc",
         VpcProps::default()
             .cidr(VPC_CIDR)
-            // The API's LoadBalancer Service finds its subnets by these tags.
+            // Load balancers Kubernetes would make find their subnets by these tags.
             .eks_subnet_tags(true)
             .flow_logs(
                 FlowLogProps::default()
@@ -158,6 +160,7 @@ pub fn define(stack: Stack<'_>) -> EksCluster<'_> {
     Nodegroup::new(stack, "Nodes", &cluster, nodes);
 
     let file_system = shared_volume(stack, &vpc, &cluster, key);
+    let api_targets = super::api_endpoint::define(stack, &vpc, &cluster);
 
     // The data jobs read the data files with their service account's role, not access keys.
     let data_props = BucketProps::default().encryption(BucketEncryption::Kms(key));
@@ -233,6 +236,7 @@ pub fn define(stack: Stack<'_>) -> EksCluster<'_> {
             .map(|s| s.subnet_id.clone())
             .collect(),
         deploy_group: deploy_group.id(),
+        api_targets: api_targets.arn(),
         cluster,
         data_files,
     }

@@ -34,7 +34,7 @@ use cirrus_aws::s3::{Bucket, BucketProps};
 use cirrus_aws::ssm::{StringParameter, StringParameterProps};
 
 use super::buildspecs;
-use super::config::{API_URL, APP, BRANCH, IAM_PATH, LOG_RETENTION};
+use super::config::{APP, BRANCH, IAM_PATH, LOG_RETENTION, api_url};
 use super::{artifact_store, log_group_name};
 
 /// The name of the parameter holding the API's URL.
@@ -69,7 +69,7 @@ pub fn define(stack: Stack<'_>) {
     let api_url = StringParameter::new(
         stack,
         "ApiUrl",
-        API_URL,
+        api_url(),
         StringParameterProps::default()
             .parameter_name(API_URL_PARAMETER)
             .description("the URL of the search API, baked into the React build")

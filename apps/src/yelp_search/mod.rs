@@ -29,8 +29,9 @@
 //!
 //! # Deploying
 //!
-//! 1. Set what `config` marks as yours ([`config::SOURCE`] and [`config::ADMIN_PRINCIPAL_ARN`]
-//!    at least), synthesize, commit, then `cargo run -- deploy --app yelp-search Delivery`.
+//! 1. Set what `config` marks as yours ([`config::SOURCE`], [`config::API_DOMAIN`] and its
+//!    [`config::HOSTED_ZONE`], [`config::ADMIN_PRINCIPAL_ARN`] at least), synthesize, commit,
+//!    then `cargo run -- deploy --app yelp-search Delivery`.
 //! 2. Complete the connection's handshake once in the console (Developer Tools >
 //!    Connections; the stack's `ConnectionArn` output names it), and push the project to the
 //!    repository: the pipeline delivers `FrontendInfra` and `EksCluster`, then `BackendInfra`,
@@ -45,8 +46,6 @@
 //!    environment in the cluster's VPC with one of `EksCluster`'s `OperatorSubnetIds` and the
 //!    security group `OperatorSecurityGroupId`, then `aws eks update-kubeconfig --name
 //!    yelp-search --role-arn <AdminRoleArn>` there.
-//! 6. Once the API's load balancer exists, set [`config::API_URL`] to it, synthesize, commit
-//!    and push: the parameter changes and the next front-end build uses it.
 //!
 //! # On the cluster
 //!
@@ -83,6 +82,7 @@
 //! Buckets, repositories, image repositories, log groups, keys and the file system are
 //! retained when their stacks are deleted: remove them by hand once their data is not needed.
 
+mod api_endpoint;
 mod backend_infra;
 mod buildspecs;
 pub mod config;

@@ -4,10 +4,11 @@
 //! components' repositories, with placeholders a kubectl build fills in.
 //!
 //! - `app_api`: the Flask API `Deployment` `app-api`, the shared claim mounted read-only, a
-//!   `Service` of type `LoadBalancer` (the post uses a NodePort and says production needs a
-//!   load balancer; the VPC's subnets are tagged for it) and a `HorizontalPodAutoscaler` on CPU
-//!   (the metrics-server add-on provides the metrics), and a `NetworkPolicy` that admits
-//!   traffic to the API's port only.
+//!   `Service` and a `TargetGroupBinding` that registers its pods in the target group of the
+//!   stack's load balancer (`api_endpoint`: TLS, the app's own name; the post uses a NodePort
+//!   and says production needs a load balancer), a `HorizontalPodAutoscaler` on CPU (the
+//!   metrics-server add-on provides the metrics), and a `NetworkPolicy` that admits traffic to
+//!   the API's port only.
 //! - `weekly_job`, `nightly_job`: a `CronJob` whose pods run as `data-jobs` (Pod Identity gives
 //!   them read access to the data-files bucket), with the claim mounted, and an init container
 //!   that copies the raw files from S3 onto the volume before the job's own container processes
@@ -40,6 +41,8 @@ use k8s_openapi::api::networking::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use crate::load_balancer_controller;
+
 use super::config::{
     API_PORT, AWS_CLI_IMAGE, Component, DATA_JOBS_SERVICE_ACCOUNT, DATA_VOLUME_CLAIM, K8S_NAMESPACE,
 };
@@ -52,6 +55,7 @@ pub fn define<'a>(
     c: &Component,
     images: &Repository<'a>,
     data_files: &Bucket<'a>,
+    api_targets: &Expr<String>,
 ) -> PipelineManifest<'a> {
     let mut values = PipelineValues::default();
     let image = format!(
@@ -60,12 +64,18 @@ pub fn define<'a>(
         values.variable("IMAGE_TAG"),
     );
     let objects = match c.schedule {
-        None => vec![
-            Object::new(&api_deployment(c.slug, image)),
-            Object::new(&api_service(c.slug)),
-            Object::new(&api_autoscaler(c.slug)),
-            Object::new(&api_ingress(c.slug)),
-        ],
+        None => {
+            let targets = values.value("API_TARGET_GROUP", api_targets.clone());
+            let binding =
+                load_balancer_controller::binding(K8S_NAMESPACE, c.slug, API_PORT, targets);
+            vec![
+                Object::new(&api_deployment(c.slug, image)),
+                Object::new(&api_service(c.slug)),
+                Object::custom(&binding),
+                Object::new(&api_autoscaler(c.slug)),
+                Object::new(&api_ingress(c.slug)),
+            ]
+        }
         Some(schedule) => {
             let bucket = values.value("DATA_BUCKET", data_files.name());
             vec![Object::new(&job(c.slug, schedule, image, &bucket))]
@@ -188,15 +198,15 @@ fn api_deployment(name: &str, image: String) -> Deployment {
     }
 }
 
-/// The API behind the load balancer Kubernetes asks AWS for, on port 80.
+/// The API's pods, which the binding registers in the target group of the stack's load
+/// balancer (`api_endpoint`): a cluster-internal Service, no load balancer of Kubernetes'.
 fn api_service(name: &str) -> Service {
     Service {
         metadata: meta(name),
         spec: Some(ServiceSpec {
-            type_: Some("LoadBalancer".into()),
             selector: Some(labels(name)),
             ports: Some(vec![ServicePort {
-                port: 80,
+                port: API_PORT,
                 target_port: Some(IntOrString::Int(API_PORT)),
                 protocol: Some("TCP".into()),
                 ..Default::default()

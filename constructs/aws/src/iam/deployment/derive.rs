@@ -77,6 +77,20 @@ pub(crate) fn derive(stacks: &[DeployedResources]) -> Derived {
     let mut out = Derived::default();
     // The patterns of every deployed resource, by IAM service and resource type.
     let mut deployed: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    // Hosted zones the stacks write records into (record sets, certificates validated by DNS)
+    // without owning them: their record changes are what the stacks contain.
+    for stack in stacks {
+        for resource in &stack.resources {
+            for zone in referenced_zones(resource) {
+                deployed
+                    .entry(("route53".to_owned(), "hostedzone".to_owned()))
+                    .or_default()
+                    .insert(format!(
+                        "arn:${{AWS::Partition}}:route53:::hostedzone/{zone}"
+                    ));
+            }
+        }
+    }
     // Managed policies the deployed roles attach, and the policies the stacks create.
     let mut attached: BTreeSet<String> = BTreeSet::new();
     for stack in stacks {
@@ -354,4 +368,29 @@ fn service_wide(format: &str, anywhere: bool) -> String {
     let head: Vec<&str> = format.splitn(6, ':').take(5).collect();
     let filled = fill(&head.join(":"), None, anywhere);
     format!("{filled}:*")
+}
+
+/// The literal ids of the hosted zones `resource` writes records into: a record set's
+/// `HostedZoneId`, a certificate's `DomainValidationOptions[].HostedZoneId`.
+fn referenced_zones(resource: &ResourceView) -> Vec<String> {
+    let props = resource.properties.as_object();
+    let literal = |v: Option<&Value>| match v {
+        Some(Value::String(id)) => Some(id.trim_start_matches("/hostedzone/").to_owned()),
+        _ => None,
+    };
+    match resource.cfn_type.as_str() {
+        "AWS::Route53::RecordSet" => literal(props.and_then(|p| p.get("HostedZoneId")))
+            .into_iter()
+            .collect(),
+        "AWS::CertificateManager::Certificate" => {
+            match props.and_then(|p| p.get("DomainValidationOptions")) {
+                Some(Value::Array(options)) => options
+                    .iter()
+                    .filter_map(|o| literal(o.as_object().and_then(|o| o.get("HostedZoneId"))))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
 }

@@ -154,6 +154,23 @@ pub(crate) const NAMINGS: &[Naming] = &[
         None,
         None,
     ),
+    // Application load balancers: IAM names the type after the kind (`loadbalancer/app/`).
+    // Generated names do not start with the stack's name, so without a `Name` any application
+    // load balancer of the account and region matches.
+    naming(
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        "elasticloadbalancing",
+        "loadbalancer/app/",
+        Some(("Name", "LoadBalancerName")),
+        None,
+    ),
+    naming(
+        "AWS::ElasticLoadBalancingV2::Listener",
+        "elasticloadbalancing",
+        "listener/app",
+        None,
+        None,
+    ),
 ];
 
 /// The IAM service prefix of a CloudFormation service namespace.
