@@ -151,6 +151,22 @@ impl<'a> Node<'a> {
             .push((self.id, Validation(std::rc::Rc::new(check))));
     }
 
+    /// Registers a check of the stack graph synthesis finds (explicit dependencies and
+    /// references across stacks, `stack id -> ids it depends on`), for a construct that laid
+    /// out stacks from [`App::stack_dependencies`](crate::App::stack_dependencies) before the
+    /// app was complete (a delivery pipeline's waves). It runs at every synthesis, on the graph
+    /// synthesis has computed anyway; the diagnostics it returns (their paths empty for this
+    /// node's) are reported with the others.
+    pub fn add_stack_graph_check(
+        &self,
+        check: impl Fn(&crate::StackGraph) -> Vec<Diagnostic> + 'static,
+    ) {
+        self.app
+            .tree_mut()
+            .graph_checks
+            .push((self.id, crate::tree::GraphCheck(std::rc::Rc::new(check))));
+    }
+
     /// Adds what a construct can only build once the whole app is defined (a deployment role
     /// derived from the resources of the stacks it deploys, say). It runs once, at the first
     /// synthesis, before the validations, with this node; it may add constructs anywhere and

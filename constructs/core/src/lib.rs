@@ -76,6 +76,7 @@ pub use synth::{
 };
 pub use tags::{Tag, TagProps, TagSpec, TagVariant, Tags};
 pub use tree::ElementRef;
+pub use tree::StackGraph;
 pub use value::{ObjectBuilder, ToValue, Value};
 
 /// What an app definition needs, in one import.

@@ -62,6 +62,8 @@ pub(crate) struct Tree {
     pub(crate) tokens: Vec<(Value, NodeId)>,
     /// Checks that run when the app is synthesized (see [`crate::Node::add_validation`]).
     pub(crate) validations: Vec<(NodeId, Validation)>,
+    /// Checks of the stack graph synthesis finds (see [`crate::Node::add_stack_graph_check`]).
+    pub(crate) graph_checks: Vec<(NodeId, GraphCheck)>,
     /// Additions that wait for the complete app (see [`crate::Node::add_preparation`]); each
     /// is taken out when it runs, so it runs once.
     pub(crate) preparations: Vec<(NodeId, Preparation)>,
@@ -87,6 +89,22 @@ pub(crate) struct Validation(pub(crate) std::rc::Rc<dyn Fn(crate::Node<'_>) -> V
 impl std::fmt::Debug for Validation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Validation")
+    }
+}
+
+/// The stacks each stack depends on, by stack id (every stack a key).
+pub type StackGraph = std::collections::BTreeMap<String, std::collections::BTreeSet<String>>;
+
+/// What a stack-graph check is: the graph in, the problems out.
+type GraphCheckFn = dyn Fn(&StackGraph) -> Vec<Diagnostic>;
+
+/// A check of the stack graph synthesis finds.
+#[derive(Clone)]
+pub(crate) struct GraphCheck(pub(crate) std::rc::Rc<GraphCheckFn>);
+
+impl std::fmt::Debug for GraphCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("GraphCheck")
     }
 }
 
@@ -117,6 +135,7 @@ impl Tree {
             diagnostics: Vec::new(),
             tokens: Vec::new(),
             validations: Vec::new(),
+            graph_checks: Vec::new(),
             preparations: Vec::new(),
             acknowledgements: Vec::new(),
             standing_costs: Vec::new(),

@@ -228,21 +228,17 @@ impl<'a> DeliveryPipeline<'a> {
             .map(|e| e.stacks.iter().map(Stack::id).collect())
             .collect();
         let plan = plan(node, &own.id(), &groups, &app.stack_dependencies());
-        // Synthesis checks the plan again over the complete app.
+        // Synthesis checks the plan again on the complete app's stack graph.
         let (own_id, expected) = (own.id(), plan.clone());
-        node.add_validation(move |node| {
-            let dependencies = node.app().stack_dependencies();
+        node.add_stack_graph_check(move |dependencies| {
             let mut found = Vec::new();
-            let again = order(&own_id, &groups, &dependencies, &mut found);
+            let again = order(&own_id, &groups, dependencies, &mut found);
             if found.is_empty() && again != expected {
                 found.push(Diagnostic::error(
                     codes::codepipeline::DELIVERY_STACK_PLACEMENT,
                     "",
                     "the app's stacks depend on each other differently than when the delivery pipeline was created, so its waves are out of order",
                 ).with_hint("create the delivery pipeline after every stack and reference of the app"));
-            }
-            for problem in &mut found {
-                problem.path = node.path();
             }
             found
         });

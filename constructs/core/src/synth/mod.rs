@@ -105,6 +105,17 @@ pub(crate) fn synthesize(app: &App, validated: Vec<Diagnostic>) -> Result<Synthe
     let mut stack_edges = resolver.stack_edges.clone();
     stack_edges.extend(explicit.stack_edges.iter().copied());
     let waves = graph::stack_waves(&tree, &layout, &stack_edges, &mut diags);
+    if !tree.graph_checks.is_empty() {
+        let graph = stack_graph(&tree, &layout, &stack_edges);
+        for (node, check) in &tree.graph_checks {
+            for mut diagnostic in (check.0)(&graph) {
+                if diagnostic.path.is_empty() {
+                    diagnostic.path = tree.path(*node);
+                }
+                diags.push(diagnostic);
+            }
+        }
+    }
 
     let mut stacks = Vec::with_capacity(layout.stacks.len());
     for (index, sections) in sections.into_iter().enumerate() {
@@ -179,12 +190,23 @@ pub(crate) fn stack_dependencies(app: &App) -> BTreeMap<String, BTreeSet<String>
     for index in 0..layout.stacks.len() {
         render::stack(&tree, &layout, &mut resolver, index, &explicit.depends_on);
     }
+    let mut edges = resolver.stack_edges.clone();
+    edges.extend(explicit.stack_edges.iter().copied());
+    stack_graph(&tree, &layout, &edges)
+}
+
+/// `stack id -> ids it depends on`, every stack a key.
+fn stack_graph(
+    tree: &Tree,
+    layout: &Layout,
+    edges: &[resolve::StackEdge],
+) -> BTreeMap<String, BTreeSet<String>> {
     let mut out: BTreeMap<String, BTreeSet<String>> = layout
         .stacks
         .iter()
         .map(|s| (tree.node(*s).id.clone(), BTreeSet::new()))
         .collect();
-    for edge in resolver.stack_edges.iter().chain(&explicit.stack_edges) {
+    for edge in edges {
         if edge.consumer != edge.producer {
             out.entry(tree.node(edge.consumer).id.clone())
                 .or_default()

@@ -128,6 +128,9 @@ pub(crate) fn derive(stacks: &[DeployedResources]) -> Derived {
 
     // Action -> (resource patterns, condition).
     let mut grants: BTreeMap<String, (BTreeSet<String>, Option<Condition>)> = BTreeMap::new();
+    // What one resource adds depends only on its type, its own pattern and whether it is
+    // retained: resources alike (the many policies and rules of a stack) are derived once.
+    let mut derived_alike: BTreeSet<String> = BTreeSet::new();
     for stack in stacks {
         for resource in &stack.resources {
             let Some(phases) = data.types.get(&resource.cfn_type).filter(|p| !p.is_empty()) else {
@@ -148,6 +151,15 @@ pub(crate) fn derive(stacks: &[DeployedResources]) -> Derived {
                 },
             );
             let retained = resource.deletion_policy == Some(DeletionPolicy::Retain);
+            let alike = format!(
+                "{}|{retained}|{:?}",
+                resource.cfn_type,
+                own.as_ref()
+                    .map(|o| (&o.service, &o.iam_type, &o.pattern, &o.name))
+            );
+            if !derived_alike.insert(alike) {
+                continue;
+            }
             for (phase, actions) in phases {
                 if phase == "delete" && retained {
                     continue;
