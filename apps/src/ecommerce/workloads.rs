@@ -35,9 +35,7 @@ use k8s_openapi::api::core::v1::{
     PodTemplateSpec, Probe, SecretVolumeSource, Service, ServiceAccount, ServicePort, ServiceSpec,
     Volume, VolumeMount,
 };
-use k8s_openapi::api::networking::v1::{
-    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPort, NetworkPolicySpec,
-};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::json;
@@ -278,23 +276,10 @@ fn service(name: &str, colour: &str) -> Service {
 /// What may reach the storefront's pods: the storefront's port only (the load balancer's
 /// addresses are not known in advance; its security group is what admits it); nothing else.
 fn ingress_policy() -> NetworkPolicy {
-    NetworkPolicy {
-        metadata: meta(STOREFRONT, BTreeMap::new()),
-        spec: Some(NetworkPolicySpec {
-            pod_selector: Some(LabelSelector {
-                match_labels: Some(BTreeMap::from([("app".to_owned(), STOREFRONT.to_owned())])),
-                ..Default::default()
-            }),
-            policy_types: Some(vec!["Ingress".into()]),
-            ingress: Some(vec![NetworkPolicyIngressRule {
-                ports: Some(vec![NetworkPolicyPort {
-                    port: Some(IntOrString::Int(i32::from(STOREFRONT_PORT))),
-                    protocol: Some("TCP".into()),
-                    ..Default::default()
-                }]),
-                ..Default::default()
-            }]),
-            ..Default::default()
-        }),
-    }
+    let app = BTreeMap::from([("app".to_owned(), STOREFRONT.to_owned())]);
+    secure::ingress_on_port(
+        meta(STOREFRONT, BTreeMap::new()),
+        app,
+        i32::from(STOREFRONT_PORT),
+    )
 }

@@ -126,3 +126,58 @@ mod tests {
         assert!(findings.len() >= 3, "{findings:?}");
     }
 }
+
+/// A `NetworkPolicy` named by `metadata` that admits traffic to the pods `selector` matches
+/// on TCP `port` only, from anywhere (a load balancer's addresses are not known in advance;
+/// its security group is what admits it), and nothing else.
+pub fn ingress_on_port(
+    metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    selector: BTreeMap<String, String>,
+    port: i32,
+) -> k8s_openapi::api::networking::v1::NetworkPolicy {
+    use k8s_openapi::api::networking::v1::{
+        NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPort, NetworkPolicySpec,
+    };
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+    NetworkPolicy {
+        metadata,
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(selector),
+                ..Default::default()
+            }),
+            policy_types: Some(vec!["Ingress".into()]),
+            ingress: Some(vec![NetworkPolicyIngressRule {
+                ports: Some(vec![NetworkPolicyPort {
+                    port: Some(IntOrString::Int(port)),
+                    protocol: Some("TCP".into()),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+    }
+}
+
+#[cfg(test)]
+mod ingress_tests {
+    use super::*;
+
+    #[test]
+    fn the_ingress_policy_admits_the_one_port_of_the_selected_pods() {
+        let meta = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            name: Some("api".into()),
+            ..Default::default()
+        };
+        let selector = BTreeMap::from([("app".to_owned(), "api".to_owned())]);
+        let policy = serde_json::to_value(ingress_on_port(meta, selector, 8080)).unwrap();
+        assert_eq!(policy["spec"]["podSelector"]["matchLabels"]["app"], "api");
+        assert_eq!(policy["spec"]["policyTypes"], serde_json::json!(["Ingress"]));
+        assert_eq!(
+            policy["spec"]["ingress"],
+            serde_json::json!([{"ports": [{"port": 8080, "protocol": "TCP"}]}])
+        );
+    }
+}

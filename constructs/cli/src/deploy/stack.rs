@@ -421,14 +421,7 @@ pub(crate) async fn deploy(
                 shared.reporter.line(&format!(
                     "stack {name}: only the stack's tags changed; updating them"
                 ));
-                let after = target
-                    .cfn
-                    .newest_event(&stack_id)
-                    .await
-                    .map_err(|e| StackFailure::aws(&name, &e))?;
-                if let Err(e) = target.cfn.update_stack(&req).await {
-                    return Err(api_failure(&target, &stack_id, &e).await);
-                }
+                let after = update(&target, &stack_id, &req).await?;
                 (stack_id, after, 0)
             } else {
                 let mut shown = format!(
@@ -492,14 +485,7 @@ pub(crate) async fn deploy(
                     .as_ref()
                     .map(|c| c.id.clone())
                     .unwrap_or_else(|| name.clone());
-                let after = target
-                    .cfn
-                    .newest_event(&stack_id)
-                    .await
-                    .map_err(|e| StackFailure::aws(&name, &e))?;
-                if let Err(e) = target.cfn.update_stack(&req).await {
-                    return Err(api_failure(&target, &stack_id, &e).await);
-                }
+                let after = update(&target, &stack_id, &req).await?;
                 (stack_id, after, changed)
             }
         }
@@ -699,6 +685,24 @@ async fn delete_empty(
 }
 
 /// A failed create/update/execute call: the API's message, then the stack's state.
+/// Starts an UpdateStack of `req`; returns the newest event before it, from which the update
+/// is followed.
+async fn update(
+    target: &Target,
+    stack_id: &str,
+    req: &StackRequest,
+) -> Result<Option<String>, StackFailure> {
+    let after = target
+        .cfn
+        .newest_event(stack_id)
+        .await
+        .map_err(|e| StackFailure::aws(target.name(), &e))?;
+    if let Err(e) = target.cfn.update_stack(req).await {
+        return Err(api_failure(target, stack_id, &e).await);
+    }
+    Ok(after)
+}
+
 async fn api_failure(target: &Target, stack_id: &str, e: &crate::aws::AwsError) -> StackFailure {
     let name = target.name();
     with_state(target, stack_id, StackFailure::aws(name, e)).await

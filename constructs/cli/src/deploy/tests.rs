@@ -641,16 +641,7 @@ async fn termination_protection_alone_is_applied_without_an_update() {
     t.artifact.termination_protection = true;
     let t = Arc::new(t);
     let deployed = t.artifact.template.clone();
-    let (reporter, out) = Reporter::capture();
-    let settings = shared(RequireApproval::Never, Answer::Yes)
-        .0
-        .settings
-        .clone();
-    let shared = Arc::new(Shared::new(
-        settings,
-        reporter,
-        Arc::new(Answers(Answer::Yes)),
-    ));
+    let (shared, out) = shared(RequireApproval::Never, Answer::Yes);
     let result = deploy(shared, t.clone(), plan(&t, Some(&deployed))).await;
     assert_eq!(result, Ok(Deployed::Unchanged(vec![])));
     assert_eq!(protect.num_calls(), 1);
@@ -709,16 +700,7 @@ async fn stack_tags_alone_are_applied_by_an_update() {
         .insert("team".to_owned(), "search".to_owned());
     let t = Arc::new(t);
     let deployed = t.artifact.template.clone();
-    let (reporter, out) = Reporter::capture();
-    let settings = shared(RequireApproval::Never, Answer::Yes)
-        .0
-        .settings
-        .clone();
-    let shared = Arc::new(Shared::new(
-        settings,
-        reporter,
-        Arc::new(Answers(Answer::Yes)),
-    ));
+    let (shared, out) = shared(RequireApproval::Never, Answer::Yes);
     let result = deploy(shared, t.clone(), plan(&t, Some(&deployed))).await;
     assert_eq!(result, Ok(Deployed::Changed(vec![])));
     assert_eq!(delete_cs.num_calls(), 1);
