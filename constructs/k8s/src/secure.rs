@@ -174,7 +174,10 @@ mod ingress_tests {
         let selector = BTreeMap::from([("app".to_owned(), "api".to_owned())]);
         let policy = serde_json::to_value(ingress_on_port(meta, selector, 8080)).unwrap();
         assert_eq!(policy["spec"]["podSelector"]["matchLabels"]["app"], "api");
-        assert_eq!(policy["spec"]["policyTypes"], serde_json::json!(["Ingress"]));
+        assert_eq!(
+            policy["spec"]["policyTypes"],
+            serde_json::json!(["Ingress"])
+        );
         assert_eq!(
             policy["spec"]["ingress"],
             serde_json::json!([{"ports": [{"port": 8080, "protocol": "TCP"}]}])
