@@ -19,7 +19,11 @@
 //! 4. **The environments, in order**: for each, an approval stage (always, or only when the
 //!    environment's changes widen access), then its stacks wave by wave from the app's
 //!    dependency graph: a wave holds the stacks whose dependencies earlier waves deliver, each
-//!    through a change set (create, then execute), stacks of a wave in parallel.
+//!    through a change set (create, then execute), stacks of a wave in parallel; then, when
+//!    those stacks have Kubernetes steps that `deploy` would apply after them, a
+//!    `<Env>-Kubernetes` stage runs `cargo run -- deploy --workloads-only` in a second project,
+//!    which hands each step to its cluster's in-VPC deployer (a step whose cluster is reached
+//!    directly is `CODEPIPELINE-043`).
 //!
 //! CloudFormation deploys with the pipeline's deployment role, which may create only what the
 //! delivered stacks contain (`Role::grant_deploy`, derived from their resources); that role also
