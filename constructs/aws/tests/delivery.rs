@@ -77,17 +77,17 @@ fn source<'a>(stack: Stack<'a>) -> DeliverySource<'a> {
     DeliverySource::codecommit(&repo, "main")
 }
 
+/// The delivery pipeline `Delivery` in `stack`, fed by a CodeCommit repository of it.
+fn deliver<'a>(stack: Stack<'a>, props: DeliveryProps<'a>) -> DeliveryPipeline<'a> {
+    DeliveryPipeline::new(stack, "Delivery", source(stack), props)
+}
+
 #[test]
 fn stacks_are_delivered_in_waves_from_the_dependency_graph_after_the_pipeline_updates_itself() {
     let app = App::new("shop");
     let delivery = stack(&app, "Delivery");
     three_stacks(&app);
-    DeliveryPipeline::new(
-        delivery,
-        "Delivery",
-        source(delivery),
-        DeliveryProps::default(),
-    );
+    deliver(delivery, DeliveryProps::default());
     let synthesized = app.synth().expect("synthesizes");
     let template = Template::from_synthesized(&synthesized, "Delivery");
     let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
@@ -146,10 +146,8 @@ fn the_synth_step_builds_with_a_pinned_toolchain_and_cargo_caches_and_asks_what_
     let app = App::new("shop");
     let delivery = stack(&app, "Delivery");
     let (network, service, site) = three_stacks(&app);
-    DeliveryPipeline::new(
+    deliver(
         delivery,
-        "Delivery",
-        source(delivery),
         DeliveryProps::default()
             .synth(SynthStep::Committed)
             .environments([
@@ -215,12 +213,7 @@ fn the_deployment_role_may_update_its_own_managed_policies() {
     let app = App::new("shop");
     let delivery = stack(&app, "Delivery");
     three_stacks(&app);
-    DeliveryPipeline::new(
-        delivery,
-        "Delivery",
-        source(delivery),
-        DeliveryProps::default().role_path("/shop/"),
-    );
+    deliver(delivery, DeliveryProps::default().role_path("/shop/"));
     let synthesized = app.synth().expect("synthesizes");
     let template = Template::from_synthesized(&synthesized, "Delivery");
     let policies = template.find_resources("AWS::IAM::ManagedPolicy", json!({}));
@@ -240,10 +233,8 @@ fn a_stack_left_out_or_delivered_before_what_it_needs_fails_synthesis() {
     let app = App::new("shop");
     let delivery = stack(&app, "Delivery");
     let (network, service, _site) = three_stacks(&app);
-    DeliveryPipeline::new(
+    deliver(
         delivery,
-        "Delivery",
-        source(delivery),
         DeliveryProps::default().environments([
             Environment::new("Test", [service]),
             Environment::new("Production", [network]),
@@ -269,12 +260,7 @@ fn a_stack_added_after_the_pipeline_is_reported() {
     let app = App::new("shop");
     let delivery = stack(&app, "Delivery");
     three_stacks(&app);
-    DeliveryPipeline::new(
-        delivery,
-        "Delivery",
-        source(delivery),
-        DeliveryProps::default(),
-    );
+    deliver(delivery, DeliveryProps::default());
     let late = stack(&app, "Late");
     Bucket::new(late, "Files", BucketProps::default());
     let annotations = Annotations::from_app(&app);
@@ -291,10 +277,8 @@ fn environments_in_another_region_or_without_stacks_fail_synthesis() {
     let (network, service, site) = three_stacks(&app);
     let far = app.stack("Far", StackProps::default().env(Env::region("us-east-1")));
     Bucket::new(far, "Files", BucketProps::default());
-    DeliveryPipeline::new(
+    deliver(
         delivery,
-        "Delivery",
-        source(delivery),
         DeliveryProps::default().environments([
             Environment::new("Test", [network, service, site]),
             Environment::new("Empty", []),
@@ -336,10 +320,8 @@ fn kubernetes_steps_follow_their_environment_through_the_in_vpc_deployers() {
     let delivery = stack(&app, "Delivery");
     let test = cluster_stack(&app, "Test", "shop-test", ClusterProps::default());
     let production = cluster_stack(&app, "Production", "shop-prod", ClusterProps::default());
-    DeliveryPipeline::new(
+    deliver(
         delivery,
-        "Delivery",
-        source(delivery),
         DeliveryProps::default().environments([
             Environment::new("Test", [test]),
             Environment::new("Production", [production]).approval(Approval::Always),
@@ -410,12 +392,7 @@ fn a_delivered_cluster_reached_directly_fails_synthesis() {
         ]))
         .workload_deployer(WorkloadDeployer::Direct);
     cluster_stack(&app, "Test", "shop-test", props);
-    DeliveryPipeline::new(
-        delivery,
-        "Delivery",
-        source(delivery),
-        DeliveryProps::default(),
-    );
+    deliver(delivery, DeliveryProps::default());
     Annotations::from_app(&app).has_error_code(
         "Delivery/Delivery",
         codes::codepipeline::DELIVERY_STEP_DIRECT,

@@ -533,13 +533,7 @@ fn only_protection_differs(
     current: &StackInfo,
     art: &cirrus_core::StackArtifact,
 ) -> bool {
-    plan.diff.is_empty()
-        && plan
-            .given
-            .iter()
-            .all(|(k, v)| current.parameters.get(k) == Some(v))
-        && current.tags == art.tags
-        && current.termination_protection != art.termination_protection
+    same_update(plan, current, art) && current.termination_protection != art.termination_protection
 }
 
 /// Turns termination protection on or off, and says so.
@@ -562,16 +556,23 @@ async fn set_protection(
     Ok(())
 }
 
-/// Whether deploying would change nothing: same template, parameters, tags.
+/// Whether deploying would change nothing: same template, parameters, tags and termination
+/// protection.
 fn unchanged(plan: &Plan, current: Option<&StackInfo>, art: &cirrus_core::StackArtifact) -> bool {
-    let Some(current) = current else { return false };
+    current.is_some_and(|current| {
+        same_update(plan, current, art)
+            && current.termination_protection == art.termination_protection
+    })
+}
+
+/// Whether an update would carry nothing new: the same template, parameters and stack tags.
+fn same_update(plan: &Plan, current: &StackInfo, art: &cirrus_core::StackArtifact) -> bool {
     plan.diff.is_empty()
         && plan
             .given
             .iter()
             .all(|(k, v)| current.parameters.get(k) == Some(v))
         && current.tags == art.tags
-        && current.termination_protection == art.termination_protection
 }
 
 /// How many resources an operation touches, the length of its progress bar: a creation

@@ -579,19 +579,8 @@ async fn throttling_is_retried_with_backoff() {
 async fn an_empty_change_set_is_deleted_and_the_stack_skipped() {
     let describe =
         mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
-    let create_cs = mock!(Client::create_change_set).then_output(|| {
-        CreateChangeSetOutput::builder()
-            .id(CS_ID)
-            .stack_id(STACK_ID)
-            .build()
-    });
-    let describe_cs = mock!(Client::describe_change_set).then_output(|| {
-        change_set(
-            ChangeSetStatus::Failed,
-            Some("The submitted information didn't contain changes. Submit different information to create a change set."),
-            vec![],
-        )
-    });
+    let create_cs = created_change_set();
+    let describe_cs = empty_change_set();
     let delete_cs =
         mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
     let execute =
@@ -631,12 +620,7 @@ async fn termination_protection_alone_is_applied_without_an_update() {
     let protect = mock!(Client::update_termination_protection)
         .match_requests(|r| r.enable_termination_protection() == Some(true))
         .then_output(|| UpdateTerminationProtectionOutput::builder().build());
-    let create_cs = mock!(Client::create_change_set).then_output(|| {
-        CreateChangeSetOutput::builder()
-            .id(CS_ID)
-            .stack_id(STACK_ID)
-            .build()
-    });
+    let create_cs = created_change_set();
     let mut t = Arc::into_inner(target(client(&[&describe, &protect, &create_cs]), false)).unwrap();
     t.artifact.termination_protection = true;
     let t = Arc::new(t);
@@ -660,19 +644,8 @@ async fn stack_tags_alone_are_applied_by_an_update() {
         .output(|| stack(StackStatus::UpdateComplete))
         .repeatedly()
         .build();
-    let create_cs = mock!(Client::create_change_set).then_output(|| {
-        CreateChangeSetOutput::builder()
-            .id(CS_ID)
-            .stack_id(STACK_ID)
-            .build()
-    });
-    let describe_cs = mock!(Client::describe_change_set).then_output(|| {
-        change_set(
-            ChangeSetStatus::Failed,
-            Some("The submitted information didn't contain changes. Submit different information to create a change set."),
-            vec![],
-        )
-    });
+    let create_cs = created_change_set();
+    let describe_cs = empty_change_set();
     let delete_cs =
         mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
     let update = mock!(Client::update_stack)
@@ -1604,6 +1577,27 @@ impl Approver for NeverAnswers {
         std::thread::sleep(Duration::from_secs(5));
         Answer::Yes
     }
+}
+
+/// CreateChangeSet answering with the change set `CS_ID` of stack `STACK_ID`.
+fn created_change_set() -> Rule {
+    mock!(Client::create_change_set).then_output(|| {
+        CreateChangeSetOutput::builder()
+            .id(CS_ID)
+            .stack_id(STACK_ID)
+            .build()
+    })
+}
+
+/// DescribeChangeSet of a change set that failed because it holds no changes.
+fn empty_change_set() -> Rule {
+    mock!(Client::describe_change_set).then_output(|| {
+        change_set(
+            ChangeSetStatus::Failed,
+            Some("The submitted information didn't contain changes. Submit different information to create a change set."),
+            vec![],
+        )
+    })
 }
 
 fn change_set_rules() -> Vec<Rule> {
