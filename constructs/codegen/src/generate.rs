@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::spec::Spec;
-use crate::{emit, fixups, model, samples};
+use crate::{emit, fixups, model, registry, samples};
 
 /// The spec data, relative to the workspace root.
 pub const SPEC_DIR: &str = "constructs/spec";
@@ -52,7 +52,7 @@ pub fn generate_from(spec: &Spec) -> Result<Files, Error> {
     let mut files = BTreeMap::new();
     files.insert(format!("{CFN_DIR}/Cargo.toml"), emit::cargo_toml(&model));
     files.insert(format!("{CFN_DIR}/src/lib.rs"), emit::lib_rs(&model));
-    files.insert(format!("{CFN_DIR}/src/registry.rs"), emit::registry(&model));
+    files.insert(format!("{CFN_DIR}/src/registry.rs"), registry::emit(&model));
     for service in &model.services {
         let dir = format!("{CFN_DIR}/src/{}", service.service.module());
         files.insert(format!("{dir}/mod.rs"), emit::service_mod(service, version));

@@ -21,6 +21,7 @@ pub mod generate;
 pub mod model;
 pub mod naming;
 pub mod permissions;
+pub mod registry;
 pub mod sample_hints;
 pub mod samples;
 pub mod services;

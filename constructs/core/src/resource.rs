@@ -310,6 +310,15 @@ impl<'a, R: Resource> ResourceRef<'a, R> {
     /// `/VersioningConfiguration/Status`), creating missing parent objects. Unlike a plain
     /// JSON-patch `add`, the parents need not exist.
     pub fn add_property_override(&self, pointer: &str, value: impl Into<Value>) {
+        if !pointer.is_empty() && !pointer.starts_with('/') {
+            // Appended to `/Properties` as written, it would name another top-level key.
+            self.node.error_with_hint(
+                codes::OVERRIDE_FAILED,
+                format!("property override \"{pointer}\" is not a JSON pointer"),
+                format!("start it with '/': \"/{pointer}\""),
+            );
+            return;
+        }
         let op = PatchOp::Set {
             path: format!("/Properties{pointer}"),
             value: value.into(),

@@ -479,6 +479,29 @@ fn failing_overrides_are_reported() {
 }
 
 #[test]
+fn a_property_override_must_be_a_json_pointer() {
+    let app = app_with_stack();
+    let t = stack(&app).add("T", Topic::default());
+    t.add_property_override("DisplayName", "x");
+    let annotations = Annotations::from_app(&app);
+    let found = annotations.find_code("S/T", codes::OVERRIDE_FAILED);
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].hint.as_deref() == Some("start it with '/': \"/DisplayName\""),
+        "{found:?}"
+    );
+
+    let app = app_with_stack();
+    let t = stack(&app).add("T", Topic::default());
+    t.add_property_override("/DisplayName", "x");
+    assert!(
+        Annotations::from_app(&app)
+            .find_code("S/T", codes::OVERRIDE_FAILED)
+            .is_empty()
+    );
+}
+
+#[test]
 fn invalid_tags() {
     let app = app_with_stack();
     let s = stack(&app);

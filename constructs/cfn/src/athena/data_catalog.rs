@@ -120,7 +120,8 @@ pub enum DataCatalogStatus {
     DeleteComplete,
     /// `DELETE_FAILED`.
     DeleteFailed,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -194,7 +195,8 @@ pub enum DataCatalogType {
     Hive,
     /// `FEDERATED`.
     Federated,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -693,7 +693,8 @@ impl ToValue for WorkGroupConfigurationUpdates {
 pub enum AclConfigurationS3AclOption {
     /// `BUCKET_OWNER_FULL_CONTROL`.
     BucketOwnerFullControl,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -739,7 +740,8 @@ pub enum EncryptionConfigurationEncryptionOption {
     SseKms,
     /// `CSE_KMS`.
     CseKms,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -787,7 +789,8 @@ pub enum WorkGroupState {
     Enabled,
     /// `DISABLED`.
     Disabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -1312,7 +1312,8 @@ pub enum AvailabilityZoneDistributionCapacityDistributionStrategy {
     BalancedOnly,
     /// `reservations-then-balanced`.
     ReservationsThenBalanced,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1361,7 +1362,8 @@ pub enum AvailabilityZoneImpairmentPolicyImpairedZoneHealthCheckBehavior {
     IgnoreUnhealthy,
     /// `ReplaceUnhealthy`.
     ReplaceUnhealthy,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1411,7 +1413,8 @@ pub enum DistributionSegmentTargetCapacityTypes {
     InterruptibleCapacityReservation,
     /// `on-demand`.
     OnDemand,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

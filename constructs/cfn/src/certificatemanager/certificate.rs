@@ -171,7 +171,8 @@ pub enum CertificateExport {
     Enabled,
     /// `DISABLED`.
     Disabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -217,7 +218,8 @@ pub enum CertificateTransparencyLoggingPreference {
     Enabled,
     /// `DISABLED`.
     Disabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

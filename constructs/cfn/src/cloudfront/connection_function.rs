@@ -182,7 +182,8 @@ impl ToValue for KeyValueStoreAssociation {
 pub enum ConnectionFunctionConfigRuntime {
     /// `cloudfront-js-2.0`.
     CloudfrontJs2_0,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

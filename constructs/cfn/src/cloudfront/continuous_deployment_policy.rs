@@ -331,7 +331,8 @@ pub enum ContinuousDeploymentPolicyConfigType {
     SingleWeight,
     /// `SingleHeader`.
     SingleHeader,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -377,7 +378,8 @@ pub enum TrafficConfigType {
     SingleWeight,
     /// `SingleHeader`.
     SingleHeader,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

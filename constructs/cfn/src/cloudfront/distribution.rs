@@ -1694,7 +1694,8 @@ pub enum CustomOriginConfigIpAddressType {
     Ipv6,
     /// `dualstack`.
     Dualstack,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1742,7 +1743,8 @@ pub enum DistributionConfigConnectionMode {
     Direct,
     /// `tenant-only`.
     TenantOnly,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1788,7 +1790,8 @@ pub enum OriginGroupSelectionCriteria {
     Default,
     /// `media-quality-based`.
     MediaQualityBased,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1836,7 +1839,8 @@ pub enum ViewerMtlsConfigMode {
     Optional,
     /// `passthrough`.
     Passthrough,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -282,7 +282,8 @@ pub enum GeoRestrictionCustomizationRestrictionType {
     Whitelist,
     /// `none`.
     None,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -331,7 +332,8 @@ pub enum ManagedCertificateRequestCertificateTransparencyLoggingPreference {
     Enabled,
     /// `disabled`.
     Disabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -377,7 +379,8 @@ pub enum ManagedCertificateRequestValidationTokenHost {
     Cloudfront,
     /// `self-hosted`.
     SelfHosted,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -423,7 +426,8 @@ pub enum WebAclCustomizationAction {
     Override,
     /// `disable`.
     Disable,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -250,7 +250,8 @@ pub enum ComputeConfigurationMachineType {
     General,
     /// `NVME`.
     Nvme,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -306,7 +307,8 @@ pub enum FleetComputeType {
     AttributeBasedCompute,
     /// `CUSTOM_INSTANCE_TYPE`.
     CustomInstanceType,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -384,7 +386,8 @@ pub enum FleetEnvironmentType {
     ArmEc2,
     /// `WINDOWS_EC2`.
     WindowsEc2,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -454,7 +457,8 @@ pub enum FleetOverflowBehavior {
     Queue,
     /// `ON_DEMAND`.
     OnDemand,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -500,7 +504,8 @@ pub enum FleetProxyRuleEffect {
     Allow,
     /// `DENY`.
     Deny,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -546,7 +551,8 @@ pub enum FleetProxyRuleType {
     Domain,
     /// `IP`.
     Ip,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -592,7 +598,8 @@ pub enum ProxyConfigurationDefaultBehavior {
     AllowAll,
     /// `DENY_ALL`.
     DenyAll,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -636,7 +643,8 @@ impl ToValue for ProxyConfigurationDefaultBehavior {
 pub enum ScalingConfigurationInputScalingType {
     /// `TARGET_TRACKING_SCALING`.
     TargetTrackingScaling,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -678,7 +686,8 @@ impl ToValue for ScalingConfigurationInputScalingType {
 pub enum TargetTrackingScalingConfigurationMetricType {
     /// `FLEET_UTILIZATION_RATE`.
     FleetUtilizationRate,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

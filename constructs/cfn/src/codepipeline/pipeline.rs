@@ -1015,7 +1015,8 @@ pub enum ActionTypeIdCategory {
     Approval,
     /// `Compute`.
     Compute,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1077,7 +1078,8 @@ impl ToValue for ActionTypeIdCategory {
 pub enum ArtifactStoreType {
     /// `S3`.
     S3,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1119,7 +1121,8 @@ impl ToValue for ArtifactStoreType {
 pub enum BlockerDeclarationType {
     /// `Schedule`.
     Schedule,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1163,7 +1166,8 @@ pub enum EnvironmentVariableType {
     Plaintext,
     /// `SECRETS_MANAGER`.
     SecretsManager,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1209,7 +1213,8 @@ pub enum FailureConditionsResult {
     Rollback,
     /// `RETRY`.
     Retry,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1257,7 +1262,8 @@ pub enum PipelineExecutionMode {
     Superseded,
     /// `PARALLEL`.
     Parallel,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1303,7 +1309,8 @@ impl ToValue for PipelineExecutionMode {
 pub enum PipelineTriggerDeclarationProviderType {
     /// `CodeStarSourceConnection`.
     CodeStarSourceConnection,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1347,7 +1354,8 @@ pub enum PipelineType {
     V1,
     /// `V2`.
     V2,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1393,7 +1401,8 @@ pub enum RetryConfigurationRetryMode {
     AllActions,
     /// `FAILED_ACTIONS`.
     FailedActions,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

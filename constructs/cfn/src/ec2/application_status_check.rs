@@ -205,7 +205,8 @@ pub enum ApplicationStatusCheckAggregation {
     Included,
     /// `excluded`.
     Excluded,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -249,7 +250,8 @@ impl ToValue for ApplicationStatusCheckAggregation {
 pub enum ApplicationStatusCheckIpScope {
     /// `private`.
     Private,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -293,7 +295,8 @@ pub enum ApplicationStatusCheckIpVersion {
     Ipv4,
     /// `ipv6`.
     Ipv6,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -339,7 +342,8 @@ pub enum ApplicationStatusCheckProtocol {
     Http,
     /// `https`.
     Https,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -97,7 +97,8 @@ pub enum CapacityManagerDataExportOutputFormat {
     Csv,
     /// `parquet`.
     Parquet,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -141,7 +142,8 @@ impl ToValue for CapacityManagerDataExportOutputFormat {
 pub enum CapacityManagerDataExportSchedule {
     /// `hourly`.
     Hourly,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -187,7 +187,8 @@ impl ToValue for TagSpecification {
 pub enum CapacityReservationFleetInstanceMatchCriteria {
     /// `open`.
     Open,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -229,7 +230,8 @@ impl ToValue for CapacityReservationFleetInstanceMatchCriteria {
 pub enum CapacityReservationFleetTenancy {
     /// `default`.
     Default,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -1251,7 +1251,8 @@ pub enum CapacityRebalanceReplacementStrategy {
     Launch,
     /// `launch-before-terminate`.
     LaunchBeforeTerminate,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1295,7 +1296,8 @@ impl ToValue for CapacityRebalanceReplacementStrategy {
 pub enum CapacityReservationOptionsRequestUsageStrategy {
     /// `use-capacity-reservations-first`.
     UseCapacityReservationsFirst,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1339,7 +1341,8 @@ pub enum Ec2FleetExcessCapacityTerminationPolicy {
     Termination,
     /// `no-termination`.
     NoTermination,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1387,7 +1390,8 @@ pub enum Ec2FleetType {
     Request,
     /// `instant`.
     Instant,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1435,7 +1439,8 @@ pub enum InstanceMetadataOptionsRequestHttpEndpoint {
     Disabled,
     /// `enabled`.
     Enabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1481,7 +1486,8 @@ pub enum InstanceMetadataOptionsRequestHttpTokens {
     Optional,
     /// `required`.
     Required,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1529,7 +1535,8 @@ pub enum InstanceRequirementsRequestBareMetal {
     Required,
     /// `excluded`.
     Excluded,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1579,7 +1586,8 @@ pub enum InstanceRequirementsRequestBurstablePerformance {
     Required,
     /// `excluded`.
     Excluded,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1629,7 +1637,8 @@ pub enum InstanceRequirementsRequestLocalStorage {
     Required,
     /// `excluded`.
     Excluded,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1675,7 +1684,8 @@ impl ToValue for InstanceRequirementsRequestLocalStorage {
 pub enum ReservedCapacityFallbackOptionsRequestMarketTypes {
     /// `on-demand`.
     OnDemand,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1717,7 +1727,8 @@ impl ToValue for ReservedCapacityFallbackOptionsRequestMarketTypes {
 pub enum ReservedCapacityOptionsRequestAllocationStrategy {
     /// `prioritized`.
     Prioritized,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1763,7 +1774,8 @@ pub enum ReservedCapacityOptionsRequestReservationTypes {
     CapacityBlock,
     /// `interruptible-capacity-reservation`.
     InterruptibleCapacityReservation,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1829,7 +1841,8 @@ pub enum SpotOptionsRequestAllocationStrategy {
     PriceCapacityOptimized,
     /// `price-capacity-optimized`.
     PriceCapacityOptimizedAlt,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1901,7 +1914,8 @@ pub enum SpotOptionsRequestInstanceInterruptionBehavior {
     Stop,
     /// `terminate`.
     Terminate,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2039,7 +2053,8 @@ pub enum TagSpecificationResourceType {
     VpnConnection,
     /// `vpn-gateway`.
     VpnGateway,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2228,7 +2243,8 @@ pub enum TargetCapacitySpecificationRequestDefaultTargetCapacityType {
     CapacityBlock,
     /// `reserved-capacity`.
     ReservedCapacity,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2280,7 +2296,8 @@ pub enum TargetCapacitySpecificationRequestTargetCapacityUnitType {
     MemoryMib,
     /// `units`.
     Units,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -207,7 +207,8 @@ pub enum DestinationOptionsFileFormat {
     PlainText,
     /// `parquet`.
     Parquet,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -255,7 +256,8 @@ pub enum FlowLogLogDestinationType {
     S3,
     /// `kinesis-data-firehose`.
     KinesisDataFirehose,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -311,7 +313,8 @@ pub enum FlowLogResourceType {
     TransitGatewayAttachment,
     /// `RegionalNatGateway`.
     RegionalNatGateway,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -374,7 +377,8 @@ pub enum FlowLogTrafficType {
     All,
     /// `REJECT`.
     Reject,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -126,7 +126,8 @@ pub enum HostAutoPlacement {
     On,
     /// `off`.
     Off,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -172,7 +173,8 @@ pub enum HostMaintenance {
     On,
     /// `off`.
     Off,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -218,7 +220,8 @@ pub enum HostRecovery {
     On,
     /// `off`.
     Off,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -946,7 +946,8 @@ pub enum InstanceAffinity {
     Default,
     /// `host`.
     Host,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -992,7 +993,8 @@ pub enum MetadataOptionsHttpEndpoint {
     Disabled,
     /// `enabled`.
     Enabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1038,7 +1040,8 @@ pub enum MetadataOptionsHttpProtocolIpv6 {
     Disabled,
     /// `enabled`.
     Enabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1084,7 +1087,8 @@ pub enum MetadataOptionsHttpTokens {
     Optional,
     /// `required`.
     Required,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1130,7 +1134,8 @@ pub enum MetadataOptionsInstanceMetadataTags {
     Disabled,
     /// `enabled`.
     Enabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1176,7 +1181,8 @@ pub enum PrivateDnsNameOptionsHostnameType {
     IpName,
     /// `resource-name`.
     ResourceName,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

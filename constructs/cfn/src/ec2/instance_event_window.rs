@@ -129,7 +129,8 @@ pub enum TimeRangeEndWeekDay {
     Friday,
     /// `saturday`.
     Saturday,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -203,7 +204,8 @@ pub enum TimeRangeStartWeekDay {
     Friday,
     /// `saturday`.
     Saturday,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -200,7 +200,8 @@ pub enum IpamMeteredAccount {
     IpamOwner,
     /// `resource-owner`.
     ResourceOwner,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -246,7 +247,8 @@ pub enum IpamTier {
     Free,
     /// `advanced`.
     Advanced,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -267,7 +267,8 @@ pub enum IpamPoolAwsService {
     Ec2,
     /// `global-services`.
     GlobalServices,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -313,7 +314,8 @@ pub enum IpamPoolPublicIpSource {
     Byoip,
     /// `amazon`.
     Amazon,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

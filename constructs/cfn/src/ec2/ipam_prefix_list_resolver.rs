@@ -214,7 +214,8 @@ pub enum IpamPrefixListResolverRuleConditionOperation {
     NotEquals,
     /// `subnet-of`.
     SubnetOf,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -266,7 +267,8 @@ pub enum IpamPrefixListResolverRuleResourceType {
     Eip,
     /// `public-ipv4-pool`.
     PublicIpv4Pool,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -318,7 +320,8 @@ pub enum IpamPrefixListResolverRuleRuleType {
     IpamResourceCidr,
     /// `ipam-pool-cidr`.
     IpamPoolCidr,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -100,7 +100,8 @@ pub enum KeyPairKeyFormat {
     Pem,
     /// `ppk`.
     Ppk,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -146,7 +147,8 @@ pub enum KeyPairKeyType {
     Rsa,
     /// `ed25519`.
     Ed25519,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

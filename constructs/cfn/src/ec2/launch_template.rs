@@ -1423,7 +1423,8 @@ pub enum CpuOptionsAmdSevSnp {
     Enabled,
     /// `disabled`.
     Disabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1469,7 +1470,8 @@ pub enum CpuOptionsNestedVirtualization {
     Enabled,
     /// `disabled`.
     Disabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

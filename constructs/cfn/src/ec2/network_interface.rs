@@ -342,7 +342,8 @@ pub enum NetworkInterfacePublicIpDnsHostnameTypeSpecification {
     PublicIpv4DnsName,
     /// `public-ipv6-dns-name`.
     PublicIpv6DnsName,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

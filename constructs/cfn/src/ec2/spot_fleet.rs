@@ -1375,7 +1375,8 @@ pub enum InstanceRequirementsRequestBareMetal {
     Required,
     /// `excluded`.
     Excluded,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1425,7 +1426,8 @@ pub enum InstanceRequirementsRequestBurstablePerformance {
     Required,
     /// `excluded`.
     Excluded,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1475,7 +1477,8 @@ pub enum InstanceRequirementsRequestLocalStorage {
     Required,
     /// `excluded`.
     Excluded,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1523,7 +1526,8 @@ pub enum SpotCapacityRebalanceReplacementStrategy {
     Launch,
     /// `launch-before-terminate`.
     LaunchBeforeTerminate,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1575,7 +1579,8 @@ pub enum SpotFleetRequestConfigDataAllocationStrategy {
     LowestPrice,
     /// `priceCapacityOptimized`.
     PriceCapacityOptimized,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1637,7 +1642,8 @@ pub enum SpotFleetRequestConfigDataExcessCapacityTerminationPolicy {
     DefaultAlt,
     /// `noTermination`.
     NoTerminationAlt,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1689,7 +1695,8 @@ pub enum SpotFleetRequestConfigDataInstanceInterruptionBehavior {
     Stop,
     /// `terminate`.
     Terminate,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1739,7 +1746,8 @@ pub enum SpotFleetRequestConfigDataTargetCapacityUnitType {
     MemoryMib,
     /// `units`.
     Units,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1787,7 +1795,8 @@ pub enum SpotFleetRequestConfigDataType {
     Maintain,
     /// `request`.
     Request,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1923,7 +1932,8 @@ pub enum SpotFleetTagSpecificationResourceType {
     VpnConnection,
     /// `vpn-gateway`.
     VpnGateway,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2109,7 +2119,8 @@ pub enum SpotPlacementTenancy {
     Default,
     /// `host`.
     Host,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

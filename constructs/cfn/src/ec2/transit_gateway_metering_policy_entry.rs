@@ -136,7 +136,8 @@ pub enum TransitGatewayMeteringPolicyEntryDestinationTransitGatewayAttachmentTyp
     VpnConcentrator,
     /// `client-vpn`.
     ClientVpn,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -202,7 +203,8 @@ pub enum TransitGatewayMeteringPolicyEntryMeteredAccount {
     DestinationAttachmentOwner,
     /// `transit-gateway-owner`.
     TransitGatewayOwner,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -261,7 +263,8 @@ pub enum TransitGatewayMeteringPolicyEntrySourceTransitGatewayAttachmentType {
     VpnConcentrator,
     /// `client-vpn`.
     ClientVpn,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -457,7 +457,8 @@ pub enum VpcEncryptionControlEgressOnlyInternetGatewayExclusion {
     Enable,
     /// `disable`.
     Disable,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -503,7 +504,8 @@ pub enum VpcEncryptionControlElasticFileSystemExclusion {
     Enable,
     /// `disable`.
     Disable,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -549,7 +551,8 @@ pub enum VpcEncryptionControlInternetGatewayExclusion {
     Enable,
     /// `disable`.
     Disable,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -595,7 +598,8 @@ pub enum VpcEncryptionControlLambdaExclusion {
     Enable,
     /// `disable`.
     Disable,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -641,7 +645,8 @@ pub enum VpcEncryptionControlMode {
     Monitor,
     /// `enforce`.
     Enforce,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -687,7 +692,8 @@ pub enum VpcEncryptionControlNatGatewayExclusion {
     Enable,
     /// `disable`.
     Disable,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -733,7 +739,8 @@ pub enum VpcEncryptionControlVirtualPrivateGatewayExclusion {
     Enable,
     /// `disable`.
     Disable,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -779,7 +786,8 @@ pub enum VpcEncryptionControlVpcLatticeExclusion {
     Enable,
     /// `disable`.
     Disable,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -825,7 +833,8 @@ pub enum VpcEncryptionControlVpcPeeringExclusion {
     Enable,
     /// `disable`.
     Disable,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -238,7 +238,8 @@ pub enum VpcEncryptionControlEgressOnlyInternetGatewayExclusionInput {
     Enable,
     /// `disable`.
     Disable,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -284,7 +285,8 @@ pub enum VpcEncryptionControlElasticFileSystemExclusionInput {
     Enable,
     /// `disable`.
     Disable,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -330,7 +332,8 @@ pub enum VpcEncryptionControlInternetGatewayExclusionInput {
     Enable,
     /// `disable`.
     Disable,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -376,7 +379,8 @@ pub enum VpcEncryptionControlLambdaExclusionInput {
     Enable,
     /// `disable`.
     Disable,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -422,7 +426,8 @@ pub enum VpcEncryptionControlMode {
     Monitor,
     /// `enforce`.
     Enforce,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -468,7 +473,8 @@ pub enum VpcEncryptionControlNatGatewayExclusionInput {
     Enable,
     /// `disable`.
     Disable,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -514,7 +520,8 @@ pub enum VpcEncryptionControlVirtualPrivateGatewayExclusionInput {
     Enable,
     /// `disable`.
     Disable,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -560,7 +567,8 @@ pub enum VpcEncryptionControlVpcLatticeExclusionInput {
     Enable,
     /// `disable`.
     Disable,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -606,7 +614,8 @@ pub enum VpcEncryptionControlVpcPeeringExclusionInput {
     Enable,
     /// `disable`.
     Disable,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -201,7 +201,8 @@ pub enum DnsOptionsSpecificationDnsRecordIpType {
     ServiceDefined,
     /// `not-specified`.
     NotSpecified,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -256,7 +257,8 @@ pub enum DnsOptionsSpecificationPrivateDnsOnlyForInboundResolverEndpoint {
     AllResolvers,
     /// `NotSpecified`.
     NotSpecified,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -308,7 +310,8 @@ pub enum DnsOptionsSpecificationPrivateDnsPreference {
     VerifiedDomainsAndSpecifiedDomains,
     /// `SPECIFIED_DOMAINS_ONLY`.
     SpecifiedDomainsOnly,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -367,7 +370,8 @@ pub enum VpcEndpointIpAddressType {
     Dualstack,
     /// `not-specified`.
     NotSpecified,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -425,7 +429,8 @@ pub enum VpcEndpointType {
     Resource,
     /// `Tunnel`.
     Tunnel,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -419,7 +419,8 @@ pub enum CloudwatchLogOptionsSpecificationBgpLogOutputFormat {
     Json,
     /// `text`.
     Text,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -465,7 +466,8 @@ pub enum CloudwatchLogOptionsSpecificationLogOutputFormat {
     Json,
     /// `text`.
     Text,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -511,7 +513,8 @@ pub enum IkeVersionsRequestListValueValue {
     Ikev1,
     /// `ikev2`.
     Ikev2,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -561,7 +564,8 @@ pub enum Phase1EncryptionAlgorithmsRequestListValueValue {
     Aes128Gcm16,
     /// `AES256-GCM-16`.
     Aes256Gcm16,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -615,7 +619,8 @@ pub enum Phase1IntegrityAlgorithmsRequestListValueValue {
     Sha2_384,
     /// `SHA2-512`.
     Sha2_512,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -669,7 +674,8 @@ pub enum Phase2EncryptionAlgorithmsRequestListValueValue {
     Aes128Gcm16,
     /// `AES256-GCM-16`.
     Aes256Gcm16,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -723,7 +729,8 @@ pub enum Phase2IntegrityAlgorithmsRequestListValueValue {
     Sha2_384,
     /// `SHA2-512`.
     Sha2_512,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -773,7 +780,8 @@ pub enum VpnConnectionPreSharedKeyStorage {
     Standard,
     /// `SecretsManager`.
     SecretsManager,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -819,7 +827,8 @@ pub enum VpnConnectionTunnelBandwidth {
     Standard,
     /// `large`.
     Large,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -867,7 +876,8 @@ pub enum VpnTunnelOptionsSpecificationDpdTimeoutAction {
     None,
     /// `restart`.
     Restart,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -915,7 +925,8 @@ pub enum VpnTunnelOptionsSpecificationStartupAction {
     Add,
     /// `start`.
     Start,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -144,7 +144,8 @@ pub enum RegistryScanningConfigurationScanType {
     Basic,
     /// `ENHANCED`.
     Enhanced,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -188,7 +189,8 @@ impl ToValue for RegistryScanningConfigurationScanType {
 pub enum RepositoryFilterFilterType {
     /// `WILDCARD`.
     Wildcard,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -232,7 +234,8 @@ pub enum ScanningRuleScanFrequency {
     ScanOnPush,
     /// `CONTINUOUS_SCAN`.
     ContinuousScan,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

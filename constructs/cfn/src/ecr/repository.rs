@@ -235,7 +235,8 @@ pub enum EncryptionConfigurationEncryptionType {
     Kms,
     /// `KMS_DSSE`.
     KmsDsse,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -282,7 +283,8 @@ impl ToValue for EncryptionConfigurationEncryptionType {
 pub enum ImageTagMutabilityExclusionFilterType {
     /// `WILDCARD`.
     Wildcard,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -330,7 +332,8 @@ pub enum RepositoryImageTagMutability {
     MutableWithExclusion,
     /// `IMMUTABLE_WITH_EXCLUSION`.
     ImmutableWithExclusion,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -195,7 +195,8 @@ pub enum EncryptionConfigurationEncryptionType {
     Kms,
     /// `KMS_DSSE`.
     KmsDsse,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -242,7 +243,8 @@ impl ToValue for EncryptionConfigurationEncryptionType {
 pub enum ImageTagMutabilityExclusionFilterType {
     /// `WILDCARD`.
     Wildcard,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -288,7 +290,8 @@ pub enum RepositoryCreationTemplateAppliedFor {
     PullThroughCache,
     /// `CREATE_ON_PUSH`.
     CreateOnPush,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -340,7 +343,8 @@ pub enum RepositoryCreationTemplateImageTagMutability {
     ImmutableWithExclusion,
     /// `MUTABLE_WITH_EXCLUSION`.
     MutableWithExclusion,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -141,7 +141,8 @@ impl ToValue for Rule {
 pub enum RepositoryFilterFilterType {
     /// `WILDCARD_MATCH`.
     WildcardMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -356,7 +356,8 @@ pub enum ArgoCdRoleMappingRole {
     Editor,
     /// `VIEWER`.
     Viewer,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -402,7 +403,8 @@ impl ToValue for ArgoCdRoleMappingRole {
 pub enum CapabilityDeletePropagationPolicy {
     /// `RETAIN`.
     Retain,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -448,7 +450,8 @@ pub enum CapabilityType {
     Ack,
     /// `KRO`.
     Kro,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -496,7 +499,8 @@ pub enum SsoIdentityType {
     SsoUser,
     /// `SSO_GROUP`.
     SsoGroup,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

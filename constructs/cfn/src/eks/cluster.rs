@@ -1048,7 +1048,8 @@ pub enum AccessConfigAuthenticationMode {
     ApiAndConfigMap,
     /// `API`.
     Api,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1104,7 +1105,8 @@ pub enum ControlPlaneScalingConfigTier {
     Tier8xl,
     /// `tier-ultra`.
     TierUltra,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1165,7 +1167,8 @@ pub enum KubernetesNetworkConfigIpFamily {
     Ipv4,
     /// `ipv6`.
     Ipv6,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1217,7 +1220,8 @@ pub enum LoggingTypeConfigType {
     ControllerManager,
     /// `scheduler`.
     Scheduler,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1269,7 +1273,8 @@ pub enum UpgradePolicySupportType {
     Standard,
     /// `EXTENDED`.
     Extended,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -175,7 +175,8 @@ pub enum StudioAuthMode {
     Sso,
     /// `IAM`.
     Iam,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -221,7 +222,8 @@ pub enum StudioIdcUserAssignment {
     Required,
     /// `OPTIONAL`.
     Optional,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

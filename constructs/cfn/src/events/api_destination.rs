@@ -113,7 +113,8 @@ pub enum ApiDestinationHttpMethod {
     Delete,
     /// `PATCH`.
     Patch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -415,7 +415,8 @@ pub enum ConnectionAuthorizationType {
     Basic,
     /// `OAUTH_CLIENT_CREDENTIALS`.
     OauthClientCredentials,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -465,7 +466,8 @@ pub enum OAuthParametersHttpMethod {
     Post,
     /// `PUT`.
     Put,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

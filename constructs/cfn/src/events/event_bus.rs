@@ -163,7 +163,8 @@ pub enum LogConfigIncludeDetail {
     Full,
     /// `NONE`.
     None,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -213,7 +214,8 @@ pub enum LogConfigLevel {
     Trace,
     /// `OFF`.
     Off,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

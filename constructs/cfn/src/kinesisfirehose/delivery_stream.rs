@@ -2610,7 +2610,8 @@ pub enum AmazonOpenSearchServerlessDestinationConfigurationS3BackupMode {
     FailedDocumentsOnly,
     /// `AllDocuments`.
     AllDocuments,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2663,7 +2664,8 @@ pub enum AmazonopensearchserviceDestinationConfigurationIndexRotationPeriod {
     OneWeek,
     /// `OneMonth`.
     OneMonth,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2716,7 +2718,8 @@ pub enum AmazonopensearchserviceDestinationConfigurationS3BackupMode {
     FailedDocumentsOnly,
     /// `AllDocuments`.
     AllDocuments,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2762,7 +2765,8 @@ pub enum AuthenticationConfigurationConnectivity {
     Public,
     /// `PRIVATE`.
     Private,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2808,7 +2812,8 @@ pub enum DatabaseSourceConfigurationSslMode {
     Disabled,
     /// `Enabled`.
     Enabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2854,7 +2859,8 @@ pub enum DatabaseSourceConfigurationType {
     MySql,
     /// `PostgreSQL`.
     PostgreSql,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2900,7 +2906,8 @@ pub enum DeliveryStreamEncryptionConfigurationInputKeyType {
     AwsOwnedCmk,
     /// `CUSTOMER_MANAGED_CMK`.
     CustomerManagedCmk,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2950,7 +2957,8 @@ pub enum DeliveryStreamType {
     KinesisStreamAsSource,
     /// `MSKAsSource`.
     MskasSource,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3000,7 +3008,8 @@ pub enum DocumentIdOptionsDefaultDocumentIdFormat {
     FirehoseDefault,
     /// `NO_DOCUMENT_ID`.
     NoDocumentId,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3052,7 +3061,8 @@ pub enum ElasticsearchDestinationConfigurationIndexRotationPeriod {
     OneWeek,
     /// `OneMonth`.
     OneMonth,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3104,7 +3114,8 @@ pub enum ElasticsearchDestinationConfigurationS3BackupMode {
     FailedDocumentsOnly,
     /// `AllDocuments`.
     AllDocuments,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3148,7 +3159,8 @@ impl ToValue for ElasticsearchDestinationConfigurationS3BackupMode {
 pub enum EncryptionConfigurationNoEncryptionConfig {
     /// `NoEncryption`.
     NoEncryption,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3198,7 +3210,8 @@ pub enum ExtendedS3DestinationConfigurationCompressionFormat {
     Snappy,
     /// `HADOOP_SNAPPY`.
     HadoopSnappy,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3250,7 +3263,8 @@ pub enum ExtendedS3DestinationConfigurationS3BackupMode {
     Disabled,
     /// `Enabled`.
     Enabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3296,7 +3310,8 @@ pub enum HttpEndpointRequestConfigurationContentEncoding {
     None,
     /// `GZIP`.
     Gzip,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3342,7 +3357,8 @@ pub enum IcebergDestinationConfigurationS3BackupMode {
     AllData,
     /// `FailedDataOnly`.
     FailedDataOnly,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3396,7 +3412,8 @@ pub enum ProcessorType {
     MetadataExtraction,
     /// `AppendDelimiterToRecord`.
     AppendDelimiterToRecord,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3457,7 +3474,8 @@ pub enum RedshiftDestinationConfigurationS3BackupMode {
     Disabled,
     /// `Enabled`.
     Enabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3509,7 +3527,8 @@ pub enum S3DestinationConfigurationCompressionFormat {
     Snappy,
     /// `HADOOP_SNAPPY`.
     HadoopSnappy,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3563,7 +3582,8 @@ pub enum SnowflakeDestinationConfigurationDataLoadingOption {
     VariantContentMapping,
     /// `VARIANT_CONTENT_AND_METADATA_MAPPING`.
     VariantContentAndMetadataMapping,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3611,7 +3631,8 @@ pub enum SnowflakeDestinationConfigurationS3BackupMode {
     FailedDataOnly,
     /// `AllData`.
     AllData,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3657,7 +3678,8 @@ pub enum SplunkDestinationConfigurationHecEndpointType {
     Raw,
     /// `Event`.
     Event,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -126,7 +126,8 @@ pub enum KeyOrigin {
     AwsKms,
     /// `EXTERNAL`.
     External,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -202,7 +203,8 @@ pub enum KeySpec {
     MlDsa87,
     /// `ECC_NIST_EDWARDS25519`.
     EccNistEdwards25519,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -300,7 +302,8 @@ pub enum KeyUsage {
     GenerateVerifyMac,
     /// `KEY_AGREEMENT`.
     KeyAgreement,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -325,7 +325,8 @@ pub enum CapacityProviderLoggingConfigSystemLogLevel {
     Info,
     /// `WARN`.
     Warn,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -373,7 +374,8 @@ pub enum CapacityProviderScalingConfigScalingMode {
     Auto,
     /// `Manual`.
     Manual,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -419,7 +421,8 @@ pub enum InstanceRequirementsArchitectures {
     X86_64,
     /// `arm64`.
     Arm64,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -465,7 +468,8 @@ pub enum PropagateTagsConfigMode {
     None,
     /// `Explicit`.
     Explicit,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -511,7 +515,8 @@ pub enum TargetTrackingScalingPolicyPredefinedMetricType {
     LambdaCapacityProviderAverageCpuUtilization,
     /// `LambdaCapacityProviderAverageGPUUtilization`.
     LambdaCapacityProviderAverageGpuUtilization,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -601,7 +601,8 @@ pub enum DocumentDbEventSourceConfigFullDocument {
     UpdateLookup,
     /// `Default`.
     Default,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -649,7 +650,8 @@ pub enum LoggingConfigSystemLogLevel {
     Info,
     /// `WARN`.
     Warn,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -699,7 +701,8 @@ pub enum MetricsConfigMetrics {
     ErrorCount,
     /// `KafkaMetrics`.
     KafkaMetrics,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -751,7 +754,8 @@ pub enum SchemaRegistryAccessConfigType {
     ServerRootCaCertificate,
     /// `OAUTHBEARER_AUTH`.
     OauthbearerAuth,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -806,7 +810,8 @@ pub enum SchemaRegistryConfigEventRecordFormat {
     Json,
     /// `SOURCE`.
     Source,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -852,7 +857,8 @@ pub enum SchemaValidationConfigAttribute {
     Key,
     /// `VALUE`.
     Value,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -898,7 +904,8 @@ pub enum SelfManagedKafkaEventSourceConfigConsumptionMode {
     Stream,
     /// `Queue`.
     Queue,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -970,7 +977,8 @@ pub enum SourceAccessConfigurationType {
     IamAuth,
     /// `IAM_OAUTHBEARER_AUTH`.
     IamOauthbearerAuth,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -757,7 +757,8 @@ pub enum CodeS3ObjectStorageMode {
     Copy,
     /// `REFERENCE`.
     Reference,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -803,7 +804,8 @@ pub enum FunctionPackageType {
     Image,
     /// `Zip`.
     Zip,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -849,7 +851,8 @@ pub enum FunctionRecursiveLoop {
     Allow,
     /// `Terminate`.
     Terminate,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -903,7 +906,8 @@ pub enum LoggingConfigApplicationLogLevel {
     Error,
     /// `FATAL`.
     Fatal,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -957,7 +961,8 @@ pub enum LoggingConfigLogFormat {
     Text,
     /// `JSON`.
     Json,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1005,7 +1010,8 @@ pub enum LoggingConfigSystemLogLevel {
     Info,
     /// `WARN`.
     Warn,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1055,7 +1061,8 @@ pub enum RuntimeManagementConfigUpdateRuntimeOn {
     FunctionUpdate,
     /// `Manual`.
     Manual,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1105,7 +1112,8 @@ pub enum S3FilesConfigDirectS3Read {
     Disabled,
     /// `AUTO`.
     Auto,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1153,7 +1161,8 @@ pub enum SnapStartApplyOn {
     PublishedVersions,
     /// `None`.
     None,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1197,7 +1206,8 @@ impl ToValue for SnapStartApplyOn {
 pub enum TenancyConfigTenantIsolationMode {
     /// `PER_TENANT`.
     PerTenant,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1241,7 +1251,8 @@ pub enum TracingConfigMode {
     Active,
     /// `PassThrough`.
     PassThrough,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

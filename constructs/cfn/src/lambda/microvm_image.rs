@@ -388,7 +388,8 @@ impl ToValue for Resources {
 pub enum CpuConfigurationArchitecture {
     /// `ARM_64`.
     Arm64,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -432,7 +433,8 @@ pub enum MicrovmHooksResume {
     Disabled,
     /// `ENABLED`.
     Enabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -478,7 +480,8 @@ pub enum MicrovmHooksRun {
     Disabled,
     /// `ENABLED`.
     Enabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -524,7 +527,8 @@ pub enum MicrovmHooksSuspend {
     Disabled,
     /// `ENABLED`.
     Enabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -570,7 +574,8 @@ pub enum MicrovmHooksTerminate {
     Disabled,
     /// `ENABLED`.
     Enabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -614,7 +619,8 @@ impl ToValue for MicrovmHooksTerminate {
 pub enum MicrovmImageAdditionalOsCapabilities {
     /// `ALL`.
     All,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -658,7 +664,8 @@ pub enum MicrovmImageHooksReady {
     Disabled,
     /// `ENABLED`.
     Enabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -704,7 +711,8 @@ pub enum MicrovmImageHooksValidate {
     Disabled,
     /// `ENABLED`.
     Enabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -167,7 +167,8 @@ impl ToValue for VpcEgressConfiguration {
 pub enum VpcEgressConfigurationAssociatedComputeResourceTypes {
     /// `MicroVm`.
     MicroVm,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -211,7 +212,8 @@ pub enum VpcEgressConfigurationNetworkProtocol {
     Ipv4,
     /// `DualStack`.
     DualStack,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -143,7 +143,8 @@ pub enum UrlAuthType {
     AwsIam,
     /// `NONE`.
     None,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -189,7 +190,8 @@ pub enum UrlInvokeMode {
     Buffered,
     /// `RESPONSE_STREAM`.
     ResponseStream,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -100,7 +100,8 @@ pub enum AccountPolicyPolicyType {
     TransformerPolicy,
     /// `METRIC_EXTRACTION_POLICY`.
     MetricExtractionPolicy,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -156,7 +157,8 @@ impl ToValue for AccountPolicyPolicyType {
 pub enum AccountPolicyScope {
     /// `ALL`.
     All,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

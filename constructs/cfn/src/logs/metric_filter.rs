@@ -240,7 +240,8 @@ pub enum MetricTransformationUnit {
     CountSecond,
     /// `None`.
     None,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -1126,7 +1126,8 @@ pub enum ListToMapFlattenedElement {
     First,
     /// `last`.
     Last,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1178,7 +1179,8 @@ pub enum ParseToOcsfEventSource {
     EksAudit,
     /// `AWSWAF`.
     Awswaf,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1230,7 +1232,8 @@ pub enum ParseToOcsfOcsfVersion {
     V1_1,
     /// `V1.5`.
     V1_5,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -1280,7 +1283,8 @@ pub enum TypeConverterEntryType {
     Double,
     /// `string`.
     String,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

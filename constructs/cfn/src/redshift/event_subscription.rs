@@ -142,7 +142,8 @@ pub enum EventSubscriptionSeverity {
     Error,
     /// `INFO`.
     Info,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -194,7 +195,8 @@ pub enum EventSubscriptionSourceType {
     ClusterSnapshot,
     /// `scheduled-action`.
     ScheduledAction,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

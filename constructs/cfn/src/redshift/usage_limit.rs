@@ -117,7 +117,8 @@ pub enum UsageLimitBreachAction {
     EmitMetric,
     /// `disable`.
     Disable,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -169,7 +170,8 @@ pub enum UsageLimitFeatureType {
     CrossRegionDatasharing,
     /// `extra-compute-for-automatic-optimization`.
     ExtraComputeForAutomaticOptimization,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -224,7 +226,8 @@ pub enum UsageLimitLimitType {
     Time,
     /// `data-scanned`.
     DataScanned,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -272,7 +275,8 @@ pub enum UsageLimitPeriod {
     Weekly,
     /// `monthly`.
     Monthly,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

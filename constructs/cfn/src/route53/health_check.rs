@@ -271,7 +271,8 @@ pub enum HealthCheckConfigInsufficientDataHealthStatus {
     LastKnownStatus,
     /// `Unhealthy`.
     Unhealthy,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -331,7 +332,8 @@ pub enum HealthCheckConfigType {
     Tcp,
     /// `RECOVERY_CONTROL`.
     RecoveryControl,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

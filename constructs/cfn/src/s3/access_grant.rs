@@ -202,7 +202,8 @@ pub enum AccessGrantPermission {
     Write,
     /// `READWRITE`.
     Readwrite,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -248,7 +249,8 @@ impl ToValue for AccessGrantPermission {
 pub enum AccessGrantS3PrefixType {
     /// `Object`.
     Object,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -294,7 +296,8 @@ pub enum GranteeType {
     DirectoryUser,
     /// `DIRECTORY_GROUP`.
     DirectoryGroup,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -2677,7 +2677,8 @@ pub enum AccelerateConfigurationAccelerationStatus {
     Enabled,
     /// `Suspended`.
     Suspended,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2723,7 +2724,8 @@ pub enum AnnotationTableConfigurationConfigurationState {
     Enabled,
     /// `DISABLED`.
     Disabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2769,7 +2771,8 @@ pub enum BlockedEncryptionTypesEncryptionType {
     None,
     /// `SSE-C`.
     SseC,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2815,7 +2818,8 @@ pub enum BucketAbacStatus {
     Enabled,
     /// `Disabled`.
     Disabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2873,7 +2877,8 @@ pub enum BucketAccessControl {
     PublicRead,
     /// `PublicReadWrite`.
     PublicReadWrite,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2940,7 +2945,8 @@ pub enum BucketNamespace {
     Global,
     /// `account-regional`.
     AccountRegional,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2986,7 +2992,8 @@ pub enum DefaultRetentionMode {
     Compliance,
     /// `GOVERNANCE`.
     Governance,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3032,7 +3039,8 @@ pub enum DeleteMarkerReplicationStatus {
     Disabled,
     /// `Enabled`.
     Enabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3080,7 +3088,8 @@ pub enum DestinationFormat {
     Orc,
     /// `Parquet`.
     Parquet,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3128,7 +3137,8 @@ pub enum IntelligentTieringConfigurationStatus {
     Disabled,
     /// `Enabled`.
     Enabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3174,7 +3184,8 @@ pub enum InventoryConfigurationIncludedObjectVersions {
     All,
     /// `Current`.
     Current,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3220,7 +3231,8 @@ pub enum InventoryConfigurationScheduleFrequency {
     Daily,
     /// `Weekly`.
     Weekly,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3266,7 +3278,8 @@ pub enum InventoryTableConfigurationConfigurationState {
     Enabled,
     /// `DISABLED`.
     Disabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3312,7 +3325,8 @@ pub enum LifecycleConfigurationTransitionDefaultMinimumObjectSize {
     VariesByStorageClass,
     /// `all_storage_classes_128K`.
     AllStorageClasses128K,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3358,7 +3372,8 @@ pub enum MetadataDestinationTableBucketType {
     Aws,
     /// `customer`.
     Customer,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3404,7 +3419,8 @@ pub enum MetadataTableEncryptionConfigurationSseAlgorithm {
     AwsKms,
     /// `AES256`.
     Aes256,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3450,7 +3466,8 @@ pub enum MetricsStatus {
     Disabled,
     /// `Enabled`.
     Enabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3506,7 +3523,8 @@ pub enum NoncurrentVersionTransitionStorageClass {
     OnezoneIa,
     /// `STANDARD_IA`.
     StandardIa,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3572,7 +3590,8 @@ pub enum OwnershipControlsRuleObjectOwnership {
     BucketOwnerPreferred,
     /// `BucketOwnerEnforced`.
     BucketOwnerEnforced,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3620,7 +3639,8 @@ pub enum PartitionedPrefixPartitionDateSource {
     EventTime,
     /// `DeliveryTime`.
     DeliveryTime,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3666,7 +3686,8 @@ pub enum RecordExpirationExpiration {
     Enabled,
     /// `DISABLED`.
     Disabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3712,7 +3733,8 @@ pub enum RedirectAllRequestsToProtocol {
     Http,
     /// `https`.
     Https,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3758,7 +3780,8 @@ pub enum RedirectRuleProtocol {
     Http,
     /// `https`.
     Https,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3804,7 +3827,8 @@ pub enum ReplicaModificationsStatus {
     Enabled,
     /// `Disabled`.
     Disabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3862,7 +3886,8 @@ pub enum ReplicationDestinationStorageClass {
     Standard,
     /// `STANDARD_IA`.
     StandardIa,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3929,7 +3954,8 @@ pub enum ReplicationRuleStatus {
     Disabled,
     /// `Enabled`.
     Enabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3975,7 +4001,8 @@ pub enum ReplicationTimeStatus {
     Disabled,
     /// `Enabled`.
     Enabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4021,7 +4048,8 @@ pub enum RuleStatus {
     Enabled,
     /// `Disabled`.
     Disabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4069,7 +4097,8 @@ pub enum ServerSideEncryptionByDefaultSseAlgorithm {
     Aes256,
     /// `aws:kms:dsse`.
     AwsKmsDsse,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4117,7 +4146,8 @@ pub enum SseKmsEncryptedObjectsStatus {
     Disabled,
     /// `Enabled`.
     Enabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4163,7 +4193,8 @@ pub enum TieringAccessTier {
     ArchiveAccess,
     /// `DEEP_ARCHIVE_ACCESS`.
     DeepArchiveAccess,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4219,7 +4250,8 @@ pub enum TransitionStorageClass {
     OnezoneIa,
     /// `STANDARD_IA`.
     StandardIa,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4283,7 +4315,8 @@ pub enum VersioningConfigurationStatus {
     Enabled,
     /// `Suspended`.
     Suspended,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

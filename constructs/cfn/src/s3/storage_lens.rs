@@ -726,7 +726,8 @@ pub enum S3BucketDestinationFormat {
     Csv,
     /// `Parquet`.
     Parquet,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -770,7 +771,8 @@ impl ToValue for S3BucketDestinationFormat {
 pub enum S3BucketDestinationOutputSchemaVersion {
     /// `V_1`.
     V1,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -277,7 +277,8 @@ pub enum AssociationComplianceSeverity {
     Low,
     /// `UNSPECIFIED`.
     Unspecified,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -329,7 +330,8 @@ pub enum AssociationSyncCompliance {
     Auto,
     /// `MANUAL`.
     Manual,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -177,7 +177,8 @@ pub enum AttachmentsSourceKey {
     S3FileUrl,
     /// `AttachmentReference`.
     AttachmentReference,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -227,7 +228,8 @@ pub enum DocumentFormat {
     Json,
     /// `TEXT`.
     Text,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -301,7 +303,8 @@ pub enum DocumentType {
     ProblemAnalysisTemplate,
     /// `Session`.
     Session,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -389,7 +392,8 @@ pub enum DocumentUpdateMethod {
     Replace,
     /// `NewVersion`.
     NewVersion,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

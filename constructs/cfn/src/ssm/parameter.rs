@@ -124,7 +124,8 @@ pub enum ParameterDataType {
     Text,
     /// `aws:ec2:image`.
     AwsEc2Image,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -172,7 +173,8 @@ pub enum ParameterTier {
     Advanced,
     /// `Intelligent-Tiering`.
     IntelligentTiering,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -220,7 +222,8 @@ pub enum ParameterType {
     String,
     /// `StringList`.
     StringList,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -275,7 +275,8 @@ pub enum PatchBaselineApprovedPatchesComplianceLevel {
     Informational,
     /// `UNSPECIFIED`.
     Unspecified,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -336,7 +337,8 @@ pub enum PatchBaselineAvailableSecurityUpdatesComplianceStatus {
     NonCompliant,
     /// `COMPLIANT`.
     Compliant,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -408,7 +410,8 @@ pub enum PatchBaselineOperatingSystem {
     RockyLinux,
     /// `ALMA_LINUX`.
     AlmaLinux,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -496,7 +499,8 @@ pub enum PatchBaselineRejectedPatchesAction {
     AllowAsDependency,
     /// `BLOCK`.
     Block,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -576,7 +580,8 @@ pub enum PatchFilterKey {
     Severity,
     /// `VERSION`.
     Version,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -684,7 +689,8 @@ pub enum RuleComplianceLevel {
     Medium,
     /// `UNSPECIFIED`.
     Unspecified,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

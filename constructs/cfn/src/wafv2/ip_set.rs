@@ -115,7 +115,8 @@ pub enum IpSetIpAddressVersion {
     Ipv4,
     /// `IPV6`.
     Ipv6,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -161,7 +162,8 @@ pub enum IpSetScope {
     Cloudfront,
     /// `REGIONAL`.
     Regional,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -310,7 +310,8 @@ pub enum ActionConditionAction {
     Monetize,
     /// `EXCLUDED_AS_COUNT`.
     ExcludedAsCount,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -374,7 +375,8 @@ pub enum FilterBehavior {
     Keep,
     /// `DROP`.
     Drop,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -420,7 +422,8 @@ pub enum FilterRequirement {
     MeetsAll,
     /// `MEETS_ANY`.
     MeetsAny,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -466,7 +469,8 @@ pub enum LoggingFilterDefaultBehavior {
     Keep,
     /// `DROP`.
     Drop,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -2284,7 +2284,8 @@ pub enum BodyOversizeHandling {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2338,7 +2339,8 @@ pub enum ByteMatchStatementPositionalConstraint {
     Contains,
     /// `CONTAINS_WORD`.
     ContainsWord,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2392,7 +2394,8 @@ pub enum CookiesMatchScope {
     Key,
     /// `VALUE`.
     Value,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2442,7 +2445,8 @@ pub enum CookiesOversizeHandling {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2492,7 +2496,8 @@ pub enum CustomResponseBodyContentType {
     TextHtml,
     /// `APPLICATION_JSON`.
     ApplicationJson,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2540,7 +2545,8 @@ pub enum ForwardedIpConfigurationFallbackBehavior {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2588,7 +2594,8 @@ pub enum HeaderOrderOversizeHandling {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2638,7 +2645,8 @@ pub enum HeadersMatchScope {
     Key,
     /// `VALUE`.
     Value,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2688,7 +2696,8 @@ pub enum HeadersOversizeHandling {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2736,7 +2745,8 @@ pub enum IpSetForwardedIpConfigurationFallbackBehavior {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2784,7 +2794,8 @@ pub enum IpSetForwardedIpConfigurationPosition {
     Last,
     /// `ANY`.
     Any,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2832,7 +2843,8 @@ pub enum Ja3FingerprintFallbackBehavior {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2878,7 +2890,8 @@ pub enum Ja4FingerprintFallbackBehavior {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2926,7 +2939,8 @@ pub enum JsonBodyInvalidFallbackBehavior {
     NoMatch,
     /// `EVALUATE_AS_STRING`.
     EvaluateAsString,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -2976,7 +2990,8 @@ pub enum JsonBodyMatchScope {
     Key,
     /// `VALUE`.
     Value,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3026,7 +3041,8 @@ pub enum JsonBodyOversizeHandling {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3074,7 +3090,8 @@ pub enum LabelMatchStatementScope {
     Label,
     /// `NAMESPACE`.
     Namespace,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3120,7 +3137,8 @@ pub enum MonetizationConfigCurrencyMode {
     Real,
     /// `TEST`.
     Test,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3170,7 +3188,8 @@ pub enum PaymentNetworkChain {
     BaseSepolia,
     /// `SOLANA_DEVNET`.
     SolanaDevnet,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3226,7 +3245,8 @@ pub enum PreParseTextTransformationType {
     CombineDuplicateQueryArgsByComma,
     /// `REPLACE_SEMICOLONS_WITH_AMPERSANDS`.
     ReplaceSemicolonsWithAmpersands,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3282,7 +3302,8 @@ impl ToValue for PreParseTextTransformationType {
 pub enum PriceCurrency {
     /// `USDC`.
     Usdc,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3330,7 +3351,8 @@ pub enum RateBasedStatementAggregateKeyType {
     Constant,
     /// `CUSTOM_KEYS`.
     CustomKeys,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3380,7 +3402,8 @@ pub enum RateLimitJa3FingerprintFallbackBehavior {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3426,7 +3449,8 @@ pub enum RateLimitJa4FingerprintFallbackBehavior {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3472,7 +3496,8 @@ pub enum RuleGroupScope {
     Cloudfront,
     /// `REGIONAL`.
     Regional,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3526,7 +3551,8 @@ pub enum SizeConstraintStatementComparisonOperator {
     Ge,
     /// `GT`.
     Gt,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3580,7 +3606,8 @@ pub enum SqliMatchStatementSensitivityLevel {
     Low,
     /// `HIGH`.
     High,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3684,7 +3711,8 @@ pub enum TextTransformationType {
     JsDecodeExt,
     /// `SHA256`.
     Sha256,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3820,7 +3848,8 @@ pub enum UriFragmentFallbackBehavior {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 

@@ -3364,7 +3364,8 @@ pub enum AwsManagedRulesAntiDDoSRuleSetSensitivityToBlock {
     Medium,
     /// `HIGH`.
     High,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3412,7 +3413,8 @@ pub enum AwsManagedRulesBotControlRuleSetInspectionLevel {
     Common,
     /// `TARGETED`.
     Targeted,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3460,7 +3462,8 @@ pub enum BodyOversizeHandling {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3514,7 +3517,8 @@ pub enum ByteMatchStatementPositionalConstraint {
     Contains,
     /// `CONTAINS_WORD`.
     ContainsWord,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3568,7 +3572,8 @@ pub enum ClientSideActionSensitivity {
     Medium,
     /// `HIGH`.
     High,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3616,7 +3621,8 @@ pub enum ClientSideActionUsageOfAction {
     Enabled,
     /// `DISABLED`.
     Disabled,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3664,7 +3670,8 @@ pub enum CookiesMatchScope {
     Key,
     /// `VALUE`.
     Value,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3714,7 +3721,8 @@ pub enum CookiesOversizeHandling {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3764,7 +3772,8 @@ pub enum CustomResponseBodyContentType {
     TextHtml,
     /// `APPLICATION_JSON`.
     ApplicationJson,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3812,7 +3821,8 @@ pub enum DataProtectAction {
     Substitution,
     /// `HASH`.
     Hash,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3864,7 +3874,8 @@ pub enum FieldToProtectFieldType {
     QueryString,
     /// `BODY`.
     Body,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3922,7 +3933,8 @@ pub enum ForwardedIpConfigurationFallbackBehavior {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -3970,7 +3982,8 @@ pub enum HeaderOrderOversizeHandling {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4020,7 +4033,8 @@ pub enum HeadersMatchScope {
     Key,
     /// `VALUE`.
     Value,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4070,7 +4084,8 @@ pub enum HeadersOversizeHandling {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4118,7 +4133,8 @@ pub enum IpSetForwardedIpConfigurationFallbackBehavior {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4166,7 +4182,8 @@ pub enum IpSetForwardedIpConfigurationPosition {
     Last,
     /// `ANY`.
     Any,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4214,7 +4231,8 @@ pub enum Ja3FingerprintFallbackBehavior {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4260,7 +4278,8 @@ pub enum Ja4FingerprintFallbackBehavior {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4308,7 +4327,8 @@ pub enum JsonBodyInvalidFallbackBehavior {
     NoMatch,
     /// `EVALUATE_AS_STRING`.
     EvaluateAsString,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4358,7 +4378,8 @@ pub enum JsonBodyMatchScope {
     Key,
     /// `VALUE`.
     Value,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4408,7 +4429,8 @@ pub enum JsonBodyOversizeHandling {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4456,7 +4478,8 @@ pub enum LabelMatchStatementScope {
     Label,
     /// `NAMESPACE`.
     Namespace,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4502,7 +4525,8 @@ pub enum ManagedRuleGroupConfigPayloadType {
     Json,
     /// `FORM_ENCODED`.
     FormEncoded,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4548,7 +4572,8 @@ pub enum MonetizationConfigCurrencyMode {
     Real,
     /// `TEST`.
     Test,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4594,7 +4619,8 @@ pub enum OnSourceDDoSProtectionConfigAlbLowReputationMode {
     ActiveUnderDdos,
     /// `ALWAYS_ON`.
     AlwaysOn,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4644,7 +4670,8 @@ pub enum PaymentNetworkChain {
     BaseSepolia,
     /// `SOLANA_DEVNET`.
     SolanaDevnet,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4700,7 +4727,8 @@ pub enum PreParseTextTransformationType {
     CombineDuplicateQueryArgsByComma,
     /// `REPLACE_SEMICOLONS_WITH_AMPERSANDS`.
     ReplaceSemicolonsWithAmpersands,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4756,7 +4784,8 @@ impl ToValue for PreParseTextTransformationType {
 pub enum PriceCurrency {
     /// `USDC`.
     Usdc,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4804,7 +4833,8 @@ pub enum RateBasedStatementAggregateKeyType {
     ForwardedIp,
     /// `CUSTOM_KEYS`.
     CustomKeys,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4854,7 +4884,8 @@ pub enum RateLimitJa3FingerprintFallbackBehavior {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4900,7 +4931,8 @@ pub enum RateLimitJa4FingerprintFallbackBehavior {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -4951,7 +4983,8 @@ pub enum RequestBodyAssociatedResourceTypeConfigDefaultSizeInspectionLimit {
     Kb48,
     /// `KB_64`.
     Kb64,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -5001,7 +5034,8 @@ pub enum RequestInspectionAcfpPayloadType {
     Json,
     /// `FORM_ENCODED`.
     FormEncoded,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -5047,7 +5081,8 @@ pub enum RequestInspectionPayloadType {
     Json,
     /// `FORM_ENCODED`.
     FormEncoded,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -5101,7 +5136,8 @@ pub enum SizeConstraintStatementComparisonOperator {
     Ge,
     /// `GT`.
     Gt,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -5155,7 +5191,8 @@ pub enum SqliMatchStatementSensitivityLevel {
     Low,
     /// `HIGH`.
     High,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -5259,7 +5296,8 @@ pub enum TextTransformationType {
     JsDecodeExt,
     /// `SHA256`.
     Sha256,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -5395,7 +5433,8 @@ pub enum UriFragmentFallbackBehavior {
     Match,
     /// `NO_MATCH`.
     NoMatch,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
@@ -5441,7 +5480,8 @@ pub enum WebAclScope {
     Cloudfront,
     /// `REGIONAL`.
     Regional,
-    /// A value the spec does not list.
+    /// A value the spec does not list: `synth` refuses it (CORE-079) unless the resource is
+    /// declared `outside_registry`, for a value AWS accepts before the spec lists it.
     Other(String),
 }
 
