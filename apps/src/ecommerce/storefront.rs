@@ -650,11 +650,10 @@ fn cloud_snap<'a>(stack: Stack<'a>, spec: &RegionSpec) -> Bucket<'a> {
                 abort_incomplete_upload_days: Some(7),
                 ..Default::default()
             }],
+            bucket_name: Some(fns::sub(&cloudsnap_bucket_name(spec.region), [])),
             ..Default::default()
         },
     );
-    let name = fns::sub(&cloudsnap_bucket_name(spec.region), []);
-    bucket.l1().update(|b| b.bucket_name = Some(name));
     if spec.primary {
         replicate_to_dr(stack, bucket, key);
     }

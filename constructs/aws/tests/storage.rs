@@ -206,6 +206,15 @@ fn named_resources_are_not_left_behind_by_a_failed_create() {
             ..Default::default()
         },
     );
+    // A name made of the account and region: fixed too, and not a literal to check.
+    Bucket::new(
+        stack,
+        "Snapshots",
+        BucketProps::default().bucket_name(cirrus_core::fns::sub(
+            "t-snapshots-${AWS::AccountId}-${AWS::Region}",
+            [],
+        )),
+    );
     let synth = app
         .synth()
         .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
@@ -226,6 +235,10 @@ fn named_resources_are_not_left_behind_by_a_failed_create() {
     let pair = |d: &str, u: &str| (d.to_owned(), u.to_owned());
     assert_eq!(policies("Named"), pair("RetainExceptOnCreate", "Retain"));
     assert_eq!(policies("Images"), pair("RetainExceptOnCreate", "Retain"));
+    assert_eq!(
+        policies("Snapshots"),
+        pair("RetainExceptOnCreate", "Retain")
+    );
     assert_eq!(policies("Generated"), pair("Retain", "Retain"));
     assert_eq!(policies("Scratch"), pair("Delete", "Delete"));
 }

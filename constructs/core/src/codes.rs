@@ -87,6 +87,7 @@ crate::codes! {
     TOO_MANY_TAGS = error("CORE-077", "a resource with more than 50 tags once its scopes' tags are added");
     REGISTRY_VALUE_SHAPE = error("CORE-078", "a property value of another shape than its type takes (a string where a list belongs, an object where a number does), at any depth");
     REGISTRY_VALUE_NOT_ALLOWED = error("CORE-079", "a property value outside the values the resource specification allows (a log group's retention days, an enum's Other variant)");
+    RETAINED_NAME_FIXED = warning("CORE-080", "a resource kept on deletion (Retain) whose name the template fixes, which a failed first create leaves behind");
 }
 
 #[cfg(test)]

@@ -479,6 +479,57 @@ fn failing_overrides_are_reported() {
 }
 
 #[test]
+fn a_retained_resource_with_a_fixed_name_is_a_warning() {
+    let app = app_with_stack();
+    let s = stack(&app);
+    let named = s.add(
+        "Named",
+        RawResource::new("AWS::S3::Bucket", value!({"BucketName": "fixed-name"})),
+    );
+    named.apply_removal_policy(RemovalPolicy::Retain);
+    // The name set by an override, after the construct chose its policy.
+    let overridden = s.add(
+        "Overridden",
+        RawResource::new("AWS::Logs::LogGroup", value!({})),
+    );
+    overridden.apply_removal_policy(RemovalPolicy::Retain);
+    overridden.add_property_override("/LogGroupName", "fixed");
+    let annotations = Annotations::from_app(&app);
+    annotations.has_warning_code("S/Named", codes::RETAINED_NAME_FIXED);
+    let found = annotations.find_code("S/Overridden", codes::RETAINED_NAME_FIXED);
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].message.contains("its LogGroupName is fixed"),
+        "{found:?}"
+    );
+
+    let app = app_with_stack();
+    let s = stack(&app);
+    let except = s.add(
+        "Named",
+        RawResource::new("AWS::S3::Bucket", value!({"BucketName": "fixed-name"})),
+    );
+    except.apply_removal_policy(RemovalPolicy::RetainOnUpdateOrDelete);
+    let unnamed = s.add("Unnamed", RawResource::new("AWS::S3::Bucket", value!({})));
+    unnamed.apply_removal_policy(RemovalPolicy::Retain);
+    // A log stream's LogGroupName names its group, not itself.
+    let stream = s.add(
+        "Stream",
+        RawResource::new("AWS::Logs::LogStream", value!({"LogGroupName": "group"})),
+    );
+    stream.apply_removal_policy(RemovalPolicy::Retain);
+    let annotations = Annotations::from_app(&app);
+    for path in ["S/Named", "S/Unnamed", "S/Stream"] {
+        assert!(
+            annotations
+                .find_code(path, codes::RETAINED_NAME_FIXED)
+                .is_empty(),
+            "{path}"
+        );
+    }
+}
+
+#[test]
 fn a_property_override_must_be_a_json_pointer() {
     let app = app_with_stack();
     let t = stack(&app).add("T", Topic::default());

@@ -238,5 +238,37 @@ fn resource_value(
             ));
         }
     }
+    if let Some(warning) = retained_with_fixed_name(&value, path) {
+        resolver.diags.push(warning);
+    }
     value
+}
+
+/// A resource kept on deletion (`Retain`) whose template fixes its name, however the name got
+/// there (an L1, an override): when the stack's first create fails, the rollback keeps it, and
+/// every retry fails with "already exists". The name is the property `<Type>Name`
+/// (`BucketName` of `AWS::S3::Bucket`) or `Name`.
+fn retained_with_fixed_name(resource: &Value, path: impl Fn() -> String) -> Option<Diagnostic> {
+    let entry = resource.as_object()?;
+    if entry.get("DeletionPolicy").and_then(Value::as_str) != Some("Retain") {
+        return None;
+    }
+    let type_name = entry.get("Type").and_then(Value::as_str)?;
+    let suffix = type_name.rsplit("::").next()?;
+    let properties = entry.get("Properties").and_then(Value::as_object)?;
+    let property = [format!("{suffix}Name"), "Name".to_owned()]
+        .into_iter()
+        .find(|p| properties.contains_key(p))?;
+    Some(
+        Diagnostic::warning(
+            codes::RETAINED_NAME_FIXED,
+            path(),
+            format!(
+                "{type_name} is kept on deletion (Retain) and its {property} is fixed: if the stack's first create fails, the rollback keeps it and every retry fails with \"already exists\""
+            ),
+        )
+        .with_hint(
+            "use RemovalPolicy::RetainOnUpdateOrDelete (DeletionPolicy RetainExceptOnCreate), which deletes it only when its own create fails, or let CloudFormation name it",
+        ),
+    )
 }
