@@ -20,8 +20,7 @@
 //!
 //! The shared volume (000: "This volume is shared between the scheduled jobs and the API
 //! deployment") must be writable from pods on different nodes, so it is an EFS file system
-//! (ReadWriteMany) with the EFS CSI driver, not an EBS volume. CloudFormation has EFS but
-//! cirrus has no EFS constructs yet: the file system and its mount targets are raw resources.
+//! (ReadWriteMany) with the EFS CSI driver, not an EBS volume.
 //!
 //! The cluster's API endpoint is private: nothing on the internet reaches it. The component
 //! pipelines' EKS deploy actions run in the private subnets with the `PipelineDeploySg`
@@ -32,6 +31,7 @@ use cirrus_aws::ec2::{
     FlowLogDestination, FlowLogProps, ISecurityGroup, Peer, Port, SecurityGroup,
     SecurityGroupProps, SubnetType, Vpc, VpcProps,
 };
+use cirrus_aws::efs::{FileSystem, FileSystemEncryption, FileSystemProps};
 use cirrus_aws::eks::k8s::Object;
 use cirrus_aws::eks::{
     AccessPolicy, AccessScope, AddonProps, Cluster, ClusterProps, EndpointAccess, Nodegroup,
@@ -42,7 +42,6 @@ use cirrus_aws::kms::{Key, KeyProps};
 use cirrus_aws::logs::LogGroupProps;
 use cirrus_aws::prelude::*;
 use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps};
-use cirrus_core::{TagSpec, value};
 use k8s_openapi::api::core::v1::{
     Namespace, PersistentVolumeClaim, PersistentVolumeClaimSpec, VolumeResourceRequirements,
 };
@@ -287,85 +286,20 @@ fn cluster_objects(cluster: &Cluster<'_>, file_system: Expr<String>) {
     cluster.add_manifest("SharedData", [Object::new(&claim)]);
 }
 
-/// Why the file system and its mount targets are raw resources: the library has no typed EFS
-/// resources yet, so the registry `synth` checks types against does not hold them.
-const EFS_UNTYPED: &str = "EFS has no typed resources in this library yet";
-
-/// The EFS file system of the shared volume, reachable over NFS (TLS only) from the cluster's
-/// nodes in each private subnet. Returns its id.
+/// The EFS file system of the shared volume, encrypted with the app's key and reachable over
+/// NFS (TLS only, through its mount targets in the private subnets) from the cluster's nodes
+/// and pods. Returns its id.
 fn shared_volume<'a>(
     stack: Stack<'a>,
     vpc: &Vpc<'a>,
     cluster: &Cluster<'a>,
     key: Key<'a>,
 ) -> Expr<String> {
-    let description = "NFS to the shared data file system, from the EKS cluster";
-    let group = SecurityGroup::new(
-        stack,
-        "DataFsSg",
-        vpc,
-        description,
-        SecurityGroupProps::default(),
-    );
-    group.add_ingress_rule(
+    let props = FileSystemProps::default().encryption(FileSystemEncryption::Kms(key));
+    let file_system = FileSystem::new(stack, "DataFs", vpc, props);
+    file_system.allow_from(
         Peer::SecurityGroup(cluster.cluster_security_group_id()),
-        Port::Tcp(2049),
         "NFS from the cluster security group: the nodes and their pods",
     );
-    let file_system = stack.add(
-        "DataFs",
-        RawResource::new(
-            "AWS::EFS::FileSystem",
-            value!({
-                "Encrypted": true,
-                "KmsKeyId": (key.arn()),
-                "PerformanceMode": "generalPurpose",
-                "ThroughputMode": "elastic",
-                "BackupPolicy": {"Status": "ENABLED"},
-                "FileSystemPolicy": {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "MountThroughMountTargets",
-                            "Effect": "Allow",
-                            "Principal": {"AWS": "*"},
-                            "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
-                            "Condition": {"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}}
-                        },
-                        {
-                            "Sid": "DenyInsecureTransport",
-                            "Effect": "Deny",
-                            "Principal": {"AWS": "*"},
-                            "Action": "*",
-                            "Condition": {"Bool": {"aws:SecureTransport": "false"}}
-                        }
-                    ]
-                }
-            }),
-        )
-        .with_tags(TagSpec::standard("FileSystemTags")),
-    );
-    file_system.apply_removal_policy(RemovalPolicy::Retain);
-    file_system.outside_registry(EFS_UNTYPED);
-    let id: Expr<String> = file_system.ref_();
-    for (i, subnet) in vpc
-        .subnets(SubnetType::PrivateWithEgress)
-        .iter()
-        .enumerate()
-    {
-        stack
-            .add(
-                &format!("DataFsMount{}", i + 1),
-                RawResource::new(
-                    "AWS::EFS::MountTarget",
-                    value!({
-                        "FileSystemId": (id.clone()),
-                        "SubnetId": (subnet.subnet_id.clone()),
-                        "SecurityGroups": [(group.id())]
-                    }),
-                ),
-            )
-            .outside_registry(EFS_UNTYPED);
-    }
-    id
+    file_system.id()
 }

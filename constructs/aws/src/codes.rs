@@ -191,6 +191,16 @@ pub mod ecr {
     }
 }
 
+/// EFS file systems.
+pub mod efs {
+    cirrus_core::codes! {
+        NO_MOUNT_TARGETS = error("EFS-001", "a file system whose VPC has no subnets of the chosen type, so nothing could mount it");
+        THROUGHPUT_INVALID = error("EFS-002", "a provisioned throughput that is not a positive number of MiB/s");
+        TRANSITION_INVALID = error("EFS-003", "a lifecycle transition after a number of days EFS does not offer");
+        MAX_IO_WITH_ELASTIC = error("EFS-004", "the Max I/O performance mode with elastic throughput, which EFS refuses");
+    }
+}
+
 /// EKS clusters, node groups, add-ons, access entries, pod identities.
 pub mod eks {
     cirrus_core::codes! {
@@ -472,6 +482,7 @@ pub const AREAS: &[(&str, &[(&str, cirrus_core::Code)])] = &[
     ("codepipeline", codepipeline::NAMED),
     ("ec2", ec2::NAMED),
     ("ecr", ecr::NAMED),
+    ("efs", efs::NAMED),
     ("eks", eks::NAMED),
     ("elb", elb::NAMED),
     ("emr", emr::NAMED),

@@ -27,6 +27,8 @@ pub mod codes;
 pub mod ec2;
 #[cfg(feature = "ecr")]
 pub mod ecr;
+#[cfg(feature = "efs")]
+pub mod efs;
 #[cfg(feature = "eks")]
 pub mod eks;
 #[cfg(feature = "elbv2")]

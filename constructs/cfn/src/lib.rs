@@ -40,6 +40,9 @@ pub mod ec2;
 #[cfg(feature = "ecr")]
 #[rustfmt::skip]
 pub mod ecr;
+#[cfg(feature = "efs")]
+#[rustfmt::skip]
+pub mod efs;
 #[cfg(feature = "eks")]
 #[rustfmt::skip]
 pub mod eks;

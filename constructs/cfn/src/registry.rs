@@ -2633,6 +2633,51 @@ static TYPES: &[ResourceInfo] = &[
         tag_property: None,
     },
     ResourceInfo {
+        type_name: "AWS::EFS::AccessPoint",
+        properties: &[
+            prop("AccessPointTags", false, Never, Shape::List(&Shape::Struct(&EFS_ACCESS_POINT_ACCESS_POINT_TAG))),
+            prop("ClientToken", false, Always, Shape::String),
+            prop("FileSystemId", true, Always, Shape::String),
+            prop("PosixUser", false, Always, Shape::Struct(&EFS_ACCESS_POINT_POSIX_USER)),
+            prop("RootDirectory", false, Always, Shape::Struct(&EFS_ACCESS_POINT_ROOT_DIRECTORY)),
+        ],
+        attributes: &["AccessPointId", "Arn"],
+        tag_property: Some("AccessPointTags"),
+    },
+    ResourceInfo {
+        type_name: "AWS::EFS::FileSystem",
+        properties: &[
+            prop("AvailabilityZoneName", false, Always, Shape::String),
+            prop("BackupPolicy", false, Never, Shape::Struct(&EFS_FILE_SYSTEM_BACKUP_POLICY)),
+            prop("BypassPolicyLockoutSafetyCheck", false, Never, Shape::Boolean),
+            prop("Encrypted", false, Always, Shape::Boolean),
+            prop("FileSystemPolicy", false, Never, Shape::Json),
+            prop("FileSystemProtection", false, Never, Shape::Struct(&EFS_FILE_SYSTEM_FILE_SYSTEM_PROTECTION)),
+            prop("FileSystemTags", false, Never, Shape::List(&Shape::Struct(&EFS_FILE_SYSTEM_ELASTIC_FILE_SYSTEM_TAG))),
+            prop("KmsKeyId", false, Always, Shape::String),
+            prop("LifecyclePolicies", false, Never, Shape::List(&Shape::Struct(&EFS_FILE_SYSTEM_LIFECYCLE_POLICY))),
+            prop("PerformanceMode", false, Always, Shape::String),
+            prop("ProvisionedThroughputInMibps", false, Never, Shape::Number),
+            prop("ReplicationConfiguration", false, Never, Shape::Struct(&EFS_FILE_SYSTEM_REPLICATION_CONFIGURATION)),
+            prop("ThroughputMode", false, Never, Shape::String),
+        ],
+        attributes: &["Arn", "FileSystemId"],
+        tag_property: Some("FileSystemTags"),
+    },
+    ResourceInfo {
+        type_name: "AWS::EFS::MountTarget",
+        properties: &[
+            prop("FileSystemId", true, Always, Shape::String),
+            prop("IpAddress", false, Always, Shape::String),
+            prop("IpAddressType", false, Always, Shape::StringOf(&["IPV4_ONLY", "IPV6_ONLY", "DUAL_STACK"])),
+            prop("Ipv6Address", false, Always, Shape::String),
+            prop("SecurityGroups", true, Never, Shape::List(&Shape::String)),
+            prop("SubnetId", true, Always, Shape::String),
+        ],
+        attributes: &["Id", "IpAddress"],
+        tag_property: None,
+    },
+    ResourceInfo {
         type_name: "AWS::EKS::AccessEntry",
         properties: &[
             prop("AccessPolicies", false, Never, Shape::List(&Shape::Struct(&EKS_ACCESS_ENTRY_ACCESS_POLICY))),
@@ -9527,6 +9572,91 @@ static ECR_SIGNING_CONFIGURATION_RULE: StructInfo = StructInfo {
     fields: &[
         field("RepositoryFilters", false, Shape::List(&Shape::Struct(&ECR_SIGNING_CONFIGURATION_REPOSITORY_FILTER))),
         field("SigningProfileArn", true, Shape::String),
+    ],
+};
+
+static EFS_ACCESS_POINT_ACCESS_POINT_TAG: StructInfo = StructInfo {
+    name: "AccessPointTag",
+    fields: &[
+        field("Key", false, Shape::String),
+        field("Value", false, Shape::String),
+    ],
+};
+
+static EFS_ACCESS_POINT_CREATION_INFO: StructInfo = StructInfo {
+    name: "CreationInfo",
+    fields: &[
+        field("OwnerGid", true, Shape::String),
+        field("OwnerUid", true, Shape::String),
+        field("Permissions", true, Shape::String),
+    ],
+};
+
+static EFS_ACCESS_POINT_POSIX_USER: StructInfo = StructInfo {
+    name: "PosixUser",
+    fields: &[
+        field("Gid", true, Shape::String),
+        field("SecondaryGids", false, Shape::List(&Shape::String)),
+        field("Uid", true, Shape::String),
+    ],
+};
+
+static EFS_ACCESS_POINT_ROOT_DIRECTORY: StructInfo = StructInfo {
+    name: "RootDirectory",
+    fields: &[
+        field("CreationInfo", false, Shape::Struct(&EFS_ACCESS_POINT_CREATION_INFO)),
+        field("Path", false, Shape::String),
+    ],
+};
+
+static EFS_FILE_SYSTEM_BACKUP_POLICY: StructInfo = StructInfo {
+    name: "BackupPolicy",
+    fields: &[
+        field("Status", true, Shape::StringOf(&["DISABLED", "ENABLED"])),
+    ],
+};
+
+static EFS_FILE_SYSTEM_ELASTIC_FILE_SYSTEM_TAG: StructInfo = StructInfo {
+    name: "ElasticFileSystemTag",
+    fields: &[
+        field("Key", true, Shape::String),
+        field("Value", true, Shape::String),
+    ],
+};
+
+static EFS_FILE_SYSTEM_FILE_SYSTEM_PROTECTION: StructInfo = StructInfo {
+    name: "FileSystemProtection",
+    fields: &[
+        field("ReplicationOverwriteProtection", false, Shape::StringOf(&["DISABLED", "ENABLED"])),
+    ],
+};
+
+static EFS_FILE_SYSTEM_LIFECYCLE_POLICY: StructInfo = StructInfo {
+    name: "LifecyclePolicy",
+    fields: &[
+        field("TransitionToArchive", false, Shape::String),
+        field("TransitionToIA", false, Shape::String),
+        field("TransitionToPrimaryStorageClass", false, Shape::String),
+    ],
+};
+
+static EFS_FILE_SYSTEM_REPLICATION_CONFIGURATION: StructInfo = StructInfo {
+    name: "ReplicationConfiguration",
+    fields: &[
+        field("Destinations", false, Shape::List(&Shape::Struct(&EFS_FILE_SYSTEM_REPLICATION_DESTINATION))),
+    ],
+};
+
+static EFS_FILE_SYSTEM_REPLICATION_DESTINATION: StructInfo = StructInfo {
+    name: "ReplicationDestination",
+    fields: &[
+        field("AvailabilityZoneName", false, Shape::String),
+        field("FileSystemId", false, Shape::String),
+        field("KmsKeyId", false, Shape::String),
+        field("Region", false, Shape::String),
+        field("RoleArn", false, Shape::String),
+        field("Status", false, Shape::String),
+        field("StatusMessage", false, Shape::String),
     ],
 };
 

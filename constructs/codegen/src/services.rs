@@ -43,6 +43,7 @@ pub const SERVICES: &[Service] = &[
     service("CodePipeline", "AWS CodePipeline"),
     service("EC2", "Amazon EC2"),
     service("ECR", "Amazon Elastic Container Registry"),
+    service("EFS", "Amazon Elastic File System"),
     service("EKS", "Amazon Elastic Kubernetes Service"),
     service("ElasticLoadBalancingV2", "Elastic Load Balancing (v2)"),
     service("EMR", "Amazon EMR"),
@@ -73,6 +74,6 @@ mod tests {
             modules.windows(2).all(|w| w[0] < w[1]),
             "SERVICES must be sorted by module name without duplicates: {modules:?}"
         );
-        assert_eq!(SERVICES.len(), 28);
+        assert_eq!(SERVICES.len(), 29);
     }
 }

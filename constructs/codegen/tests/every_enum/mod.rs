@@ -5,7 +5,7 @@
 //! regenerate with `cargo run -p cirrus-codegen -- generate`.
 
 /// The number of enums [`check_all`] checks.
-pub const COUNT: usize = 410;
+pub const COUNT: usize = 413;
 
 /// Checks every generated enum with `check_enum!`.
 pub fn check_all() {
@@ -177,6 +177,9 @@ pub fn check_all() {
     check_enum!(cirrus_cfn::ecr::repository_creation_template::RepositoryCreationTemplateAppliedFor);
     check_enum!(cirrus_cfn::ecr::repository_creation_template::RepositoryCreationTemplateImageTagMutability);
     check_enum!(cirrus_cfn::ecr::signing_configuration::RepositoryFilterFilterType);
+    check_enum!(cirrus_cfn::efs::file_system::BackupPolicyStatus);
+    check_enum!(cirrus_cfn::efs::file_system::FileSystemProtectionReplicationOverwriteProtection);
+    check_enum!(cirrus_cfn::efs::mount_target::MountTargetIpAddressType);
     check_enum!(cirrus_cfn::eks::access_entry::AccessScopeType);
     check_enum!(cirrus_cfn::eks::addon::AddonResolveConflicts);
     check_enum!(cirrus_cfn::eks::capability::ArgoCdRoleMappingRole);

@@ -9,7 +9,7 @@ use cirrus_core::{Expr, Node};
 use super::Values;
 
 /// The number of resources [`add_all`] adds.
-pub const COUNT: usize = 333;
+pub const COUNT: usize = 336;
 
 /// How many distinct string values [`add_all`] uses (`Values::string_variant`).
 pub const VARIANTS: usize = 2;
@@ -763,6 +763,18 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     stack.add(
         "EcrSigningConfiguration",
         cirrus_cfn::ecr::signing_configuration::CfnSigningConfiguration::new(Expr::lit(vec![Expr::lit(cirrus_cfn::ecr::signing_configuration::Rule::new(v.string()))])),
+    );
+    stack.add(
+        "EfsAccessPoint",
+        cirrus_cfn::efs::access_point::CfnAccessPoint::new(v.string()),
+    );
+    stack.add(
+        "EfsFileSystem",
+        cirrus_cfn::efs::file_system::CfnFileSystem::default(),
+    );
+    stack.add(
+        "EfsMountTarget",
+        cirrus_cfn::efs::mount_target::CfnMountTarget::new(v.string(), v.strings(), v.string()),
     );
     stack.add(
         "EksAccessEntry",
