@@ -215,7 +215,7 @@ pub mod eks {
         NODEGROUP_NAME_INVALID = error("EKS-019", "a node group name breaks EKS's rules");
         SCALING_INVALID = error("EKS-020", "node group sizes that do not satisfy 0 < max and min <= desired <= max");
         INSTANCE_TYPES_EMPTY = error("EKS-021", "a node group without instance types");
-        INSTANCE_TYPE_UNKNOWN = error("EKS-022", "an instance type that is not an EC2 instance type");
+        INSTANCE_TYPE_UNKNOWN = error("EKS-022", "an instance type EC2 does not know");
         INSTANCE_ARCHITECTURE_MISMATCH = error("EKS-023", "an instance type of another architecture than the AMI type");
         TOO_MANY_TAINTS = error("EKS-024", "a node group with more than 50 taints");
         DISK_SIZE_OUT_OF_RANGE = error("EKS-025", "a node disk size outside 1 to 16384 GiB");
@@ -308,6 +308,7 @@ pub mod emr {
         CONFIGURATION_CLASSIFICATION_EMPTY = error("EMR-012", "a configuration without a classification");
         CONFIGURATION_DUPLICATE = error("EMR-013", "a configuration classification listed twice");
         CERTIFICATE_OBJECT_INVALID = error("EMR-014", "in-transit encryption certificates not in a zip object");
+        INSTANCE_TYPE_UNKNOWN = error("EMR-015", "an instance type EC2 does not know");
     }
 }
 

@@ -785,3 +785,52 @@ fn node_groups_above_the_default_on_demand_quota_are_warned_about() {
         annotations.has_no_code(quiet, codes::eks::NODES_ABOVE_DEFAULT_QUOTA);
     }
 }
+
+#[test]
+fn nodegroup_instance_types_are_checked_against_ec2s_list() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let cluster = Cluster::new(
+        stack,
+        "Cluster",
+        &imported_vpc(stack),
+        ClusterProps::default(),
+    );
+    let group = |id: &str, types: &[&str], ami_type: AmiType| {
+        Nodegroup::new(
+            stack,
+            id,
+            &cluster,
+            NodegroupProps {
+                instance_types: types.iter().map(|t| (*t).to_owned()).collect(),
+                ami_type,
+                ..Default::default()
+            },
+        );
+    };
+    // Shaped like instance types, unknown to EC2.
+    group("Typo", &["m5.larg"], AmiType::default());
+    group("NoSuchFamily", &["m7.large"], AmiType::default());
+    group("Mac", &["mac2.metal"], AmiType::default());
+    group(
+        "Graviton",
+        &["m7g.large", "c7gn.xlarge"],
+        AmiType::Al2023Arm,
+    );
+    group("Intel", &["m6i.large", "t3.medium"], AmiType::default());
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error_with_hint(
+        "S/Typo",
+        "\"m5.larg\" is not an EC2 instance type",
+        "the closest instance types are \"m5.large\"",
+    );
+    annotations.has_error_code("S/NoSuchFamily", codes::eks::INSTANCE_TYPE_UNKNOWN);
+    annotations.has_error(
+        "S/Mac",
+        "instance type mac2.metal is a Mac (macOS only) but the AMI type AL2023_x86_64_STANDARD is x86-64",
+    );
+    for fine in ["S/Graviton", "S/Intel"] {
+        annotations.has_no_code(fine, codes::eks::INSTANCE_TYPE_UNKNOWN);
+        annotations.has_no_code(fine, codes::eks::INSTANCE_ARCHITECTURE_MISMATCH);
+    }
+}
