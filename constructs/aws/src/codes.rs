@@ -412,8 +412,9 @@ pub mod route53 {
         RECORD_WITHOUT_VALUES = error("ROUTE53-012", "a record set without values");
         SET_IDENTIFIER_INVALID = error("ROUTE53-013", "a set identifier outside 1 to 128 characters");
         FAILOVER_WITHOUT_HEALTH_CHECK = error("ROUTE53-014", "a primary failover record without a health check");
-        REGION_INVALID = error("ROUTE53-015", "a latency record's region is not an AWS region name");
+        REGION_INVALID = error("ROUTE53-015", "a latency record's region is not shaped like an AWS region name");
         GEOLOCATION_INVALID = error("ROUTE53-016", "a geolocation with unknown or contradictory codes");
+        REGION_UNKNOWN = error("ROUTE53-017", "a latency record's region is shaped like a region name but is in no partition of the region table", acknowledgeable);
     }
 }
 

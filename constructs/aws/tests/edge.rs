@@ -975,6 +975,7 @@ fn record_names_and_routing_are_checked() {
         codes::route53::FAILOVER_WITHOUT_HEALTH_CHECK,
     );
     annotations.has_error_code("S/Latency", codes::route53::REGION_INVALID);
+    annotations.has_no_code("S/Latency", codes::route53::REGION_UNKNOWN);
     annotations.has_error_code("S/Latency", codes::route53::SET_IDENTIFIER_INVALID);
     annotations.has_error_code("S/SlashedZone", codes::route53::ZONE_ID_INVALID);
     // Reported once, at the import, rather than by each record that uses the zone.
@@ -1803,4 +1804,47 @@ fn defaults_that_cost_money_are_listed_with_what_turns_them_off() {
         "{:?}",
         out.standing_costs
     );
+}
+
+#[test]
+fn latency_regions_are_checked_against_the_region_table() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let zone = HostedZone::from_attributes(
+        stack,
+        "ImportedZone",
+        "Z0123456789ABCDEFGHIJ",
+        "example.com",
+    );
+    for (id, region) in [
+        ("Typo", "eu-wset-1"),
+        ("Frankfurt", "eu-central-1"),
+        ("Ningxia", "cn-northwest-1"),
+    ] {
+        RecordSet::new(
+            stack,
+            id,
+            &zone,
+            &format!("{}.example.com", id.to_lowercase()),
+            RecordTarget::A(vec!["192.0.2.1".into()]),
+            RecordSetProps {
+                routing: Routing::Latency {
+                    region: region.into(),
+                    set_identifier: id.into(),
+                    health_check_id: None,
+                },
+                ..Default::default()
+            },
+        );
+    }
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error_with_hint(
+        "S/Typo",
+        "latency region \"eu-wset-1\" is not a region of any AWS partition",
+        "the closest region is \"eu-west-1\"",
+    );
+    for known in ["S/Frankfurt", "S/Ningxia"] {
+        annotations.has_no_code(known, codes::route53::REGION_UNKNOWN);
+        annotations.has_no_code(known, codes::route53::REGION_INVALID);
+    }
 }

@@ -68,7 +68,7 @@ crate::codes! {
     NOT_ACKNOWLEDGEABLE = error("CORE-058", "an acknowledgement of a code that cannot be acknowledged");
     STALE_ACKNOWLEDGEMENT = warning("CORE-059", "an acknowledged code is not reported at or below the construct", not_acknowledgeable);
     PARAMETER_DEFAULT_REQUIRED = error("CORE-060", "an SSM parameter type without a default (the name of the SSM parameter)");
-    REGION_INVALID = error("CORE-061", "a stack's region is not an AWS region name");
+    REGION_INVALID = error("CORE-061", "a stack's region is not shaped like an AWS region name");
     ARTIFACT_KIND_MISSING = error("CORE-062", "an artifact has no kind, so the runner cannot tell how to deploy it");
     ARTIFACT_ID_CLASH = error("CORE-063", "an artifact's id is also the id of a stack or of another artifact");
     ARTIFACT_RENDER = error("CORE-064", "a file of an artifact cannot be rendered");
@@ -85,6 +85,7 @@ crate::codes! {
     REGISTRY_PROPERTY_UNKNOWN = error("CORE-075", "a resource property its type does not have");
     REGISTRY_PROPERTY_MISSING = error("CORE-076", "a resource without a property its type requires");
     TOO_MANY_TAGS = error("CORE-077", "a resource with more than 50 tags once its scopes' tags are added");
+    REGION_UNKNOWN = error("CORE-078", "a stack's region is shaped like a region name but is in no partition of the region table", acknowledgeable);
 }
 
 #[cfg(test)]
