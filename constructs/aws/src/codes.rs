@@ -226,6 +226,9 @@ pub mod eks {
         TOO_MANY_ACCESS_POLICIES = error("EKS-030", "an access entry with more policies than EKS allows");
         DEPLOYER_SUBNETS_MISSING = error("EKS-031", "an in-VPC Kubernetes deployer in a VPC without private subnets with egress");
         NODES_ABOVE_DEFAULT_QUOTA = warning("EKS-032", "a node group needs more On-Demand Standard vCPUs than the EC2 quota's default");
+        KUBERNETES_VERSION_UNSUPPORTED = error("EKS-033", "a Kubernetes version EKS no longer supports");
+        KUBERNETES_VERSION_NEWER = error("EKS-034", "a Kubernetes version newer than EKS's release calendar as this library knows it", acknowledgeable);
+        KUBERNETES_VERSION_EXTENDED_SUPPORT = warning("EKS-035", "a Kubernetes version in EKS extended support only, billed extra");
     }
 }
 

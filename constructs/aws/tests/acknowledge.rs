@@ -19,6 +19,7 @@ use cirrus_aws::codepipeline::{
 use cirrus_aws::codes;
 use cirrus_aws::ec2::{Peer, Port, SecurityGroup, SecurityGroupProps};
 use cirrus_aws::ecr::{Repository, RepositoryProps};
+use cirrus_aws::eks::{Cluster, ClusterProps, KubernetesVersion};
 use cirrus_aws::elbv2::{
     ApplicationLoadBalancer, ApplicationLoadBalancerProps, ListenerAction, ListenerProps,
     ListenerProtocol, Scheme, SslPolicy, TargetGroup, TargetGroupProps,
@@ -368,6 +369,28 @@ fn latency_region_newer_than_the_table() {
 }
 
 #[test]
+fn kubernetes_version_newer_than_the_calendar() {
+    let app = App::new("t");
+    let stack = stack(&app);
+    let cluster = Cluster::new(
+        stack,
+        "Cluster",
+        &imported_vpc(stack),
+        ClusterProps {
+            version: KubernetesVersion::Other("1.36".into()),
+            ..Default::default()
+        },
+    );
+    let templates = acknowledged(
+        &app,
+        "S/Cluster",
+        cluster.node(),
+        codes::eks::KUBERNETES_VERSION_NEWER,
+    );
+    assert!(templates.contains("\"Version\":\"1.36\""), "{templates}");
+}
+
+#[test]
 fn every_acknowledgeable_error_has_a_case_here() {
     let mut covered: Vec<Code> = vec![
         codes::ec2::SG_ADMIN_PORTS_OPEN.code(),
@@ -381,6 +404,7 @@ fn every_acknowledgeable_error_has_a_case_here() {
         codes::cloudfront::VIEWER_TLS_OUTDATED.code(),
         codes::elb::TLS_POLICY_OUTDATED.code(),
         codes::route53::REGION_UNKNOWN.code(),
+        codes::eks::KUBERNETES_VERSION_NEWER.code(),
     ];
     // The Kubernetes checks' cases are in tests/kubernetes.rs.
     covered.extend(

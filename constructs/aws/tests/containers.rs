@@ -333,7 +333,7 @@ fn cluster_options_render() {
             ..Default::default()
         },
     );
-    Cluster::new(
+    let cluster = Cluster::new(
         stack,
         "Cluster",
         &imported_vpc(stack),
@@ -352,6 +352,11 @@ fn cluster_options_render() {
             role: Some(role),
             ..Default::default()
         },
+    );
+    // Newer than the calendar the library pins: the app says EKS has it.
+    cirrus_core::Construct::node(&cluster).acknowledge(
+        codes::eks::KUBERNETES_VERSION_NEWER,
+        "EKS released 1.36 after the calendar was pinned",
     );
     let t = Template::from_stack(&stack);
     let props = &resource(&t, "ClusterEB0386A7")["Properties"];
@@ -832,5 +837,52 @@ fn nodegroup_instance_types_are_checked_against_ec2s_list() {
     for fine in ["S/Graviton", "S/Intel"] {
         annotations.has_no_code(fine, codes::eks::INSTANCE_TYPE_UNKNOWN);
         annotations.has_no_code(fine, codes::eks::INSTANCE_ARCHITECTURE_MISMATCH);
+    }
+}
+
+#[test]
+fn kubernetes_versions_are_checked_against_the_eks_release_calendar() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let vpc = imported_vpc(stack);
+    for (id, version) in [
+        ("Ended", KubernetesVersion::Other("1.31".into())),
+        ("Ancient", KubernetesVersion::Other("1.24".into())),
+        ("Newer", KubernetesVersion::Other("1.37".into())),
+        ("Extended", KubernetesVersion::V1_34),
+        ("Current", KubernetesVersion::V1_35),
+    ] {
+        Cluster::new(
+            stack,
+            id,
+            &vpc,
+            ClusterProps {
+                version,
+                ..Default::default()
+            },
+        );
+    }
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error_with_hint(
+        "S/Ended",
+        "Kubernetes version 1.31 left EKS extended support on 2026-11-26",
+        "use 1.35 (in standard support until 2027-03-27)",
+    );
+    annotations.has_error_code("S/Ancient", codes::eks::KUBERNETES_VERSION_UNSUPPORTED);
+    annotations.has_error_with_hint(
+        "S/Newer",
+        "Kubernetes version 1.37 is newer than every version of EKS's release calendar",
+        "acknowledge EKS-034 on the cluster",
+    );
+    annotations.has_warning(
+        "S/Extended",
+        "Kubernetes version 1.34 is in EKS extended support only (standard support ended 2026-12-02): the cluster is billed the extended support charge per cluster and hour on top of the standard one, and EKS upgrades it when extended support ends on 2027-12-02",
+    );
+    for code in [
+        codes::eks::KUBERNETES_VERSION_UNSUPPORTED.code(),
+        codes::eks::KUBERNETES_VERSION_NEWER.code(),
+        codes::eks::KUBERNETES_VERSION_EXTENDED_SUPPORT.code(),
+    ] {
+        annotations.has_no_code("S/Current", code);
     }
 }
