@@ -291,6 +291,12 @@ pub mod elb {
         HEALTH_CHECK_TIMEOUT_INVALID = error("ELB-025", "a health check timeout outside 2 to 120 seconds or not shorter than the interval");
         HEALTH_CHECK_THRESHOLD_OUT_OF_RANGE = error("ELB-026", "a healthy or unhealthy threshold outside 2 to 10");
         HEALTHY_CODES_INVALID = error("ELB-027", "healthy codes that are not codes, ranges or lists ELB accepts");
+        TOO_MANY_LISTENERS = warning("ELB-028", "a load balancer with more listeners than the default quota (50)");
+        TOO_MANY_CERTIFICATES = warning("ELB-029", "a load balancer with more certificates, default ones aside, than the default quota (25)");
+        TOO_MANY_TARGET_GROUPS = error("ELB-030", "a load balancer whose listeners forward to more than 100 target groups");
+        TOO_MANY_RULES = warning("ELB-031", "a load balancer with more listener rules, default ones aside, than the default quota (100)");
+        RULE_CONDITIONS_OVER_QUOTA = error("ELB-032", "a listener rule with more than 5 condition values or 5 wildcards");
+        RULE_PRIORITY_INVALID = error("ELB-033", "a listener rule priority outside 1 to 50000, or shared by two rules of a listener");
     }
 }
 
