@@ -124,15 +124,31 @@ mod tests {
         assert_eq!(architecture("m7.large"), None);
     }
 
-    /// The families whose architecture the rule gives, listed once so that a new family in the
-    /// table is looked at: a new ARM family without a `g` after its generation would otherwise
-    /// pass as x86-64 unnoticed.
+    /// The rule was checked against every family of the table: the ARM ones are listed, and
+    /// the number of families is pinned, so that a table update that brings a family fails
+    /// here until someone has looked up its architecture (an ARM family without a `g` after
+    /// its generation would otherwise pass as x86-64).
     #[test]
-    fn every_family_of_the_table_is_one_the_rule_was_checked_against() {
-        let arm: BTreeSet<&str> = INSTANCE_TYPES
+    fn every_family_of_the_table_was_checked_against_the_rule() {
+        let families: BTreeSet<&str> = INSTANCE_TYPES
             .iter()
-            .filter(|t| architecture(t) == Some(Architecture::Arm64))
             .filter_map(|t| t.split_once('.').map(|(f, _)| f))
+            .collect();
+        assert_eq!(
+            families.len(),
+            210,
+            "the table's families changed: check the architecture of the new ones, then update this test"
+        );
+        let arm: BTreeSet<&str> = families
+            .iter()
+            .copied()
+            .filter(|f| {
+                INSTANCE_TYPES
+                    .iter()
+                    .find(|t| t.starts_with(&format!("{f}.")))
+                    .and_then(|t| architecture(t))
+                    == Some(Architecture::Arm64)
+            })
             .collect();
         let expected = [
             "a1",
