@@ -225,7 +225,7 @@ pub mod eks {
         NODEGROUP_NAME_INVALID = error("EKS-019", "a node group name breaks EKS's rules");
         SCALING_INVALID = error("EKS-020", "node group sizes that do not satisfy 0 < max and min <= desired <= max");
         INSTANCE_TYPES_EMPTY = error("EKS-021", "a node group without instance types");
-        INSTANCE_TYPE_UNKNOWN = error("EKS-022", "an instance type that is not an EC2 instance type");
+        INSTANCE_TYPE_UNKNOWN = error("EKS-022", "an instance type EC2 does not know");
         INSTANCE_ARCHITECTURE_MISMATCH = error("EKS-023", "an instance type of another architecture than the AMI type");
         TOO_MANY_TAINTS = error("EKS-024", "a node group with more than 50 taints");
         DISK_SIZE_OUT_OF_RANGE = error("EKS-025", "a node disk size outside 1 to 16384 GiB");
@@ -236,6 +236,9 @@ pub mod eks {
         TOO_MANY_ACCESS_POLICIES = error("EKS-030", "an access entry with more policies than EKS allows");
         DEPLOYER_SUBNETS_MISSING = error("EKS-031", "an in-VPC Kubernetes deployer in a VPC without private subnets with egress");
         NODES_ABOVE_DEFAULT_QUOTA = warning("EKS-032", "a node group needs more On-Demand Standard vCPUs than the EC2 quota's default");
+        KUBERNETES_VERSION_UNSUPPORTED = error("EKS-033", "a Kubernetes version EKS no longer supports");
+        KUBERNETES_VERSION_NEWER = error("EKS-034", "a Kubernetes version newer than EKS's release calendar as this library knows it", acknowledgeable);
+        KUBERNETES_VERSION_EXTENDED_SUPPORT = warning("EKS-035", "a Kubernetes version in EKS extended support only, billed extra");
     }
 }
 
@@ -298,6 +301,12 @@ pub mod elb {
         HEALTH_CHECK_TIMEOUT_INVALID = error("ELB-025", "a health check timeout outside 2 to 120 seconds or not shorter than the interval");
         HEALTH_CHECK_THRESHOLD_OUT_OF_RANGE = error("ELB-026", "a healthy or unhealthy threshold outside 2 to 10");
         HEALTHY_CODES_INVALID = error("ELB-027", "healthy codes that are not codes, ranges or lists ELB accepts");
+        TOO_MANY_LISTENERS = warning("ELB-028", "a load balancer with more listeners than the default quota (50)");
+        TOO_MANY_CERTIFICATES = warning("ELB-029", "a load balancer with more certificates, default ones aside, than the default quota (25)");
+        TOO_MANY_TARGET_GROUPS = error("ELB-030", "a load balancer whose listeners forward to more than 100 target groups");
+        TOO_MANY_RULES = warning("ELB-031", "a load balancer with more listener rules, default ones aside, than the default quota (100)");
+        RULE_CONDITIONS_OVER_QUOTA = error("ELB-032", "a listener rule with more than 5 condition values or 5 wildcards");
+        RULE_PRIORITY_INVALID = error("ELB-033", "a listener rule priority outside 1 to 50000, or shared by two rules of a listener");
     }
 }
 
@@ -318,6 +327,7 @@ pub mod emr {
         CONFIGURATION_CLASSIFICATION_EMPTY = error("EMR-012", "a configuration without a classification");
         CONFIGURATION_DUPLICATE = error("EMR-013", "a configuration classification listed twice");
         CERTIFICATE_OBJECT_INVALID = error("EMR-014", "in-transit encryption certificates not in a zip object");
+        INSTANCE_TYPE_UNKNOWN = error("EMR-015", "an instance type EC2 does not know");
     }
 }
 
@@ -421,8 +431,9 @@ pub mod route53 {
         RECORD_WITHOUT_VALUES = error("ROUTE53-012", "a record set without values");
         SET_IDENTIFIER_INVALID = error("ROUTE53-013", "a set identifier outside 1 to 128 characters");
         FAILOVER_WITHOUT_HEALTH_CHECK = error("ROUTE53-014", "a primary failover record without a health check");
-        REGION_INVALID = error("ROUTE53-015", "a latency record's region is not an AWS region name");
+        REGION_INVALID = error("ROUTE53-015", "a latency record's region is not shaped like an AWS region name");
         GEOLOCATION_INVALID = error("ROUTE53-016", "a geolocation with unknown or contradictory codes");
+        REGION_UNKNOWN = error("ROUTE53-017", "a latency record's region is shaped like a region name but is in no partition of the region table", acknowledgeable);
     }
 }
 

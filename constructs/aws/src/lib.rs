@@ -43,6 +43,7 @@ pub mod firehose;
 #[cfg(feature = "iam")]
 pub mod iam;
 mod imports;
+mod instance_types;
 mod keyed;
 #[cfg(feature = "kms")]
 pub mod kms;

@@ -19,11 +19,13 @@ use cirrus_aws::codepipeline::{
 use cirrus_aws::codes;
 use cirrus_aws::ec2::{Peer, Port, SecurityGroup, SecurityGroupProps};
 use cirrus_aws::ecr::{Repository, RepositoryProps};
+use cirrus_aws::eks::{Cluster, ClusterProps, KubernetesVersion};
 use cirrus_aws::elbv2::{
     ApplicationLoadBalancer, ApplicationLoadBalancerProps, ListenerAction, ListenerProps,
     ListenerProtocol, Scheme, SslPolicy, TargetGroup, TargetGroupProps,
 };
 use cirrus_aws::iam::{PolicyStatement, Principal, Role, RoleProps};
+use cirrus_aws::route53::{HostedZone, RecordSet, RecordSetProps, RecordTarget, Routing};
 use cirrus_aws::secretsmanager::{GeneratedValue, JsonTemplate, Secret, SecretProps, SecretValue};
 use cirrus_aws::ssm::{StringParameter, StringParameterProps};
 use cirrus_core::assertions::Annotations;
@@ -335,6 +337,60 @@ fn trust_policy_over_the_default_quota() {
 }
 
 #[test]
+fn latency_region_newer_than_the_table() {
+    let app = App::new("t");
+    let stack = stack(&app);
+    let zone = HostedZone::from_attributes(stack, "Zone", "Z0123456789ABCDEFGHIJ", "example.com");
+    let record = RecordSet::new(
+        stack,
+        "Latency",
+        &zone,
+        "api.example.com",
+        RecordTarget::A(vec!["192.0.2.1".into()]),
+        RecordSetProps {
+            routing: Routing::Latency {
+                region: "eu-west-9".into(),
+                set_identifier: "eu-west-9".into(),
+                health_check_id: None,
+            },
+            ..Default::default()
+        },
+    );
+    let templates = acknowledged(
+        &app,
+        "S/Latency",
+        record.node(),
+        codes::route53::REGION_UNKNOWN,
+    );
+    assert!(
+        templates.contains("\"Region\":\"eu-west-9\""),
+        "{templates}"
+    );
+}
+
+#[test]
+fn kubernetes_version_newer_than_the_calendar() {
+    let app = App::new("t");
+    let stack = stack(&app);
+    let cluster = Cluster::new(
+        stack,
+        "Cluster",
+        &imported_vpc(stack),
+        ClusterProps {
+            version: KubernetesVersion::Other("1.36".into()),
+            ..Default::default()
+        },
+    );
+    let templates = acknowledged(
+        &app,
+        "S/Cluster",
+        cluster.node(),
+        codes::eks::KUBERNETES_VERSION_NEWER,
+    );
+    assert!(templates.contains("\"Version\":\"1.36\""), "{templates}");
+}
+
+#[test]
 fn every_acknowledgeable_error_has_a_case_here() {
     let mut covered: Vec<Code> = vec![
         codes::ec2::SG_ADMIN_PORTS_OPEN.code(),
@@ -347,6 +403,8 @@ fn every_acknowledgeable_error_has_a_case_here() {
         codes::secrets::JSON_TEMPLATE_HOLDS_SECRET.code(),
         codes::cloudfront::VIEWER_TLS_OUTDATED.code(),
         codes::elb::TLS_POLICY_OUTDATED.code(),
+        codes::route53::REGION_UNKNOWN.code(),
+        codes::eks::KUBERNETES_VERSION_NEWER.code(),
     ];
     // The Kubernetes checks' cases are in tests/kubernetes.rs.
     covered.extend(

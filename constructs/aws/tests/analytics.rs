@@ -901,3 +901,49 @@ fn imported_emr_clusters_take_steps_like_those_of_the_app() {
     );
     assert_eq!(existing.id(), "j-2AXXXXXXGAPLF".into());
 }
+
+#[test]
+fn emr_instance_types_are_checked_against_ec2s_list() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let vpc = imported_vpc(stack);
+    emr::Cluster::new(
+        stack,
+        "Typo",
+        &vpc,
+        emr::ClusterProps {
+            instances: Instances::Groups {
+                primary: InstanceGroup::new("m5.xlarg", 1),
+                core: InstanceGroup::new("m5.xlarge", 2),
+                tasks: vec![],
+            },
+            ..Default::default()
+        },
+    );
+    emr::Cluster::new(
+        stack,
+        "Fleets",
+        &vpc,
+        emr::ClusterProps {
+            instances: Instances::Fleets {
+                primary: InstanceFleet::on_demand(&["m5.xlarge"], 1),
+                core: InstanceFleet::on_demand(&["r6g.2xlarge", "r7.2xlarge"], 2),
+                tasks: vec![],
+            },
+            ..Default::default()
+        },
+    );
+    emr::Cluster::new(stack, "Known", &vpc, emr::ClusterProps::default());
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error_with_hint(
+        "S/Typo",
+        "\"m5.xlarg\" is not an EC2 instance type",
+        "the closest instance types are \"m5.xlarge\"",
+    );
+    annotations.has_error_with_hint(
+        "S/Fleets",
+        "\"r7.2xlarge\" is not an EC2 instance type",
+        "\"r7a.2xlarge\"",
+    );
+    annotations.has_no_code("S/Known", codes::emr::INSTANCE_TYPE_UNKNOWN);
+}

@@ -333,7 +333,7 @@ fn cluster_options_render() {
             ..Default::default()
         },
     );
-    Cluster::new(
+    let cluster = Cluster::new(
         stack,
         "Cluster",
         &imported_vpc(stack),
@@ -352,6 +352,11 @@ fn cluster_options_render() {
             role: Some(role),
             ..Default::default()
         },
+    );
+    // Newer than the calendar the library pins: the app says EKS has it.
+    cirrus_core::Construct::node(&cluster).acknowledge(
+        codes::eks::KUBERNETES_VERSION_NEWER,
+        "EKS released 1.36 after the calendar was pinned",
     );
     let t = Template::from_stack(&stack);
     let props = &resource(&t, "ClusterEB0386A7")["Properties"];
@@ -783,5 +788,101 @@ fn node_groups_above_the_default_on_demand_quota_are_warned_about() {
     );
     for quiet in ["S/Small", "S/Spot", "S/Gpu"] {
         annotations.has_no_code(quiet, codes::eks::NODES_ABOVE_DEFAULT_QUOTA);
+    }
+}
+
+#[test]
+fn nodegroup_instance_types_are_checked_against_ec2s_list() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let cluster = Cluster::new(
+        stack,
+        "Cluster",
+        &imported_vpc(stack),
+        ClusterProps::default(),
+    );
+    let group = |id: &str, types: &[&str], ami_type: AmiType| {
+        Nodegroup::new(
+            stack,
+            id,
+            &cluster,
+            NodegroupProps {
+                instance_types: types.iter().map(|t| (*t).to_owned()).collect(),
+                ami_type,
+                ..Default::default()
+            },
+        );
+    };
+    // Shaped like instance types, unknown to EC2.
+    group("Typo", &["m5.larg"], AmiType::default());
+    group("NoSuchFamily", &["m7.large"], AmiType::default());
+    group("Mac", &["mac2.metal"], AmiType::default());
+    group(
+        "Graviton",
+        &["m7g.large", "c7gn.xlarge"],
+        AmiType::Al2023Arm,
+    );
+    group("Intel", &["m6i.large", "t3.medium"], AmiType::default());
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error_with_hint(
+        "S/Typo",
+        "\"m5.larg\" is not an EC2 instance type",
+        "the closest instance types are \"m5.large\"",
+    );
+    annotations.has_error_code("S/NoSuchFamily", codes::eks::INSTANCE_TYPE_UNKNOWN);
+    annotations.has_error(
+        "S/Mac",
+        "instance type mac2.metal is a Mac (macOS only) but the AMI type AL2023_x86_64_STANDARD is x86-64",
+    );
+    for fine in ["S/Graviton", "S/Intel"] {
+        annotations.has_no_code(fine, codes::eks::INSTANCE_TYPE_UNKNOWN);
+        annotations.has_no_code(fine, codes::eks::INSTANCE_ARCHITECTURE_MISMATCH);
+    }
+}
+
+#[test]
+fn kubernetes_versions_are_checked_against_the_eks_release_calendar() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let vpc = imported_vpc(stack);
+    for (id, version) in [
+        ("Ended", KubernetesVersion::Other("1.31".into())),
+        ("Ancient", KubernetesVersion::Other("1.24".into())),
+        ("Newer", KubernetesVersion::Other("1.37".into())),
+        ("Extended", KubernetesVersion::V1_34),
+        ("Current", KubernetesVersion::V1_35),
+    ] {
+        Cluster::new(
+            stack,
+            id,
+            &vpc,
+            ClusterProps {
+                version,
+                ..Default::default()
+            },
+        );
+    }
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error_with_hint(
+        "S/Ended",
+        "Kubernetes version 1.31 left EKS extended support on 2026-11-26",
+        "use 1.35 (in standard support until 2027-03-27)",
+    );
+    annotations.has_error_code("S/Ancient", codes::eks::KUBERNETES_VERSION_UNSUPPORTED);
+    annotations.has_error_with_hint(
+        "S/Newer",
+        "Kubernetes version 1.37 is newer than every version of EKS's release calendar",
+        "acknowledge EKS-034 on the cluster",
+    );
+    annotations.has_warning(
+        "S/Extended",
+        "Kubernetes version 1.34 is in EKS extended support only (standard support ended 2026-12-02): the cluster is billed the extended support charge per cluster and hour on top of the standard one, and EKS upgrades it when extended support ends on 2027-12-02",
+    );
+    for code in [
+        codes::eks::KUBERNETES_VERSION_UNSUPPORTED.code(),
+        codes::eks::KUBERNETES_VERSION_NEWER.code(),
+        codes::eks::KUBERNETES_VERSION_EXTENDED_SUPPORT.code(),
+    ] {
+        annotations.has_no_code("S/Current", code);
     }
 }

@@ -975,6 +975,7 @@ fn record_names_and_routing_are_checked() {
         codes::route53::FAILOVER_WITHOUT_HEALTH_CHECK,
     );
     annotations.has_error_code("S/Latency", codes::route53::REGION_INVALID);
+    annotations.has_no_code("S/Latency", codes::route53::REGION_UNKNOWN);
     annotations.has_error_code("S/Latency", codes::route53::SET_IDENTIFIER_INVALID);
     annotations.has_error_code("S/SlashedZone", codes::route53::ZONE_ID_INVALID);
     // Reported once, at the import, rather than by each record that uses the zone.
@@ -1803,4 +1804,218 @@ fn defaults_that_cost_money_are_listed_with_what_turns_them_off() {
         "{:?}",
         out.standing_costs
     );
+}
+
+#[test]
+fn latency_regions_are_checked_against_the_region_table() {
+    let app = App::new("t");
+    let stack = app.stack("S", StackProps::default());
+    let zone = HostedZone::from_attributes(
+        stack,
+        "ImportedZone",
+        "Z0123456789ABCDEFGHIJ",
+        "example.com",
+    );
+    for (id, region) in [
+        ("Typo", "eu-wset-1"),
+        ("Frankfurt", "eu-central-1"),
+        ("Ningxia", "cn-northwest-1"),
+    ] {
+        RecordSet::new(
+            stack,
+            id,
+            &zone,
+            &format!("{}.example.com", id.to_lowercase()),
+            RecordTarget::A(vec!["192.0.2.1".into()]),
+            RecordSetProps {
+                routing: Routing::Latency {
+                    region: region.into(),
+                    set_identifier: id.into(),
+                    health_check_id: None,
+                },
+                ..Default::default()
+            },
+        );
+    }
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error_with_hint(
+        "S/Typo",
+        "latency region \"eu-wset-1\" is not a region of any AWS partition",
+        "the closest region is \"eu-west-1\"",
+    );
+    for known in ["S/Frankfurt", "S/Ningxia"] {
+        annotations.has_no_code(known, codes::route53::REGION_UNKNOWN);
+        annotations.has_no_code(known, codes::route53::REGION_INVALID);
+    }
+}
+
+/// A listener rule of `listener` forwarding to the shared target group, with host-header
+/// `hosts`.
+fn host_rule(
+    stack: Stack<'_>,
+    id: &str,
+    listener: cirrus_core::Expr<String>,
+    hosts: &[&str],
+    priority: i64,
+) {
+    stack.node().add(
+        id,
+        CfnListenerRule {
+            listener_arn: Some(listener),
+            ..CfnListenerRule::new(
+                vec![listener_rule::Action {
+                    target_group_arn: Some(SHARED_TG.into()),
+                    ..listener_rule::Action::new("forward")
+                }],
+                vec![listener_rule::RuleCondition {
+                    field: Some("host-header".into()),
+                    values: Some(hosts.to_vec().into()),
+                    ..Default::default()
+                }],
+                priority,
+            )
+        },
+    );
+}
+
+#[test]
+fn listener_rules_are_checked_against_elb_quotas() {
+    let app = App::new("t");
+    let stack = stack_in(&app, "Us", "us-east-1");
+    let alb = internet_alb(stack, "Alb");
+    let listener = alb.add_listener(
+        "Https",
+        https(stack, "Https"),
+        ListenerAction::forward(TargetGroup::from_arn(stack, "Shared", SHARED_TG)),
+        ListenerProps::default(),
+    );
+    let hosts: Vec<String> = (0..6).map(|i| format!("h{i}.example.com")).collect();
+    let six: Vec<&str> = hosts.iter().map(String::as_str).collect();
+    host_rule(stack, "Wide", listener.arn(), &six, 1);
+    host_rule(stack, "Fine", listener.arn(), &six[..5], 2);
+    host_rule(
+        stack,
+        "Wild",
+        listener.arn(),
+        &[
+            "*.a.example.com",
+            "*.b.example.com",
+            "??.c.example.com",
+            "*.*.d.example.com",
+        ],
+        3,
+    );
+    host_rule(stack, "Zero", listener.arn(), &["z.example.com"], 0);
+    host_rule(stack, "TwinA", listener.arn(), &["a.example.com"], 7);
+    host_rule(stack, "TwinB", listener.arn(), &["b.example.com"], 7);
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error_with_hint(
+        "Us/Wide",
+        "the rule's conditions hold 6 values and 0 wildcards; a rule takes at most 5 values and 5 wildcards",
+        "split the rule",
+    );
+    annotations.has_error("Us/Wild", "hold 4 values and 6 wildcards");
+    annotations.has_error("Us/Zero", "rule priority 0 is outside 1 to 50000");
+    for twin in ["Us/TwinA", "Us/TwinB"] {
+        annotations.has_error(
+            twin,
+            "rule priority 7 is given to 2 rules of listener Us/Alb/Https (Us/TwinA, Us/TwinB)",
+        );
+    }
+    annotations.has_no_code("Us/Fine", codes::elb::RULE_CONDITIONS_OVER_QUOTA);
+    annotations.has_no_code("Us/Fine", codes::elb::RULE_PRIORITY_INVALID);
+    annotations.has_no_code("Us/Alb", codes::elb::TOO_MANY_RULES);
+}
+
+#[test]
+fn rules_listeners_certificates_and_target_groups_per_load_balancer_are_counted() {
+    let app = App::new("t");
+    let stack = stack_in(&app, "Us", "us-east-1");
+    let busy = internet_alb(stack, "Busy");
+    let quiet = internet_alb(stack, "Quiet");
+    // 51 listeners forwarding to 5 target groups each: 255 target groups.
+    for i in 0..51u16 {
+        let groups: Vec<_> = (0..5)
+            .map(|g| {
+                let arn = format!(
+                    "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/g{i}-{g}/73e2d6bc24d8a067"
+                );
+                (TargetGroup::from_arn(stack, &format!("Tg{i}x{g}"), arn), 1)
+            })
+            .collect();
+        busy.add_listener(
+            &format!("L{i}"),
+            ListenerProtocol::Http,
+            ListenerAction::weighted(groups),
+            ListenerProps {
+                port: Some(8000 + i),
+                ..Default::default()
+            },
+        );
+    }
+    // One HTTPS listener with 27 certificates: 26 besides the default one.
+    let certificates = (0..27)
+        .map(|i| {
+            Certificate::from_arn(
+                stack,
+                &format!("Cert{i}"),
+                format!("arn:aws:acm:us-east-1:123456789012:certificate/c{i}"),
+            )
+        })
+        .collect();
+    let secure = busy.add_listener(
+        "Https",
+        ListenerProtocol::https(certificates),
+        ListenerAction::forward(TargetGroup::from_arn(stack, "Shared", SHARED_TG)),
+        ListenerProps::default(),
+    );
+    for i in 0..101 {
+        host_rule(
+            stack,
+            &format!("Rule{i}"),
+            secure.arn(),
+            &["app.example.com"],
+            i + 1,
+        );
+    }
+    let quiet_listener = quiet.add_listener(
+        "Https",
+        https(stack, "QuietHttps"),
+        ListenerAction::forward(TargetGroup::from_arn(stack, "QuietShared", SHARED_TG)),
+        ListenerProps::default(),
+    );
+    for i in 0..100 {
+        host_rule(
+            stack,
+            &format!("QuietRule{i}"),
+            quiet_listener.arn(),
+            &["app.example.com"],
+            i + 1,
+        );
+    }
+    let annotations = Annotations::from_app(&app);
+    annotations.has_warning(
+        "Us/Busy",
+        "52 listeners; an application load balancer takes 50 by default",
+    );
+    annotations.has_warning(
+        "Us/Busy",
+        "26 certificates besides the listeners' default ones; an application load balancer takes 25 by default",
+    );
+    annotations.has_error(
+        "Us/Busy",
+        "the listeners forward to 256 target groups; an application load balancer takes at most 100",
+    );
+    annotations.has_warning(
+        "Us/Busy",
+        "101 listener rules besides the default ones; an application load balancer takes 100 by default",
+    );
+    for code in [
+        codes::elb::TOO_MANY_LISTENERS.code(),
+        codes::elb::TOO_MANY_CERTIFICATES.code(),
+        codes::elb::TOO_MANY_TARGET_GROUPS.code(),
+        codes::elb::TOO_MANY_RULES.code(),
+    ] {
+        annotations.has_no_code("Us/Quiet", code);
+    }
 }

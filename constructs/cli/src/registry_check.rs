@@ -485,13 +485,19 @@ mod tests {
     #[test]
     fn a_type_outside_the_registry_needs_a_reason() {
         let found = problems(|s| {
-            s.add("Fs", RawResource::new("AWS::EFS::FileSystem", value!({})));
+            s.add(
+                "Table",
+                RawResource::new("AWS::DynamoDB::Table", value!({})),
+            );
         });
         assert_eq!(found.len(), 1);
         assert!(found[0].2.contains("outside the registry"), "{found:?}");
         let found = problems(|s| {
-            let fs = s.add("Fs", RawResource::new("AWS::EFS::FileSystem", value!({})));
-            fs.outside_registry("EFS has no typed resources here yet");
+            let table = s.add(
+                "Table",
+                RawResource::new("AWS::DynamoDB::Table", value!({})),
+            );
+            table.outside_registry("DynamoDB has no typed resources here yet");
         });
         assert_eq!(found, []);
     }

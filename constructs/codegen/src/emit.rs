@@ -397,7 +397,7 @@ pub fn service_mod(s: &ServiceModel, version: &str) -> String {
 /// `lib.rs`: the crate root, formatted the way rustfmt would.
 pub fn lib_rs(model: &CrateModel) -> String {
     let mut out = String::from(
-        "//! CloudFormation resource types (L1): one struct per resource type with typed properties,\n//! typed `Fn::GetAtt` accessors, and enums for the values the spec lists.\n//!\n//! One module per service, each behind a cargo feature of the same name (`full` enables\n//! all). [`registry`] describes every type at run time, whatever the features.\n",
+        "//! CloudFormation resource types (L1): one struct per resource type with typed properties,\n//! typed `Fn::GetAtt` accessors, and enums for the values the spec lists.\n//!\n//! One module per service, each behind a cargo feature of the same name (`full` enables\n//! all). [`registry`] describes every type at run time, whatever the features;\n//! [`ec2_instance_types`] lists the instance types EC2 accepts.\n",
     );
     header(&mut out, &model.spec_version);
     out.push('\n');
@@ -408,7 +408,9 @@ pub fn lib_rs(model: &CrateModel) -> String {
             "#[cfg(feature = \"{m}\")]\n#[rustfmt::skip]\npub mod {m};"
         );
     }
-    out.push_str("#[rustfmt::skip]\npub mod registry;\n");
+    out.push_str(
+        "#[rustfmt::skip]\npub mod ec2_instance_types;\n#[rustfmt::skip]\npub mod registry;\n",
+    );
     out
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::spec::Spec;
-use crate::{emit, fixups, model, registry, samples};
+use crate::{emit, fixups, model, registry, samples, tables};
 
 /// The spec data, relative to the workspace root.
 pub const SPEC_DIR: &str = "constructs/spec";
@@ -38,14 +38,25 @@ pub fn workspace_root() -> PathBuf {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Files(pub BTreeMap<String, String>);
 
-/// Generates every file from the spec data in `root`/[`SPEC_DIR`].
+/// Generates every file from the spec data in `root`/[`SPEC_DIR`]: `cirrus-cfn` and its
+/// samples from the CloudFormation spec, and the value tables ([`tables`]).
 pub fn generate(root: &Path) -> Result<Files, Error> {
     let mut spec = Spec::load(&root.join(SPEC_DIR))?;
     fixups::apply(&mut spec)?;
-    generate_from(&spec)
+    let mut files = generate_from(&spec)?;
+    let (types, regions) = tables::load(&root.join(SPEC_DIR))?;
+    files.0.insert(
+        tables::INSTANCE_TYPES_RS.to_owned(),
+        tables::emit_instance_types(&types),
+    );
+    files.0.insert(
+        tables::REGIONS_RS.to_owned(),
+        tables::emit_regions(&regions),
+    );
+    Ok(files)
 }
 
-/// Generates every file from a loaded, fixed-up spec.
+/// Generates the files of a loaded, fixed-up CloudFormation spec (not the value tables).
 pub fn generate_from(spec: &Spec) -> Result<Files, Error> {
     let model = model::build(spec)?;
     let version = &model.spec_version;

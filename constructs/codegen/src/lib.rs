@@ -9,6 +9,9 @@
 //! - `permissions` reads the CloudFormation handler schemas and the IAM definitions the test
 //!   tooling installs and writes `constructs/spec/permissions.json`, the data deployment roles
 //!   are derived from ([`permissions`]).
+//! - `tables` reads botocore's data and writes the lists of values the L2 checks against
+//!   (`constructs/spec/ec2-instance-types.json`, `constructs/spec/regions.json`), which
+//!   `generate` turns into Rust tables ([`tables`]).
 //!
 //! See `README.md` for how to regenerate and how to bump the spec version.
 
@@ -26,5 +29,6 @@ pub mod sample_hints;
 pub mod samples;
 pub mod services;
 pub mod spec;
+pub mod tables;
 
 pub use error::Error;

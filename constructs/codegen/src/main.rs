@@ -1,4 +1,5 @@
-//! `cirrus-codegen extract | generate [--check] | permissions --schemas DIR --iam DIR [--check]`.
+//! `cirrus-codegen extract | generate [--check] | permissions --schemas DIR --iam DIR [--check]
+//! | tables --botocore DIR [--check]`.
 
 use std::path::PathBuf;
 
@@ -7,6 +8,7 @@ use cirrus_codegen::extract::{self, PACKAGE};
 use cirrus_codegen::generate::{self, SPEC_DIR, workspace_root};
 use cirrus_codegen::permissions;
 use cirrus_codegen::spec::{SOURCE_FILE, Source, Spec};
+use cirrus_codegen::tables;
 use clap::{Parser, Subcommand};
 
 /// Generates the L1 resource types from the CloudFormation spec.
@@ -42,7 +44,18 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Writes constructs/cfn/ (and the cfn-lint sample) from constructs/spec/.
+    /// Writes constructs/spec/ec2-instance-types.json and constructs/spec/regions.json from
+    /// botocore's data (`scripts/test` installs the pinned botocore under target/tools).
+    Tables {
+        /// The botocore package directory (the one holding `__init__.py` and `data/`).
+        #[arg(long)]
+        botocore: PathBuf,
+        /// Only check that the committed files are up to date; change nothing.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Writes constructs/cfn/, the cfn-lint sample and the value tables (of cirrus-cfn and
+    /// cirrus-core) from constructs/spec/.
     Generate {
         /// Only check that the committed files are up to date; change nothing.
         #[arg(long)]
@@ -114,6 +127,26 @@ fn main() -> anyhow::Result<()> {
                 std::fs::write(&path, &text)
                     .with_context(|| format!("cannot write {}", path.display()))?;
                 println!("wrote {}", path.display());
+            }
+        }
+        Command::Tables { botocore, check } => {
+            let spec_dir = root.join(SPEC_DIR);
+            let (types, regions) = tables::extract(&botocore)?;
+            for (name, text) in tables::files(&types, &regions)? {
+                let path = spec_dir.join(name);
+                let current = std::fs::read_to_string(&path).unwrap_or_default();
+                if check {
+                    anyhow::ensure!(
+                        current == text,
+                        "{} is out of date; run cirrus-codegen tables without --check, then generate",
+                        path.display()
+                    );
+                    println!("{} is up to date", path.display());
+                } else {
+                    std::fs::write(&path, &text)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    println!("wrote {}", path.display());
+                }
             }
         }
         Command::Generate { check } => {

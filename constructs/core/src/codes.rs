@@ -68,7 +68,7 @@ crate::codes! {
     NOT_ACKNOWLEDGEABLE = error("CORE-058", "an acknowledgement of a code that cannot be acknowledged");
     STALE_ACKNOWLEDGEMENT = warning("CORE-059", "an acknowledged code is not reported at or below the construct", not_acknowledgeable);
     PARAMETER_DEFAULT_REQUIRED = error("CORE-060", "an SSM parameter type without a default (the name of the SSM parameter)");
-    REGION_INVALID = error("CORE-061", "a stack's region is not an AWS region name");
+    REGION_INVALID = error("CORE-061", "a stack's region is not shaped like an AWS region name");
     ARTIFACT_KIND_MISSING = error("CORE-062", "an artifact has no kind, so the runner cannot tell how to deploy it");
     ARTIFACT_ID_CLASH = error("CORE-063", "an artifact's id is also the id of a stack or of another artifact");
     ARTIFACT_RENDER = error("CORE-064", "a file of an artifact cannot be rendered");
@@ -88,6 +88,7 @@ crate::codes! {
     REGISTRY_VALUE_SHAPE = error("CORE-078", "a property value of another shape than its type takes (a string where a list belongs, an object where a number does), at any depth");
     REGISTRY_VALUE_NOT_ALLOWED = error("CORE-079", "a property value outside the values the resource specification allows (a log group's retention days, an enum's Other variant)");
     RETAINED_NAME_FIXED = warning("CORE-080", "a resource kept on deletion (Retain) whose name the template fixes, which a failed first create leaves behind");
+    REGION_UNKNOWN = error("CORE-081", "a stack's region is shaped like a region name but is in no partition of the region table", acknowledgeable);
 }
 
 #[cfg(test)]

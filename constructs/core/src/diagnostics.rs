@@ -105,7 +105,8 @@ impl ErrorCode {
     }
 
     /// Lets an app acknowledge errors of this code with a reason: only for secure-default
-    /// checks that a deliberate design may opt out of.
+    /// checks that a deliberate design may opt out of, and for checks against a pinned table
+    /// that a name newer than the table (a region opened since) may outgrow.
     #[must_use]
     pub const fn acknowledgeable(self) -> ErrorCode {
         let mut code = self.0;

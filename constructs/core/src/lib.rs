@@ -35,10 +35,14 @@ mod output;
 mod parameter;
 mod patch;
 mod policies;
+pub mod regions;
+#[rustfmt::skip]
+mod regions_table;
 mod resource;
 mod rule;
 mod secrets;
 mod stack;
+pub mod suggest;
 pub mod synth;
 mod tags;
 mod tree;

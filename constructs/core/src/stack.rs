@@ -18,6 +18,7 @@ use crate::rule::RuleProps;
 use crate::tags::TagRule;
 use crate::tree::{NodeKind, ROOT, StackData};
 use crate::value::{ToValue, Value};
+use crate::{regions, suggest};
 
 /// Where a stack deploys: an account and a region, each optional. A stack with neither is
 /// environment-agnostic: it deploys wherever the runner's credentials and region point.
@@ -56,7 +57,8 @@ impl Env {
         )
     }
 
-    fn problems(&self) -> Vec<(ErrorCode, String)> {
+    /// What is wrong with the account and the region: the code, the message and a hint.
+    fn problems(&self) -> Vec<(ErrorCode, String, Option<String>)> {
         let mut out = Vec::new();
         if let Some(account) = &self.account
             && (account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()))
@@ -64,15 +66,29 @@ impl Env {
             out.push((
                 codes::ACCOUNT_INVALID,
                 format!("account \"{account}\" is not a 12-digit AWS account id"),
+                None,
             ));
         }
-        if let Some(region) = &self.region
-            && !is_region_name(region)
-        {
-            out.push((
-                codes::REGION_INVALID,
-                format!("region \"{region}\" is not an AWS region name such as \"eu-west-1\""),
-            ));
+        if let Some(region) = &self.region {
+            let closest = regions::closest(region, 1);
+            let closest = suggest::quoted_alternatives(&closest);
+            if !regions::is_region_shaped(region) {
+                out.push((
+                    codes::REGION_INVALID,
+                    format!("region \"{region}\" is not an AWS region name such as \"eu-west-1\""),
+                    Some(format!("the closest region is {closest}")),
+                ));
+            } else if !regions::is_known(region) {
+                out.push((
+                    codes::REGION_UNKNOWN,
+                    format!("region \"{region}\" is not a region of any AWS partition"),
+                    Some(format!(
+                        "the closest region is {closest}; for a region newer than the region table ({}), acknowledge {} on the stack with the reason",
+                        regions::SOURCE,
+                        codes::REGION_UNKNOWN.code().id()
+                    )),
+                ));
+            }
         }
         out
     }
@@ -82,17 +98,6 @@ impl fmt::Display for Env {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.uri())
     }
-}
-
-/// `xx-name-N` or `xx-gov-name-N` and the like: lower-case words joined by `-`, ending in a digit.
-fn is_region_name(region: &str) -> bool {
-    let parts: Vec<&str> = region.split('-').collect();
-    parts.len() >= 3
-        && parts[..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
-        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
-        && !parts[parts.len() - 1].is_empty()
 }
 
 /// Options of a stack.
@@ -139,7 +144,7 @@ impl<'a> Stack<'a> {
         let mut problems = props.env.problems();
         let name = props.stack_name.as_deref().unwrap_or(id);
         if let Err(reason) = validate_stack_name(name) {
-            problems.push((codes::STACK_NAME_INVALID, reason));
+            problems.push((codes::STACK_NAME_INVALID, reason, None));
         }
         if let Some(description) = &props.description
             && description.len() > MAX_DESCRIPTION
@@ -150,6 +155,7 @@ impl<'a> Stack<'a> {
                     "description is {} bytes long; CloudFormation allows at most {MAX_DESCRIPTION}",
                     description.len()
                 ),
+                None,
             ));
         }
         let tags = props.tags.clone();
@@ -163,8 +169,11 @@ impl<'a> Stack<'a> {
         let stack = Stack {
             node: Node::new(app, node),
         };
-        for (code, problem) in problems {
-            stack.node.error(code, problem);
+        for (code, problem, hint) in problems {
+            match hint {
+                Some(hint) => stack.node.error_with_hint(code, problem, hint),
+                None => stack.node.error(code, problem),
+            }
         }
         for (key, value) in tags {
             TagRule::add(&key, value.as_str().into()).attach(stack.node);
@@ -319,16 +328,6 @@ pub(crate) fn validate_stack_name(name: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn region_names() {
-        for ok in ["us-east-1", "eu-west-3", "us-gov-west-1", "ap-southeast-4"] {
-            assert!(is_region_name(ok), "{ok}");
-        }
-        for bad in ["useast1", "us-east", "US-EAST-1", "us--1", "eu-west-x"] {
-            assert!(!is_region_name(bad), "{bad}");
-        }
-    }
 
     #[test]
     fn env_uri() {

@@ -908,3 +908,59 @@ fn an_example_credential_is_acknowledged() {
         "AKIAIOSFODNN7EXAMPLE"
     );
 }
+
+#[test]
+fn stack_regions_are_checked_against_the_region_table() {
+    let app = App::new("regions");
+    for (id, region) in [
+        ("Typo", "us-esat-1"),
+        ("Unknown", "eu-west-7"),
+        ("China", "cn-northwest-1"),
+        ("GovCloud", "us-gov-west-1"),
+        ("Commercial", "ap-southeast-4"),
+    ] {
+        app.stack(
+            id,
+            StackProps {
+                env: Env::region(region),
+                ..Default::default()
+            },
+        )
+        .add("T", Topic::default());
+    }
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error_with_hint(
+        "Typo",
+        "region \"us-esat-1\" is not a region of any AWS partition",
+        "the closest region is \"us-east-1\"",
+    );
+    annotations.has_error_with_hint(
+        "Unknown",
+        "region \"eu-west-7\" is not a region of any AWS partition",
+        "acknowledge CORE-081 on the stack",
+    );
+    for known in ["China", "GovCloud", "Commercial"] {
+        annotations.has_no_code(known, codes::REGION_UNKNOWN);
+        annotations.has_no_code(known, codes::REGION_INVALID);
+    }
+}
+
+#[test]
+fn a_region_newer_than_the_table_can_be_acknowledged() {
+    let app = App::new("regions");
+    let stack = app.stack(
+        "S",
+        StackProps {
+            env: Env::region("eu-west-7"),
+            ..Default::default()
+        },
+    );
+    stack.add("T", Topic::default());
+    Annotations::from_app(&app).has_error_code("S", codes::REGION_UNKNOWN);
+    stack.node().acknowledge(
+        codes::REGION_UNKNOWN,
+        "eu-west-7 opened after the table was pinned",
+    );
+    let out = app.synth().expect("acknowledged");
+    assert!(out.warnings.is_empty(), "{:#?}", out.warnings);
+}

@@ -18,6 +18,7 @@ use crate::ec2::{IVpc, Peer, Subnet, SubnetType};
 use crate::eks::KubernetesVersion;
 use crate::eks::deployer::{DeployerPlan, DeployerRecord, WorkloadDeployer};
 use crate::eks::names;
+use crate::eks::version::{self, Support};
 use crate::iam::{Grantable, ManagedPolicyArn, PolicyStatement, Principal, Role, RoleProps};
 use crate::kms::{IKey, Key, KeyProps};
 use crate::logs::{LogGroup, LogGroupProps, Retention};
@@ -302,6 +303,7 @@ impl<'a> Cluster<'a> {
                 "use a KubernetesVersion constant, or \"1.NN\"",
             );
         }
+        check_support(node, &props.version);
 
         let subnets: Vec<Subnet> = props
             .subnet_types
@@ -737,4 +739,60 @@ fn default_name(node: Node<'_>) -> String {
 /// True when both nodes are in the same stack.
 pub(crate) fn same_stack(a: Node<'_>, b: Node<'_>) -> bool {
     a.stack().node() == b.stack().node()
+}
+
+/// The version against EKS's release calendar ([`version::CALENDAR`]): out of support or not
+/// yet released, EKS refuses the cluster at deploy time; in extended support only, it costs
+/// more per hour and its end is close.
+fn check_support(node: Node<'_>, version: &KubernetesVersion) {
+    let Some(support) = version.support() else {
+        return;
+    };
+    let v = version.as_str();
+    let instead = version::newest_standard().map_or_else(
+        || "a version in standard support".to_owned(),
+        |r| {
+            format!(
+                "1.{} (in standard support until {})",
+                r.minor, r.end_of_standard
+            )
+        },
+    );
+    let as_of = version::CALENDAR_AS_OF;
+    match support {
+        Support::Standard(_) => {}
+        Support::Extended(r) => node.warning_with_hint(
+            codes::eks::KUBERNETES_VERSION_EXTENDED_SUPPORT,
+            format!(
+                "Kubernetes version {v} is in EKS extended support only (standard support ended {}): the cluster is billed the extended support charge per cluster and hour on top of the standard one, and EKS upgrades it when extended support ends on {}",
+                r.end_of_standard, r.end_of_extended
+            ),
+            format!("use {instead}"),
+        ),
+        Support::Ended(r) => node.error_with_hint(
+            codes::eks::KUBERNETES_VERSION_UNSUPPORTED,
+            format!(
+                "Kubernetes version {v} left EKS extended support on {}; EKS creates no cluster of it",
+                r.end_of_extended
+            ),
+            format!("use {instead}"),
+        ),
+        Support::Older => node.error_with_hint(
+            codes::eks::KUBERNETES_VERSION_UNSUPPORTED,
+            format!(
+                "Kubernetes version {v} is older than every version EKS supported on {as_of}; EKS creates no cluster of it"
+            ),
+            format!("use {instead}"),
+        ),
+        Support::Newer => node.error_with_hint(
+            codes::eks::KUBERNETES_VERSION_NEWER,
+            format!(
+                "Kubernetes version {v} is newer than every version of EKS's release calendar as of {as_of}"
+            ),
+            format!(
+                "use {instead}; if EKS supports {v} now, acknowledge {} on the cluster with the reason",
+                codes::eks::KUBERNETES_VERSION_NEWER.code().id()
+            ),
+        ),
+    }
 }

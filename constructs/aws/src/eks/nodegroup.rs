@@ -20,6 +20,7 @@ use crate::ec2::SubnetType;
 use crate::eks::addon::order;
 use crate::eks::{Cluster, names};
 use crate::iam::{ManagedPolicyArn, Principal, Role, RoleProps};
+use crate::instance_types::{self, Architecture};
 
 /// The managed policies every node role needs.
 const NODE_POLICIES: [&str; 3] = [
@@ -525,25 +526,29 @@ fn check(node: Node<'_>, props: &NodegroupProps<'_>) {
         );
     }
     quota_warning(node, props);
+    let ami_arm = props.ami_type.is_arm();
     for instance_type in &props.instance_types {
-        match arm_family(instance_type) {
-            None => node.error(codes::eks::INSTANCE_TYPE_UNKNOWN, format!(
-                "\"{instance_type}\" is not an EC2 instance type such as \"m6i.large\""
-            )),
-            Some(arm) if arm != props.ami_type.is_arm() => node.error_with_hint(codes::eks::INSTANCE_ARCHITECTURE_MISMATCH,
+        let Some(architecture) = instance_types::architecture(instance_type) else {
+            let (message, hint) = instance_types::unknown(instance_type);
+            node.error_with_hint(codes::eks::INSTANCE_TYPE_UNKNOWN, message, hint);
+            continue;
+        };
+        let wanted = if ami_arm {
+            Architecture::Arm64
+        } else {
+            Architecture::X86_64
+        };
+        if architecture != wanted {
+            node.error_with_hint(
+                codes::eks::INSTANCE_ARCHITECTURE_MISMATCH,
                 format!(
                     "instance type {instance_type} is {} but the AMI type {} is {}",
-                    if arm { "ARM" } else { "x86-64" },
+                    architecture.describe(),
                     props.ami_type.as_str(),
-                    if props.ami_type.is_arm() {
-                        "ARM"
-                    } else {
-                        "x86-64"
-                    },
+                    wanted.describe(),
                 ),
                 "use instance types of the AMI type's architecture (Graviton types such as m7g.large run ARM)",
-            ),
-            Some(_) => {}
+            );
         }
     }
     if props.subnet_types.is_empty() {
@@ -603,56 +608,5 @@ fn check(node: Node<'_>, props: &NodegroupProps<'_>) {
                 props.metadata_hop_limit
             ),
         );
-    }
-}
-
-/// Whether the instance type (`m7g.large`) is a Graviton (ARM) type: `None` when it does not
-/// look like an instance type. Graviton families carry a `g` after the generation digit
-/// (`m7g`, `c7gn`, `g5g`, `im4gn`), or are `a1`.
-fn arm_family(instance_type: &str) -> Option<bool> {
-    let (family, size) = instance_type.split_once('.')?;
-    if size.is_empty() || family.is_empty() || !family.starts_with(|c: char| c.is_ascii_lowercase())
-    {
-        return None;
-    }
-    if family == "a1" {
-        return Some(true);
-    }
-    let digit = family.find(|c: char| c.is_ascii_digit())?;
-    let after = family[digit..].trim_start_matches(|c: char| c.is_ascii_digit());
-    Some(after.contains('g'))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::arm_family;
-
-    #[test]
-    fn architectures() {
-        for arm in [
-            "m7g.large",
-            "c7gn.xlarge",
-            "g5g.2xlarge",
-            "im4gn.large",
-            "is4gen.large",
-            "a1.large",
-            "r8g.medium",
-        ] {
-            assert_eq!(arm_family(arm), Some(true), "{arm}");
-        }
-        for x86 in [
-            "m5.large",
-            "t3.medium",
-            "g4dn.xlarge",
-            "m6idn.large",
-            "c5n.large",
-            "p5e.48xlarge",
-            "inf2.xlarge",
-        ] {
-            assert_eq!(arm_family(x86), Some(false), "{x86}");
-        }
-        for bad in ["large", "m5.", ".large", "M5.large", "mx.large"] {
-            assert_eq!(arm_family(bad), None, "{bad}");
-        }
     }
 }

@@ -3,11 +3,12 @@
 use cirrus_cfn::elasticloadbalancingv2::{
     CfnListener, CfnListenerCertificate, listener, listener_certificate,
 };
-use cirrus_core::{Construct, Expr, List, Node, ResourceRef};
+use cirrus_core::{Construct, Expr, List, Node, ResourceRef, ToValue};
 
 use crate::certificatemanager::{ICertificate, ImportedCertificate};
 use crate::codes;
 use crate::ec2::Peer;
+use crate::elbv2::quotas::ListenerEntry;
 use crate::elbv2::{ApplicationLoadBalancer, ITargetGroup, TargetGroup, TargetGroupRef};
 
 /// The TLS security policy of an HTTPS listener: which protocol versions and ciphers it
@@ -315,6 +316,12 @@ impl<'a> ApplicationLoadBalancer<'a> {
             ListenerProtocol::Http => cfn.protocol = Some("HTTP".into()),
         }
         let resource = node.add("Resource", cfn);
+        let entry = ListenerEntry {
+            path: node.path(),
+            arn: resource.ref_().to_value(),
+            extra_certificates: extra_certificates.len(),
+        };
+        self.state(|s| s.listeners.push(entry));
         if !extra_certificates.is_empty() {
             node.add(
                 "Certificates",
@@ -370,6 +377,8 @@ impl<'a> ApplicationLoadBalancer<'a> {
                             format!("target group {} is listed twice", group.label()),
                         );
                     }
+                    let label = group.label();
+                    self.state(|s| s.target_groups.insert(label));
                     let ports = group.ports();
                     if ports.is_empty() && egress_to_vpc {
                         node.warning(codes::elb::IMPORTED_TARGET_PORTS_UNKNOWN, format!(

@@ -1,6 +1,8 @@
 //! `ApplicationLoadBalancer`: an ALB with its security group, access logs and hardened HTTP
 //! handling.
 
+use std::collections::BTreeSet;
+
 use cirrus_cfn::ec2::{CfnSecurityGroupEgress, CfnSecurityGroupIngress};
 use cirrus_cfn::elasticloadbalancingv2::{CfnLoadBalancer, load_balancer};
 use cirrus_core::{Construct, Expr, List, Node, ResourceRef};
@@ -11,6 +13,7 @@ use crate::ec2::{
     ISecurityGroup, IVpc, ImportedSecurityGroup, Peer, Port, SecurityGroup, SecurityGroupProps,
     SubnetType,
 };
+use crate::elbv2::quotas::{self, ListenerEntry};
 use crate::iam::{PolicyStatement, Principal};
 use crate::route53::AliasTarget;
 use crate::s3::{Bucket, IBucket};
@@ -162,6 +165,10 @@ pub(crate) struct AlbState {
     pub(crate) vpc_cidr: Option<Expr<String>>,
     pub(crate) egress_ports: Vec<u16>,
     pub(crate) standalone_rules: usize,
+    /// The listeners, for the quota checks ([`quotas::check`]).
+    pub(crate) listeners: Vec<ListenerEntry>,
+    /// The target groups the listeners' default actions forward to, by label.
+    pub(crate) target_groups: BTreeSet<String>,
 }
 
 /// An application load balancer. Invalid header fields are dropped, desync mitigation is on,
@@ -328,6 +335,7 @@ impl<'a> ApplicationLoadBalancer<'a> {
             state.egress_to_vpc = props.egress_to_vpc;
             state.vpc_cidr = Some(cidr);
         });
+        node.add_validation(quotas::check);
         alb
     }
 

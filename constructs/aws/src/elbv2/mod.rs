@@ -8,6 +8,7 @@
 
 mod listener;
 mod load_balancer;
+mod quotas;
 mod target_group;
 
 pub use listener::{

@@ -20,6 +20,7 @@ use crate::iam::{
     Grantable, InstanceProfile, ManagedPolicyArn, PolicyCondition, PolicyStatement, Principal,
     Role, RoleProps,
 };
+use crate::instance_types;
 use crate::kms::{IKey, Key, KeyProps};
 use crate::s3::{Bucket, IBucket, stack_log_bucket};
 
@@ -708,6 +709,14 @@ fn check(node: Node<'_>, props: &ClusterProps<'_>) {
     }
     for problem in props.instances.problems() {
         node.error(codes::emr::INSTANCES_INVALID, problem);
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for instance_type in props.instances.instance_types() {
+        if !instance_types::is_known(instance_type) && !seen.contains(&instance_type) {
+            let (message, hint) = instance_types::unknown(instance_type);
+            node.error_with_hint(codes::emr::INSTANCE_TYPE_UNKNOWN, message, hint);
+        }
+        seen.push(instance_type);
     }
     if let Some(scaling) = &props.managed_scaling {
         for problem in scaling.problems() {

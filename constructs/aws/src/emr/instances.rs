@@ -231,7 +231,32 @@ impl Instances {
         matches!(self, Instances::Fleets { .. })
     }
 
-    /// What is wrong with the instances, in words for diagnostics.
+    /// Every instance type the groups or fleets name, in the order they name them.
+    pub(crate) fn instance_types(&self) -> Vec<&str> {
+        match self {
+            Instances::Groups {
+                primary,
+                core,
+                tasks,
+            } => std::iter::once(primary)
+                .chain([core])
+                .chain(tasks)
+                .map(|g| g.instance_type.as_str())
+                .collect(),
+            Instances::Fleets {
+                primary,
+                core,
+                tasks,
+            } => std::iter::once(primary)
+                .chain([core])
+                .chain(tasks)
+                .flat_map(|f| f.instance_types.iter().map(String::as_str))
+                .collect(),
+        }
+    }
+
+    /// What is wrong with the instances, in words for diagnostics (the instance types are
+    /// checked apart, to name the closest known ones in a hint).
     pub(crate) fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
         let mut names: Vec<String> = Vec::new();
@@ -267,7 +292,6 @@ impl Instances {
                     name(&task.name, format!("Task{}", i + 1), &mut out);
                 }
                 for group in std::iter::once(primary).chain([core]).chain(tasks) {
-                    out.extend(instance_type_problem(&group.instance_type));
                     out.extend(volume_problem(group.ebs_volume_gib));
                 }
             }
@@ -301,28 +325,12 @@ impl Instances {
                             "an instance fleet lists {count} instance types; a fleet takes 1 to 5"
                         ));
                     }
-                    for t in &fleet.instance_types {
-                        out.extend(instance_type_problem(t));
-                    }
                     out.extend(volume_problem(fleet.ebs_volume_gib));
                 }
             }
         }
         out
     }
-}
-
-fn instance_type_problem(instance_type: &str) -> Option<String> {
-    let valid = instance_type.split_once('.').is_some_and(|(family, size)| {
-        !family.is_empty()
-            && !size.is_empty()
-            && instance_type
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
-    });
-    (!valid).then(|| {
-        format!("\"{instance_type}\" is not an EC2 instance type; types read family.size, such as m5.xlarge")
-    })
 }
 
 fn volume_problem(gib: Option<u32>) -> Option<String> {

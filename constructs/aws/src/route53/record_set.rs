@@ -378,12 +378,7 @@ fn apply_routing(node: Node<'_>, cfn: &mut CfnRecordSet, routing: Routing, alias
             health_check_id,
         } => {
             check_identifier(&set_identifier);
-            if !looks_like_region(&region) {
-                node.error(
-                    codes::route53::REGION_INVALID,
-                    format!("\"{region}\" is not an AWS region name such as \"us-east-1\""),
-                );
-            }
+            region_problem(node, &region);
             cfn.region = Some(region.into());
             cfn.set_identifier = Some(set_identifier.into());
             cfn.health_check_id = health_check_id;
@@ -417,13 +412,27 @@ fn apply_routing(node: Node<'_>, cfn: &mut CfnRecordSet, routing: Routing, alias
     }
 }
 
-fn looks_like_region(region: &str) -> bool {
-    let parts: Vec<&str> = region.split('-').collect();
-    parts.len() >= 3
-        && parts[..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
-        && parts
-            .last()
-            .is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+/// A latency record's region must be one Route 53 can measure latency to: a region of the
+/// pinned table ([`cirrus_core::regions`]). A name shaped like a region but absent from the
+/// table may be one opened since, so that error can be acknowledged.
+fn region_problem(node: Node<'_>, region: &str) {
+    let closest = cirrus_core::regions::closest(region, 1);
+    let closest = cirrus_core::suggest::quoted_alternatives(&closest);
+    if !cirrus_core::regions::is_region_shaped(region) {
+        node.error_with_hint(
+            codes::route53::REGION_INVALID,
+            format!("\"{region}\" is not an AWS region name such as \"us-east-1\""),
+            format!("the closest region is {closest}"),
+        );
+    } else if !cirrus_core::regions::is_known(region) {
+        node.error_with_hint(
+            codes::route53::REGION_UNKNOWN,
+            format!("latency region \"{region}\" is not a region of any AWS partition"),
+            format!(
+                "the closest region is {closest}; for a region newer than the region table ({}), acknowledge {} on the record with the reason",
+                cirrus_core::regions::SOURCE,
+                codes::route53::REGION_UNKNOWN.code().id()
+            ),
+        );
+    }
 }
