@@ -41,8 +41,10 @@ use cirrus_aws::redshift;
 use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps, IBucket, LifecycleRule, StorageClass};
 use cirrus_cfn::cloudwatch::{CfnMetricStream, metric_stream::MetricStreamFilter};
 use cirrus_cfn::events::rule as event_rule;
+use cirrus_cfn::glue::{
+    CfnCrawler, CfnDatabase, CfnSecurityConfiguration, crawler, database, security_configuration,
+};
 use cirrus_core::prelude::*;
-use cirrus_core::{TagSpec, value};
 
 use super::config::{
     ANALYTICS_CIDR, APP, ATHENA_BYTES_CUTOFF, ATHENA_WORKGROUP, EMR_INSTANCE_TYPE, EMR_RELEASE,
@@ -501,55 +503,48 @@ fn grant_catalog<'a>(grantee: &impl Grantable<'a>, write: bool) {
     ]));
 }
 
-/// Why the Glue resources are written as raw resources: the library has no typed Glue
-/// resources yet, so the registry `synth` checks types against does not hold them.
-const GLUE_UNTYPED: &str = "Glue has no typed resources in this library yet";
-
 /// The Glue database Athena queries and EMR's Hive uses, and the crawler that turns the archive's
-/// prefixes into its tables (daily, after the night's deliveries). Glue has no construct and no
-/// generated types here yet: raw resources, checked by cfn-lint against CloudFormation's schema.
-/// Returns the crawler's name.
+/// prefixes into its tables (daily, after the night's deliveries). Glue has no construct here:
+/// its generated resource types (L1). Returns the crawler's name.
 fn catalog<'a>(stack: Stack<'a>, key: Key<'a>, archive: &Bucket<'a>) -> Expr<String> {
-    let database = stack.add(
-        "Catalog",
-        RawResource::new(
-            "AWS::Glue::Database",
-            value!({
-                "CatalogId": (pseudo::account_id()),
-                "DatabaseInput": {
-                    "Name": (GLUE_DATABASE),
-                    "Description": "CloudWatch logs, metrics and events of the storefront, from the archive bucket"
-                }
-            }),
+    let input = database::DatabaseInput {
+        name: Some(GLUE_DATABASE.into()),
+        description: Some(
+            "CloudWatch logs, metrics and events of the storefront, from the archive bucket".into(),
         ),
-    );
-    database.outside_registry(GLUE_UNTYPED);
+        ..Default::default()
+    };
+    let database = stack.add("Catalog", CfnDatabase::new(pseudo::account_id(), input));
     // The crawler's logs and anything Glue writes are encrypted with the stack's key.
     key.allow_cloudwatch_logs();
-    let key_arn = key.arn();
+    let key_arn = || Some(key.arn());
+    let encryption = security_configuration::EncryptionConfiguration {
+        s3_encryptions: Some(
+            vec![security_configuration::S3Encryption {
+                s3_encryption_mode: Some("SSE-KMS".into()),
+                kms_key_arn: key_arn(),
+            }]
+            .into(),
+        ),
+        cloud_watch_encryption: Some(
+            security_configuration::CloudWatchEncryption {
+                cloud_watch_encryption_mode: Some("SSE-KMS".into()),
+                kms_key_arn: key_arn(),
+            }
+            .into(),
+        ),
+        job_bookmarks_encryption: Some(
+            security_configuration::JobBookmarksEncryption {
+                job_bookmarks_encryption_mode: Some("CSE-KMS".into()),
+                kms_key_arn: key_arn(),
+            }
+            .into(),
+        ),
+    };
     let security = stack.add(
         "GlueSecurity",
-        RawResource::new(
-            "AWS::Glue::SecurityConfiguration",
-            value!({
-                "Name": (format!("{APP}-analytics")),
-                "EncryptionConfiguration": {
-                    "S3Encryptions": [
-                        {"S3EncryptionMode": "SSE-KMS", "KmsKeyArn": (key_arn.clone())}
-                    ],
-                    "CloudWatchEncryption": {
-                        "CloudWatchEncryptionMode": "SSE-KMS",
-                        "KmsKeyArn": (key_arn.clone())
-                    },
-                    "JobBookmarksEncryption": {
-                        "JobBookmarksEncryptionMode": "CSE-KMS",
-                        "KmsKeyArn": (key_arn)
-                    }
-                }
-            }),
-        ),
+        CfnSecurityConfiguration::new(encryption, format!("{APP}-analytics")),
     );
-    security.outside_registry(GLUE_UNTYPED);
     let role = service_role(
         stack,
         "CrawlerRole",
@@ -575,38 +570,43 @@ fn catalog<'a>(stack: Stack<'a>, key: Key<'a>, archive: &Bucket<'a>) -> Expr<Str
                 glue_arn(&format!("table/{GLUE_DATABASE}/*")),
             ]),
     );
-    let targets: Vec<Value> = DATA_KINDS
+    let targets: Vec<crawler::S3Target> = DATA_KINDS
         .iter()
-        .map(|kind| {
-            value!({
-                "Path": (fns::sub(
-                    &format!("s3://${{Bucket}}/{kind}/"),
-                    [("Bucket", archive.name())],
-                ))
-            })
+        .map(|kind| crawler::S3Target {
+            path: Some(fns::sub(
+                &format!("s3://${{Bucket}}/{kind}/"),
+                [("Bucket", archive.name())],
+            )),
+            ..Default::default()
         })
         .collect();
+    let targets = crawler::Targets {
+        s3_targets: Some(targets.into()),
+        ..Default::default()
+    };
     let crawler = stack.add(
         "Crawler",
-        RawResource::new(
-            "AWS::Glue::Crawler",
-            value!({
-                "Name": (format!("{APP}-archive")),
-                "Description": "tables of the archive's logs, metrics and events",
-                "Role": (role.arn()),
-                "DatabaseName": (database.ref_()),
-                "Targets": {"S3Targets": (targets)},
-                "Schedule": {"ScheduleExpression": "cron(0 3 * * ? *)"},
-                "CrawlerSecurityConfiguration": (security.ref_()),
-                "SchemaChangePolicy": {
-                    "UpdateBehavior": "UPDATE_IN_DATABASE",
-                    "DeleteBehavior": "LOG"
+        CfnCrawler {
+            name: Some(format!("{APP}-archive").into()),
+            description: Some("tables of the archive's logs, metrics and events".into()),
+            database_name: Some(database.ref_()),
+            schedule: Some(
+                crawler::Schedule {
+                    schedule_expression: Some("cron(0 3 * * ? *)".into()),
                 }
-            }),
-        )
-        .with_tags(TagSpec::map("Tags")),
+                .into(),
+            ),
+            crawler_security_configuration: Some(security.ref_()),
+            schema_change_policy: Some(
+                crawler::SchemaChangePolicy {
+                    update_behavior: Some("UPDATE_IN_DATABASE".into()),
+                    delete_behavior: Some("LOG".into()),
+                }
+                .into(),
+            ),
+            ..CfnCrawler::new(role.arn(), targets)
+        },
     );
-    crawler.outside_registry(GLUE_UNTYPED);
     // Glue checks the role when the crawler is created.
     if let Some(policy) = role.default_policy() {
         crawler.add_dependency(&policy);

@@ -56,6 +56,9 @@ pub mod emr;
 #[cfg(feature = "events")]
 #[rustfmt::skip]
 pub mod events;
+#[cfg(feature = "glue")]
+#[rustfmt::skip]
+pub mod glue;
 #[cfg(feature = "iam")]
 #[rustfmt::skip]
 pub mod iam;

@@ -3167,6 +3167,407 @@ static TYPES: &[ResourceInfo] = &[
         tag_property: Some("Tags"),
     },
     ResourceInfo {
+        type_name: "AWS::Glue::Blueprint",
+        properties: &[
+            prop("BlueprintLocation", true, Never, Shape::String),
+            prop("Description", false, Never, Shape::String),
+            prop("Name", true, Always, Shape::String),
+            prop("Tags", false, Never, Shape::List(&Shape::Tag)),
+        ],
+        attributes: &["Arn", "CreatedOn", "LastModifiedOn", "ParameterSpec", "Status"],
+        tag_property: Some("Tags"),
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::Catalog",
+        properties: &[
+            prop("AllowFullTableExternalDataAccess", false, Never, Shape::StringOf(&["True", "False"])),
+            prop("CatalogProperties", false, Never, Shape::Struct(&GLUE_CATALOG_CATALOG_PROPERTIES)),
+            prop("CreateDatabaseDefaultPermissions", false, Never, Shape::List(&Shape::Struct(&GLUE_CATALOG_PRINCIPAL_PERMISSIONS))),
+            prop("CreateTableDefaultPermissions", false, Never, Shape::List(&Shape::Struct(&GLUE_CATALOG_PRINCIPAL_PERMISSIONS))),
+            prop("Description", false, Never, Shape::String),
+            prop("FederatedCatalog", false, Never, Shape::Struct(&GLUE_CATALOG_FEDERATED_CATALOG)),
+            prop("Name", true, Always, Shape::String),
+            prop("OverwriteChildResourcePermissionsWithDefault", false, Never, Shape::StringOf(&["Accept", "Deny"])),
+            prop("Parameters", false, Never, Shape::Map(&Shape::String)),
+            prop("Tags", false, Never, Shape::List(&Shape::Tag)),
+            prop("TargetRedshiftCatalog", false, Never, Shape::Struct(&GLUE_CATALOG_TARGET_REDSHIFT_CATALOG)),
+        ],
+        attributes: &["CatalogId", "CatalogProperties.CustomProperties", "CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupName", "CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupStatus", "CatalogProperties.DataLakeAccessProperties.RedshiftDatabaseName", "CreateTime", "ResourceArn", "UpdateTime"],
+        tag_property: Some("Tags"),
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::Classifier",
+        properties: &[
+            prop("CsvClassifier", false, Never, Shape::Struct(&GLUE_CLASSIFIER_CSV_CLASSIFIER)),
+            prop("GrokClassifier", false, Never, Shape::Struct(&GLUE_CLASSIFIER_GROK_CLASSIFIER)),
+            prop("JsonClassifier", false, Never, Shape::Struct(&GLUE_CLASSIFIER_JSON_CLASSIFIER)),
+            prop("XMLClassifier", false, Never, Shape::Struct(&GLUE_CLASSIFIER_XML_CLASSIFIER)),
+        ],
+        attributes: &["Name"],
+        tag_property: None,
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::Connection",
+        properties: &[
+            prop("CatalogId", true, Always, Shape::String),
+            prop("ConnectionInput", true, Never, Shape::Struct(&GLUE_CONNECTION_CONNECTION_INPUT)),
+            prop("Tags", false, Never, Shape::Json),
+        ],
+        attributes: &["Name"],
+        tag_property: Some("Tags"),
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::ConnectionType",
+        properties: &[
+            prop("ConnectionProperties", false, Always, Shape::Struct(&GLUE_CONNECTION_TYPE_CONNECTION_PROPERTIES_CONFIGURATION)),
+            prop("ConnectionType", true, Always, Shape::String),
+            prop("ConnectorAuthenticationConfiguration", false, Always, Shape::Struct(&GLUE_CONNECTION_TYPE_CONNECTOR_AUTHENTICATION_CONFIGURATION)),
+            prop("Description", false, Always, Shape::String),
+            prop("IntegrationType", false, Always, Shape::StringOf(&["REST"])),
+            prop("RestConfiguration", true, Always, Shape::Struct(&GLUE_CONNECTION_TYPE_REST_CONFIGURATION)),
+            prop("Tags", false, Never, Shape::List(&Shape::Tag)),
+        ],
+        attributes: &["ConnectionTypeArn"],
+        tag_property: Some("Tags"),
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::Crawler",
+        properties: &[
+            prop("Classifiers", false, Never, Shape::List(&Shape::String)),
+            prop("Configuration", false, Never, Shape::String),
+            prop("CrawlerSecurityConfiguration", false, Never, Shape::String),
+            prop("DatabaseName", false, Never, Shape::String),
+            prop("Description", false, Never, Shape::String),
+            prop("LakeFormationConfiguration", false, Never, Shape::Struct(&GLUE_CRAWLER_LAKE_FORMATION_CONFIGURATION)),
+            prop("Name", false, Always, Shape::String),
+            prop("RecrawlPolicy", false, Never, Shape::Struct(&GLUE_CRAWLER_RECRAWL_POLICY)),
+            prop("Role", true, Never, Shape::String),
+            prop("Schedule", false, Never, Shape::Struct(&GLUE_CRAWLER_SCHEDULE)),
+            prop("SchemaChangePolicy", false, Never, Shape::Struct(&GLUE_CRAWLER_SCHEMA_CHANGE_POLICY)),
+            prop("TablePrefix", false, Never, Shape::String),
+            prop("Tags", false, Never, Shape::Json),
+            prop("Targets", true, Never, Shape::Struct(&GLUE_CRAWLER_TARGETS)),
+        ],
+        attributes: &[],
+        tag_property: Some("Tags"),
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::CustomEntityType",
+        properties: &[
+            prop("ContextWords", false, Never, Shape::List(&Shape::String)),
+            prop("Name", false, Always, Shape::String),
+            prop("RegexString", false, Never, Shape::String),
+            prop("Tags", false, Never, Shape::Json),
+        ],
+        attributes: &[],
+        tag_property: None,
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::DataCatalogEncryptionSettings",
+        properties: &[
+            prop("CatalogId", true, Always, Shape::String),
+            prop("DataCatalogEncryptionSettings", true, Never, Shape::Struct(&GLUE_DATA_CATALOG_ENCRYPTION_SETTINGS_DATA_CATALOG_ENCRYPTION_SETTINGS)),
+        ],
+        attributes: &[],
+        tag_property: None,
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::DataQualityRuleset",
+        properties: &[
+            prop("ClientToken", false, Never, Shape::String),
+            prop("Description", false, Never, Shape::String),
+            prop("Name", true, Always, Shape::String),
+            prop("Ruleset", false, Never, Shape::String),
+            prop("Tags", false, Never, Shape::Map(&Shape::String)),
+            prop("TargetTable", false, Never, Shape::Struct(&GLUE_DATA_QUALITY_RULESET_DATA_QUALITY_TARGET_TABLE)),
+        ],
+        attributes: &[],
+        tag_property: Some("Tags"),
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::Database",
+        properties: &[
+            prop("CatalogId", true, Always, Shape::String),
+            prop("DatabaseInput", true, Never, Shape::Struct(&GLUE_DATABASE_DATABASE_INPUT)),
+            prop("DatabaseName", false, Always, Shape::String),
+        ],
+        attributes: &[],
+        tag_property: None,
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::DevEndpoint",
+        properties: &[
+            prop("Arguments", false, Never, Shape::Json),
+            prop("EndpointName", false, Always, Shape::String),
+            prop("ExtraJarsS3Path", false, Never, Shape::String),
+            prop("ExtraPythonLibsS3Path", false, Never, Shape::String),
+            prop("GlueVersion", false, Never, Shape::String),
+            prop("NumberOfNodes", false, Never, Shape::Integer),
+            prop("NumberOfWorkers", false, Never, Shape::Integer),
+            prop("PublicKey", false, Never, Shape::String),
+            prop("PublicKeys", false, Never, Shape::List(&Shape::String)),
+            prop("RoleArn", true, Never, Shape::String),
+            prop("SecurityConfiguration", false, Never, Shape::String),
+            prop("SecurityGroupIds", false, Never, Shape::List(&Shape::String)),
+            prop("SubnetId", false, Never, Shape::String),
+            prop("Tags", false, Never, Shape::Json),
+            prop("WorkerType", false, Never, Shape::String),
+        ],
+        attributes: &["Id"],
+        tag_property: Some("Tags"),
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::IdentityCenterConfiguration",
+        properties: &[
+            prop("InstanceArn", true, Always, Shape::String),
+            prop("Scopes", false, Never, Shape::List(&Shape::String)),
+            prop("UserBackgroundSessionsEnabled", false, Never, Shape::Boolean),
+        ],
+        attributes: &["AccountId", "ApplicationArn"],
+        tag_property: None,
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::Integration",
+        properties: &[
+            prop("AdditionalEncryptionContext", false, Always, Shape::Map(&Shape::String)),
+            prop("DataFilter", false, Never, Shape::String),
+            prop("Description", false, Never, Shape::String),
+            prop("IntegrationConfig", false, Always, Shape::Struct(&GLUE_INTEGRATION_INTEGRATION_CONFIG)),
+            prop("IntegrationName", true, Always, Shape::String),
+            prop("KmsKeyId", false, Always, Shape::String),
+            prop("SourceArn", true, Always, Shape::String),
+            prop("Tags", false, Never, Shape::List(&Shape::Tag)),
+            prop("TargetArn", true, Always, Shape::String),
+        ],
+        attributes: &["CreateTime", "IntegrationArn", "Status"],
+        tag_property: Some("Tags"),
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::IntegrationResourceProperty",
+        properties: &[
+            prop("ResourceArn", true, Always, Shape::String),
+            prop("SourceProcessingProperties", false, Never, Shape::Struct(&GLUE_INTEGRATION_RESOURCE_PROPERTY_SOURCE_PROCESSING_PROPERTIES)),
+            prop("Tags", false, Never, Shape::List(&Shape::Tag)),
+            prop("TargetProcessingProperties", false, Never, Shape::Struct(&GLUE_INTEGRATION_RESOURCE_PROPERTY_TARGET_PROCESSING_PROPERTIES)),
+        ],
+        attributes: &["ResourcePropertyArn"],
+        tag_property: Some("Tags"),
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::Job",
+        properties: &[
+            prop("AllocatedCapacity", false, Never, Shape::Number),
+            prop("Command", true, Never, Shape::Struct(&GLUE_JOB_JOB_COMMAND)),
+            prop("Connections", false, Never, Shape::Struct(&GLUE_JOB_CONNECTIONS_LIST)),
+            prop("DefaultArguments", false, Never, Shape::Json),
+            prop("Description", false, Never, Shape::String),
+            prop("ExecutionClass", false, Never, Shape::String),
+            prop("ExecutionProperty", false, Never, Shape::Struct(&GLUE_JOB_EXECUTION_PROPERTY)),
+            prop("GlueVersion", false, Never, Shape::String),
+            prop("JobMode", false, Never, Shape::String),
+            prop("JobRunQueuingEnabled", false, Never, Shape::Boolean),
+            prop("LogUri", false, Never, Shape::String),
+            prop("MaintenanceWindow", false, Never, Shape::String),
+            prop("MaxCapacity", false, Never, Shape::Number),
+            prop("MaxRetries", false, Never, Shape::Number),
+            prop("Name", false, Always, Shape::String),
+            prop("NonOverridableArguments", false, Never, Shape::Json),
+            prop("NotificationProperty", false, Never, Shape::Struct(&GLUE_JOB_NOTIFICATION_PROPERTY)),
+            prop("NumberOfWorkers", false, Never, Shape::Integer),
+            prop("Role", true, Never, Shape::String),
+            prop("SecurityConfiguration", false, Never, Shape::String),
+            prop("Tags", false, Never, Shape::Json),
+            prop("Timeout", false, Never, Shape::Integer),
+            prop("WorkerType", false, Never, Shape::StringOf(&["Standard", "G.1X", "G.2X", "G.025X", "G.4X", "G.8X", "Z.2X", "G.12X", "G.16X", "R.1X", "R.2X", "R.4X", "R.8X"])),
+        ],
+        attributes: &[],
+        tag_property: Some("Tags"),
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::MLTransform",
+        properties: &[
+            prop("Description", false, Never, Shape::String),
+            prop("GlueVersion", false, Never, Shape::String),
+            prop("InputRecordTables", true, Always, Shape::Struct(&GLUE_ML_TRANSFORM_INPUT_RECORD_TABLES)),
+            prop("MaxCapacity", false, Never, Shape::Number),
+            prop("MaxRetries", false, Never, Shape::Integer),
+            prop("Name", false, Never, Shape::String),
+            prop("NumberOfWorkers", false, Never, Shape::Integer),
+            prop("Role", true, Never, Shape::String),
+            prop("Tags", false, Never, Shape::Map(&Shape::String)),
+            prop("Timeout", false, Never, Shape::Integer),
+            prop("TransformEncryption", false, Always, Shape::Struct(&GLUE_ML_TRANSFORM_TRANSFORM_ENCRYPTION)),
+            prop("TransformParameters", true, Never, Shape::Struct(&GLUE_ML_TRANSFORM_TRANSFORM_PARAMETERS)),
+            prop("WorkerType", false, Never, Shape::String),
+        ],
+        attributes: &["TransformId"],
+        tag_property: Some("Tags"),
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::Partition",
+        properties: &[
+            prop("CatalogId", true, Always, Shape::String),
+            prop("DatabaseName", true, Always, Shape::String),
+            prop("PartitionInput", true, Never, Shape::Struct(&GLUE_PARTITION_PARTITION_INPUT)),
+            prop("TableName", true, Always, Shape::String),
+        ],
+        attributes: &["IdentifierPartitionInputValues"],
+        tag_property: None,
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::Registry",
+        properties: &[
+            prop("Description", false, Never, Shape::String),
+            prop("Name", true, Always, Shape::String),
+            prop("Tags", false, Never, Shape::List(&Shape::Tag)),
+        ],
+        attributes: &["Arn"],
+        tag_property: Some("Tags"),
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::Schema",
+        properties: &[
+            prop("CheckpointVersion", false, Never, Shape::Struct(&GLUE_SCHEMA_SCHEMA_VERSION)),
+            prop("Compatibility", true, Never, Shape::StringOf(&["NONE", "DISABLED", "BACKWARD", "BACKWARD_ALL", "FORWARD", "FORWARD_ALL", "FULL", "FULL_ALL"])),
+            prop("DataFormat", true, Always, Shape::StringOf(&["AVRO", "JSON", "PROTOBUF"])),
+            prop("Description", false, Never, Shape::String),
+            prop("Name", true, Always, Shape::String),
+            prop("Registry", false, Always, Shape::Struct(&GLUE_SCHEMA_REGISTRY)),
+            prop("SchemaDefinition", false, Always, Shape::String),
+            prop("Tags", false, Never, Shape::List(&Shape::Tag)),
+        ],
+        attributes: &["Arn", "InitialSchemaVersionId"],
+        tag_property: Some("Tags"),
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::SchemaVersion",
+        properties: &[
+            prop("Schema", true, Always, Shape::Struct(&GLUE_SCHEMA_VERSION_SCHEMA)),
+            prop("SchemaDefinition", true, Always, Shape::String),
+        ],
+        attributes: &["VersionId"],
+        tag_property: None,
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::SchemaVersionMetadata",
+        properties: &[
+            prop("Key", true, Always, Shape::String),
+            prop("SchemaVersionId", true, Always, Shape::String),
+            prop("Value", true, Always, Shape::String),
+        ],
+        attributes: &[],
+        tag_property: None,
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::SecurityConfiguration",
+        properties: &[
+            prop("EncryptionConfiguration", true, Never, Shape::Struct(&GLUE_SECURITY_CONFIGURATION_ENCRYPTION_CONFIGURATION)),
+            prop("Name", true, Always, Shape::String),
+        ],
+        attributes: &[],
+        tag_property: None,
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::Session",
+        properties: &[
+            prop("Command", true, Always, Shape::Struct(&GLUE_SESSION_SESSION_COMMAND)),
+            prop("Connections", false, Always, Shape::Struct(&GLUE_SESSION_CONNECTIONS_LIST)),
+            prop("DefaultArguments", false, Always, Shape::Map(&Shape::String)),
+            prop("Description", false, Always, Shape::String),
+            prop("GlueVersion", false, Always, Shape::String),
+            prop("Id", true, Always, Shape::String),
+            prop("IdleTimeout", false, Always, Shape::Integer),
+            prop("MaxCapacity", false, Always, Shape::Number),
+            prop("NumberOfWorkers", false, Always, Shape::Integer),
+            prop("RequestOrigin", false, Always, Shape::String),
+            prop("Role", true, Always, Shape::String),
+            prop("SecurityConfiguration", false, Always, Shape::String),
+            prop("Tags", false, Never, Shape::List(&Shape::Tag)),
+            prop("Timeout", false, Always, Shape::Integer),
+            prop("WorkerType", false, Always, Shape::StringOf(&["Standard", "G.1X", "G.2X", "G.025X", "G.4X", "G.8X", "Z.2X"])),
+        ],
+        attributes: &["Arn", "CreatedOn", "Progress", "Status"],
+        tag_property: Some("Tags"),
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::Table",
+        properties: &[
+            prop("CatalogId", true, Always, Shape::String),
+            prop("DatabaseName", true, Always, Shape::String),
+            prop("Name", false, Always, Shape::String),
+            prop("OpenTableFormatInput", false, Never, Shape::Struct(&GLUE_TABLE_OPEN_TABLE_FORMAT_INPUT)),
+            prop("TableInput", false, Never, Shape::Struct(&GLUE_TABLE_TABLE_INPUT)),
+        ],
+        attributes: &["Id"],
+        tag_property: None,
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::TableOptimizer",
+        properties: &[
+            prop("CatalogId", true, Always, Shape::String),
+            prop("DatabaseName", true, Always, Shape::String),
+            prop("TableName", true, Always, Shape::String),
+            prop("TableOptimizerConfiguration", true, Never, Shape::Struct(&GLUE_TABLE_OPTIMIZER_TABLE_OPTIMIZER_CONFIGURATION)),
+            prop("Type", true, Always, Shape::String),
+        ],
+        attributes: &[],
+        tag_property: None,
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::Trigger",
+        properties: &[
+            prop("Actions", true, Never, Shape::List(&Shape::Struct(&GLUE_TRIGGER_ACTION))),
+            prop("Description", false, Never, Shape::String),
+            prop("EventBatchingCondition", false, Never, Shape::Struct(&GLUE_TRIGGER_EVENT_BATCHING_CONDITION)),
+            prop("Name", false, Always, Shape::String),
+            prop("Predicate", false, Never, Shape::Struct(&GLUE_TRIGGER_PREDICATE)),
+            prop("Schedule", false, Never, Shape::String),
+            prop("StartOnCreation", false, Never, Shape::Boolean),
+            prop("Tags", false, Never, Shape::Json),
+            prop("Type", true, Always, Shape::String),
+            prop("WorkflowName", false, Always, Shape::String),
+        ],
+        attributes: &[],
+        tag_property: Some("Tags"),
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::UsageProfile",
+        properties: &[
+            prop("Configuration", false, Never, Shape::Struct(&GLUE_USAGE_PROFILE_PROFILE_CONFIGURATION)),
+            prop("Description", false, Never, Shape::String),
+            prop("Name", true, Always, Shape::String),
+            prop("Tags", false, Never, Shape::List(&Shape::Tag)),
+        ],
+        attributes: &["CreatedOn"],
+        tag_property: Some("Tags"),
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::UserDefinedFunction",
+        properties: &[
+            prop("ClassName", false, Never, Shape::String),
+            prop("DatabaseName", true, Always, Shape::String),
+            prop("FunctionName", true, Always, Shape::String),
+            prop("FunctionType", false, Always, Shape::StringOf(&["REGULAR_FUNCTION", "AGGREGATE_FUNCTION", "STORED_PROCEDURE"])),
+            prop("OwnerName", false, Never, Shape::String),
+            prop("OwnerType", false, Never, Shape::StringOf(&["USER", "ROLE", "GROUP"])),
+            prop("ResourceUris", false, Never, Shape::List(&Shape::Struct(&GLUE_USER_DEFINED_FUNCTION_RESOURCE_URI))),
+        ],
+        attributes: &["Arn"],
+        tag_property: None,
+    },
+    ResourceInfo {
+        type_name: "AWS::Glue::Workflow",
+        properties: &[
+            prop("DefaultRunProperties", false, Never, Shape::Json),
+            prop("Description", false, Never, Shape::String),
+            prop("MaxConcurrentRuns", false, Never, Shape::Integer),
+            prop("Name", false, Always, Shape::String),
+            prop("Tags", false, Never, Shape::Json),
+        ],
+        attributes: &[],
+        tag_property: Some("Tags"),
+    },
+    ResourceInfo {
         type_name: "AWS::IAM::AccessKey",
         properties: &[
             prop("Serial", false, Always, Shape::Integer),
@@ -11456,6 +11857,1241 @@ static EVENTS_RULE_TARGET: StructInfo = StructInfo {
         field("RunCommandParameters", false, Shape::Struct(&EVENTS_RULE_RUN_COMMAND_PARAMETERS)),
         field("SageMakerPipelineParameters", false, Shape::Struct(&EVENTS_RULE_SAGE_MAKER_PIPELINE_PARAMETERS)),
         field("SqsParameters", false, Shape::Struct(&EVENTS_RULE_SQS_PARAMETERS)),
+    ],
+};
+
+static GLUE_CATALOG_CATALOG_PROPERTIES: StructInfo = StructInfo {
+    name: "CatalogProperties",
+    fields: &[
+        field("CustomProperties", false, Shape::Map(&Shape::String)),
+        field("DataLakeAccessProperties", false, Shape::Struct(&GLUE_CATALOG_DATA_LAKE_ACCESS_PROPERTIES)),
+    ],
+};
+
+static GLUE_CATALOG_DATA_LAKE_ACCESS_PROPERTIES: StructInfo = StructInfo {
+    name: "DataLakeAccessProperties",
+    fields: &[
+        field("AllowFullTableExternalDataAccess", false, Shape::StringOf(&["True", "False"])),
+        field("CatalogType", false, Shape::String),
+        field("DataLakeAccess", false, Shape::Boolean),
+        field("DataTransferRole", false, Shape::String),
+        field("KmsKey", false, Shape::String),
+        field("ManagedWorkgroupName", false, Shape::String),
+        field("ManagedWorkgroupStatus", false, Shape::String),
+        field("RedshiftDatabaseName", false, Shape::String),
+    ],
+};
+
+static GLUE_CATALOG_DATA_LAKE_PRINCIPAL: StructInfo = StructInfo {
+    name: "DataLakePrincipal",
+    fields: &[
+        field("DataLakePrincipalIdentifier", false, Shape::String),
+    ],
+};
+
+static GLUE_CATALOG_FEDERATED_CATALOG: StructInfo = StructInfo {
+    name: "FederatedCatalog",
+    fields: &[
+        field("ConnectionName", false, Shape::String),
+        field("Identifier", false, Shape::String),
+    ],
+};
+
+static GLUE_CATALOG_PRINCIPAL_PERMISSIONS: StructInfo = StructInfo {
+    name: "PrincipalPermissions",
+    fields: &[
+        field("Permissions", false, Shape::List(&Shape::StringOf(&["ALL", "SELECT", "ALTER", "DROP", "DELETE", "INSERT", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS"]))),
+        field("Principal", false, Shape::Struct(&GLUE_CATALOG_DATA_LAKE_PRINCIPAL)),
+    ],
+};
+
+static GLUE_CATALOG_TARGET_REDSHIFT_CATALOG: StructInfo = StructInfo {
+    name: "TargetRedshiftCatalog",
+    fields: &[
+        field("CatalogArn", true, Shape::String),
+    ],
+};
+
+static GLUE_CLASSIFIER_CSV_CLASSIFIER: StructInfo = StructInfo {
+    name: "CsvClassifier",
+    fields: &[
+        field("AllowSingleColumn", false, Shape::Boolean),
+        field("ContainsCustomDatatype", false, Shape::List(&Shape::String)),
+        field("ContainsHeader", false, Shape::String),
+        field("CustomDatatypeConfigured", false, Shape::Boolean),
+        field("Delimiter", false, Shape::String),
+        field("DisableValueTrimming", false, Shape::Boolean),
+        field("Header", false, Shape::List(&Shape::String)),
+        field("Name", false, Shape::String),
+        field("QuoteSymbol", false, Shape::String),
+    ],
+};
+
+static GLUE_CLASSIFIER_GROK_CLASSIFIER: StructInfo = StructInfo {
+    name: "GrokClassifier",
+    fields: &[
+        field("Classification", true, Shape::String),
+        field("CustomPatterns", false, Shape::String),
+        field("GrokPattern", true, Shape::String),
+        field("Name", false, Shape::String),
+    ],
+};
+
+static GLUE_CLASSIFIER_JSON_CLASSIFIER: StructInfo = StructInfo {
+    name: "JsonClassifier",
+    fields: &[
+        field("JsonPath", true, Shape::String),
+        field("Name", false, Shape::String),
+    ],
+};
+
+static GLUE_CLASSIFIER_XML_CLASSIFIER: StructInfo = StructInfo {
+    name: "XMLClassifier",
+    fields: &[
+        field("Classification", true, Shape::String),
+        field("Name", false, Shape::String),
+        field("RowTag", true, Shape::String),
+    ],
+};
+
+static GLUE_CONNECTION_AUTHENTICATION_CONFIGURATION: StructInfo = StructInfo {
+    name: "AuthenticationConfiguration",
+    fields: &[
+        field("AuthenticationType", true, Shape::String),
+        field("BasicAuthenticationCredentials", false, Shape::Struct(&GLUE_CONNECTION_BASIC_AUTHENTICATION_CREDENTIALS)),
+        field("CustomAuthenticationCredentials", false, Shape::Json),
+        field("KmsKeyArn", false, Shape::String),
+        field("OAuth2Properties", false, Shape::Struct(&GLUE_CONNECTION_O_AUTH2_PROPERTIES)),
+        field("SecretArn", false, Shape::String),
+    ],
+};
+
+static GLUE_CONNECTION_AUTHORIZATION_CODE_PROPERTIES: StructInfo = StructInfo {
+    name: "AuthorizationCodeProperties",
+    fields: &[
+        field("AuthorizationCode", false, Shape::String),
+        field("RedirectUri", false, Shape::String),
+    ],
+};
+
+static GLUE_CONNECTION_BASIC_AUTHENTICATION_CREDENTIALS: StructInfo = StructInfo {
+    name: "BasicAuthenticationCredentials",
+    fields: &[
+        field("Password", false, Shape::String),
+        field("Username", false, Shape::String),
+    ],
+};
+
+static GLUE_CONNECTION_CONNECTION_INPUT: StructInfo = StructInfo {
+    name: "ConnectionInput",
+    fields: &[
+        field("AthenaProperties", false, Shape::Json),
+        field("AuthenticationConfiguration", false, Shape::Struct(&GLUE_CONNECTION_AUTHENTICATION_CONFIGURATION)),
+        field("ConnectionProperties", false, Shape::Json),
+        field("ConnectionType", true, Shape::String),
+        field("Description", false, Shape::String),
+        field("MatchCriteria", false, Shape::List(&Shape::String)),
+        field("Name", false, Shape::String),
+        field("PhysicalConnectionRequirements", false, Shape::Struct(&GLUE_CONNECTION_PHYSICAL_CONNECTION_REQUIREMENTS)),
+        field("PythonProperties", false, Shape::Json),
+        field("SparkProperties", false, Shape::Json),
+        field("ValidateCredentials", false, Shape::Boolean),
+        field("ValidateForComputeEnvironments", false, Shape::List(&Shape::String)),
+    ],
+};
+
+static GLUE_CONNECTION_O_AUTH2_CLIENT_APPLICATION: StructInfo = StructInfo {
+    name: "OAuth2ClientApplication",
+    fields: &[
+        field("AWSManagedClientApplicationReference", false, Shape::String),
+        field("UserManagedClientApplicationClientId", false, Shape::String),
+    ],
+};
+
+static GLUE_CONNECTION_O_AUTH2_CREDENTIALS: StructInfo = StructInfo {
+    name: "OAuth2Credentials",
+    fields: &[
+        field("AccessToken", false, Shape::String),
+        field("JwtToken", false, Shape::String),
+        field("RefreshToken", false, Shape::String),
+        field("UserManagedClientApplicationClientSecret", false, Shape::String),
+    ],
+};
+
+static GLUE_CONNECTION_O_AUTH2_PROPERTIES: StructInfo = StructInfo {
+    name: "OAuth2Properties",
+    fields: &[
+        field("AuthorizationCodeProperties", false, Shape::Struct(&GLUE_CONNECTION_AUTHORIZATION_CODE_PROPERTIES)),
+        field("OAuth2ClientApplication", false, Shape::Struct(&GLUE_CONNECTION_O_AUTH2_CLIENT_APPLICATION)),
+        field("OAuth2Credentials", false, Shape::Struct(&GLUE_CONNECTION_O_AUTH2_CREDENTIALS)),
+        field("OAuth2GrantType", false, Shape::String),
+        field("TokenUrl", false, Shape::String),
+        field("TokenUrlParametersMap", false, Shape::Json),
+    ],
+};
+
+static GLUE_CONNECTION_PHYSICAL_CONNECTION_REQUIREMENTS: StructInfo = StructInfo {
+    name: "PhysicalConnectionRequirements",
+    fields: &[
+        field("AvailabilityZone", false, Shape::String),
+        field("SecurityGroupIdList", false, Shape::List(&Shape::String)),
+        field("SubnetId", false, Shape::String),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_BASIC_AUTHENTICATION_PROPERTIES: StructInfo = StructInfo {
+    name: "BasicAuthenticationProperties",
+    fields: &[
+        field("Password", false, Shape::Struct(&GLUE_CONNECTION_TYPE_SECRET_CONNECTOR_PROPERTY)),
+        field("Username", false, Shape::Struct(&GLUE_CONNECTION_TYPE_SECRET_CONNECTOR_PROPERTY)),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_BETWEEN_CONFIGURATION: StructInfo = StructInfo {
+    name: "BetweenConfiguration",
+    fields: &[
+        field("HighBoundKey", false, Shape::String),
+        field("LowBoundKey", false, Shape::String),
+        field("Template", false, Shape::String),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_CLIENT_CREDENTIALS_PROPERTIES: StructInfo = StructInfo {
+    name: "ClientCredentialsProperties",
+    fields: &[
+        field("ClientId", false, Shape::Struct(&GLUE_CONNECTION_TYPE_SECRET_CONNECTOR_PROPERTY)),
+        field("ClientSecret", false, Shape::Struct(&GLUE_CONNECTION_TYPE_SECRET_CONNECTOR_PROPERTY)),
+        field("ContentType", false, Shape::StringOf(&["APPLICATION_JSON", "URL_ENCODED"])),
+        field("RequestMethod", false, Shape::StringOf(&["GET", "POST"])),
+        field("Scope", false, Shape::Struct(&GLUE_CONNECTION_TYPE_CONNECTOR_PROPERTY)),
+        field("TokenUrl", false, Shape::Struct(&GLUE_CONNECTION_TYPE_CONNECTOR_PROPERTY)),
+        field("TokenUrlParameters", false, Shape::List(&Shape::Struct(&GLUE_CONNECTION_TYPE_CONNECTOR_PROPERTY))),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_CONNECTION_PROPERTIES_CONFIGURATION: StructInfo = StructInfo {
+    name: "ConnectionPropertiesConfiguration",
+    fields: &[
+        field("AdditionalRequestParameters", false, Shape::List(&Shape::Struct(&GLUE_CONNECTION_TYPE_CONNECTOR_PROPERTY))),
+        field("Url", false, Shape::Struct(&GLUE_CONNECTION_TYPE_CONNECTOR_PROPERTY)),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_CONNECTOR_AUTHENTICATION_CONFIGURATION: StructInfo = StructInfo {
+    name: "ConnectorAuthenticationConfiguration",
+    fields: &[
+        field("AuthenticationTypes", true, Shape::List(&Shape::StringOf(&["BASIC", "OAUTH2", "CUSTOM", "IAM"]))),
+        field("BasicAuthenticationProperties", false, Shape::Struct(&GLUE_CONNECTION_TYPE_BASIC_AUTHENTICATION_PROPERTIES)),
+        field("CustomAuthenticationProperties", false, Shape::Struct(&GLUE_CONNECTION_TYPE_CUSTOM_AUTHENTICATION_PROPERTIES)),
+        field("OAuth2Properties", false, Shape::Struct(&GLUE_CONNECTION_TYPE_CONNECTOR_O_AUTH2_PROPERTIES)),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_CONNECTOR_AUTHORIZATION_CODE_PROPERTIES: StructInfo = StructInfo {
+    name: "ConnectorAuthorizationCodeProperties",
+    fields: &[
+        field("AuthorizationCode", false, Shape::Struct(&GLUE_CONNECTION_TYPE_CONNECTOR_PROPERTY)),
+        field("AuthorizationCodeUrl", false, Shape::Struct(&GLUE_CONNECTION_TYPE_CONNECTOR_PROPERTY)),
+        field("ClientId", false, Shape::Struct(&GLUE_CONNECTION_TYPE_SECRET_CONNECTOR_PROPERTY)),
+        field("ClientSecret", false, Shape::Struct(&GLUE_CONNECTION_TYPE_SECRET_CONNECTOR_PROPERTY)),
+        field("ContentType", false, Shape::StringOf(&["APPLICATION_JSON", "URL_ENCODED"])),
+        field("Prompt", false, Shape::Struct(&GLUE_CONNECTION_TYPE_CONNECTOR_PROPERTY)),
+        field("RedirectUri", false, Shape::Struct(&GLUE_CONNECTION_TYPE_CONNECTOR_PROPERTY)),
+        field("RequestMethod", false, Shape::StringOf(&["GET", "POST"])),
+        field("Scope", false, Shape::Struct(&GLUE_CONNECTION_TYPE_CONNECTOR_PROPERTY)),
+        field("TokenUrl", false, Shape::Struct(&GLUE_CONNECTION_TYPE_CONNECTOR_PROPERTY)),
+        field("TokenUrlParameters", false, Shape::List(&Shape::Struct(&GLUE_CONNECTION_TYPE_CONNECTOR_PROPERTY))),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_CONNECTOR_O_AUTH2_PROPERTIES: StructInfo = StructInfo {
+    name: "ConnectorOAuth2Properties",
+    fields: &[
+        field("AuthorizationCodeProperties", false, Shape::Struct(&GLUE_CONNECTION_TYPE_CONNECTOR_AUTHORIZATION_CODE_PROPERTIES)),
+        field("ClientCredentialsProperties", false, Shape::Struct(&GLUE_CONNECTION_TYPE_CLIENT_CREDENTIALS_PROPERTIES)),
+        field("JWTBearerProperties", false, Shape::Struct(&GLUE_CONNECTION_TYPE_JWT_BEARER_PROPERTIES)),
+        field("OAuth2GrantType", true, Shape::StringOf(&["CLIENT_CREDENTIALS", "JWT_BEARER", "AUTHORIZATION_CODE"])),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_CONNECTOR_PROPERTY: StructInfo = StructInfo {
+    name: "ConnectorProperty",
+    fields: &[
+        field("AllowedValues", false, Shape::List(&Shape::String)),
+        field("DefaultValue", false, Shape::String),
+        field("KeyOverride", false, Shape::String),
+        field("Name", true, Shape::String),
+        field("PropertyLocation", false, Shape::StringOf(&["HEADER", "BODY", "QUERY_PARAM", "PATH"])),
+        field("PropertyType", true, Shape::StringOf(&["USER_INPUT", "SECRET", "READ_ONLY", "UNUSED", "SECRET_OR_USER_INPUT"])),
+        field("Required", true, Shape::Boolean),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_CURSOR_CONFIGURATION: StructInfo = StructInfo {
+    name: "CursorConfiguration",
+    fields: &[
+        field("LimitParameter", false, Shape::Struct(&GLUE_CONNECTION_TYPE_EXTRACTED_PARAMETER)),
+        field("NextPage", true, Shape::Struct(&GLUE_CONNECTION_TYPE_EXTRACTED_PARAMETER)),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_CUSTOM_AUTHENTICATION_PROPERTIES: StructInfo = StructInfo {
+    name: "CustomAuthenticationProperties",
+    fields: &[
+        field("AuthenticationParameters", true, Shape::List(&Shape::Struct(&GLUE_CONNECTION_TYPE_SECRET_CONNECTOR_PROPERTY))),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_ENTITY_CONFIGURATION: StructInfo = StructInfo {
+    name: "EntityConfiguration",
+    fields: &[
+        field("Schema", false, Shape::Map(&Shape::Struct(&GLUE_CONNECTION_TYPE_FIELD_DEFINITION))),
+        field("SourceConfiguration", false, Shape::Struct(&GLUE_CONNECTION_TYPE_SOURCE_CONFIGURATION)),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_EXTRACTED_PARAMETER: StructInfo = StructInfo {
+    name: "ExtractedParameter",
+    fields: &[
+        field("DefaultValue", false, Shape::String),
+        field("Key", false, Shape::String),
+        field("PropertyLocation", false, Shape::StringOf(&["HEADER", "BODY", "QUERY_PARAM", "PATH"])),
+        field("Value", false, Shape::Struct(&GLUE_CONNECTION_TYPE_RESPONSE_EXTRACTION_MAPPING)),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_FIELD_DEFINITION: StructInfo = StructInfo {
+    name: "FieldDefinition",
+    fields: &[
+        field("FieldDataType", true, Shape::StringOf(&["INT", "SMALLINT", "BIGINT", "FLOAT", "LONG", "DATE", "BOOLEAN", "MAP", "ARRAY", "STRING", "TIMESTAMP", "DECIMAL", "BYTE", "SHORT", "DOUBLE", "STRUCT", "BINARY", "UNION"])),
+        field("FilterOverrides", false, Shape::Struct(&GLUE_CONNECTION_TYPE_FILTER_OVERRIDES)),
+        field("IsNullable", false, Shape::Boolean),
+        field("IsOrderable", false, Shape::Boolean),
+        field("IsPartitionable", false, Shape::Boolean),
+        field("IsQueryable", false, Shape::Boolean),
+        field("Name", true, Shape::String),
+        field("ResponseDateFormat", false, Shape::String),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_FILTER_CONFIGURATION: StructInfo = StructInfo {
+    name: "FilterConfiguration",
+    fields: &[
+        field("BetweenConfiguration", false, Shape::Struct(&GLUE_CONNECTION_TYPE_BETWEEN_CONFIGURATION)),
+        field("DateTimeFormat", false, Shape::String),
+        field("FilterMode", true, Shape::StringOf(&["QUERY_PARAMS", "FILTER_STRING"])),
+        field("FilterStringConfiguration", false, Shape::Struct(&GLUE_CONNECTION_TYPE_FILTER_STRING_CONFIGURATION)),
+        field("OperatorMappings", false, Shape::Map(&Shape::String)),
+        field("StripQuotes", false, Shape::Boolean),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_FILTER_OVERRIDES: StructInfo = StructInfo {
+    name: "FilterOverrides",
+    fields: &[
+        field("BetweenConfiguration", false, Shape::Struct(&GLUE_CONNECTION_TYPE_BETWEEN_CONFIGURATION)),
+        field("DateTimeFormat", false, Shape::String),
+        field("FieldName", false, Shape::String),
+        field("OperatorMappings", false, Shape::Map(&Shape::String)),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_FILTER_STRING_CONFIGURATION: StructInfo = StructInfo {
+    name: "FilterStringConfiguration",
+    fields: &[
+        field("QueryParameterName", true, Shape::String),
+        field("QuoteCharacter", false, Shape::String),
+        field("QuoteStringValues", false, Shape::Boolean),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_JWT_BEARER_PROPERTIES: StructInfo = StructInfo {
+    name: "JWTBearerProperties",
+    fields: &[
+        field("ContentType", false, Shape::StringOf(&["APPLICATION_JSON", "URL_ENCODED"])),
+        field("JwtToken", false, Shape::Struct(&GLUE_CONNECTION_TYPE_SECRET_CONNECTOR_PROPERTY)),
+        field("RequestMethod", false, Shape::StringOf(&["GET", "POST"])),
+        field("TokenUrl", false, Shape::Struct(&GLUE_CONNECTION_TYPE_CONNECTOR_PROPERTY)),
+        field("TokenUrlParameters", false, Shape::List(&Shape::Struct(&GLUE_CONNECTION_TYPE_CONNECTOR_PROPERTY))),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_OFFSET_CONFIGURATION: StructInfo = StructInfo {
+    name: "OffsetConfiguration",
+    fields: &[
+        field("LimitParameter", true, Shape::Struct(&GLUE_CONNECTION_TYPE_EXTRACTED_PARAMETER)),
+        field("OffsetParameter", true, Shape::Struct(&GLUE_CONNECTION_TYPE_EXTRACTED_PARAMETER)),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_PAGINATION_CONFIGURATION: StructInfo = StructInfo {
+    name: "PaginationConfiguration",
+    fields: &[
+        field("CursorConfiguration", false, Shape::Struct(&GLUE_CONNECTION_TYPE_CURSOR_CONFIGURATION)),
+        field("OffsetConfiguration", false, Shape::Struct(&GLUE_CONNECTION_TYPE_OFFSET_CONFIGURATION)),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_RESPONSE_CONFIGURATION: StructInfo = StructInfo {
+    name: "ResponseConfiguration",
+    fields: &[
+        field("ErrorPath", false, Shape::String),
+        field("ResultPath", true, Shape::String),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_RESPONSE_EXTRACTION_MAPPING: StructInfo = StructInfo {
+    name: "ResponseExtractionMapping",
+    fields: &[
+        field("ContentPath", false, Shape::String),
+        field("HeaderKey", false, Shape::String),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_REST_CONFIGURATION: StructInfo = StructInfo {
+    name: "RestConfiguration",
+    fields: &[
+        field("EntityConfigurations", false, Shape::Map(&Shape::Struct(&GLUE_CONNECTION_TYPE_ENTITY_CONFIGURATION))),
+        field("GlobalSourceConfiguration", false, Shape::Struct(&GLUE_CONNECTION_TYPE_SOURCE_CONFIGURATION)),
+        field("ValidationEndpointConfiguration", false, Shape::Struct(&GLUE_CONNECTION_TYPE_VALIDATION_ENDPOINT_CONFIGURATION)),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_SECRET_CONNECTOR_PROPERTY: StructInfo = StructInfo {
+    name: "SecretConnectorProperty",
+    fields: &[
+        field("KeyOverride", false, Shape::String),
+        field("Name", true, Shape::String),
+        field("PropertyLocation", false, Shape::StringOf(&["HEADER", "BODY", "QUERY_PARAM", "PATH"])),
+        field("PropertyType", true, Shape::StringOf(&["SECRET"])),
+        field("Required", true, Shape::Boolean),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_SOURCE_CONFIGURATION: StructInfo = StructInfo {
+    name: "SourceConfiguration",
+    fields: &[
+        field("FilterConfiguration", false, Shape::Struct(&GLUE_CONNECTION_TYPE_FILTER_CONFIGURATION)),
+        field("PaginationConfiguration", false, Shape::Struct(&GLUE_CONNECTION_TYPE_PAGINATION_CONFIGURATION)),
+        field("RequestMethod", false, Shape::StringOf(&["GET", "POST"])),
+        field("RequestParameters", false, Shape::List(&Shape::Struct(&GLUE_CONNECTION_TYPE_CONNECTOR_PROPERTY))),
+        field("RequestPath", false, Shape::String),
+        field("ResponseConfiguration", false, Shape::Struct(&GLUE_CONNECTION_TYPE_RESPONSE_CONFIGURATION)),
+    ],
+};
+
+static GLUE_CONNECTION_TYPE_VALIDATION_ENDPOINT_CONFIGURATION: StructInfo = StructInfo {
+    name: "ValidationEndpointConfiguration",
+    fields: &[
+        field("RequestMethod", false, Shape::StringOf(&["GET", "POST"])),
+        field("RequestPath", false, Shape::String),
+    ],
+};
+
+static GLUE_CRAWLER_CATALOG_TARGET: StructInfo = StructInfo {
+    name: "CatalogTarget",
+    fields: &[
+        field("ConnectionName", false, Shape::String),
+        field("DatabaseName", false, Shape::String),
+        field("DlqEventQueueArn", false, Shape::String),
+        field("EventQueueArn", false, Shape::String),
+        field("Tables", false, Shape::List(&Shape::String)),
+    ],
+};
+
+static GLUE_CRAWLER_DELTA_TARGET: StructInfo = StructInfo {
+    name: "DeltaTarget",
+    fields: &[
+        field("ConnectionName", false, Shape::String),
+        field("CreateNativeDeltaTable", false, Shape::Boolean),
+        field("DeltaTables", false, Shape::List(&Shape::String)),
+        field("WriteManifest", false, Shape::Boolean),
+    ],
+};
+
+static GLUE_CRAWLER_DYNAMO_DB_TARGET: StructInfo = StructInfo {
+    name: "DynamoDBTarget",
+    fields: &[
+        field("Path", false, Shape::String),
+        field("ScanAll", false, Shape::Boolean),
+        field("ScanRate", false, Shape::Number),
+    ],
+};
+
+static GLUE_CRAWLER_HUDI_TARGET: StructInfo = StructInfo {
+    name: "HudiTarget",
+    fields: &[
+        field("ConnectionName", false, Shape::String),
+        field("Exclusions", false, Shape::List(&Shape::String)),
+        field("MaximumTraversalDepth", false, Shape::Integer),
+        field("Paths", false, Shape::List(&Shape::String)),
+    ],
+};
+
+static GLUE_CRAWLER_ICEBERG_TARGET: StructInfo = StructInfo {
+    name: "IcebergTarget",
+    fields: &[
+        field("ConnectionName", false, Shape::String),
+        field("Exclusions", false, Shape::List(&Shape::String)),
+        field("MaximumTraversalDepth", false, Shape::Integer),
+        field("Paths", false, Shape::List(&Shape::String)),
+    ],
+};
+
+static GLUE_CRAWLER_JDBC_TARGET: StructInfo = StructInfo {
+    name: "JdbcTarget",
+    fields: &[
+        field("ConnectionName", false, Shape::String),
+        field("EnableAdditionalMetadata", false, Shape::List(&Shape::String)),
+        field("Exclusions", false, Shape::List(&Shape::String)),
+        field("Path", false, Shape::String),
+    ],
+};
+
+static GLUE_CRAWLER_LAKE_FORMATION_CONFIGURATION: StructInfo = StructInfo {
+    name: "LakeFormationConfiguration",
+    fields: &[
+        field("AccountId", false, Shape::String),
+        field("UseLakeFormationCredentials", false, Shape::Boolean),
+    ],
+};
+
+static GLUE_CRAWLER_MONGO_DB_TARGET: StructInfo = StructInfo {
+    name: "MongoDBTarget",
+    fields: &[
+        field("ConnectionName", false, Shape::String),
+        field("Path", false, Shape::String),
+    ],
+};
+
+static GLUE_CRAWLER_RECRAWL_POLICY: StructInfo = StructInfo {
+    name: "RecrawlPolicy",
+    fields: &[
+        field("RecrawlBehavior", false, Shape::String),
+    ],
+};
+
+static GLUE_CRAWLER_S3_TARGET: StructInfo = StructInfo {
+    name: "S3Target",
+    fields: &[
+        field("ConnectionName", false, Shape::String),
+        field("DlqEventQueueArn", false, Shape::String),
+        field("EventQueueArn", false, Shape::String),
+        field("Exclusions", false, Shape::List(&Shape::String)),
+        field("Path", false, Shape::String),
+        field("SampleSize", false, Shape::Integer),
+    ],
+};
+
+static GLUE_CRAWLER_SCHEDULE: StructInfo = StructInfo {
+    name: "Schedule",
+    fields: &[
+        field("ScheduleExpression", false, Shape::String),
+    ],
+};
+
+static GLUE_CRAWLER_SCHEMA_CHANGE_POLICY: StructInfo = StructInfo {
+    name: "SchemaChangePolicy",
+    fields: &[
+        field("DeleteBehavior", false, Shape::String),
+        field("UpdateBehavior", false, Shape::String),
+    ],
+};
+
+static GLUE_CRAWLER_TARGETS: StructInfo = StructInfo {
+    name: "Targets",
+    fields: &[
+        field("CatalogTargets", false, Shape::List(&Shape::Struct(&GLUE_CRAWLER_CATALOG_TARGET))),
+        field("DeltaTargets", false, Shape::List(&Shape::Struct(&GLUE_CRAWLER_DELTA_TARGET))),
+        field("DynamoDBTargets", false, Shape::List(&Shape::Struct(&GLUE_CRAWLER_DYNAMO_DB_TARGET))),
+        field("HudiTargets", false, Shape::List(&Shape::Struct(&GLUE_CRAWLER_HUDI_TARGET))),
+        field("IcebergTargets", false, Shape::List(&Shape::Struct(&GLUE_CRAWLER_ICEBERG_TARGET))),
+        field("JdbcTargets", false, Shape::List(&Shape::Struct(&GLUE_CRAWLER_JDBC_TARGET))),
+        field("MongoDBTargets", false, Shape::List(&Shape::Struct(&GLUE_CRAWLER_MONGO_DB_TARGET))),
+        field("S3Targets", false, Shape::List(&Shape::Struct(&GLUE_CRAWLER_S3_TARGET))),
+    ],
+};
+
+static GLUE_DATA_CATALOG_ENCRYPTION_SETTINGS_CONNECTION_PASSWORD_ENCRYPTION: StructInfo = StructInfo {
+    name: "ConnectionPasswordEncryption",
+    fields: &[
+        field("KmsKeyId", false, Shape::String),
+        field("ReturnConnectionPasswordEncrypted", false, Shape::Boolean),
+    ],
+};
+
+static GLUE_DATA_CATALOG_ENCRYPTION_SETTINGS_DATA_CATALOG_ENCRYPTION_SETTINGS: StructInfo = StructInfo {
+    name: "DataCatalogEncryptionSettings",
+    fields: &[
+        field("ConnectionPasswordEncryption", false, Shape::Struct(&GLUE_DATA_CATALOG_ENCRYPTION_SETTINGS_CONNECTION_PASSWORD_ENCRYPTION)),
+        field("EncryptionAtRest", false, Shape::Struct(&GLUE_DATA_CATALOG_ENCRYPTION_SETTINGS_ENCRYPTION_AT_REST)),
+    ],
+};
+
+static GLUE_DATA_CATALOG_ENCRYPTION_SETTINGS_ENCRYPTION_AT_REST: StructInfo = StructInfo {
+    name: "EncryptionAtRest",
+    fields: &[
+        field("CatalogEncryptionMode", false, Shape::String),
+        field("CatalogEncryptionServiceRole", false, Shape::String),
+        field("SseAwsKmsKeyId", false, Shape::String),
+    ],
+};
+
+static GLUE_DATA_QUALITY_RULESET_DATA_QUALITY_TARGET_TABLE: StructInfo = StructInfo {
+    name: "DataQualityTargetTable",
+    fields: &[
+        field("DatabaseName", true, Shape::String),
+        field("TableName", true, Shape::String),
+    ],
+};
+
+static GLUE_DATABASE_DATA_LAKE_PRINCIPAL: StructInfo = StructInfo {
+    name: "DataLakePrincipal",
+    fields: &[
+        field("DataLakePrincipalIdentifier", false, Shape::String),
+    ],
+};
+
+static GLUE_DATABASE_DATABASE_IDENTIFIER: StructInfo = StructInfo {
+    name: "DatabaseIdentifier",
+    fields: &[
+        field("CatalogId", false, Shape::String),
+        field("DatabaseName", false, Shape::String),
+        field("Region", false, Shape::String),
+    ],
+};
+
+static GLUE_DATABASE_DATABASE_INPUT: StructInfo = StructInfo {
+    name: "DatabaseInput",
+    fields: &[
+        field("CreateTableDefaultPermissions", false, Shape::List(&Shape::Struct(&GLUE_DATABASE_PRINCIPAL_PRIVILEGES))),
+        field("Description", false, Shape::String),
+        field("FederatedDatabase", false, Shape::Struct(&GLUE_DATABASE_FEDERATED_DATABASE)),
+        field("LocationUri", false, Shape::String),
+        field("Name", false, Shape::String),
+        field("Parameters", false, Shape::Json),
+        field("TargetDatabase", false, Shape::Struct(&GLUE_DATABASE_DATABASE_IDENTIFIER)),
+    ],
+};
+
+static GLUE_DATABASE_FEDERATED_DATABASE: StructInfo = StructInfo {
+    name: "FederatedDatabase",
+    fields: &[
+        field("ConnectionName", false, Shape::String),
+        field("Identifier", false, Shape::String),
+    ],
+};
+
+static GLUE_DATABASE_PRINCIPAL_PRIVILEGES: StructInfo = StructInfo {
+    name: "PrincipalPrivileges",
+    fields: &[
+        field("Permissions", false, Shape::List(&Shape::String)),
+        field("Principal", false, Shape::Struct(&GLUE_DATABASE_DATA_LAKE_PRINCIPAL)),
+    ],
+};
+
+static GLUE_INTEGRATION_INTEGRATION_CONFIG: StructInfo = StructInfo {
+    name: "IntegrationConfig",
+    fields: &[
+        field("ContinuousSync", false, Shape::Boolean),
+        field("RefreshInterval", false, Shape::String),
+        field("SourceProperties", false, Shape::Map(&Shape::String)),
+    ],
+};
+
+static GLUE_INTEGRATION_RESOURCE_PROPERTY_SOURCE_PROCESSING_PROPERTIES: StructInfo = StructInfo {
+    name: "SourceProcessingProperties",
+    fields: &[
+        field("RoleArn", true, Shape::String),
+    ],
+};
+
+static GLUE_INTEGRATION_RESOURCE_PROPERTY_TARGET_PROCESSING_PROPERTIES: StructInfo = StructInfo {
+    name: "TargetProcessingProperties",
+    fields: &[
+        field("ConnectionName", false, Shape::String),
+        field("EventBusArn", false, Shape::String),
+        field("KmsArn", false, Shape::String),
+        field("RoleArn", true, Shape::String),
+    ],
+};
+
+static GLUE_JOB_CONNECTIONS_LIST: StructInfo = StructInfo {
+    name: "ConnectionsList",
+    fields: &[
+        field("Connections", false, Shape::List(&Shape::String)),
+    ],
+};
+
+static GLUE_JOB_EXECUTION_PROPERTY: StructInfo = StructInfo {
+    name: "ExecutionProperty",
+    fields: &[
+        field("MaxConcurrentRuns", false, Shape::Number),
+    ],
+};
+
+static GLUE_JOB_JOB_COMMAND: StructInfo = StructInfo {
+    name: "JobCommand",
+    fields: &[
+        field("Name", false, Shape::String),
+        field("PythonVersion", false, Shape::String),
+        field("Runtime", false, Shape::String),
+        field("ScriptLocation", false, Shape::String),
+    ],
+};
+
+static GLUE_JOB_NOTIFICATION_PROPERTY: StructInfo = StructInfo {
+    name: "NotificationProperty",
+    fields: &[
+        field("NotifyDelayAfter", false, Shape::Integer),
+    ],
+};
+
+static GLUE_ML_TRANSFORM_FIND_MATCHES_PARAMETERS: StructInfo = StructInfo {
+    name: "FindMatchesParameters",
+    fields: &[
+        field("AccuracyCostTradeoff", false, Shape::Number),
+        field("EnforceProvidedLabels", false, Shape::Boolean),
+        field("PrecisionRecallTradeoff", false, Shape::Number),
+        field("PrimaryKeyColumnName", true, Shape::String),
+    ],
+};
+
+static GLUE_ML_TRANSFORM_GLUE_TABLES: StructInfo = StructInfo {
+    name: "GlueTables",
+    fields: &[
+        field("CatalogId", false, Shape::String),
+        field("ConnectionName", false, Shape::String),
+        field("DatabaseName", true, Shape::String),
+        field("TableName", true, Shape::String),
+    ],
+};
+
+static GLUE_ML_TRANSFORM_INPUT_RECORD_TABLES: StructInfo = StructInfo {
+    name: "InputRecordTables",
+    fields: &[
+        field("GlueTables", false, Shape::List(&Shape::Struct(&GLUE_ML_TRANSFORM_GLUE_TABLES))),
+    ],
+};
+
+static GLUE_ML_TRANSFORM_ML_USER_DATA_ENCRYPTION: StructInfo = StructInfo {
+    name: "MLUserDataEncryption",
+    fields: &[
+        field("KmsKeyId", false, Shape::String),
+        field("MLUserDataEncryptionMode", true, Shape::String),
+    ],
+};
+
+static GLUE_ML_TRANSFORM_TRANSFORM_ENCRYPTION: StructInfo = StructInfo {
+    name: "TransformEncryption",
+    fields: &[
+        field("MLUserDataEncryption", false, Shape::Struct(&GLUE_ML_TRANSFORM_ML_USER_DATA_ENCRYPTION)),
+        field("TaskRunSecurityConfigurationName", false, Shape::String),
+    ],
+};
+
+static GLUE_ML_TRANSFORM_TRANSFORM_PARAMETERS: StructInfo = StructInfo {
+    name: "TransformParameters",
+    fields: &[
+        field("FindMatchesParameters", false, Shape::Struct(&GLUE_ML_TRANSFORM_FIND_MATCHES_PARAMETERS)),
+        field("TransformType", true, Shape::String),
+    ],
+};
+
+static GLUE_PARTITION_COLUMN: StructInfo = StructInfo {
+    name: "Column",
+    fields: &[
+        field("Comment", false, Shape::String),
+        field("Name", true, Shape::String),
+        field("Type", false, Shape::String),
+    ],
+};
+
+static GLUE_PARTITION_ORDER: StructInfo = StructInfo {
+    name: "Order",
+    fields: &[
+        field("Column", true, Shape::String),
+        field("SortOrder", false, Shape::Integer),
+    ],
+};
+
+static GLUE_PARTITION_PARTITION_INPUT: StructInfo = StructInfo {
+    name: "PartitionInput",
+    fields: &[
+        field("Parameters", false, Shape::Json),
+        field("StorageDescriptor", false, Shape::Struct(&GLUE_PARTITION_STORAGE_DESCRIPTOR)),
+        field("Values", true, Shape::List(&Shape::String)),
+    ],
+};
+
+static GLUE_PARTITION_SCHEMA_ID: StructInfo = StructInfo {
+    name: "SchemaId",
+    fields: &[
+        field("RegistryName", false, Shape::String),
+        field("SchemaArn", false, Shape::String),
+        field("SchemaName", false, Shape::String),
+    ],
+};
+
+static GLUE_PARTITION_SCHEMA_REFERENCE: StructInfo = StructInfo {
+    name: "SchemaReference",
+    fields: &[
+        field("SchemaId", false, Shape::Struct(&GLUE_PARTITION_SCHEMA_ID)),
+        field("SchemaVersionId", false, Shape::String),
+        field("SchemaVersionNumber", false, Shape::Integer),
+    ],
+};
+
+static GLUE_PARTITION_SERDE_INFO: StructInfo = StructInfo {
+    name: "SerdeInfo",
+    fields: &[
+        field("Name", false, Shape::String),
+        field("Parameters", false, Shape::Json),
+        field("SerializationLibrary", false, Shape::String),
+    ],
+};
+
+static GLUE_PARTITION_SKEWED_INFO: StructInfo = StructInfo {
+    name: "SkewedInfo",
+    fields: &[
+        field("SkewedColumnNames", false, Shape::List(&Shape::String)),
+        field("SkewedColumnValueLocationMaps", false, Shape::Json),
+        field("SkewedColumnValues", false, Shape::List(&Shape::String)),
+    ],
+};
+
+static GLUE_PARTITION_STORAGE_DESCRIPTOR: StructInfo = StructInfo {
+    name: "StorageDescriptor",
+    fields: &[
+        field("BucketColumns", false, Shape::List(&Shape::String)),
+        field("Columns", false, Shape::List(&Shape::Struct(&GLUE_PARTITION_COLUMN))),
+        field("Compressed", false, Shape::Boolean),
+        field("InputFormat", false, Shape::String),
+        field("Location", false, Shape::String),
+        field("NumberOfBuckets", false, Shape::Integer),
+        field("OutputFormat", false, Shape::String),
+        field("Parameters", false, Shape::Json),
+        field("SchemaReference", false, Shape::Struct(&GLUE_PARTITION_SCHEMA_REFERENCE)),
+        field("SerdeInfo", false, Shape::Struct(&GLUE_PARTITION_SERDE_INFO)),
+        field("SkewedInfo", false, Shape::Struct(&GLUE_PARTITION_SKEWED_INFO)),
+        field("SortColumns", false, Shape::List(&Shape::Struct(&GLUE_PARTITION_ORDER))),
+        field("StoredAsSubDirectories", false, Shape::Boolean),
+    ],
+};
+
+static GLUE_SCHEMA_REGISTRY: StructInfo = StructInfo {
+    name: "Registry",
+    fields: &[
+        field("Arn", false, Shape::String),
+        field("Name", false, Shape::String),
+    ],
+};
+
+static GLUE_SCHEMA_SCHEMA_VERSION: StructInfo = StructInfo {
+    name: "SchemaVersion",
+    fields: &[
+        field("IsLatest", false, Shape::Boolean),
+        field("VersionNumber", false, Shape::Integer),
+    ],
+};
+
+static GLUE_SCHEMA_VERSION_SCHEMA: StructInfo = StructInfo {
+    name: "Schema",
+    fields: &[
+        field("RegistryName", false, Shape::String),
+        field("SchemaArn", false, Shape::String),
+        field("SchemaName", false, Shape::String),
+    ],
+};
+
+static GLUE_SECURITY_CONFIGURATION_CLOUD_WATCH_ENCRYPTION: StructInfo = StructInfo {
+    name: "CloudWatchEncryption",
+    fields: &[
+        field("CloudWatchEncryptionMode", false, Shape::String),
+        field("KmsKeyArn", false, Shape::String),
+    ],
+};
+
+static GLUE_SECURITY_CONFIGURATION_ENCRYPTION_CONFIGURATION: StructInfo = StructInfo {
+    name: "EncryptionConfiguration",
+    fields: &[
+        field("CloudWatchEncryption", false, Shape::Struct(&GLUE_SECURITY_CONFIGURATION_CLOUD_WATCH_ENCRYPTION)),
+        field("JobBookmarksEncryption", false, Shape::Struct(&GLUE_SECURITY_CONFIGURATION_JOB_BOOKMARKS_ENCRYPTION)),
+        field("S3Encryptions", false, Shape::List(&Shape::Struct(&GLUE_SECURITY_CONFIGURATION_S3_ENCRYPTION))),
+    ],
+};
+
+static GLUE_SECURITY_CONFIGURATION_JOB_BOOKMARKS_ENCRYPTION: StructInfo = StructInfo {
+    name: "JobBookmarksEncryption",
+    fields: &[
+        field("JobBookmarksEncryptionMode", false, Shape::String),
+        field("KmsKeyArn", false, Shape::String),
+    ],
+};
+
+static GLUE_SECURITY_CONFIGURATION_S3_ENCRYPTION: StructInfo = StructInfo {
+    name: "S3Encryption",
+    fields: &[
+        field("KmsKeyArn", false, Shape::String),
+        field("S3EncryptionMode", false, Shape::String),
+    ],
+};
+
+static GLUE_SESSION_CONNECTIONS_LIST: StructInfo = StructInfo {
+    name: "ConnectionsList",
+    fields: &[
+        field("Connections", false, Shape::List(&Shape::String)),
+    ],
+};
+
+static GLUE_SESSION_SESSION_COMMAND: StructInfo = StructInfo {
+    name: "SessionCommand",
+    fields: &[
+        field("Name", false, Shape::String),
+        field("PythonVersion", false, Shape::String),
+    ],
+};
+
+static GLUE_TABLE_COLUMN: StructInfo = StructInfo {
+    name: "Column",
+    fields: &[
+        field("Comment", false, Shape::String),
+        field("Name", true, Shape::String),
+        field("Type", false, Shape::String),
+    ],
+};
+
+static GLUE_TABLE_ICEBERG_INPUT: StructInfo = StructInfo {
+    name: "IcebergInput",
+    fields: &[
+        field("IcebergTableInput", false, Shape::Struct(&GLUE_TABLE_ICEBERG_TABLE_INPUT)),
+        field("MetadataOperation", false, Shape::Json),
+        field("Version", false, Shape::String),
+    ],
+};
+
+static GLUE_TABLE_ICEBERG_PARTITION_FIELD: StructInfo = StructInfo {
+    name: "IcebergPartitionField",
+    fields: &[
+        field("FieldId", false, Shape::Integer),
+        field("Name", true, Shape::String),
+        field("SourceId", true, Shape::Integer),
+        field("Transform", true, Shape::String),
+    ],
+};
+
+static GLUE_TABLE_ICEBERG_PARTITION_SPEC: StructInfo = StructInfo {
+    name: "IcebergPartitionSpec",
+    fields: &[
+        field("Fields", true, Shape::List(&Shape::Struct(&GLUE_TABLE_ICEBERG_PARTITION_FIELD))),
+        field("SpecId", false, Shape::Integer),
+    ],
+};
+
+static GLUE_TABLE_ICEBERG_SCHEMA: StructInfo = StructInfo {
+    name: "IcebergSchema",
+    fields: &[
+        field("Fields", true, Shape::List(&Shape::Struct(&GLUE_TABLE_ICEBERG_STRUCT_FIELD))),
+        field("IdentifierFieldIds", false, Shape::List(&Shape::Integer)),
+        field("SchemaId", false, Shape::Integer),
+        field("Type", false, Shape::String),
+    ],
+};
+
+static GLUE_TABLE_ICEBERG_SORT_FIELD: StructInfo = StructInfo {
+    name: "IcebergSortField",
+    fields: &[
+        field("Direction", true, Shape::String),
+        field("NullOrder", true, Shape::String),
+        field("SourceId", true, Shape::Integer),
+        field("Transform", true, Shape::String),
+    ],
+};
+
+static GLUE_TABLE_ICEBERG_SORT_ORDER: StructInfo = StructInfo {
+    name: "IcebergSortOrder",
+    fields: &[
+        field("Fields", true, Shape::List(&Shape::Struct(&GLUE_TABLE_ICEBERG_SORT_FIELD))),
+        field("OrderId", true, Shape::Integer),
+    ],
+};
+
+static GLUE_TABLE_ICEBERG_STRUCT_FIELD: StructInfo = StructInfo {
+    name: "IcebergStructField",
+    fields: &[
+        field("Doc", false, Shape::String),
+        field("Id", true, Shape::Integer),
+        field("Name", true, Shape::String),
+        field("Required", true, Shape::Boolean),
+        field("Type", true, Shape::String),
+    ],
+};
+
+static GLUE_TABLE_ICEBERG_TABLE_INPUT: StructInfo = StructInfo {
+    name: "IcebergTableInput",
+    fields: &[
+        field("Location", true, Shape::String),
+        field("PartitionSpec", false, Shape::Struct(&GLUE_TABLE_ICEBERG_PARTITION_SPEC)),
+        field("Properties", false, Shape::Json),
+        field("Schema", true, Shape::Struct(&GLUE_TABLE_ICEBERG_SCHEMA)),
+        field("WriteOrder", false, Shape::Struct(&GLUE_TABLE_ICEBERG_SORT_ORDER)),
+    ],
+};
+
+static GLUE_TABLE_OPEN_TABLE_FORMAT_INPUT: StructInfo = StructInfo {
+    name: "OpenTableFormatInput",
+    fields: &[
+        field("IcebergInput", false, Shape::Struct(&GLUE_TABLE_ICEBERG_INPUT)),
+    ],
+};
+
+static GLUE_TABLE_ORDER: StructInfo = StructInfo {
+    name: "Order",
+    fields: &[
+        field("Column", true, Shape::String),
+        field("SortOrder", true, Shape::Integer),
+    ],
+};
+
+static GLUE_TABLE_SCHEMA_ID: StructInfo = StructInfo {
+    name: "SchemaId",
+    fields: &[
+        field("RegistryName", false, Shape::String),
+        field("SchemaArn", false, Shape::String),
+        field("SchemaName", false, Shape::String),
+    ],
+};
+
+static GLUE_TABLE_SCHEMA_REFERENCE: StructInfo = StructInfo {
+    name: "SchemaReference",
+    fields: &[
+        field("SchemaId", false, Shape::Struct(&GLUE_TABLE_SCHEMA_ID)),
+        field("SchemaVersionId", false, Shape::String),
+        field("SchemaVersionNumber", false, Shape::Integer),
+    ],
+};
+
+static GLUE_TABLE_SERDE_INFO: StructInfo = StructInfo {
+    name: "SerdeInfo",
+    fields: &[
+        field("Name", false, Shape::String),
+        field("Parameters", false, Shape::Json),
+        field("SerializationLibrary", false, Shape::String),
+    ],
+};
+
+static GLUE_TABLE_SKEWED_INFO: StructInfo = StructInfo {
+    name: "SkewedInfo",
+    fields: &[
+        field("SkewedColumnNames", false, Shape::List(&Shape::String)),
+        field("SkewedColumnValueLocationMaps", false, Shape::Json),
+        field("SkewedColumnValues", false, Shape::List(&Shape::String)),
+    ],
+};
+
+static GLUE_TABLE_STORAGE_DESCRIPTOR: StructInfo = StructInfo {
+    name: "StorageDescriptor",
+    fields: &[
+        field("BucketColumns", false, Shape::List(&Shape::String)),
+        field("Columns", false, Shape::List(&Shape::Struct(&GLUE_TABLE_COLUMN))),
+        field("Compressed", false, Shape::Boolean),
+        field("InputFormat", false, Shape::String),
+        field("Location", false, Shape::String),
+        field("NumberOfBuckets", false, Shape::Integer),
+        field("OutputFormat", false, Shape::String),
+        field("Parameters", false, Shape::Json),
+        field("SchemaReference", false, Shape::Struct(&GLUE_TABLE_SCHEMA_REFERENCE)),
+        field("SerdeInfo", false, Shape::Struct(&GLUE_TABLE_SERDE_INFO)),
+        field("SkewedInfo", false, Shape::Struct(&GLUE_TABLE_SKEWED_INFO)),
+        field("SortColumns", false, Shape::List(&Shape::Struct(&GLUE_TABLE_ORDER))),
+        field("StoredAsSubDirectories", false, Shape::Boolean),
+    ],
+};
+
+static GLUE_TABLE_TABLE_IDENTIFIER: StructInfo = StructInfo {
+    name: "TableIdentifier",
+    fields: &[
+        field("CatalogId", false, Shape::String),
+        field("DatabaseName", false, Shape::String),
+        field("Name", false, Shape::String),
+        field("Region", false, Shape::String),
+    ],
+};
+
+static GLUE_TABLE_TABLE_INPUT: StructInfo = StructInfo {
+    name: "TableInput",
+    fields: &[
+        field("Description", false, Shape::String),
+        field("Name", false, Shape::String),
+        field("Owner", false, Shape::String),
+        field("Parameters", false, Shape::Json),
+        field("PartitionKeys", false, Shape::List(&Shape::Struct(&GLUE_TABLE_COLUMN))),
+        field("Retention", false, Shape::Integer),
+        field("StorageDescriptor", false, Shape::Struct(&GLUE_TABLE_STORAGE_DESCRIPTOR)),
+        field("TableType", false, Shape::String),
+        field("TargetTable", false, Shape::Struct(&GLUE_TABLE_TABLE_IDENTIFIER)),
+        field("ViewDefinition", false, Shape::Struct(&GLUE_TABLE_VIEW_DEFINITION)),
+        field("ViewExpandedText", false, Shape::String),
+        field("ViewOriginalText", false, Shape::String),
+    ],
+};
+
+static GLUE_TABLE_VIEW_DEFINITION: StructInfo = StructInfo {
+    name: "ViewDefinition",
+    fields: &[
+        field("Definer", false, Shape::String),
+        field("IsProtected", false, Shape::Boolean),
+        field("Representations", false, Shape::List(&Shape::Struct(&GLUE_TABLE_VIEW_REPRESENTATION))),
+        field("SubObjects", false, Shape::List(&Shape::String)),
+    ],
+};
+
+static GLUE_TABLE_VIEW_REPRESENTATION: StructInfo = StructInfo {
+    name: "ViewRepresentation",
+    fields: &[
+        field("Dialect", false, Shape::String),
+        field("DialectVersion", false, Shape::String),
+        field("ValidationConnection", false, Shape::String),
+        field("ViewExpandedText", false, Shape::String),
+        field("ViewOriginalText", false, Shape::String),
+    ],
+};
+
+static GLUE_TABLE_OPTIMIZER_COMPACTION_CONFIGURATION: StructInfo = StructInfo {
+    name: "CompactionConfiguration",
+    fields: &[
+        field("IcebergConfiguration", false, Shape::Struct(&GLUE_TABLE_OPTIMIZER_ICEBERG_COMPACTION_CONFIGURATION)),
+    ],
+};
+
+static GLUE_TABLE_OPTIMIZER_ICEBERG_COMPACTION_CONFIGURATION: StructInfo = StructInfo {
+    name: "IcebergCompactionConfiguration",
+    fields: &[
+        field("DeleteFileThreshold", false, Shape::Integer),
+        field("MinInputFiles", false, Shape::Integer),
+        field("Strategy", false, Shape::String),
+    ],
+};
+
+static GLUE_TABLE_OPTIMIZER_ICEBERG_CONFIGURATION: StructInfo = StructInfo {
+    name: "IcebergConfiguration",
+    fields: &[
+        field("Location", false, Shape::String),
+        field("OrphanFileRetentionPeriodInDays", false, Shape::Integer),
+    ],
+};
+
+static GLUE_TABLE_OPTIMIZER_ICEBERG_RETENTION_CONFIGURATION: StructInfo = StructInfo {
+    name: "IcebergRetentionConfiguration",
+    fields: &[
+        field("CleanExpiredFiles", false, Shape::Boolean),
+        field("NumberOfSnapshotsToRetain", false, Shape::Integer),
+        field("SnapshotRetentionPeriodInDays", false, Shape::Integer),
+    ],
+};
+
+static GLUE_TABLE_OPTIMIZER_ORPHAN_FILE_DELETION_CONFIGURATION: StructInfo = StructInfo {
+    name: "OrphanFileDeletionConfiguration",
+    fields: &[
+        field("IcebergConfiguration", false, Shape::Struct(&GLUE_TABLE_OPTIMIZER_ICEBERG_CONFIGURATION)),
+    ],
+};
+
+static GLUE_TABLE_OPTIMIZER_RETENTION_CONFIGURATION: StructInfo = StructInfo {
+    name: "RetentionConfiguration",
+    fields: &[
+        field("IcebergConfiguration", false, Shape::Struct(&GLUE_TABLE_OPTIMIZER_ICEBERG_RETENTION_CONFIGURATION)),
+    ],
+};
+
+static GLUE_TABLE_OPTIMIZER_TABLE_OPTIMIZER_CONFIGURATION: StructInfo = StructInfo {
+    name: "TableOptimizerConfiguration",
+    fields: &[
+        field("CompactionConfiguration", false, Shape::Struct(&GLUE_TABLE_OPTIMIZER_COMPACTION_CONFIGURATION)),
+        field("Enabled", true, Shape::Boolean),
+        field("OrphanFileDeletionConfiguration", false, Shape::Struct(&GLUE_TABLE_OPTIMIZER_ORPHAN_FILE_DELETION_CONFIGURATION)),
+        field("RetentionConfiguration", false, Shape::Struct(&GLUE_TABLE_OPTIMIZER_RETENTION_CONFIGURATION)),
+        field("RoleArn", true, Shape::String),
+        field("VpcConfiguration", false, Shape::Struct(&GLUE_TABLE_OPTIMIZER_VPC_CONFIGURATION)),
+    ],
+};
+
+static GLUE_TABLE_OPTIMIZER_VPC_CONFIGURATION: StructInfo = StructInfo {
+    name: "VpcConfiguration",
+    fields: &[
+        field("GlueConnectionName", false, Shape::String),
+    ],
+};
+
+static GLUE_TRIGGER_ACTION: StructInfo = StructInfo {
+    name: "Action",
+    fields: &[
+        field("Arguments", false, Shape::Json),
+        field("CrawlerName", false, Shape::String),
+        field("JobName", false, Shape::String),
+        field("NotificationProperty", false, Shape::Struct(&GLUE_TRIGGER_NOTIFICATION_PROPERTY)),
+        field("SecurityConfiguration", false, Shape::String),
+        field("Timeout", false, Shape::Integer),
+    ],
+};
+
+static GLUE_TRIGGER_CONDITION: StructInfo = StructInfo {
+    name: "Condition",
+    fields: &[
+        field("CrawlState", false, Shape::String),
+        field("CrawlerName", false, Shape::String),
+        field("JobName", false, Shape::String),
+        field("LogicalOperator", false, Shape::String),
+        field("State", false, Shape::String),
+    ],
+};
+
+static GLUE_TRIGGER_EVENT_BATCHING_CONDITION: StructInfo = StructInfo {
+    name: "EventBatchingCondition",
+    fields: &[
+        field("BatchSize", true, Shape::Integer),
+        field("BatchWindow", false, Shape::Integer),
+    ],
+};
+
+static GLUE_TRIGGER_NOTIFICATION_PROPERTY: StructInfo = StructInfo {
+    name: "NotificationProperty",
+    fields: &[
+        field("NotifyDelayAfter", false, Shape::Integer),
+    ],
+};
+
+static GLUE_TRIGGER_PREDICATE: StructInfo = StructInfo {
+    name: "Predicate",
+    fields: &[
+        field("Conditions", false, Shape::List(&Shape::Struct(&GLUE_TRIGGER_CONDITION))),
+        field("Logical", false, Shape::String),
+    ],
+};
+
+static GLUE_USAGE_PROFILE_CONFIGURATION_OBJECT: StructInfo = StructInfo {
+    name: "ConfigurationObject",
+    fields: &[
+        field("AllowedValues", false, Shape::List(&Shape::String)),
+        field("DefaultValue", false, Shape::String),
+        field("MaxValue", false, Shape::String),
+        field("MinValue", false, Shape::String),
+    ],
+};
+
+static GLUE_USAGE_PROFILE_PROFILE_CONFIGURATION: StructInfo = StructInfo {
+    name: "ProfileConfiguration",
+    fields: &[
+        field("JobConfiguration", false, Shape::Map(&Shape::Struct(&GLUE_USAGE_PROFILE_CONFIGURATION_OBJECT))),
+        field("SessionConfiguration", false, Shape::Map(&Shape::Struct(&GLUE_USAGE_PROFILE_CONFIGURATION_OBJECT))),
+    ],
+};
+
+static GLUE_USER_DEFINED_FUNCTION_RESOURCE_URI: StructInfo = StructInfo {
+    name: "ResourceUri",
+    fields: &[
+        field("ResourceType", false, Shape::StringOf(&["JAR", "FILE", "ARCHIVE"])),
+        field("Uri", false, Shape::String),
     ],
 };
 

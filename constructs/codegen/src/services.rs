@@ -48,6 +48,7 @@ pub const SERVICES: &[Service] = &[
     service("ElasticLoadBalancingV2", "Elastic Load Balancing (v2)"),
     service("EMR", "Amazon EMR"),
     service("Events", "Amazon EventBridge"),
+    service("Glue", "AWS Glue"),
     service("IAM", "AWS Identity and Access Management"),
     service("KinesisFirehose", "Amazon Data Firehose"),
     service("KMS", "AWS Key Management Service"),
@@ -74,6 +75,6 @@ mod tests {
             modules.windows(2).all(|w| w[0] < w[1]),
             "SERVICES must be sorted by module name without duplicates: {modules:?}"
         );
-        assert_eq!(SERVICES.len(), 29);
+        assert_eq!(SERVICES.len(), 30);
     }
 }

@@ -5,7 +5,7 @@
 //! regenerate with `cargo run -p cirrus-codegen -- generate`.
 
 /// The number of enums [`check_all`] checks.
-pub const COUNT: usize = 413;
+pub const COUNT: usize = 442;
 
 /// Checks every generated enum with `check_enum!`.
 pub fn check_all() {
@@ -203,6 +203,35 @@ pub fn check_all() {
     check_enum!(cirrus_cfn::events::event_bus::LogConfigIncludeDetail);
     check_enum!(cirrus_cfn::events::event_bus::LogConfigLevel);
     check_enum!(cirrus_cfn::events::rule::RuleState);
+    check_enum!(cirrus_cfn::glue::catalog::CatalogAllowFullTableExternalDataAccess);
+    check_enum!(cirrus_cfn::glue::catalog::CatalogOverwriteChildResourcePermissionsWithDefault);
+    check_enum!(cirrus_cfn::glue::catalog::DataLakeAccessPropertiesAllowFullTableExternalDataAccess);
+    check_enum!(cirrus_cfn::glue::catalog::PrincipalPermissionsPermissions);
+    check_enum!(cirrus_cfn::glue::connection_type::ClientCredentialsPropertiesContentType);
+    check_enum!(cirrus_cfn::glue::connection_type::ClientCredentialsPropertiesRequestMethod);
+    check_enum!(cirrus_cfn::glue::connection_type::ConnectionTypeIntegrationType);
+    check_enum!(cirrus_cfn::glue::connection_type::ConnectorAuthenticationConfigurationAuthenticationTypes);
+    check_enum!(cirrus_cfn::glue::connection_type::ConnectorAuthorizationCodePropertiesContentType);
+    check_enum!(cirrus_cfn::glue::connection_type::ConnectorAuthorizationCodePropertiesRequestMethod);
+    check_enum!(cirrus_cfn::glue::connection_type::ConnectorOAuth2PropertiesOAuth2GrantType);
+    check_enum!(cirrus_cfn::glue::connection_type::ConnectorPropertyPropertyLocation);
+    check_enum!(cirrus_cfn::glue::connection_type::ConnectorPropertyPropertyType);
+    check_enum!(cirrus_cfn::glue::connection_type::ExtractedParameterPropertyLocation);
+    check_enum!(cirrus_cfn::glue::connection_type::FieldDefinitionFieldDataType);
+    check_enum!(cirrus_cfn::glue::connection_type::FilterConfigurationFilterMode);
+    check_enum!(cirrus_cfn::glue::connection_type::JwtBearerPropertiesContentType);
+    check_enum!(cirrus_cfn::glue::connection_type::JwtBearerPropertiesRequestMethod);
+    check_enum!(cirrus_cfn::glue::connection_type::SecretConnectorPropertyPropertyLocation);
+    check_enum!(cirrus_cfn::glue::connection_type::SecretConnectorPropertyPropertyType);
+    check_enum!(cirrus_cfn::glue::connection_type::SourceConfigurationRequestMethod);
+    check_enum!(cirrus_cfn::glue::connection_type::ValidationEndpointConfigurationRequestMethod);
+    check_enum!(cirrus_cfn::glue::job::JobWorkerType);
+    check_enum!(cirrus_cfn::glue::schema::SchemaCompatibility);
+    check_enum!(cirrus_cfn::glue::schema::SchemaDataFormat);
+    check_enum!(cirrus_cfn::glue::session::SessionWorkerType);
+    check_enum!(cirrus_cfn::glue::user_defined_function::ResourceUriResourceType);
+    check_enum!(cirrus_cfn::glue::user_defined_function::UserDefinedFunctionFunctionType);
+    check_enum!(cirrus_cfn::glue::user_defined_function::UserDefinedFunctionOwnerType);
     check_enum!(cirrus_cfn::iam::saml_provider::SamlProviderAssertionEncryptionMode);
     check_enum!(cirrus_cfn::kinesisfirehose::delivery_stream::AmazonOpenSearchServerlessDestinationConfigurationS3BackupMode);
     check_enum!(cirrus_cfn::kinesisfirehose::delivery_stream::AmazonopensearchserviceDestinationConfigurationIndexRotationPeriod);

@@ -9,7 +9,7 @@ use cirrus_core::{Expr, Node};
 use super::Values;
 
 /// The number of resources [`add_all`] adds.
-pub const COUNT: usize = 336;
+pub const COUNT: usize = 365;
 
 /// How many distinct string values [`add_all`] uses (`Values::string_variant`).
 pub const VARIANTS: usize = 2;
@@ -899,6 +899,122 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     stack.add(
         "EventsRule",
         cirrus_cfn::events::rule::CfnRule { schedule_expression: Some(v.string()), ..cirrus_cfn::events::rule::CfnRule::default() },
+    );
+    stack.add(
+        "GlueBlueprint",
+        cirrus_cfn::glue::blueprint::CfnBlueprint::new(v.string(), v.string()),
+    );
+    stack.add(
+        "GlueCatalog",
+        cirrus_cfn::glue::catalog::CfnCatalog::new(v.string()),
+    );
+    stack.add(
+        "GlueClassifier",
+        cirrus_cfn::glue::classifier::CfnClassifier::default(),
+    );
+    stack.add(
+        "GlueConnection",
+        cirrus_cfn::glue::connection::CfnConnection::new(v.string(), Expr::lit(cirrus_cfn::glue::connection::ConnectionInput::new(v.string()))),
+    );
+    stack.add(
+        "GlueConnectionType",
+        cirrus_cfn::glue::connection_type::CfnConnectionType::new(v.string(), Expr::lit(cirrus_cfn::glue::connection_type::RestConfiguration::default())),
+    );
+    stack.add(
+        "GlueCrawler",
+        cirrus_cfn::glue::crawler::CfnCrawler::new(v.string(), Expr::lit(cirrus_cfn::glue::crawler::Targets::default())),
+    );
+    stack.add(
+        "GlueCustomEntityType",
+        cirrus_cfn::glue::custom_entity_type::CfnCustomEntityType::default(),
+    );
+    stack.add(
+        "GlueDataCatalogEncryptionSettings",
+        cirrus_cfn::glue::data_catalog_encryption_settings::CfnDataCatalogEncryptionSettings::new(v.string(), Expr::lit(cirrus_cfn::glue::data_catalog_encryption_settings::DataCatalogEncryptionSettings::default())),
+    );
+    stack.add(
+        "GlueDataQualityRuleset",
+        cirrus_cfn::glue::data_quality_ruleset::CfnDataQualityRuleset::new(v.string()),
+    );
+    stack.add(
+        "GlueDatabase",
+        cirrus_cfn::glue::database::CfnDatabase::new(v.string(), Expr::lit(cirrus_cfn::glue::database::DatabaseInput::default())),
+    );
+    stack.add(
+        "GlueDevEndpoint",
+        cirrus_cfn::glue::dev_endpoint::CfnDevEndpoint::new(v.string()),
+    );
+    stack.add(
+        "GlueIdentityCenterConfiguration",
+        cirrus_cfn::glue::identity_center_configuration::CfnIdentityCenterConfiguration::new(v.string()),
+    );
+    stack.add(
+        "GlueIntegration",
+        cirrus_cfn::glue::integration::CfnIntegration::new(v.string(), v.string(), v.string()),
+    );
+    stack.add(
+        "GlueIntegrationResourceProperty",
+        cirrus_cfn::glue::integration_resource_property::CfnIntegrationResourceProperty::new(v.string()),
+    );
+    stack.add(
+        "GlueJob",
+        cirrus_cfn::glue::job::CfnJob::new(Expr::lit(cirrus_cfn::glue::job::JobCommand::default()), v.string()),
+    );
+    stack.add(
+        "GlueMlTransform",
+        cirrus_cfn::glue::ml_transform::CfnMlTransform::new(Expr::lit(cirrus_cfn::glue::ml_transform::InputRecordTables::default()), v.string(), Expr::lit(cirrus_cfn::glue::ml_transform::TransformParameters::new(v.string()))),
+    );
+    stack.add(
+        "GluePartition",
+        cirrus_cfn::glue::partition::CfnPartition::new(v.string(), v.string(), Expr::lit(cirrus_cfn::glue::partition::PartitionInput::new(v.strings())), v.string()),
+    );
+    stack.add(
+        "GlueRegistry",
+        cirrus_cfn::glue::registry::CfnRegistry::new(v.string()),
+    );
+    stack.add(
+        "GlueSchema",
+        cirrus_cfn::glue::schema::CfnSchema::new(Expr::lit(cirrus_cfn::glue::schema::SchemaCompatibility::None), Expr::lit(cirrus_cfn::glue::schema::SchemaDataFormat::Avro), v.string()),
+    );
+    stack.add(
+        "GlueSchemaVersion",
+        cirrus_cfn::glue::schema_version::CfnSchemaVersion::new(Expr::lit(cirrus_cfn::glue::schema_version::Schema::default()), v.string()),
+    );
+    stack.add(
+        "GlueSchemaVersionMetadata",
+        cirrus_cfn::glue::schema_version_metadata::CfnSchemaVersionMetadata::new(v.string(), v.string(), v.string()),
+    );
+    stack.add(
+        "GlueSecurityConfiguration",
+        cirrus_cfn::glue::security_configuration::CfnSecurityConfiguration::new(Expr::lit(cirrus_cfn::glue::security_configuration::EncryptionConfiguration::default()), v.string()),
+    );
+    stack.add(
+        "GlueSession",
+        cirrus_cfn::glue::session::CfnSession::new(Expr::lit(cirrus_cfn::glue::session::SessionCommand::default()), v.string(), v.string()),
+    );
+    stack.add(
+        "GlueTable",
+        cirrus_cfn::glue::table::CfnTable::new(v.string(), v.string()),
+    );
+    stack.add(
+        "GlueTableOptimizer",
+        cirrus_cfn::glue::table_optimizer::CfnTableOptimizer::new(v.string(), v.string(), v.string(), Expr::lit(cirrus_cfn::glue::table_optimizer::TableOptimizerConfiguration::new(Expr::lit(true), v.string())), v.string()),
+    );
+    stack.add(
+        "GlueTrigger",
+        cirrus_cfn::glue::trigger::CfnTrigger::new(Expr::lit(vec![Expr::lit(cirrus_cfn::glue::trigger::Action::default())]), v.string()),
+    );
+    stack.add(
+        "GlueUsageProfile",
+        cirrus_cfn::glue::usage_profile::CfnUsageProfile::new(v.string()),
+    );
+    stack.add(
+        "GlueUserDefinedFunction",
+        cirrus_cfn::glue::user_defined_function::CfnUserDefinedFunction::new(v.string(), v.string()),
+    );
+    stack.add(
+        "GlueWorkflow",
+        cirrus_cfn::glue::workflow::CfnWorkflow::default(),
     );
     stack.add(
         "IamAccessKey",
