@@ -32,6 +32,7 @@ use cirrus_aws::elbv2::{
 use cirrus_aws::iam::{ManagedPolicyArn, PolicyStatement, Principal, Role, RoleProps};
 use cirrus_aws::kms::{IKey, Key, KeyProps};
 use cirrus_aws::logs::{LogGroup, LogGroupProps};
+use cirrus_aws::prelude::*;
 use cirrus_aws::route53::{
     AliasTarget, FailoverRole, HostedZone, RecordSet, RecordSetProps, RecordTarget, Routing,
 };
@@ -47,7 +48,6 @@ use cirrus_cfn::route53::health_check::{
     HealthCheckConfigType,
 };
 use cirrus_cfn::{ecr, s3};
-use cirrus_core::prelude::*;
 
 use super::config::{
     ADMIN_CIDRS, APP, APP_INSTANCE_TYPE, BLUE_WEIGHT, CLOUDSNAP_KEY_ALIAS, DR_REGION, GREEN_WEIGHT,
@@ -156,7 +156,7 @@ pub fn storefront<'a>(app: &'a App, spec: &RegionSpec) -> Storefront<'a> {
         spec,
         &cluster_name,
         super::workloads::Targets {
-            vpc_id: vpc.l1().ref_(),
+            vpc_id: vpc.id(),
             blue: blue.arn(),
             green: green.arn(),
             images: image_uri,
@@ -209,7 +209,7 @@ pub fn storefront<'a>(app: &'a App, spec: &RegionSpec) -> Storefront<'a> {
     );
     output(
         "VpcId",
-        vpc.l1().ref_(),
+        vpc.id(),
         "the AWS Load Balancer Controller's --aws-vpc-id (pods cannot read it from the instance metadata)",
     );
     output(

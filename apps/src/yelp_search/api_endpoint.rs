@@ -115,7 +115,7 @@ pub fn define<'a>(stack: Stack<'a>, vpc: &Vpc<'a>, cluster: &Cluster<'a>) -> Tar
         cluster,
         &controller,
         vec![api.arn()],
-        (CLUSTER_NAME, REGION, vpc.l1().ref_()),
+        (CLUSTER_NAME, REGION, vpc.id()),
     );
     stack
         .add_output("ApiUrl", format!("https://{API_DOMAIN}"))
