@@ -916,6 +916,7 @@ fn the_storefront_is_bound_to_the_blue_and_green_target_groups() {
                     "1.17.1".to_owned()
                 ),
                 ("cluster-autoscaler".to_owned(), "9.59.0".to_owned()),
+                ("portworx".to_owned(), "9.0.0".to_owned()),
                 ("external-secrets".to_owned(), "2.5.0".to_owned()),
             ],
             "{stack}"
@@ -995,6 +996,77 @@ fn the_storefront_is_bound_to_the_blue_and_green_target_groups() {
             json!([{"Ref": resource_id(&template, "Blue")}, {"Ref": resource_id(&template, "Green")}]),
             "{stack}"
         );
+    }
+}
+
+/// Portworx, the storage 003 names, runs on the storage nodes of each cluster, in the namespace
+/// whose service account the stack's Portworx role is associated with, and the databases'
+/// StorageClass keeps three replicas and follows the release.
+#[test]
+fn the_databases_storage_is_portworx_on_the_storage_nodes() {
+    let out = synth();
+    for stack in ["EcommerceProduction", "EcommerceDr"] {
+        let release = out
+            .artifacts
+            .iter()
+            .find(|a| a.id == format!("{stack}-Cluster-Kubernetes-Portworx"))
+            .unwrap_or_else(|| panic!("{stack}: no Portworx release"));
+        let p = &release.properties;
+        assert_eq!(p["chart"]["name"], "portworx");
+        assert_eq!(p["version"], "9.0.0");
+        assert_eq!(p["namespace"], config::PORTWORX_SERVICE_ACCOUNT.0);
+        assert!(
+            release
+                .dependencies
+                .contains(&format!("{stack}-Cluster-Kubernetes-PortworxNamespace")),
+            "{stack}: {:?}",
+            release.dependencies
+        );
+        let text = String::from_utf8(release.files[0].1.clone()).unwrap();
+        let values = &yaml_rust2::YamlLoader::load_from_str(&text).unwrap()[0];
+        assert_eq!(values["EKSInstall"].as_bool(), Some(true));
+        assert_eq!(values["internalKVDB"].as_bool(), Some(true));
+        assert_eq!(
+            values["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+                ["nodeSelectorTerms"][0]["matchExpressions"][0]["values"][0]
+                .as_str(),
+            Some("storage")
+        );
+        assert_eq!(values["tolerations"][0]["key"].as_str(), Some("storage"));
+        assert_eq!(values["monitoring"]["telemetry"].as_bool(), Some(false));
+        // The storage nodes carry that label and taint.
+        let template = Template::from_synthesized(&out, stack);
+        template.has_resource_properties(
+            "AWS::EKS::Nodegroup",
+            json!({
+                "Labels": {"node-role": "storage"},
+                "Taints": [{"Key": "storage", "Value": "true", "Effect": "NO_SCHEDULE"}]
+            }),
+        );
+        // Its role reaches the pods of the namespace's `portworx` service account.
+        template.has_resource_properties(
+            "AWS::EKS::PodIdentityAssociation",
+            json!({"Namespace": "portworx", "ServiceAccount": "portworx"}),
+        );
+
+        let storage = out
+            .artifacts
+            .iter()
+            .find(|a| a.id == format!("{stack}-Cluster-Kubernetes-DatabaseStorage"))
+            .unwrap();
+        assert!(
+            storage
+                .dependencies
+                .contains(&format!("{stack}-Cluster-Kubernetes-Portworx")),
+            "{stack}: {:?}",
+            storage.dependencies
+        );
+        let class = &documents(&out, stack, "DatabaseStorage")[0];
+        assert_eq!(class["kind"], "StorageClass");
+        assert_eq!(class["metadata"]["name"], config::DATABASE_STORAGE_CLASS);
+        assert_eq!(class["provisioner"], "pxd.portworx.com");
+        assert_eq!(class["parameters"]["repl"], "3");
+        assert_eq!(class["reclaimPolicy"], "Retain");
     }
 }
 

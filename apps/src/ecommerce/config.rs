@@ -110,6 +110,23 @@ pub const IMAGE_REPOSITORY: &str = "ecommerce/storefront";
 /// of the databases on EBS and pushes Cloud Snap snapshots to S3.
 pub const PORTWORX_SERVICE_ACCOUNT: (&str, &str) = ("portworx", "portworx");
 
+/// Portworx's chart, `(repository, chart, exact version)`: the operator and the
+/// `StorageCluster` of Portworx Enterprise 3.6.
+pub const PORTWORX_CHART: (&str, &str, &str) = (
+    "https://raw.githubusercontent.com/portworx/helm/master/stable",
+    "portworx",
+    "9.0.0",
+);
+
+/// The EBS drive Portworx gives each storage node for the databases' volumes, and the one for
+/// its internal key-value database, in GiB (150: Portworx's size for the 450 IOPS its KVDB
+/// needs on gp3).
+pub const PORTWORX_DRIVE_GIB: u32 = 150;
+
+/// The `StorageClass` of the databases' volumes: 003's "StorageClass file to define the type of
+/// storage resources like ... number of replicas ... I/O priority".
+pub const DATABASE_STORAGE_CLASS: &str = "px-db";
+
 /// The alias of the key that encrypts the Cloud Snap buckets, the same in both regions, so the
 /// production bucket's replication names the DR key without a reference across regions.
 pub const CLOUDSNAP_KEY_ALIAS: &str = "ecommerce-cloudsnap";

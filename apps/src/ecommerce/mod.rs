@@ -23,18 +23,19 @@
 //! then `EcommerceProduction`, then `EcommerceAnalytics` and `EcommerceEdge` (its origin answers
 //! once production does).
 //!
-//! What is not CloudFormation, applied to both clusters with kubectl and Helm (003: "to deploy
-//! the containerized application code to the cluster"):
-//! - Portworx (operator, `StorageCluster` on the nodes labelled `node-role=storage`, which
-//!   tolerate the `storage=true:NoSchedule` taint), the `StorageClass` with `repl: "3"`, I/O
-//!   priority and snapshot schedule, the `PersistentVolumeClaim`s and the database
-//!   `StatefulSet`s (003: "StorageClass file ... PVC ... DB_Config (DB-PVC) file"). Cloud Snap
-//!   credentials use the pod's role: `pxctl credentials create --provider s3 --use-iam
-//!   --bucket <CloudSnapBucketName> --s3-region <region>`; schedules push snapshots to the bucket
-//!   production replicates to the DR region, where they are restored after a failover.
+//! What is not CloudFormation and stays by hand on both clusters (003: "to deploy the
+//! containerized application code to the cluster"):
+//! - The databases: their `PersistentVolumeClaim`s on the `px-db` class and their
+//!   `StatefulSet`s (003: "PVC ... DB_Config (DB-PVC) file"), a Portworx Enterprise license (the
+//!   trial runs 30 days), Cloud Snap's credentials, which use the pod's role (`pxctl credentials
+//!   create --provider s3 --use-iam --bucket <CloudSnapBucketName> --s3-region <region>`), and
+//!   the snapshot schedules that push to the bucket production replicates to the DR region,
+//!   where they are restored after a failover.
 //! - QuickSight (an account subscription made in the console), EMR steps, Redshift schemas.
 //!
-//! Applied by `cirrus deploy` after each region's stack (`workloads.rs`): the AWS Load Balancer
+//! Applied by `cirrus deploy` after each region's stack: Portworx (`storage.rs`: the operator
+//! and its `StorageCluster` on the storage nodes, and the databases' `StorageClass` with three
+//! replicas); (`workloads.rs`) the AWS Load Balancer
 //! Controller (Helm, pinned, with Pod Identity) and a `TargetGroupBinding` per colour binding the
 //! `storefront-blue` and `storefront-green` Services to the blue and green target groups
 //! (without `networking`: the security groups are managed here); the storefront's blue and
@@ -50,6 +51,7 @@
 pub mod analytics;
 pub mod config;
 pub mod edge;
+pub mod storage;
 pub mod storefront;
 mod support;
 pub mod workloads;

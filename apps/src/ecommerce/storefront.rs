@@ -56,6 +56,7 @@ use super::config::{
     ROLE_PATH, RegionSpec, SHOP_NAMESPACE, STORAGE_INSTANCE_TYPE, STOREFRONT_PORT,
     cloudsnap_bucket_name,
 };
+use super::storage::{STORAGE_ROLE, STORAGE_TAINT};
 use super::support::{operator_role, pod_role, put_roles_under_app_path, service_role, stack};
 
 /// The CloudFront origin-facing managed prefix list (`com.amazonaws.global.cloudfront.origin-facing`)
@@ -382,7 +383,7 @@ fn node_groups<'a>(stack: Stack<'a>, cluster: &Cluster<'a>, spec: &RegionSpec) {
                 min_size: count.min,
                 desired_size: count.desired,
                 max_size: count.max,
-                labels: [("node-role".to_owned(), role.to_owned())]
+                labels: [(STORAGE_ROLE.0.to_owned(), role.to_owned())]
                     .into_iter()
                     .collect(),
                 taints,
@@ -401,12 +402,13 @@ fn node_groups<'a>(stack: Stack<'a>, cluster: &Cluster<'a>, spec: &RegionSpec) {
     );
     // Portworx keeps each volume's replicas on nodes in other zones ("assume it is set to 3 ...
     // portworx ensures 3 copies of the volume"); only the databases tolerate the taint.
+    let (key, value) = STORAGE_TAINT;
     group(
         "StorageNodes",
         STORAGE_INSTANCE_TYPE,
         spec.storage_nodes,
-        "storage",
-        vec![Taint::new("storage", "true", TaintEffect::NoSchedule)],
+        STORAGE_ROLE.1,
+        vec![Taint::new(key, value, TaintEffect::NoSchedule)],
     );
 }
 

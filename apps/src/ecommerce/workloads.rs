@@ -97,6 +97,8 @@ pub fn workloads<'a>(
         })),
     );
 
+    super::storage::install(cluster, cluster_name);
+
     // The role and its Pod Identity association are the stack's.
     let operator = cluster.add_helm_chart("ExternalSecrets", external_secrets::operator_chart());
 
