@@ -86,12 +86,6 @@ impl App {
                 found.push(diagnostic);
             }
         }
-        let tree = self.tree();
-        let mut reported = tree.diagnostics.clone();
-        reported.extend(found.iter().cloned());
-        let secrets = crate::secrets::scan(&tree, &reported);
-        drop(tree);
-        found.extend(secrets);
         synth::synthesize(self, found)
     }
 

@@ -150,6 +150,8 @@ pub(crate) fn synthesize(app: &App, validated: Vec<Diagnostic>) -> Result<Synthe
     }
 
     diags.extend(resolver.diags);
+    let secrets = crate::secrets::report(&tree, resolver.secrets, &diags);
+    diags.extend(secrets);
     acknowledge(&tree, &mut diags);
     diags.sort();
     if diags.has_errors() {

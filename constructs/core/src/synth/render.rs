@@ -115,6 +115,7 @@ pub(crate) fn stack(
     for &node in &elements.outputs {
         if let NodeKind::Output(o) = &tree.node(node).kind {
             let at = site(node, Place::Output);
+            crate::secrets::find(&o.value, "Value", node, &mut resolver.secrets);
             let mut output = Map::new();
             if let Some(description) = &o.description {
                 output.insert("Description".into(), J::String(description.clone()));
@@ -156,6 +157,7 @@ fn resource_value(
         )),
         Some(props) => {
             let mut properties = props.properties();
+            crate::secrets::find(&properties, "Properties", node, &mut resolver.secrets);
             if !matches!(properties, Value::Object(_)) {
                 resolver.diags.push(Diagnostic::error(
                     codes::PROPERTIES_NOT_OBJECT,

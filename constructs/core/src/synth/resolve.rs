@@ -72,6 +72,8 @@ pub(crate) struct Resolver<'t> {
     /// Resource-to-resource references within a stack.
     pub(crate) resource_edges: Vec<(NodeId, NodeId)>,
     pub(crate) diags: Diagnostics,
+    /// What looks like a credential in the rendered properties and outputs.
+    pub(crate) secrets: Vec<crate::secrets::Finding>,
 }
 
 impl<'t> Resolver<'t> {
@@ -84,6 +86,7 @@ impl<'t> Resolver<'t> {
             stack_edges: Vec::new(),
             resource_edges: Vec::new(),
             diags: Diagnostics::default(),
+            secrets: Vec::new(),
         }
     }
 
