@@ -133,6 +133,12 @@ pub const HINTS: &[SampleHint] = &[
         "one of EventPattern, ScheduleExpression",
     ),
     (
+        "AWS::Glue::Classifier",
+        "JsonClassifier",
+        Hint::Set,
+        "one of CsvClassifier, GrokClassifier, JsonClassifier, XMLClassifier",
+    ),
+    (
         "AWS::IAM::Policy",
         "Roles",
         Hint::Set,

@@ -910,7 +910,7 @@ pub fn add_all(stack: Node<'_>, v: &Values<'_>) {
     );
     stack.add(
         "GlueClassifier",
-        cirrus_cfn::glue::classifier::CfnClassifier::default(),
+        cirrus_cfn::glue::classifier::CfnClassifier { json_classifier: Some(Expr::lit(cirrus_cfn::glue::classifier::JsonClassifier::new(v.string()))), ..cirrus_cfn::glue::classifier::CfnClassifier::default() },
     );
     stack.add(
         "GlueConnection",
