@@ -17,7 +17,7 @@
 //! way through for a property or value newer than the spec.
 
 use cirrus_cfn::registry::{self, Shape, StructInfo};
-use cirrus_core::{Diagnostic, OUTSIDE_REGISTRY, StackArtifact, Synthesized, codes};
+use cirrus_core::{Diagnostic, OUTSIDE_REGISTRY, StackArtifact, Synthesized, codes, suggest};
 use serde_json::Value as J;
 
 /// The problems of every template of `app`.
@@ -400,30 +400,13 @@ fn service_of(type_name: &str) -> &str {
         .map_or(type_name, |(service, _)| service)
 }
 
-/// The candidate nearest to `word` by edit distance, case ignored.
+/// The candidate nearest to `word` by edit distance, case ignored (`cirrus_core::suggest`
+/// compares exactly; property and type names are mistyped in case too).
 fn closest<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> &'c str {
+    let word = word.to_ascii_lowercase();
     candidates
-        .min_by_key(|c| distance(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()))
+        .min_by_key(|c| suggest::distance(&word, &c.to_ascii_lowercase()))
         .unwrap_or_default()
-}
-
-/// Levenshtein distance.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            current.push(
-                (previous[j] + cost)
-                    .min(previous[j + 1] + 1)
-                    .min(current[j] + 1),
-            );
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
 
 #[cfg(test)]
