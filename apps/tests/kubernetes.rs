@@ -3,8 +3,6 @@
 //! reads a bucket through Pod Identity, and a pinned Helm chart. The YAML the guide prints is
 //! compared with what synthesis writes, so the chapter cannot drift from the code.
 
-use std::collections::BTreeMap;
-
 use cirrus_aws::codebuild::{
     BuildEnv, BuildSpec, InlineBuildSpec, Phase, Phases, Project, ProjectProps,
 };
@@ -16,154 +14,36 @@ use cirrus_aws::codepipeline::{
 };
 use cirrus_aws::ec2::{Vpc, VpcProps};
 use cirrus_aws::ecr::{Repository, RepositoryProps};
-use cirrus_aws::eks::k8s::Object;
+use cirrus_aws::eks::k8s::workload::{self, delayed, http_probe, tcp_port};
+use cirrus_aws::eks::k8s::{Object, secure};
 use cirrus_aws::eks::{
     Cluster, ClusterProps, HelmChart, Nodegroup, NodegroupProps, PipelineValues,
 };
 use cirrus_aws::prelude::*;
 use cirrus_aws::s3::{Bucket, BucketProps};
-use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
-use k8s_openapi::api::autoscaling::v2::{
-    CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, MetricSpec,
-    MetricTarget, ResourceMetricSource,
-};
-use k8s_openapi::api::core::v1::{
-    Capabilities, Container, HTTPGetAction, Namespace, PodSecurityContext, PodSpec,
-    PodTemplateSpec, Probe, ResourceRequirements, SeccompProfile, SecurityContext, Service,
-    ServicePort, ServiceSpec,
-};
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Container;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::json;
 
-fn metadata(name: &str) -> ObjectMeta {
-    ObjectMeta {
-        name: Some(name.into()),
-        namespace: Some("search".into()),
-        labels: Some(BTreeMap::from([("app".into(), name.into())])),
-        ..Default::default()
-    }
-}
-
-fn cpu_and_memory(cpu: &str, memory: &str) -> BTreeMap<String, Quantity> {
-    BTreeMap::from([
-        ("cpu".into(), Quantity(cpu.into())),
-        ("memory".into(), Quantity(memory.into())),
-    ])
-}
-
-fn http_probe(path: &str) -> Probe {
-    Probe {
-        http_get: Some(HTTPGetAction {
-            path: Some(path.into()),
-            port: IntOrString::Int(8080),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
-}
-
 /// The API: the image is a token for the repository's URI, resolved when the app deploys.
-fn api_deployment(image: String, service_account: String) -> Deployment {
-    let labels = BTreeMap::from([("app".to_owned(), "api".to_owned())]);
-    let container = Container {
-        name: "api".into(),
-        image: Some(image),
-        resources: Some(ResourceRequirements {
-            requests: Some(cpu_and_memory("250m", "256Mi")),
-            limits: Some(cpu_and_memory("500m", "512Mi")),
-            ..Default::default()
-        }),
-        readiness_probe: Some(http_probe("/ready")),
-        liveness_probe: Some(http_probe("/health")),
-        security_context: Some(SecurityContext {
-            allow_privilege_escalation: Some(false),
-            read_only_root_filesystem: Some(true),
-            capabilities: Some(Capabilities {
-                drop: Some(vec!["ALL".into()]),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }),
-        ..Default::default()
+fn api_deployment(image: String, service_account: &str) -> Deployment {
+    let api = Container {
+        ports: Some(vec![tcp_port(8080)]),
+        readiness_probe: Some(http_probe("/ready", 8080)),
+        liveness_probe: Some(delayed(http_probe("/health", 8080), 30)),
+        resources: Some(secure::resources(("250m", "256Mi"), ("500m", "512Mi"))),
+        ..workload::container("api", image)
     };
-    Deployment {
-        metadata: metadata("api"),
-        spec: Some(DeploymentSpec {
-            selector: LabelSelector {
-                match_labels: Some(labels.clone()),
-                ..Default::default()
-            },
-            template: PodTemplateSpec {
-                metadata: Some(ObjectMeta {
-                    labels: Some(labels),
-                    ..Default::default()
-                }),
-                spec: Some(PodSpec {
-                    service_account_name: Some(service_account),
-                    automount_service_account_token: Some(false),
-                    security_context: Some(PodSecurityContext {
-                        run_as_non_root: Some(true),
-                        run_as_user: Some(10001),
-                        seccomp_profile: Some(SeccompProfile {
-                            type_: "RuntimeDefault".into(),
-                            ..Default::default()
-                        }),
-                        ..Default::default()
-                    }),
-                    containers: vec![container],
-                    ..Default::default()
-                }),
-            },
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
+    let pod = workload::pod(Some(service_account), vec![api], vec![]);
+    workload::deployment(meta(), workload::labels([("app", "api")]), Some(2), pod)
 }
 
-fn api_service() -> Service {
-    Service {
-        metadata: metadata("api"),
-        spec: Some(ServiceSpec {
-            selector: Some(BTreeMap::from([("app".into(), "api".into())])),
-            ports: Some(vec![ServicePort {
-                port: 80,
-                target_port: Some(IntOrString::Int(8080)),
-                ..Default::default()
-            }]),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
-}
-
-fn api_autoscaler() -> HorizontalPodAutoscaler {
-    HorizontalPodAutoscaler {
-        metadata: metadata("api"),
-        spec: Some(HorizontalPodAutoscalerSpec {
-            scale_target_ref: CrossVersionObjectReference {
-                api_version: Some("apps/v1".into()),
-                kind: "Deployment".into(),
-                name: "api".into(),
-            },
-            min_replicas: Some(2),
-            max_replicas: 10,
-            metrics: Some(vec![MetricSpec {
-                type_: "Resource".into(),
-                resource: Some(ResourceMetricSource {
-                    name: "cpu".into(),
-                    target: MetricTarget {
-                        type_: "Utilization".into(),
-                        average_utilization: Some(70),
-                        ..Default::default()
-                    },
-                }),
-                ..Default::default()
-            }]),
-            ..Default::default()
-        }),
-        ..Default::default()
+/// The API's objects are named `api` in `search`, labelled `app: api`.
+fn meta() -> ObjectMeta {
+    ObjectMeta {
+        labels: Some(workload::labels([("app", "api")])),
+        ..workload::meta("api", "search")
     }
 }
 
@@ -180,23 +60,18 @@ fn search_app() -> cirrus_core::App {
 
     // The namespace, a service account whose pods may read the bucket, the API, and the
     // metrics server the autoscaler reads, pinned to one chart version.
-    let namespace = Namespace {
-        metadata: ObjectMeta {
-            name: Some("search".into()),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let namespace = workload::namespace("search");
     cluster.add_manifest("Namespace", [Object::new(&namespace)]);
     let reader = cluster.add_service_account("search", "api");
     documents.grant_read(&reader);
     let image = format!("{}:1.4.2", cluster.token(repository.uri()));
+    let selector = workload::labels([("app", "api")]);
     cluster.add_manifest(
         "Api",
         [
-            Object::new(&api_deployment(image, reader.name())),
-            Object::new(&api_service()),
-            Object::new(&api_autoscaler()),
+            Object::new(&api_deployment(image, &reader.name())),
+            Object::new(&workload::service(meta(), selector, 8080)),
+            Object::new(&workload::cpu_autoscaler(meta(), "api", (2, 10), 70)),
         ],
     );
     cluster.add_helm_chart(
@@ -221,13 +96,7 @@ fn search_app_with_pipeline() -> cirrus_core::App {
     let cluster = Cluster::new(platform, "Cluster", &vpc, ClusterProps::default());
     cluster.add_core_addons();
     Nodegroup::new(platform, "Nodes", &cluster, NodegroupProps::default());
-    let namespace = Namespace {
-        metadata: ObjectMeta {
-            name: Some("search".into()),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let namespace = workload::namespace("search");
     cluster.add_manifest("Namespace", [Object::new(&namespace)]);
     let reader = cluster.add_service_account("search", "api");
 
@@ -263,7 +132,7 @@ fn search_app_with_pipeline() -> cirrus_core::App {
     let api = cluster.add_pipeline_manifest(
         "Api",
         values,
-        [Object::new(&api_deployment(image, reader.name()))],
+        [Object::new(&api_deployment(image, &reader.name()))],
     );
     // In the component's pipeline, after the build that exports IMAGE_TAG:
     let deploy = Action::eks_deploy_manifest(

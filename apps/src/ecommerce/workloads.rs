@@ -25,19 +25,17 @@
 
 use std::collections::BTreeMap;
 
+use cirrus_aws::eks::k8s::workload::{
+    self, delayed, empty_dir, http_probe, mount, mount_read_only, secret_volume, tcp_port,
+};
 use cirrus_aws::eks::k8s::{Object, secure};
 use cirrus_aws::eks::{Cluster, HelmChart};
 use cirrus_aws::iam::Role;
 use cirrus_aws::prelude::*;
-use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
-use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, EmptyDirVolumeSource, EnvVar, HTTPGetAction, Namespace, PodSpec,
-    PodTemplateSpec, Probe, SecretVolumeSource, Service, ServiceAccount, ServicePort, ServiceSpec,
-    Volume, VolumeMount,
-};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{Container, EnvVar};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::json;
 
 use crate::{external_secrets, load_balancer_controller};
@@ -103,18 +101,9 @@ pub fn workloads<'a>(
     let operator = cluster.add_helm_chart("ExternalSecrets", external_secrets::operator_chart());
 
     let images = cluster.token(targets.images);
-    let namespace = Namespace {
-        metadata: ObjectMeta {
-            name: Some(SHOP_NAMESPACE.into()),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
-    let account = ServiceAccount {
-        metadata: meta(STOREFRONT, BTreeMap::new()),
-        automount_service_account_token: Some(false),
-        ..Default::default()
-    };
+    let port = i32::from(STOREFRONT_PORT);
+    let namespace = workload::namespace(SHOP_NAMESPACE);
+    let account = workload::service_account(STOREFRONT, SHOP_NAMESPACE);
     let mut objects = vec![Object::new(&namespace), Object::new(&account)];
     objects.extend(external_secrets::synced_secret(
         SHOP_NAMESPACE,
@@ -127,19 +116,13 @@ pub fn workloads<'a>(
         ("green", GREEN_TAG, targets.green),
     ] {
         let name = format!("{STOREFRONT}-{colour}");
-        objects.push(Object::new(&deployment(
-            &name,
-            colour,
-            format!("{images}:{tag}"),
-        )));
-        objects.push(Object::new(&service(&name, colour)));
+        let image = format!("{images}:{tag}");
+        objects.push(Object::new(&deployment(&name, colour, image)));
+        // The colour's pods inside the cluster; the binding registers their addresses.
+        let service = workload::service(meta(&name, colour), labels(colour), port);
+        objects.push(Object::new(&service));
         let arn = cluster.token(target_group);
-        let binding = load_balancer_controller::binding(
-            SHOP_NAMESPACE,
-            &name,
-            i32::from(STOREFRONT_PORT),
-            arn,
-        );
+        let binding = load_balancer_controller::binding(SHOP_NAMESPACE, &name, port, arn);
         objects.push(Object::custom(&binding));
     }
     objects.push(Object::new(&ingress_policy()));
@@ -150,46 +133,24 @@ pub fn workloads<'a>(
 }
 
 fn labels(colour: &str) -> BTreeMap<String, String> {
-    BTreeMap::from([
-        ("app".to_owned(), STOREFRONT.to_owned()),
-        ("colour".to_owned(), colour.to_owned()),
-    ])
+    workload::labels([("app", STOREFRONT), ("colour", colour)])
 }
 
-fn meta(name: &str, labels: BTreeMap<String, String>) -> ObjectMeta {
+fn meta(name: &str, colour: &str) -> ObjectMeta {
     ObjectMeta {
-        name: Some(name.into()),
-        namespace: Some(SHOP_NAMESPACE.into()),
-        labels: (!labels.is_empty()).then_some(labels),
-        ..Default::default()
+        labels: Some(labels(colour)),
+        ..workload::meta(name, SHOP_NAMESPACE)
     }
 }
 
-/// One colour of the storefront: ready once its health path answers, as the target group
-/// checks it.
+/// One colour of the storefront, two pods: ready once its health path answers, as the target
+/// group checks it.
 fn deployment(name: &str, colour: &str, image: String) -> Deployment {
-    let probe = Probe {
-        http_get: Some(HTTPGetAction {
-            path: Some(HEALTH_CHECK_PATH.into()),
-            port: IntOrString::Int(i32::from(STOREFRONT_PORT)),
-            ..Default::default()
-        }),
-        period_seconds: Some(10),
-        ..Default::default()
-    };
+    let port = i32::from(STOREFRONT_PORT);
     let container = Container {
-        name: STOREFRONT.into(),
-        image: Some(image),
-        ports: Some(vec![ContainerPort {
-            container_port: i32::from(STOREFRONT_PORT),
-            protocol: Some("TCP".into()),
-            ..Default::default()
-        }]),
-        readiness_probe: Some(probe.clone()),
-        liveness_probe: Some(Probe {
-            initial_delay_seconds: Some(30),
-            ..probe
-        }),
+        ports: Some(vec![tcp_port(port)]),
+        readiness_probe: Some(http_probe(HEALTH_CHECK_PATH, port)),
+        liveness_probe: Some(delayed(http_probe(HEALTH_CHECK_PATH, port), 30)),
         // The password as a file of the Secret the operator keeps (not an environment
         // variable, which leaks into crash dumps and child processes).
         env: Some(vec![EnvVar {
@@ -198,90 +159,21 @@ fn deployment(name: &str, colour: &str, image: String) -> Deployment {
             ..Default::default()
         }]),
         resources: Some(secure::resources(("250m", "512Mi"), ("1", "1Gi"))),
-        security_context: Some(secure::container_security()),
         volume_mounts: Some(vec![
-            VolumeMount {
-                name: "tmp".into(),
-                mount_path: "/tmp".into(),
-                ..Default::default()
-            },
-            VolumeMount {
-                name: "database".into(),
-                mount_path: SECRET_MOUNT.into(),
-                read_only: Some(true),
-                ..Default::default()
-            },
+            mount("tmp", "/tmp"),
+            mount_read_only("database", SECRET_MOUNT),
         ]),
-        ..Default::default()
+        ..workload::container(STOREFRONT, image)
     };
-    Deployment {
-        metadata: meta(name, labels(colour)),
-        spec: Some(DeploymentSpec {
-            replicas: Some(2),
-            selector: LabelSelector {
-                match_labels: Some(labels(colour)),
-                ..Default::default()
-            },
-            template: PodTemplateSpec {
-                metadata: Some(ObjectMeta {
-                    labels: Some(labels(colour)),
-                    ..Default::default()
-                }),
-                spec: Some(PodSpec {
-                    service_account_name: Some(STOREFRONT.into()),
-                    automount_service_account_token: Some(false),
-                    security_context: Some(secure::pod_security()),
-                    containers: vec![container],
-                    volumes: Some(vec![
-                        Volume {
-                            name: "tmp".into(),
-                            empty_dir: Some(EmptyDirVolumeSource::default()),
-                            ..Default::default()
-                        },
-                        Volume {
-                            name: "database".into(),
-                            secret: Some(SecretVolumeSource {
-                                secret_name: Some(DATABASE_SECRET.into()),
-                                default_mode: Some(0o400),
-                                ..Default::default()
-                            }),
-                            ..Default::default()
-                        },
-                    ]),
-                    ..Default::default()
-                }),
-            },
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
-}
-
-/// The colour's pods inside the cluster; the binding registers their addresses.
-fn service(name: &str, colour: &str) -> Service {
-    Service {
-        metadata: meta(name, labels(colour)),
-        spec: Some(ServiceSpec {
-            selector: Some(labels(colour)),
-            ports: Some(vec![ServicePort {
-                port: i32::from(STOREFRONT_PORT),
-                target_port: Some(IntOrString::Int(i32::from(STOREFRONT_PORT))),
-                protocol: Some("TCP".into()),
-                ..Default::default()
-            }]),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
+    let volumes = vec![empty_dir("tmp"), secret_volume("database", DATABASE_SECRET)];
+    let pod = workload::pod(Some(STOREFRONT), vec![container], volumes);
+    workload::deployment(meta(name, colour), labels(colour), Some(2), pod)
 }
 
 /// What may reach the storefront's pods: the storefront's port only (the load balancer's
 /// addresses are not known in advance; its security group is what admits it); nothing else.
 fn ingress_policy() -> NetworkPolicy {
-    let app = BTreeMap::from([("app".to_owned(), STOREFRONT.to_owned())]);
-    secure::ingress_on_port(
-        meta(STOREFRONT, BTreeMap::new()),
-        app,
-        i32::from(STOREFRONT_PORT),
-    )
+    let app = workload::labels([("app", STOREFRONT)]);
+    let meta = workload::meta(STOREFRONT, SHOP_NAMESPACE);
+    secure::ingress_on_port(meta, app, i32::from(STOREFRONT_PORT))
 }

@@ -14,18 +14,14 @@
 use std::collections::BTreeMap;
 
 use cirrus_aws::ecr::Repository;
+use cirrus_aws::eks::k8s::workload::{
+    self, delayed, empty_dir, http_probe, labels, mount, tcp_port,
+};
 use cirrus_aws::eks::k8s::{Object, ObjectError, secure};
 use cirrus_aws::eks::{Cluster, HelmChart};
 use cirrus_aws::prelude::*;
-use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
-use k8s_openapi::api::autoscaling::v2::{
-    CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, MetricSpec,
-    MetricTarget, ResourceMetricSource,
-};
-use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, EmptyDirVolumeSource, HTTPGetAction, Namespace, PodSpec,
-    PodTemplateSpec, Probe, ServiceAccount, Volume, VolumeMount,
-};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{Container, ContainerPort};
 use k8s_openapi::api::networking::v1::{
     NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
     NetworkPolicySpec,
@@ -97,10 +93,7 @@ pub fn workloads(
     // The role and its Pod Identity association are the stack's (`platform.rs`).
     let operator = cluster.add_helm_chart("ExternalSecrets", external_secrets::operator_chart());
 
-    let namespace = Namespace {
-        metadata: meta(APPS_NAMESPACE),
-        ..Default::default()
-    };
+    let namespace = workload::namespace(APPS_NAMESPACE);
     let apps = cluster.add_manifest("AppsNamespace", [Object::new(&namespace)]);
     let alerts = cluster.add_manifest("SlackAlerts", slack_alerts(slack_secret));
     alerts.add_dependency(&apps);
@@ -115,17 +108,19 @@ pub fn workloads(
     tester.add_dependency(&apps);
 
     let image = format!("{}:{PODINFO_TAG}", cluster.token(images.uri()));
-    let account = ServiceAccount {
-        metadata: meta("podinfo"),
-        automount_service_account_token: Some(false),
-        ..Default::default()
-    };
+    let account = workload::service_account("podinfo", APPS_NAMESPACE);
     let podinfo = cluster.add_manifest(
         "Podinfo",
         [
             Object::new(&account),
             Object::new(&deployment(image)),
-            Object::new(&autoscaler_of_podinfo()),
+            // Two to four podinfo pods, on CPU (Flagger's example: 99 % of the request).
+            Object::new(&workload::cpu_autoscaler(
+                meta("podinfo"),
+                "podinfo",
+                (2, 4),
+                99,
+            )),
             Object::new(&ingress_policy("podinfo")),
             Object::new(&ingress_policy("podinfo-primary")),
             Object::custom(&canary()),
@@ -145,34 +140,15 @@ fn crds(group: &str, kinds: &[&str]) -> Vec<(String, String)> {
 }
 
 fn meta(name: &str) -> ObjectMeta {
-    ObjectMeta {
-        name: Some(name.into()),
-        namespace: (name != APPS_NAMESPACE).then(|| APPS_NAMESPACE.into()),
-        ..Default::default()
-    }
-}
-
-fn probe(path: &str) -> Probe {
-    Probe {
-        http_get: Some(HTTPGetAction {
-            path: Some(path.into()),
-            port: IntOrString::Int(PORT),
-            ..Default::default()
-        }),
-        initial_delay_seconds: Some(5),
-        period_seconds: Some(10),
-        ..Default::default()
-    }
+    workload::meta(name, APPS_NAMESPACE)
 }
 
 /// podinfo from the environment's image repository, as Flagger's example runs it, locked
 /// down: no token, no root, no privilege escalation, a read-only root filesystem (podinfo's
 /// data directory is an `emptyDir`).
 fn deployment(image: String) -> Deployment {
-    let labels = BTreeMap::from([("app".to_owned(), "podinfo".to_owned())]);
+    let probe = |path: &str| delayed(http_probe(path, PORT), 5);
     let container = Container {
-        name: "podinfod".into(),
-        image: Some(image),
         command: Some(
             [
                 "./podinfo",
@@ -187,50 +163,16 @@ fn deployment(image: String) -> Deployment {
         ),
         ports: Some(vec![ContainerPort {
             name: Some("http".into()),
-            container_port: PORT,
-            protocol: Some("TCP".into()),
-            ..Default::default()
+            ..tcp_port(PORT)
         }]),
         readiness_probe: Some(probe("/readyz")),
         liveness_probe: Some(probe("/healthz")),
         resources: Some(secure::resources(("100m", "64Mi"), ("1000m", "256Mi"))),
-        security_context: Some(secure::container_security()),
-        volume_mounts: Some(vec![VolumeMount {
-            name: "data".into(),
-            mount_path: "/data".into(),
-            ..Default::default()
-        }]),
-        ..Default::default()
+        volume_mounts: Some(vec![mount("data", "/data")]),
+        ..workload::container("podinfod", image)
     };
-    Deployment {
-        metadata: meta("podinfo"),
-        spec: Some(DeploymentSpec {
-            selector: LabelSelector {
-                match_labels: Some(labels.clone()),
-                ..Default::default()
-            },
-            template: PodTemplateSpec {
-                metadata: Some(ObjectMeta {
-                    labels: Some(labels),
-                    ..Default::default()
-                }),
-                spec: Some(PodSpec {
-                    service_account_name: Some("podinfo".into()),
-                    automount_service_account_token: Some(false),
-                    security_context: Some(secure::pod_security()),
-                    containers: vec![container],
-                    volumes: Some(vec![Volume {
-                        name: "data".into(),
-                        empty_dir: Some(EmptyDirVolumeSource::default()),
-                        ..Default::default()
-                    }]),
-                    ..Default::default()
-                }),
-            },
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
+    let pod = workload::pod(Some("podinfo"), vec![container], vec![empty_dir("data")]);
+    workload::deployment(meta("podinfo"), labels([("app", "podinfo")]), None, pod)
 }
 
 /// Who may reach podinfo's pods (`app` is `podinfo` for the canary, `podinfo-primary` for the
@@ -268,36 +210,6 @@ fn ingress_policy(app: &str) -> NetworkPolicy {
             }]),
             ..Default::default()
         }),
-    }
-}
-
-/// Two to four podinfo pods, on CPU (Flagger's example: 99 % of the request).
-fn autoscaler_of_podinfo() -> HorizontalPodAutoscaler {
-    HorizontalPodAutoscaler {
-        metadata: meta("podinfo"),
-        spec: Some(HorizontalPodAutoscalerSpec {
-            scale_target_ref: CrossVersionObjectReference {
-                api_version: Some("apps/v1".into()),
-                kind: "Deployment".into(),
-                name: "podinfo".into(),
-            },
-            min_replicas: Some(2),
-            max_replicas: 4,
-            metrics: Some(vec![MetricSpec {
-                type_: "Resource".into(),
-                resource: Some(ResourceMetricSource {
-                    name: "cpu".into(),
-                    target: MetricTarget {
-                        type_: "Utilization".into(),
-                        average_utilization: Some(99),
-                        ..Default::default()
-                    },
-                }),
-                ..Default::default()
-            }]),
-            ..Default::default()
-        }),
-        ..Default::default()
     }
 }
 

@@ -32,7 +32,7 @@ use cirrus_aws::ec2::{
     SecurityGroupProps, SubnetType, Vpc, VpcProps,
 };
 use cirrus_aws::efs::{FileSystem, FileSystemEncryption, FileSystemProps};
-use cirrus_aws::eks::k8s::Object;
+use cirrus_aws::eks::k8s::{Object, workload};
 use cirrus_aws::eks::{
     AccessPolicy, AccessScope, AddonProps, Cluster, ClusterProps, EndpointAccess, Nodegroup,
     NodegroupProps, SecretsEncryption, addons,
@@ -42,11 +42,7 @@ use cirrus_aws::kms::{Key, KeyProps};
 use cirrus_aws::logs::LogGroupProps;
 use cirrus_aws::prelude::*;
 use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps};
-use k8s_openapi::api::core::v1::{
-    Namespace, PersistentVolumeClaim, PersistentVolumeClaimSpec, VolumeResourceRequirements,
-};
 use k8s_openapi::api::storage::v1::StorageClass;
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::BTreeMap;
 
@@ -247,17 +243,11 @@ pub fn define(stack: Stack<'_>) -> EksCluster<'_> {
 /// `ReadWriteMany` claim the jobs and the API share. The data jobs' service account is the
 /// cluster's `add_service_account`.
 fn cluster_objects(cluster: &Cluster<'_>, file_system: Expr<String>) {
-    let meta = |name: &str, namespace: Option<&str>| ObjectMeta {
-        name: Some(name.into()),
-        namespace: namespace.map(Into::into),
-        ..Default::default()
-    };
-    let namespace = Namespace {
-        metadata: meta(K8S_NAMESPACE, None),
-        ..Default::default()
-    };
     let storage_class = StorageClass {
-        metadata: meta(STORAGE_CLASS, None),
+        metadata: ObjectMeta {
+            name: Some(STORAGE_CLASS.into()),
+            ..Default::default()
+        },
         provisioner: "efs.csi.aws.com".into(),
         parameters: Some(BTreeMap::from([
             ("provisioningMode".into(), "efs-ap".into()),
@@ -266,23 +256,11 @@ fn cluster_objects(cluster: &Cluster<'_>, file_system: Expr<String>) {
         ])),
         ..Default::default()
     };
-    let claim = PersistentVolumeClaim {
-        metadata: meta(DATA_VOLUME_CLAIM, Some(K8S_NAMESPACE)),
-        spec: Some(PersistentVolumeClaimSpec {
-            access_modes: Some(vec!["ReadWriteMany".into()]),
-            storage_class_name: Some(STORAGE_CLASS.into()),
-            resources: Some(VolumeResourceRequirements {
-                requests: Some(BTreeMap::from([("storage".into(), Quantity("5Gi".into()))])),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
-    cluster.add_manifest(
-        "AppNamespace",
-        [Object::new(&namespace), Object::new(&storage_class)],
-    );
+    let data = workload::meta(DATA_VOLUME_CLAIM, K8S_NAMESPACE);
+    let claim = workload::claim(data, STORAGE_CLASS, "ReadWriteMany", "5Gi");
+    let namespace = workload::namespace(K8S_NAMESPACE);
+    let objects = [Object::new(&namespace), Object::new(&storage_class)];
+    cluster.add_manifest("AppNamespace", objects);
     cluster.add_manifest("SharedData", [Object::new(&claim)]);
 }
 

@@ -20,24 +20,17 @@
 use std::collections::BTreeMap;
 
 use cirrus_aws::ecr::Repository;
+use cirrus_aws::eks::k8s::workload::{
+    self, claim_volume, delayed, empty_dir, labels, mount, tcp_port, tcp_probe,
+};
 use cirrus_aws::eks::k8s::{Object, secure};
 use cirrus_aws::eks::{Cluster, PipelineManifest, PipelineValues};
 use cirrus_aws::prelude::*;
 use cirrus_aws::s3::Bucket;
-use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
-use k8s_openapi::api::autoscaling::v2::{
-    CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, MetricSpec,
-    MetricTarget, ResourceMetricSource,
-};
-use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, JobSpec, JobTemplateSpec};
-use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, EmptyDirVolumeSource, EnvVar, PersistentVolumeClaimVolumeSource,
-    PodSpec, PodTemplateSpec, Probe, Service, ServicePort, ServiceSpec, TCPSocketAction, Volume,
-    VolumeMount,
-};
-use k8s_openapi::api::networking::v1::NetworkPolicy;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::batch::v1::CronJob;
+use k8s_openapi::api::core::v1::{Container, EnvVar, PodSpec, VolumeMount};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::load_balancer_controller;
 
@@ -61,22 +54,25 @@ pub fn define<'a>(
         values.value("IMAGE_REPOSITORY", images.uri()),
         values.variable("IMAGE_TAG"),
     );
+    let name = c.slug;
     let objects = match c.schedule {
         None => {
             let targets = values.value("API_TARGET_GROUP", api_targets.clone());
-            let binding =
-                load_balancer_controller::binding(K8S_NAMESPACE, c.slug, API_PORT, targets);
+            let binding = load_balancer_controller::binding(K8S_NAMESPACE, name, API_PORT, targets);
             vec![
-                Object::new(&api_deployment(c.slug, image)),
-                Object::new(&api_service(c.slug)),
+                Object::new(&api_deployment(name, image)),
+                Object::new(&workload::service(meta(name), app(name), API_PORT)),
                 Object::custom(&binding),
-                Object::new(&api_autoscaler(c.slug)),
-                Object::new(&api_ingress(c.slug)),
+                // Two to four API pods, on CPU.
+                Object::new(&workload::cpu_autoscaler(meta(name), name, (2, 4), 70)),
+                // Anything may reach the API's port (the load balancer's addresses are not
+                // known in advance); nothing else.
+                Object::new(&secure::ingress_on_port(meta(name), app(name), API_PORT)),
             ]
         }
         Some(schedule) => {
             let bucket = values.value("DATA_BUCKET", data_files.name());
-            vec![Object::new(&job(c.slug, schedule, image, &bucket))]
+            vec![Object::new(&job(name, schedule, image, &bucket))]
         }
     };
     cluster.add_pipeline_manifest(c.id, values, objects)
@@ -84,176 +80,58 @@ pub fn define<'a>(
 
 fn meta(name: &str) -> ObjectMeta {
     ObjectMeta {
-        name: Some(name.into()),
-        namespace: Some(K8S_NAMESPACE.into()),
-        labels: Some(labels(name)),
-        ..Default::default()
+        labels: Some(app(name)),
+        ..workload::meta(name, K8S_NAMESPACE)
     }
 }
 
-fn labels(name: &str) -> BTreeMap<String, String> {
-    BTreeMap::from([("app".to_owned(), name.to_owned())])
+fn app(name: &str) -> BTreeMap<String, String> {
+    labels([("app", name)])
 }
 
-/// A container locked down: no privileges, no root, a read-only root filesystem with `/tmp`
-/// writable, and the shared volume at `/data`.
+/// A container locked down (no privileges, no root, a read-only root filesystem) with `/tmp`
+/// writable and the shared volume at `/data`.
 fn container(name: &str, image: String, data_read_only: bool) -> Container {
     Container {
-        name: name.into(),
-        image: Some(image),
         env: Some(vec![EnvVar {
             name: "HOME".into(),
             value: Some("/tmp".into()),
             ..Default::default()
         }]),
-        security_context: Some(secure::container_security()),
         volume_mounts: Some(vec![
             VolumeMount {
-                name: "data".into(),
-                mount_path: "/data".into(),
                 read_only: Some(data_read_only),
-                ..Default::default()
+                ..mount("data", "/data")
             },
-            VolumeMount {
-                name: "tmp".into(),
-                mount_path: "/tmp".into(),
-                ..Default::default()
-            },
+            mount("tmp", "/tmp"),
         ]),
-        ..Default::default()
+        ..workload::container(name, image)
     }
 }
 
 /// A pod of the app: not root, the runtime's seccomp profile, the shared claim and a `/tmp`.
 fn pod(service_account: Option<&str>, containers: Vec<Container>) -> PodSpec {
-    PodSpec {
-        service_account_name: service_account.map(Into::into),
-        // Pod Identity mounts its own token; the Kubernetes API token is not needed.
-        automount_service_account_token: Some(false),
-        security_context: Some(secure::pod_security()),
-        containers,
-        volumes: Some(vec![
-            Volume {
-                name: "data".into(),
-                persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
-                    claim_name: DATA_VOLUME_CLAIM.into(),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            },
-            Volume {
-                name: "tmp".into(),
-                empty_dir: Some(EmptyDirVolumeSource::default()),
-                ..Default::default()
-            },
-        ]),
-        ..Default::default()
-    }
+    let volumes = vec![claim_volume("data", DATA_VOLUME_CLAIM), empty_dir("tmp")];
+    workload::pod(service_account, containers, volumes)
 }
 
-/// The Flask API: the shared data read-only, ready once it accepts connections.
+/// The Flask API, two pods: the shared data read-only, ready once it accepts connections.
+/// The binding registers them in the target group of the stack's load balancer
+/// (`api_endpoint`), behind a cluster-internal Service.
 fn api_deployment(name: &str, image: String) -> Deployment {
-    let probe = Probe {
-        tcp_socket: Some(TCPSocketAction {
-            port: IntOrString::Int(API_PORT),
-            ..Default::default()
-        }),
-        period_seconds: Some(10),
-        ..Default::default()
-    };
     let api = Container {
-        ports: Some(vec![ContainerPort {
-            container_port: API_PORT,
-            protocol: Some("TCP".into()),
-            ..Default::default()
-        }]),
-        readiness_probe: Some(probe.clone()),
-        liveness_probe: Some(Probe {
-            initial_delay_seconds: Some(30),
-            ..probe
-        }),
+        ports: Some(vec![tcp_port(API_PORT)]),
+        readiness_probe: Some(tcp_probe(API_PORT)),
+        liveness_probe: Some(delayed(tcp_probe(API_PORT), 30)),
         resources: Some(secure::resources(("250m", "512Mi"), ("1", "1Gi"))),
         ..container(name, image, true)
     };
-    Deployment {
-        metadata: meta(name),
-        spec: Some(DeploymentSpec {
-            replicas: Some(2),
-            selector: LabelSelector {
-                match_labels: Some(labels(name)),
-                ..Default::default()
-            },
-            template: PodTemplateSpec {
-                metadata: Some(ObjectMeta {
-                    labels: Some(labels(name)),
-                    ..Default::default()
-                }),
-                spec: Some(pod(None, vec![api])),
-            },
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
-}
-
-/// The API's pods, which the binding registers in the target group of the stack's load
-/// balancer (`api_endpoint`): a cluster-internal Service, no load balancer of Kubernetes'.
-fn api_service(name: &str) -> Service {
-    Service {
-        metadata: meta(name),
-        spec: Some(ServiceSpec {
-            selector: Some(labels(name)),
-            ports: Some(vec![ServicePort {
-                port: API_PORT,
-                target_port: Some(IntOrString::Int(API_PORT)),
-                protocol: Some("TCP".into()),
-                ..Default::default()
-            }]),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
-}
-
-/// What may reach the API's pods: anything, on the API's port only (the load balancer forwards
-/// from addresses that are not known in advance); nothing else.
-fn api_ingress(name: &str) -> NetworkPolicy {
-    secure::ingress_on_port(meta(name), labels(name), API_PORT)
-}
-
-/// Two to four API pods, on CPU.
-fn api_autoscaler(name: &str) -> HorizontalPodAutoscaler {
-    HorizontalPodAutoscaler {
-        metadata: meta(name),
-        spec: Some(HorizontalPodAutoscalerSpec {
-            scale_target_ref: CrossVersionObjectReference {
-                api_version: Some("apps/v1".into()),
-                kind: "Deployment".into(),
-                name: name.into(),
-            },
-            min_replicas: Some(2),
-            max_replicas: 4,
-            metrics: Some(vec![MetricSpec {
-                type_: "Resource".into(),
-                resource: Some(ResourceMetricSource {
-                    name: "cpu".into(),
-                    target: MetricTarget {
-                        type_: "Utilization".into(),
-                        average_utilization: Some(70),
-                        ..Default::default()
-                    },
-                }),
-                ..Default::default()
-            }]),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
+    workload::deployment(meta(name), app(name), Some(2), pod(None, vec![api]))
 }
 
 /// A data job on `schedule`: the init container copies the raw files of `bucket` onto the
 /// shared volume (000: "downloads the data files from an S3 bucket"), then the job's image
-/// processes them. One run at a time.
+/// processes them. One run at a time, retried twice.
 fn job(name: &str, schedule: &str, image: String, bucket: &str) -> CronJob {
     let resources = |cpu: &str, memory: &str| Some(secure::resources((cpu, memory), (cpu, memory)));
     let copy = Container {
@@ -276,27 +154,5 @@ fn job(name: &str, schedule: &str, image: String, bucket: &str) -> CronJob {
         restart_policy: Some("OnFailure".into()),
         ..pod(Some(DATA_JOBS_SERVICE_ACCOUNT), vec![work])
     };
-    CronJob {
-        metadata: meta(name),
-        spec: Some(CronJobSpec {
-            schedule: schedule.into(),
-            concurrency_policy: Some("Forbid".into()),
-            job_template: JobTemplateSpec {
-                spec: Some(JobSpec {
-                    backoff_limit: Some(2),
-                    template: PodTemplateSpec {
-                        metadata: Some(ObjectMeta {
-                            labels: Some(labels(name)),
-                            ..Default::default()
-                        }),
-                        spec: Some(spec),
-                    },
-                    ..Default::default()
-                }),
-                ..Default::default()
-            },
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
+    workload::cron_job(meta(name), schedule, app(name), 2, spec)
 }

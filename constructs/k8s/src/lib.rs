@@ -44,6 +44,12 @@
 //! assert!(to_yaml(&ordered).unwrap().starts_with("apiVersion: v1\nkind: Namespace\n"));
 //! ```
 //!
+//! # Workloads in a few lines
+//!
+//! [`workload`] makes the objects every app writes around its pods (Deployment, Service,
+//! autoscaler, CronJob, claims, volumes) in one call each, with [`secure`]'s locked-down pod
+//! and container as the defaults.
+//!
 //! # Why the checks exist
 //!
 //! The API server accepts objects one by one, and accepts much that fails later or is unsafe: a
@@ -62,6 +68,7 @@ mod names;
 mod object;
 mod order;
 pub mod secure;
+pub mod workload;
 mod yaml;
 
 pub use checks::{
