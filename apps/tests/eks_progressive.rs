@@ -77,6 +77,42 @@ fn one_pipeline_delivers_the_environments_in_order() {
     }
 }
 
+/// Every role of the app is under `/eks-progressive/` (the stacks' default role path), so the
+/// delivery pipeline's deployment role may create and pass roles under that path only: no
+/// grant on `role/<stack>-*` outside it, as when the clusters', projects' and flow logs'
+/// roles sat on `/`.
+#[test]
+fn roles_are_under_the_app_path_and_the_deploy_role_stays_there() {
+    let out = synth();
+    for stack in &out.stacks {
+        for (id, role) in Template::from_synthesized(&out, &stack.id)
+            .find_resources("AWS::IAM::Role", Match::any_value())
+        {
+            assert_eq!(
+                role["Properties"]["Path"], "/eks-progressive/",
+                "{}/{id}",
+                stack.id
+            );
+        }
+    }
+    let delivery = out
+        .stack("EksProgressiveDelivery")
+        .unwrap()
+        .template
+        .to_string();
+    let role_arns: Vec<&str> = delivery
+        .match_indices(":role/")
+        .map(|(at, _)| &delivery[at..(at + 40).min(delivery.len())])
+        .collect();
+    assert!(!role_arns.is_empty());
+    for arn in role_arns {
+        assert!(
+            arn.starts_with(":role/eks-progressive/") || arn.starts_with(":role/aws-service-role/"),
+            "a grant on roles outside the app's path: {arn}"
+        );
+    }
+}
+
 #[test]
 fn sizes_and_endpoints_follow_the_environment() {
     let out = synth();

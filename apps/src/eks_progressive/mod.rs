@@ -25,6 +25,7 @@ use cirrus_aws::codeconnections::{Connection, ConnectionProps};
 use cirrus_aws::codepipeline::{
     Approval, DeliveryPipeline, DeliveryProps, DeliverySource, Environment,
 };
+use cirrus_aws::iam;
 use cirrus_aws::prelude::*;
 
 pub use config::{ENVIRONMENTS, EnvSpec};
@@ -38,6 +39,7 @@ pub fn define(app: &App) {
         );
     let delivery = app.stack("EksProgressiveDelivery", props);
     Tags::of(&delivery).add("app", "eks-progressive");
+    iam::default_role_path(delivery, platform::IAM_PATH);
     let stacks: Vec<(&str, Stack<'_>)> = ENVIRONMENTS
         .iter()
         .map(|spec| (spec.name, platform::platform(app, spec)))
@@ -69,9 +71,7 @@ pub fn define(app: &App) {
         .add_output("ConnectionArn", connection.arn())
         .description("complete this connection's handshake once in the console (Developer Tools > Connections)");
     let source = DeliverySource::connection(&connection, config::SOURCE_REPOSITORY, config::BRANCH);
-    let props = DeliveryProps::default()
-        .environments(environments)
-        .role_path(platform::IAM_PATH);
+    let props = DeliveryProps::default().environments(environments);
     let pipeline = DeliveryPipeline::new(delivery, "Delivery", source, props);
     delivery.add_output("PipelineName", pipeline.pipeline().name());
 }

@@ -6,7 +6,7 @@ use cirrus_aws::eks::{
     AccessPolicy, AccessScope, AddonProps, Cluster, ClusterProps, EndpointAccess, Nodegroup,
     NodegroupProps, WorkloadDeployer, addons,
 };
-use cirrus_aws::iam::{Principal, Role, RoleProps};
+use cirrus_aws::iam::{self, Principal, Role, RoleProps};
 use cirrus_aws::prelude::*;
 use cirrus_aws::secretsmanager::{Secret, SecretProps};
 
@@ -28,6 +28,7 @@ pub fn platform<'a>(app: &'a App, spec: &EnvSpec) -> Stack<'a> {
     let stack = app.stack(spec.stack, props);
     Tags::of(&stack).add("app", "eks-progressive");
     Tags::of(&stack).add("environment", spec.name);
+    iam::default_role_path(stack, IAM_PATH);
     let cluster_name = format!("ps-eks-{}", spec.name);
 
     let vpc_props = VpcProps::default()
@@ -74,9 +75,8 @@ pub fn platform<'a>(app: &'a App, spec: &EnvSpec) -> Stack<'a> {
     let images = Repository::new(stack, "Images", images_props);
 
     // Administrators assume this role; it replaces the post's IAM user with static keys.
-    let admin_props = RoleProps::default()
-        .description(format!("administers the {} cluster", spec.name))
-        .path(IAM_PATH);
+    let admin_props =
+        RoleProps::default().description(format!("administers the {} cluster", spec.name));
     let admin = Role::new(stack, "AdminRole", Principal::this_account(), admin_props);
     cluster.grant_access(
         "Admin",
@@ -91,9 +91,7 @@ pub fn platform<'a>(app: &'a App, spec: &EnvSpec) -> Stack<'a> {
         stack,
         "AutoscalerRole",
         Principal::service("pods.eks.amazonaws.com"),
-        RoleProps::default()
-            .description("cluster-autoscaler in kube-system")
-            .path(IAM_PATH),
+        RoleProps::default().description("cluster-autoscaler in kube-system"),
     );
     cluster.add_cluster_autoscaler(&autoscaler);
 
@@ -110,8 +108,7 @@ pub fn platform<'a>(app: &'a App, spec: &EnvSpec) -> Stack<'a> {
         "ExternalSecretsRole",
         Principal::service("pods.eks.amazonaws.com"),
         RoleProps::default()
-            .description("the External Secrets Operator: reads the Slack webhook's secret")
-            .path(IAM_PATH),
+            .description("the External Secrets Operator: reads the Slack webhook's secret"),
     );
     slack.grant_read(&secrets_reader);
     let (namespace, account) = OPERATOR;

@@ -23,9 +23,7 @@ use cirrus_aws::prelude::*;
 use cirrus_aws::route53::{HostedZone, RecordSet, RecordSetProps, RecordTarget};
 use cirrus_cfn::ec2::CfnSecurityGroupIngress;
 
-use super::config::{
-    API_DOMAIN, API_HEALTH_PATH, API_PORT, CLUSTER_NAME, HOSTED_ZONE, IAM_PATH, REGION,
-};
+use super::config::{API_DOMAIN, API_HEALTH_PATH, API_PORT, CLUSTER_NAME, HOSTED_ZONE, REGION};
 use crate::load_balancer_controller;
 
 /// The API's load balancer, certificate and record; returns the target group its pods are
@@ -105,11 +103,9 @@ pub fn define<'a>(stack: Stack<'a>, vpc: &Vpc<'a>, cluster: &Cluster<'a>) -> Tar
         stack,
         "LoadBalancerControllerRole",
         Principal::service("pods.eks.amazonaws.com"),
-        RoleProps::default()
-            .description(
-                "the AWS Load Balancer Controller: binds the API's pods to its target group",
-            )
-            .path(IAM_PATH),
+        RoleProps::default().description(
+            "the AWS Load Balancer Controller: binds the API's pods to its target group",
+        ),
     );
     load_balancer_controller::install(
         cluster,

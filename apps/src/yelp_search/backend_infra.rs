@@ -34,7 +34,7 @@ use cirrus_aws::logs::{LogEncryption, LogGroupProps};
 use cirrus_aws::prelude::*;
 use cirrus_aws::s3::Bucket;
 
-use super::config::{APP, BRANCH, COMPONENTS, Component, IAM_PATH, IMAGES_KEPT, LOG_RETENTION};
+use super::config::{APP, BRANCH, COMPONENTS, Component, IMAGES_KEPT, LOG_RETENTION};
 use super::delivery::CodeSource;
 use super::eks_cluster::EksCluster;
 use super::{artifact_store, buildspecs, log_group_name, workloads};
@@ -55,8 +55,7 @@ pub fn define<'a>(stack: Stack<'a>, eks: &EksCluster<'a>, templates: &CodeSource
                 "StringEquals",
                 "aws:SourceAccount",
                 pseudo::account_id(),
-            )])
-            .path(IAM_PATH),
+            )]),
     );
 
     for c in &COMPONENTS {
@@ -116,8 +115,7 @@ fn component<'a>(
                     .encryption(LogEncryption::Key(key)),
             )
             .encryption_key(key)
-            .timeout_minutes(30u32)
-            .role_path(IAM_PATH),
+            .timeout_minutes(30u32),
     );
     images.grant_push(&build);
     // `aws ecr describe-images`: is this commit's tag pushed already?
@@ -148,8 +146,7 @@ fn component<'a>(
                 Stage::new("Deploy", [deploy]),
             ])
             .artifact_bucket(artifacts)
-            .trigger_role(trigger_role)
-            .role_path(IAM_PATH),
+            .trigger_role(trigger_role),
     );
 
     stack

@@ -22,7 +22,7 @@ use cirrus_aws::codepipeline::{
 use cirrus_aws::logs::LogGroupProps;
 use cirrus_aws::prelude::*;
 
-use super::config::{self, APP, AppSource, BRANCH, IAM_PATH, LOG_RETENTION};
+use super::config::{self, APP, AppSource, BRANCH, LOG_RETENTION};
 use super::log_group_name;
 
 /// The app's repository: a connection to it, or a CodeCommit repository.
@@ -93,8 +93,7 @@ pub fn pipeline<'a>(stack: Stack<'a>, source: &CodeSource<'a>) {
         .retention(LOG_RETENTION);
     let props = DeliveryProps::default()
         .synth(SynthStep::Committed)
-        .build_logs(logs)
-        .role_path(IAM_PATH);
+        .build_logs(logs);
     let delivery = DeliveryPipeline::new(stack, "Delivery", source, props);
     stack.add_output("PipelineName", delivery.pipeline().name());
 }

@@ -47,7 +47,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::BTreeMap;
 
 use super::config::{
-    ADMIN_PRINCIPAL_ARN, APP, CLUSTER_NAME, DATA_JOBS_SERVICE_ACCOUNT, DATA_VOLUME_CLAIM, IAM_PATH,
+    ADMIN_PRINCIPAL_ARN, APP, CLUSTER_NAME, DATA_JOBS_SERVICE_ACCOUNT, DATA_VOLUME_CLAIM,
     K8S_NAMESPACE, LOG_RETENTION, NODE_COUNT, NODE_DISK_GIB, NODE_INSTANCE_TYPE, STORAGE_CLASS,
     VPC_CIDR,
 };
@@ -85,7 +85,7 @@ pub fn define(stack: Stack<'_>) -> EksCluster<'_> {
         KeyProps::default().description(key_description),
     );
     let role = |id: &str, principal: &str, description: &str| {
-        let props = RoleProps::default().description(description).path(IAM_PATH);
+        let props = RoleProps::default().description(description);
         Role::new(stack, id, Principal::service(principal), props)
     };
 
@@ -101,8 +101,7 @@ pub fn define(stack: Stack<'_>) -> EksCluster<'_> {
             .eks_subnet_tags(true)
             .flow_logs(
                 FlowLogProps::default()
-                    .destination(FlowLogDestination::CloudWatchLogs(flow_log_group))
-                    .role_path(IAM_PATH),
+                    .destination(FlowLogDestination::CloudWatchLogs(flow_log_group)),
             ),
     );
 
@@ -115,7 +114,6 @@ pub fn define(stack: Stack<'_>) -> EksCluster<'_> {
             .endpoint_access(EndpointAccess::Private)
             .secrets_encryption(SecretsEncryption::Key(key))
             .log_retention(LOG_RETENTION)
-            .role_path(IAM_PATH)
             .role(role(
                 "ClusterRole",
                 "eks.amazonaws.com",
@@ -132,8 +130,7 @@ pub fn define(stack: Stack<'_>) -> EksCluster<'_> {
         Principal::service("pods.eks.amazonaws.com"),
         RoleProps::default()
             .description("the EFS CSI driver's controller: access points of the shared volume")
-            .managed_policies([ManagedPolicyArn::aws(EFS_CSI_POLICY)])
-            .path(IAM_PATH),
+            .managed_policies([ManagedPolicyArn::aws(EFS_CSI_POLICY)]),
     );
     let csi_props =
         AddonProps::default().pod_identity([("efs-csi-controller-sa".to_owned(), efs_csi.arn())]);
@@ -189,11 +186,9 @@ pub fn define(stack: Stack<'_>) -> EksCluster<'_> {
             Some(arn) => Principal::Arn(arn.into()),
             None => Principal::this_account(),
         },
-        RoleProps::default()
-            .description(format!(
-                "administers cluster {CLUSTER_NAME}: the namespace, the storage class, kubectl"
-            ))
-            .path(IAM_PATH),
+        RoleProps::default().description(format!(
+            "administers cluster {CLUSTER_NAME}: the namespace, the storage class, kubectl"
+        )),
     );
     cluster.grant_access(
         "Admin",

@@ -34,7 +34,7 @@ use cirrus_aws::s3::{Bucket, BucketProps};
 use cirrus_aws::ssm::{StringParameter, StringParameterProps};
 
 use super::buildspecs;
-use super::config::{APP, BRANCH, IAM_PATH, LOG_RETENTION, api_url};
+use super::config::{APP, BRANCH, LOG_RETENTION, api_url};
 use super::{artifact_store, log_group_name};
 
 /// The name of the parameter holding the API's URL.
@@ -91,8 +91,7 @@ pub fn define(stack: Stack<'_>) {
                     .encryption(LogEncryption::Key(key)),
             )
             .encryption_key(key)
-            .timeout_minutes(20u32)
-            .role_path(IAM_PATH),
+            .timeout_minutes(20u32),
     );
 
     let (src, built) = (Artifact::new("Src"), Artifact::new("Site"));
@@ -120,8 +119,7 @@ pub fn define(stack: Stack<'_>) {
                 ),
                 Stage::new("Deploy", [Action::s3_deploy(&site, &built, deploy)]),
             ])
-            .artifact_bucket(artifacts)
-            .role_path(IAM_PATH),
+            .artifact_bucket(artifacts),
     );
 
     stack

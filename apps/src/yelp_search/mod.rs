@@ -91,11 +91,12 @@ mod eks_cluster;
 mod frontend_infra;
 mod workloads;
 
+use cirrus_aws::iam;
 use cirrus_aws::kms::{Key, KeyProps};
 use cirrus_aws::prelude::*;
 use cirrus_aws::s3::{Bucket, BucketEncryption, BucketProps, LifecycleRule};
 
-use config::{APP, REGION};
+use config::{APP, IAM_PATH, REGION};
 
 /// The stack names, which are also the names of their templates in `synth-out/yelp-search/`.
 pub const STACKS: [&str; 4] = ["Delivery", "FrontendInfra", "EksCluster", "BackendInfra"];
@@ -139,6 +140,8 @@ fn stack<'a>(app: &'a App, id: &str, description: &str) -> Stack<'a> {
         .description(format!("{APP}: {description}"));
     let stack = app.stack(id, props);
     Tags::of(&stack).add("app", APP);
+    // Every role of the app under one path, which its deployment roles are scoped to.
+    iam::default_role_path(stack, IAM_PATH);
     stack
 }
 

@@ -376,6 +376,7 @@ pub mod iam {
         INLINE_POLICIES_TOO_LARGE = error("IAM-015", "a role's inline policies together over IAM's 10,240 characters");
         TRUST_POLICY_TOO_LARGE = error("IAM-016", "a role's trust policy over IAM's default 2,048 characters", acknowledgeable);
         MANAGED_POLICY_TOO_LARGE = error("IAM-017", "a managed policy over IAM's 6,144 characters");
+        DEFAULT_ROLE_PATH_LATE = error("IAM-018", "a stack's default role path set after roles of the stack were made");
     }
 }
 

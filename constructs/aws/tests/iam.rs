@@ -190,3 +190,50 @@ fn a_trust_policy_past_its_quota_fails_synthesis() {
     );
     Annotations::from_app(&app).has_error_code("S/Crowded", codes::iam::TRUST_POLICY_TOO_LARGE);
 }
+
+/// A stack's default role path reaches every role made in it, those that constructs make for
+/// themselves included; a path set on the role wins; setting the default after the stack has
+/// made roles is an error rather than a path applied to some roles only.
+#[test]
+fn the_stacks_default_role_path_reaches_every_role_it_makes() {
+    let app = App::new("a");
+    let stack = app.stack("S", StackProps::default());
+    cirrus_aws::iam::default_role_path(stack, "/app/");
+    Role::new(
+        stack,
+        "Plain",
+        Principal::service("ec2.amazonaws.com"),
+        RoleProps::default(),
+    );
+    Role::new(
+        stack,
+        "Own",
+        Principal::service("ec2.amazonaws.com"),
+        RoleProps::default().path("/own/"),
+    );
+    cirrus_aws::codebuild::Project::new(
+        stack,
+        "Build",
+        cirrus_aws::codebuild::ProjectProps::default(),
+    );
+    assert_eq!(properties(&app, "Plain")["Path"], "/app/");
+    assert_eq!(properties(&app, "Own")["Path"], "/own/");
+    assert_eq!(properties(&app, "BuildRole")["Path"], "/app/");
+
+    let app = App::new("a");
+    let stack = app.stack("S", StackProps::default());
+    Role::new(
+        stack,
+        "Early",
+        Principal::service("ec2.amazonaws.com"),
+        RoleProps::default(),
+    );
+    cirrus_aws::iam::default_role_path(stack, "/app/");
+    let errors = app.synth().unwrap_err().diagnostics;
+    assert!(
+        errors
+            .iter()
+            .any(|d| d.code.to_string() == "IAM-018" && d.message.contains("after 1 role(s)")),
+        "{errors:#?}"
+    );
+}

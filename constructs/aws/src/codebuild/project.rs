@@ -175,7 +175,8 @@ pub struct ProjectProps<'a> {
     pub vpc: Option<ProjectVpc<'a>>,
     /// The role builds run with. Default: a new role trusting `codebuild.amazonaws.com`.
     pub role: Option<Role<'a>>,
-    /// The path of the role created for the project (`/app/`). Default: `/`.
+    /// The path of the role created for the project (`/app/`). Default: the stack's
+    /// ([`default_role_path`](crate::iam::default_role_path)), else `/`.
     pub role_path: Option<String>,
 }
 

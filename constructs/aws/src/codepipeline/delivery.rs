@@ -184,7 +184,8 @@ pub struct DeliveryProps<'a> {
     /// The bucket for the pipeline's artifacts and the synth step's cargo cache, encrypted with
     /// a customer managed key. Default: a new bucket below the pipeline.
     pub artifact_bucket: Option<Bucket<'a>>,
-    /// The path of the roles the pipeline creates (`/app/`). Default: `/`.
+    /// The path of the roles the pipeline creates (`/app/`). Default: the stack's
+    /// ([`default_role_path`](crate::iam::default_role_path)), else `/`.
     pub role_path: Option<String>,
     /// The log group of the pipeline's builds (the synth step and the Kubernetes steps).
     /// Default: a new group, encrypted with the stack's logs key, kept one year.

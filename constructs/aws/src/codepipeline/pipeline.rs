@@ -131,7 +131,8 @@ pub struct PipelineProps<'a> {
     /// The role EventBridge starts the pipeline with on source changes (pipelines may share
     /// one). Default: a new role below the pipeline, created when a source needs it.
     pub trigger_role: Option<Role<'a>>,
-    /// The path of the roles the pipeline creates (`/app/`). Default: `/`.
+    /// The path of the roles the pipeline creates (`/app/`). Default: the stack's
+    /// ([`default_role_path`](crate::iam::default_role_path)), else `/`.
     pub role_path: Option<String>,
     /// Start a run when the pipeline itself is updated. Default: `false`.
     pub restart_on_update: bool,
@@ -190,8 +191,11 @@ struct Producer {
 
 impl<'a> Pipeline<'a> {
     /// A new pipeline.
-    pub fn new(scope: impl Construct<'a>, id: &str, props: PipelineProps<'a>) -> Pipeline<'a> {
+    pub fn new(scope: impl Construct<'a>, id: &str, mut props: PipelineProps<'a>) -> Pipeline<'a> {
         let node = scope.node().add_child(id);
+        // The path scopes the derived deployment role's grants on roles, not only the
+        // pipeline's own roles: resolve the stack's default here, once.
+        props.role_path = crate::iam::resolve_role_path(node, props.role_path);
         if let Some(name) = &props.pipeline_name
             && !valid_name(name)
         {

@@ -58,7 +58,8 @@ pub struct FlowLogProps<'a> {
     /// Which traffic is recorded. Default: all.
     pub traffic: FlowLogTraffic,
     /// The path of the delivery role (CloudWatch Logs destination only), such as `/app/`.
-    /// Default: `/`.
+    /// Default: the stack's
+    /// ([`default_role_path`](crate::iam::default_role_path)), else `/`.
     pub role_path: Option<String>,
 }
 

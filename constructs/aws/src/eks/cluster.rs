@@ -144,7 +144,8 @@ pub struct ClusterProps<'a> {
     /// The IAM path of the roles the cluster makes for itself: its control-plane role (when
     /// [`ClusterProps::role`] is not given), its service accounts' roles and its in-VPC
     /// deployer's, so that a deployment role limited to an app's path covers them.
-    /// Default: `/`.
+    /// Default: the stack's
+    /// ([`default_role_path`](crate::iam::default_role_path)), else `/`.
     pub role_path: Option<String>,
 }
 

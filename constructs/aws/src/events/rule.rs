@@ -140,7 +140,8 @@ pub struct RuleProps<'a> {
     pub event_bus_name: Option<Expr<String>>,
     /// What the rule starts. More can be added with [`Rule::add_target`]. Default: none.
     pub targets: Vec<Target<'a>>,
-    /// The path of the role the rule creates for its targets (`/app/`). Default: `/`.
+    /// The path of the role the rule creates for its targets (`/app/`). Default: the stack's
+    /// ([`default_role_path`](crate::iam::default_role_path)), else `/`.
     pub role_path: Option<String>,
 }
 

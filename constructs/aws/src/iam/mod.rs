@@ -11,6 +11,7 @@ mod managed_policy;
 mod policy_document;
 mod principal;
 mod role;
+mod role_path;
 mod size;
 
 pub use managed_policy::{
@@ -20,3 +21,5 @@ pub use managed_policy::{
 pub use policy_document::{Effect, PolicyCondition, PolicyDocument, PolicyKind, PolicyStatement};
 pub use principal::Principal;
 pub use role::{Grantable, ImportedRole, ManagedPolicyArn, Role, RoleProps};
+pub use role_path::default_role_path;
+pub(crate) use role_path::resolve as resolve_role_path;

@@ -62,7 +62,8 @@ pub struct RoleProps {
     /// without a name clash.
     pub role_name: Option<String>,
     /// The role's path (`/app/`), which lets deployment roles be scoped to
-    /// `role/app/*`. Default: `/`.
+    /// `role/app/*`. Default: the stack's ([`default_role_path`](crate::iam::default_role_path)),
+    /// else `/`.
     pub path: Option<String>,
     /// The longest session, in seconds (3600 to 43200). Default: one hour.
     pub max_session_duration: Option<u32>,
@@ -99,6 +100,7 @@ impl<'a> Role<'a> {
         props: RoleProps,
     ) -> Role<'a> {
         let node = scope.node().add_child(id);
+        let path = super::role_path::for_new_role(node, props.path);
         // EKS Pod Identity tags the session it assumes the role with.
         let pod_identity = assumed_by == Principal::service("pods.eks.amazonaws.com");
         let mut trust = PolicyStatement::allow()
@@ -107,7 +109,7 @@ impl<'a> Role<'a> {
         if pod_identity {
             trust = trust.actions(["sts:TagSession"]);
         }
-        if let Some(path) = &props.path
+        if let Some(path) = &path
             && !(path.starts_with('/') && path.ends_with('/') && path.len() <= 512)
         {
             node.error(
@@ -141,7 +143,7 @@ impl<'a> Role<'a> {
         let mut cfn = CfnRole::new(trust.to_value());
         cfn.description = props.description.map(Into::into);
         cfn.role_name = props.role_name.map(Into::into);
-        cfn.path = props.path.map(Into::into);
+        cfn.path = path.map(Into::into);
         cfn.max_session_duration = props.max_session_duration.map(|s| i64::from(s).into());
         if !props.managed_policies.is_empty() {
             cfn.managed_policy_arns = Some(
