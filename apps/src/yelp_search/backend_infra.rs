@@ -25,7 +25,8 @@ use cirrus_aws::codebuild::{
 };
 use cirrus_aws::codecommit::{Repository as CodeRepository, RepositoryProps};
 use cirrus_aws::codepipeline::{
-    Action, Artifact, CodeBuildActionProps, EksDeployProps, Pipeline, PipelineProps, Stage,
+    Action, Artifact, CodeBuildActionProps, DeliverySource, EksDeployProps, Pipeline,
+    PipelineProps, Stage,
 };
 use cirrus_aws::ecr::{LifecycleRule, Repository, RepositoryProps as EcrProps};
 use cirrus_aws::iam::{PolicyCondition, Principal, Role, RoleProps};
@@ -35,13 +36,12 @@ use cirrus_aws::prelude::*;
 use cirrus_aws::s3::Bucket;
 
 use super::config::{APP, BRANCH, COMPONENTS, Component, IMAGES_KEPT, LOG_RETENTION};
-use super::delivery::CodeSource;
 use super::eks_cluster::EksCluster;
 use super::{artifact_store, buildspecs, log_group_name, workloads};
 
 /// Fills the `BackendInfra` stack: the components, deployed to `eks`'s cluster from the
 /// synthesized files in the app's repository, `templates`.
-pub fn define<'a>(stack: Stack<'a>, eks: &EksCluster<'a>, templates: &CodeSource<'a>) {
+pub fn define<'a>(stack: Stack<'a>, eks: &EksCluster<'a>, templates: &DeliverySource<'a>) {
     let (key, artifacts) = artifact_store(stack);
 
     // One role starts the three pipelines on pushes to their repositories.
@@ -71,7 +71,7 @@ fn component<'a>(
     artifacts: Bucket<'a>,
     trigger_role: Role<'a>,
     eks: &EksCluster<'a>,
-    templates: &CodeSource<'a>,
+    templates: &DeliverySource<'a>,
 ) {
     let id = |suffix: &str| format!("{}{suffix}", c.id);
     let name = |suffix: &str| format!("{APP}-{}{suffix}", c.slug);

@@ -15,45 +15,16 @@
 
 use cirrus_aws::codecommit::{Repository, RepositoryProps};
 use cirrus_aws::codeconnections::{Connection, ConnectionProps};
-use cirrus_aws::codepipeline::{
-    Action, Artifact, ConnectionSourceProps, DeliveryPipeline, DeliveryProps, DeliverySource,
-    SynthStep,
-};
+use cirrus_aws::codepipeline::{DeliveryPipeline, DeliveryProps, DeliverySource, SynthStep};
 use cirrus_aws::logs::LogGroupProps;
 use cirrus_aws::prelude::*;
 
 use super::config::{self, APP, AppSource, BRANCH, LOG_RETENTION};
 use super::log_group_name;
 
-/// The app's repository: a connection to it, or a CodeCommit repository.
-#[derive(Debug, Clone, Copy)]
-pub enum CodeSource<'a> {
-    /// A connection to the git host, and the repository (`owner/name`).
-    Connection(Connection<'a>, &'static str),
-    /// A CodeCommit repository.
-    CodeCommit(Repository<'a>),
-}
-
-impl<'a> CodeSource<'a> {
-    /// A source action taking [`BRANCH`] into `output`.
-    pub fn action(&self, output: &Artifact) -> Action<'a> {
-        match self {
-            CodeSource::Connection(connection, repository) => Action::connection_source(
-                connection,
-                repository,
-                BRANCH,
-                output,
-                ConnectionSourceProps::default(),
-            ),
-            CodeSource::CodeCommit(repository) => {
-                Action::codecommit_source(repository, BRANCH, output)
-            }
-        }
-    }
-}
-
-/// The app's repository in `stack`, as [`config::SOURCE`] says.
-pub fn source(stack: Stack<'_>) -> CodeSource<'_> {
+/// The app's repository in `stack`: a connection to it (pending until its handshake), or a
+/// CodeCommit repository. The component pipelines read it too ([`DeliverySource::action`]).
+pub fn source(stack: Stack<'_>) -> DeliverySource<'_> {
     match config::SOURCE {
         AppSource::Connection {
             provider,
@@ -64,7 +35,7 @@ pub fn source(stack: Stack<'_>) -> CodeSource<'_> {
             stack
                 .add_output("ConnectionArn", connection.arn())
                 .description("complete this connection's handshake once in the console (Developer Tools > Connections)");
-            CodeSource::Connection(connection, repository)
+            DeliverySource::connection(&connection, repository, BRANCH)
         }
         AppSource::CodeCommit { repository } => {
             let props = RepositoryProps::default().description(format!(
@@ -74,19 +45,14 @@ pub fn source(stack: Stack<'_>) -> CodeSource<'_> {
             stack
                 .add_output("AppRepoCloneUrlHttp", repository.clone_url_http())
                 .description("push the project here to deliver it");
-            CodeSource::CodeCommit(repository)
+            DeliverySource::codecommit(&repository, BRANCH)
         }
     }
 }
 
-/// The delivery pipeline in `stack`, fed by `source`: created last, once every stack exists.
-pub fn pipeline<'a>(stack: Stack<'a>, source: &CodeSource<'a>) {
-    let source = match source {
-        CodeSource::Connection(connection, repository) => {
-            DeliverySource::connection(connection, repository, BRANCH)
-        }
-        CodeSource::CodeCommit(repository) => DeliverySource::codecommit(repository, BRANCH),
-    };
+/// The delivery pipeline of the app, from `source`. Called last: its waves come from every
+/// stack of the app and their references.
+pub fn pipeline<'a>(stack: Stack<'a>, source: DeliverySource<'a>) {
     // Reviewers read synth-out/ in pull requests: what they read is what deploys.
     let logs = LogGroupProps::default()
         .log_group_name(log_group_name("delivery"))

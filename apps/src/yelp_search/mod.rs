@@ -130,7 +130,7 @@ pub fn define(app: &App) {
     let eks = eks_cluster::define(cluster);
     backend_infra::define(backend, &eks, &source);
     // Last: the pipeline's waves come from the stacks above and their references.
-    delivery::pipeline(delivery, &source);
+    delivery::pipeline(delivery, source);
 }
 
 /// A stack of the app in its region, tagged with the app's name.

@@ -398,3 +398,38 @@ fn a_delivered_cluster_reached_directly_fails_synthesis() {
         codes::codepipeline::DELIVERY_STEP_DIRECT,
     );
 }
+
+/// Another pipeline of the app reads the same branch of the same repository through the
+/// delivery source (`DeliverySource::action`), into its own artifact.
+#[test]
+fn another_pipeline_reads_the_delivery_source() {
+    use cirrus_aws::codeconnections::{Connection, ConnectionProps, ConnectionProvider};
+    use cirrus_aws::codepipeline::{Action, Artifact, Pipeline, PipelineProps, Stage};
+    let app = App::new("shop");
+    let tools = stack(&app, "Tools");
+    let connection = Connection::new(
+        tools,
+        "Connection",
+        ConnectionProvider::GitHub,
+        ConnectionProps::default(),
+    );
+    let source = DeliverySource::connection(&connection, "org/shop", "main");
+    let checkout = Artifact::new("Checkout");
+    let approve = Action::manual_approval(Default::default());
+    Pipeline::new(
+        tools,
+        "Other",
+        PipelineProps::default().stages([
+            Stage::new("Source", [source.action(&checkout).named("App")]),
+            Stage::new("Approve", [approve]),
+        ]),
+    );
+    let out = app.synth().unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
+    let template = Template::from_synthesized(&out, "Tools");
+    let action = &stage(&template, "Source")["Actions"][0];
+    assert_eq!(action["Name"], "App");
+    assert_eq!(action["ActionTypeId"]["Provider"], "CodeStarSourceConnection");
+    assert_eq!(action["Configuration"]["FullRepositoryId"], "org/shop");
+    assert_eq!(action["Configuration"]["BranchName"], "main");
+    assert_eq!(action["OutputArtifacts"], json!([{ "Name": "Checkout" }]));
+}

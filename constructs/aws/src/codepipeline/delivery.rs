@@ -39,18 +39,18 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cirrus_core::{Arn, Construct, Diagnostic, Env, Node, Stack};
+use cirrus_core::{Arn, Construct, Diagnostic, Env, Expr, Node, Stack};
 
 use crate::codebuild::{
     BuildArtifacts, BuildEnv, BuildEnvironment, BuildImage, BuildLogs, BuildSpec, Cache,
     ComputeType, EnvVar, InlineBuildSpec, InstallPhase, Phase, Phases, Project, ProjectProps,
     shell_name,
 };
-use crate::codecommit::IRepository;
+use crate::codecommit::{IRepository, RepositoryRef};
 use crate::codeconnections::IConnection;
 use crate::codepipeline::pipeline::artifact_bucket;
 use crate::codepipeline::{
-    Action, Artifact, Capability, CloudFormationDeployProps, CodeBuildActionProps,
+    Action, ActionKind, Artifact, Capability, CloudFormationDeployProps, CodeBuildActionProps,
     ConnectionSourceProps, ExecutionMode, ManualApprovalProps, Pipeline, PipelineProps, Stage,
 };
 use crate::codes;
@@ -70,8 +70,22 @@ const CHANGE_SET: &str = "delivery";
 /// Where the app's code comes from.
 #[derive(Debug, Clone)]
 pub struct DeliverySource<'a> {
-    action: Action<'a>,
+    origin: Origin<'a>,
     artifact: Artifact,
+}
+
+/// The repository and branch of a [`DeliverySource`].
+#[derive(Debug, Clone)]
+enum Origin<'a> {
+    Connection {
+        connection: Expr<String>,
+        repository: String,
+        branch: String,
+    },
+    CodeCommit {
+        repository: RepositoryRef<'a>,
+        branch: String,
+    },
 }
 
 impl<'a> DeliverySource<'a> {
@@ -82,22 +96,51 @@ impl<'a> DeliverySource<'a> {
         repository: &str,
         branch: &str,
     ) -> DeliverySource<'a> {
-        let artifact = Artifact::new("Source");
-        let action = Action::connection_source(
-            connection,
-            repository,
-            branch,
-            &artifact,
-            ConnectionSourceProps::default(),
-        );
-        DeliverySource { action, artifact }
+        let origin = Origin::Connection {
+            connection: connection.arn(),
+            repository: repository.to_owned(),
+            branch: branch.to_owned(),
+        };
+        DeliverySource {
+            origin,
+            artifact: Artifact::new("Source"),
+        }
     }
 
     /// `branch` of a CodeCommit repository; every push to the branch starts the pipeline.
     pub fn codecommit(repository: &impl IRepository<'a>, branch: &str) -> DeliverySource<'a> {
-        let artifact = Artifact::new("Source");
-        let action = Action::codecommit_source(repository, branch, &artifact);
-        DeliverySource { action, artifact }
+        let origin = Origin::CodeCommit {
+            repository: repository.reference(),
+            branch: branch.to_owned(),
+        };
+        DeliverySource {
+            origin,
+            artifact: Artifact::new("Source"),
+        }
+    }
+
+    /// The source action of the same branch of the same repository, into `output`: for
+    /// another pipeline of the app that reads the repository too (one that applies objects of
+    /// the app's committed `synth-out/`), started by the same pushes.
+    pub fn action(&self, output: &Artifact) -> Action<'a> {
+        Action::of(match &self.origin {
+            Origin::Connection {
+                connection,
+                repository,
+                branch,
+            } => ActionKind::Connection {
+                connection: connection.clone(),
+                repository: repository.clone(),
+                branch: branch.clone(),
+                output: output.clone(),
+                props: ConnectionSourceProps::default(),
+            },
+            Origin::CodeCommit { repository, branch } => ActionKind::CodeCommit {
+                repository: repository.clone(),
+                branch: branch.clone(),
+                output: output.clone(),
+            },
+        })
     }
 }
 
@@ -277,7 +320,7 @@ impl<'a> DeliveryPipeline<'a> {
         let deploy = CloudFormationDeployProps::default()
             .capabilities([Capability::Iam, Capability::NamedIam]);
         let mut stages = vec![
-            Stage::new("Source", [source.action.clone()]),
+            Stage::new("Source", [source.action(&source.artifact)]),
             Stage::new("Synth", [synth.clone()]),
             Stage::new(
                 "ApprovePipeline",
