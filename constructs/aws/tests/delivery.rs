@@ -424,11 +424,16 @@ fn another_pipeline_reads_the_delivery_source() {
             Stage::new("Approve", [approve]),
         ]),
     );
-    let out = app.synth().unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
+    let out = app
+        .synth()
+        .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
     let template = Template::from_synthesized(&out, "Tools");
     let action = &stage(&template, "Source")["Actions"][0];
     assert_eq!(action["Name"], "App");
-    assert_eq!(action["ActionTypeId"]["Provider"], "CodeStarSourceConnection");
+    assert_eq!(
+        action["ActionTypeId"]["Provider"],
+        "CodeStarSourceConnection"
+    );
     assert_eq!(action["Configuration"]["FullRepositoryId"], "org/shop");
     assert_eq!(action["Configuration"]["BranchName"], "main");
     assert_eq!(action["OutputArtifacts"], json!([{ "Name": "Checkout" }]));
