@@ -21,7 +21,8 @@
 //!   Deployment or CronJob reaches the cluster; the build skips an image it pushed before.
 
 use cirrus_aws::codebuild::{
-    BuildEnvironment, BuildSpec, ComputeType, EnvVar, Project, ProjectProps,
+    BuildEnvironment, BuildSpec, ComputeType, EnvVar, IMAGE_REPO_URI, InlineBuildSpec, Project,
+    ProjectProps,
 };
 use cirrus_aws::codecommit::{Repository as CodeRepository, RepositoryProps};
 use cirrus_aws::codepipeline::{
@@ -37,7 +38,7 @@ use cirrus_aws::s3::Bucket;
 
 use super::config::{APP, BRANCH, COMPONENTS, Component, IMAGES_KEPT, LOG_RETENTION};
 use super::eks_cluster::EksCluster;
-use super::{artifact_store, buildspecs, log_group_name, workloads};
+use super::{artifact_store, log_group_name, workloads};
 
 /// Fills the `BackendInfra` stack: the components, deployed to `eks`'s cluster from the
 /// synthesized files in the app's repository, `templates`.
@@ -101,13 +102,13 @@ fn component<'a>(
                 "builds the image of {} and pushes it to ECR",
                 c.description
             ))
-            .build_spec(BuildSpec::inline(buildspecs::docker_build()))
+            .build_spec(BuildSpec::inline(InlineBuildSpec::docker_image()))
             .environment(
                 BuildEnvironment::default()
                     .compute_type(ComputeType::Medium)
                     .privileged(true),
             )
-            .env("IMAGE_REPO_URI", EnvVar::plain(images.uri()))
+            .env(IMAGE_REPO_URI, EnvVar::plain(images.uri()))
             .logs(
                 LogGroupProps::default()
                     .log_group_name(log_group_name(&format!("{}-build", c.slug)))

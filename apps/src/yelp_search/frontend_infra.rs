@@ -22,7 +22,10 @@
 use cirrus_aws::cloudfront::{
     Behavior, Distribution, DistributionProps, ErrorResponse, Origin, PriceClass,
 };
-use cirrus_aws::codebuild::{BuildSpec, Project, ProjectProps};
+use cirrus_aws::codebuild::{
+    BuildArtifacts, BuildEnv, BuildSpec, EnvVar, InlineBuildSpec, InstallPhase, Phase, Phases,
+    Project, ProjectProps,
+};
 use cirrus_aws::codecommit::{Repository, RepositoryProps};
 use cirrus_aws::codepipeline::{
     Action, Artifact, CodeBuildActionProps, Pipeline, PipelineProps, S3DeployMode, S3DeployProps,
@@ -33,7 +36,6 @@ use cirrus_aws::prelude::*;
 use cirrus_aws::s3::{Bucket, BucketProps};
 use cirrus_aws::ssm::{StringParameter, StringParameterProps};
 
-use super::buildspecs;
 use super::config::{APP, BRANCH, LOG_RETENTION, api_url};
 use super::{artifact_store, log_group_name};
 
@@ -83,7 +85,7 @@ pub fn define(stack: Stack<'_>) {
         ProjectProps::default()
             .project_name(build_name)
             .description("builds the static site from the React app")
-            .build_spec(BuildSpec::inline(buildspecs::frontend(&api_url)))
+            .build_spec(BuildSpec::inline(react_build(&api_url)))
             .logs(
                 LogGroupProps::default()
                     .log_group_name(build_logs)
@@ -129,4 +131,39 @@ pub fn define(stack: Stack<'_>) {
     stack
         .add_output("AppRepoCloneUrlHttp", app_repo.clone_url_http())
         .description("push the React app here to build and deploy it");
+}
+
+/// The React app's build, written here rather than kept as a `buildspec.yml` in its
+/// repository as the post does, so that it is reviewed with the infrastructure: 000's "Code build project which will build the static files from
+/// the React source app", with `npm install` and `npm run build`, and `build/` as the
+/// artifact the pipeline copies into the site bucket.
+///
+/// The API's URL comes from `api_url` (Parameter Store) as `REACT_APP_API_URL`, which
+/// create-react-app bakes into the bundle: it replaces 000's edit of the app's `.env` file.
+fn react_build(api_url: &StringParameter<'_>) -> InlineBuildSpec {
+    InlineBuildSpec {
+        env: BuildEnv {
+            shell: Some("bash".into()),
+            variables: vec![("REACT_APP_API_URL".into(), EnvVar::parameter(api_url))],
+            ..Default::default()
+        },
+        phases: Phases {
+            install: Some(InstallPhase {
+                runtime_versions: vec![("nodejs".into(), "20".into())],
+                ..Default::default()
+            }),
+            pre_build: Some(Phase::commands([
+                // A lock file pins the dependencies; without one, resolve them as the post does.
+                "if [ -f package-lock.json ]; then npm ci; else npm install; fi",
+            ])),
+            build: Some(Phase::commands(["npm run build"])),
+            post_build: None,
+        },
+        artifacts: Some(BuildArtifacts {
+            files: vec!["**/*".into()],
+            base_directory: Some("build".into()),
+            ..Default::default()
+        }),
+        cache_paths: Vec::new(),
+    }
 }

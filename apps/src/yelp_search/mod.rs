@@ -84,7 +84,6 @@
 
 mod api_endpoint;
 mod backend_infra;
-mod buildspecs;
 pub mod config;
 mod delivery;
 mod eks_cluster;

@@ -8,6 +8,7 @@
 //! cannot check that it takes its source from the pipeline.
 
 mod buildspec;
+mod docker;
 mod env_var;
 mod environment;
 mod project;
@@ -15,6 +16,7 @@ mod project;
 pub use buildspec::{
     BuildArtifacts, BuildEnv, BuildSpec, InlineBuildSpec, InstallPhase, OnFailure, Phase, Phases,
 };
+pub use docker::{IMAGE_REPO_URI, IMAGE_TAG};
 pub use env_var::EnvVar;
 pub(crate) use env_var::{Problem, check_variable_name, shell_name};
 pub use environment::{BuildEnvironment, BuildImage, ComputeType, Platform};
