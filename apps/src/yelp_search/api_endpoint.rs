@@ -42,12 +42,10 @@ pub fn define<'a>(stack: Stack<'a>, vpc: &Vpc<'a>, cluster: &Cluster<'a>) -> Tar
         stack,
         "ApiAlb",
         vpc,
-        ApplicationLoadBalancerProps {
-            scheme: Scheme::InternetFacing,
-            // Only towards the pods, below.
-            egress_to_vpc: false,
-            ..Default::default()
-        },
+        // Outbound only towards the pods, below.
+        ApplicationLoadBalancerProps::default()
+            .scheme(Scheme::InternetFacing)
+            .egress_to_vpc(false),
     );
     let port = u16::try_from(API_PORT).unwrap_or(5000);
     let api = TargetGroup::new(
@@ -55,15 +53,13 @@ pub fn define<'a>(stack: Stack<'a>, vpc: &Vpc<'a>, cluster: &Cluster<'a>) -> Tar
         "ApiTargets",
         vpc,
         port,
-        TargetGroupProps {
-            health_check: HealthCheck {
-                path: API_HEALTH_PATH.into(),
-                healthy_codes: "200-399".into(),
-                ..Default::default()
-            },
-            deregistration_delay_secs: Some(30),
-            ..Default::default()
-        },
+        TargetGroupProps::default()
+            .health_check(
+                HealthCheck::default()
+                    .path(API_HEALTH_PATH)
+                    .healthy_codes("200-399"),
+            )
+            .deregistration_delay_secs(30),
     );
     alb.add_listener(
         "Https",

@@ -116,7 +116,7 @@ fn component<'a>(
                     .encryption(LogEncryption::Key(key)),
             )
             .encryption_key(key)
-            .timeout_minutes(30u32),
+            .timeout_minutes(30),
     );
     images.grant_push(&build);
     // `aws ecr describe-images`: is this commit's tag pushed already?

@@ -93,7 +93,7 @@ pub fn define(stack: Stack<'_>) {
                     .encryption(LogEncryption::Key(key)),
             )
             .encryption_key(key)
-            .timeout_minutes(20u32),
+            .timeout_minutes(20),
     );
 
     let (src, built) = (Artifact::new("Src"), Artifact::new("Site"));

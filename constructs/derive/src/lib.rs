@@ -6,6 +6,9 @@
 //! - `impl Into<U>` for `Option<U>` (stored as `Some`),
 //! - `impl IntoIterator<Item = impl Into<U>>` for `Vec<U>` (replacing the list),
 //! - `bool` for `bool`,
+//! - the number itself for a primitive number `N` or `Option<N>` (`u32`, `i64`, `f64`, ...):
+//!   `impl Into<u32>` would make a bare literal (`.timeout_minutes(30)`) an `i32`, which
+//!   converts into no unsigned type, and ask for `30u32`,
 //! - `impl Into<T>` otherwise.
 //!
 //! The field's doc comment becomes the setter's, so each setter documents its default.
@@ -63,7 +66,23 @@ fn setters(input: &DeriveInput) -> syn::Result<Tokens> {
             .filter(|a| a.path().is_ident("doc"))
             .collect();
         let ty = &field.ty;
-        let method = if let Some(inner) = wrapped(ty, "Option") {
+        let method = if let Some(inner) = wrapped(ty, "Option").filter(|inner| is_number(inner)) {
+            quote! {
+                #(#docs)*
+                pub fn #name(mut self, value: #inner) -> Self {
+                    self.#field_name = ::core::option::Option::Some(value);
+                    self
+                }
+            }
+        } else if is_number(ty) {
+            quote! {
+                #(#docs)*
+                pub fn #name(mut self, value: #ty) -> Self {
+                    self.#field_name = value;
+                    self
+                }
+            }
+        } else if let Some(inner) = wrapped(ty, "Option") {
             quote! {
                 #(#docs)*
                 pub fn #name(mut self, value: impl ::core::convert::Into<#inner>) -> Self {
@@ -108,6 +127,16 @@ fn setters(input: &DeriveInput) -> syn::Result<Tokens> {
             #(#methods)*
         }
     })
+}
+
+/// A primitive number type, written as its bare name (`u32`).
+fn is_number(ty: &Type) -> bool {
+    const NUMBERS: [&str; 14] = [
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+        "f32", "f64",
+    ];
+    matches!(ty, Type::Path(path) if path.qself.is_none()
+        && path.path.get_ident().is_some_and(|ident| NUMBERS.iter().any(|n| ident == n)))
 }
 
 /// `#[setters(skip)]`.

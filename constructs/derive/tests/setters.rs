@@ -10,8 +10,10 @@ struct Props {
     tags: Vec<String>,
     /// A switch. Default: off.
     enabled: bool,
-    /// A plain value. Default: 0.
+    /// A plain number. Default: 0.
     size: u64,
+    /// An optional number. Default: none.
+    limit: Option<u32>,
     /// Shadows nothing: the setter is `default_value`.
     default: Option<String>,
     /// No setter.
@@ -19,13 +21,16 @@ struct Props {
     skipped: u8,
 }
 
+/// Numbers are taken as they are, so that a bare literal has the field's type (`impl Into<u32>`
+/// would make `30` an `i32` and refuse it).
 #[test]
-fn setters_wrap_options_collect_lists_and_convert_values() {
+fn setters_wrap_options_collect_lists_and_take_numbers_as_literals() {
     let props = Props::default()
         .name("orders")
         .tags(["a", "b"])
         .enabled(true)
-        .size(7u32)
+        .size(7)
+        .limit(30)
         .default_value("x");
     assert_eq!(
         props,
@@ -34,6 +39,7 @@ fn setters_wrap_options_collect_lists_and_convert_values() {
             tags: vec!["a".to_owned(), "b".to_owned()],
             enabled: true,
             size: 7,
+            limit: Some(30),
             default: Some("x".to_owned()),
             skipped: 0,
         }

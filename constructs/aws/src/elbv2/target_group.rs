@@ -49,7 +49,7 @@ pub enum ProtocolVersion {
 }
 
 /// How the load balancer checks a target.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, cirrus_derive::Setters)]
 pub struct HealthCheck {
     /// The path requested (HTTP) or the gRPC method (`/package.Service/Check`). Default: `/`.
     pub path: String,
