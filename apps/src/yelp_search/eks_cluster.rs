@@ -220,11 +220,7 @@ pub fn define(stack: Stack<'_>) -> EksCluster<'_> {
         .add_output("DataFilesBucketName", data_files.name())
         .description("upload the jobs' initial data files here (aws s3 cp)");
     EksCluster {
-        deploy_subnets: vpc
-            .subnets(SubnetType::PrivateWithEgress)
-            .iter()
-            .map(|s| s.subnet_id.clone())
-            .collect(),
+        deploy_subnets: vpc.subnet_ids(SubnetType::PrivateWithEgress),
         deploy_group: deploy_group.id(),
         api_targets: api_targets.arn(),
         cluster,
