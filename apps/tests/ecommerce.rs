@@ -1070,6 +1070,73 @@ fn the_databases_storage_is_portworx_on_the_storage_nodes() {
     }
 }
 
+/// 003's databases on Portworx: PostgreSQL in a StatefulSet on the storage nodes, its volume a
+/// `px-db` claim, its password the file of the Secret synced from Secrets Manager (readable by
+/// its non-root user through `fsGroup`, as the storefront's is), reachable from the storefront's
+/// pods only, and applied after the storage class exists.
+#[test]
+fn the_storefront_database_runs_on_portworx_volumes() {
+    let out = synth();
+    for stack in ["EcommerceProduction", "EcommerceDr"] {
+        let objects = documents(&out, stack, "Storefront");
+        let find = |kind: &str, name: &str| {
+            objects
+                .iter()
+                .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+                .unwrap_or_else(|| panic!("{stack}: no {kind} {name}"))
+                .clone()
+        };
+        let set = find("StatefulSet", "storefront-db");
+        let pod = &set["spec"]["template"]["spec"];
+        assert_eq!(pod["nodeSelector"], json!({"node-role": "storage"}));
+        assert_eq!(pod["tolerations"][0]["key"], "storage");
+        assert_eq!(pod["securityContext"]["fsGroup"], 10001);
+        assert_eq!(pod["serviceAccountName"], "storefront-db");
+        let postgres = &pod["containers"][0];
+        assert_eq!(postgres["image"], config::DATABASE_IMAGE);
+        assert!(postgres["env"].as_array().unwrap().contains(&json!({
+            "name": "POSTGRES_PASSWORD_FILE",
+            "value": "/var/run/secrets/storefront-db/password"
+        })));
+        assert_eq!(pod["volumes"][2]["secret"]["secretName"], "storefront-db");
+        let claim = &set["spec"]["volumeClaimTemplates"][0]["spec"];
+        assert_eq!(claim["storageClassName"], config::DATABASE_STORAGE_CLASS);
+        assert_eq!(claim["accessModes"], json!(["ReadWriteOnce"]));
+
+        let policy = find("NetworkPolicy", "storefront-db");
+        assert_eq!(
+            policy["spec"]["ingress"],
+            json!([{"from": [{"podSelector": {"matchLabels": {"app": "storefront"}}}],
+                    "ports": [{"port": 5432, "protocol": "TCP"}]}])
+        );
+        assert_eq!(
+            find("Service", "storefront-db")["spec"]["clusterIP"],
+            "None"
+        );
+        // The storefront connects to it, and can read the same password file.
+        for colour in ["blue", "green"] {
+            let storefront = find("Deployment", &format!("storefront-{colour}"));
+            let pod = &storefront["spec"]["template"]["spec"];
+            assert_eq!(pod["securityContext"]["fsGroup"], 10001);
+            assert_eq!(
+                pod["containers"][0]["env"][0],
+                json!({"name": "DB_HOST", "value": "storefront-db"})
+            );
+        }
+        let step = out
+            .artifacts
+            .iter()
+            .find(|a| a.id == format!("{stack}-Cluster-Kubernetes-Storefront"))
+            .unwrap();
+        assert!(
+            step.dependencies
+                .contains(&format!("{stack}-Cluster-Kubernetes-DatabaseStorage")),
+            "{stack}: {:?}",
+            step.dependencies
+        );
+    }
+}
+
 /// The logical id of the one resource of `template` whose id starts with `prefix` and is a
 /// target group.
 fn resource_id(template: &Template, prefix: &str) -> String {

@@ -127,6 +127,16 @@ pub const PORTWORX_DRIVE_GIB: u32 = 150;
 /// storage resources like ... number of replicas ... I/O priority".
 pub const DATABASE_STORAGE_CLASS: &str = "px-db";
 
+/// The storefront's database engine: PostgreSQL, the Docker official image from ECR Public
+/// (no Docker Hub pull limits) at an exact release. 003 names no engine; PostgreSQL runs as
+/// any user id with its data on a mounted volume, so it keeps the locked-down pod of every
+/// workload here.
+pub const DATABASE_IMAGE: &str = "public.ecr.aws/docker/library/postgres:17.2";
+
+/// The size of the database's volume (003: "The size of the volume can be set to any number and
+/// expanded based on the needs of the application"): the `px-db` class lets it grow.
+pub const DATABASE_SIZE: &str = "50Gi";
+
 /// The alias of the key that encrypts the Cloud Snap buckets, the same in both regions, so the
 /// production bucket's replication names the DR key without a reference across regions.
 pub const CLOUDSNAP_KEY_ALIAS: &str = "ecommerce-cloudsnap";

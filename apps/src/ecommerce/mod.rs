@@ -25,11 +25,9 @@
 //!
 //! What is not CloudFormation and stays by hand on both clusters (003: "to deploy the
 //! containerized application code to the cluster"):
-//! - The databases: their `PersistentVolumeClaim`s on the `px-db` class and their
-//!   `StatefulSet`s (003: "PVC ... DB_Config (DB-PVC) file"), a Portworx Enterprise license (the
-//!   trial runs 30 days), Cloud Snap's credentials, which use the pod's role (`pxctl credentials
-//!   create --provider s3 --use-iam --bucket <CloudSnapBucketName> --s3-region <region>`), and
-//!   the snapshot schedules that push to the bucket production replicates to the DR region,
+//! - A Portworx Enterprise license (the trial runs 30 days), Cloud Snap's credentials, which
+//!   use the pod's role (`pxctl credentials create --provider s3 --use-iam --bucket
+//!   <CloudSnapBucketName> --s3-region <region>`), and the snapshot schedules that push to the bucket production replicates to the DR region,
 //!   where they are restored after a failover.
 //! - QuickSight (an account subscription made in the console), EMR steps, Redshift schemas.
 //!
@@ -39,7 +37,8 @@
 //! Controller (Helm, pinned, with Pod Identity) and a `TargetGroupBinding` per colour binding the
 //! `storefront-blue` and `storefront-green` Services to the blue and green target groups
 //! (without `networking`: the security groups are managed here); the storefront's blue and
-//! green `Deployment`s; the cluster autoscaler (Helm, pinned); the External Secrets Operator
+//! green `Deployment`s; its PostgreSQL database (`database.rs`: a `StatefulSet` on the storage
+//! nodes with a `px-db` claim, 003's "DB_Config (DB-PVC)"); the cluster autoscaler (Helm, pinned); the External Secrets Operator
 //! (Helm, pinned, Pod Identity), which keeps the Kubernetes `Secret` of the storefront
 //! database's password (003: "Kubernetes Secrets ... protect the secret information",
 //! envelope-encrypted with the cluster's key) equal to the region's Secrets Manager secret, so
@@ -50,6 +49,7 @@
 
 pub mod analytics;
 pub mod config;
+pub mod database;
 pub mod edge;
 pub mod storage;
 pub mod storefront;

@@ -24,7 +24,7 @@
 use std::collections::BTreeMap;
 
 use cirrus_aws::eks::k8s::Object;
-use cirrus_aws::eks::{Cluster, HelmChart, HelmRelease};
+use cirrus_aws::eks::{Cluster, HelmChart, KubernetesManifest};
 use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -39,9 +39,9 @@ pub(super) const STORAGE_ROLE: (&str, &str) = ("node-role", "storage");
 /// The taint that keeps everything but Portworx and the databases off the storage nodes.
 pub(super) const STORAGE_TAINT: (&str, &str) = ("storage", "true");
 
-/// Adds Portworx and the databases' `StorageClass` to `cluster`; returns the release, which
-/// the databases' objects follow.
-pub fn install<'a>(cluster: &Cluster<'a>, cluster_name: &str) -> HelmRelease<'a> {
+/// Adds Portworx and the databases' `StorageClass` to `cluster`; returns the class's step,
+/// which the databases' objects follow.
+pub fn install<'a>(cluster: &Cluster<'a>, cluster_name: &str) -> KubernetesManifest<'a> {
     let (namespace, _) = PORTWORX_SERVICE_ACCOUNT;
     let namespace_object = Namespace {
         metadata: ObjectMeta {
@@ -107,5 +107,5 @@ pub fn install<'a>(cluster: &Cluster<'a>, cluster_name: &str) -> HelmRelease<'a>
     };
     let classes = cluster.add_manifest("DatabaseStorage", [Object::new(&class)]);
     classes.add_dependency(&release);
-    release
+    classes
 }

@@ -40,6 +40,8 @@ use serde_json::json;
 
 use crate::{external_secrets, load_balancer_controller};
 
+use super::database::DATABASE;
+
 use super::config::{
     BLUE_TAG, CLUSTER_AUTOSCALER_CHART, GREEN_TAG, HEALTH_CHECK_PATH, RegionSpec, SHOP_NAMESPACE,
     STOREFRONT_PORT,
@@ -95,7 +97,7 @@ pub fn workloads<'a>(
         })),
     );
 
-    super::storage::install(cluster, cluster_name);
+    let storage = super::storage::install(cluster, cluster_name);
 
     // The role and its Pod Identity association are the stack's.
     let operator = cluster.add_helm_chart("ExternalSecrets", external_secrets::operator_chart());
@@ -110,6 +112,11 @@ pub fn workloads<'a>(
         spec.region,
         DATABASE_SECRET,
         &[("password", &targets.database_secret, None)],
+    ));
+    objects.extend(super::database::objects(
+        DATABASE_SECRET,
+        SECRET_MOUNT,
+        &[("app", STOREFRONT)],
     ));
     for (colour, tag, target_group) in [
         ("blue", BLUE_TAG, targets.blue),
@@ -130,6 +137,8 @@ pub fn workloads<'a>(
     // The bindings are of the controller's kind, the synced secret of the operator's.
     storefront.add_dependency(&controller);
     storefront.add_dependency(&operator);
+    // The database's claim is of the storage class Portworx provisions.
+    storefront.add_dependency(&storage);
 }
 
 fn labels(colour: &str) -> BTreeMap<String, String> {
@@ -153,11 +162,18 @@ fn deployment(name: &str, colour: &str, image: String) -> Deployment {
         liveness_probe: Some(delayed(http_probe(HEALTH_CHECK_PATH, port), 30)),
         // The password as a file of the Secret the operator keeps (not an environment
         // variable, which leaks into crash dumps and child processes).
-        env: Some(vec![EnvVar {
-            name: "DB_PASSWORD_FILE".into(),
-            value: Some(format!("{SECRET_MOUNT}/password")),
-            ..Default::default()
-        }]),
+        env: Some(vec![
+            EnvVar {
+                name: "DB_HOST".into(),
+                value: Some(DATABASE.into()),
+                ..Default::default()
+            },
+            EnvVar {
+                name: "DB_PASSWORD_FILE".into(),
+                value: Some(format!("{SECRET_MOUNT}/password")),
+                ..Default::default()
+            },
+        ]),
         resources: Some(secure::resources(("250m", "512Mi"), ("1", "1Gi"))),
         volume_mounts: Some(vec![
             mount("tmp", "/tmp"),

@@ -268,6 +268,7 @@ pub mod k8s {
         POD_IDENTITY_AGENT_MISSING = error("K8S-021", "service accounts bound through Pod Identity on a cluster without the eks-pod-identity-agent add-on");
         PIPELINE_VALUES_INVALID = error("K8S-022", "a pipeline manifest's values that are misnamed, given twice, unused or ambiguous, or a runner token in it");
         PIPELINE_MANIFEST_UNAPPLIED = warning("K8S-023", "a pipeline manifest that no pipeline applies");
+        UNREADABLE_VOLUME = error("K8S-024", "a non-root container that mounts a Secret or ConfigMap volume only root may read, without the pod's fsGroup");
     }
 }
 

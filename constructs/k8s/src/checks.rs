@@ -48,6 +48,10 @@ pub enum Check {
     RunAsNonRoot,
     /// A container whose root filesystem is writable.
     ReadOnlyRootFilesystem,
+    /// A container running as a non-root user that mounts a Secret or ConfigMap volume whose
+    /// files only root may read (its mode gives the group and others nothing, and no
+    /// `fsGroup` gives the pod's group the files).
+    UnreadableVolume,
     /// A LoadBalancer Service that is not internal, when the app wants internal load balancers.
     LoadBalancerInternal,
     /// A LoadBalancer Service without a TLS certificate, when the app wants TLS.
@@ -56,7 +60,7 @@ pub enum Check {
 
 impl Check {
     /// Every check, in the order findings of one object are reported.
-    pub const ALL: [Check; 17] = [
+    pub const ALL: [Check; 18] = [
         Check::MalformedObject,
         Check::UndeclaredNamespace,
         Check::DuplicateObject,
@@ -72,6 +76,7 @@ impl Check {
         Check::HostNamespaces,
         Check::RunAsNonRoot,
         Check::ReadOnlyRootFilesystem,
+        Check::UnreadableVolume,
         Check::LoadBalancerInternal,
         Check::LoadBalancerTls,
     ];
@@ -94,6 +99,7 @@ impl Check {
             Check::HostNamespaces => "host-namespaces",
             Check::RunAsNonRoot => "run-as-non-root",
             Check::ReadOnlyRootFilesystem => "read-only-root-filesystem",
+            Check::UnreadableVolume => "unreadable-volume",
             Check::LoadBalancerInternal => "load-balancer-internal",
             Check::LoadBalancerTls => "load-balancer-tls",
         }
@@ -678,6 +684,7 @@ fn check_pod(
             );
         }
     }
+    check_volume_modes(object, pod, &containers, out);
     for c in &containers {
         if security(c).and_then(|s| s.read_only_root_filesystem) != Some(true) {
             out.push(
@@ -688,6 +695,72 @@ fn check_pod(
                     c.path
                 ),
             );
+        }
+    }
+}
+
+/// Secret and ConfigMap volumes whose files a container's non-root user cannot read. The
+/// kubelet writes their files as root, with the volume's `defaultMode` (or an item's `mode`;
+/// 0644 when neither is set); with the pod's `fsGroup` it also gives them that group and adds
+/// group read. Without `fsGroup`, a mode such as 0400 leaves a process of user 10001 unable to
+/// read the password it was given, which shows only when the pod starts.
+fn check_volume_modes(
+    object: &Object,
+    pod: &PodTemplate,
+    containers: &[ContainerRef<'_>],
+    out: &mut Out<'_>,
+) {
+    let pod_security = pod.spec.security_context.as_ref();
+    if pod_security.and_then(|s| s.fs_group).is_some() {
+        return;
+    }
+    // The volumes whose files only their owner (root) may read, with the mode that says so.
+    let mut root_only: BTreeMap<&str, i32> = BTreeMap::new();
+    for volume in pod.spec.volumes.iter().flatten() {
+        let modes: Vec<i32> = if let Some(secret) = &volume.secret {
+            let items = secret.items.iter().flatten().filter_map(|i| i.mode);
+            std::iter::once(secret.default_mode.unwrap_or(0o644))
+                .chain(items)
+                .collect()
+        } else if let Some(map) = &volume.config_map {
+            let items = map.items.iter().flatten().filter_map(|i| i.mode);
+            std::iter::once(map.default_mode.unwrap_or(0o644))
+                .chain(items)
+                .collect()
+        } else {
+            continue;
+        };
+        if let Some(mode) = modes.into_iter().find(|mode| mode & 0o044 == 0) {
+            root_only.insert(&volume.name, mode);
+        }
+    }
+    if root_only.is_empty() {
+        return;
+    }
+    for c in containers {
+        let user = c
+            .container
+            .security_context
+            .as_ref()
+            .and_then(|s| s.run_as_user)
+            .or(pod_security.and_then(|s| s.run_as_user));
+        let Some(user) = user.filter(|u| *u > 0) else {
+            continue;
+        };
+        for mount in c.container.volume_mounts.iter().flatten() {
+            if let Some(mode) = root_only.get(mount.name.as_str()) {
+                out.push(
+                    Check::UnreadableVolume,
+                    format!(
+                        "{object}: {} runs as user {user} and cannot read volume {:?}: its files are root's with mode {mode:04o}, and the pod sets no fsGroup",
+                        c.label, mount.name
+                    ),
+                    format!(
+                        "set {}.securityContext.fsGroup (the kubelet then gives the files that group, readable), or a mode the container's user may read",
+                        pod.path
+                    ),
+                );
+            }
         }
     }
 }
@@ -1313,6 +1386,47 @@ mod tests {
         assert!(hint.starts_with(
             "set spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem to true"
         ));
+    }
+
+    #[test]
+    fn volumes_only_root_may_read() {
+        // A non-root user, a Secret volume of mode 0400 mounted: unreadable.
+        let secret = |d: &mut Value, mode: Value| {
+            let pod = &mut d["spec"]["template"]["spec"];
+            pod["securityContext"] = json!({"runAsUser": 10001});
+            pod["volumes"] =
+                json!([{"name": "db", "secret": {"secretName": "db", "defaultMode": mode}}]);
+            c0(d)["volumeMounts"] = json!([{"name": "db", "mountPath": "/db", "readOnly": true}]);
+        };
+        let found = run(|d| secret(d, json!(0o400)));
+        let (c, message, hint) = only(&found);
+        assert_eq!(c, Check::UnreadableVolume);
+        assert_eq!(
+            message,
+            "Deployment shop/api: container \"api\" runs as user 10001 and cannot read volume \"db\": its files are root's with mode 0400, and the pod sets no fsGroup"
+        );
+        assert!(hint.starts_with("set spec.template.spec.securityContext.fsGroup"));
+        // The pod's fsGroup gives the files its group and group read.
+        let with_group = run(|d| {
+            secret(d, json!(0o400));
+            d["spec"]["template"]["spec"]["securityContext"]["fsGroup"] = json!(10001);
+        });
+        assert_eq!(with_group, []);
+        // A mode others may read, the default mode, or an item of a ConfigMap set to 0600.
+        assert_eq!(run(|d| secret(d, json!(0o444))), []);
+        assert_eq!(run(|d| secret(d, Value::Null)), []);
+        let item = run(|d| {
+            secret(d, json!(0o444));
+            d["spec"]["template"]["spec"]["volumes"] = json!([{"name": "db", "configMap": {
+                "name": "db", "items": [{"key": "k", "path": "k", "mode": 0o600}]}}]);
+        });
+        assert_eq!(only(&item).0, Check::UnreadableVolume);
+        // A volume nobody mounts, or a root container, is not a problem of this check.
+        let unmounted = run(|d| {
+            secret(d, json!(0o400));
+            c0(d)["volumeMounts"] = json!([]);
+        });
+        assert_eq!(unmounted, []);
     }
 
     #[test]

@@ -161,6 +161,31 @@ pub fn ingress_on_port(
     }
 }
 
+/// A `NetworkPolicy` named by `metadata` that admits traffic to the pods `selector` matches
+/// on TCP `port` only, from the pods of the same namespace that `from` matches, and nothing
+/// else: a database that only its application may reach.
+pub fn ingress_from_pods(
+    metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    selector: BTreeMap<String, String>,
+    from: BTreeMap<String, String>,
+    port: i32,
+) -> k8s_openapi::api::networking::v1::NetworkPolicy {
+    use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+    let mut policy = ingress_on_port(metadata, selector, port);
+    let rules = policy.spec.as_mut().and_then(|spec| spec.ingress.as_mut());
+    for rule in rules.into_iter().flatten() {
+        rule.from = Some(vec![NetworkPolicyPeer {
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(from.clone()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }]);
+    }
+    policy
+}
+
 #[cfg(test)]
 mod ingress_tests {
     use super::*;
@@ -181,6 +206,24 @@ mod ingress_tests {
         assert_eq!(
             policy["spec"]["ingress"],
             serde_json::json!([{"ports": [{"port": 8080, "protocol": "TCP"}]}])
+        );
+    }
+
+    #[test]
+    fn the_pods_policy_admits_only_the_pods_it_names() {
+        let meta = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            name: Some("db".into()),
+            ..Default::default()
+        };
+        let selector = BTreeMap::from([("app".to_owned(), "db".to_owned())]);
+        let from = BTreeMap::from([("app".to_owned(), "api".to_owned())]);
+        let policy = serde_json::to_value(ingress_from_pods(meta, selector, from, 5432)).unwrap();
+        assert_eq!(
+            policy["spec"]["ingress"],
+            serde_json::json!([{
+                "from": [{"podSelector": {"matchLabels": {"app": "api"}}}],
+                "ports": [{"port": 5432, "protocol": "TCP"}],
+            }])
         );
     }
 }

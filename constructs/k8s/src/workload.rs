@@ -1,6 +1,7 @@
 //! The objects an app writes around its pods, one call each: the `Deployment` that selects
-//! its pods by their labels, the `Service` in front of them, the `HorizontalPodAutoscaler` on
-//! CPU, the `CronJob` of a batch job, the claims, volumes and mounts of their storage.
+//! its pods by their labels (or the `StatefulSet` of a database), the `Service` in front of
+//! them, the `HorizontalPodAutoscaler` on CPU, the `CronJob` of a batch job, the claims,
+//! volumes and mounts of their storage.
 //!
 //! Written out in `k8s-openapi`'s structs, a Deployment with its pod is about forty lines of
 //! nested `Some(..)` and `..Default::default()`, most of it the same in every app: the labels
@@ -36,7 +37,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::autoscaling::v2::{
     CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, MetricSpec,
     MetricTarget, ResourceMetricSource,
@@ -44,9 +45,10 @@ use k8s_openapi::api::autoscaling::v2::{
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, JobSpec, JobTemplateSpec};
 use k8s_openapi::api::core::v1::{
     Container, ContainerPort, EmptyDirVolumeSource, HTTPGetAction, Namespace,
-    PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, PodSpec,
-    PodTemplateSpec, Probe, SecretVolumeSource, Service, ServiceAccount, ServicePort, ServiceSpec,
-    TCPSocketAction, Volume, VolumeMount, VolumeResourceRequirements,
+    PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource,
+    PodSecurityContext, PodSpec, PodTemplateSpec, Probe, SecretVolumeSource, Service,
+    ServiceAccount, ServicePort, ServiceSpec, TCPSocketAction, Volume, VolumeMount,
+    VolumeResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -234,15 +236,27 @@ pub fn claim(
 /// A pod of `containers` with `volumes`, running as `service_account` (the namespace's
 /// `default` when `None`), locked down ([`secure::pod_security`]) and without the service
 /// account's token.
+///
+/// A pod with a Secret or ConfigMap volume also gets `fsGroup` [`secure::NON_ROOT_USER`]: the
+/// kubelet writes those files as root, and only the pod's `fsGroup` gives them a group the
+/// pod's user is in, with group read; without it a file of mode 0400 ([`secret_volume`]'s) is
+/// unreadable to the user the pod runs as.
 pub fn pod(
     service_account: Option<&str>,
     containers: Vec<Container>,
     volumes: Vec<Volume>,
 ) -> PodSpec {
+    let written_as_root = volumes
+        .iter()
+        .any(|v| v.secret.is_some() || v.config_map.is_some());
+    let security = PodSecurityContext {
+        fs_group: written_as_root.then_some(secure::NON_ROOT_USER),
+        ..secure::pod_security()
+    };
     PodSpec {
         service_account_name: service_account.map(Into::into),
         automount_service_account_token: Some(false),
-        security_context: Some(secure::pod_security()),
+        security_context: Some(security),
         containers,
         volumes: (!volumes.is_empty()).then_some(volumes),
         ..Default::default()
@@ -281,6 +295,50 @@ pub fn deployment(
         }),
         ..Default::default()
     }
+}
+
+/// A StatefulSet of `pod`, whose pods carry `selector`'s labels and each get a claim made from
+/// every one of `claims` (named `<claim>-<set>-<ordinal>`, kept when the set is deleted or scaled
+/// down: a database's volume outlives its pods); `service` is the headless Service that gives
+/// each pod its stable name ([`headless_service`]).
+pub fn stateful_set(
+    metadata: ObjectMeta,
+    selector: BTreeMap<String, String>,
+    service: &str,
+    replicas: i32,
+    pod: PodSpec,
+    claims: Vec<PersistentVolumeClaim>,
+) -> StatefulSet {
+    StatefulSet {
+        metadata,
+        spec: Some(StatefulSetSpec {
+            replicas: Some(replicas),
+            service_name: Some(service.into()),
+            selector: LabelSelector {
+                match_labels: Some(selector.clone()),
+                ..Default::default()
+            },
+            template: template(selector, pod),
+            volume_claim_templates: (!claims.is_empty()).then_some(claims),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// A headless Service (no cluster IP) for the pods `selector` matches, on TCP `port`: each pod
+/// of a StatefulSet is reached by its own name (`<pod>.<service>`), and the Service's name
+/// reaches the ready ones.
+pub fn headless_service(
+    metadata: ObjectMeta,
+    selector: BTreeMap<String, String>,
+    port: i32,
+) -> Service {
+    let mut made = service(metadata, selector, port);
+    if let Some(spec) = made.spec.as_mut() {
+        spec.cluster_ip = Some("None".into());
+    }
+    made
 }
 
 /// A Service inside the cluster for the pods `selector` matches, on TCP `port` (the pods'
@@ -451,6 +509,13 @@ mod tests {
         assert_eq!(pod["automountServiceAccountToken"], false);
         assert_eq!(pod.get("serviceAccountName"), None);
         assert_eq!(pod.get("volumes"), None, "no volumes, no empty list");
+        assert_eq!(pod["securityContext"].get("fsGroup"), None);
+        let with_secret = super::pod(None, vec![api()], vec![secret_volume("db", "db")]);
+        assert_eq!(
+            with_secret.security_context.and_then(|s| s.fs_group),
+            Some(secure::NON_ROOT_USER),
+            "the secret's files are given the pod's group"
+        );
 
         let service = serde_json::to_value(service(meta("api", "shop"), selector, 8080)).unwrap();
         assert_eq!(service["spec"]["selector"], expected);
@@ -461,7 +526,7 @@ mod tests {
     }
 
     #[test]
-    fn autoscaler_job_and_claim_carry_their_settings() {
+    fn autoscaler_job_set_and_claim_carry_their_settings() {
         let hpa =
             serde_json::to_value(cpu_autoscaler(meta("api", "shop"), "api", (2, 6), 70)).unwrap();
         assert_eq!(
@@ -501,6 +566,32 @@ mod tests {
                 "storageClassName": "efs-sc",
             })
         );
+        let set = stateful_set(
+            meta("db", "shop"),
+            labels([("app", "db")]),
+            "db",
+            1,
+            pod(None, vec![api()], vec![]),
+            vec![super::claim(
+                meta("data", "shop"),
+                "px-db",
+                "ReadWriteOnce",
+                "50Gi",
+            )],
+        );
+        let set = serde_json::to_value(&set).unwrap();
+        assert_eq!(set["spec"]["serviceName"], "db");
+        assert_eq!(set["spec"]["replicas"], 1);
+        assert_eq!(set["spec"]["selector"]["matchLabels"], json!({"app": "db"}));
+        assert_eq!(
+            set["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"],
+            "px-db"
+        );
+        let headless = headless_service(meta("db", "shop"), labels([("app", "db")]), 5432);
+        let headless = serde_json::to_value(&headless).unwrap();
+        assert_eq!(headless["spec"]["clusterIP"], "None");
+        assert_eq!(headless["spec"]["ports"][0]["port"], 5432);
+
         let volume = serde_json::to_value(secret_volume("db", "db-password")).unwrap();
         assert_eq!(
             volume,

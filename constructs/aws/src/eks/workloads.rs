@@ -356,6 +356,7 @@ fn code(check: cirrus_k8s::Check) -> cirrus_core::ErrorCode {
         Check::HostNamespaces => k8s::HOST_NAMESPACES,
         Check::RunAsNonRoot => k8s::RUN_AS_NON_ROOT,
         Check::ReadOnlyRootFilesystem => k8s::READ_ONLY_ROOT_FILESYSTEM,
+        Check::UnreadableVolume => k8s::UNREADABLE_VOLUME,
         Check::LoadBalancerInternal => k8s::LOAD_BALANCER_INTERNAL,
         Check::LoadBalancerTls => k8s::LOAD_BALANCER_TLS,
     }
