@@ -141,29 +141,21 @@ pub fn define(stack: Stack<'_>) {
 /// The API's URL comes from `api_url` (Parameter Store) as `REACT_APP_API_URL`, which
 /// create-react-app bakes into the bundle: it replaces 000's edit of the app's `.env` file.
 fn react_build(api_url: &StringParameter<'_>) -> InlineBuildSpec {
-    InlineBuildSpec {
-        env: BuildEnv {
-            shell: Some("bash".into()),
-            variables: vec![("REACT_APP_API_URL".into(), EnvVar::parameter(api_url))],
-            ..Default::default()
-        },
-        phases: Phases {
-            install: Some(InstallPhase {
-                runtime_versions: vec![("nodejs".into(), "20".into())],
-                ..Default::default()
-            }),
-            pre_build: Some(Phase::commands([
-                // A lock file pins the dependencies; without one, resolve them as the post does.
-                "if [ -f package-lock.json ]; then npm ci; else npm install; fi",
-            ])),
-            build: Some(Phase::commands(["npm run build"])),
-            post_build: None,
-        },
-        artifacts: Some(BuildArtifacts {
-            files: vec!["**/*".into()],
-            base_directory: Some("build".into()),
-            ..Default::default()
-        }),
-        cache_paths: Vec::new(),
-    }
+    let api = ("REACT_APP_API_URL".to_owned(), EnvVar::parameter(api_url));
+    InlineBuildSpec::default()
+        .env(BuildEnv::default().shell("bash").variables([api]))
+        .phases(
+            Phases::default()
+                .install(InstallPhase::default().runtime_versions([("nodejs".into(), "20".into())]))
+                .pre_build(Phase::commands([
+                    // A lock file pins the dependencies; without one, resolve them as the post does.
+                    "if [ -f package-lock.json ]; then npm ci; else npm install; fi",
+                ]))
+                .build(Phase::commands(["npm run build"])),
+        )
+        .artifacts(
+            BuildArtifacts::default()
+                .files(["**/*"])
+                .base_directory("build"),
+        )
 }

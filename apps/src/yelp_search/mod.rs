@@ -152,12 +152,10 @@ fn artifact_store(stack: Stack<'_>) -> (Key<'_>, Bucket<'_>) {
         stack.stack_name()
     );
     let key = Key::new(stack, "Key", KeyProps::default().description(description));
-    let expire = LifecycleRule {
-        id: Some("ExpireOldArtifacts".into()),
-        noncurrent_version_expiration_days: Some(30),
-        abort_incomplete_upload_days: Some(7),
-        ..Default::default()
-    };
+    let expire = LifecycleRule::default()
+        .id("ExpireOldArtifacts")
+        .noncurrent_version_expiration_days(30)
+        .abort_incomplete_upload_days(7);
     let props = BucketProps::default()
         .encryption(BucketEncryption::Kms(key))
         .lifecycle_rules([expire]);

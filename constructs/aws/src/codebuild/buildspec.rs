@@ -38,7 +38,7 @@ impl BuildSpec {
 }
 
 /// A buildspec (version 0.2).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, cirrus_derive::Setters)]
 pub struct InlineBuildSpec {
     /// The shell and the environment of the commands. Default: `sh`, no variables.
     pub env: BuildEnv,
@@ -52,7 +52,7 @@ pub struct InlineBuildSpec {
 }
 
 /// The `env` section.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, cirrus_derive::Setters)]
 pub struct BuildEnv {
     /// The shell the commands run in (`bash`). Default: `sh` on Linux images.
     pub shell: Option<String>,
@@ -76,7 +76,7 @@ pub enum OnFailure {
 }
 
 /// The `install` phase: the only one that selects runtime versions.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, cirrus_derive::Setters)]
 pub struct InstallPhase {
     /// Runtimes of the image to select (`nodejs` → `20`). Default: none.
     pub runtime_versions: Vec<(String, String)>,
@@ -110,7 +110,7 @@ impl Phase {
 }
 
 /// The phases, in the order they run.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, cirrus_derive::Setters)]
 pub struct Phases {
     /// Installing tools. Default: none.
     pub install: Option<InstallPhase>,
@@ -123,7 +123,7 @@ pub struct Phases {
 }
 
 /// The `artifacts` section.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, cirrus_derive::Setters)]
 pub struct BuildArtifacts {
     /// Glob patterns of the files (`**/*`). Default: none; at least one is needed.
     pub files: Vec<String>,
