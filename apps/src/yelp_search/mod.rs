@@ -100,30 +100,18 @@ use config::{APP, IAM_PATH, REGION};
 /// The stack names, which are also the names of their templates in `synth-out/yelp-search/`.
 pub const STACKS: [&str; 4] = ["Delivery", "FrontendInfra", "EksCluster", "BackendInfra"];
 
+/// What each of [`STACKS`] holds: its description.
+const HOLDS: [&str; 4] = [
+    "the app's repository and the pipeline that delivers it from a push",
+    "the front end: private site bucket behind CloudFront and WAF, the React app's repository, build and release pipeline",
+    "the EKS cluster: VPC, control plane, nodes, add-ons, shared file system, data-files bucket, access entries",
+    "the back end's components: repositories, images, builds, and the pipelines that deploy them to the cluster",
+];
+
 /// Adds the four stacks of the app to `app`.
 pub fn define(app: &App) {
-    let [delivery_id, fe_id, eks_id, be_id] = STACKS;
-    let delivery = stack(
-        app,
-        delivery_id,
-        "the app's repository and the pipeline that delivers it from a push",
-    );
-    let frontend = stack(
-        app,
-        fe_id,
-        "the front end: private site bucket behind CloudFront and WAF, the React app's repository, build and release pipeline",
-    );
-    let cluster = stack(
-        app,
-        eks_id,
-        "the EKS cluster: VPC, control plane, nodes, add-ons, shared file system, data-files bucket, access entries",
-    );
-    let backend = stack(
-        app,
-        be_id,
-        "the back end's components: repositories, images, builds, and the pipelines that deploy them to the cluster",
-    );
-
+    let [delivery, frontend, cluster, backend] =
+        std::array::from_fn(|i| stack(app, STACKS[i], HOLDS[i]));
     let source = delivery::source(delivery);
     frontend_infra::define(frontend);
     let eks = eks_cluster::define(cluster);
