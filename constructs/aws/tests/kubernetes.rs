@@ -12,10 +12,7 @@ use cirrus_aws::s3::{Bucket, BucketProps, IBucket};
 use cirrus_core::{App, StackProps, Synthesized};
 use fixtures::network::imported_vpc;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
-use k8s_openapi::api::autoscaling::v2::{
-    CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, MetricSpec,
-    MetricTarget, ResourceMetricSource,
-};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{
     Capabilities, Container, ContainerPort, HTTPGetAction, Namespace, PodSecurityContext, PodSpec,
     PodTemplateSpec, Probe, ResourceRequirements, SeccompProfile, SecurityContext, Service,
@@ -157,32 +154,7 @@ fn service() -> Service {
 }
 
 fn autoscaler() -> HorizontalPodAutoscaler {
-    HorizontalPodAutoscaler {
-        metadata: meta("api", Some("shop")),
-        spec: Some(HorizontalPodAutoscalerSpec {
-            scale_target_ref: CrossVersionObjectReference {
-                api_version: Some("apps/v1".into()),
-                kind: "Deployment".into(),
-                name: "api".into(),
-            },
-            min_replicas: Some(2),
-            max_replicas: 10,
-            metrics: Some(vec![MetricSpec {
-                type_: "Resource".into(),
-                resource: Some(ResourceMetricSource {
-                    name: "cpu".into(),
-                    target: MetricTarget {
-                        type_: "Utilization".into(),
-                        average_utilization: Some(70),
-                        ..Default::default()
-                    },
-                }),
-                ..Default::default()
-            }]),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
+    cirrus_aws::eks::k8s::workload::cpu_autoscaler(meta("api", Some("shop")), "api", (2, 10), 70)
 }
 
 /// Flagger's Canary, as an app writes a custom resource.

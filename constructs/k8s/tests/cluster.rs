@@ -10,10 +10,6 @@ use cirrus_k8s::{
     SSL_CERT_ANNOTATION, Scope, apply_order, check, delete_order, to_yaml,
 };
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
-use k8s_openapi::api::autoscaling::v2::{
-    CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, MetricSpec,
-    MetricTarget, ResourceMetricSource,
-};
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, JobSpec, JobTemplateSpec};
 use k8s_openapi::api::core::v1::{
     ConfigMap, Container, ContainerPort, HTTPGetAction, Namespace, PersistentVolumeClaim,
@@ -197,32 +193,7 @@ impl CustomResource for TargetGroupBinding {
 }
 
 fn cluster() -> Vec<Object> {
-    let hpa = HorizontalPodAutoscaler {
-        metadata: meta("api", Some(NS)),
-        spec: Some(HorizontalPodAutoscalerSpec {
-            scale_target_ref: CrossVersionObjectReference {
-                api_version: Some("apps/v1".into()),
-                kind: "Deployment".into(),
-                name: "api".into(),
-            },
-            min_replicas: Some(2),
-            max_replicas: 10,
-            metrics: Some(vec![MetricSpec {
-                type_: "Resource".into(),
-                resource: Some(ResourceMetricSource {
-                    name: "cpu".into(),
-                    target: MetricTarget {
-                        type_: "Utilization".into(),
-                        average_utilization: Some(70),
-                        ..Default::default()
-                    },
-                }),
-                ..Default::default()
-            }]),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
+    let hpa = cirrus_k8s::workload::cpu_autoscaler(meta("api", Some(NS)), "api", (2, 10), 70);
     let service = Service {
         metadata: ObjectMeta {
             annotations: Some(
