@@ -12,7 +12,7 @@ use crate::diagnostics::{Code, Diagnostic, ErrorCode, WarningCode};
 use crate::expr::Expr;
 use crate::id::{strip_non_alphanumeric, validate_construct_id};
 use crate::key::NodeKey;
-use crate::resource::{Resource, ResourceRef, ResourceView};
+use crate::resource::{Resource, ResourceRead, ResourceRef, ResourceView};
 use crate::stack::Stack;
 use crate::tree::{Acknowledgement, ElementRef, NodeData, NodeId, NodeKind, Validation};
 use crate::value::{ToValue, Value};
@@ -202,6 +202,22 @@ impl<'a> Node<'a> {
             pending.extend(node.children.iter().rev().copied());
         }
         out
+    }
+
+    /// Calls `visit` with each resource at this node and below, in tree order, borrowed from
+    /// the tree instead of rendered: for a check that reads a few typed properties of many
+    /// resources ([`ResourceRead::typed`]). The app is borrowed while `visit` runs, so `visit`
+    /// must not change it.
+    pub fn visit_resources(&self, mut visit: impl FnMut(ResourceRead<'_>)) {
+        let tree = self.app.tree();
+        let mut pending = vec![self.id];
+        while let Some(id) = pending.pop() {
+            let node = tree.node(id);
+            if let NodeKind::Resource(data) = &node.kind {
+                visit(ResourceRead::new(&data.cfn_type, data.props.as_deref()));
+            }
+            pending.extend(node.children.iter().rev().copied());
+        }
     }
 
     /// Records that this node's resource is billed whether it is used or not (`what`, with how

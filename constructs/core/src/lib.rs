@@ -71,7 +71,9 @@ pub use policies::{
     CreationPolicy, DeletionPolicy, RemovalPolicy, ResourceSignal, RollingUpdate, UpdatePolicy,
     UpdateReplacePolicy,
 };
-pub use resource::{OUTSIDE_REGISTRY, RawAttrs, RawResource, Resource, ResourceRef, ResourceView};
+pub use resource::{
+    OUTSIDE_REGISTRY, RawAttrs, RawResource, Resource, ResourceRead, ResourceRef, ResourceView,
+};
 pub use rule::{Assertion, RuleProps};
 pub use stack::{Env, Stack, StackProps};
 pub use synth::{
