@@ -30,7 +30,7 @@ use serde_json::{Map, Value as J, json};
 
 use assembly::{AppTree, TreeEntry};
 pub use assembly::{
-    CLOUD_ASSEMBLY_VERSION, DeployArtifact, DeployValue, StackArtifact, Synthesized,
+    CLOUD_ASSEMBLY_VERSION, DeployArtifact, DeployValue, RenderFile, StackArtifact, Synthesized,
     TemplateFormat, YamlError, pretty, yaml,
 };
 pub use read::AssemblyError;
