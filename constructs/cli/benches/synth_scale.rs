@@ -13,7 +13,8 @@
 //! the median wall time of several runs and the largest peak memory.
 //!
 //! `cargo bench -p cirrus-cli --bench synth_scale` (add `-- 1 10 40 100` to choose N, and `l1`
-//! or `l2` to run one case only).
+//! or `l2` to run one case only; `CIRRUS_BENCH_DROP=1` drops the app after synthesis, which
+//! the runner does for every app but the last).
 
 use std::process::Command;
 use std::time::Instant;
@@ -139,8 +140,14 @@ fn measure(case: Case, stacks: usize) {
     }
     let t1 = Instant::now();
     let synthesized = app.synth().expect("the bench app is valid");
-    // The runner drops each app once it is synthesized, before writing (`apps::synthesize`).
-    drop(app);
+    // The runner drops each app once it is synthesized, before writing, except the last,
+    // which it leaves to the process's exit (`apps::synthesize`): so does the bench, whose
+    // one app is the last. `CIRRUS_BENCH_DROP=1` drops it here, to time what that saves.
+    if std::env::var_os("CIRRUS_BENCH_DROP").is_some() {
+        drop(app);
+    } else {
+        std::mem::forget(app);
+    }
     let t2 = Instant::now();
     let resources: usize = synthesized
         .stacks

@@ -9,7 +9,6 @@
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use cirrus_core::{Synthesized, TemplateFormat};
@@ -27,8 +26,9 @@ pub(crate) const APPS_VAR: &str = "CIRRUS_ASSEMBLY_APPS";
 /// The files of one app: (file name, content).
 pub(crate) type AppFiles = (String, Vec<(String, Vec<u8>)>);
 
-/// Where an app's files go, one call per file (name, content).
-pub(crate) type FileSink<'w> = dyn FnMut(&str, &[u8]) -> Result<(), CliError> + 'w;
+/// Where an app's files go, one call per file: its name, and what writes its content.
+pub(crate) type FileSink<'w> =
+    dyn FnMut(&str, &cirrus_core::RenderFile<'_>) -> Result<(), CliError> + 'w;
 
 /// An app to write: its folder and its files, handed over one at a time so that a large app
 /// is written without holding all its files in memory.
@@ -47,12 +47,12 @@ impl AppOutput for AppFiles {
     fn each_file(&self, write: &mut FileSink<'_>) -> Result<(), CliError> {
         self.1
             .iter()
-            .try_for_each(|(name, content)| write(name, content))
+            .try_for_each(|(name, content)| write(name, &|out| out.write_all(content)))
     }
 }
 
-/// A synthesized app, serialized file by file as it is written
-/// (`Synthesized::write_files`).
+/// A synthesized app, serialized file by file straight into the files it is written to
+/// (`Synthesized::render_files`).
 pub(crate) struct Serialized<'s>(pub &'s Synthesized, pub TemplateFormat);
 
 impl AppOutput for Serialized<'_> {
@@ -61,7 +61,7 @@ impl AppOutput for Serialized<'_> {
     }
 
     fn each_file(&self, write: &mut FileSink<'_>) -> Result<(), CliError> {
-        self.0.write_files(self.1, write)
+        self.0.render_files(self.1, write)
     }
 }
 
@@ -162,10 +162,10 @@ fn stage(staging: &Path, apps: &[impl AppOutput]) -> Result<(), CliError> {
     for app in apps {
         let dir = staging.join(app.name());
         fs::create_dir_all(&dir).map_err(write_err(&dir))?;
-        app.each_file(&mut |name, content| {
+        app.each_file(&mut |name, render| {
             let path = dir.join(name);
             fs::File::create(&path)
-                .and_then(|mut file| file.write_all(content))
+                .and_then(|mut file| render(&mut file))
                 .map_err(write_err(&path))
         })?;
     }

@@ -2,7 +2,6 @@
 //! construct implements.
 
 use std::any::TypeId;
-use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::app::App;
@@ -12,9 +11,11 @@ use crate::diagnostics::{Code, Diagnostic, ErrorCode, WarningCode};
 use crate::expr::Expr;
 use crate::id::{strip_non_alphanumeric, validate_construct_id};
 use crate::key::NodeKey;
-use crate::resource::{Resource, ResourceRef, ResourceView};
+use crate::resource::{Resource, ResourceRead, ResourceRef, ResourceView};
 use crate::stack::Stack;
-use crate::tree::{Acknowledgement, ElementRef, NodeData, NodeId, NodeKind, Validation};
+use crate::tree::{
+    Acknowledgement, ElementRef, NodeData, NodeId, NodeKind, StrippedIds, Validation,
+};
 use crate::value::{ToValue, Value};
 
 /// Anything that has a place in the construct tree: stacks, resources, and the higher-level
@@ -202,6 +203,22 @@ impl<'a> Node<'a> {
             pending.extend(node.children.iter().rev().copied());
         }
         out
+    }
+
+    /// Calls `visit` with each resource at this node and below, in tree order, borrowed from
+    /// the tree instead of rendered: for a check that reads a few typed properties of many
+    /// resources ([`ResourceRead::typed`]). The app is borrowed while `visit` runs, so `visit`
+    /// must not change it.
+    pub fn visit_resources(&self, mut visit: impl FnMut(ResourceRead<'_>)) {
+        let tree = self.app.tree();
+        let mut pending = vec![self.id];
+        while let Some(id) = pending.pop() {
+            let node = tree.node(id);
+            if let NodeKind::Resource(data) = &node.kind {
+                visit(ResourceRead::new(&data.cfn_type, data.props.as_deref()));
+            }
+            pending.extend(node.children.iter().rev().copied());
+        }
     }
 
     /// Records that this node's resource is billed whether it is used or not (`what`, with how
@@ -434,7 +451,11 @@ impl<'a> Node<'a> {
             problems.push(Diagnostic::error(codes::CONSTRUCT_ID_INVALID, "", reason));
         }
         let stripped = strip_non_alphanumeric(id);
-        if let Some(&sibling) = parent.children_by_stripped_id.get(&stripped) {
+        if let Some(sibling) =
+            parent
+                .children_by_stripped_id
+                .find(&tree.nodes, &parent.children, &stripped)
+        {
             let sibling_id = &tree.node(sibling).id;
             if sibling_id == id {
                 problems.push(
@@ -465,15 +486,16 @@ impl<'a> Node<'a> {
             kind,
             tags: Vec::new(),
             dependencies: Vec::new(),
-            children_by_stripped_id: BTreeMap::new(),
+            children_by_stripped_id: StrippedIds::default(),
             state: Vec::new(),
         });
         let parent = tree.node_mut(self.id);
         parent.children.push(child);
-        parent
-            .children_by_stripped_id
-            .entry(stripped)
-            .or_insert(child);
+        if parent.children_by_stripped_id.is_indexed() {
+            parent.children_by_stripped_id.insert(stripped, child);
+        } else if let Some(index) = StrippedIds::added(&tree.nodes, &tree.node(self.id).children) {
+            tree.node_mut(self.id).children_by_stripped_id = index;
+        }
         if !problems.is_empty() {
             let path = tree.path(child);
             for mut problem in problems {

@@ -71,12 +71,14 @@ pub use policies::{
     CreationPolicy, DeletionPolicy, RemovalPolicy, ResourceSignal, RollingUpdate, UpdatePolicy,
     UpdateReplacePolicy,
 };
-pub use resource::{OUTSIDE_REGISTRY, RawAttrs, RawResource, Resource, ResourceRef, ResourceView};
+pub use resource::{
+    OUTSIDE_REGISTRY, RawAttrs, RawResource, Resource, ResourceRead, ResourceRef, ResourceView,
+};
 pub use rule::{Assertion, RuleProps};
 pub use stack::{Env, Stack, StackProps};
 pub use synth::{
-    AssemblyError, DeployArtifact, DeployValue, StackArtifact, Synthesized, TemplateFormat,
-    YamlError,
+    AssemblyError, DeployArtifact, DeployValue, RenderFile, StackArtifact, Synthesized,
+    TemplateFormat, YamlError,
 };
 pub use tags::{Tag, TagProps, TagSpec, TagVariant, Tags};
 pub use tree::ElementRef;

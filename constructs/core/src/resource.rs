@@ -59,6 +59,37 @@ pub struct ResourceView {
     pub deletion_policy: Option<crate::policies::DeletionPolicy>,
 }
 
+/// A resource borrowed from the tree, for a check that reads many resources and needs only
+/// part of each (see [`crate::Node::visit_resources`]): rendering every resource's whole
+/// properties ([`ResourceView`]) only to read one of them is most of such a check's work.
+#[derive(Debug, Clone, Copy)]
+pub struct ResourceRead<'t> {
+    cfn_type: &'t str,
+    props: Option<&'t dyn DynResource>,
+}
+
+impl<'t> ResourceRead<'t> {
+    pub(crate) fn new(cfn_type: &'t str, props: Option<&'t dyn DynResource>) -> Self {
+        ResourceRead { cfn_type, props }
+    }
+
+    /// The CloudFormation type (`AWS::S3::Bucket`).
+    pub fn cfn_type(&self) -> &'t str {
+        self.cfn_type
+    }
+
+    /// The typed properties, when the resource is an `R` (and not being changed).
+    pub fn typed<R: Resource>(&self) -> Option<&'t R> {
+        self.props.and_then(|p| p.as_any().downcast_ref::<R>())
+    }
+
+    /// The properties rendered as [`ResourceView::properties`] holds them (`Null` while they
+    /// are being changed).
+    pub fn properties(&self) -> Value {
+        self.props.map_or(Value::Null, |p| p.properties())
+    }
+}
+
 pub(crate) trait DynResource: fmt::Debug {
     fn cfn_type(&self) -> &str;
     fn properties(&self) -> Value;

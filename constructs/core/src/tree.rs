@@ -129,7 +129,7 @@ impl Tree {
                 kind: NodeKind::Root,
                 tags: Vec::new(),
                 dependencies: Vec::new(),
-                children_by_stripped_id: BTreeMap::new(),
+                children_by_stripped_id: StrippedIds::default(),
                 state: Vec::new(),
             }],
             diagnostics: Vec::new(),
@@ -220,7 +220,7 @@ pub(crate) struct NodeData {
     pub(crate) children: Vec<NodeId>,
     /// The children by id stripped to alphanumerics (the first child with that stripped id):
     /// finds duplicate and colliding ids without comparing every sibling.
-    pub(crate) children_by_stripped_id: BTreeMap<String, NodeId>,
+    pub(crate) children_by_stripped_id: StrippedIds,
     pub(crate) kind: NodeKind,
     /// Tags added at this scope; they apply to every taggable resource below it.
     pub(crate) tags: Vec<TagRule>,
@@ -230,6 +230,68 @@ pub(crate) struct NodeData {
     /// State higher-level constructs keep on this node (see [`crate::Node::with_state`]), one
     /// value per type. `None` while the value is lent out to a `with_state` call.
     pub(crate) state: Vec<(TypeId, Option<Box<dyn Any>>)>,
+}
+
+/// The children of a scope by id stripped to alphanumerics, the first child of each: what a
+/// new child's id is checked against (duplicates, and ids that collide in logical ids).
+///
+/// Most scopes have a few children (an L2 construct two or three), and a map for each of them
+/// was a tenth of the tree's memory at thousands of constructs: up to [`INDEXED_FROM`]
+/// children, they are compared one by one; from then on a map keeps a stack of thousands of
+/// constructs from comparing every sibling.
+/// The map is empty (and allocates nothing) until the scope has [`INDEXED_FROM`] children.
+#[derive(Debug, Default)]
+pub(crate) struct StrippedIds(BTreeMap<String, NodeId>);
+
+/// The number of children from which a scope keeps its [`StrippedIds`] in a map.
+const INDEXED_FROM: usize = 8;
+
+impl StrippedIds {
+    /// The first of `children` (of this scope, in creation order) whose id strips to
+    /// `stripped`.
+    pub(crate) fn find(
+        &self,
+        nodes: &[NodeData],
+        children: &[NodeId],
+        stripped: &str,
+    ) -> Option<NodeId> {
+        if self.is_indexed() {
+            return self.0.get(stripped).copied();
+        }
+        children.iter().copied().find(|c| {
+            nodes[c.index()]
+                .id
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .eq(stripped.chars())
+        })
+    }
+
+    /// Whether the children are kept in a map (see [`StrippedIds::added`]).
+    pub(crate) fn is_indexed(&self) -> bool {
+        !self.0.is_empty()
+    }
+
+    /// Records `child` in the map of a scope that has one.
+    pub(crate) fn insert(&mut self, stripped: String, child: NodeId) {
+        if self.is_indexed() {
+            self.0.entry(stripped).or_insert(child);
+        }
+    }
+
+    /// The map of a scope whose `children` have reached [`INDEXED_FROM`], when it has none
+    /// yet.
+    pub(crate) fn added(nodes: &[NodeData], children: &[NodeId]) -> Option<StrippedIds> {
+        if children.len() < INDEXED_FROM {
+            return None;
+        }
+        let mut map = BTreeMap::new();
+        for &c in children {
+            map.entry(crate::id::strip_non_alphanumeric(&nodes[c.index()].id))
+                .or_insert(c);
+        }
+        Some(StrippedIds(map))
+    }
 }
 
 /// What a node is.

@@ -51,6 +51,42 @@ fn duplicate_and_colliding_ids() {
     annotations.has_error_code("S/my_queue", codes::ID_COLLISION);
 }
 
+/// A scope compares its first children one by one and keeps the rest in a map: both find the
+/// first sibling an id collides with.
+#[test]
+fn colliding_ids_are_found_among_few_and_many_siblings() {
+    let app = app_with_stack();
+    let s = stack(&app);
+    s.add("a-0", Topic::default());
+    s.add("a0", Topic::default());
+    for i in 1..20 {
+        s.add(&format!("T{i}"), Topic::default());
+    }
+    s.add("T-1", Topic::default());
+    s.add("T1_", Topic::default());
+    s.add("T19", Topic::default());
+    s.add("a_0", Topic::default());
+    let annotations = Annotations::from_app(&app);
+    annotations.has_error_code("S/a0", codes::ID_COLLISION);
+    annotations.has_error_code("S/T-1", codes::ID_COLLISION);
+    annotations.has_error_code("S/T1_", codes::ID_COLLISION);
+    annotations.has_error_code("S/T19", codes::DUPLICATE_ID);
+    annotations.has_error_code("S/a_0", codes::ID_COLLISION);
+    let messages: Vec<String> = ["S/a_0", "S/T1_"]
+        .into_iter()
+        .flat_map(|path| annotations.find_code(path, codes::ID_COLLISION))
+        .map(|d| d.message.clone())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("sibling \"a-0\"")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("sibling \"T1\"")),
+        "{messages:?}"
+    );
+}
+
 #[test]
 fn no_children_below_elements() {
     let app = app_with_stack();

@@ -5,7 +5,7 @@
 //! deploy time, or never: a statement without actions, an identity policy with a principal, a
 //! resource policy without one, every action on every resource.
 
-use cirrus_core::{ErrorCode, Expr, ObjectBuilder, ToValue, Value};
+use cirrus_core::{ErrorCode, Expr, ToValue, Value};
 use indexmap::IndexMap;
 
 use crate::codes;
@@ -349,7 +349,23 @@ impl ToValue for PolicyStatement {
         };
         let exprs =
             |items: &[Expr<String>]| scalar_or_list(items.iter().map(ToValue::to_value).collect());
-        let mut out: IndexMap<String, Value> = IndexMap::new();
+        // Sized for its fields: a map grown by inserting reserves room for as many entries as
+        // its hash table holds (seven for four fields), and every role and bucket policy of
+        // an app keeps its rendered statements.
+        let fields = 1
+            + usize::from(self.sid.is_some())
+            + [
+                self.principals.is_empty(),
+                self.actions.is_empty(),
+                self.not_actions.is_empty(),
+                self.resources.is_empty(),
+                self.not_resources.is_empty(),
+                self.conditions.is_empty(),
+            ]
+            .into_iter()
+            .filter(|empty| !empty)
+            .count();
+        let mut out: IndexMap<String, Value> = IndexMap::with_capacity(fields);
         if let Some(sid) = &self.sid {
             out.insert("Sid".to_owned(), Value::String(sid.clone()));
         }
@@ -394,10 +410,10 @@ impl ToValue for PolicyStatement {
 
 impl ToValue for PolicyDocument {
     fn to_value(&self) -> Value {
-        ObjectBuilder::new()
-            .field("Version", "2012-10-17")
-            .field("Statement", &self.statements)
-            .build()
+        let mut out = IndexMap::with_capacity(2);
+        out.insert("Version".to_owned(), Value::from("2012-10-17"));
+        out.insert("Statement".to_owned(), self.statements.to_value());
+        Value::Object(out)
     }
 }
 

@@ -389,15 +389,37 @@ impl<'a> Grantable<'a> for ImportedRole<'a> {
 
 /// The role's policies against IAM's size quotas, as grants have filled them by synthesis:
 /// its inline policies together (the `Policies` of the role and its default policy) and its
-/// trust policy.
+/// trust policy. The documents are read from the typed L1s where they are ones (every role
+/// of the app is checked at every synthesis: rendering each one's resources whole to read
+/// them cost a tenth of synthesis at thousands of roles), and from the rendered properties
+/// of a raw resource of either type.
 fn policy_sizes(role: Node<'_>) -> Vec<cirrus_core::Diagnostic> {
     use super::size;
     let mut inline = 0;
     let mut trust = 0;
-    for resource in role.resources() {
-        let props = resource.properties.as_object();
+    role.visit_resources(|resource| {
+        if let Some(cfn) = resource.typed::<CfnRole>() {
+            trust = size::chars(&cfn.assume_role_policy_document);
+            if let Some(policies) = cfn.policies.as_ref().and_then(Expr::as_literal) {
+                inline += policies
+                    .iter()
+                    .filter_map(Expr::as_literal)
+                    .map(|p| size::chars(&p.policy_document))
+                    .sum::<usize>();
+            }
+            return;
+        }
+        if let Some(cfn) = resource.typed::<CfnPolicy>() {
+            inline += size::chars(&cfn.policy_document);
+            return;
+        }
+        if !matches!(resource.cfn_type(), "AWS::IAM::Role" | "AWS::IAM::Policy") {
+            return;
+        }
+        let properties = resource.properties();
+        let props = properties.as_object();
         let get = |key: &str| props.and_then(|p| p.get(key));
-        match resource.cfn_type.as_str() {
+        match resource.cfn_type() {
             "AWS::IAM::Role" => {
                 trust = get("AssumeRolePolicyDocument").map_or(0, size::chars);
                 if let Some(Value::Array(policies)) = get("Policies") {
@@ -408,10 +430,9 @@ fn policy_sizes(role: Node<'_>) -> Vec<cirrus_core::Diagnostic> {
                         .sum::<usize>();
                 }
             }
-            "AWS::IAM::Policy" => inline += get("PolicyDocument").map_or(0, size::chars),
-            _ => {}
+            _ => inline += get("PolicyDocument").map_or(0, size::chars),
         }
-    }
+    });
     let mut out = Vec::new();
     if inline > size::INLINE_QUOTA {
         out.push(

@@ -4,6 +4,7 @@
 //! `synth-out/<app>` (`cdk ls --app synth-out/<app>`), and our runner reads the same file.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write as _;
 use std::sync::OnceLock;
 
 use indexmap::IndexMap;
@@ -161,6 +162,27 @@ impl Synthesized {
         mut write: impl FnMut(&str, &[u8]) -> Result<(), E>,
     ) -> Result<(), E> {
         let mut buffer = Vec::new();
+        self.render_files(format, |name, render| {
+            buffer.clear();
+            // Serializing into memory cannot fail (JSON values have string keys).
+            if render(&mut buffer).is_err() {
+                buffer.clear();
+                buffer.push(b'\n');
+            }
+            write(name, &buffer)
+        })
+    }
+
+    /// Hands every file of the assembly to `write`, one at a time, in the order of
+    /// [`Synthesized::files`], as its name and a function that serializes its content into a
+    /// writer: a file on disk is written as it is serialized, without holding even one file
+    /// in memory (`tree.json` of an app of thousands of resources is tens of megabytes, and
+    /// a buffer grown to hold it was most of what writing added to peak memory).
+    pub fn render_files<E: From<YamlError>>(
+        &self,
+        format: TemplateFormat,
+        mut write: impl FnMut(&str, &RenderFile<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
         // Serialized without building its JSON value (a map entry per element of every
         // template), unless artifact ids repeat: the value keeps the last entry of a
         // repeated key, in the place of the first.
@@ -172,31 +194,47 @@ impl Synthesized {
             .chain(self.artifacts.iter().map(|a| a.id.as_str()))
             .all(|id| ids.insert(id));
         if unique {
-            pretty_into(&mut buffer, &Manifest(self));
+            write("manifest.json", &|out| pretty_to(out, &Manifest(self)))?;
         } else {
-            pretty_into(&mut buffer, &self.manifest());
+            let manifest = self.manifest();
+            write("manifest.json", &|out| pretty_to(out, &manifest))?;
         }
-        write("manifest.json", &buffer)?;
-        pretty_into(&mut buffer, &self.tree);
-        write("tree.json", &buffer)?;
+        write("tree.json", &|out| pretty_to(out, &self.tree))?;
         for stack in &self.stacks {
-            pretty_into(&mut buffer, &stack.template);
-            write(&stack.template_file(), &buffer)?;
+            write(&stack.template_file(), &|out| {
+                pretty_to(out, &stack.template)
+            })?;
             if format == TemplateFormat::JsonAndYaml {
                 let rendered = yaml(&stack.template).map_err(|source| YamlError {
                     stack: stack.id.clone(),
                     source,
                 })?;
-                write(&format!("{}.template.yaml", stack.id), &rendered)?;
+                write(&format!("{}.template.yaml", stack.id), &|out| {
+                    out.write_all(&rendered)
+                })?;
             }
         }
         for artifact in &self.artifacts {
             for (name, content) in &artifact.files {
-                write(name, content)?;
+                write(name, &|out| out.write_all(content))?;
             }
         }
         Ok(())
     }
+}
+
+/// Serializes one file of an assembly into the writer it is given (see
+/// [`Synthesized::render_files`]).
+pub type RenderFile<'r> = dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()> + 'r;
+
+/// [`pretty`] into a writer. The serializer writes token by token, so it writes into a
+/// buffer of its own that hands `out` large pieces: a call through `dyn Write` per token made
+/// writing a quarter slower.
+fn pretty_to(out: &mut dyn std::io::Write, value: &impl Serialize) -> std::io::Result<()> {
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut buffered, value)?;
+    buffered.write_all(b"\n")?;
+    buffered.flush()
 }
 
 /// `manifest.json` of an app, serialized from the artifacts.

@@ -21,6 +21,7 @@ pub mod limits;
 mod read;
 mod render;
 mod resolve;
+mod size;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -29,7 +30,7 @@ use serde_json::{Map, Value as J, json};
 
 use assembly::{AppTree, TreeEntry};
 pub use assembly::{
-    CLOUD_ASSEMBLY_VERSION, DeployArtifact, DeployValue, StackArtifact, Synthesized,
+    CLOUD_ASSEMBLY_VERSION, DeployArtifact, DeployValue, RenderFile, StackArtifact, Synthesized,
     TemplateFormat, YamlError, pretty, yaml,
 };
 pub use read::AssemblyError;
@@ -132,7 +133,7 @@ pub(crate) fn synthesize(app: &App, validated: Vec<Diagnostic>) -> Result<Synthe
             );
         }
         let template = template(&tree, stack, sections);
-        let template_size = minified_size(&template);
+        let template_size = size::minified(&template);
         limits::check(&path, &template, template_size, &mut diags);
         let dependencies: BTreeSet<String> = stack_edges
             .iter()
@@ -447,23 +448,4 @@ fn tree_json(tree: &Tree, layout: &Layout) -> AppTree {
     let mut nodes = Vec::with_capacity(tree.nodes.len());
     add(tree, layout, ROOT, &mut nodes);
     AppTree::built(nodes)
-}
-
-/// Size of the minified JSON, without building it.
-fn minified_size(value: &J) -> usize {
-    struct Count(usize);
-    impl std::io::Write for Count {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0 += buf.len();
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut count = Count(0);
-    match serde_json::to_writer(&mut count, value) {
-        Ok(()) => count.0,
-        Err(_) => 0,
-    }
 }

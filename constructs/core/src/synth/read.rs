@@ -271,7 +271,7 @@ fn stack(
             }
         }
     }
-    let template_size = super::minified_size(&template);
+    let template_size = super::size::minified(&template);
     Ok(StackArtifact {
         id: id.to_owned(),
         stack_name,

@@ -183,10 +183,14 @@ impl<'t> Resolver<'t> {
                 attribute,
                 list,
             } => self.reference(site, *target, Some((attribute, *list))),
-            Intrinsic::Pseudo(p) => json!({ "Ref": p.name() }),
+            Intrinsic::Pseudo(p) => call("Ref", J::from(p.name())),
             Intrinsic::Sub { template, vars } => self.sub(site, template, vars),
             Intrinsic::Join { delimiter, list } => {
-                json!({ "Fn::Join": [delimiter, self.resolve(site, list)] })
+                let list = self.resolve(site, list);
+                call(
+                    "Fn::Join",
+                    J::Array(vec![J::from(delimiter.as_str()), list]),
+                )
             }
             Intrinsic::Select { index, list } => {
                 if let Value::Int(i) = index {
@@ -209,15 +213,19 @@ impl<'t> Resolver<'t> {
                         );
                     }
                 }
-                json!({ "Fn::Select": [self.resolve(site, index), self.resolve(site, list)] })
+                let index = self.resolve(site, index);
+                let list = self.resolve(site, list);
+                call("Fn::Select", J::Array(vec![index, list]))
             }
             Intrinsic::Split { delimiter, source } => {
-                json!({ "Fn::Split": [delimiter, self.resolve(site, source)] })
+                let source = self.resolve(site, source);
+                call(
+                    "Fn::Split",
+                    J::Array(vec![J::from(delimiter.as_str()), source]),
+                )
             }
-            Intrinsic::GetAzs(region) => json!({ "Fn::GetAZs": self.resolve(site, region) }),
-            Intrinsic::ImportValue(name) => {
-                json!({ "Fn::ImportValue": self.resolve(site, name) })
-            }
+            Intrinsic::GetAzs(region) => call("Fn::GetAZs", self.resolve(site, region)),
+            Intrinsic::ImportValue(name) => call("Fn::ImportValue", self.resolve(site, name)),
             Intrinsic::If {
                 condition,
                 then,
@@ -231,14 +239,16 @@ impl<'t> Resolver<'t> {
                     );
                 }
                 let condition = self.condition_name(site, *condition);
-                json!({ "Fn::If": [condition, self.resolve(site, then), self.resolve(site, otherwise)] })
+                let then = self.resolve(site, then);
+                let otherwise = self.resolve(site, otherwise);
+                call("Fn::If", J::Array(vec![condition, then, otherwise]))
             }
             Intrinsic::FindInMap {
                 mapping,
                 top,
                 second,
             } => self.find_in_map(site, *mapping, top, second),
-            Intrinsic::Base64(v) => json!({ "Fn::Base64": self.resolve(site, v) }),
+            Intrinsic::Base64(v) => call("Fn::Base64", self.resolve(site, v)),
             Intrinsic::ValueOf {
                 parameter,
                 attribute,
@@ -402,8 +412,11 @@ impl<'t> Resolver<'t> {
         }
         let lid = self.layout.lid(node).to_owned();
         let local = match attribute {
-            None => json!({ "Ref": lid }),
-            Some((name, _)) => json!({ "Fn::GetAtt": [lid, name] }),
+            None => call("Ref", J::String(lid)),
+            Some((name, _)) => call(
+                "Fn::GetAtt",
+                J::Array(vec![J::String(lid), J::from(name.as_str())]),
+            ),
         };
         let Some(producer) = self.tree.stack_of(node) else {
             return J::Null;
@@ -705,9 +718,9 @@ impl<'t> Resolver<'t> {
             .filter(|(name, _)| !inline.contains_key(name))
             .collect();
         if !kept.is_empty() {
-            json!({ "Fn::Sub": [out, kept] })
+            call("Fn::Sub", J::Array(vec![J::String(out), J::Object(kept)]))
         } else if out.contains("${") {
-            json!({ "Fn::Sub": out })
+            call("Fn::Sub", J::String(out))
         } else {
             J::String(out)
         }
@@ -767,6 +780,15 @@ impl<'t> Resolver<'t> {
             RuleExpr::Not(inner) => json!({ "Fn::Not": [self.rule(site, inner)] }),
         }
     }
+}
+
+/// `{name: value}`, the shape of every intrinsic function, as a map of one entry with `value`
+/// moved in: `json!` copies what it is given (it serializes it) and leaves room for three
+/// entries, and a template holds one of these for every reference.
+fn call(name: &str, value: J) -> J {
+    let mut map = serde_json::Map::with_capacity(1);
+    map.insert(name.to_owned(), value);
+    J::Object(map)
 }
 
 /// The output id and exported value for a reference `local` (`{"Ref": ..}` or
