@@ -222,6 +222,13 @@ fn the_stacks_default_role_path_reaches_every_role_it_makes() {
 
     let app = App::new("a");
     let stack = app.stack("S", StackProps::default());
+    // A role with a path of its own is not affected by the default, whenever it is set.
+    Role::new(
+        stack,
+        "Pathed",
+        Principal::service("ec2.amazonaws.com"),
+        RoleProps::default().path("/own/"),
+    );
     Role::new(
         stack,
         "Early",

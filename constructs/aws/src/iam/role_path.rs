@@ -11,7 +11,8 @@ use cirrus_core::{Node, Stack};
 
 use crate::codes;
 
-/// The stack's default, and how many roles the stack has made so far.
+/// The stack's default, and how many roles without a path of their own the stack has made so
+/// far.
 #[derive(Debug, Default)]
 struct StackRolePath {
     path: Option<String>,
@@ -48,10 +49,13 @@ pub(crate) fn resolve(node: Node<'_>, explicit: Option<String>) -> Option<String
     })
 }
 
-/// Counts a role made in `node`'s stack, and returns its path (see [`resolve`]).
+/// The path of a role made at `node` (see [`resolve`]); a role that takes the stack's default
+/// is counted, so that a default set after it is reported.
 pub(crate) fn for_new_role(node: Node<'_>, explicit: Option<String>) -> Option<String> {
-    node.stack()
-        .node()
-        .with_state(|state: &mut StackRolePath| state.roles_made += 1);
+    if explicit.is_none() {
+        node.stack()
+            .node()
+            .with_state(|state: &mut StackRolePath| state.roles_made += 1);
+    }
     resolve(node, explicit)
 }
