@@ -24,7 +24,13 @@ const HASH_LEN: usize = 8;
 
 /// Keeps ASCII letters and digits only.
 pub fn strip_non_alphanumeric(s: &str) -> String {
-    s.chars().filter(char::is_ascii_alphanumeric).collect()
+    stripped_chars(s).collect()
+}
+
+/// The characters [`strip_non_alphanumeric`] keeps, without collecting them: for comparing a
+/// stripped id without allocating one.
+pub(crate) fn stripped_chars(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.chars().filter(char::is_ascii_alphanumeric)
 }
 
 /// Checks a construct id. Ids are made of ASCII letters, digits, `-` and `_`, start with a letter

@@ -238,8 +238,7 @@ pub(crate) struct NodeData {
 /// Most scopes have a few children (an L2 construct two or three), and a map for each of them
 /// was a tenth of the tree's memory at thousands of constructs: up to [`INDEXED_FROM`]
 /// children, they are compared one by one; from then on a map keeps a stack of thousands of
-/// constructs from comparing every sibling.
-/// The map is empty (and allocates nothing) until the scope has [`INDEXED_FROM`] children.
+/// constructs from comparing every sibling. The map is empty (and allocates nothing) until the scope has [`INDEXED_FROM`] children.
 #[derive(Debug, Default)]
 pub(crate) struct StrippedIds(BTreeMap<String, NodeId>);
 
@@ -258,13 +257,10 @@ impl StrippedIds {
         if self.is_indexed() {
             return self.0.get(stripped).copied();
         }
-        children.iter().copied().find(|c| {
-            nodes[c.index()]
-                .id
-                .chars()
-                .filter(char::is_ascii_alphanumeric)
-                .eq(stripped.chars())
-        })
+        children
+            .iter()
+            .copied()
+            .find(|c| crate::id::stripped_chars(&nodes[c.index()].id).eq(stripped.chars()))
     }
 
     /// Whether the children are kept in a map (see [`StrippedIds::added`]).

@@ -5,14 +5,22 @@
 //! dropped, the runtime's seccomp profile, a high user id, no service-account token).
 //!
 //! Each returns a plain `k8s-openapi` value: change a field after the call where a workload
-//! needs another one.
+//! needs another one. The `NetworkPolicy`s admit one port of the app's pods and nothing else.
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
     Capabilities, PodSecurityContext, ResourceRequirements, SeccompProfile, SecurityContext,
 };
+use k8s_openapi::api::networking::v1::{
+    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
+    NetworkPolicySpec,
+};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use crate::workload::matching;
 
 /// The user id pods run as: not root, and above the range a host's own users take (checkov's
 /// `CKV_K8S_40` asks for 10000 or more).
@@ -59,6 +67,58 @@ pub fn resources(requests: (&str, &str), limits: (&str, &str)) -> ResourceRequir
         requests: Some(quantities(requests)),
         limits: Some(quantities(limits)),
         ..Default::default()
+    }
+}
+
+/// A `NetworkPolicy` named by `metadata` that admits traffic to the pods `selector` matches
+/// on TCP `port` only, from anywhere (a load balancer's addresses are not known in advance;
+/// its security group is what admits it), and nothing else.
+pub fn ingress_on_port(
+    metadata: ObjectMeta,
+    selector: BTreeMap<String, String>,
+    port: i32,
+) -> NetworkPolicy {
+    ingress(metadata, selector, None, port)
+}
+
+/// A `NetworkPolicy` named by `metadata` that admits traffic to the pods `selector` matches
+/// on TCP `port` only, from the pods of the same namespace that `from` matches, and nothing
+/// else: a database that only its application may reach.
+pub fn ingress_from_pods(
+    metadata: ObjectMeta,
+    selector: BTreeMap<String, String>,
+    from: BTreeMap<String, String>,
+    port: i32,
+) -> NetworkPolicy {
+    let peer = NetworkPolicyPeer {
+        pod_selector: Some(matching(from)),
+        ..Default::default()
+    };
+    ingress(metadata, selector, Some(vec![peer]), port)
+}
+
+/// Ingress to the pods `selector` matches on TCP `port`, from `from` (anywhere when `None`).
+fn ingress(
+    metadata: ObjectMeta,
+    selector: BTreeMap<String, String>,
+    from: Option<Vec<NetworkPolicyPeer>>,
+    port: i32,
+) -> NetworkPolicy {
+    NetworkPolicy {
+        metadata,
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(matching(selector)),
+            policy_types: Some(vec!["Ingress".into()]),
+            ingress: Some(vec![NetworkPolicyIngressRule {
+                from,
+                ports: Some(vec![NetworkPolicyPort {
+                    port: Some(IntOrString::Int(port)),
+                    protocol: Some("TCP".into()),
+                    ..Default::default()
+                }]),
+            }]),
+            ..Default::default()
+        }),
     }
 }
 
@@ -127,72 +187,13 @@ mod tests {
     }
 }
 
-/// A `NetworkPolicy` named by `metadata` that admits traffic to the pods `selector` matches
-/// on TCP `port` only, from anywhere (a load balancer's addresses are not known in advance;
-/// its security group is what admits it), and nothing else.
-pub fn ingress_on_port(
-    metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
-    selector: BTreeMap<String, String>,
-    port: i32,
-) -> k8s_openapi::api::networking::v1::NetworkPolicy {
-    use k8s_openapi::api::networking::v1::{
-        NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPort, NetworkPolicySpec,
-    };
-    use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
-    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-    NetworkPolicy {
-        metadata,
-        spec: Some(NetworkPolicySpec {
-            pod_selector: Some(LabelSelector {
-                match_labels: Some(selector),
-                ..Default::default()
-            }),
-            policy_types: Some(vec!["Ingress".into()]),
-            ingress: Some(vec![NetworkPolicyIngressRule {
-                ports: Some(vec![NetworkPolicyPort {
-                    port: Some(IntOrString::Int(port)),
-                    protocol: Some("TCP".into()),
-                    ..Default::default()
-                }]),
-                ..Default::default()
-            }]),
-            ..Default::default()
-        }),
-    }
-}
-
-/// A `NetworkPolicy` named by `metadata` that admits traffic to the pods `selector` matches
-/// on TCP `port` only, from the pods of the same namespace that `from` matches, and nothing
-/// else: a database that only its application may reach.
-pub fn ingress_from_pods(
-    metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
-    selector: BTreeMap<String, String>,
-    from: BTreeMap<String, String>,
-    port: i32,
-) -> k8s_openapi::api::networking::v1::NetworkPolicy {
-    use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
-    use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
-    let mut policy = ingress_on_port(metadata, selector, port);
-    let rules = policy.spec.as_mut().and_then(|spec| spec.ingress.as_mut());
-    for rule in rules.into_iter().flatten() {
-        rule.from = Some(vec![NetworkPolicyPeer {
-            pod_selector: Some(LabelSelector {
-                match_labels: Some(from.clone()),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }]);
-    }
-    policy
-}
-
 #[cfg(test)]
 mod ingress_tests {
     use super::*;
 
     #[test]
     fn the_ingress_policy_admits_the_one_port_of_the_selected_pods() {
-        let meta = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+        let meta = ObjectMeta {
             name: Some("api".into()),
             ..Default::default()
         };
@@ -211,7 +212,7 @@ mod ingress_tests {
 
     #[test]
     fn the_pods_policy_admits_only_the_pods_it_names() {
-        let meta = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+        let meta = ObjectMeta {
             name: Some("db".into()),
             ..Default::default()
         };

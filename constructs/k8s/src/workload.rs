@@ -263,6 +263,14 @@ pub fn pod(
     }
 }
 
+/// The selector of the objects whose labels include `labels`.
+pub(crate) fn matching(labels: BTreeMap<String, String>) -> LabelSelector {
+    LabelSelector {
+        match_labels: Some(labels),
+        ..Default::default()
+    }
+}
+
 /// A pod template whose pods carry `labels`.
 fn template(labels: BTreeMap<String, String>, pod: PodSpec) -> PodTemplateSpec {
     PodTemplateSpec {
@@ -286,10 +294,7 @@ pub fn deployment(
         metadata,
         spec: Some(DeploymentSpec {
             replicas,
-            selector: LabelSelector {
-                match_labels: Some(selector.clone()),
-                ..Default::default()
-            },
+            selector: matching(selector.clone()),
             template: template(selector, pod),
             ..Default::default()
         }),
@@ -314,10 +319,7 @@ pub fn stateful_set(
         spec: Some(StatefulSetSpec {
             replicas: Some(replicas),
             service_name: Some(service.into()),
-            selector: LabelSelector {
-                match_labels: Some(selector.clone()),
-                ..Default::default()
-            },
+            selector: matching(selector.clone()),
             template: template(selector, pod),
             volume_claim_templates: (!claims.is_empty()).then_some(claims),
             ..Default::default()
