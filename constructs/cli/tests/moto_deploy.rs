@@ -257,6 +257,8 @@ fn workloads(app: &App) {
         serde_json::json!({"repository": "https://kubernetes-sigs.github.io/metrics-server/", "name": "metrics-server"}),
     );
     release.insert("version".into(), "3.12.2".into());
+    // A kind its operator registers once it runs: the runner waits for it after Helm.
+    release.insert("crds".into(), serde_json::json!(["Widget.example.com"]));
     let chart = cluster.add_artifact(
         "Metrics",
         ArtifactProps {
@@ -1517,12 +1519,14 @@ fn workloads_after_the_stacks(moto: &Moto) {
         .unwrap();
     let api = runtime.block_on(kube_support::FakeApi::start());
     api.accept_eks_tokens();
+    api.serve_kind_after(2, "example.com/v1", "widgets", "Widget", true);
     let dir = tempfile::tempdir().unwrap();
     let (helm, helm_log) = fake_helm(dir.path());
     let endpoint = api.endpoint();
     let env = [
         ("CIRRUS_TEST_KUBE_ENDPOINT", std::ffi::OsStr::new(&endpoint)),
         ("CIRRUS_HELM", helm.as_os_str()),
+        ("CIRRUS_KIND_POLL_MS", std::ffi::OsStr::new("1")),
     ];
     let run = |args: &[&str]| moto.cirrus_with("v1", args, &env);
 
@@ -1530,6 +1534,14 @@ fn workloads_after_the_stacks(moto: &Moto) {
     let deployed = run(&["deploy", "--app", "wl", "--all", "--method", "direct"]).expect(0);
     deployed.out_has("Platform/Cluster/Objects: 1 applied");
     deployed.err_has("2 artifact(s) deployed");
+    deployed
+        .err_has("Platform/Cluster/Metrics: waiting until the cluster serves Widget.example.com");
+    let group_gets = api
+        .paths("GET")
+        .iter()
+        .filter(|p| *p == "/apis/example.com")
+        .count();
+    assert_eq!(group_gets, 3, "two answers without the kind, then with it");
     let uri = outputs(moto, "Images")
         .into_iter()
         .find(|(k, _)| k.starts_with("DeployValue"))

@@ -4,13 +4,15 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use http::{Method, StatusCode};
 use serde::Deserialize;
+use tokio::time::Instant;
 
 use crate::client::Client;
 use crate::error::KubeError;
-use crate::object::ObjectRef;
+use crate::object::{GroupKind, ObjectRef};
 use crate::status::api_error;
 
 /// One resource of an API group version, as discovery describes it.
@@ -84,6 +86,21 @@ struct ResourceEntry {
     kind: String,
     #[serde(default)]
     namespaced: bool,
+}
+
+/// `GET /apis/<group>`: the versions the group serves.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ApiGroup {
+    #[serde(default)]
+    versions: Vec<GroupVersion>,
+    preferred_version: Option<GroupVersion>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GroupVersion {
+    group_version: String,
 }
 
 /// Splits `apps/v1` into `("apps", "v1")` and `v1` into `("", "v1")`.
@@ -178,5 +195,88 @@ impl Client {
             delay = (delay * 2).min(policy.max_delay);
             attempt += 1;
         }
+    }
+
+    /// Waits until the server serves every kind of `kinds` in some version of its group,
+    /// asking discovery every `poll` for at most `timeout`.
+    ///
+    /// For the kinds a Helm release makes available: a chart that ships its CRDs has them
+    /// established when Helm returns, but an operator that registers its own when it starts
+    /// (Portworx's Stork) adds them minutes later, and objects of those kinds applied before
+    /// would be refused as unknown.
+    pub async fn wait_served(
+        &self,
+        kinds: &[GroupKind],
+        timeout: Duration,
+        poll: Duration,
+    ) -> Result<(), KubeError> {
+        let deadline = Instant::now() + timeout;
+        let mut pending: Vec<&GroupKind> = kinds.iter().collect();
+        loop {
+            let mut still = Vec::new();
+            for kind in pending {
+                if !self.serves(kind).await? {
+                    still.push(kind);
+                }
+            }
+            pending = still;
+            if pending.is_empty() {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(KubeError::Timeout {
+                    what: "not served".to_string(),
+                    timeout,
+                    pending: pending
+                        .iter()
+                        .map(|k| format!("{k}: no version of its group serves it yet"))
+                        .collect(),
+                });
+            }
+            tokio::time::sleep(poll).await;
+        }
+    }
+
+    /// Whether some version of `kind`'s group serves it now (asked of the server, not the
+    /// cache).
+    async fn serves(&self, kind: &GroupKind) -> Result<bool, KubeError> {
+        let name = kind.to_string();
+        let versions = if kind.group.is_empty() {
+            vec!["v1".to_string()]
+        } else {
+            let path = format!("/apis/{}", segment(&kind.group));
+            let answer = self.send(Method::GET, &path, None, &name).await?;
+            if answer.status == StatusCode::NOT_FOUND {
+                return Ok(false);
+            }
+            if !answer.status.is_success() {
+                return Err(api_error(&name, &answer));
+            }
+            let group: ApiGroup =
+                serde_json::from_slice(&answer.body).map_err(|e| KubeError::Protocol {
+                    object: name.clone(),
+                    message: format!("discovery of {}: {e}", kind.group),
+                })?;
+            let mut versions: Vec<String> = group
+                .versions
+                .into_iter()
+                .map(|v| v.group_version)
+                .collect();
+            if let Some(preferred) = group.preferred_version
+                && !versions.contains(&preferred.group_version)
+            {
+                versions.push(preferred.group_version);
+            }
+            versions
+        };
+        for api_version in versions {
+            self.forget(&api_version);
+            if let Some(list) = self.resources(&api_version, &name).await?
+                && list.iter().any(|r| r.kind == kind.kind)
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 }

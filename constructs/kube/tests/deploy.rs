@@ -5,7 +5,9 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use cirrus_kube::{ApplyOptions, Client, Cluster, DeleteOptions, KubeError, Progress, StepLabel};
+use cirrus_kube::{
+    ApplyOptions, Client, Cluster, DeleteOptions, GroupKind, KubeError, Progress, StepLabel,
+};
 use serde_json::{Value, json};
 use support::FakeApi;
 
@@ -262,6 +264,55 @@ async fn a_crd_never_established_times_out() {
         applied_paths(&api)
             .iter()
             .all(|p| !p.contains("widgets/w1"))
+    );
+}
+
+/// An operator's kind, registered when the operator starts: waited for until a version of its
+/// group serves it, asking the server again each time.
+#[tokio::test]
+async fn waits_until_a_kind_an_operator_registers_is_served() {
+    let api = FakeApi::start().await;
+    api.serve_kind_after(
+        3,
+        "stork.libopenstorage.org/v1alpha1",
+        "schedulepolicies",
+        "SchedulePolicy",
+        false,
+    );
+    let kinds = [
+        GroupKind::parse("SchedulePolicy.stork.libopenstorage.org").unwrap(),
+        GroupKind::parse("ConfigMap").unwrap(),
+    ];
+    api.client()
+        .wait_served(&kinds, Duration::from_secs(5), Duration::from_millis(5))
+        .await
+        .unwrap();
+    let group_gets = api
+        .paths("GET")
+        .iter()
+        .filter(|p| *p == "/apis/stork.libopenstorage.org")
+        .count();
+    assert_eq!(
+        group_gets, 4,
+        "three answers without the kind, then with it"
+    );
+}
+
+#[tokio::test]
+async fn a_kind_never_served_times_out_naming_it() {
+    let api = FakeApi::start().await;
+    let kinds = [GroupKind::parse("SchedulePolicy.stork.libopenstorage.org").unwrap()];
+    let err = api
+        .client()
+        .wait_served(&kinds, Duration::from_millis(50), Duration::from_millis(5))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, KubeError::Timeout { .. }), "{err}");
+    assert!(
+        err.to_string().contains(
+            "not served after 50ms: SchedulePolicy.stork.libopenstorage.org: no version of its group serves it yet"
+        ),
+        "{err}"
     );
 }
 

@@ -338,6 +338,7 @@ pub(crate) fn buildspec() -> InlineBuildSpec {
 /// directly). Members already carry cirrus's labels: the runner adds them to the input.
 fn step_script() -> String {
     let kubectl = KUBECTL.version;
+    let wait_kinds = WAIT_FOR_KINDS.trim_end();
     format!(
         r#"(
 set -euo pipefail
@@ -364,6 +365,7 @@ case "$CIRRUS_KIND:$CIRRUS_ACTION" in
     extra=()
     if [ "${{CIRRUS_CREATE_NAMESPACE:-false}}" = true ]; then extra+=(--create-namespace); fi
     helm upgrade --install "$CIRRUS_RELEASE" "${{chart[@]}}" --version "$CIRRUS_VERSION" --namespace "$CIRRUS_NAMESPACE" --atomic --wait --timeout "${{CIRRUS_TIMEOUT}}s" --values /tmp/cirrus/input.yaml "${{extra[@]}}"
+{wait_kinds}
     ;;
   helm:delete)
     helm uninstall "$CIRRUS_RELEASE" --namespace "$CIRRUS_NAMESPACE" --wait --timeout "${{CIRRUS_TIMEOUT}}s" --ignore-not-found
@@ -376,4 +378,86 @@ esac
 )
 "#
     )
+}
+
+/// After a release: waits until the API server serves each kind of `CIRRUS_KINDS` (`Kind.group`,
+/// space-separated), within `CIRRUS_TIMEOUT` seconds, as cirrus-kube's `wait_served` does for
+/// the runner. An operator that registers its kinds when it starts adds them after Helm has
+/// returned. (`grep` reads all of its input: with `pipefail`, `grep -q` leaving early could fail
+/// the pipeline on `kubectl`'s broken pipe.)
+const WAIT_FOR_KINDS: &str = r#"    deadline=$((SECONDS + ${CIRRUS_TIMEOUT:-600}))
+    for k in ${CIRRUS_KINDS:-}; do
+      until kubectl api-resources --api-group="${k#*.}" --no-headers 2>/dev/null | awk '{print $NF}' | grep -x "${k%%.*}" >/dev/null; do
+        if [ "$SECONDS" -ge "$deadline" ]; then
+          echo "$k is not served after ${CIRRUS_TIMEOUT:-600}s: the release's operator has not registered it" >&2
+          exit 1
+        fi
+        sleep "${CIRRUS_KIND_POLL:-5}"
+      done
+    done
+"#;
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::process::Command;
+
+    use super::WAIT_FOR_KINDS;
+
+    /// A fake `kubectl` whose `api-resources` lists `kind` from the `serve_after`-th call on.
+    fn fake_kubectl(dir: &Path, kind: &str, serve_after: u32) {
+        let script = format!(
+            "#!/bin/sh\nn=$(($(cat '{dir}/calls' 2>/dev/null || echo 0) + 1))\necho $n > '{dir}/calls'\necho \"$*\" >> '{dir}/log'\nif [ $n -ge {serve_after} ]; then echo 'schedulepolicies  stork.libopenstorage.org/v1alpha1  false  {kind}'; fi\n",
+            dir = dir.display()
+        );
+        let path = dir.join("kubectl");
+        std::fs::write(&path, script).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+    }
+
+    fn run(dir: &Path, kinds: &str, timeout: &str) -> std::process::Output {
+        let path = format!(
+            "{}:{}",
+            dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        Command::new("bash")
+            .arg("-c")
+            .arg(format!("set -euo pipefail\n{WAIT_FOR_KINDS}"))
+            .env("PATH", path)
+            .env("CIRRUS_KINDS", kinds)
+            .env("CIRRUS_TIMEOUT", timeout)
+            .env("CIRRUS_KIND_POLL", "0")
+            .output()
+            .unwrap()
+    }
+
+    #[test]
+    fn the_build_waits_until_an_operator_has_registered_its_kinds() {
+        let dir = tempfile::tempdir().unwrap();
+        fake_kubectl(dir.path(), "SchedulePolicy", 3);
+        let out = run(dir.path(), "SchedulePolicy.stork.libopenstorage.org", "60");
+        assert!(out.status.success(), "{out:?}");
+        let log = std::fs::read_to_string(dir.path().join("log")).unwrap();
+        assert_eq!(
+            log.lines().collect::<Vec<_>>(),
+            ["api-resources --api-group=stork.libopenstorage.org --no-headers"; 3]
+        );
+    }
+
+    #[test]
+    fn a_kind_never_registered_fails_the_build_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        fake_kubectl(dir.path(), "VolumeSnapshotSchedule", 1);
+        let out = run(dir.path(), "SchedulePolicy.stork.libopenstorage.org", "0");
+        assert!(!out.status.success());
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "SchedulePolicy.stork.libopenstorage.org is not served after 0s: the release's operator has not registered it\n"
+        );
+    }
 }

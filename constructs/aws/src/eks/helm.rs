@@ -30,8 +30,10 @@ pub struct HelmChart {
     /// The values, written to `<artifact id>.values.yaml`; strings may hold
     /// [`Cluster::token`]s. Default: none (the chart's defaults).
     pub values: Option<J>,
-    /// `(group, kind)` of the custom resource definitions the chart installs, so that objects
-    /// of those kinds are applied after the release. Default: none.
+    /// `(group, kind)` of the custom resource definitions the chart installs, or its operator
+    /// registers when it starts, so that objects of those kinds are applied after the release:
+    /// the runner waits after the install, within [`HelmChart::timeout_seconds`] again, until
+    /// the cluster serves each of them. Default: none.
     pub crds: Vec<(String, String)>,
     /// How long the runner lets Helm wait for the release's resources to become ready before
     /// it rolls the release back (`--atomic`). Default: 600 seconds.

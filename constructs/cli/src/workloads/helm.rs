@@ -23,6 +23,10 @@ pub(crate) struct Release {
     pub(crate) chart: Chart,
     pub(crate) version: String,
     pub(crate) timeout_seconds: u64,
+    /// The custom kinds the release makes available (`Kind.group`): waited for after the
+    /// install, within `timeout_seconds` again, since an operator may register them only when
+    /// it starts.
+    pub(crate) crds: Vec<cirrus_kube::GroupKind>,
 }
 
 /// Where the chart comes from.
@@ -66,6 +70,19 @@ impl Release {
             chart,
             version: text("version")?,
             timeout_seconds: p.get("timeoutSeconds").and_then(J::as_u64).unwrap_or(600),
+            crds: match p.get("crds") {
+                None => Vec::new(),
+                Some(J::Array(kinds)) => kinds
+                    .iter()
+                    .map(|k| {
+                        k.as_str()
+                            .and_then(cirrus_kube::GroupKind::parse)
+                            .filter(|k| !k.group.is_empty())
+                            .ok_or_else(|| format!("the release's crds has {k}, not Kind.group"))
+                    })
+                    .collect::<Result<_, _>>()?,
+                Some(other) => return Err(format!("the release's crds is {other}, not a list")),
+            },
         })
     }
 
@@ -213,6 +230,29 @@ mod tests {
         assert_eq!(
             Release::from_properties(props.as_object().unwrap()).unwrap_err(),
             "the release has no chart"
+        );
+    }
+
+    #[test]
+    fn the_kinds_a_release_makes_available_are_read_and_checked() {
+        let mut props = json!({
+            "release": "portworx", "namespace": "portworx", "version": "9.0.0",
+            "chart": { "repository": "https://example.invalid", "name": "portworx" },
+            "crds": ["StorageCluster.core.libopenstorage.org", "SchedulePolicy.stork.libopenstorage.org"],
+        });
+        let r = Release::from_properties(props.as_object().unwrap()).unwrap();
+        let kinds: Vec<String> = r.crds.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            kinds,
+            [
+                "StorageCluster.core.libopenstorage.org",
+                "SchedulePolicy.stork.libopenstorage.org"
+            ]
+        );
+        props["crds"] = json!(["SchedulePolicy"]);
+        assert_eq!(
+            Release::from_properties(props.as_object().unwrap()).unwrap_err(),
+            "the release's crds has \"SchedulePolicy\", not Kind.group"
         );
     }
 }

@@ -241,6 +241,15 @@ pub(crate) fn helm_request(
         ("CIRRUS_REPO".into(), repo),
         ("CIRRUS_VERSION".into(), release.version.clone()),
         ("CIRRUS_TIMEOUT".into(), release.timeout_seconds.to_string()),
+        (
+            "CIRRUS_KINDS".into(),
+            release
+                .crds
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
     ];
     BuildRequest {
         input: values.to_owned(),
@@ -557,6 +566,7 @@ mod tests {
             "release": "flagger", "namespace": "flagger-system", "createNamespace": true,
             "chart": { "repository": "https://flagger.app", "name": "flagger" },
             "version": "1.38.0", "timeoutSeconds": 300,
+            "crds": ["Canary.flagger.app", "MetricTemplate.flagger.app"],
         });
         let release = Release::from_properties(props.as_object().unwrap()).unwrap();
         let request = helm_request(&release, "a: 1\n", "shop", "0a1b", Action::Apply);
@@ -569,6 +579,10 @@ mod tests {
         assert_eq!(env["CIRRUS_TIMEOUT"], "300");
         assert_eq!(env["CIRRUS_CREATE_NAMESPACE"], "true");
         assert_eq!(env["CIRRUS_NAMESPACE"], "flagger-system");
+        assert_eq!(
+            env["CIRRUS_KINDS"],
+            "Canary.flagger.app MetricTemplate.flagger.app"
+        );
     }
 
     fn phase(kind: BuildPhaseType, status: StatusType) -> BuildPhase {

@@ -375,7 +375,7 @@ async fn helm_release(
 ) -> Result<(), CliError> {
     let release =
         helm::Release::from_properties(&prepared.properties).map_err(|e| failed(artifact, e))?;
-    let (connection, _, token) = client(aws, artifact, prepared).await?;
+    let (connection, kube, token) = client(aws, artifact, prepared).await?;
     let dir =
         tempfile::tempdir().map_err(|e| failed(artifact, format!("no temporary folder: {e}")))?;
     let values = dir.path().join("values.yaml");
@@ -413,7 +413,32 @@ async fn helm_release(
     for line in output.lines().filter(|l| !l.trim().is_empty()) {
         ui.note(&format!("{}: {line}", artifact.path));
     }
+    if install && !release.crds.is_empty() {
+        let kinds: Vec<String> = release.crds.iter().map(ToString::to_string).collect();
+        ui.note(&format!(
+            "{}: waiting until the cluster serves {}",
+            artifact.path,
+            kinds.join(", ")
+        ));
+        kube.wait_served(
+            &release.crds,
+            std::time::Duration::from_secs(release.timeout_seconds),
+            kind_poll_interval(),
+        )
+        .await
+        .map_err(|e| kube_failed(artifact, &e))?;
+    }
     Ok(())
+}
+
+/// How often the runner asks whether a release's kinds are served: 5 s, or
+/// `CIRRUS_KIND_POLL_MS` (the tests' fake API server answers at once).
+fn kind_poll_interval() -> std::time::Duration {
+    let millis = std::env::var("CIRRUS_KIND_POLL_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5_000);
+    std::time::Duration::from_millis(millis)
 }
 
 #[cfg(test)]

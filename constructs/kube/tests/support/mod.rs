@@ -67,6 +67,9 @@ struct State {
     not_ready: BTreeMap<String, usize>,
     unestablished: BTreeMap<String, usize>,
     lingering: BTreeMap<String, usize>,
+    /// Kinds served only after this many more `GET /apis/<group>` of their group: an operator
+    /// that registers its CRDs when it starts.
+    registered_later: Vec<(usize, String, Resource)>,
     next_uid: u64,
     /// Accept any EKS token (`k8s-aws-v1.` ...) besides `TOKEN`: for a runner that signs its
     /// own from the credentials it has.
@@ -302,6 +305,27 @@ impl FakeApi {
             .insert(name.into(), polls);
     }
 
+    /// Serves a kind as [`FakeApi::serve_kind`] does, but only after `group_gets` more
+    /// requests for its group (`GET /apis/<group>`) have been answered without it.
+    pub fn serve_kind_after(
+        &self,
+        group_gets: usize,
+        group_version: &str,
+        plural: &str,
+        kind: &str,
+        namespaced: bool,
+    ) {
+        self.state.lock().unwrap().registered_later.push((
+            group_gets,
+            group_version.to_string(),
+            Resource {
+                plural: plural.into(),
+                kind: kind.into(),
+                namespaced,
+            },
+        ));
+    }
+
     /// The object named `name`, once deleted, is still there for `polls` GETs.
     pub fn linger(&self, name: &str, polls: usize) {
         self.state
@@ -481,6 +505,18 @@ fn handle(s: &mut State, r: &Recorded) -> (u16, Value) {
     let (gv, rest): (String, &[&str]) = match segments.as_slice() {
         ["api", v, rest @ ..] => (v.to_string(), rest),
         ["apis", g] => {
+            let prefix = format!("{g}/");
+            let mut later = Vec::new();
+            for (gets, gv, resource) in std::mem::take(&mut s.registered_later) {
+                if !gv.starts_with(&prefix) {
+                    later.push((gets, gv, resource));
+                } else if gets == 0 {
+                    s.resources.entry(gv).or_default().push(resource);
+                } else {
+                    later.push((gets - 1, gv, resource));
+                }
+            }
+            s.registered_later = later;
             let versions: Vec<&String> = s
                 .resources
                 .keys()
