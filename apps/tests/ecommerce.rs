@@ -1061,13 +1061,211 @@ fn the_databases_storage_is_portworx_on_the_storage_nodes() {
             "{stack}: {:?}",
             storage.dependencies
         );
-        let class = &documents(&out, stack, "DatabaseStorage")[0];
-        assert_eq!(class["kind"], "StorageClass");
+        let storage_objects = documents(&out, stack, "DatabaseStorage");
+        let class = storage_objects
+            .iter()
+            .find(|o| o["kind"] == "StorageClass")
+            .unwrap();
         assert_eq!(class["metadata"]["name"], config::DATABASE_STORAGE_CLASS);
         assert_eq!(class["provisioner"], "pxd.portworx.com");
         assert_eq!(class["parameters"]["repl"], "3");
         assert_eq!(class["reclaimPolicy"], "Retain");
     }
+}
+
+/// Cloud Snap with no step by hand: the `px-db` class gives every claim a schedule of cloud
+/// snapshots under the app's policy (applied once Stork serves the kind, which the release
+/// declares), and a Job makes the credential for the region's bucket with the script.
+#[test]
+fn cloud_snap_needs_no_step_by_hand() {
+    use apps::ecommerce::cloudsnap;
+    let out = synth();
+    for (stack, region) in [
+        ("EcommerceProduction", config::PRODUCTION.region),
+        ("EcommerceDr", config::DISASTER_RECOVERY.region),
+    ] {
+        let release = out
+            .artifacts
+            .iter()
+            .find(|a| a.id == format!("{stack}-Cluster-Kubernetes-Portworx"))
+            .unwrap();
+        assert_eq!(
+            release.properties["crds"],
+            json!(["SchedulePolicy.stork.libopenstorage.org"])
+        );
+        let objects = documents(&out, stack, "DatabaseStorage");
+        let find = |kind: &str| {
+            objects
+                .iter()
+                .find(|o| o["kind"] == kind)
+                .unwrap_or_else(|| panic!("{stack}: no {kind}"))
+        };
+
+        let class = find("StorageClass");
+        let schedule: J = serde_json::from_str(
+            class["parameters"]["snapshotschedule.stork.libopenstorage.org/cloud"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            schedule,
+            json!({
+                "schedulePolicyName": cloudsnap::POLICY_NAME,
+                "reclaimPolicy": "Retain",
+                "annotations": {"portworx/snapshot-type": "cloud"},
+            })
+        );
+        let policy = find("SchedulePolicy");
+        assert_eq!(policy["apiVersion"], "stork.libopenstorage.org/v1alpha1");
+        assert_eq!(policy["metadata"]["name"], cloudsnap::POLICY_NAME);
+        let every = config::CLOUDSNAP_SCHEDULE;
+        assert_eq!(
+            policy["policy"],
+            json!({
+                "interval": {"intervalMinutes": every.every_minutes, "retain": every.keep},
+                "daily": {"time": every.daily_at, "retain": every.keep_daily},
+            })
+        );
+
+        let job = find("Job");
+        assert_eq!(
+            job["metadata"]["namespace"],
+            config::PORTWORX_SERVICE_ACCOUNT.0
+        );
+        let pod = &job["spec"]["template"]["spec"];
+        assert_eq!(pod["restartPolicy"], "Never");
+        assert_eq!(pod["automountServiceAccountToken"], false);
+        // Its pods serve nothing, and admit nothing.
+        assert_eq!(find("NetworkPolicy")["spec"]["ingress"], json!([]));
+        let container = &pod["containers"][0];
+        assert_eq!(container["image"], config::CREDENTIALS_IMAGE);
+        assert_eq!(
+            container["command"],
+            json!(["python3", "-c", cloudsnap::CREDENTIALS_SCRIPT])
+        );
+        let env: std::collections::BTreeMap<&str, &str> = container["env"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["name"].as_str().unwrap(), e["value"].as_str().unwrap()))
+            .collect();
+        assert_eq!(env["REGION"], region);
+        assert_eq!(env["CREDENTIAL_NAME"], cloudsnap::CREDENTIAL_NAME);
+        assert_eq!(env["PORTWORX_API"], "http://portworx-api.portworx.svc:9021");
+        // The bucket's name, from the stack that makes the bucket.
+        let step = out
+            .artifacts
+            .iter()
+            .find(|a| a.id == format!("{stack}-Cluster-Kubernetes-DatabaseStorage"))
+            .unwrap();
+        let token = env["BUCKET"]
+            .strip_prefix("${cirrus:")
+            .and_then(|t| t.strip_suffix('}'))
+            .unwrap_or_else(|| panic!("{stack}: {}", env["BUCKET"]));
+        let source = &step.values[token].source;
+        assert!(
+            source.starts_with("Ref CloudSnap")
+                && source.ends_with(&format!("of {stack}/CloudSnap/Resource")),
+            "{stack}: {source}"
+        );
+    }
+}
+
+/// The credential script against a stand-in for Portworx's gateway: it waits while Portworx
+/// starts, creates the credential once with the role's access (no key), leaves it on a second
+/// run, and refuses a credential of its name for another bucket.
+#[test]
+fn the_cloud_snap_credential_script_is_idempotent() {
+    use apps::ecommerce::cloudsnap::{CREDENTIAL_NAME, CREDENTIALS_SCRIPT};
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+
+    if Command::new("python3").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("CIRRUS_REQUIRE_TOOLS").is_none(),
+            "python3 is needed to run the Cloud Snap credential script"
+        );
+        eprintln!("skipped: no python3");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("credentials.json");
+    let gateway = |credentials: J, starting: u32| {
+        std::fs::write(&state, credentials.to_string()).unwrap();
+        let mut server = Command::new("python3")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/portworx_gateway.py"
+            ))
+            .arg(&state)
+            .arg(starting.to_string())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut port = String::new();
+        std::io::BufReader::new(server.stdout.take().unwrap())
+            .read_line(&mut port)
+            .unwrap();
+        (server, format!("http://127.0.0.1:{}", port.trim()))
+    };
+    let run = |api: &str| {
+        Command::new("python3")
+            .args(["-c", CREDENTIALS_SCRIPT])
+            .env("PORTWORX_API", api)
+            .env("CREDENTIAL_NAME", CREDENTIAL_NAME)
+            .env("BUCKET", "ecommerce-cloudsnap-123456789012-us-east-1")
+            .env("REGION", "us-east-1")
+            .env("WAIT_SECONDS", "30")
+            .env("RETRY_SECONDS", "0.05")
+            .output()
+            .unwrap()
+    };
+    let stored = || -> J { serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap() };
+
+    let (mut server, api) = gateway(json!([]), 3);
+    let first = run(&api);
+    assert!(first.status.success(), "{first:?}");
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert_eq!(
+        stdout.matches("waiting for portworx's api").count(),
+        3,
+        "{stdout}"
+    );
+    let credentials = stored();
+    assert_eq!(credentials.as_array().unwrap().len(), 1);
+    let created = &credentials[0];
+    assert_eq!(created["name"], CREDENTIAL_NAME);
+    assert_eq!(
+        created["bucket"],
+        "ecommerce-cloudsnap-123456789012-us-east-1"
+    );
+    assert_eq!(created["iam_policy"], true);
+    assert_eq!(
+        created["aws_credential"],
+        json!({"endpoint": "s3.us-east-1.amazonaws.com", "region": "us-east-1"})
+    );
+
+    let again = run(&api);
+    assert!(again.status.success(), "{again:?}");
+    assert!(String::from_utf8_lossy(&again.stdout).contains("exists for bucket"));
+    assert_eq!(stored().as_array().unwrap().len(), 1);
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let other =
+        json!([{"credential_id": "c1", "name": CREDENTIAL_NAME, "bucket": "someone-elses"}]);
+    let (mut server, api) = gateway(other, 0);
+    let refused = run(&api);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains(&format!(
+            "credential {CREDENTIAL_NAME} exists for bucket someone-elses, not ecommerce-cloudsnap-123456789012-us-east-1"
+        )),
+        "{refused:?}"
+    );
 }
 
 /// 003's databases on Portworx: PostgreSQL in a StatefulSet on the storage nodes, its volume a

@@ -137,6 +137,20 @@ pub const DATABASE_IMAGE: &str = "public.ecr.aws/docker/library/postgres:17.2";
 /// expanded based on the needs of the application"): the `px-db` class lets it grow.
 pub const DATABASE_SIZE: &str = "50Gi";
 
+/// When the databases' volumes are pushed to the region's Cloud Snap bucket, and how many
+/// snapshots are kept: every hour (at most an hour of orders lost in a restore), the last day
+/// of them, and one each night for two weeks.
+pub const CLOUDSNAP_SCHEDULE: SnapshotSchedule = SnapshotSchedule {
+    every_minutes: 60,
+    keep: 24,
+    daily_at: "2:00AM",
+    keep_daily: 14,
+};
+
+/// The image of the Job that creates Cloud Snap's credential: Python from the Docker official
+/// image on ECR Public, at an exact release (the script needs its standard library only).
+pub const CREDENTIALS_IMAGE: &str = "public.ecr.aws/docker/library/python:3.13.1-alpine3.21";
+
 /// The alias of the key that encrypts the Cloud Snap buckets, the same in both regions, so the
 /// production bucket's replication names the DR key without a reference across regions.
 pub const CLOUDSNAP_KEY_ALIAS: &str = "ecommerce-cloudsnap";
@@ -145,6 +159,20 @@ pub const CLOUDSNAP_KEY_ALIAS: &str = "ecommerce-cloudsnap";
 /// is filled in by CloudFormation), which is how production names its replication destination.
 pub fn cloudsnap_bucket_name(region: &str) -> String {
     format!("{APP}-cloudsnap-${{AWS::AccountId}}-{region}")
+}
+
+/// When cloud snapshots are taken and how many are kept.
+#[derive(Debug, Clone, Copy)]
+pub struct SnapshotSchedule {
+    /// Minutes between snapshots: the most data a restore loses.
+    pub every_minutes: u32,
+    /// How many of those are kept.
+    pub keep: u32,
+    /// The time of the daily snapshot, in the cluster's time zone, as Stork writes it
+    /// (`2:00AM`).
+    pub daily_at: &'static str,
+    /// How many daily snapshots are kept.
+    pub keep_daily: u32,
 }
 
 /// A node group's size: minimum, desired and maximum nodes.

@@ -23,31 +23,32 @@
 //! then `EcommerceProduction`, then `EcommerceAnalytics` and `EcommerceEdge` (its origin answers
 //! once production does).
 //!
-//! What is not CloudFormation and stays by hand on both clusters (003: "to deploy the
-//! containerized application code to the cluster"):
-//! - A Portworx Enterprise license (the trial runs 30 days), Cloud Snap's credentials, which
-//!   use the pod's role (`pxctl credentials create --provider s3 --use-iam --bucket
-//!   <CloudSnapBucketName> --s3-region <region>`), and the snapshot schedules that push to the bucket production replicates to the DR region,
-//!   where they are restored after a failover.
+//! What is not CloudFormation and stays by hand (003: "to deploy the containerized application
+//! code to the cluster" is the runner's, below):
+//! - The account owner's value: a Portworx Enterprise license (the trial runs 30 days).
+//! - Restoring the database from Cloud Snap in the DR region after a failover: a runbook step,
+//!   taken when a person decides the primary region is lost.
 //! - QuickSight (an account subscription made in the console), EMR steps, Redshift schemas.
 //!
-//! Applied by `cirrus deploy` after each region's stack: Portworx (`storage.rs`: the operator
-//! and its `StorageCluster` on the storage nodes, and the databases' `StorageClass` with three
-//! replicas); (`workloads.rs`) the AWS Load Balancer
+//! Applied by `cirrus deploy` after each region's stack: Portworx (`storage.rs`: the operator and
+//! its `StorageCluster` on the storage nodes, and the databases' `StorageClass` with three
+//! replicas); Cloud Snap (`cloudsnap.rs`: the credential for the region's bucket, made by a Job
+//! through Portworx's API, and hourly and nightly cloud snapshots of every database volume, which
+//! production's bucket replicates to the DR region); (`workloads.rs`) the AWS Load Balancer
 //! Controller (Helm, pinned, with Pod Identity) and a `TargetGroupBinding` per colour binding the
-//! `storefront-blue` and `storefront-green` Services to the blue and green target groups
-//! (without `networking`: the security groups are managed here); the storefront's blue and
-//! green `Deployment`s; its PostgreSQL database (`database.rs`: a `StatefulSet` on the storage
-//! nodes with a `px-db` claim, 003's "DB_Config (DB-PVC)"); the cluster autoscaler (Helm, pinned); the External Secrets Operator
-//! (Helm, pinned, Pod Identity), which keeps the Kubernetes `Secret` of the storefront
-//! database's password (003: "Kubernetes Secrets ... protect the secret information",
-//! envelope-encrypted with the cluster's key) equal to the region's Secrets Manager secret, so
-//! the value is in no file. The release: deploy the new
-//! version as green ([`config::GREEN_TAG`]), test it, swap [`config::BLUE_WEIGHT`] and
-//! [`config::GREEN_WEIGHT`] and deploy; swap back to roll back (Argo Rollouts can automate it
-//! later).
+//! `storefront-blue` and `storefront-green` Services to the blue and green target groups (without
+//! `networking`: the security groups are managed here); the storefront's blue and green
+//! `Deployment`s; its PostgreSQL database (`database.rs`: a `StatefulSet` on the storage nodes with
+//! a `px-db` claim, 003's "DB_Config (DB-PVC)"); the cluster autoscaler (Helm, pinned); the
+//! External Secrets Operator (Helm, pinned, Pod Identity), which keeps the Kubernetes `Secret` of
+//! the storefront database's password (003: "Kubernetes Secrets ... protect the secret
+//! information", envelope-encrypted with the cluster's key) equal to the region's Secrets Manager
+//! secret, so the value is in no file. The release: deploy the new version as green
+//! ([`config::GREEN_TAG`]), test it, swap [`config::BLUE_WEIGHT`] and [`config::GREEN_WEIGHT`] and
+//! deploy; swap back to roll back (Argo Rollouts can automate it later).
 
 pub mod analytics;
+pub mod cloudsnap;
 pub mod config;
 pub mod database;
 pub mod edge;

@@ -14,12 +14,11 @@
 //!   zone, each with a gp3 drive for volumes and one for the internal key-value database (no
 //!   etcd to run), CSI on, telemetry to Pure Storage off.
 //! - The `px-db` `StorageClass`: three replicas, the database I/O profile, high I/O priority,
-//!   volumes that grow, and kept when their claim is deleted.
+//!   volumes that grow, and kept when their claim is deleted; every claim of it gets cloud
+//!   snapshots on a schedule, with Cloud Snap's credential made by a Job (`cloudsnap.rs`).
 //!
 //! Left to the account owner: a Portworx Enterprise license (without one, the cluster runs the
-//! 30-day trial), and Cloud Snap's credentials, which read the pod's role:
-//! `pxctl credentials create --provider s3 --use-iam --bucket <CloudSnapBucketName>
-//! --s3-region <region>` in a Portworx pod, once per cluster.
+//! 30-day trial).
 
 use std::collections::BTreeMap;
 
@@ -30,6 +29,7 @@ use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::json;
 
+use super::cloudsnap;
 use super::config::{
     DATABASE_STORAGE_CLASS, PORTWORX_CHART, PORTWORX_DRIVE_GIB, PORTWORX_SERVICE_ACCOUNT,
 };
@@ -39,9 +39,15 @@ pub(super) const STORAGE_ROLE: (&str, &str) = ("node-role", "storage");
 /// The taint that keeps everything but Portworx and the databases off the storage nodes.
 pub(super) const STORAGE_TAINT: (&str, &str) = ("storage", "true");
 
-/// Adds Portworx and the databases' `StorageClass` to `cluster`; returns the class's step,
-/// which the databases' objects follow.
-pub fn install<'a>(cluster: &Cluster<'a>, cluster_name: &str) -> KubernetesManifest<'a> {
+/// Adds Portworx, the databases' `StorageClass` and Cloud Snap (to `bucket`, a token of the
+/// region's Cloud Snap bucket name, in `region`) to `cluster`; returns the class's step, which
+/// the databases' objects follow.
+pub fn install<'a>(
+    cluster: &Cluster<'a>,
+    cluster_name: &str,
+    bucket: &str,
+    region: &str,
+) -> KubernetesManifest<'a> {
     let (namespace, _) = PORTWORX_SERVICE_ACCOUNT;
     let namespace_object = Namespace {
         metadata: ObjectMeta {
@@ -85,7 +91,14 @@ pub fn install<'a>(cluster: &Cluster<'a>, cluster_name: &str) -> KubernetesManif
         "Portworx",
         HelmChart::new(repository, chart, version)
             .namespace(namespace)
-            .values(values),
+            .values(values)
+            // Stork registers it when it starts, once Portworx is up.
+            .crds(vec![(
+                "stork.libopenstorage.org".into(),
+                "SchedulePolicy".into(),
+            )])
+            // Portworx's first start on new nodes: images, drives, its key-value database.
+            .timeout_seconds(1200),
     );
     release.add_dependency(&home);
 
@@ -99,13 +112,16 @@ pub fn install<'a>(cluster: &Cluster<'a>, cluster_name: &str) -> KubernetesManif
             ("repl".to_owned(), "3".to_owned()),
             ("io_profile".to_owned(), "db_remote".to_owned()),
             ("priority_io".to_owned(), "high".to_owned()),
+            cloudsnap::class_parameter(),
         ])),
         allow_volume_expansion: Some(true),
         reclaim_policy: Some("Retain".into()),
         volume_binding_mode: Some("WaitForFirstConsumer".into()),
         ..Default::default()
     };
-    let classes = cluster.add_manifest("DatabaseStorage", [Object::new(&class)]);
+    let mut objects = vec![Object::new(&class)];
+    objects.extend(cloudsnap::objects(bucket, region));
+    let classes = cluster.add_manifest("DatabaseStorage", objects);
     classes.add_dependency(&release);
     classes
 }

@@ -162,6 +162,7 @@ pub fn storefront<'a>(app: &'a App, spec: &RegionSpec) -> Storefront<'a> {
             green: green.arn(),
             images: image_uri,
             database_secret,
+            cloudsnap_bucket: snapshots.name(),
             controller_role: load_balancer_controller,
         },
     );
@@ -231,7 +232,7 @@ pub fn storefront<'a>(app: &'a App, spec: &RegionSpec) -> Storefront<'a> {
     output(
         "CloudSnapBucketName",
         snapshots.name(),
-        "the bucket of pxctl credentials create --provider s3 --use-iam",
+        "the bucket Cloud Snap pushes the databases' snapshots to",
     );
     output(
         "AdminRoleArn",

@@ -68,6 +68,8 @@ pub struct Targets<'a> {
     pub images: Expr<String>,
     /// The name of the Secrets Manager secret of the storefront database's password.
     pub database_secret: String,
+    /// The name of the region's Cloud Snap bucket.
+    pub cloudsnap_bucket: Expr<String>,
     /// The role the AWS Load Balancer Controller runs with (trusting Pod Identity).
     pub controller_role: Role<'a>,
 }
@@ -97,7 +99,8 @@ pub fn workloads<'a>(
         })),
     );
 
-    let storage = super::storage::install(cluster, cluster_name);
+    let bucket = cluster.token(targets.cloudsnap_bucket);
+    let storage = super::storage::install(cluster, cluster_name, &bucket, spec.region);
 
     // The role and its Pod Identity association are the stack's.
     let operator = cluster.add_helm_chart("ExternalSecrets", external_secrets::operator_chart());

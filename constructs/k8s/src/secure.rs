@@ -97,6 +97,20 @@ pub fn ingress_from_pods(
     ingress(metadata, selector, Some(vec![peer]), port)
 }
 
+/// A `NetworkPolicy` named by `metadata` that admits no traffic to the pods `selector`
+/// matches: a job's pods, which serve nothing (what they call out to is not limited).
+pub fn no_ingress(metadata: ObjectMeta, selector: BTreeMap<String, String>) -> NetworkPolicy {
+    NetworkPolicy {
+        metadata,
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(matching(selector)),
+            policy_types: Some(vec!["Ingress".into()]),
+            ingress: Some(Vec::new()),
+            ..Default::default()
+        }),
+    }
+}
+
 /// Ingress to the pods `selector` matches on TCP `port`, from `from` (anywhere when `None`).
 fn ingress(
     metadata: ObjectMeta,
@@ -225,6 +239,24 @@ mod ingress_tests {
                 "from": [{"podSelector": {"matchLabels": {"app": "api"}}}],
                 "ports": [{"port": 5432, "protocol": "TCP"}],
             }])
+        );
+    }
+
+    #[test]
+    fn the_no_ingress_policy_selects_the_pods_and_admits_nothing() {
+        let meta = ObjectMeta {
+            name: Some("setup".into()),
+            ..Default::default()
+        };
+        let selector = BTreeMap::from([("app".to_owned(), "setup".to_owned())]);
+        let policy = serde_json::to_value(no_ingress(meta, selector)).unwrap();
+        assert_eq!(
+            policy["spec"],
+            serde_json::json!({
+                "podSelector": {"matchLabels": {"app": "setup"}},
+                "policyTypes": ["Ingress"],
+                "ingress": [],
+            })
         );
     }
 }

@@ -1,6 +1,7 @@
 //! The objects an app writes around its pods, one call each: the `Deployment` that selects
 //! its pods by their labels (or the `StatefulSet` of a database), the `Service` in front of
-//! them, the `HorizontalPodAutoscaler` on CPU, the `CronJob` of a batch job, the claims,
+//! them, the `HorizontalPodAutoscaler` on CPU, the `CronJob` of a batch job or the `Job` of a
+//! task run once, the claims,
 //! volumes and mounts of their storage.
 //!
 //! Written out in `k8s-openapi`'s structs, a Deployment with its pod is about forty lines of
@@ -42,7 +43,7 @@ use k8s_openapi::api::autoscaling::v2::{
     CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, MetricSpec,
     MetricTarget, ResourceMetricSource,
 };
-use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, JobSpec, JobTemplateSpec};
+use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec};
 use k8s_openapi::api::core::v1::{
     Container, ContainerPort, EmptyDirVolumeSource, HTTPGetAction, Namespace,
     PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource,
@@ -427,6 +428,30 @@ pub fn cron_job(
     }
 }
 
+/// A Job that runs `pod` to completion once, retried `retries` times when it fails. Its pods
+/// carry `labels`; a pod without a restart policy gets `Never` (each retry is a new pod, so
+/// the failed attempts' logs stay to read).
+pub fn job(
+    metadata: ObjectMeta,
+    labels: BTreeMap<String, String>,
+    retries: i32,
+    pod: PodSpec,
+) -> Job {
+    let pod = PodSpec {
+        restart_policy: Some(pod.restart_policy.unwrap_or_else(|| "Never".into())),
+        ..pod
+    };
+    Job {
+        metadata,
+        spec: Some(JobSpec {
+            backoff_limit: Some(retries),
+            template: template(labels, pod),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -556,6 +581,20 @@ mod tests {
         assert_eq!(
             job["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"],
             json!({"app": "nightly"})
+        );
+
+        let once = super::job(
+            meta("setup", "shop"),
+            labels([("app", "setup")]),
+            4,
+            pod(None, vec![api()], vec![]),
+        );
+        let once = serde_json::to_value(&once).unwrap();
+        assert_eq!(once["spec"]["backoffLimit"], 4);
+        assert_eq!(once["spec"]["template"]["spec"]["restartPolicy"], "Never");
+        assert_eq!(
+            once["spec"]["template"]["metadata"]["labels"],
+            json!({"app": "setup"})
         );
 
         let claim = claim(meta("data", "shop"), "efs-sc", "ReadWriteMany", "5Gi");
