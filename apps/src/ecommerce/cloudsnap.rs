@@ -25,9 +25,9 @@
 //! Portworx uses the cluster's only credential for cloud snapshots that name none; restoring in
 //! the DR region after a failover stays an operator's runbook step.
 
-use cirrus_aws::eks::k8s::workload::{self, labels};
+use cirrus_aws::eks::k8s::workload::{self, env, labels};
 use cirrus_aws::eks::k8s::{CustomResource, Object, ObjectError, secure};
-use k8s_openapi::api::core::v1::{Container, EnvVar};
+use k8s_openapi::api::core::v1::Container;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 use serde_json::json;
@@ -124,11 +124,6 @@ pub fn objects(bucket: &str, region: &str) -> Vec<Result<Object, ObjectError>> {
         },
     };
     let (namespace, _) = PORTWORX_SERVICE_ACCOUNT;
-    let env = |name: &str, value: String| EnvVar {
-        name: name.into(),
-        value: Some(value),
-        ..Default::default()
-    };
     let container = Container {
         command: Some(vec![
             "python3".into(),
@@ -137,11 +132,11 @@ pub fn objects(bucket: &str, region: &str) -> Vec<Result<Object, ObjectError>> {
         ]),
         env: Some(vec![
             env("PORTWORX_API", gateway()),
-            env("CREDENTIAL_NAME", CREDENTIAL_NAME.into()),
-            env("BUCKET", bucket.into()),
-            env("REGION", region.into()),
+            env("CREDENTIAL_NAME", CREDENTIAL_NAME),
+            env("BUCKET", bucket),
+            env("REGION", region),
             // Portworx's first start on new nodes (images, drives, its key-value database).
-            env("WAIT_SECONDS", "1800".into()),
+            env("WAIT_SECONDS", "1800"),
         ]),
         resources: Some(secure::resources(("50m", "64Mi"), ("200m", "128Mi"))),
         // The tag is a release of a public image that is rebuilt in place for security fixes.

@@ -21,7 +21,7 @@ use cirrus_aws::eks::k8s::workload::{
     self, delayed, empty_dir, labels, mount, mount_read_only, secret_volume, tcp_port, tcp_probe,
 };
 use cirrus_aws::eks::k8s::{Object, ObjectError, secure};
-use k8s_openapi::api::core::v1::{Container, EnvVar, PodSecurityContext, PodSpec, Toleration};
+use k8s_openapi::api::core::v1::{Container, PodSecurityContext, PodSpec, Toleration};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::config::{DATABASE_IMAGE, DATABASE_SIZE, DATABASE_STORAGE_CLASS, SHOP_NAMESPACE};
@@ -51,17 +51,12 @@ pub fn objects(
         labels: Some(app.clone()),
         ..workload::meta(DATABASE, SHOP_NAMESPACE)
     };
-    let env = |name: &str, value: String| EnvVar {
-        name: name.into(),
-        value: Some(value),
-        ..Default::default()
-    };
     let postgres = Container {
         // The tag is a release of a public image that is rebuilt in place for security fixes.
         image_pull_policy: Some("Always".into()),
         env: Some(vec![
-            env("POSTGRES_PASSWORD_FILE", format!("{secret_mount}/password")),
-            env("PGDATA", format!("{DATA}/pgdata")),
+            workload::env("POSTGRES_PASSWORD_FILE", format!("{secret_mount}/password")),
+            workload::env("PGDATA", format!("{DATA}/pgdata")),
         ]),
         ports: Some(vec![tcp_port(PORT)]),
         readiness_probe: Some(tcp_probe(PORT)),

@@ -33,7 +33,7 @@ use cirrus_aws::eks::{Cluster, HelmChart};
 use cirrus_aws::iam::Role;
 use cirrus_aws::prelude::*;
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{Container, EnvVar};
+use k8s_openapi::api::core::v1::Container;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::json;
@@ -166,16 +166,8 @@ fn deployment(name: &str, colour: &str, image: String) -> Deployment {
         // The password as a file of the Secret the operator keeps (not an environment
         // variable, which leaks into crash dumps and child processes).
         env: Some(vec![
-            EnvVar {
-                name: "DB_HOST".into(),
-                value: Some(DATABASE.into()),
-                ..Default::default()
-            },
-            EnvVar {
-                name: "DB_PASSWORD_FILE".into(),
-                value: Some(format!("{SECRET_MOUNT}/password")),
-                ..Default::default()
-            },
+            workload::env("DB_HOST", DATABASE),
+            workload::env("DB_PASSWORD_FILE", format!("{SECRET_MOUNT}/password")),
         ]),
         resources: Some(secure::resources(("250m", "512Mi"), ("1", "1Gi"))),
         volume_mounts: Some(vec![

@@ -29,7 +29,7 @@ use cirrus_aws::prelude::*;
 use cirrus_aws::s3::Bucket;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::CronJob;
-use k8s_openapi::api::core::v1::{Container, EnvVar, PodSpec, VolumeMount};
+use k8s_openapi::api::core::v1::{Container, PodSpec, VolumeMount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::load_balancer_controller;
@@ -93,11 +93,7 @@ fn app(name: &str) -> BTreeMap<String, String> {
 /// writable and the shared volume at `/data`.
 fn container(name: &str, image: String, data_read_only: bool) -> Container {
     Container {
-        env: Some(vec![EnvVar {
-            name: "HOME".into(),
-            value: Some("/tmp".into()),
-            ..Default::default()
-        }]),
+        env: Some(vec![workload::env("HOME", "/tmp")]),
         volume_mounts: Some(vec![
             VolumeMount {
                 read_only: Some(data_read_only),

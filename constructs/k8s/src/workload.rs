@@ -45,7 +45,7 @@ use k8s_openapi::api::autoscaling::v2::{
 };
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec};
 use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, EmptyDirVolumeSource, HTTPGetAction, Namespace,
+    Container, ContainerPort, EmptyDirVolumeSource, EnvVar, HTTPGetAction, Namespace,
     PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource,
     PodSecurityContext, PodSpec, PodTemplateSpec, Probe, SecretVolumeSource, Service,
     ServiceAccount, ServicePort, ServiceSpec, TCPSocketAction, Volume, VolumeMount,
@@ -108,6 +108,15 @@ pub fn container(name: &str, image: impl Into<String>) -> Container {
         name: name.into(),
         image: Some(image.into()),
         security_context: Some(secure::container_security()),
+        ..Default::default()
+    }
+}
+
+/// An environment variable of a container with a literal value.
+pub fn env(name: &str, value: impl Into<String>) -> EnvVar {
+    EnvVar {
+        name: name.into(),
+        value: Some(value.into()),
         ..Default::default()
     }
 }
@@ -581,6 +590,11 @@ mod tests {
         assert_eq!(
             job["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"],
             json!({"app": "nightly"})
+        );
+
+        assert_eq!(
+            serde_json::to_value(env("HOME", "/tmp")).unwrap(),
+            json!({"name": "HOME", "value": "/tmp"})
         );
 
         let once = super::job(
