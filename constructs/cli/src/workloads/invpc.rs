@@ -15,7 +15,6 @@
 //! one there.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use aws_sdk_codebuild::types::{Build, EnvironmentVariable, EnvironmentVariableType, StatusType};
 use cirrus_core::DeployArtifact;
@@ -257,15 +256,6 @@ pub(crate) fn helm_request(
     }
 }
 
-/// How often the build is looked at.
-fn poll_interval() -> Duration {
-    let millis = std::env::var("CIRRUS_BUILD_POLL_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5_000);
-    Duration::from_millis(millis)
-}
-
 /// Stages `request`, runs it on `deployer` and follows the build to its end.
 pub(crate) async fn run(
     aws: &Aws,
@@ -380,7 +370,7 @@ pub(crate) async fn run(
                 ));
             }
         }
-        tokio::time::sleep(poll_interval()).await;
+        tokio::time::sleep(super::poll_interval("CIRRUS_BUILD_POLL_MS")).await;
     }
 }
 

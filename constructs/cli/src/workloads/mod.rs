@@ -423,7 +423,7 @@ async fn helm_release(
         kube.wait_served(
             &release.crds,
             std::time::Duration::from_secs(release.timeout_seconds),
-            kind_poll_interval(),
+            poll_interval("CIRRUS_KIND_POLL_MS"),
         )
         .await
         .map_err(|e| kube_failed(artifact, &e))?;
@@ -431,10 +431,11 @@ async fn helm_release(
     Ok(())
 }
 
-/// How often the runner asks whether a release's kinds are served: 5 s, or
-/// `CIRRUS_KIND_POLL_MS` (the tests' fake API server answers at once).
-fn kind_poll_interval() -> std::time::Duration {
-    let millis = std::env::var("CIRRUS_KIND_POLL_MS")
+/// How often the runner looks again at what it waits for (an in-VPC build, a release's kinds):
+/// 5 s, or the milliseconds in the environment variable `var` (`CIRRUS_BUILD_POLL_MS`,
+/// `CIRRUS_KIND_POLL_MS`: the tests' fakes answer at once).
+pub(crate) fn poll_interval(var: &str) -> std::time::Duration {
+    let millis = std::env::var(var)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5_000);
