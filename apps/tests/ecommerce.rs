@@ -1133,6 +1133,11 @@ fn cloud_snap_needs_no_step_by_hand() {
             job["metadata"]["namespace"],
             config::PORTWORX_SERVICE_ACCOUNT.0
         );
+        // `deploy` waits for the credential to be made.
+        assert_eq!(
+            job["metadata"]["annotations"]["cirrus.dev/wait"],
+            "complete"
+        );
         let pod = &job["spec"]["template"]["spec"];
         assert_eq!(pod["restartPolicy"], "Never");
         assert_eq!(pod["automountServiceAccountToken"], false);

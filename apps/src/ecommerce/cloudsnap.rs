@@ -9,8 +9,9 @@
 //!   that holds no key (Portworx signs with its pods' role, which the stack grants the bucket
 //!   and its key). The script (`cloudsnap_credentials.py`) waits for the API, leaves an equal
 //!   credential as it is and refuses one of the same name for another bucket, so applying the
-//!   step again is harmless. The Job's pod talks to no Kubernetes API and gets no token, and
-//!   admits no traffic. Its
+//!   step again is harmless. `deploy` waits for the Job to complete and fails with its reason
+//!   when it fails. The Job's pod talks to no Kubernetes API and gets no token, and admits no
+//!   traffic. Its
 //!   name ends with a hash of its pod template, which a Job cannot change: a new script is a
 //!   new Job.
 //! - **The schedule**: Stork's `SchedulePolicy` (hourly, and daily at night, each kept for a
@@ -149,12 +150,13 @@ pub fn objects(bucket: &str, region: &str) -> Vec<Result<Object, ObjectError>> {
     let template = serde_json::to_string(&pod).unwrap_or_default();
     let hash = cirrus_core::id::path_hash(&[template]).to_lowercase();
     let app = labels([("app", CREDENTIALS_JOB)]);
-    let job = workload::job(
+    // `deploy` waits for the credential, and reports why when it cannot be made.
+    let job = workload::awaited(workload::job(
         workload::meta(&format!("{CREDENTIALS_JOB}-{hash}"), namespace),
         app.clone(),
         6,
         pod,
-    );
+    ));
     vec![
         Object::custom(&policy),
         Object::new(&workload::service_account(CREDENTIALS_JOB, namespace)),

@@ -461,6 +461,23 @@ pub fn job(
     }
 }
 
+/// The annotation `(key, value)` by which a Job asks `cirrus deploy` to wait until it
+/// completes, and to fail with its reason when it fails (other Jobs are applied and left to
+/// run); see [`awaited`].
+pub const WAIT_FOR_COMPLETION: (&str, &str) = ("cirrus.dev/wait", "complete");
+
+/// `job`, annotated so that `cirrus deploy` waits for it to complete within the step's
+/// timeout: for a one-off task the rest of the app needs done (a credential to create), not
+/// for one that runs for hours.
+pub fn awaited(mut job: Job) -> Job {
+    let (key, value) = WAIT_FOR_COMPLETION;
+    job.metadata
+        .annotations
+        .get_or_insert_with(BTreeMap::new)
+        .insert(key.into(), value.into());
+    job
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -605,10 +622,22 @@ mod tests {
         );
         let once = serde_json::to_value(&once).unwrap();
         assert_eq!(once["spec"]["backoffLimit"], 4);
+        assert_eq!(once["metadata"].get("annotations"), None);
         assert_eq!(once["spec"]["template"]["spec"]["restartPolicy"], "Never");
         assert_eq!(
             once["spec"]["template"]["metadata"]["labels"],
             json!({"app": "setup"})
+        );
+
+        let waited = awaited(super::job(
+            meta("setup", "shop"),
+            labels([("app", "setup")]),
+            4,
+            pod(None, vec![api()], vec![]),
+        ));
+        assert_eq!(
+            serde_json::to_value(&waited).unwrap()["metadata"]["annotations"],
+            json!({"cirrus.dev/wait": "complete"})
         );
 
         let claim = claim(meta("data", "shop"), "efs-sc", "ReadWriteMany", "5Gi");

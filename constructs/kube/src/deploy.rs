@@ -70,7 +70,8 @@ impl fmt::Display for Progress {
 /// How [`Client::apply`] works.
 #[derive(Clone)]
 pub struct ApplyOptions {
-    /// Whether to wait for Deployments, StatefulSets and DaemonSets to be ready. Default: true.
+    /// Whether to wait for Deployments, StatefulSets and DaemonSets to be ready, and for the
+    /// Jobs that ask ([`WAIT_ANNOTATION`]) to complete. Default: true.
     pub wait: bool,
     /// How long all workloads together may take to be ready. Default: 10 minutes.
     pub timeout: Duration,
@@ -195,9 +196,31 @@ fn is_crd(object: &ObjectRef) -> bool {
 /// Deployments: the controller has seen the latest spec (`observedGeneration >= generation`),
 /// and every replica is updated and available. StatefulSets: seen, every replica updated and
 /// ready, and (for rolling updates) the current revision is the update revision. DaemonSets:
-/// seen, and every scheduled pod updated and available. Jobs are not waited on: a Job that
-/// runs for hours is not a failed deployment.
+/// seen, and every scheduled pod updated and available. A Job only when it asks for it with
+/// the annotation [`WAIT_ANNOTATION`]` = `[`WAIT_COMPLETE`] (a one-off setup step the rest
+/// needs): its `Complete` condition (see [`job_failure`] for its `Failed` one). Other Jobs are
+/// not waited on: a Job that runs for hours is not a failed deployment.
 pub fn workload_status(object: &ObjectRef, body: &Value) -> Option<Result<(), String>> {
+    if object.group() == "batch" && object.kind == "Job" {
+        if !awaits_completion(body) {
+            return None;
+        }
+        let active = body
+            .pointer("/status/active")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        let failed = body
+            .pointer("/status/failed")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        return Some(if job_condition(body, "Complete").is_some() {
+            Ok(())
+        } else {
+            Err(format!(
+                "not complete: {active} pod(s) running, {failed} failed"
+            ))
+        });
+    }
     if object.group() != "apps" {
         return None;
     }
@@ -261,6 +284,44 @@ pub fn workload_status(object: &ObjectRef, body: &Value) -> Option<Result<(), St
     }
 }
 
+/// The annotation by which a Job asks `apply` to wait for it to complete, with the value
+/// [`WAIT_COMPLETE`].
+pub const WAIT_ANNOTATION: &str = "cirrus.dev/wait";
+
+/// See [`WAIT_ANNOTATION`].
+pub const WAIT_COMPLETE: &str = "complete";
+
+fn awaits_completion(body: &Value) -> bool {
+    body.pointer("/metadata/annotations")
+        .and_then(|a| a.get(WAIT_ANNOTATION))
+        .and_then(Value::as_str)
+        == Some(WAIT_COMPLETE)
+}
+
+/// The condition of `kind` of a Job's status when it is true: `(reason, message)`.
+fn job_condition<'v>(body: &'v Value, kind: &str) -> Option<(&'v str, &'v str)> {
+    let conditions = body.pointer("/status/conditions")?.as_array()?;
+    conditions.iter().find_map(|c| {
+        let text = |key: &str| c.get(key).and_then(Value::as_str);
+        (text("type") == Some(kind) && text("status") == Some("True"))
+            .then(|| (text("reason").unwrap_or(""), text("message").unwrap_or("")))
+    })
+}
+
+/// Why a Job that `apply` waits for failed (its `Failed` condition's reason and message), or
+/// `None` while it has not.
+pub fn job_failure(object: &ObjectRef, body: &Value) -> Option<String> {
+    if object.group() != "batch" || object.kind != "Job" || !awaits_completion(body) {
+        return None;
+    }
+    job_condition(body, "Failed").map(|(reason, message)| match (reason, message) {
+        ("", "") => "no reason given".to_string(),
+        (reason, "") => reason.to_string(),
+        ("", message) => message.to_string(),
+        (reason, message) => format!("{reason}: {message}"),
+    })
+}
+
 impl Client {
     /// Applies `objects`, in the order given (give them in `cirrus_k8s::apply_order`), as the
     /// step `step`; then waits for its workloads to be ready and prunes what the step applied
@@ -320,12 +381,19 @@ impl Client {
                 );
             }
             report.applied.push(applied.object.clone());
-            resolved.push(applied);
+            // What the step declares decides what is waited for (a Job's annotation).
+            let awaited = workload_status(&applied.object, object).is_some();
+            resolved.push((applied, awaited));
         }
 
         if options.wait {
-            report.ready = self.wait_ready(&resolved, options).await?;
+            let awaited: Vec<&Resolved> = resolved
+                .iter()
+                .filter_map(|(r, awaited)| awaited.then_some(r))
+                .collect();
+            report.ready = self.wait_ready(&awaited, options).await?;
         }
+        let resolved: Vec<Resolved> = resolved.into_iter().map(|(r, _)| r).collect();
 
         if options.prune {
             let kinds: BTreeSet<GroupKind> = old_kinds.union(&declared_kinds).cloned().collect();
@@ -637,18 +705,15 @@ impl Client {
         Ok(())
     }
 
-    /// Waits for every workload among `applied` to be ready, all within `options.timeout`.
+    /// Waits for every workload of `awaited` to be ready, all within `options.timeout`; a Job
+    /// that fails ends the wait at once.
     async fn wait_ready(
         &self,
-        applied: &[Resolved],
+        awaited: &[&Resolved],
         options: &ApplyOptions,
     ) -> Result<Vec<ObjectRef>, KubeError> {
-        let probe = Value::Null;
-        let mut pending: Vec<(&Resolved, Option<String>)> = applied
-            .iter()
-            .filter(|r| workload_status(&r.object, &probe).is_some())
-            .map(|r| (r, None))
-            .collect();
+        let mut pending: Vec<(&Resolved, Option<String>)> =
+            awaited.iter().map(|r| (*r, None)).collect();
         let mut ready = Vec::new();
         let deadline = Instant::now() + options.timeout;
         while !pending.is_empty() {
@@ -657,7 +722,15 @@ impl Client {
                 let name = resolved.object.to_string();
                 let state = match self.get(&resolved.path(), &name).await? {
                     None => Err("not found (deleted by someone else?)".to_string()),
-                    Some(body) => workload_status(&resolved.object, &body).unwrap_or(Ok(())),
+                    Some(body) => {
+                        if let Some(reason) = job_failure(&resolved.object, &body) {
+                            return Err(KubeError::Failed {
+                                object: name,
+                                reason,
+                            });
+                        }
+                        workload_status(&resolved.object, &body).unwrap_or(Ok(()))
+                    }
                 };
                 match state {
                     Ok(()) => {

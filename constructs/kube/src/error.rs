@@ -85,6 +85,14 @@ pub enum KubeError {
         /// What was wrong with it.
         message: String,
     },
+    /// A Job the step waits for failed: it will not complete without a change.
+    #[error("{object} failed: {reason}")]
+    Failed {
+        /// The Job (`Job portworx/setup`).
+        object: String,
+        /// Its `Failed` condition's reason and message.
+        reason: String,
+    },
     /// Objects were not ready, established or gone within the time allowed.
     #[error("{what} after {timeout:?}: {}", pending.join("; "))]
     Timeout {

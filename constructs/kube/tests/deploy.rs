@@ -488,6 +488,65 @@ async fn waits_for_workloads_to_be_ready() {
     );
 }
 
+fn awaited_job(name: &str) -> Value {
+    json!({"apiVersion": "batch/v1", "kind": "Job",
+           "metadata": {"name": name, "namespace": "portworx",
+                        "annotations": {"cirrus.dev/wait": "complete"}},
+           "spec": {}})
+}
+
+/// A Job that asks for it is waited for until it completes.
+#[tokio::test]
+async fn a_job_that_asks_is_waited_for_until_it_completes() {
+    assert_eq!(
+        (cirrus_kube::WAIT_ANNOTATION, cirrus_kube::WAIT_COMPLETE),
+        ("cirrus.dev/wait", "complete")
+    );
+    let api = FakeApi::start().await;
+    api.not_ready_for("setup", 2);
+    let (lines, progress) = recorder();
+    let options = ApplyOptions {
+        progress: Some(progress),
+        ..fast()
+    };
+    let report = api
+        .client()
+        .apply(&[awaited_job("setup")], &step(), &options)
+        .await
+        .unwrap();
+    let ready: Vec<String> = report.ready.iter().map(ToString::to_string).collect();
+    assert_eq!(ready, ["Job portworx/setup"]);
+    let lines = lines.lock().unwrap();
+    assert_eq!(
+        lines[1..],
+        [
+            "Job portworx/setup: not complete: 1 pod(s) running, 0 failed",
+            "Job portworx/setup: ready",
+        ]
+    );
+}
+
+/// A Job that fails ends the wait at once, with its reason, and nothing is pruned.
+#[tokio::test]
+async fn a_failed_job_ends_the_wait_with_its_reason() {
+    let api = FakeApi::start().await;
+    api.fail_job("setup");
+    let options = ApplyOptions {
+        timeout: Duration::from_secs(600),
+        ..fast()
+    };
+    let err = api
+        .client()
+        .apply(&[awaited_job("setup")], &step(), &options)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Job portworx/setup failed: BackoffLimitExceeded: Job has reached the specified backoff limit"
+    );
+    assert!(api.paths("DELETE").is_empty(), "{:?}", api.paths("DELETE"));
+}
+
 #[tokio::test]
 async fn a_workload_never_ready_times_out_naming_it() {
     let api = FakeApi::start().await;

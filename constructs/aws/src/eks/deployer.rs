@@ -339,6 +339,7 @@ pub(crate) fn buildspec() -> InlineBuildSpec {
 fn step_script() -> String {
     let kubectl = KUBECTL.version;
     let wait_kinds = WAIT_FOR_KINDS.trim_end();
+    let wait_jobs = WAIT_FOR_JOBS.trim_end();
     format!(
         r#"(
 set -euo pipefail
@@ -354,6 +355,7 @@ case "$CIRRUS_KIND:$CIRRUS_ACTION" in
     fi
     KUBECTL_APPLYSET=true kubectl apply --server-side --force-conflicts --field-manager=cirrus --prune --applyset="configmaps/$parent" -f /tmp/cirrus/input.yaml
     for w in ${{CIRRUS_WAIT:-}}; do kubectl rollout status --timeout="${{CIRRUS_TIMEOUT:-600}}s" -n "${{w%%/*}}" "${{w#*/}}"; done
+{wait_jobs}
     ;;
   manifest:delete)
     kubectl delete --ignore-not-found --wait=true --timeout="${{CIRRUS_TIMEOUT:-600}}s" -f /tmp/cirrus/input.yaml
@@ -397,12 +399,37 @@ const WAIT_FOR_KINDS: &str = r#"    deadline=$((SECONDS + ${CIRRUS_TIMEOUT:-600}
     done
 "#;
 
+/// After a manifest's rollouts: waits for each Job of `CIRRUS_JOBS` (`namespace/name`, the ones
+/// that ask with cirrus-kube's `cirrus.dev/wait: complete`) to complete, within
+/// `CIRRUS_TIMEOUT` seconds, and fails at once with its reason when it fails, as cirrus-kube
+/// does for the runner (`kubectl wait` would only time out on a failed Job).
+const WAIT_FOR_JOBS: &str = r#"    deadline=$((SECONDS + ${CIRRUS_TIMEOUT:-600}))
+    for j in ${CIRRUS_JOBS:-}; do
+      while :; do
+        state=$(kubectl get job -n "${j%%/*}" "${j#*/}" -o jsonpath='{range .status.conditions[?(@.status=="True")]}{.type} {end}')
+        case " $state" in
+          *" Complete "*) break ;;
+          *" Failed "*)
+            reason=$(kubectl get job -n "${j%%/*}" "${j#*/}" -o jsonpath='{.status.conditions[?(@.type=="Failed")].reason}: {.status.conditions[?(@.type=="Failed")].message}')
+            echo "Job $j failed: $reason" >&2
+            exit 1
+            ;;
+        esac
+        if [ "$SECONDS" -ge "$deadline" ]; then
+          echo "Job $j is not complete after ${CIRRUS_TIMEOUT:-600}s" >&2
+          exit 1
+        fi
+        sleep "${CIRRUS_JOB_POLL:-5}"
+      done
+    done
+"#;
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
     use std::process::Command;
 
-    use super::WAIT_FOR_KINDS;
+    use super::{WAIT_FOR_JOBS, WAIT_FOR_KINDS};
 
     /// A fake `kubectl` whose `api-resources` lists `kind` from the `serve_after`-th call on.
     fn fake_kubectl(dir: &Path, kind: &str, serve_after: u32) {
@@ -458,6 +485,65 @@ mod tests {
         assert_eq!(
             String::from_utf8_lossy(&out.stderr),
             "SchedulePolicy.stork.libopenstorage.org is not served after 0s: the release's operator has not registered it\n"
+        );
+    }
+
+    /// A fake `kubectl` whose `get job` answers `conditions` (the true conditions' types, as
+    /// the jsonpath prints them) from the `after`-th call on, and nothing before.
+    fn fake_jobs_kubectl(dir: &Path, conditions: &str, after: u32) {
+        let script = format!(
+            "#!/bin/sh\nn=$(($(cat '{dir}/calls' 2>/dev/null || echo 0) + 1))\necho $n > '{dir}/calls'\necho \"$*\" >> '{dir}/log'\ncase \"$*\" in *Failed*reason*) echo 'BackoffLimitExceeded: Job has reached the specified backoff limit'; exit 0;; esac\nif [ $n -ge {after} ]; then printf '%s' '{conditions}'; fi\n",
+            dir = dir.display()
+        );
+        let path = dir.join("kubectl");
+        std::fs::write(&path, script).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+    }
+
+    fn run_jobs(dir: &Path, jobs: &str) -> std::process::Output {
+        let path = format!(
+            "{}:{}",
+            dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        Command::new("bash")
+            .arg("-c")
+            .arg(format!("set -euo pipefail\n{WAIT_FOR_JOBS}"))
+            .env("PATH", path)
+            .env("CIRRUS_JOBS", jobs)
+            .env("CIRRUS_TIMEOUT", "60")
+            .env("CIRRUS_JOB_POLL", "0")
+            .output()
+            .unwrap()
+    }
+
+    #[test]
+    fn the_build_waits_for_a_job_that_asks_until_it_completes() {
+        let dir = tempfile::tempdir().unwrap();
+        fake_jobs_kubectl(dir.path(), "SuccessCriteriaMet Complete ", 3);
+        let out = run_jobs(dir.path(), "portworx/setup");
+        assert!(out.status.success(), "{out:?}");
+        let log = std::fs::read_to_string(dir.path().join("log")).unwrap();
+        assert_eq!(log.lines().count(), 3, "{log}");
+        assert!(
+            log.starts_with("get job -n portworx setup -o jsonpath="),
+            "{log}"
+        );
+    }
+
+    #[test]
+    fn a_failed_job_fails_the_build_with_its_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        fake_jobs_kubectl(dir.path(), "FailureTarget Failed ", 1);
+        let out = run_jobs(dir.path(), "portworx/setup");
+        assert!(!out.status.success());
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "Job portworx/setup failed: BackoffLimitExceeded: Job has reached the specified backoff limit\n"
         );
     }
 }

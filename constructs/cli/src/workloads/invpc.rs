@@ -156,6 +156,7 @@ pub(crate) fn manifest_request(
     let mut documents = Vec::new();
     let mut crds = false;
     let mut waits = Vec::new();
+    let mut jobs = Vec::new();
     for object in objects {
         let mut object = object.clone();
         let (group, kind) = group_kind(&object);
@@ -191,6 +192,14 @@ pub(crate) fn manifest_request(
         if group == "apps" && matches!(kind.as_str(), "Deployment" | "StatefulSet" | "DaemonSet") {
             waits.push(format!("{namespace}/{}/{name}", kind.to_ascii_lowercase()));
         }
+        let awaited = metadata
+            .get("annotations")
+            .and_then(|a| a.get(cirrus_kube::WAIT_ANNOTATION))
+            .and_then(J::as_str)
+            == Some(cirrus_kube::WAIT_COMPLETE);
+        if group == "batch" && kind == "Job" && awaited {
+            jobs.push(format!("{namespace}/{name}"));
+        }
         documents.push(object);
     }
     if action == Action::Delete {
@@ -209,6 +218,7 @@ pub(crate) fn manifest_request(
         ("CIRRUS_STEP".into(), step.hash().into()),
         ("CIRRUS_CRDS".into(), crds.to_string()),
         ("CIRRUS_WAIT".into(), waits.join(" ")),
+        ("CIRRUS_JOBS".into(), jobs.join(" ")),
     ];
     Ok(BuildRequest { input, env })
 }
@@ -503,6 +513,27 @@ mod tests {
         );
     }
 
+    /// Jobs that ask to be waited for, as cirrus-kube reads them; other Jobs are not.
+    #[test]
+    fn the_build_waits_for_the_jobs_that_ask() {
+        let job = |name: &str, annotations: J| {
+            json!({"apiVersion": "batch/v1", "kind": "Job",
+                   "metadata": {"name": name, "namespace": "portworx", "annotations": annotations}})
+        };
+        let objects = [
+            job("setup", json!({"cirrus.dev/wait": "complete"})),
+            job("report", json!({})),
+        ];
+        let request = manifest_request(&objects, "shop", &step(), Action::Apply).unwrap();
+        let env: std::collections::BTreeMap<_, _> = request.env.iter().cloned().collect();
+        assert_eq!(env["CIRRUS_JOBS"], "portworx/setup");
+        // The same annotation as the one apps write.
+        assert_eq!(
+            cirrus_k8s::workload::WAIT_FOR_COMPLETION,
+            (cirrus_kube::WAIT_ANNOTATION, cirrus_kube::WAIT_COMPLETE)
+        );
+    }
+
     #[test]
     fn a_manifest_is_labelled_and_namespaced_as_cirrus_kube_does() {
         let objects = [
@@ -536,6 +567,7 @@ mod tests {
         assert_eq!(env["CIRRUS_STEP"], "0a1b2c3d");
         assert_eq!(env["CIRRUS_CRDS"], "true");
         assert_eq!(env["CIRRUS_WAIT"], "shop/deployment/api");
+        assert_eq!(env["CIRRUS_JOBS"], "");
 
         // Deleting goes the other way round; the key changes with the action.
         let delete = manifest_request(&objects, "shop", &step(), Action::Delete).unwrap();

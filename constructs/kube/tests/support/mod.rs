@@ -6,7 +6,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -65,6 +65,8 @@ struct State {
     requests: Vec<Recorded>,
     failures: Vec<Failure>,
     not_ready: BTreeMap<String, usize>,
+    /// Jobs that end `Failed` once they are no longer running.
+    failing_jobs: BTreeSet<String>,
     unestablished: BTreeMap<String, usize>,
     lingering: BTreeMap<String, usize>,
     /// Kinds served only after this many more `GET /apis/<group>` of their group: an operator
@@ -285,6 +287,11 @@ impl FakeApi {
     /// `path_contains`.
     pub fn hang(&self, method: &str, path_contains: &str, times: usize) {
         self.fail(method, path_contains, HANG, Value::Null, times);
+    }
+
+    /// The Job named `name` fails (its backoff limit reached) once it is no longer running.
+    pub fn fail_job(&self, name: &str) {
+        self.state.lock().unwrap().failing_jobs.insert(name.into());
     }
 
     /// The workload named `name` reports not ready for the next `polls` GETs.
@@ -673,6 +680,17 @@ fn handle(s: &mut State, r: &Recorded) -> (u16, Value) {
                 "DaemonSet" => {
                     let ready = if pending(&mut s.not_ready) { 0 } else { 2 };
                     object["status"] = json!({"observedGeneration": generation, "desiredNumberScheduled": 2, "updatedNumberScheduled": 2, "numberAvailable": ready});
+                }
+                "Job" => {
+                    object["status"] = if pending(&mut s.not_ready) {
+                        json!({"active": 1})
+                    } else if s.failing_jobs.contains(&name) {
+                        json!({"failed": 7, "conditions": [{"type": "Failed", "status": "True",
+                            "reason": "BackoffLimitExceeded",
+                            "message": "Job has reached the specified backoff limit"}]})
+                    } else {
+                        json!({"succeeded": 1, "conditions": [{"type": "Complete", "status": "True"}]})
+                    };
                 }
                 "CustomResourceDefinition" => {
                     let established = !pending(&mut s.unestablished);
