@@ -44,6 +44,17 @@ fn failed(artifact: &DeployArtifact, message: impl Into<String>) -> CliError {
 /// A failure of the Kubernetes client; one that never reached the API server says how the
 /// runner can reach it.
 fn kube_failed(artifact: &DeployArtifact, error: &cirrus_kube::KubeError) -> CliError {
+    if let cirrus_kube::KubeError::Failed { object, .. } = error {
+        let job = object.strip_prefix("Job ").unwrap_or(object);
+        let (namespace, name) = job.split_once('/').unwrap_or(("default", job));
+        return CliError::Workload {
+            artifact: artifact.path.clone(),
+            message: error.to_string(),
+            hint: Some(format!(
+                "its pods' logs say why (kubectl -n {namespace} logs job/{name}); a failed Job does not run again: once the cause is fixed, delete it (kubectl -n {namespace} delete job {name}) and deploy again"
+            )),
+        };
+    }
     let unreachable = matches!(error, cirrus_kube::KubeError::Transport { .. });
     CliError::Workload {
         artifact: artifact.path.clone(),
@@ -445,6 +456,27 @@ pub(crate) fn poll_interval(var: &str) -> std::time::Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_job_says_where_to_look_and_how_to_run_it_again() {
+        let error = cirrus_kube::KubeError::Failed {
+            object: "Job portworx/setup".into(),
+            reason: "BackoffLimitExceeded: Job has reached the specified backoff limit".into(),
+        };
+        let CliError::Workload { message, hint, .. } = kube_failed(&artifact(), &error) else {
+            panic!("not a workload error");
+        };
+        assert_eq!(
+            message,
+            "Job portworx/setup failed: BackoffLimitExceeded: Job has reached the specified backoff limit"
+        );
+        let hint = hint.unwrap();
+        assert!(
+            hint.contains("kubectl -n portworx logs job/setup")
+                && hint.contains("kubectl -n portworx delete job setup"),
+            "{hint}"
+        );
+    }
 
     fn artifact() -> DeployArtifact {
         DeployArtifact {
