@@ -1248,7 +1248,12 @@ fn the_cloud_snap_credential_script_is_idempotent() {
     assert_eq!(created["iam_policy"], true);
     assert_eq!(
         created["aws_credential"],
-        json!({"endpoint": "s3.us-east-1.amazonaws.com", "region": "us-east-1"})
+        json!({
+            "access_key": "use-iam-role",
+            "secret_key": "use-iam-role",
+            "endpoint": "s3.us-east-1.amazonaws.com",
+            "region": "us-east-1",
+        })
     );
 
     let again = run(&api);

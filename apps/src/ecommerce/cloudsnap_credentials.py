@@ -2,8 +2,8 @@
 
 What `pxctl credentials create --provider s3 --use-iam --bucket BUCKET --s3-region REGION
 --s3-endpoint s3.REGION.amazonaws.com NAME` does, through the Portworx SDK's REST gateway (the
-operator's `portworx-api` Service, port 9021): the credential holds no key, Portworx signs its
-S3 requests with the role of its pods.
+operator's `portworx-api` Service, port 9021): the credential holds no secret, Portworx signs
+its S3 requests with the role of its pods.
 
 Run by a Kubernetes Job, a new one on each cluster and whenever this script changes, so it must
 be idempotent: a credential of the same name for the same bucket is left as it is; one for
@@ -28,6 +28,7 @@ BUCKET = os.environ["BUCKET"]
 REGION = os.environ["REGION"]
 WAIT_SECONDS = int(os.environ.get("WAIT_SECONDS", "1800"))
 RETRY_SECONDS = float(os.environ.get("RETRY_SECONDS", "10"))
+IAM_PLACEHOLDER = "use-iam-role"
 
 
 def call(method, path, body=None):
@@ -84,6 +85,11 @@ def main():
         "bucket": BUCKET,
         "iam_policy": True,
         "aws_credential": {
+            # Placeholders, not keys: the gateway refuses an S3 credential whose keys are
+            # empty (OpenStorage's CredentialServer checks them before anything else), and
+            # iam_policy has Portworx sign with its pods' role instead.
+            "access_key": IAM_PLACEHOLDER,
+            "secret_key": IAM_PLACEHOLDER,
             "endpoint": f"s3.{REGION}.amazonaws.com",
             "region": REGION,
         },
