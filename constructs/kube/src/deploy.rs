@@ -291,7 +291,8 @@ pub const WAIT_ANNOTATION: &str = "cirrus.dev/wait";
 /// See [`WAIT_ANNOTATION`].
 pub const WAIT_COMPLETE: &str = "complete";
 
-fn awaits_completion(body: &Value) -> bool {
+/// Whether an object (a Job) asks to be waited for with [`WAIT_ANNOTATION`].
+pub fn awaits_completion(body: &Value) -> bool {
     body.pointer("/metadata/annotations")
         .and_then(|a| a.get(WAIT_ANNOTATION))
         .and_then(Value::as_str)

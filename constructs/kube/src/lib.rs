@@ -85,7 +85,7 @@ pub use applyset::{
 pub use client::{Client, Cluster, RetryPolicy, Timeouts};
 pub use deploy::{
     ApplyOptions, ApplyReport, DeleteOptions, DeleteReport, FIELD_MANAGER, Progress, ProgressEvent,
-    ProgressFn, WAIT_ANNOTATION, WAIT_COMPLETE, job_failure, workload_status,
+    ProgressFn, WAIT_ANNOTATION, WAIT_COMPLETE, awaits_completion, job_failure, workload_status,
 };
 pub use discovery::ApiResource;
 pub use error::KubeError;

@@ -394,7 +394,7 @@ const WAIT_FOR_KINDS: &str = r#"    deadline=$((SECONDS + ${CIRRUS_TIMEOUT:-600}
           echo "$k is not served after ${CIRRUS_TIMEOUT:-600}s: the release's operator has not registered it" >&2
           exit 1
         fi
-        sleep "${CIRRUS_KIND_POLL:-5}"
+        sleep "${CIRRUS_POLL:-5}"
       done
     done
 "#;
@@ -419,7 +419,7 @@ const WAIT_FOR_JOBS: &str = r#"    deadline=$((SECONDS + ${CIRRUS_TIMEOUT:-600})
           echo "Job $j is not complete after ${CIRRUS_TIMEOUT:-600}s" >&2
           exit 1
         fi
-        sleep "${CIRRUS_JOB_POLL:-5}"
+        sleep "${CIRRUS_POLL:-5}"
       done
     done
 "#;
@@ -431,10 +431,10 @@ mod tests {
 
     use super::{WAIT_FOR_JOBS, WAIT_FOR_KINDS};
 
-    /// A fake `kubectl` whose `api-resources` lists `kind` from the `serve_after`-th call on.
-    fn fake_kubectl(dir: &Path, kind: &str, serve_after: u32) {
+    /// A fake `kubectl` that logs its arguments and counts its calls (`$n`), then runs `answer`.
+    fn fake_kubectl(dir: &Path, answer: &str) {
         let script = format!(
-            "#!/bin/sh\nn=$(($(cat '{dir}/calls' 2>/dev/null || echo 0) + 1))\necho $n > '{dir}/calls'\necho \"$*\" >> '{dir}/log'\nif [ $n -ge {serve_after} ]; then echo 'schedulepolicies  stork.libopenstorage.org/v1alpha1  false  {kind}'; fi\n",
+            "#!/bin/sh\nn=$(($(cat '{dir}/calls' 2>/dev/null || echo 0) + 1))\necho $n > '{dir}/calls'\necho \"$*\" >> '{dir}/log'\n{answer}\n",
             dir = dir.display()
         );
         let path = dir.join("kubectl");
@@ -446,7 +446,8 @@ mod tests {
         }
     }
 
-    fn run(dir: &Path, kinds: &str, timeout: &str) -> std::process::Output {
+    /// Runs `snippet` as the build does, with the fake kubectl first on the `PATH`.
+    fn run(dir: &Path, snippet: &str, env: &[(&str, &str)]) -> std::process::Output {
         let path = format!(
             "{}:{}",
             dir.display(),
@@ -454,20 +455,45 @@ mod tests {
         );
         Command::new("bash")
             .arg("-c")
-            .arg(format!("set -euo pipefail\n{WAIT_FOR_KINDS}"))
+            .arg(format!("set -euo pipefail\n{snippet}"))
             .env("PATH", path)
-            .env("CIRRUS_KINDS", kinds)
-            .env("CIRRUS_TIMEOUT", timeout)
-            .env("CIRRUS_KIND_POLL", "0")
+            .env("CIRRUS_POLL", "0")
+            .envs(env.iter().copied())
             .output()
             .unwrap()
+    }
+
+    /// `api-resources` lists `kind` from the `after`-th call on.
+    fn serving_after(dir: &Path, kind: &str, after: u32) {
+        fake_kubectl(
+            dir,
+            &format!(
+                "if [ $n -ge {after} ]; then echo 'schedulepolicies  stork.libopenstorage.org/v1alpha1  false  {kind}'; fi"
+            ),
+        );
+    }
+
+    /// `get job` prints `conditions` (the true conditions' types, as the jsonpath prints them)
+    /// from the `after`-th call on, and nothing before; the `Failed` condition's reason always.
+    fn job_after(dir: &Path, conditions: &str, after: u32) {
+        fake_kubectl(
+            dir,
+            &format!(
+                "case \"$*\" in *Failed*reason*) echo 'BackoffLimitExceeded: Job has reached the specified backoff limit'; exit 0;; esac\nif [ $n -ge {after} ]; then printf '%s' '{conditions}'; fi"
+            ),
+        );
     }
 
     #[test]
     fn the_build_waits_until_an_operator_has_registered_its_kinds() {
         let dir = tempfile::tempdir().unwrap();
-        fake_kubectl(dir.path(), "SchedulePolicy", 3);
-        let out = run(dir.path(), "SchedulePolicy.stork.libopenstorage.org", "60");
+        serving_after(dir.path(), "SchedulePolicy", 3);
+        let kinds = ("CIRRUS_KINDS", "SchedulePolicy.stork.libopenstorage.org");
+        let out = run(
+            dir.path(),
+            WAIT_FOR_KINDS,
+            &[kinds, ("CIRRUS_TIMEOUT", "60")],
+        );
         assert!(out.status.success(), "{out:?}");
         let log = std::fs::read_to_string(dir.path().join("log")).unwrap();
         assert_eq!(
@@ -479,8 +505,13 @@ mod tests {
     #[test]
     fn a_kind_never_registered_fails_the_build_naming_it() {
         let dir = tempfile::tempdir().unwrap();
-        fake_kubectl(dir.path(), "VolumeSnapshotSchedule", 1);
-        let out = run(dir.path(), "SchedulePolicy.stork.libopenstorage.org", "0");
+        serving_after(dir.path(), "VolumeSnapshotSchedule", 1);
+        let kinds = ("CIRRUS_KINDS", "SchedulePolicy.stork.libopenstorage.org");
+        let out = run(
+            dir.path(),
+            WAIT_FOR_KINDS,
+            &[kinds, ("CIRRUS_TIMEOUT", "0")],
+        );
         assert!(!out.status.success());
         assert_eq!(
             String::from_utf8_lossy(&out.stderr),
@@ -488,44 +519,12 @@ mod tests {
         );
     }
 
-    /// A fake `kubectl` whose `get job` answers `conditions` (the true conditions' types, as
-    /// the jsonpath prints them) from the `after`-th call on, and nothing before.
-    fn fake_jobs_kubectl(dir: &Path, conditions: &str, after: u32) {
-        let script = format!(
-            "#!/bin/sh\nn=$(($(cat '{dir}/calls' 2>/dev/null || echo 0) + 1))\necho $n > '{dir}/calls'\necho \"$*\" >> '{dir}/log'\ncase \"$*\" in *Failed*reason*) echo 'BackoffLimitExceeded: Job has reached the specified backoff limit'; exit 0;; esac\nif [ $n -ge {after} ]; then printf '%s' '{conditions}'; fi\n",
-            dir = dir.display()
-        );
-        let path = dir.join("kubectl");
-        std::fs::write(&path, script).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
-    }
-
-    fn run_jobs(dir: &Path, jobs: &str) -> std::process::Output {
-        let path = format!(
-            "{}:{}",
-            dir.display(),
-            std::env::var("PATH").unwrap_or_default()
-        );
-        Command::new("bash")
-            .arg("-c")
-            .arg(format!("set -euo pipefail\n{WAIT_FOR_JOBS}"))
-            .env("PATH", path)
-            .env("CIRRUS_JOBS", jobs)
-            .env("CIRRUS_TIMEOUT", "60")
-            .env("CIRRUS_JOB_POLL", "0")
-            .output()
-            .unwrap()
-    }
-
     #[test]
     fn the_build_waits_for_a_job_that_asks_until_it_completes() {
         let dir = tempfile::tempdir().unwrap();
-        fake_jobs_kubectl(dir.path(), "SuccessCriteriaMet Complete ", 3);
-        let out = run_jobs(dir.path(), "portworx/setup");
+        job_after(dir.path(), "SuccessCriteriaMet Complete ", 3);
+        let jobs = ("CIRRUS_JOBS", "portworx/setup");
+        let out = run(dir.path(), WAIT_FOR_JOBS, &[jobs, ("CIRRUS_TIMEOUT", "60")]);
         assert!(out.status.success(), "{out:?}");
         let log = std::fs::read_to_string(dir.path().join("log")).unwrap();
         assert_eq!(log.lines().count(), 3, "{log}");
@@ -538,8 +537,9 @@ mod tests {
     #[test]
     fn a_failed_job_fails_the_build_with_its_reason() {
         let dir = tempfile::tempdir().unwrap();
-        fake_jobs_kubectl(dir.path(), "FailureTarget Failed ", 1);
-        let out = run_jobs(dir.path(), "portworx/setup");
+        job_after(dir.path(), "FailureTarget Failed ", 1);
+        let jobs = ("CIRRUS_JOBS", "portworx/setup");
+        let out = run(dir.path(), WAIT_FOR_JOBS, &[jobs, ("CIRRUS_TIMEOUT", "60")]);
         assert!(!out.status.success());
         assert_eq!(
             String::from_utf8_lossy(&out.stderr),

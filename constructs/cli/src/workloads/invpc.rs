@@ -162,6 +162,8 @@ pub(crate) fn manifest_request(
         let (group, kind) = group_kind(&object);
         let cluster_scoped = CLUSTER_SCOPED.contains(&(group.as_str(), kind.as_str()));
         crds |= group == "apiextensions.k8s.io" && kind == "CustomResourceDefinition";
+        let awaited_job =
+            group == "batch" && kind == "Job" && cirrus_kube::awaits_completion(&object);
         let Some(metadata) = object.get_mut("metadata").and_then(J::as_object_mut) else {
             return Err(format!("a {kind} without metadata"));
         };
@@ -192,12 +194,7 @@ pub(crate) fn manifest_request(
         if group == "apps" && matches!(kind.as_str(), "Deployment" | "StatefulSet" | "DaemonSet") {
             waits.push(format!("{namespace}/{}/{name}", kind.to_ascii_lowercase()));
         }
-        let awaited = metadata
-            .get("annotations")
-            .and_then(|a| a.get(cirrus_kube::WAIT_ANNOTATION))
-            .and_then(J::as_str)
-            == Some(cirrus_kube::WAIT_COMPLETE);
-        if group == "batch" && kind == "Job" && awaited {
+        if awaited_job {
             jobs.push(format!("{namespace}/{name}"));
         }
         documents.push(object);
