@@ -144,7 +144,7 @@ fn allowed_actions(statements: &[&Value]) -> Vec<String> {
 }
 
 #[test]
-fn four_stacks_in_two_waves() {
+fn four_stacks_in_three_waves() {
     let app = synth();
     let ids: Vec<&str> = app.stacks.iter().map(|s| s.id.as_str()).collect();
     let mut sorted = ids.clone();
@@ -155,7 +155,8 @@ fn four_stacks_in_two_waves() {
     assert_eq!(
         app.waves,
         vec![
-            vec!["Delivery", "FrontendInfra", "EksCluster"],
+            vec!["Delivery", "FrontendInfra"],
+            vec!["EksCluster"],
             vec!["BackendInfra"],
         ]
     );
@@ -167,13 +168,15 @@ fn four_stacks_in_two_waves() {
     }
     let deps = |id: &str| app.stack(id).unwrap().dependencies.clone();
     assert!(deps("FrontendInfra").is_empty());
-    assert!(deps("EksCluster").is_empty());
+    assert_eq!(deps("EksCluster"), ["Delivery"]);
     assert_eq!(deps("BackendInfra"), ["Delivery", "EksCluster"]);
 }
 
-/// Only `BackendInfra` imports: the cluster, the subnets and security group its pipelines'
-/// EKS deploy actions run with and the data-files bucket from `EksCluster`, and the connection
-/// to the app's repository from `Delivery`. `EksCluster` needs nothing of the components.
+/// `BackendInfra` imports the cluster, the subnets and security group its pipelines' EKS
+/// deploy actions run with and the data-files bucket from `EksCluster`, and the connection to
+/// the app's repository from `Delivery`; `EksCluster` imports only the role of the delivery
+/// pipeline's EKS deploy actions, which it lets in. `EksCluster` needs nothing of the
+/// components.
 #[test]
 fn cross_stack_references_go_from_the_components_to_the_cluster() {
     let app = synth();
@@ -181,6 +184,18 @@ fn cross_stack_references_go_from_the_components_to_the_cluster() {
     for stack in &app.stacks {
         let mut imports = Vec::new();
         find_all(&stack.template, "Fn::ImportValue", &mut imports);
+        if stack.id == "EksCluster" {
+            for import in &imports {
+                let name = import.as_str().unwrap_or_default();
+                assert!(
+                    name.starts_with("Delivery:ExportsOutput")
+                        && name.contains("DeliveryPipelineKubernetesActionRole"),
+                    "{name}"
+                );
+            }
+            assert_eq!(imports.len(), 2, "{imports:?}");
+            continue;
+        }
         if stack.id != "BackendInfra" {
             assert!(imports.is_empty(), "{} imports {imports:?}", stack.id);
             continue;
@@ -247,11 +262,37 @@ fn the_delivery_pipeline_deploys_the_app_stacks() {
         synth_spec.contains("synth --app yelp-search --check"),
         "{synth_spec}"
     );
-    let workloads_spec = spec_of("yelp-search-delivery-workloads");
+    // The cluster's own objects go through EKS deploy actions, after a render action, in
+    // the steps' order: the namespace and the controller, then what lives in the namespace.
+    let render_spec = spec_of("yelp-search-delivery-render");
     assert!(
-        workloads_spec.contains("deploy --app yelp-search --workloads-only"),
-        "{workloads_spec}"
+        render_spec.contains("python3 /tmp/render_steps.py"),
+        "{render_spec}"
     );
+    let kubernetes = stages.last().unwrap()["Actions"].as_array().unwrap();
+    let order: Vec<(&str, &str, i64)> = kubernetes
+        .iter()
+        .map(|a| {
+            (
+                a["Name"].as_str().unwrap(),
+                a["ActionTypeId"]["Provider"].as_str().unwrap(),
+                a["RunOrder"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let step = |id: &str| format!("EksCluster-Cluster-Kubernetes-{id}");
+    assert_eq!(
+        order,
+        [
+            ("Render", "CodeBuild", 1),
+            (step("LoadBalancerController").as_str(), "EKS", 2),
+            (step("AppNamespace").as_str(), "EKS", 2),
+            (step("yelp-search-data-jobs").as_str(), "EKS", 3),
+            (step("SharedData").as_str(), "EKS", 3),
+        ]
+    );
+    // The component pipelines' steps are theirs, not the delivery's.
+    assert!(!order.iter().any(|(name, ..)| name.ends_with("AppApi")));
     let expected = [
         ("UpdatePipeline", vec!["Delivery"]),
         ("Deploy-1", vec!["FrontendInfra", "EksCluster"]),
@@ -693,9 +734,9 @@ fn the_cluster_is_locked_down() {
     for (_, subnet) in t.find_resources("AWS::EC2::Subnet", Match::any_value()) {
         assert!(!subnet["Properties"]["AvailabilityZone"]["Fn::Select"].is_null());
     }
-    // The cluster administrator role and the in-VPC deployer; the pipelines' entries are in
-    // BackendInfra, with the pipelines.
-    t.resource_count_is("AWS::EKS::AccessEntry", 2);
+    // The cluster administrator role, the in-VPC deployer and the delivery pipeline's EKS
+    // deploy actions; the component pipelines' entries are in BackendInfra, with them.
+    t.resource_count_is("AWS::EKS::AccessEntry", 3);
 }
 
 /// Every role of the app sits under the app's path, so that the deployment roles' IAM rights

@@ -185,8 +185,8 @@ fn list_puts_independent_stacks_in_one_wave_and_names_dependencies() {
         "APP          WAVE  STACK          ENVIRONMENT                      DEPENDS ON\n\
          yelp-search  1     Delivery       aws://unknown-account/us-east-1  -\n\
          yelp-search  1     FrontendInfra  aws://unknown-account/us-east-1  -\n\
-         yelp-search  1     EksCluster     aws://unknown-account/us-east-1  -\n\
-         yelp-search  2     BackendInfra   aws://unknown-account/us-east-1  Delivery, EksCluster\n"
+         yelp-search  2     EksCluster     aws://unknown-account/us-east-1  Delivery\n\
+         yelp-search  3     BackendInfra   aws://unknown-account/us-east-1  Delivery, EksCluster\n"
     );
 }
 

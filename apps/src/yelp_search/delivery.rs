@@ -9,13 +9,19 @@
 //! change widens access, and deploys `FrontendInfra` and `EksCluster`, then `BackendInfra`,
 //! each through a change set, with a deployment role derived from what those stacks contain.
 //!
+//! The cluster's own objects (the namespace, the shared storage, the jobs' service account) and
+//! the load balancer controller go on the cluster through CodePipeline's EKS deploy action, one
+//! action per step in the pipeline's view, as the component pipelines apply theirs.
+//!
 //! The repository is on GitHub through a CodeConnections connection, or in CodeCommit
 //! ([`config::SOURCE`]); the component pipelines read the synthesized Kubernetes objects from
 //! the same repository.
 
 use cirrus_aws::codecommit::{Repository, RepositoryProps};
 use cirrus_aws::codeconnections::{Connection, ConnectionProps};
-use cirrus_aws::codepipeline::{DeliveryPipeline, DeliveryProps, DeliverySource, SynthStep};
+use cirrus_aws::codepipeline::{
+    DeliveryPipeline, DeliveryProps, DeliverySource, KubernetesDelivery, SynthStep,
+};
 use cirrus_aws::logs::LogGroupProps;
 use cirrus_aws::prelude::*;
 
@@ -59,6 +65,7 @@ pub fn pipeline<'a>(stack: Stack<'a>, source: DeliverySource<'a>) {
         .retention(LOG_RETENTION);
     let props = DeliveryProps::default()
         .synth(SynthStep::Committed)
+        .kubernetes(KubernetesDelivery::EksDeployAction)
         .build_logs(logs);
     let delivery = DeliveryPipeline::new(stack, "Delivery", source, props);
     stack.add_output("PipelineName", delivery.pipeline().name());

@@ -13,14 +13,16 @@
 //! |---|---|---|---|
 //! | `Delivery` | the connection to the app's repository (or a CodeCommit repository), the delivery pipeline, its synth step and deployment role | the operator, then itself | 1 |
 //! | `FrontendInfra` | private site bucket, CloudFront + WAF, the React app's repository, build and release pipeline | `Delivery` | 1 |
-//! | `EksCluster` | VPC, EKS cluster (private endpoint), node group, add-ons, shared EFS volume, data-files bucket, the data jobs' service account, access entries | `Delivery` | 1 |
-//! | `BackendInfra` | per component (`app_api`, `weekly_job`, `nightly_job`): repository, ECR repository, Docker build, pipeline whose EKS deploy action applies the component's objects | `Delivery`, after `EksCluster` | 2 |
+//! | `EksCluster` | VPC, EKS cluster (private endpoint), node group, add-ons, shared EFS volume, data-files bucket, the data jobs' service account, access entries | `Delivery` | 2 |
+//! | `BackendInfra` | per component (`app_api`, `weekly_job`, `nightly_job`): repository, ECR repository, Docker build, pipeline whose EKS deploy action applies the component's objects | `Delivery`, after `EksCluster` | 3 |
 //!
 //! `BackendInfra` imports from `EksCluster` (the cluster, the subnets and security group its
 //! pipelines' deploy actions run with, the data-files bucket) and from `Delivery` (the
 //! connection its pipelines read the synthesized objects through). The cluster needs nothing
 //! of the components, so the post's order (supporting infrastructure, then the cluster) is
-//! reversed: the pipelines that deploy to the cluster come after it.
+//! reversed: the pipelines that deploy to the cluster come after it. `EksCluster` imports from
+//! `Delivery` the role of the delivery pipeline's EKS deploy actions, which it lets into the
+//! cluster.
 //!
 //! The delivery pipeline verifies that the committed templates are what the code produces,
 //! updates itself, waits for a person when a change widens access, and deploys the other
@@ -36,9 +38,10 @@
 //!    Connections; the stack's `ConnectionArn` output names it), and push the project to the
 //!    repository: the pipeline delivers `FrontendInfra` and `EksCluster`, then `BackendInfra`,
 //!    stopping for approval when a change widens access (the first run does: it creates roles).
-//! 3. The pipeline then puts the cluster-wide objects below on the cluster
-//!    (`deploy --workloads-only EksCluster BackendInfra` in its `Deploy-Kubernetes` stage,
-//!    which runs them in the cluster's in-VPC deployer: the endpoint is private).
+//! 3. The pipeline then puts the cluster-wide objects below on the cluster in its
+//!    `Deploy-Kubernetes` stage: a render action resolves their values from the deployed
+//!    stacks and pulls the controller's chart, then one EKS deploy action per step applies it
+//!    from the cluster's private subnets (the endpoint is private).
 //! 4. Upload the jobs' initial data (000: "aws s3 cp <data_file> s3://<s3_bucket>") to
 //!    `EksCluster`'s `DataFilesBucketName`, then push `weekly_job` and `nightly_job`, then
 //!    `app_api`, and the React app to `FrontendInfra`'s `AppRepoCloneUrlHttp`.

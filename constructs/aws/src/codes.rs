@@ -149,6 +149,7 @@ pub mod codepipeline {
         DELIVERY_ENVIRONMENT_INVALID = error("CODEPIPELINE-042", "a delivery environment without stacks, with a name CodePipeline refuses, or with a stack in another account or region than the pipeline's");
         DELIVERY_STEP_DIRECT = error("CODEPIPELINE-043", "a Kubernetes step of a delivered stack whose cluster has no in-VPC deployer");
         IMPORTED_RESOURCE_ELSEWHERE = error("CODEPIPELINE-044", "an action on an imported project or bucket of another region or account than the pipeline's");
+        DELIVERY_STEP_UNSUPPORTED = error("CODEPIPELINE-045", "a Kubernetes step that a delivery pipeline's EKS deploy actions cannot apply as the in-VPC deployer would (a Job to wait for, a kind to wait for, a release that creates its namespace, objects in several namespaces)");
     }
 }
 

@@ -107,11 +107,19 @@ impl App {
             if let crate::tree::NodeKind::Artifact(props) = &node.kind {
                 let id = crate::tree::NodeId(u32::try_from(index).unwrap_or(u32::MAX));
                 let stack = tree.stack_of(id).map(|s| tree.node(s).id.clone());
+                let after = node
+                    .dependencies
+                    .iter()
+                    .filter(|d| matches!(tree.node(**d).kind, crate::tree::NodeKind::Artifact(_)))
+                    .map(|d| tree.path(*d))
+                    .collect();
                 out.push(crate::ArtifactView {
                     path: tree.path(id),
                     stack: stack.unwrap_or_default(),
                     kind: props.kind.clone(),
                     properties: props.properties.clone(),
+                    after,
+                    key: Node::new(self, id).key(),
                 });
             }
         }

@@ -76,6 +76,10 @@ pub struct ArtifactView {
     pub kind: String,
     /// Its properties, placeholders unresolved.
     pub properties: serde_json::Map<String, J>,
+    /// The paths of the artifacts it deploys after (its explicit dependencies on artifacts).
+    pub after: Vec<String>,
+    /// The key of its node ([`Node::artifact`] gives the handle back).
+    pub key: crate::NodeKey,
 }
 
 /// A handle to an artifact of the app.
@@ -103,6 +107,11 @@ impl<'a> Artifact<'a> {
         Artifact {
             node: Node::new(scope.app(), node),
         }
+    }
+
+    /// The handle of an artifact node (checked by [`Node::artifact`]).
+    pub(crate) fn of(node: Node<'a>) -> Artifact<'a> {
+        Artifact { node }
     }
 
     /// The artifact's node.

@@ -276,6 +276,14 @@ impl<'a> Node<'a> {
         }
     }
 
+    /// The artifact this node is ([`Node::add_artifact`]), or `None` when it is another kind
+    /// of node: for constructs that act on the artifacts of the complete app
+    /// ([`App::artifacts`](crate::App::artifacts) gives their keys).
+    pub fn artifact(&self) -> Option<Artifact<'a>> {
+        let is_artifact = matches!(self.app.tree().node(self.id).kind, NodeKind::Artifact(_));
+        is_artifact.then(|| Artifact::of(*self))
+    }
+
     /// Runs `f` on the state of type `T` this node keeps, creating it with `T::default()` the
     /// first time. Higher-level constructs keep what they accumulate here (the statements of a
     /// role's default policy, for example), since their handles are `Copy` values.

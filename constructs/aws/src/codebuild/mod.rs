@@ -12,6 +12,7 @@ mod docker;
 mod env_var;
 mod environment;
 mod project;
+mod tools;
 
 pub use buildspec::{
     BuildArtifacts, BuildEnv, BuildSpec, InlineBuildSpec, InstallPhase, OnFailure, Phase, Phases,
@@ -24,3 +25,4 @@ pub use project::{
     BuildLogs, Cache, IProject, ImportedProject, LocalCacheMode, Project, ProjectProps, ProjectRef,
     ProjectRole, ProjectVpc, Source,
 };
+pub use tools::{Digest, HELM, KUBECTL, PinnedTool};

@@ -536,6 +536,13 @@ pub struct Action<'a> {
     pub(crate) run_order: u32,
     pub(crate) variables: Rc<RefCell<Variables>>,
     pub(crate) kind: ActionKind<'a>,
+    /// The key of the role this action shares with the pipeline's other actions of that key
+    /// (`<Key>ActionRole`), instead of a role of its own. Whoever makes such actions grants
+    /// what concerns their targets ([`Pipeline::shared_action_role`]); the pipeline grants
+    /// only what concerns itself (its logs, its artifacts).
+    ///
+    /// [`Pipeline::shared_action_role`]: crate::codepipeline::Pipeline::shared_action_role
+    pub(crate) shared_role: Option<String>,
 }
 
 impl<'a> Action<'a> {
@@ -546,7 +553,15 @@ impl<'a> Action<'a> {
             run_order: 1,
             variables: Rc::default(),
             kind,
+            shared_role: None,
         }
+    }
+
+    /// Runs the action with the pipeline's role of `key`, shared with the other actions of
+    /// that key (see [`Action::shared_role`]).
+    pub(crate) fn sharing_role(mut self, key: &str) -> Self {
+        self.shared_role = Some(key.to_owned());
+        self
     }
 
     /// Takes `branch` of `repository` into `output` whenever the branch moves: an EventBridge

@@ -49,8 +49,9 @@ pub use action::{
 };
 pub(crate) use action::{ActionKind, AppliedBy, AppliedManifest};
 pub use artifact::{Artifact, ArtifactPath};
+pub(crate) use delivery::KubernetesTarget;
 pub use delivery::{
-    Approval, DeliveryPipeline, DeliveryProps, DeliverySource, Environment, RUST_TOOLCHAIN,
-    SynthStep,
+    Approval, DeliveryPipeline, DeliveryProps, DeliverySource, Environment, KubernetesDelivery,
+    RUST_TOOLCHAIN, SynthStep,
 };
 pub use pipeline::{ExecutionMode, IPipeline, ImportedPipeline, Pipeline, PipelineProps, Stage};

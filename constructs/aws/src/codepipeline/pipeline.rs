@@ -16,7 +16,7 @@ use crate::codepipeline::{Action, AppliedBy, CloudFormationMode};
 use crate::codes;
 use crate::events::{EventPattern, Rule, RuleProps, Target, Trigger, target_role};
 use crate::iam::{Grantable, PolicyStatement, Principal, Role, RoleProps};
-use crate::keyed::{find_singleton, singleton};
+use crate::keyed::{Keyed, find_singleton, singleton};
 use crate::kms::{IKey, Key, KeyProps};
 use crate::s3::{Bucket, BucketEncryption, BucketProps, IBucket, LifecycleRule};
 
@@ -248,7 +248,8 @@ impl<'a> Pipeline<'a> {
         let stage_ids = stage_ids(node, &props.stages);
         let mut stages = Vec::new();
         // Each action's role, with the action's node it sits under.
-        let mut action_roles: Vec<Option<(Role<'a>, Node<'a>)>> = Vec::new();
+        let mut action_roles: Vec<Option<(Role<'a>, Option<Node<'a>>)>> = Vec::new();
+        let mut shared_roles: Vec<(String, Role<'a>)> = Vec::new();
         for (stage, stage_id) in props.stages.iter().zip(&stage_ids) {
             let action_ids = action_ids(node, stage);
             let mut stage_node: Option<Node<'a>> = None;
@@ -262,10 +263,22 @@ impl<'a> Pipeline<'a> {
                     ),
                     _ => None,
                 };
-                let action_role = match (stage_id, action_id) {
-                    (Some(stage_id), Some(action_id)) => {
+                let action_role = match (stage_id, action_id, &action.shared_role) {
+                    (Some(_), Some(_), Some(key)) => {
+                        let shared = match shared_roles.iter().find(|(k, _)| k == key) {
+                            Some((_, shared)) => *shared,
+                            None => {
+                                let shared = shared_action_role(node, key, &role, &props.role_path);
+                                shared_roles.push((key.clone(), shared));
+                                shared
+                            }
+                        };
+                        Some((shared, None))
+                    }
+                    (Some(stage_id), Some(action_id), None) => {
                         let stage = *stage_node.get_or_insert_with(|| node.add_child(stage_id));
-                        Some(action_role(stage, &action_id, &role, &props.role_path))
+                        let (role, node) = action_role(stage, &action_id, &role, &props.role_path);
+                        Some((role, Some(node)))
                     }
                     _ => None,
                 };
@@ -359,7 +372,7 @@ impl<'a> Pipeline<'a> {
         };
         for (action, action_role) in all_actions.iter().zip(&action_roles) {
             let (action_role, action_node) = match action_role {
-                Some((role, node)) => (Some(role), Some(*node)),
+                Some((role, node)) => (Some(role), *node),
                 None => (None, None),
             };
             if let Some(action_role) = action_role {
@@ -379,8 +392,16 @@ impl<'a> Pipeline<'a> {
         }
         // CodePipeline checks on creation that its role may assume the action roles, and
         // starts a first run right away: every policy must exist before the pipeline does.
-        for policy_owner in
-            std::iter::once(&role).chain(action_roles.iter().flatten().map(|(role, _)| role))
+        node.with_state(|s: &mut SharedActionRoles| {
+            s.0 = shared_roles
+                .iter()
+                .map(|(k, r)| (k.clone(), r.key()))
+                .collect();
+        });
+        let own_roles = action_roles.iter().flatten().filter(|(_, n)| n.is_some());
+        for policy_owner in std::iter::once(&role)
+            .chain(own_roles.map(|(role, _)| role))
+            .chain(shared_roles.iter().map(|(_, role)| role))
         {
             if let Some(policy) = policy_owner.default_policy() {
                 resource.add_dependency(&policy);
@@ -599,6 +620,11 @@ impl<'a> Pipeline<'a> {
                         .with_state(|s: &mut AppliedBy| s.pipelines.push(pipeline));
                 }
                 self.grant_logs(role, context.pipeline_name);
+                if action.shared_role.is_some() {
+                    // Its target is granted where the role's owner says (a cluster in a stack
+                    // the pipeline deploys later cannot be referred to from here).
+                    return;
+                }
                 role.add_to_policy(
                     PolicyStatement::allow()
                         .actions(["eks:DescribeCluster"])
@@ -730,6 +756,15 @@ impl<'a> Pipeline<'a> {
     /// The role the pipeline runs with (not its actions, which have roles of their own).
     pub fn role(&self) -> Role<'a> {
         self.role
+    }
+
+    /// The role the pipeline's actions of `key` share ([`Action::sharing_role`]), when it has
+    /// such actions.
+    pub(crate) fn shared_action_role(&self, key: &str) -> Option<Role<'a>> {
+        let found = self.node.with_state(|s: &mut SharedActionRoles| {
+            s.0.iter().find(|(k, _)| k == key).map(|(_, r)| *r)
+        })?;
+        Role::from_key(self.node.app(), found)
     }
 
     /// The artifact bucket.
@@ -1010,6 +1045,17 @@ fn grant_vpc_compute(
     subnet_ids: &[Expr<String>],
     security_group_ids: &[Expr<String>],
 ) {
+    for statement in vpc_compute_statements(subnet_ids, security_group_ids) {
+        role.add_to_policy(statement);
+    }
+}
+
+/// The statements of [`grant_vpc_compute`], for a policy kept elsewhere (in the stack of the
+/// subnets, when the role's stack cannot refer to them).
+pub(crate) fn vpc_compute_statements(
+    subnet_ids: &[Expr<String>],
+    security_group_ids: &[Expr<String>],
+) -> Vec<PolicyStatement> {
     let ec2 = |resource: &str, id: &Expr<String>| {
         fns::sub(
             &format!(
@@ -1022,8 +1068,15 @@ fn grant_vpc_compute(
         "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:network-interface/*",
         [],
     );
-    // Describe calls take no resource.
-    role.add_to_policy(
+    let mut create = vec![interfaces.clone()];
+    create.extend(subnet_ids.iter().map(|id| ec2("subnet", id)));
+    create.extend(
+        security_group_ids
+            .iter()
+            .map(|id| ec2("security-group", id)),
+    );
+    vec![
+        // Describe calls take no resource.
         PolicyStatement::allow()
             .actions([
                 "ec2:DescribeDhcpOptions",
@@ -1033,25 +1086,12 @@ fn grant_vpc_compute(
                 "ec2:DescribeVpcs",
             ])
             .resources(["*"]),
-    );
-    let mut create = vec![interfaces.clone()];
-    create.extend(subnet_ids.iter().map(|id| ec2("subnet", id)));
-    create.extend(
-        security_group_ids
-            .iter()
-            .map(|id| ec2("security-group", id)),
-    );
-    role.add_to_policy(
         PolicyStatement::allow()
             .actions(["ec2:CreateNetworkInterface"])
             .resources(create),
-    );
-    role.add_to_policy(
         PolicyStatement::allow()
             .actions(["ec2:DeleteNetworkInterface"])
             .resources([interfaces.clone()]),
-    );
-    role.add_to_policy(
         PolicyStatement::allow()
             .actions(["ec2:CreateNetworkInterfacePermission"])
             .resources([interfaces])
@@ -1060,7 +1100,7 @@ fn grant_vpc_compute(
                 "ec2:AuthorizedService",
                 "codebuild.amazonaws.com",
             ),
-    );
+    ]
 }
 
 /// The EKS access entry that lets an EKS deploy action's role into the cluster, under the
@@ -1358,6 +1398,30 @@ fn action_role<'a>(
     );
     (role, action)
 }
+
+/// The role of the pipeline's actions of `key` (`<Key>ActionRole`), which only the
+/// pipeline's role may assume.
+fn shared_action_role<'a>(
+    node: Node<'a>,
+    key: &str,
+    pipeline_role: &Role<'a>,
+    path: &Option<String>,
+) -> Role<'a> {
+    Role::new(
+        node,
+        &format!("{key}ActionRole"),
+        Principal::Arn(pipeline_role.arn()),
+        RoleProps {
+            description: Some(format!("the role of the pipeline's {key} actions")),
+            path: path.clone(),
+            ..Default::default()
+        },
+    )
+}
+
+/// The roles of actions that share one, by key, kept on the pipeline's node.
+#[derive(Default)]
+struct SharedActionRoles(Vec<(String, <Role<'static> as Keyed<'static>>::Key)>);
 
 /// Everything CodePipeline would refuse, or that would fail on the first run, in the stages.
 fn check_structure(node: Node<'_>, stages: &[Stage<'_>]) -> Vec<(ErrorCode, String)> {

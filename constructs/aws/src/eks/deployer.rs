@@ -23,8 +23,8 @@ use cirrus_core::{Construct, Expr, Node, fns};
 use serde_json::{Value as J, json};
 
 use crate::codebuild::{
-    BuildEnv, BuildLogs, BuildSpec, InlineBuildSpec, InstallPhase, Phase, Phases, Project,
-    ProjectProps, ProjectVpc, Source,
+    BuildEnv, BuildLogs, BuildSpec, HELM, InlineBuildSpec, InstallPhase, KUBECTL, Phase, Phases,
+    PinnedTool, Project, ProjectProps, ProjectVpc, Source,
 };
 use crate::codes;
 use crate::ec2::{
@@ -58,64 +58,6 @@ impl WorkloadDeployer {
     }
 }
 
-/// How a downloaded file's sum is checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Digest {
-    /// `sha256sum -c`.
-    Sha256(&'static str),
-    /// `sha512sum -c`.
-    Sha512(&'static str),
-}
-
-impl Digest {
-    fn command(&self) -> (&'static str, &'static str) {
-        match self {
-            Digest::Sha256(sum) => ("sha256sum", sum),
-            Digest::Sha512(sum) => ("sha512sum", sum),
-        }
-    }
-}
-
-/// A tool the deployer downloads, pinned by version and checksum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PinnedTool {
-    /// The tool's name (the binary installed in `/usr/local/bin`).
-    pub name: &'static str,
-    /// Its version.
-    pub version: &'static str,
-    /// The official release archive (linux-amd64).
-    pub url: &'static str,
-    /// The archive's published sum.
-    pub digest: Digest,
-    /// Where the sum is published.
-    pub published_at: &'static str,
-    /// The binary's path inside the archive.
-    pub path_in_archive: &'static str,
-}
-
-/// kubectl, from the Kubernetes client archive. The Kubernetes release notes publish SHA-512
-/// sums of the archives (not SHA-256), so that is what is checked.
-pub const KUBECTL: PinnedTool = PinnedTool {
-    name: "kubectl",
-    version: "1.35.2",
-    url: "https://dl.k8s.io/v1.35.2/kubernetes-client-linux-amd64.tar.gz",
-    digest: Digest::Sha512(
-        "c16cad61183e84a8dd6247ba6b163a830dc9490a06e86f452d8406c8d877620688557695f89b70b87672bb4a8922889e8aea8ca8f085f7cf68c1cbee9db63c92",
-    ),
-    published_at: "https://github.com/kubernetes/kubernetes/blob/master/CHANGELOG/CHANGELOG-1.35.md (Downloads for v1.35.2, Client Binaries)",
-    path_in_archive: "kubernetes/client/bin/kubectl",
-};
-
-/// Helm 3.
-pub const HELM: PinnedTool = PinnedTool {
-    name: "helm",
-    version: "3.19.3",
-    url: "https://get.helm.sh/helm-v3.19.3-linux-amd64.tar.gz",
-    digest: Digest::Sha256("d9439f58aa72a4580b25b641940f950fe20695345eb16ec8f106134007062df1"),
-    published_at: "https://github.com/helm/helm/releases/tag/v3.19.3 (Installation and Upgrading, Linux amd64 checksum)",
-    path_in_archive: "linux-amd64/helm",
-};
-
 /// The name of the in-VPC deployer's CodeBuild project of cluster `cluster_name`.
 fn project_name(cluster_name: &str) -> String {
     format!("{cluster_name}-deployer")
@@ -141,6 +83,10 @@ pub(crate) struct DeployerPlan {
 pub(crate) struct DeployerRecord {
     /// The project's name.
     pub(crate) project: String,
+    /// The subnets its builds run in.
+    pub(crate) subnets: Vec<Expr<String>>,
+    /// The security group of its builds, which the cluster admits on 443.
+    pub(crate) security_group: Expr<String>,
 }
 
 /// The VPC as the cluster remembers it (its private subnets with egress).
@@ -191,6 +137,11 @@ pub(crate) fn property(cluster: &Cluster<'_>) -> Option<J> {
         "project": record.project,
         "inputPrefix": input_prefix(&plan.cluster_name),
     }))
+}
+
+/// The deployer of `cluster`, once a step has created it.
+pub(crate) fn record(cluster: &Cluster<'_>) -> Option<DeployerRecord> {
+    cluster.state(|s: &mut ClusterState| s.deployer.clone())
 }
 
 /// Creates the deployer under `<cluster>/Deployer`.
@@ -282,22 +233,21 @@ fn create(cluster: &Cluster<'_>, plan: &DeployerPlan) -> DeployerRecord {
     );
     DeployerRecord {
         project: project_name(&plan.cluster_name),
+        subnets: plan
+            .private_subnets
+            .iter()
+            .map(|s| s.subnet_id.clone())
+            .collect(),
+        security_group: group.id(),
     }
 }
 
 /// The build: install the pinned tools, fetch the input, write a kubeconfig, run the step.
 pub(crate) fn buildspec() -> InlineBuildSpec {
-    let mut install = Vec::new();
-    for tool in [KUBECTL, HELM] {
-        let archive = format!("/tmp/cirrus-{}.tar.gz", tool.name);
-        let (check, sum) = tool.digest.command();
-        install.push(format!("curl -fsSL --retry 3 -o {archive} {}", tool.url));
-        install.push(format!("echo \"{sum}  {archive}\" | {check} -c -"));
-        install.push(format!(
-            "tar -xzf {archive} -C /tmp {} && install -m 0755 /tmp/{} /usr/local/bin/{}",
-            tool.path_in_archive, tool.path_in_archive, tool.name
-        ));
-    }
+    let mut install: Vec<String> = [KUBECTL, HELM]
+        .iter()
+        .flat_map(PinnedTool::install_commands)
+        .collect();
     install.push("kubectl version --client && helm version".to_owned());
     let pre_build = vec![
         "mkdir -p /tmp/cirrus".to_owned(),

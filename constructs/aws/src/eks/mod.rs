@@ -52,6 +52,7 @@ mod service_account;
 mod version;
 mod workloads;
 
+pub use crate::codebuild::{Digest, HELM, KUBECTL, PinnedTool};
 pub use access::{AccessPolicy, AccessScope};
 pub use addon::{AddonProps, AddonTiming, ResolveConflicts, addons};
 pub(crate) use cluster::AccessRecord;
@@ -59,7 +60,7 @@ pub use cluster::{
     AuthenticationMode, Cluster, ClusterLogType, ClusterProps, EndpointAccess, ICluster,
     ImportedCluster, SecretsEncryption, UpgradeSupport,
 };
-pub use deployer::{Digest, HELM, KUBECTL, PinnedTool, WorkloadDeployer};
+pub use deployer::WorkloadDeployer;
 pub use helm::{HelmChart, HelmRelease};
 pub use manifest::KubernetesManifest;
 pub use nodegroup::{

@@ -14,6 +14,7 @@ use cirrus_core::{
 use cirrus_k8s::Object;
 use serde_json::{Value as J, json};
 
+use crate::codepipeline::KubernetesTarget;
 use crate::eks::ICluster;
 use crate::eks::access::child;
 use crate::eks::cluster::Cluster;
@@ -151,6 +152,7 @@ pub(crate) fn add_step<'a>(
     props: ArtifactProps,
 ) -> Artifact<'a> {
     let artifact = scope.add_artifact(id, props);
+    target(cluster, artifact, &what);
     let node = Construct::node(cluster);
     node.with_state(|w: &mut Workloads| {
         w.steps.push(Step {
@@ -165,6 +167,37 @@ pub(crate) fn add_step<'a>(
         node.add_validation(validate);
     }
     artifact
+}
+
+/// Tells a delivery pipeline that applies the step with EKS deploy actions where it goes
+/// (`codepipeline`'s `KubernetesTarget`, kept on the step's node).
+fn target(cluster: &Cluster<'_>, artifact: Artifact<'_>, what: &What) {
+    let deployer = crate::eks::deployer::record(cluster);
+    let awaited_jobs = match what {
+        What::Objects(objects) => objects
+            .iter()
+            .filter(|o| o.group() == "batch" && o.kind() == "Job")
+            .filter(|o| {
+                let (key, value) = cirrus_k8s::workload::WAIT_FOR_COMPLETION;
+                o.body()["metadata"]["annotations"][key] == value
+            })
+            .map(|o| o.name().to_owned())
+            .collect(),
+        What::Release(_) => Vec::new(),
+    };
+    let target = KubernetesTarget {
+        cluster: Some(Construct::node(cluster).key()),
+        cluster_name: Some(cluster.name()),
+        subnets: deployer
+            .as_ref()
+            .map(|d| d.subnets.clone())
+            .unwrap_or_default(),
+        security_group: deployer.map(|d| d.security_group),
+        awaited_jobs,
+    };
+    artifact
+        .node()
+        .with_state(|t: &mut KubernetesTarget| *t = target);
 }
 
 /// Makes every step deploy after the cluster's node groups and add-ons: in the cluster's own

@@ -37,6 +37,8 @@
 //! `CODEPIPELINE-041`. Stacks must be in the pipeline's account and region
 //! (`CODEPIPELINE-042`).
 
+mod eks;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use cirrus_core::{Arn, Construct, Diagnostic, Env, Expr, Node, Stack};
@@ -57,6 +59,8 @@ use crate::codes;
 use crate::iam::PolicyStatement;
 use crate::logs::{LogGroup, LogGroupProps};
 use crate::s3::Bucket;
+
+pub(crate) use eks::KubernetesTarget;
 
 /// The Rust toolchain the synth step installs unless told otherwise: the one this library is
 /// built and tested with.
@@ -157,6 +161,28 @@ pub enum SynthStep {
     Committed,
 }
 
+/// How the delivery pipeline puts the Kubernetes steps of an environment's stacks on their
+/// clusters, after the stacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KubernetesDelivery {
+    /// A CodeBuild project runs `cargo run -- deploy --workloads-only` for the environment's
+    /// stacks, which hands each step to its cluster's in-VPC deployer: exactly what `deploy`
+    /// does, with Helm releases from their chart repositories, objects a step no longer has
+    /// pruned (ApplySet), and the waits for rollouts, for kinds an operator registers and for
+    /// Jobs that ask for it.
+    #[default]
+    InVpcDeployer,
+    /// CodePipeline's EKS deploy action, one per step, each visible in the pipeline, on
+    /// CodePipeline's managed compute in the subnets of the cluster's in-VPC deployer, after a
+    /// render action that resolves the steps' values from the deployed stacks and pulls the
+    /// releases' charts at their pinned versions. The action applies with `kubectl apply` and
+    /// `helm upgrade --install`: objects removed from a step stay on the cluster until `deploy`
+    /// (or a person) removes them, and a step that needs a wait the action does not do (a Job
+    /// that asks for it, a kind a release of the same delivery registers) or a release that
+    /// creates its namespace is refused at synthesis (`CODEPIPELINE-045`).
+    EksDeployAction,
+}
+
 /// When an environment waits for a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Approval {
@@ -233,6 +259,9 @@ pub struct DeliveryProps<'a> {
     /// The log group of the pipeline's builds (the synth step and the Kubernetes steps).
     /// Default: a new group, encrypted with the stack's logs key, kept one year.
     pub build_logs: LogGroupProps<'a>,
+    /// How the Kubernetes steps of the delivered stacks reach their clusters. Default:
+    /// [`KubernetesDelivery::InVpcDeployer`].
+    pub kubernetes: KubernetesDelivery,
 }
 
 /// The pipeline that delivers the app from a push; see the module documentation.
@@ -309,9 +338,28 @@ impl<'a> DeliveryPipeline<'a> {
         // The Kubernetes steps of the delivered stacks, applied by one project for every
         // environment (created when the first environment has steps).
         let delivered: Vec<String> = app.stacks().iter().map(Stack::stack_name).collect();
+        let by_action = props.kubernetes == KubernetesDelivery::EksDeployAction;
+        let mut clusters = eks::Clusters::default();
+        let env_steps: Vec<Vec<eks::Step>> = environments
+            .iter()
+            .map(|e| {
+                let ids: Vec<String> = e.stacks.iter().map(Stack::id).collect();
+                if by_action {
+                    eks::steps_of(node, &ids, &mut clusters)
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        let mut render: Option<Project<'a>> = None;
         let env_deployers: Vec<BTreeSet<(String, String)>> = environments
             .iter()
-            .map(|e| deployers_of(node, &e.stacks.iter().map(Stack::id).collect::<Vec<_>>()))
+            .map(|e| {
+                if by_action {
+                    return BTreeSet::new();
+                }
+                deployers_of(node, &e.stacks.iter().map(Stack::id).collect::<Vec<_>>())
+            })
             .collect();
         let all_deployers: BTreeSet<(String, String)> =
             env_deployers.iter().flatten().cloned().collect();
@@ -340,10 +388,11 @@ impl<'a> DeliveryPipeline<'a> {
         ];
         let stacks: BTreeMap<String, Stack<'a>> =
             app.stacks().into_iter().map(|s| (s.id(), s)).collect();
-        for ((environment, waves), deployers) in environments
+        for (((environment, waves), deployers), steps) in environments
             .iter()
             .zip(&plan.environments)
             .zip(&env_deployers)
+            .zip(&env_steps)
         {
             let approval = Stage::new(
                 &format!("Approve{}", environment.name),
@@ -387,6 +436,15 @@ impl<'a> DeliveryPipeline<'a> {
                 stages.push(Stage::new(&stage_name, actions));
             }
             // Then what the runner would put on the environment's clusters after its stacks.
+            if !steps.is_empty() {
+                let project = *render.get_or_insert_with(|| {
+                    let project =
+                        eks::render_project(node, &clusters, props.role_path.clone(), logs, &name);
+                    grant_stack_reads(&project, &delivered, &["cloudformation:DescribeStacks"]);
+                    project
+                });
+                stages.push(eks::stage(&environment.name, steps, &synthesized, &project));
+            }
             if !deployers.is_empty() {
                 let names: Vec<String> = environment.stacks.iter().map(Stack::stack_name).collect();
                 let project = *workloads.get_or_insert_with(|| {
@@ -424,6 +482,7 @@ impl<'a> DeliveryPipeline<'a> {
                 ..Default::default()
             },
         );
+        eks::grant_clusters(&pipeline, &clusters);
         DeliveryPipeline { pipeline }
     }
 
