@@ -189,7 +189,7 @@ fn cross_stack_references_go_from_the_components_to_the_cluster() {
                 let name = import.as_str().unwrap_or_default();
                 assert!(
                     name.starts_with("Delivery:ExportsOutput")
-                        && name.contains("DeliveryPipelineKubernetesActionRole"),
+                        && name.contains("DeliveryPipelineKubernetesDeployActionRole"),
                     "{name}"
                 );
             }

@@ -451,14 +451,26 @@ fn kubernetes_steps_go_through_eks_deploy_actions_after_a_render_action() {
         ]
     );
     let actions = stage(&template, "Production-Kubernetes")["Actions"].clone();
-    // The render action lists the steps with their cluster's number (the second cluster).
+    // The render action is told the environment's stacks; each step it renders carries its
+    // cluster's number (the second cluster) and the deployer's network as values.
     assert!(
         actions[0]["Configuration"]["EnvironmentVariables"]
             .as_str()
             .unwrap()
-            .contains(r#""value":"2:Production-Cluster-Kubernetes-Namespace 2:Production-Cluster-Kubernetes-Flagger""#),
+            .contains(r#""name":"CIRRUS_STACKS","type":"PLAINTEXT","value":"Production""#),
         "{}",
         actions[0]
+    );
+    let manifest = synthesized.manifest();
+    let delivery =
+        &manifest["artifacts"]["Production-Cluster-Kubernetes-Flagger"]["properties"]["delivery"];
+    assert_eq!(delivery["cluster"], 2);
+    assert!(
+        delivery["securityGroup"]
+            .as_str()
+            .unwrap()
+            .starts_with("${cirrus:Production.DeployValueClusterDeployerSecurityGroup"),
+        "{delivery}"
     );
     assert_eq!(
         actions[0]["OutputArtifacts"],
@@ -488,7 +500,10 @@ fn kubernetes_steps_go_through_eks_deploy_actions_after_a_render_action() {
         "charts/Production-Cluster-Kubernetes-Flagger/flagger"
     );
     assert_eq!(release["Configuration"]["Namespace"], "shop");
+    // The environment's actions share a role, which another environment's do not.
     assert_eq!(release["RoleArn"], namespace["RoleArn"]);
+    let test_role = &stage(&template, "Test-Kubernetes")["Actions"][1]["RoleArn"];
+    assert_ne!(test_role, &release["RoleArn"]);
     // No project builds the runner to apply the steps; the render project exports what the
     // actions read, for every cluster.
     let projects = template.find_resources("AWS::CodeBuild::Project", json!({}));
@@ -522,7 +537,7 @@ fn kubernetes_steps_go_through_eks_deploy_actions_after_a_render_action() {
         "AWS::EKS::AccessEntry",
         json!({
             "ClusterName": {"Ref": "ClusterEB0386A7"},
-            "PrincipalArn": {"Fn::ImportValue": "Delivery:ExportsOutputFnGetAttDeliveryPipelineKubernetesActionRole16D2250AArn2881DC37"},
+            "PrincipalArn": {"Fn::ImportValue": "Delivery:ExportsOutputFnGetAttDeliveryPipelineKubernetesProductionActionRole9E5C00C7ArnC0A84D04"},
             "AccessPolicies": [{"AccessScope": {"Type": "cluster"}}]
         }),
     );
@@ -536,7 +551,7 @@ fn kubernetes_steps_go_through_eks_deploy_actions_after_a_render_action() {
         &[
             ":cluster/${ClusterEB0386A7}",
             "security-group/${ClusterDeployerSecurityGroup",
-            "Delivery:ExportsOutputRefDeliveryPipelineKubernetesActionRole",
+            "Delivery:ExportsOutputRefDeliveryPipelineKubernetesProductionActionRole",
         ],
     );
 }
@@ -574,13 +589,16 @@ fn the_render_action_resolves_the_values_from_the_stacks_and_pulls_the_charts() 
     let config = Object::untyped(json!({
         "apiVersion": "v1", "kind": "ConfigMap",
         "metadata": {"name": "data", "namespace": "default"},
-        "data": {"bucket": cluster.token(bucket.name())}
+        "data": {"bucket": cluster.token(bucket.name()), "note": "${cirrus:not.a-value}"}
     }));
     cluster.add_manifest("Data", [config]);
     let chart = HelmChart::new("oci://public.ecr.aws/charts", "reader", "2.1.0")
         .namespace("default")
         .values(json!({"bucket": cluster.token(bucket.arn())}));
     cluster.add_helm_chart("Reader", chart);
+    let writer =
+        HelmChart::new("https://charts.example.com", "writer", "0.3.0").namespace("default");
+    cluster.add_helm_chart("Writer", writer);
     let production = cluster_stack(&app, "Production", "shop-prod", ClusterProps::default());
     deliver_by_action(delivery, test, production);
     let synthesized = app
@@ -617,11 +635,12 @@ fn the_render_action_resolves_the_values_from_the_stacks_and_pulls_the_charts() 
         &root.join("fake-aws"),
         &format!("cat '{}/stack-'\"$4\".json", root.display()),
     );
-    // Helm "pulls" a chart by making its folder, and says how it was asked.
+    // Helm "pulls" a chart by making its folder (named after the chart), and says how it
+    // was asked.
     script(
         &root.join("fake-helm"),
         &format!(
-            "echo \"$@\" >> '{0}/helm.log'\nwhile [ $# -gt 0 ]; do case $1 in --untardir) dir=$2;; esac; shift; done\nmkdir -p \"$dir/reader\"",
+            "echo \"$@\" >> '{0}/helm.log'\nref=$2; name=${{ref##*/}}\nwhile [ $# -gt 0 ]; do case $1 in --untardir) dir=$2;; esac; shift; done\nmkdir -p \"$dir/$name\"",
             root.display()
         ),
     );
@@ -634,10 +653,7 @@ fn the_render_action_resolves_the_values_from_the_stacks_and_pulls_the_charts() 
     )
     .unwrap();
     let steps = variables[0]["value"].as_str().unwrap();
-    assert_eq!(
-        steps,
-        "1:Test-Cluster-Kubernetes-Data 1:Test-Cluster-Kubernetes-Reader"
-    );
+    assert_eq!(steps, "Test");
     // The release's action installs the chart from where the render action pulls it.
     let reader = &stage(&template, "Test-Kubernetes")["Actions"][2];
     assert_eq!(
@@ -655,7 +671,7 @@ fn the_render_action_resolves_the_values_from_the_stacks_and_pulls_the_charts() 
                 "/src/codepipeline/delivery/render_steps.py"
             ))
             .current_dir(root)
-            .env("CIRRUS_STEPS", steps)
+            .env("CIRRUS_STACKS", steps)
             .env("CIRRUS_OUT", root.join("out"))
             .env("CIRRUS_EXPORTS", root.join("exports.sh"))
             .env("CIRRUS_AWS", root.join("fake-aws"))
@@ -669,18 +685,29 @@ fn the_render_action_resolves_the_values_from_the_stacks_and_pulls_the_charts() 
     let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
     let data = read("out/Test-Cluster-Kubernetes-Data.yaml");
     assert!(data.contains("bucket: value-of-DeployValueData"), "{data}");
-    assert!(!data.contains("${cirrus:"), "{data}");
+    // Text that only looks like a value stays, as the runner leaves it.
+    assert_eq!(data.matches("${cirrus:").count(), 1, "{data}");
+    assert!(data.contains("note: ${cirrus:not.a-value}"), "{data}");
     let values = read("out/charts/Test-Cluster-Kubernetes-Reader/reader/cirrus-values.yaml");
     assert!(
         values.starts_with("# ") && values.contains("bucket: value-of-DeployValueData"),
         "{values}"
     );
+    let out_dir = root.join("out").display().to_string();
     assert_eq!(
         read("helm.log"),
         format!(
-            "pull oci://public.ecr.aws/charts/reader --version 2.1.0 --untar --untardir {}/out/charts/Test-Cluster-Kubernetes-Reader\n",
-            root.display()
+            "pull oci://public.ecr.aws/charts/reader --version 2.1.0 --untar --untardir {out_dir}/charts/Test-Cluster-Kubernetes-Reader\n\
+             pull writer --repo https://charts.example.com --version 0.3.0 --untar --untardir {out_dir}/charts/Test-Cluster-Kubernetes-Writer\n"
         )
+    );
+    // The https chart lands in a folder of its name too, its values in it.
+    let writer_values = read("out/charts/Test-Cluster-Kubernetes-Writer/writer/cirrus-values.yaml");
+    assert!(writer_values.contains("{}"), "{writer_values}");
+    let writer = &stage(&template, "Test-Kubernetes")["Actions"][3];
+    assert_eq!(
+        writer["Configuration"]["HelmChartLocation"],
+        "charts/Test-Cluster-Kubernetes-Writer/writer"
     );
     let exports = read("exports.sh");
     let lines: Vec<&str> = exports.lines().collect();
@@ -786,7 +813,34 @@ fn what_the_eks_deploy_action_would_not_wait_for_fails_synthesis() {
     assert_eq!(
         errors,
         [
-            "Test/Cluster/Kubernetes/Flagger of stack Test: its release registers kinds that Test/Cluster/Kubernetes/Canary use, and the EKS deploy action does not wait until the cluster serves them"
+            "Test/Cluster/Kubernetes/Flagger of stack Test: objects of the kinds it provides (Canary.flagger.app) are in Test/Cluster/Kubernetes/Canary, and the EKS deploy action does not wait until the cluster serves them"
+        ]
+    );
+    // A CRD in a manifest, with objects of its kind in the same step and in a later one.
+    let errors = refused(|cluster| {
+        let crd = Object::untyped(json!({
+            "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": "widgets.example.com"},
+            "spec": {
+                "group": "example.com", "scope": "Namespaced",
+                "names": {"kind": "Widget", "plural": "widgets", "singular": "widget", "listKind": "WidgetList"},
+                "versions": [{"name": "v1", "served": true, "storage": true,
+                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]
+            }
+        }));
+        let widget = |name: &str| {
+            Object::untyped(json!({
+                "apiVersion": "example.com/v1", "kind": "Widget",
+                "metadata": {"name": name, "namespace": "kube-system"}
+            }))
+        };
+        cluster.add_manifest("Widgets", [crd, widget("first")]);
+        cluster.add_manifest("MoreWidgets", [widget("second")]);
+    });
+    assert_eq!(
+        errors,
+        [
+            "Test/Cluster/Kubernetes/Widgets of stack Test: objects of the kinds it provides (Widget.example.com) are in Test/Cluster/Kubernetes/Widgets, Test/Cluster/Kubernetes/MoreWidgets, and the EKS deploy action does not wait until the cluster serves them"
         ]
     );
 }
@@ -821,11 +875,17 @@ fn what_the_eks_deploy_action_cannot_apply_fails_synthesis() {
             "Settings",
             [namespace("a"), namespace("b"), map("a"), map("b")],
         );
+        // An object that names no namespace is in `default`, as the deployer applies it.
+        let unnamed = Object::untyped(
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "loose"}}),
+        );
+        cluster.add_manifest("Loose", [unnamed, map("a")]);
     });
     assert_eq!(
         errors,
         [
-            "Test/Cluster/Kubernetes/Settings of stack Test: its objects are in namespaces a, b, and the EKS deploy action applies one"
+            "Test/Cluster/Kubernetes/Settings of stack Test: its objects are in namespaces a, b, and the EKS deploy action applies one",
+            "Test/Cluster/Kubernetes/Loose of stack Test: its objects are in namespaces a, default, and the EKS deploy action applies one"
         ]
     );
 }

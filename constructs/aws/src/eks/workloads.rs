@@ -152,14 +152,13 @@ pub(crate) fn add_step<'a>(
     props: ArtifactProps,
 ) -> Artifact<'a> {
     let artifact = scope.add_artifact(id, props);
-    target(cluster, artifact, &what);
+    let step = Step {
+        artifact: artifact.node().key(),
+        what,
+    };
+    target(cluster, artifact, &step);
     let node = Construct::node(cluster);
-    node.with_state(|w: &mut Workloads| {
-        w.steps.push(Step {
-            artifact: artifact.node().key(),
-            what,
-        });
-    });
+    node.with_state(|w: &mut Workloads| w.steps.push(step));
     order(node);
     after_cluster_parts(cluster);
     let first = node.with_state(|w: &mut Workloads| !std::mem::replace(&mut w.validation, true));
@@ -171,20 +170,26 @@ pub(crate) fn add_step<'a>(
 
 /// Tells a delivery pipeline that applies the step with EKS deploy actions where it goes
 /// (`codepipeline`'s `KubernetesTarget`, kept on the step's node).
-fn target(cluster: &Cluster<'_>, artifact: Artifact<'_>, what: &What) {
+fn target(cluster: &Cluster<'_>, artifact: Artifact<'_>, step: &Step) {
     let deployer = crate::eks::deployer::record(cluster);
-    let awaited_jobs = match what {
-        What::Objects(objects) => objects
-            .iter()
-            .filter(|o| o.group() == "batch" && o.kind() == "Job")
-            .filter(|o| {
-                let (key, value) = cirrus_k8s::workload::WAIT_FOR_COMPLETION;
-                o.body()["metadata"]["annotations"][key] == value
-            })
-            .map(|o| o.name().to_owned())
-            .collect(),
-        What::Release(_) => Vec::new(),
+    let objects: &[Object] = match &step.what {
+        What::Objects(objects) => objects,
+        What::Release(_) => &[],
     };
+    let (key, value) = cirrus_k8s::workload::WAIT_FOR_COMPLETION;
+    let kinds = |kinds: Vec<(&str, &str)>| {
+        kinds
+            .into_iter()
+            .map(|(g, k)| (g.to_owned(), k.to_owned()))
+            .collect()
+    };
+    let mut namespaces: Vec<String> = objects
+        .iter()
+        .filter(|o| o.is_namespaced())
+        .map(|o| o.namespace().unwrap_or("default").to_owned())
+        .collect();
+    namespaces.sort();
+    namespaces.dedup();
     let target = KubernetesTarget {
         cluster: Some(Construct::node(cluster).key()),
         cluster_name: Some(cluster.name()),
@@ -193,7 +198,15 @@ fn target(cluster: &Cluster<'_>, artifact: Artifact<'_>, what: &What) {
             .map(|d| d.subnets.clone())
             .unwrap_or_default(),
         security_group: deployer.map(|d| d.security_group),
-        awaited_jobs,
+        namespaces,
+        provided_kinds: kinds(step.provided_kinds()),
+        used_kinds: kinds(step.used_kinds()),
+        awaited_jobs: objects
+            .iter()
+            .filter(|o| o.group() == "batch" && o.kind() == "Job")
+            .filter(|o| o.body()["metadata"]["annotations"][key] == value)
+            .map(|o| o.name().to_owned())
+            .collect(),
     };
     artifact
         .node()

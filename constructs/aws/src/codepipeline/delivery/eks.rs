@@ -9,24 +9,33 @@
 //! project (`<pipeline>-render`, `render_steps.py`), which reads the outputs the values name,
 //! writes the resolved manifests, pulls each Helm release's chart at its pinned version into
 //! the same artifact (the action installs charts only from its input) with the resolved values
-//! beside it, and exports each cluster's name, subnets and security group as variables
+//! inside the chart's folder (the action reference reads values files "within the helm chart
+//! location"), and exports each cluster's name, subnets and security group as variables
 //! (`CLUSTER_<n>`, `SUBNETS_<n>`, `SECURITY_GROUP_<n>`, clusters numbered across the
-//! pipeline). Then one EKS deploy action per step applies it, after the steps it waits for:
-//! a step's run order is one more than the deepest of those, so independent steps run in
+//! pipeline). The action is told only the environment's stacks (`CIRRUS_STACKS`): each step
+//! the pipeline applies carries its cluster's number and its deployer's network in a
+//! `delivery` property of `manifest.json`, so the action's settings stay short whatever the
+//! number of steps. Then one EKS deploy action per step applies it, after the steps it waits
+//! for: a step's run order is one more than the deepest of those, so independent steps run in
 //! parallel.
 //!
-//! The actions share one role of the pipeline (`KubernetesActionRole`). What it may do on a
-//! cluster is granted in that cluster's stack (`<cluster>/DeliveryAccess`): a cluster-admin
-//! access entry, as the in-VPC deployer's (steps hold namespaces, CRDs and cluster-wide RBAC),
-//! and a policy that may describe that cluster and open network interfaces only in its
-//! deployer's subnets with its deployer's security group, which the cluster admits on 443. The
-//! cluster's stack thereby refers to the pipeline's, which is deployed first in every run.
+//! An environment's actions share one role of the pipeline (`Kubernetes<Env>ActionRole`), so
+//! that the actions of one environment cannot reach another's clusters before its approval.
+//! What it may do on a cluster is granted in that cluster's stack (`<cluster>/DeliveryAccess`):
+//! a cluster-admin access entry, as the in-VPC deployer's (steps hold namespaces, CRDs and
+//! cluster-wide RBAC), and a policy that may describe that cluster and open network interfaces
+//! only in its deployer's subnets with its deployer's security group, which the cluster admits
+//! on 443. The cluster's stack thereby imports the role from the pipeline's stack, which every
+//! run updates first; like any export, the role cannot leave the pipeline's stack while a
+//! deployed cluster stack still imports it (switching back to the in-VPC deployer: deploy the
+//! cluster stacks first, `cargo run -- deploy`, which orders them).
 //!
-//! What the EKS deploy action does not do that the in-VPC deployer does: prune the objects a
-//! step no longer has, wait for the kinds an operator registers after its release, wait for
-//! Jobs, create a release's namespace. Synthesis refuses a step that relies on one of those
-//! (`CODEPIPELINE-045`), naming the mode that does it; pruning is the difference that stays,
-//! and the mode's documentation says so.
+//! What the EKS deploy action does not do that the in-VPC deployer does: wait until the kinds a
+//! step provides are served (a CRD established, an operator's kind registered) before objects
+//! of those kinds, wait for Jobs, create a release's namespace, apply objects of several
+//! namespaces in one go. Synthesis refuses a step that relies on one of those
+//! (`CODEPIPELINE-045`), naming the mode that does it. What stays different is documented on
+//! the mode: no pruning, client-side `kubectl apply`, and Helm as the action runs it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -47,8 +56,6 @@ use crate::codes;
 use crate::iam::{Policy, PolicyDocument, PolicyStatement};
 use crate::logs::LogGroup;
 
-/// The key of the role the EKS deploy actions share.
-const ROLE_KEY: &str = "Kubernetes";
 /// The script of the render project.
 const RENDER_SCRIPT: &str = include_str!("render_steps.py");
 /// Where the render project writes what the actions read.
@@ -59,8 +66,8 @@ const VALUES_FILE: &str = "cirrus-values.yaml";
 const MANIFEST_KIND: &str = "cirrus:kubernetes-manifest";
 const HELM_KIND: &str = "cirrus:helm-release";
 
-/// Where a Kubernetes step goes, kept on the step's node by the `eks` module, for a delivery
-/// pipeline that applies it with EKS deploy actions.
+/// Where a Kubernetes step goes and what it holds, kept on the step's node by the `eks`
+/// module, for a delivery pipeline that applies it with EKS deploy actions.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct KubernetesTarget {
     /// The cluster's node.
@@ -71,6 +78,12 @@ pub(crate) struct KubernetesTarget {
     pub(crate) subnets: Vec<Expr<String>>,
     /// The security group of the cluster's in-VPC deployer.
     pub(crate) security_group: Option<Expr<String>>,
+    /// The namespaces its namespaced objects are in (`default` when they name none), sorted.
+    pub(crate) namespaces: Vec<String>,
+    /// `(group, kind)` of the kinds it defines (CRDs) or its release registers.
+    pub(crate) provided_kinds: Vec<(String, String)>,
+    /// `(group, kind)` of the custom kinds its objects are.
+    pub(crate) used_kinds: Vec<(String, String)>,
     /// The Jobs of the step that ask to be waited for.
     pub(crate) awaited_jobs: Vec<String>,
 }
@@ -79,6 +92,7 @@ pub(crate) struct KubernetesTarget {
 #[derive(Debug, Clone)]
 pub(super) struct Step {
     view: ArtifactView,
+    target: KubernetesTarget,
     /// Its id in `manifest.json` (the path with `-`).
     id: String,
     /// Its cluster's number among the pipeline's clusters.
@@ -87,20 +101,23 @@ pub(super) struct Step {
     files: Vec<String>,
 }
 
-/// The clusters the pipeline applies steps to, numbered from 1 in the order first met.
+/// The clusters the pipeline applies steps to, numbered from 1 in the order first met, each
+/// with the environment whose actions apply its steps.
 #[derive(Debug, Default)]
 pub(super) struct Clusters {
     keys: Vec<NodeKey>,
     targets: Vec<KubernetesTarget>,
+    environments: Vec<String>,
 }
 
 impl Clusters {
-    fn number(&mut self, target: &KubernetesTarget, key: NodeKey) -> usize {
+    fn number(&mut self, target: &KubernetesTarget, key: NodeKey, environment: &str) -> usize {
         match self.keys.iter().position(|k| *k == key) {
             Some(at) => at + 1,
             None => {
                 self.keys.push(key);
                 self.targets.push(target.clone());
+                self.environments.push(environment.to_owned());
                 self.keys.len()
             }
         }
@@ -120,132 +137,147 @@ impl Clusters {
     }
 }
 
-/// The steps the runner would apply after `stacks`, in creation order, each told where its
-/// cluster's deployer runs (the `delivery` property the render project reads); a step the
-/// EKS deploy action cannot apply as the deployer would is reported on `node`.
-pub(super) fn steps_of(node: Node<'_>, stacks: &[String], clusters: &mut Clusters) -> Vec<Step> {
+/// The key of the role an environment's EKS deploy actions share: one per environment, so
+/// that the actions of one environment cannot reach the clusters of another before its
+/// approval.
+fn role_key(environment: &str) -> String {
+    format!("Kubernetes{}", artifact_part(environment))
+}
+
+/// The steps the runner would apply after the stacks of `environment`, in creation order,
+/// each told its cluster's number and where the cluster's deployer runs (the `delivery`
+/// property the render project reads); a step the EKS deploy action cannot apply as the
+/// deployer would is reported on `node`.
+pub(super) fn steps_of(
+    node: Node<'_>,
+    environment: &str,
+    stacks: &[String],
+    clusters: &mut Clusters,
+) -> Vec<Step> {
     let app = node.app();
-    let views: Vec<ArtifactView> = app
-        .artifacts()
-        .into_iter()
-        .filter(|a| stacks.contains(&a.stack))
-        .filter(|a| a.kind == MANIFEST_KIND || a.kind == HELM_KIND)
-        .filter(|a| a.properties.get("appliedBy").and_then(J::as_str) != Some("pipeline"))
-        .collect();
-    let paths: BTreeSet<&str> = views.iter().map(|v| v.path.as_str()).collect();
     let mut steps = Vec::new();
-    for view in &views {
-        let Some(step_node) = view.key.node(app) else {
+    for view in app.artifacts() {
+        let delivered = stacks.contains(&view.stack)
+            && (view.kind == MANIFEST_KIND || view.kind == HELM_KIND)
+            && view.properties.get("appliedBy").and_then(J::as_str) != Some("pipeline");
+        let Some(step_node) = view.key.node(app).filter(|_| delivered) else {
             continue;
         };
         let target = step_node.with_state(|t: &mut KubernetesTarget| t.clone());
         let (Some(key), Some(_)) = (target.cluster, &target.cluster_name) else {
             continue;
         };
-        let problem = |message: String, hint: &str| {
-            node.error_with_hint(
-                codes::codepipeline::DELIVERY_STEP_UNSUPPORTED,
-                format!("{} of stack {}: {message}", view.path, view.stack),
-                hint,
-            );
-        };
-        let in_vpc = "or deliver with KubernetesDelivery::InVpcDeployer, which does";
         let id = view.path.replace('/', "-");
         let suffixes: Vec<String> = step_node
             .artifact()
             .map(|a| a.update(|p| p.files.iter().map(|f| f.suffix.clone()).collect()))
             .unwrap_or_default();
-        if let (false, Some(group)) = (target.subnets.is_empty(), &target.security_group) {
-            let subnets = step_node.token(fns::join(",", target.subnets.clone()));
-            let group = step_node.token(group.clone());
-            if let Some(artifact) = step_node.artifact() {
+        let cluster = clusters.number(&target, key, environment);
+        match (&target.subnets[..], &target.security_group, step_node.artifact()) {
+            ([_, ..], Some(group), Some(artifact)) => {
+                let subnets = step_node.token(fns::join(",", target.subnets.clone()));
+                let group = step_node.token(group.clone());
                 artifact.update(|p| {
                     p.properties.insert(
                         "delivery".into(),
-                        json!({ "subnets": subnets, "securityGroup": group }),
+                        json!({ "cluster": cluster, "subnets": subnets, "securityGroup": group }),
                     );
                 });
             }
-        } else {
-            node.error_with_hint(
+            _ => node.error_with_hint(
                 codes::codepipeline::DELIVERY_STEP_DIRECT,
                 format!(
                     "{} of stack {} reaches its cluster's API directly; the EKS deploy action reaches a cluster through the subnets and security group of its in-VPC deployer",
                     view.path, view.stack
                 ),
                 "give the cluster ClusterProps::workload_deployer(WorkloadDeployer::InVpc)",
-            );
+            ),
         }
-        for job in &target.awaited_jobs {
-            problem(
-                format!("Job {job} asks to be waited for, which the EKS deploy action does not do"),
-                &format!("drop workload::awaited from it, {in_vpc}"),
-            );
-        }
-        let text = |key: &str| view.properties.get(key).and_then(J::as_str);
-        if view.kind == HELM_KIND {
-            if view.properties.get("createNamespace") == Some(&J::Bool(true)) {
-                problem(
-                    format!(
-                        "release {} creates its namespace {}, which the EKS deploy action does not",
-                        text("release").unwrap_or_default(),
-                        text("namespace").unwrap_or_default()
-                    ),
-                    &format!("declare the Namespace in a manifest step, {in_vpc}"),
-                );
-            }
-            let declares = view
-                .properties
-                .get("crds")
-                .and_then(J::as_array)
-                .is_some_and(|k| !k.is_empty());
-            let used_by: Vec<&str> = views
-                .iter()
-                .filter(|v| v.after.contains(&view.path))
-                .map(|v| v.path.as_str())
-                .collect();
-            if declares && !used_by.is_empty() {
-                problem(
-                    format!(
-                        "its release registers kinds that {} use, and the EKS deploy action does not wait until the cluster serves them",
-                        used_by.join(", ")
-                    ),
-                    &format!("apply the objects of those kinds from another pipeline, {in_vpc}"),
-                );
-            }
-        } else if namespaces(view).len() > 1 {
-            problem(
-                format!(
-                    "its objects are in namespaces {}, and the EKS deploy action applies one",
-                    namespaces(view).into_iter().collect::<Vec<_>>().join(", ")
-                ),
-                &format!("split the step by namespace, {in_vpc}"),
-            );
-        }
-        // A step waits only for steps of the same delivery; the others are applied already.
-        let mut view = view.clone();
-        view.after.retain(|p| paths.contains(p.as_str()));
         steps.push(Step {
             files: suffixes.iter().map(|s| format!("{id}.{s}")).collect(),
             id,
-            cluster: clusters.number(&target, key),
+            cluster,
+            target,
             view,
         });
+    }
+    // A step waits only for steps of the same delivery; the others are applied already.
+    let paths: BTreeSet<String> = steps.iter().map(|s| s.view.path.clone()).collect();
+    for step in &mut steps {
+        step.view.after.retain(|p| paths.contains(p));
+    }
+    for step in &steps {
+        for (problem, hint) in unsupported(step, &steps) {
+            node.error_with_hint(
+                codes::codepipeline::DELIVERY_STEP_UNSUPPORTED,
+                format!("{} of stack {}: {problem}", step.view.path, step.view.stack),
+                format!("{hint}, or deliver with KubernetesDelivery::InVpcDeployer, which does"),
+            );
+        }
     }
     steps
 }
 
-/// The namespaces of a manifest step's objects (`Kind namespace/name`).
-fn namespaces(view: &ArtifactView) -> BTreeSet<String> {
-    view.properties
-        .get("objects")
-        .and_then(J::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(J::as_str)
-        .filter_map(|o| o.split_once(' ')?.1.split_once('/'))
-        .map(|(namespace, _)| namespace.to_owned())
-        .collect()
+/// What in `step` the EKS deploy action would not do as the in-VPC deployer does, with what
+/// to change; `steps` are the others of the same delivery.
+fn unsupported(step: &Step, steps: &[Step]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let target = &step.target;
+    for job in &target.awaited_jobs {
+        out.push((
+            format!("Job {job} asks to be waited for, which the EKS deploy action does not do"),
+            "drop workload::awaited from it".to_owned(),
+        ));
+    }
+    let text = |key: &str| {
+        step.view
+            .properties
+            .get(key)
+            .and_then(J::as_str)
+            .unwrap_or_default()
+    };
+    if step.view.kind == HELM_KIND
+        && step.view.properties.get("createNamespace") == Some(&J::Bool(true))
+    {
+        out.push((
+            format!(
+                "release {} creates its namespace {}, which the EKS deploy action does not",
+                text("release"),
+                text("namespace")
+            ),
+            "declare the Namespace in a manifest step".to_owned(),
+        ));
+    }
+    if target.namespaces.len() > 1 {
+        out.push((
+            format!(
+                "its objects are in namespaces {}, and the EKS deploy action applies one",
+                target.namespaces.join(", ")
+            ),
+            "split the step by namespace".to_owned(),
+        ));
+    }
+    // Kinds it provides that objects of this delivery are: the deployer waits until the
+    // cluster serves them (a CRD established, an operator's kind registered); the action
+    // applies the objects at once.
+    let provided = &target.provided_kinds;
+    let users: Vec<&str> = steps
+        .iter()
+        .filter(|s| s.target.used_kinds.iter().any(|k| provided.contains(k)))
+        .map(|s| s.view.path.as_str())
+        .collect();
+    if !users.is_empty() {
+        let kinds: Vec<String> = provided.iter().map(|(g, k)| format!("{k}.{g}")).collect();
+        out.push((
+            format!(
+                "objects of the kinds it provides ({}) are in {}, and the EKS deploy action does not wait until the cluster serves them",
+                kinds.join(", "),
+                users.join(", ")
+            ),
+            "apply the objects of those kinds from another pipeline".to_owned(),
+        ));
+    }
+    out
 }
 
 /// The `<Env>-Kubernetes` stage: the render action, then each step's EKS deploy action.
@@ -256,14 +288,12 @@ pub(super) fn stage<'a>(
     render: &Project<'a>,
 ) -> Stage<'a> {
     let rendered = Artifact::new(&format!("{}Kubernetes", artifact_part(environment)));
-    let listed: Vec<String> = steps
-        .iter()
-        .map(|s| format!("{}:{}", s.cluster, s.id))
-        .collect();
+    let mut stacks: Vec<&str> = steps.iter().map(|s| s.view.stack.as_str()).collect();
+    stacks.dedup();
     let action = Action::codebuild(
         render,
         synthesized,
-        CodeBuildActionProps::output(&rendered).env("CIRRUS_STEPS", &listed.join(" ")),
+        CodeBuildActionProps::output(&rendered).env("CIRRUS_STACKS", &stacks.join(" ")),
     )
     .named("Render")
     .variables_namespace(&format!("{}Render", artifact_part(environment)));
@@ -282,7 +312,7 @@ pub(super) fn stage<'a>(
         };
         let files = step.files.clone();
         let (deployment, namespace) = if step.view.kind == HELM_KIND {
-            let chart = chart_name(&step.view.properties["chart"]);
+            let chart = chart_name(step.view.properties.get("chart"));
             let deployment = EksDeployment::Helm {
                 release_name: text("release"),
                 chart_location: format!("charts/{}/{chart}", step.id),
@@ -294,7 +324,7 @@ pub(super) fn stage<'a>(
             };
             (deployment, Some(text("namespace")))
         } else {
-            let namespace = namespaces(&step.view).into_iter().next();
+            let namespace = step.target.namespaces.first().cloned();
             (EksDeployment::Manifests(files), namespace)
         };
         let props = EksDeployProps {
@@ -308,7 +338,7 @@ pub(super) fn stage<'a>(
             Action::eks_deploy(cluster, &rendered, deployment, props)
                 .named(&step.id)
                 .run_order(depth + 2)
-                .sharing_role(ROLE_KEY),
+                .sharing_role(&role_key(environment)),
         );
     }
     Stage::new(&format!("{environment}-Kubernetes"), actions)
@@ -316,14 +346,15 @@ pub(super) fn stage<'a>(
 
 /// The folder `helm pull --untar` makes for a release's chart: its name, the last part of an
 /// `oci://` reference.
-fn chart_name(chart: &J) -> &str {
-    match chart.get("oci").and_then(J::as_str) {
+fn chart_name(chart: Option<&J>) -> &str {
+    let field = |key: &str| chart.and_then(|c| c.get(key)).and_then(J::as_str);
+    match field("oci") {
         Some(oci) => oci
             .trim_end_matches('/')
             .rsplit('/')
             .next()
             .unwrap_or_default(),
-        None => chart["name"].as_str().unwrap_or_default(),
+        None => field("name").unwrap_or_default(),
     }
 }
 
@@ -387,8 +418,7 @@ pub(super) fn render_project<'a>(
     let app = node.app().name().to_owned();
     let mut install = HELM.install_commands();
     install.push("helm version".to_owned());
-    let script =
-        format!("cat > /tmp/render_steps.py <<'CIRRUS_SCRIPT'\n{RENDER_SCRIPT}CIRRUS_SCRIPT");
+    let script = write_script(SCRIPT_PATH);
     let spec = InlineBuildSpec {
         env: BuildEnv {
             shell: Some("bash".into()),
@@ -404,7 +434,7 @@ pub(super) fn render_project<'a>(
             build: Some(Phase::commands([
                 script,
                 format!(
-                    "CIRRUS_OUT={RENDERED} CIRRUS_EXPORTS=/tmp/cirrus-exports.sh python3 /tmp/render_steps.py"
+                    "CIRRUS_OUT={RENDERED} CIRRUS_EXPORTS=/tmp/cirrus-exports.sh python3 {SCRIPT_PATH}"
                 ),
                 ". /tmp/cirrus-exports.sh".to_owned(),
             ])),
@@ -438,14 +468,27 @@ pub(super) fn render_project<'a>(
     )
 }
 
+/// Where the render project writes its script.
+const SCRIPT_PATH: &str = "/tmp/render_steps.py";
+
+/// The shell command that writes the render script to `path` (a quoted here-document: the
+/// shell expands nothing in it).
+fn write_script(path: &str) -> String {
+    format!("cat > {path} <<'CIRRUS_SCRIPT'\n{RENDER_SCRIPT}CIRRUS_SCRIPT")
+}
+
 /// Lets the pipeline's EKS deploy actions into each cluster, from the cluster's stack.
 pub(super) fn grant_clusters(pipeline: &Pipeline<'_>, clusters: &Clusters) {
-    let Some(role) = pipeline.shared_action_role(ROLE_KEY) else {
-        return;
-    };
     let app = pipeline.node().app();
-    for (key, target) in clusters.keys.iter().zip(&clusters.targets) {
-        let (Some(cluster), Some(name)) = (key.node(app), &target.cluster_name) else {
+    for ((key, target), environment) in clusters
+        .keys
+        .iter()
+        .zip(&clusters.targets)
+        .zip(&clusters.environments)
+    {
+        let role = pipeline.shared_action_role(&role_key(environment));
+        let (Some(cluster), Some(name), Some(role)) = (key.node(app), &target.cluster_name, role)
+        else {
             continue;
         };
         let node = cluster.add_child("DeliveryAccess");
@@ -484,6 +527,25 @@ pub(super) fn grant_clusters(pipeline: &Pipeline<'_>, clusters: &Clusters) {
                 type_: Some("STANDARD".into()),
                 ..CfnAccessEntry::new(name.clone(), role.arn())
             },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_build_writes_the_script_byte_for_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("render_steps.py");
+        let command = super::write_script(&path.display().to_string());
+        let out = std::process::Command::new("bash")
+            .args(["-c", &command])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            super::RENDER_SCRIPT
         );
     }
 }

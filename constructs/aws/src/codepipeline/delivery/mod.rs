@@ -21,9 +21,11 @@
 //!    dependency graph: a wave holds the stacks whose dependencies earlier waves deliver, each
 //!    through a change set (create, then execute), stacks of a wave in parallel; then, when
 //!    those stacks have Kubernetes steps that `deploy` would apply after them, a
-//!    `<Env>-Kubernetes` stage runs `cargo run -- deploy --workloads-only` in a second project,
-//!    which hands each step to its cluster's in-VPC deployer (a step whose cluster is reached
-//!    directly is `CODEPIPELINE-043`).
+//!    `<Env>-Kubernetes` stage puts them on their clusters ([`KubernetesDelivery`]): by
+//!    default it runs `cargo run -- deploy --workloads-only` in a second project, which hands
+//!    each step to its cluster's in-VPC deployer; or a render action and one CodePipeline EKS
+//!    deploy action per step (`eks.rs`). Either way a step whose cluster is reached directly
+//!    is `CODEPIPELINE-043`.
 //!
 //! CloudFormation deploys with the pipeline's deployment role, which may create only what the
 //! delivered stacks contain (`Role::grant_deploy`, derived from their resources); that role also
@@ -175,11 +177,16 @@ pub enum KubernetesDelivery {
     /// CodePipeline's EKS deploy action, one per step, each visible in the pipeline, on
     /// CodePipeline's managed compute in the subnets of the cluster's in-VPC deployer, after a
     /// render action that resolves the steps' values from the deployed stacks and pulls the
-    /// releases' charts at their pinned versions. The action applies with `kubectl apply` and
-    /// `helm upgrade --install`: objects removed from a step stay on the cluster until `deploy`
-    /// (or a person) removes them, and a step that needs a wait the action does not do (a Job
-    /// that asks for it, a kind a release of the same delivery registers) or a release that
-    /// creates its namespace is refused at synthesis (`CODEPIPELINE-045`).
+    /// releases' charts at their pinned versions.
+    ///
+    /// The action applies with client-side `kubectl apply` and runs Helm its own way (not
+    /// `--atomic`, not the release's timeout), and it prunes nothing: an object removed from a
+    /// step stays on the cluster until a person deletes it (`deploy` prunes only the objects
+    /// it applied itself, which carry its labels). A step that needs what the action does not
+    /// do is refused at synthesis (`CODEPIPELINE-045`): a Job that asks to be waited for, a
+    /// kind a step of the same environment provides (a CRD, a release's operator) with objects
+    /// of it in the environment, a release that creates its namespace, objects of several
+    /// namespaces in one step.
     EksDeployAction,
 }
 
@@ -345,7 +352,7 @@ impl<'a> DeliveryPipeline<'a> {
             .map(|e| {
                 let ids: Vec<String> = e.stacks.iter().map(Stack::id).collect();
                 if by_action {
-                    eks::steps_of(node, &ids, &mut clusters)
+                    eks::steps_of(node, &e.name, &ids, &mut clusters)
                 } else {
                     Vec::new()
                 }

@@ -1,13 +1,16 @@
 """Renders a delivery pipeline's Kubernetes steps for CodePipeline's EKS deploy action.
 
 Run by the pipeline's render project in the folder of the app's synthesized files
-(`manifest.json` and the steps' files). The steps' files hold `${cirrus:<key>}` placeholders
-for outputs of the app's stacks, listed in each step's `values`; this reads those outputs
-(`aws cloudformation describe-stacks`), writes the resolved manifests to CIRRUS_OUT, pulls each
-Helm release's chart at its pinned version into CIRRUS_OUT/charts/<step>/ with the resolved
-values beside the chart's own (`cirrus-values.yaml`), and writes the shell `export` lines of
-each cluster's name, subnets and security group to CIRRUS_EXPORTS, numbered as CIRRUS_STEPS
-numbers the clusters (`<cluster number>:<step id> ...`).
+(`manifest.json` and the steps' files), for the steps of the stacks CIRRUS_STACKS names that
+the pipeline applies (those with a `delivery` property: their cluster's number, its deployer's
+subnets and security group). The steps' files hold `${cirrus:<key>}` placeholders for outputs
+of the app's stacks, listed in each step's `values`; this reads those outputs (`aws
+cloudformation describe-stacks`), writes the resolved manifests to CIRRUS_OUT, pulls each Helm
+release's chart at its pinned version into CIRRUS_OUT/charts/<step>/ with the resolved values
+inside the chart's folder (`cirrus-values.yaml`), and writes the shell `export` lines of each
+cluster's name, subnets and security group (CLUSTER_<n>, SUBNETS_<n>, SECURITY_GROUP_<n>) to
+CIRRUS_EXPORTS. Text that looks like a placeholder but is not among a step's values stays as
+it is, as the runner leaves it.
 """
 
 import json
@@ -51,12 +54,11 @@ class Outputs:
         return outputs[output]
 
 
-def resolve(text, values, outputs, step):
+def resolve(text, values, outputs):
     def one(match):
-        key = match.group(1)
-        value = values.get(key)
+        value = values.get(match.group(1))
         if value is None:
-            raise RenderError(f"step {step}: ${{cirrus:{key}}} is not among its values")
+            return match.group(0)
         return outputs.get(value["stackName"], value["output"])
 
     return PLACEHOLDER.sub(one, text)
@@ -83,7 +85,7 @@ def pull_chart(helm, chart, version, into):
     return chart_dir
 
 
-def render(steps, out, aws, helm):
+def render(stacks, out, aws, helm):
     with open("manifest.json", encoding="utf-8") as f:
         artifacts = json.load(f)["artifacts"]
     outputs = Outputs(aws)
@@ -95,23 +97,20 @@ def render(steps, out, aws, helm):
         exports[name] = value
 
     os.makedirs(out, exist_ok=True)
-    for entry in steps:
-        number, _, step = entry.partition(":")
-        artifact = artifacts.get(step)
-        if artifact is None:
-            raise RenderError(f"step {step} is not in manifest.json: synthesize the app again")
-        props = artifact["properties"]
+    for step, artifact in artifacts.items():
+        props = artifact.get("properties", {})
+        delivery = props.get("delivery")
+        if delivery is None or props.get("stack") not in stacks:
+            continue
         values = props.get("values", {})
 
         def res(text):
-            return resolve(text, values, outputs, step)
+            return resolve(text, values, outputs)
 
+        number = delivery["cluster"]
         export(f"CLUSTER_{number}", res(props["cluster"]), step)
-        delivery = props.get("delivery", {})
-        if "subnets" in delivery:
-            export(f"SUBNETS_{number}", res(delivery["subnets"]), step)
-        if "securityGroup" in delivery:
-            export(f"SECURITY_GROUP_{number}", res(delivery["securityGroup"]), step)
+        export(f"SUBNETS_{number}", res(delivery["subnets"]), step)
+        export(f"SECURITY_GROUP_{number}", res(delivery["securityGroup"]), step)
         files = props.get("files", [])
         if artifact["type"] == MANIFEST:
             targets = [os.path.join(out, name) for name in files]
@@ -129,18 +128,26 @@ def render(steps, out, aws, helm):
             with open(target, "w", encoding="utf-8") as f:
                 f.write(text)
         print(f"rendered {step}")
+    if not exports:
+        raise RenderError(
+            f"manifest.json has no step of stacks {' '.join(stacks)} that the pipeline applies: "
+            "synthesize the app again")
     return exports
 
 
 def main():
-    steps = os.environ.get("CIRRUS_STEPS", "").split()
+    stacks = os.environ.get("CIRRUS_STACKS", "").split()
     out = os.environ.get("CIRRUS_OUT", "cirrus-rendered")
     exports_file = os.environ.get("CIRRUS_EXPORTS", "/tmp/cirrus-exports.sh")
     try:
-        exports = render(steps, out, os.environ.get("CIRRUS_AWS", "aws"),
+        exports = render(stacks, out, os.environ.get("CIRRUS_AWS", "aws"),
                          os.environ.get("CIRRUS_HELM", "helm"))
     except RenderError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError, KeyError) as error:
+        print(f"error: the synthesized files are not what this script reads ({error!r}): "
+              "synthesize the app again with the cirrus version of the pipeline", file=sys.stderr)
         return 1
     with open(exports_file, "w", encoding="utf-8") as f:
         for name in sorted(exports):
