@@ -21,6 +21,7 @@ pub use docker::{IMAGE_REPO_URI, IMAGE_TAG};
 pub use env_var::EnvVar;
 pub(crate) use env_var::{Problem, check_variable_name, shell_name};
 pub use environment::{BuildEnvironment, BuildImage, ComputeType, Platform};
+pub(crate) use project::interface_permission;
 pub use project::{
     BuildLogs, Cache, IProject, ImportedProject, LocalCacheMode, Project, ProjectProps, ProjectRef,
     ProjectRole, ProjectVpc, Source,

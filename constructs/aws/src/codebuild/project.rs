@@ -867,22 +867,7 @@ fn vpc_policy<'a>(node: Node<'a>, role: &Role<'a>, vpc: &ProjectVpc<'a>) -> Poli
             )
         })
         .collect();
-    let mut permission = PolicyStatement::allow()
-        .actions(["ec2:CreateNetworkInterfacePermission"])
-        .resources([fns::sub(
-            "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:network-interface/*",
-            [],
-        )])
-        .condition(
-            "StringEquals",
-            "ec2:AuthorizedService",
-            "codebuild.amazonaws.com",
-        );
-    permission.conditions.push(PolicyCondition {
-        operator: "StringEquals".into(),
-        key: "ec2:Subnet".into(),
-        values: subnet_arns,
-    });
+    let permission = interface_permission(subnet_arns);
     let document = PolicyDocument::of([
         PolicyStatement::allow()
             .actions(["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"])
@@ -902,4 +887,26 @@ fn vpc_policy<'a>(node: Node<'a>, role: &Role<'a>, vpc: &ProjectVpc<'a>) -> Poli
         permission,
     ]);
     Policy::new(node, "VpcPolicy", "CodeBuildVpcAccess", document, &[*role])
+}
+
+/// CodeBuild's leave to attach its network interfaces, for interfaces in the subnets of
+/// `subnet_arns` only (the statement of CodeBuild's VPC documentation).
+pub(crate) fn interface_permission(subnet_arns: Vec<Expr<String>>) -> PolicyStatement {
+    let mut permission = PolicyStatement::allow()
+        .actions(["ec2:CreateNetworkInterfacePermission"])
+        .resources([fns::sub(
+            "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:network-interface/*",
+            [],
+        )])
+        .condition(
+            "StringEquals",
+            "ec2:AuthorizedService",
+            "codebuild.amazonaws.com",
+        );
+    permission.conditions.push(PolicyCondition {
+        operator: "StringEquals".into(),
+        key: "ec2:Subnet".into(),
+        values: subnet_arns,
+    });
+    permission
 }

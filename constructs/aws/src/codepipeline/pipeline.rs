@@ -15,7 +15,7 @@ use crate::codepipeline::action::{
 use crate::codepipeline::{Action, AppliedBy, CloudFormationMode};
 use crate::codes;
 use crate::events::{EventPattern, Rule, RuleProps, Target, Trigger, target_role};
-use crate::iam::{Grantable, PolicyCondition, PolicyStatement, Principal, Role, RoleProps};
+use crate::iam::{Grantable, PolicyStatement, Principal, Role, RoleProps};
 use crate::keyed::{Keyed, find_singleton, singleton};
 use crate::kms::{IKey, Key, KeyProps};
 use crate::s3::{Bucket, BucketEncryption, BucketProps, IBucket, LifecycleRule};
@@ -1069,20 +1069,7 @@ pub(crate) fn vpc_compute_statements(
         [],
     );
     let subnets: Vec<Expr<String>> = subnet_ids.iter().map(|id| ec2("subnet", id)).collect();
-    // Only for interfaces in those subnets (the condition of CodeBuild's VPC documentation).
-    let mut permission = PolicyStatement::allow()
-        .actions(["ec2:CreateNetworkInterfacePermission"])
-        .resources([interfaces.clone()])
-        .condition(
-            "StringEquals",
-            "ec2:AuthorizedService",
-            "codebuild.amazonaws.com",
-        );
-    permission.conditions.push(PolicyCondition {
-        operator: "StringEquals".into(),
-        key: "ec2:Subnet".into(),
-        values: subnets.clone(),
-    });
+    let permission = crate::codebuild::interface_permission(subnets.clone());
     let mut create = vec![interfaces.clone()];
     create.extend(subnets);
     create.extend(

@@ -101,6 +101,17 @@ pub(super) struct Step {
     files: Vec<String>,
 }
 
+impl Step {
+    /// The text of a property of the step (empty when it has none).
+    fn text(&self, key: &str) -> &str {
+        self.view
+            .properties
+            .get(key)
+            .and_then(J::as_str)
+            .unwrap_or_default()
+    }
+}
+
 /// The clusters the pipeline applies steps to, numbered from 1 in the order first met, each
 /// with the environment whose actions apply its steps.
 #[derive(Debug, Default)]
@@ -229,13 +240,7 @@ fn unsupported(step: &Step, steps: &[Step]) -> Vec<(String, String)> {
             "drop workload::awaited from it".to_owned(),
         ));
     }
-    let text = |key: &str| {
-        step.view
-            .properties
-            .get(key)
-            .and_then(J::as_str)
-            .unwrap_or_default()
-    };
+    let text = |key: &str| step.text(key);
     if step.view.kind == HELM_KIND
         && step.view.properties.get("createNamespace") == Some(&J::Bool(true))
     {
@@ -302,14 +307,7 @@ pub(super) fn stage<'a>(
     let mut actions = vec![action.clone()];
     for (step, depth) in ordered {
         let n = step.cluster;
-        let text = |key: &str| {
-            step.view
-                .properties
-                .get(key)
-                .and_then(J::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        };
+        let text = |key: &str| step.text(key).to_owned();
         let files = step.files.clone();
         let (deployment, namespace) = if step.view.kind == HELM_KIND {
             let chart = chart_name(step.view.properties.get("chart"));
