@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use cirrus_core::{Synthesized, TemplateFormat};
+use cirrus_core::{RenderFile, Synthesized, TemplateFormat};
 
 use crate::error::CliError;
 
@@ -26,17 +26,17 @@ pub(crate) const APPS_VAR: &str = "CIRRUS_ASSEMBLY_APPS";
 /// The files of one app: (file name, content).
 pub(crate) type AppFiles = (String, Vec<(String, Vec<u8>)>);
 
-/// Where an app's files go, one call per file: its name, and what writes its content.
-pub(crate) type FileSink<'w> =
-    dyn FnMut(&str, &cirrus_core::RenderFile<'_>) -> Result<(), CliError> + 'w;
+/// One file of an app: its name, and what writes its content.
+pub(crate) type FileJob<'a> = (String, Box<RenderFile<'a>>);
 
-/// An app to write: its folder and its files, handed over one at a time so that a large app
-/// is written without holding all its files in memory.
-pub(crate) trait AppOutput {
+/// An app to write: its folder and its files, each written by a function that serializes it
+/// straight into its file, so that a large app is written without holding its files in
+/// memory.
+pub(crate) trait AppOutput: Sync {
     /// The app's folder name.
     fn name(&self) -> &str;
-    /// Calls `write` with each file (name, content).
-    fn each_file(&self, write: &mut FileSink<'_>) -> Result<(), CliError>;
+    /// Its files.
+    fn files(&self) -> Result<Vec<FileJob<'_>>, CliError>;
 }
 
 impl AppOutput for AppFiles {
@@ -44,15 +44,21 @@ impl AppOutput for AppFiles {
         &self.0
     }
 
-    fn each_file(&self, write: &mut FileSink<'_>) -> Result<(), CliError> {
-        self.1
+    fn files(&self) -> Result<Vec<FileJob<'_>>, CliError> {
+        Ok(self
+            .1
             .iter()
-            .try_for_each(|(name, content)| write(name, &|out| out.write_all(content)))
+            .map(|(name, content)| {
+                let write: Box<RenderFile<'_>> =
+                    Box::new(move |out: &mut dyn std::io::Write| out.write_all(content));
+                (name.clone(), write)
+            })
+            .collect())
     }
 }
 
 /// A synthesized app, serialized file by file straight into the files it is written to
-/// (`Synthesized::render_files`).
+/// (`Synthesized::file_renderers`).
 pub(crate) struct Serialized<'s>(pub &'s Synthesized, pub TemplateFormat);
 
 impl AppOutput for Serialized<'_> {
@@ -60,8 +66,8 @@ impl AppOutput for Serialized<'_> {
         &self.0.app
     }
 
-    fn each_file(&self, write: &mut FileSink<'_>) -> Result<(), CliError> {
-        self.0.render_files(self.1, write)
+    fn files(&self) -> Result<Vec<FileJob<'_>>, CliError> {
+        Ok(self.0.file_renderers(self.1)?)
     }
 }
 
@@ -157,20 +163,65 @@ fn swap_in(
     Ok(had_previous)
 }
 
-/// Writes each file as soon as it is produced, so that it need not be kept.
+/// Writes every file of the apps into `staging/<app>/`, each serialized straight into its
+/// file, on as many threads as the machine has cores (at most [`WRITERS`]): the files are
+/// independent, so the order they are written in changes nothing of their bytes. The first
+/// failure, in file order, is the one reported.
 fn stage(staging: &Path, apps: &[impl AppOutput]) -> Result<(), CliError> {
+    let mut jobs: Vec<(PathBuf, Box<RenderFile<'_>>)> = Vec::new();
     for app in apps {
         let dir = staging.join(app.name());
         fs::create_dir_all(&dir).map_err(write_err(&dir))?;
-        app.each_file(&mut |name, render| {
-            let path = dir.join(name);
-            fs::File::create(&path)
-                .and_then(|mut file| render(&mut file))
-                .map_err(write_err(&path))
-        })?;
+        for (name, render) in app.files()? {
+            jobs.push((dir.join(name), render));
+        }
     }
-    Ok(())
+    let write = |(path, render): &(PathBuf, Box<RenderFile<'_>>)| {
+        fs::File::create(path)
+            .and_then(|mut file| render(&mut file))
+            .map_err(write_err(path))
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, WRITERS)
+        .min(jobs.len());
+    if threads <= 1 {
+        return jobs.iter().try_for_each(write);
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<Vec<(usize, Result<(), CliError>)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(job) = jobs.get(at) else {
+                            return done;
+                        };
+                        done.push((at, write(job)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    let mut results: Vec<(usize, Result<(), CliError>)> = results.into_iter().flatten().collect();
+    if results.len() != jobs.len() {
+        return Err(CliError::Write {
+            path: staging.to_owned(),
+            source: std::io::Error::other("a thread writing the output stopped"),
+        });
+    }
+    results.sort_by_key(|(at, _)| *at);
+    results.into_iter().try_for_each(|(_, result)| result)
 }
+
+/// The most threads that write an output folder: past a few, the disk is what waits.
+const WRITERS: usize = 4;
 
 /// App folders in `out` that none of the apps `known` produces.
 fn stale_apps<'a>(
@@ -491,5 +542,38 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, vec!["a".to_owned()]);
+    }
+
+    #[test]
+    fn many_files_are_written_whole_and_the_first_failure_in_file_order_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let contents: Vec<(String, String)> = (0..40)
+            .map(|i| {
+                (
+                    format!("S{i}.template.json"),
+                    format!("{{\"n\": {i}}}").repeat(1000),
+                )
+            })
+            .collect();
+        let listed: Vec<(&str, &str)> = contents
+            .iter()
+            .map(|(n, c)| (n.as_str(), c.as_str()))
+            .collect();
+        write(dir.path(), &[app("big", &listed)], false).unwrap();
+        for (name, content) in &contents {
+            assert_eq!(
+                &fs::read_to_string(dir.path().join("big").join(name)).unwrap(),
+                content
+            );
+        }
+        // Two files that cannot be created, late in the list: the earlier one is named.
+        let mut bad = listed.clone();
+        bad.insert(30, ("no/such/dir/first", "x"));
+        bad.push(("no/such/dir/second", "x"));
+        let err = write(dir.path(), &[app("big", &bad)], false).unwrap_err();
+        assert!(
+            matches!(&err, CliError::Write { path, .. } if path.ends_with("no/such/dir/first")),
+            "{err:?}"
+        );
     }
 }

@@ -177,12 +177,28 @@ impl Synthesized {
     /// [`Synthesized::files`], as its name and a function that serializes its content into a
     /// writer: a file on disk is written as it is serialized, without holding even one file
     /// in memory (`tree.json` of an app of thousands of resources is tens of megabytes, and
-    /// a buffer grown to hold it was most of what writing added to peak memory).
+    /// a buffer grown to hold it was most of what writing added to peak memory); only the
+    /// YAML templates of [`TemplateFormat::JsonAndYaml`] are rendered first.
     pub fn render_files<E: From<YamlError>>(
         &self,
         format: TemplateFormat,
         mut write: impl FnMut(&str, &RenderFile<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
+        for (name, render) in self.file_renderers(format)? {
+            write(&name, &*render)?;
+        }
+        Ok(())
+    }
+
+    /// Every file of the assembly, in the order of [`Synthesized::files`], as its name and the
+    /// function that serializes its content into a writer. Each function reads only this
+    /// assembly and may run on any thread, so that files can be written in parallel (their
+    /// contents do not depend on the order they are written in).
+    pub fn file_renderers(
+        &self,
+        format: TemplateFormat,
+    ) -> Result<Vec<(String, Box<RenderFile<'_>>)>, YamlError> {
+        let mut files: Vec<(String, Box<RenderFile<'_>>)> = Vec::new();
         // Serialized without building its JSON value (a map entry per element of every
         // template), unless artifact ids repeat: the value keeps the last entry of a
         // repeated key, in the place of the first.
@@ -194,38 +210,52 @@ impl Synthesized {
             .chain(self.artifacts.iter().map(|a| a.id.as_str()))
             .all(|id| ids.insert(id));
         if unique {
-            write("manifest.json", &|out| pretty_to(out, &Manifest(self)))?;
+            files.push((
+                "manifest.json".into(),
+                Box::new(|out: &mut dyn std::io::Write| pretty_to(out, &Manifest(self))),
+            ));
         } else {
             let manifest = self.manifest();
-            write("manifest.json", &|out| pretty_to(out, &manifest))?;
+            files.push((
+                "manifest.json".into(),
+                Box::new(move |out: &mut dyn std::io::Write| pretty_to(out, &manifest)),
+            ));
         }
-        write("tree.json", &|out| pretty_to(out, &self.tree))?;
+        files.push((
+            "tree.json".into(),
+            Box::new(|out: &mut dyn std::io::Write| pretty_to(out, &self.tree)),
+        ));
         for stack in &self.stacks {
-            write(&stack.template_file(), &|out| {
-                pretty_to(out, &stack.template)
-            })?;
+            files.push((
+                stack.template_file(),
+                Box::new(|out: &mut dyn std::io::Write| pretty_to(out, &stack.template)),
+            ));
             if format == TemplateFormat::JsonAndYaml {
                 let rendered = yaml(&stack.template).map_err(|source| YamlError {
                     stack: stack.id.clone(),
                     source,
                 })?;
-                write(&format!("{}.template.yaml", stack.id), &|out| {
-                    out.write_all(&rendered)
-                })?;
+                files.push((
+                    format!("{}.template.yaml", stack.id),
+                    Box::new(move |out: &mut dyn std::io::Write| out.write_all(&rendered)),
+                ));
             }
         }
         for artifact in &self.artifacts {
             for (name, content) in &artifact.files {
-                write(name, &|out| out.write_all(content))?;
+                files.push((
+                    name.clone(),
+                    Box::new(|out: &mut dyn std::io::Write| out.write_all(content)),
+                ));
             }
         }
-        Ok(())
+        Ok(files)
     }
 }
 
 /// Serializes one file of an assembly into the writer it is given (see
 /// [`Synthesized::render_files`]).
-pub type RenderFile<'r> = dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()> + 'r;
+pub type RenderFile<'r> = dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()> + Send + Sync + 'r;
 
 /// [`pretty`] into a writer. The serializer writes token by token, so it writes into a
 /// buffer of its own that hands `out` large pieces: a call through `dyn Write` per token made
