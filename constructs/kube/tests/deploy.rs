@@ -24,6 +24,16 @@ fn recorder() -> (Arc<Mutex<Vec<String>>>, cirrus_kube::ProgressFn) {
     )
 }
 
+/// [`fast`] options whose progress lines are recorded.
+fn recording() -> (Arc<Mutex<Vec<String>>>, ApplyOptions) {
+    let (lines, progress) = recorder();
+    let options = ApplyOptions {
+        progress: Some(progress),
+        ..fast()
+    };
+    (lines, options)
+}
+
 fn fast() -> ApplyOptions {
     ApplyOptions {
         poll_interval: Duration::from_millis(5),
@@ -207,11 +217,7 @@ async fn an_unknown_kind_is_named_with_a_hint() {
 async fn waits_for_a_crd_to_be_established_before_its_objects() {
     let api = FakeApi::start().await;
     api.establish_after("widgets.example.com", 3);
-    let (lines, progress) = recorder();
-    let options = ApplyOptions {
-        progress: Some(progress),
-        ..fast()
-    };
+    let (lines, options) = recording();
     api.client()
         .apply(&[crd(), widget(Some("default"), "w1")], &step(), &options)
         .await
@@ -344,11 +350,7 @@ async fn prunes_only_labelled_objects_no_longer_declared() {
     forged["metadata"]["labels"] = json!({"cirrus.dev/step": "3f2a9c"});
     api.put(forged);
 
-    let (lines, progress) = recorder();
-    let options = ApplyOptions {
-        progress: Some(progress),
-        ..fast()
-    };
+    let (lines, options) = recording();
     let report = client
         .apply(&[config_map("shop", "a")], &step(), &options)
         .await
@@ -450,11 +452,7 @@ async fn waits_for_workloads_to_be_ready() {
     api.not_ready_for("db", 2);
     let statefulset = json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db", "namespace": "shop"}, "spec": {"replicas": 1}});
     let job = json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "migrate", "namespace": "shop"}, "spec": {}});
-    let (lines, progress) = recorder();
-    let options = ApplyOptions {
-        progress: Some(progress),
-        ..fast()
-    };
+    let (lines, options) = recording();
     let report = api
         .client()
         .apply(
@@ -504,11 +502,7 @@ async fn a_job_that_asks_is_waited_for_until_it_completes() {
     );
     let api = FakeApi::start().await;
     api.not_ready_for("setup", 2);
-    let (lines, progress) = recorder();
-    let options = ApplyOptions {
-        progress: Some(progress),
-        ..fast()
-    };
+    let (lines, options) = recording();
     let report = api
         .client()
         .apply(&[awaited_job("setup")], &step(), &options)

@@ -625,16 +625,12 @@ impl<'a> Pipeline<'a> {
                     // the pipeline deploys later cannot be referred to from here).
                     return;
                 }
-                role.add_to_policy(
-                    PolicyStatement::allow()
-                        .actions(["eks:DescribeCluster"])
-                        .resources([fns::sub(
-                            "arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:cluster/${Cluster}",
-                            [("Cluster", cluster.name.clone())],
-                        )]),
-                );
-                if !props.subnet_ids.is_empty() {
-                    grant_vpc_compute(role, &props.subnet_ids, &props.security_group_ids);
+                for statement in eks_action_statements(
+                    &cluster.name,
+                    &props.subnet_ids,
+                    &props.security_group_ids,
+                ) {
+                    role.add_to_policy(statement);
                 }
                 if let Some(action_node) = action_node {
                     eks_access_entry(action_node, &cluster.name, role, props);
@@ -1037,22 +1033,33 @@ fn default_name(node: Node<'_>) -> String {
         .collect()
 }
 
+/// What an EKS deploy action's role needs of the cluster named `cluster`: to describe it,
+/// and, for a private one (`subnet_ids` given), what CodePipeline's managed compute needs to
+/// run in those subnets. Granted to the action's own role, or kept in the cluster's stack
+/// when the role's stack cannot refer to the cluster (a delivery pipeline's).
+pub(crate) fn eks_action_statements(
+    cluster: &Expr<String>,
+    subnet_ids: &[Expr<String>],
+    security_group_ids: &[Expr<String>],
+) -> Vec<PolicyStatement> {
+    let mut statements = vec![
+        PolicyStatement::allow()
+            .actions(["eks:DescribeCluster"])
+            .resources([fns::sub(
+                "arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:cluster/${Cluster}",
+                [("Cluster", cluster.clone())],
+            )]),
+    ];
+    if !subnet_ids.is_empty() {
+        statements.extend(vpc_compute_statements(subnet_ids, security_group_ids));
+    }
+    statements
+}
+
 /// What CodePipeline's managed compute needs to run in the subnets of a private cluster's
 /// VPC: network interfaces for CodeBuild (the statements of CodeBuild's VPC documentation),
 /// created only in those subnets with those security groups.
-fn grant_vpc_compute(
-    role: &Role<'_>,
-    subnet_ids: &[Expr<String>],
-    security_group_ids: &[Expr<String>],
-) {
-    for statement in vpc_compute_statements(subnet_ids, security_group_ids) {
-        role.add_to_policy(statement);
-    }
-}
-
-/// The statements of [`grant_vpc_compute`], for a policy kept elsewhere (in the stack of the
-/// subnets, when the role's stack cannot refer to them).
-pub(crate) fn vpc_compute_statements(
+fn vpc_compute_statements(
     subnet_ids: &[Expr<String>],
     security_group_ids: &[Expr<String>],
 ) -> Vec<PolicyStatement> {
@@ -1098,9 +1105,9 @@ pub(crate) fn vpc_compute_statements(
     ]
 }
 
-/// The EKS access entry that lets an EKS deploy action's role into the cluster, under the
-/// action's node.
-fn eks_access_entry(
+/// The EKS access entry that lets an EKS deploy action's role into the cluster, under
+/// `action_node` (the action's, or a node in the cluster's stack).
+pub(crate) fn eks_access_entry(
     action_node: Node<'_>,
     cluster: &Expr<String>,
     role: &Role<'_>,

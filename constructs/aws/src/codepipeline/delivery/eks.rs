@@ -39,7 +39,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cirrus_cfn::eks::{CfnAccessEntry, access_entry};
 use cirrus_core::{ArtifactView, Construct, Expr, Node, NodeKey, fns};
 use serde_json::{Value as J, json};
 
@@ -47,13 +46,13 @@ use crate::codebuild::{
     BuildArtifacts, BuildEnv, BuildEnvironment, BuildImage, BuildLogs, BuildSpec, ComputeType,
     HELM, InlineBuildSpec, InstallPhase, Phase, Phases, Project, ProjectProps,
 };
-use crate::codepipeline::pipeline::vpc_compute_statements;
+use crate::codepipeline::pipeline::{eks_access_entry, eks_action_statements};
 use crate::codepipeline::{
-    Action, Artifact, CodeBuildActionProps, EksCluster, EksDeployProps, EksDeployment, Pipeline,
-    Stage,
+    Action, Artifact, CodeBuildActionProps, EksAccess, EksCluster, EksDeployProps, EksDeployment,
+    Pipeline, Stage,
 };
 use crate::codes;
-use crate::iam::{Policy, PolicyDocument, PolicyStatement};
+use crate::iam::{Policy, PolicyDocument};
 use crate::logs::LogGroup;
 
 /// The script of the render project.
@@ -490,18 +489,8 @@ pub(super) fn grant_clusters(pipeline: &Pipeline<'_>, clusters: &Clusters) {
             continue;
         };
         let node = cluster.add_child("DeliveryAccess");
-        let mut statements = vec![
-            PolicyStatement::allow()
-                .actions(["eks:DescribeCluster"])
-                .resources([fns::sub(
-                    "arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:cluster/${Cluster}",
-                    [("Cluster", name.clone())],
-                )]),
-        ];
-        statements.extend(vpc_compute_statements(
-            &target.subnets,
-            target.security_group.as_slice(),
-        ));
+        let statements =
+            eks_action_statements(name, &target.subnets, target.security_group.as_slice());
         Policy::new(
             node,
             "Policy",
@@ -509,23 +498,11 @@ pub(super) fn grant_clusters(pipeline: &Pipeline<'_>, clusters: &Clusters) {
             PolicyDocument::of(statements),
             &[role],
         );
-        node.add(
-            "AccessEntry",
-            CfnAccessEntry {
-                access_policies: Some(
-                    vec![access_entry::AccessPolicy::new(
-                        access_entry::AccessScope::new(access_entry::AccessScopeType::Cluster),
-                        fns::sub(
-                            "arn:${AWS::Partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
-                            [],
-                        ),
-                    )]
-                    .into(),
-                ),
-                type_: Some("STANDARD".into()),
-                ..CfnAccessEntry::new(name.clone(), role.arn())
-            },
-        );
+        let access = EksDeployProps {
+            access: EksAccess::Cluster,
+            ..Default::default()
+        };
+        eks_access_entry(node, name, &role, &access);
     }
 }
 
