@@ -20,6 +20,12 @@
 //! }
 //! ```
 
+/// Every program linking the runner allocates with mimalloc (the feature `mimalloc`, on by
+/// default): see the feature's note in `Cargo.toml`.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(feature = "aws")]
 mod approval;
 mod apps;
