@@ -15,7 +15,7 @@ fn fixtures_match_their_snapshots() {
             Ok(out) => serde_json::Value::Object(
                 out.stacks
                     .iter()
-                    .map(|s| (s.id.clone(), s.template.clone()))
+                    .map(|s| (s.id.clone(), s.template.value().clone()))
                     .collect(),
             ),
             Err(e) => {

@@ -35,6 +35,7 @@ pub(crate) fn synthesize(apps: &[&AppDef], ui: &Ui) -> Result<Vec<Synthesized>, 
     let mut errors = 0;
     for (index, def) in apps.iter().enumerate() {
         let app = def.build();
+        app.add_resource_check(crate::registry_check::check);
         let result = app.synth();
         if index + 1 == apps.len() {
             leave_to_exit(app);
@@ -48,11 +49,6 @@ pub(crate) fn synthesize(apps: &[&AppDef], ui: &Ui) -> Result<Vec<Synthesized>, 
                 for warning in &synthesized.warnings {
                     eprintln!("{}", ui.diagnostic(def.name, warning));
                 }
-                let problems = crate::registry_check::check(&synthesized);
-                for d in &problems {
-                    eprintln!("{}", ui.diagnostic(def.name, d));
-                }
-                errors += problems.len();
                 out.push(synthesized);
             }
             Err(failed) => {

@@ -17,31 +17,31 @@
 //! way through for a property or value newer than the spec.
 
 use cirrus_cfn::registry::{self, Shape, StructInfo};
-use cirrus_core::{Diagnostic, OUTSIDE_REGISTRY, StackArtifact, Synthesized, codes, suggest};
+use cirrus_core::synth::StackResources;
+use cirrus_core::{Diagnostic, OUTSIDE_REGISTRY, codes, suggest};
 use serde_json::Value as J;
 
-/// The problems of every template of `app`.
-pub(crate) fn check(app: &Synthesized) -> Vec<Diagnostic> {
+/// The problems of one stack's resources. The runner adds it to every app it synthesizes
+/// ([`App::add_resource_check`](cirrus_core::App::add_resource_check)), so that it reads the
+/// resources while synthesis holds them as values.
+pub(crate) fn check(stack: &StackResources<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for stack in &app.stacks {
-        if let Some(resources) = stack.template.get("Resources").and_then(J::as_object) {
-            for (logical_id, resource) in resources {
-                check_resource(stack, logical_id, resource, &mut out);
-            }
-        }
+    for (logical_id, resource) in stack.resources() {
+        check_resource(stack, logical_id, resource, &mut out);
     }
     out
 }
 
 fn check_resource(
-    stack: &StackArtifact,
+    stack: &StackResources<'_>,
     logical_id: &str,
     resource: &J,
     out: &mut Vec<Diagnostic>,
 ) {
-    let path = stack
-        .path_of(logical_id)
-        .map_or_else(|| format!("{}/{logical_id}", stack.id), str::to_owned);
+    let path = stack.path_of(logical_id).map_or_else(
+        || format!("{}/{logical_id}", stack.stack_id()),
+        str::to_owned,
+    );
     let type_name = resource.get("Type").and_then(J::as_str).unwrap_or_default();
     let declared = resource
         .pointer(&format!("/Metadata/{OUTSIDE_REGISTRY}"))
@@ -418,11 +418,25 @@ mod tests {
         let app = App::new("t");
         let stack = app.stack("S", StackProps::default());
         build(stack);
-        let synth = app
-            .synth()
-            .unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
-        check(&synth)
+        app.add_resource_check(check);
+        let diagnostics = match app.synth() {
+            Ok(synth) => synth.warnings,
+            Err(e) => e.diagnostics.into_iter().collect(),
+        };
+        diagnostics
             .into_iter()
+            // This check's diagnostics only, not synthesis's own.
+            .filter(|d| {
+                [
+                    codes::REGISTRY_TYPE_UNKNOWN,
+                    codes::REGISTRY_PROPERTY_UNKNOWN,
+                    codes::REGISTRY_PROPERTY_MISSING,
+                    codes::REGISTRY_VALUE_SHAPE,
+                    codes::REGISTRY_VALUE_NOT_ALLOWED,
+                ]
+                .iter()
+                .any(|c| d.code == *c)
+            })
             .map(|d| {
                 (
                     d.code.id().to_owned(),
@@ -446,21 +460,23 @@ mod tests {
                 RawResource::new("AWS::EC2::SecurityGroupIngress", value!({})),
             );
         });
+        // Synthesis reports them by path.
         assert_eq!(found.len(), 3, "{found:#?}");
-        assert_eq!(found[0].0, "CORE-074");
-        assert_eq!(found[0].1, "S/Topic");
+        assert_eq!(found[0].0, "CORE-075");
+        assert_eq!(found[0].1, "S/Queue");
         assert!(
-            found[0].2.contains("did you mean AWS::SNS::Topic?"),
+            found[0].2.contains("did you mean VisibilityTimeout?"),
             "{found:?}"
         );
-        assert_eq!(found[1].0, "CORE-075");
+        assert_eq!(found[1].0, "CORE-076");
         assert!(
-            found[1].2.contains("did you mean VisibilityTimeout?"),
+            found[1].2.contains("needs the property IpProtocol"),
             "{found:?}"
         );
-        assert_eq!(found[2].0, "CORE-076");
+        assert_eq!(found[2].0, "CORE-074");
+        assert_eq!(found[2].1, "S/Topic");
         assert!(
-            found[2].2.contains("needs the property IpProtocol"),
+            found[2].2.contains("did you mean AWS::SNS::Topic?"),
             "{found:?}"
         );
     }

@@ -89,6 +89,20 @@ impl App {
         synth::synthesize(self, found)
     }
 
+    /// Adds a check that every synthesis runs on the resources of each stack's template as
+    /// they will be written (overrides and patches applied), while they are JSON values: a
+    /// check of the rendered output, such as the runner's check against the registry of
+    /// resource types. Its diagnostics are reported with synthesis's own; an error fails
+    /// synthesis. Acknowledgements do not apply to them.
+    pub fn add_resource_check(
+        &self,
+        check: impl Fn(&crate::synth::StackResources<'_>) -> Vec<crate::Diagnostic> + 'static,
+    ) {
+        self.tree_mut()
+            .resource_checks
+            .push(crate::tree::ResourceCheck(std::rc::Rc::new(check)));
+    }
+
     /// The stacks each stack depends on, by stack id: explicit dependencies and references
     /// across stacks, as synthesis finds them in the app as it stands (every stack is a key).
     /// For a preparation that orders stacks (a delivery pipeline's waves); synthesis orders

@@ -64,6 +64,8 @@ pub(crate) struct Tree {
     pub(crate) validations: Vec<(NodeId, Validation)>,
     /// Checks of the stack graph synthesis finds (see [`crate::Node::add_stack_graph_check`]).
     pub(crate) graph_checks: Vec<(NodeId, GraphCheck)>,
+    /// Checks of every stack's rendered resources (see [`crate::App::add_resource_check`]).
+    pub(crate) resource_checks: Vec<ResourceCheck>,
     /// Additions that wait for the complete app (see [`crate::Node::add_preparation`]); each
     /// is taken out when it runs, so it runs once.
     pub(crate) preparations: Vec<(NodeId, Preparation)>,
@@ -108,6 +110,19 @@ impl std::fmt::Debug for GraphCheck {
     }
 }
 
+/// What a resource check is: a stack's rendered resources in, the problems out.
+type ResourceCheckFn = dyn Fn(&crate::synth::StackResources<'_>) -> Vec<Diagnostic>;
+
+/// A check of every stack's rendered resources.
+#[derive(Clone)]
+pub(crate) struct ResourceCheck(pub(crate) std::rc::Rc<ResourceCheckFn>);
+
+impl std::fmt::Debug for ResourceCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ResourceCheck")
+    }
+}
+
 /// A code an app accepts at a node and below ([`crate::Node::acknowledge`]).
 #[derive(Debug, Clone)]
 pub(crate) struct Acknowledgement {
@@ -136,6 +151,7 @@ impl Tree {
             tokens: Vec::new(),
             validations: Vec::new(),
             graph_checks: Vec::new(),
+            resource_checks: Vec::new(),
             preparations: Vec::new(),
             acknowledgements: Vec::new(),
             standing_costs: Vec::new(),

@@ -84,7 +84,7 @@ pub(crate) fn run(defs: &[AppDef], args: &SynthArgs, ui: &Ui) -> Result<(), CliE
     }
     if let Some(template) = printed {
         let body = match args.format {
-            Format::Json => synth::pretty(template),
+            Format::Json => template.text().as_bytes().to_vec(),
             Format::Yaml => synth::yaml(template).map_err(|source| YamlError {
                 stack: args.stack.clone().unwrap_or_default(),
                 source,
@@ -101,8 +101,8 @@ pub(crate) fn run(defs: &[AppDef], args: &SynthArgs, ui: &Ui) -> Result<(), CliE
 fn find_stack<'s>(
     synthesized: &'s [Synthesized],
     name: &str,
-) -> Result<&'s serde_json::Value, CliError> {
-    let found: Vec<(&str, &serde_json::Value)> = synthesized
+) -> Result<&'s synth::TemplateBody, CliError> {
+    let found: Vec<(&str, &synth::TemplateBody)> = synthesized
         .iter()
         .filter_map(|s| s.stack(name).map(|st| (s.app.as_str(), &st.template)))
         .collect();

@@ -383,7 +383,7 @@ async fn a_stack_held_by_another_operation_is_waited_for() {
         .output(|| stack(StackStatus::UpdateComplete))
         .build();
     let t = target(client(&[&describe]), false);
-    let deployed = t.artifact.template.clone();
+    let deployed = t.artifact.template.value().clone();
     let (shared, out) = shared(RequireApproval::Never, Answer::Yes);
     let result = deploy(shared, t.clone(), plan(&t, Some(&deployed))).await;
     assert_eq!(result, Ok(Deployed::Unchanged(vec![])));
@@ -589,7 +589,7 @@ async fn an_empty_change_set_is_deleted_and_the_stack_skipped() {
         client(&[&describe, &create_cs, &describe_cs, &delete_cs, &execute]),
         false,
     );
-    let deployed = t.artifact.template.clone();
+    let deployed = t.artifact.template.value().clone();
     let (reporter, out) = Reporter::capture();
     let mut settings = shared(RequireApproval::Never, Answer::Yes)
         .0
@@ -624,7 +624,7 @@ async fn termination_protection_alone_is_applied_without_an_update() {
     let mut t = Arc::into_inner(target(client(&[&describe, &protect, &create_cs]), false)).unwrap();
     t.artifact.termination_protection = true;
     let t = Arc::new(t);
-    let deployed = t.artifact.template.clone();
+    let deployed = t.artifact.template.value().clone();
     let (shared, out) = shared(RequireApproval::Never, Answer::Yes);
     let result = deploy(shared, t.clone(), plan(&t, Some(&deployed))).await;
     assert_eq!(result, Ok(Deployed::Unchanged(vec![])));
@@ -672,7 +672,7 @@ async fn stack_tags_alone_are_applied_by_an_update() {
         .tags
         .insert("team".to_owned(), "search".to_owned());
     let t = Arc::new(t);
-    let deployed = t.artifact.template.clone();
+    let deployed = t.artifact.template.value().clone();
     let (shared, out) = shared(RequireApproval::Never, Answer::Yes);
     let result = deploy(shared, t.clone(), plan(&t, Some(&deployed))).await;
     assert_eq!(result, Ok(Deployed::Changed(vec![])));
@@ -973,7 +973,7 @@ fn a_rolled_back_stack_is_planned_as_a_new_one() {
             StackStatus::RollbackComplete,
             &[("Stage", "prod"), ("Size", "2")],
         )),
-        template: Some(t.artifact.template.clone()),
+        template: Some(t.artifact.template.value().clone()),
     };
     let missing = Plan::new(&t, &rolled_back, given(&[])).unwrap_err();
     assert_eq!(missing.keys, ["Stage"]);
@@ -1013,7 +1013,7 @@ fn a_rolled_back_stack_is_planned_as_a_new_one() {
             StackStatus::UpdateComplete,
             &[("Stage", "prod"), ("Size", "2")],
         )),
-        template: Some(t.artifact.template.clone()),
+        template: Some(t.artifact.template.value().clone()),
     };
     let plan = Plan::new(&t, &deployed, given(&[])).unwrap();
     assert_eq!(
@@ -1045,7 +1045,7 @@ fn rolled_back_while_planning(client: Client) -> (Arc<Target>, Arc<Plan>) {
     let t = target_with_parameters(client);
     let busy = Current {
         info: Some(info(StackStatus::CreateInProgress, &[("Stage", "prod")])),
-        template: Some(t.artifact.template.clone()),
+        template: Some(t.artifact.template.value().clone()),
     };
     let plan = Plan::new(&t, &busy, given(&[])).unwrap();
     assert_eq!(plan.parameters["Stage"], ParameterValue::Previous);
@@ -1132,7 +1132,7 @@ async fn a_recreated_stack_sends_no_previous_values() {
     ]));
     let busy = Current {
         info: Some(info(StackStatus::CreateInProgress, &[("Stage", "prod")])),
-        template: Some(t.artifact.template.clone()),
+        template: Some(t.artifact.template.value().clone()),
     };
     let plan = Arc::new(Plan::new(&t, &busy, given(&[("Stage", "dev")])).unwrap());
     assert!(plan.updates_deployed);
@@ -1538,7 +1538,7 @@ async fn an_update_sizes_its_progress_by_the_changes() {
         client(&[&describe, &evts, &create_cs, &describe_cs, &execute]),
         true,
     );
-    let mut old = t.artifact.template.clone();
+    let mut old = t.artifact.template.value().clone();
     old["Resources"]["Bucket"]["Properties"] = serde_json::json!({"BucketName": "x"});
     let (shared, out) = shared(RequireApproval::Never, Answer::Yes);
     let result = deploy(shared, t.clone(), plan(&t, Some(&old))).await;

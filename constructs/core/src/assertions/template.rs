@@ -152,7 +152,7 @@ impl Template {
             ))
         })?;
         Ok(Template {
-            json: artifact.template.clone(),
+            json: artifact.template.value().clone(),
             paths: artifact.logical_ids.clone(),
         })
     }
@@ -1009,7 +1009,7 @@ mod tests {
             "app t has no stack Missing; its stacks are: S, Other"
         );
         assert_eq!(
-            Template::from_json(out.stack("S").unwrap().template.clone()).to_json(),
+            Template::from_json(out.stack("S").unwrap().template.value().clone()).to_json(),
             t.to_json()
         );
     }

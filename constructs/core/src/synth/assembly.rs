@@ -27,8 +27,8 @@ pub struct StackArtifact {
     pub stack_name: String,
     /// Where the stack deploys.
     pub env: Env,
-    /// The template.
-    pub template: J,
+    /// The template: the text of its file, read as a JSON value.
+    pub template: super::TemplateBody,
     /// The artifact ids of the stacks that must be deployed first, sorted.
     pub dependencies: Vec<String>,
     /// Logical id to construct path, for every element of the template.
@@ -228,7 +228,9 @@ impl Synthesized {
         for stack in &self.stacks {
             files.push((
                 stack.template_file(),
-                Box::new(|out: &mut dyn std::io::Write| pretty_to(out, &stack.template)),
+                Box::new(|out: &mut dyn std::io::Write| {
+                    out.write_all(stack.template.text().as_bytes())
+                }),
             ));
             if format == TemplateFormat::JsonAndYaml {
                 let rendered = yaml(&stack.template).map_err(|source| YamlError {

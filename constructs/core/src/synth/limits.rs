@@ -21,28 +21,73 @@ pub const MAX_TEMPLATE_BYTES: usize = 1_048_576;
 /// uploaded to S3 first (the runner does this).
 pub const MAX_INLINE_TEMPLATE_BYTES: usize = 51_200;
 
-/// Checks one stack's template. `size` is the minified JSON size, which is what the runner
-/// uploads.
-pub(crate) fn check(path: &str, template: &J, size: usize, diags: &mut Diagnostics) {
-    let section = |name: &str| template.get(name).and_then(J::as_object);
-    if let Some(resources) = section("Resources")
-        && resources.len() > MAX_RESOURCES
-    {
-        let mut by_type: BTreeMap<&str, usize> = BTreeMap::new();
-        for resource in resources.values() {
-            let t = resource.get("Type").and_then(J::as_str).unwrap_or("?");
-            *by_type.entry(t).or_default() += 1;
+/// What the quotas are checked against, counted from a stack's sections while they are JSON
+/// values (synthesis keeps a template as text once it is rendered).
+#[derive(Debug, Default)]
+pub(crate) struct Counts {
+    resources: usize,
+    /// Resources by type, most first, counted only when there are too many.
+    by_type: Vec<(String, usize)>,
+    parameters: usize,
+    mappings: usize,
+}
+
+impl Counts {
+    /// The number of resources.
+    pub(crate) fn resources(&self) -> usize {
+        self.resources
+    }
+
+    /// The counts of a template (`Outputs` are counted when the template is complete).
+    pub(crate) fn of(template: &J) -> Counts {
+        let section = |name: &str| template.get(name).and_then(J::as_object);
+        let len = |name: &str| section(name).map_or(0, serde_json::Map::len);
+        let mut by_type = Vec::new();
+        if let Some(resources) = section("Resources")
+            && resources.len() > MAX_RESOURCES
+        {
+            let mut counted: BTreeMap<&str, usize> = BTreeMap::new();
+            for resource in resources.values() {
+                let t = resource.get("Type").and_then(J::as_str).unwrap_or("?");
+                *counted.entry(t).or_default() += 1;
+            }
+            by_type = counted
+                .into_iter()
+                .map(|(t, n)| (t.to_owned(), n))
+                .collect();
+            by_type.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         }
-        let mut counts: Vec<(&str, usize)> = by_type.into_iter().collect();
-        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        let listed: Vec<String> = counts.iter().map(|(t, n)| format!("{n} {t}")).collect();
+        Counts {
+            resources: len("Resources"),
+            by_type,
+            parameters: len("Parameters"),
+            mappings: len("Mappings"),
+        }
+    }
+}
+
+/// Checks one stack's template: `counts` of its sections, its number of `outputs` and its
+/// `size`, the minified JSON size, which is what the runner uploads.
+pub(crate) fn check(
+    path: &str,
+    counts: &Counts,
+    outputs: usize,
+    size: usize,
+    diags: &mut Diagnostics,
+) {
+    if counts.resources > MAX_RESOURCES {
+        let listed: Vec<String> = counts
+            .by_type
+            .iter()
+            .map(|(t, n)| format!("{n} {t}"))
+            .collect();
         diags.push(
             Diagnostic::error(
                 codes::TOO_MANY_RESOURCES,
                 path,
                 format!(
                     "the stack has {} resources, more than CloudFormation's {MAX_RESOURCES}: {}",
-                    resources.len(),
+                    counts.resources,
                     listed.join(", ")
                 ),
             )
@@ -51,23 +96,17 @@ pub(crate) fn check(path: &str, template: &J, size: usize, diags: &mut Diagnosti
             ),
         );
     }
-    for (name, max) in [
-        ("Parameters", MAX_PARAMETERS),
-        ("Outputs", MAX_OUTPUTS),
-        ("Mappings", MAX_MAPPINGS),
+    for (name, count, max) in [
+        ("parameters", counts.parameters, MAX_PARAMETERS),
+        ("outputs", outputs, MAX_OUTPUTS),
+        ("mappings", counts.mappings, MAX_MAPPINGS),
     ] {
-        if let Some(items) = section(name)
-            && items.len() > max
-        {
+        if count > max {
             diags.push(
                 Diagnostic::error(
                     codes::TOO_MANY_ELEMENTS,
                     path,
-                    format!(
-                        "the stack has {} {}, more than CloudFormation's {max}",
-                        items.len(),
-                        name.to_lowercase()
-                    ),
+                    format!("the stack has {count} {name}, more than CloudFormation's {max}"),
                 )
                 .with_hint("split it into several stacks"),
             );

@@ -22,6 +22,8 @@ mod read;
 mod render;
 mod resolve;
 mod size;
+mod stack_resources;
+mod template_body;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,6 +36,8 @@ pub use assembly::{
     TemplateFormat, YamlError, pretty, yaml,
 };
 pub use read::AssemblyError;
+pub use stack_resources::StackResources;
+pub use template_body::TemplateBody;
 
 use crate::app::App;
 use crate::codes;
@@ -42,6 +46,7 @@ use crate::tree::{NodeId, NodeKind, ROOT, Tree};
 use layout::Layout;
 use render::Sections;
 use resolve::{Resolver, stack_env, stack_name};
+use template_body::PartialBody;
 
 pub(crate) fn synthesize(app: &App, validated: Vec<Diagnostic>) -> Result<Synthesized, SynthError> {
     let tree = app.tree();
@@ -63,8 +68,15 @@ pub(crate) fn synthesize(app: &App, validated: Vec<Diagnostic>) -> Result<Synthe
     let explicit = graph::explicit(&tree, &layout, &mut diags);
 
     let mut resolver = Resolver::new(&tree, &layout);
-    let mut sections: Vec<Sections> = (0..layout.stacks.len())
-        .map(|i| render::stack(&tree, &layout, &mut resolver, i, &explicit.depends_on))
+    // Each stack's template is written as text as soon as it is rendered, all but its
+    // outputs, which the automatic exports of later stacks add to: the values of every
+    // template at once were most of synthesis's peak memory.
+    let mut checked = Diagnostics::default();
+    let mut rendered: Vec<Rendered> = (0..layout.stacks.len())
+        .map(|i| {
+            let sections = render::stack(&tree, &layout, &mut resolver, i, &explicit.depends_on);
+            Rendered::new(&tree, &layout, i, sections, &mut checked)
+        })
         .collect();
     for &stack in &layout.stacks {
         if let NodeKind::Stack(data) = &tree.node(stack).kind {
@@ -85,7 +97,7 @@ pub(crate) fn synthesize(app: &App, validated: Vec<Diagnostic>) -> Result<Synthe
         &mut resolver,
         &mut diags,
     );
-    add_exports(&tree, &layout, &resolver, &mut sections, &mut diags);
+    add_exports(&tree, &layout, &resolver, &mut rendered, &mut diags);
 
     // Edges never cross stacks (references across stacks are imports), so group them by the
     // stack of their source once.
@@ -119,10 +131,10 @@ pub(crate) fn synthesize(app: &App, validated: Vec<Diagnostic>) -> Result<Synthe
     }
 
     let mut stacks = Vec::with_capacity(layout.stacks.len());
-    for (index, sections) in sections.into_iter().enumerate() {
+    for (index, rendered) in rendered.into_iter().enumerate() {
         let stack = layout.stacks[index];
         let path = tree.path(stack);
-        if sections.resources.is_empty() {
+        if rendered.counts.resources() == 0 {
             diags.push(
                 Diagnostic::error(
                     codes::STACK_WITHOUT_RESOURCES,
@@ -132,9 +144,15 @@ pub(crate) fn synthesize(app: &App, validated: Vec<Diagnostic>) -> Result<Synthe
                 .with_hint("add a resource, or remove the stack"),
             );
         }
-        let template = template(&tree, stack, sections);
-        let template_size = size::minified(&template);
-        limits::check(&path, &template, template_size, &mut diags);
+        let outputs = rendered.outputs.len();
+        limits::check(
+            &path,
+            &rendered.counts,
+            outputs,
+            rendered.size(),
+            &mut diags,
+        );
+        let (template, template_size, logical_ids) = rendered.finish();
         let dependencies: BTreeSet<String> = stack_edges
             .iter()
             .filter(|e| e.consumer == stack && e.producer != stack)
@@ -142,11 +160,11 @@ pub(crate) fn synthesize(app: &App, validated: Vec<Diagnostic>) -> Result<Synthe
             .collect();
         stacks.push(artifact(
             &tree,
-            &layout,
-            index,
+            stack,
             template,
             template_size,
             dependencies,
+            logical_ids,
         ));
     }
 
@@ -154,6 +172,8 @@ pub(crate) fn synthesize(app: &App, validated: Vec<Diagnostic>) -> Result<Synthe
     let secrets = crate::secrets::report(&tree, resolver.secrets, &diags);
     diags.extend(secrets);
     acknowledge(&tree, &mut diags);
+    // The resource checks' diagnostics are not acknowledged (see `App::add_resource_check`).
+    diags.extend(checked);
     diags.sort();
     if diags.has_errors() {
         return Err(SynthError { diagnostics: diags });
@@ -248,7 +268,7 @@ fn add_exports(
     tree: &Tree,
     layout: &Layout,
     resolver: &Resolver<'_>,
-    sections: &mut [Sections],
+    rendered: &mut [Rendered],
     diags: &mut Diagnostics,
 ) {
     for (producer, exports) in &resolver.exports {
@@ -266,7 +286,7 @@ fn add_exports(
                 ));
                 continue;
             }
-            sections[index].outputs.insert(
+            rendered[index].outputs.insert(
                 id.clone(),
                 json!({ "Value": export.value, "Export": { "Name": export.name } }),
             );
@@ -284,7 +304,7 @@ fn add_exports(
                 ));
                 continue;
             }
-            sections[index].outputs.insert(
+            rendered[index].outputs.insert(
                 id.clone(),
                 json!({
                     "Description": "Read by the runner when it deploys the app's artifacts",
@@ -310,6 +330,8 @@ fn element_ids(elements: &layout::StackElements, layout: &Layout) -> BTreeSet<St
     .collect()
 }
 
+/// The template of `sections`, in CloudFormation's order of sections (`Outputs` when there
+/// are any).
 fn template(tree: &Tree, stack: NodeId, sections: Sections) -> J {
     let mut t = Map::new();
     t.insert(
@@ -336,17 +358,72 @@ fn template(tree: &Tree, stack: NodeId, sections: Sections) -> J {
     J::Object(t)
 }
 
-fn artifact(
-    tree: &Tree,
-    layout: &Layout,
-    index: usize,
-    template: J,
-    template_size: usize,
-    dependencies: BTreeSet<String>,
-) -> StackArtifact {
-    let stack = layout.stacks[index];
+/// One stack's template once rendered: the text of every section but `Outputs`, which stays
+/// a value until the automatic exports of every stack are added to it (it is the last
+/// section, so the text is finished by appending it).
+struct Rendered {
+    head: PartialBody,
+    /// The minified size of the template without its outputs.
+    head_size: usize,
+    counts: limits::Counts,
+    outputs: Map<String, J>,
+    /// Logical id to construct path, for every element of the template.
+    logical_ids: IndexMap<String, String>,
+}
+
+impl Rendered {
+    /// Runs the app's resource checks on `sections` (their diagnostics into `checked`) and
+    /// writes every section but the outputs.
+    fn new(
+        tree: &Tree,
+        layout: &Layout,
+        index: usize,
+        mut sections: Sections,
+        checked: &mut Diagnostics,
+    ) -> Rendered {
+        let stack = layout.stacks[index];
+        let logical_ids = logical_ids(tree, layout, index);
+        let view = StackResources {
+            stack_id: &tree.node(stack).id,
+            resources: &sections.resources,
+            logical_ids: &logical_ids,
+        };
+        for check in &tree.resource_checks {
+            checked.extend((check.0)(&view));
+        }
+        let outputs = std::mem::take(&mut sections.outputs);
+        let head = template(tree, stack, sections);
+        Rendered {
+            head_size: size::minified(&head),
+            counts: limits::Counts::of(&head),
+            head: PartialBody::new(&head),
+            outputs,
+            logical_ids,
+        }
+    }
+
+    /// The minified size of the whole template.
+    fn size(&self) -> usize {
+        if self.outputs.is_empty() {
+            self.head_size
+        } else {
+            // One more entry of the top object (the head always has its format version).
+            self.head_size + 1 + size::string("Outputs") + 1 + size::object(&self.outputs)
+        }
+    }
+
+    /// The template's text, its minified size and its logical ids.
+    fn finish(self) -> (TemplateBody, usize, IndexMap<String, String>) {
+        let size = self.size();
+        (self.head.finish(&self.outputs), size, self.logical_ids)
+    }
+}
+
+/// Logical id to construct path, for every element of the stack at `index`, section by
+/// section.
+fn logical_ids(tree: &Tree, layout: &Layout, index: usize) -> IndexMap<String, String> {
     let elements = &layout.elements[index];
-    let logical_ids = [
+    [
         &elements.parameters,
         &elements.rules,
         &elements.mappings,
@@ -357,7 +434,17 @@ fn artifact(
     .into_iter()
     .flatten()
     .map(|n| (layout.lid(*n).to_owned(), tree.path(*n)))
-    .collect();
+    .collect()
+}
+
+fn artifact(
+    tree: &Tree,
+    stack: NodeId,
+    template: TemplateBody,
+    template_size: usize,
+    dependencies: BTreeSet<String>,
+    logical_ids: IndexMap<String, String>,
+) -> StackArtifact {
     let (tags, termination_protection) = match &tree.node(stack).kind {
         NodeKind::Stack(data) => (data.props.tags.clone(), data.props.termination_protection),
         _ => Default::default(),

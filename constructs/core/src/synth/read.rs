@@ -214,7 +214,11 @@ fn stack(
         None => &empty,
     };
     let template_file = str_at(artifact, &["properties", "templateFile"], id)?;
-    let template = parse(files, template_file)?;
+    let value = parse(files, template_file)?;
+    let text = files
+        .get(template_file)
+        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+        .unwrap_or_default();
     let stack_name = match properties.get("stackName") {
         None => id.to_owned(),
         Some(J::String(name)) => name.clone(),
@@ -271,12 +275,12 @@ fn stack(
             }
         }
     }
-    let template_size = super::size::minified(&template);
+    let template_size = super::size::minified(&value);
     Ok(StackArtifact {
         id: id.to_owned(),
         stack_name,
         env,
-        template,
+        template: super::TemplateBody::parsed(text, value),
         dependencies,
         logical_ids,
         tags,
