@@ -17,8 +17,7 @@
 //! way through for a property or value newer than the spec.
 
 use cirrus_cfn::registry::{self, Shape, StructInfo};
-use cirrus_core::synth::StackResources;
-use cirrus_core::{Diagnostic, OUTSIDE_REGISTRY, codes, suggest};
+use cirrus_core::{Diagnostic, OUTSIDE_REGISTRY, StackResources, codes, suggest};
 use serde_json::Value as J;
 
 /// The problems of one stack's resources. The runner adds it to every app it synthesizes

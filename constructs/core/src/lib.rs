@@ -77,8 +77,8 @@ pub use resource::{
 pub use rule::{Assertion, RuleProps};
 pub use stack::{Env, Stack, StackProps};
 pub use synth::{
-    AssemblyError, DeployArtifact, DeployValue, RenderFile, StackArtifact, Synthesized,
-    TemplateFormat, YamlError,
+    AssemblyError, DeployArtifact, DeployValue, RenderFile, StackArtifact, StackResources,
+    Synthesized, TemplateBody, TemplateFormat, YamlError,
 };
 pub use tags::{Tag, TagProps, TagSpec, TagVariant, Tags};
 pub use tree::ElementRef;
