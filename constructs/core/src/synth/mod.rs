@@ -3,9 +3,11 @@
 //! The passes, in order:
 //! 1. `layout`: the elements of each stack and their logical ids (unique per template);
 //! 2. `graph::explicit`: explicit dependencies expanded to resources (`DependsOn`) or stacks;
-//! 3. `render` with the `resolve` pass: every element rendered to JSON, references mapped to
-//!    logical ids or to imports of automatic exports, every reference recorded as an edge;
-//! 4. exports added to the producing stacks;
+//! 3. `render` with the `resolve` pass, stack by stack: every element rendered to JSON,
+//!    references mapped to logical ids or to imports of automatic exports, every reference
+//!    recorded as an edge; the app's resource checks run on the resources, and the template
+//!    is written as text (`template_body`), all but its outputs;
+//! 4. exports added to the producing stacks' outputs, which finish their text;
 //! 5. `graph`: resource cycles per stack, stack cycles, deployment waves;
 //! 6. [`limits`]: CloudFormation's quotas per stack.
 //!
