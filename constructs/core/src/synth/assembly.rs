@@ -497,19 +497,15 @@ impl Serialize for TreeNode<'_> {
 
 /// Pretty JSON, two-space indent, with a final newline: what reviewers read in pull requests.
 pub fn pretty(value: &J) -> Vec<u8> {
-    let mut out = Vec::new();
-    pretty_into(&mut out, value);
-    out
+    pretty_text(value).into_bytes()
 }
 
-/// [`pretty`] into `out`, replacing what it held.
-fn pretty_into(out: &mut Vec<u8>, value: &impl Serialize) {
-    out.clear();
-    // Serializing JSON values (string keys) into memory cannot fail.
-    if serde_json::to_writer_pretty(&mut *out, value).is_err() {
-        out.clear();
-    }
-    out.push(b'\n');
+/// [`pretty`] as a string: the text of a template (`TemplateBody`).
+pub(crate) fn pretty_text(value: &J) -> String {
+    // Serializing a JSON value (string keys) into memory cannot fail.
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// The template as YAML. serde-saphyr quotes the strings YAML 1.1 would read as booleans or

@@ -146,15 +146,10 @@ pub(crate) fn synthesize(app: &App, validated: Vec<Diagnostic>) -> Result<Synthe
                 .with_hint("add a resource, or remove the stack"),
             );
         }
+        let template_size = rendered.size();
         let outputs = rendered.outputs.len();
-        limits::check(
-            &path,
-            &rendered.counts,
-            outputs,
-            rendered.size(),
-            &mut diags,
-        );
-        let (template, template_size, logical_ids) = rendered.finish();
+        limits::check(&path, &rendered.counts, outputs, template_size, &mut diags);
+        let (template, logical_ids) = rendered.finish();
         let dependencies: BTreeSet<String> = stack_edges
             .iter()
             .filter(|e| e.consumer == stack && e.producer != stack)
@@ -414,10 +409,9 @@ impl Rendered {
         }
     }
 
-    /// The template's text, its minified size and its logical ids.
-    fn finish(self) -> (TemplateBody, usize, IndexMap<String, String>) {
-        let size = self.size();
-        (self.head.finish(&self.outputs), size, self.logical_ids)
+    /// The template's text and its logical ids.
+    fn finish(self) -> (TemplateBody, IndexMap<String, String>) {
+        (self.head.finish(&self.outputs), self.logical_ids)
     }
 }
 

@@ -100,10 +100,20 @@ impl Synthesized {
 }
 
 fn parse(files: &BTreeMap<String, Vec<u8>>, name: &str) -> Result<J, AssemblyError> {
+    parse_text(files, name).map(|(_, value)| value)
+}
+
+/// The bytes of the file `name`, and the JSON they hold.
+fn parse_text<'f>(
+    files: &'f BTreeMap<String, Vec<u8>>,
+    name: &str,
+) -> Result<(&'f [u8], J), AssemblyError> {
     let bytes = files
         .get(name)
         .ok_or_else(|| fail(name, "missing from the assembly"))?;
-    serde_json::from_slice(bytes).map_err(|e| fail(name, format!("not valid JSON: {e}")))
+    let value =
+        serde_json::from_slice(bytes).map_err(|e| fail(name, format!("not valid JSON: {e}")))?;
+    Ok((bytes, value))
 }
 
 /// The string at `path` below `artifact`.
@@ -214,11 +224,9 @@ fn stack(
         None => &empty,
     };
     let template_file = str_at(artifact, &["properties", "templateFile"], id)?;
-    let value = parse(files, template_file)?;
-    let text = files
-        .get(template_file)
-        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
-        .unwrap_or_default();
+    let (bytes, value) = parse_text(files, template_file)?;
+    // Valid JSON is valid UTF-8.
+    let text = String::from_utf8_lossy(bytes).into_owned();
     let stack_name = match properties.get("stackName") {
         None => id.to_owned(),
         Some(J::String(name)) => name.clone(),

@@ -14,6 +14,8 @@ use std::sync::OnceLock;
 use serde::{Serialize, Serializer};
 use serde_json::Value as J;
 
+use super::assembly::pretty_text;
+
 /// The template of a stack: the text written to `<stack>.template.json` (pretty JSON, two
 /// spaces, a final newline), and the JSON value it holds, parsed on first use.
 ///
@@ -150,14 +152,6 @@ impl PartialBody {
         }
         TemplateBody::written(text)
     }
-}
-
-/// Pretty JSON, two-space indent, with a final newline, as [`super::pretty`] writes it.
-fn pretty_text(value: &J) -> String {
-    // Serializing a JSON value (string keys) into memory cannot fail.
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-    text.push('\n');
-    text
 }
 
 #[cfg(test)]
