@@ -1,7 +1,13 @@
 //! The runner against moto 5.2.5 in server mode: deploy, skip, update, diff, a failing
-//! deploy, the deadly embrace, large templates through the staging bucket, destroy. Every
-//! test asserts on what moto holds afterwards, read back through the SDK of each service
-//! (CloudFormation, EC2, IAM, S3, ECR, CloudWatch Logs, EventBridge).
+//! deploy, the deadly embrace, large templates through the staging bucket, a delivery
+//! pipeline's stack, destroy. Every test asserts on what moto holds afterwards, read back
+//! through the SDK of each service (CloudFormation, EC2, IAM, S3, ECR, CloudWatch Logs,
+//! EventBridge, CodeBuild, CodePipeline).
+//!
+//! moto is started through `tests/moto/server.py`, with the Python of its venv: moto's own
+//! server plus the CloudFormation models a delivery pipeline's stack needs and moto lacks
+//! (CodePipeline, CodeBuild, CodeConnections) and two mended ones (KMS keys' tags, managed
+//! policies' updates and deletes); the script says what each does and why.
 //!
 //! This binary has its own `main` (`harness = false`) for two reasons:
 //! - it is also the runner under test: started with `CIRRUS_TEST_AS_RUNNER=1` it runs
@@ -20,13 +26,15 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use aws_sdk_cloudformation::config::{
     BehaviorVersion, Credentials, Region, SharedCredentialsProvider,
 };
+use cirrus_aws::codeconnections::{Connection, ConnectionProps, ConnectionProvider};
+use cirrus_aws::codepipeline::{DeliveryPipeline, DeliveryProps, DeliverySource};
 use cirrus_cli::AppDef;
 use cirrus_core::{App, RawResource, RemovalPolicy, StackProps, value};
 
@@ -172,6 +180,33 @@ fn solo(app: &App) {
             ),
         );
     }
+}
+
+/// An app delivered from git by its own pipeline: a site, and the pipeline's stack (a
+/// connection, the synth project, the deployment role derived from the site, the pipeline).
+/// `v2` adds a stack, which the pipeline then deploys too: its definition changes.
+fn delivered(app: &App) {
+    let site = app.stack("Site", StackProps::default());
+    cirrus_aws::s3::Bucket::new(site, "Content", cirrus_aws::s3::BucketProps::default());
+    if version() == "v2" {
+        let data = app.stack("Data", StackProps::default());
+        data.add(
+            "Logs",
+            RawResource::new(
+                "AWS::Logs::LogGroup",
+                value!({"LogGroupName": "/cirrus/data", "RetentionInDays": 7}),
+            ),
+        );
+    }
+    let delivery = app.stack("Delivery", StackProps::default());
+    let connection = Connection::new(
+        delivery,
+        "Connection",
+        ConnectionProvider::GitHub,
+        ConnectionProps::default().connection_name("deliv"),
+    );
+    let source = DeliverySource::connection(&connection, "acme/deliv", "main");
+    DeliveryPipeline::new(delivery, "Delivery", source, DeliveryProps::default());
 }
 
 /// A stack whose template is over 51,200 bytes.
@@ -345,6 +380,10 @@ const VPC_DEPLOYER: &str = "private-deployer";
 
 const APPS: &[AppDef] = &[
     AppDef {
+        name: "deliv",
+        define: delivered,
+    },
+    AppDef {
         name: "wl",
         define: workloads,
     },
@@ -376,10 +415,13 @@ struct Moto {
     _dir: tempfile::TempDir,
     /// The runner's working folder, where it writes `synth-out/`.
     work: tempfile::TempDir,
+    /// The region the clients that read back what a deploy made ask: us-east-1 unless a test
+    /// says otherwise ([`Moto::read_region`]).
+    region: std::cell::RefCell<&'static str>,
 }
 
 impl Moto {
-    fn start(server: &PathBuf) -> Moto {
+    fn start(server: &Path) -> Moto {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -387,19 +429,25 @@ impl Moto {
             .port();
         let dir = tempfile::tempdir().unwrap();
         let log = std::fs::File::create(dir.path().join("moto.log")).unwrap();
-        let child = Command::new(server)
+        // moto's server through the launcher that adds the models the pipeline stacks need,
+        // run by the Python of moto's venv (where `moto_server` is).
+        let python = server.with_file_name("python");
+        let launcher = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/moto/server.py");
+        let child = Command::new(&python)
+            .arg(&launcher)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .current_dir(dir.path())
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", server.display()));
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", python.display()));
         let moto = Moto {
             child,
             port,
             _dir: dir,
             work: tempfile::tempdir().unwrap(),
+            region: std::cell::RefCell::new("us-east-1"),
         };
         let started = Instant::now();
         while moto.http("GET", "/moto-api/data.json").map(|(s, _)| s) != Some(200) {
@@ -411,6 +459,11 @@ impl Moto {
         }
         moto.http("POST", "/moto-api/reset").unwrap();
         moto
+    }
+
+    /// Reads back from `region` from now on.
+    fn read_region(&self, region: &'static str) {
+        *self.region.borrow_mut() = region;
     }
 
     fn url(&self) -> String {
@@ -441,7 +494,7 @@ impl Moto {
         aws_config::SdkConfig::builder()
             .behavior_version(BehaviorVersion::latest())
             .http_client(aws_smithy_http_client::Builder::new().build_http())
-            .region(Region::new("us-east-1"))
+            .region(Region::new(*self.region.borrow()))
             .endpoint_url(self.url())
             .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
                 "testing", "testing", None, None, "test",
@@ -483,6 +536,10 @@ impl Moto {
 
     fn events(&self) -> aws_sdk_eventbridge::Client {
         aws_sdk_eventbridge::Client::new(&self.sdk())
+    }
+
+    fn codepipeline(&self) -> aws_sdk_codepipeline::Client {
+        aws_sdk_codepipeline::Client::new(&self.sdk())
     }
 
     /// Runs the runner (this binary) with `args`, app variant `v`.
@@ -684,6 +741,130 @@ fn physical_ids(moto: &Moto, stack: &str) -> BTreeMap<String, String> {
     })
 }
 
+/// A pipeline's stages, each with its actions.
+type Stages = Vec<(String, Vec<PipelineAction>)>;
+
+/// A pipeline as moto's CodePipeline holds it: its version and its stages, each with its
+/// actions (name, provider, configuration); `None` when there is no such pipeline.
+fn pipeline(moto: &Moto, name: &str) -> Option<(i32, Stages)> {
+    block_on(async {
+        let out = match moto.codepipeline().get_pipeline().name(name).send().await {
+            Ok(out) => out,
+            Err(e) => {
+                assert!(
+                    e.as_service_error()
+                        .is_some_and(|e| e.is_pipeline_not_found_exception()),
+                    "GetPipeline {name}: {e:?}"
+                );
+                return None;
+            }
+        };
+        let declaration = out.pipeline()?;
+        let stages = declaration
+            .stages()
+            .iter()
+            .map(|stage| {
+                let actions = stage
+                    .actions()
+                    .iter()
+                    .map(|a| PipelineAction {
+                        name: a.name().to_owned(),
+                        provider: a
+                            .action_type_id()
+                            .map(|t| t.provider().to_owned())
+                            .unwrap_or_default(),
+                        configuration: a
+                            .configuration()
+                            .map(|c| c.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                            .unwrap_or_default(),
+                    })
+                    .collect();
+                (stage.name().to_owned(), actions)
+            })
+            .collect();
+        Some((declaration.version().unwrap_or_default(), stages))
+    })
+}
+
+/// One action of a [`pipeline`].
+#[derive(Debug)]
+struct PipelineAction {
+    name: String,
+    provider: String,
+    configuration: BTreeMap<String, String>,
+}
+
+/// The one pipeline of a synthesized template: its logical id, and its stages, each with its
+/// actions' names (what CodePipeline must hold once the stack is deployed).
+fn synthesized_pipeline(template: &Path) -> (String, Vec<(String, Vec<String>)>) {
+    let template: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(template).unwrap()).unwrap();
+    let resources = template["Resources"].as_object().unwrap();
+    let mut pipelines = resources
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::CodePipeline::Pipeline");
+    let (id, pipeline) = pipelines.next().expect("the template has a pipeline");
+    assert!(pipelines.next().is_none(), "one pipeline");
+    let name = |v: &serde_json::Value| v["Name"].as_str().unwrap().to_owned();
+    let stages = pipeline["Properties"]["Stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|stage| {
+            let actions = stage["Actions"].as_array().unwrap().iter().map(name);
+            (name(stage), actions.collect())
+        })
+        .collect();
+    (id.clone(), stages)
+}
+
+/// The stages of a [`pipeline`] by their actions' names.
+fn stage_names(stages: &[(String, Vec<PipelineAction>)]) -> Vec<(String, Vec<String>)> {
+    stages
+        .iter()
+        .map(|(stage, actions)| {
+            let names = actions.iter().map(|a| a.name.clone()).collect();
+            (stage.clone(), names)
+        })
+        .collect()
+}
+
+fn pipeline_names(moto: &Moto) -> Vec<String> {
+    block_on(async {
+        let out = moto.codepipeline().list_pipelines().send().await.unwrap();
+        out.pipelines()
+            .iter()
+            .filter_map(|p| p.name().map(str::to_owned))
+            .collect()
+    })
+}
+
+/// The CodeBuild projects: name and service role.
+fn projects(moto: &Moto) -> Vec<(String, String)> {
+    block_on(async {
+        let names = moto.codebuild().list_projects().send().await.unwrap();
+        if names.projects().is_empty() {
+            return Vec::new();
+        }
+        let out = moto
+            .codebuild()
+            .batch_get_projects()
+            .set_names(Some(names.projects().to_vec()))
+            .send()
+            .await
+            .unwrap();
+        out.projects()
+            .iter()
+            .map(|p| {
+                (
+                    p.name().unwrap_or_default().to_owned(),
+                    p.service_role().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    })
+}
+
 /// The EC2 filter `name` = `value`. Filtering, unlike asking by id, answers a gone resource
 /// with an empty list rather than a NotFound error, so one read serves before and after.
 fn filter(name: &str, value: &str) -> aws_sdk_ec2::types::Filter {
@@ -775,6 +956,35 @@ fn policy_document(encoded: &str) -> serde_json::Value {
         .decode_utf8()
         .unwrap();
     serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
+}
+
+/// The default versions of the managed policies attached to the role `name`.
+fn attached_policies(moto: &Moto, name: &str) -> Vec<serde_json::Value> {
+    block_on(async {
+        let iam = moto.iam();
+        let attached = iam
+            .list_attached_role_policies()
+            .role_name(name)
+            .send()
+            .await
+            .unwrap();
+        let mut documents = Vec::new();
+        for policy in attached.attached_policies() {
+            let arn = policy.policy_arn().unwrap();
+            let out = iam.get_policy().policy_arn(arn).send().await.unwrap();
+            let version = out.policy().unwrap().default_version_id().unwrap();
+            let out = iam
+                .get_policy_version()
+                .policy_arn(arn)
+                .version_id(version)
+                .send()
+                .await
+                .unwrap();
+            let document = out.policy_version().unwrap().document().unwrap();
+            documents.push(policy_document(document));
+        }
+        documents
+    })
 }
 
 /// The IAM role `name`: its ARN, its trust policy and its inline policies by name.
@@ -1204,6 +1414,194 @@ fn deploy_skip_update_diff_destroy(moto: &Moto) {
         Vec::<String>::new(),
         "App's bucket was deleted with its stack"
     );
+}
+
+/// An app's delivery pipeline stack through change sets: created, updated when the app gains a
+/// stack (the pipeline's definition changes), destroyed. Read back through CodePipeline,
+/// CodeBuild and IAM. The pipeline, its projects and its connection are models of the test's
+/// moto launcher (`tests/moto/server.py`; moto's CloudFormation has none) over moto's
+/// CodePipeline and CodeBuild services; moto runs no pipeline: what a run does is tested on the
+/// generated definition in cirrus-aws.
+fn delivery_pipeline(moto: &Moto) {
+    let deploy = |v: &str| {
+        moto.cirrus(
+            v,
+            &[
+                "deploy",
+                "--app",
+                "deliv",
+                "--all",
+                "--require-approval",
+                "never",
+            ],
+        )
+        .expect(0)
+    };
+    let template = moto
+        .work
+        .path()
+        .join("synth-out/deliv/Delivery.template.json");
+
+    let first = deploy("v1");
+    first.err_has("2 stack(s) deployed, 0 unchanged, 0 failed");
+    assert!(first.at("stack Site: CREATE_COMPLETE") < first.at("stack Delivery: "));
+    assert_eq!(status(moto, "Delivery").as_deref(), Some("CREATE_COMPLETE"));
+    let (pipeline_id, synthesized) = synthesized_pipeline(&template);
+    let ids = physical_ids(moto, "Delivery");
+    assert_eq!(ids[&pipeline_id], "deliv-delivery");
+    let (version, stages) = pipeline(moto, "deliv-delivery").expect("the pipeline exists");
+    assert_eq!(version, 1);
+    assert_eq!(
+        stage_names(&stages),
+        synthesized,
+        "the pipeline as synthesized"
+    );
+    let action = |stage: &str, action: &str| {
+        let (_, actions) = stages.iter().find(|(s, _)| s == stage).unwrap();
+        actions.iter().find(|a| a.name == action).unwrap()
+    };
+    // The source reads the stack's connection; the synth action runs the stack's project,
+    // under its own role.
+    let source = action("Source", "Source");
+    assert_eq!(source.provider, "CodeStarSourceConnection");
+    let connection = &source.configuration["ConnectionArn"];
+    assert!(
+        connection.starts_with("arn:aws:codeconnections:us-east-1:123456789012:connection/"),
+        "{connection}"
+    );
+    assert!(ids.values().any(|id| id == connection), "{ids:?}");
+    assert_eq!(source.configuration["FullRepositoryId"], "acme/deliv");
+    let synth = action("Synth", "Synth");
+    let project = &synth.configuration["ProjectName"];
+    let (_, project_role) = projects(moto)
+        .into_iter()
+        .find(|(name, _)| name == project)
+        .unwrap_or_else(|| panic!("no project {project}: {:?}", projects(moto)));
+    assert!(
+        role_names(moto)
+            .iter()
+            .any(|r| project_role.ends_with(&format!("/{r}"))),
+        "the synth project's role {project_role} exists"
+    );
+    // Site is deployed through a change set, with the deployment role derived from it.
+    let prepare = action("Deploy", "Site.Prepare");
+    assert_eq!(prepare.configuration["ActionMode"], "CHANGE_SET_REPLACE");
+    assert_eq!(prepare.configuration["StackName"], "Site");
+    let deploy_role = &prepare.configuration["RoleArn"];
+    let deploy_role_name = deploy_role.rsplit('/').next().unwrap();
+    assert!(
+        role_names(moto).iter().any(|r| r == deploy_role_name),
+        "{deploy_role}"
+    );
+    let may_create_data_logs = || {
+        let policies = attached_policies(moto, deploy_role_name);
+        assert!(
+            !policies.is_empty(),
+            "the deployment role has its derived policy"
+        );
+        serde_json::to_string(&policies)
+            .unwrap()
+            .contains("log-group:/cirrus/data")
+    };
+    assert!(!may_create_data_logs(), "v1 has no Data stack to deploy");
+
+    // v2 adds a stack: the pipeline's definition changes, and CodePipeline holds the new one.
+    let second = deploy("v2");
+    second.err_has("2 stack(s) deployed, 1 unchanged, 0 failed");
+    assert_eq!(status(moto, "Delivery").as_deref(), Some("UPDATE_COMPLETE"));
+    let (_, synthesized) = synthesized_pipeline(&template);
+    let (version, stages) = pipeline(moto, "deliv-delivery").unwrap();
+    assert_eq!(version, 2);
+    assert_eq!(
+        stage_names(&stages),
+        synthesized,
+        "the pipeline as synthesized"
+    );
+    assert!(
+        stage_names(&stages)
+            .iter()
+            .any(|(_, actions)| actions.iter().any(|a| a == "Data.Prepare")),
+        "the pipeline deploys the new stack: {stages:?}"
+    );
+    assert_eq!(
+        physical_ids(moto, "Delivery")[&pipeline_id],
+        "deliv-delivery"
+    );
+    // The deployment role, derived from the delivered stacks, may now deploy Data's log group.
+    assert!(may_create_data_logs(), "the derived policy was updated");
+
+    moto.cirrus("v2", &["destroy", "--app", "deliv", "--all", "--force"])
+        .expect(0)
+        .err_has("stack Delivery: DELETE_COMPLETE");
+    for stack in ["Delivery", "Data", "Site"] {
+        assert_eq!(status(moto, stack), None, "{stack}");
+    }
+    assert_eq!(pipeline_names(moto), Vec::<String>::new(), "pipelines");
+    assert_eq!(projects(moto), [], "CodeBuild projects");
+    assert!(
+        !role_names(moto).iter().any(|r| r == deploy_role_name),
+        "the deployment role is gone"
+    );
+}
+
+/// The apps' own delivery pipeline stacks, as committed in the repository's `synth-out/`,
+/// deployed by the deploy runner alone and destroyed: CodePipeline holds each pipeline exactly
+/// as synthesized. Their templates are over 51,200 bytes: they go through the staging bucket.
+fn committed_pipeline_stacks(moto: &Moto) {
+    let committed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../synth-out");
+    let pipelines = [
+        (
+            "yelp-search",
+            "Delivery",
+            "yelp-search-delivery",
+            "us-east-1",
+        ),
+        (
+            "eks-progressive",
+            "EksProgressiveDelivery",
+            "eks-progressive-delivery",
+            "us-west-1",
+        ),
+    ];
+    for (app, _, _, _) in pipelines {
+        let assembly = moto.work.path().join("synth-out").join(app);
+        std::fs::create_dir_all(&assembly).unwrap();
+        for entry in std::fs::read_dir(committed.join(app)).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), assembly.join(entry.file_name())).unwrap();
+        }
+    }
+    // Every region of the two apps.
+    moto.deploy_runner(&["bootstrap"]).expect(0);
+    for (app, stack, name, region) in pipelines {
+        moto.read_region(region);
+        let args = [
+            "--app",
+            app,
+            stack,
+            "--exclusively",
+            "--require-approval",
+            "never",
+        ];
+        let deploy = [&["deploy"][..], &args, &["--allow-example-values"]].concat();
+        moto.deploy_runner(&deploy)
+            .expect(0)
+            .err_has(&format!("stack {stack}: CREATE_COMPLETE"));
+        let template = moto
+            .work
+            .path()
+            .join(format!("synth-out/{app}/{stack}.template.json"));
+        let (pipeline_id, synthesized) = synthesized_pipeline(&template);
+        assert_eq!(physical_ids(moto, stack)[&pipeline_id], name);
+        let (_, stages) = pipeline(moto, name).expect("the pipeline exists");
+        assert_eq!(stage_names(&stages), synthesized, "{app}: as synthesized");
+
+        moto.deploy_runner(&["destroy", "--app", app, stack, "--force"])
+            .expect(0);
+        assert_eq!(status(moto, stack), None, "{app}");
+        assert_eq!(pipeline(moto, name).map(|(v, _)| v), None, "{app}");
+        assert_eq!(projects(moto), [], "{app}: CodeBuild projects");
+    }
 }
 
 /// A documentation range in the template: `deploy` refuses before calling AWS, naming the value
@@ -1800,6 +2198,8 @@ const TESTS: &[Test] = &[
         deploy_skip_update_diff_destroy,
     ),
     ("change_sets", change_sets),
+    ("delivery_pipeline", delivery_pipeline),
+    ("committed_pipeline_stacks", committed_pipeline_stacks),
     ("workloads_after_the_stacks", workloads_after_the_stacks),
     (
         "workloads_through_the_in_vpc_deployer",
