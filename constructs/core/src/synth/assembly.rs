@@ -497,15 +497,7 @@ impl Serialize for TreeNode<'_> {
 
 /// Pretty JSON, two-space indent, with a final newline: what reviewers read in pull requests.
 pub fn pretty(value: &J) -> Vec<u8> {
-    pretty_text(value).into_bytes()
-}
-
-/// [`pretty`] as a string: the text of a template (`TemplateBody`).
-pub(crate) fn pretty_text(value: &J) -> String {
-    // Serializing a JSON value (string keys) into memory cannot fail.
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-    text.push('\n');
-    text
+    super::pretty::text(value).into_bytes()
 }
 
 /// The template as YAML. serde-saphyr quotes the strings YAML 1.1 would read as booleans or

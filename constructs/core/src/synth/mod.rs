@@ -20,6 +20,7 @@ mod assembly;
 mod graph;
 mod layout;
 pub mod limits;
+mod pretty;
 mod read;
 mod render;
 mod resolve;
@@ -390,10 +391,12 @@ impl Rendered {
         }
         let outputs = std::mem::take(&mut sections.outputs);
         let head = template(tree, stack, sections);
+        let counts = limits::Counts::of(&head);
+        let (head, head_size) = PartialBody::new(&head);
         Rendered {
-            head_size: size::minified(&head),
-            counts: limits::Counts::of(&head),
-            head: PartialBody::new(&head),
+            head,
+            head_size,
+            counts,
             outputs,
             logical_ids,
         }

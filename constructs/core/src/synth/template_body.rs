@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use serde::{Serialize, Serializer};
 use serde_json::Value as J;
 
-use super::assembly::pretty_text;
+use super::pretty;
 
 /// The template of a stack: the text written to `<stack>.template.json` (pretty JSON, two
 /// spaces, a final newline), and the JSON value it holds, parsed on first use.
@@ -30,7 +30,7 @@ pub struct TemplateBody {
 impl TemplateBody {
     /// The body of `value`, written as synthesis writes a template.
     pub fn from_value(value: J) -> TemplateBody {
-        let text = pretty_text(&value);
+        let text = pretty::text(&value);
         TemplateBody {
             text,
             value: OnceLock::from(value),
@@ -117,11 +117,10 @@ pub(crate) struct PartialBody {
 }
 
 impl PartialBody {
-    /// `head`: the template without `Outputs`.
-    pub(crate) fn new(head: &J) -> PartialBody {
-        PartialBody {
-            text: pretty_text(head),
-        }
+    /// `head`: the template without `Outputs`; with the size of `head` minified.
+    pub(crate) fn new(head: &J) -> (PartialBody, usize) {
+        let (text, size) = pretty::text_and_size(head);
+        (PartialBody { text }, size)
     }
 
     /// The whole text, with `outputs` as the last section when there are any.
@@ -173,18 +172,18 @@ mod tests {
             .and_then(|t| t.shift_remove("Outputs"))
             .and_then(|o| o.as_object().cloned())
             .unwrap_or_default();
-        let body = PartialBody::new(&head).finish(&outputs);
+        let body = PartialBody::new(&head).0.finish(&outputs);
         assert_eq!(body.text(), TemplateBody::from_value(whole.clone()).text());
         assert_eq!(body, whole);
 
-        let without = PartialBody::new(&head).finish(&serde_json::Map::new());
+        let without = PartialBody::new(&head).0.finish(&serde_json::Map::new());
         assert_eq!(without.text(), TemplateBody::from_value(head).text());
 
         let empty = json!({});
         let only_outputs = json!({"Outputs": outputs.clone()});
-        let body = PartialBody::new(&empty).finish(&outputs);
+        let body = PartialBody::new(&empty).0.finish(&outputs);
         assert_eq!(body.text(), TemplateBody::from_value(only_outputs).text());
-        let body = PartialBody::new(&empty).finish(&serde_json::Map::new());
+        let body = PartialBody::new(&empty).0.finish(&serde_json::Map::new());
         assert_eq!(body.text(), TemplateBody::from_value(empty).text());
     }
 
