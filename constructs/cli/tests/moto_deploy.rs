@@ -1583,6 +1583,8 @@ fn committed_pipeline_stacks(moto: &Moto) {
             "--require-approval",
             "never",
         ];
+        // The committed apps carry their example configuration, which `deploy` refuses to
+        // send to a real account.
         let deploy = [&["deploy"][..], &args, &["--allow-example-values"]].concat();
         moto.deploy_runner(&deploy)
             .expect(0)
