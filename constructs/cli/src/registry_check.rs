@@ -17,12 +17,13 @@
 //! way through for a property or value newer than the spec.
 
 use cirrus_cfn::registry::{self, Shape, StructInfo};
-use cirrus_core::{Diagnostic, OUTSIDE_REGISTRY, StackResources, codes, suggest};
-use serde_json::Value as J;
+use cirrus_core::{Diagnostic, Intrinsic, OUTSIDE_REGISTRY, StackResources, Value, codes, suggest};
+use indexmap::IndexMap;
 
 /// The problems of one stack's resources. The runner adds it to every app it synthesizes
 /// ([`App::add_resource_check`](cirrus_core::App::add_resource_check)), so that it reads the
-/// resources while synthesis holds them as values.
+/// resources while synthesis holds them as values (references not resolved yet: a
+/// [`Value::Fn`] passes, as its `Ref` or `Fn::GetAtt` would).
 pub(crate) fn check(stack: &StackResources<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (logical_id, resource) in stack.resources() {
@@ -34,17 +35,20 @@ pub(crate) fn check(stack: &StackResources<'_>) -> Vec<Diagnostic> {
 fn check_resource(
     stack: &StackResources<'_>,
     logical_id: &str,
-    resource: &J,
+    resource: &Value,
     out: &mut Vec<Diagnostic>,
 ) {
     let path = stack.path_of(logical_id).map_or_else(
         || format!("{}/{logical_id}", stack.stack_id()),
         str::to_owned,
     );
-    let type_name = resource.get("Type").and_then(J::as_str).unwrap_or_default();
-    let declared = resource
-        .pointer(&format!("/Metadata/{OUTSIDE_REGISTRY}"))
-        .and_then(J::as_str)
+    let entry = resource.as_object();
+    let field = |name: &str| entry.and_then(|e| e.get(name));
+    let type_name = field("Type").and_then(Value::as_str).unwrap_or_default();
+    let declared = field("Metadata")
+        .and_then(Value::as_object)
+        .and_then(|m| m.get(OUTSIDE_REGISTRY))
+        .and_then(Value::as_str)
         .is_some_and(|why| !why.trim().is_empty());
     if declared {
         return;
@@ -77,11 +81,11 @@ fn check_resource(
         out.push(diagnostic);
         return;
     };
-    let Some(properties) = resource.get("Properties").and_then(J::as_object) else {
+    let Some(properties) = field("Properties").and_then(Value::as_object) else {
         // No properties, or an intrinsic in their place (`Fn::If`): only the required ones can
         // be missing.
-        if resource.get("Properties").is_none() {
-            missing(info, &serde_json::Map::new(), &path, out);
+        if field("Properties").is_none() {
+            missing(info, &IndexMap::new(), &path, out);
         }
         return;
     };
@@ -112,7 +116,7 @@ fn check_resource(
 /// Reports each required property of `info` that `properties` lacks.
 fn missing(
     info: &registry::ResourceInfo,
-    properties: &serde_json::Map<String, J>,
+    properties: &IndexMap<String, Value>,
     path: &str,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -141,10 +145,21 @@ struct Place<'a> {
 
 impl Place<'_> {
     /// Checks `value` against `shape`, and what it holds against what the shape holds.
-    fn check(&mut self, shape: Shape, value: &J) {
+    fn check(&mut self, shape: Shape, value: &Value) {
+        if let Value::Fn(function) = value {
+            if let Intrinsic::If {
+                then, otherwise, ..
+            } = function.as_ref()
+            {
+                self.check(shape, then);
+                self.check(shape, otherwise);
+            }
+            return;
+        }
         if let Some((function, args)) = intrinsic(value) {
             if function == "Fn::If"
-                && let Some(branches) = args.as_array().filter(|a| a.len() == 3)
+                && let Value::Array(branches) = args
+                && branches.len() == 3
             {
                 self.check(shape, &branches[1]);
                 self.check(shape, &branches[2]);
@@ -193,7 +208,7 @@ impl Place<'_> {
                 Some(_) => {}
             },
             Shape::Number => {
-                let parses = value.is_number()
+                let parses = matches!(value, Value::Int(_) | Value::Float(_))
                     || value
                         .as_str()
                         .is_some_and(|t| t.trim().parse::<f64>().is_ok());
@@ -202,7 +217,7 @@ impl Place<'_> {
                 }
             }
             Shape::Boolean => {
-                let parses = value.is_boolean()
+                let parses = matches!(value, Value::Bool(_))
                     || value.as_str().is_some_and(|t| {
                         t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("false")
                     });
@@ -215,13 +230,13 @@ impl Place<'_> {
                 Some(tag) if tag.contains_key("Key") && tag.contains_key("Value") => {}
                 _ => self.wrong(value, "a tag ({\"Key\": ..., \"Value\": ...})"),
             },
-            Shape::List(inner) => match value.as_array() {
-                Some(items) => {
+            Shape::List(inner) => match value {
+                Value::Array(items) => {
                     for (i, item) in items.iter().enumerate() {
                         self.inside(&format!("[{i}]"), |at| at.check(*inner, item));
                     }
                 }
-                None => self.wrong(value, "a list"),
+                _ => self.wrong(value, "a list"),
             },
             Shape::Map(inner) => match value.as_object() {
                 Some(entries) => {
@@ -254,7 +269,7 @@ impl Place<'_> {
         }
     }
 
-    fn check_struct(&mut self, info: &StructInfo, fields: &serde_json::Map<String, J>) {
+    fn check_struct(&mut self, info: &StructInfo, fields: &IndexMap<String, Value>) {
         for (name, value) in fields {
             match info.field(name) {
                 Some(field) => self.inside(&format!(".{name}"), |at| at.check(field.shape, value)),
@@ -299,7 +314,7 @@ impl Place<'_> {
         self.property.truncate(len);
     }
 
-    fn wrong(&mut self, value: &J, expected: &str) {
+    fn wrong(&mut self, value: &Value, expected: &str) {
         self.out.push(
             Diagnostic::error(
                 codes::REGISTRY_VALUE_SHAPE,
@@ -335,8 +350,9 @@ impl Place<'_> {
     }
 }
 
-/// `{"Ref": ..}` or `{"Fn::...": ..}`: the function's name and arguments.
-fn intrinsic(value: &J) -> Option<(&str, &J)> {
+/// `{"Ref": ..}` or `{"Fn::...": ..}` written as JSON (a raw resource, an override): the
+/// function's name and arguments.
+fn intrinsic(value: &Value) -> Option<(&str, &Value)> {
     let object = value.as_object()?;
     if object.len() != 1 {
         return None;
@@ -346,33 +362,44 @@ fn intrinsic(value: &J) -> Option<(&str, &J)> {
 }
 
 /// A string, number or boolean: what CloudFormation takes as a string.
-fn scalar(value: &J) -> bool {
-    value.is_string() || value.is_number() || value.is_boolean()
+fn scalar(value: &Value) -> bool {
+    matches!(
+        value,
+        Value::String(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_)
+    )
 }
 
-/// The text CloudFormation makes of a scalar.
-fn text_of(value: &J) -> String {
-    value
-        .as_str()
-        .map_or_else(|| value.to_string(), str::to_owned)
+/// The text CloudFormation makes of a scalar, as the template writes it.
+fn text_of(value: &Value) -> String {
+    match value {
+        Value::String(t) => t.clone(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => {
+            serde_json::Number::from_f64(*f).map_or_else(|| f.to_string(), |n| n.to_string())
+        }
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".to_owned(),
+        other => other.kind().to_owned(),
+    }
 }
 
 /// An integer, or a string of one.
-fn integer(value: &J) -> Option<i64> {
-    value
-        .as_i64()
-        .or_else(|| value.as_str().and_then(|t| t.trim().parse().ok()))
+fn integer(value: &Value) -> Option<i64> {
+    match value {
+        Value::Int(i) => Some(*i),
+        Value::String(t) => t.trim().parse().ok(),
+        _ => None,
+    }
 }
 
 /// How a value reads in a message: short, with its kind.
-fn described(value: &J) -> String {
+fn described(value: &Value) -> String {
     match value {
-        J::Null => "null".to_owned(),
-        J::Array(_) => "a list".to_owned(),
-        J::Object(_) => "an object".to_owned(),
-        J::String(t) if t.chars().count() <= 40 => format!("\"{t}\""),
-        J::String(_) => "a string".to_owned(),
-        other => other.to_string(),
+        Value::Array(_) => "a list".to_owned(),
+        Value::Object(_) => "an object".to_owned(),
+        Value::String(t) if t.chars().count() <= 40 => format!("\"{t}\""),
+        Value::String(_) => "a string".to_owned(),
+        other => text_of(other),
     }
 }
 

@@ -90,10 +90,11 @@ impl App {
     }
 
     /// Adds a check that every synthesis runs on the resources of each stack's template as
-    /// they will be written (overrides and patches applied), while they are JSON values: a
-    /// check of the rendered output, such as the runner's check against the registry of
-    /// resource types. Its diagnostics are reported with synthesis's own; an error fails
-    /// synthesis. Acknowledgements do not apply to them.
+    /// they will be written (overrides and patches applied), as [`Value`](crate::Value)s just
+    /// before the template is written, references not resolved yet: a check of the rendered
+    /// output, such as the runner's check against the registry of resource types. Its
+    /// diagnostics are reported with synthesis's own; an error fails synthesis.
+    /// Acknowledgements do not apply to them.
     pub fn add_resource_check(
         &self,
         check: impl Fn(&crate::synth::StackResources<'_>) -> Vec<crate::Diagnostic> + 'static,

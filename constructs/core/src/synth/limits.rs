@@ -2,8 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value as J;
-
 use crate::codes;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
@@ -38,32 +36,40 @@ impl Counts {
         self.resources
     }
 
-    /// The counts of a template (`Outputs` are counted when the template is complete).
-    pub(crate) fn of(template: &J) -> Counts {
-        let section = |name: &str| template.get(name).and_then(J::as_object);
-        let len = |name: &str| section(name).map_or(0, serde_json::Map::len);
+    /// The counts of a stack's sections as synthesis renders them.
+    pub(crate) fn of_sections(sections: &crate::synth::render::Sections) -> Counts {
+        let resources = sections.resources.len();
         let mut by_type = Vec::new();
-        if let Some(resources) = section("Resources")
-            && resources.len() > MAX_RESOURCES
-        {
-            let mut counted: BTreeMap<&str, usize> = BTreeMap::new();
-            for resource in resources.values() {
-                let t = resource.get("Type").and_then(J::as_str).unwrap_or("?");
-                *counted.entry(t).or_default() += 1;
-            }
-            by_type = counted
-                .into_iter()
-                .map(|(t, n)| (t.to_owned(), n))
-                .collect();
-            by_type.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        if resources > MAX_RESOURCES {
+            let types = sections.resources.values().map(|r| {
+                r.as_object()
+                    .and_then(|r| r.get("Type"))
+                    .and_then(crate::value::Value::as_str)
+                    .unwrap_or("?")
+            });
+            by_type = by_type_counts(types);
         }
         Counts {
-            resources: len("Resources"),
+            resources,
             by_type,
-            parameters: len("Parameters"),
-            mappings: len("Mappings"),
+            parameters: sections.parameters.len(),
+            mappings: sections.mappings.len(),
         }
     }
+}
+
+/// Resource counts by type, the most numerous first (ties by name).
+fn by_type_counts<'a>(types: impl Iterator<Item = &'a str>) -> Vec<(String, usize)> {
+    let mut counted: BTreeMap<&str, usize> = BTreeMap::new();
+    for t in types {
+        *counted.entry(t).or_default() += 1;
+    }
+    let mut by_type: Vec<(String, usize)> = counted
+        .into_iter()
+        .map(|(t, n)| (t.to_owned(), n))
+        .collect();
+    by_type.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    by_type
 }
 
 /// Checks one stack's template: `counts` of its sections, its number of `outputs` and its

@@ -18,6 +18,7 @@
 mod artifacts;
 mod assembly;
 mod graph;
+mod head;
 mod layout;
 pub mod limits;
 mod pretty;
@@ -28,6 +29,7 @@ mod size;
 mod stack_resources;
 mod template_body;
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use indexmap::IndexMap;
@@ -78,7 +80,7 @@ pub(crate) fn synthesize(app: &App, validated: Vec<Diagnostic>) -> Result<Synthe
     let mut rendered: Vec<Rendered> = (0..layout.stacks.len())
         .map(|i| {
             let sections = render::stack(&tree, &layout, &mut resolver, i, &explicit.depends_on);
-            Rendered::new(&tree, &layout, i, sections, &mut checked)
+            Rendered::new(&tree, &layout, &mut resolver, i, sections, &mut checked)
         })
         .collect();
     for &stack in &layout.stacks {
@@ -209,7 +211,18 @@ pub(crate) fn stack_dependencies(app: &App) -> BTreeMap<String, BTreeSet<String>
     let explicit = graph::explicit(&tree, &layout, &mut ignored);
     let mut resolver = Resolver::new(&tree, &layout);
     for index in 0..layout.stacks.len() {
-        render::stack(&tree, &layout, &mut resolver, index, &explicit.depends_on);
+        let sections = render::stack(&tree, &layout, &mut resolver, index, &explicit.depends_on);
+        // The resources' references are resolved as a template is written: written nowhere
+        // here, for the edges they record.
+        let resolving = RefCell::new(&mut resolver);
+        let head = head::Head {
+            stack: layout.stacks[index],
+            description: None,
+            sections: &sections,
+            resolver: &resolving,
+        };
+        let _ = serde_json::to_writer(std::io::sink(), &head);
+        render::outputs(&tree, &layout, &mut resolver, index);
     }
     let mut edges = resolver.stack_edges.clone();
     edges.extend(explicit.stack_edges.iter().copied());
@@ -328,34 +341,6 @@ fn element_ids(elements: &layout::StackElements, layout: &Layout) -> BTreeSet<St
     .collect()
 }
 
-/// The template of `sections`, in CloudFormation's order of sections (`Outputs` when there
-/// are any).
-fn template(tree: &Tree, stack: NodeId, sections: Sections) -> J {
-    let mut t = Map::new();
-    t.insert(
-        "AWSTemplateFormatVersion".into(),
-        J::String("2010-09-09".into()),
-    );
-    if let NodeKind::Stack(data) = &tree.node(stack).kind
-        && let Some(description) = &data.props.description
-    {
-        t.insert("Description".into(), J::String(description.clone()));
-    }
-    for (name, section) in [
-        ("Parameters", sections.parameters),
-        ("Rules", sections.rules),
-        ("Mappings", sections.mappings),
-        ("Conditions", sections.conditions),
-        ("Resources", sections.resources),
-        ("Outputs", sections.outputs),
-    ] {
-        if !section.is_empty() || name == "Resources" {
-            t.insert(name.into(), J::Object(section));
-        }
-    }
-    J::Object(t)
-}
-
 /// One stack's template once rendered: the text of every section but `Outputs`, which stays
 /// a value until the automatic exports of every stack are added to it (it is the last
 /// section, so the text is finished by appending it).
@@ -370,13 +355,15 @@ struct Rendered {
 }
 
 impl Rendered {
-    /// Runs the app's resource checks on `sections` (their diagnostics into `checked`) and
-    /// writes every section but the outputs.
+    /// Runs the app's resource checks on `sections` (their diagnostics into `checked`), writes
+    /// every section but the outputs (resolving the resources' references as it goes), then
+    /// renders the outputs.
     fn new(
         tree: &Tree,
         layout: &Layout,
+        resolver: &mut Resolver<'_>,
         index: usize,
-        mut sections: Sections,
+        sections: Sections,
         checked: &mut Diagnostics,
     ) -> Rendered {
         let stack = layout.stacks[index];
@@ -389,10 +376,20 @@ impl Rendered {
         for check in &tree.resource_checks {
             checked.extend((check.0)(&view));
         }
-        let outputs = std::mem::take(&mut sections.outputs);
-        let head = template(tree, stack, sections);
-        let counts = limits::Counts::of(&head);
-        let (head, head_size) = PartialBody::new(&head);
+        let counts = limits::Counts::of_sections(&sections);
+        let description = match &tree.node(stack).kind {
+            NodeKind::Stack(data) => data.props.description.as_deref(),
+            _ => None,
+        };
+        let resolving = RefCell::new(&mut *resolver);
+        let (head, head_size) = PartialBody::new(&head::Head {
+            stack,
+            description,
+            sections: &sections,
+            resolver: &resolving,
+        });
+        drop(sections);
+        let outputs = render::outputs(tree, layout, resolver, index);
         Rendered {
             head,
             head_size,

@@ -13,7 +13,7 @@ use serde_json::Value as J;
 use serde_json::ser::Formatter;
 
 /// The text of `value` and the size of its minified JSON (`serde_json::to_vec`).
-pub(crate) fn text_and_size(value: &J) -> (String, usize) {
+pub(crate) fn text_and_size(value: &impl Serialize) -> (String, usize) {
     let mut out = Vec::with_capacity(4096);
     let mut whitespace = 0;
     let formatter = Pretty {
@@ -21,7 +21,7 @@ pub(crate) fn text_and_size(value: &J) -> (String, usize) {
         has_value: false,
         whitespace: &mut whitespace,
     };
-    // Writing a JSON value (string keys) into memory cannot fail.
+    // Writing a JSON value, or a template's head (string keys), into memory cannot fail.
     let _ = value.serialize(&mut serde_json::Serializer::with_formatter(
         &mut out, formatter,
     ));

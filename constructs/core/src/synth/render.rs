@@ -14,15 +14,19 @@ use crate::tags;
 use crate::tree::{NodeId, NodeKind, ResourceData, Tree};
 use crate::value::Value;
 
-/// The sections of one template, before automatic exports are added.
+/// The sections of one template but its outputs (rendered once the others are written, in
+/// [`outputs`]). The resources' entries are kept as values, their references resolved as the
+/// template's text is written (`head.rs`).
 #[derive(Debug, Default)]
 pub(crate) struct Sections {
     pub(crate) parameters: Map<String, J>,
     pub(crate) rules: Map<String, J>,
     pub(crate) mappings: Map<String, J>,
     pub(crate) conditions: Map<String, J>,
-    pub(crate) resources: Map<String, J>,
-    pub(crate) outputs: Map<String, J>,
+    /// Each resource's entry by logical id, before references are resolved.
+    pub(crate) resources: IndexMap<String, Value>,
+    /// The node of each entry of `resources`, in the same order.
+    pub(crate) resource_nodes: Vec<NodeId>,
 }
 
 /// `DependsOn` of each resource, from explicit dependencies, by resource node.
@@ -105,16 +109,34 @@ pub(crate) fn stack(
             out.conditions.insert(layout.lid(node).to_owned(), rendered);
         }
     }
+    out.resources.reserve(elements.resources.len());
+    out.resource_nodes.reserve(elements.resources.len());
     for &node in &elements.resources {
         if let NodeKind::Resource(r) = &tree.node(node).kind {
             let value = resource_value(tree, resolver, node, r, depends_on.get(&node));
-            let rendered = resolver.resolve_owned(site(node, Place::Resource), value);
-            out.resources.insert(layout.lid(node).to_owned(), rendered);
+            out.resources.insert(layout.lid(node).to_owned(), value);
+            out.resource_nodes.push(node);
         }
     }
-    for &node in &elements.outputs {
+    out
+}
+
+/// The `Outputs` section of the stack at `index`, before automatic exports are added.
+pub(crate) fn outputs(
+    tree: &Tree,
+    layout: &Layout,
+    resolver: &mut Resolver<'_>,
+    index: usize,
+) -> Map<String, J> {
+    let stack = layout.stacks[index];
+    let mut out = Map::new();
+    for &node in &layout.elements[index].outputs {
         if let NodeKind::Output(o) = &tree.node(node).kind {
-            let at = site(node, Place::Output);
+            let at = Site {
+                stack,
+                element: node,
+                place: Place::Output,
+            };
             crate::secrets::find(&o.value, "Value", node, &mut resolver.secrets);
             let mut output = Map::new();
             if let Some(description) = &o.description {
@@ -129,8 +151,7 @@ pub(crate) fn stack(
             if let Some(condition) = o.condition {
                 output.insert("Condition".into(), resolver.condition_name(at, condition));
             }
-            out.outputs
-                .insert(layout.lid(node).to_owned(), J::Object(output));
+            out.insert(layout.lid(node).to_owned(), J::Object(output));
         }
     }
     out

@@ -140,31 +140,8 @@ impl<'t> Resolver<'t> {
         }
     }
 
-    /// Resolves a value the caller no longer needs: strings and object keys are moved into the
-    /// template instead of copied, which is most of the work of rendering a resource.
-    pub(crate) fn resolve_owned(&mut self, site: Site, value: Value) -> J {
-        match value {
-            Value::String(s) => {
-                self.no_token(site, &s);
-                J::String(s)
-            }
-            Value::Array(items) => J::Array(
-                items
-                    .into_iter()
-                    .map(|v| self.resolve_owned(site, v))
-                    .collect(),
-            ),
-            Value::Object(map) => J::Object(
-                map.into_iter()
-                    .map(|(k, v)| (k, self.resolve_owned(site, v)))
-                    .collect(),
-            ),
-            other => self.resolve(site, &other),
-        }
-    }
-
     /// A token stands for a value in an artifact; in a template the expression itself belongs.
-    fn no_token(&mut self, site: Site, s: &str) {
+    pub(crate) fn no_token(&mut self, site: Site, s: &str) {
         if has_token(s) {
             self.error_hint(
                 site,

@@ -1,15 +1,18 @@
 //! What a check added with [`App::add_resource_check`](crate::App::add_resource_check) reads:
-//! the resources of one stack's template, while synthesis still holds them as JSON values.
+//! the resources of one stack's template, as values, before the template is written.
 
 use indexmap::IndexMap;
-use serde_json::{Map, Value as J};
+
+use crate::value::Value;
 
 /// The rendered `Resources` of one stack's template, with the construct path of each logical
-/// id, as the template will hold them (overrides and patches applied).
+/// id, as the template will hold them (overrides and patches applied), except that references
+/// are not resolved yet: a reference is a [`Value::Fn`] where the template will hold its
+/// `Ref`, `Fn::GetAtt` or `Fn::ImportValue`.
 #[derive(Debug, Clone, Copy)]
 pub struct StackResources<'a> {
     pub(crate) stack_id: &'a str,
-    pub(crate) resources: &'a Map<String, J>,
+    pub(crate) resources: &'a IndexMap<String, Value>,
     pub(crate) logical_ids: &'a IndexMap<String, String>,
 }
 
@@ -19,8 +22,9 @@ impl<'a> StackResources<'a> {
         self.stack_id
     }
 
-    /// The resources by logical id, in template order.
-    pub fn resources(&self) -> &'a Map<String, J> {
+    /// The resources by logical id, in template order: each the whole entry (`Type`,
+    /// `Properties`, `DependsOn`, `Metadata`, ...).
+    pub fn resources(&self) -> &'a IndexMap<String, Value> {
         self.resources
     }
 

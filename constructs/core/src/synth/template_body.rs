@@ -118,7 +118,7 @@ pub(crate) struct PartialBody {
 
 impl PartialBody {
     /// `head`: the template without `Outputs`; with the size of `head` minified.
-    pub(crate) fn new(head: &J) -> (PartialBody, usize) {
+    pub(crate) fn new(head: &impl Serialize) -> (PartialBody, usize) {
         let (text, size) = pretty::text_and_size(head);
         (PartialBody { text }, size)
     }
