@@ -18,15 +18,36 @@ use serde_json::Value as J;
 
 use crate::synth::render::Sections;
 use crate::synth::resolve::{Place, Resolver, Site};
-use crate::tree::NodeId;
+use crate::tree::{NodeId, NodeKind, Tree};
 use crate::value::Value;
 
 /// The template of `stack` without `Outputs`, in CloudFormation's order of sections.
 pub(crate) struct Head<'s, 'r, 't> {
-    pub(crate) stack: NodeId,
-    pub(crate) description: Option<&'s str>,
-    pub(crate) sections: &'s Sections,
-    pub(crate) resolver: &'r RefCell<&'r mut Resolver<'t>>,
+    stack: NodeId,
+    description: Option<&'s str>,
+    sections: &'s Sections,
+    resolver: &'r RefCell<&'r mut Resolver<'t>>,
+}
+
+impl<'s, 'r, 't> Head<'s, 'r, 't> {
+    /// The head of `stack`'s template, of its rendered `sections`.
+    pub(crate) fn new(
+        tree: &'s Tree,
+        stack: NodeId,
+        sections: &'s Sections,
+        resolver: &'r RefCell<&'r mut Resolver<'t>>,
+    ) -> Self {
+        let description = match &tree.node(stack).kind {
+            NodeKind::Stack(data) => data.props.description.as_deref(),
+            _ => None,
+        };
+        Head {
+            stack,
+            description,
+            sections,
+            resolver,
+        }
+    }
 }
 
 impl Serialize for Head<'_, '_, '_> {

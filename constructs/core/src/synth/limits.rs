@@ -19,8 +19,8 @@ pub const MAX_TEMPLATE_BYTES: usize = 1_048_576;
 /// uploaded to S3 first (the runner does this).
 pub const MAX_INLINE_TEMPLATE_BYTES: usize = 51_200;
 
-/// What the quotas are checked against, counted from a stack's sections while they are JSON
-/// values (synthesis keeps a template as text once it is rendered).
+/// What the quotas are checked against, counted from a stack's rendered sections (synthesis
+/// keeps a template as text once it is written).
 #[derive(Debug, Default)]
 pub(crate) struct Counts {
     resources: usize,
@@ -41,13 +41,20 @@ impl Counts {
         let resources = sections.resources.len();
         let mut by_type = Vec::new();
         if resources > MAX_RESOURCES {
-            let types = sections.resources.values().map(|r| {
-                r.as_object()
+            let mut counted: BTreeMap<&str, usize> = BTreeMap::new();
+            for resource in sections.resources.values() {
+                let t = resource
+                    .as_object()
                     .and_then(|r| r.get("Type"))
                     .and_then(crate::value::Value::as_str)
-                    .unwrap_or("?")
-            });
-            by_type = by_type_counts(types);
+                    .unwrap_or("?");
+                *counted.entry(t).or_default() += 1;
+            }
+            by_type = counted
+                .into_iter()
+                .map(|(t, n)| (t.to_owned(), n))
+                .collect();
+            by_type.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         }
         Counts {
             resources,
@@ -56,20 +63,6 @@ impl Counts {
             mappings: sections.mappings.len(),
         }
     }
-}
-
-/// Resource counts by type, the most numerous first (ties by name).
-fn by_type_counts<'a>(types: impl Iterator<Item = &'a str>) -> Vec<(String, usize)> {
-    let mut counted: BTreeMap<&str, usize> = BTreeMap::new();
-    for t in types {
-        *counted.entry(t).or_default() += 1;
-    }
-    let mut by_type: Vec<(String, usize)> = counted
-        .into_iter()
-        .map(|(t, n)| (t.to_owned(), n))
-        .collect();
-    by_type.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    by_type
 }
 
 /// Checks one stack's template: `counts` of its sections, its number of `outputs` and its

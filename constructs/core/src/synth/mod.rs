@@ -137,9 +137,15 @@ pub(crate) fn synthesize(app: &App, validated: Vec<Diagnostic>) -> Result<Synthe
 
     let mut stacks = Vec::with_capacity(layout.stacks.len());
     for (index, rendered) in rendered.into_iter().enumerate() {
+        let Rendered {
+            head,
+            counts,
+            outputs,
+            logical_ids,
+        } = rendered;
         let stack = layout.stacks[index];
         let path = tree.path(stack);
-        if rendered.counts.resources() == 0 {
+        if counts.resources() == 0 {
             diags.push(
                 Diagnostic::error(
                     codes::STACK_WITHOUT_RESOURCES,
@@ -149,10 +155,8 @@ pub(crate) fn synthesize(app: &App, validated: Vec<Diagnostic>) -> Result<Synthe
                 .with_hint("add a resource, or remove the stack"),
             );
         }
-        let template_size = rendered.size();
-        let outputs = rendered.outputs.len();
-        limits::check(&path, &rendered.counts, outputs, template_size, &mut diags);
-        let (template, logical_ids) = rendered.finish();
+        let (template, template_size) = head.finish(&outputs);
+        limits::check(&path, &counts, outputs.len(), template_size, &mut diags);
         let dependencies: BTreeSet<String> = stack_edges
             .iter()
             .filter(|e| e.consumer == stack && e.producer != stack)
@@ -215,12 +219,7 @@ pub(crate) fn stack_dependencies(app: &App) -> BTreeMap<String, BTreeSet<String>
         // The resources' references are resolved as a template is written: written nowhere
         // here, for the edges they record.
         let resolving = RefCell::new(&mut resolver);
-        let head = head::Head {
-            stack: layout.stacks[index],
-            description: None,
-            sections: &sections,
-            resolver: &resolving,
-        };
+        let head = head::Head::new(&tree, layout.stacks[index], &sections, &resolving);
         let _ = serde_json::to_writer(std::io::sink(), &head);
         render::outputs(&tree, &layout, &mut resolver, index);
     }
@@ -346,8 +345,6 @@ fn element_ids(elements: &layout::StackElements, layout: &Layout) -> BTreeSet<St
 /// section, so the text is finished by appending it).
 struct Rendered {
     head: PartialBody,
-    /// The minified size of the template without its outputs.
-    head_size: usize,
     counts: limits::Counts,
     outputs: Map<String, J>,
     /// Logical id to construct path, for every element of the template.
@@ -377,41 +374,16 @@ impl Rendered {
             checked.extend((check.0)(&view));
         }
         let counts = limits::Counts::of_sections(&sections);
-        let description = match &tree.node(stack).kind {
-            NodeKind::Stack(data) => data.props.description.as_deref(),
-            _ => None,
-        };
         let resolving = RefCell::new(&mut *resolver);
-        let (head, head_size) = PartialBody::new(&head::Head {
-            stack,
-            description,
-            sections: &sections,
-            resolver: &resolving,
-        });
+        let head = PartialBody::new(&head::Head::new(tree, stack, &sections, &resolving));
         drop(sections);
         let outputs = render::outputs(tree, layout, resolver, index);
         Rendered {
             head,
-            head_size,
             counts,
             outputs,
             logical_ids,
         }
-    }
-
-    /// The minified size of the whole template.
-    fn size(&self) -> usize {
-        if self.outputs.is_empty() {
-            self.head_size
-        } else {
-            // One more entry of the top object (the head always has its format version).
-            self.head_size + 1 + size::string("Outputs") + 1 + size::object(&self.outputs)
-        }
-    }
-
-    /// The template's text and its logical ids.
-    fn finish(self) -> (TemplateBody, IndexMap<String, String>) {
-        (self.head.finish(&self.outputs), self.logical_ids)
     }
 }
 

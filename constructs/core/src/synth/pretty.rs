@@ -14,10 +14,18 @@ use serde_json::ser::Formatter;
 
 /// The text of `value` and the size of its minified JSON (`serde_json::to_vec`).
 pub(crate) fn text_and_size(value: &impl Serialize) -> (String, usize) {
+    let (mut text, size) = nested_text_and_size(value, 0);
+    text.push('\n');
+    (text, size)
+}
+
+/// The text of `value` as it reads `depth` levels down in a pretty document (every line after
+/// the first indented by `depth` steps, no final newline), and the size of its minified JSON.
+pub(crate) fn nested_text_and_size(value: &impl Serialize, depth: usize) -> (String, usize) {
     let mut out = Vec::with_capacity(4096);
     let mut whitespace = 0;
     let formatter = Pretty {
-        depth: 0,
+        depth,
         has_value: false,
         whitespace: &mut whitespace,
     };
@@ -26,10 +34,8 @@ pub(crate) fn text_and_size(value: &impl Serialize) -> (String, usize) {
         &mut out, formatter,
     ));
     let size = out.len() - whitespace;
-    out.push(b'\n');
     // serde_json writes UTF-8 only.
-    let text = String::from_utf8(out).unwrap_or_default();
-    (text, size)
+    (String::from_utf8(out).unwrap_or_default(), size)
 }
 
 /// The text of `value`.

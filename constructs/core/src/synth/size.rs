@@ -18,17 +18,14 @@ pub(crate) fn minified(value: &J) -> usize {
         J::Array(items) => {
             2 + items.len().saturating_sub(1) + items.iter().map(minified).sum::<usize>()
         }
-        J::Object(map) => object(map),
+        J::Object(map) => {
+            2 + map.len().saturating_sub(1)
+                + map
+                    .iter()
+                    .map(|(k, v)| string(k) + 1 + minified(v))
+                    .sum::<usize>()
+        }
     }
-}
-
-/// Bytes of `serde_json::to_vec` of an object with the entries of `map`.
-pub(crate) fn object(map: &serde_json::Map<String, J>) -> usize {
-    2 + map.len().saturating_sub(1)
-        + map
-            .iter()
-            .map(|(k, v)| string(k) + 1 + minified(v))
-            .sum::<usize>()
 }
 
 /// An integer's digits and sign; any other number as serde_json formats it (rare in
@@ -55,7 +52,7 @@ fn digits(mut i: u64) -> usize {
 /// A string with its quotes and serde_json's escapes: `\"`, `\\`, the short escapes of
 /// backspace, tab, newline, form feed and carriage return, `\u00XX` for the other control
 /// characters; everything else (DEL and non-ASCII too) as it is.
-pub(crate) fn string(s: &str) -> usize {
+fn string(s: &str) -> usize {
     let extra: usize = s
         .bytes()
         .map(|b| match b {

@@ -114,19 +114,22 @@ pub(crate) struct PartialBody {
     /// The pretty text of the template without its `Outputs`: the whole text when there are
     /// none.
     text: String,
+    /// The minified size of the template without its `Outputs`.
+    size: usize,
 }
 
 impl PartialBody {
-    /// `head`: the template without `Outputs`; with the size of `head` minified.
-    pub(crate) fn new(head: &impl Serialize) -> (PartialBody, usize) {
+    /// `head`: the template without `Outputs`.
+    pub(crate) fn new(head: &impl Serialize) -> PartialBody {
         let (text, size) = pretty::text_and_size(head);
-        (PartialBody { text }, size)
+        PartialBody { text, size }
     }
 
-    /// The whole text, with `outputs` as the last section when there are any.
-    pub(crate) fn finish(self, outputs: &serde_json::Map<String, J>) -> TemplateBody {
+    /// The whole text, with `outputs` as the last section when there are any, and the minified
+    /// size of the whole.
+    pub(crate) fn finish(self, outputs: &serde_json::Map<String, J>) -> (TemplateBody, usize) {
         if outputs.is_empty() {
-            return TemplateBody::written(self.text);
+            return (TemplateBody::written(self.text), self.size);
         }
         // `{` and the sections, without the closing "\n}\n" (or "}\n" of an empty object).
         let open = self
@@ -135,12 +138,8 @@ impl PartialBody {
             .or_else(|| self.text.strip_suffix("}\n"))
             .unwrap_or(&self.text);
         let separator = if open == "{" { "\n" } else { ",\n" };
-        // Nested one level down: every line after the first is indented two more spaces.
-        // Strings never hold a raw newline (JSON escapes it), so every newline of the pretty
-        // text is one between tokens.
-        let nested = serde_json::to_string_pretty(outputs)
-            .unwrap_or_default()
-            .replace('\n', "\n  ");
+        // One level down, as a section of the template.
+        let (nested, outputs_size) = pretty::nested_text_and_size(outputs, 1);
         let key = "  \"Outputs\": ";
         let close = "\n}\n";
         let mut text = String::with_capacity(
@@ -149,7 +148,10 @@ impl PartialBody {
         for part in [open, separator, key, &nested, close] {
             text.push_str(part);
         }
-        TemplateBody::written(text)
+        // Minified, the entry adds `"Outputs":`, after a comma unless the head is empty, and
+        // the outputs' own size.
+        let size = self.size + usize::from(open != "{") + "\"Outputs\":".len() + outputs_size;
+        (TemplateBody::written(text), size)
     }
 }
 
@@ -172,18 +174,19 @@ mod tests {
             .and_then(|t| t.shift_remove("Outputs"))
             .and_then(|o| o.as_object().cloned())
             .unwrap_or_default();
-        let body = PartialBody::new(&head).0.finish(&outputs);
+        let (body, size) = PartialBody::new(&head).finish(&outputs);
         assert_eq!(body.text(), TemplateBody::from_value(whole.clone()).text());
         assert_eq!(body, whole);
+        assert_eq!(size, serde_json::to_vec(&whole).unwrap().len());
 
-        let without = PartialBody::new(&head).0.finish(&serde_json::Map::new());
+        let without = PartialBody::new(&head).finish(&serde_json::Map::new()).0;
         assert_eq!(without.text(), TemplateBody::from_value(head).text());
 
         let empty = json!({});
         let only_outputs = json!({"Outputs": outputs.clone()});
-        let body = PartialBody::new(&empty).0.finish(&outputs);
+        let body = PartialBody::new(&empty).finish(&outputs).0;
         assert_eq!(body.text(), TemplateBody::from_value(only_outputs).text());
-        let body = PartialBody::new(&empty).0.finish(&serde_json::Map::new());
+        let body = PartialBody::new(&empty).finish(&serde_json::Map::new()).0;
         assert_eq!(body.text(), TemplateBody::from_value(empty).text());
     }
 
