@@ -1,13 +1,14 @@
 //! The runner against moto 5.2.5 in server mode: deploy, skip, update, diff, a failing
-//! deploy, the deadly embrace, large templates through the staging bucket, a delivery
-//! pipeline's stack, destroy. Every test asserts on what moto holds afterwards, read back
+//! deploy, the retry of a failed first create, the deadly embrace, large templates through
+//! the staging bucket, a delivery pipeline's stack, destroy. Every test asserts on what moto holds afterwards, read back
 //! through the SDK of each service (CloudFormation, EC2, IAM, S3, ECR, CloudWatch Logs,
 //! EventBridge, CodeBuild, CodePipeline).
 //!
 //! moto is started through `tests/moto/server.py`, with the Python of its venv: moto's own
 //! server plus the CloudFormation models a delivery pipeline's stack needs and moto lacks
-//! (CodePipeline, CodeBuild, CodeConnections) and two mended ones (KMS keys' tags, managed
-//! policies' updates and deletes); the script says what each does and why.
+//! (CodePipeline, CodeBuild, CodeConnections), two mended ones (KMS keys' tags, managed
+//! policies' updates and deletes), and the rollback of a failed create, which moto lacks; the
+//! script says what each does and why.
 //!
 //! This binary has its own `main` (`harness = false`) for two reasons:
 //! - it is also the runner under test: started with `CIRRUS_TEST_AS_RUNNER=1` it runs
@@ -209,6 +210,24 @@ fn delivered(app: &App) {
     DeliveryPipeline::new(delivery, "Delivery", source, DeliveryProps::default());
 }
 
+/// A log group and a repository with fixed names, then a bucket whose name `v1` takes from
+/// someone else (the test holds it), so that the first create fails after the two are made.
+fn retried(app: &App) {
+    use cirrus_aws::ecr::{Repository, RepositoryProps};
+    use cirrus_aws::logs::{LogGroup, LogGroupProps};
+    use cirrus_aws::s3::{Bucket, BucketProps};
+    let s = app.stack("Retry", StackProps::default());
+    let logs = LogGroupProps::default().log_group_name("/cirrus/retry");
+    LogGroup::new(s, "Logs", logs);
+    let images = RepositoryProps::default().repository_name("cirrus/retry");
+    Repository::new(s, "Images", images);
+    let site = match version().as_str() {
+        "v2" => "cirrus-retry-site-2",
+        _ => "cirrus-retry-site",
+    };
+    Bucket::new(s, "Site", BucketProps::default().bucket_name(site));
+}
+
 /// A stack whose template is over 51,200 bytes.
 fn big(app: &App) {
     let s = app.stack("Big", StackProps::default());
@@ -402,6 +421,10 @@ const APPS: &[AppDef] = &[
     AppDef {
         name: "big",
         define: big,
+    },
+    AppDef {
+        name: "retry",
+        define: retried,
     },
 ];
 
@@ -1723,6 +1746,50 @@ fn failing_deploy(moto: &Moto) {
     assert_eq!(status(moto, "App"), None, "App was not started");
 }
 
+/// A first create that fails part way (a bucket name someone else holds) is rolled back, and
+/// the named log group and repository made before the failure go with it: the library gives
+/// a resource whose name the template fixes `DeletionPolicy: RetainExceptOnCreate`. With
+/// `Retain` they would survive the rollback and the retry would fail with "already exists".
+/// The retry (another bucket name) deletes the rolled-back stack and creates it whole.
+fn retry_after_a_failed_first_create(moto: &Moto) {
+    block_on(async {
+        let taken = moto.s3().create_bucket().bucket("cirrus-retry-site");
+        taken.send().await.unwrap()
+    });
+    let deploy = ["deploy", "--app", "retry", "--require-approval", "never"];
+    let failed = moto.cirrus("v1", &deploy).expect(1);
+    failed
+        .err_has("error: stack Retry failed to deploy\n  CREATE_FAILED AWS::S3::Bucket Retry/Site/Resource")
+        .err_has("(HandlerErrorCode: BucketAlreadyExists)\n  the stack is now ROLLBACK_COMPLETE");
+    assert_eq!(status(moto, "Retry").as_deref(), Some("ROLLBACK_COMPLETE"));
+    assert_eq!(
+        log_groups(moto),
+        vec![],
+        "the rollback deleted the log group"
+    );
+    assert_eq!(
+        repositories(moto),
+        Vec::<String>::new(),
+        "and the repository"
+    );
+
+    let retry = moto.cirrus("v2", &deploy).expect(0);
+    retry.err_has(
+        "stack Retry is ROLLBACK_COMPLETE: its first creation failed and was rolled back; deleting it before creating it again",
+    );
+    assert_eq!(status(moto, "Retry").as_deref(), Some("CREATE_COMPLETE"));
+    assert_eq!(
+        log_groups(moto),
+        vec![("/cirrus/retry".to_owned(), Some(365))]
+    );
+    assert_eq!(repositories(moto), vec!["cirrus/retry".to_owned()]);
+    let names = buckets(moto);
+    assert!(
+        names.iter().any(|b| b == "cirrus-retry-site-2"),
+        "{names:?}"
+    );
+}
+
 /// The deadly embrace: the new code drops App's use of the VPC, so Network's export goes.
 fn deadly_embrace(moto: &Moto) {
     moto.cirrus(
@@ -2208,6 +2275,10 @@ const TESTS: &[Test] = &[
         workloads_through_the_in_vpc_deployer,
     ),
     ("failing_deploy", failing_deploy),
+    (
+        "retry_after_a_failed_first_create",
+        retry_after_a_failed_first_create,
+    ),
     ("example_values_are_refused", example_values_are_refused),
     ("deadly_embrace", deadly_embrace),
     (

@@ -22,6 +22,15 @@ defects, and it adds models for three resource types moto's CloudFormation skips
   a record with its ARN and the status a new connection has (`PENDING`, until its owner
   completes the handshake in the console).
 
+And it rolls a failed first create back, as CloudFormation does: moto 5.2.5 leaves a stack
+whose create change set failed half made (`REVIEW_IN_PROGRESS`, the resources made before the
+failure in place, an HTTP 500 for `ExecuteChangeSet`). Here the execution is accepted, the
+failed resource gets a `CREATE_FAILED` event with the service's message, the resources made
+before it are deleted in the reverse of their creation order but for those whose
+`DeletionPolicy` is `Retain` (`RetainExceptOnCreate` is deleted: "delete the resource if it
+was created during the stack creation that failed"), and the stack ends `ROLLBACK_COMPLETE`,
+which can only be deleted. Updates are left as moto has them.
+
 Nothing here decides whether a test passes: the tests read what moto holds afterwards.
 """
 
@@ -30,7 +39,8 @@ import sys
 import uuid
 from typing import Any
 
-from moto.cloudformation import parsing  # noqa: F401  (imports every model moto has)
+from moto.cloudformation import parsing  # imports every model moto has
+from moto.cloudformation.models import CloudFormationBackend, Event
 from moto.codebuild.models import codebuild_backends
 from moto.codepipeline.models import codepipeline_backends
 from moto.core.common_models import CloudFormationModel
@@ -329,6 +339,102 @@ class CfnConnection(CloudFormationModel):
 
     def delete(self, account_id: str, region_name: str) -> None:
         pass
+
+
+# --- a failed first create rolls back -------------------------------------------------
+
+_parse_and_create_resource = parsing.parse_and_create_resource
+
+
+def _create_resource(logical_id, resource_json, resources_map, account_id, region_name):
+    """moto's resource creation, remembering the order of what it made and what failed."""
+    try:
+        resource = _parse_and_create_resource(
+            logical_id, resource_json, resources_map, account_id, region_name
+        )
+    except Exception as error:
+        if not hasattr(error, "cirrus_logical_id"):
+            error.cirrus_logical_id = logical_id
+        raise
+    if resource is not None:
+        resources_map.__dict__.setdefault("cirrus_created", []).append(logical_id)
+    return resource
+
+
+parsing.parse_and_create_resource = _create_resource
+
+_execute_change_set = CloudFormationBackend.execute_change_set
+
+
+def _execute_change_set_rolling_back(self, change_set_name, stack_name=None):
+    change_set = self.change_sets.get(change_set_name) or next(
+        (c for c in self.change_sets.values() if c.change_set_name == change_set_name), None
+    )
+    if change_set is None or change_set.change_set_type != "CREATE":
+        return _execute_change_set(self, change_set_name, stack_name)
+    try:
+        return _execute_change_set(self, change_set_name, stack_name)
+    except Exception as error:
+        roll_back(self.stacks[change_set.stack_id], change_set, error)
+
+
+def resource_event(stack, logical_id: str, physical_id: str, resource_type: str, status: str, reason=None):
+    stack.events.append(
+        Event(
+            stack_id=stack.stack_id,
+            stack_name=stack.name,
+            logical_resource_id=logical_id,
+            physical_resource_id=physical_id,
+            resource_type=resource_type,
+            resource_status=status,
+            resource_status_reason=reason,
+            resource_properties=None,
+        )
+    )
+
+
+def error_message(error: Exception) -> str:
+    """The service's error as CloudFormation quotes it: its code and its message."""
+    code = getattr(error, "error_type", None) or getattr(error, "code", None) or type(error).__name__
+    message = getattr(error, "message", None) or str(error)
+    return f"Resource handler returned message: \"{message}\" (HandlerErrorCode: {code})"
+
+
+def roll_back(stack, change_set, error: Exception) -> None:
+    resources = stack.resource_map
+    templates = resources._resource_json_map
+    failed = getattr(error, "cirrus_logical_id", None)
+    if failed is not None:
+        resource_event(stack, failed, "", templates.get(failed, {}).get("Type", ""), "CREATE_FAILED", error_message(error))
+    stack.status = "ROLLBACK_IN_PROGRESS"
+    stack._add_stack_event(
+        "ROLLBACK_IN_PROGRESS",
+        resource_status_reason=f"The following resource(s) failed to create: [{failed}]. Rollback requested by user.",
+    )
+    complete = True
+    for logical_id in reversed(resources.__dict__.get("cirrus_created", [])):
+        resource = resources._parsed_resources.get(logical_id)
+        template = templates.get(logical_id, {})
+        physical_id = getattr(resource, "physical_resource_id", "")
+        if template.get("DeletionPolicy") == "Retain":
+            resource_event(stack, logical_id, physical_id, template["Type"], "DELETE_SKIPPED")
+            continue
+        try:
+            resources._delete_resource(resource, template)
+        except Exception as delete_error:
+            complete = False
+            resource_event(stack, logical_id, physical_id, template["Type"], "DELETE_FAILED", error_message(delete_error))
+            continue
+        resources._parsed_resources.pop(logical_id)
+        resource_event(stack, logical_id, physical_id, template["Type"], "DELETE_COMPLETE")
+    status = "ROLLBACK_COMPLETE" if complete else "ROLLBACK_FAILED"
+    stack._add_stack_event(status)
+    stack.status = status
+    stack.template = change_set.template
+    change_set.execution_status = "EXECUTE_FAILED"
+
+
+CloudFormationBackend.execute_change_set = _execute_change_set_rolling_back
 
 
 if __name__ == "__main__":
