@@ -1,8 +1,9 @@
 //! The runner against moto 5.2.5 in server mode: deploy, skip, update, diff, a failing
 //! deploy, the retry of a failed first create, the deadly embrace, large templates through
-//! the staging bucket, a delivery pipeline's stack, destroy. Every test asserts on what moto holds afterwards, read back
-//! through the SDK of each service (CloudFormation, EC2, IAM, S3, ECR, CloudWatch Logs,
-//! EventBridge, CodeBuild, CodePipeline).
+//! the staging bucket, a delivery pipeline's stack, destroy. Every test asserts on what moto
+//! holds afterwards, read back through the SDK of each service (CloudFormation, IAM, S3, ECR,
+//! CloudWatch Logs, EventBridge, CodeBuild, CodePipeline) or, for EC2, its query API
+//! (`Moto::ec2`).
 //!
 //! moto is started through `tests/moto/server.py`, with the Python of its venv: moto's own
 //! server plus the CloudFormation models a delivery pipeline's stack needs and moto lacks
@@ -493,14 +494,25 @@ impl Moto {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// A plain HTTP/1.0 request: (status, body).
+    /// A plain HTTP/1.0 request without a body: (status, body).
     fn http(&self, method: &str, path: &str) -> Option<(u16, String)> {
+        self.request(method, path, &[], "")
+    }
+
+    /// A plain HTTP/1.0 request: (status, body).
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Option<(u16, String)> {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
-        write!(
-            s,
-            "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
-        )
-        .ok()?;
+        let mut head = format!("{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n");
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        write!(s, "{head}Content-Length: {}\r\n\r\n{body}", body.len()).ok()?;
         let mut out = String::new();
         s.read_to_string(&mut out).ok()?;
         let status = out.split_whitespace().nth(1)?.parse().ok()?;
@@ -537,8 +549,27 @@ impl Moto {
         aws_sdk_s3::Client::from_conf(conf)
     }
 
-    fn ec2(&self) -> aws_sdk_ec2::Client {
-        aws_sdk_ec2::Client::new(&self.sdk())
+    /// An action of EC2's query API with its parameters, its answer parsed. moto routes a
+    /// request by the service and region of its credential scope and checks no signature.
+    fn ec2(&self, action: &str, params: &[(&str, &str)]) -> xml::Element {
+        use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+        let mut body = format!("Action={action}&Version=2016-11-15");
+        for (name, value) in params {
+            let value = utf8_percent_encode(value, NON_ALPHANUMERIC);
+            body.push_str(&format!("&{name}={value}"));
+        }
+        let region = *self.region.borrow();
+        let auth = format!(
+            "AWS4-HMAC-SHA256 Credential=testing/20260101/{region}/ec2/aws4_request, SignedHeaders=host, Signature=0"
+        );
+        let headers = [
+            ("Authorization", auth.as_str()),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ];
+        match self.request("POST", "/", &headers, &body) {
+            Some((200, answer)) => xml::Element::parse(&answer),
+            other => panic!("EC2 {action} failed: {other:?}"),
+        }
     }
 
     fn iam(&self) -> aws_sdk_iam::Client {
@@ -888,53 +919,39 @@ fn projects(moto: &Moto) -> Vec<(String, String)> {
     })
 }
 
-/// The EC2 filter `name` = `value`. Filtering, unlike asking by id, answers a gone resource
-/// with an empty list rather than a NotFound error, so one read serves before and after.
-fn filter(name: &str, value: &str) -> aws_sdk_ec2::types::Filter {
-    aws_sdk_ec2::types::Filter::builder()
-        .name(name)
-        .values(value)
-        .build()
+/// EC2's answer to `action` for the resources whose `filter` (an EC2 filter name) is `value`.
+/// Filtering, unlike asking by id, answers a gone resource with an empty list rather than a
+/// NotFound error, so one read serves before and after.
+fn ec2_filtered(moto: &Moto, action: &str, filter: &str, value: &str) -> xml::Element {
+    moto.ec2(
+        action,
+        &[("Filter.1.Name", filter), ("Filter.1.Value.1", value)],
+    )
 }
 
 /// The CIDR blocks of the VPC `id`; empty once it is gone.
 fn vpc_cidrs(moto: &Moto, id: &str) -> Vec<String> {
-    block_on(async {
-        let out = moto
-            .ec2()
-            .describe_vpcs()
-            .filters(filter("vpc-id", id))
-            .send()
-            .await
-            .unwrap();
-        out.vpcs()
-            .iter()
-            .filter_map(|v| v.cidr_block().map(str::to_owned))
-            .collect()
-    })
+    let answer = ec2_filtered(moto, "DescribeVpcs", "vpc-id", id);
+    answer
+        .items("vpcSet")
+        .filter_map(|v| v.text_of("cidrBlock").map(str::to_owned))
+        .collect()
 }
 
 /// The subnets in the VPC `vpc`: (id, CIDR block, availability zone), sorted by CIDR.
 fn subnets(moto: &Moto, vpc: &str) -> Vec<(String, String, String)> {
-    let mut found: Vec<_> = block_on(async {
-        let out = moto
-            .ec2()
-            .describe_subnets()
-            .filters(filter("vpc-id", vpc))
-            .send()
-            .await
-            .unwrap();
-        out.subnets()
-            .iter()
-            .map(|s| {
-                (
-                    s.subnet_id().unwrap_or_default().to_owned(),
-                    s.cidr_block().unwrap_or_default().to_owned(),
-                    s.availability_zone().unwrap_or_default().to_owned(),
-                )
-            })
-            .collect()
-    });
+    let answer = ec2_filtered(moto, "DescribeSubnets", "vpc-id", vpc);
+    let text = |e: &xml::Element, name| e.text_of(name).unwrap_or_default().to_owned();
+    let mut found: Vec<_> = answer
+        .items("subnetSet")
+        .map(|s| {
+            (
+                text(s, "subnetId"),
+                text(s, "cidrBlock"),
+                text(s, "availabilityZone"),
+            )
+        })
+        .collect();
     found.sort_by(|a, b| a.1.cmp(&b.1));
     found
 }
@@ -945,32 +962,27 @@ type Ingress = (String, i32, i32, String);
 /// The security group `id`: its VPC and its ingress rules (one per source CIDR, sorted);
 /// `None` once it is gone.
 fn security_group(moto: &Moto, id: &str) -> Option<(String, Vec<Ingress>)> {
-    block_on(async {
-        let out = moto
-            .ec2()
-            .describe_security_groups()
-            .filters(filter("group-id", id))
-            .send()
-            .await
-            .unwrap();
-        let sg = out.security_groups().first()?;
-        let mut ingress: Vec<Ingress> = sg
-            .ip_permissions()
-            .iter()
-            .flat_map(|p| {
-                p.ip_ranges().iter().map(|r| {
-                    (
-                        p.ip_protocol().unwrap_or_default().to_owned(),
-                        p.from_port().unwrap_or(-1),
-                        p.to_port().unwrap_or(-1),
-                        r.cidr_ip().unwrap_or_default().to_owned(),
-                    )
-                })
+    let answer = ec2_filtered(moto, "DescribeSecurityGroups", "group-id", id);
+    let sg = answer.items("securityGroupInfo").next()?;
+    let port = |p: &xml::Element, name| {
+        p.text_of(name)
+            .map_or(-1, |n| n.parse().expect("a port is a number"))
+    };
+    let mut ingress: Vec<Ingress> = sg
+        .items("ipPermissions")
+        .flat_map(|p| {
+            p.items("ipRanges").map(move |r| {
+                (
+                    p.text_of("ipProtocol").unwrap_or_default().to_owned(),
+                    port(p, "fromPort"),
+                    port(p, "toPort"),
+                    r.text_of("cidrIp").unwrap_or_default().to_owned(),
+                )
             })
-            .collect();
-        ingress.sort();
-        Some((sg.vpc_id().unwrap_or_default().to_owned(), ingress))
-    })
+        })
+        .collect();
+    ingress.sort();
+    Some((sg.text_of("vpcId").unwrap_or_default().to_owned(), ingress))
 }
 
 /// An IAM policy document as IAM returns it (URL-encoded JSON), parsed.
@@ -1955,6 +1967,8 @@ fn large_template_through_staging(moto: &Moto) {
 
 #[path = "../../kube/tests/support/mod.rs"]
 mod kube_support;
+#[path = "moto/xml.rs"]
+mod xml;
 
 /// A fake `helm` that records its arguments and the cluster it was given, one line each.
 fn fake_helm(dir: &std::path::Path) -> (PathBuf, PathBuf) {
