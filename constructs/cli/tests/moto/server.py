@@ -24,7 +24,8 @@ defects, and it adds models for three resource types moto's CloudFormation skips
 
 And it rolls a failed first create back, as CloudFormation does: moto 5.2.5 leaves a stack
 whose create change set failed half made (`REVIEW_IN_PROGRESS`, the resources made before the
-failure in place, an HTTP 500 for `ExecuteChangeSet`). Here the execution is accepted, the
+failure in place, the failure as the answer to `ExecuteChangeSet`). Here the execution is
+accepted (CloudFormation reports a failure in the stack's events, not in that answer), the
 failed resource gets a `CREATE_FAILED` event with the service's message, the resources made
 before it are deleted in the reverse of their creation order but for those whose
 `DeletionPolicy` is `Retain` (`RetainExceptOnCreate` is deleted: "delete the resource if it
