@@ -371,11 +371,11 @@ def _execute_change_set_rolling_back(self, change_set_name, stack_name=None):
     change_set = self.change_sets.get(change_set_name) or next(
         (c for c in self.change_sets.values() if c.change_set_name == change_set_name), None
     )
-    if change_set is None or change_set.change_set_type != "CREATE":
-        return _execute_change_set(self, change_set_name, stack_name)
     try:
         return _execute_change_set(self, change_set_name, stack_name)
     except Exception as error:
+        if change_set is None or change_set.change_set_type != "CREATE":
+            raise
         roll_back(self.stacks[change_set.stack_id], change_set, error)
 
 
